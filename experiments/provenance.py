@@ -1,0 +1,71 @@
+"""Where a result came from: package versions, git commit, host; and atomic file writes."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import socket
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+PACKAGES = ("tracktwo", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "sweeps", "dask", "SALib")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def git_commit() -> str | None:
+    """The project's commit, with '+dirty' if the work tree has changes; None outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+def environment() -> dict[str, Any]:
+    return {"versions": versions(), "git_commit": git_commit(), "host": socket.gethostname(), "platform": platform.platform(), "argv": sys.argv}
+
+
+def jsonable(value: Any) -> Any:
+    """NaN and inf become null; numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def write_atomic(path: Path, data: str | bytes) -> Path:
+    """Write a file so that a crash leaves either the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    mode = "wb" if isinstance(data, bytes) else "w"
+    with open(partial, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    partial.replace(path)
+    return path
+
+
+def write_json(path: Path, payload: Any) -> Path:
+    return write_atomic(path, json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n")

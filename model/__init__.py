@@ -1,0 +1,27 @@
+"""tracktwo's model: how ideas from Track Two dialogues travel into Track One.
+
+    >>> from model import simulate
+    >>> result = simulate({"workshops.mix": {"elite": 0.3, "autonomous": 0.7}}, seed=1)
+    >>> result.outcomes["ideas_transferred"], result.timeseries.shape
+"""
+
+from model.metrics import OUTCOME_LABELS, ROUTES, TIMESERIES_COLUMNS, TRACK_LABELS
+from model.model import TrackTwoModel
+from model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
+from model.simulate import SimulationResult, simulate
+
+__all__ = [
+    "OUTCOME_LABELS",
+    "ROUTES",
+    "TIMESERIES_COLUMNS",
+    "TRACK_LABELS",
+    "ConfigError",
+    "Params",
+    "SimulationResult",
+    "TrackTwoModel",
+    "default_params_dict",
+    "make_params",
+    "merge",
+    "parse_value",
+    "simulate",
+]

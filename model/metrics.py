@@ -1,0 +1,153 @@
+"""What the model reports: a per-step snapshot (the time series) and the per-run outcomes."""
+
+from __future__ import annotations
+
+import functools
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.agents import AGENT_CLASSES
+from model.ideas import SEEDED
+
+if TYPE_CHECKING:
+    from model.model import TrackTwoModel
+    from model.workshops import WorkshopRecord
+
+TRACK_OF = {behaviour: cls.track for behaviour, cls in AGENT_CLASSES.items()}
+TRACK_LABELS = {
+    "track_one": "Track One (officials)",
+    "track_two_elite": "Track Two: influential elites",
+    "track_two_autonomous": "Track Two: autonomous thinkers",
+    "track_three": "Track Three (grassroots)",
+}
+
+ROUTES = ("via_elites", "via_autonomous", "via_track_three", "via_track_1_5", "direct")
+TIMESERIES_COLUMNS: tuple[str, ...] = (
+    "ripe",
+    "opening_hazard",
+    "workshop",
+    "candour",
+    "leak",
+    "officials_wary",
+    "new_ideas",
+    "ideas_generated",
+    "adoptions",
+    "new_transfers",
+    "ideas_transferred",
+    "ideas_in_circulation",
+    *(f"ideas_held_{track}" for track in TRACK_OF.values()),
+    *(f"reach_{track}" for track in TRACK_OF.values()),
+    "mean_cross_side_trust",
+    "cross_side_ties_created",
+)
+
+
+def _snapshot_value(model: TrackTwoModel, column: str) -> float:
+    return model.snapshot[column]
+
+
+def model_reporters() -> dict[str, functools.partial]:
+    """Mesa DataCollector reporters, one per time-series column, reading the step's snapshot."""
+    return {column: functools.partial(_snapshot_value, column=column) for column in TIMESERIES_COLUMNS}
+
+
+def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray) -> dict[str, float]:
+    """The time-series row for the step just run."""
+    ideas = model.ideas
+    held = ideas.held
+    per_actor = held.sum(axis=1)
+    row: dict[str, float] = {
+        "ripe": int(model.ripe_history[-1]),
+        "opening_hazard": model.ripeness.hazard,
+        "workshop": int(workshop is not None),
+        "candour": workshop.candour if workshop else math.nan,
+        "leak": int(bool(workshop and workshop.leaked)),
+        "officials_wary": int(model.officials_wary),
+        "new_ideas": int(workshop.ideas.size) if workshop else 0,
+        "ideas_generated": int((ideas.origin_workshop[: ideas.count] >= 0).sum()),
+        "adoptions": adoptions,
+        "new_transfers": int(transferred.size),
+        "ideas_transferred": int((ideas.entered_step[: ideas.count] >= 0).sum()),
+        "ideas_in_circulation": int(held.any(axis=0).sum()),
+        "mean_cross_side_trust": float(model.trust.mean()),
+        "cross_side_ties_created": model.cross_side_ties_created,
+    }
+    for behaviour, track in TRACK_OF.items():
+        members = model.members[behaviour]
+        row[f"ideas_held_{track}"] = float(per_actor[members].mean()) if members.size else math.nan
+        row[f"reach_{track}"] = float((per_actor[members] > 0).mean()) if members.size else math.nan
+    return row
+
+
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else math.nan
+
+
+def outcomes(model: TrackTwoModel) -> dict[str, float]:
+    """The brief's per-run outcomes, flat and snake_case; NaN where undefined (no ideas, no transfers)."""
+    ideas = model.ideas
+    n = ideas.count
+    generated = ideas.origin_workshop[:n] >= 0
+    entered = (ideas.entered_step[:n] >= 0) & generated
+    novelty = ideas.novelty[:n]
+    ripe = np.array(model.ripe_history, dtype=bool)
+    steps = ripe.size
+    entered_ripe = ideas.entered_ripe[:n][entered]
+    grassroots = model.members["grassroots"]
+    _, actors, _, sources = ideas.adoption_log()
+    reached = np.zeros(model.n_actors, dtype=bool)
+    reached[actors[sources != SEEDED]] = True
+    routes = [ideas.routes[i] for i in np.flatnonzero(entered).tolist()]
+    workshops = model.series.records
+    first_transfer = ideas.entered_step[:n][entered]
+    ripe_steps = int(ripe.sum())
+    result = {
+        "ideas_generated": int(generated.sum()),
+        "mean_novelty_generated": _mean(novelty[generated]),
+        "ideas_transferred": int(entered.sum()),
+        "transfer_rate": float(entered.sum() / generated.sum()) if generated.any() else math.nan,
+        "mean_novelty_transferred": _mean(novelty[entered]),
+        "impact": float(novelty[entered].sum()),
+        "any_transfer": int(entered.any()),
+        "time_to_first_transfer": float(first_transfer.min()) if first_transfer.size else math.nan,
+        "ripe_windows": model.ripeness.windows_opened,
+        "share_time_ripe": float(ripe.mean()) if steps else math.nan,
+        "transfers_in_ripe_windows": int(entered_ripe.sum()),
+        "share_transfers_in_ripe_windows": _mean(entered_ripe.astype(float)),
+        "transfers_per_ripe_step": entered_ripe.sum() / ripe_steps if ripe_steps else math.nan,
+        "transfers_per_unripe_step": (~entered_ripe).sum() / (steps - ripe_steps) if steps > ripe_steps else math.nan,
+        "trust_change": float((model.trust - model.initial_trust).mean()),
+        "cross_side_ties_created": model.cross_side_ties_created,
+        "grassroots_reach": float(reached[grassroots].mean()) if grassroots.size else math.nan,
+        "workshops_held": len(workshops),
+        "leaks": model.leaks,
+        "mean_candour": _mean(np.array([w.candour for w in workshops])),
+        "participants": int(model.ever_participated.sum()),
+    }
+    for route in ROUTES:
+        result[f"transfers_{route}"] = routes.count(route)
+    return result
+
+
+OUTCOME_LABELS = {
+    "ideas_generated": "Ideas generated in workshops",
+    "mean_novelty_generated": "Mean novelty of ideas generated",
+    "ideas_transferred": "Ideas that entered Track One",
+    "transfer_rate": "Share of ideas that entered Track One",
+    "mean_novelty_transferred": "Mean novelty of ideas that entered Track One",
+    "impact": "Impact (novelty that entered Track One)",
+    "any_transfer": "At least one idea entered Track One",
+    "time_to_first_transfer": "Months to the first idea entering Track One",
+    "ripe_windows": "Ripe moments opened",
+    "share_time_ripe": "Share of months Track One was ripe",
+    "transfers_in_ripe_windows": "Ideas entering Track One in ripe moments",
+    "share_transfers_in_ripe_windows": "Share of entries in ripe moments",
+    "trust_change": "Change in cross-side trust",
+    "cross_side_ties_created": "Cross-side ties created",
+    "grassroots_reach": "Share of grassroots reached by Track Two ideas",
+    "workshops_held": "Workshops held",
+    "leaks": "Leaks",
+    "mean_candour": "Mean workshop candour",
+}

@@ -1,0 +1,255 @@
+"""The multi-track network: a stochastic block model over (kind x side), an Erdos-Renyi graph,
+or the user's mapped actor network (GraphML, or CSV nodes + edges).
+
+Graphs are built in numpy in O(nodes + edges) from the model's generator; the result is a
+:class:`Population` (who is who) and undirected edge arrays.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from model.params import ConfigError, Params
+
+DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
+ATTRIBUTES = ("autonomy", "standing", "trust")
+
+
+@dataclass
+class Population:
+    """Nodes of the network: kind, side, optional per-node attributes and labels."""
+
+    kinds: list[str]
+    sides: np.ndarray
+    n_sides: int
+    labels: list[str]
+    side_labels: list[str]
+    attributes: dict[str, np.ndarray] = field(default_factory=dict)  # autonomy/standing/trust, NaN = draw
+    extra: dict[str, list[str]] = field(default_factory=dict)  # map columns carried along (gender, ...)
+
+
+@dataclass
+class Graph:
+    population: Population
+    sources: np.ndarray  # undirected edges u < v
+    targets: np.ndarray
+
+
+def _sample_pairs(rng: np.random.Generator, n_pairs: int, m: int) -> np.ndarray:
+    """m distinct indices from range(n_pairs), uniformly."""
+    if m == 0:
+        return np.empty(0, dtype=np.int64)
+    if n_pairs <= DENSE_PAIR_LIMIT or m > n_pairs // 2:
+        return np.sort(rng.choice(n_pairs, size=m, replace=False))
+    chosen = np.empty(0, dtype=np.int64)
+    while chosen.size < m:
+        draw = rng.integers(0, n_pairs, size=int((m - chosen.size) * 1.1) + 16)
+        chosen = np.unique(np.concatenate([chosen, draw]))
+    return np.sort(rng.permutation(chosen)[:m])
+
+
+def _block_edges(rng: np.random.Generator, a: np.ndarray, b: np.ndarray | None, p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Edges of G(n, p) inside block a (b is None) or of the bipartite G(n_a, n_b, p) between a and b."""
+    if p <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    if b is None:
+        n = a.size
+        n_pairs = n * (n - 1) // 2
+        index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
+        # invert the row-major index over pairs (i < j)
+        i = (n - 2 - np.floor(np.sqrt(-8.0 * index + 4.0 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+        j = index + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
+        return a[i], a[j]
+    n_pairs = a.size * b.size
+    index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
+    return a[index // b.size], b[index % b.size]
+
+
+def stochastic_block_edges(
+    rng: np.random.Generator, blocks: list[np.ndarray], probability: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Undirected SBM edges (u < v) for node blocks and a symmetric block probability matrix."""
+    sources, targets = [], []
+    for x, nodes_x in enumerate(blocks):
+        for y in range(x, len(blocks)):
+            u, v = _block_edges(rng, nodes_x, None if x == y else blocks[y], float(probability[x, y]))
+            sources.append(u)
+            targets.append(v)
+    u = np.concatenate(sources) if sources else np.empty(0, np.int64)
+    v = np.concatenate(targets) if targets else np.empty(0, np.int64)
+    return np.minimum(u, v), np.maximum(u, v)
+
+
+def synthetic_population(params: Params) -> Population:
+    kinds: list[str] = []
+    sides: list[int] = []
+    for side in range(params.sides):
+        for name, kind in params.kinds.items():
+            kinds += [name] * kind.count
+            sides += [side] * kind.count
+    labels = [f"{kind}-{side + 1}-{i}" for i, (kind, side) in enumerate(zip(kinds, sides, strict=True))]
+    return Population(kinds, np.asarray(sides, dtype=np.int64), params.sides, labels,
+                      [f"Side {s + 1}" for s in range(params.sides)])
+
+
+def build_graph(params: Params, rng: np.random.Generator) -> Graph:
+    """The run's network, drawn from rng (or loaded, for an actor map)."""
+    if params.network.type == "map":
+        population, u, v = load_actor_map(params.network.map, params.network.edges, tuple(params.kinds))
+        return Graph(population, u.copy(), v.copy())
+    population = synthetic_population(params)
+    n = len(population.kinds)
+    if params.network.type == "erdos_renyi":
+        p = min(1.0, params.network.mean_degree / max(n - 1, 1))
+        u, v = stochastic_block_edges(rng, [np.arange(n)], np.array([[p]]))
+        return Graph(population, u, v)
+    kind_index = {name: i for i, name in enumerate(params.kinds)}
+    block_of = np.array([kind_index[k] for k in population.kinds]) * params.sides + population.sides
+    n_blocks = len(params.kinds) * params.sides
+    blocks = [np.flatnonzero(block_of == b) for b in range(n_blocks)]
+    behaviours = [params.kinds[name].behaviour for name in params.kinds]
+    probability = np.zeros((n_blocks, n_blocks))
+    for x in range(n_blocks):
+        for y in range(n_blocks):
+            kx, sx = divmod(x, params.sides)
+            ky, sy = divmod(y, params.sides)
+            p = params.network.ties.probability(behaviours[kx], behaviours[ky])
+            probability[x, y] = p if sx == sy else p * params.network.cross_side_factor
+    u, v = stochastic_block_edges(rng, blocks, probability)
+    return Graph(population, u, v)
+
+
+# ----------------------------------------------------------------------------------------------
+# Actor maps
+
+
+def load_actor_map(path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]) -> tuple[Population, np.ndarray, np.ndarray]:
+    """Read an actor map, checking it against the configured kinds; raises ConfigError."""
+    if not path:
+        raise ConfigError("network.map: no actor map path given")
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"network.map: file not found: {path}")
+    edges_file = _edges_file(file, edges_path) if file.suffix.lower() == ".csv" else None
+    stamp = (os.stat(file).st_mtime_ns, os.stat(edges_file).st_mtime_ns if edges_file else 0)
+    return _load_cached(str(file), str(edges_file) if edges_file else None, stamp, known_kinds)
+
+
+def _edges_file(nodes: Path, edges_path: str | None) -> Path:
+    candidates = [Path(edges_path)] if edges_path else [
+        nodes.with_name(nodes.stem.removesuffix("nodes").rstrip("_-") + "_edges.csv"),
+        nodes.with_name(nodes.stem + "_edges.csv"),
+        nodes.with_name("edges.csv"),
+    ]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    shown = ", ".join(str(c) for c in candidates)
+    raise ConfigError(f"network.edges: no edges file for CSV actor map {nodes} (looked for {shown})")
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(path: str, edges_path: str | None, _stamp: tuple[int, int], known_kinds: tuple[str, ...]):
+    if edges_path is None:
+        nodes, edges = _read_graphml(Path(path))
+    else:
+        nodes, edges = _read_csv(Path(path), Path(edges_path))
+    return _population_from_rows(path, nodes, edges, known_kinds)
+
+
+def _read_graphml(path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    import networkx as nx
+
+    try:
+        graph = nx.read_graphml(path)
+    except Exception as error:  # networkx raises several parser errors
+        raise ConfigError(f"network.map: {path} is not valid GraphML ({error})") from None
+    nodes = [{"id": str(node), **{k: str(v) for k, v in data.items()}} for node, data in graph.nodes(data=True)]
+    edges = [(str(a), str(b)) for a, b in graph.edges()]
+    return nodes, edges
+
+
+def _read_csv(nodes_path: Path, edges_path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    try:
+        with nodes_path.open(newline="", encoding="utf-8") as handle:
+            nodes = [dict(row) for row in csv.DictReader(handle)]
+        with edges_path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            columns = reader.fieldnames or []
+            source, target = _edge_columns(edges_path, columns)
+            edges = [(row[source], row[target]) for row in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise ConfigError(f"network.map: cannot read {nodes_path} / {edges_path} ({error})") from None
+    if nodes and "id" not in nodes[0]:
+        raise ConfigError(f"network.map: {nodes_path} needs an 'id' column (has {sorted(nodes[0])})")
+    return nodes, edges
+
+
+def _edge_columns(path: Path, columns: list[str]) -> tuple[str, str]:
+    for pair in (("source", "target"), ("from", "to"), ("u", "v")):
+        if set(pair) <= set(columns):
+            return pair
+    raise ConfigError(f"network.edges: {path} needs 'source' and 'target' columns (has {columns})")
+
+
+def _population_from_rows(path: str, nodes: list[dict[str, str]], edges: list[tuple[str, str]], known_kinds: tuple[str, ...]):
+    if not nodes:
+        raise ConfigError(f"network.map: {path} has no actors")
+    for column in ("kind", "side"):
+        missing = [row["id"] for row in nodes if not str(row.get(column, "") or "").strip()]
+        if missing:
+            raise ConfigError(f"network.map: actor {missing[0]!r} in {path} has no '{column}' (every actor needs kind and side)")
+    kinds = [row["kind"].strip() for row in nodes]
+    unknown = sorted(set(kinds) - set(known_kinds))
+    if unknown:
+        raise ConfigError(
+            f"network.map: unknown kind {unknown[0]!r} in {path}; allowed kinds: {sorted(known_kinds)} "
+            "(add it under 'kinds' with a behaviour)"
+        )
+    side_values = [row["side"].strip() for row in nodes]
+    side_labels = sorted(set(side_values), key=lambda s: (not s.isdigit(), int(s) if s.isdigit() else 0, s))
+    side_index = {label: i for i, label in enumerate(side_labels)}
+    ids = [row["id"] for row in nodes]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"network.map: {path} has duplicate actor ids")
+    position = {node_id: i for i, node_id in enumerate(ids)}
+    bad = next(((a, b) for a, b in edges if a not in position or b not in position), None)
+    if bad:
+        raise ConfigError(f"network.edges: tie {bad[0]!r}-{bad[1]!r} names an actor not in the map")
+    pairs = {(min(position[a], position[b]), max(position[a], position[b])) for a, b in edges if a != b}
+    ordered = sorted(pairs)
+    u = np.array([p[0] for p in ordered], dtype=np.int64)
+    v = np.array([p[1] for p in ordered], dtype=np.int64)
+    attributes = {}
+    for name in ATTRIBUTES:
+        values = np.array([_as_unit(path, row, name) for row in nodes])
+        if not np.all(np.isnan(values)):
+            attributes[name] = values
+    reserved = {"id", "kind", "side", "label", *ATTRIBUTES}
+    extra_columns = sorted({key for row in nodes for key in row if key not in reserved})
+    extra = {col: [str(row.get(col, "") or "") for row in nodes] for col in extra_columns}
+    labels = [row.get("label") or row["id"] for row in nodes]
+    sides = np.array([side_index[s] for s in side_values], dtype=np.int64)
+    population = Population(kinds, sides, len(side_labels), labels, side_labels, attributes, extra)
+    return population, u, v
+
+
+def _as_unit(path: str, row: dict[str, str], name: str) -> float:
+    text = str(row.get(name, "") or "").strip()
+    if not text:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"network.map: actor {row['id']!r} in {path} has {name}={text!r}; allowed: a number in 0..1")
+    return value
+

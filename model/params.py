@@ -1,0 +1,356 @@
+"""The model's parameters, declared once.
+
+Every way of setting a parameter (YAML config, ``--set key=value``, sweep files, the app) goes
+through :class:`Params`, so a bad value gets the same message everywhere. Field descriptions
+carry the range and the unit; ``docs/ODD.md`` explains what each one models.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
+Behaviour = Literal["official", "elite", "autonomous", "grassroots"]
+MODES = ("track2", "track1.5", "backchannel")
+SHARE_TOLERANCE = 1e-6
+
+
+class ConfigError(ValueError):
+    """A parameter, config file or input that the model cannot accept; the message says why."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Attribute(_Strict):
+    """An agent attribute on 0..1, drawn from a Beta distribution with this mean and sd."""
+
+    mean: float = Field(ge=0.0, le=1.0, description="Mean of the attribute, 0..1.")
+    sd: float = Field(0.0, ge=0.0, le=0.5, description="Standard deviation, 0..0.5; 0 = constant.")
+
+    @model_validator(mode="after")
+    def _feasible(self) -> Attribute:
+        if self.sd > 0 and self.sd**2 >= self.mean * (1.0 - self.mean):
+            raise ValueError(
+                f"sd={self.sd} is too large for mean={self.mean}: a Beta distribution needs "
+                f"sd^2 < mean*(1-mean) = {self.mean * (1 - self.mean):.4f}"
+            )
+        return self
+
+
+class Kind(_Strict):
+    """An actor kind: a behaviour (one of the four agent classes) with its own numbers."""
+
+    behaviour: Behaviour = Field(description="Which agent class it uses: official, elite, autonomous, grassroots.")
+    count: int = Field(ge=0, le=1_000_000, description="Actors of this kind on each side, 0..1e6.")
+    autonomy: Attribute = Field(description="How far its thinking strays from official positions, 0..1.")
+    standing: Attribute = Field(description="Credibility in the eyes of officials, 0..1.")
+    trust: Attribute = Field(description="Initial trust of the other side, 0..1.")
+
+
+def _default_kinds() -> dict[str, Kind]:
+    def kind(behaviour: str, count: int, autonomy: float, standing: float, trust: float) -> Kind:
+        return Kind(
+            behaviour=behaviour,
+            count=count,
+            autonomy=Attribute(mean=autonomy, sd=0.05),
+            standing=Attribute(mean=standing, sd=0.05),
+            trust=Attribute(mean=trust, sd=0.05),
+        )
+
+    return {
+        "official": kind("official", 20, 0.10, 0.90, 0.20),
+        "elite": kind("elite", 15, 0.25, 0.75, 0.30),
+        "autonomous": kind("autonomous", 25, 0.80, 0.15, 0.35),
+        "grassroots": kind("grassroots", 60, 0.50, 0.10, 0.15),
+    }
+
+
+class Ties(_Strict):
+    """Tie probabilities between two actors of the same side, by behaviour pair (SBM blocks)."""
+
+    official_official: float = Field(0.30, ge=0, le=1, description="Official-official, 0..1.")
+    official_elite: float = Field(0.15, ge=0, le=1, description="Official-elite, 0..1.")
+    official_autonomous: float = Field(0.01, ge=0, le=1, description="Official-autonomous thinker, 0..1.")
+    official_grassroots: float = Field(0.005, ge=0, le=1, description="Official-grassroots, 0..1.")
+    elite_elite: float = Field(0.20, ge=0, le=1, description="Elite-elite, 0..1.")
+    elite_autonomous: float = Field(0.04, ge=0, le=1, description="Elite-autonomous thinker, 0..1.")
+    elite_grassroots: float = Field(0.01, ge=0, le=1, description="Elite-grassroots, 0..1.")
+    autonomous_autonomous: float = Field(0.10, ge=0, le=1, description="Autonomous-autonomous, 0..1.")
+    autonomous_grassroots: float = Field(0.03, ge=0, le=1, description="Autonomous-grassroots, 0..1.")
+    grassroots_grassroots: float = Field(0.06, ge=0, le=1, description="Grassroots-grassroots, 0..1.")
+
+    def probability(self, first: str, second: str) -> float:
+        """Tie probability for a behaviour pair, in either order."""
+        a, b = sorted((first, second), key=BEHAVIOURS.index)
+        return getattr(self, f"{a}_{b}")
+
+
+class Network(_Strict):
+    type: Literal["sbm", "erdos_renyi", "map"] = Field(
+        "sbm", description="sbm (kind x side blocks), erdos_renyi (one block), or map (an actor map file)."
+    )
+    ties: Ties = Field(default_factory=Ties, description="Within-side SBM tie probabilities.")
+    cross_side_factor: float = Field(
+        0.05, ge=0, le=1, description="Cross-side tie probability as a fraction of the within-side one, 0..1."
+    )
+    mean_degree: float = Field(8.0, gt=0, le=1000, description="Mean degree for erdos_renyi, >0.")
+    map: str | None = Field(None, description="Path to an actor map: .graphml, or a nodes .csv with an edges .csv beside it.")
+    edges: str | None = Field(None, description="Path to the edges .csv of a CSV actor map (default: <nodes>_edges.csv or edges.csv).")
+
+    @model_validator(mode="after")
+    def _map_needs_path(self) -> Network:
+        if self.type == "map" and not self.map:
+            raise ValueError("network.type is 'map' but network.map (the actor map's path) is not set")
+        return self
+
+
+class Candour(_Strict):
+    """How open a workshop's exchanges are, 0..1, and what lowers it."""
+
+    positional_penalty: float = Field(0.6, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1.")
+    elite_position_tie: float = Field(0.7, ge=0, le=1, description="How far an elite counts as tied to official positions (an official counts 1), 0..1.")
+    trust_floor: float = Field(0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1.")
+    leak_penalty: float = Field(0.5, ge=0, le=1, description="Share of candour lost at the workshop after a leak, 0..1.")
+    conditions_penalty: float = Field(0.6, ge=0, le=1, description="Share of candour lost per unit of accepted funder conditionality, 0..1.")
+
+
+class Novelty(_Strict):
+    """Novelty of a workshop's ideas: Beta around a mean set by the group."""
+
+    base: float = Field(0.05, ge=0, le=1, description="Mean novelty of a group with no autonomy and no diversity, 0..1.")
+    autonomy_weight: float = Field(0.6, ge=0, le=1, description="Added mean novelty per unit of mean participant autonomy, 0..1.")
+    diversity_weight: float = Field(0.3, ge=0, le=1, description="Added mean novelty per unit of group diversity, 0..1.")
+    concentration: float = Field(8.0, gt=0, le=1000, description="Beta concentration (higher = less spread), >0.")
+    conditions_penalty: float = Field(0.5, ge=0, le=1, description="Share of novelty lost per unit of accepted funder conditionality, 0..1.")
+
+
+class Workshops(_Strict):
+    """The third party's workshop series."""
+
+    count: int = Field(20, ge=0, le=10_000, description="Number of workshops funded (the budget), 0..10000.")
+    first_step: int = Field(3, ge=1, description="Step (month) of the first workshop, >=1.")
+    interval: int = Field(4, ge=1, description="Steps (months) between workshops, >=1.")
+    size: int = Field(12, ge=2, le=100_000, description="Participants per workshop, >=2.")
+    retention: float = Field(0.6, ge=0, le=1, description="Share of last workshop's participants invited again, 0..1.")
+    mix: dict[str, float] = Field(
+        default_factory=lambda: {"elite": 0.5, "autonomous": 0.5},
+        description="Share of seats by actor kind; shares in 0..1 summing to 1.",
+    )
+    track15_official_share: float = Field(
+        0.25, ge=0, lt=1, description="Official share used in mode track1.5 when the mix has no officials, 0..<1."
+    )
+    confidentiality: float = Field(0.9, ge=0, le=1, description="Chatham House discipline; a leak follows a workshop with probability 1 - this, 0..1.")
+    facilitator_integrity: float = Field(0.9, ge=0, le=1, description="The third party's integrity, a factor of candour, 0..1.")
+    funder_conditionality: float = Field(0.0, ge=0, le=1, description="How heavy the funder's conditions are, 0..1.")
+    facilitator_policy: Literal["accept", "refuse"] = Field(
+        "refuse", description="accept conditions (candour, novelty, trust suffer) or refuse them (budget may be lost)."
+    )
+    refusal_budget_loss: float = Field(0.5, ge=0, le=1, description="Share of the workshop budget lost per unit of refused conditionality, 0..1.")
+    idea_rate: float = Field(2.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100.")
+    trust_gain: float = Field(0.25, ge=0, le=1, description="Trust of the other side gained per workshop at full candour and familiarity, 0..1.")
+    familiarity_half: float = Field(2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0.")
+    standing_gain: float = Field(0.03, ge=0, le=1, description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.")
+    tie_formation: float = Field(0.15, ge=0, le=1, description="Probability a cross-side pair of participants forms a tie, at full candour, 0..1.")
+    candour: Candour = Field(default_factory=Candour)
+    novelty: Novelty = Field(default_factory=Novelty)
+
+    @field_validator("mix")
+    @classmethod
+    def _shares(cls, mix: dict[str, float]) -> dict[str, float]:
+        for kind, share in mix.items():
+            if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
+                raise ValueError(f"share of {kind!r} is {share}; shares must be in 0..1")
+        total = sum(mix.values())
+        if mix and abs(total - 1.0) > SHARE_TOLERANCE:
+            raise ValueError(f"shares sum to {total:.6g}; they must sum to 1")
+        return mix
+
+
+class Diffusion(_Strict):
+    """Advocacy along ties: who passes an idea to whom."""
+
+    base_rate: float = Field(0.12, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1.")
+    advocacy_span: int | None = Field(
+        12, ge=1, description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade)."
+    )
+    official_aversion_unripe: float = Field(5.0, ge=0, le=100, description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.")
+    official_aversion_ripe: float = Field(1.0, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0.")
+    aversion: float = Field(3.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.")
+    leak_wariness: float = Field(1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0.")
+    leak_wariness_steps: int = Field(6, ge=0, description="Steps that officials stay wary after a leak, >=0.")
+
+
+class Forgetting(_Strict):
+    rate: float = Field(0.01, ge=0, le=1, description="Probability per step that a holder drops an idea, 0..1.")
+    official_unripe_multiplier: float = Field(3.0, ge=0, le=1000, description="Officials forget this many times faster when not ripe, >=0.")
+
+
+class Ripeness(_Strict):
+    """Track One's readiness for new approaches."""
+
+    mode: Literal["endogenous", "fixed", "off"] = Field(
+        "endogenous", description="endogenous hazards, fixed windows, or off (never ripe)."
+    )
+    initially_ripe: bool = Field(False, description="Whether Track One starts ripe (endogenous mode).")
+    baseline_hazard: float = Field(0.005, ge=0, le=10, description="Opening hazard per step with no Track Two influence, >=0.")
+    exposure_weight: float = Field(0.04, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0.")
+    advocate_weight: float = Field(0.02, ge=0, le=10, description="Added hazard at saturation of credible advocates holding Track Two ideas, >=0.")
+    advocate_scale: float = Field(10.0, gt=0, description="Credible advocates at which the advocate term reaches 1 - 1/e, >0.")
+    credible_standing: float = Field(0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1.")
+    public_weight: float = Field(0.04, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.")
+    mean_window_length: float = Field(12.0, ge=1, description="Mean length of a ripe window in steps (closing hazard 1/this), >=1.")
+    windows: list[tuple[int, int]] = Field(
+        default_factory=list, description="Fixed ripe windows as [start, end) step pairs (mode fixed)."
+    )
+
+    @field_validator("windows")
+    @classmethod
+    def _ordered(cls, windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        for start, end in windows:
+            if not 1 <= start < end:
+                raise ValueError(f"window [{start}, {end}) must have 1 <= start < end")
+        return windows
+
+
+class Transfer(_Strict):
+    threshold: float = Field(0.25, gt=0, le=1, description="Share of officials on every side who must hold an idea for it to enter Track One, (0, 1].")
+
+
+class InitialIdeas(_Strict):
+    """Ideas seeded before step 1 (for textbook-diffusion checks and staged demonstrations)."""
+
+    count: int = Field(0, ge=0, le=1000, description="Seeded ideas, 0..1000.")
+    novelty: float = Field(0.0, ge=0, le=1, description="Their novelty, 0..1.")
+    holders: int = Field(1, ge=1, description="Random initial holders of each, >=1.")
+
+
+class Params(_Strict):
+    """All parameters of one run. Defaults reproduce the stylized facts (docs/ODD.md)."""
+
+    steps: int = Field(120, ge=1, le=100_000, description="Steps to simulate (one step is one month), >=1.")
+    sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.")
+    mode: Literal["track2", "track1.5", "backchannel"] = Field(
+        "track2", description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions)."
+    )
+    kinds: dict[str, Kind] = Field(default_factory=_default_kinds, description="Actor kinds by name.")
+    network: Network = Field(default_factory=Network)
+    workshops: Workshops = Field(default_factory=Workshops)
+    diffusion: Diffusion = Field(default_factory=Diffusion)
+    forgetting: Forgetting = Field(default_factory=Forgetting)
+    ripeness: Ripeness = Field(default_factory=Ripeness)
+    transfer: Transfer = Field(default_factory=Transfer)
+    initial_ideas: InitialIdeas = Field(default_factory=InitialIdeas)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Params:
+        if not self.kinds:
+            raise ValueError("kinds is empty; define at least one actor kind")
+        unknown = sorted(set(self.workshops.mix) - set(self.kinds))
+        if unknown:
+            raise ValueError(
+                f"workshops.mix names unknown kind(s) {unknown}; known kinds: {sorted(self.kinds)}"
+            )
+        if self.network.type != "map" and sum(k.count for k in self.kinds.values()) == 0:
+            raise ValueError("kinds: every count is 0; the network would be empty")
+        return self
+
+    def kinds_with(self, behaviour: str) -> list[str]:
+        """Names of the kinds that use a behaviour."""
+        return [name for name, kind in self.kinds.items() if kind.behaviour == behaviour]
+
+
+# ----------------------------------------------------------------------------------------------
+# Building Params from overrides, with one clear message on failure
+
+
+def _format_error(error: ValidationError) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "params"
+    message = first["msg"].removeprefix("Value error, ")
+    value = first.get("input")
+    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    more = len(error.errors()) - 1
+    tail = f"; and {more} more problem(s)" if more else ""
+    return f"{location}: {message}{shown}{tail}"
+
+
+def default_params_dict() -> dict[str, Any]:
+    """The defaults as a plain nested dict (what configs/default.yaml holds)."""
+    return Params().model_dump(mode="json")
+
+
+def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Deep-merge overrides into base; dotted keys address nested fields ('workshops.size').
+
+    ``workshops.mix`` is replaced whole (a mix is one distribution); other mappings merge key
+    by key.
+    """
+    merged = copy.deepcopy(dict(base))
+    for key, value in overrides.items():
+        parts = key.split(".") if isinstance(key, str) else [key]
+        target = merged
+        for part in parts[:-1]:
+            node = target.get(part)
+            if not isinstance(node, dict):
+                node = {}
+                target[part] = node
+            target = node
+        leaf = parts[-1]
+        if isinstance(value, Mapping) and isinstance(target.get(leaf), dict) and leaf != "mix":
+            target[leaf] = merge(target[leaf], value)
+        else:
+            target[leaf] = copy.deepcopy(value)
+    return merged
+
+
+def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
+    """Validate overrides on the defaults into Params; raises ConfigError with a one-line reason.
+
+    A kind set to null is removed; a new kind takes the attribute distributions of the default
+    kind of its behaviour for whatever it does not set.
+    """
+    if isinstance(overrides, Params):
+        return overrides
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise ConfigError(f"params: expected a mapping of parameter overrides, got {type(overrides).__name__}")
+    try:
+        data = merge(default_params_dict(), overrides or {})
+        if isinstance(data.get("kinds"), dict):
+            data["kinds"] = _complete_kinds(data["kinds"])
+        return Params.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format_error(error)) from None
+
+
+def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
+    """Drop kinds set to null; fill a new kind's missing fields from its behaviour's default."""
+    by_behaviour = {k.behaviour: k.model_dump(mode="json") for k in _default_kinds().values()}
+    completed: dict[str, Any] = {}
+    for name, spec in kinds.items():
+        if spec is None:
+            continue
+        if isinstance(spec, Mapping) and spec.get("behaviour") in by_behaviour:
+            completed[name] = merge(by_behaviour[spec["behaviour"]], spec)
+        else:
+            completed[name] = spec
+    return completed
+
+
+def parse_value(text: str) -> Any:
+    """Parse a --set value as YAML (numbers, booleans, null, lists, mappings) or keep the string."""
+    import yaml
+
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, float) and math.isnan(value):
+        return text
+    return value

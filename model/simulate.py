@@ -1,0 +1,89 @@
+"""One run: validated parameters and a seed in, outcomes and a time series out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from model.metrics import outcomes
+from model.model import TrackTwoModel
+from model.params import Params, make_params
+
+
+@dataclass
+class SimulationResult:
+    """What one run produced. Tables are pandas DataFrames; outcomes a flat dict."""
+
+    params: Params
+    seed: int
+    outcomes: dict[str, float]
+    timeseries: pd.DataFrame
+    ideas: pd.DataFrame
+    workshops: pd.DataFrame
+    model: TrackTwoModel
+
+    def adoptions(self) -> pd.DataFrame:
+        """Every adoption: idea, actor, step, source (-1 author, -2 seeded)."""
+        idea, actor, step, source = self.model.ideas.adoption_log()
+        return pd.DataFrame({"idea": idea, "actor": actor, "step": step, "source": source})
+
+
+def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
+    store = model.ideas
+    n = store.count
+    authors = np.bincount(
+        np.concatenate([r.ideas for r in model.series.records]) if model.series.records else np.empty(0, dtype=np.int64),
+        minlength=n,
+    )
+    labels = model.population.labels
+    return pd.DataFrame(
+        {
+            "idea": np.arange(n),
+            "novelty": store.novelty[:n],
+            "origin_step": store.origin_step[:n],
+            "origin_workshop": store.origin_workshop[:n],
+            "holders": store.held.sum(axis=0),
+            "ever_adopted": (store.first_adopted[:, :n] >= 0).sum(axis=0),
+            "entered_step": store.entered_step[:n],
+            "entered_ripe": store.entered_ripe[:n],
+            "route": [store.routes.get(i, "") for i in range(n)],
+            "path": [" > ".join(labels[a] for a in store.paths.get(i, [])) for i in range(n)],
+        }
+    ).assign(workshop_idea=lambda df: df.origin_workshop >= 0, _authored=authors > 0).drop(columns="_authored")
+
+
+def workshops_table(model: TrackTwoModel) -> pd.DataFrame:
+    records = model.series.records
+    return pd.DataFrame(
+        {
+            "workshop": [r.number for r in records],
+            "step": [r.step for r in records],
+            "participants": [r.participants.size for r in records],
+            "candour": [r.candour for r in records],
+            "novelty_mean": [r.novelty_mean for r in records],
+            "ideas": [r.ideas.size for r in records],
+            "leaked": [r.leaked for r in records],
+            "ties_created": [r.ties_created for r in records],
+        }
+    )
+
+
+def simulate(params: Params | Mapping[str, Any] | None = None, seed: int = 0) -> SimulationResult:
+    """Run the model once. ``params`` may be Params or a mapping of overrides on the defaults."""
+    model = TrackTwoModel(make_params(params), seed)
+    model.run()
+    timeseries = model.datacollector.get_model_vars_dataframe()
+    timeseries.insert(0, "step", np.arange(1, len(timeseries) + 1))
+    return SimulationResult(
+        params=model.params,
+        seed=model.seed,
+        outcomes=outcomes(model),
+        timeseries=timeseries.reset_index(drop=True),
+        ideas=ideas_table(model),
+        workshops=workshops_table(model),
+        model=model,
+    )
