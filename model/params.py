@@ -68,7 +68,7 @@ def _default_kinds() -> dict[str, Kind]:
         "official": kind("official", 20, 0.10, 0.90, 0.20),
         "elite": kind("elite", 15, 0.25, 0.75, 0.30),
         "autonomous": kind("autonomous", 25, 0.80, 0.15, 0.35),
-        "grassroots": kind("grassroots", 60, 0.50, 0.10, 0.15),
+        "grassroots": kind("grassroots", 60, 0.35, 0.10, 0.15),
     }
 
 
@@ -81,10 +81,10 @@ class Ties(_Strict):
     official_grassroots: float = Field(0.005, ge=0, le=1, description="Official-grassroots, 0..1.")
     elite_elite: float = Field(0.20, ge=0, le=1, description="Elite-elite, 0..1.")
     elite_autonomous: float = Field(0.04, ge=0, le=1, description="Elite-autonomous thinker, 0..1.")
-    elite_grassroots: float = Field(0.01, ge=0, le=1, description="Elite-grassroots, 0..1.")
+    elite_grassroots: float = Field(0.005, ge=0, le=1, description="Elite-grassroots, 0..1.")
     autonomous_autonomous: float = Field(0.10, ge=0, le=1, description="Autonomous-autonomous, 0..1.")
-    autonomous_grassroots: float = Field(0.03, ge=0, le=1, description="Autonomous-grassroots, 0..1.")
-    grassroots_grassroots: float = Field(0.06, ge=0, le=1, description="Grassroots-grassroots, 0..1.")
+    autonomous_grassroots: float = Field(0.01, ge=0, le=1, description="Autonomous-grassroots, 0..1.")
+    grassroots_grassroots: float = Field(0.04, ge=0, le=1, description="Grassroots-grassroots, 0..1.")
 
     def probability(self, first: str, second: str) -> float:
         """Tie probability for a behaviour pair, in either order."""
@@ -114,11 +114,11 @@ class Network(_Strict):
 class Candour(_Strict):
     """How open a workshop's exchanges are, 0..1, and what lowers it."""
 
-    positional_penalty: float = Field(0.6, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1.")
-    elite_position_tie: float = Field(0.7, ge=0, le=1, description="How far an elite counts as tied to official positions (an official counts 1), 0..1.")
+    positional_penalty: float = Field(0.8, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1.")
+    elite_position_tie: float = Field(0.9, ge=0, le=1, description="How far an elite counts as tied to official positions (an official counts 1), 0..1.")
     trust_floor: float = Field(0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1.")
     leak_penalty: float = Field(0.5, ge=0, le=1, description="Share of candour lost at the workshop after a leak, 0..1.")
-    conditions_penalty: float = Field(0.6, ge=0, le=1, description="Share of candour lost per unit of accepted funder conditionality, 0..1.")
+    conditions_penalty: float = Field(0.8, ge=0, le=1, description="Share of candour lost per unit of accepted funder conditionality, 0..1.")
 
 
 class Novelty(_Strict):
@@ -153,7 +153,7 @@ class Workshops(_Strict):
         "refuse", description="accept conditions (candour, novelty, trust suffer) or refuse them (budget may be lost)."
     )
     refusal_budget_loss: float = Field(0.5, ge=0, le=1, description="Share of the workshop budget lost per unit of refused conditionality, 0..1.")
-    idea_rate: float = Field(2.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100.")
+    idea_rate: float = Field(3.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100.")
     trust_gain: float = Field(0.25, ge=0, le=1, description="Trust of the other side gained per workshop at full candour and familiarity, 0..1.")
     familiarity_half: float = Field(2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0.")
     standing_gain: float = Field(0.03, ge=0, le=1, description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.")
@@ -176,13 +176,13 @@ class Workshops(_Strict):
 class Diffusion(_Strict):
     """Advocacy along ties: who passes an idea to whom."""
 
-    base_rate: float = Field(0.12, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1.")
+    base_rate: float = Field(0.10, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1.")
     advocacy_span: int | None = Field(
-        12, ge=1, description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade)."
+        6, ge=1, description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade)."
     )
     official_aversion_unripe: float = Field(5.0, ge=0, le=100, description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.")
-    official_aversion_ripe: float = Field(1.0, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0.")
-    aversion: float = Field(3.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.")
+    official_aversion_ripe: float = Field(0.5, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0.")
+    aversion: float = Field(5.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.")
     leak_wariness: float = Field(1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0.")
     leak_wariness_steps: int = Field(6, ge=0, description="Steps that officials stay wary after a leak, >=0.")
 
@@ -200,11 +200,11 @@ class Ripeness(_Strict):
     )
     initially_ripe: bool = Field(False, description="Whether Track One starts ripe (endogenous mode).")
     baseline_hazard: float = Field(0.005, ge=0, le=10, description="Opening hazard per step with no Track Two influence, >=0.")
-    exposure_weight: float = Field(0.04, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0.")
+    exposure_weight: float = Field(0.03, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0.")
     advocate_weight: float = Field(0.02, ge=0, le=10, description="Added hazard at saturation of credible advocates holding Track Two ideas, >=0.")
     advocate_scale: float = Field(10.0, gt=0, description="Credible advocates at which the advocate term reaches 1 - 1/e, >0.")
     credible_standing: float = Field(0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1.")
-    public_weight: float = Field(0.04, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.")
+    public_weight: float = Field(0.15, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.")
     mean_window_length: float = Field(12.0, ge=1, description="Mean length of a ripe window in steps (closing hazard 1/this), >=1.")
     windows: list[tuple[int, int]] = Field(
         default_factory=list, description="Fixed ripe windows as [start, end) step pairs (mode fixed)."
@@ -271,14 +271,42 @@ class Params(_Strict):
 
 
 def _format_error(error: ValidationError) -> str:
+    """One line: where, what is wrong, the value given, and what is allowed."""
     first = error.errors()[0]
     location = ".".join(str(part) for part in first["loc"]) or "params"
-    message = first["msg"].removeprefix("Value error, ")
     value = first.get("input")
+    if first["type"] == "extra_forbidden":
+        parent = ".".join(str(part) for part in first["loc"][:-1])
+        allowed = _allowed_keys(first["loc"][:-1])
+        where = f" under {parent!r}" if parent else ""
+        message = f"unknown parameter {first['loc'][-1]!r}{where}; allowed: {', '.join(allowed)}"
+        return f"{location}: {message}"
+    message = first["msg"].removeprefix("Value error, ")
     shown = "" if isinstance(value, dict) else f" (got {value!r})"
     more = len(error.errors()) - 1
     tail = f"; and {more} more problem(s)" if more else ""
     return f"{location}: {message}{shown}{tail}"
+
+
+def _allowed_keys(location: tuple) -> list[str]:
+    """Field names of the sub-model at a location (kinds' names are free, so skip them)."""
+    model: type[BaseModel] = Params
+    parts = list(location)
+    while parts:
+        part = parts.pop(0)
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        annotation = field.annotation
+        if part == "kinds":
+            if parts:
+                parts.pop(0)
+            annotation = Kind
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+        else:
+            return []
+    return list(model.model_fields)
 
 
 def default_params_dict() -> dict[str, Any]:
