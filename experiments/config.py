@@ -86,7 +86,7 @@ def defaults_yaml() -> str:
                     lines.append(f"{pad}  {key}:")
                     emit(item, indent + 2)
             else:
-                dumped = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000).strip()
+                dumped = yaml.safe_dump(_plain(value), default_flow_style=True, width=10_000, sort_keys=False).strip()
                 dumped = dumped.removesuffix("\n...").removesuffix("...").strip()
                 lines.append(f"{pad}{name}: {dumped}{comment}")
 

@@ -89,7 +89,7 @@ class TrackTwoModel(mesa.Model):
         self.meetings = np.zeros(self.n_actors)
         self.ever_participated = np.zeros(self.n_actors, dtype=bool)
         self.ripeness = RipenessProcess(p.ripeness)
-        self.wary_until = 0
+        self.wary_until = -1  # officials are wary through this step (after a leak)
         self.cross_side_ties_created = 0
         self.leaks = 0
         self.ripe_history: list[bool] = []

@@ -34,7 +34,8 @@ class WorkshopRecord:
 def effective_mix(params: Params) -> dict[str, float]:
     """Seat shares by kind after the mode is applied (Track 1.5 adds officials; backchannel is officials only)."""
     officials = params.kinds_with("official")
-    mix = {kind: share for kind, share in params.workshops.mix.items() if share > 0}
+    given = params.workshops.mix  # in the kinds' declared order, so the mix's key order never matters
+    mix = {kind: given[kind] for kind in params.kinds if given.get(kind, 0) > 0}
     if params.mode == "backchannel":
         return {kind: 1.0 / len(officials) for kind in officials} if officials else {}
     if params.mode == "track1.5" and officials and not any(kind in officials for kind in mix):

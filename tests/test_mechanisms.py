@@ -1,0 +1,340 @@
+"""Each mechanism of the brief in isolation, against its functional form."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from model import TrackTwoModel, make_params, simulate
+from model.diffusion import adjacency, advocate, forget
+from model.network import build_graph
+from model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from model.workshops import (
+    candour,
+    effective_mix,
+    funded_workshops,
+    group_diversity,
+    largest_remainder,
+    novelty_mean,
+)
+
+P = make_params()
+
+
+# Workshop: candour and novelty ------------------------------------------------------------------
+
+
+def test_candour_rises_with_confidentiality_integrity_and_trust():
+    trust, tie = np.full(12, 0.3), np.full(12, 0.3)
+    base = candour(P, trust, tie, after_leak=False)
+    for key in ("workshops.confidentiality", "workshops.facilitator_integrity"):
+        lower = make_params({key: 0.5})
+        assert candour(lower, trust, tie, False) < base
+    assert candour(P, np.full(12, 0.8), tie, False) > base
+
+
+def test_candour_falls_with_ties_to_official_positions_and_after_a_leak():
+    trust = np.full(12, 0.3)
+    free, tied = candour(P, trust, np.zeros(12), False), candour(P, trust, np.ones(12), False)
+    assert tied == pytest.approx(free * (1 - P.workshops.candour.positional_penalty))
+    assert candour(P, trust, np.zeros(12), True) == pytest.approx(free * (1 - P.workshops.candour.leak_penalty))
+
+
+def test_candour_functional_form():
+    w = P.workshops
+    expected = w.confidentiality * w.facilitator_integrity * (w.candour.trust_floor + (1 - w.candour.trust_floor) * 0.4) * (1 - w.candour.positional_penalty * 0.5)
+    assert candour(P, np.full(10, 0.4), np.full(10, 0.5), False) == pytest.approx(expected)
+
+
+def test_novelty_rises_with_autonomy_and_diversity():
+    low, high = novelty_mean(P, np.full(10, 0.2), 0.3), novelty_mean(P, np.full(10, 0.8), 0.3)
+    assert high - low == pytest.approx(P.workshops.novelty.autonomy_weight * 0.6)
+    assert novelty_mean(P, np.full(10, 0.5), 0.9) > novelty_mean(P, np.full(10, 0.5), 0.1)
+
+
+def test_group_diversity_terms():
+    behaviours = np.array(["elite"] * 6 + ["autonomous"] * 6, dtype=object)
+    balanced = group_diversity(np.array([0, 1] * 6), 2, behaviours, np.full(12, 0.5))
+    one_side = group_diversity(np.zeros(12, int), 2, behaviours, np.full(12, 0.5))
+    assert balanced - one_side == pytest.approx(1 / 3)
+    spread = group_diversity(np.array([0, 1] * 6), 2, behaviours, np.array([0.1, 0.9] * 6))
+    assert spread > balanced
+
+
+def test_workshop_ideas_poisson_in_candour_and_novelty_matches_group():
+    result = simulate({"workshops.count": 30, "workshops.interval": 2, "steps": 70}, seed=3)
+    table = result.workshops
+    assert len(table) == 30
+    ideas_per_workshop = table.ideas.mean()
+    expected = P.workshops.idea_rate * table.candour.mean()
+    assert abs(ideas_per_workshop - expected) < 3 * math.sqrt(expected / 30) + 0.1
+    generated = result.ideas[result.ideas.workshop_idea]
+    assert abs(generated.novelty.mean() - table.novelty_mean.mean()) < 0.08
+
+
+def test_convening_follows_mix_sides_and_retention():
+    model = TrackTwoModel({"workshops.mix": {"elite": 0.25, "autonomous": 0.75}, "workshops.size": 12, "workshops.retention": 0.5}, seed=2)
+    first = model.run_workshop(3)
+    kinds = model.kind_of[first.participants]
+    assert (kinds == "elite").sum() == 3 and (kinds == "autonomous").sum() == 9
+    assert abs((model.side[first.participants] == 0).sum() - 6) <= 1
+    second = model.run_workshop(7)
+    assert len(np.intersect1d(first.participants, second.participants)) == 6
+
+
+def test_largest_remainder_seats_sum_and_proportion():
+    rng = np.random.default_rng(0)
+    seats = largest_remainder(12, np.array([0.5, 0.3, 0.2]), rng)
+    assert seats.sum() == 12 and list(seats) in ([6, 4, 2], [6, 3, 3])
+
+
+def test_workshop_builds_trust_standing_and_cross_side_ties():
+    full_candour = {"workshops.confidentiality": 1.0, "workshops.facilitator_integrity": 1.0,
+                    "workshops.candour.trust_floor": 1.0, "workshops.candour.positional_penalty": 0.0}
+    model = TrackTwoModel({"workshops.tie_formation": 1.0, **full_candour}, seed=5)
+    before_trust, before_standing = model.trust.copy(), model.standing.copy()
+    record = model.run_workshop(3)
+    who = record.participants
+    assert (model.trust[who] > before_trust[who]).all() and (model.standing[who] > before_standing[who]).all()
+    others = np.setdiff1d(np.arange(model.n_actors), who)
+    assert (model.trust[others] == before_trust[others]).all()
+    assert record.ties_created > 0 and model.cross_side_ties_created == record.ties_created
+    a, b = np.triu_indices(who.size, 1)
+    cross = model.side[who[a]] != model.side[who[b]]
+    assert model.ties[who[a][cross], who[b][cross]].min() == 1  # every cross-side pair is now tied
+
+
+def test_familiarity_makes_repeat_meetings_build_more_trust():
+    model = TrackTwoModel({"workshops.retention": 1.0}, seed=4)
+    gains = []
+    for step in (3, 7, 11):
+        before = model.trust.copy()
+        record = model.run_workshop(step)
+        gains.append(float((model.trust - before)[record.participants].sum()) / record.candour)
+    assert gains[0] < gains[1] < gains[2]
+
+
+# Leaks and funding ------------------------------------------------------------------------------
+
+
+def test_leaks_follow_confidentiality_and_make_officials_wary():
+    leaky = simulate({"workshops.confidentiality": 0.0}, seed=1)
+    assert leaky.outcomes["leaks"] == leaky.outcomes["workshops_held"]
+    sealed = simulate({"workshops.confidentiality": 1.0}, seed=1)
+    assert sealed.outcomes["leaks"] == 0 and sealed.timeseries.officials_wary.sum() == 0
+    assert leaky.timeseries.officials_wary.sum() > 0
+    model = TrackTwoModel({}, seed=1)
+    assert not model.officials_wary
+    model.wary_until = 10**6
+    model._apply_behaviour_rules(ripe=False)
+    officials = model.members["official"]
+    expected = P.diffusion.official_aversion_unripe * (1 + P.diffusion.leak_wariness)
+    assert np.allclose(model.aversion[officials], expected)
+
+
+def test_leak_rate_matches_one_minus_confidentiality():
+    leaks = sum(simulate({"workshops.confidentiality": 0.7}, seed=s).outcomes["leaks"] for s in range(15))
+    held = 15 * P.workshops.count
+    assert stats.binomtest(leaks, held, 0.3).pvalue > 0.001
+
+
+def test_funding_policy():
+    refuse = make_params({"workshops.funder_conditionality": 0.6, "workshops.facilitator_policy": "refuse"})
+    accept = make_params({"workshops.funder_conditionality": 0.6, "workshops.facilitator_policy": "accept"})
+    assert funded_workshops(refuse) == round(P.workshops.count * (1 - 0.6 * P.workshops.refusal_budget_loss))
+    assert funded_workshops(accept) == P.workshops.count
+    trust, tie = np.full(12, 0.3), np.full(12, 0.3)
+    assert candour(accept, trust, tie, False) == pytest.approx(candour(P, trust, tie, False) * (1 - 0.6 * P.workshops.candour.conditions_penalty))
+    assert candour(refuse, trust, tie, False) == pytest.approx(candour(P, trust, tie, False))
+    assert novelty_mean(accept, np.full(5, 0.5), 0.5) < novelty_mean(P, np.full(5, 0.5), 0.5)
+
+
+def test_modes_set_the_mix():
+    assert effective_mix(make_params({"mode": "backchannel"})) == {"official": 1.0}
+    track15 = effective_mix(make_params({"mode": "track1.5"}))
+    assert track15["official"] == pytest.approx(P.workshops.track15_official_share)
+    assert sum(track15.values()) == pytest.approx(1.0)
+
+
+def test_track15_transfers_run_via_track15():
+    runs = [simulate({"mode": "track1.5"}, seed=s).outcomes for s in range(10)]
+    assert sum(r["transfers_via_track_1_5"] for r in runs) > 0
+
+
+# Advocacy --------------------------------------------------------------------------------------
+
+
+def _two_actor_trial(trials: int, receiver_official: bool, standing: float, novelty: float, aversion: float,
+                     cross_side: bool, trust: float, base: float = 0.5) -> float:
+    """Empirical adoption frequency over many independent sender->receiver pairs."""
+    n = 2 * trials
+    senders, receivers = np.arange(0, n, 2), np.arange(1, n, 2)
+    ties = adjacency(n, senders, receivers)
+    holds = np.zeros((n, 1), dtype=bool)
+    holds[senders, 0] = True
+    result = advocate(
+        np.random.default_rng(11), ties, holds.copy(), holds, np.array([novelty]), base,
+        np.full(n, standing), np.full(n, receiver_official), np.full(n, aversion),
+        np.where(np.arange(n) % 2 == 1, int(cross_side), 0), np.full(n, trust),
+    )
+    return result.actors.size / trials
+
+
+@pytest.mark.parametrize(
+    ("official", "standing", "novelty", "aversion", "cross", "trust"),
+    [(False, 0.2, 0.0, 3.0, False, 0.5), (True, 0.2, 0.0, 3.0, False, 0.5), (True, 0.8, 0.6, 2.0, False, 0.5),
+     (False, 0.5, 0.5, 4.0, True, 0.3), (True, 0.7, 0.3, 5.0, True, 0.4)],
+)
+def test_advocacy_probability_is_the_product_of_its_terms(official, standing, novelty, aversion, cross, trust):
+    trials, base = 40_000, 0.5
+    expected = base * (standing if official else 1.0) * math.exp(-aversion * novelty) * (trust if cross else 1.0)
+    observed = _two_actor_trial(trials, official, standing, novelty, aversion, cross, trust, base)
+    assert abs(observed - expected) < 4 * math.sqrt(expected * (1 - expected) / trials) + 1e-9
+
+
+def test_novelty_acceptance_officials_steep_when_unripe_mild_when_ripe_others_by_autonomy():
+    model = TrackTwoModel({}, seed=0)
+    model._apply_behaviour_rules(ripe=False)
+    officials, autonomous, elites = (model.members[b] for b in ("official", "autonomous", "elite"))
+    unripe = model.aversion[officials].mean()
+    model._apply_behaviour_rules(ripe=True)
+    assert unripe == P.diffusion.official_aversion_unripe > model.aversion[officials].mean() == P.diffusion.official_aversion_ripe
+    assert np.allclose(model.aversion[autonomous], P.diffusion.aversion * (1 - model.autonomy[autonomous]))
+    assert model.aversion[autonomous].mean() < model.aversion[elites].mean()
+
+
+def test_advocacy_span_limits_who_advocates():
+    model = TrackTwoModel({"workshops.count": 0, "initial_ideas": {"count": 1, "holders": 5, "novelty": 0.0},
+                           "diffusion.advocacy_span": 2, "diffusion.base_rate": 1.0, "ripeness.mode": "off"}, seed=1)
+    for _ in range(3):
+        model.step()
+    step = model.steps + 1
+    since = step - model.ideas.adopted_at[:, 0]
+    active = model.ideas.holds[:, 0] & (since >= 1) & (since <= 2)
+    assert not (model.ideas.holds[:, 0] & (model.ideas.adopted_at[:, 0] == 0))[active].any()
+
+
+def test_forgetting_rate_and_officials_faster_when_unripe():
+    rng = np.random.default_rng(3)
+    held = np.ones((20_000, 3), dtype=bool)
+    rates = np.where(np.arange(20_000) < 10_000, 0.02, 0.06)
+    actors, _ = forget(rng, held, rates)
+    low, high = (actors < 10_000).sum() / 30_000, (actors >= 10_000).sum() / 30_000
+    assert abs(low - 0.02) < 0.004 and abs(high - 0.06) < 0.006
+    model = TrackTwoModel({}, seed=0)
+    model._apply_behaviour_rules(ripe=False)
+    officials, others = model.members["official"], model.members["elite"]
+    assert model.forgetting[officials][0] == pytest.approx(P.forgetting.rate * P.forgetting.official_unripe_multiplier)
+    assert model.forgetting[others][0] == pytest.approx(P.forgetting.rate)
+    model._apply_behaviour_rules(ripe=True)
+    assert model.forgetting[officials][0] == pytest.approx(P.forgetting.rate)
+
+
+# Ripeness --------------------------------------------------------------------------------------
+
+
+def test_opening_hazard_functional_form():
+    r = P.ripeness
+    drivers = RipenessDrivers(official_exposure=0.4, credible_advocates=10, public_support=0.2)
+    expected = r.baseline_hazard + r.exposure_weight * 0.4 + r.advocate_weight * (1 - math.exp(-10 / r.advocate_scale)) + r.public_weight * 0.2
+    assert opening_hazard(r, drivers) == pytest.approx(expected)
+    assert opening_hazard(r, RipenessDrivers(0, 0, 0)) == r.baseline_hazard
+
+
+def test_ripeness_opens_and_closes_at_its_hazards():
+    config = make_params({"ripeness.baseline_hazard": 0.1, "ripeness.mean_window_length": 5}).ripeness
+    process, rng = RipenessProcess(config), np.random.default_rng(0)
+    states = []
+    for step in range(2, 20_002):
+        process.advance(rng, step, RipenessDrivers(0, 0, 0))
+        states.append(process.ripe)
+    states = np.array(states)
+    openings = (~states[:-1] & states[1:]).sum() / (~states[:-1]).sum()
+    closings = (states[:-1] & ~states[1:]).sum() / states[:-1].sum()
+    assert abs(openings - (1 - math.exp(-0.1))) < 0.01 and abs(closings - 0.2) < 0.015
+
+
+def test_fixed_windows_stage_ripe_moments():
+    result = simulate({"ripeness.mode": "fixed", "ripeness.windows": [[10, 20], [50, 55]], "steps": 60}, seed=1)
+    ripe_steps = set(result.timeseries.step[result.timeseries.ripe == 1])
+    assert ripe_steps == set(range(10, 20)) | set(range(50, 55))
+    assert result.outcomes["ripe_windows"] == 2
+    assert simulate({"ripeness.mode": "off"}, seed=1).outcomes["share_time_ripe"] == 0
+
+
+# Transfer --------------------------------------------------------------------------------------
+
+
+def test_transfer_needs_threshold_share_of_officials_on_every_side():
+    model = TrackTwoModel({"workshops.count": 0, "transfer.threshold": 0.25, "ripeness.mode": "off"}, seed=1)
+    ids = model.ideas.create(np.array([0.5, 0.5]), 1, 0, np.empty(0, dtype=np.int64))
+    side_a, side_b = model.officials_by_side
+    need = math.ceil(0.25 * side_a.size)
+    model.ideas.adopt(side_a[:need], np.full(need, ids[0]), 1, np.full(need, -1))
+    model.ideas.adopt(side_b[: need - 1], np.full(need - 1, ids[0]), 1, np.full(need - 1, -1))
+    model.ideas.adopt(side_a[:need], np.full(need, ids[1]), 1, np.full(need, -1))
+    model.ideas.adopt(side_b[:need], np.full(need, ids[1]), 1, np.full(need, -1))
+    entered = model.check_transfer(2, ripe=True)
+    assert list(entered) == [ids[1]] and model.ideas.entered_step[ids[1]] == 2 and model.ideas.entered_ripe[ids[1]]
+    assert model.check_transfer(3, ripe=False).size == 0  # an idea enters once
+
+
+def test_transfer_paths_lead_from_a_workshop_author_to_an_official():
+    result = simulate({}, seed=3)
+    model = result.model
+    entered = np.flatnonzero(model.ideas.entered_step[: model.ideas.count] >= 0)
+    assert entered.size > 0
+    for idea in entered:
+        path = model.ideas.paths[idea]
+        assert model.ideas.source[path[0], idea] == -1  # an author
+        assert model.behaviour[path[-1]] == "official"
+        for sender, receiver in zip(path[:-1], path[1:], strict=False):
+            assert model.ties[sender, receiver] == 1 or model.ideas.first_adopted[receiver, idea] >= model.ideas.first_adopted[sender, idea]
+    routes = result.ideas.route[result.ideas.entered_step >= 0]
+    assert set(routes) <= {"via_elites", "via_autonomous", "via_track_three", "via_track_1_5", "direct"}
+
+
+# Network ---------------------------------------------------------------------------------------
+
+
+def test_sbm_block_densities_match_tie_probabilities():
+    params = make_params({"kinds.official.count": 150, "kinds.elite.count": 150, "kinds.autonomous.count": 150, "kinds.grassroots.count": 150})
+    graph = build_graph(params, np.random.default_rng(1))
+    kinds = np.array(graph.population.kinds)
+    sides = graph.population.sides
+    u, v = graph.sources, graph.targets
+    for a, b in (("official", "official"), ("official", "elite"), ("elite", "autonomous"), ("grassroots", "grassroots")):
+        same = sides[u] == sides[v]
+        mask = ((kinds[u] == a) & (kinds[v] == b)) | ((kinds[u] == b) & (kinds[v] == a))
+        pairs = 2 * (150 * 149 // 2 if a == b else 150 * 150)
+        p = params.network.ties.probability(a, b)
+        observed = (mask & same).sum() / pairs
+        assert abs(observed - p) < 4 * math.sqrt(p * (1 - p) / pairs) + 1e-4, (a, b, observed, p)
+        cross_pairs = 150 * 150 * (1 if a == b else 2)
+        cross = (mask & ~same).sum() / cross_pairs
+        q = p * params.network.cross_side_factor
+        assert abs(cross - q) < 4 * math.sqrt(q / cross_pairs) + 1e-4, (a, b, cross, q)
+    assert (u < v).all() and len(set(zip(u.tolist(), v.tolist(), strict=True))) == u.size
+
+
+def test_erdos_renyi_mean_degree():
+    params = make_params({"sides": 1, "kinds": {"official": None, "elite": None, "grassroots": None,
+                                                 "autonomous": {"behaviour": "autonomous", "count": 20_000}},
+                          "workshops.mix": {"autonomous": 1.0}, "network.type": "erdos_renyi", "network.mean_degree": 6})
+    graph = build_graph(params, np.random.default_rng(2))
+    assert abs(2 * graph.sources.size / 20_000 - 6) < 0.1
+
+
+def test_config_defined_kinds_reuse_a_behaviour():
+    params = {"kinds.religious_leaders": {"behaviour": "elite", "count": 5, "standing": {"mean": 0.6, "sd": 0.05}},
+              "workshops.mix": {"elite": 0.4, "autonomous": 0.4, "religious_leaders": 0.2}}
+    model = TrackTwoModel(params, seed=1)
+    leaders = np.flatnonzero(model.kind_of == "religious_leaders")
+    assert leaders.size == 10 and set(model.behaviour[leaders]) == {"elite"}
+    assert all(type(model.actors[i]).__name__ == "InfluentialElite" for i in leaders)
+    assert abs(model.standing[leaders].mean() - 0.6) < 0.1
+    record = model.run_workshop(3)
+    assert (model.kind_of[record.participants] == "religious_leaders").sum() in (2, 3)
