@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from model.agents import AGENT_CLASSES
-from model.ideas import SEEDED
+from model.ideas import AUTHOR, SEEDED
 
 if TYPE_CHECKING:
     from model.model import TrackTwoModel
@@ -128,7 +129,40 @@ def outcomes(model: TrackTwoModel) -> dict[str, float]:
     }
     for route in ROUTES:
         result[f"transfers_{route}"] = routes.count(route)
+    result.update(inclusion(model, entered))
     return result
+
+
+GROUP_COLUMN_MAX_VALUES = 8
+
+
+def _snake(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_") or "blank"
+
+
+def inclusion(model: TrackTwoModel, entered: np.ndarray) -> dict[str, float]:
+    """Share of each group among participants and among authors of ideas that entered Track One.
+
+    Groups: actor kind, and every actor-map column with at most GROUP_COLUMN_MAX_VALUES values
+    (gender, civil society, region, ...), so a designer sees whether inclusion is real or token.
+    """
+    ideas = model.ideas
+    n = ideas.count
+    authored = (ideas.source[:, :n] == AUTHOR) & (ideas.first_adopted[:, :n] >= 0)
+    authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(model.n_actors, dtype=bool)
+    participants = model.ever_participated
+    groups = {"kind": np.asarray(model.population.kinds, dtype=object)}
+    for column, values in model.population.extra.items():
+        if len(set(values)) <= GROUP_COLUMN_MAX_VALUES:
+            groups[_snake(column)] = np.asarray(values, dtype=object)
+    shares: dict[str, float] = {}
+    for column, values in groups.items():
+        for value in sorted(set(values.tolist())):
+            member = values == value
+            key = f"{column}_{_snake(str(value))}"
+            shares[f"participant_share_{key}"] = float(member[participants].mean()) if participants.any() else math.nan
+            shares[f"author_share_{key}"] = float(member[authors].mean()) if authors.any() else math.nan
+    return shares
 
 
 OUTCOME_LABELS = {

@@ -85,7 +85,7 @@ class TrackTwoModel(mesa.Model):
         ]
 
         self.ideas = IdeaStore(self.n_actors)
-        self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides)
+        self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides, population.ids)
         self.meetings = np.zeros(self.n_actors)
         self.ever_participated = np.zeros(self.n_actors, dtype=bool)
         self.ripeness = RipenessProcess(p.ripeness)

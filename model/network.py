@@ -24,8 +24,9 @@ ATTRIBUTES = ("autonomy", "standing", "trust")
 
 @dataclass
 class Population:
-    """Nodes of the network: kind, side, optional per-node attributes and labels."""
+    """Nodes of the network: id, kind, side, optional per-node attributes and labels."""
 
+    ids: list[str]
     kinds: list[str]
     sides: np.ndarray
     n_sides: int
@@ -95,7 +96,7 @@ def synthetic_population(params: Params) -> Population:
             kinds += [name] * kind.count
             sides += [side] * kind.count
     labels = [f"{kind}-{side + 1}-{i}" for i, (kind, side) in enumerate(zip(kinds, sides, strict=True))]
-    return Population(kinds, np.asarray(sides, dtype=np.int64), params.sides, labels,
+    return Population(labels, kinds, np.asarray(sides, dtype=np.int64), params.sides, labels,
                       [f"Side {s + 1}" for s in range(params.sides)])
 
 
@@ -237,7 +238,7 @@ def _population_from_rows(path: str, nodes: list[dict[str, str]], edges: list[tu
     extra = {col: [str(row.get(col, "") or "") for row in nodes] for col in extra_columns}
     labels = [row.get("label") or row["id"] for row in nodes]
     sides = np.array([side_index[s] for s in side_values], dtype=np.int64)
-    population = Population(kinds, sides, len(side_labels), labels, side_labels, attributes, extra)
+    population = Population(ids, kinds, sides, len(side_labels), labels, side_labels, attributes, extra)
     return population, u, v
 
 

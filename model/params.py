@@ -158,8 +158,20 @@ class Workshops(_Strict):
     familiarity_half: float = Field(2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0.")
     standing_gain: float = Field(0.03, ge=0, le=1, description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.")
     tie_formation: float = Field(0.15, ge=0, le=1, description="Probability a cross-side pair of participants forms a tie, at full candour, 0..1.")
+    participants: list[str] | None = Field(
+        None, description="A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); null = convene by the mix."
+    )
     candour: Candour = Field(default_factory=Candour)
     novelty: Novelty = Field(default_factory=Novelty)
+
+    @field_validator("participants")
+    @classmethod
+    def _cohort(cls, participants: list[str] | None) -> list[str] | None:
+        if participants is not None and len(participants) < 2:
+            raise ValueError(f"a cohort needs at least 2 participants, got {len(participants)}")
+        if participants is not None and len(set(participants)) != len(participants):
+            raise ValueError("participants lists an actor more than once")
+        return participants
 
     @field_validator("mix")
     @classmethod

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from model.params import Params
+from model.params import ConfigError, Params
 
 BETA_MEAN_LIMITS = (0.01, 0.99)
 
@@ -120,8 +120,9 @@ def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
 class WorkshopSeries:
     """Schedules workshops and convenes participants by the mix, keeping a share of the last group."""
 
-    def __init__(self, params: Params, kinds: np.ndarray, sides: np.ndarray, n_sides: int) -> None:
+    def __init__(self, params: Params, kinds: np.ndarray, sides: np.ndarray, n_sides: int, ids: list[str]) -> None:
         self.params = params
+        self.cohort = self._resolve_cohort(params.workshops.participants, ids)
         self.budget = funded_workshops(params)
         self.mix = effective_mix(params)
         self.kinds = kinds
@@ -137,17 +138,29 @@ class WorkshopSeries:
             for side in range(n_sides)
         }
 
+    @staticmethod
+    def _resolve_cohort(participants: list[str] | None, ids: list[str]) -> np.ndarray | None:
+        if participants is None:
+            return None
+        position = {actor: i for i, actor in enumerate(ids)}
+        unknown = [p for p in participants if p not in position]
+        if unknown:
+            raise ConfigError(f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map (or are kind-side-index for synthetic networks)")
+        return np.sort(np.array([position[p] for p in participants], dtype=np.int64))
+
     def due(self, step: int) -> bool:
         w = self.params.workshops
         return (
             self.held < self.budget
-            and bool(self.mix)
+            and (bool(self.mix) or self.cohort is not None)
             and step >= w.first_step
             and (step - w.first_step) % w.interval == 0
         )
 
     def convene(self, rng: np.random.Generator) -> np.ndarray:
         """Participants: seats by kind (largest remainder), split evenly across sides; retained first."""
+        if self.cohort is not None:
+            return self.cohort
         w = self.params.workshops
         kinds = list(self.mix)
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
