@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from experiments.config import DEFAULT_CONFIG, defaults_yaml, load_params
-from model import ConfigError, Params, TrackTwoModel, make_params
+from model import ConfigError, Params, TrackTwoModel, make_params, simulate
 
 
 @pytest.mark.parametrize(
@@ -133,3 +133,9 @@ def test_cli_bad_input_exits_2_with_one_line_and_keeps_earlier_output(tmp_path):
         assert bad.returncode == 2, (args, bad.stderr)
         assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr, bad.stderr
     assert (out / "summary.json").read_bytes() == before
+
+
+def test_shipped_example_map_config_runs():
+    params = load_params(Path(__file__).resolve().parent.parent / "configs" / "map_example.yaml")
+    result = simulate(params, 1)
+    assert result.model.n_actors == 80 and "participant_share_gender_f" in result.outcomes
