@@ -7,6 +7,7 @@
 
 from model.metrics import OUTCOME_LABELS, ROUTES, TIMESERIES_COLUMNS, TRACK_LABELS
 from model.model import TrackTwoModel
+from model.network import actor_table, edge_table
 from model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
 from model.simulate import SimulationResult, simulate
 
@@ -19,6 +20,8 @@ __all__ = [
     "Params",
     "SimulationResult",
     "TrackTwoModel",
+    "actor_table",
+    "edge_table",
     "default_params_dict",
     "make_params",
     "merge",

@@ -20,6 +20,7 @@ from model.diffusion import adjacency, advocate, forget
 from model.ideas import SEEDED, IdeaStore
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
+from model.randomness import run_streams
 from model.ripeness import RipenessDrivers, RipenessProcess
 from model.workshops import (
     WorkshopRecord,
@@ -31,7 +32,6 @@ from model.workshops import (
     novelty_mean,
 )
 
-STREAMS = ("network", "attributes", "workshops", "diffusion", "ripeness")
 
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
@@ -53,7 +53,7 @@ class TrackTwoModel(mesa.Model):
         super().__init__(rng=int(seed))
         self.params = make_params(params)
         self.seed = int(seed)
-        self.streams = dict(zip(STREAMS, (np.random.default_rng(s) for s in np.random.SeedSequence(self.seed).spawn(len(STREAMS))), strict=True))
+        self.streams = run_streams(self.seed)
         p = self.params
 
         graph = build_graph(p, self.streams["network"])

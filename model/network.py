@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from model.params import ConfigError, Params
+from model.randomness import run_streams
 
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
 ATTRIBUTES = ("autonomy", "standing", "trust")
@@ -254,3 +256,32 @@ def _as_unit(path: str, row: dict[str, str], name: str) -> float:
         raise ConfigError(f"network.map: actor {row['id']!r} in {path} has {name}={text!r}; allowed: a number in 0..1")
     return value
 
+
+
+def actor_table(params: Params, seed: int = 0) -> pd.DataFrame:
+    """Who is who in a run's network: id, label, kind, behaviour, side, degree and map attributes.
+
+    For a synthetic network this is the network the run with that seed would draw.
+    """
+    graph = build_graph(params, run_streams(seed)["network"])
+    population = graph.population
+    degree = np.bincount(np.concatenate([graph.sources, graph.targets]), minlength=len(population.kinds))
+    table = pd.DataFrame({
+        "id": population.ids,
+        "label": population.labels,
+        "kind": population.kinds,
+        "behaviour": [params.kinds[k].behaviour for k in population.kinds],
+        "side": [population.side_labels[s] for s in population.sides],
+        "degree": degree,
+    })
+    for column, values in population.extra.items():
+        table[column] = values
+    for name, values in population.attributes.items():
+        table[name] = values
+    return table
+
+
+def edge_table(params: Params, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The run's initial ties as (source index, target index) arrays."""
+    graph = build_graph(params, run_streams(seed)["network"])
+    return graph.sources, graph.targets
