@@ -15,8 +15,8 @@ $(STAMP): pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
 	@touch $@
 
-demo: setup
-	$(VENV)/bin/tracktwo run --out results/demo
+demo: setup  # the participant-mix sweep: every mix ranked by P(an idea reaches Track One), about 1-2 minutes on 2 cores
+	$(VENV)/bin/tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0
 
 test: setup
 	$(PY) -m pytest -n 2 -q
@@ -29,6 +29,12 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_diffusion.py
+
+app: setup
+	$(VENV)/bin/tracktwo app
+
+dilemma: setup
+	$(VENV)/bin/tracktwo dilemma --out results/dilemma
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

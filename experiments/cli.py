@@ -13,6 +13,10 @@ from model import ConfigError
 COMMAND_MODULES = (
     "experiments.single_run",
     "experiments.params_command",
+    "experiments.select_command",
+    "experiments.sweep_command",
+    "experiments.app_command",
+    "experiments.dilemma_command",
 )
 
 

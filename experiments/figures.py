@@ -7,11 +7,11 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
 
-from model import TRACK_LABELS  # noqa: E402
+from model import TRACK_LABELS
 
 PALETTE = "colorblind"
 RIPE_SHADE = "#bdbdbd"
@@ -71,5 +71,44 @@ def timeline(timeseries: pd.DataFrame, title: str = "How Track Two ideas travell
     handles.append(plt.Rectangle((0, 0), 1, 1, color=RIPE_SHADE, alpha=0.45))
     labels.append("Ripe moment in Track One")
     axis.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
+    figure.tight_layout()
+    return figure
+
+
+KIND_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
+
+
+def actor_map(actors: pd.DataFrame, sources, targets, highlighted: list[int], title: str, seed: int = 0) -> plt.Figure:
+    """The actor network, coloured by kind, sides by marker fill, chosen actors ringed and numbered in order."""
+    import networkx as nx
+
+    sns.set_theme(style="white", context="talk")
+    graph = nx.Graph()
+    graph.add_nodes_from(range(len(actors)))
+    graph.add_edges_from(zip(sources.tolist(), targets.tolist(), strict=True))
+    position = nx.spring_layout(graph, seed=seed, k=1.5 / max(1, len(actors)) ** 0.5)
+    kinds = list(dict.fromkeys(actors.kind))
+    colours = dict(zip(kinds, sns.color_palette(PALETTE, len(kinds)), strict=True))
+    sides = list(dict.fromkeys(actors.side))
+    figure, axis = plt.subplots(figsize=(12, 9))
+    nx.draw_networkx_edges(graph, position, ax=axis, alpha=0.25, width=0.8)
+    for s_index, side in enumerate(sides):
+        for kind in kinds:
+            nodes = actors.index[(actors.kind == kind) & (actors.side == side)].tolist()
+            filled = s_index == 0
+            axis.scatter([position[n][0] for n in nodes], [position[n][1] for n in nodes], s=120,
+                         marker=KIND_MARKERS[s_index % len(KIND_MARKERS)],
+                         facecolors=colours[kind] if filled else "white", edgecolors=colours[kind], linewidths=2, zorder=3)
+    for order, node in enumerate(highlighted, start=1):
+        x, y = position[node]
+        axis.scatter([x], [y], s=520, facecolors="none", edgecolors="black", linewidths=2.5, zorder=4)
+        axis.annotate(str(order), (x, y), xytext=(9, 9), textcoords="offset points", fontsize=12, fontweight="bold", zorder=5)
+    handles = [plt.Line2D([], [], marker="o", ls="", color=colours[k], ms=10, label=k.replace("_", " ")) for k in kinds]
+    handles += [plt.Line2D([], [], marker=KIND_MARKERS[i % len(KIND_MARKERS)], ls="", ms=10, mfc="0.4" if i == 0 else "white",
+                           mec="0.4", mew=2, label=str(side)) for i, side in enumerate(sides)]
+    handles.append(plt.Line2D([], [], marker="o", ls="", ms=16, mfc="none", mec="black", mew=2.5, label="Invited (in order)"))
+    axis.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    axis.set_title(title)
+    axis.set_axis_off()
     figure.tight_layout()
     return figure

@@ -13,7 +13,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("tracktwo", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "sweeps", "dask", "SALib")
+PACKAGES = ("tracktwo", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "sweeps", "scikit-learn", "dask",
+            "distributed", "pyarrow", "SALib")  # scikit-learn fits the bayes sweeps' Gaussian process
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -33,7 +33,6 @@ from model.workshops import (
 )
 
 
-
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     if sd == 0 or mean in (0.0, 1.0):
         return np.full(size, mean)
@@ -257,6 +256,12 @@ class TrackTwoModel(mesa.Model):
         if self.behaviour[path[0]] == "official":
             return "direct" if self.params.mode == "backchannel" else "via_track_1_5"
         return "via_elites" if self.behaviour[path[-2]] == "elite" else "via_autonomous"
+
+    def stage_ripe_window(self, months: int) -> None:
+        """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
+        if months < 1:
+            raise ValueError(f"months: expected 1 or more, got {months}")
+        self.ripeness.stage(self.steps + 1, int(months))
 
     def ripeness_drivers(self) -> RipenessDrivers:
         holding = self.ideas.held.any(axis=1)

@@ -167,8 +167,8 @@ class Workshops(_Strict):
     @field_validator("participants")
     @classmethod
     def _cohort(cls, participants: list[str] | None) -> list[str] | None:
-        if participants is not None and len(participants) < 2:
-            raise ValueError(f"a cohort needs at least 2 participants, got {len(participants)}")
+        if participants is not None and not participants:
+            raise ValueError("a cohort needs at least 1 participant (use workshops.count: 0 for no workshops)")
         if participants is not None and len(set(participants)) != len(participants):
             raise ValueError("participants lists an actor more than once")
         return participants

@@ -51,6 +51,14 @@ class RipenessProcess:
             self.ripe = in_fixed_window(config, 1)
         self.windows_opened = int(self.ripe)
         self.hazard = 0.0
+        self.staged_until = 0  # a staged window holds Track One ripe for steps before this one
+
+    def stage(self, next_step: int, months: int) -> None:
+        """Hold Track One ripe from next_step for `months` steps (a trainer's "ripe moment now")."""
+        self.staged_until = max(self.staged_until, next_step + months)
+        if not self.ripe:
+            self.ripe = True
+            self.windows_opened += 1
 
     def advance(self, rng: np.random.Generator, next_step: int, drivers: RipenessDrivers) -> None:
         """Set the state for next_step; counts every window that opens."""
@@ -64,4 +72,8 @@ class RipenessProcess:
                 self.ripe = draw >= 1.0 / self.config.mean_window_length
             else:
                 self.ripe = draw < 1.0 - math.exp(-self.hazard)
+        if next_step < self.staged_until:
+            self.ripe = True
+        elif next_step == self.staged_until and self.config.mode != "fixed":
+            self.ripe = False  # the staged window ends; endogenous ripeness resumes from unripe
         self.windows_opened += int(self.ripe and not was_ripe)

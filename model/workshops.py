@@ -61,7 +61,7 @@ def funded_workshops(params: Params) -> int:
     """The budget after the facilitator's policy: refusing conditions may lose part of it."""
     w = params.workshops
     if w.facilitator_policy == "refuse":
-        return int(round(w.count * (1.0 - w.refusal_budget_loss * w.funder_conditionality)))
+        return round(w.count * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
     return w.count
 
 
@@ -164,7 +164,7 @@ class WorkshopSeries:
         w = self.params.workshops
         kinds = list(self.mix)
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
-        keep = int(round(w.retention * self.previous.size))
+        keep = round(w.retention * self.previous.size)
         retained = set(rng.permutation(self.previous)[:keep].tolist()) if keep else set()
         previous = set(self.previous.tolist())
         chosen: list[np.ndarray] = []

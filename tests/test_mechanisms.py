@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -291,7 +292,7 @@ def test_transfer_paths_lead_from_a_workshop_author_to_an_official():
         path = model.ideas.paths[idea]
         assert model.ideas.source[path[0], idea] == -1  # an author
         assert model.behaviour[path[-1]] == "official"
-        for sender, receiver in zip(path[:-1], path[1:], strict=False):
+        for sender, receiver in itertools.pairwise(path):
             assert model.ties[sender, receiver] == 1 or model.ideas.first_adopted[receiver, idea] >= model.ideas.first_adopted[sender, idea]
     routes = result.ideas.route[result.ideas.entered_step >= 0]
     assert set(routes) <= {"via_elites", "via_autonomous", "via_track_three", "via_track_1_5", "direct"}
@@ -338,3 +339,14 @@ def test_config_defined_kinds_reuse_a_behaviour():
     assert abs(model.standing[leaders].mean() - 0.6) < 0.1
     record = model.run_workshop(3)
     assert (model.kind_of[record.participants] == "religious_leaders").sum() in (2, 3)
+
+
+def test_a_staged_ripe_window_holds_then_ends():
+    model = TrackTwoModel({"ripeness.mode": "off", "steps": 30}, seed=1)
+    for _ in range(5):
+        model.step()
+    model.stage_ripe_window(4)
+    model.run()
+    ripe = np.array(model.ripe_history, dtype=bool)
+    assert ripe[5:9].all() and not ripe[:5].any() and not ripe[9:].any()
+    assert model.ripeness.windows_opened == 1

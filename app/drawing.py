@@ -1,0 +1,415 @@
+"""What the trainer sees, drawn: the network, Track One's state and the live plots.
+
+Each function takes a model and returns a matplotlib ``Figure`` built without pyplot, so it is
+safe in the app server's threads and testable without a browser; `app.views` wraps them in
+Solara components.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.collections import LineCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from scipy import sparse
+
+from experiments.figures import RIPE_SHADE, ripe_spans
+from model import TRACK_LABELS, TrackTwoModel
+
+_PALETTE = sns.color_palette("colorblind")
+BEHAVIOUR_COLOURS = {
+    "official": _PALETTE[0],
+    "elite": _PALETTE[1],
+    "autonomous": _PALETTE[2],
+    "grassroots": _PALETTE[4],
+}
+BEHAVIOUR_LABELS = {
+    "official": "Officials (Track One)",
+    "elite": "Influential elites (Track Two)",
+    "autonomous": "Autonomous thinkers (Track Two)",
+    "grassroots": "Grassroots (Track Three)",
+}
+TRACK_BEHAVIOUR = {
+    "track_one": "official",
+    "track_two_elite": "elite",
+    "track_two_autonomous": "autonomous",
+    "track_three": "grassroots",
+}
+SIDE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
+SIDE_NAMES = tuple("ABCDEFGHIJKLMNOPQRST")
+TRACK_HEIGHT = {"official": 3.0, "elite": 2.0, "autonomous": 1.0, "grassroots": 0.0}  # bands, top to bottom
+TOP_BAND = max(TRACK_HEIGHT.values())
+TRACK_NAMES = {
+    "official": "Track One:\nofficials",
+    "elite": "Track Two:\ninfluential elites",
+    "autonomous": "Track Two:\nautonomous thinkers",
+    "grassroots": "Track Three:\ngrassroots",
+}
+SIDE_SPACING = 5.0  # between the centres of two sides' regions, in layout units
+BAND_WIDTH = 3.6  # width of one side's region
+BAND_ROW_MAX = 24  # actors per row in a track's band
+BAND_ROW_GAP = 0.24  # between rows of one band
+HIGHLIGHT = "black"
+PARTICIPANT_HALO = "#f0c419"
+NEW_CHANNEL = "#d55e00"
+FIGURE_DPI = 100
+PLOT_SIZE = (6.0, 4.2)  # inches, for the live plots: about their size on screen, so text stays legible
+LAYOUT_CACHE_SIZE = 32
+
+
+def side_name(side: int) -> str:
+    return f"Side {SIDE_NAMES[side % len(SIDE_NAMES)]}"
+
+
+# ----------------------------------------------------------------------------------------------
+# The network
+
+
+_layouts: OrderedDict[str, np.ndarray] = OrderedDict()
+_layouts_lock = threading.Lock()
+
+
+def _network_key(model: TrackTwoModel) -> str:
+    ties = getattr(model, "initial_ties", model.ties)
+    digest = hashlib.sha1(usedforsecurity=False)
+    for array in (ties.indptr, ties.indices, np.asarray(model.side), np.asarray(model.behaviour, dtype=str)):
+        digest.update(np.ascontiguousarray(array).tobytes())
+    return f"{model.seed}:{digest.hexdigest()}"
+
+
+def network_layout(model: TrackTwoModel) -> np.ndarray:
+    """Node positions (n x 2), computed once per network and seeded from the run's seed.
+
+    Each side gets its own region, left to right; within it, a spring layout that starts from
+    bands by track (Track One on top, Track Three at the bottom), so the picture reads like the
+    multi-track diagrams trainers already use.
+    """
+    key = _network_key(model)
+    with _layouts_lock:
+        if key in _layouts:
+            _layouts.move_to_end(key)
+            return _layouts[key]
+    positions = _compute_layout(model)
+    with _layouts_lock:
+        _layouts[key] = positions
+        while len(_layouts) > LAYOUT_CACHE_SIZE:
+            _layouts.popitem(last=False)
+    return positions
+
+
+def _compute_layout(model: TrackTwoModel) -> np.ndarray:
+    ties = getattr(model, "initial_ties", model.ties)
+    positions = np.zeros((model.n_actors, 2))
+    rows, cols = ties.nonzero()
+    for side in range(model.n_sides):
+        members = np.flatnonzero(model.side == side)
+        if members.size == 0:
+            continue
+        graph = nx.Graph()
+        graph.add_nodes_from(members.tolist())
+        same = (model.side[rows] == side) & (model.side[cols] == side) & (rows < cols)
+        graph.add_edges_from(zip(rows[same].tolist(), cols[same].tolist(), strict=True))
+        spring = nx.spring_layout(graph, seed=model.seed + side)
+        centre = side * SIDE_SPACING
+        for behaviour, height in TRACK_HEIGHT.items():
+            band = members[model.behaviour[members] == behaviour]
+            if band.size:
+                positions[band] = _band_positions(band, spring, centre, height)
+    return positions
+
+
+def _band_positions(band: np.ndarray, spring: dict, centre: float, height: float) -> np.ndarray:
+    """A track's actors in rows across the side's width, in the order of their spring-layout x (tied actors sit close)."""
+    order = np.argsort([spring[int(i)][0] for i in band.tolist()], kind="stable")
+    rows = int(np.ceil(band.size / BAND_ROW_MAX))
+    per_row = int(np.ceil(band.size / rows))
+    rank = np.arange(band.size)
+    row, column = rank % rows, rank // rows
+    spacing = BAND_WIDTH / max(per_row - 1, 1)
+    x = centre + (column - (per_row - 1) / 2) * spacing + (row % 2) * 0.5 * spacing
+    y = height + (row - (rows - 1) / 2) * BAND_ROW_GAP
+    positions = np.empty((band.size, 2))
+    positions[order] = np.column_stack([x, y])
+    return positions
+
+
+def leading_idea(model: TrackTwoModel) -> int | None:
+    """The idea held by the most actors right now (the newest among equals), or None."""
+    held = model.ideas.held
+    if held.shape[1] == 0:
+        return None
+    counts = held.sum(axis=0)
+    if counts.max() == 0:
+        return None
+    return int(np.flatnonzero(counts == counts.max())[-1])
+
+
+def latest_participants(model: TrackTwoModel) -> np.ndarray:
+    return model.series.records[-1].participants if model.series.records else np.empty(0, dtype=np.int64)
+
+
+def draw_network(model: TrackTwoModel, title: str | None = None, size: tuple[float, float] = (8.0, 6.0)) -> Figure:
+    """Actors coloured by kind, shaped by side; holders of the leading idea ringed; last workshop haloed."""
+    figure = Figure(figsize=size, dpi=FIGURE_DPI)
+    axis = figure.add_axes((0.0, 0.2, 1.0, 0.72))
+    xy = network_layout(model)
+    _draw_ties(axis, model, xy)
+    participants = latest_participants(model)
+    if participants.size:
+        axis.scatter(xy[participants, 0], xy[participants, 1], s=260, color=PARTICIPANT_HALO, alpha=0.8, lw=0, zorder=2)
+    idea = leading_idea(model)
+    holders = model.ideas.held[:, idea] if idea is not None else np.zeros(model.n_actors, dtype=bool)
+    for side in range(model.n_sides):
+        marker = SIDE_MARKERS[side % len(SIDE_MARKERS)]
+        for behaviour, colour in BEHAVIOUR_COLOURS.items():
+            members = (model.side == side) & (model.behaviour == behaviour)
+            for is_holder in (False, True):
+                chosen = members & (holders == is_holder)
+                if chosen.any():
+                    axis.scatter(
+                        xy[chosen, 0], xy[chosen, 1], s=70 if is_holder else 45, marker=marker, color=colour,
+                        edgecolors=HIGHLIGHT if is_holder else "white", linewidths=2.0 if is_holder else 0.5,
+                        zorder=4 if is_holder else 3,
+                    )
+        axis.text(side * SIDE_SPACING, TOP_BAND + 0.55, side_name(side), ha="center", va="bottom", fontsize=14, weight="bold")
+    left = -BAND_WIDTH / 2 - 0.25
+    for behaviour, height in TRACK_HEIGHT.items():
+        if model.members[behaviour].size:
+            axis.text(left, height, TRACK_NAMES[behaviour], ha="right", va="center", fontsize=10, color="0.3")
+    axis.set_xlim(left - 2.1, (model.n_sides - 1) * SIDE_SPACING + BAND_WIDTH / 2 + 0.3)
+    axis.set_ylim(-0.5, TOP_BAND + 0.95)
+    axis.axis("off")
+    figure.suptitle(network_title(model, idea, holders) if title is None else title, fontsize=12, y=0.985)
+    figure.legend(handles=_network_legend(model), loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    return figure
+
+
+def _draw_ties(axis, model: TrackTwoModel, xy: np.ndarray) -> None:
+    """Ties in light grey; cross-side ties made in workshops (new channels between adversaries) stand out."""
+    rows, cols = sparse.triu(model.ties, k=1).nonzero()
+    initial = getattr(model, "initial_ties", model.ties)
+    made = (model.side[rows] != model.side[cols]) & ~np.asarray(initial[rows, cols]).ravel().astype(bool)
+    segments = np.stack([xy[rows], xy[cols]], axis=1)
+    axis.add_collection(LineCollection(segments[~made], colors="0.55", linewidths=0.35, alpha=0.3, zorder=1))
+    axis.add_collection(LineCollection(segments[made], colors=NEW_CHANNEL, linewidths=1.1, alpha=0.8, zorder=1))
+
+
+def network_title(model: TrackTwoModel, idea: int | None, holders: np.ndarray) -> str:
+    if idea is None:
+        return f"Month {model.steps}: no Track Two idea in circulation yet"
+    officials = int(holders[model.members["official"]].sum())
+    return (
+        f"Month {model.steps}: leading idea #{idea + 1} (novelty {model.ideas.novelty[idea]:.2f}) "
+        f"held by {int(holders.sum())} actors, {officials} of them officials"
+    )
+
+
+def _network_legend(model: TrackTwoModel) -> list:
+    handles: list = [
+        Line2D([], [], ls="", marker="o", ms=9, color=colour, label=BEHAVIOUR_LABELS[behaviour])
+        for behaviour, colour in BEHAVIOUR_COLOURS.items()
+        if model.members[behaviour].size
+    ]
+    handles += [
+        Line2D([], [], ls="", marker=SIDE_MARKERS[s % len(SIDE_MARKERS)], ms=9, color="0.45", label=side_name(s))
+        for s in range(model.n_sides)
+    ]
+    handles += [
+        Line2D([], [], ls="", marker="o", ms=9, color="0.85", markeredgecolor=HIGHLIGHT, markeredgewidth=2.2, label="Holds the leading idea"),
+        Line2D([], [], ls="", marker="o", ms=14, color=PARTICIPANT_HALO, alpha=0.75, label="In the latest workshop"),
+        Line2D([], [], color=NEW_CHANNEL, lw=1.4, label="Cross-side tie made in a workshop"),
+    ]
+    return handles
+
+
+# ----------------------------------------------------------------------------------------------
+# Track One's state
+
+
+@dataclass(frozen=True)
+class TrackOneStatus:
+    """What the Track One card shows."""
+
+    month: int
+    months: int
+    ripe: bool
+    windows: int
+    generated: int
+    transferred: int
+    impact: float
+    officials_wary: bool
+    staged_until: int
+
+
+def track_one_status(model: TrackTwoModel) -> TrackOneStatus:
+    ideas = model.ideas
+    n = ideas.count
+    generated = ideas.origin_workshop[:n] >= 0
+    entered = generated & (ideas.entered_step[:n] >= 0)
+    return TrackOneStatus(
+        month=int(model.steps),
+        months=int(model.params.steps),
+        ripe=bool(model.ripe),
+        windows=int(model.ripeness.windows_opened),
+        generated=int(generated.sum()),
+        transferred=int(entered.sum()),
+        impact=float(ideas.novelty[:n][entered].sum()),
+        officials_wary=bool(model.steps > 0 and model.officials_wary),
+        staged_until=int(getattr(model, "staged_until", 0)),
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Live plots
+
+
+def timeseries(model: TrackTwoModel) -> pd.DataFrame:
+    """The run so far, one row per month (empty before the first step)."""
+    frame = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    frame.insert(0, "month", np.arange(1, len(frame) + 1))
+    return frame
+
+
+def _time_axis(axis, frame: pd.DataFrame, months: int) -> None:
+    if len(frame):
+        for start, end in ripe_spans(frame["ripe"].astype(bool), frame["month"]):
+            axis.axvspan(start, end, color=RIPE_SHADE, alpha=0.45, lw=0, zorder=0)
+    axis.set_xlim(0.5, max(months, 12) + 0.5)
+    axis.set_xlabel("Month")
+    axis.grid(alpha=0.3)
+
+
+def _ripe_handle() -> Patch:
+    return Patch(color=RIPE_SHADE, alpha=0.45, label="Ripe moment")
+
+
+def _legend_below(axis, handles: list) -> None:
+    axis.figure.legend(handles=handles, fontsize=9.5, loc="outside lower center", ncol=2, frameon=False)
+
+
+def _plot_figure(size: tuple[float, float]) -> tuple[Figure, object]:
+    figure = Figure(figsize=size, dpi=FIGURE_DPI, layout="constrained")
+    return figure, figure.add_subplot()
+
+
+def draw_ideas_by_track(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> Figure:
+    """Track Two ideas held per actor in each track, ripe moments shaded."""
+    figure, axis = _plot_figure(size)
+    frame = timeseries(model)
+    _time_axis(axis, frame, model.params.steps)
+    handles = []
+    for track, label in TRACK_LABELS.items():
+        column = f"ideas_held_{track}"
+        if len(frame) and column in frame and frame[column].notna().any():
+            (line,) = axis.plot(frame["month"], frame[column], lw=2.2, color=BEHAVIOUR_COLOURS[TRACK_BEHAVIOUR[track]], label=label)
+            handles.append(line)
+    axis.set_ylim(bottom=0)
+    axis.set_ylabel("Ideas held per actor")
+    axis.set_title("Ideas held, by track", fontsize=13)
+    _legend_below(axis, [*handles, _ripe_handle()])
+    return figure
+
+
+def draw_novelty(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE, title: str = "Novelty of ideas generated and transferred") -> Figure:
+    """Each workshop idea at its month of origin and its novelty; filled once it has entered Track One."""
+    figure, axis = _plot_figure(size)
+    frame = timeseries(model)
+    _time_axis(axis, frame, model.params.steps)
+    ideas = model.ideas
+    n = ideas.count
+    generated = ideas.origin_workshop[:n] >= 0
+    month, novelty = ideas.origin_step[:n][generated], ideas.novelty[:n][generated]
+    entered = ideas.entered_step[:n][generated] >= 0
+    colour = BEHAVIOUR_COLOURS["official"]
+    axis.scatter(month[~entered], novelty[~entered], s=45, facecolors="white", edgecolors="0.35", linewidths=1.3, zorder=3,
+                 label="Generated, not (yet) in Track One")
+    axis.scatter(month[entered], novelty[entered], s=55, color=colour, edgecolors="black", linewidths=0.6, zorder=4,
+                 label="Entered Track One")
+    if novelty.size:
+        axis.axhline(novelty.mean(), color="0.35", ls=":", lw=1.5, label=f"Mean generated: {novelty.mean():.2f}")
+    if entered.any():
+        axis.axhline(novelty[entered].mean(), color=colour, ls="--", lw=1.5, label=f"Mean transferred: {novelty[entered].mean():.2f}")
+    axis.set_ylim(0, 1)
+    axis.set_ylabel("Novelty (distance from official positions)")
+    axis.set_title(title, fontsize=13)
+    handles, _ = axis.get_legend_handles_labels()
+    _legend_below(axis, [*handles, _ripe_handle()])
+    return figure
+
+
+def draw_trust(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> Figure:
+    """Mean trust of the other side across all actors, with workshops and leaks marked."""
+    figure, axis = _plot_figure(size)
+    frame = timeseries(model)
+    _time_axis(axis, frame, model.params.steps)
+    handles = []
+    if len(frame):
+        trust = frame["mean_cross_side_trust"]
+        (line,) = axis.plot(frame["month"], trust, lw=2.4, color=_PALETTE[3], label="Mean cross-side trust")
+        handles.append(line)
+        low, high = float(trust.min()), float(trust.max())
+        pad = max(0.1 * (high - low), 0.005)
+        axis.set_ylim(low - 2 * pad, high + pad)
+        marks = axis.get_xaxis_transform()  # x in months, y in axes fraction
+        workshops = frame.loc[frame["workshop"] == 1, "month"]
+        handles.append(axis.scatter(workshops, np.full(len(workshops), 0.05), marker="|", s=160, color="0.25", transform=marks, label="Workshop"))
+        leaks = frame.loc[frame["leak"] == 1, "month"]
+        if len(leaks):
+            handles.append(axis.scatter(leaks, np.full(len(leaks), 0.12), marker="x", s=50, color="black", transform=marks, label="Leak"))
+    axis.set_ylabel("Trust of the other side (0..1)")
+    axis.set_title("Cross-side trust", fontsize=13)
+    _legend_below(axis, [*handles, _ripe_handle()])
+    return figure
+
+
+def cumulative_by_month(model: TrackTwoModel) -> pd.DataFrame:
+    """Per month so far: ideas that have entered Track One and their summed novelty (impact)."""
+    ideas = model.ideas
+    n = ideas.count
+    generated = ideas.origin_workshop[:n] >= 0
+    entered_step = ideas.entered_step[:n][generated]
+    novelty = ideas.novelty[:n][generated]
+    months = np.arange(1, model.steps + 1)
+    entered = (entered_step[None, :] >= 0) & (entered_step[None, :] <= months[:, None])
+    return pd.DataFrame({"month": months, "transferred": entered.sum(axis=1), "impact": (entered * novelty).sum(axis=1)})
+
+
+def draw_comparison(models: Sequence[TrackTwoModel], names: Sequence[str], size: tuple[float, float] = (13.0, 3.8)) -> Figure:
+    """Runs side by side: ideas that entered Track One, and impact, month by month."""
+    figure = Figure(figsize=size, dpi=FIGURE_DPI, layout="constrained")
+    axes = figure.subplots(1, 2)
+    colours = (_PALETTE[1], _PALETTE[2], _PALETTE[0], _PALETTE[4])
+    months = max(m.params.steps for m in models)
+    for model, name, colour in zip(models, names, colours, strict=False):
+        frame = cumulative_by_month(model)
+        axes[0].step(frame["month"], frame["transferred"], where="post", lw=2.4, color=colour, label=name)
+        axes[1].step(frame["month"], frame["impact"], where="post", lw=2.4, color=colour, label=name)
+    for axis, title, label in (
+        (axes[0], "Ideas that entered Track One", "Ideas"),
+        (axes[1], "Impact: novelty that entered Track One", "Summed novelty"),
+    ):
+        axis.set_xlim(0.5, months + 0.5)
+        axis.set_ylim(bottom=0)
+        axis.set_xlabel("Month")
+        axis.set_ylabel(label)
+        axis.set_title(title, fontsize=13)
+        axis.grid(alpha=0.3)
+    figure.legend(handles=axes[0].get_lines(), loc="outside lower center", ncol=len(models), fontsize=10.5, frameon=False)
+    return figure
+
+
+def png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=FIGURE_DPI, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()

@@ -1,0 +1,452 @@
+"""How fast is the model's diffusion step? Compared, in one process, on the same network and dynamics.
+
+Three implementations of one synchronous SI process (every holder passes the idea along each tie
+with probability ``BASE_RATE`` per step; a newcomer passes it on from the next step):
+
+1. ``TrackTwoModel.step()`` on a degenerate config (one kind, one side, no workshops, one seeded
+   idea, novelty 0, no forgetting, ripeness off, advocacy for ever, Erdos-Renyi mean degree 8);
+2. an idiomatic per-agent Mesa reference: agents loop over their neighbours (built from the same
+   CSR adjacency ``model.ties``), ``shuffle_do("step")`` then ``do("advance")``;
+3. a bare numpy/scipy kernel: ``m = A @ infected``, adopt with probability ``1 - (1 - p)^m``.
+
+All three start from the model's seeded holders on the model's network. Prints agent-steps per
+second, the ratios against the targets (model >= 30x the Mesa reference at N=10,000, and within
+3x of the bare kernel), adoption fractions as an apples-to-apples check, the wall time of a
+default run, and the build time and memory of a 100,000-agent model (in a fresh subprocess, so
+the peak RSS is the model's own).
+
+    .venv/bin/python benchmarks/bench_diffusion.py             # full run, about 2-3 minutes
+    .venv/bin/python benchmarks/bench_diffusion.py --quick     # smoke run, seconds
+    .venv/bin/python benchmarks/bench_diffusion.py --sizes 1000 10000 --profile
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import os
+import pstats
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+import psutil
+import scipy.sparse as sp
+
+from model import TrackTwoModel, simulate
+
+BASE_RATE = 0.02  # adoption probability per tie per step
+SEED_SHARE = 0.01  # share of agents holding the idea at the start
+MEAN_DEGREE = 8.0
+NETWORK_SEED = 1  # the model's seed: fixes the network and the seeded holders for every size
+DEFAULT_STEPS = 50  # steps per timed run; the process reaches ~0.87 adoption by then
+MESA_STEPS_LARGE = DEFAULT_STEPS  # steps of the Mesa reference at N >= LARGE_N (lower it if too slow)
+LARGE_N = 100_000
+TARGET_VS_MESA = 30.0  # the model should be at least this many times the Mesa reference ...
+TARGET_VS_MESA_AT = 10_000  # ... at this size
+TARGET_VS_KERNEL = 3.0  # the bare kernel should be at most this many times the model
+CHECKPOINT_STEPS = (10, 25, 50, 100)
+KIB = 1024
+MIB = 1024 * 1024
+
+
+def degenerate_config(n_agents: int, steps: int) -> dict:
+    """Overrides that reduce the model to plain SI diffusion of one idea on an Erdos-Renyi graph."""
+    return {
+        "sides": 1,
+        "kinds": {
+            "official": None,
+            "elite": None,
+            "grassroots": None,
+            "autonomous": {"behaviour": "autonomous", "count": n_agents},
+        },
+        "workshops.count": 0,
+        "workshops.mix": {"autonomous": 1.0},
+        "initial_ideas": {"count": 1, "holders": max(1, round(SEED_SHARE * n_agents)), "novelty": 0.0},
+        "forgetting.rate": 0.0,
+        "ripeness.mode": "off",
+        "diffusion.advocacy_span": None,
+        "diffusion.base_rate": BASE_RATE,
+        "network.type": "erdos_renyi",
+        "network.mean_degree": MEAN_DEGREE,
+        "steps": steps,
+    }
+
+
+@dataclass
+class Timed:
+    """One implementation's timed repeats: cumulative wall and CPU seconds, and adoption, after each step."""
+
+    name: str
+    n_agents: int
+    cumulative: list[np.ndarray] = field(default_factory=list)
+    cpu: list[np.ndarray] = field(default_factory=list)
+    adoption: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def steps(self) -> int:
+        return len(self.cumulative[0])
+
+    def seconds(self, steps: int | None = None) -> float:
+        """Median over repeats of the wall time of the first `steps` steps."""
+        k = (steps or self.steps) - 1
+        return statistics.median(float(c[k]) for c in self.cumulative)
+
+    def rate(self, steps: int | None = None) -> float:
+        """Agent-steps per second over the first `steps` steps (median time over repeats)."""
+        return self.n_agents * (steps or self.steps) / self.seconds(steps)
+
+    def cpu_rate(self, steps: int | None = None) -> float:
+        """Agent-steps per CPU second of this process: less sensitive to other work on the machine."""
+        k = (steps or self.steps) - 1
+        return self.n_agents * (k + 1) / statistics.median(float(c[k]) for c in self.cpu)
+
+    def adoption_at(self, step: int) -> float:
+        """Mean over repeats of the adopting share after `step` steps."""
+        return float(np.mean([a[step - 1] for a in self.adoption]))
+
+
+def _run_timed(timed: Timed, advance: Callable[[], None], share: Callable[[], float], steps: int) -> None:
+    """Time `steps` calls of `advance`; read the adoption share after each, outside the clock."""
+    cumulative = np.empty(steps)
+    cpu = np.empty(steps)
+    adoption = np.empty(steps)
+    clock, cpu_clock = time.perf_counter, time.process_time
+    elapsed = cpu_elapsed = 0.0
+    for i in range(steps):
+        cpu_start, start = cpu_clock(), clock()
+        advance()
+        elapsed += clock() - start
+        cpu_elapsed += cpu_clock() - cpu_start
+        cumulative[i] = elapsed
+        cpu[i] = cpu_elapsed
+        adoption[i] = share()
+    timed.cumulative.append(cumulative)
+    timed.cpu.append(cpu)
+    timed.adoption.append(adoption)
+
+
+# 1. The model ------------------------------------------------------------------------------------
+
+
+def build_model(n_agents: int, steps: int) -> TrackTwoModel:
+    return TrackTwoModel(degenerate_config(n_agents, steps), seed=NETWORK_SEED)
+
+
+def time_model(n_agents: int, steps: int, repeats: int) -> tuple[Timed, list[float]]:
+    """Time model.step() on fresh models (same seed, so the same network and dynamics each time)."""
+    timed = Timed("model.step()", n_agents)
+    builds = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        model = build_model(n_agents, steps)
+        builds.append(time.perf_counter() - start)
+
+        def share(model: TrackTwoModel = model) -> float:
+            return float(np.count_nonzero(model.ideas.holds[:, 0])) / n_agents
+
+        _run_timed(timed, model.step, share, steps)
+    return timed, builds
+
+
+# 2. Idiomatic per-agent Mesa reference -----------------------------------------------------------
+
+
+class SIAgent(mesa.Agent):
+    """A person who, once holding the idea, passes it to each neighbour with probability p per step."""
+
+    def __init__(self, model: SIReferenceModel, holds: bool) -> None:
+        super().__init__(model)
+        self.holds = holds
+        self.holds_next = holds
+        self.neighbours: list[SIAgent] = []
+
+    def step(self) -> None:
+        if not self.holds:
+            return
+        rate = self.model.rate
+        for neighbour in self.neighbours:
+            if not neighbour.holds and self.random.random() < rate:
+                neighbour.holds_next = True
+
+    def advance(self) -> None:
+        self.holds = self.holds_next
+
+
+class SIReferenceModel(mesa.Model):
+    """The same SI process written as straightforward Mesa: one Python agent per node."""
+
+    def __init__(self, ties: sp.csr_matrix, holders: np.ndarray, rate: float, seed: int) -> None:
+        super().__init__(rng=seed)
+        self.rate = rate
+        self.people = [SIAgent(self, bool(h)) for h in holders.tolist()]
+        indptr, indices = ties.indptr.tolist(), ties.indices.tolist()
+        for i, person in enumerate(self.people):
+            person.neighbours = [self.people[j] for j in indices[indptr[i] : indptr[i + 1]]]
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+        self.agents.do("advance")
+
+    def adoption(self) -> float:
+        return sum(person.holds for person in self.people) / len(self.people)
+
+
+def time_mesa_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+    timed = Timed("Mesa per-agent reference", holders.size)
+    for repeat in range(repeats):
+        reference = SIReferenceModel(ties, holders, BASE_RATE, seed=100 + repeat)
+        _run_timed(timed, reference.step, reference.adoption, steps)
+    return timed
+
+
+# 3. Bare numpy/scipy kernel ----------------------------------------------------------------------
+
+
+def time_kernel(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+    """m = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
+    timed = Timed("bare numpy/scipy kernel", holders.size)
+    adjacency = ties.astype(np.float64)
+    log_miss = math.log1p(-BASE_RATE)
+    n_agents = holders.size
+    for repeat in range(repeats):
+        rng = np.random.default_rng(200 + repeat)
+        state = {"infected": holders.astype(np.float64)}
+
+        def advance(rng: np.random.Generator = rng, state: dict = state) -> None:
+            infected = state["infected"]
+            exposures = adjacency @ infected
+            adopt_probability = -np.expm1(exposures * log_miss)
+            adopted = (infected == 0) & (rng.random(n_agents) < adopt_probability)
+            state["infected"] = infected + adopted
+
+        def share(state: dict = state) -> float:
+            return float(np.count_nonzero(state["infected"])) / n_agents
+
+        _run_timed(timed, advance, share, steps)
+    return timed
+
+
+# Running and reporting ---------------------------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    n_agents: int
+    model: Timed
+    mesa: Timed
+    kernel: Timed
+    build_seconds: float
+
+
+def bench_size(n_agents: int, steps: int, mesa_steps: int, repeats: int, mesa_repeats: int) -> SizeResult:
+    probe = build_model(n_agents, steps)
+    ties = probe.ties
+    holders = probe.ideas.holds[:, 0].copy()
+    edges = ties.nnz // 2
+    print(
+        f"\nN = {n_agents:,}: {edges:,} ties (mean degree {2 * edges / n_agents:.2f}), "
+        f"{int(holders.sum()):,} seeded holders, p = {BASE_RATE} per tie per step"
+    )
+    del probe
+    model, builds = time_model(n_agents, steps, repeats)
+    mesa_ref = time_mesa_reference(ties, holders, mesa_steps, mesa_repeats)
+    kernel = time_kernel(ties, holders, steps, repeats)
+    result = SizeResult(n_agents, model, mesa_ref, kernel, statistics.median(builds))
+    report_size(result)
+    return result
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else math.inf
+
+
+def report_size(r: SizeResult) -> None:
+    rows = [(r.model, len(r.model.cumulative)), (r.mesa, len(r.mesa.cumulative)), (r.kernel, len(r.kernel.cumulative))]
+    print(f"  {'implementation':<27}{'steps':>6}{'repeats':>9}{'median s':>11}{'agent-steps/s':>16}{'final adoption':>16}")
+    for timed, repeats in rows:
+        print(
+            f"  {timed.name:<27}{timed.steps:>6}{repeats:>9}{timed.seconds():>11.4f}"
+            f"{timed.rate() / 1e6:>14.2f} M{timed.adoption_at(timed.steps):>16.3f}"
+        )
+    checkpoints = sorted({s for s in CHECKPOINT_STEPS if s < r.model.steps} | {r.mesa.steps, r.model.steps})
+    print("  adoption share after step " + ", ".join(str(s) for s in checkpoints) + " (mean over repeats):")
+    gaps = []
+    for timed in (r.model, r.mesa, r.kernel):
+        shares = [timed.adoption_at(s) if s <= timed.steps else math.nan for s in checkpoints]
+        print(f"    {timed.name:<27}" + "  ".join(f"{x:6.3f}" for x in shares))
+    for s in checkpoints:
+        values = [t.adoption_at(s) for t in (r.model, r.mesa, r.kernel) if s <= t.steps]
+        gaps.append(max(values) - min(values))
+    # early chance events among few seeds dominate the spread between runs
+    tolerance = 0.02 + 0.5 / math.sqrt(max(1.0, SEED_SHARE * r.n_agents))
+    verdict = "similar" if max(gaps) <= tolerance else "DIFFERENT: check the implementations"
+    print(f"    largest gap between implementations {max(gaps):.3f} (tolerance {tolerance:.3f}): {verdict}")
+    window = min(r.mesa.steps, r.model.steps)
+    vs_mesa = _ratio(r.model.rate(window), r.mesa.rate(window))
+    vs_kernel = _ratio(r.kernel.rate(), r.model.rate())
+    vs_kernel_window = _ratio(r.kernel.rate(window), r.model.rate(window))
+    mesa_note = f" (first {window} steps of each)" if window < r.model.steps else ""
+    target = f"target >= {TARGET_VS_MESA:.0f}x at N={TARGET_VS_MESA_AT:,}" if r.n_agents == TARGET_VS_MESA_AT else "no target at this N"
+    passed = "" if r.n_agents != TARGET_VS_MESA_AT else ("  PASS" if vs_mesa >= TARGET_VS_MESA else "  FAIL")
+    print(f"  model / Mesa reference      {vs_mesa:8.1f}x{mesa_note}  [{target}]{passed}")
+    kernel_pass = "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL"
+    print(f"  bare kernel / model         {vs_kernel:8.1f}x  [target <= {TARGET_VS_KERNEL:.0f}x]  {kernel_pass}")
+    if window < r.model.steps:
+        print(f"  bare kernel / model         {vs_kernel_window:8.1f}x  (first {window} steps only)")
+    cpu_vs_mesa = _ratio(r.model.cpu_rate(window), r.mesa.cpu_rate(window))
+    cpu_vs_kernel = _ratio(r.kernel.cpu_rate(), r.model.cpu_rate())
+    print(
+        f"  same on CPU time: model {r.model.cpu_rate() / 1e6:.2f} M, Mesa {r.mesa.cpu_rate() / 1e6:.2f} M, "
+        f"kernel {r.kernel.cpu_rate() / 1e6:.2f} M agent-steps per CPU s; "
+        f"model / Mesa {cpu_vs_mesa:.1f}x, kernel / model {cpu_vs_kernel:.1f}x"
+    )
+    print(f"  model build (median of {len(r.model.cumulative)}) {r.build_seconds:.3f} s")
+
+
+def warm_up() -> None:
+    """Exercise every code path once on a small network (imports, caches, first-call costs)."""
+    probe = build_model(1_000, 5)
+    holders = probe.ideas.holds[:, 0].copy()
+    time_model(1_000, 5, 1)
+    time_mesa_reference(probe.ties, holders, 5, 1)
+    time_kernel(probe.ties, holders, 5, 1)
+
+
+def time_default_runs(seeds: list[int]) -> None:
+    simulate(seed=seeds[0])  # warm-up
+    seconds = []
+    for seed in seeds:
+        start = time.perf_counter()
+        result = simulate(seed=seed)
+        seconds.append(time.perf_counter() - start)
+    shown = ", ".join(f"{s:.3f}" for s in seconds)
+    print(
+        f"\nDefault run, model.simulate(seed=s), s in {seeds}: median {statistics.median(seconds):.3f} s "
+        f"({result.model.n_actors} actors, {len(result.timeseries)} steps; runs {shown} s)"
+    )
+
+
+def peak_rss_bytes() -> int:
+    """This process image's peak RSS: VmHWM on Linux, else ru_maxrss.
+
+    Not ru_maxrss on Linux: a child started by fork/vfork + exec inherits the parent's peak there.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * KIB
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * KIB
+
+
+def memory_probe(n_agents: int, steps: int) -> dict[str, float]:
+    """Build and run one model in this (fresh) process; return build time and RSS figures in MiB."""
+    process = psutil.Process()
+    baseline = process.memory_info().rss
+    start = time.perf_counter()
+    model = build_model(n_agents, steps)
+    build = time.perf_counter() - start
+    after_build = process.memory_info().rss
+    peak_build = peak_rss_bytes()
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    run = time.perf_counter() - start
+    return {
+        "n_agents": n_agents,
+        "steps": steps,
+        "build_seconds": build,
+        "run_seconds": run,
+        "rss_baseline_mib": baseline / MIB,
+        "rss_after_build_mib": after_build / MIB,
+        "rss_after_run_mib": process.memory_info().rss / MIB,
+        "peak_rss_after_build_mib": peak_build / MIB,
+        "peak_rss_after_run_mib": peak_rss_bytes() / MIB,
+    }
+
+
+def report_memory(n_agents: int, steps: int) -> None:
+    command = [sys.executable, __file__, "--memory-probe", str(n_agents), "--steps", str(steps)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    m = json.loads(output.strip().splitlines()[-1])
+    print(
+        f"\n{m['n_agents']:,}-agent model in a fresh process: build {m['build_seconds']:.2f} s, "
+        f"{m['steps']} steps {m['run_seconds']:.2f} s"
+    )
+    print(
+        f"  RSS: {m['rss_baseline_mib']:.0f} MiB after imports, {m['rss_after_build_mib']:.0f} MiB holding the built model "
+        f"(+{m['rss_after_build_mib'] - m['rss_baseline_mib']:.0f}), {m['rss_after_run_mib']:.0f} MiB after the run"
+    )
+    print(
+        f"  peak RSS (VmHWM): {m['peak_rss_after_build_mib']:.0f} MiB after build, "
+        f"{m['peak_rss_after_run_mib']:.0f} MiB after the run"
+    )
+
+
+def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
+    model = build_model(n_agents, steps)
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(steps):
+        model.step()
+    profiler.disable()
+    stream = io.StringIO()
+    pstats.Stats(profiler, stream=stream).sort_stats("tottime").print_stats(lines)
+    print(f"\ncProfile of {steps} model.step() calls at N = {n_agents:,}, by own time:")
+    print(stream.getvalue())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: N = 1,000 and 10,000, 20 steps, 1 repeat")
+    parser.add_argument("--sizes", type=int, nargs="+", help="agent counts (default 1000 10000 100000)")
+    parser.add_argument("--steps", type=int, help=f"steps per timed run (default {DEFAULT_STEPS})")
+    parser.add_argument("--mesa-steps-large", type=int, default=MESA_STEPS_LARGE,
+                        help=f"steps of the Mesa reference at N >= {LARGE_N:,} (default {MESA_STEPS_LARGE})")
+    parser.add_argument("--repeats", type=int, help="timed repeats per implementation (median is reported)")
+    parser.add_argument("--profile", action="store_true", help="also cProfile model.step() at the largest size")
+    parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    steps = args.steps or (20 if args.quick else DEFAULT_STEPS)
+    if args.memory_probe:
+        print(json.dumps(memory_probe(args.memory_probe, steps)))
+        return
+    sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, LARGE_N])
+    repeats = args.repeats or (1 if args.quick else 5)
+    started = time.perf_counter()
+    print(
+        f"tracktwo diffusion benchmark: synchronous SI on Erdos-Renyi (mean degree {MEAN_DEGREE:g}), "
+        f"p = {BASE_RATE}, {SEED_SHARE:.0%} seeded, {steps} steps; median of {repeats} repeat(s); one core"
+    )
+    print(f"Python {sys.version.split()[0]}, mesa {mesa.__version__}, numpy {np.__version__}")
+    load, cores = os.getloadavg()[0], os.cpu_count() or 1
+    busy = "  WARNING: the machine is busy, wall-clock figures will be noisy" if load > cores - 0.5 else ""
+    print(f"load average {load:.2f} on {cores} cores{busy}")
+    warm_up()
+    for n_agents in sizes:
+        large = n_agents >= LARGE_N
+        mesa_steps = min(steps, args.mesa_steps_large) if large else steps
+        mesa_repeats = 1 if large else repeats
+        bench_size(n_agents, steps, mesa_steps, repeats, mesa_repeats)
+    time_default_runs([0, 1, 2] if args.quick else [0, 1, 2, 3, 4])
+    report_memory(max(sizes) if args.quick else LARGE_N, steps)
+    if args.profile:
+        profile_model(max(sizes), steps)
+    print(f"\nTotal benchmark time {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
