@@ -38,9 +38,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import mesa
+import networkx as nx
 import numpy as np
 import psutil
 import scipy.sparse as sp
+from mesa.discrete_space import CellAgent, Network
 
 from model import TrackTwoModel, simulate
 
@@ -51,6 +53,8 @@ NETWORK_SEED = 1  # the model's seed: fixes the network and the seeded holders f
 DEFAULT_STEPS = 50  # steps per timed run; the process reaches ~0.87 adoption by then
 MESA_STEPS_LARGE = DEFAULT_STEPS  # steps of the Mesa reference at N >= LARGE_N (lower it if too slow)
 LARGE_N = 100_000
+SPACE_REFERENCE_MAX_N = 10_000  # Mesa's network space takes minutes to build and run beyond this
+SPACE_REFERENCE_STEPS = 30
 TARGET_VS_MESA = 30.0  # the model should be at least this many times the Mesa reference ...
 TARGET_VS_MESA_AT = 10_000  # ... at this size
 TARGET_VS_KERNEL = 3.0  # the bare kernel should be at most this many times the model
@@ -209,6 +213,53 @@ def time_mesa_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, re
     return timed
 
 
+class SICellAgent(CellAgent):
+    """The same person written as Mesa's own network example does: neighbours via its cell."""
+
+    def __init__(self, model: SISpaceModel, cell, holds: bool) -> None:
+        super().__init__(model)
+        self.cell = cell
+        self.holds = holds
+        self.holds_next = holds
+
+    def step(self) -> None:
+        if not self.holds:
+            return
+        rate = self.model.rate
+        for neighbour in self.cell.neighborhood.agents:
+            if not neighbour.holds and self.random.random() < rate:
+                neighbour.holds_next = True
+
+    def advance(self) -> None:
+        self.holds = self.holds_next
+
+
+class SISpaceModel(mesa.Model):
+    """Idiomatic Mesa (as in mesa.examples.basic.virus_on_network): a Network space, one CellAgent per node."""
+
+    def __init__(self, ties: sp.csr_matrix, holders: np.ndarray, rate: float, seed: int) -> None:
+        super().__init__(rng=seed)
+        self.rate = rate
+        self.grid = Network(nx.from_scipy_sparse_array(ties), capacity=1, random=self.random)
+        cells = list(self.grid.all_cells)
+        self.people = [SICellAgent(self, cells[i], bool(h)) for i, h in enumerate(holders.tolist())]
+
+    def step(self) -> None:
+        self.agents.shuffle_do("step")
+        self.agents.do("advance")
+
+    def adoption(self) -> float:
+        return sum(person.holds for person in self.people) / len(self.people)
+
+
+def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+    timed = Timed("Mesa network-space ref.", holders.size)
+    for repeat in range(repeats):
+        reference = SISpaceModel(ties, holders, BASE_RATE, seed=200 + repeat)
+        _run_timed(timed, reference.step, reference.adoption, steps)
+    return timed
+
+
 # 3. Bare numpy/scipy kernel ----------------------------------------------------------------------
 
 
@@ -263,6 +314,14 @@ def bench_size(n_agents: int, steps: int, mesa_steps: int, repeats: int, mesa_re
     kernel = time_kernel(ties, holders, steps, repeats)
     result = SizeResult(n_agents, model, mesa_ref, kernel, statistics.median(builds))
     report_size(result)
+    if n_agents <= SPACE_REFERENCE_MAX_N:
+        space = time_mesa_space_reference(ties, holders, min(steps, SPACE_REFERENCE_STEPS), 1)
+        window = space.steps
+        ratio = _ratio(model.rate(window), space.rate(window))
+        verdict = ("PASS" if ratio >= TARGET_VS_MESA else "FAIL") if n_agents == TARGET_VS_MESA_AT else "no target at this N"
+        print(f"  {space.name:<27}{space.steps:>6}{1:>9}{space.seconds():>11.4f}{space.rate() / 1e6:>14.2f} M"
+              f"{space.adoption_at(space.steps):>16.3f}")
+        print(f"  model / Mesa network-space  {ratio:8.1f}x (first {window} steps)  [{verdict}]")
     return result
 
 
@@ -272,7 +331,9 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 def report_size(r: SizeResult) -> None:
     rows = [(r.model, len(r.model.cumulative)), (r.mesa, len(r.mesa.cumulative)), (r.kernel, len(r.kernel.cumulative))]
-    print(f"  {'implementation':<27}{'steps':>6}{'repeats':>9}{'median s':>11}{'agent-steps/s':>16}{'final adoption':>16}")
+    print(
+        f"  {'implementation':<27}{'steps':>6}{'repeats':>9}{'median s':>11}{'agent-steps/s':>16}{'final adoption':>16}"
+    )
     for timed, repeats in rows:
         print(
             f"  {timed.name:<27}{timed.steps:>6}{repeats:>9}{timed.seconds():>11.4f}"
@@ -296,7 +357,11 @@ def report_size(r: SizeResult) -> None:
     vs_kernel = _ratio(r.kernel.rate(), r.model.rate())
     vs_kernel_window = _ratio(r.kernel.rate(window), r.model.rate(window))
     mesa_note = f" (first {window} steps of each)" if window < r.model.steps else ""
-    target = f"target >= {TARGET_VS_MESA:.0f}x at N={TARGET_VS_MESA_AT:,}" if r.n_agents == TARGET_VS_MESA_AT else "no target at this N"
+    target = (
+        f"target >= {TARGET_VS_MESA:.0f}x at N={TARGET_VS_MESA_AT:,}"
+        if r.n_agents == TARGET_VS_MESA_AT
+        else "no target at this N"
+    )
     passed = "" if r.n_agents != TARGET_VS_MESA_AT else ("  PASS" if vs_mesa >= TARGET_VS_MESA else "  FAIL")
     print(f"  model / Mesa reference      {vs_mesa:8.1f}x{mesa_note}  [{target}]{passed}")
     kernel_pass = "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL"
@@ -413,8 +478,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 1,000 and 10,000, 20 steps, 1 repeat")
     parser.add_argument("--sizes", type=int, nargs="+", help="agent counts (default 1000 10000 100000)")
     parser.add_argument("--steps", type=int, help=f"steps per timed run (default {DEFAULT_STEPS})")
-    parser.add_argument("--mesa-steps-large", type=int, default=MESA_STEPS_LARGE,
-                        help=f"steps of the Mesa reference at N >= {LARGE_N:,} (default {MESA_STEPS_LARGE})")
+    parser.add_argument(
+        "--mesa-steps-large",
+        type=int,
+        default=MESA_STEPS_LARGE,
+        help=f"steps of the Mesa reference at N >= {LARGE_N:,} (default {MESA_STEPS_LARGE})",
+    )
     parser.add_argument("--repeats", type=int, help="timed repeats per implementation (median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile model.step() at the largest size")
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)

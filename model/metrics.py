@@ -11,12 +11,13 @@ import numpy as np
 
 from model.agents import AGENT_CLASSES
 from model.ideas import AUTHOR, SEEDED
+from model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
     from model.model import TrackTwoModel
     from model.workshops import WorkshopRecord
 
-TRACK_OF = {behaviour: cls.track for behaviour, cls in AGENT_CLASSES.items()}
+TRACK_OF = {behaviour: AGENT_CLASSES[behaviour].track for behaviour in BEHAVIOURS}  # in BEHAVIOURS order
 TRACK_LABELS = {
     "track_one": "Track One (officials)",
     "track_two_elite": "Track Two: influential elites",
@@ -54,11 +55,11 @@ def model_reporters() -> dict[str, functools.partial]:
     return {column: functools.partial(_snapshot_value, column=column) for column in TIMESERIES_COLUMNS}
 
 
-def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray) -> dict[str, float]:
-    """The time-series row for the step just run."""
+def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray,
+                  per_actor: np.ndarray) -> dict[str, float]:
+    """The time-series row for the step just run (per_actor: ideas held by each actor)."""
     ideas = model.ideas
     held = ideas.held
-    per_actor = held.sum(axis=1)
     row: dict[str, float] = {
         "ripe": int(model.ripe_history[-1]),
         "opening_hazard": model.ripeness.hazard,
@@ -75,10 +76,12 @@ def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptio
         "mean_cross_side_trust": float(model.trust.mean()),
         "cross_side_ties_created": model.cross_side_ties_created,
     }
-    for behaviour, track in TRACK_OF.items():
-        members = model.members[behaviour]
-        row[f"ideas_held_{track}"] = float(per_actor[members].mean()) if members.size else math.nan
-        row[f"reach_{track}"] = float((per_actor[members] > 0).mean()) if members.size else math.nan
+    per_member = model.per_track_member  # 1 / actors in each track (NaN for an empty track)
+    held_mean = (model.track_matrix @ per_actor) * per_member
+    reach = (model.track_matrix @ (per_actor > 0)) * per_member
+    for position, track in enumerate(TRACK_OF.values()):
+        row[f"ideas_held_{track}"] = float(held_mean[position])
+        row[f"reach_{track}"] = float(reach[position])
     return row
 
 

@@ -13,10 +13,11 @@ from typing import Any
 
 import mesa
 import numpy as np
+import scipy.sparse as sp
 
 from model import metrics
 from model.agents import AGENT_CLASSES, Actor
-from model.diffusion import adjacency, advocate, forget
+from model.diffusion import Ties, advocate, forget
 from model.ideas import SEEDED, IdeaStore
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
@@ -66,6 +67,11 @@ class TrackTwoModel(mesa.Model):
         self.side = population.sides
         self.behaviour = np.array([p.kinds[k].behaviour for k in population.kinds], dtype=object)
         self.members = {b: np.flatnonzero(self.behaviour == b) for b in BEHAVIOURS}
+        self.track_index = np.array([BEHAVIOURS.index(b) for b in self.behaviour], dtype=np.int64)
+        self.track_matrix = sp.csr_matrix(  # tracks x actors indicator: sums per track as one product
+            (np.ones(self.n_actors), (self.track_index, np.arange(self.n_actors))), shape=(len(BEHAVIOURS), self.n_actors))
+        track_sizes = np.bincount(self.track_index, minlength=len(BEHAVIOURS)).astype(float)
+        self.per_track_member = np.divide(1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0)
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
@@ -77,7 +83,7 @@ class TrackTwoModel(mesa.Model):
             AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
             for i in range(self.n_actors)
         ]
-        self.ties = adjacency(self.n_actors, graph.sources, graph.targets)
+        self.tie_index = Ties.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.edge_count_initial = graph.sources.size
         self.officials_by_side = [
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
@@ -95,6 +101,8 @@ class TrackTwoModel(mesa.Model):
         self.transfer_steps: list[int] = []
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
+        self._rules_for: tuple[bool, bool] | None = None
+        self._holding = np.zeros(self.n_actors, dtype=bool)
         self.last_workshop: WorkshopRecord | None = None
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
@@ -130,6 +138,11 @@ class TrackTwoModel(mesa.Model):
     # Step -----------------------------------------------------------------------------------
 
     @property
+    def ties(self) -> sp.csr_matrix:
+        """The network now (symmetric CSR, ones): initial ties plus those formed in workshops."""
+        return self.tie_index.all
+
+    @property
     def ripe(self) -> bool:
         return self.ripeness.ripe
 
@@ -147,14 +160,20 @@ class TrackTwoModel(mesa.Model):
         adopted = self.advocacy(t)
         self.forgetting_step()
         transferred = self.check_transfer(t, ripe)
-        self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
+        per_actor = self.ideas.held.sum(axis=1)
+        self._holding = per_actor > 0
+        self.snapshot = metrics.step_snapshot(self, record, adopted, transferred, per_actor)
         self.datacollector.collect(self)
-        self.ripeness.advance(self.streams["ripeness"], t + 1, self.ripeness_drivers())
+        drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
+        self.ripeness.advance(self.streams["ripeness"], t + 1, drivers)
         if t >= self.params.steps:
             self.running = False
 
     def _apply_behaviour_rules(self, ripe: bool) -> None:
         wary = self.officials_wary
+        if self._rules_for == (ripe, wary):
+            return
+        self._rules_for = (ripe, wary)
         for behaviour, index in self.members.items():
             cls = AGENT_CLASSES[behaviour]
             self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary)
@@ -199,19 +218,20 @@ class TrackTwoModel(mesa.Model):
         if not new.any():
             return 0
         rows, cols = self.ties.nonzero()
-        self.ties = adjacency(self.n_actors, np.concatenate([rows, a[new]]), np.concatenate([cols, b[new]]))
+        self.tie_index = Ties.build(self.n_actors, np.concatenate([rows, a[new]]), np.concatenate([cols, b[new]]), self.side)
         created = int(new.sum())
         self.cross_side_ties_created += created
         return created
 
     def advocacy(self, t: int) -> int:
         ideas = self.ideas
-        held = ideas.held
-        since = t - ideas.adopted_at[:, : ideas.count]
+        adopted_at = ideas.adopted_at[:, : ideas.count]
         span = self.params.diffusion.advocacy_span
-        active = held & (since >= 1) if span is None else held & (since >= 1) & (since <= span)
+        active = ideas.held & (adopted_at < t)  # adopters advocate from the next step ...
+        if span is not None:
+            active &= adopted_at >= t - span  # ... for `span` steps
         adoptions = advocate(
-            self.streams["diffusion"], self.ties, active, ideas.holds, ideas.novelty,
+            self.streams["diffusion"], self.tie_index, active, ideas.holds, ideas.novelty,
             self.params.diffusion.base_rate, self.standing, self.weighs_standing, self.aversion,
             self.side, self.trust,
         )
@@ -264,7 +284,7 @@ class TrackTwoModel(mesa.Model):
         self.ripeness.stage(self.steps + 1, int(months))
 
     def ripeness_drivers(self) -> RipenessDrivers:
-        holding = self.ideas.held.any(axis=1)
+        holding = self._holding
         officials = self.members["official"]
         grassroots = self.members["grassroots"]
         credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)

@@ -60,7 +60,7 @@ class RipenessProcess:
             self.ripe = True
             self.windows_opened += 1
 
-    def advance(self, rng: np.random.Generator, next_step: int, drivers: RipenessDrivers) -> None:
+    def advance(self, rng: np.random.Generator, next_step: int, drivers: RipenessDrivers | None) -> None:
         """Set the state for next_step; counts every window that opens."""
         was_ripe = self.ripe
         if self.config.mode == "fixed":

@@ -46,8 +46,10 @@ def test_si_follows_the_mean_field_recursion_early_on(degenerate):
     for _ in range(steps):
         i = i + (1 - i) * (1 - np.exp(-z * p * i))
         predicted.append(i)
+    predicted = np.array(predicted)
     assert np.all(np.abs(observed[:3] - predicted[:3]) / predicted[:3] < 0.03), (observed, predicted)
-    assert np.all(np.abs(observed - predicted) / predicted < 0.08), (observed, predicted)
+    # later, holders cluster (a new holder's neighbours already hold it), so mean field is an upper bound
+    assert np.all(observed <= predicted * 1.01) and observed[-1] > 0.85 * predicted[-1], (observed, predicted)
 
 
 def test_independent_cascade_final_size_on_erdos_renyi(degenerate):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -9,8 +10,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+import model.model as model_module
 from model import TrackTwoModel, make_params, simulate
-from model.diffusion import adjacency, advocate, forget
+from model.diffusion import Ties, advocate, forget
 from model.network import build_graph
 from model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
 from model.workshops import (
@@ -169,31 +171,66 @@ def test_track15_transfers_run_via_track15():
 
 
 def _two_actor_trial(trials: int, receiver_official: bool, standing: float, novelty: float, aversion: float,
-                     cross_side: bool, trust: float, base: float = 0.5) -> float:
+                     cross_side: bool, trust: float, base: float, method: str) -> float:
     """Empirical adoption frequency over many independent sender->receiver pairs."""
     n = 2 * trials
     senders, receivers = np.arange(0, n, 2), np.arange(1, n, 2)
-    ties = adjacency(n, senders, receivers)
+    sides = np.where(np.arange(n) % 2 == 1, int(cross_side), 0)
+    ties = Ties.build(n, senders, receivers, sides)
     holds = np.zeros((n, 1), dtype=bool)
     holds[senders, 0] = True
     result = advocate(
         np.random.default_rng(11), ties, holds.copy(), holds, np.array([novelty]), base,
-        np.full(n, standing), np.full(n, receiver_official), np.full(n, aversion),
-        np.where(np.arange(n) % 2 == 1, int(cross_side), 0), np.full(n, trust),
+        np.full(n, standing), np.full(n, receiver_official), np.full(n, aversion), sides, np.full(n, trust), method=method,
     )
     return result.actors.size / trials
 
 
+@pytest.mark.parametrize("method", ["push", "count"])
 @pytest.mark.parametrize(
     ("official", "standing", "novelty", "aversion", "cross", "trust"),
     [(False, 0.2, 0.0, 3.0, False, 0.5), (True, 0.2, 0.0, 3.0, False, 0.5), (True, 0.8, 0.6, 2.0, False, 0.5),
      (False, 0.5, 0.5, 4.0, True, 0.3), (True, 0.7, 0.3, 5.0, True, 0.4)],
 )
-def test_advocacy_probability_is_the_product_of_its_terms(official, standing, novelty, aversion, cross, trust):
+def test_advocacy_probability_is_the_product_of_its_terms(official, standing, novelty, aversion, cross, trust, method):
     trials, base = 40_000, 0.5
     expected = base * (standing if official else 1.0) * math.exp(-aversion * novelty) * (trust if cross else 1.0)
-    observed = _two_actor_trial(trials, official, standing, novelty, aversion, cross, trust, base)
+    observed = _two_actor_trial(trials, official, standing, novelty, aversion, cross, trust, base, method)
     assert abs(observed - expected) < 4 * math.sqrt(expected * (1 - expected) / trials) + 1e-9
+
+
+@pytest.mark.parametrize("method", ["push", "count"])
+@pytest.mark.parametrize("official", [True, False])
+def test_several_advocates_combine_and_credit_the_first_arrival(method, official):
+    """Receivers with two advocates (standing 0.9 and 0.2; one across sides): 1 - (1-p1)(1-p2), and the credit law."""
+    trials, base, trust = 30_000, 0.6, 0.5
+    n = 3 * trials
+    high, low, receivers = np.arange(0, n, 3), np.arange(1, n, 3), np.arange(2, n, 3)
+    sides = np.where(np.arange(n) % 3 == 1, 1, 0)  # the low-standing advocate is on the other side
+    ties = Ties.build(n, np.concatenate([high, low]), np.concatenate([receivers, receivers]), sides)
+    holds = np.zeros((n, 1), dtype=bool)
+    holds[high, 0] = holds[low, 0] = True
+    standing = np.where(np.arange(n) % 3 == 0, 0.9, 0.2)
+    result = advocate(np.random.default_rng(5), ties, holds.copy(), holds, np.array([0.0]), base, standing,
+                      np.full(n, official), np.zeros(n), sides, np.full(n, trust), method=method)
+    p1 = base * (0.9 if official else 1.0)
+    p2 = base * (0.2 if official else 1.0) * trust
+    either = 1 - (1 - p1) * (1 - p2)
+    assert abs(result.actors.size / trials - either) < 4 * math.sqrt(either * (1 - either) / trials)
+    rate_high, rate_low = -math.log(1 - p1), -math.log(1 - p2)  # persuasion arrives at these exponential rates
+    share_high = np.isin(result.sources, high).mean()
+    expected = rate_high / (rate_high + rate_low)
+    assert abs(share_high - expected) < 4 * math.sqrt(expected * (1 - expected) / result.actors.size)
+
+
+@pytest.mark.parametrize("method", ["push", "count"])
+def test_both_advocacy_methods_reproduce_the_model(monkeypatch, method):
+    """Forcing either exact method gives the same transfers on average as the automatic choice."""
+    automatic = [simulate({"steps": 60}, seed=s).outcomes["ideas_transferred"] for s in range(30)]
+    monkeypatch.setattr(model_module, "advocate", functools.partial(advocate, method=method))
+    forced = [simulate({"steps": 60}, seed=s).outcomes["ideas_transferred"] for s in range(30)]
+    assert stats.mannwhitneyu(automatic, forced).pvalue > 0.001
+    assert abs(np.mean(automatic) - np.mean(forced)) < 1.5
 
 
 def test_novelty_acceptance_officials_steep_when_unripe_mild_when_ripe_others_by_autonomy():
