@@ -41,9 +41,13 @@ class History:
     metric: float | None
 
 
-def run_seed(sweep_seed: int, point: int, replicate: int) -> int:
-    """A run's model seed, from (sweep seed, point, replicate) alone: the same on any executor."""
-    return int(np.random.SeedSequence([sweep_seed, point, replicate]).generate_state(1)[0])
+def run_seed(sweep_seed: int, point: int, replicate: int, common_seeds: bool = False) -> int:
+    """A run's model seed, from (sweep seed, point, replicate) alone: the same on any executor.
+
+    With common seeds the point is left out (replicate r of every point gets point 0's seed), so
+    points differ by their values, not by luck: common random numbers, for paired comparisons.
+    """
+    return int(np.random.SeedSequence([sweep_seed, 0 if common_seeds else point, replicate]).generate_state(1)[0])
 
 
 def proposal_seed(sweep_seed: int, point: int) -> int:

@@ -113,9 +113,11 @@ class SweepRunner:
             self.progress = None
 
     def _propose_all(self) -> list[Point]:
-        """Every point of a grid or random sweep, recorded before any run (resumes reuse them)."""
+        """Every point of a grid or random sweep (or the points it lists), recorded before any run (resumes reuse them)."""
         spec = self.spec
-        if spec.method == "grid":
+        if spec.listed_points:
+            values = [dict(v) for v in spec.listed_points]
+        elif spec.method == "grid":
             values = engine.grid_values(spec.parameters, spec.max_points or engine.MAX_GRID_POINTS)
         else:
             values = [engine.random_values(spec.parameters, spec.seed, index) for index in range(spec.max_points or 0)]
@@ -156,8 +158,8 @@ class SweepRunner:
     def _tasks(self, proposed: Sequence[Point]) -> list[RunTask]:
         """The runs of these points not yet recorded, each with its seed from (sweep seed, point, replicate)."""
         done = self.store.done()
-        seed = self.spec.seed
-        return [RunTask(p.index, r, engine.run_seed(seed, p.index, r), p.values)
+        seed, common = self.spec.seed, self.spec.common_seeds
+        return [RunTask(p.index, r, engine.run_seed(seed, p.index, r, common), p.values)
                 for p in proposed for r in range(self.spec.replicates) if (p.index, r) not in done]
 
     def _execute(self, proposed: Sequence[Point]) -> None:

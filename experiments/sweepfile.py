@@ -60,6 +60,8 @@ class SweepSpec:
     timeseries_every: int = 1
     batch: int = DEFAULT_BAYES_BATCH
     description: str | None = None
+    listed_points: tuple[dict[str, Any], ...] = ()  # points given outright (e.g. programmes to compare), run instead of a grid
+    common_seeds: bool = False  # replicate r of every point runs on the same seed (paired comparisons)
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -75,6 +77,7 @@ class SweepSpec:
         """A hash of everything that decides the runs and their results: a resume must match it."""
         decisive = {key: getattr(self, key) for key in ("method", "parameters", "metric", "derived", "replicates",
                                                          "seed", "run_cap", "batch", "timeseries_every", "base")}
+        decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -84,6 +87,7 @@ class SweepSpec:
             "method": self.method, "metric": self.metric, "parameters": self.parameters, "derived": self.derived,
             "replicates": self.replicates, "seed": self.seed, "run_cap": self.run_cap, "batch": self.batch,
             "timeseries_every": self.timeseries_every, "base_path": str(self.base_path), "fingerprint": self.fingerprint(),
+            "listed_points": list(self.listed_points), "common_seeds": self.common_seeds,
         }
 
 

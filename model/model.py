@@ -103,7 +103,6 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple[bool, bool] | None = None
         self._holding = np.zeros(self.n_actors, dtype=bool)
-        self.last_workshop: WorkshopRecord | None = None
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
         self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
@@ -156,7 +155,6 @@ class TrackTwoModel(mesa.Model):
         self.ripe_history.append(ripe)
         self._apply_behaviour_rules(ripe)
         record = self.run_workshop(t) if self.series.due(t) else None
-        self.last_workshop = record or self.last_workshop
         adopted = self.advocacy(t)
         self.forgetting_step()
         transferred = self.check_transfer(t, ripe)

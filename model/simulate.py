@@ -33,12 +33,9 @@ class SimulationResult:
 
 
 def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
+    """One row per idea: novelty, origin, reach, when and how it entered Track One."""
     store = model.ideas
     n = store.count
-    authors = np.bincount(
-        np.concatenate([r.ideas for r in model.series.records]) if model.series.records else np.empty(0, dtype=np.int64),
-        minlength=n,
-    )
     labels = model.population.labels
     return pd.DataFrame(
         {
@@ -53,10 +50,11 @@ def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
             "route": [store.routes.get(i, "") for i in range(n)],
             "path": [" > ".join(labels[a] for a in store.paths.get(i, [])) for i in range(n)],
         }
-    ).assign(workshop_idea=lambda df: df.origin_workshop >= 0, _authored=authors > 0).drop(columns="_authored")
+    ).assign(workshop_idea=lambda df: df.origin_workshop >= 0)
 
 
 def workshops_table(model: TrackTwoModel) -> pd.DataFrame:
+    """One row per workshop held: when, how many, how candid, what it produced, whether it leaked."""
     records = model.series.records
     return pd.DataFrame(
         {
