@@ -29,6 +29,7 @@ lint: setup
 
 bench: setup
 	$(PY) benchmarks/bench_diffusion.py
+	$(PY) benchmarks/bench_sweep.py
 
 app: setup
 	$(VENV)/bin/tracktwo app

@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "experiments.sweep_command",
     "experiments.app_command",
     "experiments.dilemma_command",
+    "experiments.compare_command",
 )
 
 

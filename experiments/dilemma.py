@@ -94,8 +94,11 @@ def optimum(summary: pd.DataFrame) -> tuple[float, float, bool]:
     return share, float(best["mean"]), 0.0 < share < 1.0
 
 
-def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int):
-    """Top: novelty of generated ideas rising, transfer rate falling. Bottom: impact peaking. 95% bands."""
+def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: str | None = None):
+    """Top: novelty of generated ideas rising, transfer rate falling. Bottom: impact peaking. 95% bands.
+
+    `note` replaces the footnote saying how the runs were made (the default: this module's common seeds).
+    """
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.ticker import PercentFormatter
@@ -134,7 +137,8 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int):
     bottom.set_xlim(-0.02, 1.02)
     bottom.set_xticks(AUTONOMOUS_SHARES)
     bottom.tick_params(axis="x", labelsize="small")
-    figure.text(0.99, 0.005, f"Means of {replicates} runs per mix (same seeds for every mix), {steps} months each; "
-                f"bands: {CONFIDENCE:.0%} bootstrap intervals.", ha="right", va="bottom", fontsize=11, color="0.35")
+    note = note or (f"Means of {replicates} runs per mix (same seeds for every mix), {steps} months each; "
+                    f"bands: {CONFIDENCE:.0%} bootstrap intervals.")
+    figure.text(0.99, 0.005, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +54,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--executor", choices=EXECUTORS, default="process", help="where runs execute (default: process)")
     parser.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     parser.add_argument("--out", type=Path, help="output folder (default: results/select-<map name>)")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse the evaluations an interrupted run with the same settings left in the output folder")
     parser.set_defaults(handler=select_command)
 
 
@@ -82,6 +87,46 @@ class MonteCarlo:
         return [np.asarray(v) for i in range(len(chunks)) for v in results[i]]
 
 
+def fingerprint(base: dict[str, Any], objective: str, seeds: list[int]) -> str:
+    """What the evaluations depend on: parameters (map included), objective and seeds."""
+    text = json.dumps({"params": base, "objective": objective, "seeds": seeds}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class EvaluationJournal:
+    """Every evaluated group, appended and fsynced as it finishes, so an interrupted selection resumes."""
+
+    def __init__(self, path: Path, stamp: str, ids: list[str], resume: bool) -> None:
+        self.path, self.stamp = path, stamp
+        self.position = {actor: i for i, actor in enumerate(ids)}
+        self.ids = ids
+        self.known: dict[tuple[int, ...], np.ndarray] = {}
+        if resume and path.exists():
+            self._load()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(path, json.dumps({"fingerprint": stamp}) + "\n")
+
+    def _load(self) -> None:
+        lines = self.path.read_text(encoding="utf-8").splitlines()
+        header = json.loads(lines[0]) if lines else {}
+        if header.get("fingerprint") != self.stamp:
+            raise ConfigError(f"--resume: {self.path} was made with other settings (map, config, objective or seeds); "
+                              "drop --resume to start afresh")
+        for line in lines[1:]:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by the interruption
+                continue
+            self.known[tuple(sorted(self.position[a] for a in entry["group"]))] = np.asarray(entry["values"], dtype=float)
+
+    def record(self, group: tuple[int, ...], values: np.ndarray) -> None:
+        with self.path.open("a", encoding="utf-8") as handle:
+            handle.write(json.dumps({"group": [self.ids[a] for a in group], "values": values.tolist()}) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
 def _indexed(item: tuple[int, Any]) -> tuple[int, list[list[float]]]:
     index, payload = item
     return index, group_values(payload)
@@ -105,11 +150,13 @@ def select_command(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / f"select-{args.map.stem}"
     base = params.model_dump(mode="json")
     seeds = list(range(args.seed, args.seed + args.replicates))
+    journal = EvaluationJournal(out / "evaluations.jsonl", fingerprint(base, args.objective, seeds), list(actors.id), args.resume)
     executor = make_executor(args.executor, args.workers)
     started = time.perf_counter()
     try:
         with tqdm(desc="Monte Carlo runs", unit="run", dynamic_ncols=True) as progress:
-            objective = Objective(MonteCarlo(base, args.objective, list(actors.id), seeds, executor, progress))
+            objective = Objective(MonteCarlo(base, args.objective, list(actors.id), seeds, executor, progress),
+                                  known=journal.known, on_evaluated=journal.record)
             announced: list[Pick] = []
 
             def announce(pick: Pick) -> None:

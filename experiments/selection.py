@@ -188,9 +188,11 @@ Evaluator = Callable[[list[tuple[int, ...]]], list[np.ndarray]]
 class Objective:
     """Monte Carlo values of groups over common seeds, cached so no group is run twice."""
 
-    def __init__(self, evaluate: Evaluator) -> None:
+    def __init__(self, evaluate: Evaluator, known: dict[tuple[int, ...], np.ndarray] | None = None,
+                 on_evaluated: Callable[[tuple[int, ...], np.ndarray], None] | None = None) -> None:
         self._evaluate = evaluate
-        self.cache: dict[tuple[int, ...], np.ndarray] = {}
+        self._on_evaluated = on_evaluated
+        self.cache: dict[tuple[int, ...], np.ndarray] = dict(known or {})
 
     def values(self, groups: Sequence[Sequence[int]]) -> list[np.ndarray]:
         keys = [tuple(sorted(g)) for g in groups]
@@ -198,6 +200,8 @@ class Objective:
         if missing:
             for key, values in zip(missing, self._evaluate(missing), strict=True):
                 self.cache[key] = np.asarray(values, dtype=float)
+                if self._on_evaluated:
+                    self._on_evaluated(key, self.cache[key])
         return [self.cache[k] for k in keys]
 
     @property

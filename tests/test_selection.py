@@ -142,3 +142,21 @@ def test_select_command_rejects_infeasible_constraints(tmp_path):
                            "--config", str(ROOT / "configs/map_example.yaml"), "--seats", "8", "--constraints", str(constraints)],
                           capture_output=True, text=True)
     assert done.returncode == 2 and "no feasible invitation list" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_select_resumes_from_its_evaluation_journal(tmp_path):
+    path = _small_map(tmp_path)
+    out = tmp_path / "sel"
+    command = [sys.executable, "-m", "experiments.cli", "select", str(path), "--seats", "3", "--set", "steps=36",
+               "--replicates", "4", "--executor", "serial", "--out", str(out)]
+    first = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-2000:]
+    evaluated = len((out / "evaluations.jsonl").read_text().splitlines()) - 1
+    invitations = (out / "invitations.csv").read_text()
+    again = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert len((out / "evaluations.jsonl").read_text().splitlines()) - 1 == evaluated  # nothing re-run
+    assert (out / "invitations.csv").read_text() == invitations
+    other_seeds = [("5" if c == "4" else c) for c in command]  # --replicates 5: other common seeds
+    changed = subprocess.run([*other_seeds, "--resume"], capture_output=True, text=True, timeout=300)
+    assert changed.returncode == 2 and "other settings" in changed.stderr

@@ -1,0 +1,178 @@
+"""`tracktwo compare PROGRAMMES.yaml`: run candidate programmes on common seeds and rank them, with paired verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from experiments import comparison as analysis
+from experiments import figures
+from experiments.comparison import Comparison
+from experiments.executors import EXECUTORS, ExecutorError, make_executor
+from experiments.programmes import ProgrammeSet, load_programmes
+from experiments.provenance import write_atomic, write_json
+from experiments.sweep import DEFAULT_RESULTS, SweepResult, run_sweep
+from experiments.sweep_command import failure_summary
+
+FIGURE_STEM = "comparison"
+LABEL_WIDTH = 46
+CELL_WIDTH = 25
+TEXT_WIDTH = 100
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add `tracktwo compare` to the command line."""
+    description = ("Run two or more candidate programmes (overrides on one base config, listed in a programmes file) "
+                   "on the same seeds, so each run of one programme has a twin of every other; then rank them with "
+                   "confidence intervals, paired differences from the best, and plain-language verdicts.")
+    parser = subparsers.add_parser("compare", help="Compare candidate programmes on common seeds.", description=description)
+    parser.add_argument("programmes", type=Path, help="programmes file, e.g. configs/programmes/example.yaml")
+    parser.add_argument("--replicates", type=int, help="paired runs per programme (default: the file's, else 100)")
+    parser.add_argument("--out", type=Path, help="results folder (default: results/compare-<name>/)")
+    parser.add_argument("--workers", type=int, help="parallel workers (default: every core)")
+    parser.add_argument("--executor", choices=EXECUTORS, default="process",
+                        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: start a local cluster)")
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument("--resume", action="store_true", help="finish an interrupted comparison in --out without redoing its runs")
+    existing.add_argument("--overwrite", action="store_true", help="discard a comparison already in --out and start again")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(handler=compare_command)
+
+
+def default_out(programmes: ProgrammeSet) -> Path:
+    """results/compare-<name>/."""
+    return DEFAULT_RESULTS / f"compare-{programmes.name}"
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
+    programmes = load_programmes(args.programmes)
+    spec = programmes.sweep(args.replicates)
+    executor = make_executor(args.executor, args.workers, args.scheduler)
+    try:
+        result = run_sweep(spec, args.out or default_out(programmes), executor, resume=args.resume,
+                           overwrite=args.overwrite, progress=not args.no_progress)
+    except ExecutorError as error:
+        print(f"tracktwo compare: error: {error}; the runs finished so far are saved: rerun with --resume to finish", file=sys.stderr)
+        return 1
+    finally:
+        executor.close()
+    runs = pd.read_parquet(result.directory / "runs.parquet")
+    comparison = analysis.compare(runs, programmes.names, programmes.rank_by, programmes.goal)
+    written = write_outputs(result.directory, programmes, comparison, result)
+    print(headline(programmes, result, executor.name, executor.workers))
+    print(report(programmes, comparison))
+    print(f"Wrote {result.directory}/: {', '.join(p.name for p in written)} (and the sweep's runs.parquet, runs.csv, manifest.json)")
+    if result.failed:
+        print(failure_summary(result), file=sys.stderr)
+        return 1
+    return 0
+
+
+def write_outputs(directory: Path, programmes: ProgrammeSet, comparison: Comparison, result: SweepResult) -> list[Path]:
+    """comparison.csv (one row per programme and outcome), paired_differences.csv (one per pair), summary.json, the figure."""
+    table_path, differences_path, summary_path = (directory / name for name in
+                                                  ("comparison.csv", "paired_differences.csv", "summary.json"))
+    descriptions = {p.name: p.description for p in programmes.programmes}
+    table = comparison.table.copy()
+    table.insert(2, "description", table["programme"].map(descriptions))
+    write_atomic(table_path, table.to_csv(index=False))
+    write_atomic(differences_path, comparison.differences.to_csv(index=False))
+    write_json(summary_path, {
+        "name": programmes.name, "description": programmes.description, "file": str(programmes.path),
+        "base_path": str(programmes.base_path), "rank_by": {"name": comparison.rank_by, "goal": comparison.goal},
+        "replicates": comparison.replicates, "seed": programmes.seed, "paired": True,
+        "runs": {"planned": result.planned, "finished": result.finished, "failed": result.failed},
+        "confidence": comparison.confidence, "ranking": comparison.ranking, "best": comparison.best,
+        "verdicts": comparison.verdicts,
+        "verdicts_by_outcome": {outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.ranking[1:]}
+                                for outcome in comparison.outcomes},
+        "programmes": programmes.describe(), "table": comparison.table.to_dict("records"),
+    })
+    title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {analysis.label(comparison.rank_by)}"
+    figure_paths = figures.save(analysis.comparison_figure(comparison, title), directory, FIGURE_STEM)
+    return [table_path, differences_path, summary_path, *figure_paths]
+
+
+def headline(programmes: ProgrammeSet, result: SweepResult, executor: str, workers: int) -> str:
+    """One line: what ran, on how many paired seeds, how many failed, how long it took."""
+    count = len(programmes.programmes)
+    resumed = f", {result.ran_now} this session" if result.ran_now != result.planned else ""
+    return (f"{programmes.name}: {count} programmes x {result.planned // count} paired runs (the same seeds for every "
+            f"programme) = {result.planned} runs ({result.failed} failed{resumed}) in {result.elapsed_s:.1f} s, "
+            f"{executor} executor, {workers} worker(s)")
+
+
+def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
+    """The ranked table, the paired differences from the best, the verdicts and (when the runs report them) inclusion."""
+    descriptions = {p.name: p.description for p in programmes.programmes}
+    confidence = f"{comparison.confidence:.0%}"
+    lines = ["", f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
+                 f" ({'lower' if comparison.goal == 'minimize' else 'higher'} is better)"]
+    for position, name in enumerate(comparison.ranking, start=1):
+        text = f"{position}. {name}" + (f": {descriptions[name]}" if descriptions[name] else "")
+        lines += textwrap.wrap(text, TEXT_WIDTH, initial_indent="  ", subsequent_indent="     ")
+    header = _row("", [f"{i}. {name}" for i, name in enumerate(comparison.ranking, start=1)])
+    lines += ["", f"Estimates [{confidence} CI] over {comparison.replicates} runs each:", header]
+    for outcome in comparison.outcomes:
+        cells = [_estimate(comparison.row(name, outcome), outcome) for name in comparison.ranking]
+        lines.append(_row(analysis.label(outcome), cells))
+    lines += ["", f"Difference from {comparison.best} in paired runs (same seed) [{confidence} paired bootstrap CI]:", header]
+    for outcome in comparison.outcomes:
+        cells = ["(reference)" if name == comparison.best else _difference(comparison.row(name, outcome), outcome)
+                 for name in comparison.ranking]
+        lines.append(_row(analysis.label(outcome), cells))
+    lines += ["", "Verdict:"]
+    for other in comparison.ranking[1:]:
+        lines += textwrap.wrap(comparison.verdicts[other], TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    if comparison.groups:
+        lines += ["", "Inclusion: mean share among participants / among authors of ideas that entered Track One", header]
+        for group in comparison.groups:
+            cells = [_inclusion(comparison, name, group) for name in comparison.ranking]
+            lines.append(_row(group.replace("_", " "), cells))
+        lines.append("  (authors: over runs with a transfer; '-' where no idea entered Track One)")
+    return "\n".join(lines)
+
+
+def _row(label: str, cells: list[str]) -> str:
+    return f"  {_fit(label, LABEL_WIDTH):<{LABEL_WIDTH}}" + "".join(f"{_fit(c, CELL_WIDTH - 2):>{CELL_WIDTH}}" for c in cells)
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _estimate(row: pd.Series, outcome: str) -> str:
+    if row["n"] == 0:
+        return "-"
+    if outcome == "any_transfer":
+        return f"{row['estimate']:.0%} [{row['low']:.0%}, {row['high']:.0%}]"
+    places = analysis.digits(outcome)
+    return f"{row['estimate']:.{places}f} [{row['low']:.{places}f}, {row['high']:.{places}f}]"
+
+
+def _difference(row: pd.Series, outcome: str) -> str:
+    if row["pairs"] == 0:
+        return "-"
+    scale, places, unit = (100.0, 0, " pp") if outcome == "any_transfer" else (1.0, analysis.digits(outcome), "")
+    estimate, low, high = (scale * row[key] for key in ("difference", "difference_low", "difference_high"))
+    if pd.isna(low):
+        return f"{estimate:+.{places}f}{unit}"
+    return f"{estimate:+.{places}f} [{low:+.{places}f}, {high:+.{places}f}]{unit}"
+
+
+def _inclusion(comparison: Comparison, programme: str, group: str) -> str:
+    shares = []
+    for prefix in analysis.INCLUSION_PREFIXES:
+        outcome = f"{prefix}{group}"
+        if outcome not in set(comparison.table["outcome"]):
+            shares.append("-")
+            continue
+        row = comparison.row(programme, outcome)
+        shares.append("-" if row["n"] == 0 or pd.isna(row["estimate"]) else f"{row['estimate']:.0%}")
+    return " / ".join(shares)

@@ -1,0 +1,245 @@
+"""Comparing programmes run on common seeds: each outcome with its interval, paired differences from the best, verdicts.
+
+Replicate r of every programme ran on the same seed (the same network, actors and draws), so a
+programme's run and the best programme's run form a pair: their difference is the programme's
+effect with the shared luck removed. Differences are averaged over pairs, with a paired bootstrap
+interval, and counted (how often the best came out ahead, tied, or behind).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from experiments import stats
+from experiments.evaluate import FINISHED
+from model import OUTCOME_LABELS
+
+HEADLINE_OUTCOMES = ("any_transfer", "ideas_transferred", "impact", "time_to_first_transfer", "mean_novelty_transferred",
+                     "trust_change")
+LABELS = {
+    "any_transfer": "Chance at least one idea enters Track One",
+    "ideas_transferred": "Ideas that entered Track One",
+    "impact": "Impact (novelty that entered Track One)",
+    "time_to_first_transfer": "Months to first idea entering (runs with one)",
+    "mean_novelty_transferred": "Novelty of ideas that entered (runs with one)",
+    "trust_change": "Cross-side trust gained",
+}
+CONDITIONAL = frozenset({"time_to_first_transfer", "mean_novelty_transferred"})  # undefined in runs without a transfer
+LOWER_IS_BETTER = frozenset({"time_to_first_transfer", "leaks"})
+DIGITS = {"time_to_first_transfer": 1, "trust_change": 3}
+INCLUSION_PREFIXES = ("participant_share_", "author_share_")
+# How a verdict reads for each outcome: what the better programme does, and the difference in the outcome's own units.
+PHRASES = {
+    "any_transfer": ("gets an idea into Track One where {other} gets none", "{pp} percentage points in the chance of a transfer"),
+    "ideas_transferred": ("transfers more ideas than {other}", "{value} ideas"),
+    "impact": ("has more impact than {other}", "{value} in impact"),
+    "time_to_first_transfer": ("gets its first idea into Track One sooner than {other}", "{value} months"),
+    "mean_novelty_transferred": ("transfers more novel ideas than {other}", "{value} in novelty (0 to 1)"),
+    "trust_change": ("builds more cross-side trust than {other}", "{value} in trust (0 to 1)"),
+}
+TABLE_COLUMNS = ("rank", "programme", "outcome", "label", "better", "runs", "n", "estimate", "low", "high", "method",
+                 "difference", "difference_low", "difference_high", "pairs", "share_higher", "share_tied", "share_lower",
+                 "difference_method")
+
+
+def label(outcome: str) -> str:
+    """An outcome in the domain's words."""
+    return LABELS.get(outcome) or OUTCOME_LABELS.get(outcome) or outcome.replace("_", " ")
+
+
+def better_when(outcome: str) -> str:
+    """'higher' or 'lower' for an outcome a designer wants more or less of; '' for inclusion shares (no direction)."""
+    if outcome.startswith(INCLUSION_PREFIXES):
+        return ""
+    return "lower" if outcome in LOWER_IS_BETTER else "higher"
+
+
+def inclusion_groups(columns: Sequence[str]) -> list[str]:
+    """The groups (kinds and actor-map attributes) whose share among participants the runs report."""
+    prefix = INCLUSION_PREFIXES[0]
+    return sorted(c[len(prefix):] for c in columns if c.startswith(prefix))
+
+
+@dataclass
+class Comparison:
+    """Programmes ranked by one outcome, every outcome summarised, and paired differences from the best."""
+
+    ranking: list[str]
+    rank_by: str
+    goal: str
+    replicates: int
+    table: pd.DataFrame
+    differences: pd.DataFrame
+    outcomes: list[str]
+    groups: list[str]
+    confidence: float = stats.DEFAULT_CONFIDENCE
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def best(self) -> str:
+        """The programme ranked first."""
+        return self.ranking[0]
+
+    def row(self, programme: str, outcome: str) -> pd.Series:
+        """One programme's summary of one outcome."""
+        table = self.table
+        return table[(table["programme"] == programme) & (table["outcome"] == outcome)].iloc[0]
+
+
+def by_replicate(runs: pd.DataFrame, names: Sequence[str], outcome: str) -> pd.DataFrame:
+    """The outcome with one row per replicate (one seed) and one column per programme; NaN for a failed run."""
+    finished = runs[runs["status"] == FINISHED]
+    table = finished.pivot_table(index="replicate", columns="point", values=outcome, aggfunc="mean", dropna=False)
+    table = table.reindex(index=sorted(runs["replicate"].unique()), columns=range(len(names)))
+    table.columns = list(names)
+    return table.astype(float)
+
+
+def rank(runs: pd.DataFrame, names: Sequence[str], outcome: str, goal: str) -> list[str]:
+    """Programme names, best first by the outcome's mean (NaN last, ties in file order)."""
+    means = by_replicate(runs, names, outcome).mean()
+    order = sorted(range(len(names)), key=lambda i: (math.isnan(means.iloc[i]),
+                                                     -means.iloc[i] if goal == "maximize" else means.iloc[i], i))
+    return [names[i] for i in order]
+
+
+def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
+            confidence: float = stats.DEFAULT_CONFIDENCE) -> Comparison:
+    """Rank the programmes (point i of the runs is programme names[i]) and compare each with the best on every outcome."""
+    if runs["replicate"].groupby(runs["replicate"]).size().ne(len(names)).any() or runs.groupby("replicate")["seed"].nunique().ne(1).any():
+        raise ValueError("the runs are not paired: every replicate needs one run of every programme, all on one seed")
+    ranking = rank(runs, names, rank_by, goal)
+    best = ranking[0]
+    headline = [o for o in dict.fromkeys([rank_by, *HEADLINE_OUTCOMES]) if o in runs]
+    groups = inclusion_groups(list(runs.columns))
+    inclusion = [f"{prefix}{group}" for group in groups for prefix in INCLUSION_PREFIXES if f"{prefix}{group}" in runs]
+    seeds = runs.drop_duplicates("replicate").set_index("replicate")["seed"]
+    rows, differences = [], []
+    for outcome in [*headline, *inclusion]:
+        values = by_replicate(runs, names, outcome)
+        for position, programme in enumerate(ranking, start=1):
+            interval = stats.outcome_interval(values[programme].to_numpy(), confidence)
+            paired = stats.paired_difference(values[programme].to_numpy(), values[best].to_numpy(), confidence)
+            rows.append({"rank": position, "programme": programme, "outcome": outcome, "label": label(outcome),
+                         "better": better_when(outcome), "runs": int(values[programme].size), "n": interval.n,
+                         "estimate": interval.estimate, "low": interval.low, "high": interval.high, "method": interval.method,
+                         "difference": paired.estimate, "difference_low": paired.low, "difference_high": paired.high,
+                         "pairs": paired.n, "share_higher": paired.share_higher, "share_tied": paired.share_tied,
+                         "share_lower": paired.share_lower, "difference_method": paired.method})
+            if programme != best:
+                differences.append(pd.DataFrame({
+                    "programme": programme, "best": best, "outcome": outcome, "replicate": values.index,
+                    "seed": seeds.reindex(values.index).to_numpy(), "value": values[programme].to_numpy(),
+                    "best_value": values[best].to_numpy(), "difference": (values[programme] - values[best]).to_numpy()}))
+    comparison = Comparison(ranking=ranking, rank_by=rank_by, goal=goal, replicates=int(runs["replicate"].nunique()),
+                            table=pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
+                            differences=pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(),
+                            outcomes=headline, groups=groups, confidence=confidence)
+    comparison.verdicts = {other: verdict(comparison, other) for other in ranking[1:]}
+    return comparison
+
+
+def digits(outcome: str) -> int:
+    """Decimals that show an outcome's differences (months to one place, trust, which moves little, to three)."""
+    return DIGITS.get(outcome, 2)
+
+
+def _amount(outcome: str, value: float) -> str:
+    template = PHRASES.get(outcome, ("", "{value}"))[1] or "{value}"
+    return template.format(value=_bare(outcome, value), pp=_bare(outcome, value))
+
+
+def _lowered(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def verdict(comparison: Comparison, other: str, outcome: str | None = None) -> str:
+    """A plain sentence: how often the best beat `other` on the outcome in paired runs, by how much, how sure."""
+    outcome = outcome or comparison.rank_by
+    best = comparison.best
+    row = comparison.row(other, outcome)
+    goal = comparison.goal if outcome == comparison.rank_by else ("minimize" if outcome in LOWER_IS_BETTER else "maximize")
+    where = " where both got an idea into Track One" if outcome in CONDITIONAL else ""
+    if row["pairs"] == 0:
+        return f"{best} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."
+    if row["share_tied"] == 1.0:
+        return f"{best} and {other} gave the same {_lowered(label(outcome))} in all {row['pairs']} paired runs{where}."
+    # The table holds other - best; the sentence speaks of the best's advantage.
+    flip = -1.0 if goal == "maximize" else 1.0
+    advantage = flip * row["difference"]
+    low, high = sorted((flip * row["difference_low"], flip * row["difference_high"]))
+    ahead = row["share_lower"] if goal == "maximize" else row["share_higher"]
+    verb = PHRASES.get(outcome, ("does better than {other} on " + _lowered(label(outcome)), ""))[0].format(other=other)
+    sentence = (f"{best} {verb} in {ahead:.0%} of {row['pairs']} paired runs{where} ({row['share_tied']:.0%} tied); "
+                f"the difference is {_amount(outcome, advantage)}")
+    if math.isnan(low):
+        return f"{sentence} (too few pairs for an interval)."
+    sentence += f", {comparison.confidence:.0%} CI {_bare(outcome, low)} to {_bare(outcome, high)}."
+    if low <= 0.0 <= high:
+        sentence += " The interval includes zero: these runs cannot tell the two apart (more --replicates would narrow it)."
+    return sentence
+
+
+def _bare(outcome: str, value: float) -> str:
+    """A number as a verdict shows it: a chance in percentage points, anything else to its outcome's decimals."""
+    if outcome == "any_transfer":
+        return f"{100 * value:.0f}"
+    return f"{value:.{digits(outcome)}f}"
+
+
+# Figure --------------------------------------------------------------------------------------
+
+
+def comparison_figure(comparison: Comparison, title: str):
+    """A row per outcome: each programme's estimate with its interval, and its paired difference from the best."""
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    from experiments.figures import KIND_MARKERS, PALETTE
+
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE, font_scale=1.05)
+    outcomes = [o for o in HEADLINE_OUTCOMES if o in comparison.outcomes] or comparison.outcomes[:1]
+    programmes = comparison.ranking
+    colours = dict(zip(programmes, sns.color_palette(PALETTE, len(programmes)), strict=True))
+    figure, axes = plt.subplots(len(outcomes), 2, squeeze=False, sharey="row", gridspec_kw={"width_ratios": (1, 1)},
+                                figsize=(13, 1.2 + len(outcomes) * (0.42 * len(programmes) + 1.15)))
+    positions = {p: -i for i, p in enumerate(programmes)}
+    for (estimate_axis, difference_axis), outcome in zip(axes, outcomes, strict=False):
+        direction = " (lower is better)" if better_when(outcome) == "lower" else ""
+        estimate_axis.set_title(label(outcome) + direction, fontsize="medium", loc="left")
+        difference_axis.set_title("difference from the best, in paired runs", fontsize="medium", loc="left", color="0.3")
+        difference_axis.axvline(0.0, color="0.3", lw=1.2, ls="--")
+        for order, programme in enumerate(programmes):
+            summary = comparison.row(programme, outcome)
+            style = {"color": colours[programme], "marker": KIND_MARKERS[order % len(KIND_MARKERS)], "ms": 9}
+            _interval(estimate_axis, summary["estimate"], summary["low"], summary["high"], positions[programme], style)
+            if programme == comparison.best:
+                difference_axis.plot([0.0], [positions[programme]], ls="", mfc="white", mew=2, **style)
+            else:
+                _interval(difference_axis, summary["difference"], summary["difference_low"], summary["difference_high"],
+                          positions[programme], style)
+        estimate_axis.set_yticks(list(positions.values()), [_short(p, 34) for p in programmes])
+        estimate_axis.set_ylim(-len(programmes) + 0.4, 0.6)
+    figure.suptitle(title, x=0.01, ha="left", fontsize="large")
+    figure.text(0.01, 0.003, f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
+                f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "
+                f"difference). Hollow marker: the best programme ({_short(comparison.best, 60)}), the reference for differences.",
+                ha="left", va="bottom", fontsize=9, color="0.35")
+    figure.tight_layout(rect=(0, 0.035, 1, 0.985))
+    return figure
+
+
+def _interval(axis, estimate: float, low: float, high: float, y: float, style: dict) -> None:
+    if not np.isfinite(estimate):
+        return
+    error = [[estimate - low], [high - estimate]] if np.isfinite(low) and np.isfinite(high) else None
+    axis.errorbar([estimate], [y], xerr=error, ls="", capsize=4, lw=2.2, **style)
+
+
+def _short(name: str, width: int = 40) -> str:
+    return name if len(name) <= width else name[: width - 1] + "…"
