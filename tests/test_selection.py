@@ -21,6 +21,7 @@ from experiments.selection import (
     celf,
     complete,
     explain_infeasible,
+    load_constraints,
     random_feasible_group,
     satisfies,
 )
@@ -160,3 +161,21 @@ def test_select_resumes_from_its_evaluation_journal(tmp_path):
     other_seeds = [("5" if c == "4" else c) for c in command]  # --replicates 5: other common seeds
     changed = subprocess.run([*other_seeds, "--resume"], capture_output=True, text=True, timeout=300)
     assert changed.returncode == 2 and "other settings" in changed.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("quotas:\n  - {attribute: gender, value: f}\n", "needs min_count, max_count, min_share or max_share"),
+        ("quotas:\n  - {attribute: gender, value: yes, min_count: 1}\n", "quote it"),
+        ("min_side_share: 1.5\n", "min_side_share"),
+        ("seats: 4\n", "seats"),
+        ("quotas: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_constraints_files_get_one_clear_message(tmp_path, text, fragment):
+    path = tmp_path / "constraints.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=fragment) as caught:
+        load_constraints(path)
+    assert "\n" not in str(caught.value)
