@@ -134,7 +134,7 @@ def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
         lines += ["", "Inclusion: mean share among participants / among authors of ideas that entered Track One", header]
         for group in comparison.groups:
             cells = [_inclusion(comparison, name, group) for name in comparison.ranking]
-            lines.append(_row(group.replace("_", " "), cells))
+            lines.append(_row(analysis.group_label(group), cells))
         lines.append("  (authors: over runs with a transfer; '-' where no idea entered Track One)")
     return "\n".join(lines)
 

@@ -15,9 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from experiments import stats
+from experiments import labels, stats
 from experiments.evaluate import FINISHED
-from model import OUTCOME_LABELS
 
 HEADLINE_OUTCOMES = ("any_transfer", "ideas_transferred", "impact", "time_to_first_transfer", "mean_novelty_transferred",
                      "trust_change")
@@ -48,8 +47,16 @@ TABLE_COLUMNS = ("rank", "programme", "outcome", "label", "better", "runs", "n",
 
 
 def label(outcome: str) -> str:
-    """An outcome in the domain's words."""
-    return LABELS.get(outcome) or OUTCOME_LABELS.get(outcome) or outcome.replace("_", " ")
+    """An outcome in the domain's words (the headline ones say when they count only runs with a transfer)."""
+    return LABELS.get(outcome) or labels.outcome_label(outcome)
+
+
+def group_label(group: str) -> str:
+    """An inclusion group as a reader would say it: 'kind: influential elites', 'gender f'."""
+    if group.startswith("kind_"):
+        kind = group.removeprefix("kind_")
+        return f"kind: {labels.KIND_LABELS.get(kind, kind.replace('_', ' '))}"
+    return group.replace("_", " ")
 
 
 def better_when(outcome: str) -> str:
@@ -111,7 +118,8 @@ def rank(runs: pd.DataFrame, names: Sequence[str], outcome: str, goal: str) -> l
 def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
             confidence: float = stats.DEFAULT_CONFIDENCE) -> Comparison:
     """Rank the programmes (point i of the runs is programme names[i]) and compare each with the best on every outcome."""
-    if runs["replicate"].groupby(runs["replicate"]).size().ne(len(names)).any() or runs.groupby("replicate")["seed"].nunique().ne(1).any():
+    per_replicate = runs.groupby("replicate").agg(runs=("point", "size"), seeds=("seed", "nunique"))
+    if (per_replicate["runs"] != len(names)).any() or (per_replicate["seeds"] != 1).any():
         raise ValueError("the runs are not paired: every replicate needs one run of every programme, all on one seed")
     ranking = rank(runs, names, rank_by, goal)
     best = ranking[0]
@@ -199,19 +207,22 @@ def comparison_figure(comparison: Comparison, title: str):
     """A row per outcome: each programme's estimate with its interval, and its paired difference from the best."""
     import matplotlib.pyplot as plt
     import seaborn as sns
+    from matplotlib.ticker import PercentFormatter
 
     from experiments.figures import KIND_MARKERS, PALETTE
 
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE, font_scale=1.05)
-    outcomes = [o for o in HEADLINE_OUTCOMES if o in comparison.outcomes] or comparison.outcomes[:1]
+    outcomes = comparison.outcomes  # the ranking outcome first, then the headline ones
     programmes = comparison.ranking
     colours = dict(zip(programmes, sns.color_palette(PALETTE, len(programmes)), strict=True))
     figure, axes = plt.subplots(len(outcomes), 2, squeeze=False, sharey="row", gridspec_kw={"width_ratios": (1, 1)},
-                                figsize=(13, 1.2 + len(outcomes) * (0.42 * len(programmes) + 1.15)))
+                                figsize=(14, 1.2 + len(outcomes) * (0.42 * len(programmes) + 1.15)))
     positions = {p: -i for i, p in enumerate(programmes)}
     for (estimate_axis, difference_axis), outcome in zip(axes, outcomes, strict=False):
-        direction = " (lower is better)" if better_when(outcome) == "lower" else ""
-        estimate_axis.set_title(label(outcome) + direction, fontsize="medium", loc="left")
+        heading = label(outcome)
+        if better_when(outcome) == "lower":
+            heading = f"{heading[:-1]}; lower is better)" if heading.endswith(")") else f"{heading} (lower is better)"
+        estimate_axis.set_title(heading, fontsize="medium", loc="left")
         difference_axis.set_title("difference from the best, in paired runs", fontsize="medium", loc="left", color="0.3")
         difference_axis.axvline(0.0, color="0.3", lw=1.2, ls="--")
         for order, programme in enumerate(programmes):
@@ -223,8 +234,11 @@ def comparison_figure(comparison: Comparison, title: str):
             else:
                 _interval(difference_axis, summary["difference"], summary["difference_low"], summary["difference_high"],
                           positions[programme], style)
-        estimate_axis.set_yticks(list(positions.values()), [_short(p, 34) for p in programmes])
+        estimate_axis.set_yticks(list(positions.values()), [_short(p, 40) for p in programmes])
         estimate_axis.set_ylim(-len(programmes) + 0.4, 0.6)
+        if outcome == "any_transfer":
+            estimate_axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+            difference_axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=" pp"))
     figure.suptitle(title, x=0.01, ha="left", fontsize="large")
     figure.text(0.01, 0.003, f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
                 f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "

@@ -56,13 +56,19 @@ def proposal_seed(sweep_seed: int, point: int) -> int:
 
 
 def import_sweeps() -> ModuleType:
-    """The `sweeps` package, imported without its pydantic-v1-style warnings (they are not ours)."""
+    """The `sweeps` package, imported without its pydantic-v1-style warnings (they are not ours).
+
+    Its bayes module (and scikit-learn) is imported here too: `next_run` imports it lazily, and
+    that first import draws from the global generators just seeded, so the first point a process
+    proposed differed from the same point proposed later.
+    """
     from pydantic.warnings import PydanticDeprecatedSince20
 
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", category=PydanticDeprecatedSince20)
         warnings.filterwarnings("ignore", message="Valid config keys have changed in V2", category=UserWarning)
         import sweeps
+        import sweeps.bayes_search  # before any seeding, see above
     return sweeps
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from experiments import evaluate
+from experiments.comparison import LOWER_IS_BETTER
 from experiments.config import read_yaml, resolve_relative_paths
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
 from model import ConfigError, make_params, merge
@@ -36,7 +37,6 @@ PROGRAMME_KEYS = ("description", "overrides")
 DEFAULT_REPLICATES = 100  # about 20 s for three programmes of default runs on 2 cores
 MIN_REPLICATES = 2  # a paired interval needs two pairs at least
 DEFAULT_RANK_BY = "ideas_transferred"
-LOWER_IS_BETTER = frozenset({"time_to_first_transfer", "leaks"})
 MAP_KEYS = ("network.map", "network.edges")  # actor-map paths in overrides are relative to the programmes file
 
 
@@ -79,12 +79,12 @@ class ProgrammeSet:
         keys = list(dict.fromkeys(key for programme in self.programmes for key in programme.overrides))
         filled = []
         for programme in self.programmes:
-            point = dict(programme.overrides)
+            point = dict(programme.overrides)  # its own keys first, in its own order (the order they merge in)
             for key in keys:
                 found, value = _lookup(self.base, key)
                 if found and not any(_overlap(key, own) for own in programme.overrides):
                     point[key] = value
-            filled.append({key: point[key] for key in keys if key in point})
+            filled.append(point)
         return filled
 
     def sweep(self, replicates: int | None = None) -> SweepSpec:
@@ -133,28 +133,27 @@ def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
 
 def _check_unique_keys(file: Path) -> None:
     """A key written twice in one mapping (YAML would silently keep the last): name it and its lines."""
-
-    def visit(node: yaml.Node) -> None:
-        if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
-            for key, value in node.value:
-                if isinstance(key, yaml.ScalarNode):
-                    line = key.start_mark.line + 1
-                    if key.value in seen:
-                        what = "programme name" if node is top_programmes else "key"
-                        raise ConfigError(f"{what} {key.value!r} appears twice (lines {seen[key.value]} and {line}); "
-                                          "each must be unique")
-                    seen[key.value] = line
-                visit(value)
-        elif isinstance(node, yaml.SequenceNode):
-            for item in node.value:
-                visit(item)
-
     root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    top_programmes = None
+    listed = None
     if isinstance(root, yaml.MappingNode):
-        top_programmes = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "programmes"), None)
-        visit(root)
+        listed = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "programmes"), None)
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        if not isinstance(node, yaml.MappingNode):
+            continue
+        seen: dict[str, int] = {}
+        for key, value in node.value:
+            stack.append(value)
+            if not isinstance(key, yaml.ScalarNode):
+                continue
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                what = "programme name" if node is listed else "key"
+                raise ConfigError(f"{what} {key.value!r} appears twice (lines {seen[key.value]} and {line}); each must be unique")
+            seen[key.value] = line
 
 
 def _replicates(value: Any, key: str) -> int:

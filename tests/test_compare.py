@@ -113,7 +113,7 @@ def test_bad_programmes_file_exits_2_with_one_line(tmp_path: Path, capsys: pytes
 
 
 def test_common_seeds_give_every_programme_the_same_seeds(tmp_path: Path) -> None:
-    runs, names, _ = run(tmp_path, TINY)
+    runs, _, _ = run(tmp_path, TINY)
     assert sorted(runs["point"].unique()) == [0, 1] and len(runs) == 6
     seeds = runs.pivot_table(index="replicate", columns="point", values="seed", aggfunc="first")
     assert (seeds[0] == seeds[1]).all() and seeds[0].nunique() == 3  # paired across programmes, distinct across replicates
@@ -180,6 +180,21 @@ def test_paired_interval_covers_a_planted_difference(tmp_path: Path, monkeypatch
     assert f"95% CI {-row['difference_high']:.2f} to {-row['difference_low']:.2f}" in sentence
     time_row = result.row("Fewer ideas", "time_to_first_transfer")  # lower is better: the loser is slower
     assert time_row["difference_low"] > 0 and "sooner than" in comparison.verdict(result, "Fewer ideas", "time_to_first_transfer")
+
+
+def test_a_failed_run_drops_its_pair_not_the_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken_seed = points.run_seed(3, 0, 5)
+
+    def sometimes_failing(params: dict, seed: int) -> SimpleNamespace:
+        if seed == broken_seed and params["workshops"]["idea_rate"] == 1.0:
+            raise RuntimeError("a worker's bad day")
+        return fake_simulate(params, seed)
+
+    monkeypatch.setattr(evaluate, "simulate", sometimes_failing)
+    runs, names, _ = run(tmp_path, PLANTED)
+    assert (runs["status"] == "failed").sum() == 1
+    result = comparison.compare(runs, names, "ideas_transferred", "maximize")
+    assert result.row("Fewer ideas", "ideas_transferred")["pairs"] == 39 and result.row("More ideas", "ideas_transferred")["n"] == 40
 
 
 def test_paired_bootstrap_interval_has_its_coverage() -> None:
