@@ -18,6 +18,10 @@ COMMAND_MODULES = (
     "experiments.app_command",
     "experiments.dilemma_command",
     "experiments.compare_command",
+    "experiments.plot_command",
+    "experiments.report_command",
+    "experiments.sensitivity_command",
+    "experiments.discover_command",
 )
 
 

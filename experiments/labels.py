@@ -133,7 +133,7 @@ def value_label(key: str, value: Any) -> str:
         return VALUE_LABELS[key][str(value)]
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float) and math.isfinite(value) and is_share(key):
+    if isinstance(value, int | float) and math.isfinite(value) and is_share(key):
         return f"{value:.0%}"
     if isinstance(value, float):
         return f"{value:.3g}"
@@ -146,8 +146,8 @@ def is_share(key: str) -> bool:
 
 
 def describe_values(values: dict[str, Any]) -> str:
-    """A point in words: 'Share of autonomous thinkers in workshops 40%, Participants per workshop 12'."""
-    return ", ".join(f"{parameter_label(key)} {value_label(key, value)}" for key, value in values.items())
+    """A point in words: 'Share of autonomous thinkers in workshops: 40%; Participants per workshop: 12'."""
+    return "; ".join(f"{parameter_label(key)}: {value_label(key, value)}" for key, value in values.items())
 
 
 def describe_mix(values: dict[str, Any]) -> str:

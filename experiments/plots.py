@@ -35,7 +35,7 @@ from matplotlib.ticker import PercentFormatter
 from experiments import figures, labels, stats
 from experiments.figures import PALETTE, save
 from experiments.provenance import write_json
-from experiments.results import Factor, SweepResults, load_results
+from experiments.results import SENSITIVITY_INFO, SENSITIVITY_TABLE, Factor, SweepResults, load_results
 from model import ROUTES, TRACK_LABELS, ConfigError
 
 INDEX = "figures.json"
@@ -50,6 +50,8 @@ SIMPLEX_OUTCOMES = ("any_transfer", "impact")
 FRONTIER_KEY = "workshops.mix.autonomous"
 CONFIDENCE = stats.DEFAULT_CONFIDENCE
 TITLE_WIDTH = 34
+FEW_POINTS = 100  # up to this many points, each point's dot is drawn large
+TREND_BINS = 8  # bins of a continuous parameter (random, bayes and sensitivity sweeps) for the trend line
 
 
 @dataclass(frozen=True)
@@ -74,8 +76,9 @@ class Summaries:
         """Indexed by point: n, estimate, low, high, method, and the point's swept values."""
         if outcome not in self._cache:
             rows = {}
+            binary = self.binary(outcome)
             for point, group in self.results.runs.groupby("point", sort=True):
-                interval = stats.point_interval(group[outcome].to_numpy(float), CONFIDENCE)
+                interval = stats.point_interval(group[outcome].to_numpy(float), CONFIDENCE, binary=binary)
                 rows[point] = {"n": interval.n, "estimate": interval.estimate, "low": interval.low,
                                "high": interval.high, "method": interval.method}
             table = pd.DataFrame.from_dict(rows, orient="index")
@@ -100,6 +103,7 @@ def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None) -
         made = draw(results, summaries)
         if made is not None:
             drawn.append(made)
+    drawn += sensitivity_figures(results)
     drawn += effects(results, summaries, chosen)
     _write_index(results.figures_dir, drawn)
     return drawn
@@ -116,7 +120,8 @@ def choose_outcomes(results: SweepResults, outcomes: Sequence[str] | None) -> li
                               f"outcomes: {', '.join(results.outcomes)}")
         return list(dict.fromkeys(outcomes))
     metric = [results.metric["name"]] if results.metric else []
-    chosen = [o for o in dict.fromkeys([*metric, *KEY_OUTCOMES]) if o in results.outcomes]
+    analysed = _sensitivity_info(results).get("outcomes", [])  # a sensitivity analysis: its own outcomes first
+    chosen = [o for o in dict.fromkeys([*metric, *analysed, *KEY_OUTCOMES]) if o in results.outcomes]
     return chosen[:PANELS_PER_FIGURE]
 
 
@@ -185,13 +190,17 @@ def _outcome_title(summaries: Summaries, outcome: str) -> str:
 
 
 def effects(results: SweepResults, summaries: Summaries, outcomes: list[str]) -> list[Drawn]:
-    """One figure per factor: a panel per outcome, each point's estimate with its replicate interval."""
+    """One figure per factor (more if there are many outcomes): a panel per outcome, each point's estimate with its
+    replicate interval."""
     drawn = []
+    groups = [outcomes[i:i + PANELS_PER_FIGURE] for i in range(0, len(outcomes), PANELS_PER_FIGURE)]
     for factor in results.factors:
         others = [f for f in results.factors if f is not factor]
         hue = others[0] if len(others) == 1 and len(others[0].levels) <= MAX_HUE_LEVELS else None
         marginal = bool(others) and hue is None
-        drawn.append(_effect_figure(results, summaries, factor, hue, marginal, outcomes))
+        for part, group in enumerate(groups, start=1):
+            stem = f"effect_{_slug(factor.key)}" + (f"_{part}" if part > 1 else "")
+            drawn.append(_effect_figure(results, summaries, factor, hue, marginal, group, stem))
     return drawn
 
 
@@ -218,7 +227,7 @@ def _set_ticks(axis: plt.Axes, factor: Factor, results: SweepResults) -> None:
 
 
 def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, hue: Factor | None, marginal: bool,
-                   outcomes: list[str]) -> Drawn:
+                   outcomes: list[str], stem: str) -> Drawn:
     _theme()
     columns = min(PANEL_COLUMNS, len(outcomes))
     rows = math.ceil(len(outcomes) / columns)
@@ -237,8 +246,12 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
             colour = colours[index]
             label = None if level is None else hue.tick(part.iloc[0]) if len(part) else str(level)
             error = np.vstack([part["estimate"] - part["low"], part["high"] - part["estimate"]]).clip(min=0)
-            if marginal or factor.continuous:
-                x = x + (0 if factor.continuous else _spread(part.index.to_numpy(), width))
+            if factor.continuous:
+                few = len(part) <= FEW_POINTS
+                axis.scatter(x, part["estimate"], s=45 if few else 12, color=colour, alpha=0.7 if few else 0.35, lw=0,
+                             label="Each point's mean" if index == 0 else None)
+            elif marginal:
+                x = x + _spread(part.index.to_numpy(), width)
                 axis.errorbar(x, part["estimate"], yerr=np.nan_to_num(error), fmt="o", ms=5, color=colour, alpha=0.45,
                               elinewidth=1, capsize=0, label="Each point of the sweep" if index == 0 else None)
             else:
@@ -248,7 +261,9 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
                 else:
                     axis.errorbar(x, part["estimate"], yerr=np.nan_to_num(error), fmt="o", ms=10, color=colour,
                                   elinewidth=2.5, capsize=6, label=label)
-        if marginal and not factor.continuous:
+        if factor.continuous:
+            _binned_trend(axis, results.runs, factor.key, outcome)
+        elif marginal:
             means = summary.groupby(factor.key)["estimate"].mean()
             axis.plot(_positions(factor, means.index.to_series()), means.to_numpy(), color="black", lw=2.5, marker="D", ms=8,
                       label="Mean over the other parameters")
@@ -271,12 +286,30 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
     title = f"Outcomes by {factor.label[0].lower()}{factor.label[1:]}"
     figure.suptitle(_wrap(title, 90), y=0.995, fontsize="large")
     note = _interval_note(results)
-    if marginal:
+    if factor.continuous:
+        note = (f"Dots: each point's mean of {results.replicates} runs. Black: mean of all runs in each of {TREND_BINS} "
+                f"equal-count bins of the parameter, with its {CONFIDENCE:.0%} interval.")
+    elif marginal:
         note += " Black: mean over the other swept parameters."
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.93 if handles else 0.96))
+    figure.tight_layout(rect=(0, 0.02, 1, 0.94 if handles else 0.96))
     caption = f"Each key outcome against {factor.label.lower()}. {note}"
-    return _save(figure, results, f"effect_{_slug(factor.key)}", title, caption, titles)
+    return _save(figure, results, stem, title, caption, titles)
+
+
+def _binned_trend(axis: plt.Axes, runs: pd.DataFrame, key: str, outcome: str) -> None:
+    """The mean of the runs in equal-count bins of a continuous parameter, with each bin's interval."""
+    bins = pd.qcut(runs[key], TREND_BINS, duplicates="drop")
+    rows = []
+    binary = stats.is_binary(runs[outcome])
+    for _, group in runs.groupby(bins, observed=True):
+        interval = stats.point_interval(group[outcome].to_numpy(float), binary=binary)
+        rows.append((float(group[key].median()), interval.estimate, interval.low, interval.high))
+    if not rows:
+        return
+    x, estimate, low, high = (np.array(v, dtype=float) for v in zip(*rows, strict=True))
+    axis.fill_between(x, low, high, color="black", alpha=0.15, lw=0)
+    axis.plot(x, estimate, color="black", lw=2.5, marker="D", ms=7, label="Mean of the runs in each bin")
 
 
 def _spread(points: np.ndarray, width: float) -> np.ndarray:
@@ -427,7 +460,7 @@ def dilemma_frontier(results: SweepResults, summaries: Summaries) -> Drawn | Non
     means = "bootstrap" if results.replicates >= stats.MIN_BOOTSTRAP_N else "Student t"
     note = f"Means of {results.replicates} runs per mix, {results.steps} months each; bands: {CONFIDENCE:.0%} {means} intervals."
     figure = dilemma.frontier_figure(frame, results.replicates, results.steps or 0, note=note)
-    panels = [axis.get_title() for axis in figure.axes]
+    panels = [axis.get_title(loc="left") or axis.get_title() for axis in figure.axes]
     title = "The Autonomy Dilemma frontier"
     share, _, interior = dilemma.optimum(frame)
     where = f"peaks at {share:.0%} autonomous thinkers" if interior else f"is highest at {share:.0%} (no interior peak)"
@@ -521,7 +554,8 @@ def pathways(results: SweepResults, summaries: Summaries) -> Drawn | None:
         return None
     used = [c for c in columns if totals[c].sum() > 0]
     order = _pathway_order(results, summaries, totals.index)
-    shown = order[:MAX_PATHWAY_ROWS]
+    continuous = any(f.continuous for f in results.factors)  # one bar per sampled point would be noise: pool them
+    shown = [] if continuous else order[:MAX_PATHWAY_ROWS]
     pooled = results.runs[columns].sum()
     table = pd.concat([totals.loc[shown, used], pooled[used].to_frame("All runs").T])
     shares = table.div(table.sum(axis=1), axis=0)
@@ -554,11 +588,12 @@ def pathways(results: SweepResults, summaries: Summaries) -> Drawn | None:
                 frameon=False, fontsize="small")
     title = "How ideas entered Track One"
     more = len(order) - len(shown)
-    subtitle = f" (the {len(shown)} best points of {len(order)})" if more > 0 else ""
+    subtitle = "" if continuous or more <= 0 else f" (the {len(shown)} best points of {len(order)})"
     axis.set_title(title + subtitle, fontsize="large", loc="left")
     figure.tight_layout()
+    per = "all the runs of the sweep" if continuous else f"all {results.replicates} runs of each point{subtitle}"
     caption = ("The route by which each idea reached the first official who adopted it, as shares of the ideas that entered "
-               f"Track One over all {results.replicates} runs of each point{subtitle}; counts on the right.")
+               f"Track One over {per}; counts on the right.")
     return _save(figure, results, "pathways", title, caption, [title, *names])
 
 
@@ -569,3 +604,74 @@ def _pathway_order(results: SweepResults, summaries: Summaries, points: pd.Index
     estimates = summaries(results.metric["name"])["estimate"].reindex(points)
     ascending = results.metric["goal"] == "minimize"
     return list(estimates.sort_values(ascending=ascending, na_position="last", kind="stable").index)
+
+
+# A sensitivity analysis -----------------------------------------------------------------------
+
+
+def _sensitivity_info(results: SweepResults) -> dict[str, Any]:
+    path = results.directory / SENSITIVITY_INFO
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def sensitivity_figures(results: SweepResults) -> list[Drawn]:
+    """One figure per analysed outcome: Sobol indices (S1 and ST) or Morris μ* and σ, parameters ranked, 95% intervals."""
+    path = results.directory / SENSITIVITY_TABLE
+    if not path.exists():
+        return []
+    table = pd.read_csv(path)
+    info = _sensitivity_info(results)
+    drawn = []
+    for outcome, part in table.groupby("outcome", sort=False):
+        drawn.append(_sensitivity_figure(results, outcome, part, info))
+    return drawn
+
+
+def _sensitivity_figure(results: SweepResults, outcome: str, part: pd.DataFrame, info: dict[str, Any]) -> Drawn:
+    sobol = "ST" in part
+    key = "ST" if sobol else "mu_star"
+    part = part.sort_values(key, ascending=True, kind="stable")  # barh draws bottom-up: most influential on top
+    _theme()
+    colours = sns.color_palette(PALETTE, 4)
+    figure, axis = plt.subplots(figsize=(14, max(5.0, 0.55 * len(part) + 2.5)))
+    positions = np.arange(len(part))
+    names = [_wrap(label, 48) for label in part["label"]]
+
+    def bars(column: str, offset: float, colour: Any, label: str) -> None:
+        values = part[column].to_numpy(float)
+        error = np.vstack([values - part[f"{column}_low"].to_numpy(float), part[f"{column}_high"].to_numpy(float) - values])
+        axis.barh(positions + offset, values, height=0.38, color=colour, label=label)
+        axis.errorbar(values, positions + offset, xerr=np.clip(error, 0, None), fmt="none", ecolor="0.2", elinewidth=1.5, capsize=3)
+
+    if sobol:
+        bars("ST", 0.2, colours[0], "Total-order index ST (with interactions)")
+        bars("S1", -0.2, colours[1], "First-order index S1 (alone)")
+        axis.set_xlabel("Share of the outcome's variance")
+        axis.axvline(0, color="0.3", lw=1)
+        what = "Sobol indices"
+    else:
+        bars("mu_star", 0.0, colours[0], "μ*: mean absolute effect")
+        axis.scatter(part["sigma"], positions, marker="D", s=60, color=colours[3], zorder=5, label="σ: spread of the effects")
+        axis.set_xlabel(f"Effect on {_lower(labels.outcome_label(outcome))} of moving across the range")
+        what = "Morris screening"
+    axis.set_yticks(positions)
+    axis.set_yticklabels(names, fontsize="small")
+    axis.grid(axis="y", visible=False)
+    axis.legend(loc="lower right", fontsize="small", frameon=True, framealpha=0.9)
+    binary = outcome in results.runs and stats.is_binary(results.runs[outcome])
+    what_of = f"whether {_lower(labels.outcome_label(outcome))}" if binary else _lower(labels.outcome_label(outcome))
+    title = f"What decides {what_of}" if binary else f"What {what_of} depends on"
+    axis.set_title(_wrap(f"{title} ({what})", 60), loc="left", fontsize="large")
+    runs = info.get("runs", "?")
+    note = (f"{info.get('points', '?')} points x {info.get('replicates', '?')} runs (common seeds) = {runs} runs; "
+            f"bars: {CONFIDENCE:.0%} bootstrap intervals (SALib, {info.get('resamples', '?')} resamples).")
+    figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
+    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    caption = (f"{what} of {what_of} over the parameter ranges in the sensitivity file, "
+               f"most influential at the top. {note}")
+    return _save(figure, results, f"sensitivity_{_slug(outcome)}", title, caption, [title])
+
+
+def _lower(text: str) -> str:
+    """Lower-case the first letter unless it starts a proper name (Track One, ...)."""
+    return text if text.startswith("Track") else text[:1].lower() + text[1:]

@@ -141,7 +141,7 @@ def load_results(directory: str | Path) -> SweepResults:
     outcomes = [c for c in everything.columns if c not in skip and pd.api.types.is_numeric_dtype(everything[c])
                 and not pd.api.types.is_bool_dtype(everything[c])]
     results = SweepResults(folder, manifest, runs, len(everything) - len(runs), swept, derived, outcomes)
-    results.factors = find_factors(results.points.reset_index(), swept, derived)
+    results.factors = find_factors(results.points.reset_index(), swept, derived, _origins(swept, derived, manifest))
     return results
 
 
@@ -171,16 +171,33 @@ def _swept_columns(columns: list[str], manifest: dict[str, Any]) -> tuple[list[s
     return swept + derived, derived
 
 
-def find_factors(points: pd.DataFrame, swept: list[str], derived: list[str]) -> list[Factor]:
-    """The varying columns grouped into factors: columns that determine each other one-to-one are one factor."""
+def _origins(swept: list[str], derived: list[str], manifest: dict[str, Any]) -> dict[str, str | None]:
+    """Which swept key each swept column comes from (a swept mapping gives several columns); None if derived."""
+    keys = list(manifest.get("sweep", {}).get("parameters", {}))
+    origins: dict[str, str | None] = {}
+    for column in swept:
+        origins[column] = None if column in derived else next(
+            (k for k in keys if column == k or column.startswith(f"{k}.")), column)
+    return origins
+
+
+def find_factors(points: pd.DataFrame, swept: list[str], derived: list[str],
+                 origins: dict[str, str | None] | None = None) -> list[Factor]:
+    """The varying columns grouped into factors: columns that determine each other one-to-one and come from one swept
+    key (a swept mapping), or are derived, are one factor. Separately swept keys are always separate factors."""
     varying = [c for c in swept if not (points[c].astype(str) == str(points[c].iloc[0])).all()]
+    origins = origins or {}
     factors: list[Factor] = []
     grouped: set[str] = set()
     for column in varying:
         if column in grouped:
             continue
-        together = [column] + [other for other in varying if other != column and other not in grouped
-                               and _one_to_one(points[column], points[other])]
+
+        def joins(other: str, column: str = column) -> bool:
+            same = origins.get(other) is None or origins.get(other) == origins.get(column) or not origins
+            return other != column and other not in grouped and same and _one_to_one(points[column], points[other])
+
+        together = [column] + [other for other in varying if joins(other)]
         grouped.update(together)
         swept_columns = tuple(c for c in together if c not in derived) or (column,)
         key = swept_columns[0]

@@ -118,11 +118,13 @@ def _mean_statistic(sample: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(sample, axis=axis)
 
 
-def point_interval(values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0) -> Interval:
+def point_interval(values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0,
+                   binary: bool | None = None) -> Interval:
     """A point's replicates aggregated: Wilson for a 0/1 outcome (a bootstrap of all-0 or all-1 runs has no width),
-    otherwise the mean with a bootstrap interval."""
+    otherwise the mean with a bootstrap interval. Pass `binary` when it is known from the whole outcome column
+    (a count that is 0 at every replicate of one point is not a share of runs)."""
     data = _finite(values)
-    if is_binary(data):
+    if is_binary(data) if binary is None else binary:
         return wilson_interval(int(data.sum()), int(data.size), confidence)
     return bootstrap_mean(data, confidence, seed)
 
@@ -151,7 +153,10 @@ class Comparison:
         else:
             text = f"{d.estimate:+.{digits}f} [{d.low:+.{digits}f}, {d.high:+.{digits}f}]"
         e = self.effect
-        return f"{text} ({self.effect_name} {e.estimate:.2f} [{e.low:.2f}, {e.high:.2f}])"
+        if math.isnan(e.estimate):
+            return text
+        interval = f" [{e.low:.2f}, {e.high:.2f}]" if math.isfinite(e.low) and math.isfinite(e.high) else ""
+        return f"{text} ({self.effect_name} {e.estimate:.2f}{interval})"
 
 
 def risk_difference(successes_a: int, n_a: int, successes_b: int, n_b: int,

@@ -36,6 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     existing.add_argument("--overwrite", action="store_true", help="discard a sweep already in --out and start again")
     parser.add_argument("--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--no-plot", action="store_true", help="skip the figures (draw them later with tracktwo plot)")
     parser.set_defaults(handler=sweep_command)
 
 
@@ -58,10 +59,26 @@ def sweep_command(args: argparse.Namespace) -> int:
         print(format_ranking(ranking, result.swept_columns, spec.metric["name"], args.top))
     print(f"Wrote {result.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
           f"{'summary.csv, ' if spec.metric else ''}manifest.json")
+    if not args.no_plot:
+        draw_figures(result.directory)
     if result.failed:
         print(failure_summary(result), file=sys.stderr)
         return 1
     return 0
+
+
+def draw_figures(directory: Path) -> None:
+    """Draw the sweep's figures; a failure here is a warning, never a lost sweep (its tables are already written)."""
+    from experiments import plots
+
+    try:
+        drawn = plots.plot_results(directory)
+    except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
+        print(f"tracktwo sweep: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
+              f"saved: run `tracktwo plot {directory}` to try again", file=sys.stderr)
+        return
+    print(f"Figures in {directory / 'figures'}/: {', '.join(d.stem for d in drawn)} (PNG and SVG); "
+          f"`tracktwo report {directory}` writes the report")
 
 
 def headline(spec: SweepSpec, result: SweepResult, executor: str, workers: int) -> str:
@@ -74,7 +91,7 @@ def headline(spec: SweepSpec, result: SweepResult, executor: str, workers: int) 
 
 def rank_points(runs: pd.DataFrame, swept: list[str], metric: str, goal: str) -> pd.DataFrame:
     """One row per point: its swept values, runs, the metric's estimate and 95% CI; best first."""
-    summary = stats.summarise(runs, ["point"], metric)
+    summary = stats.summarise(runs, ["point"], metric, means="bootstrap")
     values = runs.drop_duplicates("point").set_index("point")[swept]
     ranked = summary.join(values, on="point")
     ranked = ranked.sort_values(["estimate", "point"], ascending=[goal == "minimize", True], na_position="last", kind="stable")
@@ -93,7 +110,7 @@ def _show(value: object) -> str:
 
 
 def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: int) -> str:
-    """The ranked points as a table, the metric with its 95% CI (Wilson for a 0/1 outcome, else Student t)."""
+    """The ranked points as a table, the metric with its 95% CI (Wilson for a 0/1 outcome, else a bootstrap of the mean)."""
     varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
     binary = (ranking["method"] == "wilson").any()
     label = OUTCOME_LABELS.get(metric, metric)

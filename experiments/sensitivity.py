@@ -1,0 +1,313 @@
+"""Global sensitivity analysis with SALib, run through the sweep engine (parallel, distributed, resumable).
+
+A sensitivity file names parameter ranges, outcomes and a method: `sobol` (variance-based indices
+with their interactions; N x (parameters + 2) points) or `morris` (elementary-effects screening,
+for many parameters; trajectories x (parameters + 1) points). SALib draws the points; they become
+a sweep of listed points, run on common seeds (replicate r of every point shares a seed) by the
+same runner, executors and store as any sweep, so `--resume` finishes an interrupted analysis.
+Each point's outcome is the mean of its replicates; SALib then gives the indices with 95%
+bootstrap intervals, written to sensitivity.csv (and drawn by experiments.plots).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments import evaluate, labels
+from experiments.config import read_yaml
+from experiments.executors import Executor
+from experiments.points import compile_expression, tidy, with_derived
+from experiments.provenance import write_atomic, write_json
+from experiments.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
+from experiments.sweep import SweepResult, run_sweep
+from experiments.sweepfile import MAX_SEED, SweepSpec, _base, _base_path, _derived, _integer, _name
+from model import ConfigError, make_params, merge
+
+METHODS = ("sobol", "morris")
+KNOWN_KEYS = ("name", "description", "method", "base", "steps", "samples", "levels", "replicates", "seed", "outcomes",
+              "parameters", "derived")
+DEFAULT_LEVELS = 4
+RESAMPLES = 1000  # SALib's bootstrap resamples for the intervals
+CONFIDENCE = 0.95
+INTEGER_MARGIN = 0.499  # an integer range lo..hi is sampled on [lo - this, hi + this] and rounded: every value equally likely
+SALIB_NOISE = "unique with argument that is not not a Series"  # pandas FutureWarning raised inside SALib, not ours
+
+
+@dataclass(frozen=True)
+class SensitivitySpec:
+    """A checked sensitivity analysis: ranges, outcomes, method and sample size, and the base config."""
+
+    name: str
+    method: str
+    parameters: dict[str, tuple[float, float]]
+    outcomes: tuple[str, ...]
+    base: dict[str, Any]
+    samples: int
+    levels: int = DEFAULT_LEVELS
+    replicates: int = 1
+    seed: int = 0
+    integers: frozenset[str] = frozenset()
+    derived: dict[str, str] = field(default_factory=dict)
+    path: Path = Path("sensitivity.yaml")
+    text: str = ""
+    base_path: Path = Path("configs/default.yaml")
+    description: str | None = None
+
+    @property
+    def problem(self) -> dict[str, Any]:
+        """SALib's problem: names and bounds (integer ranges widened by INTEGER_MARGIN so rounding is fair)."""
+        bounds = [[lo - INTEGER_MARGIN, hi + INTEGER_MARGIN] if key in self.integers else [lo, hi]
+                  for key, (lo, hi) in self.parameters.items()]
+        return {"num_vars": len(self.parameters), "names": list(self.parameters), "bounds": bounds}
+
+    @cached_property
+    def sample(self) -> np.ndarray:
+        """SALib's design, one row per point, seeded: the same file always gives the same points."""
+        with _quiet_salib():
+            if self.method == "sobol":
+                from SALib.sample import sobol
+
+                return sobol.sample(self.problem, self.samples, calc_second_order=False, seed=self.seed)
+            from SALib.sample import morris
+
+            return morris.sample(self.problem, self.samples, num_levels=self.levels, seed=self.seed)
+
+    @cached_property
+    def points(self) -> tuple[dict[str, Any], ...]:
+        """The design's rows as sweep points by dotted key (integers rounded), derived values added."""
+        trees = {key: compile_expression(text) for key, text in self.derived.items()}
+        rows = []
+        for row in self.sample:
+            values = {key: (round(float(v)) if key in self.integers else tidy(float(v)))
+                      for key, v in zip(self.parameters, row, strict=True)}
+            rows.append(with_derived(values, trees))
+        return tuple(rows)
+
+    def sweep_spec(self) -> SweepSpec:
+        """The analysis as a sweep of listed points on common seeds (so the store, executors and --resume apply)."""
+        ranges = {key: {"min": lo, "max": hi} for key, (lo, hi) in self.parameters.items()}
+        return SweepSpec(path=self.path, text=self.text, name=self.name, method=self.method, parameters=ranges,
+                         base=self.base, base_path=self.base_path, replicates=self.replicates, seed=self.seed,
+                         run_cap=len(self.points) * self.replicates, derived=dict(self.derived), timeseries_every=0,
+                         description=self.description, listed_points=self.points, common_seeds=True)
+
+    def describe(self) -> dict[str, Any]:
+        """The analysis as read, for sensitivity.json."""
+        return {"name": self.name, "method": self.method, "samples": self.samples, "levels": self.levels,
+                "replicates": self.replicates, "seed": self.seed, "outcomes": list(self.outcomes),
+                "parameters": {k: list(v) for k, v in self.parameters.items()}, "integers": sorted(self.integers),
+                "derived": self.derived, "points": len(self.points), "runs": len(self.points) * self.replicates,
+                "path": str(self.path)}
+
+
+class _quiet_salib(warnings.catch_warnings):
+    """SALib calls pandas in a way pandas now warns about; silence exactly that warning, nothing else."""
+
+    def __enter__(self) -> Any:
+        entered = super().__enter__()
+        warnings.filterwarnings("ignore", message=SALIB_NOISE, category=FutureWarning)
+        return entered
+
+
+# Reading a sensitivity file -------------------------------------------------------------------
+
+
+def load_sensitivity(path: str | Path) -> SensitivitySpec:
+    """Read and check a sensitivity file; ConfigError 'sensitivity FILE: problem' on the first problem."""
+    file = Path(path)
+    data = read_yaml(file, "sensitivity")
+    try:
+        return _check(file, data)
+    except ConfigError as error:
+        raise ConfigError(f"sensitivity {file}: {error}") from None
+
+
+def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
+    unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {unknown}; a sensitivity file may hold {', '.join(KNOWN_KEYS)}")
+    method = data.get("method", "sobol")
+    if method not in METHODS:
+        raise ConfigError(f"method: expected sobol (indices with interactions) or morris (screening), got {method!r}")
+    base_path = _base_path(file, data.get("base"))
+    base = _base(base_path, data.get("steps"))
+    parameters, integers = _ranges(data.get("parameters"), base)
+    if len(parameters) < 2:
+        raise ConfigError("parameters: give at least two parameter ranges (sensitivity ranks parameters against each other)")
+    samples = _integer(data, "samples", 0, minimum=2)
+    if method == "sobol" and samples & (samples - 1):
+        raise ConfigError(f"samples: Sobol sampling needs a power of 2 (64, 128, 256...), got {samples}")
+    levels = _integer(data, "levels", DEFAULT_LEVELS, minimum=2)
+    if method == "sobol" and "levels" in data:
+        raise ConfigError("levels: only used by method morris")
+    spec = SensitivitySpec(
+        name=_name(data.get("name"), file), method=method, parameters=parameters,
+        outcomes=_outcomes(data.get("outcomes"), base), base=base, samples=samples, levels=levels,
+        replicates=_integer(data, "replicates", 1, minimum=1), seed=_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED),
+        integers=frozenset(integers), derived=_derived(data.get("derived"), parameters), path=file,
+        text=file.read_text(encoding="utf-8"), base_path=base_path, description=data.get("description"),
+    )
+    _check_points(spec)
+    return spec
+
+
+def _ranges(value: Any, base: Mapping[str, Any]) -> tuple[dict[str, tuple[float, float]], list[str]]:
+    """Each parameter's [low, high] (a list or {min, max}); integer parameters (by the model's default) noted."""
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError("parameters: expected dotted keys with ranges, e.g. workshops.retention: [0.0, 1.0]")
+    ranges, integers = {}, []
+    for key, spec in value.items():
+        bounds = [spec.get("min"), spec.get("max")] if isinstance(spec, Mapping) else spec
+        if (not isinstance(bounds, list | tuple) or len(bounds) != 2
+                or not all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+                or bounds[0] >= bounds[1]):
+            raise ConfigError(f"parameters.{key}: expected a range [low, high] with low < high, got {spec!r}")
+        default = _lookup(base, str(key))
+        if isinstance(default, bool) or not isinstance(default, int | float | type(None)):
+            raise ConfigError(f"parameters.{key}: {default!r} is not a number; sensitivity varies numeric parameters")
+        if isinstance(default, int):
+            if not all(float(b).is_integer() for b in bounds):
+                raise ConfigError(f"parameters.{key}: a whole-number parameter needs whole-number bounds, got {bounds}")
+            integers.append(str(key))
+        ranges[str(key)] = (float(bounds[0]), float(bounds[1]))
+    return ranges, integers
+
+
+def _lookup(base: Mapping[str, Any], key: str) -> Any:
+    node: Any = base
+    for part in key.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _outcomes(value: Any, base: Mapping[str, Any]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
+        raise ConfigError("outcomes: expected a list of the model's outcomes, e.g. [impact, any_transfer]")
+    known = evaluate.outcome_names(base)
+    for name in value:
+        if name not in known:
+            raise ConfigError(f"outcomes: {name!r} is not an outcome of the model; outcomes: {', '.join(known)}")
+    return tuple(dict.fromkeys(value))
+
+
+def _check_points(spec: SensitivitySpec) -> None:
+    """Every point of the design must be a valid model config (the model's message names the problem)."""
+    for index, point in enumerate(spec.points):
+        try:
+            make_params(merge(spec.base, point))
+        except ConfigError as error:
+            shown = ", ".join(f"{k}={v}" for k, v in point.items())
+            raise ConfigError(f"point {index} ({shown}): the model rejects it: {error}") from None
+
+
+# Running and analysing ------------------------------------------------------------------------
+
+
+def run(spec: SensitivitySpec, out: Path | None, executor: Executor, resume: bool = False, overwrite: bool = False,
+        progress: bool = True) -> SweepResult:
+    """Run the design's points through the sweep engine into OUT (default results/<name>/)."""
+    return run_sweep(spec.sweep_spec(), out, executor, resume=resume, overwrite=overwrite, progress=progress)
+
+
+def point_means(spec: SensitivitySpec, runs: pd.DataFrame, outcome: str) -> np.ndarray:
+    """The outcome's mean over each point's finished replicates, in design order (NaN where undefined)."""
+    finished = runs[runs["status"] == evaluate.FINISHED] if "status" in runs else runs
+    means = finished.groupby("point")[outcome].mean()
+    return means.reindex(range(len(spec.points))).to_numpy(float)
+
+
+def analyse(spec: SensitivitySpec, runs: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """SALib's indices per outcome and parameter with 95% intervals; outcomes that cannot be analysed, with why."""
+    tables, skipped = [], {}
+    for outcome in spec.outcomes:
+        y = point_means(spec, runs, outcome)
+        missing = int(np.isnan(y).sum())
+        if missing:
+            skipped[outcome] = (f"undefined at {missing} of {len(y)} points (no finished run, or no value such as "
+                                "no idea generated); choose an outcome defined in every run")
+            continue
+        if np.ptp(y) == 0:
+            skipped[outcome] = f"the same value ({y[0]:g}) at every point"
+            continue
+        tables.append(_indices(spec, outcome, y))
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["outcome", "parameter", "label"])
+    return table, skipped
+
+
+def _indices(spec: SensitivitySpec, outcome: str, y: np.ndarray) -> pd.DataFrame:
+    problem = spec.problem
+    with _quiet_salib():
+        if spec.method == "sobol":
+            from SALib.analyze import sobol
+
+            found = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONFIDENCE,
+                                  seed=spec.seed)
+            columns = {key: np.asarray(found[key], float) for key in ("S1", "S1_conf", "ST", "ST_conf")}
+            table = pd.DataFrame({
+                "S1": columns["S1"], "S1_low": columns["S1"] - columns["S1_conf"], "S1_high": columns["S1"] + columns["S1_conf"],
+                "ST": columns["ST"], "ST_low": columns["ST"] - columns["ST_conf"], "ST_high": columns["ST"] + columns["ST_conf"],
+            })
+            rank_by = "ST"
+        else:
+            from SALib.analyze import morris
+
+            found = morris.analyze(problem, spec.sample, y, num_resamples=RESAMPLES, conf_level=CONFIDENCE,
+                                   num_levels=spec.levels, seed=spec.seed)
+            mu_star = np.asarray(found["mu_star"], float)
+            half = np.asarray(found["mu_star_conf"], float)
+            table = pd.DataFrame({"mu_star": mu_star, "mu_star_low": np.maximum(mu_star - half, 0), "mu_star_high": mu_star + half,
+                                  "mu": np.asarray(found["mu"], float), "sigma": np.asarray(found["sigma"], float)})
+            rank_by = "mu_star"
+    table.insert(0, "label", [labels.parameter_label(k) for k in spec.parameters])
+    table.insert(0, "parameter", list(spec.parameters))
+    table.insert(0, "outcome", outcome)
+    table["rank"] = table[rank_by].rank(ascending=False, method="min").astype(int)
+    return table.sort_values("rank", kind="stable").reset_index(drop=True)
+
+
+def write_analysis(spec: SensitivitySpec, directory: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Analyse DIR's runs; write sensitivity.csv and sensitivity.json beside them."""
+    runs = pd.read_parquet(directory / "runs.parquet")
+    table, skipped = analyse(spec, runs)
+    write_atomic(directory / SENSITIVITY_TABLE, table.to_csv(index=False))
+    write_json(directory / SENSITIVITY_INFO, {**spec.describe(), "skipped": skipped,
+                                               "confidence": CONFIDENCE, "resamples": RESAMPLES})
+    return table, skipped
+
+
+def format_table(table: pd.DataFrame, top: int = 8) -> str:
+    """The most influential parameters per outcome, as text for the terminal."""
+    if table.empty:
+        return "No outcome could be analysed."
+    sobol = "ST" in table
+    blocks = []
+    for outcome, part in table.groupby("outcome", sort=False):
+        shown = part.head(top)
+        if sobol:
+            frame = pd.DataFrame({"parameter": shown["label"],
+                                  "S1 [95% CI]": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(shown["S1"], shown["S1_low"], shown["S1_high"], strict=True)],
+                                  "ST [95% CI]": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(shown["ST"], shown["ST_low"], shown["ST_high"], strict=True)]})
+        else:
+            frame = pd.DataFrame({"parameter": shown["label"],
+                                  "mu* [95% CI]": [f"{v:.3g} [{lo:.3g}, {hi:.3g}]" for v, lo, hi in zip(shown["mu_star"], shown["mu_star_low"], shown["mu_star_high"], strict=True)],
+                                  "sigma": shown["sigma"].map(lambda v: f"{v:.3g}")})
+        blocks.append(f"{labels.outcome_label(outcome)} ({outcome}):\n{frame.to_string(index=False)}")
+    return "\n\n".join(blocks)
+
+
+def read_info(directory: Path) -> dict[str, Any]:
+    """sensitivity.json of DIR ({} if the folder holds no sensitivity analysis)."""
+    path = directory / SENSITIVITY_INFO
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}

@@ -1,0 +1,35 @@
+"""Tiny versions of the shipped sweeps for the analysis tests: same parameters, few replicates, short runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from experiments.executors import make_executor
+from experiments.sweep import run_sweep
+from experiments.sweepfile import load_sweep
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "configs" / "sweeps"
+SMALL_STEPS = 24
+
+
+def small_sweep(tmp: Path, name: str, replicates: int = 2, steps: int = SMALL_STEPS, points: int = 6,
+                **changes: Any) -> Path:
+    """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results folder."""
+    data = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))
+    data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})
+    if data["method"] != "grid":
+        data.update({"run_cap": points * replicates, "batch": min(data.get("batch", 4), points)})
+    data.update(changes)
+    file = tmp / f"{name}.yaml"
+    file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    out = tmp / name
+    executor = make_executor("serial")
+    try:
+        run_sweep(load_sweep(file), out, executor, progress=False)
+    finally:
+        executor.close()
+    return out
