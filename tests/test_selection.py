@@ -121,8 +121,8 @@ def test_celf_is_within_ten_percent_of_exhaustive_search_on_a_small_map(tmp_path
 def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
     out = tmp_path / "select"
     command = [sys.executable, "-m", "experiments.cli", "select", str(ROOT / "configs/maps/example_nodes.csv"),
-               "--config", str(ROOT / "configs/map_example.yaml"), "--set", "steps=60", "--seats", "4",
-               "--constraints", str(ROOT / "configs/maps/example_constraints.yaml"), "--replicates", "12",
+               "--config", str(ROOT / "configs/map_example.yaml"), "--set", "steps=48", "--seats", "4",
+               "--constraints", str(ROOT / "configs/maps/example_constraints.yaml"), "--replicates", "8",
                "--workers", "2", "--out", str(out)]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
