@@ -146,9 +146,9 @@ def build_model(n_agents: int, steps: int) -> TrackTwoModel:
     return TrackTwoModel(degenerate_config(n_agents, steps), seed=NETWORK_SEED)
 
 
-def time_model(n_agents: int, steps: int, repeats: int) -> tuple[Timed, list[float]]:
+def time_model(n_agents: int, steps: int, repeats: int, timed: Timed | None = None) -> tuple[Timed, list[float]]:
     """Time model.step() on fresh models (same seed, so the same network and dynamics each time)."""
-    timed = Timed("model.step()", n_agents)
+    timed = timed or Timed("model.step()", n_agents)
     builds = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -263,13 +263,13 @@ def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: i
 # 3. Bare numpy/scipy kernel ----------------------------------------------------------------------
 
 
-def time_kernel(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+def time_kernel(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int, timed: Timed | None = None) -> Timed:
     """m = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
-    timed = Timed("bare numpy/scipy kernel", holders.size)
+    timed = timed or Timed("bare numpy/scipy kernel", holders.size)
     adjacency = ties.astype(np.float64)
     log_miss = math.log1p(-BASE_RATE)
     n_agents = holders.size
-    for repeat in range(repeats):
+    for repeat in range(len(timed.cumulative), len(timed.cumulative) + repeats):
         rng = np.random.default_rng(200 + repeat)
         state = {"infected": holders.astype(np.float64)}
 
@@ -309,9 +309,12 @@ def bench_size(n_agents: int, steps: int, mesa_steps: int, repeats: int, mesa_re
         f"{int(holders.sum()):,} seeded holders, p = {BASE_RATE} per tie per step"
     )
     del probe
-    model, builds = time_model(n_agents, steps, repeats)
+    model, kernel, builds = None, None, []
+    for _ in range(repeats):  # interleaved, so a change in machine speed hits both alike
+        model, built = time_model(n_agents, steps, 1, model)
+        builds += built
+        kernel = time_kernel(ties, holders, steps, 1, kernel)
     mesa_ref = time_mesa_reference(ties, holders, mesa_steps, mesa_repeats)
-    kernel = time_kernel(ties, holders, steps, repeats)
     result = SizeResult(n_agents, model, mesa_ref, kernel, statistics.median(builds))
     report_size(result)
     if n_agents <= SPACE_REFERENCE_MAX_N:

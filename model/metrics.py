@@ -8,6 +8,7 @@ import re
 from typing import TYPE_CHECKING
 
 import numpy as np
+from mesa import DataCollector
 
 from model.agents import AGENT_CLASSES
 from model.ideas import AUTHOR, SEEDED
@@ -50,9 +51,21 @@ def _snapshot_value(model: TrackTwoModel, column: str) -> float:
     return model.snapshot[column]
 
 
-def model_reporters() -> dict[str, functools.partial]:
-    """Mesa DataCollector reporters, one per time-series column, reading the step's snapshot."""
-    return {column: functools.partial(_snapshot_value, column=column) for column in TIMESERIES_COLUMNS}
+class SnapshotCollector(DataCollector):
+    """Mesa's DataCollector, fed the step's ready-made snapshot row.
+
+    It has one reporter per time-series column, so everything that reads a Mesa DataCollector
+    works, but collecting appends the row's values directly: the row is computed once per step
+    from shared arrays, and its values are fresh numbers, so no reporter calls or deep copies.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(model_reporters={c: functools.partial(_snapshot_value, column=c) for c in TIMESERIES_COLUMNS})
+
+    def collect(self, model: TrackTwoModel) -> None:
+        row = model.snapshot
+        for column, values in self.model_vars.items():
+            values.append(row[column])
 
 
 def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray,

@@ -105,7 +105,7 @@ class TrackTwoModel(mesa.Model):
         self._holding = np.zeros(self.n_actors, dtype=bool)
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
-        self.datacollector = mesa.DataCollector(model_reporters=metrics.model_reporters())
+        self.datacollector = metrics.SnapshotCollector()
 
     # Setup ----------------------------------------------------------------------------------
 
