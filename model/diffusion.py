@@ -73,10 +73,10 @@ def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tu
     """For each row, its neighbours: returns (position of the row in `rows`, neighbour)."""
     starts = indptr[rows]
     degrees = indptr[rows + 1] - starts
-    total = int(degrees.sum())
+    ends = np.cumsum(degrees)
     owner = np.repeat(np.arange(rows.size), degrees)
-    offsets = np.arange(total) - np.repeat(np.cumsum(degrees) - degrees, degrees)
-    return owner, indices[np.repeat(starts, degrees) + offsets]
+    # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
+    return owner, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees)[owner]]
 
 
 @dataclass
@@ -144,7 +144,7 @@ def _push(rng: np.random.Generator, ties: sp.csr_matrix, advocating: np.ndarray,
     senders, columns = np.nonzero(advocating)
     owner, receivers = expand_rows(ties.indptr, ties.indices, senders)
     senders, columns = senders[owner], columns[owner]
-    open_to = ~holds[receivers, columns]
+    open_to = ~holds.ravel()[receivers * holds.shape[1] + columns]
     senders, columns, receivers = senders[open_to], columns[open_to], receivers[open_to]
     p = context.tie_probability(senders, receivers, columns)
     arrival = np.log(rng.random(p.size)) / np.log1p(-p)  # Exp(-ln(1 - p)): before 1 with probability p
@@ -161,15 +161,16 @@ def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: 
     """Adoption from advocate counts (sparse products); tie by tie only for receivers who weigh standing."""
     counts = advocating.astype(np.float32)
     total = ties.all @ counts
-    receivers, columns = np.nonzero((total > 0) & ~holds)
+    flat = np.flatnonzero((total > 0) & ~holds)  # flat (receiver, idea) cells: 1-D indexing is much cheaper
+    receivers, columns = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers]
     any_weigh = bool(weighs.any())
+    plain = flat[~weighs] if any_weigh else flat
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
     q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * context.novelty[plain_c]), P_CEILING)
-    within = total[plain_r, plain_c]
-    log_plain = within * np.log1p(-q)
+    log_plain = total.ravel()[plain] * np.log1p(-q)
     if ties.across.nnz:
-        across = (ties.across @ counts)[plain_r, plain_c]
+        across = (ties.across @ counts).ravel()[plain]  # within = total - across
         log_plain += across * (np.log1p(-q * context.trust[plain_r]) - np.log1p(-q))
     if any_weigh:
         log_none = np.empty(receivers.size)
@@ -185,7 +186,7 @@ def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
     """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays."""
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
-    advocates = advocating[senders, columns[owner]]
+    advocates = advocating.ravel()[senders * advocating.shape[1] + columns[owner]]
     return owner[advocates], senders[advocates]
 
 

@@ -176,6 +176,7 @@ class TrackTwoModel(mesa.Model):
             cls = AGENT_CLASSES[behaviour]
             self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary)
             self.forgetting[index] = cls.forgetting_rate(self.params, ripe)
+        self._anyone_forgets = bool(self.forgetting.any())
 
     def run_workshop(self, t: int) -> WorkshopRecord:
         """Convene, develop ideas, build trust, standing and cross-side ties; maybe leak."""
@@ -237,6 +238,8 @@ class TrackTwoModel(mesa.Model):
         return int(adoptions.actors.size)
 
     def forgetting_step(self) -> None:
+        if not self._anyone_forgets:
+            return
         actors, ideas = forget(self.streams["diffusion"], self.ideas.held, self.forgetting)
         self.ideas.holds[actors, ideas] = False
 
