@@ -12,7 +12,7 @@ import pandas as pd
 from experiments import comparison as analysis
 from experiments import figures
 from experiments.comparison import Comparison
-from experiments.executors import EXECUTORS, ExecutorError, make_executor
+from experiments.executors import ExecutorError, add_execution_arguments, make_executor
 from experiments.programmes import ProgrammeSet, load_programmes
 from experiments.provenance import write_atomic, write_json
 from experiments.sweep import DEFAULT_RESULTS, SweepResult, run_sweep
@@ -32,15 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("compare", help="Compare candidate programmes on common seeds.", description=description)
     parser.add_argument("programmes", type=Path, help="programmes file, e.g. configs/programmes/example.yaml")
     parser.add_argument("--replicates", type=int, help="paired runs per programme (default: the file's, else 100)")
-    parser.add_argument("--out", type=Path, help="results folder (default: results/compare-<name>/)")
-    parser.add_argument("--workers", type=int, help="parallel workers (default: every core)")
-    parser.add_argument("--executor", choices=EXECUTORS, default="process",
-                        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler address (default: start a local cluster)")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="finish an interrupted comparison in --out without redoing its runs")
-    existing.add_argument("--overwrite", action="store_true", help="discard a comparison already in --out and start again")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_execution_arguments(parser, "comparison", "results/compare-<name>/")
     parser.set_defaults(handler=compare_command)
 
 

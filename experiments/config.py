@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
 from model import ConfigError, Params, make_params, merge, parse_value
 
+T = TypeVar("T")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.yaml"
 
 
@@ -29,6 +30,16 @@ def read_yaml(path: str | Path, what: str = "config") -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"{what}: {file} must hold a mapping of parameters, not a {type(data).__name__}")
     return data
+
+
+def load_checked(path: str | Path, what: str, check: Callable[[Path, dict[str, Any]], T]) -> T:
+    """Read a YAML file and check it; any ConfigError is prefixed with '<what> <file>:'."""
+    file = Path(path)
+    data = read_yaml(file, what)
+    try:
+        return check(file, data)
+    except ConfigError as error:
+        raise ConfigError(f"{what} {file}: {error}") from None
 
 
 def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:

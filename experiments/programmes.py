@@ -28,7 +28,7 @@ import yaml
 
 from experiments import evaluate
 from experiments.comparison import LOWER_IS_BETTER
-from experiments.config import read_yaml, resolve_relative_paths
+from experiments.config import load_checked, resolve_relative_paths
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
 from model import ConfigError, make_params, merge
 
@@ -103,17 +103,12 @@ class ProgrammeSet:
 
 def load_programmes(path: str | Path) -> ProgrammeSet:
     """Read and check a programmes file; ConfigError 'programmes FILE: problem' on the first problem found."""
-    file = Path(path)
-    data = read_yaml(file, "programmes")
-    try:
-        _check_unique_keys(file)
-        return _check(file, data)
-    except ConfigError as error:
-        raise ConfigError(f"programmes {file}: {error}") from None
+    return load_checked(path, "programmes", _check)
 
 
 def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
     """Every check, cheapest first; each programme is checked against the model last."""
+    _check_unique_keys(file)
     unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
     if unknown:
         raise ConfigError(f"unknown key(s) {unknown}{_suggest(str(unknown[0]), KNOWN_KEYS)}; "

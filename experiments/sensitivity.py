@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import evaluate, labels
-from experiments.config import read_yaml
+from experiments.config import load_checked
 from experiments.executors import Executor
 from experiments.points import compile_expression, tidy, with_derived
 from experiments.provenance import write_atomic, write_json
@@ -124,12 +124,7 @@ class _quiet_salib(warnings.catch_warnings):
 
 def load_sensitivity(path: str | Path) -> SensitivitySpec:
     """Read and check a sensitivity file; ConfigError 'sensitivity FILE: problem' on the first problem."""
-    file = Path(path)
-    data = read_yaml(file, "sensitivity")
-    try:
-        return _check(file, data)
-    except ConfigError as error:
-        raise ConfigError(f"sensitivity {file}: {error}") from None
+    return load_checked(path, "sensitivity", _check)
 
 
 def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from experiments import sensitivity
-from experiments.executors import EXECUTORS, ExecutorError, make_executor
+from experiments.executors import ExecutorError, add_execution_arguments, make_executor
 from experiments.sweep_command import draw_figures, failure_summary, headline
 
 
@@ -19,15 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("sensitivity", help="Which parameters drive the outcomes (Sobol or Morris).",
                                    description=description)
     parser.add_argument("spec", type=Path, metavar="SPEC.yaml", help="sensitivity file, e.g. configs/sensitivity.yaml")
-    parser.add_argument("--out", type=Path, help="results folder (default: results/<name>/)")
-    parser.add_argument("--workers", type=int, help="parallel workers (default: every core; with --scheduler: the cluster's)")
-    parser.add_argument("--executor", choices=EXECUTORS, default="process",
-                        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, e.g. tcp://10.0.0.5:8786")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="finish an interrupted analysis in --out without redoing its runs")
-    existing.add_argument("--overwrite", action="store_true", help="discard an analysis already in --out and start again")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_execution_arguments(parser, "analysis", "results/<name>/")
     parser.add_argument("--no-plot", action="store_true", help="skip the figures")
     parser.set_defaults(handler=sensitivity_command)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments import stats
-from experiments.executors import EXECUTORS, ExecutorError, make_executor
+from experiments.executors import ExecutorError, add_execution_arguments, make_executor
 from experiments.provenance import write_atomic
 from experiments.sweep import SweepResult, run_sweep
 from experiments.sweepfile import SweepSpec, load_sweep
@@ -26,16 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    "committing each run as it finishes; then rank the points by the sweep's metric.")
     parser = subparsers.add_parser("sweep", help="Run a parameter sweep and rank its points.", description=description)
     parser.add_argument("sweep", type=Path, help="sweep file, e.g. configs/sweeps/participant_mix.yaml")
-    parser.add_argument("--out", type=Path, help="results folder (default: results/<sweep name>/)")
-    parser.add_argument("--workers", type=int, help="parallel workers (default: every core; with --scheduler: the cluster's)")
-    parser.add_argument("--executor", choices=EXECUTORS, default="process",
-                        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster")
-    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)")
-    existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help="finish an interrupted sweep in --out without redoing its runs")
-    existing.add_argument("--overwrite", action="store_true", help="discard a sweep already in --out and start again")
+    add_execution_arguments(parser, "sweep", "results/<sweep name>/")
     parser.add_argument("--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--no-plot", action="store_true", help="skip the figures (draw them later with tracktwo plot)")
     parser.set_defaults(handler=sweep_command)
 

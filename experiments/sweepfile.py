@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from experiments import evaluate, points
-from experiments.config import DEFAULT_CONFIG, read_yaml, resolve_relative_paths
+from experiments.config import DEFAULT_CONFIG, load_checked, read_yaml, resolve_relative_paths
 from model import ConfigError, make_params, merge
 
 METHODS = ("grid", "random", "bayes")
@@ -93,12 +93,7 @@ class SweepSpec:
 
 def load_sweep(path: str | Path) -> SweepSpec:
     """Read and check a sweep file; ConfigError 'sweep FILE: problem' on the first problem found."""
-    file = Path(path)
-    data = read_yaml(file, "sweep")
-    try:
-        return _check(file, data)
-    except ConfigError as error:
-        raise ConfigError(f"sweep {file}: {error}") from None
+    return load_checked(path, "sweep", _check)
 
 
 def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
