@@ -16,7 +16,7 @@ from experiments.executors import ExecutorError, add_execution_arguments, make_e
 from experiments.programmes import ProgrammeSet, load_programmes
 from experiments.provenance import write_atomic, write_json
 from experiments.sweep import DEFAULT_RESULTS, SweepResult, run_sweep
-from experiments.sweep_command import failure_summary
+from experiments.sweep_command import finish
 
 FIGURE_STEM = "comparison"
 LABEL_WIDTH = 46
@@ -60,10 +60,7 @@ def compare_command(args: argparse.Namespace) -> int:
     print(headline(programmes, result, executor.name, executor.workers))
     print(report(programmes, comparison))
     print(f"Wrote {result.directory}/: {', '.join(p.name for p in written)} (and the sweep's runs.parquet, runs.csv, manifest.json)")
-    if result.failed:
-        print(failure_summary(result), file=sys.stderr)
-        return 1
-    return 0
+    return finish(result, draw=False)
 
 
 def write_outputs(directory: Path, programmes: ProgrammeSet, comparison: Comparison, result: SweepResult) -> list[Path]:

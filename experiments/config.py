@@ -42,6 +42,14 @@ def load_checked(path: str | Path, what: str, check: Callable[[Path, dict[str, A
         raise ConfigError(f"{what} {file}: {error}") from None
 
 
+def reject_unknown_keys(data: Mapping[str, Any], known: Iterable[str], where: str, hint: str = "") -> None:
+    """ConfigError naming the unknown keys of a mapping and the keys allowed there."""
+    allowed = list(known)
+    unknown = sorted(set(data) - set(allowed), key=str)
+    if unknown:
+        raise ConfigError(f"unknown key(s) {unknown}{hint}; {where} may hold {', '.join(allowed)}")
+
+
 def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     """--set key=value pairs into a dict of dotted keys; values are parsed as YAML."""
     overrides: dict[str, Any] = {}

@@ -28,7 +28,7 @@ import yaml
 
 from experiments import evaluate
 from experiments.comparison import LOWER_IS_BETTER
-from experiments.config import load_checked, resolve_relative_paths
+from experiments.config import load_checked, reject_unknown_keys, resolve_relative_paths
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
 from model import ConfigError, make_params, merge
 
@@ -110,9 +110,7 @@ def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
     """Every check, cheapest first; each programme is checked against the model last."""
     _check_unique_keys(file)
     unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
-    if unknown:
-        raise ConfigError(f"unknown key(s) {unknown}{_suggest(str(unknown[0]), KNOWN_KEYS)}; "
-                          f"a programmes file may hold {', '.join(KNOWN_KEYS)}")
+    reject_unknown_keys(data, KNOWN_KEYS, "a programmes file", _suggest(str(unknown[0]), KNOWN_KEYS) if unknown else "")
     replicates = _replicates(data.get("replicates", DEFAULT_REPLICATES), "replicates")
     seed = _integer(data, "seed", 0, minimum=0, maximum=MAX_SEED)
     description = _text(data.get("description"), "description")

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import evaluate, labels
-from experiments.config import load_checked
+from experiments.config import load_checked, reject_unknown_keys
 from experiments.executors import Executor
 from experiments.points import compile_expression, tidy, with_derived
 from experiments.provenance import write_atomic, write_json
@@ -128,9 +128,7 @@ def load_sensitivity(path: str | Path) -> SensitivitySpec:
 
 
 def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
-    unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
-    if unknown:
-        raise ConfigError(f"unknown key(s) {unknown}; a sensitivity file may hold {', '.join(KNOWN_KEYS)}")
+    reject_unknown_keys(data, KNOWN_KEYS, "a sensitivity file")
     method = data.get("method", "sobol")
     if method not in METHODS:
         raise ConfigError(f"method: expected sobol (indices with interactions) or morris (screening), got {method!r}")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from experiments import sensitivity
 from experiments.executors import ExecutorError, add_execution_arguments, make_executor
-from experiments.sweep_command import draw_figures, failure_summary, headline
+from experiments.sweep_command import finish, headline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,9 +44,4 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     for outcome, reason in skipped.items():
         print(f"note: {outcome} not analysed: {reason}", file=sys.stderr)
     print(f"Wrote {result.directory}/: sensitivity.csv, sensitivity.json, runs.parquet, runs.csv, manifest.json")
-    if not args.no_plot:
-        draw_figures(result.directory)
-    if result.failed:
-        print(failure_summary(result), file=sys.stderr)
-        return 1
-    return 0
+    return finish(result, draw=not args.no_plot)

@@ -51,7 +51,12 @@ def sweep_command(args: argparse.Namespace) -> int:
         print(format_ranking(ranking, result.swept_columns, spec.metric["name"], args.top))
     print(f"Wrote {result.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
           f"{'summary.csv, ' if spec.metric else ''}manifest.json")
-    if not args.no_plot:
+    return finish(result, draw=not args.no_plot)
+
+
+def finish(result: SweepResult, draw: bool) -> int:
+    """Draw the figures (if asked) and the exit code: 1 with a summary on stderr if any run failed."""
+    if draw:
         draw_figures(result.directory)
     if result.failed:
         print(failure_summary(result), file=sys.stderr)

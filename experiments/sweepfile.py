@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from experiments import evaluate, points
-from experiments.config import DEFAULT_CONFIG, load_checked, read_yaml, resolve_relative_paths
+from experiments.config import DEFAULT_CONFIG, load_checked, read_yaml, reject_unknown_keys, resolve_relative_paths
 from model import ConfigError, make_params, merge
 
 METHODS = ("grid", "random", "bayes")
@@ -98,9 +98,7 @@ def load_sweep(path: str | Path) -> SweepSpec:
 
 def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     """Every check, cheapest first; the points are checked against the model last."""
-    unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
-    if unknown:
-        raise ConfigError(f"unknown key(s) {unknown}; a sweep file may hold {', '.join(KNOWN_KEYS)}")
+    reject_unknown_keys(data, KNOWN_KEYS, "a sweep file")
     method = _method(data.get("method"))
     replicates = _integer(data, "replicates", 1, minimum=1)
     run_cap = _run_cap(data.get("run_cap"), method, replicates)
