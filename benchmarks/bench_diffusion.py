@@ -5,12 +5,14 @@ with probability ``BASE_RATE`` per step; a newcomer passes it on from the next s
 
 1. ``TrackTwoModel.step()`` on a degenerate config (one kind, one side, no workshops, one seeded
    idea, novelty 0, no forgetting, ripeness off, advocacy for ever, Erdos-Renyi mean degree 8);
-2. an idiomatic per-agent Mesa reference: agents loop over their neighbours (built from the same
-   CSR adjacency ``model.ties``), ``shuffle_do("step")`` then ``do("advance")``;
+2. a straightforward per-agent Mesa reference: agents loop over their neighbours (lists built
+   from the same CSR adjacency ``model.ties``), ``shuffle_do("step")`` then ``do("advance")``;
+   and, up to N=10,000, the same agents written as Mesa's own network example does
+   (``mesa.discrete_space.Network``, neighbours via ``cell.neighborhood.agents``);
 3. a bare numpy/scipy kernel: ``m = A @ infected``, adopt with probability ``1 - (1 - p)^m``.
 
 All three start from the model's seeded holders on the model's network. Prints agent-steps per
-second, the ratios against the targets (model >= 30x the Mesa reference at N=10,000, and within
+second, the ratios against the targets (at N=10,000: model >= 30x the Mesa reference, and within
 3x of the bare kernel), adoption fractions as an apples-to-apples check, the wall time of a
 default run, and the build time and memory of a 100,000-agent model (in a fresh subprocess, so
 the peak RSS is the model's own).
@@ -18,6 +20,7 @@ the peak RSS is the model's own).
     .venv/bin/python benchmarks/bench_diffusion.py             # full run, about 2-3 minutes
     .venv/bin/python benchmarks/bench_diffusion.py --quick     # smoke run, seconds
     .venv/bin/python benchmarks/bench_diffusion.py --sizes 1000 10000 --profile
+    .venv/bin/python benchmarks/bench_diffusion.py --methods --sizes 10000   # push vs count advocacy
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import time
+import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,7 +48,7 @@ import psutil
 import scipy.sparse as sp
 from mesa.discrete_space import CellAgent, Network
 
-from model import TrackTwoModel, simulate
+from model import TrackTwoModel, diffusion, simulate
 
 BASE_RATE = 0.02  # adoption probability per tie per step
 SEED_SHARE = 0.01  # share of agents holding the idea at the start
@@ -57,7 +61,7 @@ SPACE_REFERENCE_MAX_N = 10_000  # Mesa's network space takes minutes to build an
 SPACE_REFERENCE_STEPS = 30
 TARGET_VS_MESA = 30.0  # the model should be at least this many times the Mesa reference ...
 TARGET_VS_MESA_AT = 10_000  # ... at this size
-TARGET_VS_KERNEL = 3.0  # the bare kernel should be at most this many times the model
+TARGET_VS_KERNEL = 3.0  # the bare kernel should be at most this many times the model (at TARGET_VS_MESA_AT)
 CHECKPOINT_STEPS = (10, 25, 50, 100)
 KIB = 1024
 MIB = 1024 * 1024
@@ -367,8 +371,12 @@ def report_size(r: SizeResult) -> None:
     )
     passed = "" if r.n_agents != TARGET_VS_MESA_AT else ("  PASS" if vs_mesa >= TARGET_VS_MESA else "  FAIL")
     print(f"  model / Mesa reference      {vs_mesa:8.1f}x{mesa_note}  [{target}]{passed}")
-    kernel_pass = "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL"
-    print(f"  bare kernel / model         {vs_kernel:8.1f}x  [target <= {TARGET_VS_KERNEL:.0f}x]  {kernel_pass}")
+    if r.n_agents == TARGET_VS_MESA_AT:
+        kernel_target = f"target <= {TARGET_VS_KERNEL:.0f}x at N={TARGET_VS_MESA_AT:,}]  " + (
+            "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL")
+    else:  # informative: at small N the model's fixed per-step work (time series, rules) dominates
+        kernel_target = f"{'within' if vs_kernel <= TARGET_VS_KERNEL else 'outside'} {TARGET_VS_KERNEL:.0f}x; no target at this N]"
+    print(f"  bare kernel / model         {vs_kernel:8.1f}x  [{kernel_target}")
     if window < r.model.steps:
         print(f"  bare kernel / model         {vs_kernel_window:8.1f}x  (first {window} steps only)")
     cpu_vs_mesa = _ratio(r.model.cpu_rate(window), r.mesa.cpu_rate(window))
@@ -476,6 +484,43 @@ def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
     print(stream.getvalue())
 
 
+def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5), every: int = 3) -> None:
+    """Time the two advocacy methods on the same states, to calibrate diffusion.PUSH_COST_FACTOR.
+
+    Push draws about base_rate x advocate-ties; count multiplies every tie by every idea advocated.
+    The break-even factor is the cost of a drawn tie, in sparse-product ties, at which both take
+    as long: the model picks push while PUSH_COST_FACTOR x drawn < ties x ideas.
+    """
+    print(f"\nAdvocacy methods on the same states (SI, one idea); PUSH_COST_FACTOR = {diffusion.PUSH_COST_FACTOR:g}")
+    print(f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} {'break-even':>11}  chosen")
+    for n_agents in sizes:
+        for rate in rates:
+            config = degenerate_config(n_agents, DEFAULT_STEPS) | {"diffusion.base_rate": rate}
+            model = TrackTwoModel(config, seed=NETWORK_SEED)
+            for step in range(DEFAULT_STEPS):
+                ideas, ties = model.ideas, model.tie_index
+                active = ideas.held & (ideas.adopted_at[:, : ideas.count] < model.steps)
+                if active.mean() > 0.97:
+                    break
+                if step % every == 0 and active.any():
+                    arguments = (ties, active, ideas.holds, ideas.novelty, rate, model.standing, model.weighs_standing,
+                                 model.aversion, model.side, model.trust)
+                    seconds = {}
+                    for method in ("push", "count"):
+                        rng = np.random.default_rng(step)
+                        seconds[method] = min(timeit.repeat(
+                            lambda method=method, rng=rng, arguments=arguments: diffusion.advocate(rng, *arguments, method=method),
+                            number=3, repeat=3)) / 3
+                    drawn = rate * float(ties.degree[np.flatnonzero(active)].sum()) / ties.all.nnz
+                    break_even = seconds["count"] / seconds["push"] / drawn
+                    chosen = "push" if diffusion.PUSH_COST_FACTOR * drawn < 1 else "count"
+                    faster = min(seconds, key=seconds.get)
+                    mark = "" if chosen == faster else f" (slower: {seconds[chosen] / seconds[faster]:.1f}x)"
+                    print(f"  {n_agents:>8,} {rate:>9g} {step:>5} {drawn:>11.3f} {seconds['push'] * 1e6:>9.0f} "
+                          f"{seconds['count'] * 1e6:>9.0f} {break_even:>11.1f}  {chosen}{mark}")
+                model.step()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 1,000 and 10,000, 20 steps, 1 repeat")
@@ -489,6 +534,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--repeats", type=int, help="timed repeats per implementation (median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile model.step() at the largest size")
+    parser.add_argument("--methods", action="store_true",
+                        help="time the push and count advocacy methods on the same states (calibrates PUSH_COST_FACTOR)")
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -497,6 +544,9 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(memory_probe(args.memory_probe, steps)))
         return
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, LARGE_N])
+    if args.methods:
+        compare_methods(sizes)
+        return
     repeats = args.repeats or (1 if args.quick else 5)
     started = time.perf_counter()
     print(

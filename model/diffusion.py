@@ -16,22 +16,28 @@ credited source is advocate i with probability lambda_i / sum(lambda).
 
 Two exact ways to draw a step, chosen by cost (the law is the same; the random stream differs):
 
-- *push*: expand every advocate's ties and draw each tie; cost ~ advocate-ties, best when few
-  actors advocate (the default model, where advocacy lasts six months);
+- *push*: every tie from an advocate is a trial whose uniform draw U succeeds if U > 1 - p. No
+  tie's p exceeds the base rate (every other factor is in [0, 1]), so only ties with
+  U > 1 - base_rate can succeed: those are picked directly, each with probability base_rate,
+  by geometric gaps along the advocates' concatenated neighbour lists, and only they are drawn
+  (U uniform on (1 - base_rate, 1), arrival log U / ln(1 - p)). Cost ~ base_rate x advocate-ties
+  plus one pass over the advocates, so it scales with events, not with the network;
 - *count*: for receivers who do not weigh standing, all within-side advocates offer the same p
   and so do all cross-side ones, so 1 - prod(1 - p) = 1 - (1 - q)^m_w (1 - q t_j)^m_a with the
   advocate counts m from two sparse products; only receivers who weigh standing (officials) are
-  drawn tie by tie. Cost ~ ties x ideas advocated, best when many advocate (SI on large graphs).
+  drawn tie by tie. Cost ~ ties x ideas advocated, best when most ties carry an idea at a high
+  base rate.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-PUSH_COST_FACTOR = 12.0  # a pushed tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
+PUSH_COST_FACTOR = 20.0  # a drawn tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 
@@ -49,24 +55,31 @@ class Ties:
     all: sp.csr_matrix  # symmetric, float32 ones
     across: sp.csr_matrix  # the cross-side ties only
     degree: np.ndarray
+    any_across: bool = True  # some tie crosses sides
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> Ties:
-        matrix = adjacency(n, sources, targets)
-        coo = matrix.tocoo()
-        cross = sides[coo.row] != sides[coo.col]
-        across = sp.csr_matrix((coo.data[cross], (coo.row[cross], coo.col[cross])), shape=(n, n))
-        return cls(matrix, across, np.diff(matrix.indptr))
+        """From an undirected edge list (duplicates merged)."""
+        rows = np.concatenate([sources, targets]).astype(np.int64)
+        cols = np.concatenate([targets, sources]).astype(np.int64)
+        cells = np.unique(rows * n + cols)  # sorted by row, then column, as CSR wants them
+        rows, cols = np.divmod(cells, n)
+        cross = sides[rows] != sides[cols]
+        return cls(_csr(n, rows, cols), _csr(n, rows[cross], cols[cross]),
+                   np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))
+
+    def with_ties(self, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> Ties:
+        """The network with some ties added (new ones formed in a workshop)."""
+        n = self.all.shape[0]
+        rows = np.repeat(np.arange(n), self.degree)
+        return Ties.build(n, np.concatenate([rows, sources]), np.concatenate([self.all.indices, targets]), sides)
 
 
-def adjacency(n: int, sources: np.ndarray, targets: np.ndarray) -> sp.csr_matrix:
-    """Symmetric CSR adjacency (float32 ones) of an undirected edge list."""
-    rows = np.concatenate([sources, targets])
-    cols = np.concatenate([targets, sources])
-    matrix = sp.csr_matrix((np.ones(rows.size, dtype=np.float32), (rows, cols)), shape=(n, n))
-    matrix.sum_duplicates()
-    matrix.data[:] = 1.0
-    return matrix
+def _csr(n: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
+    """CSR matrix of ones (float32) from distinct (row, col) cells sorted by row then column."""
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+    return sp.csr_matrix((np.ones(rows.size, dtype=np.float32), cols.astype(np.int32), indptr), shape=(n, n))
 
 
 def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,42 +132,86 @@ def advocate(
     trust: np.ndarray,
     method: str = "auto",
 ) -> Adoptions:
-    """One step of advocacy. `active` (actors x ideas) marks who advocates what this step."""
-    columns = np.flatnonzero(active.any(axis=0)) if base_rate > 0 else np.empty(0, dtype=np.int64)
-    if columns.size == 0:
+    """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
+
+    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea. Both are
+    read idea by idea, which costs no copy when they are stored so (Fortran order, as the model's are).
+    """
+    if method not in ("auto", "push", "count"):
+        raise ValueError(f"method must be auto, push or count, got {method!r}")
+    pairs = np.flatnonzero(active.T) if base_rate > 0 else np.empty(0, dtype=np.int64)  # idea x actors + actor
+    if pairs.size == 0:
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty)
-    advocating = active[:, columns]
-    context = Context(base_rate, novelty[columns], standing, weighs_standing, aversion, sides, trust,
-                      any_weighs=bool(weighs_standing.any()), any_across=ties.across.nnz > 0)
+    n_actors, n_ideas = active.shape
+    columns, senders = (np.zeros(pairs.size, dtype=np.int64), pairs) if n_ideas == 1 else np.divmod(pairs, n_actors)
+    degree = ties.degree[senders]
+    offered = np.cumsum(degree)  # advocate-ties, counted along the advocates' neighbour lists
+    bound = min(base_rate, P_CEILING)  # no tie's p exceeds this
+    any_weighs, any_across = bool(weighs_standing.any()), ties.any_across
     if method == "auto":
-        pushed = float(ties.degree @ advocating.sum(axis=1))
-        method = "push" if PUSH_COST_FACTOR * pushed < ties.all.nnz * columns.size else "count"
+        ideas_advocated = n_ideas if n_ideas == 1 else int(np.count_nonzero(active.any(axis=0)))
+        drawn = bound * float(offered[-1])
+        method = "push" if PUSH_COST_FACTOR * drawn < ties.all.nnz * ideas_advocated else "count"
     if method == "push":
-        receivers, picked, sources = _push(rng, ties.all, advocating, holds[:, columns], context)
-    elif method == "count":
-        receivers, picked, sources = _count(rng, ties, advocating, holds[:, columns], context)
-    else:
-        raise ValueError(f"method must be auto, push or count, got {method!r}")
-    return Adoptions(receivers, columns[picked], sources)
+        context = Context(base_rate, novelty, standing, weighs_standing, aversion, sides, trust, any_weighs, any_across)
+        receivers, ideas, sources = _push(rng, ties.all, senders, columns, degree, offered, holds, context, bound)
+        return Adoptions(receivers, ideas, sources)
+    advocated = np.flatnonzero(active.any(axis=0))
+    context = Context(base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust,
+                      any_weighs, any_across)
+    receivers, picked, sources = _count(rng, ties, active[:, advocated], holds[:, advocated], context)
+    return Adoptions(receivers, advocated[picked], sources)
 
 
-def _push(rng: np.random.Generator, ties: sp.csr_matrix, advocating: np.ndarray, holds: np.ndarray, context: Context):
-    """Draw every tie from an advocate to a non-holder: arrival times; the earliest within the month wins."""
-    senders, columns = np.nonzero(advocating)
-    owner, receivers = expand_rows(ties.indptr, ties.indices, senders)
-    senders, columns = senders[owner], columns[owner]
-    open_to = ~holds.ravel()[receivers * holds.shape[1] + columns]
+def thinned_positions(rng: np.random.Generator, total: int, probability: float, batch: int | None = None) -> np.ndarray:
+    """Each of the positions 0 .. total-1 independently with `probability`, in increasing order.
+
+    Drawn by geometric gaps, so the cost is ~ probability x total, not total. Gaps come in
+    batches (by default enough to reach `total` but for a 5-sigma shortfall, then more).
+    """
+    if probability >= 1.0:
+        return np.arange(total, dtype=np.int64)
+    expected = total * probability
+    batch = batch or int(expected + 5.0 * math.sqrt(expected) + 8)
+    scale = -1.0 / math.log1p(-probability)
+
+    def gaps() -> np.ndarray:  # to the next kept position: 1 + floor(E / -ln(1 - probability)), E ~ Exp(1)
+        gap = rng.standard_exponential(batch)
+        gap *= scale
+        np.floor(gap, out=gap)
+        gap += 1.0
+        return gap
+
+    positions = np.cumsum(gaps())
+    while positions[-1] <= total:  # rare: the batch fell short
+        positions = np.concatenate([positions, positions[-1] + np.cumsum(gaps())])
+    positions -= 1.0
+    return positions[: np.searchsorted(positions, total)].astype(np.int64)
+
+
+def _push(rng: np.random.Generator, ties: sp.csr_matrix, senders: np.ndarray, columns: np.ndarray, degree: np.ndarray,
+          offered: np.ndarray, holds: np.ndarray, context: Context, bound: float):
+    """Draw the ties that can succeed (U > 1 - bound); the earliest arrival within the month wins."""
+    positions = thinned_positions(rng, int(offered[-1]), bound)
+    pair = np.searchsorted(offered, positions, side="right")
+    senders, columns = senders[pair], columns[pair]
+    # the position's rank within its advocate's neighbour list = position - (offered - degree)
+    receivers = ties.indices[ties.indptr[senders] + (positions - offered[pair] + degree[pair])]
+    open_to = ~holds.T.reshape(-1)[columns * holds.shape[0] + receivers]
     senders, columns, receivers = senders[open_to], columns[open_to], receivers[open_to]
     p = context.tie_probability(senders, receivers, columns)
-    arrival = np.log(rng.random(p.size)) / np.log1p(-p)  # Exp(-ln(1 - p)): before 1 with probability p
-    success = arrival < 1.0
-    senders, columns, receivers, arrival = senders[success], columns[success], receivers[success], arrival[success]
-    order = np.argsort(arrival, kind="stable")
-    key = receivers[order].astype(np.int64) * advocating.shape[1] + columns[order]
-    _, first = np.unique(key, return_index=True)
-    pick = order[first]
-    return receivers[pick], columns[pick], senders[pick]
+    drawn = bound * rng.random(p.size)  # 1 - U, with U uniform on (1 - bound, 1)
+    success = drawn < p  # U > 1 - p
+    senders, columns, receivers = senders[success], columns[success], receivers[success]
+    key = receivers * holds.shape[1] + columns  # (receiver, idea)
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    if key.size > 1 and (key[1:] == key[:-1]).any():  # some receivers persuaded twice: the first arrival wins
+        arrival = np.log1p(-drawn[success]) / np.log1p(-p[success])  # Exp(-ln(1 - p)) time, within the month
+        order = order[np.lexsort((arrival[order], key))]  # by receiver and idea (key stays sorted), then arrival
+        order = order[np.concatenate([[True], key[1:] != key[:-1]])]
+    return receivers[order], columns[order], senders[order]
 
 
 def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: np.ndarray, context: Context):
@@ -169,7 +226,7 @@ def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: 
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
     q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * context.novelty[plain_c]), P_CEILING)
     log_plain = total.ravel()[plain] * np.log1p(-q)
-    if ties.across.nnz:
+    if ties.any_across:
         across = (ties.across @ counts).ravel()[plain]  # within = total - across
         log_plain += across * (np.log1p(-q * context.trust[plain_r]) - np.log1p(-q))
     if any_weigh:

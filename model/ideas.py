@@ -1,8 +1,13 @@
 """Ideas and who holds them: novelty, origin, and the full adoption record.
 
-Holdings are dense (actors x ideas) arrays that grow by doubling, so advocacy is array work;
+Holdings are dense (actors x ideas) arrays that grow by doubling, so advocacy is array work.
+They are stored idea by idea (column-major), so one idea's holders, and the holdings of the ideas
+that exist, are contiguous blocks;
 every adoption is also appended to an event log (idea, actor, step, source), so transfer
-pathways can be traced.
+pathways can be traced. Counts read every step (ideas per actor; holders of each idea in each
+group of actors, e.g. officials of one side; members of each group holding any idea) are kept
+up to date event by event, so a step's bookkeeping costs in proportion to its adoptions, not
+to the population.
 """
 
 from __future__ import annotations
@@ -16,9 +21,21 @@ SEEDED = -2  # held from the start (seeded ideas)
 INITIAL_CAPACITY = 16
 
 
+def _by_idea(n_actors: int, capacity: int, fill, dtype) -> np.ndarray:
+    """An (actors x ideas) array stored idea by idea (Fortran order)."""
+    return np.full((capacity, n_actors), fill, dtype=dtype).T
+
+
+def _cells(array: np.ndarray) -> np.ndarray:
+    """A flat view (not a copy: the array is Fortran-ordered) of an idea-major array: cell = idea x actors + actor."""
+    return array.T.reshape(-1)
+
+
 @dataclass
 class IdeaStore:
     n_actors: int
+    groups: np.ndarray | None = None  # group of each actor (e.g. its track) for per-group counts; None = one group
+    n_groups: int = 1
     capacity: int = INITIAL_CAPACITY
     count: int = 0
     holds: np.ndarray = field(init=False)
@@ -30,29 +47,40 @@ class IdeaStore:
     origin_workshop: np.ndarray = field(init=False)  # -1 = seeded
     entered_step: np.ndarray = field(init=False)  # step it entered Track One, -1 = not (yet)
     entered_ripe: np.ndarray = field(init=False)
+    held_count: np.ndarray = field(init=False)  # ideas each actor holds now
+    group_holders: np.ndarray = field(init=False)  # (groups x ideas) members of each group holding each idea now
+    group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n, c = self.n_actors, self.capacity
-        self.holds = np.zeros((n, c), dtype=bool)
-        self.adopted_at = np.full((n, c), -1, dtype=np.int32)
-        self.first_adopted = np.full((n, c), -1, dtype=np.int32)
-        self.source = np.full((n, c), AUTHOR, dtype=np.int32)
+        self.holds = _by_idea(n, c, False, bool)
+        self.adopted_at = _by_idea(n, c, -1, np.int32)
+        self.first_adopted = _by_idea(n, c, -1, np.int32)
+        self.source = _by_idea(n, c, AUTHOR, np.int32)
         self.novelty = np.zeros(c)
         self.origin_step = np.zeros(c, dtype=np.int32)
         self.origin_workshop = np.full(c, -1, dtype=np.int32)
         self.entered_step = np.full(c, -1, dtype=np.int32)
         self.entered_ripe = np.zeros(c, dtype=bool)
+        self.held_count = np.zeros(n, dtype=np.int64)
+        if self.groups is None:
+            self.groups = np.zeros(n, dtype=np.int64)
+        self.group_holders = np.zeros((self.n_groups, c), dtype=np.int64)
+        self.group_reached = np.zeros(self.n_groups, dtype=np.int64)
 
     def _grow(self, needed: int) -> None:
         new = max(self.capacity * 2, needed)
         extra = new - self.capacity
 
-        def widen(array: np.ndarray, fill) -> np.ndarray:
-            pad = np.full((array.shape[0], extra) if array.ndim == 2 else (extra,), fill, dtype=array.dtype)
-            return np.concatenate([array, pad], axis=array.ndim - 1)
+        def widen(array: np.ndarray, fill) -> np.ndarray:  # more ideas: rows of the idea-major storage
+            if array.ndim == 1:
+                return np.concatenate([array, np.full(extra, fill, dtype=array.dtype)])
+            if array is self.group_holders:
+                return np.concatenate([array, np.full((array.shape[0], extra), fill, dtype=array.dtype)], axis=1)
+            return np.concatenate([array.T, np.full((extra, array.shape[0]), fill, dtype=array.dtype)]).T
 
         self.holds = widen(self.holds, False)
         self.adopted_at = widen(self.adopted_at, -1)
@@ -63,6 +91,7 @@ class IdeaStore:
         self.origin_workshop = widen(self.origin_workshop, -1)
         self.entered_step = widen(self.entered_step, -1)
         self.entered_ripe = widen(self.entered_ripe, False)
+        self.group_holders = widen(self.group_holders, 0)
         self.capacity = new
 
     def create(self, novelty: np.ndarray, step: int, workshop: int, authors: np.ndarray) -> np.ndarray:
@@ -82,18 +111,53 @@ class IdeaStore:
         return ids
 
     def adopt(self, actors: np.ndarray, ideas: np.ndarray, step: int, sources: np.ndarray) -> None:
-        """Actors adopt ideas at step, from sources; keeps the first adoption's source."""
+        """Actors adopt ideas (distinct pairs, not held now) at step, from sources; keeps the first adoption's source."""
         if actors.size == 0:
             return
-        first = self.first_adopted[actors, ideas] < 0
-        self.first_adopted[actors[first], ideas[first]] = step
-        self.source[actors[first], ideas[first]] = sources[first]
-        self.holds[actors, ideas] = True
-        self.adopted_at[actors, ideas] = step
+        cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
+        first_adopted, source = _cells(self.first_adopted), _cells(self.source)
+        first = first_adopted[cell] < 0
+        if first.all():
+            first_adopted[cell] = step
+            source[cell] = sources
+        else:
+            first_adopted[cell[first]] = step
+            source[cell[first]] = sources[first]
+        _cells(self.holds)[cell] = True
+        _cells(self.adopted_at)[cell] = step
+        self._count(actors, ideas, 1)
         self._log.append((ideas.astype(np.int32), actors.astype(np.int32), step, sources.astype(np.int32)))
+
+    def drop(self, actors: np.ndarray, ideas: np.ndarray) -> None:
+        """Actors stop holding ideas (distinct pairs, held now): forgetting. The adoption record is kept."""
+        if actors.size == 0:
+            return
+        _cells(self.holds)[ideas * self.n_actors + actors] = False
+        self._count(actors, ideas, -1)
+
+    def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
+        """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
+        before = self.held_count[actors]
+        np.add.at(self.held_count, actors, change)
+        np.add.at(self.group_holders.ravel(), self.groups[actors] * self.capacity + ideas, change)
+        # actors who go from none to some ideas (adopting) or from some to none (forgetting), once each
+        crossed = np.sort(actors[before == 0] if change > 0 else actors[self.held_count[actors] == 0])
+        if crossed.size:
+            once = crossed[np.concatenate(([True], crossed[1:] != crossed[:-1]))]
+            self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
 
     def held_by(self, actor: int) -> set[int]:
         return {int(i) for i in np.flatnonzero(self.holds[actor, : self.count])}
+
+    @property
+    def in_circulation(self) -> int:
+        """Ideas held by at least one actor now."""
+        return int(np.count_nonzero(self.group_holders[:, : self.count].any(axis=0)))
+
+    @property
+    def group_held(self) -> np.ndarray:
+        """Ideas held now, summed over each group's members."""
+        return self.group_holders[:, : self.count].sum(axis=1)
 
     @property
     def held(self) -> np.ndarray:

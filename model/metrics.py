@@ -68,11 +68,10 @@ class SnapshotCollector(DataCollector):
             values.append(row[column])
 
 
-def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray,
-                  per_actor: np.ndarray) -> dict[str, float]:
-    """The time-series row for the step just run (per_actor: ideas held by each actor)."""
+def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int,
+                  transferred: np.ndarray) -> dict[str, float]:
+    """The time-series row for the step just run, from counts the model keeps as it goes."""
     ideas = model.ideas
-    held = ideas.held
     row: dict[str, float] = {
         "ripe": int(model.ripe_history[-1]),
         "opening_hazard": model.ripeness.hazard,
@@ -81,20 +80,20 @@ def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptio
         "leak": int(bool(workshop and workshop.leaked)),
         "officials_wary": int(model.officials_wary),
         "new_ideas": int(workshop.ideas.size) if workshop else 0,
-        "ideas_generated": int((ideas.origin_workshop[: ideas.count] >= 0).sum()),
+        "ideas_generated": int(np.count_nonzero(ideas.origin_workshop[: ideas.count] >= 0)),
         "adoptions": adoptions,
         "new_transfers": int(transferred.size),
-        "ideas_transferred": int((ideas.entered_step[: ideas.count] >= 0).sum()),
-        "ideas_in_circulation": int(held.any(axis=0).sum()),
-        "mean_cross_side_trust": float(model.trust.mean()),
+        "ideas_transferred": int(np.count_nonzero(ideas.entered_step[: ideas.count] >= 0)),
+        "ideas_in_circulation": ideas.in_circulation,
+        "mean_cross_side_trust": model.mean_trust,
         "cross_side_ties_created": model.cross_side_ties_created,
     }
     per_member = model.per_track_member  # 1 / actors in each track (NaN for an empty track)
-    held_mean = (model.track_matrix @ per_actor) * per_member
-    reach = (model.track_matrix @ (per_actor > 0)) * per_member
+    held_mean = (model.track_totals(ideas.group_held) * per_member).tolist()
+    reach = (model.track_totals(ideas.group_reached) * per_member).tolist()
     for position, track in enumerate(TRACK_OF.values()):
-        row[f"ideas_held_{track}"] = float(held_mean[position])
-        row[f"reach_{track}"] = float(reach[position])
+        row[f"ideas_held_{track}"] = held_mean[position]
+        row[f"reach_{track}"] = reach[position]
     return row
 
 

@@ -68,12 +68,12 @@ class TrackTwoModel(mesa.Model):
         self.behaviour = np.array([p.kinds[k].behaviour for k in population.kinds], dtype=object)
         self.members = {b: np.flatnonzero(self.behaviour == b) for b in BEHAVIOURS}
         self.track_index = np.array([BEHAVIOURS.index(b) for b in self.behaviour], dtype=np.int64)
-        self.track_matrix = sp.csr_matrix(  # tracks x actors indicator: sums per track as one product
-            (np.ones(self.n_actors), (self.track_index, np.arange(self.n_actors))), shape=(len(BEHAVIOURS), self.n_actors))
         track_sizes = np.bincount(self.track_index, minlength=len(BEHAVIOURS)).astype(float)
         self.per_track_member = np.divide(1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0)
+        self.per_track_member_or_zero = np.nan_to_num(self.per_track_member)
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
+        self.mean_trust = float(self.trust.mean())  # cross-side trust changes only in workshops
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
         self.position_tie = np.zeros(self.n_actors)
         for behaviour, index in self.members.items():
@@ -88,8 +88,12 @@ class TrackTwoModel(mesa.Model):
         self.officials_by_side = [
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
         ]
+        self._officials_everywhere = all(o.size for o in self.officials_by_side)  # else no idea can enter Track One
 
-        self.ideas = IdeaStore(self.n_actors)
+        # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
+        self.ideas = IdeaStore(self.n_actors, self.track_index * self.n_sides + self.side, len(BEHAVIOURS) * self.n_sides)
+        self.official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
+        self.officials_per_side = np.array([o.size for o in self.officials_by_side], dtype=float)
         self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides, population.ids)
         self.meetings = np.zeros(self.n_actors)
         self.ever_participated = np.zeros(self.n_actors, dtype=bool)
@@ -102,7 +106,6 @@ class TrackTwoModel(mesa.Model):
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple[bool, bool] | None = None
-        self._holding = np.zeros(self.n_actors, dtype=bool)
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
         self.datacollector = metrics.SnapshotCollector()
@@ -158,9 +161,7 @@ class TrackTwoModel(mesa.Model):
         adopted = self.advocacy(t)
         self.forgetting_step()
         transferred = self.check_transfer(t, ripe)
-        per_actor = self.ideas.held.sum(axis=1)
-        self._holding = per_actor > 0
-        self.snapshot = metrics.step_snapshot(self, record, adopted, transferred, per_actor)
+        self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
         self.ripeness.advance(self.streams["ripeness"], t + 1, drivers)
@@ -193,6 +194,7 @@ class TrackTwoModel(mesa.Model):
         ids = self.ideas.create(novelty, t, series.held, who) if novelty.size else np.empty(0, dtype=np.int64)
         gain = w.trust_gain * value * familiarity(self.meetings[who], w.familiarity_half)
         self.trust[who] += gain * (1.0 - self.trust[who])
+        self.mean_trust = float(self.trust.mean())
         self.standing[who] += w.standing_gain * value * (1.0 - self.standing[who])
         ties = self._form_cross_side_ties(rng, who, w.tie_formation * value)
         leaked = bool(rng.random() >= w.confidentiality)
@@ -216,8 +218,7 @@ class TrackTwoModel(mesa.Model):
         new = np.array([b_ not in self.ties.indices[self.ties.indptr[a_]: self.ties.indptr[a_ + 1]] for a_, b_ in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
         if not new.any():
             return 0
-        rows, cols = self.ties.nonzero()
-        self.tie_index = Ties.build(self.n_actors, np.concatenate([rows, a[new]]), np.concatenate([cols, b[new]]), self.side)
+        self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
         created = int(new.sum())
         self.cross_side_ties_created += created
         return created
@@ -241,18 +242,16 @@ class TrackTwoModel(mesa.Model):
         if not self._anyone_forgets:
             return
         actors, ideas = forget(self.streams["diffusion"], self.ideas.held, self.forgetting)
-        self.ideas.holds[actors, ideas] = False
+        self.ideas.drop(actors, ideas)
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas held by at least the threshold share of officials on every side enter Track One."""
         ideas = self.ideas
-        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
-        if pending.size == 0 or any(o.size == 0 for o in self.officials_by_side):
+        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0) if self._officials_everywhere else ()
+        if len(pending) == 0:
             return np.empty(0, dtype=np.int64)
-        enough = np.ones(pending.size, dtype=bool)
-        for officials in self.officials_by_side:
-            enough &= ideas.holds[np.ix_(officials, pending)].mean(axis=0) >= self.params.transfer.threshold
-        entered = pending[enough]
+        shares = ideas.group_holders[self.official_groups][:, pending] / self.officials_per_side[:, None]
+        entered = pending[(shares >= self.params.transfer.threshold).all(axis=0)]
         for idea in entered.tolist():
             ideas.entered_step[idea] = t
             ideas.entered_ripe[idea] = ripe
@@ -278,6 +277,10 @@ class TrackTwoModel(mesa.Model):
             return "direct" if self.params.mode == "backchannel" else "via_track_1_5"
         return "via_elites" if self.behaviour[path[-2]] == "elite" else "via_autonomous"
 
+    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
+        """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
+        return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
+
     def stage_ripe_window(self, months: int) -> None:
         """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
         if months < 1:
@@ -285,14 +288,13 @@ class TrackTwoModel(mesa.Model):
         self.ripeness.stage(self.steps + 1, int(months))
 
     def ripeness_drivers(self) -> RipenessDrivers:
-        holding = self._holding
-        officials = self.members["official"]
-        grassroots = self.members["grassroots"]
+        reached = self.track_totals(self.ideas.group_reached) * self.per_track_member_or_zero  # share holding ideas
+        holding = self.ideas.held_count > 0
         credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)
         return RipenessDrivers(
-            official_exposure=float(holding[officials].mean()) if officials.size else 0.0,
-            credible_advocates=int(credible.sum()),
-            public_support=float(holding[grassroots].mean()) if grassroots.size else 0.0,
+            official_exposure=float(reached[BEHAVIOURS.index("official")]),
+            credible_advocates=int(np.count_nonzero(credible)),
+            public_support=float(reached[BEHAVIOURS.index("grassroots")]),
         )
 
     def run(self) -> None:

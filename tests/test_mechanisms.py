@@ -12,7 +12,7 @@ from scipy import stats
 
 import model.model as model_module
 from model import TrackTwoModel, make_params, simulate
-from model.diffusion import Ties, advocate, forget
+from model.diffusion import Context, Ties, advocate, forget, thinned_positions
 from model.network import build_graph
 from model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
 from model.workshops import (
@@ -231,6 +231,56 @@ def test_both_advocacy_methods_reproduce_the_model(monkeypatch, method):
     forced = [simulate({"steps": 60}, seed=s).outcomes["ideas_transferred"] for s in range(30)]
     assert stats.mannwhitneyu(automatic, forced).pvalue > 0.001
     assert abs(np.mean(automatic) - np.mean(forced)) < 1.5
+
+
+@pytest.mark.parametrize("batch", [None, 3])
+@pytest.mark.parametrize("probability", [0.02, 0.3, 1.0])
+def test_thinned_positions_keep_each_position_independently(probability, batch):
+    """Geometric skipping (push's shortcut) = an independent Bernoulli per position, even across batches."""
+    rng = np.random.default_rng(8)
+    total, runs = 500, 400
+    kept = np.zeros(total)
+    counts = []
+    for _ in range(runs):
+        positions = thinned_positions(rng, total, probability, batch=batch)
+        assert positions.dtype == np.int64 and np.all(np.diff(positions) > 0)
+        assert positions.size == 0 or (positions[0] >= 0 and positions[-1] < total)
+        kept[positions] += 1
+        counts.append(positions.size)
+    if probability == 1.0:
+        assert np.all(kept == runs)
+        return
+    # per position: Binomial(runs, probability); in total: Binomial(total, probability) per run
+    assert stats.chisquare(kept + 1e-9, np.full(total, kept.sum() / total)).pvalue > 0.001
+    assert stats.binomtest(int(kept.sum()), runs * total, probability).pvalue > 0.001
+    assert abs(np.var(counts) - total * probability * (1 - probability)) < 0.3 * total * probability * (1 - probability)
+
+
+def test_no_tie_probability_exceeds_the_base_rate():
+    """Push draws only ties whose uniform clears 1 - base_rate: valid only if p <= base_rate for every tie."""
+    rng = np.random.default_rng(2)
+    n, base = 50_000, 0.3
+    sides = rng.integers(0, 2, n)
+    context = Context(base, rng.uniform(0, 1, 5), rng.uniform(0, 1, n), rng.random(n) < 0.5,
+                      rng.uniform(0, 100, n), sides, rng.uniform(0, 1, n))
+    p = context.tie_probability(rng.integers(0, n, n), rng.integers(0, n, n), rng.integers(0, 5, n))
+    assert p.max() <= base and p.min() >= 0
+
+
+def test_holding_counts_stay_in_step_with_holdings():
+    """The per-actor and per-(track, side) counts the time series and transfer read equal fresh sums."""
+    model = TrackTwoModel({"forgetting.rate": 0.05, "sides": 3, "steps": 80}, seed=4)
+    for _ in range(80):
+        model.step()
+        held = model.ideas.held
+        groups = model.track_index * model.n_sides + model.side
+        assert np.array_equal(model.ideas.held_count, held.sum(axis=1))
+        by_group = np.stack([held[groups == g].sum(axis=0) for g in range(model.ideas.n_groups)])
+        assert np.array_equal(model.ideas.group_holders[:, : model.ideas.count], by_group)
+        reached = np.bincount(groups[held.any(axis=1)], minlength=model.ideas.n_groups)
+        assert np.array_equal(model.ideas.group_reached, reached)
+    assert model.ideas.count > 16  # the store grew past its initial capacity along the way
+    assert model.ideas.adoption_log()[0].size > model.ideas.held.sum()  # and some holdings were forgotten
 
 
 def test_novelty_acceptance_officials_steep_when_unripe_mild_when_ripe_others_by_autonomy():

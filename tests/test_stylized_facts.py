@@ -43,8 +43,9 @@ def test_f1_transfer_rate_falls_with_autonomous_share(dilemma):
 
 def test_f1_impact_peaks_at_an_interior_mix(dilemma):
     impact = {share: group.impact for share, group in dilemma.groupby("autonomous_share")}
-    assert_greater(impact[0.5], impact[0.0], "impact: balanced mix vs elites only")
-    assert_greater(impact[0.5], impact[1.0], "impact: balanced mix vs autonomous thinkers only")
+    # F1 is a claim about expected impact; impact is skewed (a few runs carry much of it), so compare means
+    assert_greater(impact[0.5], impact[0.0], "impact: balanced mix vs elites only", on_means=True)
+    assert_greater(impact[0.5], impact[1.0], "impact: balanced mix vs autonomous thinkers only", on_means=True)
     means = dilemma.groupby("autonomous_share").impact.mean()
     assert 0.0 < means.idxmax() < 1.0, means.to_dict()
 
