@@ -1,12 +1,15 @@
-"""Choosing whom to invite: greedy selection with lazy evaluation (CELF) under constraints.
+"""Choosing whom to invite: greedy selection with lazy evaluation (CELF), then swaps, under constraints.
 
 The objective is the expected value of an outcome (impact by default) of a workshop series whose
 cohort is the chosen group, estimated by Monte Carlo over common seeds. Greedy selection adds,
 seat by seat, the feasible actor with the largest marginal gain; CELF keeps every candidate's
 last gain as an upper bound and only re-evaluates those that could still be the best, which is
-what makes it fast (Leskovec et al. 2007). Constraints are rules over actor attributes (at least
-a share per side, quotas, caps); a candidate is feasible only if the group can still be
-completed to a group that meets them all.
+what makes it fast (Leskovec et al. 2007). Impact is not submodular (an idea needs enough
+carriers on every side), so greedy can stop short of the best group: a local search then tries
+swapping each invitee for each feasible outsider and keeps any swap that raises the objective,
+until a full pass finds none (a 1-swap local optimum) or the pass budget runs out. Constraints are
+rules over actor attributes (at least a share per side, quotas, caps); a candidate is feasible
+only if the group can still be completed to a group that meets them all.
 """
 
 from __future__ import annotations
@@ -235,6 +238,52 @@ def celf(candidates: Sequence[int], seats: int, rules: Sequence[Rule], pool: np.
             on_pick(pick)
         current = after
     return picks
+
+
+def improve_by_swaps(picks: list[Pick], candidates: Sequence[int], rules: Sequence[Rule], pool: np.ndarray,
+                     objective: Objective, max_passes: int, on_swap: Callable[[int, int, float], None] | None = None
+                     ) -> list[Pick]:
+    """Local search from the greedy group: swap one invitee for one outsider while that raises the objective.
+
+    Each pass visits the seats in order; for a seat, every feasible outsider is evaluated at once
+    (a batch for the executor) and the best swap is kept if it beats the current group's mean over
+    the common seeds. Stops after a pass without a swap (a 1-swap local optimum) or `max_passes`.
+    Returns the final group as picks in greedy order within it, with gains recomputed along that order.
+    """
+    group = [p.actor for p in picks]
+    if not group or max_passes < 1:
+        return picks
+    value = float(objective.values([tuple(group)])[0].mean())
+    for _ in range(max_passes):
+        swapped = False
+        for seat in range(len(group)):
+            others = group[:seat] + group[seat + 1:]
+            options = [int(c) for c in candidates if c not in group and pool[c] and satisfies([*others, int(c)], rules)]
+            if not options:
+                continue
+            values = [float(v.mean()) for v in objective.values([(*others, c) for c in options])]
+            best = int(np.argmax(values))
+            if values[best] > value:
+                if on_swap:
+                    on_swap(group[seat], options[best], values[best] - value)
+                group[seat], value, swapped = options[best], values[best], True
+        if not swapped:
+            break
+    if group == [p.actor for p in picks]:
+        return picks
+    return picks_along(group, objective)
+
+
+def picks_along(group: Sequence[int], objective: Objective) -> list[Pick]:
+    """Picks for a group, ordered greedily within it: each one's gain over those before it, paired over the seeds."""
+    remaining, ordered = list(group), []
+    while remaining:
+        values = objective.values([(*ordered, actor) for actor in remaining])
+        ordered.append(remaining.pop(int(np.argmax([v.mean() for v in values]))))
+    group = ordered
+    prefixes = objective.values([tuple(group[:k]) for k in range(len(group) + 1)])
+    return [Pick(actor, mean_interval(prefixes[k + 1] - prefixes[k]), mean_interval(prefixes[k + 1]), objective.evaluations)
+            for k, actor in enumerate(group)]
 
 
 GROWTH_TOLERANCE_SE = 0.0  # a re-evaluated gain above its old bound by more than this many standard errors breaks laziness

@@ -50,6 +50,8 @@ class IdeaStore:
     held_count: np.ndarray = field(init=False)  # ideas each actor holds now
     group_holders: np.ndarray = field(init=False)  # (groups x ideas) members of each group holding each idea now
     group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
+    group_adoptions: np.ndarray = field(init=False)  # adoptions by each group's members so far
+    generated: int = 0  # ideas created in workshops (not seeded)
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
@@ -70,6 +72,7 @@ class IdeaStore:
             self.groups = np.zeros(n, dtype=np.int64)
         self.group_holders = np.zeros((self.n_groups, c), dtype=np.int64)
         self.group_reached = np.zeros(self.n_groups, dtype=np.int64)
+        self.group_adoptions = np.zeros(self.n_groups, dtype=np.int64)
 
     def _grow(self, needed: int) -> None:
         new = max(self.capacity * 2, needed)
@@ -105,6 +108,7 @@ class IdeaStore:
         self.origin_step[ids] = step
         self.origin_workshop[ids] = workshop
         source = AUTHOR if workshop >= 0 else SEEDED
+        self.generated += k if workshop >= 0 else 0
         for idea in ids:
             who = authors if authors.ndim == 1 else authors[idea - ids[0]]
             self.adopt(who, np.full(who.size, idea), step, np.full(who.size, source))
@@ -139,7 +143,11 @@ class IdeaStore:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
         before = self.held_count[actors]
         np.add.at(self.held_count, actors, change)
-        np.add.at(self.group_holders.ravel(), self.groups[actors] * self.capacity + ideas, change)
+        cells = self.groups[actors] * self.capacity + ideas  # (group, idea): few, so count them all at once
+        counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
+        self.group_holders += change * counts
+        if change > 0:
+            self.group_adoptions += counts.sum(axis=1)
         # actors who go from none to some ideas (adopting) or from some to none (forgetting), once each
         crossed = np.sort(actors[before == 0] if change > 0 else actors[self.held_count[actors] == 0])
         if crossed.size:

@@ -89,6 +89,8 @@ class TrackTwoModel(mesa.Model):
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
         ]
         self._officials_everywhere = all(o.size for o in self.officials_by_side)  # else no idea can enter Track One
+        self._official_adoptions_checked = 0  # officials' adoptions at the last transfer check
+        self.ideas_entered = 0  # ideas that entered Track One so far (seeded ones included)
 
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.ideas = IdeaStore(self.n_actors, self.track_index * self.n_sides + self.side, len(BEHAVIOURS) * self.n_sides)
@@ -188,7 +190,7 @@ class TrackTwoModel(mesa.Model):
         self.meetings[who] += 1
         self.ever_participated[who] = True
         value = candour(p, self.trust[who], self.position_tie[who], series.after_leak)
-        diversity = group_diversity(self.side[who], self.n_sides, self.behaviour[who], self.autonomy[who])
+        diversity = group_diversity(self.side[who], self.n_sides, self.track_index[who], self.autonomy[who])
         mean = novelty_mean(p, self.autonomy[who], diversity)
         novelty = draw_novelty(rng, mean, w.novelty.concentration, int(rng.poisson(w.idea_rate * value)))
         ids = self.ideas.create(novelty, t, series.held, who) if novelty.size else np.empty(0, dtype=np.int64)
@@ -247,11 +249,14 @@ class TrackTwoModel(mesa.Model):
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas held by at least the threshold share of officials on every side enter Track One."""
         ideas = self.ideas
-        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0) if self._officials_everywhere else ()
-        if len(pending) == 0:
-            return np.empty(0, dtype=np.int64)
+        official_adoptions = int(ideas.group_adoptions[self.official_groups].sum())
+        if not self._officials_everywhere or official_adoptions == self._official_adoptions_checked:
+            return np.empty(0, dtype=np.int64)  # shares only rise when officials adopt (the threshold is > 0)
+        self._official_adoptions_checked = official_adoptions
+        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
         shares = ideas.group_holders[self.official_groups][:, pending] / self.officials_per_side[:, None]
         entered = pending[(shares >= self.params.transfer.threshold).all(axis=0)]
+        self.ideas_entered += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = t
             ideas.entered_ripe[idea] = ripe
