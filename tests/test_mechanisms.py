@@ -267,6 +267,28 @@ def test_no_tie_probability_exceeds_the_base_rate():
     assert p.max() <= base and p.min() >= 0
 
 
+def test_ties_formed_in_workshops_equal_a_rebuild_of_the_network():
+    """New ties are inserted into the CSR arrays in place of a rebuild: the result must be the same network."""
+    rng = np.random.default_rng(12)
+    for _ in range(40):
+        n = int(rng.integers(4, 150))
+        sides = rng.integers(0, 3, n)
+        sources, targets = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)  # duplicates and self-ties too
+        ties = Ties.build(n, sources, targets, sides)
+        present = {(int(a), int(b)) for a, b in zip(*ties.all.nonzero(), strict=True)}
+        new = [(a, b) for a, b in zip(rng.integers(0, n, 12).tolist(), rng.integers(0, n, 12).tolist(), strict=True)
+               if a != b and (a, b) not in present]
+        new = list({tuple(sorted(pair)): pair for pair in new}.values())
+        if not new:
+            continue
+        a, b = np.array(new).T
+        grown, rebuilt = ties.with_ties(a, b, sides), Ties.build(n, np.append(sources, a), np.append(targets, b), sides)
+        for mine, theirs in ((grown.all, rebuilt.all), (grown.across, rebuilt.across)):
+            assert (mine != theirs).nnz == 0 and np.array_equal(mine.indices, theirs.indices)
+            assert np.array_equal(mine.indptr, theirs.indptr) and mine.has_sorted_indices
+        assert np.array_equal(grown.degree, rebuilt.degree) and grown.any_across == rebuilt.any_across
+
+
 def test_holding_counts_stay_in_step_with_holdings():
     """The per-actor and per-(track, side) counts the time series and transfer read equal fresh sums."""
     model = TrackTwoModel({"forgetting.rate": 0.05, "sides": 3, "steps": 80}, seed=4)
