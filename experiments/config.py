@@ -61,16 +61,25 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     return overrides
 
 
+MAP_KEYS = ("network.map", "network.edges")  # parameters that name files: relative to the file that sets them
+
+
+def resolve_path(value: Any, base_dir: Path) -> Any:
+    """A relative actor-map path, taken from `base_dir` (kept as given if only the working directory has it)."""
+    if isinstance(value, str) and value and not Path(value).is_absolute():
+        candidate = base_dir / value
+        if candidate.exists() or not Path(value).exists():
+            return str(candidate)
+    return value
+
+
 def resolve_relative_paths(config: dict[str, Any], base_dir: Path) -> dict[str, Any]:
     """Actor-map paths in a config are relative to the config file's folder."""
     network = config.get("network")
     if isinstance(network, dict):
-        for key in ("map", "edges"):
-            value = network.get(key)
-            if isinstance(value, str) and value and not Path(value).is_absolute():
-                candidate = base_dir / value
-                if candidate.exists() or not Path(value).exists():
-                    network[key] = str(candidate)
+        for key in (k.split(".")[1] for k in MAP_KEYS):
+            if key in network:
+                network[key] = resolve_path(network[key], base_dir)
     return config
 
 

@@ -28,7 +28,7 @@ import yaml
 
 from experiments import evaluate
 from experiments.comparison import LOWER_IS_BETTER
-from experiments.config import load_checked, reject_unknown_keys, resolve_relative_paths
+from experiments.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
 from model import ConfigError, make_params, merge
 
@@ -37,7 +37,6 @@ PROGRAMME_KEYS = ("description", "overrides")
 DEFAULT_REPLICATES = 100  # about 20 s for three programmes of default runs on 2 cores
 MIN_REPLICATES = 2  # a paired interval needs two pairs at least
 DEFAULT_RANK_BY = "ideas_transferred"
-MAP_KEYS = ("network.map", "network.edges")  # actor-map paths in overrides are relative to the programmes file
 
 
 @dataclass(frozen=True)
@@ -217,11 +216,8 @@ def flatten_overrides(overrides: Mapping[Any, Any], where: str = "overrides", pr
 
 def _relative_maps(overrides: dict[str, Any], file: Path) -> dict[str, Any]:
     """An actor-map path in a programme's overrides is relative to the programmes file, as in a config."""
-    paths = {key.split(".")[1]: overrides[key] for key in MAP_KEYS if key in overrides}
-    if not paths:
-        return overrides
-    resolved = resolve_relative_paths({"network": dict(paths)}, file.resolve().parent)["network"]
-    return {**overrides, **{f"network.{key}": value for key, value in resolved.items()}}
+    folder = file.resolve().parent
+    return {key: resolve_path(value, folder) if key in MAP_KEYS else value for key, value in overrides.items()}
 
 
 def _rank_by(value: Any, base: Mapping[str, Any]) -> tuple[str, str]:

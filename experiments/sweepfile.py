@@ -25,7 +25,15 @@ from typing import Any
 import numpy as np
 
 from experiments import evaluate, points
-from experiments.config import DEFAULT_CONFIG, load_checked, read_yaml, reject_unknown_keys, resolve_relative_paths
+from experiments.config import (
+    DEFAULT_CONFIG,
+    MAP_KEYS,
+    load_checked,
+    read_yaml,
+    reject_unknown_keys,
+    resolve_path,
+    resolve_relative_paths,
+)
 from model import ConfigError, make_params, merge
 
 METHODS = ("grid", "random", "bayes")
@@ -104,7 +112,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     run_cap = _run_cap(data.get("run_cap"), method, replicates)
     base_path = _base_path(file, data.get("base"))
     base = _base(base_path, data.get("steps"))
-    parameters = _parameters(data.get("parameters"), method, base)
+    parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
     spec = SweepSpec(
         path=file, text=file.read_text(encoding="utf-8"), name=_name(data.get("name"), file), method=method,
         parameters=parameters, base=base, base_path=base_path, replicates=replicates,
@@ -247,6 +255,24 @@ def _parameters(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, d
             raise ConfigError(f"parameters: {key!r} is not a dotted parameter key such as workshops.size")
         parameters[key] = _parameter(key, spec, method, base)
     _check_known(parameters, base)
+    return parameters
+
+
+def _relative_maps(parameters: dict[str, dict[str, Any]], file: Path) -> dict[str, dict[str, Any]]:
+    """Actor maps swept over are named relative to the sweep file, as in a config, and must exist."""
+    folder = file.resolve().parent
+    for key in MAP_KEYS:
+        spec = parameters.get(key)
+        for entry in ("values", "value") if spec else ():
+            if entry not in spec:
+                continue
+            given = spec[entry] if entry == "values" else [spec[entry]]
+            resolved = [resolve_path(v, folder) for v in given]
+            for before, after in zip(given, resolved, strict=True):
+                if isinstance(after, str) and after and not Path(after).is_file():
+                    raise ConfigError(f"parameters.{key}.{entry}: no file {before!r} (relative paths are read from "
+                                      f"the sweep file's folder, {folder})")
+            spec[entry] = resolved if entry == "values" else resolved[0]
     return parameters
 
 

@@ -98,3 +98,21 @@ def test_the_command_rejects_a_bad_file_before_any_run(tmp_path: Path) -> None:
     assert done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("tracktwo sweep: error: sweep ")
     assert not out.exists()
+
+
+def test_maps_swept_over_are_relative_to_the_sweep_file(tmp_path, monkeypatch):
+    """Like a config's, a sweep file's actor-map paths are read from the sweep file's folder, not the working directory."""
+    folder = tmp_path / "study"
+    (folder / "maps").mkdir(parents=True)
+    for name in ("example_nodes.csv", "example_edges.csv"):
+        (folder / "maps" / name).write_text((ROOT / "configs" / "maps" / name).read_text())
+    (folder / "base.yaml").write_text("kinds:\n  women_cso: {behaviour: grassroots, count: 0}\n")
+    (folder / "maps.yaml").write_text(
+        "method: grid\nbase: base.yaml\nparameters:\n  network.type: {value: map}\n"
+        "  network.map: {values: [maps/example_nodes.csv]}\n  workshops.size: {values: [6, 8]}\n")
+    monkeypatch.chdir(tmp_path)  # elsewhere: maps/example_nodes.csv does not exist here
+    spec = load_sweep(folder / "maps.yaml")
+    assert spec.parameters["network.map"]["values"] == [str(folder / "maps" / "example_nodes.csv")]
+    (folder / "typo.yaml").write_text((folder / "maps.yaml").read_text().replace("example_nodes", "exmaple_nodes"))
+    with pytest.raises(ConfigError, match="exmaple_nodes"):
+        load_sweep(folder / "typo.yaml")
