@@ -13,7 +13,7 @@ from experiments import comparison as analysis
 from experiments import figures
 from experiments.comparison import Comparison
 from experiments.executors import ExecutorError, add_execution_arguments, make_executor
-from experiments.programmes import ProgrammeSet, load_programmes
+from experiments.programmes import ProgrammeSet, check_baseline, load_programmes
 from experiments.provenance import write_atomic, write_json
 from experiments.sweep import DEFAULT_RESULTS, SweepResult, run_sweep
 from experiments.sweep_command import finish
@@ -28,10 +28,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo compare` to the command line."""
     description = ("Run two or more candidate programmes (overrides on one base config, listed in a programmes file) "
                    "on the same seeds, so each run of one programme has a twin of every other; then rank them with "
-                   "confidence intervals, paired differences from the best, and plain-language verdicts.")
+                   "confidence intervals, paired differences from the best (or from a baseline you name), and "
+                   "plain-language verdicts.")
     parser = subparsers.add_parser("compare", help="Compare candidate programmes on common seeds.", description=description)
     parser.add_argument("programmes", type=Path, help="programmes file, e.g. configs/programmes/example.yaml")
     parser.add_argument("--replicates", type=int, help="paired runs per programme (default: the file's, else 100)")
+    parser.add_argument("--baseline", metavar="PROGRAMME",
+                        help="compare every programme with this one (e.g. current practice) instead of with the best "
+                             "(default: the file's baseline, else the best)")
     add_execution_arguments(parser, "comparison", "results/compare-<name>/")
     parser.set_defaults(handler=compare_command)
 
@@ -44,6 +48,7 @@ def default_out(programmes: ProgrammeSet) -> Path:
 def compare_command(args: argparse.Namespace) -> int:
     """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
     programmes = load_programmes(args.programmes)
+    baseline = check_baseline(args.baseline, programmes.names, "--baseline") if args.baseline else programmes.baseline
     spec = programmes.sweep(args.replicates)
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
@@ -55,7 +60,7 @@ def compare_command(args: argparse.Namespace) -> int:
     finally:
         executor.close()
     runs = pd.read_parquet(result.directory / "runs.parquet")
-    comparison = analysis.compare(runs, programmes.names, programmes.rank_by, programmes.goal)
+    comparison = analysis.compare(runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline)
     written = write_outputs(result.directory, programmes, comparison, result)
     print(headline(programmes, result, executor.name, executor.workers))
     print(report(programmes, comparison))
@@ -78,8 +83,9 @@ def write_outputs(directory: Path, programmes: ProgrammeSet, comparison: Compari
         "replicates": comparison.replicates, "seed": programmes.seed, "paired": True,
         "runs": {"planned": result.planned, "finished": result.finished, "failed": result.failed},
         "confidence": comparison.confidence, "ranking": comparison.ranking, "best": comparison.best,
+        "reference": comparison.reference, "baseline": comparison.baseline,
         "verdicts": comparison.verdicts,
-        "verdicts_by_outcome": {outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.ranking[1:]}
+        "verdicts_by_outcome": {outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.others}
                                 for outcome in comparison.outcomes},
         "programmes": programmes.describe(), "table": comparison.table.to_dict("records"),
     })
@@ -98,7 +104,7 @@ def headline(programmes: ProgrammeSet, result: SweepResult, executor: str, worke
 
 
 def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
-    """The ranked table, the paired differences from the best, the verdicts and (when the runs report them) inclusion."""
+    """The ranked table, the paired differences from the reference, the verdicts and (when the runs report them) inclusion."""
     descriptions = {p.name: p.description for p in programmes.programmes}
     confidence = f"{comparison.confidence:.0%}"
     lines = ["", f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
@@ -111,13 +117,15 @@ def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
     for outcome in comparison.outcomes:
         cells = [_estimate(comparison.row(name, outcome), outcome) for name in comparison.ranking]
         lines.append(_row(analysis.label(outcome), cells))
-    lines += ["", f"Difference from {comparison.best} in paired runs (same seed) [{confidence} paired bootstrap CI]:", header]
+    which = "the baseline" if comparison.baseline else "the best"
+    lines += ["", f"Difference from {which}, {comparison.reference}, in paired runs (same seed) "
+                  f"[{confidence} paired bootstrap CI]:", header]
     for outcome in comparison.outcomes:
-        cells = ["(reference)" if name == comparison.best else _difference(comparison.row(name, outcome), outcome)
+        cells = ["(reference)" if name == comparison.reference else _difference(comparison.row(name, outcome), outcome)
                  for name in comparison.ranking]
         lines.append(_row(analysis.label(outcome), cells))
     lines += ["", "Verdict:"]
-    for other in comparison.ranking[1:]:
+    for other in comparison.others:
         lines += textwrap.wrap(comparison.verdicts[other], TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
     if comparison.groups:
         lines += ["", "Inclusion: mean share among participants / among authors of ideas that entered Track One", header]

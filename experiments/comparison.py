@@ -1,9 +1,10 @@
-"""Comparing programmes run on common seeds: each outcome with its interval, paired differences from the best, verdicts.
+"""Comparing programmes run on common seeds: each outcome with its interval, paired differences from a reference, verdicts.
 
 Replicate r of every programme ran on the same seed (the same network, actors and draws), so a
-programme's run and the best programme's run form a pair: their difference is the programme's
-effect with the shared luck removed. Differences are averaged over pairs, with a paired bootstrap
-interval, and counted (how often the best came out ahead, tied, or behind).
+programme's run and the reference programme's run form a pair: their difference is the
+programme's effect with the shared luck removed. The reference is the best programme, or a
+baseline the designer names (current practice, say). Differences are averaged over pairs, with a
+paired bootstrap interval, and counted (how often each came out ahead, tied, or behind).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def inclusion_groups(columns: Sequence[str]) -> list[str]:
 
 @dataclass
 class Comparison:
-    """Programmes ranked by one outcome, every outcome summarised, and paired differences from the best."""
+    """Programmes ranked by one outcome, every outcome summarised, and paired differences from the reference."""
 
     ranking: list[str]
     rank_by: str
@@ -86,11 +87,22 @@ class Comparison:
     groups: list[str]
     confidence: float = stats.DEFAULT_CONFIDENCE
     verdicts: dict[str, str] = field(default_factory=dict)
+    baseline: str | None = None  # the named reference, if any
 
     @property
     def best(self) -> str:
         """The programme ranked first."""
         return self.ranking[0]
+
+    @property
+    def reference(self) -> str:
+        """The programme every other is compared with: the baseline if one was named, else the best."""
+        return self.baseline or self.best
+
+    @property
+    def others(self) -> list[str]:
+        """The programmes compared with the reference, in rank order."""
+        return [name for name in self.ranking if name != self.reference]
 
     def row(self, programme: str, outcome: str) -> pd.Series:
         """One programme's summary of one outcome."""
@@ -116,13 +128,16 @@ def rank(runs: pd.DataFrame, names: Sequence[str], outcome: str, goal: str) -> l
 
 
 def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
-            confidence: float = stats.DEFAULT_CONFIDENCE) -> Comparison:
-    """Rank the programmes (point i of the runs is programme names[i]) and compare each with the best on every outcome."""
+            confidence: float = stats.DEFAULT_CONFIDENCE, baseline: str | None = None) -> Comparison:
+    """Rank the programmes (point i of the runs is programme names[i]) and compare each on every outcome with the
+    baseline, or with the best when no baseline is named."""
+    if baseline is not None and baseline not in names:
+        raise ValueError(f"baseline {baseline!r} is not one of the programmes {list(names)}")
     per_replicate = runs.groupby("replicate").agg(runs=("point", "size"), seeds=("seed", "nunique"))
     if (per_replicate["runs"] != len(names)).any() or (per_replicate["seeds"] != 1).any():
         raise ValueError("the runs are not paired: every replicate needs one run of every programme, all on one seed")
     ranking = rank(runs, names, rank_by, goal)
-    best = ranking[0]
+    reference = baseline or ranking[0]
     headline = [o for o in dict.fromkeys([rank_by, *HEADLINE_OUTCOMES]) if o in runs]
     groups = inclusion_groups(list(runs.columns))
     inclusion = [f"{prefix}{group}" for group in groups for prefix in INCLUSION_PREFIXES if f"{prefix}{group}" in runs]
@@ -132,23 +147,24 @@ def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
         values = by_replicate(runs, names, outcome)
         for position, programme in enumerate(ranking, start=1):
             interval = stats.outcome_interval(values[programme].to_numpy(), confidence)
-            paired = stats.paired_difference(values[programme].to_numpy(), values[best].to_numpy(), confidence)
+            paired = stats.paired_difference(values[programme].to_numpy(), values[reference].to_numpy(), confidence)
             rows.append({"rank": position, "programme": programme, "outcome": outcome, "label": label(outcome),
                          "better": better_when(outcome), "runs": int(values[programme].size), "n": interval.n,
                          "estimate": interval.estimate, "low": interval.low, "high": interval.high, "method": interval.method,
                          "difference": paired.estimate, "difference_low": paired.low, "difference_high": paired.high,
                          "pairs": paired.n, "share_higher": paired.share_higher, "share_tied": paired.share_tied,
                          "share_lower": paired.share_lower, "difference_method": paired.method})
-            if programme != best:
+            if programme != reference:
                 differences.append(pd.DataFrame({
-                    "programme": programme, "best": best, "outcome": outcome, "replicate": values.index,
+                    "programme": programme, "reference": reference, "outcome": outcome, "replicate": values.index,
                     "seed": seeds.reindex(values.index).to_numpy(), "value": values[programme].to_numpy(),
-                    "best_value": values[best].to_numpy(), "difference": (values[programme] - values[best]).to_numpy()}))
+                    "reference_value": values[reference].to_numpy(),
+                    "difference": (values[programme] - values[reference]).to_numpy()}))
     comparison = Comparison(ranking=ranking, rank_by=rank_by, goal=goal, replicates=int(runs["replicate"].nunique()),
                             table=pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
                             differences=pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(),
-                            outcomes=headline, groups=groups, confidence=confidence)
-    comparison.verdicts = {other: verdict(comparison, other) for other in ranking[1:]}
+                            outcomes=headline, groups=groups, confidence=confidence, baseline=baseline)
+    comparison.verdicts = {other: verdict(comparison, other) for other in comparison.others}
     return comparison
 
 
@@ -167,23 +183,29 @@ def _lowered(text: str) -> str:
 
 
 def verdict(comparison: Comparison, other: str, outcome: str | None = None) -> str:
-    """A plain sentence: how often the best beat `other` on the outcome in paired runs, by how much, how sure."""
+    """A plain sentence: which of `other` and the reference did better on the outcome in paired runs, how often,
+    by how much, how sure."""
     outcome = outcome or comparison.rank_by
-    best = comparison.best
+    reference = comparison.reference
     row = comparison.row(other, outcome)
     goal = comparison.goal if outcome == comparison.rank_by else ("minimize" if outcome in LOWER_IS_BETTER else "maximize")
     where = " where both got an idea into Track One" if outcome in CONDITIONAL else ""
     if row["pairs"] == 0:
-        return f"{best} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."
+        return f"{reference} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."
     if row["share_tied"] == 1.0:
-        return f"{best} and {other} gave the same {_lowered(label(outcome))} in all {row['pairs']} paired runs{where}."
-    # The table holds other - best; the sentence speaks of the best's advantage.
-    flip = -1.0 if goal == "maximize" else 1.0
+        return f"{reference} and {other} gave the same {_lowered(label(outcome))} in all {row['pairs']} paired runs{where}."
+    # The table holds other - reference; the sentence speaks of the leader's advantage.
+    flip = -1.0 if goal == "maximize" else 1.0  # flip x (other - reference) = the reference's advantage
+    reference_ahead = row["share_lower"] if goal == "maximize" else row["share_higher"]
+    other_ahead = row["share_higher"] if goal == "maximize" else row["share_lower"]
+    if flip * row["difference"] < 0:  # on average, `other` did better: it leads the sentence
+        leader, follower, flip, ahead = other, reference, -flip, other_ahead
+    else:
+        leader, follower, ahead = reference, other, reference_ahead
     advantage = flip * row["difference"]
     low, high = sorted((flip * row["difference_low"], flip * row["difference_high"]))
-    ahead = row["share_lower"] if goal == "maximize" else row["share_higher"]
-    verb = PHRASES.get(outcome, ("does better than {other} on " + _lowered(label(outcome)), ""))[0].format(other=other)
-    sentence = (f"{best} {verb} in {ahead:.0%} of {row['pairs']} paired runs{where} ({row['share_tied']:.0%} tied); "
+    verb = PHRASES.get(outcome, ("does better than {other} on " + _lowered(label(outcome)), ""))[0].format(other=follower)
+    sentence = (f"{leader} {verb} in {ahead:.0%} of {row['pairs']} paired runs{where} ({row['share_tied']:.0%} tied); "
                 f"the difference is {_amount(outcome, advantage)}")
     if math.isnan(low):
         return f"{sentence} (too few pairs for an interval)."
@@ -204,7 +226,7 @@ def _bare(outcome: str, value: float) -> str:
 
 
 def comparison_figure(comparison: Comparison, title: str):
-    """A row per outcome: each programme's estimate with its interval, and its paired difference from the best."""
+    """A row per outcome: each programme's estimate with its interval, and its paired difference from the reference."""
     import matplotlib.pyplot as plt
     import seaborn as sns
     from matplotlib.ticker import PercentFormatter
@@ -223,13 +245,14 @@ def comparison_figure(comparison: Comparison, title: str):
         if better_when(outcome) == "lower":
             heading = f"{heading[:-1]}; lower is better)" if heading.endswith(")") else f"{heading} (lower is better)"
         estimate_axis.set_title(heading, fontsize="medium", loc="left")
-        difference_axis.set_title("difference from the best, in paired runs", fontsize="medium", loc="left", color="0.3")
+        difference_axis.set_title(f"difference from {'the baseline' if comparison.baseline else 'the best'}, in paired runs",
+                                  fontsize="medium", loc="left", color="0.3")
         difference_axis.axvline(0.0, color="0.3", lw=1.2, ls="--")
         for order, programme in enumerate(programmes):
             summary = comparison.row(programme, outcome)
             style = {"color": colours[programme], "marker": KIND_MARKERS[order % len(KIND_MARKERS)], "ms": 9}
             _interval(estimate_axis, summary["estimate"], summary["low"], summary["high"], positions[programme], style)
-            if programme == comparison.best:
+            if programme == comparison.reference:
                 difference_axis.plot([0.0], [positions[programme]], ls="", mfc="white", mew=2, **style)
             else:
                 _interval(difference_axis, summary["difference"], summary["difference_low"], summary["difference_high"],
@@ -242,7 +265,8 @@ def comparison_figure(comparison: Comparison, title: str):
     figure.suptitle(title, x=0.01, ha="left", fontsize="large")
     figure.text(0.01, 0.003, f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
                 f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "
-                f"difference). Hollow marker: the best programme ({_short(comparison.best, 60)}), the reference for differences.",
+                f"difference). Hollow marker: {'the baseline' if comparison.baseline else 'the best programme'} "
+                f"({_short(comparison.reference, 60)}), the reference for differences.",
                 ha="left", va="bottom", fontsize=9, color="0.35")
     figure.tight_layout(rect=(0, 0.035, 1, 0.985))
     return figure

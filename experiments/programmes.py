@@ -7,6 +7,7 @@
     replicates: 100                # paired runs per programme: replicate r of every programme uses one seed
     seed: 0                        # the comparison's seed (run seeds derive from it)
     rank_by: ideas_transferred     # an outcome, or {name: time_to_first_transfer, goal: minimize}
+    baseline: The usual suspects   # optional: differences and verdicts against this programme (default: the best)
     programmes:
       The usual suspects:
         description: Elites only, one workshop.
@@ -32,7 +33,7 @@ from experiments.config import MAP_KEYS, load_checked, reject_unknown_keys, reso
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
 from model import ConfigError, make_params, merge
 
-KNOWN_KEYS = ("name", "description", "base", "steps", "replicates", "seed", "rank_by", "programmes")
+KNOWN_KEYS = ("name", "description", "base", "steps", "replicates", "seed", "rank_by", "baseline", "programmes")
 PROGRAMME_KEYS = ("description", "overrides")
 DEFAULT_REPLICATES = 100  # about 20 s for three programmes of default runs on 2 cores
 MIN_REPLICATES = 2  # a paired interval needs two pairs at least
@@ -63,6 +64,7 @@ class ProgrammeSet:
     seed: int
     rank_by: str
     goal: str
+    baseline: str | None = None  # the programme others are compared with (None: the best)
 
     @property
     def names(self) -> list[str]:
@@ -118,9 +120,20 @@ def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
     base = _base(base_path, data.get("steps"))
     programmes = tuple(_programme(name, spec, base, file) for name, spec in listed.items())
     rank_by, goal = _rank_by(data.get("rank_by", DEFAULT_RANK_BY), base)
+    names = [programme.name for programme in programmes]
+    baseline = check_baseline(data.get("baseline"), names, "baseline")
     return ProgrammeSet(path=file, text=file.read_text(encoding="utf-8"), name=_name(data.get("name"), file),
                         description=description, base=base, base_path=base_path, programmes=programmes,
-                        replicates=replicates, seed=seed, rank_by=rank_by, goal=goal)
+                        replicates=replicates, seed=seed, rank_by=rank_by, goal=goal, baseline=baseline)
+
+
+def check_baseline(value: Any, names: list[str], where: str) -> str | None:
+    """A baseline must name one of the programmes; None means compare with the best."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in names:
+        raise ConfigError(f"{where}: {value!r} is not one of the programmes; expected one of {names}")
+    return value
 
 
 def _check_unique_keys(file: Path) -> None:

@@ -70,6 +70,8 @@ BAD_FILES = {
     "unknown key": ("replicate: 10\n" + TINY, "unknown key(s) ['replicate'] (did you mean replicates?)"),
     "unknown programme key": (TINY.replace("    description: one", "    overides: {}\n    description: one"),
                               "programme 'Elites only': unknown key(s) ['overides'] (did you mean overrides?)"),
+    "unknown baseline": ("baseline: Current practice\n" + TINY,
+                         "baseline: 'Current practice' is not one of the programmes; expected one of"),
     "bad value": (TINY.replace("workshops.count: 1,", "workshops.size: 1,"),
                   "programme 'Elites only': workshops.size: Input should be greater than or equal to 2"),
     "unknown parameter": (TINY.replace("workshops.count: 1,", "workshops.sise: 8,"),
@@ -106,6 +108,10 @@ def test_bad_programmes_file_exits_2_with_one_line(tmp_path: Path, capsys: pytes
     assert err.startswith("tracktwo compare: error: programmes ") and "'Elites only': workshops.size" in err and "\n" not in err
     assert main(["compare", str(write(tmp_path, TINY, "ok.yaml")), "--replicates", "1"]) == 2
     assert "--replicates: expected an integer >= 2, got 1" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path / "ok.yaml"), "--baseline", "Elites"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--baseline: 'Elites' is not one of the programmes; expected one of ['Elites only', 'Balanced series']" in err
+    assert "\n" not in err
     assert not (tmp_path / "out").exists()
 
 
@@ -180,6 +186,26 @@ def test_paired_interval_covers_a_planted_difference(tmp_path: Path, monkeypatch
     assert f"95% CI {-row['difference_high']:.2f} to {-row['difference_low']:.2f}" in sentence
     time_row = result.row("Fewer ideas", "time_to_first_transfer")  # lower is better: the loser is slower
     assert time_row["difference_low"] > 0 and "sooner than" in comparison.verdict(result, "Fewer ideas", "time_to_first_transfer")
+
+
+def test_a_baseline_is_the_reference_for_differences_and_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Named as the baseline, the weaker programme is what the better one is measured against."""
+    monkeypatch.setattr(evaluate, "simulate", fake_simulate)
+    runs, names, _ = run(tmp_path, PLANTED)
+    result = comparison.compare(runs, names, "ideas_transferred", "maximize", baseline="Fewer ideas")
+    assert result.ranking == ["More ideas", "Fewer ideas"] and result.reference == "Fewer ideas"
+    assert result.others == ["More ideas"] and list(result.verdicts) == ["More ideas"]
+    row = result.row("More ideas", "ideas_transferred")
+    assert row["difference_low"] < PLANTED_EFFECT_PER_IDEA_RATE < row["difference_high"] and row["difference_low"] > 0
+    assert result.row("Fewer ideas", "ideas_transferred")["difference"] == 0
+    assert set(result.differences["reference"]) == {"Fewer ideas"} and set(result.differences["programme"]) == {"More ideas"}
+    sentence = result.verdicts["More ideas"]  # the leader speaks first, whichever is the reference
+    assert sentence.startswith("More ideas transfers more ideas than Fewer ideas in 100% of 40 paired runs")
+    assert f"95% CI {row['difference_low']:.2f} to {row['difference_high']:.2f}" in sentence
+    against_best = comparison.compare(runs, names, "ideas_transferred", "maximize")
+    assert against_best.verdicts["Fewer ideas"] == sentence  # the same pair, seen from the best: the same sentence
+    with pytest.raises(ValueError, match="not one of the programmes"):
+        comparison.compare(runs, names, "ideas_transferred", "maximize", baseline="Nobody")
 
 
 def test_a_failed_run_drops_its_pair_not_the_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
