@@ -30,7 +30,7 @@ from experiments.points import compile_expression, tidy, with_derived
 from experiments.provenance import write_atomic, write_json
 from experiments.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
 from experiments.sweep import SweepResult, run_sweep
-from experiments.sweepfile import MAX_SEED, SweepSpec, _base, _base_path, _derived, _integer, _name
+from experiments.sweepfile import MAX_SEED, SweepSpec, _base, _base_path, _base_value, _derived, _integer, _name
 from model import ConfigError, make_params, merge
 
 METHODS = ("sobol", "morris")
@@ -165,7 +165,7 @@ def _ranges(value: Any, base: Mapping[str, Any]) -> tuple[dict[str, tuple[float,
                 or not all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
                 or bounds[0] >= bounds[1]):
             raise ConfigError(f"parameters.{key}: expected a range [low, high] with low < high, got {spec!r}")
-        default = _lookup(base, str(key))
+        default = _base_value(base, str(key))
         if isinstance(default, bool) or not isinstance(default, int | float | type(None)):
             raise ConfigError(f"parameters.{key}: {default!r} is not a number; sensitivity varies numeric parameters")
         if isinstance(default, int):
@@ -174,15 +174,6 @@ def _ranges(value: Any, base: Mapping[str, Any]) -> tuple[dict[str, tuple[float,
             integers.append(str(key))
         ranges[str(key)] = (float(bounds[0]), float(bounds[1]))
     return ranges, integers
-
-
-def _lookup(base: Mapping[str, Any], key: str) -> Any:
-    node: Any = base
-    for part in key.split("."):
-        if not isinstance(node, Mapping) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _outcomes(value: Any, base: Mapping[str, Any]) -> tuple[str, ...]:
