@@ -79,7 +79,9 @@ def _ensure_explore_model() -> None:
 def ChoiceSelect(label: str, choices: dict[str, str], value: str, on_key):
     """A Select showing readable labels for the model's keys."""
     keys = {text: key for key, text in choices.items()}
-    solara.Select(label=label, value=choices[value], values=list(choices.values()), on_value=lambda text: on_key(keys[text]))
+    solara.Select(
+        label=label, value=choices[value], values=list(choices.values()), on_value=lambda text: on_key(keys[text])
+    )
 
 
 @solara.component
@@ -104,27 +106,70 @@ def SettingsPanel():
         return lambda value: apply_settings(settings.replace(**{name: value}))
 
     with solara.Card("Who is in the room", classes=["tt-settings"]):
-        Knob(f"Autonomous thinkers: {percent(settings.autonomous_share)} of Track Two seats "
-             f"(influential elites: {percent(1 - settings.autonomous_share)})",
-             settings.autonomous_share, set_field("autonomous_share"), 0.0, 1.0, 0.05)
-        Knob(f"Grassroots: {percent(settings.grassroots_share)} of all seats", settings.grassroots_share,
-             set_field("grassroots_share"), 0.0, 0.6, 0.05)
+        Knob(
+            f"Autonomous thinkers: {percent(settings.autonomous_share)} of Track Two seats "
+            f"(influential elites: {percent(1 - settings.autonomous_share)})",
+            settings.autonomous_share,
+            set_field("autonomous_share"),
+            0.0,
+            1.0,
+            0.05,
+        )
+        Knob(
+            f"Grassroots: {percent(settings.grassroots_share)} of all seats",
+            settings.grassroots_share,
+            set_field("grassroots_share"),
+            0.0,
+            0.6,
+            0.05,
+        )
         Knob(f"Workshop size: {settings.size} participants", settings.size, set_field("size"), 4, 40)
         Knob(f"A workshop every {settings.interval} months", settings.interval, set_field("interval"), 1, 12)
         ChoiceSelect("Mode", MODE_CHOICES, settings.mode, set_field("mode"))
     with solara.Card("The third party", classes=["tt-settings"]):
-        Knob(f"Confidentiality: {percent(settings.confidentiality)} (a leak follows a workshop with probability "
-             f"{percent(1 - settings.confidentiality)})", settings.confidentiality, set_field("confidentiality"), 0.0, 1.0, 0.05)
-        Knob(f"Funder's conditions: {settings.funder_conditionality:.1f} (0 none, 1 heavy)", settings.funder_conditionality,
-             set_field("funder_conditionality"), 0.0, 1.0, 0.1)
-        ChoiceSelect("Facilitator's policy on conditions", POLICY_CHOICES, settings.facilitator_policy, set_field("facilitator_policy"))
+        Knob(
+            f"Confidentiality: {percent(settings.confidentiality)} (a leak follows a workshop with probability "
+            f"{percent(1 - settings.confidentiality)})",
+            settings.confidentiality,
+            set_field("confidentiality"),
+            0.0,
+            1.0,
+            0.05,
+        )
+        Knob(
+            f"Funder's conditions: {settings.funder_conditionality:.1f} (0 none, 1 heavy)",
+            settings.funder_conditionality,
+            set_field("funder_conditionality"),
+            0.0,
+            1.0,
+            0.1,
+        )
+        ChoiceSelect(
+            "Facilitator's policy on conditions",
+            POLICY_CHOICES,
+            settings.facilitator_policy,
+            set_field("facilitator_policy"),
+        )
     with solara.Card("Track One's ripeness", classes=["tt-settings"]):
         ChoiceSelect("Ripeness", RIPENESS_CHOICES, settings.ripeness, set_field("ripeness"))
         if settings.ripeness == "staged":
-            Knob(f"Window opens in month {settings.window_start}", settings.window_start, set_field("window_start"), 1, settings.steps - 1)
-        Knob(f"Window length: {settings.window_months} months", settings.window_months, set_field("window_months"), 1, 60)
-        solara.Button(f"Stage a ripe moment now ({settings.window_months} months)", color="success", on_click=stage_ripe_moment,
-                      classes=["tt-stage"], block=True)
+            Knob(
+                f"Window opens in month {settings.window_start}",
+                settings.window_start,
+                set_field("window_start"),
+                1,
+                settings.steps - 1,
+            )
+        Knob(
+            f"Window length: {settings.window_months} months", settings.window_months, set_field("window_months"), 1, 60
+        )
+        solara.Button(
+            f"Stage a ripe moment now ({settings.window_months} months)",
+            color="success",
+            on_click=stage_ripe_moment,
+            classes=["tt-stage"],
+            block=True,
+        )
     with solara.Card("Run", classes=["tt-settings"]):
         solara.InputInt("Seed (same seed, same conflict)", value=settings.seed, on_value=set_field("seed"))
 
@@ -146,17 +191,36 @@ def PresetBar():
             solara.Text("Presets:", style="font-weight:bold;margin-right:4px")
             for preset in PRESETS:
                 chosen = active is not None and preset.name == active.name
-                solara.Button(preset.name, on_click=lambda preset=preset: apply_settings(preset.apply(settings_state.value)),
-                              color="primary", outlined=not chosen, classes=["tt-preset"])
+                solara.Button(
+                    preset.name,
+                    on_click=lambda preset=preset: apply_settings(preset.apply(settings_state.value)),
+                    color="primary",
+                    outlined=not chosen,
+                    classes=["tt-preset"],
+                )
         if active is not None:
-            solara.HTML(tag="div", classes=["tt-explanation"], unsafe_innerHTML=(
-                f"<p style='margin:10px 0 4px 0;font-size:1.08em;line-height:1.45'><b>{active.name}: what to watch for.</b> "
-                f"{active.explanation}</p>"))
+            solara.HTML(
+                tag="div",
+                classes=["tt-explanation"],
+                unsafe_innerHTML=(
+                    f"<p style='margin:10px 0 4px 0;font-size:1.08em;line-height:1.45'><b>{active.name}: what to watch for.</b> "
+                    f"{active.explanation}</p>"
+                ),
+            )
         else:
-            whose = "The model's default programme" if settings == Settings.default().replace(seed=settings.seed) else "Your own settings"
-            solara.HTML(tag="div", classes=["tt-explanation"], unsafe_innerHTML=(
-                f"<p style='margin:10px 0 4px 0;font-size:1.08em'>{whose}. Pick a preset for a teaching scenario "
-                "and what to watch for in it; the controls on the left change one thing at a time.</p>"))
+            whose = (
+                "The model's default programme"
+                if settings == Settings.default().replace(seed=settings.seed)
+                else "Your own settings"
+            )
+            solara.HTML(
+                tag="div",
+                classes=["tt-explanation"],
+                unsafe_innerHTML=(
+                    f"<p style='margin:10px 0 4px 0;font-size:1.08em'>{whose}. Pick a preset for a teaching scenario "
+                    "and what to watch for in it; the controls on the left change one thing at a time.</p>"
+                ),
+            )
         solara.Text(f"Now running: {settings.describe()}", classes=["tt-running"], style="color:#555")
         if settings_error.value:
             solara.Error(f"Not applied: {settings_error.value}", classes=["tt-error"])
@@ -264,8 +328,11 @@ def RunColumn(model: TrainerModel, name: str, tick: int, css: str):
         solara.Text(name, style="font-size:1.25em;font-weight:bold")
         FigureImage(lambda: draw_network(model, size=(8.0, 6.0)), [model, tick], classes=["tt-network"])
         TrackOneCard(model, heading=f"Track One ({name.split(':')[0]})", tick=tick)
-        FigureImage(lambda: draw_novelty(model, title="Novelty: hollow = not (yet) in Track One"), [model, tick],
-                    classes=["tt-plot", "tt-plot-novelty"])
+        FigureImage(
+            lambda: draw_novelty(model, title="Novelty: hollow = not (yet) in Track One"),
+            [model, tick],
+            classes=["tt-plot", "tt-plot-novelty"],
+        )
 
 
 @solara.component
@@ -277,10 +344,22 @@ def SideBySide():
     solara.Style(CSS)
     solara.AppBarTitle(TITLE)
     with solara.Sidebar(), solara.Card("Two mixes, one seed", classes=["tt-settings"]):
-        Knob(f"Run A: autonomous thinkers {percent(share_a)} of Track Two seats", share_a,
-             lambda v: pair_shares.set((v, pair_shares.value[1])), 0.0, 1.0, 0.05)
-        Knob(f"Run B: autonomous thinkers {percent(share_b)} of Track Two seats", share_b,
-             lambda v: pair_shares.set((pair_shares.value[0], v)), 0.0, 1.0, 0.05)
+        Knob(
+            f"Run A: autonomous thinkers {percent(share_a)} of Track Two seats",
+            share_a,
+            lambda v: pair_shares.set((v, pair_shares.value[1])),
+            0.0,
+            1.0,
+            0.05,
+        )
+        Knob(
+            f"Run B: autonomous thinkers {percent(share_b)} of Track Two seats",
+            share_b,
+            lambda v: pair_shares.set((pair_shares.value[0], v)),
+            0.0,
+            1.0,
+            0.05,
+        )
         solara.Text(f"Everything else as on the Explore page: {settings_state.value.describe()}.", style="color:#555")
     pair = pair_state.value
     if pair is None:
@@ -293,19 +372,38 @@ def SideBySide():
         with solara.Row(gap="8px", style="align-items:center;flex-wrap:wrap"):
             solara.Button("Reset", color="primary", on_click=reset_pair)
             solara.Button("Step", color="primary", on_click=lambda: advance_pair(1), disabled=not model_a.running)
-            solara.Button(f"+{MONTHS_PER_JUMP} months", color="primary", on_click=lambda: advance_pair(MONTHS_PER_JUMP),
-                          disabled=not model_a.running)
-            solara.Button("Run to the end", color="primary", on_click=lambda: advance_pair(model_a.params.steps), disabled=not model_a.running)
-            solara.Text(f"Month {model_a.steps} of {model_a.params.steps}", classes=["tt-pair-month"],
-                        style="font-size:1.2em;font-weight:bold;margin-left:12px")
-        solara.Text("Same seed, same actors and network; only who sits in the workshops differs. "
-                    "Watch novelty (the dots) against what enters Track One (filled dots, and the curves below).",
-                    style="color:#555")
+            solara.Button(
+                f"+{MONTHS_PER_JUMP} months",
+                color="primary",
+                on_click=lambda: advance_pair(MONTHS_PER_JUMP),
+                disabled=not model_a.running,
+            )
+            solara.Button(
+                "Run to the end",
+                color="primary",
+                on_click=lambda: advance_pair(model_a.params.steps),
+                disabled=not model_a.running,
+            )
+            solara.Text(
+                f"Month {model_a.steps} of {model_a.params.steps}",
+                classes=["tt-pair-month"],
+                style="font-size:1.2em;font-weight:bold;margin-left:12px",
+            )
+        solara.Text(
+            "Same seed, same actors and network; only who sits in the workshops differs. "
+            "Watch novelty (the dots) against what enters Track One (filled dots, and the curves below).",
+            style="color:#555",
+        )
     with solara.Row(gap="16px", style="align-items:flex-start;flex-wrap:wrap"):
         RunColumn(model_a, run_name(pair.settings[0], "A"), tick, "tt-run-a")
         RunColumn(model_b, run_name(pair.settings[1], "B"), tick, "tt-run-b")
-    FigureImage(lambda: draw_comparison(pair.models, [run_name(s, letter) for s, letter in zip(pair.settings, "AB", strict=True)]),
-                [model_a, model_b, tick], classes=["tt-plot", "tt-comparison"])
+    FigureImage(
+        lambda: draw_comparison(
+            pair.models, [run_name(s, letter) for s, letter in zip(pair.settings, "AB", strict=True)]
+        ),
+        [model_a, model_b, tick],
+        classes=["tt-plot", "tt-comparison"],
+    )
 
 
 @solara.component
@@ -316,7 +414,9 @@ def Layout(children=None):
         for route in routes:
             underline = "border-bottom:3px solid white;border-radius:0" if route is current else ""
             with solara.Link(solara.resolve_path(route)):
-                solara.Button(route.label, text=True, classes=["tt-nav"], style=f"color:white;font-size:1.05em;{underline}")
+                solara.Button(
+                    route.label, text=True, classes=["tt-nav"], style=f"color:white;font-size:1.05em;{underline}"
+                )
     return layout
 
 
@@ -324,4 +424,3 @@ routes = [
     solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="side-by-side", component=SideBySide, label="Side by side"),
 ]
-

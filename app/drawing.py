@@ -178,11 +178,18 @@ def draw_network(model: TrackTwoModel, title: str | None = None, size: tuple[flo
                 chosen = members & (holders == is_holder)
                 if chosen.any():
                     axis.scatter(
-                        xy[chosen, 0], xy[chosen, 1], s=70 if is_holder else 45, marker=marker, color=colour,
-                        edgecolors=HIGHLIGHT if is_holder else "white", linewidths=2.0 if is_holder else 0.5,
+                        xy[chosen, 0],
+                        xy[chosen, 1],
+                        s=70 if is_holder else 45,
+                        marker=marker,
+                        color=colour,
+                        edgecolors=HIGHLIGHT if is_holder else "white",
+                        linewidths=2.0 if is_holder else 0.5,
                         zorder=4 if is_holder else 3,
                     )
-        axis.text(side * SIDE_SPACING, TOP_BAND + 0.55, side_name(side), ha="center", va="bottom", fontsize=14, weight="bold")
+        axis.text(
+            side * SIDE_SPACING, TOP_BAND + 0.55, side_name(side), ha="center", va="bottom", fontsize=14, weight="bold"
+        )
     left = -BAND_WIDTH / 2 - 0.25
     for behaviour, height in TRACK_HEIGHT.items():
         if model.members[behaviour].size:
@@ -191,7 +198,14 @@ def draw_network(model: TrackTwoModel, title: str | None = None, size: tuple[flo
     axis.set_ylim(-0.5, TOP_BAND + 0.95)
     axis.axis("off")
     figure.suptitle(network_title(model, idea, holders) if title is None else title, fontsize=12, y=0.985)
-    figure.legend(handles=_network_legend(model), loc="lower center", ncol=3, fontsize=9.5, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    figure.legend(
+        handles=_network_legend(model),
+        loc="lower center",
+        ncol=3,
+        fontsize=9.5,
+        frameon=False,
+        bbox_to_anchor=(0.5, 0.0),
+    )
     return figure
 
 
@@ -226,7 +240,17 @@ def _network_legend(model: TrackTwoModel) -> list:
         for s in range(model.n_sides)
     ]
     handles += [
-        Line2D([], [], ls="", marker="o", ms=9, color="0.85", markeredgecolor=HIGHLIGHT, markeredgewidth=2.2, label="Holds the leading idea"),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            ms=9,
+            color="0.85",
+            markeredgecolor=HIGHLIGHT,
+            markeredgewidth=2.2,
+            label="Holds the leading idea",
+        ),
         Line2D([], [], ls="", marker="o", ms=14, color=PARTICIPANT_HALO, alpha=0.75, label="In the latest workshop"),
         Line2D([], [], color=NEW_CHANNEL, lw=1.4, label="Cross-side tie made in a workshop"),
     ]
@@ -312,7 +336,9 @@ def draw_ideas_by_track(model: TrackTwoModel, size: tuple[float, float] = PLOT_S
     for track, label in TRACK_LABELS.items():
         column = f"ideas_held_{track}"
         if len(frame) and column in frame and frame[column].notna().any():
-            (line,) = axis.plot(frame["month"], frame[column], lw=2.2, color=BEHAVIOUR_COLOURS[TRACK_BEHAVIOUR[track]], label=label)
+            (line,) = axis.plot(
+                frame["month"], frame[column], lw=2.2, color=BEHAVIOUR_COLOURS[TRACK_BEHAVIOUR[track]], label=label
+            )
             handles.append(line)
     axis.set_ylim(bottom=0)
     axis.set_ylabel("Ideas held per actor")
@@ -321,7 +347,11 @@ def draw_ideas_by_track(model: TrackTwoModel, size: tuple[float, float] = PLOT_S
     return figure
 
 
-def draw_novelty(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE, title: str = "Novelty of ideas generated and transferred") -> Figure:
+def draw_novelty(
+    model: TrackTwoModel,
+    size: tuple[float, float] = PLOT_SIZE,
+    title: str = "Novelty of ideas generated and transferred",
+) -> Figure:
     """Each workshop idea at its month of origin and its novelty; filled once it has entered Track One."""
     figure, axis = _plot_figure(size)
     frame = timeseries(model)
@@ -332,14 +362,36 @@ def draw_novelty(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE, ti
     month, novelty = ideas.origin_step[:n][generated], ideas.novelty[:n][generated]
     entered = ideas.entered_step[:n][generated] >= 0
     colour = BEHAVIOUR_COLOURS["official"]
-    axis.scatter(month[~entered], novelty[~entered], s=45, facecolors="white", edgecolors="0.35", linewidths=1.3, zorder=3,
-                 label="Generated, not (yet) in Track One")
-    axis.scatter(month[entered], novelty[entered], s=55, color=colour, edgecolors="black", linewidths=0.6, zorder=4,
-                 label="Entered Track One")
+    axis.scatter(
+        month[~entered],
+        novelty[~entered],
+        s=45,
+        facecolors="white",
+        edgecolors="0.35",
+        linewidths=1.3,
+        zorder=3,
+        label="Generated, not (yet) in Track One",
+    )
+    axis.scatter(
+        month[entered],
+        novelty[entered],
+        s=55,
+        color=colour,
+        edgecolors="black",
+        linewidths=0.6,
+        zorder=4,
+        label="Entered Track One",
+    )
     if novelty.size:
         axis.axhline(novelty.mean(), color="0.35", ls=":", lw=1.5, label=f"Mean generated: {novelty.mean():.2f}")
     if entered.any():
-        axis.axhline(novelty[entered].mean(), color=colour, ls="--", lw=1.5, label=f"Mean transferred: {novelty[entered].mean():.2f}")
+        axis.axhline(
+            novelty[entered].mean(),
+            color=colour,
+            ls="--",
+            lw=1.5,
+            label=f"Mean transferred: {novelty[entered].mean():.2f}",
+        )
     axis.set_ylim(0, 1)
     axis.set_ylabel("Novelty (distance from official positions)")
     axis.set_title(title, fontsize=13)
@@ -363,10 +415,24 @@ def draw_trust(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> F
         axis.set_ylim(low - 2 * pad, high + pad)
         marks = axis.get_xaxis_transform()  # x in months, y in axes fraction
         workshops = frame.loc[frame["workshop"] == 1, "month"]
-        handles.append(axis.scatter(workshops, np.full(len(workshops), 0.05), marker="|", s=160, color="0.25", transform=marks, label="Workshop"))
+        handles.append(
+            axis.scatter(
+                workshops,
+                np.full(len(workshops), 0.05),
+                marker="|",
+                s=160,
+                color="0.25",
+                transform=marks,
+                label="Workshop",
+            )
+        )
         leaks = frame.loc[frame["leak"] == 1, "month"]
         if len(leaks):
-            handles.append(axis.scatter(leaks, np.full(len(leaks), 0.12), marker="x", s=50, color="black", transform=marks, label="Leak"))
+            handles.append(
+                axis.scatter(
+                    leaks, np.full(len(leaks), 0.12), marker="x", s=50, color="black", transform=marks, label="Leak"
+                )
+            )
     axis.set_ylabel("Trust of the other side (0..1)")
     axis.set_title("Cross-side trust", fontsize=13)
     _legend_below(axis, [*handles, _ripe_handle()])
@@ -382,10 +448,14 @@ def cumulative_by_month(model: TrackTwoModel) -> pd.DataFrame:
     novelty = ideas.novelty[:n][generated]
     months = np.arange(1, model.steps + 1)
     entered = (entered_step[None, :] >= 0) & (entered_step[None, :] <= months[:, None])
-    return pd.DataFrame({"month": months, "transferred": entered.sum(axis=1), "impact": (entered * novelty).sum(axis=1)})
+    return pd.DataFrame(
+        {"month": months, "transferred": entered.sum(axis=1), "impact": (entered * novelty).sum(axis=1)}
+    )
 
 
-def draw_comparison(models: Sequence[TrackTwoModel], names: Sequence[str], size: tuple[float, float] = (13.0, 3.8)) -> Figure:
+def draw_comparison(
+    models: Sequence[TrackTwoModel], names: Sequence[str], size: tuple[float, float] = (13.0, 3.8)
+) -> Figure:
     """Runs side by side: ideas that entered Track One, and impact, month by month."""
     figure = Figure(figsize=size, dpi=FIGURE_DPI, layout="constrained")
     axes = figure.subplots(1, 2)
@@ -405,7 +475,9 @@ def draw_comparison(models: Sequence[TrackTwoModel], names: Sequence[str], size:
         axis.set_ylabel(label)
         axis.set_title(title, fontsize=13)
         axis.grid(alpha=0.3)
-    figure.legend(handles=axes[0].get_lines(), loc="outside lower center", ncol=len(models), fontsize=10.5, frameon=False)
+    figure.legend(
+        handles=axes[0].get_lines(), loc="outside lower center", ncol=len(models), fontsize=10.5, frameon=False
+    )
     return figure
 
 

@@ -53,7 +53,9 @@ def _defaults() -> dict[str, Any]:
         "confidentiality": p.workshops.confidentiality,
         "funder_conditionality": p.workshops.funder_conditionality,
         "facilitator_policy": p.workshops.facilitator_policy,
-        "ripeness": "endogenous" if p.ripeness.mode == "endogenous" else ("never" if p.ripeness.mode == "off" else "staged"),
+        "ripeness": "endogenous"
+        if p.ripeness.mode == "endogenous"
+        else ("never" if p.ripeness.mode == "off" else "staged"),
         "mode": p.mode,
         "steps": p.steps,
     }
@@ -98,8 +100,15 @@ class Settings:
         """The model parameters these settings stand for, as dotted-key overrides."""
         if self.ripeness not in RIPENESS_CHOICES:
             raise ConfigError(f"ripeness: expected one of {sorted(RIPENESS_CHOICES)} (got {self.ripeness!r})")
-        ripeness: dict[str, Any] = {"endogenous": {"ripeness.mode": "endogenous"}, "never": {"ripeness.mode": "off"}}.get(
-            self.ripeness, {"ripeness.mode": "fixed", "ripeness.windows": [[self.window_start, self.window_start + self.window_months]]}
+        ripeness: dict[str, Any] = {
+            "endogenous": {"ripeness.mode": "endogenous"},
+            "never": {"ripeness.mode": "off"},
+        }.get(
+            self.ripeness,
+            {
+                "ripeness.mode": "fixed",
+                "ripeness.windows": [[self.window_start, self.window_start + self.window_months]],
+            },
         )
         return {
             "steps": self.steps,
@@ -125,7 +134,9 @@ class Settings:
         seats = ", ".join(f"{round(100 * share)}% {KIND_WORDS.get(kind, kind)}" for kind, share in mix.items())
         parts = [f"{MODE_CHOICES[self.mode]}: {self.size} seats every {self.interval} months ({seats})"]
         if self.funder_conditionality > 0:
-            parts.append(f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}")
+            parts.append(
+                f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}"
+            )
         if self.ripeness == "staged":
             parts.append(f"ripe in months {self.window_start}-{self.window_start + self.window_months - 1}")
         elif self.ripeness == "never":

@@ -77,7 +77,9 @@ def TrackOneCard(model: TrackTwoModel, heading: str = "Track One", tick: int = 0
         rows.append(("After a leak", "officials are wary"))
     if status.staged_until > status.month + 1:
         rows.append(("Staged ripe moment", f"until month {status.staged_until - 1}"))
-    table = "".join(f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows)
+    table = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows
+    )
     with solara.Card(heading, classes=["tt-track-one"], style="width:100%") as card:
         solara.HTML(
             tag="div",
@@ -98,10 +100,17 @@ def LatestWorkshopCard(model: TrackTwoModel):
     with solara.Card("Latest workshop", classes=["tt-workshop"], style="width:100%") as card:
         if not records:
             first = model.params.workshops.first_step
-            solara.Text(f"None yet (the first is due in month {first})." if model.series.budget else "No workshops in this programme.")
+            solara.Text(
+                f"None yet (the first is due in month {first})."
+                if model.series.budget
+                else "No workshops in this programme."
+            )
         else:
             last = records[-1]
-            kinds = ", ".join(f"{count} {KIND_WORDS.get(kind, kind)}" for kind, count in zip(*np.unique(model.kind_of[last.participants], return_counts=True), strict=True))
+            kinds = ", ".join(
+                f"{count} {KIND_WORDS.get(kind, kind)}"
+                for kind, count in zip(*np.unique(model.kind_of[last.participants], return_counts=True), strict=True)
+            )
             rows = [
                 ("Month", f"{last.step} (workshop {last.number + 1} of {model.series.budget})"),
                 ("Participants", f"{last.participants.size}: {kinds}"),
@@ -109,6 +118,9 @@ def LatestWorkshopCard(model: TrackTwoModel):
                 ("Ideas developed", f"{last.ideas.size}"),
                 ("Leaked", "yes: officials grow wary" if last.leaked else "no"),
             ]
-            table = "".join(f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows)
+            table = "".join(
+                f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>"
+                for label, value in rows
+            )
             solara.HTML(tag="table", unsafe_innerHTML=table, style="font-size:1.0em")
     return card

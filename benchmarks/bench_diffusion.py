@@ -267,7 +267,9 @@ def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: i
 # 3. Bare numpy/scipy kernel ----------------------------------------------------------------------
 
 
-def time_kernel(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int, timed: Timed | None = None) -> Timed:
+def time_kernel(
+    ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int, timed: Timed | None = None
+) -> Timed:
     """m = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
     timed = timed or Timed("bare numpy/scipy kernel", holders.size)
     adjacency = ties.astype(np.float64)
@@ -325,9 +327,13 @@ def bench_size(n_agents: int, steps: int, mesa_steps: int, repeats: int, mesa_re
         space = time_mesa_space_reference(ties, holders, min(steps, SPACE_REFERENCE_STEPS), 1)
         window = space.steps
         ratio = _ratio(model.rate(window), space.rate(window))
-        verdict = ("PASS" if ratio >= TARGET_VS_MESA else "FAIL") if n_agents == TARGET_VS_MESA_AT else "no target at this N"
-        print(f"  {space.name:<27}{space.steps:>6}{1:>9}{space.seconds():>11.4f}{space.rate() / 1e6:>14.2f} M"
-              f"{space.adoption_at(space.steps):>16.3f}")
+        verdict = (
+            ("PASS" if ratio >= TARGET_VS_MESA else "FAIL") if n_agents == TARGET_VS_MESA_AT else "no target at this N"
+        )
+        print(
+            f"  {space.name:<27}{space.steps:>6}{1:>9}{space.seconds():>11.4f}{space.rate() / 1e6:>14.2f} M"
+            f"{space.adoption_at(space.steps):>16.3f}"
+        )
         print(f"  model / Mesa network-space  {ratio:8.1f}x (first {window} steps)  [{verdict}]")
     return result
 
@@ -373,9 +379,12 @@ def report_size(r: SizeResult) -> None:
     print(f"  model / Mesa reference      {vs_mesa:8.1f}x{mesa_note}  [{target}]{passed}")
     if r.n_agents == TARGET_VS_MESA_AT:
         kernel_target = f"target <= {TARGET_VS_KERNEL:.0f}x at N={TARGET_VS_MESA_AT:,}]  " + (
-            "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL")
+            "PASS" if vs_kernel <= TARGET_VS_KERNEL else "FAIL"
+        )
     else:  # informative: at small N the model's fixed per-step work (time series, rules) dominates
-        kernel_target = f"{'within' if vs_kernel <= TARGET_VS_KERNEL else 'outside'} {TARGET_VS_KERNEL:.0f}x; no target at this N]"
+        kernel_target = (
+            f"{'within' if vs_kernel <= TARGET_VS_KERNEL else 'outside'} {TARGET_VS_KERNEL:.0f}x; no target at this N]"
+        )
     print(f"  bare kernel / model         {vs_kernel:8.1f}x  [{kernel_target}")
     if window < r.model.steps:
         print(f"  bare kernel / model         {vs_kernel_window:8.1f}x  (first {window} steps only)")
@@ -492,7 +501,9 @@ def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5
     as long: the model picks push while PUSH_COST_FACTOR x drawn < ties x ideas.
     """
     print(f"\nAdvocacy methods on the same states (SI, one idea); PUSH_COST_FACTOR = {diffusion.PUSH_COST_FACTOR:g}")
-    print(f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} {'break-even':>11}  chosen")
+    print(
+        f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} {'break-even':>11}  chosen"
+    )
     for n_agents in sizes:
         for rate in rates:
             config = degenerate_config(n_agents, DEFAULT_STEPS) | {"diffusion.base_rate": rate}
@@ -503,21 +514,42 @@ def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5
                 if active.mean() > 0.97:
                     break
                 if step % every == 0 and active.any():
-                    arguments = (ties, active, ideas.holds, ideas.novelty, rate, model.standing, model.weighs_standing,
-                                 model.aversion, model.side, model.trust)
+                    arguments = (
+                        ties,
+                        active,
+                        ideas.holds,
+                        ideas.novelty,
+                        rate,
+                        model.standing,
+                        model.weighs_standing,
+                        model.aversion,
+                        model.side,
+                        model.trust,
+                    )
                     seconds = {}
                     for method in ("push", "count"):
                         rng = np.random.default_rng(step)
-                        seconds[method] = min(timeit.repeat(
-                            lambda method=method, rng=rng, arguments=arguments: diffusion.advocate(rng, *arguments, method=method),
-                            number=3, repeat=3)) / 3
+                        seconds[method] = (
+                            min(
+                                timeit.repeat(
+                                    lambda method=method, rng=rng, arguments=arguments: diffusion.advocate(
+                                        rng, *arguments, method=method
+                                    ),
+                                    number=3,
+                                    repeat=3,
+                                )
+                            )
+                            / 3
+                        )
                     drawn = rate * float(ties.degree[np.flatnonzero(active)].sum()) / ties.all.nnz
                     break_even = seconds["count"] / seconds["push"] / drawn
                     chosen = "push" if diffusion.PUSH_COST_FACTOR * drawn < 1 else "count"
                     faster = min(seconds, key=seconds.get)
                     mark = "" if chosen == faster else f" (slower: {seconds[chosen] / seconds[faster]:.1f}x)"
-                    print(f"  {n_agents:>8,} {rate:>9g} {step:>5} {drawn:>11.3f} {seconds['push'] * 1e6:>9.0f} "
-                          f"{seconds['count'] * 1e6:>9.0f} {break_even:>11.1f}  {chosen}{mark}")
+                    print(
+                        f"  {n_agents:>8,} {rate:>9g} {step:>5} {drawn:>11.3f} {seconds['push'] * 1e6:>9.0f} "
+                        f"{seconds['count'] * 1e6:>9.0f} {break_even:>11.1f}  {chosen}{mark}"
+                    )
                 model.step()
 
 
@@ -534,8 +566,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--repeats", type=int, help="timed repeats per implementation (median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile model.step() at the largest size")
-    parser.add_argument("--methods", action="store_true",
-                        help="time the push and count advocacy methods on the same states (calibrates PUSH_COST_FACTOR)")
+    parser.add_argument(
+        "--methods",
+        action="store_true",
+        help="time the push and count advocacy methods on the same states (calibrates PUSH_COST_FACTOR)",
+    )
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 

@@ -61,8 +61,11 @@ def standard_sweep(folder: Path, replicates: int, steps: int) -> SweepSpec:
 
 def plain_loop(spec: SweepSpec) -> float:
     """Seconds to call model.simulate on every run of the sweep, with no engine around it."""
-    runs = [(p, r, with_derived(values, spec.derived_trees)) for p, values in enumerate(grid_values(spec.parameters))
-            for r in range(spec.replicates)]
+    runs = [
+        (p, r, with_derived(values, spec.derived_trees))
+        for p, values in enumerate(grid_values(spec.parameters))
+        for r in range(spec.replicates)
+    ]
     start = time.perf_counter()
     for point, replicate, values in runs:
         simulate(merge(spec.base, values), run_seed(spec.seed, point, replicate))
@@ -144,17 +147,21 @@ def main() -> None:
         identical = all(same_tables(folder / "serial", folder / name) for name in ("process", "dask"))
         errors = {name: failures(folder / name) for name in ("serial", "process", "dask")}
 
-    print(f"Standard sweep: 5 points x {replicates} replicates = {runs} runs of {steps} months; "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(
+        f"Standard sweep: 5 points x {replicates} replicates = {runs} runs of {steps} months; "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+    )
     print(f"{'executor':<24}{'seconds':>9}{'runs/s':>9}{'vs serial':>11}{'start-up s':>12}")
     for name, (seconds, startup) in results.items():
         print(f"{name:<24}{seconds:>9.2f}{runs / seconds:>9.1f}{serial_s / seconds:>10.2f}x{startup:>12.2f}")
     per_run_ms = (outside_s - small_s) / (runs - WARMUP_RUNS) * 1000  # two sweep sizes: a line's slope and intercept
     fixed_s = small_s - WARMUP_RUNS * per_run_ms / 1000
     loop_ms = loop_s / runs * 1000
-    print(f"Engine overhead: {fixed_s:.2f} s per sweep (store, manifest, tables) + {per_run_ms:.2f} ms per run "
-          f"({per_run_ms / loop_ms:.1%} of a {loop_ms:.0f} ms run), measured inside the serial engine; "
-          f"serial engine vs plain loop: {(serial_s - loop_s) / runs * 1000:+.1f} ms per run")
+    print(
+        f"Engine overhead: {fixed_s:.2f} s per sweep (store, manifest, tables) + {per_run_ms:.2f} ms per run "
+        f"({per_run_ms / loop_ms:.1%} of a {loop_ms:.0f} ms run), measured inside the serial engine; "
+        f"serial engine vs plain loop: {(serial_s - loop_s) / runs * 1000:+.1f} ms per run"
+    )
     print(f"Tables identical across serial, process and dask: {identical}")
     for name, found in errors.items():
         if found:

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from experiments.provenance import PROJECT_ROOT
 
-APP_MODULE = "app.app"  # app/app.py, run as a module so that `app` stays the package (run as a script, it would shadow it)
+APP_MODULE = (
+    "app.app"  # app/app.py, run as a module so that `app` stays the package (run as a script, it would shadow it)
+)
 DEFAULT_PORT = 8765
 LOCALHOST = "127.0.0.1"
 # Solara settings for a room without internet: JS/CSS come from the solara-assets package (no
@@ -27,12 +29,17 @@ QUIET_COOKIE_WARNING = "ignore:Cookies with samesite=none require https:UserWarn
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "app", help="Serve the trainer's app (the Autonomy Dilemma, live) on localhost; works offline.",
+        "app",
+        help="Serve the trainer's app (the Autonomy Dilemma, live) on localhost; works offline.",
         description="Serve the trainer's app on http://127.0.0.1:PORT with Solara; all assets are served locally, "
-                    "so it works in a room without internet. Stop it with Ctrl-C.",
+        "so it works in a room without internet. Stop it with Ctrl-C.",
     )
-    parser.add_argument("--port", type=port_number, default=DEFAULT_PORT, help=f"port to serve on (default: {DEFAULT_PORT})")
-    parser.add_argument("--host", default=LOCALHOST, help=f"address to listen on (default: {LOCALHOST}, this machine only)")
+    parser.add_argument(
+        "--port", type=port_number, default=DEFAULT_PORT, help=f"port to serve on (default: {DEFAULT_PORT})"
+    )
+    parser.add_argument(
+        "--host", default=LOCALHOST, help=f"address to listen on (default: {LOCALHOST}, this machine only)"
+    )
     parser.set_defaults(handler=app_command)
 
 
@@ -50,7 +57,18 @@ def solara_command(port: int, host: str = LOCALHOST) -> list[str]:
     """The `solara run` command line for the app."""
     solara = shutil.which("solara", path=str(Path(sys.executable).parent)) or shutil.which("solara")
     launcher = [solara] if solara else [sys.executable, "-m", "solara"]
-    return [*launcher, "run", APP_MODULE, "--host", host, "--port", str(port), "--no-open", "--production", "--no-check-version"]
+    return [
+        *launcher,
+        "run",
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--no-open",
+        "--production",
+        "--no-check-version",
+    ]
 
 
 def app_command(args: argparse.Namespace) -> int:
@@ -60,5 +78,9 @@ def app_command(args: argparse.Namespace) -> int:
     os.chdir(PROJECT_ROOT)
     python_path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))
     warnings = ",".join(filter(None, [os.environ.get("PYTHONWARNINGS"), QUIET_COOKIE_WARNING]))
-    os.execve(command[0], command, {**os.environ, **OFFLINE_ENVIRONMENT, "PYTHONPATH": python_path, "PYTHONWARNINGS": warnings})
+    os.execve(
+        command[0],
+        command,
+        {**os.environ, **OFFLINE_ENVIRONMENT, "PYTHONPATH": python_path, "PYTHONWARNINGS": warnings},
+    )
     return 0  # not reached

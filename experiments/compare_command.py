@@ -26,16 +26,23 @@ TEXT_WIDTH = 100
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo compare` to the command line."""
-    description = ("Run two or more candidate programmes (overrides on one base config, listed in a programmes file) "
-                   "on the same seeds, so each run of one programme has a twin of every other; then rank them with "
-                   "confidence intervals, paired differences from the best (or from a baseline you name), and "
-                   "plain-language verdicts.")
-    parser = subparsers.add_parser("compare", help="Compare candidate programmes on common seeds.", description=description)
+    description = (
+        "Run two or more candidate programmes (overrides on one base config, listed in a programmes file) "
+        "on the same seeds, so each run of one programme has a twin of every other; then rank them with "
+        "confidence intervals, paired differences from the best (or from a baseline you name), and "
+        "plain-language verdicts."
+    )
+    parser = subparsers.add_parser(
+        "compare", help="Compare candidate programmes on common seeds.", description=description
+    )
     parser.add_argument("programmes", type=Path, help="programmes file, e.g. configs/programmes/example.yaml")
     parser.add_argument("--replicates", type=int, help="paired runs per programme (default: the file's, else 100)")
-    parser.add_argument("--baseline", metavar="PROGRAMME",
-                        help="compare every programme with this one (e.g. current practice) instead of with the best "
-                             "(default: the file's baseline, else the best)")
+    parser.add_argument(
+        "--baseline",
+        metavar="PROGRAMME",
+        help="compare every programme with this one (e.g. current practice) instead of with the best "
+        "(default: the file's baseline, else the best)",
+    )
     add_execution_arguments(parser, "comparison", "results/compare-<name>/")
     parser.set_defaults(handler=compare_command)
 
@@ -52,10 +59,19 @@ def compare_command(args: argparse.Namespace) -> int:
     spec = programmes.sweep(args.replicates)
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
-        result = run_sweep(spec, args.out or default_out(programmes), executor, resume=args.resume,
-                           overwrite=args.overwrite, progress=not args.no_progress)
+        result = run_sweep(
+            spec,
+            args.out or default_out(programmes),
+            executor,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
     except ExecutorError as error:
-        print(f"tracktwo compare: error: {error}; the runs finished so far are saved: rerun with --resume to finish", file=sys.stderr)
+        print(
+            f"tracktwo compare: error: {error}; the runs finished so far are saved: rerun with --resume to finish",
+            file=sys.stderr,
+        )
         return 1
     finally:
         executor.close()
@@ -64,31 +80,48 @@ def compare_command(args: argparse.Namespace) -> int:
     written = write_outputs(result.directory, programmes, comparison, result)
     print(headline(programmes, result, executor.name, executor.workers))
     print(report(programmes, comparison))
-    print(f"Wrote {result.directory}/: {', '.join(p.name for p in written)} (and the sweep's runs.parquet, runs.csv, manifest.json)")
+    print(
+        f"Wrote {result.directory}/: {', '.join(p.name for p in written)} (and the sweep's runs.parquet, runs.csv, manifest.json)"
+    )
     return finish(result, draw=False)
 
 
 def write_outputs(directory: Path, programmes: ProgrammeSet, comparison: Comparison, result: SweepResult) -> list[Path]:
     """comparison.csv (one row per programme and outcome), paired_differences.csv (one per pair), summary.json, the figure."""
-    table_path, differences_path, summary_path = (directory / name for name in
-                                                  ("comparison.csv", "paired_differences.csv", "summary.json"))
+    table_path, differences_path, summary_path = (
+        directory / name for name in ("comparison.csv", "paired_differences.csv", "summary.json")
+    )
     descriptions = {p.name: p.description for p in programmes.programmes}
     table = comparison.table.copy()
     table.insert(2, "description", table["programme"].map(descriptions))
     write_atomic(table_path, table.to_csv(index=False))
     write_atomic(differences_path, comparison.differences.to_csv(index=False))
-    write_json(summary_path, {
-        "name": programmes.name, "description": programmes.description, "file": str(programmes.path),
-        "base_path": str(programmes.base_path), "rank_by": {"name": comparison.rank_by, "goal": comparison.goal},
-        "replicates": comparison.replicates, "seed": programmes.seed, "paired": True,
-        "runs": {"planned": result.planned, "finished": result.finished, "failed": result.failed},
-        "confidence": comparison.confidence, "ranking": comparison.ranking, "best": comparison.best,
-        "reference": comparison.reference, "baseline": comparison.baseline,
-        "verdicts": comparison.verdicts,
-        "verdicts_by_outcome": {outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.others}
-                                for outcome in comparison.outcomes},
-        "programmes": programmes.describe(), "table": comparison.table.to_dict("records"),
-    })
+    write_json(
+        summary_path,
+        {
+            "name": programmes.name,
+            "description": programmes.description,
+            "file": str(programmes.path),
+            "base_path": str(programmes.base_path),
+            "rank_by": {"name": comparison.rank_by, "goal": comparison.goal},
+            "replicates": comparison.replicates,
+            "seed": programmes.seed,
+            "paired": True,
+            "runs": {"planned": result.planned, "finished": result.finished, "failed": result.failed},
+            "confidence": comparison.confidence,
+            "ranking": comparison.ranking,
+            "best": comparison.best,
+            "reference": comparison.reference,
+            "baseline": comparison.baseline,
+            "verdicts": comparison.verdicts,
+            "verdicts_by_outcome": {
+                outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.others}
+                for outcome in comparison.outcomes
+            },
+            "programmes": programmes.describe(),
+            "table": comparison.table.to_dict("records"),
+        },
+    )
     title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {analysis.label(comparison.rank_by)}"
     figure_paths = figures.save(analysis.comparison_figure(comparison, title), directory, FIGURE_STEM)
     return [table_path, differences_path, summary_path, *figure_paths]
@@ -98,17 +131,22 @@ def headline(programmes: ProgrammeSet, result: SweepResult, executor: str, worke
     """One line: what ran, on how many paired seeds, how many failed, how long it took."""
     count = len(programmes.programmes)
     resumed = f", {result.ran_now} this session" if result.ran_now != result.planned else ""
-    return (f"{programmes.name}: {count} programmes x {result.planned // count} paired runs (the same seeds for every "
-            f"programme) = {result.planned} runs ({result.failed} failed{resumed}) in {result.elapsed_s:.1f} s, "
-            f"{executor} executor, {workers} worker(s)")
+    return (
+        f"{programmes.name}: {count} programmes x {result.planned // count} paired runs (the same seeds for every "
+        f"programme) = {result.planned} runs ({result.failed} failed{resumed}) in {result.elapsed_s:.1f} s, "
+        f"{executor} executor, {workers} worker(s)"
+    )
 
 
 def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
     """The ranked table, the paired differences from the reference, the verdicts and (when the runs report them) inclusion."""
     descriptions = {p.name: p.description for p in programmes.programmes}
     confidence = f"{comparison.confidence:.0%}"
-    lines = ["", f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
-                 f" ({'lower' if comparison.goal == 'minimize' else 'higher'} is better)"]
+    lines = [
+        "",
+        f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
+        f" ({'lower' if comparison.goal == 'minimize' else 'higher'} is better)",
+    ]
     for position, name in enumerate(comparison.ranking, start=1):
         text = f"{position}. {name}" + (f": {descriptions[name]}" if descriptions[name] else "")
         lines += textwrap.wrap(text, TEXT_WIDTH, initial_indent="  ", subsequent_indent="     ")
@@ -118,17 +156,27 @@ def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
         cells = [_estimate(comparison.row(name, outcome), outcome) for name in comparison.ranking]
         lines.append(_row(analysis.label(outcome), cells))
     which = "the baseline" if comparison.baseline else "the best"
-    lines += ["", f"Difference from {which}, {comparison.reference}, in paired runs (same seed) "
-                  f"[{confidence} paired bootstrap CI]:", header]
+    lines += [
+        "",
+        f"Difference from {which}, {comparison.reference}, in paired runs (same seed) "
+        f"[{confidence} paired bootstrap CI]:",
+        header,
+    ]
     for outcome in comparison.outcomes:
-        cells = ["(reference)" if name == comparison.reference else _difference(comparison.row(name, outcome), outcome)
-                 for name in comparison.ranking]
+        cells = [
+            "(reference)" if name == comparison.reference else _difference(comparison.row(name, outcome), outcome)
+            for name in comparison.ranking
+        ]
         lines.append(_row(analysis.label(outcome), cells))
     lines += ["", "Verdict:"]
     for other in comparison.others:
         lines += textwrap.wrap(comparison.verdicts[other], TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
     if comparison.groups:
-        lines += ["", "Inclusion: mean share among participants / among authors of ideas that entered Track One", header]
+        lines += [
+            "",
+            "Inclusion: mean share among participants / among authors of ideas that entered Track One",
+            header,
+        ]
         for group in comparison.groups:
             cells = [_inclusion(comparison, name, group) for name in comparison.ranking]
             lines.append(_row(analysis.group_label(group), cells))
@@ -137,7 +185,9 @@ def report(programmes: ProgrammeSet, comparison: Comparison) -> str:
 
 
 def _row(label: str, cells: list[str]) -> str:
-    return f"  {_fit(label, LABEL_WIDTH):<{LABEL_WIDTH}}" + "".join(f"{_fit(c, CELL_WIDTH - 2):>{CELL_WIDTH}}" for c in cells)
+    return f"  {_fit(label, LABEL_WIDTH):<{LABEL_WIDTH}}" + "".join(
+        f"{_fit(c, CELL_WIDTH - 2):>{CELL_WIDTH}}" for c in cells
+    )
 
 
 def _fit(text: str, width: int) -> str:

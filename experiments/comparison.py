@@ -19,8 +19,14 @@ import pandas as pd
 from experiments import labels, stats
 from experiments.evaluate import FINISHED
 
-HEADLINE_OUTCOMES = ("any_transfer", "ideas_transferred", "impact", "time_to_first_transfer", "mean_novelty_transferred",
-                     "trust_change")
+HEADLINE_OUTCOMES = (
+    "any_transfer",
+    "ideas_transferred",
+    "impact",
+    "time_to_first_transfer",
+    "mean_novelty_transferred",
+    "trust_change",
+)
 LABELS = {
     "any_transfer": "Chance at least one idea enters Track One",
     "ideas_transferred": "Ideas that entered Track One",
@@ -35,16 +41,37 @@ DIGITS = {"time_to_first_transfer": 1, "trust_change": 3}
 INCLUSION_PREFIXES = ("participant_share_", "author_share_")
 # How a verdict reads for each outcome: what the better programme does, and the difference in the outcome's own units.
 PHRASES = {
-    "any_transfer": ("gets an idea into Track One where {other} gets none", "{pp} percentage points in the chance of a transfer"),
+    "any_transfer": (
+        "gets an idea into Track One where {other} gets none",
+        "{pp} percentage points in the chance of a transfer",
+    ),
     "ideas_transferred": ("transfers more ideas than {other}", "{value} ideas"),
     "impact": ("has more impact than {other}", "{value} in impact"),
     "time_to_first_transfer": ("gets its first idea into Track One sooner than {other}", "{value} months"),
     "mean_novelty_transferred": ("transfers more novel ideas than {other}", "{value} in novelty (0 to 1)"),
     "trust_change": ("builds more cross-side trust than {other}", "{value} in trust (0 to 1)"),
 }
-TABLE_COLUMNS = ("rank", "programme", "outcome", "label", "better", "runs", "n", "estimate", "low", "high", "method",
-                 "difference", "difference_low", "difference_high", "pairs", "share_higher", "share_tied", "share_lower",
-                 "difference_method")
+TABLE_COLUMNS = (
+    "rank",
+    "programme",
+    "outcome",
+    "label",
+    "better",
+    "runs",
+    "n",
+    "estimate",
+    "low",
+    "high",
+    "method",
+    "difference",
+    "difference_low",
+    "difference_high",
+    "pairs",
+    "share_higher",
+    "share_tied",
+    "share_lower",
+    "difference_method",
+)
 
 
 def label(outcome: str) -> str:
@@ -70,7 +97,7 @@ def better_when(outcome: str) -> str:
 def inclusion_groups(columns: Sequence[str]) -> list[str]:
     """The groups (kinds and actor-map attributes) whose share among participants the runs report."""
     prefix = INCLUSION_PREFIXES[0]
-    return sorted(c[len(prefix):] for c in columns if c.startswith(prefix))
+    return sorted(c[len(prefix) :] for c in columns if c.startswith(prefix))
 
 
 @dataclass
@@ -122,13 +149,21 @@ def by_replicate(runs: pd.DataFrame, names: Sequence[str], outcome: str) -> pd.D
 def rank(runs: pd.DataFrame, names: Sequence[str], outcome: str, goal: str) -> list[str]:
     """Programme names, best first by the outcome's mean (NaN last, ties in file order)."""
     means = by_replicate(runs, names, outcome).mean()
-    order = sorted(range(len(names)), key=lambda i: (math.isnan(means.iloc[i]),
-                                                     -means.iloc[i] if goal == "maximize" else means.iloc[i], i))
+    order = sorted(
+        range(len(names)),
+        key=lambda i: (math.isnan(means.iloc[i]), -means.iloc[i] if goal == "maximize" else means.iloc[i], i),
+    )
     return [names[i] for i in order]
 
 
-def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
-            confidence: float = stats.DEFAULT_CONFIDENCE, baseline: str | None = None) -> Comparison:
+def compare(
+    runs: pd.DataFrame,
+    names: Sequence[str],
+    rank_by: str,
+    goal: str,
+    confidence: float = stats.DEFAULT_CONFIDENCE,
+    baseline: str | None = None,
+) -> Comparison:
     """Rank the programmes (point i of the runs is programme names[i]) and compare each on every outcome with the
     baseline, or with the best when no baseline is named."""
     if baseline is not None and baseline not in names:
@@ -148,22 +183,56 @@ def compare(runs: pd.DataFrame, names: Sequence[str], rank_by: str, goal: str,
         for position, programme in enumerate(ranking, start=1):
             interval = stats.outcome_interval(values[programme].to_numpy(), confidence)
             paired = stats.paired_difference(values[programme].to_numpy(), values[reference].to_numpy(), confidence)
-            rows.append({"rank": position, "programme": programme, "outcome": outcome, "label": label(outcome),
-                         "better": better_when(outcome), "runs": int(values[programme].size), "n": interval.n,
-                         "estimate": interval.estimate, "low": interval.low, "high": interval.high, "method": interval.method,
-                         "difference": paired.estimate, "difference_low": paired.low, "difference_high": paired.high,
-                         "pairs": paired.n, "share_higher": paired.share_higher, "share_tied": paired.share_tied,
-                         "share_lower": paired.share_lower, "difference_method": paired.method})
+            rows.append(
+                {
+                    "rank": position,
+                    "programme": programme,
+                    "outcome": outcome,
+                    "label": label(outcome),
+                    "better": better_when(outcome),
+                    "runs": int(values[programme].size),
+                    "n": interval.n,
+                    "estimate": interval.estimate,
+                    "low": interval.low,
+                    "high": interval.high,
+                    "method": interval.method,
+                    "difference": paired.estimate,
+                    "difference_low": paired.low,
+                    "difference_high": paired.high,
+                    "pairs": paired.n,
+                    "share_higher": paired.share_higher,
+                    "share_tied": paired.share_tied,
+                    "share_lower": paired.share_lower,
+                    "difference_method": paired.method,
+                }
+            )
             if programme != reference:
-                differences.append(pd.DataFrame({
-                    "programme": programme, "reference": reference, "outcome": outcome, "replicate": values.index,
-                    "seed": seeds.reindex(values.index).to_numpy(), "value": values[programme].to_numpy(),
-                    "reference_value": values[reference].to_numpy(),
-                    "difference": (values[programme] - values[reference]).to_numpy()}))
-    comparison = Comparison(ranking=ranking, rank_by=rank_by, goal=goal, replicates=int(runs["replicate"].nunique()),
-                            table=pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
-                            differences=pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(),
-                            outcomes=headline, groups=groups, confidence=confidence, baseline=baseline)
+                differences.append(
+                    pd.DataFrame(
+                        {
+                            "programme": programme,
+                            "reference": reference,
+                            "outcome": outcome,
+                            "replicate": values.index,
+                            "seed": seeds.reindex(values.index).to_numpy(),
+                            "value": values[programme].to_numpy(),
+                            "reference_value": values[reference].to_numpy(),
+                            "difference": (values[programme] - values[reference]).to_numpy(),
+                        }
+                    )
+                )
+    comparison = Comparison(
+        ranking=ranking,
+        rank_by=rank_by,
+        goal=goal,
+        replicates=int(runs["replicate"].nunique()),
+        table=pd.DataFrame(rows, columns=list(TABLE_COLUMNS)),
+        differences=pd.concat(differences, ignore_index=True) if differences else pd.DataFrame(),
+        outcomes=headline,
+        groups=groups,
+        confidence=confidence,
+        baseline=baseline,
+    )
     comparison.verdicts = {other: verdict(comparison, other) for other in comparison.others}
     return comparison
 
@@ -188,7 +257,9 @@ def verdict(comparison: Comparison, other: str, outcome: str | None = None) -> s
     outcome = outcome or comparison.rank_by
     reference = comparison.reference
     row = comparison.row(other, outcome)
-    goal = comparison.goal if outcome == comparison.rank_by else ("minimize" if outcome in LOWER_IS_BETTER else "maximize")
+    goal = (
+        comparison.goal if outcome == comparison.rank_by else ("minimize" if outcome in LOWER_IS_BETTER else "maximize")
+    )
     where = " where both got an idea into Track One" if outcome in CONDITIONAL else ""
     if row["pairs"] == 0:
         return f"{reference} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."
@@ -204,14 +275,20 @@ def verdict(comparison: Comparison, other: str, outcome: str | None = None) -> s
         leader, follower, ahead = reference, other, reference_ahead
     advantage = flip * row["difference"]
     low, high = sorted((flip * row["difference_low"], flip * row["difference_high"]))
-    verb = PHRASES.get(outcome, ("does better than {other} on " + _lowered(label(outcome)), ""))[0].format(other=follower)
-    sentence = (f"{leader} {verb} in {ahead:.0%} of {row['pairs']} paired runs{where} ({row['share_tied']:.0%} tied); "
-                f"the difference is {_amount(outcome, advantage)}")
+    verb = PHRASES.get(outcome, ("does better than {other} on " + _lowered(label(outcome)), ""))[0].format(
+        other=follower
+    )
+    sentence = (
+        f"{leader} {verb} in {ahead:.0%} of {row['pairs']} paired runs{where} ({row['share_tied']:.0%} tied); "
+        f"the difference is {_amount(outcome, advantage)}"
+    )
     if math.isnan(low):
         return f"{sentence} (too few pairs for an interval)."
     sentence += f", {comparison.confidence:.0%} CI {_bare(outcome, low)} to {_bare(outcome, high)}."
     if low <= 0.0 <= high:
-        sentence += " The interval includes zero: these runs cannot tell the two apart (more --replicates would narrow it)."
+        sentence += (
+            " The interval includes zero: these runs cannot tell the two apart (more --replicates would narrow it)."
+        )
     return sentence
 
 
@@ -237,16 +314,26 @@ def comparison_figure(comparison: Comparison, title: str):
     outcomes = comparison.outcomes  # the ranking outcome first, then the headline ones
     programmes = comparison.ranking
     colours = dict(zip(programmes, sns.color_palette(PALETTE, len(programmes)), strict=True))
-    figure, axes = plt.subplots(len(outcomes), 2, squeeze=False, sharey="row", gridspec_kw={"width_ratios": (1, 1)},
-                                figsize=(14, 1.2 + len(outcomes) * (0.42 * len(programmes) + 1.15)))
+    figure, axes = plt.subplots(
+        len(outcomes),
+        2,
+        squeeze=False,
+        sharey="row",
+        gridspec_kw={"width_ratios": (1, 1)},
+        figsize=(14, 1.2 + len(outcomes) * (0.42 * len(programmes) + 1.15)),
+    )
     positions = {p: -i for i, p in enumerate(programmes)}
     for (estimate_axis, difference_axis), outcome in zip(axes, outcomes, strict=False):
         heading = label(outcome)
         if better_when(outcome) == "lower":
             heading = f"{heading[:-1]}; lower is better)" if heading.endswith(")") else f"{heading} (lower is better)"
         estimate_axis.set_title(heading, fontsize="medium", loc="left")
-        difference_axis.set_title(f"difference from {'the baseline' if comparison.baseline else 'the best'}, in paired runs",
-                                  fontsize="medium", loc="left", color="0.3")
+        difference_axis.set_title(
+            f"difference from {'the baseline' if comparison.baseline else 'the best'}, in paired runs",
+            fontsize="medium",
+            loc="left",
+            color="0.3",
+        )
         difference_axis.axvline(0.0, color="0.3", lw=1.2, ls="--")
         for order, programme in enumerate(programmes):
             summary = comparison.row(programme, outcome)
@@ -255,19 +342,32 @@ def comparison_figure(comparison: Comparison, title: str):
             if programme == comparison.reference:
                 difference_axis.plot([0.0], [positions[programme]], ls="", mfc="white", mew=2, **style)
             else:
-                _interval(difference_axis, summary["difference"], summary["difference_low"], summary["difference_high"],
-                          positions[programme], style)
+                _interval(
+                    difference_axis,
+                    summary["difference"],
+                    summary["difference_low"],
+                    summary["difference_high"],
+                    positions[programme],
+                    style,
+                )
         estimate_axis.set_yticks(list(positions.values()), [_short(p, 40) for p in programmes])
         estimate_axis.set_ylim(-len(programmes) + 0.4, 0.6)
         if outcome == "any_transfer":
             estimate_axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
             difference_axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0, symbol=" pp"))
     figure.suptitle(title, x=0.01, ha="left", fontsize="large")
-    figure.text(0.01, 0.003, f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
-                f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "
-                f"difference). Hollow marker: {'the baseline' if comparison.baseline else 'the best programme'} "
-                f"({_short(comparison.reference, 60)}), the reference for differences.",
-                ha="left", va="bottom", fontsize=9, color="0.35")
+    figure.text(
+        0.01,
+        0.003,
+        f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
+        f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "
+        f"difference). Hollow marker: {'the baseline' if comparison.baseline else 'the best programme'} "
+        f"({_short(comparison.reference, 60)}), the reference for differences.",
+        ha="left",
+        va="bottom",
+        fontsize=9,
+        color="0.35",
+    )
     figure.tight_layout(rect=(0, 0.035, 1, 0.985))
     return figure
 

@@ -43,7 +43,9 @@ class Run:
     params: Mapping[str, Any]
 
 
-def plan(base: Mapping[str, Any], replicates: int, first_seed: int = 1, shares: Sequence[float] = AUTONOMOUS_SHARES) -> list[Run]:
+def plan(
+    base: Mapping[str, Any], replicates: int, first_seed: int = 1, shares: Sequence[float] = AUTONOMOUS_SHARES
+) -> list[Run]:
     """Every (mix, seed) pair; the same seeds for every mix."""
     return [Run(share, first_seed + r, mix_overrides(base, share)) for share in shares for r in range(replicates)]
 
@@ -69,8 +71,15 @@ def mean_interval(values: np.ndarray, seed: int = 0) -> tuple[float, float, floa
     mean = float(values.mean())
     if values.size < 2 or np.ptp(values) == 0:
         return mean, mean, mean
-    result = stats.bootstrap((values,), np.mean, confidence_level=CONFIDENCE, n_resamples=BOOTSTRAP_RESAMPLES,
-                             method="percentile", vectorized=True, rng=np.random.default_rng(seed))
+    result = stats.bootstrap(
+        (values,),
+        np.mean,
+        confidence_level=CONFIDENCE,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="percentile",
+        vectorized=True,
+        rng=np.random.default_rng(seed),
+    )
     return mean, float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
@@ -81,8 +90,16 @@ def summarise(runs: pd.DataFrame) -> pd.DataFrame:
         for outcome in OUTCOMES:
             values = group[outcome].to_numpy(float)
             mean, low, high = mean_interval(values)
-            rows.append({"autonomous_share": share, "outcome": outcome, "n": int(np.isfinite(values).sum()),
-                         "mean": mean, "ci_low": low, "ci_high": high})
+            rows.append(
+                {
+                    "autonomous_share": share,
+                    "outcome": outcome,
+                    "n": int(np.isfinite(values).sum()),
+                    "mean": mean,
+                    "ci_low": low,
+                    "ci_high": high,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -108,7 +125,12 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
     sns.set_theme(style="whitegrid", context="talk", palette=PALETTE)
     colours = sns.color_palette(PALETTE)
     styles = {
-        "mean_novelty_generated": {"color": colours[2], "marker": "o", "ls": "-", "label": "Novelty of ideas generated"},
+        "mean_novelty_generated": {
+            "color": colours[2],
+            "marker": "o",
+            "ls": "-",
+            "label": "Novelty of ideas generated",
+        },
         "transfer_rate": {"color": colours[0], "marker": "s", "ls": "--", "label": "Share entering Track One"},
         "impact": {"color": colours[3], "marker": "D", "ls": "-", "label": "Impact"},
     }
@@ -117,18 +139,31 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
         for outcome in outcomes:
             rows = summary[summary["outcome"] == outcome].sort_values("autonomous_share")
             style = styles[outcome]
-            axis.fill_between(rows["autonomous_share"], rows["ci_low"], rows["ci_high"], color=style["color"], alpha=0.22, lw=0)
+            axis.fill_between(
+                rows["autonomous_share"], rows["ci_low"], rows["ci_high"], color=style["color"], alpha=0.22, lw=0
+            )
             axis.plot(rows["autonomous_share"], rows["mean"], lw=3, ms=8, **style)
     top.set_ylim(0, 1.18)
     top.set_ylabel("Novelty / share (0 to 1)")
-    top.set_title("The Autonomy Dilemma: more novel ideas, fewer of them reach Track One", fontsize="medium", loc="left")
+    top.set_title(
+        "The Autonomy Dilemma: more novel ideas, fewer of them reach Track One", fontsize="medium", loc="left"
+    )
     top.legend(loc="upper center", ncol=2, fontsize="small", frameon=True, framealpha=0.9)
     share, best, interior = optimum(summary)
     bottom.axvline(share, color="0.3", ls=":", lw=2)
-    bottom.plot([share], [best], marker="*", ms=24, color="black", zorder=5,
-                label=(f"Peak at {share:.0%} autonomous" if interior else f"Highest at {share:.0%} (no interior peak)"))
+    bottom.plot(
+        [share],
+        [best],
+        marker="*",
+        ms=24,
+        color="black",
+        zorder=5,
+        label=(f"Peak at {share:.0%} autonomous" if interior else f"Highest at {share:.0%} (no interior peak)"),
+    )
     impact = summary[summary["outcome"] == "impact"]
-    bottom.set_ylim(0, 1.3 * float(np.nanmax(impact[["mean", "ci_high"]].to_numpy())) if impact["mean"].notna().any() else 1.0)
+    bottom.set_ylim(
+        0, 1.3 * float(np.nanmax(impact[["mean", "ci_high"]].to_numpy())) if impact["mean"].notna().any() else 1.0
+    )
     bottom.set_ylabel("Novelty that entered Track One\n(sum per run)")
     bottom.set_title("Impact peaks at a mix", fontsize="medium", loc="left")
     bottom.legend(loc="upper center", ncol=2, fontsize="small", frameon=True, framealpha=0.9)
@@ -137,8 +172,10 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
     bottom.set_xlim(-0.02, 1.02)
     bottom.set_xticks(AUTONOMOUS_SHARES)
     bottom.tick_params(axis="x", labelsize="small")
-    note = note or (f"Means of {replicates} runs per mix (same seeds for every mix), {steps} months each; "
-                    f"bands: {CONFIDENCE:.0%} bootstrap intervals.")
+    note = note or (
+        f"Means of {replicates} runs per mix (same seeds for every mix), {steps} months each; "
+        f"bands: {CONFIDENCE:.0%} bootstrap intervals."
+    )
     figure.text(0.99, 0.005, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure

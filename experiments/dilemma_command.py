@@ -31,22 +31,42 @@ FIGURE_STEM = "dilemma"
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "dilemma", help="Draw the Autonomy Dilemma frontier figure (PNG and SVG) for a slide.",
+        "dilemma",
+        help="Draw the Autonomy Dilemma frontier figure (PNG and SVG) for a slide.",
         description="Run the model over the share of autonomous thinkers in workshops (0, 10%, ..., 100%; "
-                    "influential elites take the rest), the same seeds for every mix, and draw novelty, transfer "
-                    "and impact with 95% bootstrap intervals.",
+        "influential elites take the rest), the same seeds for every mix, and draw novelty, transfer "
+        "and impact with 95% bootstrap intervals.",
     )
-    parser.add_argument("config", nargs="?", help=f"YAML config (default: {DEFAULT_CONFIG.relative_to(DEFAULT_CONFIG.parent.parent)})")
+    parser.add_argument(
+        "config", nargs="?", help=f"YAML config (default: {DEFAULT_CONFIG.relative_to(DEFAULT_CONFIG.parent.parent)})"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
-    parser.add_argument("--replicates", type=positive,
-                        help=f"runs (seeds) per mix (default: as many as fit in --budget, {MIN_REPLICATES} to {MAX_REPLICATES})")
-    parser.add_argument("--budget", type=seconds, default=DEFAULT_BUDGET_S,
-                        help=f"seconds to spend on runs when --replicates is not given (default: {DEFAULT_BUDGET_S:g})")
+    parser.add_argument(
+        "--replicates",
+        type=positive,
+        help=f"runs (seeds) per mix (default: as many as fit in --budget, {MIN_REPLICATES} to {MAX_REPLICATES})",
+    )
+    parser.add_argument(
+        "--budget",
+        type=seconds,
+        default=DEFAULT_BUDGET_S,
+        help=f"seconds to spend on runs when --replicates is not given (default: {DEFAULT_BUDGET_S:g})",
+    )
     parser.add_argument("--steps", type=positive, help="months per run (default: the config's)")
-    parser.add_argument("--seed", type=int, default=1, help="first seed; mixes share seeds seed..seed+replicates-1 (default: 1)")
-    parser.add_argument("--workers", type=positive, default=os.cpu_count() or 1, help="worker processes (default: one per core)")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                        help="override a parameter for every run, e.g. --set workshops.size=16 (repeatable)")
+    parser.add_argument(
+        "--seed", type=int, default=1, help="first seed; mixes share seeds seed..seed+replicates-1 (default: 1)"
+    )
+    parser.add_argument(
+        "--workers", type=positive, default=os.cpu_count() or 1, help="worker processes (default: one per core)"
+    )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a parameter for every run, e.g. --set workshops.size=16 (repeatable)",
+    )
     parser.set_defaults(handler=dilemma_command)
 
 
@@ -120,8 +140,11 @@ def dilemma_command(args: argparse.Namespace) -> int:
     for share in dilemma.AUTONOMOUS_SHARES:  # every mix must be valid before any worker starts
         make_params(dilemma.mix_overrides(base, share))
     seeds = args.replicates or f"{MIN_REPLICATES}-{MAX_REPLICATES} (as fit in {args.budget:g} s)"
-    print(f"tracktwo dilemma: {len(dilemma.AUTONOMOUS_SHARES)} mixes x {seeds} seeds, {params.steps} months a run, "
-          f"on {args.workers} worker(s)...", flush=True)
+    print(
+        f"tracktwo dilemma: {len(dilemma.AUTONOMOUS_SHARES)} mixes x {seeds} seeds, {params.steps} months a run, "
+        f"on {args.workers} worker(s)...",
+        flush=True,
+    )
     start = time.perf_counter()
     results, replicates = run_rounds(base, args)
     elapsed = time.perf_counter() - start
@@ -131,13 +154,26 @@ def dilemma_command(args: argparse.Namespace) -> int:
     write_atomic(out / "dilemma_summary.csv", summary.to_csv(index=False))
     paths = figures.save(dilemma.frontier_figure(summary, replicates, params.steps), out, FIGURE_STEM)
     share, impact, interior = dilemma.optimum(summary)
-    write_json(out / "dilemma.json", {
-        "replicates": replicates, "first_seed": args.seed, "steps": params.steps, "shares": list(dilemma.AUTONOMOUS_SHARES),
-        "peak_impact_share": share, "peak_impact": impact, "peak_is_interior": interior, "wall_time_s": elapsed,
-        "config": str(args.config or DEFAULT_CONFIG), "params": base, **environment(),
-    })
+    write_json(
+        out / "dilemma.json",
+        {
+            "replicates": replicates,
+            "first_seed": args.seed,
+            "steps": params.steps,
+            "shares": list(dilemma.AUTONOMOUS_SHARES),
+            "peak_impact_share": share,
+            "peak_impact": impact,
+            "peak_is_interior": interior,
+            "wall_time_s": elapsed,
+            "config": str(args.config or DEFAULT_CONFIG),
+            "params": base,
+            **environment(),
+        },
+    )
     print(summary.pivot_table(index="autonomous_share", columns="outcome", values="mean").round(3).to_string())
     where = "an interior mix" if interior else "an end of the range (no interior peak with these parameters)"
-    print(f"Peak impact {impact:.3g} at {share:.0%} autonomous thinkers: {where}. {len(results)} runs ({replicates} per mix) took {elapsed:.1f} s.")
+    print(
+        f"Peak impact {impact:.3g} at {share:.0%} autonomous thinkers: {where}. {len(results)} runs ({replicates} per mix) took {elapsed:.1f} s."
+    )
     print(f"Wrote {', '.join(str(p) for p in paths)}, {out}/dilemma_runs.csv, dilemma_summary.csv, dilemma.json")
     return 0

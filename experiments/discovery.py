@@ -122,30 +122,64 @@ class Discovery:
 
     def sentence(self, box: Box) -> str:
         """'A from x to y and B at least z: in 71% of such runs, at least one idea entered Track One (...)'."""
-        return (f"{box.rule()}: in {box.density:.0%} of such runs, {self.condition} (density; {box.runs} runs, "
-                f"{box.mass:.0%} of all). Coverage {box.coverage:.0%}: {box.cases} of the {self.cases} runs where it holds "
-                f"fall in this region. Over the whole sweep it holds in {self.base_density:.0%} of runs.")
+        return (
+            f"{box.rule()}: in {box.density:.0%} of such runs, {self.condition} (density; {box.runs} runs, "
+            f"{box.mass:.0%} of all). Coverage {box.coverage:.0%}: {box.cases} of the {self.cases} runs where it holds "
+            f"fall in this region. Over the whole sweep it holds in {self.base_density:.0%} of runs."
+        )
 
     def summary(self) -> str:
-        undefined = (f" {self.undefined} runs where the outcome is undefined count as not meeting it."
-                     if self.undefined else "")
-        return (f"{self.cases} of {self.runs} runs ({self.base_density:.0%}) meet the condition: {self.condition}. "
-                f"Method: {self.method.upper()}.{undefined}")
+        undefined = (
+            f" {self.undefined} runs where the outcome is undefined count as not meeting it." if self.undefined else ""
+        )
+        return (
+            f"{self.cases} of {self.runs} runs ({self.base_density:.0%}) meet the condition: {self.condition}. "
+            f"Method: {self.method.upper()}.{undefined}"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "question": self.question, "summary": self.summary(), "outcome": self.outcome,
-            "direction": "above" if self.above else "below", "threshold": self.threshold, "method": self.method,
-            "runs": self.runs, "cases": self.cases, "undefined": self.undefined, "base_density": self.base_density,
-            "boxes": [{"rule": b.rule(), "text": self.sentence(b), "coverage": b.coverage, "density": b.density,
-                       "mass": b.mass, "runs": b.runs, "cases": b.cases,
-                       "restrictions": [asdict(r) for r in b.restrictions]} for b in self.boxes],
+            "question": self.question,
+            "summary": self.summary(),
+            "outcome": self.outcome,
+            "direction": "above" if self.above else "below",
+            "threshold": self.threshold,
+            "method": self.method,
+            "runs": self.runs,
+            "cases": self.cases,
+            "undefined": self.undefined,
+            "base_density": self.base_density,
+            "boxes": [
+                {
+                    "rule": b.rule(),
+                    "text": self.sentence(b),
+                    "coverage": b.coverage,
+                    "density": b.density,
+                    "mass": b.mass,
+                    "runs": b.runs,
+                    "cases": b.cases,
+                    "restrictions": [asdict(r) for r in b.restrictions],
+                }
+                for b in self.boxes
+            ],
             "trajectory": self.trajectory,
         }
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame([{"box": i + 1, "rule": b.rule(), "density": b.density, "coverage": b.coverage, "mass": b.mass,
-                              "runs": b.runs, "cases": b.cases} for i, b in enumerate(self.boxes)])
+        return pd.DataFrame(
+            [
+                {
+                    "box": i + 1,
+                    "rule": b.rule(),
+                    "density": b.density,
+                    "coverage": b.coverage,
+                    "mass": b.mass,
+                    "runs": b.runs,
+                    "cases": b.cases,
+                }
+                for i, b in enumerate(self.boxes)
+            ]
+        )
 
 
 # Boxes from rows ------------------------------------------------------------------------------
@@ -164,8 +198,11 @@ def box_of(frame: pd.DataFrame, inside: np.ndarray, cases: np.ndarray, total_cas
             low, high = float(kept.min()), float(kept.max())
             restricted_low, restricted_high = low > float(values.min()), high < float(values.max())
             if restricted_low or restricted_high:
-                restrictions.append(Restriction(column, _plain(low) if restricted_low else None,
-                                                _plain(high) if restricted_high else None))
+                restrictions.append(
+                    Restriction(
+                        column, _plain(low) if restricted_low else None, _plain(high) if restricted_high else None
+                    )
+                )
         else:
             present = sorted(kept.astype(str).unique())
             if len(present) < values.astype(str).nunique():
@@ -177,15 +214,22 @@ def _plain(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _measure(frame: pd.DataFrame, restrictions: tuple[Restriction, ...], cases: np.ndarray,
-             total_cases: int | None = None) -> Box:
+def _measure(
+    frame: pd.DataFrame, restrictions: tuple[Restriction, ...], cases: np.ndarray, total_cases: int | None = None
+) -> Box:
     inside = np.ones(len(frame), dtype=bool)
     for restriction in restrictions:
         inside &= restriction.contains(frame[restriction.key])
     runs, hits = int(inside.sum()), int(cases[inside].sum())
     total = total_cases if total_cases is not None else int(cases.sum())
-    return Box(restrictions, hits / total if total else math.nan, hits / runs if runs else math.nan,
-               runs / len(frame) if len(frame) else math.nan, runs, hits)
+    return Box(
+        restrictions,
+        hits / total if total else math.nan,
+        hits / runs if runs else math.nan,
+        runs / len(frame) if len(frame) else math.nan,
+        runs,
+        hits,
+    )
 
 
 def _score(box: Box, min_density: float | None) -> float:
@@ -201,7 +245,10 @@ def _loosened(restriction: Restriction) -> list[Restriction | None]:
     """Looser versions of a condition: without it, or (for a range) without one of its ends."""
     options: list[Restriction | None] = [None]
     if restriction.low is not None and restriction.high is not None:
-        options += [Restriction(restriction.key, None, restriction.high), Restriction(restriction.key, restriction.low, None)]
+        options += [
+            Restriction(restriction.key, None, restriction.high),
+            Restriction(restriction.key, restriction.low, None),
+        ]
     return options
 
 
@@ -212,7 +259,7 @@ def _prune(frame: pd.DataFrame, box: Box, cases: np.ndarray, min_density: float 
         improved = False
         for index, restriction in enumerate(box.restrictions):
             for looser in _loosened(restriction):
-                changed = box.restrictions[:index] + ((looser,) if looser else ()) + box.restrictions[index + 1:]
+                changed = box.restrictions[:index] + ((looser,) if looser else ()) + box.restrictions[index + 1 :]
                 candidate = _measure(frame, changed, cases, total_cases)
                 if _score(candidate, min_density) >= _score(box, min_density) - PRUNE_TOLERANCE:
                     box, improved = candidate, True
@@ -243,8 +290,14 @@ def _peels(frame: pd.DataFrame, inside: np.ndarray, alpha: float) -> list[np.nda
     return [c for c in candidates if 0 < c.sum() < inside.sum()]
 
 
-def prim(frame: pd.DataFrame, cases: np.ndarray, alpha: float = PEEL_ALPHA, min_mass: float = MIN_MASS,
-         min_density: float | None = None, total_cases: int | None = None) -> tuple[Box, list[dict[str, float]]]:
+def prim(
+    frame: pd.DataFrame,
+    cases: np.ndarray,
+    alpha: float = PEEL_ALPHA,
+    min_mass: float = MIN_MASS,
+    min_density: float | None = None,
+    total_cases: int | None = None,
+) -> tuple[Box, list[dict[str, float]]]:
     """One PRIM box: peel while the box holds at least min_mass of the runs, then pick the best box of the trajectory."""
     total = total_cases if total_cases is not None else int(cases.sum())
     inside = np.ones(len(frame), dtype=bool)
@@ -263,22 +316,25 @@ def prim(frame: pd.DataFrame, cases: np.ndarray, alpha: float = PEEL_ALPHA, min_
         if densities[best] >= 1.0:
             break
     chosen = max(boxes, key=lambda b: _score(b, min_density))
-    trajectory = [{"coverage": b.coverage, "density": b.density, "mass": b.mass, "conditions": len(b.restrictions)}
-                  for b in boxes]
+    trajectory = [
+        {"coverage": b.coverage, "density": b.density, "mass": b.mass, "conditions": len(b.restrictions)} for b in boxes
+    ]
     return _prune(frame, chosen, cases, min_density, total), trajectory
 
 
 # CART -----------------------------------------------------------------------------------------
 
 
-def cart(frame: pd.DataFrame, cases: np.ndarray, max_boxes: int, min_density: float | None = None,
-         seed: int = 0) -> list[Box]:
+def cart(
+    frame: pd.DataFrame, cases: np.ndarray, max_boxes: int, min_density: float | None = None, seed: int = 0
+) -> list[Box]:
     """The purest leaves of a shallow classification tree, as boxes (best first)."""
     from sklearn.tree import DecisionTreeClassifier
 
     encoded = pd.get_dummies(frame, prefix_sep="\x1f", dtype=float)
-    tree = DecisionTreeClassifier(max_depth=MAX_DEPTH, min_samples_leaf=max(5, math.ceil(MIN_LEAF_SHARE * len(frame))),
-                                  random_state=seed)
+    tree = DecisionTreeClassifier(
+        max_depth=MAX_DEPTH, min_samples_leaf=max(5, math.ceil(MIN_LEAF_SHARE * len(frame))), random_state=seed
+    )
     tree.fit(encoded.to_numpy(float), cases)
     leaves = tree.apply(encoded.to_numpy(float))
     total = int(cases.sum())
@@ -288,7 +344,9 @@ def cart(frame: pd.DataFrame, cases: np.ndarray, max_boxes: int, min_density: fl
         boxes.append(box_of(frame, inside, cases, total))
     base = cases.mean() if len(cases) else 0.0
     threshold = min_density if min_density is not None else max(0.5, base)
-    good = sorted((b for b in boxes if b.density >= threshold and b.density > base), key=lambda b: (-b.density, -b.coverage))
+    good = sorted(
+        (b for b in boxes if b.density >= threshold and b.density > base), key=lambda b: (-b.density, -b.coverage)
+    )
     if not good:
         good = sorted(boxes, key=lambda b: (-b.density, -b.coverage))[:1]
     return [_prune(frame, box, cases, min_density, total) for box in good[:max_boxes]]
@@ -297,9 +355,15 @@ def cart(frame: pd.DataFrame, cases: np.ndarray, max_boxes: int, min_density: fl
 # Entry points ---------------------------------------------------------------------------------
 
 
-def discover(frame: pd.DataFrame, cases: np.ndarray, method: str = "prim", max_boxes: int = 1,
-             min_density: float | None = None, alpha: float = PEEL_ALPHA, min_mass: float = MIN_MASS
-             ) -> tuple[list[Box], list[dict[str, float]]]:
+def discover(
+    frame: pd.DataFrame,
+    cases: np.ndarray,
+    method: str = "prim",
+    max_boxes: int = 1,
+    min_density: float | None = None,
+    alpha: float = PEEL_ALPHA,
+    min_mass: float = MIN_MASS,
+) -> tuple[list[Box], list[dict[str, float]]]:
     """Boxes where the cases concentrate; PRIM covers the cases box after box (each on the runs the earlier ones left)."""
     if method not in METHODS:
         raise ConfigError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
@@ -314,7 +378,9 @@ def discover(frame: pd.DataFrame, cases: np.ndarray, method: str = "prim", max_b
         if cases[remaining].sum() == 0:
             break
         part = frame[remaining].reset_index(drop=True)
-        box, path = prim(part, cases[remaining], alpha, min_mass * len(frame) / max(1, remaining.sum()), min_density, total)
+        box, path = prim(
+            part, cases[remaining], alpha, min_mass * len(frame) / max(1, remaining.sum()), min_density, total
+        )
         if boxes and box.density < max(min_density or 0.0, LATER_BOX_DENSITY, LATER_BOX_LIFT * total / len(frame)):
             break  # a later box must be worth reading: dense, and well above the sweep's base rate
         boxes.append(Box(box.restrictions, box.coverage, box.density, box.runs / len(frame), box.runs, box.cases))
@@ -331,22 +397,33 @@ def factor_columns(results: SweepResults) -> list[str]:
     return [factor.key for factor in results.factors]
 
 
-def discover_results(directory: str | Path, outcome: str, threshold: float, above: bool, method: str = "prim",
-                     max_boxes: int = 1, min_density: float | None = None) -> Discovery:
+def discover_results(
+    directory: str | Path,
+    outcome: str,
+    threshold: float,
+    above: bool,
+    method: str = "prim",
+    max_boxes: int = 1,
+    min_density: float | None = None,
+) -> Discovery:
     """Scenario discovery on a results folder's runs: which swept values give `outcome` above/below `threshold`."""
     results = load_results(directory)
     if outcome not in results.outcomes:
         close = difflib.get_close_matches(outcome, results.outcomes, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ConfigError(f"--outcome: {outcome!r} is not an outcome in {results.directory}/runs.parquet{hint}; "
-                          f"outcomes: {', '.join(results.outcomes)}")
+        raise ConfigError(
+            f"--outcome: {outcome!r} is not an outcome in {results.directory}/runs.parquet{hint}; "
+            f"outcomes: {', '.join(results.outcomes)}"
+        )
     if min_density is not None and not 0 < min_density <= 1:
         raise ConfigError(f"--min-density: expected a share in (0, 1], got {min_density:g}")
     if max_boxes < 1:
         raise ConfigError(f"--boxes: expected 1 or more, got {max_boxes}")
     columns = factor_columns(results)
     if not columns:
-        raise ConfigError(f"{results.directory}: nothing varied across the sweep's points, so there is no region to find")
+        raise ConfigError(
+            f"{results.directory}: nothing varied across the sweep's points, so there is no region to find"
+        )
     values = results.runs[outcome].to_numpy(float)
     undefined = int(np.isnan(values).sum())
     with np.errstate(invalid="ignore"):
@@ -354,12 +431,24 @@ def discover_results(directory: str | Path, outcome: str, threshold: float, abov
     total = int(cases.sum())
     if total == 0 or total == len(cases):
         where = "no run" if total == 0 else "every run"
-        raise ConfigError(f"--{'above' if above else 'below'} {threshold:g}: {where} meets it ({outcome} ranges "
-                          f"{np.nanmin(values):g} to {np.nanmax(values):g}), so there is nothing to tell apart")
+        raise ConfigError(
+            f"--{'above' if above else 'below'} {threshold:g}: {where} meets it ({outcome} ranges "
+            f"{np.nanmin(values):g} to {np.nanmax(values):g}), so there is nothing to tell apart"
+        )
     frame = results.runs[columns].reset_index(drop=True)
     boxes, trajectory = discover(frame, cases, method, max_boxes, min_density)
-    return Discovery(outcome, above, threshold, method, len(cases), total, undefined, boxes, trajectory,
-                     binary=stats.is_binary(values))
+    return Discovery(
+        outcome,
+        above,
+        threshold,
+        method,
+        len(cases),
+        total,
+        undefined,
+        boxes,
+        trajectory,
+        binary=stats.is_binary(values),
+    )
 
 
 def output_stem(discovery: Discovery) -> str:
@@ -371,8 +460,10 @@ def output_stem(discovery: Discovery) -> str:
 def write_discovery(directory: Path, discovery: Discovery) -> list[Path]:
     """RESULTS_DIR/scenarios_*.json (for the report) and .csv (the boxes as a table)."""
     stem = output_stem(discovery)
-    return [write_json(directory / f"{stem}.json", discovery.to_json()),
-            write_atomic(directory / f"{stem}.csv", discovery.table().to_csv(index=False))]
+    return [
+        write_json(directory / f"{stem}.json", discovery.to_json()),
+        write_atomic(directory / f"{stem}.csv", discovery.table().to_csv(index=False)),
+    ]
 
 
 def format_discovery(discovery: Discovery) -> str:

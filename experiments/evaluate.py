@@ -80,7 +80,9 @@ def run_task(base: Mapping[str, Any], task: RunTask, timeseries_every: int) -> R
     try:
         result = simulate(merge(base, task.overrides), task.seed)
     except Exception as error:
-        return RunRecord(task.point, task.replicate, task.seed, FAILED, time.perf_counter() - start, error=describe_error(error))
+        return RunRecord(
+            task.point, task.replicate, task.seed, FAILED, time.perf_counter() - start, error=describe_error(error)
+        )
     elapsed = time.perf_counter() - start
     series, columns = thin(result.timeseries, timeseries_every)
     outcomes = {name: _plain(value) for name, value in result.outcomes.items()}

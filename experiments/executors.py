@@ -168,13 +168,23 @@ def make_executor(name: str, workers: int | None = None, scheduler: str | None =
 def add_execution_arguments(parser: argparse.ArgumentParser, noun: str, out_default: str) -> None:
     """The options every command that runs many simulations shares: where results go, where runs execute, resume."""
     parser.add_argument("--out", type=Path, help=f"results folder (default: {out_default})")
-    parser.add_argument("--workers", type=int, help="parallel workers (default: every core; with --scheduler: the cluster's)")
-    parser.add_argument("--executor", choices=EXECUTORS, default="process",
-                        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster")
-    parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)")
+    parser.add_argument(
+        "--workers", type=int, help="parallel workers (default: every core; with --scheduler: the cluster's)"
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="process",
+        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)",
+    )
     existing = parser.add_mutually_exclusive_group()
-    existing.add_argument("--resume", action="store_true", help=f"finish an interrupted {noun} in --out without redoing its runs")
+    existing.add_argument(
+        "--resume", action="store_true", help=f"finish an interrupted {noun} in --out without redoing its runs"
+    )
     existing.add_argument("--overwrite", action="store_true", help=f"discard a {noun} already in --out and start again")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-

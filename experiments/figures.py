@@ -60,8 +60,15 @@ def timeline(timeseries: pd.DataFrame, title: str = "How Track Two ideas travell
     workshops = timeseries.loc[timeseries["workshop"] == 1, "step"]
     axis.plot(workshops, [0] * len(workshops), "|", color="0.25", ms=14, mew=2, label="Workshop")
     entries = timeseries.loc[timeseries["new_transfers"] > 0]
-    axis.scatter(entries["step"], [top * 0.97] * len(entries), marker="v", s=40 + 40 * entries["new_transfers"],
-                 color="black", zorder=5, label="Idea entered Track One")
+    axis.scatter(
+        entries["step"],
+        [top * 0.97] * len(entries),
+        marker="v",
+        s=40 + 40 * entries["new_transfers"],
+        color="black",
+        zorder=5,
+        label="Idea entered Track One",
+    )
     axis.set_ylim(-0.03 * top, top * 1.03)
     axis.set_xlim(timeseries["step"].min() - 0.5, timeseries["step"].max() + 0.5)
     axis.set_xlabel("Month")
@@ -96,17 +103,40 @@ def actor_map(actors: pd.DataFrame, sources, targets, highlighted: list[int], ti
         for kind in kinds:
             nodes = actors.index[(actors.kind == kind) & (actors.side == side)].tolist()
             filled = s_index == 0
-            axis.scatter([position[n][0] for n in nodes], [position[n][1] for n in nodes], s=120,
-                         marker=KIND_MARKERS[s_index % len(KIND_MARKERS)],
-                         facecolors=colours[kind] if filled else "white", edgecolors=colours[kind], linewidths=2, zorder=3)
+            axis.scatter(
+                [position[n][0] for n in nodes],
+                [position[n][1] for n in nodes],
+                s=120,
+                marker=KIND_MARKERS[s_index % len(KIND_MARKERS)],
+                facecolors=colours[kind] if filled else "white",
+                edgecolors=colours[kind],
+                linewidths=2,
+                zorder=3,
+            )
     for order, node in enumerate(highlighted, start=1):
         x, y = position[node]
         axis.scatter([x], [y], s=520, facecolors="none", edgecolors="black", linewidths=2.5, zorder=4)
-        axis.annotate(str(order), (x, y), xytext=(9, 9), textcoords="offset points", fontsize=12, fontweight="bold", zorder=5)
+        axis.annotate(
+            str(order), (x, y), xytext=(9, 9), textcoords="offset points", fontsize=12, fontweight="bold", zorder=5
+        )
     handles = [plt.Line2D([], [], marker="o", ls="", color=colours[k], ms=10, label=k.replace("_", " ")) for k in kinds]
-    handles += [plt.Line2D([], [], marker=KIND_MARKERS[i % len(KIND_MARKERS)], ls="", ms=10, mfc="0.4" if i == 0 else "white",
-                           mec="0.4", mew=2, label=str(side)) for i, side in enumerate(sides)]
-    handles.append(plt.Line2D([], [], marker="o", ls="", ms=16, mfc="none", mec="black", mew=2.5, label="Invited (in order)"))
+    handles += [
+        plt.Line2D(
+            [],
+            [],
+            marker=KIND_MARKERS[i % len(KIND_MARKERS)],
+            ls="",
+            ms=10,
+            mfc="0.4" if i == 0 else "white",
+            mec="0.4",
+            mew=2,
+            label=str(side),
+        )
+        for i, side in enumerate(sides)
+    ]
+    handles.append(
+        plt.Line2D([], [], marker="o", ls="", ms=16, mfc="none", mec="black", mew=2.5, label="Invited (in order)")
+    )
     axis.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     axis.set_title(title)
     axis.set_axis_off()

@@ -58,17 +58,28 @@ EXTRA_OUTCOME_LABELS = {
     "transfers_per_ripe_step": "Ideas entering Track One per ripe month",
     "transfers_per_unripe_step": "Ideas entering Track One per unripe month",
     "participants": "People who took part in a workshop",
-    **{f"transfers_{route}": f"Ideas that entered Track One {label[0].lower()}{label[1:]}" for route, label in ROUTE_LABELS.items()},
+    **{
+        f"transfers_{route}": f"Ideas that entered Track One {label[0].lower()}{label[1:]}"
+        for route, label in ROUTE_LABELS.items()
+    },
 }
 
 VALUE_LABELS = {
     "mode": {"track2": "Track Two", "track1.5": "Track 1.5", "backchannel": "Backchannel"},
-    "ripeness.mode": {"endogenous": "Ripens with Track Two and public support", "off": "Never ripe", "fixed": "Fixed ripe moments"},
+    "ripeness.mode": {
+        "endogenous": "Ripens with Track Two and public support",
+        "off": "Never ripe",
+        "fixed": "Fixed ripe moments",
+    },
     "workshops.facilitator_policy": {"accept": "Accepts them", "refuse": "Refuses them"},
 }
 
-KIND_LABELS = {"elite": "influential elites", "autonomous": "autonomous thinkers", "grassroots": "grassroots actors",
-               "official": "officials"}
+KIND_LABELS = {
+    "elite": "influential elites",
+    "autonomous": "autonomous thinkers",
+    "grassroots": "grassroots actors",
+    "official": "officials",
+}
 
 _RANGE_SUFFIX = re.compile(r",\s*(?:[<>]=?\s*-?[\d.e]+|\(?[-\d.e]+\s*(?:\.\.|,)\s*<?[-\d.e]+\)?\]?)\.?\s*$")
 
@@ -120,9 +131,12 @@ def outcome_label(name: str) -> str:
         return OUTCOME_LABELS[name]
     if name in EXTRA_OUTCOME_LABELS:
         return EXTRA_OUTCOME_LABELS[name]
-    for prefix, what in (("participant_share_", "Share among participants"), ("author_share_", "Share among authors of transferred ideas")):
+    for prefix, what in (
+        ("participant_share_", "Share among participants"),
+        ("author_share_", "Share among authors of transferred ideas"),
+    ):
         if name.startswith(prefix):
-            group = name[len(prefix):].removeprefix("kind_")
+            group = name[len(prefix) :].removeprefix("kind_")
             return f"{what}: {KIND_LABELS.get(group, group.replace('_', ' '))}"
     return name.replace("_", " ").capitalize()
 

@@ -9,9 +9,14 @@ from experiments.provenance import write_atomic
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("params", help="Show all parameters with defaults and ranges.",
-                                   description="Print every parameter, its default and its allowed range (as configs/default.yaml).")
-    parser.add_argument("--write", action="store_true", help=f"rewrite {DEFAULT_CONFIG.name} from the declared defaults")
+    parser = subparsers.add_parser(
+        "params",
+        help="Show all parameters with defaults and ranges.",
+        description="Print every parameter, its default and its allowed range (as configs/default.yaml).",
+    )
+    parser.add_argument(
+        "--write", action="store_true", help=f"rewrite {DEFAULT_CONFIG.name} from the declared defaults"
+    )
     parser.set_defaults(handler=params_command)
 
 

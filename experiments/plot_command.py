@@ -10,13 +10,20 @@ from experiments import plots
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo plot` to the command line."""
-    description = ("Draw the figures that fit the sweep in RESULTS_DIR: outcomes against each swept parameter with "
-                   "replicate intervals, and where they apply the participant-mix simplex, the Autonomy Dilemma "
-                   "frontier, time series over replicates, transfer pathways and sensitivity indices.")
+    description = (
+        "Draw the figures that fit the sweep in RESULTS_DIR: outcomes against each swept parameter with "
+        "replicate intervals, and where they apply the participant-mix simplex, the Autonomy Dilemma "
+        "frontier, time series over replicates, transfer pathways and sensitivity indices."
+    )
     parser = subparsers.add_parser("plot", help="Draw a sweep's figures (PNG and SVG).", description=description)
-    parser.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a sweep's results folder, e.g. results/participant_mix")
-    parser.add_argument("--outcomes", help="comma-separated outcomes to draw against each parameter "
-                                           "(default: the sweep's metric and key outcomes; 'all' for every outcome)")
+    parser.add_argument(
+        "results", type=Path, metavar="RESULTS_DIR", help="a sweep's results folder, e.g. results/participant_mix"
+    )
+    parser.add_argument(
+        "--outcomes",
+        help="comma-separated outcomes to draw against each parameter "
+        "(default: the sweep's metric and key outcomes; 'all' for every outcome)",
+    )
     parser.set_defaults(handler=plot_command)
 
 

@@ -39,8 +39,15 @@ from experiments.results import SENSITIVITY_INFO, SENSITIVITY_TABLE, Factor, Swe
 from model import ROUTES, TRACK_LABELS, ConfigError
 
 INDEX = "figures.json"
-KEY_OUTCOMES = ("any_transfer", "ideas_transferred", "impact", "mean_novelty_generated", "transfer_rate", "trust_change",
-                "ripe_windows")
+KEY_OUTCOMES = (
+    "any_transfer",
+    "ideas_transferred",
+    "impact",
+    "mean_novelty_generated",
+    "transfer_rate",
+    "trust_change",
+    "ripe_windows",
+)
 PANELS_PER_FIGURE = 6
 PANEL_COLUMNS = 3
 MAX_HUE_LEVELS = 6
@@ -79,8 +86,13 @@ class Summaries:
             binary = self.binary(outcome)
             for point, group in self.results.runs.groupby("point", sort=True):
                 interval = stats.point_interval(group[outcome].to_numpy(float), CONFIDENCE, binary=binary)
-                rows[point] = {"n": interval.n, "estimate": interval.estimate, "low": interval.low,
-                               "high": interval.high, "method": interval.method}
+                rows[point] = {
+                    "n": interval.n,
+                    "estimate": interval.estimate,
+                    "low": interval.low,
+                    "high": interval.high,
+                    "method": interval.method,
+                }
             table = pd.DataFrame.from_dict(rows, orient="index")
             table.index.name = "point"
             self._cache[outcome] = table.join(self.results.points)
@@ -116,8 +128,10 @@ def choose_outcomes(results: SweepResults, outcomes: Sequence[str] | None) -> li
             return list(results.outcomes)
         unknown = [o for o in outcomes if o not in results.outcomes]
         if unknown:
-            raise ConfigError(f"--outcomes: {', '.join(unknown)} not in {results.directory}/runs.parquet; "
-                              f"outcomes: {', '.join(results.outcomes)}")
+            raise ConfigError(
+                f"--outcomes: {', '.join(unknown)} not in {results.directory}/runs.parquet; "
+                f"outcomes: {', '.join(results.outcomes)}"
+            )
         return list(dict.fromkeys(outcomes))
     metric = [results.metric["name"]] if results.metric else []
     analysed = _sensitivity_info(results).get("outcomes", [])  # a sensitivity analysis: its own outcomes first
@@ -151,7 +165,9 @@ def read_index(directory: Path) -> list[Drawn]:
     return [Drawn(e["stem"], e["title"], e["caption"], tuple(e["panels"]), tuple(e["files"])) for e in entries]
 
 
-def _save(figure: plt.Figure, results: SweepResults, stem: str, title: str, caption: str, panels: Sequence[str]) -> Drawn:
+def _save(
+    figure: plt.Figure, results: SweepResults, stem: str, title: str, caption: str, panels: Sequence[str]
+) -> Drawn:
     paths = save(figure, results.figures_dir, stem)
     return Drawn(stem, title, caption, tuple(panels), tuple(p.name for p in paths))
 
@@ -193,7 +209,7 @@ def effects(results: SweepResults, summaries: Summaries, outcomes: list[str]) ->
     """One figure per factor (more if there are many outcomes): a panel per outcome, each point's estimate with its
     replicate interval."""
     drawn = []
-    groups = [outcomes[i:i + PANELS_PER_FIGURE] for i in range(0, len(outcomes), PANELS_PER_FIGURE)]
+    groups = [outcomes[i : i + PANELS_PER_FIGURE] for i in range(0, len(outcomes), PANELS_PER_FIGURE)]
     for factor in results.factors:
         others = [f for f in results.factors if f is not factor]
         hue = others[0] if len(others) == 1 and len(others[0].levels) <= MAX_HUE_LEVELS else None
@@ -222,12 +238,23 @@ def _set_ticks(axis: plt.Axes, factor: Factor, results: SweepResults) -> None:
     rows = results.points.drop_duplicates(factor.key)
     ticks = [factor.tick(rows[rows[factor.key] == level].iloc[0]) for level in factor.levels]
     rotate = sum(len(t) for t in ticks) > 40
-    axis.set_xticklabels([_wrap(t, 14) for t in ticks], rotation=30 if rotate else 0, ha="right" if rotate else "center",
-                         fontsize="small")
+    axis.set_xticklabels(
+        [_wrap(t, 14) for t in ticks],
+        rotation=30 if rotate else 0,
+        ha="right" if rotate else "center",
+        fontsize="small",
+    )
 
 
-def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, hue: Factor | None, marginal: bool,
-                   outcomes: list[str], stem: str) -> Drawn:
+def _effect_figure(
+    results: SweepResults,
+    summaries: Summaries,
+    factor: Factor,
+    hue: Factor | None,
+    marginal: bool,
+    outcomes: list[str],
+    stem: str,
+) -> Drawn:
     _theme()
     columns = min(PANEL_COLUMNS, len(outcomes))
     rows = math.ceil(len(outcomes) / columns)
@@ -237,7 +264,9 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
     titles = []
     for axis, outcome in zip(axes.flat, outcomes, strict=False):
         summary = summaries(outcome).dropna(subset=["estimate"])
-        groups = [(None, summary)] if hue is None else [(level, summary[summary[hue.key] == level]) for level in hue.levels]
+        groups = (
+            [(None, summary)] if hue is None else [(level, summary[summary[hue.key] == level]) for level in hue.levels]
+        )
         for index, (level, part) in enumerate(groups):
             offsets = (index - (len(groups) - 1) / 2) * width
             x = _positions(factor, part[factor.key]) + (0 if factor.continuous else offsets)
@@ -248,25 +277,58 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
             error = np.vstack([part["estimate"] - part["low"], part["high"] - part["estimate"]]).clip(min=0)
             if factor.continuous:
                 few = len(part) <= FEW_POINTS
-                axis.scatter(x, part["estimate"], s=45 if few else 12, color=colour, alpha=0.7 if few else 0.35, lw=0,
-                             label="Each point's mean" if index == 0 else None)
+                axis.scatter(
+                    x,
+                    part["estimate"],
+                    s=45 if few else 12,
+                    color=colour,
+                    alpha=0.7 if few else 0.35,
+                    lw=0,
+                    label="Each point's mean" if index == 0 else None,
+                )
             elif marginal:
                 x = x + _spread(part.index.to_numpy(), width)
-                axis.errorbar(x, part["estimate"], yerr=np.nan_to_num(error), fmt="o", ms=5, color=colour, alpha=0.45,
-                              elinewidth=1, capsize=0, label="Each point of the sweep" if index == 0 else None)
+                axis.errorbar(
+                    x,
+                    part["estimate"],
+                    yerr=np.nan_to_num(error),
+                    fmt="o",
+                    ms=5,
+                    color=colour,
+                    alpha=0.45,
+                    elinewidth=1,
+                    capsize=0,
+                    label="Each point of the sweep" if index == 0 else None,
+                )
             else:
                 if factor.numeric and len(x) > 1:
                     axis.fill_between(x, part["low"], part["high"], color=colour, alpha=0.2, lw=0)
                     axis.plot(x, part["estimate"], color=colour, lw=2.5, marker="o", ms=8, label=label)
                 else:
-                    axis.errorbar(x, part["estimate"], yerr=np.nan_to_num(error), fmt="o", ms=10, color=colour,
-                                  elinewidth=2.5, capsize=6, label=label)
+                    axis.errorbar(
+                        x,
+                        part["estimate"],
+                        yerr=np.nan_to_num(error),
+                        fmt="o",
+                        ms=10,
+                        color=colour,
+                        elinewidth=2.5,
+                        capsize=6,
+                        label=label,
+                    )
         if factor.continuous:
             _binned_trend(axis, results.runs, factor.key, outcome)
         elif marginal:
             means = summary.groupby(factor.key)["estimate"].mean()
-            axis.plot(_positions(factor, means.index.to_series()), means.to_numpy(), color="black", lw=2.5, marker="D", ms=8,
-                      label="Mean over the other parameters")
+            axis.plot(
+                _positions(factor, means.index.to_series()),
+                means.to_numpy(),
+                color="black",
+                lw=2.5,
+                marker="D",
+                ms=8,
+                label="Mean over the other parameters",
+            )
         title = _outcome_title(summaries, outcome)
         titles.append(title)
         axis.set_title(_wrap(title), fontsize="medium")
@@ -275,20 +337,31 @@ def _effect_figure(results: SweepResults, summaries: Summaries, factor: Factor, 
         _set_ticks(axis, factor, results)
         if labels.is_share(factor.key) and factor.numeric:
             axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    for axis in list(axes.flat)[len(outcomes):]:
+    for axis in list(axes.flat)[len(outcomes) :]:
         axis.set_visible(False)
     for axis in axes[-1]:
         axis.set_xlabel(_wrap(factor.label, 40))
     handles, names = axes.flat[0].get_legend_handles_labels()
     if handles:
-        figure.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.965), ncol=min(len(handles), 4),
-                      frameon=False, fontsize="small", title=hue.label if hue else None, title_fontsize="small")
+        figure.legend(
+            handles,
+            names,
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.965),
+            ncol=min(len(handles), 4),
+            frameon=False,
+            fontsize="small",
+            title=hue.label if hue else None,
+            title_fontsize="small",
+        )
     title = f"Outcomes by {factor.label[0].lower()}{factor.label[1:]}"
     figure.suptitle(_wrap(title, 90), y=0.995, fontsize="large")
     note = _interval_note(results)
     if factor.continuous:
-        note = (f"Dots: each point's mean of {results.replicates} runs. Black: mean of all runs in each of {TREND_BINS} "
-                f"equal-count bins of the parameter, with its {CONFIDENCE:.0%} interval.")
+        note = (
+            f"Dots: each point's mean of {results.replicates} runs. Black: mean of all runs in each of {TREND_BINS} "
+            f"equal-count bins of the parameter, with its {CONFIDENCE:.0%} interval."
+        )
     elif marginal:
         note += " Black: mean over the other swept parameters."
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
@@ -339,8 +412,11 @@ def mix_simplex(results: SweepResults, summaries: Summaries) -> Drawn | None:
     non_mix = [f for f in results.factors if not all(c.startswith("workshops.mix.") for c in f.columns)]
     if len(kinds) < 3 or len(kinds) > 4 or non_mix:
         return None
-    outcomes = [o for o in dict.fromkeys([*SIMPLEX_OUTCOMES, *([results.metric["name"]] if results.metric else [])])
-                if o in results.outcomes]
+    outcomes = [
+        o
+        for o in dict.fromkeys([*SIMPLEX_OUTCOMES, *([results.metric["name"]] if results.metric else [])])
+        if o in results.outcomes
+    ]
     facet_key = next((k for k in kinds if k.endswith(".official")), kinds[-1]) if len(kinds) == 4 else None
     x_key, y_key = [k for k in kinds if k != facet_key][:2]
     rest_key = next(k for k in kinds if k not in (x_key, y_key, facet_key))
@@ -365,9 +441,13 @@ def mix_simplex(results: SweepResults, summaries: Summaries) -> Drawn | None:
             part = summary if facet is None else summary[np.isclose(summary[facet_key], facet)]
             image = _simplex_panel(axis, part, x_key, y_key, low, high, cmap, grid, binary, best, contenders)
             facet_title = "" if facet is None else f"{labels.value_label(facet_key, facet)} {_kind_word(facet_key)}"
-            panels.append(f"{labels.outcome_label(outcome)}: {facet_title}" if facet_title else labels.outcome_label(outcome))
+            panels.append(
+                f"{labels.outcome_label(outcome)}: {facet_title}" if facet_title else labels.outcome_label(outcome)
+            )
             axis.set_title(facet_title, fontsize="medium")
-            axis.set_xlabel(_wrap(labels.parameter_label(x_key), 22) if row == len(outcomes) - 1 else "", fontsize="small")
+            axis.set_xlabel(
+                _wrap(labels.parameter_label(x_key), 22) if row == len(outcomes) - 1 else "", fontsize="small"
+            )
             axis.set_ylabel(_wrap(labels.parameter_label(y_key), 22) if column == 0 else "", fontsize="small")
         bar = subfigure.colorbar(image, ax=list(axes), fraction=0.03, pad=0.01, shrink=0.9)
         if binary:
@@ -375,11 +455,15 @@ def mix_simplex(results: SweepResults, summaries: Summaries) -> Drawn | None:
     rest = _kind_word(rest_key)
     title = "Which workshop mix gets ideas into Track One?"
     figure.suptitle(title, fontsize="x-large")
-    note = (f"{rest.capitalize()} take the seats left. ★ best mix; ○ mixes whose {CONFIDENCE:.0%} interval overlaps "
-            f"the best's. {_interval_note(results)}")
+    note = (
+        f"{rest.capitalize()} take the seats left. ★ best mix; ○ mixes whose {CONFIDENCE:.0%} interval overlaps "
+        f"the best's. {_interval_note(results)}"
+    )
     figure.text(0.5, -0.01, _wrap(note, 160), ha="center", va="top", fontsize=12, color="0.35")
-    caption = (f"Each cell is a mix of seats; {rest} take the seats left. Stars mark the best mix, circles the mixes "
-               f"not clearly worse (their {CONFIDENCE:.0%} intervals overlap the best's). {_interval_note(results)}")
+    caption = (
+        f"Each cell is a mix of seats; {rest} take the seats left. Stars mark the best mix, circles the mixes "
+        f"not clearly worse (their {CONFIDENCE:.0%} intervals overlap the best's). {_interval_note(results)}"
+    )
     return _save(figure, results, "mix_simplex", title, caption, panels)
 
 
@@ -400,16 +484,28 @@ def _contenders(summary: pd.DataFrame, best: Any, goal: str) -> set[Any]:
     return set(summary.index[overlap.fillna(False)]) - {best}
 
 
-def _simplex_panel(axis: plt.Axes, part: pd.DataFrame, x_key: str, y_key: str, low: float, high: float, cmap: Any,
-                   grid: bool, binary: bool, best: Any, contenders: set[Any]) -> Any:
+def _simplex_panel(
+    axis: plt.Axes,
+    part: pd.DataFrame,
+    x_key: str,
+    y_key: str,
+    low: float,
+    high: float,
+    cmap: Any,
+    grid: bool,
+    binary: bool,
+    best: Any,
+    contenders: set[Any],
+) -> Any:
     """One facet: a cell (or dot) per mix, coloured by the estimate, annotated on a grid."""
     span = max(high - low, 1e-12)
     size = 0.25
     if grid and len(part):
         steps = np.diff(np.unique(np.concatenate([part[x_key].to_numpy(float), part[y_key].to_numpy(float)])))
         size = float(steps.min()) if steps.size else 0.25
-    image = axis.scatter(part[x_key], part[y_key], c=part["estimate"], cmap=cmap, vmin=low, vmax=high, marker="s",
-                         s=0 if grid else 60)
+    image = axis.scatter(
+        part[x_key], part[y_key], c=part["estimate"], cmap=cmap, vmin=low, vmax=high, marker="s", s=0 if grid else 60
+    )
     for point, row in part.iterrows():
         x, y, value = float(row[x_key]), float(row[y_key]), row["estimate"]
         if grid:
@@ -420,11 +516,27 @@ def _simplex_panel(axis: plt.Axes, part: pd.DataFrame, x_key: str, y_key: str, l
                 shade = "white" if (value - low) / span < 0.55 else "black"
                 axis.text(x, y - size * 0.2, text, ha="center", va="center", fontsize=14, color=shade)
         if point == best:
-            axis.plot(x, y + (size * 0.2 if grid else 0), marker="*", ms=20, color="#e41a1c" if not grid else "white",
-                      mec="black", mew=1.5, zorder=5)
+            axis.plot(
+                x,
+                y + (size * 0.2 if grid else 0),
+                marker="*",
+                ms=20,
+                color="#e41a1c" if not grid else "white",
+                mec="black",
+                mew=1.5,
+                zorder=5,
+            )
         elif point in contenders:
-            axis.plot(x, y + (size * 0.2 if grid else 0), marker="o", ms=9, mfc="none", mec="white" if grid else "black",
-                      mew=2, zorder=5)
+            axis.plot(
+                x,
+                y + (size * 0.2 if grid else 0),
+                marker="o",
+                ms=9,
+                mfc="none",
+                mec="white" if grid else "black",
+                mew=2,
+                zorder=5,
+            )
     edge = size / 2 if grid else 0.05
     axis.set_xlim(-edge, 1 + edge)
     axis.set_ylim(-edge, 1 + edge)
@@ -446,16 +558,28 @@ def dilemma_frontier(results: SweepResults, summaries: Summaries) -> Drawn | Non
     from experiments import dilemma
 
     needed = ("mean_novelty_generated", "transfer_rate", "impact")
-    if (len(results.factors) != 1 or FRONTIER_KEY not in results.factors[0].columns
-            or not all(c.startswith("workshops.mix.") for c in results.factors[0].columns)
-            or len(results.factors[0].levels) < 3 or not all(o in results.outcomes for o in needed)):
+    if (
+        len(results.factors) != 1
+        or FRONTIER_KEY not in results.factors[0].columns
+        or not all(c.startswith("workshops.mix.") for c in results.factors[0].columns)
+        or len(results.factors[0].levels) < 3
+        or not all(o in results.outcomes for o in needed)
+    ):
         return None
     rows = []
     for outcome in needed:
         summary = summaries(outcome)
         for _, row in summary.iterrows():
-            rows.append({"autonomous_share": float(row[FRONTIER_KEY]), "outcome": outcome, "n": row["n"],
-                         "mean": row["estimate"], "ci_low": row["low"], "ci_high": row["high"]})
+            rows.append(
+                {
+                    "autonomous_share": float(row[FRONTIER_KEY]),
+                    "outcome": outcome,
+                    "n": row["n"],
+                    "mean": row["estimate"],
+                    "ci_low": row["low"],
+                    "ci_high": row["high"],
+                }
+            )
     frame = pd.DataFrame(rows)
     means = "bootstrap" if results.replicates >= stats.MIN_BOOTSTRAP_N else "Student t"
     note = f"Means of {results.replicates} runs per mix, {results.steps} months each; bands: {CONFIDENCE:.0%} {means} intervals."
@@ -464,8 +588,10 @@ def dilemma_frontier(results: SweepResults, summaries: Summaries) -> Drawn | Non
     title = "The Autonomy Dilemma frontier"
     share, _, interior = dilemma.optimum(frame)
     where = f"peaks at {share:.0%} autonomous thinkers" if interior else f"is highest at {share:.0%} (no interior peak)"
-    caption = (f"Novelty of the ideas generated and the share entering Track One against the share of autonomous "
-               f"thinkers (influential elites take the other seats); impact {where}. {note}")
+    caption = (
+        f"Novelty of the ideas generated and the share entering Track One against the share of autonomous "
+        f"thinkers (influential elites take the other seats); impact {where}. {note}"
+    )
     return _save(figure, results, "dilemma_frontier", title, caption, panels)
 
 
@@ -496,7 +622,9 @@ def timeseries(results: SweepResults, summaries: Summaries) -> Drawn | None:
     series = series.merge(finished, on=["point", "replicate"])
     _theme()
     colours = sns.color_palette(PALETTE, len(TRACK_LABELS))
-    figure, axes = plt.subplots(3, len(chosen), figsize=(9.5 * len(chosen), 14), sharex=True, sharey="row", squeeze=False)
+    figure, axes = plt.subplots(
+        3, len(chosen), figsize=(9.5 * len(chosen), 14), sharex=True, sharey="row", squeeze=False
+    )
     panels = []
     for column, (role, point) in enumerate(chosen):
         data = series[series["point"] == point]
@@ -510,7 +638,9 @@ def timeseries(results: SweepResults, summaries: Summaries) -> Drawn | None:
             _band(top, by_step[name], steps, colour, label)
         ripe = by_step["ripe"].mean().reindex(steps)
         middle.fill_between(steps, 0, ripe.to_numpy(), step="mid", color=figures.RIPE_SHADE, alpha=0.9, lw=0)
-        middle.plot(steps, ripe.to_numpy(), drawstyle="steps-mid", color="0.25", lw=2, label="Share of runs in a ripe moment")
+        middle.plot(
+            steps, ripe.to_numpy(), drawstyle="steps-mid", color="0.25", lw=2, label="Share of runs in a ripe moment"
+        )
         _band(bottom, by_step["ideas_transferred"], steps, "black", "Ideas that entered Track One (so far)")
         heading = _wrap(f"{role}: {results.describe(point)}" if role else results.describe(point), 52)
         top.set_title(heading, fontsize="medium")
@@ -522,15 +652,23 @@ def timeseries(results: SweepResults, summaries: Summaries) -> Drawn | None:
     axes[1, 0].set_ylabel(_wrap("Runs in a ripe moment", 22))
     axes[2, 0].set_ylabel(_wrap("Ideas that entered Track One", 22))
     handles, names = axes[0, 0].get_legend_handles_labels()
-    figure.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=2, frameon=False, fontsize="small")
+    figure.legend(
+        handles, names, loc="upper center", bbox_to_anchor=(0.5, 0.955), ncol=2, frameon=False, fontsize="small"
+    )
     title = "How ideas travelled over time"
     figure.suptitle(title, y=0.995, fontsize="large")
-    note = (f"Lines: median of {results.replicates} runs; bands: the middle {BAND[1] - BAND[0]:.0%} of runs; "
-            "middle row: share of runs in which Track One was ripe.")
+    note = (
+        f"Lines: median of {results.replicates} runs; bands: the middle {BAND[1] - BAND[0]:.0%} of runs; "
+        "middle row: share of runs in which Track One was ripe."
+    )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figure.tight_layout(rect=(0, 0.02, 1, 0.9))
     which = " and ".join(f"the {role.lower()} point" if role else "the point" for role, _ in chosen)
-    caption = f"Over time, for {which}" + (f" by {labels.outcome_label(results.metric['name']).lower()}. " if results.metric else ". ") + note
+    caption = (
+        f"Over time, for {which}"
+        + (f" by {labels.outcome_label(results.metric['name']).lower()}. " if results.metric else ". ")
+        + note
+    )
     return _save(figure, results, "timeseries", title, caption, panels)
 
 
@@ -568,12 +706,26 @@ def pathways(results: SweepResults, summaries: Summaries) -> Drawn | None:
     positions = np.arange(len(shares))[::-1]
     for column in used:
         values = shares[column].to_numpy()
-        axis.barh(positions, values, left=left, color=colours[column], height=0.7,
-                  label=labels.ROUTE_LABELS[column.removeprefix("transfers_")])
+        axis.barh(
+            positions,
+            values,
+            left=left,
+            color=colours[column],
+            height=0.7,
+            label=labels.ROUTE_LABELS[column.removeprefix("transfers_")],
+        )
         for y, start, value in zip(positions, left, values, strict=True):
             if value >= 0.08:
-                axis.text(start + value / 2, y, f"{value:.0%}", ha="center", va="center", fontsize=12, color="white",
-                          fontweight="bold")
+                axis.text(
+                    start + value / 2,
+                    y,
+                    f"{value:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=12,
+                    color="white",
+                    fontweight="bold",
+                )
         left += values
     counts = table.sum(axis=1).to_numpy()
     for y, count in zip(positions, counts, strict=True):
@@ -584,16 +736,23 @@ def pathways(results: SweepResults, summaries: Summaries) -> Drawn | None:
     axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     axis.set_xlabel("Share of the ideas that entered Track One")
     axis.grid(axis="y", visible=False)
-    axis.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 if len(names) > 3 else -0.25), ncol=min(3, len(used)),
-                frameon=False, fontsize="small")
+    axis.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.12 if len(names) > 3 else -0.25),
+        ncol=min(3, len(used)),
+        frameon=False,
+        fontsize="small",
+    )
     title = "How ideas entered Track One"
     more = len(order) - len(shown)
     subtitle = "" if continuous or more <= 0 else f" (the {len(shown)} best points of {len(order)})"
     axis.set_title(title + subtitle, fontsize="large", loc="left")
     figure.tight_layout()
     per = "all the runs of the sweep" if continuous else f"all {results.replicates} runs of each point{subtitle}"
-    caption = ("The route by which each idea reached the first official who adopted it, as shares of the ideas that entered "
-               f"Track One over {per}; counts on the right.")
+    caption = (
+        "The route by which each idea reached the first official who adopted it, as shares of the ideas that entered "
+        f"Track One over {per}; counts on the right."
+    )
     return _save(figure, results, "pathways", title, caption, [title, *names])
 
 
@@ -639,9 +798,19 @@ def _sensitivity_figure(results: SweepResults, outcome: str, part: pd.DataFrame,
 
     def bars(column: str, offset: float, colour: Any, label: str) -> None:
         values = part[column].to_numpy(float)
-        error = np.vstack([values - part[f"{column}_low"].to_numpy(float), part[f"{column}_high"].to_numpy(float) - values])
+        error = np.vstack(
+            [values - part[f"{column}_low"].to_numpy(float), part[f"{column}_high"].to_numpy(float) - values]
+        )
         axis.barh(positions + offset, values, height=0.38, color=colour, label=label)
-        axis.errorbar(values, positions + offset, xerr=np.clip(error, 0, None), fmt="none", ecolor="0.2", elinewidth=1.5, capsize=3)
+        axis.errorbar(
+            values,
+            positions + offset,
+            xerr=np.clip(error, 0, None),
+            fmt="none",
+            ecolor="0.2",
+            elinewidth=1.5,
+            capsize=3,
+        )
 
     if sobol:
         bars("ST", 0.2, colours[0], "Total-order index ST (with interactions)")
@@ -651,7 +820,9 @@ def _sensitivity_figure(results: SweepResults, outcome: str, part: pd.DataFrame,
         what = "Sobol indices"
     else:
         bars("mu_star", 0.0, colours[0], "μ*: mean absolute effect")
-        axis.scatter(part["sigma"], positions, marker="D", s=60, color=colours[3], zorder=5, label="σ: spread of the effects")
+        axis.scatter(
+            part["sigma"], positions, marker="D", s=60, color=colours[3], zorder=5, label="σ: spread of the effects"
+        )
         axis.set_xlabel(f"Effect on {_lower(labels.outcome_label(outcome))} of moving across the range")
         what = "Morris screening"
     axis.set_yticks(positions)
@@ -663,12 +834,15 @@ def _sensitivity_figure(results: SweepResults, outcome: str, part: pd.DataFrame,
     title = f"What decides {what_of}" if binary else f"What {what_of} depends on"
     axis.set_title(_wrap(f"{title} ({what})", 60), loc="left", fontsize="large")
     runs = info.get("runs", "?")
-    note = (f"{info.get('points', '?')} points x {info.get('replicates', '?')} runs (common seeds) = {runs} runs; "
-            f"bars: {CONFIDENCE:.0%} bootstrap intervals (SALib, {info.get('resamples', '?')} resamples).")
+    note = (
+        f"{info.get('points', '?')} points x {info.get('replicates', '?')} runs (common seeds) = {runs} runs; "
+        f"bars: {CONFIDENCE:.0%} bootstrap intervals (SALib, {info.get('resamples', '?')} resamples)."
+    )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figure.tight_layout(rect=(0, 0.03, 1, 1))
-    caption = (f"{what} of {what_of} over the parameter ranges in the sensitivity file, "
-               f"most influential at the top. {note}")
+    caption = (
+        f"{what} of {what_of} over the parameter ranges in the sensitivity file, most influential at the top. {note}"
+    )
     return _save(figure, results, f"sensitivity_{_slug(outcome)}", title, caption, [title])
 
 

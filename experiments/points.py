@@ -118,17 +118,27 @@ def random_values(parameters: Mapping[str, Any], sweep_seed: int, index: int) ->
     return _values_of(sweeps.next_run(_engine_config("random", parameters, None), []))
 
 
-def bayes_values(parameters: Mapping[str, Any], metric: Mapping[str, Any], sweep_seed: int, index: int,
-                 finished: Sequence[History], pending: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+def bayes_values(
+    parameters: Mapping[str, Any],
+    metric: Mapping[str, Any],
+    sweep_seed: int,
+    index: int,
+    finished: Sequence[History],
+    pending: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
     """Point `index` of a bayes search, from the finished points' mean metric; pending points count as running."""
     sweeps = import_sweeps()
     runs = [
-        sweeps.SweepRun(config={k: {"value": v} for k, v in h.values.items()},
-                        state=sweeps.RunState.failed if h.metric is None else sweeps.RunState.finished,
-                        summary_metrics={} if h.metric is None else {metric["name"]: h.metric})
+        sweeps.SweepRun(
+            config={k: {"value": v} for k, v in h.values.items()},
+            state=sweeps.RunState.failed if h.metric is None else sweeps.RunState.finished,
+            summary_metrics={} if h.metric is None else {metric["name"]: h.metric},
+        )
         for h in finished
     ]
-    runs += [sweeps.SweepRun(config={k: {"value": v} for k, v in p.items()}, state=sweeps.RunState.pending) for p in pending]
+    runs += [
+        sweeps.SweepRun(config={k: {"value": v} for k, v in p.items()}, state=sweeps.RunState.pending) for p in pending
+    ]
     from sklearn.exceptions import ConvergenceWarning
 
     _seed_engine(proposal_seed(sweep_seed, index))
@@ -140,8 +150,12 @@ def bayes_values(parameters: Mapping[str, Any], metric: Mapping[str, Any], sweep
 # Derived values: small arithmetic over swept keys, e.g. `workshops.mix.elite: 1 - workshops.mix.autonomous`
 
 _OPERATORS: dict[type, Callable[..., float]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.USub: operator.neg, ast.UAdd: operator.pos,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
 }
 
 
@@ -193,7 +207,7 @@ def lookup(values: Mapping[str, Any], key: str) -> Any:
     while head:
         if isinstance(values.get(head), Mapping):
             node: Any = values[head]
-            for part in key[len(head) + 1:].split("."):
+            for part in key[len(head) + 1 :].split("."):
                 if not isinstance(node, Mapping) or part not in node:
                     raise KeyError(key)
                 node = node[part]

@@ -92,9 +92,20 @@ class ProgrammeSet:
         """The sweep that runs every programme `replicates` times on common seeds (replicate r: one seed for all)."""
         count = self.replicates if replicates is None else _replicates(replicates, "--replicates")
         return SweepSpec(
-            path=self.path, text=self.text, name=self.name, method="grid", parameters={}, base=self.base,
-            base_path=self.base_path, replicates=count, seed=self.seed, metric={"name": self.rank_by, "goal": self.goal},
-            timeseries_every=0, description=self.description, listed_points=tuple(self.points()), common_seeds=True,
+            path=self.path,
+            text=self.text,
+            name=self.name,
+            method="grid",
+            parameters={},
+            base=self.base,
+            base_path=self.base_path,
+            replicates=count,
+            seed=self.seed,
+            metric={"name": self.rank_by, "goal": self.goal},
+            timeseries_every=0,
+            description=self.description,
+            listed_points=tuple(self.points()),
+            common_seeds=True,
         )
 
     def describe(self) -> list[dict[str, Any]]:
@@ -122,9 +133,20 @@ def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
     rank_by, goal = _rank_by(data.get("rank_by", DEFAULT_RANK_BY), base)
     names = [programme.name for programme in programmes]
     baseline = check_baseline(data.get("baseline"), names, "baseline")
-    return ProgrammeSet(path=file, text=file.read_text(encoding="utf-8"), name=_name(data.get("name"), file),
-                        description=description, base=base, base_path=base_path, programmes=programmes,
-                        replicates=replicates, seed=seed, rank_by=rank_by, goal=goal, baseline=baseline)
+    return ProgrammeSet(
+        path=file,
+        text=file.read_text(encoding="utf-8"),
+        name=_name(data.get("name"), file),
+        description=description,
+        base=base,
+        base_path=base_path,
+        programmes=programmes,
+        replicates=replicates,
+        seed=seed,
+        rank_by=rank_by,
+        goal=goal,
+        baseline=baseline,
+    )
 
 
 def check_baseline(value: Any, names: list[str], where: str) -> str | None:
@@ -157,7 +179,9 @@ def _check_unique_keys(file: Path) -> None:
             line = key.start_mark.line + 1
             if key.value in seen:
                 what = "programme name" if node is listed else "key"
-                raise ConfigError(f"{what} {key.value!r} appears twice (lines {seen[key.value]} and {line}); each must be unique")
+                raise ConfigError(
+                    f"{what} {key.value!r} appears twice (lines {seen[key.value]} and {line}); each must be unique"
+                )
             seen[key.value] = line
 
 
@@ -184,7 +208,9 @@ def _listed(value: Any) -> dict[str, Any]:
             raise ConfigError(f"programmes: {name!r} is not a programme name; names are text, e.g. 'Balanced series'")
         key = " ".join(name.split()).casefold()
         if key in folded:
-            raise ConfigError(f"programmes: {folded[key]!r} and {name!r} differ only in case or spaces; give them distinct names")
+            raise ConfigError(
+                f"programmes: {folded[key]!r} and {name!r} differ only in case or spaces; give them distinct names"
+            )
         folded[key] = name
     return dict(value)
 
@@ -198,13 +224,16 @@ def _programme(name: str, spec: Any, base: Mapping[str, Any], file: Path) -> Pro
         raise ConfigError(f"{where}: expected {{description: ..., overrides: {{dotted.key: value}}}}, got {spec!r}")
     unknown = sorted(set(spec) - set(PROGRAMME_KEYS), key=str)
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {unknown}{_suggest(str(unknown[0]), PROGRAMME_KEYS)}; "
-                          f"a programme may hold {' and '.join(PROGRAMME_KEYS)}")
+        raise ConfigError(
+            f"{where}: unknown key(s) {unknown}{_suggest(str(unknown[0]), PROGRAMME_KEYS)}; "
+            f"a programme may hold {' and '.join(PROGRAMME_KEYS)}"
+        )
     description = _text(spec.get("description"), f"{where}: description") or ""
     raw = spec.get("overrides") or {}
     if not isinstance(raw, Mapping):
-        raise ConfigError(f"{where}: overrides: expected a mapping of dotted keys to values "
-                          f"(e.g. workshops.count: 4), got {raw!r}")
+        raise ConfigError(
+            f"{where}: overrides: expected a mapping of dotted keys to values (e.g. workshops.count: 4), got {raw!r}"
+        )
     overrides = _relative_maps(flatten_overrides(raw, where), file)
     try:
         make_params(merge(base, overrides))
@@ -218,7 +247,9 @@ def flatten_overrides(overrides: Mapping[Any, Any], where: str = "overrides", pr
     flat: dict[str, Any] = {}
     for key, value in overrides.items():
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
-            raise ConfigError(f"{where}: {key!r} is not a parameter key such as workshops.size (`tracktwo params` lists them)")
+            raise ConfigError(
+                f"{where}: {key!r} is not a parameter key such as workshops.size (`tracktwo params` lists them)"
+            )
         dotted = f"{prefix}{key}"
         if isinstance(value, Mapping) and value and dotted.rsplit(".", 1)[-1] != "mix":
             flat.update(flatten_overrides(value, where, f"{dotted}."))
@@ -240,14 +271,18 @@ def _rank_by(value: Any, base: Mapping[str, Any]) -> tuple[str, str]:
     elif isinstance(value, Mapping) and set(value) <= {"name", "goal"} and "name" in value:
         name, goal = value["name"], value.get("goal", "maximize")
     else:
-        raise ConfigError(f"rank_by: expected an outcome (e.g. ideas_transferred) or {{name: <outcome>, goal: maximize|minimize}}, "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"rank_by: expected an outcome (e.g. ideas_transferred) or {{name: <outcome>, goal: maximize|minimize}}, "
+            f"got {value!r}"
+        )
     if goal not in GOALS:
         raise ConfigError(f"rank_by.goal: expected maximize or minimize, got {goal!r}")
     outcomes = evaluate.outcome_names(base)
     if name not in outcomes:
-        raise ConfigError(f"rank_by: {name!r} is not an outcome of the model{_suggest(str(name), outcomes)}; "
-                          f"outcomes: {', '.join(outcomes)}")
+        raise ConfigError(
+            f"rank_by: {name!r} is not an outcome of the model{_suggest(str(name), outcomes)}; "
+            f"outcomes: {', '.join(outcomes)}"
+        )
     return name, goal
 
 

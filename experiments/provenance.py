@@ -13,8 +13,21 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-PACKAGES = ("tracktwo", "mesa", "numpy", "scipy", "pandas", "networkx", "pydantic", "sweeps", "scikit-learn", "dask",
-            "distributed", "pyarrow", "SALib")  # scikit-learn fits the bayes sweeps' Gaussian process
+PACKAGES = (
+    "tracktwo",
+    "mesa",
+    "numpy",
+    "scipy",
+    "pandas",
+    "networkx",
+    "pydantic",
+    "sweeps",
+    "scikit-learn",
+    "dask",
+    "distributed",
+    "pyarrow",
+    "SALib",
+)  # scikit-learn fits the bayes sweeps' Gaussian process
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,15 +44,30 @@ def versions() -> dict[str, str]:
 def git_commit() -> str | None:
     """The project's commit, with '+dirty' if the work tree has changes; None outside git."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")
 
 
 def environment() -> dict[str, Any]:
-    return {"versions": versions(), "git_commit": git_commit(), "host": socket.gethostname(), "platform": platform.platform(), "argv": sys.argv}
+    return {
+        "versions": versions(),
+        "git_commit": git_commit(),
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "argv": sys.argv,
+    }
 
 
 def jsonable(value: Any) -> Any:

@@ -70,8 +70,9 @@ def format_interval(estimate: float, low: float, high: float, share: bool) -> st
 def ranking(results: SweepResults, metric: str, goal: str) -> pd.DataFrame:
     """Points best first with the metric's estimate and interval (as summary.csv) and P(best)."""
     summary = stats.summarise(results.runs, ["point"], metric, means="bootstrap")
-    summary = summary.sort_values(["estimate", "point"], ascending=[goal == "minimize", True], na_position="last",
-                                  kind="stable").reset_index(drop=True)
+    summary = summary.sort_values(
+        ["estimate", "point"], ascending=[goal == "minimize", True], na_position="last", kind="stable"
+    ).reset_index(drop=True)
     groups = {p: g[metric].to_numpy(float) for p, g in results.runs.groupby("point")}
     summary["probability_best"] = summary["point"].map(stats.probability_best(groups, goal))
     summary.insert(0, "rank", range(1, len(summary) + 1))
@@ -118,21 +119,35 @@ def best_point(results: SweepResults) -> list[Headline]:
     if ties > 1:
         plural = "mixes" if what == "mix" else "points"
         text += f" {ties} {plural} tie at {format_value(best['estimate'], share)}; this is the first of them."
-    numbers = [format_value(best["estimate"], share), format_value(best["low"], share), format_value(best["high"], share)]
+    numbers = [
+        format_value(best["estimate"], share),
+        format_value(best["low"], share),
+        format_value(best["high"], share),
+    ]
     if len(table) < 2:
         return [Headline(text, tuple(numbers))]
     second = table.iloc[1]
-    comparison = stats.compare(_values(results, int(best["point"]), metric), _values(results, int(second["point"]), metric))
+    comparison = stats.compare(
+        _values(results, int(best["point"]), metric), _values(results, int(second["point"]), metric)
+    )
     ahead = comparison.difference.low > 0 if goal == "maximize" else comparison.difference.high < 0
-    overlapping = int(((table["high"] >= best["low"]) if goal == "maximize" else (table["low"] <= best["high"])).sum()) - 1
+    overlapping = (
+        int(((table["high"] >= best["low"]) if goal == "maximize" else (table["low"] <= best["high"])).sum()) - 1
+    )
     sure = best["probability_best"]
-    verdict = ("It is clearly the best" if sure >= CLEAR else
-               "It is ahead of the runner-up, but not certainly the best" if ahead else
-               "It is not clearly better than the runner-up")
-    text += (f" Against the runner-up, {results.describe(int(second['point']))} at "
-             f"{format_value(second['estimate'], share)}, the difference is {comparison.describe(percent=share)}. "
-             f"{verdict}: it comes out best in {sure:.0%} of bootstrap resamples of the runs, and "
-             f"{overlapping} other point{'s' if overlapping != 1 else ''} have intervals overlapping its own.")
+    verdict = (
+        "It is clearly the best"
+        if sure >= CLEAR
+        else "It is ahead of the runner-up, but not certainly the best"
+        if ahead
+        else "It is not clearly better than the runner-up"
+    )
+    text += (
+        f" Against the runner-up, {results.describe(int(second['point']))} at "
+        f"{format_value(second['estimate'], share)}, the difference is {comparison.describe(percent=share)}. "
+        f"{verdict}: it comes out best in {sure:.0%} of bootstrap resamples of the runs, and "
+        f"{overlapping} other point{'s' if overlapping != 1 else ''} have intervals overlapping its own."
+    )
     return [Headline(text, tuple(numbers))]
 
 
@@ -162,27 +177,37 @@ def factor_effects(results: SweepResults) -> list[Headline]:
         bottom = estimates.idxmax() if goal == "minimize" else estimates.idxmin()
         comparison = stats.compare(_values(results, top, metric), _values(results, bottom, metric))
         held_text = " (other parameters as at the best point)" if others else ""
-        found.append(Headline(
-            f"{factor.label}: {labels.outcome_label(metric)} is best at {factor.tick(results.points.loc[top])} "
-            f"({format_value(estimates[top], share)}) and worst at {factor.tick(results.points.loc[bottom])} "
-            f"({format_value(estimates[bottom], share)}){held_text}; difference {comparison.describe(percent=share)}."))
+        found.append(
+            Headline(
+                f"{factor.label}: {labels.outcome_label(metric)} is best at {factor.tick(results.points.loc[top])} "
+                f"({format_value(estimates[top], share)}) and worst at {factor.tick(results.points.loc[bottom])} "
+                f"({format_value(estimates[bottom], share)}){held_text}; difference {comparison.describe(percent=share)}."
+            )
+        )
     return found
 
 
 def frontier(results: SweepResults) -> list[Headline]:
     """The Autonomy Dilemma: where impact peaks over the autonomous share, against both ends."""
-    if (len(results.factors) != 1 or plots.FRONTIER_KEY not in results.factors[0].columns
-            or "impact" not in results.outcomes):
+    if (
+        len(results.factors) != 1
+        or plots.FRONTIER_KEY not in results.factors[0].columns
+        or "impact" not in results.outcomes
+    ):
         return []
-    summary = stats.summarise(results.runs, [plots.FRONTIER_KEY], "impact", means="bootstrap").dropna(subset=["estimate"])
+    summary = stats.summarise(results.runs, [plots.FRONTIER_KEY], "impact", means="bootstrap").dropna(
+        subset=["estimate"]
+    )
     if len(summary) < 3:
         return []
     peak = summary.loc[summary["estimate"].idxmax()]
     share = float(peak[plots.FRONTIER_KEY])
     ends = summary.iloc[[0, -1]]
     runs = results.runs
-    text = (f"Impact peaks at {share:.0%} autonomous thinkers (influential elites take the other seats): "
-            f"{format_interval(peak['estimate'], peak['low'], peak['high'], False)}.")
+    text = (
+        f"Impact peaks at {share:.0%} autonomous thinkers (influential elites take the other seats): "
+        f"{format_interval(peak['estimate'], peak['low'], peak['high'], False)}."
+    )
     if 0 < share < 1:
         parts = []
         at_peak = runs.loc[runs[plots.FRONTIER_KEY] == share, "impact"]
@@ -205,8 +230,11 @@ def pathways(results: SweepResults) -> list[Headline]:
         return []
     total = int(totals.sum())
     ordered = totals.sort_values(ascending=False)
-    parts = [f"{_share(value / total)} {_lower_first(labels.ROUTE_LABELS[name.removeprefix('transfers_')])}"
-             for name, value in ordered.items() if value > 0]
+    parts = [
+        f"{_share(value / total)} {_lower_first(labels.ROUTE_LABELS[name.removeprefix('transfers_')])}"
+        for name, value in ordered.items()
+        if value > 0
+    ]
     ideas = "the idea that" if total == 1 else f"the {total} ideas that"
     return [Headline(f"Of {ideas} entered Track One over all runs, " + ", ".join(parts) + ".")]
 
@@ -222,19 +250,29 @@ def sensitivity_headlines(directory: Path, runs: pd.DataFrame | None = None) -> 
         key = "ST" if "ST" in part else "mu_star"
         name = "total-order Sobol index" if key == "ST" else "Morris μ*"
         top = part.sort_values(key, ascending=False).head(3)
-        phrases = [f"{_lower_first(row['label'])} ({row[key]:.2f} [{row[f'{key}_low']:.2f}, {row[f'{key}_high']:.2f}])"
-                   for _, row in top.iterrows()]
+        phrases = [
+            f"{_lower_first(row['label'])} ({row[key]:.2f} [{row[f'{key}_low']:.2f}, {row[f'{key}_high']:.2f}])"
+            for _, row in top.iterrows()
+        ]
         binary = outcome in runs and stats.is_binary(runs[outcome])
         subject = f"Whether {_lower_first(labels.outcome_label(outcome))}" if binary else labels.outcome_label(outcome)
-        found.append(Headline(f"{subject}: most influenced by {phrases[0]}"
-                              + (f", then {', '.join(phrases[1:])}" if len(phrases) > 1 else "") + f" ({name}, 95% CI)."))
+        found.append(
+            Headline(
+                f"{subject}: most influenced by {phrases[0]}"
+                + (f", then {', '.join(phrases[1:])}" if len(phrases) > 1 else "")
+                + f" ({name}, 95% CI)."
+            )
+        )
     return found
 
 
 def scenario_headlines(directory: Path) -> list[Headline]:
     """The rules scenario discovery found (one sentence per box)."""
-    return [Headline(f"Scenario discovery ({info.get('method', '').upper()}): {box['text']}")
-            for info in read_scenarios(directory) for box in info.get("boxes", [])]
+    return [
+        Headline(f"Scenario discovery ({info.get('method', '').upper()}): {box['text']}")
+        for info in read_scenarios(directory)
+        for box in info.get("boxes", [])
+    ]
 
 
 def _lower_first(text: str) -> str:
@@ -276,7 +314,9 @@ def _table(frame: pd.DataFrame, numeric: set[str] | None = None) -> str:
     head = "".join(f"<th>{_e(c)}</th>" for c in frame.columns)
     rows = []
     for _, row in frame.iterrows():
-        cells = "".join(f'<td class="num">{_e(row[c])}</td>' if c in numeric else f"<td>{_e(row[c])}</td>" for c in frame.columns)
+        cells = "".join(
+            f'<td class="num">{_e(row[c])}</td>' if c in numeric else f"<td>{_e(row[c])}</td>" for c in frame.columns
+        )
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -298,20 +338,36 @@ def _what_was_run(results: SweepResults) -> str:
     runs = manifest.get("runs", {})
     rows = [
         ("Sweep", f"{results.name} ({sweep.get('method', '?')})"),
-        ("Parameters", "; ".join(f"{labels.parameter_label(k)} [{k}]: {json.dumps(v)}" for k, v in sweep.get("parameters", {}).items())),
+        (
+            "Parameters",
+            "; ".join(
+                f"{labels.parameter_label(k)} [{k}]: {json.dumps(v)}" for k, v in sweep.get("parameters", {}).items()
+            ),
+        ),
         ("Derived", "; ".join(f"{k} = {v}" for k, v in (sweep.get("derived") or {}).items()) or "none"),
         ("Points × replicates", f"{len(results.points)} × {results.replicates}"),
-        ("Runs", f"{runs.get('finished', len(results.runs))} finished, {runs.get('failed', results.failed)} failed "
-                 f"of {runs.get('planned', '?')} planned"),
+        (
+            "Runs",
+            f"{runs.get('finished', len(results.runs))} finished, {runs.get('failed', results.failed)} failed "
+            f"of {runs.get('planned', '?')} planned",
+        ),
         ("Months per run", results.steps),
-        ("Metric", f"{labels.outcome_label(results.metric['name'])} ({results.metric['goal']})" if results.metric else "none"),
+        (
+            "Metric",
+            f"{labels.outcome_label(results.metric['name'])} ({results.metric['goal']})" if results.metric else "none",
+        ),
         ("Seed", sweep.get("seed")),
-        ("Ran", f"{manifest.get('started', '?')} to {manifest.get('ended', '?')}, {manifest.get('executor', '?')} executor, "
-                f"{manifest.get('workers', '?')} worker(s), on {manifest.get('host', '?')}"),
+        (
+            "Ran",
+            f"{manifest.get('started', '?')} to {manifest.get('ended', '?')}, {manifest.get('executor', '?')} executor, "
+            f"{manifest.get('workers', '?')} worker(s), on {manifest.get('host', '?')}",
+        ),
         ("Code", manifest.get("git_commit") or "not under git"),
         ("Versions", ", ".join(f"{k} {v}" for k, v in (manifest.get("versions") or {}).items())),
     ]
-    return "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</tbody></table>"
+    return (
+        "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</tbody></table>"
+    )
 
 
 def _ranking_html(results: SweepResults) -> str:
@@ -321,19 +377,27 @@ def _ranking_html(results: SweepResults) -> str:
     table = ranking(results, metric, goal)
     share = stats.is_binary(results.runs[metric])
     shown = table.head(RANKING_ROWS)
-    frame = pd.DataFrame({
-        "Rank": shown["rank"],
-        "Point": [results.describe(int(p)) for p in shown["point"]],
-        labels.outcome_label(metric): [format_value(v, share) for v in shown["estimate"]],
-        f"{stats.DEFAULT_CONFIDENCE:.0%} CI": [f"{format_value(lo, share)} to {format_value(hi, share)}"
-                                                for lo, hi in zip(shown["low"], shown["high"], strict=True)],
-        "Runs": shown["n"],
-        "P(best)": [f"{v:.0%}" for v in shown["probability_best"]],
-    })
-    more = f"<p class='muted'>{len(table) - len(shown)} more points in summary.csv.</p>" if len(table) > len(shown) else ""
-    note = ("<p class='muted'>Intervals: Wilson for a share of runs; otherwise a BCa bootstrap of the mean "
-            f"(Student t below {stats.MIN_BOOTSTRAP_N} runs). P(best): share of bootstrap resamples of the runs in which "
-            "the point comes out best.</p>")
+    frame = pd.DataFrame(
+        {
+            "Rank": shown["rank"],
+            "Point": [results.describe(int(p)) for p in shown["point"]],
+            labels.outcome_label(metric): [format_value(v, share) for v in shown["estimate"]],
+            f"{stats.DEFAULT_CONFIDENCE:.0%} CI": [
+                f"{format_value(lo, share)} to {format_value(hi, share)}"
+                for lo, hi in zip(shown["low"], shown["high"], strict=True)
+            ],
+            "Runs": shown["n"],
+            "P(best)": [f"{v:.0%}" for v in shown["probability_best"]],
+        }
+    )
+    more = (
+        f"<p class='muted'>{len(table) - len(shown)} more points in summary.csv.</p>" if len(table) > len(shown) else ""
+    )
+    note = (
+        "<p class='muted'>Intervals: Wilson for a share of runs; otherwise a BCa bootstrap of the mean "
+        f"(Student t below {stats.MIN_BOOTSTRAP_N} runs). P(best): share of bootstrap resamples of the runs in which "
+        "the point comes out best.</p>"
+    )
     return f"<h2>Ranking by {_e(_lower_first(labels.outcome_label(metric)))}</h2>{_table(frame, {'Rank', 'Runs', 'P(best)'})}{more}{note}"
 
 
@@ -344,9 +408,11 @@ def _figures_html(results: SweepResults, drawn: list[plots.Drawn]) -> str:
         if not png.exists():
             continue
         data = base64.b64encode(_embeddable(png)).decode("ascii")
-        parts.append(f'<figure id="{_e(figure.stem)}"><img alt="{_e(figure.title)}" src="data:image/png;base64,{data}">'
-                     f"<figcaption><b>{_e(figure.title)}.</b> {_e(figure.caption)} "
-                     f"<span class='muted'>(figures/{_e(figure.stem)}.png, .svg)</span></figcaption></figure>")
+        parts.append(
+            f'<figure id="{_e(figure.stem)}"><img alt="{_e(figure.title)}" src="data:image/png;base64,{data}">'
+            f"<figcaption><b>{_e(figure.title)}.</b> {_e(figure.caption)} "
+            f"<span class='muted'>(figures/{_e(figure.stem)}.png, .svg)</span></figcaption></figure>"
+        )
     return "<h2>Figures</h2>" + "".join(parts) if parts else ""
 
 
@@ -358,7 +424,9 @@ def _embeddable(png: Path) -> bytes:
     original = png.read_bytes()
     with Image.open(png) as image:
         width = min(image.width, EMBED_WIDTH)
-        smaller = image.convert("RGB").resize((width, round(image.height * width / image.width)), Image.Resampling.LANCZOS)
+        smaller = image.convert("RGB").resize(
+            (width, round(image.height * width / image.width)), Image.Resampling.LANCZOS
+        )
         buffer = io.BytesIO()
         smaller.quantize(colors=256).save(buffer, format="PNG", optimize=True)
     return min(original, buffer.getvalue(), key=len)
@@ -373,19 +441,31 @@ def _sensitivity_html(directory: Path) -> str:
     sobol = "ST" in table
     parts = [f"<h2>Sensitivity analysis ({'Sobol indices' if sobol else 'Morris screening'})</h2>"]
     if sobol:
-        parts.append("<p>First-order index S1: the share of the outcome's variance due to the parameter alone; total-order "
-                     "index ST: including its interactions with the others. 95% bootstrap intervals.</p>")
+        parts.append(
+            "<p>First-order index S1: the share of the outcome's variance due to the parameter alone; total-order "
+            "index ST: including its interactions with the others. 95% bootstrap intervals.</p>"
+        )
     else:
-        parts.append("<p>μ*: mean absolute elementary effect of moving the parameter across its range (outcome units); σ: "
-                     "their spread (high σ: interactions or non-linearity). 95% bootstrap intervals for μ*.</p>")
+        parts.append(
+            "<p>μ*: mean absolute elementary effect of moving the parameter across its range (outcome units); σ: "
+            "their spread (high σ: interactions or non-linearity). 95% bootstrap intervals for μ*.</p>"
+        )
     for outcome, part in table.groupby("outcome", sort=False):
         key = "ST" if sobol else "mu_star"
         part = part.sort_values(key, ascending=False).head(SENSITIVITY_ROWS)
         if sobol:
-            frame = pd.DataFrame({"Parameter": part["label"], "S1 [95% CI]": _ci(part, "S1"), "ST [95% CI]": _ci(part, "ST")})
+            frame = pd.DataFrame(
+                {"Parameter": part["label"], "S1 [95% CI]": _ci(part, "S1"), "ST [95% CI]": _ci(part, "ST")}
+            )
         else:
-            frame = pd.DataFrame({"Parameter": part["label"], "μ* [95% CI]": _ci(part, "mu_star"),
-                                  "μ": part["mu"].map(lambda v: f"{v:.3g}"), "σ": part["sigma"].map(lambda v: f"{v:.3g}")})
+            frame = pd.DataFrame(
+                {
+                    "Parameter": part["label"],
+                    "μ* [95% CI]": _ci(part, "mu_star"),
+                    "μ": part["mu"].map(lambda v: f"{v:.3g}"),
+                    "σ": part["sigma"].map(lambda v: f"{v:.3g}"),
+                }
+            )
         parts.append(f"<h3>{_e(labels.outcome_label(outcome))}</h3>{_table(frame)}")
     for outcome, reason in (info.get("skipped") or {}).items():
         parts.append(f"<p class='muted'>{_e(labels.outcome_label(outcome))}: not analysed ({_e(reason)}).</p>")
@@ -393,7 +473,10 @@ def _sensitivity_html(directory: Path) -> str:
 
 
 def _ci(frame: pd.DataFrame, key: str) -> list[str]:
-    return [f"{v:.3f} [{lo:.3f}, {hi:.3f}]" for v, lo, hi in zip(frame[key], frame[f"{key}_low"], frame[f"{key}_high"], strict=True)]
+    return [
+        f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
+        for v, lo, hi in zip(frame[key], frame[f"{key}_low"], frame[f"{key}_high"], strict=True)
+    ]
 
 
 def _scenarios_html(directory: Path) -> str:
@@ -403,12 +486,21 @@ def _scenarios_html(directory: Path) -> str:
     parts = ["<h2>Scenario discovery</h2>"]
     for info in found:
         parts.append(f"<h3>{_e(info.get('question', ''))}</h3><p>{_e(info.get('summary', ''))}</p>")
-        rows = [{"Region": box["rule"], "Density": f"{box['density']:.0%}", "Coverage": f"{box['coverage']:.0%}",
-                 "Runs in region": f"{box['runs']} ({box['mass']:.0%})"} for box in info.get("boxes", [])]
+        rows = [
+            {
+                "Region": box["rule"],
+                "Density": f"{box['density']:.0%}",
+                "Coverage": f"{box['coverage']:.0%}",
+                "Runs in region": f"{box['runs']} ({box['mass']:.0%})",
+            }
+            for box in info.get("boxes", [])
+        ]
         if rows:
             parts.append(_table(pd.DataFrame(rows), {"Density", "Coverage"}))
-    parts.append("<p class='muted'>Density: share of the runs in the region that give the outcome. Coverage: share of all "
-                 "runs giving the outcome that fall in the region.</p>")
+    parts.append(
+        "<p class='muted'>Density: share of the runs in the region that give the outcome. Coverage: share of all "
+        "runs giving the outcome that fall in the region.</p>"
+    )
     return "".join(parts)
 
 
@@ -420,13 +512,21 @@ def _reproduce_html(results: SweepResults) -> str:
     lines = []
     if commit:
         lines.append(f"git checkout {commit}")
-    lines.append(f"tracktwo {command} {shlex.quote(str(sweep.get('path', 'SWEEP.yaml')))} --out {shlex.quote(str(results.directory))} --overwrite")
+    lines.append(
+        f"tracktwo {command} {shlex.quote(str(sweep.get('path', 'SWEEP.yaml')))} --out {shlex.quote(str(results.directory))} --overwrite"
+    )
     lines.append(f"tracktwo report {shlex.quote(str(results.directory))}")
-    dirty = " The code had uncommitted changes when it ran." if str(manifest.get("git_commit", "")).endswith("+dirty") else ""
+    dirty = (
+        " The code had uncommitted changes when it ran."
+        if str(manifest.get("git_commit", "")).endswith("+dirty")
+        else ""
+    )
     text = sweep.get("text")
     file_block = f"<p>The {command} file as it ran:</p><pre>{_e(text)}</pre>" if text else ""
-    return (f"<h2>How to reproduce</h2><p>Seeds come from the file's seed, the point and the replicate, so the same file "
-            f"and code give the same runs on any executor.{dirty}</p><pre>{_e(chr(10).join(lines))}</pre>{file_block}")
+    return (
+        f"<h2>How to reproduce</h2><p>Seeds come from the file's seed, the point and the replicate, so the same file "
+        f"and code give the same runs on any executor.{dirty}</p><pre>{_e(chr(10).join(lines))}</pre>{file_block}"
+    )
 
 
 def render(results: SweepResults, drawn: list[plots.Drawn]) -> str:
@@ -435,16 +535,23 @@ def render(results: SweepResults, drawn: list[plots.Drawn]) -> str:
     question = _question(results)
     answers = "".join(f"<li>{_e(h.text)}</li>" for h in found) or "<li>No headline: the sweep has no metric.</li>"
     made = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    body = (f"<h1>{_e(results.name)}</h1>"
-            + (f"<p class='question'>{_e(question)}</p>" if question else "")
-            + f"<h2>Answers</h2><ul class='headline'>{answers}</ul>"
-            + _ranking_html(results) + _figures_html(results, drawn) + _sensitivity_html(results.directory)
-            + _scenarios_html(results.directory)
-            + f"<h2>What was run</h2>{_what_was_run(results)}" + _reproduce_html(results)
-            + f"<p class='muted'>Report written {made} by <code>tracktwo report</code>.</p>")
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(results.name)}: tracktwo report</title>"
-            f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
-            f"<body>{body}</body></html>\n")
+    body = (
+        f"<h1>{_e(results.name)}</h1>"
+        + (f"<p class='question'>{_e(question)}</p>" if question else "")
+        + f"<h2>Answers</h2><ul class='headline'>{answers}</ul>"
+        + _ranking_html(results)
+        + _figures_html(results, drawn)
+        + _sensitivity_html(results.directory)
+        + _scenarios_html(results.directory)
+        + f"<h2>What was run</h2>{_what_was_run(results)}"
+        + _reproduce_html(results)
+        + f"<p class='muted'>Report written {made} by <code>tracktwo report</code>.</p>"
+    )
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{_e(results.name)}: tracktwo report</title>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'><style>{CSS}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
 
 
 def write_report(directory: str | Path, redraw: bool = False) -> Path:

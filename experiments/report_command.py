@@ -10,11 +10,15 @@ from experiments import report
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo report` to the command line."""
-    description = ("Write RESULTS_DIR/report.html: what was run, the headline answers with their intervals, the ranking, "
-                   "the figures, the sensitivity and scenario tables when present, and how to reproduce it. "
-                   "Draws the figures first if they are missing.")
+    description = (
+        "Write RESULTS_DIR/report.html: what was run, the headline answers with their intervals, the ranking, "
+        "the figures, the sensitivity and scenario tables when present, and how to reproduce it. "
+        "Draws the figures first if they are missing."
+    )
     parser = subparsers.add_parser("report", help="Write a sweep's HTML report.", description=description)
-    parser.add_argument("results", type=Path, metavar="RESULTS_DIR", help="a sweep's results folder, e.g. results/participant_mix")
+    parser.add_argument(
+        "results", type=Path, metavar="RESULTS_DIR", help="a sweep's results folder, e.g. results/participant_mix"
+    )
     parser.add_argument("--redraw", action="store_true", help="draw the figures again even if they exist")
     parser.set_defaults(handler=report_command)
 

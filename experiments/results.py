@@ -129,7 +129,9 @@ def load_results(directory: str | Path) -> SweepResults:
         raise ConfigError(f"{folder}: no such results folder (a sweep writes one: tracktwo sweep FILE --out {folder})")
     table = folder / "runs.parquet"
     if not table.exists():
-        raise ConfigError(f"{folder}: not a sweep's results folder (no runs.parquet); run `tracktwo sweep` into it first")
+        raise ConfigError(
+            f"{folder}: not a sweep's results folder (no runs.parquet); run `tracktwo sweep` into it first"
+        )
     manifest = _read_manifest(folder / "manifest.json")
     everything = pd.read_parquet(table)
     finished = everything["status"] == FINISHED if "status" in everything else pd.Series(True, index=everything.index)
@@ -138,8 +140,13 @@ def load_results(directory: str | Path) -> SweepResults:
         raise ConfigError(f"{folder}: no finished runs to analyse ({len(everything)} recorded, all failed)")
     swept, derived = _swept_columns(list(everything.columns), manifest)
     skip = {*RUN_COLUMNS, *swept, *TAIL_COLUMNS}
-    outcomes = [c for c in everything.columns if c not in skip and pd.api.types.is_numeric_dtype(everything[c])
-                and not pd.api.types.is_bool_dtype(everything[c])]
+    outcomes = [
+        c
+        for c in everything.columns
+        if c not in skip
+        and pd.api.types.is_numeric_dtype(everything[c])
+        and not pd.api.types.is_bool_dtype(everything[c])
+    ]
     results = SweepResults(folder, manifest, runs, len(everything) - len(runs), swept, derived, outcomes)
     results.factors = find_factors(results.points.reset_index(), swept, derived, _origins(swept, derived, manifest))
     return results
@@ -176,13 +183,15 @@ def _origins(swept: list[str], derived: list[str], manifest: dict[str, Any]) -> 
     keys = list(manifest.get("sweep", {}).get("parameters", {}))
     origins: dict[str, str | None] = {}
     for column in swept:
-        origins[column] = None if column in derived else next(
-            (k for k in keys if column == k or column.startswith(f"{k}.")), column)
+        origins[column] = (
+            None if column in derived else next((k for k in keys if column == k or column.startswith(f"{k}.")), column)
+        )
     return origins
 
 
-def find_factors(points: pd.DataFrame, swept: list[str], derived: list[str],
-                 origins: dict[str, str | None] | None = None) -> list[Factor]:
+def find_factors(
+    points: pd.DataFrame, swept: list[str], derived: list[str], origins: dict[str, str | None] | None = None
+) -> list[Factor]:
     """The varying columns grouped into factors: columns that determine each other one-to-one and come from one swept
     key (a swept mapping), or are derived, are one factor. Separately swept keys are always separate factors."""
     varying = [c for c in swept if not (points[c].astype(str) == str(points[c].iloc[0])).all()]

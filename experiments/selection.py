@@ -94,12 +94,18 @@ def build_rules(actors: pd.DataFrame, constraints: Constraints, seats: int) -> l
     for quota in constraints.quotas:
         if quota.attribute not in actors.columns:
             allowed = ", ".join(c for c in actors.columns if c not in ("id", "label", "degree"))
-            raise ConfigError(f"--constraints: quota attribute {quota.attribute!r} is not a column of the map; allowed: {allowed}")
+            raise ConfigError(
+                f"--constraints: quota attribute {quota.attribute!r} is not a column of the map; allowed: {allowed}"
+            )
         members = (actors[quota.attribute].astype(str) == quota.value).to_numpy()
         lows = [quota.min_count or 0, math.ceil((quota.min_share or 0) * seats - 1e-9)]
-        highs = [seats if quota.max_count is None else quota.max_count,
-                 seats if quota.max_share is None else math.floor(quota.max_share * seats + 1e-9)]
-        rules.append(Rule(f"{quota.attribute} = {quota.value}: {max(lows)} to {min(highs)}", members, max(lows), min(highs)))
+        highs = [
+            seats if quota.max_count is None else quota.max_count,
+            seats if quota.max_share is None else math.floor(quota.max_share * seats + 1e-9),
+        ]
+        rules.append(
+            Rule(f"{quota.attribute} = {quota.value}: {max(lows)} to {min(highs)}", members, max(lows), min(highs))
+        )
     return rules
 
 
@@ -108,12 +114,15 @@ def eligible(actors: pd.DataFrame, constraints: Constraints) -> np.ndarray:
         return np.ones(len(actors), dtype=bool)
     unknown = sorted(set(constraints.eligible_kinds) - set(actors.kind))
     if unknown:
-        raise ConfigError(f"--constraints: eligible_kinds names {unknown}, not kinds on the map ({sorted(set(actors.kind))})")
+        raise ConfigError(
+            f"--constraints: eligible_kinds names {unknown}, not kinds on the map ({sorted(set(actors.kind))})"
+        )
     return actors.kind.isin(constraints.eligible_kinds).to_numpy()
 
 
-def complete(selected: Sequence[int], rules: Sequence[Rule], seats: int, pool: np.ndarray,
-             rng: np.random.Generator | None = None) -> list[int] | None:
+def complete(
+    selected: Sequence[int], rules: Sequence[Rule], seats: int, pool: np.ndarray, rng: np.random.Generator | None = None
+) -> list[int] | None:
     """Extend `selected` to `seats` actors meeting every rule, or None if this greedy completion fails.
 
     Each added actor is one that covers the most unmet minimums without breaking a maximum
@@ -156,7 +165,9 @@ def explain_infeasible(rules: Sequence[Rule], seats: int, pool: np.ndarray) -> s
     return "the rules cannot all be met together with " + f"{seats} seats: " + "; ".join(rule.name for rule in rules)
 
 
-def random_feasible_group(rules: Sequence[Rule], seats: int, pool: np.ndarray, rng: np.random.Generator) -> list[int] | None:
+def random_feasible_group(
+    rules: Sequence[Rule], seats: int, pool: np.ndarray, rng: np.random.Generator
+) -> list[int] | None:
     """A random group meeting the rules: random fill, then repair unmet minimums by random completion."""
     for _ in range(50):
         order = rng.permutation(np.flatnonzero(pool))
@@ -191,8 +202,12 @@ Evaluator = Callable[[list[tuple[int, ...]]], list[np.ndarray]]
 class Objective:
     """Monte Carlo values of groups over common seeds, cached so no group is run twice."""
 
-    def __init__(self, evaluate: Evaluator, known: dict[tuple[int, ...], np.ndarray] | None = None,
-                 on_evaluated: Callable[[tuple[int, ...], np.ndarray], None] | None = None) -> None:
+    def __init__(
+        self,
+        evaluate: Evaluator,
+        known: dict[tuple[int, ...], np.ndarray] | None = None,
+        on_evaluated: Callable[[tuple[int, ...], np.ndarray], None] | None = None,
+    ) -> None:
         self._evaluate = evaluate
         self._on_evaluated = on_evaluated
         self.cache: dict[tuple[int, ...], np.ndarray] = dict(known or {})
@@ -212,8 +227,15 @@ class Objective:
         return len(self.cache)
 
 
-def celf(candidates: Sequence[int], seats: int, rules: Sequence[Rule], pool: np.ndarray, objective: Objective,
-         batch: int = 1, on_pick: Callable[[Pick], None] | None = None) -> list[Pick]:
+def celf(
+    candidates: Sequence[int],
+    seats: int,
+    rules: Sequence[Rule],
+    pool: np.ndarray,
+    objective: Objective,
+    batch: int = 1,
+    on_pick: Callable[[Pick], None] | None = None,
+) -> list[Pick]:
     """Greedy selection of `seats` actors by marginal gain, never breaking a rule.
 
     Gains are re-evaluated lazily (CELF): a candidate's last gain bounds its next one, which
@@ -240,9 +262,15 @@ def celf(candidates: Sequence[int], seats: int, rules: Sequence[Rule], pool: np.
     return picks
 
 
-def improve_by_swaps(picks: list[Pick], candidates: Sequence[int], rules: Sequence[Rule], pool: np.ndarray,
-                     objective: Objective, max_passes: int, on_swap: Callable[[int, int, float], None] | None = None
-                     ) -> list[Pick]:
+def improve_by_swaps(
+    picks: list[Pick],
+    candidates: Sequence[int],
+    rules: Sequence[Rule],
+    pool: np.ndarray,
+    objective: Objective,
+    max_passes: int,
+    on_swap: Callable[[int, int, float], None] | None = None,
+) -> list[Pick]:
     """Local search from the greedy group: swap one invitee for one outsider while that raises the objective.
 
     Each pass visits the seats in order; for a seat, every feasible outsider is evaluated at once
@@ -257,7 +285,7 @@ def improve_by_swaps(picks: list[Pick], candidates: Sequence[int], rules: Sequen
     for _ in range(max_passes):
         swapped = False
         for seat in range(len(group)):
-            others = group[:seat] + group[seat + 1:]
+            others = group[:seat] + group[seat + 1 :]
             options = [int(c) for c in candidates if c not in group and pool[c] and satisfies([*others, int(c)], rules)]
             if not options:
                 continue
@@ -282,11 +310,15 @@ def picks_along(group: Sequence[int], objective: Objective) -> list[Pick]:
         ordered.append(remaining.pop(int(np.argmax([v.mean() for v in values]))))
     group = ordered
     prefixes = objective.values([tuple(group[:k]) for k in range(len(group) + 1)])
-    return [Pick(actor, mean_interval(prefixes[k + 1] - prefixes[k]), mean_interval(prefixes[k + 1]), objective.evaluations)
-            for k, actor in enumerate(group)]
+    return [
+        Pick(actor, mean_interval(prefixes[k + 1] - prefixes[k]), mean_interval(prefixes[k + 1]), objective.evaluations)
+        for k, actor in enumerate(group)
+    ]
 
 
-GROWTH_TOLERANCE_SE = 0.0  # a re-evaluated gain above its old bound by more than this many standard errors breaks laziness
+GROWTH_TOLERANCE_SE = (
+    0.0  # a re-evaluated gain above its old bound by more than this many standard errors breaks laziness
+)
 
 
 def _gain(values: np.ndarray, current: np.ndarray) -> tuple[float, float]:
@@ -296,8 +328,17 @@ def _gain(values: np.ndarray, current: np.ndarray) -> tuple[float, float]:
     return float(difference.mean()), se
 
 
-def _lazy_best(heap: list[tuple[float, int, int]], selected: list[int], rules: Sequence[Rule], seats: int, pool: np.ndarray,
-               objective: Objective, current: np.ndarray, round_number: int, batch: int) -> int | None:
+def _lazy_best(
+    heap: list[tuple[float, int, int]],
+    selected: list[int],
+    rules: Sequence[Rule],
+    seats: int,
+    pool: np.ndarray,
+    objective: Objective,
+    current: np.ndarray,
+    round_number: int,
+    batch: int,
+) -> int | None:
     """Pop the feasible candidate whose gain, evaluated this round, beats every other bound (CELF)."""
     heapq.heapify(heap)
     set_aside: list[tuple[float, int, int]] = []
@@ -318,14 +359,18 @@ def _lazy_best(heap: list[tuple[float, int, int]], selected: list[int], rules: S
             best = fresh
             break
         grew = False
-        for (old_key, actor, _), values in zip(stale, objective.values([(*selected, a) for _, a, _ in stale]), strict=True):
+        for (old_key, actor, _), values in zip(
+            stale, objective.values([(*selected, a) for _, a, _ in stale]), strict=True
+        ):
             gain, se = _gain(values, current)
             grew |= math.isfinite(old_key) and gain > -old_key + GROWTH_TOLERANCE_SE * se
             heapq.heappush(heap, (-gain, actor, round_number))
         if fresh is not None:
             heapq.heappush(heap, fresh)
         if grew:  # returns are not diminishing here: every bound is suspect, so evaluate them all
-            heap[:] = [(key if evaluated == round_number else -math.inf, actor, evaluated) for key, actor, evaluated in heap]
+            heap[:] = [
+                (key if evaluated == round_number else -math.inf, actor, evaluated) for key, actor, evaluated in heap
+            ]
             heapq.heapify(heap)
     heap.extend(set_aside)
     return None if best is None else best[1]

@@ -34,12 +34,26 @@ from experiments.sweepfile import MAX_SEED, SweepSpec, _base, _base_path, _base_
 from model import ConfigError, make_params, merge
 
 METHODS = ("sobol", "morris")
-KNOWN_KEYS = ("name", "description", "method", "base", "steps", "samples", "levels", "replicates", "seed", "outcomes",
-              "parameters", "derived")
+KNOWN_KEYS = (
+    "name",
+    "description",
+    "method",
+    "base",
+    "steps",
+    "samples",
+    "levels",
+    "replicates",
+    "seed",
+    "outcomes",
+    "parameters",
+    "derived",
+)
 DEFAULT_LEVELS = 4
 RESAMPLES = 1000  # SALib's bootstrap resamples for the intervals
 CONFIDENCE = 0.95
-INTEGER_MARGIN = 0.499  # an integer range lo..hi is sampled on [lo - this, hi + this] and rounded: every value equally likely
+INTEGER_MARGIN = (
+    0.499  # an integer range lo..hi is sampled on [lo - this, hi + this] and rounded: every value equally likely
+)
 SALIB_NOISE = "unique with argument that is not not a Series"  # pandas FutureWarning raised inside SALib, not ours
 
 
@@ -66,8 +80,10 @@ class SensitivitySpec:
     @property
     def problem(self) -> dict[str, Any]:
         """SALib's problem: names and bounds (integer ranges widened by INTEGER_MARGIN so rounding is fair)."""
-        bounds = [[lo - INTEGER_MARGIN, hi + INTEGER_MARGIN] if key in self.integers else [lo, hi]
-                  for key, (lo, hi) in self.parameters.items()]
+        bounds = [
+            [lo - INTEGER_MARGIN, hi + INTEGER_MARGIN] if key in self.integers else [lo, hi]
+            for key, (lo, hi) in self.parameters.items()
+        ]
         return {"num_vars": len(self.parameters), "names": list(self.parameters), "bounds": bounds}
 
     @cached_property
@@ -88,26 +104,51 @@ class SensitivitySpec:
         trees = {key: compile_expression(text) for key, text in self.derived.items()}
         rows = []
         for row in self.sample:
-            values = {key: (round(float(v)) if key in self.integers else tidy(float(v)))
-                      for key, v in zip(self.parameters, row, strict=True)}
+            values = {
+                key: (round(float(v)) if key in self.integers else tidy(float(v)))
+                for key, v in zip(self.parameters, row, strict=True)
+            }
             rows.append(with_derived(values, trees))
         return tuple(rows)
 
     def sweep_spec(self) -> SweepSpec:
         """The analysis as a sweep of listed points on common seeds (so the store, executors and --resume apply)."""
         ranges = {key: {"min": lo, "max": hi} for key, (lo, hi) in self.parameters.items()}
-        return SweepSpec(path=self.path, text=self.text, name=self.name, method=self.method, parameters=ranges,
-                         base=self.base, base_path=self.base_path, replicates=self.replicates, seed=self.seed,
-                         run_cap=len(self.points) * self.replicates, derived=dict(self.derived), timeseries_every=0,
-                         description=self.description, listed_points=self.points, common_seeds=True)
+        return SweepSpec(
+            path=self.path,
+            text=self.text,
+            name=self.name,
+            method=self.method,
+            parameters=ranges,
+            base=self.base,
+            base_path=self.base_path,
+            replicates=self.replicates,
+            seed=self.seed,
+            run_cap=len(self.points) * self.replicates,
+            derived=dict(self.derived),
+            timeseries_every=0,
+            description=self.description,
+            listed_points=self.points,
+            common_seeds=True,
+        )
 
     def describe(self) -> dict[str, Any]:
         """The analysis as read, for sensitivity.json."""
-        return {"name": self.name, "method": self.method, "samples": self.samples, "levels": self.levels,
-                "replicates": self.replicates, "seed": self.seed, "outcomes": list(self.outcomes),
-                "parameters": {k: list(v) for k, v in self.parameters.items()}, "integers": sorted(self.integers),
-                "derived": self.derived, "points": len(self.points), "runs": len(self.points) * self.replicates,
-                "path": str(self.path)}
+        return {
+            "name": self.name,
+            "method": self.method,
+            "samples": self.samples,
+            "levels": self.levels,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "outcomes": list(self.outcomes),
+            "parameters": {k: list(v) for k, v in self.parameters.items()},
+            "integers": sorted(self.integers),
+            "derived": self.derived,
+            "points": len(self.points),
+            "runs": len(self.points) * self.replicates,
+            "path": str(self.path),
+        }
 
 
 class _quiet_salib(warnings.catch_warnings):
@@ -136,7 +177,9 @@ def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
     base = _base(base_path, data.get("steps"))
     parameters, integers = _ranges(data.get("parameters"), base)
     if len(parameters) < 2:
-        raise ConfigError("parameters: give at least two parameter ranges (sensitivity ranks parameters against each other)")
+        raise ConfigError(
+            "parameters: give at least two parameter ranges (sensitivity ranks parameters against each other)"
+        )
     samples = _integer(data, "samples", 0, minimum=2)
     if method == "sobol" and samples & (samples - 1):
         raise ConfigError(f"samples: Sobol sampling needs a power of 2 (64, 128, 256...), got {samples}")
@@ -144,11 +187,21 @@ def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
     if method == "sobol" and "levels" in data:
         raise ConfigError("levels: only used by method morris")
     spec = SensitivitySpec(
-        name=_name(data.get("name"), file), method=method, parameters=parameters,
-        outcomes=_outcomes(data.get("outcomes"), base), base=base, samples=samples, levels=levels,
-        replicates=_integer(data, "replicates", 1, minimum=1), seed=_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED),
-        integers=frozenset(integers), derived=_derived(data.get("derived"), parameters), path=file,
-        text=file.read_text(encoding="utf-8"), base_path=base_path, description=data.get("description"),
+        name=_name(data.get("name"), file),
+        method=method,
+        parameters=parameters,
+        outcomes=_outcomes(data.get("outcomes"), base),
+        base=base,
+        samples=samples,
+        levels=levels,
+        replicates=_integer(data, "replicates", 1, minimum=1),
+        seed=_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED),
+        integers=frozenset(integers),
+        derived=_derived(data.get("derived"), parameters),
+        path=file,
+        text=file.read_text(encoding="utf-8"),
+        base_path=base_path,
+        description=data.get("description"),
     )
     _check_points(spec)
     return spec
@@ -161,9 +214,12 @@ def _ranges(value: Any, base: Mapping[str, Any]) -> tuple[dict[str, tuple[float,
     ranges, integers = {}, []
     for key, spec in value.items():
         bounds = [spec.get("min"), spec.get("max")] if isinstance(spec, Mapping) else spec
-        if (not isinstance(bounds, list | tuple) or len(bounds) != 2
-                or not all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
-                or bounds[0] >= bounds[1]):
+        if (
+            not isinstance(bounds, list | tuple)
+            or len(bounds) != 2
+            or not all(isinstance(b, int | float) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+            or bounds[0] >= bounds[1]
+        ):
             raise ConfigError(f"parameters.{key}: expected a range [low, high] with low < high, got {spec!r}")
         default = _base_value(base, str(key))
         if isinstance(default, bool) or not isinstance(default, int | float | type(None)):
@@ -199,8 +255,14 @@ def _check_points(spec: SensitivitySpec) -> None:
 # Running and analysing ------------------------------------------------------------------------
 
 
-def run(spec: SensitivitySpec, out: Path | None, executor: Executor, resume: bool = False, overwrite: bool = False,
-        progress: bool = True) -> SweepResult:
+def run(
+    spec: SensitivitySpec,
+    out: Path | None,
+    executor: Executor,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> SweepResult:
     """Run the design's points through the sweep engine into OUT (default results/<name>/)."""
     return run_sweep(spec.sweep_spec(), out, executor, resume=resume, overwrite=overwrite, progress=progress)
 
@@ -219,8 +281,10 @@ def analyse(spec: SensitivitySpec, runs: pd.DataFrame) -> tuple[pd.DataFrame, di
         y = point_means(spec, runs, outcome)
         missing = int(np.isnan(y).sum())
         if missing:
-            skipped[outcome] = (f"undefined at {missing} of {len(y)} points (no finished run, or no value such as "
-                                "no idea generated); choose an outcome defined in every run")
+            skipped[outcome] = (
+                f"undefined at {missing} of {len(y)} points (no finished run, or no value such as "
+                "no idea generated); choose an outcome defined in every run"
+            )
             continue
         if np.ptp(y) == 0:
             skipped[outcome] = f"the same value ({y[0]:g}) at every point"
@@ -236,23 +300,44 @@ def _indices(spec: SensitivitySpec, outcome: str, y: np.ndarray) -> pd.DataFrame
         if spec.method == "sobol":
             from SALib.analyze import sobol
 
-            found = sobol.analyze(problem, y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONFIDENCE,
-                                  seed=spec.seed)
+            found = sobol.analyze(
+                problem, y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONFIDENCE, seed=spec.seed
+            )
             columns = {key: np.asarray(found[key], float) for key in ("S1", "S1_conf", "ST", "ST_conf")}
-            table = pd.DataFrame({
-                "S1": columns["S1"], "S1_low": columns["S1"] - columns["S1_conf"], "S1_high": columns["S1"] + columns["S1_conf"],
-                "ST": columns["ST"], "ST_low": columns["ST"] - columns["ST_conf"], "ST_high": columns["ST"] + columns["ST_conf"],
-            })
+            table = pd.DataFrame(
+                {
+                    "S1": columns["S1"],
+                    "S1_low": columns["S1"] - columns["S1_conf"],
+                    "S1_high": columns["S1"] + columns["S1_conf"],
+                    "ST": columns["ST"],
+                    "ST_low": columns["ST"] - columns["ST_conf"],
+                    "ST_high": columns["ST"] + columns["ST_conf"],
+                }
+            )
             rank_by = "ST"
         else:
             from SALib.analyze import morris
 
-            found = morris.analyze(problem, spec.sample, y, num_resamples=RESAMPLES, conf_level=CONFIDENCE,
-                                   num_levels=spec.levels, seed=spec.seed)
+            found = morris.analyze(
+                problem,
+                spec.sample,
+                y,
+                num_resamples=RESAMPLES,
+                conf_level=CONFIDENCE,
+                num_levels=spec.levels,
+                seed=spec.seed,
+            )
             mu_star = np.asarray(found["mu_star"], float)
             half = np.asarray(found["mu_star_conf"], float)
-            table = pd.DataFrame({"mu_star": mu_star, "mu_star_low": np.maximum(mu_star - half, 0), "mu_star_high": mu_star + half,
-                                  "mu": np.asarray(found["mu"], float), "sigma": np.asarray(found["sigma"], float)})
+            table = pd.DataFrame(
+                {
+                    "mu_star": mu_star,
+                    "mu_star_low": np.maximum(mu_star - half, 0),
+                    "mu_star_high": mu_star + half,
+                    "mu": np.asarray(found["mu"], float),
+                    "sigma": np.asarray(found["sigma"], float),
+                }
+            )
             rank_by = "mu_star"
     table.insert(0, "label", [labels.parameter_label(k) for k in spec.parameters])
     table.insert(0, "parameter", list(spec.parameters))
@@ -266,8 +351,10 @@ def write_analysis(spec: SensitivitySpec, directory: Path) -> tuple[pd.DataFrame
     runs = pd.read_parquet(directory / "runs.parquet")
     table, skipped = analyse(spec, runs)
     write_atomic(directory / SENSITIVITY_TABLE, table.to_csv(index=False))
-    write_json(directory / SENSITIVITY_INFO, {**spec.describe(), "skipped": skipped,
-                                               "confidence": CONFIDENCE, "resamples": RESAMPLES})
+    write_json(
+        directory / SENSITIVITY_INFO,
+        {**spec.describe(), "skipped": skipped, "confidence": CONFIDENCE, "resamples": RESAMPLES},
+    )
     return table, skipped
 
 
@@ -280,13 +367,30 @@ def format_table(table: pd.DataFrame, top: int = 8) -> str:
     for outcome, part in table.groupby("outcome", sort=False):
         shown = part.head(top)
         if sobol:
-            frame = pd.DataFrame({"parameter": shown["label"],
-                                  "S1 [95% CI]": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(shown["S1"], shown["S1_low"], shown["S1_high"], strict=True)],
-                                  "ST [95% CI]": [f"{v:.2f} [{lo:.2f}, {hi:.2f}]" for v, lo, hi in zip(shown["ST"], shown["ST_low"], shown["ST_high"], strict=True)]})
+            frame = pd.DataFrame(
+                {
+                    "parameter": shown["label"],
+                    "S1 [95% CI]": [
+                        f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+                        for v, lo, hi in zip(shown["S1"], shown["S1_low"], shown["S1_high"], strict=True)
+                    ],
+                    "ST [95% CI]": [
+                        f"{v:.2f} [{lo:.2f}, {hi:.2f}]"
+                        for v, lo, hi in zip(shown["ST"], shown["ST_low"], shown["ST_high"], strict=True)
+                    ],
+                }
+            )
         else:
-            frame = pd.DataFrame({"parameter": shown["label"],
-                                  "mu* [95% CI]": [f"{v:.3g} [{lo:.3g}, {hi:.3g}]" for v, lo, hi in zip(shown["mu_star"], shown["mu_star_low"], shown["mu_star_high"], strict=True)],
-                                  "sigma": shown["sigma"].map(lambda v: f"{v:.3g}")})
+            frame = pd.DataFrame(
+                {
+                    "parameter": shown["label"],
+                    "mu* [95% CI]": [
+                        f"{v:.3g} [{lo:.3g}, {hi:.3g}]"
+                        for v, lo, hi in zip(shown["mu_star"], shown["mu_star_low"], shown["mu_star_high"], strict=True)
+                    ],
+                    "sigma": shown["sigma"].map(lambda v: f"{v:.3g}"),
+                }
+            )
         blocks.append(f"{labels.outcome_label(outcome)} ({outcome}):\n{frame.to_string(index=False)}")
     return "\n\n".join(blocks)
 

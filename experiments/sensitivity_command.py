@@ -13,11 +13,14 @@ from experiments.sweep_command import finish, headline
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo sensitivity` to the command line."""
-    description = ("Sample the parameter ranges of a sensitivity file with SALib (sobol: indices with interactions; "
-                   "morris: screening for many parameters), run the points through the sweep engine (parallel, "
-                   "distributed, resumable), then write sensitivity.csv with 95%% intervals and a figure per outcome.")
-    parser = subparsers.add_parser("sensitivity", help="Which parameters drive the outcomes (Sobol or Morris).",
-                                   description=description)
+    description = (
+        "Sample the parameter ranges of a sensitivity file with SALib (sobol: indices with interactions; "
+        "morris: screening for many parameters), run the points through the sweep engine (parallel, "
+        "distributed, resumable), then write sensitivity.csv with 95%% intervals and a figure per outcome."
+    )
+    parser = subparsers.add_parser(
+        "sensitivity", help="Which parameters drive the outcomes (Sobol or Morris).", description=description
+    )
     parser.add_argument("spec", type=Path, metavar="SPEC.yaml", help="sensitivity file, e.g. configs/sensitivity.yaml")
     add_execution_arguments(parser, "analysis", "results/<name>/")
     parser.add_argument("--no-plot", action="store_true", help="skip the figures")
@@ -29,17 +32,24 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     spec = sensitivity.load_sensitivity(args.spec)
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
-        result = sensitivity.run(spec, args.out, executor, resume=args.resume, overwrite=args.overwrite,
-                                 progress=not args.no_progress)
+        result = sensitivity.run(
+            spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress
+        )
     except ExecutorError as error:
-        print(f"tracktwo sensitivity: error: {error}; the runs finished so far are saved: rerun with --resume to finish",
-              file=sys.stderr)
+        print(
+            f"tracktwo sensitivity: error: {error}; the runs finished so far are saved: rerun with --resume to finish",
+            file=sys.stderr,
+        )
         return 1
     finally:
         executor.close()
     print(headline(spec.sweep_spec(), result, executor.name, executor.workers))
     table, skipped = sensitivity.write_analysis(spec, result.directory)
-    method = "Sobol indices (S1 alone, ST with interactions)" if spec.method == "sobol" else "Morris screening (mu*: mean |effect|)"
+    method = (
+        "Sobol indices (S1 alone, ST with interactions)"
+        if spec.method == "sobol"
+        else "Morris screening (mu*: mean |effect|)"
+    )
     print(f"{method}, most influential first:\n{sensitivity.format_table(table)}")
     for outcome, reason in skipped.items():
         print(f"note: {outcome} not analysed: {reason}", file=sys.stderr)

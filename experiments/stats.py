@@ -49,7 +49,9 @@ def wilson_interval(successes: int, n: int, confidence: float = DEFAULT_CONFIDEN
     p = successes / n
     centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
-    return Interval(p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)), n, "wilson")  # no rounding past p
+    return Interval(
+        p, max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half)), n, "wilson"
+    )  # no rounding past p
 
 
 def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE) -> Interval:
@@ -77,8 +79,14 @@ def bootstrap_interval(
     if n < 2 or np.all(data == data[0]):
         value = float(statistic(data)) if n else math.nan
         return Interval(value, value, value, n, "bootstrap")
-    result = scipy_stats.bootstrap((data,), statistic, confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES,
-                                   method="BCa", random_state=np.random.default_rng(seed))
+    result = scipy_stats.bootstrap(
+        (data,),
+        statistic,
+        confidence_level=confidence,
+        n_resamples=BOOTSTRAP_RESAMPLES,
+        method="BCa",
+        random_state=np.random.default_rng(seed),
+    )
     low, high = result.confidence_interval
     return Interval(float(statistic(data)), float(low), float(high), n, "bootstrap")
 
@@ -88,21 +96,35 @@ POINT_RESAMPLES = 4999  # bootstrap resamples when aggregating a sweep point's r
 PROBABILITY_BEST_RESAMPLES = 2000
 
 
-def _bootstrap(samples: tuple[np.ndarray, ...], statistic: Callable[..., np.ndarray], confidence: float, seed: int,
-               resamples: int = POINT_RESAMPLES) -> tuple[float, float]:
+def _bootstrap(
+    samples: tuple[np.ndarray, ...],
+    statistic: Callable[..., np.ndarray],
+    confidence: float,
+    seed: int,
+    resamples: int = POINT_RESAMPLES,
+) -> tuple[float, float]:
     """scipy.stats.bootstrap's BCa interval of a vectorised statistic; percentile where BCa is undefined."""
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", scipy_stats.DegenerateDataWarning)  # BCa on near-constant data: fall back
-            result = scipy_stats.bootstrap(samples, statistic, confidence_level=confidence, n_resamples=resamples,
-                                           method=method, vectorized=True, rng=np.random.default_rng(seed))
+            result = scipy_stats.bootstrap(
+                samples,
+                statistic,
+                confidence_level=confidence,
+                n_resamples=resamples,
+                method=method,
+                vectorized=True,
+                rng=np.random.default_rng(seed),
+            )
         low, high = (float(v) for v in result.confidence_interval)
         if math.isfinite(low) and math.isfinite(high):
             return low, high
     return math.nan, math.nan
 
 
-def bootstrap_mean(values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0) -> Interval:
+def bootstrap_mean(
+    values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0
+) -> Interval:
     """Mean of the finite values with a BCa bootstrap interval; Student t below MIN_BOOTSTRAP_N values."""
     data = _finite(values)
     if data.size < MIN_BOOTSTRAP_N:
@@ -118,8 +140,12 @@ def _mean_statistic(sample: np.ndarray, axis: int = -1) -> np.ndarray:
     return np.mean(sample, axis=axis)
 
 
-def point_interval(values: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0,
-                   binary: bool | None = None) -> Interval:
+def point_interval(
+    values: Sequence[float] | np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+    binary: bool | None = None,
+) -> Interval:
     """A point's replicates aggregated: Wilson for a 0/1 outcome (a bootstrap of all-0 or all-1 runs has no width),
     otherwise the mean with a bootstrap interval. Pass `binary` when it is known from the whole outcome column
     (a count that is 0 at every replicate of one point is not a share of runs)."""
@@ -159,8 +185,9 @@ class Comparison:
         return f"{text} ({self.effect_name} {e.estimate:.2f}{interval})"
 
 
-def risk_difference(successes_a: int, n_a: int, successes_b: int, n_b: int,
-                    confidence: float = DEFAULT_CONFIDENCE) -> Interval:
+def risk_difference(
+    successes_a: int, n_a: int, successes_b: int, n_b: int, confidence: float = DEFAULT_CONFIDENCE
+) -> Interval:
     """p_a - p_b with Newcombe's (1998) hybrid score interval (method 10), built from the two Wilson intervals."""
     if n_a == 0 or n_b == 0:
         return Interval(math.nan, math.nan, math.nan, min(n_a, n_b), "newcombe")
@@ -197,8 +224,12 @@ def _d_statistic(x: np.ndarray, y: np.ndarray, axis: int = -1) -> np.ndarray:
         return (np.mean(x, axis=axis) - np.mean(y, axis=axis)) / _pooled_sd(x, y, axis)
 
 
-def compare(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, confidence: float = DEFAULT_CONFIDENCE,
-            seed: int = 0) -> Comparison:
+def compare(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+) -> Comparison:
     """How the runs of point A differ from those of point B (independent replicates): difference and effect size."""
     x, y = _finite(a), _finite(b)
     nan = Interval(math.nan, math.nan, math.nan, 0, "none")
@@ -233,8 +264,12 @@ def compare(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, co
     return Comparison(difference, effect, "Cohen's d", p)
 
 
-def probability_best(groups: dict[object, Sequence[float] | np.ndarray], goal: str = "maximize",
-                     resamples: int = PROBABILITY_BEST_RESAMPLES, seed: int = 0) -> pd.Series:
+def probability_best(
+    groups: dict[object, Sequence[float] | np.ndarray],
+    goal: str = "maximize",
+    resamples: int = PROBABILITY_BEST_RESAMPLES,
+    seed: int = 0,
+) -> pd.Series:
     """For each group, the share of bootstrap resamples (replicates resampled within each group) in which its
     mean is the best; ties share the win. How sure can we be that the best point is the best?"""
     rng = np.random.default_rng(seed)
@@ -267,8 +302,9 @@ def outcome_interval(values: Sequence[float] | np.ndarray, confidence: float = D
     return mean_interval(data, confidence)
 
 
-def summarise(runs: pd.DataFrame, by: Sequence[str], outcome: str, confidence: float = DEFAULT_CONFIDENCE,
-              means: str = "t") -> pd.DataFrame:
+def summarise(
+    runs: pd.DataFrame, by: Sequence[str], outcome: str, confidence: float = DEFAULT_CONFIDENCE, means: str = "t"
+) -> pd.DataFrame:
     """One row per group of `by`: runs, the outcome's estimate and interval (Wilson if it is 0/1; otherwise
     Student t, or with means="bootstrap" a BCa bootstrap, t below MIN_BOOTSTRAP_N values)."""
     binary = is_binary(runs[outcome])
@@ -276,10 +312,21 @@ def summarise(runs: pd.DataFrame, by: Sequence[str], outcome: str, confidence: f
     rows = []
     for key, group in runs.groupby(list(by), sort=True, dropna=False):
         values = _finite(group[outcome])
-        interval = wilson_interval(int(values.sum()), int(values.size), confidence) if binary else mean_of(values, confidence)
+        interval = (
+            wilson_interval(int(values.sum()), int(values.size), confidence) if binary else mean_of(values, confidence)
+        )
         keys = key if isinstance(key, tuple) else (key,)
-        rows.append({**dict(zip(by, keys, strict=True)), "runs": len(group), "n": interval.n,
-                     "estimate": interval.estimate, "low": interval.low, "high": interval.high, "method": interval.method})
+        rows.append(
+            {
+                **dict(zip(by, keys, strict=True)),
+                "runs": len(group),
+                "n": interval.n,
+                "estimate": interval.estimate,
+                "low": interval.low,
+                "high": interval.high,
+                "method": interval.method,
+            }
+        )
     return pd.DataFrame(rows, columns=[*by, "runs", "n", "estimate", "low", "high", "method"])
 
 
@@ -308,8 +355,12 @@ class PairedDifference:
         return f"{self.estimate:+.{digits}f} [{self.low:+.{digits}f}, {self.high:+.{digits}f}]"
 
 
-def paired_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
-                      confidence: float = DEFAULT_CONFIDENCE, seed: int = 0) -> PairedDifference:
+def paired_difference(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+) -> PairedDifference:
     """a[i] - b[i] for runs on the same seed i: the mean with a paired BCa bootstrap interval (percentile if BCa fails).
 
     Pairs where either value is NaN (an undefined outcome, a failed run) are left out. Pairing
@@ -318,7 +369,9 @@ def paired_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.n
     """
     first, second = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     if first.ndim != 1 or first.shape != second.shape:
-        raise ValueError(f"paired values need two 1-D arrays of one length, got shapes {first.shape} and {second.shape}")
+        raise ValueError(
+            f"paired values need two 1-D arrays of one length, got shapes {first.shape} and {second.shape}"
+        )
     both = np.isfinite(first) & np.isfinite(second)
     first, second = first[both], second[both]
     n = first.size
@@ -333,13 +386,24 @@ def paired_difference(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.n
         return PairedDifference(estimate, estimate, estimate, n, *shares, "paired bootstrap")
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", category=scipy_stats.DegenerateDataWarning)  # BCa on lumpy data: fall back
-            result = scipy_stats.bootstrap((first, second), _mean_difference, paired=True, vectorized=True,
-                                           confidence_level=confidence, n_resamples=BOOTSTRAP_RESAMPLES, method=method,
-                                           rng=np.random.default_rng(seed))
+            warnings.filterwarnings(
+                "ignore", category=scipy_stats.DegenerateDataWarning
+            )  # BCa on lumpy data: fall back
+            result = scipy_stats.bootstrap(
+                (first, second),
+                _mean_difference,
+                paired=True,
+                vectorized=True,
+                confidence_level=confidence,
+                n_resamples=BOOTSTRAP_RESAMPLES,
+                method=method,
+                rng=np.random.default_rng(seed),
+            )
         low, high = (float(v) for v in result.confidence_interval)
         if math.isfinite(low) and math.isfinite(high):
-            return PairedDifference(estimate, min(low, estimate), max(high, estimate), n, *shares, f"paired bootstrap ({method})")
+            return PairedDifference(
+                estimate, min(low, estimate), max(high, estimate), n, *shares, f"paired bootstrap ({method})"
+            )
     return PairedDifference(estimate, math.nan, math.nan, n, *shares, "paired bootstrap")
 
 

@@ -73,7 +73,9 @@ class Store:
         if overwrite:
             _remove(directory, (DATABASE, *TABLES))
         elif path.exists() and not resume:
-            raise ConfigError(f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again")
+            raise ConfigError(
+                f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again"
+            )
         directory.mkdir(parents=True, exist_ok=True)
         store = cls(directory, _connect(path))
         recorded = store.meta("fingerprint")
@@ -81,8 +83,10 @@ class Store:
             store.set_meta({"fingerprint": fingerprint, "name": name})
         elif recorded != fingerprint:
             store.close()
-            raise ConfigError(f"{directory} holds a different sweep ({store_name(path)}): the sweep file or its base config "
-                              "changed since it started; use another --out, or --overwrite to start again")
+            raise ConfigError(
+                f"{directory} holds a different sweep ({store_name(path)}): the sweep file or its base config "
+                "changed since it started; use another --out, or --overwrite to start again"
+            )
         return store
 
     def close(self) -> None:
@@ -110,7 +114,9 @@ class Store:
         """Record points as they are proposed (so a resumed bayes sweep reuses them, not new ones)."""
         with self.connection:
             self.connection.execute("BEGIN")
-            self.connection.executemany("INSERT INTO points VALUES (?, ?)", ((p.index, json.dumps(p.values)) for p in points))
+            self.connection.executemany(
+                "INSERT INTO points VALUES (?, ?)", ((p.index, json.dumps(p.values)) for p in points)
+            )
 
     # Runs ----------------------------------------------------------------------------------
 
@@ -133,15 +139,18 @@ class Store:
     def metric_values(self, metric: str) -> dict[int, list[float]]:
         """Each point's finished runs' values of an outcome (what bayes averages)."""
         values: dict[int, list[float]] = {}
-        rows = self.connection.execute("SELECT point, outcomes FROM runs WHERE status = ? ORDER BY point, replicate", (FINISHED,))
+        rows = self.connection.execute(
+            "SELECT point, outcomes FROM runs WHERE status = ? ORDER BY point, replicate", (FINISHED,)
+        )
         for point, outcomes in rows:
             values.setdefault(point, []).append(json.loads(outcomes).get(metric, float("nan")))
         return values
 
     def failures(self) -> list[tuple[int, int, str]]:
         """(point, replicate, error) of every failed run."""
-        return self.connection.execute("SELECT point, replicate, error FROM runs WHERE status = ? ORDER BY point, replicate",
-                                       (FAILED,)).fetchall()
+        return self.connection.execute(
+            "SELECT point, replicate, error FROM runs WHERE status = ? ORDER BY point, replicate", (FAILED,)
+        ).fetchall()
 
     # Tables --------------------------------------------------------------------------------
 
@@ -154,9 +163,16 @@ class Store:
         values = {p.index: flatten_values(p.values) for p in self.points()}
         rows = []
         for point, replicate, seed, status, error, wall, outcomes in self.connection.execute(
-                "SELECT point, replicate, seed, status, error, wall_time_s, outcomes FROM runs ORDER BY point, replicate"):
-            rows.append(({"point": point, "replicate": replicate, "seed": seed}, values.get(point, {}), json.loads(outcomes),
-                         {"wall_time_s": wall, "status": status, "error": error}))
+            "SELECT point, replicate, seed, status, error, wall_time_s, outcomes FROM runs ORDER BY point, replicate"
+        ):
+            rows.append(
+                (
+                    {"point": point, "replicate": replicate, "seed": seed},
+                    values.get(point, {}),
+                    json.loads(outcomes),
+                    {"wall_time_s": wall, "status": status, "error": error},
+                )
+            )
         columns = [*RUN_COLUMNS, *_union(r[1] for r in rows), *_union(r[2] for r in rows), *TAIL_COLUMNS]
         return pd.DataFrame([{**a, **b, **c, **d} for a, b, c, d in rows], columns=columns)
 
@@ -172,8 +188,10 @@ class Store:
         return written
 
     def _timeseries_batches(self) -> Iterator[pa.RecordBatch]:
-        cursor = self.connection.execute("SELECT point, replicate, ts_columns, ts_rows, ts_data FROM runs "
-                                         "WHERE ts_data IS NOT NULL ORDER BY point, replicate")
+        cursor = self.connection.execute(
+            "SELECT point, replicate, ts_columns, ts_rows, ts_data FROM runs "
+            "WHERE ts_data IS NOT NULL ORDER BY point, replicate"
+        )
         while rows := cursor.fetchmany(EXPORT_BATCH_RUNS):
             yield _timeseries_batch(rows)
 
@@ -201,9 +219,18 @@ def _row(record: RunRecord) -> tuple[Any, ...]:
     """A run as a database row: outcomes as JSON (NaN kept), the time series as zlib-packed float32."""
     series = record.timeseries
     blob = zlib.compress(np.ascontiguousarray(series, dtype=np.float32).tobytes()) if series is not None else None
-    return (record.point, record.replicate, record.seed, record.status, record.error, record.wall_time_s,
-            json.dumps(record.outcomes), json.dumps(list(record.columns)) if series is not None else None,
-            int(series.shape[0]) if series is not None else None, blob)
+    return (
+        record.point,
+        record.replicate,
+        record.seed,
+        record.status,
+        record.error,
+        record.wall_time_s,
+        json.dumps(record.outcomes),
+        json.dumps(list(record.columns)) if series is not None else None,
+        int(series.shape[0]) if series is not None else None,
+        blob,
+    )
 
 
 def _timeseries_batch(rows: list[tuple[Any, ...]]) -> pa.RecordBatch:

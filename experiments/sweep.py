@@ -65,8 +65,17 @@ class Progress:
     def __init__(self, spec: SweepSpec, planned: int, done: int, failed: int, enabled: bool) -> None:
         self.failed = failed
         interactive = sys.stderr.isatty()
-        self.bar = tqdm(total=planned, initial=done, desc=spec.name, unit="run", disable=not enabled, dynamic_ncols=True,
-                        file=sys.stderr, smoothing=0.1, mininterval=0.5 if interactive else LOG_INTERVAL_S)
+        self.bar = tqdm(
+            total=planned,
+            initial=done,
+            desc=spec.name,
+            unit="run",
+            disable=not enabled,
+            dynamic_ncols=True,
+            file=sys.stderr,
+            smoothing=0.1,
+            mininterval=0.5 if interactive else LOG_INTERVAL_S,
+        )
         self.bar.set_postfix(failed=failed)
 
     def update(self, records: Sequence[RunRecord]) -> None:
@@ -103,7 +112,9 @@ class SweepRunner:
         if self.spec.method != "bayes" and not known:
             known = self._propose_all()
         counts = self.store.counts()
-        self.progress = Progress(self.spec, self.planned_runs(len(known)), sum(counts.values()), counts[FAILED], self.show_progress)
+        self.progress = Progress(
+            self.spec, self.planned_runs(len(known)), sum(counts.values()), counts[FAILED], self.show_progress
+        )
         try:
             self._execute(known)
             if self.spec.method == "bayes":
@@ -133,7 +144,9 @@ class SweepRunner:
             fresh: list[Point] = []
             for index in range(len(known), min(total, len(known) + self.spec.batch)):
                 pending = [self._swept(p) for p in fresh]
-                values = engine.bayes_values(self.spec.parameters, self.spec.metric or {}, self.spec.seed, index, history, pending)
+                values = engine.bayes_values(
+                    self.spec.parameters, self.spec.metric or {}, self.spec.seed, index, history, pending
+                )
                 fresh.append(Point(index, engine.with_derived(values, self.spec.derived_trees)))
             self.store.add_points(fresh)
             known = known + fresh
@@ -159,8 +172,12 @@ class SweepRunner:
         """The runs of these points not yet recorded, each with its seed from (sweep seed, point, replicate)."""
         done = self.store.done()
         seed, common = self.spec.seed, self.spec.common_seeds
-        return [RunTask(p.index, r, engine.run_seed(seed, p.index, r, common), p.values)
-                for p in proposed for r in range(self.spec.replicates) if (p.index, r) not in done]
+        return [
+            RunTask(p.index, r, engine.run_seed(seed, p.index, r, common), p.values)
+            for p in proposed
+            for r in range(self.spec.replicates)
+            if (p.index, r) not in done
+        ]
 
     def _execute(self, proposed: Sequence[Point]) -> None:
         """Run what is missing of these points in chunks, committing each chunk's records as it arrives."""
@@ -168,7 +185,9 @@ class SweepRunner:
         if not tasks:
             return
         size = self.executor.chunk_size(len(tasks))
-        chunks = [Chunk(self.spec.base, tasks[i:i + size], self.spec.timeseries_every) for i in range(0, len(tasks), size)]
+        chunks = [
+            Chunk(self.spec.base, tasks[i : i + size], self.spec.timeseries_every) for i in range(0, len(tasks), size)
+        ]
         for records in self.executor.map_unordered(run_chunk, chunks):
             self.store.add(records)
             self.ran_now += len(records)
@@ -186,8 +205,15 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         return {}
 
 
-def _manifest(spec: SweepSpec, previous: dict[str, Any], session: dict[str, Any], env: dict[str, Any], status: str,
-              counts: dict[str, int], planned: int) -> dict[str, Any]:
+def _manifest(
+    spec: SweepSpec,
+    previous: dict[str, Any],
+    session: dict[str, Any],
+    env: dict[str, Any],
+    status: str,
+    counts: dict[str, int],
+    planned: int,
+) -> dict[str, Any]:
     """manifest.json: the sweep, its resolved base config, where and with what it ran, each session."""
     sessions = [s for s in previous.get("sessions", []) if s.get("started") != session["started"]] + [session]
     return {
@@ -208,15 +234,24 @@ def _warn_if_code_changed(previous: dict[str, Any], now: str | None, echo: Calla
     """Say so when a sweep is finished by other code than started it (its runs may then disagree)."""
     before = previous.get("git_commit")
     if previous and before != now:
-        echo(f"note: resuming a sweep started at commit {before}; the code is now at {now}. "
-             "If the model changed, runs before and after differ; use --overwrite to redo them all.")
+        echo(
+            f"note: resuming a sweep started at commit {before}; the code is now at {now}. "
+            "If the model changed, runs before and after differ; use --overwrite to redo them all."
+        )
 
 
 # Entry point ----------------------------------------------------------------------------------
 
 
-def run_sweep(spec: SweepSpec, out: Path | None, executor: Executor, resume: bool = False, overwrite: bool = False,
-              progress: bool = True, echo: Callable[[str], None] = _echo) -> SweepResult:
+def run_sweep(
+    spec: SweepSpec,
+    out: Path | None,
+    executor: Executor,
+    resume: bool = False,
+    overwrite: bool = False,
+    progress: bool = True,
+    echo: Callable[[str], None] = _echo,
+) -> SweepResult:
     """Run (or finish) a sweep into `out`, then write runs.parquet, runs.csv, timeseries.parquet and the manifest."""
     directory = out or default_out(spec)
     start = time.perf_counter()
@@ -226,18 +261,38 @@ def run_sweep(spec: SweepSpec, out: Path | None, executor: Executor, resume: boo
     env = environment()
     if resume:
         _warn_if_code_changed(previous, env["git_commit"], echo)
-    session = {"started": _now(), "ended": None, "executor": executor.name, "workers": executor.workers,
-               "host": env["host"], "git_commit": env["git_commit"]}
+    session = {
+        "started": _now(),
+        "ended": None,
+        "executor": executor.name,
+        "workers": executor.workers,
+        "host": env["host"],
+        "git_commit": env["git_commit"],
+    }
     runner = SweepRunner(spec, store, executor, progress)
     try:
-        write_json(manifest_path, _manifest(spec, previous, session, env, "running", store.counts(), runner.planned_runs(len(store.points()))))
+        write_json(
+            manifest_path,
+            _manifest(
+                spec, previous, session, env, "running", store.counts(), runner.planned_runs(len(store.points()))
+            ),
+        )
         runner.run()
         tables = store.export()
         session["ended"] = _now()
         counts = store.counts()
         planned = runner.planned_runs(len(store.points()))
         write_json(manifest_path, _manifest(spec, previous, session, env, "complete", counts, planned))
-        return SweepResult(directory, planned, counts["finished"], counts["failed"], runner.ran_now,
-                           time.perf_counter() - start, [*tables, manifest_path], store.swept_columns(), store.failures())
+        return SweepResult(
+            directory,
+            planned,
+            counts["finished"],
+            counts["failed"],
+            runner.ran_now,
+            time.perf_counter() - start,
+            [*tables, manifest_path],
+            store.swept_columns(),
+            store.failures(),
+        )
     finally:
         store.close()

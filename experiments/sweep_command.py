@@ -22,12 +22,16 @@ MAX_ERRORS_SHOWN = 5
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `tracktwo sweep` to the command line."""
-    description = ("Run the model over a sweep file's points and replicates (W&B sweep format: grid, random or bayes), "
-                   "committing each run as it finishes; then rank the points by the sweep's metric.")
+    description = (
+        "Run the model over a sweep file's points and replicates (W&B sweep format: grid, random or bayes), "
+        "committing each run as it finishes; then rank the points by the sweep's metric."
+    )
     parser = subparsers.add_parser("sweep", help="Run a parameter sweep and rank its points.", description=description)
     parser.add_argument("sweep", type=Path, help="sweep file, e.g. configs/sweeps/participant_mix.yaml")
     add_execution_arguments(parser, "sweep", "results/<sweep name>/")
-    parser.add_argument("--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)")
+    parser.add_argument(
+        "--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)"
+    )
     parser.add_argument("--no-plot", action="store_true", help="skip the figures (draw them later with tracktwo plot)")
     parser.set_defaults(handler=sweep_command)
 
@@ -37,9 +41,14 @@ def sweep_command(args: argparse.Namespace) -> int:
     spec = load_sweep(args.sweep)
     executor = make_executor(args.executor, args.workers, args.scheduler)
     try:
-        result = run_sweep(spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress)
+        result = run_sweep(
+            spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress
+        )
     except ExecutorError as error:
-        print(f"tracktwo sweep: error: {error}; the runs finished so far are saved: rerun with --resume to finish", file=sys.stderr)
+        print(
+            f"tracktwo sweep: error: {error}; the runs finished so far are saved: rerun with --resume to finish",
+            file=sys.stderr,
+        )
         return 1
     finally:
         executor.close()
@@ -49,8 +58,10 @@ def sweep_command(args: argparse.Namespace) -> int:
         ranking = rank_points(runs, result.swept_columns, spec.metric["name"], spec.metric["goal"])
         write_atomic(result.directory / "summary.csv", ranking.to_csv(index=False))
         print(format_ranking(ranking, result.swept_columns, spec.metric["name"], args.top))
-    print(f"Wrote {result.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
-          f"{'summary.csv, ' if spec.metric else ''}manifest.json")
+    print(
+        f"Wrote {result.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
+        f"{'summary.csv, ' if spec.metric else ''}manifest.json"
+    )
     return finish(result, draw=not args.no_plot)
 
 
@@ -71,19 +82,26 @@ def draw_figures(directory: Path) -> None:
     try:
         drawn = plots.plot_results(directory)
     except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
-        print(f"tracktwo sweep: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
-              f"saved: run `tracktwo plot {directory}` to try again", file=sys.stderr)
+        print(
+            f"tracktwo sweep: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
+            f"saved: run `tracktwo plot {directory}` to try again",
+            file=sys.stderr,
+        )
         return
-    print(f"Figures in {directory / 'figures'}/: {', '.join(d.stem for d in drawn)} (PNG and SVG); "
-          f"`tracktwo report {directory}` writes the report")
+    print(
+        f"Figures in {directory / 'figures'}/: {', '.join(d.stem for d in drawn)} (PNG and SVG); "
+        f"`tracktwo report {directory}` writes the report"
+    )
 
 
 def headline(spec: SweepSpec, result: SweepResult, executor: str, workers: int) -> str:
     """One line: what ran, how many failed, how long it took and where."""
     points = result.planned // spec.replicates
     resumed = f", {result.ran_now} this session" if result.ran_now != result.planned else ""
-    return (f"{spec.name}: {points} points x {spec.replicates} replicates = {result.planned} runs "
-            f"({result.failed} failed{resumed}) in {result.elapsed_s:.1f} s, {executor} executor, {workers} worker(s)")
+    return (
+        f"{spec.name}: {points} points x {spec.replicates} replicates = {result.planned} runs "
+        f"({result.failed} failed{resumed}) in {result.elapsed_s:.1f} s, {executor} executor, {workers} worker(s)"
+    )
 
 
 def rank_points(runs: pd.DataFrame, swept: list[str], metric: str, goal: str) -> pd.DataFrame:
@@ -91,7 +109,9 @@ def rank_points(runs: pd.DataFrame, swept: list[str], metric: str, goal: str) ->
     summary = stats.summarise(runs, ["point"], metric, means="bootstrap")
     values = runs.drop_duplicates("point").set_index("point")[swept]
     ranked = summary.join(values, on="point")
-    ranked = ranked.sort_values(["estimate", "point"], ascending=[goal == "minimize", True], na_position="last", kind="stable")
+    ranked = ranked.sort_values(
+        ["estimate", "point"], ascending=[goal == "minimize", True], na_position="last", kind="stable"
+    )
     ranked.insert(0, "rank", range(1, len(ranked) + 1))
     return ranked[["rank", "point", *swept, "runs", "n", "estimate", "low", "high", "method"]].reset_index(drop=True)
 
@@ -113,10 +133,19 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
     label = OUTCOME_LABELS.get(metric, metric)
     what = f"{label}: share of runs [95% Wilson CI]" if binary else f"{label}: mean [95% CI]"
     shown = ranking if top <= 0 else ranking.head(top)
-    table = pd.DataFrame({"rank": shown["rank"], **{_short_names(varying)[c]: shown[c].map(_show) for c in varying},
-                          "estimate [95% CI]": [stats.Interval(e, lo, hi, n, m).format() for e, lo, hi, n, m in
-                                                zip(shown["estimate"], shown["low"], shown["high"], shown["n"], shown["method"], strict=True)],
-                          "runs": shown["runs"]})
+    table = pd.DataFrame(
+        {
+            "rank": shown["rank"],
+            **{_short_names(varying)[c]: shown[c].map(_show) for c in varying},
+            "estimate [95% CI]": [
+                stats.Interval(e, lo, hi, n, m).format()
+                for e, lo, hi, n, m in zip(
+                    shown["estimate"], shown["low"], shown["high"], shown["n"], shown["method"], strict=True
+                )
+            ],
+            "runs": shown["runs"],
+        }
+    )
     more = len(ranking) - len(shown)
     tail = f"\n... and {more} more points (all in summary.csv)" if more else ""
     return f"Points ranked by {what}, best first:\n{table.to_string(index=False)}{tail}"
@@ -128,7 +157,9 @@ def failure_summary(result: SweepResult) -> str:
     first = {}
     for point, replicate, error in result.failures:
         first.setdefault(error, (point, replicate))
-    lines = [f"{result.failed} of {result.planned} runs failed (status 'failed' in runs.csv, with their error and parameters):"]
+    lines = [
+        f"{result.failed} of {result.planned} runs failed (status 'failed' in runs.csv, with their error and parameters):"
+    ]
     for error, count in errors.most_common(MAX_ERRORS_SHOWN):
         point, replicate = first[error]
         lines.append(f"  {count} x {error}  (first: point {point}, replicate {replicate})")

@@ -68,7 +68,9 @@ class SweepSpec:
     timeseries_every: int = 1
     batch: int = DEFAULT_BAYES_BATCH
     description: str | None = None
-    listed_points: tuple[dict[str, Any], ...] = ()  # points given outright (e.g. programmes to compare), run instead of a grid
+    listed_points: tuple[
+        dict[str, Any], ...
+    ] = ()  # points given outright (e.g. programmes to compare), run instead of a grid
     common_seeds: bool = False  # replicate r of every point runs on the same seed (paired comparisons)
 
     @cached_property
@@ -83,19 +85,44 @@ class SweepSpec:
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the runs and their results: a resume must match it."""
-        decisive = {key: getattr(self, key) for key in ("method", "parameters", "metric", "derived", "replicates",
-                                                         "seed", "run_cap", "batch", "timeseries_every", "base")}
+        decisive = {
+            key: getattr(self, key)
+            for key in (
+                "method",
+                "parameters",
+                "metric",
+                "derived",
+                "replicates",
+                "seed",
+                "run_cap",
+                "batch",
+                "timeseries_every",
+                "base",
+            )
+        }
         decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
         """The sweep as read, for the manifest (the file's text and its parsed, expanded form)."""
         return {
-            "path": str(self.path), "text": self.text, "name": self.name, "description": self.description,
-            "method": self.method, "metric": self.metric, "parameters": self.parameters, "derived": self.derived,
-            "replicates": self.replicates, "seed": self.seed, "run_cap": self.run_cap, "batch": self.batch,
-            "timeseries_every": self.timeseries_every, "base_path": str(self.base_path), "fingerprint": self.fingerprint(),
-            "listed_points": list(self.listed_points), "common_seeds": self.common_seeds,
+            "path": str(self.path),
+            "text": self.text,
+            "name": self.name,
+            "description": self.description,
+            "method": self.method,
+            "metric": self.metric,
+            "parameters": self.parameters,
+            "derived": self.derived,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "run_cap": self.run_cap,
+            "batch": self.batch,
+            "timeseries_every": self.timeseries_every,
+            "base_path": str(self.base_path),
+            "fingerprint": self.fingerprint(),
+            "listed_points": list(self.listed_points),
+            "common_seeds": self.common_seeds,
         }
 
 
@@ -114,12 +141,21 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     base = _base(base_path, data.get("steps"))
     parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
     spec = SweepSpec(
-        path=file, text=file.read_text(encoding="utf-8"), name=_name(data.get("name"), file), method=method,
-        parameters=parameters, base=base, base_path=base_path, replicates=replicates,
-        seed=_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED), metric=_metric(data.get("metric"), method, base),
-        run_cap=run_cap, derived=_derived(data.get("derived"), parameters),
+        path=file,
+        text=file.read_text(encoding="utf-8"),
+        name=_name(data.get("name"), file),
+        method=method,
+        parameters=parameters,
+        base=base,
+        base_path=base_path,
+        replicates=replicates,
+        seed=_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED),
+        metric=_metric(data.get("metric"), method, base),
+        run_cap=run_cap,
+        derived=_derived(data.get("derived"), parameters),
         timeseries_every=_timeseries(data.get("timeseries", True)),
-        batch=_integer(data, "batch", DEFAULT_BAYES_BATCH, minimum=1), description=data.get("description"),
+        batch=_integer(data, "batch", DEFAULT_BAYES_BATCH, minimum=1),
+        description=data.get("description"),
     )
     _schema(spec)
     if method == "grid":
@@ -147,7 +183,12 @@ def _method(value: Any) -> str:
 
 def _integer(data: Mapping[str, Any], key: str, default: int, minimum: int, maximum: int | None = None) -> int:
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum or (maximum is not None and value > maximum):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
         bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
         raise ConfigError(f"{key}: expected an integer {bounds}, got {value!r}")
     return value
@@ -203,7 +244,9 @@ def _metric(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, str] 
     """The metric to rank (and, for bayes, to optimise): an outcome of the model and a goal."""
     if value is None:
         if method == "bayes":
-            raise ConfigError("metric: method bayes needs a metric to optimise: {name: <an outcome>, goal: maximize|minimize}")
+            raise ConfigError(
+                "metric: method bayes needs a metric to optimise: {name: <an outcome>, goal: maximize|minimize}"
+            )
         return None
     if not isinstance(value, Mapping) or set(value) - {"name", "goal"} or "name" not in value:
         raise ConfigError(f"metric: expected {{name: <an outcome>, goal: maximize|minimize}}, got {value!r}")
@@ -212,8 +255,10 @@ def _metric(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, str] 
         raise ConfigError(f"metric.goal: expected maximize or minimize, got {goal!r}")
     outcomes = evaluate.outcome_names(base)
     if value["name"] not in outcomes:
-        raise ConfigError(f"metric.name: {value['name']!r} is not an outcome of the model{_suggest(value['name'], outcomes)}; "
-                          f"outcomes: {', '.join(outcomes)}")
+        raise ConfigError(
+            f"metric.name: {value['name']!r} is not an outcome of the model{_suggest(value['name'], outcomes)}; "
+            f"outcomes: {', '.join(outcomes)}"
+        )
     return {"name": value["name"], "goal": goal}
 
 
@@ -248,7 +293,9 @@ def _readable(name: str, parameters: Mapping[str, Any], derived: Mapping[str, An
 def _parameters(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The swept parameters by dotted key, each a checked W&B spec."""
     if not isinstance(value, Mapping) or not value:
-        raise ConfigError("parameters: expected a mapping of the model's dotted keys to W&B parameter specs (values, min/max, ...)")
+        raise ConfigError(
+            "parameters: expected a mapping of the model's dotted keys to W&B parameter specs (values, min/max, ...)"
+        )
     parameters = {}
     for key, spec in value.items():
         if not isinstance(key, str) or not KEY_PATTERN.match(key):
@@ -270,8 +317,10 @@ def _relative_maps(parameters: dict[str, dict[str, Any]], file: Path) -> dict[st
             resolved = [resolve_path(v, folder) for v in given]
             for before, after in zip(given, resolved, strict=True):
                 if isinstance(after, str) and after and not Path(after).is_file():
-                    raise ConfigError(f"parameters.{key}.{entry}: no file {before!r} (relative paths are read from "
-                                      f"the sweep file's folder, {folder})")
+                    raise ConfigError(
+                        f"parameters.{key}.{entry}: no file {before!r} (relative paths are read from "
+                        f"the sweep file's folder, {folder})"
+                    )
             spec[entry] = resolved if entry == "values" else resolved[0]
     return parameters
 
@@ -279,17 +328,25 @@ def _relative_maps(parameters: dict[str, dict[str, Any]], file: Path) -> dict[st
 def _parameter(key: str, spec: Any, method: str, base: Mapping[str, Any]) -> dict[str, Any]:
     """One parameter's W&B spec (a `simplex` expanded to `values`), checked against the method."""
     if not isinstance(spec, Mapping):
-        raise ConfigError(f"parameters.{key}: expected a spec such as {{values: [...]}} or {{min: 0.0, max: 1.0}}, got {spec!r}")
+        raise ConfigError(
+            f"parameters.{key}: expected a spec such as {{values: [...]}} or {{min: 0.0, max: 1.0}}, got {spec!r}"
+        )
     if "parameters" in spec:
-        raise ConfigError(f"parameters.{key}: nested parameters are not used here; name the key in full, e.g. {key}.size")
+        raise ConfigError(
+            f"parameters.{key}: nested parameters are not used here; name the key in full, e.g. {key}.size"
+        )
     spec = _expand_simplex(key, spec) if "simplex" in spec else dict(spec)
     kind = _engine_type(key, spec)
     if method == "grid" and kind not in GRID_TYPES:
-        raise ConfigError(f"parameters.{key}: a grid cannot run over a continuous range ({_show(spec)}); "
-                          "give values: [...], or integer min/max, or a step q with distribution: q_uniform")
+        raise ConfigError(
+            f"parameters.{key}: a grid cannot run over a continuous range ({_show(spec)}); "
+            "give values: [...], or integer min/max, or a step q with distribution: q_uniform"
+        )
     if kind == "param_int_uniform" and isinstance(_base_value(base, key), float):
-        raise ConfigError(f"parameters.{key}: integer min/max make W&B draw whole numbers only, but {key} is continuous; "
-                          "write the bounds as decimals (e.g. min: 0.0, max: 1.0)")
+        raise ConfigError(
+            f"parameters.{key}: integer min/max make W&B draw whole numbers only, but {key} is continuous; "
+            "write the bounds as decimals (e.g. min: 0.0, max: 1.0)"
+        )
     return spec
 
 
@@ -299,13 +356,27 @@ def _expand_simplex(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
     if set(spec) != {"simplex"} or not isinstance(simplex, Mapping) or set(simplex) != {"kinds", "step"}:
         raise ConfigError(f"parameters.{key}: expected simplex: {{kinds: [kind, ...], step: 0.25}} and nothing else")
     kinds, step = simplex["kinds"], simplex["step"]
-    if not isinstance(kinds, list) or len(kinds) < 2 or len(set(kinds)) != len(kinds) or not all(isinstance(k, str) for k in kinds):
+    if (
+        not isinstance(kinds, list)
+        or len(kinds) < 2
+        or len(set(kinds)) != len(kinds)
+        or not all(isinstance(k, str) for k in kinds)
+    ):
         raise ConfigError(f"parameters.{key}.simplex.kinds: expected two or more distinct kind names, got {kinds!r}")
     divisions = round(1 / step) if isinstance(step, int | float) and 0 < step <= 1 else 0
     if divisions == 0 or not math.isclose(divisions * step, 1.0, abs_tol=1e-9):
-        raise ConfigError(f"parameters.{key}.simplex.step: expected a share that divides 1 (0.5, 0.25, 0.2, 0.1...), got {step!r}")
-    mixes = [counts for counts in itertools.product(range(divisions + 1), repeat=len(kinds)) if sum(counts) == divisions]
-    return {"values": [{kind: points.tidy(count / divisions) for kind, count in zip(kinds, counts, strict=True)} for counts in mixes]}
+        raise ConfigError(
+            f"parameters.{key}.simplex.step: expected a share that divides 1 (0.5, 0.25, 0.2, 0.1...), got {step!r}"
+        )
+    mixes = [
+        counts for counts in itertools.product(range(divisions + 1), repeat=len(kinds)) if sum(counts) == divisions
+    ]
+    return {
+        "values": [
+            {kind: points.tidy(count / divisions) for kind, count in zip(kinds, counts, strict=True)}
+            for counts in mixes
+        ]
+    }
 
 
 def _engine_type(key: str, spec: dict[str, Any]) -> str:
@@ -366,7 +437,9 @@ def _check_known(parameters: Mapping[str, Any], base: Mapping[str, Any]) -> None
             make_params(merge(base, {key: _probes(key, spec)[0]}))
         except ConfigError as error:
             if str(error).startswith(f"{key}: "):  # the model blames the key itself, not a value under it
-                raise ConfigError(f"parameters.{key}: unknown parameter{_suggest(key, known)}; `tracktwo params` lists them all") from None
+                raise ConfigError(
+                    f"parameters.{key}: unknown parameter{_suggest(key, known)}; `tracktwo params` lists them all"
+                ) from None
 
 
 # Checking points against the model -----------------------------------------------------------
@@ -384,8 +457,10 @@ def _probes(key: str, spec: Mapping[str, Any]) -> list[Any]:
     quantiles = np.array([0.0, INTERIOR_QUANTILE, 1.0])
     drawn = [points.tidy(v) for v in np.asarray(HyperParameter(key, dict(spec)).ppf(quantiles)).tolist()]
     if not all(math.isfinite(v) for v in drawn):
-        raise ConfigError(f"parameters.{key}: {spec.get('distribution')} is unbounded, so some runs would fall outside "
-                          "the model's ranges; use a bounded distribution (uniform, log_uniform_values, beta) or values")
+        raise ConfigError(
+            f"parameters.{key}: {spec.get('distribution')} is unbounded, so some runs would fall outside "
+            "the model's ranges; use a bounded distribution (uniform, log_uniform_values, beta) or values"
+        )
     return drawn
 
 
@@ -423,7 +498,9 @@ def _check_ranges(spec: SweepSpec) -> None:
             try:
                 _validate_point(spec, {**reference, key: value})
             except ConfigError as error:
-                raise ConfigError(f"parameters.{key}: {json.dumps(value)} is outside what the model allows: {error}") from None
+                raise ConfigError(
+                    f"parameters.{key}: {json.dumps(value)} is outside what the model allows: {error}"
+                ) from None
     corners = [_corners(values) for values in probes.values()]
     if math.prod(len(c) for c in corners) > MAX_CORNERS:
         return
@@ -432,7 +509,9 @@ def _check_ranges(spec: SweepSpec) -> None:
         try:
             _validate_point(spec, values)
         except ConfigError as error:
-            raise ConfigError(f"the point {_compact(values)} (a corner of the swept ranges): the model rejects it: {error}") from None
+            raise ConfigError(
+                f"the point {_compact(values)} (a corner of the swept ranges): the model rejects it: {error}"
+            ) from None
 
 
 def _show(spec: Mapping[str, Any]) -> str:

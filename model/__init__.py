@@ -1,8 +1,8 @@
 """tracktwo's model: how ideas from Track Two dialogues travel into Track One.
 
-    >>> from model import simulate
-    >>> result = simulate({"workshops.mix": {"elite": 0.3, "autonomous": 0.7}}, seed=1)
-    >>> result.outcomes["ideas_transferred"], result.timeseries.shape
+>>> from model import simulate
+>>> result = simulate({"workshops.mix": {"elite": 0.3, "autonomous": 0.7}}, seed=1)
+>>> result.outcomes["ideas_transferred"], result.timeseries.shape
 """
 
 from model.metrics import OUTCOME_LABELS, ROUTES, TIMESERIES_COLUMNS, TRACK_LABELS

@@ -37,7 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-PUSH_COST_FACTOR = 20.0  # a drawn tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
+PUSH_COST_FACTOR = (
+    20.0  # a drawn tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
+)
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 
@@ -65,8 +67,12 @@ class Ties:
         cells = np.unique(rows * n + cols)  # sorted by row, then column, as CSR wants them
         rows, cols = np.divmod(cells, n)
         cross = sides[rows] != sides[cols]
-        return cls(_csr(n, rows, cols), _csr(n, rows[cross], cols[cross]),
-                   np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))
+        return cls(
+            _csr(n, rows, cols),
+            _csr(n, rows[cross], cols[cross]),
+            np.bincount(rows, minlength=n).astype(np.int64),
+            bool(cross.any()),
+        )
 
     def with_ties(self, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> Ties:
         """The network with some new ties added (formed in a workshop; not already present, no self-ties).
@@ -82,15 +88,22 @@ class Ties:
         cross = sides[rows] != sides[cols]
         all_ties = _insert(self.all, rows, cols)
         across = _insert(self.across, rows[cross], cols[cross]) if cross.any() else self.across
-        return Ties(all_ties, across, self.degree + np.bincount(rows, minlength=n), self.any_across or bool(cross.any()))
+        return Ties(
+            all_ties, across, self.degree + np.bincount(rows, minlength=n), self.any_across or bool(cross.any())
+        )
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
     """A copy of a CSR matrix of ones with new (row, col) entries (sorted, absent before) set to one."""
     n = matrix.shape[0]
     indptr, indices = matrix.indptr, matrix.indices
-    at = np.array([indptr[r] + np.searchsorted(indices[indptr[r]: indptr[r + 1]], c)
-                   for r, c in zip(rows.tolist(), cols.tolist(), strict=True)], dtype=np.int64)
+    at = np.array(
+        [
+            indptr[r] + np.searchsorted(indices[indptr[r] : indptr[r + 1]], c)
+            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
+        ],
+        dtype=np.int64,
+    )
     new_indices = np.insert(indices, at, cols.astype(indices.dtype))
     new_indptr = indptr + np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(indptr.dtype)
     return sp.csr_matrix((np.ones(new_indices.size, dtype=np.float32), new_indices, new_indptr), shape=(n, n))
@@ -179,8 +192,9 @@ def advocate(
         receivers, ideas, sources = _push(rng, ties.all, senders, columns, degree, offered, holds, context, bound)
         return Adoptions(receivers, ideas, sources)
     advocated = np.flatnonzero(active.any(axis=0))
-    context = Context(base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust,
-                      any_weighs, any_across)
+    context = Context(
+        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, any_across
+    )
     receivers, picked, sources = _count(rng, ties, active[:, advocated], holds[:, advocated], context)
     return Adoptions(receivers, advocated[picked], sources)
 
@@ -210,8 +224,17 @@ def thinned_positions(rng: np.random.Generator, total: int, probability: float, 
     return positions[: np.searchsorted(positions, total)]
 
 
-def _push(rng: np.random.Generator, ties: sp.csr_matrix, senders: np.ndarray, columns: np.ndarray, degree: np.ndarray,
-          offered: np.ndarray, holds: np.ndarray, context: Context, bound: float):
+def _push(
+    rng: np.random.Generator,
+    ties: sp.csr_matrix,
+    senders: np.ndarray,
+    columns: np.ndarray,
+    degree: np.ndarray,
+    offered: np.ndarray,
+    holds: np.ndarray,
+    context: Context,
+    bound: float,
+):
     """Draw the ties that can succeed (U > 1 - bound); the earliest arrival within the month wins."""
     positions = thinned_positions(rng, int(offered[-1]), bound)
     pair = np.searchsorted(offered, positions, side="right")

@@ -68,8 +68,9 @@ class SnapshotCollector(DataCollector):
             values.append(row[column])
 
 
-def step_snapshot(model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int,
-                  transferred: np.ndarray) -> dict[str, float]:
+def step_snapshot(
+    model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray
+) -> dict[str, float]:
     """The time-series row for the step just run, from counts the model keeps as it goes."""
     ideas = model.ideas
     row: dict[str, float] = {

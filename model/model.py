@@ -69,7 +69,9 @@ class TrackTwoModel(mesa.Model):
         self.members = {b: np.flatnonzero(self.behaviour == b) for b in BEHAVIOURS}
         self.track_index = np.array([BEHAVIOURS.index(b) for b in self.behaviour], dtype=np.int64)
         track_sizes = np.bincount(self.track_index, minlength=len(BEHAVIOURS)).astype(float)
-        self.per_track_member = np.divide(1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0)
+        self.per_track_member = np.divide(
+            1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
+        )
         self.per_track_member_or_zero = np.nan_to_num(self.per_track_member)
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
@@ -93,7 +95,9 @@ class TrackTwoModel(mesa.Model):
         self.ideas_entered = 0  # ideas that entered Track One so far (seeded ones included)
 
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
-        self.ideas = IdeaStore(self.n_actors, self.track_index * self.n_sides + self.side, len(BEHAVIOURS) * self.n_sides)
+        self.ideas = IdeaStore(
+            self.n_actors, self.track_index * self.n_sides + self.side, len(BEHAVIOURS) * self.n_sides
+        )
         self.official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
         self.officials_per_side = np.array([o.size for o in self.officials_by_side], dtype=float)
         self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides, population.ids)
@@ -217,7 +221,13 @@ class TrackTwoModel(mesa.Model):
         a, b = a[cross], b[cross]
         form = rng.random(a.size) < probability
         a, b = a[form], b[form]
-        new = np.array([b_ not in self.ties.indices[self.ties.indptr[a_]: self.ties.indptr[a_ + 1]] for a_, b_ in zip(a.tolist(), b.tolist(), strict=True)], dtype=bool)
+        new = np.array(
+            [
+                b_ not in self.ties.indices[self.ties.indptr[a_] : self.ties.indptr[a_ + 1]]
+                for a_, b_ in zip(a.tolist(), b.tolist(), strict=True)
+            ],
+            dtype=bool,
+        )
         if not new.any():
             return 0
         self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
@@ -233,9 +243,17 @@ class TrackTwoModel(mesa.Model):
         if span is not None:
             active &= adopted_at >= t - span  # ... for `span` steps
         adoptions = advocate(
-            self.streams["diffusion"], self.tie_index, active, ideas.holds, ideas.novelty,
-            self.params.diffusion.base_rate, self.standing, self.weighs_standing, self.aversion,
-            self.side, self.trust,
+            self.streams["diffusion"],
+            self.tie_index,
+            active,
+            ideas.holds,
+            ideas.novelty,
+            self.params.diffusion.base_rate,
+            self.standing,
+            self.weighs_standing,
+            self.aversion,
+            self.side,
+            self.trust,
         )
         ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
         return int(adoptions.actors.size)

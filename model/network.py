@@ -58,7 +58,9 @@ def _sample_pairs(rng: np.random.Generator, n_pairs: int, m: int) -> np.ndarray:
     return np.sort(rng.permutation(chosen)[:m])
 
 
-def _block_edges(rng: np.random.Generator, a: np.ndarray, b: np.ndarray | None, p: float) -> tuple[np.ndarray, np.ndarray]:
+def _block_edges(
+    rng: np.random.Generator, a: np.ndarray, b: np.ndarray | None, p: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Edges of G(n, p) inside block a (b is None) or of the bipartite G(n_a, n_b, p) between a and b."""
     if p <= 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -98,8 +100,14 @@ def synthetic_population(params: Params) -> Population:
             kinds += [name] * kind.count
             sides += [side] * kind.count
     labels = [f"{kind}-{side + 1}-{i}" for i, (kind, side) in enumerate(zip(kinds, sides, strict=True))]
-    return Population(labels, kinds, np.asarray(sides, dtype=np.int64), params.sides, labels,
-                      [f"Side {s + 1}" for s in range(params.sides)])
+    return Population(
+        labels,
+        kinds,
+        np.asarray(sides, dtype=np.int64),
+        params.sides,
+        labels,
+        [f"Side {s + 1}" for s in range(params.sides)],
+    )
 
 
 def build_graph(params: Params, rng: np.random.Generator) -> Graph:
@@ -133,7 +141,9 @@ def build_graph(params: Params, rng: np.random.Generator) -> Graph:
 # Actor maps
 
 
-def load_actor_map(path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]) -> tuple[Population, np.ndarray, np.ndarray]:
+def load_actor_map(
+    path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]
+) -> tuple[Population, np.ndarray, np.ndarray]:
     """Read an actor map, checking it against the configured kinds; raises ConfigError."""
     if not path:
         raise ConfigError("network.map: no actor map path given")
@@ -146,11 +156,15 @@ def load_actor_map(path: str | None, edges_path: str | None, known_kinds: tuple[
 
 
 def _edges_file(nodes: Path, edges_path: str | None) -> Path:
-    candidates = [Path(edges_path)] if edges_path else [
-        nodes.with_name(nodes.stem.removesuffix("nodes").rstrip("_-") + "_edges.csv"),
-        nodes.with_name(nodes.stem + "_edges.csv"),
-        nodes.with_name("edges.csv"),
-    ]
+    candidates = (
+        [Path(edges_path)]
+        if edges_path
+        else [
+            nodes.with_name(nodes.stem.removesuffix("nodes").rstrip("_-") + "_edges.csv"),
+            nodes.with_name(nodes.stem + "_edges.csv"),
+            nodes.with_name("edges.csv"),
+        ]
+    )
     for candidate in candidates:
         if candidate.is_file():
             return candidate
@@ -202,13 +216,17 @@ def _edge_columns(path: Path, columns: list[str]) -> tuple[str, str]:
     raise ConfigError(f"network.edges: {path} needs 'source' and 'target' columns (has {columns})")
 
 
-def _population_from_rows(path: str, nodes: list[dict[str, str]], edges: list[tuple[str, str]], known_kinds: tuple[str, ...]):
+def _population_from_rows(
+    path: str, nodes: list[dict[str, str]], edges: list[tuple[str, str]], known_kinds: tuple[str, ...]
+):
     if not nodes:
         raise ConfigError(f"network.map: {path} has no actors")
     for column in ("kind", "side"):
         missing = [row["id"] for row in nodes if not str(row.get(column, "") or "").strip()]
         if missing:
-            raise ConfigError(f"network.map: actor {missing[0]!r} in {path} has no '{column}' (every actor needs kind and side)")
+            raise ConfigError(
+                f"network.map: actor {missing[0]!r} in {path} has no '{column}' (every actor needs kind and side)"
+            )
     kinds = [row["kind"].strip() for row in nodes]
     unknown = sorted(set(kinds) - set(known_kinds))
     if unknown:
@@ -257,7 +275,6 @@ def _as_unit(path: str, row: dict[str, str], name: str) -> float:
     return value
 
 
-
 def actor_table(params: Params, seed: int = 0) -> pd.DataFrame:
     """Who is who in a run's network: id, label, kind, behaviour, side, degree and map attributes.
 
@@ -266,14 +283,16 @@ def actor_table(params: Params, seed: int = 0) -> pd.DataFrame:
     graph = build_graph(params, run_streams(seed)["network"])
     population = graph.population
     degree = np.bincount(np.concatenate([graph.sources, graph.targets]), minlength=len(population.kinds))
-    table = pd.DataFrame({
-        "id": population.ids,
-        "label": population.labels,
-        "kind": population.kinds,
-        "behaviour": [params.kinds[k].behaviour for k in population.kinds],
-        "side": [population.side_labels[s] for s in population.sides],
-        "degree": degree,
-    })
+    table = pd.DataFrame(
+        {
+            "id": population.ids,
+            "label": population.labels,
+            "kind": population.kinds,
+            "behaviour": [params.kinds[k].behaviour for k in population.kinds],
+            "side": [population.side_labels[s] for s in population.sides],
+            "degree": degree,
+        }
+    )
     for column, values in population.extra.items():
         table[column] = values
     for name, values in population.attributes.items():

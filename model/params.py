@@ -101,8 +101,12 @@ class Network(_Strict):
         0.05, ge=0, le=1, description="Cross-side tie probability as a fraction of the within-side one, 0..1."
     )
     mean_degree: float = Field(8.0, gt=0, le=1000, description="Mean degree for erdos_renyi, >0.")
-    map: str | None = Field(None, description="Path to an actor map: .graphml, or a nodes .csv with an edges .csv beside it.")
-    edges: str | None = Field(None, description="Path to the edges .csv of a CSV actor map (default: <nodes>_edges.csv or edges.csv).")
+    map: str | None = Field(
+        None, description="Path to an actor map: .graphml, or a nodes .csv with an edges .csv beside it."
+    )
+    edges: str | None = Field(
+        None, description="Path to the edges .csv of a CSV actor map (default: <nodes>_edges.csv or edges.csv)."
+    )
 
     @model_validator(mode="after")
     def _map_needs_path(self) -> Network:
@@ -114,21 +118,42 @@ class Network(_Strict):
 class Candour(_Strict):
     """How open a workshop's exchanges are, 0..1, and what lowers it."""
 
-    positional_penalty: float = Field(0.8, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1.")
-    elite_position_tie: float = Field(0.9, ge=0, le=1, description="How far an elite counts as tied to official positions (an official counts 1), 0..1.")
-    trust_floor: float = Field(0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1.")
-    leak_penalty: float = Field(0.5, ge=0, le=1, description="Share of candour lost at the workshop after a leak, 0..1.")
-    conditions_penalty: float = Field(0.8, ge=0, le=1, description="Share of candour lost per unit of accepted funder conditionality, 0..1.")
+    positional_penalty: float = Field(
+        0.8, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1."
+    )
+    elite_position_tie: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="How far an elite counts as tied to official positions (an official counts 1), 0..1.",
+    )
+    trust_floor: float = Field(
+        0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1."
+    )
+    leak_penalty: float = Field(
+        0.5, ge=0, le=1, description="Share of candour lost at the workshop after a leak, 0..1."
+    )
+    conditions_penalty: float = Field(
+        0.8, ge=0, le=1, description="Share of candour lost per unit of accepted funder conditionality, 0..1."
+    )
 
 
 class Novelty(_Strict):
     """Novelty of a workshop's ideas: Beta around a mean set by the group."""
 
-    base: float = Field(0.05, ge=0, le=1, description="Mean novelty of a group with no autonomy and no diversity, 0..1.")
-    autonomy_weight: float = Field(0.6, ge=0, le=1, description="Added mean novelty per unit of mean participant autonomy, 0..1.")
-    diversity_weight: float = Field(0.3, ge=0, le=1, description="Added mean novelty per unit of group diversity, 0..1.")
+    base: float = Field(
+        0.05, ge=0, le=1, description="Mean novelty of a group with no autonomy and no diversity, 0..1."
+    )
+    autonomy_weight: float = Field(
+        0.6, ge=0, le=1, description="Added mean novelty per unit of mean participant autonomy, 0..1."
+    )
+    diversity_weight: float = Field(
+        0.3, ge=0, le=1, description="Added mean novelty per unit of group diversity, 0..1."
+    )
     concentration: float = Field(8.0, gt=0, le=1000, description="Beta concentration (higher = less spread), >0.")
-    conditions_penalty: float = Field(0.5, ge=0, le=1, description="Share of novelty lost per unit of accepted funder conditionality, 0..1.")
+    conditions_penalty: float = Field(
+        0.5, ge=0, le=1, description="Share of novelty lost per unit of accepted funder conditionality, 0..1."
+    )
 
 
 class Workshops(_Strict):
@@ -146,20 +171,49 @@ class Workshops(_Strict):
     track15_official_share: float = Field(
         0.25, ge=0, lt=1, description="Official share used in mode track1.5 when the mix has no officials, 0..<1."
     )
-    confidentiality: float = Field(0.9, ge=0, le=1, description="Chatham House discipline; a leak follows a workshop with probability 1 - this, 0..1.")
-    facilitator_integrity: float = Field(0.9, ge=0, le=1, description="The third party's integrity, a factor of candour, 0..1.")
+    confidentiality: float = Field(
+        0.9,
+        ge=0,
+        le=1,
+        description="Chatham House discipline; a leak follows a workshop with probability 1 - this, 0..1.",
+    )
+    facilitator_integrity: float = Field(
+        0.9, ge=0, le=1, description="The third party's integrity, a factor of candour, 0..1."
+    )
     funder_conditionality: float = Field(0.0, ge=0, le=1, description="How heavy the funder's conditions are, 0..1.")
     facilitator_policy: Literal["accept", "refuse"] = Field(
         "refuse", description="accept conditions (candour, novelty, trust suffer) or refuse them (budget may be lost)."
     )
-    refusal_budget_loss: float = Field(0.5, ge=0, le=1, description="Share of the workshop budget lost per unit of refused conditionality, 0..1.")
-    idea_rate: float = Field(3.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100.")
-    trust_gain: float = Field(0.25, ge=0, le=1, description="Trust of the other side gained per workshop at full candour and familiarity, 0..1.")
-    familiarity_half: float = Field(2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0.")
-    standing_gain: float = Field(0.03, ge=0, le=1, description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.")
-    tie_formation: float = Field(0.15, ge=0, le=1, description="Probability a cross-side pair of participants forms a tie, at full candour, 0..1.")
+    refusal_budget_loss: float = Field(
+        0.5, ge=0, le=1, description="Share of the workshop budget lost per unit of refused conditionality, 0..1."
+    )
+    idea_rate: float = Field(
+        3.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100."
+    )
+    trust_gain: float = Field(
+        0.25,
+        ge=0,
+        le=1,
+        description="Trust of the other side gained per workshop at full candour and familiarity, 0..1.",
+    )
+    familiarity_half: float = Field(
+        2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0."
+    )
+    standing_gain: float = Field(
+        0.03,
+        ge=0,
+        le=1,
+        description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.",
+    )
+    tie_formation: float = Field(
+        0.15,
+        ge=0,
+        le=1,
+        description="Probability a cross-side pair of participants forms a tie, at full candour, 0..1.",
+    )
     participants: list[str] | None = Field(
-        None, description="A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); null = convene by the mix."
+        None,
+        description="A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); null = convene by the mix.",
     )
     candour: Candour = Field(default_factory=Candour)
     novelty: Novelty = Field(default_factory=Novelty)
@@ -188,20 +242,35 @@ class Workshops(_Strict):
 class Diffusion(_Strict):
     """Advocacy along ties: who passes an idea to whom."""
 
-    base_rate: float = Field(0.10, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1.")
+    base_rate: float = Field(
+        0.10, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1."
+    )
     advocacy_span: int | None = Field(
         6, ge=1, description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade)."
     )
-    official_aversion_unripe: float = Field(5.0, ge=0, le=100, description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.")
-    official_aversion_ripe: float = Field(0.5, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0.")
-    aversion: float = Field(5.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.")
-    leak_wariness: float = Field(1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0.")
+    official_aversion_unripe: float = Field(
+        5.0,
+        ge=0,
+        le=100,
+        description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.",
+    )
+    official_aversion_ripe: float = Field(
+        0.5, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0."
+    )
+    aversion: float = Field(
+        5.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0."
+    )
+    leak_wariness: float = Field(
+        1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0."
+    )
     leak_wariness_steps: int = Field(6, ge=0, description="Steps that officials stay wary after a leak, >=0.")
 
 
 class Forgetting(_Strict):
     rate: float = Field(0.01, ge=0, le=1, description="Probability per step that a holder drops an idea, 0..1.")
-    official_unripe_multiplier: float = Field(3.0, ge=0, le=1000, description="Officials forget this many times faster when not ripe, >=0.")
+    official_unripe_multiplier: float = Field(
+        3.0, ge=0, le=1000, description="Officials forget this many times faster when not ripe, >=0."
+    )
 
 
 class Ripeness(_Strict):
@@ -211,13 +280,27 @@ class Ripeness(_Strict):
         "endogenous", description="endogenous hazards, fixed windows, or off (never ripe)."
     )
     initially_ripe: bool = Field(False, description="Whether Track One starts ripe (endogenous mode).")
-    baseline_hazard: float = Field(0.005, ge=0, le=10, description="Opening hazard per step with no Track Two influence, >=0.")
-    exposure_weight: float = Field(0.03, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0.")
-    advocate_weight: float = Field(0.02, ge=0, le=10, description="Added hazard at saturation of credible advocates holding Track Two ideas, >=0.")
-    advocate_scale: float = Field(10.0, gt=0, description="Credible advocates at which the advocate term reaches 1 - 1/e, >0.")
-    credible_standing: float = Field(0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1.")
-    public_weight: float = Field(0.15, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.")
-    mean_window_length: float = Field(12.0, ge=1, description="Mean length of a ripe window in steps (closing hazard 1/this), >=1.")
+    baseline_hazard: float = Field(
+        0.005, ge=0, le=10, description="Opening hazard per step with no Track Two influence, >=0."
+    )
+    exposure_weight: float = Field(
+        0.03, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0."
+    )
+    advocate_weight: float = Field(
+        0.02, ge=0, le=10, description="Added hazard at saturation of credible advocates holding Track Two ideas, >=0."
+    )
+    advocate_scale: float = Field(
+        10.0, gt=0, description="Credible advocates at which the advocate term reaches 1 - 1/e, >0."
+    )
+    credible_standing: float = Field(
+        0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1."
+    )
+    public_weight: float = Field(
+        0.15, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0."
+    )
+    mean_window_length: float = Field(
+        12.0, ge=1, description="Mean length of a ripe window in steps (closing hazard 1/this), >=1."
+    )
     windows: list[tuple[int, int]] = Field(
         default_factory=list, description="Fixed ripe windows as [start, end) step pairs (mode fixed)."
     )
@@ -232,7 +315,12 @@ class Ripeness(_Strict):
 
 
 class Transfer(_Strict):
-    threshold: float = Field(0.25, gt=0, le=1, description="Share of officials on every side who must hold an idea for it to enter Track One, (0, 1].")
+    threshold: float = Field(
+        0.25,
+        gt=0,
+        le=1,
+        description="Share of officials on every side who must hold an idea for it to enter Track One, (0, 1].",
+    )
 
 
 class InitialIdeas(_Strict):
@@ -249,7 +337,8 @@ class Params(_Strict):
     steps: int = Field(120, ge=1, le=100_000, description="Steps to simulate (one step is one month), >=1.")
     sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.")
     mode: Literal["track2", "track1.5", "backchannel"] = Field(
-        "track2", description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions)."
+        "track2",
+        description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions).",
     )
     kinds: dict[str, Kind] = Field(default_factory=_default_kinds, description="Actor kinds by name.")
     network: Network = Field(default_factory=Network)
@@ -266,9 +355,7 @@ class Params(_Strict):
             raise ValueError("kinds is empty; define at least one actor kind")
         unknown = sorted(set(self.workshops.mix) - set(self.kinds))
         if unknown:
-            raise ValueError(
-                f"workshops.mix names unknown kind(s) {unknown}; known kinds: {sorted(self.kinds)}"
-            )
+            raise ValueError(f"workshops.mix names unknown kind(s) {unknown}; known kinds: {sorted(self.kinds)}")
         if self.network.type != "map" and sum(k.count for k in self.kinds.values()) == 0:
             raise ValueError("kinds: every count is 0; the network would be empty")
         return self

@@ -145,7 +145,9 @@ class WorkshopSeries:
         position = {actor: i for i, actor in enumerate(ids)}
         unknown = [p for p in participants if p not in position]
         if unknown:
-            raise ConfigError(f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map (or are kind-side-index for synthetic networks)")
+            raise ConfigError(
+                f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map (or are kind-side-index for synthetic networks)"
+            )
         return np.sort(np.array([position[p] for p in participants], dtype=np.int64))
 
     def due(self, step: int) -> bool:

@@ -26,15 +26,23 @@ def _outcomes(overrides_json: str, seeds: tuple[int, ...]) -> pd.DataFrame:
     return pd.DataFrame([simulate(overrides, seed).outcomes for seed in seeds])
 
 
-def outcomes_over_seeds(overrides: Mapping[str, Any], n: int = REPLICATES, first_seed: int = FIRST_SEED) -> pd.DataFrame:
+def outcomes_over_seeds(
+    overrides: Mapping[str, Any], n: int = REPLICATES, first_seed: int = FIRST_SEED
+) -> pd.DataFrame:
     """One row of outcomes per seed (cached within a test process)."""
     return _outcomes(json.dumps(overrides, sort_keys=True), tuple(range(first_seed, first_seed + n)))
 
 
 def bootstrap_mean_difference(a: np.ndarray, b: np.ndarray, seed: int = 0) -> tuple[float, float, float]:
     """Mean of a - mean of b, with a 99% bootstrap interval (independent samples)."""
-    result = stats.bootstrap((a, b), lambda x, y, axis=-1: x.mean(axis=axis) - y.mean(axis=axis),
-                             confidence_level=0.99, n_resamples=4000, vectorized=True, random_state=seed)
+    result = stats.bootstrap(
+        (a, b),
+        lambda x, y, axis=-1: x.mean(axis=axis) - y.mean(axis=axis),
+        confidence_level=0.99,
+        n_resamples=4000,
+        vectorized=True,
+        random_state=seed,
+    )
     return float(a.mean() - b.mean()), float(result.confidence_interval.low), float(result.confidence_interval.high)
 
 
@@ -62,8 +70,12 @@ def degenerate():
         return {
             "sides": 1,
             "steps": steps,
-            "kinds": {"official": None, "elite": None, "grassroots": None,
-                      "autonomous": {"behaviour": "autonomous", "count": n}},
+            "kinds": {
+                "official": None,
+                "elite": None,
+                "grassroots": None,
+                "autonomous": {"behaviour": "autonomous", "count": n},
+            },
             "workshops.count": 0,
             "workshops.mix": {"autonomous": 1.0},
             "initial_ideas": {"count": 1, "novelty": 0.0, "holders": holders},

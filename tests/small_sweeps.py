@@ -16,8 +16,9 @@ SHIPPED = ROOT / "configs" / "sweeps"
 SMALL_STEPS = 24
 
 
-def small_sweep(tmp: Path, name: str, replicates: int = 2, steps: int = SMALL_STEPS, points: int = 6,
-                **changes: Any) -> Path:
+def small_sweep(
+    tmp: Path, name: str, replicates: int = 2, steps: int = SMALL_STEPS, points: int = 6, **changes: Any
+) -> Path:
     """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results folder."""
     data = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))
     data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})

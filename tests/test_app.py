@@ -32,8 +32,14 @@ def test_every_choice_maps_to_valid_parameters():
     for mode in MODE_CHOICES:
         assert Settings(mode=mode).params().mode == mode
     for policy in POLICY_CHOICES:
-        assert Settings(facilitator_policy=policy, funder_conditionality=0.5).params().workshops.facilitator_policy == policy
-    modes = {choice: Settings(ripeness=choice, window_start=5, window_months=10).params().ripeness for choice in RIPENESS_CHOICES}
+        assert (
+            Settings(facilitator_policy=policy, funder_conditionality=0.5).params().workshops.facilitator_policy
+            == policy
+        )
+    modes = {
+        choice: Settings(ripeness=choice, window_start=5, window_months=10).params().ripeness
+        for choice in RIPENESS_CHOICES
+    }
     assert modes["endogenous"].mode == "endogenous"
     assert modes["never"].mode == "off"
     assert modes["staged"].mode == "fixed" and [tuple(w) for w in modes["staged"].windows] == [(5, 15)]
@@ -51,7 +57,13 @@ def test_bad_settings_get_the_models_message():
 def test_presets_are_valid_distinct_explained_and_keep_the_seed():
     current = Settings.default().replace(seed=42)
     applied = [preset.apply(current) for preset in PRESETS]
-    assert [p.name for p in PRESETS] == ["The usual suspects", "Autonomous thinkers", "A balanced mix", "Backchannel", "A ripe moment"]
+    assert [p.name for p in PRESETS] == [
+        "The usual suspects",
+        "Autonomous thinkers",
+        "A balanced mix",
+        "Backchannel",
+        "A ripe moment",
+    ]
     assert len(set(applied)) == len(PRESETS)
     for preset, settings in zip(PRESETS, applied, strict=True):
         settings.params()

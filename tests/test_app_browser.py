@@ -22,8 +22,14 @@ from urllib.parse import urlparse
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SERVER_START_TIMEOUT_S = 120
 UI_TIMEOUT_MS = 60_000  # generous: the machine may be busy with the statistical tests
@@ -31,7 +37,9 @@ VIEWPORT = {"width": 1600, "height": 1400}
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian package 'chromium'; .ci/run installs it)"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian package 'chromium'; .ci/run installs it)"
+    ),
 ]
 
 
@@ -48,8 +56,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("app_server") / "server.log"
     tracktwo = Path(sys.executable).parent / "tracktwo"
     with open(log, "wb") as output:
-        server = subprocess.Popen([str(tracktwo), "app", "--port", str(port)], stdout=output, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        server = subprocess.Popen(
+            [str(tracktwo), "app", "--port", str(port)], stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
@@ -63,7 +72,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"tracktwo app did not serve {url} within {SERVER_START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}")
+                pytest.fail(
+                    f"tracktwo app did not serve {url} within {SERVER_START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}"
+                )
             time.sleep(0.5)
         yield url
     finally:
@@ -145,7 +156,8 @@ def current_step(page) -> int:
 
 def wait_for_step(page, step: int) -> None:
     page.wait_for_function(
-        "step => [...document.querySelectorAll('span')].some(e => e.textContent.trim() === `Step: ${step}`)", arg=step,
+        "step => [...document.querySelectorAll('span')].some(e => e.textContent.trim() === `Step: ${step}`)",
+        arg=step,
         timeout=UI_TIMEOUT_MS,
     )
 
@@ -160,11 +172,28 @@ def settle(page, ms: int = 1500) -> None:
 
 
 def test_page_loads_offline_with_controls_and_network(page, offline, tmp_path):
-    for name in ("Reset", "Step", "The usual suspects", "Autonomous thinkers", "A balanced mix", "Backchannel", "A ripe moment",
-                 "Stage a ripe moment now (24 months)", "Explore", "Side by side"):
+    for name in (
+        "Reset",
+        "Step",
+        "The usual suspects",
+        "Autonomous thinkers",
+        "A balanced mix",
+        "Backchannel",
+        "A ripe moment",
+        "Stage a ripe moment now (24 months)",
+        "Explore",
+        "Side by side",
+    ):
         assert page.get_by_role("button", name=name, exact=True).first.is_visible(), f"button {name!r} is not visible"
     sidebar = page.locator(".v-navigation-drawer")
-    for label in ("Autonomous thinkers:", "Grassroots:", "Workshop size:", "A workshop every", "Confidentiality:", "Funder's conditions:"):
+    for label in (
+        "Autonomous thinkers:",
+        "Grassroots:",
+        "Workshop size:",
+        "A workshop every",
+        "Confidentiality:",
+        "Funder's conditions:",
+    ):
         assert sidebar.get_by_text(label).first.is_visible(), f"slider {label!r} is not visible"
     for label in ("Facilitator's policy on conditions", "Mode", "Ripeness", "Seed (same seed, same conflict)"):
         assert sidebar.get_by_text(label, exact=True).first.is_visible(), f"control {label!r} is not visible"
@@ -197,7 +226,9 @@ def test_step_advances_the_counter_and_changes_the_plots(page, offline, tmp_path
     page.screenshot(path=tmp_path / "explore_after_6_steps.png")
     assert tracks.screenshot() != before_tracks, "the ideas-by-track plot did not change after stepping"
     assert network.screenshot() != before_network, "the network did not change after stepping"
-    assert page.get_by_text(re.compile(r"^Month 6")).first.is_visible() or page.get_by_text("6 of 120").first.is_visible()
+    assert (
+        page.get_by_text(re.compile(r"^Month 6")).first.is_visible() or page.get_by_text("6 of 120").first.is_visible()
+    )
 
     page.get_by_role("button", name="Stage a ripe moment now (24 months)", exact=True).click()
     wait_for_text(page, "Ripe: looking for new approaches")

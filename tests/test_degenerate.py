@@ -39,7 +39,9 @@ def test_si_follows_the_mean_field_recursion_early_on(degenerate):
     n, z, p, steps = 20_000, 8.0, 0.05, 6
     curves = []
     for seed in range(3):
-        timeseries = simulate(degenerate(n=n, mean_degree=z, p=p, span=None, holders=1000, steps=steps), seed=seed).timeseries
+        timeseries = simulate(
+            degenerate(n=n, mean_degree=z, p=p, span=None, holders=1000, steps=steps), seed=seed
+        ).timeseries
         curves.append(timeseries.reach_track_two_autonomous.to_numpy())
     observed = np.mean(curves, axis=0)
     predicted, i = [], 1000 / n

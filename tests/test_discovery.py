@@ -15,8 +15,12 @@ from experiments import discovery
 from experiments.cli import main
 from model import ConfigError
 
-AUTONOMOUS, CONFIDENTIALITY, SIZE, POLICY = ("workshops.mix.autonomous", "workshops.confidentiality", "workshops.size",
-                                             "workshops.facilitator_policy")
+AUTONOMOUS, CONFIDENTIALITY, SIZE, POLICY = (
+    "workshops.mix.autonomous",
+    "workshops.confidentiality",
+    "workshops.size",
+    "workshops.facilitator_policy",
+)
 RUNS = 3000
 NOISE = 0.03  # share of runs whose outcome is flipped at random
 
@@ -24,8 +28,14 @@ NOISE = 0.03  # share of runs whose outcome is flipped at random
 def planted(seed: int = 1) -> tuple[pd.DataFrame, np.ndarray]:
     """Autonomous share 0.3 to 0.6 and confidentiality above 0.8 give the outcome; the size and policy do not matter."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({AUTONOMOUS: rng.uniform(0, 1, RUNS), CONFIDENTIALITY: rng.uniform(0, 1, RUNS),
-                          SIZE: rng.integers(6, 25, RUNS), POLICY: rng.choice(["accept", "refuse"], RUNS)})
+    frame = pd.DataFrame(
+        {
+            AUTONOMOUS: rng.uniform(0, 1, RUNS),
+            CONFIDENTIALITY: rng.uniform(0, 1, RUNS),
+            SIZE: rng.integers(6, 25, RUNS),
+            POLICY: rng.choice(["accept", "refuse"], RUNS),
+        }
+    )
     inside = frame[AUTONOMOUS].between(0.3, 0.6) & (frame[CONFIDENTIALITY] > 0.8)
     flip = rng.uniform(size=RUNS) < NOISE
     return frame, np.where(flip, ~inside, inside)
@@ -47,8 +57,11 @@ def test_discovery_recovers_a_planted_region(method: str) -> None:
     assert box.density == pytest.approx(cases[inside].mean()) and box.density > 0.85
     assert box.coverage == pytest.approx(cases[inside].sum() / cases.sum())
     assert box.mass == pytest.approx(inside.mean())
-    assert re.fullmatch(r"Share of autonomous thinkers in workshops from (29|30|31)% to (59|60|61)% and "
-                        r"Confidentiality \(Chatham House discipline\) at least 0\.8\d*", box.rule()), box.rule()
+    assert re.fullmatch(
+        r"Share of autonomous thinkers in workshops from (29|30|31)% to (59|60|61)% and "
+        r"Confidentiality \(Chatham House discipline\) at least 0\.8\d*",
+        box.rule(),
+    ), box.rule()
 
 
 def test_discovery_finds_a_region_on_a_category() -> None:
@@ -71,7 +84,9 @@ def test_a_second_box_covers_a_second_region() -> None:
     assert sum(b.coverage for b in boxes) == pytest.approx(1.0, abs=0.05)
 
 
-def test_discover_on_a_sweep_writes_rules_the_report_can_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_discover_on_a_sweep_writes_rules_the_report_can_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = small_sweep(tmp_path, "autonomy_dilemma", replicates=4, steps=36)
     runs = pd.read_parquet(out / "runs.parquet")
     assert main(["discover", str(out), "--outcome", "any_transfer", "--above", "0.5"]) == 0
@@ -87,9 +102,11 @@ def test_discover_on_a_sweep_writes_rules_the_report_can_read(tmp_path: Path, ca
 
 def test_bad_discovery_requests_get_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = small_sweep(tmp_path, "backchannel", replicates=2)
-    for argv, message in ((["--outcome", "impakt", "--above", "1"], "did you mean impact"),
-                          (["--outcome", "impact", "--above", "1000"], "no run meets it"),
-                          (["--outcome", "impact", "--above", "1", "--min-density", "2"], "--min-density")):
+    for argv, message in (
+        (["--outcome", "impakt", "--above", "1"], "did you mean impact"),
+        (["--outcome", "impact", "--above", "1000"], "no run meets it"),
+        (["--outcome", "impact", "--above", "1", "--min-density", "2"], "--min-density"),
+    ):
         assert main(["discover", str(out), *argv]) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and message in error

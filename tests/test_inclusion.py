@@ -14,7 +14,9 @@ def _map(folder, genders):
     (folder / "nodes.csv").write_text("\n".join(rows) + "\n")
     rng = np.random.default_rng(0)
     pairs = {tuple(sorted(rng.choice(30, 2, replace=False))) for _ in range(120)}
-    (folder / "nodes_edges.csv").write_text("source,target\n" + "\n".join(f"p{a},p{b}" for a, b in sorted(pairs)) + "\n")
+    (folder / "nodes_edges.csv").write_text(
+        "source,target\n" + "\n".join(f"p{a},p{b}" for a, b in sorted(pairs)) + "\n"
+    )
     return folder / "nodes.csv"
 
 
@@ -28,7 +30,9 @@ def test_cohort_is_invited_to_every_workshop_and_shares_are_exact(tmp_path):
     assert result.outcomes["participant_share_gender_f"] == pytest.approx(women / len(cohort))
     assert result.outcomes["participant_share_kind_elite"] == pytest.approx(0.5)
     if result.outcomes["ideas_transferred"]:
-        assert result.outcomes["author_share_gender_f"] == pytest.approx(women / len(cohort))  # the cohort authors everything
+        assert result.outcomes["author_share_gender_f"] == pytest.approx(
+            women / len(cohort)
+        )  # the cohort authors everything
 
 
 def test_author_shares_count_only_authors_of_transferred_ideas():

@@ -74,7 +74,10 @@ def test_malformed_and_missing_config_files(tmp_path):
 def _write_csv_map(folder: Path, kinds: list[str], extra_edge: tuple[str, str] | None = None) -> Path:
     nodes = folder / "actors.csv"
     rows = ["id,kind,side,gender,standing"]
-    rows += [f"a{i},{kind},{'North' if i % 2 else 'South'},{'f' if i % 3 == 0 else 'm'},{0.5 if kind == 'elite' else ''}" for i, kind in enumerate(kinds)]
+    rows += [
+        f"a{i},{kind},{'North' if i % 2 else 'South'},{'f' if i % 3 == 0 else 'm'},{0.5 if kind == 'elite' else ''}"
+        for i, kind in enumerate(kinds)
+    ]
     nodes.write_text("\n".join(rows) + "\n")
     edges = [(f"a{i}", f"a{i + 1}") for i in range(len(kinds) - 1)] + ([extra_edge] if extra_edge else [])
     (folder / "actors_edges.csv").write_text("source,target\n" + "\n".join(f"{a},{b}" for a, b in edges) + "\n")
@@ -114,7 +117,14 @@ def test_graphml_actor_map_loads(tmp_path):
         (lambda d: _write_csv_map(d, ["official", "elite"], ("a0", "zz")), "names an actor not in the map"),
         (lambda d: (d / "broken.graphml").write_text("<graphml><node") and d / "broken.graphml", "not valid GraphML"),
         (lambda d: (d / "lonely.csv").write_text("id,kind,side\na,official,1\n") and d / "lonely.csv", "no edges file"),
-        (lambda d: (d / "n.csv").write_text("id,kind\na,official\n") and (d / "n_edges.csv").write_text("source,target\n") and d / "n.csv", "has no 'side'"),
+        (
+            lambda d: (
+                (d / "n.csv").write_text("id,kind\na,official\n")
+                and (d / "n_edges.csv").write_text("source,target\n")
+                and d / "n.csv"
+            ),
+            "has no 'side'",
+        ),
     ],
 )
 def test_bad_actor_maps_get_clear_errors(tmp_path, setup, fragment):
@@ -125,11 +135,22 @@ def test_bad_actor_maps_get_clear_errors(tmp_path, setup, fragment):
 
 def test_cli_bad_input_exits_2_with_one_line_and_keeps_earlier_output(tmp_path):
     out = tmp_path / "out"
-    ok = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--steps", "24", "--out", str(out)], capture_output=True, text=True)
+    ok = subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "run", "--steps", "24", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert ok.returncode == 0, ok.stderr
     before = (out / "summary.json").read_bytes()
-    for args in (["--set", "workshops.size=abc"], ["--set", "nonsense"], ["--seed", "x"], [str(tmp_path / "none.yaml")]):
-        bad = subprocess.run([sys.executable, "-m", "experiments.cli", "run", "--out", str(out), *args], capture_output=True, text=True)
+    for args in (
+        ["--set", "workshops.size=abc"],
+        ["--set", "nonsense"],
+        ["--seed", "x"],
+        [str(tmp_path / "none.yaml")],
+    ):
+        bad = subprocess.run(
+            [sys.executable, "-m", "experiments.cli", "run", "--out", str(out), *args], capture_output=True, text=True
+        )
         assert bad.returncode == 2, (args, bad.stderr)
         assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr, bad.stderr
     assert (out / "summary.json").read_bytes() == before

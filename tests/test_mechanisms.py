@@ -48,7 +48,12 @@ def test_candour_falls_with_ties_to_official_positions_and_after_a_leak():
 
 def test_candour_functional_form():
     w = P.workshops
-    expected = w.confidentiality * w.facilitator_integrity * (w.candour.trust_floor + (1 - w.candour.trust_floor) * 0.4) * (1 - w.candour.positional_penalty * 0.5)
+    expected = (
+        w.confidentiality
+        * w.facilitator_integrity
+        * (w.candour.trust_floor + (1 - w.candour.trust_floor) * 0.4)
+        * (1 - w.candour.positional_penalty * 0.5)
+    )
     assert candour(P, np.full(10, 0.4), np.full(10, 0.5), False) == pytest.approx(expected)
 
 
@@ -79,7 +84,9 @@ def test_workshop_ideas_poisson_in_candour_and_novelty_matches_group():
 
 
 def test_convening_follows_mix_sides_and_retention():
-    model = TrackTwoModel({"workshops.mix": {"elite": 0.25, "autonomous": 0.75}, "workshops.size": 12, "workshops.retention": 0.5}, seed=2)
+    model = TrackTwoModel(
+        {"workshops.mix": {"elite": 0.25, "autonomous": 0.75}, "workshops.size": 12, "workshops.retention": 0.5}, seed=2
+    )
     first = model.run_workshop(3)
     kinds = model.kind_of[first.participants]
     assert (kinds == "elite").sum() == 3 and (kinds == "autonomous").sum() == 9
@@ -95,8 +102,12 @@ def test_largest_remainder_seats_sum_and_proportion():
 
 
 def test_workshop_builds_trust_standing_and_cross_side_ties():
-    full_candour = {"workshops.confidentiality": 1.0, "workshops.facilitator_integrity": 1.0,
-                    "workshops.candour.trust_floor": 1.0, "workshops.candour.positional_penalty": 0.0}
+    full_candour = {
+        "workshops.confidentiality": 1.0,
+        "workshops.facilitator_integrity": 1.0,
+        "workshops.candour.trust_floor": 1.0,
+        "workshops.candour.positional_penalty": 0.0,
+    }
     model = TrackTwoModel({"workshops.tie_formation": 1.0, **full_candour}, seed=5)
     before_trust, before_standing = model.trust.copy(), model.standing.copy()
     record = model.run_workshop(3)
@@ -150,7 +161,9 @@ def test_funding_policy():
     assert funded_workshops(refuse) == round(P.workshops.count * (1 - 0.6 * P.workshops.refusal_budget_loss))
     assert funded_workshops(accept) == P.workshops.count
     trust, tie = np.full(12, 0.3), np.full(12, 0.3)
-    assert candour(accept, trust, tie, False) == pytest.approx(candour(P, trust, tie, False) * (1 - 0.6 * P.workshops.candour.conditions_penalty))
+    assert candour(accept, trust, tie, False) == pytest.approx(
+        candour(P, trust, tie, False) * (1 - 0.6 * P.workshops.candour.conditions_penalty)
+    )
     assert candour(refuse, trust, tie, False) == pytest.approx(candour(P, trust, tie, False))
     assert novelty_mean(accept, np.full(5, 0.5), 0.5) < novelty_mean(P, np.full(5, 0.5), 0.5)
 
@@ -170,8 +183,17 @@ def test_track15_transfers_run_via_track15():
 # Advocacy --------------------------------------------------------------------------------------
 
 
-def _two_actor_trial(trials: int, receiver_official: bool, standing: float, novelty: float, aversion: float,
-                     cross_side: bool, trust: float, base: float, method: str) -> float:
+def _two_actor_trial(
+    trials: int,
+    receiver_official: bool,
+    standing: float,
+    novelty: float,
+    aversion: float,
+    cross_side: bool,
+    trust: float,
+    base: float,
+    method: str,
+) -> float:
     """Empirical adoption frequency over many independent sender->receiver pairs."""
     n = 2 * trials
     senders, receivers = np.arange(0, n, 2), np.arange(1, n, 2)
@@ -180,8 +202,18 @@ def _two_actor_trial(trials: int, receiver_official: bool, standing: float, nove
     holds = np.zeros((n, 1), dtype=bool)
     holds[senders, 0] = True
     result = advocate(
-        np.random.default_rng(11), ties, holds.copy(), holds, np.array([novelty]), base,
-        np.full(n, standing), np.full(n, receiver_official), np.full(n, aversion), sides, np.full(n, trust), method=method,
+        np.random.default_rng(11),
+        ties,
+        holds.copy(),
+        holds,
+        np.array([novelty]),
+        base,
+        np.full(n, standing),
+        np.full(n, receiver_official),
+        np.full(n, aversion),
+        sides,
+        np.full(n, trust),
+        method=method,
     )
     return result.actors.size / trials
 
@@ -189,8 +221,13 @@ def _two_actor_trial(trials: int, receiver_official: bool, standing: float, nove
 @pytest.mark.parametrize("method", ["push", "count"])
 @pytest.mark.parametrize(
     ("official", "standing", "novelty", "aversion", "cross", "trust"),
-    [(False, 0.2, 0.0, 3.0, False, 0.5), (True, 0.2, 0.0, 3.0, False, 0.5), (True, 0.8, 0.6, 2.0, False, 0.5),
-     (False, 0.5, 0.5, 4.0, True, 0.3), (True, 0.7, 0.3, 5.0, True, 0.4)],
+    [
+        (False, 0.2, 0.0, 3.0, False, 0.5),
+        (True, 0.2, 0.0, 3.0, False, 0.5),
+        (True, 0.8, 0.6, 2.0, False, 0.5),
+        (False, 0.5, 0.5, 4.0, True, 0.3),
+        (True, 0.7, 0.3, 5.0, True, 0.4),
+    ],
 )
 def test_advocacy_probability_is_the_product_of_its_terms(official, standing, novelty, aversion, cross, trust, method):
     trials, base = 40_000, 0.5
@@ -211,8 +248,20 @@ def test_several_advocates_combine_and_credit_the_first_arrival(method, official
     holds = np.zeros((n, 1), dtype=bool)
     holds[high, 0] = holds[low, 0] = True
     standing = np.where(np.arange(n) % 3 == 0, 0.9, 0.2)
-    result = advocate(np.random.default_rng(5), ties, holds.copy(), holds, np.array([0.0]), base, standing,
-                      np.full(n, official), np.zeros(n), sides, np.full(n, trust), method=method)
+    result = advocate(
+        np.random.default_rng(5),
+        ties,
+        holds.copy(),
+        holds,
+        np.array([0.0]),
+        base,
+        standing,
+        np.full(n, official),
+        np.zeros(n),
+        sides,
+        np.full(n, trust),
+        method=method,
+    )
     p1 = base * (0.9 if official else 1.0)
     p2 = base * (0.2 if official else 1.0) * trust
     either = 1 - (1 - p1) * (1 - p2)
@@ -261,8 +310,15 @@ def test_no_tie_probability_exceeds_the_base_rate():
     rng = np.random.default_rng(2)
     n, base = 50_000, 0.3
     sides = rng.integers(0, 2, n)
-    context = Context(base, rng.uniform(0, 1, 5), rng.uniform(0, 1, n), rng.random(n) < 0.5,
-                      rng.uniform(0, 100, n), sides, rng.uniform(0, 1, n))
+    context = Context(
+        base,
+        rng.uniform(0, 1, 5),
+        rng.uniform(0, 1, n),
+        rng.random(n) < 0.5,
+        rng.uniform(0, 100, n),
+        sides,
+        rng.uniform(0, 1, n),
+    )
     p = context.tie_probability(rng.integers(0, n, n), rng.integers(0, n, n), rng.integers(0, 5, n))
     assert p.max() <= base and p.min() >= 0
 
@@ -276,8 +332,11 @@ def test_ties_formed_in_workshops_equal_a_rebuild_of_the_network():
         sources, targets = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)  # duplicates and self-ties too
         ties = Ties.build(n, sources, targets, sides)
         present = {(int(a), int(b)) for a, b in zip(*ties.all.nonzero(), strict=True)}
-        new = [(a, b) for a, b in zip(rng.integers(0, n, 12).tolist(), rng.integers(0, n, 12).tolist(), strict=True)
-               if a != b and (a, b) not in present]
+        new = [
+            (a, b)
+            for a, b in zip(rng.integers(0, n, 12).tolist(), rng.integers(0, n, 12).tolist(), strict=True)
+            if a != b and (a, b) not in present
+        ]
         new = list({tuple(sorted(pair)): pair for pair in new}.values())
         if not new:
             continue
@@ -311,14 +370,27 @@ def test_novelty_acceptance_officials_steep_when_unripe_mild_when_ripe_others_by
     officials, autonomous, elites = (model.members[b] for b in ("official", "autonomous", "elite"))
     unripe = model.aversion[officials].mean()
     model._apply_behaviour_rules(ripe=True)
-    assert unripe == P.diffusion.official_aversion_unripe > model.aversion[officials].mean() == P.diffusion.official_aversion_ripe
+    assert (
+        unripe
+        == P.diffusion.official_aversion_unripe
+        > model.aversion[officials].mean()
+        == P.diffusion.official_aversion_ripe
+    )
     assert np.allclose(model.aversion[autonomous], P.diffusion.aversion * (1 - model.autonomy[autonomous]))
     assert model.aversion[autonomous].mean() < model.aversion[elites].mean()
 
 
 def test_advocacy_span_limits_who_advocates():
-    model = TrackTwoModel({"workshops.count": 0, "initial_ideas": {"count": 1, "holders": 5, "novelty": 0.0},
-                           "diffusion.advocacy_span": 2, "diffusion.base_rate": 1.0, "ripeness.mode": "off"}, seed=1)
+    model = TrackTwoModel(
+        {
+            "workshops.count": 0,
+            "initial_ideas": {"count": 1, "holders": 5, "novelty": 0.0},
+            "diffusion.advocacy_span": 2,
+            "diffusion.base_rate": 1.0,
+            "ripeness.mode": "off",
+        },
+        seed=1,
+    )
     for _ in range(3):
         model.step()
     step = model.steps + 1
@@ -349,7 +421,12 @@ def test_forgetting_rate_and_officials_faster_when_unripe():
 def test_opening_hazard_functional_form():
     r = P.ripeness
     drivers = RipenessDrivers(official_exposure=0.4, credible_advocates=10, public_support=0.2)
-    expected = r.baseline_hazard + r.exposure_weight * 0.4 + r.advocate_weight * (1 - math.exp(-10 / r.advocate_scale)) + r.public_weight * 0.2
+    expected = (
+        r.baseline_hazard
+        + r.exposure_weight * 0.4
+        + r.advocate_weight * (1 - math.exp(-10 / r.advocate_scale))
+        + r.public_weight * 0.2
+    )
     assert opening_hazard(r, drivers) == pytest.approx(expected)
     assert opening_hazard(r, RipenessDrivers(0, 0, 0)) == r.baseline_hazard
 
@@ -402,7 +479,10 @@ def test_transfer_paths_lead_from_a_workshop_author_to_an_official():
         assert model.ideas.source[path[0], idea] == -1  # an author
         assert model.behaviour[path[-1]] == "official"
         for sender, receiver in itertools.pairwise(path):
-            assert model.ties[sender, receiver] == 1 or model.ideas.first_adopted[receiver, idea] >= model.ideas.first_adopted[sender, idea]
+            assert (
+                model.ties[sender, receiver] == 1
+                or model.ideas.first_adopted[receiver, idea] >= model.ideas.first_adopted[sender, idea]
+            )
     routes = result.ideas.route[result.ideas.entered_step >= 0]
     assert set(routes) <= {"via_elites", "via_autonomous", "via_track_three", "via_track_1_5", "direct"}
 
@@ -411,12 +491,24 @@ def test_transfer_paths_lead_from_a_workshop_author_to_an_official():
 
 
 def test_sbm_block_densities_match_tie_probabilities():
-    params = make_params({"kinds.official.count": 150, "kinds.elite.count": 150, "kinds.autonomous.count": 150, "kinds.grassroots.count": 150})
+    params = make_params(
+        {
+            "kinds.official.count": 150,
+            "kinds.elite.count": 150,
+            "kinds.autonomous.count": 150,
+            "kinds.grassroots.count": 150,
+        }
+    )
     graph = build_graph(params, np.random.default_rng(1))
     kinds = np.array(graph.population.kinds)
     sides = graph.population.sides
     u, v = graph.sources, graph.targets
-    for a, b in (("official", "official"), ("official", "elite"), ("elite", "autonomous"), ("grassroots", "grassroots")):
+    for a, b in (
+        ("official", "official"),
+        ("official", "elite"),
+        ("elite", "autonomous"),
+        ("grassroots", "grassroots"),
+    ):
         same = sides[u] == sides[v]
         mask = ((kinds[u] == a) & (kinds[v] == b)) | ((kinds[u] == b) & (kinds[v] == a))
         pairs = 2 * (150 * 149 // 2 if a == b else 150 * 150)
@@ -431,16 +523,29 @@ def test_sbm_block_densities_match_tie_probabilities():
 
 
 def test_erdos_renyi_mean_degree():
-    params = make_params({"sides": 1, "kinds": {"official": None, "elite": None, "grassroots": None,
-                                                 "autonomous": {"behaviour": "autonomous", "count": 20_000}},
-                          "workshops.mix": {"autonomous": 1.0}, "network.type": "erdos_renyi", "network.mean_degree": 6})
+    params = make_params(
+        {
+            "sides": 1,
+            "kinds": {
+                "official": None,
+                "elite": None,
+                "grassroots": None,
+                "autonomous": {"behaviour": "autonomous", "count": 20_000},
+            },
+            "workshops.mix": {"autonomous": 1.0},
+            "network.type": "erdos_renyi",
+            "network.mean_degree": 6,
+        }
+    )
     graph = build_graph(params, np.random.default_rng(2))
     assert abs(2 * graph.sources.size / 20_000 - 6) < 0.1
 
 
 def test_config_defined_kinds_reuse_a_behaviour():
-    params = {"kinds.religious_leaders": {"behaviour": "elite", "count": 5, "standing": {"mean": 0.6, "sd": 0.05}},
-              "workshops.mix": {"elite": 0.4, "autonomous": 0.4, "religious_leaders": 0.2}}
+    params = {
+        "kinds.religious_leaders": {"behaviour": "elite", "count": 5, "standing": {"mean": 0.6, "sd": 0.05}},
+        "workshops.mix": {"elite": 0.4, "autonomous": 0.4, "religious_leaders": 0.2},
+    }
     model = TrackTwoModel(params, seed=1)
     leaders = np.flatnonzero(model.kind_of == "religious_leaders")
     assert leaders.size == 10 and set(model.behaviour[leaders]) == {"elite"}

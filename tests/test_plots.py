@@ -20,18 +20,32 @@ FEW_OUTCOMES = ["impact", "any_transfer"]  # panels per effect figure in these t
 
 # shipped sweep -> figures that must be drawn (besides effects and, when there were transfers, pathways)
 EXPECTED = {
-    "participant_mix": {"mix_simplex", "timeseries", "effect_workshops.mix.elite", "effect_workshops.mix.autonomous",
-                        "effect_workshops.mix.grassroots", "effect_workshops.mix.official"},
+    "participant_mix": {
+        "mix_simplex",
+        "timeseries",
+        "effect_workshops.mix.elite",
+        "effect_workshops.mix.autonomous",
+        "effect_workshops.mix.grassroots",
+        "effect_workshops.mix.official",
+    },
     "autonomy_dilemma": {"dilemma_frontier", "timeseries", "effect_workshops.mix.autonomous"},
     "ripeness": {"timeseries", "effect_workshops.count", "effect_ripeness.mode"},
     "ongoing_vs_oneoff": {"timeseries", "effect_workshops.count"},
     "funding": {"timeseries", "effect_workshops.funder_conditionality", "effect_workshops.facilitator_policy"},
     "backchannel": {"timeseries", "effect_mode"},
-    "optimize_mix": {"timeseries", "effect_workshops.mix.autonomous", "effect_workshops.mix.grassroots",
-                     "effect_workshops.size", "effect_workshops.retention"},
+    "optimize_mix": {
+        "timeseries",
+        "effect_workshops.mix.autonomous",
+        "effect_workshops.mix.grassroots",
+        "effect_workshops.size",
+        "effect_workshops.retention",
+    },
 }
-NOT_EXPECTED = {"autonomy_dilemma": {"mix_simplex"}, "optimize_mix": {"mix_simplex", "dilemma_frontier"},
-                "funding": {"mix_simplex", "dilemma_frontier"}}
+NOT_EXPECTED = {
+    "autonomy_dilemma": {"mix_simplex"},
+    "optimize_mix": {"mix_simplex", "dilemma_frontier"},
+    "funding": {"mix_simplex", "dilemma_frontier"},
+}
 
 
 def assert_valid_images(figures: Path, stem: str) -> None:
@@ -60,7 +74,9 @@ def test_each_shipped_sweep_gets_the_figures_that_fit_it(tmp_path: Path, name: s
     assert [entry["stem"] for entry in index] == [d.stem for d in drawn]
     effect = next(d for d in drawn if d.stem.startswith("effect_"))
     wanted = plots.choose_outcomes(load_results(out), outcomes)
-    assert len(effect.panels) == len(wanted) and all(labels.outcome_label(o) in p for o, p in zip(wanted, effect.panels, strict=True))
+    assert len(effect.panels) == len(wanted) and all(
+        labels.outcome_label(o) in p for o, p in zip(wanted, effect.panels, strict=True)
+    )
 
 
 def test_the_mix_simplex_has_a_panel_per_outcome_and_official_share(tmp_path: Path) -> None:
@@ -88,13 +104,17 @@ def test_replotting_removes_figures_that_no_longer_fit(tmp_path: Path) -> None:
     stale = out / "figures" / "dilemma_frontier.png"
     index = json.loads((out / "figures" / plots.INDEX).read_text())
     stale.write_bytes(b"old")
-    index.append({"stem": "dilemma_frontier", "title": "", "caption": "", "panels": [], "files": ["dilemma_frontier.png"]})
+    index.append(
+        {"stem": "dilemma_frontier", "title": "", "caption": "", "panels": [], "files": ["dilemma_frontier.png"]}
+    )
     (out / "figures" / plots.INDEX).write_text(json.dumps(index))
     plots.plot_results(out, ["impact"])
     assert not stale.exists()
 
 
-def test_plot_command_rejects_a_missing_folder_and_an_unknown_outcome(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_plot_command_rejects_a_missing_folder_and_an_unknown_outcome(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["plot", str(tmp_path / "nowhere")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "no such results folder" in error
@@ -105,14 +125,20 @@ def test_plot_command_rejects_a_missing_folder_and_an_unknown_outcome(tmp_path: 
     assert main(["plot", str(out), "--outcomes", "impact"]) == 0
     assert "effect_mode" in capsys.readouterr().out
     results = load_results(out)
-    assert plots.choose_outcomes(results, ["all"]) == results.outcomes and len(results.outcomes) > plots.PANELS_PER_FIGURE
+    assert (
+        plots.choose_outcomes(results, ["all"]) == results.outcomes and len(results.outcomes) > plots.PANELS_PER_FIGURE
+    )
 
 
-def test_a_sweep_draws_its_figures_and_a_drawing_failure_keeps_the_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_sweep_draws_its_figures_and_a_drawing_failure_keeps_the_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     sweep = tmp_path / "tiny.yaml"
-    sweep.write_text("name: tiny\nmethod: grid\nmetric: {name: impact, goal: maximize}\nsteps: 24\nreplicates: 2\n"
-                     "parameters:\n  workshops.retention: {values: [0.2, 0.8]}\n", encoding="utf-8")
+    sweep.write_text(
+        "name: tiny\nmethod: grid\nmetric: {name: impact, goal: maximize}\nsteps: 24\nreplicates: 2\n"
+        "parameters:\n  workshops.retention: {values: [0.2, 0.8]}\n",
+        encoding="utf-8",
+    )
     assert main(["sweep", str(sweep), "--out", str(tmp_path / "a"), "--executor", "serial", "--no-progress"]) == 0
     assert (tmp_path / "a" / "figures" / "effect_workshops.retention.png").exists()
     assert "Figures in" in capsys.readouterr().out

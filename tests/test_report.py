@@ -22,8 +22,22 @@ def dilemma(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny Autonomy Dilemma sweep, ranked by the sweep command (so summary.csv exists)."""
     tmp = tmp_path_factory.mktemp("report")
     out = small_sweep(tmp, "autonomy_dilemma", replicates=8, steps=36)
-    assert main(["sweep", str(tmp / "autonomy_dilemma.yaml"), "--out", str(out), "--executor", "serial", "--no-progress",
-                 "--resume", "--no-plot"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(tmp / "autonomy_dilemma.yaml"),
+                "--out",
+                str(out),
+                "--executor",
+                "serial",
+                "--no-progress",
+                "--resume",
+                "--no-plot",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -61,10 +75,16 @@ def test_the_headline_numbers_are_those_of_summary_csv(dilemma: Path) -> None:
 def test_the_report_adds_scenario_and_sensitivity_tables_when_present(dilemma: Path, tmp_path: Path) -> None:
     assert main(["discover", str(dilemma), "--outcome", "ideas_transferred", "--above", "2"]) == 0
     spec_file = tmp_path / "tiny.yaml"
-    spec_file.write_text("name: tiny\nmethod: morris\nsteps: 24\nsamples: 3\nseed: 1\noutcomes: [ideas_generated]\n"
-                         "parameters:\n  workshops.count: [0, 6]\n  workshops.retention: [0.2, 0.8]\n", encoding="utf-8")
+    spec_file.write_text(
+        "name: tiny\nmethod: morris\nsteps: 24\nsamples: 3\nseed: 1\noutcomes: [ideas_generated]\n"
+        "parameters:\n  workshops.count: [0, 6]\n  workshops.retention: [0.2, 0.8]\n",
+        encoding="utf-8",
+    )
     spec = sensitivity.load_sensitivity(spec_file)
-    assert main(["sensitivity", str(spec_file), "--out", str(tmp_path / "sens"), "--executor", "serial", "--no-progress"]) == 0
+    assert (
+        main(["sensitivity", str(spec_file), "--out", str(tmp_path / "sens"), "--executor", "serial", "--no-progress"])
+        == 0
+    )
     report.write_report(dilemma)
     text = (dilemma / "report.html").read_text(encoding="utf-8")
     assert "Scenario discovery" in text and "ideas that entered Track One is above 2" in text
@@ -77,7 +97,9 @@ def test_the_report_adds_scenario_and_sensitivity_tables_when_present(dilemma: P
     assert f"tracktwo sensitivity {spec.path}" in text
 
 
-def test_report_of_a_folder_without_results_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_of_a_folder_without_results_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "empty").mkdir()
     assert main(["report", str(tmp_path / "empty")]) == 2
     error = capsys.readouterr().err

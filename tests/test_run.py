@@ -12,9 +12,20 @@ from experiments.cli import main
 from model import ROUTES, TIMESERIES_COLUMNS, simulate
 
 OUTCOMES = [
-    "ideas_generated", "ideas_transferred", "transfer_rate", "mean_novelty_generated", "mean_novelty_transferred",
-    "impact", "time_to_first_transfer", "ripe_windows", "share_time_ripe", "transfers_in_ripe_windows",
-    "trust_change", "cross_side_ties_created", "grassroots_reach", *(f"transfers_{route}" for route in ROUTES),
+    "ideas_generated",
+    "ideas_transferred",
+    "transfer_rate",
+    "mean_novelty_generated",
+    "mean_novelty_transferred",
+    "impact",
+    "time_to_first_transfer",
+    "ripe_windows",
+    "share_time_ripe",
+    "transfers_in_ripe_windows",
+    "trust_change",
+    "cross_side_ties_created",
+    "grassroots_reach",
+    *(f"transfers_{route}" for route in ROUTES),
 ]
 
 
@@ -46,7 +57,10 @@ def test_cli_run_writes_summary_timeseries_and_timeline(tmp_path, capsys):
     assert "Ideas that entered Track One" in printed and "seed 3" in printed
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["params"]["workshops"]["size"] == 10 and summary["params"]["steps"] == 60
-    assert summary["outcomes"]["ideas_generated"] == simulate({"steps": 60, "workshops.size": 10}, 3).outcomes["ideas_generated"]
+    assert (
+        summary["outcomes"]["ideas_generated"]
+        == simulate({"steps": 60, "workshops.size": 10}, 3).outcomes["ideas_generated"]
+    )
     assert summary["versions"]["mesa"].startswith("3.3")
     series = pd.read_csv(out / "timeseries.csv")
     assert len(series) == 60

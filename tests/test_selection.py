@@ -33,14 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def toy_actors(n: int = 24, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    return pd.DataFrame({
-        "id": [f"x{i}" for i in range(n)],
-        "kind": rng.choice(["official", "elite", "autonomous", "grassroots"], n),
-        "behaviour": "elite",
-        "side": rng.choice(["A", "B"], n),
-        "gender": rng.choice(["f", "m"], n, p=[0.3, 0.7]),
-        "degree": rng.integers(1, 10, n),
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"x{i}" for i in range(n)],
+            "kind": rng.choice(["official", "elite", "autonomous", "grassroots"], n),
+            "behaviour": "elite",
+            "side": rng.choice(["A", "B"], n),
+            "gender": rng.choice(["f", "m"], n, p=[0.3, 0.7]),
+            "degree": rng.integers(1, 10, n),
+        }
+    )
 
 
 def test_greedy_never_breaks_a_constraint():
@@ -48,15 +50,20 @@ def test_greedy_never_breaks_a_constraint():
         rng = np.random.default_rng(seed)
         actors = toy_actors(seed=seed)
         seats = int(rng.integers(3, 9))
-        constraints = Constraints(min_side_share=float(rng.choice([0, 0.3, 0.5])), quotas=[
-            Quota(attribute="gender", value="f", min_share=float(rng.choice([0, 0.25, 0.4]))),
-            Quota(attribute="kind", value="official", max_count=int(rng.integers(0, 3))),
-            Quota(attribute="kind", value="grassroots", min_count=int(rng.integers(0, 3))),
-        ])
+        constraints = Constraints(
+            min_side_share=float(rng.choice([0, 0.3, 0.5])),
+            quotas=[
+                Quota(attribute="gender", value="f", min_share=float(rng.choice([0, 0.25, 0.4]))),
+                Quota(attribute="kind", value="official", max_count=int(rng.integers(0, 3))),
+                Quota(attribute="kind", value="grassroots", min_count=int(rng.integers(0, 3))),
+            ],
+        )
         rules = build_rules(actors, constraints, seats)
         pool = np.ones(len(actors), dtype=bool)
         weights = rng.random(len(actors))
-        objective = Objective(lambda groups, w=weights: [np.array([w[list(g)].sum() + 0.1 * len(g) ** 0.5] * 3) for g in groups])
+        objective = Objective(
+            lambda groups, w=weights: [np.array([w[list(g)].sum() + 0.1 * len(g) ** 0.5] * 3) for g in groups]
+        )
         if complete([], rules, seats, pool) is None:
             assert explain_infeasible(rules, seats, pool)
             continue
@@ -72,7 +79,10 @@ def test_greedy_never_breaks_a_constraint():
     ("constraints", "fragment"),
     [
         (Constraints(quotas=[Quota(attribute="gender", value="f", min_count=30)]), "needs 30"),
-        (Constraints(quotas=[Quota(attribute="kind", value="elite", min_count=3, max_count=2)]), "at least 3 and at most 2"),
+        (
+            Constraints(quotas=[Quota(attribute="kind", value="elite", min_count=3, max_count=2)]),
+            "at least 3 and at most 2",
+        ),
         (Constraints(min_side_share=0.6), "cannot all be met"),
     ],
 )
@@ -85,7 +95,9 @@ def test_infeasible_constraints_are_explained(constraints, fragment):
 
 
 def test_unknown_quota_attribute_is_a_clear_error():
-    with pytest.raises(ConfigError, match="'religion' is not a column of the map; allowed: kind, behaviour, side, gender"):
+    with pytest.raises(
+        ConfigError, match="'religion' is not a column of the map; allowed: kind, behaviour, side, gender"
+    ):
         build_rules(toy_actors(), Constraints(quotas=[Quota(attribute="religion", value="x", min_count=1)]), 4)
 
 
@@ -95,7 +107,9 @@ def _small_map(folder: Path) -> Path:
     (folder / "small.csv").write_text("\n".join(rows) + "\n")
     rng = np.random.default_rng(3)
     pairs = {tuple(sorted(rng.choice(len(kinds), 2, replace=False))) for _ in range(45)}
-    (folder / "small_edges.csv").write_text("source,target\n" + "\n".join(f"s{a},s{b}" for a, b in sorted(pairs)) + "\n")
+    (folder / "small_edges.csv").write_text(
+        "source,target\n" + "\n".join(f"s{a},s{b}" for a, b in sorted(pairs)) + "\n"
+    )
     return folder / "small.csv"
 
 
@@ -114,8 +128,11 @@ def test_swaps_find_the_complementary_pair_that_greedy_misses():
     assert sorted(p.actor for p in improved) == [1, 2]
     assert sum(p.gain.estimate for p in improved) == pytest.approx(10.0) and improved[-1].value.estimate == 10.0
     # a rule that bars the pair: swaps never break it, so greedy's group stays
-    rules = build_rules(pd.DataFrame({"side": ["A", "A", "B", "B"], "gender": ["f", "m", "m", "m"]}),
-                        Constraints(quotas=[Quota(attribute="gender", value="f", min_count=1)]), 2)
+    rules = build_rules(
+        pd.DataFrame({"side": ["A", "A", "B", "B"], "gender": ["f", "m", "m", "m"]}),
+        Constraints(quotas=[Quota(attribute="gender", value="f", min_count=1)]),
+        2,
+    )
     held = improve_by_swaps(picks, candidates, rules, pool, objective, max_passes=3)
     assert 0 in [p.actor for p in held] and satisfies([p.actor for p in held], rules)
     assert improve_by_swaps(picks, candidates, [], pool, objective, max_passes=0) is picks
@@ -125,7 +142,9 @@ def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(t
     """On a small map, on three blocks of common seeds: greedy + swaps ends where no single swap helps,
     never below greedy, and among the best 10% of all 56 possible groups (scored on the same seeds)."""
     path = _small_map(tmp_path)
-    base = make_params({"network.type": "map", "network.map": str(path), "steps": 60, "workshops.interval": 3}).model_dump(mode="json")
+    base = make_params(
+        {"network.type": "map", "network.map": str(path), "steps": 60, "workshops.interval": 3}
+    ).model_dump(mode="json")
     actors = actor_table(make_params(base))
     candidates = np.flatnonzero(actors.behaviour.isin(["elite", "autonomous"]).to_numpy())  # 8 candidates
     pool = np.zeros(len(actors), dtype=bool)
@@ -135,7 +154,10 @@ def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(t
         seeds = list(range(first, first + 10))
 
         def evaluate(groups, seeds=seeds):
-            return [np.array(v) for v in group_values((base, "impact", [tuple(actors.id[a] for a in g) for g in groups], seeds))]
+            return [
+                np.array(v)
+                for v in group_values((base, "impact", [tuple(actors.id[a] for a in g) for g in groups], seeds))
+            ]
 
         objective = Objective(evaluate)
 
@@ -149,15 +171,34 @@ def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(t
         assert max(mean(g) for g in swaps) <= mean(chosen), f"seeds from {first}: a single swap still helps"
         scores = sorted((float(v.mean()) for v in objective.values(every)), reverse=True)
         rank = 1 + sum(v > mean(chosen) + 1e-12 for v in scores)
-        assert rank <= len(every) // 10, f"seeds from {first}: rank {rank} of {len(every)} ({mean(chosen):.3f} vs best {scores[0]:.3f})"
+        assert rank <= len(every) // 10, (
+            f"seeds from {first}: rank {rank} of {len(every)} ({mean(chosen):.3f} vs best {scores[0]:.3f})"
+        )
 
 
 def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
     out = tmp_path / "select"
-    command = [sys.executable, "-m", "experiments.cli", "select", str(ROOT / "configs/maps/example_nodes.csv"),
-               "--config", str(ROOT / "configs/map_example.yaml"), "--set", "steps=48", "--seats", "4",
-               "--constraints", str(ROOT / "configs/maps/example_constraints.yaml"), "--replicates", "8",
-               "--workers", "2", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "experiments.cli",
+        "select",
+        str(ROOT / "configs/maps/example_nodes.csv"),
+        "--config",
+        str(ROOT / "configs/map_example.yaml"),
+        "--set",
+        "steps=48",
+        "--seats",
+        "4",
+        "--constraints",
+        str(ROOT / "configs/maps/example_constraints.yaml"),
+        "--replicates",
+        "8",
+        "--workers",
+        "2",
+        "--out",
+        str(out),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     summary = json.loads((out / "summary.json").read_text())
@@ -173,17 +214,46 @@ def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
 def test_select_command_rejects_infeasible_constraints(tmp_path):
     constraints = tmp_path / "c.yaml"
     constraints.write_text("quotas:\n  - {attribute: kind, value: women_cso, min_count: 20}\n")
-    done = subprocess.run([sys.executable, "-m", "experiments.cli", "select", str(ROOT / "configs/maps/example_nodes.csv"),
-                           "--config", str(ROOT / "configs/map_example.yaml"), "--seats", "8", "--constraints", str(constraints)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "experiments.cli",
+            "select",
+            str(ROOT / "configs/maps/example_nodes.csv"),
+            "--config",
+            str(ROOT / "configs/map_example.yaml"),
+            "--seats",
+            "8",
+            "--constraints",
+            str(constraints),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 2 and "no feasible invitation list" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_select_resumes_from_its_evaluation_journal(tmp_path):
     path = _small_map(tmp_path)
     out = tmp_path / "sel"
-    command = [sys.executable, "-m", "experiments.cli", "select", str(path), "--seats", "3", "--set", "steps=36",
-               "--replicates", "4", "--executor", "serial", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "experiments.cli",
+        "select",
+        str(path),
+        "--seats",
+        "3",
+        "--set",
+        "steps=36",
+        "--replicates",
+        "4",
+        "--executor",
+        "serial",
+        "--out",
+        str(out),
+    ]
     first = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr[-2000:]
     evaluated = len((out / "evaluations.jsonl").read_text().splitlines()) - 1

@@ -32,13 +32,24 @@ parameters:
 
 def analytic_chunk(chunk: Chunk) -> list[RunRecord]:
     """Stands in for the model: the linear test function of the point's values."""
-    return [RunRecord(t.point, t.replicate, t.seed, FINISHED, 0.0,
-                      {"y": sum(c * t.overrides[k] for k, c in COEFFICIENTS.items())}) for t in chunk.tasks]
+    return [
+        RunRecord(
+            t.point, t.replicate, t.seed, FINISHED, 0.0, {"y": sum(c * t.overrides[k] for k, c in COEFFICIENTS.items())}
+        )
+        for t in chunk.tasks
+    ]
 
 
 def analytic_spec(method: str, samples: int) -> sensitivity.SensitivitySpec:
-    return sensitivity.SensitivitySpec(name="analytic", method=method, parameters={k: (0.0, 1.0) for k in COEFFICIENTS},
-                                       outcomes=("y",), base={}, samples=samples, seed=3)
+    return sensitivity.SensitivitySpec(
+        name="analytic",
+        method=method,
+        parameters={k: (0.0, 1.0) for k in COEFFICIENTS},
+        outcomes=("y",),
+        base={},
+        samples=samples,
+        seed=3,
+    )
 
 
 def run_analytic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, samples: int) -> pd.DataFrame:
@@ -55,7 +66,9 @@ def run_analytic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, s
     return table.set_index("parameter")
 
 
-def test_sobol_through_the_sweep_engine_recovers_a_linear_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sobol_through_the_sweep_engine_recovers_a_linear_function(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     table = run_analytic(tmp_path, monkeypatch, "sobol", 128)
     total = sum(c**2 for c in COEFFICIENTS.values())
     assert table["ST"].idxmax() == table["S1"].idxmax() == "a"
@@ -108,20 +121,30 @@ def test_the_shipped_sensitivity_files_are_valid() -> None:
         assert all(isinstance(p["workshops.count"], int) for p in spec.points[:50])
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ("samples: 100", "power of 2"),
-    ("method: fast", "method: expected sobol"),
-    ("outcomes: [impactt]", "not an outcome of the model"),
-    ("parameters: {workshops.sise: [6, 12], workshops.retention: [0.0, 1.0]}", "workshops.sise"),
-    ("parameters: {workshops.size: [6.5, 12], workshops.retention: [0.0, 1.0]}", "whole-number"),
-    ("parameters: {workshops.retention: [1.0, 0.0], workshops.size: [6, 12]}", "low < high"),
-    ("parameters: {workshops.retention: [0.0, 1.5], workshops.size: [6, 12]}", "the model rejects it"),
-    ("colour: blue", "unknown key"),
-])
-def test_a_bad_sensitivity_file_gets_one_clear_line(tmp_path: Path, change: str, message: str,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    base = {"name": "bad", "method": "sobol", "steps": 12, "samples": 4, "outcomes": "[impact]",
-            "parameters": "{workshops.retention: [0.0, 1.0], workshops.size: [6, 12]}"}
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("samples: 100", "power of 2"),
+        ("method: fast", "method: expected sobol"),
+        ("outcomes: [impactt]", "not an outcome of the model"),
+        ("parameters: {workshops.sise: [6, 12], workshops.retention: [0.0, 1.0]}", "workshops.sise"),
+        ("parameters: {workshops.size: [6.5, 12], workshops.retention: [0.0, 1.0]}", "whole-number"),
+        ("parameters: {workshops.retention: [1.0, 0.0], workshops.size: [6, 12]}", "low < high"),
+        ("parameters: {workshops.retention: [0.0, 1.5], workshops.size: [6, 12]}", "the model rejects it"),
+        ("colour: blue", "unknown key"),
+    ],
+)
+def test_a_bad_sensitivity_file_gets_one_clear_line(
+    tmp_path: Path, change: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = {
+        "name": "bad",
+        "method": "sobol",
+        "steps": 12,
+        "samples": 4,
+        "outcomes": "[impact]",
+        "parameters": "{workshops.retention: [0.0, 1.0], workshops.size: [6, 12]}",
+    }
     key = change.split(":", 1)[0]
     lines = [f"{k}: {v}" for k, v in base.items() if k != key] + [change]
     path = tmp_path / "bad.yaml"

@@ -61,9 +61,18 @@ def test_f2_transfers_are_several_times_more_frequent_in_ripe_windows():
         return (r.sum(axis=axis) / rs.sum(axis=axis)) / (u.sum(axis=axis) / us.sum(axis=axis))
 
     estimate = ratio(ripe, unripe, ripe_steps, unripe_steps)
-    interval = stats.bootstrap((ripe, unripe, ripe_steps, unripe_steps), ratio, paired=True, vectorized=True,
-                               confidence_level=0.99, n_resamples=4000, random_state=1).confidence_interval
-    assert interval.low > 3.0, f"ripe/unripe transfers per month: {estimate:.2f} (99% CI {interval.low:.2f} to {interval.high:.2f})"
+    interval = stats.bootstrap(
+        (ripe, unripe, ripe_steps, unripe_steps),
+        ratio,
+        paired=True,
+        vectorized=True,
+        confidence_level=0.99,
+        n_resamples=4000,
+        random_state=1,
+    ).confidence_interval
+    assert interval.low > 3.0, (
+        f"ripe/unripe transfers per month: {estimate:.2f} (99% CI {interval.low:.2f} to {interval.high:.2f})"
+    )
 
 
 def test_f3_track_two_creates_ripe_moments():
@@ -77,7 +86,9 @@ ONGOING_VARIANT = {"kinds.elite.count": 40, "kinds.autonomous.count": 40}  # eno
 
 
 def test_f4_ongoing_beats_one_off_at_equal_seats():
-    ongoing = outcomes_over_seeds({**ONGOING_VARIANT, "workshops.count": 10, "workshops.size": 12, "workshops.retention": 0.8})
+    ongoing = outcomes_over_seeds(
+        {**ONGOING_VARIANT, "workshops.count": 10, "workshops.size": 12, "workshops.retention": 0.8}
+    )
     one_off = outcomes_over_seeds({**ONGOING_VARIANT, "workshops.count": 1, "workshops.size": 120})
     assert (ongoing.workshops_held * 12 == 120).all() and (one_off.workshops_held == 1).all()
     assert_greater(ongoing.trust_change, one_off.trust_change, "cross-side trust gained, ongoing vs one-off")
@@ -86,9 +97,13 @@ def test_f4_ongoing_beats_one_off_at_equal_seats():
 
 def test_f5_accepting_heavy_funder_conditions_hurts():
     free = outcomes_over_seeds(DEFAULT)
-    conditioned = outcomes_over_seeds({"workshops.funder_conditionality": 1.0, "workshops.facilitator_policy": "accept"})
+    conditioned = outcomes_over_seeds(
+        {"workshops.funder_conditionality": 1.0, "workshops.facilitator_policy": "accept"}
+    )
     assert_greater(free.mean_candour, conditioned.mean_candour, "candour, no conditions vs accepted conditions")
-    assert_greater(free.mean_novelty_generated, conditioned.mean_novelty_generated, "novelty, no conditions vs accepted")
+    assert_greater(
+        free.mean_novelty_generated, conditioned.mean_novelty_generated, "novelty, no conditions vs accepted"
+    )
     assert_greater(free.ideas_transferred, conditioned.ideas_transferred, "transfers, no conditions vs accepted")
 
 
@@ -103,14 +118,18 @@ def test_f6_backchannel_transfers_readily_but_with_little_novelty():
     track_two = outcomes_over_seeds(DEFAULT)
     backchannel = outcomes_over_seeds({"mode": "backchannel"})
     assert_greater(backchannel.transfer_rate, track_two.transfer_rate, "transfer rate, backchannel vs Track Two")
-    assert_greater(track_two.mean_novelty_generated, backchannel.mean_novelty_generated, "novelty, Track Two vs backchannel")
+    assert_greater(
+        track_two.mean_novelty_generated, backchannel.mean_novelty_generated, "novelty, Track Two vs backchannel"
+    )
     assert backchannel.mean_novelty_generated.mean() < 0.6 * track_two.mean_novelty_generated.mean()
     assert backchannel.transfers_direct.sum() == backchannel.ideas_transferred.sum()
 
 
 def test_f7_grassroots_raise_public_support_and_ripeness_not_direct_transfer():
     without = outcomes_over_seeds(DEFAULT, n=60)  # shared with F2's runs
-    with_grassroots = outcomes_over_seeds({"workshops.mix": {"elite": 0.35, "autonomous": 0.35, "grassroots": 0.3}}, n=60)
+    with_grassroots = outcomes_over_seeds(
+        {"workshops.mix": {"elite": 0.35, "autonomous": 0.35, "grassroots": 0.3}}, n=60
+    )
     assert_greater(with_grassroots.grassroots_reach, without.grassroots_reach, "grassroots reach")
     assert_greater(with_grassroots.ripe_windows, without.ripe_windows, "ripe windows opened")
     via_track_three = with_grassroots.transfers_via_track_three.sum() / with_grassroots.ideas_transferred.sum()
@@ -120,7 +139,8 @@ def test_f7_grassroots_raise_public_support_and_ripeness_not_direct_transfer():
 def test_f8_same_seed_same_results_different_seeds_differ():
     first, again, other = simulate({}, 7), simulate({}, 7), simulate({}, 8)
     assert first.outcomes == again.outcomes or all(
-        (a == b) or (np.isnan(a) and np.isnan(b)) for a, b in zip(first.outcomes.values(), again.outcomes.values(), strict=True)
+        (a == b) or (np.isnan(a) and np.isnan(b))
+        for a, b in zip(first.outcomes.values(), again.outcomes.values(), strict=True)
     )
     pd.testing.assert_frame_equal(first.timeseries, again.timeseries)
     pd.testing.assert_frame_equal(first.ideas, again.ideas)

@@ -17,7 +17,9 @@ SWEEPS = Path(__file__).resolve().parent.parent / "configs" / "sweeps"
 
 
 def test_grid_is_the_product_of_values_in_a_fixed_order() -> None:
-    grid = points.grid_values({"workshops.size": {"values": [8, 12]}, "workshops.retention": {"values": [0.0, 0.5, 1.0]}})
+    grid = points.grid_values(
+        {"workshops.size": {"values": [8, 12]}, "workshops.retention": {"values": [0.0, 0.5, 1.0]}}
+    )
     pairs = [(p["workshops.retention"], p["workshops.size"]) for p in grid]
     assert pairs == [(0.0, 8), (0.0, 12), (0.5, 8), (0.5, 12), (1.0, 8), (1.0, 12)]
 
@@ -51,7 +53,11 @@ def test_derived_shares_sum_to_one_and_are_valid_model_configs() -> None:
 
 def test_derived_can_read_inside_a_swept_mix_and_earlier_derived_values() -> None:
     trees = {"a": points.compile_expression("1 - workshops.mix.elite"), "b": points.compile_expression("a * 2 + -1")}
-    assert points.with_derived({"workshops.mix": {"elite": 0.25}}, trees) == {"workshops.mix": {"elite": 0.25}, "a": 0.75, "b": 0.5}
+    assert points.with_derived({"workshops.mix": {"elite": 0.25}}, trees) == {
+        "workshops.mix": {"elite": 0.25},
+        "a": 0.75,
+        "b": 0.5,
+    }
 
 
 @pytest.mark.parametrize("text", ["__import__('os')", "x ** 2", "f(1)", "[1]", "1 if x else 2", "True"])
@@ -87,8 +93,14 @@ def test_bayes_proposes_reproducibly_and_moves_towards_the_optimum() -> None:
     assert proposed == explore(3)
     assert all(0.0 <= x <= 1.0 for x in proposed)
     assert min(abs(x - 0.7) for x in proposed[6:]) < 0.05
-    minimise = points.bayes_values(parameters, {"name": "score", "goal": "minimize"}, 3, 12,
-                                   [History({"workshops.retention": x}, -((x - 0.7) ** 2)) for x in proposed], [])
+    minimise = points.bayes_values(
+        parameters,
+        {"name": "score", "goal": "minimize"},
+        3,
+        12,
+        [History({"workshops.retention": x}, -((x - 0.7) ** 2)) for x in proposed],
+        [],
+    )
     assert abs(minimise["workshops.retention"] - 0.7) > 0.3  # the goal reaches the engine
 
 

@@ -123,8 +123,13 @@ def recorded_runs(database: Path) -> int:
 
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "experiments.cli", "sweep", *args, "--no-progress"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "experiments.cli", "sweep", *args, "--no-progress"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_serial_process_pool_and_dask_give_identical_tables(tmp_path: Path) -> None:
@@ -141,7 +146,9 @@ def test_serial_process_pool_and_dask_give_identical_tables(tmp_path: Path) -> N
         assert_same_tables(tmp_path / "bayes_serial", tmp_path / f"bayes_{name}")
     runs, series = tables(tmp_path / "grid_serial")
     assert len(runs) == 18 and (runs["status"] == "finished").all()
-    assert list(runs[["point", "replicate"]].itertuples(index=False, name=None)) == [(p, r) for p in range(6) for r in range(3)]
+    assert list(runs[["point", "replicate"]].itertuples(index=False, name=None)) == [
+        (p, r) for p in range(6) for r in range(3)
+    ]
     assert (runs["workshops.mix.autonomous"] + runs["workshops.mix.elite"]).eq(1.0).all()
     assert sorted(series["step"].unique()) == [4, 8, 12, 16, 20, 24]  # timeseries: 4 keeps every 4th month
     assert len(tables(tmp_path / "bayes_serial")[0]) == 10  # run_cap: 5 points x 2 replicates
@@ -151,9 +158,24 @@ def test_a_sweep_killed_mid_way_then_resumed_matches_an_uninterrupted_one(tmp_pa
     path = write(tmp_path, LONG_GRID)
     out = tmp_path / "killed"
     total = 160
-    process = subprocess.Popen([sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out),
-                                "--workers", "2", "--no-progress"], cwd=ROOT, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "experiments.cli",
+            "sweep",
+            str(path),
+            "--out",
+            str(out),
+            "--workers",
+            "2",
+            "--no-progress",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while recorded_runs(out / DATABASE) < 10:
@@ -220,7 +242,9 @@ def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path: Path) -> None
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     failed = runs[runs["status"] == "failed"]
     assert len(runs) == 8 and len(failed) == 4
-    assert (failed["network.type"] == "map").all() and (runs.loc[runs["status"] == "finished", "network.type"] == "sbm").all()
+    assert (failed["network.type"] == "map").all() and (
+        runs.loc[runs["status"] == "finished", "network.type"] == "sbm"
+    ).all()
     assert failed["error"].str.contains("is not valid GraphML").all()
     assert failed["ideas_generated"].isna().all() and failed["workshops.retention"].notna().all()
     assert "4 of 8 runs failed" in done.stderr and "is not valid GraphML" in done.stderr
@@ -252,7 +276,11 @@ def test_the_command_ranks_points_and_writes_every_table(tmp_path: Path) -> None
     for name in ("runs.parquet", "runs.csv", "timeseries.parquet", "summary.csv", "manifest.json"):
         assert (tmp_path / "out" / name).exists()
     summary = pd.read_csv(tmp_path / "out" / "summary.csv")
-    assert len(summary) == 6 and (summary["low"] <= summary["estimate"]).all() and (summary["estimate"] <= summary["high"]).all()
+    assert (
+        len(summary) == 6
+        and (summary["low"] <= summary["estimate"]).all()
+        and (summary["estimate"] <= summary["high"]).all()
+    )
     assert summary["estimate"].is_monotonic_decreasing
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
     assert manifest["sweep"]["text"] == GRID and manifest["base_config"]["steps"] == 24

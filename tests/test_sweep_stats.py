@@ -32,7 +32,9 @@ def test_bootstrap_interval_covers_the_mean_and_is_seeded() -> None:
 
 
 def test_summarise_uses_wilson_for_indicators_and_t_otherwise() -> None:
-    runs = pd.DataFrame({"point": [0, 0, 0, 1, 1, 1], "any": [1, 1, 0, 0, 0, float("nan")], "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    runs = pd.DataFrame(
+        {"point": [0, 0, 0, 1, 1, 1], "any": [1, 1, 0, 0, 0, float("nan")], "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}
+    )
     indicator = stats.summarise(runs, ["point"], "any")
     assert list(indicator["method"]) == ["wilson", "wilson"]
     assert list(indicator["n"]) == [3, 2] and list(indicator["runs"]) == [3, 3]
