@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments import labels, stats
 from experiments.evaluate import FINISHED
+from model import outcome_goal
 
 HEADLINE_OUTCOMES = (
     "any_transfer",
@@ -36,7 +37,6 @@ LABELS = {
     "trust_change": "Cross-side trust gained",
 }
 CONDITIONAL = frozenset({"time_to_first_transfer", "mean_novelty_transferred"})  # undefined in runs without a transfer
-LOWER_IS_BETTER = frozenset({"time_to_first_transfer", "leaks"})
 DIGITS = {"time_to_first_transfer": 1, "trust_change": 3}
 INCLUSION_PREFIXES = ("participant_share_", "author_share_")
 # How a verdict reads for each outcome: what the better programme does, and the difference in the outcome's own units.
@@ -91,7 +91,7 @@ def better_when(outcome: str) -> str:
     """'higher' or 'lower' for an outcome a designer wants more or less of; '' for inclusion shares (no direction)."""
     if outcome.startswith(INCLUSION_PREFIXES):
         return ""
-    return "lower" if outcome in LOWER_IS_BETTER else "higher"
+    return outcome_goal(outcome)
 
 
 def inclusion_groups(columns: Sequence[str]) -> list[str]:
@@ -258,7 +258,9 @@ def verdict(comparison: Comparison, other: str, outcome: str | None = None) -> s
     reference = comparison.reference
     row = comparison.row(other, outcome)
     goal = (
-        comparison.goal if outcome == comparison.rank_by else ("minimize" if outcome in LOWER_IS_BETTER else "maximize")
+        comparison.goal
+        if outcome == comparison.rank_by
+        else ("minimize" if outcome_goal(outcome) == "lower" else "maximize")
     )
     where = " where both got an idea into Track One" if outcome in CONDITIONAL else ""
     if row["pairs"] == 0:

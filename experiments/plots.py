@@ -36,18 +36,10 @@ from experiments import figures, labels, stats
 from experiments.figures import PALETTE, save
 from experiments.provenance import write_json
 from experiments.results import SENSITIVITY_INFO, SENSITIVITY_TABLE, Factor, SweepResults, load_results
-from model import ROUTES, TRACK_LABELS, ConfigError
+from model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
 
 INDEX = "figures.json"
-KEY_OUTCOMES = (
-    "any_transfer",
-    "ideas_transferred",
-    "impact",
-    "mean_novelty_generated",
-    "transfer_rate",
-    "trust_change",
-    "ripe_windows",
-)
+KEY_OUTCOMES = tuple(name for name, declared in OUTCOMES.items() if declared.key)
 PANELS_PER_FIGURE = 6
 PANEL_COLUMNS = 3
 MAX_HUE_LEVELS = 6

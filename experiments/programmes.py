@@ -28,10 +28,9 @@ from typing import Any
 import yaml
 
 from experiments import evaluate
-from experiments.comparison import LOWER_IS_BETTER
 from experiments.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
 from experiments.sweepfile import GOALS, KEY_PATTERN, MAX_SEED, SweepSpec, _base, _base_path, _integer, _name, _suggest
-from model import ConfigError, make_params, merge
+from model import ConfigError, make_params, merge, outcome_goal
 
 KNOWN_KEYS = ("name", "description", "base", "steps", "replicates", "seed", "rank_by", "baseline", "programmes")
 PROGRAMME_KEYS = ("description", "overrides")
@@ -267,7 +266,7 @@ def _relative_maps(overrides: dict[str, Any], file: Path) -> dict[str, Any]:
 def _rank_by(value: Any, base: Mapping[str, Any]) -> tuple[str, str]:
     """The outcome that ranks the programmes, and whether more or less of it is better."""
     if isinstance(value, str):
-        name, goal = value, ("minimize" if value in LOWER_IS_BETTER else "maximize")
+        name, goal = value, ("minimize" if outcome_goal(value) == "lower" else "maximize")
     elif isinstance(value, Mapping) and set(value) <= {"name", "goal"} and "name" in value:
         name, goal = value["name"], value.get("goal", "maximize")
     else:

@@ -33,7 +33,7 @@ from experiments.selection import (
     satisfies,
 )
 from experiments.stats import mean_interval
-from model import OUTCOME_LABELS, ConfigError, actor_table, edge_table, simulate
+from model import ConfigError, actor_table, edge_table, outcome_label, simulate
 
 RANDOM_GROUPS = 10
 FRESH_SEED_OFFSET = 1_000_000  # the comparison's fresh seeds start this far past the selection's
@@ -254,7 +254,7 @@ def select_command(args: argparse.Namespace) -> int:
             actors,
             *edge_table(params),
             highlighted=[p.actor for p in picks],
-            title=f"Invitation list: {len(picks)} seats chosen to maximise {OUTCOME_LABELS.get(args.objective, args.objective)}",
+            title=f"Invitation list: {len(picks)} seats chosen to maximise {outcome_label(args.objective)}",
         ),
         out,
         "selection",
@@ -341,7 +341,7 @@ def format_report(
     constraints: Constraints,
     swaps: int = 0,
 ) -> str:
-    label = OUTCOME_LABELS.get(objective, objective)
+    label = outcome_label(objective)
     lines = [f"Invitation list ({len(invitations)} seats), maximising: {label}", ""]
     lines.append(f"  {'#':>2}  {'actor':<40} {'kind':<12} {'side':<10} {'marginal gain [95% CI]':>26}")
     for row in invitations.itertuples():

@@ -9,7 +9,7 @@ from pathlib import Path
 from experiments import figures
 from experiments.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.provenance import environment, write_atomic, write_json
-from model import OUTCOME_LABELS, make_params, simulate
+from model import OUTCOMES, make_params, simulate
 
 DEFAULT_OUT = Path("results") / "run"
 
@@ -43,9 +43,11 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
             return "-"
         return f"{value:.3g}" if isinstance(value, float) else str(value)
 
-    width = max(len(label) for label in OUTCOME_LABELS.values())
+    width = max(len(o.label) for o in OUTCOMES.values())
     lines = [f"tracktwo run (seed {seed}, {elapsed:.2f} s)"]
-    lines += [f"  {label:<{width}}  {show(outcomes[key])}" for key, label in OUTCOME_LABELS.items()]
+    lines += [
+        f"  {label:<{width}}  {show(outcomes[key])}" for key, label in ((k, o.label) for k, o in OUTCOMES.items())
+    ]
     routes = {
         k.removeprefix("transfers_"): v
         for k, v in outcomes.items()

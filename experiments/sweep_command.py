@@ -14,7 +14,7 @@ from experiments.executors import ExecutorError, add_execution_arguments, make_e
 from experiments.provenance import write_atomic
 from experiments.sweep import SweepResult, run_sweep
 from experiments.sweepfile import SweepSpec, load_sweep
-from model import OUTCOME_LABELS
+from model import outcome_label
 
 DEFAULT_TOP = 20
 MAX_ERRORS_SHOWN = 5
@@ -130,7 +130,7 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
     """The ranked points as a table, the metric with its 95% CI (Wilson for a 0/1 outcome, else a bootstrap of the mean)."""
     varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
     binary = (ranking["method"] == "wilson").any()
-    label = OUTCOME_LABELS.get(metric, metric)
+    label = outcome_label(metric)
     what = f"{label}: share of runs [95% Wilson CI]" if binary else f"{label}: mean [95% CI]"
     shown = ranking if top <= 0 else ranking.head(top)
     table = pd.DataFrame(

@@ -5,18 +5,32 @@
 >>> result.outcomes["ideas_transferred"], result.timeseries.shape
 """
 
-from model.metrics import OUTCOME_LABELS, ROUTES, TIMESERIES_COLUMNS, TRACK_LABELS
+from model.metrics import TIMESERIES_COLUMNS
 from model.model import TrackTwoModel
 from model.network import actor_table, edge_table
+from model.outcomes import (
+    KIND_LABELS,
+    OUTCOMES,
+    ROUTE_LABELS,
+    ROUTES,
+    TRACK_LABELS,
+    Outcome,
+    outcome,
+    outcome_goal,
+    outcome_label,
+)
 from model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
 from model.simulate import SimulationResult, simulate
 
 __all__ = [
-    "OUTCOME_LABELS",
+    "KIND_LABELS",
+    "OUTCOMES",
     "ROUTES",
+    "ROUTE_LABELS",
     "TIMESERIES_COLUMNS",
     "TRACK_LABELS",
     "ConfigError",
+    "Outcome",
     "Params",
     "SimulationResult",
     "TrackTwoModel",
@@ -25,6 +39,9 @@ __all__ = [
     "edge_table",
     "make_params",
     "merge",
+    "outcome",
+    "outcome_goal",
+    "outcome_label",
     "parse_value",
     "simulate",
 ]

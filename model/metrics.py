@@ -12,6 +12,7 @@ from mesa import DataCollector
 
 from model.agents import AGENT_CLASSES
 from model.ideas import AUTHOR, SEEDED
+from model.outcomes import ROUTES
 from model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
@@ -19,14 +20,6 @@ if TYPE_CHECKING:
     from model.workshops import WorkshopRecord
 
 TRACK_OF = {behaviour: AGENT_CLASSES[behaviour].track for behaviour in BEHAVIOURS}  # in BEHAVIOURS order
-TRACK_LABELS = {
-    "track_one": "Track One (officials)",
-    "track_two_elite": "Track Two: influential elites",
-    "track_two_autonomous": "Track Two: autonomous thinkers",
-    "track_three": "Track Three (grassroots)",
-}
-
-ROUTES = ("via_elites", "via_autonomous", "via_track_three", "via_track_1_5", "direct")
 TIMESERIES_COLUMNS: tuple[str, ...] = (
     "ripe",
     "opening_hazard",
@@ -179,25 +172,3 @@ def inclusion(model: TrackTwoModel, entered: np.ndarray) -> dict[str, float]:
             shares[f"participant_share_{key}"] = float(member[participants].mean()) if participants.any() else math.nan
             shares[f"author_share_{key}"] = float(member[authors].mean()) if authors.any() else math.nan
     return shares
-
-
-OUTCOME_LABELS = {
-    "ideas_generated": "Ideas generated in workshops",
-    "mean_novelty_generated": "Mean novelty of ideas generated",
-    "ideas_transferred": "Ideas that entered Track One",
-    "transfer_rate": "Share of ideas that entered Track One",
-    "mean_novelty_transferred": "Mean novelty of ideas that entered Track One",
-    "impact": "Impact (novelty that entered Track One)",
-    "any_transfer": "At least one idea entered Track One",
-    "time_to_first_transfer": "Months to the first idea entering Track One",
-    "ripe_windows": "Ripe moments opened",
-    "share_time_ripe": "Share of months Track One was ripe",
-    "transfers_in_ripe_windows": "Ideas entering Track One in ripe moments",
-    "share_transfers_in_ripe_windows": "Share of entries in ripe moments",
-    "trust_change": "Change in cross-side trust",
-    "cross_side_ties_created": "Cross-side ties created",
-    "grassroots_reach": "Share of grassroots reached by Track Two ideas",
-    "workshops_held": "Workshops held",
-    "leaks": "Leaks",
-    "mean_candour": "Mean workshop candour",
-}

@@ -98,7 +98,11 @@ class Network(_Strict):
     )
     ties: Ties = Field(default_factory=Ties, description="Within-side SBM tie probabilities.")
     cross_side_factor: float = Field(
-        0.05, ge=0, le=1, description="Cross-side tie probability as a fraction of the within-side one, 0..1."
+        0.05,
+        ge=0,
+        le=1,
+        description="Cross-side tie probability as a fraction of the within-side one, 0..1.",
+        title="Cross-side ties (fraction of within-side)",
     )
     mean_degree: float = Field(8.0, gt=0, le=1000, description="Mean degree for erdos_renyi, >0.")
     map: str | None = Field(
@@ -119,7 +123,11 @@ class Candour(_Strict):
     """How open a workshop's exchanges are, 0..1, and what lowers it."""
 
     positional_penalty: float = Field(
-        0.8, ge=0, le=1, description="Candour lost when every participant is tied to official positions, 0..1."
+        0.8,
+        ge=0,
+        le=1,
+        description="Candour lost when every participant is tied to official positions, 0..1.",
+        title="Candour lost to official positions",
     )
     elite_position_tie: float = Field(
         0.9,
@@ -145,10 +153,18 @@ class Novelty(_Strict):
         0.05, ge=0, le=1, description="Mean novelty of a group with no autonomy and no diversity, 0..1."
     )
     autonomy_weight: float = Field(
-        0.6, ge=0, le=1, description="Added mean novelty per unit of mean participant autonomy, 0..1."
+        0.6,
+        ge=0,
+        le=1,
+        description="Added mean novelty per unit of mean participant autonomy, 0..1.",
+        title="Novelty added by participants' autonomy",
     )
     diversity_weight: float = Field(
-        0.3, ge=0, le=1, description="Added mean novelty per unit of group diversity, 0..1."
+        0.3,
+        ge=0,
+        le=1,
+        description="Added mean novelty per unit of group diversity, 0..1.",
+        title="Novelty added by a diverse group",
     )
     concentration: float = Field(8.0, gt=0, le=1000, description="Beta concentration (higher = less spread), >0.")
     conditions_penalty: float = Field(
@@ -159,11 +175,23 @@ class Novelty(_Strict):
 class Workshops(_Strict):
     """The third party's workshop series."""
 
-    count: int = Field(20, ge=0, le=10_000, description="Number of workshops funded (the budget), 0..10000.")
+    count: int = Field(
+        20, ge=0, le=10_000, description="Number of workshops funded (the budget), 0..10000.", title="Workshops funded"
+    )
     first_step: int = Field(3, ge=1, description="Step (month) of the first workshop, >=1.")
-    interval: int = Field(4, ge=1, description="Steps (months) between workshops, >=1.")
-    size: int = Field(12, ge=2, le=100_000, description="Participants per workshop, >=2.")
-    retention: float = Field(0.6, ge=0, le=1, description="Share of last workshop's participants invited again, 0..1.")
+    interval: int = Field(
+        4, ge=1, description="Steps (months) between workshops, >=1.", title="Months between workshops"
+    )
+    size: int = Field(
+        12, ge=2, le=100_000, description="Participants per workshop, >=2.", title="Participants per workshop"
+    )
+    retention: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description="Share of last workshop's participants invited again, 0..1.",
+        title="Share of participants invited again",
+    )
     mix: dict[str, float] = Field(
         default_factory=lambda: {"elite": 0.5, "autonomous": 0.5},
         description="Share of seats by actor kind; shares in 0..1 summing to 1.",
@@ -176,25 +204,43 @@ class Workshops(_Strict):
         ge=0,
         le=1,
         description="Chatham House discipline; a leak follows a workshop with probability 1 - this, 0..1.",
+        title="Confidentiality (Chatham House discipline)",
     )
     facilitator_integrity: float = Field(
-        0.9, ge=0, le=1, description="The third party's integrity, a factor of candour, 0..1."
+        0.9,
+        ge=0,
+        le=1,
+        description="The third party's integrity, a factor of candour, 0..1.",
+        title="Facilitator's integrity",
     )
-    funder_conditionality: float = Field(0.0, ge=0, le=1, description="How heavy the funder's conditions are, 0..1.")
+    funder_conditionality: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="How heavy the funder's conditions are, 0..1.",
+        title="Weight of the funder's conditions",
+    )
     facilitator_policy: Literal["accept", "refuse"] = Field(
-        "refuse", description="accept conditions (candour, novelty, trust suffer) or refuse them (budget may be lost)."
+        "refuse",
+        description="accept conditions (candour, novelty, trust suffer) or refuse them (budget may be lost).",
+        title="Facilitator's answer to the funder's conditions",
     )
     refusal_budget_loss: float = Field(
         0.5, ge=0, le=1, description="Share of the workshop budget lost per unit of refused conditionality, 0..1."
     )
     idea_rate: float = Field(
-        3.0, ge=0, le=100, description="Mean ideas per workshop at full candour (Poisson), 0..100."
+        3.0,
+        ge=0,
+        le=100,
+        description="Mean ideas per workshop at full candour (Poisson), 0..100.",
+        title="Ideas per workshop at full candour",
     )
     trust_gain: float = Field(
         0.25,
         ge=0,
         le=1,
         description="Trust of the other side gained per workshop at full candour and familiarity, 0..1.",
+        title="Trust gained per workshop",
     )
     familiarity_half: float = Field(
         2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0."
@@ -204,12 +250,14 @@ class Workshops(_Strict):
         ge=0,
         le=1,
         description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.",
+        title="Standing gained per workshop",
     )
     tie_formation: float = Field(
         0.15,
         ge=0,
         le=1,
         description="Probability a cross-side pair of participants forms a tie, at full candour, 0..1.",
+        title="Chance a workshop forms a cross-side tie",
     )
     participants: list[str] | None = Field(
         None,
@@ -243,22 +291,38 @@ class Diffusion(_Strict):
     """Advocacy along ties: who passes an idea to whom."""
 
     base_rate: float = Field(
-        0.10, ge=0, le=1, description="Adoption probability per tie per step before the other factors, 0..1."
+        0.10,
+        ge=0,
+        le=1,
+        description="Adoption probability per tie per step before the other factors, 0..1.",
+        title="Chance an idea passes along a tie per month",
     )
     advocacy_span: int | None = Field(
-        6, ge=1, description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade)."
+        6,
+        ge=1,
+        description="Steps an adopter advocates an idea (null = for ever: SI; 1 = independent cascade).",
+        title="Months an adopter advocates an idea",
     )
     official_aversion_unripe: float = Field(
         5.0,
         ge=0,
         le=100,
         description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.",
+        title="Officials' aversion to novelty outside ripe moments",
     )
     official_aversion_ripe: float = Field(
-        0.5, ge=0, le=100, description="Officials' novelty aversion in a ripe moment, >=0."
+        0.5,
+        ge=0,
+        le=100,
+        description="Officials' novelty aversion in a ripe moment, >=0.",
+        title="Officials' aversion to novelty in ripe moments",
     )
     aversion: float = Field(
-        5.0, ge=0, le=100, description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0."
+        5.0,
+        ge=0,
+        le=100,
+        description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.",
+        title="Non-officials' aversion to novelty",
     )
     leak_wariness: float = Field(
         1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0."
@@ -267,7 +331,13 @@ class Diffusion(_Strict):
 
 
 class Forgetting(_Strict):
-    rate: float = Field(0.01, ge=0, le=1, description="Probability per step that a holder drops an idea, 0..1.")
+    rate: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Probability per step that a holder drops an idea, 0..1.",
+        title="Chance per month an idea is forgotten",
+    )
     official_unripe_multiplier: float = Field(
         3.0, ge=0, le=1000, description="Officials forget this many times faster when not ripe, >=0."
     )
@@ -277,14 +347,24 @@ class Ripeness(_Strict):
     """Track One's readiness for new approaches."""
 
     mode: Literal["endogenous", "fixed", "off"] = Field(
-        "endogenous", description="endogenous hazards, fixed windows, or off (never ripe)."
+        "endogenous",
+        description="endogenous hazards, fixed windows, or off (never ripe).",
+        title="How Track One ripens",
     )
     initially_ripe: bool = Field(False, description="Whether Track One starts ripe (endogenous mode).")
     baseline_hazard: float = Field(
-        0.005, ge=0, le=10, description="Opening hazard per step with no Track Two influence, >=0."
+        0.005,
+        ge=0,
+        le=10,
+        description="Opening hazard per step with no Track Two influence, >=0.",
+        title="Chance per month a ripe moment opens unaided",
     )
     exposure_weight: float = Field(
-        0.03, ge=0, le=10, description="Added hazard per unit share of officials holding Track Two ideas, >=0."
+        0.03,
+        ge=0,
+        le=10,
+        description="Added hazard per unit share of officials holding Track Two ideas, >=0.",
+        title="Ripening from officials exposed to Track Two ideas",
     )
     advocate_weight: float = Field(
         0.02, ge=0, le=10, description="Added hazard at saturation of credible advocates holding Track Two ideas, >=0."
@@ -296,10 +376,17 @@ class Ripeness(_Strict):
         0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1."
     )
     public_weight: float = Field(
-        0.15, ge=0, le=10, description="Added hazard per unit share of grassroots holding Track Two ideas, >=0."
+        0.15,
+        ge=0,
+        le=10,
+        description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.",
+        title="Ripening from public support (Track Three)",
     )
     mean_window_length: float = Field(
-        12.0, ge=1, description="Mean length of a ripe window in steps (closing hazard 1/this), >=1."
+        12.0,
+        ge=1,
+        description="Mean length of a ripe window in steps (closing hazard 1/this), >=1.",
+        title="Mean length of a ripe moment (months)",
     )
     windows: list[tuple[int, int]] = Field(
         default_factory=list, description="Fixed ripe windows as [start, end) step pairs (mode fixed)."
@@ -320,6 +407,7 @@ class Transfer(_Strict):
         gt=0,
         le=1,
         description="Share of officials on every side who must hold an idea for it to enter Track One, (0, 1].",
+        title="Share of officials needed for an idea to enter Track One",
     )
 
 
@@ -334,11 +422,14 @@ class InitialIdeas(_Strict):
 class Params(_Strict):
     """All parameters of one run. Defaults reproduce the stylized facts (docs/ODD.md)."""
 
-    steps: int = Field(120, ge=1, le=100_000, description="Steps to simulate (one step is one month), >=1.")
-    sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.")
+    steps: int = Field(
+        120, ge=1, le=100_000, description="Steps to simulate (one step is one month), >=1.", title="Months simulated"
+    )
+    sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.", title="Parties to the conflict")
     mode: Literal["track2", "track1.5", "backchannel"] = Field(
         "track2",
         description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions).",
+        title="Kind of dialogue",
     )
     kinds: dict[str, Kind] = Field(default_factory=_default_kinds, description="Actor kinds by name.")
     network: Network = Field(default_factory=Network)

@@ -1,0 +1,119 @@
+"""The model's outcomes, declared once: name, label in the domain's words, unit, goal, key outcome.
+
+Figures, reports, CLI tables, comparisons and the app read names, labels and goals from here, so a
+new outcome is added in one place (and computed in ``metrics.outcomes``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "KIND_LABELS",
+    "OUTCOMES",
+    "ROUTES",
+    "ROUTE_LABELS",
+    "TRACK_LABELS",
+    "Outcome",
+    "outcome",
+    "outcome_goal",
+    "outcome_label",
+]
+
+Goal = Literal["higher", "lower"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One per-run outcome: what it is called, how it is read, and which direction is better."""
+
+    name: str
+    label: str
+    unit: str = ""
+    goal: Goal = "higher"
+    key: bool = False
+    description: str = ""
+
+
+TRACK_LABELS = {
+    "track_one": "Track One (officials)",
+    "track_two_elite": "Track Two: influential elites",
+    "track_two_autonomous": "Track Two: autonomous thinkers",
+    "track_three": "Track Three (grassroots)",
+}
+
+ROUTE_LABELS = {
+    "via_elites": "Via influential elites",
+    "via_autonomous": "Via autonomous thinkers",
+    "via_track_three": "Via Track Three pressure",
+    "via_track_1_5": "Via Track 1.5 (officials in the room)",
+    "direct": "Direct (backchannel)",
+}
+ROUTES = tuple(ROUTE_LABELS)
+
+
+def _declare(*outcomes: Outcome) -> dict[str, Outcome]:
+    return {o.name: o for o in outcomes}
+
+
+OUTCOMES: dict[str, Outcome] = _declare(
+    Outcome("ideas_generated", "Ideas generated in workshops", "ideas"),
+    Outcome("mean_novelty_generated", "Mean novelty of ideas generated", "0..1", key=True),
+    Outcome("ideas_transferred", "Ideas that entered Track One", "ideas", key=True),
+    Outcome("transfer_rate", "Share of ideas that entered Track One", "share", key=True),
+    Outcome("mean_novelty_transferred", "Mean novelty of ideas that entered Track One", "0..1"),
+    Outcome("impact", "Impact (novelty that entered Track One)", "novelty units", key=True),
+    Outcome("any_transfer", "At least one idea entered Track One", "probability", key=True),
+    Outcome("time_to_first_transfer", "Months to the first idea entering Track One", "months", "lower"),
+    Outcome("ripe_windows", "Ripe moments opened", "windows", key=True),
+    Outcome("share_time_ripe", "Share of months Track One was ripe", "share"),
+    Outcome("transfers_in_ripe_windows", "Ideas entering Track One in ripe moments", "ideas"),
+    Outcome("share_transfers_in_ripe_windows", "Share of entries in ripe moments", "share"),
+    Outcome("transfers_per_ripe_step", "Ideas entering Track One per ripe month", "ideas/month"),
+    Outcome("transfers_per_unripe_step", "Ideas entering Track One per unripe month", "ideas/month"),
+    Outcome("trust_change", "Change in cross-side trust", "0..1", key=True),
+    Outcome("cross_side_ties_created", "Cross-side ties created", "ties"),
+    Outcome("grassroots_reach", "Share of grassroots reached by Track Two ideas", "share"),
+    Outcome("workshops_held", "Workshops held", "workshops"),
+    Outcome("leaks", "Leaks", "leaks", "lower"),
+    Outcome("mean_candour", "Mean workshop candour", "0..1"),
+    Outcome("participants", "People who took part in a workshop", "people"),
+    *(
+        Outcome(f"transfers_{route}", f"Ideas that entered Track One {label[0].lower()}{label[1:]}", "ideas")
+        for route, label in ROUTE_LABELS.items()
+    ),
+)
+
+KIND_LABELS = {
+    "elite": "influential elites",
+    "autonomous": "autonomous thinkers",
+    "grassroots": "grassroots actors",
+    "official": "officials",
+}
+_GROUP_PREFIXES = (
+    ("participant_share_", "Share among participants"),
+    ("author_share_", "Share among authors of transferred ideas"),
+)
+
+
+def outcome(name: str) -> Outcome:
+    """The declared outcome, or one derived for the per-group inclusion shares and unknown names."""
+    if name in OUTCOMES:
+        return OUTCOMES[name]
+    for prefix, what in _GROUP_PREFIXES:
+        if name.startswith(prefix):
+            group = name[len(prefix) :].removeprefix("kind_")
+            words = KIND_LABELS.get(group, group.replace("_", " "))
+            return Outcome(name, f"{what}: {words}", "share")
+    return Outcome(name, name.replace("_", " ").capitalize())
+
+
+def outcome_label(name: str) -> str:
+    """'Ideas that entered Track One' for ideas_transferred; readable words for any other name."""
+    return outcome(name).label
+
+
+def outcome_goal(name: str) -> Goal:
+    """Whether more of an outcome is better ('higher') or worse ('lower')."""
+    return outcome(name).goal
