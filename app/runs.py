@@ -128,11 +128,28 @@ class Settings:
             raise ConfigError(f"seed: expected a whole number (got {self.seed!r})")
         return make_params(self.overrides())
 
-    def describe(self) -> str:
-        """One line for a trainer: who is in the room and how."""
+    def mix_applies(self) -> bool:
+        """A backchannel seats officials only: the seat mix does not apply."""
+        return self.mode != "backchannel"
+
+    def policy_applies(self) -> bool:
+        """The facilitator's policy matters only when the funder sets conditions."""
+        return self.funder_conditionality > 0
+
+    def seats(self) -> str:
+        """Who takes the seats, in words that follow the mode (Track 1.5 adds officials, a backchannel is only them)."""
+        if not self.mix_applies():
+            return "officials only"
         mix = self.mix()
-        seats = ", ".join(f"{round(100 * share)}% {KIND_WORDS.get(kind, kind)}" for kind, share in mix.items())
-        parts = [f"{MODE_CHOICES[self.mode]}: {self.size} seats every {self.interval} months ({seats})"]
+        if self.mode == "track1.5":
+            official = self.params().workshops.track15_official_share
+            mix = {"official": official, **{kind: share * (1 - official) for kind, share in mix.items()}}
+        return ", ".join(f"{round(100 * share)}% {KIND_WORDS[kind][1]}" for kind, share in mix.items())
+
+    def describe(self) -> str:
+        """One line for a trainer: who is in the room, how often, and when Track One is ripe."""
+        parts = [f"{MODE_CHOICES[self.mode]}: {plural(self.size, 'seat')} every {plural(self.interval, 'month')}"]
+        parts[0] += f" ({self.seats()})"
         if self.funder_conditionality > 0:
             parts.append(
                 f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}"
@@ -144,7 +161,53 @@ class Settings:
         return "; ".join([*parts, f"seed {self.seed}"])
 
 
-KIND_WORDS = {"elite": "influential elites", "autonomous": "autonomous thinkers", "grassroots": "grassroots"}
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun in the right number: 1 month, 4 months."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+KIND_WORDS: dict[str, tuple[str, str]] = {  # singular, plural
+    "official": ("official", "officials"),
+    "elite": ("influential elite", "influential elites"),
+    "autonomous": ("autonomous thinker", "autonomous thinkers"),
+    "grassroots": ("grassroots actor", "grassroots actors"),
+}
+
+
+def kind_count(kind: str, count: int) -> str:
+    """A count of actors of a kind: 1 official, 12 officials (an unknown kind keeps its own name)."""
+    singular, several = KIND_WORDS.get(kind, (kind, kind))
+    return plural(count, singular, several)
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How a run plays: months per update and the pause between updates."""
+
+    months_per_update: int
+    pause_s: float
+
+
+SPEEDS: dict[str, Speed] = {
+    "slow": Speed(months_per_update=1, pause_s=0.8),
+    "normal": Speed(months_per_update=3, pause_s=0.3),
+    "fast": Speed(months_per_update=12, pause_s=0.0),
+}
+DEFAULT_SPEED = "normal"
+
+
+def advance(model: TrackTwoModel, months: int) -> int:
+    """Step the model up to `months` months, never past its last month; returns the months stepped."""
+    stepped = 0
+    while stepped < months and model.running and model.steps < model.params.steps:
+        model.step()
+        stepped += 1
+    return stepped
+
+
+def finished(model: TrackTwoModel) -> bool:
+    """Whether the run has reached its last month."""
+    return not model.running or model.steps >= model.params.steps
 
 
 class TrainerModel(TrackTwoModel):
