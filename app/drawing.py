@@ -60,7 +60,7 @@ SIDE_SPACING = 5.0  # between the centres of two sides' regions, in layout units
 BAND_WIDTH = 3.6  # width of one side's region
 BAND_ROW_MAX = 24  # actors per row in a track's band
 BAND_ROW_GAP = 0.24  # between rows of one band
-NETWORK_SIZE = (8.0, 6.0)  # inches
+NETWORK_SIZE = (7.0, 5.6)  # inches
 NETWORK_LEGEND_ROWS = 3
 ACTOR_AREA = 30  # marker area, points^2: small enough that neighbours in a band do not touch
 HOLDER_AREA = 64
@@ -69,12 +69,13 @@ HIGHLIGHT = "black"
 PARTICIPANT_HALO = "#f0c419"
 NEW_CHANNEL = "#d55e00"
 FIGURE_DPI = 100
-PLOT_SIZE = (6.4, 4.8)  # inches, for the live plots: about their size on screen, so text stays legible
+PLOT_SIZE = (5.6, 4.3)  # inches, for the live plots: about their size on screen, so text stays legible
 TITLE_PT = 15
 AXIS_PT = 13
 TICK_PT = 12
 LEGEND_PT = 12
 LABEL_PT = 11
+WINDOW_LABEL_MONTHS = 22  # room a "window opens" label takes on the month axis
 LEGEND_ROW_IN = 0.27  # height of one legend row below a plot, inches
 AXIS_LABEL_IN = 0.6  # room for the month axis's ticks and label, inches
 LEAK_COLOUR = "black"
@@ -339,9 +340,12 @@ def _time_axis(axis, frame: pd.DataFrame, model: TrackTwoModel) -> list:
     if not len(frame):
         return handles
     marks = axis.get_xaxis_transform()  # x in months, y in axes fraction
+    labelled_until = -np.inf
     for start, end in ripe_spans(frame["ripe"].astype(bool), frame["month"]):
         axis.axvspan(start, end, color=RIPE_SHADE, alpha=0.45, lw=0, zorder=0)
-        axis.text(start + 1, 0.97, "window opens", transform=marks, fontsize=LABEL_PT, va="top", color="0.25")
+        if start >= labelled_until:  # labels of windows close together would overlap
+            axis.text(start + 1, 0.97, "window opens", transform=marks, fontsize=LABEL_PT, va="top", color="0.25")
+            labelled_until = start + WINDOW_LABEL_MONTHS
     leaks = frame.loc[frame["leak"] == 1, "month"]
     if len(leaks):
         handles.append(

@@ -3,7 +3,8 @@
 `Settings` is the handful of knobs the app exposes, in a trainer's words; `Settings.params()`
 turns them into model parameters through `model.make_params`, so a bad value gets the model's own
 message. `TrainerModel` is the model plus one thing a trainer needs and the model does not do by
-itself: staging a ripe moment *now*, in the middle of a run.
+itself: staging a ripe moment *now*, in the middle of a run. `SPEEDS` and `advance` play a run at
+a speed in plain words without ever stepping past its last month.
 """
 
 from __future__ import annotations
@@ -189,8 +190,8 @@ class Speed:
 
 
 SPEEDS: dict[str, Speed] = {
-    "slow": Speed(months_per_update=1, pause_s=0.8),
-    "normal": Speed(months_per_update=3, pause_s=0.3),
+    "slow": Speed(months_per_update=1, pause_s=0.5),
+    "normal": Speed(months_per_update=4, pause_s=0.1),
     "fast": Speed(months_per_update=12, pause_s=0.0),
 }
 DEFAULT_SPEED = "normal"
@@ -211,16 +212,13 @@ def finished(model: TrackTwoModel) -> bool:
 
 
 class TrainerModel(TrackTwoModel):
-    """The model as a trainer drives it: built from Settings, and able to stage a ripe moment now.
-
-    Mesa's SolaraViz re-creates the model with keyword arguments on Reset, hence the single
-    ``settings`` keyword.
-    """
+    """The model as a trainer drives it: built from Settings, and able to stage a ripe moment now."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.default()
         super().__init__(self.settings.params(), self.settings.seed)
         self.initial_ties = self.ties.copy()
+        self.staged_by_trainer = False
 
     @property
     def staged_until(self) -> int:
@@ -230,3 +228,4 @@ class TrainerModel(TrackTwoModel):
     def stage_ripe_moment(self, months: int) -> None:
         """Open a ripe window from the next month for `months` months (counted as a window if it was closed)."""
         self.stage_ripe_window(months)
+        self.staged_by_trainer = True
