@@ -32,6 +32,7 @@ from app.drawing import (
     SHORT_LABELS,
     draw_comparison,
     draw_network,
+    leading_idea,
 )
 from app.presets import PAIR_STORY, PRESETS, active_preset
 from app.runs import (
@@ -418,12 +419,10 @@ def Explore():
             if done:
                 FinishedBanner(model)
             with solara.Div(classes=["tt-stage"]):
-                with solara.Div(classes=["tt-stage-network"]):
-                    NetworkView(model, tick)
+                NetworkView(model, tick, fill=True)
                 with solara.Div(classes=["tt-stage-side"]):
                     TrackOneCard(model, tick)
-                    with solara.Div(classes=["tt-key-plot"]):
-                        PlotView(model, key_plot, tick)
+                    PlotView(model, key_plot, tick, fill=True)
         with solara.Div(classes=["tt-more"]):
             if active is not None:
                 claim = active.claim() if settings.seed == active.seed else None
@@ -553,6 +552,16 @@ def _ensure_pair() -> None:
         reset_pair()
 
 
+def pair_network_title(model: TrainerModel) -> str:
+    """A short title for a pair's network: how many hold the leading idea, officials among them."""
+    idea = leading_idea(model)
+    if idea is None:
+        return f"Month {model.steps}: no idea in circulation yet"
+    holders = model.ideas.held[:, idea]
+    officials = int(holders[model.members["official"]].sum())
+    return f"Leading idea held by {plural(int(holders.sum()), 'actor')}, {plural(officials, 'official')}"
+
+
 @solara.component
 def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
     """One run of the pair: its name and Track One's state in a line, and its network."""
@@ -568,9 +577,10 @@ def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
             ),
         )
         FigureImage(
-            lambda: draw_network(model, legend=False, size=PAIR_NETWORK_SIZE),
+            lambda: draw_network(model, title=pair_network_title(model), legend=False, size=PAIR_NETWORK_SIZE),
             [model, model.steps, tick],
             classes=["tt-network"],
+            fill=True,
         )
 
 
@@ -611,6 +621,7 @@ def SideBySide():
                         lambda: draw_comparison(pair.models, names, size=(13.0, 3.6)),
                         [model_a, model_b, model_a.steps],
                         classes=["tt-plot", "tt-comparison"],
+                        fill=True,
                     )
         with (
             solara.Div(classes=["tt-more"]),

@@ -49,14 +49,19 @@ def drawn(draw: Callable[[], Figure]) -> bytes:
 
 
 @solara.component
-def FigureImage(draw: Callable[[], Figure], dependencies: list, classes: list[str] | None = None):
-    """A matplotlib figure as a PNG image, redrawn only when `dependencies` change."""
+def FigureImage(draw: Callable[[], Figure], dependencies: list, classes: list[str] | None = None, fill: bool = False):
+    """A matplotlib figure as a PNG image, redrawn only when `dependencies` change.
+
+    With `fill`, the image takes whatever room its container leaves it (scaled to fit, never
+    pushing the layout past the screen); otherwise it flows at the container's width.
+    """
     image = solara.use_memo(lambda: drawn(draw), dependencies)
-    return solara.Image(image, classes=["tt-figure", *(classes or [])])
+    figure = solara.Image(image, classes=["tt-figure", *(classes or [])])
+    return solara.Div(classes=["tt-fig-box"], children=[figure]) if fill else figure
 
 
 @solara.component
-def NetworkView(model: TrackTwoModel, tick: int, legend: bool = True, classes: list[str] | None = None):
+def NetworkView(model: TrackTwoModel, tick: int, legend: bool = True, fill: bool = False):
     """The actors and their ties, as the multi-track diagram trainers know.
 
     `tick` changes whenever the run moves on (the model object stays the same), so the view redraws.
@@ -64,12 +69,13 @@ def NetworkView(model: TrackTwoModel, tick: int, legend: bool = True, classes: l
     return FigureImage(
         lambda: draw_network(model, legend=legend),
         [*model_state(model), legend],
-        classes=["tt-network", *(classes or [])],
+        classes=["tt-network"],
+        fill=fill,
     )
 
 
 @solara.component
-def PlotView(model: TrackTwoModel, name: str, tick: int, live: bool = True):
+def PlotView(model: TrackTwoModel, name: str, tick: int, live: bool = True, fill: bool = False):
     """One of the live plots by name (tracks, novelty, trust), redrawn when `tick` changes.
 
     A plot that is not `live` (below the fold while a run plays) is redrawn only every
@@ -79,7 +85,7 @@ def PlotView(model: TrackTwoModel, name: str, tick: int, live: bool = True):
     state = model_state(model)
     if not live:
         state[1] = model.steps // OFFSCREEN_REDRAW_MONTHS
-    return FigureImage(lambda: draw(model), [*state, live], classes=["tt-plot", f"tt-plot-{name}"])
+    return FigureImage(lambda: draw(model), [*state, live], classes=["tt-plot", f"tt-plot-{name}"], fill=fill)
 
 
 def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
