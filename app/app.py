@@ -32,7 +32,6 @@ from app.drawing import (
     SHORT_LABELS,
     draw_comparison,
     draw_network,
-    leading_idea,
 )
 from app.presets import PAIR_STORY, PRESETS, active_preset
 from app.runs import (
@@ -552,16 +551,6 @@ def _ensure_pair() -> None:
         reset_pair()
 
 
-def pair_network_title(model: TrainerModel) -> str:
-    """A short title for a pair's network: how many hold the leading idea, officials among them."""
-    idea = leading_idea(model)
-    if idea is None:
-        return f"Month {model.steps}: no idea in circulation yet"
-    holders = model.ideas.held[:, idea]
-    officials = int(holders[model.members["official"]].sum())
-    return f"Leading idea held by {plural(int(holders.sum()), 'actor')}, {plural(officials, 'official')}"
-
-
 @solara.component
 def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
     """One run of the pair: its name and Track One's state in a line, and its network."""
@@ -577,7 +566,7 @@ def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
             ),
         )
         FigureImage(
-            lambda: draw_network(model, title=pair_network_title(model), legend=False, size=PAIR_NETWORK_SIZE),
+            lambda: draw_network(model, size=PAIR_NETWORK_SIZE, legend=False, month=False),
             [model, model.steps, tick],
             classes=["tt-network"],
             fill=True,

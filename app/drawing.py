@@ -175,7 +175,7 @@ def latest_participants(model: TrackTwoModel) -> np.ndarray:
 
 
 def draw_network(
-    model: TrackTwoModel, title: str | None = None, size: tuple[float, float] = NETWORK_SIZE, legend: bool = True
+    model: TrackTwoModel, size: tuple[float, float] = NETWORK_SIZE, legend: bool = True, month: bool = True
 ) -> Figure:
     """Actors coloured by kind, shaped by side; holders of the leading idea drawn larger and ringed; last workshop haloed."""
     figure = Figure(figsize=size, dpi=FIGURE_DPI)
@@ -217,7 +217,7 @@ def draw_network(
     axis.set_xlim(left - 2.9, (model.n_sides - 1) * SIDE_SPACING + BAND_WIDTH / 2 + 0.5)
     axis.set_ylim(-0.5, TOP_BAND + 0.95)
     axis.axis("off")
-    figure.suptitle(network_title(model, idea, holders) if title is None else title, fontsize=AXIS_PT, y=0.985)
+    figure.suptitle(network_title(model, idea, holders, month), fontsize=AXIS_PT, y=0.985)
     if legend:
         figure.legend(
             handles=_network_legend(model),
@@ -242,13 +242,16 @@ def _draw_ties(axis, model: TrackTwoModel, xy: np.ndarray) -> None:
     axis.add_collection(LineCollection(segments[made], colors=NEW_CHANNEL, linewidths=1.1, alpha=0.8, zorder=1))
 
 
-def network_title(model: TrackTwoModel, idea: int | None, holders: np.ndarray) -> str:
+def network_title(model: TrackTwoModel, idea: int | None, holders: np.ndarray, month: bool = True) -> str:
+    """Who holds the leading idea, officials among them, in a line short enough for a small picture."""
+    when = f"Month {model.steps}: " if month else ""
     if idea is None:
-        return f"Month {model.steps}: no Track Two idea in circulation yet"
+        return f"{when}no idea in circulation yet"
     officials = int(holders[model.members["official"]].sum())
+    held = int(holders.sum())
     return (
-        f"Month {model.steps}: leading idea #{idea + 1} (novelty {model.ideas.novelty[idea]:.2f}) "
-        f"held by {int(holders.sum())} actors, {officials} of them officials"
+        f"{when}leading idea (novelty {model.ideas.novelty[idea]:.2f}) held by {held} "
+        f"{'actor' if held == 1 else 'actors'}, {officials} {'official' if officials == 1 else 'officials'}"
     )
 
 
@@ -355,11 +358,7 @@ def _time_axis(axis, frame: pd.DataFrame, model: TrackTwoModel) -> list:
         )
     first = first_entry_month(model)
     if first is not None:
-        handles.append(
-            axis.axvline(
-                first, color=ENTRY_COLOUR, ls="--", lw=2.0, label=f"First idea enters Track One (month {first})"
-            )
-        )
+        handles.append(axis.axvline(first, color=ENTRY_COLOUR, ls="--", lw=2.0, label=f"First entry (month {first})"))
     return handles
 
 
