@@ -339,7 +339,7 @@ def SettingsPanel():
         f"Stage a ripe moment now ({plural(settings.window_months, 'month')})",
         color="success",
         on_click=stage_ripe_moment,
-        classes=["tt-stage"],
+        classes=["tt-stage-now"],
         block=True,
         disabled=model is None or finished(model),
     )
