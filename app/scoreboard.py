@@ -3,7 +3,7 @@
 A row says what a room compares presets on: ideas that entered Track One, impact (their summed
 novelty) and the cross-side trust gained. `row_of_run` reads a finished run; `row_of_seeds` runs
 the same settings on several seeds through `model.simulate` and gives each figure's mean with a
-95% bootstrap interval.
+95% bootstrap interval (computed as the dilemma figure computes its bands).
 """
 
 from __future__ import annotations
@@ -13,15 +13,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from app.runs import Settings
+from experiments.dilemma import mean_interval
 from model import TrackTwoModel, simulate
 from model.metrics import outcomes
 
 SEEDS_PER_BATCH = 20
-CONFIDENCE = 0.95
-BOOTSTRAP_RESAMPLES = 2000
 SCORED = ("ideas_generated", "ideas_transferred", "impact", "trust_change")
 DIGITS = {"ideas_generated": 0, "ideas_transferred": 0, "impact": 2, "trust_change": 3}  # 0: a count
 HEADINGS = {
@@ -72,22 +70,9 @@ def row_of_run(model: TrackTwoModel, label: str) -> Row:
     return Row(label, str(model.seed), {name: Score(float(result[name])) for name in SCORED})
 
 
-def mean_interval(values: np.ndarray, seed: int = 0) -> Score:
-    """Mean with a 95% percentile-bootstrap interval (resampling seeded, so the row is reproducible)."""
-    values = values[~np.isnan(values)]
-    if values.size == 0:
-        return Score(math.nan)
-    if np.ptp(values) == 0:
-        return Score(float(values.mean()), float(values[0]), float(values[0]))
-    interval = stats.bootstrap(
-        (values,),
-        np.mean,
-        confidence_level=CONFIDENCE,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="percentile",
-        random_state=seed,
-    ).confidence_interval
-    return Score(float(values.mean()), float(interval.low), float(interval.high))
+def score_of(values: np.ndarray) -> Score:
+    """Mean with its 95% percentile-bootstrap interval (the dilemma figure's, seeded: reproducible rows)."""
+    return Score(*mean_interval(values))
 
 
 def batch_seeds(settings: Settings, count: int = SEEDS_PER_BATCH) -> Sequence[int]:
@@ -114,5 +99,5 @@ def row_of_seeds(
             collected[name].append(float(result[name]))
         if progress is not None:
             progress(done)
-    scores = {name: mean_interval(np.array(values)) for name, values in collected.items()}
+    scores = {name: score_of(np.array(values)) for name, values in collected.items()}
     return Row(f"{label}: mean of {count} seeds (95% interval)", f"{seeds[0]}-{seeds[-1]}", scores)

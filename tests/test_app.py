@@ -33,7 +33,7 @@ from app.runs import (
     kind_count,
     plural,
 )
-from app.scoreboard import SEEDS_PER_BATCH, mean_interval, row_of_run, row_of_seeds
+from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
 from experiments import app_command
 from model import ConfigError, make_params, simulate
 
@@ -253,7 +253,7 @@ def test_twenty_seeds_give_a_mean_with_an_interval_around_it():
     assert impact.value == pytest.approx(impacts.mean())
     assert impact.low < impact.value < impact.high
     assert impacts.min() <= impact.low and impact.high <= impacts.max()
-    assert mean_interval(impacts) == impact, "the interval is reproducible"
+    assert score_of(impacts) == impact, "the interval is reproducible"
     assert row_of_seeds(settings, "Stopped", stop=lambda: True) is None
 
 
