@@ -32,6 +32,7 @@ from app.drawing import (
     SHORT_LABELS,
     draw_comparison,
     draw_network,
+    track_one_status,
 )
 from app.presets import PAIR_STORY, PRESETS, active_preset
 from app.runs import (
@@ -59,7 +60,6 @@ from app.views import (
     TrackOneCard,
     drawn,
     run_csv,
-    status_rows,
 )
 from model import ConfigError
 
@@ -382,13 +382,13 @@ def PresetBar():
 @solara.component
 def FinishedBanner(model: TrainerModel):
     """The end of a run in words, and what to do next."""
-    status = dict(status_rows(model))
+    status = track_one_status(model)
     solara.HTML(
         tag="div",
         classes=["tt-finished"],
         unsafe_innerHTML=(
-            f"<b>Run finished at month {model.steps}.</b> Ideas that entered Track One: "
-            f"{status['Ideas that entered Track One']}; impact {status['Impact (novelty that entered)']}. "
+            f"<b>Run finished at month {status.month}.</b> Ideas that entered Track One: "
+            f"{status.transferred} of {status.generated} generated; impact {status.impact:.2f}. "
             "It is on the Scoreboard. Next: Reset to replay it, pick another preset to compare on the same "
             "conflict, or change a setting."
         ),
@@ -554,15 +554,15 @@ def _ensure_pair() -> None:
 @solara.component
 def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
     """One run of the pair: its name and Track One's state in a line, and its network."""
-    rows = dict(status_rows(model))
-    ripe = "ripe" if model.ripe else "not ripe"
+    status = track_one_status(model)
+    ripe = "ripe" if status.ripe else "not ripe"
     with solara.Div(classes=["tt-run", css]):
         solara.HTML(
             tag="div",
             classes=["tt-run-name"],
             unsafe_innerHTML=(
-                f"<b>{name}</b><br>Track One {ripe}; {rows['Ideas that entered Track One']} entered; "
-                f"impact {rows['Impact (novelty that entered)']}"
+                f"<b>{name}</b><br>Track One {ripe}; {status.transferred} of {status.generated} generated "
+                f"entered; impact {status.impact:.2f}"
             ),
         )
         FigureImage(

@@ -1,8 +1,8 @@
 """What the trainer sees: figures, Track One's state, the latest workshop and the export buttons, as Solara components.
 
 The figures come from `app.drawing`; each is redrawn only when its model has moved on. Drawing
-and stepping take `MODEL_LOCK`, so a figure never reads a model halfway through a month (the
-play loop steps in a background thread).
+and stepping take `MODEL_LOCK`, so a figure never reads a model halfway through a month (an
+export is drawn in a background thread while the run may be playing).
 """
 
 from __future__ import annotations
