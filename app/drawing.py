@@ -540,7 +540,7 @@ def draw_comparison(
         (axes[1], "Impact: novelty that entered Track One", "Summed novelty"),
     ):
         axis.set_xlim(0.5, months + 0.5)
-        axis.set_ylim(bottom=0)
+        axis.set_ylim(0, max(axis.get_ylim()[1], 1.0))  # an empty chart reads 0..1, not 0..0.05
         axis.set_xlabel("Month", fontsize=AXIS_PT)
         axis.set_ylabel(label, fontsize=AXIS_PT)
         axis.set_title(title, fontsize=TITLE_PT)
