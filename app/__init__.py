@@ -1,7 +1,9 @@
-"""The trainer's app: the Autonomy Dilemma, live in a browser, offline.
+"""The trainer's app: the Autonomy Dilemma, live in a browser, offline, laid out for a projector.
 
-`app/app.py` is the Solara page that `tracktwo app` serves. The other modules hold no UI code
-that needs a browser: `runs` (what a trainer sets, and the model they step), `presets` (one-click
-teaching scenarios with their explanations) and `views` (matplotlib drawings and their Solara
-wrappers).
+`app/app.py` holds the Solara pages that `tracktwo app` serves (with `app.css` and two small Vue
+templates: the browser-kept play clock and the full-screen button). The other modules need no
+browser: `runs` (what a trainer sets, the model they step, the speeds), `presets` (teaching
+scenarios, the seed each was checked on and the claim its text makes), `scoreboard` (rows per
+run and means over seeds), `drawing` (matplotlib figures), `views` (their Solara wrappers) and
+`about` (the model in plain words).
 """

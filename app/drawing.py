@@ -34,11 +34,11 @@ BEHAVIOUR_COLOURS = {
     "autonomous": _PALETTE[2],
     "grassroots": _PALETTE[4],
 }
-BEHAVIOUR_LABELS = {
-    "official": "Officials (Track One)",
-    "elite": "Influential elites (Track Two)",
-    "autonomous": "Autonomous thinkers (Track Two)",
-    "grassroots": "Grassroots (Track Three)",
+SHORT_LABELS = {
+    "official": "Officials",
+    "elite": "Influential elites",
+    "autonomous": "Autonomous thinkers",
+    "grassroots": "Grassroots",
 }
 TRACK_BEHAVIOUR = {
     "track_one": "official",
@@ -60,11 +60,26 @@ SIDE_SPACING = 5.0  # between the centres of two sides' regions, in layout units
 BAND_WIDTH = 3.6  # width of one side's region
 BAND_ROW_MAX = 24  # actors per row in a track's band
 BAND_ROW_GAP = 0.24  # between rows of one band
+NETWORK_SIZE = (7.0, 5.6)  # inches
+NETWORK_LEGEND_ROWS = 3
+ACTOR_AREA = 30  # marker area, points^2: small enough that neighbours in a band do not touch
+HOLDER_AREA = 64
+HALO_AREA = 190
 HIGHLIGHT = "black"
 PARTICIPANT_HALO = "#f0c419"
 NEW_CHANNEL = "#d55e00"
 FIGURE_DPI = 100
-PLOT_SIZE = (6.0, 4.2)  # inches, for the live plots: about their size on screen, so text stays legible
+PLOT_SIZE = (5.6, 4.3)  # inches, for the live plots: about their size on screen, so text stays legible
+TITLE_PT = 15
+AXIS_PT = 13
+TICK_PT = 12
+LEGEND_PT = 12
+LABEL_PT = 11
+WINDOW_LABEL_MONTHS = 22  # room a "window opens" label takes on the month axis
+LEGEND_ROW_IN = 0.27  # height of one legend row below a plot, inches
+AXIS_LABEL_IN = 0.6  # room for the month axis's ticks and label, inches
+LEAK_COLOUR = "black"
+ENTRY_COLOUR = "0.15"
 LAYOUT_CACHE_SIZE = 32
 
 
@@ -159,15 +174,20 @@ def latest_participants(model: TrackTwoModel) -> np.ndarray:
     return model.series.records[-1].participants if model.series.records else np.empty(0, dtype=np.int64)
 
 
-def draw_network(model: TrackTwoModel, title: str | None = None, size: tuple[float, float] = (8.0, 6.0)) -> Figure:
-    """Actors coloured by kind, shaped by side; holders of the leading idea ringed; last workshop haloed."""
+def draw_network(
+    model: TrackTwoModel, size: tuple[float, float] = NETWORK_SIZE, legend: bool = True, month: bool = True
+) -> Figure:
+    """Actors coloured by kind, shaped by side; holders of the leading idea drawn larger and ringed; last workshop haloed."""
     figure = Figure(figsize=size, dpi=FIGURE_DPI)
-    axis = figure.add_axes((0.0, 0.2, 1.0, 0.72))
+    legend_in = NETWORK_LEGEND_ROWS * LEGEND_ROW_IN + 0.1 if legend else 0.05
+    axis = figure.add_axes((0.0, legend_in / size[1], 1.0, 1 - (legend_in + 0.45) / size[1]))
     xy = network_layout(model)
     _draw_ties(axis, model, xy)
     participants = latest_participants(model)
     if participants.size:
-        axis.scatter(xy[participants, 0], xy[participants, 1], s=260, color=PARTICIPANT_HALO, alpha=0.8, lw=0, zorder=2)
+        axis.scatter(
+            xy[participants, 0], xy[participants, 1], s=HALO_AREA, color=PARTICIPANT_HALO, alpha=0.8, lw=0, zorder=2
+        )
     idea = leading_idea(model)
     holders = model.ideas.held[:, idea] if idea is not None else np.zeros(model.n_actors, dtype=bool)
     for side in range(model.n_sides):
@@ -180,32 +200,35 @@ def draw_network(model: TrackTwoModel, title: str | None = None, size: tuple[flo
                     axis.scatter(
                         xy[chosen, 0],
                         xy[chosen, 1],
-                        s=70 if is_holder else 45,
+                        s=HOLDER_AREA if is_holder else ACTOR_AREA,
                         marker=marker,
                         color=colour,
                         edgecolors=HIGHLIGHT if is_holder else "white",
-                        linewidths=2.0 if is_holder else 0.5,
+                        linewidths=1.8 if is_holder else 0.6,
                         zorder=4 if is_holder else 3,
                     )
         axis.text(
-            side * SIDE_SPACING, TOP_BAND + 0.55, side_name(side), ha="center", va="bottom", fontsize=14, weight="bold"
+            side * SIDE_SPACING, TOP_BAND + 0.5, side_name(side), ha="center", va="bottom", fontsize=15, weight="bold"
         )
     left = -BAND_WIDTH / 2 - 0.25
     for behaviour, height in TRACK_HEIGHT.items():
         if model.members[behaviour].size:
-            axis.text(left, height, TRACK_NAMES[behaviour], ha="right", va="center", fontsize=10, color="0.3")
-    axis.set_xlim(left - 2.1, (model.n_sides - 1) * SIDE_SPACING + BAND_WIDTH / 2 + 0.3)
+            axis.text(left, height, TRACK_NAMES[behaviour], ha="right", va="center", fontsize=LABEL_PT, color="0.25")
+    axis.set_xlim(left - 2.9, (model.n_sides - 1) * SIDE_SPACING + BAND_WIDTH / 2 + 0.5)
     axis.set_ylim(-0.5, TOP_BAND + 0.95)
     axis.axis("off")
-    figure.suptitle(network_title(model, idea, holders) if title is None else title, fontsize=12, y=0.985)
-    figure.legend(
-        handles=_network_legend(model),
-        loc="lower center",
-        ncol=3,
-        fontsize=9.5,
-        frameon=False,
-        bbox_to_anchor=(0.5, 0.0),
-    )
+    figure.suptitle(network_title(model, idea, holders, month), fontsize=AXIS_PT, y=0.985)
+    if legend:
+        figure.legend(
+            handles=_network_legend(model),
+            loc="lower center",
+            ncol=3,
+            fontsize=LEGEND_PT,
+            frameon=False,
+            bbox_to_anchor=(0.5, 0.0),
+            columnspacing=1.0,
+            handletextpad=0.3,
+        )
     return figure
 
 
@@ -219,19 +242,22 @@ def _draw_ties(axis, model: TrackTwoModel, xy: np.ndarray) -> None:
     axis.add_collection(LineCollection(segments[made], colors=NEW_CHANNEL, linewidths=1.1, alpha=0.8, zorder=1))
 
 
-def network_title(model: TrackTwoModel, idea: int | None, holders: np.ndarray) -> str:
+def network_title(model: TrackTwoModel, idea: int | None, holders: np.ndarray, month: bool = True) -> str:
+    """Who holds the leading idea, officials among them, in a line short enough for a small picture."""
+    when = f"Month {model.steps}: " if month else ""
     if idea is None:
-        return f"Month {model.steps}: no Track Two idea in circulation yet"
+        return f"{when}no idea in circulation yet"
     officials = int(holders[model.members["official"]].sum())
+    held = int(holders.sum())
     return (
-        f"Month {model.steps}: leading idea #{idea + 1} (novelty {model.ideas.novelty[idea]:.2f}) "
-        f"held by {int(holders.sum())} actors, {officials} of them officials"
+        f"{when}leading idea (novelty {model.ideas.novelty[idea]:.2f}) held by {held} "
+        f"{'actor' if held == 1 else 'actors'}, {officials} {'official' if officials == 1 else 'officials'}"
     )
 
 
 def _network_legend(model: TrackTwoModel) -> list:
     handles: list = [
-        Line2D([], [], ls="", marker="o", ms=9, color=colour, label=BEHAVIOUR_LABELS[behaviour])
+        Line2D([], [], ls="", marker="o", ms=9, color=colour, label=SHORT_LABELS[behaviour])
         for behaviour, colour in BEHAVIOUR_COLOURS.items()
         if model.members[behaviour].size
     ]
@@ -245,14 +271,14 @@ def _network_legend(model: TrackTwoModel) -> list:
             [],
             ls="",
             marker="o",
-            ms=9,
+            ms=11,
             color="0.85",
             markeredgecolor=HIGHLIGHT,
-            markeredgewidth=2.2,
-            label="Holds the leading idea",
+            markeredgewidth=2.0,
+            label="Holds the leading idea\n(drawn larger, ringed)",
         ),
         Line2D([], [], ls="", marker="o", ms=14, color=PARTICIPANT_HALO, alpha=0.75, label="In the latest workshop"),
-        Line2D([], [], color=NEW_CHANNEL, lw=1.4, label="Cross-side tie made in a workshop"),
+        Line2D([], [], color=NEW_CHANNEL, lw=1.6, label="New cross-side tie"),
     ]
     return handles
 
@@ -305,45 +331,95 @@ def timeseries(model: TrackTwoModel) -> pd.DataFrame:
     return frame
 
 
-def _time_axis(axis, frame: pd.DataFrame, months: int) -> None:
-    if len(frame):
-        for start, end in ripe_spans(frame["ripe"].astype(bool), frame["month"]):
-            axis.axvspan(start, end, color=RIPE_SHADE, alpha=0.45, lw=0, zorder=0)
-    axis.set_xlim(0.5, max(months, 12) + 0.5)
+def _time_axis(axis, frame: pd.DataFrame, model: TrackTwoModel) -> list:
+    """Month axis with the moments to watch: ripe moments shaded (and labelled as they open), leaks, the first entry.
+
+    Returns the legend handles for the marks it drew.
+    """
+    handles: list = [Patch(color=RIPE_SHADE, alpha=0.45, label="Ripe moment")]
+    axis.set_xlim(0.5, max(model.params.steps, 12) + 0.5)
     axis.set_xlabel("Month")
     axis.grid(alpha=0.3)
+    if not len(frame):
+        return handles
+    marks = axis.get_xaxis_transform()  # x in months, y in axes fraction
+    labelled_until = -np.inf
+    for start, end in ripe_spans(frame["ripe"].astype(bool), frame["month"]):
+        axis.axvspan(start, end, color=RIPE_SHADE, alpha=0.45, lw=0, zorder=0)
+        if start >= labelled_until:  # labels of windows close together would overlap
+            axis.text(start + 1, 0.97, "window opens", transform=marks, fontsize=LABEL_PT, va="top", color="0.25")
+            labelled_until = start + WINDOW_LABEL_MONTHS
+    leaks = frame.loc[frame["leak"] == 1, "month"]
+    if len(leaks):
+        handles.append(
+            axis.scatter(
+                leaks, np.full(len(leaks), 0.04), marker="X", s=90, color=LEAK_COLOUR, transform=marks, label="Leak"
+            )
+        )
+    first = first_entry_month(model)
+    if first is not None:
+        handles.append(axis.axvline(first, color=ENTRY_COLOUR, ls="--", lw=2.0, label=f"First entry (month {first})"))
+    return handles
 
 
-def _ripe_handle() -> Patch:
-    return Patch(color=RIPE_SHADE, alpha=0.45, label="Ripe moment")
+def first_entry_month(model: TrackTwoModel) -> int | None:
+    """The month the first workshop idea entered Track One, or None."""
+    ideas = model.ideas
+    n = ideas.count
+    entered = ideas.entered_step[:n][(ideas.origin_workshop[:n] >= 0) & (ideas.entered_step[:n] >= 0)]
+    return int(entered.min()) if entered.size else None
 
 
-def _legend_below(axis, handles: list) -> None:
-    axis.figure.legend(handles=handles, fontsize=9.5, loc="outside lower center", ncol=2, frameon=False)
+def _legend_below(figure: Figure, handles: list, columns: int = 2) -> None:
+    """The legend under the plot, with the plot's bottom margin made to fit it (fixed margins, no layout engine)."""
+    width, height = figure.get_size_inches()
+    rows = -(-len(handles) // columns)
+    figure.subplots_adjust(
+        left=0.85 / width,
+        right=1 - 0.2 / width,
+        top=1 - 0.45 / height,
+        bottom=(LEGEND_ROW_IN * rows + AXIS_LABEL_IN) / height,
+    )
+    figure.legend(
+        handles=handles,
+        fontsize=LEGEND_PT,
+        loc="lower center",
+        ncol=columns,
+        frameon=False,
+        columnspacing=1.2,
+        handletextpad=0.4,
+        borderaxespad=0.2,
+    )
 
 
 def _plot_figure(size: tuple[float, float]) -> tuple[Figure, object]:
-    figure = Figure(figsize=size, dpi=FIGURE_DPI, layout="constrained")
-    return figure, figure.add_subplot()
+    figure = Figure(figsize=size, dpi=FIGURE_DPI)
+    axis = figure.add_subplot()
+    axis.tick_params(labelsize=TICK_PT)
+    return figure, axis
 
 
 def draw_ideas_by_track(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> Figure:
     """Track Two ideas held per actor in each track, ripe moments shaded."""
     figure, axis = _plot_figure(size)
     frame = timeseries(model)
-    _time_axis(axis, frame, model.params.steps)
+    marks = _time_axis(axis, frame, model)
     handles = []
-    for track, label in TRACK_LABELS.items():
+    for track in TRACK_LABELS:
         column = f"ideas_held_{track}"
         if len(frame) and column in frame and frame[column].notna().any():
             (line,) = axis.plot(
-                frame["month"], frame[column], lw=2.2, color=BEHAVIOUR_COLOURS[TRACK_BEHAVIOUR[track]], label=label
+                frame["month"],
+                frame[column],
+                lw=2.4,
+                color=BEHAVIOUR_COLOURS[TRACK_BEHAVIOUR[track]],
+                label=SHORT_LABELS[TRACK_BEHAVIOUR[track]],
             )
             handles.append(line)
     axis.set_ylim(bottom=0)
-    axis.set_ylabel("Ideas held per actor")
-    axis.set_title("Ideas held, by track", fontsize=13)
-    _legend_below(axis, [*handles, _ripe_handle()])
+    axis.set_ylabel("Ideas held per actor", fontsize=AXIS_PT)
+    axis.set_title("Ideas held, by track", fontsize=TITLE_PT)
+    _legend_below(figure, [*handles, *marks])
     return figure
 
 
@@ -355,7 +431,7 @@ def draw_novelty(
     """Each workshop idea at its month of origin and its novelty; filled once it has entered Track One."""
     figure, axis = _plot_figure(size)
     frame = timeseries(model)
-    _time_axis(axis, frame, model.params.steps)
+    marks = _time_axis(axis, frame, model)
     ideas = model.ideas
     n = ideas.count
     generated = ideas.origin_workshop[:n] >= 0
@@ -370,7 +446,7 @@ def draw_novelty(
         edgecolors="0.35",
         linewidths=1.3,
         zorder=3,
-        label="Generated, not (yet) in Track One",
+        label="Not (yet) in Track One",
     )
     axis.scatter(
         month[entered],
@@ -383,59 +459,50 @@ def draw_novelty(
         label="Entered Track One",
     )
     if novelty.size:
-        axis.axhline(novelty.mean(), color="0.35", ls=":", lw=1.5, label=f"Mean generated: {novelty.mean():.2f}")
+        axis.axhline(novelty.mean(), color="0.35", ls=":", lw=1.5, label=f"Mean, all: {novelty.mean():.2f}")
     if entered.any():
         axis.axhline(
             novelty[entered].mean(),
             color=colour,
             ls="--",
             lw=1.5,
-            label=f"Mean transferred: {novelty[entered].mean():.2f}",
+            label=f"Mean, entered: {novelty[entered].mean():.2f}",
         )
     axis.set_ylim(0, 1)
-    axis.set_ylabel("Novelty (distance from official positions)")
-    axis.set_title(title, fontsize=13)
-    handles, _ = axis.get_legend_handles_labels()
-    _legend_below(axis, [*handles, _ripe_handle()])
+    axis.set_ylabel("Novelty (0 = official line)", fontsize=AXIS_PT)
+    axis.set_title(title, fontsize=TITLE_PT)
+    handles = [h for h in axis.get_legend_handles_labels()[0] if h not in marks]
+    _legend_below(figure, [*handles, *marks])
     return figure
 
 
 def draw_trust(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> Figure:
-    """Mean trust of the other side across all actors, with workshops and leaks marked."""
+    """Mean trust of the other side across all actors on its full 0..1 scale, with workshops and leaks marked."""
     figure, axis = _plot_figure(size)
     frame = timeseries(model)
-    _time_axis(axis, frame, model.params.steps)
+    marks = _time_axis(axis, frame, model)
     handles = []
     if len(frame):
-        trust = frame["mean_cross_side_trust"]
-        (line,) = axis.plot(frame["month"], trust, lw=2.4, color=_PALETTE[3], label="Mean cross-side trust")
-        handles.append(line)
-        low, high = float(trust.min()), float(trust.max())
-        pad = max(0.1 * (high - low), 0.005)
-        axis.set_ylim(low - 2 * pad, high + pad)
-        marks = axis.get_xaxis_transform()  # x in months, y in axes fraction
+        (line,) = axis.plot(
+            frame["month"], frame["mean_cross_side_trust"], lw=2.6, color=_PALETTE[3], label="Mean cross-side trust"
+        )
         workshops = frame.loc[frame["workshop"] == 1, "month"]
-        handles.append(
+        handles = [
+            line,
             axis.scatter(
                 workshops,
-                np.full(len(workshops), 0.05),
+                np.full(len(workshops), 0.1),
                 marker="|",
                 s=160,
                 color="0.25",
-                transform=marks,
+                transform=axis.get_xaxis_transform(),
                 label="Workshop",
-            )
-        )
-        leaks = frame.loc[frame["leak"] == 1, "month"]
-        if len(leaks):
-            handles.append(
-                axis.scatter(
-                    leaks, np.full(len(leaks), 0.12), marker="x", s=50, color="black", transform=marks, label="Leak"
-                )
-            )
-    axis.set_ylabel("Trust of the other side (0..1)")
-    axis.set_title("Cross-side trust", fontsize=13)
-    _legend_below(axis, [*handles, _ripe_handle()])
+            ),
+        ]
+    axis.set_ylim(0, 1)
+    axis.set_ylabel("Trust of the other side", fontsize=AXIS_PT)
+    axis.set_title("Cross-side trust", fontsize=TITLE_PT)
+    _legend_below(figure, [*handles, *marks])
     return figure
 
 
@@ -457,7 +524,10 @@ def draw_comparison(
     models: Sequence[TrackTwoModel], names: Sequence[str], size: tuple[float, float] = (13.0, 3.8)
 ) -> Figure:
     """Runs side by side: ideas that entered Track One, and impact, month by month."""
-    figure = Figure(figsize=size, dpi=FIGURE_DPI, layout="constrained")
+    figure = Figure(figsize=size, dpi=FIGURE_DPI)
+    figure.subplots_adjust(
+        left=0.75 / size[0], right=1 - 0.2 / size[0], top=1 - 0.45 / size[1], bottom=1.15 / size[1], wspace=0.22
+    )
     axes = figure.subplots(1, 2)
     colours = (_PALETTE[1], _PALETTE[2], _PALETTE[0], _PALETTE[4])
     months = max(m.params.steps for m in models)
@@ -470,14 +540,13 @@ def draw_comparison(
         (axes[1], "Impact: novelty that entered Track One", "Summed novelty"),
     ):
         axis.set_xlim(0.5, months + 0.5)
-        axis.set_ylim(bottom=0)
-        axis.set_xlabel("Month")
-        axis.set_ylabel(label)
-        axis.set_title(title, fontsize=13)
+        axis.set_ylim(0, max(axis.get_ylim()[1], 1.0))  # an empty chart reads 0..1, not 0..0.05
+        axis.set_xlabel("Month", fontsize=AXIS_PT)
+        axis.set_ylabel(label, fontsize=AXIS_PT)
+        axis.set_title(title, fontsize=TITLE_PT)
+        axis.tick_params(labelsize=TICK_PT)
         axis.grid(alpha=0.3)
-    figure.legend(
-        handles=axes[0].get_lines(), loc="outside lower center", ncol=len(models), fontsize=10.5, frameon=False
-    )
+    figure.legend(handles=axes[0].get_lines(), loc="lower center", ncol=len(models), fontsize=LEGEND_PT, frameon=False)
     return figure
 
 

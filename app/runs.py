@@ -3,7 +3,8 @@
 `Settings` is the handful of knobs the app exposes, in a trainer's words; `Settings.params()`
 turns them into model parameters through `model.make_params`, so a bad value gets the model's own
 message. `TrainerModel` is the model plus one thing a trainer needs and the model does not do by
-itself: staging a ripe moment *now*, in the middle of a run.
+itself: staging a ripe moment *now*, in the middle of a run. `SPEEDS` and `advance` play a run at
+a speed in plain words without ever stepping past its last month.
 """
 
 from __future__ import annotations
@@ -128,11 +129,28 @@ class Settings:
             raise ConfigError(f"seed: expected a whole number (got {self.seed!r})")
         return make_params(self.overrides())
 
-    def describe(self) -> str:
-        """One line for a trainer: who is in the room and how."""
+    def mix_applies(self) -> bool:
+        """A backchannel seats officials only: the seat mix does not apply."""
+        return self.mode != "backchannel"
+
+    def policy_applies(self) -> bool:
+        """The facilitator's policy matters only when the funder sets conditions."""
+        return self.funder_conditionality > 0
+
+    def seats(self) -> str:
+        """Who takes the seats, in words that follow the mode (Track 1.5 adds officials, a backchannel is only them)."""
+        if not self.mix_applies():
+            return "officials only"
         mix = self.mix()
-        seats = ", ".join(f"{round(100 * share)}% {KIND_WORDS.get(kind, kind)}" for kind, share in mix.items())
-        parts = [f"{MODE_CHOICES[self.mode]}: {self.size} seats every {self.interval} months ({seats})"]
+        if self.mode == "track1.5":
+            official = self.params().workshops.track15_official_share
+            mix = {"official": official, **{kind: share * (1 - official) for kind, share in mix.items()}}
+        return ", ".join(f"{round(100 * share)}% {KIND_WORDS[kind][1]}" for kind, share in mix.items())
+
+    def describe(self) -> str:
+        """One line for a trainer: who is in the room, how often, and when Track One is ripe."""
+        parts = [f"{MODE_CHOICES[self.mode]}: {plural(self.size, 'seat')} every {plural(self.interval, 'month')}"]
+        parts[0] += f" ({self.seats()})"
         if self.funder_conditionality > 0:
             parts.append(
                 f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}"
@@ -144,20 +162,63 @@ class Settings:
         return "; ".join([*parts, f"seed {self.seed}"])
 
 
-KIND_WORDS = {"elite": "influential elites", "autonomous": "autonomous thinkers", "grassroots": "grassroots"}
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun in the right number: 1 month, 4 months."""
+    return f"{count} {noun if count == 1 else (nouns or noun + 's')}"
+
+
+KIND_WORDS: dict[str, tuple[str, str]] = {  # singular, plural
+    "official": ("official", "officials"),
+    "elite": ("influential elite", "influential elites"),
+    "autonomous": ("autonomous thinker", "autonomous thinkers"),
+    "grassroots": ("grassroots actor", "grassroots actors"),
+}
+
+
+def kind_count(kind: str, count: int) -> str:
+    """A count of actors of a kind: 1 official, 12 officials (an unknown kind keeps its own name)."""
+    singular, several = KIND_WORDS.get(kind, (kind, kind))
+    return plural(count, singular, several)
+
+
+@dataclass(frozen=True)
+class Speed:
+    """How a run plays: months per update and the pause between updates."""
+
+    months_per_update: int
+    pause_s: float
+
+
+SPEEDS: dict[str, Speed] = {
+    "slow": Speed(months_per_update=1, pause_s=0.5),
+    "normal": Speed(months_per_update=4, pause_s=0.1),
+    "fast": Speed(months_per_update=12, pause_s=0.0),
+}
+DEFAULT_SPEED = "normal"
+
+
+def advance(model: TrackTwoModel, months: int) -> int:
+    """Step the model up to `months` months, never past its last month; returns the months stepped."""
+    stepped = 0
+    while stepped < months and model.running and model.steps < model.params.steps:
+        model.step()
+        stepped += 1
+    return stepped
+
+
+def finished(model: TrackTwoModel) -> bool:
+    """Whether the run has reached its last month."""
+    return not model.running or model.steps >= model.params.steps
 
 
 class TrainerModel(TrackTwoModel):
-    """The model as a trainer drives it: built from Settings, and able to stage a ripe moment now.
-
-    Mesa's SolaraViz re-creates the model with keyword arguments on Reset, hence the single
-    ``settings`` keyword.
-    """
+    """The model as a trainer drives it: built from Settings, and able to stage a ripe moment now."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.default()
         super().__init__(self.settings.params(), self.settings.seed)
         self.initial_ties = self.ties.copy()
+        self.staged_by_trainer = False
 
     @property
     def staged_until(self) -> int:
@@ -167,3 +228,4 @@ class TrainerModel(TrackTwoModel):
     def stage_ripe_moment(self, months: int) -> None:
         """Open a ripe window from the next month for `months` months (counted as a window if it was closed)."""
         self.stage_ripe_window(months)
+        self.staged_by_trainer = True

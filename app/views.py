@@ -1,126 +1,188 @@
-"""What the trainer sees: the network, Track One's state and the live plots, as Solara components.
+"""What the trainer sees: figures, Track One's state, the latest workshop and the export buttons, as Solara components.
 
-The figures come from `app.drawing`; each component redraws only when its model has moved on
-(Mesa's `update_counter` tells it the model stepped).
+The figures come from `app.drawing`; each is redrawn only when its model has moved on. Drawing
+and stepping take `MODEL_LOCK`, so a figure never reads a model halfway through a month (an
+export is drawn in a background thread while the run may be playing).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization.utils import update_counter
 
-from app.drawing import draw_ideas_by_track, draw_network, draw_novelty, draw_trust, png, track_one_status
-from app.runs import KIND_WORDS
+from app.drawing import (
+    draw_ideas_by_track,
+    draw_network,
+    draw_novelty,
+    draw_trust,
+    png,
+    timeseries,
+    track_one_status,
+)
+from app.runs import kind_count
 from model import TrackTwoModel
 
+MODEL_LOCK = threading.RLock()
+PLOTS: dict[str, tuple[str, Callable[[TrackTwoModel], Figure]]] = {
+    "tracks": ("Ideas held, by track", draw_ideas_by_track),
+    "novelty": ("Novelty of ideas", draw_novelty),
+    "trust": ("Cross-side trust", draw_trust),
+}
+OFFSCREEN_REDRAW_MONTHS = 12
+RIPE_STYLE = "background:#029e73;color:white"
+UNRIPE_STYLE = "background:#e0e0e0;color:#222"
 
-@solara.component
-def FigureImage(draw: Callable[[], Figure], dependencies: list, classes: list[str] | None = None):
-    """A matplotlib figure as a PNG image, redrawn only when `dependencies` change."""
-    image = solara.use_memo(lambda: png(draw()), dependencies)
-    return solara.Image(image, width="100%", classes=["tt-figure", *(classes or [])])
 
-
-def _model_state(model: TrackTwoModel) -> list:
+def model_state(model: TrackTwoModel) -> list:
     """What a view depends on: the model itself (not its id, which a new model may reuse) and how far it has run."""
     return [model, model.steps, int(getattr(model, "staged_until", 0)), bool(model.ripe)]
 
 
-@solara.component
-def NetworkView(model: TrackTwoModel):
-    update_counter.get()
-    return FigureImage(lambda: draw_network(model), _model_state(model), classes=["tt-network"])
+def drawn(draw: Callable[[], Figure]) -> bytes:
+    """A figure as PNG bytes, drawn while no one steps the model."""
+    with MODEL_LOCK:
+        return png(draw())
 
 
 @solara.component
-def IdeasByTrackPlot(model: TrackTwoModel):
-    update_counter.get()
-    return FigureImage(lambda: draw_ideas_by_track(model), _model_state(model), classes=["tt-plot", "tt-plot-tracks"])
+def FigureImage(draw: Callable[[], Figure], dependencies: list, classes: list[str] | None = None, fill: bool = False):
+    """A matplotlib figure as a PNG image, redrawn only when `dependencies` change.
 
-
-@solara.component
-def NoveltyPlot(model: TrackTwoModel):
-    update_counter.get()
-    return FigureImage(lambda: draw_novelty(model), _model_state(model), classes=["tt-plot", "tt-plot-novelty"])
-
-
-@solara.component
-def TrustPlot(model: TrackTwoModel):
-    update_counter.get()
-    return FigureImage(lambda: draw_trust(model), _model_state(model), classes=["tt-plot", "tt-plot-trust"])
-
-
-RIPE_STYLE = "background:#029e73;color:white"
-UNRIPE_STYLE = "background:#e0e0e0;color:#333"
-
-
-@solara.component
-def TrackOneCard(model: TrackTwoModel, heading: str = "Track One", tick: int = 0):
-    """Ripe or not, windows so far, transfers so far: the officials' side of the story.
-
-    It redraws when Mesa's controls step the model, or when `tick` changes (the side-by-side view).
+    With `fill`, the image takes whatever room its container leaves it (scaled to fit, never
+    pushing the layout past the screen); otherwise it flows at the container's width.
     """
-    update_counter.get()
+    image = solara.use_memo(lambda: drawn(draw), dependencies)
+    figure = solara.Image(image, classes=["tt-figure", *(classes or [])])
+    return solara.Div(classes=["tt-fig-box"], children=[figure]) if fill else figure
+
+
+@solara.component
+def NetworkView(model: TrackTwoModel, tick: int, legend: bool = True, fill: bool = False):
+    """The actors and their ties, as the multi-track diagram trainers know.
+
+    `tick` changes whenever the run moves on (the model object stays the same), so the view redraws.
+    """
+    return FigureImage(
+        lambda: draw_network(model, legend=legend),
+        [*model_state(model), legend],
+        classes=["tt-network"],
+        fill=fill,
+    )
+
+
+@solara.component
+def PlotView(model: TrackTwoModel, name: str, tick: int, live: bool = True, fill: bool = False):
+    """One of the live plots by name (tracks, novelty, trust), redrawn when `tick` changes.
+
+    A plot that is not `live` (below the fold while a run plays) is redrawn only every
+    `OFFSCREEN_REDRAW_MONTHS`, so the plots on screen keep the pace.
+    """
+    draw = PLOTS[name][1]
+    state = model_state(model)
+    if not live:
+        state[1] = model.steps // OFFSCREEN_REDRAW_MONTHS
+    return FigureImage(lambda: draw(model), [*state, live], classes=["tt-plot", f"tt-plot-{name}"], fill=fill)
+
+
+def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
+    """Track One's state as label/value pairs."""
     status = track_one_status(model)
-    state = "Ripe: looking for new approaches" if status.ripe else "Not ripe: wary of new ideas"
     rows = [
-        ("Month", f"{status.month} of {status.months}"),
-        ("Ripe windows so far", f"{status.windows}"),
         ("Ideas that entered Track One", f"{status.transferred} of {status.generated} generated"),
-        ("Impact so far (novelty that entered)", f"{status.impact:.2f}"),
+        ("Impact (novelty that entered)", f"{status.impact:.2f}"),
+        ("Ripe windows so far", f"{status.windows}"),
     ]
     if status.officials_wary:
         rows.append(("After a leak", "officials are wary"))
     if status.staged_until > status.month + 1:
         rows.append(("Staged ripe moment", f"until month {status.staged_until - 1}"))
-    table = "".join(
-        f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows
-    )
-    with solara.Card(heading, classes=["tt-track-one"], style="width:100%") as card:
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=(
-                f"<div class='tt-ripeness' style='{RIPE_STYLE if status.ripe else UNRIPE_STYLE};padding:8px 12px;"
-                f"border-radius:6px;font-size:1.15em;font-weight:bold;margin-bottom:8px'>{state}</div>"
-                f"<table class='tt-status' style='font-size:1.05em'>{table}</table>"
-            ),
-        )
-    return card
+    return rows
+
+
+def table_html(rows: list[tuple[str, str]], css: str) -> str:
+    cells = "".join(f"<tr><td class='tt-label'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows)
+    return f"<table class='{css}'>{cells}</table>"
 
 
 @solara.component
-def LatestWorkshopCard(model: TrackTwoModel):
-    """The latest workshop: when, how candid, how many ideas, whether it leaked."""
-    update_counter.get()
+def TrackOneCard(model: TrackTwoModel, tick: int, heading: str = "Track One"):
+    """Ripe or not, ideas that entered and their impact: the officials' side of the story (updated as `tick` moves)."""
+    ripe = bool(model.ripe)
+    state = "Ripe: looking for new approaches" if ripe else "Not ripe: wary of new ideas"
+    solara.HTML(
+        tag="div",
+        classes=["tt-track-one"],
+        unsafe_innerHTML=(
+            f"<div class='tt-card-heading'>{heading}</div>"
+            f"<div class='tt-ripeness' style='{RIPE_STYLE if ripe else UNRIPE_STYLE}'>{state}</div>"
+            + table_html(status_rows(model), "tt-status")
+        ),
+    )
+
+
+@solara.component
+def LatestWorkshopCard(model: TrackTwoModel, tick: int):
+    """The latest workshop: when, who, how candid, how many ideas, whether it leaked (updated as `tick` moves)."""
     records = model.series.records
-    with solara.Card("Latest workshop", classes=["tt-workshop"], style="width:100%") as card:
-        if not records:
-            first = model.params.workshops.first_step
-            solara.Text(
-                f"None yet (the first is due in month {first})."
-                if model.series.budget
-                else "No workshops in this programme."
+    if not records:
+        first = model.params.workshops.first_step
+        text = f"None yet (the first is due in month {first})." if model.series.budget else "No workshops planned."
+        rows = [("Latest workshop", text)]
+    else:
+        last = records[-1]
+        kinds, counts = np.unique(model.kind_of[last.participants], return_counts=True)
+        who = ", ".join(kind_count(str(kind), int(count)) for kind, count in zip(kinds, counts, strict=True))
+        rows = [
+            ("Latest workshop", f"month {last.step} (workshop {last.number + 1} of {model.series.budget})"),
+            ("Participants", f"{last.participants.size}: {who}"),
+            ("Candour", f"{last.candour:.2f}"),
+            ("Ideas developed", f"{last.ideas.size}"),
+            ("Leaked", "yes: officials grow wary" if last.leaked else "no"),
+        ]
+    solara.HTML(tag="div", classes=["tt-workshop"], unsafe_innerHTML=table_html(rows, "tt-status"))
+
+
+def run_csv(model: TrackTwoModel) -> str:
+    """The run so far, one row per month, as CSV."""
+    with MODEL_LOCK:
+        return timeseries(model).to_csv(index=False)
+
+
+@solara.component
+def Download(label: str, filename: str, make: Callable[[], bytes | str], source: object, mime_type: str):
+    """A download button that makes its file only when clicked.
+
+    Solara's FileDownload restarts its worker whenever its data callable is a new object, and a
+    new lambda every render would re-render forever: the callable is kept for as long as `source`
+    (the model it reads) stays the same.
+    """
+    data = solara.use_memo(lambda: make, [source])
+    solara.FileDownload(data, filename=filename, label=label, mime_type=mime_type, icon_name="mdi-download")
+
+
+@solara.component
+def Downloads(model: TrackTwoModel, stem: str, tick: int):
+    """PNG of the network and of each chart, and the run's months as CSV (file names carry the month: `tick`)."""
+    month = f"month{model.steps}"
+    with solara.Row(classes=["tt-downloads"], style="flex-wrap:wrap;gap:8px;align-items:center"):
+        solara.Text("Export:", style="font-weight:bold")
+        Download(
+            "Network (PNG)",
+            f"{stem}_network_{month}.png",
+            lambda: drawn(lambda: draw_network(model)),
+            model,
+            "image/png",
+        )
+        for name, (title, draw) in PLOTS.items():
+            Download(
+                f"{title} (PNG)",
+                f"{stem}_{name}_{month}.png",
+                lambda draw=draw: drawn(lambda: draw(model)),
+                model,
+                "image/png",
             )
-        else:
-            last = records[-1]
-            kinds = ", ".join(
-                f"{count} {KIND_WORDS.get(kind, kind)}"
-                for kind, count in zip(*np.unique(model.kind_of[last.participants], return_counts=True), strict=True)
-            )
-            rows = [
-                ("Month", f"{last.step} (workshop {last.number + 1} of {model.series.budget})"),
-                ("Participants", f"{last.participants.size}: {kinds}"),
-                ("Candour", f"{last.candour:.2f}"),
-                ("Ideas developed", f"{last.ideas.size}"),
-                ("Leaked", "yes: officials grow wary" if last.leaked else "no"),
-            ]
-            table = "".join(
-                f"<tr><td style='padding:2px 12px 2px 0'>{label}</td><td><b>{value}</b></td></tr>"
-                for label, value in rows
-            )
-            solara.HTML(tag="table", unsafe_innerHTML=table, style="font-size:1.0em")
-    return card
+        Download("This run (CSV)", f"{stem}_{month}.csv", lambda: run_csv(model), model, "text/csv")

@@ -1,22 +1,50 @@
-"""The trainer's app without a browser: settings, presets, the staged ripe moment, the drawings, the command."""
+"""The trainer's app without a browser: settings and their words, speeds, presets' stories, scoreboard, drawings."""
 
 from __future__ import annotations
 
 import argparse
+import math
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import stats
 
 from app import drawing
-from app.presets import PRESETS, PRESETS_BY_NAME, active_preset
-from app.runs import MODE_CHOICES, POLICY_CHOICES, RIPENESS_CHOICES, Settings, TrainerModel
+from app.presets import (
+    PAIR_STORY,
+    PRESETS,
+    PRESETS_BY_NAME,
+    active_preset,
+    ripe_entry_rates,
+    run_ideas,
+    run_outcomes,
+    settings_of,
+)
+from app.runs import (
+    MODE_CHOICES,
+    POLICY_CHOICES,
+    RIPENESS_CHOICES,
+    SPEEDS,
+    Settings,
+    TrainerModel,
+    advance,
+    finished,
+    kind_count,
+    plural,
+)
+from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
 from experiments import app_command
-from model import ConfigError, make_params
+from model import ConfigError, make_params, simulate
+
+STORY_CHECK_SEEDS = tuple(
+    range(2000, 2030)
+)  # 30 seeds, disjoint from the calibration seeds (1000-1059) and the pinned one
+ALPHA = 0.01
 
 
 def test_default_settings_are_the_models_defaults():
-    defaults = make_params()
-    assert Settings.default().params() == defaults
+    assert Settings.default().params() == make_params()
 
 
 @pytest.mark.parametrize("autonomous, grassroots", [(0.0, 0.0), (0.35, 0.0), (1.0, 0.0), (0.5, 0.15), (0.7, 0.6)])
@@ -32,10 +60,8 @@ def test_every_choice_maps_to_valid_parameters():
     for mode in MODE_CHOICES:
         assert Settings(mode=mode).params().mode == mode
     for policy in POLICY_CHOICES:
-        assert (
-            Settings(facilitator_policy=policy, funder_conditionality=0.5).params().workshops.facilitator_policy
-            == policy
-        )
+        settings = Settings(facilitator_policy=policy, funder_conditionality=0.5)
+        assert settings.params().workshops.facilitator_policy == policy
     modes = {
         choice: Settings(ripeness=choice, window_start=5, window_months=10).params().ripeness
         for choice in RIPENESS_CHOICES
@@ -54,9 +80,34 @@ def test_bad_settings_get_the_models_message():
         Settings(ripeness="sometimes").params()
 
 
-def test_presets_are_valid_distinct_explained_and_keep_the_seed():
-    current = Settings.default().replace(seed=42)
-    applied = [preset.apply(current) for preset in PRESETS]
+def test_texts_follow_the_live_parameters_with_plurals_right():
+    assert plural(1, "month") == "1 month" and plural(4, "month") == "4 months"
+    assert kind_count("official", 1) == "1 official" and kind_count("official", 12) == "12 officials"
+    assert kind_count("elite", 2) == "2 influential elites"
+    backchannel = Settings.default().replace(mode="backchannel", interval=1)
+    assert not backchannel.mix_applies()
+    assert "officials only" in backchannel.describe() and "every 1 month " in backchannel.describe()
+    assert "autonomous" not in backchannel.describe(), "a backchannel's seats are not the Track Two mix"
+    track15 = Settings.default().replace(mode="track1.5")
+    share = round(100 * track15.params().workshops.track15_official_share)
+    assert track15.seats().startswith(f"{share}% officials")
+    assert Settings.default().seats() == "50% influential elites, 50% autonomous thinkers"
+    assert not Settings.default().policy_applies() and Settings(funder_conditionality=0.3).policy_applies()
+
+
+def test_speeds_in_words_and_no_step_past_the_last_month():
+    assert list(SPEEDS) == ["slow", "normal", "fast"]
+    assert [s.months_per_update for s in SPEEDS.values()] == sorted(s.months_per_update for s in SPEEDS.values())
+    model = TrainerModel(Settings.default().replace(steps=10))
+    assert advance(model, 4) == 4 and model.steps == 4 and not finished(model)
+    assert advance(model, SPEEDS["fast"].months_per_update) == 6, "12 months asked, 6 left"
+    assert model.steps == 10 and finished(model)
+    assert advance(model, 12) == 0 and model.steps == 10
+    assert len(model.datacollector.get_model_vars_dataframe()) == 10
+
+
+def test_presets_are_valid_distinct_pinned_and_explained():
+    applied = [preset.apply() for preset in PRESETS]
     assert [p.name for p in PRESETS] == [
         "The usual suspects",
         "Autonomous thinkers",
@@ -67,24 +118,104 @@ def test_presets_are_valid_distinct_explained_and_keep_the_seed():
     assert len(set(applied)) == len(PRESETS)
     for preset, settings in zip(PRESETS, applied, strict=True):
         settings.params()
-        assert settings.seed == 42
+        assert settings.seed == preset.seed, "a preset pins the seed its story was checked on"
         assert len(preset.explanation.split()) > 40, f"{preset.name}: explain what to watch for"
+        assert 8 < len(preset.watch.split()) < 30, f"{preset.name}: one line to watch for"
+        assert preset.key_plot in ("tracks", "novelty", "trust")
         assert active_preset(settings) is preset
-    assert PRESETS_BY_NAME["The usual suspects"].apply(current).params().workshops.mix == {"elite": 1.0}
-    assert PRESETS_BY_NAME["Backchannel"].apply(current).params().mode == "backchannel"
-    assert PRESETS_BY_NAME["A ripe moment"].apply(current).params().ripeness.mode == "fixed"
-    assert active_preset(current.replace(size=31)) is None
+        assert active_preset(settings.replace(seed=99)) is preset, "the programme, on another seed"
+    assert PRESETS_BY_NAME["The usual suspects"].apply().params().workshops.mix == {"elite": 1.0}
+    assert PRESETS_BY_NAME["Backchannel"].apply().params().mode == "backchannel"
+    assert PRESETS_BY_NAME["A ripe moment"].apply().params().ripeness.mode == "fixed"
+    assert active_preset(Settings.default().replace(size=31)) is None
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
+def test_every_presets_story_shows_on_its_pinned_seed(preset):
+    claim = preset.claim()
+    assert claim.holds, f"{preset.name} on seed {preset.seed}: {claim.summary}"
+
+
+def test_side_by_side_story_shows_on_its_pinned_seed():
+    claim = PAIR_STORY.claim()
+    assert claim.holds, claim.summary
+    a, b = PAIR_STORY.settings()
+    assert a.replace(autonomous_share=b.autonomous_share) == b, "the two runs differ only in the mix"
+
+
+def outcome_table(name: str) -> pd.DataFrame:
+    """A preset's outcomes on the 30 check seeds."""
+    return pd.DataFrame([dict(run_outcomes(settings_of(name, seed))) for seed in STORY_CHECK_SEEDS])
+
+
+def default_table() -> pd.DataFrame:
+    return pd.DataFrame([dict(run_outcomes(Settings.default().replace(seed=s))) for s in STORY_CHECK_SEEDS])
+
+
+def assert_paired_greater(higher: pd.Series, lower: pd.Series, label: str) -> None:
+    """Over the same seeds, `higher` exceeds `lower` in expectation: one-sided Wilcoxon signed-rank at ALPHA."""
+    difference = (higher.to_numpy(float) - lower.to_numpy(float))[~np.isnan(higher - lower)]
+    p = stats.wilcoxon(difference, alternative="greater").pvalue
+    assert p < ALPHA and difference.mean() > 0, f"{label}: mean difference {difference.mean():.3g}, p={p:.3g}"
+
+
+@pytest.mark.slow
+def test_the_presets_stories_hold_in_expectation_over_30_seeds():
+    usual, autonomous, balanced = (
+        outcome_table(n) for n in ("The usual suspects", "Autonomous thinkers", "A balanced mix")
+    )
+    assert_paired_greater(usual.transfer_rate, autonomous.transfer_rate, "usual suspects transfer more of their ideas")
+    assert_paired_greater(
+        autonomous.mean_novelty_generated, usual.mean_novelty_generated, "autonomous thinkers' ideas are more novel"
+    )
+    assert_paired_greater(balanced.impact, usual.impact, "a balanced mix has more impact than the usual suspects")
+    assert_paired_greater(balanced.impact, autonomous.impact, "a balanced mix has more impact than autonomous thinkers")
+
+    backchannel, track_two = outcome_table("Backchannel"), default_table()
+    never = float(Settings.default().steps + 1)  # a run without any entry ranks after every run with one
+    assert_paired_greater(
+        track_two.time_to_first_transfer.fillna(never),
+        backchannel.time_to_first_transfer.fillna(never),
+        "a backchannel's first idea enters Track One sooner",
+    )
+    assert_paired_greater(
+        track_two.mean_novelty_generated, backchannel.mean_novelty_generated, "a backchannel's ideas are less novel"
+    )
+
+    ripe = outcome_table("A ripe moment")
+    assert_paired_greater(
+        ripe.transfers_per_ripe_step, ripe.transfers_per_unripe_step, "ideas enter far more often in the window"
+    )
+    assert ripe.transfers_per_ripe_step.mean() > 3 * ripe.transfers_per_unripe_step.mean()
+
+
+@pytest.mark.slow
+def test_the_side_by_side_story_holds_in_expectation_over_30_seeds():
+    impact = {
+        letter: pd.Series([run_outcomes(PAIR_STORY.settings(seed)[i])["impact"] for seed in STORY_CHECK_SEEDS])
+        for i, letter in enumerate("AB")
+    }
+    assert_paired_greater(impact["B"], impact["A"], "run B (a mix) ends with more impact than run A (elites only)")
+
+
+def test_the_ripe_moment_story_fails_without_its_mechanism():
+    """Ablation: with Track One never ripe, the preset's claim cannot hold (there are no ripe months)."""
+    preset = PRESETS_BY_NAME["A ripe moment"]
+    never = settings_of("A ripe moment", preset.seed).replace(ripeness="never")
+    ripe, unripe = ripe_entry_rates(run_outcomes(never))
+    assert math.isnan(ripe) and not (ripe > 3 * unripe)
+    staged = settings_of("A ripe moment", preset.seed)
+    ideas = run_ideas(staged)
+    assert (ideas.entered_step >= staged.window_start).any()
 
 
 def test_staging_a_ripe_moment_holds_track_one_ripe_for_that_long():
     model = TrainerModel(Settings.default().replace(ripeness="never", seed=3))
-    for _ in range(5):
-        model.step()
-    assert not model.ripe and model.ripeness.windows_opened == 0
+    advance(model, 5)
+    assert not model.ripe and model.ripeness.windows_opened == 0 and not model.staged_by_trainer
     model.stage_ripe_moment(6)
-    assert model.ripe and model.ripeness.windows_opened == 1
-    for _ in range(6):
-        model.step()
+    assert model.ripe and model.ripeness.windows_opened == 1 and model.staged_by_trainer
+    advance(model, 6)
     assert model.ripe_history[5:11] == [True] * 6
     assert not model.ripe, "the window closes when the staged months are over (ripeness is off here)"
     assert model.ripeness.windows_opened == 1
@@ -92,10 +223,53 @@ def test_staging_a_ripe_moment_holds_track_one_ripe_for_that_long():
 
 def test_same_settings_same_run():
     first, second = (TrainerModel(Settings.default().replace(seed=11)) for _ in range(2))
-    for _ in range(24):
-        first.step()
-        second.step()
+    advance(first, 24)
+    advance(second, 24)
     assert first.datacollector.get_model_vars_dataframe().equals(second.datacollector.get_model_vars_dataframe())
+
+
+def test_a_finished_run_on_the_scoreboard_reads_as_simulate_does():
+    settings = PRESETS_BY_NAME["A balanced mix"].apply()
+    model = TrainerModel(settings)
+    advance(model, settings.steps)
+    row = row_of_run(model, "A balanced mix")
+    expected = simulate(settings.params(), settings.seed).outcomes
+    assert row.label == "A balanced mix" and row.seeds == str(settings.seed)
+    for name, score in row.scores.items():
+        assert score.value == pytest.approx(expected[name]) and math.isnan(score.low)
+    cells = row.cells()
+    assert cells["ideas_transferred"] == f"{expected['ideas_transferred']:.0f}"
+    assert cells["impact"] == f"{expected['impact']:.2f}"
+
+
+def test_twenty_seeds_give_a_mean_with_an_interval_around_it():
+    settings = Settings.default().replace(seed=40)
+    done: list[int] = []
+    row = row_of_seeds(settings, "Default", progress=done.append)
+    assert done == list(range(1, SEEDS_PER_BATCH + 1))
+    assert row is not None and row.seeds == f"40-{40 + SEEDS_PER_BATCH - 1}" and "20 seeds" in row.label
+    impacts = np.array([simulate(settings.params(), s).outcomes["impact"] for s in range(40, 60)])
+    impact = row.scores["impact"]
+    assert impact.value == pytest.approx(impacts.mean())
+    assert impact.low < impact.value < impact.high
+    assert impacts.min() <= impact.low and impact.high <= impacts.max()
+    assert score_of(impacts) == impact, "the interval is reproducible"
+    assert row_of_seeds(settings, "Stopped", stop=lambda: True) is None
+
+
+def test_the_trust_axis_is_the_whole_scale_and_the_moments_are_marked():
+    settings = PRESETS_BY_NAME["A ripe moment"].apply().replace(confidentiality=0.5)
+    model = TrainerModel(settings)
+    advance(model, settings.steps)
+    trust = drawing.draw_trust(model)
+    assert trust.axes[0].get_ylim() == (0.0, 1.0)
+    labels = [text.get_text() for text in trust.legends[0].get_texts()]
+    outcomes = simulate(settings.params(), settings.seed).outcomes
+    assert outcomes["leaks"] > 0 and "Leak" in labels
+    assert drawing.first_entry_month(model) == outcomes["time_to_first_transfer"]
+    assert f"First entry (month {drawing.first_entry_month(model)})" in labels
+    window_labels = [t for t in trust.axes[0].texts if t.get_text() == "window opens"]
+    assert len(window_labels) == 1, "one staged window, labelled as it opens"
 
 
 def test_network_layout_is_computed_once_per_network_and_separates_the_sides():
@@ -111,9 +285,8 @@ def test_network_layout_is_computed_once_per_network_and_separates_the_sides():
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda p: p.name)
 def test_every_view_draws_for_every_preset(preset):
-    model = TrainerModel(preset.apply(Settings.default()))
-    for _ in range(20):
-        model.step()
+    model = TrainerModel(preset.apply())
+    advance(model, 20)
     for draw in (drawing.draw_network, drawing.draw_ideas_by_track, drawing.draw_novelty, drawing.draw_trust):
         image = drawing.png(draw(model))
         assert image.startswith(b"\x89PNG") and len(image) > 10_000

@@ -1,12 +1,15 @@
 """The trainer's app in a real browser: `tracktwo app` on a free localhost port, driven by Debian's
 chromium through Playwright, with every request to another host blocked (a room without internet).
 
-Screenshots are saved under each test's tmp_path for inspection. Skipped, with the reason, only
-where /usr/bin/chromium is not installed (`.ci/run` installs it with apt).
+Screenshots go under each test's tmp_path (or $TRACKTWO_SCREENSHOTS, to keep them) for a person to
+look at. Skipped, with the reason, only where /usr/bin/chromium is not installed (`.ci/run` installs
+it with apt).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import signal
@@ -21,6 +24,10 @@ from urllib.parse import urlparse
 
 import pytest
 
+from app.presets import PAIR_STORY, PRESETS, PRESETS_BY_NAME
+from app.runs import Settings
+from model import simulate
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -32,8 +39,10 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 SERVER_START_TIMEOUT_S = 120
-UI_TIMEOUT_MS = 60_000  # generous: the machine may be busy with the statistical tests
-VIEWPORT = {"width": 1600, "height": 1400}
+UI_TIMEOUT_MS = 90_000  # generous: the machine may be busy with the statistical tests
+PROJECTOR_SCREENS = {"1280x720": {"width": 1280, "height": 720}, "1920x1080": {"width": 1920, "height": 1080}}
+MONTHS = Settings.default().steps
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 pytestmark = [
     pytest.mark.browser,
@@ -73,7 +82,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
                 pass
             if time.monotonic() > deadline:
                 pytest.fail(
-                    f"tracktwo app did not serve {url} within {SERVER_START_TIMEOUT_S} s:\n{log.read_text(errors='replace')[-3000:]}"
+                    f"tracktwo app did not serve {url} in {SERVER_START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}"
                 )
             time.sleep(0.5)
         yield url
@@ -94,6 +103,14 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: $TRACKTWO_SCREENSHOTS if set (to keep them), else the test's tmp dir."""
+    folder = Path(os.environ.get("TRACKTWO_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 class Offline:
@@ -121,6 +138,26 @@ class Offline:
         if not self.is_local(request.url):
             self.succeeded.append(request.url)
 
+    def check(self) -> None:
+        assert self.succeeded == [], f"requests left this machine: {self.succeeded}"
+        assert self.attempted == [], f"the page tried to reach other hosts (blocked): {self.attempted}"
+        assert self.websockets and all(self.is_local(url) for url in self.websockets), self.websockets
+
+
+def open_page(browser, url: str, viewport: dict, offline: Offline):
+    """A fresh browser session (so default settings) on `url`, offline, loaded until a network is drawn."""
+    context = browser.new_context(viewport=viewport, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    page.route("**/*", offline.route)
+    page.on("requestfinished", offline.finished)
+    page.on("websocket", lambda ws: offline.websockets.append(ws.url))
+    started = time.perf_counter()
+    page.goto(url)
+    page.locator("img.tt-network").first.wait_for(state="visible")
+    page.load_seconds = time.perf_counter() - started
+    return page
+
 
 @pytest.fixture
 def offline() -> Offline:
@@ -129,41 +166,22 @@ def offline() -> Offline:
 
 @pytest.fixture
 def page(browser, app_url, offline):
-    """A fresh browser session on the app (so default settings), offline, loaded until Mesa's Step button shows."""
-    context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
-    page.set_default_timeout(UI_TIMEOUT_MS)
-    page.route("**/*", offline.route)
-    page.on("requestfinished", offline.finished)
-    page.on("websocket", lambda ws: offline.websockets.append(ws.url))
-    page.goto(app_url)
-    step_button(page).wait_for(state="visible")
+    """Explore at 1280x720 (the smaller projector), offline."""
+    page = open_page(browser, app_url, PROJECTOR_SCREENS["1280x720"], offline)
     yield page
-    context.close()
+    page.context.close()
 
 
-def step_button(page):
-    return page.get_by_role("button", name="Step", exact=True)
+def button(page, name: str):
+    return page.get_by_role("button", name=name, exact=True).first
 
 
-def step_counter(page):
-    return page.get_by_text(re.compile(r"^Step: \d+$"))
+def month_shown(page) -> int:
+    return int(re.match(r"Month (\d+) of", page.locator(".tt-month").inner_text()).group(1))
 
 
-def current_step(page) -> int:
-    return int(step_counter(page).inner_text().split(":")[1])
-
-
-def wait_for_step(page, step: int) -> None:
-    page.wait_for_function(
-        "step => [...document.querySelectorAll('span')].some(e => e.textContent.trim() === `Step: ${step}`)",
-        arg=step,
-        timeout=UI_TIMEOUT_MS,
-    )
-
-
-def wait_for_text(page, text: str) -> None:
-    page.get_by_text(text, exact=False).first.wait_for(state="visible")
+def wait_for_month(page, month: int) -> None:
+    page.locator(".tt-month").get_by_text(f"Month {month} of {MONTHS}").wait_for()
 
 
 def settle(page, ms: int = 1500) -> None:
@@ -171,113 +189,162 @@ def settle(page, ms: int = 1500) -> None:
     page.wait_for_timeout(ms)
 
 
-def test_page_loads_offline_with_controls_and_network(page, offline, tmp_path):
-    for name in (
-        "Reset",
-        "Step",
-        "The usual suspects",
-        "Autonomous thinkers",
-        "A balanced mix",
-        "Backchannel",
-        "A ripe moment",
-        "Stage a ripe moment now (24 months)",
-        "Explore",
-        "Side by side",
-    ):
-        assert page.get_by_role("button", name=name, exact=True).first.is_visible(), f"button {name!r} is not visible"
-    sidebar = page.locator(".v-navigation-drawer")
-    for label in (
-        "Autonomous thinkers:",
-        "Grassroots:",
-        "Workshop size:",
-        "A workshop every",
-        "Confidentiality:",
-        "Funder's conditions:",
-    ):
-        assert sidebar.get_by_text(label).first.is_visible(), f"slider {label!r} is not visible"
-    for label in ("Facilitator's policy on conditions", "Mode", "Ripeness", "Seed (same seed, same conflict)"):
-        assert sidebar.get_by_text(label, exact=True).first.is_visible(), f"control {label!r} is not visible"
-    assert page.locator(".v-slider").count() >= 7
-    network = page.locator("img.tt-network")
-    network.wait_for(state="visible")
-    box = network.bounding_box()
-    assert box and box["width"] > 400 and box["height"] > 300
-    assert page.evaluate("img => img.complete && img.naturalWidth > 0", network.element_handle())
-    for plot in ("tt-plot-tracks", "tt-plot-novelty", "tt-plot-trust"):
-        assert page.locator(f"img.{plot}").is_visible()
-    wait_for_text(page, "Not ripe")
-    assert current_step(page) == 0
-    page.screenshot(path=tmp_path / "explore_loaded.png")
-    assert offline.succeeded == [], f"requests left this machine: {offline.succeeded}"
-    assert offline.attempted == [], f"the page tried to reach other hosts (blocked): {offline.attempted}"
-    assert offline.websockets and all(Offline.is_local(url) for url in offline.websockets), offline.websockets
+def assert_inside_viewport(page, selector: str) -> None:
+    viewport = page.viewport_size
+    locator = page.locator(selector)
+    assert locator.count() >= 1, f"{selector} is not on the page"
+    for index in range(locator.count()):
+        box = locator.nth(index).bounding_box()
+        assert box is not None and box["width"] > 50 and box["height"] > 20, f"{selector}: {box}"
+        assert box["x"] >= 0 and box["y"] >= 0, f"{selector} starts off screen: {box}"
+        assert box["x"] + box["width"] <= viewport["width"] + 1, f"{selector} is cut at the right: {box}"
+        assert box["y"] + box["height"] <= viewport["height"] + 1, f"{selector} is below the fold: {box}"
 
 
-def test_step_advances_the_counter_and_changes_the_plots(page, offline, tmp_path):
-    tracks, network = page.locator("img.tt-plot-tracks"), page.locator("img.tt-network")
-    before_tracks, before_network = tracks.screenshot(), network.screenshot()
-    step_button(page).click()
-    wait_for_step(page, 1)
-    for step in range(2, 7):  # past the first workshop (month 3), so ideas are held
-        step_button(page).click()
-        wait_for_step(page, step)
-    wait_for_text(page, "6 of 120")
+@pytest.mark.parametrize("screen", PROJECTOR_SCREENS, ids=str)
+def test_one_screen_on_a_projector(browser, app_url, offline, shots, screen):
+    """Explore: network, Track One and the plot to watch on one screen; Side by side: both runs and the chart."""
+    page = open_page(browser, app_url, PROJECTOR_SCREENS[screen], offline)
+    try:
+        print(f"{screen}: page drawn in {page.load_seconds:.1f} s")
+        button(page, "A balanced mix").click()
+        page.get_by_text("Watch:").first.wait_for()
+        button(page, "Step").click()
+        wait_for_month(page, 1)
+        settle(page)
+        for selector in (
+            "img.tt-network",
+            ".tt-track-one",
+            ".tt-stage-side img.tt-plot-novelty",
+            ".tt-controls",
+            ".tt-presets",
+            ".tt-sidebar",
+        ):
+            assert_inside_viewport(page, selector)
+        for name in ("Play", "Step", "Reset", "slow", "normal", "fast", "Hide settings", *(p.name for p in PRESETS)):
+            assert button(page, name).is_visible(), f"button {name!r}"
+        for label in ("Play Interval", "Render Interval", "Use Threads", "Information:"):
+            assert page.get_by_text(label).count() == 0, f"Mesa's control {label!r} is on the page"
+        page.screenshot(path=shots / f"explore_{screen}.png")
+
+        button(page, "Side by side").click()
+        page.locator(".tt-run-b img.tt-network").wait_for(state="visible")
+        page.locator("img.tt-comparison").wait_for(state="visible")
+        assert page.locator(".tt-sidebar").count() == 0, "Side by side opens with the sidebar hidden"
+        settle(page)
+        for selector in ("img.tt-network", "img.tt-comparison", ".tt-run-name", ".tt-controls"):
+            assert_inside_viewport(page, selector)
+        assert page.locator("img.tt-network").count() == 2
+        page.screenshot(path=shots / f"side_by_side_{screen}.png")
+        button(page, "Settings").click()
+        page.locator(".tt-sidebar").get_by_text("Run A: autonomous thinkers").wait_for()
+        offline.check()
+    finally:
+        page.context.close()
+
+
+def test_play_to_the_end_never_passes_the_last_month_and_says_so(page, offline, shots):
+    preset = PRESETS_BY_NAME["A ripe moment"]
+    button(page, preset.name).click()
+    page.locator(".tt-presets").get_by_text(preset.watch[:40]).wait_for()
+    button(page, "fast").click()
+    started = time.perf_counter()
+    button(page, "Play").click()
+    seen: list[int] = []
+    banner = page.locator(".tt-finished")
+    while not banner.is_visible():
+        seen.append(month_shown(page))
+        assert seen[-1] <= MONTHS, f"the month counter passed the last month: {seen}"
+        assert time.perf_counter() - started < UI_TIMEOUT_MS / 1000, f"the run did not finish: {seen}"
+        page.wait_for_timeout(250)
+    print(f"fast: a full run in {time.perf_counter() - started:.1f} s")
+    assert month_shown(page) == MONTHS and seen == sorted(seen)
+    outcomes = simulate(preset.apply().params(), preset.seed).outcomes
+    text = banner.inner_text()
+    assert f"Run finished at month {MONTHS}" in text
+    assert f"{outcomes['ideas_transferred']:.0f} of {outcomes['ideas_generated']:.0f} generated" in text
+    assert f"impact {outcomes['impact']:.2f}" in text, "the browser shows the run that simulate() gives"
+    assert button(page, "Play").is_disabled() and button(page, "Step").is_disabled()
+    assert_inside_viewport(page, ".tt-finished")
     settle(page)
-    page.screenshot(path=tmp_path / "explore_after_6_steps.png")
-    assert tracks.screenshot() != before_tracks, "the ideas-by-track plot did not change after stepping"
-    assert network.screenshot() != before_network, "the network did not change after stepping"
-    assert (
-        page.get_by_text(re.compile(r"^Month 6")).first.is_visible() or page.get_by_text("6 of 120").first.is_visible()
-    )
+    page.screenshot(path=shots / "explore_finished.png")
 
-    page.get_by_role("button", name="Stage a ripe moment now (24 months)", exact=True).click()
-    wait_for_text(page, "Ripe: looking for new approaches")
-    wait_for_text(page, "until month 30")
-    page.screenshot(path=tmp_path / "explore_ripe_moment_staged.png")
-    assert offline.succeeded == []
+    button(page, "Scoreboard").click()
+    board = page.locator("table.tt-scoreboard")
+    board.wait_for()
+    assert preset.name in board.inner_text() and f"{outcomes['impact']:.2f}" in board.inner_text()
+    button(page, "Run 20 seeds of the current settings").click()
+    page.get_by_text(f"{preset.name}: mean of 20 seeds (95% interval)").wait_for()
+    page.screenshot(path=shots / "scoreboard.png")
+    offline.check()
 
 
-def sidebar_text(page) -> str:
-    return page.locator(".v-navigation-drawer").first.inner_text()
+def test_every_preset_pins_its_seed_and_shows_its_checked_story(page, offline):
+    for preset in PRESETS:
+        button(page, preset.name).click()
+        page.locator(".tt-presets").get_by_text(preset.watch[:40]).wait_for()
+        page.locator(".tt-running").get_by_text(f"seed {preset.seed}").wait_for()
+        claim = preset.claim()
+        assert claim.holds, f"{preset.name}: {claim.summary}"
+        explanation = page.locator(".tt-explanation").inner_text()
+        assert f"Checked on seed {preset.seed}: {claim.summary}" in explanation
+    button(page, "Side by side").click()
+    page.locator(".tt-watch").get_by_text(PAIR_STORY.claim().summary[:30]).wait_for()
+    offline.check()
 
 
-def test_choosing_a_preset_changes_the_parameters(page, offline, tmp_path):
-    assert "Autonomous thinkers: 50% of Track Two seats" in sidebar_text(page)
-    page.get_by_role("button", name="The usual suspects", exact=True).click()
-    wait_for_text(page, "The usual suspects: what to watch for.")
-    wait_for_text(page, "Autonomous thinkers: 0% of Track Two seats")
-    wait_for_text(page, "100% influential elites")
-    settle(page)
-    page.screenshot(path=tmp_path / "preset_usual_suspects.png")
+def test_controls_a_mode_makes_moot_are_disabled_and_texts_follow(page, offline):
+    sidebar = page.locator(".tt-sidebar")
+    assert sidebar.get_by_text("A workshop every 4 months").is_visible()
+    assert sidebar.get_by_text("Policy on conditions (none set)").is_visible()
+    button(page, "Backchannel").click()
+    sidebar.get_by_text("A backchannel seats officials only").wait_for()
+    assert sidebar.locator(".tt-disabled .v-slider--disabled").count() == 2, "both mix sliders are disabled"
+    page.locator(".tt-running").get_by_text("officials only").wait_for()
+    button(page, "Step").click()
+    wait_for_month(page, 1)
+    for _ in range(2):
+        button(page, "Step").click()
+    wait_for_month(page, 3)
+    page.locator(".tt-workshop").get_by_text(re.compile(r"\d+ officials?\b")).first.wait_for()
+    assert "official " not in page.locator(".tt-workshop").inner_text().replace("officials", "")
+    button(page, "The usual suspects").click()
+    page.locator(".tt-presets").get_by_text(PRESETS_BY_NAME["The usual suspects"].watch[:40]).wait_for()
+    assert sidebar.locator(".v-slider--disabled").count() == 0
+    button(page, "Stage a ripe moment now (24 months)").click()
+    page.get_by_text("Ripe: looking for new approaches").wait_for()
+    page.locator(".tt-track-one").get_by_text("until month 24").wait_for()
+    offline.check()
 
-    page.get_by_role("button", name="Backchannel", exact=True).click()
-    wait_for_text(page, "Backchannel: what to watch for.")
-    wait_for_text(page, "Backchannel (officials under instructions)")
-    assert "Backchannel (officials under instructions)" in sidebar_text(page)
 
-    page.get_by_role("button", name="A ripe moment", exact=True).click()
-    wait_for_text(page, "A ripe moment: what to watch for.")
-    assert "Window opens in month 13" in sidebar_text(page)
-    assert "A staged window" in sidebar_text(page)
-    wait_for_step(page, 0)
-    settle(page)
-    page.screenshot(path=tmp_path / "preset_ripe_moment.png")
-    assert offline.succeeded == []
+def test_exports_download_valid_files(page, offline):
+    for _ in range(5):
+        button(page, "Step").click()
+    wait_for_month(page, 5)
+    downloads = page.locator(".tt-downloads").first
+    for label in ("Network (PNG)", "Novelty of ideas (PNG)", "Cross-side trust (PNG)", "Ideas held, by track (PNG)"):
+        with page.expect_download() as download:
+            downloads.get_by_role("button", name=label).click()
+        data = Path(download.value.path()).read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 10_000, label
+        assert download.value.suggested_filename.endswith("_month5.png")
+    with page.expect_download() as download:
+        downloads.get_by_role("button", name="This run (CSV)").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert [int(row["month"]) for row in rows] == [1, 2, 3, 4, 5]
+    assert {"ripe", "leak", "ideas_transferred", "mean_cross_side_trust"} <= set(rows[0])
+    offline.check()
 
 
-def test_side_by_side_shows_two_runs_on_the_same_seed(page, offline, tmp_path):
-    page.get_by_role("button", name="Side by side", exact=True).click()
-    wait_for_text(page, "Run A: 0% autonomous thinkers")
-    wait_for_text(page, "Run B: 100% autonomous thinkers")
-    for run in ("tt-run-a", "tt-run-b"):
-        page.locator(f".{run} img.tt-network").wait_for(state="visible")
-        page.locator(f".{run} .tt-track-one").wait_for(state="visible")
-    assert page.locator("img.tt-network").count() == 2
-    page.get_by_role("button", name="+12 months", exact=True).click()
-    wait_for_text(page, "Month 12 of 120")
-    for run in ("tt-run-a", "tt-run-b"):
-        page.locator(f".{run} .tt-track-one").get_by_text("12 of 120").wait_for(state="visible")
-    page.locator("img.tt-comparison").wait_for(state="visible")
-    settle(page, 2500)
-    page.screenshot(path=tmp_path / "side_by_side.png", full_page=True)
-    assert offline.succeeded == [] and offline.attempted == []
+def test_about_tab_and_full_screen(page, offline, shots):
+    button(page, "Full screen").click()
+    page.wait_for_function("document.fullscreenElement !== null")
+    button(page, "Full screen").click()
+    page.wait_for_function("document.fullscreenElement === null")
+    button(page, "About this model").click()
+    about = page.locator(".tt-about")
+    about.get_by_text("Impact").first.wait_for()
+    for words in ("Novelty", "Ripeness", "Sources", "seed"):
+        assert words in about.inner_text()
+    page.screenshot(path=shots / "about.png")
+    offline.check()
