@@ -57,6 +57,11 @@ class Actor(mesa.Agent):
         return True
 
     @classmethod
+    def workshop_autonomy(cls, params: Params, autonomy: np.ndarray) -> np.ndarray:
+        """How far the participant's thinking strays from official positions in the room."""
+        return autonomy
+
+    @classmethod
     def authors_for_track_one(cls, params: Params) -> bool:
         """Whether holding an idea it co-authored in a workshop counts toward the idea entering Track One."""
         return False
@@ -104,6 +109,13 @@ class Official(Actor):
     def explores(cls, params: Params) -> bool:
         """Under instructions an official restates positions: it adds no novelty."""
         return not cls.under_instructions(params)
+
+    @classmethod
+    def workshop_autonomy(cls, params: Params, autonomy: np.ndarray) -> np.ndarray:
+        """In a personal capacity an official may explore: at least 1 - its position tie (0 under instructions)."""
+        if cls.under_instructions(params):
+            return np.zeros_like(autonomy)
+        return np.maximum(autonomy, 1.0 - cls.position_tie(params))
 
     @classmethod
     def authors_for_track_one(cls, params: Params) -> bool:

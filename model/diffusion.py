@@ -44,6 +44,8 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 @dataclass
 class Adoptions:
+    """One step's adoptions: who adopted which idea, and the advocate credited."""
+
     actors: np.ndarray
     ideas: np.ndarray
     sources: np.ndarray
@@ -79,7 +81,8 @@ class TieIndex:
         order = np.lexsort((cols, rows))
         rows, cols = rows[order], cols[order]
         cross = bool((sides[rows] != sides[cols]).any())
-        return TieIndex(_insert(self.all, rows, cols), self.degree + np.bincount(rows, minlength=n), self.any_across or cross)
+        degree = self.degree + np.bincount(rows, minlength=n)
+        return TieIndex(_insert(self.all, rows, cols), degree, self.any_across or cross)
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
@@ -298,7 +301,7 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
 
 
 def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """log prod(1 - p) over each pair's advocates, tie by tie."""
+    """Log of prod(1 - p) over each pair's advocates, tie by tie."""
     owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)

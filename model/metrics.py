@@ -47,6 +47,10 @@ class Observable(Protocol):
     def track_totals(self, per_group: np.ndarray) -> np.ndarray:
         """Per-(track, side) counts summed to one value per track."""
 
+    def advocates_made(self) -> int:
+        """Non-officials whose standing was raised to the credible level."""
+
+
 TRACK_OF = {behaviour: AGENT_CLASSES[behaviour].track for behaviour in BEHAVIOURS}  # in BEHAVIOURS order
 TIMESERIES_COLUMNS: tuple[str, ...] = (
     "ripe",
@@ -84,6 +88,7 @@ class SnapshotCollector(DataCollector):
         super().__init__(model_reporters={c: functools.partial(_snapshot_value, column=c) for c in TIMESERIES_COLUMNS})
 
     def collect(self, model: Observable) -> None:
+        """Append the step's snapshot row."""
         row = model.snapshot
         for column, values in self.model_vars.items():
             values.append(row[column])
@@ -168,6 +173,7 @@ def outcomes(model: Observable) -> dict[str, float]:
         "leaks": series.leaks,
         "mean_candour": _mean(np.array([w.candour for w in workshops])),
         "participants": int(series.participated.sum()),
+        "credible_advocates_made": model.advocates_made(),
     }
     for route in ROUTES:
         result[f"transfers_{route}"] = routes.count(route)

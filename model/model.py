@@ -76,12 +76,16 @@ class TrackTwoModel(mesa.Model):
         )
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
+        self.initial_standing = self.standing.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
+        self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
+        self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
         for behaviour, index in self.members.items():
             self.position_tie[index] = AGENT_CLASSES[behaviour].position_tie(p)
             self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
+            self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
 
         self.actors: list[Actor] = [
             AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
@@ -95,6 +99,9 @@ class TrackTwoModel(mesa.Model):
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
         self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides)
+        self._group_sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(
+            len(BEHAVIOURS), self.n_sides
+        )
         self.author_sides = np.zeros((0, self.n_sides), dtype=bool)  # per idea: sides among its authors
         official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
         self.transfer = TrackOneEntry(
@@ -178,6 +185,12 @@ class TrackTwoModel(mesa.Model):
             return np.full(self.n_actors, np.nan)
         return (trust.sum(axis=1) - trust[np.arange(self.n_actors), self.side]) / (self.n_sides - 1)
 
+    def advocates_made(self) -> int:
+        """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
+        level = self.params.ripeness.credible_standing
+        made = ~self.weighs_standing & (self.initial_standing < level) & (self.standing >= level)
+        return int(np.count_nonzero(made))
+
     def track_totals(self, per_group: np.ndarray) -> np.ndarray:
         """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
         return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
@@ -231,10 +244,9 @@ class TrackTwoModel(mesa.Model):
             room_trust = sums / np.maximum(other.sum(axis=1), 1)
         value = candour(p, room_trust, self.position_tie[who], series.after_leak)
         explorers = who[self.explores[who]]
-        diversity = group_diversity(
-            self.side[explorers], self.n_sides, self.track_index[explorers], self.autonomy[explorers]
-        )
-        mean = novelty_mean(p, self.autonomy[explorers], diversity, explorers.size / max(who.size, 1))
+        thinking = self.workshop_autonomy[explorers]
+        diversity = group_diversity(self.side[explorers], self.n_sides, self.track_index[explorers], thinking)
+        mean = novelty_mean(p, thinking, diversity, explorers.size / max(who.size, 1))
         count = int(rng.poisson(expected_ideas(p, value, who.size)))
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self.ideas.create(novelty, t, series.held, who) if novelty.size else np.empty(0, dtype=np.int64)
@@ -292,7 +304,7 @@ class TrackTwoModel(mesa.Model):
             ideas.novelty,
             self.params.diffusion.base_rate,
             self.standing,
-            self.weighs_standing,
+            self.credibility_weighed,
             self.aversion,
             self.side,
             self.trust,
@@ -333,17 +345,26 @@ class TrackTwoModel(mesa.Model):
         self.ripeness.stage(self.steps + 1, int(months))
 
     def ripeness_drivers(self) -> list[RipenessDrivers]:
-        """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support."""
+        """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support.
+
+        Public support counts the grassroots outside the workshops (the room's own participants are not the public).
+        """
         states = self.ripeness.states.size
-        reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
-        sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(reached.shape)
         holding = self.ideas.held_count > 0
+        reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
+        sizes = self._group_sizes.copy()
+        grassroots = BEHAVIOURS.index("grassroots")
+        inside = self.series.participated & (self.track_index == grassroots)
+        if inside.any():
+            reached = reached.copy()
+            reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
+            sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
         credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)
         by_state = np.bincount(self.ripeness_of[credible], minlength=states)
         if states == 1:
             reached, sizes = reached.sum(axis=1, keepdims=True), sizes.sum(axis=1, keepdims=True)
         share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
-        official, grassroots = BEHAVIOURS.index("official"), BEHAVIOURS.index("grassroots")
+        official = BEHAVIOURS.index("official")
         return [
             RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
             for s in range(states)

@@ -41,13 +41,15 @@ class Population:
 
 @dataclass
 class Graph:
+    """A population and its undirected ties."""
+
     population: Population
     sources: np.ndarray  # undirected edges u < v
     targets: np.ndarray
 
 
 def _sample_pairs(rng: np.random.Generator, n_pairs: int, m: int) -> np.ndarray:
-    """m distinct indices from range(n_pairs), uniformly."""
+    """Draw m distinct indices from range(n_pairs), uniformly."""
     if m == 0:
         return np.empty(0, dtype=np.int64)
     if n_pairs <= DENSE_PAIR_LIMIT or m > n_pairs // 2:
@@ -94,6 +96,7 @@ def stochastic_block_edges(
 
 
 def synthetic_population(params: Params) -> Population:
+    """The actors of a synthetic network: every kind's count on each side, ids kind-side-index."""
     kinds: list[str] = []
     sides: list[int] = []
     for side in range(params.sides):

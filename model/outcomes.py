@@ -80,6 +80,7 @@ OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("leaks", "Leaks", "leaks", "lower"),
     Outcome("mean_candour", "Mean workshop candour", "0..1"),
     Outcome("participants", "People who took part in a workshop", "people"),
+    Outcome("credible_advocates_made", "Participants who became credible advocates", "people"),
     *(
         Outcome(f"transfers_{route}", f"Ideas that entered Track One {label[0].lower()}{label[1:]}", "ideas")
         for route, label in ROUTE_LABELS.items()

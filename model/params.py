@@ -114,7 +114,9 @@ class TieDegrees(_Strict):
     autonomous_grassroots: float = Field(
         0.6, ge=0, le=1000, description="Ties an autonomous thinker has to grassroots, >=0."
     )
-    grassroots_grassroots: float = Field(2.36, ge=0, le=1000, description="Ties a grassroots actor has to grassroots, >=0.")
+    grassroots_grassroots: float = Field(
+        2.36, ge=0, le=1000, description="Ties a grassroots actor has to grassroots, >=0."
+    )
 
     def degree(self, first: str, second: str) -> float:
         """Expected ties of an actor of the earlier behaviour (in BEHAVIOURS order) to the other, in either order."""
@@ -197,9 +199,18 @@ class Candour(_Strict):
         le=1,
         description=(
             "How far an official in a personal capacity (Track Two, Track 1.5) is tied to official positions, "
-            "0..1; under instructions (backchannel) it is 1."
+            "0..1; it explores with autonomy of at least 1 - this. Under instructions (backchannel) the tie is 1."
         ),
         title="Officials' tie to positions in a personal capacity",
+    )
+    size_penalty: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description=(
+            "Candour lost in large groups: x 1 / (1 + this x extra seats / 12) beyond 12 seats; 0 = none, >=0."
+        ),
+        title="Candour lost in large meetings",
     )
     trust_floor: float = Field(
         0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1."
@@ -267,7 +278,7 @@ class Workshops(_Strict):
     )
     sides: list[int] | None = Field(
         None,
-        description="Sides convened (numbers 1..K; e.g. [1, 2] for a bilateral session of a 3-party conflict); null = all.",
+        description="Sides convened (numbers 1..K; [1, 2]: a bilateral session of a 3-party conflict); null = all.",
         title="Sides convened",
     )
     backchannel_under_instructions: bool = Field(
@@ -310,8 +321,17 @@ class Workshops(_Strict):
         3.0,
         ge=0,
         le=100,
-        description="Mean ideas per 12 seats filled at full candour (Poisson; proportional to seats filled), 0..100.",
+        description="Mean ideas of a 12-seat workshop at full candour (Poisson), 0..100.",
         title="Ideas per workshop at full candour",
+    )
+    idea_size_elasticity: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "How ideas per workshop grow with seats filled: x (seats / 12)^this; 0 = the same whatever the size, "
+            "1 = proportional (no production blocking), 0..1."
+        ),
     )
     trust_gain: float = Field(
         0.25,
@@ -324,10 +344,10 @@ class Workshops(_Strict):
         2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0."
     )
     standing_gain: float = Field(
-        0.03,
+        0.3,
         ge=0,
         le=1,
-        description="Standing gained per workshop at full candour and familiarity (cadres of credible advocates), 0..1.",
+        description="Standing gained per workshop at full candour and familiarity (credible advocates), 0..1.",
         title="Standing gained per workshop",
     )
     tie_formation: float = Field(
@@ -339,7 +359,10 @@ class Workshops(_Strict):
     )
     participants: list[str] | None = Field(
         None,
-        description="A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); null = convene by the mix.",
+        description=(
+            "A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); "
+            "null = convene by the mix."
+        ),
     )
     candour: Candour = Field(default_factory=Candour)
     novelty: Novelty = Field(default_factory=Novelty)
@@ -392,7 +415,7 @@ class Diffusion(_Strict):
         5.0,
         ge=0,
         le=100,
-        description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.",
+        description="Officials' novelty aversion when not ripe (acceptance = exp(-aversion x novelty)), >=0.",
         title="Officials' aversion to novelty outside ripe moments",
     )
     official_aversion_ripe: float = Field(
@@ -409,12 +432,16 @@ class Diffusion(_Strict):
         description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.",
         title="Non-officials' aversion to novelty",
     )
+    officials_weigh_standing: bool = Field(
+        True,
+        description="Officials weigh the sender's standing (false: every sender is fully credible; an ablation).",
+    )
     leak_wariness: float = Field(
         1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0."
     )
     leak_wariness_steps: int = Field(6, ge=0, description="Steps that officials stay wary after a leak, >=0.")
     official_trust_gain: float = Field(
-        0.05,
+        0.01,
         ge=0,
         le=1,
         description="Trust of a side an official gains on adopting an idea co-authored by people of that side, 0..1.",
@@ -423,6 +450,8 @@ class Diffusion(_Strict):
 
 
 class Forgetting(_Strict):
+    """Holders dropping ideas."""
+
     rate: float = Field(
         0.01,
         ge=0,
@@ -473,10 +502,10 @@ class Ripeness(_Strict):
         0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1."
     )
     public_weight: float = Field(
-        0.15,
+        0.6,
         ge=0,
         le=10,
-        description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.",
+        description="Added hazard per unit share of grassroots outside the workshops holding Track Two ideas, >=0.",
         title="Ripening from public support (Track Three)",
     )
     mean_window_length: float = Field(
@@ -548,7 +577,10 @@ class Params(_Strict):
     sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.", title="Parties to the conflict")
     mode: Literal["track2", "track1.5", "backchannel"] = Field(
         "track2",
-        description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions).",
+        description=(
+            "track2 (unofficial), track1.5 (with officials in a personal capacity), "
+            "backchannel (officials under instructions)."
+        ),
         title="Kind of dialogue",
     )
     kinds: dict[str, Kind] = Field(default_factory=_default_kinds, description="Actor kinds by name.")

@@ -3,8 +3,9 @@
 Functional forms (docs/ODD.md, "Workshop"):
 
     candour  = confidentiality x integrity x (floor + (1 - floor) x mean trust of the other sides present)
-               x (1 - positional_penalty x mean position tie) x leak and conditions factors
-    ideas    ~ Poisson(idea_rate x candour x seats filled / 12)
+               x (1 - positional_penalty x mean position tie) / (1 + size_penalty x seats beyond 12 / 12)
+               x leak and conditions factors
+    ideas    ~ Poisson(idea_rate x candour x (seats filled / 12)^elasticity)
     novelty  ~ Beta around  base + exploring share x (w_a x mean autonomy + w_d x diversity) of those exploring
                (x conditions factor)
 """
@@ -18,7 +19,7 @@ import numpy as np
 from model.params import ConfigError, Params
 
 BETA_MEAN_LIMITS = (0.01, 0.99)
-IDEA_RATE_SEATS = 12  # idea_rate is the mean number of ideas of this many seats filled at full candour
+IDEA_RATE_SEATS = 12  # idea_rate is for a workshop of this many seats; larger ones lose candour
 
 
 @dataclass
@@ -99,6 +100,7 @@ def candour(params: Params, trust: np.ndarray, position_tie: np.ndarray, after_l
     value = w.confidentiality * w.facilitator_integrity
     value *= c.trust_floor + (1.0 - c.trust_floor) * float(trust.mean())
     value *= 1.0 - c.positional_penalty * float(position_tie.mean())
+    value /= 1.0 + c.size_penalty * max(0, position_tie.size - IDEA_RATE_SEATS) / IDEA_RATE_SEATS
     if after_leak:
         value *= 1.0 - c.leak_penalty
     value *= 1.0 - c.conditions_penalty * accepted_conditionality(params)
@@ -124,8 +126,9 @@ def sample_novelty(rng: np.random.Generator, mean: float, concentration: float, 
 
 
 def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> float:
-    """Mean number of ideas a workshop yields: proportional to its candour and to the seats filled."""
-    return params.workshops.idea_rate * candour_value * seats_filled / IDEA_RATE_SEATS
+    """Mean number of ideas a workshop yields: proportional to its candour, less than proportional to its size."""
+    w = params.workshops
+    return w.idea_rate * candour_value * (seats_filled / IDEA_RATE_SEATS) ** w.idea_size_elasticity
 
 
 def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
@@ -180,7 +183,8 @@ class WorkshopSeries:
         unknown = [p for p in participants if p not in position]
         if unknown:
             raise ConfigError(
-                f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map (or are kind-side-index for synthetic networks)"
+                f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map "
+                "(or are kind-side-index for synthetic networks)"
             )
         return np.sort(np.array([position[p] for p in participants], dtype=np.int64))
 

@@ -343,7 +343,10 @@ def test_ties_formed_in_workshops_equal_a_rebuild_of_the_network():
         if not new:
             continue
         a, b = np.array(new).T
-        grown, rebuilt = ties.with_ties(a, b, sides), TieIndex.build(n, np.append(sources, a), np.append(targets, b), sides)
+        grown, rebuilt = (
+            ties.with_ties(a, b, sides),
+            TieIndex.build(n, np.append(sources, a), np.append(targets, b), sides),
+        )
         mine, theirs = grown.all, rebuilt.all
         assert (mine != theirs).nnz == 0 and np.array_equal(mine.indices, theirs.indices)
         assert np.array_equal(mine.indptr, theirs.indptr) and mine.has_sorted_indices
