@@ -436,12 +436,18 @@ def peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * KIB
 
 
-def memory_probe(n_agents: int, steps: int) -> dict[str, float]:
-    """Build and run one model in this (fresh) process; return build time and RSS figures in MiB."""
+def memory_probe(n_agents: int, steps: int, grassroots: bool = False) -> dict[str, float]:
+    """Build and run one model in this (fresh) process; return build time and RSS figures in MiB.
+
+    With `grassroots`, the model is the default one (workshops, two sides) with n_agents grassroots actors.
+    """
     process = psutil.Process()
     baseline = process.memory_info().rss
     start = time.perf_counter()
-    model = build_model(n_agents, steps)
+    if grassroots:
+        model = TrackTwoModel({"kinds.grassroots.count": n_agents // 2, "steps": steps}, seed=NETWORK_SEED)
+    else:
+        model = build_model(n_agents, steps)
     build = time.perf_counter() - start
     after_build = process.memory_info().rss
     peak_build = peak_rss_bytes()
@@ -462,14 +468,15 @@ def memory_probe(n_agents: int, steps: int) -> dict[str, float]:
     }
 
 
-def report_memory(n_agents: int, steps: int) -> None:
+def report_memory(n_agents: int, steps: int, grassroots: bool = False) -> None:
     command = [sys.executable, __file__, "--memory-probe", str(n_agents), "--steps", str(steps)]
+    command += ["--grassroots"] if grassroots else []
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     m = json.loads(output.strip().splitlines()[-1])
-    print(
-        f"\n{m['n_agents']:,}-agent model in a fresh process: build {m['build_seconds']:.2f} s, "
-        f"{m['steps']} steps {m['run_seconds']:.2f} s"
+    what = (
+        "default model with {:,} grassroots".format(m["n_agents"]) if grassroots else f"{m['n_agents']:,}-agent model"
     )
+    print(f"\n{what} in a fresh process: build {m['build_seconds']:.2f} s, {m['steps']} steps {m['run_seconds']:.2f} s")
     print(
         f"  RSS: {m['rss_baseline_mib']:.0f} MiB after imports, {m['rss_after_build_mib']:.0f} MiB holding the built model "
         f"(+{m['rss_after_build_mib'] - m['rss_baseline_mib']:.0f}), {m['rss_after_run_mib']:.0f} MiB after the run"
@@ -571,12 +578,20 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="time the push and count advocacy methods on the same states (calibrates PUSH_COST_FACTOR)",
     )
+    parser.add_argument(
+        "--grassroots",
+        action="store_true",
+        help="memory probe only: the default model (workshops, 2 sides) with 100,000 grassroots, 120 months",
+    )
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     steps = args.steps or (20 if args.quick else DEFAULT_STEPS)
     if args.memory_probe:
-        print(json.dumps(memory_probe(args.memory_probe, steps)))
+        print(json.dumps(memory_probe(args.memory_probe, steps, args.grassroots)))
+        return
+    if args.grassroots:
+        report_memory(LARGE_N, args.steps or 120, grassroots=True)
         return
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, LARGE_N])
     if args.methods:

@@ -1,10 +1,12 @@
 """The actors of a peace process, one Mesa agent class per behaviour.
 
-An agent's numbers (autonomy, standing, trust, the ideas it holds) live in the model's arrays so
-that advocacy over ties is array work; the agent reads and writes its own row. What differs
-between behaviours is expressed as class-level rules that the model applies to all members of a
-class at once: how steeply it rejects novel ideas, whose credibility it weighs, how fast it
-forgets, and how far it is tied to official positions in a workshop.
+An agent's numbers (autonomy, standing, trust of each side, the ideas it holds) live in the
+model's arrays so that advocacy over ties is array work; the agent is its row (``index``) with
+its side and kind. What differs between behaviours is expressed as class-level rules that the
+model applies to all members of a class at once: how steeply it rejects novel ideas, whose
+credibility it weighs, how fast it forgets, how far it is tied to official positions in a
+workshop, whether it explores there, and whether holding an idea it co-authored puts the idea in
+Track One.
 """
 
 from __future__ import annotations
@@ -25,36 +27,12 @@ class Actor(mesa.Agent):
     behaviour: ClassVar[str]
     track: ClassVar[str]
     weighs_standing: ClassVar[bool] = False
-    is_public: ClassVar[bool] = False
 
     def __init__(self, model: TrackTwoModel, index: int, kind: str, side: int) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind
         self.side = side
-
-    @property
-    def autonomy(self) -> float:
-        return float(self.model.autonomy[self.index])
-
-    @property
-    def standing(self) -> float:
-        return float(self.model.standing[self.index])
-
-    @property
-    def trust(self) -> float:
-        """Trust of the other side(s), 0..1."""
-        return float(self.model.trust[self.index])
-
-    @property
-    def ideas(self) -> set[int]:
-        """Ids of the ideas this actor holds now."""
-        return self.model.ideas.held_by(self.index)
-
-    def adopted_at(self, idea: int) -> int | None:
-        """Step at which this actor first adopted an idea, or None."""
-        step = int(self.model.ideas.first_adopted[self.index, idea])
-        return None if step < 0 else step
 
     # Behaviour rules, applied by the model to all members of the class at once ---------------
 
@@ -65,6 +43,7 @@ class Actor(mesa.Agent):
 
     @classmethod
     def forgetting_rate(cls, params: Params, ripe: bool) -> float:
+        """Probability per step of dropping each idea held."""
         return params.forgetting.rate
 
     @classmethod
@@ -72,16 +51,43 @@ class Actor(mesa.Agent):
         """How far a participant of this class pulls a workshop into official positions, 0..1."""
         return 0.0
 
+    @classmethod
+    def explores(cls, params: Params) -> bool:
+        """Whether the participant brings its own thinking (autonomy, diversity) to a workshop's ideas."""
+        return True
+
+    @classmethod
+    def workshop_autonomy(cls, params: Params, autonomy: np.ndarray) -> np.ndarray:
+        """How far the participant's thinking strays from official positions in the room."""
+        return autonomy
+
+    @classmethod
+    def authors_for_track_one(cls, params: Params) -> bool:
+        """Whether holding an idea it co-authored in a workshop counts toward the idea entering Track One."""
+        return False
+
 
 class Official(Actor):
-    """Track One. Weighs the sender's standing, wary of outside ideas unless the moment is ripe."""
+    """Track One. Weighs the sender's standing, wary of outside ideas unless the moment is ripe.
+
+    In a workshop an official is either in a personal capacity (Track Two, Track 1.5: it explores,
+    its tie to positions is below 1, and the ideas it carries out must still win over its
+    colleagues) or under instructions (a backchannel: tied to positions, no exploration, and what it
+    agrees is Track One's).
+    """
 
     behaviour = "official"
     track = "track_one"
     weighs_standing = True
 
+    @staticmethod
+    def under_instructions(params: Params) -> bool:
+        """Officials in the room speak for Track One: a backchannel (unless switched off as an ablation)."""
+        return params.mode == "backchannel" and params.workshops.backchannel_under_instructions
+
     @classmethod
     def novelty_aversion(cls, params: Params, autonomy: np.ndarray, ripe: bool, wary: bool) -> np.ndarray:
+        """Steep when unripe, mild when ripe, multiplied after a leak; the same for every official."""
         diffusion = params.diffusion
         base = diffusion.official_aversion_ripe if ripe else diffusion.official_aversion_unripe
         if wary:
@@ -90,12 +96,31 @@ class Official(Actor):
 
     @classmethod
     def forgetting_rate(cls, params: Params, ripe: bool) -> float:
+        """Officials drop outside ideas faster when Track One is not looking for new approaches."""
         multiplier = 1.0 if ripe else params.forgetting.official_unripe_multiplier
         return min(1.0, params.forgetting.rate * multiplier)
 
     @classmethod
     def position_tie(cls, params: Params) -> float:
-        return 1.0
+        """1 under instructions; lower in a personal capacity."""
+        return 1.0 if cls.under_instructions(params) else params.workshops.candour.official_position_tie
+
+    @classmethod
+    def explores(cls, params: Params) -> bool:
+        """Under instructions an official restates positions: it adds no novelty."""
+        return not cls.under_instructions(params)
+
+    @classmethod
+    def workshop_autonomy(cls, params: Params, autonomy: np.ndarray) -> np.ndarray:
+        """In a personal capacity an official may explore: at least 1 - its position tie (0 under instructions)."""
+        if cls.under_instructions(params):
+            return np.zeros_like(autonomy)
+        return np.maximum(autonomy, 1.0 - cls.position_tie(params))
+
+    @classmethod
+    def authors_for_track_one(cls, params: Params) -> bool:
+        """Under instructions (or if configured so) the officials in the room are Track One deciding."""
+        return cls.under_instructions(params) or params.transfer.personal_capacity_counts
 
 
 class InfluentialElite(Actor):
@@ -106,11 +131,12 @@ class InfluentialElite(Actor):
 
     @classmethod
     def position_tie(cls, params: Params) -> float:
+        """Influentials drift into exchanging official positions."""
         return params.workshops.candour.elite_position_tie
 
 
 class AutonomousThinker(Actor):
-    """Track Two's independent thinkers: original, little standing with officials."""
+    """Track Two's independent thinkers: original, little standing with officials (until they earn it)."""
 
     behaviour = "autonomous"
     track = "track_two_autonomous"
@@ -121,10 +147,8 @@ class GrassrootsActor(Actor):
 
     behaviour = "grassroots"
     track = "track_three"
-    is_public = True
 
 
 AGENT_CLASSES: dict[str, type[Actor]] = {
     cls.behaviour: cls for cls in (Official, InfluentialElite, AutonomousThinker, GrassrootsActor)
 }
-TRACKS: tuple[str, ...] = tuple(cls.track for cls in AGENT_CLASSES.values())

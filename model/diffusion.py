@@ -5,7 +5,7 @@ Along each tie from an advocate i to a neighbour j who does not hold idea k, j a
     p = base_rate x credibility_j(i) x exp(-aversion_j x novelty_k) x trust_ij
 
 where credibility is i's standing if j weighs standing (officials) and 1 otherwise, and trust
-is 1 within a side and j's trust of the other side across sides. Draws are independent per
+is j's trust of i's side (1 within a side: trust is held per pair of sides). Draws are independent per
 tie, so a susceptible with advocating neighbours adopts with 1 - prod(1 - p). All draws use the
 holdings at the start of the step (synchronous update).
 
@@ -22,11 +22,10 @@ Two exact ways to draw a step, chosen by cost (the law is the same; the random s
   by geometric gaps along the advocates' concatenated neighbour lists, and only they are drawn
   (U uniform on (1 - base_rate, 1), arrival log U / ln(1 - p)). Cost ~ base_rate x advocate-ties
   plus one pass over the advocates, so it scales with events, not with the network;
-- *count*: for receivers who do not weigh standing, all within-side advocates offer the same p
-  and so do all cross-side ones, so 1 - prod(1 - p) = 1 - (1 - q)^m_w (1 - q t_j)^m_a with the
-  advocate counts m from two sparse products; only receivers who weigh standing (officials) are
-  drawn tie by tie. Cost ~ ties x ideas advocated, best when most ties carry an idea at a high
-  base rate.
+- *count*: for receivers who do not weigh standing, all advocates on one side offer the same p,
+  so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
+  sparse product per side; only receivers who weigh standing (officials) are drawn tie by tie.
+  Cost ~ sides x ties x ideas advocated, best when most ties carry an idea at a high base rate.
 """
 
 from __future__ import annotations
@@ -45,36 +44,32 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 @dataclass
 class Adoptions:
+    """One step's adoptions: who adopted which idea, and the advocate credited."""
+
     actors: np.ndarray
     ideas: np.ndarray
     sources: np.ndarray
 
 
 @dataclass
-class Ties:
-    """The network in the forms advocacy needs: all ties, and the cross-side ones alone."""
+class TieIndex:
+    """The network in the form advocacy needs: symmetric CSR adjacency, degrees, and whether any tie crosses sides."""
 
     all: sp.csr_matrix  # symmetric, float32 ones
-    across: sp.csr_matrix  # the cross-side ties only
     degree: np.ndarray
     any_across: bool = True  # some tie crosses sides
 
     @classmethod
-    def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> Ties:
+    def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
         """From an undirected edge list (duplicates merged)."""
         rows = np.concatenate([sources, targets]).astype(np.int64)
         cols = np.concatenate([targets, sources]).astype(np.int64)
         cells = np.unique(rows * n + cols)  # sorted by row, then column, as CSR wants them
         rows, cols = np.divmod(cells, n)
         cross = sides[rows] != sides[cols]
-        return cls(
-            _csr(n, rows, cols),
-            _csr(n, rows[cross], cols[cross]),
-            np.bincount(rows, minlength=n).astype(np.int64),
-            bool(cross.any()),
-        )
+        return cls(_csr(n, rows, cols), np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))
 
-    def with_ties(self, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> Ties:
+    def with_ties(self, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
         """The network with some new ties added (formed in a workshop; not already present, no self-ties).
 
         The few new entries are inserted into copies of the CSR arrays at their sorted places, so
@@ -85,12 +80,9 @@ class Ties:
         cols = np.concatenate([targets, sources]).astype(np.int64)
         order = np.lexsort((cols, rows))
         rows, cols = rows[order], cols[order]
-        cross = sides[rows] != sides[cols]
-        all_ties = _insert(self.all, rows, cols)
-        across = _insert(self.across, rows[cross], cols[cross]) if cross.any() else self.across
-        return Ties(
-            all_ties, across, self.degree + np.bincount(rows, minlength=n), self.any_across or bool(cross.any())
-        )
+        cross = bool((sides[rows] != sides[cols]).any())
+        degree = self.degree + np.bincount(rows, minlength=n)
+        return TieIndex(_insert(self.all, rows, cols), degree, self.any_across or cross)
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
@@ -136,25 +128,34 @@ class Context:
     weighs_standing: np.ndarray
     aversion: np.ndarray
     sides: np.ndarray
-    trust: np.ndarray
+    trust: np.ndarray  # (actors x sides): each actor's trust of each side, 1 for its own
 
     any_weighs: bool = True  # some receiver weighs standing (skip the term when none does)
     any_across: bool = True  # some tie crosses sides (skip the trust term when none does)
 
     def tie_probability(self, senders: np.ndarray, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """Adoption probability along each (sender, receiver, idea column) tie this step."""
         p = self.base_rate * np.exp(-self.aversion[receivers] * self.novelty[columns])
         if self.any_weighs:
             weighs = self.weighs_standing[receivers]
             p[weighs] *= self.standing[senders[weighs]]
         if self.any_across:
             across = self.sides[senders] != self.sides[receivers]
-            p[across] *= self.trust[receivers[across]]
+            p[across] *= self.trust[receivers[across], self.sides[senders[across]]]
         return np.minimum(p, P_CEILING)
+
+
+def trust_by_side(trust: np.ndarray, sides: np.ndarray, n_sides: int | None = None) -> np.ndarray:
+    """Trust as (actors x sides): a 1-D trust of 'the other side' is copied to every other side; own side 1."""
+    if trust.ndim == 2:
+        return trust
+    n_sides = n_sides or (int(sides.max()) + 1 if sides.size else 1)
+    return np.where(sides[:, None] == np.arange(n_sides), 1.0, trust[:, None])
 
 
 def advocate(
     rng: np.random.Generator,
-    ties: Ties,
+    ties: TieIndex,
     active: np.ndarray,
     holds: np.ndarray,
     novelty: np.ndarray,
@@ -170,7 +171,9 @@ def advocate(
 
     `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea. Both are
     read idea by idea, which costs no copy when they are stored so (Fortran order, as the model's are).
+    `trust` is (actors x sides), or one trust of every other side per actor.
     """
+    trust = trust_by_side(trust, sides)
     if method not in ("auto", "push", "count"):
         raise ValueError(f"method must be auto, push or count, got {method!r}")
     pairs = np.flatnonzero(active.T) if base_rate > 0 else np.empty(0, dtype=np.int64)  # idea x actors + actor
@@ -257,10 +260,15 @@ def _push(
     return receivers[order], columns[order], senders[order]
 
 
-def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: np.ndarray, context: Context):
+def _count(rng: np.random.Generator, ties: TieIndex, advocating: np.ndarray, holds: np.ndarray, context: Context):
     """Adoption from advocate counts (sparse products); tie by tie only for receivers who weigh standing."""
     counts = advocating.astype(np.float32)
-    total = ties.all @ counts
+    if ties.any_across:  # advocates counted per side: trust differs by the sender's side
+        n_sides = context.trust.shape[1]
+        by_side = [ties.all @ (counts * (context.sides == s)[:, None]) for s in range(n_sides)]
+        total = np.sum(by_side, axis=0)
+    else:
+        total = ties.all @ counts
     flat = np.flatnonzero((total > 0) & ~holds)  # flat (receiver, idea) cells: 1-D indexing is much cheaper
     receivers, columns = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers]
@@ -268,10 +276,12 @@ def _count(rng: np.random.Generator, ties: Ties, advocating: np.ndarray, holds: 
     plain = flat[~weighs] if any_weigh else flat
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
     q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * context.novelty[plain_c]), P_CEILING)
-    log_plain = total.ravel()[plain] * np.log1p(-q)
     if ties.any_across:
-        across = (ties.across @ counts).ravel()[plain]  # within = total - across
-        log_plain += across * (np.log1p(-q * context.trust[plain_r]) - np.log1p(-q))
+        log_plain = np.zeros(plain.size)
+        for s, counted in enumerate(by_side):
+            log_plain += counted.ravel()[plain] * np.log1p(-q * context.trust[plain_r, s])
+    else:
+        log_plain = total.ravel()[plain] * np.log1p(-q)
     if any_weigh:
         log_none = np.empty(receivers.size)
         log_none[~weighs] = log_plain
@@ -291,7 +301,7 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
 
 
 def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """log prod(1 - p) over each pair's advocates, tie by tie."""
+    """Log of prod(1 - p) over each pair's advocates, tie by tie."""
     owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)

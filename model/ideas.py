@@ -33,6 +33,8 @@ def _cells(array: np.ndarray) -> np.ndarray:
 
 @dataclass
 class IdeaStore:
+    """Every idea (novelty, origin, entry into Track One) and who holds it, with counts kept event by event."""
+
     n_actors: int
     groups: np.ndarray | None = None  # group of each actor (e.g. its track) for per-group counts; None = one group
     n_groups: int = 1
@@ -115,7 +117,7 @@ class IdeaStore:
         return ids
 
     def adopt(self, actors: np.ndarray, ideas: np.ndarray, step: int, sources: np.ndarray) -> None:
-        """Actors adopt ideas (distinct pairs, not held now) at step, from sources; keeps the first adoption's source."""
+        """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""
         if actors.size == 0:
             return
         cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
@@ -155,6 +157,7 @@ class IdeaStore:
             self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
 
     def held_by(self, actor: int) -> set[int]:
+        """Ids of the ideas an actor holds now."""
         return {int(i) for i in np.flatnonzero(self.holds[actor, : self.count])}
 
     @property

@@ -1,11 +1,15 @@
-"""What the model reports: a per-step snapshot (the time series) and the per-run outcomes."""
+"""What the model reports: a per-step snapshot (the time series) and the per-run outcomes.
+
+Metrics read a run through :class:`Observable`: the idea record, the workshop series, ripeness,
+the population and a few summaries the model computes, nothing else.
+"""
 
 from __future__ import annotations
 
 import functools
 import math
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from mesa import DataCollector
@@ -16,8 +20,36 @@ from model.outcomes import ROUTES
 from model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
-    from model.model import TrackTwoModel
-    from model.workshops import WorkshopRecord
+    from model.ideas import IdeaStore
+    from model.network import Population
+    from model.ripeness import RipenessProcess
+    from model.workshops import WorkshopRecord, WorkshopSeries
+
+
+class Observable(Protocol):
+    """What metrics read from a run."""
+
+    ideas: IdeaStore  # every idea, who holds it, the adoption record, entries into Track One
+    series: WorkshopSeries  # workshops held, who took part, leaks
+    ripeness: RipenessProcess  # windows opened, current hazard
+    ripe_history: list[bool]  # Track One ripe, per step so far
+    population: Population  # kinds, sides and map columns of the actors
+    members: dict[str, np.ndarray]  # actors of each behaviour
+    per_track_member: np.ndarray  # 1 / actors in each track (NaN for an empty track)
+    initial_trust: np.ndarray  # (actors x sides) trust at the start
+    cross_side_ties_created: int
+    officials_wary: bool
+    snapshot: dict[str, float]  # the time-series row of the step just run
+
+    def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
+        """Each actor's mean trust of the other sides."""
+
+    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
+        """Per-(track, side) counts summed to one value per track."""
+
+    def advocates_made(self) -> int:
+        """Non-officials whose standing was raised to the credible level."""
+
 
 TRACK_OF = {behaviour: AGENT_CLASSES[behaviour].track for behaviour in BEHAVIOURS}  # in BEHAVIOURS order
 TIMESERIES_COLUMNS: tuple[str, ...] = (
@@ -40,7 +72,7 @@ TIMESERIES_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _snapshot_value(model: TrackTwoModel, column: str) -> float:
+def _snapshot_value(model: Observable, column: str) -> float:
     return model.snapshot[column]
 
 
@@ -55,14 +87,15 @@ class SnapshotCollector(DataCollector):
     def __init__(self) -> None:
         super().__init__(model_reporters={c: functools.partial(_snapshot_value, column=c) for c in TIMESERIES_COLUMNS})
 
-    def collect(self, model: TrackTwoModel) -> None:
+    def collect(self, model: Observable) -> None:
+        """Append the step's snapshot row."""
         row = model.snapshot
         for column, values in self.model_vars.items():
             values.append(row[column])
 
 
 def step_snapshot(
-    model: TrackTwoModel, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray
+    model: Observable, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray
 ) -> dict[str, float]:
     """The time-series row for the step just run, from counts the model keeps as it goes."""
     ideas = model.ideas
@@ -77,9 +110,9 @@ def step_snapshot(
         "ideas_generated": ideas.generated,
         "adoptions": adoptions,
         "new_transfers": int(transferred.size),
-        "ideas_transferred": model.ideas_entered,
+        "ideas_transferred": int(np.count_nonzero(ideas.entered_step[: ideas.count] >= 0)),
         "ideas_in_circulation": ideas.in_circulation,
-        "mean_cross_side_trust": model.mean_trust,
+        "mean_cross_side_trust": _mean(model.cross_side_trust()),
         "cross_side_ties_created": model.cross_side_ties_created,
     }
     per_member = model.per_track_member  # 1 / actors in each track (NaN for an empty track)
@@ -95,7 +128,7 @@ def _mean(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else math.nan
 
 
-def outcomes(model: TrackTwoModel) -> dict[str, float]:
+def outcomes(model: Observable) -> dict[str, float]:
     """The brief's per-run outcomes, flat and snake_case; NaN where undefined (no ideas, no transfers)."""
     ideas = model.ideas
     n = ideas.count
@@ -105,12 +138,16 @@ def outcomes(model: TrackTwoModel) -> dict[str, float]:
     ripe = np.array(model.ripe_history, dtype=bool)
     steps = ripe.size
     entered_ripe = ideas.entered_ripe[:n][entered]
+    series = model.series
     grassroots = model.members["grassroots"]
+    outside = grassroots[~series.participated[grassroots]]  # the public beyond the workshops
     _, actors, _, sources = ideas.adoption_log()
-    reached = np.zeros(model.n_actors, dtype=bool)
+    reached = np.zeros(series.participated.size, dtype=bool)
     reached[actors[sources != SEEDED]] = True
     routes = [ideas.routes[i] for i in np.flatnonzero(entered).tolist()]
-    workshops = model.series.records
+    workshops = series.records
+    trust_change = model.cross_side_trust() - model.cross_side_trust(model.initial_trust)
+    officials = model.members["official"]
     first_transfer = ideas.entered_step[:n][entered]
     ripe_steps = int(ripe.sum())
     result = {
@@ -128,13 +165,15 @@ def outcomes(model: TrackTwoModel) -> dict[str, float]:
         "share_transfers_in_ripe_windows": _mean(entered_ripe.astype(float)),
         "transfers_per_ripe_step": entered_ripe.sum() / ripe_steps if ripe_steps else math.nan,
         "transfers_per_unripe_step": (~entered_ripe).sum() / (steps - ripe_steps) if steps > ripe_steps else math.nan,
-        "trust_change": float((model.trust - model.initial_trust).mean()),
+        "trust_change": _mean(trust_change),
+        "official_trust_change": _mean(trust_change[officials]),
         "cross_side_ties_created": model.cross_side_ties_created,
-        "grassroots_reach": float(reached[grassroots].mean()) if grassroots.size else math.nan,
+        "grassroots_reach": float(reached[outside].mean()) if outside.size else math.nan,
         "workshops_held": len(workshops),
-        "leaks": model.leaks,
+        "leaks": series.leaks,
         "mean_candour": _mean(np.array([w.candour for w in workshops])),
-        "participants": int(model.ever_participated.sum()),
+        "participants": int(series.participated.sum()),
+        "credible_advocates_made": model.advocates_made(),
     }
     for route in ROUTES:
         result[f"transfers_{route}"] = routes.count(route)
@@ -149,7 +188,7 @@ def _snake(text: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_") or "blank"
 
 
-def inclusion(model: TrackTwoModel, entered: np.ndarray) -> dict[str, float]:
+def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
     """Share of each group among participants and among authors of ideas that entered Track One.
 
     Groups: actor kind, and every actor-map column with at most GROUP_COLUMN_MAX_VALUES values
@@ -158,8 +197,8 @@ def inclusion(model: TrackTwoModel, entered: np.ndarray) -> dict[str, float]:
     ideas = model.ideas
     n = ideas.count
     authored = (ideas.source[:, :n] == AUTHOR) & (ideas.first_adopted[:, :n] >= 0)
-    authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(model.n_actors, dtype=bool)
-    participants = model.ever_participated
+    participants = model.series.participated
+    authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(participants.size, dtype=bool)
     groups = {"kind": np.asarray(model.population.kinds, dtype=object)}
     for column, values in model.population.extra.items():
         if len(set(values)) <= GROUP_COLUMN_MAX_VALUES:

@@ -17,20 +17,22 @@ import scipy.sparse as sp
 
 from model import metrics
 from model.agents import AGENT_CLASSES, Actor
-from model.diffusion import Ties, advocate, forget
+from model.diffusion import TieIndex, advocate, forget, trust_by_side
 from model.ideas import SEEDED, IdeaStore
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
 from model.randomness import run_streams
 from model.ripeness import RipenessDrivers, RipenessProcess
+from model.transfer import TrackOneEntry
 from model.workshops import (
     WorkshopRecord,
     WorkshopSeries,
     candour,
-    draw_novelty,
+    expected_ideas,
     familiarity,
     group_diversity,
     novelty_mean,
+    sample_novelty,
 )
 
 
@@ -72,46 +74,54 @@ class TrackTwoModel(mesa.Model):
         self.per_track_member = np.divide(
             1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
         )
-        self.per_track_member_or_zero = np.nan_to_num(self.per_track_member)
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
-        self.mean_trust = float(self.trust.mean())  # cross-side trust changes only in workshops
+        self.initial_standing = self.standing.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
+        self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self.position_tie = np.zeros(self.n_actors)
+        self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
+        self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
         for behaviour, index in self.members.items():
             self.position_tie[index] = AGENT_CLASSES[behaviour].position_tie(p)
+            self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
+            self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
 
         self.actors: list[Actor] = [
             AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
             for i in range(self.n_actors)
         ]
-        self.tie_index = Ties.build(self.n_actors, graph.sources, graph.targets, self.side)
+        self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.edge_count_initial = graph.sources.size
         self.officials_by_side = [
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
         ]
-        self._officials_everywhere = all(o.size for o in self.officials_by_side)  # else no idea can enter Track One
-        self._official_adoptions_checked = 0  # officials' adoptions at the last transfer check
-        self.ideas_entered = 0  # ideas that entered Track One so far (seeded ones included)
-
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
-        self.ideas = IdeaStore(
-            self.n_actors, self.track_index * self.n_sides + self.side, len(BEHAVIOURS) * self.n_sides
+        self.groups = self.track_index * self.n_sides + self.side
+        self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides)
+        self._group_sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(
+            len(BEHAVIOURS), self.n_sides
         )
-        self.official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
-        self.officials_per_side = np.array([o.size for o in self.officials_by_side], dtype=float)
+        self.author_sides = np.zeros((0, self.n_sides), dtype=bool)  # per idea: sides among its authors
+        official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
+        self.transfer = TrackOneEntry(
+            p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
+        )
         self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides, population.ids)
-        self.meetings = np.zeros(self.n_actors)
-        self.ever_participated = np.zeros(self.n_actors, dtype=bool)
-        self.ripeness = RipenessProcess(p.ripeness)
+        per_side = p.ripeness.scope == "per_side"
+        self.ripeness = RipenessProcess(p.ripeness, self.n_sides if per_side else 1)
+        self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
+        self._rule_cells = {
+            (behaviour, state): index[self.ripeness_of[index] == state]
+            for behaviour, index in self.members.items()
+            for state in range(self.ripeness.states.size)
+        }
         self.wary_until = -1  # officials are wary through this step (after a leak)
         self.cross_side_ties_created = 0
-        self.leaks = 0
         self.ripe_history: list[bool] = []
-        self.transfer_steps: list[int] = []
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
-        self._rules_for: tuple[bool, bool] | None = None
+        self._rules_for: tuple | None = None
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
         self.datacollector = metrics.SnapshotCollector()
@@ -131,7 +141,9 @@ class TrackTwoModel(mesa.Model):
         for attribute, given in self.population.attributes.items():
             known = ~np.isnan(given)
             values[attribute][known] = given[known]
-        self.autonomy, self.standing, self.trust = values["autonomy"], values["standing"], values["trust"]
+        self.autonomy, self.standing = values["autonomy"], values["standing"]
+        # trust of each side (actors x sides): the drawn trust of every other side, 1 for one's own
+        self.trust = trust_by_side(values["trust"], self.side, self.n_sides)
 
     def _seed_ideas(self) -> None:
         seeded = self.params.initial_ideas
@@ -142,8 +154,9 @@ class TrackTwoModel(mesa.Model):
         authors = np.stack([rng.choice(self.n_actors, holders, replace=False) for _ in range(seeded.count)])
         ids = self.ideas.create(np.full(seeded.count, seeded.novelty), 0, -1, authors)
         self.ideas.source[authors, ids[:, None]] = SEEDED
+        self.author_sides = np.zeros((seeded.count, self.n_sides), dtype=bool)
 
-    # Step -----------------------------------------------------------------------------------
+    # State read by metrics, the app and tests -------------------------------------------------
 
     @property
     def ties(self) -> sp.csr_matrix:
@@ -152,17 +165,44 @@ class TrackTwoModel(mesa.Model):
 
     @property
     def ripe(self) -> bool:
+        """Track One is ripe (on every side, when ripeness is per side)."""
         return self.ripeness.ripe
 
     @property
     def officials_wary(self) -> bool:
+        """Officials are wary of outside ideas (after a leak)."""
         return self.steps <= self.wary_until
 
+    @property
+    def meetings(self) -> np.ndarray:
+        """Workshops each actor attended."""
+        return self.series.meetings
+
+    def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
+        """Each actor's mean trust of the other sides (NaN with one side)."""
+        trust = self.trust if trust is None else trust
+        if self.n_sides < 2:
+            return np.full(self.n_actors, np.nan)
+        return (trust.sum(axis=1) - trust[np.arange(self.n_actors), self.side]) / (self.n_sides - 1)
+
+    def advocates_made(self) -> int:
+        """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
+        level = self.params.ripeness.credible_standing
+        made = ~self.weighs_standing & (self.initial_standing < level) & (self.standing >= level)
+        return int(np.count_nonzero(made))
+
+    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
+        """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
+        return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
+
+    # Step -----------------------------------------------------------------------------------
+
     def step(self) -> None:
+        """One month: workshop if due, advocacy, forgetting, transfer, data collection, ripeness for next month."""
         t = self.steps
         ripe = self.ripeness.ripe
         self.ripe_history.append(ripe)
-        self._apply_behaviour_rules(ripe)
+        self._apply_behaviour_rules()
         record = self.run_workshop(t) if self.series.due(t) else None
         adopted = self.advocacy(t)
         self.forgetting_step()
@@ -174,15 +214,19 @@ class TrackTwoModel(mesa.Model):
         if t >= self.params.steps:
             self.running = False
 
-    def _apply_behaviour_rules(self, ripe: bool) -> None:
+    def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
+        """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""
         wary = self.officials_wary
-        if self._rules_for == (ripe, wary):
+        states = self.ripeness.states if ripe is None else np.full(self.ripeness.states.size, ripe)
+        key = (tuple(states.tolist()), wary)
+        if self._rules_for == key:
             return
-        self._rules_for = (ripe, wary)
-        for behaviour, index in self.members.items():
+        self._rules_for = key
+        for (behaviour, state), index in self._rule_cells.items():
             cls = AGENT_CLASSES[behaviour]
-            self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary)
-            self.forgetting[index] = cls.forgetting_rate(self.params, ripe)
+            state_ripe = bool(states[state])
+            self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
+            self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
         self._anyone_forgets = bool(self.forgetting.any())
 
     def run_workshop(self, t: int) -> WorkshopRecord:
@@ -191,27 +235,36 @@ class TrackTwoModel(mesa.Model):
         rng = self.streams["workshops"]
         series = self.series
         who = series.convene(rng)
-        self.meetings[who] += 1
-        self.ever_participated[who] = True
-        value = candour(p, self.trust[who], self.position_tie[who], series.after_leak)
-        diversity = group_diversity(self.side[who], self.n_sides, self.track_index[who], self.autonomy[who])
-        mean = novelty_mean(p, self.autonomy[who], diversity)
-        novelty = draw_novelty(rng, mean, w.novelty.concentration, int(rng.poisson(w.idea_rate * value)))
+        present = np.unique(self.side[who])
+        other = present[None, :] != self.side[who][:, None]  # (participant, side present): another side
+        rows, columns = np.nonzero(other)
+        room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
+        if rows.size:
+            sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
+            room_trust = sums / np.maximum(other.sum(axis=1), 1)
+        value = candour(p, room_trust, self.position_tie[who], series.after_leak)
+        explorers = who[self.explores[who]]
+        thinking = self.workshop_autonomy[explorers]
+        diversity = group_diversity(self.side[explorers], self.n_sides, self.track_index[explorers], thinking)
+        mean = novelty_mean(p, thinking, diversity, explorers.size / max(who.size, 1))
+        count = int(rng.poisson(expected_ideas(p, value, who.size)))
+        novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self.ideas.create(novelty, t, series.held, who) if novelty.size else np.empty(0, dtype=np.int64)
-        gain = w.trust_gain * value * familiarity(self.meetings[who], w.familiarity_half)
-        self.trust[who] += gain * (1.0 - self.trust[who])
-        self.mean_trust = float(self.trust.mean())
-        self.standing[who] += w.standing_gain * value * (1.0 - self.standing[who])
+        sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
+        sides_here[:, present] = True
+        self.author_sides = np.vstack([self.author_sides, sides_here])
+        self.transfer.note_authors(ids, who)
+        learned = familiarity(series.meetings[who], w.familiarity_half)
+        gain = w.trust_gain * value * learned
+        cells = (who[rows], present[columns])
+        self.trust[cells] += gain[rows] * (1.0 - self.trust[cells])
+        self.standing[who] += w.standing_gain * value * learned * (1.0 - self.standing[who])
         ties = self._form_cross_side_ties(rng, who, w.tie_formation * value)
         leaked = bool(rng.random() >= w.confidentiality)
         if leaked:
-            self.leaks += 1
             self.wary_until = t + p.diffusion.leak_wariness_steps
         record = WorkshopRecord(series.held, t, who, value, mean, ids, leaked, ties)
-        series.records.append(record)
-        series.after_leak = leaked
-        series.previous = who
-        series.held += 1
+        series.record(record)
         return record
 
     def _form_cross_side_ties(self, rng: np.random.Generator, who: np.ndarray, probability: float) -> int:
@@ -236,6 +289,7 @@ class TrackTwoModel(mesa.Model):
         return created
 
     def advocacy(self, t: int) -> int:
+        """Holders advocate their ideas along ties; returns the number of adoptions."""
         ideas = self.ideas
         adopted_at = ideas.adopted_at[:, : ideas.count]
         span = self.params.diffusion.advocacy_span
@@ -250,59 +304,39 @@ class TrackTwoModel(mesa.Model):
             ideas.novelty,
             self.params.diffusion.base_rate,
             self.standing,
-            self.weighs_standing,
+            self.credibility_weighed,
             self.aversion,
             self.side,
             self.trust,
         )
         ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
+        self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
 
+    def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:
+        """Officials adopting an idea co-authored by people of another side come to trust that side more."""
+        gain = self.params.diffusion.official_trust_gain
+        if gain == 0 or actors.size == 0 or self.n_sides < 2:
+            return
+        officials = self.weighs_standing[actors]
+        actors, ideas = actors[officials], ideas[officials]
+        rows, sides = np.nonzero(self.author_sides[ideas] & (np.arange(self.n_sides) != self.side[actors][:, None]))
+        if rows.size == 0:
+            return
+        cells, times = np.unique(actors[rows] * self.n_sides + sides, return_counts=True)
+        who, side = np.divmod(cells, self.n_sides)
+        self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
+
     def forgetting_step(self) -> None:
+        """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
         actors, ideas = forget(self.streams["diffusion"], self.ideas.held, self.forgetting)
         self.ideas.drop(actors, ideas)
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
-        """Ideas held by at least the threshold share of officials on every side enter Track One."""
-        ideas = self.ideas
-        official_adoptions = int(ideas.group_adoptions[self.official_groups].sum())
-        if not self._officials_everywhere or official_adoptions == self._official_adoptions_checked:
-            return np.empty(0, dtype=np.int64)  # shares only rise when officials adopt (the threshold is > 0)
-        self._official_adoptions_checked = official_adoptions
-        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
-        shares = ideas.group_holders[self.official_groups][:, pending] / self.officials_per_side[:, None]
-        entered = pending[(shares >= self.params.transfer.threshold).all(axis=0)]
-        self.ideas_entered += entered.size
-        for idea in entered.tolist():
-            ideas.entered_step[idea] = t
-            ideas.entered_ripe[idea] = ripe
-            path = self._first_official_path(idea)
-            ideas.paths[idea] = path
-            ideas.routes[idea] = self._route(path)
-        return entered
-
-    def _first_official_path(self, idea: int) -> list[int]:
-        officials = self.members["official"]
-        first = self.ideas.first_adopted[officials, idea]
-        adopted = first >= 0
-        earliest = officials[adopted][np.argmin(first[adopted])]
-        return self.ideas.path_to(int(earliest), idea)
-
-    def _route(self, path: list[int]) -> str:
-        """How an idea reached its first official: the brief's transfer pathways."""
-        if len(path) == 1:
-            return "direct" if self.params.mode == "backchannel" else "via_track_1_5"
-        if any(self.behaviour[a] == "grassroots" for a in path[:-1]):
-            return "via_track_three"
-        if self.behaviour[path[0]] == "official":
-            return "direct" if self.params.mode == "backchannel" else "via_track_1_5"
-        return "via_elites" if self.behaviour[path[-2]] == "elite" else "via_autonomous"
-
-    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
-        """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
-        return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
+        """Ideas that enter Track One this step (see model/transfer.py)."""
+        return self.transfer.check(t, ripe)
 
     def stage_ripe_window(self, months: int) -> None:
         """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
@@ -310,15 +344,31 @@ class TrackTwoModel(mesa.Model):
             raise ValueError(f"months: expected 1 or more, got {months}")
         self.ripeness.stage(self.steps + 1, int(months))
 
-    def ripeness_drivers(self) -> RipenessDrivers:
-        reached = self.track_totals(self.ideas.group_reached) * self.per_track_member_or_zero  # share holding ideas
+    def ripeness_drivers(self) -> list[RipenessDrivers]:
+        """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support.
+
+        Public support counts the grassroots outside the workshops (the room's own participants are not the public).
+        """
+        states = self.ripeness.states.size
         holding = self.ideas.held_count > 0
+        reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
+        sizes = self._group_sizes.copy()
+        grassroots = BEHAVIOURS.index("grassroots")
+        inside = self.series.participated & (self.track_index == grassroots)
+        if inside.any():
+            reached = reached.copy()
+            reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
+            sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
         credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)
-        return RipenessDrivers(
-            official_exposure=float(reached[BEHAVIOURS.index("official")]),
-            credible_advocates=int(np.count_nonzero(credible)),
-            public_support=float(reached[BEHAVIOURS.index("grassroots")]),
-        )
+        by_state = np.bincount(self.ripeness_of[credible], minlength=states)
+        if states == 1:
+            reached, sizes = reached.sum(axis=1, keepdims=True), sizes.sum(axis=1, keepdims=True)
+        share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
+        official = BEHAVIOURS.index("official")
+        return [
+            RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
+            for s in range(states)
+        ]
 
     def run(self) -> None:
         """Run to params.steps."""

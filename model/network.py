@@ -1,5 +1,6 @@
-"""The multi-track network: a stochastic block model over (kind x side), an Erdos-Renyi graph,
-or the user's mapped actor network (GraphML, or CSV nodes + edges).
+"""The multi-track network: a stochastic block model over (kind x side), an Erdos-Renyi graph, or a map.
+
+The user's mapped actor network is GraphML, or CSV nodes + edges.
 
 Graphs are built in numpy in O(nodes + edges) from the model's generator; the result is a
 :class:`Population` (who is who) and undirected edge arrays.
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from model.params import ConfigError, Params
+from model.params import BEHAVIOURS, ConfigError, Params
 from model.randomness import run_streams
 
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
@@ -40,13 +41,15 @@ class Population:
 
 @dataclass
 class Graph:
+    """A population and its undirected ties."""
+
     population: Population
     sources: np.ndarray  # undirected edges u < v
     targets: np.ndarray
 
 
 def _sample_pairs(rng: np.random.Generator, n_pairs: int, m: int) -> np.ndarray:
-    """m distinct indices from range(n_pairs), uniformly."""
+    """Draw m distinct indices from range(n_pairs), uniformly."""
     if m == 0:
         return np.empty(0, dtype=np.int64)
     if n_pairs <= DENSE_PAIR_LIMIT or m > n_pairs // 2:
@@ -93,6 +96,7 @@ def stochastic_block_edges(
 
 
 def synthetic_population(params: Params) -> Population:
+    """The actors of a synthetic network: every kind's count on each side, ids kind-side-index."""
     kinds: list[str] = []
     sides: list[int] = []
     for side in range(params.sides):
@@ -125,16 +129,36 @@ def build_graph(params: Params, rng: np.random.Generator) -> Graph:
     block_of = np.array([kind_index[k] for k in population.kinds]) * params.sides + population.sides
     n_blocks = len(params.kinds) * params.sides
     blocks = [np.flatnonzero(block_of == b) for b in range(n_blocks)]
+    u, v = stochastic_block_edges(rng, blocks, block_probabilities(params))
+    return Graph(population, u, v)
+
+
+def block_probabilities(params: Params) -> np.ndarray:
+    """Tie probability between (kind x side) blocks, block = kind index x sides + side.
+
+    By default from expected ties per actor (``network.degree``): an actor of behaviour a (the
+    earlier in BEHAVIOURS order) has on average d_ab ties to the actors of behaviour b on its own
+    side, and d_ab x f_st to those on side t, so p = d_ab f_st / n_b (n_b: actors of behaviour b on
+    a side, less one within a behaviour) and an actor's contacts do not grow with the population.
+    With ``network.ties`` set, the per-pair probabilities are used as given (times f_st across).
+    """
+    network, k = params.network, params.sides
     behaviours = [params.kinds[name].behaviour for name in params.kinds]
+    per_side = {b: sum(kind.count for kind in params.kinds.values() if kind.behaviour == b) for b in BEHAVIOURS}
+    n_blocks = len(behaviours) * k
     probability = np.zeros((n_blocks, n_blocks))
     for x in range(n_blocks):
         for y in range(n_blocks):
-            kx, sx = divmod(x, params.sides)
-            ky, sy = divmod(y, params.sides)
-            p = params.network.ties.probability(behaviours[kx], behaviours[ky])
-            probability[x, y] = p if sx == sy else p * params.network.cross_side_factor
-    u, v = stochastic_block_edges(rng, blocks, probability)
-    return Graph(population, u, v)
+            (kx, sx), (ky, sy) = divmod(x, k), divmod(y, k)
+            factor = 1.0 if sx == sy else network.cross_factor(sx, sy)
+            first, second = sorted((behaviours[kx], behaviours[ky]), key=BEHAVIOURS.index)
+            if network.ties is not None:
+                p = network.ties.probability(first, second)
+            else:
+                others = per_side[second] - (1 if first == second and sx == sy else 0)
+                p = network.degree.degree(first, second) / others if others > 0 else 0.0
+            probability[x, y] = min(1.0, p * factor)
+    return probability
 
 
 # ----------------------------------------------------------------------------------------------

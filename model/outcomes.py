@@ -47,7 +47,7 @@ ROUTE_LABELS = {
     "via_elites": "Via influential elites",
     "via_autonomous": "Via autonomous thinkers",
     "via_track_three": "Via Track Three pressure",
-    "via_track_1_5": "Via Track 1.5 (officials in the room)",
+    "via_track_1_5": "Via Track 1.5 (officials in the room, then their colleagues)",
     "direct": "Direct (backchannel)",
 }
 ROUTES = tuple(ROUTE_LABELS)
@@ -73,12 +73,14 @@ OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("transfers_per_ripe_step", "Ideas entering Track One per ripe month", "ideas/month"),
     Outcome("transfers_per_unripe_step", "Ideas entering Track One per unripe month", "ideas/month"),
     Outcome("trust_change", "Change in cross-side trust", "0..1", key=True),
+    Outcome("official_trust_change", "Change in officials' trust of the other sides", "0..1"),
     Outcome("cross_side_ties_created", "Cross-side ties created", "ties"),
-    Outcome("grassroots_reach", "Share of grassroots reached by Track Two ideas", "share"),
+    Outcome("grassroots_reach", "Share of grassroots outside the workshops reached by Track Two ideas", "share"),
     Outcome("workshops_held", "Workshops held", "workshops"),
     Outcome("leaks", "Leaks", "leaks", "lower"),
     Outcome("mean_candour", "Mean workshop candour", "0..1"),
     Outcome("participants", "People who took part in a workshop", "people"),
+    Outcome("credible_advocates_made", "Participants who became credible advocates", "people"),
     *(
         Outcome(f"transfers_{route}", f"Ideas that entered Track One {label[0].lower()}{label[1:]}", "ideas")
         for route, label in ROUTE_LABELS.items()

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
 Behaviour = Literal["official", "elite", "autonomous", "grassroots"]
-MODES = ("track2", "track1.5", "backchannel")
 SHARE_TOLERANCE = 1e-6
 
 
@@ -72,8 +71,8 @@ def _default_kinds() -> dict[str, Kind]:
     }
 
 
-class Ties(_Strict):
-    """Tie probabilities between two actors of the same side, by behaviour pair (SBM blocks)."""
+class TieProbabilities(_Strict):
+    """Tie probabilities between two actors of the same side, by behaviour pair (the per-pair SBM option)."""
 
     official_official: float = Field(0.30, ge=0, le=1, description="Official-official, 0..1.")
     official_elite: float = Field(0.15, ge=0, le=1, description="Official-elite, 0..1.")
@@ -92,16 +91,57 @@ class Ties(_Strict):
         return getattr(self, f"{a}_{b}")
 
 
+class TieDegrees(_Strict):
+    """Expected ties per actor within a side, by behaviour pair: the default SBM, invariant to population size.
+
+    ``a_b`` is the expected number of ties an actor of behaviour ``a`` (the first in the order official,
+    elite, autonomous, grassroots) has to actors of behaviour ``b`` on its own side; the reverse direction
+    follows from the counts (an actor of ``b`` has ``a_b x n_a / n_b`` ties to ``a``).
+    """
+
+    official_official: float = Field(5.7, ge=0, le=1000, description="Ties an official has to officials, >=0.")
+    official_elite: float = Field(2.25, ge=0, le=1000, description="Ties an official has to elites, >=0.")
+    official_autonomous: float = Field(
+        0.25, ge=0, le=1000, description="Ties an official has to autonomous thinkers, >=0."
+    )
+    official_grassroots: float = Field(0.3, ge=0, le=1000, description="Ties an official has to grassroots, >=0.")
+    elite_elite: float = Field(2.8, ge=0, le=1000, description="Ties an elite has to elites, >=0.")
+    elite_autonomous: float = Field(1.0, ge=0, le=1000, description="Ties an elite has to autonomous thinkers, >=0.")
+    elite_grassroots: float = Field(0.3, ge=0, le=1000, description="Ties an elite has to grassroots, >=0.")
+    autonomous_autonomous: float = Field(
+        2.4, ge=0, le=1000, description="Ties an autonomous thinker has to autonomous thinkers, >=0."
+    )
+    autonomous_grassroots: float = Field(
+        0.6, ge=0, le=1000, description="Ties an autonomous thinker has to grassroots, >=0."
+    )
+    grassroots_grassroots: float = Field(
+        2.36, ge=0, le=1000, description="Ties a grassroots actor has to grassroots, >=0."
+    )
+
+    def degree(self, first: str, second: str) -> float:
+        """Expected ties of an actor of the earlier behaviour (in BEHAVIOURS order) to the other, in either order."""
+        a, b = sorted((first, second), key=BEHAVIOURS.index)
+        return getattr(self, f"{a}_{b}")
+
+
 class Network(_Strict):
+    """The actors' ties: a stochastic block model over (kind x side), an Erdos-Renyi graph, or an actor map."""
+
     type: Literal["sbm", "erdos_renyi", "map"] = Field(
         "sbm", description="sbm (kind x side blocks), erdos_renyi (one block), or map (an actor map file)."
     )
-    ties: Ties = Field(default_factory=Ties, description="Within-side SBM tie probabilities.")
-    cross_side_factor: float = Field(
+    degree: TieDegrees = Field(
+        default_factory=TieDegrees, description="Within-side SBM by expected ties per actor (the default)."
+    )
+    ties: TieProbabilities | None = Field(
+        None, description="Within-side SBM by per-pair tie probabilities instead of degrees (null = use degree)."
+    )
+    cross_side_factor: float | list[list[float]] = Field(
         0.05,
-        ge=0,
-        le=1,
-        description="Cross-side tie probability as a fraction of the within-side one, 0..1.",
+        description=(
+            "Cross-side ties as a fraction of the within-side ones: a number for every pair of sides, "
+            "or a K x K symmetric matrix of 0..1 (diagonal ignored)."
+        ),
         title="Cross-side ties (fraction of within-side)",
     )
     mean_degree: float = Field(8.0, gt=0, le=1000, description="Mean degree for erdos_renyi, >0.")
@@ -112,11 +152,29 @@ class Network(_Strict):
         None, description="Path to the edges .csv of a CSV actor map (default: <nodes>_edges.csv or edges.csv)."
     )
 
+    @field_validator("cross_side_factor")
+    @classmethod
+    def _factor(cls, factor: float | list[list[float]]) -> float | list[list[float]]:
+        rows = [[factor]] if isinstance(factor, int | float) else factor
+        if any(len(row) != len(rows) for row in rows):
+            raise ValueError("the cross-side factor must be a number or a square K x K matrix")
+        if any(not 0.0 <= value <= 1.0 for row in rows for value in row):
+            raise ValueError("cross-side factors must be in 0..1")
+        if any(rows[i][j] != rows[j][i] for i in range(len(rows)) for j in range(len(rows))):
+            raise ValueError("the cross-side factor matrix must be symmetric (ties are undirected)")
+        return factor
+
     @model_validator(mode="after")
     def _map_needs_path(self) -> Network:
         if self.type == "map" and not self.map:
             raise ValueError("network.type is 'map' but network.map (the actor map's path) is not set")
         return self
+
+    def cross_factor(self, first: int, second: int) -> float:
+        """The cross-side factor between two (different) sides."""
+        if isinstance(self.cross_side_factor, int | float):
+            return float(self.cross_side_factor)
+        return float(self.cross_side_factor[first][second])
 
 
 class Candour(_Strict):
@@ -133,7 +191,26 @@ class Candour(_Strict):
         0.9,
         ge=0,
         le=1,
-        description="How far an elite counts as tied to official positions (an official counts 1), 0..1.",
+        description="How far an elite counts as tied to official positions, 0..1.",
+    )
+    official_position_tie: float = Field(
+        0.6,
+        ge=0,
+        le=1,
+        description=(
+            "How far an official in a personal capacity (Track Two, Track 1.5) is tied to official positions, "
+            "0..1; it explores with autonomy of at least 1 - this. Under instructions (backchannel) the tie is 1."
+        ),
+        title="Officials' tie to positions in a personal capacity",
+    )
+    size_penalty: float = Field(
+        0.5,
+        ge=0,
+        le=10,
+        description=(
+            "Candour lost in large groups: x 1 / (1 + this x extra seats / 12) beyond 12 seats; 0 = none, >=0."
+        ),
+        title="Candour lost in large meetings",
     )
     trust_floor: float = Field(
         0.5, ge=0, le=1, description="Candour factor at zero mutual trust (rises linearly to 1 at full trust), 0..1."
@@ -199,6 +276,18 @@ class Workshops(_Strict):
     track15_official_share: float = Field(
         0.25, ge=0, lt=1, description="Official share used in mode track1.5 when the mix has no officials, 0..<1."
     )
+    sides: list[int] | None = Field(
+        None,
+        description="Sides convened (numbers 1..K; [1, 2]: a bilateral session of a 3-party conflict); null = all.",
+        title="Sides convened",
+    )
+    backchannel_under_instructions: bool = Field(
+        True,
+        description=(
+            "Officials in a backchannel are under instructions: tied to positions (1), they do not explore "
+            "(no novelty) and they are Track One; false treats them as in a personal capacity (an ablation)."
+        ),
+    )
     confidentiality: float = Field(
         0.9,
         ge=0,
@@ -232,8 +321,17 @@ class Workshops(_Strict):
         3.0,
         ge=0,
         le=100,
-        description="Mean ideas per workshop at full candour (Poisson), 0..100.",
+        description="Mean ideas of a 12-seat workshop at full candour (Poisson), 0..100.",
         title="Ideas per workshop at full candour",
+    )
+    idea_size_elasticity: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "How ideas per workshop grow with seats filled: x (seats / 12)^this; 0 = the same whatever the size, "
+            "1 = proportional (no production blocking), 0..1."
+        ),
     )
     trust_gain: float = Field(
         0.25,
@@ -246,10 +344,10 @@ class Workshops(_Strict):
         2.0, ge=0, le=100, description="Meetings attended at which trust gain reaches half its maximum, >=0."
     )
     standing_gain: float = Field(
-        0.03,
+        0.3,
         ge=0,
         le=1,
-        description="Standing gained per workshop at full candour (cadres of credible advocates), 0..1.",
+        description="Standing gained per workshop at full candour and familiarity (credible advocates), 0..1.",
         title="Standing gained per workshop",
     )
     tie_formation: float = Field(
@@ -261,7 +359,10 @@ class Workshops(_Strict):
     )
     participants: list[str] | None = Field(
         None,
-        description="A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); null = convene by the mix.",
+        description=(
+            "A fixed cohort invited to every workshop, by actor id (overrides mix, size and retention); "
+            "null = convene by the mix."
+        ),
     )
     candour: Candour = Field(default_factory=Candour)
     novelty: Novelty = Field(default_factory=Novelty)
@@ -274,6 +375,13 @@ class Workshops(_Strict):
         if participants is not None and len(set(participants)) != len(participants):
             raise ValueError("participants lists an actor more than once")
         return participants
+
+    @field_validator("sides")
+    @classmethod
+    def _sides(cls, sides: list[int] | None) -> list[int] | None:
+        if sides is not None and (not sides or len(set(sides)) != len(sides)):
+            raise ValueError("workshops.sides needs distinct side numbers (null = all sides)")
+        return sides
 
     @field_validator("mix")
     @classmethod
@@ -307,7 +415,7 @@ class Diffusion(_Strict):
         5.0,
         ge=0,
         le=100,
-        description="Officials' novelty aversion when Track One is not ripe (acceptance = exp(-aversion x novelty)), >=0.",
+        description="Officials' novelty aversion when not ripe (acceptance = exp(-aversion x novelty)), >=0.",
         title="Officials' aversion to novelty outside ripe moments",
     )
     official_aversion_ripe: float = Field(
@@ -324,13 +432,26 @@ class Diffusion(_Strict):
         description="Non-officials' novelty aversion at zero autonomy (scaled by 1 - autonomy), >=0.",
         title="Non-officials' aversion to novelty",
     )
+    officials_weigh_standing: bool = Field(
+        True,
+        description="Officials weigh the sender's standing (false: every sender is fully credible; an ablation).",
+    )
     leak_wariness: float = Field(
         1.0, ge=0, le=100, description="Extra officials' aversion after a leak (multiplies by 1 + this), >=0."
     )
     leak_wariness_steps: int = Field(6, ge=0, description="Steps that officials stay wary after a leak, >=0.")
+    official_trust_gain: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Trust of a side an official gains on adopting an idea co-authored by people of that side, 0..1.",
+        title="Officials' trust gained from jointly authored ideas",
+    )
 
 
 class Forgetting(_Strict):
+    """Holders dropping ideas."""
+
     rate: float = Field(
         0.01,
         ge=0,
@@ -350,6 +471,11 @@ class Ripeness(_Strict):
         "endogenous",
         description="endogenous hazards, fixed windows, or off (never ripe).",
         title="How Track One ripens",
+    )
+    scope: Literal["shared", "per_side"] = Field(
+        "shared",
+        description="shared (one Track One state for all sides) or per_side (each side's Track One ripens on its own).",
+        title="Whose Track One ripens",
     )
     initially_ripe: bool = Field(False, description="Whether Track One starts ripe (endogenous mode).")
     baseline_hazard: float = Field(
@@ -376,10 +502,10 @@ class Ripeness(_Strict):
         0.5, ge=0, le=1, description="Standing from which a non-official is a credible advocate, 0..1."
     )
     public_weight: float = Field(
-        0.15,
+        0.6,
         ge=0,
         le=10,
-        description="Added hazard per unit share of grassroots holding Track Two ideas, >=0.",
+        description="Added hazard per unit share of grassroots outside the workshops holding Track Two ideas, >=0.",
         title="Ripening from public support (Track Three)",
     )
     mean_window_length: float = Field(
@@ -402,12 +528,35 @@ class Ripeness(_Strict):
 
 
 class Transfer(_Strict):
+    """When an idea counts as entering Track One."""
+
     threshold: float = Field(
         0.25,
         gt=0,
         le=1,
-        description="Share of officials on every side who must hold an idea for it to enter Track One, (0, 1].",
+        description="Share of a side's officials who must hold an idea for that side's Track One to take it, (0, 1].",
         title="Share of officials needed for an idea to enter Track One",
+    )
+    quorum: int | None = Field(
+        None,
+        ge=1,
+        description="Sides whose Track One must take an idea (a coalition); null = every side that has officials.",
+        title="Sides needed for an idea to enter Track One",
+    )
+    sides_without_officials: Literal["error", "not_needed"] = Field(
+        "error",
+        description=(
+            "A side with no officials (while others have some) is an error, or a party whose Track One is "
+            "not needed for transfer."
+        ),
+    )
+    personal_capacity_counts: bool = Field(
+        False,
+        description=(
+            "Whether officials who co-authored an idea in a personal capacity (Track Two, Track 1.5) count "
+            "toward the threshold; false: they carry it out and it must still win over their colleagues."
+        ),
+        title="Officials in the room count as Track One",
     )
 
 
@@ -428,7 +577,10 @@ class Params(_Strict):
     sides: int = Field(2, ge=1, le=20, description="Parties to the conflict, 1..20.", title="Parties to the conflict")
     mode: Literal["track2", "track1.5", "backchannel"] = Field(
         "track2",
-        description="track2 (unofficial), track1.5 (with officials in a personal capacity), backchannel (officials under instructions).",
+        description=(
+            "track2 (unofficial), track1.5 (with officials in a personal capacity), "
+            "backchannel (officials under instructions)."
+        ),
         title="Kind of dialogue",
     )
     kinds: dict[str, Kind] = Field(default_factory=_default_kinds, description="Actor kinds by name.")
@@ -449,6 +601,17 @@ class Params(_Strict):
             raise ValueError(f"workshops.mix names unknown kind(s) {unknown}; known kinds: {sorted(self.kinds)}")
         if self.network.type != "map" and sum(k.count for k in self.kinds.values()) == 0:
             raise ValueError("kinds: every count is 0; the network would be empty")
+        factor = self.network.cross_side_factor
+        if isinstance(factor, list) and self.network.type != "map" and len(factor) != self.sides:
+            raise ValueError(
+                f"network.cross_side_factor is a {len(factor)} x {len(factor)} matrix but there are "
+                f"{self.sides} sides; give a {self.sides} x {self.sides} matrix or one number"
+            )
+        sides = self.workshops.sides
+        if sides is not None and self.network.type != "map" and not all(1 <= s <= self.sides for s in sides):
+            raise ValueError(f"workshops.sides is {sides}; sides are numbered 1..{self.sides}")
+        if self.transfer.quorum is not None and self.network.type != "map" and self.transfer.quorum > self.sides:
+            raise ValueError(f"transfer.quorum is {self.transfer.quorum} but there are only {self.sides} sides")
         return self
 
     def kinds_with(self, behaviour: str) -> list[str]:

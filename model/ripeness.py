@@ -1,4 +1,4 @@
-"""Ripeness: whether Track One is looking for new approaches.
+"""Ripeness: whether Track One is looking for new approaches, shared by all sides or per side.
 
 Endogenous mode: an unripe Track One opens a window with probability 1 - exp(-h) per step,
 
@@ -7,7 +7,9 @@ Endogenous mode: an unripe Track One opens a window with probability 1 - exp(-h)
         + w_public x (share of grassroots holding them)
 
 and an open window closes with probability 1 / mean length. Fixed mode: ripe exactly inside
-the configured [start, end) windows. Off: never ripe.
+the configured [start, end) windows. Off: never ripe. With ``scope: per_side`` each side's Track
+One has its own state, driven by its own officials, advocates and public; otherwise one state
+is driven by all of them.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from model.params import Ripeness
 
 @dataclass
 class RipenessDrivers:
+    """What pushes one Track One toward a ripe moment this step."""
+
     official_exposure: float
     credible_advocates: int
     public_support: float
 
 
 def opening_hazard(config: Ripeness, drivers: RipenessDrivers) -> float:
+    """Hazard per step that an unripe Track One becomes ripe."""
     advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
     return (
         config.baseline_hazard
@@ -38,42 +43,48 @@ def opening_hazard(config: Ripeness, drivers: RipenessDrivers) -> float:
 
 
 def in_fixed_window(config: Ripeness, step: int) -> bool:
+    """Whether a fixed window covers this step."""
     return any(start <= step < end for start, end in config.windows)
 
 
 class RipenessProcess:
-    """Track One's ripe/unripe state, updated at the end of each step for the next one."""
+    """Track One's ripe/unripe state (one per side, or one shared), updated at the end of each step for the next."""
 
-    def __init__(self, config: Ripeness) -> None:
+    def __init__(self, config: Ripeness, n_states: int = 1) -> None:
         self.config = config
-        self.ripe = config.mode == "endogenous" and config.initially_ripe
+        initially = config.mode == "endogenous" and config.initially_ripe
         if config.mode == "fixed":
-            self.ripe = in_fixed_window(config, 1)
-        self.windows_opened = int(self.ripe)
-        self.hazard = 0.0
+            initially = in_fixed_window(config, 1)
+        self.states = np.full(n_states, initially, dtype=bool)
+        self.windows_opened = int(self.states.sum())
+        self.hazard = 0.0  # mean opening hazard over the states, for the time series
         self.staged_until = 0  # a staged window holds Track One ripe for steps before this one
+
+    @property
+    def ripe(self) -> bool:
+        """Track One as a whole is ripe: every state is."""
+        return bool(self.states.all())
 
     def stage(self, next_step: int, months: int) -> None:
         """Hold Track One ripe from next_step for `months` steps (a trainer's "ripe moment now")."""
         self.staged_until = max(self.staged_until, next_step + months)
-        if not self.ripe:
-            self.ripe = True
-            self.windows_opened += 1
+        self.windows_opened += int((~self.states).sum())
+        self.states[:] = True
 
-    def advance(self, rng: np.random.Generator, next_step: int, drivers: RipenessDrivers | None) -> None:
-        """Set the state for next_step; counts every window that opens."""
-        was_ripe = self.ripe
+    def advance(self, rng: np.random.Generator, next_step: int, drivers: list[RipenessDrivers] | None) -> None:
+        """Set the states for next_step (drivers: one per state, endogenous mode); counts every window that opens."""
+        was_ripe = self.states.copy()
         if self.config.mode == "fixed":
-            self.ripe = in_fixed_window(self.config, next_step)
+            self.states[:] = in_fixed_window(self.config, next_step)
         elif self.config.mode == "endogenous":
-            draw = rng.random()
-            self.hazard = opening_hazard(self.config, drivers)
-            if self.ripe:
-                self.ripe = draw >= 1.0 / self.config.mean_window_length
-            else:
-                self.ripe = draw < 1.0 - math.exp(-self.hazard)
+            draws = rng.random(self.states.size)
+            hazards = np.array([opening_hazard(self.config, d) for d in drivers])
+            self.hazard = float(hazards.mean())
+            stays = draws >= 1.0 / self.config.mean_window_length
+            opens = draws < -np.expm1(-hazards)
+            self.states = np.where(self.states, stays, opens)
         if next_step < self.staged_until:
-            self.ripe = True
+            self.states[:] = True
         elif next_step == self.staged_until and self.config.mode != "fixed":
-            self.ripe = False  # the staged window ends; endogenous ripeness resumes from unripe
-        self.windows_opened += int(self.ripe and not was_ripe)
+            self.states[:] = False  # the staged window ends; endogenous ripeness resumes from unripe
+        self.windows_opened += int((self.states & ~was_ripe).sum())

@@ -2,10 +2,12 @@
 
 Functional forms (docs/ODD.md, "Workshop"):
 
-    candour  = confidentiality x integrity x (floor + (1 - floor) x mean trust)
-               x (1 - positional_penalty x mean position tie) x leak and conditions factors
-    ideas    ~ Poisson(idea_rate x candour)
-    novelty  ~ Beta around  base + w_a x mean autonomy + w_d x diversity  (x conditions factor)
+    candour  = confidentiality x integrity x (floor + (1 - floor) x mean trust of the other sides present)
+               x (1 - positional_penalty x mean position tie) / (1 + size_penalty x seats beyond 12 / 12)
+               x leak and conditions factors
+    ideas    ~ Poisson(idea_rate x candour x (seats filled / 12)^elasticity)
+    novelty  ~ Beta around  base + exploring share x (w_a x mean autonomy + w_d x diversity) of those exploring
+               (x conditions factor)
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ import numpy as np
 from model.params import ConfigError, Params
 
 BETA_MEAN_LIMITS = (0.01, 0.99)
+IDEA_RATE_SEATS = 12  # idea_rate is for a workshop of this many seats; larger ones lose candour
 
 
 @dataclass
 class WorkshopRecord:
+    """One workshop held: who came, how candid it was, what it produced, whether it leaked."""
+
     number: int
     step: int
     participants: np.ndarray
@@ -66,6 +71,7 @@ def funded_workshops(params: Params) -> int:
 
 
 def accepted_conditionality(params: Params) -> float:
+    """Conditionality the facilitator took on (0 when it refuses conditions)."""
     w = params.workshops
     return w.funder_conditionality if w.facilitator_policy == "accept" else 0.0
 
@@ -88,28 +94,41 @@ def group_diversity(sides: np.ndarray, n_sides: int, behaviours: np.ndarray, aut
 
 
 def candour(params: Params, trust: np.ndarray, position_tie: np.ndarray, after_leak: bool) -> float:
-    """How candid a workshop is, 0..1, from its participants' trust and ties to official positions."""
+    """How candid a workshop is, 0..1, from its participants' trust (of the other sides present) and position ties."""
     w = params.workshops
     c = w.candour
     value = w.confidentiality * w.facilitator_integrity
     value *= c.trust_floor + (1.0 - c.trust_floor) * float(trust.mean())
     value *= 1.0 - c.positional_penalty * float(position_tie.mean())
+    value /= 1.0 + c.size_penalty * max(0, position_tie.size - IDEA_RATE_SEATS) / IDEA_RATE_SEATS
     if after_leak:
         value *= 1.0 - c.leak_penalty
     value *= 1.0 - c.conditions_penalty * accepted_conditionality(params)
     return float(np.clip(value, 0.0, 1.0))
 
 
-def novelty_mean(params: Params, autonomy: np.ndarray, diversity: float) -> float:
-    """Mean novelty of a group's ideas: rises with its mean autonomy and its diversity."""
+def novelty_mean(params: Params, autonomy: np.ndarray, diversity: float, exploring_share: float = 1.0) -> float:
+    """Mean novelty of a group's ideas: rises with the mean autonomy and diversity of those who explore.
+
+    `autonomy` and `diversity` are those of the participants who explore (not under instructions);
+    `exploring_share` is their share of the room: a room of officials under instructions adds nothing to the base.
+    """
     n = params.workshops.novelty
-    mean = n.base + n.autonomy_weight * float(autonomy.mean()) + n.diversity_weight * diversity
+    explored = n.autonomy_weight * float(autonomy.mean()) + n.diversity_weight * diversity if autonomy.size else 0.0
+    mean = n.base + exploring_share * explored
     mean *= 1.0 - n.conditions_penalty * accepted_conditionality(params)
     return float(np.clip(mean, *BETA_MEAN_LIMITS))
 
 
-def draw_novelty(rng: np.random.Generator, mean: float, concentration: float, k: int) -> np.ndarray:
+def sample_novelty(rng: np.random.Generator, mean: float, concentration: float, k: int) -> np.ndarray:
+    """Novelty of k new ideas: Beta with this mean and concentration."""
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=k)
+
+
+def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> float:
+    """Mean number of ideas a workshop yields: proportional to its candour, less than proportional to its size."""
+    w = params.workshops
+    return w.idea_rate * candour_value * (seats_filled / IDEA_RATE_SEATS) ** w.idea_size_elasticity
 
 
 def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
@@ -118,7 +137,12 @@ def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
 
 
 class WorkshopSeries:
-    """Schedules workshops and convenes participants by the mix, keeping a share of the last group."""
+    """The third party's series: schedules workshops, convenes participants and records what each one did.
+
+    Participants are convened by the mix, keeping a share of the last group, from the sides the
+    series convenes (all, or a subset such as a bilateral session). The series keeps its own
+    record: workshops held, meetings each actor attended, who ever took part, leaks.
+    """
 
     def __init__(self, params: Params, kinds: np.ndarray, sides: np.ndarray, n_sides: int, ids: list[str]) -> None:
         self.params = params
@@ -128,15 +152,28 @@ class WorkshopSeries:
         self.kinds = kinds
         self.sides = sides
         self.n_sides = n_sides
+        self.convened_sides = self._resolve_sides(params.workshops.sides, n_sides)
         self.held = 0
         self.previous = np.empty(0, dtype=np.int64)
         self.after_leak = False
         self.records: list[WorkshopRecord] = []
+        self.meetings = np.zeros(kinds.size)  # workshops each actor attended
+        self.participated = np.zeros(kinds.size, dtype=bool)
+        self.leaks = 0
         self.cells = {
             (kind, side): np.flatnonzero((kinds == kind) & (sides == side))
             for kind in self.mix
-            for side in range(n_sides)
+            for side in self.convened_sides
         }
+
+    @staticmethod
+    def _resolve_sides(sides: list[int] | None, n_sides: int) -> list[int]:
+        if sides is None:
+            return list(range(n_sides))
+        bad = [s for s in sides if not 1 <= s <= n_sides]
+        if bad:
+            raise ConfigError(f"workshops.sides: side {bad[0]} does not exist; sides are numbered 1..{n_sides}")
+        return sorted(s - 1 for s in sides)
 
     @staticmethod
     def _resolve_cohort(participants: list[str] | None, ids: list[str]) -> np.ndarray | None:
@@ -146,11 +183,13 @@ class WorkshopSeries:
         unknown = [p for p in participants if p not in position]
         if unknown:
             raise ConfigError(
-                f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map (or are kind-side-index for synthetic networks)"
+                f"workshops.participants: unknown actor id {unknown[0]!r}; ids come from the actor map "
+                "(or are kind-side-index for synthetic networks)"
             )
         return np.sort(np.array([position[p] for p in participants], dtype=np.int64))
 
     def due(self, step: int) -> bool:
+        """Whether a workshop is held at this step (on schedule, while the budget lasts)."""
         w = self.params.workshops
         return (
             self.held < self.budget
@@ -160,9 +199,24 @@ class WorkshopSeries:
         )
 
     def convene(self, rng: np.random.Generator) -> np.ndarray:
-        """Participants: seats by kind (largest remainder), split evenly across sides; retained first."""
-        if self.cohort is not None:
-            return self.cohort
+        """Participants: seats by kind (largest remainder), split evenly across the sides convened; retained first.
+
+        Counts the meeting for each participant.
+        """
+        who = self.cohort if self.cohort is not None else self._invite(rng)
+        self.meetings[who] += 1
+        self.participated[who] = True
+        return who
+
+    def record(self, record: WorkshopRecord) -> None:
+        """Close a workshop: keep its record; its participants and leak shape the next one."""
+        self.records.append(record)
+        self.held += 1
+        self.previous = record.participants
+        self.after_leak = record.leaked
+        self.leaks += int(record.leaked)
+
+    def _invite(self, rng: np.random.Generator) -> np.ndarray:
         w = self.params.workshops
         kinds = list(self.mix)
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
@@ -171,8 +225,8 @@ class WorkshopSeries:
         previous = set(self.previous.tolist())
         chosen: list[np.ndarray] = []
         for kind, kind_seats in zip(kinds, seats, strict=True):
-            per_side = largest_remainder(int(kind_seats), np.ones(self.n_sides), rng)
-            for side, cell_seats in enumerate(per_side):
+            per_side = largest_remainder(int(kind_seats), np.ones(len(self.convened_sides)), rng)
+            for side, cell_seats in zip(self.convened_sides, per_side, strict=True):
                 pool = self.cells[(kind, side)]
                 if cell_seats == 0 or pool.size == 0:
                     continue

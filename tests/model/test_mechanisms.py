@@ -11,8 +11,8 @@ import pytest
 from scipy import stats
 
 import model.model as model_module
-from model import TrackTwoModel, make_params, simulate
-from model.diffusion import Context, Ties, advocate, forget, thinned_positions
+from model import ConfigError, TrackTwoModel, make_params, simulate
+from model.diffusion import Context, TieIndex, advocate, forget, thinned_positions, trust_by_side
 from model.network import build_graph
 from model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
 from model.workshops import (
@@ -109,12 +109,14 @@ def test_workshop_builds_trust_standing_and_cross_side_ties():
         "workshops.candour.positional_penalty": 0.0,
     }
     model = TrackTwoModel({"workshops.tie_formation": 1.0, **full_candour}, seed=5)
-    before_trust, before_standing = model.trust.copy(), model.standing.copy()
+    before_trust, before_standing = model.cross_side_trust(), model.standing.copy()
     record = model.run_workshop(3)
     who = record.participants
-    assert (model.trust[who] > before_trust[who]).all() and (model.standing[who] > before_standing[who]).all()
+    assert (model.cross_side_trust()[who] > before_trust[who]).all()
+    assert (model.standing[who] > before_standing[who]).all()
+    assert (model.trust[who, model.side[who]] == 1).all()  # trust of one's own side stays 1
     others = np.setdiff1d(np.arange(model.n_actors), who)
-    assert (model.trust[others] == before_trust[others]).all()
+    assert (model.cross_side_trust()[others] == before_trust[others]).all()
     assert record.ties_created > 0 and model.cross_side_ties_created == record.ties_created
     a, b = np.triu_indices(who.size, 1)
     cross = model.side[who[a]] != model.side[who[b]]
@@ -125,9 +127,9 @@ def test_familiarity_makes_repeat_meetings_build_more_trust():
     model = TrackTwoModel({"workshops.retention": 1.0}, seed=4)
     gains = []
     for step in (3, 7, 11):
-        before = model.trust.copy()
+        before = model.cross_side_trust()
         record = model.run_workshop(step)
-        gains.append(float((model.trust - before)[record.participants].sum()) / record.candour)
+        gains.append(float((model.cross_side_trust() - before)[record.participants].sum()) / record.candour)
     assert gains[0] < gains[1] < gains[2]
 
 
@@ -198,7 +200,7 @@ def _two_actor_trial(
     n = 2 * trials
     senders, receivers = np.arange(0, n, 2), np.arange(1, n, 2)
     sides = np.where(np.arange(n) % 2 == 1, int(cross_side), 0)
-    ties = Ties.build(n, senders, receivers, sides)
+    ties = TieIndex.build(n, senders, receivers, sides)
     holds = np.zeros((n, 1), dtype=bool)
     holds[senders, 0] = True
     result = advocate(
@@ -244,7 +246,7 @@ def test_several_advocates_combine_and_credit_the_first_arrival(method, official
     n = 3 * trials
     high, low, receivers = np.arange(0, n, 3), np.arange(1, n, 3), np.arange(2, n, 3)
     sides = np.where(np.arange(n) % 3 == 1, 1, 0)  # the low-standing advocate is on the other side
-    ties = Ties.build(n, np.concatenate([high, low]), np.concatenate([receivers, receivers]), sides)
+    ties = TieIndex.build(n, np.concatenate([high, low]), np.concatenate([receivers, receivers]), sides)
     holds = np.zeros((n, 1), dtype=bool)
     holds[high, 0] = holds[low, 0] = True
     standing = np.where(np.arange(n) % 3 == 0, 0.9, 0.2)
@@ -317,7 +319,7 @@ def test_no_tie_probability_exceeds_the_base_rate():
         rng.random(n) < 0.5,
         rng.uniform(0, 100, n),
         sides,
-        rng.uniform(0, 1, n),
+        trust_by_side(rng.uniform(0, 1, n), sides),
     )
     p = context.tie_probability(rng.integers(0, n, n), rng.integers(0, n, n), rng.integers(0, 5, n))
     assert p.max() <= base and p.min() >= 0
@@ -330,7 +332,7 @@ def test_ties_formed_in_workshops_equal_a_rebuild_of_the_network():
         n = int(rng.integers(4, 150))
         sides = rng.integers(0, 3, n)
         sources, targets = rng.integers(0, n, 3 * n), rng.integers(0, n, 3 * n)  # duplicates and self-ties too
-        ties = Ties.build(n, sources, targets, sides)
+        ties = TieIndex.build(n, sources, targets, sides)
         present = {(int(a), int(b)) for a, b in zip(*ties.all.nonzero(), strict=True)}
         new = [
             (a, b)
@@ -341,10 +343,13 @@ def test_ties_formed_in_workshops_equal_a_rebuild_of_the_network():
         if not new:
             continue
         a, b = np.array(new).T
-        grown, rebuilt = ties.with_ties(a, b, sides), Ties.build(n, np.append(sources, a), np.append(targets, b), sides)
-        for mine, theirs in ((grown.all, rebuilt.all), (grown.across, rebuilt.across)):
-            assert (mine != theirs).nnz == 0 and np.array_equal(mine.indices, theirs.indices)
-            assert np.array_equal(mine.indptr, theirs.indptr) and mine.has_sorted_indices
+        grown, rebuilt = (
+            ties.with_ties(a, b, sides),
+            TieIndex.build(n, np.append(sources, a), np.append(targets, b), sides),
+        )
+        mine, theirs = grown.all, rebuilt.all
+        assert (mine != theirs).nnz == 0 and np.array_equal(mine.indices, theirs.indices)
+        assert np.array_equal(mine.indptr, theirs.indptr) and mine.has_sorted_indices
         assert np.array_equal(grown.degree, rebuilt.degree) and grown.any_across == rebuilt.any_across
 
 
@@ -436,7 +441,7 @@ def test_ripeness_opens_and_closes_at_its_hazards():
     process, rng = RipenessProcess(config), np.random.default_rng(0)
     states = []
     for step in range(2, 20_002):
-        process.advance(rng, step, RipenessDrivers(0, 0, 0))
+        process.advance(rng, step, [RipenessDrivers(0, 0, 0)])
         states.append(process.ripe)
     states = np.array(states)
     openings = (~states[:-1] & states[1:]).sum() / (~states[:-1]).sum()
@@ -490,36 +495,68 @@ def test_transfer_paths_lead_from_a_workshop_author_to_an_official():
 # Network ---------------------------------------------------------------------------------------
 
 
-def test_sbm_block_densities_match_tie_probabilities():
+def _degrees_by_kind(graph) -> dict[tuple[str, str, bool], float]:
+    """Mean ties an actor of kind a has to kind b, within its side (True) or across."""
+    kinds, sides = np.array(graph.population.kinds), graph.population.sides
+    u, v = np.concatenate([graph.sources, graph.targets]), np.concatenate([graph.targets, graph.sources])
+    result = {}
+    for a, b in itertools.product(("official", "elite", "autonomous", "grassroots"), repeat=2):
+        for within in (True, False):
+            mask = (kinds[u] == a) & (kinds[v] == b) & ((sides[u] == sides[v]) == within)
+            result[(a, b, within)] = mask.sum() / (kinds == a).sum()
+    return result
+
+
+@pytest.mark.parametrize("scale", [1, 4])
+def test_sbm_gives_each_actor_its_expected_ties_at_any_population(scale):
+    """network.degree: an actor of a has d_ab ties to b on its side, d_ab x factor across, whatever the counts."""
+    counts = {"official": 20, "elite": 15, "autonomous": 25, "grassroots": 60}
+    params = make_params({f"kinds.{k}.count": 30 * c * scale // 20 for k, c in counts.items()})
+    observed = {}
+    for seed in range(6):
+        for key, value in _degrees_by_kind(build_graph(params, np.random.default_rng(seed))).items():
+            observed[key] = observed.get(key, 0.0) + value / 6
+    n = {k: params.kinds[k].count for k in counts}
+    for (a, b, within), value in observed.items():
+        first, second = sorted((a, b), key=("official", "elite", "autonomous", "grassroots").index)
+        d = params.network.degree.degree(first, second)
+        expected = d if a == first else d * n[first] / n[second]  # the reverse direction by the counts
+        expected *= 1.0 if within else params.network.cross_side_factor
+        assert abs(value - expected) < 0.12 * expected + 0.02, (a, b, within, value, expected)
+
+
+def test_per_pair_tie_probabilities_remain_an_option():
     params = make_params(
         {
             "kinds.official.count": 150,
             "kinds.elite.count": 150,
             "kinds.autonomous.count": 150,
             "kinds.grassroots.count": 150,
+            "network.ties": {"official_official": 0.3, "elite_autonomous": 0.04},
         }
     )
     graph = build_graph(params, np.random.default_rng(1))
     kinds = np.array(graph.population.kinds)
     sides = graph.population.sides
     u, v = graph.sources, graph.targets
-    for a, b in (
-        ("official", "official"),
-        ("official", "elite"),
-        ("elite", "autonomous"),
-        ("grassroots", "grassroots"),
-    ):
+    for a, b in (("official", "official"), ("official", "elite"), ("elite", "autonomous")):
         same = sides[u] == sides[v]
         mask = ((kinds[u] == a) & (kinds[v] == b)) | ((kinds[u] == b) & (kinds[v] == a))
         pairs = 2 * (150 * 149 // 2 if a == b else 150 * 150)
         p = params.network.ties.probability(a, b)
         observed = (mask & same).sum() / pairs
         assert abs(observed - p) < 4 * math.sqrt(p * (1 - p) / pairs) + 1e-4, (a, b, observed, p)
-        cross_pairs = 150 * 150 * (1 if a == b else 2)
-        cross = (mask & ~same).sum() / cross_pairs
-        q = p * params.network.cross_side_factor
-        assert abs(cross - q) < 4 * math.sqrt(q / cross_pairs) + 1e-4, (a, b, cross, q)
     assert (u < v).all() and len(set(zip(u.tolist(), v.tolist(), strict=True))) == u.size
+
+
+def test_cross_side_factor_matrix_sets_each_pair_of_sides():
+    params = make_params({"sides": 3, "network.cross_side_factor": [[0, 0.2, 0], [0.2, 0, 0], [0, 0, 0]]})
+    graph = build_graph(params, np.random.default_rng(3))
+    sides = graph.population.sides
+    pairs = {tuple(sorted((int(a), int(b)))) for a, b in zip(sides[graph.sources], sides[graph.targets], strict=True)}
+    assert (0, 1) in pairs and (0, 2) not in pairs and (1, 2) not in pairs
+    with pytest.raises(ConfigError, match="cross_side_factor"):
+        make_params({"sides": 3, "network.cross_side_factor": [[0, 0.1], [0.1, 0]]})
 
 
 def test_erdos_renyi_mean_degree():

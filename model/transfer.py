@@ -1,0 +1,129 @@
+"""Transfer into Track One: when an idea enters, and by which route it got there.
+
+A side's Track One *takes* an idea when at least ``threshold`` of its officials hold it, counting
+only officials who speak for Track One: officials who co-authored the idea in a workshop in a
+personal capacity (Track Two, Track 1.5) carry it out of the room, but it must still win over
+their colleagues, so they do not count (``transfer.personal_capacity_counts`` makes them count);
+officials under instructions (a backchannel) do count. An idea *enters Track One* the first step
+a quorum of the sides that have officials take it (default: every such side). A side without
+officials is an error, or, with ``sides_without_officials: not_needed``, a party whose Track One
+is not needed; a population with no officials at all has no Track One, and nothing enters it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.agents import Official
+from model.ideas import IdeaStore
+from model.params import ConfigError, Params
+
+ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous"}
+
+
+class TrackOneEntry:
+    """Checks which ideas enter Track One each step, and records when, whether ripe, the path and the route."""
+
+    def __init__(
+        self,
+        params: Params,
+        ideas: IdeaStore,
+        behaviour: np.ndarray,
+        side: np.ndarray,
+        n_sides: int,
+        official_groups: np.ndarray,
+        side_labels: list[str],
+    ) -> None:
+        self.threshold = params.transfer.threshold
+        self.ideas = ideas
+        self.behaviour = behaviour
+        self.side = side
+        self.instructed = Official.under_instructions(params)
+        self.authors_count = Official.authors_for_track_one(params)
+        self.officials = np.flatnonzero(behaviour == "official")
+        officials_per_side = np.bincount(side[self.officials], minlength=n_sides)
+        staffed = officials_per_side > 0
+        if staffed.any() and not staffed.all() and params.transfer.sides_without_officials == "error":
+            missing = side_labels[int(np.flatnonzero(~staffed)[0])]
+            raise ConfigError(
+                f"transfer.sides_without_officials: side {missing!r} has no officials, so its Track One could never "
+                "take an idea; add officials there, or set transfer.sides_without_officials: not_needed"
+            )
+        self.needed = np.flatnonzero(staffed)  # sides whose Track One counts
+        self.groups = official_groups[self.needed]  # the (official, side) holding counters of those sides
+        self.officials_per_side = officials_per_side[self.needed].astype(float)
+        quorum = params.transfer.quorum or self.needed.size
+        if self.needed.size and quorum > self.needed.size:
+            raise ConfigError(
+                f"transfer.quorum: {quorum} sides needed but only {self.needed.size} side(s) have officials"
+            )
+        self.quorum = quorum
+        self.entered = 0  # ideas that entered Track One so far
+        self._adoptions_checked = 0
+        self._not_counting: dict[int, np.ndarray] = {}  # idea -> officials who co-authored it in a personal capacity
+
+    def note_authors(self, ids: np.ndarray, authors: np.ndarray) -> None:
+        """Remember the officials among a workshop's authors who do not speak for Track One."""
+        official_authors = authors[self.behaviour[authors] == "official"]
+        if self.authors_count or official_authors.size == 0:
+            return
+        for idea in ids.tolist():
+            self._not_counting[idea] = official_authors
+
+    def counting_holders(self, pending: np.ndarray) -> np.ndarray:
+        """(needed sides x pending ideas): officials holding each idea who count for Track One."""
+        holders = self.ideas.group_holders[self.groups][:, pending].copy()
+        for column, idea in enumerate(pending.tolist()):
+            authors = self._not_counting.get(idea)
+            if authors is not None:
+                holding = authors[self.ideas.holds[authors, idea]]
+                side_index = np.searchsorted(self.needed, self.side[holding])
+                np.subtract.at(holders[:, column], side_index, 1)
+        return holders
+
+    def check(self, step: int, ripe: bool) -> np.ndarray:
+        """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
+        ideas = self.ideas
+        adoptions = int(ideas.group_adoptions[self.groups].sum()) if self.needed.size else 0
+        if adoptions == self._adoptions_checked:
+            return np.empty(0, dtype=np.int64)  # shares only rise when officials adopt (the threshold is > 0)
+        self._adoptions_checked = adoptions
+        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
+        shares = self.counting_holders(pending) / self.officials_per_side[:, None]
+        taken = (shares >= self.threshold).sum(axis=0)
+        entered = pending[taken >= self.quorum]
+        self.entered += entered.size
+        for idea in entered.tolist():
+            ideas.entered_step[idea] = step
+            ideas.entered_ripe[idea] = ripe
+            path = self.path(idea)
+            ideas.paths[idea] = path
+            ideas.routes[idea] = self.route(path)
+        return entered
+
+    def path(self, idea: int) -> list[int]:
+        """Chain of first-adoption sources from a workshop author to the first official who counts for Track One."""
+        officials = self.officials
+        excluded = self._not_counting.get(idea)
+        if excluded is not None:
+            officials = np.setdiff1d(officials, excluded, assume_unique=True)
+        first = self.ideas.first_adopted[officials, idea]
+        adopted = first >= 0
+        earliest = officials[adopted][np.argmin(first[adopted])]
+        return self.ideas.path_to(int(earliest), idea)
+
+    def route(self, path: list[int]) -> str:
+        """How an idea reached Track One: by whoever brought it to the first official on its path.
+
+        ``direct`` (an official under instructions authored it), ``via_track_1_5`` (an official
+        co-authored it in a personal capacity and carried it to colleagues), ``via_track_three`` (a
+        grassroots actor passed it on before any official had it), else ``via_elites`` or
+        ``via_autonomous`` by the behaviour of the actor who passed it to the first official.
+        """
+        behaviours = [self.behaviour[a] for a in path]
+        first_official = behaviours.index("official")
+        if first_official == 0:
+            return "direct" if self.instructed else "via_track_1_5"
+        if "grassroots" in behaviours[:first_official]:
+            return "via_track_three"
+        return ROUTE_CARRIERS.get(behaviours[first_official - 1], "via_autonomous")
