@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from experiments.executors import make_executor
-from experiments.sweep import run_sweep
-from experiments.sweepfile import load_sweep
+from experiments.design.sweepfile import load_sweep
+from experiments.engine.executors import make_executor
+from experiments.engine.runner import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "configs" / "sweeps"
