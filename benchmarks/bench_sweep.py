@@ -115,6 +115,7 @@ def failures(out: Path) -> list[str]:
 
 
 def main() -> None:
+    """Time the sweep engine on each executor and print runs/s and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=16, help="replicates per point (5 points; default 16)")
     parser.add_argument("--steps", type=int, default=120, help="months per run (default 120, the default config)")

@@ -19,7 +19,7 @@ SMALL_STEPS = 24
 def small_sweep(
     tmp: Path, name: str, replicates: int = 2, steps: int = SMALL_STEPS, points: int = 6, **changes: Any
 ) -> Path:
-    """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results folder."""
+    """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results."""
     data = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))
     data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})
     if data["method"] != "grid":

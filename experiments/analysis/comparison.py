@@ -1,4 +1,4 @@
-"""Comparing programmes run on common seeds: each outcome with its interval, paired differences from a reference, verdicts.
+"""Comparing programmes run on common seeds: outcomes with intervals, paired differences from a reference, verdicts.
 
 Replicate r of every programme ran on the same seed (the same network, actors and draws), so a
 programme's run and the reference programme's run form a pair: their difference is the
@@ -18,6 +18,25 @@ import pandas as pd
 from experiments.analysis import stats
 from experiments.engine.worker import FINISHED
 from model import KIND_LABELS, outcome_goal, outcome_label
+
+__all__ = [
+    "CONDITIONAL",
+    "DIGITS",
+    "HEADLINE_OUTCOMES",
+    "INCLUSION_PREFIXES",
+    "PHRASES",
+    "TABLE_COLUMNS",
+    "ProgrammeComparison",
+    "better_when",
+    "by_replicate",
+    "compare_programmes",
+    "digits",
+    "group_label",
+    "inclusion_groups",
+    "label",
+    "rank",
+    "verdict",
+]
 
 HEADLINE_OUTCOMES = (
     "any_transfer",
@@ -156,8 +175,10 @@ def compare_programmes(
     confidence: float = stats.DEFAULT_CONFIDENCE,
     baseline: str | None = None,
 ) -> ProgrammeComparison:
-    """Rank the programmes (point i of the runs is programme names[i]) and compare each on every outcome with the
-    baseline, or with the best when no baseline is named."""
+    """Rank the programmes and compare each on every outcome with the baseline (or the best, if none is named).
+
+    Point i of the runs is programme names[i].
+    """
     if baseline is not None and baseline not in names:
         raise ValueError(f"baseline {baseline!r} is not one of the programmes {list(names)}")
     per_replicate = runs.groupby("replicate").agg(runs=("point", "size"), seeds=("seed", "nunique"))
@@ -244,8 +265,10 @@ def _lowered(text: str) -> str:
 
 
 def verdict(comparison: ProgrammeComparison, other: str, outcome: str | None = None) -> str:
-    """A plain sentence: which of `other` and the reference did better on the outcome in paired runs, how often,
-    by how much, how sure."""
+    """A plain sentence: which of `other` and the reference did better on the outcome in paired runs.
+
+    It says how often, by how much and how sure.
+    """
     outcome = outcome or comparison.rank_by
     reference = comparison.reference
     row = comparison.row(other, outcome)
@@ -258,7 +281,8 @@ def verdict(comparison: ProgrammeComparison, other: str, outcome: str | None = N
     if row["pairs"] == 0:
         return f"{reference} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."
     if row["share_tied"] == 1.0:
-        return f"{reference} and {other} gave the same {_lowered(label(outcome))} in all {row['pairs']} paired runs{where}."
+        same = _lowered(label(outcome))
+        return f"{reference} and {other} gave the same {same} in all {row['pairs']} paired runs{where}."
     # The table holds other - reference; the sentence speaks of the leader's advantage.
     flip = -1.0 if goal == "maximize" else 1.0  # flip x (other - reference) = the reference's advantage
     reference_ahead = row["share_lower"] if goal == "maximize" else row["share_higher"]

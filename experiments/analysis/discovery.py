@@ -3,9 +3,9 @@
 Each run is a case: does its outcome lie above (or below) a threshold? PRIM (Friedman and Fisher
 1999, as used for scenario discovery by Bryant and Lempert 2010) peels a small share of the runs
 off one side of one parameter (or one category) at a time, keeping the peel that raises the share
-of cases left inside most per run peeled off, and records the trajectory of boxes. The box reported balances density (share of
-the runs inside that give the outcome) and coverage (share of all runs giving the outcome that
-fall inside); restrictions that do not help are dropped so the rule stays readable. A CART tree
+of cases left inside most per run peeled off, and records the trajectory of boxes. The box reported
+balances density (share of the runs inside that give the outcome) and coverage (share of all runs
+giving the outcome that fall inside); restrictions that do not help are dropped so the rule stays readable. A CART tree
 (scikit-learn) is the alternative: its purest leaves become the regions.
 """
 
@@ -26,6 +26,29 @@ from experiments.analysis.results import SCENARIO_PREFIX, ResultsFolder, load_re
 from experiments.provenance import write_atomic, write_json
 from experiments.reporting import labels
 from model import ConfigError
+
+__all__ = [
+    "LATER_BOX_DENSITY",
+    "LATER_BOX_LIFT",
+    "MAX_DEPTH",
+    "METHODS",
+    "MIN_LEAF_SHARE",
+    "MIN_MASS",
+    "PEEL_ALPHA",
+    "PRUNE_TOLERANCE",
+    "Box",
+    "Discovery",
+    "Restriction",
+    "box_of",
+    "cart",
+    "discover",
+    "discover_results",
+    "factor_columns",
+    "format_discovery",
+    "output_stem",
+    "prim",
+    "write_discovery",
+]
 
 METHODS = ("prim", "cart")
 PEEL_ALPHA = 0.05  # share of the runs in the box peeled at each step
@@ -115,10 +138,12 @@ class Discovery:
 
     @property
     def question(self) -> str:
+        """The question in words."""
         return f"Where in the swept parameters does this hold: {self.condition}?"
 
     @property
     def base_density(self) -> float:
+        """The share of all runs that give the outcome (a box's density is judged against it)."""
         return self.cases / self.runs if self.runs else math.nan
 
     def sentence(self, box: Box) -> str:
@@ -130,6 +155,7 @@ class Discovery:
         )
 
     def summary(self) -> str:
+        """What was found, in sentences."""
         undefined = (
             f" {self.undefined} runs where the outcome is undefined count as not meeting it." if self.undefined else ""
         )
@@ -139,6 +165,7 @@ class Discovery:
         )
 
     def to_json(self) -> dict[str, Any]:
+        """The discovery as JSON (scenarios_*.json)."""
         return {
             "question": self.question,
             "summary": self.summary(),
@@ -167,6 +194,7 @@ class Discovery:
         }
 
     def table(self) -> pd.DataFrame:
+        """One row per box (scenarios_*.csv)."""
         return pd.DataFrame(
             [
                 {
@@ -254,7 +282,7 @@ def _loosened(restriction: Restriction) -> list[Restriction | None]:
 
 
 def _prune(frame: pd.DataFrame, box: Box, cases: np.ndarray, min_density: float | None, total_cases: int) -> Box:
-    """Drop conditions (or ends of ranges) whose removal does not lower the box's score: fewer conditions read better."""
+    """Drop conditions (or ends of ranges) whose removal keeps the box's score: fewer conditions read better."""
     improved = True
     while improved and box.restrictions:
         improved = False
@@ -299,7 +327,7 @@ def prim(
     min_density: float | None = None,
     total_cases: int | None = None,
 ) -> tuple[Box, list[dict[str, float]]]:
-    """One PRIM box: peel while the box holds at least min_mass of the runs, then pick the best box of the trajectory."""
+    """One PRIM box: peel while the box holds at least min_mass of the runs, then pick the trajectory's best box."""
     total = total_cases if total_cases is not None else int(cases.sum())
     inside = np.ones(len(frame), dtype=bool)
     boxes = [box_of(frame, inside, cases, total)]
@@ -365,7 +393,7 @@ def discover(
     alpha: float = PEEL_ALPHA,
     min_mass: float = MIN_MASS,
 ) -> tuple[list[Box], list[dict[str, float]]]:
-    """Boxes where the cases concentrate; PRIM covers the cases box after box (each on the runs the earlier ones left)."""
+    """Boxes where the cases concentrate; PRIM covers them box after box (each on the runs the earlier ones left)."""
     if method not in METHODS:
         raise ConfigError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
     cases = np.asarray(cases, dtype=bool)

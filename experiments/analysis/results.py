@@ -21,6 +21,18 @@ from experiments.provenance import read_manifest
 from experiments.reporting import labels
 from model import ConfigError
 
+__all__ = [
+    "FIGURES",
+    "MAX_DISCRETE_LEVELS",
+    "SCENARIO_PREFIX",
+    "SENSITIVITY_INFO",
+    "SENSITIVITY_TABLE",
+    "Factor",
+    "ResultsFolder",
+    "find_factors",
+    "load_results",
+]
+
 FIGURES = "figures"
 SENSITIVITY_TABLE = "sensitivity.csv"
 SENSITIVITY_INFO = "sensitivity.json"
@@ -70,23 +82,28 @@ class ResultsFolder:
 
     @property
     def name(self) -> str:
+        """The sweep's name (its folder's, if the manifest has none)."""
         return str(self.sweep.get("name") or self.directory.name)
 
     @property
     def sweep(self) -> dict[str, Any]:
+        """The sweep as the manifest recorded it."""
         return self.manifest.get("sweep", {})
 
     @property
     def metric(self) -> dict[str, str] | None:
+        """The sweep's metric, if it names an outcome the runs report."""
         metric = self.sweep.get("metric")
         return metric if metric and metric.get("name") in self.outcomes else None
 
     @property
     def replicates(self) -> int:
+        """Runs per point."""
         return int(self.sweep.get("replicates") or self.runs.groupby("point").size().max() or 0)
 
     @property
     def steps(self) -> int | None:
+        """Months per run."""
         return self.manifest.get("base_config", {}).get("steps")
 
     @cached_property
@@ -115,6 +132,7 @@ class ResultsFolder:
 
     @property
     def figures_dir(self) -> Path:
+        """Where the figures go."""
         return self.directory / FIGURES
 
 
@@ -183,8 +201,11 @@ def _origins(swept: list[str], derived: list[str], manifest: dict[str, Any]) -> 
 def find_factors(
     points: pd.DataFrame, swept: list[str], derived: list[str], origins: dict[str, str | None] | None = None
 ) -> list[Factor]:
-    """The varying columns grouped into factors: columns that determine each other one-to-one and come from one swept
-    key (a swept mapping), or are derived, are one factor. Separately swept keys are always separate factors."""
+    """The varying columns grouped into factors.
+
+    Columns that determine each other one-to-one and come from one swept key (a swept mapping),
+    or are derived, are one factor. Separately swept keys are always separate factors.
+    """
     varying = [c for c in swept if not (points[c].astype(str) == str(points[c].iloc[0])).all()]
     origins = origins or {}
     factors: list[Factor] = []

@@ -31,6 +31,28 @@ from experiments.design.sweepfile import SweepSpec
 from experiments.engine.runner import Session
 from model import ConfigError
 
+__all__ = [
+    "GROWTH_TOLERANCE_SE",
+    "Constraints",
+    "Objective",
+    "Pick",
+    "Quota",
+    "Rule",
+    "build_rules",
+    "celf",
+    "cohort_point",
+    "complete",
+    "eligible",
+    "explain_infeasible",
+    "group_evaluator",
+    "improve_by_swaps",
+    "load_constraints",
+    "picks_along",
+    "random_feasible_group",
+    "satisfies",
+    "selection_spec",
+]
+
 
 class Quota(BaseModel):
     """A rule on how many invitees have attribute == value: minimum and/or maximum, as counts or shares."""
@@ -67,6 +89,7 @@ class Constraints(BaseModel):
 
 
 def load_constraints(path: str | Path | None) -> Constraints:
+    """The constraints file (none: no constraints); ConfigError naming the field on a bad one."""
     if path is None:
         return Constraints()
     try:
@@ -113,6 +136,7 @@ def build_rules(actors: pd.DataFrame, constraints: Constraints, seats: int) -> l
 
 
 def eligible(actors: pd.DataFrame, constraints: Constraints) -> np.ndarray:
+    """Which actors may be invited (bool over actors)."""
     if constraints.eligible_kinds is None:
         return np.ones(len(actors), dtype=bool)
     unknown = sorted(set(constraints.eligible_kinds) - set(actors.kind))
@@ -164,7 +188,8 @@ def explain_infeasible(rules: Sequence[Rule], seats: int, pool: np.ndarray) -> s
         if rule.minimum > rule.maximum:
             return f"rule '{rule.name}' asks for at least {rule.minimum} and at most {rule.maximum}"
         if rule.minimum > (rule.members & pool).sum():
-            return f"rule '{rule.name}' needs {rule.minimum} but the map has only {int((rule.members & pool).sum())} eligible"
+            available = int((rule.members & pool).sum())
+            return f"rule '{rule.name}' needs {rule.minimum} but the map has only {available} eligible"
     return "the rules cannot all be met together with " + f"{seats} seats: " + "; ".join(rule.name for rule in rules)
 
 
@@ -186,6 +211,7 @@ def random_feasible_group(
 
 
 def satisfies(group: Sequence[int], rules: Sequence[Rule]) -> bool:
+    """Whether a group meets every rule."""
     return all(rule.minimum <= rule.members[list(group)].sum() <= rule.maximum for rule in rules)
 
 
@@ -216,6 +242,7 @@ class Objective:
         self.cache: dict[tuple[int, ...], np.ndarray] = dict(known or {})
 
     def values(self, groups: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """Each group's values over the common seeds, evaluating only groups not seen before."""
         keys = [tuple(sorted(g)) for g in groups]
         missing = list(dict.fromkeys(k for k in keys if k not in self.cache))
         if missing:
@@ -227,6 +254,7 @@ class Objective:
 
     @property
     def evaluations(self) -> int:
+        """Groups evaluated so far."""
         return len(self.cache)
 
 

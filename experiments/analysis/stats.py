@@ -15,6 +15,31 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+__all__ = [
+    "BOOTSTRAP_RESAMPLES",
+    "DEFAULT_CONFIDENCE",
+    "MIN_BOOTSTRAP_N",
+    "POINT_RESAMPLES",
+    "PROBABILITY_BEST_RESAMPLES",
+    "Interval",
+    "PairedDifference",
+    "PointComparison",
+    "bootstrap_interval",
+    "bootstrap_mean",
+    "cohens_d",
+    "cohens_h",
+    "compare_points",
+    "is_binary",
+    "mean_interval",
+    "outcome_interval",
+    "paired_difference",
+    "point_interval",
+    "probability_best",
+    "risk_difference",
+    "summarise",
+    "wilson_interval",
+]
+
 DEFAULT_CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 9999
 
@@ -67,30 +92,6 @@ def mean_interval(values: Sequence[float] | np.ndarray, confidence: float = DEFA
     return Interval(mean, mean - half, mean + half, n, "t")
 
 
-def bootstrap_interval(
-    values: Sequence[float] | np.ndarray,
-    statistic: Callable[[np.ndarray], float] = np.mean,
-    confidence: float = DEFAULT_CONFIDENCE,
-    seed: int = 0,
-) -> Interval:
-    """BCa bootstrap interval of any statistic (for skewed outcomes), seeded for reproducibility."""
-    data = _finite(values)
-    n = data.size
-    if n < 2 or np.all(data == data[0]):
-        value = float(statistic(data)) if n else math.nan
-        return Interval(value, value, value, n, "bootstrap")
-    result = scipy_stats.bootstrap(
-        (data,),
-        statistic,
-        confidence_level=confidence,
-        n_resamples=BOOTSTRAP_RESAMPLES,
-        method="BCa",
-        random_state=np.random.default_rng(seed),
-    )
-    low, high = result.confidence_interval
-    return Interval(float(statistic(data)), float(low), float(high), n, "bootstrap")
-
-
 MIN_BOOTSTRAP_N = 8  # below this a bootstrap interval is too narrow (it cannot see beyond the few values drawn)
 POINT_RESAMPLES = 4999  # bootstrap resamples when aggregating a sweep point's replicates
 PROBABILITY_BEST_RESAMPLES = 2000
@@ -102,8 +103,13 @@ def _bootstrap(
     confidence: float,
     seed: int,
     resamples: int = POINT_RESAMPLES,
-) -> tuple[float, float]:
-    """scipy.stats.bootstrap's BCa interval of a vectorised statistic; percentile where BCa is undefined."""
+    paired: bool = False,
+) -> tuple[float, float, str]:
+    """scipy.stats.bootstrap's BCa interval of a vectorised statistic; percentile where BCa is undefined.
+
+    The one bootstrap every interval here uses: seeded, so the same values give the same interval.
+    Returns (low, high, method), NaN bounds when neither method gives a finite interval.
+    """
     for method in ("BCa", "percentile"):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", scipy_stats.DegenerateDataWarning)  # BCa on near-constant data: fall back
@@ -114,12 +120,29 @@ def _bootstrap(
                 n_resamples=resamples,
                 method=method,
                 vectorized=True,
+                paired=paired,
                 rng=np.random.default_rng(seed),
             )
         low, high = (float(v) for v in result.confidence_interval)
         if math.isfinite(low) and math.isfinite(high):
-            return low, high
-    return math.nan, math.nan
+            return low, high, method
+    return math.nan, math.nan, ""
+
+
+def bootstrap_interval(
+    values: Sequence[float] | np.ndarray,
+    statistic: Callable[..., np.ndarray] = np.mean,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+) -> Interval:
+    """BCa bootstrap interval of any statistic taking `axis` (np.mean, np.median...), for skewed outcomes."""
+    data = _finite(values)
+    n = data.size
+    if n < 2 or np.all(data == data[0]):
+        value = float(statistic(data)) if n else math.nan
+        return Interval(value, value, value, n, "bootstrap")
+    low, high, _ = _bootstrap((data,), statistic, confidence, seed, BOOTSTRAP_RESAMPLES)
+    return Interval(float(statistic(data)), low, high, n, "bootstrap")
 
 
 def bootstrap_mean(
@@ -132,7 +155,7 @@ def bootstrap_mean(
     mean = float(data.mean())
     if np.all(data == data[0]):
         return Interval(mean, mean, mean, int(data.size), "bootstrap")
-    low, high = _bootstrap((data,), _mean_statistic, confidence, seed)
+    low, high, _ = _bootstrap((data,), _mean_statistic, confidence, seed)
     return Interval(mean, min(low, mean), max(high, mean), int(data.size), "bootstrap")
 
 
@@ -146,9 +169,11 @@ def point_interval(
     seed: int = 0,
     binary: bool | None = None,
 ) -> Interval:
-    """A point's replicates aggregated: Wilson for a 0/1 outcome (a bootstrap of all-0 or all-1 runs has no width),
-    otherwise the mean with a bootstrap interval. Pass `binary` when it is known from the whole outcome column
-    (a count that is 0 at every replicate of one point is not a share of runs)."""
+    """A point's replicates aggregated: Wilson for a 0/1 outcome, otherwise the mean with a bootstrap interval.
+
+    (A bootstrap of all-0 or all-1 runs has no width.) Pass `binary` when it is known from the whole
+    outcome column: a count that is 0 at every replicate of one point is not a share of runs.
+    """
     data = _finite(values)
     if is_binary(data) if binary is None else binary:
         return wilson_interval(int(data.sum()), int(data.size), confidence)
@@ -251,11 +276,11 @@ def compare_points(
         low, high = (float(v) for v in welch.confidence_interval(confidence))
         difference = Interval(estimate, low, high, n, "welch")
     else:
-        low, high = _bootstrap((x, y), _difference_statistic, confidence, seed)
+        low, high, _ = _bootstrap((x, y), _difference_statistic, confidence, seed)
         difference = Interval(estimate, low, high, n, "bootstrap")
     d = cohens_d(x, y)
     if math.isfinite(d) and x.size >= MIN_BOOTSTRAP_N and y.size >= MIN_BOOTSTRAP_N:
-        d_low, d_high = _bootstrap((x, y), _d_statistic, confidence, seed)
+        d_low, d_high, _ = _bootstrap((x, y), _d_statistic, confidence, seed)
         effect = Interval(d, d_low, d_high, n, "bootstrap")
     else:
         effect = Interval(d, math.nan, math.nan, n, "bootstrap")
@@ -270,8 +295,10 @@ def probability_best(
     resamples: int = PROBABILITY_BEST_RESAMPLES,
     seed: int = 0,
 ) -> pd.Series:
-    """For each group, the share of bootstrap resamples (replicates resampled within each group) in which its
-    mean is the best; ties share the win. How sure can we be that the best point is the best?"""
+    """For each group, the share of bootstrap resamples in which its mean is the best; ties share the win.
+
+    Replicates are resampled within each group. How sure can we be that the best point is the best?
+    """
     rng = np.random.default_rng(seed)
     keys = list(groups)
     means = np.full((len(keys), resamples), np.nan)
@@ -305,8 +332,11 @@ def outcome_interval(values: Sequence[float] | np.ndarray, confidence: float = D
 def summarise(
     runs: pd.DataFrame, by: Sequence[str], outcome: str, confidence: float = DEFAULT_CONFIDENCE, means: str = "t"
 ) -> pd.DataFrame:
-    """One row per group of `by`: runs, the outcome's estimate and interval (Wilson if it is 0/1; otherwise
-    Student t, or with means="bootstrap" a BCa bootstrap, t below MIN_BOOTSTRAP_N values)."""
+    """One row per group of `by`: runs, the outcome's estimate and interval.
+
+    Wilson if the outcome is 0/1; otherwise Student t, or with means="bootstrap" a BCa bootstrap
+    (t below MIN_BOOTSTRAP_N values).
+    """
     binary = is_binary(runs[outcome])
     mean_of = bootstrap_mean if means == "bootstrap" else mean_interval
     rows = []
@@ -384,26 +414,13 @@ def paired_difference(
         return PairedDifference(estimate, math.nan, math.nan, 1, *shares, "paired bootstrap")
     if np.all(difference == difference[0]):
         return PairedDifference(estimate, estimate, estimate, n, *shares, "paired bootstrap")
-    for method in ("BCa", "percentile"):
-        with warnings.catch_warnings():
-            warnings.filterwarnings(
-                "ignore", category=scipy_stats.DegenerateDataWarning
-            )  # BCa on lumpy data: fall back
-            result = scipy_stats.bootstrap(
-                (first, second),
-                _mean_difference,
-                paired=True,
-                vectorized=True,
-                confidence_level=confidence,
-                n_resamples=BOOTSTRAP_RESAMPLES,
-                method=method,
-                rng=np.random.default_rng(seed),
-            )
-        low, high = (float(v) for v in result.confidence_interval)
-        if math.isfinite(low) and math.isfinite(high):
-            return PairedDifference(
-                estimate, min(low, estimate), max(high, estimate), n, *shares, f"paired bootstrap ({method})"
-            )
+    low, high, method = _bootstrap(
+        (first, second), _mean_difference, confidence, seed, BOOTSTRAP_RESAMPLES, paired=True
+    )
+    if method:
+        return PairedDifference(
+            estimate, min(low, estimate), max(high, estimate), n, *shares, f"paired bootstrap ({method})"
+        )
     return PairedDifference(estimate, math.nan, math.nan, n, *shares, "paired bootstrap")
 
 

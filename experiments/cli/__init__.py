@@ -76,7 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except ExecutorError as error:
         print(
-            f"tracktwo {args.command}: error: {error}; the runs finished so far are saved: rerun with --resume to finish",
+            f"tracktwo {args.command}: error: {error}; "
+            "the runs finished so far are saved: rerun with --resume to finish",
             file=sys.stderr,
         )
         return 1

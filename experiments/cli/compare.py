@@ -77,7 +77,7 @@ def compare_command(args: argparse.Namespace) -> int:
 def write_outputs(
     directory: Path, programmes: ProgrammeSet, comparison: ProgrammeComparison, tally: SweepTally
 ) -> list[Path]:
-    """comparison.csv (one row per programme and outcome), paired_differences.csv (one per pair), summary.json, the figure."""
+    """comparison.csv (a row per programme and outcome), paired_differences.csv (per pair), summary.json, figure."""
     from experiments.reporting import figures
 
     table_path, differences_path, summary_path = (
@@ -114,13 +114,14 @@ def write_outputs(
             "table": comparison.table.to_dict("records"),
         },
     )
-    title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {analysis.label(comparison.rank_by)}"
+    ranked_by = analysis.label(comparison.rank_by)
+    title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {ranked_by}"
     figure_paths = figures.save(figures.comparison_figure(comparison, title), directory, FIGURE_STEM)
     return [table_path, differences_path, summary_path, *figure_paths]
 
 
 def report(programmes: ProgrammeSet, comparison: ProgrammeComparison) -> str:
-    """The ranked table, the paired differences from the reference, the verdicts and (when the runs report them) inclusion."""
+    """The ranked table, paired differences from the reference, verdicts and (when the runs report it) inclusion."""
     descriptions = {p.name: p.description for p in programmes.programmes}
     confidence = f"{comparison.confidence:.0%}"
     lines = [

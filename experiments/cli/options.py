@@ -97,7 +97,7 @@ def add_execution_arguments(
 
 
 def executor_from(args: argparse.Namespace) -> Executor:
-    """The executor the execution options ask for (use it as a context manager: `with executor_from(args) as e`)."""
+    """The executor the execution options ask for; use it as a context manager, so its workers stop."""
     return make_executor(args.executor, args.workers, args.scheduler)
 
 

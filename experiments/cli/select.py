@@ -1,4 +1,4 @@
-"""`tracktwo select MAP --seats K`: whom to invite, chosen greedily (CELF) then improved by swaps, on the designer's actor map."""
+"""`tracktwo select MAP --seats K`: whom to invite from an actor map, chosen greedily (CELF), then improved by swaps."""
 
 from __future__ import annotations
 
@@ -274,7 +274,8 @@ def format_report(
         lines.append(f"    {row.group:<46} {row.mean:6.2f} [{row.low:.2f}, {row.high:.2f}]{note}")
     in_sample = comparison.mean_on_selection_seeds.iloc[0]
     lines.append(
-        f"    (on the seeds it was chosen on, the chosen group scored {in_sample:.2f}: a search's winner looks best there)"
+        f"    (on the seeds it was chosen on, the chosen group scored {in_sample:.2f}: "
+        "a search's winner looks best there)"
     )
     swapped = f"{swaps} swap{'s' if swaps != 1 else ''} after greedy"
     lines.append(

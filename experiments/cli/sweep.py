@@ -77,8 +77,10 @@ def _intervals(ranking: pd.DataFrame, prefix: str = "") -> list[str]:
 
 
 def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: int) -> str:
-    """The ranked points as a table: the metric with its 95% CI (Wilson for a 0/1 outcome, else a bootstrap of
-    the mean), and beside it the chance that at least one idea entered Track One."""
+    """The ranked points as a table: the metric with its 95% CI, and beside it the chance of any transfer.
+
+    Intervals are Wilson for a 0/1 outcome, else a bootstrap of the mean.
+    """
     varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
     binary = (ranking["method"] == "wilson").any()
     label = outcome_label(metric)

@@ -11,6 +11,20 @@ import yaml
 from experiments.provenance import PROJECT_ROOT
 from model import ConfigError, Params, make_params, merge, parse_value
 
+__all__ = [
+    "DEFAULT_CONFIG",
+    "MAP_KEYS",
+    "T",
+    "defaults_yaml",
+    "load_checked",
+    "load_params",
+    "parse_overrides",
+    "read_yaml",
+    "reject_unknown_keys",
+    "resolve_path",
+    "resolve_relative_paths",
+]
+
 T = TypeVar("T")
 DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.yaml"
 

@@ -43,6 +43,20 @@ from experiments.design.sweepfile import (
 from experiments.engine import worker as evaluate
 from model import ConfigError, make_params, merge, outcome_goal
 
+__all__ = [
+    "DEFAULT_RANK_BY",
+    "DEFAULT_REPLICATES",
+    "KNOWN_KEYS",
+    "MIN_REPLICATES",
+    "MISSING",
+    "PROGRAMME_KEYS",
+    "Programme",
+    "ProgrammeSet",
+    "check_baseline",
+    "flatten_overrides",
+    "load_programmes",
+]
+
 KNOWN_KEYS = ("name", "description", "base", "steps", "replicates", "seed", "rank_by", "baseline", "programmes")
 PROGRAMME_KEYS = ("description", "overrides")
 DEFAULT_REPLICATES = 100  # about 20 s for three programmes of default runs on 2 cores
@@ -227,7 +241,7 @@ def _listed(value: Any) -> dict[str, Any]:
 
 
 def _programme(name: str, spec: Any, base: Mapping[str, Any], file: Path) -> Programme:
-    """One programme, its overrides flattened to dotted keys and checked by the model (its message, naming the programme)."""
+    """One programme, its overrides flattened to dotted keys and checked by the model (its message, naming it)."""
     where = f"programme {name!r}"
     if spec is None:
         spec = {}

@@ -36,6 +36,19 @@ from experiments.design.sweepfile import (
 from experiments.engine import worker as evaluate
 from model import ConfigError, make_params, merge
 
+__all__ = [
+    "CONFIDENCE",
+    "DEFAULT_LEVELS",
+    "INTEGER_MARGIN",
+    "KNOWN_KEYS",
+    "METHODS",
+    "RESAMPLES",
+    "SALIB_NOISE",
+    "SensitivitySpec",
+    "load_sensitivity",
+    "quiet_salib",
+]
+
 METHODS = ("sobol", "morris")
 KNOWN_KEYS = (
     "name",

@@ -37,6 +37,28 @@ from experiments.design.config import (
 from experiments.engine import worker as evaluate
 from model import ConfigError, make_params, merge
 
+__all__ = [
+    "DEFAULT_BAYES_BATCH",
+    "GOALS",
+    "GRID_TYPES",
+    "INTERIOR_QUANTILE",
+    "KEY_PATTERN",
+    "KNOWN_KEYS",
+    "MAX_CORNERS",
+    "MAX_SEED",
+    "METHODS",
+    "NAME_PATTERN",
+    "OUR_KEYS",
+    "SweepSpec",
+    "check_derived",
+    "check_integer",
+    "check_name",
+    "load_base",
+    "load_sweep",
+    "resolve_base_path",
+    "suggest",
+]
+
 METHODS = ("grid", "random", "bayes")
 GOALS = ("maximize", "minimize")
 OUR_KEYS = ("name", "description", "base", "replicates", "seed", "steps", "run_cap", "derived", "timeseries", "batch")
@@ -170,6 +192,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
 
 
 def check_name(value: Any, file: Path) -> str:
+    """A results-folder name: the file's stem by default; letters, digits, '_', '-', '.'."""
     name = file.stem if value is None else value
     if not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise ConfigError(f"name: {name!r} must be letters, digits, '_', '-' or '.' (it names the results folder)")
@@ -183,6 +206,7 @@ def _method(value: Any) -> str:
 
 
 def check_integer(data: Mapping[str, Any], key: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    """An integer field within its bounds; ConfigError naming the key otherwise."""
     value = data.get(key, default)
     if (
         isinstance(value, bool)
@@ -406,6 +430,7 @@ def _schema(spec: SweepSpec) -> None:
 
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean x?)' for the closest candidate, or ''."""
     close = difflib.get_close_matches(word, list(candidates), n=1)
     return f" (did you mean {close[0]}?)" if close else ""
 

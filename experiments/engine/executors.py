@@ -19,6 +19,21 @@ from typing import Any
 
 from model import ConfigError
 
+__all__ = [
+    "EXECUTORS",
+    "MAX_RUNS_PER_TASK",
+    "TASKS_PER_WORKER",
+    "WORKER_MODULES",
+    "DaskExecutor",
+    "Executor",
+    "ExecutorError",
+    "ProcessExecutor",
+    "SerialExecutor",
+    "available_cores",
+    "chunk_size",
+    "make_executor",
+]
+
 EXECUTORS = ("process", "serial", "dask")
 MAX_RUNS_PER_TASK = 8  # a chunk amortises messaging; small enough that kill -9 loses little
 TASKS_PER_WORKER = 4  # chunks queued per worker, so all finish together at the end of a round
@@ -65,7 +80,7 @@ class Executor(ABC):
         """Runs per task for this many runs on this executor's workers."""
         return chunk_size(n_runs, self.workers)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional for subclasses: the serial executor holds nothing
         """Release the workers (nothing to release by default)."""
 
     def __enter__(self) -> Executor:
@@ -82,6 +97,7 @@ class SerialExecutor(Executor):
     workers = 1
 
     def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+        """Run each payload in turn, here."""
         for payload in payloads:
             yield function(payload)
 
@@ -102,6 +118,7 @@ class ProcessExecutor(Executor):
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
 
     def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+        """Submit every payload to the pool; yield results as workers finish them."""
         pending: set[Future[Any]] = {self.pool.submit(function, payload) for payload in payloads}
         try:
             while pending:
@@ -139,6 +156,7 @@ class DaskExecutor(Executor):
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
     def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+        """Send every payload to the cluster; yield results as they finish."""
         from dask.distributed import KilledWorker, as_completed
 
         futures = self.client.map(function, list(payloads), pure=False)

@@ -189,7 +189,7 @@ class Session:
         return [found[p.index] for p in points]
 
     def _propose_all(self) -> list[Point]:
-        """Every point of a grid or random sweep (or the points it lists), recorded before any run (resumes reuse them)."""
+        """Every point of a grid or random sweep (or the points it lists), recorded before any run (for resumes)."""
         spec = self.spec
         if spec.listed_points:
             values = [dict(v) for v in spec.listed_points]
@@ -311,6 +311,7 @@ def open_session(
     spec: SweepSpec,
     out: Path | None,
     executor: Executor,
+    *,
     resume: bool = False,
     overwrite: bool = False,
     progress: bool = True,
@@ -368,12 +369,13 @@ def run_sweep(
     spec: SweepSpec,
     out: Path | None,
     executor: Executor,
-    resume: bool = False,
+    *,
     overwrite: bool = False,
+    resume: bool = False,
     progress: bool = True,
     echo: Callable[[str], None] = _echo,
 ) -> SweepTally:
     """Run (or finish) a sweep into `out`, then write runs.parquet, runs.csv, timeseries.parquet and the manifest."""
-    with open_session(spec, out, executor, resume, overwrite, progress, echo) as session:
+    with open_session(spec, out, executor, resume=resume, overwrite=overwrite, progress=progress, echo=echo) as session:
         session.run()
     return session.tally

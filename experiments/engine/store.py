@@ -26,6 +26,8 @@ from experiments.engine.worker import FAILED, FINISHED, RunRecord
 from experiments.provenance import write_atomic
 from model import ConfigError
 
+__all__ = ["DATABASE", "EXPORT_BATCH_RUNS", "RUN_COLUMNS", "SCHEMA", "TABLES", "TAIL_COLUMNS", "Store", "store_name"]
+
 DATABASE = "sweep.sqlite"
 TABLES = ("runs.parquet", "runs.csv", "timeseries.parquet", "summary.csv", "manifest.json")
 EXPORT_BATCH_RUNS = 500  # runs per parquet row group when streaming the time series out

@@ -16,6 +16,19 @@ import numpy as np
 
 from model import merge, simulate
 
+__all__ = [
+    "FAILED",
+    "FINISHED",
+    "Chunk",
+    "RunRecord",
+    "RunTask",
+    "describe_error",
+    "outcome_names",
+    "run_chunk",
+    "run_task",
+    "thin",
+]
+
 FINISHED = "finished"
 FAILED = "failed"
 

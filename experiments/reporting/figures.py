@@ -17,8 +17,21 @@ from experiments.analysis.comparison import ProgrammeComparison, better_when
 from experiments.analysis.comparison import label as comparison_label
 from experiments.analysis.dilemma import CONFIDENCE, optimum
 from experiments.design.dilemma import AUTONOMOUS_SHARES, FRONTIER_KEY
-from experiments.reporting.labels import parameter_label
+from experiments.reporting.labels import outcome_label, parameter_label
 from model import TRACK_LABELS
+
+__all__ = [
+    "FIGURE_DPI",
+    "KIND_MARKERS",
+    "PALETTE",
+    "RIPE_SHADE",
+    "actor_map",
+    "comparison_figure",
+    "frontier_figure",
+    "ripe_spans",
+    "save",
+    "timeline",
+]
 
 PALETTE = "colorblind"
 RIPE_SHADE = "#bdbdbd"
@@ -206,7 +219,8 @@ def comparison_figure(comparison: ProgrammeComparison, title: str) -> plt.Figure
         0.01,
         0.003,
         f"Means of {comparison.replicates} paired runs per programme (the same seeds for every programme). "
-        f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\npaired bootstrap for a "
+        f"Bars: {comparison.confidence:.0%} intervals (Wilson for a chance, Student t for a mean,\n"
+        "paired bootstrap for a "
         f"difference). Hollow marker: {'the baseline' if comparison.baseline else 'the best programme'} "
         f"({_short(comparison.reference, 60)}), the reference for differences.",
         ha="left",
@@ -240,14 +254,9 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
     sns.set_theme(style="whitegrid", context="talk", palette=PALETTE)
     colours = sns.color_palette(PALETTE)
     styles = {
-        "mean_novelty_generated": {
-            "color": colours[2],
-            "marker": "o",
-            "ls": "-",
-            "label": "Novelty of ideas generated",
-        },
-        "transfer_rate": {"color": colours[0], "marker": "s", "ls": "--", "label": "Share entering Track One"},
-        "impact": {"color": colours[3], "marker": "D", "ls": "-", "label": "Impact"},
+        "mean_novelty_generated": {"color": colours[2], "marker": "o", "ls": "-"},
+        "transfer_rate": {"color": colours[0], "marker": "s", "ls": "--"},
+        "impact": {"color": colours[3], "marker": "D", "ls": "-"},
     }
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(11, 10), sharex=True, gridspec_kw={"height_ratios": (1, 1)})
     for axis, outcomes in ((top, ("mean_novelty_generated", "transfer_rate")), (bottom, ("impact",))):
@@ -257,7 +266,7 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
             axis.fill_between(
                 rows["autonomous_share"], rows["ci_low"], rows["ci_high"], color=style["color"], alpha=0.22, lw=0
             )
-            axis.plot(rows["autonomous_share"], rows["mean"], lw=3, ms=8, **style)
+            axis.plot(rows["autonomous_share"], rows["mean"], lw=3, ms=8, label=outcome_label(outcome), **style)
     top.set_ylim(0, 1.18)
     top.set_ylabel("Novelty / share (0 to 1)")
     top.set_title(

@@ -1,13 +1,13 @@
 """A sweep's figures, chosen by what it swept, in the domain's words, with replicate intervals.
 
 - every sweep: each key outcome against each factor that varied (`effect_<parameter>`);
-- a swept workshop mix over three or more kinds: P(an idea entered Track One) and impact across
-  the mix simplex as faceted heatmaps, the best mix starred (`mix_simplex`);
+- a swept workshop mix over three or more kinds: the metric, impact and P(an idea entered Track
+  One) across the mix simplex as faceted heatmaps, the best mix starred (`mix_simplex`);
 - the autonomous share alone: the Autonomy Dilemma frontier, interior optimum marked (`dilemma_frontier`);
 - a kept time series: median and 10-90% bands over replicates for the best and worst points (`timeseries`);
 - any transfers: the share of transfers by route, per point (`pathways`).
 
-Each point's replicates are aggregated by experiments.stats.point_interval (Wilson for a share of
+Each point's replicates are aggregated by experiments.analysis.stats.point_interval (Wilson for a share of
 runs, a bootstrap interval of the mean otherwise). Figures go to RESULTS_DIR/figures/ as PNG and
 SVG, listed with their captions in figures/figures.json (the report reads it).
 """
@@ -41,6 +41,32 @@ from experiments.reporting import figures, labels
 from experiments.reporting.figures import PALETTE, save
 from model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
 
+__all__ = [
+    "BAND",
+    "CONFIDENCE",
+    "FEW_POINTS",
+    "INDEX",
+    "KEY_OUTCOMES",
+    "MAX_HUE_LEVELS",
+    "MAX_PATHWAY_ROWS",
+    "PANELS_PER_FIGURE",
+    "PANEL_COLUMNS",
+    "SIMPLEX_OUTCOMES",
+    "TITLE_WIDTH",
+    "TREND_BINS",
+    "Drawn",
+    "Summaries",
+    "choose_outcomes",
+    "dilemma_frontier",
+    "effects",
+    "mix_simplex",
+    "pathways",
+    "plot_results",
+    "read_index",
+    "sensitivity_figures",
+    "timeseries",
+]
+
 INDEX = "figures.json"
 KEY_OUTCOMES = tuple(name for name, declared in OUTCOMES.items() if declared.key)
 PANELS_PER_FIGURE = 6
@@ -48,7 +74,7 @@ PANEL_COLUMNS = 3
 MAX_HUE_LEVELS = 6
 MAX_PATHWAY_ROWS = 12
 BAND = (0.10, 0.90)  # time-series bands: the middle 80% of runs
-SIMPLEX_OUTCOMES = ("any_transfer", "impact")
+SIMPLEX_OUTCOMES = ("impact", "any_transfer")  # what gets new ideas in, then the chance of any transfer
 CONFIDENCE = stats.DEFAULT_CONFIDENCE
 TITLE_WIDTH = 34
 FEW_POINTS = 100  # up to this many points, each point's dot is drawn large
@@ -93,6 +119,7 @@ class Summaries:
         return self._cache[outcome]
 
     def binary(self, outcome: str) -> bool:
+        """Whether an outcome is 0/1 in every run (shown as a share of runs)."""
         return stats.is_binary(self.results.runs[outcome])
 
 
@@ -200,8 +227,10 @@ def _outcome_title(summaries: Summaries, outcome: str) -> str:
 
 
 def effects(results: ResultsFolder, summaries: Summaries, outcomes: list[str]) -> list[Drawn]:
-    """One figure per factor (more if there are many outcomes): a panel per outcome, each point's estimate with its
-    replicate interval."""
+    """One figure per factor (more if there are many outcomes), a panel per outcome.
+
+    Each panel shows each point's estimate with its replicate interval.
+    """
     drawn = []
     groups = [outcomes[i : i + PANELS_PER_FIGURE] for i in range(0, len(outcomes), PANELS_PER_FIGURE)]
     for factor in results.factors:
@@ -401,14 +430,14 @@ def _mix_columns(results: ResultsFolder) -> list[str]:
 
 
 def mix_simplex(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
-    """P(an idea entered Track One) and impact over every mix: heatmaps over two shares, faceted by a fourth."""
+    """The metric, impact and P(an idea entered Track One) over every mix: heatmaps over two shares, by a fourth."""
     kinds = _mix_columns(results)
     non_mix = [f for f in results.factors if not all(c.startswith("workshops.mix.") for c in f.columns)]
     if len(kinds) < 3 or len(kinds) > 4 or non_mix:
         return None
     outcomes = [
         o
-        for o in dict.fromkeys([*SIMPLEX_OUTCOMES, *([results.metric["name"]] if results.metric else [])])
+        for o in dict.fromkeys([*([results.metric["name"]] if results.metric else []), *SIMPLEX_OUTCOMES])
         if o in results.outcomes
     ]
     facet_key = next((k for k in kinds if k.endswith(".official")), kinds[-1]) if len(kinds) == 4 else None
@@ -574,7 +603,10 @@ def dilemma_frontier(results: ResultsFolder, summaries: Summaries) -> Drawn | No
             )
     frame = pd.DataFrame(rows)
     means = "bootstrap" if results.replicates >= stats.MIN_BOOTSTRAP_N else "Student t"
-    note = f"Means of {results.replicates} runs per mix, {results.steps} months each; bands: {CONFIDENCE:.0%} {means} intervals."
+    note = (
+        f"Means of {results.replicates} runs per mix, {results.steps} months each; "
+        f"bands: {CONFIDENCE:.0%} {means} intervals."
+    )
     figure = figures.frontier_figure(frame, results.replicates, results.steps or 0, note=note)
     panels = [axis.get_title(loc="left") or axis.get_title() for axis in figure.axes]
     title = "The Autonomy Dilemma frontier"
@@ -766,7 +798,7 @@ def _sensitivity_info(results: ResultsFolder) -> dict[str, Any]:
 
 
 def sensitivity_figures(results: ResultsFolder) -> list[Drawn]:
-    """One figure per analysed outcome: Sobol indices (S1 and ST) or Morris μ* and σ, parameters ranked, 95% intervals."""
+    """A figure per analysed outcome: Sobol indices (S1 and ST) or Morris μ* and σ, parameters ranked, 95% intervals."""
     path = results.directory / SENSITIVITY_TABLE
     if not path.exists():
         return []

@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from experiments.analysis import stats
-from experiments.analysis.ranking import rank_points
+from experiments.analysis.ranking import beside, rank_points
 from experiments.analysis.results import (
     SCENARIO_PREFIX,
     SENSITIVITY_INFO,
@@ -33,18 +33,43 @@ from experiments.design.dilemma import FRONTIER_KEY
 from experiments.provenance import write_atomic
 from experiments.reporting import labels, plots
 
+__all__ = [
+    "CLEAR",
+    "CSS",
+    "EMBED_WIDTH",
+    "RANKING_ROWS",
+    "REPORT",
+    "SENSITIVITY_ROWS",
+    "Headline",
+    "best_point",
+    "factor_effects",
+    "format_interval",
+    "format_value",
+    "frontier",
+    "headlines",
+    "pathways",
+    "ranking",
+    "read_scenarios",
+    "read_sensitivity",
+    "render",
+    "scenario_headlines",
+    "sensitivity_headlines",
+    "write_report",
+]
+
 REPORT = "report.html"
 RANKING_ROWS = 10
 SENSITIVITY_ROWS = 8  # parameters shown per outcome
 CLEAR = 0.95  # P(best) from which a point is called clearly the best
 EMBED_WIDTH = 1600  # pixels: figures embedded in the page are scaled down to this (sharp at the page's width)
 CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
-     color:#222;line-height:1.5}
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1100px;margin:2em auto;
+     padding:0 1em;color:#222;line-height:1.5}
 h1{font-size:1.9em;margin-bottom:.2em} h2{margin-top:1.8em;border-bottom:2px solid #ddd;padding-bottom:.2em}
 .question{font-size:1.1em;color:#444} .headline li{margin:.5em 0;font-size:1.05em}
-table{border-collapse:collapse;margin:1em 0;font-size:.92em} th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;
-     vertical-align:top} th{background:#f2f2f2} td.num{text-align:right;font-variant-numeric:tabular-nums}
+table{border-collapse:collapse;margin:1em 0;font-size:.92em}
+th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top} th{background:#f2f2f2}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
 figure{margin:1.5em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#555;font-size:.95em}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:.88em} .muted{color:#777;font-size:.9em}
 """
@@ -116,7 +141,7 @@ def best_point(results: ResultsFolder) -> list[Headline]:
         measured = f"{label} in {estimate} of its {int(best['n'])} runs"
     else:
         measured = f"{label}: mean {estimate} over {int(best['n'])} runs"
-    text = f"The best {what} is {results.describe(int(best['point']))}. {measured}."
+    text = f"The best {what} is {results.describe(int(best['point']))}. {measured}{_beside(best, metric, results)}."
     ties = int((table["estimate"] == best["estimate"]).sum())
     if ties > 1:
         plural = "mixes" if what == "mix" else "points"
@@ -153,6 +178,19 @@ def best_point(results: ResultsFolder) -> list[Headline]:
     return [Headline(text, tuple(numbers))]
 
 
+def _beside(row: pd.Series, metric: str, results: ResultsFolder) -> str:
+    """'; at least one idea entered Track One in 62% (95% CI 52% to 71%) of them': the outcomes shown beside."""
+    parts = []
+    for name in beside(metric, results.outcomes):
+        share = stats.is_binary(results.runs[name])
+        interval = format_interval(row[f"{name}_estimate"], row[f"{name}_low"], row[f"{name}_high"], share)
+        if share:
+            parts.append(f"{_lower_first(labels.outcome_label(name))} in {interval} of them")
+        else:
+            parts.append(f"{_lower_first(labels.outcome_label(name))}: {interval}")
+    return "".join(f"; {part}" for part in parts)
+
+
 def factor_effects(results: ResultsFolder) -> list[Headline]:
     """For each factor of a grid: the metric at its best and worst level, other factors held at the best point."""
     metric, goal = results.metric["name"], results.metric["goal"]
@@ -183,7 +221,8 @@ def factor_effects(results: ResultsFolder) -> list[Headline]:
             Headline(
                 f"{factor.label}: {labels.outcome_label(metric)} is best at {factor.tick(results.points.loc[top])} "
                 f"({format_value(estimates[top], share)}) and worst at {factor.tick(results.points.loc[bottom])} "
-                f"({format_value(estimates[bottom], share)}){held_text}; difference {comparison.describe(percent=share)}."
+                f"({format_value(estimates[bottom], share)}){held_text}; "
+                f"difference {comparison.describe(percent=share)}."
             )
         )
     return found
@@ -284,11 +323,13 @@ def _share(value: float) -> str:
 
 
 def read_sensitivity(directory: Path) -> pd.DataFrame | None:
+    """sensitivity.csv of a results folder, if it has one."""
     path = directory / SENSITIVITY_TABLE
     return pd.read_csv(path) if path.exists() else None
 
 
 def read_scenarios(directory: Path) -> list[dict[str, Any]]:
+    """Every scenarios_*.json of a results folder (unreadable ones skipped)."""
     found = []
     for path in sorted(directory.glob(f"{SCENARIO_PREFIX}*.json")):
         try:
@@ -318,7 +359,7 @@ def _table(frame: pd.DataFrame, numeric: set[str] | None = None) -> str:
 
 
 def _question(results: ResultsFolder) -> str:
-    """The sweep's description, or the comment lines at the top of its file (where the shipped sweeps ask their question)."""
+    """The sweep's description, or the comments at the top of its file (where the shipped sweeps ask their question)."""
     if results.sweep.get("description"):
         return str(results.sweep["description"])
     lines = []
@@ -355,7 +396,8 @@ def _what_was_run(results: ResultsFolder) -> str:
         ("Seed", sweep.get("seed")),
         (
             "Ran",
-            f"{manifest.get('started', '?')} to {manifest.get('ended', '?')}, {manifest.get('executor', '?')} executor, "
+            f"{manifest.get('started', '?')} to {manifest.get('ended', '?')}, "
+            f"{manifest.get('executor', '?')} executor, "
             f"{manifest.get('workers', '?')} worker(s), on {manifest.get('host', '?')}",
         ),
         ("Code", manifest.get("git_commit") or "not under git"),
@@ -382,6 +424,15 @@ def _ranking_html(results: ResultsFolder) -> str:
                 f"{format_value(lo, share)} to {format_value(hi, share)}"
                 for lo, hi in zip(shown["low"], shown["high"], strict=True)
             ],
+            **{
+                f"{labels.outcome_label(name)} ({stats.DEFAULT_CONFIDENCE:.0%} CI)": [
+                    format_interval(e, lo, hi, stats.is_binary(results.runs[name]))
+                    for e, lo, hi in zip(
+                        shown[f"{name}_estimate"], shown[f"{name}_low"], shown[f"{name}_high"], strict=True
+                    )
+                ]
+                for name in beside(metric, results.outcomes)
+            },
             "Runs": shown["n"],
             "P(best)": [f"{v:.0%}" for v in shown["probability_best"]],
         }
@@ -394,7 +445,8 @@ def _ranking_html(results: ResultsFolder) -> str:
         f"(Student t below {stats.MIN_BOOTSTRAP_N} runs). P(best): share of bootstrap resamples of the runs in which "
         "the point comes out best.</p>"
     )
-    return f"<h2>Ranking by {_e(_lower_first(labels.outcome_label(metric)))}</h2>{_table(frame, {'Rank', 'Runs', 'P(best)'})}{more}{note}"
+    heading = f"<h2>Ranking by {_e(_lower_first(labels.outcome_label(metric)))}</h2>"
+    return f"{heading}{_table(frame, {'Rank', 'Runs', 'P(best)'})}{more}{note}"
 
 
 def _figures_html(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
@@ -413,8 +465,10 @@ def _figures_html(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 
 
 def _embeddable(png: Path) -> bytes:
-    """The PNG scaled down to EMBED_WIDTH pixels and 256 colours for the page (the full-size file stays in figures/),
-    so a report with many figures stays a few megabytes."""
+    """The PNG scaled down to EMBED_WIDTH pixels and 256 colours for the page.
+
+    The full-size file stays in figures/, so a report with many figures stays a few megabytes.
+    """
     from PIL import Image
 
     original = png.read_bytes()
@@ -509,7 +563,8 @@ def _reproduce_html(results: ResultsFolder) -> str:
     if commit:
         lines.append(f"git checkout {commit}")
     lines.append(
-        f"tracktwo {command} {shlex.quote(str(sweep.get('path', 'SWEEP.yaml')))} --out {shlex.quote(str(results.directory))} --overwrite"
+        f"tracktwo {command} {shlex.quote(str(sweep.get('path', 'SWEEP.yaml')))} "
+        f"--out {shlex.quote(str(results.directory))} --overwrite"
     )
     lines.append(f"tracktwo report {shlex.quote(str(results.directory))}")
     dirty = (

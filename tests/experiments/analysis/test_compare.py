@@ -1,4 +1,4 @@
-"""`tracktwo compare`: programmes run on common seeds, paired intervals that cover a planted difference, clear errors."""
+"""`tracktwo compare`: programmes on common seeds, paired intervals that cover a planted difference, clear errors."""
 
 from __future__ import annotations
 

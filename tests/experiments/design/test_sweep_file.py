@@ -165,7 +165,7 @@ def test_the_command_rejects_a_bad_file_before_any_run(tmp_path: Path) -> None:
 
 
 def test_maps_swept_over_are_relative_to_the_sweep_file(tmp_path, monkeypatch):
-    """Like a config's, a sweep file's actor-map paths are read from the sweep file's folder, not the working directory."""
+    """Like a config's, a sweep file's actor-map paths are read from the sweep file's folder, not the working folder."""
     folder = tmp_path / "study"
     (folder / "maps").mkdir(parents=True)
     for name in ("example_nodes.csv", "example_edges.csv"):

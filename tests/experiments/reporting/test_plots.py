@@ -1,4 +1,4 @@
-"""Figures for every shipped sweep type, from tiny sweeps: the files exist, are valid images, and hold the expected panels."""
+"""Figures for every shipped sweep type, from tiny sweeps: the files exist, are valid images, with their panels."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_the_mix_simplex_has_a_panel_per_outcome_and_official_share(tmp_path: Pa
     drawn = plots.mix_simplex(results, plots.Summaries(results))
     assert drawn is not None
     shares = ["0% officials", "25% officials", "50% officials", "75% officials", "100% officials"]
-    expected = [f"{labels.outcome_label(o)}: {s}" for o in ("any_transfer", "impact") for s in shares]
+    expected = [f"{labels.outcome_label(o)}: {s}" for o in ("impact", "any_transfer") for s in shares]
     assert list(drawn.panels) == expected
 
 
