@@ -63,6 +63,11 @@ def _short_names(columns: list[str]) -> dict[str, str]:
     return {c: (s if last.count(s) == 1 else c) for c, s in zip(columns, last, strict=True)}
 
 
+def _lower_first(text: str) -> str:
+    """'at least one idea entered Track One' mid-sentence (Track One keeps its capitals)."""
+    return text[:1].lower() + text[1:]
+
+
 def _show(value: object) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
@@ -97,5 +102,5 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
     columns["runs"] = shown["runs"]
     more = len(ranking) - len(shown)
     tail = f"\n... and {more} more points (all in summary.csv)" if more else ""
-    also = "".join(f"; beside it: {outcome_label(name).lower()}" for name in others)
+    also = "".join(f"; beside it: {_lower_first(outcome_label(name))}" for name in others)
     return f"Points ranked by {what}, best first{also}:\n{pd.DataFrame(columns).to_string(index=False)}{tail}"
