@@ -24,7 +24,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy import sparse
 
-from experiments.figures import RIPE_SHADE, ripe_spans
+from experiments.reporting.figures import RIPE_SHADE, ripe_spans
 from model import TRACK_LABELS, TrackTwoModel
 
 _PALETTE = sns.color_palette("colorblind")

@@ -102,6 +102,7 @@ class Timed:
 
     @property
     def steps(self) -> int:
+        """Steps timed per repeat."""
         return len(self.cumulative[0])
 
     def seconds(self, steps: int | None = None) -> float:
@@ -147,6 +148,7 @@ def _run_timed(timed: Timed, advance: Callable[[], None], share: Callable[[], fl
 
 
 def build_model(n_agents: int, steps: int) -> TrackTwoModel:
+    """A model of N agents on the benchmark's graph, ready to step."""
     return TrackTwoModel(degenerate_config(n_agents, steps), seed=NETWORK_SEED)
 
 
@@ -179,6 +181,7 @@ class SIAgent(mesa.Agent):
         self.neighbours: list[SIAgent] = []
 
     def step(self) -> None:
+        """Decide this step's adoption from the neighbours' current state (Mesa's two-phase update)."""
         if not self.holds:
             return
         rate = self.model.rate
@@ -187,6 +190,7 @@ class SIAgent(mesa.Agent):
                 neighbour.holds_next = True
 
     def advance(self) -> None:
+        """Apply the adoption decided in step()."""
         self.holds = self.holds_next
 
 
@@ -202,14 +206,17 @@ class SIReferenceModel(mesa.Model):
             person.neighbours = [self.people[j] for j in indices[indptr[i] : indptr[i + 1]]]
 
     def step(self) -> None:
+        """One synchronous step of every agent."""
         self.agents.shuffle_do("step")
         self.agents.do("advance")
 
     def adoption(self) -> float:
+        """Share of agents holding the idea."""
         return sum(person.holds for person in self.people) / len(self.people)
 
 
 def time_mesa_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+    """Time the per-agent Mesa loop (the straightforward reference) on the same graph."""
     timed = Timed("Mesa per-agent reference", holders.size)
     for repeat in range(repeats):
         reference = SIReferenceModel(ties, holders, BASE_RATE, seed=100 + repeat)
@@ -227,6 +234,7 @@ class SICellAgent(CellAgent):
         self.holds_next = holds
 
     def step(self) -> None:
+        """Decide this step's adoption from the neighbours on Mesa's network space."""
         if not self.holds:
             return
         rate = self.model.rate
@@ -235,6 +243,7 @@ class SICellAgent(CellAgent):
                 neighbour.holds_next = True
 
     def advance(self) -> None:
+        """Apply the adoption decided in step()."""
         self.holds = self.holds_next
 
 
@@ -249,14 +258,17 @@ class SISpaceModel(mesa.Model):
         self.people = [SICellAgent(self, cells[i], bool(h)) for i, h in enumerate(holders.tolist())]
 
     def step(self) -> None:
+        """One synchronous step of every agent."""
         self.agents.shuffle_do("step")
         self.agents.do("advance")
 
     def adoption(self) -> float:
+        """Share of agents holding the idea."""
         return sum(person.holds for person in self.people) / len(self.people)
 
 
 def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
+    """Time the same agents on Mesa's network space (as in Mesa's virus_on_network)."""
     timed = Timed("Mesa network-space ref.", holders.size)
     for repeat in range(repeats):
         reference = SISpaceModel(ties, holders, BASE_RATE, seed=200 + repeat)
@@ -270,7 +282,7 @@ def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: i
 def time_kernel(
     ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int, timed: Timed | None = None
 ) -> Timed:
-    """m = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
+    """M = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
     timed = timed or Timed("bare numpy/scipy kernel", holders.size)
     adjacency = ties.astype(np.float64)
     log_miss = math.log1p(-BASE_RATE)
@@ -298,6 +310,8 @@ def time_kernel(
 
 @dataclass
 class SizeResult:
+    """Every implementation's timing at one population size."""
+
     n_agents: int
     model: Timed
     mesa: Timed
@@ -306,6 +320,7 @@ class SizeResult:
 
 
 def bench_size(n_agents: int, steps: int, mesa_steps: int, repeats: int, mesa_repeats: int) -> SizeResult:
+    """Time the model, the bare kernel and the Mesa references at one population size."""
     probe = build_model(n_agents, steps)
     ties = probe.ties
     holders = probe.ideas.holds[:, 0].copy()
@@ -343,6 +358,7 @@ def _ratio(numerator: float, denominator: float) -> float:
 
 
 def report_size(r: SizeResult) -> None:
+    """Print one size's speeds and ratios."""
     rows = [(r.model, len(r.model.cumulative)), (r.mesa, len(r.mesa.cumulative)), (r.kernel, len(r.kernel.cumulative))]
     print(
         f"  {'implementation':<27}{'steps':>6}{'repeats':>9}{'median s':>11}{'agent-steps/s':>16}{'final adoption':>16}"
@@ -408,6 +424,7 @@ def warm_up() -> None:
 
 
 def time_default_runs(seeds: list[int]) -> None:
+    """Print the wall time of default runs (median over seeds)."""
     simulate(seed=seeds[0])  # warm-up
     seconds = []
     for seed in seeds:
@@ -469,6 +486,7 @@ def memory_probe(n_agents: int, steps: int, grassroots: bool = False) -> dict[st
 
 
 def report_memory(n_agents: int, steps: int, grassroots: bool = False) -> None:
+    """Print how long a large model takes to build and how much memory it adds."""
     command = [sys.executable, __file__, "--memory-probe", str(n_agents), "--steps", str(steps)]
     command += ["--grassroots"] if grassroots else []
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
@@ -478,7 +496,8 @@ def report_memory(n_agents: int, steps: int, grassroots: bool = False) -> None:
     )
     print(f"\n{what} in a fresh process: build {m['build_seconds']:.2f} s, {m['steps']} steps {m['run_seconds']:.2f} s")
     print(
-        f"  RSS: {m['rss_baseline_mib']:.0f} MiB after imports, {m['rss_after_build_mib']:.0f} MiB holding the built model "
+        f"  RSS: {m['rss_baseline_mib']:.0f} MiB after imports, "
+        f"{m['rss_after_build_mib']:.0f} MiB holding the built model "
         f"(+{m['rss_after_build_mib'] - m['rss_baseline_mib']:.0f}), {m['rss_after_run_mib']:.0f} MiB after the run"
     )
     print(
@@ -488,6 +507,7 @@ def report_memory(n_agents: int, steps: int, grassroots: bool = False) -> None:
 
 
 def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
+    """Print the model step's most expensive lines (cProfile)."""
     model = build_model(n_agents, steps)
     profiler = cProfile.Profile()
     profiler.enable()
@@ -509,7 +529,8 @@ def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5
     """
     print(f"\nAdvocacy methods on the same states (SI, one idea); PUSH_COST_FACTOR = {diffusion.PUSH_COST_FACTOR:g}")
     print(
-        f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} {'break-even':>11}  chosen"
+        f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} "
+        f"{'break-even':>11}  chosen"
     )
     for n_agents in sizes:
         for rate in rates:
@@ -561,6 +582,7 @@ def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5
 
 
 def main(argv: list[str] | None = None) -> None:
+    """Run the benchmarks the command line asks for."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: N = 1,000 and 10,000, 20 steps, 1 repeat")
     parser.add_argument("--sizes", type=int, nargs="+", help="agent counts (default 1000 10000 100000)")

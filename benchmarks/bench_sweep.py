@@ -31,10 +31,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.executors import Executor, make_executor
-from experiments.points import grid_values, run_seed, with_derived
-from experiments.sweep import run_sweep
-from experiments.sweepfile import SweepSpec, load_sweep
+from experiments.design.points import grid_values, run_seed, with_derived
+from experiments.design.sweepfile import SweepSpec, load_sweep
+from experiments.engine.executors import Executor, make_executor
+from experiments.engine.runner import run_sweep
 from model import merge, simulate
 
 WARMUP_RUNS = 5  # the warm-up sweep: one replicate of each point, 2 months each
@@ -115,6 +115,7 @@ def failures(out: Path) -> list[str]:
 
 
 def main() -> None:
+    """Time the sweep engine on each executor and print runs/s and ratios."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replicates", type=int, default=16, help="replicates per point (5 points; default 16)")
     parser.add_argument("--steps", type=int, default=120, help="months per run (default 120, the default config)")

@@ -1,4 +1,4 @@
-"""Where a result came from: package versions, git commit, host; and atomic file writes."""
+"""Where results go and where they came from: results folders, package versions, git commit, host, atomic writes."""
 
 from __future__ import annotations
 
@@ -12,6 +12,21 @@ import sys
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from model import ConfigError
+
+__all__ = [
+    "PROJECT_ROOT",
+    "RESULTS_DIR",
+    "default_out",
+    "environment",
+    "git_commit",
+    "jsonable",
+    "read_manifest",
+    "versions",
+    "write_atomic",
+    "write_json",
+]
 
 PACKAGES = (
     "tracktwo",
@@ -29,9 +44,26 @@ PACKAGES = (
     "SALib",
 )  # scikit-learn fits the bayes sweeps' Gaussian process
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_DIR = Path("results")  # relative to the working directory, as every command's --out
+
+
+def default_out(name: str) -> Path:
+    """A command's default results folder: results/<name>/ (a sweep's name, run, dilemma, compare-<name>...)."""
+    return RESULTS_DIR / name
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A results folder's manifest.json; {} if there is none, ConfigError naming the file if it is not JSON."""
+    if not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise ConfigError(f"{path}: not valid JSON ({error})") from None
 
 
 def versions() -> dict[str, str]:
+    """Python's and every package's version that decides a result."""
     found = {"python": platform.python_version()}
     for package in PACKAGES:
         try:
@@ -61,6 +93,7 @@ def git_commit() -> str | None:
 
 
 def environment() -> dict[str, Any]:
+    """Versions, commit, host, platform and command line: what a manifest records about where it ran."""
     return {
         "versions": versions(),
         "git_commit": git_commit(),
@@ -97,4 +130,5 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
 
 
 def write_json(path: Path, payload: Any) -> Path:
+    """Write JSON atomically (NaN as null)."""
     return write_atomic(path, json.dumps(jsonable(payload), indent=2, allow_nan=False) + "\n")

@@ -7,9 +7,9 @@ from typing import Any
 
 import yaml
 
-from experiments.executors import make_executor
-from experiments.sweep import run_sweep
-from experiments.sweepfile import load_sweep
+from experiments.design.sweepfile import load_sweep
+from experiments.engine.executors import make_executor
+from experiments.engine.runner import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "configs" / "sweeps"
@@ -19,7 +19,7 @@ SMALL_STEPS = 24
 def small_sweep(
     tmp: Path, name: str, replicates: int = 2, steps: int = SMALL_STEPS, points: int = 6, **changes: Any
 ) -> Path:
-    """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results folder."""
+    """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results."""
     data = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))
     data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})
     if data["method"] != "grid":

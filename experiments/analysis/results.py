@@ -1,0 +1,237 @@
+"""A sweep's results folder read back: its runs, what was swept, which factors varied, and its outcomes.
+
+Figures, the report and scenario discovery all start here, so they agree on what a folder holds.
+A *factor* is one thing that varied across points; columns that move in lockstep (a derived elite
+share beside the swept autonomous share, or a whole workshop design swept as one value) are one
+factor, named by its swept column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
+from experiments.engine.worker import FINISHED
+from experiments.provenance import read_manifest
+from experiments.reporting import labels
+from model import ConfigError
+
+__all__ = [
+    "FIGURES",
+    "MAX_DISCRETE_LEVELS",
+    "SCENARIO_PREFIX",
+    "SENSITIVITY_INFO",
+    "SENSITIVITY_TABLE",
+    "Factor",
+    "ResultsFolder",
+    "find_factors",
+    "load_results",
+]
+
+FIGURES = "figures"
+SENSITIVITY_TABLE = "sensitivity.csv"
+SENSITIVITY_INFO = "sensitivity.json"
+SCENARIO_PREFIX = "scenarios_"
+
+
+@dataclass(frozen=True)
+class Factor:
+    """Something that varied across the sweep's points: its swept column and any columns in lockstep with it."""
+
+    key: str
+    columns: tuple[str, ...]
+    swept: tuple[str, ...]
+    numeric: bool
+    levels: tuple[Any, ...]
+
+    @property
+    def label(self) -> str:
+        """The factor in words (each swept column's label, joined when several move together)."""
+        return " / ".join(labels.parameter_label(column) for column in self.swept)
+
+    def tick(self, row: pd.Series | dict[str, Any]) -> str:
+        """A level in words, e.g. '40%' or '1 / 48 / 48'."""
+        return " / ".join(labels.value_label(column, row[column]) for column in self.swept)
+
+    @property
+    def continuous(self) -> bool:
+        """True for a numeric factor with too many levels to show each one (a random or bayes sweep)."""
+        return self.numeric and len(self.levels) > MAX_DISCRETE_LEVELS
+
+
+MAX_DISCRETE_LEVELS = 12
+
+
+@dataclass
+class ResultsFolder:
+    """Everything a results folder holds that the analysis needs."""
+
+    directory: Path
+    manifest: dict[str, Any]
+    runs: pd.DataFrame  # finished runs only
+    failed: int
+    swept: list[str]  # columns of swept values, then derived ones
+    derived: list[str]
+    outcomes: list[str]
+    factors: list[Factor] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        """The sweep's name (its folder's, if the manifest has none)."""
+        return str(self.sweep.get("name") or self.directory.name)
+
+    @property
+    def sweep(self) -> dict[str, Any]:
+        """The sweep as the manifest recorded it."""
+        return self.manifest.get("sweep", {})
+
+    @property
+    def metric(self) -> dict[str, str] | None:
+        """The sweep's metric, if it names an outcome the runs report."""
+        metric = self.sweep.get("metric")
+        return metric if metric and metric.get("name") in self.outcomes else None
+
+    @property
+    def replicates(self) -> int:
+        """Runs per point."""
+        return int(self.sweep.get("replicates") or self.runs.groupby("point").size().max() or 0)
+
+    @property
+    def steps(self) -> int | None:
+        """Months per run."""
+        return self.manifest.get("base_config", {}).get("steps")
+
+    @cached_property
+    def points(self) -> pd.DataFrame:
+        """One row per point: its index and swept (and derived) values."""
+        return self.runs.drop_duplicates("point").set_index("point")[self.swept].sort_index()
+
+    def values(self, point: int, derived: bool = False) -> dict[str, Any]:
+        """A point's swept values by column (derived ones too if asked)."""
+        row = self.points.loc[point]
+        return {column: _plain(row[column]) for column in self.swept if derived or column not in self.derived}
+
+    def describe(self, point: int) -> str:
+        """A point in words: its mix, or its varying values."""
+        values = self.values(point)
+        varying = {c: v for c, v in values.items() if any(c in f.swept for f in self.factors)} or values
+        if all(c.startswith("workshops.mix.") for c in varying):
+            return labels.describe_mix(self.values(point, derived=True))
+        return labels.describe_values(varying)
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame | None:
+        """The kept steps of every run, or None when the sweep kept none."""
+        path = self.directory / "timeseries.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
+    @property
+    def figures_dir(self) -> Path:
+        """Where the figures go."""
+        return self.directory / FIGURES
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def load_results(directory: str | Path) -> ResultsFolder:
+    """Read RESULTS_DIR (runs.parquet and manifest.json); ConfigError with one line if it is not a sweep's results."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such results folder (a sweep writes one: tracktwo sweep FILE --out {folder})")
+    table = folder / "runs.parquet"
+    if not table.exists():
+        raise ConfigError(
+            f"{folder}: not a sweep's results folder (no runs.parquet); run `tracktwo sweep` into it first"
+        )
+    manifest = read_manifest(folder / "manifest.json")
+    everything = pd.read_parquet(table)
+    finished = everything["status"] == FINISHED if "status" in everything else pd.Series(True, index=everything.index)
+    runs = everything[finished].reset_index(drop=True)
+    if runs.empty:
+        raise ConfigError(f"{folder}: no finished runs to analyse ({len(everything)} recorded, all failed)")
+    swept, derived = _swept_columns(list(everything.columns), manifest)
+    skip = {*RUN_COLUMNS, *swept, *TAIL_COLUMNS}
+    outcomes = [
+        c
+        for c in everything.columns
+        if c not in skip
+        and pd.api.types.is_numeric_dtype(everything[c])
+        and not pd.api.types.is_bool_dtype(everything[c])
+    ]
+    results = ResultsFolder(folder, manifest, runs, len(everything) - len(runs), swept, derived, outcomes)
+    results.factors = find_factors(results.points.reset_index(), swept, derived, _origins(swept, derived, manifest))
+    return results
+
+
+def _swept_columns(columns: list[str], manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The runs table's swept columns (manifest's parameters and derived keys, a swept mapping giving several)."""
+    sweep = manifest.get("sweep", {})
+    parameters, derived_keys = list(sweep.get("parameters", {})), list(sweep.get("derived", {}))
+    if not parameters:  # no manifest: the columns between the run's ids and its first outcome
+        start = columns.index("seed") + 1 if "seed" in columns else 0
+        end = columns.index("ideas_generated") if "ideas_generated" in columns else start
+        return columns[start:end], []
+
+    def under(keys: list[str]) -> list[str]:
+        return [c for c in columns if any(c == k or c.startswith(f"{k}.") for k in keys)]
+
+    derived = under(derived_keys)
+    swept = [c for c in under(parameters) if c not in derived]
+    return swept + derived, derived
+
+
+def _origins(swept: list[str], derived: list[str], manifest: dict[str, Any]) -> dict[str, str | None]:
+    """Which swept key each swept column comes from (a swept mapping gives several columns); None if derived."""
+    keys = list(manifest.get("sweep", {}).get("parameters", {}))
+    origins: dict[str, str | None] = {}
+    for column in swept:
+        origins[column] = (
+            None if column in derived else next((k for k in keys if column == k or column.startswith(f"{k}.")), column)
+        )
+    return origins
+
+
+def find_factors(
+    points: pd.DataFrame, swept: list[str], derived: list[str], origins: dict[str, str | None] | None = None
+) -> list[Factor]:
+    """The varying columns grouped into factors.
+
+    Columns that determine each other one-to-one and come from one swept key (a swept mapping),
+    or are derived, are one factor. Separately swept keys are always separate factors.
+    """
+    varying = [c for c in swept if not (points[c].astype(str) == str(points[c].iloc[0])).all()]
+    origins = origins or {}
+    factors: list[Factor] = []
+    grouped: set[str] = set()
+    for column in varying:
+        if column in grouped:
+            continue
+
+        def joins(other: str, column: str = column) -> bool:
+            same = origins.get(other) is None or origins.get(other) == origins.get(column) or not origins
+            return other != column and other not in grouped and same and _one_to_one(points[column], points[other])
+
+        together = [column] + [other for other in varying if joins(other)]
+        grouped.update(together)
+        swept_columns = tuple(c for c in together if c not in derived) or (column,)
+        key = swept_columns[0]
+        numeric = pd.api.types.is_numeric_dtype(points[key]) and not pd.api.types.is_bool_dtype(points[key])
+        levels = tuple(sorted(points[key].dropna().unique().tolist(), key=_order))
+        factors.append(Factor(key, tuple(together), swept_columns, numeric, levels))
+    return factors
+
+
+def _order(value: Any) -> tuple[int, Any]:
+    return (0, value) if isinstance(value, int | float) and not isinstance(value, bool) else (1, str(value))
+
+
+def _one_to_one(a: pd.Series, b: pd.Series) -> bool:
+    pairs = pd.DataFrame({"a": a.astype(str), "b": b.astype(str)}).drop_duplicates()
+    return len(pairs) == pairs["a"].nunique() == pairs["b"].nunique()

@@ -1,0 +1,86 @@
+"""The `tracktwo` command: parses, calls, prints. Bad input exits 2 with one line, no traceback.
+
+Each command lives in its own module here, imported only when that command runs: `tracktwo
+--help` and `tracktwo params` never load the model runs' or the figures' libraries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from experiments.cli.options import UsageError
+from experiments.engine.executors import ExecutorError
+from model import ConfigError
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its module (defining `configure(parser)`) and its one-line help."""
+
+    module: str
+    help: str
+
+
+COMMANDS = {
+    "run": Command("run", "Run the model once and write its summary, time series and timeline figure."),
+    "params": Command("params", "Show all parameters with defaults and ranges."),
+    "select": Command("select", "Choose whom to invite from an actor map (greedy selection with CELF, then swaps)."),
+    "sweep": Command("sweep", "Run a parameter sweep and rank its points."),
+    "app": Command("app", "Serve the trainer's app (the Autonomy Dilemma, live) on localhost; works offline."),
+    "dilemma": Command("dilemma", "Draw the Autonomy Dilemma frontier figure (PNG and SVG) for a slide."),
+    "compare": Command("compare", "Compare candidate programmes on common seeds."),
+    "plot": Command("plot", "Draw a sweep's figures (PNG and SVG)."),
+    "report": Command("report", "Write a sweep's HTML report."),
+    "sensitivity": Command("sensitivity", "Which parameters drive the outcomes (Sobol or Morris)."),
+    "discover": Command("discover", "Find the parameter regions that give an outcome (PRIM or CART)."),
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The command named on the command line (the first word that is one), if any."""
+    return next((word for word in argv if word in COMMANDS), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; only the command named in `argv` (None: every command) is imported and given its options."""
+    parser = _Parser(prog="tracktwo", description="Simulate how ideas from Track Two dialogues travel into Track One.")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    subparsers.required = True
+    chosen = None if argv is None else _chosen(argv)
+    for name, command in COMMANDS.items():
+        subparser = subparsers.add_parser(name, help=command.help, description=command.help)
+        if argv is None or name == chosen:
+            importlib.import_module(f"experiments.cli.{command.module}").configure(subparser)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; exit 2 on bad input, 1 when runs failed or workers died, 130 on Ctrl-C."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(arguments).parse_args(arguments)
+    try:
+        return int(args.handler(args) or 0)
+    except (ConfigError, UsageError) as error:
+        print(f"tracktwo {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except ExecutorError as error:
+        print(
+            f"tracktwo {args.command}: error: {error}; "
+            "the runs finished so far are saved: rerun with --resume to finish",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print(f"tracktwo {args.command}: interrupted", file=sys.stderr)
+        return 130

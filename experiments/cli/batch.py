@@ -1,0 +1,68 @@
+"""What every command that runs many simulations prints after its runs: a headline, figures, failures, exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+from experiments.engine.runner import SweepTally
+
+__all__ = ["draw_figures", "failure_summary", "finish", "headline"]
+
+MAX_ERRORS_SHOWN = 5
+
+
+def headline(name: str, points: str, tally: SweepTally, executor: str, workers: int) -> str:
+    """One line: what ran (`points`, e.g. '35 points x 100 replicates'), how many failed, how long it took and where."""
+    resumed = f", {tally.ran_now} this session" if tally.ran_now != tally.planned else ""
+    return (
+        f"{name}: {points} = {tally.planned} runs ({tally.failed} failed{resumed}) in {tally.elapsed_s:.1f} s, "
+        f"{executor} executor, {workers} worker(s)"
+    )
+
+
+def finish(tally: SweepTally, draw: bool) -> int:
+    """Draw the figures (if asked) and the exit code: 1 with a summary on stderr if any run failed."""
+    if draw:
+        draw_figures(tally.directory)
+    if tally.failed:
+        print(failure_summary(tally), file=sys.stderr)
+        return 1
+    return 0
+
+
+def draw_figures(directory: Path) -> None:
+    """Draw a sweep's figures; a failure here is a warning, never a lost sweep (its tables are already written)."""
+    from experiments.reporting import plots
+
+    try:
+        drawn = plots.plot_results(directory)
+    except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
+        print(
+            f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
+            f"saved: run `tracktwo plot {directory}` to try again",
+            file=sys.stderr,
+        )
+        return
+    print(
+        f"Figures in {directory / 'figures'}/: {', '.join(d.stem for d in drawn)} (PNG and SVG); "
+        f"`tracktwo report {directory}` writes the report"
+    )
+
+
+def failure_summary(tally: SweepTally) -> str:
+    """How many runs failed and why (the distinct errors, most common first)."""
+    errors = Counter(error for _, _, error in tally.failures)
+    first = {}
+    for point, replicate, error in tally.failures:
+        first.setdefault(error, (point, replicate))
+    lines = [
+        f"{tally.failed} of {tally.planned} runs failed (status 'failed' in runs.csv, with their error and parameters):"
+    ]
+    for error, count in errors.most_common(MAX_ERRORS_SHOWN):
+        point, replicate = first[error]
+        lines.append(f"  {count} x {error}  (first: point {point}, replicate {replicate})")
+    if len(errors) > MAX_ERRORS_SHOWN:
+        lines.append(f"  ... and {len(errors) - MAX_ERRORS_SHOWN} other errors")
+    return "\n".join(lines)

@@ -1,0 +1,207 @@
+"""`tracktwo compare PROGRAMMES.yaml`: run candidate programmes on common seeds and rank them, with paired verdicts."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.analysis import comparison as analysis
+from experiments.analysis.comparison import ProgrammeComparison
+from experiments.cli.batch import finish, headline
+from experiments.cli.options import add_execution_arguments, executor_from
+from experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
+from experiments.engine.runner import SweepTally, run_sweep
+from experiments.provenance import default_out, write_atomic, write_json
+
+__all__ = ["compare_command", "configure", "report", "write_outputs"]
+
+FIGURE_STEM = "comparison"
+LABEL_WIDTH = 46
+CELL_WIDTH = 25
+TEXT_WIDTH = 100
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add `tracktwo compare`'s options."""
+    parser.description = (
+        "Run two or more candidate programmes (overrides on one base config, listed in a programmes file) "
+        "on the same seeds, so each run of one programme has a twin of every other; then rank them with "
+        "confidence intervals, paired differences from the best (or from a baseline you name), and "
+        "plain-language verdicts."
+    )
+    parser.add_argument("programmes", type=Path, help="programmes file, e.g. configs/programmes/example.yaml")
+    parser.add_argument("--replicates", type=int, help="paired runs per programme (default: the file's, else 100)")
+    parser.add_argument(
+        "--baseline",
+        metavar="PROGRAMME",
+        help="compare every programme with this one (e.g. current practice) instead of with the best "
+        "(default: the file's baseline, else the best)",
+    )
+    add_execution_arguments(parser, "comparison", "results/compare-<name>/")
+    parser.set_defaults(handler=compare_command)
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
+    programmes = load_programmes(args.programmes)
+    baseline = check_baseline(args.baseline, programmes.names, "--baseline") if args.baseline else programmes.baseline
+    spec = programmes.sweep(args.replicates)
+    with executor_from(args) as executor:
+        tally = run_sweep(
+            spec,
+            args.out or default_out(f"compare-{programmes.name}"),
+            executor,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
+    runs = pd.read_parquet(tally.directory / "runs.parquet")
+    comparison = analysis.compare_programmes(
+        runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline
+    )
+    written = write_outputs(tally.directory, programmes, comparison, tally)
+    count = len(programmes.programmes)
+    points = f"{count} programmes x {tally.planned // count} paired runs (the same seeds for every programme)"
+    print(headline(programmes.name, points, tally, executor.name, executor.workers))
+    print(report(programmes, comparison))
+    print(
+        f"Wrote {tally.directory}/: {', '.join(p.name for p in written)} "
+        "(and the sweep's runs.parquet, runs.csv, manifest.json)"
+    )
+    return finish(tally, draw=False)
+
+
+def write_outputs(
+    directory: Path, programmes: ProgrammeSet, comparison: ProgrammeComparison, tally: SweepTally
+) -> list[Path]:
+    """comparison.csv (a row per programme and outcome), paired_differences.csv (per pair), summary.json, figure."""
+    from experiments.reporting import figures
+
+    table_path, differences_path, summary_path = (
+        directory / name for name in ("comparison.csv", "paired_differences.csv", "summary.json")
+    )
+    descriptions = {p.name: p.description for p in programmes.programmes}
+    table = comparison.table.copy()
+    table.insert(2, "description", table["programme"].map(descriptions))
+    write_atomic(table_path, table.to_csv(index=False))
+    write_atomic(differences_path, comparison.differences.to_csv(index=False))
+    write_json(
+        summary_path,
+        {
+            "name": programmes.name,
+            "description": programmes.description,
+            "file": str(programmes.path),
+            "base_path": str(programmes.base_path),
+            "rank_by": {"name": comparison.rank_by, "goal": comparison.goal},
+            "replicates": comparison.replicates,
+            "seed": programmes.seed,
+            "paired": True,
+            "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
+            "confidence": comparison.confidence,
+            "ranking": comparison.ranking,
+            "best": comparison.best,
+            "reference": comparison.reference,
+            "baseline": comparison.baseline,
+            "verdicts": comparison.verdicts,
+            "verdicts_by_outcome": {
+                outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.others}
+                for outcome in comparison.outcomes
+            },
+            "programmes": programmes.describe(),
+            "table": comparison.table.to_dict("records"),
+        },
+    )
+    ranked_by = analysis.label(comparison.rank_by)
+    title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {ranked_by}"
+    figure_paths = figures.save(figures.comparison_figure(comparison, title), directory, FIGURE_STEM)
+    return [table_path, differences_path, summary_path, *figure_paths]
+
+
+def report(programmes: ProgrammeSet, comparison: ProgrammeComparison) -> str:
+    """The ranked table, paired differences from the reference, verdicts and (when the runs report it) inclusion."""
+    descriptions = {p.name: p.description for p in programmes.programmes}
+    confidence = f"{comparison.confidence:.0%}"
+    lines = [
+        "",
+        f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
+        f" ({'lower' if comparison.goal == 'minimize' else 'higher'} is better)",
+    ]
+    for position, name in enumerate(comparison.ranking, start=1):
+        text = f"{position}. {name}" + (f": {descriptions[name]}" if descriptions[name] else "")
+        lines += textwrap.wrap(text, TEXT_WIDTH, initial_indent="  ", subsequent_indent="     ")
+    header = _row("", [f"{i}. {name}" for i, name in enumerate(comparison.ranking, start=1)])
+    lines += ["", f"Estimates [{confidence} CI] over {comparison.replicates} runs each:", header]
+    for outcome in comparison.outcomes:
+        cells = [_estimate(comparison.row(name, outcome), outcome) for name in comparison.ranking]
+        lines.append(_row(analysis.label(outcome), cells))
+    which = "the baseline" if comparison.baseline else "the best"
+    lines += [
+        "",
+        f"Difference from {which}, {comparison.reference}, in paired runs (same seed) "
+        f"[{confidence} paired bootstrap CI]:",
+        header,
+    ]
+    for outcome in comparison.outcomes:
+        cells = [
+            "(reference)" if name == comparison.reference else _difference(comparison.row(name, outcome), outcome)
+            for name in comparison.ranking
+        ]
+        lines.append(_row(analysis.label(outcome), cells))
+    lines += ["", "Verdict:"]
+    for other in comparison.others:
+        lines += textwrap.wrap(comparison.verdicts[other], TEXT_WIDTH, initial_indent="  - ", subsequent_indent="    ")
+    if comparison.groups:
+        lines += [
+            "",
+            "Inclusion: mean share among participants / among authors of ideas that entered Track One",
+            header,
+        ]
+        for group in comparison.groups:
+            cells = [_inclusion(comparison, name, group) for name in comparison.ranking]
+            lines.append(_row(analysis.group_label(group), cells))
+        lines.append("  (authors: over runs with a transfer; '-' where no idea entered Track One)")
+    return "\n".join(lines)
+
+
+def _row(label: str, cells: list[str]) -> str:
+    return f"  {_fit(label, LABEL_WIDTH):<{LABEL_WIDTH}}" + "".join(
+        f"{_fit(c, CELL_WIDTH - 2):>{CELL_WIDTH}}" for c in cells
+    )
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _estimate(row: pd.Series, outcome: str) -> str:
+    if row["n"] == 0:
+        return "-"
+    if outcome == "any_transfer":
+        return f"{row['estimate']:.0%} [{row['low']:.0%}, {row['high']:.0%}]"
+    places = analysis.digits(outcome)
+    return f"{row['estimate']:.{places}f} [{row['low']:.{places}f}, {row['high']:.{places}f}]"
+
+
+def _difference(row: pd.Series, outcome: str) -> str:
+    if row["pairs"] == 0:
+        return "-"
+    scale, places, unit = (100.0, 0, " pp") if outcome == "any_transfer" else (1.0, analysis.digits(outcome), "")
+    estimate, low, high = (scale * row[key] for key in ("difference", "difference_low", "difference_high"))
+    if pd.isna(low):
+        return f"{estimate:+.{places}f}{unit}"
+    return f"{estimate:+.{places}f} [{low:+.{places}f}, {high:+.{places}f}]{unit}"
+
+
+def _inclusion(comparison: ProgrammeComparison, programme: str, group: str) -> str:
+    shares = []
+    for prefix in analysis.INCLUSION_PREFIXES:
+        outcome = f"{prefix}{group}"
+        if outcome not in set(comparison.table["outcome"]):
+            shares.append("-")
+            continue
+        row = comparison.row(programme, outcome)
+        shares.append("-" if row["n"] == 0 or pd.isna(row["estimate"]) else f"{row['estimate']:.0%}")
+    return " / ".join(shares)

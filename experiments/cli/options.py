@@ -1,0 +1,106 @@
+"""Options several commands share: a config and --set overrides, where many runs execute, resume, counts."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from experiments.design.config import DEFAULT_CONFIG
+from experiments.engine.executors import EXECUTORS, Executor, make_executor
+
+__all__ = [
+    "UsageError",
+    "add_config_arguments",
+    "add_execution_arguments",
+    "executor_from",
+    "overwrite_from",
+    "positive",
+    "seconds",
+]
+
+
+class UsageError(Exception):
+    """Bad command-line input (exit 2)."""
+
+
+def positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    return value
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, every_run: bool = False) -> None:
+    """An optional YAML config (default configs/default.yaml) and repeatable --set overrides."""
+    parser.add_argument(
+        "config", nargs="?", help=f"YAML config (default: {DEFAULT_CONFIG.relative_to(DEFAULT_CONFIG.parent.parent)})"
+    )
+    scope = " for every run" if every_run else ""
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"override a parameter{scope} by its dotted key, e.g. --set workshops.mix.autonomous=0.7 (repeatable)",
+    )
+
+
+def add_execution_arguments(
+    parser: argparse.ArgumentParser, noun: str, out_default: str, fresh_by_default: bool = False
+) -> None:
+    """The options every command that runs many simulations shares: where results go, where runs execute, resume.
+
+    With `fresh_by_default` (quick commands such as `dilemma`) a new run replaces what --out holds
+    unless --resume is given; otherwise an existing store needs --resume or --overwrite.
+    """
+    parser.add_argument("--out", type=Path, help=f"results folder (default: {out_default})")
+    parser.add_argument(
+        "--workers", type=positive, help="parallel workers (default: every core; with --scheduler: the cluster's)"
+    )
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="process",
+        help="process: a local process pool (default); serial: this process; dask: a dask.distributed cluster",
+    )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="dask scheduler, e.g. tcp://10.0.0.5:8786 (default: start a local cluster)",
+    )
+    existing = parser.add_mutually_exclusive_group()
+    existing.add_argument(
+        "--resume", action="store_true", help=f"finish an interrupted {noun} in --out without redoing its runs"
+    )
+    replaced = " (the default)" if fresh_by_default else ""
+    existing.add_argument(
+        "--overwrite", action="store_true", help=f"discard a {noun} already in --out and start again{replaced}"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(fresh_by_default=fresh_by_default)
+
+
+def executor_from(args: argparse.Namespace) -> Executor:
+    """The executor the execution options ask for; use it as a context manager, so its workers stop."""
+    return make_executor(args.executor, args.workers, args.scheduler)
+
+
+def overwrite_from(args: argparse.Namespace) -> bool:
+    """Whether to discard what --out holds: --overwrite, or (for quick commands) anything but --resume."""
+    return bool(args.overwrite or (args.fresh_by_default and not args.resume))

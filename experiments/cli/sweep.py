@@ -1,0 +1,106 @@
+"""`tracktwo sweep`: run a sweep file, then print its points ranked by the metric with confidence intervals."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.analysis import stats
+from experiments.analysis.ranking import beside, rank_points
+from experiments.cli.batch import finish, headline
+from experiments.cli.options import add_execution_arguments, executor_from
+from experiments.design.sweepfile import load_sweep
+from experiments.engine.runner import run_sweep
+from experiments.provenance import write_atomic
+from experiments.reporting.labels import outcome_label
+
+__all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
+
+DEFAULT_TOP = 20
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add `tracktwo sweep`'s options."""
+    parser.description = (
+        "Run the model over a sweep file's points and replicates (W&B sweep format: grid, random or bayes), "
+        "committing each run as it finishes; then rank the points by the sweep's metric."
+    )
+    parser.add_argument("sweep", type=Path, help="sweep file, e.g. configs/sweeps/participant_mix.yaml")
+    add_execution_arguments(parser, "sweep", "results/<sweep name>/")
+    parser.add_argument(
+        "--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)"
+    )
+    parser.add_argument("--no-plot", action="store_true", help="skip the figures (draw them later with tracktwo plot)")
+    parser.set_defaults(handler=sweep_command)
+
+
+def sweep_command(args: argparse.Namespace) -> int:
+    """Check the file, run the sweep, print the ranking; exit 1 if any run failed."""
+    spec = load_sweep(args.sweep)
+    with executor_from(args) as executor:
+        tally = run_sweep(
+            spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress
+        )
+    points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
+    print(headline(spec.name, points, tally, executor.name, executor.workers))
+    if spec.metric:
+        runs = pd.read_parquet(tally.directory / "runs.parquet")
+        ranking = rank_points(runs, tally.swept_columns, spec.metric["name"], spec.metric["goal"])
+        write_atomic(tally.directory / "summary.csv", ranking.to_csv(index=False))
+        print(format_ranking(ranking, tally.swept_columns, spec.metric["name"], args.top))
+    print(
+        f"Wrote {tally.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
+        f"{'summary.csv, ' if spec.metric else ''}manifest.json"
+    )
+    return finish(tally, draw=not args.no_plot)
+
+
+def _short_names(columns: list[str]) -> dict[str, str]:
+    """Column headers by the last part of each dotted key, unless two would clash."""
+    last = [c.rsplit(".", 1)[-1] for c in columns]
+    return {c: (s if last.count(s) == 1 else c) for c, s in zip(columns, last, strict=True)}
+
+
+def _lower_first(text: str) -> str:
+    """'at least one idea entered Track One' mid-sentence (Track One keeps its capitals)."""
+    return text[:1].lower() + text[1:]
+
+
+def _show(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _intervals(ranking: pd.DataFrame, prefix: str = "") -> list[str]:
+    """'0.85 [0.64, 0.95]' for each row's estimate (under `prefix`), '-' where it has none."""
+    columns = [f"{prefix}estimate", f"{prefix}low", f"{prefix}high", "n"]
+    return [
+        stats.Interval(e, lo, hi, n, "").format()
+        for e, lo, hi, n in ranking[columns].itertuples(index=False, name=None)
+    ]
+
+
+def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: int) -> str:
+    """The ranked points as a table: the metric with its 95% CI, and beside it the chance of any transfer.
+
+    Intervals are Wilson for a 0/1 outcome, else a bootstrap of the mean.
+    """
+    varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
+    binary = (ranking["method"] == "wilson").any()
+    label = outcome_label(metric)
+    what = f"{label}: share of runs [95% Wilson CI]" if binary else f"{label}: mean [95% CI]"
+    shown = ranking if top <= 0 else ranking.head(top)
+    columns = {
+        "rank": shown["rank"],
+        **{_short_names(varying)[c]: shown[c].map(_show) for c in varying},
+        "estimate [95% CI]": _intervals(shown),
+    }
+    others = beside(metric, [c.removesuffix("_estimate") for c in shown.columns])
+    for name in others:
+        columns[f"{outcome_label(name)} [95% CI]"] = _intervals(shown, f"{name}_")
+    columns["runs"] = shown["runs"]
+    more = len(ranking) - len(shown)
+    tail = f"\n... and {more} more points (all in summary.csv)" if more else ""
+    also = "".join(f"; beside it: {_lower_first(outcome_label(name))}" for name in others)
+    return f"Points ranked by {what}, best first{also}:\n{pd.DataFrame(columns).to_string(index=False)}{tail}"

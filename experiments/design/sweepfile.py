@@ -1,0 +1,526 @@
+"""Sweep files: the Weights & Biases sweep format plus our keys, read and checked before any run starts.
+
+A sweep file holds W&B's `method`, `metric` and `parameters` (keyed by the model's dotted keys,
+as `--set` uses) and our own keys: `name`, `base`, `replicates`, `seed`, `steps`, `run_cap`,
+`derived`, `timeseries` and `batch`. A parameter may also be given as `simplex: {kinds, step}`,
+shorthand for `values:` listing every mix of those kinds on a grid of that step. Every problem
+raises ConfigError with one line naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import hashlib
+import itertools
+import json
+import math
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from experiments.design import keys, points
+from experiments.design.config import (
+    DEFAULT_CONFIG,
+    MAP_KEYS,
+    load_checked,
+    read_yaml,
+    reject_unknown_keys,
+    resolve_path,
+    resolve_relative_paths,
+)
+from experiments.engine import worker as evaluate
+from model import ConfigError, make_params, merge
+
+__all__ = [
+    "DEFAULT_BAYES_BATCH",
+    "GOALS",
+    "GRID_TYPES",
+    "INTERIOR_QUANTILE",
+    "KEY_PATTERN",
+    "KNOWN_KEYS",
+    "MAX_CORNERS",
+    "MAX_SEED",
+    "METHODS",
+    "NAME_PATTERN",
+    "OUR_KEYS",
+    "SweepSpec",
+    "check_derived",
+    "check_integer",
+    "check_name",
+    "load_base",
+    "load_sweep",
+    "resolve_base_path",
+    "suggest",
+]
+
+METHODS = ("grid", "random", "bayes")
+GOALS = ("maximize", "minimize")
+OUR_KEYS = ("name", "description", "base", "replicates", "seed", "steps", "run_cap", "derived", "timeseries", "batch")
+KNOWN_KEYS = ("method", "metric", "parameters", *OUR_KEYS)
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+MAX_SEED = 2**32 - 1
+DEFAULT_BAYES_BATCH = 4
+INTERIOR_QUANTILE = 0.3183  # probes a range inside as well as at its ends (catches a float range on an int field)
+MAX_CORNERS = 4096
+GRID_TYPES = ("param_categorical", "param_single_value", "param_int_uniform", "param_quniform")
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A checked sweep: the W&B part for the `sweeps` engine, our keys, and the resolved base config."""
+
+    path: Path
+    text: str
+    name: str
+    method: str
+    parameters: dict[str, dict[str, Any]]
+    base: dict[str, Any]
+    base_path: Path
+    replicates: int = 1
+    seed: int = 0
+    metric: dict[str, str] | None = None
+    run_cap: int | None = None
+    derived: dict[str, str] = field(default_factory=dict)
+    timeseries_every: int = 1
+    batch: int = DEFAULT_BAYES_BATCH
+    description: str | None = None
+    listed_points: tuple[
+        dict[str, Any], ...
+    ] = ()  # points given outright (e.g. programmes to compare), run instead of a grid
+    common_seeds: bool = False  # replicate r of every point runs on the same seed (paired comparisons)
+
+    @cached_property
+    def derived_trees(self) -> dict[str, ast.Expression]:
+        """The derived expressions, parsed (checked when the file was read)."""
+        return {key: points.compile_expression(text) for key, text in self.derived.items()}
+
+    @property
+    def max_points(self) -> int | None:
+        """The most points run_cap allows (each point runs `replicates` times); None without a cap."""
+        return None if self.run_cap is None else self.run_cap // self.replicates
+
+    def fingerprint(self) -> str:
+        """A hash of everything that decides the runs and their results: a resume must match it."""
+        decisive = {
+            key: getattr(self, key)
+            for key in (
+                "method",
+                "parameters",
+                "metric",
+                "derived",
+                "replicates",
+                "seed",
+                "run_cap",
+                "batch",
+                "timeseries_every",
+                "base",
+            )
+        }
+        decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
+        return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
+
+    def describe(self) -> dict[str, Any]:
+        """The sweep as read, for the manifest (the file's text and its parsed, expanded form)."""
+        return {
+            "path": str(self.path),
+            "text": self.text,
+            "name": self.name,
+            "description": self.description,
+            "method": self.method,
+            "metric": self.metric,
+            "parameters": self.parameters,
+            "derived": self.derived,
+            "replicates": self.replicates,
+            "seed": self.seed,
+            "run_cap": self.run_cap,
+            "batch": self.batch,
+            "timeseries_every": self.timeseries_every,
+            "base_path": str(self.base_path),
+            "fingerprint": self.fingerprint(),
+            "listed_points": list(self.listed_points),
+            "common_seeds": self.common_seeds,
+        }
+
+
+def load_sweep(path: str | Path) -> SweepSpec:
+    """Read and check a sweep file; ConfigError 'sweep FILE: problem' on the first problem found."""
+    return load_checked(path, "sweep", _check)
+
+
+def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
+    """Every check, cheapest first; the points are checked against the model last."""
+    reject_unknown_keys(data, KNOWN_KEYS, "a sweep file")
+    method = _method(data.get("method"))
+    replicates = check_integer(data, "replicates", 1, minimum=1)
+    run_cap = _run_cap(data.get("run_cap"), method, replicates)
+    base_path = resolve_base_path(file, data.get("base"))
+    base = load_base(base_path, data.get("steps"))
+    parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
+    spec = SweepSpec(
+        path=file,
+        text=file.read_text(encoding="utf-8"),
+        name=check_name(data.get("name"), file),
+        method=method,
+        parameters=parameters,
+        base=base,
+        base_path=base_path,
+        replicates=replicates,
+        seed=check_integer(data, "seed", 0, minimum=0, maximum=MAX_SEED),
+        metric=_metric(data.get("metric"), method, base),
+        run_cap=run_cap,
+        derived=check_derived(data.get("derived"), parameters),
+        timeseries_every=_timeseries(data.get("timeseries", True)),
+        batch=check_integer(data, "batch", DEFAULT_BAYES_BATCH, minimum=1),
+        description=data.get("description"),
+    )
+    _schema(spec)
+    if method == "grid":
+        _check_grid_points(spec)
+    else:
+        _check_ranges(spec)
+    return spec
+
+
+# Our keys ------------------------------------------------------------------------------------
+
+
+def check_name(value: Any, file: Path) -> str:
+    """A results-folder name: the file's stem by default; letters, digits, '_', '-', '.'."""
+    name = file.stem if value is None else value
+    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+        raise ConfigError(f"name: {name!r} must be letters, digits, '_', '-' or '.' (it names the results folder)")
+    return name
+
+
+def _method(value: Any) -> str:
+    if value not in METHODS:
+        raise ConfigError(f"method: expected one of {', '.join(METHODS)}, got {value!r}")
+    return value
+
+
+def check_integer(data: Mapping[str, Any], key: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    """An integer field within its bounds; ConfigError naming the key otherwise."""
+    value = data.get(key, default)
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
+        raise ConfigError(f"{key}: expected an integer {bounds}, got {value!r}")
+    return value
+
+
+def _run_cap(value: Any, method: str, replicates: int) -> int | None:
+    """The most runs in all: needed by random and bayes (they never run out of points), optional for grid."""
+    if value is None:
+        if method != "grid":
+            raise ConfigError(f"run_cap: method {method} never runs out of points; set run_cap (the most runs to do)")
+        return None
+    cap = check_integer({"run_cap": value}, "run_cap", 0, minimum=1)
+    if cap < replicates:
+        raise ConfigError(f"run_cap: {cap} is less than replicates ({replicates}); not one point would run")
+    return cap
+
+
+def _timeseries(value: Any) -> int:
+    """Which steps of each run's time series to keep: 1 = every step, N = every N-th and the last, 0 = none."""
+    if value is True:
+        return 1
+    if value is False or value is None:
+        return 0
+    if isinstance(value, int) and value >= 1:
+        return value
+    raise ConfigError(f"timeseries: expected true, false or N (keep every N-th step), got {value!r}")
+
+
+def resolve_base_path(file: Path, value: Any) -> Path:
+    """The base config's path, relative to the sweep file's folder (default: configs/default.yaml)."""
+    if value is None:
+        return DEFAULT_CONFIG
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"base: expected the path of a model config, got {value!r}")
+    path = Path(value)
+    return path if path.is_absolute() else (file.resolve().parent / path).resolve()
+
+
+def load_base(path: Path, steps: Any) -> dict[str, Any]:
+    """The base config with every parameter, `steps` applied, validated by the model."""
+    config = resolve_relative_paths(read_yaml(path, "base config"), path.resolve().parent)
+    if steps is not None:
+        config = merge(config, {"steps": steps})
+    try:
+        return make_params(config).model_dump(mode="json")
+    except ConfigError as error:
+        if steps is not None and str(error).startswith("steps:"):
+            raise
+        raise ConfigError(f"base ({path}): {error}") from None
+
+
+def _metric(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, str] | None:
+    """The metric to rank (and, for bayes, to optimise): an outcome of the model and a goal."""
+    if value is None:
+        if method == "bayes":
+            raise ConfigError(
+                "metric: method bayes needs a metric to optimise: {name: <an outcome>, goal: maximize|minimize}"
+            )
+        return None
+    if not isinstance(value, Mapping) or set(value) - {"name", "goal"} or "name" not in value:
+        raise ConfigError(f"metric: expected {{name: <an outcome>, goal: maximize|minimize}}, got {value!r}")
+    goal = value.get("goal", "minimize")
+    if goal not in GOALS:
+        raise ConfigError(f"metric.goal: expected maximize or minimize, got {goal!r}")
+    outcomes = evaluate.outcome_names(base)
+    if value["name"] not in outcomes:
+        raise ConfigError(
+            f"metric.name: {value['name']!r} is not an outcome of the model{suggest(value['name'], outcomes)}; "
+            f"outcomes: {', '.join(outcomes)}"
+        )
+    return {"name": value["name"], "goal": goal}
+
+
+def check_derived(value: Any, parameters: Mapping[str, Any]) -> dict[str, str]:
+    """Derived values as key: expression over swept keys, e.g. the elite share as 1 - the autonomous share."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise ConfigError(f"derived: expected a mapping of key: expression, got {value!r}")
+    derived: dict[str, str] = {}
+    for key, text in value.items():
+        if key in parameters:
+            raise ConfigError(f"derived.{key}: it is also a swept parameter; a value is either swept or derived")
+        try:
+            tree = points.compile_expression(text)
+        except ConfigError as error:
+            raise ConfigError(f"derived.{key}: {error}") from None
+        for name in points.expression_names(tree):
+            if not _readable(name, parameters, derived):
+                raise ConfigError(f"derived.{key}: {name!r} is not a swept parameter or an earlier derived value")
+        derived[str(key)] = str(text)
+    return derived
+
+
+def _readable(name: str, parameters: Mapping[str, Any], derived: Mapping[str, Any]) -> bool:
+    return name in parameters or name in derived or any(name.startswith(f"{key}.") for key in parameters)
+
+
+# Parameters ----------------------------------------------------------------------------------
+
+
+def _parameters(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The swept parameters by dotted key, each a checked W&B spec."""
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(
+            "parameters: expected a mapping of the model's dotted keys to W&B parameter specs (values, min/max, ...)"
+        )
+    parameters = {}
+    for key, spec in value.items():
+        if not isinstance(key, str) or not KEY_PATTERN.match(key):
+            raise ConfigError(f"parameters: {key!r} is not a dotted parameter key such as workshops.size")
+        parameters[key] = _parameter(key, spec, method, base)
+    _check_known(parameters, base)
+    return parameters
+
+
+def _relative_maps(parameters: dict[str, dict[str, Any]], file: Path) -> dict[str, dict[str, Any]]:
+    """Actor maps swept over are named relative to the sweep file, as in a config, and must exist."""
+    folder = file.resolve().parent
+    for key in MAP_KEYS:
+        spec = parameters.get(key)
+        for entry in ("values", "value") if spec else ():
+            if entry not in spec:
+                continue
+            given = spec[entry] if entry == "values" else [spec[entry]]
+            resolved = [resolve_path(v, folder) for v in given]
+            for before, after in zip(given, resolved, strict=True):
+                if isinstance(after, str) and after and not Path(after).is_file():
+                    raise ConfigError(
+                        f"parameters.{key}.{entry}: no file {before!r} (relative paths are read from "
+                        f"the sweep file's folder, {folder})"
+                    )
+            spec[entry] = resolved if entry == "values" else resolved[0]
+    return parameters
+
+
+def _parameter(key: str, spec: Any, method: str, base: Mapping[str, Any]) -> dict[str, Any]:
+    """One parameter's W&B spec (a `simplex` expanded to `values`), checked against the method."""
+    if not isinstance(spec, Mapping):
+        raise ConfigError(
+            f"parameters.{key}: expected a spec such as {{values: [...]}} or {{min: 0.0, max: 1.0}}, got {spec!r}"
+        )
+    if "parameters" in spec:
+        raise ConfigError(
+            f"parameters.{key}: nested parameters are not used here; name the key in full, e.g. {key}.size"
+        )
+    spec = _expand_simplex(key, spec) if "simplex" in spec else dict(spec)
+    kind = _engine_type(key, spec)
+    if method == "grid" and kind not in GRID_TYPES:
+        raise ConfigError(
+            f"parameters.{key}: a grid cannot run over a continuous range ({_show(spec)}); "
+            "give values: [...], or integer min/max, or a step q with distribution: q_uniform"
+        )
+    if kind == "param_int_uniform" and isinstance(keys.get(base, key), float):
+        raise ConfigError(
+            f"parameters.{key}: integer min/max make W&B draw whole numbers only, but {key} is continuous; "
+            "write the bounds as decimals (e.g. min: 0.0, max: 1.0)"
+        )
+    return spec
+
+
+def _expand_simplex(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """`simplex: {kinds: [a, b, c], step: 0.25}` as `values:` listing every mix of a, b, c in steps of 0.25."""
+    simplex = spec["simplex"]
+    if set(spec) != {"simplex"} or not isinstance(simplex, Mapping) or set(simplex) != {"kinds", "step"}:
+        raise ConfigError(f"parameters.{key}: expected simplex: {{kinds: [kind, ...], step: 0.25}} and nothing else")
+    kinds, step = simplex["kinds"], simplex["step"]
+    if (
+        not isinstance(kinds, list)
+        or len(kinds) < 2
+        or len(set(kinds)) != len(kinds)
+        or not all(isinstance(k, str) for k in kinds)
+    ):
+        raise ConfigError(f"parameters.{key}.simplex.kinds: expected two or more distinct kind names, got {kinds!r}")
+    divisions = round(1 / step) if isinstance(step, int | float) and 0 < step <= 1 else 0
+    if divisions == 0 or not math.isclose(divisions * step, 1.0, abs_tol=1e-9):
+        raise ConfigError(
+            f"parameters.{key}.simplex.step: expected a share that divides 1 (0.5, 0.25, 0.2, 0.1...), got {step!r}"
+        )
+    mixes = [
+        counts for counts in itertools.product(range(divisions + 1), repeat=len(kinds)) if sum(counts) == divisions
+    ]
+    return {
+        "values": [
+            {kind: points.tidy(count / divisions) for kind, count in zip(kinds, counts, strict=True)}
+            for counts in mixes
+        ]
+    }
+
+
+def _engine_type(key: str, spec: dict[str, Any]) -> str:
+    """The `sweeps` engine's name for a spec (param_categorical, param_uniform, ...), or ConfigError."""
+    points.import_sweeps()
+    from sweeps.params import HyperParameter
+
+    if "values" in spec and (not isinstance(spec["values"], list) or not spec["values"]):
+        raise ConfigError(f"parameters.{key}.values: expected a non-empty list, got {spec['values']!r}")
+    try:
+        return HyperParameter(key, spec).type
+    except Exception as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise ConfigError(f"parameters.{key}: not a valid W&B parameter spec ({_show(spec)}): {reason}") from None
+
+
+def _schema(spec: SweepSpec) -> None:
+    """The W&B JSON schema as a backstop for whatever the checks above do not name."""
+    points.import_sweeps()
+    from sweeps.config import schema_violations_from_proposed_config
+
+    config = {"method": spec.method, "parameters": spec.parameters, **({"metric": spec.metric} if spec.metric else {})}
+    violations = schema_violations_from_proposed_config(config)
+    if violations:
+        raise ConfigError(f"not a valid W&B sweep: {violations[0]}")
+
+
+def suggest(word: str, candidates: Iterable[str]) -> str:
+    """' (did you mean x?)' for the closest candidate, or ''."""
+    close = difflib.get_close_matches(word, list(candidates), n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def _check_known(parameters: Mapping[str, Any], base: Mapping[str, Any]) -> None:
+    """An unknown key fails here, with a suggestion; a new mix share or kind is known to the model."""
+    known = keys.key_paths(base)
+    for key, spec in parameters.items():
+        if key in known:
+            continue
+        try:
+            make_params(merge(base, {key: _probes(key, spec)[0]}))
+        except ConfigError as error:
+            if str(error).startswith(f"{key}: "):  # the model blames the key itself, not a value under it
+                raise ConfigError(
+                    f"parameters.{key}: unknown parameter{suggest(key, known)}; `tracktwo params` lists them all"
+                ) from None
+
+
+# Checking points against the model -----------------------------------------------------------
+
+
+def _probes(key: str, spec: Mapping[str, Any]) -> list[Any]:
+    """Values that stand for a parameter's range: its values, or its ends and an interior point."""
+    if "value" in spec and "values" not in spec:
+        return [spec["value"]]
+    if "values" in spec:
+        return list(spec["values"])
+    points.import_sweeps()
+    from sweeps.params import HyperParameter
+
+    quantiles = np.array([0.0, INTERIOR_QUANTILE, 1.0])
+    drawn = [points.tidy(v) for v in np.asarray(HyperParameter(key, dict(spec)).ppf(quantiles)).tolist()]
+    if not all(math.isfinite(v) for v in drawn):
+        raise ConfigError(
+            f"parameters.{key}: {spec.get('distribution')} is unbounded, so some runs would fall outside "
+            "the model's ranges; use a bounded distribution (uniform, log_uniform_values, beta) or values"
+        )
+    return drawn
+
+
+def _corners(probes: list[Any]) -> list[Any]:
+    numbers = [p for p in probes if isinstance(p, int | float) and not isinstance(p, bool)]
+    return [min(numbers), max(numbers)] if len(numbers) == len(probes) and len(probes) > 2 else probes
+
+
+def _compact(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{key}={json.dumps(value)}" for key, value in values.items())
+
+
+def _validate_point(spec: SweepSpec, values: dict[str, Any]) -> None:
+    """ConfigError (the model's own message) unless the point, derived values included, is a valid config."""
+    point = points.with_derived(values, spec.derived_trees)
+    make_params(merge(spec.base, point))
+
+
+def _check_grid_points(spec: SweepSpec) -> None:
+    """Every grid point (up to run_cap) must be a valid model config."""
+    grid = points.grid_values(spec.parameters, spec.max_points or points.MAX_GRID_POINTS)
+    for index, values in enumerate(grid):
+        try:
+            _validate_point(spec, values)
+        except ConfigError as error:
+            raise ConfigError(f"point {index} ({_compact(values)}): the model rejects it: {error}") from None
+
+
+def _check_ranges(spec: SweepSpec) -> None:
+    """Random and bayes points are not known yet: check each range's probes, then the corners of the box."""
+    probes = {key: _probes(key, value) for key, value in spec.parameters.items()}
+    reference = {key: values[0] for key, values in probes.items()}
+    for key, values in probes.items():
+        for value in values:
+            try:
+                _validate_point(spec, {**reference, key: value})
+            except ConfigError as error:
+                raise ConfigError(
+                    f"parameters.{key}: {json.dumps(value)} is outside what the model allows: {error}"
+                ) from None
+    corners = [_corners(values) for values in probes.values()]
+    if math.prod(len(c) for c in corners) > MAX_CORNERS:
+        return
+    for combination in itertools.product(*corners):
+        values = dict(zip(probes, combination, strict=True))
+        try:
+            _validate_point(spec, values)
+        except ConfigError as error:
+            raise ConfigError(
+                f"the point {_compact(values)} (a corner of the swept ranges): the model rejects it: {error}"
+            ) from None
+
+
+def _show(spec: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}: {json.dumps(v)}" for k, v in spec.items())
