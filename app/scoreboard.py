@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.runs import Settings
-from experiments.dilemma import mean_interval
+from experiments.analysis.stats import bootstrap_mean
 from model import TrackTwoModel, simulate
 from model.metrics import outcomes
 
@@ -71,8 +71,9 @@ def row_of_run(model: TrackTwoModel, label: str) -> Row:
 
 
 def score_of(values: np.ndarray) -> Score:
-    """Mean with its 95% percentile-bootstrap interval (the dilemma figure's, seeded: reproducible rows)."""
-    return Score(*mean_interval(values))
+    """Mean with its 95% bootstrap interval (the dilemma figure's, seeded: reproducible rows)."""
+    interval = bootstrap_mean(values, confidence=0.95)
+    return Score(interval.estimate, interval.low, interval.high)
 
 
 def batch_seeds(settings: Settings, count: int = SEEDS_PER_BATCH) -> Sequence[int]:

@@ -24,6 +24,7 @@ OFFLINE_ENVIRONMENT = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
     "SOLARA_ASSETS_PROXY": "True",
     "MPLBACKEND": "Agg",
+    "SOLARA_THEME_SHOW_BANNER": "False",
 }
 # Solara warns, on 127.0.0.1 over plain http, that its session cookie falls back to SameSite=Lax: true, harmless here.
 QUIET_COOKIE_WARNING = "ignore:Cookies with samesite=none require https:UserWarning"

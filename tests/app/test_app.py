@@ -34,7 +34,7 @@ from app.runs import (
     plural,
 )
 from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
-from experiments import app_command
+from experiments.cli import app as app_command
 from model import ConfigError, make_params, simulate
 
 STORY_CHECK_SEEDS = tuple(
