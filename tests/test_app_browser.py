@@ -147,16 +147,17 @@ def step_button(page):
 
 
 def step_counter(page):
-    return page.get_by_text(re.compile(r"^Step: \d+$"))
+    """Mesa's counter: "Step: 3" up to Mesa 3.3, "Time: 3.0" from Mesa 3.4 (one step is one unit of time)."""
+    return page.get_by_text(re.compile(r"^(Step: \d+|Time: \d+\.0)$"))
 
 
 def current_step(page) -> int:
-    return int(step_counter(page).inner_text().split(":")[1])
+    return int(float(step_counter(page).inner_text().split(":")[1]))
 
 
 def wait_for_step(page, step: int) -> None:
     page.wait_for_function(
-        "step => [...document.querySelectorAll('span')].some(e => e.textContent.trim() === `Step: ${step}`)",
+        "step => [...document.querySelectorAll('span')].some(e => [`Step: ${step}`, `Time: ${step}.0`].includes(e.textContent.trim()))",
         arg=step,
         timeout=UI_TIMEOUT_MS,
     )
