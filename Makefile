@@ -1,19 +1,32 @@
 # tracktwo: `make demo` sets everything up and runs the main job; `make test` runs the tests.
+# A fresh machine needs only python3 (3.11+, with venv) and make: uv comes from PyPI into the venv's
+# own folder $(VENV)/uv-VERSION (outside site-packages, so `uv sync` never removes it) and installs uv.lock,
+# the one lock for every supported Python, into $(VENV).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+UV := $(VENV)/uv-$(UV_VERSION)/bin/uv
 STAMP := $(VENV)/.installed-stamp
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
 
-.PHONY: setup demo test test-fast lint bench app dilemma clean
+.PHONY: setup lock demo test test-fast lint bench app dilemma clean
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml requirements.lock
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tracktwo needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip>=24"
-	$(PY) -m pip install --quiet -c requirements.lock -e ".[dev]"
+	$(PY) -m pip install --quiet --disable-pip-version-check --target $(dir $(@D)) "uv==$(UV_VERSION)"
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --quiet
 	@touch $@
+
+lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python
+	$(UV) lock
 
 demo: setup  # the participant-mix sweep: every mix ranked by P(an idea reaches Track One), about 1-2 minutes on 2 cores
 	$(VENV)/bin/tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0
@@ -26,6 +39,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 bench: setup
 	$(PY) benchmarks/bench_diffusion.py
