@@ -190,6 +190,7 @@ def apply_settings(new: Settings) -> None:
 
 
 def reset_explore() -> None:
+    """Restart the Explore run from the current settings (the Reset button; also the first visit)."""
     apply_settings(settings_state.value)
 
 
@@ -216,6 +217,7 @@ def step_explore(months: int) -> bool:
 
 
 def stage_ripe_moment() -> None:
+    """Open a ripe window now in the running Explore model, so a trainer can show what ripeness changes."""
     model = explore_model.value
     if model is not None and not finished(model):
         with MODEL_LOCK:
@@ -255,6 +257,7 @@ def ChoiceSelect(label: str, choices: dict[str, str], value: str, on_key, disabl
 
 
 def percent(share: float) -> str:
+    """A fraction 0..1 as a whole percentage, for labels a room reads at a glance."""
     return f"{round(100 * share)}%"
 
 
@@ -397,6 +400,7 @@ def FinishedBanner(model: TrainerModel):
 
 @solara.component
 def Explore():
+    """The Explore page: one run played month by month, with its network, Track One card, plots and settings."""
     solara.use_effect(lambda: None if explore_model.value is not None else reset_explore(), [])
     tick = explore_tick.value  # changes after every step
     settings = settings_state.value
@@ -453,12 +457,14 @@ class Pair:
 
 
 def pair_settings() -> tuple[Settings, Settings]:
+    """The two runs' settings: the pair story on the chosen seed with the chosen autonomous shares (all else equal)."""
     base = PAIR_STORY.settings(pair_seed.value)
     share_a, share_b = pair_shares.value
     return base[0].replace(autonomous_share=share_a), base[1].replace(autonomous_share=share_b)
 
 
 def reset_pair() -> None:
+    """Start both runs afresh from the current mixes and seed, or show the model's message if it refuses them."""
     wanted = pair_settings()
     try:
         models = (TrainerModel(wanted[0]), TrainerModel(wanted[1]))
@@ -471,6 +477,7 @@ def reset_pair() -> None:
 
 
 def step_pair(months: int) -> bool:
+    """Advance both runs together by `months`, so they stay on the same month. Returns whether both are done."""
     pair = pair_state.value
     if pair is None:
         return True
@@ -483,6 +490,7 @@ def step_pair(months: int) -> bool:
 
 
 def run_name(settings: Settings, letter: str) -> str:
+    """A pair run's label: its letter and seat mix, so the room can tell the two runs apart."""
     share = settings.autonomous_share
     name = f"Run {letter}: {percent(share)} autonomous thinkers, {percent(1 - share)} elites"
     return f"{name}, {percent(settings.grassroots_share)} grassroots" if settings.grassroots_share else name
@@ -519,6 +527,7 @@ def pair_story_text(pair: Pair) -> str:
 
 @solara.component
 def PairSettings():
+    """The Side by side knobs: each run's autonomous share, the shared seed, and a way back to the checked story."""
     share_a, share_b = pair_shares.value
     solara.Text("Two mixes, one seed", classes=["tt-group"])
     Knob(
@@ -542,6 +551,7 @@ def PairSettings():
 
 
 def restore_pair_story() -> None:
+    """Put back the pair story's mixes and seed (the ones its claim was checked on)."""
     pair_shares.set(PAIR_STORY.shares)
     pair_seed.set(PAIR_STORY.seed)
 
@@ -575,6 +585,7 @@ def RunPanel(model: TrainerModel, name: str, css: str, tick: int):
 
 @solara.component
 def SideBySide():
+    """The Side by side page: two runs on one seed that differ only in the mix, played together and compared."""
     tick = pair_tick.value  # changes after every step
     solara.use_effect(_ensure_pair, [pair_shares.value, pair_seed.value])
     solara.Title(f"Side by side: {TITLE}")
@@ -657,6 +668,7 @@ def run_seeds() -> Row | None:
 
 @solara.component
 def Scoreboard():
+    """The Scoreboard page: finished runs and many-seed batches in one table, so presets can be compared."""
     solara.Title(f"Scoreboard: {TITLE}")
     rows = scoreboard_rows.value
     settings = settings_state.value
@@ -697,11 +709,13 @@ def Scoreboard():
 
 
 def clear_scoreboard() -> None:
+    """Empty the scoreboard, for a fresh session with a new room."""
     scoreboard_rows.set(())
 
 
 @solara.component
 def About():
+    """The About page: what the model is and how to read it."""
     solara.Title(f"About this model: {TITLE}")
     with solara.Div(classes=["tt-about"]):
         solara.Markdown(ABOUT)

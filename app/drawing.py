@@ -84,6 +84,7 @@ LAYOUT_CACHE_SIZE = 32
 
 
 def side_name(side: int) -> str:
+    """A side's display name ('Side A', 'Side B', ...), the same in every picture and legend."""
     return f"Side {SIDE_NAMES[side % len(SIDE_NAMES)]}"
 
 
@@ -145,7 +146,10 @@ def _compute_layout(model: TrackTwoModel) -> np.ndarray:
 
 
 def _band_positions(band: np.ndarray, spring: dict, centre: float, height: float) -> np.ndarray:
-    """A track's actors in rows across the side's width, in the order of their spring-layout x (tied actors sit close)."""
+    """A track's actors in rows across the side's width, in the order of their spring-layout x.
+
+    Ordering by spring x keeps tied actors close together.
+    """
     order = np.argsort([spring[int(i)][0] for i in band.tolist()], kind="stable")
     rows = int(np.ceil(band.size / BAND_ROW_MAX))
     per_row = int(np.ceil(band.size / rows))
@@ -171,13 +175,14 @@ def leading_idea(model: TrackTwoModel) -> int | None:
 
 
 def latest_participants(model: TrackTwoModel) -> np.ndarray:
+    """Indices of the actors in the latest workshop (empty before the first), so the network can halo them."""
     return model.series.records[-1].participants if model.series.records else np.empty(0, dtype=np.int64)
 
 
 def draw_network(
     model: TrackTwoModel, size: tuple[float, float] = NETWORK_SIZE, legend: bool = True, month: bool = True
 ) -> Figure:
-    """Actors coloured by kind, shaped by side; holders of the leading idea drawn larger and ringed; last workshop haloed."""
+    """Actors coloured by kind, shaped by side; leading-idea holders larger and ringed; the last workshop haloed."""
     figure = Figure(figsize=size, dpi=FIGURE_DPI)
     legend_in = NETWORK_LEGEND_ROWS * LEGEND_ROW_IN + 0.1 if legend else 0.05
     axis = figure.add_axes((0.0, legend_in / size[1], 1.0, 1 - (legend_in + 0.45) / size[1]))
@@ -303,6 +308,7 @@ class TrackOneStatus:
 
 
 def track_one_status(model: TrackTwoModel) -> TrackOneStatus:
+    """Track One's state now: month, ripeness, ideas generated and entered, impact; one summary for the card."""
     ideas = model.ideas
     n = ideas.count
     generated = ideas.origin_workshop[:n] >= 0
@@ -551,6 +557,7 @@ def draw_comparison(
 
 
 def png(figure: Figure) -> bytes:
+    """A figure as PNG bytes, lightly compressed so live plots and downloads stay quick."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=FIGURE_DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

@@ -123,7 +123,8 @@ def _autonomous_thinkers(seed: int) -> Claim:
     )
     return Claim(
         holds,
-        f"mean novelty {autonomous['mean_novelty_generated']:.2f} (usual suspects {usual['mean_novelty_generated']:.2f}); "
+        f"mean novelty {autonomous['mean_novelty_generated']:.2f} "
+        f"(usual suspects {usual['mean_novelty_generated']:.2f}); "
         f"{autonomous['ideas_transferred']:.0f} of {autonomous['ideas_generated']:.0f} ideas entered Track One "
         f"({autonomous['transfer_rate']:.0%}; usual suspects {usual['transfer_rate']:.0%}); impact "
         f"{autonomous['impact']:.2f} (balanced mix {balanced['impact']:.2f})",

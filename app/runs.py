@@ -82,9 +82,11 @@ class Settings:
 
     @classmethod
     def default(cls) -> Settings:
+        """The knobs at the model's defaults, so the app starts from the calibrated programme."""
         return cls(**_defaults())
 
     def replace(self, **changes: Any) -> Settings:
+        """A copy with some knobs changed; settings are frozen so each change makes a new run."""
         return dataclasses.replace(self, **changes)
 
     def mix(self) -> dict[str, float]:

@@ -104,6 +104,7 @@ def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
 
 
 def table_html(rows: list[tuple[str, str]], css: str) -> str:
+    """Label/value rows as an HTML table with the given CSS class, for the cards."""
     cells = "".join(f"<tr><td class='tt-label'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows)
     return f"<table class='{css}'>{cells}</table>"
 

@@ -54,7 +54,10 @@ def paired_interval(difference: np.ndarray) -> tuple[float, float]:
 
 
 def greater(a: pd.Series, b: pd.Series, label: str) -> Verdict:
-    """a > b on paired seeds: one-sided Wilcoxon signed-rank p < ALPHA and the 99% interval of the mean difference above 0."""
+    """a > b on paired seeds: one-sided Wilcoxon signed-rank p < ALPHA.
+
+    Also requires the 99% interval of the mean difference to lie above 0.
+    """
     a, b = _paired(a, b)
     difference = a - b
     if not difference.any():
