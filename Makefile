@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python
 	$(UV) lock
 
-demo: setup  # the participant-mix sweep: every mix ranked by P(an idea reaches Track One), about 1-2 minutes on 2 cores
+demo: setup  # the participant-mix sweep: every mix ranked by impact (new ideas into Track One), with P(any transfer) beside it
 	$(VENV)/bin/tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0
 
 test: setup
