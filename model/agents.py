@@ -105,6 +105,13 @@ class Official(Actor):
         """1 under instructions; lower in a personal capacity."""
         return 1.0 if cls.under_instructions(params) else params.workshops.candour.official_position_tie
 
+    @staticmethod
+    def room_position_tie(params: Params, official_share: float) -> float:
+        """Tie to positions (for candour) in a personal capacity: rises with the officials' share of the room."""
+        candour = params.workshops.candour
+        tie = candour.official_position_tie
+        return tie + (1.0 - tie) * candour.official_crowding * official_share
+
     @classmethod
     def explores(cls, params: Params) -> bool:
         """Under instructions an official restates positions: it adds no novelty."""

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from model import metrics
-from model.agents import AGENT_CLASSES, Actor
+from model.agents import AGENT_CLASSES, Actor, Official
 from model.diffusion import TieIndex, advocate, forget, trust_by_side
 from model.ideas import SEEDED, IdeaStore
 from model.network import build_graph
@@ -242,7 +242,7 @@ class TrackTwoModel(mesa.Model):
         if rows.size:
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
             room_trust = sums / np.maximum(other.sum(axis=1), 1)
-        value = candour(p, room_trust, self.position_tie[who], series.after_leak)
+        value = candour(p, room_trust, self._room_position_ties(who), series.after_leak)
         explorers = who[self.explores[who]]
         thinking = self.workshop_autonomy[explorers]
         diversity = group_diversity(self.side[explorers], self.n_sides, self.track_index[explorers], thinking)
@@ -266,6 +266,15 @@ class TrackTwoModel(mesa.Model):
         record = WorkshopRecord(series.held, t, who, value, mean, ids, leaked, ties)
         series.record(record)
         return record
+
+    def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
+        """Participants' ties to official positions in this room, for candour: officials in a personal capacity drift
+        back to positions as the officials' share of the seats rises (MODEL.md Part I)."""
+        tie = self.position_tie[who].copy()
+        officials = self.behaviour[who] == "official"
+        if officials.any() and not Official.under_instructions(self.params):
+            tie[officials] = Official.room_position_tie(self.params, float(officials.mean()))
+        return tie
 
     def _form_cross_side_ties(self, rng: np.random.Generator, who: np.ndarray, probability: float) -> int:
         a, b = np.triu_indices(who.size, k=1)

@@ -203,6 +203,17 @@ class Candour(_Strict):
         ),
         title="Officials' tie to positions in a personal capacity",
     )
+    official_crowding: float = Field(
+        1.0,
+        ge=0,
+        le=1,
+        description=(
+            "How far a room of officials pulls those in a personal capacity back to official positions, 0..1: their "
+            "tie (for candour) is t + (1 - t) x this x the officials' share of the seats (t: official_position_tie); "
+            "0 = none."
+        ),
+        title="Officials' pull to positions in a room of officials",
+    )
     size_penalty: float = Field(
         0.5,
         ge=0,
