@@ -26,7 +26,7 @@ from model import simulate
 SEED_SEARCH_LIMIT = 300  # seeds tried when re-pinning a preset
 RIPE_ENTRY_RATIO_MIN = 3.0  # "far more often in the window": entries per ripe month over per unripe month
 MOSTLY_UNRIPE_SHARE = 0.6  # a pinned seed on which Track One is ripe most of the run tells no story of ripeness
-STORY_SEED = 6  # every preset tells its story on this conflict, so switching presets replays the same actors
+STORY_SEED = 2  # every preset tells its story on this conflict, so switching presets replays the same actors
 
 
 @dataclass(frozen=True)
