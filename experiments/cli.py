@@ -7,6 +7,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from experiments import cli_checks, limits
 from model import ConfigError
 
 # Each module here defines register(subparsers), adding one subcommand with a `handler`.
@@ -47,10 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        cli_checks.check_arguments(args)
+        with limits.lifted(getattr(args, "force", False)):
+            return int(args.handler(args) or 0)
     except (ConfigError, UsageError) as error:
-        print(f"tracktwo {args.command}: error: {error}", file=sys.stderr)
+        print(cli_checks.one_line(f"tracktwo {args.command}: error: {error}"), file=sys.stderr)
         return 2
+    except OSError as error:  # the machine, not the input: a full disk, a folder removed under us
+        where = f"{error.filename}: " if error.filename else ""
+        print(cli_checks.one_line(f"tracktwo {args.command}: error: {where}{error.strerror or error}"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"tracktwo {args.command}: interrupted", file=sys.stderr)
         return 130

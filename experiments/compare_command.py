@@ -16,7 +16,7 @@ from experiments.executors import ExecutorError, add_execution_arguments, make_e
 from experiments.programmes import ProgrammeSet, check_baseline, load_programmes
 from experiments.provenance import write_atomic, write_json
 from experiments.sweep import DEFAULT_RESULTS, SweepResult, run_sweep
-from experiments.sweep_command import finish
+from experiments.sweep_command import every_run_failed, finish
 
 FIGURE_STEM = "comparison"
 LABEL_WIDTH = 46
@@ -75,6 +75,8 @@ def compare_command(args: argparse.Namespace) -> int:
         return 1
     finally:
         executor.close()
+    if result.finished == 0:
+        return every_run_failed(result, "compare")
     runs = pd.read_parquet(result.directory / "runs.parquet")
     comparison = analysis.compare(runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline)
     written = write_outputs(result.directory, programmes, comparison, result)

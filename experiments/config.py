@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 import yaml
 
-from model import ConfigError, Params, make_params, merge, parse_value
+from experiments import safe_yaml
+from experiments.safe_yaml import shorten
+from model import ConfigError, Params, make_params, merge
 
 T = TypeVar("T")
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.yaml"
@@ -17,14 +19,7 @@ DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "default.y
 def read_yaml(path: str | Path, what: str = "config") -> dict[str, Any]:
     """A YAML mapping from a file; ConfigError naming the file if it is missing or malformed."""
     file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"{what}: file not found: {file}")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{what}: {file} is not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    data = safe_yaml.load_file(file, what)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -56,8 +51,8 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set: expected key=value, got {pair!r} (e.g. --set workshops.size=16)")
-        overrides[key.strip()] = parse_value(value)
+            raise ConfigError(f"--set: expected key=value, got {shorten(pair)} (e.g. --set workshops.size=16)")
+        overrides[key.strip()] = safe_yaml.parse_value(value, f"--set {shorten(key.strip())}")
     return overrides
 
 

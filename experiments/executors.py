@@ -8,11 +8,12 @@ executor: seeds come from the sweep, and the store sorts what arrives.
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -54,7 +55,7 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]: ...
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]: ...
 
     def chunk_size(self, n_runs: int) -> int: ...
 
@@ -67,7 +68,7 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
         for payload in payloads:
             yield function(payload)
 
@@ -89,11 +90,14 @@ class ProcessExecutor:
         context.set_forkserver_preload(WORKER_MODULES)
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
-        pending: set[Future[Any]] = {self.pool.submit(function, payload) for payload in payloads}
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
+        queue = iter(payloads)
+        in_flight = self.workers * TASKS_PER_WORKER * 2  # payloads are drawn as they are needed, never all at once
+        pending: set[Future[Any]] = {self.pool.submit(function, p) for p in itertools.islice(queue, in_flight)}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                pending |= {self.pool.submit(function, p) for p in itertools.islice(queue, len(done))}
                 for future in done:
                     yield future.result()
         except BrokenProcessPool as error:
@@ -124,21 +128,29 @@ class DaskExecutor:
         else:
             try:
                 self.client = Client(scheduler, timeout="30s")
-            except OSError as error:
+            except (OSError, ValueError) as error:
                 raise ConfigError(f"--scheduler: cannot reach a dask scheduler at {scheduler}: {error}") from None
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
         from dask.distributed import KilledWorker, as_completed
 
-        futures = self.client.map(function, list(payloads), pure=False)
+        queue = iter(payloads)
+        in_flight = self.workers * TASKS_PER_WORKER * 2  # as for the process pool: drawn as needed
+        pending = set(self.client.map(function, list(itertools.islice(queue, in_flight)), pure=False))
+        completed = as_completed(pending)
         try:
-            for future in as_completed(futures):
+            for future in completed:
+                pending.discard(future)
+                for payload in itertools.islice(queue, 1):
+                    submitted = self.client.submit(function, payload, pure=False)
+                    pending.add(submitted)
+                    completed.add(submitted)
                 yield future.result()
         except KilledWorker as error:
             raise ExecutorError(f"dask workers died running a chunk of runs ({error})") from None
         finally:
-            self.client.cancel(futures)
+            self.client.cancel(list(pending))
 
     def chunk_size(self, n_runs: int) -> int:
         return chunk_size(n_runs, self.workers)
@@ -188,3 +200,8 @@ def add_execution_arguments(parser: argparse.ArgumentParser, noun: str, out_defa
     )
     existing.add_argument("--overwrite", action="store_true", help=f"discard a {noun} already in --out and start again")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run even past the size limits (100,000 points, 1,000,000 runs; README: Limits)",
+    )

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from experiments import evaluate, labels
+from experiments import evaluate, labels, limits
 from experiments.config import load_checked, reject_unknown_keys
 from experiments.executors import Executor
 from experiments.points import compile_expression, tidy, with_derived
@@ -184,6 +184,8 @@ def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
     if method == "sobol" and samples & (samples - 1):
         raise ConfigError(f"samples: Sobol sampling needs a power of 2 (64, 128, 256...), got {samples}")
     levels = _integer(data, "levels", DEFAULT_LEVELS, minimum=2)
+    per_sample = len(parameters) + (2 if method == "sobol" else 1)  # SALib's rows per sample
+    limits.check_size("samples", samples * per_sample, _integer(data, "replicates", 1, minimum=1))
     if method == "sobol" and "levels" in data:
         raise ConfigError("levels: only used by method morris")
     spec = SensitivitySpec(

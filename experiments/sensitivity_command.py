@@ -8,7 +8,7 @@ from pathlib import Path
 
 from experiments import sensitivity
 from experiments.executors import ExecutorError, add_execution_arguments, make_executor
-from experiments.sweep_command import finish, headline
+from experiments.sweep_command import every_run_failed, finish, headline
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,6 +44,8 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     finally:
         executor.close()
     print(headline(spec.sweep_spec(), result, executor.name, executor.workers))
+    if result.finished == 0:
+        return every_run_failed(result, "sensitivity")
     table, skipped = sensitivity.write_analysis(spec, result.directory)
     method = (
         "Sobol indices (S1 alone, ST with interactions)"

@@ -8,11 +8,12 @@ finished results only, never on timing: the same file gives the same runs on any
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -168,26 +169,33 @@ class SweepRunner:
             history.append(History(self._swept(point), mean))
         return history
 
-    def _tasks(self, proposed: Sequence[Point]) -> list[RunTask]:
+    def _tasks(self, proposed: Sequence[Point], done: set[tuple[int, int]]) -> Iterator[RunTask]:
         """The runs of these points not yet recorded, each with its seed from (sweep seed, point, replicate)."""
-        done = self.store.done()
         seed, common = self.spec.seed, self.spec.common_seeds
-        return [
+        return (
             RunTask(p.index, r, engine.run_seed(seed, p.index, r, common), p.values)
             for p in proposed
             for r in range(self.spec.replicates)
             if (p.index, r) not in done
-        ]
+        )
 
     def _execute(self, proposed: Sequence[Point]) -> None:
-        """Run what is missing of these points in chunks, committing each chunk's records as it arrives."""
-        tasks = self._tasks(proposed)
-        if not tasks:
+        """Run what is missing of these points in chunks, committing each chunk's records as it arrives.
+
+        Tasks and chunks are made as the executor asks for them, so a sweep of a million runs holds
+        only the chunks in flight, never a list of every run.
+        """
+        done = self.store.done()
+        indices = {p.index for p in proposed}
+        missing = len(proposed) * self.spec.replicates - sum(p in indices for p, _ in done)
+        if missing <= 0:
             return
-        size = self.executor.chunk_size(len(tasks))
-        chunks = [
-            Chunk(self.spec.base, tasks[i : i + size], self.spec.timeseries_every) for i in range(0, len(tasks), size)
-        ]
+        size = self.executor.chunk_size(missing)
+        tasks = self._tasks(proposed, done)
+        chunks = (
+            Chunk(self.spec.base, batch, self.spec.timeseries_every)
+            for batch in iter(lambda: list(itertools.islice(tasks, size)), [])
+        )
         for records in self.executor.map_unordered(run_chunk, chunks):
             self.store.add(records)
             self.ran_now += len(records)

@@ -53,6 +53,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     finally:
         executor.close()
     print(headline(spec, result, executor.name, executor.workers))
+    if result.finished == 0:
+        return every_run_failed(result, "sweep")
     if spec.metric:
         runs = pd.read_parquet(result.directory / "runs.parquet")
         ranking = rank_points(runs, result.swept_columns, spec.metric["name"], spec.metric["goal"])
@@ -73,6 +75,18 @@ def finish(result: SweepResult, draw: bool) -> int:
         print(failure_summary(result), file=sys.stderr)
         return 1
     return 0
+
+
+def every_run_failed(result: SweepResult, command: str) -> int:
+    """Nothing to rank or draw: the failure summary, then one line saying so; exit 1."""
+    if result.failed:
+        print(failure_summary(result), file=sys.stderr)
+    print(
+        f"tracktwo {command}: error: none of the {result.planned} runs finished; nothing to rank or draw "
+        f"(the errors are in {result.directory / 'runs.csv'})",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def draw_figures(directory: Path) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments import evaluate, points
+from experiments import evaluate, limits, points
 from experiments.config import (
     DEFAULT_CONFIG,
     MAP_KEYS,
@@ -140,6 +140,10 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     base_path = _base_path(file, data.get("base"))
     base = _base(base_path, data.get("steps"))
     parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
+    if method == "grid":
+        limits.check_size("the grid", min(limits.grid_points(parameters), run_cap or math.inf), replicates)
+    else:
+        limits.check_size("run_cap", run_cap // replicates, replicates)
     spec = SweepSpec(
         path=file,
         text=file.read_text(encoding="utf-8"),
@@ -368,9 +372,8 @@ def _expand_simplex(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError(
             f"parameters.{key}.simplex.step: expected a share that divides 1 (0.5, 0.25, 0.2, 0.1...), got {step!r}"
         )
-    mixes = [
-        counts for counts in itertools.product(range(divisions + 1), repeat=len(kinds)) if sum(counts) == divisions
-    ]
+    limits.check_size(f"parameters.{key}.simplex", limits.simplex_points(len(kinds), divisions))
+    mixes = limits.compositions(divisions, len(kinds))
     return {
         "values": [
             {kind: points.tidy(count / divisions) for kind, count in zip(kinds, counts, strict=True)}

@@ -18,6 +18,7 @@ BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
 Behaviour = Literal["official", "elite", "autonomous", "grassroots"]
 MODES = ("track2", "track1.5", "backchannel")
 SHARE_TOLERANCE = 1e-6
+ECHO_CHARS = 80  # an echoed value is cut to this many characters
 
 
 class ConfigError(ValueError):
@@ -26,6 +27,19 @@ class ConfigError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, data: Any) -> Any:
+        """pydantic would read true as 1 for a number field (steps=true ran one step): refuse it."""
+        if isinstance(data, Mapping):
+            for name, field in cls.model_fields.items():
+                numeric = {int, float} & {field.annotation, *getattr(field.annotation, "__args__", ())}
+                if isinstance(data.get(name), bool) and numeric:
+                    raise ValueError(
+                        f"{name} must be a number, got {str(data[name]).lower()} (true/false are not numbers)"
+                    )
+        return data
 
 
 class Attribute(_Strict):
@@ -451,9 +465,64 @@ class Params(_Strict):
             raise ValueError("kinds: every count is 0; the network would be empty")
         return self
 
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> Params:
+        needed = estimated_run_bytes(self)
+        if needed > MAX_RUN_BYTES:
+            raise ValueError(
+                f"one run would need about {needed / 2**30:.1f} GiB (population, ties and ideas), over the "
+                f"{MAX_RUN_BYTES / 2**30:.0f} GiB a run may use; lower kinds.*.count, the tie probabilities, "
+                "workshops.size or workshops.count x idea_rate (README: Limits)"
+            )
+        return self
+
     def kinds_with(self, behaviour: str) -> list[str]:
         """Names of the kinds that use a behaviour."""
         return [name for name, kind in self.kinds.items() if kind.behaviour == behaviour]
+
+
+# ----------------------------------------------------------------------------------------------
+# Resource limits: one run's memory, estimated from the parameters before anything is built
+
+MAX_RUN_BYTES = 4 * 2**30  # one run may use at most this much memory (a laptop has 8-16 GiB)
+BYTES_PER_ACTOR = 1_000  # attributes, agents and per-actor state (measured ~720 B: README, Limits)
+BYTES_PER_TIE = 100  # edge arrays, the CSR adjacency both ways and sampling scratch (measured ~100 B)
+BYTES_PER_ACTOR_IDEA = 30  # the actors x ideas tables (13 B a cell) with room to grow (measured ~8 B)
+
+
+def expected_ties(params: Params) -> float:
+    """Expected ties of the synthetic network (SBM or Erdos-Renyi) plus those workshops may form."""
+    sides = params.sides
+    counts = [(kind.behaviour, kind.count) for kind in params.kinds.values()]
+    actors = sides * sum(n for _, n in counts)
+    if params.network.type == "erdos_renyi":
+        ties = actors * min(params.network.mean_degree, max(actors - 1, 0)) / 2
+    else:
+        ties = 0.0
+        for i, (first, n) in enumerate(counts):
+            for j, (second, m) in enumerate(counts[i:], start=i):
+                p = params.network.ties.probability(first, second)
+                within = n * (n - 1) / 2 if i == j else n * m
+                across = n * m * (1 if i == j else 2) * params.network.cross_side_factor
+                ties += p * (sides * within + sides * (sides - 1) / 2 * across)
+    seats = min(params.workshops.size, actors)
+    formed = expected_workshops(params) * params.workshops.tie_formation * (seats / 2) ** 2
+    return ties + min(formed, actors * (actors - 1) / 2)
+
+
+def expected_workshops(params: Params) -> int:
+    """Workshops that fall within the run's steps."""
+    w = params.workshops
+    return 0 if params.steps < w.first_step else min(w.count, (params.steps - w.first_step) // w.interval + 1)
+
+
+def estimated_run_bytes(params: Params) -> float:
+    """A run's peak memory, roughly (within a factor of two), from the parameters alone."""
+    if params.network.type == "map":
+        return 0.0  # an actor map's size is the file's: it was read already
+    actors = params.sides * sum(kind.count for kind in params.kinds.values())
+    ideas = params.initial_ideas.count + 1.5 * params.workshops.idea_rate * expected_workshops(params) + 16
+    return actors * BYTES_PER_ACTOR + expected_ties(params) * BYTES_PER_TIE + actors * ideas * BYTES_PER_ACTOR_IDEA
 
 
 # ----------------------------------------------------------------------------------------------
@@ -472,10 +541,16 @@ def _format_error(error: ValidationError) -> str:
         message = f"unknown parameter {first['loc'][-1]!r}{where}; allowed: {', '.join(allowed)}"
         return f"{location}: {message}"
     message = first["msg"].removeprefix("Value error, ")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    shown = "" if isinstance(value, dict) else f" (got {shorten(value)})"
     more = len(error.errors()) - 1
     tail = f"; and {more} more problem(s)" if more else ""
     return f"{location}: {message}{shown}{tail}"
+
+
+def shorten(value: Any, limit: int = ECHO_CHARS) -> str:
+    """repr(value) cut to `limit` characters, saying how long it was, so an error line stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 def _allowed_keys(location: tuple) -> list[str]:
