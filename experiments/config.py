@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import yaml
 
 from experiments import safe_yaml
+from experiments.map_check import warn_about_map
 from experiments.safe_yaml import shorten
 from model import ConfigError, Params, make_params, merge
 
@@ -82,7 +83,9 @@ def load_params(config_path: str | Path | None = None, overrides: Mapping[str, A
     """Params from a config file (default: configs/default.yaml) plus overrides."""
     path = Path(config_path) if config_path else DEFAULT_CONFIG
     config = resolve_relative_paths(read_yaml(path), path.resolve().parent)
-    return make_params(merge(config, overrides or {}))
+    params = make_params(merge(config, overrides or {}))
+    warn_about_map(params)
+    return params
 
 
 def defaults_yaml() -> str:

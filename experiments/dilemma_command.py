@@ -18,6 +18,7 @@ import pandas as pd
 
 from experiments import dilemma, figures
 from experiments.config import DEFAULT_CONFIG, load_params, parse_overrides
+from experiments.parent_watch import exit_with_parent
 from experiments.provenance import environment, write_atomic, write_json
 from model import make_params
 
@@ -99,7 +100,9 @@ class Runner:
         if workers > 1:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["model", "experiments.dilemma"])
-            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            self.pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=exit_with_parent, initargs=(os.getpid(),)
+            )
 
     def run(self, runs: list[dilemma.Run]) -> list[dict[str, float]]:
         tasks = dilemma.batches(runs, RUNS_PER_TASK)

@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Protocol
 
+from experiments.parent_watch import exit_with_parent
 from model import ConfigError
 
 EXECUTORS = ("process", "serial", "dask")
@@ -31,9 +32,12 @@ class ExecutorError(RuntimeError):
     """A worker or the cluster died (out of memory, killed, lost): the runs recorded so far are kept."""
 
 
-def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C stops the sweep in the parent, which shuts the workers down cleanly."""
+def _ignore_interrupts(parent_pid: int | None = None) -> None:
+    """Worker initializer: Ctrl-C stops the sweep in the parent, which shuts the workers down cleanly;
+    and if the parent is killed outright, the worker exits on its own (no orphans)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
 
 
 def available_cores() -> int:
@@ -88,7 +92,9 @@ class ProcessExecutor:
         self.workers = workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(WORKER_MODULES)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_ignore_interrupts, initargs=(os.getpid(),)
+        )
 
     def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
         queue = iter(payloads)

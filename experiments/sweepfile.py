@@ -34,6 +34,7 @@ from experiments.config import (
     resolve_path,
     resolve_relative_paths,
 )
+from experiments.map_check import warn_about_map
 from model import ConfigError, make_params, merge
 
 METHODS = ("grid", "random", "bayes")
@@ -237,7 +238,9 @@ def _base(path: Path, steps: Any) -> dict[str, Any]:
     if steps is not None:
         config = merge(config, {"steps": steps})
     try:
-        return make_params(config).model_dump(mode="json")
+        params = make_params(config)
+        warn_about_map(params)
+        return params.model_dump(mode="json")
     except ConfigError as error:
         if steps is not None and str(error).startswith("steps:"):
             raise
