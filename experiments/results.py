@@ -127,10 +127,9 @@ def read_table(path: Path) -> pd.DataFrame:
     try:
         return pd.read_parquet(path)
     except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
-        reason = " ".join(str(error).split())[:120]
+        reason = " ".join(str(error).split())[:60]
         raise ConfigError(
-            f"{path} is damaged or not a parquet table ({reason}); `tracktwo sweep FILE --out "
-            f"{path.parent} --resume` writes it again from the sweep's store"
+            f"{path} is damaged or not a parquet table ({reason}...); `tracktwo sweep` with --resume writes it again"
         ) from None
 
 

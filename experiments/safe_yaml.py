@@ -113,7 +113,7 @@ def load_file(path: str | Path, what: str) -> Any:
         raise ConfigError(
             f"{what}: {file} is not UTF-8 text (byte 0x{raw[error.start]:02x} at line {line}); save it as UTF-8"
         ) from None
-    return load_text(text, f"{what}: {file}")
+    return load_text(text, f"{what} {file}")
 
 
 def parse_value(text: str, where: str) -> Any:
