@@ -71,8 +71,9 @@ def _problem(error: yaml.YAMLError) -> str:
 
 def load_text(text: str, where: str) -> Any:
     """The YAML document in `text`, checked as above; ConfigError '<where> ...' naming the problem."""
-    loader = _CheckedLoader(text)
+    loader = None
     try:
+        loader = _CheckedLoader(text)  # the reader refuses control characters here already
         root = loader.get_single_node()
         if root is None:
             return None
@@ -91,7 +92,8 @@ def load_text(text: str, where: str) -> Any:
         message = str(error)
         raise ConfigError(message if message.startswith(where) else f"{where}: {message}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_file(path: str | Path, what: str) -> Any:

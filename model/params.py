@@ -629,7 +629,7 @@ def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
     for name, spec in kinds.items():
         if spec is None:
             continue
-        if isinstance(spec, Mapping) and spec.get("behaviour") in by_behaviour:
+        if isinstance(spec, Mapping) and isinstance(spec.get("behaviour"), str) and spec["behaviour"] in by_behaviour:
             completed[name] = merge(by_behaviour[spec["behaviour"]], spec)
         else:
             completed[name] = spec
