@@ -256,3 +256,43 @@ def test_real_processes_exit_2_without_a_traceback(tmp_path: Path) -> None:
         outcome = tracktwo_process(*args, "--steps", "2") if "--steps" not in args else tracktwo_process(*args)
         assert outcome.code == 2
         assert_contract(outcome)
+
+
+def test_a_folder_in_use_is_refused_and_a_killed_holder_frees_it(tmp_path: Path) -> None:
+    """--resume and --overwrite refuse a folder a running sweep holds, naming it; kill -9 of it frees the folder."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    long_sweep = TINY_SWEEP.replace("replicates: 2", "replicates: 100").replace("steps: 6", "steps: 24")
+    sweep = write(tmp_path, "long.yaml", long_sweep)
+    out = tmp_path / "out"
+    running = subprocess.Popen(
+        [sys.executable, "-m", "experiments.cli", "sweep", str(sweep), "--executor", "serial", "--out", str(out),
+         "--no-progress", "--no-plot"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 240
+        while f'"pid": {running.pid}' not in _text(out / ".tracktwo.lock") and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for flag in ("--resume", "--overwrite"):
+            busy = tracktwo("sweep", sweep, "--executor", "serial", "--out", out, flag, "--no-progress")
+            assert busy.code == 2
+            assert_contract(busy, "in use by", f"pid {running.pid}")
+        assert (out / "sweep.sqlite").exists()  # --overwrite deleted nothing under the running sweep
+    finally:
+        running.send_signal(signal.SIGKILL)
+        running.wait()
+    resumed = tracktwo("sweep", sweep, "--executor", "serial", "--out", out, "--resume", "--no-progress", "--no-plot")
+    assert resumed.code == 0, resumed.stderr
+    assert "200 runs (0 failed" in resumed.stdout, resumed.stdout
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        return ""
