@@ -13,10 +13,10 @@ import re
 import tempfile
 from pathlib import Path
 
+from experiments.sweepfile import MAX_SEED  # a sweep file's `seed` range: every --seed takes the same
 from model import ConfigError
 from model.params import shorten
 
-MAX_SEED = 2**32 - 1  # numpy's SeedSequence words; the same range as a sweep file's `seed`
 POSITIVE = ("replicates", "seats", "workers")  # options that count something, at least one
 NOT_NEGATIVE = ("swap_passes",)
 FLAG_PARAMETERS = {"steps": "--steps"}  # options that set a parameter `--set` could also set

@@ -161,12 +161,8 @@ def _indexed(item: tuple[int, Any]) -> tuple[int, list[list[float]]]:
 
 
 def select_command(args: argparse.Namespace) -> int:
-    if args.seats < 1:
-        raise ConfigError(f"--seats: expected 1 or more, got {args.seats}")
-    if args.replicates < 2:
+    if args.replicates < 2:  # --seats and --swap-passes are checked with every command's options (cli_checks)
         raise ConfigError(f"--replicates: expected 2 or more, got {args.replicates}")
-    if args.swap_passes < 0:
-        raise ConfigError(f"--swap-passes: expected 0 or more, got {args.swap_passes}")
     overrides = {**parse_overrides(args.overrides), "network.type": "map", "network.map": str(args.map.resolve())}
     params = load_params(args.config, overrides)
     if args.objective not in simulate(params.model_copy(update={"steps": 1}), 0).outcomes:
