@@ -99,8 +99,10 @@ def load_text(text: str, where: str) -> Any:
 def load_file(path: str | Path, what: str) -> Any:
     """A YAML file's document: missing, too big, not UTF-8 or not valid YAML is a one-line ConfigError."""
     file = Path(path)
-    if not file.is_file():
+    if not file.exists():
         raise ConfigError(f"{what}: file not found: {file}")
+    if not file.is_file():
+        raise ConfigError(f"{what}: {file} is not a file (a folder or a device?)")
     try:
         size = file.stat().st_size
         if size > MAX_YAML_BYTES:
