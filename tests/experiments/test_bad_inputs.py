@@ -68,6 +68,12 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str], list[str]]] = {
     "--out names a file": ({"file.txt": "x"}, ["run", "--steps", "2", "--out", "{dir}/file.txt"], ["--out"]),
     "--out under a file": ({"file.txt": "x"}, ["run", "--steps", "2", "--out", "{dir}/file.txt/sub"], ["--out"]),
     "--out in a read-only place": ({}, ["run", "--steps", "2", "--out", "/proc/tracktwo-out"], ["--out"]),
+    "a mix of kinds with no actors": (
+        {},
+        ["run", "--set", "kinds.elite.count=0", "--set", "kinds.autonomous.count=0"],
+        ["workshops.mix", "count 0"],
+    ),
+    "a device as config": ({}, ["run", "/dev/null"], ["not a file"]),
     "population past memory": ({}, ["run", "--set", "kinds.grassroots.count=100000"], ["GiB", "kinds"]),
     "1e6 officials": ({}, ["run", "--set", "kinds.official.count=1000000"], ["GiB"]),
     "a billion replicates": (
