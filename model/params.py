@@ -464,7 +464,9 @@ class Params(_Strict):
         if self.network.type != "map" and sum(k.count for k in self.kinds.values()) == 0:
             raise ValueError("kinds: every count is 0; the network would be empty")
         invited = [kind for kind, share in self.workshops.mix.items() if share > 0]
-        empty = self.mode == "track2" and self.network.type != "map" and self.workshops.participants is None
+        if self.mode == "track1.5" and not set(invited) & set(self.kinds_with("official")):
+            invited += self.kinds_with("official")  # track 1.5 seats officials beside the mix
+        empty = self.mode != "backchannel" and self.network.type != "map" and self.workshops.participants is None
         if empty and invited and all(self.kinds[kind].count == 0 for kind in invited):
             raise ValueError(f"workshops.mix invites only kinds with no actors ({', '.join(invited)}: count 0)")
         return self
