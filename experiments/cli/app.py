@@ -13,7 +13,16 @@ from pathlib import Path
 from experiments.provenance import PROJECT_ROOT
 from model import ConfigError
 
-__all__ = ["APP_MODULE", "OFFLINE_ENVIRONMENT", "app_command", "configure", "port_number", "solara_command"]
+__all__ = [
+    "APP_MODULE",
+    "LOCAL_HOSTS",
+    "OFFLINE_ENVIRONMENT",
+    "app_command",
+    "check_can_listen",
+    "configure",
+    "port_number",
+    "solara_command",
+]
 
 APP_MODULE = (
     "app.app"  # app/app.py, run as a module so that `app` stays the package (run as a script, it would shadow it)

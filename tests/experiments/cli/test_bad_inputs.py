@@ -74,7 +74,11 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str], list[str]]] = {
         ["workshops.mix", "count 0"],
     ),
     "a device as config": ({}, ["run", "/dev/null"], ["not a file"]),
-    "population past memory": ({}, ["run", "--set", "kinds.grassroots.count=100000"], ["GiB", "kinds"]),
+    "population past memory": (
+        {},
+        ["run", "--set", "kinds.grassroots.count=100000", "--set", "network.degree.grassroots_grassroots=1000"],
+        ["GiB", "kinds"],
+    ),
     "1e6 officials": ({}, ["run", "--set", "kinds.official.count=1000000"], ["GiB"]),
     "a billion replicates": (
         {"s.yaml": TINY_SWEEP.replace("replicates: 2", "replicates: 1000000000")},

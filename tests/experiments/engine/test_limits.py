@@ -44,7 +44,8 @@ def measured(*args: str | Path, cwd: Path = ROOT) -> dict:
 
 
 REFUSED = {
-    "1e5 grassroots (9 GB before)": ["run", "--set", "kinds.grassroots.count=100000"],
+    "1e5 grassroots of 1000 ties each (10 GB)": ["run", "--set", "kinds.grassroots.count=100000",
+                                                  "--set", "network.degree.grassroots_grassroots=1000"],
     "1e6 of every kind": ["run", *[f"--set=kinds.{k}.count=1000000" for k in ("official", "elite", "grassroots")]],
     "workshops of 1e5 over 1e4 workshops": ["run", "--set", "workshops.size=100000", "--set", "workshops.count=10000",
                                             "--set", "workshops.interval=1", "--set", "steps=10000",
@@ -63,7 +64,7 @@ def test_extreme_populations_are_refused_up_front_with_an_estimate(tmp_path: Pat
 
 
 def test_a_large_allowed_population_runs_within_its_estimate(tmp_path: Path) -> None:
-    """10,000 grassroots a side (about 4.2 million ties): the model's estimate bounds what the run takes."""
+    """10,000 grassroots a side (about 25,000 ties at the default degrees): the estimate bounds what the run takes."""
     from model import make_params
     from model.params import MAX_RUN_BYTES, estimated_run_bytes
 
