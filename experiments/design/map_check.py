@@ -1,8 +1,8 @@
 """Warnings about an actor map that the model would accept but that are probably mistakes.
 
 The model drops self-loops and repeated ties without a word, and runs a map whose actors are
-all on one side, or whose side has no officials (so no idea can ever enter Track One there). Each
-is named here with the rows it comes from, once per map, before any run starts.
+all on one side. Each is named here with the rows it comes from, once per map, before any run
+starts. (A side with no officials is the model's own check: transfer.sides_without_officials.)
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def map_warnings(params: Params) -> list[str]:
         seen.setdefault(pair, first_row + i)
     if repeats:
         found.append(f"{len(repeats)} repeated tie(s), counted once: {edge_rows} {_rows(repeats)}")
-    officials = set(params.kinds_with("official"))
     by_side: dict[str, list[str]] = defaultdict(list)
     for row in nodes:
         by_side[str(row.get("side", "")).strip()].append(str(row.get("kind", "")).strip())
@@ -63,9 +62,6 @@ def map_warnings(params: Params) -> list[str]:
         found.append(
             f"every actor is on one side ({next(iter(by_side))!r}): there is no other side to build trust with"
         )
-    for side, kinds in sorted(by_side.items()):
-        if side and not officials & set(kinds):
-            found.append(f"side {side!r} has no officials, so no idea can ever enter Track One (transfer.threshold)")
     return [f"actor map {nodes_path.name}: {line}" for line in found]
 
 
