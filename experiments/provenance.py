@@ -121,10 +121,14 @@ def write_atomic(path: Path, data: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
     mode = "wb" if isinstance(data, bytes) else "w"
-    with open(partial, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+    try:
+        with open(partial, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:  # a full disk, Ctrl-C: no half-written partial file left beside the old one
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(path)
     return path
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
 Behaviour = Literal["official", "elite", "autonomous", "grassroots"]
 SHARE_TOLERANCE = 1e-6
+ECHO_CHARS = 80  # an echoed value is cut to this many characters
 
 
 class ConfigError(ValueError):
@@ -25,6 +26,19 @@ class ConfigError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _booleans_are_not_numbers(cls, data: Any) -> Any:
+        """Pydantic would read true as 1 for a number field (steps=true ran one step): refuse it."""
+        if isinstance(data, Mapping):
+            for name, field in cls.model_fields.items():
+                numeric = {int, float} & {field.annotation, *getattr(field.annotation, "__args__", ())}
+                if isinstance(data.get(name), bool) and numeric:
+                    raise ValueError(
+                        f"{name} must be a number, got {str(data[name]).lower()} (true/false are not numbers)"
+                    )
+        return data
 
 
 class Attribute(_Strict):
@@ -623,11 +637,78 @@ class Params(_Strict):
             raise ValueError(f"workshops.sides is {sides}; sides are numbered 1..{self.sides}")
         if self.transfer.quorum is not None and self.network.type != "map" and self.transfer.quorum > self.sides:
             raise ValueError(f"transfer.quorum is {self.transfer.quorum} but there are only {self.sides} sides")
+        invited = [kind for kind, share in self.workshops.mix.items() if share > 0]
+        if self.mode == "track1.5" and not set(invited) & set(self.kinds_with("official")):
+            invited += self.kinds_with("official")  # track 1.5 seats officials beside the mix
+        empty = self.mode != "backchannel" and self.network.type != "map" and self.workshops.participants is None
+        if empty and invited and all(self.kinds[kind].count == 0 for kind in invited):
+            raise ValueError(f"workshops.mix invites only kinds with no actors ({', '.join(invited)}: count 0)")
+        return self
+
+    @model_validator(mode="after")
+    def _fits_in_memory(self) -> Params:
+        needed = estimated_run_bytes(self)
+        if needed > MAX_RUN_BYTES:
+            raise ValueError(
+                f"one run would need about {needed / 2**30:.1f} GiB (population, ties and ideas), over the "
+                f"{MAX_RUN_BYTES / 2**30:.0f} GiB a run may use; lower kinds.*.count, network.degree, "
+                "workshops.size or workshops.count x idea_rate (README: Limits)"
+            )
         return self
 
     def kinds_with(self, behaviour: str) -> list[str]:
         """Names of the kinds that use a behaviour."""
         return [name for name, kind in self.kinds.items() if kind.behaviour == behaviour]
+
+
+# ----------------------------------------------------------------------------------------------
+# Resource limits: one run's memory, estimated from the parameters before anything is built
+
+MAX_RUN_BYTES = 4 * 2**30  # one run may use at most this much memory (a laptop has 8-16 GiB)
+BYTES_PER_ACTOR = 1_000  # attributes, agents and per-actor state (measured ~720 B: README, Limits)
+BYTES_PER_TIE = 100  # edge arrays, the CSR adjacency both ways and sampling scratch (measured ~100 B)
+BYTES_PER_ACTOR_IDEA = 30  # the actors x ideas tables (13 B a cell) with room to grow (measured ~8 B)
+
+
+def expected_ties(params: Params) -> float:
+    """Expected ties of the synthetic network (SBM or Erdos-Renyi) plus those workshops may form.
+
+    The SBM's ties come from the same block probabilities the network is drawn with (from
+    ``network.degree`` or ``network.ties``): p_xy times the pairs between blocks x and y.
+    """
+    from model.network import block_probabilities  # network builds on Params: imported when asked
+
+    per_side = [kind.count for kind in params.kinds.values()]
+    actors = params.sides * sum(per_side)
+    if params.network.type == "erdos_renyi":
+        ties = actors * min(params.network.mean_degree, max(actors - 1, 0)) / 2
+    else:
+        sizes = [count for count in per_side for _ in range(params.sides)]  # block = kind index x sides + side
+        probability = block_probabilities(params)
+        pairs = sum(
+            probability[x, y] * (n * (n - 1) / 2 if x == y else n * m)
+            for x, n in enumerate(sizes)
+            for y, m in enumerate(sizes[x:], start=x)
+        )
+        ties = float(pairs)
+    seats = min(params.workshops.size, actors)
+    formed = expected_workshops(params) * params.workshops.tie_formation * (seats / 2) ** 2
+    return ties + min(formed, actors * (actors - 1) / 2)
+
+
+def expected_workshops(params: Params) -> int:
+    """Workshops that fall within the run's steps."""
+    w = params.workshops
+    return 0 if params.steps < w.first_step else min(w.count, (params.steps - w.first_step) // w.interval + 1)
+
+
+def estimated_run_bytes(params: Params) -> float:
+    """A run's peak memory, roughly (within a factor of two), from the parameters alone."""
+    if params.network.type == "map":
+        return 0.0  # an actor map's size is the file's: it was read already
+    actors = params.sides * sum(kind.count for kind in params.kinds.values())
+    ideas = params.initial_ideas.count + 1.5 * params.workshops.idea_rate * expected_workshops(params) + 16
+    return actors * BYTES_PER_ACTOR + expected_ties(params) * BYTES_PER_TIE + actors * ideas * BYTES_PER_ACTOR_IDEA
 
 
 # ----------------------------------------------------------------------------------------------
@@ -646,10 +727,16 @@ def _format_error(error: ValidationError) -> str:
         message = f"unknown parameter {first['loc'][-1]!r}{where}; allowed: {', '.join(allowed)}"
         return f"{location}: {message}"
     message = first["msg"].removeprefix("Value error, ")
-    shown = "" if isinstance(value, dict) else f" (got {value!r})"
+    shown = "" if isinstance(value, dict) else f" (got {shorten(value)})"
     more = len(error.errors()) - 1
     tail = f"; and {more} more problem(s)" if more else ""
     return f"{location}: {message}{shown}{tail}"
+
+
+def shorten(value: Any, limit: int = ECHO_CHARS) -> str:
+    """repr(value) cut to `limit` characters, saying how long it was, so an error line stays readable."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 
 def _allowed_keys(location: tuple) -> list[str]:
@@ -728,7 +815,7 @@ def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
     for name, spec in kinds.items():
         if spec is None:
             continue
-        if isinstance(spec, Mapping) and spec.get("behaviour") in by_behaviour:
+        if isinstance(spec, Mapping) and isinstance(spec.get("behaviour"), str) and spec["behaviour"] in by_behaviour:
             completed[name] = merge(by_behaviour[spec["behaviour"]], spec)
         else:
             completed[name] = spec

@@ -31,6 +31,7 @@ __all__ = [
     "ResultsFolder",
     "find_factors",
     "load_results",
+    "read_table",
 ]
 
 FIGURES = "figures"
@@ -128,7 +129,7 @@ class ResultsFolder:
     def timeseries(self) -> pd.DataFrame | None:
         """The kept steps of every run, or None when the sweep kept none."""
         path = self.directory / "timeseries.parquet"
-        return pd.read_parquet(path) if path.exists() else None
+        return read_table(path) if path.exists() else None
 
     @property
     def figures_dir(self) -> Path:
@@ -138,6 +139,17 @@ class ResultsFolder:
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A parquet table of a results folder; ConfigError with one line if it is truncated or not parquet."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+        reason = " ".join(str(error).split())[:60]
+        raise ConfigError(
+            f"{path} is damaged or not a parquet table ({reason}...); `tracktwo sweep` with --resume writes it again"
+        ) from None
 
 
 def load_results(directory: str | Path) -> ResultsFolder:
@@ -151,7 +163,7 @@ def load_results(directory: str | Path) -> ResultsFolder:
             f"{folder}: not a sweep's results folder (no runs.parquet); run `tracktwo sweep` into it first"
         )
     manifest = read_manifest(folder / "manifest.json")
-    everything = pd.read_parquet(table)
+    everything = read_table(table)
     finished = everything["status"] == FINISHED if "status" in everything else pd.Series(True, index=everything.index)
     runs = everything[finished].reset_index(drop=True)
     if runs.empty:

@@ -12,7 +12,9 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from experiments.cli import checks
 from experiments.cli.options import UsageError
+from experiments.design import limits
 from experiments.engine.executors import ExecutorError
 from model import ConfigError
 
@@ -70,9 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(arguments).parse_args(arguments)
     try:
-        return int(args.handler(args) or 0)
+        checks.check_arguments(args)
+        with limits.lifted(getattr(args, "force", False)):
+            return int(args.handler(args) or 0)
     except (ConfigError, UsageError) as error:
-        print(f"tracktwo {args.command}: error: {error}", file=sys.stderr)
+        print(checks.one_line(f"tracktwo {args.command}: error: {error}"), file=sys.stderr)
         return 2
     except ExecutorError as error:
         print(
@@ -80,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "the runs finished so far are saved: rerun with --resume to finish",
             file=sys.stderr,
         )
+        return 1
+    except OSError as error:  # the machine, not the input: a full disk, a folder removed under us
+        where = f"{error.filename}: " if error.filename else ""
+        print(checks.one_line(f"tracktwo {args.command}: error: {where}{error.strerror or error}"), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print(f"tracktwo {args.command}: interrupted", file=sys.stderr)

@@ -3,20 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import shutil
+import socket
 import sys
 from pathlib import Path
 
 from experiments.provenance import PROJECT_ROOT
+from model import ConfigError
 
-__all__ = ["APP_MODULE", "OFFLINE_ENVIRONMENT", "app_command", "configure", "port_number", "solara_command"]
+__all__ = [
+    "APP_MODULE",
+    "LOCAL_HOSTS",
+    "OFFLINE_ENVIRONMENT",
+    "app_command",
+    "check_can_listen",
+    "configure",
+    "port_number",
+    "solara_command",
+]
 
 APP_MODULE = (
     "app.app"  # app/app.py, run as a module so that `app` stays the package (run as a script, it would shadow it)
 )
 DEFAULT_PORT = 8765
 LOCALHOST = "127.0.0.1"
+LOCAL_HOSTS = (LOCALHOST, "localhost", "::1")
 # Solara settings for a room without internet: JS/CSS come from the solara-assets package (no
 # CDN), no usage telemetry, and Mesa's own component does not trip Solara's hook checker.
 OFFLINE_ENVIRONMENT = {
@@ -56,6 +69,25 @@ def port_number(text: str) -> int:
     return port
 
 
+def check_can_listen(host: str, port: int) -> None:
+    """ConfigError (exit 2) if the port is taken or the address is not this machine's: before Solara starts."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as error:
+        raise ConfigError(f"--host: {host!r} is not an address of this machine ({error})") from None
+    family, kind, protocol, _, address = infos[0]
+    with socket.socket(family, kind, protocol) as probe:
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise ConfigError(
+                    f"--port: {port} is already in use on {host} (another app or server?); choose another, e.g. "
+                    f"--port {port + 1}"
+                ) from None
+            raise ConfigError(f"--host/--port: cannot listen on {host}:{port} ({error.strerror or error})") from None
+
+
 def solara_command(port: int, host: str = LOCALHOST) -> list[str]:
     """The `solara run` command line for the app."""
     solara = shutil.which("solara", path=str(Path(sys.executable).parent)) or shutil.which("solara")
@@ -76,6 +108,13 @@ def solara_command(port: int, host: str = LOCALHOST) -> list[str]:
 
 def app_command(args: argparse.Namespace) -> int:
     """Replace this process with the Solara server, so stopping it (Ctrl-C, a signal) stops the server."""
+    if args.host not in LOCAL_HOSTS:
+        print(
+            f"tracktwo app: warning: --host {args.host} serves the app to other machines on the network, not only "
+            f"this one; leave --host out to keep it on {LOCALHOST}",
+            file=sys.stderr,
+        )
+    check_can_listen(args.host, args.port)
     command = solara_command(args.port, args.host)
     print(f"tracktwo app: serving the trainer's app at http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     os.chdir(PROJECT_ROOT)

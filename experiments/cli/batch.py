@@ -8,7 +8,7 @@ from pathlib import Path
 
 from experiments.engine.runner import SweepTally
 
-__all__ = ["draw_figures", "failure_summary", "finish", "headline"]
+__all__ = ["draw_figures", "every_run_failed", "failure_summary", "finish", "headline"]
 
 MAX_ERRORS_SHOWN = 5
 
@@ -30,6 +30,18 @@ def finish(tally: SweepTally, draw: bool) -> int:
         print(failure_summary(tally), file=sys.stderr)
         return 1
     return 0
+
+
+def every_run_failed(tally: SweepTally, command: str) -> int:
+    """Nothing to rank or draw: the failure summary, then one line saying so; exit 1."""
+    if tally.failed:
+        print(failure_summary(tally), file=sys.stderr)
+    print(
+        f"tracktwo {command}: error: none of the {tally.planned} runs finished; nothing to rank or draw "
+        f"(the errors are in {tally.directory / 'runs.csv'})",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def draw_figures(directory: Path) -> None:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from experiments.analysis import comparison as analysis
 from experiments.analysis.comparison import ProgrammeComparison
-from experiments.cli.batch import finish, headline
+from experiments.cli.batch import every_run_failed, finish, headline
 from experiments.cli.options import add_execution_arguments, executor_from
 from experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
 from experiments.engine.runner import SweepTally, run_sweep
@@ -58,6 +58,8 @@ def compare_command(args: argparse.Namespace) -> int:
             overwrite=args.overwrite,
             progress=not args.no_progress,
         )
+    if tally.finished == 0:
+        return every_run_failed(tally, "compare")
     runs = pd.read_parquet(tally.directory / "runs.parquet")
     comparison = analysis.compare_programmes(
         runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline

@@ -93,6 +93,11 @@ def add_execution_arguments(
         "--overwrite", action="store_true", help=f"discard a {noun} already in --out and start again{replaced}"
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="run even past the size limits (100,000 points, 1,000,000 runs; README: Limits)",
+    )
     parser.set_defaults(fresh_by_default=fresh_by_default)
 
 

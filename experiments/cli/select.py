@@ -68,22 +68,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=select_command)
 
 
-def _check_counts(args: argparse.Namespace) -> None:
-    if args.seats < 1:
-        raise ConfigError(f"--seats: expected 1 or more, got {args.seats}")
-    if args.replicates < 2:
-        raise ConfigError(f"--replicates: expected 2 or more, got {args.replicates}")
-    if args.swap_passes < 0:
-        raise ConfigError(f"--swap-passes: expected 0 or more, got {args.swap_passes}")
-
-
 def select_command(args: argparse.Namespace) -> int:
     """Choose the invitation list, compare it with random groups and the usual suspects, write and print it all.
 
     Every evaluated group is a point of one store (sweep.sqlite in --out), its runs committed as
     they finish, so --resume picks up an interrupted selection without re-running a group.
     """
-    _check_counts(args)
+    if args.replicates < 2:  # --seats and --swap-passes are checked with every command's options (cli.checks)
+        raise ConfigError(f"--replicates: expected 2 or more, got {args.replicates}")
     overrides = {**parse_overrides(args.overrides), "network.type": "map", "network.map": str(args.map.resolve())}
     params = load_params(args.config, overrides)
     if args.objective not in simulate(params.model_copy(update={"steps": 1}), 0).outcomes:

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from experiments.analysis import sensitivity
-from experiments.cli.batch import finish, headline
+from experiments.cli.batch import every_run_failed, finish, headline
 from experiments.cli.options import add_execution_arguments, executor_from
 from experiments.design.sensitivity import load_sensitivity
 from experiments.engine.runner import run_sweep
@@ -42,6 +42,8 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         )
     points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
     print(headline(spec.name, points, tally, executor.name, executor.workers))
+    if tally.finished == 0:
+        return every_run_failed(tally, "sensitivity")
     table, skipped = sensitivity.write_analysis(spec, tally.directory)
     method = (
         "Sobol indices (S1 alone, ST with interactions)"

@@ -9,7 +9,7 @@ import pandas as pd
 
 from experiments.analysis import stats
 from experiments.analysis.ranking import beside, rank_points
-from experiments.cli.batch import finish, headline
+from experiments.cli.batch import every_run_failed, finish, headline
 from experiments.cli.options import add_execution_arguments, executor_from
 from experiments.design.sweepfile import load_sweep
 from experiments.engine.runner import run_sweep
@@ -45,6 +45,8 @@ def sweep_command(args: argparse.Namespace) -> int:
         )
     points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
     print(headline(spec.name, points, tally, executor.name, executor.workers))
+    if tally.finished == 0:
+        return every_run_failed(tally, "sweep")
     if spec.metric:
         runs = pd.read_parquet(tally.directory / "runs.parquet")
         ranking = rank_points(runs, tally.swept_columns, spec.metric["name"], spec.metric["goal"])

@@ -8,8 +8,11 @@ from typing import Any, TypeVar
 
 import yaml
 
+from experiments.design import safe_yaml
+from experiments.design.map_check import warn_about_map
 from experiments.provenance import PROJECT_ROOT
-from model import ConfigError, Params, make_params, merge, parse_value
+from model import ConfigError, Params, make_params, merge
+from model.params import shorten
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -32,14 +35,7 @@ DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.yaml"
 def read_yaml(path: str | Path, what: str = "config") -> dict[str, Any]:
     """A YAML mapping from a file; ConfigError naming the file if it is missing or malformed."""
     file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"{what}: file not found: {file}")
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ConfigError(f"{what}: {file} is not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    data = safe_yaml.load_file(file, what)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -71,8 +67,8 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set: expected key=value, got {pair!r} (e.g. --set workshops.size=16)")
-        overrides[key.strip()] = parse_value(value)
+            raise ConfigError(f"--set: expected key=value, got {shorten(pair)} (e.g. --set workshops.size=16)")
+        overrides[key.strip()] = safe_yaml.parse_value(value, f"--set {shorten(key.strip())}")
     return overrides
 
 
@@ -102,7 +98,9 @@ def load_params(config_path: str | Path | None = None, overrides: Mapping[str, A
     """Params from a config file (default: configs/default.yaml) plus overrides."""
     path = Path(config_path) if config_path else DEFAULT_CONFIG
     config = resolve_relative_paths(read_yaml(path), path.resolve().parent)
-    return make_params(merge(config, overrides or {}))
+    params = make_params(merge(config, overrides or {}))
+    warn_about_map(params)
+    return params
 
 
 def defaults_yaml() -> str:

@@ -25,9 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from experiments.design import keys
+from experiments.design import keys, limits
 from experiments.design.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
 from experiments.design.sweepfile import (
     GOALS,
@@ -116,6 +114,7 @@ class ProgrammeSet:
     def sweep(self, replicates: int | None = None) -> SweepSpec:
         """The sweep that runs every programme `replicates` times on common seeds (replicate r: one seed for all)."""
         count = self.replicates if replicates is None else _replicates(replicates, "--replicates")
+        limits.check_size("replicates", len(self.programmes), count)
         return SweepSpec(
             path=self.path,
             text=self.text,
@@ -145,7 +144,6 @@ def load_programmes(path: str | Path) -> ProgrammeSet:
 
 def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
     """Every check, cheapest first; each programme is checked against the model last."""
-    _check_unique_keys(file)
     unknown = sorted(set(data) - set(KNOWN_KEYS), key=str)
     reject_unknown_keys(data, KNOWN_KEYS, "a programmes file", suggest(str(unknown[0]), KNOWN_KEYS) if unknown else "")
     replicates = _replicates(data.get("replicates", DEFAULT_REPLICATES), "replicates")
@@ -181,33 +179,6 @@ def check_baseline(value: Any, names: list[str], where: str) -> str | None:
     if not isinstance(value, str) or value not in names:
         raise ConfigError(f"{where}: {value!r} is not one of the programmes; expected one of {names}")
     return value
-
-
-def _check_unique_keys(file: Path) -> None:
-    """A key written twice in one mapping (YAML would silently keep the last): name it and its lines."""
-    root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    listed = None
-    if isinstance(root, yaml.MappingNode):
-        listed = next((v for k, v in root.value if isinstance(k, yaml.ScalarNode) and k.value == "programmes"), None)
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
-        if not isinstance(node, yaml.MappingNode):
-            continue
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            stack.append(value)
-            if not isinstance(key, yaml.ScalarNode):
-                continue
-            line = key.start_mark.line + 1
-            if key.value in seen:
-                what = "programme name" if node is listed else "key"
-                raise ConfigError(
-                    f"{what} {key.value!r} appears twice (lines {seen[key.value]} and {line}); each must be unique"
-                )
-            seen[key.value] = line
 
 
 def _replicates(value: Any, key: str) -> int:

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.design import keys
+from experiments.design import keys, limits
 from experiments.design.config import load_checked, reject_unknown_keys
 from experiments.design.points import compile_expression, tidy, with_derived
 from experiments.design.sweepfile import (
@@ -200,6 +200,8 @@ def _check(file: Path, data: dict[str, Any]) -> SensitivitySpec:
     if method == "sobol" and samples & (samples - 1):
         raise ConfigError(f"samples: Sobol sampling needs a power of 2 (64, 128, 256...), got {samples}")
     levels = check_integer(data, "levels", DEFAULT_LEVELS, minimum=2)
+    per_sample = len(parameters) + (2 if method == "sobol" else 1)  # SALib's rows per sample
+    limits.check_size("samples", samples * per_sample, check_integer(data, "replicates", 1, minimum=1))
     if method == "sobol" and "levels" in data:
         raise ConfigError("levels: only used by method morris")
     spec = SensitivitySpec(

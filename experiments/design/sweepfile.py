@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.design import keys, points
+from experiments.design import keys, limits, points
 from experiments.design.config import (
     DEFAULT_CONFIG,
     MAP_KEYS,
@@ -34,6 +34,7 @@ from experiments.design.config import (
     resolve_path,
     resolve_relative_paths,
 )
+from experiments.design.map_check import warn_about_map
 from experiments.engine import worker as evaluate
 from model import ConfigError, make_params, merge
 
@@ -163,6 +164,10 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     base_path = resolve_base_path(file, data.get("base"))
     base = load_base(base_path, data.get("steps"))
     parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
+    if method == "grid":
+        limits.check_size("the grid", min(limits.grid_points(parameters), run_cap or math.inf), replicates)
+    else:
+        limits.check_size("run_cap", run_cap // replicates, replicates)
     spec = SweepSpec(
         path=file,
         text=file.read_text(encoding="utf-8"),
@@ -258,7 +263,9 @@ def load_base(path: Path, steps: Any) -> dict[str, Any]:
     if steps is not None:
         config = merge(config, {"steps": steps})
     try:
-        return make_params(config).model_dump(mode="json")
+        params = make_params(config)
+        warn_about_map(params)
+        return params.model_dump(mode="json")
     except ConfigError as error:
         if steps is not None and str(error).startswith("steps:"):
             raise
@@ -393,9 +400,8 @@ def _expand_simplex(key: str, spec: Mapping[str, Any]) -> dict[str, Any]:
         raise ConfigError(
             f"parameters.{key}.simplex.step: expected a share that divides 1 (0.5, 0.25, 0.2, 0.1...), got {step!r}"
         )
-    mixes = [
-        counts for counts in itertools.product(range(divisions + 1), repeat=len(kinds)) if sum(counts) == divisions
-    ]
+    limits.check_size(f"parameters.{key}.simplex", limits.simplex_points(len(kinds), divisions))
+    mixes = limits.compositions(divisions, len(kinds))
     return {
         "values": [
             {kind: points.tidy(count / divisions) for kind, count in zip(kinds, counts, strict=True)}

@@ -7,16 +7,18 @@ executor: seeds come from the sweep, and the store sorts what arrives.
 
 from __future__ import annotations
 
+import itertools
 import math
 import multiprocessing
 import os
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from experiments.engine.parent_watch import exit_with_parent
 from model import ConfigError
 
 __all__ = [
@@ -44,9 +46,14 @@ class ExecutorError(RuntimeError):
     """A worker or the cluster died (out of memory, killed, lost): the runs recorded so far are kept."""
 
 
-def _ignore_interrupts() -> None:
-    """Worker initializer: Ctrl-C stops the sweep in the parent, which shuts the workers down cleanly."""
+def _ignore_interrupts(parent_pid: int | None = None) -> None:
+    """Worker initializer: Ctrl-C stops the sweep in the parent, which shuts the workers down cleanly.
+
+    And if the parent is killed outright, the worker exits on its own (no orphans).
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent_pid is not None:
+        exit_with_parent(parent_pid)
 
 
 def available_cores() -> int:
@@ -73,8 +80,8 @@ class Executor(ABC):
     workers: int
 
     @abstractmethod
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
-        """Yield function(payload) for every payload, in the order they finish."""
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
+        """Yield function(payload) for every payload, in the order they finish; payloads are drawn as needed."""
 
     def chunk_size(self, n_runs: int) -> int:
         """Runs per task for this many runs on this executor's workers."""
@@ -96,7 +103,7 @@ class SerialExecutor(Executor):
     name = "serial"
     workers = 1
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
         """Run each payload in turn, here."""
         for payload in payloads:
             yield function(payload)
@@ -115,14 +122,19 @@ class ProcessExecutor(Executor):
         self.workers = workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(WORKER_MODULES)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_ignore_interrupts)
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_ignore_interrupts, initargs=(os.getpid(),)
+        )
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
-        """Submit every payload to the pool; yield results as workers finish them."""
-        pending: set[Future[Any]] = {self.pool.submit(function, payload) for payload in payloads}
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
+        """Keep a few payloads per worker in the pool; yield results as workers finish them."""
+        queue = iter(payloads)
+        in_flight = self.workers * TASKS_PER_WORKER * 2  # payloads are drawn as they are needed, never all at once
+        pending: set[Future[Any]] = {self.pool.submit(function, p) for p in itertools.islice(queue, in_flight)}
         try:
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                pending |= {self.pool.submit(function, p) for p in itertools.islice(queue, len(done))}
                 for future in done:
                     yield future.result()
         except BrokenProcessPool as error:
@@ -151,22 +163,30 @@ class DaskExecutor(Executor):
         else:
             try:
                 self.client = Client(scheduler, timeout="30s")
-            except OSError as error:
+            except (OSError, ValueError) as error:
                 raise ConfigError(f"--scheduler: cannot reach a dask scheduler at {scheduler}: {error}") from None
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
-    def map_unordered(self, function: Callable[[Any], Any], payloads: Sequence[Any]) -> Iterator[Any]:
-        """Send every payload to the cluster; yield results as they finish."""
+    def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
+        """Keep a few payloads per worker on the cluster; yield results as they finish."""
         from dask.distributed import KilledWorker, as_completed
 
-        futures = self.client.map(function, list(payloads), pure=False)
+        queue = iter(payloads)
+        in_flight = self.workers * TASKS_PER_WORKER * 2  # as for the process pool: drawn as needed
+        pending = set(self.client.map(function, list(itertools.islice(queue, in_flight)), pure=False))
+        completed = as_completed(pending)
         try:
-            for future in as_completed(futures):
+            for future in completed:
+                pending.discard(future)
+                for payload in itertools.islice(queue, 1):
+                    submitted = self.client.submit(function, payload, pure=False)
+                    pending.add(submitted)
+                    completed.add(submitted)
                 yield future.result()
         except KilledWorker as error:
             raise ExecutorError(f"dask workers died running a chunk of runs ({error})") from None
         finally:
-            self.client.cancel(futures)
+            self.client.cancel(list(pending))
 
     def close(self) -> None:
         """Disconnect from the cluster (and stop it if this executor started it)."""

@@ -12,6 +12,7 @@ the points they need as they go (`Session.run_points`), and read their values ba
 from __future__ import annotations
 
 import datetime
+import itertools
 import json
 import math
 import sys
@@ -170,9 +171,9 @@ class Session:
         if fresh:
             self.store.add_points(fresh)
         replicates = range(self.spec.replicates) if replicates is None else replicates
-        tasks = self._tasks(list({p.index: p for p in wanted}.values()), replicates)
-        progress.plan(len(tasks))
-        self._run_tasks(tasks)
+        missing, tasks = self._tasks(list({p.index: p for p in wanted}.values()), replicates)
+        progress.plan(missing)
+        self._run_tasks(missing, tasks)
         return wanted
 
     def note(self, text: str) -> None:
@@ -235,29 +236,41 @@ class Session:
             history.append(History(self._swept(point), mean))
         return history
 
-    def _tasks(self, proposed: Sequence[Point], replicates: Sequence[int] | None = None) -> list[RunTask]:
-        """The runs of these points not yet recorded, each with its seed from (sweep seed, point, replicate)."""
+    def _tasks(
+        self, proposed: Sequence[Point], replicates: Sequence[int] | None = None
+    ) -> tuple[int, Iterator[RunTask]]:
+        """How many runs of these points are not yet recorded, and those runs, made as they are drawn.
+
+        Each run's seed comes from (sweep seed, point, replicate). The runs are a generator, so a
+        sweep of a million runs holds only the chunks in flight, never a list of every run.
+        """
         done = self.store.done()
         seed, common = self.spec.seed, self.spec.common_seeds
-        return [
+        wanted = range(self.spec.replicates) if replicates is None else replicates
+        indices = {p.index for p in proposed}
+        recorded = sum(p in indices and r in wanted for p, r in done)
+        missing = len(proposed) * len(wanted) - recorded
+        tasks = (
             RunTask(p.index, r, design.run_seed(seed, p.index, r, common), p.values)
             for p in proposed
-            for r in (range(self.spec.replicates) if replicates is None else replicates)
+            for r in wanted
             if (p.index, r) not in done
-        ]
+        )
+        return missing, tasks
 
     def _execute(self, proposed: Sequence[Point]) -> None:
         """Run what is missing of these points."""
-        self._run_tasks(self._tasks(proposed))
+        self._run_tasks(*self._tasks(proposed))
 
-    def _run_tasks(self, tasks: Sequence[RunTask]) -> None:
-        """Run these tasks in chunks, committing each chunk's records as it arrives."""
-        if not tasks:
+    def _run_tasks(self, missing: int, tasks: Iterator[RunTask]) -> None:
+        """Run these `missing` tasks in chunks drawn as the executor asks, committing each chunk as it arrives."""
+        if missing <= 0:
             return
-        size = self.executor.chunk_size(len(tasks))
-        chunks = [
-            Chunk(self.spec.base, tasks[i : i + size], self.spec.timeseries_every) for i in range(0, len(tasks), size)
-        ]
+        size = self.executor.chunk_size(missing)
+        chunks = (
+            Chunk(self.spec.base, batch, self.spec.timeseries_every)
+            for batch in iter(lambda: list(itertools.islice(tasks, size)), [])
+        )
         for records in self.executor.map_unordered(run_chunk, chunks):
             self.store.add(records)
             self.ran_now += len(records)

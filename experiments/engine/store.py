@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from experiments.design.keys import flatten
 from experiments.design.points import Point
+from experiments.engine import folder_lock
 from experiments.engine.worker import FAILED, FINISHED, RunRecord
 from experiments.provenance import write_atomic
 from model import ConfigError
@@ -65,23 +66,33 @@ def _remove(directory: Path, names: Iterable[str]) -> None:
 class Store:
     """One sweep's durable record: its points and every finished or failed run."""
 
-    def __init__(self, directory: Path, connection: sqlite3.Connection) -> None:
+    def __init__(self, directory: Path, connection: sqlite3.Connection, lock: folder_lock.FolderLock) -> None:
         self.directory = directory
         self.connection = connection
+        self.lock = lock
 
     @classmethod
     def open(cls, directory: Path, name: str, fingerprint: str, resume: bool = False, overwrite: bool = False) -> Store:
         """Open DIR's store: a new sweep, or (with resume) the same sweep's earlier runs; refuse anything else."""
         path = directory / DATABASE
-        if overwrite:
-            _remove(directory, (DATABASE, *TABLES))
-        elif path.exists() and not resume:
-            raise ConfigError(
-                f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again"
-            )
-        directory.mkdir(parents=True, exist_ok=True)
-        store = cls(directory, _connect(path))
-        recorded = store.meta("fingerprint")
+        lock = folder_lock.acquire(directory)  # before --overwrite deletes anything: never under a running sweep
+        try:
+            if overwrite:
+                _remove(directory, (DATABASE, *TABLES))
+            elif path.exists() and not resume:
+                raise ConfigError(
+                    f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again"
+                )
+            try:
+                store = cls(directory, _connect(path), lock)
+                recorded = store.meta("fingerprint")
+            except sqlite3.DatabaseError as error:
+                raise ConfigError(
+                    f"{path} is not a readable sweep store ({error}); --overwrite starts the sweep again"
+                ) from None
+        except BaseException:
+            lock.release()
+            raise
         if recorded is None:
             store.set_meta({"fingerprint": fingerprint, "name": name})
         elif recorded != fingerprint:
@@ -94,8 +105,9 @@ class Store:
         return store
 
     def close(self) -> None:
-        """Close the database (everything is already committed)."""
+        """Close the database (everything is already committed) and let the folder go."""
         self.connection.close()
+        self.lock.release()
 
     # Metadata and points -------------------------------------------------------------------
 

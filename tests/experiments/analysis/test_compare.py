@@ -96,7 +96,7 @@ BAD_FILES = {
     ),
     "duplicate name": (
         TINY + "  Elites only:\n    overrides: {workshops.count: 2}\n",
-        "programme name 'Elites only' appears twice",
+        "key 'Elites only' appears twice",
     ),
     "names differing in case only": (
         TINY + "  balanced  series:\n    overrides: {}\n",

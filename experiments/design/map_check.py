@@ -1,0 +1,71 @@
+"""Warnings about an actor map that the model would accept but that are probably mistakes.
+
+The model drops self-loops and repeated ties without a word, and runs a map whose actors are
+all on one side. Each is named here with the rows it comes from, once per map, before any run
+starts. (A side with no officials is the model's own check: transfer.sides_without_officials.)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from model import ConfigError, Params
+from model.network import _edges_file, _read_csv, _read_graphml
+
+__all__ = ["MAX_ROWS_NAMED", "map_warnings", "warn_about_map"]
+
+MAX_ROWS_NAMED = 5  # rows listed in a warning; the count says how many more
+
+
+def _rows(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:MAX_ROWS_NAMED])
+    more = f" and {len(numbers) - MAX_ROWS_NAMED} more" if len(numbers) > MAX_ROWS_NAMED else ""
+    return f"{shown}{more}"
+
+
+def map_warnings(params: Params) -> list[str]:
+    """One line per suspect feature of the params' actor map (none for a synthetic network)."""
+    if params.network.type != "map" or not params.network.map:
+        return []
+    nodes_path = Path(params.network.map)
+    if not nodes_path.is_file():
+        return []  # the model names a missing file
+    try:
+        if nodes_path.suffix.lower() == ".csv":
+            edges_path = _edges_file(nodes_path, params.network.edges)
+            nodes, edges = _read_csv(nodes_path, edges_path)
+            first_row, edge_rows = 2, f"{edges_path.name} rows"  # line 1 is the header
+        else:
+            nodes, edges = _read_graphml(nodes_path)
+            first_row, edge_rows = 1, f"{nodes_path.name} edges no."
+    except ConfigError:
+        return []  # the model names a map it cannot read
+    found = []
+    loops = [first_row + i for i, (a, b) in enumerate(edges) if a == b]
+    if loops:
+        found.append(f"{len(loops)} self-loop(s) (an actor tied to itself), ignored: {edge_rows} {_rows(loops)}")
+    seen: dict[frozenset[str], int] = {}
+    repeats = []
+    for i, (a, b) in enumerate(edges):
+        pair = frozenset((a, b))
+        if a != b and pair in seen:
+            repeats.append(first_row + i)
+        seen.setdefault(pair, first_row + i)
+    if repeats:
+        found.append(f"{len(repeats)} repeated tie(s), counted once: {edge_rows} {_rows(repeats)}")
+    by_side: dict[str, list[str]] = defaultdict(list)
+    for row in nodes:
+        by_side[str(row.get("side", "")).strip()].append(str(row.get("kind", "")).strip())
+    if len(by_side) == 1:
+        found.append(
+            f"every actor is on one side ({next(iter(by_side))!r}): there is no other side to build trust with"
+        )
+    return [f"actor map {nodes_path.name}: {line}" for line in found]
+
+
+def warn_about_map(params: Params) -> None:
+    """Print the map's warnings to stderr (the run goes on)."""
+    for line in map_warnings(params):
+        print(f"tracktwo: warning: {line}", file=sys.stderr)

@@ -1,0 +1,283 @@
+"""Property-based fuzzing of the command line: configs, --set values, sweep files, programmes, constraints
+and actor maps, valid and invalid. The contract: exit 0, or exit 2 with one line under 300 characters,
+never a traceback, never a change to results already written.
+
+Budget: the `ci` profile (default) tries a few dozen inputs per property; TRACKTWO_FUZZ=long (or
+TRACKTWO_FUZZ_EXAMPLES=N) runs the long search: `TRACKTWO_FUZZ=long pytest tests/experiments/cli/test_fuzz_cli.py`.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+import yaml
+from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from model import default_params_dict
+
+settings.register_profile(
+    "ci", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
+)
+settings.register_profile(
+    "long",
+    max_examples=int(os.environ.get("TRACKTWO_FUZZ_EXAMPLES", "400")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("long" if os.environ.get("TRACKTWO_FUZZ") == "long" else "ci")
+
+
+def _dotted(tree: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in tree.items():
+        keys.append(prefix + key)
+        if isinstance(value, dict):
+            keys += _dotted(value, f"{prefix}{key}.")
+    return keys
+
+
+DOTTED_KEYS = _dotted(default_params_dict())
+
+# Values a careless or hostile user types: small and huge numbers, booleans, text, YAML syntax, nesting.
+scalars = st.one_of(
+    st.integers(-3, 40),
+    st.sampled_from([0, 1, 2, 10**6, 10**9, 2**63, -(2**63), 10**26]),
+    st.floats(allow_nan=True, allow_infinity=True, width=32),
+    st.sampled_from([0.0, 0.5, 1.0, 1.5, -0.1, 1e-300, 1e300]),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=12),
+    st.sampled_from(["track2", "map", "sbm", "erdos_renyi", "fixed", "off", "accept", "elite", "official"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
+keys = st.one_of(st.sampled_from(DOTTED_KEYS), st.text(min_size=1, max_size=20))
+raw_text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["&a [*a]", "[1, 2", "{a: 1, a: 2}", "!!python/object:os.system 1", "'", "- - -", "~", ".nan"]),
+)
+
+
+def _yaml(value: object) -> str:
+    try:
+        return yaml.safe_dump(value, allow_unicode=True, sort_keys=False)
+    except yaml.YAMLError:
+        return str(value)
+
+
+@pytest.fixture(scope="module")
+def previous_run(tmp_path_factory) -> Path:
+    """A run's folder written before the fuzzing: every bad input must leave it as it was."""
+    out = tmp_path_factory.mktemp("fuzz") / "run"
+    first = tracktwo("run", "--steps", "4", "--out", out)
+    assert first.code == 0, first.stderr
+    return out
+
+
+def _run_into(out: Path, *args: str | Path) -> None:
+    """`tracktwo run ARGS` into an existing run's folder: an error keeps the folder; success replaces it whole."""
+    before = folder_snapshot(out)
+    outcome = tracktwo("run", *args, "--out", out)
+    assert_contract(outcome)
+    if outcome.code != 0:
+        assert folder_snapshot(out) == before
+
+
+@given(config=st.dictionaries(keys, values, max_size=4))
+def test_fuzz_config_files(previous_run, config: dict) -> None:
+    out = previous_run
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.yaml"
+        path.write_text(_yaml(config), encoding="utf-8")
+        _run_into(out, path, "--steps", "2")
+
+
+@given(
+    pairs=st.lists(
+        st.tuples(keys, st.one_of(values.map(lambda v: _yaml(v).strip()), raw_text)).map(lambda kv: f"{kv[0]}={kv[1]}")
+        | raw_text,
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_fuzz_set_values(previous_run, pairs: list[str]) -> None:
+    out = previous_run
+    args = [item for pair in pairs for item in ("--set", pair)]
+    if not any(p.startswith("steps=") for p in pairs):
+        args += ["--steps", "2"]
+    _run_into(out, *args)
+
+
+@given(raw=st.binary(max_size=200) | raw_text.map(str.encode))
+def test_fuzz_raw_config_bytes(previous_run, raw: bytes) -> None:
+    out = previous_run
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "config.yaml"
+        path.write_bytes(raw)
+        _run_into(out, path, "--steps", "2")
+
+
+parameter_specs = st.one_of(
+    st.fixed_dictionaries({"values": st.lists(scalars, min_size=0, max_size=3)}),
+    st.fixed_dictionaries({"value": scalars}),
+    st.fixed_dictionaries({"min": scalars, "max": scalars}),
+    st.fixed_dictionaries({"min": scalars, "max": scalars, "q": scalars, "distribution": st.just("q_uniform")}),
+    st.fixed_dictionaries(
+        {
+            "simplex": st.fixed_dictionaries(
+                {"kinds": st.lists(st.sampled_from(["elite", "autonomous", "x"])), "step": scalars}
+            )
+        }
+    ),
+    values,
+)
+sweep_files = st.fixed_dictionaries(
+    {
+        "method": st.sampled_from(["grid", "grid", "random", "bayes", "nope"]),
+        "parameters": st.dictionaries(
+            st.sampled_from([*DOTTED_KEYS, "workshops.mix", "nonsense.key"]), parameter_specs, max_size=2
+        ),
+    },
+    optional={
+        "replicates": st.one_of(st.integers(-1, 2), scalars),
+        "run_cap": st.one_of(st.integers(0, 4), scalars),
+        "seed": scalars,
+        "metric": st.one_of(st.fixed_dictionaries({"name": st.sampled_from(["impact", "nope"])}), values),
+        "derived": st.dictionaries(st.sampled_from(DOTTED_KEYS), st.text(max_size=20), max_size=1),
+        "timeseries": scalars,
+        "name": st.one_of(st.text(max_size=10), scalars),
+        "base": st.one_of(st.just("../nowhere.yaml"), scalars),
+    },
+)
+
+
+@pytest.fixture(scope="module")
+def previous_sweep(tmp_path_factory) -> Path:
+    """A finished sweep's folder: generated sweeps aimed at it must leave it as it was (or finish it, unchanged)."""
+    folder = tmp_path_factory.mktemp("fuzzsweep")
+    (folder / "s.yaml").write_text(
+        "method: grid\nsteps: 3\nreplicates: 2\nparameters:\n  workshops.size: {values: [4, 6]}\n", encoding="utf-8"
+    )
+    outcome = tracktwo("sweep", folder / "s.yaml", "--executor", "serial", "--out", folder / "out", "--no-progress")
+    assert outcome.code == 0, outcome.stderr
+    return folder / "out"
+
+
+@given(sweep=sweep_files, into_existing=st.booleans(), resume=st.booleans())
+def test_fuzz_sweep_files(previous_sweep: Path, sweep: dict, into_existing: bool, resume: bool) -> None:
+    sweep = {**sweep, "steps": 2}
+    if isinstance(sweep.get("replicates"), int) and not isinstance(sweep["replicates"], bool):
+        sweep["replicates"] = min(sweep["replicates"], 2)  # valid sizes stay quick; invalid ones are still tried
+    before = folder_snapshot(previous_sweep)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sweep.yaml"
+        path.write_text(_yaml(sweep), encoding="utf-8")
+        out = previous_sweep if into_existing else Path(folder) / "out"
+        flags = ["--resume"] if resume else []
+        outcome = tracktwo("sweep", path, "--executor", "serial", "--no-progress", "--no-plot", "--out", out, *flags)
+    assert_contract(outcome, allow_failed_runs=True)
+    assert folder_snapshot(previous_sweep) == before
+
+
+programmes_files = st.fixed_dictionaries(
+    {
+        "programmes": st.one_of(
+            st.dictionaries(
+                st.text(min_size=1, max_size=8),
+                st.one_of(st.fixed_dictionaries({"overrides": st.dictionaries(keys, values, max_size=2)}), values),
+                max_size=3,
+            ),
+            values,
+        )
+    },
+    optional={
+        "replicates": st.one_of(st.integers(0, 3), scalars),
+        "rank_by": st.sampled_from(["impact", "nope", 3]),
+        "baseline": st.text(max_size=5),
+        "seed": scalars,
+    },
+)
+
+
+@given(programmes=programmes_files)
+def test_fuzz_programmes(programmes: dict) -> None:
+    programmes = {**programmes, "steps": 2}
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "programmes.yaml"
+        path.write_text(_yaml(programmes), encoding="utf-8")
+        outcome = tracktwo(
+            "compare", path, "--executor", "serial", "--no-progress", "--no-plot", "--out", Path(folder) / "out"
+        )
+    assert_contract(outcome, allow_failed_runs=True)
+
+
+constraints_files = st.dictionaries(
+    st.sampled_from(["min_side_share", "quotas", "eligible_kinds", "max_per_side", "nope"]),
+    st.one_of(
+        values,
+        st.lists(
+            st.fixed_dictionaries(
+                {"attribute": st.sampled_from(["gender", "behaviour", "side", "nope"]), "value": scalars},
+                optional={"min_share": scalars, "min_count": scalars, "max_count": scalars},
+            ),
+            max_size=2,
+        ),
+    ),
+    max_size=3,
+)
+
+
+@given(constraints=constraints_files, seats=st.integers(-1, 90))
+def test_fuzz_selection_constraints(constraints: dict, seats: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "constraints.yaml"
+        path.write_text(_yaml(constraints), encoding="utf-8")
+        shown_seats = str(min(seats, 3) if seats > 0 else seats)
+        outcome = tracktwo(
+            "select", ROOT / "configs" / "maps" / "example_nodes.csv", "--seats", shown_seats,
+            "--constraints", path, "--replicates", "2", "--swap-passes", "0", "--executor", "serial",
+            "--set", "steps=2", "--out", Path(folder) / "out",
+        )  # fmt: skip
+    assert_contract(outcome)
+
+
+ids = st.sampled_from(["a", "b", "c", "d", "", "a "])
+actor_rows = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": ids,
+            "kind": st.sampled_from(["official", "elite", "autonomous", "grassroots", "spy", ""]),
+            "side": st.sampled_from(["1", "2", "", "3"]),
+        },
+        optional={"autonomy": st.sampled_from(["0.5", "2", "x", ""])},
+    ),
+    min_size=0,
+    max_size=5,
+)
+
+
+@given(actors=actor_rows, ties=st.lists(st.tuples(ids, ids), max_size=6))
+def test_fuzz_actor_maps(actors: list[dict], ties: list[tuple[str, str]]) -> None:
+    columns = ["id", "kind", "side", "autonomy"]
+    with tempfile.TemporaryDirectory() as folder:
+        nodes = Path(folder) / "map_nodes.csv"
+        nodes.write_text(
+            "\n".join([",".join(columns), *(",".join(row.get(c, "") for c in columns) for row in actors)]) + "\n",
+            encoding="utf-8",
+        )
+        (Path(folder) / "map_edges.csv").write_text(
+            "\n".join(["source,target", *(f"{a},{b}" for a, b in ties)]) + "\n", encoding="utf-8"
+        )
+        outcome = tracktwo(
+            "run", "--set", "network.type=map", "--set", f"network.map={nodes}", "--set", "workshops.size=2",
+            "--steps", "2", "--out", Path(folder) / "out",
+        )  # fmt: skip
+    assert_contract(outcome)
