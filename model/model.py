@@ -268,8 +268,11 @@ class TrackTwoModel(mesa.Model):
         return record
 
     def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
-        """Participants' ties to official positions in this room, for candour: officials in a personal capacity drift
-        back to positions as the officials' share of the seats rises (MODEL.md Part I)."""
+        """Participants' ties to official positions in this room, for candour.
+
+        Officials in a personal capacity drift back to positions as the officials' share of the seats rises
+        (MODEL.md Part I).
+        """
         tie = self.position_tie[who].copy()
         officials = self.behaviour[who] == "official"
         if officials.any() and not Official.under_instructions(self.params):
