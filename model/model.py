@@ -235,6 +235,10 @@ class TrackTwoModel(mesa.Model):
         rng = self.streams["workshops"]
         series = self.series
         who = series.convene(rng)
+        if who.size == 0:  # every seat fell to a kind the convened sides lack: the room stays empty
+            record = WorkshopRecord(series.held, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0)
+            series.record(record)
+            return record
         present = np.unique(self.side[who])
         other = present[None, :] != self.side[who][:, None]  # (participant, side present): another side
         rows, columns = np.nonzero(other)

@@ -165,6 +165,12 @@ class WorkshopSeries:
             for kind in self.mix
             for side in self.convened_sides
         }
+        if self.cohort is None and self.mix and not any(cell.size for cell in self.cells.values()):
+            convened = ", ".join(str(side + 1) for side in self.convened_sides)
+            raise ConfigError(
+                f"workshops.mix invites only kinds ({', '.join(self.mix)}) that side(s) {convened} have no actors of; "
+                "invite a kind these sides have, or convene other sides (workshops.sides)"
+            )
 
     @staticmethod
     def _resolve_sides(sides: list[int] | None, n_sides: int) -> list[int]:

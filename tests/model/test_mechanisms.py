@@ -95,6 +95,22 @@ def test_convening_follows_mix_sides_and_retention():
     assert len(np.intersect1d(first.participants, second.participants)) == 6
 
 
+def test_a_mix_the_convened_sides_cannot_seat_is_refused_and_an_empty_room_is_no_crash(tmp_path):
+    """Side 2 of this map has no elites: convening it alone for elites is a config error; a room whose every seat
+    falls to elites there stays empty (no ideas, no trust) instead of failing in numpy."""
+    nodes = tmp_path / "m_nodes.csv"
+    nodes.write_text("id,kind,side\na,official,N\nb,elite,N\nc,grassroots,N\nd,official,S\ne,grassroots,S\n")
+    (tmp_path / "m_edges.csv").write_text("source,target\na,b\nb,c\nc,e\nd,e\n")
+    on_side_2 = {"network.type": "map", "network.map": str(nodes), "workshops.sides": [2], "workshops.size": 2}
+    with pytest.raises(ConfigError, match="side\\(s\\) 2 have no actors of"):
+        TrackTwoModel({**on_side_2, "workshops.mix": {"elite": 1.0}}, seed=1)
+    model = TrackTwoModel({**on_side_2, "workshops.mix": {"elite": 0.9, "grassroots": 0.1}}, seed=1)
+    trust_before = model.trust.copy()
+    record = model.run_workshop(3)
+    assert record.participants.size == 0 and record.ideas.size == 0 and record.candour == 0.0
+    assert np.array_equal(model.trust, trust_before) and model.series.held == 1
+
+
 def test_largest_remainder_seats_sum_and_proportion():
     rng = np.random.default_rng(0)
     seats = largest_remainder(12, np.array([0.5, 0.3, 0.2]), rng)
