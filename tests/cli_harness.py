@@ -78,3 +78,22 @@ def folder_snapshot(folder: Path) -> dict[str, bytes]:
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != ".tracktwo.lock" and not p.name.startswith("sweep.sqlite-")
     }
+
+
+def held_while_writing(monkeypatch, module, out) -> list[str]:
+    """Patch a command's write_atomic to check, at each write, that the command still holds its folder."""
+    import pytest
+
+    from experiments.engine import folder_lock
+    from model import ConfigError
+
+    real, checked = module.write_atomic, []
+
+    def write(path, text):
+        with pytest.raises(ConfigError, match="in use by"):
+            folder_lock.acquire(out)
+        checked.append(path.name)
+        return real(path, text)
+
+    monkeypatch.setattr(module, "write_atomic", write)
+    return checked

@@ -25,6 +25,7 @@ from experiments.cli.options import (
 )
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.design.dilemma import AUTONOMOUS_SHARES, NAME, dilemma_spec, mix_point
+from experiments.engine import folder_lock
 from experiments.engine.runner import open_session
 from experiments.provenance import default_out, environment, write_atomic, write_json
 from model import make_params, merge
@@ -80,52 +81,59 @@ def dilemma_command(args: argparse.Namespace) -> int:
     out: Path = args.out or DEFAULT_OUT
     seeds = args.replicates or f"{MIN_REPLICATES}-{MAX_REPLICATES} (as fit in {args.budget:g} s)"
     print(f"tracktwo dilemma: {len(mixes)} mixes x {seeds} seeds, {params.steps} months a run...", flush=True)
-    start = time.perf_counter()
-    with (
-        executor_from(args) as executor,
-        open_session(
-            spec, out, executor, resume=args.resume, overwrite=overwrite_from(args), progress=not args.no_progress
-        ) as session,
-    ):
-        first = args.replicates or MIN_REPLICATES
-        session.run_points(mixes, range(first))
-        replicates = first
-        if args.replicates is None:
-            elapsed = time.perf_counter() - start
-            per_seed = max(elapsed / first, 1e-9)  # wall time to add one seed to every mix
-            more = min(MAX_REPLICATES - first, int(max(args.budget - elapsed, 0.0) / per_seed))
-            if more > 0:
-                session.run_points(mixes, range(first, first + more))
-                replicates += more
-    tally = session.tally
-    elapsed = time.perf_counter() - start
-    results = dilemma.frontier_runs(pd.read_parquet(out / "runs.parquet"))
-    summary = dilemma.summarise(results)
-    write_atomic(out / "dilemma_runs.csv", results.to_csv(index=False))
-    write_atomic(out / "dilemma_summary.csv", summary.to_csv(index=False))
-    from experiments.reporting import figures
+    with folder_lock.held(out) as lock:  # the runs, then the tables and figures made from them
+        start = time.perf_counter()
+        with (
+            executor_from(args) as executor,
+            open_session(
+                spec,
+                out,
+                executor,
+                resume=args.resume,
+                overwrite=overwrite_from(args),
+                progress=not args.no_progress,
+                lock=lock,
+            ) as session,
+        ):
+            first = args.replicates or MIN_REPLICATES
+            session.run_points(mixes, range(first))
+            replicates = first
+            if args.replicates is None:
+                elapsed = time.perf_counter() - start
+                per_seed = max(elapsed / first, 1e-9)  # wall time to add one seed to every mix
+                more = min(MAX_REPLICATES - first, int(max(args.budget - elapsed, 0.0) / per_seed))
+                if more > 0:
+                    session.run_points(mixes, range(first, first + more))
+                    replicates += more
+        tally = session.tally
+        elapsed = time.perf_counter() - start
+        results = dilemma.frontier_runs(pd.read_parquet(out / "runs.parquet"))
+        summary = dilemma.summarise(results)
+        write_atomic(out / "dilemma_runs.csv", results.to_csv(index=False))
+        write_atomic(out / "dilemma_summary.csv", summary.to_csv(index=False))
+        from experiments.reporting import figures
 
-    paths = figures.save(figures.frontier_figure(summary, replicates, params.steps), out, FIGURE_STEM)
-    share, impact, interior = dilemma.optimum(summary)
-    write_json(
-        out / "dilemma.json",
-        {
-            "replicates": replicates,
-            "seed": args.seed,
-            "steps": params.steps,
-            "shares": list(AUTONOMOUS_SHARES),
-            "peak_impact_share": share,
-            "peak_impact": impact,
-            "peak_is_interior": interior,
-            "wall_time_s": elapsed,
-            "config": str(config),
-            "params": base,
-            **environment(),
-        },
-    )
-    print(headline(NAME, f"{len(mixes)} mixes x {replicates} seeds", tally, executor.name, executor.workers))
-    print(summary.pivot_table(index="autonomous_share", columns="outcome", values="mean").round(3).to_string())
-    where = "an interior mix" if interior else "an end of the range (no interior peak with these parameters)"
-    print(f"Peak impact {impact:.3g} at {share:.0%} autonomous thinkers: {where}.")
-    print(f"Wrote {', '.join(str(p) for p in paths)}, {out}/dilemma_runs.csv, dilemma_summary.csv, dilemma.json")
-    return 0
+        paths = figures.save(figures.frontier_figure(summary, replicates, params.steps), out, FIGURE_STEM)
+        share, impact, interior = dilemma.optimum(summary)
+        write_json(
+            out / "dilemma.json",
+            {
+                "replicates": replicates,
+                "seed": args.seed,
+                "steps": params.steps,
+                "shares": list(AUTONOMOUS_SHARES),
+                "peak_impact_share": share,
+                "peak_impact": impact,
+                "peak_is_interior": interior,
+                "wall_time_s": elapsed,
+                "config": str(config),
+                "params": base,
+                **environment(),
+            },
+        )
+        print(headline(NAME, f"{len(mixes)} mixes x {replicates} seeds", tally, executor.name, executor.workers))
+        print(summary.pivot_table(index="autonomous_share", columns="outcome", values="mean").round(3).to_string())
+        where = "an interior mix" if interior else "an end of the range (no interior peak with these parameters)"
+        print(f"Peak impact {impact:.3g} at {share:.0%} autonomous thinkers: {where}.")
+        print(f"Wrote {', '.join(str(p) for p in paths)}, {out}/dilemma_runs.csv, dilemma_summary.csv, dilemma.json")
+        return 0

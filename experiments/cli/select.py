@@ -29,6 +29,7 @@ from experiments.analysis.selection import (
 from experiments.analysis.stats import mean_interval
 from experiments.cli.options import add_execution_arguments, executor_from, overwrite_from
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from experiments.engine import folder_lock
 from experiments.engine.runner import open_session
 from experiments.provenance import default_out, environment, write_atomic, write_json
 from model import ConfigError, actor_table, edge_table, outcome_label, simulate
@@ -102,79 +103,96 @@ def select_command(args: argparse.Namespace) -> int:
     ids = list(actors.id)
     selection_replicates = range(args.replicates)
     fresh_replicates = range(args.replicates, 2 * args.replicates)  # the comparison's own seeds, never chosen on
-    started = time.perf_counter()
-    with (
-        executor_from(args) as executor,
-        open_session(
-            spec, out, executor, resume=args.resume, overwrite=overwrite_from(args), progress=not args.no_progress
-        ) as session,
-    ):
-        objective = Objective(group_evaluator(session, ids, args.objective, selection_replicates))
-        announced: list[Pick] = []
+    with folder_lock.held(out) as lock:  # the runs, then the tables and figures made from them
+        started = time.perf_counter()
+        with (
+            executor_from(args) as executor,
+            open_session(
+                spec,
+                out,
+                executor,
+                resume=args.resume,
+                overwrite=overwrite_from(args),
+                progress=not args.no_progress,
+                lock=lock,
+            ) as session,
+        ):
+            objective = Objective(group_evaluator(session, ids, args.objective, selection_replicates))
+            announced: list[Pick] = []
 
-        def announce(pick: Pick) -> None:
-            announced.append(pick)
-            session.note(f"seat {len(announced)}: {actors.label[pick.actor]}")
+            def announce(pick: Pick) -> None:
+                announced.append(pick)
+                session.note(f"seat {len(announced)}: {actors.label[pick.actor]}")
 
-        picks = celf(
-            np.flatnonzero(pool), args.seats, rules, pool, objective, batch=max(1, executor.workers), on_pick=announce
+            picks = celf(
+                np.flatnonzero(pool),
+                args.seats,
+                rules,
+                pool,
+                objective,
+                batch=max(1, executor.workers),
+                on_pick=announce,
+            )
+            greedy_evaluations = objective.evaluations
+            swaps: list[dict[str, Any]] = []
+
+            def announce_swap(out_actor: int, in_actor: int, gain: float) -> None:
+                swaps.append({"out": actors.id[out_actor], "in": actors.id[in_actor], "gain": gain})
+                session.note(f"swap {len(swaps)}: {actors.label[in_actor]} for {actors.label[out_actor]}")
+
+            picks = improve_by_swaps(
+                picks, np.flatnonzero(pool), rules, pool, objective, args.swap_passes, announce_swap
+            )
+            fresh = Objective(group_evaluator(session, ids, args.objective, fresh_replicates))
+            comparison = compare_groups(
+                actors, rules, pool, args.seats, picks, objective, fresh, np.random.default_rng(args.seed)
+            )
+        elapsed = time.perf_counter() - started
+        invitations = invitation_table(actors, picks)
+        write_atomic(out / "invitations.csv", invitations.to_csv(index=False))
+        write_atomic(out / "comparison.csv", comparison.to_csv(index=False))
+        write_json(
+            out / "summary.json",
+            {
+                "map": str(args.map),
+                "seats": args.seats,
+                "objective": args.objective,
+                "replicates": args.replicates,
+                "seed": args.seed,
+                "constraints": constraints.model_dump(),
+                "evaluations": objective.evaluations,
+                "greedy_evaluations": greedy_evaluations,
+                "swap_passes": args.swap_passes,
+                "swaps": swaps,
+                "wall_time_s": elapsed,
+                "invitations": invitations.to_dict("records"),
+                "comparison": comparison.to_dict("records"),
+                "params": base,
+                **environment(),
+            },
         )
-        greedy_evaluations = objective.evaluations
-        swaps: list[dict[str, Any]] = []
+        from experiments.reporting import figures
 
-        def announce_swap(out_actor: int, in_actor: int, gain: float) -> None:
-            swaps.append({"out": actors.id[out_actor], "in": actors.id[in_actor], "gain": gain})
-            session.note(f"swap {len(swaps)}: {actors.label[in_actor]} for {actors.label[out_actor]}")
-
-        picks = improve_by_swaps(picks, np.flatnonzero(pool), rules, pool, objective, args.swap_passes, announce_swap)
-        fresh = Objective(group_evaluator(session, ids, args.objective, fresh_replicates))
-        comparison = compare_groups(
-            actors, rules, pool, args.seats, picks, objective, fresh, np.random.default_rng(args.seed)
+        figures.save(
+            figures.actor_map(
+                actors,
+                *edge_table(params),
+                highlighted=[p.actor for p in picks],
+                title=f"Invitation list: {len(picks)} seats chosen to maximise {outcome_label(args.objective)}",
+            ),
+            out,
+            "selection",
         )
-    elapsed = time.perf_counter() - started
-    invitations = invitation_table(actors, picks)
-    write_atomic(out / "invitations.csv", invitations.to_csv(index=False))
-    write_atomic(out / "comparison.csv", comparison.to_csv(index=False))
-    write_json(
-        out / "summary.json",
-        {
-            "map": str(args.map),
-            "seats": args.seats,
-            "objective": args.objective,
-            "replicates": args.replicates,
-            "seed": args.seed,
-            "constraints": constraints.model_dump(),
-            "evaluations": objective.evaluations,
-            "greedy_evaluations": greedy_evaluations,
-            "swap_passes": args.swap_passes,
-            "swaps": swaps,
-            "wall_time_s": elapsed,
-            "invitations": invitations.to_dict("records"),
-            "comparison": comparison.to_dict("records"),
-            "params": base,
-            **environment(),
-        },
-    )
-    from experiments.reporting import figures
-
-    figures.save(
-        figures.actor_map(
-            actors,
-            *edge_table(params),
-            highlighted=[p.actor for p in picks],
-            title=f"Invitation list: {len(picks)} seats chosen to maximise {outcome_label(args.objective)}",
-        ),
-        out,
-        "selection",
-    )
-    print(
-        format_report(invitations, comparison, args.objective, objective.evaluations, elapsed, constraints, len(swaps))
-    )
-    print(
-        f"Wrote {out}/invitations.csv, comparison.csv, summary.json, selection.png, selection.svg "
-        "(and the runs: runs.parquet, runs.csv, manifest.json, sweep.sqlite)"
-    )
-    return 0
+        print(
+            format_report(
+                invitations, comparison, args.objective, objective.evaluations, elapsed, constraints, len(swaps)
+            )
+        )
+        print(
+            f"Wrote {out}/invitations.csv, comparison.csv, summary.json, selection.png, selection.svg "
+            "(and the runs: runs.parquet, runs.csv, manifest.json, sweep.sqlite)"
+        )
+        return 0
 
 
 def compare_groups(

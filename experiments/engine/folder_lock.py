@@ -14,11 +14,13 @@ import json
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from model import ConfigError
 
-__all__ = ["LOCK_FILE", "FolderLock", "acquire", "holder"]
+__all__ = ["LOCK_FILE", "FolderLock", "acquire", "held", "holder"]
 
 LOCK_FILE = ".tracktwo.lock"
 
@@ -67,3 +69,13 @@ def acquire(directory: Path) -> FolderLock:
     os.ftruncate(handle, 0)
     os.pwrite(handle, (json.dumps(info) + "\n").encode(), 0)
     return FolderLock(directory, handle)
+
+
+@contextmanager
+def held(directory: Path) -> Iterator[FolderLock]:
+    """Hold `directory` for a whole command: its runs and the tables and figures it writes after them."""
+    lock = acquire(directory)
+    try:
+        yield lock
+    finally:
+        lock.release()

@@ -30,6 +30,7 @@ from experiments.design import points as design
 from experiments.design.points import History, Point
 from experiments.design.sweepfile import SweepSpec
 from experiments.engine.executors import Executor
+from experiments.engine.folder_lock import FolderLock
 from experiments.engine.store import Store
 from experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
 from experiments.provenance import default_out, environment, read_manifest, write_json
@@ -329,14 +330,16 @@ def open_session(
     overwrite: bool = False,
     progress: bool = True,
     echo: Callable[[str], None] = _echo,
+    lock: FolderLock | None = None,
 ) -> Iterator[Session]:
     """Open (or reopen, with resume) the store in `out`; on a clean exit write the tables and the manifest.
 
-    The session's `tally` (a SweepTally) is set once the tables are written.
+    The session's `tally` (a SweepTally) is set once the tables are written. `lock`: the folder's lock when the
+    command holds it itself, to write its own files after the runs.
     """
     directory = out or default_out(spec.name)
     start = time.perf_counter()
-    store = Store.open(directory, spec.name, spec.fingerprint(), resume=resume, overwrite=overwrite)
+    store = Store.open(directory, spec.name, spec.fingerprint(), resume=resume, overwrite=overwrite, lock=lock)
     manifest_path = directory / "manifest.json"
     try:
         previous = read_manifest(manifest_path) if resume else {}

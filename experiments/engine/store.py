@@ -66,16 +66,32 @@ def _remove(directory: Path, names: Iterable[str]) -> None:
 class Store:
     """One sweep's durable record: its points and every finished or failed run."""
 
-    def __init__(self, directory: Path, connection: sqlite3.Connection, lock: folder_lock.FolderLock) -> None:
+    def __init__(
+        self, directory: Path, connection: sqlite3.Connection, lock: folder_lock.FolderLock, owns_lock: bool = True
+    ) -> None:
         self.directory = directory
         self.connection = connection
         self.lock = lock
+        self.owns_lock = owns_lock  # False: the command holds the folder beyond the store (writes after its runs)
 
     @classmethod
-    def open(cls, directory: Path, name: str, fingerprint: str, resume: bool = False, overwrite: bool = False) -> Store:
-        """Open DIR's store: a new sweep, or (with resume) the same sweep's earlier runs; refuse anything else."""
+    def open(
+        cls,
+        directory: Path,
+        name: str,
+        fingerprint: str,
+        resume: bool = False,
+        overwrite: bool = False,
+        lock: folder_lock.FolderLock | None = None,
+    ) -> Store:
+        """Open DIR's store: a new sweep, or (with resume) the same sweep's earlier runs; refuse anything else.
+
+        `lock`: the folder's lock when the caller already holds it (it then stays held after the store closes).
+        """
         path = directory / DATABASE
-        lock = folder_lock.acquire(directory)  # before --overwrite deletes anything: never under a running sweep
+        owns_lock = lock is None
+        if lock is None:
+            lock = folder_lock.acquire(directory)  # before --overwrite deletes anything: never under a running sweep
         try:
             if overwrite:
                 _remove(directory, (DATABASE, *TABLES))
@@ -84,14 +100,15 @@ class Store:
                     f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again"
                 )
             try:
-                store = cls(directory, _connect(path), lock)
+                store = cls(directory, _connect(path), lock, owns_lock)
                 recorded = store.meta("fingerprint")
             except sqlite3.DatabaseError as error:
                 raise ConfigError(
                     f"{path} is not a readable sweep store ({error}); --overwrite starts the sweep again"
                 ) from None
         except BaseException:
-            lock.release()
+            if owns_lock:
+                lock.release()
             raise
         if recorded is None:
             store.set_meta({"fingerprint": fingerprint, "name": name})
@@ -107,7 +124,8 @@ class Store:
     def close(self) -> None:
         """Close the database (everything is already committed) and let the folder go."""
         self.connection.close()
-        self.lock.release()
+        if self.owns_lock:
+            self.lock.release()
 
     # Metadata and points -------------------------------------------------------------------
 

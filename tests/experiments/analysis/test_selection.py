@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_harness import held_while_writing
 
 from experiments.analysis.selection import (
     Constraints,
@@ -234,6 +235,17 @@ def test_select_command_rejects_infeasible_constraints(tmp_path):
         text=True,
     )
     assert done.returncode == 2 and "no feasible invitation list" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_select_holds_its_folder_until_its_last_table_is_written(tmp_path, monkeypatch):
+    import experiments.cli.select as command
+    from experiments.cli import main
+
+    out = tmp_path / "sel"
+    checked = held_while_writing(monkeypatch, command, out)
+    args = ["select", str(_small_map(tmp_path)), "--seats", "2", "--set", "steps=12", "--replicates", "2"]
+    assert main([*args, "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
+    assert checked == ["invitations.csv", "comparison.csv"]
 
 
 def test_select_resumes_from_its_store(tmp_path):

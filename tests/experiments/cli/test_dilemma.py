@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from cli_harness import held_while_writing
 
 from experiments.analysis import dilemma, stats
 from experiments.cli import main
@@ -15,8 +16,11 @@ from experiments.design.dilemma import AUTONOMOUS_SHARES, dilemma_spec
 from experiments.design.points import run_seed
 
 
-def test_dilemma_command_writes_the_figure_and_tables(tmp_path, capsys):
+def test_dilemma_command_writes_the_figure_and_tables(tmp_path, capsys, monkeypatch):
+    import experiments.cli.dilemma as command
+
     out = tmp_path / "dilemma"
+    checked = held_while_writing(monkeypatch, command, out)
     assert main(["dilemma", "--out", str(out), "--replicates", "3", "--steps", "36", "--workers", "2"]) == 0
     png, svg = out / "dilemma.png", out / "dilemma.svg"
     assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 20_000
@@ -35,6 +39,7 @@ def test_dilemma_command_writes_the_figure_and_tables(tmp_path, capsys):
     assert manifest["replicates"] == 3 and manifest["steps"] == 36
     assert 0.0 <= manifest["peak_impact_share"] <= 1.0
     assert "Peak impact" in capsys.readouterr().out
+    assert checked == ["dilemma_runs.csv", "dilemma_summary.csv"]  # written while the folder was still held
 
 
 def test_dilemma_rejects_a_bad_parameter_with_the_models_message(tmp_path, capsys):
