@@ -174,12 +174,23 @@ def load_actor_map(
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"network.map: file not found: {path}")
-    edges_file = _edges_file(file, edges_path) if file.suffix.lower() == ".csv" else None
+    edges_file = edges_file_for(file, edges_path) if file.suffix.lower() == ".csv" else None
     stamp = (os.stat(file).st_mtime_ns, os.stat(edges_file).st_mtime_ns if edges_file else 0)
     return _load_cached(str(file), str(edges_file) if edges_file else None, stamp, known_kinds)
 
 
-def _edges_file(nodes: Path, edges_path: str | None) -> Path:
+def read_map_rows(
+    path: Path, edges_path: str | None
+) -> tuple[list[dict[str, str]], list[tuple[str, str]], Path | None]:
+    """An actor map's rows as written (node rows, edge pairs in file order) and the edges file a CSV map uses."""
+    if path.suffix.lower() == ".csv":
+        edges_file = edges_file_for(path, edges_path)
+        return (*read_csv_rows(path, edges_file), edges_file)
+    return (*read_graphml_rows(path), None)
+
+
+def edges_file_for(nodes: Path, edges_path: str | None) -> Path:
+    """The edges .csv of a CSV actor map: the one given, else <stem>_edges.csv or edges.csv beside the nodes."""
     candidates = (
         [Path(edges_path)]
         if edges_path
@@ -199,13 +210,14 @@ def _edges_file(nodes: Path, edges_path: str | None) -> Path:
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: str, edges_path: str | None, _stamp: tuple[int, int], known_kinds: tuple[str, ...]):
     if edges_path is None:
-        nodes, edges = _read_graphml(Path(path))
+        nodes, edges = read_graphml_rows(Path(path))
     else:
-        nodes, edges = _read_csv(Path(path), Path(edges_path))
+        nodes, edges = read_csv_rows(Path(path), Path(edges_path))
     return _population_from_rows(path, nodes, edges, known_kinds)
 
 
-def _read_graphml(path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+def read_graphml_rows(path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    """A GraphML map's node attributes (with its id) and its edges."""
     import networkx as nx
 
     try:
@@ -217,7 +229,8 @@ def _read_graphml(path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str
     return nodes, edges
 
 
-def _read_csv(nodes_path: Path, edges_path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+def read_csv_rows(nodes_path: Path, edges_path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
+    """A CSV map's node rows and its (source, target) pairs."""
     try:
         with nodes_path.open(newline="", encoding="utf-8") as handle:
             nodes = [dict(row) for row in csv.DictReader(handle)]

@@ -12,9 +12,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from model import ConfigError, Params
-from model.network import _edges_file, _read_csv, _read_graphml
+from model.network import read_map_rows
 
-__all__ = ["MAX_ROWS_NAMED", "map_warnings", "warn_about_map"]
+__all__ = ["MAX_ROWS_NAMED", "map_file_warnings", "map_warnings", "warn_about_map", "warn_about_map_file"]
 
 MAX_ROWS_NAMED = 5  # rows listed in a warning; the count says how many more
 
@@ -29,19 +29,22 @@ def map_warnings(params: Params) -> list[str]:
     """One line per suspect feature of the params' actor map (none for a synthetic network)."""
     if params.network.type != "map" or not params.network.map:
         return []
-    nodes_path = Path(params.network.map)
+    return map_file_warnings(params.network.map, params.network.edges)
+
+
+def map_file_warnings(map_path: str, edges_path: str | None = None) -> list[str]:
+    """One line per suspect feature of the actor map in `map_path` (its edges in `edges_path` or beside it)."""
+    nodes_path = Path(map_path)
     if not nodes_path.is_file():
         return []  # the model names a missing file
     try:
-        if nodes_path.suffix.lower() == ".csv":
-            edges_path = _edges_file(nodes_path, params.network.edges)
-            nodes, edges = _read_csv(nodes_path, edges_path)
-            first_row, edge_rows = 2, f"{edges_path.name} rows"  # line 1 is the header
-        else:
-            nodes, edges = _read_graphml(nodes_path)
-            first_row, edge_rows = 1, f"{nodes_path.name} edges no."
+        nodes, edges, edges_file = read_map_rows(nodes_path, edges_path)
     except ConfigError:
         return []  # the model names a map it cannot read
+    if edges_file is not None:
+        first_row, edge_rows = 2, f"{edges_file.name} rows"  # line 1 is the header
+    else:
+        first_row, edge_rows = 1, f"{nodes_path.name} edges no."
     found = []
     loops = [first_row + i for i, (a, b) in enumerate(edges) if a == b]
     if loops:
@@ -67,5 +70,14 @@ def map_warnings(params: Params) -> list[str]:
 
 def warn_about_map(params: Params) -> None:
     """Print the map's warnings to stderr (the run goes on)."""
-    for line in map_warnings(params):
+    _print(map_warnings(params))
+
+
+def warn_about_map_file(map_path: str, edges_path: str | None = None) -> None:
+    """Print the warnings of an actor map named in a sweep or programmes file (the run goes on)."""
+    _print(map_file_warnings(map_path, edges_path))
+
+
+def _print(lines: list[str]) -> None:
+    for line in lines:
         print(f"tracktwo: warning: {line}", file=sys.stderr)

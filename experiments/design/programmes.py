@@ -27,6 +27,7 @@ from typing import Any
 
 from experiments.design import keys, limits
 from experiments.design.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
+from experiments.design.map_check import warn_about_map
 from experiments.design.sweepfile import (
     GOALS,
     KEY_PATTERN,
@@ -232,9 +233,11 @@ def _programme(name: str, spec: Any, base: Mapping[str, Any], file: Path) -> Pro
         )
     overrides = _relative_maps(flatten_overrides(raw, where), file)
     try:
-        make_params(merge(base, overrides))
+        params = make_params(merge(base, overrides))
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
+    if any(key in MAP_KEYS for key in overrides):
+        warn_about_map(params)  # a programme on its own actor map: the same warnings as a config's
     return Programme(name=" ".join(name.split()), description=description, overrides=overrides)
 
 

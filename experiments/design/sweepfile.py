@@ -34,7 +34,7 @@ from experiments.design.config import (
     resolve_path,
     resolve_relative_paths,
 )
-from experiments.design.map_check import warn_about_map
+from experiments.design.map_check import warn_about_map, warn_about_map_file
 from experiments.engine import worker as evaluate
 from model import ConfigError, make_params, merge
 
@@ -164,6 +164,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     base_path = resolve_base_path(file, data.get("base"))
     base = load_base(base_path, data.get("steps"))
     parameters = _relative_maps(_parameters(data.get("parameters"), method, base), file)
+    _warn_about_swept_maps(parameters, base)
     if method == "grid":
         limits.check_size("the grid", min(limits.grid_points(parameters), run_cap or math.inf), replicates)
     else:
@@ -355,6 +356,15 @@ def _relative_maps(parameters: dict[str, dict[str, Any]], file: Path) -> dict[st
                     )
             spec[entry] = resolved if entry == "values" else resolved[0]
     return parameters
+
+
+def _warn_about_swept_maps(parameters: Mapping[str, Mapping[str, Any]], base: Mapping[str, Any]) -> None:
+    """Each actor map the sweep runs on besides the base's gets the same warnings as a config's map, once."""
+    spec = parameters.get("network.map") or {}
+    given = [*spec.get("values", []), *([spec["value"]] if "value" in spec else [])]
+    edges = (parameters.get("network.edges") or {}).get("value", base["network"]["edges"])
+    for path in dict.fromkeys(v for v in given if isinstance(v, str) and v and v != base["network"]["map"]):
+        warn_about_map_file(path, edges)
 
 
 def _parameter(key: str, spec: Any, method: str, base: Mapping[str, Any]) -> dict[str, Any]:

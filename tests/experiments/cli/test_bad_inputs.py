@@ -229,6 +229,29 @@ def test_a_suspect_actor_map_is_named_row_by_row(tmp_path: Path) -> None:
     assert any("one side" in line for line in outcome.stderr.splitlines()), outcome.stderr
 
 
+def test_a_suspect_map_swept_over_or_named_by_a_programme_is_warned_about_too(tmp_path: Path) -> None:
+    write(tmp_path, "m_nodes.csv", "id,kind,side\na,official,1\nb,elite,1\nc,official,2\nd,elite,2\n")
+    write(tmp_path, "m_edges.csv", "source,target\na,a\na,b\nb,c\nc,d\n")
+    sweep = write(
+        tmp_path,
+        "s.yaml",
+        "method: grid\nsteps: 2\nparameters:\n  network.type: {value: map}\n"
+        "  network.map: {values: [m_nodes.csv]}\n  workshops.size: {value: 2}\n",
+    )
+    swept = tracktwo("sweep", sweep, "--executor", "serial", "--no-progress", "--no-plot", "--out", tmp_path / "o")
+    assert swept.code == 0, swept.stderr
+    assert [line for line in swept.stderr.splitlines() if "self-loop" in line and "rows 2" in line], swept.stderr
+    programmes = write(
+        tmp_path,
+        "p.yaml",
+        "steps: 2\nreplicates: 2\nprogrammes:\n  on the map:\n    overrides: {network.type: map, network.map: "
+        "m_nodes.csv, workshops.size: 2}\n  synthetic: {overrides: {workshops.size: 4}}\n",
+    )
+    compared = tracktwo("compare", programmes, "--executor", "serial", "--no-progress", "--out", tmp_path / "c")
+    assert compared.code == 0, compared.stderr
+    assert [line for line in compared.stderr.splitlines() if "self-loop" in line], compared.stderr
+
+
 def test_the_app_on_a_taken_port_exits_2_and_warns_off_localhost() -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
