@@ -7,7 +7,8 @@ Functional forms (docs/ODD.md, "Formats"):
     later meetings     candour x (1 + skill_candour_gain x mean skill of the room)
     knowledge product  the programme's product_ideas most-held ideas not yet in Track One reach each official of the
                        convened sides with chance product_reach; one adopts with chance
-                       product_credibility x exp(-aversion x novelty) (the product's credibility, not its carrier's)
+                       max(0, product_credibility - authors' mean standing) x exp(-aversion x novelty): the
+                       credibility the product lends beyond its authors' own
     exposure trip      trip_size travellers (officials, or the mix's kinds); for trip_months their novelty aversion
                        x (1 - trip_aversion_cut); trust of the other sides on the trip += trip_trust_gain x (1 - trust)
     shuttle            one meeting per side (no other side in the room); the third party carries each side's ideas to
@@ -81,7 +82,9 @@ def publish(model: TrackTwoModel, rng: np.random.Generator, own_ideas: list[int]
     adopted = 0
     for idea in carried.tolist():
         novelty = ideas.novelty[idea]
-        chance = config.product_reach * config.product_credibility * np.exp(-model.aversion[officials] * novelty)
+        authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+        lift = max(0.0, config.product_credibility - float(model.standing[authors].mean()))
+        chance = config.product_reach * lift * np.exp(-model.aversion[officials] * novelty)
         takes = (rng.random(officials.size) < chance) & ~ideas.holds[officials, idea]
         actors = officials[takes]
         ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(model, idea)))

@@ -198,6 +198,11 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
     authored = (ideas.source[:, :n] == AUTHOR) & (ideas.first_adopted[:, :n] >= 0)
     participants = model.series.participated
     authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(participants.size, dtype=bool)
+    authorships = authored[:, entered].sum(axis=1)  # ideas in Track One each actor co-authored (voice: model/voice.py)
+    records = model.series.records
+    seats = (
+        np.bincount(np.concatenate([r.participants for r in records]), minlength=participants.size) if records else 0
+    )
     groups = {"kind": np.asarray(model.population.kinds, dtype=object)}
     for column, values in model.population.extra.items():
         if len(set(values)) <= GROUP_COLUMN_MAX_VALUES:
@@ -209,4 +214,7 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
             key = f"{column}_{_snake(str(value))}"
             shares[f"participant_share_{key}"] = float(member[participants].mean()) if participants.any() else math.nan
             shares[f"author_share_{key}"] = float(member[authors].mean()) if authors.any() else math.nan
+            total = authorships.sum()
+            shares[f"authorship_share_{key}"] = float(authorships[member].sum() / total) if total else math.nan
+            shares[f"seat_share_{key}"] = float(seats[member].sum() / seats.sum()) if records else math.nan
     return shares

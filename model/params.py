@@ -655,7 +655,7 @@ class Formats(_Strict):
         0.2, ge=0, le=1, description="Ideas of a training as a share of a workshop's at the same candour, 0..1."
     )
     training_standing_gain: float = Field(
-        0.25,
+        0.5,
         ge=0,
         le=1,
         description="Standing a training's participants gain toward 1 (expert inputs, credentials), 0..1.",
@@ -664,26 +664,26 @@ class Formats(_Strict):
         0.5, ge=0, le=1, description="Process skill a training's participants gain toward 1, 0..1."
     )
     skill_candour_gain: float = Field(
-        0.5,
+        1.0,
         ge=0,
         le=10,
         description="Later workshops' candour x (1 + this x the room's mean process skill), >=0.",
     )
     product_credibility: float = Field(
-        0.6,
+        0.7,
         ge=0,
         le=1,
-        description="Credibility a joint knowledge product carries with officials, whatever its authors' standing.",
+        description="Credibility a joint knowledge product lends its ideas with officials (beyond its authors'), 0..1.",
     )
     product_reach: float = Field(
-        0.6, ge=0, le=1, description="Chance a knowledge product reaches each official of the sides convened, 0..1."
+        0.8, ge=0, le=1, description="Chance a knowledge product reaches each official of the sides convened, 0..1."
     )
     product_ideas: int = Field(
         2, ge=1, le=100, description="Ideas a knowledge product carries (the group's most held), >=1."
     )
-    trip_size: int = Field(8, ge=1, le=100_000, description="People on an exposure trip, >=1.")
+    trip_size: int = Field(16, ge=1, le=100_000, description="People on an exposure trip, >=1.")
     trip_aversion_cut: float = Field(
-        0.6,
+        0.7,
         ge=0,
         le=1,
         description="Share of the travellers' novelty aversion lost while the trip's effect lasts, 0..1.",
