@@ -848,6 +848,10 @@ class Voice(_Strict):
         ),
     )
 
+    weighted: bool = Field(
+        True, description="Authorship follows the voice weights (false: everyone present co-authors; an ablation)."
+    )
+
     @field_validator("weights")
     @classmethod
     def _weights(cls, weights: dict[str, float]) -> dict[str, float]:

@@ -32,11 +32,11 @@ def group_keys(kinds: np.ndarray, extra: dict[str, list]) -> dict[str, np.ndarra
 
 def voice_weights(config: Voice, keys: dict[str, np.ndarray], n_actors: int) -> np.ndarray | None:
     """Each actor's voice (the product over its groups); None when every voice is 1 (no draws needed)."""
-    if not config.weights or all(weight == 1.0 for weight in config.weights.values()):
-        return None
     unknown = sorted(set(config.weights) - set(keys))
     if unknown:
         raise ConfigError(f"voice.weights: unknown group {unknown[0]!r}; groups: {', '.join(sorted(keys))}")
+    if not config.weighted or all(weight == 1.0 for weight in config.weights.values()):
+        return None
     weights = np.ones(n_actors)
     for group, weight in config.weights.items():
         weights[keys[group]] *= weight
