@@ -32,7 +32,7 @@ from model.params import Event, Params, ThirdParty, Workshops, initiative_worksh
 from model.randomness import purpose_stream
 from model.tracks import TrackUptake
 from model.voice import group_keys, voice_weights
-from model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality, funded_workshops
+from model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
 
 if TYPE_CHECKING:
     from model.model import TrackTwoModel
@@ -120,11 +120,11 @@ class Programmes:
 
     @staticmethod
     def _funded(params: Params, events: int) -> int:
-        """Events the budget pays for after the facilitator's answer to conditions (as funded_workshops)."""
+        """Events the budget pays for after the facilitator's answer to conditions (as funded_workshops does)."""
         w = params.workshops
-        if w.count == 0:
-            return 0
-        return round(events * funded_workshops(params) / w.count)
+        if w.facilitator_policy == "refuse":
+            return round(events * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
+        return events
 
     def _sequence(self) -> None:
         """Coordinated initiatives: an event in a month another initiative meets moves to the next free month."""
