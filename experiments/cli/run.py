@@ -43,7 +43,7 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline figure, print the summary."""
+    """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline; print the summary."""
     from experiments.reporting import figures
 
     overrides = parse_overrides(args.overrides)
