@@ -362,11 +362,9 @@ class Programmes:
             elsewhere = rng.permutation(grassroots[mine & outside & ~home])
             reached = np.concatenate([local, elsewhere])[:reach]
             carriers = record.participants[model.side[record.participants] == side]
-            for idea in record.ideas.tolist():
-                new = reached[~model.ideas.holds[reached, idea]]
-                if new.size:
-                    sources = rng.choice(carriers, new.size)
-                    model.ideas.adopt(new, np.full(new.size, idea), t, sources)
+            actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
+            if actors.size:
+                model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
 
     def _state(self, running: Running) -> dict[str, Any]:
         """What the run stands at after an event (the events table's before-and-after columns)."""
