@@ -42,12 +42,20 @@ def test_trained_rooms_are_more_candid_by_the_skill_factor() -> None:
     assert skilled.series.records[0].candour == pytest.approx(min(1.0, plain.series.records[0].candour * factor))
 
 
-def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibility() -> None:
-    overrides = {
+def product_after_a_workshop(standing: float) -> dict:
+    """A workshop in month 2 and a knowledge product in month 3, every participant of this standing."""
+    fixed = {"mean": standing, "sd": 0.0}
+    return {
         **QUIET,
         "programme.events": [{"format": "workshop", "step": 2}, {"format": "knowledge_product", "step": 3}],
-        "kinds.autonomous.standing": {"mean": 0.0, "sd": 0.0},
-        "kinds.elite.standing": {"mean": 0.0, "sd": 0.0},
+        "kinds.autonomous.standing": fixed,
+        "kinds.elite.standing": fixed,
+    }
+
+
+def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibility() -> None:
+    overrides = {
+        **product_after_a_workshop(standing=0.0),
         "diffusion.official_aversion_unripe": 0.0,
         "diffusion.official_aversion_ripe": 0.0,
         "formats.product_reach": 1.0,
@@ -63,13 +71,7 @@ def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibilit
 
 
 def test_a_product_lends_nothing_to_authors_as_credible_as_it_is() -> None:
-    overrides = {
-        **QUIET,
-        "programme.events": [{"format": "workshop", "step": 2}, {"format": "knowledge_product", "step": 3}],
-        "kinds.autonomous.standing": {"mean": 0.7, "sd": 0.0},
-        "kinds.elite.standing": {"mean": 0.7, "sd": 0.0},
-        "diffusion.base_rate": 0.0,
-    }
+    overrides = {**product_after_a_workshop(standing=0.7), "diffusion.base_rate": 0.0}
     model = run_to(overrides, 3)
     officials = model.members["official"]
     assert not model.ideas.holds[officials].any()
