@@ -115,7 +115,7 @@ class Programmes:
         for step, event in scheduled:
             plan.setdefault(step, []).append(event)
         running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
-        running.conveners[self._key(params, None)] = series
+        running.conveners[self._key(None)] = series
         return running
 
     @staticmethod
@@ -140,7 +140,8 @@ class Programmes:
             taken |= set(moved)
 
     @staticmethod
-    def _key(params: Params, event: Event | None, side: int | None = None) -> tuple:
+    def _key(event: Event | None, side: int | None = None) -> tuple:
+        """Which convener an event uses: its mix, size, mode and (shuttle) side; all None = the initiative's own."""
         if event is None:
             return (None, None, None, side)
         mix = tuple(sorted(event.mix.items())) if event.mix else None
@@ -148,9 +149,7 @@ class Programmes:
 
     def convener(self, running: Running, event: Event, side: int | None = None) -> WorkshopSeries:
         """The series object that invites for this event: the initiative's own, or one with the event's mix and size."""
-        key = self._key(running.params, event, side)
-        if key == self._key(running.params, None):
-            key = self._key(running.params, None)
+        key = self._key(event, side)
         if key in running.conveners:
             return running.conveners[key]
         base = running.params
