@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -18,9 +17,11 @@ from model.agents import AGENT_CLASSES
 from model.ideas import AUTHOR, SEEDED
 from model.outcomes import ROUTES
 from model.params import BEHAVIOURS
+from model.voice import snake as _snake
 
 if TYPE_CHECKING:
     from model.ideas import IdeaStore
+    from model.initiatives import Programmes
     from model.network import Population
     from model.ripeness import RipenessProcess
     from model.workshops import WorkshopRecord, WorkshopSeries
@@ -31,6 +32,7 @@ class Observable(Protocol):
 
     ideas: IdeaStore  # every idea, who holds it, the adoption record, entries into Track One
     series: WorkshopSeries  # workshops held, who took part, leaks
+    programme: Programmes  # the initiatives, their events and the outcomes beyond Track One
     ripeness: RipenessProcess  # windows opened, current hazard
     ripe_history: list[bool]  # Track One ripe, per step so far
     population: Population  # kinds, sides and map columns of the actors
@@ -178,14 +180,11 @@ def outcomes(model: Observable) -> dict[str, float]:
     for route in ROUTES:
         result[f"transfers_{route}"] = routes.count(route)
     result.update(inclusion(model, entered))
+    result.update(model.programme.outcomes())
     return result
 
 
 GROUP_COLUMN_MAX_VALUES = 8
-
-
-def _snake(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_") or "blank"
 
 
 def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
@@ -199,6 +198,11 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
     authored = (ideas.source[:, :n] == AUTHOR) & (ideas.first_adopted[:, :n] >= 0)
     participants = model.series.participated
     authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(participants.size, dtype=bool)
+    authorships = authored[:, entered].sum(axis=1)  # ideas in Track One each actor co-authored (voice: model/voice.py)
+    records = model.series.records
+    seats = (
+        np.bincount(np.concatenate([r.participants for r in records]), minlength=participants.size) if records else 0
+    )
     groups = {"kind": np.asarray(model.population.kinds, dtype=object)}
     for column, values in model.population.extra.items():
         if len(set(values)) <= GROUP_COLUMN_MAX_VALUES:
@@ -210,4 +214,7 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
             key = f"{column}_{_snake(str(value))}"
             shares[f"participant_share_{key}"] = float(member[participants].mean()) if participants.any() else math.nan
             shares[f"author_share_{key}"] = float(member[authors].mean()) if authors.any() else math.nan
+            total = authorships.sum()
+            shares[f"authorship_share_{key}"] = float(authorships[member].sum() / total) if total else math.nan
+            shares[f"seat_share_{key}"] = float(seats[member].sum() / seats.sum()) if records else math.nan
     return shares

@@ -18,15 +18,17 @@ import scipy.sparse as sp
 from model import metrics
 from model.agents import AGENT_CLASSES, Actor, Official
 from model.diffusion import TieIndex, advocate, forget, trust_by_side
+from model.formats import Meeting
 from model.ideas import SEEDED, IdeaStore
+from model.initiatives import Programmes
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
 from model.randomness import run_streams
 from model.ripeness import RipenessDrivers, RipenessProcess
 from model.transfer import TrackOneEntry
+from model.voice import draw_authors
 from model.workshops import (
     WorkshopRecord,
-    WorkshopSeries,
     candour,
     expected_ideas,
     familiarity,
@@ -107,7 +109,8 @@ class TrackTwoModel(mesa.Model):
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
-        self.series = WorkshopSeries(p, self.kind_of, self.side, self.n_sides, population.ids)
+        self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
+        self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
         self.ripeness = RipenessProcess(p.ripeness, self.n_sides if per_side else 1)
         self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
@@ -203,10 +206,11 @@ class TrackTwoModel(mesa.Model):
         ripe = self.ripeness.ripe
         self.ripe_history.append(ripe)
         self._apply_behaviour_rules()
-        record = self.run_workshop(t) if self.series.due(t) else None
+        record = self.programme.run(t)
         adopted = self.advocacy(t)
         self.forgetting_step()
         transferred = self.check_transfer(t, ripe)
+        self.programme.observe(t)
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
@@ -229,16 +233,19 @@ class TrackTwoModel(mesa.Model):
             self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
         self._anyone_forgets = bool(self.forgetting.any())
 
-    def run_workshop(self, t: int) -> WorkshopRecord:
-        """Convene, develop ideas, build trust, standing and cross-side ties; maybe leak."""
-        p, w = self.params, self.params.workshops
+    def run_workshop(self, t: int, meeting: Meeting | None = None) -> WorkshopRecord:
+        """Convene (unless the meeting is given), develop ideas, build trust, standing and ties; maybe leak."""
         rng = self.streams["workshops"]
-        series = self.series
-        who = series.convene(rng)
-        if who.size == 0:  # every seat fell to a kind the convened sides lack: the room stays empty
-            record = WorkshopRecord(series.held, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0)
+        meeting = meeting or Meeting(self.series, self.series.convene(rng))
+        series, who = meeting.series, meeting.who
+        if who.size == 0:  # every seat fell to a kind the convened sides lack (or all declined): the room stays empty
+            record = WorkshopRecord(
+                series.held, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0, meeting.format
+            )
             series.record(record)
             return record
+        p = series.params
+        w = p.workshops
         present = np.unique(self.side[who])
         other = present[None, :] != self.side[who][:, None]  # (participant, side present): another side
         rows, columns = np.nonzero(other)
@@ -246,14 +253,18 @@ class TrackTwoModel(mesa.Model):
         if rows.size:
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
             room_trust = sums / np.maximum(other.sum(axis=1), 1)
-        value = candour(p, room_trust, self._room_position_ties(who), series.after_leak)
+        room_trust += meeting.trust_bonus * (1.0 - room_trust)
+        value = min(
+            1.0, candour(p, room_trust, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
+        )
         explorers = who[self.explores[who]]
         thinking = self.workshop_autonomy[explorers]
         diversity = group_diversity(self.side[explorers], self.n_sides, self.track_index[explorers], thinking)
         mean = novelty_mean(p, thinking, diversity, explorers.size / max(who.size, 1))
-        count = int(rng.poisson(expected_ideas(p, value, who.size)))
+        count = int(rng.poisson(expected_ideas(p, value, who.size) * meeting.idea_factor))
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
-        ids = self.ideas.create(novelty, t, series.held, who) if novelty.size else np.empty(0, dtype=np.int64)
+        number = len(series.records)
+        ids = self._create_ideas(novelty, t, number, meeting)
         sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
         sides_here[:, present] = True
         self.author_sides = np.vstack([self.author_sides, sides_here])
@@ -264,12 +275,21 @@ class TrackTwoModel(mesa.Model):
         self.trust[cells] += gain[rows] * (1.0 - self.trust[cells])
         self.standing[who] += w.standing_gain * value * learned * (1.0 - self.standing[who])
         ties = self._form_cross_side_ties(rng, who, w.tie_formation * value)
-        leaked = bool(rng.random() >= w.confidentiality)
+        leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
             self.wary_until = t + p.diffusion.leak_wariness_steps
-        record = WorkshopRecord(series.held, t, who, value, mean, ids, leaked, ties)
+        record = WorkshopRecord(number, t, who, value, mean, ids, leaked, ties, meeting.format)
         series.record(record)
         return record
+
+    def _create_ideas(self, novelty: np.ndarray, t: int, number: int, meeting: Meeting) -> np.ndarray:
+        """A meeting's new ideas: every participant authors each, or (with voice weights) those whose voice counts."""
+        if novelty.size == 0:
+            return np.empty(0, dtype=np.int64)
+        if meeting.voice is None:
+            return self.ideas.create(novelty, t, number, meeting.who)
+        authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
+        return np.concatenate([self.ideas.create(novelty[i : i + 1], t, number, a) for i, a in enumerate(authors)])
 
     def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
         """Participants' ties to official positions in this room, for candour.

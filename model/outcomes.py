@@ -85,6 +85,21 @@ OUTCOMES: dict[str, Outcome] = _declare(
         Outcome(f"transfers_{route}", f"Ideas that entered Track One {label[0].lower()}{label[1:]}", "ideas")
         for route, label in ROUTE_LABELS.items()
     ),
+    # the "new" Track Two (MODEL.md Part III): objectives beyond Track One, third parties, formats, initiatives
+    Outcome(
+        "transfers_track_1_5", "Ideas taken up in Track 1.5 (influentials, officials in a personal capacity)", "ideas"
+    ),
+    Outcome("transfers_track_three", "Ideas taken up in Track Three (grassroots)", "ideas"),
+    Outcome("local_agreements", "Local-level agreements (locality and idea pairs)", "agreements", key=True),
+    Outcome("third_party_reputation", "Main third party's reputation at the end", "0..1"),
+    Outcome("series_ended", "A series ended early (invitees declined, or funding withdrawn)", "probability", "lower"),
+    Outcome("funding_withdrawn", "A funder withdrew (proscribed participants)", "probability", "lower"),
+    Outcome("invitations_declined", "Invitations declined", "invitations", "lower"),
+    Outcome("duplicate_ideas", "Ideas duplicating another initiative's (expected)", "ideas", "lower"),
+    Outcome("trainings_held", "Capacity-building trainings held", "trainings"),
+    Outcome("knowledge_products", "Joint knowledge products published", "products"),
+    Outcome("exposure_trips", "Exposure trips held", "trips"),
+    Outcome("proscribed_engaged", "Members of proscribed groups who took part", "people"),
 )
 
 KIND_LABELS = {
@@ -96,6 +111,8 @@ KIND_LABELS = {
 _GROUP_PREFIXES = (
     ("participant_share_", "Share among participants"),
     ("author_share_", "Share among authors of transferred ideas"),
+    ("authorship_share_", "Share of the authorships of transferred ideas (voice)"),
+    ("seat_share_", "Share of the seats taken in meetings (presence)"),
 )
 
 

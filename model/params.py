@@ -65,6 +65,12 @@ class Kind(_Strict):
     autonomy: Attribute = Field(description="How far its thinking strays from official positions, 0..1.")
     standing: Attribute = Field(description="Credibility in the eyes of officials, 0..1.")
     trust: Attribute = Field(description="Initial trust of the other side, 0..1.")
+    proscribed: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="Share of its actors who belong to a group proscribed as terrorist, 0..1 (0 = none).",
+    )
 
 
 def _default_kinds() -> dict[str, Kind]:
@@ -411,13 +417,18 @@ class Workshops(_Strict):
     @field_validator("mix")
     @classmethod
     def _shares(cls, mix: dict[str, float]) -> dict[str, float]:
-        for kind, share in mix.items():
-            if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
-                raise ValueError(f"share of {kind!r} is {share}; shares must be in 0..1")
-        total = sum(mix.values())
-        if mix and abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"shares sum to {total:.6g}; they must sum to 1")
-        return mix
+        return check_shares(mix)
+
+
+def check_shares(mix: dict[str, float]) -> dict[str, float]:
+    """Seat shares by kind: each in 0..1, summing to 1."""
+    for kind, share in mix.items():
+        if not (isinstance(share, int | float) and 0.0 <= share <= 1.0):
+            raise ValueError(f"share of {kind!r} is {share}; shares must be in 0..1")
+    total = sum(mix.values())
+    if mix and abs(total - 1.0) > SHARE_TOLERANCE:
+        raise ValueError(f"shares sum to {total:.6g}; they must sum to 1")
+    return mix
 
 
 class Diffusion(_Strict):
@@ -593,6 +604,304 @@ class InitialIdeas(_Strict):
     holders: int = Field(1, ge=1, description="Random initial holders of each, >=1.")
 
 
+# ----------------------------------------------------------------------------------------------
+# The "new" Track Two (MODEL.md Part III): formats as scheduled events, third parties, voice,
+# several initiatives, proscribed actors, local agreements. Every default is neutral: a config
+# that does not mention them runs exactly today's regular series.
+
+FORMATS = ("workshop", "training", "knowledge_product", "exposure_trip", "shuttle")
+Format = Literal["workshop", "training", "knowledge_product", "exposure_trip", "shuttle"]
+ThirdPartyType = Literal["scholar_practitioner", "ngo_mediator", "private_citizen"]
+
+
+class Event(_Strict):
+    """One entry of a programme's schedule: a format held at a step, once or repeated."""
+
+    format: Format = Field(
+        "workshop",
+        description=(
+            "workshop (problem-solving), training (capacity building), knowledge_product (a joint report), "
+            "exposure_trip (study tour), shuttle (one side at a time, through the third party)."
+        ),
+    )
+    step: int = Field(ge=1, description="Step (month) it is held, the first of its repeats, >=1.")
+    count: int = Field(1, ge=1, le=10_000, description="Times it is held, >=1.")
+    interval: int = Field(1, ge=1, description="Steps (months) between its repeats, >=1.")
+    mode: Literal["track2", "track1.5"] | None = Field(
+        None, description="track2 or track1.5 (officials in a personal capacity beside the mix); null = the run's."
+    )
+    mix: dict[str, float] | None = Field(
+        None, description="Share of seats by actor kind for this event, summing to 1; null = workshops.mix."
+    )
+    size: int | None = Field(None, ge=2, le=100_000, description="Participants, >=2; null = workshops.size.")
+    audience: Literal["officials", "track_two"] = Field(
+        "officials", description="Who goes on an exposure trip: officials (Track One) or the mix (Track Two)."
+    )
+
+    @field_validator("mix")
+    @classmethod
+    def _shares(cls, mix: dict[str, float] | None) -> dict[str, float] | None:
+        return None if mix is None else check_shares(mix)
+
+    def steps(self) -> list[int]:
+        """The steps it is held at."""
+        return [self.step + i * self.interval for i in range(self.count)]
+
+
+class Formats(_Strict):
+    """What the formats other than the problem-solving workshop do (used only when a programme schedules them)."""
+
+    training_idea_factor: float = Field(
+        0.2, ge=0, le=1, description="Ideas of a training as a share of a workshop's at the same candour, 0..1."
+    )
+    training_standing_gain: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Standing a training's participants gain toward 1 (expert inputs, credentials), 0..1.",
+    )
+    training_skill_gain: float = Field(
+        0.5, ge=0, le=1, description="Process skill a training's participants gain toward 1, 0..1."
+    )
+    skill_candour_gain: float = Field(
+        1.0,
+        ge=0,
+        le=10,
+        description="Later workshops' candour x (1 + this x the room's mean process skill), >=0.",
+    )
+    product_credibility: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Credibility a joint knowledge product lends its ideas with officials (beyond its authors'), 0..1.",
+    )
+    product_reach: float = Field(
+        0.8, ge=0, le=1, description="Chance a knowledge product reaches each official of the sides convened, 0..1."
+    )
+    product_ideas: int = Field(
+        2, ge=1, le=100, description="Ideas a knowledge product carries (the group's most held), >=1."
+    )
+    trip_size: int = Field(16, ge=1, le=100_000, description="People on an exposure trip, >=1.")
+    trip_aversion_cut: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of the travellers' novelty aversion lost while the trip's effect lasts, 0..1.",
+    )
+    trip_months: int = Field(12, ge=0, le=1000, description="Months an exposure trip's effect on aversion lasts, >=0.")
+    trip_trust_gain: float = Field(
+        0.3, ge=0, le=1, description="Trust of the other sides on the trip each traveller gains toward 1, 0..1."
+    )
+    shuttle_carry: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description="Chance each participant on another side takes up an idea the third party carries across, 0..1.",
+    )
+    outreach_size: int = Field(
+        6,
+        ge=0,
+        le=100_000,
+        description="Grassroots per side a Track-Three-linking third party brings each meeting's ideas to, >=0.",
+    )
+
+
+class ThirdPartyProfile(_Strict):
+    """What distinguishes a type of third party (MODEL.md Part III)."""
+
+    integrity: float = Field(1.0, ge=0, le=1, description="Factor on workshops.facilitator_integrity, 0..1.")
+    process_expertise: float = Field(
+        0.0, ge=0, le=1, description="Process design and technical expertise, 0..1 (raises candour)."
+    )
+    armed_group_access: float = Field(
+        0.2, ge=0, le=1, description="Chance an invited member of a proscribed group comes, 0..1."
+    )
+    official_access: float = Field(
+        1.0, ge=0, le=1, description="Chance an invited official comes (convening Track 1.5), 0..1."
+    )
+    track_three_link: float = Field(
+        0.0, ge=0, le=1, description="Share of formats.outreach_size it reaches in Track Three each meeting, 0..1."
+    )
+    funder_dependence: float = Field(
+        1.0, ge=0, le=5, description="Factor on the funder's conditionality it faces, 0..5 (capped at 1)."
+    )
+
+
+def _default_profiles() -> dict[str, ThirdPartyProfile]:
+    return {
+        "scholar_practitioner": ThirdPartyProfile(),
+        "ngo_mediator": ThirdPartyProfile(
+            integrity=0.95,
+            process_expertise=0.6,
+            armed_group_access=0.7,
+            official_access=1.0,
+            track_three_link=0.6,
+            funder_dependence=1.5,
+        ),
+        "private_citizen": ThirdPartyProfile(
+            integrity=1.0,
+            process_expertise=0.2,
+            armed_group_access=0.4,
+            official_access=0.6,
+            track_three_link=0.2,
+            funder_dependence=0.5,
+        ),
+    }
+
+
+class ThirdParty(_Strict):
+    """Who runs a programme: a type of third party, its facilitation team and its reputation."""
+
+    type: ThirdPartyType = Field(
+        "scholar_practitioner", description="scholar_practitioner, ngo_mediator or private_citizen."
+    )
+    facilitation: Literal["outside", "local", "hybrid"] = Field(
+        "outside",
+        description="outside (integrity, expertise), local (trust and access), or hybrid (both, in partnership).",
+    )
+    profiles: dict[ThirdPartyType, ThirdPartyProfile] = Field(
+        default_factory=_default_profiles, description="What each type of third party brings."
+    )
+    expertise_candour_gain: float = Field(
+        0.3, ge=0, le=10, description="Candour x (1 + this x process expertise), >=0."
+    )
+    local_trust_bonus: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="A local team closes this share of the gap to full trust in the room (local, hybrid), 0..1.",
+    )
+    local_integrity_loss: float = Field(
+        0.2, ge=0, le=1, description="Integrity lost by a local team without outside partners (local), 0..1."
+    )
+    initial_reputation: float = Field(1.0, ge=0, le=1, description="Reputation at the start, 0..1.")
+    conditions_reputation_loss: float = Field(
+        0.05, ge=0, le=1, description="Reputation lost per meeting held under a unit of accepted conditionality, 0..1."
+    )
+    leak_reputation_loss: float = Field(
+        0.05, ge=0, le=1, description="Reputation lost per leak traced to the third party, 0..1."
+    )
+    decline_below: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Reputation below which invitees decline (each comes with chance reputation / this); 0 = never decline."
+        ),
+    )
+    min_turnout: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="A meeting fewer than this share of invitees attend is not held, and the series ends, 0..1.",
+    )
+
+    @property
+    def profile(self) -> ThirdPartyProfile:
+        """The profile of this third party's type."""
+        return self.profiles[self.type]
+
+
+class Initiative(_Strict):
+    """A further programme on the same conflict, with its own third party and schedule."""
+
+    name: str = Field(min_length=1, max_length=80, description="Its name in the outputs.")
+    third_party: ThirdParty = Field(default_factory=ThirdParty)
+    workshops: dict[str, Any] = Field(
+        default_factory=dict, description="Overrides on the run's workshops section for its own series."
+    )
+    events: list[Event] | None = Field(None, description="Its schedule; null = a regular series from its workshops.")
+
+
+class Competition(_Strict):
+    """How initiatives on one conflict compete for the same few participants (used only with initiatives)."""
+
+    coordination: Literal["none", "coordinated"] = Field(
+        "none",
+        description=(
+            "none (uncoordinated), or coordinated: shared invitation lists (tired invitees replaced), "
+            "sequencing (no two meetings in one month) and shared results (no duplicate ideas)."
+        ),
+    )
+    fatigue_months: int = Field(
+        6, ge=0, le=1000, description="Months a meeting of another initiative tires a participant, >=0."
+    )
+    fatigue_decline: float = Field(
+        0.3, ge=0, le=1, description="Chance a participant tired by another initiative declines an invitation, 0..1."
+    )
+    duplicate_share: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of a meeting's ideas duplicating another initiative's, per unit share of shared seats.",
+    )
+
+
+class Voice(_Strict):
+    """Presence is not voice: how far each group takes part in authoring a meeting's ideas."""
+
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description=(
+            "Chance a participant of a group co-authors each idea, by group (kind_<name>, or <map column>_<value>, "
+            "as in the inclusion outcomes), 0..1; groups not named have 1."
+        ),
+    )
+
+    weighted: bool = Field(
+        True, description="Authorship follows the voice weights (false: everyone present co-authors; an ablation)."
+    )
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, weights: dict[str, float]) -> dict[str, float]:
+        for group, weight in weights.items():
+            if not (isinstance(weight, int | float) and not isinstance(weight, bool) and 0.0 <= weight <= 1.0):
+                raise ValueError(f"voice of {group!r} is {weight!r}; voice weights must be in 0..1")
+        return weights
+
+
+class Proscribed(_Strict):
+    """Engaging groups proscribed as terrorist: channels that exist nowhere else, and risks."""
+
+    withdrawal_risk: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Chance per meeting, per unit share of proscribed participants, that the funder withdraws, 0..1.",
+    )
+    leak_risk: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Confidentiality x (1 - this x proscribed share of the room): more leaks, 0..1.",
+    )
+    leak_cost: float = Field(
+        0.2, ge=0, le=1, description="Extra reputation lost when a meeting with proscribed participants leaks, 0..1."
+    )
+
+
+class LocalAgreements(_Strict):
+    """Local-level agreements: grassroots of different sides in one locality holding a shared idea."""
+
+    localities: int = Field(
+        6, ge=1, le=100_000, description="Localities grassroots are drawn into (a map's locality column wins), >=1."
+    )
+    sides_needed: int = Field(
+        2, ge=2, le=20, description="Sides whose grassroots in a locality must hold the idea, >=2."
+    )
+
+
+class Programme(_Strict):
+    """The main programme's schedule and third party."""
+
+    events: list[Event] | None = Field(
+        None,
+        description="The schedule, a list of events; null = today's regular series from the workshops section.",
+    )
+    third_party: ThirdParty = Field(default_factory=ThirdParty)
+
+
 class Params(_Strict):
     """All parameters of one run. Defaults reproduce the stylized facts (docs/ODD.md)."""
 
@@ -616,6 +925,15 @@ class Params(_Strict):
     ripeness: Ripeness = Field(default_factory=Ripeness)
     transfer: Transfer = Field(default_factory=Transfer)
     initial_ideas: InitialIdeas = Field(default_factory=InitialIdeas)
+    programme: Programme = Field(default_factory=Programme)
+    formats: Formats = Field(default_factory=Formats)
+    initiatives: list[Initiative] = Field(
+        default_factory=list, description="Further initiatives on the same conflict, each with its own third party."
+    )
+    competition: Competition = Field(default_factory=Competition)
+    voice: Voice = Field(default_factory=Voice)
+    proscribed: Proscribed = Field(default_factory=Proscribed)
+    local_agreements: LocalAgreements = Field(default_factory=LocalAgreements)
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -643,7 +961,31 @@ class Params(_Strict):
         empty = self.mode != "backchannel" and self.network.type != "map" and self.workshops.participants is None
         if empty and invited and all(self.kinds[kind].count == 0 for kind in invited):
             raise ValueError(f"workshops.mix invites only kinds with no actors ({', '.join(invited)}: count 0)")
+        self._check_programmes()
         return self
+
+    def _check_programmes(self) -> None:
+        """Events name known kinds, backchannel runs keep their mode, each initiative's workshops are valid."""
+        schedules = [("programme.events", self.programme.events)]
+        for number, initiative in enumerate(self.initiatives):
+            where = f"initiatives.{number}"
+            try:
+                initiative_workshops(self, initiative)
+            except ValidationError as error:
+                raise ValueError(f"{where}.workshops: {_format_error(error)}") from None
+            schedules.append((f"{where}.events", initiative.events))
+        for where, events in schedules:
+            for number, event in enumerate(events or []):
+                unknown = sorted(set(event.mix or {}) - set(self.kinds))
+                if unknown:
+                    raise ValueError(
+                        f"{where}.{number}.mix names unknown kind(s) {unknown}; known: {sorted(self.kinds)}"
+                    )
+                if event.mode is not None and self.mode == "backchannel":
+                    raise ValueError(f"{where}.{number}.mode is {event.mode!r} but the run is a backchannel; drop it")
+        names = [initiative.name for initiative in self.initiatives]
+        if len(set(names)) != len(names):
+            raise ValueError(f"initiatives: names must differ, got {names}")
 
     @model_validator(mode="after")
     def _fits_in_memory(self) -> Params:
@@ -659,6 +1001,11 @@ class Params(_Strict):
     def kinds_with(self, behaviour: str) -> list[str]:
         """Names of the kinds that use a behaviour."""
         return [name for name, kind in self.kinds.items() if kind.behaviour == behaviour]
+
+
+def initiative_workshops(params: Params, initiative: Initiative) -> Workshops:
+    """A further initiative's workshops: the run's, with its own overrides."""
+    return Workshops.model_validate(merge(params.workshops.model_dump(mode="json"), initiative.workshops))
 
 
 # ----------------------------------------------------------------------------------------------

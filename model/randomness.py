@@ -15,3 +15,17 @@ def run_streams(seed: int) -> dict[str, np.random.Generator]:
     """
     children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+
+
+PURPOSE_STREAMS = ("formats", "third_party", "initiatives", "voice", "localities", "proscribed")
+FIRST_PURPOSE_KEY = 64  # spawn keys of the purpose streams start here, clear of STREAMS
+
+
+def purpose_stream(seed: int, purpose: str) -> np.random.Generator:
+    """A generator for one later mechanism, spawned from the run's seed apart from STREAMS.
+
+    Child ``FIRST_PURPOSE_KEY + i`` of SeedSequence(seed) for the i-th purpose: a mechanism's draws
+    never shift those of the processes that were there before it, or of the other mechanisms.
+    """
+    key = FIRST_PURPOSE_KEY + PURPOSE_STREAMS.index(purpose)
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(key,)))

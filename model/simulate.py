@@ -24,6 +24,7 @@ class SimulationResult:
     timeseries: pd.DataFrame
     ideas: pd.DataFrame
     workshops: pd.DataFrame
+    events: pd.DataFrame
     model: TrackTwoModel
 
     def adoptions(self) -> pd.DataFrame:
@@ -66,6 +67,7 @@ def workshops_table(model: TrackTwoModel) -> pd.DataFrame:
             "ideas": [r.ideas.size for r in records],
             "leaked": [r.leaked for r in records],
             "ties_created": [r.ties_created for r in records],
+            "format": [r.format for r in records],
         }
     )
 
@@ -83,5 +85,6 @@ def simulate(params: Params | Mapping[str, Any] | None = None, seed: int = 0) ->
         timeseries=timeseries.reset_index(drop=True),
         ideas=ideas_table(model),
         workshops=workshops_table(model),
+        events=pd.DataFrame(model.programme.log),
         model=model,
     )

@@ -12,6 +12,7 @@ Functional forms (docs/ODD.md, "Workshop"):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,7 @@ class WorkshopRecord:
     ideas: np.ndarray
     leaked: bool
     ties_created: int
+    format: str = "workshop"
 
 
 def effective_mix(params: Params) -> dict[str, float]:
@@ -204,12 +206,14 @@ class WorkshopSeries:
             and (step - w.first_step) % w.interval == 0
         )
 
-    def convene(self, rng: np.random.Generator) -> np.ndarray:
+    def convene(self, rng: np.random.Generator, accept: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
         """Participants: seats by kind (largest remainder), split evenly across the sides convened; retained first.
 
-        Counts the meeting for each participant.
+        ``accept`` keeps the invitees who come (model/initiatives.py). Counts the meeting for each participant.
         """
         who = self.cohort if self.cohort is not None else self._invite(rng)
+        if accept is not None:
+            who = accept(who)
         self.meetings[who] += 1
         self.participated[who] = True
         return who

@@ -413,10 +413,13 @@ def _lazy_best(
 def cohort_point(ids: Sequence[str], group: Sequence[int], base: Mapping[str, Any]) -> dict[str, Any]:
     """A group of actors (indices into `ids`) as a sweep point: the fixed cohort of every workshop.
 
-    The empty group is the programme without workshops (the baseline a first pick is measured from).
+    The empty group is the programme without workshops (the baseline a first pick is measured from); a
+    programme given as a schedule of events (``programme.events``) keeps its schedule, the cohort invited to
+    every meeting, and without a group holds none. Other initiatives run either way.
     """
     if not group:
-        return {"workshops.participants": None, "workshops.count": 0}
+        events = (base.get("programme") or {}).get("events")
+        return {"workshops.participants": None, "workshops.count": 0, **({"programme.events": []} if events else {})}
     return {"workshops.participants": [ids[a] for a in group], "workshops.count": base["workshops"]["count"]}
 
 

@@ -43,7 +43,7 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
 
 
 def run_command(args: argparse.Namespace) -> int:
-    """Run once, write summary.json, timeseries.csv, ideas.csv and the timeline figure, print the summary."""
+    """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline; print the summary."""
     from experiments.reporting import figures
 
     overrides = parse_overrides(args.overrides)
@@ -67,7 +67,8 @@ def run_command(args: argparse.Namespace) -> int:
     )
     write_atomic(out / "timeseries.csv", result.timeseries.to_csv(index=False))
     write_atomic(out / "ideas.csv", result.ideas.to_csv(index=False))
+    write_atomic(out / "events.csv", result.events.to_csv(index=False))  # each event and the state after it
     figures.save(figures.timeline(result.timeseries), out, "timeline")
     print(format_summary(result.outcomes, args.seed, elapsed))
-    print(f"Wrote {out}/summary.json, timeseries.csv, ideas.csv, timeline.png, timeline.svg")
+    print(f"Wrote {out}/summary.json, timeseries.csv, ideas.csv, events.csv, timeline.png, timeline.svg")
     return 0

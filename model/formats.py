@@ -1,0 +1,132 @@
+"""Formats other than the problem-solving workshop, and the meeting spec every meeting is run from.
+
+Functional forms (docs/ODD.md, "Formats"):
+
+    training           a meeting with ideas x training_idea_factor; then each participant's
+                       standing += training_standing_gain x (1 - standing), skill += training_skill_gain x (1 - skill)
+    later meetings     candour x (1 + skill_candour_gain x mean skill of the room)
+    knowledge product  the programme's product_ideas most-held ideas not yet in Track One reach each official of the
+                       convened sides with chance product_reach; one adopts with chance
+                       max(0, product_credibility - authors' mean standing) x exp(-aversion x novelty): the
+                       credibility the product lends beyond its authors' own
+    exposure trip      trip_size travellers (officials, or the mix's kinds); for trip_months their novelty aversion
+                       x (1 - trip_aversion_cut); trust of the other sides on the trip += trip_trust_gain x (1 - trust)
+    shuttle            one meeting per side (no other side in the room); the third party carries each side's ideas to
+                       the other sides' participants, each taking one up with chance shuttle_carry
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.ideas import AUTHOR
+from model.workshops import WorkshopSeries, largest_remainder
+
+if TYPE_CHECKING:
+    from model.model import TrackTwoModel
+    from model.params import Formats
+
+
+@dataclass
+class Meeting:
+    """One meeting to run: its series (parameters, memory), participants, format and the factors on its process."""
+
+    series: WorkshopSeries
+    who: np.ndarray
+    format: str = "workshop"
+    candour_factor: float = 1.0  # third party's expertise, participants' process skills
+    trust_bonus: float = 0.0  # share of the gap to full trust a local team closes
+    idea_factor: float = 1.0  # training: few ideas; duplicates of another initiative's
+    confidentiality_factor: float = 1.0  # proscribed participants: more leaks
+    voice: np.ndarray | None = None  # each actor's voice (None: every participant authors every idea)
+    voice_rng: np.random.Generator | None = None
+
+
+def train(config: Formats, standing: np.ndarray, skill: np.ndarray, who: np.ndarray) -> None:
+    """Capacity building: expert inputs raise the participants' standing and process skills."""
+    standing[who] += config.training_standing_gain * (1.0 - standing[who])
+    skill[who] += config.training_skill_gain * (1.0 - skill[who])
+
+
+def skill_factor(config: Formats, skill: np.ndarray, who: np.ndarray) -> float:
+    """Candour multiplier from the room's process skills (1 when nobody was trained)."""
+    mean = float(skill[who].mean()) if who.size else 0.0
+    return 1.0 + config.skill_candour_gain * mean
+
+
+def first_author(model: TrackTwoModel, idea: int) -> int:
+    """One author of an idea (the carrier a product or a shuttle names as its source)."""
+    ideas = model.ideas
+    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+    return int(authors[0])
+
+
+def publish(model: TrackTwoModel, rng: np.random.Generator, own_ideas: list[int], sides: list[int], t: int) -> int:
+    """A joint knowledge product: the group's most-held ideas reach officials with the product's own credibility.
+
+    Returns the officials who adopted an idea from it.
+    """
+    config = model.params.formats
+    ideas = model.ideas
+    pending = np.array([i for i in own_ideas if ideas.entered_step[i] < 0], dtype=np.int64)
+    if pending.size == 0:
+        return 0
+    holders = ideas.holds[:, pending].sum(axis=0)
+    order = np.lexsort((-ideas.novelty[pending], -holders))
+    carried = pending[order[: config.product_ideas]]
+    officials = model.members["official"]
+    officials = officials[np.isin(model.side[officials], sides)]
+    adopted = 0
+    for idea in carried.tolist():
+        novelty = ideas.novelty[idea]
+        authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+        lift = max(0.0, config.product_credibility - float(model.standing[authors].mean()))
+        chance = config.product_reach * lift * np.exp(-model.aversion[officials] * novelty)
+        takes = (rng.random(officials.size) < chance) & ~ideas.holds[officials, idea]
+        actors = officials[takes]
+        ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(model, idea)))
+        adopted += actors.size
+    return adopted
+
+
+def travellers(
+    model: TrackTwoModel, rng: np.random.Generator, kinds: list[str], sides: list[int], size: int
+) -> np.ndarray:
+    """Who goes on an exposure trip: `size` actors of these kinds, split evenly across the sides."""
+    per_side = largest_remainder(size, np.ones(len(sides)), rng)
+    chosen = []
+    for side, seats in zip(sides, per_side, strict=True):
+        pool = np.flatnonzero(np.isin(model.kind_of, kinds) & (model.side == side))
+        chosen.append(rng.permutation(pool)[:seats])
+    return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+
+
+def travel(model: TrackTwoModel, who: np.ndarray, until: np.ndarray, t: int) -> None:
+    """An exposure trip: the travellers' aversion falls for a while; their trust of the sides on the trip rises."""
+    config = model.params.formats
+    until[who] = t + config.trip_months
+    present = np.unique(model.side[who])
+    for side in present.tolist():
+        others = who[model.side[who] != side]
+        model.trust[others, side] += config.trip_trust_gain * (1.0 - model.trust[others, side])
+
+
+def carry(model: TrackTwoModel, rng: np.random.Generator, rounds: list[tuple[np.ndarray, np.ndarray]], t: int) -> int:
+    """Shuttle: each side's ideas carried to the other sides' participants; returns the adoptions."""
+    chance = model.params.formats.shuttle_carry
+    adopted = 0
+    for index, (_, ideas_here) in enumerate(rounds):
+        others = [who for j, (who, _) in enumerate(rounds) if j != index]
+        if not others or ideas_here.size == 0:
+            continue
+        receivers = np.concatenate(others)
+        for idea in ideas_here.tolist():
+            takes = (rng.random(receivers.size) < chance) & ~model.ideas.holds[receivers, idea]
+            actors = receivers[takes]
+            model.ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(model, idea)))
+            model.author_sides[idea, np.unique(model.side[actors])] = True
+            adopted += actors.size
+    return adopted

@@ -1,0 +1,403 @@
+"""Programmes as schedules of events, run by third parties; several initiatives on one conflict.
+
+The main programme is ``programme.events`` (null: today's regular series, from the workshops
+section) run by ``programme.third_party``; each entry of ``initiatives`` is a further programme
+with its own third party, workshops overrides and schedule. Each step, every initiative holds
+the events due (in the order of the config). Initiatives compete for the same participants
+(docs/ODD.md, "Several initiatives"):
+
+    P(invitee comes) x= 1 - fatigue_decline    if it met another initiative in the last fatigue_months
+                     = 0                       if another initiative seated it this month
+    ideas           x= 1 - duplicate_share x (share of the room that met another initiative)   (uncoordinated)
+
+Coordinated initiatives share invitation lists (an invitee who declines is replaced by one of the
+same kind and side who is free), sequence their meetings (an event that falls in a month another
+initiative already meets moves to the next free month) and share results (no duplicates).
+
+Random numbers: the workshops stream for convening and meetings (as before), and one purpose
+stream each for the formats, the third parties' declines and withdrawals, the initiatives'
+competition and voice, so a feature left at its neutral default draws nothing and shifts nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from model import formats, thirdparty
+from model.formats import Meeting
+from model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
+from model.randomness import purpose_stream
+from model.tracks import TrackUptake
+from model.voice import group_keys, voice_weights
+from model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
+
+if TYPE_CHECKING:
+    from model.model import TrackTwoModel
+
+MAIN = "main programme"
+
+
+@dataclass
+class Running:
+    """One initiative as it runs: its third party, conveners, schedule, reputation and what it did."""
+
+    name: str
+    params: Params  # the run's parameters as its third party's series sees them
+    third_party: ThirdParty
+    series: WorkshopSeries  # its default convener (the regular series' parameters)
+    plan: dict[int, list[Event]]
+    reputation: float
+    conveners: dict[tuple, WorkshopSeries] = field(default_factory=dict)
+    ideas: list[int] = field(default_factory=list)
+    ended: int | None = None  # step the series ended (turnout too low, funding withdrawn)
+    withdrawn: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class Programmes:
+    """Every initiative on the conflict, their events each step, and the outcomes beyond Track One."""
+
+    def __init__(self, model: TrackTwoModel) -> None:
+        self.model = model
+        p = model.params
+        seed = model.seed
+        self.rng = {purpose: purpose_stream(seed, purpose) for purpose in ("formats", "third_party", "initiatives")}
+        n = model.n_actors
+        self.skill = np.zeros(n)  # process skills from capacity building
+        self.trip_until = np.full(n, -1)  # exposure trips lower aversion through this step
+        self.proscribed = self._draw_proscribed(purpose_stream(seed, "proscribed"))
+        keys = group_keys(model.kind_of, model.population.extra)
+        self.voice = voice_weights(p.voice, keys, n)
+        self.voice_rng = purpose_stream(seed, "voice") if self.voice is not None else None
+        self.uptake = TrackUptake(model, purpose_stream(seed, "localities"))
+        main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events)
+        self.initiatives = [main]
+        self.series = main.series
+        for spec in p.initiatives:
+            running = self._start(spec.name, initiative_workshops(p, spec), spec.third_party, spec.events)
+            running.series.participated, running.series.records = main.series.participated, main.series.records
+            self.initiatives.append(running)
+        self.last_met = np.full((len(self.initiatives), n), -(10**9))  # step each actor last met each initiative
+        self.met = np.zeros((len(self.initiatives), n), dtype=bool)
+        self.coordinated = p.competition.coordination == "coordinated" and len(self.initiatives) > 1
+        if self.coordinated:
+            self._sequence()
+        self.log: list[dict[str, Any]] = []
+        self.declined = 0
+        self.duplicates = 0.0
+        self.proscribed_engaged = np.zeros(n, dtype=bool)
+
+    # Setup ------------------------------------------------------------------------------------
+
+    def _draw_proscribed(self, rng: np.random.Generator) -> np.ndarray:
+        model = self.model
+        shares = np.array([model.params.kinds[k].proscribed for k in model.kind_names])[model.kind_index]
+        if not shares.any():
+            return np.zeros(model.n_actors, dtype=bool)
+        return rng.random(model.n_actors) < shares
+
+    def _start(self, name: str, workshops: Workshops, third_party: ThirdParty, events: list[Event] | None) -> Running:
+        model = self.model
+        params = thirdparty.facilitated_params(model.params, workshops, third_party)
+        series = WorkshopSeries(params, model.kind_of, model.side, model.n_sides, model.population.ids)
+        if events is None:  # the regular series: workshops.count at first_step + i x interval
+            w = params.workshops
+            convenes = bool(series.mix) or series.cohort is not None
+            steps = [w.first_step + i * w.interval for i in range(series.budget)] if convenes else []
+            scheduled = [(step, Event(format="workshop", step=step)) for step in steps]
+        else:
+            scheduled = sorted(((step, event) for event in events for step in event.steps()), key=lambda x: x[0])
+            scheduled = scheduled[: self._funded(params, len(scheduled))]
+        plan: dict[int, list[Event]] = {}
+        for step, event in scheduled:
+            plan.setdefault(step, []).append(event)
+        running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
+        running.conveners[self._key(None)] = series
+        return running
+
+    @staticmethod
+    def _funded(params: Params, events: int) -> int:
+        """Events the budget pays for after the facilitator's answer to conditions (as funded_workshops does)."""
+        w = params.workshops
+        if w.facilitator_policy == "refuse":
+            return round(events * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
+        return events
+
+    def _sequence(self) -> None:
+        """Coordinated initiatives: an event in a month another initiative meets moves to the next free month."""
+        taken: set[int] = set()
+        for running in self.initiatives:
+            moved: dict[int, list[Event]] = {}
+            for step in sorted(running.plan):
+                new = step
+                while new in taken:
+                    new += 1
+                moved.setdefault(new, []).extend(running.plan[step])
+            running.plan = moved
+            taken |= set(moved)
+
+    @staticmethod
+    def _key(event: Event | None, side: int | None = None) -> tuple:
+        """Which convener an event uses: its mix, size, mode and (shuttle) side; all None = the initiative's own."""
+        if event is None:
+            return (None, None, None, side)
+        mix = tuple(sorted(event.mix.items())) if event.mix else None
+        return (mix, event.size, event.mode, side)
+
+    def convener(self, running: Running, event: Event, side: int | None = None) -> WorkshopSeries:
+        """The series object that invites for this event: the initiative's own, or one with the event's mix and size."""
+        key = self._key(event, side)
+        if key in running.conveners:
+            return running.conveners[key]
+        base = running.params
+        w = base.workshops
+        size = event.size or w.size
+        update: dict[str, Any] = {"mix": event.mix or w.mix, "size": size}
+        if side is not None:
+            update["sides"] = [side + 1]
+            update["size"] = max(2, round(size / len(running.series.convened_sides)))
+        params = base.model_copy(update={"workshops": w.model_copy(update=update), "mode": event.mode or base.mode})
+        model = self.model
+        convener = WorkshopSeries(params, model.kind_of, model.side, model.n_sides, model.population.ids)
+        main = running.series
+        convener.meetings, convener.participated, convener.records = main.meetings, main.participated, main.records
+        running.conveners[key] = convener
+        return convener
+
+    # Each step --------------------------------------------------------------------------------
+
+    def run(self, t: int) -> WorkshopRecord | None:
+        """Hold every event due this step; returns the first meeting held (for the time series)."""
+        self._trips_lower_aversion(t)
+        first = None
+        for number, running in enumerate(self.initiatives):
+            for event in running.plan.get(t, []):
+                if running.ended is not None:
+                    break
+                record = self._hold(number, running, event, t)
+                first = first or record
+        return first
+
+    def observe(self, t: int) -> None:
+        """After the transfer check: uptake by the other tracks and local agreements."""
+        self.uptake.observe(t)
+
+    def _trips_lower_aversion(self, t: int) -> None:
+        away = self.trip_until >= t
+        if away.any():
+            self.model.aversion[away] *= 1.0 - self.model.params.formats.trip_aversion_cut
+            self.model._rules_for = None  # the class rules set every aversion afresh next step
+
+    def _hold(self, number: int, running: Running, event: Event, t: int) -> WorkshopRecord | None:
+        model = self.model
+        kind = event.format
+        running.counts[kind] = running.counts.get(kind, 0) + 1
+        row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
+        record = None
+        if kind in ("workshop", "training"):
+            record = self._meet(number, running, self.convener(running, event), kind, t)
+            if record is not None and kind == "training":
+                formats.train(model.params.formats, model.standing, self.skill, record.participants)
+            records = [record] if record is not None else []
+        elif kind == "shuttle":
+            records = []
+            for side in running.series.convened_sides:
+                held = self._meet(number, running, self.convener(running, event, side), kind, t)
+                if held is not None:
+                    records.append(held)
+            rounds = [(r.participants, r.ideas) for r in records]
+            row["carried"] = formats.carry(model, self.rng["formats"], rounds, t)
+            record = records[0] if records else None
+        elif kind == "knowledge_product":
+            sides = running.series.convened_sides
+            row["officials_reached"] = formats.publish(model, self.rng["formats"], running.ideas, sides, t)
+            records = []
+        else:  # exposure_trip
+            convener = self.convener(running, event)
+            kinds = model.params.kinds_with("official") if event.audience == "officials" else list(convener.mix)
+            size = event.size or model.params.formats.trip_size
+            who = formats.travellers(model, self.rng["formats"], kinds, running.series.convened_sides, size)
+            formats.travel(model, who, self.trip_until, t)
+            row["participants"] = int(who.size)
+            records = []
+        if records:
+            row.update(
+                participants=int(sum(r.participants.size for r in records)),
+                new_ideas=int(sum(r.ideas.size for r in records)),
+                candour=float(np.mean([r.candour for r in records])),
+                leaked=any(r.leaked for r in records),
+            )
+        row.update(self._state(running))
+        self.log.append(row)
+        return record
+
+    def _meet(
+        self, number: int, running: Running, convener: WorkshopSeries, kind: str, t: int
+    ) -> WorkshopRecord | None:
+        """Convene (with declines), run the meeting, then its consequences for the third party and Track Three."""
+        model = self.model
+        config = model.params
+        invited: list[int] = []
+        accept = lambda who: self._accept(number, running, who, t, invited)  # noqa: E731
+        who = convener.convene(model.streams["workshops"], accept=accept)
+        floor = max(2.0, running.third_party.min_turnout * invited[0])
+        if invited[0] != who.size and who.size < floor:
+            running.ended = t  # invitees decline: the series cannot continue
+            return None
+        share_proscribed = float(self.proscribed[who].mean()) if who.size else 0.0
+        self.proscribed_engaged[who[self.proscribed[who]]] = True
+        idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
+        overlap = self._overlap(number, who)
+        if overlap and not self.coordinated:
+            idea_factor *= 1.0 - config.competition.duplicate_share * overlap
+        meeting = Meeting(
+            series=convener,
+            who=who,
+            format=kind,
+            candour_factor=thirdparty.candour_factor(running.third_party)
+            * formats.skill_factor(config.formats, self.skill, who),
+            trust_bonus=thirdparty.trust_bonus(running.third_party),
+            idea_factor=idea_factor,
+            confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
+            voice=self.voice,
+            voice_rng=self.voice_rng,
+        )
+        record = model.run_workshop(t, meeting)
+        if overlap and not self.coordinated and idea_factor > 0:
+            self.duplicates += record.ideas.size * (1.0 / idea_factor - 1.0)
+        self._after(number, running, convener, record, share_proscribed, t)
+        return record
+
+    def _after(
+        self, number: int, running: Running, convener: WorkshopSeries, record: WorkshopRecord, proscribed: float, t: int
+    ) -> None:
+        """Share the meeting's memory across the initiative's conveners; reputation, funding and outreach."""
+        for other in running.conveners.values():
+            if other is not convener:
+                other.previous, other.after_leak = convener.previous, convener.after_leak
+        if record.leaked and convener is not self.series:
+            self.series.leaks += 1  # the run's leaks are counted on the main series
+        running.ideas.extend(record.ideas.tolist())
+        self.last_met[number, record.participants] = t
+        self.met[number, record.participants] = True
+        tp = running.third_party
+        extra = self.model.params.proscribed.leak_cost if proscribed > 0 else 0.0
+        conditions = accepted_conditionality(convener.params)
+        running.reputation = thirdparty.reputation_after(tp, running.reputation, conditions, record.leaked, extra)
+        if (
+            proscribed > 0
+            and self.rng["third_party"].random() < self.model.params.proscribed.withdrawal_risk * proscribed
+        ):
+            running.withdrawn = True
+            running.ended = t
+        self._outreach(running, record, t)
+
+    def _accept(self, number: int, running: Running, who: np.ndarray, t: int, invited: list[int]) -> np.ndarray:
+        """Invitees who come: reputation, access to officials and to proscribed groups, other initiatives' demands."""
+        invited.append(int(who.size))
+        model = self.model
+        profile = running.third_party.profile
+        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+        if profile.official_access < 1.0:
+            chance[model.behaviour[who] == "official"] *= profile.official_access
+        if self.proscribed.any():
+            chance[self.proscribed[who]] *= profile.armed_group_access
+        competing = len(self.initiatives) > 1
+        if competing:
+            others = np.delete(self.last_met, number, axis=0)[:, who]
+            tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
+            chance[tired] *= 1.0 - model.params.competition.fatigue_decline
+            chance[(others == t).any(axis=0)] = 0.0
+        if (chance >= 1.0).all():
+            return who
+        comes = self.rng["third_party"].random(who.size) < chance
+        self.declined += int((~comes).sum())
+        kept = who[comes]
+        if self.coordinated:
+            kept = self._replace(number, running, who[~comes], kept, t)
+        return np.sort(kept)
+
+    def _replace(self, number: int, running: Running, declined: np.ndarray, kept: np.ndarray, t: int) -> np.ndarray:
+        """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
+        model = self.model
+        others = np.delete(self.last_met, number, axis=0)
+        free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0)
+        free[kept] = False
+        free[declined] = False
+        rng = self.rng["initiatives"]
+        chosen = [kept]
+        for actor in declined.tolist():
+            pool = np.flatnonzero(free & (model.kind_of == model.kind_of[actor]) & (model.side == model.side[actor]))
+            if pool.size:
+                pick = int(rng.choice(pool))
+                free[pick] = False
+                chosen.append(np.array([pick]))
+        return np.concatenate(chosen)
+
+    def _overlap(self, number: int, who: np.ndarray) -> float:
+        """Share of the room who have met another initiative (their ideas may be that initiative's already)."""
+        if len(self.initiatives) == 1:
+            return 0.0
+        return float(np.delete(self.met, number, axis=0)[:, who].any(axis=0).mean())
+
+    def _outreach(self, running: Running, record: WorkshopRecord, t: int) -> None:
+        """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
+        model = self.model
+        reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
+        if reach == 0 or record.ideas.size == 0:
+            return
+        rng = self.rng["formats"]
+        uptake = self.uptake
+        locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
+        grassroots = uptake.grassroots
+        home = (uptake.cell // model.n_sides) == locality
+        outside = ~model.series.participated[grassroots]
+        for side in np.unique(model.side[record.participants]).tolist():
+            mine = model.side[grassroots] == side
+            local = rng.permutation(grassroots[mine & outside & home])
+            elsewhere = rng.permutation(grassroots[mine & outside & ~home])
+            reached = np.concatenate([local, elsewhere])[:reach]
+            carriers = record.participants[model.side[record.participants] == side]
+            actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
+            if actors.size:
+                model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+
+    def _state(self, running: Running) -> dict[str, Any]:
+        """What the run stands at after an event (the events table's before-and-after columns)."""
+        model = self.model
+        ideas = model.ideas
+        n = ideas.count
+        grassroots = model.members["grassroots"]
+        return {
+            "reputation": running.reputation,
+            "ideas_transferred": int(np.count_nonzero(ideas.entered_step[:n] >= 0)),
+            "mean_cross_side_trust": float(np.nanmean(model.cross_side_trust())) if model.n_sides > 1 else np.nan,
+            "reach_track_three": float((ideas.held_count[grassroots] > 0).mean()) if grassroots.size else np.nan,
+            "local_agreements": len(self.uptake.agreed),
+        }
+
+    # Outcomes ---------------------------------------------------------------------------------
+
+    def outcomes(self) -> dict[str, float]:
+        """The per-run outcomes of the "new" Track Two (declared in model/outcomes.py)."""
+
+        def held(kind: str) -> int:
+            return sum(r.counts.get(kind, 0) for r in self.initiatives)
+
+        return {
+            "transfers_track_1_5": len(self.uptake.track_1_5),
+            "transfers_track_three": len(self.uptake.track_three),
+            "local_agreements": len(self.uptake.agreed),
+            "third_party_reputation": self.initiatives[0].reputation,
+            "series_ended": int(any(r.ended is not None for r in self.initiatives)),
+            "funding_withdrawn": int(any(r.withdrawn for r in self.initiatives)),
+            "invitations_declined": self.declined,
+            "duplicate_ideas": self.duplicates,
+            "trainings_held": held("training"),
+            "knowledge_products": held("knowledge_product"),
+            "exposure_trips": held("exposure_trip"),
+            "proscribed_engaged": int(self.proscribed_engaged.sum()),
+        }

@@ -1,0 +1,63 @@
+"""The third party: its type's profile, its facilitation team, and a reputation that conditions and leaks erode.
+
+Functional forms (docs/ODD.md, "Third parties"):
+
+    integrity     = workshops.facilitator_integrity x profile.integrity x (1 - local_integrity_loss if local only)
+    conditions    = min(1, funder_conditionality x profile.funder_dependence)
+    candour      x= 1 + expertise_candour_gain x profile.process_expertise
+    room trust   += local_trust_bonus x (1 - room trust)                 (local or hybrid teams)
+    reputation   -= conditions_reputation_loss x accepted conditions     (each meeting held)
+                    + leak_reputation_loss (+ proscribed.leak_cost with proscribed participants)  (each leak)
+    P(invitee comes) = min(1, reputation / decline_below) x official_access (officials)
+                       x armed_group_access (members of proscribed groups)
+
+Scholar-practitioner with an outside team (the defaults) is today's third party: every factor is neutral.
+"""
+
+from __future__ import annotations
+
+from model.params import Params, ThirdParty, Workshops
+
+
+def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdParty) -> Params:
+    """The run's parameters as this third party's series sees them (the same object when nothing changes)."""
+    profile = third_party.profile
+    integrity = workshops.facilitator_integrity * profile.integrity
+    if third_party.facilitation == "local":
+        integrity *= 1.0 - third_party.local_integrity_loss
+    conditionality = min(1.0, workshops.funder_conditionality * profile.funder_dependence)
+    update = {}
+    if integrity != workshops.facilitator_integrity:
+        update["facilitator_integrity"] = integrity
+    if conditionality != workshops.funder_conditionality:
+        update["funder_conditionality"] = conditionality
+    if not update and workshops is params.workshops:
+        return params
+    return params.model_copy(update={"workshops": workshops.model_copy(update=update)})
+
+
+def candour_factor(third_party: ThirdParty) -> float:
+    """Candour multiplier from the third party's process expertise."""
+    return 1.0 + third_party.expertise_candour_gain * third_party.profile.process_expertise
+
+
+def trust_bonus(third_party: ThirdParty) -> float:
+    """Share of the gap to full trust in the room that a local team closes."""
+    return third_party.local_trust_bonus if third_party.facilitation in ("local", "hybrid") else 0.0
+
+
+def attendance(third_party: ThirdParty, reputation: float) -> float:
+    """Chance an invitee comes, from the third party's reputation alone."""
+    if third_party.decline_below <= 0 or reputation >= third_party.decline_below:
+        return 1.0
+    return reputation / third_party.decline_below
+
+
+def reputation_after(
+    third_party: ThirdParty, reputation: float, accepted_conditions: float, leaked: bool, extra_leak_cost: float
+) -> float:
+    """Reputation after one meeting: accepted conditions and a leak traced to the third party erode it."""
+    loss = third_party.conditions_reputation_loss * accepted_conditions
+    if leaked:
+        loss += third_party.leak_reputation_loss + extra_leak_cost
+    return max(0.0, reputation - loss)

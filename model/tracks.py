@@ -1,0 +1,122 @@
+"""Objectives beyond Track One: ideas taken up in Track 1.5 and Track Three, and local-level agreements.
+
+An idea is *taken up in a track* the first step at least ``transfer.threshold`` of that track's
+members hold it on every side that has members (Track 1.5: influential elites and officials who
+took part in a meeting in a personal capacity; Track Three: grassroots). A *local-level agreement*
+forms the first step grassroots of at least ``local_agreements.sides_needed`` sides in one locality
+hold the same idea; each grassroots actor lives in a locality (an actor map's ``locality`` column, or
+drawn uniformly from ``local_agreements.localities``). Both are read from the holdings after the
+step's transfer check, and recomputed only when the tracks' holdings changed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+from model.params import BEHAVIOURS
+
+if TYPE_CHECKING:
+    from model.model import TrackTwoModel
+
+LOCALITY_COLUMN = "locality"
+OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite", "grassroots"))
+
+
+class TrackUptake:
+    """Which ideas each track took up, and the local agreements formed, as the run goes."""
+
+    def __init__(self, model: TrackTwoModel, rng: np.random.Generator) -> None:
+        self.model = model
+        self.threshold = model.params.transfer.threshold
+        self.grassroots = model.members["grassroots"]
+        self.elites = model.members["elite"]
+        self.officials = model.members["official"]
+        config = model.params.local_agreements
+        mapped = model.population.extra.get(LOCALITY_COLUMN)
+        if mapped is not None:
+            labels = np.asarray(mapped, dtype=object)[self.grassroots]
+            _, locality = np.unique(labels.astype(str), return_inverse=True)
+        else:
+            locality = rng.integers(0, config.localities, size=self.grassroots.size)
+        self.localities = int(locality.max()) + 1 if locality.size else 0
+        self.cell = locality * model.n_sides + model.side[self.grassroots]  # (locality, side) of each grassroots actor
+        self.sides_needed = config.sides_needed
+        self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
+        self.track_1_5: dict[int, int] = {}  # idea -> step taken up
+        self.track_three: dict[int, int] = {}
+        cells = self.localities * model.n_sides
+        self.cells = sp.csr_matrix(
+            (np.ones(self.cell.size), (self.cell, np.arange(self.cell.size))), shape=(cells, self.cell.size)
+        )  # (locality, side) cell x grassroots actor
+        self._checked_grassroots = 0
+        self._grassroots_sizes = np.bincount(model.side[self.grassroots], minlength=model.n_sides)
+        self._elite_sizes = np.bincount(model.side[self.elites], minlength=model.n_sides)
+        self._room_sizes = self._elite_sizes
+        self._meetings_seen = 0
+        self._last_holders = np.zeros((model.n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
+        self._in_room: dict[int, np.ndarray] = {}
+        self._checked_room = 0
+
+    def observe(self, t: int) -> None:
+        """After the step's transfer check: record new uptakes and agreements (only when holdings there changed)."""
+        ideas = self.model.ideas
+        sides = self.model.n_sides
+        if ideas.count == 0:
+            return
+        n = ideas.count
+        adoptions = ideas.group_adoptions.reshape(len(BEHAVIOURS), sides).sum(axis=1)
+        grassroots_adoptions = int(adoptions[GRASSROOTS])
+        if grassroots_adoptions != self._checked_grassroots:
+            self._checked_grassroots = grassroots_adoptions
+            holders = ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
+            self._uptake(self.track_three, holders, self._grassroots_sizes, t)
+            if self.localities:
+                self._agreements(holders)
+        room_adoptions = int(adoptions[ELITE] + adoptions[OFFICIAL])
+        if room_adoptions != self._checked_room:
+            self._checked_room = room_adoptions
+            holders = ideas.group_holders[ELITE * sides : (ELITE + 1) * sides, :n]
+            in_room = self._officials_in_room()
+            if in_room:
+                holders = holders.copy()
+                for side, officials in in_room.items():
+                    holders[side] += ideas.holds[officials, :n].sum(axis=0)
+            self._uptake(self.track_1_5, holders, self._room_sizes, t)
+
+    def _officials_in_room(self) -> dict[int, np.ndarray]:
+        """Officials who took part in a meeting (Track 1.5 members), by side; recomputed when a meeting was held."""
+        held = len(self.model.series.records)
+        if held != self._meetings_seen:
+            self._meetings_seen = held
+            in_room = self.officials[self.model.series.participated[self.officials]]
+            sides = self.model.side[in_room]
+            self._in_room = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
+            self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.model.n_sides)
+        return self._in_room
+
+    def _uptake(self, taken: dict[int, int], holders: np.ndarray, sizes: np.ndarray, t: int) -> None:
+        staffed = sizes > 0
+        if not staffed.any():
+            return
+        shares = holders[staffed] / sizes[staffed, None]
+        for idea in np.flatnonzero((shares >= self.threshold).all(axis=0)).tolist():
+            taken.setdefault(idea, t)
+
+    def _agreements(self, holders: np.ndarray) -> None:
+        """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
+        n = holders.shape[1]
+        gained = np.zeros(n, dtype=bool)
+        seen = min(n, self._last_holders.shape[1])
+        gained[:seen] = (holders[:, :seen] > self._last_holders[:, :seen]).any(axis=0)
+        gained[seen:] = True
+        self._last_holders = holders.copy()
+        candidates = np.flatnonzero(gained & ((holders > 0).sum(axis=0) >= self.sides_needed))
+        if candidates.size == 0:
+            return
+        holds = self.model.ideas.holds[np.ix_(self.grassroots, candidates)].astype(np.int64)
+        counts = (self.cells @ holds).reshape(self.localities, self.model.n_sides, candidates.size)
+        for locality, column in zip(*np.nonzero((counts > 0).sum(axis=1) >= self.sides_needed), strict=True):
+            self.agreed.add((int(locality), int(candidates[column])))

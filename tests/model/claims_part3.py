@@ -1,0 +1,77 @@
+"""The stylized facts of the "new" Track Two (MODEL.md Part III, F9-F15) as statistical claims over seeds.
+
+Same conventions as claims.py: conditions run on the same seeds (paired), a comparison is the one-sided
+Wilcoxon signed-rank test at ALPHA with a 99% paired bootstrap interval of the mean difference.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from claims import Verdict, equivalent, greater
+
+TRACK_THREE_MODEST = 0.1  # F12: "a modest share of transfers via Track Three"
+VOICE_GAP_MARGIN = 0.05  # F15: equal voice closes the gap between seat and authorship shares to within this
+
+
+def f9_capacity_building_first(trained: pd.DataFrame, workshops_only: pd.DataFrame) -> Verdict:
+    return greater(trained.ideas_transferred, workshops_only.ideas_transferred, "transfers, trainings first vs not")
+
+
+def f10_trip_raises_novel_transfers(trip: pd.Series, no_trip: pd.Series) -> Verdict:
+    return greater(trip, no_trip, "novel ideas into Track One in the 24 months after, trip vs none")
+
+
+def f11_products_help_most_where_standing_is_low(
+    low_with: pd.DataFrame, low_without: pd.DataFrame, high_with: pd.DataFrame, high_without: pd.DataFrame
+) -> Verdict:
+    low_effect = low_with.ideas_transferred - low_without.ideas_transferred
+    high_effect = high_with.ideas_transferred - high_without.ideas_transferred
+    return greater(low_with.ideas_transferred, low_without.ideas_transferred, "transfers, product vs none") & greater(
+        low_effect, high_effect, "product's effect, low vs high standing"
+    )
+
+
+def f12_linking_track_three(linked: pd.DataFrame, unlinked: pd.DataFrame) -> Verdict:
+    via = linked.transfers_via_track_three.sum() / max(linked.ideas_transferred.sum(), 1)
+    modest = Verdict(bool(via < TRACK_THREE_MODEST), f"share via Track Three {via:.3f} (ceiling {TRACK_THREE_MODEST})")
+    return (
+        greater(linked.grassroots_reach, unlinked.grassroots_reach, "grassroots reach, linked vs not")
+        & greater(linked.ripe_windows, unlinked.ripe_windows, "ripe windows (public support), linked vs not")
+        & greater(linked.local_agreements, unlinked.local_agreements, "local agreements, linked vs not")
+        & modest
+    )
+
+
+def f13_two_programmes(one: pd.DataFrame, uncoordinated: pd.DataFrame, coordinated: pd.DataFrame) -> Verdict:
+    return greater(2 * one.ideas_generated, uncoordinated.ideas_generated, "ideas, twice one vs two uncoordinated") & (
+        greater(coordinated.ideas_generated, uncoordinated.ideas_generated, "ideas, coordinated vs uncoordinated")
+    )
+
+
+def f14_conditions_erode_reputation(accepted: pd.DataFrame, refused: pd.DataFrame, free: pd.DataFrame) -> Verdict:
+    return (
+        greater(refused.third_party_reputation, accepted.third_party_reputation, "reputation, refused vs accepted")
+        & greater(
+            accepted.invitations_declined, refused.invitations_declined, "invitations declined, accepted vs refused"
+        )
+        & greater(accepted.series_ended, refused.series_ended, "series ended early, accepted vs refused")
+        & greater(free.workshops_held, refused.workshops_held, "workshops held, no conditions vs refused (budget)")
+    )
+
+
+def voice_gap(runs: pd.DataFrame, group: str) -> pd.Series:
+    """Seat share minus share of the authorships of transferred ideas."""
+    return runs[f"seat_share_{group}"] - runs[f"authorship_share_{group}"]
+
+
+def f15_voice_not_seats(low: pd.DataFrame, equal: pd.DataFrame, more_seats: pd.DataFrame, group: str) -> Verdict:
+    zero = pd.Series(0.0, index=low.index)
+    margin = pd.Series(VOICE_GAP_MARGIN, index=low.index)
+    return (
+        greater(voice_gap(low, group), zero, "seat minus authorship share, low voice")
+        & greater(
+            low[f"participant_share_{group}"], low[f"author_share_{group}"], "participant vs author share, low voice"
+        )
+        & equivalent(voice_gap(equal, group), zero, VOICE_GAP_MARGIN, "gap at equal voice")
+        & greater(voice_gap(more_seats, group), margin, "gap with more seats but low voice, over the margin")
+    )
