@@ -216,5 +216,6 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
             shares[f"author_share_{key}"] = float(member[authors].mean()) if authors.any() else math.nan
             total = authorships.sum()
             shares[f"authorship_share_{key}"] = float(authorships[member].sum() / total) if total else math.nan
-            shares[f"seat_share_{key}"] = float(seats[member].sum() / seats.sum()) if records else math.nan
+            filled = seats.sum() if records else 0
+            shares[f"seat_share_{key}"] = float(seats[member].sum() / filled) if filled else math.nan
     return shares
