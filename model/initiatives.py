@@ -339,7 +339,7 @@ class Programmes:
 
     def _overlap(self, number: int, who: np.ndarray) -> float:
         """Share of the room who have met another initiative (their ideas may be that initiative's already)."""
-        if len(self.initiatives) == 1:
+        if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
         return float(np.delete(self.met, number, axis=0)[:, who].any(axis=0).mean())
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 import math
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from model import ConfigError, simulate
 
 KINDS = ("official", "elite", "autonomous", "grassroots")
+FORMATS = ("workshop", "training", "knowledge_product", "exposure_trip", "shuttle")
+THIRD_PARTIES = ("scholar_practitioner", "ngo_mediator", "private_citizen")
 STEPS = 8
 
 settings.register_profile(
@@ -37,7 +40,7 @@ def tiny_conflicts(draw: st.DrawFn) -> dict:
     invited = draw(st.lists(st.sampled_from(KINDS), min_size=1, max_size=4, unique=True))
     weights = [draw(st.integers(1, 9)) for _ in invited]
     convened = draw(st.none() | st.lists(st.integers(1, sides), min_size=1, max_size=sides, unique=True))
-    return {
+    config = {
         "steps": STEPS,
         "sides": sides,
         "mode": draw(st.sampled_from(["track2", "track1.5", "backchannel"])),
@@ -53,8 +56,21 @@ def tiny_conflicts(draw: st.DrawFn) -> dict:
         "transfer": {"sides_without_officials": draw(st.sampled_from(["error", "not_needed"]))},
         "ripeness": {"mode": draw(st.sampled_from(["endogenous", "off"]))},
     }
+    if draw(st.booleans()):  # the new Track Two: a schedule of formats, its third party, perhaps a second initiative
+        events = st.fixed_dictionaries(
+            {"format": st.sampled_from(FORMATS), "step": st.integers(1, STEPS)},
+            optional={"count": st.integers(1, 3), "size": st.integers(2, 6), "mix": st.just({invited[0]: 1.0})},
+        )
+        config["programme"] = {
+            "third_party": {"type": draw(st.sampled_from(THIRD_PARTIES)), "facilitation": "hybrid"},
+            "events": draw(st.lists(events, min_size=1, max_size=3)),
+        }
+        if draw(st.booleans()):
+            config["initiatives"] = [{"name": "Second", "workshops": {"first_step": 2, "interval": 2, "count": 3}}]
+    return config
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's mean of nothing, 0/0: an unguarded empty case
 @settings(settings.get_profile(PROFILE))
 @given(config=tiny_conflicts(), seed=st.integers(0, 2**32 - 1))
 def test_any_tiny_conflict_is_refused_cleanly_or_runs_to_finite_outcomes(config: dict, seed: int) -> None:
