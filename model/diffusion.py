@@ -14,31 +14,25 @@ lambda = -ln(1 - p) (so it arrives within the month with probability p); the fir
 converts the receiver and is credited. Adoption is then exactly 1 - prod(1 - p), and the
 credited source is advocate i with probability lambda_i / sum(lambda).
 
-Two exact ways to draw a step, chosen by cost (the law is the same; the random stream differs):
-
-- *push*: every tie from an advocate is a trial whose uniform draw U succeeds if U > 1 - p. No
-  tie's p exceeds the base rate (every other factor is in [0, 1]), so only ties with
-  U > 1 - base_rate can succeed: those are picked directly, each with probability base_rate,
-  by geometric gaps along the advocates' concatenated neighbour lists, and only they are drawn
-  (U uniform on (1 - base_rate, 1), arrival log U / ln(1 - p)). Cost ~ base_rate x advocate-ties
-  plus one pass over the advocates, so it scales with events, not with the network;
-- *count*: for receivers who do not weigh standing, all advocates on one side offer the same p,
-  so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
-  sparse product per side; only receivers who weigh standing (officials) are drawn tie by tie.
-  Cost ~ sides x ties x ideas advocated, best when most ties carry an idea at a high base rate.
+Draws are keyed by event (model/randomness.py): receiver j adopts idea k at step t when the
+uniform keyed by (t, k, j) is below 1 - prod(1 - p), and the credited advocate is read from a
+second uniform keyed the same way. So a receiver whose advocates are the same in two runs (a
+programme and its counterfactual) makes the same choice in both, and more advocacy can only make
+an adoption likelier on the same luck. The probability is computed from advocate counts (sparse
+products): for receivers who do not weigh standing, all advocates on one side offer the same p,
+so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
+sparse product per side; only receivers who weigh standing (officials) are computed tie by tie.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-PUSH_COST_FACTOR = (
-    20.0  # a drawn tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
-)
+from model.randomness import EventRandomness
+
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 
@@ -49,6 +43,7 @@ class Adoptions:
     actors: np.ndarray
     ideas: np.ndarray
     sources: np.ndarray
+    exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (advocate, receiver, idea), when recorded
 
 
 @dataclass
@@ -153,8 +148,21 @@ def trust_by_side(trust: np.ndarray, sides: np.ndarray, n_sides: int | None = No
     return np.where(sides[:, None] == np.arange(n_sides), 1.0, trust[:, None])
 
 
+@dataclass
+class StepDraws:
+    """The keyed draws of one step: the run's event randomness, the step, and each idea column's key."""
+
+    randomness: EventRandomness
+    step: int
+    keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+
+    def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """One uniform per (actor, idea column) event of this class at this step."""
+        return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+
+
 def advocate(
-    rng: np.random.Generator,
+    draws: StepDraws,
     ties: TieIndex,
     active: np.ndarray,
     holds: np.ndarray,
@@ -165,102 +173,37 @@ def advocate(
     aversion: np.ndarray,
     sides: np.ndarray,
     trust: np.ndarray,
-    method: str = "auto",
+    exposures: bool = False,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
-    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea. Both are
-    read idea by idea, which costs no copy when they are stored so (Fortran order, as the model's are).
-    `trust` is (actors x sides), or one trust of every other side per actor.
+    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea and
+    `draws.keys` per idea. `trust` is (actors x sides), or one trust of every other side per actor.
+    With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
+    was advocated to someone not holding it (the full record).
     """
     trust = trust_by_side(trust, sides)
-    if method not in ("auto", "push", "count"):
-        raise ValueError(f"method must be auto, push or count, got {method!r}")
-    pairs = np.flatnonzero(active.T) if base_rate > 0 else np.empty(0, dtype=np.int64)  # idea x actors + actor
-    if pairs.size == 0:
+    advocated = np.flatnonzero(active.any(axis=0)) if base_rate > 0 else np.empty(0, dtype=np.int64)
+    if advocated.size == 0:
         empty = np.empty(0, dtype=np.int64)
-        return Adoptions(empty, empty, empty)
-    n_actors, n_ideas = active.shape
-    columns, senders = (np.zeros(pairs.size, dtype=np.int64), pairs) if n_ideas == 1 else np.divmod(pairs, n_actors)
-    degree = ties.degree[senders]
-    offered = np.cumsum(degree)  # advocate-ties, counted along the advocates' neighbour lists
-    bound = min(base_rate, P_CEILING)  # no tie's p exceeds this
-    any_weighs, any_across = bool(weighs_standing.any()), ties.any_across
-    if method == "auto":
-        ideas_advocated = n_ideas if n_ideas == 1 else int(np.count_nonzero(active.any(axis=0)))
-        drawn = bound * float(offered[-1])
-        method = "push" if PUSH_COST_FACTOR * drawn < ties.all.nnz * ideas_advocated else "count"
-    if method == "push":
-        context = Context(base_rate, novelty, standing, weighs_standing, aversion, sides, trust, any_weighs, any_across)
-        receivers, ideas, sources = _push(rng, ties.all, senders, columns, degree, offered, holds, context, bound)
-        return Adoptions(receivers, ideas, sources)
-    advocated = np.flatnonzero(active.any(axis=0))
+        return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
+    any_weighs = bool(weighs_standing.any())
     context = Context(
-        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, any_across
+        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
     )
-    receivers, picked, sources = _count(rng, ties, active[:, advocated], holds[:, advocated], context)
-    return Adoptions(receivers, advocated[picked], sources)
+    column_draws = StepDraws(draws.randomness, draws.step, draws.keys[advocated])
+    advocating = active[:, advocated]
+    receivers, picked, sources, exposed = _adopt(
+        column_draws, ties, advocating, holds[:, advocated], context, exposures
+    )
+    if exposed is not None:
+        exposed = (exposed[0], exposed[1], advocated[exposed[2]])
+    return Adoptions(receivers, advocated[picked], sources, exposed)
 
 
-def thinned_positions(rng: np.random.Generator, total: int, probability: float, batch: int | None = None) -> np.ndarray:
-    """Each of the positions 0 .. total-1 independently with `probability`, in increasing order.
-
-    Drawn by geometric gaps, so the cost is ~ probability x total, not total. Gaps come in
-    batches (by default enough to reach `total` but for a 5-sigma shortfall, then more).
-    """
-    if probability >= 1.0:
-        return np.arange(total, dtype=np.int64)
-    expected = total * probability
-    batch = batch or int(expected + 5.0 * math.sqrt(expected) + 8)
-    scale = -1.0 / math.log1p(-probability)
-
-    def more() -> np.ndarray:  # kept positions from 0 on; skipped before each: floor(E x scale), E ~ Exp(1)
-        skipped = rng.standard_exponential(batch)
-        skipped *= scale
-        positions = np.cumsum(skipped.astype(np.int64))
-        positions += np.arange(batch)
-        return positions
-
-    positions = more()
-    while positions[-1] < total:  # rare: the batch fell short of the end
-        positions = np.concatenate([positions, positions[-1] + 1 + more()])
-    return positions[: np.searchsorted(positions, total)]
-
-
-def _push(
-    rng: np.random.Generator,
-    ties: sp.csr_matrix,
-    senders: np.ndarray,
-    columns: np.ndarray,
-    degree: np.ndarray,
-    offered: np.ndarray,
-    holds: np.ndarray,
-    context: Context,
-    bound: float,
+def _adopt(
+    draws: StepDraws, ties: TieIndex, advocating: np.ndarray, holds: np.ndarray, context: Context, exposures: bool
 ):
-    """Draw the ties that can succeed (U > 1 - bound); the earliest arrival within the month wins."""
-    positions = thinned_positions(rng, int(offered[-1]), bound)
-    pair = np.searchsorted(offered, positions, side="right")
-    senders, columns = senders[pair], columns[pair]
-    # the position's rank within its advocate's neighbour list = position - (offered - degree)
-    receivers = ties.indices[ties.indptr[senders] + (positions - offered[pair] + degree[pair])]
-    open_to = ~holds.T.reshape(-1)[columns * holds.shape[0] + receivers]
-    senders, columns, receivers = senders[open_to], columns[open_to], receivers[open_to]
-    p = context.tie_probability(senders, receivers, columns)
-    drawn = bound * rng.random(p.size)  # 1 - U, with U uniform on (1 - bound, 1)
-    success = drawn < p  # U > 1 - p
-    senders, columns, receivers = senders[success], columns[success], receivers[success]
-    key = receivers * holds.shape[1] + columns  # (receiver, idea)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    if key.size > 1 and (key[1:] == key[:-1]).any():  # some receivers persuaded twice: the first arrival wins
-        arrival = np.log1p(-drawn[success]) / np.log1p(-p[success])  # Exp(-ln(1 - p)) time, within the month
-        order = order[np.lexsort((arrival[order], key))]  # by receiver and idea (key stays sorted), then arrival
-        order = order[np.concatenate([[True], key[1:] != key[:-1]])]
-    return receivers[order], columns[order], senders[order]
-
-
-def _count(rng: np.random.Generator, ties: TieIndex, advocating: np.ndarray, holds: np.ndarray, context: Context):
     """Adoption from advocate counts (sparse products); tie by tie only for receivers who weigh standing."""
     counts = advocating.astype(np.float32)
     if ties.any_across:  # advocates counted per side: trust differs by the sender's side
@@ -288,13 +231,16 @@ def _count(rng: np.random.Generator, ties: TieIndex, advocating: np.ndarray, hol
         log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
     else:
         log_none = log_plain
-    adopt = rng.random(receivers.size) < -np.expm1(log_none)
+    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None
+    if exposed is not None:
+        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
+    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    return receivers, columns, _credit_sources(rng, ties.all, advocating, receivers, columns, context)
+    return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
 
 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
-    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays."""
+    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
     advocates = advocating.ravel()[senders * advocating.shape[1] + columns[owner]]
     return owner[advocates], senders[advocates]
@@ -307,7 +253,7 @@ def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarra
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
-def _credit_sources(rng, ties, advocating, receivers, columns, context) -> np.ndarray:
+def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
     """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda)."""
     if receivers.size == 0:
         return np.empty(0, dtype=np.int64)
@@ -317,15 +263,15 @@ def _credit_sources(rng, ties, advocating, receivers, columns, context) -> np.nd
     starts = np.searchsorted(owner, np.arange(receivers.size))
     ends = np.append(starts[1:], owner.size)
     offset = np.concatenate([[0.0], running])[starts]
-    target = offset + rng.random(receivers.size) * (running[ends - 1] - offset)
+    target = offset + draws.uniforms("credit", receivers, columns) * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
 
 
-def forget(rng: np.random.Generator, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate."""
+def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event."""
     if not rate.any():
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
     ideas, actors = np.nonzero(held.T)  # idea by idea: contiguous when held is stored so (the model's is)
-    dropped = rng.random(actors.size) < rate[actors]
+    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
     return actors[dropped], ideas[dropped]
