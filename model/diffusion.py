@@ -174,13 +174,15 @@ def advocate(
     sides: np.ndarray,
     trust: np.ndarray,
     exposures: bool = False,
+    counts: AdvocateCounts | None = None,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
     `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea and
     `draws.keys` per idea. `trust` is (actors x sides), or one trust of every other side per actor.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
-    was advocated to someone not holding it (the full record).
+    was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
+    from step to step (a run's), so only the advocacy that changed is counted again.
     """
     trust = trust_by_side(trust, sides)
     advocated = np.flatnonzero(active.any(axis=0)) if base_rate > 0 else np.empty(0, dtype=np.int64)
@@ -192,39 +194,101 @@ def advocate(
         base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
     )
     column_draws = StepDraws(draws.randomness, draws.step, draws.keys[advocated])
-    advocating = active[:, advocated]
-    receivers, picked, sources, exposed = _adopt(
-        column_draws, ties, advocating, holds[:, advocated], context, exposures
-    )
+    counted = (counts or AdvocateCounts(sides)).update(ties, active)
+    # idea-major (ideas advocated x actors) C arrays: one idea's cells are contiguous and flat cells are views
+    every = advocated.size == active.shape[1]  # every idea is advocated: views, no copies
+    chosen = slice(0, advocated.size) if every else advocated
+    advocating, held = active.T[chosen], holds.T[chosen]
+    by_side = [c.T[chosen] for c in counted]
+    receivers, picked, sources, exposed = _adopt(column_draws, ties, advocating, held, context, exposures, by_side)
     if exposed is not None:
         exposed = (exposed[0], exposed[1], advocated[exposed[2]])
     return Adoptions(receivers, advocated[picked], sources, exposed)
 
 
+class AdvocateCounts:
+    """Each actor's advocating neighbours, per idea (and per advocate's side when ties cross sides).
+
+    Kept from step to step: only the (actor, idea) advocacy that started or stopped since the last
+    step is counted again along the actor's ties, so a step costs in proportion to the change; a
+    network that gained ties (a workshop) is counted afresh with one sparse product per side.
+    """
+
+    def __init__(self, sides: np.ndarray) -> None:
+        self.sides = sides
+        self.n_sides = int(sides.max()) + 1 if sides.size else 1
+        self.ties: TieIndex | None = None
+        self.active = np.zeros((sides.size, 0), dtype=bool, order="F")
+        self.counts: list[np.ndarray] = []
+
+    def update(self, ties: TieIndex, active: np.ndarray) -> list[np.ndarray]:
+        """Counts for this step's advocacy (actors x ideas, one array per side, or one for all when no tie crosses)."""
+        n, n_ideas = active.shape
+        if ties is not self.ties:
+            self.ties = ties
+            advocating = active.astype(np.float32)
+            if ties.any_across:
+                self.counts = [
+                    np.asfortranarray(ties.all @ (advocating * (self.sides == s)[:, None])) for s in range(self.n_sides)
+                ]
+            else:
+                self.counts = [np.asfortranarray(ties.all @ advocating)]
+            self.active = np.array(active, dtype=bool, order="F")
+            return self.counts
+        if n_ideas > self.active.shape[1]:  # new ideas: nobody advocated them before
+            extra = n_ideas - self.active.shape[1]
+            self.active = np.asfortranarray(np.hstack([self.active, np.zeros((n, extra), dtype=bool)]))
+            self.counts = [np.asfortranarray(np.hstack([c, np.zeros((n, extra), np.float32)])) for c in self.counts]
+        changed = np.flatnonzero((active != self.active).T)  # idea-major cells: idea x actors + actor
+        if changed.size:
+            ideas, actors = np.divmod(changed, n)
+            change = np.where(active.T.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
+            owner, neighbours = expand_rows(ties.all.indptr, ties.all.indices, actors)
+            cells = ideas[owner] * n + neighbours
+            if len(self.counts) == 1:
+                np.add.at(self.counts[0].T.reshape(-1), cells, change[owner])
+            else:
+                side = self.sides[actors][owner]
+                for s, counts in enumerate(self.counts):
+                    mine = side == s
+                    np.add.at(counts.T.reshape(-1), cells[mine], change[owner][mine])
+            self.active[:, :n_ideas] = active
+        return self.counts
+
+
 def _adopt(
-    draws: StepDraws, ties: TieIndex, advocating: np.ndarray, holds: np.ndarray, context: Context, exposures: bool
+    draws: StepDraws,
+    ties: TieIndex,
+    advocating: np.ndarray,
+    holds: np.ndarray,
+    context: Context,
+    exposures: bool,
+    by_side: list[np.ndarray],
 ):
-    """Adoption from advocate counts (sparse products); tie by tie only for receivers who weigh standing."""
-    counts = advocating.astype(np.float32)
-    if ties.any_across:  # advocates counted per side: trust differs by the sender's side
-        n_sides = context.trust.shape[1]
-        by_side = [ties.all @ (counts * (context.sides == s)[:, None]) for s in range(n_sides)]
-        total = np.sum(by_side, axis=0)
+    """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
+
+    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor.
+    """
+    total = by_side[0] if len(by_side) == 1 else np.sum(by_side, axis=0)
+    open_to = total > 0
+    open_to &= ~holds
+    flat = np.flatnonzero(open_to)  # flat (idea, receiver) cells: 1-D indexing is much cheaper
+    if advocating.shape[0] == 1:
+        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
     else:
-        total = ties.all @ counts
-    flat = np.flatnonzero((total > 0) & ~holds)  # flat (receiver, idea) cells: 1-D indexing is much cheaper
-    receivers, columns = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing[receivers]
-    any_weigh = bool(weighs.any())
+        columns, receivers = np.divmod(flat, advocating.shape[1])
+    weighs = context.weighs_standing[receivers] if context.any_weighs else None
+    any_weigh = weighs is not None and bool(weighs.any())
     plain = flat[~weighs] if any_weigh else flat
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
-    q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * context.novelty[plain_c]), P_CEILING)
-    if ties.any_across:
+    novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
+    q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
+    if len(by_side) > 1:
         log_plain = np.zeros(plain.size)
         for s, counted in enumerate(by_side):
-            log_plain += counted.ravel()[plain] * np.log1p(-q * context.trust[plain_r, s])
+            log_plain += counted.reshape(-1)[plain] * np.log1p(-q * context.trust[plain_r, s])
     else:
-        log_plain = total.ravel()[plain] * np.log1p(-q)
+        log_plain = total.reshape(-1)[plain] * np.log1p(-q)
     if any_weigh:
         log_none = np.empty(receivers.size)
         log_none[~weighs] = log_plain
@@ -242,7 +306,7 @@ def _adopt(
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
     """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
-    advocates = advocating.ravel()[senders * advocating.shape[1] + columns[owner]]
+    advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
 
 
@@ -258,12 +322,16 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
     if receivers.size == 0:
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
+    advocates = np.bincount(owner, minlength=receivers.size)
+    starts = np.concatenate([[0], np.cumsum(advocates)[:-1]])
+    pick = draws.uniforms("credit", receivers, columns)
+    if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
+        return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     running = np.cumsum(-np.log1p(-p))
-    starts = np.searchsorted(owner, np.arange(receivers.size))
-    ends = np.append(starts[1:], owner.size)
+    ends = starts + advocates
     offset = np.concatenate([[0.0], running])[starts]
-    target = offset + draws.uniforms("credit", receivers, columns) * (running[ends - 1] - offset)
+    target = offset + pick * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
 
 

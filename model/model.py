@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from model import metrics
 from model.agents import AGENT_CLASSES, Actor, Official
 from model.components import removal
-from model.diffusion import StepDraws, TieIndex, advocate, forget, trust_by_side
+from model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
 from model.ideas import ORIGINS, SEEDED, IdeaStore
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
@@ -97,6 +97,7 @@ class TrackTwoModel(mesa.Model):
             for i in range(self.n_actors)
         ]
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
+        self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
         self.officials_by_side = [
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
@@ -222,7 +223,8 @@ class TrackTwoModel(mesa.Model):
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
         states = np.arange(self.ripeness.states.size)
-        opened = self.ripeness.advance(self.randomness.uniforms("ripeness", t + 1, states), t + 1, drivers)
+        draws = self.randomness.uniforms("ripeness", t + 1, states) if drivers is not None else None
+        opened = self.ripeness.advance(draws, t + 1, drivers)
         if self.record is not None and drivers is not None:
             for state in np.flatnonzero(opened).tolist():
                 self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
@@ -345,6 +347,7 @@ class TrackTwoModel(mesa.Model):
             self.side,
             self.trust,
             exposures=self.record is not None,
+            counts=self.advocate_counts,
         )
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)

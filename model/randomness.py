@@ -94,12 +94,16 @@ class EventRandomness:
         if ids.size == 0:
             return np.empty(0)
         prefix = np.uint64(self.key(event, number))
-        z = ids.astype(np.uint64) * np.uint64(GOLDEN)
+        z = ids.astype(np.uint64)
+        z *= np.uint64(GOLDEN)
         if keys is None:
             z += prefix
         else:
-            z += mix_array(np.asarray(keys, dtype=np.uint64) * np.uint64(GOLDEN) + prefix)[columns]
-        return (mix_array(z) >> np.uint64(11)).astype(np.float64) * UNIT
+            mixed = mix_array(np.asarray(keys, dtype=np.uint64) * np.uint64(GOLDEN) + prefix)
+            z += mixed[0] if mixed.size == 1 else mixed[columns]
+        z = mix_array(z)
+        z >>= np.uint64(11)
+        return z * UNIT
 
     def generator(self, event: str, *numbers: int) -> np.random.Generator:
         """A Philox generator keyed by the event (e.g. one workshop): its draws depend on nothing else."""

@@ -79,7 +79,7 @@ class RipenessProcess:
         self.windows_opened += int((~self.states).sum())
         self.states[:] = True
 
-    def advance(self, draws: np.ndarray, next_step: int, drivers: list[RipenessDrivers] | None) -> np.ndarray:
+    def advance(self, draws: np.ndarray | None, next_step: int, drivers: list[RipenessDrivers] | None) -> np.ndarray:
         """Set the states for next_step from one uniform per state (drivers: one per state, endogenous mode).
 
         Counts every window that opens; returns which states opened.
