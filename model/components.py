@@ -103,5 +103,39 @@ def label(component: Component, population: Population | None = None) -> str:
         return component.name
     column, _, value = component.name.partition("=")
     if column == GROUP_BY_KIND:
-        return KIND_LABELS.get(value, value).capitalize()
+        return KIND_LABELS.get(value, value.replace("_", " ")).capitalize()
     return f"{column.replace('_', ' ')}: {value}"
+
+
+FAMILIES = ("workshops", "participants", "groups:COLUMN")
+
+
+def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
+    """A family of components as (key, label) pairs: every workshop funded, every participant, or each group.
+
+    ``participants`` are the fixed cohort, else everyone who took part in the programme's run on
+    `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
+    actors the programme could invite. ConfigError for an unknown family or column.
+    """
+    from model.model import TrackTwoModel  # the model builds on components: imported when asked
+
+    probe = TrackTwoModel(params, seed)
+    population = probe.population
+    if name == "workshops":
+        found = workshop_components(params)
+    elif name == "participants":
+        if probe.series.cohort is not None:
+            who = probe.series.cohort
+        else:
+            probe.run()
+            who = np.flatnonzero(probe.series.participated)
+        found = actor_components([population.ids[i] for i in who.tolist()])
+    elif name.startswith("groups:") and name.partition(":")[2]:
+        invitable = np.isin(probe.kind_of, list(probe.series.mix))
+        if probe.series.cohort is not None:
+            invitable = np.zeros(invitable.size, dtype=bool)
+            invitable[probe.series.cohort] = True
+        found = group_components(population, name.partition(":")[2], invitable)
+    else:
+        raise ConfigError(f"--components: {name!r} is not a family; choose from {', '.join(FAMILIES)}")
+    return [(c.key, label(c, population)) for c in found]
