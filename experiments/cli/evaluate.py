@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 
 from experiments.analysis import evaluation
+from experiments.analysis.results import EVALUATION_INFO as SUMMARY
+from experiments.analysis.results import EVALUATION_TABLE as TABLE
 from experiments.cli.batch import every_run_failed, finish, headline
 from experiments.cli.options import add_config_arguments, add_execution_arguments, executor_from, positive
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
@@ -34,8 +36,6 @@ DEFAULT_OUTCOMES = ("impact", "ideas_transferred")
 DEFAULT_REPLICATES = 10
 DEFAULT_ORDERS = 20
 FIGURE_STEM = "evaluation"
-TABLE = "evaluation.csv"
-SUMMARY = "evaluation.json"
 TEXT_WIDTH = 100
 
 
@@ -294,7 +294,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
     written = []
     for f in families:
         title = f"{f.name}: {outcome_label(first)}"
-        stem = f"{FIGURE_STEM}_{Component.parse(f.keys[0]).kind}s" if len(families) > 1 else FIGURE_STEM
+        slug = "".join(c if c.isalnum() else "_" for c in f.name)
+        stem = f"{FIGURE_STEM}_{slug}" if len(families) > 1 else FIGURE_STEM
         rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]
         written += figures.save(figures.evaluation_figure(rows, outcome_label(first), title), tally.directory, stem)
     write_json(
