@@ -281,8 +281,11 @@ def _adopt(
     any_weigh = weighs is not None and bool(weighs.any())
     plain = flat[~weighs] if any_weigh else flat
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
-    novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
-    q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
+    if not context.novelty.any():  # nothing new to be averse to: every tie offers the base rate
+        q = np.float64(min(context.base_rate, P_CEILING))
+    else:
+        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
+        q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
     if len(by_side) > 1:
         log_plain = np.zeros(plain.size)
         for s, counted in enumerate(by_side):
