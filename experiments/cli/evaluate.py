@@ -14,11 +14,10 @@ from experiments.analysis import evaluation
 from experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from experiments.analysis.results import EVALUATION_TABLE as TABLE
 from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_config_arguments, add_execution_arguments, executor_from, positive
+from experiments.cli.options import add_config_arguments, add_execution_arguments, executor_from, positive, run_from
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.design.sweepfile import SweepSpec
-from experiments.engine.runner import run_sweep
-from experiments.provenance import default_out, write_atomic, write_json
+from experiments.provenance import write_atomic, write_json
 from model import OUTCOMES, ConfigError, Params, outcome_goal, outcome_label
 from model.components import Component, family
 
@@ -275,14 +274,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         common_seeds=True,
     )
     with executor_from(args) as executor:
-        tally = run_sweep(
-            spec,
-            args.out or default_out(spec.name),
-            executor,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-        )
+        tally = run_from(args, spec, executor, spec.name)
     if tally.finished == 0:
         return every_run_failed(tally, "evaluate")
     runs = pd.read_parquet(tally.directory / "runs.parquet")
