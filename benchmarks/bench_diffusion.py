@@ -20,7 +20,7 @@ the peak RSS is the model's own).
     .venv/bin/python benchmarks/bench_diffusion.py             # full run, about 2-3 minutes
     .venv/bin/python benchmarks/bench_diffusion.py --quick     # smoke run, seconds
     .venv/bin/python benchmarks/bench_diffusion.py --sizes 1000 10000 --profile
-    .venv/bin/python benchmarks/bench_diffusion.py --methods --sizes 10000   # push vs count advocacy
+    .venv/bin/python benchmarks/bench_diffusion.py --reference --sizes 10000   # vs the step before keyed draws
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -48,7 +48,7 @@ import psutil
 import scipy.sparse as sp
 from mesa.discrete_space import CellAgent, Network
 
-from model import TrackTwoModel, diffusion, simulate
+from model import TrackTwoModel, simulate
 
 BASE_RATE = 0.02  # adoption probability per tie per step
 SEED_SHARE = 0.01  # share of agents holding the idea at the start
@@ -520,65 +520,57 @@ def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
     print(stream.getvalue())
 
 
-def compare_methods(sizes: list[int], rates: tuple[float, ...] = (0.05, 0.2, 0.5), every: int = 3) -> None:
-    """Time the two advocacy methods on the same states, to calibrate diffusion.PUSH_COST_FACTOR.
+REFERENCE_COMMIT = "c7f3a0a"  # main before event-keyed randomness: draws from one stream per process
+TARGET_VS_REFERENCE = 1.5  # the model's step may take at most this many times the reference's
+STEP_TIMER = """
+import json, sys, time
+from model import TrackTwoModel
+config, steps, repeats = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+seconds = []
+for _ in range(repeats):
+    model = TrackTwoModel(config, seed=int(sys.argv[4]))
+    start = time.process_time()
+    for _ in range(steps):
+        model.step()
+    seconds.append(time.process_time() - start)
+print(json.dumps(seconds))
+"""
 
-    Push draws about base_rate x advocate-ties; count multiplies every tie by every idea advocated.
-    The break-even factor is the cost of a drawn tie, in sparse-product ties, at which both take
-    as long: the model picks push while PUSH_COST_FACTOR x drawn < ties x ideas.
+
+def _step_seconds(source: str, config: dict, steps: int, repeats: int) -> list[float]:
+    """CPU seconds of `steps` model steps per repeat, in a fresh interpreter importing `model` from `source`."""
+    command = [sys.executable, "-c", STEP_TIMER, json.dumps(config), str(steps), str(repeats), str(NETWORK_SEED)]
+    environment = {**os.environ, "PYTHONPATH": source}
+    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=source, env=environment)
+    return json.loads(output.stdout)
+
+
+def compare_reference(sizes: list[int], steps: int, repeats: int, commit: str = REFERENCE_COMMIT) -> None:
+    """Time model.step() against the same step at a reference commit (`git archive` of its model/), interleaved.
+
+    Both run in fresh interpreters on the same config and seed (the same network and seeded holders),
+    alternating, on process CPU time, best of the repeats: the ratio is today's cost of event-keyed draws.
     """
-    print(f"\nAdvocacy methods on the same states (SI, one idea); PUSH_COST_FACTOR = {diffusion.PUSH_COST_FACTOR:g}")
-    print(
-        f"  {'N':>8} {'base rate':>9} {'step':>5} {'drawn/ties':>11} {'push us':>9} {'count us':>9} "
-        f"{'break-even':>11}  chosen"
-    )
-    for n_agents in sizes:
-        for rate in rates:
-            config = degenerate_config(n_agents, DEFAULT_STEPS) | {"diffusion.base_rate": rate}
-            model = TrackTwoModel(config, seed=NETWORK_SEED)
-            for step in range(DEFAULT_STEPS):
-                ideas, ties = model.ideas, model.tie_index
-                active = ideas.held & (ideas.adopted_at[:, : ideas.count] < model.steps)
-                if active.mean() > 0.97:
-                    break
-                if step % every == 0 and active.any():
-                    arguments = (
-                        ties,
-                        active,
-                        ideas.holds,
-                        ideas.novelty,
-                        rate,
-                        model.standing,
-                        model.weighs_standing,
-                        model.aversion,
-                        model.side,
-                        model.trust,
-                    )
-                    seconds = {}
-                    for method in ("push", "count"):
-                        rng = np.random.default_rng(step)
-                        seconds[method] = (
-                            min(
-                                timeit.repeat(
-                                    lambda method=method, rng=rng, arguments=arguments: diffusion.advocate(
-                                        rng, *arguments, method=method
-                                    ),
-                                    number=3,
-                                    repeat=3,
-                                )
-                            )
-                            / 3
-                        )
-                    drawn = rate * float(ties.degree[np.flatnonzero(active)].sum()) / ties.all.nnz
-                    break_even = seconds["count"] / seconds["push"] / drawn
-                    chosen = "push" if diffusion.PUSH_COST_FACTOR * drawn < 1 else "count"
-                    faster = min(seconds, key=seconds.get)
-                    mark = "" if chosen == faster else f" (slower: {seconds[chosen] / seconds[faster]:.1f}x)"
-                    print(
-                        f"  {n_agents:>8,} {rate:>9g} {step:>5} {drawn:>11.3f} {seconds['push'] * 1e6:>9.0f} "
-                        f"{seconds['count'] * 1e6:>9.0f} {break_even:>11.1f}  {chosen}{mark}"
-                    )
-                model.step()
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with tempfile.TemporaryDirectory(prefix="tracktwo-reference-") as reference:
+        archive = subprocess.run(["git", "archive", commit, "model"], cwd=here, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", reference], input=archive.stdout, check=True)
+        print(f"\nmodel.step() vs the reference at commit {commit} (SI, one idea; CPU ms per step, best of {repeats})")
+        print(f"  {'N':>8} {'reference ms':>13} {'model ms':>9} {'ratio':>7}")
+        for n_agents in sizes:
+            config = degenerate_config(n_agents, steps)
+            mine, theirs = [], []
+            for _ in range(repeats):  # interleaved, so a change in machine speed hits both alike
+                theirs += _step_seconds(reference, config, steps, 1)
+                mine += _step_seconds(here, config, steps, 1)
+            ratio = min(mine) / min(theirs)  # best of the repeats: other work on the machine only slows a run down
+            verdict = "PASS" if ratio <= TARGET_VS_REFERENCE else "FAIL"
+            target = f"target <= {TARGET_VS_REFERENCE}x" if n_agents == TARGET_VS_MESA_AT else "no target at this N"
+            print(
+                f"  {n_agents:>8,} {1e3 * min(theirs) / steps:>13.3f} "
+                f"{1e3 * min(mine) / steps:>9.3f} {ratio:>6.2f}x  [{target}]"
+                + (f"  {verdict}" if n_agents == TARGET_VS_MESA_AT else "")
+            )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -596,9 +588,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, help="timed repeats per implementation (median is reported)")
     parser.add_argument("--profile", action="store_true", help="also cProfile model.step() at the largest size")
     parser.add_argument(
-        "--methods",
-        action="store_true",
-        help="time the push and count advocacy methods on the same states (calibrates PUSH_COST_FACTOR)",
+        "--reference",
+        nargs="?",
+        const=REFERENCE_COMMIT,
+        metavar="COMMIT",
+        help=f"only time model.step() against the step at COMMIT (default {REFERENCE_COMMIT}, before keyed draws)",
     )
     parser.add_argument(
         "--grassroots",
@@ -616,8 +610,8 @@ def main(argv: list[str] | None = None) -> None:
         report_memory(LARGE_N, args.steps or 120, grassroots=True)
         return
     sizes = args.sizes or ([1_000, 10_000] if args.quick else [1_000, 10_000, LARGE_N])
-    if args.methods:
-        compare_methods(sizes)
+    if args.reference:
+        compare_reference(args.sizes or [1_000, 10_000], steps, args.repeats or 5, args.reference)
         return
     repeats = args.repeats or (1 if args.quick else 5)
     started = time.perf_counter()
@@ -635,6 +629,7 @@ def main(argv: list[str] | None = None) -> None:
         mesa_steps = min(steps, args.mesa_steps_large) if large else steps
         mesa_repeats = 1 if large else repeats
         bench_size(n_agents, steps, mesa_steps, repeats, mesa_repeats)
+    compare_reference([n for n in sizes if n <= TARGET_VS_MESA_AT], steps, repeats)
     time_default_runs([0, 1, 2] if args.quick else [0, 1, 2, 3, 4])
     report_memory(max(sizes) if args.quick else LARGE_N, steps)
     if args.profile:

@@ -14,31 +14,25 @@ lambda = -ln(1 - p) (so it arrives within the month with probability p); the fir
 converts the receiver and is credited. Adoption is then exactly 1 - prod(1 - p), and the
 credited source is advocate i with probability lambda_i / sum(lambda).
 
-Two exact ways to draw a step, chosen by cost (the law is the same; the random stream differs):
-
-- *push*: every tie from an advocate is a trial whose uniform draw U succeeds if U > 1 - p. No
-  tie's p exceeds the base rate (every other factor is in [0, 1]), so only ties with
-  U > 1 - base_rate can succeed: those are picked directly, each with probability base_rate,
-  by geometric gaps along the advocates' concatenated neighbour lists, and only they are drawn
-  (U uniform on (1 - base_rate, 1), arrival log U / ln(1 - p)). Cost ~ base_rate x advocate-ties
-  plus one pass over the advocates, so it scales with events, not with the network;
-- *count*: for receivers who do not weigh standing, all advocates on one side offer the same p,
-  so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
-  sparse product per side; only receivers who weigh standing (officials) are drawn tie by tie.
-  Cost ~ sides x ties x ideas advocated, best when most ties carry an idea at a high base rate.
+Draws are keyed by event (model/randomness.py): receiver j adopts idea k at step t when the
+uniform keyed by (t, k, j) is below 1 - prod(1 - p), and the credited advocate is read from a
+second uniform keyed the same way. So a receiver whose advocates are the same in two runs (a
+programme and its counterfactual) makes the same choice in both, and more advocacy can only make
+an adoption likelier on the same luck. The probability is computed from advocate counts (sparse
+products): for receivers who do not weigh standing, all advocates on one side offer the same p,
+so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
+sparse product per side; only receivers who weigh standing (officials) are computed tie by tie.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
-PUSH_COST_FACTOR = (
-    20.0  # a drawn tie costs about this many sparse-product ties (benchmarks/bench_diffusion.py --methods)
-)
+from model.randomness import EventRandomness
+
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 
@@ -49,6 +43,7 @@ class Adoptions:
     actors: np.ndarray
     ideas: np.ndarray
     sources: np.ndarray
+    exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (advocate, receiver, idea), when recorded
 
 
 @dataclass
@@ -153,8 +148,21 @@ def trust_by_side(trust: np.ndarray, sides: np.ndarray, n_sides: int | None = No
     return np.where(sides[:, None] == np.arange(n_sides), 1.0, trust[:, None])
 
 
+@dataclass
+class StepDraws:
+    """The keyed draws of one step: the run's event randomness, the step, and each idea column's key."""
+
+    randomness: EventRandomness
+    step: int
+    keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+
+    def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """One uniform per (actor, idea column) event of this class at this step."""
+        return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+
+
 def advocate(
-    rng: np.random.Generator,
+    draws: StepDraws,
     ties: TieIndex,
     active: np.ndarray,
     holds: np.ndarray,
@@ -165,138 +173,143 @@ def advocate(
     aversion: np.ndarray,
     sides: np.ndarray,
     trust: np.ndarray,
-    method: str = "auto",
+    exposures: bool = False,
+    counts: AdvocateCounts | None = None,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
-    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea. Both are
-    read idea by idea, which costs no copy when they are stored so (Fortran order, as the model's are).
-    `trust` is (actors x sides), or one trust of every other side per actor.
+    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea and
+    `draws.keys` per idea. `trust` is (actors x sides), or one trust of every other side per actor.
+    With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
+    was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
+    from step to step (a run's), so only the advocacy that changed is counted again.
     """
     trust = trust_by_side(trust, sides)
-    if method not in ("auto", "push", "count"):
-        raise ValueError(f"method must be auto, push or count, got {method!r}")
-    pairs = np.flatnonzero(active.T) if base_rate > 0 else np.empty(0, dtype=np.int64)  # idea x actors + actor
-    if pairs.size == 0:
+    advocated = np.flatnonzero(active.any(axis=0)) if base_rate > 0 else np.empty(0, dtype=np.int64)
+    if advocated.size == 0:
         empty = np.empty(0, dtype=np.int64)
-        return Adoptions(empty, empty, empty)
-    n_actors, n_ideas = active.shape
-    columns, senders = (np.zeros(pairs.size, dtype=np.int64), pairs) if n_ideas == 1 else np.divmod(pairs, n_actors)
-    degree = ties.degree[senders]
-    offered = np.cumsum(degree)  # advocate-ties, counted along the advocates' neighbour lists
-    bound = min(base_rate, P_CEILING)  # no tie's p exceeds this
-    any_weighs, any_across = bool(weighs_standing.any()), ties.any_across
-    if method == "auto":
-        ideas_advocated = n_ideas if n_ideas == 1 else int(np.count_nonzero(active.any(axis=0)))
-        drawn = bound * float(offered[-1])
-        method = "push" if PUSH_COST_FACTOR * drawn < ties.all.nnz * ideas_advocated else "count"
-    if method == "push":
-        context = Context(base_rate, novelty, standing, weighs_standing, aversion, sides, trust, any_weighs, any_across)
-        receivers, ideas, sources = _push(rng, ties.all, senders, columns, degree, offered, holds, context, bound)
-        return Adoptions(receivers, ideas, sources)
-    advocated = np.flatnonzero(active.any(axis=0))
+        return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
+    any_weighs = bool(weighs_standing.any())
     context = Context(
-        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, any_across
+        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
     )
-    receivers, picked, sources = _count(rng, ties, active[:, advocated], holds[:, advocated], context)
-    return Adoptions(receivers, advocated[picked], sources)
+    column_draws = StepDraws(draws.randomness, draws.step, draws.keys[advocated])
+    counted = (counts or AdvocateCounts(sides)).update(ties, active)
+    # idea-major (ideas advocated x actors) C arrays: one idea's cells are contiguous and flat cells are views
+    every = advocated.size == active.shape[1]  # every idea is advocated: views, no copies
+    chosen = slice(0, advocated.size) if every else advocated
+    advocating, held = active.T[chosen], holds.T[chosen]
+    by_side = [c.T[chosen] for c in counted]
+    receivers, picked, sources, exposed = _adopt(column_draws, ties, advocating, held, context, exposures, by_side)
+    if exposed is not None:
+        exposed = (exposed[0], exposed[1], advocated[exposed[2]])
+    return Adoptions(receivers, advocated[picked], sources, exposed)
 
 
-def thinned_positions(rng: np.random.Generator, total: int, probability: float, batch: int | None = None) -> np.ndarray:
-    """Each of the positions 0 .. total-1 independently with `probability`, in increasing order.
+class AdvocateCounts:
+    """Each actor's advocating neighbours, per idea (and per advocate's side when ties cross sides).
 
-    Drawn by geometric gaps, so the cost is ~ probability x total, not total. Gaps come in
-    batches (by default enough to reach `total` but for a 5-sigma shortfall, then more).
+    Kept from step to step: only the (actor, idea) advocacy that started or stopped since the last
+    step is counted again along the actor's ties, so a step costs in proportion to the change; a
+    network that gained ties (a workshop) is counted afresh with one sparse product per side.
     """
-    if probability >= 1.0:
-        return np.arange(total, dtype=np.int64)
-    expected = total * probability
-    batch = batch or int(expected + 5.0 * math.sqrt(expected) + 8)
-    scale = -1.0 / math.log1p(-probability)
 
-    def more() -> np.ndarray:  # kept positions from 0 on; skipped before each: floor(E x scale), E ~ Exp(1)
-        skipped = rng.standard_exponential(batch)
-        skipped *= scale
-        positions = np.cumsum(skipped.astype(np.int64))
-        positions += np.arange(batch)
-        return positions
+    def __init__(self, sides: np.ndarray) -> None:
+        self.sides = sides
+        self.n_sides = int(sides.max()) + 1 if sides.size else 1
+        self.ties: TieIndex | None = None
+        self.active = np.zeros((sides.size, 0), dtype=bool, order="F")
+        self.counts: list[np.ndarray] = []
 
-    positions = more()
-    while positions[-1] < total:  # rare: the batch fell short of the end
-        positions = np.concatenate([positions, positions[-1] + 1 + more()])
-    return positions[: np.searchsorted(positions, total)]
+    def update(self, ties: TieIndex, active: np.ndarray) -> list[np.ndarray]:
+        """Counts for this step's advocacy (actors x ideas, one array per side, or one for all when no tie crosses)."""
+        n, n_ideas = active.shape
+        if ties is not self.ties:
+            self.ties = ties
+            advocating = active.astype(np.float32)
+            if ties.any_across:
+                self.counts = [
+                    np.asfortranarray(ties.all @ (advocating * (self.sides == s)[:, None])) for s in range(self.n_sides)
+                ]
+            else:
+                self.counts = [np.asfortranarray(ties.all @ advocating)]
+            self.active = np.array(active, dtype=bool, order="F")
+            return self.counts
+        if n_ideas > self.active.shape[1]:  # new ideas: nobody advocated them before
+            extra = n_ideas - self.active.shape[1]
+            self.active = np.asfortranarray(np.hstack([self.active, np.zeros((n, extra), dtype=bool)]))
+            self.counts = [np.asfortranarray(np.hstack([c, np.zeros((n, extra), np.float32)])) for c in self.counts]
+        changed = np.flatnonzero((active != self.active).T)  # idea-major cells: idea x actors + actor
+        if changed.size:
+            ideas, actors = np.divmod(changed, n)
+            change = np.where(active.T.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
+            owner, neighbours = expand_rows(ties.all.indptr, ties.all.indices, actors)
+            cells = ideas[owner] * n + neighbours
+            if len(self.counts) == 1:
+                np.add.at(self.counts[0].T.reshape(-1), cells, change[owner])
+            else:
+                side = self.sides[actors][owner]
+                for s, counts in enumerate(self.counts):
+                    mine = side == s
+                    np.add.at(counts.T.reshape(-1), cells[mine], change[owner][mine])
+            self.active[:, :n_ideas] = active
+        return self.counts
 
 
-def _push(
-    rng: np.random.Generator,
-    ties: sp.csr_matrix,
-    senders: np.ndarray,
-    columns: np.ndarray,
-    degree: np.ndarray,
-    offered: np.ndarray,
+def _adopt(
+    draws: StepDraws,
+    ties: TieIndex,
+    advocating: np.ndarray,
     holds: np.ndarray,
     context: Context,
-    bound: float,
+    exposures: bool,
+    by_side: list[np.ndarray],
 ):
-    """Draw the ties that can succeed (U > 1 - bound); the earliest arrival within the month wins."""
-    positions = thinned_positions(rng, int(offered[-1]), bound)
-    pair = np.searchsorted(offered, positions, side="right")
-    senders, columns = senders[pair], columns[pair]
-    # the position's rank within its advocate's neighbour list = position - (offered - degree)
-    receivers = ties.indices[ties.indptr[senders] + (positions - offered[pair] + degree[pair])]
-    open_to = ~holds.T.reshape(-1)[columns * holds.shape[0] + receivers]
-    senders, columns, receivers = senders[open_to], columns[open_to], receivers[open_to]
-    p = context.tie_probability(senders, receivers, columns)
-    drawn = bound * rng.random(p.size)  # 1 - U, with U uniform on (1 - bound, 1)
-    success = drawn < p  # U > 1 - p
-    senders, columns, receivers = senders[success], columns[success], receivers[success]
-    key = receivers * holds.shape[1] + columns  # (receiver, idea)
-    order = np.argsort(key, kind="stable")
-    key = key[order]
-    if key.size > 1 and (key[1:] == key[:-1]).any():  # some receivers persuaded twice: the first arrival wins
-        arrival = np.log1p(-drawn[success]) / np.log1p(-p[success])  # Exp(-ln(1 - p)) time, within the month
-        order = order[np.lexsort((arrival[order], key))]  # by receiver and idea (key stays sorted), then arrival
-        order = order[np.concatenate([[True], key[1:] != key[:-1]])]
-    return receivers[order], columns[order], senders[order]
+    """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
 
-
-def _count(rng: np.random.Generator, ties: TieIndex, advocating: np.ndarray, holds: np.ndarray, context: Context):
-    """Adoption from advocate counts (sparse products); tie by tie only for receivers who weigh standing."""
-    counts = advocating.astype(np.float32)
-    if ties.any_across:  # advocates counted per side: trust differs by the sender's side
-        n_sides = context.trust.shape[1]
-        by_side = [ties.all @ (counts * (context.sides == s)[:, None]) for s in range(n_sides)]
-        total = np.sum(by_side, axis=0)
+    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor.
+    """
+    total = by_side[0] if len(by_side) == 1 else np.sum(by_side, axis=0)
+    open_to = total > 0
+    open_to &= ~holds
+    flat = np.flatnonzero(open_to)  # flat (idea, receiver) cells: 1-D indexing is much cheaper
+    if advocating.shape[0] == 1:
+        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
     else:
-        total = ties.all @ counts
-    flat = np.flatnonzero((total > 0) & ~holds)  # flat (receiver, idea) cells: 1-D indexing is much cheaper
-    receivers, columns = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing[receivers]
-    any_weigh = bool(weighs.any())
+        columns, receivers = np.divmod(flat, advocating.shape[1])
+    weighs = context.weighs_standing[receivers] if context.any_weighs else None
+    any_weigh = weighs is not None and bool(weighs.any())
     plain = flat[~weighs] if any_weigh else flat
     plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
-    q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * context.novelty[plain_c]), P_CEILING)
-    if ties.any_across:
+    if not context.novelty.any():  # nothing new to be averse to: every tie offers the base rate
+        q = np.float64(min(context.base_rate, P_CEILING))
+    else:
+        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
+        q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
+    if len(by_side) > 1:
         log_plain = np.zeros(plain.size)
         for s, counted in enumerate(by_side):
-            log_plain += counted.ravel()[plain] * np.log1p(-q * context.trust[plain_r, s])
+            log_plain += counted.reshape(-1)[plain] * np.log1p(-q * context.trust[plain_r, s])
     else:
-        log_plain = total.ravel()[plain] * np.log1p(-q)
+        log_plain = total.reshape(-1)[plain] * np.log1p(-q)
     if any_weigh:
         log_none = np.empty(receivers.size)
         log_none[~weighs] = log_plain
         log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
     else:
         log_none = log_plain
-    adopt = rng.random(receivers.size) < -np.expm1(log_none)
+    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None
+    if exposed is not None:
+        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
+    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    return receivers, columns, _credit_sources(rng, ties.all, advocating, receivers, columns, context)
+    return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
 
 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
-    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays."""
+    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
-    advocates = advocating.ravel()[senders * advocating.shape[1] + columns[owner]]
+    advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
 
 
@@ -307,25 +320,29 @@ def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarra
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
-def _credit_sources(rng, ties, advocating, receivers, columns, context) -> np.ndarray:
+def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
     """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda)."""
     if receivers.size == 0:
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
+    advocates = np.bincount(owner, minlength=receivers.size)
+    starts = np.concatenate([[0], np.cumsum(advocates)[:-1]])
+    pick = draws.uniforms("credit", receivers, columns)
+    if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
+        return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     running = np.cumsum(-np.log1p(-p))
-    starts = np.searchsorted(owner, np.arange(receivers.size))
-    ends = np.append(starts[1:], owner.size)
+    ends = starts + advocates
     offset = np.concatenate([[0.0], running])[starts]
-    target = offset + rng.random(receivers.size) * (running[ends - 1] - offset)
+    target = offset + pick * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
 
 
-def forget(rng: np.random.Generator, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate."""
+def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event."""
     if not rate.any():
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
     ideas, actors = np.nonzero(held.T)  # idea by idea: contiguous when held is stored so (the model's is)
-    dropped = rng.random(actors.size) < rate[actors]
+    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
     return actors[dropped], ideas[dropped]

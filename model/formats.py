@@ -36,6 +36,7 @@ class Meeting:
 
     series: WorkshopSeries
     who: np.ndarray
+    number: int  # the run's meeting number: keys its draws, and `evaluation.removed: workshop:N+1` removes it
     format: str = "workshop"
     candour_factor: float = 1.0  # third party's expertise, participants' process skills
     trust_bonus: float = 0.0  # share of the gap to full trust a local team closes

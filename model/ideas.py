@@ -12,13 +12,23 @@ to the population.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-AUTHOR = -1  # adopted as an author of the idea, in a workshop
+AUTHOR = -1  # adopted as an author of the idea, in a workshop (or, for a rival idea, its first official holder)
 SEEDED = -2  # held from the start (seeded ideas)
 INITIAL_CAPACITY = 16
+ORIGINS = ("seeded", "workshop", "track_one", "outside")  # where an idea came from (Track Two: "workshop")
+KEY_ORIGIN_SHIFT = 56  # an idea's key: origin << 56 | number (workshop or step) << 20 | rank within it
+KEY_NUMBER_SHIFT = 20
+
+
+def idea_keys(origin: str, number: int, count: int) -> np.ndarray:
+    """Keys of `count` ideas born together (one workshop, one month of rival ideas): the same in any counterfactual."""
+    base = (ORIGINS.index(origin) << KEY_ORIGIN_SHIFT) | (int(number) << KEY_NUMBER_SHIFT)
+    return np.uint64(base) + np.arange(count, dtype=np.uint64)
 
 
 def _by_idea(n_actors: int, capacity: int, fill, dtype) -> np.ndarray:
@@ -46,7 +56,9 @@ class IdeaStore:
     source: np.ndarray = field(init=False)  # who it was first adopted from (AUTHOR, SEEDED, actor)
     novelty: np.ndarray = field(init=False)
     origin_step: np.ndarray = field(init=False)
-    origin_workshop: np.ndarray = field(init=False)  # -1 = seeded
+    origin_workshop: np.ndarray = field(init=False)  # -1 = not from a workshop
+    origin: np.ndarray = field(init=False)  # index into ORIGINS
+    key: np.ndarray = field(init=False)  # uint64 identity for event-keyed draws (idea_keys)
     entered_step: np.ndarray = field(init=False)  # step it entered Track One, -1 = not (yet)
     entered_ripe: np.ndarray = field(init=False)
     held_count: np.ndarray = field(init=False)  # ideas each actor holds now
@@ -67,6 +79,8 @@ class IdeaStore:
         self.novelty = np.zeros(c)
         self.origin_step = np.zeros(c, dtype=np.int32)
         self.origin_workshop = np.full(c, -1, dtype=np.int32)
+        self.origin = np.zeros(c, dtype=np.int8)
+        self.key = np.zeros(c, dtype=np.uint64)
         self.entered_step = np.full(c, -1, dtype=np.int32)
         self.entered_ripe = np.zeros(c, dtype=bool)
         self.held_count = np.zeros(n, dtype=np.int64)
@@ -94,25 +108,44 @@ class IdeaStore:
         self.novelty = widen(self.novelty, 0.0)
         self.origin_step = widen(self.origin_step, 0)
         self.origin_workshop = widen(self.origin_workshop, -1)
+        self.origin = widen(self.origin, 0)
+        self.key = widen(self.key, 0)
         self.entered_step = widen(self.entered_step, -1)
         self.entered_ripe = widen(self.entered_ripe, False)
         self.group_holders = widen(self.group_holders, 0)
         self.capacity = new
 
-    def create(self, novelty: np.ndarray, step: int, workshop: int, authors: np.ndarray) -> np.ndarray:
-        """Register new ideas; the authors adopt them now. Returns the new ids."""
+    def create(
+        self,
+        novelty: np.ndarray,
+        step: int,
+        workshop: int,
+        authors: np.ndarray | Sequence[np.ndarray],
+        origin: str | None = None,
+    ) -> np.ndarray:
+        """Register new ideas; the authors adopt them now. Returns the new ids.
+
+        `authors` are everyone's (one array), or each idea's (a row or array per idea, e.g. by voice).
+
+        `origin` defaults to "workshop" for a workshop number >= 0, else "seeded"; rival ideas
+        (Track One's own, from outside the programme) name theirs and are numbered by their step.
+        """
         k = len(novelty)
         if self.count + k > self.capacity:
             self._grow(self.count + k)
         ids = np.arange(self.count, self.count + k)
         self.count += k
+        origin = origin or ("workshop" if workshop >= 0 else "seeded")
         self.novelty[ids] = novelty
         self.origin_step[ids] = step
         self.origin_workshop[ids] = workshop
-        source = AUTHOR if workshop >= 0 else SEEDED
-        self.generated += k if workshop >= 0 else 0
+        self.origin[ids] = ORIGINS.index(origin)
+        number = {"workshop": workshop, "seeded": 0}.get(origin, step)
+        self.key[ids] = idea_keys(origin, number, k)
+        source = SEEDED if origin == "seeded" else AUTHOR
+        self.generated += k if origin == "workshop" else 0
         for idea in ids:
-            who = authors if authors.ndim == 1 else authors[idea - ids[0]]
+            who = authors if isinstance(authors, np.ndarray) and authors.ndim == 1 else authors[idea - ids[0]]
             self.adopt(who, np.full(who.size, idea), step, np.full(who.size, source))
         return ids
 

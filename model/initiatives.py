@@ -14,9 +14,11 @@ Coordinated initiatives share invitation lists (an invitee who declines is repla
 same kind and side who is free), sequence their meetings (an event that falls in a month another
 initiative already meets moves to the next free month) and share results (no duplicates).
 
-Random numbers: the workshops stream for convening and meetings (as before), and one purpose
-stream each for the formats, the third parties' declines and withdrawals, the initiatives'
-competition and voice, so a feature left at its neutral default draws nothing and shifts nothing.
+Random numbers: every meeting has a number from the run's count (the main series keeps it, and
+``evaluation.removed: workshop:N`` skips the N-th), and its convening and process draw from
+generators keyed by that number (model/randomness.py), as the regular series does. The formats,
+the third parties' declines and withdrawals, the initiatives' competition and voice draw from one
+purpose stream each, so a feature left at its neutral default draws nothing and shifts nothing.
 """
 
 from __future__ import annotations
@@ -73,7 +75,7 @@ class Programmes:
         self.voice = voice_weights(p.voice, keys, n)
         self.voice_rng = purpose_stream(seed, "voice") if self.voice is not None else None
         self.uptake = TrackUptake(model, purpose_stream(seed, "localities"))
-        main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events)
+        main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removed_workshops)
         self.initiatives = [main]
         self.series = main.series
         for spec in p.initiatives:
@@ -99,10 +101,17 @@ class Programmes:
             return np.zeros(model.n_actors, dtype=bool)
         return rng.random(model.n_actors) < shares
 
-    def _start(self, name: str, workshops: Workshops, third_party: ThirdParty, events: list[Event] | None) -> Running:
+    def _start(
+        self,
+        name: str,
+        workshops: Workshops,
+        third_party: ThirdParty,
+        events: list[Event] | None,
+        removed: frozenset[int] = frozenset(),
+    ) -> Running:
         model = self.model
         params = thirdparty.facilitated_params(model.params, workshops, third_party)
-        series = WorkshopSeries(params, model.kind_of, model.side, model.n_sides, model.population.ids)
+        series = self._series(params, removed)
         if events is None:  # the regular series: workshops.count at first_step + i x interval
             w = params.workshops
             convenes = bool(series.mix) or series.cohort is not None
@@ -117,6 +126,13 @@ class Programmes:
         running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
         running.conveners[self._key(None)] = series
         return running
+
+    def _series(self, params: Params, removed: frozenset[int] = frozenset()) -> WorkshopSeries:
+        """A convener on these parameters; actors an evaluation removes are never invited."""
+        model = self.model
+        return WorkshopSeries(
+            params, model.kind_of, model.side, model.n_sides, model.population.ids, model.excluded, removed
+        )
 
     @staticmethod
     def _funded(params: Params, events: int) -> int:
@@ -160,8 +176,7 @@ class Programmes:
             update["sides"] = [side + 1]
             update["size"] = max(2, round(size / len(running.series.convened_sides)))
         params = base.model_copy(update={"workshops": w.model_copy(update=update), "mode": event.mode or base.mode})
-        model = self.model
-        convener = WorkshopSeries(params, model.kind_of, model.side, model.n_sides, model.population.ids)
+        convener = self._series(params)
         main = running.series
         convener.meetings, convener.participated, convener.records = main.meetings, main.participated, main.records
         running.conveners[key] = convener
@@ -235,14 +250,17 @@ class Programmes:
         return record
 
     def _meet(
-        self, number: int, running: Running, convener: WorkshopSeries, kind: str, t: int
+        self, initiative: int, running: Running, convener: WorkshopSeries, kind: str, t: int
     ) -> WorkshopRecord | None:
         """Convene (with declines), run the meeting, then its consequences for the third party and Track Three."""
         model = self.model
         config = model.params
         invited: list[int] = []
-        accept = lambda who: self._accept(number, running, who, t, invited)  # noqa: E731
-        who = convener.convene(model.streams["workshops"], accept=accept)
+        accept = lambda who: self._accept(initiative, running, who, t, invited)  # noqa: E731
+        meeting_number = self.series.next_number()  # the run's meeting count, kept by the main series
+        if meeting_number is None:  # removed (a counterfactual): not held, the schedule goes on
+            return None
+        who = convener.convene(model.randomness, meeting_number, accept=accept)
         floor = max(2.0, running.third_party.min_turnout * invited[0])
         if invited[0] != who.size and who.size < floor:
             running.ended = t  # invitees decline: the series cannot continue
@@ -250,12 +268,13 @@ class Programmes:
         share_proscribed = float(self.proscribed[who].mean()) if who.size else 0.0
         self.proscribed_engaged[who[self.proscribed[who]]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
-        overlap = self._overlap(number, who)
+        overlap = self._overlap(initiative, who)
         if overlap and not self.coordinated:
             idea_factor *= 1.0 - config.competition.duplicate_share * overlap
         meeting = Meeting(
             series=convener,
             who=who,
+            number=meeting_number,
             format=kind,
             candour_factor=thirdparty.candour_factor(running.third_party)
             * formats.skill_factor(config.formats, self.skill, who),
@@ -268,7 +287,7 @@ class Programmes:
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:
             self.duplicates += record.ideas.size * (1.0 / idea_factor - 1.0)
-        self._after(number, running, convener, record, share_proscribed, t)
+        self._after(initiative, running, convener, record, share_proscribed, t)
         return record
 
     def _after(

@@ -14,9 +14,10 @@ import numpy as np
 from mesa import DataCollector
 
 from model.agents import AGENT_CLASSES
-from model.ideas import AUTHOR, SEEDED
-from model.outcomes import ROUTES
-from model.params import BEHAVIOURS
+from model.ideas import AUTHOR, ORIGINS, SEEDED
+from model.outcomes import RIVAL_ORIGINS, ROUTES
+from model.params import BEHAVIOURS, Params
+from model.record import Record, chain_attribution
 from model.voice import snake as _snake
 
 if TYPE_CHECKING:
@@ -42,6 +43,8 @@ class Observable(Protocol):
     cross_side_ties_created: int
     officials_wary: bool
     snapshot: dict[str, float]  # the time-series row of the step just run
+    params: Params
+    record: Record | None  # the full record (evaluation.record), else None
 
     def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
@@ -179,8 +182,33 @@ def outcomes(model: Observable) -> dict[str, float]:
     }
     for route in ROUTES:
         result[f"transfers_{route}"] = routes.count(route)
+    result.update(rival_outcomes(model, float(novelty[entered].sum())))
+    if model.record is not None and model.params.evaluation.attribute:
+        result.update(
+            chain_attribution(
+                model.record, ideas, model.params.evaluation.attribute, model.population, series.participated
+            )
+        )
     result.update(inclusion(model, entered))
     result.update(model.programme.outcomes())
+    return result
+
+
+def rival_outcomes(model: Observable, programme_impact: float) -> dict[str, float]:
+    """Transfers from rival sources, their impact, and the share of all impact attributable to the programme."""
+    ideas = model.ideas
+    n = ideas.count
+    entered = ideas.entered_step[:n] >= 0
+    origin = ideas.origin[:n]
+    result: dict[str, float] = {}
+    rival_impact = 0.0
+    for name in RIVAL_ORIGINS:
+        mine = entered & (origin == ORIGINS.index(name))
+        result[f"transfers_from_{name}"] = int(mine.sum())
+        rival_impact += float(ideas.novelty[:n][mine].sum())
+    result["rival_impact"] = rival_impact
+    total = programme_impact + rival_impact
+    result["share_impact_from_programme"] = programme_impact / total if total > 0 else math.nan
     return result
 
 

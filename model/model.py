@@ -17,14 +17,17 @@ import scipy.sparse as sp
 
 from model import metrics
 from model.agents import AGENT_CLASSES, Actor, Official
-from model.diffusion import TieIndex, advocate, forget, trust_by_side
+from model.components import removal
+from model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
 from model.formats import Meeting
-from model.ideas import SEEDED, IdeaStore
+from model.ideas import ORIGINS, SEEDED, IdeaStore
 from model.initiatives import Programmes
 from model.network import build_graph
 from model.params import BEHAVIOURS, Params, make_params
-from model.randomness import run_streams
-from model.ripeness import RipenessDrivers, RipenessProcess
+from model.randomness import EventRandomness, run_streams
+from model.record import Record
+from model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
+from model.rivals import RivalSources
 from model.transfer import TrackOneEntry
 from model.voice import draw_authors
 from model.workshops import (
@@ -48,9 +51,10 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
 class TrackTwoModel(mesa.Model):
     """Ideas from Track Two workshops travelling across the tracks of a peace process.
 
-    Randomness: one SeedSequence from ``seed`` spawns a generator per process (network,
-    attributes, workshops, diffusion, ripeness), so two programmes run on the same seed share
-    their network and actors (common random numbers for paired comparisons).
+    Randomness (model/randomness.py): the network and the actors' attributes come from generators
+    spawned from ``SeedSequence(seed)``; every draw during the run is keyed by the event it
+    decides (step, idea, actor, workshop), so two programmes on the same seed share their network,
+    actors and luck wherever they do not differ (common random numbers for counterfactuals).
     """
 
     def __init__(self, params: Params | Mapping[str, Any] | None = None, seed: int = 0) -> None:
@@ -58,6 +62,7 @@ class TrackTwoModel(mesa.Model):
         self.params = make_params(params)
         self.seed = int(seed)
         self.streams = run_streams(self.seed)
+        self.randomness = EventRandomness(self.seed)
         p = self.params
 
         graph = build_graph(p, self.streams["network"])
@@ -94,6 +99,7 @@ class TrackTwoModel(mesa.Model):
             for i in range(self.n_actors)
         ]
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
+        self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
         self.officials_by_side = [
             np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
@@ -109,6 +115,9 @@ class TrackTwoModel(mesa.Model):
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
+        self.removed_workshops, self.excluded = removal(p, population)  # a counterfactual's missing parts
+        self.rivals = RivalSources(p.rivals, self.officials_by_side)
+        self.record = Record() if p.evaluation.record else None
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
@@ -152,7 +161,7 @@ class TrackTwoModel(mesa.Model):
         seeded = self.params.initial_ideas
         if seeded.count == 0:
             return
-        rng = self.streams["diffusion"]
+        rng = self.randomness.generator("seeding")
         holders = min(seeded.holders, self.n_actors)
         authors = np.stack([rng.choice(self.n_actors, holders, replace=False) for _ in range(seeded.count)])
         ids = self.ideas.create(np.full(seeded.count, seeded.novelty), 0, -1, authors)
@@ -207,14 +216,20 @@ class TrackTwoModel(mesa.Model):
         self.ripe_history.append(ripe)
         self._apply_behaviour_rules()
         record = self.programme.run(t)
+        self.rival_ideas(t)
         adopted = self.advocacy(t)
-        self.forgetting_step()
+        self.forgetting_step(t)
         transferred = self.check_transfer(t, ripe)
         self.programme.observe(t)
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
-        self.ripeness.advance(self.streams["ripeness"], t + 1, drivers)
+        states = np.arange(self.ripeness.states.size)
+        draws = self.randomness.uniforms("ripeness", t + 1, states) if drivers is not None else None
+        opened = self.ripeness.advance(draws, t + 1, drivers)
+        if self.record is not None and drivers is not None:
+            for state in np.flatnonzero(opened).tolist():
+                self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
         if t >= self.params.steps:
             self.running = False
 
@@ -233,17 +248,23 @@ class TrackTwoModel(mesa.Model):
             self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
         self._anyone_forgets = bool(self.forgetting.any())
 
-    def run_workshop(self, t: int, meeting: Meeting | None = None) -> WorkshopRecord:
-        """Convene (unless the meeting is given), develop ideas, build trust, standing and ties; maybe leak."""
-        rng = self.streams["workshops"]
-        meeting = meeting or Meeting(self.series, self.series.convene(rng))
-        series, who = meeting.series, meeting.who
+    def run_workshop(self, t: int, meeting: Meeting | None = None) -> WorkshopRecord | None:
+        """Convene (unless the meeting is given), develop ideas, build trust, standing and ties; maybe leak.
+
+        Without a meeting, the main series' next workshop: None when it is removed (a counterfactual).
+        Every draw is keyed by the meeting's number, so it does not depend on what happened before it.
+        """
+        if meeting is None:
+            number = self.series.next_number()
+            if number is None:
+                return None
+            meeting = Meeting(self.series, self.series.convene(self.randomness, number), number)
+        series, who, number = meeting.series, meeting.who, meeting.number
         if who.size == 0:  # every seat fell to a kind the convened sides lack (or all declined): the room stays empty
-            record = WorkshopRecord(
-                series.held, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0, meeting.format
-            )
+            record = WorkshopRecord(number, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0, meeting.format)
             series.record(record)
             return record
+        rng = self.randomness.generator("workshop", number, 1)
         p = series.params
         w = p.workshops
         present = np.unique(self.side[who])
@@ -263,7 +284,6 @@ class TrackTwoModel(mesa.Model):
         mean = novelty_mean(p, thinking, diversity, explorers.size / max(who.size, 1))
         count = int(rng.poisson(expected_ideas(p, value, who.size) * meeting.idea_factor))
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
-        number = len(series.records)
         ids = self._create_ideas(novelty, t, number, meeting)
         sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
         sides_here[:, present] = True
@@ -274,7 +294,7 @@ class TrackTwoModel(mesa.Model):
         cells = (who[rows], present[columns])
         self.trust[cells] += gain[rows] * (1.0 - self.trust[cells])
         self.standing[who] += w.standing_gain * value * learned * (1.0 - self.standing[who])
-        ties = self._form_cross_side_ties(rng, who, w.tie_formation * value)
+        ties = self._form_cross_side_ties(number, who, w.tie_formation * value)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
             self.wary_until = t + p.diffusion.leak_wariness_steps
@@ -289,7 +309,7 @@ class TrackTwoModel(mesa.Model):
         if meeting.voice is None:
             return self.ideas.create(novelty, t, number, meeting.who)
         authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
-        return np.concatenate([self.ideas.create(novelty[i : i + 1], t, number, a) for i, a in enumerate(authors)])
+        return self.ideas.create(novelty, t, number, authors)
 
     def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
         """Participants' ties to official positions in this room, for candour.
@@ -303,12 +323,12 @@ class TrackTwoModel(mesa.Model):
             tie[officials] = Official.room_position_tie(self.params, float(officials.mean()))
         return tie
 
-    def _form_cross_side_ties(self, rng: np.random.Generator, who: np.ndarray, probability: float) -> int:
+    def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
         a, b = np.triu_indices(who.size, k=1)
         a, b = who[a], who[b]
         cross = self.side[a] != self.side[b]
         a, b = a[cross], b[cross]
-        form = rng.random(a.size) < probability
+        form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]
         new = np.array(
             [
@@ -333,7 +353,7 @@ class TrackTwoModel(mesa.Model):
         if span is not None:
             active &= adopted_at >= t - span  # ... for `span` steps
         adoptions = advocate(
-            self.streams["diffusion"],
+            StepDraws(self.randomness, t, ideas.key[: ideas.count]),
             self.tie_index,
             active,
             ideas.holds,
@@ -344,7 +364,11 @@ class TrackTwoModel(mesa.Model):
             self.aversion,
             self.side,
             self.trust,
+            exposures=self.record is not None,
+            counts=self.advocate_counts,
         )
+        if self.record is not None:
+            self.record.note_exposures(t, adoptions.exposures)
         ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
         self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
@@ -363,16 +387,32 @@ class TrackTwoModel(mesa.Model):
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
 
-    def forgetting_step(self) -> None:
+    def forgetting_step(self, t: int) -> None:
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
-        actors, ideas = forget(self.streams["diffusion"], self.ideas.held, self.forgetting)
-        self.ideas.drop(actors, ideas)
+        ideas = self.ideas
+        actors, dropped = forget(StepDraws(self.randomness, t, ideas.key[: ideas.count]), ideas.held, self.forgetting)
+        ideas.drop(actors, dropped)
+
+    def rival_ideas(self, t: int) -> None:
+        """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""
+        for batch in self.rivals.month(self.randomness, t):
+            first = self.ideas.count
+            for novelty, holders in zip(batch.novelty.tolist(), batch.holders, strict=True):
+                self.ideas.create(np.array([novelty]), t, -1, holders, origin=batch.origin)
+            sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
+            for row, holders in enumerate(batch.holders):
+                sides[row, self.side[holders]] = True
+            self.author_sides = np.vstack([self.author_sides, sides])
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
-        """Ideas that enter Track One this step (see model/transfer.py)."""
-        return self.transfer.check(t, ripe)
+        """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""
+        entered = self.transfer.check(t, ripe)
+        if self.record is not None:
+            for idea in entered.tolist():
+                self.record.note_entry(idea, self.transfer.counted_officials(idea))
+        return entered
 
     def stage_ripe_window(self, months: int) -> None:
         """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
@@ -388,6 +428,9 @@ class TrackTwoModel(mesa.Model):
         states = self.ripeness.states.size
         holding = self.ideas.held_count > 0
         reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
+        if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
+            holding = self.ideas.held[:, self.ideas.origin[: self.ideas.count] < ORIGINS.index("track_one")].any(axis=1)
+            reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes.copy()
         grassroots = BEHAVIOURS.index("grassroots")
         inside = self.series.participated & (self.track_index == grassroots)

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "CHAIN_PREFIXES",
     "KIND_LABELS",
+    "ORIGIN_LABELS",
     "OUTCOMES",
+    "RIVAL_ORIGINS",
     "ROUTES",
     "ROUTE_LABELS",
     "TRACK_LABELS",
@@ -51,6 +54,12 @@ ROUTE_LABELS = {
     "direct": "Direct (backchannel)",
 }
 ROUTES = tuple(ROUTE_LABELS)
+ORIGIN_LABELS = {  # where an idea that entered Track One came from (model.ideas.ORIGINS, seeded ideas aside)
+    "workshop": "from the Track Two programme",
+    "track_one": "from Track One's own bureaucracy",
+    "outside": "from outside the programme",
+}
+RIVAL_ORIGINS = ("track_one", "outside")
 
 
 def _declare(*outcomes: Outcome) -> dict[str, Outcome]:
@@ -100,6 +109,17 @@ OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("knowledge_products", "Joint knowledge products published", "products"),
     Outcome("exposure_trips", "Exposure trips held", "trips"),
     Outcome("proscribed_engaged", "Members of proscribed groups who took part", "people"),
+    *(
+        Outcome(f"transfers_from_{origin}", f"Ideas that entered Track One {ORIGIN_LABELS[origin]}", "ideas")
+        for origin in RIVAL_ORIGINS
+    ),
+    Outcome("rival_impact", "Impact of ideas from rival sources (not the programme)", "novelty units"),
+    Outcome(
+        "share_impact_from_programme",
+        "Share of the impact that entered Track One attributable to the programme",
+        "share",
+        description="Impact of the programme's ideas over the impact of every idea that entered Track One.",
+    ),
 )
 
 KIND_LABELS = {
@@ -114,12 +134,19 @@ _GROUP_PREFIXES = (
     ("authorship_share_", "Share of the authorships of transferred ideas (voice)"),
     ("seat_share_", "Share of the seats taken in meetings (presence)"),
 )
+CHAIN_PREFIXES = (  # attribution outcomes, per component (model.components): chain_impact_workshop_7, ...
+    ("chain_ideas_", "Transferred ideas whose recorded chains pass through", "ideas"),
+    ("chain_impact_", "Transferred impact whose recorded chains pass through", "novelty units"),
+)
 
 
 def outcome(name: str) -> Outcome:
     """The declared outcome, or one derived for the per-group inclusion shares and unknown names."""
     if name in OUTCOMES:
         return OUTCOMES[name]
+    for prefix, what, unit in CHAIN_PREFIXES:
+        if name.startswith(prefix):
+            return Outcome(name, f"{what} {name[len(prefix) :].replace('_', ' ', 1)}", unit)
     for prefix, what in _GROUP_PREFIXES:
         if name.startswith(prefix):
             group = name[len(prefix) :].removeprefix("kind_")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -902,6 +903,80 @@ class Programme(_Strict):
     third_party: ThirdParty = Field(default_factory=ThirdParty)
 
 
+COMPONENT_KEY = r"^(workshop:[1-9][0-9]*|actor:.+|group:[^=]+=.*)$"
+
+
+class Rivals(_Strict):
+    """Ideas that reach Track One from outside the programme (rival sources; MODEL.md Part IV). Off by default."""
+
+    track_one_rate: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="Mean ideas per month Track One's own bureaucracy generates (Poisson), 0..10; 0 = none.",
+        title="Track One's own ideas per month",
+    )
+    track_one_novelty: float = Field(
+        0.05, gt=0, lt=1, description="Mean novelty of Track One's own ideas (Beta), (0, 1): low, by nature."
+    )
+    outside_rate: float = Field(
+        0.0,
+        ge=0,
+        le=10,
+        description="Mean ideas per month reaching officials from other initiatives (Poisson), 0..10; 0 = none.",
+        title="Ideas from outside the programme per month",
+    )
+    outside_novelty: float = Field(
+        0.3, gt=0, lt=1, description="Mean novelty of ideas from outside the programme (Beta), (0, 1)."
+    )
+    holders: int = Field(
+        2, ge=1, le=1000, description="Officials who first hold a rival idea (one side for Track One's own), >=1."
+    )
+    concentration: float = Field(8.0, gt=0, le=1000, description="Beta concentration of rival novelty, >0.")
+
+
+class Evaluation(_Strict):
+    """Monitoring and evaluation: the full record, and components removed for a counterfactual run.
+
+    A component is named by a key: ``workshop:N`` (the N-th workshop scheduled, from 1),
+    ``actor:ID`` (an actor, by id, never invited) or ``group:COLUMN=VALUE`` (every actor with that
+    value in an actor-map column, or ``kind``, never invited).
+    """
+
+    record: bool = Field(
+        False,
+        description=(
+            "Keep the full record: every exposure, per transferred idea and side the adoption trees to the "
+            "officials who counted, and the ripeness drivers at each opening (slower; off in sweeps)."
+        ),
+    )
+    removed: list[str] = Field(
+        default_factory=list,
+        description="Components removed from the programme (workshop:N, actor:ID, group:COLUMN=VALUE).",
+    )
+    attribute: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Components whose attribution the run reports (the transferred ideas and impact whose recorded "
+            "chains pass through each); needs record: true."
+        ),
+    )
+
+    @field_validator("removed", "attribute")
+    @classmethod
+    def _keys(cls, keys: list[str]) -> list[str]:
+        for key in keys:
+            if not isinstance(key, str) or not re.match(COMPONENT_KEY, key):
+                raise ValueError(f"component {shorten(key)} is not workshop:N (N >= 1), actor:ID or group:COLUMN=VALUE")
+        return keys
+
+    @model_validator(mode="after")
+    def _attribution_needs_record(self) -> Evaluation:
+        if self.attribute and not self.record:
+            raise ValueError("evaluation.attribute needs evaluation.record: true (attribution reads the record)")
+        return self
+
+
 class Params(_Strict):
     """All parameters of one run. Defaults reproduce the stylized facts (docs/ODD.md)."""
 
@@ -934,6 +1009,8 @@ class Params(_Strict):
     voice: Voice = Field(default_factory=Voice)
     proscribed: Proscribed = Field(default_factory=Proscribed)
     local_agreements: LocalAgreements = Field(default_factory=LocalAgreements)
+    rivals: Rivals = Field(default_factory=Rivals)
+    evaluation: Evaluation = Field(default_factory=Evaluation)
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:

@@ -1,20 +1,113 @@
-"""Every random draw of a run comes from generators spawned from the run's seed."""
+"""Every random draw of a run is a function of the run's seed and of the event it decides.
+
+Setup (the network, the actors' attributes) draws from generators spawned from
+``SeedSequence(seed)``, so two programmes on one seed share their network and actors. Everything
+that happens during the run is drawn by *event*: a uniform for "does actor j adopt idea k at
+step t" is a counter-based hash of (seed, event class, step, idea key, actor), not the next number
+of a stream. A counterfactual run (a workshop or a participant removed) therefore meets the same
+luck wherever the change does not reach: common random numbers keyed by event.
+
+The hash is SplitMix64's finaliser (Stafford's "Mix13", the output function of Java's
+SplittableRandom and of numpy's SeedSequence-era generators) applied in a chain: the seed, the
+event class and the step are mixed once per step in Python; the per-event identities are then
+mixed in one vectorised pass, so a step's draws cost a few array operations over the events it
+decides. Events whose draws are many and sequential (a workshop's invitations, ideas and novelty)
+take a Philox generator keyed by the same hash.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-STREAMS = ("network", "attributes", "workshops", "diffusion", "ripeness")
+STREAMS = ("network", "attributes")  # setup draws: spawned children 0 and 1 of SeedSequence(seed)
+EVENTS = (
+    "adoption",  # does a receiver adopt an idea it is advocated this step
+    "credit",  # which advocate is credited with the adoption
+    "forgetting",  # does a holder drop an idea this step
+    "ripeness",  # does a Track One state open or close a window
+    "workshop",  # a workshop's sequential draws (seats, ideas, novelty, leak): a keyed Philox generator
+    "invitation",  # an actor's priority for a seat at a workshop
+    "retention",  # a previous participant's priority to be invited again
+    "cross_tie",  # does a cross-side pair in a workshop form a tie
+    "seeding",  # who holds a seeded idea at the start
+    "rivals",  # Track One's own ideas and ideas from outside the programme, per step
+)
+MASK = (1 << 64) - 1
+GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
+MIX_1, MIX_2 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB
+UNIT = 2.0**-53  # a 53-bit integer times this is a double on [0, 1)
 
 
 def run_streams(seed: int) -> dict[str, np.random.Generator]:
-    """One independent generator per process, spawned from SeedSequence(seed).
-
-    Separate streams keep common random numbers across programmes: two configurations run on
-    the same seed draw the same network and actors, whatever their workshops do.
-    """
+    """One generator per setup process (network, attributes), spawned from SeedSequence(seed)."""
     children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
+
+
+def mix(value: int) -> int:
+    """SplitMix64's finaliser on a Python int (64-bit wrap-around)."""
+    z = value & MASK
+    z = ((z ^ (z >> 30)) * MIX_1) & MASK
+    z = ((z ^ (z >> 27)) * MIX_2) & MASK
+    return z ^ (z >> 31)
+
+
+def mix_array(z: np.ndarray) -> np.ndarray:
+    """SplitMix64's finaliser on a uint64 array, in place (numpy's uint64 arithmetic wraps)."""
+    z ^= z >> np.uint64(30)
+    z *= np.uint64(MIX_1)
+    z ^= z >> np.uint64(27)
+    z *= np.uint64(MIX_2)
+    z ^= z >> np.uint64(31)
+    return z
+
+
+class EventRandomness:
+    """Draws keyed by event: uniforms over arrays of event identities, and keyed generators."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = int(seed)
+        self._base = {event: mix(mix(self.seed + GOLDEN) + (index + 1) * GOLDEN) for index, event in enumerate(EVENTS)}
+
+    def key(self, event: str, *numbers: int) -> int:
+        """A 64-bit key for one event class and a tuple of whole numbers (a step, a workshop, a state)."""
+        z = self._base[event]
+        for number in numbers:
+            z = mix(z + (int(number) & MASK) * GOLDEN + GOLDEN)
+        return z
+
+    def uniforms(
+        self,
+        event: str,
+        number: int,
+        ids: np.ndarray,
+        keys: np.ndarray | None = None,
+        columns: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Independent uniforms on [0, 1), one per event of this class at `number` (a step, a workshop).
+
+        An event is identified by `ids[i]` (an actor, a state, a pair of actors) and, when `keys`
+        is given, by the idea key `keys[columns[i]]` (ideas are few: each key is mixed once). The
+        same identities always give the same uniforms, whatever else the run does.
+        """
+        ids = np.asarray(ids)
+        if ids.size == 0:
+            return np.empty(0)
+        prefix = np.uint64(self.key(event, number))
+        z = ids.astype(np.uint64)
+        z *= np.uint64(GOLDEN)
+        if keys is None:
+            z += prefix
+        else:
+            mixed = mix_array(np.asarray(keys, dtype=np.uint64) * np.uint64(GOLDEN) + prefix)
+            z += mixed[0] if mixed.size == 1 else mixed[columns]
+        z = mix_array(z)
+        z >>= np.uint64(11)
+        return z * UNIT
+
+    def generator(self, event: str, *numbers: int) -> np.random.Generator:
+        """A Philox generator keyed by the event (e.g. one workshop): its draws depend on nothing else."""
+        return np.random.Generator(np.random.Philox(key=self.key(event, *numbers)))
 
 
 PURPOSE_STREAMS = ("formats", "third_party", "initiatives", "voice", "localities", "proscribed")

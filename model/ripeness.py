@@ -31,15 +31,23 @@ class RipenessDrivers:
     public_support: float
 
 
+HAZARD_TERMS = ("baseline", "official_exposure", "credible_advocates", "public_support")
+
+
+def hazard_terms(config: Ripeness, drivers: RipenessDrivers) -> dict[str, float]:
+    """The opening hazard's terms, by driver (they sum to the hazard): what pushed Track One toward ripeness."""
+    advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
+    return {
+        "baseline": config.baseline_hazard,
+        "official_exposure": config.exposure_weight * drivers.official_exposure,
+        "credible_advocates": config.advocate_weight * advocates,
+        "public_support": config.public_weight * drivers.public_support,
+    }
+
+
 def opening_hazard(config: Ripeness, drivers: RipenessDrivers) -> float:
     """Hazard per step that an unripe Track One becomes ripe."""
-    advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
-    return (
-        config.baseline_hazard
-        + config.exposure_weight * drivers.official_exposure
-        + config.advocate_weight * advocates
-        + config.public_weight * drivers.public_support
-    )
+    return sum(hazard_terms(config, drivers).values())
 
 
 def in_fixed_window(config: Ripeness, step: int) -> bool:
@@ -71,13 +79,15 @@ class RipenessProcess:
         self.windows_opened += int((~self.states).sum())
         self.states[:] = True
 
-    def advance(self, rng: np.random.Generator, next_step: int, drivers: list[RipenessDrivers] | None) -> None:
-        """Set the states for next_step (drivers: one per state, endogenous mode); counts every window that opens."""
+    def advance(self, draws: np.ndarray | None, next_step: int, drivers: list[RipenessDrivers] | None) -> np.ndarray:
+        """Set the states for next_step from one uniform per state (drivers: one per state, endogenous mode).
+
+        Counts every window that opens; returns which states opened.
+        """
         was_ripe = self.states.copy()
         if self.config.mode == "fixed":
             self.states[:] = in_fixed_window(self.config, next_step)
         elif self.config.mode == "endogenous":
-            draws = rng.random(self.states.size)
             hazards = np.array([opening_hazard(self.config, d) for d in drivers])
             self.hazard = float(hazards.mean())
             stays = draws >= 1.0 / self.config.mean_window_length
@@ -87,4 +97,6 @@ class RipenessProcess:
             self.states[:] = True
         elif next_step == self.staged_until and self.config.mode != "fixed":
             self.states[:] = False  # the staged window ends; endogenous ripeness resumes from unripe
-        self.windows_opened += int((self.states & ~was_ripe).sum())
+        opened = self.states & ~was_ripe
+        self.windows_opened += int(opened.sum())
+        return opened

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.ideas import ORIGINS
 from model.metrics import outcomes
 from model.model import TrackTwoModel
 from model.params import Params, make_params
@@ -43,6 +44,7 @@ def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
             "idea": np.arange(n),
             "novelty": store.novelty[:n],
             "origin_step": store.origin_step[:n],
+            "origin": [ORIGINS[o] for o in store.origin[:n].tolist()],
             "origin_workshop": store.origin_workshop[:n],
             "holders": store.held.sum(axis=0),
             "ever_adopted": (store.first_adopted[:, :n] >= 0).sum(axis=0),

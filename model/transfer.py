@@ -81,6 +81,14 @@ class TrackOneEntry:
                 np.subtract.at(holders[:, column], side_index, 1)
         return holders
 
+    def counted_officials(self, idea: int) -> dict[int, np.ndarray]:
+        """Per side whose Track One counts, the officials holding an idea now who count toward the threshold."""
+        holding = self.officials[self.ideas.holds[self.officials, idea]]
+        excluded = self._not_counting.get(idea)
+        if excluded is not None:
+            holding = np.setdiff1d(holding, excluded, assume_unique=True)
+        return {int(s): holding[self.side[holding] == s] for s in self.needed.tolist()}
+
     def check(self, step: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
         ideas = self.ideas

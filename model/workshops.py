@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.params import ConfigError, Params
+from model.randomness import EventRandomness
 
 BETA_MEAN_LIMITS = (0.01, 0.99)
 IDEA_RATE_SEATS = 12  # idea_rate is for a workshop of this many seats; larger ones lose candour
@@ -146,9 +147,22 @@ class WorkshopSeries:
     record: workshops held, meetings each actor attended, who ever took part, leaks.
     """
 
-    def __init__(self, params: Params, kinds: np.ndarray, sides: np.ndarray, n_sides: int, ids: list[str]) -> None:
+    def __init__(
+        self,
+        params: Params,
+        kinds: np.ndarray,
+        sides: np.ndarray,
+        n_sides: int,
+        ids: list[str],
+        excluded: np.ndarray | None = None,
+        removed: frozenset[int] = frozenset(),
+    ) -> None:
         self.params = params
+        self.excluded = np.zeros(kinds.size, dtype=bool) if excluded is None else excluded  # never invited
+        self.removed = removed  # scheduled workshops (by number) that are not held: a counterfactual
         self.cohort = self._resolve_cohort(params.workshops.participants, ids)
+        if self.cohort is not None:
+            self.cohort = self.cohort[~self.excluded[self.cohort]]
         self.budget = funded_workshops(params)
         self.mix = effective_mix(params)
         self.kinds = kinds
@@ -156,6 +170,7 @@ class WorkshopSeries:
         self.n_sides = n_sides
         self.convened_sides = self._resolve_sides(params.workshops.sides, n_sides)
         self.held = 0
+        self.scheduled = 0  # workshops due so far, held or removed: the next one's number
         self.previous = np.empty(0, dtype=np.int64)
         self.after_leak = False
         self.records: list[WorkshopRecord] = []
@@ -163,11 +178,12 @@ class WorkshopSeries:
         self.participated = np.zeros(kinds.size, dtype=bool)
         self.leaks = 0
         self.cells = {
-            (kind, side): np.flatnonzero((kinds == kind) & (sides == side))
+            (kind, side): np.flatnonzero((kinds == kind) & (sides == side) & ~self.excluded)
             for kind in self.mix
             for side in self.convened_sides
         }
-        if self.cohort is None and self.mix and not any(cell.size for cell in self.cells.values()):
+        invitable = np.isin(kinds, list(self.mix)) & np.isin(sides, self.convened_sides)  # before any removal
+        if self.cohort is None and self.mix and not invitable.any():
             convened = ", ".join(str(side + 1) for side in self.convened_sides)
             raise ConfigError(
                 f"workshops.mix invites only kinds ({', '.join(self.mix)}) that side(s) {convened} have no actors of; "
@@ -200,18 +216,31 @@ class WorkshopSeries:
         """Whether a workshop is held at this step (on schedule, while the budget lasts)."""
         w = self.params.workshops
         return (
-            self.held < self.budget
+            self.scheduled < self.budget
             and (bool(self.mix) or self.cohort is not None)
             and step >= w.first_step
             and (step - w.first_step) % w.interval == 0
         )
 
-    def convene(self, rng: np.random.Generator, accept: Callable[[np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+    def next_number(self) -> int | None:
+        """Number the workshop now due; None when it is removed (a counterfactual without it)."""
+        number = self.scheduled
+        self.scheduled += 1
+        return None if number in self.removed else number
+
+    def convene(
+        self,
+        randomness: EventRandomness,
+        number: int,
+        accept: Callable[[np.ndarray], np.ndarray] | None = None,
+    ) -> np.ndarray:
         """Participants: seats by kind (largest remainder), split evenly across the sides convened; retained first.
 
-        ``accept`` keeps the invitees who come (model/initiatives.py). Counts the meeting for each participant.
+        Who gets a seat is decided by priorities keyed by (workshop, actor), so removing one actor
+        from the pool changes the room only where that actor would have sat. ``accept`` keeps the
+        invitees who come (model/initiatives.py). Counts the meeting for each participant.
         """
-        who = self.cohort if self.cohort is not None else self._invite(rng)
+        who = self.cohort if self.cohort is not None else self._invite(randomness, number)
         if accept is not None:
             who = accept(who)
         self.meetings[who] += 1
@@ -226,12 +255,14 @@ class WorkshopSeries:
         self.after_leak = record.leaked
         self.leaks += int(record.leaked)
 
-    def _invite(self, rng: np.random.Generator) -> np.ndarray:
+    def _invite(self, randomness: EventRandomness, number: int) -> np.ndarray:
         w = self.params.workshops
+        rng = randomness.generator("workshop", number, 0)
         kinds = list(self.mix)
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
         keep = round(w.retention * self.previous.size)
-        retained = set(rng.permutation(self.previous)[:keep].tolist()) if keep else set()
+        again = self.previous[np.argsort(randomness.uniforms("retention", number, self.previous), kind="stable")]
+        retained = set(again[:keep].tolist()) if keep else set()
         previous = set(self.previous.tolist())
         chosen: list[np.ndarray] = []
         for kind, kind_seats in zip(kinds, seats, strict=True):
@@ -240,7 +271,7 @@ class WorkshopSeries:
                 pool = self.cells[(kind, side)]
                 if cell_seats == 0 or pool.size == 0:
                     continue
-                order = rng.permutation(pool)
+                order = pool[np.argsort(randomness.uniforms("invitation", number, pool), kind="stable")]
                 rank = np.array([0 if a in retained else (2 if a in previous else 1) for a in order.tolist()])
                 chosen.append(order[np.argsort(rank, kind="stable")][:cell_seats])
         return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)

@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
@@ -22,6 +23,8 @@ from experiments.reporting import labels
 from model import ConfigError
 
 __all__ = [
+    "EVALUATION_INFO",
+    "EVALUATION_TABLE",
     "FIGURES",
     "MAX_DISCRETE_LEVELS",
     "SCENARIO_PREFIX",
@@ -38,6 +41,8 @@ FIGURES = "figures"
 SENSITIVITY_TABLE = "sensitivity.csv"
 SENSITIVITY_INFO = "sensitivity.json"
 SCENARIO_PREFIX = "scenarios_"
+EVALUATION_TABLE = "evaluation.csv"  # tracktwo evaluate: a row per component and outcome
+EVALUATION_INFO = "evaluation.json"  # its summary: families, totals, plain-language sentences, figures
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ def load_results(directory: str | Path) -> ResultsFolder:
     if runs.empty:
         raise ConfigError(f"{folder}: no finished runs to analyse ({len(everything)} recorded, all failed)")
     swept, derived = _swept_columns(list(everything.columns), manifest)
+    listed = [c for c in swept if c in runs and runs[c].map(lambda v: isinstance(v, list | np.ndarray)).any()]
+    runs = runs.assign(**{c: runs[c].map(_level_text) for c in listed})  # list values as levels: their text
     skip = {*RUN_COLUMNS, *swept, *TAIL_COLUMNS}
     outcomes = [
         c
@@ -238,6 +245,11 @@ def find_factors(
         levels = tuple(sorted(points[key].dropna().unique().tolist(), key=_order))
         factors.append(Factor(key, tuple(together), swept_columns, numeric, levels))
     return factors
+
+
+def _level_text(value: Any) -> Any:
+    """A list value as one comparable level: its items joined by commas."""
+    return ", ".join(str(v) for v in value) if isinstance(value, list | tuple | np.ndarray) else value
 
 
 def _order(value: Any) -> tuple[int, Any]:

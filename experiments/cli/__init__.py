@@ -37,6 +37,7 @@ COMMANDS = {
     "app": Command("app", "Serve the trainer's app (the Autonomy Dilemma, live) on localhost; works offline."),
     "dilemma": Command("dilemma", "Draw the Autonomy Dilemma frontier figure (PNG and SVG) for a slide."),
     "compare": Command("compare", "Compare candidate programmes on common seeds."),
+    "evaluate": Command("evaluate", "What each workshop, participant or group contributed, vs merely on the chain."),
     "plot": Command("plot", "Draw a sweep's figures (PNG and SVG)."),
     "report": Command("report", "Write a sweep's HTML report."),
     "sensitivity": Command("sensitivity", "Which parameters drive the outcomes (Sobol or Morris)."),

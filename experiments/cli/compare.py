@@ -11,10 +11,10 @@ import pandas as pd
 from experiments.analysis import comparison as analysis
 from experiments.analysis.comparison import ProgrammeComparison
 from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_execution_arguments, executor_from
+from experiments.cli.options import add_execution_arguments, executor_from, run_from
 from experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
-from experiments.engine.runner import SweepTally, run_sweep
-from experiments.provenance import default_out, write_atomic, write_json
+from experiments.engine.runner import SweepTally
+from experiments.provenance import write_atomic, write_json
 
 __all__ = ["compare_command", "configure", "report", "write_outputs"]
 
@@ -50,14 +50,7 @@ def compare_command(args: argparse.Namespace) -> int:
     baseline = check_baseline(args.baseline, programmes.names, "--baseline") if args.baseline else programmes.baseline
     spec = programmes.sweep(args.replicates)
     with executor_from(args) as executor:
-        tally = run_sweep(
-            spec,
-            args.out or default_out(f"compare-{programmes.name}"),
-            executor,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-        )
+        tally = run_from(args, spec, executor, f"compare-{programmes.name}")
     if tally.finished == 0:
         return every_run_failed(tally, "compare")
     runs = pd.read_parquet(tally.directory / "runs.parquet")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from experiments.design.config import DEFAULT_CONFIG
 from experiments.engine.executors import EXECUTORS, Executor, make_executor
+from experiments.provenance import default_out
+
+if TYPE_CHECKING:
+    from experiments.design.sweepfile import SweepSpec
+    from experiments.engine.runner import SweepTally
 
 __all__ = [
     "UsageError",
@@ -15,6 +21,7 @@ __all__ = [
     "executor_from",
     "overwrite_from",
     "positive",
+    "run_from",
     "seconds",
 ]
 
@@ -99,6 +106,20 @@ def add_execution_arguments(
         help="run even past the size limits (100,000 points, 1,000,000 runs; README: Limits)",
     )
     parser.set_defaults(fresh_by_default=fresh_by_default)
+
+
+def run_from(args: argparse.Namespace, spec: SweepSpec, executor: Executor, out_name: str) -> SweepTally:
+    """Run a command's sweep with its execution options: --out (default results/<out_name>), resume, progress."""
+    from experiments.engine.runner import run_sweep
+
+    return run_sweep(
+        spec,
+        args.out or default_out(out_name),
+        executor,
+        resume=args.resume,
+        overwrite=args.overwrite,
+        progress=not args.no_progress,
+    )
 
 
 def executor_from(args: argparse.Namespace) -> Executor:

@@ -303,3 +303,40 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
     figure.text(0.99, 0.005, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figure.tight_layout(rect=(0, 0.02, 1, 1))
     return figure
+
+
+def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figure:
+    """Per component: attribution (share of transferred impact on its chains) beside contribution and Shapley value.
+
+    Contribution is the change in the outcome when the component alone is removed (sign turned so that
+    a bar to the right means the component added to the outcome); both intervals are drawn.
+    """
+    sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
+    colours = sns.color_palette(PALETTE)
+    labels = rows["label"].tolist()
+    y = np.arange(len(labels))
+    height = max(3.0, 0.38 * len(labels) + 1.5)
+    figure, (left, right) = plt.subplots(1, 2, figsize=(13, height), sharey=True, width_ratios=[1, 1.4])
+    share = rows["attribution"].to_numpy(dtype=float)
+    low, high = rows["attribution_low"].to_numpy(dtype=float), rows["attribution_high"].to_numpy(dtype=float)
+    left.barh(y, share, color=colours[0], label="on the chain")
+    left.errorbar(share, y, xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)], fmt="none", color="0.2")
+    left.set_xlabel("Share of transferred impact on its recorded chains (attribution)")
+    left.set_xlim(0, 1)
+    left.xaxis.set_major_formatter(PercentFormatter(1.0))
+    left.set_yticks(y, labels)
+    left.invert_yaxis()
+    added = rows["contribution"].to_numpy(dtype=float)
+    added_low, added_high = rows["contribution_low"].to_numpy(dtype=float), rows["contribution_high"].to_numpy(float)
+    right.barh(y - 0.18, added, height=0.34, color=colours[1], label="contribution (it alone removed)")
+    right.errorbar(added, y - 0.18, xerr=[added - added_low, added_high - added], fmt="none", color="0.2")
+    shapley = rows["shapley"].to_numpy(dtype=float)
+    shapley_low, shapley_high = rows["shapley_low"].to_numpy(dtype=float), rows["shapley_high"].to_numpy(float)
+    right.barh(y + 0.18, shapley, height=0.34, color=colours[2], label="Shapley value (share of total effect)")
+    right.errorbar(shapley, y + 0.18, xerr=[shapley - shapley_low, shapley_high - shapley], fmt="none", color="0.2")
+    right.axvline(0, color="0.3", linewidth=1)
+    right.set_xlabel(f"Added to {outcome[0].lower()}{outcome[1:]} (95% intervals)")
+    right.legend(loc="lower right", frameon=True, fontsize="small")
+    figure.suptitle(title)
+    figure.tight_layout()
+    return figure

@@ -23,6 +23,8 @@ import pandas as pd
 from experiments.analysis import stats
 from experiments.analysis.ranking import beside, rank_points
 from experiments.analysis.results import (
+    EVALUATION_INFO,
+    EVALUATION_TABLE,
     SCENARIO_PREFIX,
     SENSITIVITY_INFO,
     SENSITIVITY_TABLE,
@@ -42,6 +44,7 @@ __all__ = [
     "SENSITIVITY_ROWS",
     "Headline",
     "best_point",
+    "evaluation_headlines",
     "factor_effects",
     "format_interval",
     "format_value",
@@ -49,6 +52,7 @@ __all__ = [
     "headlines",
     "pathways",
     "ranking",
+    "read_evaluation",
     "read_scenarios",
     "read_sensitivity",
     "render",
@@ -123,6 +127,7 @@ def headlines(results: ResultsFolder) -> list[Headline]:
     found += pathways(results)
     found += sensitivity_headlines(results.directory, results.runs)
     found += scenario_headlines(results.directory)
+    found += evaluation_headlines(results.directory)
     return found
 
 
@@ -310,6 +315,12 @@ def scenario_headlines(directory: Path) -> list[Headline]:
     ]
 
 
+def evaluation_headlines(directory: Path) -> list[Headline]:
+    """The plain-language summary of `tracktwo evaluate` (a sentence per component), when the folder has one."""
+    info = read_evaluation(directory)
+    return [Headline(f"Evaluation: {text}") for text in (info or {}).get("summary", [])]
+
+
 def _lower_first(text: str) -> str:
     """'chance an idea passes...' mid-sentence; proper names (Track One, Track Two...) keep their capital."""
     return text if text.startswith("Track") else text[:1].lower() + text[1:]
@@ -337,6 +348,15 @@ def read_scenarios(directory: Path) -> list[dict[str, Any]]:
         except ValueError:
             continue
     return found
+
+
+def read_evaluation(directory: Path) -> dict[str, Any] | None:
+    """evaluation.json of a results folder (tracktwo evaluate), if it has a readable one."""
+    path = directory / EVALUATION_INFO
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+    except ValueError:
+        return None
 
 
 # HTML -----------------------------------------------------------------------------------------
@@ -522,6 +542,43 @@ def _sensitivity_html(directory: Path) -> str:
     return "".join(parts)
 
 
+def _evaluation_html(directory: Path) -> str:
+    info, table_path = read_evaluation(directory), directory / EVALUATION_TABLE
+    if info is None or not table_path.exists():
+        return ""
+    table = pd.read_csv(table_path)
+    parts = [
+        "<h2>Evaluation: contribution and attribution</h2>",
+        "<p>Attribution: the share of transferred impact whose recorded chains pass through the component. "
+        "Contribution: the change in the outcome when the component alone is removed, on common random numbers "
+        "(the same luck wherever the removal does not reach). Shapley value: the component's share of the "
+        "programme's total effect against the programme with every component removed; the values add up to it. "
+        "95% intervals.</p>",
+    ]
+    for (family, outcome), part in table.groupby(["family", "outcome"], sort=False):
+        frame = pd.DataFrame(
+            {
+                "Component": part["label"],
+                "On the chain (share of impact)": [
+                    f"{v:.0%} [{lo:.0%}, {hi:.0%}]"
+                    for v, lo, hi in zip(
+                        part["attribution"], part["attribution_low"], part["attribution_high"], strict=True
+                    )
+                ],
+                "Contribution": _ci(part, "contribution"),
+                "Shapley value": _ci(part, "shapley"),
+                "Verdict": part["verdict"],
+            }
+        )
+        parts.append(f"<h3>{_e(family)}: {_e(labels.outcome_label(outcome))}</h3>{_table(frame)}")
+    for name in info.get("figures", []):
+        png = directory / name
+        if name.endswith(".png") and png.exists():
+            data = base64.b64encode(_embeddable(png)).decode("ascii")
+            parts.append(f'<figure><img alt="Evaluation" src="data:image/png;base64,{data}"></figure>')
+    return "".join(parts)
+
+
 def _ci(frame: pd.DataFrame, key: str) -> list[str]:
     return [
         f"{v:.3f} [{lo:.3f}, {hi:.3f}]"
@@ -594,6 +651,7 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
         + _figures_html(results, drawn)
         + _sensitivity_html(results.directory)
         + _scenarios_html(results.directory)
+        + _evaluation_html(results.directory)
         + f"<h2>What was run</h2>{_what_was_run(results)}"
         + _reproduce_html(results)
         + f"<p class='muted'>Report written {made} by <code>tracktwo report</code>.</p>"

@@ -30,7 +30,7 @@ NEUTRAL = {
 
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_old_configs_give_main_s_time_series(name: str) -> None:
-    """The fixture was generated from main before the new features (fixtures/regenerate_main_series.py)."""
+    """The fixture was generated from the model before the new features (fixtures/regenerate_main_series.py)."""
     expected = pd.read_csv(FIXTURES / "main_series.csv")
     for seed in SEEDS:
         want = expected[(expected.config == name) & (expected.seed == seed)].drop(columns=["config", "seed"])

@@ -178,11 +178,9 @@ def test_identical_programmes_differ_by_exactly_zero(tmp_path: Path) -> None:
     other = result.table[result.table["programme"] == result.ranking[1]]
     assert (other["pairs"] > 0).any()
     defined = other[other["pairs"] > 0]
-    assert (
-        (defined["difference"] == 0).all()
-        and (defined["difference_low"] == 0).all()
-        and (defined["difference_high"] == 0).all()
-    )
+    spread = defined[defined["pairs"] > 1]  # an interval needs two pairs (one pair: no interval, NaN)
+    assert (defined["difference"] == 0).all() and (spread["difference_low"] == 0).all()
+    assert (spread["difference_high"] == 0).all() and defined.loc[defined["pairs"] == 1, "difference_low"].isna().all()
     assert (defined["share_tied"] == 1.0).all()
     assert (result.differences["difference"].dropna() == 0).all()
     assert "gave the same" in result.verdicts[result.ranking[1]]

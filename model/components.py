@@ -1,0 +1,141 @@
+"""Components of a programme, by key, for evaluation: what a counterfactual run removes, and who belongs to what.
+
+A component key is ``workshop:N`` (the N-th workshop scheduled, counted from 1), ``actor:ID`` (one
+actor, never invited) or ``group:COLUMN=VALUE`` (every actor whose actor-map column, or ``kind``,
+has that value, never invited). Removing a workshop skips it (the series keeps its schedule and
+numbering); removing actors gives their seats to the next people by the same keyed priorities, so
+a counterfactual run differs from the programme only where the removed part reached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.network import Population
+from model.outcomes import KIND_LABELS
+from model.params import ConfigError, Params
+from model.workshops import funded_workshops
+
+GROUP_BY_KIND = "kind"
+
+
+@dataclass(frozen=True)
+class Component:
+    """One component: its key, what kind of thing it is, and what it names."""
+
+    key: str
+    kind: str  # workshop, actor or group
+    name: str  # the workshop number (from 1), the actor id, or COLUMN=VALUE
+
+    @classmethod
+    def parse(cls, key: str) -> Component:
+        """The component a key names (its syntax is checked by Params)."""
+        kind, _, name = key.partition(":")
+        return cls(key, kind, name)
+
+    @property
+    def slug(self) -> str:
+        """The key as a column-name fragment: workshop_7, actor_A012, group_gender_f."""
+        text = "".join(c if c.isalnum() else "_" for c in f"{self.kind}_{self.name}")
+        return text.strip("_")
+
+
+def column_values(population: Population, column: str) -> np.ndarray:
+    """Each actor's value of an actor-map column (or its kind), as strings; ConfigError naming the known columns."""
+    if column == GROUP_BY_KIND:
+        return np.asarray(population.kinds, dtype=object)
+    if column not in population.extra:
+        known = ", ".join([GROUP_BY_KIND, *population.extra])
+        raise ConfigError(f"group column {column!r} is not in the actor map; known columns: {known}")
+    return np.asarray([str(v) for v in population.extra[column]], dtype=object)
+
+
+def members(component: Component, population: Population) -> np.ndarray:
+    """Actors (a boolean mask) an actor or group component names; ConfigError if it names nobody known."""
+    if component.kind == "actor":
+        if component.name not in population.ids:
+            raise ConfigError(f"component {component.key!r}: no actor has id {component.name!r}")
+        return np.asarray(population.ids, dtype=object) == component.name
+    column, _, value = component.name.partition("=")
+    return column_values(population, column) == value
+
+
+def removal(params: Params, population: Population) -> tuple[frozenset[int], np.ndarray]:
+    """The workshops (numbers from 0) and actors (mask) that ``evaluation.removed`` takes out of the programme."""
+    workshops: set[int] = set()
+    excluded = np.zeros(len(population.ids), dtype=bool)
+    for key in params.evaluation.removed:
+        component = Component.parse(key)
+        if component.kind == "workshop":
+            workshops.add(int(component.name) - 1)
+        else:
+            excluded |= members(component, population)
+    return frozenset(workshops), excluded
+
+
+def workshop_components(params: Params) -> list[Component]:
+    """Every workshop the budget funds, as components."""
+    return [Component.parse(f"workshop:{n}") for n in range(1, funded_workshops(params) + 1)]
+
+
+def group_components(population: Population, column: str, invited: np.ndarray | None = None) -> list[Component]:
+    """One component per value of a column, among the actors who could be invited (`invited`, default everyone)."""
+    values = column_values(population, column)
+    pool = values if invited is None else values[invited]
+    return [Component.parse(f"group:{column}={value}") for value in sorted(set(pool.tolist()))]
+
+
+def actor_components(ids: Sequence[str]) -> list[Component]:
+    """One component per actor id."""
+    return [Component.parse(f"actor:{actor}") for actor in ids]
+
+
+def label(component: Component, population: Population | None = None) -> str:
+    """The component in the domain's words: 'Workshop 7', 'Elias (official, Northland)', 'gender: f'."""
+    if component.kind == "workshop":
+        return f"Workshop {component.name}"
+    if component.kind == "actor":
+        if population is not None and component.name in population.ids:
+            return population.labels[population.ids.index(component.name)]
+        return component.name
+    column, _, value = component.name.partition("=")
+    if column == GROUP_BY_KIND:
+        return KIND_LABELS.get(value, value.replace("_", " ")).capitalize()
+    return f"{column.replace('_', ' ')}: {value}"
+
+
+FAMILIES = ("workshops", "participants", "groups:COLUMN")
+
+
+def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
+    """A family of components as (key, label) pairs: every workshop funded, every participant, or each group.
+
+    ``participants`` are the fixed cohort, else everyone who took part in the programme's run on
+    `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
+    actors the programme could invite. ConfigError for an unknown family or column.
+    """
+    from model.model import TrackTwoModel  # the model builds on components: imported when asked
+
+    probe = TrackTwoModel(params, seed)
+    population = probe.population
+    if name == "workshops":
+        found = workshop_components(params)
+    elif name == "participants":
+        if probe.series.cohort is not None:
+            who = probe.series.cohort
+        else:
+            probe.run()
+            who = np.flatnonzero(probe.series.participated)
+        found = actor_components([population.ids[i] for i in who.tolist()])
+    elif name.startswith("groups:") and name.partition(":")[2]:
+        invitable = np.isin(probe.kind_of, list(probe.series.mix))
+        if probe.series.cohort is not None:
+            invitable = np.zeros(invitable.size, dtype=bool)
+            invitable[probe.series.cohort] = True
+        found = group_components(population, name.partition(":")[2], invitable)
+    else:
+        raise ConfigError(f"--components: {name!r} is not a family; choose from {', '.join(FAMILIES)}")
+    return [(c.key, label(c, population)) for c in found]

@@ -1,0 +1,145 @@
+"""The full record of a run (``evaluation.record``): everything evaluation needs to say what was on the chain.
+
+- every exposure: at each step, each (advocate, receiver, idea) tie along which an idea was
+  advocated to someone who did not hold it, whether or not it persuaded;
+- per transferred idea and per side, the officials who counted toward the threshold when it
+  entered Track One, and the adoption tree from its authors to them (each hop: the credited
+  source, the adopter, the step of the adopter's first adoption);
+- at each ripe window's opening, each ripeness driver's share of the opening hazard.
+
+Trees follow first-adoption sources: an official's source held the idea before the official
+first adopted it and was tied to the official then (ties are only ever added), so every hop is
+a tie and steps increase from the authors to the officials.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.components import Component, members
+from model.ideas import IdeaStore
+from model.network import Population
+from model.ripeness import HAZARD_TERMS
+
+
+@dataclass
+class Opening:
+    """A ripe window opening: when, which Track One state, and each driver's share of the hazard that opened it."""
+
+    step: int
+    state: int
+    hazard: float
+    shares: dict[str, float]
+
+    @property
+    def driver(self) -> str:
+        """The driver with the largest share of the hazard."""
+        return max(self.shares, key=self.shares.get)
+
+
+@dataclass
+class Hop:
+    """One hop of an adoption tree: `source` passed `idea` to `adopter`, who first adopted it at `step`."""
+
+    idea: int
+    side: int
+    source: int
+    adopter: int
+    step: int
+
+
+@dataclass
+class Record:
+    """The full record of one run, kept as the run goes."""
+
+    _exposures: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    counted: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # idea -> side -> officials counted
+    openings: list[Opening] = field(default_factory=list)
+
+    def note_exposures(self, step: int, exposures: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+        """Keep a step's exposures: (advocate, receiver, idea) arrays."""
+        advocates, receivers, ideas = exposures
+        if advocates.size:
+            self._exposures.append(
+                (step, advocates.astype(np.int32), receivers.astype(np.int32), ideas.astype(np.int32))
+            )
+
+    def note_entry(self, idea: int, counted: dict[int, np.ndarray]) -> None:
+        """Keep the officials (per side) who counted toward the threshold when an idea entered Track One."""
+        self.counted[idea] = counted
+
+    def note_opening(self, step: int, state: int, terms: dict[str, float]) -> None:
+        """Keep each driver's share of the hazard at a window's opening."""
+        hazard = sum(terms.values())
+        shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
+        self.openings.append(Opening(step, state, hazard, shares))
+
+    def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Every exposure: (step, advocate, receiver, idea) arrays."""
+        if not self._exposures:
+            empty = np.empty(0, dtype=np.int32)
+            return empty, empty, empty, empty
+        steps = np.concatenate([np.full(e[1].size, e[0], dtype=np.int32) for e in self._exposures])
+        return (steps, *(np.concatenate([e[k] for e in self._exposures]) for k in (1, 2, 3)))
+
+    def trees(self, ideas: IdeaStore) -> list[Hop]:
+        """Per transferred idea and side, the hops from its authors to the officials who counted (each hop once)."""
+        hops: list[Hop] = []
+        for idea, by_side in self.counted.items():
+            for side, officials in by_side.items():
+                seen: set[int] = set()
+                for official in officials.tolist():
+                    actor = int(official)
+                    while actor not in seen and ideas.source[actor, idea] >= 0:
+                        seen.add(actor)
+                        source = int(ideas.source[actor, idea])
+                        hops.append(Hop(idea, side, source, actor, int(ideas.first_adopted[actor, idea])))
+                        actor = source
+        return hops
+
+    def chain_actors(self, ideas: IdeaStore) -> dict[int, set[int]]:
+        """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted)."""
+        actors: dict[int, set[int]] = {
+            idea: {int(a) for officials in by_side.values() for a in officials.tolist()}
+            for idea, by_side in self.counted.items()
+        }
+        for hop in self.trees(ideas):
+            actors[hop.idea].update((hop.source, hop.adopter))
+        return actors
+
+    def opened_by(self, step: int) -> Opening | None:
+        """The latest opening at or before a step (the window an idea entering then entered in)."""
+        earlier = [o for o in self.openings if o.step <= step]
+        return earlier[-1] if earlier else None
+
+
+def chain_attribution(
+    record: Record,
+    ideas: IdeaStore,
+    keys: list[str],
+    population: Population,
+    participated: np.ndarray,
+) -> dict[str, float]:
+    """Per component, the transferred ideas (any origin) and their impact whose recorded chains pass through it.
+
+    A chain passes through a workshop when the idea was born there, and through an actor or a
+    group when someone it names who took part in the programme is on the idea's trees (an author,
+    a carrier or an official who counted).
+    """
+    chains = record.chain_actors(ideas)
+    entered = np.array(sorted(chains), dtype=np.int64)
+    result: dict[str, float] = {}
+    for key in keys:
+        component = Component.parse(key)
+        if component.kind == "workshop":
+            on_chain = ideas.origin_workshop[entered] == int(component.name) - 1
+        else:
+            named = members(component, population) & participated
+            on_chain = np.array([bool(named[list(chains[i])].any()) for i in entered.tolist()], dtype=bool)
+        result[f"chain_ideas_{component.slug}"] = int(on_chain.sum())
+        result[f"chain_impact_{component.slug}"] = (
+            float(ideas.novelty[entered[on_chain]].sum()) if entered.size else 0.0
+        )
+    return result

@@ -1,0 +1,59 @@
+"""Rival sources: ideas that reach Track One without the programme (MODEL.md Part IV).
+
+Track One's own bureaucracy generates ideas of low novelty: a Poisson number per month, each
+held at first by a few officials of one side (drawn at random). Other initiatives send ideas of
+their own: a Poisson number per month, each reaching a few officials of any side. Both then
+travel like any idea and may enter Track One, so the share of what Track One got that can be
+attributed to the programme falls below 100%. Draws are keyed by the month, so a programme and
+its counterfactual meet the same rival ideas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.params import Rivals
+from model.randomness import EventRandomness
+
+
+@dataclass
+class RivalIdeas:
+    """One month's ideas from one rival source: their origin, novelty and first holders."""
+
+    origin: str  # "track_one" or "outside" (model.ideas.ORIGINS)
+    novelty: np.ndarray
+    holders: list[np.ndarray]
+
+
+class RivalSources:
+    """Track One's own ideas and ideas from outside the programme, month by month."""
+
+    def __init__(self, config: Rivals, officials_by_side: list[np.ndarray]) -> None:
+        self.config = config
+        self.by_side = [o for o in officials_by_side if o.size]
+        self.officials = np.sort(np.concatenate(self.by_side)) if self.by_side else np.empty(0, dtype=np.int64)
+        self.active = bool(self.officials.size) and (config.track_one_rate > 0 or config.outside_rate > 0)
+
+    def month(self, randomness: EventRandomness, step: int) -> list[RivalIdeas]:
+        """This month's rival ideas (none when the sources are off or there are no officials)."""
+        if not self.active:
+            return []
+        c = self.config
+        rng = randomness.generator("rivals", step)
+        batches = []
+        for origin, rate, mean in (
+            ("track_one", c.track_one_rate, c.track_one_novelty),
+            ("outside", c.outside_rate, c.outside_novelty),
+        ):
+            count = int(rng.poisson(rate)) if rate > 0 else 0
+            if count == 0:
+                continue
+            novelty = rng.beta(mean * c.concentration, (1.0 - mean) * c.concentration, size=count)
+            holders = []
+            for _ in range(count):
+                pool = self.by_side[int(rng.integers(len(self.by_side)))] if origin == "track_one" else self.officials
+                holders.append(np.sort(rng.choice(pool, min(c.holders, pool.size), replace=False)))
+            batches.append(RivalIdeas(origin, novelty, holders))
+        return batches
