@@ -1,6 +1,7 @@
 """Components of a programme, by key, for evaluation: what a counterfactual run removes, and who belongs to what.
 
-A component key is ``workshop:N`` (the N-th workshop scheduled, counted from 1), ``actor:ID`` (one
+A component key is ``workshop:N`` (the N-th meeting scheduled in the run, counted from 1: with a
+programme schedule or several initiatives, meetings of every initiative in the order they fall), ``actor:ID`` (one
 actor, never invited) or ``group:COLUMN=VALUE`` (every actor whose actor-map column, or ``kind``,
 has that value, never invited). Removing a workshop skips it (the series keeps its schedule and
 numbering); removing actors gives their seats to the next people by the same keyed priorities, so
@@ -17,7 +18,6 @@ import numpy as np
 from model.network import Population
 from model.outcomes import KIND_LABELS
 from model.params import ConfigError, Params
-from model.workshops import funded_workshops
 
 GROUP_BY_KIND = "kind"
 
@@ -76,9 +76,9 @@ def removal(params: Params, population: Population) -> tuple[frozenset[int], np.
     return frozenset(workshops), excluded
 
 
-def workshop_components(params: Params) -> list[Component]:
-    """Every workshop the budget funds, as components."""
-    return [Component.parse(f"workshop:{n}") for n in range(1, funded_workshops(params) + 1)]
+def workshop_components(meetings: int) -> list[Component]:
+    """Every meeting the programme schedules (the regular series: each workshop funded), as components."""
+    return [Component.parse(f"workshop:{n}") for n in range(1, meetings + 1)]
 
 
 def group_components(population: Population, column: str, invited: np.ndarray | None = None) -> list[Component]:
@@ -122,7 +122,7 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
     probe = TrackTwoModel(params, seed)
     population = probe.population
     if name == "workshops":
-        found = workshop_components(params)
+        found = workshop_components(probe.programme.meetings_scheduled())
     elif name == "participants":
         if probe.series.cohort is not None:
             who = probe.series.cohort

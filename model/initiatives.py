@@ -182,6 +182,16 @@ class Programmes:
         running.conveners[key] = convener
         return convener
 
+    def meetings_scheduled(self) -> int:
+        """Meetings every schedule holds if no series ends early: the run's meeting numbers are 0 .. this - 1."""
+        rooms = {"workshop": 1, "training": 1}
+        return sum(
+            rooms.get(event.format, len(running.series.convened_sides) if event.format == "shuttle" else 0)
+            for running in self.initiatives
+            for events in running.plan.values()
+            for event in events
+        )
+
     # Each step --------------------------------------------------------------------------------
 
     def run(self, t: int) -> WorkshopRecord | None:
