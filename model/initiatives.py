@@ -353,7 +353,7 @@ class Programmes:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
         model = self.model
         others = np.delete(self.last_met, number, axis=0)
-        free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0)
+        free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.excluded
         free[kept] = False
         free[declined] = False
         rng = self.rng["initiatives"]

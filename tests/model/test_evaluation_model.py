@@ -191,3 +191,36 @@ def test_unknown_actor_or_column_is_refused_naming_it():
         TrackTwoModel({"evaluation.removed": ["actor:nobody"]}, seed=0)
     with pytest.raises(ConfigError, match="group column 'gender' is not in the actor map"):
         TrackTwoModel({"evaluation.removed": ["group:gender=f"]}, seed=0)
+
+
+SCHEDULE = {
+    "steps": 40,
+    "programme.events": [
+        {"format": "training", "step": 2, "count": 2, "interval": 3},
+        {"format": "workshop", "step": 10, "count": 3, "interval": 5},
+        {"format": "shuttle", "step": 30},
+    ],
+    "initiatives": [{"name": "other", "events": [{"format": "workshop", "step": 4, "count": 3, "interval": 6}]}],
+}
+
+
+def test_every_meeting_of_a_schedule_is_numbered_and_removable():
+    """Meetings of every initiative share the run's numbering; removing one keeps the others' numbers and luck."""
+    full = _run(SCHEDULE, 4)
+    numbers = [r.number for r in full.series.records]
+    assert numbers == list(range(len(numbers))) == list(range(full.programme.meetings_scheduled()))
+    steps = {r.number: r.step for r in full.series.records}
+    assert (steps[0], steps[1], steps[2]) == (2, 4, 5), "a training, the other initiative's workshop, a training"
+    cut = _run({**SCHEDULE, "evaluation.removed": ["workshop:2"]}, 4)
+    assert [r.number for r in cut.series.records] == [n for n in numbers if n != 1]
+    first, again = full.series.records[0], cut.series.records[0]
+    assert np.array_equal(first.participants, again.participants) and first.ideas.size == again.ideas.size
+
+
+def test_removed_actors_are_invited_by_no_initiative_and_go_on_no_trip():
+    trip = {"format": "exposure_trip", "step": 12, "audience": "track_two", "size": 400}
+    config = {**SCHEDULE, "programme.events": [*SCHEDULE["programme.events"], trip]}
+    elites = _run({**config, "evaluation.removed": ["group:kind=elite"]}, 4)
+    assert not elites.series.participated[elites.kind_of == "elite"].any()
+    assert (elites.programme.trip_until[elites.kind_of == "elite"] < 0).all()
+    assert (elites.programme.trip_until[elites.kind_of == "autonomous"] >= 0).any(), "the others travel"
