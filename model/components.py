@@ -122,7 +122,13 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
     probe = TrackTwoModel(params, seed)
     population = probe.population
     if name == "workshops":
-        found = workshop_components(probe.programme.meetings_scheduled())
+        meetings = probe.programme.meetings_scheduled()
+        found = workshop_components(len(meetings))
+        if params.programme.events is not None or params.initiatives:  # a schedule: say which meeting is which
+            return [
+                (c.key, f"Meeting {c.name}: {kind.replace('_', ' ')}, {name}, month {step}")
+                for c, (step, name, kind) in zip(found, meetings, strict=True)
+            ]
     elif name == "participants":
         if probe.series.cohort is not None:
             who = probe.series.cohort

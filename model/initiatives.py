@@ -182,15 +182,20 @@ class Programmes:
         running.conveners[key] = convener
         return convener
 
-    def meetings_scheduled(self) -> int:
-        """Meetings every schedule holds if no series ends early: the run's meeting numbers are 0 .. this - 1."""
+    def meetings_scheduled(self) -> list[tuple[int, str, str]]:
+        """(step, initiative, format) of each meeting the schedules hold if no series ends early, by run number.
+
+        The order is run()'s: step by step, initiative by initiative, a shuttle's rooms side by side.
+        """
         rooms = {"workshop": 1, "training": 1}
-        return sum(
-            rooms.get(event.format, len(running.series.convened_sides) if event.format == "shuttle" else 0)
+        steps = sorted({step for running in self.initiatives for step in running.plan})
+        return [
+            (step, running.name, event.format)
+            for step in steps
             for running in self.initiatives
-            for events in running.plan.values()
-            for event in events
-        )
+            for event in running.plan.get(step, [])
+            for _ in range(rooms.get(event.format, len(running.series.convened_sides) * (event.format == "shuttle")))
+        ]
 
     # Each step --------------------------------------------------------------------------------
 

@@ -208,9 +208,14 @@ def test_every_meeting_of_a_schedule_is_numbered_and_removable():
     """Meetings of every initiative share the run's numbering; removing one keeps the others' numbers and luck."""
     full = _run(SCHEDULE, 4)
     numbers = [r.number for r in full.series.records]
-    assert numbers == list(range(len(numbers))) == list(range(full.programme.meetings_scheduled()))
-    steps = {r.number: r.step for r in full.series.records}
-    assert (steps[0], steps[1], steps[2]) == (2, 4, 5), "a training, the other initiative's workshop, a training"
+    scheduled = full.programme.meetings_scheduled()
+    assert numbers == list(range(len(numbers))) == list(range(len(scheduled)))
+    assert [(r.step, r.format) for r in full.series.records] == [(step, kind) for step, _, kind in scheduled]
+    assert scheduled[:3] == [
+        (2, "main programme", "training"),
+        (4, "other", "workshop"),
+        (5, "main programme", "training"),
+    ]
     cut = _run({**SCHEDULE, "evaluation.removed": ["workshop:2"]}, 4)
     assert [r.number for r in cut.series.records] == [n for n in numbers if n != 1]
     first, again = full.series.records[0], cut.series.records[0]
