@@ -18,15 +18,13 @@ from experiments.cli.batch import headline
 from experiments.cli.options import (
     add_config_arguments,
     add_execution_arguments,
-    executor_from,
-    overwrite_from,
+    command_session,
     positive,
     seconds,
 )
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.design.dilemma import AUTONOMOUS_SHARES, NAME, dilemma_spec, mix_point
 from experiments.engine import folder_lock
-from experiments.engine.runner import open_session
 from experiments.provenance import default_out, environment, write_atomic, write_json
 from model import make_params, merge
 
@@ -83,18 +81,7 @@ def dilemma_command(args: argparse.Namespace) -> int:
     print(f"tracktwo dilemma: {len(mixes)} mixes x {seeds} seeds, {params.steps} months a run...", flush=True)
     with folder_lock.held(out) as lock:  # the runs, then the tables and figures made from them
         start = time.perf_counter()
-        with (
-            executor_from(args) as executor,
-            open_session(
-                spec,
-                out,
-                executor,
-                resume=args.resume,
-                overwrite=overwrite_from(args),
-                progress=not args.no_progress,
-                lock=lock,
-            ) as session,
-        ):
+        with command_session(args, spec, out, lock) as (executor, session):
             first = args.replicates or MIN_REPLICATES
             session.run_points(mixes, range(first))
             replicates = first

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,11 @@ from experiments.provenance import default_out
 if TYPE_CHECKING:
     from experiments.design.sweepfile import SweepSpec
     from experiments.engine.runner import SweepTally
+
+if TYPE_CHECKING:
+    from experiments.design.sweepfile import SweepSpec
+    from experiments.engine.folder_lock import FolderLock
+    from experiments.engine.runner import Session
 
 __all__ = [
     "UsageError",
@@ -130,3 +137,25 @@ def executor_from(args: argparse.Namespace) -> Executor:
 def overwrite_from(args: argparse.Namespace) -> bool:
     """Whether to discard what --out holds: --overwrite, or (for quick commands) anything but --resume."""
     return bool(args.overwrite or (args.fresh_by_default and not args.resume))
+
+
+@contextmanager
+def command_session(
+    args: argparse.Namespace, spec: SweepSpec, out: Path, lock: FolderLock
+) -> Iterator[tuple[Executor, Session]]:
+    """A command's executor and store session on `out`, whose lock the command holds (to write its own files after)."""
+    from experiments.engine.runner import open_session
+
+    with (
+        executor_from(args) as executor,
+        open_session(
+            spec,
+            out,
+            executor,
+            resume=args.resume,
+            overwrite=overwrite_from(args),
+            progress=not args.no_progress,
+            lock=lock,
+        ) as session,
+    ):
+        yield executor, session

@@ -27,10 +27,9 @@ from experiments.analysis.selection import (
     selection_spec,
 )
 from experiments.analysis.stats import mean_interval
-from experiments.cli.options import add_execution_arguments, executor_from, overwrite_from
+from experiments.cli.options import add_execution_arguments, command_session
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.engine import folder_lock
-from experiments.engine.runner import open_session
 from experiments.provenance import default_out, environment, write_atomic, write_json
 from model import ConfigError, actor_table, edge_table, outcome_label, simulate
 
@@ -105,18 +104,7 @@ def select_command(args: argparse.Namespace) -> int:
     fresh_replicates = range(args.replicates, 2 * args.replicates)  # the comparison's own seeds, never chosen on
     with folder_lock.held(out) as lock:  # the runs, then the tables and figures made from them
         started = time.perf_counter()
-        with (
-            executor_from(args) as executor,
-            open_session(
-                spec,
-                out,
-                executor,
-                resume=args.resume,
-                overwrite=overwrite_from(args),
-                progress=not args.no_progress,
-                lock=lock,
-            ) as session,
-        ):
+        with command_session(args, spec, out, lock) as (executor, session):
             objective = Objective(group_evaluator(session, ids, args.objective, selection_replicates))
             announced: list[Pick] = []
 

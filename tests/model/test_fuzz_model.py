@@ -8,10 +8,10 @@ This is the property that found the empty-room crash (seats only for kinds a con
 from __future__ import annotations
 
 import math
-import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from fuzz_budget import fuzz_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from model import ConfigError, simulate
@@ -20,17 +20,6 @@ KINDS = ("official", "elite", "autonomous", "grassroots")
 FORMATS = ("workshop", "training", "knowledge_product", "exposure_trip", "shuttle")
 THIRD_PARTIES = ("scholar_practitioner", "ngo_mediator", "private_citizen")
 STEPS = 8
-
-settings.register_profile(
-    "model-ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-settings.register_profile(
-    "model-long",
-    max_examples=int(os.environ.get("TRACKTWO_FUZZ_EXAMPLES", "400")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-PROFILE = "model-long" if os.environ.get("TRACKTWO_FUZZ") == "long" else "model-ci"
 
 
 @st.composite
@@ -71,7 +60,7 @@ def tiny_conflicts(draw: st.DrawFn) -> dict:
 
 
 @pytest.mark.filterwarnings("error::RuntimeWarning")  # numpy's mean of nothing, 0/0: an unguarded empty case
-@settings(settings.get_profile(PROFILE))
+@fuzz_settings(ci_examples=40)
 @given(config=tiny_conflicts(), seed=st.integers(0, 2**32 - 1))
 def test_any_tiny_conflict_is_refused_cleanly_or_runs_to_finite_outcomes(config: dict, seed: int) -> None:
     try:

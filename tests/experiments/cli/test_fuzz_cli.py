@@ -8,28 +8,20 @@ TRACKTWO_FUZZ_EXAMPLES=N) runs the long search: `TRACKTWO_FUZZ=long pytest tests
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
 import pytest
 import yaml
 from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo
-from hypothesis import HealthCheck, given, settings
+from fuzz_budget import fuzz_settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import default_params_dict
 
-settings.register_profile(
-    "ci", max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True
-)
-settings.register_profile(
-    "long",
-    max_examples=int(os.environ.get("TRACKTWO_FUZZ_EXAMPLES", "400")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
-settings.load_profile("long" if os.environ.get("TRACKTWO_FUZZ") == "long" else "ci")
+settings.register_profile("tracktwo-cli-fuzz", fuzz_settings(ci_examples=12))
+settings.load_profile("tracktwo-cli-fuzz")
 
 
 def _dotted(tree: dict, prefix: str = "") -> list[str]:
