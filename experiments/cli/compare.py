@@ -11,7 +11,7 @@ import pandas as pd
 from experiments.analysis import comparison as analysis
 from experiments.analysis.comparison import ProgrammeComparison
 from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_execution_arguments, executor_from, run_from
+from experiments.cli.options import add_execution_arguments, held_sweep
 from experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
 from experiments.engine.runner import SweepTally
 from experiments.provenance import write_atomic, write_json
@@ -49,24 +49,24 @@ def compare_command(args: argparse.Namespace) -> int:
     programmes = load_programmes(args.programmes)
     baseline = check_baseline(args.baseline, programmes.names, "--baseline") if args.baseline else programmes.baseline
     spec = programmes.sweep(args.replicates)
-    with executor_from(args) as executor:
-        tally = run_from(args, spec, executor, f"compare-{programmes.name}")
-    if tally.finished == 0:
-        return every_run_failed(tally, "compare")
-    runs = pd.read_parquet(tally.directory / "runs.parquet")
-    comparison = analysis.compare_programmes(
-        runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline
-    )
-    written = write_outputs(tally.directory, programmes, comparison, tally)
-    count = len(programmes.programmes)
-    points = f"{count} programmes x {tally.planned // count} paired runs (the same seeds for every programme)"
-    print(headline(programmes.name, points, tally, executor.name, executor.workers))
-    print(report(programmes, comparison))
-    print(
-        f"Wrote {tally.directory}/: {', '.join(p.name for p in written)} "
-        "(and the sweep's runs.parquet, runs.csv, manifest.json)"
-    )
-    return finish(tally, draw=False)
+    out_name = f"compare-{programmes.name}"
+    with held_sweep(args, spec, out_name) as (executor, tally):  # the runs, then the files made from them
+        if tally.finished == 0:
+            return every_run_failed(tally, "compare")
+        runs = pd.read_parquet(tally.directory / "runs.parquet")
+        comparison = analysis.compare_programmes(
+            runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline
+        )
+        written = write_outputs(tally.directory, programmes, comparison, tally)
+        count = len(programmes.programmes)
+        points = f"{count} programmes x {tally.planned // count} paired runs (the same seeds for every programme)"
+        print(headline(programmes.name, points, tally, executor.name, executor.workers))
+        print(report(programmes, comparison))
+        print(
+            f"Wrote {tally.directory}/: {', '.join(p.name for p in written)} "
+            "(and the sweep's runs.parquet, runs.csv, manifest.json)"
+        )
+        return finish(tally, draw=False)
 
 
 def write_outputs(

@@ -14,7 +14,7 @@ from experiments.analysis import evaluation
 from experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from experiments.analysis.results import EVALUATION_TABLE as TABLE
 from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_config_arguments, add_execution_arguments, executor_from, positive, run_from
+from experiments.cli.options import add_config_arguments, add_execution_arguments, held_sweep, positive
 from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from experiments.design.sweepfile import SweepSpec
 from experiments.provenance import write_atomic, write_json
@@ -273,53 +273,53 @@ def evaluate_command(args: argparse.Namespace) -> int:
         listed_points=tuple(points),
         common_seeds=True,
     )
-    with executor_from(args) as executor:
-        tally = run_from(args, spec, executor, spec.name)
-    if tally.finished == 0:
-        return every_run_failed(tally, "evaluate")
-    runs = pd.read_parquet(tally.directory / "runs.parquet")
-    frame, totals = tables(runs, families, index, outcomes, args.seed)
-    frame["verdict"] = frame.apply(verdict, axis=1)
-    sentences = [sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
-    write_atomic(tally.directory / TABLE, frame.to_csv(index=False))
-    write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
-    written = []
-    for f in families:
-        title = f"{f.name}: {outcome_label(first)}"
-        slug = "".join(c if c.isalnum() else "_" for c in f.name)
-        stem = f"{FIGURE_STEM}_{slug}" if len(families) > 1 else FIGURE_STEM
-        rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]
-        written += figures.save(figures.evaluation_figure(rows, outcome_label(first), title), tally.directory, stem)
-    write_json(
-        tally.directory / SUMMARY,
-        {
-            "config": str(path),
-            "families": [
-                {"name": f.name, "components": f.keys, "exact": f.orders is None, "coalitions": len(f.coalitions)}
-                for f in families
-            ],
-            "outcomes": outcomes,
-            "replicates": args.replicates,
-            "seed": args.seed,
-            "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
-            "totals": totals.to_dict("records"),
-            "summary": sentences,
-            "figures": [p.name for p in written],
-        },
-    )
-    coalitions = sum(len(f.coalitions) for f in families)
-    print(
-        headline(
-            spec.name,
-            f"{len(points)} coalitions ({coalitions} in all) x {args.replicates} paired runs",
-            tally,
-            executor.name,
-            executor.workers,
+    with held_sweep(args, spec, spec.name) as (executor, tally):  # the runs, then the files made from them
+        if tally.finished == 0:
+            return every_run_failed(tally, "evaluate")
+        runs = pd.read_parquet(tally.directory / "runs.parquet")
+        frame, totals = tables(runs, families, index, outcomes, args.seed)
+        frame["verdict"] = frame.apply(verdict, axis=1)
+        sentences = [sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
+        write_atomic(tally.directory / TABLE, frame.to_csv(index=False))
+        write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
+        written = []
+        for f in families:
+            title = f"{f.name}: {outcome_label(first)}"
+            slug = "".join(c if c.isalnum() else "_" for c in f.name)
+            stem = f"{FIGURE_STEM}_{slug}" if len(families) > 1 else FIGURE_STEM
+            rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]
+            written += figures.save(figures.evaluation_figure(rows, outcome_label(first), title), tally.directory, stem)
+        write_json(
+            tally.directory / SUMMARY,
+            {
+                "config": str(path),
+                "families": [
+                    {"name": f.name, "components": f.keys, "exact": f.orders is None, "coalitions": len(f.coalitions)}
+                    for f in families
+                ],
+                "outcomes": outcomes,
+                "replicates": args.replicates,
+                "seed": args.seed,
+                "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
+                "totals": totals.to_dict("records"),
+                "summary": sentences,
+                "figures": [p.name for p in written],
+            },
         )
-    )
-    print(_format(frame, totals, families))
-    print("\nIn plain words:")
-    for text in sentences:
-        print(f"  - {text}")
-    print(f"Wrote {tally.directory}/: {TABLE}, evaluation_totals.csv, {SUMMARY}, {', '.join(p.name for p in written)}")
-    return finish(tally, draw=False)
+        coalitions = sum(len(f.coalitions) for f in families)
+        print(
+            headline(
+                spec.name,
+                f"{len(points)} coalitions ({coalitions} in all) x {args.replicates} paired runs",
+                tally,
+                executor.name,
+                executor.workers,
+            )
+        )
+        print(_format(frame, totals, families))
+        print("\nIn plain words:")
+        for text in sentences:
+            print(f"  - {text}")
+        names = ", ".join(p.name for p in written)
+        print(f"Wrote {tally.directory}/: {TABLE}, evaluation_totals.csv, {SUMMARY}, {names}")
+        return finish(tally, draw=False)

@@ -14,21 +14,18 @@ from experiments.provenance import default_out
 
 if TYPE_CHECKING:
     from experiments.design.sweepfile import SweepSpec
-    from experiments.engine.runner import SweepTally
-
-if TYPE_CHECKING:
-    from experiments.design.sweepfile import SweepSpec
     from experiments.engine.folder_lock import FolderLock
-    from experiments.engine.runner import Session
+    from experiments.engine.runner import Session, SweepTally
 
 __all__ = [
     "UsageError",
     "add_config_arguments",
     "add_execution_arguments",
+    "command_session",
     "executor_from",
+    "held_sweep",
     "overwrite_from",
     "positive",
-    "run_from",
     "seconds",
 ]
 
@@ -115,18 +112,19 @@ def add_execution_arguments(
     parser.set_defaults(fresh_by_default=fresh_by_default)
 
 
-def run_from(args: argparse.Namespace, spec: SweepSpec, executor: Executor, out_name: str) -> SweepTally:
-    """Run a command's sweep with its execution options: --out (default results/<out_name>), resume, progress."""
-    from experiments.engine.runner import run_sweep
+@contextmanager
+def held_sweep(args: argparse.Namespace, spec: SweepSpec, out_name: str) -> Iterator[tuple[Executor, SweepTally]]:
+    """Run a command's sweep into --out (default results/<out_name>), holding the folder for its own files too.
 
-    return run_sweep(
-        spec,
-        args.out or default_out(out_name),
-        executor,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        progress=not args.no_progress,
-    )
+    The command writes its tables and figures from the runs inside the block, so no other command can write there.
+    """
+    from experiments.engine import folder_lock
+
+    out = args.out or default_out(out_name)
+    with folder_lock.held(out) as lock:
+        with command_session(args, spec, out, lock) as (executor, session):
+            session.run()
+        yield executor, session.tally
 
 
 def executor_from(args: argparse.Namespace) -> Executor:

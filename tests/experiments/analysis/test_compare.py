@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 import pytest
+from cli_harness import held_while_writing
 
 from experiments.analysis import comparison, stats
 from experiments.cli import main
@@ -308,11 +309,17 @@ def test_paired_difference_leaves_out_undefined_pairs() -> None:
 # The command --------------------------------------------------------------------------------
 
 
-def test_compare_command_writes_and_prints_the_comparison(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_command_writes_and_prints_the_comparison(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import experiments.cli.compare as command
+
     path = write(tmp_path, TINY)
     out = tmp_path / "out"
+    checked = held_while_writing(monkeypatch, command, out)
     arguments = ["compare", str(path), "--out", str(out), "--executor", "serial", "--replicates", "4", "--no-progress"]
     assert main(arguments) == 0
+    assert checked == ["comparison.csv", "paired_differences.csv"], "the folder is held while the tables are written"
     printed = capsys.readouterr().out
     assert "tiny: 2 programmes x 4 paired runs" in printed and "Verdict:" in printed and "Inclusion:" in printed
     for name in (

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from cli_harness import assert_contract, tracktwo
+from cli_harness import assert_contract, held_while_writing, tracktwo
 
 from experiments.analysis import evaluation
 from experiments.analysis.evaluation import Game, coalitions, contributions, orders, shapley, shapley_exact
@@ -134,6 +134,17 @@ def test_evaluate_on_common_random_numbers_gives_a_workshop_after_the_run_exactl
     assert summary["summary"] and all("Workshop" in s for s in summary["summary"])
     assert (out / "evaluation.png").exists() and (out / "evaluation.svg").exists()
     assert "In plain words" in outcome.stdout
+
+
+def test_evaluate_holds_its_folder_while_it_writes_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    import experiments.cli.evaluate as command
+    from experiments.cli import main
+
+    out = tmp_path / "evaluation"
+    checked = held_while_writing(monkeypatch, command, out)
+    arguments = ["evaluate", "--set", "workshops.count=2", "--set", "steps=12", "--replicates", "1"]
+    assert main([*arguments, "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
+    assert checked == ["evaluation.csv", "evaluation_totals.csv"]
 
 
 @pytest.mark.parametrize(
