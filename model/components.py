@@ -1,11 +1,18 @@
 """Components of a programme, by key, for evaluation: what a counterfactual run removes, and who belongs to what.
 
 A component key is ``workshop:N`` (the N-th meeting scheduled in the run, counted from 1: with a
-programme schedule or several initiatives, meetings of every initiative in the order they fall), ``actor:ID`` (one
-actor, never invited) or ``group:COLUMN=VALUE`` (every actor whose actor-map column, or ``kind``,
-has that value, never invited). Removing a workshop skips it (the series keeps its schedule and
-numbering); removing actors gives their seats to the next people by the same keyed priorities, so
-a counterfactual run differs from the programme only where the removed part reached.
+programme schedule or several initiatives, meetings of every initiative in the order they fall),
+``event:N`` (the N-th entry of the main programme's schedule, ``programme.events``; the regular
+series is entry 1), ``format:FORMAT`` (every entry of that format in the main programme),
+``route:ROUTE`` (a route into Track One, closed), ``actor:ID`` (one actor, never invited) or
+``group:COLUMN=VALUE`` (every actor whose actor-map column, or ``kind``, has that value, never
+invited). Removing a workshop, an event or a format skips what it holds (the schedule keeps its
+steps and the run its meeting numbering); removing actors gives their seats to the next people by
+the same keyed priorities; closing a route takes one channel away (model.model.TrackTwoModel:
+``route:via_elites``/``via_autonomous``: those carriers have no credibility with officials;
+``via_track_three``: grassroots pass no ideas on; ``via_track_1_5``: officials in a meeting take
+none of its ideas). So a counterfactual run differs from the programme only where the removed
+part reached.
 """
 
 from __future__ import annotations
@@ -16,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.network import Population
-from model.outcomes import KIND_LABELS
-from model.params import ConfigError, Params
+from model.outcomes import KIND_LABELS, ROUTE_LABELS
+from model.params import ROUTE_COMPONENTS, ConfigError, Event, Params
 
 GROUP_BY_KIND = "kind"
 
@@ -63,17 +70,40 @@ def members(component: Component, population: Population) -> np.ndarray:
     return column_values(population, column) == value
 
 
-def removal(params: Params, population: Population) -> tuple[frozenset[int], np.ndarray]:
-    """The workshops (numbers from 0) and actors (mask) that ``evaluation.removed`` takes out of the programme."""
-    workshops: set[int] = set()
+@dataclass(frozen=True)
+class Removal:
+    """What ``evaluation.removed`` takes out of a run: meetings, schedule entries, formats, routes, actors."""
+
+    workshops: frozenset[int]  # meeting numbers, from 0
+    events: frozenset[int]  # entries of the main programme's schedule, from 0 (the regular series is entry 0)
+    formats: frozenset[str]  # formats the main programme does not hold
+    routes: frozenset[str]  # routes into Track One closed
+    excluded: np.ndarray  # actors never invited (a mask)
+
+    def skips(self, index: int, fmt: str) -> bool:
+        """Whether the main programme's schedule entry `index` (of format `fmt`) is not held."""
+        return index in self.events or fmt in self.formats
+
+
+def removal(params: Params, population: Population) -> Removal:
+    """What ``evaluation.removed`` takes out of the programme."""
+    found: dict[str, set] = {"workshop": set(), "event": set(), "format": set(), "route": set()}
     excluded = np.zeros(len(population.ids), dtype=bool)
     for key in params.evaluation.removed:
         component = Component.parse(key)
-        if component.kind == "workshop":
-            workshops.add(int(component.name) - 1)
+        if component.kind in ("workshop", "event"):
+            found[component.kind].add(int(component.name) - 1)
+        elif component.kind in ("format", "route"):
+            found[component.kind].add(component.name)
         else:
             excluded |= members(component, population)
-    return frozenset(workshops), excluded
+    return Removal(
+        frozenset(found["workshop"]),
+        frozenset(found["event"]),
+        frozenset(found["format"]),
+        frozenset(found["route"]),
+        excluded,
+    )
 
 
 def workshop_components(meetings: int) -> list[Component]:
@@ -93,10 +123,42 @@ def actor_components(ids: Sequence[str]) -> list[Component]:
     return [Component.parse(f"actor:{actor}") for actor in ids]
 
 
+FORMAT_WORDS = {  # singular, plural
+    "workshop": ("workshop", "workshops"),
+    "training": ("capacity-building training", "capacity-building trainings"),
+    "knowledge_product": ("joint knowledge product", "joint knowledge products"),
+    "exposure_trip": ("exposure trip", "exposure trips"),
+    "shuttle": ("shuttle round", "shuttle rounds"),
+}
+
+
+def schedule(params: Params) -> list[Event]:
+    """The main programme's schedule entries (``event:N`` is the N-th): its events, or the regular series as one."""
+    if params.programme.events is not None:
+        return list(params.programme.events)
+    w = params.workshops
+    return [Event(format="workshop", step=w.first_step, count=w.count, interval=w.interval)] if w.count else []
+
+
+def event_label(number: int, event: Event) -> str:
+    """'Event 2: 10 workshops (track1.5) from month 9'."""
+    singular, plural = FORMAT_WORDS[event.format]
+    what = f"1 {singular}" if event.count == 1 else f"{event.count} {plural}"
+    mode = f" ({event.mode})" if event.mode else ""
+    when = f"in month {event.step}" if event.count == 1 else f"from month {event.step}"
+    return f"Event {number}: {what}{mode} {when}"
+
+
 def label(component: Component, population: Population | None = None) -> str:
     """The component in the domain's words: 'Workshop 7', 'Elias (official, Northland)', 'gender: f'."""
     if component.kind == "workshop":
         return f"Workshop {component.name}"
+    if component.kind == "event":
+        return f"Event {component.name}"
+    if component.kind == "format":
+        return FORMAT_WORDS[component.name][1].capitalize()
+    if component.kind == "route":
+        return ROUTE_LABELS[component.name]
     if component.kind == "actor":
         if population is not None and component.name in population.ids:
             return population.labels[population.ids.index(component.name)]
@@ -107,12 +169,14 @@ def label(component: Component, population: Population | None = None) -> str:
     return f"{column.replace('_', ' ')}: {value}"
 
 
-FAMILIES = ("workshops", "participants", "groups:COLUMN")
+FAMILIES = ("workshops", "events", "formats", "routes", "participants", "groups:COLUMN")
 
 
 def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
-    """A family of components as (key, label) pairs: every workshop funded, every participant, or each group.
+    """A family of components as (key, label) pairs.
 
+    ``workshops``: every meeting funded; ``events``: every entry of the main programme's schedule;
+    ``formats``: each format the schedule uses; ``routes``: each route into Track One a run can close;
     ``participants`` are the fixed cohort, else everyone who took part in the programme's run on
     `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
     actors the programme could invite. ConfigError for an unknown family or column.
@@ -129,6 +193,13 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
                 (c.key, f"Meeting {c.name}: {kind.replace('_', ' ')}, {name}, month {step}")
                 for c, (step, name, kind) in zip(found, meetings, strict=True)
             ]
+    elif name == "events":
+        return [(f"event:{n}", event_label(n, e)) for n, e in enumerate(schedule(params), start=1)]
+    elif name == "formats":
+        used = dict.fromkeys(e.format for e in schedule(params))
+        found = [Component.parse(f"format:{f}") for f in used]
+    elif name == "routes":
+        found = [Component.parse(f"route:{r}") for r in ROUTE_COMPONENTS]
     elif name == "participants":
         if probe.series.cohort is not None:
             who = probe.series.cohort

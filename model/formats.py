@@ -65,22 +65,28 @@ def first_author(model: TrackTwoModel, idea: int) -> int:
     return int(authors[0])
 
 
-def publish(model: TrackTwoModel, rng: np.random.Generator, own_ideas: list[int], sides: list[int], t: int) -> int:
+def publish(
+    model: TrackTwoModel, rng: np.random.Generator, own_ideas: list[int], sides: list[int], t: int
+) -> tuple[np.ndarray, np.ndarray]:
     """A joint knowledge product: the group's most-held ideas reach officials with the product's own credibility.
 
-    Returns the officials who adopted an idea from it.
+    Returns the adoptions it made: (official, idea) arrays. An idea nobody authored (its room's
+    officials took none of it when the Track 1.5 route is closed) has no author to name and is left out.
     """
     config = model.params.formats
     ideas = model.ideas
     pending = np.array([i for i in own_ideas if ideas.entered_step[i] < 0], dtype=np.int64)
+    if pending.size:
+        pending = pending[(ideas.source[:, pending] == AUTHOR).any(axis=0)]
     if pending.size == 0:
-        return 0
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
     holders = ideas.holds[:, pending].sum(axis=0)
     order = np.lexsort((-ideas.novelty[pending], -holders))
     carried = pending[order[: config.product_ideas]]
     officials = model.members["official"]
     officials = officials[np.isin(model.side[officials], sides)]
-    adopted = 0
+    adopted: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))]
     for idea in carried.tolist():
         novelty = ideas.novelty[idea]
         authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
@@ -89,8 +95,8 @@ def publish(model: TrackTwoModel, rng: np.random.Generator, own_ideas: list[int]
         takes = (rng.random(officials.size) < chance) & ~ideas.holds[officials, idea]
         actors = officials[takes]
         ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(model, idea)))
-        adopted += actors.size
-    return adopted
+        adopted.append((actors, np.full(actors.size, idea)))
+    return tuple(np.concatenate([a[k] for a in adopted]).astype(np.int64) for k in (0, 1))
 
 
 def travellers(
@@ -125,6 +131,8 @@ def carry(model: TrackTwoModel, rng: np.random.Generator, rounds: list[tuple[np.
             continue
         receivers = np.concatenate(others)
         for idea in ideas_here.tolist():
+            if not (model.ideas.source[:, idea] == AUTHOR).any():  # nobody authored it (route:via_track_1_5 closed)
+                continue
             takes = (rng.random(receivers.size) < chance) & ~model.ideas.holds[receivers, idea]
             actors = receivers[takes]
             model.ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(model, idea)))

@@ -16,9 +16,12 @@ initiative already meets moves to the next free month) and share results (no dup
 
 Random numbers: every meeting has a number from the run's count (the main series keeps it, and
 ``evaluation.removed: workshop:N`` skips the N-th), and its convening and process draw from
-generators keyed by that number (model/randomness.py), as the regular series does. The formats,
-the third parties' declines and withdrawals, the initiatives' competition and voice draw from one
-purpose stream each, so a feature left at its neutral default draws nothing and shifts nothing.
+generators keyed by that number (model/randomness.py), as the regular series does; so do its
+declines (keyed by meeting and invitee), replacements, outreach, voice and the funder's
+withdrawal. An event that is not a meeting (a trip, a product, a shuttle's carrying) draws from a
+generator keyed by (step, initiative, its place among the initiative's events that step). A
+feature left at its neutral default draws nothing, and removing an event or a meeting leaves
+every other event's luck as it was.
 """
 
 from __future__ import annotations
@@ -43,6 +46,17 @@ MAIN = "main programme"
 
 
 @dataclass
+class Footprint:
+    """What one entry of the main programme's schedule did, for attribution (kept with the full record)."""
+
+    meetings: list[int] = field(default_factory=list)  # numbers of the meetings it held
+    adoptions: list[tuple[np.ndarray, np.ndarray, int]] = field(
+        default_factory=list
+    )  # a product's (readers, ideas, step)
+    trips: list[tuple[np.ndarray, int, int]] = field(default_factory=list)  # travellers, first and last step of effect
+
+
+@dataclass
 class Running:
     """One initiative as it runs: its third party, conveners, schedule, reputation and what it did."""
 
@@ -50,7 +64,7 @@ class Running:
     params: Params  # the run's parameters as its third party's series sees them
     third_party: ThirdParty
     series: WorkshopSeries  # its default convener (the regular series' parameters)
-    plan: dict[int, list[Event]]
+    plan: dict[int, list[tuple[int, Event]]]  # step -> (entry of the schedule, event) held that step
     reputation: float
     conveners: dict[tuple, WorkshopSeries] = field(default_factory=dict)
     ideas: list[int] = field(default_factory=list)
@@ -66,14 +80,12 @@ class Programmes:
         self.model = model
         p = model.params
         seed = model.seed
-        self.rng = {purpose: purpose_stream(seed, purpose) for purpose in ("formats", "third_party", "initiatives")}
         n = model.n_actors
         self.skill = np.zeros(n)  # process skills from capacity building
         self.trip_until = np.full(n, -1)  # exposure trips lower aversion through this step
         self.proscribed = self._draw_proscribed(purpose_stream(seed, "proscribed"))
         keys = group_keys(model.kind_of, model.population.extra)
         self.voice = voice_weights(p.voice, keys, n)
-        self.voice_rng = purpose_stream(seed, "voice") if self.voice is not None else None
         self.uptake = TrackUptake(model, purpose_stream(seed, "localities"))
         main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removed_workshops)
         self.initiatives = [main]
@@ -88,6 +100,7 @@ class Programmes:
         if self.coordinated:
             self._sequence()
         self.log: list[dict[str, Any]] = []
+        self.footprints: dict[int, Footprint] | None = {} if model.record is not None else None
         self.declined = 0
         self.duplicates = 0.0
         self.proscribed_engaged = np.zeros(n, dtype=bool)
@@ -116,13 +129,14 @@ class Programmes:
             w = params.workshops
             convenes = bool(series.mix) or series.cohort is not None
             steps = [w.first_step + i * w.interval for i in range(series.budget)] if convenes else []
-            scheduled = [(step, Event(format="workshop", step=step)) for step in steps]
+            scheduled = [(step, 0, Event(format="workshop", step=step)) for step in steps]
         else:
-            scheduled = sorted(((step, event) for event in events for step in event.steps()), key=lambda x: x[0])
+            entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
+            scheduled = sorted(entries, key=lambda x: x[0])
             scheduled = scheduled[: self._funded(params, len(scheduled))]
-        plan: dict[int, list[Event]] = {}
-        for step, event in scheduled:
-            plan.setdefault(step, []).append(event)
+        plan: dict[int, list[tuple[int, Event]]] = {}
+        for step, index, event in scheduled:
+            plan.setdefault(step, []).append((index, event))
         running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
         running.conveners[self._key(None)] = series
         return running
@@ -187,15 +201,21 @@ class Programmes:
 
         The order is run()'s: step by step, initiative by initiative, a shuttle's rooms side by side.
         """
-        rooms = {"workshop": 1, "training": 1}
         steps = sorted({step for running in self.initiatives for step in running.plan})
         return [
             (step, running.name, event.format)
             for step in steps
             for running in self.initiatives
-            for event in running.plan.get(step, [])
-            for _ in range(rooms.get(event.format, len(running.series.convened_sides) * (event.format == "shuttle")))
+            for _, event in running.plan.get(step, [])
+            for _ in range(self._rooms(running, event))
         ]
+
+    @staticmethod
+    def _rooms(running: Running, event: Event) -> int:
+        """Meetings an event holds: one for a workshop or training, one per side for a shuttle, none otherwise."""
+        if event.format in ("workshop", "training"):
+            return 1
+        return len(running.series.convened_sides) if event.format == "shuttle" else 0
 
     # Each step --------------------------------------------------------------------------------
 
@@ -204,10 +224,19 @@ class Programmes:
         self._trips_lower_aversion(t)
         first = None
         for number, running in enumerate(self.initiatives):
-            for event in running.plan.get(t, []):
+            for position, (index, event) in enumerate(running.plan.get(t, [])):
                 if running.ended is not None:
                     break
-                record = self._hold(number, running, event, t)
+                if number == 0 and self.model.removal.skips(index, event.format):
+                    for _ in range(self._rooms(running, event)):  # not held; later meetings keep their numbers
+                        self.series.next_number()
+                    continue
+                traced = (
+                    self.footprints.setdefault(index, Footprint())
+                    if number == 0 and self.footprints is not None
+                    else None
+                )
+                record = self._hold(number, running, event, t, position, traced)
                 first = first or record
         return first
 
@@ -221,9 +250,13 @@ class Programmes:
             self.model.aversion[away] *= 1.0 - self.model.params.formats.trip_aversion_cut
             self.model._rules_for = None  # the class rules set every aversion afresh next step
 
-    def _hold(self, number: int, running: Running, event: Event, t: int) -> WorkshopRecord | None:
+    def _hold(
+        self, number: int, running: Running, event: Event, t: int, position: int, traced: Footprint | None
+    ) -> WorkshopRecord | None:
+        """Hold one event; with `traced` (the full record on), note what it left for attribution."""
         model = self.model
         kind = event.format
+        rng = model.randomness.generator("format", t, number, position)  # this event's own draws
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
         record = None
@@ -239,20 +272,27 @@ class Programmes:
                 if held is not None:
                     records.append(held)
             rounds = [(r.participants, r.ideas) for r in records]
-            row["carried"] = formats.carry(model, self.rng["formats"], rounds, t)
+            row["carried"] = formats.carry(model, rng, rounds, t)
             record = records[0] if records else None
         elif kind == "knowledge_product":
             sides = running.series.convened_sides
-            row["officials_reached"] = formats.publish(model, self.rng["formats"], running.ideas, sides, t)
+            readers, read = formats.publish(model, rng, running.ideas, sides, t)
+            row["officials_reached"] = int(readers.size)
+            if traced is not None:
+                traced.adoptions.append((readers, read, t))
             records = []
         else:  # exposure_trip
             convener = self.convener(running, event)
             kinds = model.params.kinds_with("official") if event.audience == "officials" else list(convener.mix)
             size = event.size or model.params.formats.trip_size
-            who = formats.travellers(model, self.rng["formats"], kinds, running.series.convened_sides, size)
+            who = formats.travellers(model, rng, kinds, running.series.convened_sides, size)
             formats.travel(model, who, self.trip_until, t)
             row["participants"] = int(who.size)
+            if traced is not None:
+                traced.trips.append((who, t, t + model.params.formats.trip_months))
             records = []
+        if traced is not None:
+            traced.meetings.extend(r.number for r in records)
         if records:
             row.update(
                 participants=int(sum(r.participants.size for r in records)),
@@ -271,10 +311,10 @@ class Programmes:
         model = self.model
         config = model.params
         invited: list[int] = []
-        accept = lambda who: self._accept(initiative, running, who, t, invited)  # noqa: E731
         meeting_number = self.series.next_number()  # the run's meeting count, kept by the main series
         if meeting_number is None:  # removed (a counterfactual): not held, the schedule goes on
             return None
+        accept = lambda who: self._accept(initiative, running, who, t, invited, meeting_number)  # noqa: E731
         who = convener.convene(model.randomness, meeting_number, accept=accept)
         floor = max(2.0, running.third_party.min_turnout * invited[0])
         if invited[0] != who.size and who.size < floor:
@@ -297,16 +337,23 @@ class Programmes:
             idea_factor=idea_factor,
             confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
             voice=self.voice,
-            voice_rng=self.voice_rng,
+            voice_rng=model.randomness.generator("voice", meeting_number) if self.voice is not None else None,
         )
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:
             self.duplicates += record.ideas.size * (1.0 / idea_factor - 1.0)
-        self._after(initiative, running, convener, record, share_proscribed, t)
+        self._after(initiative, running, convener, record, share_proscribed, t, meeting_number)
         return record
 
     def _after(
-        self, number: int, running: Running, convener: WorkshopSeries, record: WorkshopRecord, proscribed: float, t: int
+        self,
+        number: int,
+        running: Running,
+        convener: WorkshopSeries,
+        record: WorkshopRecord,
+        proscribed: float,
+        t: int,
+        meeting: int,
     ) -> None:
         """Share the meeting's memory across the initiative's conveners; reputation, funding and outreach."""
         for other in running.conveners.values():
@@ -321,16 +368,19 @@ class Programmes:
         extra = self.model.params.proscribed.leak_cost if proscribed > 0 else 0.0
         conditions = accepted_conditionality(convener.params)
         running.reputation = thirdparty.reputation_after(tp, running.reputation, conditions, record.leaked, extra)
-        if (
-            proscribed > 0
-            and self.rng["third_party"].random() < self.model.params.proscribed.withdrawal_risk * proscribed
-        ):
+        withdraws = self.model.randomness.uniforms("withdrawal", meeting, np.array([number]))[0]
+        if proscribed > 0 and withdraws < self.model.params.proscribed.withdrawal_risk * proscribed:
             running.withdrawn = True
             running.ended = t
-        self._outreach(running, record, t)
+        self._outreach(running, record, t, meeting)
 
-    def _accept(self, number: int, running: Running, who: np.ndarray, t: int, invited: list[int]) -> np.ndarray:
-        """Invitees who come: reputation, access to officials and to proscribed groups, other initiatives' demands."""
+    def _accept(
+        self, number: int, running: Running, who: np.ndarray, t: int, invited: list[int], meeting: int
+    ) -> np.ndarray:
+        """Invitees who come: reputation, access to officials and to proscribed groups, other initiatives' demands.
+
+        Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j).
+        """
         invited.append(int(who.size))
         model = self.model
         profile = running.third_party.profile
@@ -347,21 +397,21 @@ class Programmes:
             chance[(others == t).any(axis=0)] = 0.0
         if (chance >= 1.0).all():
             return who
-        comes = self.rng["third_party"].random(who.size) < chance
+        comes = self.model.randomness.uniforms("decline", meeting, who) < chance
         self.declined += int((~comes).sum())
         kept = who[comes]
         if self.coordinated:
-            kept = self._replace(number, running, who[~comes], kept, t)
+            kept = self._replace(number, who[~comes], kept, t, meeting)
         return np.sort(kept)
 
-    def _replace(self, number: int, running: Running, declined: np.ndarray, kept: np.ndarray, t: int) -> np.ndarray:
+    def _replace(self, number: int, declined: np.ndarray, kept: np.ndarray, t: int, meeting: int) -> np.ndarray:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
         model = self.model
         others = np.delete(self.last_met, number, axis=0)
         free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.excluded
         free[kept] = False
         free[declined] = False
-        rng = self.rng["initiatives"]
+        rng = model.randomness.generator("replacement", meeting)
         chosen = [kept]
         for actor in declined.tolist():
             pool = np.flatnonzero(free & (model.kind_of == model.kind_of[actor]) & (model.side == model.side[actor]))
@@ -377,13 +427,13 @@ class Programmes:
             return 0.0
         return float(np.delete(self.met, number, axis=0)[:, who].any(axis=0).mean())
 
-    def _outreach(self, running: Running, record: WorkshopRecord, t: int) -> None:
+    def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
         model = self.model
         reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
-        rng = self.rng["formats"]
+        rng = model.randomness.generator("outreach", meeting)
         uptake = self.uptake
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots

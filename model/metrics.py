@@ -14,6 +14,7 @@ import numpy as np
 from mesa import DataCollector
 
 from model.agents import AGENT_CLASSES
+from model.components import schedule
 from model.ideas import AUTHOR, ORIGINS, SEEDED
 from model.outcomes import RIVAL_ORIGINS, ROUTES
 from model.params import BEHAVIOURS, Params
@@ -186,7 +187,13 @@ def outcomes(model: Observable) -> dict[str, float]:
     if model.record is not None and model.params.evaluation.attribute:
         result.update(
             chain_attribution(
-                model.record, ideas, model.params.evaluation.attribute, model.population, series.participated
+                model.record,
+                ideas,
+                model.params.evaluation.attribute,
+                model.population,
+                series.participated,
+                model.programme.footprints or {},
+                [event.format for event in schedule(model.params)],
             )
         )
     result.update(inclusion(model, entered))

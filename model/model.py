@@ -115,7 +115,10 @@ class TrackTwoModel(mesa.Model):
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
-        self.removed_workshops, self.excluded = removal(p, population)  # a counterfactual's missing parts
+        self.removal = removal(p, population)  # a counterfactual's missing parts (model/components.py)
+        self.removed_workshops, self.excluded = self.removal.workshops, self.removal.excluded
+        self._closed_carriers = self._carriers_closed()
+        self._silenced = self.behaviour == "grassroots" if "via_track_three" in self.removal.routes else None
         self.rivals = RivalSources(p.rivals, self.officials_by_side)
         self.record = Record() if p.evaluation.record else None
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
@@ -307,8 +310,12 @@ class TrackTwoModel(mesa.Model):
         if novelty.size == 0:
             return np.empty(0, dtype=np.int64)
         if meeting.voice is None:
-            return self.ideas.create(novelty, t, number, meeting.who)
-        authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
+            authors: np.ndarray | list[np.ndarray] = meeting.who
+        else:
+            authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
+        if "via_track_1_5" in self.removal.routes:  # closed: officials in the room take none of its ideas
+            keep = lambda who: who[self.behaviour[who] != "official"]  # noqa: E731
+            authors = keep(authors) if isinstance(authors, np.ndarray) else [keep(a) for a in authors]
         return self.ideas.create(novelty, t, number, authors)
 
     def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
@@ -344,6 +351,23 @@ class TrackTwoModel(mesa.Model):
         self.cross_side_ties_created += created
         return created
 
+    def _carriers_closed(self) -> np.ndarray | None:
+        """Actors whose advocacy carries no credibility with officials (routes closed by an evaluation), or None."""
+        closed = [
+            b
+            for route, b in (("via_elites", "elite"), ("via_autonomous", "autonomous"))
+            if route in self.removal.routes
+        ]
+        return np.isin(self.behaviour, closed) if closed else None
+
+    def _credibility(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each advocate's credibility with officials, and who weighs it; a closed route's carriers have none."""
+        if self._closed_carriers is None:
+            return self.standing, self.credibility_weighed
+        weighed = self.params.diffusion.officials_weigh_standing
+        credibility = np.where(self._closed_carriers, 0.0, self.standing if weighed else 1.0)
+        return credibility, self.weighs_standing
+
     def advocacy(self, t: int) -> int:
         """Holders advocate their ideas along ties; returns the number of adoptions."""
         ideas = self.ideas
@@ -352,6 +376,9 @@ class TrackTwoModel(mesa.Model):
         active = ideas.held & (adopted_at < t)  # adopters advocate from the next step ...
         if span is not None:
             active &= adopted_at >= t - span  # ... for `span` steps
+        if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
+            active &= ~self._silenced[:, None]
+        credibility, weighs = self._credibility()
         adoptions = advocate(
             StepDraws(self.randomness, t, ideas.key[: ideas.count]),
             self.tie_index,
@@ -359,8 +386,8 @@ class TrackTwoModel(mesa.Model):
             ideas.holds,
             ideas.novelty,
             self.params.diffusion.base_rate,
-            self.standing,
-            self.credibility_weighed,
+            credibility,
+            weighs,
             self.aversion,
             self.side,
             self.trust,

@@ -11,7 +11,7 @@ import copy
 import math
 import re
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -903,7 +903,20 @@ class Programme(_Strict):
     third_party: ThirdParty = Field(default_factory=ThirdParty)
 
 
-COMPONENT_KEY = r"^(workshop:[1-9][0-9]*|actor:.+|group:[^=]+=.*)$"
+ROUTE_COMPONENTS = ("via_elites", "via_autonomous", "via_track_three", "via_track_1_5")  # routes a run can close
+COMPONENT_FORMATS = get_args(Format)
+COMPONENT_KEY = (
+    r"^(workshop:[1-9][0-9]*|event:[1-9][0-9]*"
+    rf"|format:({'|'.join(COMPONENT_FORMATS)})|route:({'|'.join(ROUTE_COMPONENTS)})"
+    r"|actor:.+|group:[^=]+=.*)$"
+)
+COMPONENT_SYNTAX = (
+    "workshop:N, event:N (N >= 1), format:FORMAT ("
+    + ", ".join(COMPONENT_FORMATS)
+    + "), route:ROUTE ("
+    + ", ".join(ROUTE_COMPONENTS)
+    + "), actor:ID or group:COLUMN=VALUE"
+)
 
 
 class Rivals(_Strict):
@@ -938,9 +951,13 @@ class Rivals(_Strict):
 class Evaluation(_Strict):
     """Monitoring and evaluation: the full record, and components removed for a counterfactual run.
 
-    A component is named by a key: ``workshop:N`` (the N-th workshop scheduled, from 1),
+    A component is named by a key: ``workshop:N`` (the N-th meeting scheduled, from 1, skipped),
+    ``event:N`` (the N-th entry of ``programme.events``, or the regular series, not held),
+    ``format:FORMAT`` (every event of that format in the main programme, not held),
+    ``route:ROUTE`` (a route into Track One closed: elites or autonomous thinkers carry no
+    credibility with officials, grassroots pass no ideas on, officials take no ideas from the room),
     ``actor:ID`` (an actor, by id, never invited) or ``group:COLUMN=VALUE`` (every actor with that
-    value in an actor-map column, or ``kind``, never invited).
+    value in an actor-map column, or ``kind``, never invited). docs/ODD.md, "Removable components".
     """
 
     record: bool = Field(
@@ -952,7 +969,10 @@ class Evaluation(_Strict):
     )
     removed: list[str] = Field(
         default_factory=list,
-        description="Components removed from the programme (workshop:N, actor:ID, group:COLUMN=VALUE).",
+        description=(
+            "Components removed from the programme (workshop:N, event:N, format:FORMAT, route:ROUTE, actor:ID, "
+            "group:COLUMN=VALUE)."
+        ),
     )
     attribute: list[str] = Field(
         default_factory=list,
@@ -967,7 +987,7 @@ class Evaluation(_Strict):
     def _keys(cls, keys: list[str]) -> list[str]:
         for key in keys:
             if not isinstance(key, str) or not re.match(COMPONENT_KEY, key):
-                raise ValueError(f"component {shorten(key)} is not workshop:N (N >= 1), actor:ID or group:COLUMN=VALUE")
+                raise ValueError(f"component {shorten(key)} is not {COMPONENT_SYNTAX}")
         return keys
 
     @model_validator(mode="after")

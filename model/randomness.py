@@ -31,6 +31,13 @@ EVENTS = (
     "cross_tie",  # does a cross-side pair in a workshop form a tie
     "seeding",  # who holds a seeded idea at the start
     "rivals",  # Track One's own ideas and ideas from outside the programme, per step
+    # the new Track Two (model/initiatives.py, formats.py); appended, so the keys above never change
+    "decline",  # does an invitee come to a meeting (a third party's standing, other initiatives' demands)
+    "replacement",  # coordinated initiatives: who replaces a decliner, per meeting (a keyed generator)
+    "withdrawal",  # does the funder withdraw after a meeting with proscribed participants
+    "outreach",  # which grassroots a meeting's outreach to Track Three reaches (a keyed generator)
+    "voice",  # who authors each of a meeting's ideas at unequal voice (a keyed generator)
+    "format",  # a non-meeting event's draws (a trip's travellers, a product's readers, a shuttle's carrying)
 )
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment
@@ -110,15 +117,14 @@ class EventRandomness:
         return np.random.Generator(np.random.Philox(key=self.key(event, *numbers)))
 
 
-PURPOSE_STREAMS = ("formats", "third_party", "initiatives", "voice", "localities", "proscribed")
-FIRST_PURPOSE_KEY = 64  # spawn keys of the purpose streams start here, clear of STREAMS
+PURPOSE_STREAMS = {"localities": 68, "proscribed": 69}  # the new Track Two's setup draws: spawn key of each
+# (children 64-67 of SeedSequence(seed) were purpose streams whose draws are now keyed by event)
 
 
 def purpose_stream(seed: int, purpose: str) -> np.random.Generator:
-    """A generator for one later mechanism, spawned from the run's seed apart from STREAMS.
+    """A generator for one setup draw of a later mechanism (who lives where, who is proscribed).
 
-    Child ``FIRST_PURPOSE_KEY + i`` of SeedSequence(seed) for the i-th purpose: a mechanism's draws
-    never shift those of the processes that were there before it, or of the other mechanisms.
+    A child of SeedSequence(seed) clear of STREAMS' children: such a draw never shifts those of
+    the processes that were there before it, or of each other.
     """
-    key = FIRST_PURPOSE_KEY + PURPOSE_STREAMS.index(purpose)
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(key,)))
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(PURPOSE_STREAMS[purpose],)))

@@ -14,7 +14,9 @@ a tie and steps increase from the authors to the officials.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,6 +24,9 @@ from model.components import Component, members
 from model.ideas import IdeaStore
 from model.network import Population
 from model.ripeness import HAZARD_TERMS
+
+if TYPE_CHECKING:
+    from model.initiatives import Footprint
 
 
 @dataclass
@@ -121,20 +126,42 @@ def chain_attribution(
     keys: list[str],
     population: Population,
     participated: np.ndarray,
+    footprints: Mapping[int, Footprint],
+    entry_formats: Sequence[str],
 ) -> dict[str, float]:
     """Per component, the transferred ideas (any origin) and their impact whose recorded chains pass through it.
 
-    A chain passes through a workshop when the idea was born there, and through an actor or a
-    group when someone it names who took part in the programme is on the idea's trees (an author,
-    a carrier or an official who counted).
+    A chain passes through a workshop when the idea was born there; through an actor or a group
+    when someone it names who took part in the programme is on the idea's trees (an author, a
+    carrier or an official who counted); through an entry of the schedule (``event:N``) when the
+    idea was born in one of its meetings, a hop of its trees is an adoption the entry made (a
+    product's reader), or a hop's adopter was on one of its trips while the trip lowered their
+    aversion; through a format when it passes through an entry of that format; through a route
+    when the idea entered Track One by it.
     """
     chains = record.chain_actors(ideas)
     entered = np.array(sorted(chains), dtype=np.int64)
+    hops: dict[int, list[Hop]] = {}
+    for hop in record.trees(ideas):
+        hops.setdefault(hop.idea, []).append(hop)
     result: dict[str, float] = {}
     for key in keys:
         component = Component.parse(key)
         if component.kind == "workshop":
             on_chain = ideas.origin_workshop[entered] == int(component.name) - 1
+        elif component.kind in ("event", "format"):
+            entries = (
+                [int(component.name) - 1]
+                if component.kind == "event"
+                else [i for i, f in enumerate(entry_formats) if f == component.name]
+            )
+            traces = [footprints[i] for i in entries if i in footprints]
+            on_chain = np.array([_passes(i, ideas, hops.get(i, []), traces) for i in entered.tolist()], dtype=bool)
+        elif component.kind == "route":
+            on_chain = np.array(  # the programme's ideas: a rival idea's route is no route of the programme
+                [ideas.origin_workshop[i] >= 0 and ideas.routes.get(i) == component.name for i in entered.tolist()],
+                dtype=bool,
+            )
         else:
             named = members(component, population) & participated
             on_chain = np.array([bool(named[list(chains[i])].any()) for i in entered.tolist()], dtype=bool)
@@ -143,3 +170,18 @@ def chain_attribution(
             float(ideas.novelty[entered[on_chain]].sum()) if entered.size else 0.0
         )
     return result
+
+
+def _passes(idea: int, ideas: IdeaStore, hops: list[Hop], traces: list[Footprint]) -> bool:
+    """Whether an idea's chain passes through any of these schedule entries' footprints."""
+    born = int(ideas.origin_workshop[idea])
+    for trace in traces:
+        if born in trace.meetings:
+            return True
+        for readers, read, step in trace.adoptions:
+            if any(h.step == step and ((readers == h.adopter) & (read == idea)).any() for h in hops):
+                return True
+        for travellers, first, last in trace.trips:
+            if any(first <= h.step <= last and (travellers == h.adopter).any() for h in hops):
+                return True
+    return False

@@ -67,8 +67,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         nargs="+",
         default=["workshops"],
         metavar="FAMILY",
-        help="workshops (each workshop funded), participants (each person who took part), or groups:COLUMN "
-        "(each value of an actor-map column or kind among those the programme invites); default workshops",
+        help="workshops (each meeting funded), events (each entry of programme.events, or the regular series), "
+        "formats (each format the schedule uses), routes (each route into Track One, closed in turn), "
+        "participants (each person who took part), or groups:COLUMN (each value of an actor-map column or kind "
+        "among those the programme invites); default workshops",
     )
     parser.add_argument(
         "--outcomes",
@@ -207,10 +209,19 @@ def sentence(row: pd.Series) -> str:
     share = "-" if not np.isfinite(row["attribution"]) else f"{row['attribution']:.0%}"
     change = f"{-row['contribution']:+.2f} [{-row['contribution_high']:+.2f}, {-row['contribution_low']:+.2f}]"
     shapley = f"{row['shapley']:+.2f} [{row['shapley_low']:+.2f}, {row['shapley_high']:+.2f}]"
-    head = f"{row['label']} is on the chain of {share} of transferred impact; removing it changes {what} by {change}"
+    route = str(row["component"]).startswith("route:")
+    if route:
+        head = f"{row['label']} carried {share} of transferred impact; closing it changes {what} by {change}"
+    else:
+        head = f"{row['label']} is on the chain of {share} of transferred impact; removing it changes {what} by"
+        head += f" {change}"
     tail = {
         "contributed": ": it contributed",
-        "merely on the chain": ": others would have carried the same ideas (on the chain, no clear contribution)",
+        "merely on the chain": (
+            ": the other routes would have carried the same ideas (no clear contribution)"
+            if route
+            else ": others would have carried the same ideas (on the chain, no clear contribution)"
+        ),
         "no clear effect": ": no clear effect either way",
     }[verdict(row)]
     return f"{head}{tail}; its Shapley share of the total effect is {shapley}."

@@ -136,6 +136,36 @@ def test_evaluate_on_common_random_numbers_gives_a_workshop_after_the_run_exactl
     assert "In plain words" in outcome.stdout
 
 
+def test_evaluate_schedule_entries_formats_and_routes(tmp_path: Path):
+    """Entries, formats and routes as families: shares add up; an entry after the last month gets exactly 0."""
+    from experiments.cli import main
+
+    config = tmp_path / "ngo.yaml"
+    config.write_text(
+        "steps: 30\nmode: track1.5\nprogramme:\n  events:\n"
+        "    - {format: training, step: 2}\n"
+        "    - {format: workshop, step: 4, count: 4, interval: 5}\n"
+        "    - {format: knowledge_product, step: 26}\n"
+        "    - {format: workshop, step: 40}\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "evaluation"
+    arguments = ["evaluate", str(config), "--components", "events", "formats", "routes", "--replicates", "3"]
+    assert main([*arguments, "--outcomes", "impact", "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "evaluation.csv")
+    assert set(table["family"]) == {"events", "formats", "routes"}
+    late = table[table["component"] == "event:4"]
+    assert (late[["shapley", "contribution"]] == 0).all().all() and (late["attribution"] == 0).all()
+    totals = pd.read_csv(out / "evaluation_totals.csv")
+    for _, total in totals.iterrows():
+        mine = table[table["family"] == total["family"]]
+        assert mine["shapley"].sum() == pytest.approx(total["total_effect"], abs=1e-9)
+    workshops = table[table["component"] == "format:workshop"].iloc[0]
+    assert workshops["label"] == "Workshops" and workshops["contribution"] > 0
+    routes = table[table["family"] == "routes"]
+    assert routes["attribution"].sum() == pytest.approx(1.0, abs=1e-9), "every transfer took one route"
+
+
 def test_evaluate_holds_its_folder_while_it_writes_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     import experiments.cli.evaluate as command
     from experiments.cli import main
