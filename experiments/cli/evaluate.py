@@ -227,9 +227,13 @@ def sentence(row: pd.Series) -> str:
     return f"{head}{tail}; its Shapley share of the total effect is {shapley}."
 
 
+LABEL_WIDTH_MIN, LABEL_WIDTH_MAX = 32, 64  # characters of the component column in the printed table
+
+
 def _format(frame: pd.DataFrame, totals: pd.DataFrame, families: list[Family]) -> str:
     lines = []
     for f in families:
+        width = min(LABEL_WIDTH_MAX, max([LABEL_WIDTH_MIN, *(len(label) + 2 for label in f.labels)]))
         for outcome, rows in frame[frame["family"] == f.name].groupby("outcome", sort=False):
             total = totals[(totals["family"] == f.name) & (totals["outcome"] == outcome)].iloc[0]
             method = rows["shapley_method"].iloc[0]
@@ -241,8 +245,8 @@ def _format(frame: pd.DataFrame, totals: pd.DataFrame, families: list[Family]) -
                 f"[{total['total_effect_low']:+.3f}, {total['total_effect_high']:+.3f}] "
                 f"({total['without_components']:.3f} -> {total['with_programme']:.3f}); "
                 f"Shapley values sum to {total['shapley_sum']:+.3f}",
-                f"  {'component':<32}{'on the chain (impact)':>24}{'removing it changes by':>26}"
-                f"{'Shapley value':>26}  verdict",
+                f"  {'component':<{width}}{'on the chain (impact)':>24}{'removing it changes by':>28}"
+                f"{'Shapley value':>28}  verdict",
             ]
             for _, row in rows.iterrows():
                 share = (
@@ -254,7 +258,8 @@ def _format(frame: pd.DataFrame, totals: pd.DataFrame, families: list[Family]) -
                     f"{-row['contribution']:+.3f} [{-row['contribution_high']:+.3f}, {-row['contribution_low']:+.3f}]"
                 )
                 shap = f"{row['shapley']:+.3f} [{row['shapley_low']:+.3f}, {row['shapley_high']:+.3f}]"
-                lines.append(f"  {row['label'][:31]:<32}{share:>24}{change:>26}{shap:>26}  {verdict(row)}")
+                label = row["label"][: width - 1]
+                lines.append(f"  {label:<{width}}{share:>24}{change:>28}{shap:>28}  {verdict(row)}")
     return "\n".join(lines)
 
 

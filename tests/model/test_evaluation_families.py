@@ -100,6 +100,7 @@ def test_families_of_a_schedule_name_its_entries_formats_and_routes():
 ROUTE_SEEDS = range(20100, 20130)  # 30 seeds, disjoint from the calibration seeds
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("route", "config"),
     [

@@ -142,6 +142,7 @@ def test_swaps_find_the_complementary_pair_that_greedy_misses():
     assert improve_by_swaps(picks, candidates, [], pool, objective, max_passes=0) is picks
 
 
+@pytest.mark.slow
 def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(tmp_path):
     """On a small map, on three blocks of common seeds: greedy + swaps ends where no single swap helps,
     never below greedy, and among the best 10% of all 56 possible groups (scored on the same seeds)."""
@@ -179,6 +180,7 @@ def check_local_optimum(session, actors, candidates, pool, every, first) -> None
     )
 
 
+@pytest.mark.slow
 def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
     out = tmp_path / "select"
     command = [
@@ -248,6 +250,7 @@ def test_select_holds_its_folder_until_its_last_table_is_written(tmp_path, monke
     assert checked == ["invitations.csv", "comparison.csv"]
 
 
+@pytest.mark.slow
 def test_select_resumes_from_its_store(tmp_path):
     path = _small_map(tmp_path)
     out = tmp_path / "sel"
