@@ -227,6 +227,22 @@ def sentence(row: pd.Series) -> str:
     return f"{head}{tail}; its Shapley share of the total effect is {shapley}."
 
 
+FAMILY_WORDS = {
+    "workshops": "Meetings",
+    "events": "Entries of the programme's schedule",
+    "formats": "Formats",
+    "routes": "Routes into Track One",
+    "participants": "Participants",
+}
+
+
+def family_words(name: str) -> str:
+    """A family in the domain's words, for a figure's title: 'Routes into Track One', 'Groups by gender'."""
+    if name.startswith("groups:"):
+        return f"Groups by {name.partition(':')[2].replace('_', ' ')}"
+    return FAMILY_WORDS.get(name, name)
+
+
 LABEL_WIDTH_MIN, LABEL_WIDTH_MAX = 32, 64  # characters of the component column in the printed table
 
 
@@ -300,7 +316,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
         written = []
         for f in families:
-            title = f"{f.name}: {outcome_label(first)}"
+            title = f"{family_words(f.name)}: {outcome_label(first)}"
             slug = "".join(c if c.isalnum() else "_" for c in f.name)
             stem = f"{FIGURE_STEM}_{slug}" if len(families) > 1 else FIGURE_STEM
             rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]

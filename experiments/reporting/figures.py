@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -305,6 +306,9 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
     return figure
 
 
+EVALUATION_LABEL_CHARS = 40  # a component's label wraps at this width on the figure
+
+
 def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figure:
     """Per component: attribution (share of transferred impact on its chains) beside contribution and Shapley value.
 
@@ -313,15 +317,16 @@ def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figur
     """
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     colours = sns.color_palette(PALETTE)
-    labels = rows["label"].tolist()
+    labels = [textwrap.fill(label, EVALUATION_LABEL_CHARS) for label in rows["label"]]
     y = np.arange(len(labels))
-    height = max(3.0, 0.38 * len(labels) + 1.5)
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    height = max(3.2, 0.38 * lines * len(labels) + 2.2)
     figure, (left, right) = plt.subplots(1, 2, figsize=(13, height), sharey=True, width_ratios=[1, 1.4])
     share = rows["attribution"].to_numpy(dtype=float)
     low, high = rows["attribution_low"].to_numpy(dtype=float), rows["attribution_high"].to_numpy(dtype=float)
     left.barh(y, share, color=colours[0], label="on the chain")
     left.errorbar(share, y, xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)], fmt="none", color="0.2")
-    left.set_xlabel("Share of transferred impact on its recorded chains (attribution)")
+    left.set_xlabel("Share of transferred impact\non its recorded chains (attribution)")
     left.set_xlim(0, 1)
     left.xaxis.set_major_formatter(PercentFormatter(1.0))
     left.set_yticks(y, labels)
@@ -335,8 +340,8 @@ def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figur
     right.barh(y + 0.18, shapley, height=0.34, color=colours[2], label="Shapley value (share of total effect)")
     right.errorbar(shapley, y + 0.18, xerr=[shapley - shapley_low, shapley_high - shapley], fmt="none", color="0.2")
     right.axvline(0, color="0.3", linewidth=1)
-    right.set_xlabel(f"Added to {outcome[0].lower()}{outcome[1:]} (95% intervals)")
-    right.legend(loc="lower right", frameon=True, fontsize="small")
+    right.set_xlabel(textwrap.fill(f"Added to {outcome[0].lower()}{outcome[1:]} (95% intervals)", 48))
+    right.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize="small")
     figure.suptitle(title)
     figure.tight_layout()
     return figure
