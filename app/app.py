@@ -38,9 +38,12 @@ from app.presets import PAIR_STORY, PRESETS, active_preset
 from app.runs import (
     DEFAULT_SPEED,
     MODE_CHOICES,
+    NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT,
     POLICY_CHOICES,
+    PROGRAMME_CHOICES,
     RIPENESS_CHOICES,
     SPEEDS,
+    THIRD_PARTY_WORDS,
     Settings,
     TrainerModel,
     advance,
@@ -269,9 +272,31 @@ def SettingsPanel():
     def set_field(name: str):
         return lambda value: apply_settings(settings.replace(**{name: value}))
 
+    def choose_programme(programme: str) -> None:
+        changes = {"programme": programme}
+        if programme != "series":  # the NGO's workshops are Track 1.5: the series' mode is reset, not kept hidden
+            changes["mode"] = Settings.default().mode
+        apply_settings(settings.replace(**changes))
+
     mix_moot = not settings.mix_applies()
+    series = settings.mode_applies()
+    solara.Text("The programme", classes=["tt-group"])
+    ChoiceSelect("Programme", PROGRAMME_CHOICES, settings.programme, choose_programme)
+    if not series:
+        third_party = settings.params().programme.third_party
+        solara.Text(
+            f"Run by {THIRD_PARTY_WORDS[third_party.type]} ({third_party.facilitation} team): trainings, then "
+            "Track 1.5 workshops, an exposure trip and a joint report, with outreach to Track Three.",
+            classes=["tt-note"],
+        )
     solara.Text("Who is in the room", classes=["tt-group"])
-    ChoiceSelect("Mode", MODE_CHOICES, settings.mode, set_field("mode"))
+    ChoiceSelect(
+        "Mode" if series else "Mode (the NGO's workshops are Track 1.5)",
+        MODE_CHOICES,
+        settings.workshop_mode(),
+        set_field("mode"),
+        disabled=not series,
+    )
     if mix_moot:
         solara.Text("A backchannel seats officials only: the mix below does not apply.", classes=["tt-note"])
     Knob(
@@ -293,8 +318,17 @@ def SettingsPanel():
         0.05,
         disabled=mix_moot,
     )
-    Knob(f"Workshop size: {plural(settings.size, 'seat')}", settings.size, set_field("size"), 4, 40)
-    Knob(f"A workshop every {plural(settings.interval, 'month')}", settings.interval, set_field("interval"), 1, 12)
+    trainings = (
+        "" if series else f" (trainings: {plural(NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT * settings.size, 'seat')})"
+    )
+    Knob(f"Workshop size: {plural(settings.size, 'seat')}{trainings}", settings.size, set_field("size"), 4, 40)
+    Knob(
+        f"A {'workshop' if series else 'meeting'} every {plural(settings.interval, 'month')}",
+        settings.interval,
+        set_field("interval"),
+        1,
+        12,
+    )
     solara.Text("The third party", classes=["tt-group"])
     Knob(
         f"Confidentiality: {percent(settings.confidentiality)} (a leak follows a workshop with probability "

@@ -34,6 +34,7 @@ from app.runs import (
     plural,
 )
 from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
+from app.views import PLOTS
 from experiments.cli import app as app_command
 from model import ConfigError, make_params, simulate
 
@@ -114,6 +115,7 @@ def test_presets_are_valid_distinct_pinned_and_explained():
         "A balanced mix",
         "Backchannel",
         "A ripe moment",
+        "An NGO's multi-track programme",
     ]
     assert len(set(applied)) == len(PRESETS)
     for preset, settings in zip(PRESETS, applied, strict=True):
@@ -121,7 +123,7 @@ def test_presets_are_valid_distinct_pinned_and_explained():
         assert settings.seed == preset.seed, "a preset pins the seed its story was checked on"
         assert len(preset.explanation.split()) > 40, f"{preset.name}: explain what to watch for"
         assert 8 < len(preset.watch.split()) < 30, f"{preset.name}: one line to watch for"
-        assert preset.key_plot in ("tracks", "novelty", "trust")
+        assert preset.key_plot in PLOTS
         assert active_preset(settings) is preset
         assert active_preset(settings.replace(seed=99)) is preset, "the programme, on another seed"
     assert PRESETS_BY_NAME["The usual suspects"].apply().params().workshops.mix == {"elite": 1.0}
