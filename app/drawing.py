@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -26,6 +27,9 @@ from scipy import sparse
 
 from experiments.reporting.figures import RIPE_SHADE, ripe_spans
 from model import TRACK_LABELS, TrackTwoModel
+
+if TYPE_CHECKING:
+    from app.evaluation import RunEvaluation
 
 _PALETTE = sns.color_palette("colorblind")
 BEHAVIOUR_COLOURS = {
@@ -346,12 +350,11 @@ class BeyondTrackOne:
 
     via_track_1_5: int
     via_track_three: int
-    grassroots_holding: float  # share of Track Three holding a Track Two idea now
     local_agreements: int
 
 
 def beyond_track_one(model: TrackTwoModel) -> BeyondTrackOne | None:
-    """Entries via Track 1.5 and Track Three, the grassroots holding an idea and the local agreements so far.
+    """Ideas that entered Track One via Track 1.5 and via Track Three, and the local agreements, so far.
 
     None for a programme that is not multi-track (the plain series: no schedule, no link to Track Three).
     """
@@ -363,7 +366,6 @@ def beyond_track_one(model: TrackTwoModel) -> BeyondTrackOne | None:
     return BeyondTrackOne(
         via_track_1_5=int(last["via_track_1_5"]) if last is not None else 0,
         via_track_three=int(last["via_track_three"]) if last is not None else 0,
-        grassroots_holding=float(model.snapshot.get("reach_track_three", 0.0)),
         local_agreements=len(model.programme.uptake.agreed),
     )
 
@@ -686,6 +688,46 @@ def draw_comparison(
         axis.tick_params(labelsize=TICK_PT)
         axis.grid(alpha=0.3)
     figure.legend(handles=axes[0].get_lines(), loc="lower center", ncol=len(models), fontsize=LEGEND_PT, frameon=False)
+    return figure
+
+
+EVALUATION_SIZE = (13.0, 4.2)  # inches: wide, one pair of bars per meeting
+CHAIN_COLOUR = "0.7"
+
+
+def draw_evaluation(result: RunEvaluation, size: tuple[float, float] = EVALUATION_SIZE) -> Figure:
+    """Per meeting, at its month: the impact on its recorded chains, and the impact lost when it is removed."""
+    figure, axis = _plot_figure(size)
+    months = np.array([m.month for m in result.meetings], dtype=float)
+    gap = np.diff(np.unique(months)).min() if np.unique(months).size > 1 else 4.0
+    width = 0.4 * gap
+    chain = np.array([m.chain_impact for m in result.meetings])
+    lost = np.array([m.contribution for m in result.meetings])
+    axis.bar(months - width / 2, chain, width, color=CHAIN_COLOUR, label="Impact on its chains (attribution)")
+    errors = None
+    if result.meetings and result.meetings[0].has_intervals():
+        low = np.array([m.contribution_low for m in result.meetings])
+        high = np.array([m.contribution_high for m in result.meetings])
+        errors = np.vstack([lost - low, high - lost])
+    axis.bar(
+        months + width / 2,
+        lost,
+        width,
+        color=BEHAVIOUR_COLOURS["official"],
+        yerr=errors,
+        ecolor="0.2",
+        capsize=2,
+        label="Impact lost without it (contribution)",
+    )
+    axis.axhline(0, color="0.3", lw=1)
+    axis.set_xlim(0.5, max(months.max() + gap if months.size else 0, 12) + 0.5)
+    axis.set_xlabel("Month of the meeting", fontsize=AXIS_PT)
+    axis.set_ylabel("Impact (summed novelty)", fontsize=AXIS_PT)
+    axis.grid(alpha=0.3, axis="y")
+    seeds = result.seeds
+    where = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of seeds {seeds[0]}-{seeds[-1]}, 95% intervals"
+    axis.set_title(f"Each meeting: on the chain, and what removing it changes ({where})", fontsize=TITLE_PT)
+    _legend_below(figure, axis.get_legend_handles_labels()[0])
     return figure
 
 

@@ -108,7 +108,6 @@ def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
     if beyond is not None:  # a multi-track programme: what it aims at beyond Track One
         rows += [
             ("Entered via Track 1.5 / Three", f"{beyond.via_track_1_5} / {beyond.via_track_three}"),
-            ("Grassroots holding an idea", f"{beyond.grassroots_holding:.0%}"),
             ("Local agreements", f"{beyond.local_agreements}"),
         ]
     return rows
