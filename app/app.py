@@ -451,7 +451,7 @@ def Explore():
         return
     PlayLoop(explore_playing, model.steps, step_explore)
     active = active_preset(settings)
-    key_plot = active.key_plot if active is not None else "novelty"
+    key_plot = active.key_plot if active is not None else ("novelty" if settings.mode_applies() else "routes")
     done = finished(model)
     with Page(explore_sidebar.value, SettingsPanel):
         with solara.Div(classes=["tt-screen"]):

@@ -582,7 +582,7 @@ def draw_trust(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> F
                 s=160,
                 color="0.25",
                 transform=axis.get_xaxis_transform(),
-                label="Workshop",
+                label="Workshop" if model.params.programme.events is None else "Meeting",
             ),
         ]
     axis.set_ylim(0, 1)
