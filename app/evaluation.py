@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.runs import Settings
+from app.runs import MEETING_WORDS, Settings
 from experiments.analysis import evaluation
 from model import ConfigError, Params, TrackTwoModel, simulate
 from model.components import Component
@@ -26,7 +26,6 @@ from model.components import Component
 EVALUATION_SEEDS = 10  # seeds of the "over several seeds" evaluation
 IMPACT_SHOWN = 0.005  # impact is shown to 2 decimals: a smaller change reads as none
 KEPT_SHARE_OF_CHAIN = 0.5  # removing a meeting loses less than this share of its chains' impact: others carried them
-MEETING_WORDS = {"workshop": "workshop", "training": "training", "shuttle": "shuttle round"}
 
 
 def signed(impact: float) -> str:
@@ -120,7 +119,7 @@ class RunEvaluation:
 
 
 def meeting_label(number: int, step: int, kind: str, schedule: bool) -> str:
-    """'Workshop 7 (month 27)' for the plain series; 'Meeting 3 (training, month 11)' for a schedule."""
+    """'Workshop 7 (month 27)' in the plain series; 'Meeting 2 (capacity-building training, month 7)' else."""
     if not schedule:
         return f"Workshop {number} (month {step})"
     return f"Meeting {number} ({MEETING_WORDS.get(kind, kind.replace('_', ' '))}, month {step})"

@@ -43,6 +43,7 @@ NGO_TRIP_MONTH = 24  # the exposure trip for officials, in year 2
 NGO_REPORT_MONTH = 36  # the joint report, in year 3
 NGO_THIRD_PARTY = {"type": "ngo_mediator", "facilitation": "hybrid"}  # local and outside facilitators together
 NGO_WORKSHOP_MODE = "track1.5"
+MEETING_WORDS = {"workshop": "workshop", "training": "capacity-building training", "shuttle": "shuttle round"}
 THIRD_PARTY_WORDS = {
     "scholar_practitioner": "a scholar-practitioner",
     "ngo_mediator": "an NGO mediator",

@@ -25,7 +25,7 @@ from app.drawing import (
     timeseries,
     track_one_status,
 )
-from app.runs import kind_count
+from app.runs import MEETING_WORDS, kind_count
 from model import TrackTwoModel
 
 MODEL_LOCK = threading.RLock()
@@ -35,7 +35,6 @@ PLOTS: dict[str, tuple[str, Callable[[TrackTwoModel], Figure]]] = {
     "trust": ("Cross-side trust", draw_trust),
     "routes": ("Routes into Track One", draw_routes),
 }
-MEETING_WORDS = {"workshop": "workshop", "training": "capacity-building training", "shuttle": "shuttle round"}
 OFFSCREEN_REDRAW_MONTHS = 12
 RIPE_STYLE = "background:#029e73;color:white"
 UNRIPE_STYLE = "background:#e0e0e0;color:#222"
