@@ -4,6 +4,7 @@
 templates: the browser-kept play clock and the full-screen button). The other modules need no
 browser: `runs` (what a trainer sets, the model they step, the speeds), `presets` (teaching
 scenarios, the seed each was checked on and the claim its text makes), `scoreboard` (rows per
-run and means over seeds), `drawing` (matplotlib figures), `views` (their Solara wrappers) and
-`about` (the model in plain words).
+run and means over seeds), `evaluation` (each meeting's attribution and contribution, for the
+Evaluate tab), `drawing` (matplotlib figures), `views` (their Solara wrappers) and `about` (the
+model in plain words).
 """

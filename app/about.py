@@ -46,6 +46,27 @@ orange lines are ties across the conflict made in workshops.
   the participants' trust.
 - **Mode**: Track Two (unofficial), Track 1.5 (officials in a personal capacity join), or a
   backchannel (officials under instructions, not Track Two at all).
+- **An NGO's multi-track programme**: a different third party and a schedule of formats instead of
+  one series of workshops. An NGO mediator (process expertise, a hybrid local and outside team,
+  more dependent on its funders) runs capacity-building trainings first (they raise the
+  participants' standing and skills), then Track 1.5 workshops, an exposure trip that makes
+  officials more open to new ideas for a year, and a joint report that lends its ideas a
+  credibility of their own; after each meeting it takes the ideas to the grassroots.
+- **Routes into Track One**: who brought an idea to the first official who took it up: an official
+  who was in the room (Track 1.5), an influential elite, an autonomous thinker, or the grassroots
+  (Track Three).
+- **Local agreements**: grassroots of both sides in one locality holding the same idea; a goal of
+  their own for a multi-track programme, whether or not the idea reaches Track One.
+
+## Evaluating a run
+
+Being on the chain is not the same as making the difference. The Evaluate tab shows, for each
+meeting, its **attribution** (the share of the impact that entered Track One whose chain of
+adoptions passes through it: an idea born there) and its **contribution** (how much impact is lost
+when the run is replayed without it, on the same seed: the same actors and the same luck, except
+where the missing meeting reached). A meeting can be on the chain of much of the impact yet
+contribute little, because others would have carried the same ideas; another can be on no chain
+and still change the run, through the trust, ties and ripeness it built.
 
 ## One seed, many seeds
 

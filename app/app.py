@@ -8,6 +8,8 @@ Served by `tracktwo app` (``solara run app.app``, as a module, so `app` stays th
 - Side by side: two workshop mixes on the same seed, stepped together; both networks and the
   comparison chart on one screen.
 - Scoreboard: a row per finished run, and the mean of 20 seeds with an interval on request.
+- Evaluate: for the current settings, which meetings were on the chain of what reached Track One
+  and what removing each changes (on the same seed, or over several seeds), in the background.
 - About this model: what impact, novelty and ripeness mean, and the sources.
 
 The app drives the model itself (no Mesa SolaraViz): every setting goes through
@@ -17,6 +19,7 @@ Session state lives in Solara reactive variables, one copy per browser tab.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,16 +34,21 @@ from app.drawing import (
     PARTICIPANT_HALO,
     SHORT_LABELS,
     draw_comparison,
+    draw_evaluation,
     draw_network,
     track_one_status,
 )
+from app.evaluation import EVALUATION_SEEDS, RunEvaluation, evaluate, evaluation_seeds, signed
 from app.presets import PAIR_STORY, PRESETS, active_preset
 from app.runs import (
     DEFAULT_SPEED,
     MODE_CHOICES,
+    NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT,
     POLICY_CHOICES,
+    PROGRAMME_CHOICES,
     RIPENESS_CHOICES,
     SPEEDS,
+    THIRD_PARTY_WORDS,
     Settings,
     TrainerModel,
     advance,
@@ -83,6 +91,7 @@ pair_state = solara.reactive(None)
 pair_tick = solara.reactive(0)
 pair_playing = solara.reactive(False)
 pair_sidebar = solara.reactive(False)
+evaluation_result = solara.reactive(None)  # the latest RunEvaluation
 
 
 # ----------------------------------------------------------------------------------------------
@@ -269,9 +278,31 @@ def SettingsPanel():
     def set_field(name: str):
         return lambda value: apply_settings(settings.replace(**{name: value}))
 
+    def choose_programme(programme: str) -> None:
+        changes = {"programme": programme}
+        if programme != "series":  # the NGO's workshops are Track 1.5: the series' mode is reset, not kept hidden
+            changes["mode"] = Settings.default().mode
+        apply_settings(settings.replace(**changes))
+
     mix_moot = not settings.mix_applies()
+    series = settings.mode_applies()
+    solara.Text("The programme", classes=["tt-group"])
+    ChoiceSelect("Programme", PROGRAMME_CHOICES, settings.programme, choose_programme)
+    if not series:
+        third_party = settings.params().programme.third_party
+        solara.Text(
+            f"Run by {THIRD_PARTY_WORDS[third_party.type]} ({third_party.facilitation} team): trainings, then "
+            "Track 1.5 workshops, an exposure trip and a joint report, with outreach to Track Three.",
+            classes=["tt-note"],
+        )
     solara.Text("Who is in the room", classes=["tt-group"])
-    ChoiceSelect("Mode", MODE_CHOICES, settings.mode, set_field("mode"))
+    ChoiceSelect(
+        "Mode" if series else "Mode (the NGO's workshops are Track 1.5)",
+        MODE_CHOICES,
+        settings.workshop_mode(),
+        set_field("mode"),
+        disabled=not series,
+    )
     if mix_moot:
         solara.Text("A backchannel seats officials only: the mix below does not apply.", classes=["tt-note"])
     Knob(
@@ -293,8 +324,17 @@ def SettingsPanel():
         0.05,
         disabled=mix_moot,
     )
-    Knob(f"Workshop size: {plural(settings.size, 'seat')}", settings.size, set_field("size"), 4, 40)
-    Knob(f"A workshop every {plural(settings.interval, 'month')}", settings.interval, set_field("interval"), 1, 12)
+    trainings = (
+        "" if series else f" (trainings: {plural(NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT * settings.size, 'seat')})"
+    )
+    Knob(f"Workshop size: {plural(settings.size, 'seat')}{trainings}", settings.size, set_field("size"), 4, 40)
+    Knob(
+        f"A {'workshop' if series else 'meeting'} every {plural(settings.interval, 'month')}",
+        settings.interval,
+        set_field("interval"),
+        1,
+        12,
+    )
     solara.Text("The third party", classes=["tt-group"])
     Knob(
         f"Confidentiality: {percent(settings.confidentiality)} (a leak follows a workshop with probability "
@@ -411,7 +451,7 @@ def Explore():
         return
     PlayLoop(explore_playing, model.steps, step_explore)
     active = active_preset(settings)
-    key_plot = active.key_plot if active is not None else "novelty"
+    key_plot = active.key_plot if active is not None else ("novelty" if settings.mode_applies() else "routes")
     done = finished(model)
     with Page(explore_sidebar.value, SettingsPanel):
         with solara.Div(classes=["tt-screen"]):
@@ -713,6 +753,96 @@ def clear_scoreboard() -> None:
     scoreboard_rows.set(())
 
 
+@solara.lab.task(prefer_threaded=True)
+def run_evaluation(seeds: int) -> RunEvaluation | None:
+    """Evaluate the current Explore settings on `seeds` seeds from the current one, in the background."""
+    settings = settings_state.value
+    result = evaluate(
+        settings,
+        evaluation_seeds(settings, seeds),
+        progress=lambda done: setattr(run_evaluation, "progress", 100 * done),
+        stop=lambda: not run_evaluation.is_current(),
+    )
+    if result is not None:
+        evaluation_result.set(result)
+    return result
+
+
+def evaluation_table_html(result: RunEvaluation) -> str:
+    """Every meeting evaluated: on the chain of what share, what removing it changes, and the verdict."""
+    several = len(result.seeds) > 1
+    head = "<th>Meeting</th><th>On the chain of (share of impact)</th><th>Removing it changes impact by</th>"
+    rows = []
+    for m in result.meetings:
+        share = f"{m.share:.0%}" if math.isfinite(m.share) else "-"
+        change = signed(m.change)
+        if several:
+            if math.isfinite(m.share_low):
+                share += f" ({m.share_low:.0%}-{m.share_high:.0%})"
+            change += f" ({signed(-m.contribution_high)} to {signed(-m.contribution_low)})"
+        rows.append(f"<tr><td>{m.label}</td><td>{share}</td><td>{change}</td><td>{m.verdict()}</td></tr>")
+    return f"<thead><tr>{head}<th>Verdict</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+
+
+@solara.component
+def Evaluate():
+    """The Evaluate page: each meeting's attribution and contribution for the current settings (in the background)."""
+    solara.Title(f"Evaluate: {TITLE}")
+    settings = settings_state.value
+    result = evaluation_result.value
+    with solara.Div(classes=["tt-eval"]):
+        solara.HTML(
+            tag="p",
+            classes=["tt-watch"],
+            unsafe_innerHTML=(
+                f"<b>Evaluate this run</b> ({settings.describe()}). Which meetings were on the chain of what "
+                "entered Track One, and what does removing each change? Each meeting is removed in turn and the run "
+                "replayed on the same seed: the same actors and the same luck, except where the missing meeting "
+                "reached, so the difference is that meeting's doing."
+            ),
+        )
+        with solara.Row(style="align-items:center;gap:12px;flex-wrap:wrap"):
+            solara.Button(
+                "Evaluate this run",
+                color="primary",
+                on_click=lambda: run_evaluation(1),
+                disabled=run_evaluation.pending,
+                classes=["tt-evaluate"],
+            )
+            solara.Button(
+                f"Over {EVALUATION_SEEDS} seeds (with intervals)",
+                color="primary",
+                outlined=True,
+                on_click=lambda: run_evaluation(EVALUATION_SEEDS),
+                disabled=run_evaluation.pending,
+                classes=["tt-evaluate-seeds"],
+            )
+        if run_evaluation.pending:
+            solara.ProgressLinear(run_evaluation.progress or True)
+            solara.Text("Replaying the run without each meeting in the background; keep teaching.", classes=["tt-note"])
+        if result is None:
+            solara.Text("Nothing evaluated yet: press Evaluate this run.", classes=["tt-note"])
+            return
+        seeds = result.seeds
+        where = f"seed {seeds[0]}" if len(seeds) == 1 else f"seeds {seeds[0]}-{seeds[-1]} (mean, 95% interval)"
+        stale = (
+            ""
+            if result.settings == settings
+            else f" These are for earlier settings ({result.settings.describe()}): evaluate again."
+        )
+        sentences = "".join(f"<li>{text}</li>" for text in result.headlines())
+        solara.HTML(
+            tag="div",
+            classes=["tt-eval-summary"],
+            unsafe_innerHTML=f"<b>On {where}: impact {result.impact:.2f}.</b>{stale}<ul>{sentences}</ul>",
+        )
+        FigureImage(lambda: draw_evaluation(result), [result], classes=["tt-plot", "tt-evaluation"], fill=True)
+    with solara.Div(classes=["tt-more"]):
+        solara.HTML(
+            tag="table", classes=["tt-scoreboard", "tt-eval-table"], unsafe_innerHTML=evaluation_table_html(result)
+        )
+
+
 @solara.component
 def About():
     """The About page: what the model is and how to read it."""
@@ -750,5 +880,6 @@ routes = [
     solara.Route(path="/", component=Explore, label="Explore", layout=Layout),
     solara.Route(path="side-by-side", component=SideBySide, label="Side by side"),
     solara.Route(path="scoreboard", component=Scoreboard, label="Scoreboard"),
+    solara.Route(path="evaluate", component=Evaluate, label="Evaluate"),
     solara.Route(path="about", component=About, label="About this model"),
 ]

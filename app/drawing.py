@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import networkx as nx
 import numpy as np
@@ -26,6 +27,9 @@ from scipy import sparse
 
 from experiments.reporting.figures import RIPE_SHADE, ripe_spans
 from model import TRACK_LABELS, TrackTwoModel
+
+if TYPE_CHECKING:
+    from app.evaluation import RunEvaluation
 
 _PALETTE = sns.color_palette("colorblind")
 BEHAVIOUR_COLOURS = {
@@ -75,12 +79,26 @@ AXIS_PT = 13
 TICK_PT = 12
 LEGEND_PT = 12
 LABEL_PT = 11
-WINDOW_LABEL_MONTHS = 22  # room a "window opens" label takes on the month axis
+WINDOW_LABEL_MONTHS = 28  # room a "window opens" label takes on the month axis
 LEGEND_ROW_IN = 0.27  # height of one legend row below a plot, inches
 AXIS_LABEL_IN = 0.6  # room for the month axis's ticks and label, inches
 LEAK_COLOUR = "black"
 ENTRY_COLOUR = "0.15"
+EVENT_COLOUR = "#56b4e9"
 LAYOUT_CACHE_SIZE = 32
+EVENT_WORDS = {  # the formats a schedule marks on the plots (workshops are the series itself: not marked)
+    "training": "training",
+    "exposure_trip": "exposure trip",
+    "knowledge_product": "joint report",
+    "shuttle": "shuttle",
+}
+ROUTE_LINES = {  # route into Track One: (label on the plot, colour of the track that carried it, dash)
+    "via_track_1_5": ("Via Track 1.5", "official", "-"),
+    "via_elites": ("Via elites", "elite", "-"),
+    "via_autonomous": ("Via autonomous thinkers", "autonomous", "-"),
+    "via_track_three": ("Via Track Three", "grassroots", "-"),
+    "direct": ("Direct (backchannel)", "official", ":"),
+}
 
 
 def side_name(side: int) -> str:
@@ -326,6 +344,32 @@ def track_one_status(model: TrackTwoModel) -> TrackOneStatus:
     )
 
 
+@dataclass(frozen=True)
+class BeyondTrackOne:
+    """What a multi-track programme aims at besides Track One, for the Track One card."""
+
+    via_track_1_5: int
+    via_track_three: int
+    local_agreements: int
+
+
+def beyond_track_one(model: TrackTwoModel) -> BeyondTrackOne | None:
+    """Ideas that entered Track One via Track 1.5 and via Track Three, and the local agreements, so far.
+
+    None for a programme that is not multi-track (the plain series: no schedule, no link to Track Three).
+    """
+    programme = model.params.programme
+    if programme.events is None and programme.third_party.profile.track_three_link == 0:
+        return None
+    routes = entries_by_route(model)
+    last = routes.iloc[-1] if len(routes) else None
+    return BeyondTrackOne(
+        via_track_1_5=int(last["via_track_1_5"]) if last is not None else 0,
+        via_track_three=int(last["via_track_three"]) if last is not None else 0,
+        local_agreements=len(model.programme.uptake.agreed),
+    )
+
+
 # ----------------------------------------------------------------------------------------------
 # Live plots
 
@@ -365,7 +409,43 @@ def _time_axis(axis, frame: pd.DataFrame, model: TrackTwoModel) -> list:
     first = first_entry_month(model)
     if first is not None:
         handles.append(axis.axvline(first, color=ENTRY_COLOUR, ls="--", lw=2.0, label=f"First entry (month {first})"))
-    return handles
+    return handles + _mark_events(axis, model)
+
+
+def scheduled_events(model: TrackTwoModel) -> list[tuple[int, str]]:
+    """(month, format) of the main programme's events other than workshops, as funded, within the run's months."""
+    plan = model.programme.initiatives[0].plan
+    return [
+        (step, event.format)
+        for step in sorted(plan)
+        for event in plan[step]
+        if event.format in EVENT_WORDS and step <= model.params.steps
+    ]
+
+
+def _mark_events(axis, model: TrackTwoModel) -> list:
+    """The schedule's trainings, trips, reports and shuttles as dotted lines, each format labelled once."""
+    events = scheduled_events(model)
+    if model.params.programme.events is None or not events:
+        return []
+    labelled: set[str] = set()
+    marks = axis.get_xaxis_transform()
+    for step, kind in events:
+        axis.axvline(step, color=EVENT_COLOUR, ls=":", lw=2.0, zorder=1)
+        if kind not in labelled:
+            labelled.add(kind)
+            axis.text(
+                step + 0.8,
+                0.6,
+                EVENT_WORDS[kind],
+                transform=marks,
+                rotation=90,
+                fontsize=LABEL_PT,
+                va="center",
+                ha="left",
+                color="#0b5a8a",
+            )
+    return [Line2D([], [], color=EVENT_COLOUR, ls=":", lw=2.0, label="Training, trip, report")]
 
 
 def first_entry_month(model: TrackTwoModel) -> int | None:
@@ -502,12 +582,67 @@ def draw_trust(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> F
                 s=160,
                 color="0.25",
                 transform=axis.get_xaxis_transform(),
-                label="Workshop",
+                label="Workshop" if model.params.programme.events is None else "Meeting",
             ),
         ]
     axis.set_ylim(0, 1)
     axis.set_ylabel("Trust of the other side", fontsize=AXIS_PT)
     axis.set_title("Cross-side trust", fontsize=TITLE_PT)
+    _legend_below(figure, [*handles, *marks])
+    return figure
+
+
+def entries_by_route(model: TrackTwoModel) -> pd.DataFrame:
+    """Per month so far, the programme's ideas that have entered Track One by each route (a column per route)."""
+    ideas = model.ideas
+    months = np.arange(1, model.steps + 1)
+    entered = {idea: step for idea, step in enumerate(ideas.entered_step[: ideas.count].tolist()) if step >= 0}
+    frame = pd.DataFrame({"month": months})
+    for route in ROUTE_LINES:
+        steps = np.array(
+            [
+                entered[i]
+                for i, r in ideas.routes.items()
+                if r == route and i in entered and ideas.origin_workshop[i] >= 0
+            ]
+        )
+        frame[route] = (steps[None, :] <= months[:, None]).sum(axis=1) if steps.size else 0
+    return frame
+
+
+def draw_routes(model: TrackTwoModel, size: tuple[float, float] = PLOT_SIZE) -> Figure:
+    """Ideas into Track One by the route they took, and the local agreements formed, month by month."""
+    figure, axis = _plot_figure(size)
+    frame = timeseries(model)
+    marks = _time_axis(axis, frame, model)
+    routes = entries_by_route(model)
+    handles = []
+    for route, (label, behaviour, dash) in ROUTE_LINES.items():
+        if len(routes) and routes[route].iloc[-1] > 0:
+            (line,) = axis.step(
+                routes["month"],
+                routes[route],
+                where="post",
+                lw=2.6,
+                ls=dash,
+                color=BEHAVIOUR_COLOURS[behaviour],
+                label=label,
+            )
+            handles.append(line)
+    agreements = getattr(model, "local_agreements_by_month", None)
+    if agreements:
+        (line,) = axis.plot(
+            np.arange(1, len(agreements) + 1),
+            agreements,
+            lw=2.2,
+            ls="--",
+            color=BEHAVIOUR_COLOURS["grassroots"],
+            label="Local agreements",
+        )
+        handles.append(line)
+    axis.set_ylim(0, max(axis.get_ylim()[1], 5.0))
+    axis.set_ylabel("Count so far", fontsize=AXIS_PT)
+    axis.set_title("Routes into Track One; local agreements", fontsize=TITLE_PT)
     _legend_below(figure, [*handles, *marks])
     return figure
 
@@ -553,6 +688,46 @@ def draw_comparison(
         axis.tick_params(labelsize=TICK_PT)
         axis.grid(alpha=0.3)
     figure.legend(handles=axes[0].get_lines(), loc="lower center", ncol=len(models), fontsize=LEGEND_PT, frameon=False)
+    return figure
+
+
+EVALUATION_SIZE = (13.0, 4.2)  # inches: wide, one pair of bars per meeting
+CHAIN_COLOUR = "0.7"
+
+
+def draw_evaluation(result: RunEvaluation, size: tuple[float, float] = EVALUATION_SIZE) -> Figure:
+    """Per meeting, at its month: the impact on its recorded chains, and the impact lost when it is removed."""
+    figure, axis = _plot_figure(size)
+    months = np.array([m.month for m in result.meetings], dtype=float)
+    gap = np.diff(np.unique(months)).min() if np.unique(months).size > 1 else 4.0
+    width = 0.4 * gap
+    chain = np.array([m.chain_impact for m in result.meetings])
+    lost = np.array([m.contribution for m in result.meetings])
+    axis.bar(months - width / 2, chain, width, color=CHAIN_COLOUR, label="Impact on its chains (attribution)")
+    errors = None
+    if result.meetings and result.meetings[0].has_intervals():
+        low = np.array([m.contribution_low for m in result.meetings])
+        high = np.array([m.contribution_high for m in result.meetings])
+        errors = np.vstack([lost - low, high - lost])
+    axis.bar(
+        months + width / 2,
+        lost,
+        width,
+        color=BEHAVIOUR_COLOURS["official"],
+        yerr=errors,
+        ecolor="0.2",
+        capsize=2,
+        label="Impact lost without it (contribution)",
+    )
+    axis.axhline(0, color="0.3", lw=1)
+    axis.set_xlim(0.5, max(months.max() + gap if months.size else 0, 12) + 0.5)
+    axis.set_xlabel("Month of the meeting", fontsize=AXIS_PT)
+    axis.set_ylabel("Impact (summed novelty)", fontsize=AXIS_PT)
+    axis.grid(alpha=0.3, axis="y")
+    seeds = result.seeds
+    where = f"seed {seeds[0]}" if len(seeds) == 1 else f"mean of seeds {seeds[0]}-{seeds[-1]}, 95% intervals"
+    axis.set_title(f"Each meeting: on the chain, and what removing it changes ({where})", fontsize=TITLE_PT)
+    _legend_below(figure, axis.get_legend_handles_labels()[0])
     return figure
 
 

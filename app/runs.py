@@ -1,7 +1,8 @@
 """What a trainer sets in the app, and the model they step.
 
-`Settings` is the handful of knobs the app exposes, in a trainer's words; `Settings.params()`
-turns them into model parameters through `model.make_params`, so a bad value gets the model's own
+`Settings` is the handful of knobs the app exposes, in a trainer's words (including the choice
+between the plain workshop series and an NGO's multi-track programme); `Settings.params()` turns
+them into model parameters through `model.make_params`, so a bad value gets the model's own
 message. `TrainerModel` is the model plus one thing a trainer needs and the model does not do by
 itself: staging a ripe moment *now*, in the middle of a run. `SPEEDS` and `advance` play a run at
 a speed in plain words without ever stepping past its last month.
@@ -30,8 +31,24 @@ POLICY_CHOICES: dict[str, str] = {
     "accept": "Accept the funder's conditions",
 }
 POLICY_DONE = {"refuse": "refused", "accept": "accepted"}
+PROGRAMME_CHOICES: dict[str, str] = {
+    "series": "A workshop series (a scholar-practitioner)",
+    "ngo": "An NGO's multi-track programme",
+}
 DEFAULT_WINDOW_START_MONTH = 13
 DEFAULT_WINDOW_MONTHS = 24
+NGO_TRAININGS = 2  # capacity-building trainings that open the NGO's programme (of its meetings, as a series counts)
+NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT = 2  # a training seats twice a workshop's participants
+NGO_TRIP_MONTH = 24  # the exposure trip for officials, in year 2
+NGO_REPORT_MONTH = 36  # the joint report, in year 3
+NGO_THIRD_PARTY = {"type": "ngo_mediator", "facilitation": "hybrid"}  # local and outside facilitators together
+NGO_WORKSHOP_MODE = "track1.5"
+MEETING_WORDS = {"workshop": "workshop", "training": "capacity-building training", "shuttle": "shuttle round"}
+THIRD_PARTY_WORDS = {
+    "scholar_practitioner": "a scholar-practitioner",
+    "ngo_mediator": "an NGO mediator",
+    "private_citizen": "a private citizen",
+}
 
 
 def _default_mix_shares() -> tuple[float, float]:
@@ -62,6 +79,9 @@ def _defaults() -> dict[str, Any]:
     }
 
 
+_SERIES_DEFAULTS = make_params().workshops  # the plain series' meetings and first month, which the NGO keeps
+
+
 @dataclass(frozen=True)
 class Settings:
     """The knobs a trainer turns. Shares are fractions 0..1; months are model steps."""
@@ -76,7 +96,8 @@ class Settings:
     ripeness: str = "endogenous"  # endogenous | staged | never
     window_start: int = DEFAULT_WINDOW_START_MONTH  # first ripe month of a staged window
     window_months: int = DEFAULT_WINDOW_MONTHS  # length of a staged window (also of "stage one now")
-    mode: str = "track2"  # track2 | track1.5 | backchannel
+    mode: str = "track2"  # track2 | track1.5 | backchannel (the plain series only)
+    programme: str = "series"  # series (the plain workshop series) | ngo (an NGO's multi-track programme)
     seed: int = 1
     steps: int = 120  # months to simulate
 
@@ -113,9 +134,12 @@ class Settings:
                 "ripeness.windows": [[self.window_start, self.window_start + self.window_months]],
             },
         )
+        if self.programme not in PROGRAMME_CHOICES:
+            raise ConfigError(f"programme: expected one of {sorted(PROGRAMME_CHOICES)} (got {self.programme!r})")
         return {
             "steps": self.steps,
-            "mode": self.mode,
+            "mode": self.mode if self.mode_applies() else "track2",
+            **self.programme_overrides(),
             "workshops.mix": self.mix(),
             "workshops.size": self.size,
             "workshops.interval": self.interval,
@@ -125,15 +149,56 @@ class Settings:
             **ripeness,
         }
 
+    def programme_overrides(self) -> dict[str, Any]:
+        """The NGO's schedule and third party: the series' meetings, trainings first, then Track 1.5 workshops.
+
+        The NGO holds as many meetings as the plain series funds, `interval` months apart from the
+        series' first month, plus an exposure trip for officials and a joint report (the plain
+        series: nothing to add).
+        """
+        if self.programme == "series":
+            return {}
+        series = _SERIES_DEFAULTS
+        workshops_from = series.first_step + NGO_TRAININGS * self.interval
+        return {
+            "programme.third_party": dict(NGO_THIRD_PARTY),
+            "programme.events": [
+                {
+                    "format": "training",
+                    "step": series.first_step,
+                    "count": NGO_TRAININGS,
+                    "interval": self.interval,
+                    "size": NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT * self.size,
+                },
+                {
+                    "format": "workshop",
+                    "step": workshops_from,
+                    "count": series.count - NGO_TRAININGS,
+                    "interval": self.interval,
+                    "mode": NGO_WORKSHOP_MODE,
+                },
+                {"format": "exposure_trip", "step": NGO_TRIP_MONTH, "audience": "officials"},
+                {"format": "knowledge_product", "step": NGO_REPORT_MONTH},
+            ],
+        }
+
     def params(self) -> Params:
         """Validated model parameters; raises ConfigError with the model's message."""
         if not isinstance(self.seed, int) or isinstance(self.seed, bool):
             raise ConfigError(f"seed: expected a whole number (got {self.seed!r})")
         return make_params(self.overrides())
 
+    def mode_applies(self) -> bool:
+        """The NGO's programme sets its own formats (Track 1.5 workshops): the mode applies to the series only."""
+        return self.programme == "series"
+
+    def workshop_mode(self) -> str:
+        """The mode the workshops are held in: the chosen one, or the NGO's Track 1.5."""
+        return self.mode if self.mode_applies() else NGO_WORKSHOP_MODE
+
     def mix_applies(self) -> bool:
         """A backchannel seats officials only: the seat mix does not apply."""
-        return self.mode != "backchannel"
+        return self.workshop_mode() != "backchannel"
 
     def policy_applies(self) -> bool:
         """The facilitator's policy matters only when the funder sets conditions."""
@@ -144,15 +209,22 @@ class Settings:
         if not self.mix_applies():
             return "officials only"
         mix = self.mix()
-        if self.mode == "track1.5":
+        if self.workshop_mode() == "track1.5":
             official = self.params().workshops.track15_official_share
             mix = {"official": official, **{kind: share * (1 - official) for kind, share in mix.items()}}
         return ", ".join(f"{round(100 * share)}% {KIND_WORDS[kind][1]}" for kind, share in mix.items())
 
+    def programme_words(self) -> str:
+        """The NGO's programme in words: who runs it, its schedule, and who takes the workshops' seats."""
+        return f"{PROGRAMME_CHOICES[self.programme]}: {schedule_words(self.params())}; workshop seats {self.seats()}"
+
     def describe(self) -> str:
         """One line for a trainer: who is in the room, how often, and when Track One is ripe."""
-        parts = [f"{MODE_CHOICES[self.mode]}: {plural(self.size, 'seat')} every {plural(self.interval, 'month')}"]
-        parts[0] += f" ({self.seats()})"
+        if self.mode_applies():
+            parts = [f"{MODE_CHOICES[self.mode]}: {plural(self.size, 'seat')} every {plural(self.interval, 'month')}"]
+            parts[0] += f" ({self.seats()})"
+        else:
+            parts = [self.programme_words()]
         if self.funder_conditionality > 0:
             parts.append(
                 f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}"
@@ -162,6 +234,37 @@ class Settings:
         elif self.ripeness == "never":
             parts.append("never ripe")
         return "; ".join([*parts, f"seed {self.seed}"])
+
+
+def schedule_words(params: Params) -> str:
+    """A programme's schedule and third party in a trainer's words, read from the parameters the run uses."""
+    events = params.programme.events or []
+    third_party = params.programme.third_party
+    team = {"outside": "an outside team", "local": "a local team", "hybrid": "a hybrid team"}[third_party.facilitation]
+    words = []
+    for event in events:
+        seats = event.size or params.workshops.size
+        when = f"from month {event.step}" if event.count > 1 else f"in month {event.step}"
+        if event.format == "training":
+            what = f"{plural(event.count, 'capacity-building training')} of {plural(seats, 'seat')} {when}"
+        elif event.format == "workshop":
+            mode = MODE_CHOICES[event.mode or params.mode].split(" (")[0]
+            what = f"{plural(event.count, f'{mode} workshop')} of {plural(seats, 'seat')} {when}"
+        elif event.format == "exposure_trip":
+            who = "officials" if event.audience == "officials" else "Track Two participants"
+            what = f"an exposure trip for {event.size or params.formats.trip_size} {who} {when}"
+        elif event.format == "knowledge_product":
+            what = f"{'a joint report' if event.count == 1 else plural(event.count, 'joint report')} {when}"
+        else:
+            what = f"{plural(event.count, 'shuttle round')} {when}"
+        if event.count > 1:
+            what += f", every {plural(event.interval, 'month')}"
+        words.append(what)
+    outreach = round(third_party.profile.track_three_link * params.formats.outreach_size)
+    head = f"{THIRD_PARTY_WORDS[third_party.type]} with {team}"
+    if outreach:
+        words.append(f"each meeting's ideas taken to {plural(outreach, 'grassroots actor')} a side (Track Three)")
+    return f"{head}: " + "; ".join(words)
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -221,6 +324,14 @@ class TrainerModel(TrackTwoModel):
         super().__init__(self.settings.params(), self.settings.seed)
         self.initial_ties = self.ties.copy()
         self.staged_by_trainer = False
+        self.local_agreements_by_month: list[
+            int
+        ] = []  # the model keeps only the latest count; the plots need each month's
+
+    def step(self) -> None:
+        """One month, then the local agreements formed so far (for the plot of what reached beyond Track One)."""
+        super().step()
+        self.local_agreements_by_month.append(len(self.programme.uptake.agreed))
 
     @property
     def staged_until(self) -> int:

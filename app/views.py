@@ -15,15 +15,17 @@ import solara
 from matplotlib.figure import Figure
 
 from app.drawing import (
+    beyond_track_one,
     draw_ideas_by_track,
     draw_network,
     draw_novelty,
+    draw_routes,
     draw_trust,
     png,
     timeseries,
     track_one_status,
 )
-from app.runs import kind_count
+from app.runs import MEETING_WORDS, kind_count
 from model import TrackTwoModel
 
 MODEL_LOCK = threading.RLock()
@@ -31,6 +33,7 @@ PLOTS: dict[str, tuple[str, Callable[[TrackTwoModel], Figure]]] = {
     "tracks": ("Ideas held, by track", draw_ideas_by_track),
     "novelty": ("Novelty of ideas", draw_novelty),
     "trust": ("Cross-side trust", draw_trust),
+    "routes": ("Routes into Track One", draw_routes),
 }
 OFFSCREEN_REDRAW_MONTHS = 12
 RIPE_STYLE = "background:#029e73;color:white"
@@ -100,6 +103,12 @@ def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
         rows.append(("After a leak", "officials are wary"))
     if status.staged_until > status.month + 1:
         rows.append(("Staged ripe moment", f"until month {status.staged_until - 1}"))
+    beyond = beyond_track_one(model)
+    if beyond is not None:  # a multi-track programme: what it aims at beyond Track One
+        rows += [
+            ("Entered via Track 1.5 / Three", f"{beyond.via_track_1_5} / {beyond.via_track_three}"),
+            ("Local agreements", f"{beyond.local_agreements}"),
+        ]
     return rows
 
 
@@ -129,16 +138,23 @@ def TrackOneCard(model: TrackTwoModel, tick: int, heading: str = "Track One"):
 def LatestWorkshopCard(model: TrackTwoModel, tick: int):
     """The latest workshop: when, who, how candid, how many ideas, whether it leaked (updated as `tick` moves)."""
     records = model.series.records
+    planned = model.programme.meetings_scheduled()
+    schedule = model.params.programme.events is not None
+    heading = "Latest meeting" if schedule else "Latest workshop"
     if not records:
-        first = model.params.workshops.first_step
-        text = f"None yet (the first is due in month {first})." if model.series.budget else "No workshops planned."
-        rows = [("Latest workshop", text)]
+        text = f"None yet (the first is due in month {planned[0][0]})." if planned else "No workshops planned."
+        rows = [(heading, text)]
     else:
         last = records[-1]
         kinds, counts = np.unique(model.kind_of[last.participants], return_counts=True)
         who = ", ".join(kind_count(str(kind), int(count)) for kind, count in zip(kinds, counts, strict=True))
+        which = (
+            f"meeting {last.number + 1} of {len(planned)}: a {MEETING_WORDS.get(last.format, last.format)}"
+            if schedule
+            else f"workshop {last.number + 1} of {model.series.budget}"
+        )
         rows = [
-            ("Latest workshop", f"month {last.step} (workshop {last.number + 1} of {model.series.budget})"),
+            (heading, f"month {last.step} ({which})"),
             ("Participants", f"{last.participants.size}: {who}"),
             ("Candour", f"{last.candour:.2f}"),
             ("Ideas developed", f"{last.ideas.size}"),

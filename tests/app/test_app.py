@@ -11,11 +11,15 @@ import pytest
 from scipy import stats
 
 from app import drawing
+from app.evaluation import IMPACT_SHOWN, MeetingEffect, evaluate
 from app.presets import (
+    LOCAL_AGREEMENTS_RATIO_MIN,
+    NGO_PROGRAMME,
     PAIR_STORY,
     PRESETS,
     PRESETS_BY_NAME,
     active_preset,
+    ngo_story,
     ripe_entry_rates,
     run_ideas,
     run_outcomes,
@@ -23,6 +27,8 @@ from app.presets import (
 )
 from app.runs import (
     MODE_CHOICES,
+    NGO_REPORT_MONTH,
+    NGO_TRIP_MONTH,
     POLICY_CHOICES,
     RIPENESS_CHOICES,
     SPEEDS,
@@ -34,6 +40,7 @@ from app.runs import (
     plural,
 )
 from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
+from app.views import PLOTS, status_rows
 from experiments.cli import app as app_command
 from model import ConfigError, make_params, simulate
 
@@ -114,6 +121,7 @@ def test_presets_are_valid_distinct_pinned_and_explained():
         "A balanced mix",
         "Backchannel",
         "A ripe moment",
+        "An NGO's multi-track programme",
     ]
     assert len(set(applied)) == len(PRESETS)
     for preset, settings in zip(PRESETS, applied, strict=True):
@@ -121,7 +129,7 @@ def test_presets_are_valid_distinct_pinned_and_explained():
         assert settings.seed == preset.seed, "a preset pins the seed its story was checked on"
         assert len(preset.explanation.split()) > 40, f"{preset.name}: explain what to watch for"
         assert 8 < len(preset.watch.split()) < 30, f"{preset.name}: one line to watch for"
-        assert preset.key_plot in ("tracks", "novelty", "trust")
+        assert preset.key_plot in PLOTS
         assert active_preset(settings) is preset
         assert active_preset(settings.replace(seed=99)) is preset, "the programme, on another seed"
     assert PRESETS_BY_NAME["The usual suspects"].apply().params().workshops.mix == {"elite": 1.0}
@@ -196,6 +204,146 @@ def test_the_side_by_side_story_holds_in_expectation_over_30_seeds():
         for i, letter in enumerate("AB")
     }
     assert_paired_greater(impact["B"], impact["A"], "run B (a mix) ends with more impact than run A (elites only)")
+
+
+@pytest.mark.slow
+def test_the_ngo_programmes_story_holds_in_expectation_over_30_seeds():
+    ngo, series = outcome_table(NGO_PROGRAMME), default_table()
+    assert settings_of(NGO_PROGRAMME, 5).replace(programme="series") == Settings.default().replace(seed=5), (
+        "the plain series it is contrasted with is the default programme"
+    )
+    assert_paired_greater(ngo.transfers_via_track_1_5, series.transfers_via_track_1_5, "ideas enter via Track 1.5")
+    assert_paired_greater(
+        ngo.local_agreements,
+        LOCAL_AGREEMENTS_RATIO_MIN * series.local_agreements,
+        "several times as many local agreements form",
+    )
+    assert_paired_greater(ngo.grassroots_reach, series.grassroots_reach, "outreach reaches more of the grassroots")
+    assert_paired_greater(ngo.share_time_ripe, series.share_time_ripe, "Track One is ripe more of the time")
+    assert_paired_greater(ngo.impact, series.impact, "more impact than the plain series")
+
+
+def ngo_outcomes(seed: int, **overrides) -> dict[str, float]:
+    """The NGO preset's run on `seed` with model overrides on top (for ablations)."""
+    settings = settings_of(NGO_PROGRAMME, seed)
+    return simulate({**settings.overrides(), **overrides}, seed).outcomes
+
+
+def test_the_ngo_programmes_story_fails_without_its_mechanisms():
+    """Ablations on the pinned seed: Track Two workshops bring no officials in (no route via Track 1.5); a NGO that
+    does not link Track Three leaves the grassroots to the series' reach (far fewer local agreements)."""
+    seed = PRESETS_BY_NAME[NGO_PROGRAMME].seed
+    series = run_outcomes(settings_of(NGO_PROGRAMME, seed).replace(programme="series"))
+    assert ngo_story(ngo_outcomes(seed), series).holds
+    events = settings_of(NGO_PROGRAMME, seed).overrides()["programme.events"]
+    track_two = [{**event, "mode": None} if event["format"] == "workshop" else event for event in events]
+    without_officials = ngo_outcomes(seed, **{"programme.events": track_two})
+    assert without_officials["transfers_via_track_1_5"] == 0
+    assert not ngo_story(without_officials, series).holds
+    unlinked = ngo_outcomes(seed, **{"programme.third_party.profiles.ngo_mediator.track_three_link": 0.0})
+    assert unlinked["local_agreements"] <= LOCAL_AGREEMENTS_RATIO_MIN * series["local_agreements"]
+    assert not ngo_story(unlinked, series).holds
+
+
+def test_the_ngo_programme_is_the_series_budget_with_its_own_formats_and_says_so():
+    settings = Settings.default().replace(programme="ngo")
+    params = settings.params()
+    series = make_params().workshops
+    assert params.programme.third_party.type == "ngo_mediator" and params.programme.third_party.facilitation == "hybrid"
+    events = {event.format: event for event in params.programme.events}
+    assert events["training"].count + events["workshop"].count == series.count, "as many meetings as the series"
+    assert events["training"].size == 2 * settings.size and events["workshop"].mode == "track1.5"
+    assert events["exposure_trip"].step == NGO_TRIP_MONTH and events["knowledge_product"].step == NGO_REPORT_MONTH
+    assert not settings.mode_applies() and settings.replace(mode="backchannel").params() == params, "mode is moot"
+    share = round(100 * params.workshops.track15_official_share)
+    assert settings.seats().startswith(f"{share}% officials")
+    words = settings.describe()
+    assert "2 capacity-building trainings of 24 seats" in words and f"officials in month {NGO_TRIP_MONTH}" in words
+    assert f"joint report in month {NGO_REPORT_MONTH}" in words and "18 Track 1.5 workshops" in words
+    assert "a joint report" in settings.replace(size=5).describe() and "10 seats" in settings.replace(size=5).describe()
+    assert "Track Two (unofficial)" not in words and MODE_CHOICES["track2"] in Settings.default().describe()
+    with pytest.raises(ConfigError, match="programme"):
+        Settings(programme="festival").params()
+
+
+def test_the_ngo_run_shows_its_routes_local_agreements_and_events():
+    preset = PRESETS_BY_NAME[NGO_PROGRAMME]
+    model = TrainerModel(preset.apply())
+    advance(model, model.params.steps)
+    outcomes = simulate(preset.apply().params(), preset.seed).outcomes
+    assert model.local_agreements_by_month[-1] == outcomes["local_agreements"]
+    assert model.local_agreements_by_month == sorted(model.local_agreements_by_month)
+    routes = drawing.entries_by_route(model).iloc[-1]
+    assert routes["via_track_1_5"] == outcomes["transfers_via_track_1_5"]
+    assert routes["via_track_three"] == outcomes["transfers_via_track_three"]
+    assert dict(status_rows(model))["Local agreements"] == f"{outcomes['local_agreements']:.0f}"
+    figure = drawing.draw_routes(model)
+    labels = [text.get_text() for text in figure.legends[0].get_texts()]
+    assert {"Via Track 1.5", "Local agreements", "Training, trip, report"} <= set(labels)
+    marked = {text.get_text() for text in figure.axes[0].texts}
+    assert {"training", "exposure trip", "joint report"} <= marked
+    assert drawing.scheduled_events(model) == [
+        (3, "training"),
+        (7, "training"),
+        (24, "exposure_trip"),
+        (36, "knowledge_product"),
+    ]
+    plain = TrainerModel(Settings.default())
+    advance(plain, 10)
+    assert drawing.beyond_track_one(plain) is None and len(status_rows(plain)) == 3, "the plain series' card as before"
+    assert not {"training", "joint report"} & {text.get_text() for text in drawing.draw_routes(plain).axes[0].texts}
+
+
+def test_evaluating_a_run_reads_the_record_and_replays_on_common_random_numbers():
+    settings = Settings.default().replace(seed=12, steps=40)  # 10 of the 20 workshops fall within the 40 months
+    result = evaluate(settings, keys=["workshop:3", "workshop:8", "workshop:20"])
+    late = result.meetings[-1]
+    assert late.month > settings.steps and late.contribution == 0.0, "a meeting after the last month changes nothing"
+    assert late.chain_impact == 0.0 and late.verdict() == "no effect"
+    for meeting in result.meetings:
+        assert 0.0 <= meeting.share <= 1.0
+    assert sum(m.share for m in result.meetings) <= 1.0 + 1e-9, "an idea is born in one workshop"
+    overrides = settings.overrides()
+    full = simulate(overrides, settings.seed).outcomes["impact"]
+    without = simulate({**overrides, "evaluation.removed": ["workshop:8"]}, settings.seed)
+    assert result.meetings[1].contribution == pytest.approx(full - without.outcomes["impact"])
+    assert result.impact == pytest.approx(full)
+    recorded = simulate(
+        {**overrides, "evaluation.record": True, "evaluation.attribute": ["workshop:8"]}, settings.seed
+    ).outcomes
+    assert result.meetings[1].chain_impact == pytest.approx(recorded["chain_impact_workshop_8"])
+    assert [m.key for m in evaluate(settings.replace(steps=12)).meetings] == ["workshop:1", "workshop:2", "workshop:3"]
+
+
+def test_evaluating_over_seeds_gives_means_with_intervals():
+    settings = Settings.default().replace(seed=30, steps=16)
+    done: list[float] = []
+    result = evaluate(settings, seeds=range(30, 33), progress=done.append)
+    assert done[-1] == pytest.approx(1.0) and done == sorted(done)
+    first = result.meetings[0]
+    assert first.has_intervals() and first.contribution_low <= first.contribution <= first.contribution_high
+    overrides = settings.overrides()
+    differences = [
+        simulate(overrides, s).outcomes["impact"]
+        - simulate({**overrides, "evaluation.removed": [first.key]}, s).outcomes["impact"]
+        for s in range(30, 33)
+    ]
+    assert first.contribution == pytest.approx(np.mean(differences))
+    assert evaluate(settings, seeds=range(30, 33), stop=lambda: True) is None
+
+
+def test_the_evaluations_words_follow_its_numbers():
+    carried = MeetingEffect("workshop:7", "Workshop 7 (month 27)", 27, share=0.4, chain_impact=1.0, contribution=0.1)
+    assert carried.sentence() == (
+        "Workshop 7 (month 27) is on the chain of 40% of transferred impact, but removing it changes impact by only "
+        "-0.10: others would have carried the same ideas."
+    )
+    made = MeetingEffect("workshop:2", "Workshop 2 (month 7)", 7, share=0.2, chain_impact=0.5, contribution=0.5)
+    assert made.verdict() == "contributed" and "it contributed" in made.sentence()
+    course = MeetingEffect("workshop:1", "Workshop 1 (month 3)", 3, share=0.0, chain_impact=0.0, contribution=-0.6)
+    assert course.verdict() == "another course" and "impact changes by +0.60" in course.sentence()
+    tiny = MeetingEffect("workshop:9", "Workshop 9 (month 35)", 35, 0.0, 0.0, contribution=IMPACT_SHOWN / 2)
+    assert tiny.verdict() == "no effect" and "by +0.00" in tiny.sentence()
 
 
 def test_the_ripe_moment_story_fails_without_its_mechanism():

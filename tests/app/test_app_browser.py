@@ -348,3 +348,41 @@ def test_about_tab_and_full_screen(page, offline, shots):
         assert words in about.inner_text()
     page.screenshot(path=shots / "about.png")
     offline.check()
+
+
+def test_the_ngo_programme_and_the_evaluate_tab_fit_a_projector(page, offline, shots):
+    """The NGO preset: its routes plot and multi-track card on screen; Evaluate: the verdicts and chart on screen."""
+    preset = PRESETS_BY_NAME["An NGO's multi-track programme"]
+    button(page, preset.name).click()
+    page.locator(".tt-presets").get_by_text(preset.watch[:40]).wait_for()
+    sidebar = page.locator(".tt-sidebar")
+    sidebar.get_by_text("Mode (the NGO's workshops are Track 1.5)").wait_for()
+    assert sidebar.get_by_text("Workshop size: 12 seats (trainings: 24 seats)").is_visible()
+    for _ in range(3):
+        button(page, "Step").click()
+    wait_for_month(page, 3)
+    page.locator(".tt-workshop").get_by_text("a capacity-building training").wait_for()
+    settle(page)
+    for selector in ("img.tt-network", ".tt-track-one", ".tt-stage-side img.tt-plot-routes", ".tt-controls"):
+        assert_inside_viewport(page, selector)
+    assert "Local agreements" in page.locator(".tt-track-one").inner_text()
+    page.screenshot(path=shots / "explore_ngo_1280x720.png")
+
+    button(page, "Evaluate").click()
+    started = time.perf_counter()
+    button(page, "Evaluate this run").click()
+    page.locator("img.tt-evaluation").wait_for(state="visible")
+    print(f"Evaluate this run ({preset.name}, seed {preset.seed}): {time.perf_counter() - started:.1f} s")
+    outcomes = simulate(preset.apply().params(), preset.seed).outcomes
+    summary = page.locator(".tt-eval-summary").inner_text()
+    assert f"On seed {preset.seed}: impact {outcomes['impact']:.2f}." in summary
+    assert summary.count("is on the chain of") == 3
+    rows = page.locator("table.tt-eval-table tbody tr")
+    assert rows.count() == outcomes["workshops_held"], "one row per meeting held"
+    for screen, viewport in PROJECTOR_SCREENS.items():
+        page.set_viewport_size(viewport)
+        settle(page, 800)
+        for selector in (".tt-eval-summary", "img.tt-evaluation", ".tt-evaluate", ".tt-evaluate-seeds"):
+            assert_inside_viewport(page, selector)
+        page.screenshot(path=shots / f"evaluate_{screen}.png")
+    offline.check()
