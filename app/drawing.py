@@ -414,12 +414,10 @@ def _time_axis(axis, frame: pd.DataFrame, model: TrackTwoModel) -> list:
 
 def scheduled_events(model: TrackTwoModel) -> list[tuple[int, str]]:
     """(month, format) of the main programme's events other than workshops, as funded, within the run's months."""
-    plan = model.programme.initiatives[0].plan
     return [
-        (step, event.format)
-        for step in sorted(plan)
-        for event in plan[step]
-        if event.format in EVENT_WORDS and step <= model.params.steps
+        (step, kind)
+        for step, kind in model.programme.main_schedule()
+        if kind in EVENT_WORDS and step <= model.params.steps
     ]
 
 

@@ -210,6 +210,11 @@ class Programmes:
             for _ in range(self._rooms(running, event))
         ]
 
+    def main_schedule(self) -> list[tuple[int, str]]:
+        """(step, format) of each event the main programme holds if its series does not end early, by step."""
+        plan = self.initiatives[0].plan
+        return [(step, event.format) for step in sorted(plan) for _, event in plan[step]]
+
     @staticmethod
     def _rooms(running: Running, event: Event) -> int:
         """Meetings an event holds: one for a workshop or training, one per side for a shuttle, none otherwise."""
