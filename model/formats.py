@@ -106,7 +106,7 @@ def travellers(
     per_side = largest_remainder(size, np.ones(len(sides)), rng)
     chosen = []
     for side, seats in zip(sides, per_side, strict=True):
-        pool = np.flatnonzero(np.isin(model.kind_of, kinds) & (model.side == side) & ~model.excluded)
+        pool = np.flatnonzero(np.isin(model.kind_of, kinds) & (model.side == side) & ~model.removal.excluded)
         chosen.append(rng.permutation(pool)[:seats])
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
 

@@ -87,7 +87,7 @@ class Programmes:
         keys = group_keys(model.kind_of, model.population.extra)
         self.voice = voice_weights(p.voice, keys, n)
         self.uptake = TrackUptake(model, purpose_stream(seed, "localities"))
-        main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removed_workshops)
+        main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removal.workshops)
         self.initiatives = [main]
         self.series = main.series
         for spec in p.initiatives:
@@ -145,7 +145,7 @@ class Programmes:
         """A convener on these parameters; actors an evaluation removes are never invited."""
         model = self.model
         return WorkshopSeries(
-            params, model.kind_of, model.side, model.n_sides, model.population.ids, model.excluded, removed
+            params, model.kind_of, model.side, model.n_sides, model.population.ids, model.removal.excluded, removed
         )
 
     @staticmethod
@@ -413,7 +413,7 @@ class Programmes:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
         model = self.model
         others = np.delete(self.last_met, number, axis=0)
-        free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.excluded
+        free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.removal.excluded
         free[kept] = False
         free[declined] = False
         rng = model.randomness.generator("replacement", meeting)

@@ -116,7 +116,6 @@ class TrackTwoModel(mesa.Model):
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
         self.removal = removal(p, population)  # a counterfactual's missing parts (model/components.py)
-        self.removed_workshops, self.excluded = self.removal.workshops, self.removal.excluded
         self._closed_carriers = self._carriers_closed()
         self._silenced = self.behaviour == "grassroots" if "via_track_three" in self.removal.routes else None
         self.rivals = RivalSources(p.rivals, self.officials_by_side)
