@@ -26,9 +26,8 @@ from pathlib import Path
 
 import solara
 from matplotlib.colors import to_hex
-
-from app.about import ABOUT
-from app.drawing import (
+from tracktwo.app.about import ABOUT
+from tracktwo.app.drawing import (
     BEHAVIOUR_COLOURS,
     NEW_CHANNEL,
     PARTICIPANT_HALO,
@@ -38,9 +37,9 @@ from app.drawing import (
     draw_network,
     track_one_status,
 )
-from app.evaluation import EVALUATION_SEEDS, RunEvaluation, evaluate, evaluation_seeds, signed
-from app.presets import PAIR_STORY, PRESETS, active_preset
-from app.runs import (
+from tracktwo.app.evaluation import EVALUATION_SEEDS, RunEvaluation, evaluate, evaluation_seeds, signed
+from tracktwo.app.presets import PAIR_STORY, PRESETS, active_preset
+from tracktwo.app.runs import (
     DEFAULT_SPEED,
     MODE_CHOICES,
     NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT,
@@ -55,8 +54,8 @@ from app.runs import (
     finished,
     plural,
 )
-from app.scoreboard import HEADINGS, SEEDS_PER_BATCH, Row, row_of_run, row_of_seeds
-from app.views import (
+from tracktwo.app.scoreboard import HEADINGS, SEEDS_PER_BATCH, Row, row_of_run, row_of_seeds
+from tracktwo.app.views import (
     MODEL_LOCK,
     PLOTS,
     Download,
@@ -69,7 +68,7 @@ from app.views import (
     drawn,
     run_csv,
 )
-from model import ConfigError
+from tracktwo.model import ConfigError
 
 TITLE = "Track Two into Track One"
 HERE = Path(__file__).parent

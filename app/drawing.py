@@ -24,12 +24,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from scipy import sparse
-
-from experiments.reporting.figures import RIPE_SHADE, ripe_spans
-from model import TRACK_LABELS, TrackTwoModel
+from tracktwo.experiments.reporting.figures import RIPE_SHADE, ripe_spans
+from tracktwo.model import TRACK_LABELS, TrackTwoModel
 
 if TYPE_CHECKING:
-    from app.evaluation import RunEvaluation
+    from tracktwo.app.evaluation import RunEvaluation
 
 _PALETTE = sns.color_palette("colorblind")
 BEHAVIOUR_COLOURS = {

@@ -17,11 +17,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from app.runs import MEETING_WORDS, Settings
-from experiments.analysis import evaluation
-from model import ConfigError, Params, TrackTwoModel, simulate
-from model.components import Component
+from tracktwo.app.runs import MEETING_WORDS, Settings
+from tracktwo.experiments.analysis import evaluation
+from tracktwo.model import ConfigError, Params, TrackTwoModel, simulate
+from tracktwo.model.components import Component
 
 EVALUATION_SEEDS = 10  # seeds of the "over several seeds" evaluation
 IMPACT_SHOWN = 0.005  # impact is shown to 2 decimals: a smaller change reads as none

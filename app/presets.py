@@ -20,9 +20,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from app.runs import NGO_REPORT_MONTH, NGO_TRAININGS, NGO_TRIP_MONTH, Settings, plural
-from model import simulate
+from tracktwo.app.runs import NGO_REPORT_MONTH, NGO_TRAININGS, NGO_TRIP_MONTH, Settings, plural
+from tracktwo.model import simulate
 
 SEED_SEARCH_LIMIT = 300  # seeds tried when re-pinning a preset
 RIPE_ENTRY_RATIO_MIN = 3.0  # "far more often in the window": entries per ripe month over per unripe month

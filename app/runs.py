@@ -14,7 +14,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from model import ConfigError, Params, TrackTwoModel, make_params
+from tracktwo.model import ConfigError, Params, TrackTwoModel, make_params
 
 RIPENESS_CHOICES: dict[str, str] = {
     "endogenous": "Endogenous (Track Two can help ripen it)",

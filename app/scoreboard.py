@@ -13,11 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from app.runs import Settings
-from experiments.analysis.stats import bootstrap_mean
-from model import TrackTwoModel, simulate
-from model.metrics import outcomes
+from tracktwo.app.runs import Settings
+from tracktwo.experiments.analysis.stats import bootstrap_mean
+from tracktwo.model import TrackTwoModel, simulate
+from tracktwo.model.metrics import outcomes
 
 SEEDS_PER_BATCH = 20
 SCORED = ("ideas_generated", "ideas_transferred", "impact", "trust_change")

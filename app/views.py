@@ -13,8 +13,7 @@ from collections.abc import Callable
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-
-from app.drawing import (
+from tracktwo.app.drawing import (
     beyond_track_one,
     draw_ideas_by_track,
     draw_network,
@@ -25,8 +24,8 @@ from app.drawing import (
     timeseries,
     track_one_status,
 )
-from app.runs import MEETING_WORDS, kind_count
-from model import TrackTwoModel
+from tracktwo.app.runs import MEETING_WORDS, kind_count
+from tracktwo.model import TrackTwoModel
 
 MODEL_LOCK = threading.RLock()
 PLOTS: dict[str, tuple[str, Callable[[TrackTwoModel], Figure]]] = {

@@ -47,8 +47,7 @@ import numpy as np
 import psutil
 import scipy.sparse as sp
 from mesa.discrete_space import CellAgent, Network
-
-from model import TrackTwoModel, simulate
+from tracktwo.model import TrackTwoModel, simulate
 
 BASE_RATE = 0.02  # adoption probability per tie per step
 SEED_SHARE = 0.01  # share of agents holding the idea at the start
@@ -524,7 +523,7 @@ REFERENCE_COMMIT = "c7f3a0a"  # main before event-keyed randomness: draws from o
 TARGET_VS_REFERENCE = 1.5  # the model's step may take at most this many times the reference's
 STEP_TIMER = """
 import json, sys, time
-from model import TrackTwoModel
+from tracktwo.model import TrackTwoModel
 config, steps, repeats = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 seconds = []
 for _ in range(repeats):

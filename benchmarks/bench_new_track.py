@@ -16,7 +16,7 @@ import argparse
 import statistics
 import time
 
-from model import make_params, simulate
+from tracktwo.model import make_params, simulate
 
 RATIO_TARGET = 2.0
 EVERY_FEATURE = {

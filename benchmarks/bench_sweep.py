@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-
-from experiments.design.points import grid_values, run_seed, with_derived
-from experiments.design.sweepfile import SweepSpec, load_sweep
-from experiments.engine.executors import Executor, make_executor
-from experiments.engine.runner import run_sweep
-from model import merge, simulate
+from tracktwo.experiments.design.points import grid_values, run_seed, with_derived
+from tracktwo.experiments.design.sweepfile import SweepSpec, load_sweep
+from tracktwo.experiments.engine.executors import Executor, make_executor
+from tracktwo.experiments.engine.runner import run_sweep
+from tracktwo.model import merge, simulate
 
 WARMUP_RUNS = 5  # the warm-up sweep: one replicate of each point, 2 months each
 SWEEP = """

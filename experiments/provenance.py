@@ -13,7 +13,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from model import ConfigError
+from tracktwo.model import ConfigError
 
 __all__ = [
     "PROJECT_ROOT",

@@ -1,14 +1,14 @@
 """tracktwo's model: how ideas from Track Two dialogues travel into Track One.
 
->>> from model import simulate
+>>> from tracktwo.model import simulate
 >>> result = simulate({"workshops.mix": {"elite": 0.3, "autonomous": 0.7}}, seed=1)
 >>> result.outcomes["ideas_transferred"], result.timeseries.shape
 """
 
-from model.metrics import TIMESERIES_COLUMNS
-from model.model import TrackTwoModel
-from model.network import actor_table, edge_table
-from model.outcomes import (
+from tracktwo.model.metrics import TIMESERIES_COLUMNS
+from tracktwo.model.model import TrackTwoModel
+from tracktwo.model.network import actor_table, edge_table
+from tracktwo.model.outcomes import (
     KIND_LABELS,
     OUTCOMES,
     ROUTE_LABELS,
@@ -19,8 +19,8 @@ from model.outcomes import (
     outcome_goal,
     outcome_label,
 )
-from model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
-from model.simulate import SimulationResult, simulate
+from tracktwo.model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
+from tracktwo.model.simulate import SimulationResult, simulate
 
 __all__ = [
     "KIND_LABELS",

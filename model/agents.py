@@ -17,8 +17,8 @@ import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from model.model import TrackTwoModel
-    from model.params import Params
+    from tracktwo.model.model import TrackTwoModel
+    from tracktwo.model.params import Params
 
 
 class Actor(mesa.Agent):

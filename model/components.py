@@ -21,10 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.network import Population
-from model.outcomes import KIND_LABELS, ROUTE_LABELS
-from model.params import ROUTE_COMPONENTS, ConfigError, Event, Params
+from tracktwo.model.network import Population
+from tracktwo.model.outcomes import KIND_LABELS, ROUTE_LABELS
+from tracktwo.model.params import ROUTE_COMPONENTS, ConfigError, Event, Params
 
 GROUP_BY_KIND = "kind"
 
@@ -181,7 +180,7 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
     `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
     actors the programme could invite. ConfigError for an unknown family or column.
     """
-    from model.model import TrackTwoModel  # the model builds on components: imported when asked
+    from tracktwo.model.model import TrackTwoModel  # the model builds on components: imported when asked
 
     probe = TrackTwoModel(params, seed)
     population = probe.population

@@ -30,8 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-
-from model.randomness import EventRandomness
+from tracktwo.model.randomness import EventRandomness
 
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 

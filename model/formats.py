@@ -21,13 +21,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from model.ideas import AUTHOR
-from model.workshops import WorkshopSeries, largest_remainder
+from tracktwo.model.ideas import AUTHOR
+from tracktwo.model.workshops import WorkshopSeries, largest_remainder
 
 if TYPE_CHECKING:
-    from model.model import TrackTwoModel
-    from model.params import Formats
+    from tracktwo.model.model import TrackTwoModel
+    from tracktwo.model.params import Formats
 
 
 @dataclass

@@ -30,17 +30,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-
-from model import formats, thirdparty
-from model.formats import Meeting
-from model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
-from model.randomness import purpose_stream
-from model.tracks import TrackUptake
-from model.voice import group_keys, voice_weights
-from model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
+from tracktwo.model import formats, thirdparty
+from tracktwo.model.formats import Meeting
+from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
+from tracktwo.model.randomness import purpose_stream
+from tracktwo.model.tracks import TrackUptake
+from tracktwo.model.voice import group_keys, voice_weights
+from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
 
 if TYPE_CHECKING:
-    from model.model import TrackTwoModel
+    from tracktwo.model.model import TrackTwoModel
 
 MAIN = "main programme"
 

@@ -12,21 +12,20 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 from mesa import DataCollector
-
-from model.agents import AGENT_CLASSES
-from model.components import schedule
-from model.ideas import AUTHOR, ORIGINS, SEEDED
-from model.outcomes import RIVAL_ORIGINS, ROUTES
-from model.params import BEHAVIOURS, Params
-from model.record import Record, chain_attribution
-from model.voice import snake as _snake
+from tracktwo.model.agents import AGENT_CLASSES
+from tracktwo.model.components import schedule
+from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
+from tracktwo.model.outcomes import RIVAL_ORIGINS, ROUTES
+from tracktwo.model.params import BEHAVIOURS, Params
+from tracktwo.model.record import Record, chain_attribution
+from tracktwo.model.voice import snake as _snake
 
 if TYPE_CHECKING:
-    from model.ideas import IdeaStore
-    from model.initiatives import Programmes
-    from model.network import Population
-    from model.ripeness import RipenessProcess
-    from model.workshops import WorkshopRecord, WorkshopSeries
+    from tracktwo.model.ideas import IdeaStore
+    from tracktwo.model.initiatives import Programmes
+    from tracktwo.model.network import Population
+    from tracktwo.model.ripeness import RipenessProcess
+    from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries
 
 
 class Observable(Protocol):

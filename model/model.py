@@ -14,23 +14,22 @@ from typing import Any
 import mesa
 import numpy as np
 import scipy.sparse as sp
-
-from model import metrics
-from model.agents import AGENT_CLASSES, Actor, Official
-from model.components import removal
-from model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
-from model.formats import Meeting
-from model.ideas import ORIGINS, SEEDED, IdeaStore
-from model.initiatives import Programmes
-from model.network import build_graph
-from model.params import BEHAVIOURS, Params, make_params
-from model.randomness import EventRandomness, run_streams
-from model.record import Record
-from model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
-from model.rivals import RivalSources
-from model.transfer import TrackOneEntry
-from model.voice import draw_authors
-from model.workshops import (
+from tracktwo.model import metrics
+from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
+from tracktwo.model.components import removal
+from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
+from tracktwo.model.formats import Meeting
+from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
+from tracktwo.model.initiatives import Programmes
+from tracktwo.model.network import build_graph
+from tracktwo.model.params import BEHAVIOURS, Params, make_params
+from tracktwo.model.randomness import EventRandomness, run_streams
+from tracktwo.model.record import Record
+from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
+from tracktwo.model.rivals import RivalSources
+from tracktwo.model.transfer import TrackOneEntry
+from tracktwo.model.voice import draw_authors
+from tracktwo.model.workshops import (
     WorkshopRecord,
     candour,
     expected_ideas,

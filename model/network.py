@@ -17,9 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from model.params import BEHAVIOURS, ConfigError, Params
-from model.randomness import run_streams
+from tracktwo.model.params import BEHAVIOURS, ConfigError, Params
+from tracktwo.model.randomness import run_streams
 
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
 ATTRIBUTES = ("autonomy", "standing", "trust")

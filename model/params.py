@@ -1120,7 +1120,7 @@ def expected_ties(params: Params) -> float:
     The SBM's ties come from the same block probabilities the network is drawn with (from
     ``network.degree`` or ``network.ties``): p_xy times the pairs between blocks x and y.
     """
-    from model.network import block_probabilities  # network builds on Params: imported when asked
+    from tracktwo.model.network import block_probabilities  # network builds on Params: imported when asked
 
     per_side = [kind.count for kind in params.kinds.values()]
     actors = params.sides * sum(per_side)

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-
-from model.components import Component, members
-from model.ideas import IdeaStore
-from model.network import Population
-from model.ripeness import HAZARD_TERMS
+from tracktwo.model.components import Component, members
+from tracktwo.model.ideas import IdeaStore
+from tracktwo.model.network import Population
+from tracktwo.model.ripeness import HAZARD_TERMS
 
 if TYPE_CHECKING:
-    from model.initiatives import Footprint
+    from tracktwo.model.initiatives import Footprint
 
 
 @dataclass

@@ -18,8 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.params import Ripeness
+from tracktwo.model.params import Ripeness
 
 
 @dataclass

@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.params import Rivals
-from model.randomness import EventRandomness
+from tracktwo.model.params import Rivals
+from tracktwo.model.randomness import EventRandomness
 
 
 @dataclass

@@ -8,11 +8,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from model.ideas import ORIGINS
-from model.metrics import outcomes
-from model.model import TrackTwoModel
-from model.params import Params, make_params
+from tracktwo.model.ideas import ORIGINS
+from tracktwo.model.metrics import outcomes
+from tracktwo.model.model import TrackTwoModel
+from tracktwo.model.params import Params, make_params
 
 
 @dataclass

@@ -16,7 +16,7 @@ Scholar-practitioner with an outside team (the defaults) is today's third party:
 
 from __future__ import annotations
 
-from model.params import Params, ThirdParty, Workshops
+from tracktwo.model.params import Params, ThirdParty, Workshops
 
 
 def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdParty) -> Params:

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sp
-
-from model.params import BEHAVIOURS
+from tracktwo.model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
-    from model.model import TrackTwoModel
+    from tracktwo.model.model import TrackTwoModel
 
 LOCALITY_COLUMN = "locality"
 OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite", "grassroots"))

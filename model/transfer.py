@@ -13,10 +13,9 @@ is not needed; a population with no officials at all has no Track One, and nothi
 from __future__ import annotations
 
 import numpy as np
-
-from model.agents import Official
-from model.ideas import IdeaStore
-from model.params import ConfigError, Params
+from tracktwo.model.agents import Official
+from tracktwo.model.ideas import IdeaStore
+from tracktwo.model.params import ConfigError, Params
 
 ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous"}
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
-
-from model.params import ConfigError, Voice
+from tracktwo.model.params import ConfigError, Voice
 
 
 def snake(text: str) -> str:

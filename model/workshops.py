@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-
-from model.params import ConfigError, Params
-from model.randomness import EventRandomness
+from tracktwo.model.params import ConfigError, Params
+from tracktwo.model.randomness import EventRandomness
 
 BETA_MEAN_LIMITS = (0.01, 0.99)
 IDEA_RATE_SEATS = 12  # idea_rate is for a workshop of this many seats; larger ones lose candour

@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from experiments.cli import main
+from tracktwo.experiments.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINE_CHARS = 300
@@ -41,10 +41,10 @@ def tracktwo(*args: str | Path) -> Outcome:
 
 
 def tracktwo_process(*args: str | Path, timeout: float = 300, **kwargs) -> Outcome:
-    """`tracktwo ARGS` as its own process (python -m experiments.cli), from the project's root."""
+    """`tracktwo ARGS` as its own process (python -m tracktwo), from the project's root."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", *map(str, args)],
+        [sys.executable, "-m", "tracktwo", *map(str, args)],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -83,9 +83,8 @@ def folder_snapshot(folder: Path) -> dict[str, bytes]:
 def held_while_writing(monkeypatch, module, out) -> list[str]:
     """Patch a command's write_atomic to check, at each write, that the command still holds its folder."""
     import pytest
-
-    from experiments.engine import folder_lock
-    from model import ConfigError
+    from tracktwo.experiments.engine import folder_lock
+    from tracktwo.model import ConfigError
 
     real, checked = module.write_atomic, []
 

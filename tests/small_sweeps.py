@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from experiments.design.sweepfile import load_sweep
-from experiments.engine.executors import make_executor
-from experiments.engine.runner import run_sweep
+from tracktwo.experiments.design.sweepfile import load_sweep
+from tracktwo.experiments.engine.executors import make_executor
+from tracktwo.experiments.engine.runner import run_sweep
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "configs" / "sweeps"

@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
-
-from experiments.analysis import stats
-from experiments.engine.worker import FINISHED
-from model import KIND_LABELS, outcome_goal, outcome_label
+from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.engine.worker import FINISHED
+from tracktwo.model import KIND_LABELS, outcome_goal, outcome_label
 
 __all__ = [
     "CONDITIONAL",

@@ -9,10 +9,9 @@ so the curves differ by the mix, not by luck.
 from __future__ import annotations
 
 import pandas as pd
-
-from experiments.analysis.stats import DEFAULT_CONFIDENCE, bootstrap_mean
-from experiments.design.dilemma import FRONTIER_KEY
-from experiments.engine.worker import FINISHED
+from tracktwo.experiments.analysis.stats import DEFAULT_CONFIDENCE, bootstrap_mean
+from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.engine.worker import FINISHED
 
 __all__ = ["CONFIDENCE", "OUTCOMES", "frontier_runs", "optimum", "summarise"]
 

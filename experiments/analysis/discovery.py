@@ -20,12 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.analysis import stats
-from experiments.analysis.results import SCENARIO_PREFIX, ResultsFolder, load_results
-from experiments.provenance import write_atomic, write_json
-from experiments.reporting import labels
-from model import ConfigError
+from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, ResultsFolder, load_results
+from tracktwo.experiments.provenance import write_atomic, write_json
+from tracktwo.experiments.reporting import labels
+from tracktwo.model import ConfigError
 
 __all__ = [
     "LATER_BOX_DENSITY",

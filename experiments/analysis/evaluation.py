@@ -23,8 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-
-from experiments.analysis.stats import DEFAULT_CONFIDENCE, mean_interval, paired_difference
+from tracktwo.experiments.analysis.stats import DEFAULT_CONFIDENCE, mean_interval, paired_difference
 
 __all__ = [
     "EXACT_MAX",

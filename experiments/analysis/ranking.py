@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
-
-from experiments.analysis import stats
+from tracktwo.experiments.analysis import stats
 
 __all__ = ["BESIDE_OUTCOMES", "beside", "rank_points"]
 

@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
-from experiments.engine.worker import FINISHED
-from experiments.provenance import read_manifest
-from experiments.reporting import labels
-from model import ConfigError
+from tracktwo.experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
+from tracktwo.experiments.engine.worker import FINISHED
+from tracktwo.experiments.provenance import read_manifest
+from tracktwo.experiments.reporting import labels
+from tracktwo.model import ConfigError
 
 __all__ = [
     "EVALUATION_INFO",

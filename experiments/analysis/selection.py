@@ -24,12 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from experiments.analysis.stats import Interval, mean_interval
-from experiments.design.config import read_yaml
-from experiments.design.sweepfile import SweepSpec
-from experiments.engine.runner import Session
-from model import ConfigError
+from tracktwo.experiments.analysis.stats import Interval, mean_interval
+from tracktwo.experiments.design.config import read_yaml
+from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.engine.runner import Session
+from tracktwo.model import ConfigError
 
 __all__ = [
     "GROWTH_TOLERANCE_SE",

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.analysis.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
-from experiments.design.sensitivity import CONFIDENCE, RESAMPLES, SensitivitySpec, quiet_salib
-from experiments.engine.worker import FINISHED
-from experiments.provenance import write_atomic, write_json
-from experiments.reporting.labels import outcome_label, parameter_label
+from tracktwo.experiments.analysis.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
+from tracktwo.experiments.design.sensitivity import CONFIDENCE, RESAMPLES, SensitivitySpec, quiet_salib
+from tracktwo.experiments.engine.worker import FINISHED
+from tracktwo.experiments.provenance import write_atomic, write_json
+from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
 
 __all__ = ["analyse", "format_table", "point_means", "write_analysis"]
 

@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from experiments.cli import checks
-from experiments.cli.options import UsageError
-from experiments.design import limits
-from experiments.engine.executors import ExecutorError
-from model import ConfigError
+from tracktwo.experiments.cli import checks
+from tracktwo.experiments.cli.options import UsageError
+from tracktwo.experiments.design import limits
+from tracktwo.experiments.engine.executors import ExecutorError
+from tracktwo.model import ConfigError
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
 
@@ -64,7 +64,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     for name, command in COMMANDS.items():
         subparser = subparsers.add_parser(name, help=command.help, description=command.help)
         if argv is None or name == chosen:
-            importlib.import_module(f"experiments.cli.{command.module}").configure(subparser)
+            importlib.import_module(f"tracktwo.experiments.cli.{command.module}").configure(subparser)
     return parser
 
 

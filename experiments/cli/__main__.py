@@ -1,7 +1,7 @@
-"""`python -m experiments.cli`: the same as the `tracktwo` command."""
+"""`python -m tracktwo.experiments.cli`: the same as the `tracktwo` command."""
 
 import sys
 
-from experiments.cli import main
+from tracktwo.experiments.cli import main
 
 sys.exit(main())

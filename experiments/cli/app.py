@@ -10,8 +10,8 @@ import socket
 import sys
 from pathlib import Path
 
-from experiments.provenance import PROJECT_ROOT
-from model import ConfigError
+from tracktwo.experiments.provenance import PROJECT_ROOT
+from tracktwo.model import ConfigError
 
 __all__ = [
     "APP_MODULE",
@@ -24,9 +24,7 @@ __all__ = [
     "solara_command",
 ]
 
-APP_MODULE = (
-    "app.app"  # app/app.py, run as a module so that `app` stays the package (run as a script, it would shadow it)
-)
+APP_MODULE = "tracktwo.app.app"  # app/app.py, run as a module (as a script, it would shadow the package)
 DEFAULT_PORT = 8765
 LOCALHOST = "127.0.0.1"
 LOCAL_HOSTS = (LOCALHOST, "localhost", "::1")

@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from experiments.engine.runner import SweepTally
+from tracktwo.experiments.engine.runner import SweepTally
 
 __all__ = ["draw_figures", "every_run_failed", "failure_summary", "finish", "headline"]
 
@@ -46,7 +46,7 @@ def every_run_failed(tally: SweepTally, command: str) -> int:
 
 def draw_figures(directory: Path) -> None:
     """Draw a sweep's figures; a failure here is a warning, never a lost sweep (its tables are already written)."""
-    from experiments.reporting import plots
+    from tracktwo.experiments.reporting import plots
 
     try:
         drawn = plots.plot_results(directory)

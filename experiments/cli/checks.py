@@ -13,9 +13,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from experiments.design.sweepfile import MAX_SEED  # a sweep file's `seed` range: every --seed takes the same
-from model import ConfigError
-from model.params import shorten
+from tracktwo.experiments.design.sweepfile import MAX_SEED  # a sweep file's `seed` range: every --seed takes the same
+from tracktwo.model import ConfigError
+from tracktwo.model.params import shorten
 
 __all__ = [
     "FLAG_PARAMETERS",

@@ -7,14 +7,13 @@ import textwrap
 from pathlib import Path
 
 import pandas as pd
-
-from experiments.analysis import comparison as analysis
-from experiments.analysis.comparison import ProgrammeComparison
-from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_execution_arguments, held_sweep
-from experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
-from experiments.engine.runner import SweepTally
-from experiments.provenance import write_atomic, write_json
+from tracktwo.experiments.analysis import comparison as analysis
+from tracktwo.experiments.analysis.comparison import ProgrammeComparison
+from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
+from tracktwo.experiments.cli.options import add_execution_arguments, held_sweep
+from tracktwo.experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
+from tracktwo.experiments.engine.runner import SweepTally
+from tracktwo.experiments.provenance import write_atomic, write_json
 
 __all__ = ["compare_command", "configure", "report", "write_outputs"]
 
@@ -73,7 +72,7 @@ def write_outputs(
     directory: Path, programmes: ProgrammeSet, comparison: ProgrammeComparison, tally: SweepTally
 ) -> list[Path]:
     """comparison.csv (a row per programme and outcome), paired_differences.csv (per pair), summary.json, figure."""
-    from experiments.reporting import figures
+    from tracktwo.experiments.reporting import figures
 
     table_path, differences_path, summary_path = (
         directory / name for name in ("comparison.csv", "paired_differences.csv", "summary.json")

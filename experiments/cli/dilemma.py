@@ -12,21 +12,20 @@ import time
 from pathlib import Path
 
 import pandas as pd
-
-from experiments.analysis import dilemma
-from experiments.cli.batch import headline
-from experiments.cli.options import (
+from tracktwo.experiments.analysis import dilemma
+from tracktwo.experiments.cli.batch import headline
+from tracktwo.experiments.cli.options import (
     add_config_arguments,
     add_execution_arguments,
     command_session,
     positive,
     seconds,
 )
-from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from experiments.design.dilemma import AUTONOMOUS_SHARES, NAME, dilemma_spec, mix_point
-from experiments.engine import folder_lock
-from experiments.provenance import default_out, environment, write_atomic, write_json
-from model import make_params, merge
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.design.dilemma import AUTONOMOUS_SHARES, NAME, dilemma_spec, mix_point
+from tracktwo.experiments.engine import folder_lock
+from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
+from tracktwo.model import make_params, merge
 
 __all__ = ["configure", "dilemma_command"]
 
@@ -98,7 +97,7 @@ def dilemma_command(args: argparse.Namespace) -> int:
         summary = dilemma.summarise(results)
         write_atomic(out / "dilemma_runs.csv", results.to_csv(index=False))
         write_atomic(out / "dilemma_summary.csv", summary.to_csv(index=False))
-        from experiments.reporting import figures
+        from tracktwo.experiments.reporting import figures
 
         paths = figures.save(figures.frontier_figure(summary, replicates, params.steps), out, FIGURE_STEM)
         share, impact, interior = dilemma.optimum(summary)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.analysis import discovery
+from tracktwo.experiments.analysis import discovery
 
 __all__ = ["configure", "discover_command"]
 

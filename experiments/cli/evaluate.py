@@ -9,17 +9,16 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from experiments.analysis import evaluation
-from experiments.analysis.results import EVALUATION_INFO as SUMMARY
-from experiments.analysis.results import EVALUATION_TABLE as TABLE
-from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_config_arguments, add_execution_arguments, held_sweep, positive
-from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from experiments.design.sweepfile import SweepSpec
-from experiments.provenance import write_atomic, write_json
-from model import OUTCOMES, ConfigError, Params, outcome_goal, outcome_label
-from model.components import Component, family
+from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
+from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
+from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
+from tracktwo.experiments.cli.options import add_config_arguments, add_execution_arguments, held_sweep, positive
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.provenance import write_atomic, write_json
+from tracktwo.model import OUTCOMES, ConfigError, Params, outcome_goal, outcome_label
+from tracktwo.model.components import Component, family
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -281,7 +280,7 @@ def _format(frame: pd.DataFrame, totals: pd.DataFrame, families: list[Family]) -
 
 def evaluate_command(args: argparse.Namespace) -> int:
     """Check the input, run every coalition on common seeds, write the tables, figure and summary, print them."""
-    from experiments.reporting import figures
+    from tracktwo.experiments.reporting import figures
 
     outcomes = _check_outcomes(args.outcomes)
     params = load_params(args.config, parse_overrides(args.overrides))

@@ -8,14 +8,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from experiments.design.config import DEFAULT_CONFIG
-from experiments.engine.executors import EXECUTORS, Executor, make_executor
-from experiments.provenance import default_out
+from tracktwo.experiments.design.config import DEFAULT_CONFIG
+from tracktwo.experiments.engine.executors import EXECUTORS, Executor, make_executor
+from tracktwo.experiments.provenance import default_out
 
 if TYPE_CHECKING:
-    from experiments.design.sweepfile import SweepSpec
-    from experiments.engine.folder_lock import FolderLock
-    from experiments.engine.runner import Session, SweepTally
+    from tracktwo.experiments.design.sweepfile import SweepSpec
+    from tracktwo.experiments.engine.folder_lock import FolderLock
+    from tracktwo.experiments.engine.runner import Session, SweepTally
 
 __all__ = [
     "UsageError",
@@ -118,7 +118,7 @@ def held_sweep(args: argparse.Namespace, spec: SweepSpec, out_name: str) -> Iter
 
     The command writes its tables and figures from the runs inside the block, so no other command can write there.
     """
-    from experiments.engine import folder_lock
+    from tracktwo.experiments.engine import folder_lock
 
     out = args.out or default_out(out_name)
     with folder_lock.held(out) as lock:
@@ -142,7 +142,7 @@ def command_session(
     args: argparse.Namespace, spec: SweepSpec, out: Path, lock: FolderLock
 ) -> Iterator[tuple[Executor, Session]]:
     """A command's executor and store session on `out`, whose lock the command holds (to write its own files after)."""
-    from experiments.engine.runner import open_session
+    from tracktwo.experiments.engine.runner import open_session
 
     with (
         executor_from(args) as executor,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from experiments.design.config import DEFAULT_CONFIG, defaults_yaml
-from experiments.provenance import write_atomic
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, defaults_yaml
+from tracktwo.experiments.provenance import write_atomic
 
 __all__ = ["configure", "params_command"]
 

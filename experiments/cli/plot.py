@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.reporting import plots
+from tracktwo.experiments.reporting import plots
 
 __all__ = ["configure", "plot_command"]
 

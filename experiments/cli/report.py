@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.reporting import report
+from tracktwo.experiments.reporting import report
 
 __all__ = ["configure", "report_command"]
 

@@ -7,10 +7,10 @@ import math
 import time
 from pathlib import Path
 
-from experiments.cli.options import add_config_arguments
-from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from experiments.provenance import default_out, environment, write_atomic, write_json
-from model import OUTCOMES, ROUTE_LABELS, simulate
+from tracktwo.experiments.cli.options import add_config_arguments
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
+from tracktwo.model import OUTCOMES, ROUTE_LABELS, simulate
 
 __all__ = ["DEFAULT_OUT", "configure", "format_summary", "run_command"]
 
@@ -44,7 +44,7 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
 
 def run_command(args: argparse.Namespace) -> int:
     """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline; print the summary."""
-    from experiments.reporting import figures
+    from tracktwo.experiments.reporting import figures
 
     overrides = parse_overrides(args.overrides)
     if args.steps is not None:

@@ -9,8 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from experiments.analysis.selection import (
+from tracktwo.experiments.analysis.selection import (
     Constraints,
     Objective,
     Pick,
@@ -26,12 +25,12 @@ from experiments.analysis.selection import (
     satisfies,
     selection_spec,
 )
-from experiments.analysis.stats import mean_interval
-from experiments.cli.options import add_execution_arguments, command_session
-from experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from experiments.engine import folder_lock
-from experiments.provenance import default_out, environment, write_atomic, write_json
-from model import ConfigError, actor_table, edge_table, outcome_label, simulate
+from tracktwo.experiments.analysis.stats import mean_interval
+from tracktwo.experiments.cli.options import add_execution_arguments, command_session
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.engine import folder_lock
+from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
+from tracktwo.model import ConfigError, actor_table, edge_table, outcome_label, simulate
 
 __all__ = ["compare_groups", "configure", "format_report", "invitation_table", "select_command"]
 
@@ -159,7 +158,7 @@ def select_command(args: argparse.Namespace) -> int:
                 **environment(),
             },
         )
-        from experiments.reporting import figures
+        from tracktwo.experiments.reporting import figures
 
         figures.save(
             figures.actor_map(

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from experiments.analysis import sensitivity
-from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_execution_arguments, executor_from
-from experiments.design.sensitivity import load_sensitivity
-from experiments.engine.runner import run_sweep
+from tracktwo.experiments.analysis import sensitivity
+from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
+from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
+from tracktwo.experiments.design.sensitivity import load_sensitivity
+from tracktwo.experiments.engine.runner import run_sweep
 
 __all__ = ["configure", "sensitivity_command"]
 

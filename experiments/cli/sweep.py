@@ -6,15 +6,14 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-
-from experiments.analysis import stats
-from experiments.analysis.ranking import beside, rank_points
-from experiments.cli.batch import every_run_failed, finish, headline
-from experiments.cli.options import add_execution_arguments, executor_from
-from experiments.design.sweepfile import load_sweep
-from experiments.engine.runner import run_sweep
-from experiments.provenance import write_atomic
-from experiments.reporting.labels import outcome_label
+from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.ranking import beside, rank_points
+from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
+from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
+from tracktwo.experiments.design.sweepfile import load_sweep
+from tracktwo.experiments.engine.runner import run_sweep
+from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.reporting.labels import outcome_label
 
 __all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
 

@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-
-from experiments.design import safe_yaml
-from experiments.design.map_check import warn_about_map
-from experiments.provenance import PROJECT_ROOT
-from model import ConfigError, Params, make_params, merge
-from model.params import shorten
+from tracktwo.experiments.design import safe_yaml
+from tracktwo.experiments.design.map_check import warn_about_map
+from tracktwo.experiments.provenance import PROJECT_ROOT
+from tracktwo.model import ConfigError, Params, make_params, merge
+from tracktwo.model.params import shorten
 
 __all__ = [
     "DEFAULT_CONFIG",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.design.sweepfile import SweepSpec
 
 __all__ = ["AUTONOMOUS_SHARES", "FRONTIER_KEY", "NAME", "SHARE_STEP", "dilemma_spec", "mix_point"]
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
-from model import ConfigError
+from tracktwo.model import ConfigError
 
 __all__ = [
     "HARD_MAX_POINTS",

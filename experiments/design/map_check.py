@@ -11,8 +11,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from model import ConfigError, Params
-from model.network import read_map_rows
+from tracktwo.model import ConfigError, Params
+from tracktwo.model.network import read_map_rows
 
 __all__ = ["MAX_ROWS_NAMED", "map_file_warnings", "map_warnings", "warn_about_map", "warn_about_map_file"]
 

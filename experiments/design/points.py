@@ -17,9 +17,8 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-
-from experiments.design.keys import lookup
-from model import ConfigError
+from tracktwo.experiments.design.keys import lookup
+from tracktwo.model import ConfigError
 
 __all__ = [
     "FLOAT_DECIMALS",

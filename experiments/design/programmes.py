@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from experiments.design import keys, limits
-from experiments.design.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
-from experiments.design.map_check import warn_about_map
-from experiments.design.sweepfile import (
+from tracktwo.experiments.design import keys, limits
+from tracktwo.experiments.design.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
+from tracktwo.experiments.design.map_check import warn_about_map
+from tracktwo.experiments.design.sweepfile import (
     GOALS,
     KEY_PATTERN,
     MAX_SEED,
@@ -39,8 +39,8 @@ from experiments.design.sweepfile import (
     resolve_base_path,
     suggest,
 )
-from experiments.engine import worker as evaluate
-from model import ConfigError, make_params, merge, outcome_goal
+from tracktwo.experiments.engine import worker as evaluate
+from tracktwo.model import ConfigError, make_params, merge, outcome_goal
 
 __all__ = [
     "DEFAULT_RANK_BY",

@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
-from model import ConfigError
-from model.params import shorten
+from tracktwo.model import ConfigError
+from tracktwo.model.params import shorten
 
 __all__ = ["MAX_YAML_BYTES", "MAX_YAML_NODES", "load_file", "load_text", "parse_value"]
 

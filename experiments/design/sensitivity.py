@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from experiments.design import keys, limits
-from experiments.design.config import load_checked, reject_unknown_keys
-from experiments.design.points import compile_expression, tidy, with_derived
-from experiments.design.sweepfile import (
+from tracktwo.experiments.design import keys, limits
+from tracktwo.experiments.design.config import load_checked, reject_unknown_keys
+from tracktwo.experiments.design.points import compile_expression, tidy, with_derived
+from tracktwo.experiments.design.sweepfile import (
     MAX_SEED,
     SweepSpec,
     check_derived,
@@ -33,8 +32,8 @@ from experiments.design.sweepfile import (
     load_base,
     resolve_base_path,
 )
-from experiments.engine import worker as evaluate
-from model import ConfigError, make_params, merge
+from tracktwo.experiments.engine import worker as evaluate
+from tracktwo.model import ConfigError, make_params, merge
 
 __all__ = [
     "CONFIDENCE",

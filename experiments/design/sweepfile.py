@@ -23,9 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from experiments.design import keys, limits, points
-from experiments.design.config import (
+from tracktwo.experiments.design import keys, limits, points
+from tracktwo.experiments.design.config import (
     DEFAULT_CONFIG,
     MAP_KEYS,
     load_checked,
@@ -34,9 +33,9 @@ from experiments.design.config import (
     resolve_path,
     resolve_relative_paths,
 )
-from experiments.design.map_check import warn_about_map, warn_about_map_file
-from experiments.engine import worker as evaluate
-from model import ConfigError, make_params, merge
+from tracktwo.experiments.design.map_check import warn_about_map, warn_about_map_file
+from tracktwo.experiments.engine import worker as evaluate
+from tracktwo.model import ConfigError, make_params, merge
 
 __all__ = [
     "DEFAULT_BAYES_BATCH",

@@ -18,8 +18,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from experiments.engine.parent_watch import exit_with_parent
-from model import ConfigError
+from tracktwo.experiments.engine.parent_watch import exit_with_parent
+from tracktwo.model import ConfigError
 
 __all__ = [
     "EXECUTORS",
@@ -39,7 +39,7 @@ __all__ = [
 EXECUTORS = ("process", "serial", "dask")
 MAX_RUNS_PER_TASK = 8  # a chunk amortises messaging; small enough that kill -9 loses little
 TASKS_PER_WORKER = 4  # chunks queued per worker, so all finish together at the end of a round
-WORKER_MODULES = ["experiments.engine.worker"]  # imported once in the fork server, inherited by every worker
+WORKER_MODULES = ["tracktwo.experiments.engine.worker"]  # imported once in the fork server, inherited by every worker
 
 
 class ExecutorError(RuntimeError):

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from model import ConfigError
+from tracktwo.model import ConfigError
 
 __all__ = ["LOCK_FILE", "FolderLock", "acquire", "held", "holder"]
 

@@ -25,15 +25,14 @@ from typing import Any
 
 import numpy as np
 from tqdm import tqdm
-
-from experiments.design import points as design
-from experiments.design.points import History, Point
-from experiments.design.sweepfile import SweepSpec
-from experiments.engine.executors import Executor
-from experiments.engine.folder_lock import FolderLock
-from experiments.engine.store import Store
-from experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
-from experiments.provenance import default_out, environment, read_manifest, write_json
+from tracktwo.experiments.design import points as design
+from tracktwo.experiments.design.points import History, Point
+from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.engine.executors import Executor
+from tracktwo.experiments.engine.folder_lock import FolderLock
+from tracktwo.experiments.engine.store import Store
+from tracktwo.experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
+from tracktwo.experiments.provenance import default_out, environment, read_manifest, write_json
 
 __all__ = ["Progress", "Session", "SweepTally", "open_session", "run_sweep"]
 

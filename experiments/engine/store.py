@@ -19,13 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from experiments.design.keys import flatten
-from experiments.design.points import Point
-from experiments.engine import folder_lock
-from experiments.engine.worker import FAILED, FINISHED, RunRecord
-from experiments.provenance import write_atomic
-from model import ConfigError
+from tracktwo.experiments.design.keys import flatten
+from tracktwo.experiments.design.points import Point
+from tracktwo.experiments.engine import folder_lock
+from tracktwo.experiments.engine.worker import FAILED, FINISHED, RunRecord
+from tracktwo.experiments.provenance import write_atomic
+from tracktwo.model import ConfigError
 
 __all__ = ["DATABASE", "EXPORT_BATCH_RUNS", "RUN_COLUMNS", "SCHEMA", "TABLES", "TAIL_COLUMNS", "Store", "store_name"]
 

@@ -1,7 +1,7 @@
 """One sweep run in a worker: (parameters, seed) -> record. The engine's only door into the model.
 
 Workers import this module and nothing heavier, so a process pool or a dask worker pays for
-`import model` once and then only runs simulations.
+`import tracktwo.model` once and then only runs simulations.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from model import merge, simulate
+from tracktwo.model import merge, simulate
 
 __all__ = [
     "FAILED",

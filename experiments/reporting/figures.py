@@ -13,13 +13,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
-
-from experiments.analysis.comparison import ProgrammeComparison, better_when
-from experiments.analysis.comparison import label as comparison_label
-from experiments.analysis.dilemma import CONFIDENCE, optimum
-from experiments.design.dilemma import AUTONOMOUS_SHARES, FRONTIER_KEY
-from experiments.reporting.labels import outcome_label, parameter_label
-from model import TRACK_LABELS
+from tracktwo.experiments.analysis.comparison import ProgrammeComparison, better_when
+from tracktwo.experiments.analysis.comparison import label as comparison_label
+from tracktwo.experiments.analysis.dilemma import CONFIDENCE, optimum
+from tracktwo.experiments.design.dilemma import AUTONOMOUS_SHARES, FRONTIER_KEY
+from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
+from tracktwo.model import TRACK_LABELS
 
 __all__ = [
     "FIGURE_DPI",

@@ -6,7 +6,7 @@ import math
 import re
 from typing import Any
 
-from model import KIND_LABELS, ROUTE_LABELS, outcome_label
+from tracktwo.model import KIND_LABELS, ROUTE_LABELS, outcome_label
 
 __all__ = [
     "KIND_LABELS",
@@ -36,8 +36,7 @@ _RANGE_SUFFIX = re.compile(r",\s*(?:[<>]=?\s*-?[\d.e]+|\(?[-\d.e]+\s*(?:\.\.|,)\
 def _field(key: str) -> Any:
     """The model's declaration (pydantic field) of a dotted parameter key, or None."""
     from pydantic import BaseModel
-
-    from model import Params
+    from tracktwo.model import Params
 
     node: Any = Params
     field = None

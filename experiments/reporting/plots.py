@@ -31,15 +31,20 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
-
-from experiments.analysis import stats
-from experiments.analysis.dilemma import optimum
-from experiments.analysis.results import SENSITIVITY_INFO, SENSITIVITY_TABLE, Factor, ResultsFolder, load_results
-from experiments.design.dilemma import FRONTIER_KEY
-from experiments.provenance import write_json
-from experiments.reporting import figures, labels
-from experiments.reporting.figures import PALETTE, save
-from model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
+from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.dilemma import optimum
+from tracktwo.experiments.analysis.results import (
+    SENSITIVITY_INFO,
+    SENSITIVITY_TABLE,
+    Factor,
+    ResultsFolder,
+    load_results,
+)
+from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.provenance import write_json
+from tracktwo.experiments.reporting import figures, labels
+from tracktwo.experiments.reporting.figures import PALETTE, save
+from tracktwo.model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
 
 __all__ = [
     "BAND",

@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from experiments.analysis import stats
-from experiments.analysis.ranking import beside, rank_points
-from experiments.analysis.results import (
+from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.ranking import beside, rank_points
+from tracktwo.experiments.analysis.results import (
     EVALUATION_INFO,
     EVALUATION_TABLE,
     SCENARIO_PREFIX,
@@ -31,9 +30,9 @@ from experiments.analysis.results import (
     ResultsFolder,
     load_results,
 )
-from experiments.design.dilemma import FRONTIER_KEY
-from experiments.provenance import write_atomic
-from experiments.reporting import labels, plots
+from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.reporting import labels, plots
 
 __all__ = [
     "CLEAR",
@@ -262,7 +261,7 @@ def frontier(results: ResultsFolder) -> list[Headline]:
 
 def pathways(results: ResultsFolder) -> list[Headline]:
     """How most ideas entered Track One, pooled over every run."""
-    from model import ROUTES
+    from tracktwo.model import ROUTES
 
     columns = [f"transfers_{r}" for r in ROUTES if f"transfers_{r}" in results.runs]
     totals = results.runs[columns].sum() if columns else pd.Series(dtype=float)

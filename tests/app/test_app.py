@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-
-from app import drawing
-from app.evaluation import IMPACT_SHOWN, MeetingEffect, evaluate
-from app.presets import (
+from tracktwo.app import drawing
+from tracktwo.app.evaluation import IMPACT_SHOWN, MeetingEffect, evaluate
+from tracktwo.app.presets import (
     LOCAL_AGREEMENTS_RATIO_MIN,
     NGO_PROGRAMME,
     PAIR_STORY,
@@ -25,7 +24,7 @@ from app.presets import (
     run_outcomes,
     settings_of,
 )
-from app.runs import (
+from tracktwo.app.runs import (
     MODE_CHOICES,
     NGO_REPORT_MONTH,
     NGO_TRIP_MONTH,
@@ -39,10 +38,10 @@ from app.runs import (
     kind_count,
     plural,
 )
-from app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
-from app.views import PLOTS, status_rows
-from experiments.cli import app as app_command
-from model import ConfigError, make_params, simulate
+from tracktwo.app.scoreboard import SEEDS_PER_BATCH, row_of_run, row_of_seeds, score_of
+from tracktwo.app.views import PLOTS, status_rows
+from tracktwo.experiments.cli import app as app_command
+from tracktwo.model import ConfigError, make_params, simulate
 
 STORY_CHECK_SEEDS = tuple(
     range(2000, 2030)
@@ -457,7 +456,7 @@ def test_leading_idea_is_the_most_held_and_none_before_any_idea():
 
 def test_app_command_serves_the_app_module_locally_without_network_calls():
     command = app_command.solara_command(8123)
-    assert command[1:3] == ["run", "app.app"]
+    assert command[1:3] == ["run", "tracktwo.app.app"]
     assert command[command.index("--host") + 1] == "127.0.0.1"
     assert command[command.index("--port") + 1] == "8123"
     assert {"--no-open", "--production", "--no-check-version"} <= set(command)

@@ -23,10 +23,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
-from app.presets import PAIR_STORY, PRESETS, PRESETS_BY_NAME
-from app.runs import Settings
-from model import simulate
+from tracktwo.app.presets import PAIR_STORY, PRESETS, PRESETS_BY_NAME
+from tracktwo.app.runs import Settings
+from tracktwo.model import simulate
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -20,8 +20,7 @@ sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[2])]
 from claims import ripe_ratio  # noqa: E402
 from seeds import FACT_SEEDS  # noqa: E402
 from test_stylized_facts import AUTONOMOUS_SHARES, CASES, STEPS, mix  # noqa: E402
-
-from model import simulate  # noqa: E402
+from tracktwo.model import simulate  # noqa: E402
 
 COLUMNS = ["ideas_generated", "mean_novelty_generated", "transfer_rate", "impact"]
 

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-
-from model import simulate
+from tracktwo.model import simulate
 
 
 class SharedRuns:

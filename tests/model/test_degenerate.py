@@ -7,8 +7,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize, stats
 from scipy.sparse.csgraph import breadth_first_order
-
-from model import TrackTwoModel, simulate
+from tracktwo.model import TrackTwoModel, simulate
 
 
 def test_si_one_step_adoption_probability_is_exact(degenerate):

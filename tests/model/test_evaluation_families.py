@@ -6,10 +6,9 @@ import numpy as np
 import pytest
 from scipy import stats
 from test_evaluation_model import _histories, _run
-
-from model import ConfigError, make_params, simulate
-from model.components import family
-from model.metrics import outcomes
+from tracktwo.model import ConfigError, make_params, simulate
+from tracktwo.model.components import family
+from tracktwo.model.metrics import outcomes
 
 # Every draw of the new Track Two is in play: declines (a private citizen reaches few officials, Track 1.5 rooms
 # invite them), replacements (a coordinated second initiative), voice, outreach to Track Three, a shuttle's

@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
-
-from model import ConfigError, TrackTwoModel, make_params, simulate
-from model.ideas import ORIGINS
-from model.randomness import EventRandomness
+from tracktwo.model import ConfigError, TrackTwoModel, make_params, simulate
+from tracktwo.model.ideas import ORIGINS
+from tracktwo.model.randomness import EventRandomness
 
 # A workshop here touches nothing but its own ideas: one cohort at every workshop (so no workshop
 # shapes who comes to the next), no trust, standing, ties or leaks carried to later workshops or to

@@ -13,8 +13,7 @@ import pytest
 from fuzz_budget import fuzz_settings
 from hypothesis import given
 from hypothesis import strategies as st
-
-from model import ConfigError, simulate
+from tracktwo.model import ConfigError, simulate
 
 KINDS = ("official", "elite", "autonomous", "grassroots")
 FORMATS = ("workshop", "training", "knowledge_product", "exposure_trip", "shuttle")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from model import ConfigError, simulate
+from tracktwo.model import ConfigError, simulate
 
 
 def _map(folder, genders):

@@ -8,13 +8,12 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-
-from model import ConfigError, TrackTwoModel, make_params, simulate
-from model.diffusion import Context, StepDraws, TieIndex, advocate, forget, trust_by_side
-from model.network import build_graph
-from model.randomness import EventRandomness
-from model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
-from model.workshops import (
+from tracktwo.model import ConfigError, TrackTwoModel, make_params, simulate
+from tracktwo.model.diffusion import Context, StepDraws, TieIndex, advocate, forget, trust_by_side
+from tracktwo.model.network import build_graph
+from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from tracktwo.model.workshops import (
     candour,
     effective_mix,
     funded_workshops,

@@ -19,8 +19,7 @@ from claims_part3 import (
     f15_voice_not_seats,
 )
 from seeds import FACT_SEEDS, SMALL_EFFECT_SEEDS
-
-from model import simulate
+from tracktwo.model import simulate
 
 pytestmark = pytest.mark.slow
 

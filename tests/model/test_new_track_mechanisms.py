@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from model import TrackTwoModel, make_params, simulate
-from model.thirdparty import attendance, candour_factor, facilitated_params, trust_bonus
+from tracktwo.model import TrackTwoModel, make_params, simulate
+from tracktwo.model.thirdparty import attendance, candour_factor, facilitated_params, trust_bonus
 
 QUIET = {"workshops.confidentiality": 1.0, "workshops.standing_gain": 0.0}  # no leaks, no standing from workshops
 

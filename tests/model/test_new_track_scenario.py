@@ -7,11 +7,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.analysis.selection import cohort_point
-from experiments.design.config import load_params
-from experiments.design.programmes import load_programmes
-from model import simulate
+from tracktwo.experiments.analysis.selection import cohort_point
+from tracktwo.experiments.design.config import load_params
+from tracktwo.experiments.design.programmes import load_programmes
+from tracktwo.model import simulate
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 

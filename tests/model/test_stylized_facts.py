@@ -24,8 +24,7 @@ from claims import (
     f7_grassroots_raise_support_and_ripeness,
 )
 from seeds import F4_HALF_POPULATION_SEEDS, F4_SEEDS, FACT_SEEDS, SMALL_EFFECT_SEEDS
-
-from model import make_params, simulate
+from tracktwo.model import make_params, simulate
 
 pytestmark = pytest.mark.slow
 

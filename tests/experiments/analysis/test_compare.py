@@ -10,15 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_harness import held_while_writing
-
-from experiments.analysis import comparison, stats
-from experiments.cli import main
-from experiments.design import points
-from experiments.design.programmes import load_programmes
-from experiments.engine import worker as evaluate
-from experiments.engine.executors import SerialExecutor
-from experiments.engine.runner import run_sweep
-from model import ConfigError
+from tracktwo.experiments.analysis import comparison, stats
+from tracktwo.experiments.cli import main
+from tracktwo.experiments.design import points
+from tracktwo.experiments.design.programmes import load_programmes
+from tracktwo.experiments.engine import worker as evaluate
+from tracktwo.experiments.engine.executors import SerialExecutor
+from tracktwo.experiments.engine.runner import run_sweep
+from tracktwo.model import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -312,7 +311,7 @@ def test_paired_difference_leaves_out_undefined_pairs() -> None:
 def test_compare_command_writes_and_prints_the_comparison(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import experiments.cli.compare as command
+    import tracktwo.experiments.cli.compare as command
 
     path = write(tmp_path, TINY)
     out = tmp_path / "out"

@@ -10,10 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from small_sweeps import small_sweep
-
-from experiments.analysis import discovery
-from experiments.cli import main
-from model import ConfigError
+from tracktwo.experiments.analysis import discovery
+from tracktwo.experiments.cli import main
+from tracktwo.model import ConfigError
 
 AUTONOMOUS, CONFIDENTIALITY, SIZE, POLICY = (
     "workshops.mix.autonomous",

@@ -10,9 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_harness import assert_contract, held_while_writing, tracktwo
-
-from experiments.analysis import evaluation
-from experiments.analysis.evaluation import Game, coalitions, contributions, orders, shapley, shapley_exact
+from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis.evaluation import Game, coalitions, contributions, orders, shapley, shapley_exact
 
 
 def _game(players: int, worth, replicates: int = 6, sampled: np.ndarray | None = None) -> Game:
@@ -138,7 +137,7 @@ def test_evaluate_on_common_random_numbers_gives_a_workshop_after_the_run_exactl
 
 def test_evaluate_schedule_entries_formats_and_routes(tmp_path: Path):
     """Entries, formats and routes as families: shares add up; an entry after the last month gets exactly 0."""
-    from experiments.cli import main
+    from tracktwo.experiments.cli import main
 
     config = tmp_path / "ngo.yaml"
     config.write_text(
@@ -167,8 +166,8 @@ def test_evaluate_schedule_entries_formats_and_routes(tmp_path: Path):
 
 
 def test_evaluate_holds_its_folder_while_it_writes_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    import experiments.cli.evaluate as command
-    from experiments.cli import main
+    import tracktwo.experiments.cli.evaluate as command
+    from tracktwo.experiments.cli import main
 
     out = tmp_path / "evaluation"
     checked = held_while_writing(monkeypatch, command, out)

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_harness import held_while_writing
-
-from experiments.analysis.selection import (
+from tracktwo.experiments.analysis.selection import (
     Constraints,
     Objective,
     Quota,
@@ -28,9 +27,9 @@ from experiments.analysis.selection import (
     satisfies,
     selection_spec,
 )
-from experiments.engine.executors import SerialExecutor
-from experiments.engine.runner import open_session
-from model import ConfigError, actor_table, make_params
+from tracktwo.experiments.engine.executors import SerialExecutor
+from tracktwo.experiments.engine.runner import open_session
+from tracktwo.model import ConfigError, actor_table, make_params
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -186,7 +185,7 @@ def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "experiments.cli",
+        "tracktwo",
         "select",
         str(ROOT / "configs/maps/example_nodes.csv"),
         "--config",
@@ -223,7 +222,7 @@ def test_select_command_rejects_infeasible_constraints(tmp_path):
         [
             sys.executable,
             "-m",
-            "experiments.cli",
+            "tracktwo",
             "select",
             str(ROOT / "configs/maps/example_nodes.csv"),
             "--config",
@@ -240,8 +239,8 @@ def test_select_command_rejects_infeasible_constraints(tmp_path):
 
 
 def test_select_holds_its_folder_until_its_last_table_is_written(tmp_path, monkeypatch):
-    import experiments.cli.select as command
-    from experiments.cli import main
+    import tracktwo.experiments.cli.select as command
+    from tracktwo.experiments.cli import main
 
     out = tmp_path / "sel"
     checked = held_while_writing(monkeypatch, command, out)
@@ -257,7 +256,7 @@ def test_select_resumes_from_its_store(tmp_path):
     command = [
         sys.executable,
         "-m",
-        "experiments.cli",
+        "tracktwo",
         "select",
         str(path),
         "--seats",

@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from experiments.analysis import sensitivity as analysis
-from experiments.cli import main
-from experiments.design import sensitivity
-from experiments.engine import runner as sweep
-from experiments.engine.executors import make_executor
-from experiments.engine.worker import FINISHED, Chunk, RunRecord
-from model import ConfigError
+from tracktwo.experiments.analysis import sensitivity as analysis
+from tracktwo.experiments.cli import main
+from tracktwo.experiments.design import sensitivity
+from tracktwo.experiments.engine import runner as sweep
+from tracktwo.experiments.engine.executors import make_executor
+from tracktwo.experiments.engine.worker import FINISHED, Chunk, RunRecord
+from tracktwo.model import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 COEFFICIENTS = {"a": 4.0, "b": 2.0, "c": 0.5}  # y = 4a + 2b + 0.5c on the unit cube: S_i = coef_i^2 / sum(coef^2)

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as scipy_stats
-
-from experiments.analysis import stats
+from tracktwo.experiments.analysis import stats
 
 
 def test_risk_difference_matches_newcombes_worked_example() -> None:

@@ -7,8 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
-from experiments.analysis import stats
+from tracktwo.experiments.analysis import stats
 
 
 def test_wilson_matches_the_textbook_values() -> None:

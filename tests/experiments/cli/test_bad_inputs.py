@@ -304,7 +304,7 @@ def test_a_folder_in_use_is_refused_and_a_killed_holder_frees_it(tmp_path: Path)
     sweep = write(tmp_path, "long.yaml", long_sweep)
     out = tmp_path / "out"
     running = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(sweep), "--executor", "serial", "--out", str(out),
+        [sys.executable, "-m", "tracktwo", "sweep", str(sweep), "--executor", "serial", "--out", str(out),
          "--no-progress", "--no-plot"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

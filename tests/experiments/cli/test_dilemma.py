@@ -9,15 +9,14 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_harness import held_while_writing
-
-from experiments.analysis import dilemma, stats
-from experiments.cli import main
-from experiments.design.dilemma import AUTONOMOUS_SHARES, dilemma_spec
-from experiments.design.points import run_seed
+from tracktwo.experiments.analysis import dilemma, stats
+from tracktwo.experiments.cli import main
+from tracktwo.experiments.design.dilemma import AUTONOMOUS_SHARES, dilemma_spec
+from tracktwo.experiments.design.points import run_seed
 
 
 def test_dilemma_command_writes_the_figure_and_tables(tmp_path, capsys, monkeypatch):
-    import experiments.cli.dilemma as command
+    import tracktwo.experiments.cli.dilemma as command
 
     out = tmp_path / "dilemma"
     checked = held_while_writing(monkeypatch, command, out)

@@ -17,8 +17,7 @@ from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo
 from fuzz_budget import fuzz_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from model import default_params_dict
+from tracktwo.model import default_params_dict
 
 settings.register_profile("tracktwo-cli-fuzz", fuzz_settings(ci_examples=12))
 settings.load_profile("tracktwo-cli-fuzz")

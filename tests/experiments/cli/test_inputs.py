@@ -10,9 +10,8 @@ import networkx as nx
 import numpy as np
 import pytest
 import yaml
-
-from experiments.design.config import DEFAULT_CONFIG, defaults_yaml, load_params
-from model import ConfigError, Params, TrackTwoModel, make_params, simulate
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, defaults_yaml, load_params
+from tracktwo.model import ConfigError, Params, TrackTwoModel, make_params, simulate
 
 
 @pytest.mark.parametrize(
@@ -136,7 +135,7 @@ def test_bad_actor_maps_get_clear_errors(tmp_path, setup, fragment):
 def test_cli_bad_input_exits_2_with_one_line_and_keeps_earlier_output(tmp_path):
     out = tmp_path / "out"
     ok = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "run", "--steps", "24", "--out", str(out)],
+        [sys.executable, "-m", "tracktwo", "run", "--steps", "24", "--out", str(out)],
         capture_output=True,
         text=True,
     )
@@ -149,7 +148,7 @@ def test_cli_bad_input_exits_2_with_one_line_and_keeps_earlier_output(tmp_path):
         [str(tmp_path / "none.yaml")],
     ):
         bad = subprocess.run(
-            [sys.executable, "-m", "experiments.cli", "run", "--out", str(out), *args], capture_output=True, text=True
+            [sys.executable, "-m", "tracktwo", "run", "--out", str(out), *args], capture_output=True, text=True
         )
         assert bad.returncode == 2, (args, bad.stderr)
         assert len(bad.stderr.strip().splitlines()) == 1 and "Traceback" not in bad.stderr, bad.stderr

@@ -9,7 +9,7 @@ import pytest
 
 PROBE = """
 import sys
-from experiments.cli import main
+from tracktwo.experiments.cli import main
 try:
     code = main({argv!r})
 except SystemExit as exit:

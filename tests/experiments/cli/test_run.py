@@ -8,9 +8,8 @@ import math
 
 import pandas as pd
 from PIL import Image
-
-from experiments.cli import main
-from model import ROUTES, TIMESERIES_COLUMNS, simulate
+from tracktwo.experiments.cli import main
+from tracktwo.model import ROUTES, TIMESERIES_COLUMNS, simulate
 
 OUTCOMES = [
     "ideas_generated",

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from experiments.design.sweepfile import load_sweep
-from model import ConfigError
+from tracktwo.experiments.design.sweepfile import load_sweep
+from tracktwo.model import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 SHIPPED = sorted((ROOT / "configs" / "sweeps").glob("*.yaml"))
@@ -152,7 +151,7 @@ def test_the_command_rejects_a_bad_file_before_any_run(tmp_path: Path) -> None:
     path.write_text(BAD_SWEEPS["range outside the model's range"][0] + "\n", encoding="utf-8")
     out = tmp_path / "out"
     done = subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--out", str(out)],
+        [sys.executable, "-m", "tracktwo", "sweep", str(path), "--out", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from experiments.design import points
-from experiments.design.points import History
-from experiments.design.sweepfile import load_sweep
-from model import ConfigError, make_params, merge
+from tracktwo.experiments.design import points
+from tracktwo.experiments.design.points import History
+from tracktwo.experiments.design.sweepfile import load_sweep
+from tracktwo.model import ConfigError, make_params, merge
 
 SWEEPS = Path(__file__).resolve().parents[3] / "configs" / "sweeps"
 

@@ -17,8 +17,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 from scipy import stats
-
-from experiments.design.points import History, bayes_values, grid_values, import_sweeps, random_values
+from tracktwo.experiments.design.points import History, bayes_values, grid_values, import_sweeps, random_values
 
 SWEEP_SEED = 20261201
 RANDOM_DRAWS = 300

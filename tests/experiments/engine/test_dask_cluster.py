@@ -107,7 +107,7 @@ def test_a_sweep_on_a_real_cluster_survives_a_killed_worker(tmp_path: Path) -> N
         wait_for(lambda: workers_connected(address) == 2, START_TIMEOUT_S, "two workers")
         out = tmp_path / "cluster"
         sweep_process = subprocess.Popen(
-            [sys.executable, "-m", "experiments.cli", "sweep", str(sweep), "--executor", "dask", "--scheduler",
+            [sys.executable, "-m", "tracktwo", "sweep", str(sweep), "--executor", "dask", "--scheduler",
              address, "--out", str(out), "--no-progress", "--no-plot"],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},

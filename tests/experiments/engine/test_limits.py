@@ -21,7 +21,7 @@ REFUSAL_MEMORY_MIB = 800  # the interpreter with every command imported peaks ~6
 REFUSAL_SECONDS = 120  # generous on a loaded CI machine; the refusals themselves take well under a second
 MEASURED = """
 import json, resource, sys, time
-from experiments.cli import main
+from tracktwo.experiments.cli import main
 start = time.perf_counter()
 code = main(sys.argv[1:])
 print(json.dumps({"code": code, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -65,8 +65,8 @@ def test_extreme_populations_are_refused_up_front_with_an_estimate(tmp_path: Pat
 
 def test_a_large_allowed_population_runs_within_its_estimate(tmp_path: Path) -> None:
     """10,000 grassroots a side (about 25,000 ties at the default degrees): the estimate bounds what the run takes."""
-    from model import make_params
-    from model.params import MAX_RUN_BYTES, estimated_run_bytes
+    from tracktwo.model import make_params
+    from tracktwo.model.params import MAX_RUN_BYTES, estimated_run_bytes
 
     overrides = {"kinds.grassroots.count": 10_000, "steps": 2}
     estimate_mib = estimated_run_bytes(make_params(overrides)) / MiB
@@ -87,7 +87,7 @@ def test_a_million_run_sweep_streams_its_runs(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(sweep), "--executor", "serial", "--out",
+        [sys.executable, "-m", "tracktwo", "sweep", str(sweep), "--executor", "serial", "--out",
          str(tmp_path / "out"), "--no-progress", "--no-plot"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
@@ -137,7 +137,7 @@ def test_kill_9_of_a_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.cli", "sweep", str(sweep), "--workers", "2", "--out", str(out),
+        [sys.executable, "-m", "tracktwo", "sweep", str(sweep), "--workers", "2", "--out", str(out),
          "--no-progress", "--no-plot"],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip

@@ -15,12 +15,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
-
-from experiments.design.sweepfile import load_sweep
-from experiments.engine.executors import make_executor
-from experiments.engine.runner import run_sweep
-from experiments.engine.store import DATABASE
-from model import ConfigError
+from tracktwo.experiments.design.sweepfile import load_sweep
+from tracktwo.experiments.engine.executors import make_executor
+from tracktwo.experiments.engine.runner import run_sweep
+from tracktwo.experiments.engine.store import DATABASE
+from tracktwo.model import ConfigError
 
 ROOT = Path(__file__).resolve().parents[3]
 MEASURED = ["wall_time_s"]  # the one column that measures this machine, not the model
@@ -124,7 +123,7 @@ def recorded_runs(database: Path) -> int:
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "experiments.cli", "sweep", *args, "--no-progress"],
+        [sys.executable, "-m", "tracktwo", "sweep", *args, "--no-progress"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -162,7 +161,7 @@ def test_a_sweep_killed_mid_way_then_resumed_matches_an_uninterrupted_one(tmp_pa
         [
             sys.executable,
             "-m",
-            "experiments.cli",
+            "tracktwo",
             "sweep",
             str(path),
             "--out",

@@ -10,11 +10,10 @@ import matplotlib.image
 import pandas as pd
 import pytest
 from small_sweeps import small_sweep
-
-from experiments.analysis.results import load_results
-from experiments.cli import main
-from experiments.reporting import labels, plots
-from model import ROUTES
+from tracktwo.experiments.analysis.results import load_results
+from tracktwo.experiments.cli import main
+from tracktwo.experiments.reporting import labels, plots
+from tracktwo.model import ROUTES
 
 FEW_OUTCOMES = ["impact", "any_transfer"]  # panels per effect figure in these tests (fewer panels, faster drawing)
 

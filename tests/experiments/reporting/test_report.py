@@ -9,11 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from small_sweeps import small_sweep
-
-from experiments.analysis.results import load_results
-from experiments.cli import main
-from experiments.design import sensitivity
-from experiments.reporting import report
+from tracktwo.experiments.analysis.results import load_results
+from tracktwo.experiments.cli import main
+from tracktwo.experiments.design import sensitivity
+from tracktwo.experiments.reporting import report
 
 REMOTE = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|<link\b|<script\b|@import""", re.I)
 
