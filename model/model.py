@@ -85,6 +85,7 @@ class TrackTwoModel(mesa.Model):
         self.initial_standing = self.standing.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
+        self._any_weighs = bool(self.credibility_weighed.any())
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
         self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
@@ -369,18 +370,22 @@ class TrackTwoModel(mesa.Model):
     def advocacy(self, t: int) -> int:
         """Holders advocate their ideas along ties; returns the number of adoptions."""
         ideas = self.ideas
-        adopted_at = ideas.adopted_at[:, : ideas.count]
+        n = ideas.count
+        if n == 0 and self.record is None:
+            return 0
+        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
         span = self.params.diffusion.advocacy_span
-        active = ideas.held & (adopted_at < t)  # adopters advocate from the next step ...
+        active = adopted_at < t  # adopters advocate from the next step ...
+        active &= ideas.holds.T[:n]
         if span is not None:
             active &= adopted_at >= t - span  # ... for `span` steps
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
-            active &= ~self._silenced[:, None]
+            active &= ~self._silenced[None, :]
         credibility, weighs = self._credibility()
         adoptions = advocate(
-            StepDraws(self.randomness, t, ideas.key[: ideas.count]),
+            StepDraws(self.randomness, t, ideas.key[:n]),
             self.tie_index,
-            active,
+            active.T,
             ideas.holds,
             ideas.novelty,
             self.params.diffusion.base_rate,
@@ -391,11 +396,13 @@ class TrackTwoModel(mesa.Model):
             self.trust,
             exposures=self.record is not None,
             counts=self.advocate_counts,
+            any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
         )
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
-        ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
-        self._officials_learn_trust(adoptions.actors, adoptions.ideas)
+        if adoptions.actors.size:
+            ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
+            self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
 
     def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:
