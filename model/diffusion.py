@@ -329,9 +329,16 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
 
 
 def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """Log of prod(1 - p) over each pair's advocates, tie by tie."""
+    """Log of prod(1 - p) over each pair's advocates, tie by tie (every receiver here weighs standing)."""
     owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    receiving = receivers[owner]
+    p = context.base_rate * np.exp(-context.aversion[receiving] * context.novelty[columns[owner]])
+    p *= context.standing[senders]
+    if context.any_across:
+        sender_sides = context.sides[senders]
+        across = sender_sides != context.sides[receiving]
+        p[across] *= context.trust[receiving[across], sender_sides[across]]
+    np.minimum(p, P_CEILING, out=p)
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
@@ -341,14 +348,14 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
     advocates = np.bincount(owner, minlength=receivers.size)
-    starts = np.concatenate([[0], np.cumsum(advocates)[:-1]])
+    ends = np.cumsum(advocates)
+    starts = ends - advocates
     pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     running = np.cumsum(-np.log1p(-p))
-    ends = starts + advocates
-    offset = np.concatenate([[0.0], running])[starts]
+    offset = np.where(starts > 0, running[starts - 1], 0.0)
     target = offset + pick * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
 
