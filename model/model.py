@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
-from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
+from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, expand_rows, forget, trust_by_side
 from tracktwo.model.formats import Meeting
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
@@ -336,13 +336,11 @@ class TrackTwoModel(mesa.Model):
         a, b = a[cross], b[cross]
         form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]
-        new = np.array(
-            [
-                b_ not in self.ties.indices[self.ties.indptr[a_] : self.ties.indptr[a_ + 1]]
-                for a_, b_ in zip(a.tolist(), b.tolist(), strict=True)
-            ],
-            dtype=bool,
-        )
+        if a.size == 0:
+            return 0
+        ties = self.ties
+        owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
+        new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
         if not new.any():
             return 0
         self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
