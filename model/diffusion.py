@@ -174,6 +174,7 @@ def advocate(
     trust: np.ndarray,
     exposures: bool = False,
     counts: AdvocateCounts | None = None,
+    any_weighs: bool | None = None,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
@@ -182,27 +183,25 @@ def advocate(
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
     from step to step (a run's), so only the advocacy that changed is counted again.
+
+    The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
+    nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    trust = trust_by_side(trust, sides)
-    advocated = np.flatnonzero(active.any(axis=0)) if base_rate > 0 else np.empty(0, dtype=np.int64)
-    if advocated.size == 0:
+    if trust.ndim == 1:
+        trust = trust_by_side(trust, sides)
+    if base_rate <= 0 or not active.any():
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
-    any_weighs = bool(weighs_standing.any())
+    n_ideas = active.shape[1]
+    if any_weighs is None:
+        any_weighs = bool(weighs_standing.any())
     context = Context(
-        base_rate, novelty[advocated], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
+        base_rate, novelty[:n_ideas], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
     )
-    column_draws = StepDraws(draws.randomness, draws.step, draws.keys[advocated])
-    counted = (counts or AdvocateCounts(sides)).update(ties, active)
-    # idea-major (ideas advocated x actors) C arrays: one idea's cells are contiguous and flat cells are views
-    every = advocated.size == active.shape[1]  # every idea is advocated: views, no copies
-    chosen = slice(0, advocated.size) if every else advocated
-    advocating, held = active.T[chosen], holds.T[chosen]
-    by_side = [c.T[chosen] for c in counted]
-    receivers, picked, sources, exposed = _adopt(column_draws, ties, advocating, held, context, exposures, by_side)
-    if exposed is not None:
-        exposed = (exposed[0], exposed[1], advocated[exposed[2]])
-    return Adoptions(receivers, advocated[picked], sources, exposed)
+    by_side, total = (counts or AdvocateCounts(sides)).update(ties, active)
+    # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
+    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, holds.T[:n_ideas], context, exposures, by_side, total)
+    return Adoptions(receivers, ideas, sources, exposed)
 
 
 class AdvocateCounts:
@@ -211,48 +210,61 @@ class AdvocateCounts:
     Kept from step to step: only the (actor, idea) advocacy that started or stopped since the last
     step is counted again along the actor's ties, so a step costs in proportion to the change; a
     network that gained ties (a workshop) is counted afresh with one sparse product per side.
+    Stored idea-major, (sides x ideas x actors), with room for more ideas (grown by doubling).
     """
 
     def __init__(self, sides: np.ndarray) -> None:
         self.sides = sides
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
-        self.active = np.zeros((sides.size, 0), dtype=bool, order="F")
-        self.counts: list[np.ndarray] = []
+        self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
+        self.counts = np.zeros((1, 0, sides.size), dtype=np.float32)
 
-    def update(self, ties: TieIndex, active: np.ndarray) -> list[np.ndarray]:
-        """Counts for this step's advocacy (actors x ideas, one array per side, or one for all when no tie crosses)."""
+    def _room(self, n_ideas: int, layers: int) -> None:
+        """Make room for n_ideas ideas in `layers` count layers (zeros beyond what was counted)."""
+        capacity = self.counts.shape[1]
+        if n_ideas <= capacity and layers == self.counts.shape[0]:
+            return
+        new = max(n_ideas, 2 * capacity, 16)
+        counts = np.zeros((layers, new, self.sides.size), dtype=np.float32)
+        active = np.zeros((new, self.sides.size), dtype=bool)
+        if layers == self.counts.shape[0]:
+            counts[:, :capacity] = self.counts
+            active[:capacity] = self.active
+        self.counts, self.active = counts, active
+
+    def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Counts for this step's advocacy: (layers x ideas x actors), one layer per side (one for all when no
+        tie crosses), and their total (ideas x actors)."""
         n, n_ideas = active.shape
+        advocating = active.T  # idea-major
+        layers = self.n_sides if ties.any_across else 1
         if ties is not self.ties:
             self.ties = ties
-            advocating = active.astype(np.float32)
-            if ties.any_across:
-                self.counts = [
-                    np.asfortranarray(ties.all @ (advocating * (self.sides == s)[:, None])) for s in range(self.n_sides)
-                ]
+            self.counts = np.zeros((layers, 0, n), dtype=np.float32)
+            self.active = np.zeros((0, n), dtype=bool)
+            self._room(n_ideas, layers)
+            as_float = active.astype(np.float32)
+            if layers > 1:
+                for s in range(layers):
+                    self.counts[s, :n_ideas] = (ties.all @ (as_float * (self.sides == s)[:, None])).T
             else:
-                self.counts = [np.asfortranarray(ties.all @ advocating)]
-            self.active = np.array(active, dtype=bool, order="F")
-            return self.counts
-        if n_ideas > self.active.shape[1]:  # new ideas: nobody advocated them before
-            extra = n_ideas - self.active.shape[1]
-            self.active = np.asfortranarray(np.hstack([self.active, np.zeros((n, extra), dtype=bool)]))
-            self.counts = [np.asfortranarray(np.hstack([c, np.zeros((n, extra), np.float32)])) for c in self.counts]
-        changed = np.flatnonzero((active != self.active).T)  # idea-major cells: idea x actors + actor
-        if changed.size:
-            ideas, actors = np.divmod(changed, n)
-            change = np.where(active.T.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
-            owner, neighbours = expand_rows(ties.all.indptr, ties.all.indices, actors)
-            cells = ideas[owner] * n + neighbours
-            if len(self.counts) == 1:
-                np.add.at(self.counts[0].T.reshape(-1), cells, change[owner])
-            else:
-                side = self.sides[actors][owner]
-                for s, counts in enumerate(self.counts):
-                    mine = side == s
-                    np.add.at(counts.T.reshape(-1), cells[mine], change[owner][mine])
-            self.active[:, :n_ideas] = active
-        return self.counts
+                self.counts[0, :n_ideas] = (ties.all @ as_float).T
+            self.active[:n_ideas] = advocating
+        else:
+            self._room(n_ideas, layers)
+            changed = np.flatnonzero(advocating != self.active[:n_ideas])  # idea-major cells: idea x actors + actor
+            if changed.size:
+                ideas, actors = np.divmod(changed, n)
+                change = np.where(advocating.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
+                owner, neighbours = expand_rows(ties.all.indptr, ties.all.indices, actors)
+                cells = ideas[owner] * n + neighbours
+                if layers > 1:
+                    cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
+                np.add.at(self.counts.reshape(-1), cells, change[owner])
+                self.active[:n_ideas] = advocating
+        by_side = self.counts[:, :n_ideas]
+        return by_side, (by_side[0] if layers == 1 else by_side.sum(axis=0))
 
 
 def _adopt(
@@ -262,13 +274,13 @@ def _adopt(
     holds: np.ndarray,
     context: Context,
     exposures: bool,
-    by_side: list[np.ndarray],
+    by_side: np.ndarray,
+    total: np.ndarray,
 ):
     """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
 
     Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor.
     """
-    total = by_side[0] if len(by_side) == 1 else np.sum(by_side, axis=0)
     open_to = total > 0
     open_to &= ~holds
     flat = np.flatnonzero(open_to)  # flat (idea, receiver) cells: 1-D indexing is much cheaper
@@ -278,22 +290,26 @@ def _adopt(
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
     any_weigh = weighs is not None and bool(weighs.any())
-    plain = flat[~weighs] if any_weigh else flat
-    plain_r, plain_c = (receivers[~weighs], columns[~weighs]) if any_weigh else (receivers, columns)
+    if any_weigh:
+        plain_mask = ~weighs
+        plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
+    else:
+        plain, plain_r, plain_c = flat, receivers, columns
     if not context.novelty.any():  # nothing new to be averse to: every tie offers the base rate
         q = np.float64(min(context.base_rate, P_CEILING))
     else:
         novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
         q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
-    if len(by_side) > 1:
-        log_plain = np.zeros(plain.size)
-        for s, counted in enumerate(by_side):
-            log_plain += counted.reshape(-1)[plain] * np.log1p(-q * context.trust[plain_r, s])
+    if by_side.shape[0] > 1:
+        terms = by_side.reshape(by_side.shape[0], -1)[:, plain] * np.log1p(-q * context.trust[plain_r, : by_side.shape[0]].T)
+        log_plain = terms[0] + terms[1]  # summed side by side, in order
+        for term in terms[2:]:
+            log_plain += term
     else:
         log_plain = total.reshape(-1)[plain] * np.log1p(-q)
     if any_weigh:
         log_none = np.empty(receivers.size)
-        log_none[~weighs] = log_plain
+        log_none[plain_mask] = log_plain
         log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
     else:
         log_none = log_plain
@@ -313,9 +329,16 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
 
 
 def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """Log of prod(1 - p) over each pair's advocates, tie by tie."""
+    """Log of prod(1 - p) over each pair's advocates, tie by tie (every receiver here weighs standing)."""
     owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    receiving = receivers[owner]
+    p = context.base_rate * np.exp(-context.aversion[receiving] * context.novelty[columns[owner]])
+    p *= context.standing[senders]
+    if context.any_across:
+        sender_sides = context.sides[senders]
+        across = sender_sides != context.sides[receiving]
+        p[across] *= context.trust[receiving[across], sender_sides[across]]
+    np.minimum(p, P_CEILING, out=p)
     return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
@@ -325,14 +348,14 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
     advocates = np.bincount(owner, minlength=receivers.size)
-    starts = np.concatenate([[0], np.cumsum(advocates)[:-1]])
+    ends = np.cumsum(advocates)
+    starts = ends - advocates
     pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     running = np.cumsum(-np.log1p(-p))
-    ends = starts + advocates
-    offset = np.concatenate([[0.0], running])[starts]
+    offset = np.where(starts > 0, running[starts - 1], 0.0)
     target = offset + pick * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
 

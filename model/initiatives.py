@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from tracktwo.model.model import TrackTwoModel
 
 MAIN = "main programme"
+_MEETINGS = ("workshop", "training")  # formats whose draws are keyed by meeting (the others draw from the event's)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Programmes:
         n = model.n_actors
         self.skill = np.zeros(n)  # process skills from capacity building
         self.trip_until = np.full(n, -1)  # exposure trips lower aversion through this step
+        self._last_trip_month = -1  # the latest step any trip's effect lasts through
         self.proscribed = self._draw_proscribed(purpose_stream(seed, "proscribed"))
         keys = group_keys(model.kind_of, model.population.extra)
         self.voice = voice_weights(p.voice, keys, n)
@@ -227,6 +229,8 @@ class Programmes:
         """Hold every event due this step; returns the first meeting held (for the time series)."""
         self._trips_lower_aversion(t)
         first = None
+        if not any(t in running.plan for running in self.initiatives):
+            return None
         for number, running in enumerate(self.initiatives):
             for position, (index, event) in enumerate(running.plan.get(t, [])):
                 if running.ended is not None:
@@ -249,6 +253,8 @@ class Programmes:
         self.uptake.observe(t)
 
     def _trips_lower_aversion(self, t: int) -> None:
+        if self._last_trip_month < t:  # nobody is on a trip's effect (and none was ever taken: the common case)
+            return
         away = self.trip_until >= t
         if away.any():
             self.model.aversion[away] *= 1.0 - self.model.params.formats.trip_aversion_cut
@@ -260,7 +266,7 @@ class Programmes:
         """Hold one event; with `traced` (the full record on), note what it left for attribution."""
         model = self.model
         kind = event.format
-        rng = model.randomness.generator("format", t, number, position)  # this event's own draws
+        rng = model.randomness.generator("format", t, number, position) if kind not in _MEETINGS else None
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
         record = None
@@ -291,6 +297,7 @@ class Programmes:
             size = event.size or model.params.formats.trip_size
             who = formats.travellers(model, rng, kinds, running.series.convened_sides, size)
             formats.travel(model, who, self.trip_until, t)
+            self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
             row["participants"] = int(who.size)
             if traced is not None:
                 traced.trips.append((who, t, t + model.params.formats.trip_months))
@@ -372,8 +379,10 @@ class Programmes:
         extra = self.model.params.proscribed.leak_cost if proscribed > 0 else 0.0
         conditions = accepted_conditionality(convener.params)
         running.reputation = thirdparty.reputation_after(tp, running.reputation, conditions, record.leaked, extra)
-        withdraws = self.model.randomness.uniforms("withdrawal", meeting, np.array([number]))[0]
-        if proscribed > 0 and withdraws < self.model.params.proscribed.withdrawal_risk * proscribed:
+        if proscribed > 0 and (
+            self.model.randomness.uniforms("withdrawal", meeting, np.array([number]))[0]
+            < self.model.params.proscribed.withdrawal_risk * proscribed
+        ):
             running.withdrawn = True
             running.ended = t
         self._outreach(running, record, t, meeting)

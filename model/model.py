@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
-from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, forget, trust_by_side
+from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, expand_rows, forget, trust_by_side
 from tracktwo.model.formats import Meeting
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
@@ -85,6 +85,7 @@ class TrackTwoModel(mesa.Model):
         self.initial_standing = self.standing.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
+        self._any_weighs = bool(self.credibility_weighed.any())
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
         self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
@@ -335,13 +336,11 @@ class TrackTwoModel(mesa.Model):
         a, b = a[cross], b[cross]
         form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]
-        new = np.array(
-            [
-                b_ not in self.ties.indices[self.ties.indptr[a_] : self.ties.indptr[a_ + 1]]
-                for a_, b_ in zip(a.tolist(), b.tolist(), strict=True)
-            ],
-            dtype=bool,
-        )
+        if a.size == 0:
+            return 0
+        ties = self.ties
+        owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
+        new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
         if not new.any():
             return 0
         self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
@@ -369,18 +368,22 @@ class TrackTwoModel(mesa.Model):
     def advocacy(self, t: int) -> int:
         """Holders advocate their ideas along ties; returns the number of adoptions."""
         ideas = self.ideas
-        adopted_at = ideas.adopted_at[:, : ideas.count]
+        n = ideas.count
+        if n == 0 and self.record is None:
+            return 0
+        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
         span = self.params.diffusion.advocacy_span
-        active = ideas.held & (adopted_at < t)  # adopters advocate from the next step ...
+        active = adopted_at < t  # adopters advocate from the next step ...
+        active &= ideas.holds.T[:n]
         if span is not None:
             active &= adopted_at >= t - span  # ... for `span` steps
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
-            active &= ~self._silenced[:, None]
+            active &= ~self._silenced[None, :]
         credibility, weighs = self._credibility()
         adoptions = advocate(
-            StepDraws(self.randomness, t, ideas.key[: ideas.count]),
+            StepDraws(self.randomness, t, ideas.key[:n]),
             self.tie_index,
-            active,
+            active.T,
             ideas.holds,
             ideas.novelty,
             self.params.diffusion.base_rate,
@@ -391,11 +394,13 @@ class TrackTwoModel(mesa.Model):
             self.trust,
             exposures=self.record is not None,
             counts=self.advocate_counts,
+            any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
         )
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
-        ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
-        self._officials_learn_trust(adoptions.actors, adoptions.ideas)
+        if adoptions.actors.size:
+            ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
+            self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
 
     def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:

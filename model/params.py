@@ -8,6 +8,7 @@ carry the range and the unit; ``docs/ODD.md`` explains what each one models.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 from collections.abc import Mapping
@@ -1209,9 +1210,15 @@ def _allowed_keys(location: tuple) -> list[str]:
     return list(model.model_fields)
 
 
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    """The defaults as a plain nested dict, built once (callers get copies)."""
+    return Params().model_dump(mode="json")
+
+
 def default_params_dict() -> dict[str, Any]:
     """The defaults as a plain nested dict (what configs/default.yaml holds)."""
-    return Params().model_dump(mode="json")
+    return copy.deepcopy(_defaults())
 
 
 def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
@@ -1249,7 +1256,7 @@ def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
     if overrides is not None and not isinstance(overrides, Mapping):
         raise ConfigError(f"params: expected a mapping of parameter overrides, got {type(overrides).__name__}")
     try:
-        data = merge(default_params_dict(), overrides or {})
+        data = merge(_defaults(), overrides or {})  # merge copies what it is given
         if isinstance(data.get("kinds"), dict):
             data["kinds"] = _complete_kinds(data["kinds"])
         return Params.model_validate(data)

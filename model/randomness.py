@@ -59,13 +59,17 @@ def mix(value: int) -> int:
     return z ^ (z >> 31)
 
 
+_SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(k) for k in (30, 27, 31, 11))
+_MIX_1, _MIX_2, _GOLDEN = np.uint64(MIX_1), np.uint64(MIX_2), np.uint64(GOLDEN)
+
+
 def mix_array(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser on a uint64 array, in place (numpy's uint64 arithmetic wraps)."""
-    z ^= z >> np.uint64(30)
-    z *= np.uint64(MIX_1)
-    z ^= z >> np.uint64(27)
-    z *= np.uint64(MIX_2)
-    z ^= z >> np.uint64(31)
+    z ^= z >> _SHIFT_30
+    z *= _MIX_1
+    z ^= z >> _SHIFT_27
+    z *= _MIX_2
+    z ^= z >> _SHIFT_31
     return z
 
 
@@ -78,6 +82,11 @@ class EventRandomness:
 
     def key(self, event: str, *numbers: int) -> int:
         """A 64-bit key for one event class and a tuple of whole numbers (a step, a workshop, a state)."""
+        if len(numbers) == 1:  # the common case (a step, a meeting): one mix, inline
+            z = (self._base[event] + (int(numbers[0]) & MASK) * GOLDEN + GOLDEN) & MASK
+            z = ((z ^ (z >> 30)) * MIX_1) & MASK
+            z = ((z ^ (z >> 27)) * MIX_2) & MASK
+            return z ^ (z >> 31)
         z = self._base[event]
         for number in numbers:
             z = mix(z + (int(number) & MASK) * GOLDEN + GOLDEN)
@@ -102,14 +111,16 @@ class EventRandomness:
             return np.empty(0)
         prefix = np.uint64(self.key(event, number))
         z = ids.astype(np.uint64)
-        z *= np.uint64(GOLDEN)
+        z *= _GOLDEN
         if keys is None:
             z += prefix
         else:
-            mixed = mix_array(np.asarray(keys, dtype=np.uint64) * np.uint64(GOLDEN) + prefix)
+            mixed = np.asarray(keys, dtype=np.uint64) * _GOLDEN
+            mixed += prefix
+            mix_array(mixed)
             z += mixed[0] if mixed.size == 1 else mixed[columns]
-        z = mix_array(z)
-        z >>= np.uint64(11)
+        mix_array(z)
+        z >>= _SHIFT_11
         return z * UNIT
 
     def generator(self, event: str, *numbers: int) -> np.random.Generator:
