@@ -42,7 +42,7 @@ class Adoptions:
     actors: np.ndarray
     ideas: np.ndarray
     sources: np.ndarray
-    exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # (advocate, receiver, idea), when recorded
+    exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # each adoption's (advocate, receiver, idea)
 
 
 @dataclass
@@ -313,11 +313,11 @@ def _adopt(
         log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
     else:
         log_none = log_plain
-    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None
-    if exposed is not None:
-        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
     adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
+    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
+    if exposed is not None:
+        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
     return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
 
 

@@ -98,6 +98,7 @@ class TrackTwoModel(mesa.Model):
             AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
             for i in range(self.n_actors)
         ]
+        mesa.Agent._ids.pop(self, None)  # Mesa 3.3 keeps every model in this counter (no agent is added later)
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
@@ -119,7 +120,7 @@ class TrackTwoModel(mesa.Model):
         self._closed_carriers = self._carriers_closed()
         self._silenced = self.behaviour == "grassroots" if "via_track_three" in self.removal.routes else None
         self.rivals = RivalSources(p.rivals, self.officials_by_side)
-        self.record = Record() if p.evaluation.record else None
+        self.record = Record(self.ideas) if p.evaluation.record else None
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"

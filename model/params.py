@@ -1090,7 +1090,7 @@ class Params(_Strict):
         needed = estimated_run_bytes(self)
         if needed > MAX_RUN_BYTES:
             raise ValueError(
-                f"one run would need about {needed / 2**30:.1f} GiB (population, ties and ideas), over the "
+                f"one run would need about {needed / 2**30:.1f} GiB ({run_parts(self)}), over the "
                 f"{MAX_RUN_BYTES / 2**30:.0f} GiB a run may use; lower kinds.*.count, network.degree, "
                 "workshops.size or workshops.count x idea_rate (README: Limits)"
             )
@@ -1113,6 +1113,15 @@ MAX_RUN_BYTES = 4 * 2**30  # one run may use at most this much memory (a laptop 
 BYTES_PER_ACTOR = 1_000  # attributes, agents and per-actor state (measured ~720 B: README, Limits)
 BYTES_PER_TIE = 100  # edge arrays, the CSR adjacency both ways and sampling scratch (measured ~100 B)
 BYTES_PER_ACTOR_IDEA = 30  # the actors x ideas tables (13 B a cell) with room to grow (measured ~8 B)
+BYTES_PER_EXPOSURE = 16  # one exposure kept by the evaluation record (step, advocate, receiver, idea as int32)
+RECORD_ROOM = 1.5  # the record's table grows by doubling: on average half again what it holds
+
+
+def run_parts(params: Params) -> str:
+    """What a run's memory estimate counts, in words (for a refusal)."""
+    if params.evaluation.record:
+        return f"population, ties, ideas and {estimated_record_bytes(params) / 2**30:.1f} GiB of evaluation record"
+    return "population, ties and ideas"
 
 
 def expected_ties(params: Params) -> float:
@@ -1147,13 +1156,31 @@ def expected_workshops(params: Params) -> int:
     return 0 if params.steps < w.first_step else min(w.count, (params.steps - w.first_step) // w.interval + 1)
 
 
+def expected_ideas(params: Params) -> float:
+    """Ideas a run may hold: seeded, those its workshops may generate (with room), and the first capacity."""
+    return params.initial_ideas.count + 1.5 * params.workshops.idea_rate * expected_workshops(params) + 16
+
+
+def estimated_record_bytes(params: Params) -> float:
+    """The evaluation record's peak memory (0 when ``evaluation.record`` is off), at most, from the parameters.
+
+    The record keeps, per first adoption, one exposure (BYTES_PER_EXPOSURE) for each advocating
+    neighbour of the adopter (model/record.py): at most every actor-idea cell adopted from all of
+    its ties, i.e. twice the ties times the ideas, with the table's room to double.
+    """
+    if not params.evaluation.record or params.network.type == "map":
+        return 0.0
+    return 2 * expected_ties(params) * expected_ideas(params) * BYTES_PER_EXPOSURE * RECORD_ROOM
+
+
 def estimated_run_bytes(params: Params) -> float:
-    """A run's peak memory, roughly (within a factor of two), from the parameters alone."""
+    """A run's peak memory, roughly (within a factor of two), from the parameters alone (the record included)."""
     if params.network.type == "map":
         return 0.0  # an actor map's size is the file's: it was read already
     actors = params.sides * sum(kind.count for kind in params.kinds.values())
-    ideas = params.initial_ideas.count + 1.5 * params.workshops.idea_rate * expected_workshops(params) + 16
-    return actors * BYTES_PER_ACTOR + expected_ties(params) * BYTES_PER_TIE + actors * ideas * BYTES_PER_ACTOR_IDEA
+    ideas = expected_ideas(params)
+    plain = actors * BYTES_PER_ACTOR + expected_ties(params) * BYTES_PER_TIE + actors * ideas * BYTES_PER_ACTOR_IDEA
+    return plain + estimated_record_bytes(params)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,11 +1,17 @@
-"""The full record of a run (``evaluation.record``): everything evaluation needs to say what was on the chain.
+"""The record of a run (``evaluation.record``): what attribution reads, and no more.
 
-- every exposure: at each step, each (advocate, receiver, idea) tie along which an idea was
-  advocated to someone who did not hold it, whether or not it persuaded;
 - per transferred idea and per side, the officials who counted toward the threshold when it
-  entered Track One, and the adoption tree from its authors to them (each hop: the credited
-  source, the adopter, the step of the adopter's first adoption);
+  entered Track One; its adoption trees from its authors to them (each hop: the credited
+  source, the adopter, the step of the adopter's first adoption) are read from the idea store's
+  first-adoption sources when asked, never copied;
+- the exposures a chain may need: for each first adoption, every advocate tied to the adopter
+  who was advocating the idea that step (the credited source among them), kept as one compact
+  int32 table (16 bytes an exposure) that grows by doubling;
 - at each ripe window's opening, each ripeness driver's share of the opening hazard.
+
+Advocacy that persuaded nobody, and adoptions after the first (after forgetting), are not kept:
+no chain passes through them. The record lives with its model and goes when the run's outcomes
+(its attribution) are computed and the model is dropped; ``release()`` frees it earlier.
 
 Trees follow first-adoption sources: an official's source held the idea before the official
 first adopted it and was tied to the official then (ties are only ever added), so every hop is
@@ -26,6 +32,11 @@ from tracktwo.model.ripeness import HAZARD_TERMS
 
 if TYPE_CHECKING:
     from tracktwo.model.initiatives import Footprint
+
+__all__ = ["EXPOSURE_BYTES", "Hop", "Opening", "Record", "chain_attribution"]
+
+EXPOSURE_BYTES = 16  # one kept exposure: step, advocate, receiver, idea as int32
+_FIRST_CAPACITY = 1024
 
 
 @dataclass
@@ -56,19 +67,44 @@ class Hop:
 
 @dataclass
 class Record:
-    """The full record of one run, kept as the run goes."""
+    """The record of one run, kept as the run goes: who counted, each first adoption's advocates, openings.
 
-    _exposures: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    `ideas` is the run's idea store: exposures are kept for first adoptions only (read from it
+    before the step's adoptions are applied); without it, every adoption's exposures are kept.
+    """
+
+    ideas: IdeaStore | None = None
     counted: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # idea -> side -> officials counted
     openings: list[Opening] = field(default_factory=list)
+    _table: np.ndarray = field(default_factory=lambda: np.empty((4, 0), dtype=np.int32))  # step, adv, recv, idea
+    _size: int = 0
 
-    def note_exposures(self, step: int, exposures: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
-        """Keep a step's exposures: (advocate, receiver, idea) arrays."""
+    @property
+    def nbytes(self) -> int:
+        """Bytes the record holds (its exposure table, allocated, and the officials who counted)."""
+        officials = sum(a.nbytes for by_side in self.counted.values() for a in by_side.values())
+        return int(self._table.nbytes + officials)
+
+    def note_exposures(self, step: int, exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
+        """Keep a step's exposures of first adoptions: (advocate, receiver, idea) arrays, before adoption."""
+        if exposures is None:
+            return
         advocates, receivers, ideas = exposures
-        if advocates.size:
-            self._exposures.append(
-                (step, advocates.astype(np.int32), receivers.astype(np.int32), ideas.astype(np.int32))
-            )
+        if advocates.size == 0:
+            return
+        if self.ideas is not None:
+            first = self.ideas.first_adopted.T.reshape(-1)[ideas * self.ideas.n_actors + receivers] < 0
+            if not first.all():
+                advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
+        size = self._size + advocates.size
+        if size > self._table.shape[1]:
+            grown = np.empty((4, max(size, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)
+            grown[:, : self._size] = self._table[:, : self._size]
+            self._table = grown
+        block = self._table[:, self._size : size]
+        block[0] = step
+        block[1], block[2], block[3] = advocates, receivers, ideas
+        self._size = size
 
     def note_entry(self, idea: int, counted: dict[int, np.ndarray]) -> None:
         """Keep the officials (per side) who counted toward the threshold when an idea entered Track One."""
@@ -81,12 +117,17 @@ class Record:
         self.openings.append(Opening(step, state, hazard, shares))
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Every exposure: (step, advocate, receiver, idea) arrays."""
-        if not self._exposures:
-            empty = np.empty(0, dtype=np.int32)
-            return empty, empty, empty, empty
-        steps = np.concatenate([np.full(e[1].size, e[0], dtype=np.int32) for e in self._exposures])
-        return (steps, *(np.concatenate([e[k] for e in self._exposures]) for k in (1, 2, 3)))
+        """Every kept exposure: (step, advocate, receiver, idea) arrays (views of the record's table)."""
+        table = self._table[:, : self._size]
+        return table[0], table[1], table[2], table[3]
+
+    def release(self) -> None:
+        """Free the record (once the run's attribution is computed): nothing of it is kept after."""
+        self._table = np.empty((4, 0), dtype=np.int32)
+        self._size = 0
+        self.counted = {}
+        self.openings = []
+        self.ideas = None
 
     def trees(self, ideas: IdeaStore) -> list[Hop]:
         """Per transferred idea and side, the hops from its authors to the officials who counted (each hop once)."""

@@ -22,6 +22,7 @@ __all__ = [
     "MAX_RUNS",
     "check_size",
     "compositions",
+    "forced",
     "grid_points",
     "lifted",
     "simplex_points",
@@ -42,6 +43,11 @@ def lifted(force: bool) -> Iterator[None]:
         yield
     finally:
         _forced.reset(token)
+
+
+def forced() -> bool:
+    """Whether the command's --force lifts the limits here."""
+    return _forced.get()
 
 
 def check_size(where: str, points: int, replicates: int = 1) -> None:

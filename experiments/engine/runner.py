@@ -28,6 +28,7 @@ from tqdm import tqdm
 from tracktwo.experiments.design import points as design
 from tracktwo.experiments.design.points import History, Point
 from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.engine.budget import check_sweep_fits
 from tracktwo.experiments.engine.executors import Executor
 from tracktwo.experiments.engine.folder_lock import FolderLock
 from tracktwo.experiments.engine.store import Store
@@ -338,6 +339,7 @@ def open_session(
     """
     directory = out or default_out(spec.name)
     start = time.perf_counter()
+    check_sweep_fits(spec, executor.workers)  # before --overwrite removes anything: refused runs lose nothing
     store = Store.open(directory, spec.name, spec.fingerprint(), resume=resume, overwrite=overwrite, lock=lock)
     manifest_path = directory / "manifest.json"
     try:

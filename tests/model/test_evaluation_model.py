@@ -133,12 +133,19 @@ def test_record_trees_are_valid(seed, overrides):
             roots = {h.source for h in mine} - adopters
             assert all(ideas.source[r, idea] < 0 for r in roots), "the trees start at the idea's authors"
     steps, advocates, receivers, exposed = record.exposures()
-    assert steps.size > sum(len(v) for v in [hops])
+    assert steps.size > len(hops)
     assert (model.ties[advocates, receivers] == 1).all()
+    assert (ideas.first_adopted[receivers, exposed] == steps).all(), "only first adoptions' exposures are kept"
     credited = ideas.adoption_log()
-    adopted = {(i, a, s, src) for i, a, s, src in zip(*(x.tolist() for x in credited), strict=True) if src >= 0}
+    first = {
+        (i, a, s, src)
+        for i, a, s, src in zip(*(x.tolist() for x in credited), strict=True)
+        if src >= 0 and ideas.first_adopted[a, i] == s
+    }
     exposures = set(zip(exposed.tolist(), receivers.tolist(), steps.tolist(), advocates.tolist(), strict=True))
-    assert adopted <= exposures, "every credited adoption was an exposure"
+    assert first <= exposures, "every credited first adoption was an exposure"
+    assert {(h.idea, h.adopter, h.step, h.source) for h in hops} <= exposures, "every hop of a chain was an exposure"
+    assert len(exposures) == steps.size, "each exposure is kept once"
 
 
 def test_record_keeps_the_drivers_share_of_each_opening():
