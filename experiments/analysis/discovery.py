@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import stats
-from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, ResultsFolder, load_results
+from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, SWEEP_KINDS, ResultsFolder, load_results
 from tracktwo.experiments.provenance import write_atomic, write_json
 from tracktwo.experiments.reporting import labels
 from tracktwo.model import ConfigError
@@ -435,7 +435,7 @@ def discover_results(
     min_density: float | None = None,
 ) -> Discovery:
     """Scenario discovery on a results folder's runs: which swept values give `outcome` above/below `threshold`."""
-    results = load_results(directory)
+    results = load_results(directory, "discover", SWEEP_KINDS)
     if outcome not in results.outcomes:
         close = difflib.get_close_matches(outcome, results.outcomes, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
