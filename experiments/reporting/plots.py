@@ -44,6 +44,7 @@ from tracktwo.experiments.analysis.results import (
     read_json_file,
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import write_json
 from tracktwo.experiments.reporting import figures, labels
 from tracktwo.experiments.reporting.figures import PALETTE, save
@@ -136,6 +137,11 @@ class Summaries:
 
 def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None) -> list[Drawn]:
     """Draw every figure that fits the sweep in DIR into DIR/figures/; returns what was drawn."""
+    with folder_lock.reading(Path(directory), "plot"):
+        return _plot_results(directory, outcomes)
+
+
+def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list[Drawn]:
     results = load_results(directory, "plot", SWEEP_KINDS)
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)

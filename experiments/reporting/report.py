@@ -35,6 +35,7 @@ from tracktwo.experiments.analysis.results import (
     read_json_file,
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import check_file_place, write_atomic
 from tracktwo.experiments.reporting import labels, plots
 from tracktwo.model import ConfigError
@@ -669,6 +670,11 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 
 def write_report(directory: str | Path, redraw: bool = False) -> Path:
     """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked)."""
+    with folder_lock.reading(Path(directory), "report"):
+        return _write_report(directory, redraw)
+
+
+def _write_report(directory: str | Path, redraw: bool) -> Path:
     results = load_results(directory)
     check_file_place(results.directory / REPORT, results.directory / f".{REPORT}.partial")
     if folder_kind(results.directory, results.manifest) not in SWEEP_KINDS:
