@@ -20,7 +20,7 @@ from tracktwo.experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.experiments.provenance import read_manifest
 from tracktwo.experiments.reporting import labels
-from tracktwo.model import ConfigError
+from tracktwo.model import OUTCOMES, ConfigError
 
 __all__ = [
     "EVALUATION_INFO",
@@ -38,6 +38,8 @@ __all__ = [
     "find_factors",
     "folder_kind",
     "load_results",
+    "outcome_values",
+    "paired_table",
     "read_csv_table",
     "read_json_file",
     "read_table",
@@ -213,6 +215,38 @@ def _checked_manifest(path: Path) -> dict[str, Any]:
         if not isinstance(manifest.get(key, {}), dict):
             raise ConfigError(f"{path}: damaged ({key} is not a mapping); rerun the command with --overwrite")
     return manifest
+
+
+def outcome_values(runs: pd.DataFrame, outcome: str, steps: int | None) -> pd.Series:
+    """An outcome's values by run, undefined ones handled as documented (docs: "Undefined outcomes").
+
+    A time to an event (an outcome declared `undefined="censored"`) that did not happen in a run is
+    censored at the run's length: read as `steps` months, a lower bound. Any other undefined value
+    (a mean over no transferred idea, a share of no ripe month) stays missing (NaN): analyses pair
+    or drop those runs and say how many they left out.
+    """
+    values = pd.to_numeric(runs[outcome], errors="coerce").astype(float)
+    declared = OUTCOMES.get(outcome)
+    if declared is not None and declared.undefined == "censored" and steps is not None:
+        values = values.fillna(float(steps))
+    return values
+
+
+def paired_table(runs: pd.DataFrame, outcome: str, points: list[int], steps: int | None) -> pd.DataFrame:
+    """An outcome by point (rows) and replicate (columns), kept where every point has a defined value.
+
+    Undefined values follow `outcome_values`; a replicate missing at any point is left out of the
+    pairing. ConfigError (one line) if no replicate is left.
+    """
+    frame = runs.assign(**{outcome: outcome_values(runs, outcome, steps)})
+    table = frame.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first", dropna=False)
+    table = table.reindex(points).dropna(axis=1)  # replicates where every point ran and the outcome is defined
+    if table.shape[1] == 0:
+        raise ConfigError(
+            f"--outcomes: {outcome} is undefined (e.g. no idea entered Track One) in every replicate of at least one "
+            "coalition; the runs are saved: rerun with --resume and other --outcomes, or more --replicates"
+        )
+    return table
 
 
 def read_csv_table(path: Path) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +13,10 @@ import pandas as pd
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
+from tracktwo.experiments.analysis.results import paired_table
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_config_arguments, add_execution_arguments, held_sweep, positive
+from tracktwo.experiments.design import evaluation_checks
 from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from tracktwo.experiments.design.sweepfile import SweepSpec
 from tracktwo.experiments.provenance import write_atomic, write_json
@@ -95,16 +98,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(handler=evaluate_command)
 
 
-def plan(params: Params, names: list[str], orders: int, seed: int) -> list[Family]:
+def plan(params: Params, names: list[str], orders: int, seed: int, replicates: int = 1) -> list[Family]:
     """The families asked for, each with its components and the coalitions its game needs."""
+    evaluation_checks.check_settings(params)
     families = []
     for name in dict.fromkeys(names):
         found = family(params, name, seed)
         if not found:
             raise ConfigError(f"--components: {name} has no components in this programme (nothing to evaluate)")
         keys, labels = [k for k, _ in found], [label for _, label in found]
+        evaluation_checks.check_family_size(name, len(keys), orders, replicates)
         sampled = None if len(keys) <= evaluation.EXACT_MAX else evaluation.orders(len(keys), orders, seed)
         families.append(Family(name, keys, labels, sampled, evaluation.coalitions(len(keys), sampled)))
+    evaluation_checks.check_columns([key for f in families for key in f.keys])
+    for line in evaluation_checks.late_meetings(params, seed):
+        print(f"tracktwo evaluate: warning: {line}", file=sys.stderr)
     return families
 
 
@@ -134,7 +142,7 @@ def _check_outcomes(names: list[str]) -> list[str]:
 
 
 def tables(
-    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int
+    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int, steps: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tidy evaluation table (a row per component and outcome) and the total effects (per family and outcome)."""
     finished = runs[runs["status"] == "finished"]
@@ -149,9 +157,8 @@ def tables(
             [full[f"chain_ideas_{s}"].to_numpy() for s in slugs], idea_total.to_numpy()
         )
         for outcome in outcomes:
-            table = finished.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first")
             points = {c: index[(f.name, c)] for c in f.coalitions}
-            table = table.loc[sorted(set(points.values()))].dropna(axis=1)  # replicates where every coalition ran
+            table = paired_table(finished, outcome, sorted(set(points.values())), steps)
             game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
             effect = game.total_effect()
             shapley = evaluation.shapley(game, f.orders, seed=seed)
@@ -284,7 +291,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
 
     outcomes = _check_outcomes(args.outcomes)
     params = load_params(args.config, parse_overrides(args.overrides))
-    families = plan(params, args.components, args.orders, args.seed)
+    families = plan(params, args.components, args.orders, args.seed, args.replicates)
     points, index = _points(families)
     path = Path(args.config) if args.config else DEFAULT_CONFIG
     first = outcomes[0]
@@ -308,7 +315,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         if tally.finished == 0:
             return every_run_failed(tally, "evaluate")
         runs = pd.read_parquet(tally.directory / "runs.parquet")
-        frame, totals = tables(runs, families, index, outcomes, args.seed)
+        frame, totals = tables(runs, families, index, outcomes, args.seed, params.steps)
         frame["verdict"] = frame.apply(verdict, axis=1)
         sentences = [sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
         write_atomic(tally.directory / TABLE, frame.to_csv(index=False))
