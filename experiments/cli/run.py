@@ -7,7 +7,7 @@ import math
 import time
 from pathlib import Path
 
-from tracktwo.experiments.cli.options import add_config_arguments
+from tracktwo.experiments.cli.options import add_config_arguments, folder
 from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
 from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
 from tracktwo.model import OUTCOMES, ROUTE_LABELS, simulate
@@ -22,7 +22,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument("--steps", type=int, help="months to simulate (overrides the config)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument("--out", type=folder, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.set_defaults(handler=run_command)
 
 
