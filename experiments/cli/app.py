@@ -59,7 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def port_number(text: str) -> int:
     """An argparse type: a TCP port number."""
     try:
-        port = int(text) if text.isascii() and text.isdigit() else -1  # ASCII digits only: ' 8765', '+80' and '8_0' are typos, not ports
+        port = int(text) if text.isascii() and text.isdigit() else -1  # ' 8765', '+80', '8_0': typos
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
