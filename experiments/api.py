@@ -771,7 +771,7 @@ def evaluate(
         names = _texts(components, "--components")
         wanted = contributions.check_outcomes(_texts(outcomes or contributions.DEFAULT_OUTCOMES, "--outcomes"))
         path, params = _config(config, set)
-        families = contributions.plan(params, names, orders, seed)
+        families = contributions.plan(params, names, orders, seed, replicates)
         points, index = contributions.coalition_points(families)
         first = wanted[0]
         spec = SweepSpec(
@@ -796,7 +796,7 @@ def evaluate(
             common = {"name": spec.name, "families": tuple(families), "outcomes": tuple(wanted)}
             if tally.finished == 0:
                 return EvaluateResult(**fields, **common)
-            frame, totals = contributions.tables(fields["runs"], families, index, wanted, seed)
+            frame, totals = contributions.tables(fields["runs"], families, index, wanted, seed, params.steps)
             frame["verdict"] = frame.apply(contributions.verdict, axis=1)
             sentences = [contributions.sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
             write_atomic(tally.directory / EVALUATION_TABLE, frame.to_csv(index=False))

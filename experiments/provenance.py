@@ -18,6 +18,7 @@ from tracktwo.model import ConfigError
 __all__ = [
     "PROJECT_ROOT",
     "RESULTS_DIR",
+    "check_file_place",
     "default_out",
     "environment",
     "git_commit",
@@ -58,9 +59,19 @@ def read_manifest(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as error:
-        raise ConfigError(f"{path}: not valid JSON ({error})") from None
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{path}: not valid JSON ({' '.join(str(error).split())[:80]})") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: a folder, not a manifest file; remove it or rerun the command") from None
+    found = manifest.get("sweep", {}) if isinstance(manifest, dict) else manifest
+    if not isinstance(found, dict):
+        where = "its sweep" if isinstance(manifest, dict) else "it"
+        raise ConfigError(
+            f"{path}: damaged ({where} is a {type(found).__name__}, expected a mapping); "
+            "rerun the command with --overwrite to write it again"
+        )
+    return manifest
 
 
 def tracktwo_version() -> str:
@@ -126,10 +137,21 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def check_file_place(*paths: Path) -> None:
+    """ConfigError (one line) if a file is to be written where a folder stands, or inside a file."""
+    for path in paths:
+        if path.is_dir():
+            raise ConfigError(f"{path}: a folder stands where tracktwo writes a file; move it away and run again")
+        parent = path.parent
+        if parent.exists() and not parent.is_dir():
+            raise ConfigError(f"{parent}: a file stands where tracktwo writes a folder; move it away and run again")
+
+
 def write_atomic(path: Path, data: str | bytes) -> Path:
     """Write a file so that a crash leaves either the old file or the new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.partial")
+    check_file_place(path, partial)
+    path.parent.mkdir(parents=True, exist_ok=True)
     mode = "wb" if isinstance(data, bytes) else "w"
     try:
         with open(partial, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8"})) as handle:

@@ -17,6 +17,7 @@ part reached.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,9 +45,45 @@ class Component:
 
     @property
     def slug(self) -> str:
-        """The key as a column-name fragment: workshop_7, actor_A012, group_gender_f."""
-        text = "".join(c if c.isalnum() else "_" for c in f"{self.kind}_{self.name}")
-        return text.strip("_")
+        """The key as a column-name fragment: workshop_7, actor_A012, group_gender_f (column_fragment)."""
+        return column_fragment(self.key)
+
+
+def column_fragment(key: str) -> str:
+    """A component key (or any label) as a column-name fragment, never the same for two distinct keys.
+
+    Letters, digits and underscores are kept and the key's own separators (its first ':' and '=')
+    become '_': group:gender=f -> group_gender_f. Any other character also becomes '_', and then a
+    short hash of the whole key is appended (north-east -> ..._north_east_x1f2e3a), so north-east
+    and north_east stay two columns. `distinct_fragments` refuses the rare pair this cannot split.
+    """
+    kind, colon, rest = key.partition(":")
+    column, equals, value = rest.partition("=")
+    parts = [kind, column, value] if equals else [kind, rest] if colon else [key]
+    lossy = False
+    cleaned = []
+    for part in parts:
+        text = "".join(c if c.isalnum() or c == "_" else "_" for c in part)
+        lossy = lossy or text != part or not part.isascii()
+        cleaned.append(text)
+    fragment = "_".join(cleaned).strip("_")
+    if lossy or not fragment:
+        fragment = f"{fragment}_x{hashlib.sha1(key.encode('utf-8')).hexdigest()[:7]}"
+    return fragment
+
+
+def distinct_fragments(keys: Sequence[str]) -> dict[str, str]:
+    """Each key's column fragment; ConfigError naming both keys if two distinct keys would share a column."""
+    seen: dict[str, str] = {}
+    for key in dict.fromkeys(keys):
+        fragment = column_fragment(key)
+        if fragment in seen:
+            raise ConfigError(
+                f"components {seen[fragment]!r} and {key!r} would share the column {fragment!r}; "
+                "rename one of the values in the actor map"
+            )
+        seen[fragment] = key
+    return {key: fragment for fragment, key in seen.items()}
 
 
 def column_values(population: Population, column: str) -> np.ndarray:

@@ -8,7 +8,6 @@ Graphs are built in numpy in O(nodes + edges) from the model's generator; the re
 
 from __future__ import annotations
 
-import csv
 import functools
 import math
 import os
@@ -167,94 +166,35 @@ def block_probabilities(params: Params) -> np.ndarray:
 def load_actor_map(
     path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]
 ) -> tuple[Population, np.ndarray, np.ndarray]:
-    """Read an actor map, checking it against the configured kinds; raises ConfigError."""
+    """The population and ties of an actor map, checked against the configured kinds; raises ConfigError.
+
+    The files are read by the experiments' reader (tracktwo.experiments.design.actor_map: delimiter,
+    byte-order mark, unexpected columns); the model builds from the rows it returns.
+    """
+    from tracktwo.experiments.design import actor_map  # file formats live with the experiments, not the model
+
     if not path:
         raise ConfigError("network.map: no actor map path given")
     file = Path(path)
     if not file.is_file():
         raise ConfigError(f"network.map: file not found: {path}")
-    edges_file = edges_file_for(file, edges_path) if file.suffix.lower() == ".csv" else None
+    edges_file = actor_map.edges_file_for(file, edges_path) if file.suffix.lower() == ".csv" else None
     stamp = (os.stat(file).st_mtime_ns, os.stat(edges_file).st_mtime_ns if edges_file else 0)
     return _load_cached(str(file), str(edges_file) if edges_file else None, stamp, known_kinds)
 
 
-def read_map_rows(
-    path: Path, edges_path: str | None
-) -> tuple[list[dict[str, str]], list[tuple[str, str]], Path | None]:
-    """An actor map's rows as written (node rows, edge pairs in file order) and the edges file a CSV map uses."""
-    if path.suffix.lower() == ".csv":
-        edges_file = edges_file_for(path, edges_path)
-        return (*read_csv_rows(path, edges_file), edges_file)
-    return (*read_graphml_rows(path), None)
-
-
-def edges_file_for(nodes: Path, edges_path: str | None) -> Path:
-    """The edges .csv of a CSV actor map: the one given, else <stem>_edges.csv or edges.csv beside the nodes."""
-    candidates = (
-        [Path(edges_path)]
-        if edges_path
-        else [
-            nodes.with_name(nodes.stem.removesuffix("nodes").rstrip("_-") + "_edges.csv"),
-            nodes.with_name(nodes.stem + "_edges.csv"),
-            nodes.with_name("edges.csv"),
-        ]
-    )
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    shown = ", ".join(str(c) for c in candidates)
-    raise ConfigError(f"network.edges: no edges file for CSV actor map {nodes} (looked for {shown})")
-
-
 @functools.lru_cache(maxsize=16)
 def _load_cached(path: str, edges_path: str | None, _stamp: tuple[int, int], known_kinds: tuple[str, ...]):
-    if edges_path is None:
-        nodes, edges = read_graphml_rows(Path(path))
-    else:
-        nodes, edges = read_csv_rows(Path(path), Path(edges_path))
-    return _population_from_rows(path, nodes, edges, known_kinds)
+    from tracktwo.experiments.design import actor_map
+
+    rows = actor_map.read_map(Path(path), edges_path)
+    return population_from_rows(path, rows.nodes, rows.edges, known_kinds)
 
 
-def read_graphml_rows(path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
-    """A GraphML map's node attributes (with its id) and its edges."""
-    import networkx as nx
-
-    try:
-        graph = nx.read_graphml(path)
-    except Exception as error:  # networkx raises several parser errors
-        raise ConfigError(f"network.map: {path} is not valid GraphML ({error})") from None
-    nodes = [{"id": str(node), **{k: str(v) for k, v in data.items()}} for node, data in graph.nodes(data=True)]
-    edges = [(str(a), str(b)) for a, b in graph.edges()]
-    return nodes, edges
-
-
-def read_csv_rows(nodes_path: Path, edges_path: Path) -> tuple[list[dict[str, str]], list[tuple[str, str]]]:
-    """A CSV map's node rows and its (source, target) pairs."""
-    try:
-        with nodes_path.open(newline="", encoding="utf-8") as handle:
-            nodes = [dict(row) for row in csv.DictReader(handle)]
-        with edges_path.open(newline="", encoding="utf-8") as handle:
-            reader = csv.DictReader(handle)
-            columns = reader.fieldnames or []
-            source, target = _edge_columns(edges_path, columns)
-            edges = [(row[source], row[target]) for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise ConfigError(f"network.map: cannot read {nodes_path} / {edges_path} ({error})") from None
-    if nodes and "id" not in nodes[0]:
-        raise ConfigError(f"network.map: {nodes_path} needs an 'id' column (has {sorted(nodes[0])})")
-    return nodes, edges
-
-
-def _edge_columns(path: Path, columns: list[str]) -> tuple[str, str]:
-    for pair in (("source", "target"), ("from", "to"), ("u", "v")):
-        if set(pair) <= set(columns):
-            return pair
-    raise ConfigError(f"network.edges: {path} needs 'source' and 'target' columns (has {columns})")
-
-
-def _population_from_rows(
+def population_from_rows(
     path: str, nodes: list[dict[str, str]], edges: list[tuple[str, str]], known_kinds: tuple[str, ...]
-):
+) -> tuple[Population, np.ndarray, np.ndarray]:
+    """A population and its ties (u < v) from a map's rows, checked: kinds known, sides given, ids unique."""
     if not nodes:
         raise ConfigError(f"network.map: {path} has no actors")
     for column in ("kind", "side"):

@@ -37,6 +37,7 @@ class Outcome:
     goal: Goal = "higher"
     key: bool = False
     description: str = ""
+    undefined: str = ""  # "censored": a time to an event that did not happen in the run (read as the run's length)
 
 
 TRACK_LABELS = {
@@ -74,7 +75,9 @@ OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("mean_novelty_transferred", "Mean novelty of ideas that entered Track One", "0..1"),
     Outcome("impact", "Impact (novelty that entered Track One)", "novelty units", key=True),
     Outcome("any_transfer", "At least one idea entered Track One", "probability", key=True),
-    Outcome("time_to_first_transfer", "Months to the first idea entering Track One", "months", "lower"),
+    Outcome(
+        "time_to_first_transfer", "Months to the first idea entering Track One", "months", "lower", undefined="censored"
+    ),
     Outcome("ripe_windows", "Ripe moments opened", "windows", key=True),
     Outcome("share_time_ripe", "Share of months Track One was ripe", "share"),
     Outcome("transfers_in_ripe_windows", "Ideas entering Track One in ripe moments", "ideas"),

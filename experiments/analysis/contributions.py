@@ -8,11 +8,14 @@ contribution and Shapley value per component and outcome), the total effects and
 from __future__ import annotations
 
 import json
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis.results import paired_table
+from tracktwo.experiments.design import evaluation_checks
 from tracktwo.model import OUTCOMES, ConfigError, Params, outcome_label
 from tracktwo.model.components import Component, family
 
@@ -47,16 +50,21 @@ class Family:
         return [key for i, key in enumerate(self.keys) if i not in coalition]
 
 
-def plan(params: Params, names: list[str], orders: int, seed: int) -> list[Family]:
+def plan(params: Params, names: list[str], orders: int, seed: int, replicates: int = 1) -> list[Family]:
     """The families asked for, each with its components and the coalitions its game needs."""
+    evaluation_checks.check_settings(params)
     families = []
     for name in dict.fromkeys(names):
         found = family(params, name, seed)
         if not found:
             raise ConfigError(f"--components: {name} has no components in this programme (nothing to evaluate)")
         keys, labels = [k for k, _ in found], [label for _, label in found]
+        evaluation_checks.check_family_size(name, len(keys), orders, replicates)
         sampled = None if len(keys) <= evaluation.EXACT_MAX else evaluation.orders(len(keys), orders, seed)
         families.append(Family(name, keys, labels, sampled, evaluation.coalitions(len(keys), sampled)))
+    evaluation_checks.check_columns([key for f in families for key in f.keys])
+    for line in evaluation_checks.late_meetings(params, seed) if {"workshops", "events"} & set(names) else []:
+        print(f"tracktwo evaluate: warning: {line}", file=sys.stderr)
     return families
 
 
@@ -87,7 +95,7 @@ def check_outcomes(names: list[str]) -> list[str]:
 
 
 def tables(
-    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int
+    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int, steps: int | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tidy evaluation table (a row per component and outcome) and the total effects (per family and outcome)."""
     finished = runs[runs["status"] == "finished"]
@@ -102,9 +110,8 @@ def tables(
             [full[f"chain_ideas_{s}"].to_numpy() for s in slugs], idea_total.to_numpy()
         )
         for outcome in outcomes:
-            table = finished.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first")
             points = {c: index[(f.name, c)] for c in f.coalitions}
-            table = table.loc[sorted(set(points.values()))].dropna(axis=1)  # replicates where every coalition ran
+            table = paired_table(finished, outcome, sorted(set(points.values())), steps)
             game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
             effect = game.total_effect()
             shapley = evaluation.shapley(game, f.orders, seed=seed)

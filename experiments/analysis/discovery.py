@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import stats
-from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, ResultsFolder, load_results
+from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, SWEEP_KINDS, ResultsFolder, load_results
+from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import write_atomic, write_json
 from tracktwo.experiments.reporting import labels
 from tracktwo.model import ConfigError
@@ -435,7 +436,8 @@ def discover_results(
     min_density: float | None = None,
 ) -> Discovery:
     """Scenario discovery on a results folder's runs: which swept values give `outcome` above/below `threshold`."""
-    results = load_results(directory)
+    with folder_lock.reading(Path(directory), "discover"):
+        results = load_results(directory, "discover", SWEEP_KINDS)
     if outcome not in results.outcomes:
         close = difflib.get_close_matches(outcome, results.outcomes, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
@@ -488,10 +490,11 @@ def output_stem(discovery: Discovery) -> str:
 def write_discovery(directory: Path, discovery: Discovery) -> list[Path]:
     """RESULTS_DIR/scenarios_*.json (for the report) and .csv (the boxes as a table)."""
     stem = output_stem(discovery)
-    return [
-        write_json(directory / f"{stem}.json", discovery.to_json()),
-        write_atomic(directory / f"{stem}.csv", discovery.table().to_csv(index=False)),
-    ]
+    with folder_lock.reading(Path(directory), "discover"):
+        return [
+            write_json(directory / f"{stem}.json", discovery.to_json()),
+            write_atomic(directory / f"{stem}.csv", discovery.table().to_csv(index=False)),
+        ]
 
 
 def format_discovery(discovery: Discovery) -> str:

@@ -8,6 +8,7 @@ factor, named by its swept column.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -19,20 +20,28 @@ from tracktwo.experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.experiments.provenance import read_manifest
 from tracktwo.experiments.reporting import labels
-from tracktwo.model import ConfigError
+from tracktwo.model import OUTCOMES, ConfigError
 
 __all__ = [
     "EVALUATION_INFO",
     "EVALUATION_TABLE",
     "FIGURES",
+    "FOLDER_KINDS",
     "MAX_DISCRETE_LEVELS",
     "SCENARIO_PREFIX",
     "SENSITIVITY_INFO",
     "SENSITIVITY_TABLE",
+    "SWEEP_KINDS",
     "Factor",
     "ResultsFolder",
+    "check_kind",
     "find_factors",
+    "folder_kind",
     "load_results",
+    "outcome_values",
+    "paired_table",
+    "read_csv_table",
+    "read_json_file",
     "read_table",
 ]
 
@@ -42,6 +51,18 @@ SENSITIVITY_INFO = "sensitivity.json"
 SCENARIO_PREFIX = "scenarios_"
 EVALUATION_TABLE = "evaluation.csv"  # tracktwo evaluate: a row per component and outcome
 EVALUATION_INFO = "evaluation.json"  # its summary: families, totals, plain-language sentences, figures
+
+# The kinds of results folder, each with the file only that command writes (its manifest's command word wins).
+FOLDER_KINDS = {
+    "evaluate": EVALUATION_INFO,
+    "compare": "paired_differences.csv",
+    "select": "invitations.csv",
+    "dilemma": "dilemma.json",
+    "sensitivity": SENSITIVITY_INFO,
+    "sweep": "runs.parquet",
+}
+SWEEP_KINDS = ("sweep", "sensitivity")  # folders whose points vary swept parameters: discover and plot read these
+_KIND_FIGURES = {"evaluate": "evaluation.png", "compare": "comparison.png", "select": "selection.png"}
 
 
 @dataclass(frozen=True)
@@ -149,25 +170,134 @@ def read_table(path: Path) -> pd.DataFrame:
     """A parquet table of a results folder; ConfigError with one line if it is truncated or not parquet."""
     try:
         return pd.read_parquet(path)
-    except (OSError, ValueError) as error:  # pyarrow's ArrowInvalid is a ValueError
+    except (OSError, ValueError, TypeError, KeyError) as error:  # pyarrow's ArrowInvalid is a ValueError
         reason = " ".join(str(error).split())[:60]
         raise ConfigError(
             f"{path} is damaged or not a parquet table ({reason}...); `tracktwo sweep` with --resume writes it again"
         ) from None
 
 
-def load_results(directory: str | Path) -> ResultsFolder:
-    """Read RESULTS_DIR (runs.parquet and manifest.json); ConfigError with one line if it is not a sweep's results."""
+def folder_kind(directory: Path, manifest: dict[str, Any] | None = None) -> str:
+    """Which command wrote a results folder: its manifest's command word, else the file only that command writes."""
+    manifest = read_manifest(directory / "manifest.json") if manifest is None else manifest
+    argv = manifest.get("argv")
+    words = [str(w) for w in argv[1:3]] if isinstance(argv, list) else []
+    named = next((w for w in words if w in FOLDER_KINDS), None)
+    if named:
+        return named
+    return next((kind for kind, name in FOLDER_KINDS.items() if (directory / name).exists()), "sweep")
+
+
+def check_kind(directory: Path, kind: str, command: str, accepted: tuple[str, ...] = SWEEP_KINDS) -> None:
+    """ConfigError (one line) if `command` does not read a folder of this kind, saying what it expects instead."""
+    if kind in accepted:
+        return
+    figure = _KIND_FIGURES.get(kind)
+    drawn = f" (its figure is {directory / figure})" if figure else ""
+    raise ConfigError(
+        f"{directory}: holds `tracktwo {kind}` results{drawn}; `tracktwo {command}` reads a sweep's folder "
+        f"({' or '.join(SWEEP_KINDS)}); `tracktwo report {directory}` writes this folder's report"
+    )
+
+
+def _checked_manifest(path: Path) -> dict[str, Any]:
+    """The manifest, with the parts the analysis reads checked for their types (ConfigError naming the file)."""
+    manifest = read_manifest(path)
+    sweep = manifest.get("sweep", {})
+    for key, kind in (("parameters", dict), ("derived", dict), ("metric", dict), ("name", str)):
+        value = sweep.get(key)
+        if value is not None and not isinstance(value, kind):
+            raise ConfigError(
+                f"{path}: damaged (sweep.{key} is a {type(value).__name__}, expected a {kind.__name__}); "
+                "rerun the command with --overwrite to write it again"
+            )
+    for key in ("base_config",):
+        if not isinstance(manifest.get(key, {}), dict):
+            raise ConfigError(f"{path}: damaged ({key} is not a mapping); rerun the command with --overwrite")
+    return manifest
+
+
+def outcome_values(runs: pd.DataFrame, outcome: str, steps: int | None) -> pd.Series:
+    """An outcome's values by run, undefined ones handled as documented (docs: "Undefined outcomes").
+
+    A time to an event (an outcome declared `undefined="censored"`) that did not happen in a run is
+    censored at the run's length: read as `steps` months, a lower bound. Any other undefined value
+    (a mean over no transferred idea, a share of no ripe month) stays missing (NaN): analyses pair
+    or drop those runs and say how many they left out.
+    """
+    values = pd.to_numeric(runs[outcome], errors="coerce").astype(float)
+    declared = OUTCOMES.get(outcome)
+    if declared is not None and declared.undefined == "censored" and steps is not None:
+        values = values.fillna(float(steps))
+    return values
+
+
+def paired_table(runs: pd.DataFrame, outcome: str, points: list[int], steps: int | None) -> pd.DataFrame:
+    """An outcome by point (rows) and replicate (columns), kept where every point has a defined value.
+
+    Undefined values follow `outcome_values`; a replicate missing at any point is left out of the
+    pairing. ConfigError (one line) if no replicate is left.
+    """
+    frame = runs.assign(**{outcome: outcome_values(runs, outcome, steps)})
+    table = frame.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first", dropna=False)
+    table = table.reindex(points).dropna(axis=1)  # replicates where every point ran and the outcome is defined
+    if table.shape[1] == 0:
+        raise ConfigError(
+            f"--outcomes: {outcome} is undefined (e.g. no idea entered Track One) in every replicate of at least one "
+            "coalition; the runs are saved: rerun with --resume and other --outcomes, or more --replicates"
+        )
+    return table
+
+
+def read_csv_table(path: Path) -> pd.DataFrame:
+    """A CSV table of a results folder; ConfigError with one line naming it if it is damaged."""
+    try:
+        return pd.read_csv(path)
+    except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
+        reason = " ".join(str(error).split())[:60]
+        raise ConfigError(
+            f"{path} is damaged or not a CSV table ({reason}); rerun the command that wrote it with --overwrite"
+        ) from None
+
+
+def read_json_file(path: Path, kind: type = dict) -> Any:
+    """A JSON file of a results folder ({} or [] if absent); ConfigError with one line naming it if damaged."""
+    if not path.exists():
+        return kind()
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as error:
+        reason = " ".join(str(error).split())[:60]
+        raise ConfigError(f"{path} is damaged or not JSON ({reason}); rerun the command that wrote it") from None
+    if not isinstance(value, kind):
+        raise ConfigError(
+            f"{path} is damaged (a {type(value).__name__}, expected a {'mapping' if kind is dict else 'list'}); "
+            "rerun the command that wrote it"
+        )
+    return value
+
+
+def load_results(
+    directory: str | Path, command: str | None = None, accepted: tuple[str, ...] | None = None
+) -> ResultsFolder:
+    """Read RESULTS_DIR (runs.parquet and manifest.json); ConfigError with one line if it is not a sweep's results.
+
+    With `command`, the folder's kind (folder_kind) must be among `accepted` (default: every kind).
+    """
     folder = Path(directory)
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such results folder (a sweep writes one: tracktwo sweep FILE --out {folder})")
+    manifest = _checked_manifest(folder / "manifest.json")
+    if command is not None and accepted is not None:
+        check_kind(folder, folder_kind(folder, manifest), command, accepted)
     table = folder / "runs.parquet"
-    if not table.exists():
+    if not table.is_file():
         raise ConfigError(
             f"{folder}: not a sweep's results folder (no runs.parquet); run `tracktwo sweep` into it first"
         )
-    manifest = read_manifest(folder / "manifest.json")
     everything = read_table(table)
+    if "point" not in everything:
+        raise ConfigError(f"{table}: damaged (no 'point' column); rerun the command with --overwrite")
     finished = everything["status"] == FINISHED if "status" in everything else pd.Series(True, index=everything.index)
     runs = everything[finished].reset_index(drop=True)
     if runs.empty:

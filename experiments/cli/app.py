@@ -59,7 +59,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def port_number(text: str) -> int:
     """An argparse type: a TCP port number."""
     try:
-        port = int(text)
+        port = int(text) if text.isascii() and text.isdigit() else -1  # ' 8765', '+80', '8_0': typos
     except ValueError:
         port = -1
     if not 1 <= port <= 65535:
@@ -106,13 +106,13 @@ def solara_command(port: int, host: str = LOCALHOST) -> list[str]:
 
 def app_command(args: argparse.Namespace) -> int:
     """Replace this process with the Solara server, so stopping it (Ctrl-C, a signal) stops the server."""
+    check_can_listen(args.host, args.port)  # first: a bad address is one line, without the warning below
     if args.host not in LOCAL_HOSTS:
         print(
             f"tracktwo app: warning: --host {args.host} serves the app to other machines on the network, not only "
             f"this one; leave --host out to keep it on {LOCALHOST}",
             file=sys.stderr,
         )
-    check_can_listen(args.host, args.port)
     command = solara_command(args.port, args.host)
     print(f"tracktwo app: serving the trainer's app at http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     os.chdir(PROJECT_ROOT)

@@ -24,6 +24,7 @@ __all__ = [
     "command_session",
     "execution_options",
     "executor_from",
+    "folder",
     "held_sweep",
     "overwrite_from",
     "positive",
@@ -44,6 +45,13 @@ def positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
     return value
+
+
+def folder(text: str) -> Path:
+    """An argparse type: a folder path, not empty or blank (an empty --out would write into the current folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"expected a folder, got {text!r} (an empty path)")
+    return Path(text)
 
 
 def seconds(text: str) -> float:
@@ -81,7 +89,7 @@ def add_execution_arguments(
     With `fresh_by_default` (quick commands such as `dilemma`) a new run replaces what --out holds
     unless --resume is given; otherwise an existing store needs --resume or --overwrite.
     """
-    parser.add_argument("--out", type=Path, help=f"results folder (default: {out_default})")
+    parser.add_argument("--out", type=folder, help=f"results folder (default: {out_default})")
     parser.add_argument(
         "--workers", type=positive, help="parallel workers (default: every core; with --scheduler: the cluster's)"
     )

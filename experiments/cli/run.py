@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 from tracktwo.experiments import api
-from tracktwo.experiments.cli.options import add_config_arguments
+from tracktwo.experiments.cli.options import add_config_arguments, folder
 from tracktwo.experiments.provenance import default_out
 from tracktwo.model import OUTCOMES, ROUTE_LABELS
 
@@ -21,7 +21,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_config_arguments(parser)
     parser.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
     parser.add_argument("--steps", type=int, help="months to simulate (overrides the config)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
+    parser.add_argument("--out", type=folder, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.set_defaults(handler=run_command)
 
 

@@ -11,8 +11,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from tracktwo.experiments.design.actor_map import read_map
 from tracktwo.model import ConfigError, Params
-from tracktwo.model.network import read_map_rows
 
 __all__ = ["MAX_ROWS_NAMED", "map_file_warnings", "map_warnings", "warn_about_map", "warn_about_map_file"]
 
@@ -38,9 +38,10 @@ def map_file_warnings(map_path: str, edges_path: str | None = None) -> list[str]
     if not nodes_path.is_file():
         return []  # the model names a missing file
     try:
-        nodes, edges, edges_file = read_map_rows(nodes_path, edges_path)
+        rows = read_map(nodes_path, edges_path)
     except ConfigError:
         return []  # the model names a map it cannot read
+    nodes, edges, edges_file = rows.nodes, rows.edges, rows.edges_file
     if edges_file is not None:
         first_row, edge_rows = 2, f"{edges_file.name} rows"  # line 1 is the header
     else:
@@ -65,7 +66,7 @@ def map_file_warnings(map_path: str, edges_path: str | None = None) -> list[str]
         found.append(
             f"every actor is on one side ({next(iter(by_side))!r}): there is no other side to build trust with"
         )
-    return [f"actor map {nodes_path.name}: {line}" for line in found]
+    return rows.warnings + [f"actor map {nodes_path.name}: {line}" for line in found]
 
 
 def warn_about_map(params: Params) -> None:

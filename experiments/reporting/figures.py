@@ -17,6 +17,7 @@ from tracktwo.experiments.analysis.comparison import ProgrammeComparison, better
 from tracktwo.experiments.analysis.comparison import label as comparison_label
 from tracktwo.experiments.analysis.dilemma import CONFIDENCE, optimum
 from tracktwo.experiments.design.dilemma import AUTONOMOUS_SHARES, FRONTIER_KEY
+from tracktwo.experiments.provenance import check_file_place
 from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
 from tracktwo.model import TRACK_LABELS
 
@@ -40,6 +41,7 @@ FIGURE_DPI = 150
 
 def save(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
     """Write figure as stem.png and stem.svg (atomically: written beside, then renamed)."""
+    check_file_place(*(out_dir / f"{stem}{suffix}" for suffix in (".png", ".svg")))
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for suffix in (".png", ".svg"):

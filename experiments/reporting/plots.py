@@ -36,11 +36,15 @@ from tracktwo.experiments.analysis.dilemma import optimum
 from tracktwo.experiments.analysis.results import (
     SENSITIVITY_INFO,
     SENSITIVITY_TABLE,
+    SWEEP_KINDS,
     Factor,
     ResultsFolder,
     load_results,
+    read_csv_table,
+    read_json_file,
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
+from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import write_json
 from tracktwo.experiments.reporting import figures, labels
 from tracktwo.experiments.reporting.figures import PALETTE, save
@@ -133,7 +137,12 @@ class Summaries:
 
 def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None) -> list[Drawn]:
     """Draw every figure that fits the sweep in DIR into DIR/figures/; returns what was drawn."""
-    results = load_results(directory)
+    with folder_lock.reading(Path(directory), "plot"):
+        return _plot_results(directory, outcomes)
+
+
+def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list[Drawn]:
+    results = load_results(directory, "plot", SWEEP_KINDS)
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)
     drawn: list[Drawn] = []
@@ -168,27 +177,26 @@ def choose_outcomes(results: ResultsFolder, outcomes: Sequence[str] | None) -> l
 def _write_index(directory: Path, drawn: list[Drawn]) -> None:
     """figures.json lists this drawing's figures; files an earlier drawing listed and this one did not are removed."""
     index = directory / INDEX
-    if index.exists():
-        try:
-            previous = json.loads(index.read_text(encoding="utf-8"))
-        except ValueError:
-            previous = []
-        current = {name for d in drawn for name in d.files}
-        for entry in previous:
-            for name in entry.get("files", []):
-                if name not in current:
-                    (directory / name).unlink(missing_ok=True)
+    current = {name for d in drawn for name in d.files}
+    for entry in read_index(directory):
+        for name in entry.files:
+            plain = isinstance(name, str) and Path(name).name == name and not name.startswith(".")
+            if plain and name not in current:  # a damaged index never names a file outside the figures
+                (directory / name).unlink(missing_ok=True)
     directory.mkdir(parents=True, exist_ok=True)
     write_json(index, [asdict(d) for d in drawn])
 
 
 def read_index(directory: Path) -> list[Drawn]:
-    """The figures a drawing listed in DIR/figures/figures.json (empty if none)."""
+    """The figures a drawing listed in DIR/figures/figures.json (empty if none, or if it is damaged)."""
     index = directory / INDEX
-    if not index.exists():
+    if not index.is_file():
         return []
-    entries = json.loads(index.read_text(encoding="utf-8"))
-    return [Drawn(e["stem"], e["title"], e["caption"], tuple(e["panels"]), tuple(e["files"])) for e in entries]
+    try:
+        entries = json.loads(index.read_text(encoding="utf-8"))
+        return [Drawn(e["stem"], e["title"], e["caption"], tuple(e["panels"]), tuple(e["files"])) for e in entries]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []  # a damaged index: the figures are drawn again
 
 
 def _save(
@@ -799,7 +807,7 @@ def _pathway_order(results: ResultsFolder, summaries: Summaries, points: pd.Inde
 
 def _sensitivity_info(results: ResultsFolder) -> dict[str, Any]:
     path = results.directory / SENSITIVITY_INFO
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return read_json_file(path)
 
 
 def sensitivity_figures(results: ResultsFolder) -> list[Drawn]:
@@ -807,7 +815,7 @@ def sensitivity_figures(results: ResultsFolder) -> list[Drawn]:
     path = results.directory / SENSITIVITY_TABLE
     if not path.exists():
         return []
-    table = pd.read_csv(path)
+    table = read_csv_table(path)
     info = _sensitivity_info(results)
     drawn = []
     for outcome, part in table.groupby("outcome", sort=False):

@@ -27,12 +27,18 @@ from tracktwo.experiments.analysis.results import (
     SCENARIO_PREFIX,
     SENSITIVITY_INFO,
     SENSITIVITY_TABLE,
+    SWEEP_KINDS,
     ResultsFolder,
+    folder_kind,
     load_results,
+    read_csv_table,
+    read_json_file,
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
-from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.engine import folder_lock
+from tracktwo.experiments.provenance import check_file_place, write_atomic
 from tracktwo.experiments.reporting import labels, plots
+from tracktwo.model import ConfigError
 
 __all__ = [
     "CLEAR",
@@ -335,7 +341,7 @@ def _share(value: float) -> str:
 def read_sensitivity(directory: Path) -> pd.DataFrame | None:
     """sensitivity.csv of a results folder, if it has one."""
     path = directory / SENSITIVITY_TABLE
-    return pd.read_csv(path) if path.exists() else None
+    return read_csv_table(path) if path.exists() else None
 
 
 def read_scenarios(directory: Path) -> list[dict[str, Any]]:
@@ -343,19 +349,16 @@ def read_scenarios(directory: Path) -> list[dict[str, Any]]:
     found = []
     for path in sorted(directory.glob(f"{SCENARIO_PREFIX}*.json")):
         try:
-            found.append(json.loads(path.read_text(encoding="utf-8")))
-        except ValueError:
-            continue
+            found.append(read_json_file(path))
+        except ConfigError:
+            continue  # a damaged scenarios file is left out of the report, not fatal
     return found
 
 
 def read_evaluation(directory: Path) -> dict[str, Any] | None:
     """evaluation.json of a results folder (tracktwo evaluate), if it has a readable one."""
     path = directory / EVALUATION_INFO
-    try:
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    except ValueError:
-        return None
+    return read_json_file(path) if path.exists() else None
 
 
 # HTML -----------------------------------------------------------------------------------------
@@ -506,7 +509,7 @@ def _sensitivity_html(directory: Path) -> str:
     if table is None:
         return ""
     info_path = directory / SENSITIVITY_INFO
-    info = json.loads(info_path.read_text(encoding="utf-8")) if info_path.exists() else {}
+    info = read_json_file(info_path)
     sobol = "ST" in table
     parts = [f"<h2>Sensitivity analysis ({'Sobol indices' if sobol else 'Morris screening'})</h2>"]
     if sobol:
@@ -545,7 +548,10 @@ def _evaluation_html(directory: Path) -> str:
     info, table_path = read_evaluation(directory), directory / EVALUATION_TABLE
     if info is None or not table_path.exists():
         return ""
-    table = pd.read_csv(table_path)
+    table = read_csv_table(table_path)
+    missing = [c for c in ("family", "outcome", "label") if c not in table]
+    if missing:
+        raise ConfigError(f"{table_path} is damaged (no {missing[0]!r} column); rerun `tracktwo evaluate` to write it")
     parts = [
         "<h2>Evaluation: contribution and attribution</h2>",
         "<p>Attribution: the share of transferred impact whose recorded chains pass through the component. "
@@ -664,8 +670,17 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 
 def write_report(directory: str | Path, redraw: bool = False) -> Path:
     """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked)."""
+    with folder_lock.reading(Path(directory), "report"):
+        return _write_report(directory, redraw)
+
+
+def _write_report(directory: str | Path, redraw: bool) -> Path:
     results = load_results(directory)
-    drawn = [] if redraw else plots.read_index(results.figures_dir)
-    if not drawn or not all((results.figures_dir / name).exists() for d in drawn for name in d.files):
-        drawn = plots.plot_results(results.directory)
+    check_file_place(results.directory / REPORT, results.directory / f".{REPORT}.partial")
+    if folder_kind(results.directory, results.manifest) not in SWEEP_KINDS:
+        drawn: list[plots.Drawn] = []  # an evaluate, compare or select folder: its command drew its own figure
+    else:
+        drawn = [] if redraw else plots.read_index(results.figures_dir)
+        if not drawn or not all((results.figures_dir / name).exists() for d in drawn for name in d.files):
+            drawn = plots.plot_results(results.directory)
     return write_atomic(results.directory / REPORT, render(results, drawn))

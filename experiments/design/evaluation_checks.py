@@ -1,0 +1,79 @@
+"""What `tracktwo evaluate` checks before its first run: settings it would override, its size, late meetings, columns.
+
+Each check is made from the parameters and the families' sizes alone, before a coalition or an
+order is listed, so a request for more work than a machine can hold is refused in one line (or,
+for the run limits, run with --force) and nothing already written is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from tracktwo.experiments.design import limits
+from tracktwo.model import ConfigError, Params
+from tracktwo.model.components import distinct_fragments
+from tracktwo.model.params import shorten
+
+__all__ = [
+    "MAX_ORDER_CELLS",
+    "check_columns",
+    "check_family_size",
+    "check_settings",
+    "coalition_count",
+    "late_meetings",
+]
+
+MAX_ORDER_CELLS = 50_000_000  # sampled orders x components held in memory (400 MB of int64): even with --force
+EXACT_MAX = 10  # exact Shapley values up to this many components (analysis.evaluation.EXACT_MAX)
+EVALUATE_SETS = ("removed", "attribute")  # evaluation settings evaluate chooses itself, run by run
+
+
+def check_settings(params: Params) -> None:
+    """ConfigError if the config or --set chose what evaluate sets for every run (it would be dropped silently)."""
+    for name in EVALUATE_SETS:
+        value = getattr(params.evaluation, name)
+        if value:
+            raise ConfigError(
+                f"evaluation.{name}: {shorten(value)} is set, but evaluate chooses it for each run; remove it "
+                "(to evaluate a programme without these components, leave them out of its schedule or map)"
+            )
+
+
+def coalition_count(players: int, orders: int | None) -> int:
+    """Coalitions a family's game runs: every subset (exact), or at most each order's prefixes and n + 2 more."""
+    if orders is None:
+        return 2**players
+    return min(2**players, orders * max(players - 1, 0) + players + 2)
+
+
+def check_family_size(name: str, players: int, orders: int, replicates: int) -> None:
+    """ConfigError (one line) if a family's coalitions x replicates, or its sampled orders, are past the limits."""
+    sampled = players > EXACT_MAX
+    if sampled and orders * players > MAX_ORDER_CELLS:
+        raise ConfigError(
+            f"--orders: {orders:,} orders of {players:,} components ({name}) = {orders * players:,} cells, over "
+            f"{MAX_ORDER_CELLS:,} even with --force; lower --orders or evaluate fewer components"
+        )
+    coalitions = coalition_count(players, orders if sampled else None)
+    limits.check_size(f"evaluate --components {name} ({players:,} components)", coalitions, replicates)
+
+
+def check_columns(keys: Sequence[str]) -> None:
+    """ConfigError naming both components if two distinct ones would share a record column (north-east, north_east)."""
+    distinct_fragments(keys)
+
+
+def late_meetings(params: Params, seed: int = 0) -> list[str]:
+    """Warnings naming the meetings scheduled after the run's last month (they never run: zero contribution)."""
+    from tracktwo.model.model import TrackTwoModel  # a probe of the programme's schedule, no run
+
+    meetings = TrackTwoModel(params, seed).programme.meetings_scheduled()
+    late = [(n, step, name) for n, (step, name, _) in enumerate(meetings, start=1) if step > params.steps]
+    if not late:
+        return []
+    shown = ", ".join(f"meeting {n} ({name}, month {step})" for n, step, name in late[:3])
+    more = f" and {len(late) - 3} more" if len(late) > 3 else ""
+    return [
+        f"{len(late)} meeting(s) scheduled after the last month ({params.steps}) never run, so contribute "
+        f"nothing: {shown}{more}; lengthen steps or move them earlier"
+    ]
