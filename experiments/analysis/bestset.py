@@ -10,8 +10,9 @@ comparison here is therefore made on the pairs of runs with the same seed:
 * **P(best)**: the share of paired bootstrap resamples (seeds drawn with replacement, the same
   seeds for every point) in which a point's mean is the best; exact ties share the win.
 * **The best set**: multiple comparisons with the best (MCB; Hsu 1984, subset-selection form) on
-  the paired differences, with Dunnett-type one-sided critical values from a paired bootstrap of
-  the studentised differences ("paired-bootstrap max-t MCB"). Point i is in the set unless some
+  the paired differences, with Dunnett-type one-sided critical values from a paired bootstrap-t of
+  the studentised differences (each resample divided by its own standard error: "paired-bootstrap
+  max-t MCB"). Point i is in the set unless some
   point j is better by more than d_i standard errors of their paired difference, d_i the
   `confidence` quantile of max over j of the bootstrap t of (j - i). The set contains the true
   best with probability at least `confidence` (asymptotically), whatever the other points' means.
@@ -29,7 +30,7 @@ them and continues where it stopped (`sequential_state`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,26 +117,38 @@ def _pairwise(y: np.ndarray, paired: bool) -> tuple[np.ndarray, np.ndarray]:
     return mean, se
 
 
-def _resampled_differences(y: np.ndarray, paired: bool, rng: np.random.Generator, resamples: int):
-    """Yield (D*) for each bootstrap resample: seeds drawn jointly (paired) or each point's runs apart."""
+def _resampled_differences(
+    y: np.ndarray, paired: bool, rng: np.random.Generator, resamples: int, block: int = 128
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Blocks of (D*, S*) (resamples x points x points): seeds drawn jointly (paired) or each point's runs apart."""
     present = np.isfinite(y)
     filled = np.where(present, y, 0.0)
     k, n = y.shape
     m = present.astype(float)
-    for _ in range(resamples):
+    for start in range(0, resamples, block):
+        size = min(block, resamples - start)
         if paired:
-            w = np.bincount(rng.integers(0, n, size=n), minlength=n).astype(float)
-            mw = m * w
-            count = mw @ m.T
-            sum_i = (filled * w) @ m.T
+            w = rng.multinomial(n, np.full(n, 1 / n), size=size).astype(float)
+            count = (m[None] * w[:, None, :]) @ m.T
+            sum_i = (filled[None] * w[:, None, :]) @ m.T
+            sq = ((filled**2)[None] * w[:, None, :]) @ m.T
+            cross = (filled[None] * w[:, None, :]) @ filled.T
             with np.errstate(invalid="ignore", divide="ignore"):
-                yield (sum_i - sum_i.T) / count
+                mean = (sum_i - np.swapaxes(sum_i, 1, 2)) / count
+                var = (sq + np.swapaxes(sq, 1, 2) - 2 * cross - count * mean**2) / (count - 1)
+                yield mean, np.sqrt(np.maximum(var, 0.0) / count)
         else:
-            means = np.empty(k)
+            means = np.full((size, k), np.nan)
+            variances = np.full((size, k), np.nan)
+            sizes = np.maximum(present.sum(axis=1), 1)
             for row in range(k):
                 values = y[row][present[row]]
-                means[row] = values[rng.integers(0, values.size, size=values.size)].mean() if values.size else np.nan
-            yield means[:, None] - means[None, :]
+                if values.size:
+                    drawn = values[rng.integers(0, values.size, size=(size, values.size))]
+                    means[:, row] = drawn.mean(axis=1)
+                    variances[:, row] = drawn.var(axis=1, ddof=1) if values.size > 1 else np.nan
+            share = variances / sizes[None, :]
+            yield means[:, :, None] - means[:, None, :], np.sqrt(share[:, :, None] + share[:, None, :])
 
 
 def best_set(
@@ -176,11 +189,14 @@ def best_set(
     maxima = np.empty((resamples, r))
     off = ~np.eye(r, dtype=bool)
     positive = (se > _TIE) & off
-    for b, star in enumerate(_resampled_differences(sub, paired, rng, resamples)):
+    done = 0
+    for star, star_se in _resampled_differences(sub, paired, rng, resamples):
+        # bootstrap-t: each resample's difference centred on the sample's and divided by its own standard error
         with np.errstate(invalid="ignore", divide="ignore"):
-            t = np.where(positive, (star.T - diff.T) / se.T, -np.inf)  # t[i, j]: centred (j - i) / se
-        t = np.where(np.isfinite(t), t, -np.inf)
-        maxima[b] = t.max(axis=1)
+            t = (np.swapaxes(star, 1, 2) - diff.T[None]) / np.swapaxes(star_se, 1, 2)  # t[b, i, j]: (j - i)
+        t = np.where(positive.T[None] & np.isfinite(t), t, -np.inf)
+        maxima[done : done + star.shape[0]] = t.max(axis=2)
+        done += star.shape[0]
     d = np.quantile(np.where(np.isfinite(maxima), maxima, 0.0), confidence, axis=0)
     critical[rows] = d
     # i is beaten when some j has mean(j - i) > d_i * se(i, j); a constant nonzero gap (se = 0) beats outright
@@ -206,7 +222,7 @@ def paired_probability_best(
     k, n = y.shape
     rng = np.random.default_rng(seed)
     if paired:
-        counts = np.stack([np.bincount(rng.integers(0, n, size=n), minlength=n) for _ in range(resamples)]).T
+        counts = rng.multinomial(n, np.full(n, 1 / n), size=resamples).T.astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
             means = (filled @ counts) / (present.astype(float) @ counts)
     else:
