@@ -295,7 +295,11 @@ def sequential_state(
     for index, n in enumerate(looks):
         complete = ran.shape[1] >= n and bool(ran[alive, :n].all())
         if not complete:
-            return SequentialState([int(p) for p in names[alive]], index, looks, n, "", level)
+            contenders = [int(p) for p in names[alive]]
+            needed = int(alive.sum()) * n - int(ran[alive, :n].sum())
+            if index and int(ran.sum()) + needed > budget:  # the next look does not fit: stop at the last one
+                return SequentialState(contenders, index - 1, looks, 0, "budget", level)
+            return SequentialState(contenders, index, looks, n, "", level)
         window = np.where(alive[:, None], y[:, :n], np.nan)
         chosen = best_set(window, points, goal, level, paired, resamples, seed + index, active=alive)
         alive = chosen.in_best_set.copy()

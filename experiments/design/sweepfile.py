@@ -282,12 +282,12 @@ def _paired(value: Any) -> bool:
 def _replicates(data: Mapping[str, Any], method: str) -> tuple[bool, int, int | None, float]:
     """(auto, replicates of the first look, budget, confidence) from `replicates` and the keys of `replicates: auto`."""
     if data.get("replicates") != "auto":
+        if isinstance(data.get("replicates"), str):
+            raise ConfigError(f"replicates: expected an integer >= 1 or auto, got {data['replicates']!r}")
         for key in AUTO_KEYS:
             if key in data:
                 given = data.get("replicates")
                 raise ConfigError(f"{key}: only used with replicates: auto (got replicates: {given!r})")
-        if isinstance(data.get("replicates"), str):
-            raise ConfigError(f"replicates: expected an integer >= 1 or auto, got {data['replicates']!r}")
         return False, check_integer(data, "replicates", 1, minimum=1), None, DEFAULT_CONFIDENCE
     if method == "bayes":
         raise ConfigError("replicates: auto works with method grid or random, not bayes (its points depend on means)")
