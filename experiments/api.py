@@ -543,7 +543,9 @@ def sweep(
     warnings: tuple[str, ...] = ()
     if tally.finished:
         if spec.metric:
-            summary = rank_points(fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"])
+            summary = rank_points(
+                fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
+            )
             write_atomic(tally.directory / "summary.csv", summary.to_csv(index=False))
         if plot:
             figures, warnings = draw_figures(tally.directory)

@@ -20,6 +20,8 @@ def small_sweep(
 ) -> Path:
     """Run configs/sweeps/<name>.yaml shrunk (replicates, steps; bayes: `points` points) serially; its results."""
     data = yaml.safe_load((SHIPPED / f"{name}.yaml").read_text(encoding="utf-8"))
+    for key in ("budget", "confidence", "initial_replicates"):  # replicates: auto's keys (fixed replicates here)
+        data.pop(key, None)
     data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})
     if data["method"] != "grid":
         data.update({"run_cap": points * replicates, "batch": min(data.get("batch", 4), points)})

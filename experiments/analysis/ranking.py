@@ -3,16 +3,26 @@
 Beside the metric each point also shows the chance that at least one idea entered Track One
 (when that is not the metric itself): a mix can rank first on impact, the novelty that gets into
 Track One, while transferring nothing in most runs, and a designer should see both.
+
+Every comparison between points is paired when the sweep is (replicate r of every point on one
+seed, the default): each point's difference to the best with a paired bootstrap interval, P(best)
+from paired resamples, and `in_best_set` from the paired-bootstrap MCB of
+experiments.analysis.bestset (for `replicates: auto`, the points still in after its last look).
+Identical runs are ties: difference 0, the same rank, both in or both out of the best set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
-from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis import bestset, stats
 
-__all__ = ["BESIDE_OUTCOMES", "beside", "rank_points"]
+__all__ = ["BESIDE_OUTCOMES", "COMPARISON_COLUMNS", "beside", "best_set_of", "rank_points"]
+
+COMPARISON_COLUMNS = ("difference", "difference_low", "difference_high", "probability_best", "in_best_set")
 
 BESIDE_OUTCOMES = ("any_transfer",)  # shown next to any other metric, each with its interval
 
@@ -22,34 +32,96 @@ def beside(metric: str, outcomes: Sequence[str]) -> list[str]:
     return [name for name in BESIDE_OUTCOMES if name != metric and name in outcomes]
 
 
+def best_set_of(
+    runs: pd.DataFrame, metric: str, goal: str, design: Mapping[str, Any] | None = None
+) -> tuple[list[int], np.ndarray, bestset.BestSet | bestset.SequentialState]:
+    """(points, in the best set?, how it was decided) for a sweep's runs; `design` is the manifest's sweep entry.
+
+    A `replicates: auto` sweep replays its sequential MCB elimination; any other sweep gets the
+    paired-bootstrap MCB at the sweep's confidence (0.95 by default) on all its runs.
+    """
+    design = design or {}
+    paired = bestset.is_paired(runs)
+    points, y = bestset.matrix(runs, metric)
+    confidence = float(design.get("confidence") or stats.DEFAULT_CONFIDENCE)
+    if design.get("auto_replicates"):
+        state = bestset.sequential_state(
+            y,
+            points,
+            goal,
+            confidence,
+            int(design.get("replicates") or bestset.DEFAULT_INITIAL_REPLICATES),
+            int(design.get("budget") or 0),
+            paired,
+            int(design.get("seed") or 0),
+            ran=_recorded(runs, points, y.shape[1]),
+        )
+        return points, np.isin(points, state.contenders), state
+    chosen = bestset.best_set(y, points, goal, confidence, paired)
+    return points, chosen.in_best_set, chosen
+
+
+def _recorded(runs: pd.DataFrame, points: list[int], width: int) -> np.ndarray:
+    """Which (point, replicate) runs are in the table (finished, perhaps with an undefined outcome)."""
+    recorded = np.zeros((len(points), width), dtype=bool)
+    row = {p: i for i, p in enumerate(points)}
+    for point, replicate in runs[["point", "replicate"]].itertuples(index=False, name=None):
+        recorded[row[int(point)], int(replicate)] = True
+    return recorded
+
+
 def rank_points(
     runs: pd.DataFrame,
     swept: Sequence[str],
     metric: str,
     goal: str,
-    with_probability_best: bool = False,
+    with_probability_best: bool = True,
+    design: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """One row per point, best first: its swept values, runs, the metric's estimate and 95% CI, the outcomes beside.
+    """One row per point, best first: its values, runs, the metric with its 95% CI, the comparison with the best.
 
     Intervals are Wilson for a share of runs, else a BCa bootstrap of the mean (Student t below
-    stats.MIN_BOOTSTRAP_N runs). Ties keep the points' order. With `with_probability_best`, the
-    share of bootstrap resamples in which each point comes out best.
+    stats.MIN_BOOTSTRAP_N runs). Points with the same estimate share a rank (identical runs are
+    ties). `difference` is the point minus the best, paired on seeds when the sweep is paired
+    (`stats.paired_difference`), else Welch/bootstrap (`stats.compare_points`); `probability_best`
+    the share of (paired) bootstrap resamples in which the point is best; `in_best_set` from
+    `best_set_of`. `with_probability_best` is kept for callers of the older signature (always on).
     """
+    del with_probability_best
     summary = stats.summarise(runs, ["point"], metric, means="bootstrap")
     values = runs.drop_duplicates("point").set_index("point")[list(swept)]
     ranked = summary.join(values, on="point")
     ranked = ranked.sort_values(
         ["estimate", "point"], ascending=[goal == "minimize", True], na_position="last", kind="stable"
     )
-    ranked.insert(0, "rank", range(1, len(ranked) + 1))
+    order = ranked["estimate"] if goal == "minimize" else -ranked["estimate"]
+    ranked.insert(0, "rank", order.rank(method="min", na_option="bottom").astype(int).to_numpy())
     columns = ["rank", "point", *swept, "runs", "n", "estimate", "low", "high", "method"]
     for name in beside(metric, list(runs.columns)):
         other = stats.summarise(runs, ["point"], name, means="bootstrap").set_index("point")
         for part in ("estimate", "low", "high"):
             ranked[f"{name}_{part}"] = ranked["point"].map(other[part])
             columns.append(f"{name}_{part}")
-    if with_probability_best:
-        groups = {point: group[metric].to_numpy(float) for point, group in runs.groupby("point")}
-        ranked["probability_best"] = ranked["point"].map(stats.probability_best(groups, goal))
-        columns.append("probability_best")
+    if ranked.empty:
+        return ranked.reindex(columns=[*columns, *COMPARISON_COLUMNS]).reset_index(drop=True)
+    paired = bestset.is_paired(runs)
+    points, y = bestset.matrix(runs, metric)
+    row = {p: i for i, p in enumerate(points)}
+    best = int(ranked["point"].iloc[0])
+    differences = {}
+    for point in ranked["point"]:
+        a, b = y[row[int(point)]], y[row[best]]
+        if paired:
+            d = stats.paired_difference(a, b)
+            differences[point] = (d.estimate, d.low, d.high)
+        else:
+            c = stats.compare_points(a, b).difference
+            differences[point] = (c.estimate, c.low, c.high)
+    for part, name in enumerate(("difference", "difference_low", "difference_high")):
+        ranked[name] = ranked["point"].map({p: v[part] for p, v in differences.items()})
+    shares = bestset.paired_probability_best(y, goal, paired)
+    ranked["probability_best"] = ranked["point"].map(dict(zip(points, shares, strict=True)))
+    _, inside, _ = best_set_of(runs, metric, goal, design)
+    ranked["in_best_set"] = ranked["point"].map(dict(zip(points, inside.tolist(), strict=True)))
+    columns += list(COMPARISON_COLUMNS)
     return ranked[columns].reset_index(drop=True)

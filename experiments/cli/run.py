@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import math
-from pathlib import Path
 
 from tracktwo.experiments import api
 from tracktwo.experiments.cli.options import add_config_arguments, folder

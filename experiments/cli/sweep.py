@@ -94,8 +94,26 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
     others = beside(metric, [c.removesuffix("_estimate") for c in shown.columns])
     for name in others:
         columns[f"{outcome_label(name)} [95% CI]"] = _intervals(shown, f"{name}_")
+    if "in_best_set" in shown:
+        columns["vs best [95% CI]"] = [
+            "best" if r == 0 else "tie" if e == 0 and lo == hi else f"{e:+.2f} [{lo:+.2f}, {hi:+.2f}]"
+            for r, (e, lo, hi) in enumerate(
+                zip(shown["difference"], shown["difference_low"], shown["difference_high"], strict=True)
+            )
+        ]
+        columns["P(best)"] = [f"{v:.0%}" for v in shown["probability_best"]]
+        columns["best set"] = ["yes" if v else "" for v in shown["in_best_set"]]
     columns["runs"] = shown["runs"]
     more = len(ranking) - len(shown)
     tail = f"\n... and {more} more points (all in summary.csv)" if more else ""
     also = "".join(f"; beside it: {_lower_first(outcome_label(name))}" for name in others)
-    return f"Points ranked by {what}, best first{also}:\n{pd.DataFrame(columns).to_string(index=False)}{tail}"
+    table = pd.DataFrame(columns).to_string(index=False)
+    note = ""
+    if "in_best_set" in shown:
+        inside = int(ranking["in_best_set"].sum())
+        note = (
+            f"\nBest set ({inside} point{'s' if inside != 1 else ''}): the points not told apart from the best "
+            "at the sweep's confidence (paired-bootstrap MCB); vs best: paired difference to the best point "
+            "with its 95% bootstrap CI; tie: identical runs."
+        )
+    return f"Points ranked by {what}, best first{also}:\n{table}{tail}{note}"

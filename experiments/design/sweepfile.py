@@ -2,9 +2,16 @@
 
 A sweep file holds W&B's `method`, `metric` and `parameters` (keyed by the model's dotted keys,
 as `--set` uses) and our own keys: `name`, `base`, `replicates`, `seed`, `steps`, `run_cap`,
-`derived`, `timeseries` and `batch`. A parameter may also be given as `simplex: {kinds, step}`,
-shorthand for `values:` listing every mix of those kinds on a grid of that step. Every problem
-raises ConfigError with one line naming the file and the key.
+`derived`, `timeseries`, `batch`, `paired` and, for `replicates: auto`, `budget`, `confidence` and
+`initial_replicates`. A parameter may also be given as `simplex: {kinds, step}`, shorthand for
+`values:` listing every mix of those kinds on a grid of that step. Every problem raises
+ConfigError with one line naming the file and the key.
+
+Sweeps are paired by default (`paired: true`): replicate r of every point runs on the same seed
+(common random numbers), so points differ by their values, not by luck. `replicates: auto` runs
+`initial_replicates` per point, then sequential MCB elimination (experiments.analysis.bestset)
+adds replicates to the points still in the best set until it is resolved at `confidence` or
+`budget` runs are spent.
 """
 
 from __future__ import annotations
@@ -38,7 +45,10 @@ from tracktwo.experiments.engine import worker as evaluate
 from tracktwo.model import ConfigError, make_params, merge
 
 __all__ = [
+    "AUTO_KEYS",
     "DEFAULT_BAYES_BATCH",
+    "DEFAULT_CONFIDENCE",
+    "DEFAULT_INITIAL_REPLICATES",
     "GOALS",
     "GRID_TYPES",
     "INTERIOR_QUANTILE",
@@ -61,7 +71,25 @@ __all__ = [
 
 METHODS = ("grid", "random", "bayes")
 GOALS = ("maximize", "minimize")
-OUR_KEYS = ("name", "description", "base", "replicates", "seed", "steps", "run_cap", "derived", "timeseries", "batch")
+OUR_KEYS = (
+    "name",
+    "description",
+    "base",
+    "replicates",
+    "seed",
+    "steps",
+    "run_cap",
+    "derived",
+    "timeseries",
+    "batch",
+    "paired",
+    "budget",
+    "confidence",
+    "initial_replicates",
+)
+AUTO_KEYS = ("budget", "confidence", "initial_replicates")  # only with replicates: auto
+DEFAULT_CONFIDENCE = 0.95
+DEFAULT_INITIAL_REPLICATES = 10
 KNOWN_KEYS = ("method", "metric", "parameters", *OUR_KEYS)
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 KEY_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
@@ -95,6 +123,9 @@ class SweepSpec:
         dict[str, Any], ...
     ] = ()  # points given outright (e.g. programmes to compare), run instead of a grid
     common_seeds: bool = False  # replicate r of every point runs on the same seed (paired comparisons)
+    auto_replicates: bool = False  # replicates: auto (sequential MCB elimination; `replicates` is the first look's)
+    budget: int | None = None  # the most runs replicates: auto may spend
+    confidence: float = DEFAULT_CONFIDENCE  # of the best set
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -124,6 +155,8 @@ class SweepSpec:
             )
         }
         decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
+        if self.auto_replicates:
+            decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -146,6 +179,9 @@ class SweepSpec:
             "fingerprint": self.fingerprint(),
             "listed_points": list(self.listed_points),
             "common_seeds": self.common_seeds,
+            "auto_replicates": self.auto_replicates,
+            "budget": self.budget,
+            "confidence": self.confidence,
         }
 
 
@@ -158,7 +194,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
     """Every check, cheapest first; the points are checked against the model last."""
     reject_unknown_keys(data, KNOWN_KEYS, "a sweep file")
     method = _method(data.get("method"))
-    replicates = check_integer(data, "replicates", 1, minimum=1)
+    auto, replicates, budget, confidence = _replicates(data, method)
     run_cap = _run_cap(data.get("run_cap"), method, replicates)
     base_path = resolve_base_path(file, data.get("base"))
     base = load_base(base_path, data.get("steps"))
@@ -184,7 +220,19 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
         timeseries_every=_timeseries(data.get("timeseries", True)),
         batch=check_integer(data, "batch", DEFAULT_BAYES_BATCH, minimum=1),
         description=data.get("description"),
+        common_seeds=_paired(data.get("paired", True)),
+        auto_replicates=auto,
+        budget=budget,
+        confidence=confidence,
     )
+    if auto and method == "grid" and budget < limits.grid_points(parameters) * replicates:
+        raise ConfigError(
+            f"budget: {budget} runs cannot give the {limits.grid_points(parameters)} points their first "
+            f"{replicates} replicates (initial_replicates); raise it to at least "
+            f"{limits.grid_points(parameters) * replicates}"
+        )
+    if auto and spec.metric is None:
+        raise ConfigError("replicates: auto needs a metric to decide by: {name: <an outcome>, goal: maximize|minimize}")
     _schema(spec)
     if method == "grid":
         _check_grid_points(spec)
@@ -222,6 +270,35 @@ def check_integer(data: Mapping[str, Any], key: str, default: int, minimum: int,
         bounds = f"{minimum}..{maximum}" if maximum is not None else f">= {minimum}"
         raise ConfigError(f"{key}: expected an integer {bounds}, got {value!r}")
     return value
+
+
+def _paired(value: Any) -> bool:
+    """`paired`: true (default) runs replicate r of every point on one seed; false gives each point its own seeds."""
+    if not isinstance(value, bool):
+        raise ConfigError(f"paired: expected true (common seeds, the default) or false, got {value!r}")
+    return value
+
+
+def _replicates(data: Mapping[str, Any], method: str) -> tuple[bool, int, int | None, float]:
+    """(auto, replicates of the first look, budget, confidence) from `replicates` and the keys of `replicates: auto`."""
+    if data.get("replicates") != "auto":
+        if isinstance(data.get("replicates"), str):
+            raise ConfigError(f"replicates: expected an integer >= 1 or auto, got {data['replicates']!r}")
+        for key in AUTO_KEYS:
+            if key in data:
+                given = data.get("replicates")
+                raise ConfigError(f"{key}: only used with replicates: auto (got replicates: {given!r})")
+        return False, check_integer(data, "replicates", 1, minimum=1), None, DEFAULT_CONFIDENCE
+    if method == "bayes":
+        raise ConfigError("replicates: auto works with method grid or random, not bayes (its points depend on means)")
+    initial = check_integer(data, "initial_replicates", DEFAULT_INITIAL_REPLICATES, minimum=2)
+    if "budget" not in data:
+        raise ConfigError("budget: replicates: auto needs a budget (the most runs to spend), e.g. budget: 2000")
+    budget = check_integer(data, "budget", 0, minimum=initial)
+    confidence = data.get("confidence", DEFAULT_CONFIDENCE)
+    if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
+        raise ConfigError(f"confidence: expected a number in [0.5, 1), e.g. 0.95, got {confidence!r}")
+    return True, initial, budget, float(confidence)
 
 
 def _run_cap(value: Any, method: str, replicates: int) -> int | None:

@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 from tqdm import tqdm
+from tracktwo.experiments.analysis import bestset
 from tracktwo.experiments.design import points as design
 from tracktwo.experiments.design.points import History, Point
 from tracktwo.experiments.design.sweepfile import SweepSpec
@@ -128,6 +129,8 @@ class Session:
         """Runs the sweep will have done in all (bayes: the run_cap's worth of points; adaptive: those asked for)."""
         if self.adaptive:
             return sum(self.store.counts().values())
+        if self.spec.auto_replicates:
+            return max(n_points * self.spec.replicates, sum(self.store.counts().values()))
         if self.spec.method == "grid":
             return n_points * self.spec.replicates
         return (self.spec.max_points or 0) * self.spec.replicates
@@ -141,6 +144,32 @@ class Session:
         self._execute(known)
         if self.spec.method == "bayes":
             self._run_bayes(known)
+        if self.spec.auto_replicates:
+            self._run_sequential(known)
+
+    def _run_sequential(self, known: Sequence[Point]) -> None:
+        """replicates: auto: more replicates for the points still in the best set, look by look (bestset)."""
+        spec, metric = self.spec, (self.spec.metric or {}).get("name", "")
+        while True:
+            done = self.store.done()
+            width = 1 + max((r for _, r in done), default=0)
+            found = self.store.outcome_values(metric, [p.index for p in known], list(range(width)))
+            y = np.array([found[p.index] for p in known], dtype=float).reshape(len(known), width)
+            ran = np.array([[(p.index, r) in done for r in range(width)] for p in known], dtype=bool)
+            state = bestset.sequential_state(
+                y, [p.index for p in known], spec.metric["goal"], spec.confidence, spec.replicates,
+                spec.budget or 0, spec.common_seeds, spec.seed, ran=ran,
+            )  # fmt: skip
+            self.note(f"look {state.look + 1}/{len(state.looks)}, {len(state.contenders)} in the best set")
+            if not state.wanted:
+                return
+            chosen = set(state.contenders)
+            missing, tasks = self._tasks([p for p in known if p.index in chosen], range(state.wanted))
+            if missing <= 0:  # nothing left to run (cannot happen with a consistent store; never loop on it)
+                return
+            if self.progress is not None:
+                self.progress.plan(missing)
+            self._run_tasks(missing, tasks)
 
     def _start_progress(self, planned: int) -> Progress:
         if self.progress is None:

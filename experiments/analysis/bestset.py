@@ -1,0 +1,312 @@
+"""Which sweep points cannot be told apart from the best: paired comparisons, P(best) and a best set.
+
+The runs of a paired sweep (the default) share seeds: replicate r of every point runs on the same
+seed, so two points differ by their values, not by luck (common random numbers). Every
+comparison here is therefore made on the pairs of runs with the same seed:
+
+* **Difference to the best**: the mean of (point - best) over the seeds both ran, with a paired
+  BCa bootstrap interval (`stats.paired_difference`). Identical runs give a difference of exactly
+  0 with no width: a tie.
+* **P(best)**: the share of paired bootstrap resamples (seeds drawn with replacement, the same
+  seeds for every point) in which a point's mean is the best; exact ties share the win.
+* **The best set**: multiple comparisons with the best (MCB; Hsu 1984, subset-selection form) on
+  the paired differences, with Dunnett-type one-sided critical values from a paired bootstrap-t of
+  the studentised differences (each resample divided by its own standard error: "paired-bootstrap
+  max-t MCB"). Point i is in the set unless some
+  point j is better by more than d_i standard errors of their paired difference, d_i the
+  `confidence` quantile of max over j of the bootstrap t of (j - i). The set contains the true
+  best with probability at least `confidence` (asymptotically), whatever the other points' means.
+
+An unpaired sweep (`paired: false`) gets the same procedure on independent resamples of each
+point's runs and Welch standard errors.
+
+The sequential procedure (`replicates: auto`) is "sequential MCB elimination": looks after n0,
+2 n0, 4 n0, ... replicates; at each look the best set is computed at confidence 1 - alpha / L
+(Bonferroni over the L looks the budget allows), points outside it stop, the rest get replicates
+up to the next look, until one point is left, the points left are identical on every seed, or the
+budget is spent. The decisions are a function of the stored runs alone, so a resumed sweep replays
+them and continues where it stopped (`sequential_state`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "BEST_SET_RESAMPLES",
+    "DEFAULT_INITIAL_REPLICATES",
+    "BestSet",
+    "SequentialState",
+    "best_set",
+    "is_paired",
+    "look_schedule",
+    "matrix",
+    "paired_probability_best",
+    "sequential_state",
+]
+
+BEST_SET_RESAMPLES = 4000
+DEFAULT_INITIAL_REPLICATES = 10
+_TIE = 1e-12
+
+
+def is_paired(runs: pd.DataFrame) -> bool:
+    """True when replicate r has one seed across all points (a paired sweep, common random numbers)."""
+    if runs.empty or "seed" not in runs or "replicate" not in runs:
+        return False
+    seeds = runs.groupby("replicate")["seed"]
+    return bool((seeds.min() == seeds.max()).all()) and len(runs["point"].unique()) > 1
+
+
+def matrix(runs: pd.DataFrame, metric: str, points: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
+    """Points (sorted, or as given) by replicates: the metric of each run, NaN where missing, failed or undefined."""
+    table = runs.pivot_table(index="point", columns="replicate", values=metric, aggfunc="first", dropna=False)
+    order = sorted(runs["point"].unique().tolist()) if points is None else list(points)
+    table = table.reindex(index=order)
+    return [int(p) for p in order], table.to_numpy(float)
+
+
+@dataclass(frozen=True)
+class BestSet:
+    """The best set of a sweep's points at a confidence, and how each point compares with the best.
+
+    Arrays are in the order of `points`; `sign` is +1 to maximise, -1 to minimise (values are the
+    metric itself, not the sign-adjusted one).
+    """
+
+    points: list[int]
+    means: np.ndarray
+    in_best_set: np.ndarray
+    critical: np.ndarray
+    best: int
+    confidence: float
+    paired: bool
+    procedure: str
+
+
+def _pairwise(y: np.ndarray, paired: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Mean difference D[i, j] = mean(y_i - y_j) and its standard error S[i, j] (over common seeds when paired)."""
+    present = np.isfinite(y)
+    filled = np.where(present, y, 0.0)
+    k = y.shape[0]
+    if paired:
+        m = present.astype(float)
+        count = m @ m.T
+        sum_i = filled @ m.T  # sum of y_i over seeds j also ran
+        diff_sum = sum_i - sum_i.T
+        sq = (filled**2) @ m.T
+        cross = filled @ filled.T
+        diff_sq = sq + sq.T - 2 * cross
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = diff_sum / count
+            var = (diff_sq - count * mean**2) / (count - 1)
+            se = np.sqrt(np.maximum(var, 0.0) / count)
+        se[count < 2] = np.nan
+        return mean, se
+    n = present.sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mu = filled.sum(axis=1) / n
+        var = np.nansum((np.where(present, y, np.nan) - mu[:, None]) ** 2, axis=1) / (n - 1)
+    mean = mu[:, None] - mu[None, :]
+    se = np.sqrt(var[:, None] / n[:, None] + var[None, :] / n[None, :])
+    se[np.eye(k, dtype=bool)] = 0.0
+    return mean, se
+
+
+def _resampled_differences(
+    y: np.ndarray, paired: bool, rng: np.random.Generator, resamples: int, block: int = 128
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Blocks of (D*, S*) (resamples x points x points): seeds drawn jointly (paired) or each point's runs apart."""
+    present = np.isfinite(y)
+    filled = np.where(present, y, 0.0)
+    k, n = y.shape
+    m = present.astype(float)
+    for start in range(0, resamples, block):
+        size = min(block, resamples - start)
+        if paired:
+            w = rng.multinomial(n, np.full(n, 1 / n), size=size).astype(float)
+            count = (m[None] * w[:, None, :]) @ m.T
+            sum_i = (filled[None] * w[:, None, :]) @ m.T
+            sq = ((filled**2)[None] * w[:, None, :]) @ m.T
+            cross = (filled[None] * w[:, None, :]) @ filled.T
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = (sum_i - np.swapaxes(sum_i, 1, 2)) / count
+                var = (sq + np.swapaxes(sq, 1, 2) - 2 * cross - count * mean**2) / (count - 1)
+                yield mean, np.sqrt(np.maximum(var, 0.0) / count)
+        else:
+            means = np.full((size, k), np.nan)
+            variances = np.full((size, k), np.nan)
+            sizes = np.maximum(present.sum(axis=1), 1)
+            for row in range(k):
+                values = y[row][present[row]]
+                if values.size:
+                    drawn = values[rng.integers(0, values.size, size=(size, values.size))]
+                    means[:, row] = drawn.mean(axis=1)
+                    variances[:, row] = drawn.var(axis=1, ddof=1) if values.size > 1 else np.nan
+            share = variances / sizes[None, :]
+            yield means[:, :, None] - means[:, None, :], np.sqrt(share[:, :, None] + share[:, None, :])
+
+
+def best_set(
+    y: np.ndarray,
+    points: Sequence[int],
+    goal: str = "maximize",
+    confidence: float = 0.95,
+    paired: bool = True,
+    resamples: int = BEST_SET_RESAMPLES,
+    seed: int = 0,
+    active: np.ndarray | None = None,
+) -> BestSet:
+    """Paired-bootstrap max-t MCB: the points no other point beats by more than its critical value.
+
+    `y` is points x replicates (NaN where missing). With `active`, only those rows take part (the
+    others are reported out of the set). A point whose runs are identical to the best's on every
+    seed has difference 0 and standard error 0: it is always in the set (a tie).
+    """
+    sign = 1.0 if goal == "maximize" else -1.0
+    y = np.asarray(y, dtype=float)
+    k = y.shape[0]
+    active = np.ones(k, dtype=bool) if active is None else np.asarray(active, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        means = np.array([np.nanmean(row) if np.isfinite(row).any() else np.nan for row in y])
+    active = active & np.isfinite(means)
+    rows = np.flatnonzero(active)
+    inside = np.zeros(k, dtype=bool)
+    critical = np.full(k, np.nan)
+    if rows.size == 0:
+        return BestSet(list(points), means, inside, critical, -1, confidence, paired, PROCEDURE)
+    sub = sign * y[rows]
+    diff, se = _pairwise(sub, paired)  # diff[i, j] = mean(i - j), sign-adjusted: > 0 means i better
+    r = rows.size
+    if r == 1:
+        inside[rows] = True
+        return BestSet(list(points), means, inside, critical, int(points[rows[0]]), confidence, paired, PROCEDURE)
+    rng = np.random.default_rng(seed)
+    maxima = np.empty((resamples, r))
+    off = ~np.eye(r, dtype=bool)
+    positive = (se > _TIE) & off
+    done = 0
+    for star, star_se in _resampled_differences(sub, paired, rng, resamples):
+        # bootstrap-t: each resample's difference centred on the sample's and divided by its own standard error
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t = (np.swapaxes(star, 1, 2) - diff.T[None]) / np.swapaxes(star_se, 1, 2)  # t[b, i, j]: (j - i)
+        t = np.where(positive.T[None] & np.isfinite(t), t, -np.inf)
+        maxima[done : done + star.shape[0]] = t.max(axis=2)
+        done += star.shape[0]
+    d = np.quantile(np.where(np.isfinite(maxima), maxima, 0.0), confidence, axis=0)
+    critical[rows] = d
+    # i is beaten when some j has mean(j - i) > d_i * se(i, j); a constant nonzero gap (se = 0) beats outright
+    with np.errstate(invalid="ignore"):
+        gap = diff.T  # gap[i, j] = mean(j - i)
+        beaten = np.where(se > _TIE, gap > d[:, None] * se, gap > _TIE) & off
+    inside[rows] = ~beaten.any(axis=1)
+    order = rows[np.lexsort((rows, -sign * means[rows]))]
+    return BestSet(list(points), means, inside, critical, int(points[order[0]]), confidence, paired, PROCEDURE)
+
+
+PROCEDURE = "paired-bootstrap max-t MCB (Hsu 1984)"
+
+
+def paired_probability_best(
+    y: np.ndarray, goal: str = "maximize", paired: bool = True, resamples: int = 2000, seed: int = 0
+) -> np.ndarray:
+    """Share of bootstrap resamples in which each row's mean is the best; seeds drawn jointly when paired."""
+    y = np.asarray(y, dtype=float)
+    sign = 1.0 if goal == "maximize" else -1.0
+    present = np.isfinite(y)
+    filled = np.where(present, sign * y, 0.0)
+    k, n = y.shape
+    rng = np.random.default_rng(seed)
+    if paired:
+        counts = rng.multinomial(n, np.full(n, 1 / n), size=resamples).T.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            means = (filled @ counts) / (present.astype(float) @ counts)
+    else:
+        means = np.full((k, resamples), np.nan)
+        for row in range(k):
+            values = filled[row][present[row]]
+            if values.size:
+                means[row] = values[rng.integers(0, values.size, size=(resamples, values.size))].mean(axis=1)
+    means = np.where(np.isfinite(means), means, -np.inf)
+    top = means.max(axis=0)
+    winners = (means >= top - _TIE) & np.isfinite(means)
+    return (winners / np.maximum(winners.sum(axis=0), 1)).mean(axis=1)
+
+
+# Sequential MCB elimination (replicates: auto) ----------------------------------------------
+
+
+def look_schedule(points: int, initial: int, budget: int) -> list[int]:
+    """Replicates per surviving point at each look: n0, 2 n0, 4 n0, ... while two survivors fit the budget."""
+    looks = [initial]
+    spent = points * initial
+    while spent + 2 * looks[-1] <= budget:
+        spent += 2 * looks[-1]
+        looks.append(2 * looks[-1])
+    return looks
+
+
+@dataclass(frozen=True)
+class SequentialState:
+    """Where sequential MCB elimination stands on the stored runs.
+
+    `contenders`: points still in (after the last look made); `look`: index of that look;
+    `wanted`: replicates each contender needs before the next look (0 when finished); `reason`:
+    why it finished ('resolved', 'tied', 'budget') or '' while running.
+    """
+
+    contenders: list[int]
+    look: int
+    looks: list[int]
+    wanted: int
+    reason: str
+    per_look_confidence: float
+
+
+def sequential_state(
+    y: np.ndarray,
+    points: Sequence[int],
+    goal: str,
+    confidence: float,
+    initial: int,
+    budget: int,
+    paired: bool = True,
+    seed: int = 0,
+    resamples: int = BEST_SET_RESAMPLES,
+    ran: np.ndarray | None = None,
+) -> SequentialState:
+    """Replay the looks on the runs so far (points x replicates) and say which replicates to run next.
+
+    At look l each surviving point has its first looks[l] replicates; the best set at confidence
+    1 - (1 - confidence) / L decides who goes on. `ran` marks the runs recorded (a failed run is
+    recorded, with NaN in `y`); by default the finite values. Deterministic in the runs: a resume
+    replays it.
+    """
+    y = np.asarray(y, dtype=float)
+    ran = np.isfinite(y) if ran is None else np.asarray(ran, dtype=bool)
+    looks = look_schedule(len(points), initial, budget)
+    level = 1 - (1 - confidence) / len(looks)
+    alive = np.ones(len(points), dtype=bool)
+    names = np.asarray(points)
+    for index, n in enumerate(looks):
+        complete = ran.shape[1] >= n and bool(ran[alive, :n].all())
+        if not complete:
+            contenders = [int(p) for p in names[alive]]
+            needed = int(alive.sum()) * n - int(ran[alive, :n].sum())
+            if index and int(ran.sum()) + needed > budget:  # the next look does not fit: stop at the last one
+                return SequentialState(contenders, index - 1, looks, 0, "budget", level)
+            return SequentialState(contenders, index, looks, n, "", level)
+        window = np.where(alive[:, None], y[:, :n], np.nan)
+        chosen = best_set(window, points, goal, level, paired, resamples, seed + index, active=alive)
+        alive = chosen.in_best_set.copy()
+        contenders = [int(p) for p in names[alive]]
+        if alive.sum() <= 1:
+            return SequentialState(contenders, index, looks, 0, "resolved", level)
+        rows = window[alive]
+        if paired and np.all(np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0) <= _TIE):
+            return SequentialState(contenders, index, looks, 0, "tied", level)
+    return SequentialState([int(p) for p in names[alive]], len(looks) - 1, looks, 0, "budget", level)
