@@ -41,6 +41,7 @@ import annotated_types
 import scipy.stats
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tracktwo.experiments.analysis import summaries
+from tracktwo.experiments.design import keys as keys_module
 from tracktwo.experiments.design.config import read_yaml
 from tracktwo.experiments.design.sweepfile import MAX_SEED, load_base, resolve_base_path, suggest
 from tracktwo.model import OUTCOMES, ROUTES, ConfigError, Params, make_params, merge
@@ -416,6 +417,11 @@ class CalibrationSpec:
         )
         digest.update(repr([(t.name, t.observed, t.sd) for t in self.targets]).encode())
         return digest.hexdigest()[:16]
+
+    def base_value(self, key: str) -> float | None:
+        """The base config's value of a fitted key (a mix share included), or None."""
+        value = keys_module.get(self.base, key)
+        return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
     def config(self, values: Mapping[str, float]) -> dict[str, Any]:
         """The model config for one particle: the base with the fitted keys set (a mix share rescales the rest)."""

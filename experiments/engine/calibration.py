@@ -40,6 +40,8 @@ __all__ = [
     "Simulator",
     "candidate_seed",
     "history_url",
+    "open_history",
+    "prepare_folder",
     "run_abc",
     "run_seed",
 ]
@@ -312,6 +314,11 @@ def run_abc(
         bar.close()
         state.write(out, spec)
     return state
+
+
+def open_history(folder: Path) -> Any:
+    """The pyabc History of the calibration in a results folder."""
+    return _history(history_url(folder))
 
 
 def _history(url: str) -> Any:
