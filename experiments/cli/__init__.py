@@ -43,6 +43,7 @@ COMMANDS = {
     "report": Command("report", "Write a sweep's HTML report."),
     "sensitivity": Command("sensitivity", "Which parameters drive the outcomes (Sobol or Morris)."),
     "discover": Command("discover", "Find the parameter regions that give an outcome (PRIM or CART)."),
+    "calibrate": Command("calibrate", "Fit uncertain parameters to patterns or a programme's records (ABC-SMC)."),
 }
 
 
