@@ -43,7 +43,7 @@ lint: setup
 
 docs: setup  # the docs site in site/, offline, --strict; executes every tutorial notebook (the docs extra)
 	$(UV) sync --locked --inexact --extra dev --extra docs --quiet
-	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict  # not --quiet: it hides the warnings that --strict counts
 	@! grep -rlE '<script[^>]+src="https?:|<link[^>]+href="https?:[^"]+"[^>]*rel="stylesheet|@import url\(.?https?:' site --include='*.html' \
 	  || { echo "docs: the pages above load a script or stylesheet from the network" >&2; exit 1; }
 
