@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: setup lock demo test test-fast lint bench app dilemma clean
+.PHONY: setup lock demo test test-fast lint docs bench app dilemma clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,12 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+docs: setup  # the docs site in site/, offline, --strict; executes every tutorial notebook (the docs extra)
+	$(UV) sync --locked --inexact --extra dev --extra docs --quiet
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict  # not --quiet: it hides the warnings that --strict counts
+	@! grep -rlE '<script[^>]+src="https?:|<link[^>]+href="https?:[^"]+"[^>]*rel="stylesheet|@import url\(.?https?:' site --include='*.html' \
+	  || { echo "docs: the pages above load a script or stylesheet from the network" >&2; exit 1; }
+
 bench: setup
 	$(PY) benchmarks/bench_diffusion.py
 	$(PY) benchmarks/bench_sweep.py
@@ -55,4 +61,4 @@ dilemma: setup
 	$(VENV)/bin/tracktwo dilemma --out results/dilemma
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache site
