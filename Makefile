@@ -8,6 +8,8 @@ PY := $(VENV)/bin/python
 UV_VERSION := 0.13.9
 UV := $(VENV)/uv-$(UV_VERSION)/bin/uv
 STAMP := $(VENV)/.installed-stamp
+# The optional extras installed: `make setup EXTRAS="dev notebook"` adds JupyterLab and statsmodels.
+EXTRAS ?= dev
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
@@ -21,8 +23,9 @@ $(UV):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check --target $(dir $(@D)) "uv==$(UV_VERSION)"
 
+# --inexact: install what the lock asks for, never remove what a researcher installed into $(VENV) by hand
 $(STAMP): pyproject.toml uv.lock | $(UV)
-	$(UV) sync --locked --extra dev --quiet
+	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
 	@touch $@
 
 lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python

@@ -23,6 +23,7 @@ __all__ = [
     "git_commit",
     "jsonable",
     "read_manifest",
+    "tracktwo_version",
     "versions",
     "write_atomic",
     "write_json",
@@ -62,6 +63,14 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: not valid JSON ({error})") from None
 
 
+def tracktwo_version() -> str:
+    """The installed package's version (package metadata); "0+unknown" in a source tree never installed."""
+    try:
+        return metadata.version("tracktwo")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
 def versions() -> dict[str, str]:
     """Python's and every package's version that decides a result."""
     found = {"python": platform.python_version()}
@@ -95,6 +104,7 @@ def git_commit() -> str | None:
 def environment() -> dict[str, Any]:
     """Versions, commit, host, platform and command line: what a manifest records about where it ran."""
     return {
+        "tracktwo_version": tracktwo_version(),
         "versions": versions(),
         "git_commit": git_commit(),
         "host": socket.gethostname(),

@@ -1179,7 +1179,12 @@ def _format_error(error: ValidationError) -> str:
 
 def shorten(value: Any, limit: int = ECHO_CHARS) -> str:
     """repr(value) cut to `limit` characters, saying how long it was, so an error line stays readable."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer past Python's 4,300-digit limit for printing (or a container holding one)
+        if isinstance(value, int):
+            return f"an integer of about {int(value.bit_length() * 0.30103):,} digits"
+        return f"a {type(value).__name__} holding an integer too long to print"
     return text if len(text) <= limit else f"{text[: limit - 1]}… ({len(text):,} characters)"
 
 

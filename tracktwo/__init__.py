@@ -12,8 +12,26 @@ the Mesa model), `tracktwo.experiments` (many runs: designs, executors, the resu
 analysis, figures, the `tracktwo` command) and `tracktwo.app` (the trainer's app).
 """
 
-from importlib import metadata
-
+from tracktwo.experiments.api import (
+    BatchResult,
+    CompareResult,
+    DiscoverResult,
+    EvaluateResult,
+    ExecutorError,
+    RunResult,
+    SelectResult,
+    SensitivityResult,
+    SweepResult,
+    compare,
+    discover,
+    evaluate,
+    load,
+    run,
+    select,
+    sensitivity,
+    sweep,
+)
+from tracktwo.experiments.provenance import tracktwo_version
 from tracktwo.model import (
     OUTCOMES,
     ConfigError,
@@ -25,19 +43,33 @@ from tracktwo.model import (
     simulate,
 )
 
-try:
-    __version__ = metadata.version("tracktwo")
-except metadata.PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+__version__ = tracktwo_version()
 
 __all__ = [
     "OUTCOMES",
+    "BatchResult",
+    "CompareResult",
     "ConfigError",
+    "DiscoverResult",
+    "EvaluateResult",
+    "ExecutorError",
     "Params",
+    "RunResult",
+    "SelectResult",
+    "SensitivityResult",
     "SimulationResult",
+    "SweepResult",
     "TrackTwoModel",
     "__version__",
+    "compare",
     "default_params_dict",
+    "discover",
+    "evaluate",
+    "load",
     "make_params",
+    "run",
+    "select",
+    "sensitivity",
     "simulate",
+    "sweep",
 ]

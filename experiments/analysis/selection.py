@@ -32,6 +32,7 @@ from tracktwo.model import ConfigError
 
 __all__ = [
     "GROWTH_TOLERANCE_SE",
+    "RANDOM_GROUPS",
     "Constraints",
     "Objective",
     "Pick",
@@ -40,11 +41,13 @@ __all__ = [
     "build_rules",
     "celf",
     "cohort_point",
+    "compare_groups",
     "complete",
     "eligible",
     "explain_infeasible",
     "group_evaluator",
     "improve_by_swaps",
+    "invitation_table",
     "load_constraints",
     "picks_along",
     "random_feasible_group",
@@ -451,3 +454,73 @@ def group_evaluator(session: Session, ids: Sequence[str], objective: str, replic
         return session.values(points, objective, replicates)
 
     return evaluate
+
+
+RANDOM_GROUPS = 10  # random feasible groups the chosen group is compared with
+
+
+def compare_groups(
+    actors: pd.DataFrame,
+    rules,
+    pool: np.ndarray,
+    seats: int,
+    picks: list[Pick],
+    objective: Objective,
+    fresh: Objective,
+    rng: np.random.Generator,
+) -> pd.DataFrame:
+    """The chosen group against random feasible groups and the usual suspects (best-connected elites).
+
+    Estimates and intervals come from `fresh` seeds, not those the group was chosen on: scored on
+    its own selection seeds, the winner of a search looks better than it is (the winner's curse).
+    That in-sample mean is kept beside them (`mean_on_selection_seeds`) to show the gap.
+    """
+    chosen = tuple(sorted(p.actor for p in picks))
+    randoms = [g for g in (random_feasible_group(rules, seats, pool, rng) for _ in range(RANDOM_GROUPS)) if g]
+    elites = actors.index[actors.behaviour == "elite"].to_numpy()
+    suspects = tuple(sorted(elites[np.argsort(-actors.degree.to_numpy()[elites], kind="stable")][:seats].tolist()))
+    groups = [chosen, *map(tuple, randoms), suspects]
+    table = []
+    for name, (values, selection_values), feasible in zip(
+        ("Chosen group", f"Random feasible groups ({len(randoms)})", "The usual suspects (best-connected elites)"),
+        (_pooled(fresh.values(g), objective.values(g)) for g in ([groups[0]], groups[1:-1], [groups[-1]])),
+        (True, True, satisfies(suspects, rules)),
+        strict=True,
+    ):
+        interval = mean_interval(values)
+        table.append(
+            {
+                "group": name,
+                "mean": interval.estimate,
+                "low": interval.low,
+                "high": interval.high,
+                "runs": interval.n,
+                "meets_constraints": feasible,
+                "mean_on_selection_seeds": float(selection_values.mean()) if selection_values.size else float("nan"),
+            }
+        )
+    return pd.DataFrame(table)
+
+
+def _pooled(fresh: list[np.ndarray], selection: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.array([])
+    return (np.concatenate(fresh) if fresh else empty), (np.concatenate(selection) if selection else empty)
+
+
+def invitation_table(actors: pd.DataFrame, picks: list[Pick]) -> pd.DataFrame:
+    """The invitation list in order: each actor's map columns, degree, marginal gain with its interval."""
+    rows = []
+    for order, pick in enumerate(picks, start=1):
+        actor = actors.iloc[pick.actor]
+        rows.append(
+            {
+                "order": order,
+                **{k: actor[k] for k in actors.columns if k not in ("degree",)},
+                "degree": int(actor.degree),
+                "marginal_gain": pick.gain.estimate,
+                "gain_low": pick.gain.low,
+                "gain_high": pick.gain.high,
+                "group_value": pick.value.estimate,
+            }
+        )
+    return pd.DataFrame(rows)

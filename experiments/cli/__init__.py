@@ -16,6 +16,7 @@ from tracktwo.experiments.cli import checks
 from tracktwo.experiments.cli.options import UsageError
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.engine.executors import ExecutorError
+from tracktwo.experiments.provenance import tracktwo_version
 from tracktwo.model import ConfigError
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main"]
@@ -58,6 +59,7 @@ def _chosen(argv: Sequence[str]) -> str | None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser; only the command named in `argv` (None: every command) is imported and given its options."""
     parser = _Parser(prog="tracktwo", description="Simulate how ideas from Track Two dialogues travel into Track One.")
+    parser.add_argument("--version", action="version", version=f"tracktwo {tracktwo_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     chosen = None if argv is None else _chosen(argv)

@@ -6,14 +6,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tracktwo.experiments.engine.runner import SweepTally
+from tracktwo.experiments.api import BatchResult
 
-__all__ = ["draw_figures", "every_run_failed", "failure_summary", "finish", "headline"]
+__all__ = ["every_run_failed", "failure_summary", "figures_line", "finish", "headline"]
 
 MAX_ERRORS_SHOWN = 5
 
 
-def headline(name: str, points: str, tally: SweepTally, executor: str, workers: int) -> str:
+def headline(name: str, points: str, tally: BatchResult, executor: str, workers: int) -> str:
     """One line: what ran (`points`, e.g. '35 points x 100 replicates'), how many failed, how long it took and where."""
     resumed = f", {tally.ran_now} this session" if tally.ran_now != tally.planned else ""
     return (
@@ -22,17 +22,19 @@ def headline(name: str, points: str, tally: SweepTally, executor: str, workers: 
     )
 
 
-def finish(tally: SweepTally, draw: bool) -> int:
-    """Draw the figures (if asked) and the exit code: 1 with a summary on stderr if any run failed."""
-    if draw:
-        draw_figures(tally.directory)
-    if tally.failed:
-        print(failure_summary(tally), file=sys.stderr)
+def finish(result: BatchResult, draw: bool) -> int:
+    """Say where the figures are (if drawn and `draw`) and the exit code: 1 with a summary on stderr if runs failed."""
+    for warning in result.warnings:
+        print(warning, file=sys.stderr)
+    if draw and result.figures:
+        print(figures_line(result.directory, result.figures))
+    if result.failed:
+        print(failure_summary(result), file=sys.stderr)
         return 1
     return 0
 
 
-def every_run_failed(tally: SweepTally, command: str) -> int:
+def every_run_failed(tally: BatchResult, command: str) -> int:
     """Nothing to rank or draw: the failure summary, then one line saying so; exit 1."""
     if tally.failed:
         print(failure_summary(tally), file=sys.stderr)
@@ -44,26 +46,15 @@ def every_run_failed(tally: SweepTally, command: str) -> int:
     return 1
 
 
-def draw_figures(directory: Path) -> None:
-    """Draw a sweep's figures; a failure here is a warning, never a lost sweep (its tables are already written)."""
-    from tracktwo.experiments.reporting import plots
-
-    try:
-        drawn = plots.plot_results(directory)
-    except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
-        print(
-            f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
-            f"saved: run `tracktwo plot {directory}` to try again",
-            file=sys.stderr,
-        )
-        return
-    print(
+def figures_line(directory: Path, drawn: tuple[Path, ...]) -> str:
+    """Where a sweep's figures are, and the command that writes its report."""
+    return (
         f"Figures in {directory / 'figures'}/: {', '.join(d.stem for d in drawn)} (PNG and SVG); "
         f"`tracktwo report {directory}` writes the report"
     )
 
 
-def failure_summary(tally: SweepTally) -> str:
+def failure_summary(tally: BatchResult) -> str:
     """How many runs failed and why (the distinct errors, most common first)."""
     errors = Counter(error for _, _, error in tally.failures)
     first = {}

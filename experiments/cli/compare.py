@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from tracktwo.experiments import api
 from tracktwo.experiments.analysis import comparison as analysis
 from tracktwo.experiments.analysis.comparison import ProgrammeComparison
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_execution_arguments, held_sweep
-from tracktwo.experiments.design.programmes import ProgrammeSet, check_baseline, load_programmes
-from tracktwo.experiments.engine.runner import SweepTally
-from tracktwo.experiments.provenance import write_atomic, write_json
+from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
 
-__all__ = ["compare_command", "configure", "report", "write_outputs"]
+__all__ = ["compare_command", "configure", "report"]
 
-FIGURE_STEM = "comparison"
 LABEL_WIDTH = 46
 CELL_WIDTH = 25
 TEXT_WIDTH = 100
@@ -45,78 +43,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def compare_command(args: argparse.Namespace) -> int:
     """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
-    programmes = load_programmes(args.programmes)
-    baseline = check_baseline(args.baseline, programmes.names, "--baseline") if args.baseline else programmes.baseline
-    spec = programmes.sweep(args.replicates)
-    out_name = f"compare-{programmes.name}"
-    with held_sweep(args, spec, out_name) as (executor, tally):  # the runs, then the files made from them
-        if tally.finished == 0:
-            return every_run_failed(tally, "compare")
-        runs = pd.read_parquet(tally.directory / "runs.parquet")
-        comparison = analysis.compare_programmes(
-            runs, programmes.names, programmes.rank_by, programmes.goal, baseline=baseline
-        )
-        written = write_outputs(tally.directory, programmes, comparison, tally)
-        count = len(programmes.programmes)
-        points = f"{count} programmes x {tally.planned // count} paired runs (the same seeds for every programme)"
-        print(headline(programmes.name, points, tally, executor.name, executor.workers))
-        print(report(programmes, comparison))
-        print(
-            f"Wrote {tally.directory}/: {', '.join(p.name for p in written)} "
-            "(and the sweep's runs.parquet, runs.csv, manifest.json)"
-        )
-        return finish(tally, draw=False)
+    result = api.compare(args.programmes, replicates=args.replicates, baseline=args.baseline, **execution_options(args))
+    if result.finished == 0:
+        return every_run_failed(result, "compare")
+    count = len(result.programmes)
+    points = f"{count} programmes x {result.planned // count} paired runs (the same seeds for every programme)"
+    print(headline(result.name, points, result, result.executor, result.workers))
+    print(report(result.summary["programmes"], result.comparison))
+    written = ["comparison.csv", "paired_differences.csv", "summary.json", *(p.name for p in result.figures)]
+    print(f"Wrote {result.directory}/: {', '.join(written)} (and the sweep's runs.parquet, runs.csv, manifest.json)")
+    return finish(result, draw=False)
 
 
-def write_outputs(
-    directory: Path, programmes: ProgrammeSet, comparison: ProgrammeComparison, tally: SweepTally
-) -> list[Path]:
-    """comparison.csv (a row per programme and outcome), paired_differences.csv (per pair), summary.json, figure."""
-    from tracktwo.experiments.reporting import figures
+def report(programmes: list[dict[str, Any]], comparison: ProgrammeComparison) -> str:
+    """The ranked table, paired differences from the reference, verdicts and (when the runs report it) inclusion.
 
-    table_path, differences_path, summary_path = (
-        directory / name for name in ("comparison.csv", "paired_differences.csv", "summary.json")
-    )
-    descriptions = {p.name: p.description for p in programmes.programmes}
-    table = comparison.table.copy()
-    table.insert(2, "description", table["programme"].map(descriptions))
-    write_atomic(table_path, table.to_csv(index=False))
-    write_atomic(differences_path, comparison.differences.to_csv(index=False))
-    write_json(
-        summary_path,
-        {
-            "name": programmes.name,
-            "description": programmes.description,
-            "file": str(programmes.path),
-            "base_path": str(programmes.base_path),
-            "rank_by": {"name": comparison.rank_by, "goal": comparison.goal},
-            "replicates": comparison.replicates,
-            "seed": programmes.seed,
-            "paired": True,
-            "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
-            "confidence": comparison.confidence,
-            "ranking": comparison.ranking,
-            "best": comparison.best,
-            "reference": comparison.reference,
-            "baseline": comparison.baseline,
-            "verdicts": comparison.verdicts,
-            "verdicts_by_outcome": {
-                outcome: {other: analysis.verdict(comparison, other, outcome) for other in comparison.others}
-                for outcome in comparison.outcomes
-            },
-            "programmes": programmes.describe(),
-            "table": comparison.table.to_dict("records"),
-        },
-    )
-    ranked_by = analysis.label(comparison.rank_by)
-    title = f"{programmes.name}: {len(programmes.programmes)} programmes, best first by: {ranked_by}"
-    figure_paths = figures.save(figures.comparison_figure(comparison, title), directory, FIGURE_STEM)
-    return [table_path, differences_path, summary_path, *figure_paths]
-
-
-def report(programmes: ProgrammeSet, comparison: ProgrammeComparison) -> str:
-    """The ranked table, paired differences from the reference, verdicts and (when the runs report it) inclusion."""
-    descriptions = {p.name: p.description for p in programmes.programmes}
+    `programmes`: each programme's name and description (ProgrammeSet.describe(), as in summary.json).
+    """
+    descriptions = {p["name"]: p.get("description") for p in programmes}
     confidence = f"{comparison.confidence:.0%}"
     lines = [
         "",

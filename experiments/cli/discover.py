@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from tracktwo.experiments import api
 from tracktwo.experiments.analysis import discovery
 
 __all__ = ["configure", "discover_command"]
@@ -47,12 +48,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def discover_command(args: argparse.Namespace) -> int:
     """Find the regions, print them, write scenarios_*.json and .csv into RESULTS_DIR."""
-    above = args.above is not None
-    threshold = args.above if above else args.below
-    found = discovery.discover_results(
-        args.results, args.outcome, threshold, above, args.method, args.boxes, args.min_density
+    result = api.discover(
+        args.results,
+        outcome=args.outcome,
+        above=args.above,
+        below=args.below,
+        method=args.method,
+        boxes=args.boxes,
+        min_density=args.min_density,
     )
-    print(discovery.format_discovery(found))
-    paths = discovery.write_discovery(args.results, found)
-    print(f"Wrote {', '.join(str(p) for p in paths)} (`tracktwo report {args.results}` includes them)")
+    print(discovery.format_discovery(result.discovery))
+    print(f"Wrote {', '.join(str(p) for p in result.files)} (`tracktwo report {args.results}` includes them)")
     return 0

@@ -22,6 +22,7 @@ __all__ = [
     "add_config_arguments",
     "add_execution_arguments",
     "command_session",
+    "execution_options",
     "executor_from",
     "held_sweep",
     "overwrite_from",
@@ -125,6 +126,20 @@ def held_sweep(args: argparse.Namespace, spec: SweepSpec, out_name: str) -> Iter
         with command_session(args, spec, out, lock) as (executor, session):
             session.run()
         yield executor, session.tally
+
+
+def execution_options(args: argparse.Namespace) -> dict[str, object]:
+    """The execution options as the Python API's keyword arguments (out, executor, workers, ..., force)."""
+    return {
+        "out": args.out,
+        "executor": args.executor,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "resume": args.resume,
+        "overwrite": args.overwrite,
+        "progress": not args.no_progress,
+        "force": args.force,
+    }
 
 
 def executor_from(args: argparse.Namespace) -> Executor:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 from pathlib import Path
 
+from tracktwo.experiments import api
 from tracktwo.experiments.cli.options import add_config_arguments
-from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
-from tracktwo.model import OUTCOMES, ROUTE_LABELS, simulate
+from tracktwo.experiments.provenance import default_out
+from tracktwo.model import OUTCOMES, ROUTE_LABELS
 
 __all__ = ["DEFAULT_OUT", "configure", "format_summary", "run_command"]
 
@@ -44,31 +43,7 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
 
 def run_command(args: argparse.Namespace) -> int:
     """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline; print the summary."""
-    from tracktwo.experiments.reporting import figures
-
-    overrides = parse_overrides(args.overrides)
-    if args.steps is not None:
-        overrides["steps"] = args.steps
-    params = load_params(args.config, overrides)
-    start = time.perf_counter()
-    result = simulate(params, args.seed)
-    elapsed = time.perf_counter() - start
-    out: Path = args.out
-    write_json(
-        out / "summary.json",
-        {
-            "seed": args.seed,
-            "config": str(args.config or DEFAULT_CONFIG),
-            "outcomes": result.outcomes,
-            "params": params.model_dump(mode="json"),
-            "wall_time_s": elapsed,
-            **environment(),
-        },
-    )
-    write_atomic(out / "timeseries.csv", result.timeseries.to_csv(index=False))
-    write_atomic(out / "ideas.csv", result.ideas.to_csv(index=False))
-    write_atomic(out / "events.csv", result.events.to_csv(index=False))  # each event and the state after it
-    figures.save(figures.timeline(result.timeseries), out, "timeline")
-    print(format_summary(result.outcomes, args.seed, elapsed))
-    print(f"Wrote {out}/summary.json, timeseries.csv, ideas.csv, events.csv, timeline.png, timeline.svg")
+    result = api.run(args.config, set=args.overrides, seed=args.seed, steps=args.steps, out=args.out)
+    print(format_summary(result.outcomes, args.seed, result.elapsed_s))
+    print(f"Wrote {result.directory}/summary.json, timeseries.csv, ideas.csv, events.csv, timeline.png, timeline.svg")
     return 0

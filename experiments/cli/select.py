@@ -3,38 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
-from tracktwo.experiments.analysis.selection import (
-    Constraints,
-    Objective,
-    Pick,
-    build_rules,
-    celf,
-    complete,
-    eligible,
-    explain_infeasible,
-    group_evaluator,
-    improve_by_swaps,
-    load_constraints,
-    random_feasible_group,
-    satisfies,
-    selection_spec,
-)
-from tracktwo.experiments.analysis.stats import mean_interval
-from tracktwo.experiments.cli.options import add_execution_arguments, command_session
-from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
-from tracktwo.experiments.engine import folder_lock
-from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
-from tracktwo.model import ConfigError, actor_table, edge_table, outcome_label, simulate
+from tracktwo.experiments import api
+from tracktwo.experiments.analysis.selection import Constraints
+from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
+from tracktwo.model import outcome_label
 
-__all__ = ["compare_groups", "configure", "format_report", "invitation_table", "select_command"]
-
-RANDOM_GROUPS = 10
+__all__ = ["configure", "format_report", "select_command"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -73,180 +50,34 @@ def select_command(args: argparse.Namespace) -> int:
     Every evaluated group is a point of one store (sweep.sqlite in --out), its runs committed as
     they finish, so --resume picks up an interrupted selection without re-running a group.
     """
-    if args.replicates < 2:  # --seats and --swap-passes are checked with every command's options (cli.checks)
-        raise ConfigError(f"--replicates: expected 2 or more, got {args.replicates}")
-    overrides = {**parse_overrides(args.overrides), "network.type": "map", "network.map": str(args.map.resolve())}
-    params = load_params(args.config, overrides)
-    if args.objective not in simulate(params.model_copy(update={"steps": 1}), 0).outcomes:
-        raise ConfigError(
-            f"--objective: {args.objective!r} is not an outcome; try impact, ideas_transferred, any_transfer"
-        )
-    constraints = load_constraints(args.constraints)
-    actors = actor_table(params)
-    pool = eligible(actors, constraints)
-    rules = build_rules(actors, constraints, args.seats)
-    if complete([], rules, args.seats, pool) is None:
-        raise ConfigError(f"--constraints: no feasible invitation list: {explain_infeasible(rules, args.seats, pool)}")
-    out = args.out or default_out(f"select-{args.map.stem}")
-    base = params.model_dump(mode="json")
-    spec = selection_spec(
-        base,
-        args.objective,
-        args.replicates,
-        args.seed,
-        f"select-{args.map.stem}",
+    result = api.select(
         args.map,
-        args.config or DEFAULT_CONFIG,
+        seats=args.seats,
+        constraints=args.constraints,
+        config=args.config,
+        set=args.overrides,
+        objective=args.objective,
+        swap_passes=args.swap_passes,
+        replicates=args.replicates,
+        seed=args.seed,
+        **execution_options(args),
     )
-    ids = list(actors.id)
-    selection_replicates = range(args.replicates)
-    fresh_replicates = range(args.replicates, 2 * args.replicates)  # the comparison's own seeds, never chosen on
-    with folder_lock.held(out) as lock:  # the runs, then the tables and figures made from them
-        started = time.perf_counter()
-        with command_session(args, spec, out, lock) as (executor, session):
-            objective = Objective(group_evaluator(session, ids, args.objective, selection_replicates))
-            announced: list[Pick] = []
-
-            def announce(pick: Pick) -> None:
-                announced.append(pick)
-                session.note(f"seat {len(announced)}: {actors.label[pick.actor]}")
-
-            picks = celf(
-                np.flatnonzero(pool),
-                args.seats,
-                rules,
-                pool,
-                objective,
-                batch=max(1, executor.workers),
-                on_pick=announce,
-            )
-            greedy_evaluations = objective.evaluations
-            swaps: list[dict[str, Any]] = []
-
-            def announce_swap(out_actor: int, in_actor: int, gain: float) -> None:
-                swaps.append({"out": actors.id[out_actor], "in": actors.id[in_actor], "gain": gain})
-                session.note(f"swap {len(swaps)}: {actors.label[in_actor]} for {actors.label[out_actor]}")
-
-            picks = improve_by_swaps(
-                picks, np.flatnonzero(pool), rules, pool, objective, args.swap_passes, announce_swap
-            )
-            fresh = Objective(group_evaluator(session, ids, args.objective, fresh_replicates))
-            comparison = compare_groups(
-                actors, rules, pool, args.seats, picks, objective, fresh, np.random.default_rng(args.seed)
-            )
-        elapsed = time.perf_counter() - started
-        invitations = invitation_table(actors, picks)
-        write_atomic(out / "invitations.csv", invitations.to_csv(index=False))
-        write_atomic(out / "comparison.csv", comparison.to_csv(index=False))
-        write_json(
-            out / "summary.json",
-            {
-                "map": str(args.map),
-                "seats": args.seats,
-                "objective": args.objective,
-                "replicates": args.replicates,
-                "seed": args.seed,
-                "constraints": constraints.model_dump(),
-                "evaluations": objective.evaluations,
-                "greedy_evaluations": greedy_evaluations,
-                "swap_passes": args.swap_passes,
-                "swaps": swaps,
-                "wall_time_s": elapsed,
-                "invitations": invitations.to_dict("records"),
-                "comparison": comparison.to_dict("records"),
-                "params": base,
-                **environment(),
-            },
+    print(
+        format_report(
+            result.invitations,
+            result.comparison,
+            result.objective,
+            result.evaluations,
+            result.elapsed_s,
+            result.constraints,
+            result.swaps,
         )
-        from tracktwo.experiments.reporting import figures
-
-        figures.save(
-            figures.actor_map(
-                actors,
-                *edge_table(params),
-                highlighted=[p.actor for p in picks],
-                title=f"Invitation list: {len(picks)} seats chosen to maximise {outcome_label(args.objective)}",
-            ),
-            out,
-            "selection",
-        )
-        print(
-            format_report(
-                invitations, comparison, args.objective, objective.evaluations, elapsed, constraints, len(swaps)
-            )
-        )
-        print(
-            f"Wrote {out}/invitations.csv, comparison.csv, summary.json, selection.png, selection.svg "
-            "(and the runs: runs.parquet, runs.csv, manifest.json, sweep.sqlite)"
-        )
-        return 0
-
-
-def compare_groups(
-    actors: pd.DataFrame,
-    rules,
-    pool: np.ndarray,
-    seats: int,
-    picks: list[Pick],
-    objective: Objective,
-    fresh: Objective,
-    rng: np.random.Generator,
-) -> pd.DataFrame:
-    """The chosen group against random feasible groups and the usual suspects (best-connected elites).
-
-    Estimates and intervals come from `fresh` seeds, not those the group was chosen on: scored on
-    its own selection seeds, the winner of a search looks better than it is (the winner's curse).
-    That in-sample mean is kept beside them (`mean_on_selection_seeds`) to show the gap.
-    """
-    chosen = tuple(sorted(p.actor for p in picks))
-    randoms = [g for g in (random_feasible_group(rules, seats, pool, rng) for _ in range(RANDOM_GROUPS)) if g]
-    elites = actors.index[actors.behaviour == "elite"].to_numpy()
-    suspects = tuple(sorted(elites[np.argsort(-actors.degree.to_numpy()[elites], kind="stable")][:seats].tolist()))
-    groups = [chosen, *map(tuple, randoms), suspects]
-    table = []
-    for name, (values, selection_values), feasible in zip(
-        ("Chosen group", f"Random feasible groups ({len(randoms)})", "The usual suspects (best-connected elites)"),
-        (_pooled(fresh.values(g), objective.values(g)) for g in ([groups[0]], groups[1:-1], [groups[-1]])),
-        (True, True, satisfies(suspects, rules)),
-        strict=True,
-    ):
-        interval = mean_interval(values)
-        table.append(
-            {
-                "group": name,
-                "mean": interval.estimate,
-                "low": interval.low,
-                "high": interval.high,
-                "runs": interval.n,
-                "meets_constraints": feasible,
-                "mean_on_selection_seeds": float(selection_values.mean()) if selection_values.size else float("nan"),
-            }
-        )
-    return pd.DataFrame(table)
-
-
-def _pooled(fresh: list[np.ndarray], selection: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    empty = np.array([])
-    return (np.concatenate(fresh) if fresh else empty), (np.concatenate(selection) if selection else empty)
-
-
-def invitation_table(actors: pd.DataFrame, picks: list[Pick]) -> pd.DataFrame:
-    """The invitation list in order: each actor's map columns, degree, marginal gain with its interval."""
-    rows = []
-    for order, pick in enumerate(picks, start=1):
-        actor = actors.iloc[pick.actor]
-        rows.append(
-            {
-                "order": order,
-                **{k: actor[k] for k in actors.columns if k not in ("degree",)},
-                "degree": int(actor.degree),
-                "marginal_gain": pick.gain.estimate,
-                "gain_low": pick.gain.low,
-                "gain_high": pick.gain.high,
-                "group_value": pick.value.estimate,
-            }
-        )
-    return pd.DataFrame(rows)
+    )
+    print(
+        f"Wrote {result.directory}/invitations.csv, comparison.csv, summary.json, selection.png, selection.svg "
+        "(and the runs: runs.parquet, runs.csv, manifest.json, sweep.sqlite)"
+    )
+    return 0
 
 
 def format_report(

@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from tracktwo.experiments import api
 from tracktwo.experiments.analysis import sensitivity
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
-from tracktwo.experiments.design.sensitivity import load_sensitivity
-from tracktwo.experiments.engine.runner import run_sweep
+from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
 
 __all__ = ["configure", "sensitivity_command"]
 
@@ -30,28 +29,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """Check the file, run its points, analyse, print the most influential parameters; exit 1 if runs failed."""
-    spec = load_sensitivity(args.spec)
-    with executor_from(args) as executor:
-        tally = run_sweep(
-            spec.sweep_spec(),
-            args.out,
-            executor,
-            resume=args.resume,
-            overwrite=args.overwrite,
-            progress=not args.no_progress,
-        )
-    points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
-    print(headline(spec.name, points, tally, executor.name, executor.workers))
-    if tally.finished == 0:
-        return every_run_failed(tally, "sensitivity")
-    table, skipped = sensitivity.write_analysis(spec, tally.directory)
+    result = api.sensitivity(args.spec, plot=not args.no_plot, **execution_options(args))
+    replicates = result.manifest["sweep"]["replicates"]
+    points = f"{result.planned // replicates} points x {replicates} replicates"
+    print(headline(result.name, points, result, result.executor, result.workers))
+    if result.finished == 0:
+        return every_run_failed(result, "sensitivity")
     method = (
         "Sobol indices (S1 alone, ST with interactions)"
-        if spec.method == "sobol"
+        if result.method == "sobol"
         else "Morris screening (mu*: mean |effect|)"
     )
-    print(f"{method}, most influential first:\n{sensitivity.format_table(table)}")
-    for outcome, reason in skipped.items():
+    print(f"{method}, most influential first:\n{sensitivity.format_table(result.table)}")
+    for outcome, reason in result.skipped.items():
         print(f"note: {outcome} not analysed: {reason}", file=sys.stderr)
-    print(f"Wrote {tally.directory}/: sensitivity.csv, sensitivity.json, runs.parquet, runs.csv, manifest.json")
-    return finish(tally, draw=not args.no_plot)
+    print(f"Wrote {result.directory}/: sensitivity.csv, sensitivity.json, runs.parquet, runs.csv, manifest.json")
+    return finish(result, draw=not args.no_plot)

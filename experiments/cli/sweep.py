@@ -6,13 +6,11 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from tracktwo.experiments import api
 from tracktwo.experiments.analysis import stats
-from tracktwo.experiments.analysis.ranking import beside, rank_points
+from tracktwo.experiments.analysis.ranking import beside
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
-from tracktwo.experiments.design.sweepfile import load_sweep
-from tracktwo.experiments.engine.runner import run_sweep
-from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
 from tracktwo.experiments.reporting.labels import outcome_label
 
 __all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
@@ -37,25 +35,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check the file, run the sweep, print the ranking; exit 1 if any run failed."""
-    spec = load_sweep(args.sweep)
-    with executor_from(args) as executor:
-        tally = run_sweep(
-            spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress
-        )
-    points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
-    print(headline(spec.name, points, tally, executor.name, executor.workers))
-    if tally.finished == 0:
-        return every_run_failed(tally, "sweep")
-    if spec.metric:
-        runs = pd.read_parquet(tally.directory / "runs.parquet")
-        ranking = rank_points(runs, tally.swept_columns, spec.metric["name"], spec.metric["goal"])
-        write_atomic(tally.directory / "summary.csv", ranking.to_csv(index=False))
-        print(format_ranking(ranking, tally.swept_columns, spec.metric["name"], args.top))
+    result = api.sweep(args.sweep, plot=not args.no_plot, **execution_options(args))
+    design = result.manifest["sweep"]
+    replicates = design["replicates"]
+    points = f"{result.planned // replicates} points x {replicates} replicates"
+    print(headline(result.name, points, result, result.executor, result.workers))
+    if result.finished == 0:
+        return every_run_failed(result, "sweep")
+    if result.summary is not None:
+        print(format_ranking(result.summary, list(result.swept), result.metric["name"], args.top))
     print(
-        f"Wrote {tally.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
-        f"{'summary.csv, ' if spec.metric else ''}manifest.json"
+        f"Wrote {result.directory}/: runs.parquet, runs.csv, "
+        f"{'timeseries.parquet, ' if design['timeseries_every'] else ''}"
+        f"{'summary.csv, ' if result.metric else ''}manifest.json"
     )
-    return finish(tally, draw=not args.no_plot)
+    return finish(result, draw=not args.no_plot)
 
 
 def _short_names(columns: list[str]) -> dict[str, str]:

@@ -9,6 +9,7 @@ disk but explodes once validated or echoed). Every refusal is a ConfigError of o
 from __future__ import annotations
 
 import math
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,12 @@ def load_text(text: str, where: str) -> Any:
         raise ConfigError(f"{where} is not valid YAML{_problem(error)}") from None
     except RecursionError:
         raise ConfigError(f"{where}: nested too deeply to be a config") from None
+    except (ValueError, TypeError, OverflowError) as error:  # e.g. an integer past Python's 4,300-digit limit
+        if "digits" in str(error):
+            raise ConfigError(
+                f"{where}: holds an integer longer than {sys.get_int_max_str_digits():,} digits; no parameter needs one"
+            ) from None
+        raise ConfigError(f"{where}: cannot be read ({type(error).__name__}: {' '.join(str(error).split())})") from None
     except ConfigError as error:
         message = str(error)
         raise ConfigError(message if message.startswith(where) else f"{where}: {message}") from None

@@ -1,0 +1,126 @@
+"""The Python API for many runs: the same tables as the command for the same file and seed, dicts as files,
+one-line ConfigErrors, and results folders read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from cli_harness import ROOT
+from cli_harness import tracktwo as command
+
+import tracktwo
+
+SHIPPED = ROOT / "configs" / "sweeps" / "participant_mix.yaml"
+RUN_COLUMNS_THAT_VARY = ("wall_time_s", "started", "ended", "finished_at", "worker", "elapsed_s")
+
+
+def _small_sweep(folder: Path) -> dict:
+    """The shipped participant-mix sweep, shrunk: 2 replicates of 12-month runs, a coarse simplex."""
+    data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    data.update({"replicates": 2, "steps": 12, "seed": 7, "base": str(ROOT / "configs" / "default.yaml")})
+    for spec in data["parameters"].values():
+        if isinstance(spec, dict) and "simplex" in spec:
+            spec["simplex"]["step"] = 0.5
+    data["name"] = "small_mix"
+    (folder / "small_mix.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return data
+
+
+def _stable(runs: pd.DataFrame) -> pd.DataFrame:
+    """The runs without the columns that record when and where a run ran (not what it gave)."""
+    keep = [c for c in runs.columns if not any(c.startswith(v) for v in RUN_COLUMNS_THAT_VARY)]
+    return runs[keep].sort_values(["point", "replicate"]).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory) -> tuple[Path, dict]:
+    folder = tmp_path_factory.mktemp("api")
+    return folder, _small_sweep(folder)
+
+
+def test_sweep_returns_the_tables_the_command_writes(small) -> None:
+    folder, _ = small
+    file = folder / "small_mix.yaml"
+    cli = command("sweep", file, "--executor", "serial", "--no-progress", "--no-plot", "--out", folder / "cli")
+    assert cli.code == 0, cli.stderr
+    result = tracktwo.sweep(file, executor="serial", progress=False, plot=False, out=folder / "api")
+    assert isinstance(result, tracktwo.SweepResult)
+    assert result.ok and result.failed == 0 and result.finished == result.planned == len(result.runs)
+    assert result.planned == 10 * 2  # 10 mixes of 4 kinds in steps of 0.5, x 2 replicates
+    written = pd.read_parquet(folder / "cli" / "runs.parquet")
+    pd.testing.assert_frame_equal(_stable(result.runs), _stable(written))
+    pd.testing.assert_frame_equal(result.summary, pd.read_csv(folder / "cli" / "summary.csv"), check_dtype=False)
+    assert result.summary["rank"].tolist() == list(range(1, len(result.summary) + 1))
+    assert result.manifest["sweep"]["seed"] == 7 and result.name == "small_mix"
+    assert result.manifest["tracktwo_version"] == tracktwo.__version__
+
+
+def test_a_dict_spec_gives_the_same_runs_as_its_file(small) -> None:
+    folder, data = small
+    from_file = tracktwo.sweep(folder / "small_mix.yaml", executor="serial", progress=False, plot=False,
+                               out=folder / "from_file")  # fmt: skip
+    from_dict = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=folder / "from_dict")
+    pd.testing.assert_frame_equal(_stable(from_dict.runs), _stable(from_file.runs))
+    pd.testing.assert_frame_equal(from_dict.summary, from_file.summary)
+    assert from_dict.manifest["sweep"]["path"] == "<dict>"
+
+
+def test_resume_runs_nothing_twice_and_load_reads_the_folder_back(small) -> None:
+    folder, data = small
+    out = folder / "resumed"
+    first = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=out)
+    again = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=out, resume=True)
+    assert first.ran_now == first.planned and again.ran_now == 0
+    pd.testing.assert_frame_equal(_stable(again.runs), _stable(first.runs))
+    loaded = tracktwo.load(out)
+    assert isinstance(loaded, tracktwo.SweepResult)
+    assert loaded.finished == first.finished and loaded.name == "small_mix"
+    pd.testing.assert_frame_equal(loaded.summary, first.summary, check_dtype=False)
+
+
+@pytest.mark.parametrize(
+    ("call", "fragment"),
+    [
+        (lambda f: tracktwo.sweep({"method": "grid", "parameters": {"nope.key": {"values": [1]}}}, out=f), "nope.key"),
+        (lambda f: tracktwo.sweep(f / "missing.yaml", out=f / "o"), "file not found"),
+        (lambda f: tracktwo.sweep(3, out=f), "expected a file path or a mapping"),
+        (lambda f: tracktwo.sweep({"method": "grid", "parameters": {}}, executor="threads", out=f), "--executor"),
+        (lambda f: tracktwo.sweep({}, resume=True, overwrite=True, out=f), "--resume and --overwrite"),
+        (lambda f: tracktwo.run(set={"workshops.size": 10**5000}, out=f / "r"), "workshops.size"),
+        (lambda f: tracktwo.run(set=["workshops.size=" + "9" * 100_000], out=f / "r"), "workshops.size"),
+        (lambda f: tracktwo.run(seed=-1, out=f / "r"), "--seed"),
+        (lambda f: tracktwo.run(steps=3, set={"steps": 4}, out=f / "r"), "--steps"),
+        (lambda f: tracktwo.evaluate(outcomes=["nope"], out=f / "e"), "--outcomes"),
+        (lambda f: tracktwo.compare({"programmes": {"a": {}}}, out=f / "c"), "programmes"),
+        (lambda f: tracktwo.discover(f, outcome="impact", above=1, below=2), "--above"),
+        (lambda f: tracktwo.load(f / "nowhere"), "no such results folder"),
+    ],
+    ids=range(13),
+)
+def test_bad_input_is_one_line_config_error(tmp_path: Path, call, fragment: str) -> None:
+    with pytest.raises(tracktwo.ConfigError) as raised:
+        call(tmp_path)
+    message = str(raised.value)
+    assert "\n" not in message and len(message) < 300, message
+    assert fragment in message, message
+
+
+def test_run_writes_the_folder_the_command_writes(tmp_path: Path) -> None:
+    result = tracktwo.run({"steps": 6}, set={"workshops.size": 6}, seed=3, out=tmp_path / "run")
+    cli = command("run", "--steps", "6", "--set", "workshops.size=6", "--seed", "3", "--out", tmp_path / "cli")
+    assert cli.code == 0, cli.stderr
+    loaded = pd.Series(tracktwo.load(tmp_path / "cli").outcomes, dtype=float)
+    assert pd.Series(result.outcomes, dtype=float).equals(loaded)  # NaN (no transfer yet) is NaN in both
+    assert len(result.timeseries) == 6 and result.summary["tracktwo_version"] == tracktwo.__version__
+    assert tracktwo.load(tmp_path / "run").seed == 3
+
+
+def test_version_comes_from_the_package_metadata() -> None:
+    from importlib import metadata
+
+    assert tracktwo.__version__ == metadata.version("tracktwo")
+    shown = command("--version")
+    assert shown.code == 0 and shown.stdout.strip() == f"tracktwo {tracktwo.__version__}"
