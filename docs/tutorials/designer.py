@@ -17,9 +17,10 @@
 # (`configs/maps/`: 80 invented actors on two invented sides, with gender, civil-society and region
 # columns); [Use your own actor map](../how-to/actor-maps.md) says what your files need.
 #
-# The settings are **small** (10 paired runs, 4 simulated years; 4 seats chosen on 2 seeds per group) so the notebook runs in
-# seconds when the docs are built; for a decision, use 100 or more paired runs (the shipped
-# `configs/programmes/example_map.yaml` does) and the full programme length.
+# The settings are **small** (10 paired runs, 4 simulated years; 4 seats chosen on 2 seeds per
+# group) so the notebook runs in seconds when the docs are built; for a decision, use 100 or more
+# paired runs (as the shipped `configs/programmes/example_map.yaml` does) and the full programme
+# length.
 
 # %%
 import os
@@ -71,7 +72,8 @@ comparison = tracktwo.compare(programmes, out=out / "compare", executor="serial"
 comparison.ranking
 
 # %% [markdown]
-# `comparison.table` has a row per programme and outcome: the estimate with its 95% interval, and the
+# `comparison.table` has a row per programme and outcome: the estimate with its 95% interval, and
+# the
 # paired difference from the reference programme (the best, unless a `baseline` such as current
 # practice is named) with a bootstrap interval.
 
@@ -93,7 +95,7 @@ for programme, verdict in comparison.verdicts.items():
 
 # %%
 inclusion = comparison.table.query("outcome in ['participant_share_gender_f', 'author_share_gender_f']")
-inclusion.pivot(index="programme", columns="outcome", values="estimate").round(2)
+inclusion.pivot_table(index="programme", columns="outcome", values="estimate").round(2)
 
 # %% [markdown]
 # ## Choose whom to invite

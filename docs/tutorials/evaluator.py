@@ -20,11 +20,13 @@
 #   programme again without it, on the same seed, so the counterfactual meets the same luck
 #   wherever the removal does not reach (every draw in the model is keyed by the event it decides).
 #
-# A part can be on every chain and still contribute little: others would have carried the same ideas.
+# A part can be on every chain and still contribute little: others would have carried the same
+# ideas.
 # `tracktwo.evaluate` reports both, and each part's **Shapley value**, its share of the programme's
 # total effect, so that the shares add up (see the [ODD, section 7.8](../ODD.md)).
 #
-# The settings are **small** (a 4-workshop programme over 4 years, 4 seeds per counterfactual) so the
+# The settings are **small** (a 4-workshop programme over 4 years, 4 seeds per counterfactual) so
+# the
 # notebook runs in seconds; the shipped example (`tracktwo evaluate configs/map_example.yaml
 # --components workshops groups:kind groups:gender`) evaluates a 20-workshop programme on 10 seeds.
 
@@ -89,5 +91,6 @@ evaluation.totals
 
 # %% [markdown]
 # With 4 seeds the intervals are wide: read the verdicts above as a demonstration of the method,
-# not as findings; an evaluation to report uses 10 seeds or more per counterfactual. `tracktwo report` on the results folder adds an evaluation section with a
-# figure per family. More in [Evaluate a programme](../cli/evaluate.md).
+# not as findings; an evaluation to report uses 10 seeds or more per counterfactual. `tracktwo
+# report` on the results folder adds an evaluation section with a figure per family. More in
+# [Evaluate a programme](../cli/evaluate.md).

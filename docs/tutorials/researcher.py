@@ -113,7 +113,8 @@ fig.tight_layout()
 fit = smf.ols("impact ~ autonomous + I(autonomous ** 2)", data=runs).fit(cov_type="HC3")
 print(fit.summary().tables[1])
 b1, b2 = fit.params["autonomous"], fit.params["I(autonomous ** 2)"]
-print(f"impact peaks at an autonomous share of {-b1 / (2 * b2):.2f} (quadratic term {b2:.2f}, p = {fit.pvalues.iloc[2]:.3g})")
+peak = -b1 / (2 * b2)
+print(f"impact peaks at an autonomous share of {peak:.2f} (quadratic term {b2:.2f}, p = {fit.pvalues.iloc[2]:.3g})")
 
 # %% [markdown]
 # With 8 seeds per point the interval on the peak is wide; the model's own test of this fact

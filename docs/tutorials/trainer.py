@@ -58,7 +58,6 @@ import tempfile
 from pathlib import Path
 
 from IPython.display import Image
-
 from tracktwo.app.presets import PRESETS
 from tracktwo.experiments.cli import main as tracktwo_command
 
