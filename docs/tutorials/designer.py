@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+from IPython.display import Image
 
 import tracktwo
 
@@ -80,6 +81,12 @@ comparison.ranking
 # %%
 columns = ["programme", "estimate", "low", "high", "difference", "difference_low", "difference_high"]
 comparison.table.query("outcome == 'ideas_transferred'")[columns]
+
+# %% [markdown]
+# The comparison's figure (`comparison.png` and `.svg` in the results folder):
+
+# %%
+Image(filename=str(next(path for path in comparison.figures if path.suffix == ".png")), width=720)
 
 # %% [markdown]
 # Each verdict says it in words, including when the runs cannot tell two programmes apart:

@@ -35,6 +35,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from IPython.display import Image
+
 import tracktwo
 
 while not Path("configs").is_dir() and Path.cwd() != Path.cwd().parent:  # run from the repository's root
@@ -88,6 +90,12 @@ for sentence in evaluation.sentences:
 
 # %%
 evaluation.totals
+
+# %% [markdown]
+# The figure `tracktwo evaluate` draws for each family (PNG and SVG in the results folder):
+
+# %%
+Image(filename=str(next(path for path in evaluation.figures if path.suffix == ".png")), width=720)
 
 # %% [markdown]
 # With 4 seeds the intervals are wide: read the verdicts above as a demonstration of the method,
