@@ -21,9 +21,9 @@
 # `configs/sweeps/autonomy_dilemma.yaml` (11 mixes, 40 seeds, 10 years) or more replicates, on every
 # core or a [dask cluster](../how-to/cluster.md).
 #
-# To run it yourself: `make setup EXTRAS="dev notebook"` brings JupyterLab and statsmodels into `.venv`;
-# `.venv/bin/jupytext --to ipynb docs/tutorials/researcher.py` makes it a notebook, or open the `.py`
-# file in JupyterLab directly.
+# To run it yourself: `make setup EXTRAS="dev notebook"` brings JupyterLab and statsmodels into
+# `.venv`, and `make docs` brings jupytext; `.venv/bin/jupytext --to ipynb docs/tutorials/researcher.py`
+# makes it a notebook to open in `.venv/bin/jupyter lab`. (It also runs as a plain script.)
 
 # %%
 import os
