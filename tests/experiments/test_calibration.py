@@ -197,6 +197,7 @@ def _generations(history: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_resume_after_kill_9_gives_the_uninterrupted_posterior(tmp_path: Path) -> None:
     spec = _write(tmp_path, {**TINY, "budget": {"generations": 3}})
     whole = calibrate(spec, out=tmp_path / "whole", progress=False, predictive_draws=0, plot=False)
@@ -222,6 +223,7 @@ def test_resume_after_kill_9_gives_the_uninterrupted_posterior(tmp_path: Path) -
 # Recovery ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_recovers_a_known_parameter_from_synthetic_records(tmp_path: Path) -> None:
     """Records made by `tracktwo run` at a known chance of passing along a tie: the 90% interval holds it and
     is narrower than the prior's (one dataset; benchmarks/calibration_sbc.py runs the 20-dataset version)."""
