@@ -108,6 +108,12 @@ class Simulator:
 _SIMULATE_ONE: Callable[[], Any] | None = None
 
 
+def _evaluate_remote(simulate_one: Callable[[], Any], seed: int) -> Any:
+    """One candidate on a dask worker (one thread per worker: numpy's global generator is per process)."""
+    np.random.seed(seed)  # noqa: NPY002 - pyabc draws from numpy's global generator
+    return simulate_one()
+
+
 def _evaluate(seed: int) -> Any:
     """One candidate in a worker: reseed numpy's global generator, then let pyabc propose, simulate and judge."""
     np.random.seed(seed)  # noqa: NPY002 - pyabc draws from numpy's global generator
@@ -121,15 +127,26 @@ def _ordered_sampler_class() -> type:
     class _OrderedSampler(Sampler):
         """pyabc Sampler: candidate i of generation t always uses seed (seed, t, i); the first n accepted are kept."""
 
-        def __init__(self, seed: int, workers: int = 1) -> None:
+        def __init__(self, seed: int, workers: int = 1, client: Any = None) -> None:
             super().__init__()
             self.seed = seed
             self.workers = max(1, workers)
+            self.client = client
 
         def _candidates(self, simulate_one: Callable[[], Any], t: int, limit: float) -> Iterator[Any]:
             global _SIMULATE_ONE
             _SIMULATE_ONE = simulate_one
             index = 0
+            if self.client is not None:
+                remote = self.client.scatter(simulate_one, broadcast=True)
+                batch = self.workers * BATCH_PER_WORKER
+                while index < limit:
+                    size = int(min(batch, limit - index))
+                    seeds = [candidate_seed(self.seed, t, index + j) for j in range(size)]
+                    futures = self.client.map(_evaluate_remote, [remote] * size, seeds, pure=False)
+                    yield from self.client.gather(futures)
+                    index += size
+                return
             if self.workers == 1:
                 while index < limit:
                     yield _evaluate(candidate_seed(self.seed, t, index))
@@ -162,9 +179,13 @@ def _ordered_sampler_class() -> type:
     return _OrderedSampler
 
 
-def OrderedSampler(seed: int, workers: int = 1) -> Any:
-    """The reproducible sampler (see the module docstring); `workers` > 1 evaluates candidates in forked processes."""
-    return _ordered_sampler_class()(seed, workers)
+def OrderedSampler(seed: int, workers: int = 1, client: Any = None) -> Any:
+    """The reproducible sampler (see the module docstring).
+
+    `workers` > 1 evaluates candidates in forked processes; a dask `client` evaluates them on its
+    cluster (whose workers must run one thread each). The accepted population is the same either way.
+    """
+    return _ordered_sampler_class()(seed, workers, client)
 
 
 def history_url(folder: Path) -> str:
@@ -208,7 +229,7 @@ class RunState:
         )
 
 
-def _abc(spec: CalibrationSpec, workers: int) -> Any:
+def _abc(spec: CalibrationSpec, workers: int, client: Any = None) -> Any:
     import pyabc
 
     priors = pyabc.Distribution(
@@ -220,7 +241,7 @@ def _abc(spec: CalibrationSpec, workers: int) -> Any:
         priors,
         distance,
         population_size=spec.population,
-        sampler=OrderedSampler(spec.seed, workers),
+        sampler=OrderedSampler(spec.seed, workers, client),
         eps=pyabc.MedianEpsilon(),
     )
 
@@ -260,12 +281,14 @@ def run_abc(
     overwrite: bool = False,
     progress: bool = True,
     workers: int = 1,
+    dask: str | None = None,
 ) -> RunState:
     """Run ABC-SMC generation by generation until the budget is spent; the history is in `out`.
 
     Every generation loads the history afresh (see the module docstring), so `resume` continues
     exactly where a killed run stopped. The budget is checked between generations, so the last
-    generation may overshoot `runs` or `minutes` by up to one generation.
+    generation may overshoot `runs` or `minutes` by up to one generation. `dask` is a scheduler's
+    address, or "local" for a local cluster of `workers` processes.
     """
     import pyabc  # noqa: F401 - imported before its loggers are quietened
     from tqdm.auto import tqdm
@@ -284,6 +307,10 @@ def run_abc(
         abc.new(url, observed)
         state.write(out, spec)
     done = _generations(_history(url))
+    cluster = _dask_cluster(dask, workers) if dask else None
+    client = cluster.client if cluster else None
+    if cluster is not None:
+        workers = cluster.workers
     bar = tqdm(
         total=budget.generations, initial=done, desc=f"calibrate {spec.name}", unit="generation", disable=not progress
     )
@@ -296,7 +323,7 @@ def run_abc(
                 state.stop_reason = reason
                 break
             before = _generations(history)
-            abc = _abc(spec, workers)
+            abc = _abc(spec, workers, client)
             abc.load(url, 1)
             abc.run(max_nr_populations=1, min_acceptance_rate=budget.min_acceptance)
             after = _history(url)
@@ -313,7 +340,24 @@ def run_abc(
     finally:
         bar.close()
         state.write(out, spec)
+        if cluster is not None:
+            cluster.close()
     return state
+
+
+def _dask_cluster(address: str, workers: int) -> Any:
+    """A dask cluster to evaluate candidates on; ConfigError unless every worker runs one thread."""
+    from tracktwo.experiments.engine.executors import DaskExecutor
+
+    cluster = DaskExecutor(workers, None if address == "local" else address)
+    threads = {w.get("nthreads", 1) for w in cluster.client.scheduler_info()["workers"].values()}
+    if threads - {1}:
+        cluster.close()
+        raise ConfigError(
+            f"--scheduler: the dask workers at {address} run {max(threads)} threads each; calibration needs one "
+            "thread per worker (dask worker --nthreads 1), as pyabc draws from each process's numpy generator"
+        )
+    return cluster
 
 
 def open_history(folder: Path) -> Any:
