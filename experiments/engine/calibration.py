@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import multiprocessing
-import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -34,6 +33,7 @@ from tracktwo.model import ConfigError, make_params, simulate
 
 __all__ = [
     "HISTORY_FILE",
+    "OWN_FILES",
     "STATE_FILE",
     "OrderedSampler",
     "RunState",
@@ -47,6 +47,23 @@ __all__ = [
 ]
 
 HISTORY_FILE = "history.db"
+OWN_FILES = (  # what a calibration writes in its folder (--overwrite removes these and nothing else)
+    "history.db*",
+    "calibration.json",
+    "posterior.parquet",
+    "posterior.csv",
+    "generations.csv",
+    "intervals.csv",
+    "predictive.csv",
+    "predictive_check.csv",
+    "summary.txt",
+    "marginals.png",
+    "marginals.svg",
+    "pairs.png",
+    "pairs.svg",
+    "predictive_check.png",
+    "predictive_check.svg",
+)
 STATE_FILE = "calibration.json"
 BATCH_PER_WORKER = 4  # candidates per worker per round on several cores (those past the n-th acceptance are dropped)
 _SEED_MODULUS = 2**32
@@ -268,7 +285,9 @@ def prepare_folder(spec: CalibrationSpec, out: Path, *, resume: bool, overwrite:
     if state is not None or history.exists():
         if not overwrite:
             raise ConfigError(f"--out: {out} already holds a calibration; --resume to continue it or --overwrite")
-        shutil.rmtree(out)
+        for name in OWN_FILES:  # only what a calibration writes: anything else in the folder stays
+            for path in out.glob(name):
+                path.unlink()
     out.mkdir(parents=True, exist_ok=True)
     return RunState(spec.fingerprint)
 

@@ -251,3 +251,16 @@ def test_recovers_a_known_parameter_from_synthetic_records(tmp_path: Path) -> No
     assert (tmp_path / "out" / "marginals.png").is_file() and (tmp_path / "out" / "predictive_check.svg").is_file()
     assert set(result.checks["target"]) == {t.name for t in result.spec.targets}
     assert "pinned down" in result.summary or "narrowed" in result.summary
+
+
+def test_overwrite_removes_only_what_a_calibration_wrote(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.csv").write_text("mine\n", encoding="utf-8")
+    spec = {**TINY, "budget": {"generations": 1}}
+    first = calibrate(spec, out=out, progress=False, predictive_draws=0, plot=False)
+    refused = tracktwo("calibrate", _write(tmp_path, spec), "--out", out, "--no-progress")
+    assert refused.code == 2 and "already holds a calibration" in refused.errors[0]
+    again = calibrate(spec, out=out, overwrite=True, progress=False, predictive_draws=0, plot=False)
+    pd.testing.assert_frame_equal(first.posterior, again.posterior)
+    assert (out / "notes.csv").read_text(encoding="utf-8") == "mine\n"
