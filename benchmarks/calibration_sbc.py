@@ -88,14 +88,13 @@ def main() -> None:
                 }
             )
         done = pd.DataFrame(rows)
+        done.to_csv(args.out / "sbc.csv", index=False)  # after every dataset: an interrupted check keeps its figures
         print(
             f"dataset {dataset + 1}/{args.datasets}: {runs} runs, {time.perf_counter() - start:.0f} s; "
             f"coverage so far {done['covered'].mean():.0%}",
             flush=True,
         )
     table = pd.DataFrame(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "sbc.csv", index=False)
     summary = table.groupby("parameter").agg(
         coverage=("covered", "mean"), median_width_ratio=("width_ratio", "median"), datasets=("dataset", "nunique")
     )

@@ -166,7 +166,11 @@ def summary_text(
 ) -> str:
     """A plain account: what the data pinned down, what they left open, and how well the posterior reproduces them."""
     runs = int(generations["model_runs"].sum()) if len(generations) else 0
-    lines = [f"Calibration {spec.name}: ABC-SMC, {len(generations)} generations, {runs} model runs ({stop_reason})."]
+    initial = spec.population * spec.replicates  # the prior sample pyabc draws to set the first epsilon
+    lines = [
+        f"Calibration {spec.name}: ABC-SMC, {len(generations)} generations, {runs} model runs "
+        f"(and {initial} for the first epsilon); stopped: {stop_reason}."
+    ]
     if len(generations):
         last = generations.iloc[-1]
         lines.append(

@@ -183,6 +183,11 @@ def test_one_seed_one_posterior_on_one_core_or_two(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(one.posterior, two.posterior)
     assert len(one.generations) == 2 and len(one.posterior) == 6
     assert one.posterior["weight"].sum() == pytest.approx(1.0)
+    table = one.generations
+    assert (table["accepted"] == 6).all() and (table["candidates"] >= 6).all()
+    assert np.allclose(table["acceptance_rate"], 6 / table["candidates"])
+    assert ((table["ess"] > 0) & (table["ess"] <= 6 + 1e-9)).all()
+    assert table["epsilon"].iloc[1] <= table["epsilon"].iloc[0]
     other = calibrate({**TINY, "seed": 12}, out=tmp_path / "other", progress=False, predictive_draws=0, plot=False)
     assert not np.allclose(one.posterior["diffusion.base_rate"], other.posterior["diffusion.base_rate"])
 
