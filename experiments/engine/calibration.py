@@ -29,7 +29,7 @@ import numpy as np
 from tracktwo.experiments.analysis import summaries
 from tracktwo.experiments.design.calibration import CalibrationSpec
 from tracktwo.experiments.provenance import environment, write_json
-from tracktwo.model import ConfigError, make_params, simulate
+from tracktwo.model import ConfigError, make_params, merge, simulate
 
 __all__ = [
     "HISTORY_FILE",
@@ -96,22 +96,28 @@ class Simulator:
         """Each target's value in each replicate (NaN where the model refused the parameters)."""
         spec = self.spec
         rows: dict[str, list[float]] = {target.name: [] for target in spec.targets}
-        try:
-            params = make_params(spec.config(values))
-        except ConfigError:
-            return {name: [math.nan] * spec.replicates for name in rows}
-        for replicate in range(spec.replicates):
-            result = simulate(params, run_seed(spec.seed, values, replicate, self.purpose))
-            records = summaries.Records(
-                {"timeseries": result.timeseries, "ideas": result.ideas, "events": result.events},
-                int(params.steps),
-            )
-            for target in spec.targets:
-                if target.kind == "pattern":
-                    value = float(result.outcomes[target.source])
-                else:
-                    value = summaries.compute(records, target.source, target.options)
-                rows[target.name].append(value)
+        settings: dict[str, list[Any]] = {}
+        for target in spec.targets:
+            settings.setdefault(target.setting, []).append(target)
+        for targets in settings.values():
+            try:
+                params = make_params(merge(spec.config(values), targets[0].overrides))
+            except ConfigError:
+                for target in targets:
+                    rows[target.name] = [math.nan] * spec.replicates
+                continue
+            for replicate in range(spec.replicates):  # common random numbers across the settings
+                result = simulate(params, run_seed(spec.seed, values, replicate, self.purpose))
+                records = summaries.Records(
+                    {"timeseries": result.timeseries, "ideas": result.ideas, "events": result.events},
+                    int(params.steps),
+                )
+                for target in targets:
+                    if target.kind == "pattern":
+                        value = float(result.outcomes[target.source])
+                    else:
+                        value = summaries.compute(records, target.source, target.options)
+                    rows[target.name].append(value)
         return rows
 
     def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
@@ -354,7 +360,7 @@ def run_abc(
                 break
             state.write(out, spec)
             last = after.get_all_populations().iloc[-1]
-            bar.set_postfix(epsilon=f"{last['epsilon']:.3g}", runs=after.total_nr_simulations * spec.replicates)
+            bar.set_postfix(epsilon=f"{last['epsilon']:.3g}", runs=after.total_nr_simulations * spec.runs_per_particle)
             bar.update(1)
     finally:
         bar.close()
@@ -405,7 +411,7 @@ def _stop_reason(history: Any, spec: CalibrationSpec, elapsed_s: float) -> str:
     """Why the calibration should stop now ('' if it should go on)."""
     budget = spec.budget
     generations = _generations(history)
-    runs = history.total_nr_simulations * spec.replicates
+    runs = history.total_nr_simulations * spec.runs_per_particle
     if generations >= budget.generations:
         return f"{generations} generations done (budget.generations)"
     if runs >= budget.runs:

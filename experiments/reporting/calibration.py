@@ -30,7 +30,8 @@ def _label(key: str, width: int = 34) -> str:
 def _target_label(spec: CalibrationSpec, name: str) -> str:
     target = next(t for t in spec.targets if t.name == name)
     if target.kind == "pattern":
-        return outcome_label(name)
+        where = ", ".join(f"{key} = {value}" for key, value in target.overrides.items())
+        return f"{outcome_label(target.source)} (where {where})" if where else outcome_label(target.source)
     text = STATISTICS[target.source].description.split(" (")[0]
     option = ", ".join(f"{k} {v}" for k, v in target.options.items())
     return f"{text} ({option})" if option else text

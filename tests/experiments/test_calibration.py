@@ -76,6 +76,10 @@ def _spec_with(change: str, tmp: Path, records: Path) -> dict:
         spec["targets"]["patterns"][0]["outcome"] = "ideas_generatd"
     elif change == "negative_sd":
         spec["targets"]["patterns"][0]["sd"] = -1
+    elif change == "pattern_sets_a_fitted_key":
+        spec["targets"]["patterns"][0]["set"] = {"diffusion.base_rate": 0.5}
+    elif change == "pattern_sets_a_bad_value":
+        spec["targets"]["patterns"][0]["set"] = {"workshops.size": -3}
     elif change == "top_level_typo":
         spec["populaton"] = 10
     elif change == "no_targets":
@@ -109,6 +113,8 @@ BAD_SPECS = {
     "unknown_distribution": "is not a scipy.stats continuous distribution",
     "target_names_no_outcome": "targets.patterns.0.outcome: 'ideas_generatd' is not an outcome",
     "negative_sd": "targets.patterns.0.sd: Input should be greater than 0 (got -1)",
+    "pattern_sets_a_fitted_key": "targets.patterns.0.set: diffusion.base_rate is fitted",
+    "pattern_sets_a_bad_value": "targets.patterns.0.set: the model rejects it: workshops.size",
     "top_level_typo": "populaton: unknown key (did you mean population?)",
     "no_targets": "targets: name at least one pattern or a records folder",
     "missing_column": "ideas.csv has no column 'entered_step'",
@@ -144,6 +150,24 @@ def test_a_mix_share_rescales_the_other_kinds() -> None:
     assert spec.config({"workshops.mix.autonomous": 0.8})["workshops"]["mix"] == pytest.approx(
         {"elite": 0.2, "autonomous": 0.8}
     )
+
+
+def test_a_pattern_of_another_configuration_is_simulated_there() -> None:
+    from tracktwo.experiments.engine.calibration import Simulator, run_seed
+
+    patterns = [
+        {"outcome": "workshops_held", "observed": 5, "sd": 1},
+        {"outcome": "workshops_held", "observed": 2, "sd": 1, "set": {"steps": 12}},
+    ]
+    spec = load_calibration({**TINY, "targets": {"patterns": patterns}})
+    assert [t.name for t in spec.targets] == ["workshops_held", "workshops_held [steps=12]"]
+    assert spec.runs_per_particle == 2
+    values = {"diffusion.base_rate": 0.1}
+    got = Simulator(spec).statistics(values)
+    seed = run_seed(spec.seed, values, 0)
+    assert got["workshops_held"] == [simulate({"steps": 36, **values}, seed).outcomes["workshops_held"]]
+    assert got["workshops_held [steps=12]"] == [simulate({"steps": 12, **values}, seed).outcomes["workshops_held"]]
+    assert got["workshops_held"] != got["workshops_held [steps=12]"]
 
 
 def test_records_statistics_match_the_runs_own_counts(records: Path) -> None:
