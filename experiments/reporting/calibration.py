@@ -76,7 +76,7 @@ def pairs_figure(spec: CalibrationSpec, posterior: pd.DataFrame) -> plt.Figure:
     columns = min(len(pairs), 3)
     rows = math.ceil(len(pairs) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.8 * rows), squeeze=False)
-    sizes = 10 + 400 * posterior["weight"] / posterior["weight"].max() / max(len(posterior) / 20, 1)
+    sizes = 8 + 120 * posterior["weight"] / posterior["weight"].max()
     for axis, (x, y) in zip(axes.flat, pairs, strict=False):
         x_low, x_high = spec.priors[x].frozen().ppf([0.001, 0.999])
         y_low, y_high = spec.priors[y].frozen().ppf([0.001, 0.999])
