@@ -15,7 +15,7 @@ from tracktwo.experiments.analysis.posterior import INTERVAL, weighted_quantile
 from tracktwo.experiments.analysis.summaries import STATISTICS
 from tracktwo.experiments.design.calibration import CalibrationSpec
 from tracktwo.experiments.reporting import figures
-from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
+from tracktwo.experiments.reporting.labels import describe_mix, outcome_label, parameter_label
 
 __all__ = ["marginals_figure", "pairs_figure", "predictive_figure", "write_figures"]
 
@@ -30,7 +30,12 @@ def _label(key: str, width: int = 34) -> str:
 def _target_label(spec: CalibrationSpec, name: str) -> str:
     target = next(t for t in spec.targets if t.name == name)
     if target.kind == "pattern":
-        where = ", ".join(f"{key} = {value}" for key, value in target.overrides.items())
+        where = "; ".join(
+            describe_mix({f"workshops.mix.{kind}": share for kind, share in value.items()})
+            if key == "workshops.mix" and isinstance(value, dict)
+            else f"{parameter_label(key)}: {value}"
+            for key, value in target.overrides.items()
+        )
         return f"{outcome_label(target.source)} (where {where})" if where else outcome_label(target.source)
     text = STATISTICS[target.source].description.split(" (")[0]
     option = ", ".join(f"{k} {v}" for k, v in target.options.items())
@@ -112,8 +117,9 @@ def predictive_figure(spec: CalibrationSpec, predictive: pd.DataFrame) -> plt.Fi
         axis.set_yticks([])
         axis.set_ylim(-0.5, 0.5)
         axis.set_title(textwrap.fill(_target_label(spec, target.name), 70), fontsize="medium", loc="left")
-    axes[0, 0].legend(loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 1.9), fontsize="small")
-    figure.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.5 / figure.get_figheight()))
+    figure.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize="small")
     return figure
 
 
