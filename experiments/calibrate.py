@@ -59,6 +59,7 @@ def calibrate(
     overwrite: bool = False,
     progress: bool = True,
     workers: int = 1,
+    scheduler: str | None = None,
     predictive_draws: int = analysis.PREDICTIVE_DRAWS,
     plot: bool = True,
 ) -> CalibrationResult:
@@ -71,6 +72,8 @@ def calibrate(
         overwrite: Replace a calibration already in `out`.
         progress: Show progress bars (per generation, then the predictive check).
         workers: Processes evaluating candidates; the posterior is the same for any number.
+        scheduler: Evaluate candidates on dask.distributed instead: a scheduler's address, or "local"
+            for a local cluster of `workers` processes (workers must run one thread each).
         predictive_draws: Particles re-run for the posterior predictive check (0: skip it).
         plot: Draw the figures.
 
@@ -81,7 +84,9 @@ def calibrate(
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ConfigError(f"workers: expected a whole number >= 1, got {workers!r}")
     folder = Path(out) if out is not None else default_out(checked)
-    state = engine.run_abc(checked, folder, resume=resume, overwrite=overwrite, progress=progress, workers=workers)
+    state = engine.run_abc(
+        checked, folder, resume=resume, overwrite=overwrite, progress=progress, workers=workers, dask=scheduler
+    )
     return _write_outputs(checked, folder, state.stop_reason, predictive_draws, plot, progress)
 
 

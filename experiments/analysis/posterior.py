@@ -75,7 +75,7 @@ def generations_table(history: Any, spec: CalibrationSpec) -> pd.DataFrame:
                 "accepted": len(weights),
                 "acceptance_rate": len(weights) / int(row["samples"]),
                 "ess": effective_sample_size(weights),
-                "model_runs": int(row["samples"]) * spec.replicates,
+                "model_runs": int(row["samples"]) * spec.runs_per_particle,
                 "wall_time_s": float(row["wall_time"]),
             }
         )
@@ -166,7 +166,11 @@ def summary_text(
 ) -> str:
     """A plain account: what the data pinned down, what they left open, and how well the posterior reproduces them."""
     runs = int(generations["model_runs"].sum()) if len(generations) else 0
-    lines = [f"Calibration {spec.name}: ABC-SMC, {len(generations)} generations, {runs} model runs ({stop_reason})."]
+    initial = spec.population * spec.runs_per_particle  # the prior sample pyabc draws to set the first epsilon
+    lines = [
+        f"Calibration {spec.name}: ABC-SMC, {len(generations)} generations, {runs} model runs "
+        f"(and {initial} for the first epsilon); stopped: {stop_reason}."
+    ]
     if len(generations):
         last = generations.iloc[-1]
         lines.append(

@@ -31,6 +31,7 @@ RECORD_FILES = ("timeseries", "ideas", "events")
 _BOOLEAN_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 _TEXT_COLUMNS = {"origin", "route", "format", "initiative", "path"}
 _BOOLEAN_COLUMNS = {"entered_ripe", "leaked", "workshop_idea"}
+_BLANK_MEANS_NONE = {"route"}  # blank where no idea was taken up: a wholly blank column is a fact, not a gap
 
 
 @dataclass(frozen=True)
@@ -234,19 +235,20 @@ def read_records(folder: Path, needs: Sequence[tuple[str, str]]) -> Records:
                 f"records: {file}.csv has no column {column!r}, which the chosen statistics read; "
                 f"it has {', '.join(map(str, table.columns)) or 'no columns'}"
             )
-        if len(table) and table[column].isna().all():
+        if len(table) and table[column].isna().all() and column not in _BLANK_MEANS_NONE:
             raise ConfigError(f"records: {file}.csv column {column!r} is empty, but a chosen statistic reads it")
     for file, table in tables.items():
         for column in {c for f, c in needs if f == file}:
             table[column] = _typed(file, column, table[column])
-    months = _months(tables)
-    return Records(tables, months)
+    return Records(tables, _months(folder, tables))
 
 
-def _months(tables: Mapping[str, pd.DataFrame]) -> int:
+def _months(folder: Path, tables: Mapping[str, pd.DataFrame]) -> int:
     """The months the records span: the last step of timeseries.csv (else of events.csv), or 0."""
     for file in ("timeseries", "events"):
         table = tables.get(file)
+        if table is None and (folder / f"{file}.csv").is_file():
+            table = _read_csv(folder / f"{file}.csv")
         if table is not None and "step" in table.columns and len(table):
             steps = pd.to_numeric(table["step"], errors="coerce").dropna()
             if len(steps):

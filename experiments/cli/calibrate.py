@@ -35,6 +35,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", type=positive, default=1, help="processes evaluating particles (default 1); same posterior for any"
     )
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="evaluate particles on the dask.distributed cluster at ADDRESS (its workers with --nthreads 1)",
+    )
+    parser.add_argument("--dask", action="store_true", help="evaluate particles on a local dask cluster of --workers")
     existing = parser.add_mutually_exclusive_group()
     existing.add_argument("--resume", action="store_true", help="continue the calibration in --out (after a kill)")
     existing.add_argument("--overwrite", action="store_true", help="discard a calibration already in --out")
@@ -57,6 +63,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         overwrite=args.overwrite,
         progress=not args.no_progress,
         workers=args.workers,
+        scheduler=args.scheduler or ("local" if args.dask else None),
         predictive_draws=args.draws,
         plot=not args.no_plot,
     )

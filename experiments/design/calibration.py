@@ -28,6 +28,7 @@ statistics read (experiments.analysis.summaries).
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import types
 import typing
@@ -82,6 +83,8 @@ class PatternModel(_Spec):
     outcome: str
     observed: float = Field(allow_inf_nan=False)
     sd: float = Field(gt=0, allow_inf_nan=False)
+    name: str | None = Field(None, min_length=1)
+    overrides: dict[str, Any] | None = Field(None, alias="set")
 
 
 class StatisticModel(_Spec):
@@ -337,17 +340,36 @@ class Target:
     kind: Literal["pattern", "records"]
     source: str  # the outcome name (pattern) or the statistic name (records)
     options: dict[str, Any] = field(default_factory=dict)
+    overrides: dict[str, Any] = field(default_factory=dict)  # a pattern of another configuration: its `set:`
+
+    @property
+    def setting(self) -> str:
+        """The configuration it is measured in, as a stable key ('' for the base with the fitted values)."""
+        return json.dumps(self.overrides, sort_keys=True) if self.overrides else ""
 
 
-def _patterns(patterns: list[PatternModel]) -> list[Target]:
+def _patterns(patterns: list[PatternModel], base: Mapping[str, Any], fitted: list[str]) -> list[Target]:
     targets = []
     for index, pattern in enumerate(patterns):
+        where = f"targets.patterns.{index}"
         if pattern.outcome not in OUTCOMES:
             raise ConfigError(
-                f"targets.patterns.{index}.outcome: {pattern.outcome!r} is not an outcome of the model"
+                f"{where}.outcome: {pattern.outcome!r} is not an outcome of the model"
                 f"{suggest(pattern.outcome, OUTCOMES)}; outcomes: {', '.join(OUTCOMES)}"
             )
-        targets.append(Target(pattern.outcome, pattern.observed, pattern.sd, "pattern", pattern.outcome))
+        overrides = dict(pattern.overrides or {})
+        for key in overrides:
+            clash = [f for f in fitted if f == key or f.startswith(f"{key}.") or key.startswith(f"{f}.")]
+            if clash:
+                raise ConfigError(f"{where}.set: {key} is fitted ({clash[0]}); a pattern may set only other parameters")
+        if overrides:
+            try:
+                make_params(merge(base, overrides))
+            except ConfigError as error:
+                raise ConfigError(f"{where}.set: the model rejects it: {error}") from None
+        shown = ", ".join(f"{k}={json.dumps(v, separators=(',', ':'))}" for k, v in overrides.items())
+        name = pattern.name or (f"{pattern.outcome} [{shown}]" if overrides else pattern.outcome)
+        targets.append(Target(name, pattern.observed, pattern.sd, "pattern", pattern.outcome, overrides=overrides))
     return targets
 
 
@@ -405,6 +427,11 @@ class CalibrationSpec:
         """The fitted parameters' dotted keys."""
         return list(self.priors)
 
+    @property
+    def runs_per_particle(self) -> int:
+        """Model runs per particle: the replicates in each configuration the targets are measured in."""
+        return self.replicates * len({target.setting for target in self.targets})
+
     @cached_property
     def fingerprint(self) -> str:
         """What a resumed calibration must share with the one it continues."""
@@ -415,7 +442,7 @@ class CalibrationSpec:
                 (self.population, self.p, [(p.key, p.distribution, p.arguments) for p in self.priors.values()])
             ).encode()
         )
-        digest.update(repr([(t.name, t.observed, t.sd) for t in self.targets]).encode())
+        digest.update(repr([(t.name, t.observed, t.sd, t.setting) for t in self.targets]).encode())
         return digest.hexdigest()[:16]
 
     def base_value(self, key: str) -> float | None:
@@ -480,7 +507,7 @@ def _check(data: dict[str, Any], folder: Path, path: Path | None, text: str) -> 
     spec = CalibrationSpec(
         name=model.name,
         priors=priors,
-        targets=_patterns(model.targets.patterns) + record_targets,
+        targets=_patterns(model.targets.patterns, base, list(priors)) + record_targets,
         base=base,
         seed=model.seed,
         replicates=model.replicates,

@@ -18,7 +18,6 @@ import json
 import logging
 import math
 import multiprocessing
-import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -30,10 +29,11 @@ import numpy as np
 from tracktwo.experiments.analysis import summaries
 from tracktwo.experiments.design.calibration import CalibrationSpec
 from tracktwo.experiments.provenance import environment, write_json
-from tracktwo.model import ConfigError, make_params, simulate
+from tracktwo.model import ConfigError, make_params, merge, simulate
 
 __all__ = [
     "HISTORY_FILE",
+    "OWN_FILES",
     "STATE_FILE",
     "OrderedSampler",
     "RunState",
@@ -47,6 +47,23 @@ __all__ = [
 ]
 
 HISTORY_FILE = "history.db"
+OWN_FILES = (  # what a calibration writes in its folder (--overwrite removes these and nothing else)
+    "history.db*",
+    "calibration.json",
+    "posterior.parquet",
+    "posterior.csv",
+    "generations.csv",
+    "intervals.csv",
+    "predictive.csv",
+    "predictive_check.csv",
+    "summary.txt",
+    "marginals.png",
+    "marginals.svg",
+    "pairs.png",
+    "pairs.svg",
+    "predictive_check.png",
+    "predictive_check.svg",
+)
 STATE_FILE = "calibration.json"
 BATCH_PER_WORKER = 4  # candidates per worker per round on several cores (those past the n-th acceptance are dropped)
 _SEED_MODULUS = 2**32
@@ -79,22 +96,28 @@ class Simulator:
         """Each target's value in each replicate (NaN where the model refused the parameters)."""
         spec = self.spec
         rows: dict[str, list[float]] = {target.name: [] for target in spec.targets}
-        try:
-            params = make_params(spec.config(values))
-        except ConfigError:
-            return {name: [math.nan] * spec.replicates for name in rows}
-        for replicate in range(spec.replicates):
-            result = simulate(params, run_seed(spec.seed, values, replicate, self.purpose))
-            records = summaries.Records(
-                {"timeseries": result.timeseries, "ideas": result.ideas, "events": result.events},
-                int(params.steps),
-            )
-            for target in spec.targets:
-                if target.kind == "pattern":
-                    value = float(result.outcomes[target.source])
-                else:
-                    value = summaries.compute(records, target.source, target.options)
-                rows[target.name].append(value)
+        settings: dict[str, list[Any]] = {}
+        for target in spec.targets:
+            settings.setdefault(target.setting, []).append(target)
+        for targets in settings.values():
+            try:
+                params = make_params(merge(spec.config(values), targets[0].overrides))
+            except ConfigError:
+                for target in targets:
+                    rows[target.name] = [math.nan] * spec.replicates
+                continue
+            for replicate in range(spec.replicates):  # common random numbers across the settings
+                result = simulate(params, run_seed(spec.seed, values, replicate, self.purpose))
+                records = summaries.Records(
+                    {"timeseries": result.timeseries, "ideas": result.ideas, "events": result.events},
+                    int(params.steps),
+                )
+                for target in targets:
+                    if target.kind == "pattern":
+                        value = float(result.outcomes[target.source])
+                    else:
+                        value = summaries.compute(records, target.source, target.options)
+                    rows[target.name].append(value)
         return rows
 
     def __call__(self, parameter: Mapping[str, float]) -> dict[str, float]:
@@ -106,6 +129,12 @@ class Simulator:
 
 
 _SIMULATE_ONE: Callable[[], Any] | None = None
+
+
+def _evaluate_remote(simulate_one: Callable[[], Any], seed: int) -> Any:
+    """One candidate on a dask worker (one thread per worker: numpy's global generator is per process)."""
+    np.random.seed(seed)  # noqa: NPY002 - pyabc draws from numpy's global generator
+    return simulate_one()
 
 
 def _evaluate(seed: int) -> Any:
@@ -121,15 +150,26 @@ def _ordered_sampler_class() -> type:
     class _OrderedSampler(Sampler):
         """pyabc Sampler: candidate i of generation t always uses seed (seed, t, i); the first n accepted are kept."""
 
-        def __init__(self, seed: int, workers: int = 1) -> None:
+        def __init__(self, seed: int, workers: int = 1, client: Any = None) -> None:
             super().__init__()
             self.seed = seed
             self.workers = max(1, workers)
+            self.client = client
 
         def _candidates(self, simulate_one: Callable[[], Any], t: int, limit: float) -> Iterator[Any]:
             global _SIMULATE_ONE
             _SIMULATE_ONE = simulate_one
             index = 0
+            if self.client is not None:
+                remote = self.client.scatter(simulate_one, broadcast=True)
+                batch = self.workers * BATCH_PER_WORKER
+                while index < limit:
+                    size = int(min(batch, limit - index))
+                    seeds = [candidate_seed(self.seed, t, index + j) for j in range(size)]
+                    futures = self.client.map(_evaluate_remote, [remote] * size, seeds, pure=False)
+                    yield from self.client.gather(futures)
+                    index += size
+                return
             if self.workers == 1:
                 while index < limit:
                     yield _evaluate(candidate_seed(self.seed, t, index))
@@ -162,9 +202,13 @@ def _ordered_sampler_class() -> type:
     return _OrderedSampler
 
 
-def OrderedSampler(seed: int, workers: int = 1) -> Any:
-    """The reproducible sampler (see the module docstring); `workers` > 1 evaluates candidates in forked processes."""
-    return _ordered_sampler_class()(seed, workers)
+def OrderedSampler(seed: int, workers: int = 1, client: Any = None) -> Any:
+    """The reproducible sampler (see the module docstring).
+
+    `workers` > 1 evaluates candidates in forked processes; a dask `client` evaluates them on its
+    cluster (whose workers must run one thread each). The accepted population is the same either way.
+    """
+    return _ordered_sampler_class()(seed, workers, client)
 
 
 def history_url(folder: Path) -> str:
@@ -208,7 +252,7 @@ class RunState:
         )
 
 
-def _abc(spec: CalibrationSpec, workers: int) -> Any:
+def _abc(spec: CalibrationSpec, workers: int, client: Any = None) -> Any:
     import pyabc
 
     priors = pyabc.Distribution(
@@ -220,7 +264,7 @@ def _abc(spec: CalibrationSpec, workers: int) -> Any:
         priors,
         distance,
         population_size=spec.population,
-        sampler=OrderedSampler(spec.seed, workers),
+        sampler=OrderedSampler(spec.seed, workers, client),
         eps=pyabc.MedianEpsilon(),
     )
 
@@ -247,7 +291,9 @@ def prepare_folder(spec: CalibrationSpec, out: Path, *, resume: bool, overwrite:
     if state is not None or history.exists():
         if not overwrite:
             raise ConfigError(f"--out: {out} already holds a calibration; --resume to continue it or --overwrite")
-        shutil.rmtree(out)
+        for name in OWN_FILES:  # only what a calibration writes: anything else in the folder stays
+            for path in out.glob(name):
+                path.unlink()
     out.mkdir(parents=True, exist_ok=True)
     return RunState(spec.fingerprint)
 
@@ -260,12 +306,14 @@ def run_abc(
     overwrite: bool = False,
     progress: bool = True,
     workers: int = 1,
+    dask: str | None = None,
 ) -> RunState:
     """Run ABC-SMC generation by generation until the budget is spent; the history is in `out`.
 
     Every generation loads the history afresh (see the module docstring), so `resume` continues
     exactly where a killed run stopped. The budget is checked between generations, so the last
-    generation may overshoot `runs` or `minutes` by up to one generation.
+    generation may overshoot `runs` or `minutes` by up to one generation. `dask` is a scheduler's
+    address, or "local" for a local cluster of `workers` processes.
     """
     import pyabc  # noqa: F401 - imported before its loggers are quietened
     from tqdm.auto import tqdm
@@ -284,6 +332,10 @@ def run_abc(
         abc.new(url, observed)
         state.write(out, spec)
     done = _generations(_history(url))
+    cluster = _dask_cluster(dask, workers) if dask else None
+    client = cluster.client if cluster else None
+    if cluster is not None:
+        workers = cluster.workers
     bar = tqdm(
         total=budget.generations, initial=done, desc=f"calibrate {spec.name}", unit="generation", disable=not progress
     )
@@ -296,7 +348,7 @@ def run_abc(
                 state.stop_reason = reason
                 break
             before = _generations(history)
-            abc = _abc(spec, workers)
+            abc = _abc(spec, workers, client)
             abc.load(url, 1)
             abc.run(max_nr_populations=1, min_acceptance_rate=budget.min_acceptance)
             after = _history(url)
@@ -308,12 +360,29 @@ def run_abc(
                 break
             state.write(out, spec)
             last = after.get_all_populations().iloc[-1]
-            bar.set_postfix(epsilon=f"{last['epsilon']:.3g}", runs=after.total_nr_simulations * spec.replicates)
+            bar.set_postfix(epsilon=f"{last['epsilon']:.3g}", runs=after.total_nr_simulations * spec.runs_per_particle)
             bar.update(1)
     finally:
         bar.close()
         state.write(out, spec)
+        if cluster is not None:
+            cluster.close()
     return state
+
+
+def _dask_cluster(address: str, workers: int) -> Any:
+    """A dask cluster to evaluate candidates on; ConfigError unless every worker runs one thread."""
+    from tracktwo.experiments.engine.executors import DaskExecutor
+
+    cluster = DaskExecutor(workers, None if address == "local" else address)
+    threads = {w.get("nthreads", 1) for w in cluster.client.scheduler_info()["workers"].values()}
+    if threads - {1}:
+        cluster.close()
+        raise ConfigError(
+            f"--scheduler: the dask workers at {address} run {max(threads)} threads each; calibration needs one "
+            "thread per worker (dask worker --nthreads 1), as pyabc draws from each process's numpy generator"
+        )
+    return cluster
 
 
 def open_history(folder: Path) -> Any:
@@ -342,7 +411,7 @@ def _stop_reason(history: Any, spec: CalibrationSpec, elapsed_s: float) -> str:
     """Why the calibration should stop now ('' if it should go on)."""
     budget = spec.budget
     generations = _generations(history)
-    runs = history.total_nr_simulations * spec.replicates
+    runs = history.total_nr_simulations * spec.runs_per_particle
     if generations >= budget.generations:
         return f"{generations} generations done (budget.generations)"
     if runs >= budget.runs:

@@ -15,7 +15,7 @@ from tracktwo.experiments.analysis.posterior import INTERVAL, weighted_quantile
 from tracktwo.experiments.analysis.summaries import STATISTICS
 from tracktwo.experiments.design.calibration import CalibrationSpec
 from tracktwo.experiments.reporting import figures
-from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
+from tracktwo.experiments.reporting.labels import describe_mix, outcome_label, parameter_label
 
 __all__ = ["marginals_figure", "pairs_figure", "predictive_figure", "write_figures"]
 
@@ -30,7 +30,13 @@ def _label(key: str, width: int = 34) -> str:
 def _target_label(spec: CalibrationSpec, name: str) -> str:
     target = next(t for t in spec.targets if t.name == name)
     if target.kind == "pattern":
-        return outcome_label(name)
+        where = "; ".join(
+            describe_mix({f"workshops.mix.{kind}": share for kind, share in value.items()})
+            if key == "workshops.mix" and isinstance(value, dict)
+            else f"{parameter_label(key)}: {value}"
+            for key, value in target.overrides.items()
+        )
+        return f"{outcome_label(target.source)} (where {where})" if where else outcome_label(target.source)
     text = STATISTICS[target.source].description.split(" (")[0]
     option = ", ".join(f"{k} {v}" for k, v in target.options.items())
     return f"{text} ({option})" if option else text
@@ -75,7 +81,7 @@ def pairs_figure(spec: CalibrationSpec, posterior: pd.DataFrame) -> plt.Figure:
     columns = min(len(pairs), 3)
     rows = math.ceil(len(pairs) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 3.8 * rows), squeeze=False)
-    sizes = 10 + 400 * posterior["weight"] / posterior["weight"].max() / max(len(posterior) / 20, 1)
+    sizes = 8 + 120 * posterior["weight"] / posterior["weight"].max()
     for axis, (x, y) in zip(axes.flat, pairs, strict=False):
         x_low, x_high = spec.priors[x].frozen().ppf([0.001, 0.999])
         y_low, y_high = spec.priors[y].frozen().ppf([0.001, 0.999])
@@ -111,8 +117,9 @@ def predictive_figure(spec: CalibrationSpec, predictive: pd.DataFrame) -> plt.Fi
         axis.set_yticks([])
         axis.set_ylim(-0.5, 0.5)
         axis.set_title(textwrap.fill(_target_label(spec, target.name), 70), fontsize="medium", loc="left")
-    axes[0, 0].legend(loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 1.9), fontsize="small")
-    figure.tight_layout()
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    figure.tight_layout(rect=(0, 0, 1, 1 - 0.5 / figure.get_figheight()))
+    figure.legend(handles, labels, loc="upper center", ncol=3, frameon=False, fontsize="small")
     return figure
 
 
