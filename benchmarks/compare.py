@@ -195,7 +195,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per measurement (median)")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"tracktwo speed: this checkout vs {args.reference} (CPU time, median of {args.rounds} rounds; load {load:.1f})")
+    rounds = args.rounds
+    print(f"tracktwo speed: this checkout vs {args.reference} (CPU time, median of {rounds} rounds; load {load:.1f})")
     results: dict[str, tuple[float | str, float | str]] = {}
     with tempfile.TemporaryDirectory(prefix="tracktwo-reference-") as folder:
         reference = Path(folder)

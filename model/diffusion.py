@@ -200,7 +200,8 @@ def advocate(
     )
     by_side, total = (counts or AdvocateCounts(sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
-    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, holds.T[:n_ideas], context, exposures, by_side, total)
+    held = holds.T[:n_ideas]
+    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
     return Adoptions(receivers, ideas, sources, exposed)
 
 
@@ -234,8 +235,10 @@ class AdvocateCounts:
         self.counts, self.active = counts, active
 
     def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Counts for this step's advocacy: (layers x ideas x actors), one layer per side (one for all when no
-        tie crosses), and their total (ideas x actors)."""
+        """Counts for this step's advocacy, and their total (ideas x actors).
+
+        Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
+        """
         n, n_ideas = active.shape
         advocating = active.T  # idea-major
         layers = self.n_sides if ties.any_across else 1
@@ -301,7 +304,8 @@ def _adopt(
         novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
         q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
     if by_side.shape[0] > 1:
-        terms = by_side.reshape(by_side.shape[0], -1)[:, plain] * np.log1p(-q * context.trust[plain_r, : by_side.shape[0]].T)
+        layers = by_side.shape[0]
+        terms = by_side.reshape(layers, -1)[:, plain] * np.log1p(-q * context.trust[plain_r, :layers].T)
         log_plain = terms[0] + terms[1]  # summed side by side, in order
         for term in terms[2:]:
             log_plain += term

@@ -8,11 +8,13 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
@@ -22,7 +24,7 @@ from tracktwo.model.formats import Meeting
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.network import build_graph
-from tracktwo.model.params import BEHAVIOURS, Params, make_params
+from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
@@ -47,19 +49,101 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
 
 
+class KeyedDrawsOnly(RuntimeError):
+    """A draw from Mesa's model.random or model.rng: this model's draws are keyed by event instead."""
+
+
+class _NoStream:
+    """Stands in for Mesa's ``model.random`` and ``model.rng``: using either fails loudly.
+
+    Every draw of a run is keyed by the event it decides (model/randomness.py), so that two
+    programmes on one seed share their luck wherever they do not differ; a draw from a Mesa
+    stream would silently break that (and reproducibility across counterfactuals).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        raise KeyedDrawsOnly(
+            f"model.{self._name}.{attribute}: TrackTwoModel draws nothing from Mesa's streams; every draw is "
+            "keyed by the event it decides: use model.randomness.uniforms(event, number, ids) or "
+            "model.randomness.generator(event, *numbers) (tracktwo.model.randomness)"
+        )
+
+    def __repr__(self) -> str:
+        return f"<no Mesa stream: model.{self._name} is disabled; use model.randomness>"
+
+
+def resolve_seed(seed: Any = None, rng: Any = None) -> int:
+    """The run's seed from Mesa's ``rng`` or ``seed`` argument; neither: a fresh one from the OS's entropy.
+
+    A whole number is the seed itself; a numpy Generator, BitGenerator or SeedSequence gives one draw.
+    Fresh seeds are 63-bit, so they fit every table's integer column.
+    """
+    if seed is not None and rng is not None:
+        raise ConfigError(f"rng and seed: pass one of them, not both (got rng={rng!r}, seed={seed!r})")
+    value = rng if seed is None else seed
+    name = "rng" if seed is None else "seed"
+    if value is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+    if isinstance(value, np.random.SeedSequence):
+        return int(value.generate_state(1, np.uint64)[0] >> 1)
+    if isinstance(value, np.random.BitGenerator):
+        value = np.random.Generator(value)
+    if isinstance(value, np.random.Generator):
+        return int(value.integers(2**63))
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise ConfigError(f"{name}: expected a whole number >= 0 (or a numpy Generator), got {value!r}")
+    return int(value)
+
+
+def nested_overrides(keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword parameters as overrides: ``workshops__size=8`` is ``workshops.size`` (scikit-learn's convention)."""
+    return {key.replace("__", "."): value for key, value in keywords.items()}
+
+
 class TrackTwoModel(mesa.Model):
     """Ideas from Track Two workshops travelling across the tracks of a peace process.
+
+    Built as a Mesa model is: ``TrackTwoModel(rng=3, steps=60, workshops__size=8)`` (nested
+    parameters spelled with ``__``), or from ``params`` (Params or a mapping of overrides, dotted
+    keys allowed) and ``seed``; keyword parameters override ``params``. Without a seed the model
+    draws a fresh one, recorded in ``model.seed``. The run stops (``running = False``) after
+    ``params.steps`` months; ``step()`` after that does nothing.
 
     Randomness (model/randomness.py): the network and the actors' attributes come from generators
     spawned from ``SeedSequence(seed)``; every draw during the run is keyed by the event it
     decides (step, idea, actor, workshop), so two programmes on the same seed share their network,
     actors and luck wherever they do not differ (common random numbers for counterfactuals).
+    Mesa's ``model.random`` and ``model.rng`` are disabled (they raise :class:`KeyedDrawsOnly`).
+
+    Mesa's agents (one :class:`~tracktwo.model.agents.Actor` per actor, reading its row of the
+    arrays) are created the first time ``model.agents`` is asked for, so a run that never asks
+    pays nothing for them. The DataCollector's model reporters are the time series and the run's
+    outcomes; ``agent_reporters=True`` adds each actor's kind, side, standing, trust and ideas
+    held (then ``mesa.batch_run`` gives one row per actor).
     """
 
-    def __init__(self, params: Params | Mapping[str, Any] | None = None, seed: int = 0) -> None:
-        super().__init__(rng=int(seed))
-        self.params = make_params(params)
-        self.seed = int(seed)
+    def __init__(
+        self,
+        params: Params | Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        *,
+        rng: Any = None,
+        agent_reporters: bool = False,
+        **parameters: Any,
+    ) -> None:
+        seed = resolve_seed(seed, rng)
+        super().__init__(rng=seed)
+        self.random = _NoStream("random")  # type: ignore[assignment]
+        self.rng = _NoStream("rng")  # type: ignore[assignment]
+        self._all_agents.random = self.random
+        self._actors: list[Actor] | None = None
+        self.params = with_overrides(params, nested_overrides(parameters)) if parameters else make_params(params)
+        self.seed = seed
         self.streams = run_streams(self.seed)
         self.randomness = EventRandomness(self.seed)
         p = self.params
@@ -94,10 +178,6 @@ class TrackTwoModel(mesa.Model):
             self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
             self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
 
-        self.actors: list[Actor] = [
-            AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
-            for i in range(self.n_actors)
-        ]
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
@@ -138,7 +218,57 @@ class TrackTwoModel(mesa.Model):
         self._rules_for: tuple | None = None
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
-        self.datacollector = metrics.SnapshotCollector()
+        self._outcomes: tuple[int, dict[str, float]] | None = None
+        self.datacollector = metrics.SnapshotCollector(self, agents=agent_reporters)
+
+    # Mesa's agents, made when asked for ---------------------------------------------------------
+
+    @property
+    def actors(self) -> list[Actor]:
+        """One Mesa agent per actor (by index), created on first use; each reads its row of the arrays."""
+        if self._actors is None:
+            kinds, sides = self.population.kinds, self.side.tolist()
+            self._actors = [
+                AGENT_CLASSES[behaviour](self, i, kinds[i], sides[i]) for i, behaviour in enumerate(self.behaviour)
+            ]
+        return self._actors
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's AgentSet of every actor (created on first use)."""
+        _ = self.actors
+        return self._all_agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa's AgentSets by agent class (created on first use)."""
+        _ = self.actors
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present (created on first use)."""
+        _ = self.actors
+        return list(self._agents_by_type)
+
+    # Outcomes and the time series ------------------------------------------------------------
+
+    def outcomes(self) -> dict[str, float]:
+        """The run's outcomes as they stand now (computed when asked, once per step)."""
+        if self._outcomes is None or self._outcomes[0] != self.steps:
+            self._outcomes = (self.steps, metrics.outcomes(self))
+        return self._outcomes[1]
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month run: the time-series columns (metrics.TIMESERIES_COLUMNS), with the step."""
+        table = pd.DataFrame({c: self.datacollector.model_vars[c] for c in metrics.TIMESERIES_COLUMNS})
+        table.insert(0, "step", np.arange(1, len(table) + 1))
+        return table
+
+    def _wrapped_step(self, *args: Any, **kwargs: Any) -> None:
+        """Mesa's step wrapper, except that a model that stopped does nothing more."""
+        if self.running:
+            super()._wrapped_step(*args, **kwargs)
 
     # Setup ----------------------------------------------------------------------------------
 
@@ -233,7 +363,7 @@ class TrackTwoModel(mesa.Model):
             for state in np.flatnonzero(opened).tolist():
                 self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
         if t >= self.params.steps:
-            self.running = False
+            self.running = False  # the last month: step() does nothing more
 
     def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
         """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""
