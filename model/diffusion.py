@@ -58,7 +58,8 @@ class TieIndex:
         """From an undirected edge list (duplicates merged)."""
         rows = np.concatenate([sources, targets]).astype(np.int64)
         cols = np.concatenate([targets, sources]).astype(np.int64)
-        cells = np.unique(rows * n + cols)  # sorted by row, then column, as CSR wants them
+        cells = np.sort(rows * n + cols)  # by row, then column, as CSR wants them ...
+        cells = cells[np.concatenate(([True], cells[1:] != cells[:-1]))] if cells.size else cells  # ... once each
         rows, cols = np.divmod(cells, n)
         cross = sides[rows] != sides[cols]
         return cls(_csr(n, rows, cols), np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))

@@ -154,12 +154,14 @@ class TrackTwoModel(mesa.Model):
         self.n_actors = len(population.kinds)
         self.n_sides = population.n_sides
         self.kind_names = list(p.kinds)
-        self.kind_index = np.array([self.kind_names.index(k) for k in population.kinds], dtype=np.int64)
+        position = {name: k for k, name in enumerate(self.kind_names)}
+        self.kind_index = np.array([position[k] for k in population.kinds], dtype=np.int64)
         self.kind_of = np.array(population.kinds, dtype=object)
         self.side = population.sides
-        self.behaviour = np.array([p.kinds[k].behaviour for k in population.kinds], dtype=object)
+        kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]  # per kind, then read per actor
+        self.behaviour = np.array(kind_behaviour, dtype=object)[self.kind_index]
         self.members = {b: np.flatnonzero(self.behaviour == b) for b in BEHAVIOURS}
-        self.track_index = np.array([BEHAVIOURS.index(b) for b in self.behaviour], dtype=np.int64)
+        self.track_index = np.array([BEHAVIOURS.index(b) for b in kind_behaviour], dtype=np.int64)[self.kind_index]
         track_sizes = np.bincount(self.track_index, minlength=len(BEHAVIOURS)).astype(float)
         self.per_track_member = np.divide(
             1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
@@ -167,7 +169,9 @@ class TrackTwoModel(mesa.Model):
         self._draw_attributes()
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
-        self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
+        self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in kind_behaviour], dtype=bool)[
+            self.kind_index
+        ]
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self._any_weighs = bool(self.credibility_weighed.any())
         self.position_tie = np.zeros(self.n_actors)
@@ -181,9 +185,8 @@ class TrackTwoModel(mesa.Model):
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
-        self.officials_by_side = [
-            np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
-        ]
+        officials = self.members["official"]
+        self.officials_by_side = [officials[self.side[officials] == s] for s in range(self.n_sides)]
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
         self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides)
