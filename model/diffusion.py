@@ -26,6 +26,7 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,6 +53,8 @@ class TieIndex:
     all: sp.csr_matrix  # symmetric, float32 ones
     degree: np.ndarray
     any_across: bool = True  # some tie crosses sides
+    parent: weakref.ref | None = None  # the network this one added ties to (with_ties), while it lives
+    added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
@@ -77,7 +80,8 @@ class TieIndex:
         rows, cols = rows[order], cols[order]
         cross = bool((sides[rows] != sides[cols]).any())
         degree = self.degree + np.bincount(rows, minlength=n)
-        return TieIndex(_insert(self.all, rows, cols), degree, self.any_across or cross)
+        any_across = self.any_across or cross
+        return TieIndex(_insert(self.all, rows, cols), degree, any_across, weakref.ref(self), (rows, cols))
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
@@ -243,6 +247,8 @@ class AdvocateCounts:
         n, n_ideas = active.shape
         advocating = active.T  # idea-major
         layers = self.n_sides if ties.any_across else 1
+        if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
+            self.ties = ties
         if ties is not self.ties:
             self.ties = ties
             self.counts = np.zeros((layers, 0, n), dtype=np.float32)
@@ -269,6 +275,23 @@ class AdvocateCounts:
                 self.active[:n_ideas] = advocating
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else by_side.sum(axis=0))
+
+    def _extends(self, ties: TieIndex, layers: int) -> bool:
+        """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
+        if ties.parent is None or self.ties is None or ties.parent() is not self.ties:
+            return False
+        if layers != self.counts.shape[0]:  # the first cross-side tie: count everything afresh
+            return False
+        receivers, advocates = ties.added
+        counted = self.active[:, advocates]  # (ideas x new entries): what each new advocate advocated
+        ideas, entry = np.nonzero(counted)
+        if ideas.size:
+            n = self.sides.size
+            cells = ideas * n + receivers[entry]
+            if layers > 1:
+                cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
+            np.add.at(self.counts.reshape(-1), cells, np.float32(1.0))
+        return True
 
 
 def _adopt(

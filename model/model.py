@@ -8,6 +8,7 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -47,6 +48,14 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
         return np.full(size, mean)
     concentration = mean * (1.0 - mean) / sd**2 - 1.0
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
+
+
+@functools.lru_cache(maxsize=64)
+def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept)."""
+    a, b = np.triu_indices(size, k=1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
 
 
 class KeyedDrawsOnly(RuntimeError):
@@ -463,7 +472,7 @@ class TrackTwoModel(mesa.Model):
         return tie
 
     def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
-        a, b = np.triu_indices(who.size, k=1)
+        a, b = _pairs(who.size)
         a, b = who[a], who[b]
         cross = self.side[a] != self.side[b]
         a, b = a[cross], b[cross]
