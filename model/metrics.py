@@ -219,7 +219,9 @@ def step_snapshot(
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else math.nan
+    if not values.size:
+        return math.nan
+    return float(np.add.reduce(values) / values.size) if values.dtype.kind == "f" else float(values.mean())
 
 
 def outcomes(model: Observable) -> dict[str, float]:

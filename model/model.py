@@ -176,6 +176,9 @@ class TrackTwoModel(mesa.Model):
             1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
         )
         self._draw_attributes()
+        self._rows = np.arange(self.n_actors)
+        self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
+        self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
         self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in kind_behaviour], dtype=bool)[
@@ -215,7 +218,7 @@ class TrackTwoModel(mesa.Model):
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
-        self.ripeness = RipenessProcess(p.ripeness, self.n_sides if per_side else 1)
+        self.ripeness = RipenessProcess(p.ripeness, self._states.size)
         self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
         self._rule_cells = {
             (behaviour, state): index[self.ripeness_of[index] == state]
@@ -312,6 +315,10 @@ class TrackTwoModel(mesa.Model):
         self.ideas.source[authors, ids[:, None]] = SEEDED
         self.author_sides = np.zeros((seeded.count, self.n_sides), dtype=bool)
 
+    def ripeness_states(self, p: Params) -> int:
+        """Track One states: one per side with ``ripeness.scope: per_side``, else one."""
+        return self.n_sides if p.ripeness.scope == "per_side" else 1
+
     # State read by metrics, the app and tests -------------------------------------------------
 
     @property
@@ -339,7 +346,8 @@ class TrackTwoModel(mesa.Model):
         trust = self.trust if trust is None else trust
         if self.n_sides < 2:
             return np.full(self.n_actors, np.nan)
-        return (trust.sum(axis=1) - trust[np.arange(self.n_actors), self.side]) / (self.n_sides - 1)
+        own = trust.reshape(-1)[self._own_side_cells] if trust.flags.c_contiguous else trust[self._rows, self.side]
+        return (np.add.reduce(trust, axis=1) - own) / (self.n_sides - 1)
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
@@ -368,8 +376,7 @@ class TrackTwoModel(mesa.Model):
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
-        states = np.arange(self.ripeness.states.size)
-        draws = self.randomness.uniforms("ripeness", t + 1, states) if drivers is not None else None
+        draws = self.randomness.uniforms("ripeness", t + 1, self._states) if drivers is not None else None
         opened = self.ripeness.advance(draws, t + 1, drivers)
         if self.record is not None and drivers is not None:
             for state in np.flatnonzero(opened).tolist():
