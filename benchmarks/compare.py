@@ -44,6 +44,7 @@ DEFAULT_TARGET_RATIO = 0.67
 EVERY_FEATURE_TARGET = 2.0  # x the default run
 BUILD_TARGET_S = 0.3
 SIZES = (1_000, 10_000, 100_000)
+TIMEOUT_S = 120  # per measurement and side (an old commit may build a large network very slowly)
 SI_STEPS = 50
 
 EVERY_FEATURE = {
@@ -136,11 +137,14 @@ else:
 """
 
 
-def _namespace(source: Path) -> Path:
-    """A folder to put on sys.path so that `tracktwo` (or, for old commits, `model`) imports from `source`."""
+def _namespace(source: Path, scratch: Path) -> Path:
+    """A folder to put on sys.path so that `tracktwo` (or, for old commits, `model`) imports from `source`.
+
+    For a commit with the namespace, the folder is built under `scratch` (links to the source's folders).
+    """
     if not (source / "tracktwo" / "__init__.py").exists():
         return source
-    shim = source / ".shim"
+    shim = scratch / f"shim-{abs(hash(str(source)))}"
     package = shim / "tracktwo"
     if not package.exists():
         package.mkdir(parents=True)
@@ -154,19 +158,23 @@ def _namespace(source: Path) -> Path:
     return shim
 
 
-def _measure(source: Path, spec: dict) -> float | str:
+def _measure(source: Path, spec: dict, scratch: Path) -> float | str:
     """Median CPU seconds of one measurement in a fresh interpreter importing the model from `source`."""
-    path = _namespace(source)
+    path = _namespace(source, scratch)
     environment = {**os.environ, "PYTHONPATH": str(path)}
-    spec = {**spec, "namespace": path != source, "source": str(source)}
-    done = subprocess.run(
-        [sys.executable, "-c", TIMER, json.dumps(spec)],
-        capture_output=True,
-        text=True,
-        cwd=path,
-        env=environment,
-        check=False,
-    )
+    spec = {**spec, "namespace": path != source, "source": str(path)}
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", TIMER, json.dumps(spec)],
+            capture_output=True,
+            text=True,
+            cwd=path,
+            env=environment,
+            check=False,
+            timeout=TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        return f"over {TIMEOUT_S} s"
     if done.returncode != 0:
         return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100]
     answer = json.loads(done.stdout.strip().splitlines()[-1])
@@ -195,10 +203,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per measurement (median)")
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"tracktwo speed: this checkout vs {args.reference} (CPU time, median of {args.rounds} rounds; load {load:.1f})")
+    rounds = args.rounds
+    print(f"tracktwo speed: this checkout vs {args.reference} (CPU time, median of {rounds} rounds; load {load:.1f})")
     results: dict[str, tuple[float | str, float | str]] = {}
     with tempfile.TemporaryDirectory(prefix="tracktwo-reference-") as folder:
-        reference = Path(folder)
+        reference, scratch = Path(folder) / "reference", Path(folder) / "scratch"
+        reference.mkdir()
         archive = subprocess.run(["git", "archive", args.reference], cwd=HERE, capture_output=True, check=True)
         subprocess.run(["tar", "-x", "-C", str(reference)], input=archive.stdout, check=True)
         print(f"  {'measure':<18} {args.reference:>12} {'this':>12} {'ratio':>7}")
@@ -208,7 +218,9 @@ def main(argv: list[str] | None = None) -> None:
             theirs: list[float] = []
             for _ in range(args.rounds):  # alternating, so a change in machine load hits both alike
                 for source, into in ((reference, theirs), (HERE, mine)):
-                    value = _measure(source, spec)
+                    if into and isinstance(into[0], str):
+                        continue  # failed or timed out once: not again
+                    value = _measure(source, spec, scratch)
                     if isinstance(value, float):
                         into.append(value)
                     elif not into:

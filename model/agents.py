@@ -34,6 +34,27 @@ class Actor(mesa.Agent):
         self.kind = kind
         self.side = side
 
+    # State, read from the model's arrays (the arrays are the source of truth) ------------------
+
+    @property
+    def standing(self) -> float:
+        """Credibility in the eyes of officials, now."""
+        return float(self.model.standing[self.index])
+
+    @property
+    def trust(self) -> float:
+        """Mean trust of the other sides, now (NaN with one side)."""
+        model = self.model
+        if model.n_sides < 2:
+            return float("nan")
+        row = model.trust[self.index]
+        return float((row.sum() - row[self.side]) / (model.n_sides - 1))
+
+    @property
+    def ideas_held(self) -> int:
+        """Ideas this actor holds now."""
+        return int(self.model.ideas.held_count[self.index])
+
     # Behaviour rules, applied by the model to all members of the class at once ---------------
 
     @classmethod

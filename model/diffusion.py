@@ -26,6 +26,7 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,13 +53,16 @@ class TieIndex:
     all: sp.csr_matrix  # symmetric, float32 ones
     degree: np.ndarray
     any_across: bool = True  # some tie crosses sides
+    parent: weakref.ref | None = None  # the network this one added ties to (with_ties), while it lives
+    added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
         """From an undirected edge list (duplicates merged)."""
         rows = np.concatenate([sources, targets]).astype(np.int64)
         cols = np.concatenate([targets, sources]).astype(np.int64)
-        cells = np.unique(rows * n + cols)  # sorted by row, then column, as CSR wants them
+        cells = np.sort(rows * n + cols)  # by row, then column, as CSR wants them ...
+        cells = cells[np.concatenate(([True], cells[1:] != cells[:-1]))] if cells.size else cells  # ... once each
         rows, cols = np.divmod(cells, n)
         cross = sides[rows] != sides[cols]
         return cls(_csr(n, rows, cols), np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))
@@ -76,7 +80,8 @@ class TieIndex:
         rows, cols = rows[order], cols[order]
         cross = bool((sides[rows] != sides[cols]).any())
         degree = self.degree + np.bincount(rows, minlength=n)
-        return TieIndex(_insert(self.all, rows, cols), degree, self.any_across or cross)
+        any_across = self.any_across or cross
+        return TieIndex(_insert(self.all, rows, cols), degree, any_across, weakref.ref(self), (rows, cols))
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
@@ -200,7 +205,8 @@ def advocate(
     )
     by_side, total = (counts or AdvocateCounts(sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
-    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, holds.T[:n_ideas], context, exposures, by_side, total)
+    held = holds.T[:n_ideas]
+    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
     return Adoptions(receivers, ideas, sources, exposed)
 
 
@@ -234,11 +240,15 @@ class AdvocateCounts:
         self.counts, self.active = counts, active
 
     def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Counts for this step's advocacy: (layers x ideas x actors), one layer per side (one for all when no
-        tie crosses), and their total (ideas x actors)."""
+        """Counts for this step's advocacy, and their total (ideas x actors).
+
+        Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
+        """
         n, n_ideas = active.shape
         advocating = active.T  # idea-major
         layers = self.n_sides if ties.any_across else 1
+        if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
+            self.ties = ties
         if ties is not self.ties:
             self.ties = ties
             self.counts = np.zeros((layers, 0, n), dtype=np.float32)
@@ -265,6 +275,23 @@ class AdvocateCounts:
                 self.active[:n_ideas] = advocating
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else by_side.sum(axis=0))
+
+    def _extends(self, ties: TieIndex, layers: int) -> bool:
+        """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
+        if ties.parent is None or self.ties is None or ties.parent() is not self.ties:
+            return False
+        if layers != self.counts.shape[0]:  # the first cross-side tie: count everything afresh
+            return False
+        receivers, advocates = ties.added
+        counted = self.active[:, advocates]  # (ideas x new entries): what each new advocate advocated
+        ideas, entry = np.nonzero(counted)
+        if ideas.size:
+            n = self.sides.size
+            cells = ideas * n + receivers[entry]
+            if layers > 1:
+                cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
+            np.add.at(self.counts.reshape(-1), cells, np.float32(1.0))
+        return True
 
 
 def _adopt(
@@ -301,7 +328,8 @@ def _adopt(
         novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
         q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
     if by_side.shape[0] > 1:
-        terms = by_side.reshape(by_side.shape[0], -1)[:, plain] * np.log1p(-q * context.trust[plain_r, : by_side.shape[0]].T)
+        layers = by_side.shape[0]
+        terms = by_side.reshape(layers, -1)[:, plain] * np.log1p(-q * context.trust[plain_r, :layers].T)
         log_plain = terms[0] + terms[1]  # summed side by side, in order
         for term in terms[2:]:
             log_plain += term

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -15,7 +16,7 @@ from mesa import DataCollector
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
-from tracktwo.model.outcomes import RIVAL_ORIGINS, ROUTES
+from tracktwo.model.outcomes import OUTCOMES, RIVAL_ORIGINS, ROUTES
 from tracktwo.model.params import BEHAVIOURS, Params
 from tracktwo.model.record import Record, chain_attribution
 from tracktwo.model.voice import snake as _snake
@@ -77,25 +78,113 @@ TIMESERIES_COLUMNS: tuple[str, ...] = (
 )
 
 
+AGENT_REPORTERS: dict[str, str] = {  # Mesa agent reporters: each actor's row of the model's arrays
+    "kind": "kind",
+    "side": "side",
+    "standing": "standing",
+    "trust": "trust",
+    "ideas_held": "ideas_held",
+}
+
+
 def _snapshot_value(model: Observable, column: str) -> float:
     return model.snapshot[column]
 
 
+def _outcome_value(model, name: str) -> float:
+    return model.outcomes()[name]
+
+
+class _RunOutcome(Sequence):
+    """A model reporter column for one of the run's outcomes, one entry per step collected.
+
+    Outcomes describe the run so far, and computing them every month would cost more than the
+    month itself: the entry of the latest step is computed when read (once per step, shared by
+    every outcome), earlier entries are NaN. So ``mesa.batch_run`` (which reads the last step)
+    and a DataCollector table read after the run carry the run's outcomes, at no cost to a run
+    that never reads them.
+    """
+
+    def __init__(self, model, name: str, length_of: list) -> None:
+        self._model, self._name, self._length_of = model, name, length_of
+
+    def __len__(self) -> int:
+        return len(self._length_of)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        size = len(self)
+        position = index + size if index < 0 else index
+        if not 0 <= position < size:
+            raise IndexError(index)
+        return _outcome_value(self._model, self._name) if position == size - 1 else math.nan
+
+
+class _AgentsNow(Mapping):
+    """Agent records for Mesa's agent reporters: the actors as they are now, read when asked for.
+
+    Keyed by the current step (``mesa.batch_run`` reads ``model.steps - 1``, which gives the same
+    records). Reading creates the model's Mesa agents if nobody asked for them before.
+    """
+
+    def __init__(self, model, collector: DataCollector) -> None:
+        self._model, self._collector = model, collector
+        self._cache: tuple[int, list[tuple]] | None = None
+
+    def _records(self) -> list[tuple]:
+        step = self._model.steps
+        if self._cache is None or self._cache[0] != step:
+            reporters = list(self._collector.agent_reporters.values())
+            records = [(step, agent.unique_id, *(r(agent) for r in reporters)) for agent in self._model.actors]
+            self._cache = (step, records)
+        return self._cache[1]
+
+    def __getitem__(self, step: int) -> list[tuple]:
+        if self._model.steps > 0 and step in (self._model.steps, self._model.steps - 1):
+            return self._records()
+        raise KeyError(step)
+
+    def __iter__(self):
+        return iter([self._model.steps] if self._model.steps > 0 else [])
+
+    def __len__(self) -> int:
+        return int(self._model.steps > 0)
+
+
 class SnapshotCollector(DataCollector):
-    """Mesa's DataCollector, fed the step's ready-made snapshot row.
+    """Mesa's DataCollector, fed the step's ready-made snapshot row, with the run's outcomes and agents.
 
     It has one reporter per time-series column, so everything that reads a Mesa DataCollector
     works, but collecting appends the row's values directly: the row is computed once per step
     from shared arrays, and its values are fresh numbers, so no reporter calls or deep copies.
+    Every declared outcome not named like a time-series column is a model reporter too (its value
+    at the latest step is computed when read), and, with ``agents``, the agent reporters (kind,
+    side, standing, trust of the other sides, ideas held) read the actors' arrays when read:
+    neither costs a run anything until someone reads it.
     """
 
-    def __init__(self) -> None:
-        super().__init__(model_reporters={c: functools.partial(_snapshot_value, column=c) for c in TIMESERIES_COLUMNS})
+    def __init__(self, model=None, agents: bool = False) -> None:
+        reporters = {c: functools.partial(_snapshot_value, column=c) for c in TIMESERIES_COLUMNS}
+        run_level = [name for name in OUTCOMES if name not in reporters]
+        reporters.update({name: functools.partial(_outcome_value, name=name) for name in run_level})
+        with_agents = model is not None and agents
+        super().__init__(model_reporters=reporters, agent_reporters=AGENT_REPORTERS if with_agents else None)
+        self._columns = [self.model_vars[c] for c in TIMESERIES_COLUMNS]
+        if model is not None:
+            first = self.model_vars[TIMESERIES_COLUMNS[0]]
+            for name in run_level:
+                self.model_vars[name] = _RunOutcome(model, name, first)
+            if with_agents:
+                self._agent_records = _AgentsNow(model, self)
+        else:
+            for name in run_level:
+                del self.model_vars[name], self.model_reporters[name]
 
     def collect(self, model: Observable) -> None:
         """Append the step's snapshot row."""
         row = model.snapshot
-        for column, values in self.model_vars.items():
+        for column, values in zip(TIMESERIES_COLUMNS, self._columns, strict=True):
             values.append(row[column])
 
 
@@ -130,7 +219,9 @@ def step_snapshot(
 
 
 def _mean(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else math.nan
+    if not values.size:
+        return math.nan
+    return float(np.add.reduce(values) / values.size) if values.dtype.kind == "f" else float(values.mean())
 
 
 def outcomes(model: Observable) -> dict[str, float]:

@@ -8,11 +8,14 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
+import functools
+import numbers
 from collections.abc import Mapping
 from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
@@ -22,7 +25,7 @@ from tracktwo.model.formats import Meeting
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.network import build_graph
-from tracktwo.model.params import BEHAVIOURS, Params, make_params
+from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
@@ -47,19 +50,109 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
 
 
+@functools.lru_cache(maxsize=64)
+def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept)."""
+    a, b = np.triu_indices(size, k=1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
+class KeyedDrawsOnly(RuntimeError):
+    """A draw from Mesa's model.random or model.rng: this model's draws are keyed by event instead."""
+
+
+class _NoStream:
+    """Stands in for Mesa's ``model.random`` and ``model.rng``: using either fails loudly.
+
+    Every draw of a run is keyed by the event it decides (model/randomness.py), so that two
+    programmes on one seed share their luck wherever they do not differ; a draw from a Mesa
+    stream would silently break that (and reproducibility across counterfactuals).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str):
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        raise KeyedDrawsOnly(
+            f"model.{self._name}.{attribute}: TrackTwoModel draws nothing from Mesa's streams; every draw is "
+            "keyed by the event it decides: use model.randomness.uniforms(event, number, ids) or "
+            "model.randomness.generator(event, *numbers) (tracktwo.model.randomness)"
+        )
+
+    def __repr__(self) -> str:
+        return f"<no Mesa stream: model.{self._name} is disabled; use model.randomness>"
+
+
+def resolve_seed(seed: Any = None, rng: Any = None) -> int:
+    """The run's seed from Mesa's ``rng`` or ``seed`` argument; neither: a fresh one from the OS's entropy.
+
+    A whole number is the seed itself; a numpy Generator, BitGenerator or SeedSequence gives one draw.
+    Fresh seeds are 63-bit, so they fit every table's integer column.
+    """
+    if seed is not None and rng is not None:
+        raise ConfigError(f"rng and seed: pass one of them, not both (got rng={rng!r}, seed={seed!r})")
+    value = rng if seed is None else seed
+    name = "rng" if seed is None else "seed"
+    if value is None:
+        return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+    if isinstance(value, np.random.SeedSequence):
+        return int(value.generate_state(1, np.uint64)[0] >> 1)
+    if isinstance(value, np.random.BitGenerator):
+        value = np.random.Generator(value)
+    if isinstance(value, np.random.Generator):
+        return int(value.integers(2**63))
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or int(value) < 0:
+        raise ConfigError(f"{name}: expected a whole number >= 0 (or a numpy Generator), got {value!r}")
+    return int(value)
+
+
+def nested_overrides(keywords: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword parameters as overrides: ``workshops__size=8`` is ``workshops.size`` (scikit-learn's convention)."""
+    return {key.replace("__", "."): value for key, value in keywords.items()}
+
+
 class TrackTwoModel(mesa.Model):
     """Ideas from Track Two workshops travelling across the tracks of a peace process.
+
+    Built as a Mesa model is: ``TrackTwoModel(rng=3, steps=60, workshops__size=8)`` (nested
+    parameters spelled with ``__``), or from ``params`` (Params or a mapping of overrides, dotted
+    keys allowed) and ``seed``; keyword parameters override ``params``. Without a seed the model
+    draws a fresh one, recorded in ``model.seed``. The run stops (``running = False``) after
+    ``params.steps`` months; ``step()`` after that does nothing.
 
     Randomness (model/randomness.py): the network and the actors' attributes come from generators
     spawned from ``SeedSequence(seed)``; every draw during the run is keyed by the event it
     decides (step, idea, actor, workshop), so two programmes on the same seed share their network,
     actors and luck wherever they do not differ (common random numbers for counterfactuals).
+    Mesa's ``model.random`` and ``model.rng`` are disabled (they raise :class:`KeyedDrawsOnly`).
+
+    Mesa's agents (one :class:`~tracktwo.model.agents.Actor` per actor, reading its row of the
+    arrays) are created the first time ``model.agents`` is asked for, so a run that never asks
+    pays nothing for them. The DataCollector's model reporters are the time series and the run's
+    outcomes; ``agent_reporters=True`` adds each actor's kind, side, standing, trust and ideas
+    held (then ``mesa.batch_run`` gives one row per actor).
     """
 
-    def __init__(self, params: Params | Mapping[str, Any] | None = None, seed: int = 0) -> None:
-        super().__init__(rng=int(seed))
-        self.params = make_params(params)
-        self.seed = int(seed)
+    def __init__(
+        self,
+        params: Params | Mapping[str, Any] | None = None,
+        seed: int | None = None,
+        *,
+        rng: Any = None,
+        agent_reporters: bool = False,
+        **parameters: Any,
+    ) -> None:
+        seed = resolve_seed(seed, rng)
+        super().__init__(rng=seed)
+        self.random = _NoStream("random")  # type: ignore[assignment]
+        self.rng = _NoStream("rng")  # type: ignore[assignment]
+        self._all_agents.random = self.random
+        self._actors: list[Actor] | None = None
+        self.params = with_overrides(params, nested_overrides(parameters)) if parameters else make_params(params)
+        self.seed = seed
         self.streams = run_streams(self.seed)
         self.randomness = EventRandomness(self.seed)
         p = self.params
@@ -70,20 +163,27 @@ class TrackTwoModel(mesa.Model):
         self.n_actors = len(population.kinds)
         self.n_sides = population.n_sides
         self.kind_names = list(p.kinds)
-        self.kind_index = np.array([self.kind_names.index(k) for k in population.kinds], dtype=np.int64)
+        position = {name: k for k, name in enumerate(self.kind_names)}
+        self.kind_index = np.array([position[k] for k in population.kinds], dtype=np.int64)
         self.kind_of = np.array(population.kinds, dtype=object)
         self.side = population.sides
-        self.behaviour = np.array([p.kinds[k].behaviour for k in population.kinds], dtype=object)
+        kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]  # per kind, then read per actor
+        self.behaviour = np.array(kind_behaviour, dtype=object)[self.kind_index]
         self.members = {b: np.flatnonzero(self.behaviour == b) for b in BEHAVIOURS}
-        self.track_index = np.array([BEHAVIOURS.index(b) for b in self.behaviour], dtype=np.int64)
+        self.track_index = np.array([BEHAVIOURS.index(b) for b in kind_behaviour], dtype=np.int64)[self.kind_index]
         track_sizes = np.bincount(self.track_index, minlength=len(BEHAVIOURS)).astype(float)
         self.per_track_member = np.divide(
             1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
         )
         self._draw_attributes()
+        self._rows = np.arange(self.n_actors)
+        self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
+        self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
-        self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in self.behaviour], dtype=bool)
+        self.weighs_standing = np.array([AGENT_CLASSES[b].weighs_standing for b in kind_behaviour], dtype=bool)[
+            self.kind_index
+        ]
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self._any_weighs = bool(self.credibility_weighed.any())
         self.position_tie = np.zeros(self.n_actors)
@@ -94,17 +194,11 @@ class TrackTwoModel(mesa.Model):
             self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
             self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
 
-        self.actors: list[Actor] = [
-            AGENT_CLASSES[self.behaviour[i]](self, i, population.kinds[i], int(self.side[i]))
-            for i in range(self.n_actors)
-        ]
-        mesa.Agent._ids.pop(self, None)  # Mesa 3.3 keeps every model in this counter (no agent is added later)
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         self.edge_count_initial = graph.sources.size
-        self.officials_by_side = [
-            np.intersect1d(self.members["official"], np.flatnonzero(self.side == s)) for s in range(self.n_sides)
-        ]
+        officials = self.members["official"]
+        self.officials_by_side = [officials[self.side[officials] == s] for s in range(self.n_sides)]
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
         self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides)
@@ -124,7 +218,7 @@ class TrackTwoModel(mesa.Model):
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
-        self.ripeness = RipenessProcess(p.ripeness, self.n_sides if per_side else 1)
+        self.ripeness = RipenessProcess(p.ripeness, self._states.size)
         self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
         self._rule_cells = {
             (behaviour, state): index[self.ripeness_of[index] == state]
@@ -139,7 +233,58 @@ class TrackTwoModel(mesa.Model):
         self._rules_for: tuple | None = None
         self.snapshot: dict[str, float] = {}
         self._seed_ideas()
-        self.datacollector = metrics.SnapshotCollector()
+        self._outcomes: tuple[int, dict[str, float]] | None = None
+        self.datacollector = metrics.SnapshotCollector(self, agents=agent_reporters)
+
+    # Mesa's agents, made when asked for ---------------------------------------------------------
+
+    @property
+    def actors(self) -> list[Actor]:
+        """One Mesa agent per actor (by index), created on first use; each reads its row of the arrays."""
+        if self._actors is None:
+            kinds, sides = self.population.kinds, self.side.tolist()
+            self._actors = [
+                AGENT_CLASSES[behaviour](self, i, kinds[i], sides[i]) for i, behaviour in enumerate(self.behaviour)
+            ]
+            mesa.Agent._ids.pop(self, None)  # Mesa 3.3 keeps every model in this counter (no agent is added later)
+        return self._actors
+
+    @property
+    def agents(self) -> mesa.agent.AgentSet:
+        """Mesa's AgentSet of every actor (created on first use)."""
+        _ = self.actors
+        return self._all_agents
+
+    @property
+    def agents_by_type(self) -> dict[type, mesa.agent.AgentSet]:
+        """Mesa's AgentSets by agent class (created on first use)."""
+        _ = self.actors
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """The agent classes present (created on first use)."""
+        _ = self.actors
+        return list(self._agents_by_type)
+
+    # Outcomes and the time series ------------------------------------------------------------
+
+    def outcomes(self) -> dict[str, float]:
+        """The run's outcomes as they stand now (computed when asked, once per step)."""
+        if self._outcomes is None or self._outcomes[0] != self.steps:
+            self._outcomes = (self.steps, metrics.outcomes(self))
+        return self._outcomes[1]
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month run: the time-series columns (metrics.TIMESERIES_COLUMNS), with the step."""
+        table = pd.DataFrame({c: self.datacollector.model_vars[c] for c in metrics.TIMESERIES_COLUMNS})
+        table.insert(0, "step", np.arange(1, len(table) + 1))
+        return table
+
+    def _wrapped_step(self, *args: Any, **kwargs: Any) -> None:
+        """Mesa's step wrapper, except that a model that stopped does nothing more."""
+        if self.running:
+            super()._wrapped_step(*args, **kwargs)
 
     # Setup ----------------------------------------------------------------------------------
 
@@ -171,6 +316,10 @@ class TrackTwoModel(mesa.Model):
         self.ideas.source[authors, ids[:, None]] = SEEDED
         self.author_sides = np.zeros((seeded.count, self.n_sides), dtype=bool)
 
+    def ripeness_states(self, p: Params) -> int:
+        """Track One states: one per side with ``ripeness.scope: per_side``, else one."""
+        return self.n_sides if p.ripeness.scope == "per_side" else 1
+
     # State read by metrics, the app and tests -------------------------------------------------
 
     @property
@@ -198,7 +347,8 @@ class TrackTwoModel(mesa.Model):
         trust = self.trust if trust is None else trust
         if self.n_sides < 2:
             return np.full(self.n_actors, np.nan)
-        return (trust.sum(axis=1) - trust[np.arange(self.n_actors), self.side]) / (self.n_sides - 1)
+        own = trust.reshape(-1)[self._own_side_cells] if trust.flags.c_contiguous else trust[self._rows, self.side]
+        return (np.add.reduce(trust, axis=1) - own) / (self.n_sides - 1)
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
@@ -227,14 +377,13 @@ class TrackTwoModel(mesa.Model):
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
-        states = np.arange(self.ripeness.states.size)
-        draws = self.randomness.uniforms("ripeness", t + 1, states) if drivers is not None else None
+        draws = self.randomness.uniforms("ripeness", t + 1, self._states) if drivers is not None else None
         opened = self.ripeness.advance(draws, t + 1, drivers)
         if self.record is not None and drivers is not None:
             for state in np.flatnonzero(opened).tolist():
                 self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
         if t >= self.params.steps:
-            self.running = False
+            self.running = False  # the last month: step() does nothing more
 
     def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
         """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""
@@ -331,7 +480,7 @@ class TrackTwoModel(mesa.Model):
         return tie
 
     def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
-        a, b = np.triu_indices(who.size, k=1)
+        a, b = _pairs(who.size)
         a, b = who[a], who[b]
         cross = self.side[a] != self.side[b]
         a, b = a[cross], b[cross]

@@ -1272,6 +1272,43 @@ def merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+def with_overrides(params: Params | Mapping[str, Any] | None, overrides: Mapping[str, Any]) -> Params:
+    """Params with overrides (dotted keys) applied on top: of a Params object, or of a mapping of overrides."""
+    if not isinstance(params, Params):
+        if params is not None and not isinstance(params, Mapping):
+            raise ConfigError(f"params: expected a mapping of parameter overrides, got {type(params).__name__}")
+        return make_params({**(params or {}), **overrides})
+    try:
+        data = _overlay(params.model_dump(mode="json"), overrides)
+        if isinstance(data.get("kinds"), dict):
+            data["kinds"] = _complete_kinds(data["kinds"])
+        return Params.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(_format_error(error)) from None
+
+
+def _overlay(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """merge() for validation only: the same result, but untouched parts of `base` are shared, not copied.
+
+    Only the dicts on an override's path are copied (the result is read, never written, by validation).
+    """
+    merged = dict(base)
+    for key, value in overrides.items():
+        parts = key.split(".") if isinstance(key, str) else [key]
+        target = merged
+        for part in parts[:-1]:
+            node = target.get(part)
+            node = dict(node) if isinstance(node, dict) else {}
+            target[part] = node
+            target = node
+        leaf = parts[-1]
+        if isinstance(value, Mapping) and isinstance(target.get(leaf), dict) and leaf != "mix":
+            target[leaf] = _overlay(target[leaf], value)
+        else:
+            target[leaf] = copy.deepcopy(value)
+    return merged
+
+
 def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
     """Validate overrides on the defaults into Params; raises ConfigError with a one-line reason.
 
@@ -1283,7 +1320,7 @@ def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
     if overrides is not None and not isinstance(overrides, Mapping):
         raise ConfigError(f"params: expected a mapping of parameter overrides, got {type(overrides).__name__}")
     try:
-        data = merge(_defaults(), overrides or {})  # merge copies what it is given
+        data = _overlay(_defaults(), overrides or {})
         if isinstance(data.get("kinds"), dict):
             data["kinds"] = _complete_kinds(data["kinds"])
         return Params.model_validate(data)
@@ -1291,9 +1328,15 @@ def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
         raise ConfigError(_format_error(error)) from None
 
 
+@functools.lru_cache(maxsize=1)
+def _kinds_by_behaviour() -> dict[str, dict[str, Any]]:
+    """Each behaviour's default kind as a plain dict, built once (merge copies it)."""
+    return {k.behaviour: k.model_dump(mode="json") for k in _default_kinds().values()}
+
+
 def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
     """Drop kinds set to null; fill a new kind's missing fields from its behaviour's default."""
-    by_behaviour = {k.behaviour: k.model_dump(mode="json") for k in _default_kinds().values()}
+    by_behaviour = _kinds_by_behaviour()
     completed: dict[str, Any] = {}
     for name, spec in kinds.items():
         if spec is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,16 +17,33 @@ from tracktwo.model.params import Params, make_params
 
 @dataclass
 class SimulationResult:
-    """What one run produced. Tables are pandas DataFrames; outcomes a flat dict."""
+    """What one run produced. Tables are pandas DataFrames; outcomes a flat dict.
+
+    ``seed`` is the seed the run used (drawn from fresh entropy when none was given). The ideas,
+    workshops and events tables are read from the finished model the first time they are asked
+    for, so a caller that wants only the outcomes and the time series does not pay for them.
+    """
 
     params: Params
     seed: int
     outcomes: dict[str, float]
     timeseries: pd.DataFrame
-    ideas: pd.DataFrame
-    workshops: pd.DataFrame
-    events: pd.DataFrame
     model: TrackTwoModel
+
+    @functools.cached_property
+    def ideas(self) -> pd.DataFrame:
+        """One row per idea: novelty, origin, reach, when and how it entered Track One."""
+        return ideas_table(self.model)
+
+    @functools.cached_property
+    def workshops(self) -> pd.DataFrame:
+        """One row per meeting held."""
+        return workshops_table(self.model)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        """One row per event of the programmes, with the run's state after it."""
+        return pd.DataFrame(self.model.programme.log)
 
     def adoptions(self) -> pd.DataFrame:
         """Every adoption: idea, actor, step, source (-1 author, -2 seeded)."""
@@ -73,19 +91,17 @@ def workshops_table(model: TrackTwoModel) -> pd.DataFrame:
     )
 
 
-def simulate(params: Params | Mapping[str, Any] | None = None, seed: int = 0) -> SimulationResult:
-    """Run the model once. ``params`` may be Params or a mapping of overrides on the defaults."""
+def simulate(params: Params | Mapping[str, Any] | None = None, seed: int | None = 0) -> SimulationResult:
+    """Run the model once. ``params`` may be Params or a mapping of overrides on the defaults.
+
+    ``seed=None`` draws a fresh seed (recorded in the result's ``seed``), as a Mesa model does.
+    """
     model = TrackTwoModel(make_params(params), seed)
     model.run()
-    timeseries = model.datacollector.get_model_vars_dataframe()
-    timeseries.insert(0, "step", np.arange(1, len(timeseries) + 1))
     return SimulationResult(
         params=model.params,
         seed=model.seed,
         outcomes=outcomes(model),
-        timeseries=timeseries.reset_index(drop=True),
-        ideas=ideas_table(model),
-        workshops=workshops_table(model),
-        events=pd.DataFrame(model.programme.log),
+        timeseries=model.timeseries(),
         model=model,
     )

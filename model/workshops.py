@@ -181,6 +181,8 @@ class WorkshopSeries:
             for kind in self.mix
             for side in self.convened_sides
         }
+        self._pool = np.concatenate([np.empty(0, dtype=np.int64), *self.cells.values()])  # everyone invitable
+        self._priority = np.zeros(kinds.size)  # each invitable actor's priority for the meeting being convened
         invitable = np.isin(kinds, list(self.mix)) & np.isin(sides, self.convened_sides)  # before any removal
         if self.cohort is None and self.mix and not invitable.any():
             convened = ", ".join(str(side + 1) for side in self.convened_sides)
@@ -261,8 +263,11 @@ class WorkshopSeries:
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
         keep = round(w.retention * self.previous.size)
         again = self.previous[np.argsort(randomness.uniforms("retention", number, self.previous), kind="stable")]
-        retained = set(again[:keep].tolist()) if keep else set()
-        previous = set(self.previous.tolist())
+        rank = np.ones(self.kinds.size, dtype=np.int8)  # retained first, newcomers, then the last group's others
+        rank[self.previous] = 2
+        rank[again[:keep]] = 0
+        if self._pool.size:  # every pool's priorities at once: keyed by actor, so the same as pool by pool
+            self._priority[self._pool] = randomness.uniforms("invitation", number, self._pool)
         chosen: list[np.ndarray] = []
         for kind, kind_seats in zip(kinds, seats, strict=True):
             per_side = largest_remainder(int(kind_seats), np.ones(len(self.convened_sides)), rng)
@@ -270,7 +275,6 @@ class WorkshopSeries:
                 pool = self.cells[(kind, side)]
                 if cell_seats == 0 or pool.size == 0:
                     continue
-                order = pool[np.argsort(randomness.uniforms("invitation", number, pool), kind="stable")]
-                rank = np.array([0 if a in retained else (2 if a in previous else 1) for a in order.tolist()])
-                chosen.append(order[np.argsort(rank, kind="stable")][:cell_seats])
+                order = pool[np.argsort(self._priority[pool], kind="stable")]
+                chosen.append(order[np.argsort(rank[order], kind="stable")][:cell_seats])
         return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
