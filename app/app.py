@@ -816,6 +816,8 @@ def Evaluate():
                 disabled=run_evaluation.pending,
                 classes=["tt-evaluate-seeds"],
             )
+        if run_evaluation.error:  # refused up front (too big to evaluate here), or failed: one line
+            solara.Error(str(run_evaluation.exception), classes=["tt-eval-error"])
         if run_evaluation.pending:
             solara.ProgressLinear(run_evaluation.progress or True)
             solara.Text("Replaying the run without each meeting in the background; keep teaching.", classes=["tt-note"])

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from tracktwo.app.runs import MEETING_WORDS, Settings
 from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.engine.budget import check_runs_fit
 from tracktwo.model import ConfigError, Params, TrackTwoModel, simulate
 from tracktwo.model.components import Component
 
@@ -146,6 +147,7 @@ def evaluate(
     if keys is None:
         keys = [f"workshop:{n}" for n, (step, _, _) in enumerate(schedule, start=1) if step <= params.steps]
     keys = list(keys)
+    check_runs_fit("Evaluate", [("the run with its record", _with(params, record=True, attribute=keys))], workers=1)
     runs = len(seeds) * (len(keys) + 1)
     full_impact, total, chain, without = [], [], [[] for _ in keys], [[] for _ in keys]
     done = 0

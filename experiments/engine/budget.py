@@ -22,6 +22,7 @@ from tracktwo.model.params import MAX_RUN_BYTES, estimated_run_bytes, run_parts
 
 __all__ = [
     "MACHINE_SHARE",
+    "MAX_CHECKED_POINTS",
     "WORKER_BASE_BYTES",
     "check_runs_fit",
     "check_sweep_fits",
@@ -31,6 +32,7 @@ __all__ = [
 
 WORKER_BASE_BYTES = 200 * 2**20  # a worker's interpreter with the model imported (~175 MiB measured)
 MACHINE_SHARE = 0.75  # of this machine's memory, what the runs in flight may use together
+MAX_CHECKED_POINTS = 200  # points of a listed design estimated up front (about 10 ms each)
 GiB = 2**30
 
 
@@ -82,14 +84,18 @@ def check_sweep_fits(spec: SweepSpec, workers: int) -> float:
     """check_runs_fit for a sweep's base and every point it lists (evaluate's coalitions, compare's programmes).
 
     Points that differ only in the components they remove cost what the base costs, so each distinct
-    remainder is estimated once. Returns the largest run's estimate.
+    remainder is estimated once; of a design listing more than MAX_CHECKED_POINTS points, an even
+    sample is (and every point with the record); the model still refuses any run over the per-run
+    limit in the worker. Returns the largest run's estimate.
     """
+    listed = spec.listed_points or ()
+    every = max(1, len(listed) // MAX_CHECKED_POINTS)  # a long design (sensitivity): an even sample of its points
     wanted: list[tuple[str, Mapping[str, Any]]] = [("the base config", {})]
     seen: set[str] = set()
-    for index, values in enumerate(spec.listed_points or ()):
+    for index, values in enumerate(listed):
         rest = {k: v for k, v in values.items() if k != "evaluation.removed"}
         key = json.dumps(rest, sort_keys=True, default=str)
-        if rest and key not in seen:
+        if rest and key not in seen and (index % every == 0 or rest.get("evaluation.record")):
             seen.add(key)
             what = "the full programme with its record" if rest.get("evaluation.record") else f"point {index}"
             wanted.append((what, rest))

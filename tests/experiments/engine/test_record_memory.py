@@ -72,3 +72,32 @@ if __name__ == "__main__":  # regenerate the golden file
     data = {config: chain_columns(attribution_outcomes(config, families)) for config, families in EXAMPLES.items()}
     GOLDEN.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {GOLDEN}", file=sys.stderr)
+
+
+def test_nothing_of_a_run_outlives_its_record_in_the_store() -> None:
+    """The worker's run leaves no model (and so no record) behind: Mesa's agent-id counter held every one before."""
+    import gc
+
+    from tracktwo.model import TrackTwoModel
+
+    overrides = {"steps": 20, "evaluation.record": True, "evaluation.attribute": ["workshop:1", "workshop:2"]}
+    for replicate in range(3):
+        record = run_task({}, RunTask(0, replicate, replicate, overrides), 1)
+        assert record.status == "finished" and "chain_impact_workshop_1" in record.outcomes
+    gc.collect()
+    assert not [o for o in gc.get_objects() if isinstance(o, TrackTwoModel)]
+
+
+def test_the_estimate_bounds_what_the_record_keeps() -> None:
+    """A dense network (40 grassroots ties each) keeps many exposures a first adoption; the estimate covers them."""
+    from tracktwo.model import make_params, simulate
+    from tracktwo.model.params import estimated_record_bytes
+
+    overrides = {"kinds.grassroots.count": 1000, "network.degree.grassroots_grassroots": 40, "evaluation.record": True}
+    model = simulate(overrides, 1).model
+    steps = model.record.exposures()[0]
+    first = int((model.ideas.first_adopted[:, : model.ideas.count] >= 0).sum())
+    assert steps.size > 5 * first, "several advocates per first adoption"
+    assert model.record.nbytes <= estimated_record_bytes(make_params(overrides))
+    model.record.release()
+    assert model.record.nbytes == 0 and model.record.exposures()[0].size == 0
