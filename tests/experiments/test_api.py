@@ -124,3 +124,44 @@ def test_version_comes_from_the_package_metadata() -> None:
     assert tracktwo.__version__ == metadata.version("tracktwo")
     shown = command("--version")
     assert shown.code == 0 and shown.stdout.strip() == f"tracktwo {tracktwo.__version__}"
+
+
+def test_compare_returns_its_tables_and_load_reads_them_back(tmp_path: Path) -> None:
+    programmes = {
+        "name": "two",
+        "steps": 24,
+        "replicates": 4,
+        "seed": 3,
+        "rank_by": "ideas_generated",
+        "programmes": {
+            "One workshop": {"overrides": {"workshops.count": 1}},
+            "Six workshops": {"overrides": {"workshops.count": 6}},
+        },
+    }
+    result = tracktwo.compare(programmes, executor="serial", progress=False, out=tmp_path / "c")
+    assert isinstance(result, tracktwo.CompareResult) and result.ok and result.planned == 2 * 4
+    assert set(result.ranking) == {"One workshop", "Six workshops"} and result.best == result.ranking[0]
+    assert result.reference == result.best and set(result.verdicts) == set(result.ranking) - {result.best}
+    written = pd.read_csv(tmp_path / "c" / "comparison.csv")
+    pd.testing.assert_frame_equal(result.table.reset_index(drop=True), written, check_dtype=False)
+    assert result.summary["tracktwo_version"] == tracktwo.__version__
+    loaded = tracktwo.load(tmp_path / "c")
+    assert isinstance(loaded, tracktwo.CompareResult) and loaded.ranking == result.ranking
+
+
+def test_evaluate_and_discover_return_their_tables(tmp_path: Path, small) -> None:
+    result = tracktwo.evaluate(
+        {"steps": 24}, components=["routes"], outcomes=["ideas_generated"], replicates=2, executor="serial",
+        progress=False, out=tmp_path / "e",
+    )  # fmt: skip
+    assert isinstance(result, tracktwo.EvaluateResult) and result.ok
+    written = pd.read_csv(tmp_path / "e" / "evaluation.csv")
+    pd.testing.assert_frame_equal(result.table, written, check_dtype=False)
+    assert set(result.table["verdict"]) <= {"contributed", "merely on the chain", "no clear effect"}
+    assert len(result.sentences) == len(result.table) and result.families[0].name == "routes"
+    folder, data = small
+    swept = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=folder / "for_discovery")
+    threshold = float(swept.runs["ideas_generated"].median())
+    found = tracktwo.discover(swept.directory, outcome="ideas_generated", above=threshold)
+    assert isinstance(found.table, pd.DataFrame) and len(found.table) >= 1
+    assert all(path.exists() for path in found.files)
