@@ -190,7 +190,8 @@ class EvaluateResult(BatchResult):
         totals: The total effect per family and outcome (evaluation_totals.csv).
         sentences: The first outcome's findings in plain words.
         summary: evaluation.json as written.
-        families: The families evaluated (tracktwo.experiments.analysis.contributions.Family).
+        families: The families evaluated (tracktwo.experiments.analysis.contributions.Family); empty when read
+            back with `load` (their names and components are in `summary`).
         outcomes: The outcomes decomposed.
     """
 
