@@ -163,3 +163,24 @@ def test_evaluate_and_discover_return_their_tables(tmp_path: Path, small) -> Non
     found = tracktwo.discover(swept.directory, outcome="ideas_generated", above=threshold)
     assert isinstance(found.table, pd.DataFrame) and len(found.table) >= 1
     assert all(path.exists() for path in found.files)
+
+
+def test_sensitivity_returns_its_indices_and_load_reads_them_back(tmp_path: Path) -> None:
+    spec = {
+        "name": "screen",
+        "method": "morris",
+        "samples": 4,
+        "levels": 4,
+        "steps": 24,
+        "seed": 5,
+        "outcomes": ["ideas_generated"],
+        "parameters": {"workshops.count": [2, 8], "workshops.size": [4, 12]},
+    }
+    result = tracktwo.sensitivity(spec, executor="serial", progress=False, plot=False, out=tmp_path / "s")
+    assert isinstance(result, tracktwo.SensitivityResult) and result.ok and result.method == "morris"
+    assert result.planned == 4 * (2 + 1)  # Morris: samples x (parameters + 1) points, one replicate each
+    assert set(result.table["parameter"]) == {"workshops.count", "workshops.size"}
+    assert result.table.to_csv(index=False) == (tmp_path / "s" / "sensitivity.csv").read_text(encoding="utf-8")
+    loaded = tracktwo.load(tmp_path / "s")
+    assert isinstance(loaded, tracktwo.SensitivityResult) and loaded.method == "morris"
+    assert loaded.manifest["tracktwo_version"] == tracktwo.__version__
