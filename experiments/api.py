@@ -519,7 +519,7 @@ def sweep(
 
     Args:
         source: A sweep file (W&B sweep format: grid, random or bayes, plus our keys), or the same content
-            as a dict. Relative paths in a dict are taken from the working directory.
+            as a dict (named "sweep" unless it has a `name`; relative paths taken from the working directory).
         out: Results folder (default: results/<sweep name>/).
         executor: "process" (a local process pool), "serial" (this process), "dask" (a dask.distributed
             cluster), or an Executor you made (left running for you to close).

@@ -184,3 +184,19 @@ def test_sensitivity_returns_its_indices_and_load_reads_them_back(tmp_path: Path
     loaded = tracktwo.load(tmp_path / "s")
     assert isinstance(loaded, tracktwo.SensitivityResult) and loaded.method == "morris"
     assert loaded.manifest["tracktwo_version"] == tracktwo.__version__
+
+
+def test_select_takes_constraints_as_a_dict(tmp_path: Path) -> None:
+    result = tracktwo.select(
+        ROOT / "configs" / "maps" / "example_nodes.csv", seats=2, constraints={"min_side_share": 0.5},
+        config=ROOT / "configs" / "map_example.yaml", set={"steps": 12}, replicates=2, swap_passes=0,
+        executor="serial", progress=False, out=tmp_path / "sel",
+    )  # fmt: skip
+    assert isinstance(result, tracktwo.SelectResult) and len(result.invitations) == 2
+    assert result.invitations["side"].nunique() == 2  # at least half the seats on each side: one each
+    assert result.comparison["group"].iloc[0] == "Chosen group" and result.summary["seats"] == 2
+    loaded = tracktwo.load(tmp_path / "sel")
+    assert isinstance(loaded, tracktwo.SelectResult) and loaded.evaluations == result.evaluations
+    with pytest.raises(tracktwo.ConfigError, match="--constraints"):
+        tracktwo.select(ROOT / "configs" / "maps" / "example_nodes.csv", seats=2, constraints={"nope": 1},
+                        config=ROOT / "configs" / "map_example.yaml", out=tmp_path / "bad")  # fmt: skip
