@@ -190,7 +190,8 @@ class EvaluateResult(BatchResult):
         totals: The total effect per family and outcome (evaluation_totals.csv).
         sentences: The first outcome's findings in plain words.
         summary: evaluation.json as written.
-        families: The families evaluated (tracktwo.experiments.analysis.contributions.Family).
+        families: The families evaluated (tracktwo.experiments.analysis.contributions.Family); empty when read
+            back with `load` (their names and components are in `summary`).
         outcomes: The outcomes decomposed.
     """
 
@@ -316,11 +317,20 @@ def _options(**values: Any) -> None:
     out = values.get("out")
     if out is not None and not isinstance(out, str | os.PathLike):
         raise ConfigError(f"--out: expected a folder path, got {out!r}")
+    if out is not None and "\x00" in str(os.fspath(out)):
+        raise ConfigError(f"--out: a folder's name cannot hold a NUL character, got {str(os.fspath(out))!r}")
     scheduler = values.get("scheduler")
     if scheduler is not None and not isinstance(scheduler, str):
         raise ConfigError(f"--scheduler: expected an address such as tcp://10.0.0.5:8786, got {scheduler!r}")
     namespace = SimpleNamespace(**{**values, "out": None if out is None else Path(out)})
     checks.check_arguments(namespace)
+
+
+def _whole(**values: Any) -> None:
+    """Options that must be given as whole numbers (None is not a default here); ConfigError naming the first."""
+    for name, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, int | np.integer):
+            raise ConfigError(f"--{name.replace('_', '-')}: expected a whole number, got {value!r}")
 
 
 def _overrides(overrides: Overrides) -> dict[str, Any]:
@@ -404,7 +414,7 @@ def _read(source: Source, what: str, loader: Any) -> Any:
             data["base"] = str(Path(base).resolve())
         try:
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-        except yaml.YAMLError as error:
+        except (yaml.YAMLError, ValueError, TypeError) as error:  # an object YAML cannot hold, a 5,000-digit int
             raise ConfigError(one_line(f"{what} <dict>: cannot be written as YAML ({error})")) from None
         with tempfile.TemporaryDirectory(prefix="tracktwo-") as folder:
             file = Path(folder) / f"{what}.yaml"
@@ -509,7 +519,7 @@ def sweep(
 
     Args:
         source: A sweep file (W&B sweep format: grid, random or bayes, plus our keys), or the same content
-            as a dict. Relative paths in a dict are taken from the working directory.
+            as a dict (named "sweep" unless it has a `name`; relative paths taken from the working directory).
         out: Results folder (default: results/<sweep name>/).
         executor: "process" (a local process pool), "serial" (this process), "dask" (a dask.distributed
             cluster), or an Executor you made (left running for you to close).
@@ -763,6 +773,7 @@ def evaluate(
     from tracktwo.model import outcome_goal, outcome_label
 
     with _guarded(force):
+        _whole(replicates=replicates, orders=orders, seed=seed)
         folder = _common(
             out, executor, workers, scheduler, resume, overwrite, force,
             replicates=replicates, orders=orders, seed=seed, overrides=_override_keys(set),
@@ -1045,6 +1056,7 @@ def select(
     from tracktwo.model import actor_table, edge_table, outcome_label, simulate
 
     with _guarded(force):
+        _whole(seats=seats, swap_passes=swap_passes, replicates=replicates, seed=seed)
         folder = _common(
             out, executor, workers, scheduler, resume, overwrite, force,
             seats=seats, swap_passes=swap_passes, replicates=replicates, seed=seed, overrides=_override_keys(set),
@@ -1210,6 +1222,7 @@ def run(
     from tracktwo.model import simulate
 
     with _guarded():
+        _whole(seed=seed)
         _options(seed=seed, steps=steps, out=out, overrides=_override_keys(set))
         overrides = _overrides(set)
         if steps is not None:

@@ -11,6 +11,11 @@ from hypothesis import HealthCheck, settings
 
 LONG_EXAMPLES = int(os.environ.get("TRACKTWO_FUZZ_EXAMPLES", "400"))
 
+# Numbers past Python's 4,300-digit limit for int <-> text: reading or printing one raises ValueError
+# unless the loader catches it (issue 21: `--set workshops.size=<100,000 nines>` ended in a traceback).
+LONG_INTEGER_TEXTS = ("9" * 100_000, "-" + "9" * 4_301, "1" + "0" * 5_000, "[1, " + "7" * 4_400 + "]")
+LONG_INTEGER_DIGITS = (5_000, 4_400)  # as Python ints: build them with 10**n (hypothesis cannot repr them)
+
 
 def fuzz_settings(ci_examples: int) -> settings:
     """Hypothesis settings for one fuzz suite: `ci_examples` per property in CI, or the long search."""

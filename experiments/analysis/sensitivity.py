@@ -9,7 +9,7 @@ import pandas as pd
 from tracktwo.experiments.analysis.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
 from tracktwo.experiments.design.sensitivity import CONFIDENCE, RESAMPLES, SensitivitySpec, quiet_salib
 from tracktwo.experiments.engine.worker import FINISHED
-from tracktwo.experiments.provenance import write_atomic, write_json
+from tracktwo.experiments.provenance import tracktwo_version, write_atomic, write_json
 from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
 
 __all__ = ["analyse", "format_table", "point_means", "write_analysis"]
@@ -101,7 +101,13 @@ def write_analysis(spec: SensitivitySpec, directory: Path) -> tuple[pd.DataFrame
     write_atomic(directory / SENSITIVITY_TABLE, table.to_csv(index=False))
     write_json(
         directory / SENSITIVITY_INFO,
-        {**spec.describe(), "skipped": skipped, "confidence": CONFIDENCE, "resamples": RESAMPLES},
+        {
+            **spec.describe(),
+            "skipped": skipped,
+            "confidence": CONFIDENCE,
+            "resamples": RESAMPLES,
+            "tracktwo_version": tracktwo_version(),
+        },
     )
     return table, skipped
 

@@ -124,3 +124,79 @@ def test_version_comes_from_the_package_metadata() -> None:
     assert tracktwo.__version__ == metadata.version("tracktwo")
     shown = command("--version")
     assert shown.code == 0 and shown.stdout.strip() == f"tracktwo {tracktwo.__version__}"
+
+
+def test_compare_returns_its_tables_and_load_reads_them_back(tmp_path: Path) -> None:
+    programmes = {
+        "name": "two",
+        "steps": 24,
+        "replicates": 4,
+        "seed": 3,
+        "rank_by": "ideas_generated",
+        "programmes": {
+            "One workshop": {"description": "a single meeting", "overrides": {"workshops.count": 1}},
+            "Six workshops": {"description": "a short series", "overrides": {"workshops.count": 6}},
+        },
+    }
+    result = tracktwo.compare(programmes, executor="serial", progress=False, out=tmp_path / "c")
+    assert isinstance(result, tracktwo.CompareResult) and result.ok and result.planned == 2 * 4
+    assert set(result.ranking) == {"One workshop", "Six workshops"} and result.best == result.ranking[0]
+    assert result.reference == result.best and set(result.verdicts) == set(result.ranking) - {result.best}
+    assert result.table.to_csv(index=False) == (tmp_path / "c" / "comparison.csv").read_text(encoding="utf-8")
+    assert result.summary["tracktwo_version"] == tracktwo.__version__
+    loaded = tracktwo.load(tmp_path / "c")
+    assert isinstance(loaded, tracktwo.CompareResult) and loaded.ranking == result.ranking
+
+
+def test_evaluate_and_discover_return_their_tables(tmp_path: Path, small) -> None:
+    result = tracktwo.evaluate(
+        {"steps": 24}, components=["routes"], outcomes=["ideas_generated"], replicates=2, executor="serial",
+        progress=False, out=tmp_path / "e",
+    )  # fmt: skip
+    assert isinstance(result, tracktwo.EvaluateResult) and result.ok
+    assert result.table.to_csv(index=False) == (tmp_path / "e" / "evaluation.csv").read_text(encoding="utf-8")
+    assert set(result.table["verdict"]) <= {"contributed", "merely on the chain", "no clear effect"}
+    assert len(result.sentences) == len(result.table) and result.families[0].name == "routes"
+    folder, data = small
+    swept = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=folder / "for_discovery")
+    threshold = float(swept.runs["ideas_generated"].median())
+    found = tracktwo.discover(swept.directory, outcome="ideas_generated", above=threshold)
+    assert isinstance(found.table, pd.DataFrame) and len(found.table) >= 1
+    assert all(path.exists() for path in found.files)
+
+
+def test_sensitivity_returns_its_indices_and_load_reads_them_back(tmp_path: Path) -> None:
+    spec = {
+        "name": "screen",
+        "method": "morris",
+        "samples": 4,
+        "levels": 4,
+        "steps": 24,
+        "seed": 5,
+        "outcomes": ["ideas_generated"],
+        "parameters": {"workshops.count": [2, 8], "workshops.size": [4, 12]},
+    }
+    result = tracktwo.sensitivity(spec, executor="serial", progress=False, plot=False, out=tmp_path / "s")
+    assert isinstance(result, tracktwo.SensitivityResult) and result.ok and result.method == "morris"
+    assert result.planned == 4 * (2 + 1)  # Morris: samples x (parameters + 1) points, one replicate each
+    assert set(result.table["parameter"]) == {"workshops.count", "workshops.size"}
+    assert result.table.to_csv(index=False) == (tmp_path / "s" / "sensitivity.csv").read_text(encoding="utf-8")
+    loaded = tracktwo.load(tmp_path / "s")
+    assert isinstance(loaded, tracktwo.SensitivityResult) and loaded.method == "morris"
+    assert loaded.manifest["tracktwo_version"] == tracktwo.__version__
+
+
+def test_select_takes_constraints_as_a_dict(tmp_path: Path) -> None:
+    result = tracktwo.select(
+        ROOT / "configs" / "maps" / "example_nodes.csv", seats=2, constraints={"min_side_share": 0.5},
+        config=ROOT / "configs" / "map_example.yaml", set={"steps": 12}, replicates=2, swap_passes=0,
+        executor="serial", progress=False, out=tmp_path / "sel",
+    )  # fmt: skip
+    assert isinstance(result, tracktwo.SelectResult) and len(result.invitations) == 2
+    assert result.invitations["side"].nunique() == 2  # at least half the seats on each side: one each
+    assert result.comparison["group"].iloc[0] == "Chosen group" and result.summary["seats"] == 2
+    loaded = tracktwo.load(tmp_path / "sel")
+    assert isinstance(loaded, tracktwo.SelectResult) and loaded.evaluations == result.evaluations
+    with pytest.raises(tracktwo.ConfigError, match="--constraints"):
+        tracktwo.select(ROOT / "configs" / "maps" / "example_nodes.csv", seats=2, constraints={"nope": 1},
+                        config=ROOT / "configs" / "map_example.yaml", out=tmp_path / "bad")  # fmt: skip

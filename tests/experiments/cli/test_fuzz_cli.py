@@ -1,6 +1,7 @@
-"""Property-based fuzzing of the command line: configs, --set values, sweep files, programmes, constraints
-and actor maps, valid and invalid. The contract: exit 0, or exit 2 with one line under 300 characters,
-never a traceback, never a change to results already written.
+"""Property-based fuzzing of the command line and of the Python API's entry points: configs, --set values,
+sweep files, programmes, constraints and actor maps, valid and invalid. The contract: exit 0, or exit 2 with
+one line under 300 characters, never a traceback, never a change to results already written; in Python,
+a result or `tracktwo.ConfigError` with one line, never another exception.
 
 Budget: the `ci` profile (default) tries a few dozen inputs per property; TRACKTWO_FUZZ=long (or
 TRACKTWO_FUZZ_EXAMPLES=N) runs the long search: `TRACKTWO_FUZZ=long pytest tests/experiments/cli/test_fuzz_cli.py`.
@@ -14,10 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo
-from fuzz_budget import fuzz_settings
+from fuzz_budget import LONG_INTEGER_DIGITS, LONG_INTEGER_TEXTS, fuzz_settings
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tracktwo.model import default_params_dict
+
+import tracktwo as api
 
 settings.register_profile("tracktwo-cli-fuzz", fuzz_settings(ci_examples=12))
 settings.load_profile("tracktwo-cli-fuzz")
@@ -54,6 +57,7 @@ keys = st.one_of(st.sampled_from(DOTTED_KEYS), st.text(min_size=1, max_size=20))
 raw_text = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["&a [*a]", "[1, 2", "{a: 1, a: 2}", "!!python/object:os.system 1", "'", "- - -", "~", ".nan"]),
+    st.sampled_from(LONG_INTEGER_TEXTS),
 )
 
 
@@ -272,3 +276,99 @@ def test_fuzz_actor_maps(actors: list[dict], ties: list[tuple[str, str]]) -> Non
             "--steps", "2", "--out", Path(folder) / "out",
         )  # fmt: skip
     assert_contract(outcome)
+
+
+@pytest.mark.parametrize("text", LONG_INTEGER_TEXTS, ids=["100k nines", "negative", "power of ten", "in a list"])
+def test_long_integers_are_one_line(previous_run: Path, tmp_path: Path, text: str) -> None:
+    """Past Python's 4,300-digit limit, in --set, a config file and a sweep file: exit 2 with one line."""
+    _run_into(previous_run, "--set", f"workshops.size={text}", "--steps", "2")
+    assert tracktwo("run", "--set", f"workshops.size={text}", "--out", tmp_path / "a").code == 2
+    config = tmp_path / "config.yaml"
+    config.write_text(f"workshops:\n  size: {text}\n", encoding="utf-8")
+    outcome = tracktwo("run", config, "--steps", "2", "--out", tmp_path / "b")
+    assert_contract(outcome, str(config))
+    assert outcome.code == 2
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(f"method: grid\nparameters:\n  workshops.size: {{values: [{text}]}}\n", encoding="utf-8")
+    outcome = tracktwo("sweep", sweep, "--executor", "serial", "--no-progress", "--out", tmp_path / "c")
+    assert_contract(outcome, "sweep")
+    assert outcome.code == 2
+    assert not (tmp_path / "a").exists() and not (tmp_path / "c" / "runs.parquet").exists()
+
+
+# The Python API's entry points: the same inputs as mappings and keyword arguments ------------------------
+
+long_integers = st.sampled_from(LONG_INTEGER_DIGITS).map(lambda digits: -(10**digits) if digits % 2 else 10**digits)
+api_values = st.recursive(
+    st.one_of(scalars, long_integers),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+def _api_contract(call) -> object:
+    """A result, or ConfigError with one line under 300 characters; any other exception fails the property."""
+    try:
+        return call()
+    except api.ConfigError as error:
+        message = str(error)
+        assert message and "\n" not in message and len(message) < 300, message
+        return None
+
+
+@given(config=st.dictionaries(keys, api_values, max_size=3), overrides=st.dictionaries(keys, api_values, max_size=2))
+def test_fuzz_api_run(config: dict, overrides: dict) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _api_contract(lambda: api.run(config, set=overrides, steps=2, out=Path(folder) / "run"))
+
+
+@given(pairs=st.lists(st.text(max_size=30) | raw_text, max_size=3))
+def test_fuzz_api_run_set_texts(pairs: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        _api_contract(lambda: api.run(set=pairs, steps=2, out=Path(folder) / "run"))
+
+
+@given(sweep=sweep_files, resume=st.booleans())
+def test_fuzz_api_sweep(sweep: dict, resume: bool) -> None:
+    sweep = {**sweep, "steps": 2}
+    if isinstance(sweep.get("replicates"), int) and not isinstance(sweep["replicates"], bool):
+        sweep["replicates"] = min(sweep["replicates"], 2)
+    with tempfile.TemporaryDirectory() as folder:
+        _api_contract(
+            lambda: api.sweep(
+                sweep, executor="serial", progress=False, plot=False, resume=resume, out=Path(folder) / "out"
+            )
+        )
+
+
+@given(programmes=programmes_files)
+def test_fuzz_api_compare(programmes: dict) -> None:
+    programmes = {**programmes, "steps": 2}
+    with tempfile.TemporaryDirectory() as folder:
+        _api_contract(lambda: api.compare(programmes, executor="serial", progress=False, out=Path(folder) / "out"))
+
+
+options = st.fixed_dictionaries(
+    {},
+    optional={
+        "executor": st.one_of(st.sampled_from(["serial", "process", "dask", "threads", ""]), scalars),
+        "workers": st.one_of(st.integers(-2, 2), scalars),
+        "scheduler": st.one_of(st.sampled_from(["tcp://127.0.0.1:1", "nowhere"]), scalars),
+        "resume": st.booleans(),
+        "overwrite": st.booleans(),
+        "out": st.one_of(st.just(None), scalars),
+    },
+)
+TINY_SWEEP = {"method": "grid", "steps": 1, "parameters": {"workshops.size": {"values": [4]}}}
+
+
+@given(kwargs=options, seed=st.one_of(st.integers(-1, 3), st.just(2**32), long_integers, scalars))
+def test_fuzz_api_options(kwargs: dict, seed: object) -> None:
+    """Keyword arguments of every type and size: a result or one line (pools and clusters stay serial here)."""
+    if kwargs.get("executor") in ("process", "dask"):
+        kwargs["executor"] = "serial"  # the same checks apply; starting workers per example is too slow for CI
+    with tempfile.TemporaryDirectory() as folder:
+        if kwargs.get("out") is not None:
+            kwargs["out"] = Path(folder) / str(kwargs["out"])[:20]
+        _api_contract(lambda: api.sweep(TINY_SWEEP, progress=False, plot=False, **kwargs))
+        _api_contract(lambda: api.run(seed=seed, steps=2, out=Path(folder) / "run"))
