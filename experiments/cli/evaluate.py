@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis import evaluation, verdicts
 from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
@@ -18,7 +18,7 @@ from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, pars
 from tracktwo.experiments.design.sweepfile import SweepSpec
 from tracktwo.experiments.provenance import write_atomic, write_json
 from tracktwo.model import OUTCOMES, ConfigError, Params, outcome_goal, outcome_label
-from tracktwo.model.components import Component, family
+from tracktwo.model.components import family
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -26,8 +26,6 @@ __all__ = [
     "configure",
     "evaluate_command",
     "plan",
-    "sentence",
-    "tables",
 ]
 
 DEFAULT_OUTCOMES = ("impact", "ideas_transferred")
@@ -91,6 +89,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"orders sampled for Shapley values beyond {evaluation.EXACT_MAX} components (default {DEFAULT_ORDERS})",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the runs and of the sampled orders (default 0)")
+    verdicts.add_arguments(parser)
     add_execution_arguments(parser, "evaluation", "results/evaluate-<config>/")
     parser.set_defaults(handler=evaluate_command)
 
@@ -133,99 +132,6 @@ def _check_outcomes(names: list[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def tables(
-    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tidy evaluation table (a row per component and outcome) and the total effects (per family and outcome)."""
-    finished = runs[runs["status"] == "finished"]
-    rows, totals = [], []
-    full = finished[finished["point"] == 0].sort_values("replicate")
-    total_impact = (full["impact"] + full["rival_impact"]).to_numpy()
-    for f in families:
-        slugs = [Component.parse(k).slug for k in f.keys]
-        shares = evaluation.attribution([full[f"chain_impact_{s}"].to_numpy() for s in slugs], total_impact)
-        idea_total = full["ideas_transferred"] + full["transfers_from_track_one"] + full["transfers_from_outside"]
-        idea_shares = evaluation.attribution(
-            [full[f"chain_ideas_{s}"].to_numpy() for s in slugs], idea_total.to_numpy()
-        )
-        for outcome in outcomes:
-            table = finished.pivot_table(index="point", columns="replicate", values=outcome, aggfunc="first")
-            points = {c: index[(f.name, c)] for c in f.coalitions}
-            table = table.loc[sorted(set(points.values()))].dropna(axis=1)  # replicates where every coalition ran
-            game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
-            effect = game.total_effect()
-            shapley = evaluation.shapley(game, f.orders, seed=seed)
-            contribution = evaluation.contributions(game)
-            interval = evaluation.mean_interval(effect)
-            totals.append(
-                {
-                    "family": f.name,
-                    "outcome": outcome,
-                    "total_effect": interval.estimate,
-                    "total_effect_low": interval.low,
-                    "total_effect_high": interval.high,
-                    "with_programme": float(game.value(game.everyone).mean()),
-                    "without_components": float(game.value(frozenset()).mean()),
-                    "replicates": table.shape[1],
-                    "shapley_sum": float(shapley["shapley"].sum()),
-                }
-            )
-            merged = shapley.merge(contribution, on="player").merge(shares, on="player")
-            merged = merged.merge(
-                idea_shares.rename(columns=lambda c: c.replace("attribution", "attribution_ideas")), on="player"
-            )
-            for row in merged.to_dict("records"):
-                i = row.pop("player")
-                rows.append(
-                    {
-                        "family": f.name,
-                        "component": f.keys[i],
-                        "label": f.labels[i],
-                        "outcome": outcome,
-                        **row,
-                        "replicates": table.shape[1],
-                    }
-                )
-    return pd.DataFrame(rows), pd.DataFrame(totals)
-
-
-def _excludes_zero(low: float, high: float) -> bool:
-    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
-
-
-def verdict(row: pd.Series) -> str:
-    """contributed, merely on the chain, or neither (from the intervals)."""
-    if _excludes_zero(row["contribution_low"], row["contribution_high"]):
-        return "contributed"
-    if row["attribution"] > 0 and np.isfinite(row["attribution_low"]) and row["attribution_low"] > 0:
-        return "merely on the chain"
-    return "no clear effect"
-
-
-def sentence(row: pd.Series) -> str:
-    """'Workshop 7 is on the chain of 40% of transferred impact, but removing it changes ... by only ...'."""
-    what = outcome_label(row["outcome"]).lower()
-    share = "-" if not np.isfinite(row["attribution"]) else f"{row['attribution']:.0%}"
-    change = f"{-row['contribution']:+.2f} [{-row['contribution_high']:+.2f}, {-row['contribution_low']:+.2f}]"
-    shapley = f"{row['shapley']:+.2f} [{row['shapley_low']:+.2f}, {row['shapley_high']:+.2f}]"
-    route = str(row["component"]).startswith("route:")
-    if route:
-        head = f"{row['label']} carried {share} of transferred impact; closing it changes {what} by {change}"
-    else:
-        head = f"{row['label']} is on the chain of {share} of transferred impact; removing it changes {what} by"
-        head += f" {change}"
-    tail = {
-        "contributed": ": it contributed",
-        "merely on the chain": (
-            ": the other routes would have carried the same ideas (no clear contribution)"
-            if route
-            else ": others would have carried the same ideas (on the chain, no clear contribution)"
-        ),
-        "no clear effect": ": no clear effect either way",
-    }[verdict(row)]
-    return f"{head}{tail}; its Shapley share of the total effect is {shapley}."
-
-
 FAMILY_WORDS = {
     "workshops": "Meetings",
     "events": "Entries of the programme's schedule",
@@ -242,42 +148,6 @@ def family_words(name: str) -> str:
     return FAMILY_WORDS.get(name, name)
 
 
-LABEL_WIDTH_MIN, LABEL_WIDTH_MAX = 32, 64  # characters of the component column in the printed table
-
-
-def _format(frame: pd.DataFrame, totals: pd.DataFrame, families: list[Family]) -> str:
-    lines = []
-    for f in families:
-        width = min(LABEL_WIDTH_MAX, max([LABEL_WIDTH_MIN, *(len(label) + 2 for label in f.labels)]))
-        for outcome, rows in frame[frame["family"] == f.name].groupby("outcome", sort=False):
-            total = totals[(totals["family"] == f.name) & (totals["outcome"] == outcome)].iloc[0]
-            method = rows["shapley_method"].iloc[0]
-            lines += [
-                "",
-                f"{f.name}: {outcome_label(outcome)} ({total['replicates']} paired runs per coalition; "
-                f"Shapley {method})",
-                f"  total effect vs every component removed: {total['total_effect']:+.3f} "
-                f"[{total['total_effect_low']:+.3f}, {total['total_effect_high']:+.3f}] "
-                f"({total['without_components']:.3f} -> {total['with_programme']:.3f}); "
-                f"Shapley values sum to {total['shapley_sum']:+.3f}",
-                f"  {'component':<{width}}{'on the chain (impact)':>24}{'removing it changes by':>28}"
-                f"{'Shapley value':>28}  verdict",
-            ]
-            for _, row in rows.iterrows():
-                share = (
-                    f"{row['attribution']:.0%} [{row['attribution_low']:.0%}, {row['attribution_high']:.0%}]"
-                    if np.isfinite(row["attribution_low"])
-                    else "-"
-                )
-                change = (
-                    f"{-row['contribution']:+.3f} [{-row['contribution_high']:+.3f}, {-row['contribution_low']:+.3f}]"
-                )
-                shap = f"{row['shapley']:+.3f} [{row['shapley_low']:+.3f}, {row['shapley_high']:+.3f}]"
-                label = row["label"][: width - 1]
-                lines.append(f"  {label:<{width}}{share:>24}{change:>28}{shap:>28}  {verdict(row)}")
-    return "\n".join(lines)
-
-
 def evaluate_command(args: argparse.Namespace) -> int:
     """Check the input, run every coalition on common seeds, write the tables, figure and summary, print them."""
     from tracktwo.experiments.reporting import figures
@@ -286,6 +156,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     params = load_params(args.config, parse_overrides(args.overrides))
     families = plan(params, args.components, args.orders, args.seed)
     points, index = _points(families)
+    rules, checks = verdicts.before_runs(args, params, families, outcomes)  # the rule and the power check
     path = Path(args.config) if args.config else DEFAULT_CONFIG
     first = outcomes[0]
     spec = SweepSpec(
@@ -308,9 +179,8 @@ def evaluate_command(args: argparse.Namespace) -> int:
         if tally.finished == 0:
             return every_run_failed(tally, "evaluate")
         runs = pd.read_parquet(tally.directory / "runs.parquet")
-        frame, totals = tables(runs, families, index, outcomes, args.seed)
-        frame["verdict"] = frame.apply(verdict, axis=1)
-        sentences = [sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
+        frame, totals = verdicts.tables(runs, families, index, outcomes, args.seed, rules, args.counterfactual)
+        sentences = [verdicts.sentence(row) for _, row in frame.iterrows()]
         write_atomic(tally.directory / TABLE, frame.to_csv(index=False))
         write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
         written = []
@@ -334,6 +204,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
                 "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
                 "totals": totals.to_dict("records"),
                 "summary": sentences,
+                **verdicts.stated(args, rules, checks),
                 "figures": [p.name for p in written],
             },
         )
@@ -347,7 +218,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
                 executor.workers,
             )
         )
-        print(_format(frame, totals, families))
+        print(verdicts.format_tables(frame, totals))
         print("\nIn plain words:")
         for text in sentences:
             print(f"  - {text}")
