@@ -663,7 +663,14 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 
 
 def write_report(directory: str | Path, redraw: bool = False) -> Path:
-    """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked)."""
+    """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked).
+
+    An evaluate folder gets the evaluation report (experiments.reporting.evaluation_report) instead.
+    """
+    from tracktwo.experiments.reporting import evaluation_report
+
+    if evaluation_report.is_evaluation(Path(directory)):
+        return evaluation_report.write(directory)
     results = load_results(directory)
     drawn = [] if redraw else plots.read_index(results.figures_dir)
     if not drawn or not all((results.figures_dir / name).exists() for d in drawn for name in d.files):
