@@ -227,6 +227,13 @@ def add_arguments(parser: Any) -> None:
         "--paired-sd", type=float, default=None, help="the paired SD to plan with, instead of the pilot's"
     )
     parser.add_argument(
+        "--theory",
+        default=None,
+        metavar="FILE",
+        help="a theory of change (YAML: nodes and links) whose links to test by knocking out each cause "
+        "(configs/theory/ngo_programme.yaml is an example); writes theory.csv and the contribution story",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="refuse to run when the replicates cannot detect a change as large as the margin",

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tracktwo.experiments.analysis import evaluation, verdicts
+from tracktwo.experiments.analysis import evaluation, theory, verdicts
 from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
@@ -156,6 +156,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     params = load_params(args.config, parse_overrides(args.overrides))
     families = plan(params, args.components, args.orders, args.seed)
     points, index = _points(families)
+    links = theory.attach(args.theory, points)  # the theory of change's knockouts join the points
     rules, checks = verdicts.before_runs(args, params, families, outcomes)  # the rule and the power check
     path = Path(args.config) if args.config else DEFAULT_CONFIG
     first = outcomes[0]
@@ -219,9 +220,10 @@ def evaluate_command(args: argparse.Namespace) -> int:
             )
         )
         print(verdicts.format_tables(frame, totals))
+        written_theory = theory.conclude(links, runs, tally.directory, args.correction, args.alpha)
         print("\nIn plain words:")
         for text in sentences:
             print(f"  - {text}")
-        names = ", ".join(p.name for p in written)
+        names = ", ".join([*(p.name for p in written), *written_theory])
         print(f"Wrote {tally.directory}/: {TABLE}, evaluation_totals.csv, {SUMMARY}, {names}")
         return finish(tally, draw=False)
