@@ -851,9 +851,9 @@ def Evaluate():
             classes=["tt-eval-summary"],
             unsafe_innerHTML=f"<b>On {where}: impact {result.impact:.2f}.</b>{stale}<ul>{sentences}</ul>",
         )
-        solara.Text(evaluation_rule_text(result), classes=["tt-note"])
         FigureImage(lambda: draw_evaluation(result), [result], classes=["tt-plot", "tt-evaluation"], fill=True)
     with solara.Div(classes=["tt-more"]):
+        solara.Text(evaluation_rule_text(result), classes=["tt-note"])  # below the fold: the rule, in words
         solara.HTML(
             tag="table", classes=["tt-scoreboard", "tt-eval-table"], unsafe_innerHTML=evaluation_table_html(result)
         )
