@@ -8,6 +8,7 @@ function (`evaluation.plain`): the change when removed throughout, no negative z
 
 from __future__ import annotations
 
+import base64
 import datetime
 import html
 import json
@@ -32,7 +33,7 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-
 h2{margin-top:1.8em;border-bottom:2px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em} th,td{border:1px solid #ccc;padding:.25em .6em}
 th{background:#f3f3f3;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:#666;font-size:.9em} .question{font-size:1.15em}
+.muted{color:#666;font-size:.9em} .question{font-size:1.15em} img{max-width:100%}
 """
 
 
@@ -142,6 +143,7 @@ def render(directory: Path) -> str:
         header = ["Component", "Change when removed [95% CI]", "Adjusted p (difference)", "Adjusted p (equivalence)",
                   "Detectable change", "On the chain", "Shapley share", "Verdict"]  # fmt: skip
         parts.append(f"<h3>{_e(family)}: {_e(outcome_label(outcome))}</h3>{_table(header, rows, {1, 2, 3, 4, 6})}")
+    parts.append(_figures(directory, info))
     parts.append(_story(directory))
     parts.append(_methods(info))
     parts.append(
@@ -156,6 +158,20 @@ def render(directory: Path) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Evaluation report</title>"
         f"<style>{CSS}</style></head><body>{''.join(parts)}</body></html>\n"
     )
+
+
+def _figures(directory: Path, info: dict[str, Any]) -> str:
+    """The evaluate figures (first outcome per family), embedded scaled down; the full files stay in the folder."""
+    from tracktwo.experiments.reporting.report import _embeddable
+
+    parts = []
+    for name in info.get("figures", []):
+        png = directory / name
+        if name.endswith(".png") and png.exists():
+            data = base64.b64encode(_embeddable(png)).decode("ascii")
+            parts.append(f'<figure><img alt="Change when removed, per component" src="data:image/png;base64,{data}">'
+                         f"<figcaption class='muted'>{_e(name)}</figcaption></figure>")  # fmt: skip
+    return "".join(parts)
 
 
 def _story(directory: Path) -> str:

@@ -326,7 +326,12 @@ def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figur
     left.barh(y, share, color=colours[0], label="on the chain")
     left.errorbar(share, y, xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)], fmt="none", color="0.2")
     chain = str(rows["chain"].iloc[0]) if "chain" in rows else "impact that entered Track One"
-    left.set_xlabel(textwrap.fill(f"Share of {chain} on its recorded chains (attribution)", 40))
+    if np.isnan(share).all():  # an outcome the record does not decompose: say so, never borrow another's chain
+        left.text(0.5, 0.5, textwrap.fill(f"{chain[:1].upper()}{chain[1:]}", 28), ha="center", va="center",
+                  transform=left.transAxes, color="0.3")  # fmt: skip
+        left.set_xlabel("On the chain (attribution)")
+    else:
+        left.set_xlabel(textwrap.fill(f"Share of {chain} on its recorded chains (attribution)", 40))
     left.set_xlim(0, 1)
     left.xaxis.set_major_formatter(PercentFormatter(1.0))
     left.set_yticks(y, labels)
