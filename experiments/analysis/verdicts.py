@@ -8,7 +8,9 @@ This module turns them into the tables every surface shows (CLI, CSV, JSON, repo
 - a stated verdict rule (`evaluation.Rule`): Holm or Benjamini-Hochberg across the family's
   components, two one-sided tests within a margin for "no effect";
 - a chain per outcome: the record decomposes *impact* (novelty that entered Track One) and
-  *ideas that entered Track One*; any other outcome has "no chain for this outcome" (never another's);
+  *ideas that entered Track One* for every family, and through meetings (where an idea was born)
+  the uptakes in Track 1.5 and Track Three and local agreements; any other outcome or family has
+  "no chain for this outcome" (never another outcome's chain);
 - the counterfactual named on every row: what a removal leaves in the component's place;
 - a power check before the runs: a pilot on seeds apart from the evaluation's gives the paired SD
   of the whole programme's removal, and from it the smallest change the chosen replicates detect.
@@ -60,11 +62,13 @@ NO_CHAIN = "no chain for this outcome"
 class Chain:
     """What the record decomposes for an outcome: the per-component column prefix and the pooled total."""
 
-    prefix: str  # chain_impact_ / chain_ideas_ (model.record.chain_attribution)
+    prefix: str  # chain_impact_ / chain_ideas_ / chain_track_1_5_ ... (model.record)
     totals: tuple[str, ...]  # outcomes whose sum is what the shares are of
     words: str
+    families: tuple[str, ...] | None = None  # the families it decomposes (None: every family)
 
 
+MEETINGS_ONLY = ("workshops",)  # beyond Track One the record knows only where an idea was born
 CHAINS: dict[str, Chain] = {
     "impact": Chain("chain_impact_", ("impact", "rival_impact"), "impact that entered Track One"),
     "ideas_transferred": Chain(
@@ -72,12 +76,27 @@ CHAINS: dict[str, Chain] = {
         ("ideas_transferred", "transfers_from_track_one", "transfers_from_outside"),
         "ideas that entered Track One",
     ),
+    "transfers_track_1_5": Chain(
+        "chain_track_1_5_", ("transfers_track_1_5",), "ideas taken up in Track 1.5 (born in the meeting)", MEETINGS_ONLY
+    ),
+    "transfers_track_three": Chain(
+        "chain_track_three_",
+        ("transfers_track_three",),
+        "ideas taken up in Track Three (born in the meeting)",
+        MEETINGS_ONLY,
+    ),
+    "local_agreements": Chain(
+        "chain_local_agreements_", ("local_agreements",), "local agreements (idea born in the meeting)", MEETINGS_ONLY
+    ),
 }
 
 
-def chain_of(outcome: str) -> Chain | None:
-    """The outcome's own chain, or None: no outcome borrows another's."""
-    return CHAINS.get(outcome)
+def chain_of(outcome: str, family: str | None = None) -> Chain | None:
+    """The outcome's own chain for this family of components, or None: no outcome borrows another's."""
+    chain = CHAINS.get(outcome)
+    if chain is None or (family is not None and chain.families is not None and family not in chain.families):
+        return None
+    return chain
 
 
 def counterfactual_words(family: str, counterfactual: str = DEFAULT_COUNTERFACTUAL) -> str:
@@ -301,6 +320,7 @@ def stated(args: Any, rules: Mapping[str, Rule], checks: Sequence[PowerCheck]) -
             for c in checks
         ],
         "chains": {o: (CHAINS[o].words if o in CHAINS else NO_CHAIN) for o in rules},
+        "chain_families": {o: list(CHAINS[o].families or ["every family"]) for o in rules if o in CHAINS},
     }
 
 
@@ -333,7 +353,7 @@ def tables(
             game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
             everyone = game.everyone
             changes = np.column_stack([game.value(everyone - {i}) - game.value(everyone) for i in range(len(f.keys))])
-            chain = chain_of(outcome)
+            chain = chain_of(outcome, f.name)
             if chain is not None:
                 kept = full[full["replicate"].isin(table.columns)]
                 pooled = kept[list(chain.totals)].sum(axis=1).to_numpy(dtype=float)
@@ -451,5 +471,8 @@ def format_tables(frame: pd.DataFrame, totals: pd.DataFrame, label_of: Callable[
                 f"{_share(row):>18}{_interval(row, 'shapley'):>28}  {row['verdict']}"
             )
         if rows["chain"].iloc[0] == NO_CHAIN:
-            lines.append(f"  ({NO_CHAIN}: the record decomposes {' and '.join(c.words for c in CHAINS.values())})")
+            lines.append(
+                f"  ({NO_CHAIN}: the record decomposes impact and ideas that entered Track One, and through meetings "
+                "the uptakes in Track 1.5 and Track Three and local agreements)"
+            )
     return "\n".join(lines)

@@ -211,3 +211,34 @@ def test_twenty_meetings_a_planted_null_is_no_effect_and_a_planted_effect_contri
             assert verdicts[:19] == [CONTRIBUTED] * 19
         else:
             assert CONTRIBUTED not in verdicts[19:]
+
+
+def test_each_outcome_gets_its_own_chain_or_none(tmp_path: Path):
+    """Local agreements through meetings are read from their own chain (ideas born there), never Track One's;
+    routes have no chain for local agreements, and trust has none at all."""
+    out = tmp_path / "chains"
+    outcome = tracktwo(
+        "evaluate", *SMALL, "--components", "workshops", "routes",
+        "--outcomes", "local_agreements", "impact", "trust_change", "--replicates", "2", "--pilot", "2", *RUN,
+        "--out", out,
+    )  # fmt: skip
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    table = pd.read_csv(out / "evaluation.csv")
+    runs = pd.read_parquet(out / "runs.parquet")
+    full = runs[(runs["point"] == 0) & (runs["status"] == "finished")].sort_values("replicate")
+    local = table[(table["outcome"] == "local_agreements") & (table["family"] == "workshops")]
+    assert (local["chain"] == "local agreements (idea born in the meeting)").all()
+    agreements = full["local_agreements"].to_numpy(dtype=float)
+    assert agreements.sum() > 0, "the small programme makes local agreements"
+    for _, row in local.iterrows():
+        born = full[f"chain_local_agreements_{row['component'].replace(':', '_')}"].to_numpy(dtype=float)
+        expected = np.nanmean(np.where(agreements > 0, born / np.where(agreements > 0, agreements, 1), np.nan))
+        assert row["chain_share"] == pytest.approx(expected)
+        impact_share = table[(table["outcome"] == "impact") & (table["component"] == row["component"])]["chain_share"]
+        assert "chain_impact" not in row["chain"] and impact_share.notna().all()
+    assert local["chain_share"].sum() <= 1 + 1e-9, "an idea is born in one meeting"
+    routes_local = table[(table["outcome"] == "local_agreements") & (table["family"] == "routes")]
+    assert (routes_local["chain"] == "no chain for this outcome").all() and routes_local["chain_share"].isna().all()
+    trust = table[table["outcome"] == "trust_change"]
+    assert (trust["chain"] == "no chain for this outcome").all() and trust["chain_share"].isna().all()
+    assert (table[table["outcome"] == "impact"]["chain"] == "impact that entered Track One").all()
