@@ -46,13 +46,15 @@ __all__ = [
     "sentence",
     "stated",
     "tables",
+    "with_counterfactual",
 ]
 
-COUNTERFACTUALS = {
-    "empty": "removed participants' and groups' seats stay empty (no replacement)",
-    "refill": "removed participants and groups are replaced from the same pool by the same rule (not yet built)",
+COUNTERFACTUALS = {  # evaluation.seats: what removed participants' and groups' seats become
+    "refill": "a removed actor's seat goes to the next actor of the same kind and side in the same invitation "
+    "order (empty only where that pool runs out, or for a named cohort)",
+    "empty": "removed actors' seats stay empty; every other seat as in the full programme",
 }
-DEFAULT_COUNTERFACTUAL = "empty"
+DEFAULT_COUNTERFACTUAL = "refill"  # what the model did before the choice existed
 PILOT_REPLICATES = 4  # pilot seeds (full programme vs every component removed) for the power check
 PILOT_STREAM = 7919  # the pilot's seeds come from their own stream, apart from the evaluation's runs
 NO_CHAIN = "no chain for this outcome"
@@ -109,14 +111,16 @@ def counterfactual_words(family: str, counterfactual: str = DEFAULT_COUNTERFACTU
 
 
 def check_counterfactual(name: str) -> str:
-    """`empty`, the one built; `refill` is refused in one line (not yet built), anything else named."""
-    if name == "refill":
-        raise ConfigError(
-            "--counterfactual: 'refill' (replacements drawn from the same pool) is not built yet; allowed: empty"
-        )
+    """`refill` or `empty`; anything else refused in one line."""
     if name not in COUNTERFACTUALS:
-        raise ConfigError(f"--counterfactual: {name!r} is not one of empty, refill")
+        raise ConfigError(f"--counterfactual: {name!r} is not one of {', '.join(COUNTERFACTUALS)}")
     return name
+
+
+def with_counterfactual(params: Any, name: str) -> Any:
+    """The params with the chosen counterfactual for removed actors' seats (evaluation.seats)."""
+    check_counterfactual(name)
+    return params.model_copy(update={"evaluation": params.evaluation.model_copy(update={"seats": name})})
 
 
 def parse_margins(values: Sequence[str] | None, outcomes: Sequence[str]) -> dict[str, float]:
@@ -233,8 +237,9 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--counterfactual",
         default=DEFAULT_COUNTERFACTUAL,
-        metavar="empty|refill",
-        help="what removing participants or groups leaves: empty seats (default); refill is not built yet",
+        metavar="refill|empty",
+        help="what removing participants or groups does to their seats: refill (default: the next actor of the "
+        "same kind and side in the same invitation order takes it) or empty (it stays empty)",
     )
     parser.add_argument(
         "--pilot",

@@ -153,7 +153,9 @@ def evaluate_command(args: argparse.Namespace) -> int:
     from tracktwo.experiments.reporting import figures
 
     outcomes = _check_outcomes(args.outcomes)
-    params = load_params(args.config, parse_overrides(args.overrides))
+    params = verdicts.with_counterfactual(
+        load_params(args.config, parse_overrides(args.overrides)), args.counterfactual
+    )
     families = plan(params, args.components, args.orders, args.seed)
     points, index = _points(families)
     links = theory.attach(args.theory, points)  # the theory of change's knockouts join the points

@@ -209,7 +209,8 @@ def _methods(info: dict[str, Any]) -> str:
         "components, sampled orders beyond); the shares add up to the total.</li>"
         f"<li>Limitations: intervals cover seed luck only ({_e(info.get('replicates', '?'))} replicates), not "
         "uncertainty in the model's parameters (no calibration posterior yet); the model, not the world, is "
-        "evaluated. Removed participants and groups leave their seats empty (refill is not yet built).</li></ul>"
+        f"evaluated. Removed participants' and groups' seats: {_e(info.get('counterfactual', 'refill'))} "
+        f"({_e(info.get('counterfactual_words', ''))}).</li></ul>"
     )
 
 

@@ -73,7 +73,6 @@ def test_strict_refuses_an_underpowered_evaluation_in_one_line(tmp_path: Path):
 @pytest.mark.parametrize(
     ("arguments", "fragment"),
     [
-        (["--counterfactual", "refill"], "--counterfactual: 'refill'"),
         (["--counterfactual", "full"], "--counterfactual: 'full'"),
         (["--margin", "impact=x"], "--margin"),
         (["--margin", "leaks=1"], "--margin: 'leaks'"),
@@ -242,3 +241,45 @@ def test_each_outcome_gets_its_own_chain_or_none(tmp_path: Path):
     trust = table[table["outcome"] == "trust_change"]
     assert (trust["chain"] == "no chain for this outcome").all() and trust["chain_share"].isna().all()
     assert (table[table["outcome"] == "impact"]["chain"] == "impact that entered Track One").all()
+
+
+def test_the_counterfactual_is_chosen_stated_and_changes_only_the_removed_seats(tmp_path: Path):
+    """Women removed from one meeting on the example map: refill gives their seats to men of the same kind and
+    side where there are any (the women's CSO seats stay empty), empty leaves every one of them empty."""
+    from tracktwo.experiments.analysis.verdicts import COUNTERFACTUALS
+
+    config = ROOT / "configs" / "map_example.yaml"
+    found = {}
+    for counterfactual in ("refill", "empty"):
+        out = tmp_path / counterfactual
+        outcome = tracktwo(
+            "evaluate", config, "--set", "steps=8", "--set", "workshops.count=1", "--components", "groups:gender",
+            "--outcomes", "participants", "--counterfactual", counterfactual, "--replicates", "3", "--pilot", "2",
+            *RUN, "--out", out,
+        )  # fmt: skip
+        assert outcome.code == 0, outcome.stderr[-2000:]
+        table = pd.read_csv(out / "evaluation.csv")
+        assert (table["counterfactual"] == f"{counterfactual}: {COUNTERFACTUALS[counterfactual]}").all()
+        assert json.loads((out / "evaluation.json").read_text())["counterfactual"] == counterfactual
+        assert f"counterfactual: {counterfactual}:" in outcome.stdout
+        found[counterfactual] = table.set_index("component")["change_when_removed"]
+    women = "group:gender=f"
+    assert found["empty"][women] < found["refill"][women] < 0, found
+
+
+def test_empty_seats_leave_every_other_seat_as_it_was():
+    """The model hook (evaluation.seats): with empty seats, the room is the full room less the removed actor."""
+    from tracktwo.model import TrackTwoModel, make_params
+
+    base = {"steps": 12, "workshops": {"count": 2, "interval": 5}}
+    full = TrackTwoModel(make_params(base), 3)
+    full.run()
+    room = full.series.records[0].participants
+    actor = full.population.ids[int(room[0])]
+    rooms = {}
+    for seats in ("refill", "empty"):
+        run = TrackTwoModel(make_params({**base, "evaluation": {"removed": [f"actor:{actor}"], "seats": seats}}), 3)
+        run.run()
+        rooms[seats] = set(run.series.records[0].participants.tolist())
+    assert rooms["empty"] == set(room.tolist()) - {int(room[0])}
+    assert len(rooms["refill"]) == room.size and int(room[0]) not in rooms["refill"]
