@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_harness import ROOT, assert_contract, tracktwo
-from tracktwo.experiments.analysis.evaluation import CONTRIBUTED, NO_EFFECT, Rule, judge, plain
+from tracktwo.experiments.analysis.evaluation import CONTRIBUTED, NO_EFFECT, WORKED_AGAINST, Rule, judge, plain
 from tracktwo.experiments.analysis.theory import CONTRADICTED, SUPPORTED, load_theory
 from tracktwo.experiments.reporting.evaluation_report import interval, share
 from tracktwo.model import merge, outcome_label, simulate
@@ -283,3 +283,23 @@ def test_empty_seats_leave_every_other_seat_as_it_was():
         rooms[seats] = set(run.series.records[0].participants.tolist())
     assert rooms["empty"] == set(room.tolist()) - {int(room[0])}
     assert len(rooms["refill"]) == room.size and int(room[0]) not in rooms["refill"]
+
+
+def test_a_meeting_whose_removal_raises_an_outcome_reads_worked_against():
+    """Real model: a meeting in the very last month generates ideas that cannot enter Track One in time, so it
+    lowers the transfer rate; removing it raises the rate: 'worked against' (the old rule said 'contributed')."""
+    from tracktwo.model import make_params
+
+    workshops = make_params({}).workshops
+    base = {"steps": workshops.first_step + (workshops.count - 1) * workshops.interval}  # the last meeting's month
+    last = f"workshop:{workshops.count}"
+    seeds = range(12)
+    changes = np.array(
+        [
+            simulate(merge(base, {"evaluation.removed": [last]}), s).outcomes["transfer_rate"]
+            - simulate(base, s).outcomes["transfer_rate"]
+            for s in seeds
+        ]
+    ).reshape(-1, 1)
+    judged = judge(changes, Rule("holm", 0.05, margin=0.001)).iloc[0]
+    assert judged["change_when_removed"] > 0 and judged["verdict"] == WORKED_AGAINST
