@@ -49,6 +49,7 @@ __all__ = [
     "Node",
     "Theory",
     "attach",
+    "check_knockouts",
     "conclude",
     "knockout_points",
     "load_theory",
@@ -261,14 +262,43 @@ def write(directory: Path, frame: pd.DataFrame, theory: Theory) -> list[str]:
     return ["theory.csv", "theory.json"]
 
 
-def attach(path: str | Path | None, points: list[dict[str, Any]]) -> tuple[Theory, dict[str, int]] | None:
-    """Read `--theory FILE` and add each cause's knockout to the sweep's points (reusing equal ones).
+def check_knockouts(theory: Theory, base: Mapping[str, Any]) -> None:
+    """Build the model once per knockout (no run): an unknown component or parameter is one line, before any run."""
+    from tracktwo.model import TrackTwoModel, make_params, merge
+    from tracktwo.model.components import Component, family
 
-    Returns the theory and, per cause, its point; None without a theory file.
+    families = {"workshop": "workshops", "event": "events", "format": "formats", "route": "routes"}
+    params = make_params(dict(base))
+    known: dict[str, set[str]] = {}
+    for cause in dict.fromkeys(link.cause for link in theory.links):
+        node = theory.nodes[cause]
+        try:
+            for key in node.removes:
+                kind = Component.parse(key).kind
+                if kind in families:  # actors and groups: the model checks them below
+                    if kind not in known:
+                        known[kind] = {k for k, _ in family(params, families[kind])}
+                    if key not in known[kind]:
+                        allowed = ", ".join(sorted(known[kind])[:8]) or "none"
+                        raise ConfigError(f"{key} is not in this programme (its {families[kind]}: {allowed})")
+            TrackTwoModel(make_params(merge(dict(base), node.overrides())), 0)
+        except (ConfigError, ValueError) as error:
+            first = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise ConfigError(f"--theory: nodes.{cause}.knockout: {first}") from None
+
+
+def attach(
+    path: str | Path | None, points: list[dict[str, Any]], base: Mapping[str, Any] | None = None
+) -> tuple[Theory, dict[str, int]] | None:
+    """Read `--theory FILE`, check its knockouts on `base` (the config), add each to the sweep's points.
+
+    Equal points are reused. Returns the theory and, per cause, its point; None without a theory file.
     """
     if path is None:
         return None
     theory = load_theory(path)
+    if base is not None:
+        check_knockouts(theory, base)
     seen = {json.dumps(p, sort_keys=True): i for i, p in enumerate(points)}
     point_of = {}
     for cause in dict.fromkeys(link.cause for link in theory.links):

@@ -158,7 +158,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     )
     families = plan(params, args.components, args.orders, args.seed)
     points, index = _points(families)
-    links = theory.attach(args.theory, points)  # the theory of change's knockouts join the points
+    links = theory.attach(args.theory, points, params.model_dump(mode="json"))  # knockouts join the points
     rules, checks = verdicts.before_runs(args, params, families, outcomes)  # the rule and the power check
     path = Path(args.config) if args.config else DEFAULT_CONFIG
     first = outcomes[0]

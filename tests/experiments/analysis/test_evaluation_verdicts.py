@@ -79,6 +79,7 @@ def test_strict_refuses_an_underpowered_evaluation_in_one_line(tmp_path: Path):
         (["--pilot", "1"], "--pilot"),
         (["--correction", "sidak"], "--correction"),
         (["--theory", "missing.yaml"], "--theory"),
+        (["--theory", ROOT / "configs" / "theory" / "ngo_programme.yaml"], "--theory: nodes.trainings.knockout"),
     ],
 )
 def test_bad_rule_options_are_one_line_and_exit_2(tmp_path: Path, arguments, fragment):
