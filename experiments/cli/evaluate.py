@@ -53,10 +53,11 @@ class Family:
 def configure(parser: argparse.ArgumentParser) -> None:
     """Add `tracktwo evaluate`'s options."""
     parser.description = (
-        "Evaluate a programme's components on common random numbers: per component its attribution (the share "
-        "of transferred impact whose recorded chains pass through it), its contribution (the change in each "
-        "outcome when it alone is removed) and its Shapley value (its share of the programme's total effect "
-        "against the programme with every component removed; exact up to 10 components, sampled beyond)."
+        "Evaluate a programme's components on common random numbers: per component and outcome the change when "
+        "it alone is removed, a verdict by a stated rule (contributed, worked against, no effect, on the chain but "
+        "substitutable, inconclusive: Holm or Benjamini-Hochberg across the components, two one-sided tests within "
+        "a margin), the share of the outcome's own recorded chains through it, and its Shapley share of the change "
+        "when every component is removed. A power check runs first. docs/evaluation.md states the procedures."
     )
     add_config_arguments(parser, every_run=True)
     parser.add_argument(

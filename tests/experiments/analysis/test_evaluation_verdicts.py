@@ -62,6 +62,13 @@ def test_with_three_replicates_the_power_check_warns_and_prints_the_detectable_e
     assert power[0]["detectable"] == pytest.approx(detectable, abs=5e-4)
 
 
+def test_evaluate_help_names_the_rule_options():
+    outcome = tracktwo("evaluate", "--help")
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    for option in ("--correction", "--margin", "--counterfactual", "--theory", "--strict", "--pilot", "10% of"):
+        assert option in outcome.stdout
+
+
 def test_strict_refuses_an_underpowered_evaluation_in_one_line(tmp_path: Path):
     out = tmp_path / "strict"
     outcome = tracktwo("evaluate", *SMALL, "--outcomes", "impact", "--replicates", "3", "--strict", *RUN, "--out", out)
