@@ -232,7 +232,8 @@ def add_arguments(parser: Any) -> None:
         nargs="+",
         metavar="[OUTCOME=]VALUE",
         help="equivalence margin for 'no effect', in the outcome's units (one value for every outcome, or "
-        f"OUTCOME=VALUE each); default {evaluation.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's pilot mean",
+        f"OUTCOME=VALUE each); default {evaluation.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's "
+        "pilot mean",
     )
     parser.add_argument(
         "--counterfactual",
