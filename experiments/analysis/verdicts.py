@@ -19,6 +19,7 @@ This module turns them into the tables every surface shows (CLI, CSV, JSON, repo
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,12 +42,14 @@ __all__ = [
     "chain_of",
     "counterfactual_words",
     "format_tables",
+    "outcome_words",
     "parse_margins",
     "power_check",
     "sentence",
     "stated",
     "tables",
     "with_counterfactual",
+    "with_initiatives",
 ]
 
 COUNTERFACTUALS = {  # evaluation.seats: what removed participants' and groups' seats become
@@ -110,6 +113,34 @@ def counterfactual_words(family: str, counterfactual: str = DEFAULT_COUNTERFACTU
     return "not held: the rest of the schedule unchanged"
 
 
+PER_INITIATIVE = ("ideas_transferred", "impact")  # pooled outcomes the model splits by initiative
+_PER_INITIATIVE = re.compile(r"^(ideas_transferred|impact)_initiative_(\d+)$")
+
+
+def with_initiatives(outcomes: Sequence[str], params: Any) -> list[str]:
+    """With several initiatives, each one's own share of a pooled outcome beside it (ideas_transferred_initiative_2).
+
+    The model splits ideas that entered Track One and their impact by the initiative whose meeting
+    bore the idea (model.initiatives.Programmes.per_initiative); the pooled total stays first.
+    """
+    count = 1 + len(params.initiatives or [])
+    found: list[str] = []
+    for outcome in outcomes:
+        found.append(outcome)
+        if count > 1 and outcome in PER_INITIATIVE:
+            found += [f"{outcome}_initiative_{k}" for k in range(1, count + 1)]
+    return list(dict.fromkeys(found))
+
+
+def outcome_words(outcome: str) -> str:
+    """An outcome's label; a per-initiative one says whose: 'Ideas that entered Track One: initiative 2's own'."""
+    match = _PER_INITIATIVE.match(outcome)
+    if match:
+        whose = "the main programme's own" if match.group(2) == "1" else f"initiative {match.group(2)}'s own"
+        return f"{outcome_label(match.group(1))}: {whose}"
+    return outcome_label(outcome)
+
+
 def check_counterfactual(name: str) -> str:
     """`refill` or `empty`; anything else refused in one line."""
     if name not in COUNTERFACTUALS:
@@ -163,8 +194,9 @@ class PowerCheck:
     def message(self) -> str:
         """One line for the terminal and the JSON."""
         head = (
-            f"power check ({outcome_label(self.outcome)}): with {self.replicates} replicates and {self.tests} "
-            f"components the smallest change when removed detectable with 80% power is {plain(self.detectable)} "
+            f"power check ({outcome_words(self.outcome)}): with {self.replicates} replicates and {self.tests} "
+            f"component{'s' if self.tests != 1 else ''} the smallest change when removed detectable with 80% "
+            f"power is {plain(self.detectable)} "
             f"(pilot paired SD {plain(self.paired_sd)} over {self.pilot_replicates} seeds); margin "
             f"{plain(self.margin)} ({self.margin_source})"
         )
@@ -437,7 +469,7 @@ def _share(row: Mapping[str, Any]) -> str:
 
 def sentence(row: Mapping[str, Any]) -> str:
     """'Workshop 7: removing it changes impact by -1.32 [...] (adjusted p = ...): contributed; on the chain ...'."""
-    what = outcome_label(row["outcome"])
+    what = outcome_words(row["outcome"])
     what = what if what.startswith("Track") else what[:1].lower() + what[1:]
     verb = "closing it" if str(row["component"]).startswith("route:") else "removing it"
     chain = (
@@ -452,8 +484,9 @@ def sentence(row: Mapping[str, Any]) -> str:
 LABEL_WIDTH_MIN, LABEL_WIDTH_MAX = 32, 64  # characters of the component column in the printed table
 
 
-def format_tables(frame: pd.DataFrame, totals: pd.DataFrame, label_of: Callable[[str], str] = outcome_label) -> str:
+def format_tables(frame: pd.DataFrame, totals: pd.DataFrame, label_of: Callable[[str], str] | None = None) -> str:
     """The printed tables: per family and outcome, the counterfactual, the rule, the total and each component."""
+    label_of = label_of or outcome_words
     lines = []
     for (family, outcome), rows in frame.groupby(["family", "outcome"], sort=False):
         total = totals[(totals["family"] == family) & (totals["outcome"] == outcome)].iloc[0]

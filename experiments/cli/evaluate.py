@@ -157,6 +157,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
     params = verdicts.with_counterfactual(
         load_params(args.config, parse_overrides(args.overrides)), args.counterfactual
     )
+    outcomes = verdicts.with_initiatives(outcomes, params)  # each initiative's own, beside the pooled total
     families = plan(params, args.components, args.orders, args.seed)
     points, index = _points(families)
     links = theory.attach(args.theory, points, params.model_dump(mode="json"))  # knockouts join the points
@@ -189,7 +190,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
         written = []
         for f in families:
-            title = f"{family_words(f.name)}: {outcome_label(first)}"
+            title = f"{family_words(f.name)}: {verdicts.outcome_words(first)}"
             slug = "".join(c if c.isalnum() else "_" for c in f.name)
             stem = f"{FIGURE_STEM}_{slug}" if len(families) > 1 else FIGURE_STEM
             rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]

@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 from tracktwo.experiments.analysis.evaluation import VERDICT_RULES, plain
 from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
+from tracktwo.experiments.analysis.verdicts import outcome_words as outcome_label
 from tracktwo.experiments.provenance import write_atomic
-from tracktwo.model import outcome_label
 
 __all__ = ["TOTALS_TABLE", "is_evaluation", "render", "write"]
 

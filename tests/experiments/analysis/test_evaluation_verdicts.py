@@ -311,3 +311,29 @@ def test_a_meeting_whose_removal_raises_an_outcome_reads_worked_against():
     ).reshape(-1, 1)
     judged = judge(changes, Rule("holm", 0.05, margin=0.001)).iloc[0]
     assert judged["change_when_removed"] > 0 and judged["verdict"] == WORKED_AGAINST
+
+
+def test_each_initiatives_own_outcome_stands_beside_the_pooled_total(tmp_path: Path):
+    """Two NGOs: the model splits the ideas that entered Track One by who convened the meeting that bore them;
+    evaluate reports each initiative's own beside the pooled total, and the parts add up to it in every run."""
+    config = tmp_path / "two.yaml"
+    config.write_text(
+        "steps: 40\nworkshops: {mix: {elite: 0.75, autonomous: 0.25}, count: 6}\n"
+        "programme: {third_party: {type: ngo_mediator}}\n"
+        "initiatives: [{name: Second NGO, third_party: {type: ngo_mediator}, workshops: {first_step: 5, count: 6}}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    outcome = tracktwo("evaluate", config, "--components", "events", "--outcomes", "ideas_transferred",
+                       "--replicates", "3", "--pilot", "2", *RUN, "--out", out)  # fmt: skip
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    table = pd.read_csv(out / "evaluation.csv")
+    parts = ["ideas_transferred_initiative_1", "ideas_transferred_initiative_2"]
+    assert table["outcome"].tolist() == ["ideas_transferred", *parts], "each initiative's own, beside the total"
+    runs = pd.read_parquet(out / "runs.parquet")
+    runs = runs[runs["status"] == "finished"]
+    assert (runs[parts].sum(axis=1) == runs["ideas_transferred"]).all()
+    assert "Ideas that entered Track One: initiative 2's own" in outcome.stdout
+    totals = pd.read_csv(out / "evaluation_totals.csv").set_index("outcome")
+    # without the main programme's series its own transfers are exactly 0: the change is minus what it had
+    assert table["change_when_removed"].iloc[1] == pytest.approx(-totals.loc[parts[0], "with_programme"])
