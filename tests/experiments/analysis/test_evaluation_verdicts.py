@@ -197,12 +197,12 @@ def test_sign_convention_is_the_same_in_the_terminal_csv_and_json(evaluated):
 
 
 def test_twenty_meetings_a_planted_null_is_no_effect_and_a_planted_effect_contributed():
-    """Real model: 20 monthly meetings from month 3; the 20th (month 22) falls after the last month: a planted null.
+    """Real model: 20 monthly meetings from month 3; the 20th (month 22) falls after the last month.
 
-    Holm across all 20.
-    Outcome 'workshops held' plants an effect (each held meeting adds one); 'ideas generated' is
-    seed-dependent. The late meeting is 'no effect' on both (identical in every replicate), and no
-    outcome shows 'contributed' for it; held meetings contribute to workshops held.
+    Holm across all 20 meetings. The late meeting is a planted null: 'no effect' on both outcomes
+    (identical in every replicate). 'Workshops held' plants an effect (each held meeting adds one):
+    every held meeting 'contributed'; 'ideas generated' is seed-dependent, and no 'contributed'
+    falls on the late meeting.
     """
     base = {"steps": 21, "workshops": {"count": 20, "interval": 1}, "kinds": {"grassroots": {"count": 30}}}
     seeds = range(5)
