@@ -64,9 +64,12 @@ Being on the chain is not the same as making the difference. The Evaluate tab sh
 meeting, its **attribution** (the share of the impact that entered Track One whose chain of
 adoptions passes through it: an idea born there) and its **contribution** (how much impact is lost
 when the run is replayed without it, on the same seed: the same actors and the same luck, except
-where the missing meeting reached). A meeting can be on the chain of much of the impact yet
-contribute little, because others would have carried the same ideas; another can be on no chain
-and still change the run, through the trust, ties and ripeness it built.
+where the missing meeting reached), shown as the **change when removed** (below 0: it contributed).
+A meeting can be on the chain of much of the impact yet contribute little, because others would
+have carried the same ideas; another can be on no chain and still change the run, through the
+trust, ties and ripeness it built. Over several seeds the verdicts follow `tracktwo evaluate`'s
+rule: *contributed* or *worked against* (Holm across the meetings), *no effect* (equivalence within
+a margin), *on the chain but substitutable*, or *inconclusive*.
 
 ## One seed, many seeds
 

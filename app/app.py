@@ -783,6 +783,22 @@ def evaluation_table_html(result: RunEvaluation) -> str:
     return f"<thead><tr>{head}<th>Verdict</th></tr></thead><tbody>{''.join(rows)}</tbody>"
 
 
+def evaluation_rule_text(result: RunEvaluation) -> str:
+    """The verdict rule in words (the same as `tracktwo evaluate`'s), under the Evaluate tab's summary."""
+    if len(result.seeds) == 1:
+        return (
+            "Verdicts: one seed cannot tell a meeting's doing from luck, so a change of exactly 0 reads 'no effect' "
+            "and any other 'inconclusive'; evaluate over several seeds for the rule's verdicts."
+        )
+    margin = result.meetings[0].margin if result.meetings else 0.0
+    return (
+        "Verdicts, as in tracktwo evaluate: 'contributed' / 'worked against' when removing the meeting lowers / "
+        "raises impact (paired t-test, Holm across the meetings, 5%); 'no effect' when the change is within "
+        f"+/-{margin:.2f} (two one-sided tests); 'on the chain but substitutable' when, in addition, its chains carry "
+        "a share of the impact; 'inconclusive' otherwise. Changes are the change when removed."
+    )
+
+
 @solara.component
 def Evaluate():
     """The Evaluate page: each meeting's attribution and contribution for the current settings (in the background)."""
@@ -839,6 +855,7 @@ def Evaluate():
         )
         FigureImage(lambda: draw_evaluation(result), [result], classes=["tt-plot", "tt-evaluation"], fill=True)
     with solara.Div(classes=["tt-more"]):
+        solara.Text(evaluation_rule_text(result), classes=["tt-note"])  # below the fold: the rule, in words
         solara.HTML(
             tag="table", classes=["tt-scoreboard", "tt-eval-table"], unsafe_innerHTML=evaluation_table_html(result)
         )

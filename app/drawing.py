@@ -693,18 +693,18 @@ CHAIN_COLOUR = "0.7"
 
 
 def draw_evaluation(result: RunEvaluation, size: tuple[float, float] = EVALUATION_SIZE) -> Figure:
-    """Per meeting, at its month: the impact on its recorded chains, and the impact lost when it is removed."""
+    """Per meeting, at its month: the impact on its recorded chains, and the change in impact when it is removed."""
     figure, axis = _plot_figure(size)
     months = np.array([m.month for m in result.meetings], dtype=float)
     gap = np.diff(np.unique(months)).min() if np.unique(months).size > 1 else 4.0
     width = 0.4 * gap
     chain = np.array([m.chain_impact for m in result.meetings])
-    lost = np.array([m.contribution for m in result.meetings])
+    lost = np.array([m.change for m in result.meetings])  # one sign everywhere: the change when removed
     axis.bar(months - width / 2, chain, width, color=CHAIN_COLOUR, label="Impact on its chains (attribution)")
     errors = None
     if result.meetings and result.meetings[0].has_intervals():
-        low = np.array([m.contribution_low for m in result.meetings])
-        high = np.array([m.contribution_high for m in result.meetings])
+        low = np.array([-m.contribution_high for m in result.meetings])
+        high = np.array([-m.contribution_low for m in result.meetings])
         errors = np.vstack([lost - low, high - lost])
     axis.bar(
         months + width / 2,
@@ -714,7 +714,7 @@ def draw_evaluation(result: RunEvaluation, size: tuple[float, float] = EVALUATIO
         yerr=errors,
         ecolor="0.2",
         capsize=2,
-        label="Impact lost without it (contribution)",
+        label="Change in impact when removed (below 0: it contributed)",
     )
     axis.axhline(0, color="0.3", lw=1)
     axis.set_xlim(0.5, max(months.max() + gap if months.size else 0, 12) + 0.5)

@@ -25,7 +25,6 @@ from tracktwo.model.components import Component
 
 EVALUATION_SEEDS = 10  # seeds of the "over several seeds" evaluation
 IMPACT_SHOWN = 0.005  # impact is shown to 2 decimals: a smaller change reads as none
-KEPT_SHARE_OF_CHAIN = 0.5  # removing a meeting loses less than this share of its chains' impact: others carried them
 
 
 def signed(impact: float) -> str:
@@ -35,18 +34,25 @@ def signed(impact: float) -> str:
 
 @dataclass(frozen=True)
 class MeetingEffect:
-    """One meeting's attribution and contribution (means over the seeds; intervals NaN for one seed)."""
+    """One meeting's attribution, its change when removed and its verdict (means over the seeds).
+
+    The verdict is `tracktwo evaluate`'s rule (experiments.analysis.evaluation.judge): Holm across
+    the meetings evaluated, two one-sided tests within `margin` for "no effect". On one seed there
+    is no test: a change of exactly 0 is "no effect", any other change "inconclusive".
+    """
 
     key: str  # workshop:N, as evaluation.removed names it
     label: str  # "Workshop 7 (month 27)"
     month: int
     share: float  # of the transferred impact, on the meeting's chains (NaN where no impact entered)
     chain_impact: float  # impact on its chains
-    contribution: float  # impact with the meeting minus impact without it
+    contribution: float  # impact with the meeting minus impact without it (minus the change when removed)
     share_low: float = math.nan
     share_high: float = math.nan
     contribution_low: float = math.nan
     contribution_high: float = math.nan
+    judged: str = ""  # the verdict by the rule across the meetings ("" = one seed, or built by hand)
+    margin: float = 0.0  # equivalence margin of the rule (impact units)
 
     @property
     def change(self) -> float:
@@ -58,43 +64,31 @@ class MeetingEffect:
         return math.isfinite(self.contribution_low) and math.isfinite(self.contribution_high)
 
     def verdict(self) -> str:
-        """contributed, merely on the chain, another course, no effect (one seed) or no clear effect (several).
-
-        Over several seeds the intervals decide, as in `tracktwo evaluate`. On one seed a meeting
-        contributed when removing it loses at least KEPT_SHARE_OF_CHAIN of the impact on its chains;
-        a change that rounds to 0.00 (IMPACT_SHOWN) is none.
-        """
-        if self.has_intervals():
-            if self.contribution_low > 0:
-                return "contributed"
-            if self.contribution_high < 0:
-                return "another course"
-            return "merely on the chain" if self.share_low > 0 else "no clear effect"
-        if self.contribution < -IMPACT_SHOWN:
-            return "another course"
-        if self.contribution > IMPACT_SHOWN and self.contribution >= KEPT_SHARE_OF_CHAIN * self.chain_impact:
-            return "contributed"
-        return "merely on the chain" if self.chain_impact > 0 else "no effect"
+        """contributed, worked against, no effect, on the chain but substitutable, or inconclusive (the CLI's words)."""
+        if self.judged:
+            return self.judged
+        return evaluation.NO_EFFECT if self.contribution == 0 else evaluation.INCONCLUSIVE
 
     def sentence(self) -> str:
-        """In plain words: 'Workshop 7 is on the chain of 40% of transferred impact, but removing it changes ...'."""
+        """In plain words: 'Workshop 7 is on the chain of 40% of transferred impact, and removing it changes ...'."""
         change = signed(self.change)
         if self.has_intervals():
             change += f" [{signed(-self.contribution_high)}, {signed(-self.contribution_low)}]"
         share = "-" if not math.isfinite(self.share) else f"{self.share:.0%}"
         head = f"{self.label} is on the chain of {share} of transferred impact"
-        return (
-            head
-            + {
-                "contributed": f", and removing it changes impact by {change}: it contributed.",
-                "merely on the chain": f", but removing it changes impact by only {change}: others would have carried "
-                "the same ideas.",
-                "another course": f", yet without it impact changes by {change}: the run takes another course (trust, "
-                "ties, ripeness and timing change).",
-                "no effect": f", and removing it changes impact by {change}: no effect on this run.",
-                "no clear effect": f"; removing it changes impact by {change}: no clear effect either way.",
-            }[self.verdict()]
-        )
+        verdict = self.verdict()
+        one_seed = not self.has_intervals()
+        return head + {
+            evaluation.CONTRIBUTED: f", and removing it changes impact by {change}: it contributed.",
+            evaluation.WORKED_AGAINST: f", yet removing it changes impact by {change}: it worked against impact "
+            "(without it the run takes another course).",
+            evaluation.SUBSTITUTABLE: f", but removing it changes impact by only {change} (within "
+            f"+/-{self.margin:.2f}): on the chain but substitutable, others would have carried the same ideas.",
+            evaluation.NO_EFFECT: f", and removing it changes impact by {change}: no effect.",
+            evaluation.INCONCLUSIVE: f"; removing it changes impact by {change}: inconclusive"
+            + (" on one seed (evaluate over several seeds for a verdict)." if one_seed else
+               " (neither a clear change nor equivalence within the margin)."),
+        }[verdict]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,7 +104,7 @@ class RunEvaluation:
         """The sentences a room should hear first: the meetings most on the chain and those that contributed most."""
         by_share = sorted(self.meetings, key=lambda m: -m.chain_impact)
         by_contribution = sorted(self.meetings, key=lambda m: -m.contribution)
-        carried_by_others = [m for m in by_share if m.verdict() == "merely on the chain"]
+        carried_by_others = [m for m in by_share if m.verdict() == evaluation.SUBSTITUTABLE]
         chosen: list[MeetingEffect] = []
         for meeting in (*by_share[:1], *by_contribution[:1], *carried_by_others[:1], *by_share, *by_contribution):
             if meeting not in chosen and len(chosen) < count:
@@ -174,6 +168,12 @@ def evaluate(
     )
     contributions = evaluation.contributions(game)
     shares = evaluation.attribution([np.array(c) for c in chain], np.array(total))
+    margin = abs(float(np.mean(full_impact))) * evaluation.DEFAULT_MARGIN_SHARE
+    judged = evaluation.judge(
+        np.column_stack([np.array(w) - np.array(full_impact) for w in without]),
+        evaluation.Rule(margin=margin),
+        shares["attribution_low"].to_numpy(dtype=float),
+    )
     meetings = []
     for i, key in enumerate(keys):
         number = int(Component.parse(key).name)
@@ -194,6 +194,8 @@ def evaluate(
                 share_high=math.nan if one_seed else float(share["attribution_high"]),
                 contribution_low=math.nan if one_seed else float(row["contribution_low"]),
                 contribution_high=math.nan if one_seed else float(row["contribution_high"]),
+                judged="" if one_seed else str(judged["verdict"].iloc[i]),
+                margin=margin,
             )
         )
     return RunEvaluation(settings, seeds, float(np.mean(full_impact)), tuple(meetings))

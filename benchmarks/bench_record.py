@@ -19,7 +19,8 @@ import json
 import subprocess
 import sys
 
-from tracktwo.experiments.cli.evaluate import _points, plan
+from tracktwo.experiments.analysis.contributions import coalition_points as _points
+from tracktwo.experiments.analysis.contributions import plan
 from tracktwo.experiments.engine.budget import check_runs_fit
 from tracktwo.model import ConfigError, make_params
 from tracktwo.model.params import estimated_run_bytes

@@ -185,10 +185,11 @@ class EvaluateResult(BatchResult):
 
     Attributes:
         name: The evaluation's name (evaluate-<config stem>).
-        table: A row per component and outcome: attribution, contribution and Shapley value with intervals,
-            and the verdict (evaluation.csv).
+        table: A row per component and outcome: the change when it is removed with its interval, test and
+            verdict (by the stated rule), its share of the outcome's own chains, and its Shapley share
+            (evaluation.csv).
         totals: The total effect per family and outcome (evaluation_totals.csv).
-        sentences: The first outcome's findings in plain words.
+        sentences: The findings in plain words, a line per component and outcome.
         summary: evaluation.json as written.
         families: The families evaluated (tracktwo.experiments.analysis.contributions.Family); empty when read
             back with `load` (their names and components are in `summary`).
@@ -202,6 +203,9 @@ class EvaluateResult(BatchResult):
     summary: dict[str, Any] = field(default_factory=dict)
     families: tuple[Any, ...] = ()
     outcomes: tuple[str, ...] = ()
+    theory: pd.DataFrame | None = None
+    story: tuple[str, ...] = ()
+    theory_files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -722,6 +726,19 @@ def _held_session(
         yield running, session.tally
 
 
+def _margins(margin: float | Mapping[str, float] | Iterable[str] | None) -> list[str] | None:
+    """`margin` as --margin takes it: ["VALUE"] or ["OUTCOME=VALUE", ...]."""
+    if margin is None:
+        return None
+    if isinstance(margin, int | float) and not isinstance(margin, bool):
+        return [str(margin)]
+    if isinstance(margin, Mapping):
+        return [f"{outcome}={value}" for outcome, value in margin.items()]
+    if isinstance(margin, str):
+        return [margin]
+    return [str(item) for item in margin]
+
+
 def evaluate(
     config: Source | None = None,
     *,
@@ -731,6 +748,14 @@ def evaluate(
     replicates: int = 10,
     orders: int = 20,
     seed: int = 0,
+    counterfactual: str = "refill",
+    correction: str = "holm",
+    alpha: float = 0.05,
+    margin: float | Mapping[str, float] | Iterable[str] | None = None,
+    pilot: int = 4,
+    paired_sd: float | None = None,
+    theory: str | os.PathLike[str] | None = None,
+    strict: bool = False,
     out: str | os.PathLike[str] | None = None,
     executor: str | Executor = "process",
     workers: int | None = None,
@@ -750,6 +775,17 @@ def evaluate(
         replicates: Seeds per coalition.
         orders: Orders sampled for Shapley values beyond 10 components.
         seed: Seed of the runs and of the sampled orders.
+        counterfactual: What removing participants or groups does to their seats: "refill" (the next actor
+            of the same kind and side takes it) or "empty".
+        correction: "holm" (family-wise error rate) or "bh" (Benjamini-Hochberg false discovery rate),
+            across a family's components.
+        alpha: Level of the tests.
+        margin: Equivalence margin for "no effect", in the outcome's units: one number, {outcome: number},
+            or ["OUTCOME=VALUE", ...] as --margin takes them (default: 10% of the pilot's full-programme mean).
+        pilot: Pilot seeds of the power check (at least 2).
+        paired_sd: The paired SD to plan the power check with, instead of the pilot's.
+        theory: A theory-of-change file whose links to test by knocking out each cause (theory.csv).
+        strict: Refuse (ConfigError) when the replicates cannot detect a change as large as the margin.
         out: Results folder (default: results/evaluate-<config stem>/).
         executor: As for `sweep`.
         workers: As for `sweep`.
@@ -760,13 +796,15 @@ def evaluate(
         force: As for `sweep`.
 
     Returns:
-        EvaluateResult: the evaluation table, the total effects and the findings in plain words.
+        EvaluateResult: the evaluation table (change when removed, verdict, chain share, Shapley share), the
+        totals, the findings in plain words and, with `theory`, each link's test and the contribution story.
 
     Raises:
         ConfigError: Bad input, with the one line `tracktwo evaluate` prints.
         ExecutorError: Workers died; the runs finished so far are saved.
     """
-    from tracktwo.experiments.analysis import contributions
+    from tracktwo.experiments.analysis import contributions, verdicts
+    from tracktwo.experiments.analysis import theory as theories
     from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
     from tracktwo.experiments.design.sweepfile import SweepSpec
     from tracktwo.experiments.reporting import figures
@@ -784,8 +822,16 @@ def evaluate(
         names = _texts(components, "--components")
         wanted = contributions.check_outcomes(_texts(outcomes or contributions.DEFAULT_OUTCOMES, "--outcomes"))
         path, params = _config(config, set)
+        params = verdicts.with_counterfactual(params, counterfactual)
+        wanted = verdicts.with_initiatives(wanted, params)  # each initiative's own, beside the pooled total
         families = contributions.plan(params, names, orders, seed, replicates)
         points, index = contributions.coalition_points(families)
+        links = theories.attach(theory, points, params.model_dump(mode="json"))  # knockouts join the points
+        options = SimpleNamespace(
+            counterfactual=counterfactual, correction=correction, alpha=alpha, margin=_margins(margin),
+            pilot=pilot, paired_sd=paired_sd, replicates=replicates, seed=seed, strict=strict,
+        )  # fmt: skip
+        rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         first = wanted[0]
         spec = SweepSpec(
             path=path,
@@ -809,14 +855,21 @@ def evaluate(
             common = {"name": spec.name, "families": tuple(families), "outcomes": tuple(wanted)}
             if tally.finished == 0:
                 return EvaluateResult(**fields, **common)
-            frame, totals = contributions.tables(fields["runs"], families, index, wanted, seed, params.steps)
-            frame["verdict"] = frame.apply(contributions.verdict, axis=1)
-            sentences = [contributions.sentence(row) for _, row in frame[frame["outcome"] == first].iterrows()]
+            frame, totals = verdicts.tables(
+                fields["runs"], families, index, wanted, seed, rules, counterfactual, params.steps
+            )
+            sentences = [verdicts.sentence(row) for _, row in frame.iterrows()]
             write_atomic(tally.directory / EVALUATION_TABLE, frame.to_csv(index=False))
             write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
+            links_table, story, theory_files = None, (), []
+            if links is not None:
+                attached, point_of = links
+                links_table = theories.test_links(fields["runs"], attached, point_of, 0, correction, alpha)
+                theory_files = theories.write(tally.directory, links_table, attached)
+                story = tuple(theories.story(links_table))
             written: list[Path] = []
             for f in families:
-                title = f"{contributions.family_words(f.name)}: {outcome_label(first)}"
+                title = f"{contributions.family_words(f.name)}: {verdicts.outcome_words(first)}"
                 slug = "".join(c if c.isalnum() else "_" for c in f.name)
                 stem = f"evaluation_{slug}" if len(families) > 1 else "evaluation"
                 rows = frame[(frame["family"] == f.name) & (frame["outcome"] == first)]
@@ -834,6 +887,8 @@ def evaluate(
                 "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
                 "totals": totals.to_dict("records"),
                 "summary": sentences,
+                **verdicts.stated(options, rules, checks),
+                **({"theory": links[0].name} if links is not None else {}),
                 "figures": [p.name for p in written],
                 "tracktwo_version": tracktwo_version(),
             }
@@ -846,6 +901,9 @@ def evaluate(
         sentences=tuple(sentences),
         summary=summary,
         figures=tuple(written),
+        theory=links_table,
+        story=story,
+        theory_files=tuple(theory_files),
     )
 
 

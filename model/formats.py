@@ -105,8 +105,10 @@ def travellers(
     per_side = largest_remainder(size, np.ones(len(sides)), rng)
     chosen = []
     for side, seats in zip(sides, per_side, strict=True):
-        pool = np.flatnonzero(np.isin(model.kind_of, kinds) & (model.side == side) & ~model.removal.excluded)
-        chosen.append(rng.permutation(pool)[:seats])
+        empty = model.params.evaluation.seats == "empty"  # removed actors keep their place, then stay home
+        pool = np.flatnonzero(np.isin(model.kind_of, kinds) & (model.side == side) & (empty | ~model.removal.excluded))
+        picked = rng.permutation(pool)[:seats]
+        chosen.append(picked[~model.removal.excluded[picked]] if empty else picked)
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
 
 

@@ -91,6 +91,7 @@ class Programmes:
         main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removal.workshops)
         self.initiatives = [main]
         self.series = main.series
+        self.convened_by: dict[int, int] = {}  # meeting number -> the initiative that convened it (issue 25)
         for spec in p.initiatives:
             running = self._start(spec.name, initiative_workshops(p, spec), spec.third_party, spec.events)
             running.series.participated, running.series.records = main.series.participated, main.series.records
@@ -325,6 +326,7 @@ class Programmes:
         meeting_number = self.series.next_number()  # the run's meeting count, kept by the main series
         if meeting_number is None:  # removed (a counterfactual): not held, the schedule goes on
             return None
+        self.convened_by[meeting_number] = initiative
         accept = lambda who: self._accept(initiative, running, who, t, invited, meeting_number)  # noqa: E731
         who = convener.convene(model.randomness, meeting_number, accept=accept)
         floor = max(2.0, running.third_party.min_turnout * invited[0])
@@ -484,7 +486,7 @@ class Programmes:
         def held(kind: str) -> int:
             return sum(r.counts.get(kind, 0) for r in self.initiatives)
 
-        return {
+        found = {
             "transfers_track_1_5": len(self.uptake.track_1_5),
             "transfers_track_three": len(self.uptake.track_three),
             "local_agreements": len(self.uptake.agreed),
@@ -498,3 +500,26 @@ class Programmes:
             "exposure_trips": held("exposure_trip"),
             "proscribed_engaged": int(self.proscribed_engaged.sum()),
         }
+        found.update(self.per_initiative())
+        return found
+
+    def per_initiative(self) -> dict[str, float]:
+        """With several initiatives, each one's own ideas that entered Track One and their impact (issue 25).
+
+        An initiative's ideas are those born in the meetings it convened, so the pooled totals
+        split by who convened: ``ideas_transferred_initiative_N`` and ``impact_initiative_N`` (N from 1,
+        the main programme first). Nothing with one initiative.
+        """
+        if len(self.initiatives) < 2:
+            return {}
+        ideas = self.model.ideas
+        entered = ideas.entered_step[: ideas.count] >= 0
+        found: dict[str, float] = {}
+        for index in range(len(self.initiatives)):
+            number = index + 1
+            born = [r.ideas for r in self.series.records if self.convened_by.get(r.number) == index and r.ideas.size]
+            own = np.unique(np.concatenate(born)).astype(np.int64) if born else np.empty(0, dtype=np.int64)
+            own = own[entered[own]]
+            found[f"ideas_transferred_initiative_{number}"] = int(own.size)
+            found[f"impact_initiative_{number}"] = float(ideas.novelty[own].sum())
+        return found

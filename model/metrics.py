@@ -18,7 +18,7 @@ from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
 from tracktwo.model.outcomes import OUTCOMES, RIVAL_ORIGINS, ROUTES
 from tracktwo.model.params import BEHAVIOURS, Params
-from tracktwo.model.record import Record, chain_attribution
+from tracktwo.model.record import Record, chain_attribution, uptake_attribution
 from tracktwo.model.voice import snake as _snake
 
 if TYPE_CHECKING:
@@ -284,6 +284,12 @@ def outcomes(model: Observable) -> dict[str, float]:
                 series.participated,
                 model.programme.footprints or {},
                 [event.format for event in schedule(model.params)],
+            )
+        )
+        uptake = model.programme.uptake  # chains of the outcomes beyond Track One, through meetings (issue 25)
+        result.update(
+            uptake_attribution(
+                ideas, model.params.evaluation.attribute, uptake.track_1_5, uptake.track_three, uptake.agreed
             )
         )
     result.update(inclusion(model, entered))

@@ -982,6 +982,15 @@ class Evaluation(_Strict):
             "chains pass through each); needs record: true."
         ),
     )
+    seats: Literal["refill", "empty"] = Field(
+        "refill",
+        description=(
+            "What removed actors' seats become (the counterfactual for actor: and group: components): refill = "
+            "the next actor of the same kind and side in the same invitation order takes it (empty only when that "
+            "pool runs out); empty = it stays empty, every other seat as in the full programme. A named cohort "
+            "(workshops.participants) has no pool: its removed members' seats stay empty either way."
+        ),
+    )
 
     @field_validator("removed", "attribute")
     @classmethod

@@ -225,3 +225,39 @@ def _passes(idea: int, ideas: IdeaStore, hops: list[Hop], traces: list[Footprint
             if any(first <= h.step <= last and (travellers == h.adopter).any() for h in hops):
                 return True
     return False
+
+
+# Chains of the outcomes counted by idea beyond Track One (issue 25; additive) ------------------
+
+UPTAKE_CHAINS = ("track_1_5", "track_three", "local_agreements")  # chain_<name>_workshop_N columns
+
+
+def uptake_attribution(
+    ideas: IdeaStore,
+    keys: list[str],
+    track_1_5: Mapping[int, int],
+    track_three: Mapping[int, int],
+    agreed: set[tuple[int, int]],
+) -> dict[str, float]:
+    """Per meeting (``workshop:N`` keys only): the uptakes and local agreements whose idea was born in it.
+
+    The chain of the uptakes in Track 1.5 and Track Three and of the local agreements through a
+    meeting, as for Track One (an idea born there). Only meetings: the record keeps adoption trees
+    for Track One alone, so no other component has a chain for these outcomes (the evaluation says
+    "no chain for this outcome").
+    """
+    counted = {
+        "track_1_5": np.array(sorted(track_1_5), dtype=np.int64),
+        "track_three": np.array(sorted(track_three), dtype=np.int64),
+        "local_agreements": np.array([idea for _, idea in agreed], dtype=np.int64),
+    }
+    result: dict[str, float] = {}
+    for key in keys:
+        component = Component.parse(key)
+        if component.kind != "workshop":
+            continue
+        meeting = int(component.name) - 1
+        for name, idea_ids in counted.items():
+            born = ideas.origin_workshop[idea_ids] == meeting if idea_ids.size else np.zeros(0, dtype=bool)
+            result[f"chain_{name}_{component.slug}"] = int(born.sum())
+    return result

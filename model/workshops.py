@@ -176,8 +176,10 @@ class WorkshopSeries:
         self.meetings = np.zeros(kinds.size)  # workshops each actor attended
         self.participated = np.zeros(kinds.size, dtype=bool)
         self.leaks = 0
+        self.empty_seats = params.evaluation.seats == "empty"  # removed actors keep their place, then sit out
+        pool_mask = np.ones(kinds.size, dtype=bool) if self.empty_seats else ~self.excluded
         self.cells = {
-            (kind, side): np.flatnonzero((kinds == kind) & (sides == side) & ~self.excluded)
+            (kind, side): np.flatnonzero((kinds == kind) & (sides == side) & pool_mask)
             for kind in self.mix
             for side in self.convened_sides
         }
@@ -277,4 +279,5 @@ class WorkshopSeries:
                     continue
                 order = pool[np.argsort(self._priority[pool], kind="stable")]
                 chosen.append(order[np.argsort(rank[order], kind="stable")][:cell_seats])
-        return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+        who = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+        return who[~self.excluded[who]] if self.empty_seats else who  # empty: the removed actors' seats stay empty

@@ -1,8 +1,8 @@
-"""A programme's components evaluated as cooperative games: the plan of coalitions, the tables, the verdicts.
+"""A programme's components evaluated as cooperative games: the families and the coalitions they need.
 
 `tracktwo evaluate` (and `tracktwo.evaluate`) runs every coalition a family of components needs on common
-seeds; this module plans those coalitions and turns the runs into the tidy evaluation table (attribution,
-contribution and Shapley value per component and outcome), the total effects and plain-language sentences.
+seeds; this module plans those coalitions as sweep points. experiments.analysis.verdicts turns the runs
+into the tables, verdicts and sentences.
 """
 
 from __future__ import annotations
@@ -12,12 +12,10 @@ import sys
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from tracktwo.experiments.analysis import evaluation
-from tracktwo.experiments.analysis.results import paired_table
 from tracktwo.experiments.design import evaluation_checks
-from tracktwo.model import OUTCOMES, ConfigError, Params, outcome_label
-from tracktwo.model.components import Component, family
+from tracktwo.model import OUTCOMES, ConfigError, Params
+from tracktwo.model.components import family
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -27,9 +25,6 @@ __all__ = [
     "coalition_points",
     "family_words",
     "plan",
-    "sentence",
-    "tables",
-    "verdict",
 ]
 
 DEFAULT_OUTCOMES = ("impact", "ideas_transferred")
@@ -92,98 +87,6 @@ def check_outcomes(names: list[str]) -> list[str]:
     if unknown:
         raise ConfigError(f"--outcomes: unknown outcome {unknown[0]!r}; known: {', '.join(OUTCOMES)}")
     return list(dict.fromkeys(names))
-
-
-def tables(
-    runs: pd.DataFrame, families: list[Family], index: dict, outcomes: list[str], seed: int, steps: int | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tidy evaluation table (a row per component and outcome) and the total effects (per family and outcome)."""
-    finished = runs[runs["status"] == "finished"]
-    rows, totals = [], []
-    full = finished[finished["point"] == 0].sort_values("replicate")
-    total_impact = (full["impact"] + full["rival_impact"]).to_numpy()
-    for f in families:
-        slugs = [Component.parse(k).slug for k in f.keys]
-        shares = evaluation.attribution([full[f"chain_impact_{s}"].to_numpy() for s in slugs], total_impact)
-        idea_total = full["ideas_transferred"] + full["transfers_from_track_one"] + full["transfers_from_outside"]
-        idea_shares = evaluation.attribution(
-            [full[f"chain_ideas_{s}"].to_numpy() for s in slugs], idea_total.to_numpy()
-        )
-        for outcome in outcomes:
-            points = {c: index[(f.name, c)] for c in f.coalitions}
-            table = paired_table(finished, outcome, sorted(set(points.values())), steps)
-            game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
-            effect = game.total_effect()
-            shapley = evaluation.shapley(game, f.orders, seed=seed)
-            contribution = evaluation.contributions(game)
-            interval = evaluation.mean_interval(effect)
-            totals.append(
-                {
-                    "family": f.name,
-                    "outcome": outcome,
-                    "total_effect": interval.estimate,
-                    "total_effect_low": interval.low,
-                    "total_effect_high": interval.high,
-                    "with_programme": float(game.value(game.everyone).mean()),
-                    "without_components": float(game.value(frozenset()).mean()),
-                    "replicates": table.shape[1],
-                    "shapley_sum": float(shapley["shapley"].sum()),
-                }
-            )
-            merged = shapley.merge(contribution, on="player").merge(shares, on="player")
-            merged = merged.merge(
-                idea_shares.rename(columns=lambda c: c.replace("attribution", "attribution_ideas")), on="player"
-            )
-            for row in merged.to_dict("records"):
-                i = row.pop("player")
-                rows.append(
-                    {
-                        "family": f.name,
-                        "component": f.keys[i],
-                        "label": f.labels[i],
-                        "outcome": outcome,
-                        **row,
-                        "replicates": table.shape[1],
-                    }
-                )
-    return pd.DataFrame(rows), pd.DataFrame(totals)
-
-
-def _excludes_zero(low: float, high: float) -> bool:
-    return bool(np.isfinite(low) and np.isfinite(high) and (low > 0 or high < 0))
-
-
-def verdict(row: pd.Series) -> str:
-    """contributed, merely on the chain, or neither (from the intervals)."""
-    if _excludes_zero(row["contribution_low"], row["contribution_high"]):
-        return "contributed"
-    if row["attribution"] > 0 and np.isfinite(row["attribution_low"]) and row["attribution_low"] > 0:
-        return "merely on the chain"
-    return "no clear effect"
-
-
-def sentence(row: pd.Series) -> str:
-    """'Workshop 7 is on the chain of 40% of transferred impact, but removing it changes ... by only ...'."""
-    what = outcome_label(row["outcome"]).lower()
-    share = "-" if not np.isfinite(row["attribution"]) else f"{row['attribution']:.0%}"
-    change = f"{-row['contribution']:+.2f} [{-row['contribution_high']:+.2f}, {-row['contribution_low']:+.2f}]"
-    shapley = f"{row['shapley']:+.2f} [{row['shapley_low']:+.2f}, {row['shapley_high']:+.2f}]"
-    route = str(row["component"]).startswith("route:")
-    if route:
-        head = f"{row['label']} carried {share} of transferred impact; closing it changes {what} by {change}"
-    else:
-        head = f"{row['label']} is on the chain of {share} of transferred impact; removing it changes {what} by"
-        head += f" {change}"
-    tail = {
-        "contributed": ": it contributed",
-        "merely on the chain": (
-            ": the other routes would have carried the same ideas (no clear contribution)"
-            if route
-            else ": others would have carried the same ideas (on the chain, no clear contribution)"
-        ),
-        "no clear effect": ": no clear effect either way",
-    }[verdict(row)]
-    return f"{head}{tail}; its Shapley share of the total effect is {shapley}."
 
 
 FAMILY_WORDS = {

@@ -26,12 +26,24 @@ import pandas as pd
 from tracktwo.experiments.analysis.stats import DEFAULT_CONFIDENCE, mean_interval, paired_difference
 
 __all__ = [
+    "CORRECTIONS",
     "EXACT_MAX",
+    "VERDICTS",
+    "VERDICT_RULES",
     "Game",
+    "PairedTest",
+    "Rule",
+    "adjust",
     "attribution",
     "coalitions",
     "contributions",
+    "detectable_effect",
+    "judge",
+    "no_negative_zero",
     "orders",
+    "paired_test",
+    "paired_tests",
+    "plain",
     "shapley",
     "shapley_exact",
     "shapley_sampled",
@@ -160,3 +172,226 @@ def attribution(
         interval = mean_interval(shares, confidence)  # a share: its interval is clipped to 0..1
         rows.append((i, interval.estimate, max(0.0, interval.low), min(1.0, interval.high)))
     return pd.DataFrame(rows, columns=["player", "attribution", "attribution_low", "attribution_high"])
+
+
+# Verdicts: a stated rule (sign, multiplicity, equivalence) ---------------------------------------
+#
+# One sign convention everywhere: the *change when removed*, v(N without i) - v(N), per replicate.
+# A negative change means the outcome falls without the component (it contributed to the outcome).
+
+CORRECTIONS = {"holm": "Holm (family-wise error rate)", "bh": "Benjamini-Hochberg (false discovery rate)"}
+DEFAULT_CORRECTION = "holm"
+DEFAULT_ALPHA = 0.05
+DEFAULT_POWER = 0.80
+DEFAULT_MARGIN_SHARE = 0.10  # default equivalence margin: 10% of the full programme's mean outcome (stated)
+CONTRIBUTED, WORKED_AGAINST, NO_EFFECT, SUBSTITUTABLE, INCONCLUSIVE = (
+    "contributed",
+    "worked against",
+    "no effect",
+    "on the chain but substitutable",
+    "inconclusive",
+)
+VERDICTS = (CONTRIBUTED, WORKED_AGAINST, NO_EFFECT, SUBSTITUTABLE, INCONCLUSIVE)
+VERDICT_RULES = {
+    CONTRIBUTED: "removing it lowers the outcome (corrected p < alpha)",
+    WORKED_AGAINST: "removing it raises the outcome (corrected p < alpha)",
+    NO_EFFECT: "its change when removed is within the margin (two one-sided tests, corrected p < alpha), "
+    "or identical to zero in every replicate",
+    SUBSTITUTABLE: "no effect (as above) although a share of the outcome's recorded chains passes through it "
+    "(chain share's lower bound above 0): others would carry the same ideas",
+    INCONCLUSIVE: "neither a corrected difference nor equivalence within the margin",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The stated verdict rule: correction across the components, level, equivalence margin (outcome units)."""
+
+    correction: str = DEFAULT_CORRECTION
+    alpha: float = DEFAULT_ALPHA
+    margin: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.correction not in CORRECTIONS:
+            raise ValueError(f"correction: {self.correction!r} is not one of {', '.join(CORRECTIONS)}")
+        if not 0 < self.alpha < 1:
+            raise ValueError(f"alpha: {self.alpha} is not between 0 and 1")
+        if not (self.margin >= 0 and math.isfinite(self.margin)):
+            raise ValueError(f"margin: {self.margin} is not a finite number >= 0")
+
+    def describe(self) -> str:
+        """The rule in one sentence, for every table and report."""
+        return (
+            f"{CORRECTIONS[self.correction]} correction across the components at alpha = {self.alpha:g}; "
+            f"'no effect' = equivalence within +/-{plain(self.margin, 3)} by two one-sided tests (TOST)"
+        )
+
+
+def plain(value: float, digits: int = 3, signed: bool = False) -> str:
+    """A number as printed everywhere: rounded first, so no negative zero ('-0.000') can appear."""
+    if value is None or not math.isfinite(float(value)):
+        return "-"
+    rounded = round(float(value), digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:+.{digits}f}" if signed else f"{rounded:.{digits}f}"
+
+
+def no_negative_zero(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every -0.0 of its float columns turned into 0.0 (for the CSV and JSON)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column] + 0.0
+    return out
+
+
+def adjust(p_values: Sequence[float] | np.ndarray, correction: str = DEFAULT_CORRECTION) -> np.ndarray:
+    """Adjusted p-values across a family of tests: Holm's step-down or Benjamini-Hochberg's step-up.
+
+    Holm controls the family-wise error rate (the chance of any false "contributed"/"worked against")
+    at alpha under any dependence; Benjamini-Hochberg controls the expected share of false discoveries
+    (valid under independence or positive dependence). NaN p-values stay NaN and do not count.
+    """
+    p = np.asarray(p_values, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    m = finite.size
+    if m == 0:
+        return out
+    order = finite[np.argsort(p[finite], kind="stable")]
+    ranked = p[order]
+    if correction == "holm":
+        adjusted = np.maximum.accumulate(np.minimum(1.0, (m - np.arange(m)) * ranked))
+    elif correction == "bh":
+        adjusted = np.minimum.accumulate((m / np.arange(1, m + 1) * ranked)[::-1])[::-1]
+        adjusted = np.minimum(1.0, adjusted)
+    else:
+        raise ValueError(f"correction: {correction!r} is not one of {', '.join(CORRECTIONS)}")
+    out[order] = adjusted
+    return out
+
+
+@dataclass(frozen=True)
+class PairedTest:
+    """The paired t-test of a change when removed against 0, and TOST against +/-margin."""
+
+    change: float
+    low: float
+    high: float
+    sd: float
+    n: int
+    p_difference: float  # two-sided, H0: mean change = 0
+    p_equivalence: float  # TOST, H0: |mean change| >= margin
+    identical: bool  # the change is exactly 0 in every replicate (the removal reached no run)
+
+
+def paired_test(changes: Sequence[float] | np.ndarray, margin: float, confidence: float = DEFAULT_CONFIDENCE):
+    """Paired t-test and two one-sided tests (TOST) on per-replicate changes; a t interval beside them."""
+    return paired_tests(np.asarray(changes, dtype=float).reshape(-1, 1), margin, confidence)[0]
+
+
+def paired_tests(changes: np.ndarray, margin: float, confidence: float = DEFAULT_CONFIDENCE) -> list[PairedTest]:
+    """`paired_test` for every column of `changes` (replicates x components), vectorised; NaN pairs left out."""
+    from scipy import stats as scipy_stats
+
+    found = []
+    for i in range(changes.shape[1]):
+        d = changes[:, i]
+        d = d[np.isfinite(d)]
+        n = d.size
+        if n == 0:
+            found.append(PairedTest(math.nan, math.nan, math.nan, math.nan, 0, math.nan, math.nan, False))
+            continue
+        mean, identical = float(d.mean()), bool(np.all(d == 0))
+        if n == 1:
+            found.append(PairedTest(mean, math.nan, math.nan, math.nan, 1, 1.0, math.nan, identical))
+            continue
+        sd = float(d.std(ddof=1))
+        if sd == 0:  # the same change in every replicate: no sampling error left (common random numbers)
+            p_eq = 0.0 if (abs(mean) < margin or identical) else 1.0
+            found.append(PairedTest(mean, mean, mean, 0.0, n, 1.0 if mean == 0 else 0.0, p_eq, identical))
+            continue
+        found.append(PairedTest(mean, math.nan, math.nan, sd, n, math.nan, math.nan, identical))
+    todo = [i for i, t in enumerate(found) if t.n > 1 and t.sd > 0]
+    if todo:
+        mean = np.array([found[i].change for i in todo])
+        sd = np.array([found[i].sd for i in todo])
+        n = np.array([found[i].n for i in todo])
+        se, df = sd / np.sqrt(n), n - 1
+        half = scipy_stats.t.ppf(0.5 + confidence / 2, df) * se
+        p_diff = 2 * scipy_stats.t.sf(np.abs(mean) / se, df)
+        p_above = scipy_stats.t.sf((mean + margin) / se, df)  # H0: mean <= -margin
+        p_below = scipy_stats.t.cdf((mean - margin) / se, df)  # H0: mean >= +margin
+        p_eq = np.maximum(p_above, p_below)
+        for k, i in enumerate(todo):
+            t = found[i]
+            found[i] = PairedTest(
+                t.change, float(t.change - half[k]), float(t.change + half[k]), t.sd, t.n,
+                float(p_diff[k]), float(p_eq[k]), t.identical,
+            )  # fmt: skip
+    return found
+
+
+def judge(
+    changes: np.ndarray,
+    rule: Rule,
+    chain_low: Sequence[float] | np.ndarray | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> pd.DataFrame:
+    """Per component (columns of `changes`, replicates x components): the tests, corrected p-values, the verdict.
+
+    The correction runs across the components of the family (the columns), for the difference
+    tests and for the equivalence tests alike. "On the chain but substitutable" needs equivalence
+    *and* evidence of being on the chain (`chain_low`, the chain share's lower bound, above 0).
+    """
+    changes = np.asarray(changes, dtype=float)
+    tests = paired_tests(changes, rule.margin, confidence)
+    p_diff = adjust([t.p_difference for t in tests], rule.correction)
+    p_eq = adjust([t.p_equivalence for t in tests], rule.correction)
+    rows = []
+    for i, test in enumerate(tests):
+        on_chain = chain_low is not None and np.isfinite(chain_low[i]) and chain_low[i] > 0
+        if test.identical and not on_chain:
+            verdict = NO_EFFECT
+        elif np.isfinite(p_diff[i]) and p_diff[i] < rule.alpha and test.change != 0:
+            verdict = CONTRIBUTED if test.change < 0 else WORKED_AGAINST
+        elif test.identical or (np.isfinite(p_eq[i]) and p_eq[i] < rule.alpha):
+            verdict = SUBSTITUTABLE if on_chain else NO_EFFECT
+        else:
+            verdict = INCONCLUSIVE
+        rows.append(
+            {
+                "change_when_removed": test.change,
+                "change_when_removed_low": test.low,
+                "change_when_removed_high": test.high,
+                "paired_sd": test.sd,
+                "p_value": test.p_difference,
+                "p_adjusted": p_diff[i],
+                "p_equivalence": test.p_equivalence,
+                "p_equivalence_adjusted": p_eq[i],
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def detectable_effect(
+    paired_sd: float,
+    replicates: int,
+    tests: int = 1,
+    alpha: float = DEFAULT_ALPHA,
+    power: float = DEFAULT_POWER,
+) -> float:
+    """The smallest change when removed a paired t-test detects with `power`, at the corrected level.
+
+    MDE = (t[1 - alpha'/2, n-1] + t[power, n-1]) * sd / sqrt(n), with alpha' = alpha / tests (the
+    first step of Holm, and the level Benjamini-Hochberg needs for a single true effect among
+    `tests`): conservative for both corrections. Infinite with fewer than 2 replicates.
+    """
+    from scipy import stats as scipy_stats
+
+    if replicates < 2 or not math.isfinite(paired_sd):
+        return math.inf
+    df = replicates - 1
+    level = alpha / max(1, tests)
+    factor = float(scipy_stats.t.ppf(1 - level / 2, df) + scipy_stats.t.ppf(power, df))
+    return factor * paired_sd / math.sqrt(replicates)

@@ -313,8 +313,8 @@ EVALUATION_LABEL_CHARS = 40  # a component's label wraps at this width on the fi
 def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figure:
     """Per component: attribution (share of transferred impact on its chains) beside contribution and Shapley value.
 
-    Contribution is the change in the outcome when the component alone is removed (sign turned so that
-    a bar to the right means the component added to the outcome); both intervals are drawn.
+    Bars are the change in the outcome when the component alone is removed (left of 0: it contributed)
+    and its Shapley share of the change when every component is removed; both intervals are drawn.
     """
     sns.set_theme(style="whitegrid", context="notebook", palette=PALETTE)
     colours = sns.color_palette(PALETTE)
@@ -323,25 +323,34 @@ def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figur
     lines = max((label.count("\n") + 1 for label in labels), default=1)
     height = max(3.2, 0.38 * lines * len(labels) + 2.2)
     figure, (left, right) = plt.subplots(1, 2, figsize=(13, height), sharey=True, width_ratios=[1, 1.4])
-    share = rows["attribution"].to_numpy(dtype=float)
-    low, high = rows["attribution_low"].to_numpy(dtype=float), rows["attribution_high"].to_numpy(dtype=float)
+    share = rows["chain_share"].to_numpy(dtype=float)
+    low, high = rows["chain_share_low"].to_numpy(dtype=float), rows["chain_share_high"].to_numpy(dtype=float)
     left.barh(y, share, color=colours[0], label="on the chain")
     left.errorbar(share, y, xerr=[np.nan_to_num(share - low), np.nan_to_num(high - share)], fmt="none", color="0.2")
-    left.set_xlabel("Share of transferred impact\non its recorded chains (attribution)")
+    chain = str(rows["chain"].iloc[0]) if "chain" in rows else "impact that entered Track One"
+    if np.isnan(share).all():  # an outcome the record does not decompose: say so, never borrow another's chain
+        left.text(0.5, 0.5, textwrap.fill(f"{chain[:1].upper()}{chain[1:]}", 28), ha="center", va="center",
+                  transform=left.transAxes, color="0.3")  # fmt: skip
+        left.set_xlabel("On the chain (attribution)")
+    else:
+        left.set_xlabel(textwrap.fill(f"Share of {chain} on its recorded chains (attribution)", 40))
     left.set_xlim(0, 1)
     left.xaxis.set_major_formatter(PercentFormatter(1.0))
     left.set_yticks(y, labels)
     left.invert_yaxis()
-    added = rows["contribution"].to_numpy(dtype=float)
-    added_low, added_high = rows["contribution_low"].to_numpy(dtype=float), rows["contribution_high"].to_numpy(float)
-    right.barh(y - 0.18, added, height=0.34, color=colours[1], label="contribution (it alone removed)")
+    added = rows["change_when_removed"].to_numpy(dtype=float)
+    added_low = rows["change_when_removed_low"].to_numpy(dtype=float)
+    added_high = rows["change_when_removed_high"].to_numpy(dtype=float)
+    right.barh(y - 0.18, added, height=0.34, color=colours[1], label="change when it alone is removed")
     right.errorbar(added, y - 0.18, xerr=[added - added_low, added_high - added], fmt="none", color="0.2")
     shapley = rows["shapley"].to_numpy(dtype=float)
     shapley_low, shapley_high = rows["shapley_low"].to_numpy(dtype=float), rows["shapley_high"].to_numpy(float)
-    right.barh(y + 0.18, shapley, height=0.34, color=colours[2], label="Shapley value (share of total effect)")
+    right.barh(
+        y + 0.18, shapley, height=0.34, color=colours[2], label="Shapley share of the change when all are removed"
+    )
     right.errorbar(shapley, y + 0.18, xerr=[shapley - shapley_low, shapley_high - shapley], fmt="none", color="0.2")
     right.axvline(0, color="0.3", linewidth=1)
-    right.set_xlabel(textwrap.fill(f"Added to {outcome[0].lower()}{outcome[1:]} (95% intervals)", 48))
+    right.set_xlabel(textwrap.fill(f"Change in {outcome[0].lower()}{outcome[1:]} when removed (95% intervals)", 48))
     right.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize="small")
     figure.suptitle(title)
     figure.tight_layout()

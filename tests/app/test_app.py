@@ -328,21 +328,44 @@ def test_evaluating_over_seeds_gives_means_with_intervals():
         for s in range(30, 33)
     ]
     assert first.contribution == pytest.approx(np.mean(differences))
+    from tracktwo.experiments.analysis import evaluation as rule
+
+    changes = np.column_stack(
+        [
+            [
+                simulate({**overrides, "evaluation.removed": [m.key]}, s).outcomes["impact"]
+                - simulate(overrides, s).outcomes["impact"]
+                for s in range(30, 33)
+            ]
+            for m in result.meetings
+        ]
+    )
+    judged = rule.judge(changes, rule.Rule(margin=result.meetings[0].margin), [m.share_low for m in result.meetings])
+    assert [m.verdict() for m in result.meetings] == judged["verdict"].tolist(), "the CLI's rule, Holm across meetings"
     assert evaluate(settings, seeds=range(30, 33), stop=lambda: True) is None
 
 
-def test_the_evaluations_words_follow_its_numbers():
-    carried = MeetingEffect("workshop:7", "Workshop 7 (month 27)", 27, share=0.4, chain_impact=1.0, contribution=0.1)
+def test_the_evaluations_words_follow_the_cli_rule():
+    """The Evaluate tab's verdicts are `tracktwo evaluate`'s: the rule's words, the change when removed."""
+    from tracktwo.experiments.analysis import evaluation as rule
+
+    carried = MeetingEffect(
+        "workshop:7", "Workshop 7 (month 27)", 27, share=0.4, chain_impact=1.0, contribution=0.1,
+        contribution_low=0.05, contribution_high=0.15, judged=rule.SUBSTITUTABLE, margin=0.2,
+    )  # fmt: skip
     assert carried.sentence() == (
         "Workshop 7 (month 27) is on the chain of 40% of transferred impact, but removing it changes impact by only "
-        "-0.10: others would have carried the same ideas."
+        "-0.10 [-0.15, -0.05] (within +/-0.20): on the chain but substitutable, others would have carried the same "
+        "ideas."
     )
-    made = MeetingEffect("workshop:2", "Workshop 2 (month 7)", 7, share=0.2, chain_impact=0.5, contribution=0.5)
-    assert made.verdict() == "contributed" and "it contributed" in made.sentence()
-    course = MeetingEffect("workshop:1", "Workshop 1 (month 3)", 3, share=0.0, chain_impact=0.0, contribution=-0.6)
-    assert course.verdict() == "another course" and "impact changes by +0.60" in course.sentence()
-    tiny = MeetingEffect("workshop:9", "Workshop 9 (month 35)", 35, 0.0, 0.0, contribution=IMPACT_SHOWN / 2)
-    assert tiny.verdict() == "no effect" and "by +0.00" in tiny.sentence()
+    made = MeetingEffect("workshop:2", "Workshop 2 (month 7)", 7, 0.2, 0.5, 0.5, 0.1, 0.3, 0.4, 0.6, rule.CONTRIBUTED)
+    assert made.verdict() == "contributed" and "by -0.50 [-0.60, -0.40]: it contributed" in made.sentence()
+    course = MeetingEffect("workshop:1", "Workshop 1 (month 3)", 3, 0.0, 0.0, -0.6, judged=rule.WORKED_AGAINST)
+    assert course.verdict() == "worked against" and "impact by +0.60: it worked against" in course.sentence()
+    one_seed = MeetingEffect("workshop:9", "Workshop 9 (month 35)", 35, 0.0, 0.0, contribution=IMPACT_SHOWN / 2)
+    assert one_seed.verdict() == "inconclusive" and "on one seed" in one_seed.sentence()
+    assert MeetingEffect("workshop:9", "W", 35, 0.0, 0.0, contribution=0.0).verdict() == "no effect"
+    assert set(rule.VERDICTS) >= {carried.verdict(), made.verdict(), course.verdict(), one_seed.verdict()}
 
 
 def test_the_ripe_moment_story_fails_without_its_mechanism():

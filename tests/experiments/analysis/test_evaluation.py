@@ -122,13 +122,17 @@ def test_evaluate_on_common_random_numbers_gives_a_workshop_after_the_run_exactl
     assert outcome.code == 0, outcome.stderr[-2000:]
     table = pd.read_csv(out / "evaluation.csv")
     late = table[table["component"] == "workshop:3"]
-    assert (late[["shapley", "contribution"]] == 0).all().all()
+    assert (late[["shapley", "change_when_removed"]] == 0).all().all()
+    assert (late["verdict"] == "no effect").all(), "identical in every replicate: no effect"
     totals = pd.read_csv(out / "evaluation_totals.csv")
     for _, total in totals.iterrows():
         mine = table[table["outcome"] == total["outcome"]]
-        assert mine["shapley"].sum() == pytest.approx(total["total_effect"], abs=1e-9)
+        assert mine["shapley"].sum() == pytest.approx(total["change_when_all_removed"], abs=1e-9)
     generated = table[(table["outcome"] == "ideas_generated") & (table["component"] != "workshop:3")]
-    assert (generated["shapley"] > 0).all(), "a workshop held generates ideas"
+    assert (generated["shapley"] < 0).all(), "a workshop held generates ideas: removing it lowers them"
+    assert (table.loc[table["outcome"] == "ideas_generated", "chain"] == "no chain for this outcome").all()
+    assert table.loc[table["outcome"] == "ideas_generated", "chain_share"].isna().all()
+    assert (table["counterfactual"] == "not held: the rest of the schedule unchanged").all()
     summary = json.loads((out / "evaluation.json").read_text())
     assert summary["summary"] and all("Workshop" in s for s in summary["summary"])
     assert (out / "evaluation.png").exists() and (out / "evaluation.svg").exists()
@@ -154,15 +158,15 @@ def test_evaluate_schedule_entries_formats_and_routes(tmp_path: Path):
     table = pd.read_csv(out / "evaluation.csv")
     assert set(table["family"]) == {"events", "formats", "routes"}
     late = table[table["component"] == "event:4"]
-    assert (late[["shapley", "contribution"]] == 0).all().all() and (late["attribution"] == 0).all()
+    assert (late[["shapley", "change_when_removed"]] == 0).all().all() and (late["chain_share"] == 0).all()
     totals = pd.read_csv(out / "evaluation_totals.csv")
     for _, total in totals.iterrows():
         mine = table[table["family"] == total["family"]]
-        assert mine["shapley"].sum() == pytest.approx(total["total_effect"], abs=1e-9)
+        assert mine["shapley"].sum() == pytest.approx(total["change_when_all_removed"], abs=1e-9)
     workshops = table[table["component"] == "format:workshop"].iloc[0]
-    assert workshops["label"] == "Workshops" and workshops["contribution"] > 0
+    assert workshops["label"] == "Workshops" and workshops["change_when_removed"] < 0
     routes = table[table["family"] == "routes"]
-    assert routes["attribution"].sum() == pytest.approx(1.0, abs=1e-9), "every transfer took one route"
+    assert routes["chain_share"].sum() == pytest.approx(1.0, abs=1e-9), "every transfer took one route"
 
 
 def test_evaluate_holds_its_folder_while_it_writes_its_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tracktwo.experiments.analysis import evaluation
-from tracktwo.experiments.cli.evaluate import _points, plan
+from tracktwo.experiments.analysis.contributions import coalition_points as _points
+from tracktwo.experiments.analysis.contributions import plan
 from tracktwo.experiments.design.config import load_params
 from tracktwo.experiments.design.points import run_seed
 from tracktwo.experiments.engine.worker import RunTask, run_task
