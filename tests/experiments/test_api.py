@@ -21,6 +21,8 @@ def _small_sweep(folder: Path) -> dict:
     """The shipped participant-mix sweep, shrunk: 2 replicates of 12-month runs, a coarse simplex."""
     data = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
     data.update({"replicates": 2, "steps": 12, "seed": 7, "base": str(ROOT / "configs" / "default.yaml")})
+    for key in ("budget", "confidence", "initial_replicates"):  # replicates: auto's keys (fixed replicates here)
+        data.pop(key, None)
     for spec in data["parameters"].values():
         if isinstance(spec, dict) and "simplex" in spec:
             spec["simplex"]["step"] = 0.5
@@ -53,7 +55,8 @@ def test_sweep_returns_the_tables_the_command_writes(small) -> None:
     written = pd.read_parquet(folder / "cli" / "runs.parquet")
     pd.testing.assert_frame_equal(_stable(result.runs), _stable(written))
     pd.testing.assert_frame_equal(result.summary, pd.read_csv(folder / "cli" / "summary.csv"), check_dtype=False)
-    assert result.summary["rank"].tolist() == list(range(1, len(result.summary) + 1))
+    ranks = result.summary["rank"].tolist()  # tied points (identical paired runs) share a rank
+    assert ranks[0] == 1 and ranks == sorted(ranks) and ranks[-1] <= len(result.summary)
     assert result.manifest["sweep"]["seed"] == 7 and result.name == "small_mix"
     assert result.manifest["tracktwo_version"] == tracktwo.__version__
 
@@ -155,7 +158,9 @@ def test_evaluate_and_discover_return_their_tables(tmp_path: Path, small) -> Non
     )  # fmt: skip
     assert isinstance(result, tracktwo.EvaluateResult) and result.ok
     assert result.table.to_csv(index=False) == (tmp_path / "e" / "evaluation.csv").read_text(encoding="utf-8")
-    assert set(result.table["verdict"]) <= {"contributed", "merely on the chain", "no clear effect"}
+    from tracktwo.experiments.analysis.evaluation import VERDICT_RULES
+
+    assert set(result.table["verdict"]) <= set(VERDICT_RULES)
     assert len(result.sentences) == len(result.table) and result.families[0].name == "routes"
     folder, data = small
     swept = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=folder / "for_discovery")
