@@ -67,9 +67,14 @@ evaluation = tracktwo.evaluate(
 print(f"{evaluation.finished} runs")
 
 # %% [markdown]
-# A row per component: its attribution (the share of transferred impact whose chains pass through
-# it), its contribution (impact lost without it) and its Shapley value, each with a 95% interval,
-# and the verdict.
+# A row per component and outcome: the *change when it is removed* (one sign everywhere: negative
+# means the outcome falls without it) with its 95% interval, the tests behind the verdict, its
+# share of the outcome's own recorded chains, and its Shapley share of the change when every
+# component is removed. The verdict follows a stated rule: "contributed" (removal lowers the
+# outcome, Holm-corrected across the family), "worked against" (removal raises it), "no effect"
+# (equivalent to zero within the margin by two one-sided tests), "on the chain but substitutable",
+# or "inconclusive". Before the runs a power check printed the smallest change these replicates can
+# detect: with 4 seeds it warns. The procedures are in [Evaluation](../evaluation.md).
 
 # %%
 evaluation.table.columns.tolist()
@@ -85,8 +90,8 @@ for sentence in evaluation.sentences:
     print(sentence)
 
 # %% [markdown]
-# And the programme's total effect per family, against the programme with every component of the
-# family removed (the Shapley values add up to it):
+# And the change when every component of a family is removed, with its verdict (the Shapley shares
+# add up to it):
 
 # %%
 evaluation.totals
@@ -99,6 +104,6 @@ Image(filename=str(next(path for path in evaluation.figures if path.suffix == ".
 
 # %% [markdown]
 # With 4 seeds the intervals are wide: read the verdicts above as a demonstration of the method,
-# not as findings; an evaluation to report uses 10 seeds or more per counterfactual. `tracktwo
-# report` on the results folder adds an evaluation section with a figure per family. More in
-# [Evaluate a programme](../cli/evaluate.md).
+# not as findings; an evaluation to report uses enough seeds for the power check to pass. `tracktwo
+# report` on the results folder writes an evaluation report (question, counterfactual, rule, power,
+# verdicts, methods and limitations). More in [Evaluate a programme](../cli/evaluate.md).
