@@ -31,6 +31,7 @@ from tracktwo.experiments.api import (
     sensitivity,
     sweep,
 )
+from tracktwo.experiments.calibrate import CalibrationResult, calibrate
 from tracktwo.experiments.provenance import tracktwo_version
 from tracktwo.model import (
     OUTCOMES,
@@ -48,6 +49,7 @@ __version__ = tracktwo_version()
 __all__ = [
     "OUTCOMES",
     "BatchResult",
+    "CalibrationResult",
     "CompareResult",
     "ConfigError",
     "DiscoverResult",
@@ -61,6 +63,7 @@ __all__ = [
     "SweepResult",
     "TrackTwoModel",
     "__version__",
+    "calibrate",
     "compare",
     "default_params_dict",
     "discover",
