@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.effects import runs_table, write_effects
 from tracktwo.experiments.analysis.ranking import beside, rank_points
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
@@ -53,9 +54,12 @@ def sweep_command(args: argparse.Namespace) -> int:
         )
         write_atomic(tally.directory / "summary.csv", ranking.to_csv(index=False))
         print(format_ranking(ranking, tally.swept_columns, spec.metric["name"], args.top))
+    wrote_effects = write_effects(
+        tally.directory, runs_table(tally.directory), tally.swept_columns, spec.metric and spec.metric["name"]
+    )
     print(
         f"Wrote {tally.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
-        f"{'summary.csv, ' if spec.metric else ''}manifest.json"
+        f"{'summary.csv, ' if spec.metric else ''}{'effects.csv, ' if wrote_effects else ''}manifest.json"
     )
     return finish(tally, draw=not args.no_plot)
 
