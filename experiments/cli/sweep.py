@@ -9,6 +9,7 @@ import pandas as pd
 from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.analysis.effects import runs_table, write_effects
 from tracktwo.experiments.analysis.ranking import beside, rank_points
+from tracktwo.experiments.analysis.robust import write_robustness
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, executor_from
 from tracktwo.experiments.design.sweepfile import load_sweep
@@ -44,6 +45,8 @@ def sweep_command(args: argparse.Namespace) -> int:
             spec, args.out, executor, resume=args.resume, overwrite=args.overwrite, progress=not args.no_progress
         )
     points = f"{tally.planned // spec.replicates} points x {spec.replicates} replicates"
+    if spec.auto_replicates:
+        points = f"replicates: auto (sequential MCB elimination, budget {spec.budget})"
     print(headline(spec.name, points, tally, executor.name, executor.workers))
     if tally.finished == 0:
         return every_run_failed(tally, "sweep")
@@ -54,12 +57,16 @@ def sweep_command(args: argparse.Namespace) -> int:
         )
         write_atomic(tally.directory / "summary.csv", ranking.to_csv(index=False))
         print(format_ranking(ranking, tally.swept_columns, spec.metric["name"], args.top))
-    wrote_effects = write_effects(
-        tally.directory, runs_table(tally.directory), tally.swept_columns, spec.metric and spec.metric["name"]
-    )
+    finished = runs_table(tally.directory)
+    metric = spec.metric["name"] if spec.metric else None
+    wrote_effects = write_effects(tally.directory, finished, tally.swept_columns, metric)
+    robust = write_robustness(tally.directory, finished, spec.describe(), tally.swept_columns)
+    if robust is not None:
+        print(robust.describe())
     print(
         f"Wrote {tally.directory}/: runs.parquet, runs.csv, {'timeseries.parquet, ' if spec.timeseries_every else ''}"
-        f"{'summary.csv, ' if spec.metric else ''}{'effects.csv, ' if wrote_effects else ''}manifest.json"
+        f"{'summary.csv, ' if spec.metric else ''}{'effects.csv, ' if wrote_effects else ''}"
+        f"{'robust.csv, robust.json, ' if robust is not None else ''}manifest.json"
     )
     return finish(tally, draw=not args.no_plot)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tracktwo.experiments.analysis import bestset, effects, stats
+from tracktwo.experiments.analysis import bestset, effects, robust, stats
 from tracktwo.experiments.analysis.ranking import beside, best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
     EVALUATION_INFO,
@@ -123,6 +123,7 @@ def headlines(results: ResultsFolder) -> list[Headline]:
         found += best_point(results)
         found += factor_effects(results)
         found += effect_headlines(results)
+        found += robust_headlines(results)
     found += frontier(results)
     found += pathways(results)
     found += sensitivity_headlines(results.directory, results.runs)
@@ -718,6 +719,21 @@ def effect_headlines(results: ResultsFolder) -> list[Headline]:
             big = clear.loc[clear["estimate"].abs().idxmax()]
             text += f"; the largest is {big['term']}, {big['estimate']:+.3g} ({big['low']:+.3g} to {big['high']:+.3g})"
     return [Headline(text + ".")]
+
+
+def robust_headlines(results: ResultsFolder) -> list[Headline]:
+    """For a sweep with uncertain ranges: the lever point in the best set in most scenarios, and where it flips."""
+    path = results.directory / "robust.json"
+    if not results.sweep.get("uncertain"):
+        return []
+    if path.exists():
+        return [Headline(json.loads(path.read_text(encoding="utf-8"))["text"])]
+    uncertain = list(results.sweep["uncertain"])
+    metric = results.metric or {}
+    found = robust.robustness(
+        results.runs, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
+    )
+    return [Headline(found.describe())]
 
 
 def _effects_html(results: ResultsFolder) -> str:
