@@ -62,7 +62,7 @@ def _main_columns(runs: pd.DataFrame, swept: Sequence[str]) -> tuple[dict[str, n
         if values.astype(str).nunique() < 2:
             continue
         if _is_numeric(values):
-            x = values.to_numpy(float)
+            x = values.fillna(0.0).to_numpy(float)  # a mix kind a point leaves out has no seats: share 0
             columns[key] = (x - x.mean()) / (x.max() - x.min())
             origin[key] = key
         else:

@@ -69,8 +69,8 @@ def robustness(
     sign = 1.0 if goal == "maximize" else -1.0
     data = runs.copy()
     levers = [c for c in levers if c in data and c not in uncertain]
-    data["lever"] = data.groupby([data[c].astype(str) for c in levers], sort=True).ngroup() if levers else 0
-    data["scenario"] = data.groupby([data[c].astype(str) for c in uncertain], sort=True).ngroup()
+    data["lever"] = _group_ids(data, levers)
+    data["scenario"] = _group_ids(data, list(uncertain))
     lever_ids = sorted(data["lever"].unique().tolist())
     scenario_ids = sorted(data["scenario"].unique().tolist())
     means = np.full((len(lever_ids), len(scenario_ids)), np.nan)
@@ -100,6 +100,14 @@ def robustness(
     loses = ~inside[lever_ids.index(winner)]
     flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses)
     return Robustness(table, answer, flips, coverage, density, len(scenario_ids))
+
+
+def _group_ids(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """0, 1, ... for each distinct combination of these columns' values (missing values are a value too)."""
+    if not columns:
+        return np.zeros(len(data), dtype=int)
+    text = data[columns].astype(object).where(data[columns].notna(), "-").astype(str).agg("|".join, axis=1)
+    return pd.factorize(text, sort=True)[0]
 
 
 def _where_it_flips(scenarios: pd.DataFrame, loses: np.ndarray) -> tuple[str, float, float]:
