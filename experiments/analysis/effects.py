@@ -37,6 +37,7 @@ from tracktwo.experiments.provenance import write_atomic
 __all__ = [
     "EFFECTS_FILE",
     "EQUIVALENCE_SHARE",
+    "MIN_CLUSTERS",
     "effects_table",
     "folder_effects",
     "runs_table",
@@ -47,6 +48,7 @@ __all__ = [
 EFFECTS_FILE = "effects.csv"
 EQUIVALENCE_SHARE = 0.1  # default equivalence margin: this share of the outcome's standard deviation over runs
 _RANK_TOLERANCE = 1e-10
+MIN_CLUSTERS = 3  # seeds a paired sweep needs before effects get cluster-robust intervals
 
 
 def _is_numeric(column: pd.Series) -> bool:
@@ -135,8 +137,8 @@ def effects_table(
     data = runs[np.isfinite(pd.to_numeric(runs[outcome], errors="coerce"))].reset_index(drop=True)
     paired = bestset.is_paired(data) if paired is None else paired
     empty = pd.DataFrame(columns=_COLUMNS)
-    if len(data) < 3:
-        return empty
+    if len(data) < 3 or (paired and data["seed"].nunique() < MIN_CLUSTERS):
+        return empty  # cluster-robust errors need several seeds
     mains, origin = _main_columns(data, swept)
     products: dict[str, np.ndarray] = {}
     parts: dict[str, tuple[str, str]] = {}
