@@ -517,7 +517,8 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     table = rank_points(results.runs, results.swept, metric, goal, design=results.sweep).dropna(subset=["estimate"])
     shown = table.head(BEST_SET_ROWS).iloc[::-1]
     _theme()
-    figure, axis = plt.subplots(figsize=(11, 1.6 + 0.42 * len(shown)), layout="constrained")
+    lines = max(len(_wrap(_compact_point(results, shown, row), 48).splitlines()) for row in shown.index)
+    figure, axis = plt.subplots(figsize=(13, 2.2 + 0.3 * lines * len(shown)), layout="constrained")
     y = np.arange(len(shown))
     inside = shown["in_best_set"].to_numpy(bool)
     colours = [PALETTE[0] if v else "0.55" for v in inside]
@@ -530,7 +531,7 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         )  # fmt: skip
     axis.axvline(0, color="black", lw=1)
     axis.set_yticks(y)
-    axis.set_yticklabels([_wrap(results.describe(int(p)), 60) for p in shown["point"]], fontsize="x-small")
+    axis.set_yticklabels([_wrap(_compact_point(results, shown, row), 48) for row in shown.index], fontsize="x-small")
     label = labels.outcome_label(metric)
     axis.set_xlabel(_wrap(f"{label}: difference to the best point ({CONFIDENCE:.0%} CI)", 70), fontsize="small")
     paired = "paired on seeds" if bestset.is_paired(results.runs) else "unpaired"
@@ -544,6 +545,18 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         f"the rest. {_interval_note(results)}"
     )
     return _save(figure, results, "best_set", title, caption, [title])
+
+
+def _compact_point(results: ResultsFolder, table: pd.DataFrame, row: Any) -> str:
+    """'grassroots 50%, official 50%': the values that vary across the sweep, by the last part of their key."""
+    varying = [c for c in results.swept if c in table and len(table[c].astype(str).unique()) > 1] or list(results.swept)
+    parts = []
+    for key in varying:
+        value = table.loc[row, key]
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        parts.append(f"{key.rsplit('.', 1)[-1]} {labels.value_label(key, value)}")
+    return ", ".join(parts) or results.describe(int(table.loc[row, "point"]))
 
 
 def _kind_word(key: str) -> str:
