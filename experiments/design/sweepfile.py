@@ -367,6 +367,12 @@ def _replicates(data: Mapping[str, Any], method: str) -> tuple[bool, int, int | 
     if "budget" not in data:
         raise ConfigError("budget: replicates: auto needs a budget (the most runs to spend), e.g. budget: 2000")
     budget = check_integer(data, "budget", 0, minimum=initial)
+    try:
+        limits.check_size("budget", 1, budget)  # the most runs it may spend, as for any sweep (--force lifts it)
+    except ConfigError:
+        raise ConfigError(
+            f"budget: {budget:,} runs, over the limit of {limits.MAX_RUNS:,}; lower it or pass --force"
+        ) from None
     confidence = data.get("confidence", DEFAULT_CONFIDENCE)
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         raise ConfigError(f"confidence: expected a number in [0.5, 1), e.g. 0.95, got {confidence!r}")
