@@ -437,7 +437,16 @@ def _what_was_run(results: ResultsFolder) -> str:
             ),
         ),
         ("Derived", "; ".join(f"{k} = {v}" for k, v in (sweep.get("derived") or {}).items()) or "none"),
-        ("Points × replicates", f"{len(results.points)} × {results.replicates}"),
+        (
+            ("Points × replicates", f"{len(results.points)} × {results.replicates}")
+            if not results.sweep.get("auto_replicates")
+            else (
+                "Points, replicates",
+                f"{len(results.points)}, auto (sequential MCB elimination): "
+                f"{results.runs.groupby('point').size().min()} to {results.runs.groupby('point').size().max()} "
+                f"per point, {len(results.runs):,} runs of a budget of {results.sweep.get('budget'):,}",
+            )
+        ),
         (
             "Runs",
             f"{runs.get('finished', len(results.runs))} finished, {runs.get('failed', results.failed)} failed "
