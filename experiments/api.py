@@ -137,14 +137,21 @@ class SweepResult(BatchResult):
         name: The sweep's name (its results folder's default name).
         metric: The metric the points are ranked by ({"name": ..., "goal": "maximize"|"minimize"}), or None.
         swept: The runs table's columns that vary across points.
-        summary: The points ranked by the metric with 95% intervals (summary.csv); None without a metric
-            or when no run finished.
+        summary: The points ranked by the metric with 95% intervals, paired differences to the best,
+            P(best) and `in_best_set` (summary.csv); None without a metric or when no run finished.
+        effects: Main effects and two-way interactions of the swept parameters with intervals, from a
+            regression with seed fixed effects (effects.csv); None when nothing varies enough.
+        robustness: With `uncertain:` parameters, each lever point across the shared scenarios (median,
+            10th percentile, regret, share of scenarios in the best set) and where the answer flips
+            (robust.csv, robust.json; tracktwo.experiments.analysis.robust.Robustness); else None.
     """
 
     name: str
     metric: dict[str, str] | None = None
     swept: tuple[str, ...] = ()
     summary: pd.DataFrame | None = None
+    effects: pd.DataFrame | None = None
+    robustness: Any = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -542,7 +549,9 @@ def sweep(
         ConfigError: Bad input, with the one line `tracktwo sweep` prints.
         ExecutorError: Workers died; the runs finished so far are saved (resume to finish).
     """
+    from tracktwo.experiments.analysis.effects import EFFECTS_FILE, runs_table, write_effects
     from tracktwo.experiments.analysis.ranking import rank_points
+    from tracktwo.experiments.analysis.robust import write_robustness
     from tracktwo.experiments.design.sweepfile import load_sweep
     from tracktwo.experiments.engine.runner import run_sweep
 
@@ -552,10 +561,15 @@ def sweep(
         with _executor(executor, workers, scheduler) as running:
             tally = run_sweep(spec, folder, running, resume=resume, overwrite=overwrite, progress=progress)
     fields = _batch_fields(tally, running)
-    summary = None
+    summary = effects = robust = None
     figures: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
     if tally.finished:
+        finished = runs_table(tally.directory)
+        metric_name = spec.metric["name"] if spec.metric else None
+        if write_effects(tally.directory, finished, tally.swept_columns, metric_name) is not None:
+            effects = pd.read_csv(tally.directory / EFFECTS_FILE)
+        robust = write_robustness(tally.directory, finished, spec.describe(), tally.swept_columns)
         if spec.metric:
             summary = rank_points(
                 fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
@@ -569,6 +583,8 @@ def sweep(
         metric=spec.metric,
         swept=tuple(tally.swept_columns),
         summary=summary,
+        effects=effects,
+        robustness=robust,
         figures=figures,
         warnings=warnings,
     )

@@ -17,6 +17,9 @@ comparison here is therefore made on the pairs of runs with the same seed:
   `confidence` quantile of max over j of the bootstrap t of (j - i). The set contains the true
   best with probability at least `confidence` (asymptotically), whatever the other points' means.
 
+Below MIN_BOOTSTRAP_RUNS runs per point the bootstrap cannot see the tails, and the critical
+value is Student t at 1 - alpha / (k - 1) (Bonferroni over the k - 1 comparisons) instead.
+
 An unpaired sweep (`paired: false`) gets the same procedure on independent resamples of each
 point's runs and Welch standard errors.
 
@@ -35,10 +38,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 
 __all__ = [
     "BEST_SET_RESAMPLES",
     "DEFAULT_INITIAL_REPLICATES",
+    "MIN_BOOTSTRAP_RUNS",
     "BestSet",
     "SequentialState",
     "best_set",
@@ -50,6 +55,7 @@ __all__ = [
 ]
 
 BEST_SET_RESAMPLES = 4000
+MIN_BOOTSTRAP_RUNS = 8  # below this many runs per point the critical value is Bonferroni-t, not bootstrap-t
 DEFAULT_INITIAL_REPLICATES = 10
 _TIE = 1e-12
 
@@ -198,6 +204,9 @@ def best_set(
         maxima[done : done + star.shape[0]] = t.max(axis=2)
         done += star.shape[0]
     d = np.quantile(np.where(np.isfinite(maxima), maxima, 0.0), confidence, axis=0)
+    fewest = int(np.isfinite(sub).sum(axis=1).min())
+    if fewest < MIN_BOOTSTRAP_RUNS:  # too few runs for a bootstrap-t: Bonferroni-t (Student t, k - 1 comparisons)
+        d = np.full(r, float(scipy_stats.t.ppf(1 - (1 - confidence) / (r - 1), max(fewest - 1, 1))))
     critical[rows] = d
     # i is beaten when some j has mean(j - i) > d_i * se(i, j); a constant nonzero gap (se = 0) beats outright
     with np.errstate(invalid="ignore"):

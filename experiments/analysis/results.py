@@ -321,7 +321,8 @@ def load_results(
 def _swept_columns(columns: list[str], manifest: dict[str, Any]) -> tuple[list[str], list[str]]:
     """The runs table's swept columns (manifest's parameters and derived keys, a swept mapping giving several)."""
     sweep = manifest.get("sweep", {})
-    parameters, derived_keys = list(sweep.get("parameters", {})), list(sweep.get("derived", {}))
+    parameters = [*sweep.get("parameters", {}), *(sweep.get("uncertain") or {})]  # levers and uncertainties
+    derived_keys = list(sweep.get("derived", {}))
     if not parameters:  # no manifest: the columns between the run's ids and its first outcome
         start = columns.index("seed") + 1 if "seed" in columns else 0
         end = columns.index("ideas_generated") if "ideas_generated" in columns else start

@@ -38,16 +38,22 @@ def sweep_command(args: argparse.Namespace) -> int:
     result = api.sweep(args.sweep, plot=not args.no_plot, **execution_options(args))
     design = result.manifest["sweep"]
     replicates = design["replicates"]
-    points = f"{result.planned // replicates} points x {replicates} replicates"
+    if design.get("auto_replicates"):
+        points = f"replicates: auto (sequential MCB elimination, budget {design.get('budget')})"
+    else:
+        points = f"{result.planned // replicates} points x {replicates} replicates"
     print(headline(result.name, points, result, result.executor, result.workers))
     if result.finished == 0:
         return every_run_failed(result, "sweep")
     if result.summary is not None:
         print(format_ranking(result.summary, list(result.swept), result.metric["name"], args.top))
+    if result.robustness is not None:
+        print(result.robustness.describe())
     print(
         f"Wrote {result.directory}/: runs.parquet, runs.csv, "
         f"{'timeseries.parquet, ' if design['timeseries_every'] else ''}"
-        f"{'summary.csv, ' if result.metric else ''}manifest.json"
+        f"{'summary.csv, ' if result.metric else ''}{'effects.csv, ' if result.effects is not None else ''}"
+        f"{'robust.csv, robust.json, ' if result.robustness is not None else ''}manifest.json"
     )
     return finish(result, draw=not args.no_plot)
 

@@ -17,6 +17,7 @@ adds replicates to the points still in the best set until it is resolved at `con
 from __future__ import annotations
 
 import ast
+import dataclasses
 import difflib
 import hashlib
 import itertools
@@ -49,6 +50,7 @@ __all__ = [
     "DEFAULT_BAYES_BATCH",
     "DEFAULT_CONFIDENCE",
     "DEFAULT_INITIAL_REPLICATES",
+    "DEFAULT_SCENARIOS",
     "GOALS",
     "GRID_TYPES",
     "INTERIOR_QUANTILE",
@@ -86,7 +88,10 @@ OUR_KEYS = (
     "budget",
     "confidence",
     "initial_replicates",
+    "uncertain",
+    "scenarios",
 )
+DEFAULT_SCENARIOS = 8  # Latin-hypercube scenarios of the uncertain parameters, shared by every lever point
 AUTO_KEYS = ("budget", "confidence", "initial_replicates")  # only with replicates: auto
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_INITIAL_REPLICATES = 10
@@ -126,6 +131,8 @@ class SweepSpec:
     auto_replicates: bool = False  # replicates: auto (sequential MCB elimination; `replicates` is the first look's)
     budget: int | None = None  # the most runs replicates: auto may spend
     confidence: float = DEFAULT_CONFIDENCE  # of the best set
+    uncertain: dict[str, tuple[float, float]] = field(default_factory=dict)  # what the model cannot know: ranges
+    scenarios: tuple[dict[str, Any], ...] = ()  # the shared Latin-hypercube sample of the uncertain ranges
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -155,6 +162,8 @@ class SweepSpec:
             )
         }
         decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
+        if self.uncertain:
+            decisive.update({"uncertain": self.uncertain, "scenarios": self.scenarios})
         if self.auto_replicates:
             decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
@@ -182,6 +191,8 @@ class SweepSpec:
             "auto_replicates": self.auto_replicates,
             "budget": self.budget,
             "confidence": self.confidence,
+            "uncertain": {key: list(bounds) for key, bounds in self.uncertain.items()},
+            "scenarios": list(self.scenarios),
         }
 
 
@@ -231,6 +242,8 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
             f"{replicates} replicates (initial_replicates); raise it to at least "
             f"{limits.grid_points(parameters) * replicates}"
         )
+    if "uncertain" in data or "scenarios" in data:
+        spec = _with_scenarios(spec, data)
     if auto and spec.metric is None:
         raise ConfigError("replicates: auto needs a metric to decide by: {name: <an outcome>, goal: maximize|minimize}")
     _schema(spec)
@@ -272,6 +285,65 @@ def check_integer(data: Mapping[str, Any], key: str, default: int, minimum: int,
     return value
 
 
+def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
+    """Levers x scenarios: every lever point of the grid runs in each of one shared Latin-hypercube sample.
+
+    `uncertain: {key: [low, high]}` names what the model cannot know (ranges, beside the levers the
+    sweep decides); `scenarios: N` (default DEFAULT_SCENARIOS) draws N scenarios, seeded by the sweep
+    seed, the same for every lever point; with the sweep's common seeds every point also runs on the
+    same seeds in every scenario.
+    """
+    from scipy.stats import qmc
+
+    if "uncertain" not in data:
+        raise ConfigError("scenarios: only used with uncertain: {key: [low, high], ...}")
+    if spec.method != "grid" or spec.auto_replicates:
+        raise ConfigError("uncertain: works with method grid and a fixed number of replicates (not auto, for now)")
+    value = data["uncertain"]
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(f"uncertain: expected a mapping of dotted keys to ranges [low, high], got {value!r}")
+    ranges: dict[str, tuple[float, float]] = {}
+    integers = set()
+    for key, bounds in value.items():
+        if key in spec.parameters or key in spec.derived:
+            raise ConfigError(f"uncertain.{key}: it is also a lever (parameters) or derived; a key is one or the other")
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(isinstance(b, int | float) and not isinstance(b, bool) for b in bounds)
+            or not bounds[0] < bounds[1]
+        ):
+            raise ConfigError(f"uncertain.{key}: expected a range [low, high] with low < high, got {bounds!r}")
+        default = keys.get(spec.base, str(key)) if str(key) in keys.key_paths(spec.base) else None
+        if isinstance(default, bool) or not isinstance(default, int | float):
+            raise ConfigError(
+                f"uncertain.{key}: not a numeric parameter of the model{suggest(str(key), keys.key_paths(spec.base))}"
+            )
+        if isinstance(default, int):
+            integers.add(str(key))
+        ranges[str(key)] = (float(bounds[0]), float(bounds[1]))
+    count = check_integer(data, "scenarios", DEFAULT_SCENARIOS, minimum=2)
+    unit = qmc.LatinHypercube(d=len(ranges), seed=np.random.default_rng(spec.seed)).random(count)
+    scenarios = tuple(
+        {
+            key: (round(low + u * (high - low)) if key in integers else points.tidy(low + u * (high - low)))
+            for (key, (low, high)), u in zip(ranges.items(), row, strict=True)
+        }
+        for row in unit
+    )
+    levers = points.grid_values(spec.parameters, spec.max_points or points.MAX_GRID_POINTS)
+    limits.check_size("levers x scenarios", len(levers) * count, spec.replicates)
+    listed = tuple({**lever, **scenario} for lever in levers for scenario in scenarios)
+    for index, scenario in enumerate(scenarios):
+        try:
+            _validate_point(spec, {**levers[0], **scenario})
+        except ConfigError as error:
+            raise ConfigError(
+                f"uncertain: scenario {index} ({_compact(scenario)}): the model rejects it: {error}"
+            ) from None
+    return dataclasses.replace(spec, uncertain=ranges, scenarios=scenarios, listed_points=listed)
+
+
 def _paired(value: Any) -> bool:
     """`paired`: true (default) runs replicate r of every point on one seed; false gives each point its own seeds."""
     if not isinstance(value, bool):
@@ -295,6 +367,12 @@ def _replicates(data: Mapping[str, Any], method: str) -> tuple[bool, int, int | 
     if "budget" not in data:
         raise ConfigError("budget: replicates: auto needs a budget (the most runs to spend), e.g. budget: 2000")
     budget = check_integer(data, "budget", 0, minimum=initial)
+    try:
+        limits.check_size("budget", 1, budget)  # the most runs it may spend, as for any sweep (--force lifts it)
+    except ConfigError:
+        raise ConfigError(
+            f"budget: {budget:,} runs, over the limit of {limits.MAX_RUNS:,}; lower it or pass --force"
+        ) from None
     confidence = data.get("confidence", DEFAULT_CONFIDENCE)
     if isinstance(confidence, bool) or not isinstance(confidence, int | float) or not 0.5 <= confidence < 1:
         raise ConfigError(f"confidence: expected a number in [0.5, 1), e.g. 0.95, got {confidence!r}")

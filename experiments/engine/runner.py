@@ -93,13 +93,15 @@ class Progress:
         self.bar.refresh()
 
     def note(self, text: str) -> None:
-        """Show what the design is doing beside the counts (e.g. the seat a selection just filled)."""
+        """Show what the design is doing beside the counts (e.g. the seat a selection just filled); it stays shown."""
+        self.text = text
         self.bar.set_postfix_str(f"failed={self.failed}, {text}")
 
     def update(self, records: Sequence[RunRecord]) -> None:
         """Count runs just recorded, and those of them that failed."""
         self.failed += sum(r.status == FAILED for r in records)
-        self.bar.set_postfix(failed=self.failed, refresh=False)
+        shown = f"failed={self.failed}" + (f", {self.text}" if getattr(self, "text", "") else "")
+        self.bar.set_postfix_str(shown, refresh=False)
         self.bar.update(len(records))
 
     def close(self) -> None:

@@ -5,7 +5,9 @@
   One) across the mix simplex as faceted heatmaps, the best mix starred (`mix_simplex`);
 - the autonomous share alone: the Autonomy Dilemma frontier, interior optimum marked (`dilemma_frontier`);
 - a kept time series: median and 10-90% bands over replicates for the best and worst points (`timeseries`);
-- any transfers: the share of transfers by route, per point (`pathways`).
+- any transfers: the share of transfers by route, per point (`pathways`);
+- a metric: each point's paired difference to the best with its interval, the best set marked
+  (`best_set`, experiments.analysis.bestset).
 
 Each point's replicates are aggregated by experiments.analysis.stats.point_interval (Wilson for a share of
 runs, a bootstrap interval of the mean otherwise). Figures go to RESULTS_DIR/figures/ as PNG and
@@ -31,8 +33,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
-from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.dilemma import optimum
+from tracktwo.experiments.analysis.ranking import best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
     SENSITIVITY_INFO,
     SENSITIVITY_TABLE,
@@ -146,7 +149,7 @@ def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)
     drawn: list[Drawn] = []
-    for draw in (mix_simplex, dilemma_frontier, timeseries, pathways):
+    for draw in (best_set, mix_simplex, dilemma_frontier, timeseries, pathways):
         made = draw(results, summaries)
         if made is not None:
             drawn.append(made)
@@ -220,9 +223,11 @@ def _slug(key: str) -> str:
 
 def _interval_note(results: ResultsFolder) -> str:
     """How the intervals were made: a bootstrap needs enough runs per point, a share of runs uses Wilson."""
-    runs = results.replicates
+    counts = results.runs.groupby("point").size() if len(results.runs) else pd.Series([results.replicates])
+    runs = int(counts.min())
     means = "bootstrap" if runs >= stats.MIN_BOOTSTRAP_N else "Student t (too few runs for a bootstrap)"
-    return f"{runs} runs per point; intervals: {CONFIDENCE:.0%}, {means} for means, Wilson for shares of runs."
+    many = f"{runs}" if runs == int(counts.max()) else f"{runs} to {int(counts.max())}"
+    return f"{many} runs per point; intervals: {CONFIDENCE:.0%}, {means} for means, Wilson for shares of runs."
 
 
 def _y_axis(axis: plt.Axes, binary: bool) -> None:
@@ -471,6 +476,9 @@ def mix_simplex(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         goal = results.metric["goal"] if results.metric and results.metric["name"] == outcome else "maximize"
         best = (finite.idxmin() if goal == "minimize" else finite.idxmax()) if len(finite) else None
         contenders = _contenders(summary, best, goal)
+        if results.metric and outcome == results.metric["name"] and len(finite) > 1:
+            chosen = _best_set_points(results)
+            contenders = chosen - {best} if best in chosen else contenders
         axes = subfigure.subplots(1, len(facets), squeeze=False)[0]
         subfigure.suptitle(_outcome_title(summaries, outcome), fontsize="large", fontweight="bold")
         for column, (axis, facet) in enumerate(zip(axes, facets, strict=True)):
@@ -492,15 +500,71 @@ def mix_simplex(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     title = "Which workshop mix gets ideas into Track One?"
     figure.suptitle(title, fontsize="x-large")
     note = (
-        f"{rest.capitalize()} take the seats left. ★ best mix; ○ mixes whose {CONFIDENCE:.0%} interval overlaps "
-        f"the best's. {_interval_note(results)}"
+        f"{rest.capitalize()} take the seats left. ★ best mix; ○ (top row) the other mixes in the best set "
+        f"(not told apart from the best, paired-bootstrap MCB), (other rows) mixes whose {CONFIDENCE:.0%} interval "
+        f"overlaps the best's. {_interval_note(results)}"
     )
     figure.text(0.5, -0.01, _wrap(note, 160), ha="center", va="top", fontsize=12, color="0.35")
     caption = (
-        f"Each cell is a mix of seats; {rest} take the seats left. Stars mark the best mix, circles the mixes "
-        f"not clearly worse (their {CONFIDENCE:.0%} intervals overlap the best's). {_interval_note(results)}"
+        f"Each cell is a mix of seats; {rest} take the seats left. Stars mark the best mix; circles, for the "
+        "metric, the other mixes in the best set (not told apart from the best by paired-bootstrap MCB), for "
+        f"other outcomes the mixes whose {CONFIDENCE:.0%} intervals overlap the best's. {_interval_note(results)}"
     )
     return _save(figure, results, "mix_simplex", title, caption, panels)
+
+
+BEST_SET_ROWS = 40  # points drawn in the best-set figure, best first
+
+
+def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
+    """Each point's difference to the best (paired when the sweep is) with its interval; the best set marked."""
+    del summaries
+    if not results.metric or results.runs["point"].nunique() < 2:
+        return None
+    metric, goal = results.metric["name"], results.metric["goal"]
+    table = rank_points(results.runs, results.swept, metric, goal, design=results.sweep).dropna(subset=["estimate"])
+    shown = table.head(BEST_SET_ROWS).iloc[::-1]
+    _theme()
+    lines = max(len(_wrap(_compact_point(results, shown, row), 48).splitlines()) for row in shown.index)
+    figure, axis = plt.subplots(figsize=(13, 2.2 + 0.3 * lines * len(shown)), layout="constrained")
+    y = np.arange(len(shown))
+    inside = shown["in_best_set"].to_numpy(bool)
+    colours = [PALETTE[0] if v else "0.55" for v in inside]
+    error = np.vstack([shown["difference"] - shown["difference_low"], shown["difference_high"] - shown["difference"]])
+    error = np.nan_to_num(error.clip(min=0))
+    for row, colour in enumerate(colours):
+        axis.errorbar(
+            shown["difference"].iloc[row], y[row], xerr=error[:, row : row + 1], fmt="o" if inside[row] else "s",
+            color=colour, ms=8, lw=2, capsize=3,
+        )  # fmt: skip
+    axis.axvline(0, color="black", lw=1)
+    axis.set_yticks(y)
+    axis.set_yticklabels([_wrap(_compact_point(results, shown, row), 48) for row in shown.index], fontsize="x-small")
+    label = labels.outcome_label(metric)
+    axis.set_xlabel(_wrap(f"{label}: difference to the best point ({CONFIDENCE:.0%} CI)", 70), fontsize="small")
+    paired = "paired on seeds" if bestset.is_paired(results.runs) else "unpaired"
+    inside_count = int(table["in_best_set"].sum())
+    title = f"The best set: {inside_count} point{'s' if inside_count != 1 else ''} not told apart from the best"
+    axis.set_title(_wrap(title, 70), fontsize="medium")
+    caption = (
+        f"Each point's mean {label.lower()} minus the best point's, {paired}, with a {CONFIDENCE:.0%} bootstrap "
+        "interval. Blue circles: the best set, the points that cannot be told apart from the best at "
+        f"{results.sweep.get('confidence') or CONFIDENCE:.0%} confidence (paired-bootstrap MCB); grey squares: "
+        f"the rest. {_interval_note(results)}"
+    )
+    return _save(figure, results, "best_set", title, caption, [title])
+
+
+def _compact_point(results: ResultsFolder, table: pd.DataFrame, row: Any) -> str:
+    """'grassroots 50%, official 50%': the values that vary across the sweep, by the last part of their key."""
+    varying = [c for c in results.swept if c in table and len(table[c].astype(str).unique()) > 1] or list(results.swept)
+    parts = []
+    for key in varying:
+        value = table.loc[row, key]
+        if isinstance(value, float) and math.isnan(value):
+            continue
+        parts.append(f"{key.rsplit('.', 1)[-1]} {labels.value_label(key, value)}")
+    return ", ".join(parts) or results.describe(int(table.loc[row, "point"]))
 
 
 def _kind_word(key: str) -> str:
@@ -509,6 +573,13 @@ def _kind_word(key: str) -> str:
 
 def _is_grid(values: pd.DataFrame) -> bool:
     return all(values[c].nunique() <= 11 for c in values)
+
+
+def _best_set_points(results: ResultsFolder) -> set[int]:
+    """The points in the metric's best set (paired-bootstrap MCB, or the sequential procedure's survivors)."""
+    metric = results.metric or {}
+    points, inside, _ = best_set_of(results.runs, metric["name"], metric["goal"], results.sweep)
+    return {p for p, v in zip(points, inside, strict=True) if v}
 
 
 def _contenders(summary: pd.DataFrame, best: Any, goal: str) -> set[Any]:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tracktwo.experiments.analysis import stats
-from tracktwo.experiments.analysis.ranking import beside, rank_points
+from tracktwo.experiments.analysis import bestset, effects, robust, stats
+from tracktwo.experiments.analysis.ranking import beside, best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
     EVALUATION_INFO,
     EVALUATION_TABLE,
@@ -112,7 +112,7 @@ def format_interval(estimate: float, low: float, high: float, share: bool) -> st
 
 def ranking(results: ResultsFolder, metric: str, goal: str) -> pd.DataFrame:
     """Points best first with the metric's estimate and interval (as summary.csv), the outcomes beside it, P(best)."""
-    return rank_points(results.runs, results.swept, metric, goal, with_probability_best=True)
+    return rank_points(results.runs, results.swept, metric, goal, design=results.sweep)
 
 
 def _values(results: ResultsFolder, point: int, outcome: str) -> Any:
@@ -128,6 +128,8 @@ def headlines(results: ResultsFolder) -> list[Headline]:
     if results.metric:
         found += best_point(results)
         found += factor_effects(results)
+        found += effect_headlines(results)
+        found += robust_headlines(results)
     found += frontier(results)
     found += pathways(results)
     found += sensitivity_headlines(results.directory, results.runs)
@@ -164,28 +166,48 @@ def best_point(results: ResultsFolder) -> list[Headline]:
     if len(table) < 2:
         return [Headline(text, tuple(numbers))]
     second = table.iloc[1]
-    comparison = stats.compare_points(
-        _values(results, int(best["point"]), metric), _values(results, int(second["point"]), metric)
+    inside = table[table["in_best_set"].astype(bool)]
+    plural = "mixes" if what == "mix" else "points"
+    confidence = float(results.sweep.get("confidence") or stats.DEFAULT_CONFIDENCE)
+    paired = bestset.is_paired(results.runs)
+    how = "paired on seeds" if paired else "unpaired"
+    if len(inside) == 1:
+        verdict = (
+            f"It is the best set's only member: no other {what} comes close enough to be told apart from it at "
+            f"{confidence:.0%} confidence"
+        )
+    else:
+        others = "; ".join(results.describe(int(p)) for p in inside["point"].iloc[1:6])
+        more = f" and {len(inside) - 6} more" if len(inside) > 6 else ""
+        verdict = (
+            f"It is not the answer alone: {len(inside)} {plural} form the best set, those that cannot be told "
+            f"apart from the best at {confidence:.0%} confidence (also {others}{more})"
+        )
+    difference = stats.Interval(
+        second["difference"], second["difference_low"], second["difference_high"], int(second["n"]), ""
     )
-    ahead = comparison.difference.low > 0 if goal == "maximize" else comparison.difference.high < 0
-    overlapping = (
-        int(((table["high"] >= best["low"]) if goal == "maximize" else (table["low"] <= best["high"])).sum()) - 1
+    against = (
+        "tied with it (identical runs on every seed)"
+        if difference.estimate == 0 and (difference.low == difference.high)
+        else f"the difference ({how}) is {difference.format()}"
     )
     sure = best["probability_best"]
-    verdict = (
-        "It is clearly the best"
-        if sure >= CLEAR
-        else "It is ahead of the runner-up, but not certainly the best"
-        if ahead
-        else "It is not clearly better than the runner-up"
-    )
     text += (
         f" Against the runner-up, {results.describe(int(second['point']))} at "
-        f"{format_value(second['estimate'], share)}, the difference is {comparison.describe(percent=share)}. "
-        f"{verdict}: it comes out best in {sure:.0%} of bootstrap resamples of the runs, and "
-        f"{overlapping} other point{'s' if overlapping != 1 else ''} have intervals overlapping its own."
+        f"{format_value(second['estimate'], share)}, {against}. {verdict}. It comes out best in {sure:.0%} of "
+        f"{'paired ' if paired else ''}bootstrap resamples of the runs{_procedure_note(results)}."
     )
     return [Headline(text, tuple(numbers))]
+
+
+def _procedure_note(results: ResultsFolder) -> str:
+    """' (replicates by sequential MCB elimination: 1,240 runs, stopped: resolved)' for replicates: auto."""
+    if not results.sweep.get("auto_replicates") or not results.metric:
+        return ""
+    _, _, state = best_set_of(results.runs, results.metric["name"], results.metric["goal"], results.sweep)
+    reason = {"resolved": "the best set was resolved", "tied": "the rest are ties", "budget": "the budget ran out"}
+    why = reason.get(getattr(state, "reason", ""), "unfinished")
+    return f" (replicates placed by sequential MCB elimination: {len(results.runs):,} runs; it stopped because {why})"
 
 
 def _beside(row: pd.Series, metric: str, results: ResultsFolder) -> str:
@@ -225,17 +247,31 @@ def factor_effects(results: ResultsFolder) -> list[Headline]:
             continue
         top = estimates.idxmin() if goal == "minimize" else estimates.idxmax()
         bottom = estimates.idxmax() if goal == "minimize" else estimates.idxmin()
-        comparison = stats.compare_points(_values(results, top, metric), _values(results, bottom, metric))
+        difference = _difference_text(results, int(top), int(bottom), metric, share)
         held_text = " (other parameters as at the best point)" if others else ""
         found.append(
             Headline(
                 f"{factor.label}: {labels.outcome_label(metric)} is best at {factor.tick(results.points.loc[top])} "
                 f"({format_value(estimates[top], share)}) and worst at {factor.tick(results.points.loc[bottom])} "
                 f"({format_value(estimates[bottom], share)}){held_text}; "
-                f"difference {comparison.describe(percent=share)}."
+                f"difference {difference}."
             )
         )
     return found
+
+
+def _difference_text(results: ResultsFolder, a: int, b: int, metric: str, share: bool) -> str:
+    """Point a minus point b: paired on seeds (by replicate) when the sweep is paired, else independent samples."""
+    if not bestset.is_paired(results.runs):
+        return stats.compare_points(_values(results, a, metric), _values(results, b, metric)).describe(percent=share)
+    _, y = bestset.matrix(results.runs, metric, [a, b])
+    difference = stats.paired_difference(y[0], y[1])
+    if share:
+        return (
+            f"{100 * difference.estimate:+.0f} percentage points [{100 * difference.low:+.0f}, "
+            f"{100 * difference.high:+.0f}] (paired on seeds)"
+        )
+    return f"{difference.format()} (paired on seeds)"
 
 
 def frontier(results: ResultsFolder) -> list[Headline]:
@@ -404,7 +440,16 @@ def _what_was_run(results: ResultsFolder) -> str:
             ),
         ),
         ("Derived", "; ".join(f"{k} = {v}" for k, v in (sweep.get("derived") or {}).items()) or "none"),
-        ("Points × replicates", f"{len(results.points)} × {results.replicates}"),
+        (
+            ("Points × replicates", f"{len(results.points)} × {results.replicates}")
+            if not results.sweep.get("auto_replicates")
+            else (
+                "Points, replicates",
+                f"{len(results.points)}, auto (sequential MCB elimination): "
+                f"{results.runs.groupby('point').size().min()} to {results.runs.groupby('point').size().max()} "
+                f"per point, {len(results.runs):,} runs of a budget of {results.sweep.get('budget'):,}",
+            )
+        ),
         (
             "Runs",
             f"{runs.get('finished', len(results.runs))} finished, {runs.get('failed', results.failed)} failed "
@@ -456,7 +501,14 @@ def _ranking_html(results: ResultsFolder) -> str:
                 for name in beside(metric, results.outcomes)
             },
             "Runs": shown["n"],
+            "Vs best (95% CI)": [
+                "best" if i == 0 else "tie" if d == 0 and lo == hi else f"{d:+.3g} ({lo:+.3g} to {hi:+.3g})"
+                for i, (d, lo, hi) in enumerate(
+                    zip(shown["difference"], shown["difference_low"], shown["difference_high"], strict=True)
+                )
+            ],
             "P(best)": [f"{v:.0%}" for v in shown["probability_best"]],
+            "Best set": ["yes" if v else "" for v in shown["in_best_set"]],
         }
     )
     more = (
@@ -465,10 +517,13 @@ def _ranking_html(results: ResultsFolder) -> str:
     note = (
         "<p class='muted'>Intervals: Wilson for a share of runs; otherwise a BCa bootstrap of the mean "
         f"(Student t below {stats.MIN_BOOTSTRAP_N} runs). P(best): share of bootstrap resamples of the runs in which "
-        "the point comes out best.</p>"
+        "the point comes out best (paired resamples: the same seeds for every point). "
+        "Vs best: the point minus the best, paired on seeds, with a bootstrap interval. "
+        "Best set: the points that cannot be told apart from the best "
+        "(paired-bootstrap max-t MCB; see docs/sweep_statistics.md).</p>"
     )
     heading = f"<h2>Ranking by {_e(_lower_first(labels.outcome_label(metric)))}</h2>"
-    return f"{heading}{_table(frame, {'Rank', 'Runs', 'P(best)'})}{more}{note}"
+    return f"{heading}{_table(frame, {'Rank', 'Runs', 'P(best)', 'Best set'})}{more}{note}"
 
 
 def _figures_html(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
@@ -642,6 +697,87 @@ def _reproduce_html(results: ResultsFolder) -> str:
     )
 
 
+EFFECT_ROWS = 30
+
+
+def effects_of(results: ResultsFolder) -> pd.DataFrame:
+    """The metric's effects table (effects.csv's rows for it; computed from the runs when the file is absent)."""
+    metric = (results.metric or {}).get("name")
+    path = results.directory / effects.EFFECTS_FILE
+    table = pd.read_csv(path) if path.exists() else effects.sweep_effects(results.runs, results.swept, metric)
+    return table[table["outcome"] == (metric or "impact")] if not table.empty else table
+
+
+def effect_headlines(results: ResultsFolder) -> list[Headline]:
+    """The largest main effect and what the interactions show: clearly non-zero (Holm) or negligible (TOST)."""
+    table = effects_of(results)
+    if table.empty:
+        return []
+    label = labels.outcome_label(table["outcome"].iloc[0])
+    mains, pairs = table[table["kind"] == "main"], table[table["kind"] == "interaction"]
+    top = mains.loc[mains["estimate"].abs().idxmax()] if len(mains) else None
+    text = f"Effects on {_lower_first(label)} (regression on the runs, {table['method'].iloc[0]})"
+    if top is not None:
+        text += (
+            f": the largest main effect is {top['term']}, {top['estimate']:+.3g} "
+            f"({stats.DEFAULT_CONFIDENCE:.0%} CI {top['low']:+.3g} to {top['high']:+.3g}) across its swept range"
+        )
+    if len(pairs):
+        clear = pairs[pairs["p_holm"] < 1 - stats.DEFAULT_CONFIDENCE]
+        negligible = int(pairs["negligible"].sum())
+        text += (
+            f". Of {len(pairs)} two-way interactions, {len(clear)} are clearly non-zero (Holm-adjusted p < "
+            f"{1 - stats.DEFAULT_CONFIDENCE:.2g}) and {negligible} are negligible (TOST within "
+            f"+-{pairs['equivalence_margin'].iloc[0]:.3g})"
+        )
+        if len(clear):
+            big = clear.loc[clear["estimate"].abs().idxmax()]
+            text += f"; the largest is {big['term']}, {big['estimate']:+.3g} ({big['low']:+.3g} to {big['high']:+.3g})"
+    return [Headline(text + ".")]
+
+
+def robust_headlines(results: ResultsFolder) -> list[Headline]:
+    """For a sweep with uncertain ranges: the lever point in the best set in most scenarios, and where it flips."""
+    path = results.directory / "robust.json"
+    if not results.sweep.get("uncertain"):
+        return []
+    if path.exists():
+        return [Headline(json.loads(path.read_text(encoding="utf-8"))["text"])]
+    uncertain = list(results.sweep["uncertain"])
+    metric = results.metric or {}
+    found = robust.robustness(
+        results.runs, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
+    )
+    return [Headline(found.describe())]
+
+
+def _effects_html(results: ResultsFolder) -> str:
+    table = effects_of(results)
+    if table.empty:
+        return ""
+    shown = table.reindex(table["estimate"].abs().sort_values(ascending=False).index).head(EFFECT_ROWS)
+    frame = pd.DataFrame(
+        {
+            "Term": shown["term"],
+            "Kind": shown["kind"],
+            "Effect": [f"{v:+.3g}" for v in shown["estimate"]],
+            f"{stats.DEFAULT_CONFIDENCE:.0%} CI": [
+                f"{lo:+.3g} to {hi:+.3g}" for lo, hi in zip(shown["low"], shown["high"], strict=True)
+            ],
+            "p (Holm)": [f"{v:.2g}" for v in shown["p_holm"]],
+            "Negligible": ["yes" if v else "" for v in shown["negligible"]],
+        }
+    )
+    note = (
+        "<p class='muted'>Main effect: the change in the outcome from the low to the high end of the parameter's "
+        "swept range (others at their mean); categorical levels against the first level; interaction: how much one "
+        "parameter's effect changes across the other's range. One OLS regression on the runs with the seed as a "
+        "fixed effect and cluster-robust standard errors by seed (paired sweeps). Negligible: the 90% interval lies "
+        "within the equivalence margin (TOST). All terms in effects.csv.</p>"
+    )
+    return f"<h2>Effects and interactions</h2>{_table(frame, {'Effect', 'p (Holm)'})}{note}"
+
+
 def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
     """The whole report as one HTML string."""
     found = headlines(results)
@@ -653,6 +789,7 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
         + (f"<p class='question'>{_e(question)}</p>" if question else "")
         + f"<h2>Answers</h2><ul class='headline'>{answers}</ul>"
         + _ranking_html(results)
+        + _effects_html(results)
         + _figures_html(results, drawn)
         + _sensitivity_html(results.directory)
         + _scenarios_html(results.directory)

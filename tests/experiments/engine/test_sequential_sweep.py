@@ -108,6 +108,7 @@ def test_an_interrupted_auto_sweep_resumes_to_the_same_runs(
         ("confidence: 0.95", "confidence: 1.5", "confidence: expected a number in [0.5, 1)"),
         ("replicates: auto", "replicates: many", "replicates: expected an integer >= 1 or auto, got 'many'"),
         ("method: grid", "method: bayes", "replicates: auto works with method grid or random"),
+        ("budget: 1200", "budget: 2000000000", "budget: 2,000,000,000 runs, over the limit of 1,000,000"),
         ("replicates: auto", "replicates: 5", "budget: only used with replicates: auto"),
     ],
 )

@@ -20,6 +20,7 @@ FEW_OUTCOMES = ["impact", "any_transfer"]  # panels per effect figure in these t
 # shipped sweep -> figures that must be drawn (besides effects and, when there were transfers, pathways)
 EXPECTED = {
     "participant_mix": {
+        "best_set",
         "mix_simplex",
         "timeseries",
         "effect_workshops.mix.elite",
@@ -30,7 +31,12 @@ EXPECTED = {
     "autonomy_dilemma": {"dilemma_frontier", "timeseries", "effect_workshops.mix.autonomous"},
     "ripeness": {"timeseries", "effect_workshops.count", "effect_ripeness.mode"},
     "ongoing_vs_oneoff": {"timeseries", "effect_workshops.count"},
-    "funding": {"timeseries", "effect_workshops.funder_conditionality", "effect_workshops.facilitator_policy"},
+    "funding": {
+        "best_set",
+        "timeseries",
+        "effect_workshops.funder_conditionality",
+        "effect_workshops.facilitator_policy",
+    },
     "backchannel": {"timeseries", "effect_mode"},
     "optimize_mix": {
         "timeseries",

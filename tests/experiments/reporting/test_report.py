@@ -104,3 +104,14 @@ def test_report_of_a_folder_without_results_is_one_clear_line(
     assert main(["report", str(tmp_path / "empty")]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "no runs.parquet" in error
+
+
+def test_the_headline_table_and_figures_name_the_best_set_of_summary_csv(dilemma: Path) -> None:
+    assert main(["report", str(dilemma)]) == 0
+    text = (dilemma / "report.html").read_text(encoding="utf-8")
+    summary = pd.read_csv(dilemma / "summary.csv")
+    inside = int(summary["in_best_set"].sum())
+    assert inside >= 1 and bool(summary["in_best_set"].iloc[0])
+    assert (f"{inside} mixes form the best set" if inside > 1 else "the best set's only member") in text
+    assert "Best set</th>" in text and "paired-bootstrap max-t MCB" in text
+    assert (dilemma / "figures" / "best_set.png").exists() and (dilemma / "figures" / "best_set.svg").exists()

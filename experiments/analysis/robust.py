@@ -1,0 +1,152 @@
+"""Robust answers: which lever point is good across what the model cannot know.
+
+A sweep with `uncertain:` ranges runs every lever point (the `parameters` a programme designer
+decides) in each scenario of one shared Latin-hypercube sample of the uncertain parameters, on the
+same seeds (levers and uncertainties, in the EMA Workbench's vocabulary). Per lever point:
+
+* `median` and `p10`: the median and the 10th percentile (the 90th when minimising) over scenarios
+  of its mean outcome in each scenario: how it does typically and in a bad case;
+* `mean_regret`, `max_regret`: how far below the best lever point of each scenario it falls;
+* `share_best_set`: the share of scenarios in which it is in that scenario's best set
+  (paired-bootstrap MCB within the scenario, experiments.analysis.bestset).
+
+The robust answer is the lever point in the best set in the most scenarios (ties: the smallest
+maximum regret). Scenario discovery (PRIM, experiments.analysis.discovery) then finds where the
+headline changes: the region of the uncertain parameters where the robust answer is not in the
+scenario's best set.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tracktwo.experiments.analysis import bestset, stats
+from tracktwo.experiments.analysis.discovery import prim
+from tracktwo.experiments.provenance import write_atomic
+
+__all__ = ["ROBUST_FILE", "Robustness", "robustness", "write_robustness"]
+
+ROBUST_FILE = "robust.csv"
+
+
+@dataclass
+class Robustness:
+    """The per-lever table (best first), the robust answer's lever values, and where it stops being best."""
+
+    table: pd.DataFrame
+    answer: dict[str, Any]
+    flips: str
+    flip_coverage: float
+    flip_density: float
+    scenarios: int
+
+    def describe(self) -> str:
+        """One paragraph: the robust answer and the scenarios where it is not among the best."""
+        row = self.table.iloc[0]
+        shown = ", ".join(f"{k}={v}" for k, v in self.answer.items())
+        return (
+            f"Robust answer across {self.scenarios} scenarios: {shown}, in the best set in "
+            f"{row['share_best_set']:.0%} of them (median {row['median']:.3g}, 10th percentile {row['p10']:.3g}, "
+            f"largest regret {row['max_regret']:.3g}). {self.flips}"
+        )
+
+
+def robustness(
+    runs: pd.DataFrame,
+    levers: Sequence[str],
+    uncertain: Sequence[str],
+    metric: str,
+    goal: str = "maximize",
+    confidence: float = stats.DEFAULT_CONFIDENCE,
+) -> Robustness:
+    """Per lever point: median, 10th percentile, regret and share of scenarios in the best set; PRIM of the flips."""
+    sign = 1.0 if goal == "maximize" else -1.0
+    data = runs.copy()
+    levers = [c for c in levers if c in data and c not in uncertain]
+    data["lever"] = _group_ids(data, levers)
+    data["scenario"] = _group_ids(data, list(uncertain))
+    lever_ids = sorted(data["lever"].unique().tolist())
+    scenario_ids = sorted(data["scenario"].unique().tolist())
+    means = np.full((len(lever_ids), len(scenario_ids)), np.nan)
+    inside = np.zeros_like(means, dtype=bool)
+    for column, scenario in enumerate(scenario_ids):
+        part = data[data["scenario"] == scenario].copy()
+        part["point"] = part["lever"]
+        order, y = bestset.matrix(part, metric, lever_ids)
+        chosen = bestset.best_set(y, order, goal, confidence, bestset.is_paired(part) or len(lever_ids) == 1)
+        means[:, column] = chosen.means
+        inside[:, column] = chosen.in_best_set
+    best = np.nanmax(sign * means, axis=0)
+    regret = best[None, :] - sign * means
+    table = data.drop_duplicates("lever").set_index("lever").loc[lever_ids, levers].reset_index()
+    table["median"] = np.nanmedian(means, axis=1)
+    table["p10"] = np.nanpercentile(means, 10 if sign > 0 else 90, axis=1)
+    table["mean_regret"] = np.nanmean(regret, axis=1)
+    table["max_regret"] = np.nanmax(regret, axis=1)
+    table["share_best_set"] = inside.mean(axis=1)
+    table["scenarios"] = len(scenario_ids)
+    table = table.sort_values(["share_best_set", "max_regret", "lever"], ascending=[False, True, True], kind="stable")
+    table.insert(0, "robust_rank", range(1, len(table) + 1))
+    table = table.reset_index(drop=True)
+    winner = int(table["lever"].iloc[0])
+    answer = {c: _plain(table[c].iloc[0]) for c in levers}
+    scenario_values = data.drop_duplicates("scenario").set_index("scenario").loc[scenario_ids, list(uncertain)]
+    loses = ~inside[lever_ids.index(winner)]
+    flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses)
+    return Robustness(table, answer, flips, coverage, density, len(scenario_ids))
+
+
+def _group_ids(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """0, 1, ... for each distinct combination of these columns' values (missing values are a value too)."""
+    if not columns:
+        return np.zeros(len(data), dtype=int)
+    text = data[columns].astype(object).where(data[columns].notna(), "-").astype(str).agg("|".join, axis=1)
+    return pd.factorize(text, sort=True)[0]
+
+
+def _where_it_flips(scenarios: pd.DataFrame, loses: np.ndarray) -> tuple[str, float, float]:
+    """PRIM's box of the scenarios in which the robust answer is not in the best set, as a sentence."""
+    if not loses.any():
+        return "It is in the best set in every scenario.", 1.0, 1.0
+    if loses.all():
+        return "It is in no scenario's best set.", 1.0, 1.0
+    box, _ = prim(scenarios.astype(float), loses.astype(bool))
+    return (
+        f"It drops out of the best set in {int(loses.sum())} of {loses.size} scenarios, mostly where "
+        f"{box.rule()} (PRIM: {box.coverage:.0%} of those scenarios fall in this region, {box.density:.0%} of the "
+        "scenarios in it are such).",
+        box.coverage,
+        box.density,
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def write_robustness(
+    directory: str | Path, runs: pd.DataFrame, sweep: dict[str, Any], swept: Sequence[str]
+) -> Robustness | None:
+    """robust.csv and robust.json for a sweep with `uncertain:` ranges (its manifest entry); None otherwise."""
+    uncertain = list(sweep.get("uncertain") or {})
+    metric = sweep.get("metric") or {}
+    if not uncertain or not metric:
+        return None
+    levers = [c for c in swept if c not in uncertain]
+    found = robustness(runs, levers, uncertain, metric["name"], metric.get("goal", "maximize"))
+    folder = Path(directory)
+    write_atomic(folder / ROBUST_FILE, found.table.to_csv(index=False))
+    summary = {
+        "answer": found.answer,
+        "text": found.describe(),
+        "flip_coverage": found.flip_coverage,
+        "flip_density": found.flip_density,
+    }
+    write_atomic(folder / "robust.json", json.dumps(summary, indent=2, default=str))
+    return found
