@@ -6,8 +6,7 @@ import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from tracktwo.model import ConfigError, TrackTwoModel, make_params, simulate
-from tracktwo.model.model import KeyedDrawsOnly
+from tracktwo.model import ConfigError, KeyedDrawsOnly, TrackTwoModel, make_params, simulate
 
 import tracktwo
 
