@@ -522,8 +522,11 @@ def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
 REFERENCE_COMMIT = "c7f3a0a"  # main before event-keyed randomness: draws from one stream per process
 TARGET_VS_REFERENCE = 1.5  # the model's step may take at most this many times the reference's
 STEP_TIMER = """
-import json, sys, time
-from tracktwo.model import TrackTwoModel
+import json, os, sys, time
+if os.path.isdir("tracktwo"):  # a tree with the namespace: compare.py's shim is needed (use benchmarks/compare.py)
+    from tracktwo.model import TrackTwoModel
+else:  # the extracted model/ of a commit before the namespace (not the installed tracktwo)
+    from model import TrackTwoModel
 config, steps, repeats = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 seconds = []
 for _ in range(repeats):
@@ -561,7 +564,7 @@ def compare_reference(sizes: list[int], steps: int, repeats: int, commit: str = 
             mine, theirs = [], []
             for _ in range(repeats):  # interleaved, so a change in machine speed hits both alike
                 theirs += _step_seconds(reference, config, steps, 1)
-                mine += _step_seconds(here, config, steps, 1)
+                mine += _step_seconds(here, config, steps, 1)  # here: the installed tracktwo
             ratio = min(mine) / min(theirs)  # best of the repeats: other work on the machine only slows a run down
             verdict = "PASS" if ratio <= TARGET_VS_REFERENCE else "FAIL"
             target = f"target <= {TARGET_VS_REFERENCE}x" if n_agents == TARGET_VS_MESA_AT else "no target at this N"

@@ -190,8 +190,8 @@ MEASURES: dict[str, dict] = {
 
 
 def _format(value: float | str, unit: str) -> str:
-    if isinstance(value, str):
-        return value
+    if isinstance(value, str):  # an error or a timeout: its kind only (the details are long)
+        return "n/a (" + value.split(":")[0][:20] + ")"
     return f"{value * 1e3:9.2f} ms" if unit == "ms" else f"{value:9.3f} s"
 
 

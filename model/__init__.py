@@ -6,7 +6,7 @@
 """
 
 from tracktwo.model.metrics import TIMESERIES_COLUMNS
-from tracktwo.model.model import TrackTwoModel
+from tracktwo.model.model import KeyedDrawsOnly, TrackTwoModel
 from tracktwo.model.network import actor_table, edge_table
 from tracktwo.model.outcomes import (
     KIND_LABELS,
@@ -30,6 +30,7 @@ __all__ = [
     "TIMESERIES_COLUMNS",
     "TRACK_LABELS",
     "ConfigError",
+    "KeyedDrawsOnly",
     "Outcome",
     "Params",
     "SimulationResult",

@@ -26,8 +26,8 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -53,8 +53,9 @@ class TieIndex:
     all: sp.csr_matrix  # symmetric, float32 ones
     degree: np.ndarray
     any_across: bool = True  # some tie crosses sides
-    parent: weakref.ref | None = None  # the network this one added ties to (with_ties), while it lives
+    parent: int | None = None  # the token of the network this one added ties to (with_ties)
     added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
+    token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
@@ -81,7 +82,7 @@ class TieIndex:
         cross = bool((sides[rows] != sides[cols]).any())
         degree = self.degree + np.bincount(rows, minlength=n)
         any_across = self.any_across or cross
-        return TieIndex(_insert(self.all, rows, cols), degree, any_across, weakref.ref(self), (rows, cols))
+        return TieIndex(_insert(self.all, rows, cols), degree, any_across, self.token, (rows, cols))
 
 
 def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
@@ -278,7 +279,7 @@ class AdvocateCounts:
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
-        if ties.parent is None or self.ties is None or ties.parent() is not self.ties:
+        if ties.parent is None or self.ties is None or ties.parent != self.ties.token:
             return False
         if layers != self.counts.shape[0]:  # the first cross-side tie: count everything afresh
             return False

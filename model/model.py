@@ -74,10 +74,11 @@ class _NoStream:
         self._name = name
 
     def __getattr__(self, attribute: str):
-        if attribute.startswith("__"):
+        if attribute.startswith("__") or attribute == "_name":
             raise AttributeError(attribute)
+        name = self.__dict__.get("_name", "random")
         raise KeyedDrawsOnly(
-            f"model.{self._name}.{attribute}: TrackTwoModel draws nothing from Mesa's streams; every draw is "
+            f"model.{name}.{attribute}: TrackTwoModel draws nothing from Mesa's streams; every draw is "
             "keyed by the event it decides: use model.randomness.uniforms(event, number, ids) or "
             "model.randomness.generator(event, *numbers) (tracktwo.model.randomness)"
         )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+
 import mesa
 import numpy as np
 import pandas as pd
 import pytest
-from tracktwo.model import ConfigError, TrackTwoModel, make_params, simulate
-from tracktwo.model.model import KeyedDrawsOnly
+from tracktwo.model import ConfigError, KeyedDrawsOnly, TrackTwoModel, make_params, simulate
 
 import tracktwo
 
@@ -175,3 +176,15 @@ def test_mesas_own_streams_fail_loudly(draw):
 
 def test_the_public_name_is_the_model_class():
     assert tracktwo.TrackTwoModel is TrackTwoModel
+
+
+def test_a_model_with_disabled_streams_pickles_and_steps_on_alike():
+    model = TrackTwoModel(rng=8, steps=24)
+    for _ in range(12):
+        model.step()
+    copy = pickle.loads(pickle.dumps(model))
+    model.run()
+    copy.run()
+    pd.testing.assert_frame_equal(model.timeseries(), copy.timeseries())
+    with pytest.raises(KeyedDrawsOnly):
+        copy.random.random()
