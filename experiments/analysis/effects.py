@@ -235,11 +235,14 @@ def sweep_effects(
 ) -> pd.DataFrame:
     """The effects table of a sweep: its metric (else impact) and the outcomes shown beside it, stacked."""
     outcomes = [metric or "impact", *[o for o in BESIDE_OUTCOMES if o != metric]]
-    tables = [
-        effects_table(runs, swept, name, confidence)
-        for name in dict.fromkeys(outcomes)
-        if name in runs.columns and runs[name].notna().any()
-    ]
+    tables = []
+    for name in dict.fromkeys(outcomes):
+        if name not in runs.columns or not runs[name].notna().any():
+            continue
+        try:
+            tables.append(effects_table(runs, swept, name, confidence))
+        except (ValueError, ZeroDivisionError, np.linalg.LinAlgError):  # a degenerate design: no table, not a crash
+            continue
     tables = [t for t in tables if not t.empty]
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=_COLUMNS)
 
