@@ -56,7 +56,7 @@ def chain_columns(rows: list[dict[str, float]]) -> dict[str, list[float]]:
 def test_attribution_is_unchanged_by_the_compact_record(config: str) -> None:
     golden = json.loads(GOLDEN.read_text())[config]
     now = chain_columns(attribution_outcomes(config, EXAMPLES[config]))
-    assert sorted(now) == sorted(golden)
+    assert set(golden) <= set(now)  # later chains (local agreements, uptakes) may join; these stay as they were
     assert any(v > 0 for k, values in now.items() if k.startswith("chain_impact_") for v in values)
     for key, values in golden.items():
         np.testing.assert_allclose(now[key], values, rtol=0, atol=1e-12, err_msg=key)
