@@ -12,23 +12,34 @@ the Mesa model), `tracktwo.experiments` (many runs: designs, executors, the resu
 analysis, figures, the `tracktwo` command) and `tracktwo.app` (the trainer's app).
 """
 
-from importlib import metadata
+from importlib import import_module, metadata
+from typing import Any
 
-from tracktwo.model import (
-    OUTCOMES,
-    ConfigError,
-    Params,
-    SimulationResult,
-    TrackTwoModel,
-    default_params_dict,
-    make_params,
-    simulate,
+_FROM_MODEL = (
+    "OUTCOMES",
+    "ConfigError",
+    "Params",
+    "SimulationResult",
+    "TrackTwoModel",
+    "default_params_dict",
+    "make_params",
+    "simulate",
 )
 
 try:
     __version__ = metadata.version("tracktwo")
 except metadata.PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, loaded from tracktwo.model when first used (so `tracktwo` starts at once, Ctrl-C included)."""
+    if name in _FROM_MODEL:
+        value = getattr(import_module("tracktwo.model"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tracktwo' has no attribute {name!r}")
+
 
 __all__ = [
     "OUTCOMES",

@@ -401,7 +401,7 @@ def _effect_figure(
     elif marginal:
         note += " Black: mean over the other swept parameters."
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.94 if handles else 0.96))
+    figures.tidy(figure, rect=(0, 0.02, 1, 0.94 if handles else 0.96))
     caption = f"Each key outcome against {factor.label.lower()}. {note}"
     return _save(figure, results, stem, title, caption, titles)
 
@@ -699,7 +699,7 @@ def timeseries(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         "middle row: share of runs in which Track One was ripe."
     )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.9))
+    figures.tidy(figure, rect=(0, 0.02, 1, 0.9))
     which = " and ".join(f"the {role.lower()} point" if role else "the point" for role, _ in chosen)
     caption = (
         f"Over time, for {which}"
@@ -784,7 +784,7 @@ def pathways(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     more = len(order) - len(shown)
     subtitle = "" if continuous or more <= 0 else f" (the {len(shown)} best points of {len(order)})"
     axis.set_title(title + subtitle, fontsize="large", loc="left")
-    figure.tight_layout()
+    figures.tidy(figure)
     per = "all the runs of the sweep" if continuous else f"all {results.replicates} runs of each point{subtitle}"
     caption = (
         "The route by which each idea reached the first official who adopted it, as shares of the ideas that entered "
@@ -876,7 +876,7 @@ def _sensitivity_figure(results: ResultsFolder, outcome: str, part: pd.DataFrame
         f"bars: {CONFIDENCE:.0%} bootstrap intervals (SALib, {info.get('resamples', '?')} resamples)."
     )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figures.tidy(figure, rect=(0, 0.03, 1, 1))
     caption = (
         f"{what} of {what_of} over the parameter ranges in the sensitivity file, most influential at the top. {note}"
     )
