@@ -30,7 +30,7 @@ from tracktwo.experiments.design.points import History, Point
 from tracktwo.experiments.design.sweepfile import SweepSpec
 from tracktwo.experiments.engine.executors import Executor
 from tracktwo.experiments.engine.folder_lock import FolderLock
-from tracktwo.experiments.engine.store import Store
+from tracktwo.experiments.engine.store import Store, drop_previous, restore_previous
 from tracktwo.experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
 from tracktwo.experiments.provenance import default_out, environment, read_manifest, write_json
 
@@ -377,7 +377,10 @@ def open_session(
             store.failures(),
         )
     finally:
+        stored = sum(store.counts().values()) > 0 if overwrite else False
         store.close()
+        if overwrite:  # the earlier results go only once a new run is stored; else they are put back
+            (drop_previous if stored else restore_previous)(directory)
 
 
 def run_sweep(
