@@ -28,6 +28,7 @@ from tqdm import tqdm
 from tracktwo.experiments.design import points as design
 from tracktwo.experiments.design.points import History, Point
 from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.engine import estimate
 from tracktwo.experiments.engine.executors import Executor
 from tracktwo.experiments.engine.folder_lock import FolderLock
 from tracktwo.experiments.engine.store import Store, drop_previous, restore_previous
@@ -144,6 +145,10 @@ class Session:
     def _start_progress(self, planned: int) -> Progress:
         if self.progress is None:
             counts = self.store.counts()
+            todo = max(planned - sum(counts.values()), 0)
+            if self.show_progress and todo:  # the first line: runs and an estimated time, before any run
+                probe = estimate.probe_seconds(self.spec.base) if self.spec.base else None
+                _echo(estimate.estimate_line(self.spec.name, todo, self.executor.workers, probe))
             self.progress = Progress(self.spec, planned, sum(counts.values()), counts[FAILED], self.show_progress)
         return self.progress
 
