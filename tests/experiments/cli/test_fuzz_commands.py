@@ -164,7 +164,7 @@ def test_fuzz_select_maps(delimiter, bom, extra_column, junk, seats) -> None:
         edge_lines = [f"{line},x" if extra_column else line for line in edges]
         (Path(folder) / "m_edges.csv").write_text("\n".join(edge_lines) + "\n", encoding="utf-8")
         outcome = _timed(
-            "select", nodes, "--seats", seats, "--replicates", "1", "--swap-passes", "0", "--set", "steps=2",
+            "select", nodes, "--seats", seats, "--replicates", "2", "--swap-passes", "0", "--set", "steps=2",
             "--config", ROOT / "configs/map_example.yaml", "--executor", "serial", "--no-progress",
             "--out", Path(folder) / "out",
         )  # fmt: skip

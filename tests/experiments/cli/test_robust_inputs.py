@@ -265,7 +265,7 @@ def test_unexpected_edge_columns_are_warned_about_by_name(tmp_path) -> None:
 def test_select_reads_a_semicolon_map(tmp_path) -> None:
     path = _write_map(tmp_path, "m", ";")
     outcome = tracktwo(
-        "select", path, "--seats", "2", "--replicates", "1", "--set", "steps=4", "--config", MAP_CONFIG,
+        "select", path, "--seats", "2", "--replicates", "2", "--set", "steps=4", "--config", MAP_CONFIG,
         "--executor", "serial", "--no-progress", "--out", tmp_path / "sel", "--swap-passes", "0",
     )  # fmt: skip
     assert_contract(outcome)
