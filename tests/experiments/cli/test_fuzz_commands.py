@@ -192,13 +192,13 @@ WRITTEN_BY_READERS = ("report.html", "figures/", "scenarios_")
 def _damage(folder: Path, name: str, damage: tuple) -> None:
     path = folder / name
     how, value = damage
+    path.parent.mkdir(parents=True, exist_ok=True)
     if how == "truncate" and path.is_file():
         data = path.read_bytes()
         path.write_bytes(data[: int(len(data) * value)])
-    elif how == "bytes":
-        path.parent.mkdir(parents=True, exist_ok=True)
+    elif how == "bytes" and not path.is_dir():
         path.write_bytes(value)
-    elif how == "json":
+    elif how == "json" and not path.is_dir():
         path.write_text(json.dumps(value), encoding="utf-8")
     elif how == "sweep" and (folder / "manifest.json").is_file():
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
