@@ -27,7 +27,7 @@ from tracktwo.experiments.analysis.selection import (
 )
 from tracktwo.experiments.analysis.stats import mean_interval
 from tracktwo.experiments.cli.options import add_execution_arguments, command_session
-from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides, with_command_settings
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import default_out, environment, write_atomic, write_json
 from tracktwo.model import ConfigError, actor_table, edge_table, outcome_label, simulate
@@ -75,7 +75,8 @@ def select_command(args: argparse.Namespace) -> int:
     """
     if args.replicates < 2:  # --seats and --swap-passes are checked with every command's options (cli.checks)
         raise ConfigError(f"--replicates: expected 2 or more, got {args.replicates}")
-    overrides = {**parse_overrides(args.overrides), "network.type": "map", "network.map": str(args.map.resolve())}
+    chosen = {"network.type": "map", "network.map": str(args.map.resolve())}
+    overrides = with_command_settings(parse_overrides(args.overrides), chosen, "select's MAP argument")
     params = load_params(args.config, overrides)
     if args.objective not in simulate(params.model_copy(update={"steps": 1}), 0).outcomes:
         raise ConfigError(

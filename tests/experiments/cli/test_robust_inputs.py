@@ -468,3 +468,11 @@ def test_limit_yaml_size_and_echo(tmp_path) -> None:
     outcome = tracktwo("run", "--set", "workshops.mix=" + "x" * 5000)
     assert_contract(outcome, "workshops.mix")
     assert outcome.code == 2 and len(outcome.errors[0]) < 300
+
+
+def test_select_refuses_a_set_it_would_override(tmp_path) -> None:
+    outcome = tracktwo(
+        "select", EXAMPLE_MAP, "--seats", "2", "--set", "network.map=elsewhere.csv", "--out", tmp_path / "sel"
+    )
+    assert_contract(outcome, "network.map", "remove the --set")
+    assert outcome.code == 2
