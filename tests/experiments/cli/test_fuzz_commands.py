@@ -203,8 +203,11 @@ def _damage(folder: Path, name: str, damage: tuple) -> None:
     elif how == "json" and not path.is_dir():
         path.write_text(json.dumps(value), encoding="utf-8")
     elif how == "sweep" and (folder / "manifest.json").is_file():
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        manifest["sweep"][name.split(".")[0]] = value
+        try:  # an earlier damage may have made it something else already
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            manifest["sweep"][name.split(".")[0]] = value
+        except (ValueError, KeyError, TypeError, IndexError):
+            return
         (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     elif how == "delete" and path.is_file():
         path.unlink()
