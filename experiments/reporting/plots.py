@@ -45,7 +45,7 @@ from tracktwo.experiments.analysis.results import (
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
 from tracktwo.experiments.engine import folder_lock
-from tracktwo.experiments.provenance import write_json
+from tracktwo.experiments.provenance import check_file_place, write_json
 from tracktwo.experiments.reporting import figures, labels
 from tracktwo.experiments.reporting.figures import PALETTE, save
 from tracktwo.model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
@@ -143,6 +143,7 @@ def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None) -
 
 def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list[Drawn]:
     results = load_results(directory, "plot", SWEEP_KINDS)
+    check_file_place(results.figures_dir / INDEX)  # before drawing: a blocked index would leave figures half-changed
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)
     drawn: list[Drawn] = []

@@ -476,3 +476,15 @@ def test_select_refuses_a_set_it_would_override(tmp_path) -> None:
     )
     assert_contract(outcome, "network.map", "remove the --set")
     assert outcome.code == 2
+
+
+@pytest.mark.parametrize("command", ["plot", "report"])
+def test_a_figure_index_that_is_a_folder_changes_no_figure(folders, tmp_path, command: str) -> None:
+    folder = _copy(folders["sweep"], tmp_path)
+    (folder / "figures" / "figures.json").unlink()
+    (folder / "figures" / "figures.json").mkdir()
+    before = folder_snapshot(folder)
+    outcome = tracktwo(command, folder)
+    assert_contract(outcome, "figures.json", "a folder")
+    assert outcome.code == 2
+    assert folder_snapshot(folder) == before
