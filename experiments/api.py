@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import yaml
 from tracktwo.experiments.design import limits
-from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides
+from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides, with_command_settings
 from tracktwo.experiments.engine.executors import EXECUTORS, Executor, ExecutorError, make_executor
 from tracktwo.experiments.provenance import (
     default_out,
@@ -1142,7 +1142,8 @@ def select(
         if not isinstance(objective, str):
             raise ConfigError(f"--objective: expected an outcome's name, got {objective!r}")
         map_path = Path(map)
-        overrides = {**_overrides(set), "network.type": "map", "network.map": str(map_path.resolve())}
+        chosen = {"network.type": "map", "network.map": str(map_path.resolve())}
+        overrides = with_command_settings(_overrides(set), chosen, "select's MAP argument")
         config_path, params = _config(config, overrides)
         if objective not in simulate(params.model_copy(update={"steps": 1}), 0).outcomes:
             raise ConfigError(

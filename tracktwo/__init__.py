@@ -12,39 +12,74 @@ the Mesa model), `tracktwo.experiments` (many runs: designs, executors, the resu
 analysis, figures, the `tracktwo` command) and `tracktwo.app` (the trainer's app).
 """
 
-from tracktwo.experiments.api import (
-    BatchResult,
-    CompareResult,
-    DiscoverResult,
-    EvaluateResult,
-    ExecutorError,
-    RunResult,
-    SelectResult,
-    SensitivityResult,
-    SweepResult,
-    compare,
-    discover,
-    evaluate,
-    load,
-    run,
-    select,
-    sensitivity,
-    sweep,
-)
-from tracktwo.experiments.calibrate import CalibrationResult, calibrate
-from tracktwo.experiments.provenance import tracktwo_version
-from tracktwo.model import (
-    OUTCOMES,
-    ConfigError,
-    Params,
-    SimulationResult,
-    TrackTwoModel,
-    default_params_dict,
-    make_params,
-    simulate,
-)
+from importlib import import_module, metadata
+from typing import TYPE_CHECKING, Any
 
-__version__ = tracktwo_version()
+if TYPE_CHECKING:  # what the names are, for readers of the source (type checkers, the API reference)
+    from tracktwo.experiments.api import (
+        BatchResult,
+        CompareResult,
+        DiscoverResult,
+        EvaluateResult,
+        ExecutorError,
+        RunResult,
+        SelectResult,
+        SensitivityResult,
+        SweepResult,
+        compare,
+        discover,
+        evaluate,
+        load,
+        run,
+        select,
+        sensitivity,
+        sweep,
+    )
+    from tracktwo.experiments.calibrate import CalibrationResult, calibrate
+    from tracktwo.model import (
+        OUTCOMES,
+        ConfigError,
+        Params,
+        SimulationResult,
+        TrackTwoModel,
+        default_params_dict,
+        make_params,
+        simulate,
+    )
+
+_MODULES = {  # each public name and the module it is loaded from, when first used
+    **dict.fromkeys(
+        ("OUTCOMES", "ConfigError", "Params", "SimulationResult", "TrackTwoModel", "default_params_dict",
+         "make_params", "simulate"),
+        "tracktwo.model",
+    ),
+    **dict.fromkeys(
+        ("BatchResult", "CompareResult", "DiscoverResult", "EvaluateResult", "ExecutorError", "RunResult",
+         "SelectResult", "SensitivityResult", "SweepResult", "compare", "discover", "evaluate", "load", "run",
+         "select", "sensitivity", "sweep"),
+        "tracktwo.experiments.api",
+    ),
+    **dict.fromkeys(("CalibrationResult", "calibrate"), "tracktwo.experiments.calibrate"),
+}  # fmt: skip
+
+try:
+    __version__ = metadata.version("tracktwo")
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, loaded when first used (so `tracktwo` starts at once, and an early Ctrl-C is one line)."""
+    if name in _MODULES:
+        value = getattr(import_module(_MODULES[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'tracktwo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULES])
+
 
 __all__ = [
     "OUTCOMES",

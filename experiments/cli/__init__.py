@@ -16,6 +16,7 @@ from tracktwo.experiments.cli import checks
 from tracktwo.experiments.cli.options import UsageError
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.engine.executors import ExecutorError
+from tracktwo.experiments.messages import one_line_warnings
 from tracktwo.experiments.provenance import tracktwo_version
 from tracktwo.model import ConfigError
 
@@ -74,10 +75,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit 2 on bad input, 1 when runs failed or workers died, 130 on Ctrl-C."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(arguments).parse_args(arguments)
+    try:  # importing a command's modules takes a moment: a Ctrl-C then is one line too
+        args = build_parser(arguments).parse_args(arguments)
+    except KeyboardInterrupt:
+        print(f"tracktwo {_chosen(arguments) or ''}: interrupted".replace(" :", ":"), file=sys.stderr)
+        return 130
     try:
         checks.check_arguments(args)
-        with limits.lifted(getattr(args, "force", False)):
+        with limits.lifted(getattr(args, "force", False)), one_line_warnings(args.command):
             return int(args.handler(args) or 0)
     except (ConfigError, UsageError) as error:
         print(checks.one_line(f"tracktwo {args.command}: error: {error}"), file=sys.stderr)

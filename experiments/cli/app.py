@@ -71,7 +71,7 @@ def check_can_listen(host: str, port: int) -> None:
     """ConfigError (exit 2) if the port is taken or the address is not this machine's: before Solara starts."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as error:
+    except (OSError, UnicodeError, ValueError) as error:  # ValueError: a NUL in the name
         raise ConfigError(f"--host: {host!r} is not an address of this machine ({error})") from None
     family, kind, protocol, _, address = infos[0]
     with socket.socket(family, kind, protocol) as probe:
@@ -106,13 +106,17 @@ def solara_command(port: int, host: str = LOCALHOST) -> list[str]:
 
 def app_command(args: argparse.Namespace) -> int:
     """Replace this process with the Solara server, so stopping it (Ctrl-C, a signal) stops the server."""
-    check_can_listen(args.host, args.port)  # first: a bad address is one line, without the warning below
     if args.host not in LOCAL_HOSTS:
+        try:
+            socket.getaddrinfo(args.host, args.port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError, ValueError):
+            check_can_listen(args.host, args.port)  # an address that is no address: one line, no warning first
         print(
             f"tracktwo app: warning: --host {args.host} serves the app to other machines on the network, not only "
             f"this one; leave --host out to keep it on {LOCALHOST}",
             file=sys.stderr,
         )
+    check_can_listen(args.host, args.port)
     command = solara_command(args.port, args.host)
     print(f"tracktwo app: serving the trainer's app at http://{args.host}:{args.port} (Ctrl-C to stop)", flush=True)
     os.chdir(PROJECT_ROOT)

@@ -25,6 +25,7 @@ __all__ = [
     "reject_unknown_keys",
     "resolve_path",
     "resolve_relative_paths",
+    "with_command_settings",
 ]
 
 T = TypeVar("T")
@@ -72,6 +73,19 @@ def parse_overrides(pairs: Iterable[str]) -> dict[str, Any]:
 
 
 MAP_KEYS = ("network.map", "network.edges")  # parameters that name files: relative to the file that sets them
+
+
+def with_command_settings(overrides: Mapping[str, Any], chosen: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """`overrides` with the settings a command chooses itself; ConfigError if --set gave one of them another value.
+
+    What a user sets is used or refused, never dropped: `select MAP --set network.map=OTHER` is one line.
+    """
+    for key, value in chosen.items():
+        if key in overrides and overrides[key] != value:
+            raise ConfigError(
+                f"--set {key}={shorten(overrides[key])}: {where} sets {key} itself ({shorten(value)}); remove the --set"
+            )
+    return {**overrides, **chosen}
 
 
 def resolve_path(value: Any, base_dir: Path) -> Any:

@@ -19,6 +19,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from tracktwo.experiments.engine.parent_watch import exit_with_parent
+from tracktwo.experiments.engine.process_start import start_quietly
 from tracktwo.model import ConfigError
 
 __all__ = [
@@ -122,6 +123,7 @@ class ProcessExecutor(Executor):
         self.workers = workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(WORKER_MODULES)
+        start_quietly(context)  # an early Ctrl-C or a kill -9: no traceback or semaphore warning from the helpers
         self.pool = ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_ignore_interrupts, initargs=(os.getpid(),)
         )

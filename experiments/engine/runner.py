@@ -29,10 +29,11 @@ from tracktwo.experiments.analysis import bestset
 from tracktwo.experiments.design import points as design
 from tracktwo.experiments.design.points import History, Point
 from tracktwo.experiments.design.sweepfile import SweepSpec
+from tracktwo.experiments.engine import estimate
 from tracktwo.experiments.engine.budget import check_sweep_fits
 from tracktwo.experiments.engine.executors import Executor
 from tracktwo.experiments.engine.folder_lock import FolderLock
-from tracktwo.experiments.engine.store import Store
+from tracktwo.experiments.engine.store import Store, drop_previous, restore_previous
 from tracktwo.experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
 from tracktwo.experiments.provenance import default_out, environment, read_manifest, write_json
 
@@ -176,6 +177,10 @@ class Session:
     def _start_progress(self, planned: int) -> Progress:
         if self.progress is None:
             counts = self.store.counts()
+            todo = max(planned - sum(counts.values()), 0)
+            if self.show_progress and todo:  # the first line: runs and an estimated time, before any run
+                probe = estimate.probe_seconds(self.spec.base) if self.spec.base else None
+                _echo(estimate.estimate_line(self.spec.name, todo, self.executor.workers, probe))
             self.progress = Progress(self.spec, planned, sum(counts.values()), counts[FAILED], self.show_progress)
         return self.progress
 
@@ -410,7 +415,10 @@ def open_session(
             store.failures(),
         )
     finally:
+        stored = sum(store.counts().values()) > 0 if overwrite else False
         store.close()
+        if overwrite:  # the earlier results go only once a new run is stored; else they are put back
+            (drop_previous if stored else restore_previous)(directory)
 
 
 def run_sweep(

@@ -26,7 +26,20 @@ from tracktwo.experiments.engine.worker import FAILED, FINISHED, RunRecord
 from tracktwo.experiments.provenance import write_atomic
 from tracktwo.model import ConfigError
 
-__all__ = ["DATABASE", "EXPORT_BATCH_RUNS", "RUN_COLUMNS", "SCHEMA", "TABLES", "TAIL_COLUMNS", "Store", "store_name"]
+__all__ = [
+    "DATABASE",
+    "EXPORT_BATCH_RUNS",
+    "PREVIOUS",
+    "RUN_COLUMNS",
+    "SCHEMA",
+    "TABLES",
+    "TAIL_COLUMNS",
+    "Store",
+    "drop_previous",
+    "restore_previous",
+    "set_aside",
+    "store_name",
+]
 
 DATABASE = "sweep.sqlite"
 TABLES = ("runs.parquet", "runs.csv", "timeseries.parquet", "summary.csv", "manifest.json")
@@ -62,6 +75,55 @@ def _remove(directory: Path, names: Iterable[str]) -> None:
             path.unlink(missing_ok=True)
 
 
+PREVIOUS = ".tracktwo-previous"  # --overwrite: the earlier results, set aside until the new command stores a run
+
+
+def _files(directory: Path, names: Iterable[str]) -> list[Path]:
+    return [
+        path
+        for name in names
+        for path in (directory / name, directory / f"{name}-wal", directory / f"{name}-shm")
+        if path.is_file()
+    ]
+
+
+def set_aside(directory: Path) -> None:
+    """--overwrite: move the earlier results into DIR/.tracktwo-previous/ (renames; kept until `drop_previous`).
+
+    A set-aside left by an overwrite that was killed before its first run is put back first, so the
+    results it holds are never the ones deleted.
+    """
+    backup = directory / PREVIOUS
+    if backup.is_dir() and not (directory / DATABASE).exists():
+        restore_previous(directory)
+    drop_previous(directory)
+    files = _files(directory, (DATABASE, *TABLES))
+    if files:
+        backup.mkdir()
+        for path in files:
+            path.replace(backup / path.name)
+
+
+def restore_previous(directory: Path) -> None:
+    """Put the set-aside results back (the new command stored no run): its own partial files are removed first."""
+    backup = directory / PREVIOUS
+    if not backup.is_dir():
+        return
+    _remove(directory, (DATABASE, *TABLES))
+    for path in backup.iterdir():
+        path.replace(directory / path.name)
+    backup.rmdir()
+
+
+def drop_previous(directory: Path) -> None:
+    """Delete the set-aside results (the new command has stored a run, or there were none)."""
+    backup = directory / PREVIOUS
+    if backup.is_dir():
+        for path in backup.iterdir():
+            path.unlink()
+        backup.rmdir()
+
+
 class Store:
     """One sweep's durable record: its points and every finished or failed run."""
 
@@ -93,7 +155,7 @@ class Store:
             lock = folder_lock.acquire(directory)  # before --overwrite deletes anything: never under a running sweep
         try:
             if overwrite:
-                _remove(directory, (DATABASE, *TABLES))
+                set_aside(directory)  # deleted once the new command stores a run; put back if it stores none
             elif path.exists() and not resume:
                 raise ConfigError(
                     f"{directory} already holds a sweep; pass --resume to finish it or --overwrite to start again"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -31,12 +32,20 @@ __all__ = [
     "frontier_figure",
     "ripe_spans",
     "save",
+    "tidy",
     "timeline",
 ]
 
 PALETTE = "colorblind"
 RIPE_SHADE = "#bdbdbd"
 FIGURE_DPI = 150
+
+
+def tidy(figure: plt.Figure, rect: tuple[float, float, float, float] | None = None) -> None:
+    """tight_layout without its warning when a crowded figure cannot fit every label (it is drawn as it is)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*[Tt]ight.?layout", category=UserWarning)
+        figure.tight_layout(**({} if rect is None else {"rect": rect}))
 
 
 def save(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
@@ -100,7 +109,7 @@ def timeline(timeseries: pd.DataFrame, title: str = "How Track Two ideas travell
     handles.append(plt.Rectangle((0, 0), 1, 1, color=RIPE_SHADE, alpha=0.45))
     labels.append("Ripe moment in Track One")
     axis.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
-    figure.tight_layout()
+    tidy(figure)
     return figure
 
 
@@ -162,7 +171,7 @@ def actor_map(actors: pd.DataFrame, sources, targets, highlighted: list[int], ti
     axis.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     axis.set_title(title)
     axis.set_axis_off()
-    figure.tight_layout()
+    tidy(figure)
     return figure
 
 
@@ -230,7 +239,7 @@ def comparison_figure(comparison: ProgrammeComparison, title: str) -> plt.Figure
         fontsize=9,
         color="0.35",
     )
-    figure.tight_layout(rect=(0, 0.035, 1, 0.985))
+    tidy(figure, rect=(0, 0.035, 1, 0.985))
     return figure
 
 
@@ -303,7 +312,7 @@ def frontier_figure(summary: pd.DataFrame, replicates: int, steps: int, note: st
         f"bands: {CONFIDENCE:.0%} bootstrap intervals."
     )
     figure.text(0.99, 0.005, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 1))
+    tidy(figure, rect=(0, 0.02, 1, 1))
     return figure
 
 
@@ -353,5 +362,5 @@ def evaluation_figure(rows: pd.DataFrame, outcome: str, title: str) -> plt.Figur
     right.set_xlabel(textwrap.fill(f"Change in {outcome[0].lower()}{outcome[1:]} when removed (95% intervals)", 48))
     right.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize="small")
     figure.suptitle(title)
-    figure.tight_layout()
+    tidy(figure)
     return figure

@@ -48,7 +48,7 @@ from tracktwo.experiments.analysis.results import (
 )
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
 from tracktwo.experiments.engine import folder_lock
-from tracktwo.experiments.provenance import write_json
+from tracktwo.experiments.provenance import check_file_place, write_json
 from tracktwo.experiments.reporting import figures, labels
 from tracktwo.experiments.reporting.figures import PALETTE, save
 from tracktwo.model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
@@ -146,6 +146,7 @@ def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None) -
 
 def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list[Drawn]:
     results = load_results(directory, "plot", SWEEP_KINDS)
+    check_file_place(results.figures_dir / INDEX)  # before drawing: a blocked index would leave figures half-changed
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)
     drawn: list[Drawn] = []
@@ -406,7 +407,7 @@ def _effect_figure(
     elif marginal:
         note += " Black: mean over the other swept parameters."
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.94 if handles else 0.96))
+    figures.tidy(figure, rect=(0, 0.02, 1, 0.94 if handles else 0.96))
     caption = f"Each key outcome against {factor.label.lower()}. {note}"
     return _save(figure, results, stem, title, caption, titles)
 
@@ -770,7 +771,7 @@ def timeseries(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         "middle row: share of runs in which Track One was ripe."
     )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.02, 1, 0.9))
+    figures.tidy(figure, rect=(0, 0.02, 1, 0.9))
     which = " and ".join(f"the {role.lower()} point" if role else "the point" for role, _ in chosen)
     caption = (
         f"Over time, for {which}"
@@ -855,7 +856,7 @@ def pathways(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     more = len(order) - len(shown)
     subtitle = "" if continuous or more <= 0 else f" (the {len(shown)} best points of {len(order)})"
     axis.set_title(title + subtitle, fontsize="large", loc="left")
-    figure.tight_layout()
+    figures.tidy(figure)
     per = "all the runs of the sweep" if continuous else f"all {results.replicates} runs of each point{subtitle}"
     caption = (
         "The route by which each idea reached the first official who adopted it, as shares of the ideas that entered "
@@ -947,7 +948,7 @@ def _sensitivity_figure(results: ResultsFolder, outcome: str, part: pd.DataFrame
         f"bars: {CONFIDENCE:.0%} bootstrap intervals (SALib, {info.get('resamples', '?')} resamples)."
     )
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
-    figure.tight_layout(rect=(0, 0.03, 1, 1))
+    figures.tidy(figure, rect=(0, 0.03, 1, 1))
     caption = (
         f"{what} of {what_of} over the parameter ranges in the sensitivity file, most influential at the top. {note}"
     )
