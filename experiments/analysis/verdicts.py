@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.analysis.evaluation import Rule, plain
-from tracktwo.experiments.analysis.results import paired_table
+from tracktwo.experiments.analysis.results import outcome_values, paired_table
 from tracktwo.model import ConfigError, outcome_label
 from tracktwo.model.components import Component
 
@@ -229,12 +229,17 @@ def power_check(
     emptied = [
         [simulate(merge(dict(base), {"evaluation.removed": list(r)}), s).outcomes for s in seeds] for r in removals
     ]
+    steps = int(base.get("steps", 0)) or None
+
+    def values(runs: Sequence[Mapping[str, Any]], outcome: str) -> np.ndarray:
+        """An outcome over the pilot's runs, undefined values as every table reads them (censored or missing)."""
+        return outcome_values(pd.DataFrame([{outcome: o[outcome]} for o in runs]), outcome, steps).to_numpy()
+
     checks = []
     for outcome in outcomes:
-        with_programme = np.array([o[outcome] for o in full], dtype=float)
+        with_programme = values(full, outcome)
         sds = [
-            float(np.nanstd(np.array([o[outcome] for o in runs], dtype=float) - with_programme, ddof=1))
-            for runs in emptied
+            float(np.nanstd(values(runs, outcome) - with_programme, ddof=1)) for runs in emptied
         ] if pilot > 1 else [math.nan]  # fmt: skip
         sd = paired_sd if paired_sd is not None else max(sds)
         mean = float(np.nanmean(with_programme))
@@ -243,6 +248,8 @@ def power_check(
         else:
             margin = abs(mean) * evaluation.DEFAULT_MARGIN_SHARE + 0.0
             source = f"default: {evaluation.DEFAULT_MARGIN_SHARE:.0%} of the full programme's pilot mean"
+            if not math.isfinite(margin):  # undefined in every pilot run: no margin to default to
+                margin, source = 0.0, "0: the outcome was undefined in every pilot run (set --margin)"
         detectable = evaluation.detectable_effect(sd, replicates, tests, rule.alpha)
         checks.append(PowerCheck(outcome, pilot, sd, mean, margin, source, replicates, tests, detectable))
     return checks

@@ -11,16 +11,16 @@ from __future__ import annotations
 import base64
 import datetime
 import html
-import json
 import shlex
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from tracktwo.experiments.analysis.evaluation import VERDICT_RULES, plain
-from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
+from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE, read_csv_table
 from tracktwo.experiments.analysis.verdicts import outcome_words as outcome_label
-from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.provenance import read_manifest, write_atomic
+from tracktwo.model import ConfigError
 
 __all__ = ["TOTALS_TABLE", "is_evaluation", "render", "write"]
 
@@ -82,9 +82,11 @@ def _question(info: dict[str, Any]) -> str:
 
 def render(directory: Path) -> str:
     """The evaluation report as one HTML string, from evaluation.json, evaluation.csv and evaluation_totals.csv."""
-    info = json.loads((directory / EVALUATION_INFO).read_text(encoding="utf-8"))
-    table = pd.read_csv(directory / EVALUATION_TABLE)
-    totals = pd.read_csv(directory / TOTALS_TABLE) if (directory / TOTALS_TABLE).exists() else pd.DataFrame()
+    info = read_manifest(directory / EVALUATION_INFO)
+    if not isinstance(info, dict):
+        raise ConfigError(f"{directory / EVALUATION_INFO} is damaged (not a JSON object); rerun tracktwo evaluate")
+    table = read_csv_table(directory / EVALUATION_TABLE)
+    totals = read_csv_table(directory / TOTALS_TABLE) if (directory / TOTALS_TABLE).exists() else pd.DataFrame()
     rule = info.get("rule", {})
     parts = [
         f"<h1>Evaluation: {_e(Path(str(info.get('config', 'programme'))).stem)}</h1>",
@@ -178,7 +180,7 @@ def _story(directory: Path) -> str:
     path = directory / THEORY_TABLE
     if not path.exists():
         return ""
-    links = pd.read_csv(path)
+    links = read_csv_table(path)
     rows = [
         [
             f"{r['cause_label']} -> {r['consequence_label']}",
