@@ -247,7 +247,9 @@ class TrackTwoModel(mesa.Model):
             self._actors = [
                 AGENT_CLASSES[behaviour](self, i, kinds[i], sides[i]) for i, behaviour in enumerate(self.behaviour)
             ]
-            mesa.Agent._ids.pop(self, None)  # Mesa 3.3 keeps every model in this counter (no agent is added later)
+            counters = getattr(mesa.Agent, "_ids", None)  # Mesa 3.3 keeps every model in this class-level counter
+            if counters is not None:  # (no agent is added later); Mesa 3.4+ has none
+                counters.pop(self, None)
         return self._actors
 
     @property

@@ -19,12 +19,16 @@ from cli_harness import ROOT
 MiB = 2**20
 REFUSAL_MEMORY_MIB = 800  # the interpreter with every command imported peaks ~650 MiB; a refusal adds nothing
 REFUSAL_SECONDS = 120  # generous on a loaded CI machine; the refusals themselves take well under a second
+# The peak is this process's own high-water mark (VmHWM): ru_maxrss survives exec on Linux, so it would
+# report the parent test process's peak (a pytest worker that ran a large test before) instead.
 MEASURED = """
-import json, resource, sys, time
+import json, sys, time
+from pathlib import Path
 from tracktwo.experiments.cli import main
 start = time.perf_counter()
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+hwm = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith("VmHWM:"))
+print(json.dumps({"code": code, "peak_mib": int(hwm.split()[1]) / 1024,
                   "seconds": time.perf_counter() - start}), file=sys.stderr)
 """
 
