@@ -5,8 +5,11 @@ imports the worker modules, then forks each worker) and multiprocessing's resour
 Both share the terminal, so a Ctrl-C in the first seconds reached the fork server mid-import
 (about 30 lines of KeyboardInterrupt traceback), and after a kill -9 of tracktwo the tracker
 printed a "leaked semaphore" warning. Here the fork server starts with Ctrl-C ignored (workers
-inherit that; the parent alone stops the pool), and the tracker's stderr is /dev/null (it only
-reports cleanup of the semaphores it then removes).
+inherit that; the parent alone stops the pool), and the tracker's and the fork server's stderr is
+/dev/null: the tracker only reports cleanup of the semaphores it then removes, and a worker being
+forked while the parent is interrupted found the parent's semaphore gone and printed a traceback
+(seen on Python 3.13). A run's own error is kept in its record, and a worker that dies is
+reported by the parent (ExecutorError), so nothing a user needs is lost.
 """
 
 from __future__ import annotations
@@ -62,5 +65,5 @@ def start_quietly(context: BaseContext) -> None:
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _interrupts_ignored():
-            forkserver.ensure_running()
+        with _interrupts_ignored(), _stderr_to_devnull():  # a worker forked as the parent is interrupted
+            forkserver.ensure_running()  # would print its start-up traceback; a run's own error is in its record
