@@ -371,6 +371,7 @@ def _interrupted(delay: float, tmp_path: Path, sig: int) -> subprocess.Completed
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell starts it (xdist ignores it)
     )  # fmt: skip
     time.sleep(delay)
     if sig == signal.SIGINT:
