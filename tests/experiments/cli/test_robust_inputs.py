@@ -3,6 +3,7 @@ one line and exit 2, never a traceback, and nothing already written changes."""
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
@@ -363,22 +364,45 @@ def test_readers_share_a_folder_and_a_writer_waits_for_them(folders, tmp_path) -
 # Issue 30, item 6: Ctrl-C and kill -9 (real processes) ----------------------------------------------------------------
 
 
-def _interrupted(delay: float, tmp_path: Path, sig: int) -> subprocess.CompletedProcess:
+def _children(pid: int) -> list[int]:
+    """The process ids whose parent is `pid` (from /proc; empty where there is none)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _interrupted(
+    delay: float, tmp_path: Path, sig: int, replicates: int = 8, after_workers: bool = False
+) -> subprocess.CompletedProcess:
     command = [
         sys.executable, "-m", "tracktwo", "compare", str(ROOT / "configs/programmes/example.yaml"),
-        "--replicates", "8", "--workers", "2", "--no-progress", "--out", str(tmp_path / f"c{delay}"),
+        "--replicates", str(replicates), "--workers", "2", "--no-progress", "--out", str(tmp_path / f"c{delay}"),
     ]  # fmt: skip
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell starts it (xdist ignores it)
     )  # fmt: skip
+    if after_workers:  # wait until the pool (and its resource tracker) exists, then a little longer
+        deadline = time.monotonic() + 60
+        while len(_children(process.pid)) < 2 and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
     time.sleep(delay)
     if sig == signal.SIGINT:
         os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole process group
     else:
         os.kill(process.pid, sig)
     out, err = process.communicate(timeout=120)
+    time.sleep(1)  # then end whatever the command left behind (orphaned workers of a killed command)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
     return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
@@ -393,7 +417,8 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, delay: float) -
 
 
 def test_kill_9_leaves_no_semaphore_warning(tmp_path) -> None:
-    done = _interrupted(8.0, tmp_path, signal.SIGKILL)
+    # Many replicates, killed while the pool works: the command cannot finish first on a fast machine.
+    done = _interrupted(1.0, tmp_path, signal.SIGKILL, replicates=400, after_workers=True)
     time.sleep(2)  # the resource tracker notices its parent is gone
     assert done.returncode == -signal.SIGKILL
     assert "leaked semaphore" not in done.stderr and "resource_tracker" not in done.stderr, done.stderr
