@@ -19,7 +19,7 @@ from tracktwo.model.outcomes import (
     outcome_goal,
     outcome_label,
 )
-from tracktwo.model.params import ConfigError, Params, default_params_dict, make_params, merge, parse_value
+from tracktwo.model.params import ConfigError, Params, default_params_dict, make_params, merge
 from tracktwo.model.simulate import SimulationResult, simulate
 
 __all__ = [
@@ -43,6 +43,5 @@ __all__ = [
     "outcome",
     "outcome_goal",
     "outcome_label",
-    "parse_value",
     "simulate",
 ]

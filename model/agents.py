@@ -11,14 +11,22 @@ Track One.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import mesa
 import numpy as np
 
 if TYPE_CHECKING:
-    from tracktwo.model.model import TrackTwoModel
     from tracktwo.model.params import Params
+
+
+class ActorArrays(Protocol):
+    """What an agent reads from its model: the arrays its numbers live in (the model is a mesa.Model too)."""
+
+    standing: np.ndarray  # each actor's standing
+    trust: np.ndarray  # (actors x sides) trust of each side
+    n_sides: int
+    ideas: Any  # the IdeaStore: held_count per actor
 
 
 class Actor(mesa.Agent):
@@ -28,7 +36,9 @@ class Actor(mesa.Agent):
     track: ClassVar[str]
     weighs_standing: ClassVar[bool] = False
 
-    def __init__(self, model: TrackTwoModel, index: int, kind: str, side: int) -> None:
+    model: ActorArrays  # a mesa.Model with the arrays (the TrackTwoModel)
+
+    def __init__(self, model: mesa.Model, index: int, kind: str, side: int) -> None:
         super().__init__(model)
         self.index = index
         self.kind = kind

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from tracktwo.model.network import Population
 from tracktwo.model.outcomes import KIND_LABELS, ROUTE_LABELS
-from tracktwo.model.params import ROUTE_COMPONENTS, ConfigError, Event, Params
+from tracktwo.model.params import ConfigError, Event, Params
 
 GROUP_BY_KIND = "kind"
 
@@ -203,52 +203,3 @@ def label(component: Component, population: Population | None = None) -> str:
     if column == GROUP_BY_KIND:
         return KIND_LABELS.get(value, value.replace("_", " ")).capitalize()
     return f"{column.replace('_', ' ')}: {value}"
-
-
-FAMILIES = ("workshops", "events", "formats", "routes", "participants", "groups:COLUMN")
-
-
-def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
-    """A family of components as (key, label) pairs.
-
-    ``workshops``: every meeting funded; ``events``: every entry of the main programme's schedule;
-    ``formats``: each format the schedule uses; ``routes``: each route into Track One a run can close;
-    ``participants`` are the fixed cohort, else everyone who took part in the programme's run on
-    `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
-    actors the programme could invite. ConfigError for an unknown family or column.
-    """
-    from tracktwo.model.model import TrackTwoModel  # the model builds on components: imported when asked
-
-    probe = TrackTwoModel(params, seed)
-    population = probe.population
-    if name == "workshops":
-        meetings = probe.programme.meetings_scheduled()
-        found = workshop_components(len(meetings))
-        if params.programme.events is not None or params.initiatives:  # a schedule: say which meeting is which
-            return [
-                (c.key, f"Meeting {c.name}: {kind.replace('_', ' ')}, {name}, month {step}")
-                for c, (step, name, kind) in zip(found, meetings, strict=True)
-            ]
-    elif name == "events":
-        return [(f"event:{n}", event_label(n, e)) for n, e in enumerate(schedule(params), start=1)]
-    elif name == "formats":
-        used = dict.fromkeys(e.format for e in schedule(params))
-        found = [Component.parse(f"format:{f}") for f in used]
-    elif name == "routes":
-        found = [Component.parse(f"route:{r}") for r in ROUTE_COMPONENTS]
-    elif name == "participants":
-        if probe.series.cohort is not None:
-            who = probe.series.cohort
-        else:
-            probe.run()
-            who = np.flatnonzero(probe.series.participated)
-        found = actor_components([population.ids[i] for i in who.tolist()])
-    elif name.startswith("groups:") and name.partition(":")[2]:
-        invitable = np.isin(probe.kind_of, list(probe.series.mix))
-        if probe.series.cohort is not None:
-            invitable = np.zeros(invitable.size, dtype=bool)
-            invitable[probe.series.cohort] = True
-        found = group_components(population, name.partition(":")[2], invitable)
-    else:
-        raise ConfigError(f"--components: {name!r} is not a family; choose from {', '.join(FAMILIES)}")
-    return [(c.key, label(c, population)) for c in found]

@@ -27,19 +27,23 @@ every other event's luck as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tracktwo.model import formats, thirdparty
-from tracktwo.model.formats import Meeting
+from tracktwo.model.formats import FormatState, Meeting, TrustChange
 from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
-from tracktwo.model.randomness import purpose_stream
+from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
 from tracktwo.model.voice import group_keys, voice_weights
 from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
 
 if TYPE_CHECKING:
-    from tracktwo.model.model import TrackTwoModel
+    from tracktwo.model.components import Removal
+    from tracktwo.model.ideas import IdeaStore
+    from tracktwo.model.network import Population
+
+__all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 
 MAIN = "main programme"
 _MEETINGS = ("workshop", "training")  # formats whose draws are keyed by meeting (the others draw from the event's)
@@ -73,10 +77,53 @@ class Running:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+class Host(Protocol):
+    """What the programmes read of the run they are part of, and the changes they ask it to make.
+
+    The programmes write nothing into the model: a meeting is run by the model (``run_workshop``),
+    and what an event changes in the actors' arrays goes back through ``apply_trust``,
+    ``add_author_sides`` and ``lower_aversion``.
+    """
+
+    params: Params
+    seed: int
+    n_actors: int
+    n_sides: int
+    side: np.ndarray  # each actor's side
+    kind_of: np.ndarray  # each actor's kind
+    kind_names: list[str]
+    kind_index: np.ndarray
+    behaviour: np.ndarray  # each actor's behaviour
+    members: dict[str, np.ndarray]  # actors of each behaviour
+    population: Population
+    removal: Removal  # what a counterfactual removes
+    randomness: EventRandomness
+    record: object | None  # the full record (model/record.py), when evaluation.record is on
+    ideas: IdeaStore
+    standing: np.ndarray
+    aversion: np.ndarray
+    trust: np.ndarray
+
+    def run_workshop(self, t: int, meeting: Meeting) -> WorkshopRecord:
+        """Run one meeting: ideas, trust, standing, ties, leaks."""
+
+    def cross_side_trust(self) -> np.ndarray:
+        """Each actor's mean trust of the other sides."""
+
+    def apply_trust(self, change: TrustChange) -> None:
+        """Set the trust of some (actor, side) cells."""
+
+    def add_author_sides(self, idea: int, sides: np.ndarray) -> None:
+        """An idea's carriers now include these sides."""
+
+    def lower_aversion(self, who: np.ndarray, factor: float) -> None:
+        """Multiply these actors' novelty aversion by factor (until the class rules set it afresh)."""
+
+
 class Programmes:
     """Every initiative on the conflict, their events each step, and the outcomes beyond Track One."""
 
-    def __init__(self, model: TrackTwoModel) -> None:
+    def __init__(self, model: Host) -> None:
         self.model = model
         p = model.params
         seed = model.seed
@@ -87,10 +134,13 @@ class Programmes:
         self.proscribed = self._draw_proscribed(purpose_stream(seed, "proscribed"))
         keys = group_keys(model.kind_of, model.population.extra)
         self.voice = voice_weights(p.voice, keys, n)
-        self.uptake = TrackUptake(model, purpose_stream(seed, "localities"))
         main = self._start(MAIN, p.workshops, p.programme.third_party, p.programme.events, model.removal.workshops)
         self.initiatives = [main]
         self.series = main.series
+        self.uptake = TrackUptake(
+            p, model.members, model.side, model.n_sides, model.population.extra, model.ideas, self.series,
+            purpose_stream(seed, "localities"),
+        )  # fmt: skip
         self.convened_by: dict[int, int] = {}  # meeting number -> the initiative that convened it (issue 25)
         for spec in p.initiatives:
             running = self._start(spec.name, initiative_workshops(p, spec), spec.third_party, spec.events)
@@ -258,8 +308,7 @@ class Programmes:
             return
         away = self.trip_until >= t
         if away.any():
-            self.model.aversion[away] *= 1.0 - self.model.params.formats.trip_aversion_cut
-            self.model._rules_for = None  # the class rules set every aversion afresh next step
+            self.model.lower_aversion(away, 1.0 - self.model.params.formats.trip_aversion_cut)
 
     def _hold(
         self, number: int, running: Running, event: Event, t: int, position: int, traced: Footprint | None
@@ -283,11 +332,13 @@ class Programmes:
                 if held is not None:
                     records.append(held)
             rounds = [(r.participants, r.ideas) for r in records]
-            row["carried"] = formats.carry(model, rng, rounds, t)
+            row["carried"], carried = formats.carry(self.format_state(), rng, rounds, t)
+            for idea, sides in carried:
+                model.add_author_sides(idea, sides)
             record = records[0] if records else None
         elif kind == "knowledge_product":
             sides = running.series.convened_sides
-            readers, read = formats.publish(model, rng, running.ideas, sides, t)
+            readers, read = formats.publish(self.format_state(), rng, running.ideas, sides, t)
             row["officials_reached"] = int(readers.size)
             if traced is not None:
                 traced.adoptions.append((readers, read, t))
@@ -296,8 +347,9 @@ class Programmes:
             convener = self.convener(running, event)
             kinds = model.params.kinds_with("official") if event.audience == "officials" else list(convener.mix)
             size = event.size or model.params.formats.trip_size
-            who = formats.travellers(model, rng, kinds, running.series.convened_sides, size)
-            formats.travel(model, who, self.trip_until, t)
+            state = self.format_state()
+            who = formats.travellers(state, rng, kinds, running.series.convened_sides, size)
+            model.apply_trust(formats.travel(state, who, self.trip_until, t))
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
             row["participants"] = int(who.size)
             if traced is not None:
@@ -463,6 +515,22 @@ class Programmes:
             actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
             if actors.size:
                 model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+
+    def format_state(self) -> FormatState:
+        """The run's arrays as the formats read them."""
+        model = self.model
+        return FormatState(
+            config=model.params.formats,
+            ideas=model.ideas,
+            side=model.side,
+            kind_of=model.kind_of,
+            officials=model.members["official"],
+            standing=model.standing,
+            aversion=model.aversion,
+            trust=model.trust,
+            excluded=model.removal.excluded,
+            seats_empty=model.params.evaluation.seats == "empty",
+        )
 
     def _state(self, running: Running) -> dict[str, Any]:
         """What the run stands at after an event (the events table's before-and-after columns)."""

@@ -21,7 +21,7 @@ from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
 from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, expand_rows, forget, trust_by_side
-from tracktwo.model.formats import Meeting
+from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.network import build_graph
@@ -402,6 +402,21 @@ class TrackTwoModel(mesa.Model):
             self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
             self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
         self._anyone_forgets = bool(self.forgetting.any())
+
+    # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
+
+    def apply_trust(self, change: TrustChange) -> None:
+        """Set the trust of some (actor, side) cells (an exposure trip's)."""
+        self.trust[change.rows, change.sides] = change.trust
+
+    def add_author_sides(self, idea: int, sides: np.ndarray) -> None:
+        """An idea's carriers now include these sides (a shuttle carried it there)."""
+        self.author_sides[idea, sides] = True
+
+    def lower_aversion(self, who: np.ndarray, factor: float) -> None:
+        """Multiply these actors' novelty aversion by factor; the class rules set every aversion afresh next step."""
+        self.aversion[who] *= factor
+        self._rules_for = None
 
     def run_workshop(self, t: int, meeting: Meeting | None = None) -> WorkshopRecord | None:
         """Convene (unless the meeting is given), develop ideas, build trust, standing and ties; maybe leak.

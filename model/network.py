@@ -8,19 +8,18 @@ Graphs are built in numpy in O(nodes + edges) from the model's generator; the re
 
 from __future__ import annotations
 
-import functools
+import importlib
 import math
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tracktwo.model.params import BEHAVIOURS, ConfigError, Params
+from tracktwo.model.params import ConfigError, Params, block_probabilities
 from tracktwo.model.randomness import run_streams
 
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
 ATTRIBUTES = ("autonomy", "standing", "trust")
+MAP_READER = "tracktwo.experiments.design.actor_map:load_actor_map"  # reads an actor map's files (a plug-in)
 
 
 @dataclass
@@ -115,8 +114,7 @@ def synthetic_population(params: Params) -> Population:
 def build_graph(params: Params, rng: np.random.Generator) -> Graph:
     """The run's network, drawn from rng (or loaded, for an actor map)."""
     if params.network.type == "map":
-        population, u, v = load_actor_map(params.network.map, params.network.edges, tuple(params.kinds))
-        return Graph(population, u.copy(), v.copy())
+        return read_actor_map(params)
     population = synthetic_population(params)
     n = len(population.kinds)
     if params.network.type == "erdos_renyi":
@@ -131,64 +129,22 @@ def build_graph(params: Params, rng: np.random.Generator) -> Graph:
     return Graph(population, u, v)
 
 
-def block_probabilities(params: Params) -> np.ndarray:
-    """Tie probability between (kind x side) blocks, block = kind index x sides + side.
-
-    By default from expected ties per actor (``network.degree``): an actor of behaviour a (the
-    earlier in BEHAVIOURS order) has on average d_ab ties to the actors of behaviour b on its own
-    side, and d_ab x f_st to those on side t, so p = d_ab f_st / n_b (n_b: actors of behaviour b on
-    a side, less one within a behaviour) and an actor's contacts do not grow with the population.
-    With ``network.ties`` set, the per-pair probabilities are used as given (times f_st across).
-    """
-    network, k = params.network, params.sides
-    behaviours = [params.kinds[name].behaviour for name in params.kinds]
-    per_side = {b: sum(kind.count for kind in params.kinds.values() if kind.behaviour == b) for b in BEHAVIOURS}
-    n_blocks = len(behaviours) * k
-    probability = np.zeros((n_blocks, n_blocks))
-    for x in range(n_blocks):
-        for y in range(n_blocks):
-            (kx, sx), (ky, sy) = divmod(x, k), divmod(y, k)
-            factor = 1.0 if sx == sy else network.cross_factor(sx, sy)
-            first, second = sorted((behaviours[kx], behaviours[ky]), key=BEHAVIOURS.index)
-            if network.ties is not None:
-                p = network.ties.probability(first, second)
-            else:
-                others = per_side[second] - (1 if first == second and sx == sy else 0)
-                p = network.degree.degree(first, second) / others if others > 0 else 0.0
-            probability[x, y] = min(1.0, p * factor)
-    return probability
-
-
 # ----------------------------------------------------------------------------------------------
 # Actor maps
 
 
-def load_actor_map(
-    path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]
-) -> tuple[Population, np.ndarray, np.ndarray]:
-    """The population and ties of an actor map, checked against the configured kinds; raises ConfigError.
+def read_actor_map(params: Params) -> Graph:
+    """The run's actor map as a validated population and ties, read by the reader ``MAP_READER`` names.
 
-    The files are read by the experiments' reader (tracktwo.experiments.design.actor_map: delimiter,
-    byte-order mark, unexpected columns); the model builds from the rows it returns.
+    The model reads no files: an actor map's files are the experiments' (their formats, delimiters,
+    warnings). ``MAP_READER`` ("module:function") is resolved when a map is first used, as a plug-in
+    (the function takes the path, the edges path and the configured kinds, and returns
+    ``(Population, u, v)``, e.g. from :func:`population_from_rows`); a program may point it at its own.
     """
-    from tracktwo.experiments.design import actor_map  # file formats live with the experiments, not the model
-
-    if not path:
-        raise ConfigError("network.map: no actor map path given")
-    file = Path(path)
-    if not file.is_file():
-        raise ConfigError(f"network.map: file not found: {path}")
-    edges_file = actor_map.edges_file_for(file, edges_path) if file.suffix.lower() == ".csv" else None
-    stamp = (os.stat(file).st_mtime_ns, os.stat(edges_file).st_mtime_ns if edges_file else 0)
-    return _load_cached(str(file), str(edges_file) if edges_file else None, stamp, known_kinds)
-
-
-@functools.lru_cache(maxsize=16)
-def _load_cached(path: str, edges_path: str | None, _stamp: tuple[int, int], known_kinds: tuple[str, ...]):
-    from tracktwo.experiments.design import actor_map
-
-    rows = actor_map.read_map(Path(path), edges_path)
-    return population_from_rows(path, rows.nodes, rows.edges, known_kinds)
+    module, _, name = MAP_READER.partition(":")
+    reader = getattr(importlib.import_module(module), name)
+    population, u, v = reader(params.network.map, params.network.edges, tuple(params.kinds))
+    return Graph(population, u.copy(), v.copy())
 
 
 def population_from_rows(

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import copy
 import functools
-import math
 import re
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
@@ -1139,8 +1139,6 @@ def expected_ties(params: Params) -> float:
     The SBM's ties come from the same block probabilities the network is drawn with (from
     ``network.degree`` or ``network.ties``): p_xy times the pairs between blocks x and y.
     """
-    from tracktwo.model.network import block_probabilities  # network builds on Params: imported when asked
-
     per_side = [kind.count for kind in params.kinds.values()]
     actors = params.sides * sum(per_side)
     if params.network.type == "erdos_renyi":
@@ -1157,6 +1155,34 @@ def expected_ties(params: Params) -> float:
     seats = min(params.workshops.size, actors)
     formed = expected_workshops(params) * params.workshops.tie_formation * (seats / 2) ** 2
     return ties + min(formed, actors * (actors - 1) / 2)
+
+
+def block_probabilities(params: Params) -> np.ndarray:
+    """Tie probability between (kind x side) blocks, block = kind index x sides + side.
+
+    By default from expected ties per actor (``network.degree``): an actor of behaviour a (the
+    earlier in BEHAVIOURS order) has on average d_ab ties to the actors of behaviour b on its own
+    side, and d_ab x f_st to those on side t, so p = d_ab f_st / n_b (n_b: actors of behaviour b on
+    a side, less one within a behaviour) and an actor's contacts do not grow with the population.
+    With ``network.ties`` set, the per-pair probabilities are used as given (times f_st across).
+    """
+    network, k = params.network, params.sides
+    behaviours = [params.kinds[name].behaviour for name in params.kinds]
+    per_side = {b: sum(kind.count for kind in params.kinds.values() if kind.behaviour == b) for b in BEHAVIOURS}
+    n_blocks = len(behaviours) * k
+    probability = np.zeros((n_blocks, n_blocks))
+    for x in range(n_blocks):
+        for y in range(n_blocks):
+            (kx, sx), (ky, sy) = divmod(x, k), divmod(y, k)
+            factor = 1.0 if sx == sy else network.cross_factor(sx, sy)
+            first, second = sorted((behaviours[kx], behaviours[ky]), key=BEHAVIOURS.index)
+            if network.ties is not None:
+                p = network.ties.probability(first, second)
+            else:
+                others = per_side[second] - (1 if first == second and sx == sy else 0)
+                p = network.degree.degree(first, second) / others if others > 0 else 0.0
+            probability[x, y] = min(1.0, p * factor)
+    return probability
 
 
 def expected_workshops(params: Params) -> int:
@@ -1355,16 +1381,3 @@ def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
         else:
             completed[name] = spec
     return completed
-
-
-def parse_value(text: str) -> Any:
-    """Parse a --set value as YAML (numbers, booleans, null, lists, mappings) or keep the string."""
-    import yaml
-
-    try:
-        value = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
-    if isinstance(value, float) and math.isnan(value):
-        return text
-    return value

@@ -18,7 +18,11 @@ import scipy.sparse as sp
 from tracktwo.model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
-    from tracktwo.model.model import TrackTwoModel
+    from tracktwo.model.ideas import IdeaStore
+    from tracktwo.model.params import Params
+    from tracktwo.model.workshops import WorkshopSeries
+
+__all__ = ["LOCALITY_COLUMN", "TrackUptake"]
 
 LOCALITY_COLUMN = "locality"
 OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite", "grassroots"))
@@ -27,42 +31,53 @@ OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite"
 class TrackUptake:
     """Which ideas each track took up, and the local agreements formed, as the run goes."""
 
-    def __init__(self, model: TrackTwoModel, rng: np.random.Generator) -> None:
-        self.model = model
-        self.threshold = model.params.transfer.threshold
-        self.grassroots = model.members["grassroots"]
-        self.elites = model.members["elite"]
-        self.officials = model.members["official"]
-        config = model.params.local_agreements
-        mapped = model.population.extra.get(LOCALITY_COLUMN)
+    def __init__(
+        self,
+        params: Params,
+        members: dict[str, np.ndarray],
+        side: np.ndarray,
+        n_sides: int,
+        columns: dict[str, list[str]],
+        ideas: IdeaStore,
+        series: WorkshopSeries,
+        rng: np.random.Generator,
+    ) -> None:
+        """Reads the ideas and the main series (who took part) as the run goes; `columns` are the map's columns."""
+        self.ideas, self.series, self.side, self.n_sides = ideas, series, side, n_sides
+        self.threshold = params.transfer.threshold
+        self.grassroots = members["grassroots"]
+        self.elites = members["elite"]
+        self.officials = members["official"]
+        config = params.local_agreements
+        mapped = columns.get(LOCALITY_COLUMN)
         if mapped is not None:
             labels = np.asarray(mapped, dtype=object)[self.grassroots]
             _, locality = np.unique(labels.astype(str), return_inverse=True)
         else:
             locality = rng.integers(0, config.localities, size=self.grassroots.size)
         self.localities = int(locality.max()) + 1 if locality.size else 0
-        self.cell = locality * model.n_sides + model.side[self.grassroots]  # (locality, side) of each grassroots actor
+        self.cell = locality * n_sides + side[self.grassroots]  # (locality, side) of each grassroots actor
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
         self.track_three: dict[int, int] = {}
-        cells = self.localities * model.n_sides
+        cells = self.localities * n_sides
         self.cells = sp.csr_matrix(
             (np.ones(self.cell.size), (self.cell, np.arange(self.cell.size))), shape=(cells, self.cell.size)
         )  # (locality, side) cell x grassroots actor
         self._checked_grassroots = 0
-        self._grassroots_sizes = np.bincount(model.side[self.grassroots], minlength=model.n_sides)
-        self._elite_sizes = np.bincount(model.side[self.elites], minlength=model.n_sides)
+        self._grassroots_sizes = np.bincount(side[self.grassroots], minlength=n_sides)
+        self._elite_sizes = np.bincount(side[self.elites], minlength=n_sides)
         self._room_sizes = self._elite_sizes
         self._meetings_seen = 0
-        self._last_holders = np.zeros((model.n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
+        self._last_holders = np.zeros((n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
         self._in_room: dict[int, np.ndarray] = {}
         self._checked_room = 0
 
     def observe(self, t: int) -> None:
         """After the step's transfer check: record new uptakes and agreements (only when holdings there changed)."""
-        ideas = self.model.ideas
-        sides = self.model.n_sides
+        ideas = self.ideas
+        sides = self.n_sides
         if ideas.count == 0:
             return
         n = ideas.count
@@ -87,13 +102,13 @@ class TrackUptake:
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
         """Officials who took part in a meeting (Track 1.5 members), by side; recomputed when a meeting was held."""
-        held = len(self.model.series.records)
+        held = len(self.series.records)
         if held != self._meetings_seen:
             self._meetings_seen = held
-            in_room = self.officials[self.model.series.participated[self.officials]]
-            sides = self.model.side[in_room]
+            in_room = self.officials[self.series.participated[self.officials]]
+            sides = self.side[in_room]
             self._in_room = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
-            self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.model.n_sides)
+            self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.n_sides)
         return self._in_room
 
     def _uptake(self, taken: dict[int, int], holders: np.ndarray, sizes: np.ndarray, t: int) -> None:
@@ -115,7 +130,7 @@ class TrackUptake:
         candidates = np.flatnonzero(gained & ((holders > 0).sum(axis=0) >= self.sides_needed))
         if candidates.size == 0:
             return
-        holds = self.model.ideas.holds[np.ix_(self.grassroots, candidates)].astype(np.int64)
-        counts = (self.cells @ holds).reshape(self.localities, self.model.n_sides, candidates.size)
+        holds = self.ideas.holds[np.ix_(self.grassroots, candidates)].astype(np.int64)
+        counts = (self.cells @ holds).reshape(self.localities, self.n_sides, candidates.size)
         for locality, column in zip(*np.nonzero((counts > 0).sum(axis=1) >= self.sides_needed), strict=True):
             self.agreed.add((int(locality), int(candidates[column])))

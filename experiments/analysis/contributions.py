@@ -15,7 +15,7 @@ import numpy as np
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.design import evaluation_checks
 from tracktwo.model import OUTCOMES, ConfigError, Params
-from tracktwo.model.components import family
+from tracktwo.model.families import FAMILIES, family, is_family
 
 __all__ = [
     "DEFAULT_OUTCOMES",
@@ -50,6 +50,8 @@ def plan(params: Params, names: list[str], orders: int, seed: int, replicates: i
     evaluation_checks.check_settings(params)
     families = []
     for name in dict.fromkeys(names):
+        if not is_family(name):
+            raise ConfigError(f"--components: {name!r} is not a family; choose from {', '.join(FAMILIES)}")
         found = family(params, name, seed)
         if not found:
             raise ConfigError(f"--components: {name} has no components in this programme (nothing to evaluate)")

@@ -265,7 +265,8 @@ def write(directory: Path, frame: pd.DataFrame, theory: Theory) -> list[str]:
 def check_knockouts(theory: Theory, base: Mapping[str, Any]) -> None:
     """Build the model once per knockout (no run): an unknown component or parameter is one line, before any run."""
     from tracktwo.model import TrackTwoModel, make_params, merge
-    from tracktwo.model.components import Component, family
+    from tracktwo.model.components import Component
+    from tracktwo.model.families import family
 
     families = {"workshop": "workshops", "event": "events", "format": "formats", "route": "routes"}
     params = make_params(dict(base))

@@ -13,10 +13,14 @@ this module is where files are opened and their format is judged:
 from __future__ import annotations
 
 import csv
+import functools
 import io
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+from tracktwo.model.network import Population, population_from_rows
 from tracktwo.model.params import ConfigError
 
 __all__ = [
@@ -25,6 +29,7 @@ __all__ = [
     "NODE_COLUMNS",
     "ActorMapRows",
     "edges_file_for",
+    "load_actor_map",
     "read_csv_rows",
     "read_graphml_rows",
     "read_map",
@@ -58,6 +63,31 @@ def read_map(path: Path, edges_path: str | None = None) -> ActorMapRows:
         return ActorMapRows(nodes, edges, edges_file, node_warnings + edge_warnings)
     nodes, edges = read_graphml_rows(path)
     return ActorMapRows(nodes, edges, None)
+
+
+def load_actor_map(
+    path: str | None, edges_path: str | None, known_kinds: tuple[str, ...]
+) -> tuple[Population, np.ndarray, np.ndarray]:
+    """The population and ties of an actor map, checked against the configured kinds; raises ConfigError.
+
+    The model's reader of actor maps (model.network.MAP_READER): the files are read here, and
+    the model builds from the rows (model.network.population_from_rows). Cached by path and
+    modification time, so the runs of a sweep read a map once per process.
+    """
+    if not path:
+        raise ConfigError("network.map: no actor map path given")
+    file = Path(path)
+    if not file.is_file():
+        raise ConfigError(f"network.map: file not found: {path}")
+    edges_file = edges_file_for(file, edges_path) if file.suffix.lower() == ".csv" else None
+    stamp = (os.stat(file).st_mtime_ns, os.stat(edges_file).st_mtime_ns if edges_file else 0)
+    return _load_cached(str(file), str(edges_file) if edges_file else None, stamp, known_kinds)
+
+
+@functools.lru_cache(maxsize=16)
+def _load_cached(path: str, edges_path: str | None, _stamp: tuple[int, int], known_kinds: tuple[str, ...]):
+    rows = read_map(Path(path), edges_path)
+    return population_from_rows(path, rows.nodes, rows.edges, known_kinds)
 
 
 def read_map_rows(

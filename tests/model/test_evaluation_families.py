@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 from test_evaluation_model import _histories, _run
 from tracktwo.model import ConfigError, make_params, simulate
-from tracktwo.model.components import family
+from tracktwo.model.families import family
 from tracktwo.model.metrics import outcomes
 
 # Every draw of the new Track Two is in play: declines (a private citizen reaches few officials, Track 1.5 rooms

@@ -137,7 +137,7 @@ def test_bad_theory_files_are_refused_naming_the_field(tmp_path: Path):
 
 def test_the_shipped_theory_names_components_and_outcomes_of_the_ngo_programme():
     from tracktwo.experiments.design.config import load_params
-    from tracktwo.model.components import family
+    from tracktwo.model.families import family
 
     theory = load_theory(ROOT / "configs" / "theory" / "ngo_programme.yaml")
     params = load_params(ROOT / "configs" / "new_track" / "map_programme.yaml", {})
