@@ -26,6 +26,7 @@ from matplotlib.patches import Patch
 from scipy import sparse
 from tracktwo.experiments.reporting.figures import RIPE_SHADE, ripe_spans
 from tracktwo.model import TRACK_LABELS, TrackTwoModel
+from tracktwo.model.formats import FORMATS
 
 if TYPE_CHECKING:
     from tracktwo.app.evaluation import RunEvaluation
@@ -85,12 +86,6 @@ LEAK_COLOUR = "black"
 ENTRY_COLOUR = "0.15"
 EVENT_COLOUR = "#56b4e9"
 LAYOUT_CACHE_SIZE = 32
-EVENT_WORDS = {  # the formats a schedule marks on the plots (workshops are the series itself: not marked)
-    "training": "training",
-    "exposure_trip": "exposure trip",
-    "knowledge_product": "joint report",
-    "shuttle": "shuttle",
-}
 ROUTE_LINES = {  # route into Track One: (label on the plot, colour of the track that carried it, dash)
     "via_track_1_5": ("Via Track 1.5", "official", "-"),
     "via_elites": ("Via elites", "elite", "-"),
@@ -416,7 +411,7 @@ def scheduled_events(model: TrackTwoModel) -> list[tuple[int, str]]:
     return [
         (step, kind)
         for step, kind in model.programme.main_schedule()
-        if kind in EVENT_WORDS and step <= model.params.steps
+        if FORMATS[kind].mark and step <= model.params.steps  # workshops are the series itself: not marked
     ]
 
 
@@ -434,7 +429,7 @@ def _mark_events(axis, model: TrackTwoModel) -> list:
             axis.text(
                 step + 0.8,
                 0.6,
-                EVENT_WORDS[kind],
+                FORMATS[kind].mark,
                 transform=marks,
                 rotation=90,
                 fontsize=LABEL_PT,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from tracktwo.app.runs import MEETING_WORDS, Settings
+from tracktwo.app.runs import Settings, meeting_word
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.engine.budget import check_runs_fit
 from tracktwo.model import ConfigError, Params, TrackTwoModel, simulate
@@ -116,7 +116,7 @@ def meeting_label(number: int, step: int, kind: str, schedule: bool) -> str:
     """'Workshop 7 (month 27)' in the plain series; 'Meeting 2 (capacity-building training, month 7)' else."""
     if not schedule:
         return f"Workshop {number} (month {step})"
-    return f"Meeting {number} ({MEETING_WORDS.get(kind, kind.replace('_', ' '))}, month {step})"
+    return f"Meeting {number} ({meeting_word(kind)}, month {step})"
 
 
 def _with(params: Params, **evaluation_fields) -> Params:

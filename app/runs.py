@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracktwo.model import ConfigError, Params, TrackTwoModel, make_params
+from tracktwo.model.formats import FORMATS
 
 RIPENESS_CHOICES: dict[str, str] = {
     "endogenous": "Endogenous (Track Two can help ripen it)",
@@ -43,7 +44,13 @@ NGO_TRIP_MONTH = 24  # the exposure trip for officials, in year 2
 NGO_REPORT_MONTH = 36  # the joint report, in year 3
 NGO_THIRD_PARTY = {"type": "ngo_mediator", "facilitation": "hybrid"}  # local and outside facilitators together
 NGO_WORKSHOP_MODE = "track1.5"
-MEETING_WORDS = {"workshop": "workshop", "training": "capacity-building training", "shuttle": "shuttle round"}
+
+
+def meeting_word(kind: str) -> str:
+    """A meeting's format in a trainer's words ('capacity-building training'), from the format's registration."""
+    return FORMATS[kind].words[0] if kind in FORMATS else kind.replace("_", " ")
+
+
 THIRD_PARTY_WORDS = {
     "scholar_practitioner": "a scholar-practitioner",
     "ngo_mediator": "an NGO mediator",
@@ -255,8 +262,9 @@ def schedule_words(params: Params) -> str:
             what = f"an exposure trip for {event.size or params.formats.trip_size} {who} {when}"
         elif event.format == "knowledge_product":
             what = f"{'a joint report' if event.count == 1 else plural(event.count, 'joint report')} {when}"
-        else:
-            what = f"{plural(event.count, 'shuttle round')} {when}"
+        else:  # a shuttle, or a format registered by a program: its own words
+            singular, several = FORMATS[event.format].words
+            what = f"{plural(event.count, singular, several)} {when}"
         if event.count > 1:
             what += f", every {plural(event.interval, 'month')}"
         words.append(what)

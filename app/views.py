@@ -24,7 +24,7 @@ from tracktwo.app.drawing import (
     timeseries,
     track_one_status,
 )
-from tracktwo.app.runs import MEETING_WORDS, kind_count
+from tracktwo.app.runs import kind_count, meeting_word
 from tracktwo.model import TrackTwoModel
 
 MODEL_LOCK = threading.RLock()
@@ -148,7 +148,7 @@ def LatestWorkshopCard(model: TrackTwoModel, tick: int):
         kinds, counts = np.unique(model.kind_of[last.participants], return_counts=True)
         who = ", ".join(kind_count(str(kind), int(count)) for kind, count in zip(kinds, counts, strict=True))
         which = (
-            f"meeting {last.number + 1} of {len(planned)}: a {MEETING_WORDS.get(last.format, last.format)}"
+            f"meeting {last.number + 1} of {len(planned)}: a {meeting_word(last.format)}"
             if schedule
             else f"workshop {last.number + 1} of {model.series.budget}"
         )

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from tracktwo.model.formats import FORMATS
 from tracktwo.model.network import Population
 from tracktwo.model.outcomes import KIND_LABELS, ROUTE_LABELS
 from tracktwo.model.params import ConfigError, Event, Params
@@ -159,15 +160,6 @@ def actor_components(ids: Sequence[str]) -> list[Component]:
     return [Component.parse(f"actor:{actor}") for actor in ids]
 
 
-FORMAT_WORDS = {  # singular, plural
-    "workshop": ("workshop", "workshops"),
-    "training": ("capacity-building training", "capacity-building trainings"),
-    "knowledge_product": ("joint knowledge product", "joint knowledge products"),
-    "exposure_trip": ("exposure trip", "exposure trips"),
-    "shuttle": ("shuttle round", "shuttle rounds"),
-}
-
-
 def schedule(params: Params) -> list[Event]:
     """The main programme's schedule entries (``event:N`` is the N-th): its events, or the regular series as one."""
     if params.programme.events is not None:
@@ -178,7 +170,7 @@ def schedule(params: Params) -> list[Event]:
 
 def event_label(number: int, event: Event) -> str:
     """'Event 2: 10 workshops (track1.5) from month 9'."""
-    singular, plural = FORMAT_WORDS[event.format]
+    singular, plural = FORMATS[event.format].words
     what = f"1 {singular}" if event.count == 1 else f"{event.count} {plural}"
     mode = f" ({event.mode})" if event.mode else ""
     when = f"in month {event.step}" if event.count == 1 else f"from month {event.step}"
@@ -192,7 +184,7 @@ def label(component: Component, population: Population | None = None) -> str:
     if component.kind == "event":
         return f"Event {component.name}"
     if component.kind == "format":
-        return FORMAT_WORDS[component.name][1].capitalize()
+        return FORMATS[component.name].words[1].capitalize()
     if component.kind == "route":
         return ROUTE_LABELS[component.name]
     if component.kind == "actor":

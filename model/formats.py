@@ -17,15 +17,35 @@ Functional forms (docs/ODD.md, "Formats"):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from tracktwo.model.ideas import AUTHOR, IdeaStore
-from tracktwo.model.workshops import WorkshopSeries, largest_remainder
+from tracktwo.model.params import FORMAT_NAMES
+from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries, largest_remainder
 
 if TYPE_CHECKING:
-    from tracktwo.model.params import Formats
+    from tracktwo.model.params import Event, Formats, Params
+
+__all__ = [
+    "FORMATS",
+    "Footprint",
+    "Format",
+    "FormatState",
+    "Meeting",
+    "Occasion",
+    "TrustChange",
+    "carry",
+    "first_author",
+    "publish",
+    "register",
+    "skill_factor",
+    "train",
+    "travel",
+    "travellers",
+]
 
 
 @dataclass(frozen=True)
@@ -71,6 +91,17 @@ class Meeting:
     confidentiality_factor: float = 1.0  # proscribed participants: more leaks
     voice: np.ndarray | None = None  # each actor's voice (None: every participant authors every idea)
     voice_rng: np.random.Generator | None = None
+
+
+@dataclass
+class Footprint:
+    """What one entry of the main programme's schedule did, for attribution (kept with the full record)."""
+
+    meetings: list[int] = field(default_factory=list)  # numbers of the meetings it held
+    adoptions: list[tuple[np.ndarray, np.ndarray, int]] = field(
+        default_factory=list
+    )  # a product's (readers, ideas, step)
+    trips: list[tuple[np.ndarray, int, int]] = field(default_factory=list)  # travellers, first and last step of effect
 
 
 def train(config: Formats, standing: np.ndarray, skill: np.ndarray, who: np.ndarray) -> None:
@@ -185,3 +216,160 @@ def carry(
             carriers.append((idea, np.unique(state.side[actors])))
             adopted += actors.size
     return adopted, carriers
+
+
+# ----------------------------------------------------------------------------------------------
+# The formats as plug-ins: one class per format, registered once
+
+
+@dataclass
+class Occasion:
+    """One event being held, as its format sees it: the event, the run's state and what the programme offers.
+
+    ``meet(side)`` convenes and runs one meeting of the event (all convened sides, or one side) and
+    returns its record (None when it was not held: removed, or too few came). The format notes in
+    ``row`` what the events table shows of it, and in ``traced`` (the full record on) what it did.
+    """
+
+    event: Event
+    t: int
+    params: Params  # the run's parameters
+    state: FormatState
+    rng: np.random.Generator | None  # the event's own draws (None for a meeting format: its draws are the meeting's)
+    sides: list[int]  # the sides the initiative convenes
+    mix: Callable[[], dict[str, float]]  # the convener's seat shares by kind (the event's mix, else the initiative's)
+    own_ideas: list[int]  # ideas born in the initiative's meetings so far
+    skill: np.ndarray  # each actor's process skills (capacity building raises them)
+    trip_until: np.ndarray  # step each actor's exposure-trip effect lasts through
+    meet: Callable[[int | None], WorkshopRecord | None]
+    apply_trust: Callable[[TrustChange], None]
+    add_author_sides: Callable[[int, np.ndarray], None]
+    row: dict[str, Any] = field(default_factory=dict)
+    traced: Footprint | None = None
+
+
+class Format:
+    """A kind of event a programme holds. A new format is one subclass registered with :func:`register`.
+
+    ``name`` is what ``programme.events`` says (``format: NAME``) and the component key
+    ``format:NAME`` removes; ``words`` (singular, plural) and ``mark`` (on the app's plots; None:
+    not marked) are its labels; ``meeting`` formats hold meetings (their draws are keyed by the
+    meeting's number), the others draw from the event's generator. ``hold`` does what the format
+    does to the room, the ideas and the state, and returns the meetings it held.
+    """
+
+    name: ClassVar[str]
+    words: ClassVar[tuple[str, str]]
+    description: ClassVar[str]
+    mark: ClassVar[str | None] = None
+    meeting: ClassVar[bool] = False
+
+    def rooms(self, sides: int) -> int:
+        """Meetings one event of this format holds, with `sides` convened sides (the run's meeting count)."""
+        return 1 if self.meeting else 0
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        """Hold the event; returns the meetings held (none for an event that is not a meeting)."""
+        raise NotImplementedError
+
+
+FORMATS: dict[str, Format] = {}  # every format a schedule may name, by name (in registration order)
+
+
+def register(cls: type[Format]) -> type[Format]:
+    """Register a format (a class decorator): schedules may name it, evaluations remove it, labels read it."""
+    if cls.name in FORMATS:
+        raise ValueError(f"format {cls.name!r} is registered already")
+    FORMATS[cls.name] = cls()
+    FORMAT_NAMES[cls.name] = cls.description
+    return cls
+
+
+@register
+class Workshop(Format):
+    """The problem-solving workshop: a meeting whose ideas, trust and ties the model develops."""
+
+    name = "workshop"
+    words = ("workshop", "workshops")
+    description = "workshop (problem-solving)"
+    meeting = True
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        record = occasion.meet(None)
+        return [record] if record is not None else []
+
+
+@register
+class Training(Workshop):
+    """Capacity building: a meeting with few ideas; then the participants' standing and process skills rise."""
+
+    name = "training"
+    words = ("capacity-building training", "capacity-building trainings")
+    description = "training (capacity building)"
+    mark = "training"
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        record = occasion.meet(None)
+        if record is None:
+            return []
+        train(occasion.params.formats, occasion.state.standing, occasion.skill, record.participants)
+        return [record]
+
+
+@register
+class KnowledgeProduct(Format):
+    """A joint report: the group's most-held ideas reach officials with the product's own credibility."""
+
+    name = "knowledge_product"
+    words = ("joint knowledge product", "joint knowledge products")
+    description = "knowledge_product (a joint report)"
+    mark = "joint report"
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        readers, read = publish(occasion.state, occasion.rng, occasion.own_ideas, occasion.sides, occasion.t)
+        occasion.row["officials_reached"] = int(readers.size)
+        if occasion.traced is not None:
+            occasion.traced.adoptions.append((readers, read, occasion.t))
+        return []
+
+
+@register
+class ExposureTrip(Format):
+    """A study tour: the travellers' novelty aversion falls for a while, their trust of the other sides rises."""
+
+    name = "exposure_trip"
+    words = ("exposure trip", "exposure trips")
+    description = "exposure_trip (study tour)"
+    mark = "exposure trip"
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        event, params, t = occasion.event, occasion.params, occasion.t
+        kinds = params.kinds_with("official") if event.audience == "officials" else list(occasion.mix())
+        size = event.size or params.formats.trip_size
+        who = travellers(occasion.state, occasion.rng, kinds, occasion.sides, size)
+        occasion.apply_trust(travel(occasion.state, who, occasion.trip_until, t))
+        occasion.row["participants"] = int(who.size)
+        if occasion.traced is not None:
+            occasion.traced.trips.append((who, t, t + params.formats.trip_months))
+        return []
+
+
+@register
+class Shuttle(Format):
+    """Shuttle diplomacy: one meeting per side, the third party carrying each side's ideas to the others."""
+
+    name = "shuttle"
+    words = ("shuttle round", "shuttle rounds")
+    description = "shuttle (one side at a time, through the third party)"
+    mark = "shuttle"
+
+    def rooms(self, sides: int) -> int:
+        return sides
+
+    def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
+        records = [r for r in (occasion.meet(side) for side in occasion.sides) if r is not None]
+        rounds = [(r.participants, r.ideas) for r in records]
+        occasion.row["carried"], carried = carry(occasion.state, occasion.rng, rounds, occasion.t)
+        for idea, sides in carried:
+            occasion.add_author_sides(idea, sides)
+        return records

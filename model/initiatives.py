@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tracktwo.model import formats, thirdparty
-from tracktwo.model.formats import FormatState, Meeting, TrustChange
+from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
 from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
@@ -46,18 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 
 MAIN = "main programme"
-_MEETINGS = ("workshop", "training")  # formats whose draws are keyed by meeting (the others draw from the event's)
-
-
-@dataclass
-class Footprint:
-    """What one entry of the main programme's schedule did, for attribution (kept with the full record)."""
-
-    meetings: list[int] = field(default_factory=list)  # numbers of the meetings it held
-    adoptions: list[tuple[np.ndarray, np.ndarray, int]] = field(
-        default_factory=list
-    )  # a product's (readers, ideas, step)
-    trips: list[tuple[np.ndarray, int, int]] = field(default_factory=list)  # travellers, first and last step of effect
 
 
 @dataclass
@@ -269,10 +257,8 @@ class Programmes:
 
     @staticmethod
     def _rooms(running: Running, event: Event) -> int:
-        """Meetings an event holds: one for a workshop or training, one per side for a shuttle, none otherwise."""
-        if event.format in ("workshop", "training"):
-            return 1
-        return len(running.series.convened_sides) if event.format == "shuttle" else 0
+        """Meetings an event holds (its format says: one for a workshop or training, one per side for a shuttle)."""
+        return formats.FORMATS[event.format].rooms(len(running.series.convened_sides))
 
     # Each step --------------------------------------------------------------------------------
 
@@ -313,48 +299,33 @@ class Programmes:
     def _hold(
         self, number: int, running: Running, event: Event, t: int, position: int, traced: Footprint | None
     ) -> WorkshopRecord | None:
-        """Hold one event; with `traced` (the full record on), note what it left for attribution."""
+        """Hold one event through its format (model/formats.py); `traced` (the full record on) notes what it left."""
         model = self.model
         kind = event.format
-        rng = model.randomness.generator("format", t, number, position) if kind not in _MEETINGS else None
+        held = formats.FORMATS[kind]
+        rng = None if held.meeting else model.randomness.generator("format", t, number, position)
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
-        record = None
-        if kind in ("workshop", "training"):
-            record = self._meet(number, running, self.convener(running, event), kind, t)
-            if record is not None and kind == "training":
-                formats.train(model.params.formats, model.standing, self.skill, record.participants)
-            records = [record] if record is not None else []
-        elif kind == "shuttle":
-            records = []
-            for side in running.series.convened_sides:
-                held = self._meet(number, running, self.convener(running, event, side), kind, t)
-                if held is not None:
-                    records.append(held)
-            rounds = [(r.participants, r.ideas) for r in records]
-            row["carried"], carried = formats.carry(self.format_state(), rng, rounds, t)
-            for idea, sides in carried:
-                model.add_author_sides(idea, sides)
-            record = records[0] if records else None
-        elif kind == "knowledge_product":
-            sides = running.series.convened_sides
-            readers, read = formats.publish(self.format_state(), rng, running.ideas, sides, t)
-            row["officials_reached"] = int(readers.size)
-            if traced is not None:
-                traced.adoptions.append((readers, read, t))
-            records = []
-        else:  # exposure_trip
-            convener = self.convener(running, event)
-            kinds = model.params.kinds_with("official") if event.audience == "officials" else list(convener.mix)
-            size = event.size or model.params.formats.trip_size
-            state = self.format_state()
-            who = formats.travellers(state, rng, kinds, running.series.convened_sides, size)
-            model.apply_trust(formats.travel(state, who, self.trip_until, t))
+        occasion = formats.Occasion(
+            event=event,
+            t=t,
+            params=model.params,
+            state=self.format_state(),
+            rng=rng,
+            sides=running.series.convened_sides,
+            mix=lambda: self.convener(running, event).mix,
+            own_ideas=running.ideas,
+            skill=self.skill,
+            trip_until=self.trip_until,
+            meet=lambda side: self._meet(number, running, self.convener(running, event, side), kind, t),
+            apply_trust=model.apply_trust,
+            add_author_sides=model.add_author_sides,
+            row=row,
+            traced=traced,
+        )
+        records = held.hold(occasion)
+        if self.trip_until.size:
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
-            row["participants"] = int(who.size)
-            if traced is not None:
-                traced.trips.append((who, t, t + model.params.formats.trip_months))
-            records = []
         if traced is not None:
             traced.meetings.extend(r.number for r in records)
         if records:
@@ -366,7 +337,7 @@ class Programmes:
             )
         row.update(self._state(running))
         self.log.append(row)
-        return record
+        return records[0] if records else None
 
     def _meet(
         self, initiative: int, running: Running, convener: WorkshopSeries, kind: str, t: int

@@ -11,7 +11,7 @@ import copy
 import functools
 import re
 from collections.abc import Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -611,19 +611,19 @@ class InitialIdeas(_Strict):
 # several initiatives, proscribed actors, local agreements. Every default is neutral: a config
 # that does not mention them runs exactly today's regular series.
 
-FORMATS = ("workshop", "training", "knowledge_product", "exposure_trip", "shuttle")
-Format = Literal["workshop", "training", "knowledge_product", "exposure_trip", "shuttle"]
+FORMAT_NAMES: dict[str, str] = {}  # every format a schedule may name -> what it is (model/formats.py registers them)
 ThirdPartyType = Literal["scholar_practitioner", "ngo_mediator", "private_citizen"]
 
 
 class Event(_Strict):
     """One entry of a programme's schedule: a format held at a step, once or repeated."""
 
-    format: Format = Field(
+    format: str = Field(
         "workshop",
         description=(
-            "workshop (problem-solving), training (capacity building), knowledge_product (a joint report), "
-            "exposure_trip (study tour), shuttle (one side at a time, through the third party)."
+            "A registered format (model/formats.py): workshop (problem-solving), training (capacity building), "
+            "knowledge_product (a joint report), exposure_trip (study tour), shuttle (one side at a time, "
+            "through the third party)."
         ),
     )
     step: int = Field(ge=1, description="Step (month) it is held, the first of its repeats, >=1.")
@@ -639,6 +639,13 @@ class Event(_Strict):
     audience: Literal["officials", "track_two"] = Field(
         "officials", description="Who goes on an exposure trip: officials (Track One) or the mix (Track Two)."
     )
+
+    @field_validator("format")
+    @classmethod
+    def _registered(cls, name: str) -> str:
+        if name not in FORMAT_NAMES:
+            raise ValueError(f"Input should be {_one_of(list(FORMAT_NAMES))} (got {name!r})")
+        return name
 
     @field_validator("mix")
     @classmethod
@@ -905,19 +912,25 @@ class Programme(_Strict):
 
 
 ROUTE_COMPONENTS = ("via_elites", "via_autonomous", "via_track_three", "via_track_1_5")  # routes a run can close
-COMPONENT_FORMATS = get_args(Format)
 COMPONENT_KEY = (
     r"^(workshop:[1-9][0-9]*|event:[1-9][0-9]*"
-    rf"|format:({'|'.join(COMPONENT_FORMATS)})|route:({'|'.join(ROUTE_COMPONENTS)})"
+    r"|format:(?P<format>.+)|route:(" + "|".join(ROUTE_COMPONENTS) + r")"
     r"|actor:.+|group:[^=]+=.*)$"
 )
-COMPONENT_SYNTAX = (
-    "workshop:N, event:N (N >= 1), format:FORMAT ("
-    + ", ".join(COMPONENT_FORMATS)
-    + "), route:ROUTE ("
-    + ", ".join(ROUTE_COMPONENTS)
-    + "), actor:ID or group:COLUMN=VALUE"
-)
+
+
+def _one_of(names: list[str]) -> str:
+    """'a', 'b' or 'c'."""
+    quoted = [f"'{name}'" for name in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+def component_syntax() -> str:
+    """What a component key may be, with the formats registered now."""
+    return (
+        f"workshop:N, event:N (N >= 1), format:FORMAT ({', '.join(FORMAT_NAMES)}), "
+        f"route:ROUTE ({', '.join(ROUTE_COMPONENTS)}), actor:ID or group:COLUMN=VALUE"
+    )
 
 
 class Rivals(_Strict):
@@ -996,8 +1009,9 @@ class Evaluation(_Strict):
     @classmethod
     def _keys(cls, keys: list[str]) -> list[str]:
         for key in keys:
-            if not isinstance(key, str) or not re.match(COMPONENT_KEY, key):
-                raise ValueError(f"component {shorten(key)} is not {COMPONENT_SYNTAX}")
+            match = re.match(COMPONENT_KEY, key) if isinstance(key, str) else None
+            if match is None or (match["format"] is not None and match["format"] not in FORMAT_NAMES):
+                raise ValueError(f"component {shorten(key)} is not {component_syntax()}")
         return keys
 
     @model_validator(mode="after")

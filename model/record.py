@@ -31,7 +31,7 @@ from tracktwo.model.network import Population
 from tracktwo.model.ripeness import HAZARD_TERMS
 
 if TYPE_CHECKING:
-    from tracktwo.model.initiatives import Footprint
+    from tracktwo.model.formats import Footprint
 
 __all__ = ["EXPOSURE_BYTES", "Hop", "Opening", "Record", "chain_attribution"]
 
