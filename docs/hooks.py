@@ -26,9 +26,11 @@ def _cell(text: object) -> str:
 
 def outcomes_table() -> str:
     """A Markdown table of every declared outcome: name, label, unit, which direction is better."""
+    from tracktwo.model.outcomes import GOAL_WORDS
+
     from tracktwo import OUTCOMES
 
-    rows = ["| Outcome | Meaning | Unit | Better | Key |", "|---|---|---|---|---|"]
+    rows = ["| Outcome | Meaning | Unit | Better | Key | Undefined (NaN) when |", "|---|---|---|---|---|---|"]
     for name, outcome in OUTCOMES.items():
         label = getattr(outcome, "label", "")
         description = getattr(outcome, "description", "")
@@ -36,7 +38,7 @@ def outcomes_table() -> str:
         key = "yes" if getattr(outcome, "key", False) else ""
         rows.append(
             f"| `{name}` | {_cell(meaning)} | {_cell(getattr(outcome, 'unit', ''))} "
-            f"| {_cell(getattr(outcome, 'goal', ''))} | {key} |"
+            f"| {GOAL_WORDS[outcome.goal]} | {key} | {_cell(outcome.undefined_when)} |"
         )
     return "\n".join(rows)
 

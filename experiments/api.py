@@ -859,7 +859,7 @@ def evaluate(
             base_path=path,
             replicates=replicates,
             seed=seed,
-            metric={"name": first, "goal": "minimize" if outcome_goal(first) == "lower" else "maximize"},
+            metric={"name": first, "goal": outcome_goal(first)},
             timeseries_every=0,
             description=f"Evaluation of {', '.join(f.name for f in families)} ({', '.join(wanted)})",
             listed_points=tuple(points),

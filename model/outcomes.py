@@ -11,6 +11,7 @@ from typing import Literal
 
 __all__ = [
     "CHAIN_PREFIXES",
+    "GOAL_WORDS",
     "KIND_LABELS",
     "ORIGIN_LABELS",
     "OUTCOMES",
@@ -18,13 +19,15 @@ __all__ = [
     "ROUTES",
     "ROUTE_LABELS",
     "TRACK_LABELS",
+    "Goal",
     "Outcome",
     "outcome",
     "outcome_goal",
     "outcome_label",
 ]
 
-Goal = Literal["higher", "lower"]
+Goal = Literal["maximize", "minimize"]  # the one goal vocabulary (sweep files' metric.goal, compare's rank_by.goal)
+GOAL_WORDS: dict[str, str] = {"maximize": "higher", "minimize": "lower"}  # "<word> is better", for readers
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,11 @@ class Outcome:
     name: str
     label: str
     unit: str = ""
-    goal: Goal = "higher"
+    goal: Goal = "maximize"
     key: bool = False
     description: str = ""
     undefined: str = ""  # "censored": a time to an event that did not happen in the run (read as the run's length)
+    undefined_when: str = ""  # when the run reports NaN for it ("" = always a finite number)
 
 
 TRACK_LABELS = {
@@ -69,28 +73,75 @@ def _declare(*outcomes: Outcome) -> dict[str, Outcome]:
 
 OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("ideas_generated", "Ideas generated in workshops", "ideas"),
-    Outcome("mean_novelty_generated", "Mean novelty of ideas generated", "0..1", key=True),
+    Outcome(
+        "mean_novelty_generated",
+        "Mean novelty of ideas generated",
+        "0..1",
+        key=True,
+        undefined_when="no workshop idea was generated",
+    ),
     Outcome("ideas_transferred", "Ideas that entered Track One", "ideas", key=True),
-    Outcome("transfer_rate", "Share of ideas that entered Track One", "share", key=True),
-    Outcome("mean_novelty_transferred", "Mean novelty of ideas that entered Track One", "0..1"),
+    Outcome(
+        "transfer_rate",
+        "Share of ideas that entered Track One",
+        "share",
+        key=True,
+        undefined_when="no workshop idea was generated",
+    ),
+    Outcome(
+        "mean_novelty_transferred",
+        "Mean novelty of ideas that entered Track One",
+        "0..1",
+        undefined_when="no workshop idea entered Track One",
+    ),
     Outcome("impact", "Impact (novelty that entered Track One)", "novelty units", key=True),
     Outcome("any_transfer", "At least one idea entered Track One", "probability", key=True),
     Outcome(
-        "time_to_first_transfer", "Months to the first idea entering Track One", "months", "lower", undefined="censored"
+        "time_to_first_transfer",
+        "Months to the first idea entering Track One",
+        "months",
+        "minimize",
+        undefined="censored",
+        undefined_when="no workshop idea entered Track One (censored at the run's length)",
     ),
     Outcome("ripe_windows", "Ripe moments opened", "windows", key=True),
     Outcome("share_time_ripe", "Share of months Track One was ripe", "share"),
     Outcome("transfers_in_ripe_windows", "Ideas entering Track One in ripe moments", "ideas"),
-    Outcome("share_transfers_in_ripe_windows", "Share of entries in ripe moments", "share"),
-    Outcome("transfers_per_ripe_step", "Ideas entering Track One per ripe month", "ideas/month"),
-    Outcome("transfers_per_unripe_step", "Ideas entering Track One per unripe month", "ideas/month"),
-    Outcome("trust_change", "Change in cross-side trust", "0..1", key=True),
-    Outcome("official_trust_change", "Change in officials' trust of the other sides", "0..1"),
+    Outcome(
+        "share_transfers_in_ripe_windows",
+        "Share of entries in ripe moments",
+        "share",
+        undefined_when="no workshop idea entered Track One",
+    ),
+    Outcome(
+        "transfers_per_ripe_step",
+        "Ideas entering Track One per ripe month",
+        "ideas/month",
+        undefined_when="Track One was never ripe",
+    ),
+    Outcome(
+        "transfers_per_unripe_step",
+        "Ideas entering Track One per unripe month",
+        "ideas/month",
+        undefined_when="Track One was ripe every month",
+    ),
+    Outcome("trust_change", "Change in cross-side trust", "0..1", key=True, undefined_when="the conflict has one side"),
+    Outcome(
+        "official_trust_change",
+        "Change in officials' trust of the other sides",
+        "0..1",
+        undefined_when="one side, or no officials",
+    ),
     Outcome("cross_side_ties_created", "Cross-side ties created", "ties"),
-    Outcome("grassroots_reach", "Share of grassroots outside the workshops reached by Track Two ideas", "share"),
+    Outcome(
+        "grassroots_reach",
+        "Share of grassroots outside the workshops reached by Track Two ideas",
+        "share",
+        undefined_when="no grassroots actor stayed outside the workshops",
+    ),
     Outcome("workshops_held", "Workshops held", "workshops"),
-    Outcome("leaks", "Leaks", "leaks", "lower"),
-    Outcome("mean_candour", "Mean workshop candour", "0..1"),
+    Outcome("leaks", "Leaks", "leaks", "minimize"),
+    Outcome("mean_candour", "Mean workshop candour", "0..1", undefined_when="no meeting was held"),
     Outcome("participants", "People who took part in a workshop", "people"),
     Outcome("credible_advocates_made", "Participants who became credible advocates", "people"),
     *(
@@ -104,10 +155,12 @@ OUTCOMES: dict[str, Outcome] = _declare(
     Outcome("transfers_track_three", "Ideas taken up in Track Three (grassroots)", "ideas"),
     Outcome("local_agreements", "Local-level agreements (locality and idea pairs)", "agreements", key=True),
     Outcome("third_party_reputation", "Main third party's reputation at the end", "0..1"),
-    Outcome("series_ended", "A series ended early (invitees declined, or funding withdrawn)", "probability", "lower"),
-    Outcome("funding_withdrawn", "A funder withdrew (proscribed participants)", "probability", "lower"),
-    Outcome("invitations_declined", "Invitations declined", "invitations", "lower"),
-    Outcome("duplicate_ideas", "Ideas duplicating another initiative's (expected)", "ideas", "lower"),
+    Outcome(
+        "series_ended", "A series ended early (invitees declined, or funding withdrawn)", "probability", "minimize"
+    ),
+    Outcome("funding_withdrawn", "A funder withdrew (proscribed participants)", "probability", "minimize"),
+    Outcome("invitations_declined", "Invitations declined", "invitations", "minimize"),
+    Outcome("duplicate_ideas", "Ideas duplicating another initiative's (expected)", "ideas", "minimize"),
     Outcome("trainings_held", "Capacity-building trainings held", "trainings"),
     Outcome("knowledge_products", "Joint knowledge products published", "products"),
     Outcome("exposure_trips", "Exposure trips held", "trips"),
@@ -122,6 +175,7 @@ OUTCOMES: dict[str, Outcome] = _declare(
         "Share of the impact that entered Track One attributable to the programme",
         "share",
         description="Impact of the programme's ideas over the impact of every idea that entered Track One.",
+        undefined_when="no idea entered Track One",
     ),
 )
 
@@ -164,5 +218,5 @@ def outcome_label(name: str) -> str:
 
 
 def outcome_goal(name: str) -> Goal:
-    """Whether more of an outcome is better ('higher') or worse ('lower')."""
+    """Whether a designer wants more of an outcome ('maximize') or less ('minimize')."""
     return outcome(name).goal

@@ -17,6 +17,7 @@ import pandas as pd
 from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.model import KIND_LABELS, outcome_goal, outcome_label
+from tracktwo.model.outcomes import GOAL_WORDS
 
 __all__ = [
     "CONDITIONAL",
@@ -101,7 +102,7 @@ def better_when(outcome: str) -> str:
     """'higher' or 'lower' for an outcome a designer wants more or less of; '' for inclusion shares (no direction)."""
     if outcome.startswith(INCLUSION_PREFIXES):
         return ""
-    return outcome_goal(outcome)
+    return GOAL_WORDS[outcome_goal(outcome)]
 
 
 def inclusion_groups(columns: Sequence[str]) -> list[str]:
@@ -271,11 +272,7 @@ def verdict(comparison: ProgrammeComparison, other: str, outcome: str | None = N
     outcome = outcome or comparison.rank_by
     reference = comparison.reference
     row = comparison.row(other, outcome)
-    goal = (
-        comparison.goal
-        if outcome == comparison.rank_by
-        else ("minimize" if outcome_goal(outcome) == "lower" else "maximize")
-    )
+    goal = comparison.goal if outcome == comparison.rank_by else outcome_goal(outcome)
     where = " where both got an idea into Track One" if outcome in CONDITIONAL else ""
     if row["pairs"] == 0:
         return f"{reference} and {other} cannot be compared on {_lowered(label(outcome))}: no paired runs{where}."

@@ -13,6 +13,7 @@ from tracktwo.experiments.analysis import comparison as analysis
 from tracktwo.experiments.analysis.comparison import ProgrammeComparison
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
+from tracktwo.model.outcomes import GOAL_WORDS
 
 __all__ = ["compare_command", "configure", "report"]
 
@@ -64,8 +65,7 @@ def report(programmes: list[dict[str, Any]], comparison: ProgrammeComparison) ->
     confidence = f"{comparison.confidence:.0%}"
     lines = [
         "",
-        f"Programmes, best first by: {analysis.label(comparison.rank_by)}"
-        f" ({'lower' if comparison.goal == 'minimize' else 'higher'} is better)",
+        f"Programmes, best first by: {analysis.label(comparison.rank_by)} ({GOAL_WORDS[comparison.goal]} is better)",
     ]
     for position, name in enumerate(comparison.ranking, start=1):
         text = f"{position}. {name}" + (f": {descriptions[name]}" if descriptions[name] else "")

@@ -262,7 +262,7 @@ def _relative_maps(overrides: dict[str, Any], file: Path) -> dict[str, Any]:
 def _rank_by(value: Any, base: Mapping[str, Any]) -> tuple[str, str]:
     """The outcome that ranks the programmes, and whether more or less of it is better."""
     if isinstance(value, str):
-        name, goal = value, ("minimize" if outcome_goal(value) == "lower" else "maximize")
+        name, goal = value, outcome_goal(value)
     elif isinstance(value, Mapping) and set(value) <= {"name", "goal"} and "name" in value:
         name, goal = value["name"], value.get("goal", "maximize")
     else:
