@@ -16,7 +16,7 @@ from mesa import DataCollector
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
-from tracktwo.model.outcomes import OUTCOMES, RIVAL_ORIGINS, ROUTES
+from tracktwo.model.outcomes import CHAIN_PREFIXES, COMPUTERS, OUTCOMES, RIVAL_ORIGINS, ROUTES, computes
 from tracktwo.model.params import BEHAVIOURS, Params
 from tracktwo.model.record import Record, chain_attribution, uptake_attribution
 from tracktwo.model.voice import snake as _snake
@@ -228,28 +228,42 @@ def _mean(values: np.ndarray) -> float:
 
 
 def outcomes(model: Observable) -> dict[str, float]:
-    """The brief's per-run outcomes, flat and snake_case; NaN where undefined (no ideas, no transfers)."""
+    """The brief's per-run outcomes, flat and snake_case; NaN where undefined (no ideas, no transfers).
+
+    Each outcome is computed by the function declared with it (``@computes``, model/outcomes.py),
+    in the order they are declared here.
+    """
+    result: dict[str, float] = {}
+    for computer in COMPUTERS:
+        result.update(computer.function(model))
+    return result
+
+
+def _entered(model: Observable) -> tuple[np.ndarray, np.ndarray]:
+    """(generated, entered): the workshop ideas, and those of them that entered Track One."""
     ideas = model.ideas
     n = ideas.count
     generated = ideas.origin_workshop[:n] >= 0
-    entered = (ideas.entered_step[:n] >= 0) & generated
-    novelty = ideas.novelty[:n]
-    ripe = np.array(model.ripe_history, dtype=bool)
-    steps = ripe.size
-    entered_ripe = ideas.entered_ripe[:n][entered]
-    series = model.series
-    grassroots = model.members["grassroots"]
-    outside = grassroots[~series.participated[grassroots]]  # the public beyond the workshops
-    _, actors, _, sources = ideas.adoption_log()
-    reached = np.zeros(series.participated.size, dtype=bool)
-    reached[actors[sources != SEEDED]] = True
-    routes = [ideas.routes[i] for i in np.flatnonzero(entered).tolist()]
-    workshops = series.records
-    trust_change = model.cross_side_trust() - model.cross_side_trust(model.initial_trust)
-    officials = model.members["official"]
-    first_transfer = ideas.entered_step[:n][entered]
-    ripe_steps = int(ripe.sum())
-    result = {
+    return generated, (ideas.entered_step[:n] >= 0) & generated
+
+
+@computes(
+    "ideas_generated",
+    "mean_novelty_generated",
+    "ideas_transferred",
+    "transfer_rate",
+    "mean_novelty_transferred",
+    "impact",
+    "any_transfer",
+    "time_to_first_transfer",
+)
+def idea_outcomes(model: Observable) -> dict[str, float]:
+    """The workshops' ideas: how many, how novel, how many entered Track One and when the first did."""
+    ideas = model.ideas
+    generated, entered = _entered(model)
+    novelty = ideas.novelty[: ideas.count]
+    first_transfer = ideas.entered_step[: ideas.count][entered]
+    return {
         "ideas_generated": int(generated.sum()),
         "mean_novelty_generated": _mean(novelty[generated]),
         "ideas_transferred": int(entered.sum()),
@@ -258,52 +272,81 @@ def outcomes(model: Observable) -> dict[str, float]:
         "impact": float(novelty[entered].sum()),
         "any_transfer": int(entered.any()),
         "time_to_first_transfer": float(first_transfer.min()) if first_transfer.size else math.nan,
+    }
+
+
+@computes(
+    "ripe_windows",
+    "share_time_ripe",
+    "transfers_in_ripe_windows",
+    "share_transfers_in_ripe_windows",
+    "transfers_per_ripe_step",
+    "transfers_per_unripe_step",
+)
+def ripeness_outcomes(model: Observable) -> dict[str, float]:
+    """Track One's ripe moments, and the entries that fell in them."""
+    _, entered = _entered(model)
+    ripe = np.array(model.ripe_history, dtype=bool)
+    steps = ripe.size
+    entered_ripe = model.ideas.entered_ripe[: model.ideas.count][entered]
+    ripe_steps = int(ripe.sum())
+    return {
         "ripe_windows": model.ripeness.windows_opened,
         "share_time_ripe": float(ripe.mean()) if steps else math.nan,
         "transfers_in_ripe_windows": int(entered_ripe.sum()),
         "share_transfers_in_ripe_windows": _mean(entered_ripe.astype(float)),
         "transfers_per_ripe_step": entered_ripe.sum() / ripe_steps if ripe_steps else math.nan,
         "transfers_per_unripe_step": (~entered_ripe).sum() / (steps - ripe_steps) if steps > ripe_steps else math.nan,
+    }
+
+
+@computes("trust_change", "official_trust_change", "cross_side_ties_created", "grassroots_reach")
+def relationship_outcomes(model: Observable) -> dict[str, float]:
+    """Trust across the sides, the ties workshops made, and how far Track Two ideas reached the grassroots."""
+    trust_change = model.cross_side_trust() - model.cross_side_trust(model.initial_trust)
+    series = model.series
+    grassroots = model.members["grassroots"]
+    outside = grassroots[~series.participated[grassroots]]  # the public beyond the workshops
+    _, actors, _, sources = model.ideas.adoption_log()
+    reached = np.zeros(series.participated.size, dtype=bool)
+    reached[actors[sources != SEEDED]] = True
+    return {
         "trust_change": _mean(trust_change),
-        "official_trust_change": _mean(trust_change[officials]),
+        "official_trust_change": _mean(trust_change[model.members["official"]]),
         "cross_side_ties_created": model.cross_side_ties_created,
         "grassroots_reach": float(reached[outside].mean()) if outside.size else math.nan,
+    }
+
+
+@computes("workshops_held", "leaks", "mean_candour", "participants", "credible_advocates_made")
+def meeting_outcomes(model: Observable) -> dict[str, float]:
+    """The meetings held: how many, their leaks and candour, who took part and who became a credible advocate."""
+    series = model.series
+    workshops = series.records
+    return {
         "workshops_held": len(workshops),
         "leaks": series.leaks,
         "mean_candour": _mean(np.array([w.candour for w in workshops])),
         "participants": int(series.participated.sum()),
         "credible_advocates_made": model.advocates_made(),
     }
-    for route in ROUTES:
-        result[f"transfers_{route}"] = routes.count(route)
-    result.update(rival_outcomes(model, float(novelty[entered].sum())))
-    if model.record is not None and model.params.evaluation.attribute:
-        result.update(
-            chain_attribution(
-                model.record,
-                ideas,
-                model.params.evaluation.attribute,
-                model.population,
-                series.participated,
-                model.programme.footprints or {},
-                [event.format for event in schedule(model.params)],
-            )
-        )
-        uptake = model.programme.uptake  # chains of the outcomes beyond Track One, through meetings (issue 25)
-        result.update(
-            uptake_attribution(
-                ideas, model.params.evaluation.attribute, uptake.track_1_5, uptake.track_three, uptake.agreed
-            )
-        )
-    result.update(inclusion(model, entered))
-    result.update(model.programme.outcomes())
-    return result
 
 
-def rival_outcomes(model: Observable, programme_impact: float) -> dict[str, float]:
+@computes(*(f"transfers_{route}" for route in ROUTES))
+def route_outcomes(model: Observable) -> dict[str, float]:
+    """The workshop ideas that entered Track One, by the route that carried them."""
+    _, entered = _entered(model)
+    routes = [model.ideas.routes[i] for i in np.flatnonzero(entered).tolist()]
+    return {f"transfers_{route}": routes.count(route) for route in ROUTES}
+
+
+@computes(*(f"transfers_from_{origin}" for origin in RIVAL_ORIGINS), "rival_impact", "share_impact_from_programme")
+def rival_outcomes(model: Observable) -> dict[str, float]:
     """Transfers from rival sources, their impact, and the share of all impact attributable to the programme."""
     ideas = model.ideas
     n = ideas.count
+    _, programme = _entered(model)
+    programme_impact = float(ideas.novelty[:n][programme].sum())
     entered = ideas.entered_step[:n] >= 0
     origin = ideas.origin[:n]
     result: dict[str, float] = {}
@@ -318,10 +361,39 @@ def rival_outcomes(model: Observable, programme_impact: float) -> dict[str, floa
     return result
 
 
+@computes(families=tuple(prefix for prefix, _, _ in CHAIN_PREFIXES))
+def chain_outcomes(model: Observable) -> dict[str, float]:
+    """The transferred ideas and impact whose chains pass through each component (full record and attribute on).
+
+    The chains of the outcomes beyond Track One too (issue 25).
+    """
+    if model.record is None or not model.params.evaluation.attribute:
+        return {}
+    ideas = model.ideas
+    result = chain_attribution(
+        model.record,
+        ideas,
+        model.params.evaluation.attribute,
+        model.population,
+        model.series.participated,
+        model.programme.footprints or {},
+        [event.format for event in schedule(model.params)],
+    )
+    uptake = model.programme.uptake  # chains of the outcomes beyond Track One, through meetings (issue 25)
+    result.update(
+        uptake_attribution(
+            ideas, model.params.evaluation.attribute, uptake.track_1_5, uptake.track_three, uptake.agreed
+        )
+    )
+    return result
+
+
 GROUP_COLUMN_MAX_VALUES = 8
+INCLUSION_PREFIXES = ("participant_share_", "author_share_", "authorship_share_", "seat_share_")
 
 
-def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
+@computes(families=INCLUSION_PREFIXES)
+def inclusion(model: Observable) -> dict[str, float]:
     """Share of each group among participants and among authors of ideas that entered Track One.
 
     Groups: actor kind, and every actor-map column with at most GROUP_COLUMN_MAX_VALUES values
@@ -329,6 +401,7 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
     """
     ideas = model.ideas
     n = ideas.count
+    _, entered = _entered(model)
     authored = (ideas.source[:, :n] == AUTHOR) & (ideas.first_adopted[:, :n] >= 0)
     participants = model.series.participated
     authors = authored[:, entered].any(axis=1) if entered.any() else np.zeros(participants.size, dtype=bool)
@@ -353,3 +426,23 @@ def inclusion(model: Observable, entered: np.ndarray) -> dict[str, float]:
             filled = seats.sum() if records else 0
             shares[f"seat_share_{key}"] = float(seats[member].sum() / filled) if filled else math.nan
     return shares
+
+
+@computes(
+    "transfers_track_1_5",
+    "transfers_track_three",
+    "local_agreements",
+    "third_party_reputation",
+    "series_ended",
+    "funding_withdrawn",
+    "invitations_declined",
+    "duplicate_ideas",
+    "trainings_held",
+    "knowledge_products",
+    "exposure_trips",
+    "proscribed_engaged",
+    families=("ideas_transferred_initiative_", "impact_initiative_"),
+)
+def programme_outcomes(model: Observable) -> dict[str, float]:
+    """The outcomes beyond Track One, of the third parties, formats and initiatives (model/initiatives.py)."""
+    return model.programme.outcomes()

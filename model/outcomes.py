@@ -1,16 +1,20 @@
 """The model's outcomes, declared once: name, label in the domain's words, unit, goal, key outcome.
 
 Figures, reports, CLI tables, comparisons and the app read names, labels and goals from here, so a
-new outcome is added in one place (and computed in ``metrics.outcomes``).
+new outcome is added in one place, with the function that computes it: a function of the model
+decorated with ``@computes(name, ...)`` (model/metrics.py), which ``metrics.outcomes`` runs. Goals
+are ``maximize`` or ``minimize`` everywhere (GOAL_WORDS says them as "higher/lower is better").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "CHAIN_PREFIXES",
+    "COMPUTERS",
     "GOAL_WORDS",
     "KIND_LABELS",
     "ORIGIN_LABELS",
@@ -19,8 +23,10 @@ __all__ = [
     "ROUTES",
     "ROUTE_LABELS",
     "TRACK_LABELS",
+    "Computer",
     "Goal",
     "Outcome",
+    "computes",
     "outcome",
     "outcome_goal",
     "outcome_label",
@@ -220,3 +226,37 @@ def outcome_label(name: str) -> str:
 def outcome_goal(name: str) -> Goal:
     """Whether a designer wants more of an outcome ('maximize') or less ('minimize')."""
     return outcome(name).goal
+
+
+# ----------------------------------------------------------------------------------------------
+# Each outcome with the function that computes it (the EMA Workbench's pattern)
+
+
+@dataclass(frozen=True)
+class Computer:
+    """A function of a model that computes some declared outcomes (and names of the families it may add)."""
+
+    function: Callable[[Any], dict[str, float]]
+    outcomes: tuple[str, ...]
+    families: tuple[str, ...] = ()
+
+
+COMPUTERS: list[Computer] = []  # in the order a run's outcomes are computed (metrics.outcomes runs them)
+
+
+def computes(*names: str, families: tuple[str, ...] = ()) -> Callable:
+    """Declare that the decorated function computes these outcomes (each declared in OUTCOMES, once).
+
+    The function takes the model and returns {name: value} for exactly these names (and names
+    starting with one of `families`); tests/model/test_outcomes_declared.py checks both.
+    """
+
+    def register(function: Callable[[Any], dict[str, float]]) -> Callable[[Any], dict[str, float]]:
+        unknown = [name for name in names if name not in OUTCOMES]
+        taken = [name for name in names for c in COMPUTERS if name in c.outcomes]
+        if unknown or taken:
+            raise ValueError(f"{function.__name__}: outcomes not declared {unknown} or computed already {taken}")
+        COMPUTERS.append(Computer(function, names, families))
+        return function
+
+    return register

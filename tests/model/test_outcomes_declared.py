@@ -1,6 +1,8 @@
 """Every declared outcome is computed, finite (or declared as possibly undefined), and in the docs' table.
 
-Runs span the mechanisms that decide whether an outcome is defined: the default programme, a
+Each outcome is declared with the function that computes it (``@computes``, model/outcomes.py:
+COMPUTERS), and each such function returns exactly its declared names (plus its families'). Runs span
+the mechanisms that decide whether an outcome is defined: the default programme, a
 schedule of every format with several initiatives and the full record, one side, no workshops,
 and Track One always ripe. Each run's outcomes hold every declared outcome; a NaN is allowed only
 for an outcome whose declaration says when it is undefined; names a run reports beyond the
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from tracktwo.model import OUTCOMES, simulate
-from tracktwo.model.outcomes import CHAIN_PREFIXES, GOAL_WORDS, outcome
+from tracktwo.model.outcomes import CHAIN_PREFIXES, COMPUTERS, GOAL_WORDS, outcome
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FAMILIES = (
@@ -51,8 +53,25 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, dict[str, float]]:
-    return {name: simulate(overrides, seed=11).outcomes for name, overrides in CASES.items()}
+def models() -> dict[str, object]:
+    return {name: simulate(overrides, seed=11).model for name, overrides in CASES.items()}
+
+
+@pytest.fixture(scope="module")
+def runs(models) -> dict[str, dict[str, float]]:
+    return {name: model.outcomes() for name, model in models.items()}
+
+
+def test_every_declared_outcome_has_one_declared_function() -> None:
+    declared = [name for computer in COMPUTERS for name in computer.outcomes]
+    assert sorted(declared) == sorted(OUTCOMES)  # each declared outcome once, by one function
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_function_computes_exactly_its_declared_outcomes(models, case: str) -> None:
+    for computer in COMPUTERS:
+        found = computer.function(models[case])
+        assert {n for n in found if not n.startswith(computer.families)} == set(computer.outcomes), computer
 
 
 @pytest.mark.parametrize("case", list(CASES))
