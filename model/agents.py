@@ -19,6 +19,16 @@ import numpy as np
 if TYPE_CHECKING:
     from tracktwo.model.params import Params
 
+__all__ = [
+    "AGENT_CLASSES",
+    "Actor",
+    "ActorArrays",
+    "AutonomousThinker",
+    "GrassrootsActor",
+    "InfluentialElite",
+    "Official",
+]
+
 
 class ActorArrays(Protocol):
     """What an agent reads from its model: the arrays its numbers live in (the model is a mesa.Model too)."""

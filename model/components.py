@@ -27,6 +27,23 @@ from tracktwo.model.network import Population
 from tracktwo.model.outcomes import KIND_LABELS, ROUTE_LABELS
 from tracktwo.model.params import ConfigError, Event, Params
 
+__all__ = [
+    "GROUP_BY_KIND",
+    "Component",
+    "Removal",
+    "actor_components",
+    "column_fragment",
+    "column_values",
+    "distinct_fragments",
+    "event_label",
+    "group_components",
+    "label",
+    "members",
+    "removal",
+    "schedule",
+    "workshop_components",
+]
+
 GROUP_BY_KIND = "kind"
 
 

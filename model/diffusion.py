@@ -33,6 +33,19 @@ import numpy as np
 import scipy.sparse as sp
 from tracktwo.model.randomness import EventRandomness
 
+__all__ = [
+    "P_CEILING",
+    "Adoptions",
+    "AdvocateCounts",
+    "Context",
+    "StepDraws",
+    "TieIndex",
+    "advocate",
+    "expand_rows",
+    "forget",
+    "trust_by_side",
+]
+
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 
 

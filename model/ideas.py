@@ -17,6 +17,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+__all__ = [
+    "AUTHOR",
+    "INITIAL_CAPACITY",
+    "KEY_NUMBER_SHIFT",
+    "KEY_ORIGIN_SHIFT",
+    "ORIGINS",
+    "SEEDED",
+    "IdeaStore",
+    "idea_keys",
+]
+
 AUTHOR = -1  # adopted as an author of the idea, in a workshop (or, for a rival idea, its first official holder)
 SEEDED = -2  # held from the start (seeded ideas)
 INITIAL_CAPACITY = 16

@@ -28,6 +28,27 @@ if TYPE_CHECKING:
     from tracktwo.model.ripeness import RipenessProcess
     from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries
 
+__all__ = [
+    "AGENT_REPORTERS",
+    "GROUP_COLUMN_MAX_VALUES",
+    "INCLUSION_PREFIXES",
+    "TIMESERIES_COLUMNS",
+    "TRACK_OF",
+    "Observable",
+    "SnapshotCollector",
+    "chain_outcomes",
+    "idea_outcomes",
+    "inclusion",
+    "meeting_outcomes",
+    "outcomes",
+    "programme_outcomes",
+    "relationship_outcomes",
+    "ripeness_outcomes",
+    "rival_outcomes",
+    "route_outcomes",
+    "step_snapshot",
+]
+
 
 class Observable(Protocol):
     """What metrics read from a run."""

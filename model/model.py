@@ -42,6 +42,8 @@ from tracktwo.model.workshops import (
     sample_novelty,
 )
 
+__all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
+
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     if sd == 0 or mean in (0.0, 1.0):

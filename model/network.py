@@ -17,6 +17,21 @@ import pandas as pd
 from tracktwo.model.params import ConfigError, Params, block_probabilities
 from tracktwo.model.randomness import run_streams
 
+__all__ = [
+    "ATTRIBUTES",
+    "DENSE_PAIR_LIMIT",
+    "MAP_READER",
+    "Graph",
+    "Population",
+    "actor_table",
+    "build_graph",
+    "edge_table",
+    "population_from_rows",
+    "read_actor_map",
+    "stochastic_block_edges",
+    "synthetic_population",
+]
+
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
 ATTRIBUTES = ("autonomy", "standing", "trust")
 MAP_READER = "tracktwo.experiments.design.actor_map:load_actor_map"  # reads an actor map's files (a plug-in)

@@ -19,6 +19,20 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = [
+    "EVENTS",
+    "GOLDEN",
+    "MASK",
+    "PURPOSE_STREAMS",
+    "STREAMS",
+    "UNIT",
+    "EventRandomness",
+    "mix",
+    "mix_array",
+    "purpose_stream",
+    "run_streams",
+]
+
 STREAMS = ("network", "attributes")  # setup draws: spawned children 0 and 1 of SeedSequence(seed)
 EVENTS = (
     "adoption",  # does a receiver adopt an idea it is advocated this step

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from tracktwo.model.params import Ripeness
 
+__all__ = ["HAZARD_TERMS", "RipenessDrivers", "RipenessProcess", "hazard_terms", "in_fixed_window", "opening_hazard"]
+
 
 @dataclass
 class RipenessDrivers:

@@ -16,6 +16,8 @@ import numpy as np
 from tracktwo.model.params import Rivals
 from tracktwo.model.randomness import EventRandomness
 
+__all__ = ["RivalIdeas", "RivalSources"]
+
 
 @dataclass
 class RivalIdeas:

@@ -14,6 +14,8 @@ from tracktwo.model.metrics import outcomes
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Params, make_params
 
+__all__ = ["SimulationResult", "ideas_table", "simulate", "workshops_table"]
+
 
 @dataclass
 class SimulationResult:

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from tracktwo.model.params import Params, ThirdParty, Workshops
 
+__all__ = ["attendance", "candour_factor", "facilitated_params", "reputation_after", "trust_bonus"]
+
 
 def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdParty) -> Params:
     """The run's parameters as this third party's series sees them (the same object when nothing changes)."""

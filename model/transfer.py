@@ -17,6 +17,8 @@ from tracktwo.model.agents import Official
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.params import ConfigError, Params
 
+__all__ = ["ROUTE_CARRIERS", "TrackOneEntry"]
+
 ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous"}
 
 

@@ -13,6 +13,8 @@ import re
 import numpy as np
 from tracktwo.model.params import ConfigError, Voice
 
+__all__ = ["draw_authors", "group_keys", "snake", "voice_weights"]
+
 
 def snake(text: str) -> str:
     """A group's name in outcome keys: lower case, runs of other characters as one underscore."""

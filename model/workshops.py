@@ -19,6 +19,24 @@ import numpy as np
 from tracktwo.model.params import ConfigError, Params
 from tracktwo.model.randomness import EventRandomness
 
+__all__ = [
+    "BETA_MEAN_LIMITS",
+    "IDEA_RATE_SEATS",
+    "WorkshopRecord",
+    "WorkshopSeries",
+    "accepted_conditionality",
+    "candour",
+    "effective_mix",
+    "expected_ideas",
+    "familiarity",
+    "funded_workshops",
+    "group_diversity",
+    "largest_remainder",
+    "normalised_entropy",
+    "novelty_mean",
+    "sample_novelty",
+]
+
 BETA_MEAN_LIMITS = (0.01, 0.99)
 IDEA_RATE_SEATS = 12  # idea_rate is for a workshop of this many seats; larger ones lose candour
 

@@ -4,4 +4,6 @@ import sys
 
 from tracktwo.experiments.cli import main
 
+__all__ = []
+
 sys.exit(main())

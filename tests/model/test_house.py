@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 MODEL = Path(__file__).resolve().parents[2] / "model"
 PACKAGE = "tracktwo.model"
 
@@ -183,3 +185,51 @@ def test_the_write_finder_finds_writes_into_the_model() -> None:
 def test_only_model_py_writes_into_the_model() -> None:
     found = {name: writes_into_the_model(tree) for name, tree in _modules().items() if name != "model"}
     assert {name: lines for name, lines in found.items() if lines} == {}
+
+
+def _declared_all(tree: ast.Module) -> list[str] | None:
+    for node in tree.body:
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
+        if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            return list(ast.literal_eval(node.value))
+    return None
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef | ast.ClassDef) and node in tree.body:
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node in tree.body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                parts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names.update(t.id for t in parts if isinstance(t, ast.Name))
+    return names
+
+
+@pytest.mark.parametrize("folder", ["model", "experiments"])
+def test_every_module_and_package_declares_what_it_exports(folder: str) -> None:
+    """`__all__` in each module of model/ and experiments/, naming only what the module defines or imports
+    (or, in a package, its submodules)."""
+    root = MODEL.parent / folder
+    missing, unknown = [], {}
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        declared = _declared_all(tree)
+        if declared is None:
+            missing.append(str(path.relative_to(root)))
+            continue
+        defined = _top_level_names(tree)
+        if path.name == "__init__.py":
+            defined |= {p.stem for p in path.parent.glob("*.py")} | {
+                p.name for p in path.parent.iterdir() if p.is_dir()
+            }
+        wrong = [name for name in declared if name not in defined]
+        if wrong:
+            unknown[str(path.relative_to(root))] = wrong
+    assert (missing, unknown) == ([], {})
