@@ -43,6 +43,7 @@ test-fast: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/vulture  # dead code: paths and options in pyproject.toml [tool.vulture]
 
 docs: setup  # the docs site in site/, offline, --strict; executes every tutorial notebook (the docs extra)
 	$(UV) sync --locked --inexact --extra dev --extra docs --quiet

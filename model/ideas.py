@@ -200,10 +200,6 @@ class IdeaStore:
             once = crossed[np.concatenate(([True], crossed[1:] != crossed[:-1]))]
             self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
 
-    def held_by(self, actor: int) -> set[int]:
-        """Ids of the ideas an actor holds now."""
-        return {int(i) for i in np.flatnonzero(self.holds[actor, : self.count])}
-
     @property
     def in_circulation(self) -> int:
         """Ideas held by at least one actor now."""

@@ -199,7 +199,6 @@ class TrackTwoModel(mesa.Model):
 
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
-        self.edge_count_initial = graph.sources.size
         officials = self.members["official"]
         self.officials_by_side = [officials[self.side[officials] == s] for s in range(self.n_sides)]
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
@@ -420,17 +419,11 @@ class TrackTwoModel(mesa.Model):
         self.aversion[who] *= factor
         self._rules_for = None
 
-    def run_workshop(self, t: int, meeting: Meeting | None = None) -> WorkshopRecord | None:
-        """Convene (unless the meeting is given), develop ideas, build trust, standing and ties; maybe leak.
+    def run_workshop(self, t: int, meeting: Meeting) -> WorkshopRecord:
+        """Run a convened meeting: develop ideas, build trust, standing and ties; maybe leak.
 
-        Without a meeting, the main series' next workshop: None when it is removed (a counterfactual).
         Every draw is keyed by the meeting's number, so it does not depend on what happened before it.
         """
-        if meeting is None:
-            number = self.series.next_number()
-            if number is None:
-                return None
-            meeting = Meeting(self.series, self.series.convene(self.randomness, number), number)
         series, who, number = meeting.series, meeting.who, meeting.number
         if who.size == 0:  # every seat fell to a kind the convened sides lack (or all declined): the room stays empty
             record = WorkshopRecord(number, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0, meeting.format)

@@ -154,11 +154,6 @@ class Record:
             actors[hop.idea].update((hop.source, hop.adopter))
         return actors
 
-    def opened_by(self, step: int) -> Opening | None:
-        """The latest opening at or before a step (the window an idea entering then entered in)."""
-        earlier = [o for o in self.openings if o.step <= step]
-        return earlier[-1] if earlier else None
-
 
 def chain_attribution(
     record: Record,
@@ -228,8 +223,6 @@ def _passes(idea: int, ideas: IdeaStore, hops: list[Hop], traces: list[Footprint
 
 
 # Chains of the outcomes counted by idea beyond Track One (issue 25; additive) ------------------
-
-UPTAKE_CHAINS = ("track_1_5", "track_three", "local_agreements")  # chain_<name>_workshop_N columns
 
 
 def uptake_attribution(

@@ -59,7 +59,6 @@ class TrackOneEntry:
                 f"transfer.quorum: {quorum} sides needed but only {self.needed.size} side(s) have officials"
             )
         self.quorum = quorum
-        self.entered = 0  # ideas that entered Track One so far
         self._adoptions_checked = 0
         self._not_counting: dict[int, np.ndarray] = {}  # idea -> officials who co-authored it in a personal capacity
 
@@ -101,7 +100,6 @@ class TrackOneEntry:
         shares = self.counting_holders(pending) / self.officials_per_side[:, None]
         taken = (shares >= self.threshold).sum(axis=0)
         entered = pending[taken >= self.quorum]
-        self.entered += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = step
             ideas.entered_ripe[idea] = ripe

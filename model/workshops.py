@@ -186,7 +186,6 @@ class WorkshopSeries:
         self.sides = sides
         self.n_sides = n_sides
         self.convened_sides = self._resolve_sides(params.workshops.sides, n_sides)
-        self.held = 0
         self.scheduled = 0  # workshops due so far, held or removed: the next one's number
         self.previous = np.empty(0, dtype=np.int64)
         self.after_leak = False
@@ -233,16 +232,6 @@ class WorkshopSeries:
             )
         return np.sort(np.array([position[p] for p in participants], dtype=np.int64))
 
-    def due(self, step: int) -> bool:
-        """Whether a workshop is held at this step (on schedule, while the budget lasts)."""
-        w = self.params.workshops
-        return (
-            self.scheduled < self.budget
-            and (bool(self.mix) or self.cohort is not None)
-            and step >= w.first_step
-            and (step - w.first_step) % w.interval == 0
-        )
-
     def next_number(self) -> int | None:
         """Number the workshop now due; None when it is removed (a counterfactual without it)."""
         number = self.scheduled
@@ -271,7 +260,6 @@ class WorkshopSeries:
     def record(self, record: WorkshopRecord) -> None:
         """Close a workshop: keep its record; its participants and leak shape the next one."""
         self.records.append(record)
-        self.held += 1
         self.previous = record.participants
         self.after_leak = record.leaked
         self.leaks += int(record.leaked)
