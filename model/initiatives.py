@@ -32,11 +32,11 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
-from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops
+from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
 from tracktwo.model.voice import group_keys, voice_weights
-from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality
+from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries, accepted_conditionality, funded_workshops
 
 if TYPE_CHECKING:
     from tracktwo.model.components import Removal
@@ -168,12 +168,12 @@ class Programmes:
         if events is None:  # the regular series: workshops.count at first_step + i x interval
             w = params.workshops
             convenes = bool(series.mix) or series.cohort is not None
-            steps = [w.first_step + i * w.interval for i in range(series.budget)] if convenes else []
+            steps = regular_steps(w.first_step, series.budget, w.interval) if convenes else []
             scheduled = [(step, 0, Event(format="workshop", step=step)) for step in steps]
         else:
             entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
             scheduled = sorted(entries, key=lambda x: x[0])
-            scheduled = scheduled[: self._funded(params, len(scheduled))]
+            scheduled = scheduled[: funded_workshops(params, len(scheduled))]
         plan: dict[int, list[tuple[int, Event]]] = {}
         for step, index, event in scheduled:
             plan.setdefault(step, []).append((index, event))
@@ -187,14 +187,6 @@ class Programmes:
         return WorkshopSeries(
             params, model.kind_of, model.side, model.n_sides, model.population.ids, model.removal.excluded, removed
         )
-
-    @staticmethod
-    def _funded(params: Params, events: int) -> int:
-        """Events the budget pays for after the facilitator's answer to conditions (as funded_workshops does)."""
-        w = params.workshops
-        if w.facilitator_policy == "refuse":
-            return round(events * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
-        return events
 
     def _sequence(self) -> None:
         """Coordinated initiatives: an event in a month another initiative meets moves to the next free month."""

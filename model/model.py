@@ -46,10 +46,10 @@ __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"
 
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
+    """An attribute drawn from a Beta with this mean and standard deviation (the mean itself when sd is 0)."""
     if sd == 0 or mean in (0.0, 1.0):
         return np.full(size, mean)
-    concentration = mean * (1.0 - mean) / sd**2 - 1.0
-    return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=size)
+    return sample_novelty(rng, mean, mean * (1.0 - mean) / sd**2 - 1.0, size)
 
 
 @functools.lru_cache(maxsize=64)

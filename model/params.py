@@ -70,6 +70,7 @@ __all__ = [
     "initiative_workshops",
     "make_params",
     "merge",
+    "regular_steps",
     "run_parts",
     "shorten",
     "with_overrides",
@@ -674,6 +675,11 @@ FORMAT_NAMES: dict[str, str] = {}  # every format a schedule may name -> what it
 ThirdPartyType = Literal["scholar_practitioner", "ngo_mediator", "private_citizen"]
 
 
+def regular_steps(first: int, count: int, interval: int) -> list[int]:
+    """The steps of `count` events `interval` apart from `first` (an event's repeats, the regular series)."""
+    return [first + i * interval for i in range(count)]
+
+
 class Event(_Strict):
     """One entry of a programme's schedule: a format held at a step, once or repeated."""
 
@@ -713,7 +719,7 @@ class Event(_Strict):
 
     def steps(self) -> list[int]:
         """The steps it is held at."""
-        return [self.step + i * self.interval for i in range(self.count)]
+        return regular_steps(self.step, self.count, self.interval)
 
 
 class Formats(_Strict):

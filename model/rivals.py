@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from tracktwo.model.params import Rivals
 from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.workshops import sample_novelty
 
 __all__ = ["RivalIdeas", "RivalSources"]
 
@@ -51,7 +52,7 @@ class RivalSources:
             count = int(rng.poisson(rate)) if rate > 0 else 0
             if count == 0:
                 continue
-            novelty = rng.beta(mean * c.concentration, (1.0 - mean) * c.concentration, size=count)
+            novelty = sample_novelty(rng, mean, c.concentration, count)
             holders = []
             for _ in range(count):
                 pool = self.by_side[int(rng.integers(len(self.by_side)))] if origin == "track_one" else self.officials

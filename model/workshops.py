@@ -82,12 +82,16 @@ def largest_remainder(total: int, shares: np.ndarray, rng: np.random.Generator) 
     return seats
 
 
-def funded_workshops(params: Params) -> int:
-    """The budget after the facilitator's policy: refusing conditions may lose part of it."""
+def funded_workshops(params: Params, events: int | None = None) -> int:
+    """The budget after the facilitator's policy: refusing conditions may lose part of it.
+
+    Of ``workshops.count`` meetings, or of a schedule's `events`.
+    """
     w = params.workshops
+    planned = w.count if events is None else events
     if w.facilitator_policy == "refuse":
-        return round(w.count * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
-    return w.count
+        return round(planned * (1.0 - w.refusal_budget_loss * w.funder_conditionality))
+    return planned
 
 
 def accepted_conditionality(params: Params) -> float:
@@ -141,7 +145,7 @@ def novelty_mean(params: Params, autonomy: np.ndarray, diversity: float, explori
 
 
 def sample_novelty(rng: np.random.Generator, mean: float, concentration: float, k: int) -> np.ndarray:
-    """Novelty of k new ideas: Beta with this mean and concentration."""
+    """Novelty of k new ideas: Beta with this mean and concentration (the model's one Beta draw)."""
     return rng.beta(mean * concentration, (1.0 - mean) * concentration, size=k)
 
 
