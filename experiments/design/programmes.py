@@ -28,6 +28,7 @@ from typing import Any
 from tracktwo.experiments.design import keys, limits
 from tracktwo.experiments.design.config import MAP_KEYS, load_checked, reject_unknown_keys, resolve_path
 from tracktwo.experiments.design.map_check import warn_about_map
+from tracktwo.experiments.design.outcome_names import check_outcome, outcome_names
 from tracktwo.experiments.design.sweepfile import (
     GOALS,
     KEY_PATTERN,
@@ -39,7 +40,6 @@ from tracktwo.experiments.design.sweepfile import (
     resolve_base_path,
     suggest,
 )
-from tracktwo.experiments.engine import worker as evaluate
 from tracktwo.model import ConfigError, make_params, merge, outcome_goal
 
 __all__ = [
@@ -272,12 +272,7 @@ def _rank_by(value: Any, base: Mapping[str, Any]) -> tuple[str, str]:
         )
     if goal not in GOALS:
         raise ConfigError(f"rank_by.goal: expected maximize or minimize, got {goal!r}")
-    outcomes = evaluate.outcome_names(base)
-    if name not in outcomes:
-        raise ConfigError(
-            f"rank_by: {name!r} is not an outcome of the model{suggest(str(name), outcomes)}; "
-            f"outcomes: {', '.join(outcomes)}"
-        )
+    check_outcome("rank_by", name, outcome_names(base))
     return name, goal
 
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 from tracktwo.experiments.design import keys, limits
 from tracktwo.experiments.design.config import load_checked, reject_unknown_keys
+from tracktwo.experiments.design.outcome_names import check_outcome, outcome_names
 from tracktwo.experiments.design.points import compile_expression, tidy, with_derived
 from tracktwo.experiments.design.sweepfile import (
     MAX_SEED,
@@ -32,7 +33,6 @@ from tracktwo.experiments.design.sweepfile import (
     load_base,
     resolve_base_path,
 )
-from tracktwo.experiments.engine import worker as evaluate
 from tracktwo.model import ConfigError, make_params, merge
 
 __all__ = [
@@ -252,10 +252,9 @@ def _ranges(value: Any, base: Mapping[str, Any]) -> tuple[dict[str, tuple[float,
 def _outcomes(value: Any, base: Mapping[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
         raise ConfigError("outcomes: expected a list of the model's outcomes, e.g. [impact, any_transfer]")
-    known = evaluate.outcome_names(base)
+    known = outcome_names(base)
     for name in value:
-        if name not in known:
-            raise ConfigError(f"outcomes: {name!r} is not an outcome of the model; outcomes: {', '.join(known)}")
+        check_outcome("outcomes", name, known)
     return tuple(dict.fromkeys(value))
 
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import difflib
 import hashlib
 import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,7 +41,7 @@ from tracktwo.experiments.design.config import (
     resolve_relative_paths,
 )
 from tracktwo.experiments.design.map_check import warn_about_map, warn_about_map_file
-from tracktwo.experiments.engine import worker as evaluate
+from tracktwo.experiments.design.outcome_names import check_outcome, outcome_names, suggest
 from tracktwo.model import ConfigError, make_params, merge
 
 __all__ = [
@@ -440,12 +439,7 @@ def _metric(value: Any, method: str, base: Mapping[str, Any]) -> dict[str, str] 
     goal = value.get("goal", "minimize")
     if goal not in GOALS:
         raise ConfigError(f"metric.goal: expected maximize or minimize, got {goal!r}")
-    outcomes = evaluate.outcome_names(base)
-    if value["name"] not in outcomes:
-        raise ConfigError(
-            f"metric.name: {value['name']!r} is not an outcome of the model{suggest(value['name'], outcomes)}; "
-            f"outcomes: {', '.join(outcomes)}"
-        )
+    check_outcome("metric.name", value["name"], outcome_names(base))
     return {"name": value["name"], "goal": goal}
 
 
@@ -597,12 +591,6 @@ def _schema(spec: SweepSpec) -> None:
     violations = schema_violations_from_proposed_config(config)
     if violations:
         raise ConfigError(f"not a valid W&B sweep: {violations[0]}")
-
-
-def suggest(word: str, candidates: Iterable[str]) -> str:
-    """' (did you mean x?)' for the closest candidate, or ''."""
-    close = difflib.get_close_matches(word, list(candidates), n=1)
-    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _check_known(parameters: Mapping[str, Any], base: Mapping[str, Any]) -> None:

@@ -22,7 +22,6 @@ __all__ = [
     "RunRecord",
     "RunTask",
     "describe_error",
-    "outcome_names",
     "run_chunk",
     "run_task",
     "thin",
@@ -104,8 +103,3 @@ def run_task(base: Mapping[str, Any], task: RunTask, timeseries_every: int) -> R
 def run_chunk(chunk: Chunk) -> list[RunRecord]:
     """Every run of a chunk, in order (what an executor calls in a worker)."""
     return [run_task(chunk.base, task, chunk.timeseries_every) for task in chunk.tasks]
-
-
-def outcome_names(base: Mapping[str, Any]) -> list[str]:
-    """The outcomes a run reports, from a one-step probe run (to check a sweep's metric before it starts)."""
-    return list(simulate(merge(base, {"steps": 1}), 0).outcomes)
