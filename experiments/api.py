@@ -878,7 +878,6 @@ def evaluate(
             counterfactual=counterfactual, correction=correction, alpha=alpha, margin=_margins(margin),
             pilot=pilot, paired_sd=paired_sd, replicates=replicates, seed=seed, strict=strict,
         )  # fmt: skip
-        rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         first = wanted[0]
         spec = SweepSpec(
             path=path,
@@ -897,6 +896,8 @@ def evaluate(
             common_seeds=True,
         )
         spec = _with_posterior(spec, posterior, _overrides(set))
+        options.posterior = spec.posterior  # the pilot draws from it as the runs will
+        rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         with _held_session(spec, folder or default_out(spec.name), executor, workers, scheduler, resume, overwrite,
                            False, progress) as (running, tally):  # fmt: skip
             fields = _batch_fields(tally, running)
