@@ -440,6 +440,7 @@ def _what_was_run(results: ResultsFolder) -> str:
             ),
         ),
         ("Derived", "; ".join(f"{k} = {v}" for k, v in (sweep.get("derived") or {}).items()) or "none"),
+        ("Uncertain parameters", _uncertain_words(sweep)),
         (
             ("Points × replicates", f"{len(results.points)} × {results.replicates}")
             if not results.sweep.get("auto_replicates")
@@ -472,6 +473,20 @@ def _what_was_run(results: ResultsFolder) -> str:
     ]
     return (
         "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</tbody></table>"
+    )
+
+
+def _uncertain_words(sweep: dict[str, Any]) -> str:
+    """What the sweep let vary beside its levers: `uncertain:` ranges, a calibration's posterior, or nothing."""
+    posterior = sweep.get("posterior")
+    if sweep.get("uncertain"):
+        return f"ranges (shared scenarios): {json.dumps(sweep['uncertain'])}"
+    if not isinstance(posterior, dict) or not posterior.get("source"):
+        return "none: the intervals are seed luck only"
+    return (
+        f"{', '.join(map(str, posterior.get('parameters', [])))} drawn per replicate (the same for every point) "
+        f"from the posterior in {posterior['source']} ({posterior.get('particles', '?')} particles, sha256 "
+        f"{str(posterior.get('sha256', '?'))[:12]}): intervals include what the calibration left open"
     )
 
 

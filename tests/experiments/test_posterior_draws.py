@@ -23,7 +23,7 @@ from tracktwo.model import ConfigError, merge, simulate
 import tracktwo
 
 FITTED = ("diffusion.official_aversion_unripe", "ripeness.public_weight")
-SMALL = {"workshops.count": 2, "workshops.interval": 6, "steps": 24, "kinds.grassroots.count": 30}
+SMALL = {"workshops.count": 3, "workshops.interval": 8, "steps": 48, "kinds.grassroots.count": 30}
 EVALUATION_SEEDS = range(8)  # disjoint evaluations (each its own seeds and draws): the claim is over them
 
 
@@ -52,7 +52,7 @@ def posterior(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _evaluate(out: Path, seed: int, posterior: Path | None, executor: str = "serial", **more):
     return tracktwo.evaluate(
         set=SMALL,
-        outcomes=["impact"],
+        outcomes=["impact", "ideas_transferred"],
         replicates=10,
         seed=seed,
         out=out,
@@ -64,34 +64,28 @@ def _evaluate(out: Path, seed: int, posterior: Path | None, executor: str = "ser
 
 
 def test_evaluate_with_a_posterior_gives_contribution_intervals_at_least_as_wide(tmp_path: Path, posterior: Path):
-    """Over 8 evaluations (each on its own seeds), paired: the posterior's intervals are wider, not narrower.
+    """Over 8 evaluations (each on its own seeds and draws), paired: with the posterior the intervals are wider.
 
-    The widths of "change when removed" and of the Shapley share, per workshop, with and without the
-    posterior on the same seeds; a one-sided Wilcoxon signed-rank test over the evaluations' mean log
-    ratios rejects "no wider" at 5%, and no evaluation is narrower on average by more than noise allows.
+    Per evaluation, the summed widths of the "change when removed" and Shapley intervals (every
+    workshop, impact and ideas transferred), with and without the posterior on the same seeds; a
+    one-sided Wilcoxon signed-rank test over the evaluations' log ratios rejects "not wider" at 5%.
+    Without the draws (the ablation: the posterior ignored) every ratio is exactly 1 and the test fails.
     """
     ratios = []
     for seed in EVALUATION_SEEDS:
-        tables = {}
+        widths = {}
         for label, folder in (("without", None), ("with", posterior)):
-            result = _evaluate(tmp_path / f"{label}-{seed}", seed, folder)
-            tables[label] = result.table.set_index("component")
-        widths = {
-            label: np.concatenate(
-                [
-                    (table["change_when_removed_high"] - table["change_when_removed_low"]).to_numpy(),
-                    (table["shapley_high"] - table["shapley_low"]).to_numpy(),
-                ]
+            table = _evaluate(tmp_path / f"{label}-{seed}", seed, folder).table
+            widths[label] = float(
+                (table["change_when_removed_high"] - table["change_when_removed_low"]).sum()
+                + (table["shapley_high"] - table["shapley_low"]).sum()
             )
-            for label, table in tables.items()
-        }
-        assert (widths["without"] > 0).all(), "the seeds alone leave some width"
-        ratios.append(float(np.mean(np.log(widths["with"] / widths["without"]))))
+        assert widths["without"] > 0, "the seeds alone leave some width"
+        ratios.append(np.log(widths["with"] / widths["without"]))
     ratios = np.array(ratios)
-    assert np.all(ratios != 0), "the posterior changed every evaluation's runs"
     test = stats.wilcoxon(ratios, alternative="greater")
     assert test.pvalue < 0.05, (ratios, test)
-    assert np.exp(np.median(ratios)) >= 1.0, ratios
+    assert np.median(ratios) > 0, ratios
 
 
 def test_posterior_draws_are_identical_on_serial_and_process_executors_and_paired(tmp_path: Path, posterior: Path):
@@ -173,6 +167,10 @@ def test_sweep_with_a_posterior_runs_its_points_paired(tmp_path: Path, posterior
     assert result.finished == 6 and result.manifest["sweep"]["posterior"]["particles"] == 40
     draws = pd.read_csv(tmp_path / "sweep" / "posterior_draws.csv")
     assert draws["replicate"].tolist() == [0, 1, 2]
+    from tracktwo.experiments.reporting.report import write_report
+
+    html = write_report(tmp_path / "sweep").read_text(encoding="utf-8")
+    assert "drawn per replicate (the same for every point)" in html and str(posterior) in html
 
 
 @pytest.mark.parametrize(
@@ -231,3 +229,24 @@ def test_a_posterior_naming_what_a_sweep_or_programme_sets_is_refused(tmp_path: 
     with pytest.raises(ConfigError, match=r"point 0 also sets \(ripeness.public_weight\)"):
         tracktwo.compare(programmes, posterior=posterior, executor="serial", progress=False, out=tmp_path / "c")
     assert not (tmp_path / "c").exists()
+
+
+def test_the_shipped_posterior_is_a_calibrate_folder_whose_intervals_hold_the_defaults():
+    """configs/calibration/posterior-patterns: its intervals recomputed from its particles are the committed
+    ones, and (as docs/calibration.md says) each default is inside its 50% and 90% intervals."""
+    from tracktwo.experiments.analysis.posterior import intervals_table, weighted_quantile
+    from tracktwo.experiments.design.calibration import load_calibration
+
+    folder = ROOT / "configs" / "calibration" / "posterior-patterns"
+    spec = load_calibration(ROOT / "configs" / "calibration" / "patterns.yaml")
+    sample = load_posterior(folder)
+    assert list(sample.keys) == spec.keys and len(sample.weights) == spec.population
+    particles = pd.read_parquet(folder / "posterior.parquet")
+    pd.testing.assert_frame_equal(particles, pd.read_csv(folder / "posterior.csv"), check_exact=False, rtol=1e-12)
+    recomputed = intervals_table(particles, spec)
+    committed = pd.read_csv(folder / "intervals.csv")
+    pd.testing.assert_frame_equal(recomputed, committed, check_dtype=False, check_exact=False, rtol=1e-9)
+    for key in spec.keys:
+        low, q25, q75, high = weighted_quantile(particles[key], particles["weight"], [0.05, 0.25, 0.75, 0.95])
+        default = spec.base_value(key)
+        assert q25 <= default <= q75 and low <= default <= high, (key, default, q25, q75)
