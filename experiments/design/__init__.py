@@ -1,3 +1,3 @@
-"""What to run: configs and --set, sweep files, programmes files, sensitivity and dilemma designs, points and seeds."""
+"""What to run: configs, sweep, programmes, sensitivity and dilemma designs, points and seeds, posterior draws."""
 
-__all__ = ["config", "dilemma", "keys", "points", "programmes", "sensitivity", "sweepfile"]
+__all__ = ["config", "dilemma", "keys", "points", "posterior", "programmes", "sensitivity", "sweepfile"]

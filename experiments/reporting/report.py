@@ -823,17 +823,20 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 def write_report(directory: str | Path, redraw: bool = False) -> Path:
     """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked).
 
-    An evaluate folder gets the evaluation report (experiments.reporting.evaluation_report) instead.
+    An evaluate folder gets the evaluation report (experiments.reporting.evaluation_report) instead, and a
+    calibrate folder the calibration report (experiments.reporting.calibration_report).
     """
     with folder_lock.reading(Path(directory), "report"):
         return _write_report(directory, redraw)
 
 
 def _write_report(directory: str | Path, redraw: bool) -> Path:
-    from tracktwo.experiments.reporting import evaluation_report
+    from tracktwo.experiments.reporting import calibration_report, evaluation_report
 
     if evaluation_report.is_evaluation(Path(directory)):
         return evaluation_report.write(directory)
+    if calibration_report.is_calibration(Path(directory)):
+        return calibration_report.write(directory)
     results = load_results(directory)
     check_file_place(results.directory / REPORT, results.directory / f".{REPORT}.partial")
     if folder_kind(results.directory, results.manifest) not in SWEEP_KINDS:

@@ -250,3 +250,30 @@ def test_the_shipped_posterior_is_a_calibrate_folder_whose_intervals_hold_the_de
         low, q25, q75, high = weighted_quantile(particles[key], particles["weight"], [0.05, 0.25, 0.75, 0.95])
         default = spec.base_value(key)
         assert q25 <= default <= q75 and low <= default <= high, (key, default, q25, q75)
+
+
+def test_tracktwo_report_on_a_calibrate_folder_writes_the_calibration_report(tmp_path: Path):
+    """The report's numbers are the folder's: medians and 90% intervals as intervals.csv, generations, checks."""
+    import shutil
+
+    from tracktwo.experiments.analysis.posterior import weighted_quantile
+
+    folder = tmp_path / "calibration"
+    shutil.copytree(ROOT / "configs" / "calibration" / "posterior-patterns", folder)
+    outcome = command("report", folder)
+    assert outcome.code == 0, outcome.stderr[-2000:]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    particles = pd.read_parquet(folder / "posterior.parquet")
+    for _, row in pd.read_csv(folder / "intervals.csv").iterrows():
+        q25, q75 = weighted_quantile(particles[row["parameter"]], particles["weight"], [0.25, 0.75])
+        assert f"<td class='num'>{row['posterior_median']:.3g}</td>" in page
+        assert f"[{row['posterior_low']:.3g}, {row['posterior_high']:.3g}]" in page
+        assert f"[{q25:.3g}, {q75:.3g}]" in page
+    assert page.count("inside / inside") == 3
+    for _, check in pd.read_csv(folder / "predictive_check.csv").iterrows():
+        assert f"[{check['predictive_low']:.3g}, {check['predictive_high']:.3g}]" in page
+    assert "--posterior" in page and "What it does not settle" in page
+    (folder / "calibration.json").write_text("{not json", encoding="utf-8")
+    damaged = command("report", folder)
+    assert_contract(damaged, "calibration.json")
+    assert damaged.code == 2
