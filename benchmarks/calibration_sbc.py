@@ -7,6 +7,7 @@ least 80%) says the posterior's width is honest; width ratios below 1 say the re
 
     .venv/bin/python benchmarks/calibration_sbc.py                       # 20 datasets, ~1 hour on 2 cores
     .venv/bin/python benchmarks/calibration_sbc.py --datasets 3 --population 12 --generations 2   # smoke run
+    .venv/bin/python benchmarks/calibration_sbc.py --parameters 5 --datasets 8   # five parameters
 
 Writes results/calibration-sbc/sbc.csv (one row per dataset and parameter) and prints the coverage.
 """
@@ -27,6 +28,8 @@ PRIORS = {
     "diffusion.base_rate": [0.03, 0.3],
     "transfer.threshold": [0.1, 0.6],
     "ripeness.public_weight": [0.0, 2.0],
+    "diffusion.official_aversion_unripe": [1.0, 10.0],  # with --parameters 4 or 5
+    "diffusion.official_aversion_ripe": [0.0, 2.0],  # with --parameters 5
 }
 STATISTICS = [
     "ideas_recorded",
@@ -46,14 +49,16 @@ def main() -> None:
     parser.add_argument("--generations", type=int, default=4)
     parser.add_argument("--steps", type=int, default=72)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--parameters", type=int, default=3, choices=[3, 4, 5], help="how many of PRIORS to fit")
     parser.add_argument("--seed", type=int, default=20261205)
     parser.add_argument("--out", type=Path, default=Path("results/calibration-sbc"))
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
+    priors = dict(list(PRIORS.items())[: args.parameters])
     rows = []
     start = time.perf_counter()
     for dataset in range(args.datasets):
-        truth = {key: float(rng.uniform(low, high)) for key, (low, high) in PRIORS.items()}
+        truth = {key: float(rng.uniform(low, high)) for key, (low, high) in priors.items()}
         records = args.out / f"records-{dataset}"
         settings = [item for key, value in truth.items() for item in ("--set", f"{key}={value}")]
         seed = str(1000 + dataset)
@@ -62,7 +67,7 @@ def main() -> None:
             {
                 "name": f"sbc-{dataset}",
                 "seed": args.seed + dataset,
-                "parameters": PRIORS,
+                "parameters": priors,
                 "targets": {"records": {"folder": str(records.resolve()), "statistics": STATISTICS}},
                 "population": args.population,
                 "budget": {"generations": args.generations, "runs": 100_000, "minutes": 120},

@@ -510,6 +510,25 @@ def _common(
     return None if out is None else Path(out)
 
 
+def _posterior_folder(posterior: Any) -> Path | None:
+    """`posterior=` as a folder path (None: none given); ConfigError for anything else."""
+    if posterior is None:
+        return None
+    if isinstance(posterior, bool) or not isinstance(posterior, str | os.PathLike) or not os.fspath(posterior):
+        raise ConfigError(f"--posterior: expected a calibrate results folder, got {posterior!r}")
+    return Path(posterior)
+
+
+def _with_posterior(spec: Any, posterior: Any, overrides: Mapping[str, Any] | None = None) -> Any:
+    """The sweep with replicate r's uncertain values drawn from `posterior` (a calibrate folder); as is without."""
+    folder = _posterior_folder(posterior)
+    if folder is None:
+        return spec
+    from tracktwo.experiments.design.posterior import with_posterior
+
+    return with_posterior(spec, folder, list(overrides or {}))
+
+
 # Entry points ------------------------------------------------------------------------------------
 
 
@@ -525,6 +544,7 @@ def sweep(
     progress: bool = True,
     force: bool = False,
     plot: bool = True,
+    posterior: str | os.PathLike[str] | None = None,
 ) -> SweepResult:
     """Run a sweep file's points and replicates, committing each run as it finishes, then rank the points.
 
@@ -541,6 +561,9 @@ def sweep(
         progress: Show a progress bar (on stderr).
         force: Run even past the size limits (100,000 points, 1,000,000 runs).
         plot: Draw the sweep's figures (PNG and SVG) into `out`/figures.
+        posterior: A `tracktwo calibrate` results folder (instead of the file's `posterior:`): replicate r of
+            every point runs at one particle drawn by weight from (seed, r), so intervals include what the
+            calibration left open (experiments.design.posterior). Not with `uncertain:` ranges.
 
     Returns:
         SweepResult: the runs, the ranked points (`summary`) and where they were written.
@@ -558,6 +581,7 @@ def sweep(
     with _guarded(force):
         folder = _common(out, executor, workers, scheduler, resume, overwrite, force)
         spec = _read(source, "sweep", load_sweep)
+        spec = _with_posterior(spec, posterior)
         with _executor(executor, workers, scheduler) as running:
             tally = run_sweep(spec, folder, running, resume=resume, overwrite=overwrite, progress=progress)
     fields = _batch_fields(tally, running)
@@ -603,6 +627,7 @@ def compare(
     overwrite: bool = False,
     progress: bool = True,
     force: bool = False,
+    posterior: str | os.PathLike[str] | None = None,
 ) -> CompareResult:
     """Run two or more candidate programmes on the same seeds and rank them, with paired differences and verdicts.
 
@@ -619,6 +644,8 @@ def compare(
         overwrite: As for `sweep`.
         progress: As for `sweep`.
         force: As for `sweep`.
+        posterior: As for `sweep` (instead of the file's `posterior:`): replicate r of every programme runs at
+            the same particle, so the differences stay paired.
 
     Returns:
         CompareResult: the ranked programmes, their table, paired differences and verdicts.
@@ -636,7 +663,7 @@ def compare(
             raise ConfigError(f"--baseline: expected a programme's name, got {baseline!r}")
         programmes = _read(source, "programmes", load_programmes)
         reference = check_baseline(baseline, programmes.names, "--baseline") if baseline else programmes.baseline
-        spec = programmes.sweep(replicates)
+        spec = programmes.sweep(replicates, _posterior_folder(posterior))
         with _held_session(spec, folder or default_out(f"compare-{programmes.name}"), executor, workers, scheduler,
                            resume, overwrite, False, progress) as (running, tally):  # fmt: skip
             fields = _batch_fields(tally, running)
@@ -780,6 +807,7 @@ def evaluate(
     overwrite: bool = False,
     progress: bool = True,
     force: bool = False,
+    posterior: str | os.PathLike[str] | None = None,
 ) -> EvaluateResult:
     """Evaluate a programme's components on common random numbers: attribution, contribution, Shapley value.
 
@@ -810,6 +838,9 @@ def evaluate(
         overwrite: As for `sweep`.
         progress: As for `sweep`.
         force: As for `sweep`.
+        posterior: A `tracktwo calibrate` results folder: replicate r of every coalition runs at one particle
+            drawn by weight from (seed, r), so contribution intervals include what the calibration left open.
+            A fitted key may not also be set by `set`.
 
     Returns:
         EvaluateResult: the evaluation table (change when removed, verdict, chain share, Shapley share), the
@@ -847,7 +878,6 @@ def evaluate(
             counterfactual=counterfactual, correction=correction, alpha=alpha, margin=_margins(margin),
             pilot=pilot, paired_sd=paired_sd, replicates=replicates, seed=seed, strict=strict,
         )  # fmt: skip
-        rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         first = wanted[0]
         spec = SweepSpec(
             path=path,
@@ -865,6 +895,9 @@ def evaluate(
             listed_points=tuple(points),
             common_seeds=True,
         )
+        spec = _with_posterior(spec, posterior, _overrides(set))
+        options.posterior = spec.posterior  # the pilot draws from it as the runs will
+        rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         with _held_session(spec, folder or default_out(spec.name), executor, workers, scheduler, resume, overwrite,
                            False, progress) as (running, tally):  # fmt: skip
             fields = _batch_fields(tally, running)
@@ -900,6 +933,7 @@ def evaluate(
                 "outcomes": wanted,
                 "replicates": replicates,
                 "seed": seed,
+                "posterior": spec.posterior.describe() if spec.posterior is not None else None,
                 "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
                 "totals": totals.to_dict("records"),
                 "summary": sentences,

@@ -205,7 +205,9 @@ def summary_text(
     lines.append("")
     lines.append(
         "What this does not settle: the posterior is conditional on the model's structure and on the targets "
-        "chosen; it says which parameter values reproduce these observations, not that the mechanisms are right."
+        "chosen; it says which parameter values reproduce these observations, not that the mechanisms are right. "
+        "Carry it into answers with --posterior DIR (sweep, compare, evaluate): their intervals then include what "
+        "it leaves open."
     )
     for key, value in (extra or {}).items():
         lines.append(f"{key}: {value}")

@@ -215,6 +215,7 @@ def power_check(
     seed: int,
     pilot: int = PILOT_REPLICATES,
     paired_sd: float | None = None,
+    posterior: Any = None,
 ) -> list[PowerCheck]:
     """The power check before the runs: pilot the removal of every component (each family's `removals`).
 
@@ -225,9 +226,18 @@ def power_check(
     from tracktwo.model import merge, simulate
 
     seeds = [int(np.random.SeedSequence([seed, PILOT_STREAM, r]).generate_state(1)[0]) for r in range(pilot)]
-    full = [simulate(merge(dict(base), {"evaluation.removed": []}), s).outcomes for s in seeds]
+    draw_seed = int(np.random.SeedSequence([seed, PILOT_STREAM]).generate_state(1)[0])
+    drawn = [{} if posterior is None else posterior.draw(draw_seed, r) for r in range(pilot)]  # as the runs will
+    full = [
+        simulate(merge(dict(base), {**d, "evaluation.removed": []}), s).outcomes
+        for s, d in zip(seeds, drawn, strict=True)
+    ]
     emptied = [
-        [simulate(merge(dict(base), {"evaluation.removed": list(r)}), s).outcomes for s in seeds] for r in removals
+        [
+            simulate(merge(dict(base), {**d, "evaluation.removed": list(r)}), s).outcomes
+            for s, d in zip(seeds, drawn, strict=True)
+        ]
+        for r in removals
     ]
     steps = int(base.get("steps", 0)) or None
 
@@ -322,8 +332,9 @@ def before_runs(
     base = params.model_dump(mode="json")
     rule = Rule(args.correction, args.alpha)
     checks = power_check(
-        base, removals, outcomes, args.replicates, tests, margins, rule, args.seed, args.pilot, args.paired_sd
-    )
+        base, removals, outcomes, args.replicates, tests, margins, rule, args.seed, args.pilot, args.paired_sd,
+        getattr(args, "posterior", None),
+    )  # fmt: skip
     weak = [c for c in checks if c.underpowered]
     for check in checks:
         echo(("warning: " if check.underpowered else "") + check.message())

@@ -12,7 +12,7 @@ from tracktwo.experiments import api
 from tracktwo.experiments.analysis import comparison as analysis
 from tracktwo.experiments.analysis.comparison import ProgrammeComparison
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
+from tracktwo.experiments.cli.options import add_execution_arguments, add_posterior_argument, execution_options
 from tracktwo.model.outcomes import GOAL_WORDS
 
 __all__ = ["compare_command", "configure", "report"]
@@ -39,12 +39,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "(default: the file's baseline, else the best)",
     )
     add_execution_arguments(parser, "comparison", "results/compare-<name>/")
+    add_posterior_argument(parser, "programme")
     parser.set_defaults(handler=compare_command)
 
 
 def compare_command(args: argparse.Namespace) -> int:
     """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
-    result = api.compare(args.programmes, replicates=args.replicates, baseline=args.baseline, **execution_options(args))
+    result = api.compare(
+        args.programmes,
+        replicates=args.replicates,
+        baseline=args.baseline,
+        posterior=args.posterior,
+        **execution_options(args),
+    )
     if result.finished == 0:
         return every_run_failed(result, "compare")
     count = len(result.programmes)

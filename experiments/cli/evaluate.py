@@ -10,7 +10,13 @@ from tracktwo.experiments.analysis.contributions import DEFAULT_OUTCOMES
 from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
 from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_config_arguments, add_execution_arguments, execution_options, positive
+from tracktwo.experiments.cli.options import (
+    add_config_arguments,
+    add_execution_arguments,
+    add_posterior_argument,
+    execution_options,
+    positive,
+)
 
 __all__ = ["configure", "evaluate_command"]
 
@@ -60,6 +66,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the runs and of the sampled orders (default 0)")
     verdicts.add_arguments(parser)
     add_execution_arguments(parser, "evaluation", "results/evaluate-<config>/")
+    add_posterior_argument(parser, "coalition")
     parser.set_defaults(handler=evaluate_command)
 
 
@@ -81,6 +88,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         paired_sd=args.paired_sd,
         theory=args.theory,
         strict=args.strict,
+        posterior=args.posterior,
         **execution_options(args),
     )
     if result.finished == 0:

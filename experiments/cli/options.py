@@ -21,6 +21,7 @@ __all__ = [
     "UsageError",
     "add_config_arguments",
     "add_execution_arguments",
+    "add_posterior_argument",
     "command_session",
     "execution_options",
     "executor_from",
@@ -119,6 +120,17 @@ def add_execution_arguments(
         help="run even past the size limits (100,000 points, 1,000,000 runs; README: Limits)",
     )
     parser.set_defaults(fresh_by_default=fresh_by_default)
+
+
+def add_posterior_argument(parser: argparse.ArgumentParser, what: str) -> None:
+    """--posterior DIR: draw each replicate's uncertain parameters from a calibration's weighted particles."""
+    parser.add_argument(
+        "--posterior",
+        type=folder,
+        metavar="DIR",
+        help=f"a `tracktwo calibrate` results folder: replicate r of every {what} runs at one particle drawn by "
+        "weight (paired), so intervals include what the calibration left open (docs/how-to/posterior.md)",
+    )
 
 
 @contextmanager

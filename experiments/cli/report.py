@@ -14,7 +14,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Add `tracktwo report`'s options."""
     parser.description = (
         "Write RESULTS_DIR/report.html: what was run, the headline answers with their intervals, the ranking, "
-        "the figures, the sensitivity and scenario tables when present, and how to reproduce it. "
+        "the figures, the sensitivity and scenario tables when present, and how to reproduce it (an evaluate "
+        "folder gets an evaluation report, a calibrate folder a calibration report). "
         "Draws the figures first if they are missing."
     )
     parser.add_argument(

@@ -10,7 +10,7 @@ from tracktwo.experiments import api
 from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.analysis.ranking import beside
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
-from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
+from tracktwo.experiments.cli.options import add_execution_arguments, add_posterior_argument, execution_options
 from tracktwo.experiments.reporting.labels import outcome_label
 
 __all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
@@ -26,6 +26,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("sweep", type=Path, help="sweep file, e.g. configs/sweeps/participant_mix.yaml")
     add_execution_arguments(parser, "sweep", "results/<sweep name>/")
+    add_posterior_argument(parser, "point")
     parser.add_argument(
         "--top", type=int, default=DEFAULT_TOP, help=f"points to print, best first (default {DEFAULT_TOP}; 0 = all)"
     )
@@ -35,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check the file, run the sweep, print the ranking; exit 1 if any run failed."""
-    result = api.sweep(args.sweep, plot=not args.no_plot, **execution_options(args))
+    result = api.sweep(args.sweep, plot=not args.no_plot, posterior=args.posterior, **execution_options(args))
     design = result.manifest["sweep"]
     replicates = design["replicates"]
     if design.get("auto_replicates"):

@@ -1,3 +1,5 @@
-"""What to run: configs and --set, sweep files, programmes files, sensitivity and dilemma designs, points and seeds."""
+"""What to run: configs, sweep, programmes, sensitivity and dilemma designs, points and seeds, posterior draws."""
 
-__all__ = ["config", "dilemma", "keys", "outcome_names", "points", "programmes", "sensitivity", "sweepfile"]
+__all__ = [
+    "config", "dilemma", "keys", "outcome_names", "points", "posterior", "programmes", "sensitivity", "sweepfile",
+]  # fmt: skip

@@ -56,7 +56,18 @@ __all__ = [
     "load_programmes",
 ]
 
-KNOWN_KEYS = ("name", "description", "base", "steps", "replicates", "seed", "rank_by", "baseline", "programmes")
+KNOWN_KEYS = (
+    "name",
+    "description",
+    "base",
+    "steps",
+    "replicates",
+    "seed",
+    "rank_by",
+    "baseline",
+    "programmes",
+    "posterior",
+)
 PROGRAMME_KEYS = ("description", "overrides")
 DEFAULT_REPLICATES = 100  # about 20 s for three programmes of default runs on 2 cores
 MIN_REPLICATES = 2  # a paired interval needs two pairs at least
@@ -89,6 +100,7 @@ class ProgrammeSet:
     rank_by: str
     goal: str
     baseline: str | None = None  # the programme others are compared with (None: the best)
+    posterior: Path | None = None  # a calibrate results folder: replicate r's uncertain values, the same for all
 
     @property
     def names(self) -> list[str]:
@@ -112,11 +124,15 @@ class ProgrammeSet:
             filled.append(point)
         return filled
 
-    def sweep(self, replicates: int | None = None) -> SweepSpec:
-        """The sweep that runs every programme `replicates` times on common seeds (replicate r: one seed for all)."""
+    def sweep(self, replicates: int | None = None, posterior: Any = None) -> SweepSpec:
+        """The sweep that runs every programme `replicates` times on common seeds (replicate r: one seed for all).
+
+        `posterior` (a calibrate results folder; default the file's `posterior:`) draws replicate r's uncertain
+        values from the calibration's particles, the same for every programme.
+        """
         count = self.replicates if replicates is None else _replicates(replicates, "--replicates")
         limits.check_size("replicates", len(self.programmes), count)
-        return SweepSpec(
+        spec = SweepSpec(
             path=self.path,
             text=self.text,
             name=self.name,
@@ -132,6 +148,12 @@ class ProgrammeSet:
             listed_points=tuple(self.points()),
             common_seeds=True,
         )
+        chosen = self.posterior if posterior is None else posterior
+        if chosen is None:
+            return spec
+        from tracktwo.experiments.design.posterior import with_posterior
+
+        return with_posterior(spec, chosen)
 
     def describe(self) -> list[dict[str, Any]]:
         """The programmes as read, for the summary."""
@@ -170,7 +192,18 @@ def _check(file: Path, data: dict[str, Any]) -> ProgrammeSet:
         rank_by=rank_by,
         goal=goal,
         baseline=baseline,
+        posterior=_posterior_folder(data.get("posterior"), file),
     )
+
+
+def _posterior_folder(value: Any, file: Path) -> Path | None:
+    """`posterior: DIR`, relative to the programmes file (as given when only the working directory has it)."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"posterior: expected a calibrate results folder, got {value!r}")
+    folder = Path(value) if Path(value).is_absolute() else file.parent / value
+    return folder if folder.exists() else Path(value)
 
 
 def check_baseline(value: Any, names: list[str], where: str) -> str | None:

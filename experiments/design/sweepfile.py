@@ -12,6 +12,10 @@ Sweeps are paired by default (`paired: true`): replicate r of every point runs o
 `initial_replicates` per point, then sequential MCB elimination (experiments.analysis.bestset)
 adds replicates to the points still in the best set until it is resolved at `confidence` or
 `budget` runs are spent.
+
+`posterior: DIR` (a `tracktwo calibrate` results folder) draws the fitted parameters of replicate r
+from the calibration's weighted particles, the same particle for every point (experiments.design.posterior);
+it takes the place of `uncertain:` ranges, so a sweep has one or the other.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.experiments.design import keys, limits, points
@@ -43,6 +47,9 @@ from tracktwo.experiments.design.config import (
 from tracktwo.experiments.design.map_check import warn_about_map, warn_about_map_file
 from tracktwo.experiments.design.outcome_names import check_outcome, outcome_names, suggest
 from tracktwo.model import ConfigError, make_params, merge
+
+if TYPE_CHECKING:
+    from tracktwo.experiments.design.posterior import PosteriorSample
 
 __all__ = [
     "AUTO_KEYS",
@@ -89,6 +96,7 @@ OUR_KEYS = (
     "initial_replicates",
     "uncertain",
     "scenarios",
+    "posterior",
 )
 DEFAULT_SCENARIOS = 8  # Latin-hypercube scenarios of the uncertain parameters, shared by every lever point
 AUTO_KEYS = ("budget", "confidence", "initial_replicates")  # only with replicates: auto
@@ -132,6 +140,7 @@ class SweepSpec:
     confidence: float = DEFAULT_CONFIDENCE  # of the best set
     uncertain: dict[str, tuple[float, float]] = field(default_factory=dict)  # what the model cannot know: ranges
     scenarios: tuple[dict[str, Any], ...] = ()  # the shared Latin-hypercube sample of the uncertain ranges
+    posterior: PosteriorSample | None = None  # a calibration's particles: replicate r's uncertain values, paired
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -163,6 +172,8 @@ class SweepSpec:
         decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
         if self.uncertain:
             decisive.update({"uncertain": self.uncertain, "scenarios": self.scenarios})
+        if self.posterior is not None:
+            decisive["posterior"] = self.posterior.sha256
         if self.auto_replicates:
             decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
@@ -192,6 +203,7 @@ class SweepSpec:
             "confidence": self.confidence,
             "uncertain": {key: list(bounds) for key, bounds in self.uncertain.items()},
             "scenarios": list(self.scenarios),
+            "posterior": self.posterior.describe() if self.posterior is not None else None,
         }
 
 
@@ -243,6 +255,8 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
         )
     if "uncertain" in data or "scenarios" in data:
         spec = _with_scenarios(spec, data)
+    if "posterior" in data:
+        spec = _with_posterior_key(spec, data["posterior"], file)
     if auto and spec.metric is None:
         raise ConfigError("replicates: auto needs a metric to decide by: {name: <an outcome>, goal: maximize|minimize}")
     _schema(spec)
@@ -341,6 +355,16 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
                 f"uncertain: scenario {index} ({_compact(scenario)}): the model rejects it: {error}"
             ) from None
     return dataclasses.replace(spec, uncertain=ranges, scenarios=scenarios, listed_points=listed)
+
+
+def _with_posterior_key(spec: SweepSpec, value: Any, file: Path) -> SweepSpec:
+    """`posterior: DIR` (a calibrate results folder, relative to the file): replicate r's uncertain values."""
+    from tracktwo.experiments.design.posterior import load_posterior, with_posterior
+
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(f"posterior: expected a calibrate results folder, got {value!r}")
+    folder = Path(value) if Path(value).is_absolute() else file.parent / value
+    return with_posterior(spec, load_posterior(folder if folder.exists() else Path(value)))
 
 
 def _paired(value: Any) -> bool:

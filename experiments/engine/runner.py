@@ -28,6 +28,7 @@ from tqdm import tqdm
 from tracktwo.experiments.analysis import bestset
 from tracktwo.experiments.design import points as design
 from tracktwo.experiments.design.points import History, Point
+from tracktwo.experiments.design.posterior import DRAWS_FILE, check_resume, draws_table
 from tracktwo.experiments.design.sweepfile import SweepSpec
 from tracktwo.experiments.engine import estimate
 from tracktwo.experiments.engine.budget import check_sweep_fits
@@ -35,7 +36,8 @@ from tracktwo.experiments.engine.executors import Executor
 from tracktwo.experiments.engine.folder_lock import FolderLock
 from tracktwo.experiments.engine.store import Store, drop_previous, restore_previous
 from tracktwo.experiments.engine.worker import FAILED, Chunk, RunRecord, RunTask, run_chunk
-from tracktwo.experiments.provenance import default_out, environment, read_manifest, write_json
+from tracktwo.experiments.provenance import default_out, environment, read_manifest, write_atomic, write_json
+from tracktwo.model import ConfigError
 
 __all__ = ["Progress", "Session", "SweepTally", "open_session", "run_sweep"]
 
@@ -287,8 +289,14 @@ class Session:
         indices = {p.index for p in proposed}
         recorded = sum(p in indices and r in wanted for p, r in done)
         missing = len(proposed) * len(wanted) - recorded
+        posterior = self.spec.posterior
         tasks = (
-            RunTask(p.index, r, design.run_seed(seed, p.index, r, common), p.values)
+            RunTask(
+                p.index,
+                r,
+                design.run_seed(seed, p.index, r, common),
+                p.values if posterior is None else {**p.values, **posterior.draw(seed, r)},
+            )
             for p in proposed
             for r in wanted
             if (p.index, r) not in done
@@ -343,6 +351,14 @@ def _manifest(
     }
 
 
+def _readable_manifest(path: Path) -> dict[str, Any]:
+    """The manifest, or {} when it cannot be read (the store's own checks then speak)."""
+    try:
+        return read_manifest(path)
+    except (ConfigError, OSError, ValueError):
+        return {}
+
+
 def _warn_if_code_changed(previous: dict[str, Any], now: str | None, echo: Callable[[str], None]) -> None:
     """Say so when a sweep is finished by other code than started it (its runs may then disagree)."""
     before = previous.get("git_commit")
@@ -376,8 +392,10 @@ def open_session(
     directory = out or default_out(spec.name)
     start = time.perf_counter()
     check_sweep_fits(spec, executor.workers)  # before --overwrite removes anything: refused runs lose nothing
-    store = Store.open(directory, spec.name, spec.fingerprint(), resume=resume, overwrite=overwrite, lock=lock)
     manifest_path = directory / "manifest.json"
+    if resume and manifest_path.is_file():  # a different posterior: say so before the store's general refusal
+        check_resume(spec, _readable_manifest(manifest_path))
+    store = Store.open(directory, spec.name, spec.fingerprint(), resume=resume, overwrite=overwrite, lock=lock)
     try:
         previous = read_manifest(manifest_path) if resume else {}
         env = environment()
@@ -399,6 +417,10 @@ def open_session(
         finally:
             session.close()
         tables = store.export()
+        if spec.posterior is not None:  # which particle each replicate ran at
+            replicates = sorted({r for _, r in store.done()})
+            draws = draws_table(spec.posterior, spec.seed, replicates)
+            tables = [*tables, write_atomic(directory / DRAWS_FILE, draws.to_csv(index=False))]
         record["ended"] = _now()
         counts = store.counts()
         planned = session.planned_runs(len(store.points()))

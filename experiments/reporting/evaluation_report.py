@@ -197,6 +197,23 @@ def _story(directory: Path) -> str:
     return "<h2>Contribution story (theory of change)</h2>" + _table(header, rows, {1, 2, 3})
 
 
+def _uncertainty(info: dict[str, Any]) -> str:
+    """What the intervals cover: seed luck only, or seed luck and a calibration's posterior."""
+    replicates = _e(info.get("replicates", "?"))
+    posterior = info.get("posterior")
+    if isinstance(posterior, dict) and posterior.get("source"):
+        return (
+            f"intervals cover seed luck and the parameters a calibration left open ({replicates} replicates, each "
+            f"at one particle of the posterior in {_e(posterior['source'])}, fitting "
+            f"{_e(', '.join(map(str, posterior.get('parameters', []))))}, drawn by weight, the same for every "
+            "coalition); the rest of the parameters are as set"
+        )
+    return (
+        f"intervals cover seed luck only ({replicates} replicates), not uncertainty in the model's parameters "
+        "(evaluate --posterior DIR draws them from a calibration)"
+    )
+
+
 def _methods(info: dict[str, Any]) -> str:
     return (
         "<h2>Methods and limitations</h2><ul>"
@@ -209,8 +226,7 @@ def _methods(info: dict[str, Any]) -> str:
         "passing through the component; outcomes the record does not decompose say so.</li>"
         "<li>Shapley share: the component's share of the change when every component is removed (exact up to 10 "
         "components, sampled orders beyond); the shares add up to the total.</li>"
-        f"<li>Limitations: intervals cover seed luck only ({_e(info.get('replicates', '?'))} replicates), not "
-        "uncertainty in the model's parameters (no calibration posterior yet); the model, not the world, is "
+        f"<li>Limitations: {_uncertainty(info)}; the model, not the world, is "
         f"evaluated. Removed participants' and groups' seats: {_e(info.get('counterfactual', 'refill'))} "
         f"({_e(info.get('counterfactual_words', ''))}).</li></ul>"
     )

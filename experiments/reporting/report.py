@@ -440,6 +440,7 @@ def _what_was_run(results: ResultsFolder) -> str:
             ),
         ),
         ("Derived", "; ".join(f"{k} = {v}" for k, v in (sweep.get("derived") or {}).items()) or "none"),
+        ("Uncertain parameters", _uncertain_words(sweep)),
         (
             ("Points × replicates", f"{len(results.points)} × {results.replicates}")
             if not results.sweep.get("auto_replicates")
@@ -472,6 +473,20 @@ def _what_was_run(results: ResultsFolder) -> str:
     ]
     return (
         "<table><tbody>" + "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows) + "</tbody></table>"
+    )
+
+
+def _uncertain_words(sweep: dict[str, Any]) -> str:
+    """What the sweep let vary beside its levers: `uncertain:` ranges, a calibration's posterior, or nothing."""
+    posterior = sweep.get("posterior")
+    if sweep.get("uncertain"):
+        return f"ranges (shared scenarios): {json.dumps(sweep['uncertain'])}"
+    if not isinstance(posterior, dict) or not posterior.get("source"):
+        return "none: the intervals are seed luck only"
+    return (
+        f"{', '.join(map(str, posterior.get('parameters', [])))} drawn per replicate (the same for every point) "
+        f"from the posterior in {posterior['source']} ({posterior.get('particles', '?')} particles, sha256 "
+        f"{str(posterior.get('sha256', '?'))[:12]}): intervals include what the calibration left open"
     )
 
 
@@ -808,17 +823,20 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
 def write_report(directory: str | Path, redraw: bool = False) -> Path:
     """RESULTS_DIR/report.html, drawing the figures first if they are missing (or if asked).
 
-    An evaluate folder gets the evaluation report (experiments.reporting.evaluation_report) instead.
+    An evaluate folder gets the evaluation report (experiments.reporting.evaluation_report) instead, and a
+    calibrate folder the calibration report (experiments.reporting.calibration_report).
     """
     with folder_lock.reading(Path(directory), "report"):
         return _write_report(directory, redraw)
 
 
 def _write_report(directory: str | Path, redraw: bool) -> Path:
-    from tracktwo.experiments.reporting import evaluation_report
+    from tracktwo.experiments.reporting import calibration_report, evaluation_report
 
     if evaluation_report.is_evaluation(Path(directory)):
         return evaluation_report.write(directory)
+    if calibration_report.is_calibration(Path(directory)):
+        return calibration_report.write(directory)
     results = load_results(directory)
     check_file_place(results.directory / REPORT, results.directory / f".{REPORT}.partial")
     if folder_kind(results.directory, results.manifest) not in SWEEP_KINDS:
