@@ -19,7 +19,7 @@ scenario's best set.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.discovery import prim
 from tracktwo.experiments.provenance import write_atomic
 
-__all__ = ["ROBUST_FILE", "Robustness", "robustness", "write_robustness"]
+__all__ = ["ROBUST_FILE", "Robustness", "over_scenarios", "robustness", "write_robustness"]
 
 ROBUST_FILE = "robust.csv"
 
@@ -64,6 +64,7 @@ def robustness(
     metric: str,
     goal: str = "maximize",
     confidence: float = stats.DEFAULT_CONFIDENCE,
+    indifference: float = 0.0,
 ) -> Robustness:
     """Per lever point: median, 10th percentile, regret and share of scenarios in the best set; PRIM of the flips."""
     sign = 1.0 if goal == "maximize" else -1.0
@@ -79,7 +80,8 @@ def robustness(
         part = data[data["scenario"] == scenario].copy()
         part["point"] = part["lever"]
         order, y = bestset.matrix(part, metric, lever_ids)
-        chosen = bestset.best_set(y, order, goal, confidence, bestset.is_paired(part) or len(lever_ids) == 1)
+        paired = bestset.is_paired(part) or len(lever_ids) == 1
+        chosen = bestset.best_set(y, order, goal, confidence, paired, indifference=indifference)
         means[:, column] = chosen.means
         inside[:, column] = chosen.in_best_set
     best = np.nanmax(sign * means, axis=0)
@@ -100,6 +102,37 @@ def robustness(
     loses = ~inside[lever_ids.index(winner)]
     flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses)
     return Robustness(table, answer, flips, coverage, density, len(scenario_ids))
+
+
+def over_scenarios(runs: pd.DataFrame, design: Mapping[str, Any] | None) -> pd.DataFrame:
+    """A sweep over scenarios as one row per (lever point, replicate): each outcome averaged over the scenarios.
+
+    The points of a sweep with `uncertain:` ranges are lever-major (lever l in scenario s is point
+    l x S + s). Replicate r of every lever runs on seed r in every scenario (paired), so the
+    scenario mean of replicate r is one draw of the lever's outcome averaged over the shared
+    scenario sample, and the seeds are the independent units. `point` becomes the lever's first
+    point, the uncertain columns are dropped and `scenarios_run` counts the scenarios that ran (a
+    failed run counts as run; its outcomes are left out of the means). Other sweeps' runs come back
+    unchanged.
+    """
+    uncertain = [c for c in (design or {}).get("uncertain") or {} if c in runs]
+    count = len((design or {}).get("scenarios") or [])
+    if not uncertain or not count or runs.empty:
+        return runs
+    data = runs.drop(columns=uncertain)
+    fixed = {"point", "replicate", "seed", "wall_time_s", "status", "error"}
+    numeric = [c for c in data.columns if c not in fixed and pd.api.types.is_numeric_dtype(data[c])]
+    others = [c for c in data.columns if c not in fixed and c not in numeric]
+    if "status" in data:
+        data.loc[data["status"] != "finished", numeric] = np.nan
+    data["lever"] = (data["point"] // count) * count
+    grouped = data.groupby(["lever", "replicate"], sort=True)
+    table = grouped[["seed", *others]].first().join(grouped[numeric].mean())
+    table["scenarios_run"] = grouped.size()
+    table = table.reset_index().rename(columns={"lever": "point"})
+    if "status" in runs:
+        table["status"] = np.where(table[numeric].notna().any(axis=1), "finished", "failed")
+    return table
 
 
 def _group_ids(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -139,7 +172,15 @@ def write_robustness(
     if not uncertain or not metric:
         return None
     levers = [c for c in swept if c not in uncertain]
-    found = robustness(runs, levers, uncertain, metric["name"], metric.get("goal", "maximize"))
+    found = robustness(
+        runs,
+        levers,
+        uncertain,
+        metric["name"],
+        metric.get("goal", "maximize"),
+        float(sweep.get("confidence") or stats.DEFAULT_CONFIDENCE),
+        float(sweep.get("indifference") or 0.0),
+    )
     folder = Path(directory)
     write_atomic(folder / ROBUST_FILE, found.table.to_csv(index=False))
     summary = {

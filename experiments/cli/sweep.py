@@ -46,7 +46,8 @@ def sweep_command(args: argparse.Namespace) -> int:
     if result.finished == 0:
         return every_run_failed(result, "sweep")
     if result.summary is not None:
-        print(format_ranking(result.summary, list(result.swept), result.metric["name"], args.top))
+        swept = [c for c in result.swept if c in result.summary]  # over scenarios: the levers
+        print(format_ranking(result.summary, swept, result.metric["name"], args.top))
     if result.robustness is not None:
         print(result.robustness.describe())
     print(

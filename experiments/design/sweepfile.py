@@ -2,16 +2,18 @@
 
 A sweep file holds W&B's `method`, `metric` and `parameters` (keyed by the model's dotted keys,
 as `--set` uses) and our own keys: `name`, `base`, `replicates`, `seed`, `steps`, `run_cap`,
-`derived`, `timeseries`, `batch`, `paired` and, for `replicates: auto`, `budget`, `confidence` and
-`initial_replicates`. A parameter may also be given as `simplex: {kinds, step}`, shorthand for
-`values:` listing every mix of those kinds on a grid of that step. Every problem raises
+`derived`, `timeseries`, `batch`, `paired`, `indifference`, `uncertain` and `scenarios` and, for
+`replicates: auto`, `budget`, `confidence` and `initial_replicates`. A parameter may also be given
+as `simplex: {kinds, step}`, shorthand for `values:` listing every mix of those kinds on a grid of
+that step. Every problem raises
 ConfigError with one line naming the file and the key.
 
 Sweeps are paired by default (`paired: true`): replicate r of every point runs on the same seed
 (common random numbers), so points differ by their values, not by luck. `replicates: auto` runs
 `initial_replicates` per point, then sequential MCB elimination (experiments.analysis.bestset)
 adds replicates to the points still in the best set until it is resolved at `confidence` or
-`budget` runs are spent.
+`budget` runs are spent. With `uncertain:` ranges a replicate of a lever point is one seed run in
+every scenario, and the elimination compares the levers' scenario-averaged outcomes.
 """
 
 from __future__ import annotations
@@ -90,6 +92,7 @@ OUR_KEYS = (
     "initial_replicates",
     "uncertain",
     "scenarios",
+    "indifference",
 )
 DEFAULT_SCENARIOS = 8  # Latin-hypercube scenarios of the uncertain parameters, shared by every lever point
 AUTO_KEYS = ("budget", "confidence", "initial_replicates")  # only with replicates: auto
@@ -133,6 +136,7 @@ class SweepSpec:
     confidence: float = DEFAULT_CONFIDENCE  # of the best set
     uncertain: dict[str, tuple[float, float]] = field(default_factory=dict)  # what the model cannot know: ranges
     scenarios: tuple[dict[str, Any], ...] = ()  # the shared Latin-hypercube sample of the uncertain ranges
+    indifference: float = 0.0  # delta: differences in the metric smaller than this are practically equivalent
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -166,6 +170,8 @@ class SweepSpec:
             decisive.update({"uncertain": self.uncertain, "scenarios": self.scenarios})
         if self.auto_replicates:
             decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
+            if self.indifference:
+                decisive["indifference"] = self.indifference
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -193,6 +199,7 @@ class SweepSpec:
             "confidence": self.confidence,
             "uncertain": {key: list(bounds) for key, bounds in self.uncertain.items()},
             "scenarios": list(self.scenarios),
+            "indifference": self.indifference,
         }
 
 
@@ -235,6 +242,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
         auto_replicates=auto,
         budget=budget,
         confidence=confidence,
+        indifference=_indifference(data.get("indifference", 0.0), data.get("metric")),
     )
     if auto and method == "grid" and budget < limits.grid_points(parameters) * replicates:
         raise ConfigError(
@@ -297,8 +305,8 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
 
     if "uncertain" not in data:
         raise ConfigError("scenarios: only used with uncertain: {key: [low, high], ...}")
-    if spec.method != "grid" or spec.auto_replicates:
-        raise ConfigError("uncertain: works with method grid and a fixed number of replicates (not auto, for now)")
+    if spec.method != "grid":
+        raise ConfigError(f"uncertain: works with method grid (every lever point in every scenario), not {spec.method}")
     value = data["uncertain"]
     if not isinstance(value, Mapping) or not value:
         raise ConfigError(f"uncertain: expected a mapping of dotted keys to ranges [low, high], got {value!r}")
@@ -333,6 +341,12 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
     )
     levers = points.grid_values(spec.parameters, spec.max_points or points.MAX_GRID_POINTS)
     limits.check_size("levers x scenarios", len(levers) * count, spec.replicates)
+    if spec.auto_replicates and (spec.budget or 0) < len(levers) * count * spec.replicates:
+        raise ConfigError(
+            f"budget: {spec.budget} runs cannot give the {len(levers)} lever points x {count} scenarios their "
+            f"first {spec.replicates} replicates (initial_replicates); raise it to at least "
+            f"{len(levers) * count * spec.replicates}"
+        )
     listed = tuple({**lever, **scenario} for lever in levers for scenario in scenarios)
     for index, scenario in enumerate(scenarios):
         try:
@@ -342,6 +356,15 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
                 f"uncertain: scenario {index} ({_compact(scenario)}): the model rejects it: {error}"
             ) from None
     return dataclasses.replace(spec, uncertain=ranges, scenarios=scenarios, listed_points=listed)
+
+
+def _indifference(value: Any, metric: Any) -> float:
+    """`indifference`: delta >= 0 in the metric's units; differences smaller are practically equivalent (best set)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ConfigError(f"indifference: expected a number >= 0 in the metric's units, e.g. 0.1, got {value!r}")
+    if value and not metric:
+        raise ConfigError("indifference: only used with a metric (it is the best set's indifference zone)")
+    return float(value)
 
 
 def _paired(value: Any) -> bool:

@@ -523,7 +523,8 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     if not results.metric or results.runs["point"].nunique() < 2:
         return None
     metric, goal = results.metric["name"], results.metric["goal"]
-    table = rank_points(results.runs, results.swept, metric, goal, design=results.sweep).dropna(subset=["estimate"])
+    table = rank_points(results.every_run, results.swept, metric, goal, design=results.sweep)
+    table = table.dropna(subset=["estimate"])
     shown = table.head(BEST_SET_ROWS).iloc[::-1]
     _theme()
     lines = max(len(_wrap(_compact_point(results, shown, row), 48).splitlines()) for row in shown.index)
@@ -579,7 +580,7 @@ def _is_grid(values: pd.DataFrame) -> bool:
 def _best_set_points(results: ResultsFolder) -> set[int]:
     """The points in the metric's best set (paired-bootstrap MCB, or the sequential procedure's survivors)."""
     metric = results.metric or {}
-    points, inside, _ = best_set_of(results.runs, metric["name"], metric["goal"], results.sweep)
+    points, inside, _ = best_set_of(results.every_run, metric["name"], metric["goal"], results.sweep)
     return {p for p, v in zip(points, inside, strict=True) if v}
 
 

@@ -112,7 +112,7 @@ def format_interval(estimate: float, low: float, high: float, share: bool) -> st
 
 def ranking(results: ResultsFolder, metric: str, goal: str) -> pd.DataFrame:
     """Points best first with the metric's estimate and interval (as summary.csv), the outcomes beside it, P(best)."""
-    return rank_points(results.runs, results.swept, metric, goal, design=results.sweep)
+    return rank_points(results.every_run, results.swept, metric, goal, design=results.sweep)
 
 
 def _values(results: ResultsFolder, point: int, outcome: str) -> Any:
@@ -204,10 +204,16 @@ def _procedure_note(results: ResultsFolder) -> str:
     """' (replicates by sequential MCB elimination: 1,240 runs, stopped: resolved)' for replicates: auto."""
     if not results.sweep.get("auto_replicates") or not results.metric:
         return ""
-    _, _, state = best_set_of(results.runs, results.metric["name"], results.metric["goal"], results.sweep)
-    reason = {"resolved": "the best set was resolved", "tied": "the rest are ties", "budget": "the budget ran out"}
+    _, _, state = best_set_of(results.every_run, results.metric["name"], results.metric["goal"], results.sweep)
+    reason = {
+        "resolved": "the best set was resolved",
+        "tied": "the rest are ties",
+        "equivalent": "those left are within the indifference zone of each other",
+        "budget": "the budget ran out",
+    }
     why = reason.get(getattr(state, "reason", ""), "unfinished")
-    return f" (replicates placed by sequential MCB elimination: {len(results.runs):,} runs; it stopped because {why})"
+    runs = len(results.every_run)
+    return f" (replicates placed by sequential MCB elimination: {runs:,} runs; it stopped because {why})"
 
 
 def _beside(row: pd.Series, metric: str, results: ResultsFolder) -> str:
@@ -447,8 +453,20 @@ def _what_was_run(results: ResultsFolder) -> str:
                 "Points, replicates",
                 f"{len(results.points)}, auto (sequential MCB elimination): "
                 f"{results.runs.groupby('point').size().min()} to {results.runs.groupby('point').size().max()} "
-                f"per point, {len(results.runs):,} runs of a budget of {results.sweep.get('budget'):,}",
+                f"per point{' (seeds, each run in every scenario)' if results.scenario_runs is not None else ''}, "
+                f"{len(results.every_run):,} runs of a budget of {results.sweep.get('budget'):,}",
             )
+        ),
+        *(
+            [
+                (
+                    "Uncertain (what the model cannot know)",
+                    f"{len(results.sweep.get('scenarios') or [])} Latin-hypercube scenarios of "
+                    + "; ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, hi) in results.sweep["uncertain"].items()),
+                )
+            ]
+            if results.sweep.get("uncertain")
+            else []
         ),
         (
             "Runs",
@@ -746,7 +764,7 @@ def robust_headlines(results: ResultsFolder) -> list[Headline]:
     uncertain = list(results.sweep["uncertain"])
     metric = results.metric or {}
     found = robust.robustness(
-        results.runs, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
+        results.every_run, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
     )
     return [Headline(found.describe())]
 
