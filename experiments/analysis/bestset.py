@@ -382,14 +382,22 @@ def sequential_state(
     level = 1 - (1 - confidence) / len(looks)
     alive = np.ones(len(points), dtype=bool)
     names = np.asarray(points)
-    for index, n in enumerate(looks):
+    step = len(np.unique(strata)) if strata is not None else 1
+    last = len(looks)
+    for index in range(len(looks)):
+        n = looks[index]
         complete = ran.shape[1] >= n and bool(ran[alive, :n].all())
         if not complete:
             contenders = [int(p) for p in names[alive]]
-            needed = int(alive.sum()) * n - int(ran[alive, :n].sum())
-            if index and int(ran.sum()) + needed > budget:  # the next look does not fit: stop at the last one
-                return SequentialState(contenders, index - 1, looks, 0, "budget", level)
-            return SequentialState(contenders, index, looks, n, "", level)
+            if index and int(ran.sum()) + _needed(ran, alive, n) > budget:  # the next look does not fit:
+                n = _largest_look(ran, alive, looks[index - 1], n, step, budget)  # a last, smaller one if any does
+                if n is None:
+                    return SequentialState(contenders, index - 1, looks, 0, "budget", level)
+                looks, last = [*looks[:index], n], index + 1
+                if not (ran.shape[1] >= n and bool(ran[alive, :n].all())):
+                    return SequentialState(contenders, index, looks, n, "", level)
+            else:
+                return SequentialState(contenders, index, looks, n, "", level)
         window = np.where(alive[:, None], y[:, :n], np.nan)
         chosen = best_set(window, points, goal, level, paired, resamples, seed + index, alive, indifference, strata)
         alive = chosen.in_best_set.copy()
@@ -401,7 +409,24 @@ def sequential_state(
             return SequentialState(contenders, index, looks, 0, "tied", level)
         if within_indifference(rows, indifference, level, paired, strata):
             return SequentialState(contenders, index, looks, 0, "equivalent", level)
+        if index + 1 >= last:
+            break
     return SequentialState([int(p) for p in names[alive]], len(looks) - 1, looks, 0, "budget", level)
+
+
+def _needed(ran: np.ndarray, alive: np.ndarray, n: int) -> int:
+    """Runs the alive rows still need to have their first n columns."""
+    return int(alive.sum()) * n - int(ran[alive, :n].sum())
+
+
+def _largest_look(
+    ran: np.ndarray, alive: np.ndarray, previous: int, planned: int, step: int, budget: int
+) -> int | None:
+    """The most columns (a multiple of `step`, past the previous look) the budget left gives every alive row."""
+    for n in range(planned - step, previous, -step):
+        if int(ran.sum()) + _needed(ran, alive, n) <= budget:
+            return n
+    return None
 
 
 def by_scenario(y: np.ndarray, ran: np.ndarray, scenarios: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

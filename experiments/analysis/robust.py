@@ -19,6 +19,7 @@ scenario's best set.
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,13 +27,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
 from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.discovery import prim
 from tracktwo.experiments.provenance import write_atomic
 
-__all__ = ["ROBUST_FILE", "Robustness", "over_scenarios", "robustness", "write_robustness"]
+__all__ = [
+    "ROBUST_FILE",
+    "SCENARIO_FILE",
+    "Robustness",
+    "over_scenarios",
+    "robustness",
+    "scenario_best_sets",
+    "write_robustness",
+]
 
 ROBUST_FILE = "robust.csv"
+SCENARIO_FILE = "robust_scenarios.csv"  # each lever in each scenario
 
 
 @dataclass
@@ -45,6 +56,7 @@ class Robustness:
     flip_coverage: float
     flip_density: float
     scenarios: int
+    cells: pd.DataFrame | None = None  # lever x scenario: mean, regret, in that scenario's best set, the values
 
     def describe(self) -> str:
         """One paragraph: the robust answer and the scenarios where it is not among the best."""
@@ -74,16 +86,26 @@ def robustness(
     data["scenario"] = _group_ids(data, list(uncertain))
     lever_ids = sorted(data["lever"].unique().tolist())
     scenario_ids = sorted(data["scenario"].unique().tolist())
-    means = np.full((len(lever_ids), len(scenario_ids)), np.nan)
-    inside = np.zeros_like(means, dtype=bool)
-    for column, scenario in enumerate(scenario_ids):
+    matrices = []
+    paired = True
+    for scenario in scenario_ids:
         part = data[data["scenario"] == scenario].copy()
         part["point"] = part["lever"]
-        order, y = bestset.matrix(part, metric, lever_ids)
-        paired = bestset.is_paired(part) or len(lever_ids) == 1
-        chosen = bestset.best_set(y, order, goal, confidence, paired, indifference=indifference)
-        means[:, column] = chosen.means
-        inside[:, column] = chosen.in_best_set
+        matrices.append(bestset.matrix(part, metric, lever_ids)[1])
+        paired = paired and (bestset.is_paired(part) or len(lever_ids) == 1)
+    width = max(m.shape[1] for m in matrices)
+    stack = np.stack([np.pad(m, ((0, 0), (0, width - m.shape[1])), constant_values=np.nan) for m in matrices])
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        means = np.nanmean(stack, axis=2).T  # levers x scenarios
+    if paired:
+        inside = scenario_best_sets(stack, goal, confidence, indifference).T
+    else:
+        inside = np.stack(
+            [bestset.best_set(m, lever_ids, goal, confidence, False, indifference=indifference).in_best_set
+             for m in matrices],
+            axis=1,
+        )  # fmt: skip
     best = np.nanmax(sign * means, axis=0)
     regret = best[None, :] - sign * means
     table = data.drop_duplicates("lever").set_index("lever").loc[lever_ids, levers].reset_index()
@@ -101,7 +123,53 @@ def robustness(
     scenario_values = data.drop_duplicates("scenario").set_index("scenario").loc[scenario_ids, list(uncertain)]
     loses = ~inside[lever_ids.index(winner)]
     flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses)
-    return Robustness(table, answer, flips, coverage, density, len(scenario_ids))
+    lever_values = data.drop_duplicates("lever").set_index("lever").loc[lever_ids, levers]
+    cells = pd.DataFrame(
+        {
+            "lever": np.repeat(lever_ids, len(scenario_ids)),
+            "scenario": np.tile(range(len(scenario_ids)), len(lever_ids)),
+            "mean": means.ravel(),
+            "regret": regret.ravel(),
+            "in_best_set": inside.ravel(),
+        }
+    )
+    cells = cells.join(lever_values, on="lever").join(scenario_values.reset_index(drop=True), on="scenario")
+    return Robustness(table, answer, flips, coverage, density, len(scenario_ids), cells)
+
+
+def scenario_best_sets(stack: np.ndarray, goal: str, confidence: float, indifference: float = 0.0) -> np.ndarray:
+    """Each scenario's best set (scenarios x levers) from paired runs (scenarios x levers x replicates).
+
+    MCB within each scenario on the paired differences of the seeds both levers ran there, with
+    the variance of each pair's difference pooled over scenarios (degrees of freedom summed) and
+    Bonferroni-t critical values over the k - 1 comparisons: a lever with few runs in a scenario
+    (stopped early by `replicates: auto`) is then judged with a variance estimated from all its runs.
+    """
+    sign = 1.0 if goal == "maximize" else -1.0
+    y = sign * np.asarray(stack, dtype=float)
+    present = np.isfinite(y)
+    filled = np.where(present, y, 0.0)
+    m = present.astype(float)
+    count = m @ np.swapaxes(m, 1, 2)  # scenarios x k x k: seeds both ran
+    sum_i = filled @ np.swapaxes(m, 1, 2)
+    sq = (filled**2) @ np.swapaxes(m, 1, 2)
+    cross = filled @ np.swapaxes(filled, 1, 2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sum_i - np.swapaxes(sum_i, 1, 2)) / count  # mean[s, i, j] = mean(i - j) in scenario s
+        ss = np.maximum(sq + np.swapaxes(sq, 1, 2) - 2 * cross - count * mean**2, 0.0)
+        df = np.nansum(np.where(count > 0, count - 1, 0), axis=0)
+        pooled = np.nansum(np.where(count > 1, ss, 0.0), axis=0) / df
+        se = np.sqrt(pooled[None] / count)
+    k = y.shape[1]
+    inside = np.zeros(y.shape[:2], dtype=bool)
+    off = ~np.eye(k, dtype=bool)
+    critical = scipy_stats.t.ppf(1 - (1 - confidence) / max(k - 1, 1), np.maximum(df, 1))
+    gap = np.swapaxes(mean, 1, 2) - indifference  # gap[s, i, j] = mean(j - i) - delta
+    with np.errstate(invalid="ignore"):
+        beaten = np.where(se > 1e-12, gap > critical[None] * se, gap > 1e-12) & off[None]
+    inside = ~np.nan_to_num(beaten, nan=0).astype(bool).any(axis=2)
+    inside &= np.isfinite(np.nanmean(np.where(present, y, np.nan), axis=2)) if y.shape[2] else inside
+    return inside
 
 
 def over_scenarios(runs: pd.DataFrame, design: Mapping[str, Any] | None) -> pd.DataFrame:
@@ -183,6 +251,8 @@ def write_robustness(
     )
     folder = Path(directory)
     write_atomic(folder / ROBUST_FILE, found.table.to_csv(index=False))
+    if found.cells is not None:
+        write_atomic(folder / SCENARIO_FILE, found.cells.to_csv(index=False))
     summary = {
         "answer": found.answer,
         "text": found.describe(),
