@@ -19,6 +19,7 @@ scenario's best set.
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ __all__ = [
     "SCENARIO_FILE",
     "Robustness",
     "over_scenarios",
+    "read_robustness",
     "robustness",
     "scenario_best_sets",
     "write_robustness",
@@ -256,8 +258,29 @@ def write_robustness(
     summary = {
         "answer": found.answer,
         "text": found.describe(),
+        "flips": found.flips,
         "flip_coverage": found.flip_coverage,
         "flip_density": found.flip_density,
+        "scenarios": found.scenarios,
     }
     write_atomic(folder / "robust.json", json.dumps(summary, indent=2, default=str))
     return found
+
+
+def read_robustness(directory: str | Path) -> Robustness | None:
+    """A results folder's robust.csv, robust.json and robust_scenarios.csv as a Robustness; None without them."""
+    folder = Path(directory)
+    if not (folder / ROBUST_FILE).exists() or not (folder / "robust.json").exists():
+        return None
+    info = json.loads((folder / "robust.json").read_text(encoding="utf-8"))
+    table = pd.read_csv(folder / ROBUST_FILE)
+    cells = pd.read_csv(folder / SCENARIO_FILE) if (folder / SCENARIO_FILE).exists() else None
+    return Robustness(
+        table,
+        dict(info.get("answer", {})),
+        str(info.get("flips", "")),
+        float(info.get("flip_coverage", math.nan)),
+        float(info.get("flip_density", math.nan)),
+        int(info.get("scenarios", table["scenarios"].iloc[0] if "scenarios" in table and len(table) else 0)),
+        cells,
+    )

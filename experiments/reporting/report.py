@@ -756,17 +756,65 @@ def effect_headlines(results: ResultsFolder) -> list[Headline]:
 
 def robust_headlines(results: ResultsFolder) -> list[Headline]:
     """For a sweep with uncertain ranges: the lever point in the best set in most scenarios, and where it flips."""
-    path = results.directory / "robust.json"
-    if not results.sweep.get("uncertain"):
-        return []
-    if path.exists():
-        return [Headline(json.loads(path.read_text(encoding="utf-8"))["text"])]
+    found = robustness_of(results)
+    return [] if found is None else [Headline(found.describe())]
+
+
+ROBUST_ROWS = 20
+
+
+def robustness_of(results: ResultsFolder) -> robust.Robustness | None:
+    """robust.csv and robust.json of a sweep over uncertain scenarios (computed from the runs when absent)."""
+    if not results.sweep.get("uncertain") or not results.metric:
+        return None
+    found = robust.read_robustness(results.directory)
+    if found is not None:
+        return found
     uncertain = list(results.sweep["uncertain"])
-    metric = results.metric or {}
-    found = robust.robustness(
-        results.every_run, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
+    return robust.robustness(
+        results.every_run,
+        [c for c in results.swept if c not in uncertain],
+        uncertain,
+        results.metric["name"],
+        results.metric["goal"],
+        float(results.sweep.get("confidence") or stats.DEFAULT_CONFIDENCE),
+        float(results.sweep.get("indifference") or 0.0),
     )
-    return [Headline(found.describe())]
+
+
+def _lever_text(row: dict[str, Any], levers: list[str]) -> str:
+    """A lever point in words: its mix, or its values."""
+    if levers and all(c.startswith("workshops.mix.") for c in levers):
+        return labels.describe_mix(row)
+    return labels.describe_values(row)
+
+
+def _robust_html(results: ResultsFolder) -> str:
+    """The most robust lever points: median and 10th percentile over scenarios, regret, share in the best set."""
+    found = robustness_of(results)
+    if found is None:
+        return ""
+    shown = found.table.head(ROBUST_ROWS)
+    levers = [c for c in results.swept if c in shown]
+    frame = pd.DataFrame(
+        {
+            "Robust rank": shown["robust_rank"],
+            "Point": [_lever_text(row, levers) for row in shown[levers].to_dict("records")],
+            "Median": [f"{v:.3g}" for v in shown["median"]],
+            "10th percentile": [f"{v:.3g}" for v in shown["p10"]],
+            "Mean regret": [f"{v:.3g}" for v in shown["mean_regret"]],
+            "Largest regret": [f"{v:.3g}" for v in shown["max_regret"]],
+            "Scenarios in the best set": [f"{v:.0%}" for v in shown["share_best_set"]],
+        }
+    )  # fmt: skip
+    numeric = {"Median", "10th percentile", "Mean regret", "Largest regret", "Scenarios in the best set"}
+    note = (
+        f"<p class='muted'>Across {found.scenarios} Latin-hypercube scenarios of the uncertain parameters, the same "
+        "scenarios and seeds for every point: median and 10th percentile of the point's mean in each scenario; "
+        "regret: how far it falls below the best point of a scenario; the share of scenarios in whose best set it "
+        f"is. {_e(found.flips)} All points in robust.csv, each point in each scenario in robust_scenarios.csv.</p>"
+    )
+    return f"<h2>Robustness to what the model cannot know</h2>{_table(frame, numeric)}{note}"
 
 
 def _effects_html(results: ResultsFolder) -> str:
@@ -807,6 +855,7 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
         + (f"<p class='question'>{_e(question)}</p>" if question else "")
         + f"<h2>Answers</h2><ul class='headline'>{answers}</ul>"
         + _ranking_html(results)
+        + _robust_html(results)
         + _effects_html(results)
         + _figures_html(results, drawn)
         + _sensitivity_html(results.directory)
