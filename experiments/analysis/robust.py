@@ -32,6 +32,7 @@ from scipy import stats as scipy_stats
 from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.discovery import prim
 from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.reporting import labels
 
 __all__ = [
     "ROBUST_FILE",
@@ -63,7 +64,10 @@ class Robustness:
     def describe(self) -> str:
         """One paragraph: the robust answer and the scenarios where it is not among the best."""
         row = self.table.iloc[0]
-        shown = ", ".join(f"{k}={v}" for k, v in self.answer.items())
+        if self.answer and all(k.startswith("workshops.mix.") for k in self.answer):
+            shown = labels.describe_mix(self.answer)
+        else:
+            shown = ", ".join(f"{k}={v}" for k, v in self.answer.items())
         return (
             f"Robust answer across {self.scenarios} scenarios: {shown}, in the best set in "
             f"{row['share_best_set']:.0%} of them (median {row['median']:.3g}, 10th percentile {row['p10']:.3g}, "

@@ -81,12 +81,13 @@ def test_replicates_go_to_the_contending_levers_in_every_scenario(robust_file: P
     seeds = runs.groupby(["ripeness.public_weight", "replicate"])["seed"].nunique()
     assert (seeds == 1).all()
     assert runs[runs["replicate"] == 0].groupby("ripeness.public_weight")["seed"].first().nunique() == 5
-    per_cell = runs.groupby(["workshops.size", "ripeness.public_weight"]).size().unstack()
-    assert (per_cell.nunique(axis=1) == 1).all()  # each lever has the same replicates in every scenario
+    per_cell = runs.pivot_table(index="workshops.size", columns="ripeness.public_weight", values="seed", aggfunc="size")
+    assert (per_cell.min(axis=1) == per_cell.max(axis=1)).all()  # each lever: the same replicates in every scenario
     replicates = per_cell.iloc[:, 0]
     assert (replicates[[8, 9, 10, 11]] == 4).all() and replicates[6] > 4  # the clearly worse stop at the first look
     _, inside, state = best_set_of(runs, "impact", "maximize", design=spec.describe())
-    ranked = rank_points(runs, ["workshops.size", "ripeness.public_weight"], "impact", "maximize", design=spec.describe())
+    swept = ["workshops.size", "ripeness.public_weight"]
+    ranked = rank_points(runs, swept, "impact", "maximize", design=spec.describe())
     assert len(ranked) == 6 and "ripeness.public_weight" not in ranked  # one row per lever, over the scenarios
     assert ranked.loc[ranked["in_best_set"], "workshops.size"].tolist() == [6]
     assert state.reason in {"resolved", "budget"} and int(inside.sum()) == 1
