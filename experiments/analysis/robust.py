@@ -128,7 +128,9 @@ def robustness(
     answer = {c: _plain(table[c].iloc[0]) for c in levers}
     scenario_values = data.drop_duplicates("scenario").set_index("scenario").loc[scenario_ids, list(uncertain)]
     loses = ~inside[lever_ids.index(winner)]
-    flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses)
+    row = lever_ids.index(winner)
+    not_top = sign * means[row] < np.nanmax(sign * means, axis=0) - 1e-12
+    flips, coverage, density = _where_it_flips(scenario_values.reset_index(drop=True), loses, not_top)
     lever_values = data.drop_duplicates("lever").set_index("lever").loc[lever_ids, levers]
     cells = pd.DataFrame(
         {
@@ -217,10 +219,24 @@ def _group_ids(data: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return pd.factorize(text, sort=True)[0]
 
 
-def _where_it_flips(scenarios: pd.DataFrame, loses: np.ndarray) -> tuple[str, float, float]:
-    """PRIM's box of the scenarios in which the robust answer is not in the best set, as a sentence."""
+def _where_it_flips(scenarios: pd.DataFrame, loses: np.ndarray, not_top: np.ndarray) -> tuple[str, float, float]:
+    """PRIM's box of the scenarios where the headline changes, as a sentence.
+
+    Where the robust answer drops out of a scenario's best set; if it never does, where another lever
+    point has the highest mean (point estimates, not a test: the ranking at the top changes there).
+    """
     if not loses.any():
-        return "It is in the best set in every scenario.", 1.0, 1.0
+        tops = int((~not_top).sum())
+        if not not_top.any():
+            return "It is in the best set, and has the highest mean, in every scenario.", 1.0, 1.0
+        box, _ = prim(scenarios.astype(float), not_top.astype(bool))
+        return (
+            f"It is in the best set in every scenario and has the highest mean in {tops} of {not_top.size}; another "
+            f"point's mean is higher (within the best set) mostly where {box.rule()} (PRIM: {box.coverage:.0%} of "
+            f"those scenarios fall in this region, {box.density:.0%} of the scenarios in it are such).",
+            box.coverage,
+            box.density,
+        )
     if loses.all():
         return "It is in no scenario's best set.", 1.0, 1.0
     box, _ = prim(scenarios.astype(float), loses.astype(bool))
