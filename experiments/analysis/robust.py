@@ -232,7 +232,7 @@ def _where_it_flips(scenarios: pd.DataFrame, loses: np.ndarray, not_top: np.ndar
         box, _ = prim(scenarios.astype(float), not_top.astype(bool))
         return (
             f"It is in the best set in every scenario and has the highest mean in {tops} of {not_top.size}; another "
-            f"point's mean is higher (within the best set) mostly where {box.rule()} (PRIM: {box.coverage:.0%} of "
+            f"point's mean is higher mostly where {box.rule()} (PRIM: {box.coverage:.0%} of "
             f"those scenarios fall in this region, {box.density:.0%} of the scenarios in it are such).",
             box.coverage,
             box.density,
