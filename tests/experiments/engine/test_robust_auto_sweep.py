@@ -149,3 +149,21 @@ def test_a_budget_too_small_for_the_first_look_in_every_scenario_is_named(tmp_pa
     path.write_text(ROBUST_AUTO.replace("budget: 2000", "budget: 100"), encoding="utf-8")
     with pytest.raises(ConfigError, match=r"budget: 100 runs cannot give the 6 lever points x 5 scenarios"):
         load_sweep(path)
+
+
+def test_the_results_folder_is_read_by_lever_and_the_report_and_figure_show_robustness(
+    robust_file: Path, tmp_path: Path
+) -> None:
+    from tracktwo.experiments.analysis.results import load_results
+    from tracktwo.experiments.reporting import plots, report
+
+    run(robust_file, tmp_path / "out")
+    results = load_results(tmp_path / "out")
+    assert results.swept == ["workshops.size"] and results.scenario_runs is not None
+    assert len(results.runs) == results.every_run.groupby(["workshops.size", "replicate"]).ngroups
+    html = report._robust_html(results)
+    assert "Robustness to what the model cannot know" in html and "robust_scenarios.csv" in html
+    drawn = plots.robust_figure(results, plots.Summaries(results))
+    assert drawn is not None and drawn.stem == "robustness"
+    assert (tmp_path / "out" / "figures" / "robustness.png").exists()
+    assert "ripeness.public_weight" not in results.describe(int(results.runs["point"].iloc[0]))
