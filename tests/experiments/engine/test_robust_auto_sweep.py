@@ -6,6 +6,7 @@ against what was planted; the sweep file, store, executor, seeds and resume are 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,15 @@ def test_the_results_folder_is_read_by_lever_and_the_report_and_figure_show_robu
     assert drawn is not None and drawn.stem == "robustness"
     assert (tmp_path / "out" / "figures" / "robustness.png").exists()
     assert "ripeness.public_weight" not in results.describe(int(results.runs["point"].iloc[0]))
+
+
+def test_the_progress_bar_shows_the_look_and_the_levers_left(
+    robust_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    executor = make_executor("serial")
+    try:
+        runner.run_sweep(load_sweep(robust_file), tmp_path / "out", executor, progress=True)
+    finally:
+        executor.close()
+    shown = capsys.readouterr().err  # not a terminal: the bar's last state (a terminal redraws it at each look)
+    assert re.search(r"(\d+)/\1 .*look [2-9]/\d+, 1 in the best set", shown)  # the planted best alone, after look 1
