@@ -31,7 +31,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python
 	$(UV) lock
 
-demo: setup  # the participant-mix sweep: every mix ranked by impact (new ideas into Track One), with P(any transfer) beside it
+demo: setup  # the participant-mix sweep over 6 scenarios of what the model cannot know: the best set of mixes by impact and the robust answer
 	$(VENV)/bin/tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0
 
 test: setup

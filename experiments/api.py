@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -43,6 +43,9 @@ from tracktwo.experiments.provenance import (
     write_json,
 )
 from tracktwo.model import ConfigError, Params
+
+if TYPE_CHECKING:  # the analysis modules load on first use
+    from tracktwo.experiments.analysis.robust import Robustness
 
 __all__ = [
     "BatchResult",
@@ -142,8 +145,9 @@ class SweepResult(BatchResult):
         effects: Main effects and two-way interactions of the swept parameters with intervals, from a
             regression with seed fixed effects (effects.csv); None when nothing varies enough.
         robustness: With `uncertain:` parameters, each lever point across the shared scenarios (median,
-            10th percentile, regret, share of scenarios in the best set) and where the answer flips
-            (robust.csv, robust.json; tracktwo.experiments.analysis.robust.Robustness); else None.
+            10th percentile, regret, share of scenarios in the best set), each lever in each scenario
+            (`cells`) and where the answer flips (robust.csv, robust.json, robust_scenarios.csv;
+            tracktwo.experiments.analysis.robust.Robustness); else None. `tracktwo.load` reads them back.
     """
 
     name: str
@@ -151,7 +155,7 @@ class SweepResult(BatchResult):
     swept: tuple[str, ...] = ()
     summary: pd.DataFrame | None = None
     effects: pd.DataFrame | None = None
-    robustness: Any = None
+    robustness: Robustness | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -1471,12 +1475,16 @@ def load(directory: str | os.PathLike[str]) -> AnyResult:
                 table=pd.read_csv(folder / "sensitivity.csv"),
                 skipped=dict(info.get("skipped", {})),
             )
+        from tracktwo.experiments.analysis.robust import read_robustness
+
         return SweepResult(
             **fields,
             name=name,
             metric=sweep_info.get("metric"),
             swept=tuple(sweep_info.get("parameters", {})),
             summary=_csv(folder / "summary.csv"),
+            effects=_csv(folder / "effects.csv"),
+            robustness=read_robustness(folder),
         )
 
 

@@ -23,6 +23,8 @@ def small_sweep(
     for key in ("budget", "confidence", "initial_replicates"):  # replicates: auto's keys (fixed replicates here)
         data.pop(key, None)
     data.update({"replicates": replicates, "steps": steps, "base": str(ROOT / "configs" / "default.yaml")})
+    if "uncertain" in data:  # a sweep over scenarios: two of them are enough to draw what it draws
+        data["scenarios"] = 2
     if data["method"] != "grid":
         data.update({"run_cap": points * replicates, "batch": min(data.get("batch", 4), points)})
     data.update(changes)

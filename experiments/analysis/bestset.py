@@ -47,11 +47,13 @@ __all__ = [
     "BestSet",
     "SequentialState",
     "best_set",
+    "by_scenario",
     "is_paired",
     "look_schedule",
     "matrix",
     "paired_probability_best",
     "sequential_state",
+    "within_indifference",
 ]
 
 BEST_SET_RESAMPLES = 4000
@@ -92,10 +94,35 @@ class BestSet:
     confidence: float
     paired: bool
     procedure: str
+    indifference: float = 0.0
 
 
-def _pairwise(y: np.ndarray, paired: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Mean difference D[i, j] = mean(y_i - y_j) and its standard error S[i, j] (over common seeds when paired)."""
+def _stratified(
+    parts: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray]:
+    """(D, S) of equally weighted strata from each one's (D_s, S_s): mean of D_s, sqrt(sum of S_s^2) / strata."""
+    count = len(parts)
+    mean = sum(d for d, _ in parts) / count
+    se = np.sqrt(sum(e**2 for _, e in parts)) / count
+    return mean, se
+
+
+def _strata_columns(strata: np.ndarray | None, n: int) -> list[np.ndarray]:
+    """The columns of each stratum (one stratum of every column when there are none)."""
+    if strata is None:
+        return [np.arange(n)]
+    strata = np.asarray(strata)[:n]
+    return [np.flatnonzero(strata == s) for s in np.unique(strata)]
+
+
+def _pairwise(y: np.ndarray, paired: bool, strata: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Mean difference D[i, j] = mean(y_i - y_j) and its standard error S[i, j] (over common seeds when paired).
+
+    With `strata` (a label per column; paired only), the mean of the strata's mean differences and the
+    stratified standard error: each stratum (a scenario) weighs the same.
+    """
+    if strata is not None and paired:
+        return _stratified([_pairwise(y[:, cols], True) for cols in _strata_columns(strata, y.shape[1])])
     present = np.isfinite(y)
     filled = np.where(present, y, 0.0)
     k = y.shape[0]
@@ -123,26 +150,45 @@ def _pairwise(y: np.ndarray, paired: bool) -> tuple[np.ndarray, np.ndarray]:
     return mean, se
 
 
-def _resampled_differences(
-    y: np.ndarray, paired: bool, rng: np.random.Generator, resamples: int, block: int = 128
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Blocks of (D*, S*) (resamples x points x points): seeds drawn jointly (paired) or each point's runs apart."""
+def _weighted_pairwise(y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(D*, S*) of paired differences under bootstrap weights w (resamples x columns)."""
     present = np.isfinite(y)
     filled = np.where(present, y, 0.0)
-    k, n = y.shape
     m = present.astype(float)
+    count = (m[None] * w[:, None, :]) @ m.T
+    sum_i = (filled[None] * w[:, None, :]) @ m.T
+    sq = ((filled**2)[None] * w[:, None, :]) @ m.T
+    cross = (filled[None] * w[:, None, :]) @ filled.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = (sum_i - np.swapaxes(sum_i, 1, 2)) / count
+        var = (sq + np.swapaxes(sq, 1, 2) - 2 * cross - count * mean**2) / (count - 1)
+        return mean, np.sqrt(np.maximum(var, 0.0) / count)
+
+
+def _resampled_differences(
+    y: np.ndarray,
+    paired: bool,
+    rng: np.random.Generator,
+    resamples: int,
+    block: int = 128,
+    strata: np.ndarray | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Blocks of (D*, S*) (resamples x points x points): seeds drawn jointly (paired) or each point's runs apart.
+
+    With `strata` (paired), seeds are drawn within each stratum (a stratified bootstrap) and the
+    strata's differences combined with equal weights, as `_pairwise` does.
+    """
+    present = np.isfinite(y)
+    k, n = y.shape
+    groups = _strata_columns(strata if paired else None, n)
     for start in range(0, resamples, block):
         size = min(block, resamples - start)
         if paired:
-            w = rng.multinomial(n, np.full(n, 1 / n), size=size).astype(float)
-            count = (m[None] * w[:, None, :]) @ m.T
-            sum_i = (filled[None] * w[:, None, :]) @ m.T
-            sq = ((filled**2)[None] * w[:, None, :]) @ m.T
-            cross = (filled[None] * w[:, None, :]) @ filled.T
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mean = (sum_i - np.swapaxes(sum_i, 1, 2)) / count
-                var = (sq + np.swapaxes(sq, 1, 2) - 2 * cross - count * mean**2) / (count - 1)
-                yield mean, np.sqrt(np.maximum(var, 0.0) / count)
+            parts = []
+            for cols in groups:
+                w = rng.multinomial(cols.size, np.full(cols.size, 1 / cols.size), size=size).astype(float)
+                parts.append(_weighted_pairwise(y[:, cols], w))
+            yield _stratified(parts) if len(parts) > 1 else parts[0]
         else:
             means = np.full((size, k), np.nan)
             variances = np.full((size, k), np.nan)
@@ -166,12 +212,19 @@ def best_set(
     resamples: int = BEST_SET_RESAMPLES,
     seed: int = 0,
     active: np.ndarray | None = None,
+    indifference: float = 0.0,
+    strata: np.ndarray | None = None,
 ) -> BestSet:
     """Paired-bootstrap max-t MCB: the points no other point beats by more than its critical value.
 
     `y` is points x replicates (NaN where missing). With `active`, only those rows take part (the
     others are reported out of the set). A point whose runs are identical to the best's on every
-    seed has difference 0 and standard error 0: it is always in the set (a tie).
+    seed has difference 0 and standard error 0: it is always in the set (a tie). `indifference`
+    (delta >= 0, in the metric's units) is the indifference zone: a point leaves the set only when
+    some point beats it by more than delta at the confidence, so points within delta of the best
+    (practically equivalent) stay in however many runs they get. `strata` labels each column (its
+    scenario, in a sweep over uncertain scenarios): comparisons then weigh every stratum equally
+    and the bootstrap draws seeds within strata.
     """
     sign = 1.0 if goal == "maximize" else -1.0
     y = np.asarray(y, dtype=float)
@@ -184,19 +237,20 @@ def best_set(
     inside = np.zeros(k, dtype=bool)
     critical = np.full(k, np.nan)
     if rows.size == 0:
-        return BestSet(list(points), means, inside, critical, -1, confidence, paired, PROCEDURE)
+        return BestSet(list(points), means, inside, critical, -1, confidence, paired, PROCEDURE, indifference)
     sub = sign * y[rows]
-    diff, se = _pairwise(sub, paired)  # diff[i, j] = mean(i - j), sign-adjusted: > 0 means i better
+    diff, se = _pairwise(sub, paired, strata)  # diff[i, j] = mean(i - j), sign-adjusted: > 0 means i better
     r = rows.size
     if r == 1:
         inside[rows] = True
-        return BestSet(list(points), means, inside, critical, int(points[rows[0]]), confidence, paired, PROCEDURE)
+        best = int(points[rows[0]])
+        return BestSet(list(points), means, inside, critical, best, confidence, paired, PROCEDURE, indifference)
     rng = np.random.default_rng(seed)
     maxima = np.empty((resamples, r))
     off = ~np.eye(r, dtype=bool)
     positive = (se > _TIE) & off
     done = 0
-    for star, star_se in _resampled_differences(sub, paired, rng, resamples):
+    for star, star_se in _resampled_differences(sub, paired, rng, resamples, strata=strata):
         # bootstrap-t: each resample's difference centred on the sample's and divided by its own standard error
         with np.errstate(invalid="ignore", divide="ignore"):
             t = (np.swapaxes(star, 1, 2) - diff.T[None]) / np.swapaxes(star_se, 1, 2)  # t[b, i, j]: (j - i)
@@ -208,13 +262,36 @@ def best_set(
     if fewest < MIN_BOOTSTRAP_RUNS:  # too few runs for a bootstrap-t: Bonferroni-t (Student t, k - 1 comparisons)
         d = np.full(r, float(scipy_stats.t.ppf(1 - (1 - confidence) / (r - 1), max(fewest - 1, 1))))
     critical[rows] = d
-    # i is beaten when some j has mean(j - i) > d_i * se(i, j); a constant nonzero gap (se = 0) beats outright
+    # i is beaten when some j has mean(j - i) > delta + d_i * se(i, j); a constant gap beyond delta (se = 0) beats
     with np.errstate(invalid="ignore"):
-        gap = diff.T  # gap[i, j] = mean(j - i)
+        gap = diff.T - indifference  # gap[i, j] = mean(j - i) - delta
         beaten = np.where(se > _TIE, gap > d[:, None] * se, gap > _TIE) & off
     inside[rows] = ~beaten.any(axis=1)
     order = rows[np.lexsort((rows, -sign * means[rows]))]
-    return BestSet(list(points), means, inside, critical, int(points[order[0]]), confidence, paired, PROCEDURE)
+    best = int(points[order[0]])
+    return BestSet(list(points), means, inside, critical, best, confidence, paired, PROCEDURE, indifference)
+
+
+def within_indifference(
+    y: np.ndarray, indifference: float, confidence: float, paired: bool = True, strata: np.ndarray | None = None
+) -> bool:
+    """True when every pair of rows is shown to differ by less than delta: |mean difference| + t * se < delta.
+
+    t is Student t at 1 - alpha / (number of pairs) (Bonferroni), so the claim holds for all pairs
+    at once at `confidence`: the rows are practically equivalent and more runs cannot split them.
+    """
+    y = np.asarray(y, dtype=float)
+    k = y.shape[0]
+    if indifference <= 0 or k < 2:
+        return k < 2
+    diff, se = _pairwise(y, paired, strata)
+    pairs = k * (k - 1) / 2
+    fewest = int(np.isfinite(y).sum(axis=1).min())
+    if fewest < 2:
+        return False
+    t = float(scipy_stats.t.ppf(1 - (1 - confidence) / pairs, fewest - 1))
+    upper = np.abs(diff) + t * np.where(np.isfinite(se), se, np.inf)
+    return bool(np.all(upper[~np.eye(k, dtype=bool)] < indifference))
 
 
 PROCEDURE = "paired-bootstrap max-t MCB (Hsu 1984)"
@@ -265,7 +342,8 @@ class SequentialState:
 
     `contenders`: points still in (after the last look made); `look`: index of that look;
     `wanted`: replicates each contender needs before the next look (0 when finished); `reason`:
-    why it finished ('resolved', 'tied', 'budget') or '' while running.
+    why it finished ('resolved', 'tied', 'equivalent': every pair left within the indifference
+    zone, 'budget') or '' while running.
     """
 
     contenders: list[int]
@@ -287,13 +365,16 @@ def sequential_state(
     seed: int = 0,
     resamples: int = BEST_SET_RESAMPLES,
     ran: np.ndarray | None = None,
+    indifference: float = 0.0,
+    strata: np.ndarray | None = None,
 ) -> SequentialState:
     """Replay the looks on the runs so far (points x replicates) and say which replicates to run next.
 
     At look l each surviving point has its first looks[l] replicates; the best set at confidence
-    1 - (1 - confidence) / L decides who goes on. `ran` marks the runs recorded (a failed run is
-    recorded, with NaN in `y`); by default the finite values. Deterministic in the runs: a resume
-    replays it.
+    1 - (1 - confidence) / L (with the indifference zone `indifference`) decides who goes on. `ran`
+    marks the runs recorded (a failed run is recorded, with NaN in `y`); by default the finite
+    values. `strata` labels the columns (by_scenario); `initial` and the looks then count columns.
+    Deterministic in the runs: a resume replays it.
     """
     y = np.asarray(y, dtype=float)
     ran = np.isfinite(y) if ran is None else np.asarray(ran, dtype=bool)
@@ -301,16 +382,24 @@ def sequential_state(
     level = 1 - (1 - confidence) / len(looks)
     alive = np.ones(len(points), dtype=bool)
     names = np.asarray(points)
-    for index, n in enumerate(looks):
+    step = len(np.unique(strata)) if strata is not None else 1
+    last = len(looks)
+    for index in range(len(looks)):
+        n = looks[index]
         complete = ran.shape[1] >= n and bool(ran[alive, :n].all())
         if not complete:
             contenders = [int(p) for p in names[alive]]
-            needed = int(alive.sum()) * n - int(ran[alive, :n].sum())
-            if index and int(ran.sum()) + needed > budget:  # the next look does not fit: stop at the last one
-                return SequentialState(contenders, index - 1, looks, 0, "budget", level)
-            return SequentialState(contenders, index, looks, n, "", level)
+            if index and int(ran.sum()) + _needed(ran, alive, n) > budget:  # the next look does not fit:
+                n = _largest_look(ran, alive, looks[index - 1], n, step, budget)  # a last, smaller one if any does
+                if n is None:
+                    return SequentialState(contenders, index - 1, looks, 0, "budget", level)
+                looks, last = [*looks[:index], n], index + 1
+                if not (ran.shape[1] >= n and bool(ran[alive, :n].all())):
+                    return SequentialState(contenders, index, looks, n, "", level)
+            else:
+                return SequentialState(contenders, index, looks, n, "", level)
         window = np.where(alive[:, None], y[:, :n], np.nan)
-        chosen = best_set(window, points, goal, level, paired, resamples, seed + index, active=alive)
+        chosen = best_set(window, points, goal, level, paired, resamples, seed + index, alive, indifference, strata)
         alive = chosen.in_best_set.copy()
         contenders = [int(p) for p in names[alive]]
         if alive.sum() <= 1:
@@ -318,4 +407,40 @@ def sequential_state(
         rows = window[alive]
         if paired and np.all(np.nanmax(rows, axis=0) - np.nanmin(rows, axis=0) <= _TIE):
             return SequentialState(contenders, index, looks, 0, "tied", level)
+        if within_indifference(rows, indifference, level, paired, strata):
+            return SequentialState(contenders, index, looks, 0, "equivalent", level)
+        if index + 1 >= last:
+            break
     return SequentialState([int(p) for p in names[alive]], len(looks) - 1, looks, 0, "budget", level)
+
+
+def _needed(ran: np.ndarray, alive: np.ndarray, n: int) -> int:
+    """Runs the alive rows still need to have their first n columns."""
+    return int(alive.sum()) * n - int(ran[alive, :n].sum())
+
+
+def _largest_look(
+    ran: np.ndarray, alive: np.ndarray, previous: int, planned: int, step: int, budget: int
+) -> int | None:
+    """The most columns (a multiple of `step`, past the previous look) the budget left gives every alive row."""
+    for n in range(planned - step, previous, -step):
+        if int(ran.sum()) + _needed(ran, alive, n) <= budget:
+            return n
+    return None
+
+
+def by_scenario(y: np.ndarray, ran: np.ndarray, scenarios: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A sweep over scenarios as levers x (replicate, scenario) columns: (values, recorded, strata).
+
+    The rows of `y` (points x replicates) are lever-major (lever l in scenario s is row l x S + s).
+    Column r x S + s holds replicate r in scenario s, so the first n x S columns are the first n
+    replicates in every scenario; `strata` is each column's scenario. Every (scenario, replicate)
+    runs on its own seed, shared by all levers: the columns are independent draws within strata.
+    """
+    y = np.asarray(y, dtype=float)
+    levers, width = y.shape[0] // scenarios, y.shape[1]
+
+    def arrange(a: np.ndarray) -> np.ndarray:
+        return a.reshape(levers, scenarios, width).transpose(0, 2, 1).reshape(levers, width * scenarios)
+
+    return arrange(y), arrange(np.asarray(ran, dtype=bool)), np.tile(np.arange(scenarios), width)

@@ -14,7 +14,10 @@ parameters and their pairwise products, fitted on the runs:
   linear combinations of the others are left out (they are the reference the others trade against);
 * in a paired sweep (replicate r of every point on one seed) the seed is a fixed effect (the
   outcome and the parameters are demeaned within seed) and standard errors are cluster-robust by
-  seed; an unpaired sweep gets an intercept and HC3 standard errors.
+  seed; an unpaired sweep gets an intercept and HC3 standard errors. Over `uncertain:` scenarios
+  each (scenario, replicate) has its own seed shared by every lever point: the seed fixed effect
+  then absorbs each scenario's level, and the table keeps the levers' effects and their
+  interactions with the uncertain parameters.
 
 Every term has a confidence interval, a p-value, a Holm-adjusted p-value over the table's terms,
 and an equivalence verdict: `negligible` when the (1 - 2 alpha) interval lies inside +-
@@ -135,7 +138,8 @@ def effects_table(
     from statsmodels.stats.multitest import multipletests
 
     data = runs[np.isfinite(pd.to_numeric(runs[outcome], errors="coerce"))].reset_index(drop=True)
-    paired = bestset.is_paired(data) if paired is None else paired
+    if paired is None:  # replicate r on one seed everywhere, or (over scenarios) one seed per scenario and replicate
+        paired = bestset.is_paired(data) or bool(len(data) and (data.groupby("seed").size() > 1).all())
     empty = pd.DataFrame(columns=_COLUMNS)
     if len(data) < 3 or (paired and data["seed"].nunique() < MIN_CLUSTERS):
         return empty  # cluster-robust errors need several seeds
@@ -157,7 +161,11 @@ def effects_table(
         return empty
     if paired:
         demeaned = _within(np.column_stack(list(candidates.values())), groups)
-        within = dict(zip(candidates, demeaned.T, strict=True))
+        within = {  # a column constant within seed (an uncertain parameter over scenarios) is absorbed: dropped
+            name: column
+            for name, column in zip(candidates, demeaned.T, strict=True)
+            if np.linalg.norm(column) > 1e-8 * max(float(np.linalg.norm(candidates[name])), 1e-300)
+        }
         kept = _independent(within, None)
         design = np.column_stack([within[k] for k in kept]) if kept else np.empty((len(y), 0))
         response = _within(y[:, None], groups)[:, 0]

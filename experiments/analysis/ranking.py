@@ -9,6 +9,9 @@ seed, the default): each point's difference to the best with a paired bootstrap 
 from paired resamples, and `in_best_set` from the paired-bootstrap MCB of
 experiments.analysis.bestset (for `replicates: auto`, the points still in after its last look).
 Identical runs are ties: difference 0, the same rank, both in or both out of the best set.
+A sweep over `uncertain:` scenarios is ranked by lever point, each replicate's outcome averaged
+over the scenarios (robust.over_scenarios); the indifference zone `indifference` of the sweep file
+keeps points within delta of the best in the best set.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import bestset, stats
+from tracktwo.experiments.analysis.robust import over_scenarios
 
 __all__ = ["BESIDE_OUTCOMES", "COMPARISON_COLUMNS", "beside", "best_set_of", "rank_points"]
 
@@ -41,24 +45,43 @@ def best_set_of(
     paired-bootstrap MCB at the sweep's confidence (0.95 by default) on all its runs.
     """
     design = design or {}
-    paired = bestset.is_paired(runs)
+    scenarios = len(design.get("scenarios") or []) if design.get("uncertain") else 0
+    paired = bestset.is_paired(runs) or (scenarios > 0 and bool(design.get("common_seeds")))
     points, y = bestset.matrix(runs, metric)
+    ran, strata = _recorded(runs, points, y.shape[1]), None
+    if scenarios:  # levers compared on (replicate, scenario) columns, stratified by scenario
+        points, y, ran, strata = _levers(points, y, ran, scenarios)
     confidence = float(design.get("confidence") or stats.DEFAULT_CONFIDENCE)
+    indifference = float(design.get("indifference") or 0.0)
     if design.get("auto_replicates"):
         state = bestset.sequential_state(
             y,
             points,
             goal,
             confidence,
-            int(design.get("replicates") or bestset.DEFAULT_INITIAL_REPLICATES),
+            int(design.get("replicates") or bestset.DEFAULT_INITIAL_REPLICATES) * max(scenarios, 1),
             int(design.get("budget") or 0),
             paired,
             int(design.get("seed") or 0),
-            ran=_recorded(runs, points, y.shape[1]),
+            ran=ran,
+            indifference=indifference,
+            strata=strata,
         )
         return points, np.isin(points, state.contenders), state
-    chosen = bestset.best_set(y, points, goal, confidence, paired)
+    chosen = bestset.best_set(y, points, goal, confidence, paired, indifference=indifference, strata=strata)
     return points, chosen.in_best_set, chosen
+
+
+def _levers(
+    points: list[int], y: np.ndarray, ran: np.ndarray, scenarios: int
+) -> tuple[list[int], np.ndarray, np.ndarray, np.ndarray]:
+    """The lever-major grid's points (l x S + s) as rows, then bestset.by_scenario; levers named by first point."""
+    total = (max(points) // scenarios + 1) * scenarios
+    full = np.full((total, y.shape[1]), np.nan)
+    recorded = np.zeros((total, y.shape[1]), dtype=bool)
+    full[points], recorded[points] = y, ran
+    values, ran, strata = bestset.by_scenario(full, recorded, scenarios)
+    return list(range(0, total, scenarios)), values, ran, strata
 
 
 def _recorded(runs: pd.DataFrame, points: list[int], width: int) -> np.ndarray:
@@ -88,6 +111,8 @@ def rank_points(
     `best_set_of`. `with_probability_best` is kept for callers of the older signature (always on).
     """
     del with_probability_best
+    every_run, runs = runs, over_scenarios(runs, design)
+    swept = [c for c in swept if c in runs]
     summary = stats.summarise(runs, ["point"], metric, means="bootstrap")
     values = runs.drop_duplicates("point").set_index("point")[list(swept)]
     ranked = summary.join(values, on="point")
@@ -121,7 +146,7 @@ def rank_points(
         ranked[name] = ranked["point"].map({p: v[part] for p, v in differences.items()})
     shares = bestset.paired_probability_best(y, goal, paired)
     ranked["probability_best"] = ranked["point"].map(dict(zip(points, shares, strict=True)))
-    _, inside, _ = best_set_of(runs, metric, goal, design)
+    _, inside, _ = best_set_of(every_run, metric, goal, design)
     ranked["in_best_set"] = ranked["point"].map(dict(zip(points, inside.tolist(), strict=True)))
     columns += list(COMPARISON_COLUMNS)
     return ranked[columns].reset_index(drop=True)

@@ -105,6 +105,12 @@ class ResultsFolder:
     derived: list[str]
     outcomes: list[str]
     factors: list[Factor] = field(default_factory=list)
+    scenario_runs: pd.DataFrame | None = None  # over `uncertain:` scenarios: every finished run (runs: lever means)
+
+    @property
+    def every_run(self) -> pd.DataFrame:
+        """Every finished run: over scenarios, one per (lever, scenario, replicate); else `runs`."""
+        return self.runs if self.scenario_runs is None else self.scenario_runs
 
     @property
     def name(self) -> str:
@@ -313,7 +319,15 @@ def load_results(
         and pd.api.types.is_numeric_dtype(everything[c])
         and not pd.api.types.is_bool_dtype(everything[c])
     ]
+    scenario_runs = None
+    uncertain = list(manifest.get("sweep", {}).get("uncertain") or {})
+    if uncertain and manifest.get("sweep", {}).get("scenarios"):  # levers x scenarios: analysed by lever
+        from tracktwo.experiments.analysis.robust import over_scenarios  # robust -> discovery -> this module
+
+        scenario_runs, runs = runs, over_scenarios(runs, manifest["sweep"])
+        swept = [c for c in swept if c not in uncertain]
     results = ResultsFolder(folder, manifest, runs, len(everything) - len(runs), swept, derived, outcomes)
+    results.scenario_runs = scenario_runs
     results.factors = find_factors(results.points.reset_index(), swept, derived, _origins(swept, derived, manifest))
     return results
 

@@ -41,13 +41,16 @@ def sweep_command(args: argparse.Namespace) -> int:
     replicates = design["replicates"]
     if design.get("auto_replicates"):
         points = f"replicates: auto (sequential MCB elimination, budget {design.get('budget')})"
+        if design.get("uncertain"):
+            points += f" over {len(design.get('scenarios') or [])} scenarios of {', '.join(design['uncertain'])}"
     else:
         points = f"{result.planned // replicates} points x {replicates} replicates"
     print(headline(result.name, points, result, result.executor, result.workers))
     if result.finished == 0:
         return every_run_failed(result, "sweep")
     if result.summary is not None:
-        print(format_ranking(result.summary, list(result.swept), result.metric["name"], args.top))
+        swept = [c for c in result.swept if c in result.summary]  # over scenarios: the levers
+        print(format_ranking(result.summary, swept, result.metric["name"], args.top, design.get("indifference") or 0))
     if result.robustness is not None:
         print(result.robustness.describe())
     print(
@@ -83,10 +86,11 @@ def _intervals(ranking: pd.DataFrame, prefix: str = "") -> list[str]:
     ]
 
 
-def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: int) -> str:
+def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: int, indifference: float = 0.0) -> str:
     """The ranked points as a table: the metric with its 95% CI, and beside it the chance of any transfer.
 
-    Intervals are Wilson for a 0/1 outcome, else a bootstrap of the mean.
+    Intervals are Wilson for a 0/1 outcome, else a bootstrap of the mean. `indifference`: the
+    sweep's indifference zone, named in the note under the table.
     """
     varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
     binary = (ranking["method"] == "wilson").any()
@@ -120,7 +124,8 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
         inside = int(ranking["in_best_set"].sum())
         note = (
             f"\nBest set ({inside} point{'s' if inside != 1 else ''}): the points not told apart from the best "
-            "at the sweep's confidence (paired-bootstrap MCB); vs best: paired difference to the best point "
+            + (f"by more than {indifference:g} (the indifference zone) " if indifference else "")
+            + "at the sweep's confidence (paired-bootstrap MCB); vs best: paired difference to the best point "
             "with its 95% bootstrap CI; tie: identical runs."
         )
     return f"Points ranked by {what}, best first{also}:\n{table}{tail}{note}"

@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 PROPOSAL_STREAM = 1  # SeedSequence spawn key of the engine's proposals, apart from run seeds
+SCENARIO_STREAM = 2  # entropy word before a scenario index in a run seed (sweeps over uncertain scenarios)
 FLOAT_DECIMALS = 12  # proposed floats are rounded so tables read 0.3, not 0.30000000000000004
 MAX_GRID_POINTS = 1_000_000
 
@@ -60,13 +61,21 @@ class History:
     metric: float | None
 
 
-def run_seed(sweep_seed: int, point: int, replicate: int, common_seeds: bool = False) -> int:
+def run_seed(
+    sweep_seed: int, point: int, replicate: int, common_seeds: bool = False, scenario: int | None = None
+) -> int:
     """A run's model seed, from (sweep seed, point, replicate) alone: the same on any executor.
 
     With common seeds the point is left out (replicate r of every point gets point 0's seed), so
-    points differ by their values, not by luck: common random numbers, for paired comparisons.
+    points differ by their values, not by luck: common random numbers, for paired comparisons. In a
+    sweep over `uncertain:` scenarios, common seeds are shared by the lever points of one scenario
+    and differ between scenarios (`scenario`), so every (scenario, replicate) is an independent draw
+    that all levers share.
     """
-    return int(np.random.SeedSequence([sweep_seed, 0 if common_seeds else point, replicate]).generate_state(1)[0])
+    entropy = [sweep_seed, 0 if common_seeds else point, replicate]
+    if common_seeds and scenario is not None:
+        entropy += [SCENARIO_STREAM, scenario]
+    return int(np.random.SeedSequence(entropy).generate_state(1)[0])
 
 
 def proposal_seed(sweep_seed: int, point: int) -> int:

@@ -2,16 +2,18 @@
 
 A sweep file holds W&B's `method`, `metric` and `parameters` (keyed by the model's dotted keys,
 as `--set` uses) and our own keys: `name`, `base`, `replicates`, `seed`, `steps`, `run_cap`,
-`derived`, `timeseries`, `batch`, `paired` and, for `replicates: auto`, `budget`, `confidence` and
-`initial_replicates`. A parameter may also be given as `simplex: {kinds, step}`, shorthand for
-`values:` listing every mix of those kinds on a grid of that step. Every problem raises
+`derived`, `timeseries`, `batch`, `paired`, `indifference`, `uncertain` and `scenarios` and, for
+`replicates: auto`, `budget`, `confidence` and `initial_replicates`. A parameter may also be given
+as `simplex: {kinds, step}`, shorthand for `values:` listing every mix of those kinds on a grid of
+that step. Every problem raises
 ConfigError with one line naming the file and the key.
 
 Sweeps are paired by default (`paired: true`): replicate r of every point runs on the same seed
 (common random numbers), so points differ by their values, not by luck. `replicates: auto` runs
 `initial_replicates` per point, then sequential MCB elimination (experiments.analysis.bestset)
 adds replicates to the points still in the best set until it is resolved at `confidence` or
-`budget` runs are spent.
+`budget` runs are spent. With `uncertain:` ranges a replicate of a lever point is one seed run in
+every scenario, and the elimination compares the levers' scenario-averaged outcomes.
 
 `posterior: DIR` (a `tracktwo calibrate` results folder) draws the fitted parameters of replicate r
 from the calibration's weighted particles, the same particle for every point (experiments.design.posterior);
@@ -97,6 +99,7 @@ OUR_KEYS = (
     "uncertain",
     "scenarios",
     "posterior",
+    "indifference",
 )
 DEFAULT_SCENARIOS = 8  # Latin-hypercube scenarios of the uncertain parameters, shared by every lever point
 AUTO_KEYS = ("budget", "confidence", "initial_replicates")  # only with replicates: auto
@@ -141,6 +144,7 @@ class SweepSpec:
     uncertain: dict[str, tuple[float, float]] = field(default_factory=dict)  # what the model cannot know: ranges
     scenarios: tuple[dict[str, Any], ...] = ()  # the shared Latin-hypercube sample of the uncertain ranges
     posterior: PosteriorSample | None = None  # a calibration's particles: replicate r's uncertain values, paired
+    indifference: float = 0.0  # delta: differences in the metric smaller than this are practically equivalent
 
     @cached_property
     def derived_trees(self) -> dict[str, ast.Expression]:
@@ -176,6 +180,8 @@ class SweepSpec:
             decisive["posterior"] = self.posterior.sha256
         if self.auto_replicates:
             decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
+            if self.indifference:
+                decisive["indifference"] = self.indifference
         return hashlib.sha256(json.dumps(decisive, sort_keys=True, default=str).encode()).hexdigest()
 
     def describe(self) -> dict[str, Any]:
@@ -204,6 +210,7 @@ class SweepSpec:
             "uncertain": {key: list(bounds) for key, bounds in self.uncertain.items()},
             "scenarios": list(self.scenarios),
             "posterior": self.posterior.describe() if self.posterior is not None else None,
+            "indifference": self.indifference,
         }
 
 
@@ -246,6 +253,7 @@ def _check(file: Path, data: dict[str, Any]) -> SweepSpec:
         auto_replicates=auto,
         budget=budget,
         confidence=confidence,
+        indifference=_indifference(data.get("indifference", 0.0), data.get("metric")),
     )
     if auto and method == "grid" and budget < limits.grid_points(parameters) * replicates:
         raise ConfigError(
@@ -310,8 +318,8 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
 
     if "uncertain" not in data:
         raise ConfigError("scenarios: only used with uncertain: {key: [low, high], ...}")
-    if spec.method != "grid" or spec.auto_replicates:
-        raise ConfigError("uncertain: works with method grid and a fixed number of replicates (not auto, for now)")
+    if spec.method != "grid":
+        raise ConfigError(f"uncertain: works with method grid (every lever point in every scenario), not {spec.method}")
     value = data["uncertain"]
     if not isinstance(value, Mapping) or not value:
         raise ConfigError(f"uncertain: expected a mapping of dotted keys to ranges [low, high], got {value!r}")
@@ -346,6 +354,12 @@ def _with_scenarios(spec: SweepSpec, data: Mapping[str, Any]) -> SweepSpec:
     )
     levers = points.grid_values(spec.parameters, spec.max_points or points.MAX_GRID_POINTS)
     limits.check_size("levers x scenarios", len(levers) * count, spec.replicates)
+    if spec.auto_replicates and (spec.budget or 0) < len(levers) * count * spec.replicates:
+        raise ConfigError(
+            f"budget: {spec.budget} runs cannot give the {len(levers)} lever points x {count} scenarios their "
+            f"first {spec.replicates} replicates (initial_replicates); raise it to at least "
+            f"{len(levers) * count * spec.replicates}"
+        )
     listed = tuple({**lever, **scenario} for lever in levers for scenario in scenarios)
     for index, scenario in enumerate(scenarios):
         try:
@@ -365,6 +379,15 @@ def _with_posterior_key(spec: SweepSpec, value: Any, file: Path) -> SweepSpec:
         raise ConfigError(f"posterior: expected a calibrate results folder, got {value!r}")
     folder = Path(value) if Path(value).is_absolute() else file.parent / value
     return with_posterior(spec, load_posterior(folder if folder.exists() else Path(value)))
+
+
+def _indifference(value: Any, metric: Any) -> float:
+    """`indifference`: delta >= 0 in the metric's units; differences smaller are practically equivalent (best set)."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < math.inf:
+        raise ConfigError(f"indifference: expected a number >= 0 in the metric's units, e.g. 0.1, got {value!r}")
+    if value and not metric:
+        raise ConfigError("indifference: only used with a metric (it is the best set's indifference zone)")
+    return float(value)
 
 
 def _paired(value: Any) -> bool:

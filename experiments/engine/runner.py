@@ -153,23 +153,34 @@ class Session:
             self._run_sequential(known)
 
     def _run_sequential(self, known: Sequence[Point]) -> None:
-        """replicates: auto: more replicates for the points still in the best set, look by look (bestset)."""
+        """replicates: auto: more replicates for the points still in the best set, look by look (bestset).
+
+        With `uncertain:` scenarios the contenders are lever points, compared on (replicate, scenario)
+        columns stratified by scenario (bestset.by_scenario); a contender's next replicates run in
+        every scenario.
+        """
         spec, metric = self.spec, (self.spec.metric or {}).get("name", "")
+        scenarios = len(spec.scenarios) or 1
         while True:
             done = self.store.done()
             width = 1 + max((r for _, r in done), default=0)
             found = self.store.outcome_values(metric, [p.index for p in known], list(range(width)))
             y = np.array([found[p.index] for p in known], dtype=float).reshape(len(known), width)
             ran = np.array([[(p.index, r) in done for r in range(width)] for p in known], dtype=bool)
+            strata = None
+            if spec.scenarios:
+                y, ran, strata = bestset.by_scenario(y, ran, scenarios)
+            levers = [p.index for p in known][::scenarios]
             state = bestset.sequential_state(
-                y, [p.index for p in known], spec.metric["goal"], spec.confidence, spec.replicates,
-                spec.budget or 0, spec.common_seeds, spec.seed, ran=ran,
+                y, levers, spec.metric["goal"], spec.confidence, spec.replicates * scenarios, spec.budget or 0,
+                spec.common_seeds, spec.seed, ran=ran, indifference=spec.indifference, strata=strata,
             )  # fmt: skip
             self.note(f"look {state.look + 1}/{len(state.looks)}, {len(state.contenders)} in the best set")
             if not state.wanted:
                 return
             chosen = set(state.contenders)
-            missing, tasks = self._tasks([p for p in known if p.index in chosen], range(state.wanted))
+            points = [p for p in known if p.index - p.index % scenarios in chosen]
+            missing, tasks = self._tasks(points, range(state.wanted // scenarios))
             if missing <= 0:  # nothing left to run (cannot happen with a consistent store; never loop on it)
                 return
             if self.progress is not None:
@@ -285,6 +296,7 @@ class Session:
         """
         done = self.store.done()
         seed, common = self.spec.seed, self.spec.common_seeds
+        count = len(self.spec.scenarios)
         wanted = range(self.spec.replicates) if replicates is None else replicates
         indices = {p.index for p in proposed}
         recorded = sum(p in indices and r in wanted for p, r in done)
@@ -294,7 +306,7 @@ class Session:
             RunTask(
                 p.index,
                 r,
-                design.run_seed(seed, p.index, r, common),
+                design.run_seed(seed, p.index, r, common, p.index % count if count else None),
                 p.values if posterior is None else {**p.values, **posterior.draw(seed, r)},
             )
             for p in proposed

@@ -75,6 +75,7 @@ __all__ = [
     "pathways",
     "plot_results",
     "read_index",
+    "robust_figure",
     "sensitivity_figures",
     "timeseries",
 ]
@@ -150,7 +151,7 @@ def _plot_results(directory: str | Path, outcomes: Sequence[str] | None) -> list
     chosen = choose_outcomes(results, outcomes)
     summaries = Summaries(results)
     drawn: list[Drawn] = []
-    for draw in (best_set, mix_simplex, dilemma_frontier, timeseries, pathways):
+    for draw in (best_set, robust_figure, mix_simplex, dilemma_frontier, timeseries, pathways):
         made = draw(results, summaries)
         if made is not None:
             drawn.append(made)
@@ -523,14 +524,16 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     if not results.metric or results.runs["point"].nunique() < 2:
         return None
     metric, goal = results.metric["name"], results.metric["goal"]
-    table = rank_points(results.runs, results.swept, metric, goal, design=results.sweep).dropna(subset=["estimate"])
+    table = rank_points(results.every_run, results.swept, metric, goal, design=results.sweep)
+    table = table.dropna(subset=["estimate"])
     shown = table.head(BEST_SET_ROWS).iloc[::-1]
     _theme()
     lines = max(len(_wrap(_compact_point(results, shown, row), 48).splitlines()) for row in shown.index)
     figure, axis = plt.subplots(figsize=(13, 2.2 + 0.3 * lines * len(shown)), layout="constrained")
     y = np.arange(len(shown))
     inside = shown["in_best_set"].to_numpy(bool)
-    colours = [PALETTE[0] if v else "0.55" for v in inside]
+    blue = sns.color_palette(PALETTE)[0]
+    colours = [blue if v else "0.55" for v in inside]
     error = np.vstack([shown["difference"] - shown["difference_low"], shown["difference_high"] - shown["difference"]])
     error = np.nan_to_num(error.clip(min=0))
     for row, colour in enumerate(colours):
@@ -556,6 +559,67 @@ def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     return _save(figure, results, "best_set", title, caption, [title])
 
 
+ROBUST_ROWS = 20  # lever points drawn in the robustness figure, most robust first
+
+
+def robust_figure(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
+    """Each lever point in each scenario of what the model cannot know: median, 10th percentile, best-set share."""
+    del summaries
+    from tracktwo.experiments.analysis import robust
+
+    sweep = results.sweep
+    if not results.metric or not sweep.get("uncertain") or results.scenario_runs is None:
+        return None
+    uncertain = list(sweep["uncertain"])
+    found = robust.robustness(
+        results.scenario_runs,
+        results.swept,
+        uncertain,
+        results.metric["name"],
+        results.metric["goal"],
+        float(sweep.get("confidence") or CONFIDENCE),
+        float(sweep.get("indifference") or 0.0),
+    )
+    table = found.table.head(ROBUST_ROWS).iloc[::-1].reset_index(drop=True)
+    cells = found.cells
+    _theme()
+    figure, (left, right) = plt.subplots(
+        1, 2, figsize=(15, 2.4 + 0.42 * len(table)), width_ratios=[3, 1], sharey=True, layout="constrained"
+    )
+    label = labels.outcome_label(results.metric["name"])
+    palette = sns.color_palette(PALETTE)
+    for row, lever in enumerate(table["lever"]):
+        part = cells[cells["lever"] == lever]
+        inside = part["in_best_set"].to_numpy(bool)
+        first = row == 0
+        left.scatter(part["mean"][inside], np.full(inside.sum(), row), s=36, color=palette[0], zorder=3,
+                     label="a scenario: in its best set" if first else None)  # fmt: skip
+        left.scatter(part["mean"][~inside], np.full((~inside).sum(), row), s=36, facecolors="none",
+                     edgecolors=palette[1], zorder=3, label="a scenario: not in it" if first else None)  # fmt: skip
+    left.scatter(table["median"], range(len(table)), marker="|", s=400, color="black", zorder=4, label="median")
+    left.scatter(table["p10"], range(len(table)), marker="<", s=70, color=palette[2], zorder=4,
+                 label="10th percentile" if results.metric["goal"] == "maximize" else "90th percentile")  # fmt: skip
+    names = [_wrap(_compact_point(results, table, row), 40) for row in table.index]
+    left.set_yticks(range(len(table)))
+    left.set_yticklabels(names, fontsize="x-small")
+    left.set_xlabel(_wrap(f"{label}: mean in each scenario", 60), fontsize="small")
+    left.legend(fontsize="x-small", loc="lower right")
+    right.barh(range(len(table)), table["share_best_set"], color=palette[0])
+    right.set_xlim(0, 1)
+    right.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    right.set_xlabel("scenarios in whose best set it is", fontsize="small")
+    title = f"Across {found.scenarios} scenarios of what the model cannot know"
+    figure.suptitle(_wrap(title, 80), fontsize="medium")
+    ranges = "; ".join(f"{k.rsplit('.', 1)[-1]} {lo:g} to {hi:g}" for k, (lo, hi) in sweep["uncertain"].items())
+    caption = (
+        f"Each lever point's mean {label.lower()} in each Latin-hypercube scenario ({ranges}), filled where it is "
+        f"in that scenario's best set (MCB within the scenario at {sweep.get('confidence') or CONFIDENCE:.0%}, "
+        "variances pooled over scenarios); the median and 10th percentile over scenarios; right: the share of "
+        f"scenarios in whose best set it is. Most robust first (robust.csv). {found.flips}"
+    )
+    return _save(figure, results, "robustness", title, caption, [title])
+
+
 def _compact_point(results: ResultsFolder, table: pd.DataFrame, row: Any) -> str:
     """'grassroots 50%, official 50%': the values that vary across the sweep, by the last part of their key."""
     varying = [c for c in results.swept if c in table and len(table[c].astype(str).unique()) > 1] or list(results.swept)
@@ -579,7 +643,7 @@ def _is_grid(values: pd.DataFrame) -> bool:
 def _best_set_points(results: ResultsFolder) -> set[int]:
     """The points in the metric's best set (paired-bootstrap MCB, or the sequential procedure's survivors)."""
     metric = results.metric or {}
-    points, inside, _ = best_set_of(results.runs, metric["name"], metric["goal"], results.sweep)
+    points, inside, _ = best_set_of(results.every_run, metric["name"], metric["goal"], results.sweep)
     return {p for p, v in zip(points, inside, strict=True) if v}
 
 

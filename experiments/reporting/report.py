@@ -112,7 +112,7 @@ def format_interval(estimate: float, low: float, high: float, share: bool) -> st
 
 def ranking(results: ResultsFolder, metric: str, goal: str) -> pd.DataFrame:
     """Points best first with the metric's estimate and interval (as summary.csv), the outcomes beside it, P(best)."""
-    return rank_points(results.runs, results.swept, metric, goal, design=results.sweep)
+    return rank_points(results.every_run, results.swept, metric, goal, design=results.sweep)
 
 
 def _values(results: ResultsFolder, point: int, outcome: str) -> Any:
@@ -204,10 +204,16 @@ def _procedure_note(results: ResultsFolder) -> str:
     """' (replicates by sequential MCB elimination: 1,240 runs, stopped: resolved)' for replicates: auto."""
     if not results.sweep.get("auto_replicates") or not results.metric:
         return ""
-    _, _, state = best_set_of(results.runs, results.metric["name"], results.metric["goal"], results.sweep)
-    reason = {"resolved": "the best set was resolved", "tied": "the rest are ties", "budget": "the budget ran out"}
+    _, _, state = best_set_of(results.every_run, results.metric["name"], results.metric["goal"], results.sweep)
+    reason = {
+        "resolved": "the best set was resolved",
+        "tied": "the rest are ties",
+        "equivalent": "those left are within the indifference zone of each other",
+        "budget": "the budget ran out",
+    }
     why = reason.get(getattr(state, "reason", ""), "unfinished")
-    return f" (replicates placed by sequential MCB elimination: {len(results.runs):,} runs; it stopped because {why})"
+    runs = len(results.every_run)
+    return f" (replicates placed by sequential MCB elimination: {runs:,} runs; it stopped because {why})"
 
 
 def _beside(row: pd.Series, metric: str, results: ResultsFolder) -> str:
@@ -448,8 +454,20 @@ def _what_was_run(results: ResultsFolder) -> str:
                 "Points, replicates",
                 f"{len(results.points)}, auto (sequential MCB elimination): "
                 f"{results.runs.groupby('point').size().min()} to {results.runs.groupby('point').size().max()} "
-                f"per point, {len(results.runs):,} runs of a budget of {results.sweep.get('budget'):,}",
+                f"per point{' (seeds, each run in every scenario)' if results.scenario_runs is not None else ''}, "
+                f"{len(results.every_run):,} runs of a budget of {results.sweep.get('budget'):,}",
             )
+        ),
+        *(
+            [
+                (
+                    "Uncertain (what the model cannot know)",
+                    f"{len(results.sweep.get('scenarios') or [])} Latin-hypercube scenarios of "
+                    + "; ".join(f"{k} {lo:g} to {hi:g}" for k, (lo, hi) in results.sweep["uncertain"].items()),
+                )
+            ]
+            if results.sweep.get("uncertain")
+            else []
         ),
         (
             "Runs",
@@ -753,17 +771,65 @@ def effect_headlines(results: ResultsFolder) -> list[Headline]:
 
 def robust_headlines(results: ResultsFolder) -> list[Headline]:
     """For a sweep with uncertain ranges: the lever point in the best set in most scenarios, and where it flips."""
-    path = results.directory / "robust.json"
-    if not results.sweep.get("uncertain"):
-        return []
-    if path.exists():
-        return [Headline(json.loads(path.read_text(encoding="utf-8"))["text"])]
+    found = robustness_of(results)
+    return [] if found is None else [Headline(found.describe())]
+
+
+ROBUST_ROWS = 20
+
+
+def robustness_of(results: ResultsFolder) -> robust.Robustness | None:
+    """robust.csv and robust.json of a sweep over uncertain scenarios (computed from the runs when absent)."""
+    if not results.sweep.get("uncertain") or not results.metric:
+        return None
+    found = robust.read_robustness(results.directory)
+    if found is not None:
+        return found
     uncertain = list(results.sweep["uncertain"])
-    metric = results.metric or {}
-    found = robust.robustness(
-        results.runs, [c for c in results.swept if c not in uncertain], uncertain, metric["name"], metric["goal"]
+    return robust.robustness(
+        results.every_run,
+        [c for c in results.swept if c not in uncertain],
+        uncertain,
+        results.metric["name"],
+        results.metric["goal"],
+        float(results.sweep.get("confidence") or stats.DEFAULT_CONFIDENCE),
+        float(results.sweep.get("indifference") or 0.0),
     )
-    return [Headline(found.describe())]
+
+
+def _lever_text(row: dict[str, Any], levers: list[str]) -> str:
+    """A lever point in words: its mix, or its values."""
+    if levers and all(c.startswith("workshops.mix.") for c in levers):
+        return labels.describe_mix(row)
+    return labels.describe_values(row)
+
+
+def _robust_html(results: ResultsFolder) -> str:
+    """The most robust lever points: median and 10th percentile over scenarios, regret, share in the best set."""
+    found = robustness_of(results)
+    if found is None:
+        return ""
+    shown = found.table.head(ROBUST_ROWS)
+    levers = [c for c in results.swept if c in shown]
+    frame = pd.DataFrame(
+        {
+            "Robust rank": shown["robust_rank"],
+            "Point": [_lever_text(row, levers) for row in shown[levers].to_dict("records")],
+            "Median": [f"{v:.3g}" for v in shown["median"]],
+            "10th percentile": [f"{v:.3g}" for v in shown["p10"]],
+            "Mean regret": [f"{v:.3g}" for v in shown["mean_regret"]],
+            "Largest regret": [f"{v:.3g}" for v in shown["max_regret"]],
+            "Scenarios in the best set": [f"{v:.0%}" for v in shown["share_best_set"]],
+        }
+    )  # fmt: skip
+    numeric = {"Median", "10th percentile", "Mean regret", "Largest regret", "Scenarios in the best set"}
+    note = (
+        f"<p class='muted'>Across {found.scenarios} Latin-hypercube scenarios of the uncertain parameters, the same "
+        "scenarios and seeds for every point: median and 10th percentile of the point's mean in each scenario; "
+        "regret: how far it falls below the best point of a scenario; the share of scenarios in whose best set it "
+        f"is. {_e(found.flips)} All points in robust.csv, each point in each scenario in robust_scenarios.csv.</p>"
+    )
+    return f"<h2>Robustness to what the model cannot know</h2>{_table(frame, numeric)}{note}"
 
 
 def _effects_html(results: ResultsFolder) -> str:
@@ -804,6 +870,7 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
         + (f"<p class='question'>{_e(question)}</p>" if question else "")
         + f"<h2>Answers</h2><ul class='headline'>{answers}</ul>"
         + _ranking_html(results)
+        + _robust_html(results)
         + _effects_html(results)
         + _figures_html(results, drawn)
         + _sensitivity_html(results.directory)

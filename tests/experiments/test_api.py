@@ -23,6 +23,8 @@ def _small_sweep(folder: Path) -> dict:
     data.update({"replicates": 2, "steps": 12, "seed": 7, "base": str(ROOT / "configs" / "default.yaml")})
     for key in ("budget", "confidence", "initial_replicates"):  # replicates: auto's keys (fixed replicates here)
         data.pop(key, None)
+    for key in ("uncertain", "scenarios"):  # one scenario: the model's defaults (robust sweeps: test_robust_auto_sweep)
+        data.pop(key, None)
     for spec in data["parameters"].values():
         if isinstance(spec, dict) and "simplex" in spec:
             spec["simplex"]["step"] = 0.5

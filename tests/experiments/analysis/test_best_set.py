@@ -140,3 +140,26 @@ def test_sequential_elimination_reports_identical_contenders_as_tied_and_stops()
 def test_look_schedule_doubles_within_the_budget() -> None:
     assert bestset.look_schedule(10, 10, 3000) == [10, 20, 40, 80, 160, 320, 640, 1280]
     assert bestset.look_schedule(10, 10, 100) == [10]
+
+
+def test_the_indifference_zone_keeps_points_within_delta_and_drops_those_shown_beyond_it() -> None:
+    rng = np.random.default_rng(5)
+    means = np.array([1.0, 0.95, 0.5, 0.0])  # 0.05 behind (within delta 0.1), 0.5 and 1.0 behind
+    y = draw(rng, means, 2000)  # enough runs that plain MCB tells 0.05 apart from the best
+    plain = bestset.best_set(y, range(4), resamples=500)
+    zone = bestset.best_set(y, range(4), resamples=500, indifference=0.1)
+    assert plain.in_best_set.tolist() == [True, False, False, False]
+    assert zone.in_best_set.tolist() == [True, True, False, False] and zone.indifference == 0.1
+    close = draw(rng, np.array([1.0, 0.98]), 8000)  # 0.02 apart, known to within about 0.03
+    assert bestset.within_indifference(close, 0.1, 0.95) and not bestset.within_indifference(y[:3], 0.1, 0.95)
+
+
+def test_stratified_comparisons_weigh_each_stratum_alike_and_resample_within_strata() -> None:
+    rng = np.random.default_rng(9)
+    levels = np.repeat([0.0, 10.0], 200)  # two scenarios far apart: their levels are not noise
+    strata = np.repeat([0, 1], 200)
+    y = np.vstack([levels + rng.normal(0, 1, 400), levels + 0.3 + rng.normal(0, 1, 400)])
+    diff, se = bestset._pairwise(y, True, strata)
+    assert diff[1, 0] == pytest.approx(0.3, abs=0.15) and se[1, 0] == pytest.approx(np.sqrt(2 / 400), rel=0.2)
+    chosen = bestset.best_set(y, [0, 1], resamples=500, strata=strata)
+    assert chosen.in_best_set.tolist() == [False, True]

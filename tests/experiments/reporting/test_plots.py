@@ -21,6 +21,7 @@ FEW_OUTCOMES = ["impact", "any_transfer"]  # panels per effect figure in these t
 EXPECTED = {
     "participant_mix": {
         "best_set",
+        "robustness",
         "mix_simplex",
         "timeseries",
         "effect_workshops.mix.elite",
