@@ -1,44 +1,120 @@
-"""Runs over a block of seeds, shared by every test (and every xdist worker) that asks for the same ones.
+"""Runs over a block of seeds, simulated once and shared by every test, xdist worker and session that asks for them.
 
-Each condition (overrides, seeds) is run once per test session: the first worker to ask computes it
-under a file lock and leaves the table in pytest's shared temporary folder; the others read it.
+A condition is the validated parameters (so two spellings of one config, such as the default mix
+written out, are one condition) and what is kept of each run (a row function: by default its
+outcomes). Its runs are stored by blocks of BLOCK aligned seeds, so a request for seeds 0-59 reuses
+the block files a request for seeds 0-29 left. Two workers asking for one condition share its
+blocks: each computes the blocks nobody holds (a non-blocking file lock per block) and then waits
+only for those the other is computing.
+
+Blocks live on disk under a key of the code that made them (every source file of tracktwo.model,
+the row function's source, and the versions of Python and the numeric libraries): a later session
+with the same code reads them instead of simulating again, and any change to the model makes a new
+key. ``pytest --cache-clear`` or TRACKTWO_TEST_CACHE=off (this session's temporary folder only)
+starts afresh.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.metadata
+import inspect
 import json
 import os
-from collections.abc import Iterable, Mapping
+import platform
+import shutil
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tracktwo.model import simulate
+import tracktwo.model
+from tracktwo.model import make_params, simulate
+
+__all__ = ["BLOCK", "SharedRuns", "code_key", "outcomes_row", "prune"]
+
+BLOCK = 10  # seeds per stored block (aligned: seeds 20000-20009, 20010-20019, ...)
+KEEP_CODE_KEYS = 3  # the stores of this many most recently used code versions are kept; older ones are removed
+LIBRARIES = ("numpy", "scipy", "pandas", "networkx", "mesa", "pydantic")
+
+
+def outcomes_row(result: Any) -> dict[str, Any]:
+    """A run's outcomes: the row a condition's table keeps by default."""
+    return result.outcomes
+
+
+def code_key() -> str:
+    """A digest of everything a run's numbers depend on besides its parameters and seed."""
+    digest = hashlib.sha256()
+    package = Path(tracktwo.model.__file__).resolve().parent
+    for file in sorted(package.rglob("*.py")):
+        digest.update(str(file.relative_to(package)).encode())
+        digest.update(file.read_bytes())
+    versions = [platform.python_version()] + [importlib.metadata.version(name) for name in LIBRARIES]
+    digest.update(json.dumps(versions).encode())
+    return digest.hexdigest()[:16]
 
 
 class SharedRuns:
-    """One row of outcomes per seed for a set of overrides, computed once per session."""
+    """One row per seed for a condition (overrides and row function), simulated once whoever asks first."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.memory: dict[str, pd.DataFrame] = {}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.memory: dict[tuple[str, int], pd.DataFrame] = {}
 
-    def __call__(self, overrides: Mapping[str, Any], seeds: Iterable[int]) -> pd.DataFrame:
+    def __call__(
+        self, overrides: Mapping[str, Any], seeds: Iterable[int], row: Callable[[Any], dict] = outcomes_row
+    ) -> pd.DataFrame:
+        """The rows of these seeds (index: seed, in the order asked) for the overrides' validated parameters."""
         seeds = list(seeds)
-        key = hashlib.sha1(json.dumps([dict(overrides), seeds], sort_keys=True).encode()).hexdigest()[:20]
-        if key not in self.memory:
-            self.memory[key] = self._shared(key, overrides, seeds)
-        return self.memory[key]
+        key = self._key(overrides, row)
+        blocks = sorted({seed // BLOCK for seed in seeds})
+        for block in blocks:  # first the blocks nobody is computing: two workers on one condition share it
+            if (key, block) not in self.memory and not self._path(key, block).exists():
+                table = self._compute(key, block, overrides, row, wait=False)
+                if table is not None:
+                    self.memory[key, block] = table
+        frames = []
+        for block in blocks:
+            if (key, block) not in self.memory:
+                self.memory[key, block] = self._compute(key, block, overrides, row, wait=True)
+            frames.append(self.memory[key, block])
+        return pd.concat(frames).loc[seeds]
 
-    def _shared(self, key: str, overrides: Mapping[str, Any], seeds: list[int]) -> pd.DataFrame:
-        table = self.folder / f"{key}.pkl"
-        with (self.folder / f"{key}.lock").open("w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    def _key(self, overrides: Mapping[str, Any], row: Callable[[Any], dict]) -> str:
+        parameters = make_params(dict(overrides)).model_dump(mode="json")
+        kept = [inspect.getsource(row), repr(row.__defaults__)]  # the row function's code and default arguments
+        text = json.dumps([parameters, kept], default=str)  # not sorted: the order of kinds and mixes matters
+        return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+    def _path(self, key: str, block: int) -> Path:
+        return self.folder / f"{key}-{block}.pkl"
+
+    def _compute(
+        self, key: str, block: int, overrides: Mapping[str, Any], row: Callable[[Any], dict], wait: bool
+    ) -> pd.DataFrame | None:
+        """The block's table: read if stored, else simulated under its lock; None if another holds it and not `wait`."""
+        table = self._path(key, block)
+        with (self.folder / f"{key}-{block}.lock").open("w") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                return None
             if table.exists():
                 return pd.read_pickle(table)
-            runs = pd.DataFrame([simulate(dict(overrides), seed).outcomes for seed in seeds], index=seeds)
+            seeds = range(block * BLOCK, (block + 1) * BLOCK)
+            runs = pd.DataFrame([row(simulate(dict(overrides), seed)) for seed in seeds], index=list(seeds))
             runs.to_pickle(table.with_suffix(".tmp"))
             os.replace(table.with_suffix(".tmp"), table)
             return runs
+
+
+def prune(root: Path, current: str) -> None:
+    """Remove the stores of all but the KEEP_CODE_KEYS most recently used code versions under root."""
+    (root / current).mkdir(parents=True, exist_ok=True)
+    os.utime(root / current)
+    stores = sorted((p for p in root.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in stores[KEEP_CODE_KEYS:]:
+        shutil.rmtree(old, ignore_errors=True)
