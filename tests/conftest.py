@@ -1,0 +1,63 @@
+"""Suite-wide hooks: the longest test modules start first, so that two xdist workers finish together.
+
+Each test's duration (setup, call and teardown) is kept in pytest's cache (.pytest_cache) after a
+session; the next session orders the modules by their expected total, longest first, and keeps
+each module's tests in pytest's own order (module fixtures stay contiguous). A test never timed yet
+counts SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the new one
+and half the old one: a session that read its simulated runs from the cache (tests/model/replicates.py)
+does not send the modules that simulate them to the back of the next session, when the model changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+
+DURATIONS_KEY = "tracktwo/durations"
+SLOW_GUESS_S = 20.0
+FAST_GUESS_S = 0.5
+DECAY = 0.5  # a stored duration falls by at most this factor per session
+
+
+def _stored(config: pytest.Config) -> dict[str, float]:
+    cache = getattr(config, "cache", None)
+    return cache.get(DURATIONS_KEY, {}) if cache is not None else {}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest modules first (by stored durations, or the slow marker), tests in order within each module."""
+    stored = _stored(config)
+    totals: dict[str, float] = defaultdict(float)
+    for item in items:
+        guess = SLOW_GUESS_S if item.get_closest_marker("slow") else FAST_GUESS_S
+        totals[item.nodeid.split("::")[0]] += stored.get(item.nodeid, guess)
+    position = {id(item): i for i, item in enumerate(items)}
+    items.sort(key=lambda item: (-totals[item.nodeid.split("::")[0]], position[id(item)]))
+
+
+class DurationRecorder:
+    """Each test's time over its phases; kept in the cache when the session ends."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.durations: dict[str, float] = defaultdict(float)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Add up a test's phases (under xdist, every worker's reports reach the controller)."""
+        self.durations[report.nodeid] += report.duration
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """Keep this session's durations (in the controller or a single process, not in xdist workers)."""
+        cache = getattr(self.config, "cache", None)
+        if cache is None or hasattr(self.config, "workerinput") or not self.durations:
+            return
+        stored = _stored(self.config)
+        for nodeid, seconds in self.durations.items():
+            stored[nodeid] = round(max(seconds, DECAY * stored.get(nodeid, 0.0)), 3)
+        cache.set(DURATIONS_KEY, stored)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Record durations for the next session's order."""
+    config.pluginmanager.register(DurationRecorder(config), "tracktwo-durations")
