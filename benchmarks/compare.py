@@ -129,8 +129,10 @@ def _spec(name: str, args: argparse.Namespace, out: Path) -> dict:
     if spec["kind"] == "command":
         spec["arguments"] = [*spec["arguments"], str(out)]
         spec["out"] = str(out)
-        if name == "demo_sweep" and args.full_demo:
-            spec.pop("sweep_changes")
+        if name == "demo_sweep":
+            spec["sweep_changes"] = {"replicates": args.demo_replicates}
+            if args.full_demo:
+                spec.pop("sweep_changes")
     elif args.quick:
         spec["count"] = max(1, spec["count"] // 3)
     return spec
@@ -190,6 +192,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--command-rounds", type=int, default=0, help="rounds of the sweep and evaluate (default 1)")
     parser.add_argument("--quick", action="store_true", help="one round, a third of the runs per measurement")
     parser.add_argument("--full-demo", action="store_true", help="make demo's sweep as shipped (default: reduced)")
+    parser.add_argument(
+        "--demo-replicates",
+        type=int,
+        default=DEMO_REPLICATES,
+        help=f"replicates per mix of the reduced demo sweep (default {DEMO_REPLICATES})",
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rounds = 1 if args.quick else args.rounds
@@ -215,7 +223,9 @@ def main(argv: list[str] | None = None) -> None:
                     print(f"    {side:>10}: " + ", ".join(parts))
             results[name] = both
     if "demo_sweep" in results and not args.full_demo:
-        print(f"  (demo_sweep reduced: {DEMO_REPLICATES} replicates of each mix; --full-demo runs make demo's file)")
+        print(
+            f"  (demo_sweep reduced: {args.demo_replicates} replicates of each mix; --full-demo runs make demo's file)"
+        )
     for line in verdicts(results, args.reference, args.full_demo):
         print("  " + line)
 
