@@ -21,7 +21,8 @@ What it measures (each figure the median over rounds of each round's median):
 - ``diffusion_N``, N = 1,000, 10,000, 100,000: one ``model.step()`` of plain SI diffusion
   (timing.si_config, as bench_diffusion.py), CPU time per step, and in the same interpreter, on the
   model's own network and seeded holders, the bare numpy/scipy kernel (every N) and the per-agent
-  Mesa loop (N <= 10,000): each side's ratios model / Mesa and kernel / model.
+  Mesa loop (N <= 10,000): each side's speed ratios model / Mesa (how many times faster the model
+  is) and kernel / model (how many times faster the kernel is; below 1, the model is faster).
 - ``build_100000``: building a 100,000-actor model (the default kinds scaled up, no workshops).
 - ``demo_sweep``: ``tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0`` (what
   ``make demo`` runs, figures included), each tree's own file; by default REDUCED to a fixed
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> None:
             for side, answer in ((args.reference, theirs), ("this", mine)):
                 if "error" not in answer and ("mesa" in answer or "kernel" in answer):
                     parts = [f"model / Mesa loop {answer['mesa'] / answer['seconds']:.1f}x"] if "mesa" in answer else []
-                    parts.append(f"kernel / model {answer['kernel'] / answer['seconds']:.2f}x")
+                    parts.append(f"kernel / model {answer['seconds'] / answer['kernel']:.2f}x")
                     print(f"    {side:>10}: " + ", ".join(parts))
             results[name] = both
     if "demo_sweep" in results and not args.full_demo:
@@ -264,7 +265,7 @@ def verdicts(results: dict[str, dict[str, dict]], reference: str, full_demo: boo
             )
     middle = mine("diffusion_10000")
     if "error" not in middle:
-        vs_mesa, vs_kernel = middle["mesa"] / middle["seconds"], middle["kernel"] / middle["seconds"]
+        vs_mesa, vs_kernel = middle["mesa"] / middle["seconds"], middle["seconds"] / middle["kernel"]
         lines.append(
             line(f"N=10,000: model / Mesa loop {vs_mesa:.1f}x (target >= {MESA_TARGET:g}x)", vs_mesa >= MESA_TARGET)
         )
@@ -273,7 +274,7 @@ def verdicts(results: dict[str, dict[str, dict]], reference: str, full_demo: boo
         )
     large = mine("diffusion_100000")
     if "error" not in large:
-        vs_kernel = large["kernel"] / large["seconds"]
+        vs_kernel = large["seconds"] / large["kernel"]
         lines.append(
             line(
                 f"N=100,000: kernel / model {vs_kernel:.2f}x (target: model faster, < 1x)",
