@@ -1,8 +1,9 @@
-"""Suite-wide hooks: the longest test modules start first, so that two xdist workers finish together.
+"""Suite-wide hooks: the longest tests start first, so that two xdist workers finish together.
 
 Each test's duration (setup, call and teardown) is kept in pytest's cache (.pytest_cache) after a
-session; the next session orders the modules by their expected total, longest first, and keeps
-each module's tests in pytest's own order (module fixtures stay contiguous). A test never timed yet
+session; the next session orders the modules by their expected total, longest first, and each
+module's tests by their expected duration, longest first (a module's tests stay together, so its
+module-scoped fixtures are made once; none of them is parametrized). A test never timed yet
 counts SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the new one
 and half the old one: a session that read its simulated runs from the cache (tests/model/replicates.py)
 does not send the modules that simulate them to the back of the next session, when the model changed.
@@ -26,14 +27,18 @@ def _stored(config: pytest.Config) -> dict[str, float]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Longest modules first (by stored durations, or the slow marker), tests in order within each module."""
+    """Longest modules first, and the longest tests first within each module (by stored durations, or the marker)."""
     stored = _stored(config)
+    expected: dict[str, float] = {}
     totals: dict[str, float] = defaultdict(float)
     for item in items:
         guess = SLOW_GUESS_S if item.get_closest_marker("slow") else FAST_GUESS_S
-        totals[item.nodeid.split("::")[0]] += stored.get(item.nodeid, guess)
+        expected[item.nodeid] = stored.get(item.nodeid, guess)
+        totals[item.nodeid.split("::")[0]] += expected[item.nodeid]
     position = {id(item): i for i, item in enumerate(items)}
-    items.sort(key=lambda item: (-totals[item.nodeid.split("::")[0]], position[id(item)]))
+    items.sort(
+        key=lambda i: (-totals[i.nodeid.split("::")[0]], i.nodeid.split("::")[0], -expected[i.nodeid], position[id(i)])
+    )
 
 
 class DurationRecorder:
