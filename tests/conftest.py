@@ -1,4 +1,7 @@
-"""Suite-wide hooks: the longest tests start first, so that two xdist workers finish together.
+"""Suite-wide hooks and fixtures: runs shared across tests and sessions, and the longest tests first.
+
+`shared_runs` gives the statistical tests their runs (tests/replicates.py: simulated once, kept in
+.pytest_cache under a key of the model's code).
 
 Each test's duration (setup, call and teardown) is kept in pytest's cache (.pytest_cache) after a
 session; the next session orders the modules by their expected total, longest first, and each
@@ -11,9 +14,11 @@ does not send the modules that simulate them to the back of the next session, wh
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 import pytest
+from replicates import SharedRuns, code_key, prune
 
 DURATIONS_KEY = "tracktwo/durations"
 SLOW_GUESS_S = 20.0
@@ -66,3 +71,21 @@ class DurationRecorder:
 def pytest_configure(config: pytest.Config) -> None:
     """Record durations for the next session's order."""
     config.pluginmanager.register(DurationRecorder(config), "tracktwo-durations")
+
+
+@pytest.fixture(scope="session")
+def shared_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SharedRuns:
+    """Outcome tables by (parameters, seeds), simulated once whichever xdist worker asks first.
+
+    Kept across sessions in pytest's cache folder (.pytest_cache) under a key of the model's code; with
+    TRACKTWO_TEST_CACHE=off, or without pytest's cache plugin, only in this session's temporary folder.
+    """
+    key = code_key()
+    cache = getattr(request.config, "cache", None)
+    if cache is not None and os.environ.get("TRACKTWO_TEST_CACHE", "on") != "off":
+        root = cache.mkdir("tracktwo-runs")
+        if os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0":  # one process prunes; the others only read
+            prune(root, key)
+        return SharedRuns(root / key)
+    base = tmp_path_factory.getbasetemp()
+    return SharedRuns((base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "tracktwo-runs" / key)

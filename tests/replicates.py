@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 import tracktwo.model
-from tracktwo.model import make_params, simulate
+from tracktwo.model import Params, make_params, simulate
 
 __all__ = ["BLOCK", "SharedRuns", "code_key", "outcomes_row", "prune"]
 
@@ -65,26 +65,27 @@ class SharedRuns:
         self.memory: dict[tuple[str, int], pd.DataFrame] = {}
 
     def __call__(
-        self, overrides: Mapping[str, Any], seeds: Iterable[int], row: Callable[[Any], dict] = outcomes_row
+        self, overrides: Mapping[str, Any] | Params, seeds: Iterable[int], row: Callable[[Any], dict] = outcomes_row
     ) -> pd.DataFrame:
         """The rows of these seeds (index: seed, in the order asked) for the overrides' validated parameters."""
         seeds = list(seeds)
-        key = self._key(overrides, row)
+        params = make_params(overrides if isinstance(overrides, Params) else dict(overrides))
+        key = self._key(params, row)
         blocks = sorted({seed // BLOCK for seed in seeds})
         for block in blocks:  # first the blocks nobody is computing: two workers on one condition share it
             if (key, block) not in self.memory and not self._path(key, block).exists():
-                table = self._compute(key, block, overrides, row, wait=False)
+                table = self._compute(key, block, params, row, wait=False)
                 if table is not None:
                     self.memory[key, block] = table
         frames = []
         for block in blocks:
             if (key, block) not in self.memory:
-                self.memory[key, block] = self._compute(key, block, overrides, row, wait=True)
+                self.memory[key, block] = self._compute(key, block, params, row, wait=True)
             frames.append(self.memory[key, block])
         return pd.concat(frames).loc[seeds]
 
-    def _key(self, overrides: Mapping[str, Any], row: Callable[[Any], dict]) -> str:
-        parameters = make_params(dict(overrides)).model_dump(mode="json")
+    def _key(self, params: Params, row: Callable[[Any], dict]) -> str:
+        parameters = params.model_dump(mode="json")
         kept = [inspect.getsource(row), repr(row.__defaults__)]  # the row function's code and default arguments
         text = json.dumps([parameters, kept], default=str)  # not sorted: the order of kinds and mixes matters
         return hashlib.sha1(text.encode()).hexdigest()[:20]
@@ -93,7 +94,7 @@ class SharedRuns:
         return self.folder / f"{key}-{block}.pkl"
 
     def _compute(
-        self, key: str, block: int, overrides: Mapping[str, Any], row: Callable[[Any], dict], wait: bool
+        self, key: str, block: int, params: Params, row: Callable[[Any], dict], wait: bool
     ) -> pd.DataFrame | None:
         """The block's table: read if stored, else simulated under its lock; None if another holds it and not `wait`."""
         table = self._path(key, block)
@@ -105,7 +106,7 @@ class SharedRuns:
             if table.exists():
                 return pd.read_pickle(table)
             seeds = range(block * BLOCK, (block + 1) * BLOCK)
-            runs = pd.DataFrame([row(simulate(dict(overrides), seed)) for seed in seeds], index=list(seeds))
+            runs = pd.DataFrame([row(simulate(params, seed)) for seed in seeds], index=list(seeds))
             runs.to_pickle(table.with_suffix(".tmp"))
             os.replace(table.with_suffix(".tmp"), table)
             return runs
