@@ -7,7 +7,7 @@ the block files a request for seeds 0-29 left. Two workers asking for one condit
 blocks: each computes the blocks nobody holds (a non-blocking file lock per block) and then waits
 only for those the other is computing.
 
-Blocks live on disk under a key of the code that made them (every source file of tracktwo.model,
+Blocks live on disk under a key of the code that made them (every file of tracktwo.model, its sources and data,
 the row function's source, and the versions of Python and the numeric libraries): a later session
 with the same code reads them instead of simulating again, and any change to the model makes a new
 key. ``pytest --cache-clear`` or TRACKTWO_TEST_CACHE=off (this session's temporary folder only)
@@ -48,7 +48,7 @@ def code_key() -> str:
     """A digest of everything a run's numbers depend on besides its parameters and seed."""
     digest = hashlib.sha256()
     package = Path(tracktwo.model.__file__).resolve().parent
-    for file in sorted(package.rglob("*.py")):
+    for file in sorted(f for f in package.rglob("*") if f.is_file() and "__pycache__" not in f.parts):
         digest.update(str(file.relative_to(package)).encode())
         digest.update(file.read_bytes())
     versions = [platform.python_version()] + [importlib.metadata.version(name) for name in LIBRARIES]
