@@ -8,7 +8,7 @@ session; the next session orders the modules by their expected total, longest fi
 module's tests by their expected duration, longest first (a module's tests stay together, so its
 module-scoped fixtures are made once; none of them is parametrized). A test never timed yet
 counts SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the new one
-and half the old one: a session that read its simulated runs from the cache (tests/model/replicates.py)
+and half the old one: a session that read its simulated runs from the cache (tests/replicates.py)
 does not send the modules that simulate them to the back of the next session, when the model changed.
 """
 
