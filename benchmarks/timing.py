@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -332,16 +331,39 @@ def _command(spec: dict) -> dict:
         changed.parent.mkdir(parents=True, exist_ok=True)
         changed.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         arguments[1] = str(changed)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    done = subprocess.run(_cli(spec) + arguments, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        lines = (done.stderr.strip() or done.stdout.strip()).splitlines() or ["?"]
-        return {"error": f"exit {done.returncode}: {lines[-1][:100]}"}
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        process = subprocess.Popen(_cli(spec) + arguments, stdout=stdout, stderr=stderr, text=True)
+        cpu = _tree_cpu(process)  # the command's and its pool workers' (grandchildren: rusage misses them)
+        wall = time.perf_counter() - start
+        stdout.seek(0)
+        stderr.seek(0)
+        output, errors = stdout.read(), stderr.read()
+    if process.returncode != 0:
+        lines = (errors.strip() or output.strip()).splitlines() or ["?"]
+        return {"error": f"exit {process.returncode}: {lines[-1][:100]}"}
     return {"seconds": wall, "cpu": cpu}
+
+
+def _tree_cpu(process: subprocess.Popen, interval: float = 0.25) -> float:
+    """Wait for the process; the CPU seconds of it and every descendant, sampled every `interval` seconds."""
+    import psutil
+
+    root = psutil.Process(process.pid)
+    seen: dict[int, float] = {}
+    while process.poll() is None:
+        try:
+            family = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            family = []
+        for member in family:
+            try:
+                times = member.cpu_times()
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+            seen[member.pid] = times.user + times.system
+        time.sleep(interval)
+    return sum(seen.values())
 
 
 def measure(spec: dict) -> dict:
