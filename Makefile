@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: setup lock demo test test-fast lint docs bench app dilemma clean
+.PHONY: setup lock demo test test-cold test-fast lint docs bench app dilemma clean
 
 setup: $(STAMP)
 
@@ -34,8 +34,12 @@ lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock
 demo: setup  # the participant-mix sweep over 6 scenarios of what the model cannot know: the best set of mixes by impact and the robust answer
 	$(VENV)/bin/tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0
 
+# the statistical tests keep their runs in .pytest_cache under a key of the model's code (docs/reference/development.md)
 test: setup
 	$(PY) -m pytest -n 2 -q
+
+test-cold: setup  # the full suite simulating everything afresh (the runs kept in .pytest_cache are not read)
+	TRACKTWO_TEST_CACHE=off $(PY) -m pytest -n 2 -q
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"

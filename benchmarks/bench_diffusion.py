@@ -36,10 +36,8 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import mesa
 import networkx as nx
@@ -47,12 +45,21 @@ import numpy as np
 import psutil
 import scipy.sparse as sp
 from mesa.discrete_space import CellAgent, Network
+from timing import (
+    BASE_RATE,
+    MEAN_DEGREE,
+    NETWORK_SEED,
+    SEED_SHARE,
+    SourceTrees,
+    Timed,
+    run_measurement,
+    run_timed,
+    si_config,
+    time_kernel,
+    time_mesa_reference,
+)
 from tracktwo.model import TrackTwoModel, simulate
 
-BASE_RATE = 0.02  # adoption probability per tie per step
-SEED_SHARE = 0.01  # share of agents holding the idea at the start
-MEAN_DEGREE = 8.0
-NETWORK_SEED = 1  # the model's seed: fixes the network and the seeded holders for every size
 DEFAULT_STEPS = 50  # steps per timed run; the process reaches ~0.87 adoption by then
 MESA_STEPS_LARGE = DEFAULT_STEPS  # steps of the Mesa reference at N >= LARGE_N (lower it if too slow)
 LARGE_N = 100_000
@@ -68,79 +75,7 @@ MIB = 1024 * 1024
 
 def degenerate_config(n_agents: int, steps: int) -> dict:
     """Overrides that reduce the model to plain SI diffusion of one idea on an Erdos-Renyi graph."""
-    return {
-        "sides": 1,
-        "kinds": {
-            "official": None,
-            "elite": None,
-            "grassroots": None,
-            "autonomous": {"behaviour": "autonomous", "count": n_agents},
-        },
-        "workshops.count": 0,
-        "workshops.mix": {"autonomous": 1.0},
-        "initial_ideas": {"count": 1, "holders": max(1, round(SEED_SHARE * n_agents)), "novelty": 0.0},
-        "forgetting.rate": 0.0,
-        "ripeness.mode": "off",
-        "diffusion.advocacy_span": None,
-        "diffusion.base_rate": BASE_RATE,
-        "network.type": "erdos_renyi",
-        "network.mean_degree": MEAN_DEGREE,
-        "steps": steps,
-    }
-
-
-@dataclass
-class Timed:
-    """One implementation's timed repeats: cumulative wall and CPU seconds, and adoption, after each step."""
-
-    name: str
-    n_agents: int
-    cumulative: list[np.ndarray] = field(default_factory=list)
-    cpu: list[np.ndarray] = field(default_factory=list)
-    adoption: list[np.ndarray] = field(default_factory=list)
-
-    @property
-    def steps(self) -> int:
-        """Steps timed per repeat."""
-        return len(self.cumulative[0])
-
-    def seconds(self, steps: int | None = None) -> float:
-        """Median over repeats of the wall time of the first `steps` steps."""
-        k = (steps or self.steps) - 1
-        return statistics.median(float(c[k]) for c in self.cumulative)
-
-    def rate(self, steps: int | None = None) -> float:
-        """Agent-steps per second over the first `steps` steps (median time over repeats)."""
-        return self.n_agents * (steps or self.steps) / self.seconds(steps)
-
-    def cpu_rate(self, steps: int | None = None) -> float:
-        """Agent-steps per CPU second of this process: less sensitive to other work on the machine."""
-        k = (steps or self.steps) - 1
-        return self.n_agents * (k + 1) / statistics.median(float(c[k]) for c in self.cpu)
-
-    def adoption_at(self, step: int) -> float:
-        """Mean over repeats of the adopting share after `step` steps."""
-        return float(np.mean([a[step - 1] for a in self.adoption]))
-
-
-def _run_timed(timed: Timed, advance: Callable[[], None], share: Callable[[], float], steps: int) -> None:
-    """Time `steps` calls of `advance`; read the adoption share after each, outside the clock."""
-    cumulative = np.empty(steps)
-    cpu = np.empty(steps)
-    adoption = np.empty(steps)
-    clock, cpu_clock = time.perf_counter, time.process_time
-    elapsed = cpu_elapsed = 0.0
-    for i in range(steps):
-        cpu_start, start = cpu_clock(), clock()
-        advance()
-        elapsed += clock() - start
-        cpu_elapsed += cpu_clock() - cpu_start
-        cumulative[i] = elapsed
-        cpu[i] = cpu_elapsed
-        adoption[i] = share()
-    timed.cumulative.append(cumulative)
-    timed.cpu.append(cpu)
-    timed.adoption.append(adoption)
+    return si_config(n_agents, steps)
 
 
 # 1. The model ------------------------------------------------------------------------------------
@@ -163,64 +98,11 @@ def time_model(n_agents: int, steps: int, repeats: int, timed: Timed | None = No
         def share(model: TrackTwoModel = model) -> float:
             return float(np.count_nonzero(model.ideas.holds[:, 0])) / n_agents
 
-        _run_timed(timed, model.step, share, steps)
+        run_timed(timed, model.step, share, steps)
     return timed, builds
 
 
 # 2. Idiomatic per-agent Mesa reference -----------------------------------------------------------
-
-
-class SIAgent(mesa.Agent):
-    """A person who, once holding the idea, passes it to each neighbour with probability p per step."""
-
-    def __init__(self, model: SIReferenceModel, holds: bool) -> None:
-        super().__init__(model)
-        self.holds = holds
-        self.holds_next = holds
-        self.neighbours: list[SIAgent] = []
-
-    def step(self) -> None:
-        """Decide this step's adoption from the neighbours' current state (Mesa's two-phase update)."""
-        if not self.holds:
-            return
-        rate = self.model.rate
-        for neighbour in self.neighbours:
-            if not neighbour.holds and self.random.random() < rate:
-                neighbour.holds_next = True
-
-    def advance(self) -> None:
-        """Apply the adoption decided in step()."""
-        self.holds = self.holds_next
-
-
-class SIReferenceModel(mesa.Model):
-    """The same SI process written as straightforward Mesa: one Python agent per node."""
-
-    def __init__(self, ties: sp.csr_matrix, holders: np.ndarray, rate: float, seed: int) -> None:
-        super().__init__(rng=seed)
-        self.rate = rate
-        self.people = [SIAgent(self, bool(h)) for h in holders.tolist()]
-        indptr, indices = ties.indptr.tolist(), ties.indices.tolist()
-        for i, person in enumerate(self.people):
-            person.neighbours = [self.people[j] for j in indices[indptr[i] : indptr[i + 1]]]
-
-    def step(self) -> None:
-        """One synchronous step of every agent."""
-        self.agents.shuffle_do("step")
-        self.agents.do("advance")
-
-    def adoption(self) -> float:
-        """Share of agents holding the idea."""
-        return sum(person.holds for person in self.people) / len(self.people)
-
-
-def time_mesa_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int) -> Timed:
-    """Time the per-agent Mesa loop (the straightforward reference) on the same graph."""
-    timed = Timed("Mesa per-agent reference", holders.size)
-    for repeat in range(repeats):
-        reference = SIReferenceModel(ties, holders, BASE_RATE, seed=100 + repeat)
-        _run_timed(timed, reference.step, reference.adoption, steps)
-    return timed
 
 
 class SICellAgent(CellAgent):
@@ -271,37 +153,11 @@ def time_mesa_space_reference(ties: sp.csr_matrix, holders: np.ndarray, steps: i
     timed = Timed("Mesa network-space ref.", holders.size)
     for repeat in range(repeats):
         reference = SISpaceModel(ties, holders, BASE_RATE, seed=200 + repeat)
-        _run_timed(timed, reference.step, reference.adoption, steps)
+        run_timed(timed, reference.step, reference.adoption, steps)
     return timed
 
 
-# 3. Bare numpy/scipy kernel ----------------------------------------------------------------------
-
-
-def time_kernel(
-    ties: sp.csr_matrix, holders: np.ndarray, steps: int, repeats: int, timed: Timed | None = None
-) -> Timed:
-    """M = A @ infected; a susceptible adopts with probability 1 - (1 - p)^m (independent ties)."""
-    timed = timed or Timed("bare numpy/scipy kernel", holders.size)
-    adjacency = ties.astype(np.float64)
-    log_miss = math.log1p(-BASE_RATE)
-    n_agents = holders.size
-    for repeat in range(len(timed.cumulative), len(timed.cumulative) + repeats):
-        rng = np.random.default_rng(200 + repeat)
-        state = {"infected": holders.astype(np.float64)}
-
-        def advance(rng: np.random.Generator = rng, state: dict = state) -> None:
-            infected = state["infected"]
-            exposures = adjacency @ infected
-            adopt_probability = -np.expm1(exposures * log_miss)
-            adopted = (infected == 0) & (rng.random(n_agents) < adopt_probability)
-            state["infected"] = infected + adopted
-
-        def share(state: dict = state) -> float:
-            return float(np.count_nonzero(state["infected"])) / n_agents
-
-        _run_timed(timed, advance, share, steps)
-    return timed
+# 3. Bare numpy/scipy kernel: timing.time_kernel ------------------------------------------------
 
 
 # Running and reporting ---------------------------------------------------------------------------
@@ -521,56 +377,33 @@ def profile_model(n_agents: int, steps: int, lines: int = 25) -> None:
 
 REFERENCE_COMMIT = "c7f3a0a"  # main before event-keyed randomness: draws from one stream per process
 TARGET_VS_REFERENCE = 1.5  # the model's step may take at most this many times the reference's
-STEP_TIMER = """
-import json, os, sys, time
-if os.path.isdir("tracktwo"):  # a tree with the namespace: compare.py's shim is needed (use benchmarks/compare.py)
-    from tracktwo.model import TrackTwoModel
-else:  # the extracted model/ of a commit before the namespace (not the installed tracktwo)
-    from model import TrackTwoModel
-config, steps, repeats = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-seconds = []
-for _ in range(repeats):
-    model = TrackTwoModel(config, seed=int(sys.argv[4]))
-    start = time.process_time()
-    for _ in range(steps):
-        model.step()
-    seconds.append(time.process_time() - start)
-print(json.dumps(seconds))
-"""
-
-
-def _step_seconds(source: str, config: dict, steps: int, repeats: int) -> list[float]:
-    """CPU seconds of `steps` model steps per repeat, in a fresh interpreter importing `model` from `source`."""
-    command = [sys.executable, "-c", STEP_TIMER, json.dumps(config), str(steps), str(repeats), str(NETWORK_SEED)]
-    environment = {**os.environ, "PYTHONPATH": source}
-    output = subprocess.run(command, capture_output=True, text=True, check=True, cwd=source, env=environment)
-    return json.loads(output.stdout)
 
 
 def compare_reference(sizes: list[int], steps: int, repeats: int, commit: str = REFERENCE_COMMIT) -> None:
-    """Time model.step() against the same step at a reference commit (`git archive` of its model/), interleaved.
+    """Time model.step() against the same step at a reference commit (timing.SourceTrees), interleaved.
 
     Both run in fresh interpreters on the same config and seed (the same network and seeded holders),
     alternating, on process CPU time, best of the repeats: the ratio is today's cost of event-keyed draws.
     """
-    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with tempfile.TemporaryDirectory(prefix="tracktwo-reference-") as reference:
-        archive = subprocess.run(["git", "archive", commit, "model"], cwd=here, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", reference], input=archive.stdout, check=True)
+    with SourceTrees(commit) as trees:
         print(f"\nmodel.step() vs the reference at commit {commit} (SI, one idea; CPU ms per step, best of {repeats})")
         print(f"  {'N':>8} {'reference ms':>13} {'model ms':>9} {'ratio':>7}")
         for n_agents in sizes:
-            config = degenerate_config(n_agents, steps)
-            mine, theirs = [], []
+            spec = {"kind": "si", "n_agents": n_agents, "steps": steps, "count": 1}
+            per_step: dict[str, list[float]] = {label: [] for label, _ in trees.sides()}
             for _ in range(repeats):  # interleaved, so a change in machine speed hits both alike
-                theirs += _step_seconds(reference, config, steps, 1)
-                mine += _step_seconds(here, config, steps, 1)  # here: the installed tracktwo
-            ratio = min(mine) / min(theirs)  # best of the repeats: other work on the machine only slows a run down
+                for label, source in trees.sides():
+                    answer = run_measurement(trees, source, spec, timeout=600)
+                    if "error" in answer:
+                        raise SystemExit(f"{label}: {answer['error']}")
+                    per_step[label].append(answer["seconds"])
+            # best of the repeats: other work on the machine only slows a run down
+            theirs, mine = min(per_step[commit]), min(per_step["this"])
+            ratio = mine / theirs
             verdict = "PASS" if ratio <= TARGET_VS_REFERENCE else "FAIL"
             target = f"target <= {TARGET_VS_REFERENCE}x" if n_agents == TARGET_VS_MESA_AT else "no target at this N"
             print(
-                f"  {n_agents:>8,} {1e3 * min(theirs) / steps:>13.3f} "
-                f"{1e3 * min(mine) / steps:>9.3f} {ratio:>6.2f}x  [{target}]"
+                f"  {n_agents:>8,} {1e3 * theirs:>13.3f} {1e3 * mine:>9.3f} {ratio:>6.2f}x  [{target}]"
                 + (f"  {verdict}" if n_agents == TARGET_VS_MESA_AT else "")
             )
 

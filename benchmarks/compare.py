@@ -1,51 +1,70 @@
-"""Side-by-side speed of this checkout and a reference commit, in one script, printing ratios.
+"""Side-by-side speed of this checkout and a reference commit, in one script, printing figures, ratios and targets.
 
 Each measurement runs in a fresh interpreter, alternating between this checkout and the reference
 (extracted with ``git archive`` into a temporary folder, so the repository's worktrees are left
 alone), on the same configs and seeds. Both sides import the model from their own source tree:
 commits before the ``tracktwo`` namespace expose it as the top-level ``model`` package, later ones
-as ``tracktwo.model`` (the script builds the namespace from the extracted folders).
+as ``tracktwo.model`` (timing.py builds the namespace from the extracted folders).
 
-    .venv/bin/python benchmarks/compare.py                   # vs 88a2627: default, every feature, N, build
-    .venv/bin/python benchmarks/compare.py --only default    # one measurement
+    .venv/bin/python benchmarks/compare.py                      # vs 88a2627, everything (about 10-15 minutes)
+    .venv/bin/python benchmarks/compare.py --quick              # short settings: 1 round, 10,000 runs fewer
+    .venv/bin/python benchmarks/compare.py --only default diffusion_10000
+    .venv/bin/python benchmarks/compare.py --full-demo          # make demo's sweep as shipped, not reduced
     .venv/bin/python benchmarks/compare.py --reference c3986bb --rounds 5
 
-What it measures (CPU time of the process, which other work on the machine disturbs less than
-wall time; each figure is the median over rounds of each round's median):
+What it measures (each figure the median over rounds of each round's median):
 
-- ``default``: one ``simulate({}, seed)`` (120 months, about 240 actors), seeds 0..runs-1.
+- ``default``: one ``simulate({}, seed)`` (120 months, about 240 actors), seeds 0..runs-1; CPU time.
 - ``every_feature``: a run with every optional mechanism on (the full record, rival ideas,
   per-side ripeness, a programme of every format, a second initiative, voice, proscribed groups);
-  the reference runs it only if its parameters accept the config (else "n/a").
-- ``diffusion_N``: ``model.step()`` on the SI config of bench_diffusion.py at N agents.
+  the reference runs it only if its parameters accept the config (else "n/a"); CPU time.
+- ``diffusion_N``, N = 1,000, 10,000, 100,000: one ``model.step()`` of plain SI diffusion
+  (timing.si_config, as bench_diffusion.py), CPU time per step, and in the same interpreter, on the
+  model's own network and seeded holders, the bare numpy/scipy kernel (every N) and the per-agent
+  Mesa loop (N <= 10,000): each side's speed ratios model / Mesa (how many times faster the model
+  is) and kernel / model (how many times faster the kernel is; below 1, the model is faster).
 - ``build_100000``: building a 100,000-actor model (the default kinds scaled up, no workshops).
+- ``demo_sweep``: ``tracktwo sweep configs/sweeps/participant_mix.yaml --overwrite --top 0`` (what
+  ``make demo`` runs, figures included), each tree's own file; by default REDUCED to a fixed
+  DEMO_REPLICATES replicates of each of its 35 mixes (the same runs on both sides), with
+  ``--full-demo`` as shipped (this checkout: sequential allocation up to 3,500 runs; 88a2627: 100
+  replicates). Wall time (the pool's 2 workers), with the CPU time of the command and its children.
+- ``evaluate_20``: ``tracktwo evaluate --replicates 10`` of the default programme (20 workshops);
+  "n/a" at a commit without the command. Wall and CPU time as the sweep.
 
 Targets (issue 22): default at most 20 ms and at most 0.67x the reference's; every feature at
-most 2x the default; the 100,000-actor build at most 0.3 s.
+most 2x the default; at N = 10,000 at least 30x the Mesa loop and the kernel within 1.5x; at
+N = 100,000 faster than the kernel; the 100,000-actor build at most 0.3 s; ``make demo`` at most
+60 s; the evaluate at most 2 minutes.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 from pathlib import Path
+
+from timing import SourceTrees, run_measurement
 
 __all__ = ["MEASURES", "main"]
 
-HERE = Path(__file__).resolve().parents[1]
 REFERENCE_COMMIT = "88a2627"  # main before the round that made a default run 2.3x slower (issue 22)
 DEFAULT_TARGET_MS = 20.0
 DEFAULT_TARGET_RATIO = 0.67
 EVERY_FEATURE_TARGET = 2.0  # x the default run
+MESA_TARGET = 30.0  # model / Mesa loop at N = 10,000, at least
+KERNEL_TARGET = 1.5  # kernel / model at N = 10,000, at most
+KERNEL_LARGE_TARGET = 1.0  # kernel / model at N = 100,000, at most (the model faster than the kernel)
 BUILD_TARGET_S = 0.3
+DEMO_TARGET_S = 60.0
+EVALUATE_TARGET_S = 120.0
 SIZES = (1_000, 10_000, 100_000)
-TIMEOUT_S = 120  # per measurement and side (an old commit may build a large network very slowly)
+MESA_MAX_N = 10_000  # the per-agent Mesa loop takes seconds per step beyond this
 SI_STEPS = 50
+DEMO_REPLICATES = 10
+TIMEOUT_S = 120.0  # per model measurement and side (an old commit may build a large network very slowly)
+COMMAND_TIMEOUT_S = 900.0  # per command (sweep, evaluate) and side
 
 EVERY_FEATURE = {
     "sides": 3,
@@ -68,29 +87,6 @@ EVERY_FEATURE = {
 }
 
 
-def si_config(n_agents: int) -> dict:
-    """bench_diffusion.py's plain SI config (one kind, one side, one seeded idea, no workshops)."""
-    return {
-        "sides": 1,
-        "kinds": {
-            "official": None,
-            "elite": None,
-            "grassroots": None,
-            "autonomous": {"behaviour": "autonomous", "count": n_agents},
-        },
-        "workshops.count": 0,
-        "workshops.mix": {"autonomous": 1.0},
-        "initial_ideas": {"count": 1, "holders": max(1, round(0.01 * n_agents)), "novelty": 0.0},
-        "forgetting.rate": 0.0,
-        "ripeness.mode": "off",
-        "diffusion.advocacy_span": None,
-        "diffusion.base_rate": 0.02,
-        "network.type": "erdos_renyi",
-        "network.mean_degree": 8.0,
-        "steps": SI_STEPS,
-    }
-
-
 def build_config(n_actors: int) -> dict:
     """The default kinds scaled to about n_actors actors over two sides, without workshops."""
     shares = {"official": 20, "elite": 15, "autonomous": 25, "grassroots": 60}
@@ -99,157 +95,210 @@ def build_config(n_actors: int) -> dict:
     return {"kinds": kinds, "workshops.count": 0}
 
 
-TIMER = r"""
-import json, statistics, sys, time
-spec = json.loads(sys.argv[1])
-if spec["namespace"]:
-    from tracktwo.model import TrackTwoModel, simulate
-    import tracktwo.model
-    assert tracktwo.model.__file__.startswith(spec["source"]), tracktwo.model.__file__
-else:  # a commit before the tracktwo namespace: the top-level package `model`
-    from model import TrackTwoModel, simulate
-kind, config, count = spec["kind"], spec["config"], spec["count"]
-seconds = []
-try:
-    if kind == "run":
-        simulate(config, 0)  # warm-up (imports, caches)
-        for seed in range(count):
-            start = time.process_time()
-            simulate(config, seed)
-            seconds.append(time.process_time() - start)
-    elif kind == "step":
-        for seed in range(count):
-            model = TrackTwoModel(config, seed=seed)
-            start = time.process_time()
-            for _ in range(config["steps"]):
-                model.step()
-            seconds.append((time.process_time() - start) / config["steps"])
-    else:  # build
-        TrackTwoModel(config, seed=0)  # warm-up
-        for seed in range(count):
-            start = time.process_time()
-            TrackTwoModel(config, seed=seed)
-            seconds.append(time.process_time() - start)
-except Exception as error:  # the reference may not know a parameter
-    print(json.dumps({"error": f"{type(error).__name__}: {str(error).splitlines()[0][:120]}"}))
-else:
-    print(json.dumps({"seconds": statistics.median(seconds)}))
-"""
-
-
-def _namespace(source: Path, scratch: Path) -> Path:
-    """A folder to put on sys.path so that `tracktwo` (or, for old commits, `model`) imports from `source`.
-
-    For a commit with the namespace, the folder is built under `scratch` (links to the source's folders).
-    """
-    if not (source / "tracktwo" / "__init__.py").exists():
-        return source
-    shim = scratch / f"shim-{abs(hash(str(source)))}"
-    package = shim / "tracktwo"
-    if not package.exists():
-        package.mkdir(parents=True)
-        (package / "__init__.py").write_text((source / "tracktwo" / "__init__.py").read_text())
-        for sub in ("model", "experiments", "app"):
-            if (source / sub).exists():
-                (package / sub).symlink_to(source / sub)
-        for extra in (source / "tracktwo").iterdir():
-            if extra.name not in ("__init__.py", "__pycache__") and not (package / extra.name).exists():
-                (package / extra.name).symlink_to(extra)
-    return shim
-
-
-def _measure(source: Path, spec: dict, scratch: Path) -> float | str:
-    """Median CPU seconds of one measurement in a fresh interpreter importing the model from `source`."""
-    path = _namespace(source, scratch)
-    environment = {**os.environ, "PYTHONPATH": str(path)}
-    spec = {**spec, "namespace": path != source, "source": str(path)}
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", TIMER, json.dumps(spec)],
-            capture_output=True,
-            text=True,
-            cwd=path,
-            env=environment,
-            check=False,
-            timeout=TIMEOUT_S,
-        )
-    except subprocess.TimeoutExpired:
-        return f"over {TIMEOUT_S} s"
-    if done.returncode != 0:
-        return "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1][:100]
-    answer = json.loads(done.stdout.strip().splitlines()[-1])
-    return answer.get("seconds", answer.get("error"))
-
-
+DEMO_FILE = "{source}/configs/sweeps/participant_mix.yaml"
 MEASURES: dict[str, dict] = {
     "default": {"kind": "run", "config": {}, "count": 15},
     "every_feature": {"kind": "run", "config": EVERY_FEATURE, "count": 8},
-    **{f"diffusion_{n}": {"kind": "step", "config": si_config(n), "count": 2} for n in SIZES},
+    **{
+        f"diffusion_{n}": {
+            "kind": "si",
+            "n_agents": n,
+            "steps": SI_STEPS,
+            "count": 2,
+            "kernel": True,
+            "mesa": n <= MESA_MAX_N,
+        }
+        for n in SIZES
+    },
     "build_100000": {"kind": "build", "config": build_config(100_000), "count": 3},
+    "demo_sweep": {
+        "kind": "command",
+        "arguments": ["sweep", DEMO_FILE, "--overwrite", "--top", "0", "--no-progress", "--out"],
+        "sweep_changes": {"replicates": DEMO_REPLICATES},
+    },
+    "evaluate_20": {
+        "kind": "command",
+        "arguments": ["evaluate", "--replicates", "10", "--no-progress", "--overwrite", "--out"],
+    },
 }
+COMMANDS = [name for name, spec in MEASURES.items() if spec["kind"] == "command"]
 
 
-def _format(value: float | str, unit: str) -> str:
-    if isinstance(value, str):  # an error or a timeout: its kind only (the details are long)
-        return "n/a (" + value.split(":")[0][:20] + ")"
-    return f"{value * 1e3:9.2f} ms" if unit == "ms" else f"{value:9.3f} s"
+def _spec(name: str, args: argparse.Namespace, out: Path) -> dict:
+    """The measurement's spec with this invocation's settings (short runs, the full demo, an output folder)."""
+    spec = dict(MEASURES[name])
+    if spec["kind"] == "command":
+        spec["arguments"] = [*spec["arguments"], str(out)]
+        spec["out"] = str(out)
+        if name == "demo_sweep":
+            spec["sweep_changes"] = {"replicates": args.demo_replicates}
+            if args.full_demo:
+                spec.pop("sweep_changes")
+    elif args.quick:
+        spec["count"] = max(1, spec["count"] // 3)
+    return spec
+
+
+def _median(values: list[dict], key: str) -> float | None:
+    numbers = [v[key] for v in values if isinstance(v.get(key), float)]
+    return statistics.median(numbers) if numbers else None
+
+
+def measure_both(trees: SourceTrees, name: str, args: argparse.Namespace) -> dict[str, dict]:
+    """Each side's figures for one measurement: medians over rounds (alternating sides), or the first error."""
+    spec_kind = MEASURES[name]["kind"]
+    rounds = 1 if args.quick or (spec_kind == "command" and not args.command_rounds) else args.rounds
+    if spec_kind == "command" and args.command_rounds:
+        rounds = args.command_rounds
+    timeout = COMMAND_TIMEOUT_S if spec_kind == "command" else TIMEOUT_S
+    answers: dict[str, list[dict]] = {label: [] for label, _ in trees.sides()}
+    for number in range(rounds):  # alternating, so a change in machine load hits both alike
+        for label, source in trees.sides():
+            if answers[label] and "error" in answers[label][0]:
+                continue  # failed or timed out once: not again
+            out = trees.scratch / f"{name}-{label}-{number}"
+            answers[label].append(run_measurement(trees, source, _spec(name, args, out), timeout))
+    merged = {}
+    for label, values in answers.items():
+        if "error" in values[0]:
+            merged[label] = {"error": values[0]["error"]}
+        else:
+            merged[label] = {key: _median(values, key) for key in values[0]}
+    return merged
+
+
+def _shown(answer: dict, unit: str) -> str:
+    if "error" in answer:  # an error or a timeout: its kind only (the details are long)
+        return "n/a (" + answer["error"].split(":")[0][:20] + ")"
+    value = answer["seconds"]
+    if unit == "ms":
+        return f"{value * 1e3:9.2f} ms"
+    if unit == "cmd":
+        return f"{value:7.1f} s ({answer['cpu']:.0f} s CPU)"
+    return f"{value:9.3f} s"
+
+
+def _unit(name: str) -> str:
+    if name in COMMANDS:
+        return "cmd"
+    return "s" if name.startswith("build") else "ms"
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Measure this checkout against the reference commit and print each ratio (this / reference)."""
+    """Measure this checkout against the reference commit and print each figure and ratio (this / reference)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reference", default=REFERENCE_COMMIT, help=f"commit to compare with ({REFERENCE_COMMIT})")
-    parser.add_argument("--only", nargs="+", choices=sorted(MEASURES), help="measure only these")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per measurement (median)")
+    parser.add_argument("--only", nargs="+", choices=list(MEASURES), help="measure only these")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per model measurement (median)")
+    parser.add_argument("--command-rounds", type=int, default=0, help="rounds of the sweep and evaluate (default 1)")
+    parser.add_argument("--quick", action="store_true", help="one round, a third of the runs per measurement")
+    parser.add_argument("--full-demo", action="store_true", help="make demo's sweep as shipped (default: reduced)")
+    parser.add_argument(
+        "--demo-replicates",
+        type=int,
+        default=DEMO_REPLICATES,
+        help=f"replicates per mix of the reduced demo sweep (default {DEMO_REPLICATES})",
+    )
     args = parser.parse_args(argv)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    rounds = args.rounds
-    print(f"tracktwo speed: this checkout vs {args.reference} (CPU time, median of {rounds} rounds; load {load:.1f})")
-    results: dict[str, tuple[float | str, float | str]] = {}
-    with tempfile.TemporaryDirectory(prefix="tracktwo-reference-") as folder:
-        reference, scratch = Path(folder) / "reference", Path(folder) / "scratch"
-        reference.mkdir()
-        archive = subprocess.run(["git", "archive", args.reference], cwd=HERE, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(reference)], input=archive.stdout, check=True)
-        print(f"  {'measure':<18} {args.reference:>12} {'this':>12} {'ratio':>7}")
+    rounds = 1 if args.quick else args.rounds
+    print(
+        f"tracktwo speed: this checkout vs {args.reference} (model figures: CPU time, median of {rounds} round(s); "
+        f"commands: wall time; load {load:.1f} on {os.cpu_count()} cores)"
+    )
+    results: dict[str, dict[str, dict]] = {}
+    with SourceTrees(args.reference) as trees:
+        print(f"  {'measure':<18} {args.reference:>24} {'this':>24} {'ratio':>7}")
         for name in args.only or list(MEASURES):
-            spec = MEASURES[name]
-            mine: list[float] = []
-            theirs: list[float] = []
-            for _ in range(args.rounds):  # alternating, so a change in machine load hits both alike
-                for source, into in ((reference, theirs), (HERE, mine)):
-                    if into and isinstance(into[0], str):
-                        continue  # failed or timed out once: not again
-                    value = _measure(source, spec, scratch)
-                    if isinstance(value, float):
-                        into.append(value)
-                    elif not into:
-                        into.append(value)  # type: ignore[arg-type]
-            a = statistics.median(theirs) if all(isinstance(v, float) for v in theirs) else theirs[0]
-            b = statistics.median(mine) if all(isinstance(v, float) for v in mine) else mine[0]
-            unit = "s" if name.startswith("build") else "ms"
-            ratio = f"{b / a:6.2f}x" if isinstance(a, float) and isinstance(b, float) else "    n/a"
-            print(f"  {name:<18} {_format(a, unit):>12} {_format(b, unit):>12} {ratio}")
-            results[name] = (a, b)
-    _verdicts(results)
-
-
-def _verdicts(results: dict[str, tuple[float | str, float | str]]) -> None:
-    """The issue's targets, where both figures exist."""
-    lines = []
-    if "default" in results and isinstance(results["default"][1], float):
-        reference, mine = results["default"]
-        lines.append(f"default run {mine * 1e3:.1f} ms (target <= {DEFAULT_TARGET_MS:g} ms)")
-        if isinstance(reference, float):
-            lines.append(f"default vs reference {mine / reference:.2f}x (target <= {DEFAULT_TARGET_RATIO})")
-        every = results.get("every_feature", (None, None))[1]
-        if isinstance(every, float):
-            lines.append(f"every feature / default {every / mine:.2f}x (target <= {EVERY_FEATURE_TARGET:g}x)")
-    build = results.get("build_100000", (None, None))[1]
-    if isinstance(build, float):
-        lines.append(f"100,000-actor build {build:.3f} s (target <= {BUILD_TARGET_S} s)")
-    for line in lines:
+            both = measure_both(trees, name, args)
+            theirs, mine = both[args.reference], both["this"]
+            ok = "error" not in theirs and "error" not in mine
+            ratio = f"{mine['seconds'] / theirs['seconds']:6.2f}x" if ok else "    n/a"
+            label = name + (" (reduced)" if name == "demo_sweep" and not args.full_demo else "")
+            unit = _unit(name)
+            print(f"  {label:<18} {_shown(theirs, unit):>24} {_shown(mine, unit):>24} {ratio}")
+            for side, answer in ((args.reference, theirs), ("this", mine)):
+                if "error" not in answer and ("mesa" in answer or "kernel" in answer):
+                    parts = [f"model / Mesa loop {answer['mesa'] / answer['seconds']:.1f}x"] if "mesa" in answer else []
+                    parts.append(f"kernel / model {answer['seconds'] / answer['kernel']:.2f}x")
+                    print(f"    {side:>10}: " + ", ".join(parts))
+            results[name] = both
+    if "demo_sweep" in results and not args.full_demo:
+        print(
+            f"  (demo_sweep reduced: {args.demo_replicates} replicates of each mix; --full-demo runs make demo's file)"
+        )
+    for line in verdicts(results, args.reference, args.full_demo):
         print("  " + line)
+
+
+def verdicts(results: dict[str, dict[str, dict]], reference: str, full_demo: bool) -> list[str]:
+    """The issue's targets, where the figures exist: one line each, PASS or FAIL."""
+
+    def mine(name: str) -> dict:
+        return results.get(name, {}).get("this", {"error": "not measured"})
+
+    def line(text: str, passed: bool) -> str:
+        return f"{text}  {'PASS' if passed else 'FAIL'}"
+
+    lines = []
+    default = mine("default")
+    if "error" not in default:
+        ms = default["seconds"] * 1e3
+        lines.append(line(f"default run {ms:.1f} ms (target <= {DEFAULT_TARGET_MS:g} ms)", ms <= DEFAULT_TARGET_MS))
+        theirs = results["default"][reference]
+        if "error" not in theirs:
+            ratio = default["seconds"] / theirs["seconds"]
+            lines.append(
+                line(
+                    f"default vs {reference} {ratio:.2f}x (target <= {DEFAULT_TARGET_RATIO})",
+                    ratio <= DEFAULT_TARGET_RATIO,
+                )
+            )
+        every = mine("every_feature")
+        if "error" not in every:
+            ratio = every["seconds"] / default["seconds"]
+            lines.append(
+                line(
+                    f"every feature / default {ratio:.2f}x (target <= {EVERY_FEATURE_TARGET:g}x)",
+                    ratio <= EVERY_FEATURE_TARGET,
+                )
+            )
+    middle = mine("diffusion_10000")
+    if "error" not in middle:
+        vs_mesa, vs_kernel = middle["mesa"] / middle["seconds"], middle["seconds"] / middle["kernel"]
+        lines.append(
+            line(f"N=10,000: model / Mesa loop {vs_mesa:.1f}x (target >= {MESA_TARGET:g}x)", vs_mesa >= MESA_TARGET)
+        )
+        lines.append(
+            line(f"N=10,000: kernel / model {vs_kernel:.2f}x (target <= {KERNEL_TARGET}x)", vs_kernel <= KERNEL_TARGET)
+        )
+    large = mine("diffusion_100000")
+    if "error" not in large:
+        vs_kernel = large["seconds"] / large["kernel"]
+        lines.append(
+            line(
+                f"N=100,000: kernel / model {vs_kernel:.2f}x (target: model faster, < 1x)",
+                vs_kernel < KERNEL_LARGE_TARGET,
+            )
+        )
+    build = mine("build_100000")
+    if "error" not in build:
+        seconds = build["seconds"]
+        lines.append(
+            line(f"100,000-actor build {seconds:.3f} s (target <= {BUILD_TARGET_S} s)", seconds <= BUILD_TARGET_S)
+        )
+    demo = mine("demo_sweep")
+    if "error" not in demo and full_demo:
+        seconds = demo["seconds"]
+        lines.append(
+            line(f"make demo's sweep {seconds:.0f} s (target <= {DEMO_TARGET_S:g} s)", seconds <= DEMO_TARGET_S)
+        )
+    evaluate = mine("evaluate_20")
+    if "error" not in evaluate:
+        seconds = evaluate["seconds"]
+        text = f"evaluate, 20 workshops x 10 replicates {seconds:.0f} s (target <= {EVALUATE_TARGET_S:g} s)"
+        lines.append(line(text, seconds <= EVALUATE_TARGET_S))
+    return lines
 
 
 if __name__ == "__main__":

@@ -1,7 +1,12 @@
-"""Tiny versions of the shipped sweeps for the analysis tests: same parameters, few replicates, short runs."""
+"""Tiny versions of the shipped sweeps for the analysis tests: same parameters, few replicates, short runs.
+
+A sweep with the same settings runs once per test process: a later test gets a copy of its results folder.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +18,8 @@ from tracktwo.experiments.engine.runner import run_sweep
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "configs" / "sweeps"
 SMALL_STEPS = 24
+_FINISHED = tempfile.TemporaryDirectory(prefix="tracktwo-small-sweeps-")  # pristine results, removed at exit
+_RESULTS: dict[str, Path] = {}  # this process's finished small sweeps by their sweep file's content
 
 
 def small_sweep(
@@ -31,9 +38,15 @@ def small_sweep(
     file = tmp / f"{name}.yaml"
     file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     out = tmp / name
+    content = file.read_text(encoding="utf-8")
+    if content in _RESULTS:  # the same sweep ran in this process: a copy of its results (tests may add to them)
+        shutil.copytree(_RESULTS[content], out)
+        return out
     executor = make_executor("serial")
     try:
         run_sweep(load_sweep(file), out, executor, progress=False)
     finally:
         executor.close()
+    _RESULTS[content] = Path(_FINISHED.name) / str(len(_RESULTS))
+    shutil.copytree(out, _RESULTS[content])
     return out

@@ -150,13 +150,21 @@ def test_side_by_side_story_shows_on_its_pinned_seed():
     assert a.replace(autonomous_share=b.autonomous_share) == b, "the two runs differ only in the mix"
 
 
-def outcome_table(name: str) -> pd.DataFrame:
+def seeds_table(shared_runs, settings: list[Settings]) -> pd.DataFrame:
+    """The outcomes of runs that differ only in their seed (shared_runs: simulated once, kept across sessions)."""
+    params = {settings_one.params().model_dump_json() for settings_one in settings}
+    assert len(params) == 1, "the runs differ in more than their seed"
+    table = shared_runs(settings[0].params(), [s.seed for s in settings])
+    return table.reset_index(drop=True)
+
+
+def outcome_table(shared_runs, name: str) -> pd.DataFrame:
     """A preset's outcomes on the 30 check seeds."""
-    return pd.DataFrame([dict(run_outcomes(settings_of(name, seed))) for seed in STORY_CHECK_SEEDS])
+    return seeds_table(shared_runs, [settings_of(name, seed) for seed in STORY_CHECK_SEEDS])
 
 
-def default_table() -> pd.DataFrame:
-    return pd.DataFrame([dict(run_outcomes(Settings.default().replace(seed=s))) for s in STORY_CHECK_SEEDS])
+def default_table(shared_runs) -> pd.DataFrame:
+    return seeds_table(shared_runs, [Settings.default().replace(seed=s) for s in STORY_CHECK_SEEDS])
 
 
 def assert_paired_greater(higher: pd.Series, lower: pd.Series, label: str) -> None:
@@ -167,9 +175,9 @@ def assert_paired_greater(higher: pd.Series, lower: pd.Series, label: str) -> No
 
 
 @pytest.mark.slow
-def test_the_presets_stories_hold_in_expectation_over_30_seeds():
+def test_the_presets_stories_hold_in_expectation_over_30_seeds(shared_runs):
     usual, autonomous, balanced = (
-        outcome_table(n) for n in ("The usual suspects", "Autonomous thinkers", "A balanced mix")
+        outcome_table(shared_runs, n) for n in ("The usual suspects", "Autonomous thinkers", "A balanced mix")
     )
     assert_paired_greater(usual.transfer_rate, autonomous.transfer_rate, "usual suspects transfer more of their ideas")
     assert_paired_greater(
@@ -178,7 +186,7 @@ def test_the_presets_stories_hold_in_expectation_over_30_seeds():
     assert_paired_greater(balanced.impact, usual.impact, "a balanced mix has more impact than the usual suspects")
     assert_paired_greater(balanced.impact, autonomous.impact, "a balanced mix has more impact than autonomous thinkers")
 
-    backchannel, track_two = outcome_table("Backchannel"), default_table()
+    backchannel, track_two = outcome_table(shared_runs, "Backchannel"), default_table(shared_runs)
     never = float(Settings.default().steps + 1)  # a run without any entry ranks after every run with one
     assert_paired_greater(
         track_two.time_to_first_transfer.fillna(never),
@@ -189,7 +197,7 @@ def test_the_presets_stories_hold_in_expectation_over_30_seeds():
         track_two.mean_novelty_generated, backchannel.mean_novelty_generated, "a backchannel's ideas are less novel"
     )
 
-    ripe = outcome_table("A ripe moment")
+    ripe = outcome_table(shared_runs, "A ripe moment")
     assert_paired_greater(
         ripe.transfers_per_ripe_step, ripe.transfers_per_unripe_step, "ideas enter far more often in the window"
     )
@@ -197,17 +205,17 @@ def test_the_presets_stories_hold_in_expectation_over_30_seeds():
 
 
 @pytest.mark.slow
-def test_the_side_by_side_story_holds_in_expectation_over_30_seeds():
+def test_the_side_by_side_story_holds_in_expectation_over_30_seeds(shared_runs):
     impact = {
-        letter: pd.Series([run_outcomes(PAIR_STORY.settings(seed)[i])["impact"] for seed in STORY_CHECK_SEEDS])
+        letter: seeds_table(shared_runs, [PAIR_STORY.settings(seed)[i] for seed in STORY_CHECK_SEEDS])["impact"]
         for i, letter in enumerate("AB")
     }
     assert_paired_greater(impact["B"], impact["A"], "run B (a mix) ends with more impact than run A (elites only)")
 
 
 @pytest.mark.slow
-def test_the_ngo_programmes_story_holds_in_expectation_over_30_seeds():
-    ngo, series = outcome_table(NGO_PROGRAMME), default_table()
+def test_the_ngo_programmes_story_holds_in_expectation_over_30_seeds(shared_runs):
+    ngo, series = outcome_table(shared_runs, NGO_PROGRAMME), default_table(shared_runs)
     assert settings_of(NGO_PROGRAMME, 5).replace(programme="series") == Settings.default().replace(seed=5), (
         "the plain series it is contrasted with is the default programme"
     )

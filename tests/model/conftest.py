@@ -1,21 +1,10 @@
-"""Fixtures for the model's tests: textbook-diffusion configurations and runs shared across a session."""
+"""Fixtures for the model's tests: textbook-diffusion configurations (shared runs: tests/conftest.py)."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pytest
-from replicates import SharedRuns
-
-
-@pytest.fixture(scope="session")
-def shared_runs(tmp_path_factory: pytest.TempPathFactory) -> SharedRuns:
-    """Outcome tables by (overrides, seeds), computed once per session whichever xdist worker asks first."""
-    base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "tracktwo-runs"
-    folder.mkdir(exist_ok=True)
-    return SharedRuns(folder)
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from claims_part3 import (
     f15_voice_not_seats,
 )
 from seeds import FACT_SEEDS, SMALL_EFFECT_SEEDS
-from tracktwo.model import simulate
 
 pytestmark = pytest.mark.slow
 
@@ -72,14 +71,16 @@ ABLATIONS = {
 }
 
 
-def novel_transfers_after(overrides: dict, seeds) -> pd.Series:
+def novel_transfers_row(result, after: int = TRIP_STEP, until: int = TRIP_STEP + AFTER_MONTHS, novel: float = NOVEL):
+    """A run's workshop ideas of novelty >= `novel` entering Track One in months after+1 .. until."""
+    ideas = result.ideas
+    window = (ideas.entered_step > after) & (ideas.entered_step <= until)
+    return {"novel_after": int((window & (ideas.novelty >= novel) & ideas.workshop_idea).sum())}
+
+
+def novel_transfers_after(shared_runs, overrides: dict, seeds) -> pd.Series:
     """Per seed: workshop ideas of novelty >= NOVEL entering Track One in the AFTER_MONTHS after TRIP_STEP."""
-    counts = []
-    for seed in seeds:
-        ideas = simulate(overrides, seed).ideas
-        window = (ideas.entered_step > TRIP_STEP) & (ideas.entered_step <= TRIP_STEP + AFTER_MONTHS)
-        counts.append(int((window & (ideas.novelty >= NOVEL) & ideas.workshop_idea).sum()))
-    return pd.Series(counts, index=list(seeds))
+    return shared_runs(overrides, seeds, row=novel_transfers_row)["novel_after"]
 
 
 def verdict(fact: str, shared_runs, ablation: dict):
@@ -91,8 +92,8 @@ def verdict(fact: str, shared_runs, ablation: dict):
         )
     if fact == "F10":
         return f10_trip_raises_novel_transfers(
-            novel_transfers_after({**TRIP, **ablation}, SMALL_EFFECT_SEEDS),
-            novel_transfers_after({**NO_TRIP, **ablation}, SMALL_EFFECT_SEEDS),
+            novel_transfers_after(shared_runs, {**TRIP, **ablation}, SMALL_EFFECT_SEEDS),
+            novel_transfers_after(shared_runs, {**NO_TRIP, **ablation}, SMALL_EFFECT_SEEDS),
         )
     if fact == "F11":
         tables = {}

@@ -215,6 +215,7 @@ def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
     assert "Invitation list (4 seats)" in done.stdout
 
 
+@pytest.mark.slow  # about 10 s alone: the command starts, loads the map and its config before it can tell
 def test_select_command_rejects_infeasible_constraints(tmp_path):
     constraints = tmp_path / "c.yaml"
     constraints.write_text("quotas:\n  - {attribute: kind, value: women_cso, min_count: 20}\n")
