@@ -447,6 +447,52 @@ def test_library_warnings_are_one_line_each_and_missing_glyphs_one_line_in_all(c
     )
 
 
+WARNING_IN_RUNS = """\
+import os
+import warnings
+
+import numpy as np
+from tracktwo.experiments.engine import worker
+
+real = worker.simulate
+
+
+def noisy(*args, **kwargs):
+    with open(os.environ["WARNED_LOG"], "a", encoding="utf-8") as log:
+        log.write(f"{os.getpid()}\\n")
+    np.log(np.zeros(2))  # numpy: RuntimeWarning, divide by zero encountered in log
+    warnings.warn("a library's warning\\nover two lines", RuntimeWarning, stacklevel=1)
+    return real(*args, **kwargs)
+
+
+worker.simulate = noisy
+"""
+
+
+@pytest.mark.parametrize("executor", [["--executor", "serial"], ["--executor", "process", "--workers", "2"]])
+def test_warnings_inside_runs_are_one_line_each_or_silent(tmp_path, executor: list[str]) -> None:
+    """A numpy RuntimeWarning raised inside every run (here: in the pool's workers) is one line or nothing on stderr."""
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(WARNING_IN_RUNS, encoding="utf-8")  # in every process
+    (tmp_path / "tiny.yaml").write_text(TINY_SWEEP, encoding="utf-8")
+    log = tmp_path / "warned.log"
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'hook'}{os.pathsep}{ROOT}", "WARNED_LOG": str(log)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracktwo", "sweep", tmp_path / "tiny.yaml", *executor, "--no-progress",
+         "--out", tmp_path / "out"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    warned_in = set(log.read_text(encoding="utf-8").split())
+    assert len(warned_in) >= (1 if executor[1] == "serial" else 2), warned_in  # the warnings were raised, in workers
+    noise = [line for line in done.stderr.splitlines() if "Warning" in line or "np.log" in line or "warn(" in line]
+    shown = [line for line in noise if line.startswith("tracktwo sweep: warning: ")]
+    assert noise == shown, done.stderr[-3000:]  # no library source line, no second line of a message
+    assert len(shown) <= 2 and all(len(line) < 300 for line in shown), shown  # each distinct warning once
+    if executor[1] == "serial":
+        assert any("divide by zero" in line for line in shown) and any("over two lines" in line for line in shown)
+
+
 # Issue 28, item 2: the app --------------------------------------------------------------------------------------------
 
 
