@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo, tracktwo_process
 from tracktwo.experiments.analysis.results import folder_kind
@@ -302,6 +303,30 @@ def test_groups_north_east_and_north_underscore_east_are_evaluated_apart(tmp_pat
     assert outcome.code == 0, outcome.stderr
     table = (tmp_path / "ev" / "evaluation.csv").read_text(encoding="utf-8")
     assert "region=north-east" in table and "region=north_east" in table
+
+
+def test_report_on_a_select_folder(tmp_path) -> None:
+    """Found by the long fuzz run: a select folder's swept text column is missing at some points (pandas 3's
+    astype(str) keeps NaN, and sorting its levels raised TypeError); a missing value is now its own level."""
+    done = tracktwo(
+        "select", EXAMPLE_MAP, "--seats", "1", "--replicates", "2", "--swap-passes", "0", "--set", "steps=2",
+        "--config", MAP_CONFIG, "--executor", "serial", "--no-progress", "--out", tmp_path / "sel",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "sel" / "runs.parquet")
+    assert runs["workshops.participants"].isna().any()  # the case that failed
+    outcome = tracktwo("report", tmp_path / "sel")
+    assert_contract(outcome)
+    assert outcome.code == 0 and (tmp_path / "sel" / "report.html").is_file()
+
+
+def test_effects_of_a_text_parameter_with_missing_values_name_each_level() -> None:
+    from tracktwo.experiments.analysis.effects import _main_columns
+
+    runs = pd.DataFrame({"who": ["a", None, "b", "a"], "n": [1.0, 2.0, 1.0, 2.0]})
+    columns, origin = _main_columns(runs, ["who", "n"])
+    assert sorted(columns) == ["n", "who[b]", "who[nan]"]
+    assert columns["who[nan]"].tolist() == [0.0, 1.0, 0.0, 0.0] and origin["who[b]"] == "who"
 
 
 # Issue 28, item 4: undefined outcomes ---------------------------------------------------------------------------------
