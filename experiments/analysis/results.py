@@ -244,7 +244,7 @@ def paired_table(runs: pd.DataFrame, outcome: str, points: list[int], steps: int
     if table.shape[1] == 0:
         raise ConfigError(
             f"--outcomes: {outcome} is undefined (e.g. no idea entered Track One) in every replicate of at least one "
-            "coalition; the runs are saved: rerun with --resume and other --outcomes, or more --replicates"
+            "coalition; the runs are saved: rerun with --resume and other --outcomes (each is reused, none repeated)"
         )
     return table
 

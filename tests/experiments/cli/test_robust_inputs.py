@@ -342,6 +342,53 @@ def test_a_time_to_an_event_undefined_in_some_runs_is_censored_in_evaluate(tmp_p
     assert "time_to_first_transfer" in totals
 
 
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--outcomes", "mean_novelty_generated"], ["mean_novelty_generated", "without meetings", "workshops"]),
+        (["--outcomes", "impact", "mean_candour", "--components", "events"], ["mean_candour", "events"]),
+        (["--outcomes", "trust_change", "--set", "sides=1"], ["trust_change", "sides: 1"]),
+    ],
+)
+def test_an_outcome_the_config_leaves_undefined_is_refused_before_any_run(folders, tmp_path, args, fragments) -> None:
+    """Known from the config: refused before the pilot (no run, no folder), and an existing folder is unchanged."""
+    out = _copy(folders["evaluate"], tmp_path)
+    before = folder_snapshot(out)
+    start = time.perf_counter()
+    outcome = tracktwo(
+        "evaluate", "--set", "steps=6", "--set", "workshops.count=2", *args, "--replicates", "2",
+        "--executor", "serial", "--no-progress", "--out", out, "--overwrite",
+    )  # fmt: skip
+    assert_contract(outcome, *fragments)
+    assert outcome.code == 2 and "power check" not in outcome.stdout + outcome.stderr  # before the pilot
+    assert folder_snapshot(out) == before
+    assert time.perf_counter() - start < 30
+    fresh = tracktwo("evaluate", "--set", "steps=6", *args, "--executor", "serial", "--out", tmp_path / "new")
+    assert fresh.code == 2 and not (tmp_path / "new").exists()
+
+
+def test_an_outcome_defined_in_the_config_but_in_no_run_is_one_line_and_its_runs_are_reused(tmp_path) -> None:
+    """All routes closed: in practice nothing enters Track One, though the config cannot say so before the runs."""
+    common = ["--set", "steps=6", "--components", "routes", "--replicates", "2", "--executor", "serial",
+              "--no-progress", "--out", tmp_path / "ev"]  # fmt: skip
+    outcome = tracktwo("evaluate", "--outcomes", "mean_novelty_transferred", *common)
+    assert_contract(outcome, "mean_novelty_transferred", "every replicate", "--resume")
+    assert outcome.code == 2 and "RuntimeWarning" not in outcome.stderr  # the pilot's NaN statistics are quiet
+    runs = pd.read_parquet(tmp_path / "ev" / "runs.parquet")
+    assert (runs["status"] == "finished").all() and len(runs) > 2
+    again = tracktwo("evaluate", "--outcomes", "impact", *common, "--resume")
+    assert again.code == 0, again.stderr
+    reused = pd.read_parquet(tmp_path / "ev" / "runs.parquet")
+    pd.testing.assert_frame_equal(reused[runs.columns], runs)  # the same runs, none repeated (same wall times)
+    assert (tmp_path / "ev" / "evaluation.csv").is_file()
+
+
+def test_outcomes_named_by_the_up_front_check_are_declared() -> None:
+    from tracktwo.model import OUTCOMES
+
+    assert set(OUTCOMES) >= evaluation_checks.NEEDS_A_MEETING | evaluation_checks.NEEDS_TWO_SIDES
+
+
 def test_discover_on_a_time_to_an_event(folders, tmp_path) -> None:
     folder = _copy(folders["sweep"], tmp_path)
     outcome = tracktwo("discover", folder, "--outcome", "time_to_first_transfer", "--below", "3")
