@@ -145,6 +145,27 @@ def test_a_corrupt_evaluation_table_is_one_line(folders, tmp_path) -> None:
     assert outcome.code == 2
 
 
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        ("evaluation.csv", "null\n", "no 'family' column"),  # found by the long fuzz run: KeyError 'family'
+        ("evaluation_totals.csv", "family,outcome\nworkshops,impact\n", "no 'with_programme' column"),
+        ("evaluation_totals.csv", None, "damaged"),  # replicates is no number
+        ("evaluation.json", '{"power": [1, 2]}', "damaged"),
+    ],
+)
+def test_an_evaluation_table_without_its_columns_is_one_line(folders, tmp_path, name, text, fragment) -> None:
+    folder = _copy(folders["evaluate"], tmp_path)
+    path = folder / name
+    if text is None:
+        text = pd.read_csv(path).assign(replicates="x").to_csv(index=False)
+    path.write_text(text, encoding="utf-8")
+    before = folder_snapshot(folder)
+    outcome = tracktwo("report", folder)
+    assert_contract(outcome, fragment)
+    assert outcome.code == 2 and folder_snapshot(folder) == before
+
+
 def test_a_partial_report_that_is_a_folder_and_figures_that_is_a_file_are_one_line(folders, tmp_path) -> None:
     folder = _copy(folders["sweep"], tmp_path)
     (folder / ".report.html.partial").mkdir()
