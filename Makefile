@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 
-.PHONY: setup lock demo test test-cold test-fast lint docs bench app dilemma clean
+.PHONY: setup lock demo test test-cold test-fast fuzz lint docs bench app dilemma clean
 
 setup: $(STAMP)
 
@@ -43,6 +43,14 @@ test-cold: setup  # the full suite simulating everything afresh (the runs kept i
 
 test-fast: setup
 	$(PY) -m pytest -n 2 -q -m "not slow and not browser"
+
+# The long fuzz search: FUZZ_EXAMPLES random inputs per property (CI runs a few derandomized ones), one property
+# at a time at low priority; each property's time is in the --durations table at the end.
+FUZZ_EXAMPLES ?= 2000
+FUZZ_TESTS ?= tests/experiments/cli/test_fuzz_commands.py tests/experiments/cli/test_fuzz_cli.py tests/model/test_fuzz_model.py
+fuzz: setup
+	TRACKTWO_FUZZ=long TRACKTWO_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) nice -n 15 $(PY) -m pytest -p no:xdist -q \
+	  --hypothesis-show-statistics --durations=0 $(FUZZ_TESTS)
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -857,6 +857,7 @@ def evaluate(
     from tracktwo.experiments.analysis import contributions, verdicts
     from tracktwo.experiments.analysis import theory as theories
     from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
+    from tracktwo.experiments.design import evaluation_checks
     from tracktwo.experiments.design.sweepfile import SweepSpec
     from tracktwo.experiments.reporting import figures
     from tracktwo.model import outcome_goal, outcome_label
@@ -876,6 +877,7 @@ def evaluate(
         params = verdicts.with_counterfactual(params, counterfactual)
         wanted = verdicts.with_initiatives(wanted, params)  # each initiative's own, beside the pooled total
         families = contributions.plan(params, names, orders, seed, replicates)
+        evaluation_checks.check_outcomes_defined(params, [(f.name, f.coalitions) for f in families], wanted)
         points, index = contributions.coalition_points(families)
         links = theories.attach(theory, points, params.model_dump(mode="json"))  # knockouts join the points
         options = SimpleNamespace(

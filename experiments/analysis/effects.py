@@ -64,17 +64,18 @@ def _main_columns(runs: pd.DataFrame, swept: Sequence[str]) -> tuple[dict[str, n
     origin: dict[str, str] = {}
     for key in swept:
         values = runs[key]
-        if values.astype(str).nunique() < 2:
+        text = values.map(str)  # a missing value is its own level, "nan" (pandas 3's astype(str) keeps it missing)
+        if text.nunique() < 2:
             continue
         if _is_numeric(values):
             x = values.fillna(0.0).to_numpy(float)  # a mix kind a point leaves out has no seats: share 0
             columns[key] = (x - x.mean()) / (x.max() - x.min())
             origin[key] = key
         else:
-            levels = sorted(values.astype(str).unique())
+            levels = sorted(text.unique())
             for level in levels[1:]:
                 name = f"{key}[{level}]"
-                columns[name] = (values.astype(str) == level).to_numpy(float)
+                columns[name] = (text == level).to_numpy(float)
                 origin[name] = key
     return columns, origin
 

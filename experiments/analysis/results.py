@@ -9,6 +9,7 @@ factor, named by its swept column.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -250,20 +251,26 @@ def paired_table(runs: pd.DataFrame, outcome: str, points: list[int], steps: int
     if table.shape[1] == 0:
         raise ConfigError(
             f"--outcomes: {outcome} is undefined (e.g. no idea entered Track One) in every replicate of at least one "
-            "coalition; the runs are saved: rerun with --resume and other --outcomes, or more --replicates"
+            "coalition; the runs are saved: rerun with --resume and other --outcomes (each is reused, none repeated)"
         )
     return table
 
 
-def read_csv_table(path: Path) -> pd.DataFrame:
-    """A CSV table of a results folder; ConfigError with one line naming it if it is damaged."""
+def read_csv_table(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:
+    """A CSV table of a results folder, with `columns` at least; ConfigError with one line naming it if damaged."""
     try:
-        return pd.read_csv(path)
+        table = pd.read_csv(path)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         reason = " ".join(str(error).split())[:60]
         raise ConfigError(
             f"{path} is damaged or not a CSV table ({reason}); rerun the command that wrote it with --overwrite"
         ) from None
+    missing = [c for c in columns if c not in table]
+    if missing:
+        raise ConfigError(
+            f"{path} is damaged (no {missing[0]!r} column); rerun the command that wrote it with --overwrite"
+        )
+    return table
 
 
 def read_json_file(path: Path, kind: type = dict) -> Any:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,6 +205,9 @@ class PowerCheck:
         return head + (": UNDERPOWERED, more replicates needed" if self.underpowered else ": enough")
 
 
+_ALL_NAN_WARNINGS = "(Mean of empty slice|Degrees of freedom <= 0)"  # numpy's nan-statistics of no defined value
+
+
 def power_check(
     base: Mapping[str, Any],
     removals: Sequence[Sequence[str]],
@@ -248,11 +252,13 @@ def power_check(
     checks = []
     for outcome in outcomes:
         with_programme = values(full, outcome)
-        sds = [
-            float(np.nanstd(values(runs, outcome) - with_programme, ddof=1)) for runs in emptied
-        ] if pilot > 1 else [math.nan]  # fmt: skip
+        with warnings.catch_warnings():  # undefined in every pilot run: NaN, said in the check's own line
+            warnings.filterwarnings("ignore", message=_ALL_NAN_WARNINGS, category=RuntimeWarning)
+            sds = [
+                float(np.nanstd(values(runs, outcome) - with_programme, ddof=1)) for runs in emptied
+            ] if pilot > 1 else [math.nan]  # fmt: skip
+            mean = float(np.nanmean(with_programme))
         sd = paired_sd if paired_sd is not None else max(sds)
-        mean = float(np.nanmean(with_programme))
         if outcome in margins:
             margin, source = margins[outcome], "set by --margin"
         else:

@@ -1,13 +1,14 @@
-"""What `tracktwo evaluate` checks before its first run: settings it would override, its size, late meetings, columns.
+"""What `tracktwo evaluate` checks before its first run: overridden settings, size, late meetings, columns, outcomes.
 
-Each check is made from the parameters and the families' sizes alone, before a coalition or an
-order is listed, so a request for more work than a machine can hold is refused in one line (or,
-for the run limits, run with --force) and nothing already written is touched.
+Each check is made from the parameters and the families alone (sizes before any coalition or order is
+listed), before the pilot and the runs, so a request for more work than a machine can hold, or for an
+outcome the config leaves undefined in every run of a coalition, is refused in one line (or, for the
+run limits, run with --force) and nothing already written is touched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from tracktwo.experiments.design import limits
 from tracktwo.model import ConfigError, Params
@@ -16,8 +17,11 @@ from tracktwo.model.params import shorten
 
 __all__ = [
     "MAX_ORDER_CELLS",
+    "NEEDS_A_MEETING",
+    "NEEDS_TWO_SIDES",
     "check_columns",
     "check_family_size",
+    "check_outcomes_defined",
     "check_settings",
     "coalition_count",
     "late_meetings",
@@ -26,6 +30,12 @@ __all__ = [
 MAX_ORDER_CELLS = 50_000_000  # sampled orders x components held in memory (400 MB of int64): even with --force
 EXACT_MAX = 10  # exact Shapley values up to this many components (analysis.evaluation.EXACT_MAX)
 EVALUATE_SETS = ("removed", "attribute")  # evaluation settings evaluate chooses itself, run by run
+# Outcomes over the ideas generated in meetings (or over the meetings): undefined in a run that holds none
+NEEDS_A_MEETING = frozenset(
+    {"mean_novelty_generated", "transfer_rate", "mean_novelty_transferred", "share_transfers_in_ripe_windows",
+     "mean_candour"}
+)  # fmt: skip
+NEEDS_TWO_SIDES = frozenset({"trust_change", "official_trust_change"})  # trust of the other sides: none with one side
 
 
 def check_settings(params: Params) -> None:
@@ -77,3 +87,37 @@ def late_meetings(params: Params, seed: int = 0) -> list[str]:
         f"{len(late)} meeting(s) scheduled after the last month ({params.steps}) never run, so contribute "
         f"nothing: {shown}{more}; lengthen steps or move them earlier"
     ]
+
+
+def _removes_every_meeting(params: Params, family: str) -> bool:
+    """Whether a family's coalition without any component holds no meeting at all, whatever the seed.
+
+    ``workshops`` lists every meeting of every initiative; ``events`` and ``formats`` the main
+    programme's schedule, which is every meeting when there are no further initiatives.
+    """
+    return family == "workshops" or (family in ("events", "formats") and not params.initiatives)
+
+
+def check_outcomes_defined(params: Params, families: Iterable[tuple[str, Collection]], outcomes: Sequence[str]) -> None:
+    """ConfigError (one line) if the config alone makes an outcome undefined in every run of some coalition.
+
+    `families` are (name, coalitions) pairs. A game always runs its empty coalition (every component
+    removed): for a family that removes every meeting, outcomes over the meetings' ideas are undefined
+    there in every replicate, so no change or Shapley value can be computed. With one side, trust of
+    the other sides is undefined in every run. Known before the pilot and the runs, so nothing runs.
+    """
+    for outcome in outcomes:
+        if outcome in NEEDS_TWO_SIDES and params.sides < 2:
+            raise ConfigError(
+                f"--outcomes: {outcome} is trust of the other sides, undefined in every run with sides: "
+                f"{params.sides}; choose another outcome or at least 2 sides"
+            )
+        if outcome not in NEEDS_A_MEETING:
+            continue
+        for name, coalitions in families:
+            if _removes_every_meeting(params, name) and frozenset() in coalitions:
+                raise ConfigError(
+                    f"--outcomes: {outcome} is undefined in a run without meetings, and evaluating {name} runs "
+                    "every replicate once without any (all removed); choose an outcome defined there (e.g. impact, "
+                    "ideas_generated) or other --components"
+                )

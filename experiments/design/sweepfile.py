@@ -174,6 +174,8 @@ class SweepSpec:
             )
         }
         decisive.update({key: getattr(self, key) for key in ("listed_points", "common_seeds") if getattr(self, key)})
+        if self.listed_points and self.method == "grid" and not self.auto_replicates:
+            del decisive["metric"]  # it picks no run here: evaluate --resume with other --outcomes reuses the runs
         if self.uncertain:
             decisive.update({"uncertain": self.uncertain, "scenarios": self.scenarios})
         if self.posterior is not None:

@@ -25,6 +25,8 @@ from tracktwo.model import ConfigError
 __all__ = ["TOTALS_TABLE", "is_evaluation", "render", "write"]
 
 TOTALS_TABLE = "evaluation_totals.csv"
+TABLE_COLUMNS = ("family", "counterfactual", "outcome", "label", "verdict")  # what render reads, at least
+TOTALS_COLUMNS = ("family", "outcome", "with_programme", "without_components", "verdict", "replicates")
 THEORY_TABLE = "theory.csv"
 REPORT = "report.html"
 CSS = """
@@ -85,8 +87,9 @@ def render(directory: Path) -> str:
     info = read_manifest(directory / EVALUATION_INFO)
     if not isinstance(info, dict):
         raise ConfigError(f"{directory / EVALUATION_INFO} is damaged (not a JSON object); rerun tracktwo evaluate")
-    table = read_csv_table(directory / EVALUATION_TABLE)
-    totals = read_csv_table(directory / TOTALS_TABLE) if (directory / TOTALS_TABLE).exists() else pd.DataFrame()
+    table = read_csv_table(directory / EVALUATION_TABLE, TABLE_COLUMNS)
+    totals = read_csv_table(directory / TOTALS_TABLE, TOTALS_COLUMNS) if (directory / TOTALS_TABLE).exists() else None
+    totals = pd.DataFrame() if totals is None else totals
     rule = info.get("rule", {})
     parts = [
         f"<h1>Evaluation: {_e(Path(str(info.get('config', 'programme'))).stem)}</h1>",
@@ -233,6 +236,16 @@ def _methods(info: dict[str, Any]) -> str:
 
 
 def write(directory: str | Path) -> Path:
-    """RESULTS_DIR/report.html for an evaluate folder."""
+    """RESULTS_DIR/report.html for an evaluate folder; ConfigError (one line) if its files are damaged."""
     folder = Path(directory)
-    return write_atomic(folder / REPORT, render(folder))
+    try:
+        html = render(folder)
+    except ConfigError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:  # a value of the wrong kind
+        reason = " ".join(f"{type(error).__name__}: {error}".split())[:60]
+        raise ConfigError(
+            f"{folder}: {EVALUATION_INFO}, {EVALUATION_TABLE} or {TOTALS_TABLE} is damaged ({reason}); "
+            "rerun tracktwo evaluate with --overwrite"
+        ) from None
+    return write_atomic(folder / REPORT, html)

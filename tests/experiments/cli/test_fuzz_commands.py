@@ -4,8 +4,9 @@ and app arguments, and results folders of every kind with damaged files.
 The property is the other fuzz suites' (tests/experiments/cli/test_fuzz_cli.py): exit 0, or exit 2 with one line
 under 300 characters, never a traceback, nothing already written changed; and each example within a time bound.
 
-Budget: a few derandomized inputs per property in CI; TRACKTWO_FUZZ=long (TRACKTWO_FUZZ_EXAMPLES=N) for the long
-search, e.g. `TRACKTWO_FUZZ=long TRACKTWO_FUZZ_EXAMPLES=2000 pytest tests/experiments/cli/test_fuzz_commands.py`.
+Budget: a few derandomized inputs per property in CI; `make fuzz` (TRACKTWO_FUZZ=long, TRACKTWO_FUZZ_EXAMPLES=N)
+runs the long search. Examples are kept cheap without losing their reach: 2-month runs, 2 replicates, the serial
+executor, a 27-actor cut of the example map, finished folders of every kind made once per session.
 """
 
 from __future__ import annotations
@@ -78,10 +79,13 @@ def kinds(tmp_path_factory) -> dict[str, Path]:
         "sweep": ["sweep", base / "s.yaml"],
         "evaluate": ["evaluate", "--set", "steps=4", "--set", "workshops.count=2", "--replicates", "2"],
         "compare": ["compare", base / "p.yaml"],
+        "select": ["select", _write_map(base, *SMALL_MAP), "--seats", "2", "--replicates", "2", *SELECT_OPTIONS],
     }
     for kind, args in made.items():
         done = tracktwo(*args, "--executor", "serial", "--no-progress", "--out", base / kind)
         assert done.code == 0, done.stderr
+        drawn = tracktwo("report", base / kind)  # figures drawn once: a report without --redraw reuses them
+        assert drawn.code == 0, drawn.stderr
     return {kind: base / kind for kind in made}
 
 
@@ -148,6 +152,27 @@ map_bytes = st.one_of(
 )
 
 
+def _small_map() -> tuple[list[str], list[str]]:
+    """Every third actor of the example map (both sides, every kind) and the ties among them: cheap selections."""
+    nodes = (ROOT / "configs/maps/example_nodes.csv").read_text(encoding="utf-8").splitlines()
+    kept = [nodes[0], *nodes[1::3]]
+    ids = {line.split(",", 1)[0] for line in kept[1:]}
+    edges = (ROOT / "configs/maps/example_edges.csv").read_text(encoding="utf-8").splitlines()
+    return kept, [edges[0], *(line for line in edges[1:] if set(line.split(",")[:2]) <= ids)]
+
+
+SMALL_MAP = _small_map()
+
+
+SELECT_OPTIONS = ("--swap-passes", "0", "--set", "steps=4", "--config", ROOT / "configs/map_example.yaml")
+
+
+def _write_map(folder: Path, nodes: list[str], edges: list[str]) -> Path:
+    (folder / "m_nodes.csv").write_text("\n".join(nodes) + "\n", encoding="utf-8")
+    (folder / "m_edges.csv").write_text("\n".join(edges) + "\n", encoding="utf-8")
+    return folder / "m_nodes.csv"
+
+
 @given(
     delimiter=st.sampled_from([",", ";", "\t", "|", " ", ":"]),
     bom=st.booleans(),
@@ -156,8 +181,7 @@ map_bytes = st.one_of(
     seats=st.sampled_from(["1", "2", "0", "1000", "x"]),
 )
 def test_fuzz_select_maps(delimiter, bom, extra_column, junk, seats) -> None:
-    source = (ROOT / "configs/maps/example_nodes.csv").read_text(encoding="utf-8").splitlines()
-    edges = (ROOT / "configs/maps/example_edges.csv").read_text(encoding="utf-8").splitlines()
+    source, edges = SMALL_MAP
     with tempfile.TemporaryDirectory() as folder:
         nodes = Path(folder) / "m_nodes.csv"
         text = "\n".join(line.replace(",", delimiter) for line in source) + "\n"
@@ -174,7 +198,8 @@ def test_fuzz_select_maps(delimiter, bom, extra_column, junk, seats) -> None:
 
 
 DAMAGE_FILES = ["manifest.json", "runs.parquet", "evaluation.csv", "evaluation.json", "comparison.csv",
-                "summary.json", "figures/figures.json", "sensitivity.json", "report.html"]  # fmt: skip
+                "summary.json", "figures/figures.json", "sensitivity.json", "report.html", "invitations.csv",
+                "runs.csv", "evaluation_totals.csv"]  # fmt: skip
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=5)),
     lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=6), inner, max_size=3)),
@@ -217,15 +242,35 @@ def _damage(folder: Path, name: str, damage: tuple) -> None:
         path.mkdir(parents=True, exist_ok=True)
 
 
-@given(
-    kind=st.sampled_from(["sweep", "evaluate", "compare"]),
-    damaged=st.lists(st.tuples(st.sampled_from(DAMAGE_FILES), damages), max_size=2),
-    command=st.sampled_from(["report", "plot", "discover"]),
-    outcome_name=st.sampled_from(OUTCOME_NAMES),
-    threshold=st.sampled_from(["0.5", "0", "-1e300", "nan", "inf"]),
-    method=st.sampled_from(["prim", "cart"]),
+discover_options = st.lists(
+    st.sampled_from(
+        [("--method", "prim"), ("--method", "cart"), ("--method", "x"), ("--boxes", "2"), ("--boxes", "0"),
+         ("--boxes", "-1"), ("--boxes", "1000000"), ("--boxes", "x"), ("--min-density", "0.5"),
+         ("--min-density", "0"), ("--min-density", "1.5"), ("--min-density", "nan"), ("--min-density", "x")]
+    ),
+    max_size=2,
+)  # fmt: skip
+plot_outcomes = st.one_of(
+    st.lists(st.sampled_from([*OUTCOME_NAMES, "all", "seed", "point", "replicate"]), max_size=3).map(",".join),
+    words,
 )
-def test_fuzz_readers_on_damaged_folders(kinds, kind, damaged, command, outcome_name, threshold, method) -> None:
+
+
+@pytest.mark.parametrize("command", ["report", "plot", "discover"])
+@given(
+    kind=st.sampled_from(["sweep", "evaluate", "compare", "select"]),
+    damaged=st.lists(st.tuples(st.sampled_from(DAMAGE_FILES), damages), max_size=2),
+    outcome_name=st.sampled_from(OUTCOME_NAMES),
+    threshold=st.sampled_from(["0.5", "0", "-1e300", "nan", "inf", "x"]),
+    side=st.sampled_from(["--above", "--below"]),
+    options=discover_options,
+    outcomes=st.one_of(st.none(), plot_outcomes),
+    redraw=st.sampled_from([False, False, False, True]),  # drawing is the slow part
+)
+def test_fuzz_readers_on_damaged_folders(
+    kinds, command, kind, damaged, outcome_name, threshold, side, options, outcomes, redraw
+) -> None:
+    """report, plot and discover on a folder of each kind, damaged or not, with their options fuzzed."""
     with tempfile.TemporaryDirectory() as parent:
         folder = Path(parent) / kind
         shutil.copytree(kinds[kind], folder)
@@ -233,11 +278,11 @@ def test_fuzz_readers_on_damaged_folders(kinds, kind, damaged, command, outcome_
             _damage(folder, name, damage)
         before = folder_snapshot(folder) if folder.is_dir() else {}
         if command == "discover":
-            args = [command, folder, "--outcome", outcome_name, "--above", threshold, "--method", method]
+            args = [command, folder, "--outcome", outcome_name, side, threshold, *(x for o in options for x in o)]
         elif command == "plot":
-            args = [command, folder, *(["--outcomes", outcome_name] if outcome_name else [])]
+            args = [command, folder, *([] if outcomes is None else ["--outcomes", outcomes])]
         else:
-            args = [command, folder]
+            args = [command, folder, *(["--redraw"] if redraw else [])]
         outcome = _timed(*args)
         assert_contract(outcome)
         after = folder_snapshot(folder) if folder.is_dir() else {}

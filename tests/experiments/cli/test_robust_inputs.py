@@ -15,6 +15,7 @@ import time
 import warnings
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo, tracktwo_process
 from tracktwo.experiments.analysis.results import folder_kind
@@ -142,6 +143,27 @@ def test_a_corrupt_evaluation_table_is_one_line(folders, tmp_path) -> None:
     outcome = tracktwo("report", folder)
     assert_contract(outcome, "evaluation.csv")
     assert outcome.code == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fragment"),
+    [
+        ("evaluation.csv", "null\n", "no 'family' column"),  # found by the long fuzz run: KeyError 'family'
+        ("evaluation_totals.csv", "family,outcome\nworkshops,impact\n", "no 'with_programme' column"),
+        ("evaluation_totals.csv", None, "damaged"),  # replicates is no number
+        ("evaluation.json", '{"power": [1, 2]}', "damaged"),
+    ],
+)
+def test_an_evaluation_table_without_its_columns_is_one_line(folders, tmp_path, name, text, fragment) -> None:
+    folder = _copy(folders["evaluate"], tmp_path)
+    path = folder / name
+    if text is None:
+        text = pd.read_csv(path).assign(replicates="x").to_csv(index=False)
+    path.write_text(text, encoding="utf-8")
+    before = folder_snapshot(folder)
+    outcome = tracktwo("report", folder)
+    assert_contract(outcome, fragment)
+    assert outcome.code == 2 and folder_snapshot(folder) == before
 
 
 def test_a_partial_report_that_is_a_folder_and_figures_that_is_a_file_are_one_line(folders, tmp_path) -> None:
@@ -304,6 +326,30 @@ def test_groups_north_east_and_north_underscore_east_are_evaluated_apart(tmp_pat
     assert "region=north-east" in table and "region=north_east" in table
 
 
+def test_report_on_a_select_folder(tmp_path) -> None:
+    """Found by the long fuzz run: a select folder's swept text column is missing at some points (pandas 3's
+    astype(str) keeps NaN, and sorting its levels raised TypeError); a missing value is now its own level."""
+    done = tracktwo(
+        "select", EXAMPLE_MAP, "--seats", "1", "--replicates", "2", "--swap-passes", "0", "--set", "steps=2",
+        "--config", MAP_CONFIG, "--executor", "serial", "--no-progress", "--out", tmp_path / "sel",
+    )  # fmt: skip
+    assert done.code == 0, done.stderr
+    runs = pd.read_parquet(tmp_path / "sel" / "runs.parquet")
+    assert runs["workshops.participants"].isna().any()  # the case that failed
+    outcome = tracktwo("report", tmp_path / "sel")
+    assert_contract(outcome)
+    assert outcome.code == 0 and (tmp_path / "sel" / "report.html").is_file()
+
+
+def test_effects_of_a_text_parameter_with_missing_values_name_each_level() -> None:
+    from tracktwo.experiments.analysis.effects import _main_columns
+
+    runs = pd.DataFrame({"who": ["a", None, "b", "a"], "n": [1.0, 2.0, 1.0, 2.0]})
+    columns, origin = _main_columns(runs, ["who", "n"])
+    assert sorted(columns) == ["n", "who[b]", "who[nan]"]
+    assert columns["who[nan]"].tolist() == [0.0, 1.0, 0.0, 0.0] and origin["who[b]"] == "who"
+
+
 # Issue 28, item 4: undefined outcomes ---------------------------------------------------------------------------------
 
 
@@ -315,6 +361,53 @@ def test_a_time_to_an_event_undefined_in_some_runs_is_censored_in_evaluate(tmp_p
     assert outcome.code == 0, outcome.stderr
     totals = (tmp_path / "ev" / "evaluation_totals.csv").read_text(encoding="utf-8")
     assert "time_to_first_transfer" in totals
+
+
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["--outcomes", "mean_novelty_generated"], ["mean_novelty_generated", "without meetings", "workshops"]),
+        (["--outcomes", "impact", "mean_candour", "--components", "events"], ["mean_candour", "events"]),
+        (["--outcomes", "trust_change", "--set", "sides=1"], ["trust_change", "sides: 1"]),
+    ],
+)
+def test_an_outcome_the_config_leaves_undefined_is_refused_before_any_run(folders, tmp_path, args, fragments) -> None:
+    """Known from the config: refused before the pilot (no run, no folder), and an existing folder is unchanged."""
+    out = _copy(folders["evaluate"], tmp_path)
+    before = folder_snapshot(out)
+    start = time.perf_counter()
+    outcome = tracktwo(
+        "evaluate", "--set", "steps=6", "--set", "workshops.count=2", *args, "--replicates", "2",
+        "--executor", "serial", "--no-progress", "--out", out, "--overwrite",
+    )  # fmt: skip
+    assert_contract(outcome, *fragments)
+    assert outcome.code == 2 and "power check" not in outcome.stdout + outcome.stderr  # before the pilot
+    assert folder_snapshot(out) == before
+    assert time.perf_counter() - start < 30
+    fresh = tracktwo("evaluate", "--set", "steps=6", *args, "--executor", "serial", "--out", tmp_path / "new")
+    assert fresh.code == 2 and not (tmp_path / "new").exists()
+
+
+def test_an_outcome_defined_in_the_config_but_in_no_run_is_one_line_and_its_runs_are_reused(tmp_path) -> None:
+    """All routes closed: in practice nothing enters Track One, though the config cannot say so before the runs."""
+    common = ["--set", "steps=6", "--components", "routes", "--replicates", "2", "--executor", "serial",
+              "--no-progress", "--out", tmp_path / "ev"]  # fmt: skip
+    outcome = tracktwo("evaluate", "--outcomes", "mean_novelty_transferred", *common)
+    assert_contract(outcome, "mean_novelty_transferred", "every replicate", "--resume")
+    assert outcome.code == 2 and "RuntimeWarning" not in outcome.stderr  # the pilot's NaN statistics are quiet
+    runs = pd.read_parquet(tmp_path / "ev" / "runs.parquet")
+    assert (runs["status"] == "finished").all() and len(runs) > 2
+    again = tracktwo("evaluate", "--outcomes", "impact", *common, "--resume")
+    assert again.code == 0, again.stderr
+    reused = pd.read_parquet(tmp_path / "ev" / "runs.parquet")
+    pd.testing.assert_frame_equal(reused[runs.columns], runs)  # the same runs, none repeated (same wall times)
+    assert (tmp_path / "ev" / "evaluation.csv").is_file()
+
+
+def test_outcomes_named_by_the_up_front_check_are_declared() -> None:
+    from tracktwo.model import OUTCOMES
+
+    assert set(OUTCOMES) >= evaluation_checks.NEEDS_A_MEETING | evaluation_checks.NEEDS_TWO_SIDES
 
 
 def test_discover_on_a_time_to_an_event(folders, tmp_path) -> None:
@@ -445,6 +538,53 @@ def test_library_warnings_are_one_line_each_and_missing_glyphs_one_line_in_all(c
     assert "Glyph" not in warning_line(
         "x", UserWarning, "Glyph 128330 (\\N{DOVE OF PEACE}) missing from font(s) DejaVu"
     )
+
+
+WARNING_IN_RUNS = """\
+import multiprocessing
+import os
+import warnings
+
+import numpy as np
+from tracktwo.experiments.engine import worker
+
+real = worker.simulate
+
+
+def noisy(*args, **kwargs):
+    with open(os.environ["WARNED_LOG"], "a", encoding="utf-8") as log:
+        log.write("worker\\n" if multiprocessing.parent_process() else "command\\n")
+    np.log(np.zeros(2))  # numpy: RuntimeWarning, divide by zero encountered in log
+    warnings.warn("a library's warning\\nover two lines", RuntimeWarning, stacklevel=1)
+    return real(*args, **kwargs)
+
+
+worker.simulate = noisy
+"""
+
+
+@pytest.mark.parametrize("executor", [["--executor", "serial"], ["--executor", "process", "--workers", "2"]])
+def test_warnings_inside_runs_are_one_line_each_or_silent(tmp_path, executor: list[str]) -> None:
+    """A numpy RuntimeWarning raised inside every run (here: in the pool's workers) is one line or nothing on stderr."""
+    (tmp_path / "hook").mkdir()
+    (tmp_path / "hook" / "sitecustomize.py").write_text(WARNING_IN_RUNS, encoding="utf-8")  # in every process
+    (tmp_path / "tiny.yaml").write_text(TINY_SWEEP, encoding="utf-8")
+    log = tmp_path / "warned.log"
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'hook'}{os.pathsep}{ROOT}", "WARNED_LOG": str(log)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tracktwo", "sweep", tmp_path / "tiny.yaml", *executor, "--no-progress",
+         "--out", tmp_path / "out"],
+        capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    warned_in = set(log.read_text(encoding="utf-8").split())  # the warnings were raised where the runs are
+    assert "worker" in warned_in if executor[1] == "process" else warned_in == {"command"}, warned_in
+    noise = [line for line in done.stderr.splitlines() if "Warning" in line or "np.log" in line or "warn(" in line]
+    shown = [line for line in noise if line.startswith("tracktwo sweep: warning: ")]
+    assert noise == shown, done.stderr[-3000:]  # no library source line, no second line of a message
+    assert len(shown) <= 2 and all(len(line) < 300 for line in shown), shown  # each distinct warning once
+    if executor[1] == "serial":
+        assert any("divide by zero" in line for line in shown) and any("over two lines" in line for line in shown)
 
 
 # Issue 28, item 2: the app --------------------------------------------------------------------------------------------
