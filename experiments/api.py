@@ -34,6 +34,7 @@ import yaml
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides, with_command_settings
 from tracktwo.experiments.engine.executors import EXECUTORS, Executor, ExecutorError, make_executor
+from tracktwo.experiments.messages import OptionError
 from tracktwo.experiments.provenance import (
     default_out,
     environment,
@@ -383,6 +384,8 @@ def _guarded(force: bool = False) -> Iterator[None]:
     try:
         with limits.lifted(force):
             yield
+    except OptionError as error:  # keeps naming its option, so the CLI can show the flag
+        raise OptionError(error.option, one_line(error.problem)) from None
     except ConfigError as error:
         raise ConfigError(one_line(str(error))) from None
 

@@ -20,11 +20,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, SWEEP_KINDS, ResultsFolder, load_results
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import write_atomic, write_json
-from tracktwo.experiments.reporting import labels
 from tracktwo.model import ConfigError
 
 __all__ = [

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.dilemma import optimum
 from tracktwo.experiments.analysis.ranking import best_set_of, rank_points
@@ -49,7 +50,7 @@ from tracktwo.experiments.analysis.results import (
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import check_file_place, write_json
-from tracktwo.experiments.reporting import figures, labels
+from tracktwo.experiments.reporting import figures
 from tracktwo.experiments.reporting.figures import PALETTE, save
 from tracktwo.model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
 
