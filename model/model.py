@@ -484,7 +484,7 @@ class TrackTwoModel(mesa.Model):
         """Participants' ties to official positions in this room, for candour.
 
         Officials in a personal capacity drift back to positions as the officials' share of the seats rises
-        (MODEL.md Part I).
+        (docs/ODD.md 7.1, Candour: position ties).
         """
         tie = self.position_tie[who].copy()
         officials = self.behaviour[who] == "official"
