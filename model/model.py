@@ -20,7 +20,16 @@ import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
-from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, expand_rows, forget, trust_by_side
+from tracktwo.model.diffusion import (
+    AdvocateCounts,
+    Context,
+    StepDraws,
+    TieIndex,
+    advocate,
+    expand_rows,
+    forget,
+    trust_by_side,
+)
 from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
@@ -543,22 +552,19 @@ class TrackTwoModel(mesa.Model):
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
             active &= ~self._silenced[None, :]
         credibility, weighs = self._credibility()
-        adoptions = advocate(
-            StepDraws(self.randomness, t, ideas.key[:n]),
-            self.tie_index,
-            active.T,
-            ideas.holds,
-            ideas.novelty,
+        context = Context(
             self.params.diffusion.base_rate,
+            ideas.novelty,
             credibility,
             weighs,
             self.aversion,
             self.side,
             self.trust,
-            exposures=self.record is not None,
-            counts=self.advocate_counts,
             any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
         )
+        draws = StepDraws(self.randomness, t, ideas.key[:n])
+        exposures = self.record is not None
+        adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
         if adoptions.actors.size:
