@@ -34,7 +34,6 @@ FLAG = re.compile(r"(?<![\w-])--[a-z][a-z0-9]*(-[a-z0-9]+)*")
 # fall): their errors predate OptionError. New code raises OptionError instead.
 FLAGS_ALLOWED = {
     "analysis/comparison.py": 1,
-    "analysis/contributions.py": 3,
     "analysis/posterior.py": 1,
     "analysis/results.py": 8,
     "analysis/selection.py": 4,
