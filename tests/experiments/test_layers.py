@@ -37,8 +37,7 @@ FLAGS_ALLOWED = {
     "analysis/posterior.py": 1,
     "analysis/results.py": 8,
     "analysis/selection.py": 4,
-    "analysis/theory.py": 3,
-    "analysis/verdicts.py": 19,  # also builds its argparse options: belongs in cli/
+    "analysis/verdicts.py": 4,
     "engine/budget.py": 1,
     "engine/calibration.py": 8,
     "engine/folder_lock.py": 1,
