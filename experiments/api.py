@@ -384,8 +384,8 @@ def _guarded(force: bool = False) -> Iterator[None]:
     try:
         with limits.lifted(force):
             yield
-    except OptionError as error:  # keeps naming its option, so the CLI can show the flag
-        raise OptionError(error.option, one_line(error.problem)) from None
+    except OptionError as error:  # the API's errors are the command's lines: the option as its flag
+        raise ConfigError(one_line(error.as_flag())) from None
     except ConfigError as error:
         raise ConfigError(one_line(str(error))) from None
 

@@ -5,7 +5,7 @@
   ones under `if TYPE_CHECKING:`. The shared modules at experiments/'s top (labels, messages,
   provenance) sit below every layer and import none.
 - The engine and analysis name no command-line flag: they raise `OptionError("workers", ...)` and
-  the CLI shows "--workers".
+  the API and the CLI show "--workers".
 """
 
 from __future__ import annotations
