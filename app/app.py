@@ -69,6 +69,7 @@ from tracktwo.app.views import (
     run_csv,
 )
 from tracktwo.model import ConfigError
+from tracktwo.model.network import side_name
 
 TITLE = "Track Two into Track One"
 HERE = Path(__file__).parent
@@ -542,7 +543,8 @@ def network_key_html() -> str:
         for behaviour, colour in BEHAVIOUR_COLOURS.items()
     )
     return (
-        f"{kinds} &nbsp;|&nbsp; &#9679; Side A &nbsp;&#9632; Side B &nbsp;|&nbsp; larger, ringed: holds the leading "
+        f"{kinds} &nbsp;|&nbsp; &#9679; {side_name(0)} &nbsp;&#9632; {side_name(1)} &nbsp;|&nbsp; "
+        "larger, ringed: holds the leading "
         f"idea &nbsp;|&nbsp; <span style='color:{PARTICIPANT_HALO}'>&#9679;</span> latest workshop &nbsp;|&nbsp; "
         f"<span style='color:{NEW_CHANNEL}'>&#9472;</span> new cross-side tie"
     )

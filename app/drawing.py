@@ -27,6 +27,7 @@ from scipy import sparse
 from tracktwo.experiments.reporting.figures import RIPE_SHADE, ripe_spans
 from tracktwo.model import TRACK_LABELS, TrackTwoModel
 from tracktwo.model.formats import FORMATS
+from tracktwo.model.network import side_name
 
 if TYPE_CHECKING:
     from tracktwo.app.evaluation import RunEvaluation
@@ -51,7 +52,6 @@ TRACK_BEHAVIOUR = {
     "track_three": "grassroots",
 }
 SIDE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
-SIDE_NAMES = tuple("ABCDEFGHIJKLMNOPQRST")
 TRACK_HEIGHT = {"official": 3.0, "elite": 2.0, "autonomous": 1.0, "grassroots": 0.0}  # bands, top to bottom
 TOP_BAND = max(TRACK_HEIGHT.values())
 TRACK_NAMES = {
@@ -93,11 +93,6 @@ ROUTE_LINES = {  # route into Track One: (label on the plot, colour of the track
     "via_track_three": ("Via Track Three", "grassroots", "-"),
     "direct": ("Direct (backchannel)", "official", ":"),
 }
-
-
-def side_name(side: int) -> str:
-    """A side's display name ('Side A', 'Side B', ...), the same in every picture and legend."""
-    return f"Side {SIDE_NAMES[side % len(SIDE_NAMES)]}"
 
 
 # ----------------------------------------------------------------------------------------------

@@ -6,4 +6,4 @@ storing each run) -> `analysis` (reading the results back, statistics) -> `repor
 figures, the HTML report); `cli` is the `tracktwo` command on top of them all.
 """
 
-__all__ = ["analysis", "cli", "design", "engine", "provenance", "reporting"]
+__all__ = ["analysis", "cli", "design", "engine", "labels", "provenance", "reporting"]

@@ -34,6 +34,7 @@ import yaml
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides, with_command_settings
 from tracktwo.experiments.engine.executors import EXECUTORS, Executor, ExecutorError, make_executor
+from tracktwo.experiments.messages import OptionError
 from tracktwo.experiments.provenance import (
     default_out,
     environment,
@@ -387,6 +388,8 @@ def _guarded(force: bool = False) -> Iterator[None]:
     try:
         with limits.lifted(force):
             yield
+    except OptionError as error:  # the API's errors are the command's lines: the option as its flag
+        raise ConfigError(one_line(error.as_flag())) from None
     except ConfigError as error:
         raise ConfigError(one_line(str(error))) from None
 

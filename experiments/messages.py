@@ -16,10 +16,29 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["MAX_WARNING_CHARS", "one_line_warnings", "warning_line"]
+from tracktwo.model import ConfigError
+
+__all__ = ["MAX_WARNING_CHARS", "OptionError", "one_line_warnings", "warning_line"]
 
 MAX_WARNING_CHARS = 299
 GLYPH = re.compile(r"Glyph \d+ .*missing from (current )?font", re.IGNORECASE)
+
+
+class OptionError(ConfigError):
+    """A bad value for one option, named as the Python API names it (`workers`); the CLI shows its flag.
+
+    The engine and analysis know argument names, not command-line flags: the message reads
+    "workers: expected 1 or more, got 0" from Python, and `tracktwo` prints it as "--workers: ...".
+    """
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+        self.problem = problem
+
+    def as_flag(self) -> str:
+        """The message with the option as its command-line flag (`--min-density` for `min_density`)."""
+        return f"--{self.option.replace('_', '-')}: {self.problem}"
 
 
 def warning_line(command: str, category: type[Warning], message: str) -> str:

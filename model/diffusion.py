@@ -27,7 +27,7 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
@@ -143,8 +143,14 @@ class Context:
     sides: np.ndarray
     trust: np.ndarray  # (actors x sides): each actor's trust of each side, 1 for its own
 
-    any_weighs: bool = True  # some receiver weighs standing (skip the term when none does)
+    any_weighs: bool | None = None  # some receiver weighs standing (skip the term when none does); None: look
     any_across: bool = True  # some tie crosses sides (skip the trust term when none does)
+
+    def __post_init__(self) -> None:
+        if self.trust.ndim == 1:  # one trust of every other side per actor
+            self.trust = trust_by_side(self.trust, self.sides)
+        if self.any_weighs is None:
+            self.any_weighs = bool(self.weighs_standing.any())
 
     def tie_probability(self, senders: np.ndarray, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Adoption probability along each (sender, receiver, idea column) tie this step."""
@@ -184,21 +190,14 @@ def advocate(
     ties: TieIndex,
     active: np.ndarray,
     holds: np.ndarray,
-    novelty: np.ndarray,
-    base_rate: float,
-    standing: np.ndarray,
-    weighs_standing: np.ndarray,
-    aversion: np.ndarray,
-    sides: np.ndarray,
-    trust: np.ndarray,
+    context: Context,
     exposures: bool = False,
     counts: AdvocateCounts | None = None,
-    any_weighs: bool | None = None,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
-    `holds` (actors x at least as many ideas) is who holds what; `novelty` is per idea and
-    `draws.keys` per idea. `trust` is (actors x sides), or one trust of every other side per actor.
+    `holds` (actors x at least as many ideas) is who holds what; `context` is what a tie's probability
+    depends on, its `novelty` per idea (at least as many as `active` has columns); `draws.keys` per idea.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
     from step to step (a run's), so only the advocacy that changed is counted again.
@@ -206,18 +205,12 @@ def advocate(
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    if trust.ndim == 1:
-        trust = trust_by_side(trust, sides)
-    if base_rate <= 0 or not active.any():
+    if context.base_rate <= 0 or not active.any():
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
-    if any_weighs is None:
-        any_weighs = bool(weighs_standing.any())
-    context = Context(
-        base_rate, novelty[:n_ideas], standing, weighs_standing, aversion, sides, trust, any_weighs, ties.any_across
-    )
-    by_side, total = (counts or AdvocateCounts(sides)).update(ties, active)
+    context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
+    by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
     receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)

@@ -20,11 +20,20 @@ import scipy.sparse as sp
 from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
-from tracktwo.model.diffusion import AdvocateCounts, StepDraws, TieIndex, advocate, expand_rows, forget, trust_by_side
+from tracktwo.model.diffusion import (
+    AdvocateCounts,
+    Context,
+    StepDraws,
+    TieIndex,
+    advocate,
+    expand_rows,
+    forget,
+    trust_by_side,
+)
 from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
-from tracktwo.model.network import build_graph
+from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, run_streams
 from tracktwo.model.record import Record
@@ -161,7 +170,18 @@ class TrackTwoModel(mesa.Model):
         p = self.params
 
         graph = build_graph(p, self.streams["network"])
-        population = graph.population
+        self._set_population(graph.population)
+        self._draw_attributes()
+        self._set_behaviours()
+        self._set_ties_and_groups(graph)
+        self._set_processes()
+        self._seed_ideas()
+        self._outcomes: tuple[int, dict[str, float]] | None = None
+        self.datacollector = metrics.SnapshotCollector(self, agents=agent_reporters)
+
+    def _set_population(self, population: Population) -> None:
+        """Who the actors are: kind, side, behaviour and track, as arrays indexed by actor."""
+        p = self.params
         self.population = population
         self.n_actors = len(population.kinds)
         self.n_sides = population.n_sides
@@ -178,7 +198,11 @@ class TrackTwoModel(mesa.Model):
         self.per_track_member = np.divide(
             1.0, track_sizes, out=np.full(track_sizes.size, np.nan), where=track_sizes > 0
         )
-        self._draw_attributes()
+
+    def _set_behaviours(self) -> None:
+        """What behaviour makes of each actor (standing weighed, position ties, exploring); the starting trust kept."""
+        p = self.params
+        kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]
         self._rows = np.arange(self.n_actors)
         self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
         self._states = np.arange(self.ripeness_states(p))
@@ -197,6 +221,9 @@ class TrackTwoModel(mesa.Model):
             self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
             self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
 
+    def _set_ties_and_groups(self, graph: Graph) -> None:
+        """The network's tie index, the (track, side) groups ideas are counted in, and Track One's entry."""
+        p, population = self.params, graph.population
         self.tie_index = TieIndex.build(self.n_actors, graph.sources, graph.targets, self.side)
         self.advocate_counts = AdvocateCounts(self.side)  # advocating neighbours, kept from step to step
         officials = self.members["official"]
@@ -212,6 +239,10 @@ class TrackTwoModel(mesa.Model):
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
+
+    def _set_processes(self) -> None:
+        """Removed components, rival sources, the record, the programmes, ripeness and the run's counters."""
+        p, population = self.params, self.population
         self.removal = removal(p, population)  # a counterfactual's missing parts (model/components.py)
         self._closed_carriers = self._carriers_closed()
         self._silenced = self.behaviour == "grassroots" if "via_track_three" in self.removal.routes else None
@@ -234,9 +265,6 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None
         self.snapshot: dict[str, float] = {}
-        self._seed_ideas()
-        self._outcomes: tuple[int, dict[str, float]] | None = None
-        self.datacollector = metrics.SnapshotCollector(self, agents=agent_reporters)
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
 
@@ -484,7 +512,7 @@ class TrackTwoModel(mesa.Model):
         """Participants' ties to official positions in this room, for candour.
 
         Officials in a personal capacity drift back to positions as the officials' share of the seats rises
-        (MODEL.md Part I).
+        (docs/ODD.md 7.1, Candour: position ties).
         """
         tie = self.position_tie[who].copy()
         officials = self.behaviour[who] == "official"
@@ -543,22 +571,19 @@ class TrackTwoModel(mesa.Model):
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
             active &= ~self._silenced[None, :]
         credibility, weighs = self._credibility()
-        adoptions = advocate(
-            StepDraws(self.randomness, t, ideas.key[:n]),
-            self.tie_index,
-            active.T,
-            ideas.holds,
-            ideas.novelty,
+        context = Context(
             self.params.diffusion.base_rate,
+            ideas.novelty,
             credibility,
             weighs,
             self.aversion,
             self.side,
             self.trust,
-            exposures=self.record is not None,
-            counts=self.advocate_counts,
             any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
         )
+        draws = StepDraws(self.randomness, t, ideas.key[:n])
+        exposures = self.record is not None
+        adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
         if adoptions.actors.size:

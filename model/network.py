@@ -28,6 +28,7 @@ __all__ = [
     "edge_table",
     "population_from_rows",
     "read_actor_map",
+    "side_name",
     "stochastic_block_edges",
     "synthetic_population",
 ]
@@ -107,6 +108,14 @@ def stochastic_block_edges(
     return np.minimum(u, v), np.maximum(u, v)
 
 
+def side_name(side: int) -> str:
+    """A synthetic side's name ('Side 1', 'Side 2', ...; `side` counts from 0), in the model, the app and reports.
+
+    Sides are numbered as in `workshops.sides` and actor ids (`elite-1-0`); an actor map names its own sides.
+    """
+    return f"Side {side + 1}"
+
+
 def synthetic_population(params: Params) -> Population:
     """The actors of a synthetic network: every kind's count on each side, ids kind-side-index."""
     kinds: list[str] = []
@@ -122,7 +131,7 @@ def synthetic_population(params: Params) -> Population:
         np.asarray(sides, dtype=np.int64),
         params.sides,
         labels,
-        [f"Side {s + 1}" for s in range(params.sides)],
+        [side_name(s) for s in range(params.sides)],
     )
 
 

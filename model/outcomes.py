@@ -154,7 +154,7 @@ OUTCOMES: dict[str, Outcome] = _declare(
         Outcome(f"transfers_{route}", f"Ideas that entered Track One {label[0].lower()}{label[1:]}", "ideas")
         for route, label in ROUTE_LABELS.items()
     ),
-    # the "new" Track Two (MODEL.md Part III): objectives beyond Track One, third parties, formats, initiatives
+    # the "new" Track Two (docs/ODD.md 7.9): objectives beyond Track One, third parties, formats, initiatives
     Outcome(
         "transfers_track_1_5", "Ideas taken up in Track 1.5 (influentials, officials in a personal capacity)", "ideas"
     ),

@@ -667,7 +667,7 @@ class InitialIdeas(_Strict):
 
 
 # ----------------------------------------------------------------------------------------------
-# The "new" Track Two (MODEL.md Part III): formats as scheduled events, third parties, voice,
+# The "new" Track Two (docs/ODD.md 7.9): formats as scheduled events, third parties, voice,
 # several initiatives, proscribed actors, local agreements. Every default is neutral: a config
 # that does not mention them runs exactly today's regular series.
 
@@ -781,7 +781,7 @@ class Formats(_Strict):
 
 
 class ThirdPartyProfile(_Strict):
-    """What distinguishes a type of third party (MODEL.md Part III)."""
+    """What distinguishes a type of third party (docs/ODD.md 7.9, Third parties)."""
 
     integrity: float = Field(1.0, ge=0, le=1, description="Factor on workshops.facilitator_integrity, 0..1.")
     process_expertise: float = Field(
@@ -999,7 +999,7 @@ def component_syntax() -> str:
 
 
 class Rivals(_Strict):
-    """Ideas that reach Track One from outside the programme (rival sources; MODEL.md Part IV). Off by default."""
+    """Ideas that reach Track One from outside the programme (rival sources; docs/ODD.md 7.6). Off by default."""
 
     track_one_rate: float = Field(
         0.0,

@@ -1,4 +1,4 @@
-"""Rival sources: ideas that reach Track One without the programme (MODEL.md Part IV).
+"""Rival sources: ideas that reach Track One without the programme (docs/ODD.md 7.6).
 
 Track One's own bureaucracy generates ideas of low novelty: a Poisson number per month, each
 held at first by a few officials of one side (drawn at random). Other initiatives send ideas of

@@ -1,9 +1,9 @@
 """Inclusion with voice: who among a meeting's participants co-authors each of its ideas.
 
-Presence is not voice (MODEL.md Part III, "tokenization of female representatives"): a participant
-of a group with voice weight v co-authors each idea with probability v (groups not named: 1), so a
-group's share among authors can fall below its share of the seats. Every idea keeps at least one
-author: if the draw leaves none, the participant with the highest voice (ties at random) authors it.
+Presence is not voice (docs/ODD.md 7.9, Voice; the design brief warns of the "tokenization of female
+representatives"): a participant of a group with voice weight v co-authors each idea with probability v
+(groups not named: 1), so a group's share among authors can fall below its share of the seats. Every idea
+keeps at least one author: if the draw leaves none, the participant with the highest voice (ties at random) authors it.
 """
 
 from __future__ import annotations

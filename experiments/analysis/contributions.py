@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.design import evaluation_checks
-from tracktwo.model import OUTCOMES, ConfigError, Params
+from tracktwo.experiments.messages import OptionError
+from tracktwo.model import OUTCOMES, Params
 from tracktwo.model.families import FAMILIES, family, is_family
 
 __all__ = [
@@ -51,10 +52,10 @@ def plan(params: Params, names: list[str], orders: int, seed: int, replicates: i
     families = []
     for name in dict.fromkeys(names):
         if not is_family(name):
-            raise ConfigError(f"--components: {name!r} is not a family; choose from {', '.join(FAMILIES)}")
+            raise OptionError("components", f"{name!r} is not a family; choose from {', '.join(FAMILIES)}")
         found = family(params, name, seed)
         if not found:
-            raise ConfigError(f"--components: {name} has no components in this programme (nothing to evaluate)")
+            raise OptionError("components", f"{name} has no components in this programme (nothing to evaluate)")
         keys, labels = [k for k, _ in found], [label for _, label in found]
         evaluation_checks.check_family_size(name, len(keys), orders, replicates)
         sampled = None if len(keys) <= evaluation.EXACT_MAX else evaluation.orders(len(keys), orders, seed)
@@ -87,7 +88,7 @@ def check_outcomes(names: list[str]) -> list[str]:
     """The outcomes asked for, each once, in order; ConfigError naming the first unknown one."""
     unknown = [n for n in names if n not in OUTCOMES]
     if unknown:
-        raise ConfigError(f"--outcomes: unknown outcome {unknown[0]!r}; known: {', '.join(OUTCOMES)}")
+        raise OptionError("outcomes", f"unknown outcome {unknown[0]!r}; known: {', '.join(OUTCOMES)}")
     return list(dict.fromkeys(names))
 
 

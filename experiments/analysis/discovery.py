@@ -20,11 +20,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, SWEEP_KINDS, ResultsFolder, load_results
 from tracktwo.experiments.engine import folder_lock
+from tracktwo.experiments.messages import OptionError
 from tracktwo.experiments.provenance import write_atomic, write_json
-from tracktwo.experiments.reporting import labels
 from tracktwo.model import ConfigError
 
 __all__ = [
@@ -395,7 +396,7 @@ def discover(
 ) -> tuple[list[Box], list[dict[str, float]]]:
     """Boxes where the cases concentrate; PRIM covers them box after box (each on the runs the earlier ones left)."""
     if method not in METHODS:
-        raise ConfigError(f"--method: expected one of {', '.join(METHODS)}, got {method!r}")
+        raise OptionError("method", f"expected one of {', '.join(METHODS)}, got {method!r}")
     cases = np.asarray(cases, dtype=bool)
     if method == "cart":
         return cart(frame, cases, max_boxes, min_density), []
@@ -441,14 +442,15 @@ def discover_results(
     if outcome not in results.outcomes:
         close = difflib.get_close_matches(outcome, results.outcomes, n=1)
         hint = f" (did you mean {close[0]}?)" if close else ""
-        raise ConfigError(
-            f"--outcome: {outcome!r} is not an outcome in {results.directory}/runs.parquet{hint}; "
-            f"outcomes: {', '.join(results.outcomes)}"
+        raise OptionError(
+            "outcome",
+            f"{outcome!r} is not an outcome in {results.directory}/runs.parquet{hint}; "
+            f"outcomes: {', '.join(results.outcomes)}",
         )
     if min_density is not None and not 0 < min_density <= 1:
-        raise ConfigError(f"--min-density: expected a share in (0, 1], got {min_density:g}")
+        raise OptionError("min_density", f"expected a share in (0, 1], got {min_density:g}")
     if max_boxes < 1:
-        raise ConfigError(f"--boxes: expected 1 or more, got {max_boxes}")
+        raise OptionError("boxes", f"expected 1 or more, got {max_boxes}")
     columns = factor_columns(results)
     if not columns:
         raise ConfigError(

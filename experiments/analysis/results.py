@@ -17,10 +17,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tracktwo.experiments import labels
 from tracktwo.experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.experiments.provenance import read_manifest
-from tracktwo.experiments.reporting import labels
 from tracktwo.model import OUTCOMES, ConfigError
 
 __all__ = [

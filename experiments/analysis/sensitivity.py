@@ -9,8 +9,8 @@ import pandas as pd
 from tracktwo.experiments.analysis.results import SENSITIVITY_INFO, SENSITIVITY_TABLE
 from tracktwo.experiments.design.sensitivity import CONFIDENCE, RESAMPLES, SensitivitySpec, quiet_salib
 from tracktwo.experiments.engine.worker import FINISHED
+from tracktwo.experiments.labels import outcome_label, parameter_label
 from tracktwo.experiments.provenance import tracktwo_version, write_atomic, write_json
-from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
 
 __all__ = ["analyse", "format_table", "point_means", "write_analysis"]
 

@@ -38,6 +38,7 @@ import pandas as pd
 import yaml
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.analysis.evaluation import Rule, plain
+from tracktwo.experiments.messages import OptionError
 from tracktwo.model import OUTCOMES, ConfigError
 
 __all__ = [
@@ -119,9 +120,9 @@ def load_theory(path: str | Path) -> Theory:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except OSError as error:
-        raise ConfigError(f"--theory: cannot read {file} ({error.strerror or error})") from None
+        raise OptionError("theory", f"cannot read {file} ({error.strerror or error})") from None
     except yaml.YAMLError as error:
-        raise ConfigError(f"--theory: {file} is not valid YAML ({str(error).splitlines()[0]})") from None
+        raise OptionError("theory", f"{file} is not valid YAML ({str(error).splitlines()[0]})") from None
     if not isinstance(data, dict) or not isinstance(data.get("nodes"), dict) or not isinstance(data.get("links"), list):
         raise _fail(file, "top level", "needs a mapping with nodes: (a mapping) and links: (a list)")
     nodes: dict[str, Node] = {}
@@ -285,7 +286,7 @@ def check_knockouts(theory: Theory, base: Mapping[str, Any]) -> None:
             TrackTwoModel(make_params(merge(dict(base), node.overrides())), 0)
         except (ConfigError, ValueError) as error:
             first = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise ConfigError(f"--theory: nodes.{cause}.knockout: {first}") from None
+            raise OptionError("theory", f"nodes.{cause}.knockout: {first}") from None
 
 
 def attach(

@@ -30,16 +30,17 @@ import pandas as pd
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.analysis.evaluation import Rule, plain
 from tracktwo.experiments.analysis.results import outcome_values, paired_table
+from tracktwo.experiments.messages import OptionError
 from tracktwo.model import ConfigError, outcome_label
 from tracktwo.model.components import Component
 
 __all__ = [
     "CHAINS",
     "COUNTERFACTUALS",
+    "DEFAULT_COUNTERFACTUAL",
     "NO_CHAIN",
     "PILOT_REPLICATES",
     "PowerCheck",
-    "add_arguments",
     "before_runs",
     "chain_of",
     "counterfactual_words",
@@ -146,7 +147,7 @@ def outcome_words(outcome: str) -> str:
 def check_counterfactual(name: str) -> str:
     """`refill` or `empty`; anything else refused in one line."""
     if name not in COUNTERFACTUALS:
-        raise ConfigError(f"--counterfactual: {name!r} is not one of {', '.join(COUNTERFACTUALS)}")
+        raise OptionError("counterfactual", f"{name!r} is not one of {', '.join(COUNTERFACTUALS)}")
     return name
 
 
@@ -164,11 +165,11 @@ def parse_margins(values: Sequence[str] | None, outcomes: Sequence[str]) -> dict
         try:
             margin = float(number)
         except ValueError:
-            raise ConfigError(f"--margin: {value!r} is not a number or OUTCOME=NUMBER") from None
+            raise OptionError("margin", f"{value!r} is not a number or OUTCOME=NUMBER") from None
         if not (math.isfinite(margin) and margin >= 0):
-            raise ConfigError(f"--margin: {value!r} must be a finite number >= 0")
+            raise OptionError("margin", f"{value!r} must be a finite number >= 0")
         if sep and name not in outcomes:
-            raise ConfigError(f"--margin: {name!r} is not one of the outcomes evaluated ({', '.join(outcomes)})")
+            raise OptionError("margin", f"{name!r} is not one of the outcomes evaluated ({', '.join(outcomes)})")
         for outcome in [name] if sep else outcomes:
             found[outcome] = margin
     return found
@@ -271,67 +272,17 @@ def power_check(
     return checks
 
 
-def add_arguments(parser: Any) -> None:
-    """`tracktwo evaluate`'s options for the verdict rule, the counterfactual and the power check."""
-    parser.add_argument(
-        "--correction",
-        choices=list(evaluation.CORRECTIONS),
-        default=evaluation.DEFAULT_CORRECTION,
-        help="correction across a family's components: holm (family-wise error rate, default) or bh "
-        "(Benjamini-Hochberg false discovery rate)",
-    )
-    parser.add_argument(
-        "--alpha", type=float, default=evaluation.DEFAULT_ALPHA, help="level of the tests (default 0.05)"
-    )
-    parser.add_argument(
-        "--margin",
-        nargs="+",
-        metavar="[OUTCOME=]VALUE",
-        help="equivalence margin for 'no effect', in the outcome's units (one value for every outcome, or "
-        f"OUTCOME=VALUE each); default {evaluation.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's "
-        "pilot mean",
-    )
-    parser.add_argument(
-        "--counterfactual",
-        default=DEFAULT_COUNTERFACTUAL,
-        metavar="refill|empty",
-        help="what removing participants or groups does to their seats: refill (default: the next actor of the "
-        "same kind and side in the same invitation order takes it) or empty (it stays empty)",
-    )
-    parser.add_argument(
-        "--pilot",
-        type=int,
-        default=PILOT_REPLICATES,
-        help=f"pilot seeds of the power check (default {PILOT_REPLICATES}; at least 2)",
-    )
-    parser.add_argument(
-        "--paired-sd", type=float, default=None, help="the paired SD to plan with, instead of the pilot's"
-    )
-    parser.add_argument(
-        "--theory",
-        default=None,
-        metavar="FILE",
-        help="a theory of change (YAML: nodes and links) whose links to test by knocking out each cause "
-        "(configs/theory/ngo_programme.yaml is an example); writes theory.csv and the contribution story",
-    )
-    parser.add_argument(
-        "--strict",
-        action="store_true",
-        help="refuse to run when the replicates cannot detect a change as large as the margin",
-    )
-
-
 def before_runs(
     args: Any, params: Any, families: Sequence[Any], outcomes: Sequence[str], echo: Callable[[str], None] = print
 ) -> tuple[dict[str, Rule], list[PowerCheck]]:
     """Check the rule's options, run the power check's pilot, warn (or refuse with --strict); before any run."""
     check_counterfactual(args.counterfactual)
     if not 0 < args.alpha < 1:
-        raise ConfigError(f"--alpha: {args.alpha} is not between 0 and 1")
+        raise OptionError("alpha", f"{args.alpha} is not between 0 and 1")
     if args.pilot < 2:
-        raise ConfigError(f"--pilot: {args.pilot} seeds cannot give a paired SD; allowed: 2 or more")
+        raise OptionError("pilot", f"{args.pilot} seeds cannot give a paired SD; allowed: 2 or more")
     if args.paired_sd is not None and not (math.isfinite(args.paired_sd) and args.paired_sd >= 0):
-        raise ConfigError(f"--paired-sd: {args.paired_sd} must be a finite number >= 0")
+        raise OptionError("paired_sd", f"{args.paired_sd} must be a finite number >= 0")
     margins = parse_margins(args.margin, outcomes)
     removals = [list(f.keys) for f in families]
     tests = max(len(f.keys) for f in families)

@@ -16,7 +16,7 @@ from tracktwo.experiments.cli import checks
 from tracktwo.experiments.cli.options import UsageError
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.engine.executors import ExecutorError
-from tracktwo.experiments.messages import one_line_warnings
+from tracktwo.experiments.messages import OptionError, one_line_warnings
 from tracktwo.experiments.provenance import tracktwo_version
 from tracktwo.model import ConfigError
 
@@ -85,7 +85,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with limits.lifted(getattr(args, "force", False)), one_line_warnings(args.command):
             return int(args.handler(args) or 0)
     except (ConfigError, UsageError) as error:
-        print(checks.one_line(f"tracktwo {args.command}: error: {error}"), file=sys.stderr)
+        shown = error.as_flag() if isinstance(error, OptionError) else error  # the engine names no flags
+        print(checks.one_line(f"tracktwo {args.command}: error: {shown}"), file=sys.stderr)
         return 2
     except ExecutorError as error:
         print(

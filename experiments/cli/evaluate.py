@@ -64,10 +64,60 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help=f"orders sampled for Shapley values beyond {evaluation.EXACT_MAX} components (default {DEFAULT_ORDERS})",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the runs and of the sampled orders (default 0)")
-    verdicts.add_arguments(parser)
+    _verdict_arguments(parser)
     add_execution_arguments(parser, "evaluation", "results/evaluate-<config>/")
     add_posterior_argument(parser, "coalition")
     parser.set_defaults(handler=evaluate_command)
+
+
+def _verdict_arguments(parser: argparse.ArgumentParser) -> None:
+    """`tracktwo evaluate`'s options for the verdict rule, the counterfactual and the power check."""
+    parser.add_argument(
+        "--correction",
+        choices=list(evaluation.CORRECTIONS),
+        default=evaluation.DEFAULT_CORRECTION,
+        help="correction across a family's components: holm (family-wise error rate, default) or bh "
+        "(Benjamini-Hochberg false discovery rate)",
+    )
+    parser.add_argument(
+        "--alpha", type=float, default=evaluation.DEFAULT_ALPHA, help="level of the tests (default 0.05)"
+    )
+    parser.add_argument(
+        "--margin",
+        nargs="+",
+        metavar="[OUTCOME=]VALUE",
+        help="equivalence margin for 'no effect', in the outcome's units (one value for every outcome, or "
+        f"OUTCOME=VALUE each); default {evaluation.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's "
+        "pilot mean",
+    )
+    parser.add_argument(
+        "--counterfactual",
+        default=verdicts.DEFAULT_COUNTERFACTUAL,
+        metavar="refill|empty",
+        help="what removing participants or groups does to their seats: refill (default: the next actor of the "
+        "same kind and side in the same invitation order takes it) or empty (it stays empty)",
+    )
+    parser.add_argument(
+        "--pilot",
+        type=int,
+        default=verdicts.PILOT_REPLICATES,
+        help=f"pilot seeds of the power check (default {verdicts.PILOT_REPLICATES}; at least 2)",
+    )
+    parser.add_argument(
+        "--paired-sd", type=float, default=None, help="the paired SD to plan with, instead of the pilot's"
+    )
+    parser.add_argument(
+        "--theory",
+        default=None,
+        metavar="FILE",
+        help="a theory of change (YAML: nodes and links) whose links to test by knocking out each cause "
+        "(configs/theory/ngo_programme.yaml is an example); writes theory.csv and the contribution story",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="refuse to run when the replicates cannot detect a change as large as the margin",
+    )
 
 
 def evaluate_command(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from tracktwo.experiments.analysis import stats
 from tracktwo.experiments.analysis.ranking import beside
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, add_posterior_argument, execution_options
-from tracktwo.experiments.reporting.labels import outcome_label
+from tracktwo.experiments.labels import outcome_label
 
 __all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
 

@@ -4,7 +4,7 @@ The file is read by pydantic (unknown keys and wrong types are refused with one 
 field, the value and what is allowed), then checked against the model: every parameter must be a
 real-valued parameter the model declares, and its prior must stay inside the range the model
 allows; every pattern must name a declared outcome; records must hold the columns their chosen
-statistics read (experiments.analysis.summaries).
+statistics read (experiments.design.summaries).
 
     name: patterns
     base: ../default.yaml           # optional: the model config the fitted keys are set on
@@ -41,8 +41,8 @@ from typing import Any, Literal
 import annotated_types
 import scipy.stats
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from tracktwo.experiments.analysis import summaries
 from tracktwo.experiments.design import keys as keys_module
+from tracktwo.experiments.design import summaries
 from tracktwo.experiments.design.config import read_yaml
 from tracktwo.experiments.design.sweepfile import MAX_SEED, load_base, resolve_base_path, suggest
 from tracktwo.model import OUTCOMES, ROUTES, ConfigError, Params, make_params, merge

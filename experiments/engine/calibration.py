@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tracktwo.experiments.analysis import summaries
+from tracktwo.experiments.design import summaries
 from tracktwo.experiments.design.calibration import CalibrationSpec
 from tracktwo.experiments.provenance import environment, write_json
 from tracktwo.model import ConfigError, make_params, merge, simulate

@@ -20,7 +20,7 @@ from typing import Any
 
 from tracktwo.experiments.engine.parent_watch import exit_with_parent
 from tracktwo.experiments.engine.process_start import start_quietly
-from tracktwo.model import ConfigError
+from tracktwo.experiments.messages import OptionError
 
 __all__ = [
     "EXECUTORS",
@@ -166,7 +166,7 @@ class DaskExecutor(Executor):
             try:
                 self.client = Client(scheduler, timeout="30s")
             except (OSError, ValueError) as error:
-                raise ConfigError(f"--scheduler: cannot reach a dask scheduler at {scheduler}: {error}") from None
+                raise OptionError("scheduler", f"cannot reach a dask scheduler at {scheduler}: {error}") from None
         self.workers = max(1, sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values()))
 
     def map_unordered(self, function: Callable[[Any], Any], payloads: Iterable[Any]) -> Iterator[Any]:
@@ -200,11 +200,11 @@ class DaskExecutor(Executor):
 def make_executor(name: str, workers: int | None = None, scheduler: str | None = None) -> Executor:
     """The executor by name; `workers` defaults to every core this process may use."""
     if name not in EXECUTORS:
-        raise ConfigError(f"--executor: expected one of {', '.join(EXECUTORS)}, got {name!r}")
+        raise OptionError("executor", f"expected one of {', '.join(EXECUTORS)}, got {name!r}")
     if workers is not None and workers < 1:
-        raise ConfigError(f"--workers: expected 1 or more, got {workers}")
+        raise OptionError("workers", f"expected 1 or more, got {workers}")
     if scheduler is not None and name != "dask":
-        raise ConfigError("--scheduler: only used with --executor dask")
+        raise OptionError("scheduler", "only used with the dask executor")
     count = workers or available_cores()
     if name == "serial":
         return SerialExecutor()

@@ -1,3 +1,3 @@
 """How results are shown: labels in the domain's words, figures (PNG and SVG), sweep plots, the HTML report."""
 
-__all__ = ["figures", "labels", "plots", "report"]
+__all__ = ["figures", "plots", "report"]

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from tracktwo.experiments.analysis.posterior import INTERVAL, weighted_quantile
-from tracktwo.experiments.analysis.summaries import STATISTICS
 from tracktwo.experiments.design.calibration import CalibrationSpec
+from tracktwo.experiments.design.summaries import STATISTICS
+from tracktwo.experiments.labels import describe_mix, outcome_label, parameter_label
 from tracktwo.experiments.reporting import figures
-from tracktwo.experiments.reporting.labels import describe_mix, outcome_label, parameter_label
 
 __all__ = ["marginals_figure", "pairs_figure", "predictive_figure", "write_figures"]
 

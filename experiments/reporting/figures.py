@@ -18,8 +18,8 @@ from tracktwo.experiments.analysis.comparison import ProgrammeComparison, better
 from tracktwo.experiments.analysis.comparison import label as comparison_label
 from tracktwo.experiments.analysis.dilemma import CONFIDENCE, optimum
 from tracktwo.experiments.design.dilemma import AUTONOMOUS_SHARES, FRONTIER_KEY
+from tracktwo.experiments.labels import outcome_label, parameter_label
 from tracktwo.experiments.provenance import check_file_place
-from tracktwo.experiments.reporting.labels import outcome_label, parameter_label
 from tracktwo.model import TRACK_LABELS
 
 __all__ = [

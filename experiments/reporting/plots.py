@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.dilemma import optimum
 from tracktwo.experiments.analysis.ranking import best_set_of, rank_points
@@ -49,7 +50,7 @@ from tracktwo.experiments.analysis.results import (
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import check_file_place, write_json
-from tracktwo.experiments.reporting import figures, labels
+from tracktwo.experiments.reporting import figures
 from tracktwo.experiments.reporting.figures import PALETTE, save
 from tracktwo.model import OUTCOMES, ROUTES, TRACK_LABELS, ConfigError
 
@@ -298,88 +299,15 @@ def _effect_figure(
     outcomes: list[str],
     stem: str,
 ) -> Drawn:
+    """Each outcome against one swept parameter (a panel each), by `hue`'s levels or over the others."""
     _theme()
     columns = min(PANEL_COLUMNS, len(outcomes))
     rows = math.ceil(len(outcomes) / columns)
     figure, axes = plt.subplots(rows, columns, figsize=(6.4 * columns, 5.2 * rows + 1.2), squeeze=False)
-    colours = sns.color_palette(PALETTE, max(1, len(hue.levels) if hue else 1))
-    width = _jitter_width(factor)
-    titles = []
-    for axis, outcome in zip(axes.flat, outcomes, strict=False):
-        summary = summaries(outcome).dropna(subset=["estimate"])
-        groups = (
-            [(None, summary)] if hue is None else [(level, summary[summary[hue.key] == level]) for level in hue.levels]
-        )
-        for index, (level, part) in enumerate(groups):
-            offsets = (index - (len(groups) - 1) / 2) * width
-            x = _positions(factor, part[factor.key]) + (0 if factor.continuous else offsets)
-            order = np.argsort(x, kind="stable")
-            x, part = x[order], part.iloc[order]
-            colour = colours[index]
-            label = None if level is None else hue.tick(part.iloc[0]) if len(part) else str(level)
-            error = np.vstack([part["estimate"] - part["low"], part["high"] - part["estimate"]]).clip(min=0)
-            if factor.continuous:
-                few = len(part) <= FEW_POINTS
-                axis.scatter(
-                    x,
-                    part["estimate"],
-                    s=45 if few else 12,
-                    color=colour,
-                    alpha=0.7 if few else 0.35,
-                    lw=0,
-                    label="Each point's mean" if index == 0 else None,
-                )
-            elif marginal:
-                x = x + _spread(part.index.to_numpy(), width)
-                axis.errorbar(
-                    x,
-                    part["estimate"],
-                    yerr=np.nan_to_num(error),
-                    fmt="o",
-                    ms=5,
-                    color=colour,
-                    alpha=0.45,
-                    elinewidth=1,
-                    capsize=0,
-                    label="Each point of the sweep" if index == 0 else None,
-                )
-            else:
-                if factor.numeric and len(x) > 1:
-                    axis.fill_between(x, part["low"], part["high"], color=colour, alpha=0.2, lw=0)
-                    axis.plot(x, part["estimate"], color=colour, lw=2.5, marker="o", ms=8, label=label)
-                else:
-                    axis.errorbar(
-                        x,
-                        part["estimate"],
-                        yerr=np.nan_to_num(error),
-                        fmt="o",
-                        ms=10,
-                        color=colour,
-                        elinewidth=2.5,
-                        capsize=6,
-                        label=label,
-                    )
-        if factor.continuous:
-            _binned_trend(axis, results.runs, factor.key, outcome)
-        elif marginal:
-            means = summary.groupby(factor.key)["estimate"].mean()
-            axis.plot(
-                _positions(factor, means.index.to_series()),
-                means.to_numpy(),
-                color="black",
-                lw=2.5,
-                marker="D",
-                ms=8,
-                label="Mean over the other parameters",
-            )
-        title = _outcome_title(summaries, outcome)
-        titles.append(title)
-        axis.set_title(_wrap(title), fontsize="medium")
-        axis.set_xlabel("")
-        _y_axis(axis, summaries.binary(outcome))
-        _set_ticks(axis, factor, results)
-        if labels.is_share(factor.key) and factor.numeric:
-            axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    titles = [
+        _effect_panel(axis, results, summaries, factor, hue, marginal, outcome)
+        for axis, outcome in zip(axes.flat, outcomes, strict=False)
+    ]
     for axis in list(axes.flat)[len(outcomes) :]:
         axis.set_visible(False)
     for axis in axes[-1]:
@@ -399,18 +327,120 @@ def _effect_figure(
         )
     title = f"Outcomes by {factor.label[0].lower()}{factor.label[1:]}"
     figure.suptitle(_wrap(title, 90), y=0.995, fontsize="large")
-    note = _interval_note(results)
-    if factor.continuous:
-        note = (
-            f"Dots: each point's mean of {results.replicates} runs. Black: mean of all runs in each of {TREND_BINS} "
-            f"equal-count bins of the parameter, with its {CONFIDENCE:.0%} interval."
-        )
-    elif marginal:
-        note += " Black: mean over the other swept parameters."
+    note = _effect_note(results, factor, marginal)
     figure.text(0.99, 0.003, note, ha="right", va="bottom", fontsize=11, color="0.35")
     figures.tidy(figure, rect=(0, 0.02, 1, 0.94 if handles else 0.96))
     caption = f"Each key outcome against {factor.label.lower()}. {note}"
     return _save(figure, results, stem, title, caption, titles)
+
+
+def _effect_note(results: ResultsFolder, factor: Factor, marginal: bool) -> str:
+    """What an effect figure's marks are: the intervals, or the dots and the binned trend."""
+    if factor.continuous:
+        return (
+            f"Dots: each point's mean of {results.replicates} runs. Black: mean of all runs in each of {TREND_BINS} "
+            f"equal-count bins of the parameter, with its {CONFIDENCE:.0%} interval."
+        )
+    note = _interval_note(results)
+    return note + " Black: mean over the other swept parameters." if marginal else note
+
+
+def _effect_panel(
+    axis: plt.Axes,
+    results: ResultsFolder,
+    summaries: Summaries,
+    factor: Factor,
+    hue: Factor | None,
+    marginal: bool,
+    outcome: str,
+) -> str:
+    """One outcome's panel: each hue level's points (or each point), the trend or the mean; returns its title."""
+    summary = summaries(outcome).dropna(subset=["estimate"])
+    groups = [(None, summary)] if hue is None else [(level, summary[summary[hue.key] == level]) for level in hue.levels]
+    colours = sns.color_palette(PALETTE, max(1, len(hue.levels) if hue else 1))
+    width = _jitter_width(factor)
+    for index, (level, part) in enumerate(groups):
+        offsets = (index - (len(groups) - 1) / 2) * width
+        x = _positions(factor, part[factor.key]) + (0 if factor.continuous else offsets)
+        order = np.argsort(x, kind="stable")
+        x, part = x[order], part.iloc[order]
+        label = None if level is None else hue.tick(part.iloc[0]) if len(part) else str(level)
+        _effect_group(axis, factor, marginal, x, part, index, colours[index], label, width)
+    if factor.continuous:
+        _binned_trend(axis, results.runs, factor.key, outcome)
+    elif marginal:
+        means = summary.groupby(factor.key)["estimate"].mean()
+        axis.plot(
+            _positions(factor, means.index.to_series()),
+            means.to_numpy(),
+            color="black",
+            lw=2.5,
+            marker="D",
+            ms=8,
+            label="Mean over the other parameters",
+        )
+    title = _outcome_title(summaries, outcome)
+    axis.set_title(_wrap(title), fontsize="medium")
+    axis.set_xlabel("")
+    _y_axis(axis, summaries.binary(outcome))
+    _set_ticks(axis, factor, results)
+    if labels.is_share(factor.key) and factor.numeric:
+        axis.xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    return title
+
+
+def _effect_group(
+    axis: plt.Axes,
+    factor: Factor,
+    marginal: bool,
+    x: np.ndarray,
+    part: pd.DataFrame,
+    index: int,
+    colour: Any,
+    label: str | None,
+    width: float,
+) -> None:
+    """One hue level's estimates on a panel: dots (continuous), each sweep point (marginal), or a line/bars."""
+    error = np.vstack([part["estimate"] - part["low"], part["high"] - part["estimate"]]).clip(min=0)
+    if factor.continuous:
+        few = len(part) <= FEW_POINTS
+        axis.scatter(
+            x,
+            part["estimate"],
+            s=45 if few else 12,
+            color=colour,
+            alpha=0.7 if few else 0.35,
+            lw=0,
+            label="Each point's mean" if index == 0 else None,
+        )
+    elif marginal:
+        axis.errorbar(
+            x + _spread(part.index.to_numpy(), width),
+            part["estimate"],
+            yerr=np.nan_to_num(error),
+            fmt="o",
+            ms=5,
+            color=colour,
+            alpha=0.45,
+            elinewidth=1,
+            capsize=0,
+            label="Each point of the sweep" if index == 0 else None,
+        )
+    elif factor.numeric and len(x) > 1:
+        axis.fill_between(x, part["low"], part["high"], color=colour, alpha=0.2, lw=0)
+        axis.plot(x, part["estimate"], color=colour, lw=2.5, marker="o", ms=8, label=label)
+    else:
+        axis.errorbar(
+            x,
+            part["estimate"],
+            yerr=np.nan_to_num(error),
+            fmt="o",
+            ms=10,
+            color=colour,
+            elinewidth=2.5,
+            capsize=6,
+            label=label,
+        )
 
 
 def _binned_trend(axis: plt.Axes, runs: pd.DataFrame, key: str, outcome: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import bestset, effects, robust, stats
 from tracktwo.experiments.analysis.ranking import beside, best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
@@ -37,7 +38,7 @@ from tracktwo.experiments.analysis.results import (
 from tracktwo.experiments.design.dilemma import FRONTIER_KEY
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.provenance import check_file_place, write_atomic
-from tracktwo.experiments.reporting import labels, plots
+from tracktwo.experiments.reporting import plots
 from tracktwo.model import ConfigError
 
 __all__ = [

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from tracktwo.experiments.analysis import summaries
 from tracktwo.experiments.calibrate import calibrate
+from tracktwo.experiments.design import summaries
 from tracktwo.experiments.design.calibration import load_calibration, parameter_range
 from tracktwo.model import ConfigError, default_params_dict, simulate
 

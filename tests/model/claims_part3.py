@@ -1,4 +1,4 @@
-"""The stylized facts of the "new" Track Two (MODEL.md Part III, F9-F15) as statistical claims over seeds.
+"""The stylized facts of the "new" Track Two (docs/ODD.md 7.9, F9-F15) as statistical claims over seeds.
 
 Same conventions as claims.py: conditions run on the same seeds (paired), a comparison is the one-sided
 Wilcoxon signed-rank test at ALPHA with a 99% paired bootstrap interval of the mean difference.

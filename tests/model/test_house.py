@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,15 @@ def test_every_module_and_package_declares_what_it_exports(folder: str) -> None:
         if wrong:
             unknown[str(path.relative_to(root))] = wrong
     assert (missing, unknown) == ([], {})
+
+
+def test_sides_are_named_one_way() -> None:
+    """The model names a synthetic side once (network.side_name); the app's pictures and legends use it."""
+    from tracktwo.model import make_params
+    from tracktwo.model.network import side_name, synthetic_population
+
+    assert synthetic_population(make_params({"sides": 3})).side_labels == ["Side 1", "Side 2", "Side 3"]
+    assert [side_name(s) for s in range(3)] == ["Side 1", "Side 2", "Side 3"]
+    app = MODEL.parent / "app"
+    spelled = {path.name for path in app.glob("*.py") if re.search(r"Side [A-Z0-9]\b", path.read_text())}
+    assert spelled == set(), "name sides with tracktwo.model.network.side_name"

@@ -228,19 +228,16 @@ def _two_actor_trial(
     ties = TieIndex.build(n, senders, receivers, sides)
     holds = np.zeros((n, 1), dtype=bool)
     holds[senders, 0] = True
-    result = advocate(
-        _draws(11, 1),
-        ties,
-        holds.copy(),
-        holds,
-        np.array([novelty]),
+    context = Context(
         base,
+        np.array([novelty]),
         np.full(n, standing),
         np.full(n, receiver_official),
         np.full(n, aversion),
         sides,
         np.full(n, trust),
     )
+    result = advocate(_draws(11, 1), ties, holds.copy(), holds, context)
     return result.actors.size / trials
 
 
@@ -272,19 +269,8 @@ def test_several_advocates_combine_and_credit_the_first_arrival(official):
     holds = np.zeros((n, 1), dtype=bool)
     holds[high, 0] = holds[low, 0] = True
     standing = np.where(np.arange(n) % 3 == 0, 0.9, 0.2)
-    result = advocate(
-        _draws(5, 1),
-        ties,
-        holds.copy(),
-        holds,
-        np.array([0.0]),
-        base,
-        standing,
-        np.full(n, official),
-        np.zeros(n),
-        sides,
-        np.full(n, trust),
-    )
+    context = Context(base, np.array([0.0]), standing, np.full(n, official), np.zeros(n), sides, np.full(n, trust))
+    result = advocate(_draws(5, 1), ties, holds.copy(), holds, context)
     p1 = base * (0.9 if official else 1.0)
     p2 = base * (0.2 if official else 1.0) * trust
     either = 1 - (1 - p1) * (1 - p2)

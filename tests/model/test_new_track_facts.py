@@ -1,4 +1,4 @@
-"""The "new" Track Two's stylized facts F9-F15 (MODEL.md Part III), each with an ablation that makes it fail.
+"""The "new" Track Two's stylized facts F9-F15 (docs/ODD.md 7.9), each with an ablation that makes it fail.
 
 Claims are in claims_part3.py; seeds are seeds.py's fact seeds (disjoint from the calibration seeds
 9000-9029 the format defaults were tuned on). Runs are shortened where the fact allows, and shared

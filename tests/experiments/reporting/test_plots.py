@@ -10,9 +10,10 @@ import matplotlib.image
 import pandas as pd
 import pytest
 from small_sweeps import small_sweep
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis.results import load_results
 from tracktwo.experiments.cli import main
-from tracktwo.experiments.reporting import labels, plots
+from tracktwo.experiments.reporting import plots
 from tracktwo.model import ROUTES
 
 FEW_OUTCOMES = ["impact", "any_transfer"]  # panels per effect figure in these tests (fewer panels, faster drawing)
