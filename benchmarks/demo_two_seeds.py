@@ -26,7 +26,7 @@ SEEDS = (20260601, 20260777)
 
 def _run(seed: int, out: Path, workers: int | None) -> tuple[set[str], str, int]:
     """The best set (as mix texts), the robust answer and the runs spent at one sweep seed."""
-    from tracktwo.experiments.reporting.labels import describe_mix
+    from tracktwo.experiments.labels import describe_mix
 
     import tracktwo
 

@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
+from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import bestset, stats
 from tracktwo.experiments.analysis.discovery import prim
 from tracktwo.experiments.provenance import write_atomic
-from tracktwo.experiments.reporting import labels
 
 __all__ = [
     "ROBUST_FILE",
