@@ -258,18 +258,15 @@ def paired_table(runs: pd.DataFrame, outcome: str, points: list[int], steps: int
 
 def read_csv_table(path: Path, columns: Sequence[str] = ()) -> pd.DataFrame:
     """A CSV table of a results folder, with `columns` at least; ConfigError with one line naming it if damaged."""
+    rerun = "rerun the command that wrote it with --overwrite"
     try:
         table = pd.read_csv(path)
     except (OSError, ValueError, UnicodeDecodeError, pd.errors.ParserError) as error:
         reason = " ".join(str(error).split())[:60]
-        raise ConfigError(
-            f"{path} is damaged or not a CSV table ({reason}); rerun the command that wrote it with --overwrite"
-        ) from None
+        raise ConfigError(f"{path} is damaged or not a CSV table ({reason}); {rerun}") from None
     missing = [c for c in columns if c not in table]
     if missing:
-        raise ConfigError(
-            f"{path} is damaged (no {missing[0]!r} column); rerun the command that wrote it with --overwrite"
-        )
+        raise ConfigError(f"{path} is damaged (no {missing[0]!r} column); {rerun}")
     return table
 
 
