@@ -2,8 +2,8 @@
 
 - The package's source, laid out as installed: setuptools' `package-dir` maps the top-level folders
   model/, experiments/ and app/ to `tracktwo.model`, ... ; mkdocstrings reads source from folders, so
-  `.cache/api-source/tracktwo/` holds copies that mirror that mapping (read from pyproject.toml;
-  copies, not links: griffe does not follow a linked folder into a package).
+  `.cache/api-source/tracktwo/` holds links that mirror that mapping (read from pyproject.toml). It is
+  laid out before mkdocstrings reads its `paths` (which drops a path not there yet: a fresh clone).
 - `<!-- outcomes-table -->` in a page becomes a table of every outcome declared in `tracktwo.OUTCOMES`.
 """
 
@@ -13,6 +13,8 @@ import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
+
+from mkdocs.plugins import event_priority
 
 __all__ = ["on_config", "on_page_markdown"]
 
@@ -45,7 +47,7 @@ def outcomes_table() -> str:
 
 
 def lay_out_api_source(root: Path, target: Path) -> None:
-    """Mirror pyproject's package-dir under `target` (copies of the source), so a reader of folders sees tracktwo."""
+    """Mirror pyproject's package-dir under `target` (copies and links), so a reader of folders sees tracktwo."""
     package_dir = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
     if target.exists():
         shutil.rmtree(target)
@@ -56,11 +58,10 @@ def lay_out_api_source(root: Path, target: Path) -> None:
             shutil.copy2(entry, package / entry.name)  # a copy: a link would lead a reader back to tracktwo/
     for name, folder in package_dir.items():
         if name != "tracktwo":
-            shutil.copytree(
-                root / folder, target / name.replace(".", "/"), ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-            )
+            (target / name.replace(".", "/")).symlink_to((root / folder).resolve(), target_is_directory=True)
 
 
+@event_priority(100)  # before mkdocstrings' own on_config: its handler expands `paths` once, and drops one not there
 def on_config(config: Any, **kwargs: Any) -> Any:
     """Lay out the API reference's source tree before any page is rendered."""
     root = Path(config["config_file_path"]).parent
