@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import html
 import json
 import shlex
 from pathlib import Path
@@ -25,6 +24,7 @@ from tracktwo.experiments.analysis.posterior import weighted_quantile
 from tracktwo.experiments.analysis.results import read_csv_table
 from tracktwo.experiments.design.posterior import POSTERIOR_FILES, load_posterior
 from tracktwo.experiments.provenance import write_atomic
+from tracktwo.experiments.reporting import evaluation_report
 from tracktwo.model import ConfigError
 
 __all__ = ["CALIBRATION_INFO", "is_calibration", "render", "write"]
@@ -36,18 +36,8 @@ FIGURES = (
     ("pairs.png", "Posterior pairs: where the parameters trade off"),
     ("predictive_check.png", "Posterior predictive check: draws against each observation"),
 )
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;max-width:1100px;margin:2em auto;
-     padding:0 1em;color:#222;line-height:1.5}
-h2{margin-top:1.8em;border-bottom:2px solid #ddd;padding-bottom:.2em}
-table{border-collapse:collapse;margin:.6em 0;font-size:.92em} th,td{border:1px solid #ccc;padding:.25em .6em}
-th{background:#f3f3f3;text-align:left} td.num{text-align:right;font-variant-numeric:tabular-nums}
-.muted{color:#666;font-size:.9em} .question{font-size:1.15em} img{max-width:100%} pre{white-space:pre-wrap}
-"""
-
-
-def _e(value: Any) -> str:
-    return html.escape(str(value))
+CSS = evaluation_report.CSS + "pre{white-space:pre-wrap}\n"  # the same page style as the evaluation report
+_e, _table = evaluation_report._e, evaluation_report._table  # escaping and tables as there
 
 
 def _n(value: Any, digits: int = 3) -> str:
@@ -62,15 +52,6 @@ def _n(value: Any, digits: int = 3) -> str:
 def is_calibration(directory: Path) -> bool:
     """Whether a results folder was written by `tracktwo calibrate` (its calibration.json and a posterior)."""
     return (directory / CALIBRATION_INFO).is_file() and any((directory / f).is_file() for f in POSTERIOR_FILES)
-
-
-def _table(header: list[str], rows: list[list[str]], numeric: set[int]) -> str:
-    head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    cell = "<td class='num'>{}</td>", "<td>{}</td>"
-    body = "".join(
-        "<tr>" + "".join(cell[i not in numeric].format(_e(c)) for i, c in enumerate(r)) + "</tr>" for r in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def _info(directory: Path) -> tuple[dict[str, Any], dict[str, Any]]:
