@@ -14,7 +14,13 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from mkdocs.plugins import event_priority
+try:
+    from mkdocs.plugins import event_priority
+except ImportError:  # the tests read this module without the docs extra installed (mkdocs' own fallback)
+
+    def event_priority(priority: float) -> Any:
+        return lambda method: method
+
 
 __all__ = ["on_config", "on_page_markdown"]
 
