@@ -18,7 +18,7 @@ try:
     from mkdocs.plugins import event_priority
 except ImportError:  # the tests read this module without the docs extra installed (mkdocs' own fallback)
 
-    def event_priority(priority: float) -> Any:
+    def event_priority(_priority: float) -> Any:
         return lambda method: method
 
 
