@@ -15,6 +15,16 @@ from tracktwo.experiments.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_LINE_CHARS = 300
+TINY_SWEEP = """\
+name: tiny
+method: grid
+steps: 6
+replicates: 2
+seed: 3
+metric: {name: impact, goal: maximize}
+parameters:
+  workshops.size: {values: [6, 10]}
+"""  # a sweep of 4 short runs: the bad-input tests' starting point
 
 
 @dataclass

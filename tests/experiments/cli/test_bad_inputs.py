@@ -8,18 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo, tracktwo_process
-
-TINY_SWEEP = """\
-name: tiny
-method: grid
-steps: 6
-replicates: 2
-seed: 3
-metric: {name: impact, goal: maximize}
-parameters:
-  workshops.size: {values: [6, 10]}
-"""
+from cli_harness import ROOT, TINY_SWEEP, assert_contract, folder_snapshot, tracktwo, tracktwo_process
 
 
 def alias_bomb(levels: int = 9) -> str:

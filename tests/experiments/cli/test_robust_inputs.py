@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_harness import ROOT, assert_contract, folder_snapshot, tracktwo, tracktwo_process
+from cli_harness import ROOT, TINY_SWEEP, assert_contract, folder_snapshot, tracktwo, tracktwo_process
 from tracktwo.experiments.analysis.results import folder_kind
 from tracktwo.experiments.design import actor_map, evaluation_checks, limits
 from tracktwo.experiments.design.safe_yaml import MAX_YAML_BYTES
@@ -27,16 +27,6 @@ from tracktwo.model import ConfigError, make_params
 from tracktwo.model.components import column_fragment, distinct_fragments
 from tracktwo.model.params import MAX_RUN_BYTES, estimated_run_bytes
 
-TINY_SWEEP = """\
-name: tiny
-method: grid
-steps: 6
-replicates: 2
-seed: 3
-metric: {name: impact, goal: maximize}
-parameters:
-  workshops.size: {values: [6, 10]}
-"""
 TINY_PROGRAMMES = """\
 name: two
 steps: 6
