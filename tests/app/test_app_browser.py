@@ -279,14 +279,17 @@ def test_play_to_the_end_never_passes_the_last_month_and_says_so(page, offline, 
 
 
 def test_every_preset_pins_its_seed_and_shows_its_checked_story(page, offline):
+    from playwright.sync_api import expect
+
     for preset in PRESETS:
         button(page, preset.name).click()
         page.locator(".tt-presets").get_by_text(preset.watch[:40]).wait_for()
         page.locator(".tt-running").get_by_text(f"seed {preset.seed}").wait_for()
         claim = preset.claim()
         assert claim.holds, f"{preset.name}: {claim.summary}"
-        explanation = page.locator(".tt-explanation").inner_text()
-        assert f"Checked on seed {preset.seed}: {claim.summary}" in explanation
+        # every preset pins the same seed: wait for this preset's own story, not the previous one's
+        checked = f"Checked on seed {preset.seed}: {claim.summary}"
+        expect(page.locator(".tt-explanation")).to_contain_text(checked, timeout=UI_TIMEOUT_MS)
     button(page, "Side by side").click()
     page.locator(".tt-watch").get_by_text(PAIR_STORY.claim().summary[:30]).wait_for()
     offline.check()
