@@ -526,14 +526,19 @@ def _posterior_folder(posterior: Any) -> Path | None:
     return Path(posterior)
 
 
-def _with_posterior(spec: Any, posterior: Any, overrides: Mapping[str, Any] | None = None) -> Any:
-    """The sweep with replicate r's uncertain values drawn from `posterior` (a calibrate folder); as is without."""
+def _with_posterior(
+    spec: Any, posterior: Any, overrides: Mapping[str, Any] | None = None, block: int | None = None
+) -> Any:
+    """The sweep with replicate r's uncertain values drawn from `posterior` (a calibrate folder) for block r // m.
+
+    As is without a posterior (`block` is refused then: it means nothing without one).
+    """
+    from tracktwo.experiments.design.posterior import with_block, with_posterior
+
     folder = _posterior_folder(posterior)
     if folder is None:
-        return spec
-    from tracktwo.experiments.design.posterior import with_posterior
-
-    return with_posterior(spec, folder, list(overrides or {}))
+        return spec if block is None else with_block(spec, block)  # the file's posterior:, if it has one
+    return with_posterior(spec, folder, list(overrides or {}), block)
 
 
 # Entry points ------------------------------------------------------------------------------------
@@ -552,6 +557,7 @@ def sweep(
     force: bool = False,
     plot: bool = True,
     posterior: str | os.PathLike[str] | None = None,
+    posterior_block: int | None = None,
 ) -> SweepResult:
     """Run a sweep file's points and replicates, committing each run as it finishes, then rank the points.
 
@@ -571,6 +577,8 @@ def sweep(
         posterior: A `tracktwo calibrate` results folder (instead of the file's `posterior:`): replicate r of
             every point runs at one particle drawn by weight from (seed, r), so intervals include what the
             calibration left open (experiments.design.posterior). Not with `uncertain:` ranges.
+        posterior_block: With a posterior (this or the file's): replicates per particle, m (default 2; a whole
+            number >= 2 below the replicates); replicate r runs at the particle drawn for r // m.
 
     Returns:
         SweepResult: the runs, the ranked points (`summary`) and where they were written.
@@ -588,7 +596,7 @@ def sweep(
     with _guarded(force):
         folder = _common(out, executor, workers, scheduler, resume, overwrite, force)
         spec = _read(source, "sweep", load_sweep)
-        spec = _with_posterior(spec, posterior)
+        spec = _with_posterior(spec, posterior, block=posterior_block)
         with _executor(executor, workers, scheduler) as running:
             tally = run_sweep(spec, folder, running, resume=resume, overwrite=overwrite, progress=progress)
     fields = _batch_fields(tally, running)
@@ -635,6 +643,7 @@ def compare(
     progress: bool = True,
     force: bool = False,
     posterior: str | os.PathLike[str] | None = None,
+    posterior_block: int | None = None,
 ) -> CompareResult:
     """Run two or more candidate programmes on the same seeds and rank them, with paired differences and verdicts.
 
@@ -653,6 +662,7 @@ def compare(
         force: As for `sweep`.
         posterior: As for `sweep` (instead of the file's `posterior:`): replicate r of every programme runs at
             the same particle, so the differences stay paired.
+        posterior_block: As for `sweep`.
 
     Returns:
         CompareResult: the ranked programmes, their table, paired differences and verdicts.
@@ -670,7 +680,7 @@ def compare(
             raise ConfigError(f"--baseline: expected a programme's name, got {baseline!r}")
         programmes = _read(source, "programmes", load_programmes)
         reference = check_baseline(baseline, programmes.names, "--baseline") if baseline else programmes.baseline
-        spec = programmes.sweep(replicates, _posterior_folder(posterior))
+        spec = programmes.sweep(replicates, _posterior_folder(posterior), posterior_block)
         with _held_session(spec, folder or default_out(f"compare-{programmes.name}"), executor, workers, scheduler,
                            resume, overwrite, False, progress) as (running, tally):  # fmt: skip
             fields = _batch_fields(tally, running)
@@ -815,6 +825,7 @@ def evaluate(
     progress: bool = True,
     force: bool = False,
     posterior: str | os.PathLike[str] | None = None,
+    posterior_block: int | None = None,
 ) -> EvaluateResult:
     """Evaluate a programme's components on common random numbers: attribution, contribution, Shapley value.
 
@@ -846,8 +857,12 @@ def evaluate(
         progress: As for `sweep`.
         force: As for `sweep`.
         posterior: A `tracktwo calibrate` results folder: replicate r of every coalition runs at one particle
-            drawn by weight from (seed, r), so contribution intervals include what the calibration left open.
+            drawn by weight from (seed, r // posterior_block), so contribution intervals include what the
+            calibration left open: every interval, test and verdict is then the random-effects one
+            (experiments.analysis.input_uncertainty), whose posterior part does not shrink with replicates.
             A fitted key may not also be set by `set`.
+        posterior_block: With `posterior`: replicates per particle, m (default 2; a whole number >= 2 below
+            `replicates`).
 
     Returns:
         EvaluateResult: the evaluation table (change when removed, verdict, chain share, Shapley share), the
@@ -904,7 +919,7 @@ def evaluate(
             listed_points=tuple(points),
             common_seeds=True,
         )
-        spec = _with_posterior(spec, posterior, _overrides(set))
+        spec = _with_posterior(spec, posterior, _overrides(set), posterior_block)
         options.posterior = spec.posterior  # the pilot draws from it as the runs will
         rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         with _held_session(spec, folder or default_out(spec.name), executor, workers, scheduler, resume, overwrite,
@@ -913,8 +928,9 @@ def evaluate(
             common = {"name": spec.name, "families": tuple(families), "outcomes": tuple(wanted)}
             if tally.finished == 0:
                 return EvaluateResult(**fields, **common)
+            block = spec.posterior.block if spec.posterior is not None else None  # intervals carry its spread
             frame, totals = verdicts.tables(
-                fields["runs"], families, index, wanted, seed, rules, counterfactual, params.steps
+                fields["runs"], families, index, wanted, seed, rules, counterfactual, params.steps, block
             )
             sentences = [verdicts.sentence(row) for _, row in frame.iterrows()]
             write_atomic(tally.directory / EVALUATION_TABLE, frame.to_csv(index=False))

@@ -12,10 +12,16 @@ differ only where S and T differ, so:
   the values sum to v(N) - v(empty), the programme's total effect, in every replicate and order;
 - *attribution* of i: the share of the impact that entered Track One whose recorded chains pass
   through i (reported by the full programme's runs, with the record on).
+
+With a calibration's posterior, replicates run in blocks of m at one particle per block; every
+function here that takes `blocks` (each replicate's block) then gives the random-effects interval
+of experiments.analysis.input_uncertainty, which keeps the posterior's spread instead of dividing
+it by sqrt(replicates), and its tests use the same standard error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 from collections.abc import Sequence
@@ -23,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats as scipy_stats
+from tracktwo.experiments.analysis.input_uncertainty import random_effects
 from tracktwo.experiments.analysis.stats import DEFAULT_CONFIDENCE, mean_interval, paired_difference
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "coalitions",
     "contributions",
     "detectable_effect",
+    "detectable_from_se",
     "judge",
     "no_negative_zero",
     "orders",
@@ -119,14 +128,41 @@ def shapley_sampled(game: Game, sampled_orders: np.ndarray) -> np.ndarray:
     return marginal
 
 
+def _with_input_spread(
+    values: np.ndarray, blocks: np.ndarray, confidence: float, mean_variance: float | None = None
+) -> tuple[float, float, float]:
+    """(estimate, low, high): the random-effects interval of one player's per-replicate values.
+
+    `mean_variance` replaces the ANOVA's Monte Carlo part Var(grand mean) (sampled orders: the bootstrap's).
+    """
+    split = random_effects(values, blocks)
+    if split.blocks < 2:
+        return split.estimate, math.nan, math.nan
+    monte_carlo = split.mean_variance if mean_variance is None else mean_variance
+    half = float(scipy_stats.t.ppf(0.5 + confidence / 2, split.df)) * math.sqrt(split.input_variance + monte_carlo)
+    return split.estimate, split.estimate - half, split.estimate + half
+
+
 def shapley(
-    game: Game, sampled_orders: np.ndarray | None = None, confidence: float = DEFAULT_CONFIDENCE, seed: int = 0
+    game: Game,
+    sampled_orders: np.ndarray | None = None,
+    confidence: float = DEFAULT_CONFIDENCE,
+    seed: int = 0,
+    blocks: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per player: Shapley value and interval; `sampled_orders` None = exact (interval over replicates)."""
+    """Per player: Shapley value and interval; `sampled_orders` None = exact (interval over replicates).
+
+    With `blocks` (a posterior's block of each replicate) the interval is the random-effects one: for
+    sampled orders its Monte Carlo part is the two-way bootstrap's variance (orders, and blocks as
+    clusters), its input part sigma2_I of the order-averaged values by replicate.
+    """
     if sampled_orders is None:
         per_replicate = shapley_exact(game)
         rows = []
         for i in range(game.players):
+            if blocks is not None:
+                rows.append((i, *_with_input_spread(per_replicate[:, i], blocks, confidence), "exact"))
+                continue
             interval = mean_interval(per_replicate[:, i], confidence)
             rows.append((i, interval.estimate, interval.low, interval.high, "exact"))
         return pd.DataFrame(rows, columns=["player", "shapley", "shapley_low", "shapley_high", "shapley_method"])
@@ -134,12 +170,21 @@ def shapley(
     estimate = marginal.mean(axis=(0, 1))
     rng = np.random.default_rng(seed)
     m, r = marginal.shape[:2]
+    clusters = [np.arange(r)] if blocks is None else [np.flatnonzero(blocks == b) for b in np.unique(blocks)]
     resampled = np.empty((ORDER_RESAMPLES, game.players))
     for b in range(ORDER_RESAMPLES):  # orders and replicates resampled independently: both sources of error
-        resampled[b] = marginal[rng.integers(0, m, m)][:, rng.integers(0, r, r)].mean(axis=(0, 1))
+        if blocks is None:
+            picked = rng.integers(0, r, r)
+        else:  # whole blocks, as the replicates of a block share a particle
+            picked = np.concatenate([clusters[k] for k in rng.integers(0, len(clusters), len(clusters))])
+        resampled[b] = marginal[rng.integers(0, m, m)][:, picked].mean(axis=(0, 1))
     tail = (1 - confidence) / 2
     low, high = np.quantile(resampled, [tail, 1 - tail], axis=0)
     method = f"sampled ({m} orders)"
+    if blocks is not None:  # the bootstrap's variance is the Monte Carlo part; the input part is added unshrunk
+        by_replicate, bootstrap_variance = marginal.mean(axis=0), resampled.var(axis=0, ddof=1)
+        for i in range(game.players):
+            _, low[i], high[i] = _with_input_spread(by_replicate[:, i], blocks, confidence, bootstrap_variance[i])
     return pd.DataFrame(
         {
             "player": range(game.players),
@@ -162,15 +207,25 @@ def contributions(game: Game, confidence: float = DEFAULT_CONFIDENCE) -> pd.Data
 
 
 def attribution(
-    chain_impact: Sequence[np.ndarray], total_impact: np.ndarray, confidence: float = DEFAULT_CONFIDENCE
+    chain_impact: Sequence[np.ndarray],
+    total_impact: np.ndarray,
+    confidence: float = DEFAULT_CONFIDENCE,
+    blocks: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """Per player: mean share of the impact that entered Track One whose chains pass through it (runs with impact)."""
+    """Per player: mean share of the impact that entered Track One whose chains pass through it (runs with impact).
+
+    With `blocks` (a posterior's block of each replicate) the interval is the random-effects one.
+    """
     total = np.asarray(total_impact, dtype=float)
     rows = []
     for i, impact in enumerate(chain_impact):
         shares = np.where(total > 0, np.asarray(impact, dtype=float) / np.where(total > 0, total, 1.0), np.nan)
-        interval = mean_interval(shares, confidence)  # a share: its interval is clipped to 0..1
-        rows.append((i, interval.estimate, max(0.0, interval.low), min(1.0, interval.high)))
+        if blocks is not None:
+            estimate, low, high = _with_input_spread(shares, blocks, confidence)
+        else:
+            interval = mean_interval(shares, confidence)
+            estimate, low, high = interval.estimate, interval.low, interval.high
+        rows.append((i, estimate, max(0.0, low), min(1.0, high)))  # a share: its interval is clipped to 0..1
     return pd.DataFrame(rows, columns=["player", "attribution", "attribution_low", "attribution_high"])
 
 
@@ -282,21 +337,35 @@ class PairedTest:
     p_difference: float  # two-sided, H0: mean change = 0
     p_equivalence: float  # TOST, H0: |mean change| >= margin
     identical: bool  # the change is exactly 0 in every replicate (the removal reached no run)
+    se: float = math.nan  # the standard error of the interval and the tests
+    df: float = math.nan  # their degrees of freedom
+    posterior_sd: float = math.nan  # with a posterior: sqrt(sigma2_I), the spread of E[change | parameters]
 
 
-def paired_test(changes: Sequence[float] | np.ndarray, margin: float, confidence: float = DEFAULT_CONFIDENCE):
+def paired_test(
+    changes: Sequence[float] | np.ndarray,
+    margin: float,
+    confidence: float = DEFAULT_CONFIDENCE,
+    blocks: np.ndarray | None = None,
+) -> PairedTest:
     """Paired t-test and two one-sided tests (TOST) on per-replicate changes; a t interval beside them."""
-    return paired_tests(np.asarray(changes, dtype=float).reshape(-1, 1), margin, confidence)[0]
+    return paired_tests(np.asarray(changes, dtype=float).reshape(-1, 1), margin, confidence, blocks)[0]
 
 
-def paired_tests(changes: np.ndarray, margin: float, confidence: float = DEFAULT_CONFIDENCE) -> list[PairedTest]:
-    """`paired_test` for every column of `changes` (replicates x components), vectorised; NaN pairs left out."""
-    from scipy import stats as scipy_stats
+def paired_tests(
+    changes: np.ndarray, margin: float, confidence: float = DEFAULT_CONFIDENCE, blocks: np.ndarray | None = None
+) -> list[PairedTest]:
+    """`paired_test` for every column of `changes` (replicates x components), vectorised; NaN pairs left out.
 
+    Without `blocks`: standard error sd / sqrt(n) on n - 1 degrees of freedom. With `blocks` (each
+    replicate's posterior block): the random-effects standard error sqrt(sigma2_I + Var(mean)) on
+    B - 1 (experiments.analysis.input_uncertainty), for the interval and both tests alike.
+    """
     found = []
     for i in range(changes.shape[1]):
-        d = changes[:, i]
-        d = d[np.isfinite(d)]
+        column = changes[:, i]
+        finite = np.isfinite(column)
+        d = column[finite]
         n = d.size
         if n == 0:
             found.append(PairedTest(math.nan, math.nan, math.nan, math.nan, 0, math.nan, math.nan, False))
@@ -308,26 +377,35 @@ def paired_tests(changes: np.ndarray, margin: float, confidence: float = DEFAULT
         sd = float(d.std(ddof=1))
         if sd == 0:  # the same change in every replicate: no sampling error left (common random numbers)
             p_eq = 0.0 if (abs(mean) < margin or identical) else 1.0
-            found.append(PairedTest(mean, mean, mean, 0.0, n, 1.0 if mean == 0 else 0.0, p_eq, identical))
+            spread = 0.0 if blocks is not None else math.nan
+            found.append(
+                PairedTest(mean, mean, mean, 0.0, n, 1.0 if mean == 0 else 0.0, p_eq, identical, 0.0, n - 1, spread)
+            )
             continue
-        found.append(PairedTest(mean, math.nan, math.nan, sd, n, math.nan, math.nan, identical))
-    todo = [i for i, t in enumerate(found) if t.n > 1 and t.sd > 0]
+        if blocks is None:
+            se, df, spread = sd / math.sqrt(n), n - 1, math.nan
+        else:
+            split = random_effects(d, np.asarray(blocks)[finite])
+            se, df, spread = split.se, split.df, math.sqrt(split.input_variance) if split.blocks > 1 else math.nan
+        found.append(PairedTest(mean, math.nan, math.nan, sd, n, math.nan, math.nan, identical, se, df, spread))
+    todo = [i for i, t in enumerate(found) if t.n > 1 and t.sd > 0 and math.isfinite(t.se) and t.df >= 1]
     if todo:
         mean = np.array([found[i].change for i in todo])
-        sd = np.array([found[i].sd for i in todo])
-        n = np.array([found[i].n for i in todo])
-        se, df = sd / np.sqrt(n), n - 1
+        se = np.array([found[i].se for i in todo])
+        df = np.array([found[i].df for i in todo])
         half = scipy_stats.t.ppf(0.5 + confidence / 2, df) * se
         p_diff = 2 * scipy_stats.t.sf(np.abs(mean) / se, df)
         p_above = scipy_stats.t.sf((mean + margin) / se, df)  # H0: mean <= -margin
         p_below = scipy_stats.t.cdf((mean - margin) / se, df)  # H0: mean >= +margin
         p_eq = np.maximum(p_above, p_below)
         for k, i in enumerate(todo):
-            t = found[i]
-            found[i] = PairedTest(
-                t.change, float(t.change - half[k]), float(t.change + half[k]), t.sd, t.n,
-                float(p_diff[k]), float(p_eq[k]), t.identical,
-            )  # fmt: skip
+            found[i] = dataclasses.replace(
+                found[i],
+                low=float(found[i].change - half[k]),
+                high=float(found[i].change + half[k]),
+                p_difference=float(p_diff[k]),
+                p_equivalence=float(p_eq[k]),
+            )
     return found
 
 
@@ -336,15 +414,18 @@ def judge(
     rule: Rule,
     chain_low: Sequence[float] | np.ndarray | None = None,
     confidence: float = DEFAULT_CONFIDENCE,
+    blocks: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Per component (columns of `changes`, replicates x components): the tests, corrected p-values, the verdict.
 
     The correction runs across the components of the family (the columns), for the difference
     tests and for the equivalence tests alike. "On the chain but substitutable" needs equivalence
     *and* evidence of being on the chain (`chain_low`, the chain share's lower bound, above 0).
+    With `blocks` (a posterior's block of each replicate) intervals and tests carry the posterior's
+    spread (`paired_tests`); `posterior_sd` is that spread (NaN without a posterior).
     """
     changes = np.asarray(changes, dtype=float)
-    tests = paired_tests(changes, rule.margin, confidence)
+    tests = paired_tests(changes, rule.margin, confidence, blocks)
     p_diff = adjust([t.p_difference for t in tests], rule.correction)
     p_eq = adjust([t.p_equivalence for t in tests], rule.correction)
     rows = []
@@ -368,6 +449,9 @@ def judge(
                 "p_adjusted": p_diff[i],
                 "p_equivalence": test.p_equivalence,
                 "p_equivalence_adjusted": p_eq[i],
+                "posterior_sd": test.posterior_sd,
+                "standard_error": test.se,
+                "df": test.df,
                 "verdict": verdict,
             }
         )
@@ -387,11 +471,20 @@ def detectable_effect(
     first step of Holm, and the level Benjamini-Hochberg needs for a single true effect among
     `tests`): conservative for both corrections. Infinite with fewer than 2 replicates.
     """
-    from scipy import stats as scipy_stats
-
     if replicates < 2 or not math.isfinite(paired_sd):
         return math.inf
-    df = replicates - 1
+    return detectable_from_se(paired_sd / math.sqrt(replicates), replicates - 1, tests, alpha, power)
+
+
+def detectable_from_se(
+    se: float, df: float, tests: int = 1, alpha: float = DEFAULT_ALPHA, power: float = DEFAULT_POWER
+) -> float:
+    """`detectable_effect` from a standard error and its degrees of freedom.
+
+    With a posterior they are the random-effects ones, which do not shrink below the posterior's
+    spread however many replicates run.
+    """
+    if not (math.isfinite(se) and math.isfinite(df) and df >= 1):
+        return math.inf
     level = alpha / max(1, tests)
-    factor = float(scipy_stats.t.ppf(1 - level / 2, df) + scipy_stats.t.ppf(power, df))
-    return factor * paired_sd / math.sqrt(replicates)
+    return float(scipy_stats.t.ppf(1 - level / 2, df) + scipy_stats.t.ppf(power, df)) * se

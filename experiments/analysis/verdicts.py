@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import evaluation
 from tracktwo.experiments.analysis.evaluation import Rule, plain
+from tracktwo.experiments.analysis.input_uncertainty import blocks_of
 from tracktwo.experiments.analysis.results import outcome_values, paired_table
 from tracktwo.experiments.messages import OptionError
 from tracktwo.model import ConfigError, outcome_label
@@ -347,12 +348,15 @@ def tables(
     rules: Mapping[str, Rule],
     counterfactual: str = DEFAULT_COUNTERFACTUAL,
     steps: int | None = None,
+    block: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The tidy evaluation table (a row per component and outcome) and the totals (per family and outcome).
 
     `families` have .name, .keys, .labels, .orders, .coalitions (experiments.analysis.contributions.Family);
     `index` maps (family, coalition kept) to the sweep point that ran it; point 0 is the full
-    programme with its record on. `rules` gives each outcome's verdict rule (its margin).
+    programme with its record on. `rules` gives each outcome's verdict rule (its margin). `block`:
+    with a posterior, the replicates per particle (m); every interval, test and verdict then carries the
+    posterior's spread (experiments.analysis.input_uncertainty); None without a posterior.
     """
     finished = runs[runs["status"] == "finished"]
     full = finished[finished["point"] == 0].sort_values("replicate")
@@ -365,19 +369,25 @@ def tables(
             points = {c: index[(f.name, c)] for c in f.coalitions}
             table = paired_table(finished, outcome, sorted(set(points.values())), steps)  # undefined: censored
             game = evaluation.Game(len(f.keys), {c: table.loc[p].to_numpy(dtype=float) for c, p in points.items()})
+            blocks = None if block is None else blocks_of(table.columns.to_numpy(), block)
             everyone = game.everyone
             changes = np.column_stack([game.value(everyone - {i}) - game.value(everyone) for i in range(len(f.keys))])
             chain = chain_of(outcome, f.name)
             if chain is not None:
                 kept = full[full["replicate"].isin(table.columns)]
                 pooled = kept[list(chain.totals)].sum(axis=1).to_numpy(dtype=float)
-                shares = evaluation.attribution([kept[f"{chain.prefix}{s}"].to_numpy() for s in slugs], pooled)
+                shares = evaluation.attribution(
+                    [kept[f"{chain.prefix}{s}"].to_numpy() for s in slugs], pooled,
+                    blocks=None if block is None else blocks_of(kept["replicate"].to_numpy(), block),
+                )  # fmt: skip
             else:
                 shares = pd.DataFrame({"attribution": np.nan, "attribution_low": np.nan, "attribution_high": np.nan},
                                       index=range(len(f.keys)))  # fmt: skip
-            judged = evaluation.judge(changes, rule, shares["attribution_low"].to_numpy(dtype=float))
-            shapley = evaluation.shapley(game, f.orders, seed=seed)
-            whole = evaluation.judge((game.value(frozenset()) - game.value(everyone)).reshape(-1, 1), rule)
+            judged = evaluation.judge(changes, rule, shares["attribution_low"].to_numpy(dtype=float), blocks=blocks)
+            shapley = evaluation.shapley(game, f.orders, seed=seed, blocks=blocks)
+            whole = evaluation.judge(
+                (game.value(frozenset()) - game.value(everyone)).reshape(-1, 1), rule, blocks=blocks
+            )
             total = whole.iloc[0]
             totals.append(
                 {
@@ -388,6 +398,7 @@ def tables(
                     "change_when_all_removed_low": total["change_when_removed_low"],
                     "change_when_all_removed_high": total["change_when_removed_high"],
                     "p_value": total["p_value"],
+                    "posterior_sd": total["posterior_sd"],
                     "verdict": total["verdict"],
                     "with_programme": float(game.value(everyone).mean()),
                     "without_components": float(game.value(frozenset()).mean()),
@@ -406,9 +417,9 @@ def tables(
                         "label": f.labels[i],
                         "outcome": outcome,
                         "counterfactual": words,
-                        **{k: test[k] for k in judged.columns if k != "verdict"},
-                        "detectable_effect": evaluation.detectable_effect(
-                            test["paired_sd"], table.shape[1], len(f.keys), rule.alpha
+                        **{k: test[k] for k in judged.columns if k not in ("verdict", "standard_error", "df")},
+                        "detectable_effect": evaluation.detectable_from_se(
+                            test["standard_error"], test["df"], len(f.keys), rule.alpha
                         ),
                         "correction": rule.correction,
                         "alpha": rule.alpha,

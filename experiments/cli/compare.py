@@ -50,6 +50,7 @@ def compare_command(args: argparse.Namespace) -> int:
         replicates=args.replicates,
         baseline=args.baseline,
         posterior=args.posterior,
+        posterior_block=args.posterior_block,
         **execution_options(args),
     )
     if result.finished == 0:

@@ -139,6 +139,7 @@ def evaluate_command(args: argparse.Namespace) -> int:
         theory=args.theory,
         strict=args.strict,
         posterior=args.posterior,
+        posterior_block=args.posterior_block,
         **execution_options(args),
     )
     if result.finished == 0:

@@ -131,6 +131,14 @@ def add_posterior_argument(parser: argparse.ArgumentParser, what: str) -> None:
         help=f"a `tracktwo calibrate` results folder: replicate r of every {what} runs at one particle drawn by "
         "weight (paired), so intervals include what the calibration left open (docs/how-to/posterior.md)",
     )
+    parser.add_argument(
+        "--posterior-block",
+        type=int,
+        default=None,
+        metavar="M",
+        help="with --posterior: replicates per particle (m >= 2, below --replicates; default 2): replicate r runs at "
+        "the particle drawn for r // m, so the spread between particles is told from seed noise",
+    )
 
 
 @contextmanager

@@ -36,7 +36,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check the file, run the sweep, print the ranking; exit 1 if any run failed."""
-    result = api.sweep(args.sweep, plot=not args.no_plot, posterior=args.posterior, **execution_options(args))
+    result = api.sweep(
+        args.sweep,
+        plot=not args.no_plot,
+        posterior=args.posterior,
+        posterior_block=args.posterior_block,
+        **execution_options(args),
+    )
     design = result.manifest["sweep"]
     replicates = design["replicates"]
     if design.get("auto_replicates"):

@@ -1,10 +1,12 @@
 """A calibration's posterior as the uncertain parameters of sweeps, comparisons and evaluations.
 
 `tracktwo calibrate` leaves weighted particles (posterior.parquet or posterior.csv: a `particle`
-column, a column per fitted dotted key, a `weight` column). A command given that folder draws, for
-each replicate r, one particle by weight with a generator seeded from (the run's seed, r) alone:
-replicate r of every point, programme or coalition runs at the same particle on the same seed, so
-differences stay paired and intervals over replicates include what the data leave open.
+column, a column per fitted dotted key, a `weight` column). A command given that folder runs its
+replicates in blocks of m (`block`, DEFAULT_BLOCK unless set): replicate r runs at one particle drawn
+by weight with a generator seeded from (the run's seed, r // m) alone. Replicate r of every point,
+programme or coalition runs at the same particle on the same seed, so differences stay paired; the
+m replicates of a block share a particle, so the analysis can tell the spread between particles
+(what the data leave open) from seed noise (experiments.analysis.input_uncertainty).
 
 >>> sample = load_posterior("configs/calibration/posterior-patterns")
 >>> sample.draw(seed=0, replicate=3)
@@ -31,19 +33,23 @@ if TYPE_CHECKING:
     from tracktwo.experiments.design.sweepfile import SweepSpec
 
 __all__ = [
+    "DEFAULT_BLOCK",
     "DRAWS_FILE",
     "POSTERIOR_FILES",
     "POSTERIOR_STREAM",
     "PosteriorSample",
+    "check_block",
     "check_resume",
     "draws_table",
     "load_posterior",
+    "with_block",
     "with_posterior",
 ]
 
 POSTERIOR_FILES = ("posterior.parquet", "posterior.csv")  # what `tracktwo calibrate` writes, read in this order
 DRAWS_FILE = "posterior_draws.csv"  # which particle each replicate ran at, written beside the runs
 POSTERIOR_STREAM = 0x9057E1  # a seed stream apart from run seeds and proposals
+DEFAULT_BLOCK = 2  # replicates per particle (m): the smallest block that tells between- from within-particle spread
 
 
 @dataclass(frozen=True)
@@ -56,10 +62,12 @@ class PosteriorSample:
     particles: tuple[tuple[float, ...], ...]
     weights: tuple[float, ...]
     sha256: str
+    block: int = DEFAULT_BLOCK  # m: replicates r with the same r // m share a particle
 
     def draw_index(self, seed: int, replicate: int) -> int:
-        """The particle replicate r runs at: one draw by weight from a generator seeded by (seed, r) alone."""
-        rng = np.random.default_rng(np.random.SeedSequence([int(seed), POSTERIOR_STREAM, int(replicate)]))
+        """The particle replicate r runs at: one draw by weight from a generator seeded by (seed, r // m) alone."""
+        stream = [int(seed), POSTERIOR_STREAM, int(replicate) // self.block]
+        rng = np.random.default_rng(np.random.SeedSequence(stream))
         return int(rng.choice(len(self.weights), p=np.asarray(self.weights)))
 
     def draw(self, seed: int, replicate: int) -> dict[str, float]:
@@ -76,7 +84,24 @@ class PosteriorSample:
             "particles": len(self.weights),
             "effective_particles": round(1.0 / float(np.square(self.weights).sum()), 2),
             "sha256": self.sha256,
+            "block": self.block,
         }
+
+
+def check_block(block: Any, replicates: int | None = None, where: str = "--posterior-block") -> int:
+    """m, the replicates per particle: a whole number >= 2 leaving at least two blocks; ConfigError in one line.
+
+    Two replicates per particle at least, or seed noise cannot be told from the posterior's spread;
+    two blocks at least (replicates > m), or that spread cannot be estimated at all.
+    """
+    if isinstance(block, bool) or not isinstance(block, int | np.integer) or block < 2:
+        raise ConfigError(f"{where}: expected a whole number >= 2 (replicates per posterior particle), got {block!r}")
+    if replicates is not None and replicates <= block:
+        raise ConfigError(
+            f"{where}: {block} replicates per particle with {replicates} replicates leaves one particle; "
+            f"allowed: 2 to {replicates - 1} (at least two particles), or more replicates"
+        )
+    return int(block)
 
 
 def load_posterior(folder: str | os.PathLike[str], where: str = "posterior") -> PosteriorSample:
@@ -163,14 +188,19 @@ def with_posterior(
     spec: SweepSpec,
     posterior: PosteriorSample | str | os.PathLike[str],
     overrides: Iterable[str] = (),
+    block: int | None = None,
+    where: str = "--posterior-block",
 ) -> SweepSpec:
-    """The sweep with its uncertain parameters drawn from a posterior, per replicate, paired across points.
+    """The sweep with its uncertain parameters drawn from a posterior, per block of replicates, paired across points.
 
     Refused (one line): a sweep with `uncertain:` ranges as well (the posterior takes their place), a
     fitted key that a swept parameter, a derived key, a listed point (programme, coalition) or an
-    override (`overrides`, e.g. --set) also sets, and a particle the model refuses.
+    override (`overrides`, e.g. --set) also sets, a particle the model refuses, and a `block` (m,
+    default DEFAULT_BLOCK) that is not a whole number >= 2 below the sweep's replicates.
     """
     sample = posterior if isinstance(posterior, PosteriorSample) else load_posterior(posterior)
+    chosen = check_block(DEFAULT_BLOCK if block is None else block, spec.replicates, where)
+    sample = dataclasses.replace(sample, block=chosen)
     if spec.uncertain:
         raise ConfigError(
             "posterior: a sweep takes either uncertain: ranges or a posterior (which takes their place), not both"
@@ -184,14 +214,22 @@ def with_posterior(
     return dataclasses.replace(spec, posterior=sample)
 
 
+def with_block(spec: SweepSpec, block: int, where: str = "--posterior-block") -> SweepSpec:
+    """The sweep's posterior (from its file) with `block` replicates per particle; refused without a posterior."""
+    if spec.posterior is None:
+        raise ConfigError(f"{where}: {block!r} given without a posterior (it sets the replicates per particle)")
+    chosen = check_block(block, spec.replicates, where)
+    return dataclasses.replace(spec, posterior=dataclasses.replace(spec.posterior, block=chosen))
+
+
 def draws_table(sample: PosteriorSample, seed: int, replicates: Iterable[int]) -> pd.DataFrame:
-    """Which particle each replicate ran at, and its values (posterior_draws.csv)."""
+    """Which block and particle each replicate ran at, and its values (posterior_draws.csv)."""
     rows = []
     for replicate in replicates:
         index = sample.draw_index(seed, replicate)
         values = dict(zip(sample.keys, sample.particles[index], strict=True))
-        rows.append({"replicate": replicate, "particle": index, **values})
-    return pd.DataFrame(rows, columns=["replicate", "particle", *sample.keys])
+        rows.append({"replicate": replicate, "block": replicate // sample.block, "particle": index, **values})
+    return pd.DataFrame(rows, columns=["replicate", "block", "particle", *sample.keys])
 
 
 def check_resume(spec: SweepSpec, previous: Mapping[str, Any]) -> None:
@@ -201,9 +239,17 @@ def check_resume(spec: SweepSpec, previous: Mapping[str, Any]) -> None:
     before = (previous.get("sweep") or {}).get("posterior") or None
     before = before if isinstance(before, dict) and {"source", "sha256"} <= set(before) else None
     now = spec.posterior.describe() if spec.posterior is not None else None
-    if (before or {}).get("sha256") != (now or {}).get("sha256"):
-        started = f"{before['source']} (sha256 {before['sha256'][:12]})" if before else "no posterior"
-        given = f"{now['source']} (sha256 {now['sha256'][:12]})" if now else "no posterior"
+
+    def decisive(found: Mapping[str, Any] | None) -> tuple[Any, Any]:
+        return (found or {}).get("sha256"), (found or {}).get("block", 1) if found else None
+
+    if decisive(before) != decisive(now):
+
+        def words(found: Mapping[str, Any]) -> str:
+            return f"{found['source']} (sha256 {found['sha256'][:12]}, {found.get('block', 1)} replicates per particle)"
+
+        started = words(before) if before else "no posterior"
+        given = words(now) if now else "no posterior"
         raise ConfigError(
             f"posterior: this folder's runs were made with {started}, not {given}; resume with the same "
             "posterior, or use another --out or --overwrite"

@@ -124,11 +124,12 @@ class ProgrammeSet:
             filled.append(point)
         return filled
 
-    def sweep(self, replicates: int | None = None, posterior: Any = None) -> SweepSpec:
+    def sweep(self, replicates: int | None = None, posterior: Any = None, block: int | None = None) -> SweepSpec:
         """The sweep that runs every programme `replicates` times on common seeds (replicate r: one seed for all).
 
         `posterior` (a calibrate results folder; default the file's `posterior:`) draws replicate r's uncertain
-        values from the calibration's particles, the same for every programme.
+        values from the calibration's particles, the same for every programme, one particle per `block` (m)
+        replicates (default experiments.design.posterior.DEFAULT_BLOCK).
         """
         count = self.replicates if replicates is None else _replicates(replicates, "--replicates")
         limits.check_size("replicates", len(self.programmes), count)
@@ -148,12 +149,12 @@ class ProgrammeSet:
             listed_points=tuple(self.points()),
             common_seeds=True,
         )
+        from tracktwo.experiments.design.posterior import with_block, with_posterior
+
         chosen = self.posterior if posterior is None else posterior
         if chosen is None:
-            return spec
-        from tracktwo.experiments.design.posterior import with_posterior
-
-        return with_posterior(spec, chosen)
+            return spec if block is None else with_block(spec, block)  # refused: no posterior to block
+        return with_posterior(spec, chosen, block=block)
 
     def describe(self) -> list[dict[str, Any]]:
         """The programmes as read, for the summary."""

@@ -180,6 +180,7 @@ class SweepSpec:
             decisive.update({"uncertain": self.uncertain, "scenarios": self.scenarios})
         if self.posterior is not None:
             decisive["posterior"] = self.posterior.sha256
+            decisive["posterior_block"] = self.posterior.block
         if self.auto_replicates:
             decisive.update({key: getattr(self, key) for key in ("auto_replicates", "budget", "confidence")})
             if self.indifference:
