@@ -687,8 +687,9 @@ def compare(
             if tally.finished == 0:
                 return CompareResult(**fields, name=programmes.name, programmes=tuple(programmes.names))
             comparison = analysis.compare_programmes(
-                fields["runs"], programmes.names, programmes.rank_by, programmes.goal, baseline=reference
-            )
+                fields["runs"], programmes.names, programmes.rank_by, programmes.goal, baseline=reference,
+                posterior_block=spec.posterior.block if spec.posterior is not None else None,
+            )  # fmt: skip
             table, figures, summary = _write_comparison(tally.directory, programmes, comparison, tally)
     return CompareResult(
         **fields,
@@ -715,6 +716,7 @@ def _write_comparison(
 ) -> tuple[pd.DataFrame, tuple[Path, ...], dict[str, Any]]:
     """comparison.csv (a row per programme and outcome), paired_differences.csv, summary.json and the figure."""
     from tracktwo.experiments.analysis import comparison as analysis
+    from tracktwo.experiments.analysis import input_uncertainty
     from tracktwo.experiments.reporting import figures
 
     descriptions = {p.name: p.description for p in programmes.programmes}
@@ -733,6 +735,7 @@ def _write_comparison(
         "paired": True,
         "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
         "confidence": comparison.confidence,
+        "intervals": input_uncertainty.stated(comparison.posterior_block, "paired bootstrap over replicates"),
         "ranking": comparison.ranking,
         "best": comparison.best,
         "reference": comparison.reference,
@@ -872,7 +875,7 @@ def evaluate(
         ConfigError: Bad input, with the one line `tracktwo evaluate` prints.
         ExecutorError: Workers died; the runs finished so far are saved.
     """
-    from tracktwo.experiments.analysis import contributions, verdicts
+    from tracktwo.experiments.analysis import contributions, input_uncertainty, verdicts
     from tracktwo.experiments.analysis import theory as theories
     from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
     from tracktwo.experiments.design import evaluation_checks
@@ -959,6 +962,7 @@ def evaluate(
                 "replicates": replicates,
                 "seed": seed,
                 "posterior": spec.posterior.describe() if spec.posterior is not None else None,
+                "intervals": input_uncertainty.stated(block, "paired t over replicates"),
                 "runs": {"planned": tally.planned, "finished": tally.finished, "failed": tally.failed},
                 "totals": totals.to_dict("records"),
                 "summary": sentences,

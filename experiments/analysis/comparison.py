@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.input_uncertainty import blocks_of, mean_with_spread, paired_difference_with_spread
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.model import KIND_LABELS, outcome_goal, outcome_label
 from tracktwo.model.outcomes import GOAL_WORDS
@@ -126,6 +127,7 @@ class ProgrammeComparison:
     confidence: float = stats.DEFAULT_CONFIDENCE
     verdicts: dict[str, str] = field(default_factory=dict)
     baseline: str | None = None  # the named reference, if any
+    posterior_block: int | None = None  # with a posterior: replicates per particle; intervals carry its spread
 
     @property
     def best(self) -> str:
@@ -174,10 +176,13 @@ def compare_programmes(
     goal: str,
     confidence: float = stats.DEFAULT_CONFIDENCE,
     baseline: str | None = None,
+    posterior_block: int | None = None,
 ) -> ProgrammeComparison:
     """Rank the programmes and compare each on every outcome with the baseline (or the best, if none is named).
 
-    Point i of the runs is programme names[i].
+    Point i of the runs is programme names[i]. `posterior_block` (m, with a posterior): each interval and
+    paired difference is then the random-effects one over blocks of m replicates
+    (experiments.analysis.input_uncertainty), whose posterior part does not shrink with replicates.
     """
     if baseline is not None and baseline not in names:
         raise ValueError(f"baseline {baseline!r} is not one of the programmes {list(names)}")
@@ -193,9 +198,15 @@ def compare_programmes(
     rows, differences = [], []
     for outcome in [*headline, *inclusion]:
         values = by_replicate(runs, names, outcome)
+        blocks = None if posterior_block is None else blocks_of(values.index.to_numpy(), posterior_block)
         for position, programme in enumerate(ranking, start=1):
-            interval = stats.outcome_interval(values[programme].to_numpy(), confidence)
-            paired = stats.paired_difference(values[programme].to_numpy(), values[reference].to_numpy(), confidence)
+            mine, theirs = values[programme].to_numpy(), values[reference].to_numpy()
+            if blocks is None:
+                interval = stats.outcome_interval(mine, confidence)
+                paired = stats.paired_difference(mine, theirs, confidence)
+            else:
+                interval = mean_with_spread(mine, blocks, confidence)
+                paired = paired_difference_with_spread(mine, theirs, blocks, confidence)
             rows.append(
                 {
                     "rank": position,
@@ -245,6 +256,7 @@ def compare_programmes(
         groups=groups,
         confidence=confidence,
         baseline=baseline,
+        posterior_block=posterior_block,
     )
     comparison.verdicts = {other: verdict(comparison, other) for other in comparison.others}
     return comparison
@@ -300,9 +312,12 @@ def verdict(comparison: ProgrammeComparison, other: str, outcome: str | None = N
         return f"{sentence} (too few pairs for an interval)."
     sentence += f", {comparison.confidence:.0%} CI {_bare(outcome, low)} to {_bare(outcome, high)}."
     if low <= 0.0 <= high:
-        sentence += (
-            " The interval includes zero: these runs cannot tell the two apart (more --replicates would narrow it)."
+        narrow = (
+            "more --replicates narrow only its seed part, not what the posterior leaves open"
+            if comparison.posterior_block is not None
+            else "more --replicates would narrow it"
         )
+        sentence += f" The interval includes zero: these runs cannot tell the two apart ({narrow})."
     return sentence
 
 

@@ -27,8 +27,19 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as scipy_stats
 
-__all__ = ["METHOD", "RandomEffects", "blocks_of", "random_effects"]
+__all__ = [
+    "METHOD",
+    "SHORT",
+    "RandomEffects",
+    "blocks_of",
+    "mean_with_spread",
+    "paired_difference_with_spread",
+    "random_effects",
+    "stated",
+]
 
+ROUNDING = 1e-9  # MSB above MSW by less than this share of them is rounding, not a posterior spread
+SHORT = "random effects (posterior blocks)"  # the method column of a table
 METHOD = "random effects (one-way ANOVA over posterior blocks; Ankenman & Nelson 2012)"
 
 
@@ -91,9 +102,52 @@ def random_effects(values: Sequence[float] | np.ndarray, blocks: Sequence[int] |
     if within_df > 0:
         within = float(((y - means[which]) ** 2).sum() / within_df)
         n0 = (n - squares_over_n) / (b - 1)
-        input_variance = max(0.0, (between - within) / n0)
+        excess = between - within
+        input_variance = excess / n0 if excess > ROUNDING * max(between, within) else 0.0  # truncated at 0
         mean_variance = input_variance * squares_over_n / n + within / n
     else:  # one replicate per block: the two parts cannot be told apart, so all of it counts as input
         within = math.nan
         input_variance, mean_variance = between, between / n
     return RandomEffects(grand, input_variance, mean_variance, between, within, b, n)
+
+
+def mean_with_spread(values: Sequence[float] | np.ndarray, blocks: Sequence[int] | np.ndarray, confidence: float):
+    """A stats.Interval of the mean whose width carries the posterior's spread (NaN bounds with one block)."""
+    from tracktwo.experiments.analysis.stats import Interval
+
+    split = random_effects(values, blocks)
+    low, high = split.interval(confidence)
+    return Interval(split.estimate, low, high, split.n, SHORT)
+
+
+def paired_difference_with_spread(
+    a: Sequence[float] | np.ndarray,
+    b: Sequence[float] | np.ndarray,
+    blocks: Sequence[int] | np.ndarray,
+    confidence: float,
+):
+    """A stats.PairedDifference of a - b (runs on one seed and one particle) with the random-effects interval."""
+    from tracktwo.experiments.analysis.stats import PairedDifference
+
+    first, second, labels = np.asarray(a, dtype=float), np.asarray(b, dtype=float), np.asarray(blocks)
+    both = np.isfinite(first) & np.isfinite(second)
+    difference = first[both] - second[both]
+    if difference.size == 0:
+        return PairedDifference(math.nan, math.nan, math.nan, 0, math.nan, math.nan, math.nan, SHORT)
+    shares = (float(np.mean(difference > 0)), float(np.mean(difference == 0)), float(np.mean(difference < 0)))
+    split = random_effects(difference, labels[both])
+    if np.all(difference == difference[0]):  # no error left at all: the same difference in every run
+        return PairedDifference(split.estimate, split.estimate, split.estimate, split.n, *shares, SHORT)
+    low, high = split.interval(confidence)
+    return PairedDifference(split.estimate, low, high, split.n, *shares, SHORT)
+
+
+def stated(block: int | None, without: str) -> dict[str, object]:
+    """What a summary says its intervals cover: seed luck only (`without`, the method), or the posterior too."""
+    if block is None:
+        return {"method": without, "covers": "seed luck only"}
+    return {
+        "method": METHOD,
+        "block": block,
+        "covers": "seed luck and the spread the posterior leaves open (sigma2_I, which more replicates do not shrink)",
+    }
