@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_BLOCK",
     "DRAWS_FILE",
+    "MIN_REPLICATES",
     "POSTERIOR_FILES",
     "POSTERIOR_STREAM",
     "PosteriorSample",
@@ -50,6 +51,7 @@ POSTERIOR_FILES = ("posterior.parquet", "posterior.csv")  # what `tracktwo calib
 DRAWS_FILE = "posterior_draws.csv"  # which particle each replicate ran at, written beside the runs
 POSTERIOR_STREAM = 0x9057E1  # a seed stream apart from run seeds and proposals
 DEFAULT_BLOCK = 2  # replicates per particle (m): the smallest block that tells between- from within-particle spread
+MIN_REPLICATES = 3  # with a posterior: two blocks at least, one of them of 2 replicates
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,11 @@ def check_block(block: Any, replicates: int | None = None, where: str = "--poste
     """
     if isinstance(block, bool) or not isinstance(block, int | np.integer) or block < 2:
         raise ConfigError(f"{where}: expected a whole number >= 2 (replicates per posterior particle), got {block!r}")
+    if replicates is not None and replicates < MIN_REPLICATES:
+        raise ConfigError(
+            f"replicates: {replicates} with a posterior; allowed: {MIN_REPLICATES} or more (two particles at least, "
+            "each run by 2 replicates or more, so seed noise can be told from the posterior's spread)"
+        )
     if replicates is not None and replicates <= block:
         raise ConfigError(
             f"{where}: {block} replicates per particle with {replicates} replicates leaves one particle; "
@@ -199,8 +206,6 @@ def with_posterior(
     default DEFAULT_BLOCK) that is not a whole number >= 2 below the sweep's replicates.
     """
     sample = posterior if isinstance(posterior, PosteriorSample) else load_posterior(posterior)
-    chosen = check_block(DEFAULT_BLOCK if block is None else block, spec.replicates, where)
-    sample = dataclasses.replace(sample, block=chosen)
     if spec.uncertain:
         raise ConfigError(
             "posterior: a sweep takes either uncertain: ranges or a posterior (which takes their place), not both"
@@ -211,7 +216,8 @@ def with_posterior(
     decided += [(key, f"point {i}") for i, point in enumerate(spec.listed_points) for key in point]
     _check_keys(sample, spec.base, decided)
     _check_particles(sample, spec.base)
-    return dataclasses.replace(spec, posterior=sample)
+    chosen = check_block(DEFAULT_BLOCK if block is None else block, spec.replicates, where)
+    return dataclasses.replace(spec, posterior=dataclasses.replace(sample, block=chosen))
 
 
 def with_block(spec: SweepSpec, block: int, where: str = "--posterior-block") -> SweepSpec:

@@ -17,7 +17,7 @@ import yaml
 from cli_harness import ROOT, assert_contract
 from cli_harness import tracktwo as command
 from scipy import stats
-from tracktwo.experiments.design.posterior import load_posterior
+from tracktwo.experiments.design.posterior import DEFAULT_BLOCK, load_posterior
 from tracktwo.model import ConfigError, merge, simulate
 
 import tracktwo
@@ -89,19 +89,25 @@ def test_evaluate_with_a_posterior_gives_contribution_intervals_at_least_as_wide
 
 
 def test_posterior_draws_are_identical_on_serial_and_process_executors_and_paired(tmp_path: Path, posterior: Path):
-    runs = {}
+    """Runs, draws and every interval alike on both executors; one particle per block of m = 2 replicates."""
+    runs, tables = {}, {}
     for executor, workers in (("serial", None), ("process", 2)):
         result = _evaluate(tmp_path / executor, 3, posterior, executor, workers=workers)
         runs[executor] = result.runs.sort_values(["point", "replicate"]).reset_index(drop=True)
+        tables[executor] = result.table
         draws = pd.read_csv(tmp_path / executor / "posterior_draws.csv")
         runs[executor + "-draws"] = draws
     outcomes = [c for c in runs["serial"].columns if c not in ("wall_time_s",)]
     pd.testing.assert_frame_equal(runs["serial"][outcomes], runs["process"][outcomes])
     pd.testing.assert_frame_equal(runs["serial-draws"], runs["process-draws"])
+    pd.testing.assert_frame_equal(tables["serial"], tables["process"])
+    assert tables["serial"]["posterior_sd"].notna().all(), "every interval carries the posterior's part"
     draws = runs["serial-draws"].set_index("replicate")
-    assert len(set(draws["particle"])) > 1, "replicates draw different particles"
+    assert len(set(draws["particle"])) > 1, "blocks draw different particles"
+    assert (draws["block"] == draws.index // DEFAULT_BLOCK).all()
+    assert (draws.groupby("block")["particle"].nunique() == 1).all(), "a block's replicates share one particle"
     sample = load_posterior(posterior)
-    assert [sample.draw_index(3, r) for r in draws.index] == draws["particle"].tolist(), "seeded by (seed, r) alone"
+    assert [sample.draw_index(3, r) for r in draws.index] == draws["particle"].tolist(), "seeded by (seed, r // m)"
     # Each run is the model at its point and its replicate's particle: recompute two by hand (paired: one draw).
     manifest = json.loads((tmp_path / "serial" / "manifest.json").read_text())
     base = manifest["base_config"]
@@ -277,3 +283,42 @@ def test_tracktwo_report_on_a_calibrate_folder_writes_the_calibration_report(tmp
     damaged = command("report", folder)
     assert_contract(damaged, "calibration.json")
     assert damaged.code == 2
+
+
+@pytest.mark.parametrize(
+    ("arguments", "fragment"),
+    [
+        (["--posterior-block", "1"], "--posterior-block: expected a whole number >= 2"),
+        (["--posterior-block", "4", "--replicates", "4"], "leaves one particle; allowed: 2 to 3"),
+        (["--replicates", "2"], "replicates: 2 with a posterior; allowed: 3 or more"),
+        (["--posterior-block", "2", "--no-posterior"], "--posterior-block: 2 given without a posterior"),
+    ],
+)
+def test_a_bad_posterior_block_is_one_line_and_exit_2(tmp_path: Path, posterior: Path, arguments, fragment):
+    given = ["--posterior", posterior] if "--no-posterior" not in arguments else []
+    arguments = [a for a in arguments if a != "--no-posterior"]
+    out = tmp_path / "e"
+    outcome = command("evaluate", "--set", "steps=6", *given, *arguments, "--executor", "serial", "--no-progress",
+                      "--out", out)  # fmt: skip
+    assert outcome.code == 2
+    assert_contract(outcome, fragment)
+    assert not out.exists(), "nothing is written before the input is checked"
+    with pytest.raises(ConfigError, match="--posterior-block: expected a whole number >= 2"):
+        tracktwo.evaluate(set={"steps": 6}, posterior=posterior, posterior_block=2.5, out=tmp_path / "api")
+    assert not (tmp_path / "api").exists()
+
+
+def test_resume_with_another_block_is_refused_and_the_same_block_resumes(tmp_path: Path, posterior: Path):
+    out = tmp_path / "e"
+    common = ["--set", "steps=6", "--replicates", "6", "--posterior", posterior, "--executor", "serial",
+              "--no-progress", "--out", out]  # fmt: skip
+    first = command("evaluate", *common)
+    assert first.code == 0, first.stderr[-2000:]
+    assert json.loads((out / "manifest.json").read_text())["sweep"]["posterior"]["block"] == DEFAULT_BLOCK
+    other = command("evaluate", *common, "--posterior-block", "3", "--resume")
+    assert other.code == 2
+    assert_contract(other, "posterior:", "2 replicates per particle", "3 replicates per particle")
+    same = command("evaluate", *common, "--posterior-block", str(DEFAULT_BLOCK), "--resume")
+    assert same.code == 0, same.stderr[-2000:]
+    summary = json.loads((out / "evaluation.json").read_text())
+    assert summary["intervals"]["block"] == DEFAULT_BLOCK and "random effects" in summary["intervals"]["method"]
