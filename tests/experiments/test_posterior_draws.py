@@ -24,6 +24,7 @@ import tracktwo
 
 FITTED = ("diffusion.official_aversion_unripe", "ripeness.public_weight")
 SMALL = {"workshops.count": 3, "workshops.interval": 8, "steps": 48, "kinds.grassroots.count": 30}
+DEFAULT_POPULATION = {"workshops.count": 3, "workshops.interval": 8, "steps": 48}  # a small programme, every actor
 EVALUATION_SEEDS = range(8)  # disjoint evaluations (each its own seeds and draws): the claim is over them
 
 
@@ -49,11 +50,14 @@ def posterior(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _posterior(tmp_path_factory.mktemp("calibration") / "calibration-open")
 
 
-def _evaluate(out: Path, seed: int, posterior: Path | None, executor: str = "serial", **more):
+def _evaluate(
+    out: Path, seed: int, posterior: Path | None, executor: str = "serial", population: dict = SMALL,
+    replicates: int = 10, **more,
+):  # fmt: skip
     return tracktwo.evaluate(
-        set=SMALL,
+        set=population,
         outcomes=["impact", "ideas_transferred"],
-        replicates=10,
+        replicates=replicates,
         seed=seed,
         out=out,
         executor=executor,
@@ -63,29 +67,78 @@ def _evaluate(out: Path, seed: int, posterior: Path | None, executor: str = "ser
     )
 
 
+def _widths(table: pd.DataFrame) -> float:
+    """Summed widths of the "change when removed" and Shapley intervals (every workshop, both outcomes)."""
+    change = table["change_when_removed_high"] - table["change_when_removed_low"]
+    return float(change.sum() + (table["shapley_high"] - table["shapley_low"]).sum())
+
+
+def _old_table(result, seed: int) -> pd.DataFrame:
+    """The ablation: the same runs analysed as before, t intervals over replicates (the blocks ignored)."""
+    from tracktwo.experiments.analysis import contributions, verdicts
+    from tracktwo.experiments.analysis.evaluation import Rule
+
+    _, index = contributions.coalition_points(list(result.families))
+    rules = {o: Rule(margin=m) for o, m in result.summary["rule"]["margins"].items()}
+    families, outcomes = list(result.families), list(result.outcomes)
+    return verdicts.tables(result.runs, families, index, outcomes, seed, rules, steps=DEFAULT_POPULATION["steps"])[0]
+
+
 def test_evaluate_with_a_posterior_gives_contribution_intervals_at_least_as_wide(tmp_path: Path, posterior: Path):
     """Over 8 evaluations (each on its own seeds and draws), paired: with the posterior the intervals are wider.
 
     Per evaluation, the summed widths of the "change when removed" and Shapley intervals (every
     workshop, impact and ideas transferred), with and without the posterior on the same seeds; a
     one-sided Wilcoxon signed-rank test over the evaluations' log ratios rejects "not wider" at 5%.
-    Without the draws (the ablation: the posterior ignored) every ratio is exactly 1 and the test fails.
+    Ablation: the same runs with the posterior, analysed as before (t intervals over replicates, which
+    divide the posterior's spread by sqrt(replicates)), do not pass that test. With the shipped
+    posterior the claim is not made: see docs/how-to/posterior.md for its measured ratios.
     """
-    ratios = []
+    ratios, old = [], []
     for seed in EVALUATION_SEEDS:
-        widths = {}
-        for label, folder in (("without", None), ("with", posterior)):
-            table = _evaluate(tmp_path / f"{label}-{seed}", seed, folder).table
-            widths[label] = float(
-                (table["change_when_removed_high"] - table["change_when_removed_low"]).sum()
-                + (table["shapley_high"] - table["shapley_low"]).sum()
-            )
-        assert widths["without"] > 0, "the seeds alone leave some width"
-        ratios.append(np.log(widths["with"] / widths["without"]))
-    ratios = np.array(ratios)
-    test = stats.wilcoxon(ratios, alternative="greater")
-    assert test.pvalue < 0.05, (ratios, test)
+        without = _widths(_evaluate(tmp_path / f"without-{seed}", seed, None, population=DEFAULT_POPULATION).table)
+        result = _evaluate(tmp_path / f"with-{seed}", seed, posterior, population=DEFAULT_POPULATION)
+        assert without > 0, "the seeds alone leave some width"
+        ratios.append(np.log(_widths(result.table) / without))
+        old.append(np.log(_widths(_old_table(result, seed)) / without))
+    ratios, old = np.array(ratios), np.array(old)
+    assert stats.wilcoxon(ratios, alternative="greater").pvalue < 0.05, ratios
     assert np.median(ratios) > 0, ratios
+    assert stats.wilcoxon(old, alternative="greater").pvalue > 0.05, ("ablation", old)
+
+
+def test_the_posterior_part_of_an_interval_does_not_shrink_as_replicates_grow(tmp_path: Path, posterior: Path):
+    """40 replicates (20 particles) against each of its four disjoint 10-replicate quarters, on the same runs:
+    sigma2_I (posterior_sd squared) is of the same size, and the intervals narrow far less than 1/sqrt(4).
+
+    Ablation: the t interval over replicates (what evaluate gave before) narrows by about half.
+    """
+    from tracktwo.experiments.analysis import contributions, verdicts
+    from tracktwo.experiments.analysis.evaluation import Rule
+
+    seed = 11
+    result = _evaluate(tmp_path / "forty", seed, posterior, population=DEFAULT_POPULATION, replicates=40)
+    _, index = contributions.coalition_points(list(result.families))
+    rules = {o: Rule(margin=m) for o, m in result.summary["rule"]["margins"].items()}
+    families, outcomes = list(result.families), list(result.outcomes)
+    steps = DEFAULT_POPULATION["steps"]
+
+    def analysed(replicates: range, block: int | None) -> pd.DataFrame:
+        runs = result.runs[result.runs["replicate"].isin(replicates)]
+        return verdicts.tables(runs, families, index, outcomes, seed, rules, steps=steps, block=block)[0]
+
+    quarters = [range(k, k + 10) for k in range(0, 40, 10)]
+    whole = analysed(range(40), DEFAULT_BLOCK)
+    assert whole.equals(result.table), "the API's table is the analysis of every replicate"
+    parts = [analysed(q, DEFAULT_BLOCK) for q in quarters]
+    input_whole = float((whole["posterior_sd"] ** 2).sum())
+    input_parts = [float((p["posterior_sd"] ** 2).sum()) for p in parts]
+    assert input_whole > 0, "the posterior spreads the workshops' contributions"
+    assert 1 / 3 < np.mean(input_parts) / input_whole < 3, (input_parts, input_whole)
+    new = _widths(whole) / np.mean([_widths(p) for p in parts])
+    old = _widths(analysed(range(40), None)) / np.mean([_widths(analysed(q, None)) for q in quarters])
+    assert new > 0.6, new
+    assert old < 0.55, old
 
 
 def test_posterior_draws_are_identical_on_serial_and_process_executors_and_paired(tmp_path: Path, posterior: Path):
@@ -105,7 +158,8 @@ def test_posterior_draws_are_identical_on_serial_and_process_executors_and_paire
     draws = runs["serial-draws"].set_index("replicate")
     assert len(set(draws["particle"])) > 1, "blocks draw different particles"
     assert (draws["block"] == draws.index // DEFAULT_BLOCK).all()
-    assert (draws.groupby("block")["particle"].nunique() == 1).all(), "a block's replicates share one particle"
+    first = draws.groupby("block")["particle"].transform("first")
+    assert (first == draws["particle"]).all(), "a block's replicates share one particle"
     sample = load_posterior(posterior)
     assert [sample.draw_index(3, r) for r in draws.index] == draws["particle"].tolist(), "seeded by (seed, r // m)"
     # Each run is the model at its point and its replicate's particle: recompute two by hand (paired: one draw).
