@@ -209,7 +209,10 @@ def _uncertainty(info: dict[str, Any]) -> str:
             f"intervals cover seed luck and the parameters a calibration left open ({replicates} replicates, each "
             f"at one particle of the posterior in {_e(posterior['source'])}, fitting "
             f"{_e(', '.join(map(str, posterior.get('parameters', []))))}, drawn by weight, the same for every "
-            "coalition); the rest of the parameters are as set"
+            f"coalition, one particle per {_e(posterior.get('block', 1))} replicates); the rest of the parameters "
+            "are as set. Each interval is the random-effects one (one-way ANOVA over the particles; Ankenman and "
+            "Nelson 2012): estimate +/- t times sqrt(spread between particles + Monte Carlo variance of the mean), "
+            "whose posterior part more replicates do not shrink"
         )
     return (
         f"intervals cover seed luck only ({replicates} replicates), not uncertainty in the model's parameters "
