@@ -312,12 +312,9 @@ def verdict(comparison: ProgrammeComparison, other: str, outcome: str | None = N
         return f"{sentence} (too few pairs for an interval)."
     sentence += f", {comparison.confidence:.0%} CI {_bare(outcome, low)} to {_bare(outcome, high)}."
     if low <= 0.0 <= high:
-        narrow = (
-            "more --replicates narrow only its seed part, not what the posterior leaves open"
-            if comparison.posterior_block is not None
-            else "more --replicates would narrow it"
-        )
-        sentence += f" The interval includes zero: these runs cannot tell the two apart ({narrow})."
+        what = "only its seed part, not what the posterior leaves open" if comparison.posterior_block else "it"
+        sentence += " The interval includes zero: these runs cannot tell the two apart"
+        sentence += f" (more --replicates would narrow {what})."
     return sentence
 
 
