@@ -201,6 +201,22 @@ def test_compare_reads_the_files_posterior_key_and_resume_refuses_another(tmp_pa
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sweep"]["posterior"]["parameters"] == list(FITTED)
     assert (out / "posterior_draws.csv").is_file()
+    # Its paired differences carry the posterior's spread: the random-effects interval over blocks of m.
+    from tracktwo.experiments.analysis.input_uncertainty import SHORT, random_effects
+
+    table = pd.read_csv(out / "comparison.csv")
+    assert (table["difference_method"] == SHORT).all() and (table["method"] == SHORT).all()
+    differences = pd.read_csv(out / "paired_differences.csv")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["intervals"]["block"] == DEFAULT_BLOCK
+    checked = 0
+    for (programme, outcome), rows in differences.groupby(["programme", "outcome"]):
+        row = table[(table["programme"] == programme) & (table["outcome"] == outcome)].iloc[0]
+        split = random_effects(rows["difference"].to_numpy(), rows["replicate"].to_numpy() // DEFAULT_BLOCK)
+        if np.isfinite(row["difference_low"]) and row["difference_low"] != row["difference_high"]:
+            assert (row["difference_low"], row["difference_high"]) == pytest.approx(split.interval(0.95))
+            checked += 1
+    assert checked >= 2, "some differences vary, so their intervals were checked"
     other = _posterior(tmp_path / "other", seed=99)
     again = command("compare", file, "--posterior", other, "--resume", "--executor", "serial", "--no-progress",
                     "--out", out)  # fmt: skip
