@@ -21,10 +21,12 @@ uncertainty"; Song & Nelson 2015) separates them by one-way ANOVA over the B blo
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats as scipy_stats
 
 __all__ = [
@@ -34,8 +36,10 @@ __all__ = [
     "blocks_of",
     "mean_with_spread",
     "paired_difference_with_spread",
+    "posterior_block",
     "random_effects",
     "stated",
+    "summarise_with_spread",
 ]
 
 ROUNDING = 1e-9  # MSB above MSW by less than this share of them is rounding, not a posterior spread
@@ -151,3 +155,31 @@ def stated(block: int | None, without: str) -> dict[str, object]:
         "block": block,
         "covers": "seed luck and the spread the posterior leaves open (sigma2_I, which more replicates do not shrink)",
     }
+
+
+def posterior_block(design: Mapping[str, Any] | None) -> int | None:
+    """The replicates per particle (m) from a sweep's description (manifest `sweep`); None without a posterior."""
+    posterior = (design or {}).get("posterior")
+    return int(posterior.get("block", 1)) if isinstance(posterior, Mapping) and posterior.get("block") else None
+
+
+def summarise_with_spread(
+    runs: pd.DataFrame, by: Sequence[str], outcome: str, block: int, confidence: float = 0.95
+) -> pd.DataFrame:
+    """stats.summarise's table (a row per group of `by`) with the random-effects interval over blocks of m."""
+    rows = []
+    for key, group in runs.groupby(list(by), sort=True, dropna=False):
+        interval = mean_with_spread(group[outcome].to_numpy(float), blocks_of(group["replicate"], block), confidence)
+        keys = key if isinstance(key, tuple) else (key,)
+        rows.append(
+            {
+                **dict(zip(by, keys, strict=True)),
+                "runs": len(group),
+                "n": interval.n,
+                "estimate": interval.estimate,
+                "low": interval.low,
+                "high": interval.high,
+                "method": interval.method,
+            }
+        )
+    return pd.DataFrame(rows, columns=[*by, "runs", "n", "estimate", "low", "high", "method"])

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tracktwo.experiments.analysis import bestset, stats
+from tracktwo.experiments.analysis import bestset, input_uncertainty, stats
 from tracktwo.experiments.analysis.robust import over_scenarios
 
 __all__ = ["BESIDE_OUTCOMES", "COMPARISON_COLUMNS", "beside", "best_set_of", "rank_points"]
@@ -109,11 +109,20 @@ def rank_points(
     (`stats.paired_difference`), else Welch/bootstrap (`stats.compare_points`); `probability_best`
     the share of (paired) bootstrap resamples in which the point is best; `in_best_set` from
     `best_set_of`. `with_probability_best` is kept for callers of the older signature (always on).
+    With a posterior in `design` the intervals and differences are the random-effects ones over its
+    blocks (experiments.analysis.input_uncertainty); P(best) and the best set are still over replicates.
     """
     del with_probability_best
     every_run, runs = runs, over_scenarios(runs, design)
     swept = [c for c in swept if c in runs]
-    summary = stats.summarise(runs, ["point"], metric, means="bootstrap")
+    block = input_uncertainty.posterior_block(design)  # a posterior: intervals keep its spread, unshrunk
+
+    def summarise(name: str) -> pd.DataFrame:
+        if block is not None:
+            return input_uncertainty.summarise_with_spread(runs, ["point"], name, block)
+        return stats.summarise(runs, ["point"], name, means="bootstrap")
+
+    summary = summarise(metric)
     values = runs.drop_duplicates("point").set_index("point")[list(swept)]
     ranked = summary.join(values, on="point")
     ranked = ranked.sort_values(
@@ -123,7 +132,7 @@ def rank_points(
     ranked.insert(0, "rank", order.rank(method="min", na_option="bottom").astype(int).to_numpy())
     columns = ["rank", "point", *swept, "runs", "n", "estimate", "low", "high", "method"]
     for name in beside(metric, list(runs.columns)):
-        other = stats.summarise(runs, ["point"], name, means="bootstrap").set_index("point")
+        other = summarise(name).set_index("point")
         for part in ("estimate", "low", "high"):
             ranked[f"{name}_{part}"] = ranked["point"].map(other[part])
             columns.append(f"{name}_{part}")
@@ -136,7 +145,11 @@ def rank_points(
     differences = {}
     for point in ranked["point"]:
         a, b = y[row[int(point)]], y[row[best]]
-        if paired:
+        if block is not None:
+            blocks = input_uncertainty.blocks_of(sorted(runs["replicate"].unique()), block)  # y's columns
+            d = input_uncertainty.paired_difference_with_spread(a, b, blocks, stats.DEFAULT_CONFIDENCE)
+            differences[point] = (d.estimate, d.low, d.high)
+        elif paired:
             d = stats.paired_difference(a, b)
             differences[point] = (d.estimate, d.low, d.high)
         else:

@@ -249,7 +249,17 @@ def test_sweep_with_a_posterior_runs_its_points_paired(tmp_path: Path, posterior
     result = tracktwo.sweep(file, out=tmp_path / "sweep", executor="serial", progress=False, plot=False)
     assert result.finished == 6 and result.manifest["sweep"]["posterior"]["particles"] == 40
     draws = pd.read_csv(tmp_path / "sweep" / "posterior_draws.csv")
-    assert draws["replicate"].tolist() == [0, 1, 2]
+    assert draws["replicate"].tolist() == [0, 1, 2] and draws["block"].tolist() == [0, 0, 1]
+    # Each point's interval is the random-effects one over the posterior's blocks (its spread unshrunk).
+    from tracktwo.experiments.analysis.input_uncertainty import SHORT, random_effects
+
+    assert (result.summary["method"] == SHORT).all()
+    for _, row in result.summary.iterrows():
+        runs = result.runs[result.runs["point"] == row["point"]]
+        split = random_effects(runs["ideas_transferred"].to_numpy(float), runs["replicate"].to_numpy() // DEFAULT_BLOCK)
+        assert row["estimate"] == pytest.approx(split.estimate)
+        if np.isfinite(row["low"]):
+            assert (row["low"], row["high"]) == pytest.approx(split.interval(0.95))
     from tracktwo.experiments.reporting.report import write_report
 
     html = write_report(tmp_path / "sweep").read_text(encoding="utf-8")
