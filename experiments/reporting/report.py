@@ -505,7 +505,9 @@ def _uncertain_words(sweep: dict[str, Any]) -> str:
     return (
         f"{', '.join(map(str, posterior.get('parameters', [])))} drawn per replicate (the same for every point) "
         f"from the posterior in {posterior['source']} ({posterior.get('particles', '?')} particles, sha256 "
-        f"{str(posterior.get('sha256', '?'))[:12]}): intervals include what the calibration left open"
+        f"{str(posterior.get('sha256', '?'))[:12]}, one particle per {posterior.get('block', 1)} replicates): "
+        "intervals include what the calibration left open (random effects over the particles; P(best) and the "
+        "best set resample replicates)"
     )
 
 
