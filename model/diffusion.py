@@ -342,18 +342,30 @@ def _adopt(
             log_plain += term
     else:
         log_plain = total.reshape(-1)[plain] * np.log1p(-q)
-    if any_weigh:
-        log_none = np.empty(receivers.size)
-        log_none[plain_mask] = log_plain
-        log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
-    else:
-        log_none = log_plain
+    if not any_weigh:
+        adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_plain)
+        receivers, columns = receivers[adopt], columns[adopt]
+        exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
+        if exposed is not None:
+            exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
+        return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
+    # some receivers weigh standing: every open pair's advocates tie by tie, once, for the weighing receivers'
+    # chance and for the adopters' credit and exposures (the same ties, probabilities and order as apart)
+    owner, senders = _incoming(ties.all, advocating, receivers, columns)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    log_none = np.empty(receivers.size)
+    log_none[plain_mask] = log_plain
+    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
     adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
-    if exposed is not None:
-        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-    return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
+    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
+    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    senders = senders[kept]
+    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    if receivers.size == 0:
+        return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    pick = draws.uniforms("credit", receivers, columns)
+    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick), exposed
 
 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
@@ -361,20 +373,6 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
     advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
-
-
-def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """Log of prod(1 - p) over each pair's advocates, tie by tie (every receiver here weighs standing)."""
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    receiving = receivers[owner]
-    p = context.base_rate * np.exp(-context.aversion[receiving] * context.novelty[columns[owner]])
-    p *= context.standing[senders]
-    if context.any_across:
-        sender_sides = context.sides[senders]
-        across = sender_sides != context.sides[receiving]
-        p[across] *= context.trust[receiving[across], sender_sides[across]]
-    np.minimum(p, P_CEILING, out=p)
-    return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
 def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
@@ -388,7 +386,14 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
     pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    return _credit_by_rate(owner, senders, context.tie_probability(senders, receivers[owner], columns[owner]), pick)
+
+
+def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, p: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, their p, one uniform each."""
+    advocates = np.bincount(owner, minlength=pick.size)
+    ends = np.cumsum(advocates)
+    starts = ends - advocates
     running = np.cumsum(-np.log1p(-p))
     offset = np.where(starts > 0, running[starts - 1], 0.0)
     target = offset + pick * (running[ends - 1] - offset)
