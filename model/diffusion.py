@@ -35,6 +35,7 @@ from tracktwo.model.randomness import EventRandomness
 
 __all__ = [
     "P_CEILING",
+    "STEP_EVENTS",
     "Adoptions",
     "AdvocateCounts",
     "Context",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
+STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 
 
 @dataclass
@@ -179,10 +181,21 @@ class StepDraws:
     randomness: EventRandomness
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+    _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """One uniform per (actor, idea column) event of this class at this step."""
-        return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+        """One uniform per (actor, idea column) event of this class at this step.
+
+        The step's classes (STEP_EVENTS) have their idea keys mixed together, once, on first use.
+        """
+        row = STEP_EVENTS.index(event) if event in STEP_EVENTS else None
+        if row is None:
+            return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+        if np.asarray(actors).size == 0:
+            return np.empty(0)
+        if self._mixed is None:
+            self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+        return self.randomness.keyed_uniforms(self._mixed[row], actors, columns)
 
 
 def advocate(

@@ -264,6 +264,7 @@ class TrackTwoModel(mesa.Model):
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None
+        self._draws: StepDraws | None = None
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -581,7 +582,7 @@ class TrackTwoModel(mesa.Model):
             self.trust,
             any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
         )
-        draws = StepDraws(self.randomness, t, ideas.key[:n])
+        draws = self._step_draws(t)
         exposures = self.record is not None
         adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
@@ -597,20 +598,31 @@ class TrackTwoModel(mesa.Model):
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
         officials = self.weighs_standing[actors]
+        if not officials.any():
+            return
         actors, ideas = actors[officials], ideas[officials]
         rows, sides = np.nonzero(self.author_sides[ideas] & (np.arange(self.n_sides) != self.side[actors][:, None]))
         if rows.size == 0:
             return
-        cells, times = np.unique(actors[rows] * self.n_sides + sides, return_counts=True)
+        counted = np.bincount(actors[rows] * self.n_sides + sides)  # (actor, side) cells, in order, and how often
+        cells = np.flatnonzero(counted)
+        times = counted[cells]
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
+
+    def _step_draws(self, t: int) -> StepDraws:
+        """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""
+        draws = self._draws
+        if draws is None or draws.step != t or draws.keys.size != self.ideas.count:
+            draws = self._draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count])
+        return draws
 
     def forgetting_step(self, t: int) -> None:
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
         ideas = self.ideas
-        actors, dropped = forget(StepDraws(self.randomness, t, ideas.key[: ideas.count]), ideas.held, self.forgetting)
+        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting)
         ideas.drop(actors, dropped)
 
     def rival_ideas(self, t: int) -> None:
