@@ -193,9 +193,20 @@ class StepDraws:
             return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
         if np.asarray(actors).size == 0:
             return np.empty(0)
+        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)
+
+    def mixed(self) -> np.ndarray:
+        """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
         if self._mixed is None:
             self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
-        return self.randomness.keyed_uniforms(self._mixed[row], actors, columns)
+        return self._mixed
+
+    def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
+        if actors.size == 0:
+            return np.empty(0), np.empty(0)
+        both = self.randomness.keyed_uniforms(self.mixed()[:2], actors, columns)
+        return both[0], both[1]
 
 
 def advocate(
@@ -218,11 +229,12 @@ def advocate(
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    if context.base_rate <= 0 or not active.any():
+    if context.base_rate <= 0 or not np.count_nonzero(active):
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
-    context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
+    if context.novelty.size != n_ideas or context.any_across != ties.any_across:
+        context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
     by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -294,7 +306,7 @@ class AdvocateCounts:
                 np.add.at(self.counts.reshape(-1), cells, change[owner])
                 self.active[:n_ideas] = advocating
         by_side = self.counts[:, :n_ideas]
-        return by_side, (by_side[0] if layers == 1 else by_side.sum(axis=0))
+        return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -336,13 +348,13 @@ def _adopt(
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
-    any_weigh = weighs is not None and bool(weighs.any())
+    any_weigh = weighs is not None and np.count_nonzero(weighs) > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
     else:
         plain, plain_r, plain_c = flat, receivers, columns
-    if not context.novelty.any():  # nothing new to be averse to: every tie offers the base rate
+    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
         q = np.float64(min(context.base_rate, P_CEILING))
     else:
         novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
@@ -369,7 +381,8 @@ def _adopt(
     log_none = np.empty(receivers.size)
     log_none[plain_mask] = log_plain
     log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
-    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
+    chance, pick = draws.adoption_and_credit(receivers, columns)
+    adopt = chance < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
     kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
     owner = (np.cumsum(adopt) - 1)[owner[kept]]
@@ -377,8 +390,7 @@ def _adopt(
     exposed = (senders, receivers[owner], columns[owner]) if exposures else None
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = draws.uniforms("credit", receivers, columns)
-    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick), exposed
+    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
 
 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
@@ -415,9 +427,9 @@ def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, p: np.ndarray, pick:
 
 def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event."""
-    if not rate.any():
+    if not np.count_nonzero(rate):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    ideas, actors = np.nonzero(held.T)  # idea by idea: contiguous when held is stored so (the model's is)
+    ideas, actors = held.T.nonzero()  # idea by idea: contiguous when held is stored so (the model's is)
     dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
     return actors[dropped], ideas[dropped]

@@ -167,7 +167,7 @@ class IdeaStore:
         cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
         first_adopted, source = _cells(self.first_adopted), _cells(self.source)
         first = first_adopted[cell] < 0
-        if first.all():
+        if np.count_nonzero(first) == first.size:
             first_adopted[cell] = step
             source[cell] = sources
         else:
@@ -193,7 +193,7 @@ class IdeaStore:
         counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
         self.group_holders += change * counts
         if change > 0:
-            self.group_adoptions += counts.sum(axis=1)
+            self.group_adoptions += np.add.reduce(counts, axis=1)
         # actors who go from none to some ideas (adopting) or from some to none (forgetting), once each
         crossed = np.sort(actors[before == 0] if change > 0 else actors[self.held_count[actors] == 0])
         if crossed.size:
@@ -208,7 +208,7 @@ class IdeaStore:
     @property
     def group_held(self) -> np.ndarray:
         """Ideas held now, summed over each group's members."""
-        return self.group_holders[:, : self.count].sum(axis=1)
+        return np.add.reduce(self.group_holders[:, : self.count], axis=1)
 
     @property
     def held(self) -> np.ndarray:

@@ -213,6 +213,8 @@ class TrackTwoModel(mesa.Model):
         ]
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self._any_weighs = bool(self.credibility_weighed.any())
+        self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
+        self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
         self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
@@ -431,7 +433,7 @@ class TrackTwoModel(mesa.Model):
             state_ripe = bool(states[state])
             self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
             self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
-        self._anyone_forgets = bool(self.forgetting.any())
+        self._anyone_forgets = bool(np.count_nonzero(self.forgetting))
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
@@ -574,13 +576,14 @@ class TrackTwoModel(mesa.Model):
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
-            ideas.novelty,
+            ideas.novelty[:n],
             credibility,
             weighs,
             self.aversion,
             self.side,
             self.trust,
             any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
+            any_across=self.tie_index.any_across,
         )
         draws = self._step_draws(t)
         exposures = self.record is not None
@@ -663,12 +666,13 @@ class TrackTwoModel(mesa.Model):
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes.copy()
         grassroots = BEHAVIOURS.index("grassroots")
-        inside = self.series.participated & (self.track_index == grassroots)
-        if inside.any():
+        inside = self.series.participated & self._grassroots_track
+        if np.count_nonzero(inside):
             reached = reached.copy()
             reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
             sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
-        credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)
+        credible = holding & self._weighs_not
+        credible &= self.standing >= self.params.ripeness.credible_standing
         by_state = np.bincount(self.ripeness_of[credible], minlength=states)
         if states == 1:
             reached, sizes = reached.sum(axis=1, keepdims=True), sizes.sum(axis=1, keepdims=True)

@@ -150,13 +150,16 @@ class EventRandomness:
 
     @staticmethod
     def keyed_uniforms(mixed: np.ndarray, ids: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
-        """Uniforms for events (ids[i], idea column columns[i]) from one row of :meth:`mixed_keys`."""
+        """Uniforms for events (ids[i], idea column columns[i]) from one row of :meth:`mixed_keys`.
+
+        Several classes at once: `mixed` (classes x ideas) gives (classes x events).
+        """
         ids = np.asarray(ids)
         if ids.size == 0:
             return np.empty(0)
         z = ids.astype(np.uint64)
         z *= _GOLDEN
-        z += mixed[0] if mixed.size == 1 else mixed[columns]
+        z = z + (mixed[..., :1] if mixed.shape[-1] == 1 else mixed[..., columns])
         mix_array(z)
         z >>= _SHIFT_11
         return z * UNIT

@@ -72,7 +72,7 @@ class RipenessProcess:
     @property
     def ripe(self) -> bool:
         """Track One as a whole is ripe: every state is."""
-        return bool(self.states.all())
+        return bool(np.count_nonzero(self.states) == self.states.size)
 
     def stage(self, next_step: int, months: int) -> None:
         """Hold Track One ripe from next_step for `months` steps (a trainer's "ripe moment now")."""
@@ -103,5 +103,5 @@ class RipenessProcess:
         elif next_step == self.staged_until and self.config.mode != "fixed":
             self.states[:] = False  # the staged window ends; endogenous ripeness resumes from unripe
         opened = self.states & ~was_ripe
-        self.windows_opened += int(opened.sum())
+        self.windows_opened += int(np.count_nonzero(opened))
         return opened
