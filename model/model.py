@@ -393,7 +393,7 @@ class TrackTwoModel(mesa.Model):
 
     def track_totals(self, per_group: np.ndarray) -> np.ndarray:
         """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
-        return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
+        return np.add.reduce(per_group.reshape(len(BEHAVIOURS), self.n_sides), axis=1)
 
     # Step -----------------------------------------------------------------------------------
 

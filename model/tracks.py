@@ -56,6 +56,10 @@ class TrackUptake:
             locality = rng.integers(0, config.localities, size=self.grassroots.size)
         self.localities = int(locality.max()) + 1 if locality.size else 0
         self.cell = locality * n_sides + side[self.grassroots]  # (locality, side) of each grassroots actor
+        self._is_grassroots = np.zeros(side.size, dtype=bool)
+        self._is_grassroots[self.grassroots] = True
+        self._cell_of = np.zeros(side.size, dtype=np.int64)  # by actor: its (locality, side) cell (grassroots)
+        self._cell_of[self.grassroots] = self.cell
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
@@ -111,7 +115,7 @@ class TrackUptake:
         if not np.count_nonzero(staffed):
             return
         shares = holders[staffed] / sizes[staffed, None]
-        for idea in np.flatnonzero((shares >= self.threshold).all(axis=0)).tolist():
+        for idea in np.flatnonzero(np.logical_and.reduce(shares >= self.threshold, axis=0)).tolist():
             taken.setdefault(idea, t)
 
     def _agreements(self, holders: np.ndarray) -> None:
@@ -119,15 +123,18 @@ class TrackUptake:
         n = holders.shape[1]
         gained = np.zeros(n, dtype=bool)
         seen = min(n, self._last_holders.shape[1])
-        gained[:seen] = (holders[:, :seen] > self._last_holders[:, :seen]).any(axis=0)
+        gained[:seen] = np.logical_or.reduce(holders[:, :seen] > self._last_holders[:, :seen], axis=0)
         gained[seen:] = True
         self._last_holders = holders.copy()
-        candidates = np.flatnonzero(gained & ((holders > 0).sum(axis=0) >= self.sides_needed))
+        gained &= np.add.reduce(holders > 0, axis=0) >= self.sides_needed
+        candidates = np.flatnonzero(gained)
         if candidates.size == 0:
             return
-        actors, columns = self.ideas.holds[np.ix_(self.grassroots, candidates)].nonzero()
+        holding = self.ideas.holds.T[candidates]  # (candidate x actor): the candidates' holders, idea by idea
+        holding &= self._is_grassroots
+        columns, actors = holding.nonzero()
         present = np.zeros((self.localities * self.n_sides, candidates.size), dtype=bool)  # (locality, side) holds
-        present[self.cell[actors], columns] = True
+        present[self._cell_of[actors], columns] = True
         sides_holding = np.add.reduce(present.reshape(self.localities, self.n_sides, candidates.size), axis=1)
         for locality, column in zip(*np.nonzero(sides_holding >= self.sides_needed), strict=True):
             self.agreed.add((int(locality), int(candidates[column])))
