@@ -80,11 +80,12 @@ _FEW = 4  # events up to this many (no idea keys) are drawn with Python ints
 
 def mix_array(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser on a uint64 array, in place (numpy's uint64 arithmetic wraps)."""
-    z ^= z >> _SHIFT_30
+    shifted = np.right_shift(z, _SHIFT_30)  # one scratch array, reused by every shift
+    z ^= shifted
     z *= _MIX_1
-    z ^= z >> _SHIFT_27
+    z ^= np.right_shift(z, _SHIFT_27, out=shifted)
     z *= _MIX_2
-    z ^= z >> _SHIFT_31
+    z ^= np.right_shift(z, _SHIFT_31, out=shifted)
     return z
 
 
@@ -157,9 +158,12 @@ class EventRandomness:
         ids = np.asarray(ids)
         if ids.size == 0:
             return np.empty(0)
-        z = ids.astype(np.uint64)
-        z *= _GOLDEN
-        z = z + (mixed[..., :1] if mixed.shape[-1] == 1 else mixed[..., columns])
+        z = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")  # ids as uint64 (wrapping) times GOLDEN
+        keyed = mixed[..., :1] if mixed.shape[-1] == 1 else mixed[..., columns]
+        if keyed.ndim == 1:
+            z += keyed
+        else:
+            z = z + keyed
         mix_array(z)
         z >>= _SHIFT_11
         return z * UNIT
