@@ -35,6 +35,7 @@ from tracktwo.model.randomness import EventRandomness
 
 __all__ = [
     "P_CEILING",
+    "STEP_EVENTS",
     "Adoptions",
     "AdvocateCounts",
     "Context",
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
+STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 
 
 @dataclass
@@ -179,10 +181,32 @@ class StepDraws:
     randomness: EventRandomness
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+    _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """One uniform per (actor, idea column) event of this class at this step."""
-        return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+        """One uniform per (actor, idea column) event of this class at this step.
+
+        The step's classes (STEP_EVENTS) have their idea keys mixed together, once, on first use.
+        """
+        row = STEP_EVENTS.index(event) if event in STEP_EVENTS else None
+        if row is None:
+            return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
+        if np.asarray(actors).size == 0:
+            return np.empty(0)
+        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)
+
+    def mixed(self) -> np.ndarray:
+        """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
+        if self._mixed is None:
+            self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+        return self._mixed
+
+    def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
+        if actors.size == 0:
+            return np.empty(0), np.empty(0)
+        both = self.randomness.keyed_uniforms(self.mixed()[:2], actors, columns)
+        return both[0], both[1]
 
 
 def advocate(
@@ -205,11 +229,12 @@ def advocate(
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    if context.base_rate <= 0 or not active.any():
+    if context.base_rate <= 0 or not np.count_nonzero(active):
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
-    context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
+    if context.novelty.size != n_ideas or context.any_across != ties.any_across:
+        context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
     by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -281,7 +306,7 @@ class AdvocateCounts:
                 np.add.at(self.counts.reshape(-1), cells, change[owner])
                 self.active[:n_ideas] = advocating
         by_side = self.counts[:, :n_ideas]
-        return by_side, (by_side[0] if layers == 1 else by_side.sum(axis=0))
+        return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -323,13 +348,13 @@ def _adopt(
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
-    any_weigh = weighs is not None and bool(weighs.any())
+    any_weigh = weighs is not None and np.count_nonzero(weighs) > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
     else:
         plain, plain_r, plain_c = flat, receivers, columns
-    if not context.novelty.any():  # nothing new to be averse to: every tie offers the base rate
+    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
         q = np.float64(min(context.base_rate, P_CEILING))
     else:
         novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
@@ -342,18 +367,30 @@ def _adopt(
             log_plain += term
     else:
         log_plain = total.reshape(-1)[plain] * np.log1p(-q)
-    if any_weigh:
-        log_none = np.empty(receivers.size)
-        log_none[plain_mask] = log_plain
-        log_none[weighs] = _log_no_adoption(ties.all, advocating, receivers[weighs], columns[weighs], context)
-    else:
-        log_none = log_plain
-    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
+    if not any_weigh:
+        adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_plain)
+        receivers, columns = receivers[adopt], columns[adopt]
+        exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
+        if exposed is not None:
+            exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
+        return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
+    # some receivers weigh standing: every open pair's advocates tie by tie, once, for the weighing receivers'
+    # chance and for the adopters' credit and exposures (the same ties, probabilities and order as apart)
+    owner, senders = _incoming(ties.all, advocating, receivers, columns)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    log_none = np.empty(receivers.size)
+    log_none[plain_mask] = log_plain
+    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
+    chance, pick = draws.adoption_and_credit(receivers, columns)
+    adopt = chance < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
-    if exposed is not None:
-        exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-    return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
+    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
+    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    senders = senders[kept]
+    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    if receivers.size == 0:
+        return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
 
 
 def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
@@ -361,20 +398,6 @@ def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
     advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
-
-
-def _log_no_adoption(ties, advocating, receivers, columns, context) -> np.ndarray:
-    """Log of prod(1 - p) over each pair's advocates, tie by tie (every receiver here weighs standing)."""
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    receiving = receivers[owner]
-    p = context.base_rate * np.exp(-context.aversion[receiving] * context.novelty[columns[owner]])
-    p *= context.standing[senders]
-    if context.any_across:
-        sender_sides = context.sides[senders]
-        across = sender_sides != context.sides[receiving]
-        p[across] *= context.trust[receiving[across], sender_sides[across]]
-    np.minimum(p, P_CEILING, out=p)
-    return np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)
 
 
 def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
@@ -388,7 +411,14 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
     pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    return _credit_by_rate(owner, senders, context.tie_probability(senders, receivers[owner], columns[owner]), pick)
+
+
+def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, p: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, their p, one uniform each."""
+    advocates = np.bincount(owner, minlength=pick.size)
+    ends = np.cumsum(advocates)
+    starts = ends - advocates
     running = np.cumsum(-np.log1p(-p))
     offset = np.where(starts > 0, running[starts - 1], 0.0)
     target = offset + pick * (running[ends - 1] - offset)
@@ -397,9 +427,9 @@ def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, cont
 
 def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event."""
-    if not rate.any():
+    if not np.count_nonzero(rate):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    ideas, actors = np.nonzero(held.T)  # idea by idea: contiguous when held is stored so (the model's is)
+    ideas, actors = held.T.nonzero()  # idea by idea: contiguous when held is stored so (the model's is)
     dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
     return actors[dropped], ideas[dropped]

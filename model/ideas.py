@@ -100,6 +100,21 @@ class IdeaStore:
         self.group_holders = np.zeros((self.n_groups, c), dtype=np.int64)
         self.group_reached = np.zeros(self.n_groups, dtype=np.int64)
         self.group_adoptions = np.zeros(self.n_groups, dtype=np.int64)
+        self._keep_flat_views()
+
+    def __getstate__(self) -> dict:
+        """Pickled without the flat views (a pickled view is a copy): they are made again on loading."""
+        state = dict(self.__dict__)
+        state.pop("_flat", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._keep_flat_views()
+
+    def _keep_flat_views(self) -> None:
+        """Flat (idea x actors + actor) views of the holdings arrays, made again whenever they grow."""
+        self._flat = tuple(_cells(a) for a in (self.holds, self.adopted_at, self.first_adopted, self.source))
 
     def _grow(self, needed: int) -> None:
         new = max(self.capacity * 2, needed)
@@ -125,6 +140,7 @@ class IdeaStore:
         self.entered_ripe = widen(self.entered_ripe, False)
         self.group_holders = widen(self.group_holders, 0)
         self.capacity = new
+        self._keep_flat_views()
 
     def create(
         self,
@@ -165,16 +181,16 @@ class IdeaStore:
         if actors.size == 0:
             return
         cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
-        first_adopted, source = _cells(self.first_adopted), _cells(self.source)
+        holds, adopted_at, first_adopted, source = self._flat
         first = first_adopted[cell] < 0
-        if first.all():
+        if np.count_nonzero(first) == first.size:
             first_adopted[cell] = step
             source[cell] = sources
         else:
             first_adopted[cell[first]] = step
             source[cell[first]] = sources[first]
-        _cells(self.holds)[cell] = True
-        _cells(self.adopted_at)[cell] = step
+        holds[cell] = True
+        adopted_at[cell] = step
         self._count(actors, ideas, 1)
         self._log.append((ideas.astype(np.int32), actors.astype(np.int32), step, sources.astype(np.int32)))
 
@@ -182,7 +198,7 @@ class IdeaStore:
         """Actors stop holding ideas (distinct pairs, held now): forgetting. The adoption record is kept."""
         if actors.size == 0:
             return
-        _cells(self.holds)[ideas * self.n_actors + actors] = False
+        self._flat[0][ideas * self.n_actors + actors] = False
         self._count(actors, ideas, -1)
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
@@ -193,7 +209,7 @@ class IdeaStore:
         counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
         self.group_holders += change * counts
         if change > 0:
-            self.group_adoptions += counts.sum(axis=1)
+            self.group_adoptions += np.add.reduce(counts, axis=1)
         # actors who go from none to some ideas (adopting) or from some to none (forgetting), once each
         crossed = np.sort(actors[before == 0] if change > 0 else actors[self.held_count[actors] == 0])
         if crossed.size:
@@ -203,12 +219,12 @@ class IdeaStore:
     @property
     def in_circulation(self) -> int:
         """Ideas held by at least one actor now."""
-        return int(np.count_nonzero(self.group_holders[:, : self.count].any(axis=0)))
+        return int(np.count_nonzero(np.logical_or.reduce(self.group_holders[:, : self.count], axis=0)))
 
     @property
     def group_held(self) -> np.ndarray:
         """Ideas held now, summed over each group's members."""
-        return self.group_holders[:, : self.count].sum(axis=1)
+        return np.add.reduce(self.group_holders[:, : self.count], axis=1)
 
     @property
     def held(self) -> np.ndarray:

@@ -501,11 +501,17 @@ class Programmes:
         ideas = model.ideas
         n = ideas.count
         grassroots = model.members["grassroots"]
+        trust = model.cross_side_trust() if model.n_sides > 1 else None
+        if trust is not None and not np.isnan(trust).any():  # numpy's nanmean without NaNs: the plain mean
+            mean_trust = float(np.add.reduce(trust) / trust.size) if trust.size else np.nan
+        else:
+            mean_trust = float(np.nanmean(trust)) if trust is not None else np.nan
+        reached = np.count_nonzero(ideas.held_count[grassroots] > 0)
         return {
             "reputation": running.reputation,
             "ideas_transferred": int(np.count_nonzero(ideas.entered_step[:n] >= 0)),
-            "mean_cross_side_trust": float(np.nanmean(model.cross_side_trust())) if model.n_sides > 1 else np.nan,
-            "reach_track_three": float((ideas.held_count[grassroots] > 0).mean()) if grassroots.size else np.nan,
+            "mean_cross_side_trust": mean_trust,
+            "reach_track_three": reached / grassroots.size if grassroots.size else np.nan,
             "local_agreements": len(self.uptake.agreed),
         }
 

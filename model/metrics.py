@@ -236,10 +236,14 @@ def step_snapshot(
     per_member = model.per_track_member  # 1 / actors in each track (NaN for an empty track)
     held_mean = (model.track_totals(ideas.group_held) * per_member).tolist()
     reach = (model.track_totals(ideas.group_reached) * per_member).tolist()
-    for position, track in enumerate(TRACK_OF.values()):
-        row[f"ideas_held_{track}"] = held_mean[position]
-        row[f"reach_{track}"] = reach[position]
+    for held_column, reach_column, held, reached in zip(_HELD_COLUMNS, _REACH_COLUMNS, held_mean, reach, strict=True):
+        row[held_column] = held
+        row[reach_column] = reached
     return row
+
+
+_HELD_COLUMNS = tuple(f"ideas_held_{track}" for track in TRACK_OF.values())
+_REACH_COLUMNS = tuple(f"reach_{track}" for track in TRACK_OF.values())
 
 
 def _mean(values: np.ndarray) -> float:

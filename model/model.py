@@ -213,6 +213,8 @@ class TrackTwoModel(mesa.Model):
         ]
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
         self._any_weighs = bool(self.credibility_weighed.any())
+        self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
+        self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
         self.workshop_autonomy = np.zeros(self.n_actors)  # how far it strays from positions in the room
@@ -264,6 +266,7 @@ class TrackTwoModel(mesa.Model):
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None
+        self._draws: StepDraws | None = None
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -390,7 +393,7 @@ class TrackTwoModel(mesa.Model):
 
     def track_totals(self, per_group: np.ndarray) -> np.ndarray:
         """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
-        return per_group.reshape(len(BEHAVIOURS), self.n_sides).sum(axis=1)
+        return np.add.reduce(per_group.reshape(len(BEHAVIOURS), self.n_sides), axis=1)
 
     # Step -----------------------------------------------------------------------------------
 
@@ -430,7 +433,7 @@ class TrackTwoModel(mesa.Model):
             state_ripe = bool(states[state])
             self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
             self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
-        self._anyone_forgets = bool(self.forgetting.any())
+        self._anyone_forgets = bool(np.count_nonzero(self.forgetting))
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
@@ -573,15 +576,16 @@ class TrackTwoModel(mesa.Model):
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
-            ideas.novelty,
+            ideas.novelty[:n],
             credibility,
             weighs,
             self.aversion,
             self.side,
             self.trust,
             any_weighs=self._any_weighs if weighs is self.credibility_weighed else None,
+            any_across=self.tie_index.any_across,
         )
-        draws = StepDraws(self.randomness, t, ideas.key[:n])
+        draws = self._step_draws(t)
         exposures = self.record is not None
         adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
@@ -597,20 +601,31 @@ class TrackTwoModel(mesa.Model):
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
         officials = self.weighs_standing[actors]
+        if not officials.any():
+            return
         actors, ideas = actors[officials], ideas[officials]
         rows, sides = np.nonzero(self.author_sides[ideas] & (np.arange(self.n_sides) != self.side[actors][:, None]))
         if rows.size == 0:
             return
-        cells, times = np.unique(actors[rows] * self.n_sides + sides, return_counts=True)
+        counted = np.bincount(actors[rows] * self.n_sides + sides)  # (actor, side) cells, in order, and how often
+        cells = np.flatnonzero(counted)
+        times = counted[cells]
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
+
+    def _step_draws(self, t: int) -> StepDraws:
+        """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""
+        draws = self._draws
+        if draws is None or draws.step != t or draws.keys.size != self.ideas.count:
+            draws = self._draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count])
+        return draws
 
     def forgetting_step(self, t: int) -> None:
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
         ideas = self.ideas
-        actors, dropped = forget(StepDraws(self.randomness, t, ideas.key[: ideas.count]), ideas.held, self.forgetting)
+        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting)
         ideas.drop(actors, dropped)
 
     def rival_ideas(self, t: int) -> None:
@@ -651,12 +666,13 @@ class TrackTwoModel(mesa.Model):
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes.copy()
         grassroots = BEHAVIOURS.index("grassroots")
-        inside = self.series.participated & (self.track_index == grassroots)
-        if inside.any():
+        inside = self.series.participated & self._grassroots_track
+        if np.count_nonzero(inside):
             reached = reached.copy()
             reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
             sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
-        credible = holding & ~self.weighs_standing & (self.standing >= self.params.ripeness.credible_standing)
+        credible = holding & self._weighs_not
+        credible &= self.standing >= self.params.ripeness.credible_standing
         by_state = np.bincount(self.ripeness_of[credible], minlength=states)
         if states == 1:
             reached, sizes = reached.sum(axis=1, keepdims=True), sizes.sum(axis=1, keepdims=True)

@@ -75,15 +75,17 @@ def mix(value: int) -> int:
 
 _SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(k) for k in (30, 27, 31, 11))
 _MIX_1, _MIX_2, _GOLDEN = np.uint64(MIX_1), np.uint64(MIX_2), np.uint64(GOLDEN)
+_FEW = 4  # events up to this many (no idea keys) are drawn with Python ints
 
 
 def mix_array(z: np.ndarray) -> np.ndarray:
     """SplitMix64's finaliser on a uint64 array, in place (numpy's uint64 arithmetic wraps)."""
-    z ^= z >> _SHIFT_30
+    shifted = np.right_shift(z, _SHIFT_30)  # one scratch array, reused by every shift
+    z ^= shifted
     z *= _MIX_1
-    z ^= z >> _SHIFT_27
+    z ^= np.right_shift(z, _SHIFT_27, out=shifted)
     z *= _MIX_2
-    z ^= z >> _SHIFT_31
+    z ^= np.right_shift(z, _SHIFT_31, out=shifted)
     return z
 
 
@@ -123,16 +125,45 @@ class EventRandomness:
         ids = np.asarray(ids)
         if ids.size == 0:
             return np.empty(0)
-        prefix = np.uint64(self.key(event, number))
+        if keys is not None:
+            return self.keyed_uniforms(self.mixed_keys((event,), number, keys)[0], ids, columns)
+        prefix = self.key(event, number)
+        if ids.size <= _FEW:  # a state or two: the same arithmetic on Python ints costs less than array calls
+            values = [(mix(int(i) * GOLDEN + prefix) >> 11) * UNIT for i in ids.reshape(-1).tolist()]
+            return np.array(values).reshape(ids.shape)
         z = ids.astype(np.uint64)
         z *= _GOLDEN
-        if keys is None:
-            z += prefix
+        z += np.uint64(prefix)
+        mix_array(z)
+        z >>= _SHIFT_11
+        return z * UNIT
+
+    def mixed_keys(self, events: tuple[str, ...], number: int, keys: np.ndarray) -> np.ndarray:
+        """Idea keys mixed with each event class at `number` (a step), one row per event, in one pass.
+
+        A step's draws of several classes (adoption, credit, forgetting) share the pass; row e is
+        what :meth:`uniforms` mixes for ``events[e]``.
+        """
+        prefixes = np.array([self.key(event, number) for event in events], dtype=np.uint64)
+        mixed = np.asarray(keys, dtype=np.uint64) * _GOLDEN
+        mixed = mixed[None, :] + prefixes[:, None]
+        return mix_array(mixed)
+
+    @staticmethod
+    def keyed_uniforms(mixed: np.ndarray, ids: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+        """Uniforms for events (ids[i], idea column columns[i]) from one row of :meth:`mixed_keys`.
+
+        Several classes at once: `mixed` (classes x ideas) gives (classes x events).
+        """
+        ids = np.asarray(ids)
+        if ids.size == 0:
+            return np.empty(0)
+        z = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")  # ids as uint64 (wrapping) times GOLDEN
+        keyed = mixed[..., :1] if mixed.shape[-1] == 1 else mixed[..., columns]
+        if keyed.ndim == 1:
+            z += keyed
         else:
-            mixed = np.asarray(keys, dtype=np.uint64) * _GOLDEN
-            mixed += prefix
-            mix_array(mixed)
-            z += mixed[0] if mixed.size == 1 else mixed[columns]
+            z = z + keyed
         mix_array(z)
         z >>= _SHIFT_11
         return z * UNIT

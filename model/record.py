@@ -133,24 +133,31 @@ class Record:
         """Per transferred idea and side, the hops from its authors to the officials who counted (each hop once)."""
         hops: list[Hop] = []
         for idea, by_side in self.counted.items():
+            sources = ideas.source[:, idea].tolist()  # the idea's column, read once: the walk is in Python
+            first: list[int] | None = None
             for side, officials in by_side.items():
                 seen: set[int] = set()
                 for official in officials.tolist():
                     actor = int(official)
-                    while actor not in seen and ideas.source[actor, idea] >= 0:
+                    while actor not in seen and sources[actor] >= 0:
+                        if first is None:
+                            first = ideas.first_adopted[:, idea].tolist()
                         seen.add(actor)
-                        source = int(ideas.source[actor, idea])
-                        hops.append(Hop(idea, side, source, actor, int(ideas.first_adopted[actor, idea])))
+                        source = sources[actor]
+                        hops.append(Hop(idea, side, source, actor, first[actor]))
                         actor = source
         return hops
 
-    def chain_actors(self, ideas: IdeaStore) -> dict[int, set[int]]:
-        """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted)."""
+    def chain_actors(self, ideas: IdeaStore, hops: list[Hop] | None = None) -> dict[int, set[int]]:
+        """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted).
+
+        `hops`: the record's :meth:`trees`, when the caller has them already.
+        """
         actors: dict[int, set[int]] = {
             idea: {int(a) for officials in by_side.values() for a in officials.tolist()}
             for idea, by_side in self.counted.items()
         }
-        for hop in self.trees(ideas):
+        for hop in self.trees(ideas) if hops is None else hops:
             actors[hop.idea].update((hop.source, hop.adopter))
         return actors
 
@@ -174,10 +181,11 @@ def chain_attribution(
     aversion; through a format when it passes through an entry of that format; through a route
     when the idea entered Track One by it.
     """
-    chains = record.chain_actors(ideas)
+    trees = record.trees(ideas)
+    chains = record.chain_actors(ideas, trees)
     entered = np.array(sorted(chains), dtype=np.int64)
     hops: dict[int, list[Hop]] = {}
-    for hop in record.trees(ideas):
+    for hop in trees:
         hops.setdefault(hop.idea, []).append(hop)
     result: dict[str, float] = {}
     for key in keys:

@@ -72,7 +72,7 @@ class RipenessProcess:
     @property
     def ripe(self) -> bool:
         """Track One as a whole is ripe: every state is."""
-        return bool(self.states.all())
+        return bool(np.count_nonzero(self.states) == self.states.size)
 
     def stage(self, next_step: int, months: int) -> None:
         """Hold Track One ripe from next_step for `months` steps (a trainer's "ripe moment now")."""
@@ -89,8 +89,12 @@ class RipenessProcess:
         if self.config.mode == "fixed":
             self.states[:] = in_fixed_window(self.config, next_step)
         elif self.config.mode == "endogenous":
-            hazards = np.array([opening_hazard(self.config, d) for d in drivers])
-            self.hazard = float(hazards.mean())
+            values = [opening_hazard(self.config, d) for d in drivers]
+            hazards = np.array(values)
+            if len(values) <= 2:  # one or two states: numpy's mean, without its call
+                self.hazard = values[0] if len(values) == 1 else (values[0] + values[1]) / 2
+            else:
+                self.hazard = float(hazards.mean())
             stays = draws >= 1.0 / self.config.mean_window_length
             opens = draws < -np.expm1(-hazards)
             self.states = np.where(self.states, stays, opens)
@@ -99,5 +103,5 @@ class RipenessProcess:
         elif next_step == self.staged_until and self.config.mode != "fixed":
             self.states[:] = False  # the staged window ends; endogenous ripeness resumes from unripe
         opened = self.states & ~was_ripe
-        self.windows_opened += int(opened.sum())
+        self.windows_opened += int(np.count_nonzero(opened))
         return opened

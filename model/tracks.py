@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 from tracktwo.model.params import BEHAVIOURS
 
 if TYPE_CHECKING:
@@ -57,14 +56,14 @@ class TrackUptake:
             locality = rng.integers(0, config.localities, size=self.grassroots.size)
         self.localities = int(locality.max()) + 1 if locality.size else 0
         self.cell = locality * n_sides + side[self.grassroots]  # (locality, side) of each grassroots actor
+        self._is_grassroots = np.zeros(side.size, dtype=bool)
+        self._is_grassroots[self.grassroots] = True
+        self._cell_of = np.zeros(side.size, dtype=np.int64)  # by actor: its (locality, side) cell (grassroots)
+        self._cell_of[self.grassroots] = self.cell
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
         self.track_three: dict[int, int] = {}
-        cells = self.localities * n_sides
-        self.cells = sp.csr_matrix(
-            (np.ones(self.cell.size), (self.cell, np.arange(self.cell.size))), shape=(cells, self.cell.size)
-        )  # (locality, side) cell x grassroots actor
         self._checked_grassroots = 0
         self._grassroots_sizes = np.bincount(side[self.grassroots], minlength=n_sides)
         self._elite_sizes = np.bincount(side[self.elites], minlength=n_sides)
@@ -81,7 +80,7 @@ class TrackUptake:
         if ideas.count == 0:
             return
         n = ideas.count
-        adoptions = ideas.group_adoptions.reshape(len(BEHAVIOURS), sides).sum(axis=1)
+        adoptions = np.add.reduce(ideas.group_adoptions.reshape(len(BEHAVIOURS), sides), axis=1)
         grassroots_adoptions = int(adoptions[GRASSROOTS])
         if grassroots_adoptions != self._checked_grassroots:
             self._checked_grassroots = grassroots_adoptions
@@ -113,10 +112,10 @@ class TrackUptake:
 
     def _uptake(self, taken: dict[int, int], holders: np.ndarray, sizes: np.ndarray, t: int) -> None:
         staffed = sizes > 0
-        if not staffed.any():
+        if not np.count_nonzero(staffed):
             return
         shares = holders[staffed] / sizes[staffed, None]
-        for idea in np.flatnonzero((shares >= self.threshold).all(axis=0)).tolist():
+        for idea in np.flatnonzero(np.logical_and.reduce(shares >= self.threshold, axis=0)).tolist():
             taken.setdefault(idea, t)
 
     def _agreements(self, holders: np.ndarray) -> None:
@@ -124,13 +123,18 @@ class TrackUptake:
         n = holders.shape[1]
         gained = np.zeros(n, dtype=bool)
         seen = min(n, self._last_holders.shape[1])
-        gained[:seen] = (holders[:, :seen] > self._last_holders[:, :seen]).any(axis=0)
+        gained[:seen] = np.logical_or.reduce(holders[:, :seen] > self._last_holders[:, :seen], axis=0)
         gained[seen:] = True
         self._last_holders = holders.copy()
-        candidates = np.flatnonzero(gained & ((holders > 0).sum(axis=0) >= self.sides_needed))
+        gained &= np.add.reduce(holders > 0, axis=0) >= self.sides_needed
+        candidates = np.flatnonzero(gained)
         if candidates.size == 0:
             return
-        holds = self.ideas.holds[np.ix_(self.grassroots, candidates)].astype(np.int64)
-        counts = (self.cells @ holds).reshape(self.localities, self.n_sides, candidates.size)
-        for locality, column in zip(*np.nonzero((counts > 0).sum(axis=1) >= self.sides_needed), strict=True):
+        holding = self.ideas.holds.T[candidates]  # (candidate x actor): the candidates' holders, idea by idea
+        holding &= self._is_grassroots
+        columns, actors = holding.nonzero()
+        present = np.zeros((self.localities * self.n_sides, candidates.size), dtype=bool)  # (locality, side) holds
+        present[self._cell_of[actors], columns] = True
+        sides_holding = np.add.reduce(present.reshape(self.localities, self.n_sides, candidates.size), axis=1)
+        for locality, column in zip(*np.nonzero(sides_holding >= self.sides_needed), strict=True):
             self.agreed.add((int(locality), int(candidates[column])))

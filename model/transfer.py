@@ -92,13 +92,13 @@ class TrackOneEntry:
     def check(self, step: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
         ideas = self.ideas
-        adoptions = int(ideas.group_adoptions[self.groups].sum()) if self.needed.size else 0
+        adoptions = int(np.add.reduce(ideas.group_adoptions[self.groups])) if self.needed.size else 0
         if adoptions == self._adoptions_checked:
             return np.empty(0, dtype=np.int64)  # shares only rise when officials adopt (the threshold is > 0)
         self._adoptions_checked = adoptions
         pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
         shares = self.counting_holders(pending) / self.officials_per_side[:, None]
-        taken = (shares >= self.threshold).sum(axis=0)
+        taken = np.add.reduce(shares >= self.threshold, axis=0)
         entered = pending[taken >= self.quorum]
         for idea in entered.tolist():
             ideas.entered_step[idea] = step

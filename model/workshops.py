@@ -104,7 +104,8 @@ def normalised_entropy(labels: np.ndarray, categories: int) -> float:
     """Shannon entropy of labels divided by its maximum over `categories` categories, 0..1."""
     if categories <= 1 or labels.size == 0:
         return 0.0
-    _, counts = np.unique(labels, return_counts=True)
+    counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
+    counts = counts[counts > 0]  # the labels present, in order (as np.unique counts them)
     p = counts / counts.sum()
     return float(-(p * np.log(p)).sum() / np.log(categories))
 

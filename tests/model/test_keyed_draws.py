@@ -1,0 +1,57 @@
+"""The step's batched keyed draws are the per-event draws: same hash, same values, whichever path makes them.
+
+A step mixes its idea keys for adoption, credit and forgetting in one pass, hashes adoption and
+credit together, and draws a state or two with Python ints (model/randomness.py, diffusion.py).
+Each must give, bit for bit, the uniform the event's definition gives: SplitMix64's finaliser of
+(idea key mixed with the class and step) + actor x GOLDEN, its top 53 bits over 2^53.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tracktwo.model.diffusion import STEP_EVENTS, StepDraws
+from tracktwo.model.randomness import GOLDEN, MASK, UNIT, EventRandomness, mix
+
+
+def _by_definition(randomness: EventRandomness, event: str, step: int, ids, keys=None, columns=None) -> list[float]:
+    """Each event's uniform from the hash's definition, one Python int at a time."""
+    prefix = randomness.key(event, step)
+    values = []
+    for position, actor in enumerate(np.asarray(ids).tolist()):
+        base = prefix
+        if keys is not None:
+            base = mix((int(keys[columns[position]]) * GOLDEN + prefix) & MASK)
+        values.append((mix((actor * GOLDEN + base) & MASK) >> 11) * UNIT)
+    return values
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3])
+def test_batched_step_draws_equal_each_events_draw_by_definition(seed: int) -> None:
+    randomness = EventRandomness(seed)
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**63, size=6, dtype=np.uint64)
+    actors = rng.integers(0, 10_000, size=300)
+    columns = rng.integers(0, keys.size, size=300)
+    draws = StepDraws(randomness, 17, keys)
+    for event in STEP_EVENTS:
+        expected = _by_definition(randomness, event, 17, actors, keys, columns)
+        assert draws.uniforms(event, actors, columns).tolist() == expected
+        assert randomness.uniforms(event, 17, actors, keys, columns).tolist() == expected
+    adoption, credit = draws.adoption_and_credit(actors, columns)
+    assert adoption.tolist() == _by_definition(randomness, "adoption", 17, actors, keys, columns)
+    assert credit.tolist() == _by_definition(randomness, "credit", 17, actors, keys, columns)
+    one = StepDraws(randomness, 17, keys[:1])  # a single idea: its key broadcast, not indexed
+    zeros = np.zeros(actors.size, dtype=np.int64)
+    assert one.uniforms("adoption", actors, zeros).tolist() == _by_definition(
+        randomness, "adoption", 17, actors, keys[:1], zeros
+    )
+
+
+def test_a_few_events_drawn_on_python_ints_equal_the_array_draws() -> None:
+    randomness = EventRandomness(11)
+    many = randomness.uniforms("ripeness", 5, np.arange(9))  # above the Python-int path's size: array arithmetic
+    for size in (1, 2, 3, 4):
+        assert randomness.uniforms("ripeness", 5, np.arange(size)).tolist() == many[:size].tolist()
+    assert many.tolist() == _by_definition(randomness, "ripeness", 5, np.arange(9))
+    assert randomness.uniforms("ripeness", 5, np.arange(0)).size == 0
