@@ -632,8 +632,8 @@ class TrackTwoModel(mesa.Model):
         """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""
         for batch in self.rivals.month(self.randomness, t):
             first = self.ideas.count
-            for novelty, holders in zip(batch.novelty.tolist(), batch.holders, strict=True):
-                self.ideas.create(np.array([novelty]), t, -1, holders, origin=batch.origin)
+            # one call per batch: its ideas get distinct keys (idea_keys numbers them within the month)
+            self.ideas.create(np.asarray(batch.novelty, dtype=float), t, -1, batch.holders, origin=batch.origin)
             sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
             for row, holders in enumerate(batch.holders):
                 sides[row, self.side[holders]] = True

@@ -108,6 +108,18 @@ def test_rival_sources_are_off_by_default_and_lower_attribution_when_on():
     assert stats.mannwhitneyu(own, programme, alternative="less").pvalue < 0.001
 
 
+def test_every_idea_has_its_own_key_even_two_rivals_born_in_one_month():
+    """Rival ideas of one origin born in the same month are numbered within it, so their keyed draws differ
+    (each used to be created alone, so two of them shared a key and hence every draw)."""
+    model = _run({"steps": 80, "rivals.track_one_rate": 2.0, "rivals.outside_rate": 1.0}, 43)
+    count = model.ideas.count
+    origin, step = model.ideas.origin[:count], model.ideas.origin_step[:count]
+    rival = origin != ORIGINS.index("workshop")
+    same_month = np.unique(np.stack([origin[rival], step[rival]]), axis=1, return_counts=True)[1]
+    assert same_month.max() >= 2, "the rates make several rivals of one origin in some month"
+    assert np.unique(model.ideas.key[:count]).size == count
+
+
 @pytest.mark.parametrize(("seed", "overrides"), [(51, {}), (52, {"sides": 3}), (53, {"rivals.outside_rate": 0.2})])
 def test_record_trees_are_valid(seed, overrides):
     """Each hop is a tie, steps increase from the authors, and the trees end at the officials who counted, per side."""
