@@ -63,6 +63,7 @@ def _evaluate(out: Path, seed: int, posterior: Path | None, executor: str = "ser
     )
 
 
+@pytest.mark.slow
 def test_evaluate_with_a_posterior_gives_contribution_intervals_at_least_as_wide(tmp_path: Path, posterior: Path):
     """Over 8 evaluations (each on its own seeds and draws), paired: with the posterior the intervals are wider.
 

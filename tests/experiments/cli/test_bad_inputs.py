@@ -259,6 +259,7 @@ def test_the_app_on_a_taken_port_exits_2_and_warns_off_localhost() -> None:
     assert exposed.code == 2 and "in use" in exposed.stderr  # the port is taken on every interface too
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_the_earlier_results_stay(tmp_path: Path) -> None:
     """A file-size limit makes every write past 4 KB fail as a full disk does (EFBIG instead of ENOSPC)."""
     import resource
@@ -277,6 +278,7 @@ def test_a_full_disk_is_one_line_and_the_earlier_results_stay(tmp_path: Path) ->
     assert folder_snapshot(out) == before  # atomic writes: the old files are whole
 
 
+@pytest.mark.slow
 def test_real_processes_exit_2_without_a_traceback(tmp_path: Path) -> None:
     """The in-process cases above, a few as real processes: the exit code a shell sees."""
     write(tmp_path, "c.yaml", b"steps: \xff\n")
@@ -286,6 +288,7 @@ def test_real_processes_exit_2_without_a_traceback(tmp_path: Path) -> None:
         assert_contract(outcome)
 
 
+@pytest.mark.slow
 def test_a_folder_in_use_is_refused_and_a_killed_holder_frees_it(tmp_path: Path) -> None:
     """--resume and --overwrite refuse a folder a running sweep holds, naming it; kill -9 of it frees the folder."""
     import os
