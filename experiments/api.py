@@ -33,6 +33,7 @@ import pandas as pd
 import yaml
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.design.config import DEFAULT_CONFIG, load_params, parse_overrides, with_command_settings
+from tracktwo.experiments.engine.budget import check_sweep_fits
 from tracktwo.experiments.engine.executors import EXECUTORS, Executor, ExecutorError, make_executor
 from tracktwo.experiments.messages import OptionError
 from tracktwo.experiments.provenance import (
@@ -924,6 +925,7 @@ def evaluate(
         )
         spec = _with_posterior(spec, posterior, _overrides(set), posterior_block)
         options.posterior = spec.posterior  # the pilot draws from it as the runs will
+        check_sweep_fits(spec, workers=1)  # a run too big for memory is refused before the pilot runs it
         rules, checks = verdicts.before_runs(options, params, families, wanted)  # the rule and the power check
         with _held_session(spec, folder or default_out(spec.name), executor, workers, scheduler, resume, overwrite,
                            False, progress) as (running, tally):  # fmt: skip

@@ -10,6 +10,9 @@ module-scoped fixtures are made once; none of them is parametrized). A test neve
 counts SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the new one
 and half the old one: a session that read its simulated runs from the cache (tests/replicates.py)
 does not send the modules that simulate them to the back of the next session, when the model changed.
+
+The `slow` marker is what `make test-fast` and CI's pass on the newest Python leave out: a test over
+SLOW_THRESHOLD_S alone. The session's summary names the tests that took longer without it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ DURATIONS_KEY = "tracktwo/durations"
 SLOW_GUESS_S = 20.0
 FAST_GUESS_S = 0.5
 DECAY = 0.5  # a stored duration falls by at most this factor per session
+SLOW_THRESHOLD_S = 5.0  # a test this long alone on an idle core is marked slow
+UNMARKED_NOTICE_S = 2 * SLOW_THRESHOLD_S  # named at the end when unmarked (twice: a busy machine or worker is slower)
 
 
 def _stored(config: pytest.Config) -> dict[str, float]:
@@ -52,10 +57,23 @@ class DurationRecorder:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.durations: dict[str, float] = defaultdict(float)
+        self.unmarked: set[str] = set()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Add up a test's phases (under xdist, every worker's reports reach the controller)."""
         self.durations[report.nodeid] += report.duration
+        if "slow" not in report.keywords and "browser" not in report.keywords:
+            self.unmarked.add(report.nodeid)
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        """Name the tests that took more than UNMARKED_NOTICE_S without the slow marker (keep the marker honest)."""
+        if hasattr(self.config, "workerinput"):
+            return
+        long = sorted((n for n in self.unmarked if self.durations[n] > UNMARKED_NOTICE_S), key=self.durations.get)
+        for nodeid in reversed(long):
+            terminalreporter.write_line(
+                f"not marked slow, took {self.durations[nodeid]:.0f} s here: {nodeid} (conftest.py: SLOW_THRESHOLD_S)"
+            )
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Keep this session's durations (in the controller or a single process, not in xdist workers)."""

@@ -201,6 +201,7 @@ def test_columns_nobody_recorded_may_be_left_empty(records: Path, tmp_path: Path
 # Reproducibility -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_one_seed_one_posterior_on_one_core_or_two(tmp_path: Path) -> None:
     one = calibrate(TINY, out=tmp_path / "one", progress=False, predictive_draws=0, plot=False)
     two = calibrate(TINY, out=tmp_path / "two", progress=False, predictive_draws=0, plot=False, workers=2)

@@ -84,6 +84,7 @@ def _old_table(result, seed: int) -> pd.DataFrame:
     return verdicts.tables(result.runs, families, index, outcomes, seed, rules, steps=DEFAULT_POPULATION["steps"])[0]
 
 
+@pytest.mark.slow
 def test_evaluate_with_a_posterior_gives_contribution_intervals_at_least_as_wide(tmp_path: Path, posterior: Path):
     """Over 8 evaluations (each on its own seeds and draws), paired: with the posterior the intervals are wider.
 

@@ -117,6 +117,7 @@ def even_replicates_needed(rng: np.random.Generator) -> int:
         n *= 2
 
 
+@pytest.mark.slow
 def test_sequential_elimination_finds_the_planted_best_with_fewer_runs_than_even_allocation() -> None:
     rng = np.random.default_rng(5)
     results = [run_sequential(rng, PLANTED) for _ in range(REPEATS)]

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from cli_harness import held_while_writing
+from cli_harness import assert_contract, held_while_writing, tracktwo
 from tracktwo.experiments.analysis.selection import (
     Constraints,
     Objective,
@@ -142,9 +140,13 @@ def test_swaps_find_the_complementary_pair_that_greedy_misses():
 
 
 @pytest.mark.slow
-def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(tmp_path):
-    """On a small map, on three blocks of common seeds: greedy + swaps ends where no single swap helps,
-    never below greedy, and among the best 10% of all 56 possible groups (scored on the same seeds)."""
+@pytest.mark.parametrize("first", [0, 300, 700])
+def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(tmp_path, first):
+    """On a small map, on each of three blocks of common seeds: greedy + swaps ends where no single swap
+    helps, never below greedy, and among the best 10% of all 56 possible groups (scored on the same seeds).
+
+    A block per test (they share nothing): two workers can take them side by side.
+    """
     path = _small_map(tmp_path)
     base = make_params(
         {"network.type": "map", "network.map": str(path), "steps": 60, "workshops.interval": 3}
@@ -154,10 +156,9 @@ def test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups(t
     pool = np.zeros(len(actors), dtype=bool)
     pool[candidates] = True
     every = list(itertools.combinations(candidates.tolist(), 3))
-    for first in (0, 300, 700):
-        spec = selection_spec(base, "impact", 10, first, f"block-{first}", path, path)
-        with open_session(spec, tmp_path / f"block-{first}", SerialExecutor(), progress=False) as session:
-            check_local_optimum(session, actors, candidates, pool, every, first)
+    spec = selection_spec(base, "impact", 10, first, f"block-{first}", path, path)
+    with open_session(spec, tmp_path / f"block-{first}", SerialExecutor(), progress=False) as session:
+        check_local_optimum(session, actors, candidates, pool, every, first)
 
 
 def check_local_optimum(session, actors, candidates, pool, every, first) -> None:
@@ -181,62 +182,68 @@ def check_local_optimum(session, actors, candidates, pool, every, first) -> None
 
 @pytest.mark.slow
 def test_select_command_on_the_example_map_beats_random_groups(tmp_path):
+    """The command on the example map, its constraints and config: the greedy group meets every quota and
+    beats random feasible groups on fresh seeds, with its figure and the invitation list printed.
+
+    In this process, serially, and greedy only (`--swap-passes 0`): the claim is the greedy group's against
+    chance, 8 common seeds per group as before; the swap pass (a third of the runs here) is checked to reach
+    a 1-swap local optimum by test_selection_reaches_a_swap_local_optimum_in_the_top_tenth_of_all_groups and
+    through the command by test_select_resumes_from_its_store, and a real process's exit by test_bad_inputs.
+    """
     out = tmp_path / "select"
-    command = [
-        sys.executable,
-        "-m",
-        "tracktwo",
+    done = tracktwo(
         "select",
-        str(ROOT / "configs/maps/example_nodes.csv"),
+        ROOT / "configs/maps/example_nodes.csv",
         "--config",
-        str(ROOT / "configs/map_example.yaml"),
+        ROOT / "configs/map_example.yaml",
         "--set",
         "steps=48",
         "--seats",
         "4",
         "--constraints",
-        str(ROOT / "configs/maps/example_constraints.yaml"),
+        ROOT / "configs/maps/example_constraints.yaml",
         "--replicates",
         "8",
-        "--workers",
-        "2",
+        "--swap-passes",
+        "0",
+        "--executor",
+        "serial",
+        "--no-progress",
         "--out",
-        str(out),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
+        out,
+    )
+    assert done.code == 0, done.stderr[-2000:]
     summary = json.loads((out / "summary.json").read_text())
     invitations = pd.read_csv(out / "invitations.csv")
     assert len(invitations) == 4 and (invitations.gender == "f").mean() >= 0.4
     assert (invitations.behaviour == "official").sum() <= 1 and invitations.side.value_counts().min() >= 2
+    assert (invitations.civil_society == "yes").sum() >= 2
     chosen, random_groups = summary["comparison"][0], summary["comparison"][1]
     assert chosen["mean"] > random_groups["mean"], summary["comparison"]
+    assert summary["swap_passes"] == 0 and summary["swaps"] == []
     assert (out / "selection.png").stat().st_size > 10_000 and (out / "selection.svg").exists()
     assert "Invitation list (4 seats)" in done.stdout
 
 
-@pytest.mark.slow  # about 10 s alone: the command starts, loads the map and its config before it can tell
 def test_select_command_rejects_infeasible_constraints(tmp_path):
+    """In this process (a real process's one line and exit 2 are test_bad_inputs'): refused before any run."""
     constraints = tmp_path / "c.yaml"
     constraints.write_text("quotas:\n  - {attribute: kind, value: women_cso, min_count: 20}\n")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "tracktwo",
-            "select",
-            str(ROOT / "configs/maps/example_nodes.csv"),
-            "--config",
-            str(ROOT / "configs/map_example.yaml"),
-            "--seats",
-            "8",
-            "--constraints",
-            str(constraints),
-        ],
-        capture_output=True,
-        text=True,
+    done = tracktwo(
+        "select",
+        ROOT / "configs/maps/example_nodes.csv",
+        "--config",
+        ROOT / "configs/map_example.yaml",
+        "--seats",
+        "8",
+        "--constraints",
+        constraints,
+        "--out",
+        tmp_path / "out",
     )
-    assert done.returncode == 2 and "no feasible invitation list" in done.stderr and "Traceback" not in done.stderr
+    assert done.code == 2 and "no feasible invitation list" in done.stderr and "Traceback" not in done.stderr
+    assert_contract(done, "--constraints")
+    assert not (tmp_path / "out").exists()
 
 
 def test_select_holds_its_folder_until_its_last_table_is_written(tmp_path, monkeypatch):
@@ -252,37 +259,25 @@ def test_select_holds_its_folder_until_its_last_table_is_written(tmp_path, monke
 
 @pytest.mark.slow
 def test_select_resumes_from_its_store(tmp_path):
+    """Greedy and one swap pass (the command's default), then --resume evaluates no group again (in this process)."""
     path = _small_map(tmp_path)
     out = tmp_path / "sel"
-    command = [
-        sys.executable,
-        "-m",
-        "tracktwo",
-        "select",
-        str(path),
-        "--seats",
-        "3",
-        "--set",
-        "steps=36",
-        "--replicates",
-        "4",
-        "--executor",
-        "serial",
-        "--out",
-        str(out),
-    ]
-    first = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert first.returncode == 0, first.stderr[-2000:]
+    command = ["select", path, "--seats", "3", "--set", "steps=36", "--replicates", "4", "--executor", "serial"]
+    command += ["--no-progress", "--out", out]
+    first = tracktwo(*command)
+    assert first.code == 0, first.stderr[-2000:]
     evaluated = len(pd.read_parquet(out / "runs.parquet"))
     invitations = (out / "invitations.csv").read_text()
-    again = subprocess.run([*command, "--resume"], capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0, again.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["swap_passes"] == 1  # the default: greedy, then a pass of swaps
+    again = tracktwo(*command, "--resume")
+    assert again.code == 0, again.stderr[-2000:]
     assert len(pd.read_parquet(out / "runs.parquet")) == evaluated
     assert json.loads((out / "manifest.json").read_text())["sessions"][-1]["ended"]  # the resumed session finished
     assert (out / "invitations.csv").read_text() == invitations
     other_seeds = [("5" if c == "4" else c) for c in command]  # --replicates 5: other common seeds
-    changed = subprocess.run([*other_seeds, "--resume"], capture_output=True, text=True, timeout=300)
-    assert changed.returncode == 2 and "other settings" in changed.stderr
+    changed = tracktwo(*other_seeds, "--resume")
+    assert changed.code == 2 and "other settings" in changed.stderr
 
 
 @pytest.mark.parametrize(

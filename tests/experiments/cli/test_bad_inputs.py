@@ -126,8 +126,13 @@ CASES: dict[str, tuple[dict[str, str | bytes], list[str], list[str]]] = {
 
 
 @pytest.mark.parametrize("case", list(CASES))
-def test_each_bad_input_gets_one_line_and_exit_2(tmp_path: Path, case: str) -> None:
+def test_each_bad_input_gets_one_line_and_exit_2(tmp_path: Path, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     files, args, fragments = CASES[case]
+    if case == "--scheduler nobody at":  # nobody answers: 2 s of retries tell it as well as the command's 30
+        import dask.distributed
+
+        real = dask.distributed.Client
+        monkeypatch.setattr(dask.distributed, "Client", lambda address, **kw: real(address, **{**kw, "timeout": "2s"}))
     for name, text in files.items():
         write(tmp_path, name, text)
     args = [a.replace("{dir}", str(tmp_path)) for a in args]
@@ -254,6 +259,7 @@ def test_the_app_on_a_taken_port_exits_2_and_warns_off_localhost() -> None:
     assert exposed.code == 2 and "in use" in exposed.stderr  # the port is taken on every interface too
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_the_earlier_results_stay(tmp_path: Path) -> None:
     """A file-size limit makes every write past 4 KB fail as a full disk does (EFBIG instead of ENOSPC)."""
     import resource
@@ -272,6 +278,7 @@ def test_a_full_disk_is_one_line_and_the_earlier_results_stay(tmp_path: Path) ->
     assert folder_snapshot(out) == before  # atomic writes: the old files are whole
 
 
+@pytest.mark.slow
 def test_real_processes_exit_2_without_a_traceback(tmp_path: Path) -> None:
     """The in-process cases above, a few as real processes: the exit code a shell sees."""
     write(tmp_path, "c.yaml", b"steps: \xff\n")
@@ -281,6 +288,7 @@ def test_real_processes_exit_2_without_a_traceback(tmp_path: Path) -> None:
         assert_contract(outcome)
 
 
+@pytest.mark.slow
 def test_a_folder_in_use_is_refused_and_a_killed_holder_frees_it(tmp_path: Path) -> None:
     """--resume and --overwrite refuse a folder a running sweep holds, naming it; kill -9 of it frees the folder."""
     import os

@@ -89,6 +89,7 @@ def kinds(tmp_path_factory) -> dict[str, Path]:
     return {kind: base / kind for kind in made}
 
 
+@pytest.mark.slow
 @given(
     components=st.lists(
         st.sampled_from(["workshops", "routes", "formats", "events", "groups:kind", "groups:nope", "nope", ""]),

@@ -489,7 +489,7 @@ def _interrupted(
     return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
-@pytest.mark.parametrize("delay", [0.2, 1.5, 6.0])
+@pytest.mark.parametrize("delay", [0.2, 1.5, pytest.param(6.0, marks=pytest.mark.slow)])
 def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, delay: float) -> None:
     done = _interrupted(delay, tmp_path, signal.SIGINT)
     if done.returncode == 0:
@@ -499,6 +499,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, delay: float) -
     assert "interrupted" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_kill_9_leaves_no_semaphore_warning(tmp_path) -> None:
     # Many replicates, killed while the pool works: the command cannot finish first on a fast machine.
     done = _interrupted(1.0, tmp_path, signal.SIGKILL, replicates=400, after_workers=True)
@@ -553,6 +554,7 @@ worker.simulate = noisy
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("executor", [["--executor", "serial"], ["--executor", "process", "--workers", "2"]])
 def test_warnings_inside_runs_are_one_line_each_or_silent(tmp_path, executor: list[str]) -> None:
     """A numpy RuntimeWarning raised inside every run (here: in the pool's workers) is one line or nothing on stderr."""

@@ -52,6 +52,18 @@ def test_evaluate_refuses_a_record_too_big_before_touching_the_folder(tmp_path: 
     assert (out / "runs.csv").read_text() == "earlier results\n", "--overwrite removed nothing"
 
 
+def test_evaluate_refuses_a_record_too_big_before_its_pilot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory check comes before the power check's pilot, which would run the big population first."""
+    from tracktwo.experiments.analysis import verdicts
+
+    import tracktwo
+
+    monkeypatch.setattr(verdicts, "power_check", lambda *a, **k: pytest.fail("the pilot ran before the memory check"))
+    with pytest.raises(ConfigError, match="the full programme with its record"):
+        tracktwo.evaluate(set=HUGE, executor="serial", out=tmp_path / "out", progress=False)
+    assert not (tmp_path / "out").exists()
+
+
 def test_compare_counts_every_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(budget, "machine_bytes", lambda: 2 * GiB)  # the runs in flight may use the 4 GiB of one run
     (tmp_path / "big.yaml").write_text("kinds: {grassroots: {count: 20000}}\ninitial_ideas: {count: 1000}\nsteps: 2\n")

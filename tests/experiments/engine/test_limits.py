@@ -67,6 +67,7 @@ def test_extreme_populations_are_refused_up_front_with_an_estimate(tmp_path: Pat
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_a_large_allowed_population_runs_within_its_estimate(tmp_path: Path) -> None:
     """10,000 grassroots a side (about 25,000 ties at the default degrees): the estimate bounds what the run takes."""
     from tracktwo.model import make_params
@@ -110,6 +111,7 @@ def test_a_million_run_sweep_streams_its_runs(tmp_path: Path) -> None:
     assert peak < REFUSAL_MEMORY_MIB, peak
 
 
+@pytest.mark.slow
 def test_past_the_run_limit_needs_force_and_past_the_hard_limit_is_refused(tmp_path: Path) -> None:
     sweep = tmp_path / "big.yaml"
     sweep.write_text(
@@ -133,6 +135,7 @@ def _runs(folder: Path) -> int:
         return 0
 
 
+@pytest.mark.slow
 def test_kill_9_of_a_sweep_leaves_no_worker_running(tmp_path: Path) -> None:
     sweep = tmp_path / "long.yaml"
     sweep.write_text(

@@ -131,6 +131,7 @@ def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_serial_process_pool_and_dask_give_identical_tables(tmp_path: Path) -> None:
     grid, bayes = load_sweep(write(tmp_path, GRID, "grid.yaml")), load_sweep(write(tmp_path, BAYES, "bayes.yaml"))
     for name, workers in (("serial", None), ("process", 2), ("dask", 2)):
@@ -153,6 +154,7 @@ def test_serial_process_pool_and_dask_give_identical_tables(tmp_path: Path) -> N
     assert len(tables(tmp_path / "bayes_serial")[0]) == 10  # run_cap: 5 points x 2 replicates
 
 
+@pytest.mark.slow
 def test_a_sweep_killed_mid_way_then_resumed_matches_an_uninterrupted_one(tmp_path: Path) -> None:
     path = write(tmp_path, LONG_GRID)
     out = tmp_path / "killed"
@@ -232,6 +234,7 @@ def test_an_interrupted_bayes_sweep_resumes_to_the_same_points_and_results(tmp_p
     assert_same_tables(tmp_path / "interrupted", tmp_path / "uninterrupted")
 
 
+@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path: Path) -> None:
     broken = tmp_path / "broken.graphml"
     broken.write_text("this is not GraphML\n", encoding="utf-8")
@@ -266,6 +269,7 @@ def test_resume_is_safe_and_an_existing_sweep_is_never_overwritten_by_accident(t
     assert tables(out)[0]["seed"].tolist() != before["seed"].tolist()
 
 
+@pytest.mark.slow
 def test_the_command_ranks_points_and_writes_every_table(tmp_path: Path) -> None:
     path = write(tmp_path, GRID)
     done = cli(str(path), "--out", str(tmp_path / "out"), "--executor", "serial")

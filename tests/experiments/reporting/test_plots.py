@@ -62,7 +62,9 @@ def assert_valid_images(figures: Path, stem: str) -> None:
     assert root.tag.endswith("svg")
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n == "participant_mix" else n for n in sorted(EXPECTED)]
+)
 def test_each_shipped_sweep_gets_the_figures_that_fit_it(tmp_path: Path, name: str) -> None:
     out = small_sweep(tmp_path, name, replicates=2, steps=36)
     outcomes = None if name == "participant_mix" else FEW_OUTCOMES

@@ -41,6 +41,7 @@ def dilemma(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_report_is_self_contained_with_its_figures_embedded(dilemma: Path) -> None:
     assert main(["report", str(dilemma)]) == 0
     text = (dilemma / "report.html").read_text(encoding="utf-8")
