@@ -103,12 +103,18 @@ def main() -> None:
     found.to_csv(args.out / f"widths-{args.replicates}.csv", index=False)
     for name, group in found.groupby("posterior"):
         for method in ("new", "old"):
-            logs = np.log(group[method].to_numpy())
-            p = stats.wilcoxon(logs, alternative="greater").pvalue
+            ratios = group[method].to_numpy(float)
+            ratios = ratios[~np.isnan(ratios)]  # 0/0: nothing entered Track One in either arm
+            # a zero ratio (nothing entered Track One with the posterior) counts as narrower in the sign test;
+            # the geometric mean and the Wilcoxon test are over the evaluations with both widths above 0
+            positive = np.log(ratios[(ratios > 0) & np.isfinite(ratios)])
+            sign = stats.binomtest(int((ratios > 1).sum()), int((ratios != 1).sum()), alternative="greater")
+            p = stats.wilcoxon(positive, alternative="greater").pvalue
             print(
-                f"{name:8s} {method}: ratio median {np.median(group[method]):.2f} "
-                f"(range {group[method].min():.2f}-{group[method].max():.2f}), geometric mean "
-                f"{np.exp(logs.mean()):.2f}, wider in {(logs > 0).sum()} of {logs.size}, one-sided Wilcoxon p {p:.3f}"
+                f"{name:8s} {method}: ratio median {np.median(ratios):.2f} "
+                f"(range {ratios.min():.2f}-{ratios.max():.2f}), wider in {(ratios > 1).sum()} of {ratios.size} "
+                f"(sign test p {sign.pvalue:.3f}); over the {positive.size} with both widths above 0: geometric "
+                f"mean {np.exp(positive.mean()):.2f}, one-sided Wilcoxon p {p:.3f}"
             )
 
 
