@@ -13,7 +13,7 @@ Prints the figures and exits 1 on a mismatch, or if the uninterrupted run took m
 --limit-minutes (30) of wall time; CPU time / workers is printed beside it, as the machine may be
 shared. Linux only (it reads /proc for the killed processes' CPU time).
 
-    .venv/bin/python benchmarks/calibration_resume.py            # the shipped spec, 2 workers (~2 x 10-20 min)
+    .venv/bin/python benchmarks/calibration_resume.py            # the shipped spec, 2 workers (~45 min, loaded machine)
     .venv/bin/python benchmarks/calibration_resume.py --quick    # smoke: 12 particles, 3 generations, 48 months
 """
 
