@@ -294,3 +294,22 @@ def test_overwrite_removes_only_what_a_calibration_wrote(tmp_path: Path) -> None
     again = calibrate(spec, out=out, overwrite=True, progress=False, predictive_draws=0, plot=False)
     pd.testing.assert_frame_equal(first.posterior, again.posterior)
     assert (out / "notes.csv").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_the_five_parameter_spec_adds_two_magnitudes_and_stops_reproducibly() -> None:
+    """configs/calibration/patterns-five.yaml (benchmarks/calibration_resume.py times it and kills it):
+    the patterns spec's three parameters and targets plus two, priors inside the declared ranges, and a
+    budget that stops on generations or runs (the same after --resume), never on the wall-time guard."""
+    three = load_calibration(ROOT / "configs" / "calibration" / "patterns.yaml")
+    five = load_calibration(ROOT / "configs" / "calibration" / "patterns-five.yaml")
+    assert set(three.keys) < set(five.keys) and len(five.keys) == 5
+    assert [(t.name, t.observed, t.sd, t.setting) for t in five.targets] == [
+        (t.name, t.observed, t.sd, t.setting) for t in three.targets
+    ]
+    base = default_params_dict()
+    for key, prior in five.priors.items():
+        low, high, _, _ = parameter_range(key, base)
+        support = prior.frozen().support()
+        assert low <= support[0] < support[1] <= high, key
+        assert support[0] <= five.base_value(key) <= support[1], key  # the default is a value the prior allows
+    assert five.budget.minutes > 30  # a run within the 30-minute target stops on generations or runs
