@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "configs" / "sweeps" / "participant_mix.yaml"
 SEEDS = (20260601, 20260777)
 MARGIN = 2.0  # standard errors beyond the critical value: dropped in 97.5% of sweeps (one-sided normal)
+MIN_REPLICATES = 8  # per scenario: fewer and the stratified bootstrap-t of the critical value has no tails
 UNDECIDABLE = 0.05  # mixes within delta + this of the best are left out of the total: they need tens of thousands
 
 
@@ -102,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "best_set_edge")
     parser.add_argument("--workers", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.replicates < MIN_REPLICATES:
+        parser.error(f"--replicates: at least {MIN_REPLICATES} (the critical value's bootstrap draws within scenarios)")
     for seed in args.seeds:
         runs, design = _runs(seed, args.replicates, args.out, args.workers)
         table, d = edge(runs, design, args.within)
