@@ -10,6 +10,7 @@ docs/sweep_statistics.md). Exit code 0 when the best sets are the same, 1 when t
 
     .venv/bin/python benchmarks/demo_two_seeds.py                      # seeds 20260601 and 20260777
     .venv/bin/python benchmarks/demo_two_seeds.py --seeds 1 2 --out /tmp/two-seeds
+    .venv/bin/python benchmarks/demo_two_seeds.py --budget 5250        # the demo at 1.5 times its budget
 
 Each seed costs what `make demo` costs (two to six minutes on 2 cores, with the figures skipped).
 """
@@ -29,7 +30,9 @@ DEMO = ROOT / "configs" / "sweeps" / "participant_mix.yaml"
 SEEDS = (20260601, 20260777)
 
 
-def _run(seed: int, out: Path, workers: int | None) -> tuple[set[str], str, int, dict[str, str], float | None]:
+def _run(
+    seed: int, out: Path, workers: int | None, budget: int | None = None
+) -> tuple[set[str], str, int, dict[str, str], float | None]:
     """One sweep seed's best set (mix texts), robust answer, runs, gaps to the best and wall time (None when read).
 
     The gaps are each mix's paired difference to the best in words (`_gaps`).
@@ -40,8 +43,10 @@ def _run(seed: int, out: Path, workers: int | None) -> tuple[set[str], str, int,
 
     design = yaml.safe_load(DEMO.read_text(encoding="utf-8"))
     design["seed"] = seed
+    if budget is not None:
+        design["budget"] = budget
     design["base"] = str((DEMO.parent / design["base"]).resolve())
-    folder = out / f"seed-{seed}"
+    folder = out / (f"seed-{seed}" if budget is None else f"seed-{seed}-budget-{budget}")
     finished = (folder / "summary.csv").exists()
     start = time.perf_counter()
     result = (
@@ -78,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs=2, default=SEEDS)
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "demo_two_seeds")
     parser.add_argument("--workers", type=int, default=None)
+    parser.add_argument("--budget", type=int, default=None, help="runs in all (default: the demo's own budget)")
     args = parser.parse_args(argv)
-    found = {seed: _run(seed, args.out, args.workers) for seed in args.seeds}
+    found = {seed: _run(seed, args.out, args.workers, args.budget) for seed in args.seeds}
     for seed, (inside, robust, runs, _, elapsed) in found.items():
         took = f" in {elapsed:.0f} s" if elapsed is not None else ""
         print(f"seed {seed}: {runs:,} runs{took}; best set ({len(inside)}): {'; '.join(sorted(inside))}")
