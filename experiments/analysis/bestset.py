@@ -51,6 +51,7 @@ __all__ = [
     "is_paired",
     "look_schedule",
     "matrix",
+    "paired_differences",
     "paired_probability_best",
     "sequential_state",
     "within_indifference",
@@ -148,6 +149,17 @@ def _pairwise(y: np.ndarray, paired: bool, strata: np.ndarray | None = None) -> 
     se = np.sqrt(var[:, None] / n[:, None] + var[None, :] / n[None, :])
     se[np.eye(k, dtype=bool)] = 0.0
     return mean, se
+
+
+def paired_differences(
+    y: np.ndarray, paired: bool = True, strata: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """D[i, j] = mean(y_i - y_j) and its standard error S[i, j], as the best set compares rows (points x columns).
+
+    Paired: over the columns (seeds) both rows ran; with `strata` (each column's scenario) the mean of
+    the strata's mean differences, each stratum weighing the same, and the stratified standard error.
+    """
+    return _pairwise(np.asarray(y, dtype=float), paired, strata)
 
 
 def _weighted_pairwise(y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -160,7 +160,7 @@ def test_stratified_comparisons_weigh_each_stratum_alike_and_resample_within_str
     levels = np.repeat([0.0, 10.0], 200)  # two scenarios far apart: their levels are not noise
     strata = np.repeat([0, 1], 200)
     y = np.vstack([levels + rng.normal(0, 1, 400), levels + 0.3 + rng.normal(0, 1, 400)])
-    diff, se = bestset._pairwise(y, True, strata)
+    diff, se = bestset.paired_differences(y, True, strata)
     assert diff[1, 0] == pytest.approx(0.3, abs=0.15) and se[1, 0] == pytest.approx(np.sqrt(2 / 400), rel=0.2)
     chosen = bestset.best_set(y, [0, 1], resamples=500, strata=strata)
     assert chosen.in_best_set.tolist() == [False, True]
