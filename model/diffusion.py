@@ -63,14 +63,34 @@ class Adoptions:
 
 @dataclass
 class TieIndex:
-    """The network in the form advocacy needs: symmetric CSR adjacency, degrees, and whether any tie crosses sides."""
+    """The network in the form advocacy needs: symmetric CSR adjacency, degrees, and whether any tie crosses sides.
 
-    all: sp.csr_matrix  # symmetric, float32 ones
+    Held as the CSR arrays (`indptr`, `indices`, neighbours sorted within each row); the scipy matrix
+    `all` is built from them only when something reads it (a sparse product, a caller), so adding a
+    workshop's ties costs two array inserts, not a matrix's construction and checks.
+    """
+
+    indptr: np.ndarray  # int32, n + 1
+    indices: np.ndarray  # int32, each row's neighbours in increasing order
     degree: np.ndarray
     any_across: bool = True  # some tie crosses sides
     parent: int | None = None  # the token of the network this one added ties to (with_ties)
     added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
     token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
+    _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def n(self) -> int:
+        """The number of actors."""
+        return self.indptr.size - 1
+
+    @property
+    def all(self) -> sp.csr_matrix:
+        """Symmetric CSR matrix of float32 ones (built on first use, then kept)."""
+        if self._matrix is None:
+            data = np.ones(self.indices.size, dtype=np.float32)
+            self._matrix = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))
+        return self._matrix
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
@@ -81,7 +101,10 @@ class TieIndex:
         cells = cells[np.concatenate(([True], cells[1:] != cells[:-1]))] if cells.size else cells  # ... once each
         rows, cols = np.divmod(cells, n)
         cross = sides[rows] != sides[cols]
-        return cls(_csr(n, rows, cols), np.bincount(rows, minlength=n).astype(np.int64), bool(cross.any()))
+        indptr = np.zeros(n + 1, dtype=np.int32)
+        degree = np.bincount(rows, minlength=n).astype(np.int64)
+        np.cumsum(degree, out=indptr[1:])
+        return cls(indptr, cols.astype(np.int32), degree, bool(cross.any()))
 
     def with_ties(self, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
         """The network with some new ties added (formed in a workshop; not already present, no self-ties).
@@ -89,38 +112,22 @@ class TieIndex:
         The few new entries are inserted into copies of the CSR arrays at their sorted places, so
         the result equals a rebuild from the whole edge list at a fraction of the cost.
         """
-        n = self.all.shape[0]
+        n = self.n
         rows = np.concatenate([sources, targets]).astype(np.int64)
         cols = np.concatenate([targets, sources]).astype(np.int64)
         order = np.lexsort((cols, rows))
         rows, cols = rows[order], cols[order]
         cross = bool((sides[rows] != sides[cols]).any())
-        degree = self.degree + np.bincount(rows, minlength=n)
+        added = np.bincount(rows, minlength=n)
+        degree = self.degree + added
         any_across = self.any_across or cross
-        return TieIndex(_insert(self.all, rows, cols), degree, any_across, self.token, (rows, cols))
-
-
-def _insert(matrix: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
-    """A copy of a CSR matrix of ones with new (row, col) entries (sorted, absent before) set to one."""
-    n = matrix.shape[0]
-    indptr, indices = matrix.indptr, matrix.indices
-    at = np.array(
-        [
-            indptr[r] + np.searchsorted(indices[indptr[r] : indptr[r + 1]], c)
-            for r, c in zip(rows.tolist(), cols.tolist(), strict=True)
-        ],
-        dtype=np.int64,
-    )
-    new_indices = np.insert(indices, at, cols.astype(indices.dtype))
-    new_indptr = indptr + np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n))]).astype(indptr.dtype)
-    return sp.csr_matrix((np.ones(new_indices.size, dtype=np.float32), new_indices, new_indptr), shape=(n, n))
-
-
-def _csr(n: int, rows: np.ndarray, cols: np.ndarray) -> sp.csr_matrix:
-    """CSR matrix of ones (float32) from distinct (row, col) cells sorted by row then column."""
-    indptr = np.zeros(n + 1, dtype=np.int32)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return sp.csr_matrix((np.ones(rows.size, dtype=np.float32), cols.astype(np.int32), indptr), shape=(n, n))
+        indptr, indices = self.indptr, self.indices
+        owner, neighbours = expand_rows(indptr, indices, rows)  # each new entry's row: how many columns precede it
+        at = indptr[rows] + np.bincount(owner[neighbours < cols[owner]], minlength=rows.size)
+        new_indices = np.insert(indices, at, cols.astype(indices.dtype))
+        new_indptr = indptr.copy()
+        new_indptr[1:] += np.cumsum(added).astype(indptr.dtype)
+        return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
 
 
 def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -299,7 +306,7 @@ class AdvocateCounts:
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
                 change = np.where(advocating.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
-                owner, neighbours = expand_rows(ties.all.indptr, ties.all.indices, actors)
+                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
                     cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
@@ -370,13 +377,13 @@ def _adopt(
     if not any_weigh:
         adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_plain)
         receivers, columns = receivers[adopt], columns[adopt]
-        exposed = _incoming(ties.all, advocating, receivers, columns) if exposures else None  # the adopters' advocates
+        exposed = _incoming(ties, advocating, receivers, columns) if exposures else None  # the adopters' advocates
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-        return receivers, columns, _credit_sources(draws, ties.all, advocating, receivers, columns, context), exposed
+        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
     # some receivers weigh standing: every open pair's advocates tie by tie, once, for the weighing receivers'
     # chance and for the adopters' credit and exposures (the same ties, probabilities and order as apart)
-    owner, senders = _incoming(ties.all, advocating, receivers, columns)
+    owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     log_none = np.empty(receivers.size)
     log_none[plain_mask] = log_plain
@@ -393,7 +400,7 @@ def _adopt(
     return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
 
 
-def _incoming(ties: sp.csr_matrix, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
+def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
     """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
     owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
     advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]

@@ -532,7 +532,7 @@ class TrackTwoModel(mesa.Model):
         a, b = a[form], b[form]
         if a.size == 0:
             return 0
-        ties = self.ties
+        ties = self.tie_index
         owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
         new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
         if not new.any():
