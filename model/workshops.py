@@ -76,9 +76,10 @@ def largest_remainder(total: int, shares: np.ndarray, rng: np.random.Generator) 
         return np.zeros(shares.size, dtype=np.int64)
     quotas = total * shares / shares.sum()
     seats = np.floor(quotas).astype(np.int64)
-    remainder = quotas - seats
-    order = np.lexsort((rng.random(shares.size), -remainder))
-    seats[order[: total - seats.sum()]] += 1
+    tie_break = rng.random(shares.size)  # drawn even when no seat is left over: the stream's later draws stay put
+    left = total - int(seats.sum())
+    if left > 0:
+        seats[np.lexsort((tie_break, seats - quotas))[:left]] += 1  # the largest remainders first
     return seats
 
 
@@ -206,6 +207,9 @@ class WorkshopSeries:
             for side in self.convened_sides
         }
         self._pool = np.concatenate([np.empty(0, dtype=np.int64), *self.cells.values()])  # everyone invitable
+        sizes = np.array([pool.size for pool in self.cells.values()], dtype=np.int64)
+        self._cell_of = np.repeat(np.arange(sizes.size), sizes)  # each pool member's cell, in the cells' order
+        self._within = np.arange(self._pool.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place in its cell
         self._priority = np.zeros(kinds.size)  # each invitable actor's priority for the meeting being convened
         invitable = np.isin(kinds, list(self.mix)) & np.isin(sides, self.convened_sides)  # before any removal
         if self.cohort is None and self.mix and not invitable.any():
@@ -281,14 +285,14 @@ class WorkshopSeries:
         rank[again[:keep]] = 0
         if self._pool.size:  # every pool's priorities at once: keyed by actor, so the same as pool by pool
             self._priority[self._pool] = randomness.uniforms("invitation", number, self._pool)
-        chosen: list[np.ndarray] = []
-        for kind, kind_seats in zip(kinds, seats, strict=True):
-            per_side = largest_remainder(int(kind_seats), np.ones(len(self.convened_sides)), rng)
-            for side, cell_seats in zip(self.convened_sides, per_side, strict=True):
-                pool = self.cells[(kind, side)]
-                if cell_seats == 0 or pool.size == 0:
-                    continue
-                order = pool[np.argsort(self._priority[pool], kind="stable")]
-                chosen.append(order[np.argsort(rank[order], kind="stable")][:cell_seats])
-        who = np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
+        cell_seats = [  # seats per (kind, side) cell, in the cells' order: the same draws, in the same order
+            seats_here
+            for kind_seats in seats.tolist()
+            for seats_here in largest_remainder(kind_seats, np.ones(len(self.convened_sides)), rng).tolist()
+        ]
+        # each cell's first seats by rank, then priority, then place in the pool (one sort for every cell)
+        pool, cell_of = self._pool, self._cell_of
+        order = np.lexsort((self._priority[pool], rank[pool], cell_of))
+        taken = self._within < np.array(cell_seats, dtype=np.int64)[cell_of]  # sorted by cell: the same cell order
+        who = np.sort(pool[order[taken]])
         return who[~self.excluded[who]] if self.empty_seats else who  # empty: the removed actors' seats stay empty
