@@ -460,7 +460,7 @@ class TrackTwoModel(mesa.Model):
             record = WorkshopRecord(number, t, who, 0.0, 0.0, np.empty(0, dtype=np.int64), False, 0, meeting.format)
             series.record(record)
             return record
-        rng = self.randomness.generator("workshop", number, 1)
+        rng = self.randomness.local_generator("run_workshop", "workshop", number, 1)
         p = series.params
         w = p.workshops
         present = np.unique(self.side[who])

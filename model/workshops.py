@@ -275,7 +275,7 @@ class WorkshopSeries:
 
     def _invite(self, randomness: EventRandomness, number: int) -> np.ndarray:
         w = self.params.workshops
-        rng = randomness.generator("workshop", number, 0)
+        rng = randomness.local_generator("invite", "workshop", number, 0)
         kinds = list(self.mix)
         seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
         keep = round(w.retention * self.previous.size)
