@@ -324,7 +324,7 @@ class Programmes:
             row.update(
                 participants=int(sum(r.participants.size for r in records)),
                 new_ideas=int(sum(r.ideas.size for r in records)),
-                candour=float(np.mean([r.candour for r in records])),
+                candour=float(records[0].candour if len(records) == 1 else np.mean([r.candour for r in records])),
                 leaked=any(r.leaked for r in records),
             )
         row.update(self._state(running))
