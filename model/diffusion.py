@@ -124,7 +124,12 @@ class TieIndex:
         indptr, indices = self.indptr, self.indices
         owner, neighbours = expand_rows(indptr, indices, rows)  # each new entry's row: how many columns precede it
         at = indptr[rows] + np.bincount(owner[neighbours < cols[owner]], minlength=rows.size)
-        new_indices = np.insert(indices, at, cols.astype(indices.dtype))
+        placed = at + np.arange(at.size)  # `at` never decreases: each new entry lands after those before it
+        new_indices = np.empty(indices.size + at.size, dtype=indices.dtype)
+        kept = np.ones(new_indices.size, dtype=bool)
+        kept[placed] = False
+        new_indices[placed] = cols
+        new_indices[kept] = indices
         new_indptr = indptr.copy()
         new_indptr[1:] += np.cumsum(added).astype(indptr.dtype)
         return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))

@@ -463,7 +463,7 @@ class TrackTwoModel(mesa.Model):
         rng = self.randomness.local_generator("run_workshop", "workshop", number, 1)
         p = series.params
         w = p.workshops
-        present = np.unique(self.side[who])
+        present = np.flatnonzero(np.bincount(self.side[who], minlength=self.n_sides))  # the sides in the room
         other = present[None, :] != self.side[who][:, None]  # (participant, side present): another side
         rows, columns = np.nonzero(other)
         room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
