@@ -250,9 +250,16 @@ def check_resume(spec: SweepSpec, previous: Mapping[str, Any]) -> None:
         return (found or {}).get("sha256"), (found or {}).get("block", 1) if found else None
 
     if decisive(before) != decisive(now):
+        if before and now and before["sha256"] == now["sha256"]:  # the same particles, another block
+            raise ConfigError(
+                f"posterior: this folder's runs were made with {before.get('block', 1)} replicates per particle, "
+                f"not {now['block']} replicates per particle; resume with --posterior-block "
+                f"{before.get('block', 1)}, or use another --out or --overwrite"
+            )
 
-        def words(found: Mapping[str, Any]) -> str:
-            return f"{found['source']} (sha256 {found['sha256'][:12]}, {found.get('block', 1)} replicates per particle)"
+        def words(found: Mapping[str, Any]) -> str:  # the folder's name: a full path can outrun one line
+            name = os.path.basename(os.path.normpath(str(found["source"]))) or found["source"]
+            return f"{name} (sha256 {found['sha256'][:12]}, {found.get('block', 1)} replicates per particle)"
 
         started = words(before) if before else "no posterior"
         given = words(now) if now else "no posterior"

@@ -396,6 +396,7 @@ def test_a_bad_posterior_block_is_one_line_and_exit_2(tmp_path: Path, posterior:
     assert not (tmp_path / "api").exists()
 
 
+@pytest.mark.slow
 def test_resume_with_another_block_is_refused_and_the_same_block_resumes(tmp_path: Path, posterior: Path):
     out = tmp_path / "e"
     common = ["--set", "steps=6", "--replicates", "6", "--posterior", posterior, "--executor", "serial",
