@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
+from tracktwo.experiments.analysis.stats import summarise_groups
 
 __all__ = [
     "METHOD",
@@ -167,19 +168,8 @@ def summarise_with_spread(
     runs: pd.DataFrame, by: Sequence[str], outcome: str, block: int, confidence: float = 0.95
 ) -> pd.DataFrame:
     """stats.summarise's table (a row per group of `by`) with the random-effects interval over blocks of m."""
-    rows = []
-    for key, group in runs.groupby(list(by), sort=True, dropna=False):
-        interval = mean_with_spread(group[outcome].to_numpy(float), blocks_of(group["replicate"], block), confidence)
-        keys = key if isinstance(key, tuple) else (key,)
-        rows.append(
-            {
-                **dict(zip(by, keys, strict=True)),
-                "runs": len(group),
-                "n": interval.n,
-                "estimate": interval.estimate,
-                "low": interval.low,
-                "high": interval.high,
-                "method": interval.method,
-            }
-        )
-    return pd.DataFrame(rows, columns=[*by, "runs", "n", "estimate", "low", "high", "method"])
+
+    def interval_of(group: pd.DataFrame) -> Any:
+        return mean_with_spread(group[outcome].to_numpy(float), blocks_of(group["replicate"], block), confidence)
+
+    return summarise_groups(runs, by, interval_of)

@@ -10,6 +10,7 @@ import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = [
     "probability_best",
     "risk_difference",
     "summarise",
+    "summarise_groups",
     "wilson_interval",
 ]
 
@@ -339,12 +341,21 @@ def summarise(
     """
     binary = is_binary(runs[outcome])
     mean_of = bootstrap_mean if means == "bootstrap" else mean_interval
-    rows = []
-    for key, group in runs.groupby(list(by), sort=True, dropna=False):
+
+    def interval_of(group: pd.DataFrame) -> Interval:
         values = _finite(group[outcome])
-        interval = (
+        return (
             wilson_interval(int(values.sum()), int(values.size), confidence) if binary else mean_of(values, confidence)
         )
+
+    return summarise_groups(runs, by, interval_of)
+
+
+def summarise_groups(runs: pd.DataFrame, by: Sequence[str], interval_of: Callable[[pd.DataFrame], Any]) -> pd.DataFrame:
+    """One row per group of `by`: its runs and `interval_of(group)`'s n, estimate, low, high and method."""
+    rows = []
+    for key, group in runs.groupby(list(by), sort=True, dropna=False):
+        interval = interval_of(group)
         keys = key if isinstance(key, tuple) else (key,)
         rows.append(
             {
