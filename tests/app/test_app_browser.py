@@ -45,7 +45,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.xdist_group("browser"),  # with --dist loadgroup: one app server and one Chromium for all
     pytest.mark.skipif(
         not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (Debian package 'chromium'; .ci/run installs it)"
     ),
