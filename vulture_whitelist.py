@@ -44,3 +44,4 @@ _.showwarning  # warnings: the hook replaced while a command runs
 _.writeable  # numpy: arrays made read-only
 __getattr__  # module-level lazy names (PEP 562)
 __dir__  # module-level lazy names (PEP 562)
+__class__  # model/__init__.py: the package's module class, which keeps `simulate` the function

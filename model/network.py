@@ -11,11 +11,14 @@ from __future__ import annotations
 import importlib
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from tracktwo.model.params import ConfigError, Params, block_probabilities
 from tracktwo.model.randomness import run_streams
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "ATTRIBUTES",
@@ -236,6 +239,8 @@ def actor_table(params: Params, seed: int = 0) -> pd.DataFrame:
 
     For a synthetic network this is the network the run with that seed would draw.
     """
+    import pandas as pd  # here, so reading an actor map (the command line's checks) does not load pandas
+
     graph = build_graph(params, run_streams(seed)["network"])
     population = graph.population
     degree = np.bincount(np.concatenate([graph.sources, graph.targets]), minlength=len(population.kinds))

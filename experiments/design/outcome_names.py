@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from tracktwo.model import ConfigError, merge, simulate
+from tracktwo.model import ConfigError, merge
 
 __all__ = ["check_outcome", "outcome_names", "suggest"]
 
@@ -24,6 +24,8 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 def outcome_names(base: Mapping[str, Any]) -> list[str]:
     """The outcomes a run reports, from a one-step probe run (to check a design's outcomes before it starts)."""
+    from tracktwo.model import simulate  # here: the command line's checks import this module, and need no run
+
     return list(simulate(merge(base, {"steps": 1}), 0).outcomes)
 
 
