@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from tracktwo.experiments.api import BatchResult
+if TYPE_CHECKING:  # the API loads pandas: only a command that runs needs it
+    from tracktwo.experiments.api import BatchResult
 
 __all__ = ["every_run_failed", "failure_summary", "figures_line", "finish", "headline"]
 

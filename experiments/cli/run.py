@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import math
 
-from tracktwo.experiments import api
 from tracktwo.experiments.cli.options import add_config_arguments, folder
 from tracktwo.experiments.provenance import default_out
 from tracktwo.model import OUTCOMES, ROUTE_LABELS
@@ -42,6 +41,8 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
 
 def run_command(args: argparse.Namespace) -> int:
     """Run once, write summary.json, timeseries.csv, ideas.csv, events.csv and the timeline; print the summary."""
+    from tracktwo.experiments import api  # here, not at the top: `tracktwo run --help` needs only the options
+
     result = api.run(args.config, set=args.overrides, seed=args.seed, steps=args.steps, out=args.out)
     print(format_summary(result.outcomes, args.seed, result.elapsed_s))
     print(f"Wrote {result.directory}/summary.json, timeseries.csv, ideas.csv, events.csv, timeline.png, timeline.svg")

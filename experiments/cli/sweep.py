@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from tracktwo.experiments import api
-from tracktwo.experiments.analysis import stats
-from tracktwo.experiments.analysis.ranking import beside
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, add_posterior_argument, execution_options
 from tracktwo.experiments.labels import outcome_label
+
+if TYPE_CHECKING:  # the API and the analysis load pandas and scipy: imported where a sweep runs, not for --help
+    import pandas as pd
 
 __all__ = ["DEFAULT_TOP", "configure", "format_ranking", "sweep_command"]
 
@@ -36,6 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sweep_command(args: argparse.Namespace) -> int:
     """Check the file, run the sweep, print the ranking; exit 1 if any run failed."""
+    from tracktwo.experiments import api
+
     result = api.sweep(
         args.sweep,
         plot=not args.no_plot,
@@ -85,6 +87,8 @@ def _show(value: object) -> str:
 
 def _intervals(ranking: pd.DataFrame, prefix: str = "") -> list[str]:
     """'0.85 [0.64, 0.95]' for each row's estimate (under `prefix`), '-' where it has none."""
+    from tracktwo.experiments.analysis import stats
+
     columns = [f"{prefix}estimate", f"{prefix}low", f"{prefix}high", "n"]
     return [
         stats.Interval(e, lo, hi, n, "").format()
@@ -98,6 +102,9 @@ def format_ranking(ranking: pd.DataFrame, swept: list[str], metric: str, top: in
     Intervals are Wilson for a 0/1 outcome, else a bootstrap of the mean. `indifference`: the
     sweep's indifference zone, named in the note under the table.
     """
+    import pandas as pd
+    from tracktwo.experiments.analysis.ranking import beside
+
     varying = [c for c in swept if (ranking[c].astype(str) != str(ranking[c].iloc[0])).any()] or swept
     binary = (ranking["method"] == "wilson").any()
     label = outcome_label(metric)
