@@ -38,7 +38,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 __all__ = [
     "BEST_SET_RESAMPLES",
@@ -272,6 +271,8 @@ def best_set(
     d = np.quantile(np.where(np.isfinite(maxima), maxima, 0.0), confidence, axis=0)
     fewest = int(np.isfinite(sub).sum(axis=1).min())
     if fewest < MIN_BOOTSTRAP_RUNS:  # too few runs for a bootstrap-t: Bonferroni-t (Student t, k - 1 comparisons)
+        from scipy import stats as scipy_stats  # here: scipy.stats costs a second to import, on every sweep's start
+
         d = np.full(r, float(scipy_stats.t.ppf(1 - (1 - confidence) / (r - 1), max(fewest - 1, 1))))
     critical[rows] = d
     # i is beaten when some j has mean(j - i) > delta + d_i * se(i, j); a constant gap beyond delta (se = 0) beats
@@ -301,6 +302,8 @@ def within_indifference(
     fewest = int(np.isfinite(y).sum(axis=1).min())
     if fewest < 2:
         return False
+    from scipy import stats as scipy_stats
+
     t = float(scipy_stats.t.ppf(1 - (1 - confidence) / pairs, fewest - 1))
     upper = np.abs(diff) + t * np.where(np.isfinite(se), se, np.inf)
     return bool(np.all(upper[~np.eye(k, dtype=bool)] < indifference))
