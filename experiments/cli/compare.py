@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-from tracktwo.experiments import api
-from tracktwo.experiments.analysis import comparison as analysis
-from tracktwo.experiments.analysis.comparison import ProgrammeComparison
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, add_posterior_argument, execution_options
 from tracktwo.model.outcomes import GOAL_WORDS
+
+if TYPE_CHECKING:  # the API and the analysis load pandas and scipy: imported where the command runs
+    import pandas as pd
+    from tracktwo.experiments.analysis.comparison import ProgrammeComparison
 
 __all__ = ["compare_command", "configure", "report"]
 
@@ -45,6 +45,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def compare_command(args: argparse.Namespace) -> int:
     """Check the file, run every programme on common seeds, write and print the comparison; exit 1 if a run failed."""
+    from tracktwo.experiments import api  # here, not at the top: --help needs only the options
+
     result = api.compare(
         args.programmes,
         replicates=args.replicates,
@@ -69,6 +71,8 @@ def report(programmes: list[dict[str, Any]], comparison: ProgrammeComparison) ->
 
     `programmes`: each programme's name and description (ProgrammeSet.describe(), as in summary.json).
     """
+    from tracktwo.experiments.analysis import comparison as analysis
+
     descriptions = {p["name"]: p.get("description") for p in programmes}
     confidence = f"{comparison.confidence:.0%}"
     lines = [
@@ -123,6 +127,8 @@ def _fit(text: str, width: int) -> str:
 
 
 def _estimate(row: pd.Series, outcome: str) -> str:
+    from tracktwo.experiments.analysis import comparison as analysis
+
     if row["n"] == 0:
         return "-"
     if outcome == "any_transfer":
@@ -132,6 +138,9 @@ def _estimate(row: pd.Series, outcome: str) -> str:
 
 
 def _difference(row: pd.Series, outcome: str) -> str:
+    import pandas as pd
+    from tracktwo.experiments.analysis import comparison as analysis
+
     if row["pairs"] == 0:
         return "-"
     scale, places, unit = (100.0, 0, " pp") if outcome == "any_transfer" else (1.0, analysis.digits(outcome), "")
@@ -142,6 +151,9 @@ def _difference(row: pd.Series, outcome: str) -> str:
 
 
 def _inclusion(comparison: ProgrammeComparison, programme: str, group: str) -> str:
+    import pandas as pd
+    from tracktwo.experiments.analysis import comparison as analysis
+
     shares = []
     for prefix in analysis.INCLUSION_PREFIXES:
         outcome = f"{prefix}{group}"

@@ -11,8 +11,6 @@ import argparse
 import time
 from pathlib import Path
 
-import pandas as pd
-from tracktwo.experiments.analysis import dilemma
 from tracktwo.experiments.cli.batch import headline
 from tracktwo.experiments.cli.options import (
     add_config_arguments,
@@ -65,6 +63,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def dilemma_command(args: argparse.Namespace) -> int:
     """Check every mix, run them in rounds (a first one times the model), summarise, draw, write."""
+    import pandas as pd  # here, not at the top: --help needs only the options
+    from tracktwo.experiments.analysis import dilemma
+
     overrides = parse_overrides(args.overrides)
     if args.steps is not None:
         overrides["steps"] = args.steps

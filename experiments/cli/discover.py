@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracktwo.experiments import api
 from tracktwo.experiments.analysis import discovery
 
 __all__ = ["configure", "discover_command"]
@@ -48,6 +47,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def discover_command(args: argparse.Namespace) -> int:
     """Find the regions, print them, write scenarios_*.json and .csv into RESULTS_DIR."""
+    from tracktwo.experiments import api  # here, not at the top: --help needs only the options
+
     result = api.discover(
         args.results,
         outcome=args.outcome,

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracktwo.experiments.reporting import plots
-
 __all__ = ["configure", "plot_command"]
 
 
@@ -31,6 +29,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def plot_command(args: argparse.Namespace) -> int:
     """Draw, then list what was drawn."""
+    from tracktwo.experiments.reporting import plots  # here, not at the top: --help needs no figure library
+
     outcomes = [o.strip() for o in args.outcomes.split(",") if o.strip()] if args.outcomes else None
     drawn = plots.plot_results(args.results, outcomes)
     print(f"Drew {len(drawn)} figures in {args.results / 'figures'}/ (PNG and SVG):")

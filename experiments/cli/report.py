@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracktwo.experiments.reporting import report
-
 __all__ = ["configure", "report_command"]
 
 
@@ -27,6 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def report_command(args: argparse.Namespace) -> int:
     """Write the report and say where it is."""
+    from tracktwo.experiments.reporting import report  # here, not at the top: --help needs no figure library
+
     path = report.write_report(args.results, redraw=args.redraw)
     print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB, self-contained: open it in any browser)")
     return 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-from tracktwo.experiments import api
-from tracktwo.experiments.analysis.selection import Constraints
 from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
 from tracktwo.model import outcome_label
+
+if TYPE_CHECKING:  # the API and the analysis load pandas and scipy: imported where the command runs
+    import pandas as pd
+    from tracktwo.experiments.analysis.selection import Constraints
 
 __all__ = ["configure", "format_report", "select_command"]
 
@@ -50,6 +52,8 @@ def select_command(args: argparse.Namespace) -> int:
     Every evaluated group is a point of one store (sweep.sqlite in --out), its runs committed as
     they finish, so --resume picks up an interrupted selection without re-running a group.
     """
+    from tracktwo.experiments import api  # here, not at the top: --help needs only the options
+
     result = api.select(
         args.map,
         seats=args.seats,

@@ -6,8 +6,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from tracktwo.experiments import api
-from tracktwo.experiments.analysis import sensitivity
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import add_execution_arguments, execution_options
 
@@ -29,6 +27,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def sensitivity_command(args: argparse.Namespace) -> int:
     """Check the file, run its points, analyse, print the most influential parameters; exit 1 if runs failed."""
+    from tracktwo.experiments import api  # here, not at the top: --help needs only the options
+    from tracktwo.experiments.analysis import sensitivity
+
     result = api.sensitivity(args.spec, plot=not args.no_plot, **execution_options(args))
     replicates = result.manifest["sweep"]["replicates"]
     points = f"{result.planned // replicates} points x {replicates} replicates"
