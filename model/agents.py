@@ -26,6 +26,7 @@ __all__ = [
     "AutonomousThinker",
     "GrassrootsActor",
     "InfluentialElite",
+    "MiddleRangeLeader",
     "Official",
 ]
 
@@ -197,6 +198,31 @@ class GrassrootsActor(Actor):
     track = "track_three"
 
 
+class MiddleRangeLeader(Actor):
+    """Lederach's middle range: religious, ethnic, academic and humanitarian leaders between elites and grassroots.
+
+    Track Two's level in Lederach's pyramid (problem-solving workshops are its approach). Their
+    ties reach down to the grassroots and up to elites and officials (``network.degree``'s
+    ``middle_range_*``); their standing and autonomy are moderate (the kind's defaults). Novelty
+    aversion follows their autonomy as for Track Two's others; they are partly tied to official
+    positions in a room (they speak for constituencies, not governments) and keep ideas longer
+    (their institutions hold them).
+    """
+
+    behaviour = "middle_range"
+    track = "track_two_middle_range"
+
+    @classmethod
+    def forgetting_rate(cls, params: Params, ripe: bool) -> float:
+        """Churches, universities and relief agencies keep an idea alive: the rate times their multiplier."""
+        return min(1.0, params.forgetting.rate * params.middle_range.forgetting_multiplier)
+
+    @classmethod
+    def position_tie(cls, params: Params) -> float:
+        """Between an elite's (0.9) and an autonomous thinker's (0): leaders of constituencies, not of states."""
+        return params.middle_range.position_tie
+
+
 AGENT_CLASSES: dict[str, type[Actor]] = {
-    cls.behaviour: cls for cls in (Official, InfluentialElite, AutonomousThinker, GrassrootsActor)
+    cls.behaviour: cls for cls in (Official, InfluentialElite, AutonomousThinker, GrassrootsActor, MiddleRangeLeader)
 }

@@ -9,7 +9,7 @@ series is entry 1), ``format:FORMAT`` (every entry of that format in the main pr
 invited). Removing a workshop, an event or a format skips what it holds (the schedule keeps its
 steps and the run its meeting numbering); removing actors gives their seats to the next people by
 the same keyed priorities; closing a route takes one channel away (model.model.TrackTwoModel:
-``route:via_elites``/``via_autonomous``: those carriers have no credibility with officials;
+``route:via_elites``/``via_autonomous``/``via_middle_range``: those carriers have no credibility with officials;
 ``via_track_three``: grassroots pass no ideas on; ``via_track_1_5``: officials in a meeting take
 none of its ideas). So a counterfactual run differs from the programme only where the removed
 part reached.

@@ -36,7 +36,8 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
     """A family of components as (key, label) pairs.
 
     ``workshops``: every meeting funded; ``events``: every entry of the main programme's schedule;
-    ``formats``: each format the schedule uses; ``routes``: each route into Track One a run can close;
+    ``formats``: each format the schedule uses; ``routes``: each route into Track One a run can close
+    (``via_middle_range`` only with middle-range leaders in the population);
     ``participants`` are the fixed cohort, else everyone who took part in the programme's run on
     `seed`; ``groups:COLUMN`` are the values of an actor-map column (or ``kind``) among the
     actors the programme could invite. ConfigError for an unknown family or column.
@@ -57,7 +58,8 @@ def family(params: Params, name: str, seed: int = 0) -> list[tuple[str, str]]:
         used = dict.fromkeys(e.format for e in schedule(params))
         found = [Component.parse(f"format:{f}") for f in used]
     elif name == "routes":
-        found = [Component.parse(f"route:{r}") for r in ROUTE_COMPONENTS]
+        carried = probe.members["middle_range"].size > 0  # without middle-range leaders their route is not a part
+        found = [Component.parse(f"route:{r}") for r in ROUTE_COMPONENTS if carried or r != "via_middle_range"]
     elif name == "participants":
         if probe.series.cohort is not None:
             who = probe.series.cohort

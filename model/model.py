@@ -39,7 +39,7 @@ from tracktwo.model.randomness import EventRandomness, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
 from tracktwo.model.rivals import RivalSources
-from tracktwo.model.transfer import TrackOneEntry
+from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
 from tracktwo.model.workshops import (
     WorkshopRecord,
@@ -544,11 +544,7 @@ class TrackTwoModel(mesa.Model):
 
     def _carriers_closed(self) -> np.ndarray | None:
         """Actors whose advocacy carries no credibility with officials (routes closed by an evaluation), or None."""
-        closed = [
-            b
-            for route, b in (("via_elites", "elite"), ("via_autonomous", "autonomous"))
-            if route in self.removal.routes
-        ]
+        closed = [b for b, route in ROUTE_CARRIERS.items() if route in self.removal.routes]
         return np.isin(self.behaviour, closed) if closed else None
 
     def _credibility(self) -> tuple[np.ndarray, np.ndarray]:

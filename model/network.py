@@ -22,12 +22,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ATTRIBUTES",
+    "BRIDGED_BEHAVIOURS",
     "DENSE_PAIR_LIMIT",
     "MAP_READER",
     "Graph",
     "Population",
     "actor_table",
     "build_graph",
+    "cut_bridges",
     "edge_table",
     "population_from_rows",
     "read_actor_map",
@@ -38,6 +40,7 @@ __all__ = [
 
 DENSE_PAIR_LIMIT = 5_000_000  # below this many candidate pairs, sample pairs exactly by index
 ATTRIBUTES = ("autonomy", "standing", "trust")
+BRIDGED_BEHAVIOURS = ("grassroots", "elite", "official")  # a middle-range leader's ties down and up (Lederach)
 MAP_READER = "tracktwo.experiments.design.actor_map:load_actor_map"  # reads an actor map's files (a plug-in)
 
 
@@ -139,7 +142,25 @@ def synthetic_population(params: Params) -> Population:
 
 
 def build_graph(params: Params, rng: np.random.Generator) -> Graph:
-    """The run's network, drawn from rng (or loaded, for an actor map)."""
+    """The run's network, drawn from rng (or loaded, for an actor map); middle-range bridges cut if asked."""
+    graph = _draw_graph(params, rng)
+    return graph if params.middle_range.bridges else cut_bridges(params, graph)
+
+
+def cut_bridges(params: Params, graph: Graph) -> Graph:
+    """The graph without middle-range leaders' ties down to grassroots and up to elites and officials (an ablation).
+
+    Every other tie is kept as drawn, so the ablation differs from the run only where the bridges were.
+    """
+    behaviour = np.array([params.kinds[k].behaviour for k in graph.population.kinds] or [""], dtype=object)
+    middle = behaviour == "middle_range"
+    vertical = np.isin(behaviour, BRIDGED_BEHAVIOURS)
+    u, v = graph.sources, graph.targets
+    cut = (middle[u] & vertical[v]) | (middle[v] & vertical[u])
+    return Graph(graph.population, u[~cut], v[~cut])
+
+
+def _draw_graph(params: Params, rng: np.random.Generator) -> Graph:
     if params.network.type == "map":
         return read_actor_map(params)
     population = synthetic_population(params)

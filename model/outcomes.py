@@ -55,6 +55,7 @@ TRACK_LABELS = {
     "track_two_elite": "Track Two: influential elites",
     "track_two_autonomous": "Track Two: autonomous thinkers",
     "track_three": "Track Three (grassroots)",
+    "track_two_middle_range": "Track Two: middle-range leaders",
 }
 
 ROUTE_LABELS = {
@@ -63,6 +64,7 @@ ROUTE_LABELS = {
     "via_track_three": "Via Track Three pressure",
     "via_track_1_5": "Via Track 1.5 (officials in the room, then their colleagues)",
     "direct": "Direct (backchannel)",
+    "via_middle_range": "Via middle-range leaders",
 }
 ROUTES = tuple(ROUTE_LABELS)
 ORIGIN_LABELS = {  # where an idea that entered Track One came from (model.ideas.ORIGINS, seeded ideas aside)
@@ -190,6 +192,7 @@ KIND_LABELS = {
     "autonomous": "autonomous thinkers",
     "grassroots": "grassroots actors",
     "official": "officials",
+    "middle_range": "middle-range leaders",
 }
 _GROUP_PREFIXES = (
     ("participant_share_", "Share among participants"),

@@ -29,6 +29,7 @@ __all__ = [
     "RECORD_ROOM",
     "ROUTE_COMPONENTS",
     "SHARE_TOLERANCE",
+    "TIE_ORDER",
     "Attribute",
     "Behaviour",
     "Candour",
@@ -43,6 +44,7 @@ __all__ = [
     "Initiative",
     "Kind",
     "LocalAgreements",
+    "MiddleRange",
     "Network",
     "Novelty",
     "Params",
@@ -76,8 +78,9 @@ __all__ = [
     "with_overrides",
 ]
 
-BEHAVIOURS = ("official", "elite", "autonomous", "grassroots")
-Behaviour = Literal["official", "elite", "autonomous", "grassroots"]
+BEHAVIOURS = ("official", "elite", "autonomous", "grassroots", "middle_range")  # appended: indices are draws' keys
+Behaviour = Literal["official", "elite", "autonomous", "grassroots", "middle_range"]
+TIE_ORDER = ("middle_range", *BEHAVIOURS[:4])  # network.degree's a_b: ties an actor of the earlier has to the later
 SHARE_TOLERANCE = 1e-6
 ECHO_CHARS = 80  # an echoed value is cut to this many characters
 
@@ -120,9 +123,11 @@ class Attribute(_Strict):
 
 
 class Kind(_Strict):
-    """An actor kind: a behaviour (one of the four agent classes) with its own numbers."""
+    """An actor kind: a behaviour (one of the five agent classes) with its own numbers."""
 
-    behaviour: Behaviour = Field(description="Which agent class it uses: official, elite, autonomous, grassroots.")
+    behaviour: Behaviour = Field(
+        description="Which agent class it uses: official, elite, autonomous, grassroots, middle_range."
+    )
     count: int = Field(ge=0, le=1_000_000, description="Actors of this kind on each side, 0..1e6.")
     autonomy: Attribute = Field(description="How far its thinking strays from official positions, 0..1.")
     standing: Attribute = Field(description="Credibility in the eyes of officials, 0..1.")
@@ -150,6 +155,7 @@ def _default_kinds() -> dict[str, Kind]:
         "elite": kind("elite", 15, 0.25, 0.75, 0.30),
         "autonomous": kind("autonomous", 25, 0.80, 0.15, 0.35),
         "grassroots": kind("grassroots", 60, 0.35, 0.10, 0.15),
+        "middle_range": kind("middle_range", 0, 0.50, 0.45, 0.30),  # 0: F1-F15 were calibrated without them
     }
 
 
@@ -166,19 +172,29 @@ class TieProbabilities(_Strict):
     autonomous_autonomous: float = Field(0.10, ge=0, le=1, description="Autonomous-autonomous, 0..1.")
     autonomous_grassroots: float = Field(0.01, ge=0, le=1, description="Autonomous-grassroots, 0..1.")
     grassroots_grassroots: float = Field(0.04, ge=0, le=1, description="Grassroots-grassroots, 0..1.")
+    middle_range_official: float = Field(0.05, ge=0, le=1, description="Middle-range leader-official, 0..1.")
+    middle_range_elite: float = Field(0.13, ge=0, le=1, description="Middle-range leader-elite, 0..1.")
+    middle_range_autonomous: float = Field(
+        0.04, ge=0, le=1, description="Middle-range leader-autonomous thinker, 0..1."
+    )
+    middle_range_grassroots: float = Field(0.07, ge=0, le=1, description="Middle-range leader-grassroots, 0..1.")
+    middle_range_middle_range: float = Field(
+        0.17, ge=0, le=1, description="Middle-range leader-middle-range leader, 0..1."
+    )
 
     def probability(self, first: str, second: str) -> float:
         """Tie probability for a behaviour pair, in either order."""
-        a, b = sorted((first, second), key=BEHAVIOURS.index)
+        a, b = sorted((first, second), key=TIE_ORDER.index)
         return getattr(self, f"{a}_{b}")
 
 
 class TieDegrees(_Strict):
     """Expected ties per actor within a side, by behaviour pair: the default SBM, invariant to population size.
 
-    ``a_b`` is the expected number of ties an actor of behaviour ``a`` (the first in the order official,
-    elite, autonomous, grassroots) has to actors of behaviour ``b`` on its own side; the reverse direction
-    follows from the counts (an actor of ``b`` has ``a_b x n_a / n_b`` ties to ``a``).
+    ``a_b`` is the expected number of ties an actor of behaviour ``a`` (the first in the order
+    middle_range, official, elite, autonomous, grassroots: TIE_ORDER) has to actors of behaviour ``b`` on
+    its own side; the reverse direction follows from the counts (an actor of ``b`` has ``a_b x n_a / n_b``
+    ties to ``a``). A middle-range leader's ties are its own, so more of them bring more bridges.
     """
 
     official_official: float = Field(5.7, ge=0, le=1000, description="Ties an official has to officials, >=0.")
@@ -199,10 +215,25 @@ class TieDegrees(_Strict):
     grassroots_grassroots: float = Field(
         2.36, ge=0, le=1000, description="Ties a grassroots actor has to grassroots, >=0."
     )
+    middle_range_official: float = Field(
+        1.0, ge=0, le=1000, description="Ties a middle-range leader has to officials (up), >=0."
+    )
+    middle_range_elite: float = Field(
+        2.0, ge=0, le=1000, description="Ties a middle-range leader has to influential elites (up), >=0."
+    )
+    middle_range_autonomous: float = Field(
+        1.0, ge=0, le=1000, description="Ties a middle-range leader has to autonomous thinkers, >=0."
+    )
+    middle_range_grassroots: float = Field(
+        4.0, ge=0, le=1000, description="Ties a middle-range leader has to grassroots (down), >=0."
+    )
+    middle_range_middle_range: float = Field(
+        1.5, ge=0, le=1000, description="Ties a middle-range leader has to middle-range leaders, >=0."
+    )
 
     def degree(self, first: str, second: str) -> float:
-        """Expected ties of an actor of the earlier behaviour (in BEHAVIOURS order) to the other, in either order."""
-        a, b = sorted((first, second), key=BEHAVIOURS.index)
+        """Expected ties of an actor of the earlier behaviour (in TIE_ORDER) to the other, in either order."""
+        a, b = sorted((first, second), key=TIE_ORDER.index)
         return getattr(self, f"{a}_{b}")
 
 
@@ -976,7 +1007,13 @@ class Programme(_Strict):
     third_party: ThirdParty = Field(default_factory=ThirdParty)
 
 
-ROUTE_COMPONENTS = ("via_elites", "via_autonomous", "via_track_three", "via_track_1_5")  # routes a run can close
+ROUTE_COMPONENTS = (  # routes a run can close
+    "via_elites",
+    "via_autonomous",
+    "via_track_three",
+    "via_track_1_5",
+    "via_middle_range",
+)
 COMPONENT_KEY = (
     r"^(workshop:[1-9][0-9]*|event:[1-9][0-9]*"
     r"|format:(?P<format>.+)|route:(" + "|".join(ROUTE_COMPONENTS) + r")"
@@ -1033,8 +1070,8 @@ class Evaluation(_Strict):
     A component is named by a key: ``workshop:N`` (the N-th meeting scheduled, from 1, skipped),
     ``event:N`` (the N-th entry of ``programme.events``, or the regular series, not held),
     ``format:FORMAT`` (every event of that format in the main programme, not held),
-    ``route:ROUTE`` (a route into Track One closed: elites or autonomous thinkers carry no
-    credibility with officials, grassroots pass no ideas on, officials take no ideas from the room),
+    ``route:ROUTE`` (a route into Track One closed: elites, autonomous thinkers or middle-range
+    leaders carry no credibility with officials, grassroots pass no ideas on, officials take no ideas from the room),
     ``actor:ID`` (an actor, by id, never invited) or ``group:COLUMN=VALUE`` (every actor with that
     value in an actor-map column, or ``kind``, never invited). docs/ODD.md, "Removable components".
     """
@@ -1086,6 +1123,24 @@ class Evaluation(_Strict):
         return self
 
 
+class MiddleRange(_Strict):
+    """Lederach's middle-range leaders' own rules (behaviour ``middle_range``; docs/ODD.md 2 and 7.2)."""
+
+    position_tie: float = Field(
+        0.45,
+        ge=0,
+        le=1,
+        description="How far one pulls a workshop into official positions, 0..1 (elites 0.9, autonomous 0).",
+    )
+    forgetting_multiplier: float = Field(
+        0.5, ge=0, le=100, description="Forgetting rate relative to others', >=0: their institutions keep ideas."
+    )
+    bridges: bool = Field(
+        True,
+        description="Keep their ties down to grassroots and up to elites and officials (false: cut, the ablation).",
+    )
+
+
 class Params(_Strict):
     """All parameters of one run. Defaults reproduce the stylized facts (docs/ODD.md)."""
 
@@ -1120,6 +1175,7 @@ class Params(_Strict):
     local_agreements: LocalAgreements = Field(default_factory=LocalAgreements)
     rivals: Rivals = Field(default_factory=Rivals)
     evaluation: Evaluation = Field(default_factory=Evaluation)
+    middle_range: MiddleRange = Field(default_factory=MiddleRange)
 
     @model_validator(mode="after")
     def _consistent(self) -> Params:
@@ -1240,7 +1296,7 @@ def block_probabilities(params: Params) -> np.ndarray:
     """Tie probability between (kind x side) blocks, block = kind index x sides + side.
 
     By default from expected ties per actor (``network.degree``): an actor of behaviour a (the
-    earlier in BEHAVIOURS order) has on average d_ab ties to the actors of behaviour b on its own
+    earlier in TIE_ORDER) has on average d_ab ties to the actors of behaviour b on its own
     side, and d_ab x f_st to those on side t, so p = d_ab f_st / n_b (n_b: actors of behaviour b on
     a side, less one within a behaviour) and an actor's contacts do not grow with the population.
     With ``network.ties`` set, the per-pair probabilities are used as given (times f_st across).
@@ -1254,7 +1310,7 @@ def block_probabilities(params: Params) -> np.ndarray:
         for y in range(n_blocks):
             (kx, sx), (ky, sy) = divmod(x, k), divmod(y, k)
             factor = 1.0 if sx == sy else network.cross_factor(sx, sy)
-            first, second = sorted((behaviours[kx], behaviours[ky]), key=BEHAVIOURS.index)
+            first, second = sorted((behaviours[kx], behaviours[ky]), key=TIE_ORDER.index)
             if network.ties is not None:
                 p = network.ties.probability(first, second)
             else:

@@ -19,7 +19,7 @@ from tracktwo.model.params import ConfigError, Params
 
 __all__ = ["ROUTE_CARRIERS", "TrackOneEntry"]
 
-ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous"}
+ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous", "middle_range": "via_middle_range"}
 
 
 class TrackOneEntry:
@@ -123,7 +123,9 @@ class TrackOneEntry:
         """How an idea reached Track One: by whoever brought it to the first official on its path.
 
         ``direct`` (an official under instructions authored it), ``via_track_1_5`` (an official
-        co-authored it in a personal capacity and carried it to colleagues), ``via_track_three`` (a
+        co-authored it in a personal capacity and carried it to colleagues), ``via_middle_range`` (a
+        middle-range leader passed it to the first official, even one it had from the grassroots:
+        the middle range is the link between Track Three and Track One), ``via_track_three`` (a
         grassroots actor passed it on before any official had it), else ``via_elites`` or
         ``via_autonomous`` by the behaviour of the actor who passed it to the first official.
         """
@@ -131,6 +133,8 @@ class TrackOneEntry:
         first_official = behaviours.index("official")
         if first_official == 0:
             return "direct" if self.instructed else "via_track_1_5"
+        if behaviours[first_official - 1] == "middle_range":
+            return ROUTE_CARRIERS["middle_range"]
         if "grassroots" in behaviours[:first_official]:
             return "via_track_three"
         return ROUTE_CARRIERS.get(behaviours[first_official - 1], "via_autonomous")

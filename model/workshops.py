@@ -21,6 +21,7 @@ from tracktwo.model.params import ConfigError, Params
 from tracktwo.model.randomness import EventRandomness
 
 __all__ = [
+    "BEHAVIOUR_MIX_CATEGORIES",
     "BETA_MEAN_LIMITS",
     "IDEA_RATE_SEATS",
     "WorkshopRecord",
@@ -102,6 +103,9 @@ def accepted_conditionality(params: Params) -> float:
     return w.funder_conditionality if w.facilitator_policy == "accept" else 0.0
 
 
+BEHAVIOUR_MIX_CATEGORIES = 4  # the four tracks the behaviour mix was calibrated on; a fifth (middle range) caps at 1
+
+
 def normalised_entropy(labels: np.ndarray, categories: int) -> float:
     """Shannon entropy of labels divided by its maximum over `categories` categories, 0..1."""
     if categories <= 1 or labels.size == 0:
@@ -121,7 +125,9 @@ def _std(values: np.ndarray) -> float:
 def group_diversity(sides: np.ndarray, n_sides: int, behaviours: np.ndarray, autonomy: np.ndarray) -> float:
     """Mean of side balance, behaviour mix and autonomy spread, each on 0..1."""
     side_term = normalised_entropy(sides, n_sides)
-    kind_term = normalised_entropy(behaviours, 4)
+    kind_term = normalised_entropy(behaviours, BEHAVIOUR_MIX_CATEGORIES)
+    if behaviours.size and behaviours.max() >= BEHAVIOUR_MIX_CATEGORIES:  # middle-range leaders in the room
+        kind_term = min(1.0, kind_term)
     spread_term = min(1.0, 2.0 * _std(autonomy)) if autonomy.size else 0.0
     return (side_term + kind_term + spread_term) / 3.0
 
