@@ -20,7 +20,7 @@ Session state lives in Solara reactive variables, one copy per browser tab.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +41,7 @@ from tracktwo.app.evaluation import EVALUATION_SEEDS, RunEvaluation, evaluate, e
 from tracktwo.app.presets import PAIR_STORY, PRESETS, active_preset
 from tracktwo.app.runs import (
     DEFAULT_SPEED,
+    MIDDLE_RANGE_MAX,
     MODE_CHOICES,
     NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT,
     POLICY_CHOICES,
@@ -324,6 +325,22 @@ def SettingsPanel():
         0.05,
         disabled=mix_moot,
     )
+    Knob(
+        f"Middle-range leaders (religious, academic, humanitarian): {settings.middle_range_count} a side",
+        settings.middle_range_count,
+        set_field("middle_range_count"),
+        0,
+        MIDDLE_RANGE_MAX,
+    )
+    Knob(
+        f"Middle-range leaders: {percent(settings.middle_range_share)} of all seats",
+        settings.middle_range_share,
+        set_field("middle_range_share"),
+        0.0,
+        0.4,
+        0.05,
+        disabled=mix_moot or not settings.middle_range_count,
+    )
     trainings = (
         "" if series else f" (trainings: {plural(NGO_TRAINING_SEATS_PER_WORKSHOP_SEAT * settings.size, 'seat')})"
     )
@@ -536,11 +553,15 @@ def run_name(settings: Settings, letter: str) -> str:
     return f"{name}, {percent(settings.grassroots_share)} grassroots" if settings.grassroots_share else name
 
 
-def network_key_html() -> str:
-    """The networks' legend in one line of text, for the pair (one legend for both pictures)."""
+def network_key_html(models: Sequence[TrainerModel] = ()) -> str:
+    """The networks' legend in one line of text, for the pair (one legend for both pictures).
+
+    With models, only the behaviours they have actors of (middle-range leaders appear when present).
+    """
     kinds = " ".join(
         f"<span style='color:{to_hex(colour)}'>&#9679;</span> {SHORT_LABELS[behaviour]}"
         for behaviour, colour in BEHAVIOUR_COLOURS.items()
+        if not models or any(model.members[behaviour].size for model in models)
     )
     return (
         f"{kinds} &nbsp;|&nbsp; &#9679; {side_name(0)} &nbsp;&#9632; {side_name(1)} &nbsp;|&nbsp; "
@@ -656,7 +677,7 @@ def SideBySide():
             with solara.Div(classes=["tt-pair"]):
                 RunPanel(model_a, names[0], "tt-run-a", tick)
                 RunPanel(model_b, names[1], "tt-run-b", tick)
-                solara.HTML(tag="div", classes=["tt-pair-legend"], unsafe_innerHTML=network_key_html())
+                solara.HTML(tag="div", classes=["tt-pair-legend"], unsafe_innerHTML=network_key_html(pair.models))
                 with solara.Div(classes=["tt-pair-chart"]):
                     FigureImage(
                         lambda: draw_comparison(pair.models, names, size=(13.0, 3.6)),

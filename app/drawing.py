@@ -38,27 +38,37 @@ BEHAVIOUR_COLOURS = {
     "elite": _PALETTE[1],
     "autonomous": _PALETTE[2],
     "grassroots": _PALETTE[4],
+    "middle_range": _PALETTE[5],
 }
 SHORT_LABELS = {
     "official": "Officials",
     "elite": "Influential elites",
     "autonomous": "Autonomous thinkers",
     "grassroots": "Grassroots",
+    "middle_range": "Middle-range leaders",
 }
 TRACK_BEHAVIOUR = {
     "track_one": "official",
     "track_two_elite": "elite",
     "track_two_autonomous": "autonomous",
     "track_three": "grassroots",
+    "track_two_middle_range": "middle_range",
 }
 SIDE_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "h")
-TRACK_HEIGHT = {"official": 3.0, "elite": 2.0, "autonomous": 1.0, "grassroots": 0.0}  # bands, top to bottom
+TRACK_HEIGHT = {  # bands, top to bottom; middle-range leaders between Track Two's thinkers and the grassroots
+    "official": 3.0,
+    "elite": 2.0,
+    "autonomous": 1.0,
+    "grassroots": 0.0,
+    "middle_range": 0.5,
+}
 TOP_BAND = max(TRACK_HEIGHT.values())
 TRACK_NAMES = {
     "official": "Track One:\nofficials",
     "elite": "Track Two:\ninfluential elites",
     "autonomous": "Track Two:\nautonomous thinkers",
     "grassroots": "Track Three:\ngrassroots",
+    "middle_range": "Track Two:\nmiddle range",
 }
 SIDE_SPACING = 5.0  # between the centres of two sides' regions, in layout units
 BAND_WIDTH = 3.6  # width of one side's region
@@ -66,6 +76,7 @@ BAND_ROW_MAX = 24  # actors per row in a track's band
 BAND_ROW_GAP = 0.24  # between rows of one band
 NETWORK_SIZE = (7.0, 5.6)  # inches
 NETWORK_LEGEND_ROWS = 3
+NETWORK_LEGEND_COLUMNS = 3
 ACTOR_AREA = 30  # marker area, points^2: small enough that neighbours in a band do not touch
 HOLDER_AREA = 64
 HALO_AREA = 190
@@ -92,6 +103,7 @@ ROUTE_LINES = {  # route into Track One: (label on the plot, colour of the track
     "via_autonomous": ("Via autonomous thinkers", "autonomous", "-"),
     "via_track_three": ("Via Track Three", "grassroots", "-"),
     "direct": ("Direct (backchannel)", "official", ":"),
+    "via_middle_range": ("Via middle-range leaders", "middle_range", "-"),
 }
 
 
@@ -191,7 +203,9 @@ def draw_network(
 ) -> Figure:
     """Actors coloured by kind, shaped by side; leading-idea holders larger and ringed; the last workshop haloed."""
     figure = Figure(figsize=size, dpi=FIGURE_DPI)
-    legend_in = NETWORK_LEGEND_ROWS * LEGEND_ROW_IN + 0.1 if legend else 0.05
+    handles = _network_legend(model) if legend else []
+    rows = max(NETWORK_LEGEND_ROWS, -(-len(handles) // NETWORK_LEGEND_COLUMNS))  # a fifth behaviour adds a row
+    legend_in = rows * LEGEND_ROW_IN + 0.1 if legend else 0.05
     axis = figure.add_axes((0.0, legend_in / size[1], 1.0, 1 - (legend_in + 0.45) / size[1]))
     xy = network_layout(model)
     _draw_ties(axis, model, xy)
@@ -232,9 +246,9 @@ def draw_network(
     figure.suptitle(network_title(model, idea, holders, month), fontsize=AXIS_PT, y=0.985)
     if legend:
         figure.legend(
-            handles=_network_legend(model),
+            handles=handles,
             loc="lower center",
-            ncol=3,
+            ncol=NETWORK_LEGEND_COLUMNS,
             fontsize=LEGEND_PT,
             frameon=False,
             bbox_to_anchor=(0.5, 0.0),

@@ -36,6 +36,7 @@ PROGRAMME_CHOICES: dict[str, str] = {
     "series": "A workshop series (a scholar-practitioner)",
     "ngo": "An NGO's multi-track programme",
 }
+MIDDLE_RANGE_MAX = 30  # middle-range leaders a side the app offers (Lederach's middle range is a few leaders)
 DEFAULT_WINDOW_START_MONTH = 13
 DEFAULT_WINDOW_MONTHS = 24
 NGO_TRAININGS = 2  # capacity-building trainings that open the NGO's programme (of its meetings, as a series counts)
@@ -95,6 +96,8 @@ class Settings:
 
     autonomous_share: float = 0.5  # of the Track Two seats; influential elites take the rest
     grassroots_share: float = 0.0  # of all seats (Track Three in the room)
+    middle_range_count: int = 0  # middle-range leaders a side (none in the model's default population)
+    middle_range_share: float = 0.0  # of all seats, when there are middle-range leaders
     size: int = 12  # participants per workshop
     interval: int = 4  # months between workshops
     confidentiality: float = 0.9  # Chatham House discipline; a leak follows with probability 1 - this
@@ -118,12 +121,14 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def mix(self) -> dict[str, float]:
-        """Seat shares by kind: grassroots first, the rest split between autonomous thinkers and elites."""
-        track_two = 1.0 - self.grassroots_share
+        """Seat shares by kind: grassroots and middle-range leaders first, the rest autonomous thinkers and elites."""
+        middle_range = self.middle_range_share if self.middle_range_count else 0.0
+        track_two = max(0.0, 1.0 - self.grassroots_share - middle_range)
         mix = {
             "elite": track_two * (1.0 - self.autonomous_share),
             "autonomous": track_two * self.autonomous_share,
             "grassroots": self.grassroots_share,
+            "middle_range": middle_range,
         }
         return {kind: share for kind, share in mix.items() if share > 0} or {"elite": 1.0}
 
@@ -147,6 +152,7 @@ class Settings:
             "steps": self.steps,
             "mode": self.mode if self.mode_applies() else "track2",
             **self.programme_overrides(),
+            **({"kinds.middle_range.count": self.middle_range_count} if self.middle_range_count else {}),
             "workshops.mix": self.mix(),
             "workshops.size": self.size,
             "workshops.interval": self.interval,
@@ -285,6 +291,7 @@ KIND_WORDS: dict[str, tuple[str, str]] = {  # singular, plural
     "elite": ("influential elite", "influential elites"),
     "autonomous": ("autonomous thinker", "autonomous thinkers"),
     "grassroots": ("grassroots actor", "grassroots actors"),
+    "middle_range": ("middle-range leader", "middle-range leaders"),
 }
 
 
