@@ -1138,6 +1138,7 @@ class MiddleRange(_Strict):
     bridges: bool = Field(
         True,
         description="Keep their ties down to grassroots and up to elites and officials (false: cut, the ablation).",
+        title="Middle-range leaders' bridging ties kept",
     )
 
 
