@@ -9,6 +9,7 @@ the ablation, which keeps every other tie as drawn), paired on common seeds.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -179,3 +180,36 @@ def test_middle_range_leaders_bridge_the_grassroots_and_track_one() -> None:
     assert reach.mean() > 0.1  # a tenth of the public more: more than noise
     assert sum(o["transfers_via_middle_range"] for o in on) > 0
     assert sum(o["transfers_via_middle_range"] for o in off) == 0
+
+
+def test_an_actor_map_names_middle_range_leaders_by_kind_and_the_ablation_cuts_their_ties(tmp_path) -> None:
+    maps = Path(__file__).resolve().parents[2] / "configs" / "maps"
+    nodes = pd.read_csv(maps / "example_nodes.csv")
+    leaders = nodes.index[nodes.kind == "grassroots"][:6]
+    nodes.loc[leaders, "kind"] = "middle_range"  # six grassroots organisers are, on this map, middle-range leaders
+    nodes.to_csv(tmp_path / "nodes.csv", index=False)
+    edges = pd.read_csv(maps / "example_edges.csv")
+    edges.to_csv(tmp_path / "edges.csv", index=False)
+    config = {"network.type": "map", "network.map": str(tmp_path / "nodes.csv"), "kinds.women_cso": MAP_WOMEN}
+    model = TrackTwoModel(config, 1)
+    assert model.members["middle_range"].size == 6
+    assert all(isinstance(model.actors[i], MiddleRangeLeader) for i in model.members["middle_range"])
+    cut = TrackTwoModel({**config, "middle_range.bridges": False}, 1)
+    behaviour = model.behaviour
+    for run, expected in ((model, True), (cut, False)):
+        u, v = sparse_upper(run)
+        bridged = ((behaviour[u] == "middle_range") & np.isin(behaviour[v], ["grassroots", "elite", "official"])) | (
+            (behaviour[v] == "middle_range") & np.isin(behaviour[u], ["grassroots", "elite", "official"])
+        )
+        assert bool(bridged.any()) is expected
+    assert cut.ties.nnz < model.ties.nnz
+
+
+MAP_WOMEN = {"behaviour": "grassroots", "count": 0}
+
+
+def sparse_upper(model: TrackTwoModel) -> tuple[np.ndarray, np.ndarray]:
+    """The model's ties as (u, v) with u < v."""
+    rows, cols = model.ties.nonzero()
+    keep = rows < cols
+    return rows[keep], cols[keep]
