@@ -144,7 +144,7 @@ def test_batch_run_with_agent_reporters_gives_one_row_per_actor():
     table = _batch({"rng": [3], "agent_reporters": [True]}, max_steps=4)
     model = TrackTwoModel(rng=3, steps=5)
     assert len(table) == model.n_actors
-    assert set(table["kind"]) == set(model.params.kinds)
+    assert set(table["kind"]) == set(model.population.kinds)  # every kind with actors (middle_range has none)
 
 
 def test_agents_are_made_only_when_asked_for_and_read_the_arrays():
