@@ -238,6 +238,8 @@ class Settings:
             parts[0] += f" ({self.seats()})"
         else:
             parts = [self.programme_words()]
+        if self.middle_range_count:
+            parts.append(f"{kind_count('middle_range', self.middle_range_count)} a side")
         if self.funder_conditionality > 0:
             parts.append(
                 f"funder's conditions {self.funder_conditionality:.1f}, {POLICY_DONE[self.facilitator_policy]}"
