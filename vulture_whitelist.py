@@ -15,6 +15,11 @@ elite_grassroots
 autonomous_autonomous
 autonomous_grassroots
 grassroots_grassroots
+middle_range_official
+middle_range_elite
+middle_range_autonomous
+middle_range_grassroots
+middle_range_middle_range
 
 # Fields of public result objects (users and the JSON summaries read them)
 procedure  # bestset.BestSet (experiments/analysis/bestset.py)
