@@ -126,8 +126,8 @@ def group_diversity(sides: np.ndarray, n_sides: int, behaviours: np.ndarray, aut
     """Mean of side balance, behaviour mix and autonomy spread, each on 0..1."""
     side_term = normalised_entropy(sides, n_sides)
     kind_term = normalised_entropy(behaviours, BEHAVIOUR_MIX_CATEGORIES)
-    if behaviours.size and behaviours.max() >= BEHAVIOUR_MIX_CATEGORIES:  # middle-range leaders in the room
-        kind_term = min(1.0, kind_term)
+    if kind_term > 1.0 and np.unique(behaviours).size > BEHAVIOUR_MIX_CATEGORIES:  # middle-range leaders too
+        kind_term = 1.0
     spread_term = min(1.0, 2.0 * _std(autonomy)) if autonomy.size else 0.0
     return (side_term + kind_term + spread_term) / 3.0
 
