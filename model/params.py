@@ -1131,9 +1131,14 @@ class MiddleRange(_Strict):
         ge=0,
         le=1,
         description="How far one pulls a workshop into official positions, 0..1 (elites 0.9, autonomous 0).",
+        title="Middle-range leaders' tie to official positions",
     )
     forgetting_multiplier: float = Field(
-        0.5, ge=0, le=100, description="Forgetting rate relative to others', >=0: their institutions keep ideas."
+        0.5,
+        ge=0,
+        le=100,
+        description="Forgetting rate relative to others', >=0: their institutions keep ideas.",
+        title="Middle-range leaders' forgetting (times others')",
     )
     bridges: bool = Field(
         True,
