@@ -47,11 +47,13 @@ EXPECTED = {
         "effect_workshops.size",
         "effect_workshops.retention",
     },
+    "middle_range": {"best_set", "timeseries", "effect_middle_range.bridges", "effect_workshops.mix.middle_range"},
 }
 NOT_EXPECTED = {
     "autonomy_dilemma": {"mix_simplex"},
     "optimize_mix": {"mix_simplex", "dilemma_frontier"},
     "funding": {"mix_simplex", "dilemma_frontier"},
+    "middle_range": {"mix_simplex", "dilemma_frontier"},
 }
 
 
@@ -63,7 +65,11 @@ def assert_valid_images(figures: Path, stem: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", [pytest.param(n, marks=pytest.mark.slow) if n == "participant_mix" else n for n in sorted(EXPECTED)]
+    "name",
+    [
+        pytest.param(n, marks=pytest.mark.slow) if n in ("participant_mix", "middle_range") else n
+        for n in sorted(EXPECTED)
+    ],
 )
 def test_each_shipped_sweep_gets_the_figures_that_fit_it(tmp_path: Path, name: str) -> None:
     out = small_sweep(tmp_path, name, replicates=2, steps=36)
