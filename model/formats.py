@@ -34,6 +34,7 @@ __all__ = [
     "Footprint",
     "Format",
     "FormatState",
+    "Closures",
     "Meeting",
     "Occasion",
     "TrustChange",
@@ -93,6 +94,15 @@ class Meeting:
     voice_rng: np.random.Generator | None = None
 
 
+@dataclass(frozen=True)
+class Closures:
+    """Officials a knowledge product closed to its ideas: (actor, idea) pairs, each closed through a step."""
+
+    actors: np.ndarray
+    ideas: np.ndarray
+    until: np.ndarray
+
+
 @dataclass
 class Footprint:
     """What one entry of the main programme's schedule did, for attribution (kept with the full record)."""
@@ -123,37 +133,77 @@ def first_author(ideas: IdeaStore, idea: int) -> int:
 
 
 def publish(
-    state: FormatState, rng: np.random.Generator, own_ideas: list[int], sides: list[int], t: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """A joint knowledge product: the group's most-held ideas reach officials with the product's own credibility.
+    state: FormatState,
+    rng: np.random.Generator,
+    own_ideas: list[int],
+    sides: list[int],
+    t: int,
+    closed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, Closures]:
+    """A joint knowledge product: the group's most-held ideas reach officials, who take them up or close to them.
 
-    Returns the adoptions it made: (official, idea) arrays. An idea nobody authored (its room's
-    officials took none of it when the Track 1.5 route is closed) has no author to name and is left out.
+    Each reader adopts with the product's own credibility x exp(-aversion x novelty), one uniform per
+    (official, idea) deciding both whether the product reached the official and whether it convinced;
+    a reader it did not convince is closed to the idea for ``product_closure_months``. So the product
+    helps where advocacy would not have won the officials anyway (authors of low standing, ideas near
+    the official line) and costs where it would have (authors officials listen to, far ideas that a
+    ripe moment might have let in). An official still closed by an earlier product (``closed`` says who is
+    open) neither takes the idea up nor refuses it again. Returns the adoptions, (official, idea) arrays, and the closures.
+    An idea nobody authored (its room's officials took none of it when the Track 1.5 route is closed)
+    has no author to name and is left out.
     """
     config = state.config
     ideas = state.ideas
+    empty = np.empty(0, dtype=np.int64)
+    none = Closures(empty, empty, empty)
     pending = np.array([i for i in own_ideas if ideas.entered_step[i] < 0], dtype=np.int64)
     if pending.size:
         pending = pending[(ideas.source[:, pending] == AUTHOR).any(axis=0)]
     if pending.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, none
     holders = ideas.holds[:, pending].sum(axis=0)
     order = np.lexsort((-ideas.novelty[pending], -holders))
     carried = pending[order[: config.product_ideas]]
     officials = state.officials
     officials = officials[np.isin(state.side[officials], sides)]
-    adopted: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))]
+    adopted: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
+    refusals: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     for idea in carried.tolist():
         novelty = ideas.novelty[idea]
-        authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-        lift = max(0.0, config.product_credibility - float(state.standing[authors].mean()))
-        chance = config.product_reach * lift * np.exp(-state.aversion[officials] * novelty)
-        takes = (rng.random(officials.size) < chance) & ~ideas.holds[officials, idea]
+        chance = config.product_reach * config.product_credibility * np.exp(-state.aversion[officials] * novelty)
+        chance *= _joint_trust(state, officials, idea)
+        draw = rng.random(officials.size)
+        holds = ideas.holds[officials, idea]
+        if closed is not None:  # an earlier product's refusals: closed readers neither adopt nor refuse again
+            holds = holds | ~closed(officials, np.full(officials.size, idea))
+        takes = (draw < chance) & ~holds
         actors = officials[takes]
         ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(ideas, idea)))
         adopted.append((actors, np.full(actors.size, idea)))
-    return tuple(np.concatenate([a[k] for a in adopted]).astype(np.int64) for k in (0, 1))
+        if config.product_standing_cost:  # publicly tied to the other side on an idea this far from the line
+            authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+            state.standing[authors] *= 1.0 - config.product_standing_cost * novelty
+        if config.product_closure_months:
+            refused = officials[(draw < config.product_reach) & ~takes & ~holds]
+            refusals.append((refused, np.full(refused.size, idea)))
+    readers, read = (np.concatenate([a[k] for a in adopted]).astype(np.int64) for k in (0, 1))
+    who, which = (np.concatenate([c[k] for c in refusals]).astype(np.int64) for k in (0, 1))
+    return readers, read, Closures(who, which, np.full(who.size, t + config.product_closure_months))
+
+
+def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.ndarray:
+    """Each official's trust of the other sides among an idea's authors (1 when only its own side wrote it).
+
+    A joint product is the other side's as much as one's own: an official reads it through its trust of
+    them, as it hears an advocate of another side.
+    """
+    ideas = state.ideas
+    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+    present = np.unique(state.side[authors])
+    trust = state.trust[np.ix_(officials, present)]
+    others = state.side[officials][:, None] != present[None, :]
+    counted = others.sum(axis=1)
+    return np.where(counted > 0, (trust * others).sum(axis=1) / np.maximum(counted, 1), 1.0)
 
 
 def travellers(
@@ -244,6 +294,8 @@ class Occasion:
     meet: Callable[[int | None], WorkshopRecord | None]
     apply_trust: Callable[[TrustChange], None]
     add_author_sides: Callable[[int, np.ndarray], None]
+    close: Callable[[Closures], None] = lambda closures: None  # officials a product closed to its ideas
+    is_open: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None  # (actor, idea) pairs no product closed
     row: dict[str, Any] = field(default_factory=dict)
     traced: Footprint | None = None
 
@@ -318,7 +370,7 @@ class Training(Workshop):
 
 @register
 class KnowledgeProduct(Format):
-    """A joint report: the group's most-held ideas reach officials with the product's own credibility."""
+    """A joint report: the group's most-held ideas reach officials; those it does not convince close to them."""
 
     name = "knowledge_product"
     words = ("joint knowledge product", "joint knowledge products")
@@ -326,8 +378,12 @@ class KnowledgeProduct(Format):
     mark = "joint report"
 
     def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
-        readers, read = publish(occasion.state, occasion.rng, occasion.own_ideas, occasion.sides, occasion.t)
+        readers, read, closures = publish(
+            occasion.state, occasion.rng, occasion.own_ideas, occasion.sides, occasion.t, occasion.is_open
+        )
+        occasion.close(closures)
         occasion.row["officials_reached"] = int(readers.size)
+        occasion.row["officials_closed"] = int(closures.actors.size)
         if occasion.traced is not None:
             occasion.traced.adoptions.append((readers, read, occasion.t))
         return []

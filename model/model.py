@@ -21,6 +21,7 @@ from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
 from tracktwo.model.diffusion import (
+    Adoptions,
     AdvocateCounts,
     Context,
     StepDraws,
@@ -590,6 +591,9 @@ class TrackTwoModel(mesa.Model):
         adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
+        open_to = self.programme.open_to(adoptions.actors, adoptions.ideas, t)  # a knowledge product's refusals
+        if open_to is not None:
+            adoptions = Adoptions(adoptions.actors[open_to], adoptions.ideas[open_to], adoptions.sources[open_to])
         if adoptions.actors.size:
             ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
             self._officials_learn_trust(adoptions.actors, adoptions.ideas)

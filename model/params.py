@@ -747,7 +747,25 @@ class Formats(_Strict):
         0.7,
         ge=0,
         le=1,
-        description="Credibility a joint knowledge product lends its ideas with officials (beyond its authors'), 0..1.",
+        description="Chance a knowledge product convinces an official who reads it, at novelty 0 (its own credibility), 0..1.",
+    )
+    product_standing_cost: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description=(
+            "Share of its standing with officials each author of a knowledge product loses per unit of the "
+            "idea's novelty (publicly tied to the other side on an idea far from the line: re-entry), 0..1."
+        ),
+    )
+    product_closure_months: int = Field(
+        12,
+        ge=0,
+        le=1000,
+        description=(
+            "Months an official who read a knowledge product and did not take up an idea stays closed to it "
+            "(a worked-out idea, publicly fixed, was said no to), >=0; 0 = never closed (an ablation)."
+        ),
     )
     product_reach: float = Field(
         0.8, ge=0, le=1, description="Chance a knowledge product reaches each official of the sides convened, 0..1."
