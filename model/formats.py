@@ -88,6 +88,7 @@ class Meeting:
     format: str = "workshop"
     candour_factor: float = 1.0  # third party's expertise, participants' process skills
     trust_bonus: float = 0.0  # share of the gap to full trust a local team closes
+    partiality: np.ndarray | None = None  # per side: share of room trust its participants lose to a one-sided team
     idea_factor: float = 1.0  # training: few ideas; duplicates of another initiative's
     confidentiality_factor: float = 1.0  # proscribed participants: more leaks
     voice: np.ndarray | None = None  # each actor's voice (None: every participant authors every idea)
@@ -180,9 +181,6 @@ def publish(
         actors = officials[takes]
         ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(ideas, idea)))
         adopted.append((actors, np.full(actors.size, idea)))
-        if config.product_standing_cost:  # publicly tied to the other side on an idea this far from the line
-            authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-            state.standing[authors] *= 1.0 - config.product_standing_cost * novelty
         if config.product_closure_months:
             refused = officials[(draw < config.product_reach) & ~takes & ~holds]
             refusals.append((refused, np.full(refused.size, idea)))

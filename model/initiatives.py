@@ -164,6 +164,7 @@ class Programmes:
         removed: frozenset[int] = frozenset(),
     ) -> Running:
         model = self.model
+        thirdparty.partiality(third_party, model.n_sides)  # a local team's side must exist
         params = thirdparty.facilitated_params(model.params, workshops, third_party)
         series = self._series(params, removed)
         if events is None:  # the regular series: workshops.count at first_step + i x interval
@@ -382,6 +383,7 @@ class Programmes:
             candour_factor=thirdparty.candour_factor(running.third_party)
             * formats.skill_factor(config.formats, self.skill, who),
             trust_bonus=thirdparty.trust_bonus(running.third_party),
+            partiality=thirdparty.partiality(running.third_party, model.n_sides),
             idea_factor=idea_factor,
             confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
             voice=self.voice,

@@ -472,6 +472,8 @@ class TrackTwoModel(mesa.Model):
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
             room_trust = sums / np.maximum(other.sum(axis=1), 1)
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
+        if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
+            room_trust *= 1.0 - meeting.partiality[self.side[who]]
         value = min(
             1.0, candour(p, room_trust, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
         )

@@ -749,15 +749,6 @@ class Formats(_Strict):
         le=1,
         description="Chance a knowledge product convinces an official who reads it, at novelty 0 (its own credibility), 0..1.",
     )
-    product_standing_cost: float = Field(
-        0.0,
-        ge=0,
-        le=1,
-        description=(
-            "Share of its standing with officials each author of a knowledge product loses per unit of the "
-            "idea's novelty (publicly tied to the other side on an idea far from the line: re-entry), 0..1."
-        ),
-    )
     product_closure_months: int = Field(
         12,
         ge=0,
@@ -863,6 +854,16 @@ class ThirdParty(_Strict):
         le=1,
         description="A local team closes this share of the gap to full trust in the room (local, hybrid), 0..1.",
     )
+    local_one_sidedness: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "How one-sided a local or hybrid team is, 0..1: 0 = drawn evenly from every side, 1 = wholly from "
+            "local_side; participants of the other sides lose this share of their trust in the room (partiality)."
+        ),
+    )
+    local_side: int = Field(1, ge=1, le=20, description="The side a one-sided local team comes from, 1..sides.")
     local_integrity_loss: float = Field(
         0.2, ge=0, le=1, description="Integrity lost by a local team without outside partners (local), 0..1."
     )
