@@ -31,10 +31,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "Closures",
     "Footprint",
     "Format",
     "FormatState",
-    "Closures",
     "Meeting",
     "Occasion",
     "TrustChange",
@@ -143,15 +143,15 @@ def publish(
 ) -> tuple[np.ndarray, np.ndarray, Closures]:
     """A joint knowledge product: the group's most-held ideas reach officials, who take them up or close to them.
 
-    Each reader adopts with the product's own credibility x exp(-aversion x novelty), one uniform per
-    (official, idea) deciding both whether the product reached the official and whether it convinced;
-    a reader it did not convince is closed to the idea for ``product_closure_months``. So the product
-    helps where advocacy would not have won the officials anyway (authors of low standing, ideas near
-    the official line) and costs where it would have (authors officials listen to, far ideas that a
-    ripe moment might have let in). An official still closed by an earlier product (``closed`` says who is
-    open) neither takes the idea up nor refuses it again. Returns the adoptions, (official, idea) arrays, and the closures.
-    An idea nobody authored (its room's officials took none of it when the Track 1.5 route is closed)
-    has no author to name and is left out.
+    A reader adopts with the product's own credibility x its trust of the co-authors on other sides x
+    exp(-aversion x novelty); one uniform per (official, idea) decides both whether the product reached
+    the official and whether it convinced. A reader it did not convince is closed to the idea for
+    ``product_closure_months``: the product helps where officials trust the other side enough to read it,
+    and costs where they do not (advocacy, and the next product, can no longer win the readers over).
+    An official still closed by an earlier product (``closed`` says who is open) neither takes the idea
+    up nor refuses it again. Returns the adoptions, (official, idea) arrays, and the closures. An idea
+    nobody authored (its room's officials took none of it when the Track 1.5 route is closed) has no
+    author to name and is left out.
     """
     config = state.config
     ideas = state.ideas

@@ -747,7 +747,10 @@ class Formats(_Strict):
         0.7,
         ge=0,
         le=1,
-        description="Chance a knowledge product convinces an official who reads it, at novelty 0 (its own credibility), 0..1.",
+        description=(
+            "Chance a knowledge product convinces an official who reads it, at novelty 0 and full trust of its "
+            "co-authors (its own credibility), 0..1."
+        ),
     )
     product_closure_months: int = Field(
         12,

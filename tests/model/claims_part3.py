@@ -22,14 +22,14 @@ def f10_trip_raises_novel_transfers(trip: pd.Series, no_trip: pd.Series) -> Verd
     return greater(trip, no_trip, "novel ideas into Track One in the 24 months after, trip vs none")
 
 
-def f11_products_help_most_where_standing_is_low(
-    low_with: pd.DataFrame, low_without: pd.DataFrame, high_with: pd.DataFrame, high_without: pd.DataFrame
+def f11_products_help_where_officials_trust_the_other_side(
+    trusting_with: pd.DataFrame, trusting_without: pd.DataFrame, wary_with: pd.DataFrame, wary_without: pd.DataFrame
 ) -> Verdict:
-    low_effect = low_with.ideas_transferred - low_without.ideas_transferred
-    high_effect = high_with.ideas_transferred - high_without.ideas_transferred
-    return greater(low_with.ideas_transferred, low_without.ideas_transferred, "transfers, product vs none") & greater(
-        low_effect, high_effect, "product's effect, low vs high standing"
-    )
+    trusting_effect = trusting_with.ideas_transferred - trusting_without.ideas_transferred
+    wary_effect = wary_with.ideas_transferred - wary_without.ideas_transferred
+    return greater(
+        trusting_with.ideas_transferred, trusting_without.ideas_transferred, "transfers, product vs none"
+    ) & greater(trusting_effect, wary_effect, "product's effect, officials trusting vs wary of the other side")
 
 
 def f12_linking_track_three(linked: pd.DataFrame, unlinked: pd.DataFrame) -> Verdict:
