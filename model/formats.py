@@ -6,9 +6,10 @@ Functional forms (docs/ODD.md, "Formats"):
                        standing += training_standing_gain x (1 - standing), skill += training_skill_gain x (1 - skill)
     later meetings     candour x (1 + skill_candour_gain x mean skill of the room)
     knowledge product  the programme's product_ideas most-held ideas not yet in Track One reach each official of the
-                       convened sides with chance product_reach; one adopts with chance
-                       max(0, product_credibility - authors' mean standing) x exp(-aversion x novelty): the
-                       credibility the product lends beyond its authors' own
+                       convened sides with chance product_reach; a reader adopts with chance product_credibility
+                       x its trust of the co-authors of other sides x exp(-aversion x novelty); one who does not
+                       is closed to that idea for product_closure_months (neither advocacy nor a later product
+                       wins it over): the product publicly fixes a worked-out idea, and a no is a no for a while
     exposure trip      trip_size travellers (officials, or the mix's kinds); for trip_months their novelty aversion
                        x (1 - trip_aversion_cut); trust of the other sides on the trip += trip_trust_gain x (1 - trust)
     shuttle            one meeting per side (no other side in the room); the third party carries each side's ideas to
