@@ -6,9 +6,10 @@ Functional forms (docs/ODD.md, "Formats"):
                        standing += training_standing_gain x (1 - standing), skill += training_skill_gain x (1 - skill)
     later meetings     candour x (1 + skill_candour_gain x mean skill of the room)
     knowledge product  the programme's product_ideas most-held ideas not yet in Track One reach each official of the
-                       convened sides with chance product_reach; one adopts with chance
-                       max(0, product_credibility - authors' mean standing) x exp(-aversion x novelty): the
-                       credibility the product lends beyond its authors' own
+                       convened sides with chance product_reach; a reader adopts with chance product_credibility
+                       x its trust of the co-authors of other sides x exp(-aversion x novelty); one who does not
+                       is closed to that idea for product_closure_months (neither advocacy nor a later product
+                       wins it over): the product publicly fixes a worked-out idea, and a no is a no for a while
     exposure trip      trip_size travellers (officials, or the mix's kinds); for trip_months their novelty aversion
                        x (1 - trip_aversion_cut); trust of the other sides on the trip += trip_trust_gain x (1 - trust)
     shuttle            one meeting per side (no other side in the room); the third party carries each side's ideas to
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMATS",
+    "Closures",
     "Footprint",
     "Format",
     "FormatState",
@@ -87,10 +89,20 @@ class Meeting:
     format: str = "workshop"
     candour_factor: float = 1.0  # third party's expertise, participants' process skills
     trust_bonus: float = 0.0  # share of the gap to full trust a local team closes
+    partiality: np.ndarray | None = None  # per side: share of room trust its participants lose to a one-sided team
     idea_factor: float = 1.0  # training: few ideas; duplicates of another initiative's
     confidentiality_factor: float = 1.0  # proscribed participants: more leaks
     voice: np.ndarray | None = None  # each actor's voice (None: every participant authors every idea)
     voice_rng: np.random.Generator | None = None
+
+
+@dataclass(frozen=True)
+class Closures:
+    """Officials a knowledge product closed to its ideas: (actor, idea) pairs, each closed through a step."""
+
+    actors: np.ndarray
+    ideas: np.ndarray
+    until: np.ndarray
 
 
 @dataclass
@@ -123,37 +135,74 @@ def first_author(ideas: IdeaStore, idea: int) -> int:
 
 
 def publish(
-    state: FormatState, rng: np.random.Generator, own_ideas: list[int], sides: list[int], t: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """A joint knowledge product: the group's most-held ideas reach officials with the product's own credibility.
+    state: FormatState,
+    rng: np.random.Generator,
+    own_ideas: list[int],
+    sides: list[int],
+    t: int,
+    closed: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray, Closures]:
+    """A joint knowledge product: the group's most-held ideas reach officials, who take them up or close to them.
 
-    Returns the adoptions it made: (official, idea) arrays. An idea nobody authored (its room's
-    officials took none of it when the Track 1.5 route is closed) has no author to name and is left out.
+    A reader adopts with the product's own credibility x its trust of the co-authors on other sides x
+    exp(-aversion x novelty); one uniform per (official, idea) decides both whether the product reached
+    the official and whether it convinced. A reader it did not convince is closed to the idea for
+    ``product_closure_months``: the product helps where officials trust the other side enough to read it,
+    and costs where they do not (advocacy, and the next product, can no longer win the readers over).
+    An official still closed by an earlier product (``closed`` says who is open) neither takes the idea
+    up nor refuses it again. Returns the adoptions, (official, idea) arrays, and the closures. An idea
+    nobody authored (its room's officials took none of it when the Track 1.5 route is closed) has no
+    author to name and is left out.
     """
     config = state.config
     ideas = state.ideas
+    empty = np.empty(0, dtype=np.int64)
+    none = Closures(empty, empty, empty)
     pending = np.array([i for i in own_ideas if ideas.entered_step[i] < 0], dtype=np.int64)
     if pending.size:
         pending = pending[(ideas.source[:, pending] == AUTHOR).any(axis=0)]
     if pending.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+        return empty, empty, none
     holders = ideas.holds[:, pending].sum(axis=0)
     order = np.lexsort((-ideas.novelty[pending], -holders))
     carried = pending[order[: config.product_ideas]]
     officials = state.officials
     officials = officials[np.isin(state.side[officials], sides)]
-    adopted: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))]
+    adopted: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
+    refusals: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     for idea in carried.tolist():
         novelty = ideas.novelty[idea]
-        authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-        lift = max(0.0, config.product_credibility - float(state.standing[authors].mean()))
-        chance = config.product_reach * lift * np.exp(-state.aversion[officials] * novelty)
-        takes = (rng.random(officials.size) < chance) & ~ideas.holds[officials, idea]
+        chance = config.product_reach * config.product_credibility * np.exp(-state.aversion[officials] * novelty)
+        chance *= _joint_trust(state, officials, idea)
+        draw = rng.random(officials.size)
+        holds = ideas.holds[officials, idea]
+        if closed is not None:  # an earlier product's refusals: closed readers neither adopt nor refuse again
+            holds = holds | ~closed(officials, np.full(officials.size, idea))
+        takes = (draw < chance) & ~holds
         actors = officials[takes]
         ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(ideas, idea)))
         adopted.append((actors, np.full(actors.size, idea)))
-    return tuple(np.concatenate([a[k] for a in adopted]).astype(np.int64) for k in (0, 1))
+        if config.product_closure_months:
+            refused = officials[(draw < config.product_reach) & ~takes & ~holds]
+            refusals.append((refused, np.full(refused.size, idea)))
+    readers, read = (np.concatenate([a[k] for a in adopted]).astype(np.int64) for k in (0, 1))
+    who, which = (np.concatenate([c[k] for c in refusals]).astype(np.int64) for k in (0, 1))
+    return readers, read, Closures(who, which, np.full(who.size, t + config.product_closure_months))
+
+
+def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.ndarray:
+    """Each official's trust of the other sides among an idea's authors (1 when only its own side wrote it).
+
+    A joint product is the other side's as much as one's own: an official reads it through its trust of
+    them, as it hears an advocate of another side.
+    """
+    ideas = state.ideas
+    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+    present = np.unique(state.side[authors])
+    trust = state.trust[np.ix_(officials, present)]
+    others = state.side[officials][:, None] != present[None, :]
+    counted = others.sum(axis=1)
+    return np.where(counted > 0, (trust * others).sum(axis=1) / np.maximum(counted, 1), 1.0)
 
 
 def travellers(
@@ -244,6 +293,8 @@ class Occasion:
     meet: Callable[[int | None], WorkshopRecord | None]
     apply_trust: Callable[[TrustChange], None]
     add_author_sides: Callable[[int, np.ndarray], None]
+    close: Callable[[Closures], None] = lambda closures: None  # officials a product closed to its ideas
+    is_open: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None  # (actor, idea) pairs no product closed
     row: dict[str, Any] = field(default_factory=dict)
     traced: Footprint | None = None
 
@@ -318,7 +369,7 @@ class Training(Workshop):
 
 @register
 class KnowledgeProduct(Format):
-    """A joint report: the group's most-held ideas reach officials with the product's own credibility."""
+    """A joint report: the group's most-held ideas reach officials; those it does not convince close to them."""
 
     name = "knowledge_product"
     words = ("joint knowledge product", "joint knowledge products")
@@ -326,8 +377,12 @@ class KnowledgeProduct(Format):
     mark = "joint report"
 
     def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
-        readers, read = publish(occasion.state, occasion.rng, occasion.own_ideas, occasion.sides, occasion.t)
+        readers, read, closures = publish(
+            occasion.state, occasion.rng, occasion.own_ideas, occasion.sides, occasion.t, occasion.is_open
+        )
+        occasion.close(closures)
         occasion.row["officials_reached"] = int(readers.size)
+        occasion.row["officials_closed"] = int(closures.actors.size)
         if occasion.traced is not None:
             occasion.traced.adoptions.append((readers, read, occasion.t))
         return []

@@ -144,6 +144,7 @@ class Programmes:
         self.declined = 0
         self.duplicates = 0.0
         self.proscribed_engaged = np.zeros(n, dtype=bool)
+        self.closures: list[formats.Closures] = []  # officials knowledge products closed to their ideas
 
     # Setup ------------------------------------------------------------------------------------
 
@@ -163,6 +164,7 @@ class Programmes:
         removed: frozenset[int] = frozenset(),
     ) -> Running:
         model = self.model
+        thirdparty.partiality(third_party, model.n_sides)  # a local team's side must exist
         params = thirdparty.facilitated_params(model.params, workshops, third_party)
         series = self._series(params, removed)
         if events is None:  # the regular series: workshops.count at first_step + i x interval
@@ -277,6 +279,23 @@ class Programmes:
                 first = first or record
         return first
 
+    def _close(self, closures: formats.Closures) -> None:
+        if closures.actors.size:
+            self.closures.append(closures)
+
+    def _is_open(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray:
+        found = self.open_to(actors, ideas, t)
+        return np.ones(actors.size, dtype=bool) if found is None else found
+
+    def open_to(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray | None:
+        """Which (actor, idea) adoptions no knowledge product has closed at step t (None: every one; the usual case)."""
+        self.closures = [c for c in self.closures if c.until.max() >= t]
+        if not self.closures or actors.size == 0:
+            return None
+        n = self.model.n_actors
+        closed = np.concatenate([c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in self.closures])
+        return ~np.isin(ideas * n + actors, closed)
+
     def observe(self, t: int) -> None:
         """After the transfer check: uptake by the other tracks and local agreements."""
         self.uptake.observe(t)
@@ -312,6 +331,8 @@ class Programmes:
             meet=lambda side: self._meet(number, running, self.convener(running, event, side), kind, t),
             apply_trust=model.apply_trust,
             add_author_sides=model.add_author_sides,
+            close=self._close,
+            is_open=lambda actors, ideas: self._is_open(actors, ideas, t),
             row=row,
             traced=traced,
         )
@@ -362,6 +383,7 @@ class Programmes:
             candour_factor=thirdparty.candour_factor(running.third_party)
             * formats.skill_factor(config.formats, self.skill, who),
             trust_bonus=thirdparty.trust_bonus(running.third_party),
+            partiality=thirdparty.partiality(running.third_party, model.n_sides),
             idea_factor=idea_factor,
             confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
             voice=self.voice,

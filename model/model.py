@@ -21,6 +21,7 @@ from tracktwo.model import metrics
 from tracktwo.model.agents import AGENT_CLASSES, Actor, Official
 from tracktwo.model.components import removal
 from tracktwo.model.diffusion import (
+    Adoptions,
     AdvocateCounts,
     Context,
     StepDraws,
@@ -471,6 +472,8 @@ class TrackTwoModel(mesa.Model):
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
             room_trust = sums / np.maximum(other.sum(axis=1), 1)
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
+        if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
+            room_trust *= 1.0 - meeting.partiality[self.side[who]]
         value = min(
             1.0, candour(p, room_trust, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
         )
@@ -586,6 +589,9 @@ class TrackTwoModel(mesa.Model):
         adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
+        open_to = self.programme.open_to(adoptions.actors, adoptions.ideas, t)  # a knowledge product's refusals
+        if open_to is not None:
+            adoptions = Adoptions(adoptions.actors[open_to], adoptions.ideas[open_to], adoptions.sources[open_to])
         if adoptions.actors.size:
             ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
             self._officials_learn_trust(adoptions.actors, adoptions.ideas)

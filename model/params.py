@@ -778,7 +778,19 @@ class Formats(_Strict):
         0.7,
         ge=0,
         le=1,
-        description="Credibility a joint knowledge product lends its ideas with officials (beyond its authors'), 0..1.",
+        description=(
+            "Chance a knowledge product convinces an official who reads it, at novelty 0 and full trust of its "
+            "co-authors (its own credibility), 0..1."
+        ),
+    )
+    product_closure_months: int = Field(
+        12,
+        ge=0,
+        le=1000,
+        description=(
+            "Months an official who read a knowledge product and did not take up an idea stays closed to it "
+            "(a worked-out idea, publicly fixed, was said no to), >=0; 0 = never closed (an ablation)."
+        ),
     )
     product_reach: float = Field(
         0.8, ge=0, le=1, description="Chance a knowledge product reaches each official of the sides convened, 0..1."
@@ -876,6 +888,16 @@ class ThirdParty(_Strict):
         le=1,
         description="A local team closes this share of the gap to full trust in the room (local, hybrid), 0..1.",
     )
+    local_one_sidedness: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description=(
+            "How one-sided a local or hybrid team is, 0..1: 0 = drawn evenly from every side, 1 = wholly from "
+            "local_side; participants of the other sides lose this share of their trust in the room (partiality)."
+        ),
+    )
+    local_side: int = Field(1, ge=1, le=20, description="The side a one-sided local team comes from, 1..sides.")
     local_integrity_loss: float = Field(
         0.2, ge=0, le=1, description="Integrity lost by a local team without outside partners (local), 0..1."
     )

@@ -5,7 +5,8 @@ Functional forms (docs/ODD.md, "Third parties"):
     integrity     = workshops.facilitator_integrity x profile.integrity x (1 - local_integrity_loss if local only)
     conditions    = min(1, funder_conditionality x profile.funder_dependence)
     candour      x= 1 + expertise_candour_gain x profile.process_expertise
-    room trust   += local_trust_bonus x (1 - room trust)                 (local or hybrid teams)
+    room trust   += local_trust_bonus x (1 - room trust)                 (local or hybrid teams: access)
+    room trust   x= 1 - local_one_sidedness     for participants not of local_side (local or hybrid: partiality)
     reputation   -= conditions_reputation_loss x accepted conditions     (each meeting held)
                     + leak_reputation_loss (+ proscribed.leak_cost with proscribed participants)  (each leak)
     P(invitee comes) = min(1, reputation / decline_below) x official_access (officials)
@@ -16,9 +17,10 @@ Scholar-practitioner with an outside team (the defaults) is today's third party:
 
 from __future__ import annotations
 
-from tracktwo.model.params import Params, ThirdParty, Workshops
+import numpy as np
+from tracktwo.model.params import ConfigError, Params, ThirdParty, Workshops
 
-__all__ = ["attendance", "candour_factor", "facilitated_params", "reputation_after", "trust_bonus"]
+__all__ = ["attendance", "candour_factor", "facilitated_params", "partiality", "reputation_after", "trust_bonus"]
 
 
 def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdParty) -> Params:
@@ -46,6 +48,23 @@ def candour_factor(third_party: ThirdParty) -> float:
 def trust_bonus(third_party: ThirdParty) -> float:
     """Share of the gap to full trust in the room that a local team closes."""
     return third_party.local_trust_bonus if third_party.facilitation in ("local", "hybrid") else 0.0
+
+
+def partiality(third_party: ThirdParty, n_sides: int) -> np.ndarray | None:
+    """Per side, the share of room trust its participants lose to a local team from another side (None: none).
+
+    A local team brings access and the trust of those who know it; the other sides see it as one side's
+    people, in proportion to how one-sided it is. An outside team, or an even local one, is partial to nobody.
+    """
+    if third_party.facilitation == "outside" or third_party.local_one_sidedness == 0 or n_sides < 2:
+        return None
+    if third_party.local_side > n_sides:
+        raise ConfigError(
+            f"third_party.local_side: side {third_party.local_side} does not exist; sides are numbered 1..{n_sides}"
+        )
+    lost = np.full(n_sides, third_party.local_one_sidedness)
+    lost[third_party.local_side - 1] = 0.0
+    return lost
 
 
 def attendance(third_party: ThirdParty, reputation: float) -> float:

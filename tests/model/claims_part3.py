@@ -7,7 +7,8 @@ Wilcoxon signed-rank test at ALPHA with a 99% paired bootstrap interval of the m
 from __future__ import annotations
 
 import pandas as pd
-from claims import Verdict, equivalent, greater
+from claims import ALPHA, Verdict, equivalent, greater
+from scipy import stats
 
 TRACK_THREE_MODEST = 0.1  # F12: "a modest share of transfers via Track Three"
 VOICE_GAP_MARGIN = 0.05  # F15: equal voice closes the gap between seat and authorship shares to within this
@@ -21,14 +22,14 @@ def f10_trip_raises_novel_transfers(trip: pd.Series, no_trip: pd.Series) -> Verd
     return greater(trip, no_trip, "novel ideas into Track One in the 24 months after, trip vs none")
 
 
-def f11_products_help_most_where_standing_is_low(
-    low_with: pd.DataFrame, low_without: pd.DataFrame, high_with: pd.DataFrame, high_without: pd.DataFrame
+def f11_products_help_where_officials_trust_the_other_side(
+    trusting_with: pd.DataFrame, trusting_without: pd.DataFrame, wary_with: pd.DataFrame, wary_without: pd.DataFrame
 ) -> Verdict:
-    low_effect = low_with.ideas_transferred - low_without.ideas_transferred
-    high_effect = high_with.ideas_transferred - high_without.ideas_transferred
-    return greater(low_with.ideas_transferred, low_without.ideas_transferred, "transfers, product vs none") & greater(
-        low_effect, high_effect, "product's effect, low vs high standing"
-    )
+    trusting_effect = trusting_with.ideas_transferred - trusting_without.ideas_transferred
+    wary_effect = wary_with.ideas_transferred - wary_without.ideas_transferred
+    return greater(
+        trusting_with.ideas_transferred, trusting_without.ideas_transferred, "transfers, product vs none"
+    ) & greater(trusting_effect, wary_effect, "product's effect, officials trusting vs wary of the other side")
 
 
 def f12_linking_track_three(linked: pd.DataFrame, unlinked: pd.DataFrame) -> Verdict:
@@ -75,3 +76,66 @@ def f15_voice_not_seats(low: pd.DataFrame, equal: pd.DataFrame, more_seats: pd.D
         & equivalent(voice_gap(equal, group), zero, VOICE_GAP_MARGIN, "gap at equal voice")
         & greater(voice_gap(more_seats, group), margin, "gap with more seats but low voice, over the margin")
     )
+
+
+# ----------------------------------------------------------------------------------------------
+# No effect by construction (issue 26, item 7): each new-Track-Two effect helps at one end of a documented
+# range of its condition and does not at the other. A family of claims per mechanism, Holm-corrected.
+
+NOT_HELPING_MARGIN = 0.5  # an effect within +-0.5 ideas transferred per run counts as absent (TOST)
+
+
+def _wilcoxon_less(treated: pd.Series, control: pd.Series) -> float:
+    """One-sided Wilcoxon p that treated < control on paired seeds (1 when they never differ)."""
+    difference = (treated - control).to_numpy(float)
+    return float(stats.wilcoxon(difference, alternative="less").pvalue) if difference.any() else 1.0
+
+
+def _wilcoxon_greater(treated: pd.Series, control: pd.Series) -> float:
+    difference = (treated - control).to_numpy(float)
+    return float(stats.wilcoxon(difference, alternative="greater").pvalue) if difference.any() else 1.0
+
+
+def _tost(treated: pd.Series, control: pd.Series, margin: float) -> float:
+    """TOST p that the mean paired difference lies within +-margin (two one-sided t-tests)."""
+    difference = (treated - control).to_numpy(float)
+    if not difference.any():
+        return 0.0
+    above = stats.ttest_1samp(difference, -margin, alternative="greater").pvalue
+    below = stats.ttest_1samp(difference, margin, alternative="less").pvalue
+    return float(max(above, below))
+
+
+def holm(p_values: dict[str, float], alpha: float = ALPHA) -> dict[str, bool]:
+    """Holm's step-down procedure: which of a family's hypotheses are rejected at family-wise level alpha."""
+    order = sorted(p_values, key=p_values.get)
+    rejected: dict[str, bool] = dict.fromkeys(p_values, False)
+    for rank, name in enumerate(order):
+        if p_values[name] >= alpha / (len(order) - rank):
+            break
+        rejected[name] = True
+    return rejected
+
+
+def sign_depends_on_condition(
+    helps: tuple[pd.Series, pd.Series], does_not: tuple[pd.Series, pd.Series], label: str
+) -> Verdict:
+    """Where it helps: treated > control; at the other end: treated < control, or equivalent within the margin.
+
+    Each pair is (treated, control) on common seeds. The family of the three tests (helps; hurts; absent)
+    is Holm-corrected at ALPHA; the far end holds if either its "hurts" or its "absent" test is rejected.
+    """
+    here, there = helps, does_not
+    p = {
+        "helps": _wilcoxon_greater(*here),
+        "hurts": _wilcoxon_less(*there),
+        "absent": _tost(*there, NOT_HELPING_MARGIN),
+    }
+    rejected = holm(p)
+    near = (here[0] - here[1]).mean()
+    far = (there[0] - there[1]).mean()
+    detail = (
+        f"{label}: effect {near:+.3g} where it should help (Wilcoxon p={p['helps']:.3g}), {far:+.3g} at the other end "
+        f"(p negative {p['hurts']:.3g}, TOST +-{NOT_HELPING_MARGIN} p={p['absent']:.3g}); Holm at {ALPHA}"
+    )
+    return Verdict(rejected["helps"] and (rejected["hurts"] or rejected["absent"]), detail)

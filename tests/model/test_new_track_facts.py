@@ -12,7 +12,7 @@ import pytest
 from claims_part3 import (
     f9_capacity_building_first,
     f10_trip_raises_novel_transfers,
-    f11_products_help_most_where_standing_is_low,
+    f11_products_help_where_officials_trust_the_other_side,
     f12_linking_track_three,
     f13_two_programmes,
     f14_conditions_erode_reputation,
@@ -41,11 +41,12 @@ TRIP = {
         {"format": "exposure_trip", "step": TRIP_STEP},
     ],
 }
-# F11: an autonomous-heavy group with or without a yearly joint report, at low and at higher standing
+# F11: an autonomous-heavy group (standing 0.15) with or without a yearly joint report, read by officials who
+# trust the other side (0.5) or are wary of it (0.1)
 SERIES = {"format": "workshop", "step": 3, "count": 20, "interval": 4}
 PRODUCTS = {"format": "knowledge_product", "step": 12, "count": 6, "interval": 12}
 AUTONOMOUS_HEAVY = {"steps": 84, "workshops.mix": {"elite": 0.2, "autonomous": 0.8}}
-STANDING = {"low": 0.15, "high": 0.6}
+OFFICIALS_TRUST = {"trusting": 0.5, "wary": 0.1}
 # F12: an NGO mediator's series, linking Track Three or not
 NGO = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
 UNLINKED = {**NGO, "programme.third_party.profiles.ngo_mediator.track_three_link": 0.0}
@@ -97,12 +98,12 @@ def verdict(fact: str, shared_runs, ablation: dict):
         )
     if fact == "F11":
         tables = {}
-        for level, standing in STANDING.items():
-            group = {**AUTONOMOUS_HEAVY, "kinds.autonomous.standing.mean": standing}
+        for level, trust in OFFICIALS_TRUST.items():
+            group = {**AUTONOMOUS_HEAVY, "kinds.official.trust.mean": trust}
             tables[level, True] = runs({**group, "programme.events": [SERIES, PRODUCTS]}, SMALL_EFFECT_SEEDS)
             tables[level, False] = runs({**group, "programme.events": [SERIES]}, SMALL_EFFECT_SEEDS)
-        return f11_products_help_most_where_standing_is_low(
-            tables["low", True], tables["low", False], tables["high", True], tables["high", False]
+        return f11_products_help_where_officials_trust_the_other_side(
+            tables["trusting", True], tables["trusting", False], tables["wary", True], tables["wary", False]
         )
     if fact == "F12":
         return f12_linking_track_three(runs(NGO, FACT_SEEDS), runs(UNLINKED, FACT_SEEDS))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from tracktwo.model import TrackTwoModel, make_params, simulate
-from tracktwo.model.thirdparty import attendance, candour_factor, facilitated_params, trust_bonus
+from tracktwo.model import ConfigError, TrackTwoModel, make_params, simulate
+from tracktwo.model.thirdparty import attendance, candour_factor, facilitated_params, partiality, trust_bonus
 
 QUIET = {"workshops.confidentiality": 1.0, "workshops.standing_gain": 0.0}  # no leaks, no standing from workshops
 
@@ -52,7 +52,7 @@ def product_after_a_workshop(standing: float) -> dict:
     }
 
 
-def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibility() -> None:
+def test_a_knowledge_product_reaches_every_official_at_full_reach_credibility_and_trust() -> None:
     overrides = {
         **product_after_a_workshop(standing=0.0),
         "diffusion.official_aversion_unripe": 0.0,
@@ -60,6 +60,7 @@ def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibilit
         "formats.product_reach": 1.0,
         "formats.product_credibility": 1.0,
         "formats.product_ideas": 1,
+        "kinds.official.trust": {"mean": 1.0, "sd": 0.0},
         "workshops.idea_rate": 30.0,
         "forgetting.rate": 0.0,
     }
@@ -69,11 +70,56 @@ def test_a_knowledge_product_reaches_every_official_at_full_reach_and_credibilit
     assert any(model.ideas.holds[officials, idea].all() for idea in carried.tolist())
 
 
-def test_a_product_lends_nothing_to_authors_as_credible_as_it_is() -> None:
-    overrides = {**product_after_a_workshop(standing=0.7), "diffusion.base_rate": 0.0}
+def test_officials_who_distrust_the_co_authors_are_not_convinced_and_close_to_the_idea() -> None:
+    overrides = {
+        **product_after_a_workshop(standing=0.9),
+        "formats.product_reach": 1.0,
+        "formats.product_credibility": 1.0,
+        "formats.product_ideas": 1,
+        "kinds.official.trust": {"mean": 0.0, "sd": 0.0},
+        "workshops.idea_rate": 30.0,
+    }
     model = run_to(overrides, 3)
     officials = model.members["official"]
-    assert not model.ideas.holds[officials].any()
+    (closures,) = model.programme.closures
+    idea = int(closures.ideas[0])
+    assert not model.ideas.holds[officials, idea].any()  # trust 0 of the other side: nobody is convinced
+    np.testing.assert_array_equal(np.sort(closures.actors), officials)  # every reader refused it
+    assert (closures.ideas == idea).all() and (closures.until == 3 + 12).all()
+    ideas = np.full(officials.size, idea)
+    assert not model.programme.open_to(officials, ideas, 15).any()  # closed through month 15 ...
+    assert model.programme.open_to(officials, ideas, 16) is None  # ... and open again after
+
+
+def test_without_closure_a_product_closes_nobody() -> None:
+    overrides = {
+        **product_after_a_workshop(standing=0.9),
+        "formats.product_reach": 1.0,
+        "formats.product_closure_months": 0,
+        "workshops.idea_rate": 30.0,
+    }
+    model = run_to(overrides, 3)
+    assert model.programme.closures == []
+    assert model.programme.log[-1]["officials_closed"] == 0
+
+
+def test_a_one_sided_local_team_costs_the_other_side_trust_in_the_room() -> None:
+    hybrid = {"programme.third_party": {"facilitation": "hybrid", "local_one_sidedness": 0.75, "local_side": 2}}
+    np.testing.assert_allclose(partiality(make_params(hybrid).programme.third_party, 3), [0.75, 0.0, 0.75])
+    even = make_params({"programme.third_party": {"facilitation": "local", "local_one_sidedness": 0.0}})
+    assert partiality(even.programme.third_party, 2) is None
+    assert partiality(make_params({}).programme.third_party, 2) is None  # an outside team is partial to nobody
+    events = {**QUIET, "programme.events": [{"format": "workshop", "step": 2}]}
+    candour = {}
+    for sidedness in (0.0, 1.0):
+        team = {"programme.third_party": {"facilitation": "hybrid", "local_one_sidedness": sidedness}}
+        candour[sidedness] = run_to({**events, **team}, 2).series.records[0].candour
+    assert candour[1.0] < candour[0.0]
+
+
+def test_a_local_team_from_a_side_that_does_not_exist_gets_one_line() -> None:
+    with pytest.raises(ConfigError, match=r"third_party\.local_side: side 3 does not exist; sides are numbered 1\.\.2"):
+        simulate({"programme.third_party": {"facilitation": "hybrid", "local_side": 3}, "steps": 2}, 0)
 
 
 def test_an_exposure_trip_cuts_aversion_for_its_months_and_builds_trust() -> None:
