@@ -66,6 +66,7 @@ class FormatState:
     trust: np.ndarray  # (actors x sides)
     excluded: np.ndarray  # actors an evaluation removed (bool)
     seats_empty: bool  # a removed actor's seat stays empty (evaluation.seats: empty)
+    issues: Any = None  # the issue space (model/issues.py): each side's novelty of an idea; None = drawn novelty
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def publish(
     officials = officials[np.isin(state.side[officials], sides)]
     adopted: list[tuple[np.ndarray, np.ndarray]] = [(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64))]
     for idea in carried.tolist():
-        novelty = ideas.novelty[idea]
+        novelty = ideas.novelty[idea] if state.issues is None else state.issues.seen(idea)[state.side[officials]]
         authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
         lift = max(0.0, config.product_credibility - float(state.standing[authors].mean()))
         chance = config.product_reach * lift * np.exp(-state.aversion[officials] * novelty)
