@@ -72,7 +72,7 @@ class IssueSpace:
         salience: (actors x dimensions) each actor's salience, rows summing to 1.
         side: each actor's side.
         n_sides: the sides.
-        official_groups: each side's (official, side) holding counter in ``ideas.group_holders``.
+        official_groups: each side's (official, side) holding counter in ``ideas.group_holders`` (consecutive).
         officials_per_side: officials on each side.
         randomness: the run's event randomness (directions are keyed by idea).
     """
@@ -104,7 +104,10 @@ class IssueSpace:
         self.position = self.start.copy()
         self.equal_starts = bool((self.start == self.start[:1]).all())
         self.moved = False  # some position has left its start
-        self.official_groups = official_groups
+        self.official_rows = slice(int(official_groups[0]), int(official_groups[-1]) + 1)  # contiguous counters
+        self._pull: tuple | None = None  # the framing pull's weights, kept while officials' holdings stay the same
+        self._square = np.zeros(0)  # each idea's squared distance from the origin (kept while no idea is added)
+        self._open = np.zeros((2, 0))  # per idea: still pulls (not adopted), and pulls as a Track Two idea
         self.per_official = np.divide(
             1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
         )  # a side's share of officials per holder
@@ -136,40 +139,49 @@ class IssueSpace:
     def place(self, ids: np.ndarray, weights: np.ndarray, anchor: np.ndarray) -> None:
         """Place new ideas: anchor + drawn novelty along a dimension drawn from `weights` (ideas x dimensions).
 
-        `weights` may be one row for every idea; `anchor` one point or one per idea.
+        `weights` may be one row for every idea; `anchor` is one point.
         """
         if ids.size == 0:
             return
-        self._room()
+        if self.dimension.size < self.ideas.capacity:
+            self._room()
         ideas = self.ideas
-        weights = np.broadcast_to(weights, (ids.size, self.dimensions))
+        novelty = ideas.novelty[ids]
         draws = self.randomness.uniforms("issue_direction", 0, ideas.key[ids])
-        cumulative = np.cumsum(weights, axis=1)
-        picked = (cumulative < (draws * cumulative[:, -1])[:, None]).sum(axis=1)
-        dimension = np.minimum(picked, self.dimensions - 1)
-        anchor = np.broadcast_to(anchor, (ids.size, self.dimensions))
-        location = anchor.copy()
-        location[np.arange(ids.size), dimension] += ideas.novelty[ids]
+        cumulative = np.cumsum(weights, axis=-1)
+        if cumulative.ndim == 1:
+            dimension = np.searchsorted(cumulative, draws * cumulative[-1], side="right")
+        else:
+            dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
+        np.minimum(dimension, self.dimensions - 1, out=dimension)
+        location = np.repeat(anchor[None, :], ids.size, axis=0)
+        location[np.arange(ids.size), dimension] += novelty
         ideas.location[ids] = location
         self.dimension[ids] = dimension
+        if self.neutral:  # every side is at the anchor: each sees the drawn novelty
+            self.table[:, ids] = novelty
+            return
         # a side at the idea's anchor sees its drawn novelty exactly; any other its distance
-        here = (anchor[None, :, :] == self.position[:, None, :]).all(axis=2)  # (sides x new ideas)
-        distance = np.sqrt(((location[None, :, :] - self.position[:, None, :]) ** 2).sum(axis=2))
-        self.table[:, ids] = np.where(here, ideas.novelty[ids][None, :], distance)
+        here = (anchor[None, :] == self.position).all(axis=1)  # per side
+        difference = location[None, :, :] - self.position[:, None, :]
+        distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
+        self.table[:, ids] = np.where(here[:, None], novelty[None, :], distance)
 
     def place_authored(self, ids: np.ndarray, authors: np.ndarray | list[np.ndarray], voice: np.ndarray | None) -> None:
         """A meeting's ideas: around the sides in the room, on the dimensions its voice-weighted authors weigh."""
         if ids.size == 0:
             return
-        if isinstance(authors, np.ndarray) and authors.ndim == 1:
+        one = isinstance(authors, np.ndarray) and authors.ndim == 1
+        if one:
             weights = self._authors_salience(authors, voice)
-            sides = np.unique(self.side[authors]) if authors.size else np.arange(self.n_sides)
-            self.place(ids, weights, self.anchor(sides))
-            return
-        weights = np.array([self._authors_salience(who, voice) for who in authors])
-        everyone = np.concatenate(list(authors)) if len(authors) else np.empty(0, dtype=np.int64)
-        sides = np.unique(self.side[everyone]) if everyone.size else np.arange(self.n_sides)
-        self.place(ids, weights, self.anchor(sides))
+        else:
+            weights = np.array([self._authors_salience(who, voice) for who in authors])
+        if self.equal_starts:
+            anchor = self.start[0]
+        else:
+            everyone = authors if one else np.concatenate(list(authors))
+            anchor = self.anchor(np.unique(self.side[everyone]) if everyone.size else np.arange(self.n_sides))
+        self.place(ids, weights, anchor)
 
     def _authors_salience(self, who: np.ndarray, voice: np.ndarray | None) -> np.ndarray:
         """The voice-weighted mean salience of some authors (equal weights when none)."""
@@ -256,36 +268,50 @@ class IssueSpace:
                 self.position[sides] += pull * (ideas.location[idea] - self.position[sides])
             moved = True
         if self.config.framing_pull > 0:
-            moved |= self._framing()
+            moved |= self._framing(bool(entered.size))
         if moved:
             self.moved = True
-            n = ideas.count
-            difference = ideas.location[None, :n, :] - self.position[:, None, :]
-            self.table[:, :n] = np.sqrt(np.einsum("sid,sid->si", difference, difference))
+            self._refresh()
 
-    def _framing(self) -> bool:
-        """Each side's position moves toward the ideas its officials hold that Track One has not adopted."""
+    def _refresh(self) -> None:
+        """Each side's novelty of every idea from the positions now: |l|^2 - 2 l.p + |p|^2, under a root."""
+        n = self.ideas.count
+        location = self.ideas.location[:n]
+        if self._square.size != n:
+            self._square = np.einsum("id,id->i", location, location)
+        square = self._square - 2.0 * (self.position @ location.T)
+        square += np.einsum("sd,sd->s", self.position, self.position)[:, None]
+        np.sqrt(np.maximum(square, 0.0, out=square), out=self.table[:, :n])
+
+    def _framing(self, entered: bool) -> bool:
+        """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
+
+        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then.
+        """
         ideas = self.ideas
         n = ideas.count
-        holders = ideas.group_holders[self.official_groups, :n]
-        if not np.count_nonzero(holders):
+        holders = ideas.group_holders[self.official_rows, :n]
+        cached = self._pull
+        if entered or cached is None or cached[0].shape != holders.shape or not np.array_equal(cached[0], holders):
+            if entered or self._open.shape[1] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
+                still_open = ideas.entered_step[:n] < 0
+                track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
+                self._open = np.stack([still_open, track_two]).astype(float)
+            held = holders[None, :, :] * self._open[:, None, :]  # (all open, Track Two open) x sides x ideas
+            targets = held @ ideas.location[:n]  # 2 x sides x dimensions
+            totals = np.add.reduce(held, axis=2)  # 2 x sides
+            factor = self.config.framing_pull * self.per_official
+            pull = totals[0] * factor
+            if (pull > 1.0).any():  # at most all the way to the held ideas' centre
+                factor = np.where(pull > 1.0, factor / np.maximum(pull, 1e-300), factor)
+            targets *= factor[None, :, None]
+            totals *= factor[None, :]
+            cached = self._pull = (holders.copy(), targets, totals[:, :, None], bool(totals[0].any()))
+        _, targets, totals, any_pull = cached
+        if not any_pull:
             return False
-        share = holders * self.per_official[:, None]
-        share[:, ideas.entered_step[:n] >= 0] = 0.0
-        weight = self.config.framing_pull * share
-        total = weight.sum(axis=1)
-        scale = np.where(total > 1.0, 1.0 / np.maximum(total, 1e-300), 1.0)  # at most all the way to their centre
-        weight *= scale[:, None]
-        total *= scale
-        if not total.any():
-            return False
-        location = ideas.location[:n]
-        track_two = ideas.origin[:n] == ORIGINS.index("workshop")
-        from_track_two = weight[:, track_two] @ location[track_two] - weight[:, track_two].sum(axis=1)[:, None] * (
-            self.position
-        )
-        self.influence += np.abs(from_track_two)
-        self.position += weight @ location - total[:, None] * self.position
+        self.influence += np.abs(targets[1] - totals[1] * self.position)
+        self.position += targets[0] - totals[0] * self.position
         return True
 
     # What entered ----------------------------------------------------------------------------------
