@@ -1087,13 +1087,13 @@ class Issues(_Strict):
         description="Each side's official position at the start, one value per dimension, -10..10; null = all at 0.",
     )
     adoption_pull: float = Field(
-        0.0,
+        0.1,
         ge=0,
         le=1,
         description="Share of the way a side's position moves toward an idea its Track One takes, 0..1.",
     )
     framing_pull: float = Field(
-        0.0,
+        0.01,
         ge=0,
         le=1,
         description="Monthly pull toward ideas its officials hold without adoption, x their share holding, 0..1.",
