@@ -213,7 +213,7 @@ OUTCOMES.update(  # ideas with content (model/issues.py, docs/ODD.md 7.11)
     )
 )
 ISSUE_PREFIXES = (  # per side and dimension, or per dimension: influence_on_process_1_security, ...
-    ("influence_on_process_", "Influence on the process, side and dimension", "issue-space units"),
+    ("influence_on_process_", "Influence on the process:", "issue-space units"),
     ("outcome_transfer_", "Track Two ideas adopted into Track One about", "ideas"),
     ("agenda_share_", "Share of the agenda that entered Track One about", "share"),
     ("generated_share_", "Share of the Track Two ideas generated about", "share"),
@@ -241,9 +241,12 @@ def outcome(name: str) -> Outcome:
     """The declared outcome, or one derived for the per-group inclusion shares and unknown names."""
     if name in OUTCOMES:
         return OUTCOMES[name]
-    for prefix, what, unit in (*CHAIN_PREFIXES, *ISSUE_PREFIXES):
+    for prefix, what, unit in CHAIN_PREFIXES:
         if name.startswith(prefix):
             return Outcome(name, f"{what} {name[len(prefix) :].replace('_', ' ', 1)}", unit)
+    for prefix, what, unit in ISSUE_PREFIXES:
+        if name.startswith(prefix):
+            return Outcome(name, f"{what} {name[len(prefix) :].replace('_', ' ')}", unit)
     for prefix, what in _GROUP_PREFIXES:
         if name.startswith(prefix):
             group = name[len(prefix) :].removeprefix("kind_")
