@@ -106,13 +106,13 @@ class IssueSpace:
         self.moved = False  # some position has left its start
         self.official_rows = slice(int(official_groups[0]), int(official_groups[-1]) + 1)  # contiguous counters
         self._pull: tuple | None = None  # the framing pull's weights, kept while officials' holdings stay the same
-        self._square = np.zeros(0)  # each idea's squared distance from the origin (kept while no idea is added)
-        self._open = np.zeros((2, 0))  # per idea: still pulls (not adopted), and pulls as a Track Two idea
+        self._open = np.zeros((2, 1, 0))  # per idea: still pulls (not adopted), and pulls as a Track Two idea
         self.per_official = np.divide(
             1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
         )  # a side's share of officials per holder
         self.randomness = randomness
-        self.pulls = config.adoption_pull > 0 or config.framing_pull > 0
+        self.adoption_pull, self.framing_pull = config.adoption_pull, config.framing_pull
+        self._factor = (self.framing_pull * self.per_official)[None, :, None]  # pull per official holding
         self.uniform = np.full(self.dimensions, 1.0 / self.dimensions)
         self.dimension = np.zeros(ideas.capacity, dtype=np.int64)  # each idea's dimension
         self.table = np.zeros((n_sides, ideas.capacity))  # (sides x ideas): each side's novelty of each idea now
@@ -184,14 +184,13 @@ class IssueSpace:
         self.place(ids, weights, anchor)
 
     def _authors_salience(self, who: np.ndarray, voice: np.ndarray | None) -> np.ndarray:
-        """The voice-weighted mean salience of some authors (equal weights when none)."""
+        """The voice-weighted salience of some authors, summed (proportional to their mean; equal when none)."""
         if who.size == 0:
             return self.uniform
         if voice is None:
-            return self.salience[who].mean(axis=0)
+            return np.add.reduce(self.salience[who], axis=0)
         weight = voice[who]
-        total = weight.sum()
-        return (weight @ self.salience[who]) / total if total > 0 else self.salience[who].mean(axis=0)
+        return weight @ self.salience[who] if weight.any() else np.add.reduce(self.salience[who], axis=0)
 
     def place_rival(self, ids: np.ndarray, origin: str, holders: list[np.ndarray]) -> None:
         """Track One's own ideas near its current position (its officials' salience); others anywhere, equally."""
@@ -252,36 +251,21 @@ class IssueSpace:
 
     def after_transfer(self, entered: np.ndarray, transfer: TrackOneEntry) -> None:
         """A month's end: note entered ideas' novelty, pull positions toward them, then framing by held ideas."""
-        ideas = self.ideas
-        taken = None
         if entered.size:
             taken = self.taken_by(transfer, entered)
             seen = np.where(taken, self.table[:, entered], 0.0)
             self.entered_novelty[entered] = seen.sum(axis=0) / np.maximum(taken.sum(axis=0), 1)
-        if not self.pulls:
-            return
-        moved = False
-        pull = self.config.adoption_pull
-        if entered.size and pull > 0:
-            for column, idea in enumerate(entered.tolist()):
-                sides = np.flatnonzero(taken[:, column])
-                self.position[sides] += pull * (ideas.location[idea] - self.position[sides])
-            moved = True
-        if self.config.framing_pull > 0:
-            moved |= self._framing(bool(entered.size))
-        if moved:
-            self.moved = True
-            self._refresh()
-
-    def _refresh(self) -> None:
-        """Each side's novelty of every idea from the positions now: |l|^2 - 2 l.p + |p|^2, under a root."""
-        n = self.ideas.count
-        location = self.ideas.location[:n]
-        if self._square.size != n:
-            self._square = np.einsum("id,id->i", location, location)
-        square = self._square - 2.0 * (self.position @ location.T)
-        square += np.einsum("sd,sd->s", self.position, self.position)[:, None]
-        np.sqrt(np.maximum(square, 0.0, out=square), out=self.table[:, :n])
+            if self.adoption_pull > 0:
+                location = self.ideas.location
+                for column, idea in enumerate(entered.tolist()):
+                    sides = np.flatnonzero(taken[:, column])
+                    self.position[sides] += self.adoption_pull * (location[idea] - self.position[sides])
+                self.moved = True
+        if (self.framing_pull > 0 and self._framing(bool(entered.size))) or (entered.size and self.adoption_pull > 0):
+            n = self.ideas.count  # each side's novelty of every idea from the positions now
+            difference = self.ideas.location[None, :n, :] - self.position[:, None, :]
+            difference *= difference
+            np.sqrt(np.add.reduce(difference, axis=2), out=self.table[:, :n])
 
     def _framing(self, entered: bool) -> bool:
         """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
@@ -292,26 +276,27 @@ class IssueSpace:
         n = ideas.count
         holders = ideas.group_holders[self.official_rows, :n]
         cached = self._pull
-        if entered or cached is None or cached[0].shape != holders.shape or not np.array_equal(cached[0], holders):
-            if entered or self._open.shape[1] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
+        if entered or cached is None or cached[0].shape != holders.shape or not (cached[0] == holders).all():
+            if entered or self._open.shape[2] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
                 still_open = ideas.entered_step[:n] < 0
                 track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
-                self._open = np.stack([still_open, track_two]).astype(float)
-            held = holders[None, :, :] * self._open[:, None, :]  # (all open, Track Two open) x sides x ideas
+                self._open = np.stack([still_open, track_two]).astype(float)[:, None, :]
+            held = holders * self._open  # (all open, Track Two open) x sides x ideas
             targets = held @ ideas.location[:n]  # 2 x sides x dimensions
-            totals = np.add.reduce(held, axis=2)  # 2 x sides
-            factor = self.config.framing_pull * self.per_official
-            pull = totals[0] * factor
-            if (pull > 1.0).any():  # at most all the way to the held ideas' centre
-                factor = np.where(pull > 1.0, factor / np.maximum(pull, 1e-300), factor)
-            targets *= factor[None, :, None]
-            totals *= factor[None, :]
-            cached = self._pull = (holders.copy(), targets, totals[:, :, None], bool(totals[0].any()))
-        _, targets, totals, any_pull = cached
-        if not any_pull:
+            totals = np.add.reduce(held, axis=2)[:, :, None]  # 2 x sides x 1
+            factor = self._factor
+            if self.framing_pull * n > 1.0:  # possibly past the held ideas' centre: at most all the way there
+                pull = totals[0, :, 0] * factor[0, :, 0]
+                factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
+            targets *= factor
+            totals *= factor
+            cached = self._pull = (holders.copy(), targets, totals, bool(totals[0].any()))
+        if not cached[3]:
             return False
-        self.influence += np.abs(targets[1] - totals[1] * self.position)
-        self.position += targets[0] - totals[0] * self.position
+        step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions
+        self.influence += np.abs(step[1])
+        self.position += step[0]
+        self.moved = True
         return True
 
     # What entered ----------------------------------------------------------------------------------
