@@ -216,3 +216,32 @@ def test_other_dimensions_take_equal_salience_and_name_the_outcomes() -> None:
     outcomes = simulate({"issues.dimensions": ["land", "water"], "steps": 40}, seed=3).outcomes
     assert {"outcome_transfer_land", "agenda_share_water", "influence_on_process_side_1_land"} <= set(outcomes)
     assert not any(k.endswith("_security") for k in outcomes)
+
+
+def test_advocacy_with_every_side_seeing_an_idea_alike_equals_advocacy_with_one_novelty_per_idea() -> None:
+    """The (sides x ideas) path of diffusion gives the per-idea path's adoptions when the rows agree."""
+    from tracktwo.model.diffusion import StepDraws, TieIndex, advocate
+    from tracktwo.model.randomness import EventRandomness
+
+    rng = np.random.default_rng(0)
+    n, ideas = 200, 6
+    sides = np.arange(n) % 2
+    sources, targets = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    keep = sources != targets
+    ties = TieIndex.build(n, sources[keep], targets[keep], sides)
+    holds = np.asfortranarray(rng.random((n, ideas)) < 0.2)
+    active = holds & (rng.random((n, ideas)) < 0.7)
+    novelty = rng.random(ideas)
+    weighs = np.arange(n) < 40  # some receivers weigh standing: the tie-by-tie path too
+    draws = StepDraws(EventRandomness(7), 3, np.arange(ideas, dtype=np.uint64))
+
+    def run(seen: np.ndarray):
+        context = Context(0.3, seen, np.full(n, 0.6), weighs, np.full(n, 3.0), sides, np.full((n, 2), 0.5))
+        return advocate(draws, ties, active, holds, context)
+
+    one, both = run(novelty), run(np.vstack([novelty, novelty]))
+    assert one.actors.size > 20
+    assert np.array_equal(one.actors, both.actors) and np.array_equal(one.ideas, both.ideas)
+    assert np.array_equal(one.sources, both.sources)
+    familiar_to_side_0 = run(np.vstack([novelty * 0, novelty]))
+    assert np.count_nonzero(sides[familiar_to_side_0.actors] == 0) > np.count_nonzero(sides[one.actors] == 0)
