@@ -4,9 +4,10 @@ Along each tie from an advocate i to a neighbour j who does not hold idea k, j a
 
     p = base_rate x credibility_j(i) x exp(-aversion_j x novelty_k) x trust_ij
 
-where credibility is i's standing if j weighs standing (officials) and 1 otherwise, and trust
-is j's trust of i's side (1 within a side: trust is held per pair of sides). Draws are independent per
-tie, so a susceptible with advocating neighbours adopts with 1 - prod(1 - p). All draws use the
+where novelty_k is the idea's distance from the current position of j's side (model/issues.py; without
+an issue space, its drawn novelty), credibility is i's standing if j weighs standing (officials) and 1
+otherwise, and trust is j's trust of i's side (1 within a side: trust is held per pair of sides). Draws
+are independent per tie, so a susceptible with advocating neighbours adopts with 1 - prod(1 - p). All draws use the
 holdings at the start of the step (synchronous update).
 
 Who is credited: each advocate's persuasion arrives at an exponential time with rate
@@ -150,7 +151,7 @@ class Context:
     """What a tie's adoption probability depends on, for one step."""
 
     base_rate: float
-    novelty: np.ndarray  # per idea column being advocated
+    novelty: np.ndarray  # per idea column being advocated, or (sides x idea columns): as the receiver's side sees it
     standing: np.ndarray
     weighs_standing: np.ndarray
     aversion: np.ndarray
@@ -168,7 +169,8 @@ class Context:
 
     def tie_probability(self, senders: np.ndarray, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Adoption probability along each (sender, receiver, idea column) tie this step."""
-        p = self.base_rate * np.exp(-self.aversion[receivers] * self.novelty[columns])
+        novelty = self.novelty[columns] if self.novelty.ndim == 1 else self.novelty[self.sides[receivers], columns]
+        p = self.base_rate * np.exp(-self.aversion[receivers] * novelty)
         if self.any_weighs:
             weighs = self.weighs_standing[receivers]
             p[weighs] *= self.standing[senders[weighs]]
@@ -245,8 +247,8 @@ def advocate(
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
-    if context.novelty.size != n_ideas or context.any_across != ties.any_across:
-        context = replace(context, novelty=context.novelty[:n_ideas], any_across=ties.any_across)
+    if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
+        context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -369,7 +371,10 @@ def _adopt(
     if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
         q = np.float64(min(context.base_rate, P_CEILING))
     else:
-        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
+        if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
+            novelty = context.novelty[context.sides[plain_r], plain_c]
+        else:
+            novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
         q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
     if by_side.shape[0] > 1:
         layers = by_side.shape[0]

@@ -68,6 +68,7 @@ class FormatState:
     trust: np.ndarray  # (actors x sides)
     excluded: np.ndarray  # actors an evaluation removed (bool)
     seats_empty: bool  # a removed actor's seat stays empty (evaluation.seats: empty)
+    issues: Any = None  # the issue space (model/issues.py): each side's novelty of an idea; None = drawn novelty
 
 
 @dataclass(frozen=True)
@@ -171,7 +172,7 @@ def publish(
     adopted: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     refusals: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     for idea in carried.tolist():
-        novelty = ideas.novelty[idea]
+        novelty = ideas.novelty[idea] if state.issues is None else state.issues.seen(idea)[state.side[officials]]
         chance = config.product_reach * config.product_credibility * np.exp(-state.aversion[officials] * novelty)
         chance *= _joint_trust(state, officials, idea)
         draw = rng.random(officials.size)

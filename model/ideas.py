@@ -54,18 +54,23 @@ def _cells(array: np.ndarray) -> np.ndarray:
 
 @dataclass
 class IdeaStore:
-    """Every idea (novelty, origin, entry into Track One) and who holds it, with counts kept event by event."""
+    """Every idea (novelty, place in the issue space, origin, entry into Track One) and who holds it.
+
+    Counts are kept event by event.
+    """
 
     n_actors: int
     groups: np.ndarray | None = None  # group of each actor (e.g. its track) for per-group counts; None = one group
     n_groups: int = 1
     capacity: int = INITIAL_CAPACITY
     count: int = 0
+    dimensions: int = 0  # of the issue space (model/issues.py); 0 = ideas have no place in it
     holds: np.ndarray = field(init=False)
     adopted_at: np.ndarray = field(init=False)  # latest adoption step, -1 = never
     first_adopted: np.ndarray = field(init=False)  # first adoption step, -1 = never
     source: np.ndarray = field(init=False)  # who it was first adopted from (AUTHOR, SEEDED, actor)
-    novelty: np.ndarray = field(init=False)
+    novelty: np.ndarray = field(init=False)  # drawn at birth: the idea's distance from where it was anchored
+    location: np.ndarray = field(init=False)  # (ideas x dimensions) its place in the issue space
     origin_step: np.ndarray = field(init=False)
     origin_workshop: np.ndarray = field(init=False)  # -1 = not from a workshop
     origin: np.ndarray = field(init=False)  # index into ORIGINS
@@ -88,6 +93,7 @@ class IdeaStore:
         self.first_adopted = _by_idea(n, c, -1, np.int32)
         self.source = _by_idea(n, c, AUTHOR, np.int32)
         self.novelty = np.zeros(c)
+        self.location = np.zeros((c, self.dimensions))
         self.origin_step = np.zeros(c, dtype=np.int32)
         self.origin_workshop = np.full(c, -1, dtype=np.int32)
         self.origin = np.zeros(c, dtype=np.int8)
@@ -123,6 +129,8 @@ class IdeaStore:
         def widen(array: np.ndarray, fill) -> np.ndarray:  # more ideas: rows of the idea-major storage
             if array.ndim == 1:
                 return np.concatenate([array, np.full(extra, fill, dtype=array.dtype)])
+            if array is self.location:
+                return np.concatenate([array, np.full((extra, array.shape[1]), fill, dtype=array.dtype)])
             if array is self.group_holders:
                 return np.concatenate([array, np.full((array.shape[0], extra), fill, dtype=array.dtype)], axis=1)
             return np.concatenate([array.T, np.full((extra, array.shape[0]), fill, dtype=array.dtype)]).T
@@ -132,6 +140,7 @@ class IdeaStore:
         self.first_adopted = widen(self.first_adopted, -1)
         self.source = widen(self.source, AUTHOR)
         self.novelty = widen(self.novelty, 0.0)
+        self.location = widen(self.location, 0.0)
         self.origin_step = widen(self.origin_step, 0)
         self.origin_workshop = widen(self.origin_workshop, -1)
         self.origin = widen(self.origin, 0)

@@ -515,6 +515,7 @@ class Programmes:
             trust=model.trust,
             excluded=model.removal.excluded,
             seats_empty=model.params.evaluation.seats == "empty",
+            issues=model.issues,
         )
 
     def _state(self, running: Running) -> dict[str, Any]:

@@ -16,7 +16,15 @@ from mesa import DataCollector
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
-from tracktwo.model.outcomes import CHAIN_PREFIXES, COMPUTERS, OUTCOMES, RIVAL_ORIGINS, ROUTES, computes
+from tracktwo.model.outcomes import (
+    CHAIN_PREFIXES,
+    COMPUTERS,
+    ISSUE_PREFIXES,
+    OUTCOMES,
+    RIVAL_ORIGINS,
+    ROUTES,
+    computes,
+)
 from tracktwo.model.params import BEHAVIOURS, Params
 from tracktwo.model.record import Record, chain_attribution, uptake_attribution
 from tracktwo.model.voice import snake as _snake
@@ -24,6 +32,7 @@ from tracktwo.model.voice import snake as _snake
 if TYPE_CHECKING:
     from tracktwo.model.ideas import IdeaStore
     from tracktwo.model.initiatives import Programmes
+    from tracktwo.model.issues import IssueSpace
     from tracktwo.model.network import Population
     from tracktwo.model.ripeness import RipenessProcess
     from tracktwo.model.workshops import WorkshopRecord, WorkshopSeries
@@ -39,6 +48,7 @@ __all__ = [
     "chain_outcomes",
     "idea_outcomes",
     "inclusion",
+    "issue_outcomes",
     "meeting_outcomes",
     "outcomes",
     "programme_outcomes",
@@ -67,6 +77,7 @@ class Observable(Protocol):
     snapshot: dict[str, float]  # the time-series row of the step just run
     params: Params
     record: Record | None  # the full record (evaluation.record), else None
+    issues: IssueSpace | None  # the issue space (issues.enabled), else None
 
     def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
@@ -471,3 +482,16 @@ def inclusion(model: Observable) -> dict[str, float]:
 def programme_outcomes(model: Observable) -> dict[str, float]:
     """The outcomes beyond Track One, of the third parties, formats and initiatives (model/initiatives.py)."""
     return model.programme.outcomes()
+
+
+@computes(
+    "influence_on_process",
+    "agenda_breadth",
+    "mean_emergent_novelty_transferred",
+    families=tuple(prefix for prefix, _, _ in ISSUE_PREFIXES),
+)
+def issue_outcomes(model: Observable) -> dict[str, float]:
+    """Influence on the process and outcome transfer per side and dimension, the agenda of what entered."""
+    if model.issues is None:
+        return {"influence_on_process": 0.0, "agenda_breadth": math.nan, "mean_emergent_novelty_transferred": math.nan}
+    return model.issues.outcomes(model.population.side_labels)

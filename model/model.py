@@ -34,6 +34,7 @@ from tracktwo.model.diffusion import (
 from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
+from tracktwo.model.issues import IssueSpace
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, run_streams
@@ -233,7 +234,8 @@ class TrackTwoModel(mesa.Model):
         self.officials_by_side = [officials[self.side[officials] == s] for s in range(self.n_sides)]
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
-        self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides)
+        dimensions = len(p.issues.dimensions) if p.issues.enabled else 0
+        self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides, dimensions=dimensions)
         self._group_sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(
             len(BEHAVIOURS), self.n_sides
         )
@@ -242,6 +244,7 @@ class TrackTwoModel(mesa.Model):
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
         )
+        self.issues = IssueSpace.for_model(self) if p.issues.enabled else None  # model/issues.py
 
     def _set_processes(self) -> None:
         """Removed components, rival sources, the record, the programmes, ripeness and the run's counters."""
@@ -350,6 +353,8 @@ class TrackTwoModel(mesa.Model):
         authors = np.stack([rng.choice(self.n_actors, holders, replace=False) for _ in range(seeded.count)])
         ids = self.ideas.create(np.full(seeded.count, seeded.novelty), 0, -1, authors)
         self.ideas.source[authors, ids[:, None]] = SEEDED
+        if self.issues is not None:
+            self.issues.place_seeded(ids)
         self.author_sides = np.zeros((seeded.count, self.n_sides), dtype=bool)
 
     def ripeness_states(self, p: Params) -> int:
@@ -409,6 +414,8 @@ class TrackTwoModel(mesa.Model):
         adopted = self.advocacy(t)
         self.forgetting_step(t)
         transferred = self.check_transfer(t, ripe)
+        if self.issues is not None:
+            self.issues.after_transfer(transferred, self.transfer)
         self.programme.observe(t)
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
@@ -512,7 +519,10 @@ class TrackTwoModel(mesa.Model):
         if "via_track_1_5" in self.removal.routes:  # closed: officials in the room take none of its ideas
             keep = lambda who: who[self.behaviour[who] != "official"]  # noqa: E731
             authors = keep(authors) if isinstance(authors, np.ndarray) else [keep(a) for a in authors]
-        return self.ideas.create(novelty, t, number, authors)
+        ids = self.ideas.create(novelty, t, number, authors)
+        if self.issues is not None:
+            self.issues.place_authored(ids, authors, meeting.voice)
+        return ids
 
     def _room_position_ties(self, who: np.ndarray) -> np.ndarray:
         """Participants' ties to official positions in this room, for candour.
@@ -575,7 +585,7 @@ class TrackTwoModel(mesa.Model):
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
-            ideas.novelty[:n],
+            ideas.novelty[:n] if self.issues is None else self.issues.novelty(n),
             credibility,
             weighs,
             self.aversion,
@@ -635,7 +645,9 @@ class TrackTwoModel(mesa.Model):
         for batch in self.rivals.month(self.randomness, t):
             first = self.ideas.count
             # one call per batch: its ideas get distinct keys (idea_keys numbers them within the month)
-            self.ideas.create(np.asarray(batch.novelty, dtype=float), t, -1, batch.holders, origin=batch.origin)
+            ids = self.ideas.create(np.asarray(batch.novelty, dtype=float), t, -1, batch.holders, origin=batch.origin)
+            if self.issues is not None:
+                self.issues.place_rival(ids, batch.origin, batch.holders)
             sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
             for row, holders in enumerate(batch.holders):
                 sides[row, self.side[holders]] = True

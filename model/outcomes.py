@@ -16,6 +16,7 @@ __all__ = [
     "CHAIN_PREFIXES",
     "COMPUTERS",
     "GOAL_WORDS",
+    "ISSUE_PREFIXES",
     "KIND_LABELS",
     "ORIGIN_LABELS",
     "OUTCOMES",
@@ -187,6 +188,39 @@ OUTCOMES: dict[str, Outcome] = _declare(
     ),
 )
 
+OUTCOMES.update(  # ideas with content (model/issues.py, docs/ODD.md 7.11)
+    _declare(
+        Outcome(
+            "influence_on_process",
+            "Influence on the process (officials' positions moved by Track Two ideas without adoption)",
+            "issue-space units",
+            description="Movement of every side's official position, summed over dimensions and months, by framing "
+            "from Track Two ideas its officials held but Track One had not adopted.",
+        ),
+        Outcome(
+            "agenda_breadth",
+            "Breadth of the agenda that entered Track One (effective number of dimensions)",
+            "dimensions",
+            description="exp(entropy) of the shares per dimension of the Track Two ideas that entered Track One.",
+            undefined_when="no Track Two idea entered Track One (or the issue space is off)",
+        ),
+        Outcome(
+            "mean_emergent_novelty_transferred",
+            "Mean novelty of transferred ideas to the sides that took them, as they entered",
+            "novelty units",
+            description="Distance of each Track Two idea that entered Track One from the current positions of the "
+            "sides that took it, at entry (emergent novelty; mean_novelty_transferred is novelty at birth).",
+            undefined_when="no Track Two idea entered Track One (or the issue space is off)",
+        ),
+    )
+)
+ISSUE_PREFIXES = (  # per side and dimension, or per dimension: influence_on_process_1_security, ...
+    ("influence_on_process_", "Influence on the process:", "issue-space units"),
+    ("outcome_transfer_", "Track Two ideas adopted into Track One about", "ideas"),
+    ("agenda_share_", "Share of the agenda that entered Track One about", "share"),
+    ("generated_share_", "Share of the Track Two ideas generated about", "share"),
+)
+
 KIND_LABELS = {
     "elite": "influential elites",
     "autonomous": "autonomous thinkers",
@@ -213,6 +247,9 @@ def outcome(name: str) -> Outcome:
     for prefix, what, unit in CHAIN_PREFIXES:
         if name.startswith(prefix):
             return Outcome(name, f"{what} {name[len(prefix) :].replace('_', ' ', 1)}", unit)
+    for prefix, what, unit in ISSUE_PREFIXES:
+        if name.startswith(prefix):
+            return Outcome(name, f"{what} {name[len(prefix) :].replace('_', ' ')}", unit)
     for prefix, what in _GROUP_PREFIXES:
         if name.startswith(prefix):
             group = name[len(prefix) :].removeprefix("kind_")

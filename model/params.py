@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -25,6 +26,8 @@ __all__ = [
     "COMPONENT_KEY",
     "ECHO_CHARS",
     "FORMAT_NAMES",
+    "ISSUE_DIMENSIONS",
+    "ISSUE_SALIENCE",
     "MAX_RUN_BYTES",
     "RECORD_ROOM",
     "ROUTE_COMPONENTS",
@@ -42,6 +45,7 @@ __all__ = [
     "Formats",
     "InitialIdeas",
     "Initiative",
+    "Issues",
     "Kind",
     "LocalAgreements",
     "MiddleRange",
@@ -1086,6 +1090,120 @@ class Rivals(_Strict):
     concentration: float = Field(8.0, gt=0, le=1000, description="Beta concentration of rival novelty, >0.")
 
 
+ISSUE_DIMENSIONS = ["security", "political_arrangements", "economy_and_resources", "justice_and_social_issues"]
+# what each behaviour's default kind tends to raise (docs/ODD.md 7.11: defaults argued there, not findings)
+ISSUE_SALIENCE = {
+    "official": {
+        "security": 0.4,
+        "political_arrangements": 0.35,
+        "economy_and_resources": 0.15,
+        "justice_and_social_issues": 0.1,
+    },
+    "elite": {
+        "security": 0.3,
+        "political_arrangements": 0.4,
+        "economy_and_resources": 0.2,
+        "justice_and_social_issues": 0.1,
+    },
+    "autonomous": {
+        "security": 0.25,
+        "political_arrangements": 0.25,
+        "economy_and_resources": 0.25,
+        "justice_and_social_issues": 0.25,
+    },
+    "grassroots": {
+        "security": 0.15,
+        "political_arrangements": 0.1,
+        "economy_and_resources": 0.3,
+        "justice_and_social_issues": 0.45,
+    },
+    "middle_range": {
+        "security": 0.2,
+        "political_arrangements": 0.3,
+        "economy_and_resources": 0.2,
+        "justice_and_social_issues": 0.3,
+    },
+}
+
+
+class Issues(_Strict):
+    """Ideas with content: an issue space, salience per kind, official positions that move (docs/ODD.md 7.11)."""
+
+    enabled: bool = Field(
+        True, description="Ideas have a place in the issue space (false: an idea is its novelty only, as before)."
+    )
+    dimensions: list[str] = Field(
+        default_factory=lambda: list(ISSUE_DIMENSIONS),
+        description="Names of the issue space's dimensions (1..12, distinct).",
+    )
+    salience: dict[str, dict[str, float]] = Field(
+        default_factory=lambda: copy.deepcopy(ISSUE_SALIENCE),
+        description=(
+            "Weight each kind (or behaviour) gives each dimension when it authors an idea, >=0; a kind not named "
+            "takes its behaviour's, else equal weights; a new kind's dimensions not named weigh 0. The shipped "
+            "weights apply to the shipped dimensions (others: equal weights unless given)."
+        ),
+    )
+    salience_weighted: bool = Field(
+        True, description="Authors raise the dimensions they weigh (false: every dimension equally; an ablation)."
+    )
+    start_positions: list[list[float]] | None = Field(
+        None,
+        description="Each side's official position at the start, one value per dimension, -10..10; null = all at 0.",
+    )
+    adoption_pull: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of the way a side's position moves toward an idea its Track One takes, 0..1.",
+    )
+    framing_pull: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Monthly pull toward ideas its officials hold without adoption, x their share holding, 0..1.",
+    )
+
+    @field_validator("dimensions")
+    @classmethod
+    def _dimensions(cls, dimensions: list[str]) -> list[str]:
+        if not 1 <= len(dimensions) <= 12:
+            raise ValueError(f"{len(dimensions)} dimensions given; give 1 to 12 names")
+        cleaned = [re.sub(r"[^0-9a-z]+", "_", name.strip().lower()).strip("_") for name in dimensions]
+        if "" in cleaned or len(set(cleaned)) != len(cleaned):
+            raise ValueError(f"dimension names must be distinct words, got {dimensions}")
+        return dimensions
+
+    @field_validator("start_positions")
+    @classmethod
+    def _positions(cls, positions: list[list[float]] | None) -> list[list[float]] | None:
+        for row in positions or []:
+            if not all(math.isfinite(v) and -10 <= v <= 10 for v in row):
+                raise ValueError(f"start position {row} has a value outside -10..10")
+        return positions
+
+    @model_validator(mode="after")
+    def _salience_fits(self) -> Issues:
+        if self.salience == ISSUE_SALIENCE and self.dimensions != ISSUE_DIMENSIONS:
+            self.__dict__["salience"] = {}  # the shipped weights name the shipped dimensions: weigh others equally
+        for kind, weights in self.salience.items():
+            unknown = sorted(set(weights) - set(self.dimensions))
+            if unknown:
+                raise ValueError(
+                    f"salience of {kind!r} names unknown dimension {unknown[0]!r}; "
+                    f"dimensions: {', '.join(self.dimensions)}"
+                )
+            if any(not (math.isfinite(w) and w >= 0) for w in weights.values()) or not any(weights.values()):
+                raise ValueError(f"salience of {kind!r} is {weights}; weights must be >= 0, at least one above 0")
+        for number, row in enumerate(self.start_positions or []):
+            if len(row) != len(self.dimensions):
+                raise ValueError(
+                    f"start position of side {number + 1} has {len(row)} values; give one per dimension "
+                    f"({len(self.dimensions)})"
+                )
+        return self
+
+
 class Evaluation(_Strict):
     """Monitoring and evaluation: the full record, and components removed for a counterfactual run.
 
@@ -1202,6 +1320,7 @@ class Params(_Strict):
     proscribed: Proscribed = Field(default_factory=Proscribed)
     local_agreements: LocalAgreements = Field(default_factory=LocalAgreements)
     rivals: Rivals = Field(default_factory=Rivals)
+    issues: Issues = Field(default_factory=Issues)
     evaluation: Evaluation = Field(default_factory=Evaluation)
     middle_range: MiddleRange = Field(default_factory=MiddleRange)
 

@@ -52,6 +52,7 @@ EVENTS = (
     "outreach",  # which grassroots a meeting's outreach to Track Three reaches (a keyed generator)
     "voice",  # who authors each of a meeting's ideas at unequal voice (a keyed generator)
     "format",  # a non-meeting event's draws (a trip's travellers, a product's readers, a shuttle's carrying)
+    "issue_direction",  # the dimension of the issue space an idea is about, keyed by the idea (model/issues.py)
 )
 MASK = (1 << 64) - 1
 GOLDEN = 0x9E3779B97F4A7C15  # 2^64 / golden ratio: SplitMix64's increment

@@ -58,7 +58,7 @@ def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
     store = model.ideas
     n = store.count
     labels = model.population.labels
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "idea": np.arange(n),
             "novelty": store.novelty[:n],
@@ -73,6 +73,9 @@ def ideas_table(model: TrackTwoModel) -> pd.DataFrame:
             "path": [" > ".join(labels[a] for a in store.paths.get(i, [])) for i in range(n)],
         }
     ).assign(workshop_idea=lambda df: df.origin_workshop >= 0)
+    if model.issues is not None:  # the dimension of the issue space each idea is about (docs/ODD.md 7.11)
+        table["issue"] = np.array(model.params.issues.dimensions, dtype=object)[model.issues.dimension[:n]]
+    return table
 
 
 def workshops_table(model: TrackTwoModel) -> pd.DataFrame:

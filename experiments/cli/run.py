@@ -12,6 +12,12 @@ from tracktwo.model import OUTCOMES, ROUTE_LABELS
 __all__ = ["DEFAULT_OUT", "configure", "format_summary", "run_command"]
 
 DEFAULT_OUT = default_out("run")
+ISSUE_LINES = (
+    ("outcome_transfer_", "Track Two ideas adopted into Track One, by issue"),
+    ("agenda_share_", "Agenda that entered Track One (share), by issue"),
+    ("generated_share_", "Track Two ideas generated (share), by issue"),
+    ("influence_on_process_", "Influence on the process, by side and issue"),
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -36,6 +42,11 @@ def format_summary(outcomes: dict[str, float], seed: int, elapsed: float) -> str
     lines += [f"  {declared.label:<{width}}  {show(outcomes[name])}" for name, declared in OUTCOMES.items()]
     routes = [f"{label}: {outcomes[f'transfers_{route}']}" for route, label in ROUTE_LABELS.items()]
     lines.append(f"  {'Pathways into Track One':<{width}}  " + ", ".join(routes))
+    for prefix, label in ISSUE_LINES:  # per dimension of the issue space (docs/ODD.md 7.11), when it is on
+        found = [(name[len(prefix) :], value) for name, value in outcomes.items() if name.startswith(prefix)]
+        if found:
+            shown = ", ".join(f"{key.replace('_', ' ')}: {show(value)}" for key, value in found)
+            lines.append(f"  {label:<{width}}  {shown}")
     return "\n".join(lines)
 
 

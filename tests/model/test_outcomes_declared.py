@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from tracktwo.model import OUTCOMES, simulate
-from tracktwo.model.outcomes import CHAIN_PREFIXES, COMPUTERS, GOAL_WORDS, outcome
+from tracktwo.model.outcomes import CHAIN_PREFIXES, COMPUTERS, GOAL_WORDS, ISSUE_PREFIXES, outcome
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 FAMILIES = (
@@ -28,6 +28,7 @@ FAMILIES = (
     *(prefix for prefix, _, _ in CHAIN_PREFIXES),
     "ideas_transferred_initiative_",
     "impact_initiative_",
+    *(prefix for prefix, _, _ in ISSUE_PREFIXES),
 )
 EVERY_FORMAT = {
     "steps": 40,

@@ -73,3 +73,19 @@ def test_results_do_not_depend_on_the_order_keys_are_written_in():
     one = simulate({"workshops.mix": {"elite": 0.4, "autonomous": 0.6}, "steps": 36}, seed=5)
     other = simulate({"workshops.mix": {"autonomous": 0.6, "elite": 0.4}, "steps": 36}, seed=5)
     pd.testing.assert_frame_equal(one.timeseries, other.timeseries)
+
+
+def test_run_summary_shows_the_issue_space_per_dimension():
+    from tracktwo.experiments.cli.run import format_summary
+
+    result = simulate({}, seed=3)
+    text = format_summary(result.outcomes, 3, 0.1)
+    assert "Track Two ideas adopted into Track One, by issue" in text
+    assert "justice and social issues:" in text
+    assert "Influence on the process, by side and issue" in text and "side 2 security:" in text
+    assert set(result.ideas.issue) <= {
+        "security",
+        "political_arrangements",
+        "economy_and_resources",
+        "justice_and_social_issues",
+    }

@@ -1,0 +1,327 @@
+"""Ideas with content: an issue space, salience per kind, official positions that move (docs/ODD.md 7.11).
+
+The space has D named dimensions. Each side's official position is a point in it; so is each idea.
+An idea is placed when it is made: at its *anchor* (the mean start position of the sides in the
+room, fixed) plus its drawn novelty (its magnitude, the draw of the model before Part V, unchanged)
+along one dimension, picked with probability proportional to its authors' mean salience (weighted by
+their voice: presence without voice changes seats, not content). Track One's own ideas lie near its
+current position, on the dimensions its officials weigh; ideas from outside the programme and
+seeded ideas on any dimension equally.
+
+Novelty is emergent: an idea's novelty to a side is its distance from that side's *current*
+position (``novelty_table``, sides x ideas). A side's position moves toward each idea its Track One
+takes (``adoption_pull``) and, each month, more weakly toward the ideas its officials hold without
+adoption (``framing_pull`` x the share of its officials holding each): so a stream of transfers lowers
+the novelty of similar later ideas. With both pulls 0 and every side starting at the same point, every
+side sees every idea at its drawn novelty, and the model is the model before Part V, draw for draw
+(direction draws come from their own keyed stream, ``issue_direction``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from tracktwo.model.ideas import ORIGINS, IdeaStore
+from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
+from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.voice import snake
+
+if TYPE_CHECKING:
+    from tracktwo.model.transfer import TrackOneEntry
+
+__all__ = ["IssueSpace", "dimension_keys", "salience_rows"]
+
+
+def dimension_keys(config: Issues) -> list[str]:
+    """The dimensions' names as outcome keys (snake case): ``outcome_transfer_<key>``."""
+    return [snake(name) for name in config.dimensions]
+
+
+def salience_rows(config: Issues, kind_names: list[str], kind_behaviour: list[str]) -> np.ndarray:
+    """(kinds x dimensions) salience, each row summing to 1: a kind's own weights, else its behaviour's, else equal.
+
+    Raises ConfigError for a salience entry naming neither a kind nor a behaviour.
+    """
+    dimensions = len(config.dimensions)
+    known = set(kind_names) | set(BEHAVIOURS)
+    unknown = sorted(set(config.salience) - known)
+    if unknown:
+        raise ConfigError(
+            f"issues.salience: unknown kind {unknown[0]!r}; allowed: the kinds {', '.join(kind_names)} "
+            f"or a behaviour ({', '.join(BEHAVIOURS)})"
+        )
+    rows = np.full((len(kind_names), dimensions), 1.0 / dimensions)
+    if not config.salience_weighted:
+        return rows
+    for row, (name, behaviour) in enumerate(zip(kind_names, kind_behaviour, strict=True)):
+        weights = config.salience.get(name, config.salience.get(behaviour))
+        if weights:
+            values = np.array([float(weights.get(d, 0.0)) for d in config.dimensions])
+            rows[row] = values / values.sum()
+    return rows
+
+
+class IssueSpace:
+    """Where ideas and official positions lie, each side's novelty of each idea, and how positions move.
+
+    Args:
+        config: the ``issues`` parameters.
+        ideas: the run's ideas (their ``location`` is written here).
+        salience: (actors x dimensions) each actor's salience, rows summing to 1.
+        side: each actor's side.
+        n_sides: the sides.
+        official_groups: each side's (official, side) holding counter in ``ideas.group_holders`` (consecutive).
+        officials_per_side: officials on each side.
+        randomness: the run's event randomness (directions are keyed by idea).
+    """
+
+    def __init__(
+        self,
+        config: Issues,
+        ideas: IdeaStore,
+        salience: np.ndarray,
+        side: np.ndarray,
+        n_sides: int,
+        official_groups: np.ndarray,
+        officials_per_side: np.ndarray,
+        randomness: EventRandomness,
+    ) -> None:
+        self.config = config
+        self.ideas = ideas
+        self.salience = salience
+        self.side = side
+        self.n_sides = n_sides
+        self.dimensions = len(config.dimensions)
+        self.keys = dimension_keys(config)
+        starts = config.start_positions
+        if starts is not None and len(starts) != n_sides:
+            raise ConfigError(
+                f"issues.start_positions: {len(starts)} positions given for {n_sides} sides; give one per side"
+            )
+        self.start = np.zeros((n_sides, self.dimensions)) if starts is None else np.array(starts, dtype=float)
+        self.position = self.start.copy()
+        self.equal_starts = bool((self.start == self.start[:1]).all())
+        self.moved = False  # some position has left its start
+        self.official_rows = slice(int(official_groups[0]), int(official_groups[-1]) + 1)  # contiguous counters
+        self._pull: tuple | None = None  # the framing pull's weights, kept while officials' holdings stay the same
+        self._open = np.zeros((2, 1, 0))  # per idea: still pulls (not adopted), and pulls as a Track Two idea
+        self.per_official = np.divide(
+            1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
+        )  # a side's share of officials per holder
+        self.randomness = randomness
+        self.adoption_pull, self.framing_pull = config.adoption_pull, config.framing_pull
+        self._factor = (self.framing_pull * self.per_official)[None, :, None]  # pull per official holding
+        self.uniform = np.full(self.dimensions, 1.0 / self.dimensions)
+        self.dimension = np.zeros(ideas.capacity, dtype=np.int64)  # each idea's dimension
+        self.table = np.zeros((n_sides, ideas.capacity))  # (sides x ideas): each side's novelty of each idea now
+        self.entered_novelty = np.full(ideas.capacity, np.nan)  # mean novelty to the sides that took it, at entry
+        self.influence = np.zeros((n_sides, self.dimensions))  # movement by framing from Track Two ideas
+
+    # Placing ideas -----------------------------------------------------------------------------
+
+    def _room(self) -> None:
+        """Grow the per-idea arrays with the idea store."""
+        capacity = self.ideas.capacity
+        extra = capacity - self.dimension.size
+        if extra > 0:
+            self.dimension = np.concatenate([self.dimension, np.zeros(extra, dtype=np.int64)])
+            self.table = np.concatenate([self.table, np.zeros((self.n_sides, extra))], axis=1)
+            self.entered_novelty = np.concatenate([self.entered_novelty, np.full(extra, np.nan)])
+
+    def anchor(self, sides: np.ndarray) -> np.ndarray:
+        """The mean start position of these sides (exactly the common start when every side starts alike)."""
+        if self.equal_starts:
+            return self.start[0]
+        return self.start[sides].mean(axis=0)
+
+    def place(self, ids: np.ndarray, weights: np.ndarray, anchor: np.ndarray) -> None:
+        """Place new ideas: anchor + drawn novelty along a dimension drawn from `weights` (ideas x dimensions).
+
+        `weights` may be one row for every idea; `anchor` is one point.
+        """
+        if ids.size == 0:
+            return
+        if self.dimension.size < self.ideas.capacity:
+            self._room()
+        ideas = self.ideas
+        novelty = ideas.novelty[ids]
+        draws = self.randomness.uniforms("issue_direction", 0, ideas.key[ids])
+        cumulative = np.cumsum(weights, axis=-1)
+        if cumulative.ndim == 1:
+            dimension = np.searchsorted(cumulative, draws * cumulative[-1], side="right")
+        else:
+            dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
+        np.minimum(dimension, self.dimensions - 1, out=dimension)
+        location = np.repeat(anchor[None, :], ids.size, axis=0)
+        location[np.arange(ids.size), dimension] += novelty
+        ideas.location[ids] = location
+        self.dimension[ids] = dimension
+        if self.neutral:  # every side is at the anchor: each sees the drawn novelty
+            self.table[:, ids] = novelty
+            return
+        # a side at the idea's anchor sees its drawn novelty exactly; any other its distance
+        here = (anchor[None, :] == self.position).all(axis=1)  # per side
+        difference = location[None, :, :] - self.position[:, None, :]
+        distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
+        self.table[:, ids] = np.where(here[:, None], novelty[None, :], distance)
+
+    def place_authored(self, ids: np.ndarray, authors: np.ndarray | list[np.ndarray], voice: np.ndarray | None) -> None:
+        """A meeting's ideas: around the sides in the room, on the dimensions its voice-weighted authors weigh."""
+        if ids.size == 0:
+            return
+        one = isinstance(authors, np.ndarray) and authors.ndim == 1
+        if one:
+            weights = self._authors_salience(authors, voice)
+        else:
+            weights = np.array([self._authors_salience(who, voice) for who in authors])
+        if self.equal_starts:
+            anchor = self.start[0]
+        else:
+            everyone = authors if one else np.concatenate(list(authors))
+            anchor = self.anchor(np.unique(self.side[everyone]) if everyone.size else np.arange(self.n_sides))
+        self.place(ids, weights, anchor)
+
+    def _authors_salience(self, who: np.ndarray, voice: np.ndarray | None) -> np.ndarray:
+        """The voice-weighted salience of some authors, summed (proportional to their mean; equal when none)."""
+        if who.size == 0:
+            return self.uniform
+        if voice is None:
+            return np.add.reduce(self.salience[who], axis=0)
+        weight = voice[who]
+        return weight @ self.salience[who] if weight.any() else np.add.reduce(self.salience[who], axis=0)
+
+    def place_rival(self, ids: np.ndarray, origin: str, holders: list[np.ndarray]) -> None:
+        """Track One's own ideas near its current position (its officials' salience); others anywhere, equally."""
+        if origin != "track_one":
+            self.place(ids, self.uniform, self.anchor(np.arange(self.n_sides)))
+            return
+        for idea, who in zip(ids.tolist(), holders, strict=True):
+            side = int(self.side[who[0]]) if who.size else 0
+            self.place(np.array([idea]), self._authors_salience(who, None), self.position[side])
+
+    def place_seeded(self, ids: np.ndarray) -> None:
+        """Ideas held from the start: on any dimension, around every side's start."""
+        self.place(ids, self.uniform, self.anchor(np.arange(self.n_sides)))
+
+    # Novelty as each side sees it ----------------------------------------------------------------
+
+    @property
+    def neutral(self) -> bool:
+        """Every side sees every idea at its drawn novelty (equal starts, nothing moved)."""
+        return self.equal_starts and not self.moved
+
+    def novelty(self, n: int) -> np.ndarray:
+        """Novelty of the first n ideas for advocacy: per idea when neutral, else (sides x ideas)."""
+        return self.ideas.novelty[:n] if self.neutral else self.table[:, :n]
+
+    def seen(self, idea: int) -> np.ndarray:
+        """An idea's novelty to each side now."""
+        return self.table[:, idea]
+
+    # Positions that move ---------------------------------------------------------------------------
+
+    @classmethod
+    def for_model(cls, model: Any) -> IssueSpace:
+        """The issue space of a model being built (its population, ideas, officials and randomness)."""
+        p = model.params
+        kind_behaviour = [p.kinds[k].behaviour for k in model.kind_names]
+        rows = salience_rows(p.issues, model.kind_names, kind_behaviour)
+        officials = np.array([group.size for group in model.officials_by_side], dtype=float)
+        official_groups = BEHAVIOURS.index("official") * model.n_sides + np.arange(model.n_sides)
+        return cls(
+            p.issues,
+            model.ideas,
+            rows[model.kind_index],
+            model.side,
+            model.n_sides,
+            official_groups,
+            officials,
+            model.randomness,
+        )
+
+    def taken_by(self, transfer: TrackOneEntry, entered: np.ndarray) -> np.ndarray:
+        """(sides x entered ideas): the sides whose Track One took each idea as it entered."""
+        taken = np.zeros((self.n_sides, entered.size), dtype=bool)
+        if entered.size and transfer.needed.size:
+            shares = transfer.counting_holders(entered) / transfer.officials_per_side[:, None]
+            taken[transfer.needed] = shares >= transfer.threshold
+        return taken
+
+    def after_transfer(self, entered: np.ndarray, transfer: TrackOneEntry) -> None:
+        """A month's end: note entered ideas' novelty, pull positions toward them, then framing by held ideas."""
+        if entered.size:
+            taken = self.taken_by(transfer, entered)
+            seen = np.where(taken, self.table[:, entered], 0.0)
+            self.entered_novelty[entered] = seen.sum(axis=0) / np.maximum(taken.sum(axis=0), 1)
+            if self.adoption_pull > 0:
+                location = self.ideas.location
+                for column, idea in enumerate(entered.tolist()):
+                    sides = np.flatnonzero(taken[:, column])
+                    self.position[sides] += self.adoption_pull * (location[idea] - self.position[sides])
+                self.moved = True
+        if (self.framing_pull > 0 and self._framing(bool(entered.size))) or (entered.size and self.adoption_pull > 0):
+            n = self.ideas.count  # each side's novelty of every idea from the positions now
+            difference = self.ideas.location[None, :n, :] - self.position[:, None, :]
+            difference *= difference
+            np.sqrt(np.add.reduce(difference, axis=2), out=self.table[:, :n])
+
+    def _framing(self, entered: bool) -> bool:
+        """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
+
+        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then.
+        """
+        ideas = self.ideas
+        n = ideas.count
+        holders = ideas.group_holders[self.official_rows, :n]
+        cached = self._pull
+        if entered or cached is None or cached[0].shape != holders.shape or not (cached[0] == holders).all():
+            if entered or self._open.shape[2] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
+                still_open = ideas.entered_step[:n] < 0
+                track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
+                self._open = np.stack([still_open, track_two]).astype(float)[:, None, :]
+            held = holders * self._open  # (all open, Track Two open) x sides x ideas
+            targets = held @ ideas.location[:n]  # 2 x sides x dimensions
+            totals = np.add.reduce(held, axis=2)[:, :, None]  # 2 x sides x 1
+            factor = self._factor
+            if self.framing_pull * n > 1.0:  # possibly past the held ideas' centre: at most all the way there
+                pull = totals[0, :, 0] * factor[0, :, 0]
+                factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
+            targets *= factor
+            totals *= factor
+            cached = self._pull = (holders.copy(), targets, totals, bool(totals[0].any()))
+        if not cached[3]:
+            return False
+        step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions
+        self.influence += np.abs(step[1])
+        self.position += step[0]
+        self.moved = True
+        return True
+
+    # What entered ----------------------------------------------------------------------------------
+
+    def outcomes(self, side_labels: list[str]) -> dict[str, float]:
+        """Influence on the process, outcome transfer and the agenda per dimension, emergent novelty of transfers."""
+        ideas = self.ideas
+        n = ideas.count
+        workshop = ideas.origin[:n] == ORIGINS.index("workshop")
+        entered = workshop & (ideas.entered_step[:n] >= 0)
+        dimension = self.dimension[:n]
+        generated = np.bincount(dimension[workshop], minlength=self.dimensions)
+        transferred = np.bincount(dimension[entered], minlength=self.dimensions)
+        result: dict[str, float] = {"influence_on_process": float(self.influence.sum())}
+        for s, label in enumerate(side_labels):
+            for d, key in enumerate(self.keys):
+                result[f"influence_on_process_{snake(str(label))}_{key}"] = float(self.influence[s, d])
+        total = transferred.sum()
+        shares = transferred / total if total else np.full(self.dimensions, math.nan)
+        for d, key in enumerate(self.keys):
+            result[f"outcome_transfer_{key}"] = int(transferred[d])
+            result[f"agenda_share_{key}"] = float(shares[d])
+            result[f"generated_share_{key}"] = float(generated[d] / generated.sum()) if generated.sum() else math.nan
+        positive = shares[shares > 0]
+        result["agenda_breadth"] = float(np.exp(-(positive * np.log(positive)).sum())) if total else math.nan
+        novelty = self.entered_novelty[:n][entered]
+        result["mean_emergent_novelty_transferred"] = float(novelty.mean()) if novelty.size else math.nan
+        return result

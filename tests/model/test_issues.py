@@ -1,0 +1,247 @@
+"""Ideas with content (docs/ODD.md 7.11): the issue space, salience, emergent novelty, positions that move.
+
+Claims are over seeds disjoint from the calibration seeds (seeds.py), paired on common random numbers
+(the same seed in both arms): a one-sided Wilcoxon signed-rank test and the sign of the mean paired
+difference; "no difference" is claimed only by an equivalence test (TOST, two one-sided t-tests).
+Each claim has an ablation that switches its mechanism off with real parameters and must break it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from seeds import FACT_SEEDS, SMALL_EFFECT_SEEDS
+from tracktwo.model import ConfigError, simulate
+from tracktwo.model.diffusion import Context
+from tracktwo.model.outcomes import ISSUE_PREFIXES
+
+FIXED = {"issues.adoption_pull": 0.0, "issues.framing_pull": 0.0}
+EVERY_FEATURE = {
+    "sides": 3,
+    "steps": 60,
+    "ripeness.scope": "per_side",
+    "rivals.track_one_rate": 0.5,
+    "rivals.outside_rate": 0.3,
+    "initial_ideas": {"count": 3, "novelty": 0.2, "holders": 5},
+    "voice.weights": {"kind_grassroots": 0.4},
+    "workshops.mix": {"elite": 0.4, "autonomous": 0.3, "grassroots": 0.3},
+    "programme.events": [
+        {"format": "training", "step": 1, "count": 2, "interval": 2},
+        {"format": "workshop", "step": 3, "count": 8, "interval": 3},
+        {"format": "shuttle", "step": 8},
+        {"format": "exposure_trip", "step": 10},
+        {"format": "knowledge_product", "step": 20},
+    ],
+    "initiatives": [{"name": "B", "events": [{"format": "workshop", "step": 4, "count": 3, "interval": 5}]}],
+}
+NEW = (
+    "influence_on_process",
+    "agenda_breadth",
+    "mean_emergent_novelty_transferred",
+    *(prefix for prefix, _, _ in ISSUE_PREFIXES),
+)
+ALPHA = 0.01
+
+
+def _fingerprint(overrides: dict, seed: int) -> str:
+    """A hash of a run's time series and of its outcomes other than the issue space's own."""
+    result = simulate(overrides, seed)
+    outcomes = {
+        k: None if isinstance(v, float) and math.isnan(v) else float(v)
+        for k, v in sorted(result.outcomes.items())
+        if not k.startswith(NEW)
+    }
+    text = json.dumps(outcomes, sort_keys=True) + result.timeseries.to_csv(index=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "config, positions",
+    [({}, None), (EVERY_FEATURE, None), (EVERY_FEATURE, [[0.3, -0.2, 0.0, 0.5]] * 3)],
+    ids=["default", "every feature", "every feature, equal starts off the origin"],
+)
+def test_fixed_equal_positions_reproduce_the_model_without_an_issue_space(config, positions) -> None:
+    """Pulls 0 and every side at one start: each side sees each idea at its drawn novelty, draw for draw."""
+    neutral = {**config, **FIXED, "issues.start_positions": positions}
+    for seed in range(10):
+        assert _fingerprint(neutral, seed) == _fingerprint({**config, "issues.enabled": False}, seed), seed
+
+
+def test_fixed_positions_leave_the_entered_ideas_novelty_as_drawn() -> None:
+    result = simulate(FIXED, seed=5)
+    outcomes = result.outcomes
+    assert outcomes["influence_on_process"] == 0.0
+    assert outcomes["mean_emergent_novelty_transferred"] == pytest.approx(outcomes["mean_novelty_transferred"])
+
+
+def test_an_idea_lies_at_its_anchor_plus_its_drawn_novelty_along_one_dimension() -> None:
+    starts = [[0.2, 0.0, 0.0, 0.0], [0.0, 0.4, 0.0, 0.0]]
+    model = simulate({**FIXED, "issues.start_positions": starts}, seed=2).model
+    ideas, issues = model.ideas, model.issues
+    n = ideas.count
+    workshop = ideas.origin_workshop[:n] >= 0
+    offset = ideas.location[:n][workshop] - np.array([0.1, 0.2, 0.0, 0.0])  # both sides in every room
+    assert np.count_nonzero(np.abs(offset) > 1e-12, axis=1).max() == 1
+    assert np.abs(offset).sum(axis=1) == pytest.approx(ideas.novelty[:n][workshop])
+    assert offset[np.arange(offset.shape[0]), issues.dimension[:n][workshop]] == pytest.approx(
+        ideas.novelty[:n][workshop]
+    )
+    distance = np.linalg.norm(ideas.location[:n][None] - np.array(starts)[:, None], axis=2)
+    assert issues.table[:, :n] == pytest.approx(distance)  # novelty to a side: distance from its position
+
+
+def test_advocacy_judges_an_idea_by_the_receiver_s_side() -> None:
+    novelty = np.array([[0.1, 0.9], [0.9, 0.1]])  # idea 0 is familiar to side 0, idea 1 to side 1
+    sides = np.array([0, 0, 1, 1])
+    context = Context(0.5, novelty, np.ones(4), np.zeros(4, dtype=bool), np.full(4, 2.0), sides, np.ones((4, 2)))
+    p = context.tie_probability(np.array([0, 0, 2, 2]), np.array([1, 3, 1, 3]), np.array([0, 0, 1, 1]))
+    assert p == pytest.approx(0.5 * np.exp(-2.0 * np.array([0.1, 0.9, 0.9, 0.1])))
+
+
+def _later_similar_novelty_change(overrides: dict, seed: int) -> float:
+    """Mean of (novelty to the sides at the end - drawn novelty) over Track Two ideas born after an idea on their
+    dimension entered Track One, not entered themselves; 0 when there are none."""
+    model = simulate(overrides, seed).model
+    ideas, issues = model.ideas, model.issues
+    n = ideas.count
+    entered = ideas.entered_step[:n]
+    dimension = issues.dimension[:n]
+    first_entry = np.full(issues.dimensions, np.iinfo(np.int32).max)
+    np.minimum.at(first_entry, dimension[entered >= 0], entered[entered >= 0])
+    later = (ideas.origin_workshop[:n] >= 0) & (entered < 0) & (ideas.origin_step[:n] > first_entry[dimension])
+    if not later.any():
+        return 0.0
+    return float((issues.table[:, :n][:, later].mean(axis=0) - ideas.novelty[:n][later]).mean())
+
+
+def _lowers(pull: float) -> tuple[bool, float, float]:
+    """Claim: adoption at `pull` lowers the later novelty of ideas on adopted dimensions, against pull 0."""
+    moving = {"issues.adoption_pull": pull, "issues.framing_pull": 0.0}
+    change = np.array([_later_similar_novelty_change(moving, s) for s in FACT_SEEDS])
+    fixed = np.array([_later_similar_novelty_change(FIXED, s) for s in FACT_SEEDS])
+    difference = change - fixed
+    if not np.count_nonzero(difference):
+        return False, 1.0, 0.0
+    p = stats.wilcoxon(difference, alternative="less").pvalue
+    return bool(p < ALPHA and difference.mean() < 0), float(p), float(difference.mean())
+
+
+@pytest.mark.slow
+def test_positions_moving_toward_adopted_ideas_lower_the_novelty_of_later_similar_ideas() -> None:
+    holds, p, mean = _lowers(0.1)
+    assert holds, (p, mean)
+    assert mean < -0.005
+
+
+@pytest.mark.slow
+def test_ablation_without_adoption_pull_later_similar_ideas_keep_their_novelty() -> None:
+    holds, _, mean = _lowers(0.0)
+    assert not holds
+    assert mean == 0.0
+
+
+GRASSROOTS_ROOM = {"workshops.mix": {"grassroots": 0.8, "autonomous": 0.2}}
+ELITE_ROOM = {"workshops.mix": {"elite": 0.8, "autonomous": 0.2}}
+JUSTICE = "generated_share_justice_and_social_issues"
+
+
+def _justice_difference(extra: dict, seeds) -> np.ndarray:
+    """Paired (grassroots-heavy - elite-heavy room) justice share of the ideas generated, per seed with ideas."""
+    pairs = [
+        (
+            simulate({**GRASSROOTS_ROOM, **extra}, s).outcomes[JUSTICE],
+            simulate({**ELITE_ROOM, **extra}, s).outcomes[JUSTICE],
+        )
+        for s in seeds
+    ]
+    return np.array([a - b for a, b in pairs if not (math.isnan(a) or math.isnan(b))])
+
+
+@pytest.mark.slow
+def test_salience_shapes_the_agenda_grassroots_rooms_raise_justice_and_social_issues() -> None:
+    difference = _justice_difference({}, FACT_SEEDS)
+    assert difference.size >= 25
+    assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
+    assert difference.mean() > 0.1
+
+
+@pytest.mark.slow
+def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda() -> None:
+    """TOST: the paired mean difference lies within +-0.05 (alpha 0.05 each side)."""
+    difference = _justice_difference({"issues.salience_weighted": False}, SMALL_EFFECT_SEEDS)
+    margin = 0.05
+    upper = stats.ttest_1samp(difference, margin, alternative="less").pvalue
+    lower = stats.ttest_1samp(difference, -margin, alternative="greater").pvalue
+    assert max(upper, lower) < 0.05, (difference.mean(), upper, lower)
+    assert stats.wilcoxon(difference - 1e-12, alternative="greater").pvalue >= ALPHA  # and the claim above fails
+
+
+@pytest.mark.slow
+def test_presence_without_voice_changes_seats_not_content() -> None:
+    """Grassroots seated but rarely authoring: the agenda of the room moves back toward the others' salience."""
+    heard = [simulate(GRASSROOTS_ROOM, s).outcomes[JUSTICE] for s in FACT_SEEDS]
+    muted = [
+        simulate({**GRASSROOTS_ROOM, "voice.weights": {"kind_grassroots": 0.05}}, s).outcomes[JUSTICE]
+        for s in FACT_SEEDS
+    ]
+    difference = np.array([a - b for a, b in zip(heard, muted, strict=True) if not (math.isnan(a) or math.isnan(b))])
+    assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"issues.dimensions": []}, "issues.dimensions: 0 dimensions given; give 1 to 12 names"),
+        ({"issues.dimensions": ["a", "A"]}, "issues.dimensions: dimension names must be distinct"),
+        ({"issues.salience": {"elite": {"security": -1}}}, "issues: salience of 'elite'"),
+        ({"issues.salience": {"elite": {"weather": 1}}}, "names unknown dimension 'weather'; dimensions: security"),
+        ({"issues.salience": {"pundits": {"security": 1}}}, "issues.salience: unknown kind 'pundits'; allowed"),
+        ({"issues.start_positions": [[0, 0, 0, 0]] * 3}, "issues.start_positions: 3 positions given for 2 sides"),
+        ({"issues.start_positions": [[0, 0], [0, 0]]}, "start position of side 1 has 2 values"),
+        ({"issues.adoption_pull": 1.5}, "issues.adoption_pull"),
+    ],
+)
+def test_bad_issue_space_is_one_clear_config_error(overrides: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        simulate({**overrides, "steps": 2}, seed=1)
+
+
+def test_other_dimensions_take_equal_salience_and_name_the_outcomes() -> None:
+    outcomes = simulate({"issues.dimensions": ["land", "water"], "steps": 40}, seed=3).outcomes
+    assert {"outcome_transfer_land", "agenda_share_water", "influence_on_process_side_1_land"} <= set(outcomes)
+    assert not any(k.endswith("_security") for k in outcomes)
+
+
+def test_advocacy_with_every_side_seeing_an_idea_alike_equals_advocacy_with_one_novelty_per_idea() -> None:
+    """The (sides x ideas) path of diffusion gives the per-idea path's adoptions when the rows agree."""
+    from tracktwo.model.diffusion import StepDraws, TieIndex, advocate
+    from tracktwo.model.randomness import EventRandomness
+
+    rng = np.random.default_rng(0)
+    n, ideas = 200, 6
+    sides = np.arange(n) % 2
+    sources, targets = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
+    keep = sources != targets
+    ties = TieIndex.build(n, sources[keep], targets[keep], sides)
+    holds = np.asfortranarray(rng.random((n, ideas)) < 0.2)
+    active = holds & (rng.random((n, ideas)) < 0.7)
+    novelty = rng.random(ideas)
+    weighs = np.arange(n) < 40  # some receivers weigh standing: the tie-by-tie path too
+    draws = StepDraws(EventRandomness(7), 3, np.arange(ideas, dtype=np.uint64))
+
+    def run(seen: np.ndarray):
+        context = Context(0.3, seen, np.full(n, 0.6), weighs, np.full(n, 3.0), sides, np.full((n, 2), 0.5))
+        return advocate(draws, ties, active, holds, context)
+
+    one, both = run(novelty), run(np.vstack([novelty, novelty]))
+    assert one.actors.size > 20
+    assert np.array_equal(one.actors, both.actors) and np.array_equal(one.ideas, both.ideas)
+    assert np.array_equal(one.sources, both.sources)
+    familiar_to_side_0 = run(np.vstack([novelty * 0, novelty]))
+    assert np.count_nonzero(sides[familiar_to_side_0.actors] == 0) > np.count_nonzero(sides[one.actors] == 0)
