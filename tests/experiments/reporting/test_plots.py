@@ -161,3 +161,17 @@ def test_a_sweep_draws_its_figures_and_a_drawing_failure_keeps_the_results(
     assert "warning: could not draw the figures (RuntimeError: no fonts today)" in captured.err
     assert "tracktwo plot" in captured.err
     assert (tmp_path / "b" / "runs.parquet").exists() and (tmp_path / "b" / "summary.csv").exists()
+
+
+@pytest.mark.slow  # two drawing processes each import the figure libraries
+def test_figures_drawn_by_a_pool_are_the_serial_ones_byte_for_byte(tmp_path: Path) -> None:
+    out = small_sweep(tmp_path, "funding", replicates=2, steps=24)
+    serial = plots.plot_results(out, FEW_OUTCOMES)
+    pngs = {d.stem: (out / "figures" / f"{d.stem}.png").read_bytes() for d in serial}
+    index = (out / "figures" / plots.INDEX).read_text()
+    for figure in serial:
+        (out / "figures" / f"{figure.stem}.png").unlink()
+    pooled = plots.plot_results(out, FEW_OUTCOMES, workers=2)
+    assert pooled == serial and len(serial) >= 3  # best set and two factors' effects, in the same order
+    assert (out / "figures" / plots.INDEX).read_text() == index
+    assert all((out / "figures" / f"{stem}.png").read_bytes() == png for stem, png in pngs.items())
