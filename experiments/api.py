@@ -22,7 +22,6 @@ import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -491,27 +490,43 @@ def draw_figures(directory: Path, workers: int = 1) -> tuple[tuple[Path, ...], t
     try:
         drawn = plots.plot_results(directory, workers=workers)
     except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
-        return (), (
-            f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
-            f"saved: run `tracktwo plot {directory}` to try again",
-        )
+        return (), (_drawing_warning(directory, error),)
     return tuple(drawn), ()
+
+
+def _drawing_warning(directory: Path, error: Exception) -> str:
+    """The one line that says the figures could not be drawn, and how to draw them later."""
+    return (
+        f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
+        f"saved: run `tracktwo plot {directory}` to try again"
+    )
 
 
 def _figures_meanwhile(directory: Path, running: Executor) -> Callable[[], tuple[tuple[Path, ...], tuple[str, ...]]]:
     """Start drawing a finished sweep's figures; call the result for (figures, warnings).
 
-    With a local process pool of several workers the figures are drawn by as many processes, started
-    now from a thread, while this process writes the tables (the figures read only the runs): on two
-    cores the figures no longer wait for the tables, nor one figure for another. Otherwise they are
-    drawn here when asked for, as before.
+    With a local process pool of several workers, `workers - 1` helper processes start on the slowest
+    figures now, while this process writes the tables (the figures read only the runs); the call then
+    draws here whatever no helper has begun (plots.start_drawing). Otherwise the figures are drawn when
+    asked for, as before. Either way a failure to draw is a warning, never a lost sweep.
     """
     if running.name != "process" or running.workers < 2:
         return lambda: draw_figures(directory)
-    background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracktwo-figures")
-    future = background.submit(draw_figures, directory, running.workers)
-    background.shutdown(wait=False)
-    return future.result
+    from tracktwo.experiments.reporting import plots
+
+    try:
+        drawing = plots.start_drawing(directory, helpers=running.workers - 1)
+    except Exception as error:  # as draw_figures: the runs are safe on disk
+        warning = _drawing_warning(directory, error)
+        return lambda: ((), (warning,))
+
+    def finish() -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        try:
+            return tuple(drawing.finish()), ()
+        except Exception as error:
+            return (), (_drawing_warning(directory, error),)
+
+    return finish
 
 
 def _common(

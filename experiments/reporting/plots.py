@@ -16,11 +16,13 @@ SVG, listed with their captions in figures/figures.json (the report reads it).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import re
 import textwrap
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -68,6 +70,7 @@ __all__ = [
     "SINGLE_FIGURES",
     "TITLE_WIDTH",
     "TREND_BINS",
+    "Drawing",
     "Drawn",
     "Summaries",
     "choose_outcomes",
@@ -79,6 +82,7 @@ __all__ = [
     "read_index",
     "robust_figure",
     "sensitivity_figures",
+    "start_drawing",
     "timeseries",
 ]
 
@@ -144,30 +148,79 @@ class Summaries:
 def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None, workers: int = 1) -> list[Drawn]:
     """Draw every figure that fits the sweep in DIR into DIR/figures/; returns what was drawn.
 
-    `workers` above 1 draws the figures in that many processes at once (a local pool, as a sweep's):
-    the same figures, in the same order, sooner on several cores.
+    `workers` above 1: this process and `workers - 1` helper processes draw the figures between them
+    (start_drawing): the same figures, in the same order, sooner on several cores.
     """
-    with folder_lock.reading(Path(directory), "plot"):
-        return _plot_results(directory, outcomes, workers)
+    return start_drawing(directory, outcomes, helpers=workers - 1).finish()
 
 
 SINGLE_FIGURES = ("best_set", "robust_figure", "mix_simplex", "dilemma_frontier", "timeseries", "pathways")
 _EFFECTS_JOB = "effects:"  # one job per swept factor: "effects:<factor index>"
-_HEAVY_FIRST = ("mix_simplex", "best_set", _EFFECTS_JOB, "robust_figure")  # the slowest start first in a pool
+_HEAVY_FIRST = ("mix_simplex", "best_set", _EFFECTS_JOB, "robust_figure")  # helpers start on the slowest
 
 
-def _plot_results(directory: str | Path, outcomes: Sequence[str] | None, workers: int) -> list[Drawn]:
-    results = load_results(directory, "plot", SWEEP_KINDS)
-    check_file_place(results.figures_dir / INDEX)  # before drawing: a blocked index would leave figures half-changed
-    chosen = choose_outcomes(results, outcomes)
-    jobs = [*SINGLE_FIGURES, "sensitivity", *(f"{_EFFECTS_JOB}{i}" for i in range(len(results.factors)))]
-    if workers > 1:
-        drawn = _draw_in_processes(Path(directory), chosen, jobs, workers)
-    else:
-        summaries = Summaries(results)
-        drawn = [made for job in jobs for made in _draw(job, results, summaries, chosen)]
-    _write_index(results.figures_dir, drawn)
-    return drawn
+def start_drawing(directory: str | Path, outcomes: Sequence[str] | None = None, helpers: int = 0) -> Drawing:
+    """Begin drawing DIR's figures: with `helpers`, that many processes start on the slowest figures now.
+
+    Whoever calls `finish()` on the result draws, in this process, the figures no helper has begun
+    (the quickest first), then collects the helpers' and writes the index. Between the two calls this
+    process is free for other work (a sweep writes its tables): on two cores the figures no longer
+    wait for the tables, nor one figure for another.
+    """
+    return Drawing(Path(directory), outcomes, helpers)
+
+
+class Drawing:
+    """A folder's figures being drawn (start_drawing); `finish()` returns what was drawn, in the usual order."""
+
+    def __init__(self, directory: Path, outcomes: Sequence[str] | None, helpers: int) -> None:
+        self._hold = contextlib.ExitStack()
+        self._hold.enter_context(folder_lock.reading(directory, "plot"))
+        try:
+            self.results = load_results(directory, "plot", SWEEP_KINDS)
+            check_file_place(self.results.figures_dir / INDEX)  # before drawing: a blocked index would half-change
+            self.outcomes = choose_outcomes(self.results, outcomes)
+            factors = range(len(self.results.factors))
+            self.jobs = [*SINGLE_FIGURES, "sensitivity", *(f"{_EFFECTS_JOB}{i}" for i in factors)]
+            self.pending: list[tuple[int, Future[tuple[int, list[Drawn]]]]] = []
+            if helpers > 0:
+                self._start_helpers(directory, min(helpers, len(self.jobs) - 1))
+        except BaseException:
+            self._hold.close()
+            raise
+
+    def _start_helpers(self, directory: Path, helpers: int) -> None:
+        """A local pool of `helpers` processes, every job queued, the slowest first (helpers take from the front)."""
+        from tracktwo.experiments.engine.executors import ProcessExecutor
+
+        def weight(index: int) -> int:
+            name = self.jobs[index]
+            return next((i for i, heavy in enumerate(_HEAVY_FIRST) if name.startswith(heavy)), len(_HEAVY_FIRST))
+
+        pool = self._hold.enter_context(ProcessExecutor(helpers)).pool
+        for index in sorted(range(len(self.jobs)), key=weight):
+            payload = (str(directory), tuple(self.outcomes), index, self.jobs[index])
+            self.pending.append((index, pool.submit(_draw_job, payload)))
+
+    def finish(self) -> list[Drawn]:
+        """Draw here what no helper has begun (the quickest first), collect the rest, write figures.json."""
+        with self._hold:
+            summaries = Summaries(self.results)
+            found: dict[int, list[Drawn]] = {}
+            if not self.pending:  # no helpers: every figure here, in order
+                found = {i: _draw(job, self.results, summaries, self.outcomes) for i, job in enumerate(self.jobs)}
+            waiting = []
+            for index, future in reversed(self.pending):
+                if future.cancel():  # not begun by a helper: drawn here
+                    found[index] = _draw(self.jobs[index], self.results, summaries, self.outcomes)
+                else:
+                    waiting.append(future)
+            for future in waiting:
+                index, made = future.result()
+                found[index] = made
+            drawn = [made for index in range(len(self.jobs)) for made in found[index]]
+            _write_index(self.results.figures_dir, drawn)
+            return drawn
 
 
 def _draw(job: str, results: ResultsFolder, summaries: Summaries, outcomes: list[str]) -> list[Drawn]:
@@ -180,11 +233,11 @@ def _draw(job: str, results: ResultsFolder, summaries: Summaries, outcomes: list
     return [] if made is None else [made]
 
 
-_LOADED: dict[tuple[str, tuple[str, ...]], tuple[ResultsFolder, Summaries]] = {}  # in a drawing process
+_LOADED: dict[tuple[str, tuple[str, ...]], tuple[ResultsFolder, Summaries]] = {}  # in a helper process
 
 
 def _draw_job(payload: tuple[str, tuple[str, ...], int, str]) -> tuple[int, list[Drawn]]:
-    """In a pool's process: one job's figures, the folder read once per process (and its summaries shared)."""
+    """In a helper process: one job's figures, the folder read once per process (and its summaries shared)."""
     directory, outcomes, index, job = payload
     key = (directory, outcomes)
     if key not in _LOADED:
@@ -193,22 +246,6 @@ def _draw_job(payload: tuple[str, tuple[str, ...], int, str]) -> tuple[int, list
         _LOADED[key] = (results, Summaries(results))
     results, summaries = _LOADED[key]
     return index, _draw(job, results, summaries, list(outcomes))
-
-
-def _draw_in_processes(directory: Path, outcomes: list[str], jobs: list[str], workers: int) -> list[Drawn]:
-    """Every job's figures from a local pool of `workers` processes (slowest first), in the jobs' order."""
-    from tracktwo.experiments.engine.executors import make_executor
-
-    def weight(index: int) -> int:
-        return next((i for i, name in enumerate(_HEAVY_FIRST) if jobs[index].startswith(name)), len(_HEAVY_FIRST))
-
-    order = sorted(range(len(jobs)), key=weight)
-    payloads = [(str(directory), tuple(outcomes), index, jobs[index]) for index in order]
-    found: dict[int, list[Drawn]] = {}
-    with make_executor("process", min(workers, len(jobs))) as pool:
-        for index, made in pool.map_unordered(_draw_job, payloads):
-            found[index] = made
-    return [made for index in range(len(jobs)) for made in found[index]]
 
 
 def choose_outcomes(results: ResultsFolder, outcomes: Sequence[str] | None) -> list[str]:
