@@ -175,3 +175,14 @@ def test_figures_drawn_by_a_pool_are_the_serial_ones_byte_for_byte(tmp_path: Pat
     assert pooled == serial and len(serial) >= 3  # best set and two factors' effects, in the same order
     assert (out / "figures" / plots.INDEX).read_text() == index
     assert all((out / "figures" / f"{stem}.png").read_bytes() == png for stem, png in pngs.items())
+
+
+def test_figures_started_beside_a_sweeps_tables_warn_instead_of_failing(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from tracktwo.experiments import api
+
+    pool = SimpleNamespace(name="process", workers=2)
+    figures, warnings = api._figures_meanwhile(tmp_path / "nothing here", pool)()
+    assert figures == () and len(warnings) == 1
+    assert "could not draw the figures" in warnings[0] and f"tracktwo plot {tmp_path / 'nothing here'}" in warnings[0]
