@@ -21,7 +21,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -480,18 +480,53 @@ def _batch_fields(tally: Any, executor: Executor, runs: pd.DataFrame | None = No
     }
 
 
-def draw_figures(directory: Path) -> tuple[tuple[Path, ...], tuple[str, ...]]:
-    """A sweep's figures; a failure to draw is a warning, never a lost sweep (its tables are already written)."""
+def draw_figures(directory: Path, workers: int = 1) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+    """A sweep's figures; a failure to draw is a warning, never a lost sweep (its tables are already written).
+
+    `workers` above 1: drawn by that many processes at once (plots.plot_results).
+    """
     from tracktwo.experiments.reporting import plots
 
     try:
-        drawn = plots.plot_results(directory)
+        drawn = plots.plot_results(directory, workers=workers)
     except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
-        return (), (
-            f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
-            f"saved: run `tracktwo plot {directory}` to try again",
-        )
+        return (), (_drawing_warning(directory, error),)
     return tuple(drawn), ()
+
+
+def _drawing_warning(directory: Path, error: Exception) -> str:
+    """The one line that says the figures could not be drawn, and how to draw them later."""
+    return (
+        f"tracktwo: warning: could not draw the figures ({type(error).__name__}: {error}); the results are "
+        f"saved: run `tracktwo plot {directory}` to try again"
+    )
+
+
+def _figures_meanwhile(directory: Path, running: Executor) -> Callable[[], tuple[tuple[Path, ...], tuple[str, ...]]]:
+    """Start drawing a finished sweep's figures; call the result for (figures, warnings).
+
+    With a local process pool of several workers, `workers - 1` helper processes start on the slowest
+    figures now, while this process writes the tables (the figures read only the runs); the call then
+    draws here whatever no helper has begun (plots.start_drawing). Otherwise the figures are drawn when
+    asked for, as before. Either way a failure to draw is a warning, never a lost sweep.
+    """
+    if running.name != "process" or running.workers < 2:
+        return lambda: draw_figures(directory)
+    from tracktwo.experiments.reporting import plots
+
+    try:
+        drawing = plots.start_drawing(directory, helpers=running.workers - 1)
+    except Exception as error:  # as draw_figures: the runs are safe on disk
+        warning = _drawing_warning(directory, error)
+        return lambda: ((), (warning,))
+
+    def finish() -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        try:
+            return tuple(drawing.finish()), ()
+        except Exception as error:
+            return (), (_drawing_warning(directory, error),)
+
+    return finish
 
 
 def _common(
@@ -605,6 +640,7 @@ def sweep(
     figures: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
     if tally.finished:
+        drawing = _figures_meanwhile(tally.directory, running) if plot else None
         finished = runs_table(tally.directory)
         metric_name = spec.metric["name"] if spec.metric else None
         if write_effects(tally.directory, finished, tally.swept_columns, metric_name) is not None:
@@ -615,8 +651,8 @@ def sweep(
                 fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
             )
             write_atomic(tally.directory / "summary.csv", summary.to_csv(index=False))
-        if plot:
-            figures, warnings = draw_figures(tally.directory)
+        if drawing is not None:
+            figures, warnings = drawing()
     return SweepResult(
         **fields,
         name=spec.name,

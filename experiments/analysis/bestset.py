@@ -33,6 +33,7 @@ them and continues where it stopped (`sequential_state`).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -382,6 +383,7 @@ def sequential_state(
     ran: np.ndarray | None = None,
     indifference: float = 0.0,
     strata: np.ndarray | None = None,
+    memo: dict[bytes, BestSet] | None = None,
 ) -> SequentialState:
     """Replay the looks on the runs so far (points x replicates) and say which replicates to run next.
 
@@ -389,7 +391,9 @@ def sequential_state(
     1 - (1 - confidence) / L (with the indifference zone `indifference`) decides who goes on. `ran`
     marks the runs recorded (a failed run is recorded, with NaN in `y`); by default the finite
     values. `strata` labels the columns (by_scenario); `initial` and the looks then count columns.
-    Deterministic in the runs: a resume replays it.
+    Deterministic in the runs: a resume replays it. `memo`: a dict kept between calls (a sweep keeps one)
+    that holds each look's best set by a digest of its inputs, so a look already decided is not computed
+    again (the bootstrap of every earlier look was most of a sweep's pause between looks).
     """
     y = np.asarray(y, dtype=float)
     ran = np.isfinite(y) if ran is None else np.asarray(ran, dtype=bool)
@@ -414,7 +418,13 @@ def sequential_state(
             else:
                 return SequentialState(contenders, index, looks, n, "", level)
         window = np.where(alive[:, None], y[:, :n], np.nan)
-        chosen = best_set(window, points, goal, level, paired, resamples, seed + index, alive, indifference, strata)
+        arguments = (window, points, goal, level, paired, resamples, seed + index, alive, indifference, strata)
+        key = _digest(*arguments) if memo is not None else b""
+        chosen = memo.get(key) if memo is not None else None
+        if chosen is None:
+            chosen = best_set(*arguments)
+            if memo is not None:
+                memo[key] = chosen
         alive = chosen.in_best_set.copy()
         contenders = [int(p) for p in names[alive]]
         if alive.sum() <= 1:
@@ -427,6 +437,19 @@ def sequential_state(
         if index + 1 >= last:
             break
     return SequentialState([int(p) for p in names[alive]], len(looks) - 1, looks, 0, "budget", level)
+
+
+def _digest(*arguments: object) -> bytes:
+    """A digest of a best set's inputs (arrays by dtype, shape and bytes; the rest by repr)."""
+    digest = hashlib.blake2b(digest_size=20)
+    for value in arguments:
+        if isinstance(value, np.ndarray):
+            digest.update(f"{value.dtype}{value.shape}".encode())
+            digest.update(np.ascontiguousarray(value).tobytes())
+        else:
+            digest.update(repr(value).encode())
+        digest.update(b"|")
+    return digest.digest()
 
 
 def _needed(ran: np.ndarray, alive: np.ndarray, n: int) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis.defaults import DEFAULT_OUTCOMES
 from tracktwo.experiments.design import evaluation_checks
 from tracktwo.experiments.messages import OptionError
 from tracktwo.model import OUTCOMES, Params
@@ -27,8 +28,6 @@ __all__ = [
     "family_words",
     "plan",
 ]
-
-DEFAULT_OUTCOMES = ("impact", "ideas_transferred")
 
 
 @dataclass

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from tracktwo.experiments import labels
 from tracktwo.experiments.analysis import stats
+from tracktwo.experiments.analysis.defaults import DISCOVERY_METHODS
 from tracktwo.experiments.analysis.results import SCENARIO_PREFIX, SWEEP_KINDS, ResultsFolder, load_results
 from tracktwo.experiments.engine import folder_lock
 from tracktwo.experiments.messages import OptionError
@@ -51,7 +52,7 @@ __all__ = [
     "write_discovery",
 ]
 
-METHODS = ("prim", "cart")
+METHODS = DISCOVERY_METHODS
 PEEL_ALPHA = 0.05  # share of the runs in the box peeled at each step
 MIN_MASS = 0.03  # the smallest box, as a share of all runs
 MAX_DEPTH = 3  # CART: conditions per rule

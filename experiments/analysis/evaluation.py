@@ -30,11 +30,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
+from tracktwo.experiments.analysis.defaults import (
+    CORRECTIONS,
+    DEFAULT_ALPHA,
+    DEFAULT_CORRECTION,
+    DEFAULT_MARGIN_SHARE,
+    EXACT_MAX,
+)
 from tracktwo.experiments.analysis.input_uncertainty import random_effects
 from tracktwo.experiments.analysis.stats import DEFAULT_CONFIDENCE, mean_interval, paired_difference
 
 __all__ = [
     "CORRECTIONS",
+    "DEFAULT_MARGIN_SHARE",
     "EXACT_MAX",
     "VERDICTS",
     "VERDICT_RULES",
@@ -58,7 +66,6 @@ __all__ = [
     "shapley_sampled",
 ]
 
-EXACT_MAX = 10  # exact Shapley values (2^n coalitions) up to this many components; sampled orders beyond
 ORDER_RESAMPLES = 2000  # two-way bootstrap resamples of (orders, replicates) for sampled Shapley intervals
 
 
@@ -234,11 +241,7 @@ def attribution(
 # One sign convention everywhere: the *change when removed*, v(N without i) - v(N), per replicate.
 # A negative change means the outcome falls without the component (it contributed to the outcome).
 
-CORRECTIONS = {"holm": "Holm (family-wise error rate)", "bh": "Benjamini-Hochberg (false discovery rate)"}
-DEFAULT_CORRECTION = "holm"
-DEFAULT_ALPHA = 0.05
 DEFAULT_POWER = 0.80
-DEFAULT_MARGIN_SHARE = 0.10  # default equivalence margin: 10% of the full programme's mean outcome (stated)
 CONTRIBUTED, WORKED_AGAINST, NO_EFFECT, SUBSTITUTABLE, INCONCLUSIVE = (
     "contributed",
     "worked against",

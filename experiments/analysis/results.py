@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from tracktwo.experiments import labels
+from tracktwo.experiments.analysis.defaults import EVALUATION_INFO, EVALUATION_TABLE
 from tracktwo.experiments.engine.store import RUN_COLUMNS, TAIL_COLUMNS
 from tracktwo.experiments.engine.worker import FINISHED
 from tracktwo.experiments.provenance import read_manifest
@@ -50,8 +51,6 @@ FIGURES = "figures"
 SENSITIVITY_TABLE = "sensitivity.csv"
 SENSITIVITY_INFO = "sensitivity.json"
 SCENARIO_PREFIX = "scenarios_"
-EVALUATION_TABLE = "evaluation.csv"  # tracktwo evaluate: a row per component and outcome
-EVALUATION_INFO = "evaluation.json"  # its summary: families, totals, plain-language sentences, figures
 
 # The kinds of results folder, each with the file only that command writes (its manifest's command word wins).
 FOLDER_KINDS = {

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from tracktwo.experiments.analysis import evaluation
+from tracktwo.experiments.analysis.defaults import DEFAULT_COUNTERFACTUAL, PILOT_REPLICATES
 from tracktwo.experiments.analysis.evaluation import Rule, plain
 from tracktwo.experiments.analysis.input_uncertainty import blocks_of
 from tracktwo.experiments.analysis.results import outcome_values, paired_table
@@ -61,8 +62,6 @@ COUNTERFACTUALS = {  # evaluation.seats: what removed participants' and groups' 
     "order (empty only where that pool runs out, or for a named cohort)",
     "empty": "removed actors' seats stay empty; every other seat as in the full programme",
 }
-DEFAULT_COUNTERFACTUAL = "refill"  # what the model did before the choice existed
-PILOT_REPLICATES = 4  # pilot seeds (full programme vs every component removed) for the power check
 PILOT_STREAM = 7919  # the pilot's seeds come from their own stream, apart from the evaluation's runs
 NO_CHAIN = "no chain for this outcome"
 

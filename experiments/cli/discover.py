@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tracktwo.experiments.analysis import discovery
+from tracktwo.experiments.analysis.defaults import DISCOVERY_METHODS
 
 __all__ = ["configure", "discover_command"]
 
@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     side.add_argument("--below", type=float, metavar="X", help="the runs of interest have OUTCOME < X")
     parser.add_argument(
         "--method",
-        choices=discovery.METHODS,
+        choices=DISCOVERY_METHODS,
         default="prim",
         help="prim: peeling boxes (default); cart: the purest leaves of a shallow decision tree",
     )
@@ -48,6 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def discover_command(args: argparse.Namespace) -> int:
     """Find the regions, print them, write scenarios_*.json and .csv into RESULTS_DIR."""
     from tracktwo.experiments import api  # here, not at the top: --help needs only the options
+    from tracktwo.experiments.analysis import discovery
 
     result = api.discover(
         args.results,

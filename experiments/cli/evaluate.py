@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from tracktwo.experiments import api
-from tracktwo.experiments.analysis import evaluation, verdicts
-from tracktwo.experiments.analysis.contributions import DEFAULT_OUTCOMES
-from tracktwo.experiments.analysis.results import EVALUATION_INFO as SUMMARY
-from tracktwo.experiments.analysis.results import EVALUATION_TABLE as TABLE
+from tracktwo.experiments.analysis import defaults
+from tracktwo.experiments.analysis.defaults import DEFAULT_OUTCOMES
+from tracktwo.experiments.analysis.defaults import EVALUATION_INFO as SUMMARY
+from tracktwo.experiments.analysis.defaults import EVALUATION_TABLE as TABLE
 from tracktwo.experiments.cli.batch import every_run_failed, finish, headline
 from tracktwo.experiments.cli.options import (
     add_config_arguments,
@@ -61,7 +60,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--orders",
         type=positive,
         default=DEFAULT_ORDERS,
-        help=f"orders sampled for Shapley values beyond {evaluation.EXACT_MAX} components (default {DEFAULT_ORDERS})",
+        help=f"orders sampled for Shapley values beyond {defaults.EXACT_MAX} components (default {DEFAULT_ORDERS})",
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the runs and of the sampled orders (default 0)")
     _verdict_arguments(parser)
@@ -74,25 +73,23 @@ def _verdict_arguments(parser: argparse.ArgumentParser) -> None:
     """`tracktwo evaluate`'s options for the verdict rule, the counterfactual and the power check."""
     parser.add_argument(
         "--correction",
-        choices=list(evaluation.CORRECTIONS),
-        default=evaluation.DEFAULT_CORRECTION,
+        choices=list(defaults.CORRECTIONS),
+        default=defaults.DEFAULT_CORRECTION,
         help="correction across a family's components: holm (family-wise error rate, default) or bh "
         "(Benjamini-Hochberg false discovery rate)",
     )
-    parser.add_argument(
-        "--alpha", type=float, default=evaluation.DEFAULT_ALPHA, help="level of the tests (default 0.05)"
-    )
+    parser.add_argument("--alpha", type=float, default=defaults.DEFAULT_ALPHA, help="level of the tests (default 0.05)")
     parser.add_argument(
         "--margin",
         nargs="+",
         metavar="[OUTCOME=]VALUE",
         help="equivalence margin for 'no effect', in the outcome's units (one value for every outcome, or "
-        f"OUTCOME=VALUE each); default {evaluation.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's "
+        f"OUTCOME=VALUE each); default {defaults.DEFAULT_MARGIN_SHARE * 100:.0f}%% of the full programme's "
         "pilot mean",
     )
     parser.add_argument(
         "--counterfactual",
-        default=verdicts.DEFAULT_COUNTERFACTUAL,
+        default=defaults.DEFAULT_COUNTERFACTUAL,
         metavar="refill|empty",
         help="what removing participants or groups does to their seats: refill (default: the next actor of the "
         "same kind and side in the same invitation order takes it) or empty (it stays empty)",
@@ -100,8 +97,8 @@ def _verdict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pilot",
         type=int,
-        default=verdicts.PILOT_REPLICATES,
-        help=f"pilot seeds of the power check (default {verdicts.PILOT_REPLICATES}; at least 2)",
+        default=defaults.PILOT_REPLICATES,
+        help=f"pilot seeds of the power check (default {defaults.PILOT_REPLICATES}; at least 2)",
     )
     parser.add_argument(
         "--paired-sd", type=float, default=None, help="the paired SD to plan with, instead of the pilot's"
@@ -122,6 +119,9 @@ def _verdict_arguments(parser: argparse.ArgumentParser) -> None:
 
 def evaluate_command(args: argparse.Namespace) -> int:
     """Check the input, run every coalition on common seeds, write the tables, figure and summary, print them."""
+    from tracktwo.experiments import api  # here, not at the top: --help needs only the options and their defaults
+    from tracktwo.experiments.analysis import verdicts
+
     result = api.evaluate(
         args.config,
         set=args.overrides,

@@ -161,6 +161,7 @@ class Session:
         """
         spec, metric = self.spec, (self.spec.metric or {}).get("name", "")
         scenarios = len(spec.scenarios) or 1
+        memo: dict[bytes, bestset.BestSet] = {}  # each look's best set, decided once (the looks are replayed)
         while True:
             done = self.store.done()
             width = 1 + max((r for _, r in done), default=0)
@@ -173,7 +174,7 @@ class Session:
             levers = [p.index for p in known][::scenarios]
             state = bestset.sequential_state(
                 y, levers, spec.metric["goal"], spec.confidence, spec.replicates * scenarios, spec.budget or 0,
-                spec.common_seeds, spec.seed, ran=ran, indifference=spec.indifference, strata=strata,
+                spec.common_seeds, spec.seed, ran=ran, indifference=spec.indifference, strata=strata, memo=memo,
             )  # fmt: skip
             self.note(f"look {state.look + 1}/{len(state.looks)}, {len(state.contenders)} in the best set")
             if not state.wanted:

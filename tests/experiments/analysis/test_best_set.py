@@ -164,3 +164,24 @@ def test_stratified_comparisons_weigh_each_stratum_alike_and_resample_within_str
     assert diff[1, 0] == pytest.approx(0.3, abs=0.15) and se[1, 0] == pytest.approx(np.sqrt(2 / 400), rel=0.2)
     chosen = bestset.best_set(y, [0, 1], resamples=500, strata=strata)
     assert chosen.in_best_set.tolist() == [False, True]
+
+
+def test_a_memo_decides_each_look_once_and_changes_no_decision(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    y = draw(rng, np.array([0.3, 0.0, -0.2, -1.0, -1.0]), 40)
+    y[3:, 20:] = np.nan  # two points stopped after the second look
+    calls = []
+    real = bestset.best_set
+    monkeypatch.setattr(bestset, "best_set", lambda *a, **k: calls.append(a[6]) or real(*a, **k))
+    arguments = (y, list(range(5)), "maximize", CONFIDENCE, 10, 400)
+    plain = bestset.sequential_state(*arguments, resamples=300)
+    looks = len(calls)
+    memo: dict[bytes, bestset.BestSet] = {}
+    first = bestset.sequential_state(*arguments, resamples=300, memo=memo)
+    again = bestset.sequential_state(*arguments, resamples=300, memo=memo)
+    assert plain == first == again and looks >= 2 and len(memo) == looks
+    assert len(calls) == 2 * looks  # the plain replay and the first memoised one; the second replays from the memo
+    later = y.copy()
+    later[0, 39] += 5.0  # a run of the last look changed: that look is decided afresh, the earlier ones are not
+    bestset.sequential_state(later, *arguments[1:], resamples=300, memo=memo)
+    assert len(calls) == 2 * looks + 1

@@ -167,3 +167,28 @@ def test_a_sweep_draws_its_figures_and_a_drawing_failure_keeps_the_results(
     assert "warning: could not draw the figures (RuntimeError: no fonts today)" in captured.err
     assert "tracktwo plot" in captured.err
     assert (tmp_path / "b" / "runs.parquet").exists() and (tmp_path / "b" / "summary.csv").exists()
+
+
+@pytest.mark.slow  # two drawing processes each import the figure libraries
+def test_figures_drawn_by_a_pool_are_the_serial_ones_byte_for_byte(tmp_path: Path) -> None:
+    out = small_sweep(tmp_path, "funding", replicates=2, steps=24)
+    serial = plots.plot_results(out, FEW_OUTCOMES)
+    pngs = {d.stem: (out / "figures" / f"{d.stem}.png").read_bytes() for d in serial}
+    index = (out / "figures" / plots.INDEX).read_text()
+    for figure in serial:
+        (out / "figures" / f"{figure.stem}.png").unlink()
+    pooled = plots.plot_results(out, FEW_OUTCOMES, workers=2)
+    assert pooled == serial and len(serial) >= 3  # best set and two factors' effects, in the same order
+    assert (out / "figures" / plots.INDEX).read_text() == index
+    assert all((out / "figures" / f"{stem}.png").read_bytes() == png for stem, png in pngs.items())
+
+
+def test_figures_started_beside_a_sweeps_tables_warn_instead_of_failing(tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from tracktwo.experiments import api
+
+    pool = SimpleNamespace(name="process", workers=2)
+    figures, warnings = api._figures_meanwhile(tmp_path / "nothing here", pool)()
+    assert figures == () and len(warnings) == 1
+    assert "could not draw the figures" in warnings[0] and f"tracktwo plot {tmp_path / 'nothing here'}" in warnings[0]
