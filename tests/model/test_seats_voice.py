@@ -93,7 +93,7 @@ def test_voice_changes_content_and_seats_without_voice_change_seats_not_content(
         tost(seats_only, MARGIN),
     ]
     assert all(p < ALPHA for p in holm(pvalues)), (pvalues, raised.mean(), entered.mean(), seats_only.mean())
-    assert raised.mean() > 0.08 and entered.mean() > 0.1  # measured: +0.14 and +0.23 (configs/sweeps/inclusion.yaml)
+    assert raised.mean() > 0.08 and entered.mean() > 0.1  # measured on the fact seeds: +0.13 and +0.14
     # seats without voice do change the seats: women sit, and author nothing
     assert all(m["seat_share_kind_women"] > f["seat_share_kind_women"] + 0.3 for m, f in zip(muted, few, strict=True))
     assert all(m["authorship_share_kind_women"] == 0.0 or math.isnan(m["authorship_share_kind_women"]) for m in muted)
