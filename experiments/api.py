@@ -588,9 +588,10 @@ def sweep(
         ConfigError: Bad input, with the one line `tracktwo sweep` prints.
         ExecutorError: Workers died; the runs finished so far are saved (resume to finish).
     """
+    from tracktwo.experiments.analysis.agenda import with_what_got_in
     from tracktwo.experiments.analysis.effects import EFFECTS_FILE, runs_table, write_effects
     from tracktwo.experiments.analysis.ranking import rank_points
-    from tracktwo.experiments.analysis.robust import write_robustness
+    from tracktwo.experiments.analysis.robust import over_scenarios, write_robustness
     from tracktwo.experiments.design.sweepfile import load_sweep
     from tracktwo.experiments.engine.runner import run_sweep
 
@@ -614,6 +615,7 @@ def sweep(
             summary = rank_points(
                 fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
             )
+            summary = with_what_got_in(summary, over_scenarios(finished, spec.describe()))  # process vs outcome
             write_atomic(tally.directory / "summary.csv", summary.to_csv(index=False))
         if plot:
             figures, warnings = draw_figures(tally.directory)
