@@ -1020,10 +1020,13 @@ def what_got_in(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
                 axes[2].text(start + value / 2, y[row], f"{value:.0%}", ha="center", va="center", fontsize=11,
                              color="white", fontweight="bold")  # fmt: skip
         left += values
+    for row, total in enumerate(left):
+        if total == 0:
+            axes[2].text(0.02, y[row], "none adopted", va="center", fontsize=12, color="0.35")
     axes[2].set_xlim(0, 1)
     axes[2].xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     axes[2].set_title("The agenda that entered Track One\n(share of adopted ideas per issue)", fontsize="medium")
-    axes[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2, frameon=False, fontsize="x-small")
+    axes[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize="x-small")
     axes[2].grid(axis="y", visible=False)
     title = "What got in: influence on the process, outcome transfer and the agenda"
     figure.suptitle(title, fontsize="large")
