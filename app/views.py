@@ -128,8 +128,8 @@ def agenda_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
     entered = [(name, share) for name, share in found.shares.items() if share > 0]
     agenda = ", ".join(f"{issue_words(name)} {share:.0%}" for name, share in entered) or "nothing adopted yet"
     return [
-        ("Influence on the process", f"{found.influence:.2f} (positions moved, not adopted)"),
-        ("Outcome transfer", f"{found.transferred} Track Two idea{'s' if found.transferred != 1 else ''} adopted"),
+        ("Influence on the process", f"{found.influence:.2f}"),  # positions moved by ideas not adopted
+        ("Outcome transfer", f"{found.transferred} idea{'s' if found.transferred != 1 else ''} adopted"),
         ("Agenda that entered", agenda),
     ]
 

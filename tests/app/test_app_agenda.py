@@ -36,8 +36,8 @@ def test_the_card_follows_what_got_in_month_by_month_and_ends_where_simulate_doe
         assert share == pytest.approx(expected[f"agenda_share_{name}"])
     assert final.breadth == pytest.approx(expected["agenda_breadth"])
     rows = dict(agenda_rows(model))
-    assert rows["Influence on the process"].startswith(f"{expected['influence_on_process']:.2f}")
-    assert rows["Outcome transfer"] == f"{expected['ideas_transferred']} Track Two ideas adopted"
+    assert rows["Influence on the process"] == f"{expected['influence_on_process']:.2f}"
+    assert rows["Outcome transfer"] == f"{expected['ideas_transferred']} ideas adopted"
     page = track_one_html(model)
     for name, share in final.shares.items():
         if share > 0:
