@@ -1026,7 +1026,8 @@ def what_got_in(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     axes[2].set_xlim(0, 1)
     axes[2].xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
     axes[2].set_title("The agenda that entered Track One\n(share of adopted ideas per issue)", fontsize="medium")
-    axes[2].legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False, fontsize="x-small")
+    handles, words = axes[2].get_legend_handles_labels()
+    figure.legend(handles, words, loc="outside lower right", ncol=len(keys), frameon=False, fontsize="small")
     axes[2].grid(axis="y", visible=False)
     title = "What got in: influence on the process, outcome transfer and the agenda"
     figure.suptitle(title, fontsize="large")
