@@ -64,3 +64,12 @@ def test_issue_outcomes_the_config_cannot_report_are_refused_in_one_line(tmp_pat
     assert outcome.code == 2
     assert_contract(outcome, fragment)
     assert not (tmp_path / "e").exists()
+
+
+def test_the_issue_outcomes_named_by_the_up_front_checks_are_declared() -> None:
+    from tracktwo.experiments.design import evaluation_checks
+    from tracktwo.model import OUTCOMES
+    from tracktwo.model.outcomes import ISSUE_PREFIXES
+
+    assert set(OUTCOMES) >= evaluation_checks.NEEDS_A_MEETING_ISSUES | {"influence_on_process"}
+    assert set(evaluation_checks.NEEDS_A_MEETING_PREFIXES) <= {prefix for prefix, _, _ in ISSUE_PREFIXES}
