@@ -144,7 +144,9 @@ def agenda_bar_html(model: TrackTwoModel) -> str:
         for (name, share), colour in zip(found.shares.items(), AGENDA_COLOURS, strict=False)
         if share > 0
     )
-    return f"<div class='tt-agenda' style='display:flex;height:10px;border-radius:3px;overflow:hidden'>{segments}</div>"
+    breadth = f"Agenda breadth: {found.breadth:.1f} issues (effective number)"
+    style = "display:flex;height:10px;border-radius:3px;overflow:hidden"
+    return f"<div class='tt-agenda' title='{breadth}' style='{style}'>{segments}</div>"
 
 
 def track_one_html(model: TrackTwoModel, heading: str = "Track One") -> str:

@@ -46,6 +46,7 @@ def test_the_card_follows_what_got_in_month_by_month_and_ends_where_simulate_doe
     assert len(segments) == sum(share > 0 for share in final.shares.values()) == 4
     assert sum(float(width) for _, width, _ in segments) == pytest.approx(1.0, abs=1e-3)
     assert len({colour for _, _, colour in segments}) == 4, "one colour per issue"
+    assert f"Agenda breadth: {expected['agenda_breadth']:.1f} issues" in page
 
 
 def test_without_an_issue_space_the_card_has_no_agenda() -> None:
