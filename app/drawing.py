@@ -373,6 +373,33 @@ def beyond_track_one(model: TrackTwoModel) -> BeyondTrackOne | None:
     )
 
 
+@dataclass(frozen=True)
+class WhatGotIn:
+    """Influence on the process, outcome transfer and the agenda that entered Track One so far (docs/ODD.md 7.11)."""
+
+    influence: float  # official positions moved by Track Two ideas held but not adopted (issue-space units)
+    transferred: int  # Track Two ideas adopted into Track One (outcome transfer)
+    shares: dict[str, float]  # dimension name -> share of the adopted Track Two ideas about it (NaN: none yet)
+    breadth: float  # the agenda's effective number of dimensions (NaN: none yet)
+
+
+def what_got_in(model: TrackTwoModel) -> WhatGotIn | None:
+    """What Track Two has done to Track One so far: the run's issue outcomes now; None without an issue space."""
+    from tracktwo.model.issues import dimension_keys
+    from tracktwo.model.metrics import issue_outcomes
+
+    if model.issues is None:
+        return None
+    found = issue_outcomes(model)  # the function the run's outcomes come from, read mid-run
+    names, keys = model.params.issues.dimensions, dimension_keys(model.params.issues)
+    return WhatGotIn(
+        influence=float(found["influence_on_process"]),
+        transferred=int(sum(found[f"outcome_transfer_{key}"] for key in keys)),
+        shares={name: float(found[f"agenda_share_{key}"]) for name, key in zip(names, keys, strict=True)},
+        breadth=float(found["agenda_breadth"]),
+    )
+
+
 # ----------------------------------------------------------------------------------------------
 # Live plots
 

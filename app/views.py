@@ -7,10 +7,12 @@ export is drawn in a background thread while the run may be playing).
 
 from __future__ import annotations
 
+import html
 import threading
 from collections.abc import Callable
 
 import numpy as np
+import seaborn as sns
 import solara
 from matplotlib.figure import Figure
 from tracktwo.app.drawing import (
@@ -23,6 +25,7 @@ from tracktwo.app.drawing import (
     png,
     timeseries,
     track_one_status,
+    what_got_in,
 )
 from tracktwo.app.runs import kind_count, meeting_word
 from tracktwo.model import TrackTwoModel
@@ -35,6 +38,7 @@ PLOTS: dict[str, tuple[str, Callable[[TrackTwoModel], Figure]]] = {
     "routes": ("Routes into Track One", draw_routes),
 }
 OFFSCREEN_REDRAW_MONTHS = 12
+AGENDA_COLOURS = tuple(str(c) for c in sns.color_palette("colorblind").as_hex())  # one per issue, as the figures
 RIPE_STYLE = "background:#029e73;color:white"
 UNRIPE_STYLE = "background:#e0e0e0;color:#222"
 
@@ -111,6 +115,52 @@ def status_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
     return rows
 
 
+def issue_words(name: str) -> str:
+    """A dimension's name as the card prints it: 'justice and social issues' (escaped for the page)."""
+    return html.escape(name.replace("_", " "))
+
+
+def agenda_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
+    """Influence on the process, outcome transfer and the agenda that entered, as label/value pairs (none: [])."""
+    found = what_got_in(model)
+    if found is None:
+        return []
+    entered = [(name, share) for name, share in found.shares.items() if share > 0]
+    agenda = ", ".join(f"{issue_words(name)} {share:.0%}" for name, share in entered) or "nothing adopted yet"
+    return [
+        ("Influence on the process", f"{found.influence:.2f}"),  # positions moved by ideas not adopted
+        ("Outcome transfer", f"{found.transferred} idea{'s' if found.transferred != 1 else ''} adopted"),
+        ("Agenda that entered", agenda),
+    ]
+
+
+def agenda_bar_html(model: TrackTwoModel) -> str:
+    """A thin bar of the agenda that entered Track One, a segment per issue (colour-blind palette); '' if none."""
+    found = what_got_in(model)
+    if found is None or not any(share > 0 for share in found.shares.values()):
+        return ""
+    segments = "".join(
+        f"<div title='{issue_words(name)}: {share:.0%}' style='flex:{share:.4f} 0 0;background:{colour}'></div>"
+        for (name, share), colour in zip(found.shares.items(), AGENDA_COLOURS, strict=False)
+        if share > 0
+    )
+    breadth = f"Agenda breadth: {found.breadth:.1f} issues (effective number)"
+    style = "display:flex;height:10px;border-radius:3px;overflow:hidden"
+    return f"<div class='tt-agenda' title='{breadth}' style='{style}'>{segments}</div>"
+
+
+def track_one_html(model: TrackTwoModel, heading: str = "Track One") -> str:
+    """The Track One card's content: ripeness, the status rows, then what got in and the agenda bar."""
+    ripe = bool(model.ripe)
+    state = "Ripe: looking for new approaches" if ripe else "Not ripe: wary of new ideas"
+    return (
+        f"<div class='tt-card-heading'>{heading}</div>"
+        f"<div class='tt-ripeness' style='{RIPE_STYLE if ripe else UNRIPE_STYLE}'>{state}</div>"
+        + table_html(status_rows(model) + agenda_rows(model), "tt-status")
+        + agenda_bar_html(model)
+    )
+
+
 def table_html(rows: list[tuple[str, str]], css: str) -> str:
     """Label/value rows as an HTML table with the given CSS class, for the cards."""
     cells = "".join(f"<tr><td class='tt-label'>{label}</td><td><b>{value}</b></td></tr>" for label, value in rows)
@@ -119,18 +169,8 @@ def table_html(rows: list[tuple[str, str]], css: str) -> str:
 
 @solara.component
 def TrackOneCard(model: TrackTwoModel, tick: int, heading: str = "Track One"):
-    """Ripe or not, ideas that entered and their impact: the officials' side of the story (updated as `tick` moves)."""
-    ripe = bool(model.ripe)
-    state = "Ripe: looking for new approaches" if ripe else "Not ripe: wary of new ideas"
-    solara.HTML(
-        tag="div",
-        classes=["tt-track-one"],
-        unsafe_innerHTML=(
-            f"<div class='tt-card-heading'>{heading}</div>"
-            f"<div class='tt-ripeness' style='{RIPE_STYLE if ripe else UNRIPE_STYLE}'>{state}</div>"
-            + table_html(status_rows(model), "tt-status")
-        ),
-    )
+    """Ripe or not, what entered and what it moved: the officials' side of the story (updated as `tick` moves)."""
+    solara.HTML(tag="div", classes=["tt-track-one"], unsafe_innerHTML=track_one_html(model, heading))
 
 
 @solara.component

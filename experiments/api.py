@@ -207,6 +207,8 @@ class EvaluateResult(BatchResult):
         families: The families evaluated (tracktwo.experiments.analysis.contributions.Family); empty when read
             back with `load` (their names and components are in `summary`).
         outcomes: The outcomes decomposed.
+        process_outcome: Per component, its change when removed in influence on the process beside that in
+            outcome transfer, each with its interval and verdict (process_outcome.csv); None without an issue space.
     """
 
     name: str
@@ -219,6 +221,7 @@ class EvaluateResult(BatchResult):
     theory: pd.DataFrame | None = None
     story: tuple[str, ...] = ()
     theory_files: tuple[str, ...] = ()
+    process_outcome: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -623,9 +626,10 @@ def sweep(
         ConfigError: Bad input, with the one line `tracktwo sweep` prints.
         ExecutorError: Workers died; the runs finished so far are saved (resume to finish).
     """
+    from tracktwo.experiments.analysis.agenda import with_what_got_in
     from tracktwo.experiments.analysis.effects import EFFECTS_FILE, runs_table, write_effects
     from tracktwo.experiments.analysis.ranking import rank_points
-    from tracktwo.experiments.analysis.robust import write_robustness
+    from tracktwo.experiments.analysis.robust import over_scenarios, write_robustness
     from tracktwo.experiments.design.sweepfile import load_sweep
     from tracktwo.experiments.engine.runner import run_sweep
 
@@ -650,6 +654,7 @@ def sweep(
             summary = rank_points(
                 fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
             )
+            summary = with_what_got_in(summary, over_scenarios(finished, spec.describe()))  # process vs outcome
             write_atomic(tally.directory / "summary.csv", summary.to_csv(index=False))
         if drawing is not None:
             figures, warnings = drawing()
@@ -914,6 +919,7 @@ def evaluate(
     """
     from tracktwo.experiments.analysis import contributions, input_uncertainty, verdicts
     from tracktwo.experiments.analysis import theory as theories
+    from tracktwo.experiments.analysis.evaluation import Rule
     from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE
     from tracktwo.experiments.design import evaluation_checks
     from tracktwo.experiments.design.sweepfile import SweepSpec
@@ -935,6 +941,7 @@ def evaluate(
         params = verdicts.with_counterfactual(params, counterfactual)
         wanted = verdicts.with_initiatives(wanted, params)  # each initiative's own, beside the pooled total
         families = contributions.plan(params, names, orders, seed, replicates)
+        evaluation_checks.check_issue_outcomes(params, wanted)
         evaluation_checks.check_outcomes_defined(params, [(f.name, f.coalitions) for f in families], wanted)
         points, index = contributions.coalition_points(families)
         links = theories.attach(theory, points, params.model_dump(mode="json"))  # knockouts join the points
@@ -976,6 +983,16 @@ def evaluate(
             sentences = [verdicts.sentence(row) for _, row in frame.iterrows()]
             write_atomic(tally.directory / EVALUATION_TABLE, frame.to_csv(index=False))
             write_atomic(tally.directory / "evaluation_totals.csv", totals.to_csv(index=False))
+            process = (  # influence on the process beside outcome transfer, per component (docs/ODD.md 7.11)
+                verdicts.process_and_outcome(
+                    fields["runs"], families, index, seed, rules, Rule(correction, alpha), counterfactual,
+                    params.steps, block,
+                )
+                if params.issues.enabled
+                else pd.DataFrame()
+            )  # fmt: skip
+            if not process.empty:
+                write_atomic(tally.directory / verdicts.PROCESS_OUTCOME_TABLE, process.to_csv(index=False))
             links_table, story, theory_files = None, (), []
             if links is not None:
                 attached, point_of = links
@@ -1007,6 +1024,7 @@ def evaluate(
                 **verdicts.stated(options, rules, checks),
                 **({"theory": links[0].name} if links is not None else {}),
                 "figures": [p.name for p in written],
+                "process_outcome": verdicts.PROCESS_OUTCOME_TABLE if not process.empty else None,
                 "tracktwo_version": tracktwo_version(),
             }
             write_json(tally.directory / EVALUATION_INFO, summary)
@@ -1021,6 +1039,7 @@ def evaluate(
         theory=links_table,
         story=story,
         theory_files=tuple(theory_files),
+        process_outcome=None if process.empty else process,
     )
 
 
@@ -1513,6 +1532,7 @@ def load(directory: str | os.PathLike[str]) -> AnyResult:
                 sentences=tuple(summary.get("summary", [])),
                 summary=summary,
                 outcomes=tuple(summary.get("outcomes", [])),
+                process_outcome=_csv(folder / "process_outcome.csv"),
             )
         if (folder / "comparison.csv").exists() and (folder / "paired_differences.csv").exists():
             summary = _json(folder / "summary.json")

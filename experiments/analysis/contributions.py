@@ -84,8 +84,13 @@ def coalition_points(families: list[Family]) -> tuple[list[dict], dict[tuple[str
 
 
 def check_outcomes(names: list[str]) -> list[str]:
-    """The outcomes asked for, each once, in order; ConfigError naming the first unknown one."""
-    unknown = [n for n in names if n not in OUTCOMES]
+    """The outcomes asked for, each once, in order; ConfigError naming the first unknown one.
+
+    Besides the declared outcomes, the issue space's per-dimension ones (influence_on_process_<side>_<dim>,
+    outcome_transfer_<dim>, agenda_share_<dim>, generated_share_<dim>) are accepted here; their
+    dimensions are checked against the config by evaluation_checks.check_issue_outcomes.
+    """
+    unknown = [n for n in names if n not in OUTCOMES and not n.startswith(evaluation_checks.ISSUE_FAMILIES)]
     if unknown:
         raise OptionError("outcomes", f"unknown outcome {unknown[0]!r}; known: {', '.join(OUTCOMES)}")
     return list(dict.fromkeys(names))

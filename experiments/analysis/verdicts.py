@@ -42,14 +42,19 @@ __all__ = [
     "DEFAULT_COUNTERFACTUAL",
     "NO_CHAIN",
     "PILOT_REPLICATES",
+    "PROCESS_AND_OUTCOME",
+    "PROCESS_OUTCOME_TABLE",
     "PowerCheck",
     "before_runs",
     "chain_of",
+    "change_text",
     "counterfactual_words",
+    "format_process_and_outcome",
     "format_tables",
     "outcome_words",
     "parse_margins",
     "power_check",
+    "process_and_outcome",
     "sentence",
     "stated",
     "tables",
@@ -439,6 +444,51 @@ def tables(
     return evaluation.no_negative_zero(frame), evaluation.no_negative_zero(summary)
 
 
+PROCESS_AND_OUTCOME = {"process": "influence_on_process", "outcome": "ideas_transferred"}  # column prefix: outcome
+PROCESS_OUTCOME_TABLE = "process_outcome.csv"
+
+
+def process_and_outcome(
+    runs: pd.DataFrame,
+    families: Sequence[Any],
+    index: Mapping[tuple[str, frozenset[int]], int],
+    seed: int,
+    rules: Mapping[str, Rule],
+    rule: Rule,
+    counterfactual: str = DEFAULT_COUNTERFACTUAL,
+    steps: int | None = None,
+    block: int | None = None,
+) -> pd.DataFrame:
+    """Per component: its change when removed in influence on the process beside that in outcome transfer.
+
+    Influence on the process (official positions moved by Track Two ideas not adopted) and outcome
+    transfer (Track Two ideas adopted into Track One) are judged exactly as `tables` judges any outcome,
+    on the same runs: an outcome evaluated already keeps its rule (`rules`); otherwise `rule`'s
+    correction and level with the default margin, DEFAULT_MARGIN_SHARE of the full programme's mean
+    over these runs (stated in the `*_margin` columns). Empty when the runs lack either outcome.
+    """
+    outcomes = list(PROCESS_AND_OUTCOME.values())
+    if any(name not in runs for name in outcomes):
+        return pd.DataFrame()
+    full = runs[(runs["status"] == "finished") & (runs["point"] == 0)]
+    stated = {
+        name: rules.get(name)
+        or Rule(rule.correction, rule.alpha, abs(float(full[name].mean())) * evaluation.DEFAULT_MARGIN_SHARE + 0.0)
+        for name in outcomes
+    }
+    frame, _ = tables(runs, families, index, outcomes, seed, stated, counterfactual, steps, block)
+    keys = ["family", "component", "label"]
+    wide = frame.loc[frame["outcome"] == outcomes[0], keys].reset_index(drop=True)
+    columns = {"change_when_removed": "change", "change_when_removed_low": "change_low",
+               "change_when_removed_high": "change_high", "p_adjusted": "p_adjusted", "margin": "margin",
+               "verdict": "verdict"}  # fmt: skip
+    for prefix, name in PROCESS_AND_OUTCOME.items():
+        part = frame[frame["outcome"] == name].reset_index(drop=True)
+        for column, short in columns.items():
+            wide[f"{prefix}_{short}"] = part[column]
+    return wide
+
+
 def _interval(row: Mapping[str, Any], key: str, digits: int = 3) -> str:
     return (
         f"{plain(row[key], digits, signed=True)} "
@@ -501,3 +551,25 @@ def format_tables(frame: pd.DataFrame, totals: pd.DataFrame, label_of: Callable[
                 "the uptakes in Track 1.5 and Track Three and local agreements)"
             )
     return "\n".join(lines)
+
+
+def format_process_and_outcome(table: pd.DataFrame) -> str:
+    """The printed table: per component, the change in influence on the process beside that in outcome transfer."""
+    width = min(LABEL_WIDTH_MAX, max([LABEL_WIDTH_MIN, *(len(str(label)) + 2 for label in table["label"])]))
+    lines = ["Change when removed: influence on the process (positions moved without adoption) and outcome transfer "
+             "(ideas adopted)"]  # fmt: skip
+    for family, rows in table.groupby("family", sort=False):
+        lines += [f"  {family}", f"    {'component':<{width}}{'influence on the process':<44}outcome transfer"]
+        for _, row in rows.iterrows():
+            process = f"{change_text(row, 'process')} {row['process_verdict']}"
+            outcome = f"{change_text(row, 'outcome')} {row['outcome_verdict']}"
+            lines.append(f"    {str(row['label'])[: width - 1]:<{width}}{process:<44}{outcome}")
+    return "\n".join(lines)
+
+
+def change_text(row: Mapping[str, Any], prefix: str) -> str:
+    """'-0.120 [-0.200, -0.040]' from process_outcome.csv's `<prefix>_change` columns."""
+    return (
+        f"{plain(row[f'{prefix}_change'], 3, signed=True)} "
+        f"[{plain(row[f'{prefix}_change_low'], 3, signed=True)}, {plain(row[f'{prefix}_change_high'], 3, signed=True)}]"
+    )

@@ -163,6 +163,11 @@ def evaluate_command(args: argparse.Namespace) -> int:
     print("\nIn plain words:")
     for text in result.sentences:
         print(f"  - {text}")
-    names = ", ".join([*(p.name for p in result.figures), *result.theory_files])
+    if result.process_outcome is not None:
+        print("\n" + verdicts.format_process_and_outcome(result.process_outcome))
+        names_extra = [verdicts.PROCESS_OUTCOME_TABLE]
+    else:
+        names_extra = []
+    names = ", ".join([*(p.name for p in result.figures), *result.theory_files, *names_extra])
     print(f"Wrote {result.directory}/: {TABLE}, evaluation_totals.csv, {SUMMARY}, {names}")
     return finish(result, draw=False)

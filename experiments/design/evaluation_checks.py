@@ -13,14 +13,17 @@ from collections.abc import Collection, Iterable, Sequence
 from tracktwo.experiments.design import limits
 from tracktwo.model import ConfigError, Params
 from tracktwo.model.components import distinct_fragments
+from tracktwo.model.outcomes import ISSUE_PREFIXES
 from tracktwo.model.params import shorten
 
 __all__ = [
+    "ISSUE_FAMILIES",
     "MAX_ORDER_CELLS",
     "NEEDS_A_MEETING",
     "NEEDS_TWO_SIDES",
     "check_columns",
     "check_family_size",
+    "check_issue_outcomes",
     "check_outcomes_defined",
     "check_settings",
     "coalition_count",
@@ -36,6 +39,31 @@ NEEDS_A_MEETING = frozenset(
      "mean_candour"}
 )  # fmt: skip
 NEEDS_TWO_SIDES = frozenset({"trust_change", "official_trust_change"})  # trust of the other sides: none with one side
+# Shares of the meetings' ideas per issue (docs/ODD.md 7.11): undefined in a run that holds no meeting
+NEEDS_A_MEETING_PREFIXES = ("agenda_share_", "generated_share_")
+NEEDS_A_MEETING_ISSUES = frozenset({"agenda_breadth", "mean_emergent_novelty_transferred"})
+ISSUE_FAMILIES = tuple(prefix for prefix, _, _ in ISSUE_PREFIXES)  # per side and dimension, or per dimension
+
+
+def check_issue_outcomes(params: Params, outcomes: Sequence[str]) -> None:
+    """ConfigError (one line) for a per-issue outcome the config does not report (its dimension or space is off)."""
+    from tracktwo.model.issues import dimension_keys
+
+    keys = dimension_keys(params.issues)
+    for outcome in outcomes:
+        if outcome == "influence_on_process" or not outcome.startswith(ISSUE_FAMILIES):
+            continue
+        if not params.issues.enabled:
+            raise ConfigError(
+                f"--outcomes: {outcome} needs the issue space, and issues.enabled is false; set it true or choose "
+                "another outcome"
+            )
+        prefix = next(p for p in ISSUE_FAMILIES if outcome.startswith(p))
+        rest = outcome.removeprefix(prefix)
+        known = any(rest.endswith(f"_{k}") for k in keys) if prefix == "influence_on_process_" else rest in keys
+        if not known:
+            allowed = ", ".join(f"{prefix}{'<side>_' if prefix == 'influence_on_process_' else ''}{k}" for k in keys)
+            raise ConfigError(f"--outcomes: {outcome!r} names no dimension of issues.dimensions; allowed: {allowed}")
 
 
 def check_settings(params: Params) -> None:
@@ -112,7 +140,7 @@ def check_outcomes_defined(params: Params, families: Iterable[tuple[str, Collect
                 f"--outcomes: {outcome} is trust of the other sides, undefined in every run with sides: "
                 f"{params.sides}; choose another outcome or at least 2 sides"
             )
-        if outcome not in NEEDS_A_MEETING:
+        if outcome not in NEEDS_A_MEETING | NEEDS_A_MEETING_ISSUES and not outcome.startswith(NEEDS_A_MEETING_PREFIXES):
             continue
         for name, coalitions in families:
             if _removes_every_meeting(params, name) and frozenset() in coalitions:

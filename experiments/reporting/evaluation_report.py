@@ -1,7 +1,8 @@
 """The evaluation report: `tracktwo report` on a `tracktwo evaluate` folder reads as an evaluation, not a sweep.
 
 Sections: the question; the counterfactual; the rule (correction, margin, sign); the power check;
-the total effect; per family and outcome the component table with verdicts; the contribution story
+the total effect; per family and outcome the component table with verdicts; per component the change
+in influence on the process beside the change in outcome transfer (with an issue space); the contribution story
 (when `--theory` ran); methods and limitations. Every number is the CSV's, formatted by one
 function (`evaluation.plain`): the change when removed throughout, no negative zeros.
 """
@@ -18,6 +19,7 @@ from typing import Any
 import pandas as pd
 from tracktwo.experiments.analysis.evaluation import VERDICT_RULES, plain
 from tracktwo.experiments.analysis.results import EVALUATION_INFO, EVALUATION_TABLE, read_csv_table
+from tracktwo.experiments.analysis.verdicts import PROCESS_OUTCOME_TABLE, change_text
 from tracktwo.experiments.analysis.verdicts import outcome_words as outcome_label
 from tracktwo.experiments.provenance import read_manifest, write_atomic
 from tracktwo.model import ConfigError
@@ -148,6 +150,7 @@ def render(directory: Path) -> str:
         header = ["Component", "Change when removed [95% CI]", "Adjusted p (difference)", "Adjusted p (equivalence)",
                   "Detectable change", "On the chain", "Shapley share", "Verdict"]  # fmt: skip
         parts.append(f"<h3>{_e(family)}: {_e(outcome_label(outcome))}</h3>{_table(header, rows, {1, 2, 3, 4, 6})}")
+    parts.append(_process_and_outcome(directory))
     parts.append(_figures(directory, info))
     parts.append(_story(directory))
     parts.append(_methods(info))
@@ -176,6 +179,37 @@ def _figures(directory: Path, info: dict[str, Any]) -> str:
             data = base64.b64encode(_embeddable(png)).decode("ascii")
             parts.append(f'<figure><img alt="Change when removed, per component" src="data:image/png;base64,{data}">'
                          f"<figcaption class='muted'>{_e(name)}</figcaption></figure>")  # fmt: skip
+    return "".join(parts)
+
+
+def _process_and_outcome(directory: Path) -> str:
+    """Per component: the change in influence on the process next to the change in outcome transfer (7.11)."""
+    path = directory / PROCESS_OUTCOME_TABLE
+    if not path.exists():
+        return ""
+    table = read_csv_table(path, ("family", "label", "process_change", "outcome_change"))
+    parts = [
+        "<h2>Influence on the process and outcome transfer</h2>",
+        "<p>Removing a component can change how far Track Two ideas moved the officials' positions without being "
+        "adopted (influence on the process, issue-space units) apart from how many were adopted into Track One's "
+        "decisions (outcome transfer, ideas): a component may shape the process without its ideas being adopted, "
+        "or the reverse. Change when removed with its 95% interval and verdict, judged by the same rule as the "
+        "tables above (an outcome not evaluated there: margin 10% of the full programme's mean over these runs).</p>",
+    ]
+    for family, part in table.groupby("family", sort=False):
+        rows = [
+            [
+                str(r["label"]),
+                change_text(r, "process"),
+                str(r["process_verdict"]),
+                change_text(r, "outcome"),
+                str(r["outcome_verdict"]),
+            ]
+            for _, r in part.iterrows()
+        ]
+        header = ["Component", "Change in influence on the process [95% CI]", "Verdict",
+                  "Change in outcome transfer [95% CI]", "Verdict"]  # fmt: skip
+        parts.append(f"<h3>{_e(family)}</h3>{_table(header, rows, {1, 3})}")
     return "".join(parts)
 
 

@@ -7,7 +7,9 @@
 - a kept time series: median and 10-90% bands over replicates for the best and worst points (`timeseries`);
 - any transfers: the share of transfers by route, per point (`pathways`);
 - a metric: each point's paired difference to the best with its interval, the best set marked
-  (`best_set`, experiments.analysis.bestset).
+  (`best_set`, experiments.analysis.bestset);
+- an issue space (docs/ODD.md 7.11): influence on the process beside outcome transfer, and the agenda
+  that entered Track One per dimension, for the best points (`what_got_in`, experiments.analysis.agenda).
 
 Each point's replicates are aggregated by experiments.analysis.stats.point_interval (Wilson for a share of
 runs, a bootstrap interval of the mean otherwise). Figures go to RESULTS_DIR/figures/ as PNG and
@@ -36,7 +38,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import PercentFormatter
 from tracktwo.experiments import labels
-from tracktwo.experiments.analysis import bestset, stats
+from tracktwo.experiments.analysis import agenda, bestset, stats
 from tracktwo.experiments.analysis.dilemma import optimum
 from tracktwo.experiments.analysis.ranking import best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
@@ -70,6 +72,7 @@ __all__ = [
     "SINGLE_FIGURES",
     "TITLE_WIDTH",
     "TREND_BINS",
+    "WHAT_GOT_IN_ROWS",
     "Drawing",
     "Drawn",
     "Summaries",
@@ -84,6 +87,8 @@ __all__ = [
     "sensitivity_figures",
     "start_drawing",
     "timeseries",
+    "what_got_in",
+    "what_got_in_points",
 ]
 
 INDEX = "figures.json"
@@ -154,7 +159,15 @@ def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None, w
     return start_drawing(directory, outcomes, helpers=workers - 1).finish()
 
 
-SINGLE_FIGURES = ("best_set", "robust_figure", "mix_simplex", "dilemma_frontier", "timeseries", "pathways")
+SINGLE_FIGURES = (
+    "best_set",
+    "robust_figure",
+    "mix_simplex",
+    "dilemma_frontier",
+    "timeseries",
+    "pathways",
+    "what_got_in",
+)
 _EFFECTS_JOB = "effects:"  # one job per swept factor: "effects:<factor index>"
 _HEAVY_FIRST = ("mix_simplex", "best_set", _EFFECTS_JOB, "robust_figure")  # helpers start on the slowest
 
@@ -1053,6 +1066,74 @@ def _pathway_order(results: ResultsFolder, summaries: Summaries, points: pd.Inde
     estimates = summaries(results.metric["name"])["estimate"].reindex(points)
     ascending = results.metric["goal"] == "minimize"
     return list(estimates.sort_values(ascending=ascending, na_position="last", kind="stable").index)
+
+
+# What got in: process and outcome, the agenda -----------------------------------------------
+
+WHAT_GOT_IN_ROWS = 8  # points shown, best first by the metric (else in sweep order)
+
+
+def what_got_in_points(results: ResultsFolder) -> list[int]:
+    """The points whose process influence, outcome transfer and agenda are shown: the best few by the metric."""
+    return _pathway_order(results, Summaries(results), results.points.index)[:WHAT_GOT_IN_ROWS]
+
+
+def what_got_in(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
+    """Per point: influence on the process, outcome transfer (with intervals), and the agenda's share per dimension."""
+    if not agenda.has_issue_space(results.runs):
+        return None
+    shown = _pathway_order(results, summaries, results.points.index)[:WHAT_GOT_IN_ROWS]
+    table = agenda.what_got_in(results.runs[results.runs["point"].isin(shown)]).set_index("point").loc[shown]
+    keys = agenda.dimensions(list(results.runs.columns))
+    _theme()
+    colours = sns.color_palette(PALETTE, max(len(keys), 3))
+    names = [_wrap(results.describe(p), 34) for p in shown]
+    lines = max(name.count("\n") + 1 for name in names)
+    figure, axes = plt.subplots(
+        1, 3, figsize=(20, 2.6 + 0.45 * lines * len(shown)), sharey=True, width_ratios=[1, 1, 1.5], layout="constrained"
+    )
+    y = np.arange(len(shown))[::-1]
+    for axis, name, colour, words in (
+        (axes[0], agenda.PROCESS, colours[0], "Influence on the process\n(positions moved without adoption)"),
+        (axes[1], agenda.OUTCOME_TRANSFER, colours[1], "Outcome transfer\n(Track Two ideas adopted)"),
+    ):
+        estimate = table[f"{name}_estimate"].to_numpy(float)
+        low, high = table[f"{name}_low"].to_numpy(float), table[f"{name}_high"].to_numpy(float)
+        error = np.vstack([estimate - low, high - estimate])
+        axis.errorbar(estimate, y, xerr=np.nan_to_num(error.clip(min=0)), fmt="o", color=colour, ms=9, lw=2, capsize=3)
+        axis.set_xlim(left=0)
+        axis.set_title(words, fontsize="medium")
+        axis.set_xlabel("issue-space units per run" if name == agenda.PROCESS else "ideas per run", fontsize="small")
+    axes[0].set_yticks(y)
+    axes[0].set_yticklabels(names, fontsize="x-small")
+    left = np.zeros(len(shown))
+    for key, colour in zip(keys, colours, strict=False):
+        values = np.nan_to_num(table[f"{agenda.AGENDA_PREFIX}{key}"].to_numpy(float))
+        axes[2].barh(y, values, left=left, color=colour, height=0.7, label=key.replace("_", " "))
+        for row, (start, value) in enumerate(zip(left, values, strict=True)):
+            if value >= 0.12:
+                axes[2].text(start + value / 2, y[row], f"{value:.0%}", ha="center", va="center", fontsize=11,
+                             color="white", fontweight="bold")  # fmt: skip
+        left += values
+    for row, total in enumerate(left):
+        if total == 0:
+            axes[2].text(0.02, y[row], "none adopted", va="center", fontsize=12, color="0.35")
+    axes[2].set_xlim(0, 1)
+    axes[2].xaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
+    axes[2].set_title("The agenda that entered Track One\n(share of adopted ideas per issue)", fontsize="medium")
+    handles, words = axes[2].get_legend_handles_labels()
+    figure.legend(handles, words, loc="outside lower right", ncol=len(keys), frameon=False, fontsize="small")
+    axes[2].grid(axis="y", visible=False)
+    title = "What got in: influence on the process, outcome transfer and the agenda"
+    figure.suptitle(title, fontsize="large")
+    which = f"the {len(shown)} best points by the metric" if results.metric else f"the first {len(shown)} points"
+    caption = (
+        f"For {which}: the mean movement of the official positions by Track Two ideas that were not adopted "
+        "(influence on the process) beside the mean number of Track Two ideas adopted into Track One (outcome "
+        "transfer), with intervals; right: the share of the adopted ideas about each issue, pooled over the point's "
+        f"runs (blank: none adopted). {_interval_note(results)}"
+    )
+    return _save(figure, results, "what_got_in", title, caption, [title, *names])
 
 
 # A sensitivity analysis -----------------------------------------------------------------------

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 from tracktwo.experiments import labels
-from tracktwo.experiments.analysis import bestset, effects, robust, stats
+from tracktwo.experiments.analysis import agenda, bestset, effects, robust, stats
 from tracktwo.experiments.analysis.ranking import beside, best_set_of, rank_points
 from tracktwo.experiments.analysis.results import (
     EVALUATION_INFO,
@@ -562,6 +562,41 @@ def _ranking_html(results: ResultsFolder) -> str:
     return f"{heading}{_table(frame, {'Rank', 'Runs', 'P(best)', 'Best set'})}{more}{note}"
 
 
+def _what_got_in_html(results: ResultsFolder) -> str:
+    """Influence on the process beside outcome transfer, and the agenda per issue, for the best points (7.11)."""
+    if not agenda.has_issue_space(results.runs):
+        return ""
+    shown = plots.what_got_in_points(results)
+    table = agenda.what_got_in(results.runs[results.runs["point"].isin(shown)]).set_index("point").loc[shown]
+    keys = agenda.dimensions(list(results.runs.columns))
+
+    def mean(row: pd.Series, name: str) -> str:
+        return format_interval(row[f"{name}_estimate"], row[f"{name}_low"], row[f"{name}_high"], False)
+
+    frame = pd.DataFrame(
+        {
+            "Point": [results.describe(int(p)) for p in shown],
+            "Influence on the process": [mean(row, agenda.PROCESS) for _, row in table.iterrows()],
+            "Outcome transfer (ideas adopted)": [mean(row, agenda.OUTCOME_TRANSFER) for _, row in table.iterrows()],
+            "Agenda breadth": [format_value(v, False) for v in table["agenda_breadth_estimate"]],
+            **{
+                f"Agenda: {key.replace('_', ' ')}": [format_value(v, True) for v in table[agenda.AGENDA_PREFIX + key]]
+                for key in keys
+            },
+        }
+    )
+    which = "the best points by the metric, best first" if results.metric else "the first points of the sweep"
+    note = (
+        f"<p class='muted'>For {which}. Influence on the process: movement of the official positions, in "
+        "issue-space units per run, by Track Two ideas officials held that Track One had not adopted; outcome "
+        "transfer: Track Two ideas adopted into Track One's decisions per run (mean with its "
+        f"{stats.DEFAULT_CONFIDENCE:.0%} interval). Agenda: the share of the ideas adopted over the point's runs "
+        "that were about each issue; breadth: its effective number of issues (exp of the entropy), the mean over "
+        "runs that adopted any. Every point in summary.csv; docs/ODD.md 7.11.</p>"
+    )
+    return f"<h2>What got in</h2>{_table(frame, set(frame.columns) - {'Point'})}{note}"
+
+
 def _figures_html(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
     parts = []
     for figure in drawn:
@@ -875,6 +910,7 @@ def render(results: ResultsFolder, drawn: list[plots.Drawn]) -> str:
         + _ranking_html(results)
         + _robust_html(results)
         + _effects_html(results)
+        + _what_got_in_html(results)
         + _figures_html(results, drawn)
         + _sensitivity_html(results.directory)
         + _scenarios_html(results.directory)

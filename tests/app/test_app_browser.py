@@ -220,6 +220,9 @@ def test_one_screen_on_a_projector(browser, app_url, offline, shots, screen):
             ".tt-sidebar",
         ):
             assert_inside_viewport(page, selector)
+        card = page.locator(".tt-track-one")
+        for row in ("Influence on the process", "Outcome transfer", "Agenda that entered"):  # what got in (issue 26)
+            assert card.get_by_text(row).is_visible(), f"Track One card row {row!r}"
         for name in ("Play", "Step", "Reset", "slow", "normal", "fast", "Hide settings", *(p.name for p in PRESETS)):
             assert button(page, name).is_visible(), f"button {name!r}"
         for label in ("Play Interval", "Render Interval", "Use Threads", "Information:"):

@@ -164,6 +164,10 @@ def test_evaluate_and_discover_return_their_tables(tmp_path: Path, small) -> Non
 
     assert set(result.table["verdict"]) <= set(VERDICT_RULES)
     assert len(result.sentences) == len(result.table) and result.families[0].name == "routes"
+    process = result.process_outcome  # influence on the process beside outcome transfer, per route
+    assert list(process["component"]) == list(result.table["component"])
+    assert process.to_csv(index=False) == (tmp_path / "e" / "process_outcome.csv").read_text(encoding="utf-8")
+    assert tracktwo.load(tmp_path / "e").process_outcome["outcome_verdict"].tolist() == list(process["outcome_verdict"])
     folder, data = small
     swept = tracktwo.sweep(data, executor="serial", progress=False, plot=False, out=folder / "for_discovery")
     threshold = float(swept.runs["ideas_generated"].median())

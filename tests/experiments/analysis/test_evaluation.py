@@ -177,7 +177,7 @@ def test_evaluate_holds_its_folder_while_it_writes_its_tables(tmp_path: Path, mo
     checked = held_while_writing(monkeypatch, command, out)
     arguments = ["evaluate", "--set", "workshops.count=2", "--set", "steps=12", "--replicates", "1"]
     assert main([*arguments, "--executor", "serial", "--no-progress", "--out", str(out)]) == 0
-    assert checked == ["evaluation.csv", "evaluation_totals.csv"]
+    assert checked == ["evaluation.csv", "evaluation_totals.csv", "process_outcome.csv"]
 
 
 @pytest.mark.parametrize(

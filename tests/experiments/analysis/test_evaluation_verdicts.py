@@ -175,6 +175,8 @@ def test_the_evaluation_report_reads_as_an_evaluation_and_its_numbers_are_the_cs
     csv_numbers |= {plain(v, signed=True) for v in table.select_dtypes("number").to_numpy().ravel()}
     csv_numbers |= {plain(v, signed=True) for v in totals.select_dtypes("number").to_numpy().ravel()}
     csv_numbers |= {plain(v) for v in totals.select_dtypes("number").to_numpy().ravel()}
+    process = pd.read_csv(out / "process_outcome.csv").select_dtypes("number").to_numpy().ravel()
+    csv_numbers |= {plain(v, signed=True) for v in process}  # influence on the process and outcome transfer
     for row in rows:
         for number in re.findall(r"[+-]?\d+\.\d{3}", row):
             assert number in csv_numbers or number in (out / "theory.csv").read_text() or _in_theory(out, number)

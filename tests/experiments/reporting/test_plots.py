@@ -81,6 +81,7 @@ def test_each_shipped_sweep_gets_the_figures_that_fit_it(tmp_path: Path, name: s
     assert EXPECTED[name] <= stems, f"missing {EXPECTED[name] - stems}"
     assert not (NOT_EXPECTED.get(name, set()) & stems)
     assert ("pathways" in stems) == (transfers > 0)
+    assert "what_got_in" in stems, "the issue space is on in every shipped sweep: process, outcome and agenda"
     for figure in drawn:
         assert_valid_images(out / "figures", figure.stem)
         assert figure.files == (f"{figure.stem}.png", f"{figure.stem}.svg")
