@@ -39,6 +39,7 @@ EVERY_FEATURE = {
     ],
     "initiatives": [{"name": "B", "events": [{"format": "workshop", "step": 4, "count": 3, "interval": 5}]}],
 }
+ONE_DIMENSION = {"issues.dimensions": ["security"]}
 NEW = (
     "influence_on_process",
     "agenda_breadth",
@@ -63,11 +64,27 @@ def _fingerprint(overrides: dict, seed: int) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "config, positions",
-    [({}, None), (EVERY_FEATURE, None), (EVERY_FEATURE, [[0.3, -0.2, 0.0, 0.5]] * 3)],
-    ids=["default", "every feature", "every feature, equal starts off the origin"],
+    [
+        ({}, None),
+        (EVERY_FEATURE, None),
+        (EVERY_FEATURE, [[0.3, -0.2, 0.0, 0.5]] * 3),
+        (ONE_DIMENSION, None),
+        ({**EVERY_FEATURE, **ONE_DIMENSION}, [[0.4]] * 3),
+    ],
+    ids=[
+        "default",
+        "every feature",
+        "every feature, equal starts off the origin",
+        "D = 1",
+        "D = 1, every feature, equal starts off the origin",
+    ],
 )
 def test_fixed_equal_positions_reproduce_the_model_without_an_issue_space(config, positions) -> None:
-    """Pulls 0 and every side at one start: each side sees each idea at its drawn novelty, draw for draw."""
+    """Pulls 0 and every side at one start: each side sees each idea at its drawn novelty, draw for draw.
+
+    Issue 26 item 8: D = 1 and fixed positions reproduce the model before the issue space (here run for run,
+    which is stronger than in distribution), and so do the default four dimensions.
+    """
     neutral = {**config, **FIXED, "issues.start_positions": positions}
     for seed in range(10):
         assert _fingerprint(neutral, seed) == _fingerprint({**config, "issues.enabled": False}, seed), seed
