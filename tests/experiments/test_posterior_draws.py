@@ -346,6 +346,24 @@ def test_the_shipped_posterior_is_a_calibrate_folder_whose_intervals_hold_the_de
         assert q25 <= default <= q75 and low <= default <= high, (key, default, q25, q75)
 
 
+def test_the_merged_model_s_posterior_holds_every_default_in_its_90_percent_interval():
+    """configs/calibration/posterior-patterns-content (issue 26 item 8): a calibrate folder of its spec whose
+    committed intervals are its particles', and no default was moved because each lies in its 90% interval."""
+    from tracktwo.experiments.analysis.posterior import intervals_table, weighted_quantile
+    from tracktwo.experiments.design.calibration import load_calibration
+
+    folder = ROOT / "configs" / "calibration" / "posterior-patterns-content"
+    spec = load_calibration(ROOT / "configs" / "calibration" / "patterns-content.yaml")
+    sample = load_posterior(folder)
+    assert list(sample.keys) == spec.keys and "issues.adoption_pull" in spec.keys
+    particles = pd.read_parquet(folder / "posterior.parquet")
+    committed = pd.read_csv(folder / "intervals.csv")
+    pd.testing.assert_frame_equal(intervals_table(particles, spec), committed, check_dtype=False, rtol=1e-9)
+    for key in spec.keys:
+        low, high = weighted_quantile(particles[key], particles["weight"], [0.05, 0.95])
+        assert low <= spec.base_value(key) <= high, (key, low, high)
+
+
 def test_tracktwo_report_on_a_calibrate_folder_writes_the_calibration_report(tmp_path: Path):
     """The report's numbers are the folder's: medians and 90% intervals as intervals.csv, generations, checks."""
     import shutil
