@@ -362,7 +362,8 @@ def _adopt(
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
-    any_weigh = weighs is not None and np.count_nonzero(weighs) > 0
+    weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
+    any_weigh = weighing > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
@@ -391,23 +392,23 @@ def _adopt(
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
         return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
-    # some receivers weigh standing: every open pair's advocates tie by tie, once, for the weighing receivers'
-    # chance and for the adopters' credit and exposures (the same ties, probabilities and order as apart)
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    # some receivers weigh standing: their pairs' advocates tie by tie for their chance; then the adopters'
+    # advocates for their credit and exposures (the same ties, probabilities and order as all pairs' at once)
+    weighing_r, weighing_c = receivers[weighs], columns[weighs]
+    owner, senders = _incoming(ties, advocating, weighing_r, weighing_c)
+    p = context.tie_probability(senders, weighing_r[owner], weighing_c[owner])
     log_none = np.empty(receivers.size)
     log_none[plain_mask] = log_plain
-    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
-    chance, pick = draws.adoption_and_credit(receivers, columns)
-    adopt = chance < -np.expm1(log_none)
+    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing)
+    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
-    owner = (np.cumsum(adopt) - 1)[owner[kept]]
-    senders = senders[kept]
-    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
     if receivers.size == 0:
-        return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
+        empty = np.empty(0, dtype=np.int64)
+        return receivers, columns, empty, (empty, empty, empty) if exposures else None
+    owner, senders = _incoming(ties, advocating, receivers, columns)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    return receivers, columns, _credit_by_rate(owner, senders, p, draws.uniforms("credit", receivers, columns)), exposed
 
 
 def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
