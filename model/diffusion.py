@@ -50,6 +50,7 @@ __all__ = [
 
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
+_STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 
 
 @dataclass
@@ -202,12 +203,10 @@ class StepDraws:
 
         The step's classes (STEP_EVENTS) have their idea keys mixed together, once, on first use.
         """
-        row = STEP_EVENTS.index(event) if event in STEP_EVENTS else None
+        row = _STEP_ROWS.get(event)
         if row is None:
             return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
-        if np.asarray(actors).size == 0:
-            return np.empty(0)
-        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)
+        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)  # empty: empty
 
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
