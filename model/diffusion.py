@@ -51,6 +51,7 @@ __all__ = [
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
+_SPLIT_AT = 64  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 
 
 @dataclass
@@ -391,8 +392,10 @@ def _adopt(
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
         return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
-    # some receivers weigh standing: their pairs' advocates tie by tie for their chance; then the adopters'
-    # advocates for their credit and exposures (the same ties, probabilities and order as all pairs' at once)
+    if receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain)
+    # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
+    # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
     weighing_r, weighing_c = receivers[weighs], columns[weighs]
     owner, senders = _incoming(ties, advocating, weighing_r, weighing_c)
     p = context.tie_probability(senders, weighing_r[owner], weighing_c[owner])
@@ -408,6 +411,28 @@ def _adopt(
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     exposed = (senders, receivers[owner], columns[owner]) if exposures else None
     return receivers, columns, _credit_by_rate(owner, senders, p, draws.uniforms("credit", receivers, columns)), exposed
+
+
+def _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain):
+    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie.
+
+    For the weighing receivers' chance and for the adopters' credit and exposures.
+    """
+    owner, senders = _incoming(ties, advocating, receivers, columns)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    log_none = np.empty(receivers.size)
+    log_none[~weighs] = log_plain
+    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
+    chance, pick = draws.adoption_and_credit(receivers, columns)
+    adopt = chance < -np.expm1(log_none)
+    receivers, columns = receivers[adopt], columns[adopt]
+    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
+    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    senders = senders[kept]
+    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    if receivers.size == 0:
+        return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
 
 
 def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
