@@ -51,6 +51,7 @@ __all__ = [
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
+_PLUS_ONE, _MINUS_ONE = np.float32(1.0), np.float32(-1.0)
 _SPLIT_AT = 64  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 
 
@@ -312,7 +313,7 @@ class AdvocateCounts:
             changed = np.flatnonzero(advocating != self.active[:n_ideas])  # idea-major cells: idea x actors + actor
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
+                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float32, as counts
                 owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
