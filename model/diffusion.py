@@ -172,14 +172,15 @@ class Context:
 
     def tie_probability(self, senders: np.ndarray, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Adoption probability along each (sender, receiver, idea column) tie this step."""
-        novelty = self.novelty[columns] if self.novelty.ndim == 1 else self.novelty[self.sides[receivers], columns]
+        receiver_sides = self.sides[receivers]
+        novelty = self.novelty[columns] if self.novelty.ndim == 1 else self.novelty[receiver_sides, columns]
         p = self.base_rate * np.exp(-self.aversion[receivers] * novelty)
+        # terms that apply to some ties only, as factors of exactly 1 on the others (whole arrays: fewer calls)
         if self.any_weighs:
-            weighs = self.weighs_standing[receivers]
-            p[weighs] *= self.standing[senders[weighs]]
+            p *= np.where(self.weighs_standing[receivers], self.standing[senders], 1.0)
         if self.any_across:
-            across = self.sides[senders] != self.sides[receivers]
-            p[across] *= self.trust[receivers[across], self.sides[senders[across]]]
+            sender_sides = self.sides[senders]
+            p *= np.where(sender_sides != receiver_sides, self.trust[receivers, sender_sides], 1.0)
         return np.minimum(p, P_CEILING)
 
 
