@@ -50,6 +50,9 @@ __all__ = [
 
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
+_STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
+_PLUS_ONE, _MINUS_ONE = np.float32(1.0), np.float32(-1.0)
+_SPLIT_AT = 64  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 
 
 @dataclass
@@ -169,14 +172,15 @@ class Context:
 
     def tie_probability(self, senders: np.ndarray, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """Adoption probability along each (sender, receiver, idea column) tie this step."""
-        novelty = self.novelty[columns] if self.novelty.ndim == 1 else self.novelty[self.sides[receivers], columns]
+        receiver_sides = self.sides[receivers]
+        novelty = self.novelty[columns] if self.novelty.ndim == 1 else self.novelty[receiver_sides, columns]
         p = self.base_rate * np.exp(-self.aversion[receivers] * novelty)
+        # terms that apply to some ties only, as factors of exactly 1 on the others (whole arrays: fewer calls)
         if self.any_weighs:
-            weighs = self.weighs_standing[receivers]
-            p[weighs] *= self.standing[senders[weighs]]
+            p *= np.where(self.weighs_standing[receivers], self.standing[senders], 1.0)
         if self.any_across:
-            across = self.sides[senders] != self.sides[receivers]
-            p[across] *= self.trust[receivers[across], self.sides[senders[across]]]
+            sender_sides = self.sides[senders]
+            p *= np.where(sender_sides != receiver_sides, self.trust[receivers, sender_sides], 1.0)
         return np.minimum(p, P_CEILING)
 
 
@@ -202,12 +206,10 @@ class StepDraws:
 
         The step's classes (STEP_EVENTS) have their idea keys mixed together, once, on first use.
         """
-        row = STEP_EVENTS.index(event) if event in STEP_EVENTS else None
+        row = _STEP_ROWS.get(event)
         if row is None:
             return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
-        if np.asarray(actors).size == 0:
-            return np.empty(0)
-        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)
+        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)  # empty: empty
 
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
@@ -312,7 +314,7 @@ class AdvocateCounts:
             changed = np.flatnonzero(advocating != self.active[:n_ideas])  # idea-major cells: idea x actors + actor
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], 1.0, -1.0).astype(np.float32)
+                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float32, as counts
                 owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
@@ -362,7 +364,8 @@ def _adopt(
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
-    any_weigh = weighs is not None and np.count_nonzero(weighs) > 0
+    weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
+    any_weigh = weighing > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
@@ -391,12 +394,36 @@ def _adopt(
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
         return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
-    # some receivers weigh standing: every open pair's advocates tie by tie, once, for the weighing receivers'
-    # chance and for the adopters' credit and exposures (the same ties, probabilities and order as apart)
+    if receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain)
+    # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
+    # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
+    weighing_r, weighing_c = receivers[weighs], columns[weighs]
+    owner, senders = _incoming(ties, advocating, weighing_r, weighing_c)
+    p = context.tie_probability(senders, weighing_r[owner], weighing_c[owner])
+    log_none = np.empty(receivers.size)
+    log_none[plain_mask] = log_plain
+    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing)
+    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
+    receivers, columns = receivers[adopt], columns[adopt]
+    if receivers.size == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return receivers, columns, empty, (empty, empty, empty) if exposures else None
+    owner, senders = _incoming(ties, advocating, receivers, columns)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    return receivers, columns, _credit_by_rate(owner, senders, p, draws.uniforms("credit", receivers, columns)), exposed
+
+
+def _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain):
+    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie.
+
+    For the weighing receivers' chance and for the adopters' credit and exposures.
+    """
     owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     log_none = np.empty(receivers.size)
-    log_none[plain_mask] = log_plain
+    log_none[~weighs] = log_plain
     log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
     chance, pick = draws.adoption_and_credit(receivers, columns)
     adopt = chance < -np.expm1(log_none)

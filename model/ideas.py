@@ -216,13 +216,16 @@ class IdeaStore:
         np.add.at(self.held_count, actors, change)
         cells = self.groups[actors] * self.capacity + ideas  # (group, idea): few, so count them all at once
         counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
-        self.group_holders += change * counts
         if change > 0:
+            self.group_holders += counts
             self.group_adoptions += np.add.reduce(counts, axis=1)
-        # actors who go from none to some ideas (adopting) or from some to none (forgetting), once each
-        crossed = np.sort(actors[before == 0] if change > 0 else actors[self.held_count[actors] == 0])
-        if crossed.size:
-            once = crossed[np.concatenate(([True], crossed[1:] != crossed[:-1]))]
+            crossed = actors[before == 0]  # from none to some ideas (adopting) ...
+        else:
+            self.group_holders -= counts
+            crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
+        if crossed.size:  # each actor once: marked, then counted by group
+            once = np.zeros(self.n_actors, dtype=bool)
+            once[crossed] = True
             self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
 
     @property

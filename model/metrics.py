@@ -244,9 +244,10 @@ def step_snapshot(
         "mean_cross_side_trust": _mean(model.cross_side_trust()),
         "cross_side_ties_created": model.cross_side_ties_created,
     }
-    per_member = model.per_track_member  # 1 / actors in each track (NaN for an empty track)
-    held_mean = (model.track_totals(ideas.group_held) * per_member).tolist()
-    reach = (model.track_totals(ideas.group_reached) * per_member).tolist()
+    # ideas held and members reached per (track, side) group, summed over sides in one call (whole numbers),
+    # then per member of each track (1 / its actors; NaN for an empty track)
+    per_group = np.stack((ideas.group_held, ideas.group_reached)).reshape(2, len(TRACK_OF), -1)
+    held_mean, reach = (np.add.reduce(per_group, axis=2) * model.per_track_member).tolist()
     for held_column, reach_column, held, reached in zip(_HELD_COLUMNS, _REACH_COLUMNS, held_mean, reach, strict=True):
         row[held_column] = held
         row[reach_column] = reached

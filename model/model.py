@@ -582,6 +582,8 @@ class TrackTwoModel(mesa.Model):
             active &= adopted_at >= t - span  # ... for `span` steps
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
             active &= ~self._silenced[None, :]
+        if not np.count_nonzero(active):  # nobody advocates this step: nothing to draw, adopt or record
+            return 0
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
@@ -678,20 +680,25 @@ class TrackTwoModel(mesa.Model):
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = self.ideas.held[:, self.ideas.origin[: self.ideas.count] < ORIGINS.index("track_one")].any(axis=1)
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
-        sizes = self._group_sizes.copy()
+        sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
         inside = self.series.participated & self._grassroots_track
         if np.count_nonzero(inside):
-            reached = reached.copy()
+            reached, sizes = reached.copy(), sizes.copy()
             reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
             sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
         credible = holding & self._weighs_not
         credible &= self.standing >= self.params.ripeness.credible_standing
-        by_state = np.bincount(self.ripeness_of[credible], minlength=states)
-        if states == 1:
-            reached, sizes = reached.sum(axis=1, keepdims=True), sizes.sum(axis=1, keepdims=True)
-        share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
         official = BEHAVIOURS.index("official")
+        if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
+            reached_list, sizes_list = reached.tolist(), sizes.tolist()
+            shares = []
+            for track in (official, grassroots):
+                members = sum(sizes_list[track])
+                shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
+            return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
+        by_state = np.bincount(self.ripeness_of[credible], minlength=states)
+        share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
         return [
             RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
             for s in range(states)

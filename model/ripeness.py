@@ -47,8 +47,14 @@ def hazard_terms(config: Ripeness, drivers: RipenessDrivers) -> dict[str, float]
 
 
 def opening_hazard(config: Ripeness, drivers: RipenessDrivers) -> float:
-    """Hazard per step that an unripe Track One becomes ripe."""
-    return sum(hazard_terms(config, drivers).values())
+    """Hazard per step that an unripe Track One becomes ripe: hazard_terms' sum, in their order."""
+    advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
+    return (
+        config.baseline_hazard
+        + config.exposure_weight * drivers.official_exposure
+        + config.advocate_weight * advocates
+        + config.public_weight * drivers.public_support
+    )
 
 
 def in_fixed_window(config: Ripeness, step: int) -> bool:

@@ -68,6 +68,8 @@ class TrackUptake:
         self._grassroots_sizes = np.bincount(side[self.grassroots], minlength=n_sides)
         self._elite_sizes = np.bincount(side[self.elites], minlength=n_sides)
         self._room_sizes = self._elite_sizes
+        self._grassroots_staffed = self._staffed(self._grassroots_sizes)
+        self._room_staffed = self._staffed(self._room_sizes)
         self._meetings_seen = 0
         self._last_holders = np.zeros((n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
         self._in_room: dict[int, np.ndarray] = {}
@@ -85,7 +87,7 @@ class TrackUptake:
         if grassroots_adoptions != self._checked_grassroots:
             self._checked_grassroots = grassroots_adoptions
             holders = ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
-            self._uptake(self.track_three, holders, self._grassroots_sizes, t)
+            self._uptake(self.track_three, holders, self._grassroots_staffed, t)
             if self.localities:
                 self._agreements(holders)
         room_adoptions = int(adoptions[ELITE] + adoptions[OFFICIAL])
@@ -97,7 +99,7 @@ class TrackUptake:
                 holders = holders.copy()
                 for side, officials in in_room.items():
                     holders[side] += ideas.holds[officials, :n].sum(axis=0)
-            self._uptake(self.track_1_5, holders, self._room_sizes, t)
+            self._uptake(self.track_1_5, holders, self._room_staffed, t)
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
         """Officials who took part in a meeting (Track 1.5 members), by side; recomputed when a meeting was held."""
@@ -108,13 +110,20 @@ class TrackUptake:
             sides = self.side[in_room]
             self._in_room = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
             self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.n_sides)
+            self._room_staffed = self._staffed(self._room_sizes)
         return self._in_room
 
-    def _uptake(self, taken: dict[int, int], holders: np.ndarray, sizes: np.ndarray, t: int) -> None:
+    @staticmethod
+    def _staffed(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sides with members, and their sizes as a column (made when the sizes change, not every check)."""
         staffed = sizes > 0
-        if not np.count_nonzero(staffed):
+        return staffed, sizes[staffed, None]
+
+    def _uptake(self, taken: dict[int, int], holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+        staffed, sizes = staffed_sizes
+        if sizes.size == 0:
             return
-        shares = holders[staffed] / sizes[staffed, None]
+        shares = holders[staffed] / sizes
         for idea in np.flatnonzero(np.logical_and.reduce(shares >= self.threshold, axis=0)).tolist():
             taken.setdefault(idea, t)
 
