@@ -813,6 +813,12 @@ class Formats(_Strict):
     trip_trust_gain: float = Field(
         0.3, ge=0, le=1, description="Trust of the other sides on the trip each traveller gains toward 1, 0..1."
     )
+    trip_cooptation: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of each traveller's standing lost for good: colleagues read the trip as co-optation, 0..1.",
+    )
     shuttle_carry: float = Field(
         0.7,
         ge=0,
