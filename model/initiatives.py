@@ -385,7 +385,8 @@ class Programmes:
             trust_bonus=thirdparty.trust_bonus(running.third_party),
             partiality=thirdparty.partiality(running.third_party, model.n_sides),
             idea_factor=idea_factor,
-            confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
+            confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
+            * thirdparty.exposure_factor(running.third_party, config.formats),
             voice=self.voice,
             voice_rng=model.randomness.generator("voice", meeting_number) if self.voice is not None else None,
         )

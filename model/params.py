@@ -831,6 +831,15 @@ class Formats(_Strict):
         le=100_000,
         description="Grassroots per side a Track-Three-linking third party brings each meeting's ideas to, >=0.",
     )
+    outreach_exposure: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Share of a meeting's confidentiality lost per unit of its third party's Track Three link while "
+            "outreach is on (ideas carried to the public are harder to keep quiet), 0..1."
+        ),
+    )
 
 
 class ThirdPartyProfile(_Strict):

@@ -11,6 +11,7 @@ off and the same claim must fail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -24,6 +25,26 @@ PRODUCTS = {"format": "knowledge_product", "step": 12, "count": 6, "interval": 1
 AUTONOMOUS_HEAVY = {"steps": 84, "workshops.mix": {"elite": 0.2, "autonomous": 0.8}}
 NGO = {"steps": 72, "workshops.funder_conditionality": 0.3, "programme.third_party.type": "ngo_mediator"}
 ACCESS = "programme.third_party.profiles.scholar_practitioner.armed_group_access"
+TRIP = {"format": "exposure_trip", "step": 24}
+
+
+def training_first(events: int, trained: bool) -> dict:
+    """A programme of `events` events at equal budget: all workshops, or two 24-seat trainings then workshops."""
+    if not trained:
+        return {"steps": 96, "programme.events": [{"format": "workshop", "step": 3, "count": events, "interval": 4}]}
+    trainings = {"format": "training", "step": 3, "count": 2, "interval": 4, "size": 24}
+    workshops = {"format": "workshop", "step": 11, "count": events - 2, "interval": 4}
+    return {"steps": 96, "programme.events": [trainings, workshops]}
+
+
+def merged(arm: dict, condition: dict) -> dict:
+    """An arm's overrides under a condition's (the condition wins)."""
+    return {**arm, **condition}
+
+
+def scheduled(arm: dict, condition: dict) -> dict:
+    """An arm (trained or not) of a programme whose length is the condition."""
+    return training_first(condition["events"], arm["trained"])
 
 
 @dataclass(frozen=True)
@@ -36,6 +57,7 @@ class Case:
     does_not: dict  # the condition where it should not
     seeds: range
     ablation: dict
+    overrides: Callable[[dict, dict], dict] = merged  # an arm's run overrides under a condition
 
 
 CASES = {
@@ -75,6 +97,25 @@ CASES = {
         seeds=F4_SEEDS,
         ablation={"kinds.elite.proscribed": 0.0},
     ),
+    # configs/sweeps/exposure_trip.yaml: how far colleagues read the trip as co-optation (standing lost)
+    "exposure trip": Case(
+        treated={"steps": 48, "programme.events": [SERIES, TRIP]},
+        control={"steps": 48, "programme.events": [SERIES]},
+        helps={"formats.trip_cooptation": 0.0},
+        does_not={"formats.trip_cooptation": 1.0},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"formats.trip_cooptation": 0.0},
+    ),
+    # configs/sweeps/training.yaml: how many events the programme holds (trainings replace its first workshops)
+    "training first": Case(
+        treated={"trained": True},
+        control={"trained": False},
+        helps={"events": 12},
+        does_not={"events": 3},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"formats.training_idea_factor": 1.0},
+        overrides=scheduled,
+    ),
 }
 
 
@@ -83,7 +124,7 @@ def verdict(name: str, shared_runs, ablation: dict):
     case = CASES[name]
 
     def transfers(arm: dict, condition: dict):
-        return shared_runs({**arm, **condition, **ablation}, case.seeds)["ideas_transferred"]
+        return shared_runs({**case.overrides(arm, condition), **ablation}, case.seeds)["ideas_transferred"]
 
     return sign_depends_on_condition(
         (transfers(case.treated, case.helps), transfers(case.control, case.helps)),
