@@ -981,6 +981,15 @@ class Competition(_Strict):
         le=1,
         description="Share of a meeting's ideas duplicating another initiative's, per unit share of shared seats.",
     )
+    coordination_cost: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description=(
+            "Share of each coordinated initiative's meetings given up to coordinating (the third parties' time "
+            "and budget spent aligning lists, calendars and results), 0..1."
+        ),
+    )
 
 
 class Voice(_Strict):
