@@ -28,6 +28,7 @@ AUTONOMOUS_HEAVY = {"steps": 84, "workshops.mix": {"elite": 0.2, "autonomous": 0
 NGO = {"steps": 72, "workshops.funder_conditionality": 0.3, "programme.third_party.type": "ngo_mediator"}
 ACCESS = "programme.third_party.profiles.scholar_practitioner.armed_group_access"
 TRIP = {"format": "exposure_trip", "step": 24}
+ACCESS_SEEDS = range(F4_SEEDS.start, F4_SEEDS.start + 200)
 LINK = "programme.third_party.profiles.ngo_mediator.track_three_link"
 TWO_NGOS = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
 SHARED_POOL = {"elite": 0.75, "autonomous": 0.25}
@@ -108,7 +109,7 @@ CASES = {
         control={"steps": 72, "kinds.elite.proscribed": 0.5, ACCESS: 0.2},
         helps={"proscribed.withdrawal_risk": 0.0},
         does_not={"proscribed.withdrawal_risk": 1.0},
-        seeds=F4_SEEDS,
+        seeds=ACCESS_SEEDS,  # file-wide Holm: at 100 seeds its near end (p 0.0019) fell short of the family
         ablation={"kinds.elite.proscribed": 0.0},
     ),
     # configs/sweeps/exposure_trip.yaml: how far colleagues read the trip as co-optation (standing lost)
