@@ -12,6 +12,8 @@ Functional forms (docs/ODD.md, "Formats"):
                        wins it over): the product publicly fixes a worked-out idea, and a no is a no for a while
     exposure trip      trip_size travellers (officials, or the mix's kinds); for trip_months their novelty aversion
                        x (1 - trip_aversion_cut); trust of the other sides on the trip += trip_trust_gain x (1 - trust)
+                       and, for good, each traveller's standing x (1 - trip_cooptation): colleagues read the trip as
+                       co-optation by the other side, so the travellers' advocacy carries less with officials
     shuttle            one meeting per side (no other side in the room); the third party carries each side's ideas to
                        the other sides' participants, each taking one up with chance shuttle_carry
 """
@@ -391,7 +393,10 @@ class KnowledgeProduct(Format):
 
 @register
 class ExposureTrip(Format):
-    """A study tour: the travellers' novelty aversion falls for a while, their trust of the other sides rises."""
+    """A study tour: the travellers' novelty aversion falls for a while, their trust of the other sides rises.
+
+    Its cost: colleagues read the trip as co-optation, so each traveller loses trip_cooptation of its standing.
+    """
 
     name = "exposure_trip"
     words = ("exposure trip", "exposure trips")
@@ -404,6 +409,7 @@ class ExposureTrip(Format):
         size = event.size or params.formats.trip_size
         who = travellers(occasion.state, occasion.rng, kinds, occasion.sides, size)
         occasion.apply_trust(travel(occasion.state, who, occasion.trip_until, t))
+        occasion.state.standing[who] *= 1.0 - params.formats.trip_cooptation  # marked as co-opted at home
         occasion.row["participants"] = int(who.size)
         if occasion.traced is not None:
             occasion.traced.trips.append((who, t, t + params.formats.trip_months))

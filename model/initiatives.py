@@ -9,6 +9,7 @@ the events due (in the order of the config). Initiatives compete for the same pa
     P(invitee comes) x= 1 - fatigue_decline    if it met another initiative in the last fatigue_months
                      = 0                       if another initiative seated it this month
     ideas           x= 1 - duplicate_share x (share of the room that met another initiative)   (uncoordinated)
+    meetings held   one in 1 / coordination_cost is given up to coordinating                    (coordinated)
 
 Coordinated initiatives share invitation lists (an invitee who declines is replaced by one of the
 same kind and side who is free), sequence their meetings (an event that falls in a month another
@@ -63,6 +64,7 @@ class Running:
     ended: int | None = None  # step the series ended (turnout too low, funding withdrawn)
     withdrawn: bool = False
     counts: dict[str, int] = field(default_factory=dict)
+    coordination_owed: float = 0.0  # meetings' worth of the budget owed to coordinating (coordinated initiatives)
 
 
 class Host(Protocol):
@@ -362,6 +364,8 @@ class Programmes:
         meeting_number = self.series.next_number()  # the run's meeting count, kept by the main series
         if meeting_number is None:  # removed (a counterfactual): not held, the schedule goes on
             return None
+        if self.coordinated and self._coordinating(running):  # its budget went to coordination: not held
+            return None
         self.convened_by[meeting_number] = initiative
         accept = lambda who: self._accept(initiative, running, who, t, invited, meeting_number)  # noqa: E731
         who = convener.convene(model.randomness, meeting_number, accept=accept)
@@ -385,7 +389,8 @@ class Programmes:
             trust_bonus=thirdparty.trust_bonus(running.third_party),
             partiality=thirdparty.partiality(running.third_party, model.n_sides),
             idea_factor=idea_factor,
-            confidentiality_factor=1.0 - config.proscribed.leak_risk * share_proscribed,
+            confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
+            * thirdparty.exposure_factor(running.third_party, config.formats),
             voice=self.voice,
             voice_rng=model.randomness.generator("voice", meeting_number) if self.voice is not None else None,
         )
@@ -455,6 +460,14 @@ class Programmes:
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
         return np.sort(kept)
+
+    def _coordinating(self, running: Running) -> bool:
+        """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""
+        running.coordination_owed += self.model.params.competition.coordination_cost
+        if running.coordination_owed < 1.0 - 1e-9:
+            return False
+        running.coordination_owed -= 1.0
+        return True
 
     def _replace(self, number: int, declined: np.ndarray, kept: np.ndarray, t: int, meeting: int) -> np.ndarray:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""

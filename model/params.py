@@ -813,6 +813,12 @@ class Formats(_Strict):
     trip_trust_gain: float = Field(
         0.3, ge=0, le=1, description="Trust of the other sides on the trip each traveller gains toward 1, 0..1."
     )
+    trip_cooptation: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Share of each traveller's standing lost for good: colleagues read the trip as co-optation, 0..1.",
+    )
     shuttle_carry: float = Field(
         0.7,
         ge=0,
@@ -824,6 +830,15 @@ class Formats(_Strict):
         ge=0,
         le=100_000,
         description="Grassroots per side a Track-Three-linking third party brings each meeting's ideas to, >=0.",
+    )
+    outreach_exposure: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description=(
+            "Share of a meeting's confidentiality lost per unit of its third party's Track Three link while "
+            "outreach is on (ideas carried to the public are harder to keep quiet), 0..1."
+        ),
     )
 
 
@@ -965,6 +980,15 @@ class Competition(_Strict):
         ge=0,
         le=1,
         description="Share of a meeting's ideas duplicating another initiative's, per unit share of shared seats.",
+    )
+    coordination_cost: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description=(
+            "Share of each coordinated initiative's meetings given up to coordinating (the third parties' time "
+            "and budget spent aligning lists, calendars and results), 0..1."
+        ),
     )
 
 

@@ -7,6 +7,7 @@ Functional forms (docs/ODD.md, "Third parties"):
     candour      x= 1 + expertise_candour_gain x profile.process_expertise
     room trust   += local_trust_bonus x (1 - room trust)                 (local or hybrid teams: access)
     room trust   x= 1 - local_one_sidedness     for participants not of local_side (local or hybrid: partiality)
+    confidentiality x= 1 - formats.outreach_exposure x profile.track_three_link   (outreach on: talk made public)
     reputation   -= conditions_reputation_loss x accepted conditions     (each meeting held)
                     + leak_reputation_loss (+ proscribed.leak_cost with proscribed participants)  (each leak)
     P(invitee comes) = min(1, reputation / decline_below) x official_access (officials)
@@ -18,9 +19,17 @@ Scholar-practitioner with an outside team (the defaults) is today's third party:
 from __future__ import annotations
 
 import numpy as np
-from tracktwo.model.params import ConfigError, Params, ThirdParty, Workshops
+from tracktwo.model.params import ConfigError, Formats, Params, ThirdParty, Workshops
 
-__all__ = ["attendance", "candour_factor", "facilitated_params", "partiality", "reputation_after", "trust_bonus"]
+__all__ = [
+    "attendance",
+    "candour_factor",
+    "exposure_factor",
+    "facilitated_params",
+    "partiality",
+    "reputation_after",
+    "trust_bonus",
+]
 
 
 def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdParty) -> Params:
@@ -43,6 +52,13 @@ def facilitated_params(params: Params, workshops: Workshops, third_party: ThirdP
 def candour_factor(third_party: ThirdParty) -> float:
     """Candour multiplier from the third party's process expertise."""
     return 1.0 + third_party.expertise_candour_gain * third_party.profile.process_expertise
+
+
+def exposure_factor(third_party: ThirdParty, formats: Formats) -> float:
+    """Confidentiality multiplier from linking Track Three: outreach makes the room's talk public, so it leaks more."""
+    if formats.outreach_size == 0:
+        return 1.0
+    return 1.0 - formats.outreach_exposure * third_party.profile.track_three_link
 
 
 def trust_bonus(third_party: ThirdParty) -> float:

@@ -117,20 +117,27 @@ def holm(p_values: dict[str, float], alpha: float = ALPHA) -> dict[str, bool]:
     return rejected
 
 
+def sign_p_values(helps: tuple[pd.Series, pd.Series], does_not: tuple[pd.Series, pd.Series]) -> dict[str, float]:
+    """The three p-values of sign_depends_on_condition: helps at one end; hurts, or is absent, at the other."""
+    return {
+        "helps": _wilcoxon_greater(*helps),
+        "hurts": _wilcoxon_less(*does_not),
+        "absent": _tost(*does_not, NOT_HELPING_MARGIN),
+    }
+
+
 def sign_depends_on_condition(
-    helps: tuple[pd.Series, pd.Series], does_not: tuple[pd.Series, pd.Series], label: str
+    helps: tuple[pd.Series, pd.Series], does_not: tuple[pd.Series, pd.Series], label: str, must_hurt: bool = False
 ) -> Verdict:
     """Where it helps: treated > control; at the other end: treated < control, or equivalent within the margin.
 
     Each pair is (treated, control) on common seeds. The family of the three tests (helps; hurts; absent)
-    is Holm-corrected at ALPHA; the far end holds if either its "hurts" or its "absent" test is rejected.
+    is Holm-corrected at ALPHA; the far end holds if either its "hurts" or its "absent" test is rejected
+    (only "hurts" with `must_hurt`: for an effect whose condition already gates its benefit, so that
+    only a cost can make it negative).
     """
     here, there = helps, does_not
-    p = {
-        "helps": _wilcoxon_greater(*here),
-        "hurts": _wilcoxon_less(*there),
-        "absent": _tost(*there, NOT_HELPING_MARGIN),
-    }
+    p = sign_p_values(helps, does_not)
     rejected = holm(p)
     near = (here[0] - here[1]).mean()
     far = (there[0] - there[1]).mean()
@@ -138,4 +145,5 @@ def sign_depends_on_condition(
         f"{label}: effect {near:+.3g} where it should help (Wilcoxon p={p['helps']:.3g}), {far:+.3g} at the other end "
         f"(p negative {p['hurts']:.3g}, TOST +-{NOT_HELPING_MARGIN} p={p['absent']:.3g}); Holm at {ALPHA}"
     )
-    return Verdict(rejected["helps"] and (rejected["hurts"] or rejected["absent"]), detail)
+    far_end = rejected["hurts"] or (rejected["absent"] and not must_hurt)
+    return Verdict(rejected["helps"] and far_end, detail)

@@ -12,7 +12,8 @@ from tracktwo.model.metrics import outcomes
 
 # Every draw of the new Track Two is in play: declines (a private citizen reaches few officials, Track 1.5 rooms
 # invite them), replacements (a coordinated second initiative), voice, outreach to Track Three, a shuttle's
-# carrying and a knowledge product. The exposure trip in month 14 changes nothing (no cut in aversion, no trust).
+# carrying and a knowledge product. The exposure trip in month 14 changes nothing (no cut in aversion, no trust,
+# no co-optation).
 EVERY_DRAW = {
     "steps": 48,
     "mode": "track1.5",
@@ -26,6 +27,7 @@ EVERY_DRAW = {
     ],
     "formats.trip_aversion_cut": 0.0,
     "formats.trip_trust_gain": 0.0,
+    "formats.trip_cooptation": 0.0,
     "voice.weights": {"kind_elite": 0.4},
     "initiatives": [{"name": "other", "workshops": {"first_step": 3, "interval": 6, "count": 6}}],
     "competition.coordination": "coordinated",

@@ -1,20 +1,23 @@
 """No new-Track-Two effect by construction (issue 26, item 7; docs/ODD.md 7.9, "Where each effect helps").
 
-Each effect (a joint knowledge product, hybrid facilitation, the NGO mediator, access to proscribed groups)
-comes from mechanisms with a cost, so it helps at one end of a documented range of its condition and not at
-the other. Each test runs the two ends of the range shipped as a sweep in configs/sweeps/ (named beside
-each case), treated and control on common seeds (the fact seeds of seeds.py, never the calibration seeds),
-and asserts claims_part3.sign_depends_on_condition: helps at one end (one-sided Wilcoxon), hurts or is
-absent (TOST within +-0.5 transfers) at the other, Holm-corrected. Each ablation switches the mechanism
-off and the same claim must fail.
+Each effect (a joint knowledge product, hybrid facilitation, the NGO mediator, access to proscribed groups,
+an exposure trip, capacity building first, linking Track Three, coordination) comes from mechanisms with a
+cost, so it helps at one end of a documented range of its condition and not at the other. Each test runs the
+two ends of the range shipped as a sweep in configs/sweeps/ (named beside each case), treated and control on
+common seeds (the fact seeds of seeds.py, never the calibration seeds), and asserts
+claims_part3.sign_depends_on_condition: helps at one end (one-sided Wilcoxon), hurts or is absent (TOST
+within +-0.5 transfers) at the other (hurts, for coordination: its benefit is gated by the condition
+itself, so only its cost can turn it), Holm-corrected within the case (each case's test) and across every
+case of the file (the last test). Each ablation switches the cost off and the same claim must fail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from claims_part3 import sign_depends_on_condition
+from claims_part3 import holm, sign_depends_on_condition, sign_p_values
 from seeds import F4_SEEDS, SMALL_EFFECT_SEEDS
 
 pytestmark = pytest.mark.slow
@@ -24,6 +27,38 @@ PRODUCTS = {"format": "knowledge_product", "step": 12, "count": 6, "interval": 1
 AUTONOMOUS_HEAVY = {"steps": 84, "workshops.mix": {"elite": 0.2, "autonomous": 0.8}}
 NGO = {"steps": 72, "workshops.funder_conditionality": 0.3, "programme.third_party.type": "ngo_mediator"}
 ACCESS = "programme.third_party.profiles.scholar_practitioner.armed_group_access"
+TRIP = {"format": "exposure_trip", "step": 24}
+ACCESS_SEEDS = range(F4_SEEDS.start, F4_SEEDS.start + 200)
+LINK = "programme.third_party.profiles.ngo_mediator.track_three_link"
+TWO_NGOS = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
+SHARED_POOL = {"elite": 0.75, "autonomous": 0.25}
+
+
+def pools(shared: bool) -> dict:
+    """Two NGOs' rooms (the second from month 5): the same elite-heavy mix, or one all elites, one all autonomous."""
+    second = SHARED_POOL if shared else {"autonomous": 1.0}
+    initiative = {"name": "Second NGO", "third_party": {"type": "ngo_mediator"}, "workshops": {"first_step": 5}}
+    initiative["workshops"]["mix"] = second
+    return {"workshops.mix": SHARED_POOL if shared else {"elite": 1.0}, "initiatives": [initiative]}
+
+
+def training_first(events: int, trained: bool) -> dict:
+    """A programme of `events` events at equal budget: all workshops, or two 24-seat trainings then workshops."""
+    if not trained:
+        return {"steps": 96, "programme.events": [{"format": "workshop", "step": 3, "count": events, "interval": 4}]}
+    trainings = {"format": "training", "step": 3, "count": 2, "interval": 4, "size": 24}
+    workshops = {"format": "workshop", "step": 11, "count": events - 2, "interval": 4}
+    return {"steps": 96, "programme.events": [trainings, workshops]}
+
+
+def merged(arm: dict, condition: dict) -> dict:
+    """An arm's overrides under a condition's (the condition wins)."""
+    return {**arm, **condition}
+
+
+def scheduled(arm: dict, condition: dict) -> dict:
+    """An arm (trained or not) of a programme whose length is the condition."""
+    return training_first(condition["events"], arm["trained"])
 
 
 @dataclass(frozen=True)
@@ -36,6 +71,8 @@ class Case:
     does_not: dict  # the condition where it should not
     seeds: range
     ablation: dict
+    overrides: Callable[[dict, dict], dict] = merged  # an arm's run overrides under a condition
+    must_hurt: bool = False  # the far end must be negative (absence is the condition's doing, not a cost's)
 
 
 CASES = {
@@ -72,24 +109,64 @@ CASES = {
         control={"steps": 72, "kinds.elite.proscribed": 0.5, ACCESS: 0.2},
         helps={"proscribed.withdrawal_risk": 0.0},
         does_not={"proscribed.withdrawal_risk": 1.0},
-        seeds=F4_SEEDS,
+        seeds=ACCESS_SEEDS,  # file-wide Holm: at 100 seeds its near end (p 0.0019) fell short of the family
         ablation={"kinds.elite.proscribed": 0.0},
+    ),
+    # configs/sweeps/exposure_trip.yaml: how far colleagues read the trip as co-optation (standing lost)
+    "exposure trip": Case(
+        treated={"steps": 48, "programme.events": [SERIES, TRIP]},
+        control={"steps": 48, "programme.events": [SERIES]},
+        helps={"formats.trip_cooptation": 0.0},
+        does_not={"formats.trip_cooptation": 1.0},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"formats.trip_cooptation": 0.0},
+    ),
+    # configs/sweeps/training.yaml: how many events the programme holds (trainings replace its first workshops)
+    "training first": Case(
+        treated={"trained": True},
+        control={"trained": False},
+        helps={"events": 12},
+        does_not={"events": 3},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"formats.training_idea_factor": 1.0},
+        overrides=scheduled,
+    ),
+    # configs/sweeps/track_three_link.yaml: how much confidentiality outreach to the public costs the room
+    "Track Three link": Case(
+        treated={"steps": 72, "programme.third_party.type": "ngo_mediator", LINK: 1.0},
+        control={"steps": 72, "programme.third_party.type": "ngo_mediator", LINK: 0.0},
+        helps={"formats.outreach_exposure": 0.0},
+        does_not={"formats.outreach_exposure": 1.0},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"formats.outreach_exposure": 0.0},
+    ),
+    # configs/sweeps/coordination.yaml: how far the two initiatives draw on the same people
+    "coordination": Case(
+        treated={**TWO_NGOS, "competition.coordination": "coordinated"},
+        control={**TWO_NGOS, "competition.coordination": "none"},
+        helps=pools(shared=True),
+        does_not=pools(shared=False),
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"competition.coordination_cost": 0.0},
+        must_hurt=True,
     ),
 }
 
 
-def verdict(name: str, shared_runs, ablation: dict):
-    """The case's claim on its runs, with the ablation's overrides (empty: the calibrated model)."""
+def ends(name: str, shared_runs, ablation: dict):
+    """The case's (treated, control) transfers where it should help and where it should not, on common seeds."""
     case = CASES[name]
 
     def transfers(arm: dict, condition: dict):
-        return shared_runs({**arm, **condition, **ablation}, case.seeds)["ideas_transferred"]
+        return shared_runs({**case.overrides(arm, condition), **ablation}, case.seeds)["ideas_transferred"]
 
-    return sign_depends_on_condition(
-        (transfers(case.treated, case.helps), transfers(case.control, case.helps)),
-        (transfers(case.treated, case.does_not), transfers(case.control, case.does_not)),
-        name,
-    )
+    helps = (transfers(case.treated, case.helps), transfers(case.control, case.helps))
+    return helps, (transfers(case.treated, case.does_not), transfers(case.control, case.does_not))
+
+
+def verdict(name: str, shared_runs, ablation: dict):
+    """The case's claim on its runs, with the ablation's overrides (empty: the calibrated model)."""
+    return sign_depends_on_condition(*ends(name, shared_runs, ablation), name, CASES[name].must_hurt)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -102,3 +179,19 @@ def test_effect_helps_at_one_end_of_its_range_and_not_at_the_other(name: str, sh
 def test_without_its_mechanism_the_effect_does_not_change_sign(name: str, shared_runs) -> None:
     result = verdict(name, shared_runs, CASES[name].ablation)
     assert not result.holds, result.detail
+
+
+def test_every_effect_changes_sign_with_holm_across_the_whole_file(shared_runs) -> None:
+    """The file's claims as one family: every case's three p-values, Holm-corrected together (ALPHA)."""
+    p = {}
+    for name in CASES:
+        for test, value in sign_p_values(*ends(name, shared_runs, {})).items():
+            p[name, test] = value
+    rejected = holm(p)
+
+    def holds(name: str) -> bool:
+        far = rejected[name, "hurts"] or (rejected[name, "absent"] and not CASES[name].must_hurt)
+        return rejected[name, "helps"] and far
+
+    failing = [name for name in CASES if not holds(name)]
+    assert not failing, {key: round(value, 5) for key, value in p.items() if key[0] in failing}
