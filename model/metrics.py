@@ -82,9 +82,6 @@ class Observable(Protocol):
     def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
 
-    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
-        """Per-(track, side) counts summed to one value per track."""
-
     def advocates_made(self) -> int:
         """Non-officials whose standing was raised to the credible level."""
 

@@ -397,10 +397,6 @@ class TrackTwoModel(mesa.Model):
         made = ~self.weighs_standing & (self.initial_standing < level) & (self.standing >= level)
         return int(np.count_nonzero(made))
 
-    def track_totals(self, per_group: np.ndarray) -> np.ndarray:
-        """Sum (track, side) group counts over sides: one value per track, in BEHAVIOURS order."""
-        return np.add.reduce(per_group.reshape(len(BEHAVIOURS), self.n_sides), axis=1)
-
     # Step -----------------------------------------------------------------------------------
 
     def step(self) -> None:
