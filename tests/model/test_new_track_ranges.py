@@ -1,8 +1,9 @@
 """No new-Track-Two effect by construction (issue 26, item 7; docs/ODD.md 7.9, "Where each effect helps").
 
 Each effect (a joint knowledge product, hybrid facilitation, the NGO mediator, access to proscribed groups,
-an exposure trip, capacity building first, linking Track Three, coordination) comes from mechanisms with a
-cost, so it helps at one end of a documented range of its condition and not at the other. Each test runs the
+an exposure trip, capacity building first, linking Track Three, coordination, refusing a funder's conditions,
+a backchannel) comes from mechanisms with a cost, so it helps at one end of a documented range of its
+condition and not at the other. Each test runs the
 two ends of the range shipped as a sweep in configs/sweeps/ (named beside each case), treated and control on
 common seeds (the fact seeds of seeds.py, never the calibration seeds), and asserts
 claims_part3.sign_depends_on_condition: helps at one end (one-sided Wilcoxon), hurts or is absent (TOST
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 from claims_part3 import holm, sign_depends_on_condition, sign_p_values
-from seeds import F4_SEEDS, SMALL_EFFECT_SEEDS
+from seeds import F4_SEEDS, FACT_SEEDS, SMALL_EFFECT_SEEDS
 
 pytestmark = pytest.mark.slow
 
@@ -32,6 +33,12 @@ ACCESS_SEEDS = range(F4_SEEDS.start, F4_SEEDS.start + 200)
 LINK = "programme.third_party.profiles.ngo_mediator.track_three_link"
 TWO_NGOS = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
 SHARED_POOL = {"elite": 0.75, "autonomous": 0.25}
+CONDITIONS = {"steps": 72, "workshops.funder_conditionality": 1.0}
+ACCEPTING_COSTLESS = {
+    "workshops.candour.conditions_penalty": 0.0,
+    "workshops.novelty.conditions_penalty": 0.0,
+    "programme.third_party.conditions_reputation_loss": 0.0,
+}
 
 
 def pools(shared: bool) -> dict:
@@ -73,6 +80,7 @@ class Case:
     ablation: dict
     overrides: Callable[[dict, dict], dict] = merged  # an arm's run overrides under a condition
     must_hurt: bool = False  # the far end must be negative (absence is the condition's doing, not a cost's)
+    outcome: str = "ideas_transferred"  # what the effect is measured on
 
 
 CASES = {
@@ -150,6 +158,25 @@ CASES = {
         ablation={"competition.coordination_cost": 0.0},
         must_hurt=True,
     ),
+    # configs/sweeps/refuse_vs_accept.yaml: the budget refusing costs (F14), under full conditions
+    "refusing conditions": Case(
+        treated={**CONDITIONS, "workshops.facilitator_policy": "refuse"},
+        control={**CONDITIONS, "workshops.facilitator_policy": "accept"},
+        helps={"workshops.refusal_budget_loss": 0.0},
+        does_not={"workshops.refusal_budget_loss": 1.0},
+        seeds=FACT_SEEDS,
+        ablation=ACCEPTING_COSTLESS,
+    ),
+    # configs/sweeps/backchannel_ripeness.yaml: ripe moments on or off (F6); impact, the novelty that enters
+    "backchannel": Case(
+        treated={"steps": 72, "mode": "backchannel"},
+        control={"steps": 72, "mode": "track2"},
+        helps={"ripeness.mode": "off"},
+        does_not={"ripeness.mode": "endogenous"},
+        seeds=FACT_SEEDS,
+        ablation={"diffusion.official_aversion_unripe": 0.5},
+        outcome="impact",
+    ),
 }
 
 
@@ -158,7 +185,7 @@ def ends(name: str, shared_runs, ablation: dict):
     case = CASES[name]
 
     def transfers(arm: dict, condition: dict):
-        return shared_runs({**case.overrides(arm, condition), **ablation}, case.seeds)["ideas_transferred"]
+        return shared_runs({**case.overrides(arm, condition), **ablation}, case.seeds)[case.outcome]
 
     helps = (transfers(case.treated, case.helps), transfers(case.control, case.helps))
     return helps, (transfers(case.treated, case.does_not), transfers(case.control, case.does_not))
