@@ -2,7 +2,7 @@
 
 Each effect (a joint knowledge product, hybrid facilitation, the NGO mediator, access to proscribed groups,
 an exposure trip, capacity building first, linking Track Three, coordination, refusing a funder's conditions,
-a backchannel) comes from mechanisms with a cost, so it helps at one end of a documented range of its
+a backchannel, voice) comes from mechanisms with a cost, so it helps at one end of a documented range of its
 condition and not at the other. Each test runs the
 two ends of the range shipped as a sweep in configs/sweeps/ (named beside each case), treated and control on
 common seeds (the fact seeds of seeds.py, never the calibration seeds), and asserts
@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+import yaml
 from claims_part3 import holm, sign_depends_on_condition, sign_p_values
 from seeds import F4_SEEDS, FACT_SEEDS, SMALL_EFFECT_SEEDS
+from tracktwo.model.params import merge
 
 pytestmark = pytest.mark.slow
 
@@ -34,6 +37,10 @@ LINK = "programme.third_party.profiles.ngo_mediator.track_three_link"
 TWO_NGOS = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
 SHARED_POOL = {"elite": 0.75, "autonomous": 0.25}
 CONDITIONS = {"steps": 72, "workshops.funder_conditionality": 1.0}
+INCLUSION = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "configs" / "new_track" / "inclusion.yaml").read_text(encoding="utf-8")
+)
+WOMEN_HALF = {"steps": 72, "workshops.mix": {"elite": 0.25, "autonomous": 0.25, "women": 0.5}}
 ACCEPTING_COSTLESS = {
     "workshops.candour.conditions_penalty": 0.0,
     "workshops.novelty.conditions_penalty": 0.0,
@@ -176,6 +183,16 @@ CASES = {
         seeds=FACT_SEEDS,
         ablation={"diffusion.official_aversion_unripe": 0.5},
         outcome="impact",
+    ),
+    # configs/sweeps/voice_split.yaml: how far apart the sides start on security (F15); justice ideas that enter
+    "voice": Case(
+        treated=merge(INCLUSION, {**WOMEN_HALF, "voice.weights": {"kind_women": 1.0}}),
+        control=merge(INCLUSION, {**WOMEN_HALF, "voice.weights": {"kind_women": 0.0}}),
+        helps={"issues.start_positions": [[0, 0, 0, 0], [0, 0, 0, 0]]},
+        does_not={"issues.start_positions": [[2, 0, 0, 0], [-2, 0, 0, 0]]},
+        seeds=SMALL_EFFECT_SEEDS,
+        ablation={"voice.weighted": False},
+        outcome="outcome_transfer_justice_and_social_issues",
     ),
 }
 
