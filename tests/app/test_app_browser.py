@@ -302,9 +302,11 @@ def test_controls_a_mode_makes_moot_are_disabled_and_texts_follow(page, offline)
     sidebar = page.locator(".tt-sidebar")
     assert sidebar.get_by_text("A workshop every 4 months").is_visible()
     assert sidebar.get_by_text("Policy on conditions (none set)").is_visible()
+    disabled = sidebar.locator(".tt-disabled .v-slider--disabled")
+    assert disabled.count() == 1, "only the middle-range seats, with no middle-range leaders"
     button(page, "Backchannel").click()
     sidebar.get_by_text("A backchannel seats officials only").wait_for()
-    assert sidebar.locator(".tt-disabled .v-slider--disabled").count() == 2, "both mix sliders are disabled"
+    assert disabled.count() == 3, "both mix sliders are disabled too"
     page.locator(".tt-running").get_by_text("officials only").wait_for()
     button(page, "Step").click()
     wait_for_month(page, 1)
@@ -315,7 +317,7 @@ def test_controls_a_mode_makes_moot_are_disabled_and_texts_follow(page, offline)
     assert "official " not in page.locator(".tt-workshop").inner_text().replace("officials", "")
     button(page, "The usual suspects").click()
     page.locator(".tt-presets").get_by_text(PRESETS_BY_NAME["The usual suspects"].watch[:40]).wait_for()
-    assert sidebar.locator(".v-slider--disabled").count() == 0
+    assert sidebar.locator(".v-slider--disabled").count() == 1  # the mix is live again; no middle-range leaders
     button(page, "Stage a ripe moment now (24 months)").click()
     page.get_by_text("Ripe: looking for new approaches").wait_for()
     page.locator(".tt-track-one").get_by_text("until month 24").wait_for()

@@ -303,7 +303,7 @@ def test_a_meeting_whose_removal_raises_an_outcome_reads_worked_against():
     workshops = make_params({}).workshops
     base = {"steps": workshops.first_step + (workshops.count - 1) * workshops.interval}  # the last meeting's month
     last = f"workshop:{workshops.count}"
-    seeds = range(12)
+    seeds = range(30)  # a last meeting adds ideas in only some runs: 12 seeds left it inconclusive
     changes = np.array(
         [
             simulate(merge(base, {"evaluation.removed": [last]}), s).outcomes["transfer_rate"]
