@@ -71,6 +71,11 @@ trust, ties and ripeness it built. Over several seeds the verdicts follow `track
 rule: *contributed* or *worked against* (Holm across the meetings), *no effect* (equivalence within
 a margin), *on the chain but substitutable*, or *inconclusive*.
 
+With the issue space (the default), the table also shows, for each meeting, what removing it changes
+in **influence on the process** (how far official positions moved toward Track Two ideas that were
+not adopted) beside **ideas transferred** (ideas adopted into Track One), each with its verdict by
+the same rule: a meeting can shape how officials think without any of its ideas entering Track One.
+
 ## One seed, many seeds
 
 A **seed** fixes the chance events: the same seed gives the same actors, network and run, so presets

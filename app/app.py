@@ -794,6 +794,13 @@ def evaluation_table_html(result: RunEvaluation) -> str:
     """Every meeting evaluated: on the chain of what share, what removing it changes, and the verdict."""
     several = len(result.seeds) > 1
     head = "<th>Meeting</th><th>On the chain of (share of impact)</th><th>Removing it changes impact by</th>"
+    content = any(m.process is not None for m in result.meetings)  # the issue space: process beside outcome
+    head += "<th>Verdict</th>"
+    if content:
+        head += (
+            "<th>Removing it changes influence on the process (positions moved without adoption)</th>"
+            "<th>Removing it changes ideas transferred</th>"
+        )
     rows = []
     for m in result.meetings:
         share = f"{m.share:.0%}" if math.isfinite(m.share) else "-"
@@ -802,8 +809,13 @@ def evaluation_table_html(result: RunEvaluation) -> str:
             if math.isfinite(m.share_low):
                 share += f" ({m.share_low:.0%}-{m.share_high:.0%})"
             change += f" ({signed(-m.contribution_high)} to {signed(-m.contribution_low)})"
-        rows.append(f"<tr><td>{m.label}</td><td>{share}</td><td>{change}</td><td>{m.verdict()}</td></tr>")
-    return f"<thead><tr>{head}<th>Verdict</th></tr></thead><tbody>{''.join(rows)}</tbody>"
+        cells = f"<td>{m.label}</td><td>{share}</td><td>{change}</td><td>{m.verdict()}</td>"
+        if content and m.process is not None and m.outcome is not None:
+            cells += (
+                f"<td>{m.process.text()}: {m.process.verdict()}</td><td>{m.outcome.text()}: {m.outcome.verdict()}</td>"
+            )
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
 
 
 def evaluation_rule_text(result: RunEvaluation) -> str:
@@ -870,7 +882,8 @@ def Evaluate():
             if result.settings == settings
             else f" These are for earlier settings ({result.settings.describe()}): evaluate again."
         )
-        sentences = "".join(f"<li>{text}</li>" for text in result.headlines())
+        process = result.process_sentence()  # influence on the process beside outcome transfer (issue space)
+        sentences = "".join(f"<li>{text}</li>" for text in (*result.headlines(), *([process] if process else ())))
         solara.HTML(
             tag="div",
             classes=["tt-eval-summary"],

@@ -24,12 +24,40 @@ from tracktwo.model import ConfigError, Params, TrackTwoModel, simulate
 from tracktwo.model.components import Component
 
 EVALUATION_SEEDS = 10  # seeds of the "over several seeds" evaluation
+PROCESS, OUTCOME = "influence_on_process", "ideas_transferred"  # as `tracktwo evaluate`'s process_outcome.csv
 IMPACT_SHOWN = 0.005  # impact is shown to 2 decimals: a smaller change reads as none
 
 
 def signed(impact: float) -> str:
     """An impact change with its sign, to 2 decimals, with no '-0.00'."""
     return f"{0.0 if abs(impact) < IMPACT_SHOWN else impact:+.2f}"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What removing a meeting changes one outcome by: the mean, its 95% interval (several seeds) and the verdict."""
+
+    change: float
+    low: float = math.nan
+    high: float = math.nan
+    judged: str = ""  # the rule's verdict ("" = one seed)
+
+    def verdict(self) -> str:
+        """The rule's verdict; on one seed 'no effect' for exactly 0 and 'inconclusive' otherwise."""
+        if self.judged:
+            return self.judged
+        return evaluation.NO_EFFECT if self.change == 0 else evaluation.INCONCLUSIVE
+
+    def text(self, digits: int = 2) -> str:
+        """'-0.12 (-0.20 to -0.04)', or '-0.12' on one seed; no '-0.00'."""
+        shown = 0.5 * 10.0**-digits
+
+        def number(value: float) -> str:
+            return f"{0.0 if abs(value) < shown else value:+.{digits}f}"
+
+        if not (math.isfinite(self.low) and math.isfinite(self.high)):
+            return number(self.change)
+        return f"{number(self.change)} ({number(self.low)} to {number(self.high)})"
 
 
 @dataclass(frozen=True)
@@ -53,6 +81,8 @@ class MeetingEffect:
     contribution_high: float = math.nan
     judged: str = ""  # the verdict by the rule across the meetings ("" = one seed, or built by hand)
     margin: float = 0.0  # equivalence margin of the rule (impact units)
+    process: Change | None = None  # removing it: influence on the process (positions moved without adoption)
+    outcome: Change | None = None  # removing it: ideas transferred (adopted into Track One); both None without issues
 
     @property
     def change(self) -> float:
@@ -111,6 +141,23 @@ class RunEvaluation:
                 chosen.append(meeting)
         return [meeting.sentence() for meeting in chosen]
 
+    def process_sentence(self) -> str | None:
+        """The meeting whose removal moves official positions most, beside what it changes in ideas transferred.
+
+        Influence on the process (positions moved by Track Two ideas that were not adopted) and outcome
+        transfer (ideas adopted) can part: a meeting may shape how officials think without any of its ideas
+        entering Track One. None without the issue space.
+        """
+        judged = [m for m in self.meetings if m.process is not None and m.outcome is not None]
+        if not judged:
+            return None
+        top = max(judged, key=lambda m: abs(m.process.change))
+        return (
+            f"{top.label}: removing it changes influence on the process (official positions moved without adoption) "
+            f"by {top.process.text()}: {top.process.verdict()}; and ideas transferred by {top.outcome.text()}: "
+            f"{top.outcome.verdict()}."
+        )
+
 
 def meeting_label(number: int, step: int, kind: str, schedule: bool) -> str:
     """'Workshop 7 (month 27)' in the plain series; 'Meeting 2 (capacity-building training, month 7)' else."""
@@ -144,12 +191,18 @@ def evaluate(
     check_runs_fit("Evaluate", [("the run with its record", _with(params, record=True, attribute=keys))], workers=1)
     runs = len(seeds) * (len(keys) + 1)
     full_impact, total, chain, without = [], [], [[] for _ in keys], [[] for _ in keys]
+    content = params.issues.enabled  # influence on the process exists with the issue space
+    parts = (PROCESS, OUTCOME) if content else ()
+    full_parts = {name: [] for name in parts}
+    without_parts = {name: [[] for _ in keys] for name in parts}
     done = 0
     for seed in seeds:
         if stop is not None and stop():
             return None
         full = simulate(_with(params, record=True, attribute=keys), seed).outcomes
         full_impact.append(full["impact"])
+        for name in parts:
+            full_parts[name].append(full[name])
         total.append(full["impact"] + full["rival_impact"])
         for i, key in enumerate(keys):
             chain[i].append(full[f"chain_impact_{Component.parse(key).slug}"])
@@ -157,7 +210,10 @@ def evaluate(
         for i, key in enumerate(keys):
             if stop is not None and stop():
                 return None
-            without[i].append(simulate(_with(params, removed=[key]), seed).outcomes["impact"])
+            removed = simulate(_with(params, removed=[key]), seed).outcomes
+            without[i].append(removed["impact"])
+            for name in parts:
+                without_parts[name][i].append(removed[name])
             done += 1
             if progress is not None:
                 progress(done / runs)
@@ -174,6 +230,8 @@ def evaluate(
         evaluation.Rule(margin=margin),
         shares["attribution_low"].to_numpy(dtype=float),
     )
+    one_seed = len(seeds) == 1
+    changes = {name: _changes(full_parts[name], without_parts[name], one_seed) for name in parts}
     meetings = []
     for i, key in enumerate(keys):
         number = int(Component.parse(key).name)
@@ -181,7 +239,6 @@ def evaluate(
             raise ConfigError(f"component {key!r}: the programme schedules {len(schedule)} meetings")
         step, _, kind = schedule[number - 1]
         row, share = contributions.iloc[i], shares.iloc[i]
-        one_seed = len(seeds) == 1
         meetings.append(
             MeetingEffect(
                 key=key,
@@ -196,9 +253,30 @@ def evaluate(
                 contribution_high=math.nan if one_seed else float(row["contribution_high"]),
                 judged="" if one_seed else str(judged["verdict"].iloc[i]),
                 margin=margin,
+                process=changes[PROCESS][i] if content else None,
+                outcome=changes[OUTCOME][i] if content else None,
             )
         )
     return RunEvaluation(settings, seeds, float(np.mean(full_impact)), tuple(meetings))
+
+
+def _changes(full: list[float], without: list[list[float]], one_seed: bool) -> list[Change]:
+    """Per meeting: the change when removed (paired over seeds), its interval and the rule's verdict.
+
+    Judged as `tracktwo evaluate` judges any outcome (process_outcome.csv): Holm across the meetings at
+    5%, paired t intervals, 'no effect' by two one-sided tests within 5% of the full programme's mean.
+    """
+    differences = np.column_stack([np.array(w, dtype=float) - np.array(full, dtype=float) for w in without])
+    means = differences.mean(axis=0)
+    if one_seed:
+        return [Change(float(m)) for m in means]
+    margin = abs(float(np.mean(full))) * evaluation.DEFAULT_MARGIN_SHARE
+    judged = evaluation.judge(differences, evaluation.Rule(margin=margin))
+    return [
+        Change(float(row["change_when_removed"]), float(row["change_when_removed_low"]),
+               float(row["change_when_removed_high"]), str(row["verdict"]))
+        for _, row in judged.iterrows()
+    ]  # fmt: skip
 
 
 def evaluation_seeds(settings: Settings, count: int = EVALUATION_SEEDS) -> range:

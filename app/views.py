@@ -120,16 +120,27 @@ def issue_words(name: str) -> str:
     return html.escape(name.replace("_", " "))
 
 
+def short_issue_words(name: str) -> str:
+    """A dimension's first word, for the card's one line: 'justice' for justice_and_social_issues.
+
+    The bar's tooltip and the Python API keep the whole name.
+    """
+    return html.escape(name.split("_")[0])
+
+
 def agenda_rows(model: TrackTwoModel) -> list[tuple[str, str]]:
-    """Influence on the process, outcome transfer and the agenda that entered, as label/value pairs (none: [])."""
+    """Influence on the process and the agenda that entered, as label/value pairs (none: []).
+
+    Outcome transfer (ideas adopted) is the card's first row, "Ideas that entered Track One": one row, not two,
+    so the card leaves the plot to watch its room on a projector.
+    """
     found = what_got_in(model)
     if found is None:
         return []
     entered = [(name, share) for name, share in found.shares.items() if share > 0]
-    agenda = ", ".join(f"{issue_words(name)} {share:.0%}" for name, share in entered) or "nothing adopted yet"
+    agenda = ", ".join(f"{short_issue_words(name)} {share:.0%}" for name, share in entered) or "nothing adopted yet"
     return [
         ("Influence on the process", f"{found.influence:.2f}"),  # positions moved by ideas not adopted
-        ("Outcome transfer", f"{found.transferred} idea{'s' if found.transferred != 1 else ''} adopted"),
         ("Agenda that entered", agenda),
     ]
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 from tracktwo.app import drawing
-from tracktwo.app.evaluation import IMPACT_SHOWN, MeetingEffect, evaluate
+from tracktwo.app.evaluation import IMPACT_SHOWN, MeetingEffect, RunEvaluation, evaluate
 from tracktwo.app.presets import (
     LOCAL_AGREEMENTS_RATIO_MIN,
     NGO_PROGRAMME,
@@ -351,6 +351,45 @@ def test_evaluating_over_seeds_gives_means_with_intervals():
     judged = rule.judge(changes, rule.Rule(margin=result.meetings[0].margin), [m.share_low for m in result.meetings])
     assert [m.verdict() for m in result.meetings] == judged["verdict"].tolist(), "the CLI's rule, Holm across meetings"
     assert evaluate(settings, seeds=range(30, 33), stop=lambda: True) is None
+
+
+def test_evaluating_shows_influence_on_the_process_beside_ideas_transferred():
+    """With the issue space, each meeting's change when removed in influence on the process and in ideas
+    transferred: the paired means of the replays, judged by `tracktwo evaluate`'s rule, in the table."""
+    from tracktwo.app.app import evaluation_table_html
+    from tracktwo.experiments.analysis import evaluation as rule
+
+    settings = Settings.default().replace(seed=40, steps=24)
+    seeds = range(40, 44)
+    result = evaluate(settings, seeds=seeds, keys=["workshop:1", "workshop:3", "workshop:5"])
+    overrides = settings.overrides()
+    for name, attribute in (("influence_on_process", "process"), ("ideas_transferred", "outcome")):
+        changes = np.column_stack(
+            [
+                [
+                    simulate({**overrides, "evaluation.removed": [m.key]}, s).outcomes[name]
+                    - simulate(overrides, s).outcomes[name]
+                    for s in seeds
+                ]
+                for m in result.meetings
+            ]
+        )
+        margin = abs(np.mean([simulate(overrides, s).outcomes[name] for s in seeds])) * rule.DEFAULT_MARGIN_SHARE
+        judged = rule.judge(changes, rule.Rule(margin=margin))
+        got = [getattr(m, attribute) for m in result.meetings]
+        assert [c.change for c in got] == pytest.approx(changes.mean(axis=0).tolist())
+        assert [c.verdict() for c in got] == judged["verdict"].tolist(), "the CLI's rule, Holm across meetings"
+        assert all(c.low <= c.change <= c.high for c in got)
+    moved = [m for m in result.meetings if m.process.change != 0]
+    assert moved, "some meeting moves official positions in 24 months"
+    table = evaluation_table_html(result)
+    assert "influence on the process" in table and "ideas transferred" in table
+    assert result.process_sentence().startswith(max(result.meetings, key=lambda m: abs(m.process.change)).label)
+    one = evaluate(settings, keys=["workshop:1"])
+    assert one.meetings[0].process.verdict() in ("no effect", "inconclusive") and not one.meetings[0].process.judged
+    plain = MeetingEffect("workshop:1", "Workshop 1 (month 1)", 1, 0.1, 0.1, 0.1)
+    bare = RunEvaluation(settings, (40,), 1.0, (plain,))
+    assert bare.process_sentence() is None and "influence on the process" not in evaluation_table_html(bare)
 
 
 def test_the_evaluations_words_follow_the_cli_rule():

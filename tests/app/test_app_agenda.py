@@ -8,7 +8,7 @@ import re
 import pytest
 from tracktwo.app import drawing
 from tracktwo.app.runs import Settings, TrainerModel, advance
-from tracktwo.app.views import agenda_rows, track_one_html
+from tracktwo.app.views import agenda_rows, status_rows, track_one_html
 from tracktwo.model import TrackTwoModel, make_params, simulate
 
 SEED = 7  # a default run whose adopted ideas cover all four issues
@@ -37,11 +37,14 @@ def test_the_card_follows_what_got_in_month_by_month_and_ends_where_simulate_doe
     assert final.breadth == pytest.approx(expected["agenda_breadth"])
     rows = dict(agenda_rows(model))
     assert rows["Influence on the process"] == f"{expected['influence_on_process']:.2f}"
-    assert rows["Outcome transfer"] == f"{expected['ideas_transferred']} ideas adopted"
+    assert "Outcome transfer" not in rows, "outcome transfer is the card's first row, not a second one"
+    first = dict(status_rows(model))["Ideas that entered Track One"]
+    assert first == f"{expected['ideas_transferred']} of {expected['ideas_generated']} generated"
     page = track_one_html(model)
     for name, share in final.shares.items():
         if share > 0:
-            assert f"{name.replace('_', ' ')} {share:.0%}" in rows["Agenda that entered"]
+            assert f"{name.split('_')[0]} {share:.0%}" in rows["Agenda that entered"]  # one line on the card
+            assert f"{name.replace('_', ' ')}: {share:.0%}" in page  # the whole name in the bar's tooltip
     segments = re.findall(r"<div title='([^']*)' style='flex:([0-9.]+) 0 0;background:(#[0-9a-f]{6})'>", page)
     assert len(segments) == sum(share > 0 for share in final.shares.values()) == 4
     assert sum(float(width) for _, width, _ in segments) == pytest.approx(1.0, abs=1e-3)

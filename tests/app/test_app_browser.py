@@ -221,7 +221,8 @@ def test_one_screen_on_a_projector(browser, app_url, offline, shots, screen):
         ):
             assert_inside_viewport(page, selector)
         card = page.locator(".tt-track-one")
-        for row in ("Influence on the process", "Outcome transfer", "Agenda that entered"):  # what got in (issue 26)
+        rows = ("Influence on the process", "Ideas that entered Track One", "Agenda that entered")  # what got in (26)
+        for row in rows:
             assert card.get_by_text(row).is_visible(), f"Track One card row {row!r}"
         for name in ("Play", "Step", "Reset", "slow", "normal", "fast", "Hide settings", *(p.name for p in PRESETS)):
             assert button(page, name).is_visible(), f"button {name!r}"
@@ -269,6 +270,8 @@ def test_play_to_the_end_never_passes_the_last_month_and_says_so(page, offline, 
     assert button(page, "Play").is_disabled() and button(page, "Step").is_disabled()
     assert_inside_viewport(page, ".tt-finished")
     settle(page)
+    plot = page.locator(".tt-stage-side img.tt-plot").bounding_box()  # the card grows as ideas enter: it must not
+    assert plot is not None and plot["height"] >= 0.3 * page.viewport_size["height"], f"the plot to watch: {plot}"
     page.screenshot(path=shots / "explore_finished.png")
 
     button(page, "Scoreboard").click()
