@@ -52,7 +52,8 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float32(1.0), np.float32(-1.0)
-_SPLIT_AT = 64  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 
 
 @dataclass
@@ -365,37 +366,28 @@ def _adopt(
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
     weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
+    if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, flat, weighs)
     any_weigh = weighing > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
     else:
         plain, plain_r, plain_c = flat, receivers, columns
-    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
-        q = np.float64(min(context.base_rate, P_CEILING))
-    else:
-        if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-            novelty = context.novelty[context.sides[plain_r], plain_c]
-        else:
-            novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
-        q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
-    if by_side.shape[0] > 1:
-        layers = by_side.shape[0]
-        terms = by_side.reshape(layers, -1)[:, plain] * np.log1p(-q * context.trust[plain_r, :layers].T)
-        log_plain = terms[0] + terms[1]  # summed side by side, in order
-        for term in terms[2:]:
-            log_plain += term
-    else:
-        log_plain = total.reshape(-1)[plain] * np.log1p(-q)
+    rate = _pair_rate(context, plain_r, plain_c)
+    log_plain = _log_plain(context, by_side, total, plain, plain_r, np.minimum(rate, P_CEILING))
     if not any_weigh:
-        adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_plain)
+        if receivers.size <= _BOTH_AT:  # few: the adoption and the credit uniforms in one pass
+            chance, pick = draws.adoption_and_credit(receivers, columns)
+        else:
+            chance, pick = draws.uniforms("adoption", receivers, columns), None
+        adopt = chance < -np.expm1(log_plain)
         receivers, columns = receivers[adopt], columns[adopt]
+        pick = None if pick is None else pick[adopt]
         exposed = _incoming(ties, advocating, receivers, columns) if exposures else None  # the adopters' advocates
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
-    if receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain)
+        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context, pick), exposed
     # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
     # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
     weighing_r, weighing_c = receivers[weighs], columns[weighs]
@@ -412,29 +404,78 @@ def _adopt(
     owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     exposed = (senders, receivers[owner], columns[owner]) if exposures else None
-    return receivers, columns, _credit_by_rate(owner, senders, p, draws.uniforms("credit", receivers, columns)), exposed
+    pick = draws.uniforms("credit", receivers, columns)
+    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
 
 
-def _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain):
-    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie.
+def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray | float:
+    """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
 
-    For the weighing receivers' chance and for the adopters' credit and exposures.
+    The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
+    product tie by tie); the base rate itself when no idea is novel.
     """
+    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
+        return context.base_rate
+    if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
+        novelty = context.novelty[context.sides[receivers], columns]
+    else:
+        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[columns]
+    return context.base_rate * np.exp(-context.aversion[receivers] * novelty)
+
+
+def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
+    """log P(no advocate persuades) of each open pair whose receiver does not weigh standing, from the counts.
+
+    Every advocate on one side offers the same p = q x trust, so the log is sum_s m_s log(1 - q t_s).
+    """
+    if by_side.shape[0] > 1:
+        layers = by_side.shape[0]
+        terms = by_side.reshape(layers, -1)[:, flat] * np.log1p(-q * context.trust[receivers, :layers].T)
+        log_plain = terms[0] + terms[1]  # summed side by side, in order
+        for term in terms[2:]:
+            log_plain += term
+        return log_plain
+    return total.reshape(-1)[flat] * np.log1p(-q)
+
+
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, flat, weighs):
+    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
+
+    For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
+    is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
+    same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
+    uniforms are hashed in one pass.
+    """
+    if advocating.shape[0] == 1:
+        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
+    else:
+        columns, receivers = np.divmod(flat, advocating.shape[1])
     owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    log_none = np.empty(receivers.size)
-    log_none[~weighs] = log_plain
-    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
+    receivers_t, columns_t = receivers[owner], columns[owner]
+    rate = _pair_rate(context, receivers, columns)
+    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    credibility = np.where(context.weighs_standing[receivers_t], context.standing[senders], 1.0)
+    if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
+        p = rate[owner]
+        p *= credibility
+    else:
+        p = rate * credibility
+    if context.any_across:
+        sender_sides = context.sides[senders]
+        p *= np.where(sender_sides != context.sides[receivers_t], context.trust[receivers_t, sender_sides], 1.0)
+    np.minimum(p, P_CEILING, out=p)
+    log_fail = np.log1p(-p)
+    log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     chance, pick = draws.adoption_and_credit(receivers, columns)
     adopt = chance < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
-    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    kept = adopt[owner]  # the adopters' advocates, in pair order
     senders = senders[kept]
-    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
+    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
 
 
 def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
@@ -444,26 +485,34 @@ def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, col
     return owner[advocates], senders[advocates]
 
 
-def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
-    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda)."""
+def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context, pick=None) -> np.ndarray:
+    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda).
+
+    `pick`: the adoptions' credit uniforms, when drawn already.
+    """
     if receivers.size == 0:
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
     advocates = np.bincount(owner, minlength=receivers.size)
     ends = np.cumsum(advocates)
     starts = ends - advocates
-    pick = draws.uniforms("credit", receivers, columns)
+    if pick is None:
+        pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    return _credit_by_rate(owner, senders, context.tie_probability(senders, receivers[owner], columns[owner]), pick)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    return _credit_by_rate(owner, senders, -np.log1p(-p), pick)
 
 
-def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, p: np.ndarray, pick: np.ndarray) -> np.ndarray:
-    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, their p, one uniform each."""
+def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, one uniform each.
+
+    `rates`: each tie's lambda = -log(1 - p).
+    """
     advocates = np.bincount(owner, minlength=pick.size)
     ends = np.cumsum(advocates)
     starts = ends - advocates
-    running = np.cumsum(-np.log1p(-p))
+    running = np.cumsum(rates)
     offset = np.where(starts > 0, running[starts - 1], 0.0)
     target = offset + pick * (running[ends - 1] - offset)
     return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
