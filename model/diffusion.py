@@ -51,7 +51,7 @@ __all__ = [
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
-_PLUS_ONE, _MINUS_ONE = np.float32(1.0), np.float32(-1.0)
+_PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 
@@ -144,8 +144,8 @@ def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tu
     """For each row, its neighbours: returns (position of the row in `rows`, neighbour)."""
     starts = indptr[rows]
     degrees = indptr[rows + 1] - starts
-    ends = np.cumsum(degrees)
-    owner = np.repeat(np.arange(rows.size), degrees)
+    ends = degrees.cumsum()  # (array methods: numpy's function wrappers cost more than these small arrays)
+    owner = np.arange(rows.size).repeat(degrees)
     # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
     return owner, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees)[owner]]
 
@@ -252,7 +252,9 @@ def advocate(
     n_ideas = active.shape[1]
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
-    by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
+    counts = counts or AdvocateCounts(context.sides)
+    _, total = counts.update(ties, active)
+    by_side = counts.counts.reshape(counts.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
     receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
@@ -273,7 +275,7 @@ class AdvocateCounts:
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
-        self.counts = np.zeros((1, 0, sides.size), dtype=np.float32)
+        self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
 
     def _room(self, n_ideas: int, layers: int) -> None:
         """Make room for n_ideas ideas in `layers` count layers (zeros beyond what was counted)."""
@@ -281,7 +283,7 @@ class AdvocateCounts:
         if n_ideas <= capacity and layers == self.counts.shape[0]:
             return
         new = max(n_ideas, 2 * capacity, 16)
-        counts = np.zeros((layers, new, self.sides.size), dtype=np.float32)
+        counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
         if layers == self.counts.shape[0]:
             counts[:, :capacity] = self.counts
@@ -300,7 +302,7 @@ class AdvocateCounts:
             self.ties = ties
         if ties is not self.ties:
             self.ties = ties
-            self.counts = np.zeros((layers, 0, n), dtype=np.float32)
+            self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
             self._room(n_ideas, layers)
             as_float = active.astype(np.float32)
@@ -312,10 +314,10 @@ class AdvocateCounts:
             self.active[:n_ideas] = advocating
         else:
             self._room(n_ideas, layers)
-            changed = np.flatnonzero(advocating != self.active[:n_ideas])  # idea-major cells: idea x actors + actor
+            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea-major: idea x actors + actor
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float32, as counts
+                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
                 owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
@@ -339,7 +341,7 @@ class AdvocateCounts:
             cells = ideas * n + receivers[entry]
             if layers > 1:
                 cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
-            np.add.at(self.counts.reshape(-1), cells, np.float32(1.0))
+            np.add.at(self.counts.reshape(-1), cells, _PLUS_ONE)
         return True
 
 
@@ -355,11 +357,12 @@ def _adopt(
 ):
     """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
 
-    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor.
+    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
+    (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
     """
     open_to = total > 0
     open_to &= ~holds
-    flat = np.flatnonzero(open_to)  # flat (idea, receiver) cells: 1-D indexing is much cheaper
+    flat = open_to.reshape(-1).nonzero()[0]  # flat (idea, receiver) cells: 1-D indexing is much cheaper
     if advocating.shape[0] == 1:
         columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
     else:
@@ -430,7 +433,10 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     """
     if by_side.shape[0] > 1:
         layers = by_side.shape[0]
-        terms = by_side.reshape(layers, -1)[:, flat] * np.log1p(-q * context.trust[receivers, :layers].T)
+        trust = context.trust.take(receivers, axis=0)  # (take: much cheaper than fancy indexing beside a slice)
+        if trust.shape[1] != layers:
+            trust = trust[:, :layers]
+        terms = by_side.reshape(layers, -1).take(flat, axis=1) * np.log1p(-q * trust.T)
         log_plain = terms[0] + terms[1]  # summed side by side, in order
         for term in terms[2:]:
             log_plain += term
@@ -510,12 +516,13 @@ def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, p
     `rates`: each tie's lambda = -log(1 - p).
     """
     advocates = np.bincount(owner, minlength=pick.size)
-    ends = np.cumsum(advocates)
+    ends = advocates.cumsum()
     starts = ends - advocates
-    running = np.cumsum(rates)
+    running = rates.cumsum()
     offset = np.where(starts > 0, running[starts - 1], 0.0)
-    target = offset + pick * (running[ends - 1] - offset)
-    return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
+    last = ends - 1
+    target = offset + pick * (running[last] - offset)
+    return senders[np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), last)]
 
 
 def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
