@@ -468,7 +468,8 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
         p = rate * credibility
     if context.any_across:
         sender_sides = context.sides[senders]
-        p *= np.where(sender_sides != context.sides[receivers_t], context.trust[receivers_t, sender_sides], 1.0)
+        trust = context.trust.reshape(-1)[receivers_t * context.trust.shape[1] + sender_sides]  # trust[r, side(s)]
+        p *= np.where(sender_sides != context.sides[receivers_t], trust, 1.0)
     np.minimum(p, P_CEILING, out=p)
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
@@ -480,7 +481,7 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    owner = (adopt.cumsum() - 1)[owner[kept]]
     return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
 
 
