@@ -314,7 +314,7 @@ class AdvocateCounts:
             self.active[:n_ideas] = advocating
         else:
             self._room(n_ideas, layers)
-            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea-major: idea x actors + actor
+            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea x actors + actor
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
                 change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
@@ -427,7 +427,7 @@ def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray) -> 
 
 
 def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
-    """log P(no advocate persuades) of each open pair whose receiver does not weigh standing, from the counts.
+    """The log of P(no advocate persuades) of each open pair whose receiver does not weigh standing, from the counts.
 
     Every advocate on one side offers the same p = q x trust, so the log is sum_s m_s log(1 - q t_s).
     """
