@@ -620,6 +620,10 @@ class TrackTwoModel(mesa.Model):
         counted = np.bincount(actors[rows] * self.n_sides + sides)  # (actor, side) cells, in order, and how often
         cells = counted.nonzero()[0]
         times = counted[cells]
+        if self.trust.flags.c_contiguous:  # the cells index the flat (actors x sides) trust: 1-D indexing is cheaper
+            trust = self.trust.reshape(-1)
+            trust[cells] = 1.0 - (1.0 - trust[cells]) * (1.0 - gain) ** times
+            return
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
 
