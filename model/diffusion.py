@@ -28,7 +28,9 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,6 +56,7 @@ _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
+_FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 
 
 @dataclass
@@ -481,6 +484,8 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
+        return receivers, columns, _credit_few(owner[kept], senders, -log_fail[kept], pick[adopt]), exposed
     owner = (adopt.cumsum() - 1)[owner[kept]]
     return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
 
@@ -516,6 +521,8 @@ def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, p
 
     `rates`: each tie's lambda = -log(1 - p).
     """
+    if senders.size <= _FEW_TIES:
+        return _credit_few(owner, senders, rates, pick)
     advocates = np.bincount(owner, minlength=pick.size)
     ends = advocates.cumsum()
     starts = ends - advocates
@@ -524,6 +531,28 @@ def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, p
     last = ends - 1
     target = offset + pick * (running[last] - offset)
     return senders[np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), last)]
+
+
+def _credit_few(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """:func:`_credit_by_rate` for a few ties, with Python floats: the same sums, products and search, bit for bit.
+
+    `owner` groups the ties by adoption (equal and adjacent within one, adoptions in `pick`'s order).
+    The running sum runs over all the ties in order, as numpy's cumsum does, and each adoption's
+    target is found by bisection in it (numpy's searchsorted, side "right"), kept within its own ties.
+    """
+    owners, chosen = owner.tolist(), []
+    candidates = senders.tolist()
+    running = list(accumulate(rates.tolist()))
+    start, size = 0, len(owners)
+    for u in pick.tolist():
+        end = start + 1
+        while end < size and owners[end] == owners[start]:
+            end += 1
+        offset = running[start - 1] if start > 0 else 0.0
+        target = offset + u * (running[end - 1] - offset)
+        chosen.append(candidates[min(max(bisect_right(running, target), start), end - 1)])
+        start = end
+    return np.array(chosen, dtype=senders.dtype)
 
 
 def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: boo
     """A run with advocacy forced to one pass and uniforms hashed together (or to the split, separate ways)."""
     monkeypatch.setattr(diffusion, "_SPLIT_AT", 10**9 if one_pass else -1)
     monkeypatch.setattr(diffusion, "_BOTH_AT", 10**9 if one_pass else -1)
+    monkeypatch.setattr(diffusion, "_FEW_TIES", 10**9 if one_pass else -1)
     return simulate(dict(config), seed)
 
 
@@ -45,3 +46,20 @@ def test_one_pass_and_split_advocacy_give_identical_runs(monkeypatch: pytest.Mon
             assert exposures[0].size > 0
             for a, b in zip(exposures, split.model.record.exposures(), strict=True):
                 assert np.array_equal(a, b) and a.dtype == b.dtype
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_few_credits_in_python_floats_equal_the_array_search(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """Random adoptions with 1-6 advocates each, rates spanning decades and picks near 0 and 1: same advocates."""
+    rng = np.random.default_rng(seed)
+    advocates = rng.integers(1, 7, size=12)
+    owner = np.repeat(np.arange(advocates.size), advocates)
+    senders = rng.permutation(1000)[: owner.size].astype(np.int32)
+    rates = -np.log1p(-np.minimum(rng.random(owner.size) ** 4, diffusion.P_CEILING))
+    pick = np.concatenate([rng.random(advocates.size - 2), [0.0, 1.0 - 2.0**-53]])
+    few = diffusion._credit_few(owner, senders, rates, pick)
+    monkeypatch.setattr(diffusion, "_FEW_TIES", -1)
+    searched = diffusion._credit_by_rate(owner, senders, rates, pick)
+    assert few.dtype == searched.dtype == np.int32
+    assert few.tolist() == searched.tolist()
+    assert len(set(few.tolist())) > 1
