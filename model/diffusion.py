@@ -255,9 +255,9 @@ def advocate(
     n_ideas = active.shape[1]
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
-    counts = counts or AdvocateCounts(context.sides)
-    _, total = counts.update(ties, active)
-    by_side = counts.counts.reshape(counts.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
+    counter = counts or AdvocateCounts(context.sides)
+    _, total = counter.update(ties, active)
+    by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
     receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
