@@ -143,10 +143,15 @@ class TieIndex:
         return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
 
 
-def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, its neighbours: returns (position of the row in `rows`, neighbour)."""
+def expand_rows(
+    indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, degree: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, its neighbours: returns (position of the row in `rows`, neighbour).
+
+    `degree`: every row's length (a TieIndex's), read instead of differencing `indptr` (fewer calls).
+    """
     starts = indptr[rows]
-    degrees = indptr[rows + 1] - starts
+    degrees = indptr[rows + 1] - starts if degree is None else degree[rows]
     ends = degrees.cumsum()  # (array methods: numpy's function wrappers cost more than these small arrays)
     owner = np.arange(rows.size).repeat(degrees)
     # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
@@ -321,7 +326,7 @@ class AdvocateCounts:
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
                 change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
-                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
+                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors, ties.degree)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
                     cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
@@ -492,7 +497,7 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
 
 def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
     """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
-    owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
+    owner, senders = expand_rows(ties.indptr, ties.indices, receivers, ties.degree)
     advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
 
