@@ -378,7 +378,8 @@ def _adopt(
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
     weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
     if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, flat, weighs)
+        pairs = (flat, receivers, columns, weighs)
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
     any_weigh = weighing > 0
     if any_weigh:
         plain_mask = ~weighs
@@ -452,18 +453,15 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     return total.reshape(-1)[flat] * np.log1p(-q)
 
 
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, flat, weighs):
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
     """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
 
     For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
     is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
     same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed in one pass.
+    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
     """
-    if advocating.shape[0] == 1:
-        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
-    else:
-        columns, receivers = np.divmod(flat, advocating.shape[1])
+    flat, receivers, columns, weighs = pairs
     owner, senders = _incoming(ties, advocating, receivers, columns)
     receivers_t, columns_t = receivers[owner], columns[owner]
     rate = _pair_rate(context, receivers, columns)
