@@ -28,7 +28,9 @@ sparse product per side; only receivers who weigh standing (officials) are compu
 from __future__ import annotations
 
 import secrets
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
@@ -51,8 +53,10 @@ __all__ = [
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
-_PLUS_ONE, _MINUS_ONE = np.float32(1.0), np.float32(-1.0)
-_SPLIT_AT = 64  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
+_FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 
 
 @dataclass
@@ -139,12 +143,17 @@ class TieIndex:
         return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
 
 
-def expand_rows(indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each row, its neighbours: returns (position of the row in `rows`, neighbour)."""
+def expand_rows(
+    indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, degree: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each row, its neighbours: returns (position of the row in `rows`, neighbour).
+
+    `degree`: every row's length (a TieIndex's), read instead of differencing `indptr` (fewer calls).
+    """
     starts = indptr[rows]
-    degrees = indptr[rows + 1] - starts
-    ends = np.cumsum(degrees)
-    owner = np.repeat(np.arange(rows.size), degrees)
+    degrees = indptr[rows + 1] - starts if degree is None else degree[rows]
+    ends = degrees.cumsum()  # (array methods: numpy's function wrappers cost more than these small arrays)
+    owner = np.arange(rows.size).repeat(degrees)
     # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
     return owner, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees)[owner]]
 
@@ -251,7 +260,9 @@ def advocate(
     n_ideas = active.shape[1]
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
-    by_side, total = (counts or AdvocateCounts(context.sides)).update(ties, active)
+    counter = counts or AdvocateCounts(context.sides)
+    _, total = counter.update(ties, active)
+    by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
     receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
@@ -272,7 +283,7 @@ class AdvocateCounts:
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
-        self.counts = np.zeros((1, 0, sides.size), dtype=np.float32)
+        self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
 
     def _room(self, n_ideas: int, layers: int) -> None:
         """Make room for n_ideas ideas in `layers` count layers (zeros beyond what was counted)."""
@@ -280,7 +291,7 @@ class AdvocateCounts:
         if n_ideas <= capacity and layers == self.counts.shape[0]:
             return
         new = max(n_ideas, 2 * capacity, 16)
-        counts = np.zeros((layers, new, self.sides.size), dtype=np.float32)
+        counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
         if layers == self.counts.shape[0]:
             counts[:, :capacity] = self.counts
@@ -299,7 +310,7 @@ class AdvocateCounts:
             self.ties = ties
         if ties is not self.ties:
             self.ties = ties
-            self.counts = np.zeros((layers, 0, n), dtype=np.float32)
+            self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
             self._room(n_ideas, layers)
             as_float = active.astype(np.float32)
@@ -311,11 +322,11 @@ class AdvocateCounts:
             self.active[:n_ideas] = advocating
         else:
             self._room(n_ideas, layers)
-            changed = np.flatnonzero(advocating != self.active[:n_ideas])  # idea-major cells: idea x actors + actor
+            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea x actors + actor
             if changed.size:
                 ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float32, as counts
-                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors)
+                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
+                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors, ties.degree)
                 cells = ideas[owner] * n + neighbours
                 if layers > 1:
                     cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
@@ -338,7 +349,7 @@ class AdvocateCounts:
             cells = ideas * n + receivers[entry]
             if layers > 1:
                 cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
-            np.add.at(self.counts.reshape(-1), cells, np.float32(1.0))
+            np.add.at(self.counts.reshape(-1), cells, _PLUS_ONE)
         return True
 
 
@@ -354,48 +365,41 @@ def _adopt(
 ):
     """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
 
-    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor.
+    Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
+    (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
     """
     open_to = total > 0
     open_to &= ~holds
-    flat = np.flatnonzero(open_to)  # flat (idea, receiver) cells: 1-D indexing is much cheaper
+    flat = open_to.reshape(-1).nonzero()[0]  # flat (idea, receiver) cells: 1-D indexing is much cheaper
     if advocating.shape[0] == 1:
         columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
     weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
+    if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
+        pairs = (flat, receivers, columns, weighs)
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
     any_weigh = weighing > 0
     if any_weigh:
         plain_mask = ~weighs
         plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
     else:
         plain, plain_r, plain_c = flat, receivers, columns
-    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
-        q = np.float64(min(context.base_rate, P_CEILING))
-    else:
-        if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-            novelty = context.novelty[context.sides[plain_r], plain_c]
-        else:
-            novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[plain_c]
-        q = np.minimum(context.base_rate * np.exp(-context.aversion[plain_r] * novelty), P_CEILING)
-    if by_side.shape[0] > 1:
-        layers = by_side.shape[0]
-        terms = by_side.reshape(layers, -1)[:, plain] * np.log1p(-q * context.trust[plain_r, :layers].T)
-        log_plain = terms[0] + terms[1]  # summed side by side, in order
-        for term in terms[2:]:
-            log_plain += term
-    else:
-        log_plain = total.reshape(-1)[plain] * np.log1p(-q)
+    rate = _pair_rate(context, plain_r, plain_c)
+    log_plain = _log_plain(context, by_side, total, plain, plain_r, np.minimum(rate, P_CEILING))
     if not any_weigh:
-        adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_plain)
+        if receivers.size <= _BOTH_AT:  # few: the adoption and the credit uniforms in one pass
+            chance, pick = draws.adoption_and_credit(receivers, columns)
+        else:
+            chance, pick = draws.uniforms("adoption", receivers, columns), None
+        adopt = chance < -np.expm1(log_plain)
         receivers, columns = receivers[adopt], columns[adopt]
+        pick = None if pick is None else pick[adopt]
         exposed = _incoming(ties, advocating, receivers, columns) if exposures else None  # the adopters' advocates
         if exposed is not None:
             exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context), exposed
-    if receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain)
+        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context, pick), exposed
     # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
     # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
     weighing_r, weighing_c = receivers[weighs], columns[weighs]
@@ -412,61 +416,146 @@ def _adopt(
     owner, senders = _incoming(ties, advocating, receivers, columns)
     p = context.tie_probability(senders, receivers[owner], columns[owner])
     exposed = (senders, receivers[owner], columns[owner]) if exposures else None
-    return receivers, columns, _credit_by_rate(owner, senders, p, draws.uniforms("credit", receivers, columns)), exposed
+    pick = draws.uniforms("credit", receivers, columns)
+    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
 
 
-def _adopt_one_pass(draws, ties, advocating, context, exposures, receivers, columns, weighs, log_plain):
-    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie.
+def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray | float:
+    """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
 
-    For the weighing receivers' chance and for the adopters' credit and exposures.
+    The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
+    product tie by tie); the base rate itself when no idea is novel.
     """
+    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
+        return context.base_rate
+    if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
+        novelty = context.novelty[context.sides[receivers], columns]
+    else:
+        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[columns]
+    return context.base_rate * np.exp(-context.aversion[receivers] * novelty)
+
+
+def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
+    """The log of P(no advocate persuades) of each open pair whose receiver does not weigh standing, from the counts.
+
+    Every advocate on one side offers the same p = q x trust, so the log is sum_s m_s log(1 - q t_s).
+    """
+    if by_side.shape[0] > 1:
+        layers = by_side.shape[0]
+        trust = context.trust.take(receivers, axis=0)  # (take: much cheaper than fancy indexing beside a slice)
+        if trust.shape[1] != layers:
+            trust = trust[:, :layers]
+        terms = by_side.reshape(layers, -1).take(flat, axis=1) * np.log1p(-q * trust.T)
+        log_plain = terms[0] + terms[1]  # summed side by side, in order
+        for term in terms[2:]:
+            log_plain += term
+        return log_plain
+    return total.reshape(-1)[flat] * np.log1p(-q)
+
+
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
+    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
+
+    For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
+    is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
+    same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
+    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
+    """
+    flat, receivers, columns, weighs = pairs
     owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    log_none = np.empty(receivers.size)
-    log_none[~weighs] = log_plain
-    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=receivers.size)[weighs]
+    receivers_t, columns_t = receivers[owner], columns[owner]
+    rate = _pair_rate(context, receivers, columns)
+    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    credibility = np.where(context.weighs_standing[receivers_t], context.standing[senders], 1.0)
+    if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
+        p = rate[owner]
+        p *= credibility
+    else:
+        p = rate * credibility
+    if context.any_across:
+        sender_sides = context.sides[senders]
+        trust = context.trust.reshape(-1)[receivers_t * context.trust.shape[1] + sender_sides]  # trust[r, side(s)]
+        p *= np.where(sender_sides != context.sides[receivers_t], trust, 1.0)
+    np.minimum(p, P_CEILING, out=p)
+    log_fail = np.log1p(-p)
+    log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     chance, pick = draws.adoption_and_credit(receivers, columns)
     adopt = chance < -np.expm1(log_none)
     receivers, columns = receivers[adopt], columns[adopt]
-    kept = adopt[owner]  # the adopters' advocates, in the order _incoming gives them
-    owner = (np.cumsum(adopt) - 1)[owner[kept]]
+    kept = adopt[owner]  # the adopters' advocates, in pair order
     senders = senders[kept]
-    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    return receivers, columns, _credit_by_rate(owner, senders, p[kept], pick[adopt]), exposed
+    if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
+        return receivers, columns, _credit_few(owner[kept], senders, -log_fail[kept], pick[adopt]), exposed
+    owner = (adopt.cumsum() - 1)[owner[kept]]
+    return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
 
 
 def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
     """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
-    owner, senders = expand_rows(ties.indptr, ties.indices, receivers)
+    owner, senders = expand_rows(ties.indptr, ties.indices, receivers, ties.degree)
     advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
     return owner[advocates], senders[advocates]
 
 
-def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context) -> np.ndarray:
-    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda)."""
+def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context, pick=None) -> np.ndarray:
+    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda).
+
+    `pick`: the adoptions' credit uniforms, when drawn already.
+    """
     if receivers.size == 0:
         return np.empty(0, dtype=np.int64)
     owner, senders = _incoming(ties, advocating, receivers, columns)
     advocates = np.bincount(owner, minlength=receivers.size)
     ends = np.cumsum(advocates)
     starts = ends - advocates
-    pick = draws.uniforms("credit", receivers, columns)
+    if pick is None:
+        pick = draws.uniforms("credit", receivers, columns)
     if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
         return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    return _credit_by_rate(owner, senders, context.tie_probability(senders, receivers[owner], columns[owner]), pick)
+    p = context.tie_probability(senders, receivers[owner], columns[owner])
+    return _credit_by_rate(owner, senders, -np.log1p(-p), pick)
 
 
-def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, p: np.ndarray, pick: np.ndarray) -> np.ndarray:
-    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, their p, one uniform each."""
+def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, one uniform each.
+
+    `rates`: each tie's lambda = -log(1 - p).
+    """
+    if senders.size <= _FEW_TIES:
+        return _credit_few(owner, senders, rates, pick)
     advocates = np.bincount(owner, minlength=pick.size)
-    ends = np.cumsum(advocates)
+    ends = advocates.cumsum()
     starts = ends - advocates
-    running = np.cumsum(-np.log1p(-p))
+    running = rates.cumsum()
     offset = np.where(starts > 0, running[starts - 1], 0.0)
-    target = offset + pick * (running[ends - 1] - offset)
-    return senders[np.clip(np.searchsorted(running, target, side="right"), starts, ends - 1)]
+    last = ends - 1
+    target = offset + pick * (running[last] - offset)
+    return senders[np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), last)]
+
+
+def _credit_few(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
+    """:func:`_credit_by_rate` for a few ties, with Python floats: the same sums, products and search, bit for bit.
+
+    `owner` groups the ties by adoption (equal and adjacent within one, adoptions in `pick`'s order).
+    The running sum runs over all the ties in order, as numpy's cumsum does, and each adoption's
+    target is found by bisection in it (numpy's searchsorted, side "right"), kept within its own ties.
+    """
+    owners, chosen = owner.tolist(), []
+    candidates = senders.tolist()
+    running = list(accumulate(rates.tolist()))
+    start, size = 0, len(owners)
+    for u in pick.tolist():
+        end = start + 1
+        while end < size and owners[end] == owners[start]:
+            end += 1
+        offset = running[start - 1] if start > 0 else 0.0
+        target = offset + u * (running[end - 1] - offset)
+        chosen.append(candidates[min(max(bisect_right(running, target), start), end - 1)])
+        start = end
+    return np.array(chosen, dtype=senders.dtype)
 
 
 def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -214,14 +214,15 @@ class IdeaStore:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
         before = self.held_count[actors]
         np.add.at(self.held_count, actors, change)
-        cells = self.groups[actors] * self.capacity + ideas  # (group, idea): few, so count them all at once
-        counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
+        groups = self.groups[actors]
+        if not self.group_holders.flags.c_contiguous:  # its flat view below must be a view
+            self.group_holders = np.ascontiguousarray(self.group_holders)
+        # (group, idea) cells of the flat (groups x capacity) counts: a few adds, not whole-table ones
+        np.add.at(self.group_holders.reshape(-1), groups * self.capacity + ideas, change)
         if change > 0:
-            self.group_holders += counts
-            self.group_adoptions += np.add.reduce(counts, axis=1)
+            np.add.at(self.group_adoptions, groups, change)
             crossed = actors[before == 0]  # from none to some ideas (adopting) ...
         else:
-            self.group_holders -= counts
             crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
         if crossed.size:  # each actor once: marked, then counted by group
             once = np.zeros(self.n_actors, dtype=bool)

@@ -161,7 +161,7 @@ class EventRandomness:
         if ids.size == 0:
             return np.empty(0)
         z = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")  # ids as uint64 (wrapping) times GOLDEN
-        keyed = mixed[..., :1] if mixed.shape[-1] == 1 else mixed[..., columns]
+        keyed = mixed[..., :1] if mixed.shape[-1] == 1 else mixed.take(columns, axis=-1)  # take: cheaper than [...]
         if keyed.ndim == 1:
             z += keyed
         else:
