@@ -82,6 +82,7 @@ class IdeaStore:
     group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
     group_adoptions: np.ndarray = field(init=False)  # adoptions by each group's members so far
     generated: int = 0  # ideas created in workshops (not seeded)
+    entered_count: int = 0  # ideas that entered Track One (entered_step >= 0), kept by model/transfer.py
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)

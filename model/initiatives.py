@@ -545,7 +545,7 @@ class Programmes:
         reached = np.count_nonzero(ideas.held_count[grassroots] > 0)
         return {
             "reputation": running.reputation,
-            "ideas_transferred": int(np.count_nonzero(ideas.entered_step[:n] >= 0)),
+            "ideas_transferred": ideas.entered_count,
             "mean_cross_side_trust": mean_trust,
             "reach_track_three": reached / grassroots.size if grassroots.size else np.nan,
             "local_agreements": len(self.uptake.agreed),

@@ -100,6 +100,7 @@ class TrackOneEntry:
         shares = self.counting_holders(pending) / self.officials_per_side[:, None]
         taken = np.add.reduce(shares >= self.threshold, axis=0)
         entered = pending[taken >= self.quorum]
+        ideas.entered_count += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = step
             ideas.entered_ripe[idea] = ripe
