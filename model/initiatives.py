@@ -535,7 +535,6 @@ class Programmes:
         """What the run stands at after an event (the events table's before-and-after columns)."""
         model = self.model
         ideas = model.ideas
-        n = ideas.count
         grassroots = model.members["grassroots"]
         trust = model.cross_side_trust() if model.n_sides > 1 else None
         if trust is not None and not np.isnan(trust).any():  # numpy's nanmean without NaNs: the plain mean
