@@ -258,6 +258,7 @@ class TrackTwoModel(mesa.Model):
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
         self.ripeness = RipenessProcess(p.ripeness, self._states.size)
+        self._endogenous = p.ripeness.mode == "endogenous"  # drivers and draws each step
         self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
         self._rule_cells = {
             (behaviour, state): index[self.ripeness_of[index] == state]
@@ -271,6 +272,7 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None
         self._draws: StepDraws | None = None
+        self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -400,27 +402,36 @@ class TrackTwoModel(mesa.Model):
     # Step -----------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month: workshop if due, advocacy, forgetting, transfer, data collection, ripeness for next month."""
+        """One month: workshop if due, advocacy, forgetting, transfer, data collection, ripeness for next month.
+
+        What is off costs nothing: no rival sources, no forgetting pass when nobody forgets, no issue space,
+        and no ripeness drivers or draws unless ripeness is endogenous.
+        """
         t = self.steps
-        ripe = self.ripeness.ripe
+        ripeness = self.ripeness
+        ripe = ripeness.ripe
         self.ripe_history.append(ripe)
         self._apply_behaviour_rules()
         record = self.programme.run(t)
-        self.rival_ideas(t)
+        if self.rivals.active:
+            self.rival_ideas(t)
         adopted = self.advocacy(t)
-        self.forgetting_step(t)
+        if self._anyone_forgets:
+            self.forgetting_step(t)
         transferred = self.check_transfer(t, ripe)
         if self.issues is not None:
             self.issues.after_transfer(transferred, self.transfer)
         self.programme.observe(t)
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
-        drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
-        draws = self.randomness.uniforms("ripeness", t + 1, self._states) if drivers is not None else None
-        opened = self.ripeness.advance(draws, t + 1, drivers)
-        if self.record is not None and drivers is not None:
-            for state in np.flatnonzero(opened).tolist():
-                self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+        if self._endogenous:
+            drivers = self.ripeness_drivers()
+            opened = ripeness.advance(self.randomness.uniforms("ripeness", t + 1, self._states), t + 1, drivers)
+            if self.record is not None:
+                for state in np.flatnonzero(opened).tolist():
+                    self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+        else:
+            ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
             self.running = False  # the last month: step() does nothing more
 
@@ -678,11 +689,11 @@ class TrackTwoModel(mesa.Model):
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
-        inside = self.series.participated & self._grassroots_track
-        if np.count_nonzero(inside):
-            reached, sizes = reached.copy(), sizes.copy()
-            reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
-            sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
+        inside, inside_sides, sizes_outside = self._grassroots_inside()
+        if inside.size:
+            reached = reached.copy()
+            reached[grassroots] -= np.bincount(inside_sides[holding[inside]], minlength=self.n_sides)
+            sizes = sizes_outside
         credible = holding & self._weighs_not
         credible &= self.standing >= self.params.ripeness.credible_standing
         official = BEHAVIOURS.index("official")
@@ -699,6 +710,24 @@ class TrackTwoModel(mesa.Model):
             RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
             for s in range(states)
         ]
+
+    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grassroots who took part in a meeting, their sides, and the group sizes without them.
+
+        Kept until someone new takes part (taking part is never undone: the count of participants says when).
+        """
+        participated = self.series.participated
+        count = int(np.count_nonzero(participated))
+        cached = self._inside
+        if cached is None or cached[0] != count:
+            inside = np.flatnonzero(participated & self._grassroots_track)
+            sides = self.side[inside]
+            sizes = self._group_sizes
+            if inside.size:
+                sizes = sizes.copy()
+                sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
+            cached = self._inside = (count, inside, sides, sizes)
+        return cached[1], cached[2], cached[3]
 
     def run(self) -> None:
         """Run to params.steps."""
