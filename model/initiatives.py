@@ -173,7 +173,8 @@ class Programmes:
             w = params.workshops
             convenes = bool(series.mix) or series.cohort is not None
             steps = regular_steps(w.first_step, series.budget, w.interval) if convenes else []
-            scheduled = [(step, 0, Event(format="workshop", step=step)) for step in steps]
+            # the defaults, valid by construction: built without validating each (a run has dozens)
+            scheduled = [(step, 0, Event.model_construct(format="workshop", step=step)) for step in steps]
         else:
             entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
             scheduled = sorted(entries, key=lambda x: x[0])

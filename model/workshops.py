@@ -214,8 +214,9 @@ class WorkshopSeries:
         self.leaks = 0
         self.empty_seats = params.evaluation.seats == "empty"  # removed actors keep their place, then sit out
         pool_mask = np.ones(kinds.size, dtype=bool) if self.empty_seats else ~self.excluded
+        of_kind = {kind: (kinds == kind) & pool_mask for kind in self.mix}  # kinds are objects: compared once each
         self.cells = {
-            (kind, side): np.flatnonzero((kinds == kind) & (sides == side) & pool_mask)
+            (kind, side): np.flatnonzero(of_kind[kind] & (sides == side))
             for kind in self.mix
             for side in self.convened_sides
         }
