@@ -506,7 +506,7 @@ class TrackTwoModel(mesa.Model):
         ids = self._create_ideas(novelty, t, number, meeting)
         sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
         sides_here[:, present] = True
-        self.author_sides = np.vstack([self.author_sides, sides_here])
+        self.author_sides = np.concatenate((self.author_sides, sides_here))
         self.transfer.note_authors(ids, who)
         learned = familiarity(series.meetings[who], w.familiarity_half)
         gain = w.trust_gain * value * learned
