@@ -216,7 +216,7 @@ class IdeaStore:
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
-        before = self.held_count[actors]
+        before = self.held_count[actors] if change > 0 else None  # adopting: who held nothing before
         np.add.at(self.held_count, actors, change)
         cells = self.groups[actors] * self.capacity + ideas  # (group, idea): few, so count them all at once
         counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
