@@ -374,7 +374,7 @@ class Programmes:
         if invited[0] != who.size and who.size < floor:
             running.ended = t  # invitees decline: the series cannot continue
             return None
-        share_proscribed = float(self.proscribed[who].mean()) if who.size else 0.0
+        share_proscribed = np.count_nonzero(self.proscribed[who]) / who.size if who.size else 0.0  # the mean
         self.proscribed_engaged[who[self.proscribed[who]]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
@@ -453,7 +453,7 @@ class Programmes:
             tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
             chance[(others == t).any(axis=0)] = 0.0
-        if (chance >= 1.0).all():
+        if np.logical_and.reduce(chance >= 1.0):  # all of them
             return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
         self.declined += int((~comes).sum())

@@ -490,7 +490,7 @@ class TrackTwoModel(mesa.Model):
         room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
         if rows.size:
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
-            room_trust = sums / np.maximum(other.sum(axis=1), 1)
+            room_trust = sums / np.maximum(np.add.reduce(other, axis=1), 1)  # other.sum(axis=1), without its wrapper
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
             room_trust *= 1.0 - meeting.partiality[self.side[who]]
@@ -546,7 +546,8 @@ class TrackTwoModel(mesa.Model):
         tie = self.position_tie[who].copy()
         officials = self.behaviour[who] == "official"
         if officials.any() and not Official.under_instructions(self.params):
-            tie[officials] = Official.room_position_tie(self.params, float(officials.mean()))
+            share = np.count_nonzero(officials) / officials.size  # officials.mean(): the same quotient
+            tie[officials] = Official.room_position_tie(self.params, share)
         return tie
 
     def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
