@@ -34,6 +34,7 @@ INITIAL_CAPACITY = 16
 ORIGINS = ("seeded", "workshop", "track_one", "outside")  # where an idea came from (Track Two: "workshop")
 KEY_ORIGIN_SHIFT = 56  # an idea's key: origin << 56 | number (workshop or step) << 20 | rank within it
 KEY_NUMBER_SHIFT = 20
+_FEW_CHANGES = 64  # _count changes up to this many (group, idea) cells one by one, more by counting them all
 _FEW_OF_MANY = 16  # _once marks positions (not a mask over every actor) below 1 / this share of the actors
 
 
@@ -218,14 +219,17 @@ class IdeaStore:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
         before = self.held_count[actors] if change > 0 else None  # adopting: who held nothing before
         np.add.at(self.held_count, actors, change)
-        cells = self.groups[actors] * self.capacity + ideas  # (group, idea): few, so count them all at once
-        counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
+        groups = self.groups[actors]
+        if actors.size <= _FEW_CHANGES:  # a few (group, idea) cells: changed where they are
+            np.add.at(self.group_holders, (groups, ideas), change)
+        else:  # many: every cell counted at once
+            cells = groups * self.capacity + ideas
+            counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
+            self.group_holders += change * counts
         if change > 0:
-            self.group_holders += counts
-            self.group_adoptions += np.add.reduce(counts, axis=1)
+            self.group_adoptions += np.bincount(groups, minlength=self.n_groups)
             crossed = actors[before == 0]  # from none to some ideas (adopting) ...
         else:
-            self.group_holders -= counts
             crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
         if crossed.size:  # each actor once, then counted by group
             self.group_reached += change * np.bincount(self.groups[self._once(crossed)], minlength=self.n_groups)
