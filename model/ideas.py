@@ -34,6 +34,8 @@ INITIAL_CAPACITY = 16
 ORIGINS = ("seeded", "workshop", "track_one", "outside")  # where an idea came from (Track Two: "workshop")
 KEY_ORIGIN_SHIFT = 56  # an idea's key: origin << 56 | number (workshop or step) << 20 | rank within it
 KEY_NUMBER_SHIFT = 20
+_FEW_CHANGES = 64  # _count changes up to this many (group, idea) cells one by one, more by counting them all
+_FEW_OF_MANY = 16  # _once marks positions (not a mask over every actor) below 1 / this share of the actors
 
 
 def idea_keys(origin: str, number: int, count: int) -> np.ndarray:
@@ -82,9 +84,11 @@ class IdeaStore:
     group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
     group_adoptions: np.ndarray = field(init=False)  # adoptions by each group's members so far
     generated: int = 0  # ideas created in workshops (not seeded)
+    entered_count: int = 0  # ideas that entered Track One (entered_step >= 0), kept by model/transfer.py
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
+    _mark: np.ndarray | None = field(default=None, repr=False)  # scratch for _once (made on first use)
 
     def __post_init__(self) -> None:
         n, c = self.n_actors, self.capacity
@@ -112,6 +116,7 @@ class IdeaStore:
         """Pickled without the flat views (a pickled view is a copy): they are made again on loading."""
         state = dict(self.__dict__)
         state.pop("_flat", None)
+        state["_mark"] = None  # scratch: made again when needed
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -212,22 +217,40 @@ class IdeaStore:
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
-        before = self.held_count[actors]
+        before = self.held_count[actors] if change > 0 else None  # adopting: who held nothing before
         np.add.at(self.held_count, actors, change)
         groups = self.groups[actors]
-        if not self.group_holders.flags.c_contiguous:  # its flat view below must be a view
-            self.group_holders = np.ascontiguousarray(self.group_holders)
-        # (group, idea) cells of the flat (groups x capacity) counts: a few adds, not whole-table ones
-        np.add.at(self.group_holders.reshape(-1), groups * self.capacity + ideas, change)
+        if actors.size <= _FEW_CHANGES:  # a few (group, idea) cells of the flat (groups x capacity) counts: adds
+            if not self.group_holders.flags.c_contiguous:  # its flat view below must be a view
+                self.group_holders = np.ascontiguousarray(self.group_holders)
+            np.add.at(self.group_holders.reshape(-1), groups * self.capacity + ideas, change)
+        else:  # many: every cell counted at once
+            cells = groups * self.capacity + ideas
+            counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
+            self.group_holders += change * counts
         if change > 0:
-            np.add.at(self.group_adoptions, groups, change)
+            self.group_adoptions += np.bincount(groups, minlength=self.n_groups)
             crossed = actors[before == 0]  # from none to some ideas (adopting) ...
         else:
             crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
-        if crossed.size:  # each actor once: marked, then counted by group
+        if crossed.size:  # each actor once, then counted by group
+            self.group_reached += change * np.bincount(self.groups[self._once(crossed)], minlength=self.n_groups)
+
+    def _once(self, actors: np.ndarray) -> np.ndarray:
+        """Each actor of `actors` once (a mask over all actors, or, for few of many, one position each).
+
+        For few actors among many, each writes its position into a scratch array: whichever of an actor's
+        positions stays, exactly one of them reads itself back, so the work is in proportion to `actors`.
+        """
+        if actors.size * _FEW_OF_MANY >= self.n_actors:
             once = np.zeros(self.n_actors, dtype=bool)
-            once[crossed] = True
-            self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
+            once[actors] = True
+            return once
+        if self._mark is None:
+            self._mark = np.zeros(self.n_actors, dtype=np.int64)
+        positions = np.arange(actors.size)
+        self._mark[actors] = positions
+        return actors[self._mark[actors] == positions]
 
     @property
     def in_circulation(self) -> int:

@@ -173,7 +173,8 @@ class Programmes:
             w = params.workshops
             convenes = bool(series.mix) or series.cohort is not None
             steps = regular_steps(w.first_step, series.budget, w.interval) if convenes else []
-            scheduled = [(step, 0, Event(format="workshop", step=step)) for step in steps]
+            # the defaults, valid by construction: built without validating each (a run has dozens)
+            scheduled = [(step, 0, Event.model_construct(format="workshop", step=step)) for step in steps]
         else:
             entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
             scheduled = sorted(entries, key=lambda x: x[0])
@@ -373,7 +374,7 @@ class Programmes:
         if invited[0] != who.size and who.size < floor:
             running.ended = t  # invitees decline: the series cannot continue
             return None
-        share_proscribed = float(self.proscribed[who].mean()) if who.size else 0.0
+        share_proscribed = np.count_nonzero(self.proscribed[who]) / who.size if who.size else 0.0  # the mean
         self.proscribed_engaged[who[self.proscribed[who]]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
@@ -452,7 +453,7 @@ class Programmes:
             tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
             chance[(others == t).any(axis=0)] = 0.0
-        if (chance >= 1.0).all():
+        if np.logical_and.reduce(chance >= 1.0):  # all of them
             return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
         self.declined += int((~comes).sum())
@@ -535,7 +536,6 @@ class Programmes:
         """What the run stands at after an event (the events table's before-and-after columns)."""
         model = self.model
         ideas = model.ideas
-        n = ideas.count
         grassroots = model.members["grassroots"]
         trust = model.cross_side_trust() if model.n_sides > 1 else None
         if trust is not None and not np.isnan(trust).any():  # numpy's nanmean without NaNs: the plain mean
@@ -545,7 +545,7 @@ class Programmes:
         reached = np.count_nonzero(ideas.held_count[grassroots] > 0)
         return {
             "reputation": running.reputation,
-            "ideas_transferred": int(np.count_nonzero(ideas.entered_step[:n] >= 0)),
+            "ideas_transferred": ideas.entered_count,
             "mean_cross_side_trust": mean_trust,
             "reach_track_three": reached / grassroots.size if grassroots.size else np.nan,
             "local_agreements": len(self.uptake.agreed),

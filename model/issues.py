@@ -275,8 +275,9 @@ class IssueSpace:
         ideas = self.ideas
         n = ideas.count
         holders = ideas.group_holders[self.official_rows, :n]
+        held_now = holders.tobytes()  # the holdings as they stand (compared whole: a few hundred bytes)
         cached = self._pull
-        if entered or cached is None or cached[0].shape != holders.shape or not (cached[0] == holders).all():
+        if entered or cached is None or cached[0] != held_now:
             if entered or self._open.shape[2] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
                 still_open = ideas.entered_step[:n] < 0
                 track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
@@ -290,7 +291,7 @@ class IssueSpace:
                 factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
             targets *= factor
             totals *= factor
-            cached = self._pull = (holders.copy(), targets, totals, bool(totals[0].any()))
+            cached = self._pull = (held_now, targets, totals, bool(totals[0].any()))
         if not cached[3]:
             return False
         step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions

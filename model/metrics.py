@@ -71,6 +71,7 @@ class Observable(Protocol):
     population: Population  # kinds, sides and map columns of the actors
     members: dict[str, np.ndarray]  # actors of each behaviour
     per_track_member: np.ndarray  # 1 / actors in each track (NaN for an empty track)
+    n_sides: int
     initial_trust: np.ndarray  # (actors x sides) trust at the start
     cross_side_ties_created: int
     officials_wary: bool
@@ -199,7 +200,8 @@ class SnapshotCollector(DataCollector):
         reporters.update({name: functools.partial(_outcome_value, name=name) for name in run_level})
         with_agents = model is not None and agents
         super().__init__(model_reporters=reporters, agent_reporters=AGENT_REPORTERS if with_agents else None)
-        self._columns = [self.model_vars[c] for c in TIMESERIES_COLUMNS]
+        self._pairs = [(c, self.model_vars[c]) for c in TIMESERIES_COLUMNS]  # each column and its list
+        self._steps = getattr(self, "_collection_steps", None)  # Mesa 3.4+ only
         if model is not None:
             first = self.model_vars[TIMESERIES_COLUMNS[0]]
             for name in run_level:
@@ -213,9 +215,9 @@ class SnapshotCollector(DataCollector):
     def collect(self, model: Observable) -> None:
         """Append the step's snapshot row (and, on Mesa 3.4+, its time, which batch_run reads rows by)."""
         row = model.snapshot
-        for column, values in zip(TIMESERIES_COLUMNS, self._columns, strict=True):
+        for column, values in self._pairs:
             values.append(row[column])
-        collected = getattr(self, "_collection_steps", None)
+        collected = self._steps
         if collected is not None:
             collected.append(getattr(model, "time", model.steps))
 
@@ -223,31 +225,40 @@ class SnapshotCollector(DataCollector):
 def step_snapshot(
     model: Observable, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray
 ) -> dict[str, float]:
-    """The time-series row for the step just run, from counts the model keeps as it goes."""
+    """The time-series row for the step just run, from counts the model keeps as it goes.
+
+    Ideas held and members reached are counted per (track, side) group; a track's figure is the sum over
+    its sides (whole numbers) times 1 / its actors (NaN for an empty track), summed here in Python (a
+    handful of numbers: cheaper than array calls, and the same products as numpy's).
+    """
     ideas = model.ideas
+    holders = ideas.group_holders[:, : ideas.count]
+    held = np.add.reduce(holders, axis=1).tolist()  # ideas held by each group's members, summed
+    reached = ideas.group_reached.tolist()
     row: dict[str, float] = {
         "ripe": int(model.ripe_history[-1]),
         "opening_hazard": model.ripeness.hazard,
-        "workshop": int(workshop is not None),
-        "candour": workshop.candour if workshop else math.nan,
-        "leak": int(bool(workshop and workshop.leaked)),
+        "workshop": 0,
+        "candour": math.nan,
+        "leak": 0,
         "officials_wary": int(model.officials_wary),
-        "new_ideas": int(workshop.ideas.size) if workshop else 0,
+        "new_ideas": 0,
         "ideas_generated": ideas.generated,
         "adoptions": adoptions,
         "new_transfers": int(transferred.size),
-        "ideas_transferred": int(np.count_nonzero(ideas.entered_step[: ideas.count] >= 0)),
-        "ideas_in_circulation": ideas.in_circulation,
-        "mean_cross_side_trust": _mean(model.cross_side_trust()),
+        "ideas_transferred": ideas.entered_count,
+        "ideas_in_circulation": int(np.count_nonzero(np.logical_or.reduce(holders, axis=0))),
+        "mean_cross_side_trust": _mean(model.cross_side_trust()) if model.n_sides > 1 else math.nan,
         "cross_side_ties_created": model.cross_side_ties_created,
     }
-    # ideas held and members reached per (track, side) group, summed over sides in one call (whole numbers),
-    # then per member of each track (1 / its actors; NaN for an empty track)
-    per_group = np.stack((ideas.group_held, ideas.group_reached)).reshape(2, len(TRACK_OF), -1)
-    held_mean, reach = (np.add.reduce(per_group, axis=2) * model.per_track_member).tolist()
-    for held_column, reach_column, held, reached in zip(_HELD_COLUMNS, _REACH_COLUMNS, held_mean, reach, strict=True):
-        row[held_column] = held
-        row[reach_column] = reached
+    if workshop is not None:
+        row.update(workshop=1, candour=workshop.candour, leak=int(workshop.leaked), new_ideas=int(workshop.ideas.size))
+    sides = len(held) // len(TRACK_OF)
+    per_member = model.per_track_member.tolist()
+    for track, (held_column, reach_column) in enumerate(zip(_HELD_COLUMNS, _REACH_COLUMNS, strict=True)):
+        first = track * sides
+        row[held_column] = sum(held[first : first + sides]) * per_member[track]
+        row[reach_column] = sum(reached[first : first + sides]) * per_member[track]
     return row
 
 

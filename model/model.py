@@ -258,6 +258,7 @@ class TrackTwoModel(mesa.Model):
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
         per_side = p.ripeness.scope == "per_side"
         self.ripeness = RipenessProcess(p.ripeness, self._states.size)
+        self._endogenous = p.ripeness.mode == "endogenous"  # drivers and draws each step
         self.ripeness_of = self.side if per_side else np.zeros(self.n_actors, dtype=np.int64)  # state per actor
         self._rule_cells = {
             (behaviour, state): index[self.ripeness_of[index] == state]
@@ -271,6 +272,7 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None
         self._draws: StepDraws | None = None
+        self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -316,9 +318,15 @@ class TrackTwoModel(mesa.Model):
 
     def timeseries(self) -> pd.DataFrame:
         """One row per month run: the time-series columns (metrics.TIMESERIES_COLUMNS), with the step."""
-        table = pd.DataFrame({c: self.datacollector.model_vars[c] for c in metrics.TIMESERIES_COLUMNS})
-        table.insert(0, "step", np.arange(1, len(table) + 1))
-        return table
+        columns = self.datacollector.model_vars
+        if not columns[metrics.TIMESERIES_COLUMNS[0]]:  # nothing run yet: pandas' own empty columns
+            table = pd.DataFrame({c: columns[c] for c in metrics.TIMESERIES_COLUMNS})
+            table.insert(0, "step", np.arange(1, len(table) + 1))
+            return table
+        # each column as an array first (the dtype pandas would infer from the list, at a fraction of the cost)
+        data = {"step": np.arange(1, len(columns[metrics.TIMESERIES_COLUMNS[0]]) + 1)}
+        data.update((c, np.array(columns[c])) for c in metrics.TIMESERIES_COLUMNS)
+        return pd.DataFrame(data)
 
     def _wrapped_step(self, *args: Any, **kwargs: Any) -> None:
         """Mesa's step wrapper, except that a model that stopped does nothing more."""
@@ -400,27 +408,36 @@ class TrackTwoModel(mesa.Model):
     # Step -----------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One month: workshop if due, advocacy, forgetting, transfer, data collection, ripeness for next month."""
+        """One month: workshop if due, advocacy, forgetting, transfer, data collection, ripeness for next month.
+
+        What is off costs nothing: no rival sources, no forgetting pass when nobody forgets, no issue space,
+        and no ripeness drivers or draws unless ripeness is endogenous.
+        """
         t = self.steps
-        ripe = self.ripeness.ripe
+        ripeness = self.ripeness
+        ripe = ripeness.ripe
         self.ripe_history.append(ripe)
         self._apply_behaviour_rules()
         record = self.programme.run(t)
-        self.rival_ideas(t)
+        if self.rivals.active:
+            self.rival_ideas(t)
         adopted = self.advocacy(t)
-        self.forgetting_step(t)
+        if self._anyone_forgets:
+            self.forgetting_step(t)
         transferred = self.check_transfer(t, ripe)
         if self.issues is not None:
             self.issues.after_transfer(transferred, self.transfer)
         self.programme.observe(t)
         self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
-        drivers = self.ripeness_drivers() if self.params.ripeness.mode == "endogenous" else None
-        draws = self.randomness.uniforms("ripeness", t + 1, self._states) if drivers is not None else None
-        opened = self.ripeness.advance(draws, t + 1, drivers)
-        if self.record is not None and drivers is not None:
-            for state in np.flatnonzero(opened).tolist():
-                self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+        if self._endogenous:
+            drivers = self.ripeness_drivers()
+            opened = ripeness.advance(self.randomness.uniforms("ripeness", t + 1, self._states), t + 1, drivers)
+            if self.record is not None:
+                for state in np.flatnonzero(opened).tolist():
+                    self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+        else:
+            ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
             self.running = False  # the last month: step() does nothing more
 
@@ -473,7 +490,7 @@ class TrackTwoModel(mesa.Model):
         room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
         if rows.size:
             sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
-            room_trust = sums / np.maximum(other.sum(axis=1), 1)
+            room_trust = sums / np.maximum(np.add.reduce(other, axis=1), 1)  # other.sum(axis=1), without its wrapper
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
             room_trust *= 1.0 - meeting.partiality[self.side[who]]
@@ -489,7 +506,7 @@ class TrackTwoModel(mesa.Model):
         ids = self._create_ideas(novelty, t, number, meeting)
         sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
         sides_here[:, present] = True
-        self.author_sides = np.vstack([self.author_sides, sides_here])
+        self.author_sides = np.concatenate((self.author_sides, sides_here))
         self.transfer.note_authors(ids, who)
         learned = familiarity(series.meetings[who], w.familiarity_half)
         gain = w.trust_gain * value * learned
@@ -529,7 +546,8 @@ class TrackTwoModel(mesa.Model):
         tie = self.position_tie[who].copy()
         officials = self.behaviour[who] == "official"
         if officials.any() and not Official.under_instructions(self.params):
-            tie[officials] = Official.room_position_tie(self.params, float(officials.mean()))
+            share = np.count_nonzero(officials) / officials.size  # officials.mean(): the same quotient
+            tie[officials] = Official.room_position_tie(self.params, share)
         return tie
 
     def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
@@ -682,11 +700,11 @@ class TrackTwoModel(mesa.Model):
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
-        inside = self.series.participated & self._grassroots_track
-        if np.count_nonzero(inside):
-            reached, sizes = reached.copy(), sizes.copy()
-            reached[grassroots] -= np.bincount(self.side[inside & holding], minlength=self.n_sides)
-            sizes[grassroots] -= np.bincount(self.side[inside], minlength=self.n_sides)
+        inside, inside_sides, sizes_outside = self._grassroots_inside()
+        if inside.size:
+            reached = reached.copy()
+            reached[grassroots] -= np.bincount(inside_sides[holding[inside]], minlength=self.n_sides)
+            sizes = sizes_outside
         credible = holding & self._weighs_not
         credible &= self.standing >= self.params.ripeness.credible_standing
         official = BEHAVIOURS.index("official")
@@ -703,6 +721,24 @@ class TrackTwoModel(mesa.Model):
             RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
             for s in range(states)
         ]
+
+    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grassroots who took part in a meeting, their sides, and the group sizes without them.
+
+        Kept until someone new takes part (taking part is never undone: the count of participants says when).
+        """
+        participated = self.series.participated
+        count = int(np.count_nonzero(participated))
+        cached = self._inside
+        if cached is None or cached[0] != count:
+            inside = np.flatnonzero(participated & self._grassroots_track)
+            sides = self.side[inside]
+            sizes = self._group_sizes
+            if inside.size:
+                sizes = sizes.copy()
+                sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
+            cached = self._inside = (count, inside, sides, sizes)
+        return cached[1], cached[2], cached[3]
 
     def run(self) -> None:
         """Run to params.steps."""

@@ -93,6 +93,9 @@ class ConfigError(ValueError):
     """A parameter, config file or input that the model cannot accept; the message says why."""
 
 
+_NUMERIC_FIELDS: dict[type, tuple[str, ...]] = {}  # per parameters class: its fields that take numbers
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
@@ -101,9 +104,15 @@ class _Strict(BaseModel):
     def _booleans_are_not_numbers(cls, data: Any) -> Any:
         """Pydantic would read true as 1 for a number field (steps=true ran one step): refuse it."""
         if isinstance(data, Mapping):
-            for name, field in cls.model_fields.items():
-                numeric = {int, float} & {field.annotation, *getattr(field.annotation, "__args__", ())}
-                if isinstance(data.get(name), bool) and numeric:
+            numeric = _NUMERIC_FIELDS.get(cls)
+            if numeric is None:  # a class's number fields, found once (every run validates its parameters)
+                numeric = _NUMERIC_FIELDS[cls] = tuple(
+                    name
+                    for name, field in cls.model_fields.items()
+                    if {int, float} & {field.annotation, *getattr(field.annotation, "__args__", ())}
+                )
+            for name in numeric:
+                if isinstance(data.get(name), bool):
                     raise ValueError(
                         f"{name} must be a number, got {str(data[name]).lower()} (true/false are not numbers)"
                     )

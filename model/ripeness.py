@@ -89,24 +89,35 @@ class RipenessProcess:
     def advance(self, draws: np.ndarray | None, next_step: int, drivers: list[RipenessDrivers] | None) -> np.ndarray:
         """Set the states for next_step from one uniform per state (drivers: one per state, endogenous mode).
 
-        Counts every window that opens; returns which states opened.
+        Counts every window that opens; returns which states opened. Off, outside a staged window, nothing changes.
         """
-        was_ripe = self.states.copy()
-        if self.config.mode == "fixed":
-            self.states[:] = in_fixed_window(self.config, next_step)
-        elif self.config.mode == "endogenous":
+        mode = self.config.mode
+        if mode == "endogenous":
+            was_ripe = self.states  # replaced below, not changed in place
             values = [opening_hazard(self.config, d) for d in drivers]
             hazards = np.array(values)
             if len(values) <= 2:  # one or two states: numpy's mean, without its call
                 self.hazard = values[0] if len(values) == 1 else (values[0] + values[1]) / 2
             else:
                 self.hazard = float(hazards.mean())
-            stays = draws >= 1.0 / self.config.mean_window_length
-            opens = draws < -np.expm1(-hazards)
-            self.states = np.where(self.states, stays, opens)
+            opening = -np.expm1(-hazards)
+            if len(values) == 1:  # one Track One: the same comparisons on its one draw, without array calls
+                draw = float(draws[0])
+                ripe = draw >= 1.0 / self.config.mean_window_length if was_ripe[0] else draw < float(opening[0])
+                self.states = np.array([ripe])
+            else:
+                stays = draws >= 1.0 / self.config.mean_window_length
+                self.states = np.where(was_ripe, stays, draws < opening)
+        elif mode == "fixed":
+            was_ripe = self.states.copy()
+            self.states[:] = in_fixed_window(self.config, next_step)
+        else:
+            if next_step > self.staged_until:  # off, and no staged window starts or ends: never ripe, nothing opens
+                return np.zeros(self.states.size, dtype=bool)
+            was_ripe = self.states.copy()
         if next_step < self.staged_until:
             self.states[:] = True
-        elif next_step == self.staged_until and self.config.mode != "fixed":
+        elif next_step == self.staged_until and mode != "fixed":
             self.states[:] = False  # the staged window ends; endogenous ripeness resumes from unripe
         opened = self.states & ~was_ripe
         self.windows_opened += int(np.count_nonzero(opened))

@@ -78,19 +78,21 @@ class TrackUptake:
     def observe(self, t: int) -> None:
         """After the step's transfer check: record new uptakes and agreements (only when holdings there changed)."""
         ideas = self.ideas
-        sides = self.n_sides
-        if ideas.count == 0:
-            return
         n = ideas.count
-        adoptions = np.add.reduce(ideas.group_adoptions.reshape(len(BEHAVIOURS), sides), axis=1)
-        grassroots_adoptions = int(adoptions[GRASSROOTS])
+        if n == 0:
+            return
+        sides = self.n_sides
+        adoptions = ideas.group_adoptions.tolist()  # by (track, side) group: a few whole numbers, summed here
+        grassroots_adoptions = sum(adoptions[GRASSROOTS * sides : (GRASSROOTS + 1) * sides])
         if grassroots_adoptions != self._checked_grassroots:
             self._checked_grassroots = grassroots_adoptions
             holders = ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
             self._uptake(self.track_three, holders, self._grassroots_staffed, t)
             if self.localities:
                 self._agreements(holders)
-        room_adoptions = int(adoptions[ELITE] + adoptions[OFFICIAL])
+        room_adoptions = sum(adoptions[ELITE * sides : (ELITE + 1) * sides]) + sum(
+            adoptions[OFFICIAL * sides : (OFFICIAL + 1) * sides]
+        )
         if room_adoptions != self._checked_room:
             self._checked_room = room_adoptions
             holders = ideas.group_holders[ELITE * sides : (ELITE + 1) * sides, :n]
@@ -114,18 +116,19 @@ class TrackUptake:
         return self._in_room
 
     @staticmethod
-    def _staffed(sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The sides with members, and their sizes as a column (made when the sizes change, not every check)."""
+    def _staffed(sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """The sides with members (None: every side), and their sizes as a column (made when the sizes change)."""
         staffed = sizes > 0
-        return staffed, sizes[staffed, None]
+        return (None if staffed.all() else staffed), sizes[staffed, None]
 
     def _uptake(self, taken: dict[int, int], holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
         staffed, sizes = staffed_sizes
         if sizes.size == 0:
             return
-        shares = holders[staffed] / sizes
-        for idea in np.flatnonzero(np.logical_and.reduce(shares >= self.threshold, axis=0)).tolist():
-            taken.setdefault(idea, t)
+        shares = (holders if staffed is None else holders[staffed]) / sizes
+        for idea in np.logical_and.reduce(shares >= self.threshold, axis=0).nonzero()[0].tolist():
+            if idea not in taken:
+                taken[idea] = t
 
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""

@@ -60,6 +60,9 @@ class TrackOneEntry:
             )
         self.quorum = quorum
         self._adoptions_checked = 0
+        self._group_list = self.groups.tolist()
+        self._none = np.empty(0, dtype=np.int64)  # no idea entered (read only)
+        self._none.flags.writeable = False
         self._not_counting: dict[int, np.ndarray] = {}  # idea -> officials who co-authored it in a personal capacity
 
     def note_authors(self, ids: np.ndarray, authors: np.ndarray) -> None:
@@ -72,7 +75,7 @@ class TrackOneEntry:
 
     def counting_holders(self, pending: np.ndarray) -> np.ndarray:
         """(needed sides x pending ideas): officials holding each idea who count for Track One."""
-        holders = self.ideas.group_holders[self.groups][:, pending].copy()
+        holders = self.ideas.group_holders[self.groups][:, pending]  # a copy (fancy indexing)
         for column, idea in enumerate(pending.tolist()):
             authors = self._not_counting.get(idea)
             if authors is not None:
@@ -92,14 +95,16 @@ class TrackOneEntry:
     def check(self, step: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
         ideas = self.ideas
-        adoptions = int(np.add.reduce(ideas.group_adoptions[self.groups])) if self.needed.size else 0
+        counts = ideas.group_adoptions.tolist()
+        adoptions = sum(counts[g] for g in self._group_list)  # officials' adoptions so far, on the sides that count
         if adoptions == self._adoptions_checked:
-            return np.empty(0, dtype=np.int64)  # shares only rise when officials adopt (the threshold is > 0)
+            return self._none  # shares only rise when officials adopt (the threshold is > 0)
         self._adoptions_checked = adoptions
-        pending = np.flatnonzero(ideas.entered_step[: ideas.count] < 0)
+        pending = (ideas.entered_step[: ideas.count] < 0).nonzero()[0]
         shares = self.counting_holders(pending) / self.officials_per_side[:, None]
         taken = np.add.reduce(shares >= self.threshold, axis=0)
         entered = pending[taken >= self.quorum]
+        ideas.entered_count += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = step
             ideas.entered_ripe[idea] = ripe

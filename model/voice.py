@@ -8,6 +8,7 @@ keeps at least one author: if the draw leaves none, the participant with the hig
 
 from __future__ import annotations
 
+import functools
 import re
 
 import numpy as np
@@ -16,8 +17,9 @@ from tracktwo.model.params import ConfigError, Voice
 __all__ = ["draw_authors", "group_keys", "snake", "voice_weights"]
 
 
+@functools.lru_cache(maxsize=4096)
 def snake(text: str) -> str:
-    """A group's name in outcome keys: lower case, runs of other characters as one underscore."""
+    """A group's name in outcome keys: lower case, runs of other characters as one underscore (kept: names recur)."""
     return re.sub(r"[^0-9a-z]+", "_", text.strip().lower()).strip("_") or "blank"
 
 

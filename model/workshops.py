@@ -74,12 +74,13 @@ def effective_mix(params: Params) -> dict[str, float]:
 
 def largest_remainder(total: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Integer seats summing to total, proportional to shares; ties broken at random."""
-    if total <= 0 or shares.sum() <= 0:
+    share_sum = np.add.reduce(shares)  # shares.sum(), once and without its wrapper
+    if total <= 0 or share_sum <= 0:
         return np.zeros(shares.size, dtype=np.int64)
-    quotas = total * shares / shares.sum()
+    quotas = total * shares / share_sum
     seats = np.floor(quotas).astype(np.int64)
     tie_break = rng.random(shares.size)  # drawn even when no seat is left over: the stream's later draws stay put
-    left = total - int(seats.sum())
+    left = total - int(np.add.reduce(seats))
     if left > 0:
         seats[np.lexsort((tie_break, seats - quotas))[:left]] += 1  # the largest remainders first
     return seats
@@ -112,8 +113,13 @@ def normalised_entropy(labels: np.ndarray, categories: int) -> float:
         return 0.0
     counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
     counts = counts[counts > 0]  # the labels present, in order (as np.unique counts them)
-    p = counts / counts.sum()
-    return float(-(p * np.log(p)).sum() / np.log(categories))
+    p = counts / np.add.reduce(counts)
+    return float(-np.add.reduce(p * np.log(p)) / np.log(categories))
+
+
+def _mean(values: np.ndarray) -> float:
+    """The mean of a non-empty 1-D float array by ndarray.mean's own steps (the same bits), without its call."""
+    return float(np.add.reduce(values) / values.size)
 
 
 def _std(values: np.ndarray) -> float:
@@ -137,13 +143,13 @@ def candour(params: Params, trust: np.ndarray, position_tie: np.ndarray, after_l
     w = params.workshops
     c = w.candour
     value = w.confidentiality * w.facilitator_integrity
-    value *= c.trust_floor + (1.0 - c.trust_floor) * float(trust.mean())
-    value *= 1.0 - c.positional_penalty * float(position_tie.mean())
+    value *= c.trust_floor + (1.0 - c.trust_floor) * _mean(trust)
+    value *= 1.0 - c.positional_penalty * _mean(position_tie)
     value /= 1.0 + c.size_penalty * max(0, position_tie.size - IDEA_RATE_SEATS) / IDEA_RATE_SEATS
     if after_leak:
         value *= 1.0 - c.leak_penalty
     value *= 1.0 - c.conditions_penalty * accepted_conditionality(params)
-    return float(np.clip(value, 0.0, 1.0))
+    return min(max(value, 0.0), 1.0)  # np.clip's value, without its call
 
 
 def novelty_mean(params: Params, autonomy: np.ndarray, diversity: float, exploring_share: float = 1.0) -> float:
@@ -153,10 +159,10 @@ def novelty_mean(params: Params, autonomy: np.ndarray, diversity: float, explori
     `exploring_share` is their share of the room: a room of officials under instructions adds nothing to the base.
     """
     n = params.workshops.novelty
-    explored = n.autonomy_weight * float(autonomy.mean()) + n.diversity_weight * diversity if autonomy.size else 0.0
+    explored = n.autonomy_weight * _mean(autonomy) + n.diversity_weight * diversity if autonomy.size else 0.0
     mean = n.base + exploring_share * explored
     mean *= 1.0 - n.conditions_penalty * accepted_conditionality(params)
-    return float(np.clip(mean, *BETA_MEAN_LIMITS))
+    return float(min(max(mean, BETA_MEAN_LIMITS[0]), BETA_MEAN_LIMITS[1]))  # np.clip's value, without its call
 
 
 def sample_novelty(rng: np.random.Generator, mean: float, concentration: float, k: int) -> np.ndarray:
@@ -214,8 +220,9 @@ class WorkshopSeries:
         self.leaks = 0
         self.empty_seats = params.evaluation.seats == "empty"  # removed actors keep their place, then sit out
         pool_mask = np.ones(kinds.size, dtype=bool) if self.empty_seats else ~self.excluded
+        of_kind = {kind: (kinds == kind) & pool_mask for kind in self.mix}  # kinds are objects: compared once each
         self.cells = {
-            (kind, side): np.flatnonzero((kinds == kind) & (sides == side) & pool_mask)
+            (kind, side): np.flatnonzero(of_kind[kind] & (sides == side))
             for kind in self.mix
             for side in self.convened_sides
         }
