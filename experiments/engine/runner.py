@@ -322,14 +322,22 @@ class Session:
         self._run_tasks(*self._tasks(proposed))
 
     def _run_tasks(self, missing: int, tasks: Iterator[RunTask]) -> None:
-        """Run these `missing` tasks in chunks drawn as the executor asks, committing each chunk as it arrives."""
+        """Run these `missing` tasks in chunks drawn as the executor asks, committing each chunk as it arrives.
+
+        Each chunk is sized for the runs still to draw (guided scheduling): full chunks while many are
+        left, smaller ones at the end, so no worker sits idle while another finishes a long last chunk
+        (a sweep's looks and the end of every command wait for the last run).
+        """
         if missing <= 0:
             return
-        size = self.executor.chunk_size(missing)
-        chunks = (
-            Chunk(self.spec.base, batch, self.spec.timeseries_every)
-            for batch in iter(lambda: list(itertools.islice(tasks, size)), [])
-        )
+        left = [missing]
+
+        def next_batch() -> list[RunTask]:
+            batch = list(itertools.islice(tasks, self.executor.chunk_size(max(left[0], 1))))
+            left[0] -= len(batch)
+            return batch
+
+        chunks = (Chunk(self.spec.base, batch, self.spec.timeseries_every) for batch in iter(next_batch, []))
         for records in self.executor.map_unordered(run_chunk, chunks):
             self.store.add(records)
             self.ran_now += len(records)
