@@ -27,14 +27,18 @@ $(UV):
 	$(PY) -m pip install --quiet --disable-pip-version-check --target $(dir $(@D)) "uv==$(UV_VERSION)"
 
 # --inexact: install what the lock asks for, never remove what a researcher installed into $(VENV) by hand
-# then byte-compile what a sweep, its figures and report import (about 2,500 modules; uv's --compile-bytecode would
+# then byte-compile what a sweep, its figures and report import (about 2,700 modules; uv's --compile-bytecode would
 # compile all 12,000 at 5x the cost): where PYTHONDONTWRITEBYTECODE is set, every process compiled them afresh,
-# 3-5 s of CPU each for the command, its pool's fork server and a figure helper.
+# 3-5 s of CPU each for the command, its pool's fork server and a figure helper. The second line names what is
+# imported only when used: the effects regression (statsmodels), the writers of PNG, SVG, CSV and parquet, the grid.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
 	PYTHONDONTWRITEBYTECODE= $(PY) -c "import tracktwo.experiments.api, tracktwo.experiments.cli, tracktwo.model.simulate, \
 	  tracktwo.experiments.reporting.plots, tracktwo.experiments.reporting.report, tracktwo.experiments.design.points as p; \
-	  p.import_sweeps()"
+	  p.import_sweeps(); import statsmodels.regression.linear_model, statsmodels.stats.multitest, \
+	  statsmodels.stats.sandwich_covariance, statsmodels.base.covtype, matplotlib.backends.backend_agg, \
+	  matplotlib.backends.backend_svg, pandas.io.formats.csvs, pandas.core.reshape.reshape, pyarrow.dataset, \
+	  pandas.core.arrays.arrow.extension_types, sweeps.grid_search, sweeps.random_search, PIL.Image as i; i.init()"
 	@touch $@
 
 lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python

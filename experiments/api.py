@@ -483,15 +483,18 @@ def _batch_fields(tally: Any, executor: Executor, runs: pd.DataFrame | None = No
     }
 
 
-def draw_figures(directory: Path, workers: int = 1) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+def draw_figures(
+    directory: Path, workers: int = 1, looks: dict[bytes, Any] | None = None
+) -> tuple[tuple[Path, ...], tuple[str, ...]]:
     """A sweep's figures; a failure to draw is a warning, never a lost sweep (its tables are already written).
 
-    `workers` above 1: drawn by that many processes at once (plots.plot_results).
+    `workers` above 1: drawn by that many processes at once (plots.plot_results). `looks`: the sweep's
+    decided best-set looks (replicates: auto), so the figures do not replay their bootstrap.
     """
     from tracktwo.experiments.reporting import plots
 
     try:
-        drawn = plots.plot_results(directory, workers=workers)
+        drawn = plots.plot_results(directory, workers=workers, looks=looks)
     except Exception as error:  # the runs are safe on disk whatever goes wrong in drawing
         return (), (_drawing_warning(directory, error),)
     return tuple(drawn), ()
@@ -505,20 +508,23 @@ def _drawing_warning(directory: Path, error: Exception) -> str:
     )
 
 
-def _figures_meanwhile(directory: Path, running: Executor) -> Callable[[], tuple[tuple[Path, ...], tuple[str, ...]]]:
+def _figures_meanwhile(
+    directory: Path, running: Executor, looks: dict[bytes, Any] | None = None
+) -> Callable[[], tuple[tuple[Path, ...], tuple[str, ...]]]:
     """Start drawing a finished sweep's figures; call the result for (figures, warnings).
 
     With a local process pool of several workers, `workers - 1` helper processes start on the slowest
     figures now, while this process writes the tables (the figures read only the runs); the call then
     draws here whatever no helper has begun (plots.start_drawing). Otherwise the figures are drawn when
-    asked for, as before. Either way a failure to draw is a warning, never a lost sweep.
+    asked for, as before. Either way a failure to draw is a warning, never a lost sweep. `looks`: as for
+    draw_figures.
     """
     if running.name != "process" or running.workers < 2:
-        return lambda: draw_figures(directory)
+        return lambda: draw_figures(directory, looks=looks)
     from tracktwo.experiments.reporting import plots
 
     try:
-        drawing = plots.start_drawing(directory, helpers=running.workers - 1)
+        drawing = plots.start_drawing(directory, helpers=running.workers - 1, looks=looks)
     except Exception as error:  # as draw_figures: the runs are safe on disk
         warning = _drawing_warning(directory, error)
         return lambda: ((), (warning,))
@@ -644,7 +650,7 @@ def sweep(
     figures: tuple[Path, ...] = ()
     warnings: tuple[str, ...] = ()
     if tally.finished:
-        drawing = _figures_meanwhile(tally.directory, running) if plot else None
+        drawing = _figures_meanwhile(tally.directory, running, tally.looks) if plot else None
         finished = runs_table(tally.directory)
         metric_name = spec.metric["name"] if spec.metric else None
         if write_effects(tally.directory, finished, tally.swept_columns, metric_name) is not None:
@@ -652,7 +658,12 @@ def sweep(
         robust = write_robustness(tally.directory, finished, spec.describe(), tally.swept_columns)
         if spec.metric:
             summary = rank_points(
-                fields["runs"], tally.swept_columns, spec.metric["name"], spec.metric["goal"], design=spec.describe()
+                fields["runs"],
+                tally.swept_columns,
+                spec.metric["name"],
+                spec.metric["goal"],
+                design=spec.describe(),
+                looks=tally.looks,
             )
             summary = with_what_got_in(summary, over_scenarios(finished, spec.describe()))  # process vs outcome
             write_atomic(tally.directory / "summary.csv", summary.to_csv(index=False))

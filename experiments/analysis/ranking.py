@@ -37,12 +37,17 @@ def beside(metric: str, outcomes: Sequence[str]) -> list[str]:
 
 
 def best_set_of(
-    runs: pd.DataFrame, metric: str, goal: str, design: Mapping[str, Any] | None = None
+    runs: pd.DataFrame,
+    metric: str,
+    goal: str,
+    design: Mapping[str, Any] | None = None,
+    looks: dict[bytes, bestset.BestSet] | None = None,
 ) -> tuple[list[int], np.ndarray, bestset.BestSet | bestset.SequentialState]:
     """(points, in the best set?, how it was decided) for a sweep's runs; `design` is the manifest's sweep entry.
 
     A `replicates: auto` sweep replays its sequential MCB elimination; any other sweep gets the
-    paired-bootstrap MCB at the sweep's confidence (0.95 by default) on all its runs.
+    paired-bootstrap MCB at the sweep's confidence (0.95 by default) on all its runs. `looks`: the
+    looks already decided (bestset.sequential_state's memo, e.g. the sweep's own): not computed again.
     """
     design = design or {}
     scenarios = len(design.get("scenarios") or []) if design.get("uncertain") else 0
@@ -66,6 +71,7 @@ def best_set_of(
             ran=ran,
             indifference=indifference,
             strata=strata,
+            memo=looks,
         )
         return points, np.isin(points, state.contenders), state
     chosen = bestset.best_set(y, points, goal, confidence, paired, indifference=indifference, strata=strata)
@@ -100,6 +106,7 @@ def rank_points(
     goal: str,
     with_probability_best: bool = True,
     design: Mapping[str, Any] | None = None,
+    looks: dict[bytes, bestset.BestSet] | None = None,
 ) -> pd.DataFrame:
     """One row per point, best first: its values, runs, the metric with its 95% CI, the comparison with the best.
 
@@ -111,6 +118,7 @@ def rank_points(
     `best_set_of`. `with_probability_best` is kept for callers of the older signature (always on).
     With a posterior in `design` the intervals and differences are the random-effects ones over its
     blocks (experiments.analysis.input_uncertainty); P(best) and the best set are still over replicates.
+    `looks`: the sequential procedure's looks already decided (best_set_of), e.g. by the sweep that ran.
     """
     del with_probability_best
     every_run, runs = runs, over_scenarios(runs, design)
@@ -159,7 +167,7 @@ def rank_points(
         ranked[name] = ranked["point"].map({p: v[part] for p, v in differences.items()})
     shares = bestset.paired_probability_best(y, goal, paired)
     ranked["probability_best"] = ranked["point"].map(dict(zip(points, shares, strict=True)))
-    _, inside, _ = best_set_of(every_run, metric, goal, design)
+    _, inside, _ = best_set_of(every_run, metric, goal, design, looks)
     ranked["in_best_set"] = ranked["point"].map(dict(zip(points, inside.tolist(), strict=True)))
     columns += list(COMPARISON_COLUMNS)
     return ranked[columns].reset_index(drop=True)

@@ -57,6 +57,7 @@ class SweepTally:
     tables: list[Path] = field(default_factory=list)
     swept_columns: list[str] = field(default_factory=list)
     failures: list[tuple[int, int, str]] = field(default_factory=list)
+    looks: dict[bytes, bestset.BestSet] = field(default_factory=dict)  # replicates: auto's decided looks
 
 
 def _now() -> str:
@@ -128,6 +129,7 @@ class Session:
         self.adaptive = False
         self.progress: Progress | None = None
         self.tally: SweepTally | None = None
+        self.looks: dict[bytes, bestset.BestSet] = {}  # each look's best set, decided once (the looks are replayed)
         self._known = {_key(p.values): p for p in store.points()}
 
     def planned_runs(self, n_points: int) -> int:
@@ -161,7 +163,6 @@ class Session:
         """
         spec, metric = self.spec, (self.spec.metric or {}).get("name", "")
         scenarios = len(spec.scenarios) or 1
-        memo: dict[bytes, bestset.BestSet] = {}  # each look's best set, decided once (the looks are replayed)
         while True:
             done = self.store.done()
             width = 1 + max((r for _, r in done), default=0)
@@ -174,7 +175,7 @@ class Session:
             levers = [p.index for p in known][::scenarios]
             state = bestset.sequential_state(
                 y, levers, spec.metric["goal"], spec.confidence, spec.replicates * scenarios, spec.budget or 0,
-                spec.common_seeds, spec.seed, ran=ran, indifference=spec.indifference, strata=strata, memo=memo,
+                spec.common_seeds, spec.seed, ran=ran, indifference=spec.indifference, strata=strata, memo=self.looks,
             )  # fmt: skip
             self.note(f"look {state.look + 1}/{len(state.looks)}, {len(state.contenders)} in the best set")
             if not state.wanted:
@@ -321,14 +322,22 @@ class Session:
         self._run_tasks(*self._tasks(proposed))
 
     def _run_tasks(self, missing: int, tasks: Iterator[RunTask]) -> None:
-        """Run these `missing` tasks in chunks drawn as the executor asks, committing each chunk as it arrives."""
+        """Run these `missing` tasks in chunks drawn as the executor asks, committing each chunk as it arrives.
+
+        Each chunk is sized for the runs still to draw (guided scheduling): full chunks while many are
+        left, smaller ones at the end, so no worker sits idle while another finishes a long last chunk
+        (a sweep's looks and the end of every command wait for the last run).
+        """
         if missing <= 0:
             return
-        size = self.executor.chunk_size(missing)
-        chunks = (
-            Chunk(self.spec.base, batch, self.spec.timeseries_every)
-            for batch in iter(lambda: list(itertools.islice(tasks, size)), [])
-        )
+        left = [missing]
+
+        def next_batch() -> list[RunTask]:
+            batch = list(itertools.islice(tasks, self.executor.chunk_size(max(left[0], 1))))
+            left[0] -= len(batch)
+            return batch
+
+        chunks = (Chunk(self.spec.base, batch, self.spec.timeseries_every) for batch in iter(next_batch, []))
         for records in self.executor.map_unordered(run_chunk, chunks):
             self.store.add(records)
             self.ran_now += len(records)
@@ -448,6 +457,7 @@ def open_session(
             [*tables, manifest_path],
             store.swept_columns(),
             store.failures(),
+            session.looks,
         )
     finally:
         stored = sum(store.counts().values()) > 0 if overwrite else False

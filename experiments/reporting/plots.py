@@ -117,10 +117,15 @@ class Drawn:
 
 
 class Summaries:
-    """Each point's estimate and interval per outcome, computed once and shared by every figure."""
+    """Each point's estimate and interval per outcome, computed once and shared by every figure.
 
-    def __init__(self, results: ResultsFolder) -> None:
+    `looks`: the best-set looks of a `replicates: auto` sweep already decided (the sweep's own, handed
+    over by the command that ran it, or the first figure's here), so no figure replays their bootstrap.
+    """
+
+    def __init__(self, results: ResultsFolder, looks: dict[bytes, bestset.BestSet] | None = None) -> None:
         self.results = results
+        self.looks: dict[bytes, bestset.BestSet] = dict(looks or {})
         self._cache: dict[str, pd.DataFrame] = {}
 
     def __call__(self, outcome: str) -> pd.DataFrame:
@@ -150,13 +155,18 @@ class Summaries:
 # Entry point ----------------------------------------------------------------------------------
 
 
-def plot_results(directory: str | Path, outcomes: Sequence[str] | None = None, workers: int = 1) -> list[Drawn]:
+def plot_results(
+    directory: str | Path,
+    outcomes: Sequence[str] | None = None,
+    workers: int = 1,
+    looks: dict[bytes, bestset.BestSet] | None = None,
+) -> list[Drawn]:
     """Draw every figure that fits the sweep in DIR into DIR/figures/; returns what was drawn.
 
     `workers` above 1: this process and `workers - 1` helper processes draw the figures between them
-    (start_drawing): the same figures, in the same order, sooner on several cores.
+    (start_drawing): the same figures, in the same order, sooner on several cores. `looks`: as for Summaries.
     """
-    return start_drawing(directory, outcomes, helpers=workers - 1).finish()
+    return start_drawing(directory, outcomes, helpers=workers - 1, looks=looks).finish()
 
 
 SINGLE_FIGURES = (
@@ -172,22 +182,34 @@ _EFFECTS_JOB = "effects:"  # one job per swept factor: "effects:<factor index>"
 _HEAVY_FIRST = ("mix_simplex", "best_set", _EFFECTS_JOB, "robust_figure")  # helpers start on the slowest
 
 
-def start_drawing(directory: str | Path, outcomes: Sequence[str] | None = None, helpers: int = 0) -> Drawing:
+def start_drawing(
+    directory: str | Path,
+    outcomes: Sequence[str] | None = None,
+    helpers: int = 0,
+    looks: dict[bytes, bestset.BestSet] | None = None,
+) -> Drawing:
     """Begin drawing DIR's figures: with `helpers`, that many processes start on the slowest figures now.
 
     Whoever calls `finish()` on the result draws, in this process, the figures no helper has begun
     (the quickest first), then collects the helpers' and writes the index. Between the two calls this
     process is free for other work (a sweep writes its tables): on two cores the figures no longer
-    wait for the tables, nor one figure for another.
+    wait for the tables, nor one figure for another. `looks`: the sweep's decided best-set looks (Summaries).
     """
-    return Drawing(Path(directory), outcomes, helpers)
+    return Drawing(Path(directory), outcomes, helpers, looks)
 
 
 class Drawing:
     """A folder's figures being drawn (start_drawing); `finish()` returns what was drawn, in the usual order."""
 
-    def __init__(self, directory: Path, outcomes: Sequence[str] | None, helpers: int) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        outcomes: Sequence[str] | None,
+        helpers: int,
+        looks: dict[bytes, bestset.BestSet] | None = None,
+    ) -> None:
         self._hold = contextlib.ExitStack()
+        self.looks = dict(looks or {})
         self._hold.enter_context(folder_lock.reading(directory, "plot"))
         try:
             self.results = load_results(directory, "plot", SWEEP_KINDS)
@@ -212,13 +234,13 @@ class Drawing:
 
         pool = self._hold.enter_context(ProcessExecutor(helpers)).pool
         for index in sorted(range(len(self.jobs)), key=weight):
-            payload = (str(directory), tuple(self.outcomes), index, self.jobs[index])
+            payload = (str(directory), tuple(self.outcomes), index, self.jobs[index], self.looks)
             self.pending.append((index, pool.submit(_draw_job, payload)))
 
     def finish(self) -> list[Drawn]:
         """Draw here what no helper has begun (the quickest first), collect the rest, write figures.json."""
         with self._hold:
-            summaries = Summaries(self.results)
+            summaries = Summaries(self.results, self.looks)
             found: dict[int, list[Drawn]] = {}
             if not self.pending:  # no helpers: every figure here, in order
                 found = {i: _draw(job, self.results, summaries, self.outcomes) for i, job in enumerate(self.jobs)}
@@ -249,14 +271,14 @@ def _draw(job: str, results: ResultsFolder, summaries: Summaries, outcomes: list
 _LOADED: dict[tuple[str, tuple[str, ...]], tuple[ResultsFolder, Summaries]] = {}  # in a helper process
 
 
-def _draw_job(payload: tuple[str, tuple[str, ...], int, str]) -> tuple[int, list[Drawn]]:
+def _draw_job(payload: tuple[str, tuple[str, ...], int, str, dict[bytes, Any]]) -> tuple[int, list[Drawn]]:
     """In a helper process: one job's figures, the folder read once per process (and its summaries shared)."""
-    directory, outcomes, index, job = payload
+    directory, outcomes, index, job, looks = payload
     key = (directory, outcomes)
     if key not in _LOADED:
         _LOADED.clear()
         results = load_results(directory)
-        _LOADED[key] = (results, Summaries(results))
+        _LOADED[key] = (results, Summaries(results, looks))
     results, summaries = _LOADED[key]
     return index, _draw(job, results, summaries, list(outcomes))
 
@@ -609,7 +631,7 @@ def mix_simplex(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
         best = (finite.idxmin() if goal == "minimize" else finite.idxmax()) if len(finite) else None
         contenders = _contenders(summary, best, goal)
         if results.metric and outcome == results.metric["name"] and len(finite) > 1:
-            chosen = _best_set_points(results)
+            chosen = _best_set_points(results, summaries.looks)
             contenders = chosen - {best} if best in chosen else contenders
         axes = subfigure.subplots(1, len(facets), squeeze=False)[0]
         subfigure.suptitle(_outcome_title(summaries, outcome), fontsize="large", fontweight="bold")
@@ -650,11 +672,10 @@ BEST_SET_ROWS = 40  # points drawn in the best-set figure, best first
 
 def best_set(results: ResultsFolder, summaries: Summaries) -> Drawn | None:
     """Each point's difference to the best (paired when the sweep is) with its interval; the best set marked."""
-    del summaries
     if not results.metric or results.runs["point"].nunique() < 2:
         return None
     metric, goal = results.metric["name"], results.metric["goal"]
-    table = rank_points(results.every_run, results.swept, metric, goal, design=results.sweep)
+    table = rank_points(results.every_run, results.swept, metric, goal, design=results.sweep, looks=summaries.looks)
     table = table.dropna(subset=["estimate"])
     shown = table.head(BEST_SET_ROWS).iloc[::-1]
     _theme()
@@ -770,10 +791,10 @@ def _is_grid(values: pd.DataFrame) -> bool:
     return all(values[c].nunique() <= 11 for c in values)
 
 
-def _best_set_points(results: ResultsFolder) -> set[int]:
+def _best_set_points(results: ResultsFolder, looks: dict[bytes, bestset.BestSet] | None = None) -> set[int]:
     """The points in the metric's best set (paired-bootstrap MCB, or the sequential procedure's survivors)."""
     metric = results.metric or {}
-    points, inside, _ = best_set_of(results.every_run, metric["name"], metric["goal"], results.sweep)
+    points, inside, _ = best_set_of(results.every_run, metric["name"], metric["goal"], results.sweep, looks)
     return {p for p, v in zip(points, inside, strict=True) if v}
 
 

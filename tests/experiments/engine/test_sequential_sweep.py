@@ -134,3 +134,24 @@ def test_paired_is_the_default_and_can_be_turned_off(tmp_path: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("paired: false", "paired: maybe"), encoding="utf-8")
     with pytest.raises(ConfigError, match="paired: expected true"):
         load_sweep(path)
+
+
+def test_the_ranking_reuses_the_looks_the_sweep_decided_and_ranks_alike(
+    auto_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracktwo.experiments.analysis import bestset
+
+    calls = []
+    real = bestset.best_set
+    monkeypatch.setattr(bestset, "best_set", lambda *a, **k: calls.append(a[6]) or real(*a, **k))
+    tally = run(auto_file, tmp_path / "out")
+    decided = len(calls)
+    assert decided >= 2 and len(tally.looks) == decided  # each look decided once during the sweep
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    design = load_sweep(auto_file).describe()
+    reused = rank_points(runs, ["workshops.size"], "impact", "maximize", design=design, looks=tally.looks)
+    assert len(calls) == decided  # the ranking replayed every look from the sweep's, no bootstrap again
+    replayed = rank_points(runs, ["workshops.size"], "impact", "maximize", design=design)
+    assert len(calls) == 2 * decided
+    pd.testing.assert_frame_equal(reused, replayed)
+    assert reused.loc[reused["in_best_set"], "workshops.size"].tolist() == [6]
