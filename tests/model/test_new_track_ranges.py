@@ -34,6 +34,7 @@ NGO = {"steps": 72, "workshops.funder_conditionality": 0.3, "programme.third_par
 ACCESS = "programme.third_party.profiles.scholar_practitioner.armed_group_access"
 TRIP = {"format": "exposure_trip", "step": 24}
 ACCESS_SEEDS = range(F4_SEEDS.start, F4_SEEDS.start + 200)
+CHECKED = range(FACT_SEEDS.start, FACT_SEEDS.start + 10)  # where an arm shared between the two ends is checked
 LINK = "programme.third_party.profiles.ngo_mediator.track_three_link"
 TWO_NGOS = {"steps": 72, "programme.third_party.type": "ngo_mediator"}
 SHARED_POOL = {"elite": 0.75, "autonomous": 0.25}
@@ -92,6 +93,9 @@ class Case:
     # seeds of the ablation when it leaves the arms' difference nothing to act on (default: `seeds`); the
     # ablation test then also asserts that treated and control are the same run on every one of these seeds
     ablation_seeds: range | None = None
+    # the condition's parameter acts only through the treated arm's mechanism: the control is one run per seed at
+    # both ends, simulated once (at the helps end) and read for both; the case's test asserts it on CHECKED seeds
+    control_ignores_condition: bool = False
 
 
 CASES = {
@@ -112,6 +116,7 @@ CASES = {
         does_not={"programme.third_party.local_one_sidedness": 1.0},
         seeds=SMALL_EFFECT_SEEDS,
         ablation={"programme.third_party.local_trust_bonus": 0.0},
+        control_ignores_condition=True,  # local_one_sidedness is read only under hybrid facilitation
     ),
     # configs/sweeps/ngo_mediator.yaml: the funder's conditions, accepted
     "NGO mediator": Case(
@@ -144,6 +149,7 @@ CASES = {
         does_not={"formats.trip_cooptation": 1.0},
         seeds=SMALL_EFFECT_SEEDS,
         ablation={"formats.trip_cooptation": 0.0},
+        control_ignores_condition=True,  # trip_cooptation is read only when a trip is held
     ),
     # configs/sweeps/training.yaml: how many events the programme holds (trainings replace its first workshops)
     "training first": Case(
@@ -163,6 +169,7 @@ CASES = {
         does_not={"formats.outreach_exposure": 1.0},
         seeds=SMALL_EFFECT_SEEDS,
         ablation={"formats.outreach_exposure": 0.0},
+        control_ignores_condition=True,  # outreach_exposure is read only when the NGO links Track Three
     ),
     # configs/sweeps/coordination.yaml: how far the two initiatives draw on the same people
     "coordination": Case(
@@ -182,6 +189,7 @@ CASES = {
         does_not={"workshops.refusal_budget_loss": 1.0},
         seeds=FACT_SEEDS,
         ablation=ACCEPTING_COSTLESS,
+        control_ignores_condition=True,  # refusal_budget_loss is read only when the facilitator refuses
     ),
     # configs/sweeps/backchannel_ripeness.yaml: ripe moments on or off (F6); impact, the novelty that enters
     "backchannel": Case(
@@ -211,6 +219,8 @@ def ends(name: str, shared_runs, ablation: dict, seeds: range | None = None):
     case = CASES[name]
 
     def transfers(arm: dict, condition: dict):
+        if arm is case.control and case.control_ignores_condition:
+            condition = case.helps  # the same runs at both ends (asserted on CHECKED seeds by the case's test)
         return shared_runs({**case.overrides(arm, condition), **ablation}, seeds or case.seeds)[case.outcome]
 
     helps = (transfers(case.treated, case.helps), transfers(case.control, case.helps))
@@ -226,6 +236,11 @@ def verdict(name: str, shared_runs, ablation: dict, seeds: range | None = None):
 def test_effect_helps_at_one_end_of_its_range_and_not_at_the_other(name: str, shared_runs) -> None:
     result = verdict(name, shared_runs, {})
     assert result.holds, result.detail
+    case = CASES[name]
+    if case.control_ignores_condition:  # the control read at both ends is the same run at both: seed for seed
+        for ablation in ({}, case.ablation):
+            here, there = ({**case.overrides(case.control, end), **ablation} for end in (case.helps, case.does_not))
+            pd.testing.assert_frame_equal(shared_runs(here, CHECKED), shared_runs(there, CHECKED))
 
 
 @pytest.mark.parametrize("name", list(CASES))
