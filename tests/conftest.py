@@ -135,9 +135,9 @@ class DurationRecorder:
         """Keep this session's durations (in the controller or a single process, not in xdist workers)."""
         if hasattr(self.config, "workerinput") or not self.durations:
             return
-        if os.environ.get("TRACKTWO_SAVE_DURATIONS"):  # the shipped order for a fresh clone (run it cold)
-            shipped = {**_shipped(), **{n: round(s, 2) for n, s in self.durations.items()}}
-            SHIPPED_DURATIONS.write_text(json.dumps(dict(sorted(shipped.items())), indent=0) + "\n", encoding="utf-8")
+        if os.environ.get("TRACKTWO_SAVE_DURATIONS"):  # a fresh clone's order: run the whole suite, cold, idle
+            shipped = {nodeid: round(seconds, 2) for nodeid, seconds in sorted(self.durations.items())}
+            SHIPPED_DURATIONS.write_text(json.dumps(shipped, indent=0) + "\n", encoding="utf-8")
         cache = getattr(self.config, "cache", None)
         if cache is None:
             return
