@@ -235,30 +235,28 @@ ELITE_ROOM = {"workshops.mix": {"elite": 0.8, "autonomous": 0.2}}
 JUSTICE = "generated_share_justice_and_social_issues"
 
 
-def _justice_difference(extra: dict, seeds) -> np.ndarray:
-    """Paired (grassroots-heavy - elite-heavy room) justice share of the ideas generated, per seed with ideas."""
-    pairs = [
-        (
-            simulate({**GRASSROOTS_ROOM, **extra}, s).outcomes[JUSTICE],
-            simulate({**ELITE_ROOM, **extra}, s).outcomes[JUSTICE],
-        )
-        for s in seeds
-    ]
-    return np.array([a - b for a, b in pairs if not (math.isnan(a) or math.isnan(b))])
+def _justice_difference(shared_runs, extra: dict, seeds) -> np.ndarray:
+    """Paired (grassroots-heavy - elite-heavy room) justice share of the ideas generated, per seed with ideas.
+
+    The runs come from shared_runs: the grassroots room's are also the "heard" arm of the presence test below.
+    """
+    grassroots = shared_runs({**GRASSROOTS_ROOM, **extra}, seeds)[JUSTICE]
+    elite = shared_runs({**ELITE_ROOM, **extra}, seeds)[JUSTICE]
+    return (grassroots - elite).dropna().to_numpy(float)
 
 
 @pytest.mark.slow
-def test_salience_shapes_the_agenda_grassroots_rooms_raise_justice_and_social_issues() -> None:
-    difference = _justice_difference({}, FACT_SEEDS)
+def test_salience_shapes_the_agenda_grassroots_rooms_raise_justice_and_social_issues(shared_runs) -> None:
+    difference = _justice_difference(shared_runs, {}, FACT_SEEDS)
     assert difference.size >= 25
     assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
     assert difference.mean() > 0.1
 
 
 @pytest.mark.slow
-def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda() -> None:
+def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda(shared_runs) -> None:
     """TOST: the paired mean difference lies within +-0.05 (alpha 0.05 each side)."""
-    difference = _justice_difference({"issues.salience_weighted": False}, SMALL_EFFECT_SEEDS)
+    difference = _justice_difference(shared_runs, {"issues.salience_weighted": False}, SMALL_EFFECT_SEEDS)
     margin = 0.05
     upper = stats.ttest_1samp(difference, margin, alternative="less").pvalue
     lower = stats.ttest_1samp(difference, -margin, alternative="greater").pvalue
@@ -267,14 +265,11 @@ def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda() -> N
 
 
 @pytest.mark.slow
-def test_presence_without_voice_changes_seats_not_content() -> None:
+def test_presence_without_voice_changes_seats_not_content(shared_runs) -> None:
     """Grassroots seated but rarely authoring: the agenda of the room moves back toward the others' salience."""
-    heard = [simulate(GRASSROOTS_ROOM, s).outcomes[JUSTICE] for s in FACT_SEEDS]
-    muted = [
-        simulate({**GRASSROOTS_ROOM, "voice.weights": {"kind_grassroots": 0.05}}, s).outcomes[JUSTICE]
-        for s in FACT_SEEDS
-    ]
-    difference = np.array([a - b for a, b in zip(heard, muted, strict=True) if not (math.isnan(a) or math.isnan(b))])
+    heard = shared_runs(GRASSROOTS_ROOM, FACT_SEEDS)[JUSTICE]
+    muted = shared_runs({**GRASSROOTS_ROOM, "voice.weights": {"kind_grassroots": 0.05}}, FACT_SEEDS)[JUSTICE]
+    difference = (heard - muted).dropna().to_numpy(float)
     assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
 
 
