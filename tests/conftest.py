@@ -1,15 +1,22 @@
-"""Suite-wide hooks and fixtures: runs shared across tests and sessions, and the longest tests first.
+"""Suite-wide hooks and fixtures: runs shared across tests and sessions, and the longest work first.
 
 `shared_runs` gives the statistical tests their runs (tests/replicates.py: simulated once, kept in
 .pytest_cache under a key of the model's code).
 
-Each test's duration (setup, call and teardown) is kept in pytest's cache (.pytest_cache) after a
-session; the next session orders the modules by their expected total, longest first, and each
-module's tests by their expected duration, longest first (a module's tests stay together, so its
-module-scoped fixtures are made once; none of them is parametrized). A test never timed yet
-counts SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the new one
-and half the old one: a session that read its simulated runs from the cache (tests/replicates.py)
-does not send the modules that simulate them to the back of the next session, when the model changed.
+Scheduling (`make test`, two xdist workers). xdist's default `load` hands each worker a first chunk of a
+quarter of the suite's consecutive tests: with the longest first, one worker got every long test and was
+the tail. Under xdist (without an explicit `--dist`) the suite runs `--dist loadgroup` without xdist's
+reordering: a module whose tests use a module-scoped fixture is one unit (its fixture made once, on one
+worker), every other test is its own unit, and each worker takes the next unit as it frees up (no more
+than two tests queued), so the units run longest first on whichever worker is free (LPT).
+
+A unit's expected time is the sum of its tests': each test's duration (setup, call and teardown) kept in
+pytest's cache (.pytest_cache) after a session, else tests/durations.json (shipped: a fresh clone and CI
+have no cache), else SLOW_GUESS_S if marked slow, else FAST_GUESS_S. A duration kept is the larger of the
+new one and half the old one: a session that read its simulated runs from the cache (tests/replicates.py)
+does not send the tests that simulate them to the back of the next session, when the model changed.
+`TRACKTWO_SAVE_DURATIONS=1` writes this session's durations to tests/durations.json (run it cold:
+`TRACKTWO_SAVE_DURATIONS=1 make test-cold`).
 
 The `slow` marker is what `make test-fast` and CI's pass on the newest Python leave out: a test over
 SLOW_THRESHOLD_S alone. The session's summary names the tests that took longer without it.
@@ -17,18 +24,28 @@ SLOW_THRESHOLD_S alone. The session's summary names the tests that took longer w
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from replicates import SharedRuns, code_key, prune
 
 DURATIONS_KEY = "tracktwo/durations"
+SHIPPED_DURATIONS = Path(__file__).with_name("durations.json")  # seconds per test, cold, one idle core
 SLOW_GUESS_S = 20.0
 FAST_GUESS_S = 0.5
 DECAY = 0.5  # a stored duration falls by at most this factor per session
 SLOW_THRESHOLD_S = 5.0  # a test this long alone on an idle core is marked slow
 UNMARKED_NOTICE_S = 2 * SLOW_THRESHOLD_S  # named at the end when unmarked (twice: a busy machine or worker is slower)
+GROUP_SUFFIX = re.compile(r"@[^@\[\]]*$")  # xdist's "@group" added to a grouped test's id under loadgroup
+
+
+def plain_id(nodeid: str) -> str:
+    """A test's id without xdist's "@group" suffix (the key its duration is kept under)."""
+    return GROUP_SUFFIX.sub("", nodeid)
 
 
 def _stored(config: pytest.Config) -> dict[str, float]:
@@ -36,19 +53,57 @@ def _stored(config: pytest.Config) -> dict[str, float]:
     return cache.get(DURATIONS_KEY, {}) if cache is not None else {}
 
 
+def _shipped() -> dict[str, float]:
+    try:
+        return json.loads(SHIPPED_DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _module_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a fixture made once per module (or class or package): its module stays on one worker."""
+    info = getattr(item, "_fixtureinfo", None)
+    defs = info.name2fixturedefs.values() if info is not None else ()
+    return any(d.scope in ("module", "class", "package") for chain in defs for d in chain)
+
+
+GROUPED_MODULES = pytest.StashKey[set[str]]()
+UNITS_FILE = "tracktwo_units_file"  # workerinput key: where workers tell the controller which modules are units
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Longest modules first, and the longest tests first within each module (by stored durations, or the marker)."""
-    stored = _stored(config)
-    expected: dict[str, float] = {}
-    totals: dict[str, float] = defaultdict(float)
-    for item in items:
-        guess = SLOW_GUESS_S if item.get_closest_marker("slow") else FAST_GUESS_S
-        expected[item.nodeid] = stored.get(item.nodeid, guess)
-        totals[item.nodeid.split("::")[0]] += expected[item.nodeid]
-    position = {id(item): i for i, item in enumerate(items)}
-    items.sort(
-        key=lambda i: (-totals[i.nodeid.split("::")[0]], i.nodeid.split("::")[0], -expected[i.nodeid], position[id(i)])
-    )
+    """Keep a module together (one unit) when its tests share a module-scoped fixture; tell the xdist controller."""
+    grouped = {item.nodeid.split("::")[0] for item in items if _module_fixture(item)}
+    config.stash[GROUPED_MODULES] = grouped
+    units_file = getattr(config, "workerinput", {}).get(UNITS_FILE)
+    if units_file:  # every worker collects the same tests: whichever writes last writes the same list
+        Path(units_file).write_text(json.dumps(sorted(grouped)), encoding="utf-8")
+
+
+class LongestFirst:
+    """Orders the tests after pytest's own reordering by fixtures (a plugin registered before the session's)."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Longest unit first (a grouped module, or one test), and the longest tests first within a unit."""
+        stored = {**_shipped(), **_stored(self.config)}
+        grouped = self.config.stash.get(GROUPED_MODULES, set())
+
+        def unit(item: pytest.Item) -> str:  # what a worker takes at once: a grouped test's module, else the test
+            module = item.nodeid.split("::")[0]
+            return module if module in grouped else plain_id(item.nodeid)
+
+        expected: dict[str, float] = {}
+        totals: dict[str, float] = defaultdict(float)
+        for item in items:
+            guess = SLOW_GUESS_S if item.get_closest_marker("slow") else FAST_GUESS_S
+            expected[item.nodeid] = stored.get(plain_id(item.nodeid), guess)
+            totals[unit(item)] += expected[item.nodeid]
+        position = {id(item): i for i, item in enumerate(items)}
+        items.sort(key=lambda i: (-totals[unit(i)], unit(i), -expected[i.nodeid], position[id(i)]))
 
 
 class DurationRecorder:
@@ -61,9 +116,10 @@ class DurationRecorder:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Add up a test's phases (under xdist, every worker's reports reach the controller)."""
-        self.durations[report.nodeid] += report.duration
+        nodeid = plain_id(report.nodeid)
+        self.durations[nodeid] += report.duration
         if "slow" not in report.keywords and "browser" not in report.keywords:
-            self.unmarked.add(report.nodeid)
+            self.unmarked.add(nodeid)
 
     def pytest_terminal_summary(self, terminalreporter) -> None:
         """Name the tests that took more than UNMARKED_NOTICE_S without the slow marker (keep the marker honest)."""
@@ -77,8 +133,13 @@ class DurationRecorder:
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """Keep this session's durations (in the controller or a single process, not in xdist workers)."""
+        if hasattr(self.config, "workerinput") or not self.durations:
+            return
+        if os.environ.get("TRACKTWO_SAVE_DURATIONS"):  # a fresh clone's order: run the whole suite, cold, idle
+            shipped = {nodeid: round(seconds, 2) for nodeid, seconds in sorted(self.durations.items())}
+            SHIPPED_DURATIONS.write_text(json.dumps(shipped, indent=0) + "\n", encoding="utf-8")
         cache = getattr(self.config, "cache", None)
-        if cache is None or hasattr(self.config, "workerinput") or not self.durations:
+        if cache is None:
             return
         stored = _stored(self.config)
         for nodeid, seconds in self.durations.items():
@@ -87,8 +148,50 @@ class DurationRecorder:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Record durations for the next session's order."""
+    """Record durations for the next session's order, and order this session's tests longest first."""
     config.pluginmanager.register(DurationRecorder(config), "tracktwo-durations")
+    config.pluginmanager.register(LongestFirst(config), "tracktwo-longest-first")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """Tell each xdist worker where to write the modules that are one unit (read by the scheduler below)."""
+    node.workerinput[UNITS_FILE] = str(_units_file(node.config))
+
+
+def _units_file(config: pytest.Config) -> Path:
+    return config._tmp_path_factory.getbasetemp() / "tracktwo-units.json"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """Under `-n N` without `--dist`: units in the workers' (longest-first) order, each to whichever worker frees up.
+
+    xdist's default `load` gives each worker a first chunk of a quarter of the suite's consecutive tests, so one
+    worker got every long test and was the tail. Here a unit is a test, or a whole module whose tests share a
+    module-scoped fixture (made once, on one worker); a worker gets the next unit when it has two tests or fewer
+    left (xdist's LoadScopeScheduling, without its reordering by unit size).
+    """
+    explicit = any(arg == "--dist" or arg.startswith(("--dist=", "-d")) for arg in config.invocation_params.args)
+    if config.option.dist != "load" or explicit:
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Units(LoadScopeScheduling):
+        def schedule(self) -> None:
+            if self.collection is None:
+                try:
+                    self.grouped = set(json.loads(_units_file(config).read_text(encoding="utf-8")))
+                except (OSError, ValueError):
+                    self.grouped = set()
+            super().schedule()
+
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in self.grouped else nodeid
+
+    config.option.loadscopereorder = False
+    return Units(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -124,11 +124,11 @@ def test_advocacy_judges_an_idea_by_the_receiver_s_side() -> None:
     assert p == pytest.approx(0.5 * np.exp(-2.0 * np.array([0.1, 0.9, 0.9, 0.1])))
 
 
-def _later_similar_novelty_change(overrides: dict, seed: int) -> float:
-    """Mean of (novelty to the sides at the end - drawn novelty) over Track Two ideas born after an idea on their
-    dimension entered Track One, not entered themselves; 0 when there are none."""
-    model = simulate(overrides, seed).model
-    ideas, issues = model.ideas, model.issues
+def later_similar_row(result) -> dict[str, float]:
+    """A run's mean of (novelty to the sides at the end - drawn novelty) over Track Two ideas born after an idea on
+    their dimension entered Track One, not entered themselves; 0 when there are none (a shared_runs row: its whole
+    computation is here, since the shared runs' key holds this function's source)."""
+    ideas, issues = result.model.ideas, result.model.issues
     n = ideas.count
     entered = ideas.entered_step[:n]
     dimension = issues.dimension[:n]
@@ -136,15 +136,21 @@ def _later_similar_novelty_change(overrides: dict, seed: int) -> float:
     np.minimum.at(first_entry, dimension[entered >= 0], entered[entered >= 0])
     later = (ideas.origin_workshop[:n] >= 0) & (entered < 0) & (ideas.origin_step[:n] > first_entry[dimension])
     if not later.any():
-        return 0.0
-    return float((issues.table[:, :n][:, later].mean(axis=0) - ideas.novelty[:n][later]).mean())
+        return {"later_similar_change": 0.0}
+    return {
+        "later_similar_change": float((issues.table[:, :n][:, later].mean(axis=0) - ideas.novelty[:n][later]).mean())
+    }
 
 
-def _lowers(pull: float) -> tuple[bool, float, float]:
-    """Claim: adoption at `pull` lowers the later novelty of ideas on adopted dimensions, against pull 0."""
+def _lowers(shared_runs, pull: float) -> tuple[bool, float, float]:
+    """Claim: adoption at `pull` lowers the later novelty of ideas on adopted dimensions, against pull 0.
+
+    The runs come from shared_runs: FIXED's are simulated once for the claim and its ablation (whose pull 0 arm is
+    FIXED itself).
+    """
     moving = {"issues.adoption_pull": pull, "issues.framing_pull": 0.0}
-    change = np.array([_later_similar_novelty_change(moving, s) for s in FACT_SEEDS])
-    fixed = np.array([_later_similar_novelty_change(FIXED, s) for s in FACT_SEEDS])
+    change = shared_runs(moving, FACT_SEEDS, row=later_similar_row)["later_similar_change"].to_numpy(float)
+    fixed = shared_runs(FIXED, FACT_SEEDS, row=later_similar_row)["later_similar_change"].to_numpy(float)
     difference = change - fixed
     if not np.count_nonzero(difference):
         return False, 1.0, 0.0
@@ -153,15 +159,15 @@ def _lowers(pull: float) -> tuple[bool, float, float]:
 
 
 @pytest.mark.slow
-def test_positions_moving_toward_adopted_ideas_lower_the_novelty_of_later_similar_ideas() -> None:
-    holds, p, mean = _lowers(0.1)
+def test_positions_moving_toward_adopted_ideas_lower_the_novelty_of_later_similar_ideas(shared_runs) -> None:
+    holds, p, mean = _lowers(shared_runs, 0.1)
     assert holds, (p, mean)
     assert mean < -0.005
 
 
 @pytest.mark.slow
-def test_ablation_without_adoption_pull_later_similar_ideas_keep_their_novelty() -> None:
-    holds, _, mean = _lowers(0.0)
+def test_ablation_without_adoption_pull_later_similar_ideas_keep_their_novelty(shared_runs) -> None:
+    holds, _, mean = _lowers(shared_runs, 0.0)
     assert not holds
     assert mean == 0.0
 
@@ -235,30 +241,28 @@ ELITE_ROOM = {"workshops.mix": {"elite": 0.8, "autonomous": 0.2}}
 JUSTICE = "generated_share_justice_and_social_issues"
 
 
-def _justice_difference(extra: dict, seeds) -> np.ndarray:
-    """Paired (grassroots-heavy - elite-heavy room) justice share of the ideas generated, per seed with ideas."""
-    pairs = [
-        (
-            simulate({**GRASSROOTS_ROOM, **extra}, s).outcomes[JUSTICE],
-            simulate({**ELITE_ROOM, **extra}, s).outcomes[JUSTICE],
-        )
-        for s in seeds
-    ]
-    return np.array([a - b for a, b in pairs if not (math.isnan(a) or math.isnan(b))])
+def _justice_difference(shared_runs, extra: dict, seeds) -> np.ndarray:
+    """Paired (grassroots-heavy - elite-heavy room) justice share of the ideas generated, per seed with ideas.
+
+    The runs come from shared_runs: the grassroots room's are also the "heard" arm of the presence test below.
+    """
+    grassroots = shared_runs({**GRASSROOTS_ROOM, **extra}, seeds)[JUSTICE]
+    elite = shared_runs({**ELITE_ROOM, **extra}, seeds)[JUSTICE]
+    return (grassroots - elite).dropna().to_numpy(float)
 
 
 @pytest.mark.slow
-def test_salience_shapes_the_agenda_grassroots_rooms_raise_justice_and_social_issues() -> None:
-    difference = _justice_difference({}, FACT_SEEDS)
+def test_salience_shapes_the_agenda_grassroots_rooms_raise_justice_and_social_issues(shared_runs) -> None:
+    difference = _justice_difference(shared_runs, {}, FACT_SEEDS)
     assert difference.size >= 25
     assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
     assert difference.mean() > 0.1
 
 
 @pytest.mark.slow
-def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda() -> None:
+def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda(shared_runs) -> None:
     """TOST: the paired mean difference lies within +-0.05 (alpha 0.05 each side)."""
-    difference = _justice_difference({"issues.salience_weighted": False}, SMALL_EFFECT_SEEDS)
+    difference = _justice_difference(shared_runs, {"issues.salience_weighted": False}, SMALL_EFFECT_SEEDS)
     margin = 0.05
     upper = stats.ttest_1samp(difference, margin, alternative="less").pvalue
     lower = stats.ttest_1samp(difference, -margin, alternative="greater").pvalue
@@ -267,14 +271,11 @@ def test_ablation_with_equal_salience_the_room_does_not_change_the_agenda() -> N
 
 
 @pytest.mark.slow
-def test_presence_without_voice_changes_seats_not_content() -> None:
+def test_presence_without_voice_changes_seats_not_content(shared_runs) -> None:
     """Grassroots seated but rarely authoring: the agenda of the room moves back toward the others' salience."""
-    heard = [simulate(GRASSROOTS_ROOM, s).outcomes[JUSTICE] for s in FACT_SEEDS]
-    muted = [
-        simulate({**GRASSROOTS_ROOM, "voice.weights": {"kind_grassroots": 0.05}}, s).outcomes[JUSTICE]
-        for s in FACT_SEEDS
-    ]
-    difference = np.array([a - b for a, b in zip(heard, muted, strict=True) if not (math.isnan(a) or math.isnan(b))])
+    heard = shared_runs(GRASSROOTS_ROOM, FACT_SEEDS)[JUSTICE]
+    muted = shared_runs({**GRASSROOTS_ROOM, "voice.weights": {"kind_grassroots": 0.05}}, FACT_SEEDS)[JUSTICE]
+    difference = (heard - muted).dropna().to_numpy(float)
     assert stats.wilcoxon(difference, alternative="greater").pvalue < ALPHA
 
 
