@@ -253,16 +253,6 @@ class IdeaStore:
         return actors[self._mark[actors] == positions]
 
     @property
-    def in_circulation(self) -> int:
-        """Ideas held by at least one actor now."""
-        return int(np.count_nonzero(np.logical_or.reduce(self.group_holders[:, : self.count], axis=0)))
-
-    @property
-    def group_held(self) -> np.ndarray:
-        """Ideas held now, summed over each group's members."""
-        return np.add.reduce(self.group_holders[:, : self.count], axis=1)
-
-    @property
     def held(self) -> np.ndarray:
         """Holdings of the ideas that exist (a view)."""
         return self.holds[:, : self.count]
