@@ -1,19 +1,54 @@
-"""`python -m tracktwo` and the `tracktwo` command: Ctrl-C at any moment, even while the libraries load, is one line."""
+"""`python -m tracktwo` and the `tracktwo` command: Ctrl-C at any moment, even while the libraries load, is one line.
 
+And a Ctrl-C after the command has finished its work (while Python shuts down: the pool's and the figure
+helper's exit handlers, then the modules' teardown, about half a second after a sweep) ends the process
+with the command's own exit status, silently: Python restores SIGINT's default action before it tears
+the modules down, so a Ctrl-C there killed the process with no message and status -2.
+"""
+
+import atexit
+import contextlib
 import os
+import signal
 import sys
 
 __all__ = ["run"]
 
 
+def _ignore_interrupts() -> None:
+    """From the last exit handler on (modules' teardown), Ctrl-C is ignored: SIG_IGN survives Python's finalization."""
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _done(code: int) -> None:
+    """The command's work is done: a Ctrl-C from now on ends the process at once, with the command's status."""
+
+    def leave(_signum, _frame) -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGINT, leave)
+
+
 def run() -> int:
     """Load the command line and run it; exit 130 with one line on Ctrl-C while loading."""
+    atexit.register(_ignore_interrupts)  # registered first, so it runs last of the exit handlers
     try:
         from tracktwo.experiments.cli import main
     except KeyboardInterrupt:  # nothing started yet; exit at once (an interrupted import can make Python exit -2)
         print("tracktwo: interrupted", file=sys.stderr, flush=True)
         os._exit(130)
-    return main()
+    try:
+        code = main()
+        _done(code)
+    except KeyboardInterrupt:  # between the command's own handling and the line above: nothing left to do
+        print("tracktwo: interrupted", file=sys.stderr, flush=True)
+        os._exit(130)
+    return code
 
 
 if __name__ == "__main__":  # importing the module (e.g. to document it) runs nothing

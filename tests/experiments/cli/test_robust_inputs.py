@@ -499,6 +499,40 @@ def test_ctrl_c_at_any_moment_is_one_line_and_exit_130(tmp_path, delay: float) -
     assert "interrupted" in done.stderr and "Traceback" not in done.stderr
 
 
+_AFTER_THE_WORK = """
+import atexit, os, signal, sys, time
+import tracktwo.experiments.cli as cli
+from tracktwo.__main__ import run
+
+cli.main = lambda argv=None: 3  # the command's work is done, with its own exit status
+
+
+class Teardown:  # deleted while Python tears the modules down, after it restored SIGINT's default action
+    def __del__(self):
+        if "{when}" == "teardown":
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.3)
+
+
+kept = Teardown()
+code = run()
+if "{when}" == "exit handler":  # registered after run()'s own, so it runs before it (last in, first out)
+    atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.3)))
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("when", ["exit handler", "teardown"])
+def test_ctrl_c_after_the_command_finished_keeps_its_status_silently(when: str) -> None:
+    """A Ctrl-C while Python shuts down (about half a second after a sweep) killed the process with status -2."""
+    done = subprocess.run(
+        [sys.executable, "-c", _AFTER_THE_WORK.format(when=when)], capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a shell starts it (xdist ignores it)
+    )  # fmt: skip
+    assert (done.returncode, done.stderr) == (3, ""), done.stderr[-2000:]
+
+
 @pytest.mark.slow
 def test_kill_9_leaves_no_semaphore_warning(tmp_path) -> None:
     # Many replicates, killed while the pool works: the command cannot finish first on a fast machine.
