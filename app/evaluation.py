@@ -33,6 +33,11 @@ def signed(impact: float) -> str:
     return f"{0.0 if abs(impact) < IMPACT_SHOWN else impact:+.2f}"
 
 
+def _one_seed_verdict(change: float) -> str:
+    """Without a test (one seed): 'no effect' for a change of exactly 0, 'inconclusive' for any other."""
+    return evaluation.NO_EFFECT if change == 0 else evaluation.INCONCLUSIVE
+
+
 @dataclass(frozen=True)
 class Change:
     """What removing a meeting changes one outcome by: the mean, its 95% interval (several seeds) and the verdict."""
@@ -44,20 +49,13 @@ class Change:
 
     def verdict(self) -> str:
         """The rule's verdict; on one seed 'no effect' for exactly 0 and 'inconclusive' otherwise."""
-        if self.judged:
-            return self.judged
-        return evaluation.NO_EFFECT if self.change == 0 else evaluation.INCONCLUSIVE
+        return self.judged or _one_seed_verdict(self.change)
 
-    def text(self, digits: int = 2) -> str:
+    def text(self) -> str:
         """'-0.12 (-0.20 to -0.04)', or '-0.12' on one seed; no '-0.00'."""
-        shown = 0.5 * 10.0**-digits
-
-        def number(value: float) -> str:
-            return f"{0.0 if abs(value) < shown else value:+.{digits}f}"
-
         if not (math.isfinite(self.low) and math.isfinite(self.high)):
-            return number(self.change)
-        return f"{number(self.change)} ({number(self.low)} to {number(self.high)})"
+            return signed(self.change)
+        return f"{signed(self.change)} ({signed(self.low)} to {signed(self.high)})"
 
 
 @dataclass(frozen=True)
@@ -95,9 +93,7 @@ class MeetingEffect:
 
     def verdict(self) -> str:
         """contributed, worked against, no effect, on the chain but substitutable, or inconclusive (the CLI's words)."""
-        if self.judged:
-            return self.judged
-        return evaluation.NO_EFFECT if self.contribution == 0 else evaluation.INCONCLUSIVE
+        return self.judged or _one_seed_verdict(self.contribution)
 
     def sentence(self) -> str:
         """In plain words: 'Workshop 7 is on the chain of 40% of transferred impact, and removing it changes ...'."""
