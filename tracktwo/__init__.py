@@ -12,7 +12,7 @@ the Mesa model), `tracktwo.experiments` (many runs: designs, executors, the resu
 analysis, figures, the `tracktwo` command) and `tracktwo.app` (the trainer's app).
 """
 
-from importlib import import_module, metadata
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # what the names are, for readers of the source (type checkers, the API reference)
@@ -62,14 +62,18 @@ _MODULES = {  # each public name and the module it is loaded from, when first us
     **dict.fromkeys(("CalibrationResult", "calibrate"), "tracktwo.experiments.calibrate"),
 }  # fmt: skip
 
-try:
-    __version__ = metadata.version("tracktwo")
-except metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
-
 
 def __getattr__(name: str) -> Any:
     """The public names, loaded when first used (so `tracktwo` starts at once, and an early Ctrl-C is one line)."""
+    if name == "__version__":  # importlib.metadata loads email, zipfile, csv...: about 20 ms, not at `import tracktwo`
+        from importlib import metadata
+
+        try:
+            value = metadata.version("tracktwo")
+        except metadata.PackageNotFoundError:  # a source tree that was never installed
+            value = "0+unknown"
+        globals()[name] = value
+        return value
     if name in _MODULES:
         value = getattr(import_module(_MODULES[name]), name)
         globals()[name] = value
@@ -78,7 +82,7 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULES])
+    return sorted({*globals(), *_MODULES, "__version__"})
 
 
 __all__ = [

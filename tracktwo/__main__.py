@@ -4,6 +4,10 @@ And a Ctrl-C after the command has finished its work (while Python shuts down: t
 helper's exit handlers, then the modules' teardown, about half a second after a sweep) ends the process
 with the command's own exit status, silently: Python restores SIGINT's default action before it tears
 the modules down, so a Ctrl-C there killed the process with no message and status -2.
+
+A Ctrl-C can also land inside a compiled library that turns the KeyboardInterrupt into an error of its
+own (pydantic-core building a model's schema while a command's modules load reports it as a
+SchemaError): the interrupt is recorded when it arrives, so whatever escapes after it is one line too.
 """
 
 import atexit
@@ -19,6 +23,26 @@ def _ignore_interrupts() -> None:
     """From the last exit handler on (modules' teardown), Ctrl-C is ignored: SIG_IGN survives Python's finalization."""
     with contextlib.suppress(ValueError):  # not the main thread
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+_interrupt = {"seen": False}
+
+
+def _on_interrupt(signum, frame) -> None:
+    """Python's own Ctrl-C handling (raise KeyboardInterrupt), remembering that it happened."""
+    _interrupt["seen"] = True
+    signal.default_int_handler(signum, frame)
+
+
+def _watch_interrupts() -> None:
+    with contextlib.suppress(ValueError):  # not the main thread
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where SIGINT is ignored
+            signal.signal(signal.SIGINT, _on_interrupt)
+
+
+def _interrupted() -> None:
+    print("tracktwo: interrupted", file=sys.stderr, flush=True)
+    os._exit(130)
 
 
 def _done(code: int) -> None:
@@ -37,17 +61,24 @@ def _done(code: int) -> None:
 def run() -> int:
     """Load the command line and run it; exit 130 with one line on Ctrl-C while loading."""
     atexit.register(_ignore_interrupts)  # registered first, so it runs last of the exit handlers
+    _watch_interrupts()
     try:
         from tracktwo.experiments.cli import main
     except KeyboardInterrupt:  # nothing started yet; exit at once (an interrupted import can make Python exit -2)
-        print("tracktwo: interrupted", file=sys.stderr, flush=True)
-        os._exit(130)
+        _interrupted()
+    except BaseException:
+        if _interrupt["seen"]:  # a library reported the interrupt as an error of its own
+            _interrupted()
+        raise
     try:
         code = main()
         _done(code)
     except KeyboardInterrupt:  # between the command's own handling and the line above: nothing left to do
-        print("tracktwo: interrupted", file=sys.stderr, flush=True)
-        os._exit(130)
+        _interrupted()
+    except BaseException:
+        if _interrupt["seen"]:
+            _interrupted()
+        raise
     return code
 
 
