@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -178,30 +177,20 @@ AUTONOMOUS_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # as tests/model/test_stylized_
 NOVELTY_FROM_AUTONOMY_OFF = {"workshops.novelty.autonomy_weight": 0.0}  # the ablation: autonomy adds no novelty
 
 
-def _emergent(overrides: dict, seed: int) -> dict[str, float]:
-    """A run's novelty: the Track Two ideas' mean distance from the sides' positions at the end (emergent), as drawn,
-    and the entered ideas' at entry (mean_emergent_novelty_transferred, NaN with no entry)."""
-    result = simulate(overrides, seed)
-    ideas, issues = result.model.ideas, result.model.issues
-    n = ideas.count
-    workshop = ideas.origin_workshop[:n] >= 0
-    return {
-        "emergent_novelty_generated": float(issues.table[:, :n][:, workshop].mean()) if workshop.any() else math.nan,
-        "mean_novelty_generated": result.outcomes["mean_novelty_generated"],
-        "mean_emergent_novelty_transferred": result.outcomes["mean_emergent_novelty_transferred"],
-    }
+def _emergent_dilemma(shared_runs, ablation: bool) -> pd.DataFrame:
+    """F1's five mixes (elites and autonomous thinkers) over FACT_SEEDS, default model (positions move).
 
-
-@cache
-def _emergent_dilemma(ablation: bool) -> pd.DataFrame:
-    """F1's five mixes (elites and autonomous thinkers) over FACT_SEEDS, default model (positions move)."""
+    The runs come from shared_runs (whose row keeps emergent_novelty_generated beside the outcomes): without the
+    ablation they are the runs of test_stylized_facts.py's F1 claims at 2 sides, simulated once for both.
+    """
     extra = NOVELTY_FROM_AUTONOMY_OFF if ablation else {}
-    rows = []
+    frames = []
     for share in AUTONOMOUS_SHARES:
         shares = {"elite": 1.0 - share, "autonomous": share}
         mix = {"workshops.mix": {k: v for k, v in shares.items() if v > 0}}
-        rows += [{"seed": s, "autonomous_share": share, **_emergent({**mix, **extra}, s)} for s in FACT_SEEDS]
-    return pd.DataFrame(rows)
+        runs = shared_runs({**mix, **extra}, FACT_SEEDS).rename_axis("seed").reset_index()
+        frames.append(runs.assign(autonomous_share=share))
+    return pd.concat(frames, ignore_index=True)
 
 
 def f1_emergent_novelty_rises(dilemma: pd.DataFrame, outcome: str = "emergent_novelty_generated") -> Verdict:
@@ -213,14 +202,14 @@ def f1_emergent_novelty_rises(dilemma: pd.DataFrame, outcome: str = "emergent_no
 
 
 @pytest.mark.slow
-def test_f1_emergent_novelty_rises_with_autonomous_share() -> None:
+def test_f1_emergent_novelty_rises_with_autonomous_share(shared_runs) -> None:
     """F1's novelty leg holds on emergent novelty (default pulls, positions move): on the Track Two ideas' distance
     from the sides' positions at the end, on the entered ideas' at entry, and on drawn novelty in the same runs.
 
     Measured on the fact seeds: generated 0.26 (all elites) to 0.58 (all autonomous), Spearman rho 0.92; entered
     0.27 to 0.45 (peak 0.50 at 75% autonomous), rho 0.60 (docs/ODD.md section 1).
     """
-    dilemma = _emergent_dilemma(False)
+    dilemma = _emergent_dilemma(shared_runs, False)
     for outcome in ("emergent_novelty_generated", "mean_emergent_novelty_transferred"):
         verdict = f1_emergent_novelty_rises(dilemma, outcome)
         assert verdict.holds, verdict.detail
@@ -228,9 +217,9 @@ def test_f1_emergent_novelty_rises_with_autonomous_share() -> None:
 
 
 @pytest.mark.slow
-def test_f1_emergent_ablation_autonomy_adds_no_novelty() -> None:
+def test_f1_emergent_ablation_autonomy_adds_no_novelty(shared_runs) -> None:
     """Autonomy adds no drawn novelty (`autonomy_weight: 0`): generated 0.14 to 0.16, rho 0.08 (p 0.31)."""
-    dilemma = _emergent_dilemma(True)
+    dilemma = _emergent_dilemma(shared_runs, True)
     for outcome in ("emergent_novelty_generated", "mean_emergent_novelty_transferred"):
         verdict = f1_emergent_novelty_rises(dilemma, outcome)
         assert not verdict.holds, f"the claim still holds with its mechanism switched off: {verdict.detail}"
