@@ -59,6 +59,7 @@ def test_the_report_is_self_contained_with_its_figures_embedded(dilemma: Path) -
     assert "tracktwo sweep" in text and "seed: 20260602" in text  # the command and the sweep file as it ran
 
 
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
 def test_the_headline_numbers_are_those_of_summary_csv(dilemma: Path) -> None:
     report.write_report(dilemma)
     text = (dilemma / "report.html").read_text(encoding="utf-8")
@@ -77,6 +78,7 @@ def test_the_headline_numbers_are_those_of_summary_csv(dilemma: Path) -> None:
     assert f"Impact peaks at {peak:.0%} autonomous thinkers" in text
 
 
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
 def test_the_report_adds_the_scenario_table_when_present(dilemma: Path) -> None:
     assert main(["discover", str(dilemma), "--outcome", "ideas_transferred", "--above", "2"]) == 0
     report.write_report(dilemma)
@@ -116,6 +118,7 @@ def test_report_of_a_folder_without_results_is_one_clear_line(
     assert error.count("\n") == 1 and "no runs.parquet" in error
 
 
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
 def test_the_headline_table_and_figures_name_the_best_set_of_summary_csv(dilemma: Path) -> None:
     assert main(["report", str(dilemma)]) == 0
     text = (dilemma / "report.html").read_text(encoding="utf-8")
