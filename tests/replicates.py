@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import tracktwo.model
 from tracktwo.model import Params, make_params, simulate
@@ -40,8 +41,18 @@ LIBRARIES = ("numpy", "scipy", "pandas", "networkx", "mesa", "pydantic")
 
 
 def outcomes_row(result: Any) -> dict[str, Any]:
-    """A run's outcomes: the row a condition's table keeps by default."""
-    return result.outcomes
+    """A run's outcomes, and the Track Two ideas' emergent novelty: the row a condition's table keeps by default.
+
+    emergent_novelty_generated is the workshop ideas' mean distance from the sides' positions at the end (NaN with
+    none, or without an issue space), which no declared outcome holds. F1's emergent-novelty leg
+    (tests/model/test_issues.py) reads it from the runs of F1's own claims (tests/model/test_stylized_facts.py):
+    no run is simulated twice.
+    """
+    ideas, issues = result.model.ideas, result.model.issues
+    workshop = ideas.origin_workshop[: ideas.count] >= 0
+    has_emergent = issues is not None and workshop.any()
+    emergent = float(issues.table[:, : ideas.count][:, workshop].mean()) if has_emergent else np.nan
+    return {**result.outcomes, "emergent_novelty_generated": emergent}
 
 
 def code_key() -> str:

@@ -414,11 +414,12 @@ def test_a_bad_posterior_block_is_one_line_and_exit_2(tmp_path: Path, posterior:
     assert not (tmp_path / "api").exists()
 
 
-@pytest.mark.slow
 def test_resume_with_another_block_is_refused_and_the_same_block_resumes(tmp_path: Path, posterior: Path):
+    """The block is part of a posterior evaluation's fingerprint (3 workshops: 8 coalitions, 48 runs; the default
+    programme's 20 meetings made 2,232 six-month runs whose setup, not their steps, took the test's time)."""
     out = tmp_path / "e"
-    common = ["--set", "steps=6", "--replicates", "6", "--posterior", posterior, "--executor", "serial",
-              "--no-progress", "--out", out]  # fmt: skip
+    common = ["--set", "steps=6", "--set", "workshops.count=3", "--set", "workshops.interval=2", "--replicates", "6",
+              "--posterior", posterior, "--executor", "serial", "--no-progress", "--out", out]  # fmt: skip
     first = command("evaluate", *common)
     assert first.code == 0, first.stderr[-2000:]
     assert json.loads((out / "manifest.json").read_text())["sweep"]["posterior"]["block"] == DEFAULT_BLOCK

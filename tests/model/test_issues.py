@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -52,16 +51,16 @@ NEW = (
 ALPHA = 0.01
 
 
-def _fingerprint(overrides: dict, seed: int) -> str:
-    """A hash of a run's time series and of its outcomes other than the issue space's own."""
-    result = simulate(overrides, seed)
+def fingerprint_row(result, new: tuple[str, ...] = NEW) -> dict[str, str]:
+    """A hash of a run's time series and of its outcomes other than the issue space's own (a shared_runs row: its
+    whole computation is here, and `new` a default argument, since the shared runs' key holds both)."""
     outcomes = {
         k: None if isinstance(v, float) and math.isnan(v) else float(v)
         for k, v in sorted(result.outcomes.items())
-        if not k.startswith(NEW)
+        if not k.startswith(new)
     }
     text = json.dumps(outcomes, sort_keys=True) + result.timeseries.to_csv(index=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return {"fingerprint": hashlib.sha256(text.encode()).hexdigest()}
 
 
 @pytest.mark.slow
@@ -82,15 +81,18 @@ def _fingerprint(overrides: dict, seed: int) -> str:
         "D = 1, every feature, equal starts off the origin",
     ],
 )
-def test_fixed_equal_positions_reproduce_the_model_without_an_issue_space(config, positions) -> None:
+def test_fixed_equal_positions_reproduce_the_model_without_an_issue_space(config, positions, shared_runs) -> None:
     """Pulls 0 and every side at one start: each side sees each idea at its drawn novelty, draw for draw.
 
     Issue 26 item 8: D = 1 and fixed positions reproduce the model before the issue space (here run for run,
-    which is stronger than in distribution), and so do the default four dimensions.
+    which is stronger than in distribution), and so do the default four dimensions. The runs come from shared_runs:
+    the every-feature model without an issue space is simulated once for the two every-feature cases.
     """
     neutral = {**config, **FIXED, "issues.start_positions": positions}
-    for seed in range(10):
-        assert _fingerprint(neutral, seed) == _fingerprint({**config, "issues.enabled": False}, seed), seed
+    seeds = range(10)
+    moving = shared_runs(neutral, seeds, row=fingerprint_row)["fingerprint"]
+    without = shared_runs({**config, "issues.enabled": False}, seeds, row=fingerprint_row)["fingerprint"]
+    assert moving.equals(without), [seed for seed in seeds if moving[seed] != without[seed]]
 
 
 def test_fixed_positions_leave_the_entered_ideas_novelty_as_drawn() -> None:
@@ -178,30 +180,20 @@ AUTONOMOUS_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # as tests/model/test_stylized_
 NOVELTY_FROM_AUTONOMY_OFF = {"workshops.novelty.autonomy_weight": 0.0}  # the ablation: autonomy adds no novelty
 
 
-def _emergent(overrides: dict, seed: int) -> dict[str, float]:
-    """A run's novelty: the Track Two ideas' mean distance from the sides' positions at the end (emergent), as drawn,
-    and the entered ideas' at entry (mean_emergent_novelty_transferred, NaN with no entry)."""
-    result = simulate(overrides, seed)
-    ideas, issues = result.model.ideas, result.model.issues
-    n = ideas.count
-    workshop = ideas.origin_workshop[:n] >= 0
-    return {
-        "emergent_novelty_generated": float(issues.table[:, :n][:, workshop].mean()) if workshop.any() else math.nan,
-        "mean_novelty_generated": result.outcomes["mean_novelty_generated"],
-        "mean_emergent_novelty_transferred": result.outcomes["mean_emergent_novelty_transferred"],
-    }
+def _emergent_dilemma(shared_runs, ablation: bool) -> pd.DataFrame:
+    """F1's five mixes (elites and autonomous thinkers) over FACT_SEEDS, default model (positions move).
 
-
-@cache
-def _emergent_dilemma(ablation: bool) -> pd.DataFrame:
-    """F1's five mixes (elites and autonomous thinkers) over FACT_SEEDS, default model (positions move)."""
+    The runs come from shared_runs (whose row keeps emergent_novelty_generated beside the outcomes): without the
+    ablation they are the runs of test_stylized_facts.py's F1 claims at 2 sides, simulated once for both.
+    """
     extra = NOVELTY_FROM_AUTONOMY_OFF if ablation else {}
-    rows = []
+    frames = []
     for share in AUTONOMOUS_SHARES:
         shares = {"elite": 1.0 - share, "autonomous": share}
         mix = {"workshops.mix": {k: v for k, v in shares.items() if v > 0}}
-        rows += [{"seed": s, "autonomous_share": share, **_emergent({**mix, **extra}, s)} for s in FACT_SEEDS]
-    return pd.DataFrame(rows)
+        runs = shared_runs({**mix, **extra}, FACT_SEEDS).rename_axis("seed").reset_index()
+        frames.append(runs.assign(autonomous_share=share))
+    return pd.concat(frames, ignore_index=True)
 
 
 def f1_emergent_novelty_rises(dilemma: pd.DataFrame, outcome: str = "emergent_novelty_generated") -> Verdict:
@@ -213,14 +205,14 @@ def f1_emergent_novelty_rises(dilemma: pd.DataFrame, outcome: str = "emergent_no
 
 
 @pytest.mark.slow
-def test_f1_emergent_novelty_rises_with_autonomous_share() -> None:
+def test_f1_emergent_novelty_rises_with_autonomous_share(shared_runs) -> None:
     """F1's novelty leg holds on emergent novelty (default pulls, positions move): on the Track Two ideas' distance
     from the sides' positions at the end, on the entered ideas' at entry, and on drawn novelty in the same runs.
 
     Measured on the fact seeds: generated 0.26 (all elites) to 0.58 (all autonomous), Spearman rho 0.92; entered
     0.27 to 0.45 (peak 0.50 at 75% autonomous), rho 0.60 (docs/ODD.md section 1).
     """
-    dilemma = _emergent_dilemma(False)
+    dilemma = _emergent_dilemma(shared_runs, False)
     for outcome in ("emergent_novelty_generated", "mean_emergent_novelty_transferred"):
         verdict = f1_emergent_novelty_rises(dilemma, outcome)
         assert verdict.holds, verdict.detail
@@ -228,9 +220,9 @@ def test_f1_emergent_novelty_rises_with_autonomous_share() -> None:
 
 
 @pytest.mark.slow
-def test_f1_emergent_ablation_autonomy_adds_no_novelty() -> None:
+def test_f1_emergent_ablation_autonomy_adds_no_novelty(shared_runs) -> None:
     """Autonomy adds no drawn novelty (`autonomy_weight: 0`): generated 0.14 to 0.16, rho 0.08 (p 0.31)."""
-    dilemma = _emergent_dilemma(True)
+    dilemma = _emergent_dilemma(shared_runs, True)
     for outcome in ("emergent_novelty_generated", "mean_emergent_novelty_transferred"):
         verdict = f1_emergent_novelty_rises(dilemma, outcome)
         assert not verdict.holds, f"the claim still holds with its mechanism switched off: {verdict.detail}"

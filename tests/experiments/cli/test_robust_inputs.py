@@ -617,17 +617,23 @@ worker.simulate = noisy
 """
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("executor", [["--executor", "serial"], ["--executor", "process", "--workers", "2"]])
+@pytest.mark.parametrize(
+    "executor",
+    [["--executor", "serial"], pytest.param(["--executor", "process", "--workers", "2"], marks=pytest.mark.slow)],
+)
 def test_warnings_inside_runs_are_one_line_each_or_silent(tmp_path, executor: list[str]) -> None:
-    """A numpy RuntimeWarning raised inside every run (here: in the pool's workers) is one line or nothing on stderr."""
+    """A numpy RuntimeWarning raised inside every run (here: in the pool's workers) is one line or nothing on stderr.
+
+    Without figures (--no-plot: they were most of the time; drawing's warnings are
+    test_library_warnings_are_one_line_each_and_missing_glyphs_one_line_in_all's).
+    """
     (tmp_path / "hook").mkdir()
     (tmp_path / "hook" / "sitecustomize.py").write_text(WARNING_IN_RUNS, encoding="utf-8")  # in every process
     (tmp_path / "tiny.yaml").write_text(TINY_SWEEP, encoding="utf-8")
     log = tmp_path / "warned.log"
     env = {**os.environ, "PYTHONPATH": f"{tmp_path / 'hook'}{os.pathsep}{ROOT}", "WARNED_LOG": str(log)}
     done = subprocess.run(
-        [sys.executable, "-m", "tracktwo", "sweep", tmp_path / "tiny.yaml", *executor, "--no-progress",
+        [sys.executable, "-m", "tracktwo", "sweep", tmp_path / "tiny.yaml", *executor, "--no-progress", "--no-plot",
          "--out", tmp_path / "out"],
         capture_output=True, text=True, timeout=300, env=env, cwd=ROOT,
     )  # fmt: skip

@@ -122,8 +122,11 @@ def recorded_runs(database: Path) -> int:
 
 
 def cli(*args: str, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    """`tracktwo sweep ARGS` as a real process, without its figures: they were most of a tiny sweep's time, and
+    the command's drawing is test_plots.py's (test_a_sweep_draws_its_figures_and_a_drawing_failure_keeps_the_results,
+    and a pool's in test_figures_drawn_by_a_pool_are_the_serial_ones_byte_for_byte)."""
     return subprocess.run(
-        [sys.executable, "-m", "tracktwo", "sweep", *args, "--no-progress"],
+        [sys.executable, "-m", "tracktwo", "sweep", *args, "--no-progress", "--no-plot"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -234,7 +237,6 @@ def test_an_interrupted_bayes_sweep_resumes_to_the_same_points_and_results(tmp_p
     assert_same_tables(tmp_path / "interrupted", tmp_path / "uninterrupted")
 
 
-@pytest.mark.slow
 def test_a_failing_run_is_recorded_and_the_rest_complete(tmp_path: Path) -> None:
     broken = tmp_path / "broken.graphml"
     broken.write_text("this is not GraphML\n", encoding="utf-8")
@@ -269,7 +271,6 @@ def test_resume_is_safe_and_an_existing_sweep_is_never_overwritten_by_accident(t
     assert tables(out)[0]["seed"].tolist() != before["seed"].tolist()
 
 
-@pytest.mark.slow
 def test_the_command_ranks_points_and_writes_every_table(tmp_path: Path) -> None:
     path = write(tmp_path, GRID)
     done = cli(str(path), "--out", str(tmp_path / "out"), "--executor", "serial")

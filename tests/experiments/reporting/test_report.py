@@ -12,14 +12,17 @@ from small_sweeps import small_sweep
 from tracktwo.experiments.analysis.results import load_results
 from tracktwo.experiments.cli import main
 from tracktwo.experiments.design import sensitivity
-from tracktwo.experiments.reporting import report
+from tracktwo.experiments.reporting import plots, report
 
 REMOTE = re.compile(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|<link\b|<script\b|@import""", re.I)
 
 
 @pytest.fixture(scope="module")
 def dilemma(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny Autonomy Dilemma sweep, ranked by the sweep command (so summary.csv exists)."""
+    """A tiny Autonomy Dilemma sweep, ranked by the sweep command (so summary.csv exists), its figures drawn.
+
+    Drawn here, once for the module (every report of it embeds them), not by whichever test reports it first.
+    """
     tmp = tmp_path_factory.mktemp("report")
     out = small_sweep(tmp, "autonomy_dilemma", replicates=8, steps=36)
     assert (
@@ -38,6 +41,7 @@ def dilemma(tmp_path_factory: pytest.TempPathFactory) -> Path:
         )
         == 0
     )
+    plots.plot_results(out)
     return out
 
 
@@ -55,6 +59,7 @@ def test_the_report_is_self_contained_with_its_figures_embedded(dilemma: Path) -
     assert "tracktwo sweep" in text and "seed: 20260602" in text  # the command and the sweep file as it ran
 
 
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
 def test_the_headline_numbers_are_those_of_summary_csv(dilemma: Path) -> None:
     report.write_report(dilemma)
     text = (dilemma / "report.html").read_text(encoding="utf-8")
@@ -73,8 +78,17 @@ def test_the_headline_numbers_are_those_of_summary_csv(dilemma: Path) -> None:
     assert f"Impact peaks at {peak:.0%} autonomous thinkers" in text
 
 
-def test_the_report_adds_scenario_and_sensitivity_tables_when_present(dilemma: Path, tmp_path: Path) -> None:
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
+def test_the_report_adds_the_scenario_table_when_present(dilemma: Path) -> None:
     assert main(["discover", str(dilemma), "--outcome", "ideas_transferred", "--above", "2"]) == 0
+    report.write_report(dilemma)
+    text = (dilemma / "report.html").read_text(encoding="utf-8")
+    assert "Scenario discovery" in text and "ideas that entered Track One is above 2" in text
+
+
+@pytest.mark.slow
+def test_the_report_adds_the_sensitivity_table_when_present(tmp_path: Path) -> None:
+    """A Morris screening of 9 runs: its time is its five figures' and the report's (slow: 8 s alone)."""
     spec_file = tmp_path / "tiny.yaml"
     spec_file.write_text(
         "name: tiny\nmethod: morris\nsteps: 24\nsamples: 3\nseed: 1\noutcomes: [ideas_generated]\n"
@@ -86,9 +100,6 @@ def test_the_report_adds_scenario_and_sensitivity_tables_when_present(dilemma: P
         main(["sensitivity", str(spec_file), "--out", str(tmp_path / "sens"), "--executor", "serial", "--no-progress"])
         == 0
     )
-    report.write_report(dilemma)
-    text = (dilemma / "report.html").read_text(encoding="utf-8")
-    assert "Scenario discovery" in text and "ideas that entered Track One is above 2" in text
     report.write_report(tmp_path / "sens")
     text = (tmp_path / "sens" / "report.html").read_text(encoding="utf-8")
     table = pd.read_csv(tmp_path / "sens" / "sensitivity.csv")
@@ -107,6 +118,7 @@ def test_report_of_a_folder_without_results_is_one_clear_line(
     assert error.count("\n") == 1 and "no runs.parquet" in error
 
 
+@pytest.mark.slow  # alone, it makes the dilemma fixture: a sweep of 88 runs and its figures
 def test_the_headline_table_and_figures_name_the_best_set_of_summary_csv(dilemma: Path) -> None:
     assert main(["report", str(dilemma)]) == 0
     text = (dilemma / "report.html").read_text(encoding="utf-8")
