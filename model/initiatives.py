@@ -317,7 +317,7 @@ class Programmes:
         model = self.model
         kind = event.format
         held = formats.FORMATS[kind]
-        rng = None if held.meeting else model.randomness.generator("format", t, number, position)
+        rng = None if held.meeting else model.randomness.local_generator("format", "format", t, number, position)
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
         occasion = formats.Occasion(
@@ -393,7 +393,9 @@ class Programmes:
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
             voice=self.voice,
-            voice_rng=model.randomness.generator("voice", meeting_number) if self.voice is not None else None,
+            voice_rng=model.randomness.local_generator("voice", "voice", meeting_number)
+            if self.voice is not None
+            else None,
         )
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:
@@ -477,7 +479,7 @@ class Programmes:
         free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.removal.excluded
         free[kept] = False
         free[declined] = False
-        rng = model.randomness.generator("replacement", meeting)
+        rng = model.randomness.local_generator("replacement", "replacement", meeting)
         chosen = [kept]
         for actor in declined.tolist():
             pool = np.flatnonzero(free & (model.kind_of == model.kind_of[actor]) & (model.side == model.side[actor]))
@@ -499,7 +501,7 @@ class Programmes:
         reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
-        rng = model.randomness.generator("outreach", meeting)
+        rng = model.randomness.local_generator("outreach", "outreach", meeting)
         uptake = self.uptake
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots
