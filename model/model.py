@@ -270,7 +270,8 @@ class TrackTwoModel(mesa.Model):
         self.ripe_history: list[bool] = []
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
-        self._rules_for: tuple | None = None
+        self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
+        self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
         self._draws: StepDraws | None = None
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
         self.snapshot: dict[str, float] = {}
@@ -449,12 +450,18 @@ class TrackTwoModel(mesa.Model):
         if self._rules_for == key:
             return
         self._rules_for = key
-        for (behaviour, state), index in self._rule_cells.items():
-            cls = AGENT_CLASSES[behaviour]
-            state_ripe = bool(states[state])
-            self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
-            self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
-        self._anyone_forgets = bool(np.count_nonzero(self.forgetting))
+        rules = self._rules.get(key)
+        if rules is None:  # each (states, wary) once a run: the rules read only the parameters and autonomy
+            aversion, forgetting = np.zeros(self.n_actors), np.zeros(self.n_actors)
+            for (behaviour, state), index in self._rule_cells.items():
+                cls = AGENT_CLASSES[behaviour]
+                state_ripe = bool(states[state])
+                aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
+                forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
+            rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
+        np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
+        np.copyto(self.forgetting, rules[1])
+        self._anyone_forgets = rules[2]
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
