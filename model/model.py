@@ -274,6 +274,7 @@ class TrackTwoModel(mesa.Model):
         self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
         self._draws: StepDraws | None = None
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
+        self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -703,7 +704,7 @@ class TrackTwoModel(mesa.Model):
         holding = self.ideas.held_count > 0
         reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
-            holding = self.ideas.held[:, self.ideas.origin[: self.ideas.count] < ORIGINS.index("track_one")].any(axis=1)
+            holding = np.logical_or.reduce(self.ideas.holds.T[self._programme_ideas()], axis=0)  # idea-major rows
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
@@ -728,6 +729,15 @@ class TrackTwoModel(mesa.Model):
             RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
             for s in range(states)
         ]
+
+    def _programme_ideas(self) -> np.ndarray:
+        """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
+        count = self.ideas.count
+        cached = self._not_rival
+        if cached is None or cached[0] != count:
+            ideas = np.flatnonzero(self.ideas.origin[:count] < ORIGINS.index("track_one"))
+            cached = self._not_rival = (count, ideas)
+        return cached[1]
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Grassroots who took part in a meeting, their sides, and the group sizes without them.

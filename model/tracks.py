@@ -62,6 +62,7 @@ class TrackUptake:
         self._cell_of[self.grassroots] = self.cell
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
+        self._agreed_cells = np.zeros((self.localities, 0), dtype=bool)  # the same pairs as (locality x idea) cells
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
         self.track_three: dict[int, int] = {}
         self._checked_grassroots = 0
@@ -148,5 +149,14 @@ class TrackUptake:
         present = np.zeros((self.localities * self.n_sides, candidates.size), dtype=bool)  # (locality, side) holds
         present[self._cell_of[actors], columns] = True
         sides_holding = np.add.reduce(present.reshape(self.localities, self.n_sides, candidates.size), axis=1)
-        for locality, column in zip(*np.nonzero(sides_holding >= self.sides_needed), strict=True):
-            self.agreed.add((int(locality), int(candidates[column])))
+        if self._agreed_cells.shape[1] < n:  # room for the ideas born since
+            grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
+            grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
+            self._agreed_cells = grown
+        new = sides_holding >= self.sides_needed
+        new &= ~self._agreed_cells[:, candidates]  # pairs agreed already stay so: only the new ones are added
+        localities, columns = np.nonzero(new)
+        if localities.size:
+            ideas = candidates[columns]
+            self._agreed_cells[localities, ideas] = True
+            self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))
