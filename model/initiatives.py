@@ -138,6 +138,8 @@ class Programmes:
             self.initiatives.append(running)
         self.last_met = np.full((len(self.initiatives), n), -(10**9))  # step each actor last met each initiative
         self.met = np.zeros((len(self.initiatives), n), dtype=bool)
+        count = len(self.initiatives)  # each initiative's others, as a column (rows of last_met and met)
+        self._others = [np.array([j for j in range(count) if j != i], dtype=np.int64)[:, None] for i in range(count)]
         self.coordinated = p.competition.coordination == "coordinated" and len(self.initiatives) > 1
         if self.coordinated:
             self._sequence()
@@ -451,7 +453,7 @@ class Programmes:
             chance[self.proscribed[who]] *= profile.armed_group_access
         competing = len(self.initiatives) > 1
         if competing:
-            others = np.delete(self.last_met, number, axis=0)[:, who]
+            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
             tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
             chance[(others == t).any(axis=0)] = 0.0
@@ -475,7 +477,7 @@ class Programmes:
     def _replace(self, number: int, declined: np.ndarray, kept: np.ndarray, t: int, meeting: int) -> np.ndarray:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
         model = self.model
-        others = np.delete(self.last_met, number, axis=0)
+        others = self.last_met[self._others[number][:, 0]]  # np.delete(last_met, number, axis=0)
         free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.removal.excluded
         free[kept] = False
         free[declined] = False
@@ -493,7 +495,8 @@ class Programmes:
         """Share of the room who have met another initiative (their ideas may be that initiative's already)."""
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
-        return float(np.delete(self.met, number, axis=0)[:, who].any(axis=0).mean())
+        met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
+        return float(np.count_nonzero(met) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
