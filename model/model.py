@@ -723,12 +723,14 @@ class TrackTwoModel(mesa.Model):
                 members = sum(sizes_list[track])
                 shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
             return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
-        by_state = np.bincount(self.ripeness_of[credible], minlength=states)
-        share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
-        return [
-            RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
-            for s in range(states)
-        ]
+        by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
+        reached_list, sizes_list = reached.tolist(), sizes.tolist()  # whole numbers: Python's quotients are numpy's
+
+        def share(track: int, state: int) -> float:
+            members = sizes_list[track][state]
+            return reached_list[track][state] / members if members > 0 else 0.0
+
+        return [RipenessDrivers(share(official, s), by_state[s], share(grassroots, s)) for s in range(states)]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
