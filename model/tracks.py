@@ -56,10 +56,11 @@ class TrackUptake:
             locality = rng.integers(0, config.localities, size=self.grassroots.size)
         self.localities = int(locality.max()) + 1 if locality.size else 0
         self.cell = locality * n_sides + side[self.grassroots]  # (locality, side) of each grassroots actor
-        self._is_grassroots = np.zeros(side.size, dtype=bool)
-        self._is_grassroots[self.grassroots] = True
-        self._cell_of = np.zeros(side.size, dtype=np.int64)  # by actor: its (locality, side) cell (grassroots)
-        self._cell_of[self.grassroots] = self.cell
+        order = np.argsort(self.cell, kind="stable")
+        self._by_cell = self.grassroots[order]  # the grassroots grouped by (locality, side) cell
+        cells = self.cell[order]
+        self._cell_starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
+        self._cells_held = cells[self._cell_starts]  # the cells with grassroots, in order
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self._agreed_cells = np.zeros((self.localities, 0), dtype=bool)  # the same pairs as (locality x idea) cells
@@ -143,12 +144,14 @@ class TrackUptake:
         candidates = np.flatnonzero(gained)
         if candidates.size == 0:
             return
-        holding = self.ideas.holds.T[candidates]  # (candidate x actor): the candidates' holders, idea by idea
-        holding &= self._is_grassroots
-        columns, actors = holding.nonzero()
-        present = np.zeros((self.localities * self.n_sides, candidates.size), dtype=bool)  # (locality, side) holds
-        present[self._cell_of[actors], columns] = True
-        sides_holding = np.add.reduce(present.reshape(self.localities, self.n_sides, candidates.size), axis=1)
+        holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
+        held = np.logical_or.reduceat(holding, self._cell_starts, axis=1)  # (candidate x cell): someone there holds
+        cells = self.localities * self.n_sides
+        if held.shape[1] != cells:  # some cells have no grassroots: nobody there holds
+            present = np.zeros((candidates.size, cells), dtype=bool)
+            present[:, self._cells_held] = held
+            held = present
+        sides_holding = np.add.reduce(held.reshape(candidates.size, self.localities, self.n_sides), axis=2).T
         if self._agreed_cells.shape[1] < n:  # room for the ideas born since
             grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
             grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
