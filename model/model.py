@@ -704,7 +704,7 @@ class TrackTwoModel(mesa.Model):
         holding = self.ideas.held_count > 0
         reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
-            holding = np.logical_or.reduce(self.ideas.holds.T[self._programme_ideas()], axis=0)  # idea-major rows
+            holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
