@@ -66,6 +66,7 @@ class TrackUptake:
         self._agreed_cells = np.zeros((self.localities, 0), dtype=bool)  # the same pairs as (locality x idea) cells
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
         self.track_three: dict[int, int] = {}
+        self._taken = {track: np.zeros(0, dtype=bool) for track in ("track_1_5", "track_three")}  # as masks
         self._checked_grassroots = 0
         self._grassroots_sizes = np.bincount(side[self.grassroots], minlength=n_sides)
         self._elite_sizes = np.bincount(side[self.elites], minlength=n_sides)
@@ -89,7 +90,7 @@ class TrackUptake:
         if grassroots_adoptions != self._checked_grassroots:
             self._checked_grassroots = grassroots_adoptions
             holders = ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
-            self._uptake(self.track_three, holders, self._grassroots_staffed, t)
+            self._uptake("track_three", holders, self._grassroots_staffed, t)
             if self.localities:
                 self._agreements(holders)
         room_adoptions = sum(adoptions[ELITE * sides : (ELITE + 1) * sides]) + sum(
@@ -103,7 +104,7 @@ class TrackUptake:
                 holders = holders.copy()
                 for side, officials in in_room.items():
                     holders[side] += ideas.holds[officials, :n].sum(axis=0)
-            self._uptake(self.track_1_5, holders, self._room_staffed, t)
+            self._uptake("track_1_5", holders, self._room_staffed, t)
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
         """Officials who took part in a meeting (Track 1.5 members), by side; recomputed when a meeting was held."""
@@ -123,14 +124,20 @@ class TrackUptake:
         staffed = sizes > 0
         return (None if staffed.all() else staffed), sizes[staffed, None]
 
-    def _uptake(self, taken: dict[int, int], holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+    def _uptake(self, track: str, holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+        """Note when each idea reached the threshold's share of `track`'s members on every side."""
         staffed, sizes = staffed_sizes
         if sizes.size == 0:
             return
         shares = (holders if staffed is None else holders[staffed]) / sizes
-        for idea in np.logical_and.reduce(shares >= self.threshold, axis=0).nonzero()[0].tolist():
-            if idea not in taken:
-                taken[idea] = t
+        reached = np.logical_and.reduce(shares >= self.threshold, axis=0)
+        taken, mask = getattr(self, track), self._taken[track]  # the ideas taken, and as a mask: only new ones are read
+        if mask.size < reached.size:
+            mask = self._taken[track] = np.concatenate([mask, np.zeros(max(reached.size, mask.size), dtype=bool)])
+        reached &= ~mask[: reached.size]
+        for idea in reached.nonzero()[0].tolist():
+            taken[idea] = t
+            mask[idea] = True
 
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
