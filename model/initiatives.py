@@ -149,6 +149,7 @@ class Programmes:
         self.duplicates = 0.0
         self.proscribed_engaged = np.zeros(n, dtype=bool)
         self.closures: list[formats.Closures] = []  # officials knowledge products closed to their ideas
+        self._closed_through = -1  # the last step any of them is closed through
 
     # Setup ------------------------------------------------------------------------------------
 
@@ -287,6 +288,7 @@ class Programmes:
     def _close(self, closures: formats.Closures) -> None:
         if closures.actors.size:
             self.closures.append(closures)
+            self._closed_through = max(self._closed_through, int(closures.until.max()))
 
     def _is_open(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray:
         found = self.open_to(actors, ideas, t)
@@ -294,6 +296,9 @@ class Programmes:
 
     def open_to(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray | None:
         """Which (actor, idea) adoptions no knowledge product has closed at step t (None: every one; the usual case)."""
+        if self._closed_through < t:  # no product's refusals last this month (the usual case): nothing to read
+            self.closures = []
+            return None
         self.closures = [c for c in self.closures if c.until.max() >= t]
         if not self.closures or actors.size == 0:
             return None

@@ -93,8 +93,9 @@ class Record:
         if advocates.size == 0:
             return
         if self.ideas is not None:
-            first = self.ideas.first_adopted.T.reshape(-1)[ideas * self.ideas.n_actors + receivers] < 0
-            if not first.all():
+            cells = ideas * self.ideas.n_actors + receivers  # flat (idea, actor) cells of the idea-major table
+            first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
+            if np.count_nonzero(first) != first.size:
                 advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
         size = self._size + advocates.size
         if size > self._table.shape[1]:
