@@ -138,6 +138,8 @@ class Programmes:
             self.initiatives.append(running)
         self.last_met = np.full((len(self.initiatives), n), -(10**9))  # step each actor last met each initiative
         self.met = np.zeros((len(self.initiatives), n), dtype=bool)
+        count = len(self.initiatives)  # each initiative's others, as a column (rows of last_met and met)
+        self._others = [np.array([j for j in range(count) if j != i], dtype=np.int64)[:, None] for i in range(count)]
         self.coordinated = p.competition.coordination == "coordinated" and len(self.initiatives) > 1
         if self.coordinated:
             self._sequence()
@@ -147,6 +149,7 @@ class Programmes:
         self.duplicates = 0.0
         self.proscribed_engaged = np.zeros(n, dtype=bool)
         self.closures: list[formats.Closures] = []  # officials knowledge products closed to their ideas
+        self._closed_through = -1  # the last step any of them is closed through
 
     # Setup ------------------------------------------------------------------------------------
 
@@ -285,6 +288,7 @@ class Programmes:
     def _close(self, closures: formats.Closures) -> None:
         if closures.actors.size:
             self.closures.append(closures)
+            self._closed_through = max(self._closed_through, int(closures.until.max()))
 
     def _is_open(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray:
         found = self.open_to(actors, ideas, t)
@@ -292,6 +296,9 @@ class Programmes:
 
     def open_to(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray | None:
         """Which (actor, idea) adoptions no knowledge product has closed at step t (None: every one; the usual case)."""
+        if self._closed_through < t:  # no product's refusals last this month (the usual case): nothing to read
+            self.closures = []
+            return None
         self.closures = [c for c in self.closures if c.until.max() >= t]
         if not self.closures or actors.size == 0:
             return None
@@ -317,7 +324,7 @@ class Programmes:
         model = self.model
         kind = event.format
         held = formats.FORMATS[kind]
-        rng = None if held.meeting else model.randomness.generator("format", t, number, position)
+        rng = None if held.meeting else model.randomness.local_generator("format", "format", t, number, position)
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
         occasion = formats.Occasion(
@@ -393,7 +400,9 @@ class Programmes:
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
             voice=self.voice,
-            voice_rng=model.randomness.generator("voice", meeting_number) if self.voice is not None else None,
+            voice_rng=model.randomness.local_generator("voice", "voice", meeting_number)
+            if self.voice is not None
+            else None,
         )
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:
@@ -449,7 +458,7 @@ class Programmes:
             chance[self.proscribed[who]] *= profile.armed_group_access
         competing = len(self.initiatives) > 1
         if competing:
-            others = np.delete(self.last_met, number, axis=0)[:, who]
+            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
             tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
             chance[(others == t).any(axis=0)] = 0.0
@@ -473,11 +482,11 @@ class Programmes:
     def _replace(self, number: int, declined: np.ndarray, kept: np.ndarray, t: int, meeting: int) -> np.ndarray:
         """Shared invitation lists: each decliner is replaced by a free actor of its kind and side, if there is one."""
         model = self.model
-        others = np.delete(self.last_met, number, axis=0)
+        others = self.last_met[self._others[number][:, 0]]  # np.delete(last_met, number, axis=0)
         free = ~(others >= t - model.params.competition.fatigue_months).any(axis=0) & ~model.removal.excluded
         free[kept] = False
         free[declined] = False
-        rng = model.randomness.generator("replacement", meeting)
+        rng = model.randomness.local_generator("replacement", "replacement", meeting)
         chosen = [kept]
         for actor in declined.tolist():
             pool = np.flatnonzero(free & (model.kind_of == model.kind_of[actor]) & (model.side == model.side[actor]))
@@ -491,7 +500,8 @@ class Programmes:
         """Share of the room who have met another initiative (their ideas may be that initiative's already)."""
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
-        return float(np.delete(self.met, number, axis=0)[:, who].any(axis=0).mean())
+        met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
+        return float(np.count_nonzero(met) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
@@ -499,7 +509,7 @@ class Programmes:
         reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
-        rng = model.randomness.generator("outreach", meeting)
+        rng = model.randomness.local_generator("outreach", "outreach", meeting)
         uptake = self.uptake
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots

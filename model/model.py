@@ -270,9 +270,11 @@ class TrackTwoModel(mesa.Model):
         self.ripe_history: list[bool] = []
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
-        self._rules_for: tuple | None = None
+        self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
+        self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
         self._draws: StepDraws | None = None
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
+        self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
@@ -449,12 +451,18 @@ class TrackTwoModel(mesa.Model):
         if self._rules_for == key:
             return
         self._rules_for = key
-        for (behaviour, state), index in self._rule_cells.items():
-            cls = AGENT_CLASSES[behaviour]
-            state_ripe = bool(states[state])
-            self.aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
-            self.forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
-        self._anyone_forgets = bool(np.count_nonzero(self.forgetting))
+        rules = self._rules.get(key)
+        if rules is None:  # each (states, wary) once a run: the rules read only the parameters and autonomy
+            aversion, forgetting = np.zeros(self.n_actors), np.zeros(self.n_actors)
+            for (behaviour, state), index in self._rule_cells.items():
+                cls = AGENT_CLASSES[behaviour]
+                state_ripe = bool(states[state])
+                aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
+                forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
+            rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
+        np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
+        np.copyto(self.forgetting, rules[1])
+        self._anyone_forgets = rules[2]
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
@@ -696,7 +704,7 @@ class TrackTwoModel(mesa.Model):
         holding = self.ideas.held_count > 0
         reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
-            holding = self.ideas.held[:, self.ideas.origin[: self.ideas.count] < ORIGINS.index("track_one")].any(axis=1)
+            holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
             reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
@@ -715,12 +723,23 @@ class TrackTwoModel(mesa.Model):
                 members = sum(sizes_list[track])
                 shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
             return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
-        by_state = np.bincount(self.ripeness_of[credible], minlength=states)
-        share = np.divide(reached, sizes, out=np.zeros(reached.shape), where=sizes > 0)
-        return [
-            RipenessDrivers(float(share[official, s]), int(by_state[s]), float(share[grassroots, s]))
-            for s in range(states)
-        ]
+        by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
+        reached_list, sizes_list = reached.tolist(), sizes.tolist()  # whole numbers: Python's quotients are numpy's
+
+        def share(track: int, state: int) -> float:
+            members = sizes_list[track][state]
+            return reached_list[track][state] / members if members > 0 else 0.0
+
+        return [RipenessDrivers(share(official, s), by_state[s], share(grassroots, s)) for s in range(states)]
+
+    def _programme_ideas(self) -> np.ndarray:
+        """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
+        count = self.ideas.count
+        cached = self._not_rival
+        if cached is None or cached[0] != count:
+            ideas = np.flatnonzero(self.ideas.origin[:count] < ORIGINS.index("track_one"))
+            cached = self._not_rival = (count, ideas)
+        return cached[1]
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Grassroots who took part in a meeting, their sides, and the group sizes without them.

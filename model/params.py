@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -1484,20 +1485,20 @@ def block_probabilities(params: Params) -> np.ndarray:
     network, k = params.network, params.sides
     behaviours = [params.kinds[name].behaviour for name in params.kinds]
     per_side = {b: sum(kind.count for kind in params.kinds.values() if kind.behaviour == b) for b in BEHAVIOURS}
-    n_blocks = len(behaviours) * k
-    probability = np.zeros((n_blocks, n_blocks))
-    for x in range(n_blocks):
-        for y in range(n_blocks):
-            (kx, sx), (ky, sy) = divmod(x, k), divmod(y, k)
-            factor = 1.0 if sx == sy else network.cross_factor(sx, sy)
-            first, second = sorted((behaviours[kx], behaviours[ky]), key=TIE_ORDER.index)
-            if network.ties is not None:
-                p = network.ties.probability(first, second)
-            else:
-                others = per_side[second] - (1 if first == second and sx == sy else 0)
-                p = network.degree.degree(first, second) / others if others > 0 else 0.0
-            probability[x, y] = min(1.0, p * factor)
-    return probability
+    n_kinds = len(behaviours)
+    within, across = np.zeros((n_kinds, n_kinds)), np.zeros((n_kinds, n_kinds))  # p by kind pair, same or other side
+    for kx, ky in itertools.product(range(n_kinds), repeat=2):
+        first, second = sorted((behaviours[kx], behaviours[ky]), key=TIE_ORDER.index)
+        if network.ties is not None:
+            within[kx, ky] = across[kx, ky] = network.ties.probability(first, second)
+            continue
+        degree = network.degree.degree(first, second)
+        for table, others in ((within, per_side[second] - (first == second)), (across, per_side[second])):
+            table[kx, ky] = degree / others if others > 0 else 0.0
+    factor = np.array([[1.0 if sx == sy else network.cross_factor(sx, sy) for sy in range(k)] for sx in range(k)])
+    same_side = np.eye(k, dtype=bool)[None, :, None, :]
+    p = np.where(same_side, within[:, None, :, None], across[:, None, :, None])  # (kind x, side x, kind y, side y)
+    return np.minimum(1.0, p * factor[None, :, None, :]).reshape(n_kinds * k, n_kinds * k)  # x 1.0 within: exact
 
 
 def expected_workshops(params: Params) -> int:

@@ -93,8 +93,9 @@ class Record:
         if advocates.size == 0:
             return
         if self.ideas is not None:
-            first = self.ideas.first_adopted.T.reshape(-1)[ideas * self.ideas.n_actors + receivers] < 0
-            if not first.all():
+            cells = ideas * self.ideas.n_actors + receivers  # flat (idea, actor) cells of the idea-major table
+            first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
+            if np.count_nonzero(first) != first.size:
                 advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
         size = self._size + advocates.size
         if size > self._table.shape[1]:
@@ -131,34 +132,54 @@ class Record:
 
     def trees(self, ideas: IdeaStore) -> list[Hop]:
         """Per transferred idea and side, the hops from its authors to the officials who counted (each hop once)."""
-        hops: list[Hop] = []
+        return [Hop(idea, *row) for idea, rows in self._walk(ideas).items() for row in rows]
+
+    def _walk(self, ideas: IdeaStore) -> dict[int, list[tuple[int, int, int, int]]]:
+        """:meth:`trees`' hops by idea as plain (side, source, adopter, step) tuples, in the same order."""
+        walked: dict[int, list[tuple[int, int, int, int]]] = {}
         for idea, by_side in self.counted.items():
+            rows = walked[idea] = []
             sources = ideas.source[:, idea].tolist()  # the idea's column, read once: the walk is in Python
             first: list[int] | None = None
             for side, officials in by_side.items():
                 seen: set[int] = set()
-                for official in officials.tolist():
-                    actor = int(official)
+                for actor in officials.tolist():
                     while actor not in seen and sources[actor] >= 0:
                         if first is None:
                             first = ideas.first_adopted[:, idea].tolist()
                         seen.add(actor)
                         source = sources[actor]
-                        hops.append(Hop(idea, side, source, actor, first[actor]))
+                        rows.append((side, source, actor, first[actor]))
                         actor = source
-        return hops
+        return walked
 
     def chain_actors(self, ideas: IdeaStore, hops: list[Hop] | None = None) -> dict[int, set[int]]:
         """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted).
 
         `hops`: the record's :meth:`trees`, when the caller has them already.
         """
-        actors: dict[int, set[int]] = {
+        if hops is None:
+            return self._chain_actors(self._walk(ideas))
+        actors = self._counted_actors()
+        for hop in hops:
+            actors[hop.idea].update((hop.source, hop.adopter))
+        return actors
+
+    def _counted_actors(self) -> dict[int, set[int]]:
+        """Per transferred idea, the officials who counted (every side)."""
+        return {
             idea: {int(a) for officials in by_side.values() for a in officials.tolist()}
             for idea, by_side in self.counted.items()
         }
-        for hop in self.trees(ideas) if hops is None else hops:
-            actors[hop.idea].update((hop.source, hop.adopter))
+
+    def _chain_actors(self, walked: dict[int, list[tuple[int, int, int, int]]]) -> dict[int, set[int]]:
+        """:meth:`chain_actors` from :meth:`_walk`'s hops."""
+        actors = self._counted_actors()
+        for idea, rows in walked.items():
+            if rows:
+                _, sources, adopters, _ = zip(*rows, strict=True)
+                actors[idea].update(sources)
+                actors[idea].update(adopters)
         return actors
 
 
@@ -181,12 +202,9 @@ def chain_attribution(
     aversion; through a format when it passes through an entry of that format; through a route
     when the idea entered Track One by it.
     """
-    trees = record.trees(ideas)
-    chains = record.chain_actors(ideas, trees)
+    hops = record._walk(ideas)  # (side, source, adopter, step) by idea: what Hops hold, without building them
+    chains = record._chain_actors(hops)
     entered = np.array(sorted(chains), dtype=np.int64)
-    hops: dict[int, list[Hop]] = {}
-    for hop in trees:
-        hops.setdefault(hop.idea, []).append(hop)
     result: dict[str, float] = {}
     for key in keys:
         component = Component.parse(key)
@@ -215,17 +233,19 @@ def chain_attribution(
     return result
 
 
-def _passes(idea: int, ideas: IdeaStore, hops: list[Hop], traces: list[Footprint]) -> bool:
-    """Whether an idea's chain passes through any of these schedule entries' footprints."""
+def _passes(idea: int, ideas: IdeaStore, hops: list[tuple[int, int, int, int]], traces: list[Footprint]) -> bool:
+    """Whether an idea's chain (its (side, source, adopter, step) hops) passes through these entries' footprints."""
     born = int(ideas.origin_workshop[idea])
     for trace in traces:
         if born in trace.meetings:
             return True
         for readers, read, step in trace.adoptions:
-            if any(h.step == step and ((readers == h.adopter) & (read == idea)).any() for h in hops):
+            if any(
+                hop_step == step and ((readers == adopter) & (read == idea)).any() for _, _, adopter, hop_step in hops
+            ):
                 return True
         for travellers, first, last in trace.trips:
-            if any(first <= h.step <= last and (travellers == h.adopter).any() for h in hops):
+            if any(first <= hop_step <= last and (travellers == adopter).any() for _, _, adopter, hop_step in hops):
                 return True
     return False
 

@@ -43,7 +43,7 @@ class RivalSources:
         if not self.active:
             return []
         c = self.config
-        rng = randomness.generator("rivals", step)
+        rng = randomness.local_generator("rivals", "rivals", step)  # used only here: reset, not rebuilt
         batches = []
         for origin, rate, mean in (
             ("track_one", c.track_one_rate, c.track_one_novelty),

@@ -56,14 +56,17 @@ class TrackUptake:
             locality = rng.integers(0, config.localities, size=self.grassroots.size)
         self.localities = int(locality.max()) + 1 if locality.size else 0
         self.cell = locality * n_sides + side[self.grassroots]  # (locality, side) of each grassroots actor
-        self._is_grassroots = np.zeros(side.size, dtype=bool)
-        self._is_grassroots[self.grassroots] = True
-        self._cell_of = np.zeros(side.size, dtype=np.int64)  # by actor: its (locality, side) cell (grassroots)
-        self._cell_of[self.grassroots] = self.cell
+        order = np.argsort(self.cell, kind="stable")
+        self._by_cell = self.grassroots[order]  # the grassroots grouped by (locality, side) cell
+        cells = self.cell[order]
+        self._cell_starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
+        self._cells_held = cells[self._cell_starts]  # the cells with grassroots, in order
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
+        self._agreed_cells = np.zeros((self.localities, 0), dtype=bool)  # the same pairs as (locality x idea) cells
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
         self.track_three: dict[int, int] = {}
+        self._taken = {track: np.zeros(0, dtype=bool) for track in ("track_1_5", "track_three")}  # as masks
         self._checked_grassroots = 0
         self._grassroots_sizes = np.bincount(side[self.grassroots], minlength=n_sides)
         self._elite_sizes = np.bincount(side[self.elites], minlength=n_sides)
@@ -87,7 +90,7 @@ class TrackUptake:
         if grassroots_adoptions != self._checked_grassroots:
             self._checked_grassroots = grassroots_adoptions
             holders = ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
-            self._uptake(self.track_three, holders, self._grassroots_staffed, t)
+            self._uptake("track_three", holders, self._grassroots_staffed, t)
             if self.localities:
                 self._agreements(holders)
         room_adoptions = sum(adoptions[ELITE * sides : (ELITE + 1) * sides]) + sum(
@@ -101,7 +104,7 @@ class TrackUptake:
                 holders = holders.copy()
                 for side, officials in in_room.items():
                     holders[side] += ideas.holds[officials, :n].sum(axis=0)
-            self._uptake(self.track_1_5, holders, self._room_staffed, t)
+            self._uptake("track_1_5", holders, self._room_staffed, t)
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
         """Officials who took part in a meeting (Track 1.5 members), by side; recomputed when a meeting was held."""
@@ -121,14 +124,20 @@ class TrackUptake:
         staffed = sizes > 0
         return (None if staffed.all() else staffed), sizes[staffed, None]
 
-    def _uptake(self, taken: dict[int, int], holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+    def _uptake(self, track: str, holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+        """Note when each idea reached the threshold's share of `track`'s members on every side."""
         staffed, sizes = staffed_sizes
         if sizes.size == 0:
             return
         shares = (holders if staffed is None else holders[staffed]) / sizes
-        for idea in np.logical_and.reduce(shares >= self.threshold, axis=0).nonzero()[0].tolist():
-            if idea not in taken:
-                taken[idea] = t
+        reached = np.logical_and.reduce(shares >= self.threshold, axis=0)
+        taken, mask = getattr(self, track), self._taken[track]  # the ideas taken, and as a mask: only new ones are read
+        if mask.size < reached.size:
+            mask = self._taken[track] = np.concatenate([mask, np.zeros(max(reached.size, mask.size), dtype=bool)])
+        reached &= ~mask[: reached.size]
+        for idea in reached.nonzero()[0].tolist():
+            taken[idea] = t
+            mask[idea] = True
 
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
@@ -142,11 +151,22 @@ class TrackUptake:
         candidates = np.flatnonzero(gained)
         if candidates.size == 0:
             return
-        holding = self.ideas.holds.T[candidates]  # (candidate x actor): the candidates' holders, idea by idea
-        holding &= self._is_grassroots
-        columns, actors = holding.nonzero()
-        present = np.zeros((self.localities * self.n_sides, candidates.size), dtype=bool)  # (locality, side) holds
-        present[self._cell_of[actors], columns] = True
-        sides_holding = np.add.reduce(present.reshape(self.localities, self.n_sides, candidates.size), axis=1)
-        for locality, column in zip(*np.nonzero(sides_holding >= self.sides_needed), strict=True):
-            self.agreed.add((int(locality), int(candidates[column])))
+        holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
+        held = np.logical_or.reduceat(holding, self._cell_starts, axis=1)  # (candidate x cell): someone there holds
+        cells = self.localities * self.n_sides
+        if held.shape[1] != cells:  # some cells have no grassroots: nobody there holds
+            present = np.zeros((candidates.size, cells), dtype=bool)
+            present[:, self._cells_held] = held
+            held = present
+        sides_holding = np.add.reduce(held.reshape(candidates.size, self.localities, self.n_sides), axis=2).T
+        if self._agreed_cells.shape[1] < n:  # room for the ideas born since
+            grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
+            grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
+            self._agreed_cells = grown
+        new = sides_holding >= self.sides_needed
+        new &= ~self._agreed_cells[:, candidates]  # pairs agreed already stay so: only the new ones are added
+        localities, columns = np.nonzero(new)
+        if localities.size:
+            ideas = candidates[columns]
+            self._agreed_cells[localities, ideas] = True
+            self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))

@@ -52,6 +52,8 @@ class TrackOneEntry:
             )
         self.needed = np.flatnonzero(staffed)  # sides whose Track One counts
         self.groups = official_groups[self.needed]  # the (official, side) holding counters of those sides
+        consecutive = self.groups.size and np.array_equal(self.groups, np.arange(self.groups[0], self.groups[-1] + 1))
+        self._rows = slice(int(self.groups[0]), int(self.groups[-1]) + 1) if consecutive else self.groups  # a view
         self.officials_per_side = officials_per_side[self.needed].astype(float)
         quorum = params.transfer.quorum or self.needed.size
         if self.needed.size and quorum > self.needed.size:
@@ -75,7 +77,9 @@ class TrackOneEntry:
 
     def counting_holders(self, pending: np.ndarray) -> np.ndarray:
         """(needed sides x pending ideas): officials holding each idea who count for Track One."""
-        holders = self.ideas.group_holders[self.groups][:, pending]  # a copy (fancy indexing)
+        holders = self.ideas.group_holders[self._rows].take(pending, axis=1)  # a copy
+        if not self._not_counting:  # no official co-authored an idea in a personal capacity: every holder counts
+            return holders
         for column, idea in enumerate(pending.tolist()):
             authors = self._not_counting.get(idea)
             if authors is not None:

@@ -72,11 +72,25 @@ def effective_mix(params: Params) -> dict[str, float]:
     return mix
 
 
+_FEW_SHARES = 8  # largest_remainder on Python floats up to this many shares (fewer calls than numpy's)
+
+
 def largest_remainder(total: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Integer seats summing to total, proportional to shares; ties broken at random."""
     share_sum = np.add.reduce(shares)  # shares.sum(), once and without its wrapper
     if total <= 0 or share_sum <= 0:
         return np.zeros(shares.size, dtype=np.int64)
+    if shares.size <= _FEW_SHARES:  # a few kinds or sides: the same arithmetic and order on Python floats
+        share_sum = float(share_sum)
+        quota_list = [total * share / share_sum for share in shares.tolist()]
+        seat_list = [math.floor(quota) for quota in quota_list]
+        ties = rng.random(shares.size).tolist()  # drawn even when no seat is left over, as below
+        left = total - sum(seat_list)
+        if left > 0:  # lexsort's order: remainder (seats - quota) first, then the tie-break, then position
+            by = sorted(range(shares.size), key=lambda i: (seat_list[i] - quota_list[i], ties[i]))
+            for i in by[:left]:
+                seat_list[i] += 1
+        return np.array(seat_list, dtype=np.int64)
     quotas = total * shares / share_sum
     seats = np.floor(quotas).astype(np.int64)
     tie_break = rng.random(shares.size)  # drawn even when no seat is left over: the stream's later draws stay put

@@ -122,6 +122,35 @@ def test_largest_remainder_seats_sum_and_proportion():
     assert seats.sum() == 12 and list(seats) in ([6, 4, 2], [6, 3, 3])
 
 
+def _largest_remainder_numpy(total: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """largest_remainder as numpy arrays (its path beyond 8 shares), for any number of shares."""
+    share_sum = np.add.reduce(shares)
+    if total <= 0 or share_sum <= 0:
+        return np.zeros(shares.size, dtype=np.int64)
+    quotas = total * shares / share_sum
+    seats = np.floor(quotas).astype(np.int64)
+    tie_break = rng.random(shares.size)
+    left = total - int(np.add.reduce(seats))
+    if left > 0:
+        seats[np.lexsort((tie_break, seats - quotas))[:left]] += 1
+    return seats
+
+
+@pytest.mark.parametrize("kind", ["equal", "uniform", "quarters"])
+def test_largest_remainder_few_shares_in_python_match_numpy_seats_and_draws(kind):
+    """Up to 8 shares run on Python floats: the same seats (ties included) and the same draws after, as numpy's."""
+    cases = np.random.default_rng(7)
+    for _ in range(3_000):
+        n = int(cases.integers(1, 9))
+        shares = {"equal": np.ones(n), "uniform": cases.random(n), "quarters": cases.integers(0, 4, n) / 4}[kind]
+        total, key = int(cases.integers(-1, 40)), int(cases.integers(1 << 62))
+        mine, theirs = (np.random.Generator(np.random.Philox(key=key)) for _ in range(2))
+        seats = largest_remainder(total, shares, mine)
+        assert seats.dtype == np.int64
+        assert np.array_equal(seats, _largest_remainder_numpy(total, shares, theirs)), (total, shares)
+        assert mine.random() == theirs.random()  # the stream goes on from the same place
+
+
 def test_workshop_builds_trust_standing_and_cross_side_ties():
     full_candour = {
         "workshops.confidentiality": 1.0,
