@@ -35,9 +35,24 @@ SCHEDULER = re.compile(r"^((tcp|tls|ucx|ws|wss|inproc)://)?[A-Za-z0-9_.\-\[\]:]+
 MAX_ERROR_CHARS = 299  # an error is one line a person reads, under 300 characters
 
 
+PATH = re.compile(r"(?<![\w.])/[^\s:,;()'\"]+")  # an absolute path in a message (up to a space or punctuation)
+KEPT_PATH_PARTS = 2  # a long path keeps its last parts: the file and its folder
+
+
+def _short_path(match: re.Match) -> str:
+    parts = match.group(0).split("/")
+    return match.group(0) if len(parts) <= KEPT_PATH_PARTS + 2 else "…/" + "/".join(parts[-KEPT_PATH_PARTS:])
+
+
 def one_line(message: str) -> str:
-    """An error as one line of at most MAX_ERROR_CHARS characters."""
+    """An error as one line of at most MAX_ERROR_CHARS characters.
+
+    Too long, its absolute paths keep only their file and folder first (a deep temporary folder must not push
+    what is wrong and what is allowed off the end), and only then is the end cut.
+    """
     flat = " ".join(message.split())
+    if len(flat) > MAX_ERROR_CHARS:
+        flat = PATH.sub(_short_path, flat)
     return flat if len(flat) <= MAX_ERROR_CHARS else flat[: MAX_ERROR_CHARS - 1] + "…"
 
 

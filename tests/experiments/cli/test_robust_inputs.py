@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from cli_harness import ROOT, TINY_SWEEP, assert_contract, folder_snapshot, tracktwo, tracktwo_process
 from tracktwo.experiments.analysis.results import folder_kind
+from tracktwo.experiments.cli.checks import MAX_ERROR_CHARS, one_line
 from tracktwo.experiments.design import actor_map, evaluation_checks, limits
 from tracktwo.experiments.design.safe_yaml import MAX_YAML_BYTES
 from tracktwo.experiments.engine import folder_lock
@@ -222,6 +223,22 @@ def test_overwrite_puts_the_old_results_back_when_no_new_run_is_stored(folders, 
         )
     assert folder_snapshot(folder) == before
     assert not (folder / ".tracktwo-previous").exists()
+
+
+def test_a_long_error_keeps_what_is_wrong_and_shortens_deep_paths_first() -> None:
+    """Under a deep temporary folder (tmpfs in the suite), cutting the end lost what the sweep's parameters set."""
+    deep = "/dev/shm/tracktwo-tests-0/session-t82lo53c/popen-gw0"
+    message = (
+        f"tracktwo sweep: error: sweep {deep}/test_a_posterior_naming0/swept.yaml: posterior: {deep}/calibration0/"
+        "calibration-open fits 'diffusion.official_aversion_unripe', "
+        "which the sweep's parameters also sets (workshops.count)"
+    )
+    line = one_line(message)
+    assert len(message) > MAX_ERROR_CHARS >= len(line)
+    assert line.endswith("which the sweep's parameters also sets (workshops.count)"), line
+    assert "…/test_a_posterior_naming0/swept.yaml" in line and "…/calibration0/calibration-open fits" in line
+    assert one_line("error: /a/b/c.yaml: bad") == "error: /a/b/c.yaml: bad"  # short enough: untouched
+    assert len(one_line("x " * 400)) == MAX_ERROR_CHARS and one_line("x " * 400).endswith("…")  # then the end
 
 
 def test_coalitions_are_counted_without_listing_them() -> None:
