@@ -34,7 +34,7 @@ from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.randomness import UNIT, EventRandomness
 
 __all__ = [
     "P_CEILING",
@@ -54,9 +54,13 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
+_ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
 _SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
+_PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
+_PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 
 
 @dataclass
@@ -86,6 +90,7 @@ class TieIndex:
     added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
     token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
     _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
+    _padded: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -99,6 +104,30 @@ class TieIndex:
             data = np.ones(self.indices.size, dtype=np.float32)
             self._matrix = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))
         return self._matrix
+
+    def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
+
+        `neighbours` (actors x largest degree, the CSR's dtype) lists each row's neighbours in index order, then
+        the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a spare one. One
+        gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost more). Built on
+        first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all (a small network:
+        else None, and expand_rows instead).
+        """
+        if self._padded is None:
+            n, ties = self.n, self.indices.size
+            widest = int(self.degree.max()) if n and ties else 0
+            if widest == 0 or n * widest > min(_PAD_FACTOR * ties, _PAD_SLOTS):
+                self._padded = ()  # not worth it (or nothing to pad): remembered, so asked once
+            else:
+                rows = np.arange(n).repeat(self.degree)
+                slots = rows * widest + (np.arange(ties) - self.indptr[:-1].astype(np.int64)[rows])
+                neighbours = np.arange(n, dtype=self.indices.dtype).repeat(widest)  # spare slots: the actor itself
+                neighbours[slots] = self.indices
+                weights = np.zeros(n * widest)
+                weights[slots] = 1.0
+                self._padded = (neighbours.reshape(n, widest), weights.reshape(n, widest))
+        return self._padded or None
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
@@ -150,12 +179,19 @@ def expand_rows(
 
     `degree`: every row's length (a TieIndex's), read instead of differencing `indptr` (fewer calls).
     """
+    degrees, neighbours = _row_entries(indptr, indices, rows, degree)
+    return np.arange(rows.size).repeat(degrees), neighbours
+
+
+def _row_entries(
+    indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, degree: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`expand_rows` without the owners: (each row's degree, the rows' neighbours one row after another)."""
     starts = indptr[rows]
     degrees = indptr[rows + 1] - starts if degree is None else degree[rows]
     ends = degrees.cumsum()  # (array methods: numpy's function wrappers cost more than these small arrays)
-    owner = np.arange(rows.size).repeat(degrees)
     # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
-    return owner, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees)[owner]]
+    return degrees, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees).repeat(degrees)]
 
 
 @dataclass
@@ -225,6 +261,13 @@ class StepDraws:
         if self._mixed is None:
             self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
         return self._mixed
+
+    def bits(self, rows: int | slice, actors: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+        """The 53-bit integers behind the uniforms of STEP_EVENTS' `rows` (a row, or a slice: one row per class).
+
+        A uniform is its bits x 2^-53, exactly. `columns` None: every event's idea is column 0.
+        """
+        return self.randomness.keyed_bits(self.mixed()[rows], actors, columns)
 
     def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
@@ -322,18 +365,40 @@ class AdvocateCounts:
             self.active[:n_ideas] = advocating
         else:
             self._room(n_ideas, layers)
-            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea x actors + actor
+            counted = self.active[:n_ideas]
+            changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
             if changed.size:
-                ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
-                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors, ties.degree)
-                cells = ideas[owner] * n + neighbours
-                if layers > 1:
-                    cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
-                np.add.at(self.counts.reshape(-1), cells, change[owner])
-                self.active[:n_ideas] = advocating
+                self._count_changes(ties, advocating, changed, layers)
+                counted[...] = advocating
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
+
+    def _count_changes(self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int) -> None:
+        """Add (or take away) the advocacy that started (or stopped) in the `changed` flat cells along their ties.
+
+        Counts are whole numbers in float64, so the order of the additions never changes a count.
+        """
+        n = self.sides.size
+        actors = changed if advocating.shape[0] == 1 else changed % n
+        first = None if advocating.shape[0] == 1 else changed - actors  # each changed cell's idea's first cell
+        if layers > 1:  # ... in its advocate's side's layer
+            offset = self.sides[actors] * (self.counts.shape[1] * n)
+            first = offset if first is None else first + offset
+        started = advocating.reshape(-1)[changed]
+        all_started = np.count_nonzero(started) == started.size  # the usual case: only new advocates
+        counts = self.counts.reshape(-1)
+        padded = ties.padded()
+        if padded is None:
+            degrees, neighbours = _row_entries(ties.indptr, ties.indices, actors, ties.degree)
+            cells = neighbours if first is None else first.repeat(degrees) + neighbours
+            change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
+            np.add.at(counts, cells, change)
+            return
+        neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)  # spare slots: add 0
+        cells = neighbours if first is None else neighbours + first[:, None]
+        if not all_started:
+            weights *= np.where(started, _PLUS_ONE, _MINUS_ONE)[:, None]
+        np.add.at(counts, cells.reshape(-1), weights.reshape(-1))
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -367,12 +432,14 @@ def _adopt(
 
     Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
     (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
+    Returns the adopters, their idea columns, their credited advocates and (with `exposures`) the
+    adopters' advocate ties as (advocate, receiver, idea column).
     """
-    open_to = total > 0
-    open_to &= ~holds
-    flat = open_to.reshape(-1).nonzero()[0]  # flat (idea, receiver) cells: 1-D indexing is much cheaper
-    if advocating.shape[0] == 1:
-        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
+    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
+    if flat.size == 0:
+        return _nobody(exposures)
+    if advocating.shape[0] == 1:  # one idea (plain diffusion): a cell is its receiver, every column 0 (None)
+        receivers, columns = flat, None
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
@@ -380,59 +447,103 @@ def _adopt(
     if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
         pairs = (flat, receivers, columns, weighs)
         return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
-    any_weigh = weighing > 0
-    if any_weigh:
-        plain_mask = ~weighs
-        plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
-    else:
-        plain, plain_r, plain_c = flat, receivers, columns
-    rate = _pair_rate(context, plain_r, plain_c)
-    log_plain = _log_plain(context, by_side, total, plain, plain_r, np.minimum(rate, P_CEILING))
-    if not any_weigh:
-        if receivers.size <= _BOTH_AT:  # few: the adoption and the credit uniforms in one pass
-            chance, pick = draws.adoption_and_credit(receivers, columns)
-        else:
-            chance, pick = draws.uniforms("adoption", receivers, columns), None
-        adopt = chance < -np.expm1(log_plain)
-        receivers, columns = receivers[adopt], columns[adopt]
-        pick = None if pick is None else pick[adopt]
-        exposed = _incoming(ties, advocating, receivers, columns) if exposures else None  # the adopters' advocates
-        if exposed is not None:
-            exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context, pick), exposed
-    # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
-    # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
-    weighing_r, weighing_c = receivers[weighs], columns[weighs]
-    owner, senders = _incoming(ties, advocating, weighing_r, weighing_c)
-    p = context.tie_probability(senders, weighing_r[owner], weighing_c[owner])
+    if weighing:
+        pairs = (flat, receivers, columns, weighs)
+        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
+    rate = _pair_rate(context, receivers, columns)
+    log_none = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    both = receivers.size <= _BOTH_AT  # few: the adoption and the credit uniforms in one pass
+    bits = draws.bits(_BOTH if both else _ADOPTION, receivers, columns)
+    adopt = ((bits[0] if both else bits) < _threshold(log_none)).nonzero()[0]
+    if adopt.size == 0:
+        return _nobody(exposures)
+    receivers, cells = receivers.take(adopt), flat.take(adopt)
+    columns = None if columns is None else columns.take(adopt)
+    pick = bits[1].take(adopt) * UNIT if both else draws.uniforms("credit", receivers, columns)
+    if not (exposures or context.any_weighs or context.any_across):  # every advocate offers the same p: no ties
+        sources = _nth_advocate(ties, advocating, cells, receivers, total.reshape(-1).take(cells), pick)
+        return receivers, _columns(columns, receivers), sources, None
+    owner, senders = _advocates(ties, advocating, cells, receivers)
+    exposed = (senders, receivers.take(owner), _columns(columns, owner, owner)) if exposures else None
+    if not (context.any_weighs or context.any_across):
+        advocates = np.bincount(owner, minlength=receivers.size)
+        starts = advocates.cumsum() - advocates
+        sources = senders[starts + (pick * advocates).astype(np.int64)]  # pick < 1: below the count, as rounded
+        return receivers, _columns(columns, receivers), sources, exposed
+    columns = _columns(columns, receivers)
+    p = context.tie_probability(senders, receivers.take(owner), columns.take(owner))
+    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+
+
+def _nobody(exposures: bool):
+    """_adopt's answer when nobody adopts."""
+    empty = np.empty(0, dtype=np.int64)
+    return empty, empty, empty, (empty, empty, empty) if exposures else None
+
+
+def _columns(columns: np.ndarray | None, like: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    """Idea columns as an array: `columns` (taken `at`), or column 0 for each of `like` (one idea: None)."""
+    if columns is None:
+        return np.zeros(like.size, dtype=np.int64)
+    return columns if at is None else columns.take(at)
+
+
+def _threshold(log_none: np.ndarray) -> np.ndarray:
+    """P(adopt) = 1 - exp(log P(no advocate persuades)) times 2^53, to compare with a uniform's 53 bits.
+
+    A uniform is bits x 2^-53 exactly, so `uniform < p` is `bits < p x 2^53`: a power-of-two scaling, exact.
+    Overwrites `log_none`.
+    """
+    np.expm1(log_none, out=log_none)
+    log_none *= _MINUS_TWO_53
+    return log_none
+
+
+def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
+    """_adopt's weighing case for many open pairs, in two passes over ties.
+
+    The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
+    and exposures (the same ties, probabilities and order as in one pass).
+    """
+    flat, receivers, columns, weighs = pairs
+    columns = _columns(columns, receivers)
+    plain_at, weighing_at = (~weighs).nonzero()[0], weighs.nonzero()[0]
+    plain_r = receivers.take(plain_at)
+    rate = _pair_rate(context, plain_r, columns.take(plain_at))
+    log_plain = _log_plain(context, by_side, total, flat.take(plain_at), plain_r, np.minimum(rate, P_CEILING))
+    weighing_r, weighing_c = receivers.take(weighing_at), columns.take(weighing_at)
+    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), weighing_r)
+    p = context.tie_probability(senders, weighing_r.take(owner), weighing_c.take(owner))
     log_none = np.empty(receivers.size)
-    log_none[plain_mask] = log_plain
-    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing)
-    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
-    receivers, columns = receivers[adopt], columns[adopt]
-    if receivers.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return receivers, columns, empty, (empty, empty, empty) if exposures else None
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    log_none[plain_at] = log_plain
+    log_none[weighing_at] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing_at.size)
+    adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
+    if adopt.size == 0:
+        return _nobody(exposures)
+    receivers, columns = receivers.take(adopt), columns.take(adopt)
+    owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
+    receivers_t, columns_t = receivers.take(owner), columns.take(owner)
+    p = context.tie_probability(senders, receivers_t, columns_t)
+    exposed = (senders, receivers_t, columns_t) if exposures else None
     pick = draws.uniforms("credit", receivers, columns)
     return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
 
 
-def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray | float:
+def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:
     """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
 
     The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
-    product tie by tie); the base rate itself when no idea is novel.
+    product tie by tie); the base rate itself when no idea is novel. `columns` None: every pair's is 0.
     """
-    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
+    novelty = context.novelty
+    if not np.count_nonzero(novelty):  # nothing new to be averse to: every tie offers the base rate
         return context.base_rate
-    if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-        novelty = context.novelty[context.sides[receivers], columns]
+    if novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
+        sides = context.sides.take(receivers)
+        novelty = novelty[:, 0].take(sides) if columns is None else novelty[sides, columns]
     else:
-        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[columns]
-    return context.base_rate * np.exp(-context.aversion[receivers] * novelty)
+        novelty = novelty[0] if novelty.size == 1 or columns is None else novelty.take(columns)
+    return context.base_rate * np.exp(-context.aversion.take(receivers) * novelty)
 
 
 def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
@@ -450,7 +561,7 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
         for term in terms[2:]:
             log_plain += term
         return log_plain
-    return total.reshape(-1)[flat] * np.log1p(-q)
+    return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
 def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
@@ -462,61 +573,86 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
     """
     flat, receivers, columns, weighs = pairs
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    receivers_t, columns_t = receivers[owner], columns[owner]
+    owner, senders = _advocates(ties, advocating, flat, receivers)
+    receivers_t = receivers.take(owner)
     rate = _pair_rate(context, receivers, columns)
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    credibility = np.where(context.weighs_standing[receivers_t], context.standing[senders], 1.0)
+    credibility = np.where(weighs.take(owner), context.standing.take(senders), 1.0)
     if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
-        p = rate[owner]
+        p = rate.take(owner)
         p *= credibility
     else:
         p = rate * credibility
     if context.any_across:
-        sender_sides = context.sides[senders]
-        trust = context.trust.reshape(-1)[receivers_t * context.trust.shape[1] + sender_sides]  # trust[r, side(s)]
-        p *= np.where(sender_sides != context.sides[receivers_t], trust, 1.0)
+        sides = context.sides
+        sender_sides = sides.take(senders)
+        trust = context.trust.reshape(-1).take(receivers_t * context.trust.shape[1] + sender_sides)  # trust[r, side(s)]
+        p *= np.where(sender_sides != sides.take(receivers_t), trust, 1.0)
     np.minimum(p, P_CEILING, out=p)
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    chance, pick = draws.adoption_and_credit(receivers, columns)
-    adopt = chance < -np.expm1(log_none)
-    receivers, columns = receivers[adopt], columns[adopt]
-    kept = adopt[owner]  # the adopters' advocates, in pair order
-    senders = senders[kept]
-    exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
+    bits = draws.bits(_BOTH, receivers, columns)
+    adopt = bits[0] < _threshold(log_none)
+    kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
+    adopt_at = adopt.nonzero()[0]
+    receivers = receivers.take(adopt_at)
+    columns = _columns(columns, receivers, None if columns is None else adopt_at)
+    senders = senders.take(kept)
+    exposed = None
+    if exposures:
+        owners = owner.take(kept)
+        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    pick = bits[1].take(adopt_at) * UNIT
+    rates = -log_fail.take(kept)
     if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
-        return receivers, columns, _credit_few(owner[kept], senders, -log_fail[kept], pick[adopt]), exposed
-    owner = (adopt.cumsum() - 1)[owner[kept]]
-    return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
+        return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed
+    owner = (adopt.cumsum() - 1).take(owner.take(kept))
+    return receivers, columns, _credit_by_rate(owner, senders, rates, pick), exposed
 
 
-def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
-    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
-    owner, senders = expand_rows(ties.indptr, ties.indices, receivers, ties.degree)
-    advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
-    return owner[advocates], senders[advocates]
+def _advocates(ties: TieIndex, advocating: np.ndarray, cells: np.ndarray, receivers: np.ndarray):
+    """The advocates of each open (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order.
 
-
-def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context, pick=None) -> np.ndarray:
-    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda).
-
-    `pick`: the adoptions' credit uniforms, when drawn already.
+    `cells` are the pairs' flat idea-major cells (idea x actors + receiver). A receiver of an open pair does not
+    hold the idea, so it does not advocate it: the padded table's spare slots (the receiver itself) drop out.
     """
-    if receivers.size == 0:
-        return np.empty(0, dtype=np.int64)
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    advocates = np.bincount(owner, minlength=receivers.size)
-    ends = np.cumsum(advocates)
-    starts = ends - advocates
-    if pick is None:
-        pick = draws.uniforms("credit", receivers, columns)
-    if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
-        return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    return _credit_by_rate(owner, senders, -np.log1p(-p), pick)
+    padded = ties.padded()
+    if padded is None:
+        degrees, senders = _row_entries(ties.indptr, ties.indices, receivers, ties.degree)
+        owner = np.arange(receivers.size).repeat(degrees)
+        if advocating.shape[0] == 1:
+            kept = advocating[0].take(senders).nonzero()[0]
+        else:
+            kept = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + senders).nonzero()[0]
+        return owner.take(kept), senders.take(kept)
+    neighbours = padded[0].take(receivers, axis=0)
+    if advocating.shape[0] == 1:
+        advocates = advocating[0].take(neighbours)
+    else:
+        advocates = advocating.reshape(-1).take(neighbours + (cells - receivers)[:, None])
+    kept = advocates.reshape(-1).nonzero()[0]
+    return kept // neighbours.shape[1], neighbours.reshape(-1).take(kept)
+
+
+def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarray:
+    """Each adopter's credited advocate when every advocate offers the same p: number floor(pick x count) of them.
+
+    Numbered from 0 in index order, so advocate i with probability 1 / count; `counts`: each adopter's advocates.
+    pick <= 1 - 2^-53, so pick x count rounds below count: the number is always one of the adopter's advocates.
+    """
+    advocates = counts.astype(np.int64)
+    number = (pick * counts).astype(np.int64)
+    if ties.padded() is not None:
+        _, senders = _advocates(ties, advocating, cells, receivers)  # grouped by adopter, `advocates` each
+        return senders.take(advocates.cumsum() - advocates + number)
+    degrees, neighbours = _row_entries(ties.indptr, ties.indices, receivers, ties.degree)
+    if advocating.shape[0] == 1:
+        at = advocating[0].take(neighbours).nonzero()[0]
+    else:
+        at = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + neighbours).nonzero()[0]
+    return neighbours.take(at.take(advocates.cumsum() - advocates + number))
 
 
 def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:

@@ -205,7 +205,10 @@ class IdeaStore:
             source[cell[first]] = sources[first]
         holds[cell] = True
         adopted_at[cell] = step
-        self._count(actors, ideas, 1)
+        if self.count == 1:  # one idea (plain diffusion): each adopter held nothing and is one actor
+            self._count_first(actors)
+        else:
+            self._count(actors, ideas, 1)
         self._log.append((ideas.astype(np.int32), actors.astype(np.int32), step, sources.astype(np.int32)))
 
     def drop(self, actors: np.ndarray, ideas: np.ndarray) -> None:
@@ -234,7 +237,19 @@ class IdeaStore:
         else:
             crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
         if crossed.size:  # each actor once, then counted by group
-            self.group_reached += change * np.bincount(self.groups[self._once(crossed)], minlength=self.n_groups)
+            once = crossed if crossed.size == 1 else self._once(crossed)
+            self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
+
+    def _count_first(self, actors: np.ndarray) -> None:
+        """:meth:`_count` for adoptions of the only idea: distinct actors, each from none to one idea held.
+
+        So the per-group counts of holders, of adoptions and of members reached all grow by the same bincount.
+        """
+        self.held_count[actors] += 1
+        added = np.bincount(self.groups[actors], minlength=self.n_groups)
+        self.group_holders[:, 0] += added
+        self.group_adoptions += added
+        self.group_reached += added
 
     def _once(self, actors: np.ndarray) -> np.ndarray:
         """Each actor of `actors` once (a mask over all actors, or, for few of many, one position each).
