@@ -91,6 +91,7 @@ class TieIndex:
     token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
     _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
     _padded: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
+    _widest: int | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -105,6 +106,13 @@ class TieIndex:
             self._matrix = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))
         return self._matrix
 
+    @property
+    def widest(self) -> int:
+        """The largest degree (found on first use, then kept)."""
+        if self._widest is None:
+            self._widest = int(self.degree.max()) if self.degree.size else 0
+        return self._widest
+
     def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
 
@@ -116,7 +124,7 @@ class TieIndex:
         """
         if self._padded is None:
             n, ties = self.n, self.indices.size
-            widest = int(self.degree.max()) if n and ties else 0
+            widest = self.widest if ties else 0
             if widest == 0 or n * widest > min(_PAD_FACTOR * ties, _PAD_SLOTS):
                 self._padded = ()  # not worth it (or nothing to pad): remembered, so asked once
             else:
@@ -451,10 +459,14 @@ def _adopt(
         pairs = (flat, receivers, columns, weighs)
         return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
     rate = _pair_rate(context, receivers, columns)
-    log_none = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
+        by_count = _threshold(np.arange(ties.widest + 1.0) * np.log1p(-np.minimum(rate, P_CEILING)))  # _log_plain's
+        threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
+    else:
+        threshold = _threshold(_log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING)))
     both = receivers.size <= _BOTH_AT  # few: the adoption and the credit uniforms in one pass
     bits = draws.bits(_BOTH if both else _ADOPTION, receivers, columns)
-    adopt = ((bits[0] if both else bits) < _threshold(log_none)).nonzero()[0]
+    adopt = ((bits[0] if both else bits) < threshold).nonzero()[0]
     if adopt.size == 0:
         return _nobody(exposures)
     receivers, cells = receivers.take(adopt), flat.take(adopt)
