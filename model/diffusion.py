@@ -30,6 +30,7 @@ from __future__ import annotations
 import secrets
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
@@ -252,6 +253,7 @@ class StepDraws:
     randomness: EventRandomness
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+    golden: np.ndarray | None = None  # each actor's id x GOLDEN (randomness.golden_ids), kept by the run
     _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -262,7 +264,9 @@ class StepDraws:
         row = _STEP_ROWS.get(event)
         if row is None:
             return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
-        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)  # empty: empty
+        if actors.size == 0:
+            return np.empty(0)
+        return self.randomness.keyed_bits(self.mixed()[row], actors, columns, self.golden) * UNIT
 
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
@@ -275,13 +279,13 @@ class StepDraws:
 
         A uniform is its bits x 2^-53, exactly. `columns` None: every event's idea is column 0.
         """
-        return self.randomness.keyed_bits(self.mixed()[rows], actors, columns)
+        return self.randomness.keyed_bits(self.mixed()[rows], actors, columns, self.golden)
 
     def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
         if actors.size == 0:
             return np.empty(0), np.empty(0)
-        both = self.randomness.keyed_uniforms(self.mixed()[:2], actors, columns)
+        both = self.randomness.keyed_bits(self.mixed()[:2], actors, columns, self.golden) * UNIT
         return both[0], both[1]
 
 
@@ -324,8 +328,9 @@ class AdvocateCounts:
     """Each actor's advocating neighbours, per idea (and per advocate's side when ties cross sides).
 
     Kept from step to step: only the (actor, idea) advocacy that started or stopped since the last
-    step is counted again along the actor's ties, so a step costs in proportion to the change; a
-    network that gained ties (a workshop) is counted afresh with one sparse product per side.
+    step is counted again along the actor's ties, so a step costs in proportion to the change; the
+    ties a network gained (a workshop) are counted for the advocacy already counted; a network never
+    counted (the first step) counts all its advocacy as started.
     Stored idea-major, (sides x ideas x actors), with room for more ideas (grown by doubling).
     """
 
@@ -359,25 +364,16 @@ class AdvocateCounts:
         layers = self.n_sides if ties.any_across else 1
         if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
             self.ties = ties
-        if ties is not self.ties:
+        if ties is not self.ties:  # a network not counted (the first step): from no advocacy, everything counted
             self.ties = ties
             self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
-            self._room(n_ideas, layers)
-            as_float = active.astype(np.float32)
-            if layers > 1:
-                for s in range(layers):
-                    self.counts[s, :n_ideas] = (ties.all @ (as_float * (self.sides == s)[:, None])).T
-            else:
-                self.counts[0, :n_ideas] = (ties.all @ as_float).T
-            self.active[:n_ideas] = advocating
-        else:
-            self._room(n_ideas, layers)
-            counted = self.active[:n_ideas]
-            changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
-            if changed.size:
-                self._count_changes(ties, advocating, changed, layers)
-                counted[...] = advocating
+        self._room(n_ideas, layers)
+        counted = self.active[:n_ideas]
+        changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
+        if changed.size:
+            self._count_changes(ties, advocating, changed, layers)
+            counted[...] = advocating
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
 
@@ -460,7 +456,7 @@ def _adopt(
         return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
     rate = _pair_rate(context, receivers, columns)
     if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
-        by_count = _threshold(np.arange(ties.widest + 1.0) * np.log1p(-np.minimum(rate, P_CEILING)))  # _log_plain's
+        by_count = _threshold_by_count(float(np.minimum(rate, P_CEILING)), ties.widest)
         threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
     else:
         threshold = _threshold(_log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING)))
@@ -509,6 +505,17 @@ def _threshold(log_none: np.ndarray) -> np.ndarray:
     np.expm1(log_none, out=log_none)
     log_none *= _MINUS_TWO_53
     return log_none
+
+
+@lru_cache(maxsize=64)
+def _threshold_by_count(q: float, widest: int) -> np.ndarray:
+    """:func:`_threshold` of m advocates each offering p = q, for m = 0 .. widest (kept: a run asks each step).
+
+    The same products and functions as _log_plain's (count x log(1 - q)), so the same bits. Read only.
+    """
+    by_count = _threshold(np.arange(widest + 1.0) * np.log1p(-np.float64(q)))
+    by_count.flags.writeable = False
+    return by_count
 
 
 def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):

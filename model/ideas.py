@@ -194,7 +194,8 @@ class IdeaStore:
         """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""
         if actors.size == 0:
             return
-        cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
+        one = self.count == 1  # one idea (plain diffusion): an actor's cell is the actor
+        cell = actors if one else ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is cheaper
         holds, adopted_at, first_adopted, source = self._flat
         first = first_adopted[cell] < 0
         if np.count_nonzero(first) == first.size:
@@ -205,7 +206,7 @@ class IdeaStore:
             source[cell[first]] = sources[first]
         holds[cell] = True
         adopted_at[cell] = step
-        if self.count == 1:  # one idea (plain diffusion): each adopter held nothing and is one actor
+        if one:  # each adopter held nothing and is one actor
             self._count_first(actors)
         else:
             self._count(actors, ideas, 1)

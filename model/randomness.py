@@ -27,6 +27,7 @@ __all__ = [
     "STREAMS",
     "UNIT",
     "EventRandomness",
+    "golden_ids",
     "mix",
     "mix_array",
     "purpose_stream",
@@ -89,6 +90,11 @@ def mix_array(z: np.ndarray) -> np.ndarray:
     z *= _MIX_2
     z ^= np.right_shift(z, _SHIFT_31, out=shifted)
     return z
+
+
+def golden_ids(n: int) -> np.ndarray:
+    """Each id times GOLDEN (uint64, wrapping), ids 0 .. n - 1: the first step of hashing the events of n actors."""
+    return np.arange(n, dtype=np.uint64) * _GOLDEN
 
 
 class EventRandomness:
@@ -169,13 +175,19 @@ class EventRandomness:
         return EventRandomness.keyed_bits(mixed, ids, columns) * UNIT
 
     @staticmethod
-    def keyed_bits(mixed: np.ndarray, ids: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+    def keyed_bits(
+        mixed: np.ndarray, ids: np.ndarray, columns: np.ndarray | None, golden: np.ndarray | None = None
+    ) -> np.ndarray:
         """The 53-bit integers (uint64) of :meth:`keyed_uniforms`: each uniform is its integer x 2^-53, exactly.
 
-        `columns` None: every event's idea is column 0 (one idea).
+        `columns` None: every event's idea is column 0 (one idea). `golden`: i x GOLDEN (uint64, wrapping) for
+        every id i, read instead of multiplied (:func:`golden_ids`).
         """
-        z = ids.astype(np.uint64)  # ids as uint64 (wrapping), times GOLDEN below
-        z *= _GOLDEN
+        if golden is None:
+            z = ids.astype(np.uint64)  # ids as uint64 (wrapping), times GOLDEN
+            z *= _GOLDEN
+        else:
+            z = golden.take(ids)
         one = columns is None or mixed.shape[-1] == 1
         keyed = mixed[..., :1] if one else mixed.take(columns, axis=-1)  # take: cheaper than [...]
         if keyed.ndim == 1:
