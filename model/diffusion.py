@@ -718,6 +718,10 @@ def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.nda
     if not np.count_nonzero(rate):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    ideas, actors = held.T.nonzero()  # idea by idea: contiguous when held is stored so (the model's is)
-    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
-    return actors[dropped], ideas[dropped]
+    cells = held.T  # idea by idea: contiguous when held is stored so (the model's is)
+    if cells.flags.c_contiguous:  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
+        ideas, actors = np.divmod(cells.reshape(-1).nonzero()[0], cells.shape[1])
+    else:
+        ideas, actors = cells.nonzero()
+    dropped = (draws.uniforms("forgetting", actors, ideas) < rate.take(actors)).nonzero()[0]
+    return actors.take(dropped), ideas.take(dropped)
