@@ -93,6 +93,7 @@ class TieIndex:
     _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
     _padded: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
     _widest: int | None = field(default=None, init=False, repr=False, compare=False)
+    _last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -106,6 +107,19 @@ class TieIndex:
             data = np.ones(self.indices.size, dtype=np.float32)
             self._matrix = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))
         return self._matrix
+
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows' degrees and their neighbours one row after another (:func:`expand_rows` without owners).
+
+        The last rows asked for are kept: a month's adopters are the next month's new advocates, whose
+        ties the advocate counts then expand again.
+        """
+        last = self._last
+        if last is not None and last[0].size == rows.size and (last[0] == rows).all():
+            return last[1], last[2]
+        degrees, neighbours = _row_entries(self.indptr, self.indices, rows, self.degree)
+        self._last = (rows, degrees, neighbours)
+        return degrees, neighbours
 
     @property
     def widest(self) -> int:
@@ -393,7 +407,7 @@ class AdvocateCounts:
         counts = self.counts.reshape(-1)
         padded = ties.padded()
         if padded is None:
-            degrees, neighbours = _row_entries(ties.indptr, ties.indices, actors, ties.degree)
+            degrees, neighbours = ties.entries(actors)
             cells = neighbours if first is None else first.repeat(degrees) + neighbours
             change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
             np.add.at(counts, cells, change)
@@ -639,7 +653,7 @@ def _advocates(ties: TieIndex, advocating: np.ndarray, cells: np.ndarray, receiv
     """
     padded = ties.padded()
     if padded is None:
-        degrees, senders = _row_entries(ties.indptr, ties.indices, receivers, ties.degree)
+        degrees, senders = ties.entries(receivers)
         owner = np.arange(receivers.size).repeat(degrees)
         if advocating.shape[0] == 1:
             kept = advocating[0].take(senders).nonzero()[0]
@@ -666,7 +680,7 @@ def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarra
     if ties.padded() is not None:
         _, senders = _advocates(ties, advocating, cells, receivers)  # grouped by adopter, `advocates` each
         return senders.take(advocates.cumsum() - advocates + number)
-    degrees, neighbours = _row_entries(ties.indptr, ties.indices, receivers, ties.degree)
+    degrees, neighbours = ties.entries(receivers)
     if advocating.shape[0] == 1:
         at = advocating[0].take(neighbours).nonzero()[0]
     else:

@@ -597,8 +597,6 @@ class TrackTwoModel(mesa.Model):
             active &= adopted_at >= t - span  # ... for `span` steps
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
             active &= ~self._silenced[None, :]
-        if not np.count_nonzero(active):  # nobody advocates this step: nothing to draw, adopt or record
-            return 0
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
