@@ -360,7 +360,7 @@ class AdvocateCounts:
         capacity = self.counts.shape[1]
         if n_ideas <= capacity and layers == self.counts.shape[0]:
             return
-        new = max(n_ideas, 2 * capacity, 16)
+        new = max(n_ideas, 2 * capacity)  # (no spare room at first: fresh memory costs a page fault per page touched)
         counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
         if layers == self.counts.shape[0]:
