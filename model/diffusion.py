@@ -323,14 +323,15 @@ def advocate(
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    if context.base_rate <= 0 or not np.count_nonzero(active):
+    advocacy = np.count_nonzero(active)
+    if context.base_rate <= 0 or not advocacy:
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     counter = counts or AdvocateCounts(context.sides)
-    _, total = counter.update(ties, active)
+    _, total = counter.update(ties, active, advocacy)
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -353,6 +354,7 @@ class AdvocateCounts:
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
+        self.counted = 0  # its (actor, idea) cells advocating
         self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
 
     def _room(self, n_ideas: int, layers: int) -> None:
@@ -368,10 +370,11 @@ class AdvocateCounts:
             active[:capacity] = self.active
         self.counts, self.active = counts, active
 
-    def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def update(self, ties: TieIndex, active: np.ndarray, advocacy: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Counts for this step's advocacy, and their total (ideas x actors).
 
         Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
+        `advocacy`: the advocating cells of `active`, when counted already.
         """
         n, n_ideas = active.shape
         advocating = active.T  # idea-major
@@ -382,19 +385,26 @@ class AdvocateCounts:
             self.ties = ties
             self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
+            self.counted = 0
         self._room(n_ideas, layers)
         counted = self.active[:n_ideas]
         changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
         if changed.size:
-            self._count_changes(ties, advocating, changed, layers)
+            advocacy = np.count_nonzero(advocating) if advocacy is None else advocacy
+            # starts - stops = the change in advocating cells, starts + stops = the cells changed
+            self._count_changes(ties, advocating, changed, layers, advocacy - self.counted == changed.size)
             counted[...] = advocating
+            self.counted = advocacy
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
 
-    def _count_changes(self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int) -> None:
+    def _count_changes(
+        self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool
+    ) -> None:
         """Add (or take away) the advocacy that started (or stopped) in the `changed` flat cells along their ties.
 
-        Counts are whole numbers in float64, so the order of the additions never changes a count.
+        `all_started`: no advocacy stopped (the usual case: only new advocates). Counts are whole numbers in
+        float64, so the order of the additions never changes a count.
         """
         n = self.sides.size
         actors = changed if advocating.shape[0] == 1 else changed % n
@@ -402,8 +412,7 @@ class AdvocateCounts:
         if layers > 1:  # ... in its advocate's side's layer
             offset = self.sides[actors] * (self.counts.shape[1] * n)
             first = offset if first is None else first + offset
-        started = advocating.reshape(-1)[changed]
-        all_started = np.count_nonzero(started) == started.size  # the usual case: only new advocates
+        started = None if all_started else advocating.reshape(-1)[changed]
         counts = self.counts.reshape(-1)
         padded = ties.padded()
         if padded is None:
@@ -470,7 +479,7 @@ def _adopt(
         return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
     rate = _pair_rate(context, receivers, columns)
     if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
-        by_count = _threshold_by_count(float(np.minimum(rate, P_CEILING)), ties.widest)
+        by_count = _threshold_by_count(float(min(rate, P_CEILING)), ties.widest)
         threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
     else:
         threshold = _threshold(_log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING)))

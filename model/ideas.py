@@ -84,6 +84,7 @@ class IdeaStore:
     group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
     group_adoptions: np.ndarray = field(init=False)  # adoptions by each group's members so far
     generated: int = 0  # ideas created in workshops (not seeded)
+    dropped: int = 0  # holdings dropped so far (forgetting): while 0, every adoption is its pair's first
     entered_count: int = 0  # ideas that entered Track One (entered_step >= 0), kept by model/transfer.py
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
@@ -197,8 +198,8 @@ class IdeaStore:
         one = self.count == 1  # one idea (plain diffusion): an actor's cell is the actor
         cell = actors if one else ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is cheaper
         holds, adopted_at, first_adopted, source = self._flat
-        first = first_adopted[cell] < 0
-        if np.count_nonzero(first) == first.size:
+        first = None if self.dropped == 0 else first_adopted[cell] < 0  # nothing dropped: a pair not held never was
+        if first is None or np.count_nonzero(first) == first.size:
             first_adopted[cell] = step
             source[cell] = sources
         else:
@@ -217,6 +218,7 @@ class IdeaStore:
         if actors.size == 0:
             return
         self._flat[0][ideas * self.n_actors + actors] = False
+        self.dropped += actors.size
         self._count(actors, ideas, -1)
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
