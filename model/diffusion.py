@@ -19,10 +19,11 @@ Draws are keyed by event (model/randomness.py): receiver j adopts idea k at step
 uniform keyed by (t, k, j) is below 1 - prod(1 - p), and the credited advocate is read from a
 second uniform keyed the same way. So a receiver whose advocates are the same in two runs (a
 programme and its counterfactual) makes the same choice in both, and more advocacy can only make
-an adoption likelier on the same luck. The probability is computed from advocate counts (sparse
-products): for receivers who do not weigh standing, all advocates on one side offer the same p,
-so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
-sparse product per side; only receivers who weigh standing (officials) are computed tie by tie.
+an adoption likelier on the same luck. The probability is computed from advocate counts: for
+receivers who do not weigh standing, all advocates on one side offer the same p, so
+1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side, kept from step
+to step (AdvocateCounts); only receivers who weigh standing (officials) are computed tie by tie.
+A uniform is compared through its 53-bit integer (uniform < p is bits < p x 2^53, exactly).
 """
 
 from __future__ import annotations
@@ -314,8 +315,9 @@ def advocate(
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
-    `holds` (actors x at least as many ideas) is who holds what; `context` is what a tie's probability
-    depends on, its `novelty` per idea (at least as many as `active` has columns); `draws.keys` per idea.
+    `holds` (actors x at least as many ideas) is who holds what (an actor advocates only ideas it holds);
+    `context` is what a tie's probability depends on, its `novelty` per idea (at least as many as `active`
+    has columns); `draws.keys` per idea.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
     from step to step (a run's), so only the advocacy that changed is counted again.
