@@ -19,10 +19,11 @@ Draws are keyed by event (model/randomness.py): receiver j adopts idea k at step
 uniform keyed by (t, k, j) is below 1 - prod(1 - p), and the credited advocate is read from a
 second uniform keyed the same way. So a receiver whose advocates are the same in two runs (a
 programme and its counterfactual) makes the same choice in both, and more advocacy can only make
-an adoption likelier on the same luck. The probability is computed from advocate counts (sparse
-products): for receivers who do not weigh standing, all advocates on one side offer the same p,
-so 1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side from one
-sparse product per side; only receivers who weigh standing (officials) are computed tie by tie.
+an adoption likelier on the same luck. The probability is computed from advocate counts: for
+receivers who do not weigh standing, all advocates on one side offer the same p, so
+1 - prod(1 - p) = 1 - prod_s (1 - q t_js)^m_s with the advocate counts m_s per side, kept from step
+to step (AdvocateCounts); only receivers who weigh standing (officials) are computed tie by tie.
+A uniform is compared through its 53-bit integer (uniform < p is bits < p x 2^53, exactly).
 """
 
 from __future__ import annotations
@@ -30,11 +31,12 @@ from __future__ import annotations
 import secrets
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.randomness import UNIT, EventRandomness
 
 __all__ = [
     "P_CEILING",
@@ -54,9 +56,13 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
+_ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
 _SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
+_PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
+_PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 
 
 @dataclass
@@ -86,6 +92,9 @@ class TieIndex:
     added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
     token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
     _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
+    _padded: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
+    _widest: int | None = field(default=None, init=False, repr=False, compare=False)
+    _last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -99,6 +108,50 @@ class TieIndex:
             data = np.ones(self.indices.size, dtype=np.float32)
             self._matrix = sp.csr_matrix((data, self.indices, self.indptr), shape=(self.n, self.n))
         return self._matrix
+
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows' degrees and their neighbours one row after another (:func:`expand_rows` without owners).
+
+        The last rows asked for are kept: a month's adopters are the next month's new advocates, whose
+        ties the advocate counts then expand again.
+        """
+        last = self._last
+        if last is not None and last[0].size == rows.size and (last[0] == rows).all():
+            return last[1], last[2]
+        degrees, neighbours = _row_entries(self.indptr, self.indices, rows, self.degree)
+        self._last = (rows, degrees, neighbours)
+        return degrees, neighbours
+
+    @property
+    def widest(self) -> int:
+        """The largest degree (found on first use, then kept)."""
+        if self._widest is None:
+            self._widest = int(self.degree.max()) if self.degree.size else 0
+        return self._widest
+
+    def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
+
+        `neighbours` (actors x largest degree, the CSR's dtype) lists each row's neighbours in index order, then
+        the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a spare one. One
+        gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost more). Built on
+        first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all (a small network:
+        else None, and expand_rows instead).
+        """
+        if self._padded is None:
+            n, ties = self.n, self.indices.size
+            widest = self.widest if ties else 0
+            if widest == 0 or n * widest > min(_PAD_FACTOR * ties, _PAD_SLOTS):
+                self._padded = ()  # not worth it (or nothing to pad): remembered, so asked once
+            else:
+                rows = np.arange(n).repeat(self.degree)
+                slots = rows * widest + (np.arange(ties) - self.indptr[:-1].astype(np.int64)[rows])
+                neighbours = np.arange(n, dtype=self.indices.dtype).repeat(widest)  # spare slots: the actor itself
+                neighbours[slots] = self.indices
+                weights = np.zeros(n * widest)
+                weights[slots] = 1.0
+                self._padded = (neighbours.reshape(n, widest), weights.reshape(n, widest))
+        return self._padded or None
 
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
@@ -150,12 +203,19 @@ def expand_rows(
 
     `degree`: every row's length (a TieIndex's), read instead of differencing `indptr` (fewer calls).
     """
+    degrees, neighbours = _row_entries(indptr, indices, rows, degree)
+    return np.arange(rows.size).repeat(degrees), neighbours
+
+
+def _row_entries(
+    indptr: np.ndarray, indices: np.ndarray, rows: np.ndarray, degree: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`expand_rows` without the owners: (each row's degree, the rows' neighbours one row after another)."""
     starts = indptr[rows]
     degrees = indptr[rows + 1] - starts if degree is None else degree[rows]
     ends = degrees.cumsum()  # (array methods: numpy's function wrappers cost more than these small arrays)
-    owner = np.arange(rows.size).repeat(degrees)
     # position in `indices` = the row's start + the rank within the row = k + (start - first k of the row)
-    return owner, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees)[owner]]
+    return degrees, indices[np.arange(ends[-1] if ends.size else 0) + (starts - ends + degrees).repeat(degrees)]
 
 
 @dataclass
@@ -208,6 +268,7 @@ class StepDraws:
     randomness: EventRandomness
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
+    golden: np.ndarray | None = None  # each actor's id x GOLDEN (randomness.golden_ids), kept by the run
     _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -218,7 +279,9 @@ class StepDraws:
         row = _STEP_ROWS.get(event)
         if row is None:
             return self.randomness.uniforms(event, self.step, actors, self.keys, columns)
-        return self.randomness.keyed_uniforms(self.mixed()[row], actors, columns)  # empty: empty
+        if actors.size == 0:
+            return np.empty(0)
+        return self.randomness.keyed_bits(self.mixed()[row], actors, columns, self.golden) * UNIT
 
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
@@ -226,11 +289,18 @@ class StepDraws:
             self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
         return self._mixed
 
+    def bits(self, rows: int | slice, actors: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
+        """The 53-bit integers behind the uniforms of STEP_EVENTS' `rows` (a row, or a slice: one row per class).
+
+        A uniform is its bits x 2^-53, exactly. `columns` None: every event's idea is column 0.
+        """
+        return self.randomness.keyed_bits(self.mixed()[rows], actors, columns, self.golden)
+
     def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
         if actors.size == 0:
             return np.empty(0), np.empty(0)
-        both = self.randomness.keyed_uniforms(self.mixed()[:2], actors, columns)
+        both = self.randomness.keyed_bits(self.mixed()[:2], actors, columns, self.golden) * UNIT
         return both[0], both[1]
 
 
@@ -245,8 +315,9 @@ def advocate(
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
-    `holds` (actors x at least as many ideas) is who holds what; `context` is what a tie's probability
-    depends on, its `novelty` per idea (at least as many as `active` has columns); `draws.keys` per idea.
+    `holds` (actors x at least as many ideas) is who holds what (an actor advocates only ideas it holds);
+    `context` is what a tie's probability depends on, its `novelty` per idea (at least as many as `active`
+    has columns); `draws.keys` per idea.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
     from step to step (a run's), so only the advocacy that changed is counted again.
@@ -254,14 +325,15 @@ def advocate(
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    if context.base_rate <= 0 or not np.count_nonzero(active):
+    advocacy = np.count_nonzero(active)
+    if context.base_rate <= 0 or not advocacy:
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
     n_ideas = active.shape[1]
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     counter = counts or AdvocateCounts(context.sides)
-    _, total = counter.update(ties, active)
+    _, total = counter.update(ties, active, advocacy)
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -273,8 +345,9 @@ class AdvocateCounts:
     """Each actor's advocating neighbours, per idea (and per advocate's side when ties cross sides).
 
     Kept from step to step: only the (actor, idea) advocacy that started or stopped since the last
-    step is counted again along the actor's ties, so a step costs in proportion to the change; a
-    network that gained ties (a workshop) is counted afresh with one sparse product per side.
+    step is counted again along the actor's ties, so a step costs in proportion to the change; the
+    ties a network gained (a workshop) are counted for the advocacy already counted; a network never
+    counted (the first step) counts all its advocacy as started.
     Stored idea-major, (sides x ideas x actors), with room for more ideas (grown by doubling).
     """
 
@@ -283,6 +356,7 @@ class AdvocateCounts:
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
+        self.counted = 0  # its (actor, idea) cells advocating
         self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
 
     def _room(self, n_ideas: int, layers: int) -> None:
@@ -290,7 +364,7 @@ class AdvocateCounts:
         capacity = self.counts.shape[1]
         if n_ideas <= capacity and layers == self.counts.shape[0]:
             return
-        new = max(n_ideas, 2 * capacity, 16)
+        new = max(n_ideas, 2 * capacity)  # (no spare room at first: fresh memory costs a page fault per page touched)
         counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
         if layers == self.counts.shape[0]:
@@ -298,42 +372,62 @@ class AdvocateCounts:
             active[:capacity] = self.active
         self.counts, self.active = counts, active
 
-    def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def update(self, ties: TieIndex, active: np.ndarray, advocacy: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Counts for this step's advocacy, and their total (ideas x actors).
 
         Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
+        `advocacy`: the advocating cells of `active`, when counted already.
         """
         n, n_ideas = active.shape
         advocating = active.T  # idea-major
         layers = self.n_sides if ties.any_across else 1
         if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
             self.ties = ties
-        if ties is not self.ties:
+        if ties is not self.ties:  # a network not counted (the first step): from no advocacy, everything counted
             self.ties = ties
             self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
-            self._room(n_ideas, layers)
-            as_float = active.astype(np.float32)
-            if layers > 1:
-                for s in range(layers):
-                    self.counts[s, :n_ideas] = (ties.all @ (as_float * (self.sides == s)[:, None])).T
-            else:
-                self.counts[0, :n_ideas] = (ties.all @ as_float).T
-            self.active[:n_ideas] = advocating
-        else:
-            self._room(n_ideas, layers)
-            changed = (advocating != self.active[:n_ideas]).reshape(-1).nonzero()[0]  # idea x actors + actor
-            if changed.size:
-                ideas, actors = np.divmod(changed, n)
-                change = np.where(advocating.reshape(-1)[changed], _PLUS_ONE, _MINUS_ONE)  # float64, as counts
-                owner, neighbours = expand_rows(ties.indptr, ties.indices, actors, ties.degree)
-                cells = ideas[owner] * n + neighbours
-                if layers > 1:
-                    cells += self.sides[actors][owner] * (self.counts.shape[1] * n)
-                np.add.at(self.counts.reshape(-1), cells, change[owner])
-                self.active[:n_ideas] = advocating
+            self.counted = 0
+        self._room(n_ideas, layers)
+        counted = self.active[:n_ideas]
+        changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
+        if changed.size:
+            advocacy = np.count_nonzero(advocating) if advocacy is None else advocacy
+            # starts - stops = the change in advocating cells, starts + stops = the cells changed
+            self._count_changes(ties, advocating, changed, layers, advocacy - self.counted == changed.size)
+            counted[...] = advocating
+            self.counted = advocacy
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
+
+    def _count_changes(
+        self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool
+    ) -> None:
+        """Add (or take away) the advocacy that started (or stopped) in the `changed` flat cells along their ties.
+
+        `all_started`: no advocacy stopped (the usual case: only new advocates). Counts are whole numbers in
+        float64, so the order of the additions never changes a count.
+        """
+        n = self.sides.size
+        actors = changed if advocating.shape[0] == 1 else changed % n
+        first = None if advocating.shape[0] == 1 else changed - actors  # each changed cell's idea's first cell
+        if layers > 1:  # ... in its advocate's side's layer
+            offset = self.sides[actors] * (self.counts.shape[1] * n)
+            first = offset if first is None else first + offset
+        started = None if all_started else advocating.reshape(-1)[changed]
+        counts = self.counts.reshape(-1)
+        padded = ties.padded()
+        if padded is None:
+            degrees, neighbours = ties.entries(actors)
+            cells = neighbours if first is None else first.repeat(degrees) + neighbours
+            change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
+            np.add.at(counts, cells, change)
+            return
+        neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)  # spare slots: add 0
+        cells = neighbours if first is None else neighbours + first[:, None]
+        if not all_started:
+            weights *= np.where(started, _PLUS_ONE, _MINUS_ONE)[:, None]
+        np.add.at(counts, cells.reshape(-1), weights.reshape(-1))
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -367,12 +461,14 @@ def _adopt(
 
     Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
     (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
+    Returns the adopters, their idea columns, their credited advocates and (with `exposures`) the
+    adopters' advocate ties as (advocate, receiver, idea column).
     """
-    open_to = total > 0
-    open_to &= ~holds
-    flat = open_to.reshape(-1).nonzero()[0]  # flat (idea, receiver) cells: 1-D indexing is much cheaper
-    if advocating.shape[0] == 1:
-        columns, receivers = np.zeros(flat.size, dtype=np.int64), flat
+    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
+    if flat.size == 0:
+        return _nobody(exposures)
+    if advocating.shape[0] == 1:  # one idea (plain diffusion): a cell is its receiver, every column 0 (None)
+        receivers, columns = flat, None
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
     weighs = context.weighs_standing[receivers] if context.any_weighs else None
@@ -380,59 +476,118 @@ def _adopt(
     if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
         pairs = (flat, receivers, columns, weighs)
         return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
-    any_weigh = weighing > 0
-    if any_weigh:
-        plain_mask = ~weighs
-        plain, plain_r, plain_c = flat[plain_mask], receivers[plain_mask], columns[plain_mask]
+    if weighing:
+        pairs = (flat, receivers, columns, weighs)
+        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
+    rate = _pair_rate(context, receivers, columns)
+    if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
+        by_count = _threshold_by_count(float(min(rate, P_CEILING)), ties.widest)
+        threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
     else:
-        plain, plain_r, plain_c = flat, receivers, columns
-    rate = _pair_rate(context, plain_r, plain_c)
-    log_plain = _log_plain(context, by_side, total, plain, plain_r, np.minimum(rate, P_CEILING))
-    if not any_weigh:
-        if receivers.size <= _BOTH_AT:  # few: the adoption and the credit uniforms in one pass
-            chance, pick = draws.adoption_and_credit(receivers, columns)
-        else:
-            chance, pick = draws.uniforms("adoption", receivers, columns), None
-        adopt = chance < -np.expm1(log_plain)
-        receivers, columns = receivers[adopt], columns[adopt]
-        pick = None if pick is None else pick[adopt]
-        exposed = _incoming(ties, advocating, receivers, columns) if exposures else None  # the adopters' advocates
-        if exposed is not None:
-            exposed = (exposed[1], receivers[exposed[0]], columns[exposed[0]])
-        return receivers, columns, _credit_sources(draws, ties, advocating, receivers, columns, context, pick), exposed
-    # many: the weighing receivers' pairs' advocates tie by tie for their chance; then the adopters' advocates for
-    # their credit and exposures (the same ties, probabilities and order as in one pass over every pair)
-    weighing_r, weighing_c = receivers[weighs], columns[weighs]
-    owner, senders = _incoming(ties, advocating, weighing_r, weighing_c)
-    p = context.tie_probability(senders, weighing_r[owner], weighing_c[owner])
+        threshold = _threshold(_log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING)))
+    both = receivers.size <= _BOTH_AT  # few: the adoption and the credit uniforms in one pass
+    bits = draws.bits(_BOTH if both else _ADOPTION, receivers, columns)
+    adopt = ((bits[0] if both else bits) < threshold).nonzero()[0]
+    if adopt.size == 0:
+        return _nobody(exposures)
+    receivers, cells = receivers.take(adopt), flat.take(adopt)
+    columns = None if columns is None else columns.take(adopt)
+    pick = bits[1].take(adopt) * UNIT if both else draws.uniforms("credit", receivers, columns)
+    if not (exposures or context.any_weighs or context.any_across):  # every advocate offers the same p: no ties
+        sources = _nth_advocate(ties, advocating, cells, receivers, total.reshape(-1).take(cells), pick)
+        return receivers, _columns(columns, receivers), sources, None
+    owner, senders = _advocates(ties, advocating, cells, receivers)
+    exposed = (senders, receivers.take(owner), _columns(columns, owner, owner)) if exposures else None
+    if not (context.any_weighs or context.any_across):
+        advocates = np.bincount(owner, minlength=receivers.size)
+        starts = advocates.cumsum() - advocates
+        sources = senders[starts + (pick * advocates).astype(np.int64)]  # pick < 1: below the count, as rounded
+        return receivers, _columns(columns, receivers), sources, exposed
+    columns = _columns(columns, receivers)
+    p = context.tie_probability(senders, receivers.take(owner), columns.take(owner))
+    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+
+
+def _nobody(exposures: bool):
+    """_adopt's answer when nobody adopts."""
+    empty = np.empty(0, dtype=np.int64)
+    return empty, empty, empty, (empty, empty, empty) if exposures else None
+
+
+def _columns(columns: np.ndarray | None, like: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
+    """Idea columns as an array: `columns` (taken `at`), or column 0 for each of `like` (one idea: None)."""
+    if columns is None:
+        return np.zeros(like.size, dtype=np.int64)
+    return columns if at is None else columns.take(at)
+
+
+def _threshold(log_none: np.ndarray) -> np.ndarray:
+    """P(adopt) = 1 - exp(log P(no advocate persuades)) times 2^53, to compare with a uniform's 53 bits.
+
+    A uniform is bits x 2^-53 exactly, so `uniform < p` is `bits < p x 2^53`: a power-of-two scaling, exact.
+    Overwrites `log_none`.
+    """
+    np.expm1(log_none, out=log_none)
+    log_none *= _MINUS_TWO_53
+    return log_none
+
+
+@lru_cache(maxsize=64)
+def _threshold_by_count(q: float, widest: int) -> np.ndarray:
+    """:func:`_threshold` of m advocates each offering p = q, for m = 0 .. widest (kept: a run asks each step).
+
+    The same products and functions as _log_plain's (count x log(1 - q)), so the same bits. Read only.
+    """
+    by_count = _threshold(np.arange(widest + 1.0) * np.log1p(-np.float64(q)))
+    by_count.flags.writeable = False
+    return by_count
+
+
+def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
+    """_adopt's weighing case for many open pairs, in two passes over ties.
+
+    The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
+    and exposures (the same ties, probabilities and order as in one pass).
+    """
+    flat, receivers, columns, weighs = pairs
+    columns = _columns(columns, receivers)
+    plain_at, weighing_at = (~weighs).nonzero()[0], weighs.nonzero()[0]
+    plain_r = receivers.take(plain_at)
+    rate = _pair_rate(context, plain_r, columns.take(plain_at))
+    log_plain = _log_plain(context, by_side, total, flat.take(plain_at), plain_r, np.minimum(rate, P_CEILING))
+    weighing_r, weighing_c = receivers.take(weighing_at), columns.take(weighing_at)
+    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), weighing_r)
+    p = context.tie_probability(senders, weighing_r.take(owner), weighing_c.take(owner))
     log_none = np.empty(receivers.size)
-    log_none[plain_mask] = log_plain
-    log_none[weighs] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing)
-    adopt = draws.uniforms("adoption", receivers, columns) < -np.expm1(log_none)
-    receivers, columns = receivers[adopt], columns[adopt]
-    if receivers.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return receivers, columns, empty, (empty, empty, empty) if exposures else None
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    exposed = (senders, receivers[owner], columns[owner]) if exposures else None
+    log_none[plain_at] = log_plain
+    log_none[weighing_at] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing_at.size)
+    adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
+    if adopt.size == 0:
+        return _nobody(exposures)
+    receivers, columns = receivers.take(adopt), columns.take(adopt)
+    owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
+    receivers_t, columns_t = receivers.take(owner), columns.take(owner)
+    p = context.tie_probability(senders, receivers_t, columns_t)
+    exposed = (senders, receivers_t, columns_t) if exposures else None
     pick = draws.uniforms("credit", receivers, columns)
     return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
 
 
-def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray) -> np.ndarray | float:
+def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:
     """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
 
     The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
-    product tie by tie); the base rate itself when no idea is novel.
+    product tie by tie); the base rate itself when no idea is novel. `columns` None: every pair's is 0.
     """
-    if not np.count_nonzero(context.novelty):  # nothing new to be averse to: every tie offers the base rate
+    novelty = context.novelty
+    if not np.count_nonzero(novelty):  # nothing new to be averse to: every tie offers the base rate
         return context.base_rate
-    if context.novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-        novelty = context.novelty[context.sides[receivers], columns]
+    if novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
+        sides = context.sides.take(receivers)
+        novelty = novelty[:, 0].take(sides) if columns is None else novelty[sides, columns]
     else:
-        novelty = context.novelty[0] if context.novelty.size == 1 else context.novelty[columns]
-    return context.base_rate * np.exp(-context.aversion[receivers] * novelty)
+        novelty = novelty[0] if novelty.size == 1 or columns is None else novelty.take(columns)
+    return context.base_rate * np.exp(-context.aversion.take(receivers) * novelty)
 
 
 def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
@@ -450,7 +605,7 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
         for term in terms[2:]:
             log_plain += term
         return log_plain
-    return total.reshape(-1)[flat] * np.log1p(-q)
+    return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
 def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
@@ -462,61 +617,86 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
     """
     flat, receivers, columns, weighs = pairs
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    receivers_t, columns_t = receivers[owner], columns[owner]
+    owner, senders = _advocates(ties, advocating, flat, receivers)
+    receivers_t = receivers.take(owner)
     rate = _pair_rate(context, receivers, columns)
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    credibility = np.where(context.weighs_standing[receivers_t], context.standing[senders], 1.0)
+    credibility = np.where(weighs.take(owner), context.standing.take(senders), 1.0)
     if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
-        p = rate[owner]
+        p = rate.take(owner)
         p *= credibility
     else:
         p = rate * credibility
     if context.any_across:
-        sender_sides = context.sides[senders]
-        trust = context.trust.reshape(-1)[receivers_t * context.trust.shape[1] + sender_sides]  # trust[r, side(s)]
-        p *= np.where(sender_sides != context.sides[receivers_t], trust, 1.0)
+        sides = context.sides
+        sender_sides = sides.take(senders)
+        trust = context.trust.reshape(-1).take(receivers_t * context.trust.shape[1] + sender_sides)  # trust[r, side(s)]
+        p *= np.where(sender_sides != sides.take(receivers_t), trust, 1.0)
     np.minimum(p, P_CEILING, out=p)
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    chance, pick = draws.adoption_and_credit(receivers, columns)
-    adopt = chance < -np.expm1(log_none)
-    receivers, columns = receivers[adopt], columns[adopt]
-    kept = adopt[owner]  # the adopters' advocates, in pair order
-    senders = senders[kept]
-    exposed = (senders, receivers_t[kept], columns_t[kept]) if exposures else None
+    bits = draws.bits(_BOTH, receivers, columns)
+    adopt = bits[0] < _threshold(log_none)
+    kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
+    adopt_at = adopt.nonzero()[0]
+    receivers = receivers.take(adopt_at)
+    columns = _columns(columns, receivers, None if columns is None else adopt_at)
+    senders = senders.take(kept)
+    exposed = None
+    if exposures:
+        owners = owner.take(kept)
+        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
+    pick = bits[1].take(adopt_at) * UNIT
+    rates = -log_fail.take(kept)
     if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
-        return receivers, columns, _credit_few(owner[kept], senders, -log_fail[kept], pick[adopt]), exposed
-    owner = (adopt.cumsum() - 1)[owner[kept]]
-    return receivers, columns, _credit_by_rate(owner, senders, -log_fail[kept], pick[adopt]), exposed
+        return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed
+    owner = (adopt.cumsum() - 1).take(owner.take(kept))
+    return receivers, columns, _credit_by_rate(owner, senders, rates, pick), exposed
 
 
-def _incoming(ties: TieIndex, advocating: np.ndarray, receivers: np.ndarray, columns: np.ndarray):
-    """The advocates of each (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order."""
-    owner, senders = expand_rows(ties.indptr, ties.indices, receivers, ties.degree)
-    advocates = advocating.reshape(-1)[columns[owner] * advocating.shape[1] + senders]
-    return owner[advocates], senders[advocates]
+def _advocates(ties: TieIndex, advocating: np.ndarray, cells: np.ndarray, receivers: np.ndarray):
+    """The advocates of each open (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order.
 
-
-def _credit_sources(draws: StepDraws, ties, advocating, receivers, columns, context, pick=None) -> np.ndarray:
-    """For each adoption, the advocate whose persuasion arrived first: i with probability lambda_i / sum(lambda).
-
-    `pick`: the adoptions' credit uniforms, when drawn already.
+    `cells` are the pairs' flat idea-major cells (idea x actors + receiver). A receiver of an open pair does not
+    hold the idea, so it does not advocate it: the padded table's spare slots (the receiver itself) drop out.
     """
-    if receivers.size == 0:
-        return np.empty(0, dtype=np.int64)
-    owner, senders = _incoming(ties, advocating, receivers, columns)
-    advocates = np.bincount(owner, minlength=receivers.size)
-    ends = np.cumsum(advocates)
-    starts = ends - advocates
-    if pick is None:
-        pick = draws.uniforms("credit", receivers, columns)
-    if not (context.any_weighs or context.any_across):  # every advocate of a receiver offers the same p
-        return senders[starts + np.minimum((pick * advocates).astype(np.int64), advocates - 1)]
-    p = context.tie_probability(senders, receivers[owner], columns[owner])
-    return _credit_by_rate(owner, senders, -np.log1p(-p), pick)
+    padded = ties.padded()
+    if padded is None:
+        degrees, senders = ties.entries(receivers)
+        owner = np.arange(receivers.size).repeat(degrees)
+        if advocating.shape[0] == 1:
+            kept = advocating[0].take(senders).nonzero()[0]
+        else:
+            kept = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + senders).nonzero()[0]
+        return owner.take(kept), senders.take(kept)
+    neighbours = padded[0].take(receivers, axis=0)
+    if advocating.shape[0] == 1:
+        advocates = advocating[0].take(neighbours)
+    else:
+        advocates = advocating.reshape(-1).take(neighbours + (cells - receivers)[:, None])
+    kept = advocates.reshape(-1).nonzero()[0]
+    return kept // neighbours.shape[1], neighbours.reshape(-1).take(kept)
+
+
+def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarray:
+    """Each adopter's credited advocate when every advocate offers the same p: number floor(pick x count) of them.
+
+    Numbered from 0 in index order, so advocate i with probability 1 / count; `counts`: each adopter's advocates.
+    pick <= 1 - 2^-53, so pick x count rounds below count: the number is always one of the adopter's advocates.
+    """
+    advocates = counts.astype(np.int64)
+    number = (pick * counts).astype(np.int64)
+    if ties.padded() is not None:
+        _, senders = _advocates(ties, advocating, cells, receivers)  # grouped by adopter, `advocates` each
+        return senders.take(advocates.cumsum() - advocates + number)
+    degrees, neighbours = ties.entries(receivers)
+    if advocating.shape[0] == 1:
+        at = advocating[0].take(neighbours).nonzero()[0]
+    else:
+        at = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + neighbours).nonzero()[0]
+    return neighbours.take(at.take(advocates.cumsum() - advocates + number))
 
 
 def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
@@ -563,6 +743,10 @@ def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.nda
     if not np.count_nonzero(rate):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    ideas, actors = held.T.nonzero()  # idea by idea: contiguous when held is stored so (the model's is)
-    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
-    return actors[dropped], ideas[dropped]
+    cells = held.T  # idea by idea: contiguous when held is stored so (the model's is)
+    if cells.flags.c_contiguous:  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
+        ideas, actors = np.divmod(cells.reshape(-1).nonzero()[0], cells.shape[1])
+    else:
+        ideas, actors = cells.nonzero()
+    dropped = (draws.uniforms("forgetting", actors, ideas) < rate.take(actors)).nonzero()[0]
+    return actors.take(dropped), ideas.take(dropped)

@@ -84,6 +84,7 @@ class IdeaStore:
     group_reached: np.ndarray = field(init=False)  # members of each group holding at least one idea now
     group_adoptions: np.ndarray = field(init=False)  # adoptions by each group's members so far
     generated: int = 0  # ideas created in workshops (not seeded)
+    dropped: int = 0  # holdings dropped so far (forgetting): while 0, every adoption is its pair's first
     entered_count: int = 0  # ideas that entered Track One (entered_step >= 0), kept by model/transfer.py
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
@@ -194,10 +195,11 @@ class IdeaStore:
         """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""
         if actors.size == 0:
             return
-        cell = ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is much cheaper
+        one = self.count == 1  # one idea (plain diffusion): an actor's cell is the actor
+        cell = actors if one else ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is cheaper
         holds, adopted_at, first_adopted, source = self._flat
-        first = first_adopted[cell] < 0
-        if np.count_nonzero(first) == first.size:
+        first = None if self.dropped == 0 else first_adopted[cell] < 0  # nothing dropped: a pair not held never was
+        if first is None or np.count_nonzero(first) == first.size:
             first_adopted[cell] = step
             source[cell] = sources
         else:
@@ -205,7 +207,10 @@ class IdeaStore:
             source[cell[first]] = sources[first]
         holds[cell] = True
         adopted_at[cell] = step
-        self._count(actors, ideas, 1)
+        if one:  # each adopter held nothing and is one actor
+            self._count_first(actors)
+        else:
+            self._count(actors, ideas, 1)
         self._log.append((ideas.astype(np.int32), actors.astype(np.int32), step, sources.astype(np.int32)))
 
     def drop(self, actors: np.ndarray, ideas: np.ndarray) -> None:
@@ -213,6 +218,7 @@ class IdeaStore:
         if actors.size == 0:
             return
         self._flat[0][ideas * self.n_actors + actors] = False
+        self.dropped += actors.size
         self._count(actors, ideas, -1)
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
@@ -234,7 +240,19 @@ class IdeaStore:
         else:
             crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
         if crossed.size:  # each actor once, then counted by group
-            self.group_reached += change * np.bincount(self.groups[self._once(crossed)], minlength=self.n_groups)
+            once = crossed if crossed.size == 1 else self._once(crossed)
+            self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
+
+    def _count_first(self, actors: np.ndarray) -> None:
+        """:meth:`_count` for adoptions of the only idea: distinct actors, each from none to one idea held.
+
+        So the per-group counts of holders, of adoptions and of members reached all grow by the same bincount.
+        """
+        self.held_count[actors] += 1
+        added = np.bincount(self.groups[actors], minlength=self.n_groups)
+        self.group_holders[:, 0] += added
+        self.group_adoptions += added
+        self.group_reached += added
 
     def _once(self, actors: np.ndarray) -> np.ndarray:
         """Each actor of `actors` once (a mask over all actors, or, for few of many, one position each).

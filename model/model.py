@@ -37,7 +37,7 @@ from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
-from tracktwo.model.randomness import EventRandomness, run_streams
+from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
 from tracktwo.model.rivals import RivalSources
@@ -273,6 +273,7 @@ class TrackTwoModel(mesa.Model):
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
         self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
         self._draws: StepDraws | None = None
+        self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
@@ -604,8 +605,6 @@ class TrackTwoModel(mesa.Model):
             active &= adopted_at >= t - span  # ... for `span` steps
         if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
             active &= ~self._silenced[None, :]
-        if not np.count_nonzero(active):  # nobody advocates this step: nothing to draw, adopt or record
-            return 0
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
@@ -657,7 +656,8 @@ class TrackTwoModel(mesa.Model):
         """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""
         draws = self._draws
         if draws is None or draws.step != t or draws.keys.size != self.ideas.count:
-            draws = self._draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count])
+            draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count], self._golden_ids)
+            self._draws = draws
         return draws
 
     def forgetting_step(self, t: int) -> None:

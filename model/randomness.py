@@ -27,6 +27,7 @@ __all__ = [
     "STREAMS",
     "UNIT",
     "EventRandomness",
+    "golden_ids",
     "mix",
     "mix_array",
     "purpose_stream",
@@ -77,6 +78,7 @@ def mix(value: int) -> int:
 _SHIFT_30, _SHIFT_27, _SHIFT_31, _SHIFT_11 = (np.uint64(k) for k in (30, 27, 31, 11))
 _MIX_1, _MIX_2, _GOLDEN = np.uint64(MIX_1), np.uint64(MIX_2), np.uint64(GOLDEN)
 _FEW = 4  # events up to this many (no idea keys) are drawn with Python ints
+_FEW_KEYS = 2  # idea keys up to this many are mixed with Python ints
 
 
 def mix_array(z: np.ndarray) -> np.ndarray:
@@ -88,6 +90,11 @@ def mix_array(z: np.ndarray) -> np.ndarray:
     z *= _MIX_2
     z ^= np.right_shift(z, _SHIFT_31, out=shifted)
     return z
+
+
+def golden_ids(n: int) -> np.ndarray:
+    """Each id times GOLDEN (uint64, wrapping), ids 0 .. n - 1: the first step of hashing the events of n actors."""
+    return np.arange(n, dtype=np.uint64) * _GOLDEN
 
 
 class EventRandomness:
@@ -146,6 +153,11 @@ class EventRandomness:
         A step's draws of several classes (adoption, credit, forgetting) share the pass; row e is
         what :meth:`uniforms` mixes for ``events[e]``.
         """
+        keys = np.asarray(keys)
+        if keys.size <= _FEW_KEYS:  # an idea or two (plain diffusion): the same arithmetic on Python ints costs less
+            keyed = [int(k) * GOLDEN for k in keys.tolist()]
+            prefixes = [self.key(event, number) for event in events]
+            return np.array([[mix(k + prefix) for k in keyed] for prefix in prefixes], dtype=np.uint64)
         prefixes = np.array([self.key(event, number) for event in events], dtype=np.uint64)
         mixed = np.asarray(keys, dtype=np.uint64) * _GOLDEN
         mixed = mixed[None, :] + prefixes[:, None]
@@ -160,15 +172,31 @@ class EventRandomness:
         ids = np.asarray(ids)
         if ids.size == 0:
             return np.empty(0)
-        z = np.multiply(ids, _GOLDEN, dtype=np.uint64, casting="unsafe")  # ids as uint64 (wrapping) times GOLDEN
-        keyed = mixed[..., :1] if mixed.shape[-1] == 1 else mixed.take(columns, axis=-1)  # take: cheaper than [...]
+        return EventRandomness.keyed_bits(mixed, ids, columns) * UNIT
+
+    @staticmethod
+    def keyed_bits(
+        mixed: np.ndarray, ids: np.ndarray, columns: np.ndarray | None, golden: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The 53-bit integers (uint64) of :meth:`keyed_uniforms`: each uniform is its integer x 2^-53, exactly.
+
+        `columns` None: every event's idea is column 0 (one idea). `golden`: i x GOLDEN (uint64, wrapping) for
+        every id i, read instead of multiplied (:func:`golden_ids`).
+        """
+        if golden is None:
+            z = ids.astype(np.uint64)  # ids as uint64 (wrapping), times GOLDEN
+            z *= _GOLDEN
+        else:
+            z = golden.take(ids)
+        one = columns is None or mixed.shape[-1] == 1
+        keyed = mixed[..., :1] if one else mixed.take(columns, axis=-1)  # take: cheaper than [...]
         if keyed.ndim == 1:
             z += keyed
         else:
             z = z + keyed
         mix_array(z)
         z >>= _SHIFT_11
-        return z * UNIT
+        return z
 
     def generator(self, event: str, *numbers: int) -> np.random.Generator:
         """A Philox generator keyed by the event (e.g. one workshop): its draws depend on nothing else."""
