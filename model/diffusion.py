@@ -296,13 +296,6 @@ class StepDraws:
         """
         return self.randomness.keyed_bits(self.mixed()[rows], actors, columns, self.golden)
 
-    def adoption_and_credit(self, actors: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """The adoption and the credit uniforms of each (actor, idea column) event, hashed in one pass."""
-        if actors.size == 0:
-            return np.empty(0), np.empty(0)
-        both = self.randomness.keyed_bits(self.mixed()[:2], actors, columns, self.golden) * UNIT
-        return both[0], both[1]
-
 
 def advocate(
     draws: StepDraws,

@@ -153,18 +153,6 @@ class Record:
                         actor = source
         return walked
 
-    def chain_actors(self, ideas: IdeaStore, hops: list[Hop] | None = None) -> dict[int, set[int]]:
-        """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted).
-
-        `hops`: the record's :meth:`trees`, when the caller has them already.
-        """
-        if hops is None:
-            return self._chain_actors(self._walk(ideas))
-        actors = self._counted_actors()
-        for hop in hops:
-            actors[hop.idea].update((hop.source, hop.adopter))
-        return actors
-
     def _counted_actors(self) -> dict[int, set[int]]:
         """Per transferred idea, the officials who counted (every side)."""
         return {
@@ -173,7 +161,10 @@ class Record:
         }
 
     def _chain_actors(self, walked: dict[int, list[tuple[int, int, int, int]]]) -> dict[int, set[int]]:
-        """:meth:`chain_actors` from :meth:`_walk`'s hops."""
+        """Per transferred idea, every actor on its trees (authors, carriers and the officials who counted).
+
+        `walked`: :meth:`_walk`'s hops.
+        """
         actors = self._counted_actors()
         for idea, rows in walked.items():
             if rows:

@@ -38,7 +38,7 @@ def test_batched_step_draws_equal_each_events_draw_by_definition(seed: int) -> N
         expected = _by_definition(randomness, event, 17, actors, keys, columns)
         assert draws.uniforms(event, actors, columns).tolist() == expected
         assert randomness.uniforms(event, 17, actors, keys, columns).tolist() == expected
-    adoption, credit = draws.adoption_and_credit(actors, columns)
+    adoption, credit = draws.bits(slice(0, 2), actors, columns) * UNIT  # both hashed in one pass, as advocacy does
     assert adoption.tolist() == _by_definition(randomness, "adoption", 17, actors, keys, columns)
     assert credit.tolist() == _by_definition(randomness, "credit", 17, actors, keys, columns)
     one = StepDraws(randomness, 17, keys[:1])  # a single idea: its key broadcast, not indexed
