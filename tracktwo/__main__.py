@@ -64,19 +64,13 @@ def run() -> int:
     _watch_interrupts()
     try:
         from tracktwo.experiments.cli import main
-    except KeyboardInterrupt:  # nothing started yet; exit at once (an interrupted import can make Python exit -2)
-        _interrupted()
-    except BaseException:
-        if _interrupt["seen"]:  # a library reported the interrupt as an error of its own
-            _interrupted()
-        raise
-    try:
+
         code = main()
         _done(code)
-    except KeyboardInterrupt:  # between the command's own handling and the line above: nothing left to do
-        _interrupted()
-    except BaseException:
-        if _interrupt["seen"]:
+    except BaseException as error:
+        # Ctrl-C while loading (an interrupted import can make Python exit -2), between the command's own
+        # handling and _done, or reported by a library as an error of its own: one line, nothing left to do
+        if isinstance(error, KeyboardInterrupt) or _interrupt["seen"]:
             _interrupted()
         raise
     return code
