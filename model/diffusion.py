@@ -36,7 +36,7 @@ from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.randomness import UNIT, EventRandomness
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
 
 __all__ = [
     "P_CEILING",
@@ -45,6 +45,7 @@ __all__ = [
     "AdvocateCounts",
     "Context",
     "StepDraws",
+    "StepKeys",
     "TieIndex",
     "advocate",
     "expand_rows",
@@ -56,6 +57,7 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
 _SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
@@ -63,6 +65,7 @@ _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms a
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
+_KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 
 
 @dataclass
@@ -261,6 +264,45 @@ def trust_by_side(trust: np.ndarray, sides: np.ndarray, n_sides: int | None = No
     return np.where(sides[:, None] == np.arange(n_sides), 1.0, trust[:, None])
 
 
+class StepKeys:
+    """STEP_EVENTS' idea keys mixed for a block of steps at once, kept by a run for its StepDraws.
+
+    The numbers of ``EventRandomness.mixed_keys(STEP_EVENTS, step, keys)``: a block's prefixes (the events
+    at its steps) are mixed in one pass, its ideas in another, and ideas created within the block are mixed
+    for its steps as they come, so a step reads a view instead of mixing its keys (a dozen array calls).
+    A run's ideas only grow (their keys never change); keys that do not extend those mixed start a new block.
+    """
+
+    def __init__(self, randomness: EventRandomness, block: int = _KEY_BLOCK) -> None:
+        self.randomness = randomness
+        self.block = block
+        self.first = 0  # the block's first step
+        self.prefixes = np.zeros((0, len(STEP_EVENTS)), dtype=np.uint64)  # (steps x events): no block yet
+        self.table = np.zeros((0, len(STEP_EVENTS), 0), dtype=np.uint64)  # (steps x events x ideas, room for more)
+        self.covered = 0  # the ideas mixed for the block
+        self.last = 0  # the key of the last of them
+
+    def at(self, step: int, keys: np.ndarray) -> np.ndarray:
+        """The mixed keys of `step` (events x ideas): a view, valid until the next call."""
+        n, covered = keys.size, self.covered
+        row = step - self.first
+        if not 0 <= row < self.prefixes.shape[0] or n < covered or (covered and int(keys[covered - 1]) != self.last):
+            if step < 0:
+                return self.randomness.mixed_keys(STEP_EVENTS, step, keys)
+            self.first, row, covered = step, 0, 0
+            self.prefixes = self.randomness.step_prefixes(STEP_EVENTS, step, self.block)
+            self.table = np.empty((self.block, len(STEP_EVENTS), n), dtype=np.uint64)  # (views given out stay valid)
+        if n > covered:
+            if n > self.table.shape[2]:  # room for more ideas (doubling)
+                table = np.empty((self.block, len(STEP_EVENTS), max(n, 2 * self.table.shape[2])), dtype=np.uint64)
+                table[:, :, :covered] = self.table[:, :, :covered]
+                self.table = table
+            mixed = keys[covered:].astype(np.uint64) * _GOLDEN
+            self.table[:, :, covered:n] = mix_array(mixed[None, None, :] + self.prefixes[:, :, None])
+            self.covered, self.last = n, int(keys[n - 1])
+        return self.table[row, :, :n]
+
+
 @dataclass
 class StepDraws:
     """The keyed draws of one step: the run's event randomness, the step, and each idea column's key."""
@@ -269,6 +311,7 @@ class StepDraws:
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
     golden: np.ndarray | None = None  # each actor's id x GOLDEN (randomness.golden_ids), kept by the run
+    step_keys: StepKeys | None = None  # the run's keys mixed by blocks of steps (else mixed here, once)
     _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -286,7 +329,10 @@ class StepDraws:
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
         if self._mixed is None:
-            self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+            if self.step_keys is None:
+                self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+            else:
+                self._mixed = self.step_keys.at(self.step, self.keys)
         return self._mixed
 
     def bits(self, rows: int | slice, actors: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
