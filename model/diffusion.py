@@ -135,8 +135,9 @@ class TieIndex:
     def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
 
-        `neighbours` (actors x largest degree, the CSR's dtype) lists each row's neighbours in index order, then
-        the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a spare one. One
+        `neighbours` (actors x largest degree, int64: indices as take wants them) lists each row's neighbours in
+        index order, then the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a
+        spare one. One
         gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost more). Built on
         first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all (a small network:
         else None, and expand_rows instead).
@@ -149,7 +150,7 @@ class TieIndex:
             else:
                 rows = np.arange(n).repeat(self.degree)
                 slots = rows * widest + (np.arange(ties) - self.indptr[:-1].astype(np.int64)[rows])
-                neighbours = np.arange(n, dtype=self.indices.dtype).repeat(widest)  # spare slots: the actor itself
+                neighbours = np.arange(n, dtype=np.int64).repeat(widest)  # spare slots: the actor itself
                 neighbours[slots] = self.indices
                 weights = np.zeros(n * widest)
                 weights[slots] = 1.0
@@ -525,7 +526,7 @@ def _adopt(
         receivers, columns = flat, None
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing[receivers] if context.any_weighs else None
+    weighs = context.weighs_standing.take(receivers) if context.any_weighs else None
     weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
     if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
         pairs = (flat, receivers, columns, weighs)
@@ -681,11 +682,10 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
         p *= credibility
     else:
         p = rate * credibility
-    if context.any_across:
-        sides = context.sides
-        sender_sides = sides.take(senders)
-        trust = context.trust.reshape(-1).take(receivers_t * context.trust.shape[1] + sender_sides)  # trust[r, side(s)]
-        p *= np.where(sender_sides != sides.take(receivers_t), trust, 1.0)
+    if context.any_across:  # trust[r, side(s)]: exactly 1 for one's own side (as _log_plain's layers read it)
+        cells = receivers_t * context.trust.shape[1]
+        cells += context.sides.take(senders)
+        p *= context.trust.reshape(-1).take(cells)
     np.minimum(p, P_CEILING, out=p)
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
