@@ -137,10 +137,9 @@ class TieIndex:
 
         `neighbours` (actors x largest degree, int64: indices as take wants them) lists each row's neighbours in
         index order, then the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a
-        spare one. One
-        gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost more). Built on
-        first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all (a small network:
-        else None, and expand_rows instead).
+        spare one. One gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost
+        more). Built on first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all
+        (a small network: else None, and expand_rows instead).
         """
         if self._padded is None:
             n, ties = self.n, self.indices.size
