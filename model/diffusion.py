@@ -60,7 +60,7 @@ _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_SPLIT_AT = 512  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
