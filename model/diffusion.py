@@ -601,30 +601,53 @@ def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pa
     """_adopt's weighing case for many open pairs, in two passes over ties.
 
     The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
-    and exposures (the same ties, probabilities and order as in one pass).
+    and exposures (the same ties, probabilities and order as in one pass). Each pair's shared factor is computed
+    once, for every open pair, and each tie's probability from it (:func:`_tie_p`).
     """
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
-    plain_at, weighing_at = (~weighs).nonzero()[0], weighs.nonzero()[0]
-    plain_r = receivers.take(plain_at)
-    rate = _pair_rate(context, plain_r, columns.take(plain_at))
-    log_plain = _log_plain(context, by_side, total, flat.take(plain_at), plain_r, np.minimum(rate, P_CEILING))
-    weighing_r, weighing_c = receivers.take(weighing_at), columns.take(weighing_at)
-    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), weighing_r)
-    p = context.tie_probability(senders, weighing_r.take(owner), weighing_c.take(owner))
-    log_none = np.empty(receivers.size)
-    log_none[plain_at] = log_plain
-    log_none[weighing_at] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing_at.size)
+    rate = _pair_rate(context, receivers, columns)
+    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    weighing_at = weighs.nonzero()[0]
+    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), receivers.take(weighing_at))
+    owner = weighing_at.take(owner)  # each tie's open pair
+    p = _tie_p(context, rate, owner, senders, receivers.take(owner), None)
+    np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed below tie by tie in pair order
+    log_none = np.where(weighs, np.bincount(owner, weights=p, minlength=flat.size), log_plain)
     adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
     if adopt.size == 0:
         return _nobody(exposures)
     receivers, columns = receivers.take(adopt), columns.take(adopt)
     owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
-    receivers_t, columns_t = receivers.take(owner), columns.take(owner)
-    p = context.tie_probability(senders, receivers_t, columns_t)
-    exposed = (senders, receivers_t, columns_t) if exposures else None
+    receivers_t = receivers.take(owner)
+    rate = rate.take(adopt) if isinstance(rate, np.ndarray) else rate
+    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(adopt).take(owner))
+    exposed = (senders, receivers_t, columns.take(owner)) if exposures else None
     pick = draws.uniforms("credit", receivers, columns)
     return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+
+
+def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
+    """Each (sender, receiver) tie's p from its pair's shared factor: :meth:`Context.tie_probability`'s products.
+
+    `rate`: each pair's base_rate x exp(-aversion x novelty) (:func:`_pair_rate`; a float when every pair's is the
+    same), `owner`: each tie's pair; `weighs_t`: whether each tie's receiver weighs standing (None: every one does).
+    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1).
+    """
+    credibility = context.standing.take(senders) if weighs_t is None else None
+    if credibility is None:
+        credibility = np.where(weighs_t, context.standing.take(senders), 1.0)
+    if isinstance(rate, np.ndarray):
+        p = rate.take(owner)
+        p *= credibility
+    else:
+        p = rate * credibility
+    if context.any_across:
+        cells = receivers_t * context.trust.shape[1]
+        cells += context.sides.take(senders)
+        p *= context.trust.reshape(-1).take(cells)
+    np.minimum(p, P_CEILING, out=p)
+    return p
 
 
 def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:

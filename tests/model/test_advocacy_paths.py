@@ -22,6 +22,8 @@ CONFIGS = {
     "no_weighing": {"diffusion.officials_weigh_standing": False},  # counts only: adoption and credit uniforms
     "one_side": {"sides": 1, "diffusion.officials_weigh_standing": False},  # every advocate alike: the n-th credited
     "one_idea": {"workshops.count": 0, "initial_ideas.count": 1, "initial_ideas.holders": 20},  # no idea columns
+    # seeded ideas of no novelty: every pair's shared factor is the base rate (a float), officials weighing
+    "seeded_no_novelty": {"workshops.count": 0, "initial_ideas.count": 5, "initial_ideas.holders": 12},
     "one_idea_one_side": {
         "sides": 1,
         "diffusion.officials_weigh_standing": False,
