@@ -632,7 +632,8 @@ def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.
 
     `rate`: each pair's base_rate x exp(-aversion x novelty) (:func:`_pair_rate`; a float when every pair's is the
     same), `owner`: each tie's pair; `weighs_t`: whether each tie's receiver weighs standing (None: every one does).
-    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1).
+    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1, as
+    _log_plain's layers read it), so trust is read for every tie, without a mask.
     """
     credibility = context.standing.take(senders) if weighs_t is None else None
     if credibility is None:
@@ -698,17 +699,7 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     receivers_t = receivers.take(owner)
     rate = _pair_rate(context, receivers, columns)
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    credibility = np.where(weighs.take(owner), context.standing.take(senders), 1.0)
-    if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
-        p = rate.take(owner)
-        p *= credibility
-    else:
-        p = rate * credibility
-    if context.any_across:  # trust[r, side(s)]: exactly 1 for one's own side (as _log_plain's layers read it)
-        cells = receivers_t * context.trust.shape[1]
-        cells += context.sides.take(senders)
-        p *= context.trust.reshape(-1).take(cells)
-    np.minimum(p, P_CEILING, out=p)
+    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     bits = draws.bits(_BOTH, receivers, columns)
