@@ -36,7 +36,7 @@ from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.randomness import UNIT, EventRandomness
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
 
 __all__ = [
     "P_CEILING",
@@ -45,6 +45,7 @@ __all__ = [
     "AdvocateCounts",
     "Context",
     "StepDraws",
+    "StepKeys",
     "TieIndex",
     "advocate",
     "expand_rows",
@@ -56,13 +57,15 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 4096  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_SPLIT_AT = 512  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
+_KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 
 
 @dataclass
@@ -132,11 +135,11 @@ class TieIndex:
     def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
         """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
 
-        `neighbours` (actors x largest degree, the CSR's dtype) lists each row's neighbours in index order, then
-        the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a spare one. One
-        gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost more). Built on
-        first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all (a small network:
-        else None, and expand_rows instead).
+        `neighbours` (actors x largest degree, int64: indices as take wants them) lists each row's neighbours in
+        index order, then the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a
+        spare one. One gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost
+        more). Built on first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all
+        (a small network: else None, and expand_rows instead).
         """
         if self._padded is None:
             n, ties = self.n, self.indices.size
@@ -146,7 +149,7 @@ class TieIndex:
             else:
                 rows = np.arange(n).repeat(self.degree)
                 slots = rows * widest + (np.arange(ties) - self.indptr[:-1].astype(np.int64)[rows])
-                neighbours = np.arange(n, dtype=self.indices.dtype).repeat(widest)  # spare slots: the actor itself
+                neighbours = np.arange(n, dtype=np.int64).repeat(widest)  # spare slots: the actor itself
                 neighbours[slots] = self.indices
                 weights = np.zeros(n * widest)
                 weights[slots] = 1.0
@@ -261,6 +264,45 @@ def trust_by_side(trust: np.ndarray, sides: np.ndarray, n_sides: int | None = No
     return np.where(sides[:, None] == np.arange(n_sides), 1.0, trust[:, None])
 
 
+class StepKeys:
+    """STEP_EVENTS' idea keys mixed for a block of steps at once, kept by a run for its StepDraws.
+
+    The numbers of ``EventRandomness.mixed_keys(STEP_EVENTS, step, keys)``: a block's prefixes (the events
+    at its steps) are mixed in one pass, its ideas in another, and ideas created within the block are mixed
+    for its steps as they come, so a step reads a view instead of mixing its keys (a dozen array calls).
+    A run's ideas only grow (their keys never change); keys that do not extend those mixed start a new block.
+    """
+
+    def __init__(self, randomness: EventRandomness, block: int = _KEY_BLOCK) -> None:
+        self.randomness = randomness
+        self.block = block
+        self.first = 0  # the block's first step
+        self.prefixes = np.zeros((0, len(STEP_EVENTS)), dtype=np.uint64)  # (steps x events): no block yet
+        self.table = np.zeros((0, len(STEP_EVENTS), 0), dtype=np.uint64)  # (steps x events x ideas, room for more)
+        self.covered = 0  # the ideas mixed for the block
+        self.last = 0  # the key of the last of them
+
+    def at(self, step: int, keys: np.ndarray) -> np.ndarray:
+        """The mixed keys of `step` (events x ideas): a view, valid until the next call."""
+        n, covered = keys.size, self.covered
+        row = step - self.first
+        if not 0 <= row < self.prefixes.shape[0] or n < covered or (covered and int(keys[covered - 1]) != self.last):
+            if step < 0:
+                return self.randomness.mixed_keys(STEP_EVENTS, step, keys)
+            self.first, row, covered = step, 0, 0
+            self.prefixes = self.randomness.step_prefixes(STEP_EVENTS, step, self.block)
+            self.table = np.empty((self.block, len(STEP_EVENTS), n), dtype=np.uint64)  # (views given out stay valid)
+        if n > covered:
+            if n > self.table.shape[2]:  # room for more ideas (doubling)
+                table = np.empty((self.block, len(STEP_EVENTS), max(n, 2 * self.table.shape[2])), dtype=np.uint64)
+                table[:, :, :covered] = self.table[:, :, :covered]
+                self.table = table
+            mixed = keys[covered:].astype(np.uint64) * _GOLDEN
+            self.table[:, :, covered:n] = mix_array(mixed[None, None, :] + self.prefixes[:, :, None])
+            self.covered, self.last = n, int(keys[n - 1])
+        return self.table[row, :, :n]
+
+
 @dataclass
 class StepDraws:
     """The keyed draws of one step: the run's event randomness, the step, and each idea column's key."""
@@ -269,6 +311,7 @@ class StepDraws:
     step: int
     keys: np.ndarray  # per idea column: the idea's key (stable across counterfactual runs)
     golden: np.ndarray | None = None  # each actor's id x GOLDEN (randomness.golden_ids), kept by the run
+    step_keys: StepKeys | None = None  # the run's keys mixed by blocks of steps (else mixed here, once)
     _mixed: np.ndarray | None = field(default=None, init=False, repr=False)  # STEP_EVENTS' mixed keys
 
     def uniforms(self, event: str, actors: np.ndarray, columns: np.ndarray) -> np.ndarray:
@@ -286,7 +329,10 @@ class StepDraws:
     def mixed(self) -> np.ndarray:
         """STEP_EVENTS' idea keys mixed for this step, one row per class (mixed once, on first use)."""
         if self._mixed is None:
-            self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+            if self.step_keys is None:
+                self._mixed = self.randomness.mixed_keys(STEP_EVENTS, self.step, self.keys)
+            else:
+                self._mixed = self.step_keys.at(self.step, self.keys)
         return self._mixed
 
     def bits(self, rows: int | slice, actors: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
@@ -341,7 +387,9 @@ class AdvocateCounts:
     step is counted again along the actor's ties, so a step costs in proportion to the change; the
     ties a network gained (a workshop) are counted for the advocacy already counted; a network never
     counted (the first step) counts all its advocacy as started.
-    Stored idea-major, (sides x ideas x actors), with room for more ideas (grown by doubling).
+    Stored idea-major, (sides x ideas x actors), with room for more ideas (grown by doubling). With
+    several layers their total (ideas x actors) is kept beside them, counted along the same ties (whole
+    numbers: the same values as summing the layers, without a pass over every cell each step).
     """
 
     def __init__(self, sides: np.ndarray) -> None:
@@ -351,6 +399,7 @@ class AdvocateCounts:
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
         self.counted = 0  # its (actor, idea) cells advocating
         self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
+        self.sums: np.ndarray | None = None  # with several layers, their total (ideas x actors), kept beside them
 
     def _room(self, n_ideas: int, layers: int) -> None:
         """Make room for n_ideas ideas in `layers` count layers (zeros beyond what was counted)."""
@@ -360,10 +409,13 @@ class AdvocateCounts:
         new = max(n_ideas, 2 * capacity)  # (no spare room at first: fresh memory costs a page fault per page touched)
         counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
+        sums = None if layers == 1 else np.zeros((new, self.sides.size))
         if layers == self.counts.shape[0]:
             counts[:, :capacity] = self.counts
             active[:capacity] = self.active
-        self.counts, self.active = counts, active
+            if sums is not None and capacity:
+                sums[:capacity] = self.sums
+        self.counts, self.active, self.sums = counts, active, sums
 
     def update(self, ties: TieIndex, active: np.ndarray, advocacy: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Counts for this step's advocacy, and their total (ideas x actors).
@@ -380,6 +432,7 @@ class AdvocateCounts:
             self.ties = ties
             self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
+            self.sums = None
             self.counted = 0
         self._room(n_ideas, layers)
         counted = self.active[:n_ideas]
@@ -391,7 +444,7 @@ class AdvocateCounts:
             counted[...] = advocating
             self.counted = advocacy
         by_side = self.counts[:, :n_ideas]
-        return by_side, (by_side[0] if layers == 1 else np.add.reduce(by_side, axis=0))
+        return by_side, (by_side[0] if self.sums is None else self.sums[:n_ideas])
 
     def _count_changes(
         self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool
@@ -404,9 +457,7 @@ class AdvocateCounts:
         n = self.sides.size
         actors = changed if advocating.shape[0] == 1 else changed % n
         first = None if advocating.shape[0] == 1 else changed - actors  # each changed cell's idea's first cell
-        if layers > 1:  # ... in its advocate's side's layer
-            offset = self.sides[actors] * (self.counts.shape[1] * n)
-            first = offset if first is None else first + offset
+        offset = None if layers == 1 else self.sides[actors] * (self.counts.shape[1] * n)  # its advocate's layer
         started = None if all_started else advocating.reshape(-1)[changed]
         counts = self.counts.reshape(-1)
         padded = ties.padded()
@@ -414,13 +465,22 @@ class AdvocateCounts:
             degrees, neighbours = ties.entries(actors)
             cells = neighbours if first is None else first.repeat(degrees) + neighbours
             change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
-            np.add.at(counts, cells, change)
+            if offset is None:
+                np.add.at(counts, cells, change)
+                return
+            np.add.at(self.sums.reshape(-1), cells, change)
+            np.add.at(counts, cells + offset.repeat(degrees), change)
             return
         neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)  # spare slots: add 0
         cells = neighbours if first is None else neighbours + first[:, None]
         if not all_started:
             weights *= np.where(started, _PLUS_ONE, _MINUS_ONE)[:, None]
-        np.add.at(counts, cells.reshape(-1), weights.reshape(-1))
+        weights = weights.reshape(-1)
+        if offset is None:
+            np.add.at(counts, cells.reshape(-1), weights)
+            return
+        np.add.at(self.sums.reshape(-1), cells.reshape(-1), weights)
+        np.add.at(counts, (cells + offset[:, None]).reshape(-1), weights)
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -435,6 +495,7 @@ class AdvocateCounts:
             n = self.sides.size
             cells = ideas * n + receivers[entry]
             if layers > 1:
+                np.add.at(self.sums.reshape(-1), cells, _PLUS_ONE)
                 cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
             np.add.at(self.counts.reshape(-1), cells, _PLUS_ONE)
         return True
@@ -464,7 +525,7 @@ def _adopt(
         receivers, columns = flat, None
     else:
         columns, receivers = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing[receivers] if context.any_weighs else None
+    weighs = context.weighs_standing.take(receivers) if context.any_weighs else None
     weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
     if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
         pairs = (flat, receivers, columns, weighs)
@@ -540,30 +601,54 @@ def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pa
     """_adopt's weighing case for many open pairs, in two passes over ties.
 
     The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
-    and exposures (the same ties, probabilities and order as in one pass).
+    and exposures (the same ties, probabilities and order as in one pass). Each pair's shared factor is computed
+    once, for every open pair, and each tie's probability from it (:func:`_tie_p`).
     """
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
-    plain_at, weighing_at = (~weighs).nonzero()[0], weighs.nonzero()[0]
-    plain_r = receivers.take(plain_at)
-    rate = _pair_rate(context, plain_r, columns.take(plain_at))
-    log_plain = _log_plain(context, by_side, total, flat.take(plain_at), plain_r, np.minimum(rate, P_CEILING))
-    weighing_r, weighing_c = receivers.take(weighing_at), columns.take(weighing_at)
-    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), weighing_r)
-    p = context.tie_probability(senders, weighing_r.take(owner), weighing_c.take(owner))
-    log_none = np.empty(receivers.size)
-    log_none[plain_at] = log_plain
-    log_none[weighing_at] = np.bincount(owner, weights=np.log1p(-p), minlength=weighing_at.size)
+    rate = _pair_rate(context, receivers, columns)
+    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
+    weighing_at = weighs.nonzero()[0]
+    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), receivers.take(weighing_at))
+    owner = weighing_at.take(owner)  # each tie's open pair
+    p = _tie_p(context, rate, owner, senders, receivers.take(owner), None)
+    np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed below tie by tie in pair order
+    log_none = np.where(weighs, np.bincount(owner, weights=p, minlength=flat.size), log_plain)
     adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
     if adopt.size == 0:
         return _nobody(exposures)
     receivers, columns = receivers.take(adopt), columns.take(adopt)
     owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
-    receivers_t, columns_t = receivers.take(owner), columns.take(owner)
-    p = context.tie_probability(senders, receivers_t, columns_t)
-    exposed = (senders, receivers_t, columns_t) if exposures else None
+    receivers_t = receivers.take(owner)
+    rate = rate.take(adopt) if isinstance(rate, np.ndarray) else rate
+    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(adopt).take(owner))
+    exposed = (senders, receivers_t, columns.take(owner)) if exposures else None
     pick = draws.uniforms("credit", receivers, columns)
     return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+
+
+def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
+    """Each (sender, receiver) tie's p from its pair's shared factor: :meth:`Context.tie_probability`'s products.
+
+    `rate`: each pair's base_rate x exp(-aversion x novelty) (:func:`_pair_rate`; a float when every pair's is the
+    same), `owner`: each tie's pair; `weighs_t`: whether each tie's receiver weighs standing (None: every one does).
+    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1, as
+    _log_plain's layers read it), so trust is read for every tie, without a mask.
+    """
+    credibility = context.standing.take(senders) if weighs_t is None else None
+    if credibility is None:
+        credibility = np.where(weighs_t, context.standing.take(senders), 1.0)
+    if isinstance(rate, np.ndarray):
+        p = rate.take(owner)
+        p *= credibility
+    else:
+        p = rate * credibility
+    if context.any_across:
+        cells = receivers_t * context.trust.shape[1]
+        cells += context.sides.take(senders)
+        p *= context.trust.reshape(-1).take(cells)
+    np.minimum(p, P_CEILING, out=p)
+    return p
 
 
 def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:
@@ -614,18 +699,7 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     receivers_t = receivers.take(owner)
     rate = _pair_rate(context, receivers, columns)
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    credibility = np.where(weighs.take(owner), context.standing.take(senders), 1.0)
-    if isinstance(rate, np.ndarray):  # as tie_probability: the pair's factor, then credibility (and trust) in turn
-        p = rate.take(owner)
-        p *= credibility
-    else:
-        p = rate * credibility
-    if context.any_across:
-        sides = context.sides
-        sender_sides = sides.take(senders)
-        trust = context.trust.reshape(-1).take(receivers_t * context.trust.shape[1] + sender_sides)  # trust[r, side(s)]
-        p *= np.where(sender_sides != sides.take(receivers_t), trust, 1.0)
-    np.minimum(p, P_CEILING, out=p)
+    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     bits = draws.bits(_BOTH, receivers, columns)

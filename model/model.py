@@ -25,6 +25,7 @@ from tracktwo.model.diffusion import (
     AdvocateCounts,
     Context,
     StepDraws,
+    StepKeys,
     TieIndex,
     advocate,
     expand_rows,
@@ -274,6 +275,7 @@ class TrackTwoModel(mesa.Model):
         self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
+        self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
@@ -656,7 +658,7 @@ class TrackTwoModel(mesa.Model):
         """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""
         draws = self._draws
         if draws is None or draws.step != t or draws.keys.size != self.ideas.count:
-            draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count], self._golden_ids)
+            draws = StepDraws(self.randomness, t, self.ideas.key[: self.ideas.count], self._golden_ids, self._step_keys)
             self._draws = draws
         return draws
 

@@ -147,6 +147,17 @@ class EventRandomness:
         z >>= _SHIFT_11
         return z * UNIT
 
+    def step_prefixes(self, events: tuple[str, ...], first: int, count: int) -> np.ndarray:
+        """:meth:`key` of each event class at `count` numbers from `first` (>= 0), in one pass: (numbers x events).
+
+        The same arithmetic on uint64 (wrapping) as :meth:`key`'s on Python ints masked to 64 bits.
+        """
+        if first < 0:
+            raise ValueError(f"first: expected 0 or more, got {first}")
+        base = np.array([(self._base[event] + GOLDEN) & MASK for event in events], dtype=np.uint64)
+        z = np.arange(first, first + count, dtype=np.uint64) * _GOLDEN
+        return mix_array(z[:, None] + base)
+
     def mixed_keys(self, events: tuple[str, ...], number: int, keys: np.ndarray) -> np.ndarray:
         """Idea keys mixed with each event class at `number` (a step), one row per event, in one pass.
 

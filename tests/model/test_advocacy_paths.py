@@ -22,6 +22,8 @@ CONFIGS = {
     "no_weighing": {"diffusion.officials_weigh_standing": False},  # counts only: adoption and credit uniforms
     "one_side": {"sides": 1, "diffusion.officials_weigh_standing": False},  # every advocate alike: the n-th credited
     "one_idea": {"workshops.count": 0, "initial_ideas.count": 1, "initial_ideas.holders": 20},  # no idea columns
+    # seeded ideas of no novelty: every pair's shared factor is the base rate (a float), officials weighing
+    "seeded_no_novelty": {"workshops.count": 0, "initial_ideas.count": 5, "initial_ideas.holders": 12},
     "one_idea_one_side": {
         "sides": 1,
         "diffusion.officials_weigh_standing": False,
@@ -89,7 +91,7 @@ def test_padded_table_and_kept_expansions_list_each_row_as_the_csr_does(monkeypa
     keep = sources != targets
     ties = diffusion.TieIndex.build(n, sources[keep], targets[keep], np.zeros(n, dtype=np.int64))
     neighbours, weights = ties.padded()
-    assert neighbours.shape == (n, ties.widest) and neighbours.dtype == ties.indices.dtype
+    assert neighbours.shape == (n, ties.widest) and neighbours.dtype == np.int64  # as take wants its indices
     for row in range(n):
         degree = int(ties.degree[row])
         assert neighbours[row, :degree].tolist() == ties.indices[ties.indptr[row] : ties.indptr[row + 1]].tolist()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracktwo.model.diffusion import STEP_EVENTS, StepDraws
+from tracktwo.model.diffusion import STEP_EVENTS, StepDraws, StepKeys
 from tracktwo.model.randomness import GOLDEN, MASK, UNIT, EventRandomness, mix
 
 
@@ -46,6 +46,34 @@ def test_batched_step_draws_equal_each_events_draw_by_definition(seed: int) -> N
     assert one.uniforms("adoption", actors, zeros).tolist() == _by_definition(
         randomness, "adoption", 17, actors, keys[:1], zeros
     )
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**40 + 3])
+def test_keys_mixed_by_blocks_of_steps_equal_each_steps_own_mixing(seed: int) -> None:
+    """A run's StepKeys (blocks of steps, ideas added within a block, keys that do not extend) mix as each step does."""
+    randomness = EventRandomness(seed)
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**63, size=40, dtype=np.uint64)
+    step_keys = StepKeys(randomness, block=5)
+    steps = [0, 1, 2, 3, 4, 5, 9, 10, 30, 31, 7, 2**33]  # within a block, across, back, far beyond 32 bits
+    counts = [1, 1, 2, 5, 5, 6, 12, 12, 20, 40, 40, 3]  # ideas only grow within a run; fewer: a new block
+    for step, count in zip(steps, counts, strict=True):
+        prefixes = [randomness.key(event, step) for event in STEP_EVENTS]
+        assert randomness.step_prefixes(STEP_EVENTS, step, 1)[0].tolist() == prefixes
+        expected = randomness.mixed_keys(STEP_EVENTS, step, keys[:count])
+        assert step_keys.at(step, keys[:count]).tolist() == expected.tolist()
+        by_definition = [[mix((int(k) * GOLDEN + prefix) & MASK) for k in keys[:count].tolist()] for prefix in prefixes]
+        assert expected.tolist() == by_definition
+    other = keys[::-1].copy()  # the same count, other keys: not an extension of those mixed, so mixed afresh
+    assert step_keys.at(2**33, other[:3]).tolist() == randomness.mixed_keys(STEP_EVENTS, 2**33, other[:3]).tolist()
+    draws = StepDraws(randomness, 31, keys, step_keys=step_keys)
+    actors = rng.integers(0, 300, size=50)
+    columns = rng.integers(0, keys.size, size=50)
+    assert draws.uniforms("credit", actors, columns).tolist() == _by_definition(
+        randomness, "credit", 31, actors, keys, columns
+    )
+    with pytest.raises(ValueError, match="first: expected 0 or more, got -1"):
+        randomness.step_prefixes(STEP_EVENTS, -1, 2)
 
 
 def test_a_few_events_drawn_on_python_ints_equal_the_array_draws() -> None:
