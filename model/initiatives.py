@@ -27,13 +27,14 @@ every other event's luck as it was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
-from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
+from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
 from tracktwo.model.voice import group_keys, voice_weights
@@ -65,6 +66,7 @@ class Running:
     withdrawn: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     coordination_owed: float = 0.0  # meetings' worth of the budget owed to coordinating (coordinated initiatives)
+    factors: tuple = ()  # its third party's (candour factor, trust bonus, partiality, outreach reach): fixed a run
 
 
 class Host(Protocol):
@@ -143,6 +145,13 @@ class Programmes:
         self.coordinated = p.competition.coordination == "coordinated" and len(self.initiatives) > 1
         if self.coordinated:
             self._sequence()
+        self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
+        self._any_proscribed = bool(self.proscribed.any())
+        self._skill_untouched = True  # no format but the plain workshop held yet: every process skill is 0
+        self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
+        self._grassroots_groups = slice(
+            BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
+        )  # the ideas' (grassroots, side) counters of members holding any idea
         self.log: list[dict[str, Any]] = []
         self.footprints: dict[int, Footprint] | None = {} if model.record is not None else None
         self.declined = 0
@@ -187,6 +196,12 @@ class Programmes:
             plan.setdefault(step, []).append((index, event))
         running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
         running.conveners[self._key(None)] = series
+        running.factors = (
+            thirdparty.candour_factor(third_party),
+            thirdparty.trust_bonus(third_party),
+            thirdparty.partiality(third_party, model.n_sides),
+            round(third_party.profile.track_three_link * model.params.formats.outreach_size),
+        )
         return running
 
     def _series(self, params: Params, removed: frozenset[int] = frozenset()) -> WorkshopSeries:
@@ -264,10 +279,11 @@ class Programmes:
 
     def run(self, t: int) -> WorkshopRecord | None:
         """Hold every event due this step; returns the first meeting held (for the time series)."""
-        self._trips_lower_aversion(t)
-        first = None
-        if not any(t in running.plan for running in self.initiatives):
+        if self._last_trip_month >= t:  # someone is on a trip's effect (never, unless a trip was taken)
+            self._trips_lower_aversion(t)
+        if t not in self._due:  # no initiative holds an event this step (most steps)
             return None
+        first = None
         for number, running in enumerate(self.initiatives):
             for position, (index, event) in enumerate(running.plan.get(t, [])):
                 if running.ended is not None:
@@ -331,7 +347,7 @@ class Programmes:
             event=event,
             t=t,
             params=model.params,
-            state=self.format_state(),
+            state=self._formats_state or self._keep_format_state(),
             rng=rng,
             sides=running.series.convened_sides,
             mix=lambda: self.convener(running, event).mix,
@@ -347,8 +363,10 @@ class Programmes:
             traced=traced,
         )
         records = held.hold(occasion)
-        if self.trip_until.size:
+        if not held.meeting:  # a trip (only events that are not meetings send anyone on one)
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
+        if type(held) is not formats.Workshop:  # a training (or another format) may have raised process skills
+            self._skill_untouched = False
         if traced is not None:
             traced.meetings.extend(r.number for r in records)
         if records:
@@ -381,21 +399,26 @@ class Programmes:
         if invited[0] != who.size and who.size < floor:
             running.ended = t  # invitees decline: the series cannot continue
             return None
-        share_proscribed = np.count_nonzero(self.proscribed[who]) / who.size if who.size else 0.0  # the mean
-        self.proscribed_engaged[who[self.proscribed[who]]] = True
+        share_proscribed = 0.0  # the mean of proscribed[who]
+        if self._any_proscribed and who.size:
+            here = self.proscribed[who]
+            share_proscribed = np.count_nonzero(here) / who.size
+            self.proscribed_engaged[who[here]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
         if overlap and not self.coordinated:
             idea_factor *= 1.0 - config.competition.duplicate_share * overlap
+        candour_factor, trust_bonus, partiality, _ = running.factors
+        if not self._skill_untouched:  # else skill_factor is 1.0 + gain x 0.0: exactly 1.0
+            candour_factor *= formats.skill_factor(config.formats, self.skill, who)
         meeting = Meeting(
             series=convener,
             who=who,
             number=meeting_number,
             format=kind,
-            candour_factor=thirdparty.candour_factor(running.third_party)
-            * formats.skill_factor(config.formats, self.skill, who),
-            trust_bonus=thirdparty.trust_bonus(running.third_party),
-            partiality=thirdparty.partiality(running.third_party, model.n_sides),
+            candour_factor=candour_factor,
+            trust_bonus=trust_bonus,
+            partiality=partiality,
             idea_factor=idea_factor,
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
@@ -427,8 +450,9 @@ class Programmes:
         if record.leaked and convener is not self.series:
             self.series.leaks += 1  # the run's leaks are counted on the main series
         running.ideas.extend(record.ideas.tolist())
-        self.last_met[number, record.participants] = t
-        self.met[number, record.participants] = True
+        if len(self.initiatives) > 1:  # read only where initiatives compete (_accept, _replace, _overlap)
+            self.last_met[number, record.participants] = t
+            self.met[number, record.participants] = True
         tp = running.third_party
         extra = self.model.params.proscribed.leak_cost if proscribed > 0 else 0.0
         conditions = accepted_conditionality(convener.params)
@@ -451,12 +475,15 @@ class Programmes:
         invited.append(int(who.size))
         model = self.model
         profile = running.third_party.profile
-        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+        attendance = thirdparty.attendance(running.third_party, running.reputation)
+        competing = len(self.initiatives) > 1
+        if attendance >= 1.0 and profile.official_access >= 1.0 and not self._any_proscribed and not competing:
+            return who  # every chance is 1.0: all of them come, no draw (as below)
+        chance = np.full(who.size, attendance)
         if profile.official_access < 1.0:
             chance[model.behaviour[who] == "official"] *= profile.official_access
         if self.proscribed.any():
             chance[self.proscribed[who]] *= profile.armed_group_access
-        competing = len(self.initiatives) > 1
         if competing:
             others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
             tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
@@ -506,7 +533,7 @@ class Programmes:
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
         model = self.model
-        reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
+        reach = running.factors[3]  # round(track_three_link x outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
         rng = model.randomness.local_generator("outreach", "outreach", meeting)
@@ -524,6 +551,11 @@ class Programmes:
             actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
             if actors.size:
                 model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+
+    def _keep_format_state(self) -> FormatState:
+        """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""
+        self._formats_state = self.format_state()
+        return self._formats_state
 
     def format_state(self) -> FormatState:
         """The run's arrays as the formats read them."""
@@ -547,12 +579,14 @@ class Programmes:
         model = self.model
         ideas = model.ideas
         grassroots = model.members["grassroots"]
-        trust = model.cross_side_trust() if model.n_sides > 1 else None
-        if trust is not None and not np.isnan(trust).any():  # numpy's nanmean without NaNs: the plain mean
+        mean_trust = np.nan
+        if model.n_sides > 1:
+            trust = model.cross_side_trust()
+            # numpy's nanmean without NaNs is the plain mean; trust is finite, so a NaN sum means a NaN inside
             mean_trust = float(np.add.reduce(trust) / trust.size) if trust.size else np.nan
-        else:
-            mean_trust = float(np.nanmean(trust)) if trust is not None else np.nan
-        reached = np.count_nonzero(ideas.held_count[grassroots] > 0)
+            if math.isnan(mean_trust) and trust.size:
+                mean_trust = float(np.nanmean(trust))
+        reached = sum(ideas.group_reached[self._grassroots_groups].tolist())  # grassroots holding any idea
         return {
             "reputation": running.reputation,
             "ideas_transferred": ideas.entered_count,

@@ -19,6 +19,8 @@ side sees every idea at its drawn novelty, and the model is the model before Par
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -146,23 +148,25 @@ class IssueSpace:
         if self.dimension.size < self.ideas.capacity:
             self._room()
         ideas = self.ideas
-        novelty = ideas.novelty[ids]
-        draws = self.randomness.uniforms("issue_direction", 0, ideas.key[ids])
-        cumulative = np.cumsum(weights, axis=-1)
-        if cumulative.ndim == 1:
-            dimension = np.searchsorted(cumulative, draws * cumulative[-1], side="right")
+        novelty = ideas.novelty.take(ids)
+        draws = self.randomness.uniforms("issue_direction", 0, ideas.key.take(ids))
+        if weights.ndim == 1:  # one row for every idea: cumsum and searchsorted's steps on Python floats
+            cumulative = list(itertools.accumulate(weights.tolist()))  # cumsum adds in order, as accumulate does
+            last, top = cumulative[-1], self.dimensions - 1
+            dimension = np.array([min(bisect.bisect_right(cumulative, d * last), top) for d in draws.tolist()])
         else:
+            cumulative = weights.cumsum(axis=-1)
             dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
-        np.minimum(dimension, self.dimensions - 1, out=dimension)
-        location = np.repeat(anchor[None, :], ids.size, axis=0)
-        location[np.arange(ids.size), dimension] += novelty
-        ideas.location[ids] = location
+            np.minimum(dimension, self.dimensions - 1, out=dimension)
+        ideas.location[ids] = anchor  # the anchor, then the novelty along each idea's dimension
+        ideas.location[ids, dimension] += novelty
         self.dimension[ids] = dimension
         if self.neutral:  # every side is at the anchor: each sees the drawn novelty
             self.table[:, ids] = novelty
             return
         # a side at the idea's anchor sees its drawn novelty exactly; any other its distance
         here = (anchor[None, :] == self.position).all(axis=1)  # per side
+        location = ideas.location[ids]
         difference = location[None, :, :] - self.position[:, None, :]
         distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
         self.table[:, ids] = np.where(here[:, None], novelty[None, :], distance)
