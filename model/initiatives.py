@@ -147,8 +147,8 @@ class Programmes:
             self._sequence()
         self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
         self._any_proscribed = bool(self.proscribed.any())
-        self._skill_untouched = True  # no format but the plain workshop held yet: every process skill is 0
         self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
+        self._grassroots_places: tuple[np.ndarray, np.ndarray] | None = None  # (locality, side): made at outreach
         self._grassroots_groups = slice(
             BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
         )  # the ideas' (grassroots, side) counters of members holding any idea
@@ -186,7 +186,8 @@ class Programmes:
             convenes = bool(series.mix) or series.cohort is not None
             steps = regular_steps(w.first_step, series.budget, w.interval) if convenes else []
             # the defaults, valid by construction: built without validating each (a run has dozens)
-            scheduled = [(step, 0, Event.model_construct(format="workshop", step=step)) for step in steps]
+            template = Event.model_construct(format="workshop", step=steps[0]) if steps else None
+            scheduled = [(step, 0, template.model_copy(update={"step": step})) for step in steps]  # same fields set
         else:
             entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
             scheduled = sorted(entries, key=lambda x: x[0])
@@ -365,15 +366,21 @@ class Programmes:
         records = held.hold(occasion)
         if not held.meeting:  # a trip (only events that are not meetings send anyone on one)
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
-        if type(held) is not formats.Workshop:  # a training (or another format) may have raised process skills
-            self._skill_untouched = False
         if traced is not None:
             traced.meetings.extend(r.number for r in records)
-        if records:
+        if len(records) == 1:  # one meeting (a workshop, a training): its own figures
+            record = records[0]
+            row.update(
+                participants=int(record.participants.size),
+                new_ideas=int(record.ideas.size),
+                candour=float(record.candour),
+                leaked=record.leaked,
+            )
+        elif records:
             row.update(
                 participants=int(sum(r.participants.size for r in records)),
                 new_ideas=int(sum(r.ideas.size for r in records)),
-                candour=float(records[0].candour if len(records) == 1 else np.mean([r.candour for r in records])),
+                candour=float(np.mean([r.candour for r in records])),
                 leaked=any(r.leaked for r in records),
             )
         row.update(self._state(running))
@@ -402,15 +409,14 @@ class Programmes:
         share_proscribed = 0.0  # the mean of proscribed[who]
         if self._any_proscribed and who.size:
             here = self.proscribed[who]
-            share_proscribed = np.count_nonzero(here) / who.size
+            share_proscribed = int(np.add.reduce(here)) / who.size  # count_nonzero's count
             self.proscribed_engaged[who[here]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
         if overlap and not self.coordinated:
             idea_factor *= 1.0 - config.competition.duplicate_share * overlap
         candour_factor, trust_bonus, partiality, _ = running.factors
-        if not self._skill_untouched:  # else skill_factor is 1.0 + gain x 0.0: exactly 1.0
-            candour_factor *= formats.skill_factor(config.formats, self.skill, who)
+        candour_factor *= formats.skill_factor(config.formats, self.skill, who)
         meeting = Meeting(
             series=convener,
             who=who,
@@ -482,21 +488,22 @@ class Programmes:
         chance = np.full(who.size, attendance)
         if profile.official_access < 1.0:
             chance[model.behaviour[who] == "official"] *= profile.official_access
-        if self.proscribed.any():
+        if self._any_proscribed:
             chance[self.proscribed[who]] *= profile.armed_group_access
-        if competing:
+        if competing:  # .any(axis=0) as one reduction each
             others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
-            tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
+            tired = np.logical_or.reduce(others >= t - model.params.competition.fatigue_months, axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
-            chance[(others == t).any(axis=0)] = 0.0
+            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
         if np.logical_and.reduce(chance >= 1.0):  # all of them
             return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
-        self.declined += int((~comes).sum())
+        self.declined += who.size - int(np.add.reduce(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
-        return np.sort(kept)
+        kept.sort()  # a new array: np.sort's result, in place
+        return kept
 
     def _coordinating(self, running: Running) -> bool:
         """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""
@@ -528,7 +535,7 @@ class Programmes:
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
         met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
-        return float(np.count_nonzero(met) / met.size)  # its mean: the same quotient
+        return float(int(np.add.reduce(met)) / met.size)  # its mean: the same quotient (count_nonzero's count)
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
@@ -540,15 +547,20 @@ class Programmes:
         uptake = self.uptake
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots
-        home = (uptake.cell // model.n_sides) == locality
+        if self._grassroots_places is None:  # each grassroots actor's locality and side: fixed for the run
+            self._grassroots_places = (uptake.cell // model.n_sides, model.side[grassroots])
+        places, sides = self._grassroots_places
+        home = places == locality
         outside = ~model.series.participated[grassroots]
-        for side in np.unique(model.side[record.participants]).tolist():
-            mine = model.side[grassroots] == side
-            local = rng.permutation(grassroots[mine & outside & home])
-            elsewhere = rng.permutation(grassroots[mine & outside & ~home])
+        participant_sides = model.side[record.participants]
+        for side in np.unique(participant_sides).tolist():
+            mine = (sides == side) & outside
+            local = rng.permutation(grassroots[mine & home])
+            elsewhere = rng.permutation(grassroots[mine & ~home])
             reached = np.concatenate([local, elsewhere])[:reach]
-            carriers = record.participants[model.side[record.participants] == side]
-            actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
+            carriers = record.participants[participant_sides == side]
+            # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
+            actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
             if actors.size:
                 model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
 
