@@ -190,7 +190,7 @@ class IdeaStore:
         self.generated += k if origin == "workshop" else 0
         # every idea's authors adopt it in one call, idea by idea (the adoption log's order, as k calls would be)
         if isinstance(authors, np.ndarray) and authors.ndim == 1:
-            actors = np.tile(authors, k) if k > 1 else authors
+            actors = authors if k == 1 else np.tile(authors, k)
             ideas = ids.repeat(authors.size)
         else:
             rows = [np.asarray(authors[i]) for i in range(k)]
