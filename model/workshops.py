@@ -270,10 +270,12 @@ class WorkshopSeries:
         self.participated = np.zeros(kinds.size, dtype=bool)
         self.leaks = 0
         self.empty_seats = params.evaluation.seats == "empty"  # removed actors keep their place, then sit out
-        pool_mask = np.ones(kinds.size, dtype=bool) if self.empty_seats else ~self.excluded
-        of_kind = {kind: (kinds == kind) & pool_mask for kind in self.mix}  # kinds are objects: compared once each
+        found = {kind: kinds == kind for kind in self.mix}  # kinds are objects: compared once each
+        removed = not self.empty_seats and bool(self.excluded.any())  # removed actors are not in the pool
+        is_kind = {kind: of_kind & ~self.excluded for kind, of_kind in found.items()} if removed else found
+        on_side = {side: sides == side for side in self.convened_sides}
         self.cells = {
-            (kind, side): np.flatnonzero(of_kind[kind] & (sides == side))
+            (kind, side): np.flatnonzero(is_kind[kind] & on_side[side])
             for kind in self.mix
             for side in self.convened_sides
         }
@@ -284,8 +286,11 @@ class WorkshopSeries:
         self._mix_shares = tuple(float(self.mix[k]) for k in self.mix)  # seat shares by kind, in the mix's order
         self._side_shares = (1.0,) * len(self.convened_sides)  # each kind's seats split evenly across the sides
         self._rank = np.ones(kinds.size, dtype=np.int8)  # scratch: each actor's rank at the meeting being convened
-        invitable = np.isin(kinds, list(self.mix)) & np.isin(sides, self.convened_sides)  # before any removal
-        if self.cohort is None and self.mix and not invitable.any():
+        # someone (removed or not) of a kind the mix invites on a side convened: the pool, or before the removal
+        invitable = self._pool.size > 0 or (
+            removed and any((f & s).any() for f in found.values() for s in on_side.values())
+        )
+        if self.cohort is None and self.mix and not invitable:
             convened = ", ".join(str(side + 1) for side in self.convened_sides)
             raise ConfigError(
                 f"workshops.mix invites only kinds ({', '.join(self.mix)}) that side(s) {convened} have no actors of; "
