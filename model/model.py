@@ -502,11 +502,12 @@ class TrackTwoModel(mesa.Model):
         other = present[None, :] != side_who[:, None]  # (participant, side present): another side
         rows, columns = other.nonzero()
         cells = (who.take(rows), present.take(columns))  # (participant, another side present) trust cells
-        room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
-        if rows.size:
+        if rows.size:  # each participant's mean trust of the other sides in the room (1 with one side present)
             cell_trust = self.trust[cells]
             sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
             room_trust = sums / max(present.size - 1, 1)  # every participant sees the other present sides: the count
+        else:
+            room_trust = np.ones(who.size)
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
             room_trust *= 1.0 - meeting.partiality[side_who]
