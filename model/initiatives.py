@@ -364,7 +364,7 @@ class Programmes:
             traced=traced,
         )
         records = held.hold(occasion)
-        if not held.meeting:  # a trip (only events that are not meetings send anyone on one)
+        if self.trip_until.size:  # the latest step any trip's effect lasts through (a trip may have been taken)
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
         if traced is not None:
             traced.meetings.extend(r.number for r in records)

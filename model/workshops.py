@@ -88,8 +88,8 @@ def _quotas(total: int, shares: tuple[float, ...]) -> tuple[tuple[float, ...], t
         return None
     share_sum = float(share_sum)
     quota_list = tuple(total * share / share_sum for share in shares)
-    seat_list = tuple(math.floor(quota) for quota in quota_list)
-    return quota_list, seat_list, total - sum(seat_list)
+    floors = tuple(math.floor(quota) for quota in quota_list)
+    return quota_list, floors, total - sum(floors)
 
 
 def seat_list(total: int, shares: tuple[float, ...], rng: np.random.Generator) -> list[int]:
@@ -99,11 +99,11 @@ def seat_list(total: int, shares: tuple[float, ...], rng: np.random.Generator) -
     found = _quotas(total, shares)
     if found is None:
         return [0] * len(shares)
-    quota_list, seat_list, left = found
+    quota_list, floors, left = found
     ties = rng.random(len(shares)).tolist()  # drawn even when no seat is left over, as below
-    seats = list(seat_list)
+    seats = list(floors)
     if left > 0:  # lexsort's order: remainder (seats - quota) first, then the tie-break, then position
-        by = sorted(range(len(shares)), key=lambda i: (seat_list[i] - quota_list[i], ties[i]))
+        by = sorted(range(len(shares)), key=lambda i: (floors[i] - quota_list[i], ties[i]))
         for i in by[:left]:
             seats[i] += 1
     return seats
