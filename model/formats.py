@@ -127,7 +127,7 @@ def train(config: Formats, standing: np.ndarray, skill: np.ndarray, who: np.ndar
 
 def skill_factor(config: Formats, skill: np.ndarray, who: np.ndarray) -> float:
     """Candour multiplier from the room's process skills (1 when nobody was trained)."""
-    mean = float(np.add.reduce(skill[who]) / who.size) if who.size else 0.0  # skill[who].mean(), without its wrapper
+    mean = float(np.add.reduce(skill.take(who)) / who.size) if who.size else 0.0  # skill[who].mean(), no wrapper
     return 1.0 + config.skill_candour_gain * mean
 
 

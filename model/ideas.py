@@ -175,20 +175,29 @@ class IdeaStore:
         k = len(novelty)
         if self.count + k > self.capacity:
             self._grow(self.count + k)
-        ids = np.arange(self.count, self.count + k)
+        first = self.count
+        ids = np.arange(first, first + k)
         self.count += k
+        new = slice(first, first + k)  # the new ideas' rows: a slice costs less than indexing by ids
         origin = origin or ("workshop" if workshop >= 0 else "seeded")
-        self.novelty[ids] = novelty
-        self.origin_step[ids] = step
-        self.origin_workshop[ids] = workshop
-        self.origin[ids] = ORIGINS.index(origin)
+        self.novelty[new] = novelty
+        self.origin_step[new] = step
+        self.origin_workshop[new] = workshop
+        self.origin[new] = ORIGINS.index(origin)
         number = {"workshop": workshop, "seeded": 0}.get(origin, step)
-        self.key[ids] = idea_keys(origin, number, k)
+        self.key[new] = idea_keys(origin, number, k)
         source = SEEDED if origin == "seeded" else AUTHOR
         self.generated += k if origin == "workshop" else 0
-        for idea in ids:
-            who = authors if isinstance(authors, np.ndarray) and authors.ndim == 1 else authors[idea - ids[0]]
-            self.adopt(who, np.full(who.size, idea), step, np.full(who.size, source))
+        # every idea's authors adopt it in one call, idea by idea (the adoption log's order, as k calls would be)
+        if isinstance(authors, np.ndarray) and authors.ndim == 1:
+            actors = authors if k == 1 else np.tile(authors, k)
+            ideas = ids.repeat(authors.size)
+        else:
+            rows = [np.asarray(authors[i]) for i in range(k)]
+            actors = np.concatenate(rows) if rows else np.empty(0, dtype=np.int64)
+            ideas = ids.repeat([row.size for row in rows]) if rows else np.empty(0, dtype=np.int64)
+        if actors.size:
+            self.adopt(actors, ideas, step, np.full(actors.size, source))
         return ids
 
     def adopt(self, actors: np.ndarray, ideas: np.ndarray, step: int, sources: np.ndarray) -> None:

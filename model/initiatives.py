@@ -27,13 +27,14 @@ every other event's luck as it was.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
-from tracktwo.model.params import Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
+from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
 from tracktwo.model.voice import group_keys, voice_weights
@@ -65,6 +66,7 @@ class Running:
     withdrawn: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     coordination_owed: float = 0.0  # meetings' worth of the budget owed to coordinating (coordinated initiatives)
+    factors: tuple = ()  # its third party's (candour factor, trust bonus, partiality, outreach reach): fixed a run
 
 
 class Host(Protocol):
@@ -143,6 +145,13 @@ class Programmes:
         self.coordinated = p.competition.coordination == "coordinated" and len(self.initiatives) > 1
         if self.coordinated:
             self._sequence()
+        self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
+        self._any_proscribed = bool(self.proscribed.any())
+        self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
+        self._grassroots_places: tuple[np.ndarray, np.ndarray] | None = None  # (locality, side): made at outreach
+        self._grassroots_groups = slice(
+            BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
+        )  # the ideas' (grassroots, side) counters of members holding any idea
         self.log: list[dict[str, Any]] = []
         self.footprints: dict[int, Footprint] | None = {} if model.record is not None else None
         self.declined = 0
@@ -177,7 +186,8 @@ class Programmes:
             convenes = bool(series.mix) or series.cohort is not None
             steps = regular_steps(w.first_step, series.budget, w.interval) if convenes else []
             # the defaults, valid by construction: built without validating each (a run has dozens)
-            scheduled = [(step, 0, Event.model_construct(format="workshop", step=step)) for step in steps]
+            template = Event.model_construct(format="workshop", step=steps[0]) if steps else None
+            scheduled = [(step, 0, template.model_copy(update={"step": step})) for step in steps]  # same fields set
         else:
             entries = ((step, index, event) for index, event in enumerate(events) for step in event.steps())
             scheduled = sorted(entries, key=lambda x: x[0])
@@ -187,6 +197,12 @@ class Programmes:
             plan.setdefault(step, []).append((index, event))
         running = Running(name, params, third_party, series, plan, third_party.initial_reputation)
         running.conveners[self._key(None)] = series
+        running.factors = (
+            thirdparty.candour_factor(third_party),
+            thirdparty.trust_bonus(third_party),
+            thirdparty.partiality(third_party, model.n_sides),
+            round(third_party.profile.track_three_link * model.params.formats.outreach_size),
+        )
         return running
 
     def _series(self, params: Params, removed: frozenset[int] = frozenset()) -> WorkshopSeries:
@@ -264,10 +280,11 @@ class Programmes:
 
     def run(self, t: int) -> WorkshopRecord | None:
         """Hold every event due this step; returns the first meeting held (for the time series)."""
-        self._trips_lower_aversion(t)
-        first = None
-        if not any(t in running.plan for running in self.initiatives):
+        if self._last_trip_month >= t:  # someone is on a trip's effect (never, unless a trip was taken)
+            self._trips_lower_aversion(t)
+        if t not in self._due:  # no initiative holds an event this step (most steps)
             return None
+        first = None
         for number, running in enumerate(self.initiatives):
             for position, (index, event) in enumerate(running.plan.get(t, [])):
                 if running.ended is not None:
@@ -331,7 +348,7 @@ class Programmes:
             event=event,
             t=t,
             params=model.params,
-            state=self.format_state(),
+            state=self._formats_state or self._keep_format_state(),
             rng=rng,
             sides=running.series.convened_sides,
             mix=lambda: self.convener(running, event).mix,
@@ -347,15 +364,23 @@ class Programmes:
             traced=traced,
         )
         records = held.hold(occasion)
-        if self.trip_until.size:
+        if self.trip_until.size:  # the latest step any trip's effect lasts through (a trip may have been taken)
             self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
         if traced is not None:
             traced.meetings.extend(r.number for r in records)
-        if records:
+        if len(records) == 1:  # one meeting (a workshop, a training): its own figures
+            record = records[0]
+            row.update(
+                participants=int(record.participants.size),
+                new_ideas=int(record.ideas.size),
+                candour=float(record.candour),
+                leaked=record.leaked,
+            )
+        elif records:
             row.update(
                 participants=int(sum(r.participants.size for r in records)),
                 new_ideas=int(sum(r.ideas.size for r in records)),
-                candour=float(records[0].candour if len(records) == 1 else np.mean([r.candour for r in records])),
+                candour=float(np.mean([r.candour for r in records])),
                 leaked=any(r.leaked for r in records),
             )
         row.update(self._state(running))
@@ -381,21 +406,25 @@ class Programmes:
         if invited[0] != who.size and who.size < floor:
             running.ended = t  # invitees decline: the series cannot continue
             return None
-        share_proscribed = np.count_nonzero(self.proscribed[who]) / who.size if who.size else 0.0  # the mean
-        self.proscribed_engaged[who[self.proscribed[who]]] = True
+        share_proscribed = 0.0  # the mean of proscribed[who]
+        if self._any_proscribed and who.size:
+            here = self.proscribed[who]
+            share_proscribed = int(np.add.reduce(here)) / who.size  # count_nonzero's count
+            self.proscribed_engaged[who[here]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
         if overlap and not self.coordinated:
             idea_factor *= 1.0 - config.competition.duplicate_share * overlap
+        candour_factor, trust_bonus, partiality, _ = running.factors
+        candour_factor *= formats.skill_factor(config.formats, self.skill, who)
         meeting = Meeting(
             series=convener,
             who=who,
             number=meeting_number,
             format=kind,
-            candour_factor=thirdparty.candour_factor(running.third_party)
-            * formats.skill_factor(config.formats, self.skill, who),
-            trust_bonus=thirdparty.trust_bonus(running.third_party),
-            partiality=thirdparty.partiality(running.third_party, model.n_sides),
+            candour_factor=candour_factor,
+            trust_bonus=trust_bonus,
+            partiality=partiality,
             idea_factor=idea_factor,
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
@@ -427,8 +456,9 @@ class Programmes:
         if record.leaked and convener is not self.series:
             self.series.leaks += 1  # the run's leaks are counted on the main series
         running.ideas.extend(record.ideas.tolist())
-        self.last_met[number, record.participants] = t
-        self.met[number, record.participants] = True
+        if len(self.initiatives) > 1:  # read only where initiatives compete (_accept, _replace, _overlap)
+            self.last_met[number, record.participants] = t
+            self.met[number, record.participants] = True
         tp = running.third_party
         extra = self.model.params.proscribed.leak_cost if proscribed > 0 else 0.0
         conditions = accepted_conditionality(convener.params)
@@ -451,25 +481,29 @@ class Programmes:
         invited.append(int(who.size))
         model = self.model
         profile = running.third_party.profile
-        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+        attendance = thirdparty.attendance(running.third_party, running.reputation)
+        competing = len(self.initiatives) > 1
+        if attendance >= 1.0 and profile.official_access >= 1.0 and not self._any_proscribed and not competing:
+            return who  # every chance is 1.0: all of them come, no draw (as below)
+        chance = np.full(who.size, attendance)
         if profile.official_access < 1.0:
             chance[model.behaviour[who] == "official"] *= profile.official_access
-        if self.proscribed.any():
+        if self._any_proscribed:
             chance[self.proscribed[who]] *= profile.armed_group_access
-        competing = len(self.initiatives) > 1
-        if competing:
+        if competing:  # .any(axis=0) as one reduction each
             others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
-            tired = (others >= t - model.params.competition.fatigue_months).any(axis=0)
+            tired = np.logical_or.reduce(others >= t - model.params.competition.fatigue_months, axis=0)
             chance[tired] *= 1.0 - model.params.competition.fatigue_decline
-            chance[(others == t).any(axis=0)] = 0.0
+            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
         if np.logical_and.reduce(chance >= 1.0):  # all of them
             return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
-        self.declined += int((~comes).sum())
+        self.declined += who.size - int(np.add.reduce(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
-        return np.sort(kept)
+        kept.sort()  # a new array: np.sort's result, in place
+        return kept
 
     def _coordinating(self, running: Running) -> bool:
         """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""
@@ -501,29 +535,39 @@ class Programmes:
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
         met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
-        return float(np.count_nonzero(met) / met.size)  # its mean: the same quotient
+        return float(int(np.add.reduce(met)) / met.size)  # its mean: the same quotient (count_nonzero's count)
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
         model = self.model
-        reach = round(running.third_party.profile.track_three_link * model.params.formats.outreach_size)
+        reach = running.factors[3]  # round(track_three_link x outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
         rng = model.randomness.local_generator("outreach", "outreach", meeting)
         uptake = self.uptake
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots
-        home = (uptake.cell // model.n_sides) == locality
+        if self._grassroots_places is None:  # each grassroots actor's locality and side: fixed for the run
+            self._grassroots_places = (uptake.cell // model.n_sides, model.side[grassroots])
+        places, sides = self._grassroots_places
+        home = places == locality
         outside = ~model.series.participated[grassroots]
-        for side in np.unique(model.side[record.participants]).tolist():
-            mine = model.side[grassroots] == side
-            local = rng.permutation(grassroots[mine & outside & home])
-            elsewhere = rng.permutation(grassroots[mine & outside & ~home])
+        participant_sides = model.side[record.participants]
+        for side in np.unique(participant_sides).tolist():
+            mine = (sides == side) & outside
+            local = rng.permutation(grassroots[mine & home])
+            elsewhere = rng.permutation(grassroots[mine & ~home])
             reached = np.concatenate([local, elsewhere])[:reach]
-            carriers = record.participants[model.side[record.participants] == side]
-            actors, ideas = np.nonzero(~model.ideas.holds[np.ix_(reached, record.ideas)])
+            carriers = record.participants[participant_sides == side]
+            # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
+            actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
             if actors.size:
                 model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+
+    def _keep_format_state(self) -> FormatState:
+        """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""
+        self._formats_state = self.format_state()
+        return self._formats_state
 
     def format_state(self) -> FormatState:
         """The run's arrays as the formats read them."""
@@ -547,12 +591,14 @@ class Programmes:
         model = self.model
         ideas = model.ideas
         grassroots = model.members["grassroots"]
-        trust = model.cross_side_trust() if model.n_sides > 1 else None
-        if trust is not None and not np.isnan(trust).any():  # numpy's nanmean without NaNs: the plain mean
+        mean_trust = np.nan
+        if model.n_sides > 1:
+            trust = model.cross_side_trust()
+            # numpy's nanmean without NaNs is the plain mean; trust is finite, so a NaN sum means a NaN inside
             mean_trust = float(np.add.reduce(trust) / trust.size) if trust.size else np.nan
-        else:
-            mean_trust = float(np.nanmean(trust)) if trust is not None else np.nan
-        reached = np.count_nonzero(ideas.held_count[grassroots] > 0)
+            if math.isnan(mean_trust) and trust.size:
+                mean_trust = float(np.nanmean(trust))
+        reached = sum(ideas.group_reached[self._grassroots_groups].tolist())  # grassroots holding any idea
         return {
             "reputation": running.reputation,
             "ideas_transferred": ideas.entered_count,

@@ -19,6 +19,8 @@ side sees every idea at its drawn novelty, and the model is the model before Par
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +33,7 @@ from tracktwo.model.voice import snake
 if TYPE_CHECKING:
     from tracktwo.model.transfer import TrackOneEntry
 
-__all__ = ["IssueSpace", "dimension_keys", "salience_rows"]
+__all__ = ["IssueSpace", "dimension_keys", "draw_dimensions", "salience_rows"]
 
 
 def dimension_keys(config: Issues) -> list[str]:
@@ -61,6 +63,21 @@ def salience_rows(config: Issues, kind_names: list[str], kind_behaviour: list[st
             values = np.array([float(weights.get(d, 0.0)) for d in config.dimensions])
             rows[row] = values / values.sum()
     return rows
+
+
+def draw_dimensions(weights: np.ndarray, draws: np.ndarray, dimensions: int) -> np.ndarray:
+    """Each idea's dimension from its uniform: the first whose cumulative weight exceeds uniform x total.
+
+    `weights` is one row for every idea (a row of salience) or a row per idea. One row: numpy's cumsum (in
+    order) and searchsorted (side right) as the same steps on Python floats, a few dimensions costing less so.
+    """
+    if weights.ndim == 1:
+        cumulative = list(itertools.accumulate(weights.tolist()))  # cumsum adds in order, as accumulate does
+        last, top = cumulative[-1], dimensions - 1
+        return np.array([min(bisect.bisect_right(cumulative, d * last), top) for d in draws.tolist()], dtype=np.intp)
+    cumulative = weights.cumsum(axis=-1)
+    dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
+    return np.minimum(dimension, dimensions - 1, out=dimension)
 
 
 class IssueSpace:
@@ -146,23 +163,18 @@ class IssueSpace:
         if self.dimension.size < self.ideas.capacity:
             self._room()
         ideas = self.ideas
-        novelty = ideas.novelty[ids]
-        draws = self.randomness.uniforms("issue_direction", 0, ideas.key[ids])
-        cumulative = np.cumsum(weights, axis=-1)
-        if cumulative.ndim == 1:
-            dimension = np.searchsorted(cumulative, draws * cumulative[-1], side="right")
-        else:
-            dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
-        np.minimum(dimension, self.dimensions - 1, out=dimension)
-        location = np.repeat(anchor[None, :], ids.size, axis=0)
-        location[np.arange(ids.size), dimension] += novelty
-        ideas.location[ids] = location
+        novelty = ideas.novelty.take(ids)
+        draws = self.randomness.uniforms("issue_direction", 0, ideas.key.take(ids))
+        dimension = draw_dimensions(weights, draws, self.dimensions)
+        ideas.location[ids] = anchor  # the anchor, then the novelty along each idea's dimension
+        ideas.location[ids, dimension] += novelty
         self.dimension[ids] = dimension
         if self.neutral:  # every side is at the anchor: each sees the drawn novelty
             self.table[:, ids] = novelty
             return
         # a side at the idea's anchor sees its drawn novelty exactly; any other its distance
         here = (anchor[None, :] == self.position).all(axis=1)  # per side
+        location = ideas.location[ids]
         difference = location[None, :, :] - self.position[:, None, :]
         distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
         self.table[:, ids] = np.where(here[:, None], novelty[None, :], distance)

@@ -225,6 +225,9 @@ class TrackTwoModel(mesa.Model):
             self.position_tie[index] = AGENT_CLASSES[behaviour].position_tie(p)
             self.explores[index] = AGENT_CLASSES[behaviour].explores(p)
             self.workshop_autonomy[index] = AGENT_CLASSES[behaviour].workshop_autonomy(p, self.autonomy[index])
+        self._everyone_explores = bool(self.explores.all())  # no one under instructions: a room's explorers are all
+        self._is_official = self.behaviour == "official"  # compared once (behaviours are strings)
+        self._officials_instructed = Official.under_instructions(p)
 
     def _set_ties_and_groups(self, graph: Graph) -> None:
         """The network's tie index, the (track, side) groups ideas are counted in, and Track One's entry."""
@@ -495,35 +498,50 @@ class TrackTwoModel(mesa.Model):
         rng = self.randomness.local_generator("run_workshop", "workshop", number, 1)
         p = series.params
         w = p.workshops
-        present = np.flatnonzero(np.bincount(self.side[who], minlength=self.n_sides))  # the sides in the room
-        other = present[None, :] != self.side[who][:, None]  # (participant, side present): another side
-        rows, columns = np.nonzero(other)
-        room_trust = np.ones(who.size)  # each participant's mean trust of the other sides in the room
-        if rows.size:
-            sums = np.bincount(rows, weights=self.trust[who[rows], present[columns]], minlength=who.size)
-            room_trust = sums / np.maximum(np.add.reduce(other, axis=1), 1)  # other.sum(axis=1), without its wrapper
+        side_who = self.side.take(who)
+        by_side = np.bincount(side_who, minlength=self.n_sides)  # participants of each side
+        present = by_side.nonzero()[0]  # the sides in the room
+        other = present[None, :] != side_who[:, None]  # (participant, side present): another side
+        rows, columns = other.nonzero()
+        cells = (who.take(rows), present.take(columns))  # (participant, another side present) trust cells
+        if rows.size:  # each participant's mean trust of the other sides in the room (1 with one side present)
+            cell_trust = self.trust[cells]
+            sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
+            room_trust = sums / max(present.size - 1, 1)  # every participant sees the other present sides: the count
+        else:
+            room_trust = np.ones(who.size)
         room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
-            room_trust *= 1.0 - meeting.partiality[self.side[who]]
+            room_trust *= 1.0 - meeting.partiality[side_who]
         value = min(
             1.0, candour(p, room_trust, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
         )
-        explorers = who[self.explores[who]]
-        thinking = self.workshop_autonomy[explorers]
-        diversity = group_diversity(self.side[explorers], self.n_sides, self.track_index[explorers], thinking)
+        if self._everyone_explores:  # the room's explorers are the room (its side counts are known)
+            explorers, explorer_sides = who, side_who
+            side_counts = by_side
+        else:
+            explorers = who[self.explores.take(who)]
+            explorer_sides = self.side.take(explorers)
+            side_counts = None
+        thinking = self.workshop_autonomy.take(explorers)
+        diversity = group_diversity(
+            explorer_sides, self.n_sides, self.track_index.take(explorers), thinking, side_counts=side_counts
+        )
         mean = novelty_mean(p, thinking, diversity, explorers.size / max(who.size, 1))
         count = int(rng.poisson(expected_ideas(p, value, who.size) * meeting.idea_factor))
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self._create_ideas(novelty, t, number, meeting)
-        sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
-        sides_here[:, present] = True
-        self.author_sides = np.concatenate((self.author_sides, sides_here))
-        self.transfer.note_authors(ids, who)
-        learned = familiarity(series.meetings[who], w.familiarity_half)
-        gain = w.trust_gain * value * learned
-        cells = (who[rows], present[columns])
-        self.trust[cells] += gain[rows] * (1.0 - self.trust[cells])
-        self.standing[who] += w.standing_gain * value * learned * (1.0 - self.standing[who])
+        if ids.size:
+            sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
+            sides_here[:, present] = True
+            self.author_sides = np.concatenate((self.author_sides, sides_here))
+            self.transfer.note_authors(ids, who)
+        learned = familiarity(series.meetings.take(who), w.familiarity_half)
+        if rows.size:  # trust[cells] += gain[rows] x (1 - trust[cells]): the cells as read above (distinct)
+            gain = w.trust_gain * value * learned
+            self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
+        standing = self.standing.take(who)
+        self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
         ties = self._form_cross_side_ties(number, who, w.tie_formation * value)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
@@ -554,10 +572,11 @@ class TrackTwoModel(mesa.Model):
         Officials in a personal capacity drift back to positions as the officials' share of the seats rises
         (docs/ODD.md 7.1, Candour: position ties).
         """
-        tie = self.position_tie[who].copy()
-        officials = self.behaviour[who] == "official"
-        if officials.any() and not Official.under_instructions(self.params):
-            share = np.count_nonzero(officials) / officials.size  # officials.mean(): the same quotient
+        tie = self.position_tie.take(who)  # a copy
+        officials = self._is_official.take(who)
+        count = int(np.add.reduce(officials))  # np.count_nonzero(officials), in one call
+        if count and not self._officials_instructed:
+            share = count / officials.size  # officials.mean(): the same quotient
             tie[officials] = Official.room_position_tie(self.params, share)
         return tie
 

@@ -12,6 +12,7 @@ Functional forms (docs/ODD.md, "Workshop"):
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -75,22 +76,46 @@ def effective_mix(params: Params) -> dict[str, float]:
 _FEW_SHARES = 8  # largest_remainder on Python floats up to this many shares (fewer calls than numpy's)
 
 
+@functools.lru_cache(maxsize=256)
+def _quotas(total: int, shares: tuple[float, ...]) -> tuple[tuple[float, ...], tuple[int, ...], int] | None:
+    """A few shares' quotas, their floors and the seats left over (None: no seats to give; nothing drawn).
+
+    What :func:`largest_remainder` computes before its draw, the same arithmetic on Python floats; a series
+    asks for the same (total, shares) at every meeting, so it is kept.
+    """
+    share_sum = np.add.reduce(np.array(shares, dtype=float))  # shares.sum() as numpy sums them
+    if total <= 0 or share_sum <= 0:
+        return None
+    share_sum = float(share_sum)
+    quota_list = tuple(total * share / share_sum for share in shares)
+    floors = tuple(math.floor(quota) for quota in quota_list)
+    return quota_list, floors, total - sum(floors)
+
+
+def seat_list(total: int, shares: tuple[float, ...], rng: np.random.Generator) -> list[int]:
+    """:func:`largest_remainder` for shares given as Python floats, as a list: the same seats and draws."""
+    if len(shares) > _FEW_SHARES:
+        return largest_remainder(total, np.array(shares, dtype=float), rng).tolist()
+    found = _quotas(total, shares)
+    if found is None:
+        return [0] * len(shares)
+    quota_list, floors, left = found
+    ties = rng.random(len(shares)).tolist()  # drawn even when no seat is left over, as below
+    seats = list(floors)
+    if left > 0:  # lexsort's order: remainder (seats - quota) first, then the tie-break, then position
+        by = sorted(range(len(shares)), key=lambda i: (floors[i] - quota_list[i], ties[i]))
+        for i in by[:left]:
+            seats[i] += 1
+    return seats
+
+
 def largest_remainder(total: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Integer seats summing to total, proportional to shares; ties broken at random."""
+    if shares.size <= _FEW_SHARES:  # a few kinds or sides: the same arithmetic and order on Python floats
+        return np.array(seat_list(total, tuple(shares.tolist()), rng), dtype=np.int64)
     share_sum = np.add.reduce(shares)  # shares.sum(), once and without its wrapper
     if total <= 0 or share_sum <= 0:
         return np.zeros(shares.size, dtype=np.int64)
-    if shares.size <= _FEW_SHARES:  # a few kinds or sides: the same arithmetic and order on Python floats
-        share_sum = float(share_sum)
-        quota_list = [total * share / share_sum for share in shares.tolist()]
-        seat_list = [math.floor(quota) for quota in quota_list]
-        ties = rng.random(shares.size).tolist()  # drawn even when no seat is left over, as below
-        left = total - sum(seat_list)
-        if left > 0:  # lexsort's order: remainder (seats - quota) first, then the tie-break, then position
-            by = sorted(range(shares.size), key=lambda i: (seat_list[i] - quota_list[i], ties[i]))
-            for i in by[:left]:
-                seat_list[i] += 1
-        return np.array(seat_list, dtype=np.int64)
     quotas = total * shares / share_sum
     seats = np.floor(quotas).astype(np.int64)
     tie_break = rng.random(shares.size)  # drawn even when no seat is left over: the stream's later draws stay put
@@ -121,14 +146,24 @@ def accepted_conditionality(params: Params) -> float:
 BEHAVIOUR_MIX_CATEGORIES = 4  # the four tracks the behaviour mix was calibrated on; a fifth (middle range) caps at 1
 
 
-def normalised_entropy(labels: np.ndarray, categories: int) -> float:
-    """Shannon entropy of labels divided by its maximum over `categories` categories, 0..1."""
+@functools.lru_cache(maxsize=16)
+def _log(categories: int) -> np.floating:
+    """The numpy log of a whole number of categories (kept: the entropy's divisor at every meeting)."""
+    return np.log(categories)
+
+
+def normalised_entropy(labels: np.ndarray, categories: int, counts: np.ndarray | None = None) -> float:
+    """Shannon entropy of labels divided by its maximum over `categories` categories, 0..1.
+
+    `counts`: the labels' counts by value (``np.bincount(labels)``, any trailing zeros), when known already.
+    """
     if categories <= 1 or labels.size == 0:
         return 0.0
-    counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
+    if counts is None:
+        counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
     counts = counts[counts > 0]  # the labels present, in order (as np.unique counts them)
     p = counts / np.add.reduce(counts)
-    return float(-np.add.reduce(p * np.log(p)) / np.log(categories))
+    return float(-np.add.reduce(p * np.log(p)) / _log(categories))
 
 
 def _mean(values: np.ndarray) -> float:
@@ -142,9 +177,11 @@ def _std(values: np.ndarray) -> float:
     return math.sqrt(np.add.reduce(deviation * deviation) / values.size)
 
 
-def group_diversity(sides: np.ndarray, n_sides: int, behaviours: np.ndarray, autonomy: np.ndarray) -> float:
-    """Mean of side balance, behaviour mix and autonomy spread, each on 0..1."""
-    side_term = normalised_entropy(sides, n_sides)
+def group_diversity(
+    sides: np.ndarray, n_sides: int, behaviours: np.ndarray, autonomy: np.ndarray, side_counts: np.ndarray | None = None
+) -> float:
+    """Mean of side balance, behaviour mix and autonomy spread, each on 0..1 (`side_counts`: the sides' counts)."""
+    side_term = normalised_entropy(sides, n_sides, side_counts)
     kind_term = normalised_entropy(behaviours, BEHAVIOUR_MIX_CATEGORIES)
     if kind_term > 1.0 and np.unique(behaviours).size > BEHAVIOUR_MIX_CATEGORIES:  # middle-range leaders too
         kind_term = 1.0
@@ -233,10 +270,12 @@ class WorkshopSeries:
         self.participated = np.zeros(kinds.size, dtype=bool)
         self.leaks = 0
         self.empty_seats = params.evaluation.seats == "empty"  # removed actors keep their place, then sit out
-        pool_mask = np.ones(kinds.size, dtype=bool) if self.empty_seats else ~self.excluded
-        of_kind = {kind: (kinds == kind) & pool_mask for kind in self.mix}  # kinds are objects: compared once each
+        found = {kind: kinds == kind for kind in self.mix}  # kinds are objects: compared once each
+        removed = not self.empty_seats and bool(self.excluded.any())  # removed actors are not in the pool
+        is_kind = {kind: of_kind & ~self.excluded for kind, of_kind in found.items()} if removed else found
+        on_side = {side: sides == side for side in self.convened_sides}
         self.cells = {
-            (kind, side): np.flatnonzero(of_kind[kind] & (sides == side))
+            (kind, side): np.flatnonzero(is_kind[kind] & on_side[side])
             for kind in self.mix
             for side in self.convened_sides
         }
@@ -244,9 +283,14 @@ class WorkshopSeries:
         sizes = np.array([pool.size for pool in self.cells.values()], dtype=np.int64)
         self._cell_of = np.repeat(np.arange(sizes.size), sizes)  # each pool member's cell, in the cells' order
         self._within = np.arange(self._pool.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place in its cell
-        self._priority = np.zeros(kinds.size)  # each invitable actor's priority for the meeting being convened
-        invitable = np.isin(kinds, list(self.mix)) & np.isin(sides, self.convened_sides)  # before any removal
-        if self.cohort is None and self.mix and not invitable.any():
+        self._mix_shares = tuple(float(self.mix[k]) for k in self.mix)  # seat shares by kind, in the mix's order
+        self._side_shares = (1.0,) * len(self.convened_sides)  # each kind's seats split evenly across the sides
+        self._rank = np.ones(kinds.size, dtype=np.int8)  # scratch: each actor's rank at the meeting being convened
+        # someone (removed or not) of a kind the mix invites on a side convened: the pool, or before the removal
+        invitable = self._pool.size > 0 or (
+            removed and any((f & s).any() for f in found.values() for s in on_side.values())
+        )
+        if self.cohort is None and self.mix and not invitable:
             convened = ", ".join(str(side + 1) for side in self.convened_sides)
             raise ConfigError(
                 f"workshops.mix invites only kinds ({', '.join(self.mix)}) that side(s) {convened} have no actors of; "
@@ -310,23 +354,26 @@ class WorkshopSeries:
     def _invite(self, randomness: EventRandomness, number: int) -> np.ndarray:
         w = self.params.workshops
         rng = randomness.local_generator("invite", "workshop", number, 0)
-        kinds = list(self.mix)
-        seats = largest_remainder(w.size, np.array([self.mix[k] for k in kinds]), rng)
-        keep = round(w.retention * self.previous.size)
-        again = self.previous[np.argsort(randomness.uniforms("retention", number, self.previous), kind="stable")]
-        rank = np.ones(self.kinds.size, dtype=np.int8)  # retained first, newcomers, then the last group's others
-        rank[self.previous] = 2
-        rank[again[:keep]] = 0
-        if self._pool.size:  # every pool's priorities at once: keyed by actor, so the same as pool by pool
-            self._priority[self._pool] = randomness.uniforms("invitation", number, self._pool)
+        seats = seat_list(w.size, self._mix_shares, rng)
+        previous = self.previous
+        rank = self._rank  # retained first (0), newcomers (1), then the last group's others (2)
+        if previous.size:
+            keep = round(w.retention * previous.size)
+            again = previous.take(randomness.uniforms("retention", number, previous).argsort(kind="stable"))
+            rank[previous] = 2
+            rank[again[:keep]] = 0
+        # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
+        priority = randomness.uniforms("invitation", number, self._pool)
+        sides = self._side_shares
         cell_seats = [  # seats per (kind, side) cell, in the cells' order: the same draws, in the same order
-            seats_here
-            for kind_seats in seats.tolist()
-            for seats_here in largest_remainder(kind_seats, np.ones(len(self.convened_sides)), rng).tolist()
+            seats_here for kind_seats in seats for seats_here in seat_list(kind_seats, sides, rng)
         ]
         # each cell's first seats by rank, then priority, then place in the pool (one sort for every cell)
         pool, cell_of = self._pool, self._cell_of
-        order = np.lexsort((self._priority[pool], rank[pool], cell_of))
-        taken = self._within < np.array(cell_seats, dtype=np.int64)[cell_of]  # sorted by cell: the same cell order
-        who = np.sort(pool[order[taken]])
+        order = np.lexsort((priority, rank.take(pool), cell_of))
+        if previous.size:
+            rank[previous] = 1  # the scratch back to every actor a newcomer
+        taken = self._within < np.array(cell_seats, dtype=np.int64).take(cell_of)  # sorted by cell: the same order
+        who = pool.take(order[taken])
+        who.sort()
         return who[~self.excluded[who]] if self.empty_seats else who  # empty: the removed actors' seats stay empty
