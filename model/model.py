@@ -272,6 +272,7 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
         self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
+        self._rules_by_state: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # their parts by state
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
@@ -455,15 +456,36 @@ class TrackTwoModel(mesa.Model):
         rules = self._rules.get(key)
         if rules is None:  # each (states, wary) once a run: the rules read only the parameters and autonomy
             aversion, forgetting = np.zeros(self.n_actors), np.zeros(self.n_actors)
-            for (behaviour, state), index in self._rule_cells.items():
-                cls = AGENT_CLASSES[behaviour]
-                state_ripe = bool(states[state])
-                aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
-                forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
+            for state, state_ripe in enumerate(key[0]):
+                members, state_aversion, state_forgetting = self._state_rules(state, state_ripe, wary)
+                aversion[members] = state_aversion
+                forgetting[members] = state_forgetting
             rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
         np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
         np.copyto(self.forgetting, rules[1])
         self._anyone_forgets = rules[2]
+
+    def _state_rules(self, state: int, ripe: bool, wary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One Track One state's actors and their aversion and forgetting rates, made once per (state, ripe, wary).
+
+        Each class's rules apply to its members elementwise, so a (states, wary) pair's rates are these parts.
+        """
+        key = (state, ripe, wary)
+        rules = self._rules_by_state.get(key)
+        if rules is None:
+            members, aversion, forgetting = [], [], []
+            for (behaviour, cell_state), index in self._rule_cells.items():
+                if cell_state != state:
+                    continue
+                cls = AGENT_CLASSES[behaviour]
+                members.append(index)
+                aversion.append(
+                    np.broadcast_to(cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary), index.shape)
+                )
+                forgetting.append(np.full(index.size, cls.forgetting_rate(self.params, ripe), dtype=float))
+            rules = (np.concatenate(members), np.concatenate(aversion).astype(float), np.concatenate(forgetting))
+            self._rules_by_state[key] = rules
+        return rules
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
@@ -679,7 +701,7 @@ class TrackTwoModel(mesa.Model):
             sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
             for row, holders in enumerate(batch.holders):
                 sides[row, self.side[holders]] = True
-            self.author_sides = np.vstack([self.author_sides, sides])
+            self.author_sides = np.concatenate((self.author_sides, sides))  # vstack's result, without its wrapper
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""
