@@ -55,6 +55,8 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
+_FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
+
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     """An attribute drawn from a Beta with this mean and standard deviation (the mean itself when sd is 0)."""
@@ -207,6 +209,8 @@ class TrackTwoModel(mesa.Model):
         kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]
         self._rows = np.arange(self.n_actors)
         self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
+        self._trust_cells = np.arange(self.n_actors * self.n_sides).reshape(self.n_actors, self.n_sides)  # flat
+        self._other_sides = self.side[:, None] != np.arange(self.n_sides)  # (actors x sides): the sides not one's own
         self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
@@ -401,7 +405,13 @@ class TrackTwoModel(mesa.Model):
         if self.n_sides < 2:
             return np.full(self.n_actors, np.nan)
         own = trust.reshape(-1)[self._own_side_cells] if trust.flags.c_contiguous else trust[self._rows, self.side]
-        return (np.add.reduce(trust, axis=1) - own) / (self.n_sides - 1)
+        if self.n_sides < _FEW_SIDES:  # numpy's row sums of under 8 values add them in order: column by column
+            total = trust[:, 0] + trust[:, 1]
+            for side in range(2, self.n_sides):
+                total += trust[:, side]
+        else:
+            total = np.add.reduce(trust, axis=1)
+        return (total - own) / (self.n_sides - 1)
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
@@ -438,8 +448,9 @@ class TrackTwoModel(mesa.Model):
             drivers = self.ripeness_drivers()
             opened = ripeness.advance(self.randomness.uniforms("ripeness", t + 1, self._states), t + 1, drivers)
             if self.record is not None:
-                for state in np.flatnonzero(opened).tolist():
-                    self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+                for state, was_opened in enumerate(opened.tolist()):
+                    if was_opened:
+                        self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
         else:
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
@@ -657,19 +668,20 @@ class TrackTwoModel(mesa.Model):
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        officials = self.weighs_standing[actors]
-        if not np.count_nonzero(officials):
+        officials = self.weighs_standing.take(actors).nonzero()[0]
+        if officials.size == 0:
             return
-        actors, ideas = actors[officials], ideas[officials]
-        rows, sides = np.nonzero(self.author_sides[ideas] & (np.arange(self.n_sides) != self.side[actors][:, None]))
-        if rows.size == 0:
+        actors, ideas = actors.take(officials), ideas.take(officials)
+        across = self.author_sides.take(ideas, axis=0) & self._other_sides.take(actors, axis=0)  # authors' other sides
+        learnt = self._trust_cells.take(actors, axis=0)[across]  # the (actor, side) cells of trust, flat
+        if learnt.size == 0:
             return
-        counted = np.bincount(actors[rows] * self.n_sides + sides)  # (actor, side) cells, in order, and how often
+        counted = np.bincount(learnt)  # each cell, in order, and how often
         cells = counted.nonzero()[0]
-        times = counted[cells]
+        times = counted.take(cells)
         if self.trust.flags.c_contiguous:  # the cells index the flat (actors x sides) trust: 1-D indexing is cheaper
             trust = self.trust.reshape(-1)
-            trust[cells] = 1.0 - (1.0 - trust[cells]) * (1.0 - gain) ** times
+            trust[cells] = 1.0 - (1.0 - trust.take(cells)) * (1.0 - gain) ** times
             return
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
