@@ -142,13 +142,21 @@ class TrackUptake:
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
         n = holders.shape[1]
-        gained = np.zeros(n, dtype=bool)
-        seen = min(n, self._last_holders.shape[1])
-        gained[:seen] = np.logical_or.reduce(holders[:, :seen] > self._last_holders[:, :seen], axis=0)
-        gained[seen:] = True
+        last = self._last_holders
+        if last.shape[1] == n:
+            gained = np.logical_or.reduce(holders > last, axis=0)
+        else:  # ideas born since the last check gained their holders
+            gained = np.ones(n, dtype=bool)
+            gained[: last.shape[1]] = np.logical_or.reduce(holders[:, : last.shape[1]] > last, axis=0)
         self._last_holders = holders.copy()
-        gained &= np.add.reduce(holders > 0, axis=0) >= self.sides_needed
-        candidates = np.flatnonzero(gained)
+        needed = self.sides_needed
+        if needed == 1:  # some side holds it (the counts are never negative)
+            gained &= np.logical_or.reduce(holders, axis=0)
+        elif needed == self.n_sides:  # every side holds it
+            gained &= np.logical_and.reduce(holders, axis=0)
+        else:
+            gained &= np.add.reduce(holders > 0, axis=0) >= needed
+        candidates = gained.nonzero()[0]
         if candidates.size == 0:
             return
         holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
@@ -158,15 +166,20 @@ class TrackUptake:
             present = np.zeros((candidates.size, cells), dtype=bool)
             present[:, self._cells_held] = held
             held = present
-        sides_holding = np.add.reduce(held.reshape(candidates.size, self.localities, self.n_sides), axis=2).T
+        # sides holding each (candidate, locality): the side columns added one by one (a reduction over so few
+        # values costs several times more), as bytes (whole numbers below 256 sides)
+        by_side = held.view(np.uint8).reshape(candidates.size, self.localities, self.n_sides)
+        sides_holding = by_side[:, :, 0].copy()
+        for side in range(1, self.n_sides):
+            sides_holding += by_side[:, :, side]
         if self._agreed_cells.shape[1] < n:  # room for the ideas born since
             grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
             grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
             self._agreed_cells = grown
-        new = sides_holding >= self.sides_needed
-        new &= ~self._agreed_cells[:, candidates]  # pairs agreed already stay so: only the new ones are added
+        # (locality x candidate): enough sides hold it there and it was not agreed there before (True > False only)
+        new = np.greater((sides_holding >= needed).T, self._agreed_cells.take(candidates, axis=1))
         localities, columns = np.nonzero(new)
         if localities.size:
-            ideas = candidates[columns]
+            ideas = candidates.take(columns)
             self._agreed_cells[localities, ideas] = True
             self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))
