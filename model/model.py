@@ -743,22 +743,23 @@ class TrackTwoModel(mesa.Model):
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
         inside, inside_sides, sizes_outside = self._grassroots_inside()
-        if inside.size:
-            reached = reached.copy()
-            reached[grassroots] -= np.bincount(inside_sides[holding[inside]], minlength=self.n_sides)
+        reached_list = reached.tolist()  # whole numbers, from here on in Python
+        if inside.size:  # the grassroots inside the rooms are not the public
+            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=self.n_sides).tolist()
+            reached_list[grassroots] = [r - h for r, h in zip(reached_list[grassroots], holding_inside, strict=True)]
             sizes = sizes_outside
         credible = holding & self._weighs_not
         credible &= self.standing >= self.params.ripeness.credible_standing
         official = BEHAVIOURS.index("official")
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
-            reached_list, sizes_list = reached.tolist(), sizes.tolist()
+            sizes_list = sizes.tolist()
             shares = []
             for track in (official, grassroots):
                 members = sum(sizes_list[track])
                 shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
             return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
         by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
-        reached_list, sizes_list = reached.tolist(), sizes.tolist()  # whole numbers: Python's quotients are numpy's
+        sizes_list = sizes.tolist()  # whole numbers: Python's quotients are numpy's
 
         def share(track: int, state: int) -> float:
             members = sizes_list[track][state]
