@@ -76,6 +76,7 @@ class TrackUptake:
         self._meetings_seen = 0
         self._last_holders = np.zeros((n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
         self._in_room: dict[int, np.ndarray] = {}
+        self._room_columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # in-room officials by side
         self._checked_room = 0
 
     def observe(self, t: int) -> None:
@@ -100,10 +101,11 @@ class TrackUptake:
             self._checked_room = room_adoptions
             holders = ideas.group_holders[ELITE * sides : (ELITE + 1) * sides, :n]
             in_room = self._officials_in_room()
-            if in_room:
+            if in_room:  # and the officials in the room, each side's counted in one pass
                 holders = holders.copy()
-                for side, officials in in_room.items():
-                    holders[side] += ideas.holds[officials, :n].sum(axis=0)
+                order, starts, room_sides = self._room_columns
+                counts = np.add.reduceat(ideas.holds.T[:n].take(order, axis=1), starts, axis=1, dtype=np.int64)
+                holders[room_sides] += counts.T
             self._uptake("track_1_5", holders, self._room_staffed, t)
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
@@ -114,27 +116,39 @@ class TrackUptake:
             in_room = self.officials[self.series.participated[self.officials]]
             sides = self.side[in_room]
             self._in_room = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
+            if self._in_room:  # the same officials by side, as columns to count in one pass
+                self._room_columns = (
+                    np.concatenate(list(self._in_room.values())),
+                    np.cumsum([0] + [o.size for o in self._in_room.values()])[:-1],
+                    np.array(list(self._in_room), dtype=np.int64),
+                )
             self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.n_sides)
             self._room_staffed = self._staffed(self._room_sizes)
         return self._in_room
 
-    @staticmethod
-    def _staffed(sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """The sides with members (None: every side), and their sizes as a column (made when the sizes change)."""
-        staffed = sizes > 0
-        return (None if staffed.all() else staffed), sizes[staffed, None]
+    def _staffed(self, sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """The sides with members (None: every side), and the holders each needs, as a column (made when sizes change).
 
-    def _uptake(self, track: str, holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+        A side's share h / members reaches the threshold from that many holders on: the same quotients, computed
+        once, so a month compares whole numbers (one array call instead of a division and a comparison).
+        """
+        staffed = sizes > 0
+        needed = [
+            next((h for h in range(members + 1) if h / members >= self.threshold), members + 1)
+            for members in sizes[staffed].tolist()
+        ]
+        return (None if staffed.all() else staffed), np.array(needed, dtype=np.int64)[:, None]
+
+    def _uptake(self, track: str, holders: np.ndarray, staffed_needed: tuple, t: int) -> None:
         """Note when each idea reached the threshold's share of `track`'s members on every side."""
-        staffed, sizes = staffed_sizes
-        if sizes.size == 0:
+        staffed, needed = staffed_needed
+        if needed.size == 0:
             return
-        shares = (holders if staffed is None else holders[staffed]) / sizes
-        reached = np.logical_and.reduce(shares >= self.threshold, axis=0)
+        reached = np.logical_and.reduce((holders if staffed is None else holders[staffed]) >= needed, axis=0)
         taken, mask = getattr(self, track), self._taken[track]  # the ideas taken, and as a mask: only new ones are read
         if mask.size < reached.size:
             mask = self._taken[track] = np.concatenate([mask, np.zeros(max(reached.size, mask.size), dtype=bool)])
-        reached &= ~mask[: reached.size]
+        reached = np.greater(reached, mask[: reached.size])  # reached, and not taken before (True > False only)
         for idea in reached.nonzero()[0].tolist():
             taken[idea] = t
             mask[idea] = True
