@@ -735,11 +735,13 @@ class TrackTwoModel(mesa.Model):
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         """
         states = self.ripeness.states.size
-        holding = self.ideas.held_count > 0
-        reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
+            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * self.n_sides)
+            reached = reached.reshape(len(BEHAVIOURS), self.n_sides)
+        else:
+            holding = self.ideas.held_count > 0
+            reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
         inside, inside_sides, sizes_outside = self._grassroots_inside()
