@@ -404,7 +404,7 @@ class TrackTwoModel(mesa.Model):
         trust = self.trust if trust is None else trust
         if self.n_sides < 2:
             return np.full(self.n_actors, np.nan)
-        own = trust.reshape(-1)[self._own_side_cells] if trust.flags.c_contiguous else trust[self._rows, self.side]
+        own = trust.reshape(-1).take(self._own_side_cells) if trust.flags.c_contiguous else trust[self._rows, self.side]
         if self.n_sides < _FEW_SIDES:  # numpy's row sums of under 8 values add them in order: column by column
             total = trust[:, 0] + trust[:, 1]
             for side in range(2, self.n_sides):
