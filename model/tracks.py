@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from tracktwo.model.params import BEHAVIOURS
+from tracktwo.model.transfer import holders_needed
 
 if TYPE_CHECKING:
     from tracktwo.model.ideas import IdeaStore
@@ -133,10 +134,7 @@ class TrackUptake:
         once, so a month compares whole numbers (one array call instead of a division and a comparison).
         """
         staffed = sizes > 0
-        needed = [
-            next((h for h in range(members + 1) if h / members >= self.threshold), members + 1)
-            for members in sizes[staffed].tolist()
-        ]
+        needed = [holders_needed(members, self.threshold) for members in sizes[staffed].tolist()]
         return (None if staffed.all() else staffed), np.array(needed, dtype=np.int64)[:, None]
 
     def _uptake(self, track: str, holders: np.ndarray, staffed_needed: tuple, t: int) -> None:

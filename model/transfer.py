@@ -12,14 +12,32 @@ is not needed; a population with no officials at all has no Track One, and nothi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from tracktwo.model.agents import Official
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.params import ConfigError, Params
 
-__all__ = ["ROUTE_CARRIERS", "TrackOneEntry"]
+__all__ = ["ROUTE_CARRIERS", "TrackOneEntry", "holders_needed"]
 
 ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous", "middle_range": "via_middle_range"}
+
+
+def holders_needed(members: int, threshold: float) -> int:
+    """The fewest holders h of a group of `members` whose share h / members reaches the threshold (members + 1: none).
+
+    The share is the quotient numpy computes (whole numbers below 2^53 convert exactly), and it only grows with h,
+    so `holders >= holders_needed(...)` is `holders / members >= threshold` for every count of holders.
+    """
+    if members < 1:
+        raise ValueError(f"members: expected 1 or more, got {members}")
+    h = max(0, min(members + 1, math.floor(threshold * members) - 1)) if math.isfinite(threshold) else 0
+    while h > 0 and (h - 1) / members >= threshold:
+        h -= 1
+    while h <= members and h / members < threshold:
+        h += 1
+    return h
 
 
 class TrackOneEntry:
@@ -65,11 +83,7 @@ class TrackOneEntry:
         # a side's share h / officials reaches the threshold from this many holders on (the same quotients,
         # computed once: comparing whole numbers costs one array call instead of a division and a comparison)
         self._holders_needed = np.array(
-            [
-                next((h for h in range(int(o) + 1) if h / o >= self.threshold), int(o) + 1)
-                for o in self.officials_per_side.tolist()
-            ],
-            dtype=np.int64,
+            [holders_needed(int(o), self.threshold) for o in self.officials_per_side.tolist()], dtype=np.int64
         )[:, None]
         self._pending: tuple[int, int, np.ndarray] | None = None  # (ideas, entered, the ideas not entered yet)
         self._group_list = self.groups.tolist()

@@ -17,6 +17,7 @@ from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from tracktwo.model.transfer import holders_needed
 
 EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short: three sides, per-side ripeness, rivals
     "sides": 3,
@@ -47,6 +48,18 @@ def test_threshold_counts_reach_the_threshold_exactly_where_the_shares_do(thresh
         assert needed.ravel().tolist() == [_needed(members, threshold), _needed(members + 1, threshold)]
         holders = np.arange(members + 1)
         assert ((holders >= needed[0, 0]) == (holders / members >= threshold)).all()
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1e-9, 0.1, 0.3, 1 / 3, 0.7, 1 - 1e-12, 1.0, 1.5])
+def test_holders_needed_for_large_groups_is_where_the_shares_reach_the_threshold(threshold: float) -> None:
+    """Found from near threshold x members (no scan from 0): right for groups of a 100,000-actor model too."""
+    for members in (1, 7, 1_000, 9_999, 50_000, 99_991):
+        needed = holders_needed(members, threshold)
+        assert needed == _needed(members, threshold)
+        if needed <= members:
+            assert needed / members >= threshold and (needed == 0 or (needed - 1) / members < threshold)
+    with pytest.raises(ValueError, match="members"):
+        holders_needed(0, 0.5)
 
 
 def test_the_transfer_checks_threshold_counts_match_the_officials_shares() -> None:
