@@ -168,12 +168,7 @@ class TrackUptake:
             gained &= np.logical_and.reduce(holders, axis=0)
         else:
             gained &= np.add.reduce(holders > 0, axis=0) >= needed
-        if self._agreed_cells.shape[1] < n:  # room for the ideas born since
-            grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
-            grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
-            self._agreed_cells = grown
-        # an idea agreed in every locality already can form no new agreement: not a candidate (True > False only)
-        candidates = np.greater(gained, np.logical_and.reduce(self._agreed_cells[:, :n], axis=0)).nonzero()[0]
+        candidates = gained.nonzero()[0]
         if candidates.size == 0:
             return
         holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
@@ -189,6 +184,10 @@ class TrackUptake:
         sides_holding = by_side[:, :, 0].copy()
         for side in range(1, self.n_sides):
             sides_holding += by_side[:, :, side]
+        if self._agreed_cells.shape[1] < n:  # room for the ideas born since
+            grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
+            grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
+            self._agreed_cells = grown
         # (locality x candidate): enough sides hold it there and it was not agreed there before (True > False only)
         new = np.greater((sides_holding >= needed).T, self._agreed_cells.take(candidates, axis=1))
         localities, columns = np.nonzero(new)
