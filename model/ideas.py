@@ -291,7 +291,7 @@ class IdeaStore:
             return empty, empty, empty, empty
         ideas = np.concatenate([e[0] for e in self._log])
         actors = np.concatenate([e[1] for e in self._log])
-        steps = np.concatenate([np.full(e[0].size, e[2], dtype=np.int32) for e in self._log])
+        steps = np.repeat(np.array([e[2] for e in self._log], dtype=np.int32), [e[0].size for e in self._log])
         sources = np.concatenate([e[3] for e in self._log])
         return ideas, actors, steps, sources
 

@@ -293,7 +293,7 @@ class IssueSpace:
             if entered or self._open.shape[2] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
                 still_open = ideas.entered_step[:n] < 0
                 track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
-                self._open = np.stack([still_open, track_two]).astype(float)[:, None, :]
+                self._open = np.array([still_open, track_two], dtype=float)[:, None, :]  # stack's, in one call
             held = holders * self._open  # (all open, Track Two open) x sides x ideas
             targets = held @ ideas.location[:n]  # 2 x sides x dimensions
             totals = np.add.reduce(held, axis=2)[:, :, None]  # 2 x sides x 1
@@ -303,7 +303,7 @@ class IssueSpace:
                 factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
             targets *= factor
             totals *= factor
-            cached = self._pull = (held_now, targets, totals, bool(totals[0].any()))
+            cached = self._pull = (held_now, targets, totals, np.count_nonzero(totals[0]) > 0)
         if not cached[3]:
             return False
         step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions

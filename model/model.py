@@ -56,6 +56,8 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
+_FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
+
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
     """An attribute drawn from a Beta with this mean and standard deviation (the mean itself when sd is 0)."""
@@ -208,6 +210,8 @@ class TrackTwoModel(mesa.Model):
         kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]
         self._rows = np.arange(self.n_actors)
         self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
+        self._trust_cells = np.arange(self.n_actors * self.n_sides).reshape(self.n_actors, self.n_sides)  # flat
+        self._other_sides = self.side[:, None] != np.arange(self.n_sides)  # (actors x sides): the sides not one's own
         self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
@@ -276,6 +280,7 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
         self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
+        self._rules_by_state: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # their parts by state
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
@@ -404,8 +409,14 @@ class TrackTwoModel(mesa.Model):
         trust = self.trust if trust is None else trust
         if self.n_sides < 2:
             return np.full(self.n_actors, np.nan)
-        own = trust.reshape(-1)[self._own_side_cells] if trust.flags.c_contiguous else trust[self._rows, self.side]
-        return (np.add.reduce(trust, axis=1) - own) / (self.n_sides - 1)
+        own = trust.reshape(-1).take(self._own_side_cells) if trust.flags.c_contiguous else trust[self._rows, self.side]
+        if self.n_sides < _FEW_SIDES:  # numpy's row sums of under 8 values add them in order: column by column
+            total = trust[:, 0] + trust[:, 1]
+            for side in range(2, self.n_sides):
+                total += trust[:, side]
+        else:
+            total = np.add.reduce(trust, axis=1)
+        return (total - own) / (self.n_sides - 1)
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
@@ -442,8 +453,9 @@ class TrackTwoModel(mesa.Model):
             drivers = self.ripeness_drivers()
             opened = ripeness.advance(self.randomness.uniforms("ripeness", t + 1, self._states), t + 1, drivers)
             if self.record is not None:
-                for state in np.flatnonzero(opened).tolist():
-                    self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+                for state, was_opened in enumerate(opened.tolist()):
+                    if was_opened:
+                        self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
         else:
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
@@ -460,15 +472,36 @@ class TrackTwoModel(mesa.Model):
         rules = self._rules.get(key)
         if rules is None:  # each (states, wary) once a run: the rules read only the parameters and autonomy
             aversion, forgetting = np.zeros(self.n_actors), np.zeros(self.n_actors)
-            for (behaviour, state), index in self._rule_cells.items():
-                cls = AGENT_CLASSES[behaviour]
-                state_ripe = bool(states[state])
-                aversion[index] = cls.novelty_aversion(self.params, self.autonomy[index], state_ripe, wary)
-                forgetting[index] = cls.forgetting_rate(self.params, state_ripe)
+            for state, state_ripe in enumerate(key[0]):
+                members, state_aversion, state_forgetting = self._state_rules(state, state_ripe, wary)
+                aversion[members] = state_aversion
+                forgetting[members] = state_forgetting
             rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
         np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
         np.copyto(self.forgetting, rules[1])
         self._anyone_forgets = rules[2]
+
+    def _state_rules(self, state: int, ripe: bool, wary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One Track One state's actors and their aversion and forgetting rates, made once per (state, ripe, wary).
+
+        Each class's rules apply to its members elementwise, so a (states, wary) pair's rates are these parts.
+        """
+        key = (state, ripe, wary)
+        rules = self._rules_by_state.get(key)
+        if rules is None:
+            members, aversion, forgetting = [], [], []
+            for (behaviour, cell_state), index in self._rule_cells.items():
+                if cell_state != state:
+                    continue
+                cls = AGENT_CLASSES[behaviour]
+                members.append(index)
+                aversion.append(
+                    np.broadcast_to(cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary), index.shape)
+                )
+                forgetting.append(np.full(index.size, cls.forgetting_rate(self.params, ripe), dtype=float))
+            rules = (np.concatenate(members), np.concatenate(aversion).astype(float), np.concatenate(forgetting))
+            self._rules_by_state[key] = rules
+        return rules
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
 
@@ -656,19 +689,20 @@ class TrackTwoModel(mesa.Model):
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        officials = self.weighs_standing[actors]
-        if not np.count_nonzero(officials):
+        officials = self.weighs_standing.take(actors).nonzero()[0]
+        if officials.size == 0:
             return
-        actors, ideas = actors[officials], ideas[officials]
-        rows, sides = np.nonzero(self.author_sides[ideas] & (np.arange(self.n_sides) != self.side[actors][:, None]))
-        if rows.size == 0:
+        actors, ideas = actors.take(officials), ideas.take(officials)
+        across = self.author_sides.take(ideas, axis=0) & self._other_sides.take(actors, axis=0)  # authors' other sides
+        learnt = self._trust_cells.take(actors, axis=0)[across]  # the (actor, side) cells of trust, flat
+        if learnt.size == 0:
             return
-        counted = np.bincount(actors[rows] * self.n_sides + sides)  # (actor, side) cells, in order, and how often
+        counted = np.bincount(learnt)  # each cell, in order, and how often
         cells = counted.nonzero()[0]
-        times = counted[cells]
+        times = counted.take(cells)
         if self.trust.flags.c_contiguous:  # the cells index the flat (actors x sides) trust: 1-D indexing is cheaper
             trust = self.trust.reshape(-1)
-            trust[cells] = 1.0 - (1.0 - trust[cells]) * (1.0 - gain) ** times
+            trust[cells] = 1.0 - (1.0 - trust.take(cells)) * (1.0 - gain) ** times
             return
         who, side = np.divmod(cells, self.n_sides)
         self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
@@ -700,7 +734,7 @@ class TrackTwoModel(mesa.Model):
             sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
             for row, holders in enumerate(batch.holders):
                 sides[row, self.side[holders]] = True
-            self.author_sides = np.vstack([self.author_sides, sides])
+            self.author_sides = np.concatenate((self.author_sides, sides))  # vstack's result, without its wrapper
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""
@@ -722,30 +756,33 @@ class TrackTwoModel(mesa.Model):
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         """
         states = self.ripeness.states.size
-        holding = self.ideas.held_count > 0
-        reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            reached = np.bincount(self.groups[holding], minlength=reached.size).reshape(reached.shape)
+            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * self.n_sides)
+            reached = reached.reshape(len(BEHAVIOURS), self.n_sides)
+        else:
+            holding = self.ideas.held_count > 0
+            reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
         sizes = self._group_sizes
         grassroots = BEHAVIOURS.index("grassroots")
         inside, inside_sides, sizes_outside = self._grassroots_inside()
-        if inside.size:
-            reached = reached.copy()
-            reached[grassroots] -= np.bincount(inside_sides[holding[inside]], minlength=self.n_sides)
+        reached_list = reached.tolist()  # whole numbers, from here on in Python
+        if inside.size:  # the grassroots inside the rooms are not the public
+            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=self.n_sides).tolist()
+            reached_list[grassroots] = [r - h for r, h in zip(reached_list[grassroots], holding_inside, strict=True)]
             sizes = sizes_outside
         credible = holding & self._weighs_not
         credible &= self.standing >= self.params.ripeness.credible_standing
         official = BEHAVIOURS.index("official")
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
-            reached_list, sizes_list = reached.tolist(), sizes.tolist()
+            sizes_list = sizes.tolist()
             shares = []
             for track in (official, grassroots):
                 members = sum(sizes_list[track])
                 shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
             return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
         by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
-        reached_list, sizes_list = reached.tolist(), sizes.tolist()  # whole numbers: Python's quotients are numpy's
+        sizes_list = sizes.tolist()  # whole numbers: Python's quotients are numpy's
 
         def share(track: int, state: int) -> float:
             members = sizes_list[track][state]

@@ -103,7 +103,7 @@ class EventRandomness:
     def __init__(self, seed: int) -> None:
         self.seed = int(seed)
         self._base = {event: mix(mix(self.seed + GOLDEN) + (index + 1) * GOLDEN) for index, event in enumerate(EVENTS)}
-        self._local: dict[str, np.random.Generator] = {}  # local_generator's, one per call site
+        self._local: dict[str, tuple[np.random.Generator, dict, list[int]]] = {}  # local_generator's, per call site
 
     def key(self, event: str, *numbers: int) -> int:
         """A 64-bit key for one event class and a tuple of whole numbers (a step, a workshop, a state)."""
@@ -219,20 +219,21 @@ class EventRandomness:
         For a generator used only inside the function that asks for it (it is reset at that site's next
         call): setting a Philox's state costs a fraction of building one (no fresh entropy drawn).
         """
-        rng = self._local.get(site)
-        if rng is None:
-            rng = self._local[site] = np.random.Generator(np.random.Philox(key=0))
-        rng.bit_generator.state = {  # as Philox(key=k) starts: counter 0, key (k, 0), the buffer empty
-            "bit_generator": "Philox",
-            "state": {
-                "counter": np.zeros(4, dtype=np.uint64),
-                "key": np.array([self.key(event, *numbers), 0], dtype=np.uint64),
-            },
-            "buffer": np.zeros(4, dtype=np.uint64),
-            "buffer_pos": 4,
-            "has_uint32": 0,
-            "uinteger": 0,
-        }
+        local = self._local.get(site)
+        if local is None:
+            key = [0, 0]
+            start = {  # as Philox(key=k) starts: counter 0, key (k, 0), the buffer empty (lists: the setter copies)
+                "bit_generator": "Philox",
+                "state": {"counter": [0, 0, 0, 0], "key": key},
+                "buffer": [0, 0, 0, 0],
+                "buffer_pos": 4,
+                "has_uint32": 0,
+                "uinteger": 0,
+            }
+            local = self._local[site] = (np.random.Generator(np.random.Philox(key=0)), start, key)
+        rng, start, key = local
+        key[0] = self.key(event, *numbers)
+        rng.bit_generator.state = start
         return rng
 
 

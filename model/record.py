@@ -113,7 +113,9 @@ class Record:
 
     def note_opening(self, step: int, state: int, terms: dict[str, float]) -> None:
         """Keep each driver's share of the hazard at a window's opening."""
-        hazard = sum(terms.values())
+        hazard = 0.0  # summed in order, as opening_hazard does (sum() compensates float sums from Python 3.12)
+        for term in terms.values():
+            hazard += term
         shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
         self.openings.append(Opening(step, state, hazard, shares))
 
@@ -193,9 +195,17 @@ def chain_attribution(
     aversion; through a format when it passes through an entry of that format; through a route
     when the idea entered Track One by it.
     """
-    hops = record._walk(ideas)  # (side, source, adopter, step) by idea: what Hops hold, without building them
-    chains = record._chain_actors(hops)
-    entered = np.array(sorted(chains), dtype=np.int64)
+    walked: dict[int, list[tuple[int, int, int, int]]] | None = None
+    chains: dict[int, set[int]] | None = None
+
+    def hops() -> dict[int, list[tuple[int, int, int, int]]]:
+        """(side, source, adopter, step) by idea, what Hops hold: walked once, and only if a component reads them."""
+        nonlocal walked
+        if walked is None:
+            walked = record._walk(ideas)
+        return walked
+
+    entered = np.array(sorted(record.counted), dtype=np.int64)  # the ideas with trees (chains' keys)
     result: dict[str, float] = {}
     for key in keys:
         component = Component.parse(key)
@@ -208,13 +218,16 @@ def chain_attribution(
                 else [i for i, f in enumerate(entry_formats) if f == component.name]
             )
             traces = [footprints[i] for i in entries if i in footprints]
-            on_chain = np.array([_passes(i, ideas, hops.get(i, []), traces) for i in entered.tolist()], dtype=bool)
+            walk = hops() if any(t.adoptions or t.trips for t in traces) else {}  # meetings alone: no hop read
+            on_chain = np.array([_passes(i, ideas, walk.get(i, []), traces) for i in entered.tolist()], dtype=bool)
         elif component.kind == "route":
             on_chain = np.array(  # the programme's ideas: a rival idea's route is no route of the programme
                 [ideas.origin_workshop[i] >= 0 and ideas.routes.get(i) == component.name for i in entered.tolist()],
                 dtype=bool,
             )
         else:
+            if chains is None:
+                chains = record._chain_actors(hops())
             named = members(component, population) & participated
             on_chain = np.array([bool(named[list(chains[i])].any()) for i in entered.tolist()], dtype=bool)
         result[f"chain_ideas_{component.slug}"] = int(on_chain.sum())

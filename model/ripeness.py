@@ -62,6 +62,9 @@ def in_fixed_window(config: Ripeness, step: int) -> bool:
     return any(start <= step < end for start, end in config.windows)
 
 
+_FEW_STATES = 8  # numpy sums fewer values than this one by one, in order (its pairwise summation starts at 8)
+
+
 class RipenessProcess:
     """Track One's ripe/unripe state (one per side, or one shared), updated at the end of each step for the next."""
 
@@ -95,19 +98,25 @@ class RipenessProcess:
         if mode == "endogenous":
             was_ripe = self.states  # replaced below, not changed in place
             values = [opening_hazard(self.config, d) for d in drivers]
-            hazards = np.array(values)
-            if len(values) <= 2:  # one or two states: numpy's mean, without its call
-                self.hazard = values[0] if len(values) == 1 else (values[0] + values[1]) / 2
+            count = len(values)
+            if count < _FEW_STATES:  # numpy's mean of under 8 values: summed in order, then divided, without its call
+                total = values[0]
+                for value in values[1:]:
+                    total += value
+                self.hazard = total if count == 1 else total / count
             else:
-                self.hazard = float(hazards.mean())
-            opening = -np.expm1(-hazards)
-            if len(values) == 1:  # one Track One: the same comparisons on its one draw, without array calls
-                draw = float(draws[0])
-                ripe = draw >= 1.0 / self.config.mean_window_length if was_ripe[0] else draw < float(opening[0])
-                self.states = np.array([ripe])
-            else:
-                stays = draws >= 1.0 / self.config.mean_window_length
-                self.states = np.where(was_ripe, stays, draws < opening)
+                self.hazard = float(np.array(values).mean())
+            opening = np.expm1(np.array([-value for value in values])).tolist()  # -expm1(-h): numpy's expm1
+            stay = 1.0 / self.config.mean_window_length
+            if next_step > self.staged_until:  # no staged window: the same comparisons on Python floats
+                was = was_ripe.tolist()
+                ripe = [d >= stay if w else d < -o for d, w, o in zip(draws.tolist(), was, opening, strict=True)]
+                self.states = np.array(ripe)
+                opened = [r and not w for r, w in zip(ripe, was, strict=True)]
+                self.windows_opened += sum(opened)
+                return np.array(opened)
+            stays = draws >= stay
+            self.states = np.where(was_ripe, stays, draws < -np.array(opening))
         elif mode == "fixed":
             was_ripe = self.states.copy()
             self.states[:] = in_fixed_window(self.config, next_step)

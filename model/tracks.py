@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from tracktwo.model.params import BEHAVIOURS
+from tracktwo.model.transfer import holders_needed
 
 if TYPE_CHECKING:
     from tracktwo.model.ideas import IdeaStore
@@ -76,6 +77,7 @@ class TrackUptake:
         self._meetings_seen = 0
         self._last_holders = np.zeros((n_sides, 0), dtype=np.int64)  # grassroots holders at the last check
         self._in_room: dict[int, np.ndarray] = {}
+        self._room_columns: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # in-room officials by side
         self._checked_room = 0
 
     def observe(self, t: int) -> None:
@@ -100,10 +102,11 @@ class TrackUptake:
             self._checked_room = room_adoptions
             holders = ideas.group_holders[ELITE * sides : (ELITE + 1) * sides, :n]
             in_room = self._officials_in_room()
-            if in_room:
+            if in_room:  # and the officials in the room, each side's counted in one pass
                 holders = holders.copy()
-                for side, officials in in_room.items():
-                    holders[side] += ideas.holds[officials, :n].sum(axis=0)
+                order, starts, room_sides = self._room_columns
+                counts = np.add.reduceat(ideas.holds.T[:n].take(order, axis=1), starts, axis=1, dtype=np.int64)
+                holders[room_sides] += counts.T
             self._uptake("track_1_5", holders, self._room_staffed, t)
 
     def _officials_in_room(self) -> dict[int, np.ndarray]:
@@ -114,27 +117,36 @@ class TrackUptake:
             in_room = self.officials[self.series.participated[self.officials]]
             sides = self.side[in_room]
             self._in_room = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
+            if self._in_room:  # the same officials by side, as columns to count in one pass
+                self._room_columns = (
+                    np.concatenate(list(self._in_room.values())),
+                    np.cumsum([0] + [o.size for o in self._in_room.values()])[:-1],
+                    np.array(list(self._in_room), dtype=np.int64),
+                )
             self._room_sizes = self._elite_sizes + np.bincount(sides, minlength=self.n_sides)
             self._room_staffed = self._staffed(self._room_sizes)
         return self._in_room
 
-    @staticmethod
-    def _staffed(sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """The sides with members (None: every side), and their sizes as a column (made when the sizes change)."""
-        staffed = sizes > 0
-        return (None if staffed.all() else staffed), sizes[staffed, None]
+    def _staffed(self, sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """The sides with members (None: every side), and the holders each needs, as a column (made when sizes change).
 
-    def _uptake(self, track: str, holders: np.ndarray, staffed_sizes: tuple, t: int) -> None:
+        A side's share h / members reaches the threshold from that many holders on: the same quotients, computed
+        once, so a month compares whole numbers (one array call instead of a division and a comparison).
+        """
+        staffed = sizes > 0
+        needed = [holders_needed(members, self.threshold) for members in sizes[staffed].tolist()]
+        return (None if staffed.all() else staffed), np.array(needed, dtype=np.int64)[:, None]
+
+    def _uptake(self, track: str, holders: np.ndarray, staffed_needed: tuple, t: int) -> None:
         """Note when each idea reached the threshold's share of `track`'s members on every side."""
-        staffed, sizes = staffed_sizes
-        if sizes.size == 0:
+        staffed, needed = staffed_needed
+        if needed.size == 0:
             return
-        shares = (holders if staffed is None else holders[staffed]) / sizes
-        reached = np.logical_and.reduce(shares >= self.threshold, axis=0)
+        reached = np.logical_and.reduce((holders if staffed is None else holders[staffed]) >= needed, axis=0)
         taken, mask = getattr(self, track), self._taken[track]  # the ideas taken, and as a mask: only new ones are read
         if mask.size < reached.size:
             mask = self._taken[track] = np.concatenate([mask, np.zeros(max(reached.size, mask.size), dtype=bool)])
-        reached &= ~mask[: reached.size]
+        reached = np.greater(reached, mask[: reached.size])  # reached, and not taken before (True > False only)
         for idea in reached.nonzero()[0].tolist():
             taken[idea] = t
             mask[idea] = True
@@ -142,13 +154,21 @@ class TrackUptake:
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
         n = holders.shape[1]
-        gained = np.zeros(n, dtype=bool)
-        seen = min(n, self._last_holders.shape[1])
-        gained[:seen] = np.logical_or.reduce(holders[:, :seen] > self._last_holders[:, :seen], axis=0)
-        gained[seen:] = True
+        last = self._last_holders
+        if last.shape[1] == n:
+            gained = np.logical_or.reduce(holders > last, axis=0)
+        else:  # ideas born since the last check gained their holders
+            gained = np.ones(n, dtype=bool)
+            gained[: last.shape[1]] = np.logical_or.reduce(holders[:, : last.shape[1]] > last, axis=0)
         self._last_holders = holders.copy()
-        gained &= np.add.reduce(holders > 0, axis=0) >= self.sides_needed
-        candidates = np.flatnonzero(gained)
+        needed = self.sides_needed
+        if needed == 1:  # some side holds it (the counts are never negative)
+            gained &= np.logical_or.reduce(holders, axis=0)
+        elif needed == self.n_sides:  # every side holds it
+            gained &= np.logical_and.reduce(holders, axis=0)
+        else:
+            gained &= np.add.reduce(holders > 0, axis=0) >= needed
+        candidates = gained.nonzero()[0]
         if candidates.size == 0:
             return
         holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
@@ -158,15 +178,20 @@ class TrackUptake:
             present = np.zeros((candidates.size, cells), dtype=bool)
             present[:, self._cells_held] = held
             held = present
-        sides_holding = np.add.reduce(held.reshape(candidates.size, self.localities, self.n_sides), axis=2).T
+        # sides holding each (candidate, locality): the side columns added one by one (a reduction over so few
+        # values costs several times more), as bytes (whole numbers below 256 sides)
+        by_side = held.view(np.uint8).reshape(candidates.size, self.localities, self.n_sides)
+        sides_holding = by_side[:, :, 0].copy()
+        for side in range(1, self.n_sides):
+            sides_holding += by_side[:, :, side]
         if self._agreed_cells.shape[1] < n:  # room for the ideas born since
             grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
             grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
             self._agreed_cells = grown
-        new = sides_holding >= self.sides_needed
-        new &= ~self._agreed_cells[:, candidates]  # pairs agreed already stay so: only the new ones are added
+        # (locality x candidate): enough sides hold it there and it was not agreed there before (True > False only)
+        new = np.greater((sides_holding >= needed).T, self._agreed_cells.take(candidates, axis=1))
         localities, columns = np.nonzero(new)
         if localities.size:
-            ideas = candidates[columns]
+            ideas = candidates.take(columns)
             self._agreed_cells[localities, ideas] = True
             self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))

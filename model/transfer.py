@@ -12,14 +12,32 @@ is not needed; a population with no officials at all has no Track One, and nothi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from tracktwo.model.agents import Official
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.params import ConfigError, Params
 
-__all__ = ["ROUTE_CARRIERS", "TrackOneEntry"]
+__all__ = ["ROUTE_CARRIERS", "TrackOneEntry", "holders_needed"]
 
 ROUTE_CARRIERS = {"elite": "via_elites", "autonomous": "via_autonomous", "middle_range": "via_middle_range"}
+
+
+def holders_needed(members: int, threshold: float) -> int:
+    """The fewest holders h of a group of `members` whose share h / members reaches the threshold (members + 1: none).
+
+    The share is the quotient numpy computes (whole numbers below 2^53 convert exactly), and it only grows with h,
+    so `holders >= holders_needed(...)` is `holders / members >= threshold` for every count of holders.
+    """
+    if members < 1:
+        raise ValueError(f"members: expected 1 or more, got {members}")
+    h = max(0, min(members + 1, math.floor(threshold * members) - 1)) if math.isfinite(threshold) else 0
+    while h > 0 and (h - 1) / members >= threshold:
+        h -= 1
+    while h <= members and h / members < threshold:
+        h += 1
+    return h
 
 
 class TrackOneEntry:
@@ -62,6 +80,12 @@ class TrackOneEntry:
             )
         self.quorum = quorum
         self._adoptions_checked = 0
+        # a side's share h / officials reaches the threshold from this many holders on (the same quotients,
+        # computed once: comparing whole numbers costs one array call instead of a division and a comparison)
+        self._holders_needed = np.array(
+            [holders_needed(int(o), self.threshold) for o in self.officials_per_side.tolist()], dtype=np.int64
+        )[:, None]
+        self._pending: tuple[int, int, np.ndarray] | None = None  # (ideas, entered, the ideas not entered yet)
         self._group_list = self.groups.tolist()
         self._none = np.empty(0, dtype=np.int64)  # no idea entered (read only)
         self._none.flags.writeable = False
@@ -104,10 +128,16 @@ class TrackOneEntry:
         if adoptions == self._adoptions_checked:
             return self._none  # shares only rise when officials adopt (the threshold is > 0)
         self._adoptions_checked = adoptions
-        pending = (ideas.entered_step[: ideas.count] < 0).nonzero()[0]
-        shares = self.counting_holders(pending) / self.officials_per_side[:, None]
-        taken = np.add.reduce(shares >= self.threshold, axis=0)
-        entered = pending[taken >= self.quorum]
+        cached = self._pending
+        if cached is None or cached[0] != ideas.count or cached[1] != ideas.entered_count:
+            pending = (ideas.entered_step[: ideas.count] < 0).nonzero()[0]
+            cached = self._pending = (ideas.count, ideas.entered_count, pending)
+        pending = cached[2]
+        reached = self.counting_holders(pending) >= self._holders_needed  # each side's share at the threshold
+        if self.quorum == reached.shape[0]:  # every side that counts
+            entered = pending[np.logical_and.reduce(reached, axis=0)]
+        else:
+            entered = pending[np.add.reduce(reached, axis=0) >= self.quorum]
         ideas.entered_count += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = step

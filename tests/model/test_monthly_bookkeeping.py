@@ -1,0 +1,133 @@
+"""The month's bookkeeping on cheaper paths gives, bit for bit, what its array definition gives.
+
+Speed work (issue 22) replaced some array calls of the month outside advocacy: shares compared
+with thresholds became whole-number comparisons with each side's threshold count, short row sums
+became column additions, the ripeness draw of a few states runs on Python floats, and the behaviour
+rules are assembled from per-state parts. Each test compares a path with its definition (the
+arrays as before) on many cases, including the edges where floating point could tell them apart.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+from tracktwo.model.agents import AGENT_CLASSES
+from tracktwo.model.model import TrackTwoModel
+from tracktwo.model.params import make_params
+from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from tracktwo.model.transfer import holders_needed
+
+EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short: three sides, per-side ripeness, rivals
+    "sides": 3,
+    "evaluation.record": True,
+    "rivals.track_one_rate": 0.2,
+    "rivals.outside_rate": 0.2,
+    "ripeness.scope": "per_side",
+    "steps": 40,
+}
+
+
+def _needed(members: int, threshold: float) -> int:
+    """The fewest holders whose share reaches the threshold, found by the shares themselves (numpy's)."""
+    shares = np.arange(members + 1) / np.array([members])
+    reached = np.flatnonzero(shares >= threshold)
+    return int(reached[0]) if reached.size else members + 1
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.1, 0.2, 0.3, 1 / 3, 0.5, 0.6, 0.7, 2 / 3, 0.9, 1.0, 1.2])
+def test_threshold_counts_reach_the_threshold_exactly_where_the_shares_do(threshold: float) -> None:
+    """Whole-number comparisons (tracks.py, transfer.py) agree with h / members >= threshold for every h."""
+    model = TrackTwoModel(make_params({"steps": 2}), 0)
+    uptake = model.programme.uptake
+    uptake.threshold = threshold
+    for members in range(1, 120):
+        staffed, needed = uptake._staffed(np.array([members, 0, members + 1]))
+        assert staffed.tolist() == [True, False, True]
+        assert needed.ravel().tolist() == [_needed(members, threshold), _needed(members + 1, threshold)]
+        holders = np.arange(members + 1)
+        assert ((holders >= needed[0, 0]) == (holders / members >= threshold)).all()
+
+
+@pytest.mark.parametrize("threshold", [0.0, 1e-9, 0.1, 0.3, 1 / 3, 0.7, 1 - 1e-12, 1.0, 1.5])
+def test_holders_needed_for_large_groups_is_where_the_shares_reach_the_threshold(threshold: float) -> None:
+    """Found from near threshold x members (no scan from 0): right for groups of a 100,000-actor model too."""
+    for members in (1, 7, 1_000, 9_999, 50_000, 99_991):
+        needed = holders_needed(members, threshold)
+        assert needed == _needed(members, threshold)
+        if needed <= members:
+            assert needed / members >= threshold and (needed == 0 or (needed - 1) / members < threshold)
+    with pytest.raises(ValueError, match="members"):
+        holders_needed(0, 0.5)
+
+
+def test_the_transfer_checks_threshold_counts_match_the_officials_shares() -> None:
+    for seed, overrides in enumerate([{}, {"sides": 3}, {"transfer.threshold": 1 / 3}, {"transfer.threshold": 0.75}]):
+        model = TrackTwoModel(make_params({"steps": 2, **overrides}), seed)
+        entry = model.transfer
+        needed = entry._holders_needed.ravel().tolist()
+        for officials, count in zip(entry.officials_per_side.tolist(), needed, strict=True):
+            assert count == _needed(int(officials), entry.threshold)
+
+
+@pytest.mark.parametrize("sides", [2, 3, 4, 7, 8, 9])
+def test_cross_side_trust_by_columns_equals_the_row_sums(sides: int) -> None:
+    """Under 8 sides the columns added in order are numpy's row sums, bit for bit (and from 8 on it uses them)."""
+    model = TrackTwoModel(make_params({"sides": sides, "steps": 2}), 3)
+    rng = np.random.default_rng(sides)
+    for trust in (
+        model.trust,
+        rng.random(model.trust.shape) * rng.random(),
+        np.asfortranarray(rng.random(model.trust.shape)),
+    ):
+        own = trust[np.arange(model.n_actors), model.side]
+        expected = (np.add.reduce(trust, axis=1) - own) / (sides - 1)
+        assert model.cross_side_trust(trust).tobytes() == expected.tobytes()
+
+
+def _advance_by_arrays(process: RipenessProcess, draws: np.ndarray, drivers: list[RipenessDrivers]) -> tuple:
+    """RipenessProcess.advance's endogenous step as array operations (its definition before the Python path)."""
+    was_ripe = process.states
+    hazards = np.array([opening_hazard(process.config, d) for d in drivers])
+    opening = -np.expm1(-hazards)
+    states = np.where(was_ripe, draws >= 1.0 / process.config.mean_window_length, draws < opening)
+    return float(hazards.mean()), states, states & ~was_ripe
+
+
+@pytest.mark.parametrize("states", [1, 2, 3, 5, 7, 8, 9])
+def test_the_ripeness_draw_on_python_floats_equals_the_array_draw(states: int) -> None:
+    rng = np.random.default_rng(states)
+    config = make_params({"ripeness.mode": "endogenous", "ripeness.baseline_hazard": 0.05}).ripeness
+    process = RipenessProcess(config, states)
+    for step in range(1, 400):
+        drivers = [
+            RipenessDrivers(float(rng.random()), int(rng.integers(0, 30)), float(rng.random())) for _ in range(states)
+        ]
+        draws = rng.random(states) ** 3  # often below the opening chance
+        before = process.windows_opened
+        hazard, expected, opened_expected = _advance_by_arrays(process, draws, drivers)
+        opened = process.advance(draws, step, drivers)
+        assert process.hazard == hazard
+        assert process.states.tolist() == expected.tolist()
+        assert opened.tolist() == opened_expected.tolist()
+        assert process.windows_opened - before == int(opened_expected.sum())
+
+
+def test_behaviour_rules_assembled_by_state_equal_the_rules_cell_by_cell() -> None:
+    model = TrackTwoModel(make_params(copy.deepcopy(EVERY_FEATURE)), 5)
+    n_states = model.ripeness.states.size
+    for code in range(2 ** (n_states + 1)):
+        states = np.array([bool(code >> s & 1) for s in range(n_states)])
+        wary = bool(code >> n_states & 1)
+        aversion, forgetting = np.zeros(model.n_actors), np.zeros(model.n_actors)
+        for (behaviour, state), index in model._rule_cells.items():  # the rules' definition, cell by cell
+            cls = AGENT_CLASSES[behaviour]
+            aversion[index] = cls.novelty_aversion(model.params, model.autonomy[index], bool(states[state]), wary)
+            forgetting[index] = cls.forgetting_rate(model.params, bool(states[state]))
+        model.ripeness.states = states
+        model.wary_until = model.steps if wary else -1
+        model._rules_for = None
+        model._apply_behaviour_rules()
+        assert model.aversion.tobytes() == aversion.tobytes()
+        assert model.forgetting.tobytes() == forgetting.tobytes()
