@@ -58,6 +58,17 @@ def _done(code: int) -> None:
         signal.signal(signal.SIGINT, leave)
 
 
+def _forget_caught_interrupts() -> None:
+    """Clear CPython's note of an interrupt that ended evaluated source, so `python -m tracktwo` exits with its status.
+
+    A Ctrl-C landing while source text runs through `exec` (dataclasses and namedtuple build their methods so, as
+    a command's modules load or its pool starts) makes CPython note an unhandled interrupt, even when our code
+    catches it; under `python -m`, Python then ends the process with SIGINT (status -2) instead of the command's
+    130. The note is cleared at the start of every evaluation of source text, so evaluating none clears it.
+    """
+    exec("", {})  # the empty program: nothing is evaluated
+
+
 def run() -> int:
     """Load the command line and run it; exit 130 with one line on Ctrl-C while loading."""
     atexit.register(_ignore_interrupts)  # registered first, so it runs last of the exit handlers
@@ -67,6 +78,7 @@ def run() -> int:
 
         code = main()
         _done(code)
+        _forget_caught_interrupts()
     except BaseException as error:
         # Ctrl-C while loading (an interrupted import can make Python exit -2), between the command's own
         # handling and _done, or reported by a library as an error of its own: one line, nothing left to do
