@@ -9,23 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_mechanisms import _largest_remainder_numpy as reference_seats  # the array steps, as before this round
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import draw_dimensions
 from tracktwo.model.workshops import largest_remainder, normalised_entropy, seat_list
-
-
-def reference_seats(total: int, shares: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """largest_remainder's array steps (as before this round): quotas, floors, one tie-break draw, lexsort."""
-    share_sum = np.add.reduce(shares)
-    if total <= 0 or share_sum <= 0:
-        return np.zeros(shares.size, dtype=np.int64)
-    quotas = total * shares / share_sum
-    seats = np.floor(quotas).astype(np.int64)
-    tie_break = rng.random(shares.size)
-    left = total - int(np.add.reduce(seats))
-    if left > 0:
-        seats[np.lexsort((tie_break, seats - quotas))[:left]] += 1
-    return seats
 
 
 def test_seats_on_kept_quotas_match_the_array_steps_and_their_draws() -> None:
