@@ -66,6 +66,7 @@ _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with P
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
+_SPARSE_AT = 512  # open pairs beyond which the split pass computes only the advocated layers' terms of its log
 
 
 @dataclass
@@ -607,8 +608,12 @@ def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pa
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
     rate = _pair_rate(context, receivers, columns)
-    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
     weighing_at = weighs.nonzero()[0]
+    q = np.minimum(rate, P_CEILING)
+    if by_side.shape[0] > 1 and flat.size > _SPARSE_AT:  # many pairs, several layers: the terms that count
+        log_plain = _log_plain_sparse(context, by_side, flat, receivers, q, weighs)
+    else:
+        log_plain = _log_plain(context, by_side, total, flat, receivers, q)
     owner, senders = _advocates(ties, advocating, flat.take(weighing_at), receivers.take(weighing_at))
     owner = weighing_at.take(owner)  # each tie's open pair
     p = _tie_p(context, rate, owner, senders, receivers.take(owner), None)
@@ -662,7 +667,12 @@ def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | No
         return context.base_rate
     if novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
         sides = context.sides.take(receivers)
-        novelty = novelty[:, 0].take(sides) if columns is None else novelty[sides, columns]
+        if columns is None:
+            novelty = novelty[:, 0].take(sides)
+        else:  # the (side, column) cells of the flat table: a take costs less than a 2-D fancy index
+            sides *= novelty.shape[1]
+            sides += columns
+            novelty = novelty.take(sides)
     else:
         novelty = novelty[0] if novelty.size == 1 or columns is None else novelty.take(columns)
     return context.base_rate * np.exp(-context.aversion.take(receivers) * novelty)
@@ -684,6 +694,36 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
             log_plain += term
         return log_plain
     return total.reshape(-1).take(flat) * np.log1p(-q)
+
+
+def _log_plain_sparse(context: Context, by_side, flat, receivers, q, skip: np.ndarray | None) -> np.ndarray:
+    """:func:`_log_plain` for several layers from the (layer, pair) terms of advocates only, bit for bit.
+
+    Most open pairs have advocates on one side only, and the weighing pairs (`skip`: a mask, or None) read their
+    chance tie by tie, so most of _log_plain's m_s log(1 - q t_s) terms are m_s = 0: a term is computed only where
+    m_s > 0 and the receiver does not weigh standing, with the same products and functions. Each pair's terms are
+    summed by bincount from 0.0 in layer order: 0.0 + t equals t and adding an omitted term (a zero) changes no sum,
+    so each pair's log is _log_plain's (at most a zero's sign differs, and P(adopt) = 0 either way). The weighing
+    pairs get 0 (their chance is not read from here).
+    """
+    layers, pairs = by_side.shape[0], flat.size
+    counts = by_side.reshape(layers, -1).take(flat, axis=1)  # (layers x pairs)
+    advocated = counts > 0.0
+    if skip is not None:
+        advocated = np.greater(advocated, skip)  # advocated and not weighing (bools: a nonzero of bools costs least)
+    at = advocated.reshape(-1).nonzero()[0]  # layer-major: each pair's terms in layer order
+    counts = counts.reshape(-1)
+    layer = at // pairs
+    pair = at - layer * pairs
+    cells = receivers.take(pair)
+    cells *= context.trust.shape[1]
+    cells += layer
+    x = context.trust.reshape(-1).take(cells)  # each term's trust of its layer's side
+    x *= q.take(pair) if isinstance(q, np.ndarray) else q  # q x t (= -(-q x t), the same rounding)
+    np.negative(x, out=x)
+    np.log1p(x, out=x)
+    x *= counts.take(at)
+    return np.bincount(pair, weights=x, minlength=pairs)
 
 
 def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):

@@ -41,6 +41,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: boo
     monkeypatch.setattr(diffusion, "_FEW_TIES", 10**9 if one_pass else -1)
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
     monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9 if one_pass else 0)
+    monkeypatch.setattr(diffusion, "_SPARSE_AT", 10**9 if one_pass else -1)  # the split pass's log: all terms, or some
     return simulate(dict(config), seed)
 
 
@@ -113,3 +114,31 @@ def test_chances_looked_up_by_count_equal_the_chances_computed_pair_by_pair(q: f
     looked_up = diffusion._threshold_by_count(float(min(q, diffusion.P_CEILING)), 30).take(counts.astype(np.int64))
     assert looked_up.tobytes() == direct.tobytes()
     assert looked_up[0] == 0.0 and (np.diff(looked_up) >= 0).all()  # P(adopt) x 2^53: more advocates, no less likely
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_split_pass_log_from_advocated_layers_equals_the_log_from_every_layer(seed: int) -> None:
+    """_log_plain_sparse: only the (layer, pair) terms with advocates, summed by bincount, gives _log_plain's bits.
+
+    Counts mostly zero (advocates on one side), several layers, trust of other sides anywhere in [0, 1] and of
+    one's own 1, q per pair (novelty) or one float (none), some pairs weighing (they get 0, read elsewhere).
+    """
+    rng = np.random.default_rng(seed)
+    layers, n, ideas = 2 + seed % 3, 50, 7
+    sides = rng.integers(0, layers, n)
+    trust = rng.random((n, layers)) ** (1 + seed)
+    trust[np.arange(n), sides] = 1.0
+    context = diffusion.Context(0.1, np.zeros(ideas), rng.random(n), rng.random(n) < 0.3, rng.random(n), sides, trust)
+    by_side = np.where(rng.random((layers, ideas * n)) < 0.3, rng.integers(1, 6, (layers, ideas * n)), 0).astype(float)
+    total = by_side.sum(axis=0)
+    flat = (total > 0).nonzero()[0]
+    receivers = flat % n
+    weighs = context.weighs_standing.take(receivers)
+    for q in (np.minimum(rng.random(flat.size) ** 3, diffusion.P_CEILING), 0.07):
+        dense = diffusion._log_plain(context, by_side, total, flat, receivers, q)
+        sparse = diffusion._log_plain_sparse(context, by_side, flat, receivers, q, weighs)
+        plain = ~weighs
+        assert plain.sum() > 20 and weighs.sum() > 5
+        assert sparse[plain].tobytes() == dense[plain].tobytes()
+        assert (sparse[weighs] == 0.0).all()
+        assert np.array_equal(diffusion._log_plain_sparse(context, by_side, flat, receivers, q, None), dense)
