@@ -74,6 +74,24 @@ def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
     return a, b
 
 
+_CROSS_PAIRS: dict[tuple[bytes, int], tuple[np.ndarray, np.ndarray]] = {}  # by a room's sides: its cross pairs
+_CROSS_PAIRS_KEPT = 4096  # rooms' side patterns kept at most (a run has a few; a long sweep may bring more)
+
+
+def _cross_pairs(pattern: bytes, size: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pairs of seats (i < j, in np.triu_indices order) whose sides differ, for a room's sides, if kept."""
+    return _CROSS_PAIRS.get((pattern, size))
+
+
+def _keep_cross_pairs(pattern: bytes, size: int, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Keep a room's cross-side pairs of seats (read only) by its sides' bytes and size."""
+    if len(_CROSS_PAIRS) >= _CROSS_PAIRS_KEPT:
+        _CROSS_PAIRS.clear()
+    i.flags.writeable = j.flags.writeable = False
+    _CROSS_PAIRS[pattern, size] = (i, j)
+    return i, j
+
+
 class KeyedDrawsOnly(RuntimeError):
     """A draw from Mesa's model.random or model.rng: this model's draws are keyed by event instead."""
 
@@ -568,14 +586,15 @@ class TrackTwoModel(mesa.Model):
             sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
             sides_here[:, present] = True
             self.author_sides = np.concatenate((self.author_sides, sides_here))
-            self.transfer.note_authors(ids, who)
+            if not self.transfer.authors_count:  # officials' authorship is noted only where it does not count
+                self.transfer.note_authors(ids, who)
         learned = familiarity(series.meetings.take(who), w.familiarity_half)
         if rows.size:  # trust[cells] += gain[rows] x (1 - trust[cells]): the cells as read above (distinct)
             gain = w.trust_gain * value * learned
             self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
         standing = self.standing.take(who)
         self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
-        ties = self._form_cross_side_ties(number, who, w.tie_formation * value)
+        ties = self._form_cross_side_ties(number, who, w.tie_formation * value, side_who)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
             self.wary_until = t + p.diffusion.leak_wariness_steps
@@ -613,11 +632,21 @@ class TrackTwoModel(mesa.Model):
             tie[officials] = Official.room_position_tie(self.params, share)
         return tie
 
-    def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
-        a, b = _pairs(who.size)
-        a, b = who[a], who[b]
-        cross = self.side[a] != self.side[b]
-        a, b = a[cross], b[cross]
+    def _form_cross_side_ties(
+        self, number: int, who: np.ndarray, probability: float, side_who: np.ndarray | None = None
+    ) -> int:
+        """New ties between participants of different sides, each pair by its keyed uniform; returns how many.
+
+        `side_who` (each participant's side) picks the cross-side pairs of seats, kept by the room's pattern
+        of sides: rooms of one size and make-up share them.
+        """
+        sides = self.side.take(who) if side_who is None else side_who
+        seats = _cross_pairs(sides.tobytes(), sides.size)
+        if seats is None:
+            i, j = _pairs(who.size)
+            cross = sides.take(i) != sides.take(j)
+            seats = _keep_cross_pairs(sides.tobytes(), sides.size, i[cross], j[cross])
+        a, b = who.take(seats[0]), who.take(seats[1])
         form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]
         if a.size == 0:
@@ -625,10 +654,10 @@ class TrackTwoModel(mesa.Model):
         ties = self.tie_index
         owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
         new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
-        if not new.any():
+        created = int(np.add.reduce(new))  # new.sum(), read once for the test and the count
+        if not created:
             return 0
         self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
-        created = int(new.sum())
         self.cross_side_ties_created += created
         return created
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from tracktwo.model.params import ConfigError, Params
-from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
 
 __all__ = [
     "BEHAVIOUR_MIX_CATEGORIES",
@@ -34,6 +34,7 @@ __all__ = [
     "familiarity",
     "funded_workshops",
     "group_diversity",
+    "keyed_pair",
     "largest_remainder",
     "normalised_entropy",
     "novelty_mean",
@@ -232,6 +233,29 @@ def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
     return meetings / (meetings + half) if half > 0 else np.ones_like(meetings, dtype=float)
 
 
+_GOLDEN_64, _SHIFT_11 = np.uint64(GOLDEN), np.uint64(11)
+
+
+def keyed_pair(
+    randomness: EventRandomness, number: int, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two event classes' uniforms at one number, as two ``randomness.uniforms`` calls give them, in one pass.
+
+    Each identity's hash is its own (id x GOLDEN + the class's key, then SplitMix64's finaliser, the
+    53 high bits), so hashing both arrays end to end gives every value bit for bit, at half the calls.
+    """
+    (event_a, ids_a), (event_b, ids_b) = first, second
+    size = ids_a.size
+    z = np.concatenate((ids_a, ids_b)).astype(np.uint64)
+    z *= _GOLDEN_64
+    z[:size] += np.uint64(randomness.key(event_a, number))
+    z[size:] += np.uint64(randomness.key(event_b, number))
+    mix_array(z)
+    z >>= _SHIFT_11
+    values = z * UNIT
+    return values[:size], values[size:]
+
+
 class WorkshopSeries:
     """The third party's series: schedules workshops, convenes participants and records what each one did.
 
@@ -357,13 +381,14 @@ class WorkshopSeries:
         seats = seat_list(w.size, self._mix_shares, rng)
         previous = self.previous
         rank = self._rank  # retained first (0), newcomers (1), then the last group's others (2)
-        if previous.size:
+        if previous.size:  # the last group's retention draws and every pool's priorities in one pass
+            retention, priority = keyed_pair(randomness, number, ("retention", previous), ("invitation", self._pool))
             keep = round(w.retention * previous.size)
-            again = previous.take(randomness.uniforms("retention", number, previous).argsort(kind="stable"))
+            again = previous.take(retention.argsort(kind="stable"))
             rank[previous] = 2
             rank[again[:keep]] = 0
-        # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
-        priority = randomness.uniforms("invitation", number, self._pool)
+        else:  # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
+            priority = randomness.uniforms("invitation", number, self._pool)
         sides = self._side_shares
         cell_seats = [  # seats per (kind, side) cell, in the cells' order: the same draws, in the same order
             seats_here for kind_seats in seats for seats_here in seat_list(kind_seats, sides, rng)
