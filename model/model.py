@@ -8,7 +8,6 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
-import functools
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -51,6 +50,7 @@ from tracktwo.model.workshops import (
     familiarity,
     group_diversity,
     novelty_mean,
+    room_shape,
     sample_novelty,
 )
 
@@ -64,32 +64,6 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
     if sd == 0 or mean in (0.0, 1.0):
         return np.full(size, mean)
     return sample_novelty(rng, mean, mean * (1.0 - mean) / sd**2 - 1.0, size)
-
-
-@functools.lru_cache(maxsize=64)
-def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept)."""
-    a, b = np.triu_indices(size, k=1)
-    a.flags.writeable = b.flags.writeable = False
-    return a, b
-
-
-_CROSS_PAIRS: dict[tuple[bytes, int], tuple[np.ndarray, np.ndarray]] = {}  # by a room's sides: its cross pairs
-_CROSS_PAIRS_KEPT = 4096  # rooms' side patterns kept at most (a run has a few; a long sweep may bring more)
-
-
-def _cross_pairs(pattern: bytes, size: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The pairs of seats (i < j, in np.triu_indices order) whose sides differ, for a room's sides, if kept."""
-    return _CROSS_PAIRS.get((pattern, size))
-
-
-def _keep_cross_pairs(pattern: bytes, size: int, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keep a room's cross-side pairs of seats (read only) by its sides' bytes and size."""
-    if len(_CROSS_PAIRS) >= _CROSS_PAIRS_KEPT:
-        _CROSS_PAIRS.clear()
-    i.flags.writeable = j.flags.writeable = False
-    _CROSS_PAIRS[pattern, size] = (i, j)
-    return i, j
 
 
 class KeyedDrawsOnly(RuntimeError):
@@ -550,11 +524,9 @@ class TrackTwoModel(mesa.Model):
         p = series.params
         w = p.workshops
         side_who = self.side.take(who)
-        by_side = np.bincount(side_who, minlength=self.n_sides)  # participants of each side
-        present = by_side.nonzero()[0]  # the sides in the room
-        other = present[None, :] != side_who[:, None]  # (participant, side present): another side
-        rows, columns = other.nonzero()
-        cells = (who.take(rows), present.take(columns))  # (participant, another side present) trust cells
+        shape = room_shape(side_who, self.n_sides)  # what the sides' seating fixes, kept by the pattern
+        by_side, present, rows = shape.by_side, shape.present, shape.rows  # each side's count, those present
+        cells = (who.take(rows), shape.other_sides)  # (participant, another side present) trust cells
         if rows.size:  # each participant's mean trust of the other sides in the room (1 with one side present)
             cell_trust = self.trust[cells]
             sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
@@ -594,7 +566,7 @@ class TrackTwoModel(mesa.Model):
             self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
         standing = self.standing.take(who)
         self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
-        ties = self._form_cross_side_ties(number, who, w.tie_formation * value, side_who)
+        ties = self._form_cross_side_ties(number, who, w.tie_formation * value, shape.cross)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
             self.wary_until = t + p.diffusion.leak_wariness_steps
@@ -633,19 +605,14 @@ class TrackTwoModel(mesa.Model):
         return tie
 
     def _form_cross_side_ties(
-        self, number: int, who: np.ndarray, probability: float, side_who: np.ndarray | None = None
+        self, number: int, who: np.ndarray, probability: float, seats: tuple[np.ndarray, np.ndarray] | None = None
     ) -> int:
         """New ties between participants of different sides, each pair by its keyed uniform; returns how many.
 
-        `side_who` (each participant's side) picks the cross-side pairs of seats, kept by the room's pattern
-        of sides: rooms of one size and make-up share them.
+        `seats`: the pairs of seats (i < j) whose sides differ, when known (the room's shape keeps them).
         """
-        sides = self.side.take(who) if side_who is None else side_who
-        seats = _cross_pairs(sides.tobytes(), sides.size)
         if seats is None:
-            i, j = _pairs(who.size)
-            cross = sides.take(i) != sides.take(j)
-            seats = _keep_cross_pairs(sides.tobytes(), sides.size, i[cross], j[cross])
+            seats = room_shape(self.side.take(who), self.n_sides).cross
         a, b = who.take(seats[0]), who.take(seats[1])
         form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]

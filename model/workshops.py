@@ -16,6 +16,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from tracktwo.model.params import ConfigError, Params
@@ -25,6 +26,7 @@ __all__ = [
     "BEHAVIOUR_MIX_CATEGORIES",
     "BETA_MEAN_LIMITS",
     "IDEA_RATE_SEATS",
+    "RoomShape",
     "WorkshopRecord",
     "WorkshopSeries",
     "accepted_conditionality",
@@ -38,6 +40,7 @@ __all__ = [
     "largest_remainder",
     "normalised_entropy",
     "novelty_mean",
+    "room_shape",
     "sample_novelty",
 ]
 
@@ -162,6 +165,21 @@ def normalised_entropy(labels: np.ndarray, categories: int, counts: np.ndarray |
         return 0.0
     if counts is None:
         counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
+    key = (counts.tobytes(), counts.dtype.char, categories)  # rooms repeat their make-up: each entropy kept
+    found = _ENTROPIES.get(key)
+    if found is None:
+        if len(_ENTROPIES) >= _ENTROPIES_KEPT:
+            _ENTROPIES.clear()
+        found = _ENTROPIES[key] = _entropy(counts, categories)
+    return found
+
+
+_ENTROPIES: dict[tuple[bytes, str, int], float] = {}  # by counts (their bytes and type) and categories
+_ENTROPIES_KEPT = 4096  # at most (a run sees a few make-ups; a long sweep may bring more)
+
+
+def _entropy(counts: np.ndarray, categories: int) -> float:
+    """The normalised entropy of labels with these counts by value (zeros allowed)."""
     counts = counts[counts > 0]  # the labels present, in order (as np.unique counts them)
     p = counts / np.add.reduce(counts)
     return float(-np.add.reduce(p * np.log(p)) / _log(categories))
@@ -231,6 +249,49 @@ def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> f
 def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
     """How far repeated meetings have built the conditions for trust, 0..1 (half at `half` meetings)."""
     return meetings / (meetings + half) if half > 0 else np.ones_like(meetings, dtype=float)
+
+
+class RoomShape(NamedTuple):
+    """What a room's seating by side fixes (read-only arrays): the same for every room of that pattern."""
+
+    by_side: np.ndarray  # participants of each side
+    present: np.ndarray  # the sides in the room
+    rows: np.ndarray  # (participant, another side present) pairs: the participant's seat ...
+    other_sides: np.ndarray  # ... and the other side, in row-major order (np.nonzero's)
+    cross: tuple[np.ndarray, np.ndarray]  # the pairs of seats (i < j, np.triu_indices order) of different sides
+
+
+_SHAPES: dict[tuple[bytes, str, int], RoomShape] = {}  # by the seats' sides (their bytes and type) and the sides
+_SHAPES_KEPT = 4096  # at most (a run sees a few patterns; a long sweep may bring more)
+
+
+def room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
+    """The shape of a room whose seats (participants in order) are on sides `side_who`, kept by that pattern.
+
+    Rooms repeat their pattern of sides (a series seats the same quotas), so the array steps below run once
+    per pattern: each participant's pairs with the other sides present, and the cross-side pairs of seats.
+    """
+    key = (side_who.tobytes(), side_who.dtype.char, n_sides)
+    found = _SHAPES.get(key)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        found = _SHAPES[key] = _room_shape(side_who, n_sides)
+    return found
+
+
+def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
+    """The array steps a room's shape stands for."""
+    by_side = np.bincount(side_who, minlength=n_sides)
+    present = by_side.nonzero()[0]
+    other = present[None, :] != side_who[:, None]  # (participant, side present): another side
+    rows, columns = other.nonzero()
+    i, j = np.triu_indices(side_who.size, k=1)
+    cross = side_who[i] != side_who[j]
+    arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross])
+    for array in arrays:
+        array.flags.writeable = False
+    return RoomShape(*arrays[:4], arrays[4:])
 
 
 _GOLDEN_64, _SHIFT_11 = np.uint64(GOLDEN), np.uint64(11)

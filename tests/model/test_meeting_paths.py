@@ -2,7 +2,8 @@
 
 Seats on Python floats with kept quotas, the issue dimension by bisection, one adoption call (and the
 block path) for a meeting's ideas, the entropy from known counts, a convening's two classes of keyed
-draws in one pass and the kept cross-side pairs of seats are each checked against the numpy steps they
+draws in one pass the kept shape of a room (its cross-side pairs), kept entropies and the
+placing of ideas off the anchor are each checked against the numpy steps they
 stand for, on random cases, draws and generator states included.
 """
 
@@ -12,10 +13,10 @@ import numpy as np
 import pytest
 from test_mechanisms import _largest_remainder_numpy as reference_seats  # the array steps, as before this round
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.issues import draw_dimensions
-from tracktwo.model.model import _cross_pairs, _keep_cross_pairs
+from tracktwo.model.issues import IssueSpace, draw_dimensions
+from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
-from tracktwo.model.workshops import keyed_pair, largest_remainder, normalised_entropy, seat_list
+from tracktwo.model.workshops import keyed_pair, largest_remainder, normalised_entropy, room_shape, seat_list
 
 
 def test_seats_on_kept_quotas_match_the_array_steps_and_their_draws() -> None:
@@ -111,29 +112,73 @@ def test_two_classes_of_draws_in_one_pass_are_the_two_calls() -> None:
         assert got[1].tobytes() == randomness.uniforms("invitation", number, second).astype(float).tobytes(), case
 
 
-def test_kept_cross_side_pairs_are_the_pairs_of_seats_across_sides() -> None:
-    """The kept cross pairs of a room's side pattern are the np.triu_indices pairs whose sides differ."""
+def test_a_kept_room_shape_is_the_array_steps_of_its_sides() -> None:
+    """room_shape (kept by the seats' sides) gives run_workshop's and the cross ties' array steps, read only."""
     cases = np.random.default_rng(2204)
     for _ in range(400):
         size, n_sides = int(cases.integers(0, 20)), int(cases.integers(1, 4))
         sides = np.sort(cases.integers(0, n_sides, size)) if cases.random() < 0.5 else cases.integers(0, n_sides, size)
+        by_side = np.bincount(sides, minlength=n_sides)  # the steps as run_workshop took them before
+        present = by_side.nonzero()[0]
+        rows, columns = (present[None, :] != sides[:, None]).nonzero()
         i, j = np.triu_indices(size, k=1)
-        want = (i[sides[i] != sides[j]], j[sides[i] != sides[j]])
-        kept = _cross_pairs(sides.tobytes(), size)
-        if kept is None:
-            cross = sides.take(i) != sides.take(j)
-            kept = _keep_cross_pairs(sides.tobytes(), size, i[cross], j[cross])
-        again = _cross_pairs(sides.tobytes(), size)
-        for got in (kept, again):
-            np.testing.assert_array_equal(got[0], want[0])
-            np.testing.assert_array_equal(got[1], want[1])
+        for shape in (room_shape(sides, n_sides), room_shape(sides.copy(), n_sides)):  # made, then kept
+            np.testing.assert_array_equal(shape.by_side, by_side)
+            np.testing.assert_array_equal(shape.present, present)
+            np.testing.assert_array_equal(shape.rows, rows)
+            np.testing.assert_array_equal(shape.other_sides, present[columns])
+            np.testing.assert_array_equal(shape.cross[0], i[sides[i] != sides[j]])
+            np.testing.assert_array_equal(shape.cross[1], j[sides[i] != sides[j]])
+            assert not shape.rows.flags.writeable
+    # the same bytes in another type are another pattern
+    assert room_shape(np.array([1, 0], dtype=np.int8), 2).by_side.tolist() == [1, 1]
+    assert room_shape(np.array([1], dtype=np.int16), 2).by_side.tolist() == [0, 1]
 
 
-def test_entropy_from_known_counts_is_the_entropy_of_the_labels() -> None:
-    rng = np.random.default_rng(7)
-    for _ in range(500):
-        categories = int(rng.integers(2, 6))
-        labels = rng.integers(0, categories, int(rng.integers(1, 25)))
-        counts = np.bincount(labels, minlength=categories)
-        assert normalised_entropy(labels, categories, counts) == normalised_entropy(labels, categories)
-    assert normalised_entropy(np.zeros(0, dtype=np.int64), 2, np.zeros(2, dtype=np.int64)) == 0.0
+def test_kept_entropies_are_the_entropy_steps() -> None:
+    """normalised_entropy keeps each make-up's entropy: the value the array steps give, on a first and a later call."""
+    cases = np.random.default_rng(2205)
+    for _ in range(300):
+        categories = int(cases.integers(2, 6))
+        counts = cases.integers(0, 8, int(cases.integers(1, categories + 1)))
+        if not counts.any():
+            counts[0] = 1
+        present = counts[counts > 0]
+        p = present / present.sum()
+        want = float(-np.sum(p * np.log(p)) / np.log(categories))
+        labels = np.repeat(np.arange(counts.size), counts)
+        for _ in range(2):
+            assert normalised_entropy(labels, categories, counts) == want
+            assert normalised_entropy(labels, categories) == want
+
+
+def test_placing_ideas_off_the_anchor_gives_the_array_steps_table() -> None:
+    """IssueSpace.place with moved positions: each side sees its distance, or the novelty if it sits at the anchor."""
+    cases = np.random.default_rng(2206)
+    for case in range(60):
+        n_sides, dimensions = int(cases.integers(1, 4)), 4
+        ideas = IdeaStore(10, dimensions=dimensions)
+        space = IssueSpace(
+            Issues(),
+            ideas,
+            np.full((10, dimensions), 0.25),
+            np.arange(10) % n_sides,
+            n_sides,
+            np.arange(n_sides),
+            np.ones(n_sides),
+            EventRandomness(case),
+        )
+        space.position = cases.normal(size=(n_sides, dimensions))
+        space.moved = True
+        anchor = space.start[0]
+        if case % 2:  # some side still at the anchor
+            space.position[int(cases.integers(n_sides))] = anchor
+        k = int(cases.integers(1, 5))
+        ids = ideas.create(cases.random(k), 1, case, np.empty(0, dtype=np.int64))
+        space.place(ids, space.uniform, anchor)
+        here = (anchor[None, :] == space.position).all(axis=1)  # the steps as place took them before
+        difference = ideas.location[ids][None, :, :] - space.position[:, None, :]
+        distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
+        want = np.where(here[:, None], ideas.novelty[ids][None, :], distance)
+        np.testing.assert_array_equal(space.table[:, ids], want)
+        assert here.any() == bool(case % 2)
