@@ -555,8 +555,7 @@ class TrackTwoModel(mesa.Model):
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self._create_ideas(novelty, t, number, meeting)
         if ids.size:
-            sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
-            sides_here[:, present] = True
+            sides_here = shape.sides_row.repeat(ids.size, axis=0)  # each new idea: the sides in the room
             self.author_sides = np.concatenate((self.author_sides, sides_here))
             if not self.transfer.authors_count:  # officials' authorship is noted only where it does not count
                 self.transfer.note_authors(ids, who)

@@ -259,6 +259,7 @@ class RoomShape(NamedTuple):
     rows: np.ndarray  # (participant, another side present) pairs: the participant's seat ...
     other_sides: np.ndarray  # ... and the other side, in row-major order (np.nonzero's)
     cross: tuple[np.ndarray, np.ndarray]  # the pairs of seats (i < j, np.triu_indices order) of different sides
+    sides_row: np.ndarray  # (1 x sides) bool: the sides present, as a row of the ideas' author sides
 
 
 _SHAPES: dict[tuple[bytes, str, int], RoomShape] = {}  # by the seats' sides (their bytes and type) and the sides
@@ -288,10 +289,12 @@ def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     rows, columns = other.nonzero()
     i, j = np.triu_indices(side_who.size, k=1)
     cross = side_who[i] != side_who[j]
-    arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross])
+    sides_row = np.zeros((1, n_sides), dtype=bool)
+    sides_row[:, present] = True
+    arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross], sides_row)
     for array in arrays:
         array.flags.writeable = False
-    return RoomShape(*arrays[:4], arrays[4:])
+    return RoomShape(*arrays[:4], arrays[4:6], sides_row)
 
 
 _GOLDEN_64, _SHIFT_11 = np.uint64(GOLDEN), np.uint64(11)

@@ -130,6 +130,7 @@ def test_a_kept_room_shape_is_the_array_steps_of_its_sides() -> None:
             np.testing.assert_array_equal(shape.cross[0], i[sides[i] != sides[j]])
             np.testing.assert_array_equal(shape.cross[1], j[sides[i] != sides[j]])
             assert not shape.rows.flags.writeable
+            np.testing.assert_array_equal(shape.sides_row, (by_side > 0)[None, :])
     # the same bytes in another type are another pattern
     assert room_shape(np.array([1, 0], dtype=np.int8), 2).by_side.tolist() == [1, 1]
     assert room_shape(np.array([1], dtype=np.int16), 2).by_side.tolist() == [0, 1]
