@@ -281,14 +281,22 @@ def room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     return found
 
 
+@functools.lru_cache(maxsize=64)
+def _seat_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept, read only)."""
+    i, j = np.triu_indices(size, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
 def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     """The array steps a room's shape stands for."""
     by_side = np.bincount(side_who, minlength=n_sides)
     present = by_side.nonzero()[0]
     other = present[None, :] != side_who[:, None]  # (participant, side present): another side
     rows, columns = other.nonzero()
-    i, j = np.triu_indices(side_who.size, k=1)
-    cross = side_who[i] != side_who[j]
+    i, j = _seat_pairs(side_who.size)
+    cross = side_who.take(i) != side_who.take(j)
     sides_row = np.zeros((1, n_sides), dtype=bool)
     sides_row[:, present] = True
     arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross], sides_row)
