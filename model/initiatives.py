@@ -429,10 +429,7 @@ class Programmes:
             idea_factor=idea_factor,
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
-            voice=self.voice,
-            voice_rng=model.randomness.local_generator("voice", "voice", meeting_number)
-            if self.voice is not None
-            else None,
+            voice=self.voice,  # its generator is keyed by the meeting when it has ideas to author (run_workshop)
         )
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:

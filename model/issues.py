@@ -205,7 +205,9 @@ class IssueSpace:
         if voice is None:
             return np.add.reduce(self.salience[who], axis=0)
         weight = voice[who]
-        return weight @ self.salience[who] if weight.any() else np.add.reduce(self.salience[who], axis=0)
+        if np.logical_or.reduce(weight):  # weight.any(), without its wrapper
+            return weight @ self.salience[who]
+        return np.add.reduce(self.salience[who], axis=0)
 
     def place_rival(self, ids: np.ndarray, origin: str, holders: list[np.ndarray]) -> None:
         """Track One's own ideas near its current position (its officials' salience); others anywhere, equally."""

@@ -580,7 +580,10 @@ class TrackTwoModel(mesa.Model):
         if meeting.voice is None:
             authors: np.ndarray | list[np.ndarray] = meeting.who
         else:
-            authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
+            rng = meeting.voice_rng
+            if rng is None:  # keyed by the meeting, made only for a meeting with ideas (none to author: no draw)
+                rng = self.randomness.local_generator("voice", "voice", number)
+            authors = draw_authors(rng, meeting.who, meeting.voice, novelty.size)
         if "via_track_1_5" in self.removal.routes:  # closed: officials in the room take none of its ideas
             keep = lambda who: who[self.behaviour[who] != "official"]  # noqa: E731
             authors = keep(authors) if isinstance(authors, np.ndarray) else [keep(a) for a in authors]
