@@ -533,7 +533,8 @@ class TrackTwoModel(mesa.Model):
             room_trust = sums / max(present.size - 1, 1)  # every participant sees the other present sides: the count
         else:
             room_trust = np.ones(who.size)
-        room_trust += meeting.trust_bonus * (1.0 - room_trust)
+        if meeting.trust_bonus:  # a local team closes part of the gap (0: adding 0 x the gap leaves every value)
+            room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
             room_trust *= 1.0 - meeting.partiality[side_who]
         value = min(

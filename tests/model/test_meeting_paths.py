@@ -183,3 +183,15 @@ def test_placing_ideas_off_the_anchor_gives_the_array_steps_table() -> None:
         want = np.where(here[:, None], ideas.novelty[ids][None, :], distance)
         np.testing.assert_array_equal(space.table[:, ids], want)
         assert here.any() == bool(case % 2)
+
+
+def test_no_trust_bonus_leaves_the_room_trust_as_adding_zero_would() -> None:
+    """run_workshop skips `room_trust += bonus x (1 - room_trust)` at bonus 0: the same bits as adding it."""
+    cases = np.random.default_rng(2207)
+    for _ in range(200):
+        room_trust = cases.random(int(cases.integers(1, 20)))
+        room_trust[cases.random(room_trust.size) < 0.2] = 0.0
+        room_trust[cases.random(room_trust.size) < 0.2] = 1.0
+        added = room_trust.copy()
+        added += 0.0 * (1.0 - added)
+        assert added.tobytes() == room_trust.tobytes()
