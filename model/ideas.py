@@ -189,6 +189,8 @@ class IdeaStore:
         source = SEEDED if origin == "seeded" else AUTHOR
         self.generated += k if origin == "workshop" else 0
         # every idea's authors adopt it in one call, idea by idea (the adoption log's order, as k calls would be)
+        if k == 1 and not (isinstance(authors, np.ndarray) and authors.ndim == 1):
+            authors = np.asarray(authors[0])  # one idea's authors (a rival idea's holders, one voiced idea)
         if isinstance(authors, np.ndarray) and authors.ndim == 1:
             if authors.size and k:  # one room authoring every new idea: the same cells and counts by a block
                 self._authored(authors, first, k, step, source)

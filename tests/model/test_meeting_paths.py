@@ -69,7 +69,7 @@ def test_a_meetings_ideas_are_adopted_as_idea_by_idea_calls_would(by_idea: bool,
     ours, theirs = IdeaStore(n_actors, groups, 6), IdeaStore(n_actors, groups, 6)
     rng = np.random.default_rng(5)
     for step in range(1, 16):  # several meetings, growing past the first capacity, actors holding several ideas
-        k = int(rng.integers(0, 6))
+        k = int(rng.integers(0, 6)) if step % 3 else 1  # one idea by idea: a rival idea's holders, one voiced idea
         novelty = rng.random(k)
         if by_idea:
             authors = [np.sort(rng.choice(n_actors, int(rng.integers(0, room)), replace=False)) for _ in range(k)]
