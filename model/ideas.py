@@ -208,22 +208,31 @@ class IdeaStore:
     def _authored(self, authors: np.ndarray, first: int, k: int, step: int, source: int) -> None:
         """The distinct `authors` adopt the k new ideas from `first` on: what :meth:`adopt` does with every pair.
 
-        New ideas were never held, so each pair is its first adoption; the (authors x new ideas) block is
-        written by one slice per array, and the counts grow by the authors' group counts (k each) instead
-        of one add per pair. The adoption log gets the same entry, idea by idea, as adopt's.
+        New ideas were never held, so each pair is its first adoption: the cells (idea by idea, as adopt's)
+        are written without reading them, and the counts grow by the authors' group counts (k each) instead
+        of one add per pair. The adoption log gets the same entry as adopt's.
         """
-        block = slice(first, first + k)
-        self.holds[authors, block] = True
-        self.adopted_at[authors, block] = step
-        self.first_adopted[authors, block] = step
-        self.source[authors, block] = source
+        n = self.n_actors
+        if k == 1:
+            cell = authors + first * n
+        else:
+            cell = (authors[None, :] + np.arange(first * n, (first + k) * n, n)[:, None]).reshape(-1)
+        holds, adopted_at, first_adopted, sources = self._flat
+        holds[cell] = True
+        adopted_at[cell] = step
+        first_adopted[cell] = step
+        sources[cell] = source
         held = self.held_count
         before = held.take(authors)
         held[authors] = before + k
         groups = self.groups.take(authors)
         added = np.bincount(groups, minlength=self.n_groups)  # each new idea's holders by group
-        self.group_holders[:, block] += added[:, None]
-        self.group_adoptions += added * k
+        if k == 1:
+            self.group_holders[:, first] += added
+            self.group_adoptions += added
+        else:
+            self.group_holders[:, first : first + k] += added[:, None]
+            self.group_adoptions += added * k
         crossed = groups[before == 0]  # from no idea to some (each author once)
         if crossed.size:
             self.group_reached += np.bincount(crossed, minlength=self.n_groups)
@@ -231,9 +240,9 @@ class IdeaStore:
         self._log.append(
             (
                 np.arange(first, first + k, dtype=np.int32).repeat(authors.size),
-                actors if k == 1 else np.tile(actors, k),
+                actors if k == 1 else actors[None, :].repeat(k, axis=0).reshape(-1),
                 step,
-                np.full(authors.size * k, source, dtype=np.int32),
+                np.full(cell.size, source, dtype=np.int32),
             )
         )
 
