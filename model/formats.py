@@ -96,7 +96,7 @@ class Meeting:
     idea_factor: float = 1.0  # training: few ideas; duplicates of another initiative's
     confidentiality_factor: float = 1.0  # proscribed participants: more leaks
     voice: np.ndarray | None = None  # each actor's voice (None: every participant authors every idea)
-    voice_rng: np.random.Generator | None = None
+    voice_rng: np.random.Generator | None = None  # who authors each idea (None: keyed by the meeting when needed)
 
 
 @dataclass(frozen=True)

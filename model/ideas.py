@@ -189,7 +189,12 @@ class IdeaStore:
         source = SEEDED if origin == "seeded" else AUTHOR
         self.generated += k if origin == "workshop" else 0
         # every idea's authors adopt it in one call, idea by idea (the adoption log's order, as k calls would be)
+        if k == 1 and not (isinstance(authors, np.ndarray) and authors.ndim == 1):
+            authors = np.asarray(authors[0])  # one idea's authors (a rival idea's holders, one voiced idea)
         if isinstance(authors, np.ndarray) and authors.ndim == 1:
+            if authors.size and k:  # one room authoring every new idea: the same cells and counts by a block
+                self._authored(authors, first, k, step, source)
+                return ids
             actors = authors if k == 1 else np.tile(authors, k)
             ideas = ids.repeat(authors.size)
         else:
@@ -199,6 +204,47 @@ class IdeaStore:
         if actors.size:
             self.adopt(actors, ideas, step, np.full(actors.size, source))
         return ids
+
+    def _authored(self, authors: np.ndarray, first: int, k: int, step: int, source: int) -> None:
+        """The distinct `authors` adopt the k new ideas from `first` on: what :meth:`adopt` does with every pair.
+
+        New ideas were never held, so each pair is its first adoption: the cells (idea by idea, as adopt's)
+        are written without reading them, and the counts grow by the authors' group counts (k each) instead
+        of one add per pair. The adoption log gets the same entry as adopt's.
+        """
+        n = self.n_actors
+        if k == 1:
+            cell = authors + first * n
+        else:
+            cell = (authors[None, :] + np.arange(first * n, (first + k) * n, n)[:, None]).reshape(-1)
+        holds, adopted_at, first_adopted, sources = self._flat
+        holds[cell] = True
+        adopted_at[cell] = step
+        first_adopted[cell] = step
+        sources[cell] = source
+        held = self.held_count
+        before = held.take(authors)
+        held[authors] = before + k
+        groups = self.groups.take(authors)
+        added = np.bincount(groups, minlength=self.n_groups)  # each new idea's holders by group
+        if k == 1:
+            self.group_holders[:, first] += added
+            self.group_adoptions += added
+        else:
+            self.group_holders[:, first : first + k] += added[:, None]
+            self.group_adoptions += added * k
+        crossed = groups[before == 0]  # from no idea to some (each author once)
+        if crossed.size:
+            self.group_reached += np.bincount(crossed, minlength=self.n_groups)
+        actors = authors.astype(np.int32)
+        self._log.append(
+            (
+                np.arange(first, first + k, dtype=np.int32).repeat(authors.size),
+                actors if k == 1 else actors[None, :].repeat(k, axis=0).reshape(-1),
+                step,
+                np.full(cell.size, source, dtype=np.int32),
+            )
+        )
 
     def adopt(self, actors: np.ndarray, ideas: np.ndarray, step: int, sources: np.ndarray) -> None:
         """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""

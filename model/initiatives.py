@@ -148,7 +148,8 @@ class Programmes:
         self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
         self._any_proscribed = bool(self.proscribed.any())
         self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
-        self._grassroots_places: tuple[np.ndarray, np.ndarray] | None = None  # (locality, side): made at outreach
+        self._grassroots_places: tuple[np.ndarray, list[np.ndarray]] | None = None  # (locality, by side): at outreach
+        self._officials = model.behaviour == "official"  # behaviours are strings: compared once
         self._grassroots_groups = slice(
             BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
         )  # the ideas' (grassroots, side) counters of members holding any idea
@@ -428,10 +429,7 @@ class Programmes:
             idea_factor=idea_factor,
             confidentiality_factor=(1.0 - config.proscribed.leak_risk * share_proscribed)
             * thirdparty.exposure_factor(running.third_party, config.formats),
-            voice=self.voice,
-            voice_rng=model.randomness.local_generator("voice", "voice", meeting_number)
-            if self.voice is not None
-            else None,
+            voice=self.voice,  # its generator is keyed by the meeting when it has ideas to author (run_workshop)
         )
         record = model.run_workshop(t, meeting)
         if overlap and not self.coordinated and idea_factor > 0:
@@ -487,7 +485,7 @@ class Programmes:
             return who  # every chance is 1.0: all of them come, no draw (as below)
         chance = np.full(who.size, attendance)
         if profile.official_access < 1.0:
-            chance[model.behaviour[who] == "official"] *= profile.official_access
+            chance[self._officials.take(who)] *= profile.official_access  # behaviour == "official", compared once
         if self._any_proscribed:
             chance[self.proscribed[who]] *= profile.armed_group_access
         if competing:  # .any(axis=0) as one reduction each
@@ -548,13 +546,14 @@ class Programmes:
         locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
         grassroots = uptake.grassroots
         if self._grassroots_places is None:  # each grassroots actor's locality and side: fixed for the run
-            self._grassroots_places = (uptake.cell // model.n_sides, model.side[grassroots])
-        places, sides = self._grassroots_places
+            sides = model.side[grassroots]
+            self._grassroots_places = (uptake.cell // model.n_sides, [sides == side for side in range(model.n_sides)])
+        places, on_side = self._grassroots_places
         home = places == locality
         outside = ~model.series.participated[grassroots]
         participant_sides = model.side[record.participants]
         for side in np.unique(participant_sides).tolist():
-            mine = (sides == side) & outside
+            mine = on_side[side] & outside
             local = rng.permutation(grassroots[mine & home])
             elsewhere = rng.permutation(grassroots[mine & ~home])
             reached = np.concatenate([local, elsewhere])[:reach]

@@ -173,11 +173,14 @@ class IssueSpace:
             self.table[:, ids] = novelty
             return
         # a side at the idea's anchor sees its drawn novelty exactly; any other its distance
-        here = (anchor[None, :] == self.position).all(axis=1)  # per side
+        point = anchor.tolist()
+        here = [side == point for side in self.position.tolist()]  # per side: every coordinate equal (as ==, .all)
         location = ideas.location[ids]
         difference = location[None, :, :] - self.position[:, None, :]
         distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))
-        self.table[:, ids] = np.where(here[:, None], novelty[None, :], distance)
+        if any(here):
+            distance = np.where(np.array(here)[:, None], novelty[None, :], distance)
+        self.table[:, ids] = distance
 
     def place_authored(self, ids: np.ndarray, authors: np.ndarray | list[np.ndarray], voice: np.ndarray | None) -> None:
         """A meeting's ideas: around the sides in the room, on the dimensions its voice-weighted authors weigh."""
@@ -202,7 +205,9 @@ class IssueSpace:
         if voice is None:
             return np.add.reduce(self.salience[who], axis=0)
         weight = voice[who]
-        return weight @ self.salience[who] if weight.any() else np.add.reduce(self.salience[who], axis=0)
+        if np.logical_or.reduce(weight):  # weight.any(), without its wrapper
+            return weight @ self.salience[who]
+        return np.add.reduce(self.salience[who], axis=0)
 
     def place_rival(self, ids: np.ndarray, origin: str, holders: list[np.ndarray]) -> None:
         """Track One's own ideas near its current position (its officials' salience); others anywhere, equally."""

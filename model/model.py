@@ -8,7 +8,6 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
-import functools
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -51,6 +50,7 @@ from tracktwo.model.workshops import (
     familiarity,
     group_diversity,
     novelty_mean,
+    room_shape,
     sample_novelty,
 )
 
@@ -64,14 +64,6 @@ def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.nda
     if sd == 0 or mean in (0.0, 1.0):
         return np.full(size, mean)
     return sample_novelty(rng, mean, mean * (1.0 - mean) / sd**2 - 1.0, size)
-
-
-@functools.lru_cache(maxsize=64)
-def _pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept)."""
-    a, b = np.triu_indices(size, k=1)
-    a.flags.writeable = b.flags.writeable = False
-    return a, b
 
 
 class KeyedDrawsOnly(RuntimeError):
@@ -532,18 +524,17 @@ class TrackTwoModel(mesa.Model):
         p = series.params
         w = p.workshops
         side_who = self.side.take(who)
-        by_side = np.bincount(side_who, minlength=self.n_sides)  # participants of each side
-        present = by_side.nonzero()[0]  # the sides in the room
-        other = present[None, :] != side_who[:, None]  # (participant, side present): another side
-        rows, columns = other.nonzero()
-        cells = (who.take(rows), present.take(columns))  # (participant, another side present) trust cells
+        shape = room_shape(side_who, self.n_sides)  # what the sides' seating fixes, kept by the pattern
+        by_side, present, rows = shape.by_side, shape.present, shape.rows  # each side's count, those present
+        cells = (who.take(rows), shape.other_sides)  # (participant, another side present) trust cells
         if rows.size:  # each participant's mean trust of the other sides in the room (1 with one side present)
             cell_trust = self.trust[cells]
             sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
             room_trust = sums / max(present.size - 1, 1)  # every participant sees the other present sides: the count
         else:
             room_trust = np.ones(who.size)
-        room_trust += meeting.trust_bonus * (1.0 - room_trust)
+        if meeting.trust_bonus:  # a local team closes part of the gap (0: adding 0 x the gap leaves every value)
+            room_trust += meeting.trust_bonus * (1.0 - room_trust)
         if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
             room_trust *= 1.0 - meeting.partiality[side_who]
         value = min(
@@ -565,17 +556,17 @@ class TrackTwoModel(mesa.Model):
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self._create_ideas(novelty, t, number, meeting)
         if ids.size:
-            sides_here = np.zeros((ids.size, self.n_sides), dtype=bool)
-            sides_here[:, present] = True
+            sides_here = shape.sides_row.repeat(ids.size, axis=0)  # each new idea: the sides in the room
             self.author_sides = np.concatenate((self.author_sides, sides_here))
-            self.transfer.note_authors(ids, who)
+            if not self.transfer.authors_count:  # officials' authorship is noted only where it does not count
+                self.transfer.note_authors(ids, who)
         learned = familiarity(series.meetings.take(who), w.familiarity_half)
         if rows.size:  # trust[cells] += gain[rows] x (1 - trust[cells]): the cells as read above (distinct)
             gain = w.trust_gain * value * learned
             self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
         standing = self.standing.take(who)
         self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
-        ties = self._form_cross_side_ties(number, who, w.tie_formation * value)
+        ties = self._form_cross_side_ties(number, who, w.tie_formation * value, shape.cross)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:
             self.wary_until = t + p.diffusion.leak_wariness_steps
@@ -590,7 +581,10 @@ class TrackTwoModel(mesa.Model):
         if meeting.voice is None:
             authors: np.ndarray | list[np.ndarray] = meeting.who
         else:
-            authors = draw_authors(meeting.voice_rng, meeting.who, meeting.voice, novelty.size)
+            rng = meeting.voice_rng
+            if rng is None:  # keyed by the meeting, made only for a meeting with ideas (none to author: no draw)
+                rng = self.randomness.local_generator("voice", "voice", number)
+            authors = draw_authors(rng, meeting.who, meeting.voice, novelty.size)
         if "via_track_1_5" in self.removal.routes:  # closed: officials in the room take none of its ideas
             keep = lambda who: who[self.behaviour[who] != "official"]  # noqa: E731
             authors = keep(authors) if isinstance(authors, np.ndarray) else [keep(a) for a in authors]
@@ -613,11 +607,16 @@ class TrackTwoModel(mesa.Model):
             tie[officials] = Official.room_position_tie(self.params, share)
         return tie
 
-    def _form_cross_side_ties(self, number: int, who: np.ndarray, probability: float) -> int:
-        a, b = _pairs(who.size)
-        a, b = who[a], who[b]
-        cross = self.side[a] != self.side[b]
-        a, b = a[cross], b[cross]
+    def _form_cross_side_ties(
+        self, number: int, who: np.ndarray, probability: float, seats: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> int:
+        """New ties between participants of different sides, each pair by its keyed uniform; returns how many.
+
+        `seats`: the pairs of seats (i < j) whose sides differ, when known (the room's shape keeps them).
+        """
+        if seats is None:
+            seats = room_shape(self.side.take(who), self.n_sides).cross
+        a, b = who.take(seats[0]), who.take(seats[1])
         form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
         a, b = a[form], b[form]
         if a.size == 0:
@@ -625,10 +624,10 @@ class TrackTwoModel(mesa.Model):
         ties = self.tie_index
         owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
         new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
-        if not new.any():
+        created = int(np.add.reduce(new))  # new.sum(), read once for the test and the count
+        if not created:
             return 0
         self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
-        created = int(new.sum())
         self.cross_side_ties_created += created
         return created
 

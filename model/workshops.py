@@ -16,15 +16,17 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from tracktwo.model.params import ConfigError, Params
-from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
 
 __all__ = [
     "BEHAVIOUR_MIX_CATEGORIES",
     "BETA_MEAN_LIMITS",
     "IDEA_RATE_SEATS",
+    "RoomShape",
     "WorkshopRecord",
     "WorkshopSeries",
     "accepted_conditionality",
@@ -34,9 +36,11 @@ __all__ = [
     "familiarity",
     "funded_workshops",
     "group_diversity",
+    "keyed_pair",
     "largest_remainder",
     "normalised_entropy",
     "novelty_mean",
+    "room_shape",
     "sample_novelty",
 ]
 
@@ -161,6 +165,21 @@ def normalised_entropy(labels: np.ndarray, categories: int, counts: np.ndarray |
         return 0.0
     if counts is None:
         counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
+    key = (counts.tobytes(), counts.dtype.char, categories)  # rooms repeat their make-up: each entropy kept
+    found = _ENTROPIES.get(key)
+    if found is None:
+        if len(_ENTROPIES) >= _ENTROPIES_KEPT:
+            _ENTROPIES.clear()
+        found = _ENTROPIES[key] = _entropy(counts, categories)
+    return found
+
+
+_ENTROPIES: dict[tuple[bytes, str, int], float] = {}  # by counts (their bytes and type) and categories
+_ENTROPIES_KEPT = 4096  # at most (a run sees a few make-ups; a long sweep may bring more)
+
+
+def _entropy(counts: np.ndarray, categories: int) -> float:
+    """The normalised entropy of labels with these counts by value (zeros allowed)."""
     counts = counts[counts > 0]  # the labels present, in order (as np.unique counts them)
     p = counts / np.add.reduce(counts)
     return float(-np.add.reduce(p * np.log(p)) / _log(categories))
@@ -230,6 +249,83 @@ def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> f
 def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
     """How far repeated meetings have built the conditions for trust, 0..1 (half at `half` meetings)."""
     return meetings / (meetings + half) if half > 0 else np.ones_like(meetings, dtype=float)
+
+
+class RoomShape(NamedTuple):
+    """What a room's seating by side fixes (read-only arrays): the same for every room of that pattern."""
+
+    by_side: np.ndarray  # participants of each side
+    present: np.ndarray  # the sides in the room
+    rows: np.ndarray  # (participant, another side present) pairs: the participant's seat ...
+    other_sides: np.ndarray  # ... and the other side, in row-major order (np.nonzero's)
+    cross: tuple[np.ndarray, np.ndarray]  # the pairs of seats (i < j, np.triu_indices order) of different sides
+    sides_row: np.ndarray  # (1 x sides) bool: the sides present, as a row of the ideas' author sides
+
+
+_SHAPES: dict[tuple[bytes, str, int], RoomShape] = {}  # by the seats' sides (their bytes and type) and the sides
+_SHAPES_KEPT = 4096  # at most (a run sees a few patterns; a long sweep may bring more)
+
+
+def room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
+    """The shape of a room whose seats (participants in order) are on sides `side_who`, kept by that pattern.
+
+    Rooms repeat their pattern of sides (a series seats the same quotas), so the array steps below run once
+    per pattern: each participant's pairs with the other sides present, and the cross-side pairs of seats.
+    """
+    key = (side_who.tobytes(), side_who.dtype.char, n_sides)
+    found = _SHAPES.get(key)
+    if found is None:
+        if len(_SHAPES) >= _SHAPES_KEPT:
+            _SHAPES.clear()
+        found = _SHAPES[key] = _room_shape(side_who, n_sides)
+    return found
+
+
+@functools.lru_cache(maxsize=64)
+def _seat_pairs(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i < j) of `size` seats, in np.triu_indices order (rooms have few sizes: kept, read only)."""
+    i, j = np.triu_indices(size, k=1)
+    i.flags.writeable = j.flags.writeable = False
+    return i, j
+
+
+def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
+    """The array steps a room's shape stands for."""
+    by_side = np.bincount(side_who, minlength=n_sides)
+    present = by_side.nonzero()[0]
+    other = present[None, :] != side_who[:, None]  # (participant, side present): another side
+    rows, columns = other.nonzero()
+    i, j = _seat_pairs(side_who.size)
+    cross = side_who.take(i) != side_who.take(j)
+    sides_row = np.zeros((1, n_sides), dtype=bool)
+    sides_row[:, present] = True
+    arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross], sides_row)
+    for array in arrays:
+        array.flags.writeable = False
+    return RoomShape(*arrays[:4], arrays[4:6], sides_row)
+
+
+_GOLDEN_64, _SHIFT_11 = np.uint64(GOLDEN), np.uint64(11)
+
+
+def keyed_pair(
+    randomness: EventRandomness, number: int, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two event classes' uniforms at one number, as two ``randomness.uniforms`` calls give them, in one pass.
+
+    Each identity's hash is its own (id x GOLDEN + the class's key, then SplitMix64's finaliser, the
+    53 high bits), so hashing both arrays end to end gives every value bit for bit, at half the calls.
+    """
+    (event_a, ids_a), (event_b, ids_b) = first, second
+    size = ids_a.size
+    z = np.concatenate((ids_a, ids_b)).astype(np.uint64)
+    z *= _GOLDEN_64
+    z[:size] += np.uint64(randomness.key(event_a, number))
+    z[size:] += np.uint64(randomness.key(event_b, number))
+    mix_array(z)
+    z >>= _SHIFT_11
+    values = z * UNIT
+    return values[:size], values[size:]
 
 
 class WorkshopSeries:
@@ -357,13 +453,14 @@ class WorkshopSeries:
         seats = seat_list(w.size, self._mix_shares, rng)
         previous = self.previous
         rank = self._rank  # retained first (0), newcomers (1), then the last group's others (2)
-        if previous.size:
+        if previous.size:  # the last group's retention draws and every pool's priorities in one pass
+            retention, priority = keyed_pair(randomness, number, ("retention", previous), ("invitation", self._pool))
             keep = round(w.retention * previous.size)
-            again = previous.take(randomness.uniforms("retention", number, previous).argsort(kind="stable"))
+            again = previous.take(retention.argsort(kind="stable"))
             rank[previous] = 2
             rank[again[:keep]] = 0
-        # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
-        priority = randomness.uniforms("invitation", number, self._pool)
+        else:  # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
+            priority = randomness.uniforms("invitation", number, self._pool)
         sides = self._side_shares
         cell_seats = [  # seats per (kind, side) cell, in the cells' order: the same draws, in the same order
             seats_here for kind_seats in seats for seats_here in seat_list(kind_seats, sides, rng)
