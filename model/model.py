@@ -30,6 +30,7 @@ from tracktwo.model.diffusion import (
     advocate,
     expand_rows,
     forget,
+    forget_thresholds,
     trust_by_side,
 )
 from tracktwo.model.formats import Meeting, TrustChange
@@ -279,7 +280,8 @@ class TrackTwoModel(mesa.Model):
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
-        self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
+        self._rules: dict[tuple, tuple] = {}  # the rates by (states, wary), made once (and forget_thresholds')
+        self._forget_thresholds: tuple = (None, None)  # the forgetting rates as forget's thresholds, and their largest
         self._rules_by_state: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # their parts by state
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
@@ -476,10 +478,13 @@ class TrackTwoModel(mesa.Model):
                 members, state_aversion, state_forgetting = self._state_rules(state, state_ripe, wary)
                 aversion[members] = state_aversion
                 forgetting[members] = state_forgetting
-            rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
+            anyone = bool(np.count_nonzero(forgetting))  # and the rates as integer thresholds (forget_thresholds)
+            thresholds = forget_thresholds(forgetting) if anyone else None
+            rules = self._rules[key] = (aversion, forgetting, anyone, thresholds, anyone and thresholds.max())
         np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
         np.copyto(self.forgetting, rules[1])
         self._anyone_forgets = rules[2]
+        self._forget_thresholds = rules[3:]
 
     def _state_rules(self, state: int, ripe: bool, wary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One Track One state's actors and their aversion and forgetting rates, made once per (state, ripe, wary).
@@ -720,7 +725,7 @@ class TrackTwoModel(mesa.Model):
         if not self._anyone_forgets:
             return
         ideas = self.ideas
-        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting)
+        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting, *self._forget_thresholds)
         ideas.drop(actors, dropped)
 
     def rival_ideas(self, t: int) -> None:
