@@ -131,3 +131,30 @@ def test_behaviour_rules_assembled_by_state_equal_the_rules_cell_by_cell() -> No
         model._apply_behaviour_rules()
         assert model.aversion.tobytes() == aversion.tobytes()
         assert model.forgetting.tobytes() == forgetting.tobytes()
+
+
+@pytest.mark.parametrize("sides", [2, 3, 5, 7])
+def test_the_ripeness_draws_as_python_floats_are_the_keyed_uniforms(sides: int) -> None:
+    """The model's per-state ripeness uniforms (Python ints, no array) are randomness.uniforms' numbers."""
+    model = TrackTwoModel(make_params({"sides": sides, "ripeness.scope": "per_side", "steps": 2}), sides)
+    for step in (1, 2, 17, 119, 10_000):
+        expected = model.randomness.uniforms("ripeness", step, np.arange(sides))
+        assert model._ripeness_draws(step) == expected.tolist()
+
+
+def test_advance_from_python_floats_equals_advance_from_arrays() -> None:
+    """Python-float draws (the model's) and array draws move the states alike, ripe or not, staged or not."""
+    rng = np.random.default_rng(11)
+    config = make_params({"ripeness.mode": "endogenous", "ripeness.baseline_hazard": 0.2}).ripeness
+    by_list, by_array = RipenessProcess(config, 3), RipenessProcess(config, 3)
+    for step in range(1, 600):
+        if step in (50, 300):
+            by_list.stage(step, 5)
+            by_array.stage(step, 5)
+        drivers = [RipenessDrivers(float(rng.random()), int(rng.integers(0, 5)), float(rng.random())) for _ in range(3)]
+        draws = rng.random(3) ** 2
+        opened_list = by_list.advance(draws.tolist(), step, drivers)
+        opened_array = by_array.advance(draws, step, drivers)
+        assert opened_list.tolist() == opened_array.tolist()
+        assert by_list.states.tolist() == by_array.states.tolist()
+        assert (by_list.hazard, by_list.windows_opened) == (by_array.hazard, by_array.windows_opened)
