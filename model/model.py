@@ -9,6 +9,7 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 from __future__ import annotations
 
 import functools
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -420,6 +421,26 @@ class TrackTwoModel(mesa.Model):
         else:
             total = np.add.reduce(trust, axis=1)
         return (total - own) / (self.n_sides - 1)
+
+    def mean_cross_side_trust(self) -> float:
+        """The actors' mean trust of the other sides: the mean of :meth:`cross_side_trust` (NaN with one side).
+
+        The same values and sum (numpy's, then one division) with fewer calls: the side columns added into one
+        array and the own side's cells taken out in place; with two sides the division by 1 is left out (exact).
+        """
+        trust, sides = self.trust, self.n_sides
+        if sides < 2 or self.n_actors == 0:
+            return math.nan
+        if sides >= _FEW_SIDES or not trust.flags.c_contiguous or trust.dtype != np.float64:
+            values = self.cross_side_trust()
+            return float(np.add.reduce(values) / values.size)
+        total = np.add(trust[:, 0], trust[:, 1])
+        for side in range(2, sides):
+            total += trust[:, side]
+        total -= trust.reshape(-1).take(self._own_side_cells)
+        if sides > 2:
+            total /= sides - 1
+        return float(np.add.reduce(total)) / self.n_actors
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""

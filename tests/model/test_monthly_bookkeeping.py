@@ -158,3 +158,21 @@ def test_advance_from_python_floats_equals_advance_from_arrays() -> None:
         assert opened_list.tolist() == opened_array.tolist()
         assert by_list.states.tolist() == by_array.states.tolist()
         assert (by_list.hazard, by_list.windows_opened) == (by_array.hazard, by_array.windows_opened)
+
+
+@pytest.mark.parametrize("sides", [1, 2, 3, 4, 7, 8, 9])
+def test_mean_cross_side_trust_equals_the_mean_of_each_actors_trust(sides: int) -> None:
+    """The time series' mean trust (columns added in place, no division by 1) is the mean of cross_side_trust."""
+    model = TrackTwoModel(make_params({"sides": sides, "steps": 2}), 4)
+    rng = np.random.default_rng(sides)
+    for trust in (model.trust.copy(), rng.random(model.trust.shape) * rng.random(), rng.random(model.trust.shape)):
+        model.trust = trust
+        expected = model.cross_side_trust()
+        mean = model.mean_cross_side_trust()
+        if sides == 1:
+            assert np.isnan(mean)
+        else:
+            assert mean == float(np.add.reduce(expected) / expected.size)
+    model.trust = np.asfortranarray(model.trust)  # any layout: the general path
+    expected = model.cross_side_trust()
+    assert sides == 1 or model.mean_cross_side_trust() == float(np.add.reduce(expected) / expected.size)
