@@ -176,3 +176,41 @@ def test_mean_cross_side_trust_equals_the_mean_of_each_actors_trust(sides: int) 
     model.trust = np.asfortranarray(model.trust)  # any layout: the general path
     expected = model.cross_side_trust()
     assert sides == 1 or model.mean_cross_side_trust() == float(np.add.reduce(expected) / expected.size)
+
+
+def _forget_by_uniforms(draws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """forget's definition: every held (actor, idea) cell whose keyed uniform falls below its actor's rate."""
+    ideas, actors = held.T.nonzero()
+    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
+    return actors[dropped], ideas[dropped]
+
+
+@pytest.mark.parametrize("config", [{}, EVERY_FEATURE])
+def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: dict) -> None:
+    """The model's forgetting (integer thresholds, the largest first) drops exactly the cells the uniforms do."""
+    from tracktwo.model.diffusion import forget, forget_thresholds
+
+    model = TrackTwoModel(make_params(copy.deepcopy(config)), 2)
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        model.step()
+    held = model.ideas.held
+    for trial in range(40):
+        rate = rng.choice([0.0, 0.01, 0.03, 0.5, 1.0, rng.random()], size=model.n_actors)
+        if trial % 4 == 0:
+            rate[:] = 0.0
+        draws = model._step_draws(model.steps + trial)
+        expected = _forget_by_uniforms(draws, held, rate)
+        thresholds = forget_thresholds(rate)
+        for got in (forget(draws, held, rate), forget(draws, held, rate, thresholds, thresholds.max())):
+            assert [a.tolist() for a in got] == [a.tolist() for a in expected]
+    assert int(forget_thresholds(np.array([1.0]))[0]) == 2**53  # a rate of 1: every uniform (below 1) is under it
+    draws = model._step_draws(model.steps)
+    ideas, actors = held.T.nonzero()
+    uniforms = draws.uniforms("forgetting", actors, ideas)
+    for rate_of_all in (uniforms[0], np.nextafter(uniforms[0], 1.0), np.nextafter(uniforms[0], 0.0)):  # the edges
+        rate = np.full(model.n_actors, rate_of_all)
+        expected = _forget_by_uniforms(draws, held, rate)
+        assert [a.tolist() for a in forget(draws, held, rate)] == [a.tolist() for a in expected]
+    # in the run, the rules' kept thresholds are the rates' own
+    assert model._forget_thresholds[0].tolist() == forget_thresholds(model.forgetting).tolist()
