@@ -289,6 +289,7 @@ class TrackTwoModel(mesa.Model):
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
+        self._credible: tuple[bytes, np.ndarray] | None = None  # (standing as bytes, credible by standing)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
 
@@ -794,40 +795,46 @@ class TrackTwoModel(mesa.Model):
 
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         """
-        states = self.ripeness.states.size
+        states, sides = self.ripeness.states.size, self.n_sides
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * self.n_sides)
-            reached = reached.reshape(len(BEHAVIOURS), self.n_sides)
+            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
         else:
             holding = self.ideas.held_count > 0
-            reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
-        sizes = self._group_sizes
-        grassroots = BEHAVIOURS.index("grassroots")
-        inside, inside_sides, sizes_outside = self._grassroots_inside()
-        reached_list = reached.tolist()  # whole numbers, from here on in Python
+            reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
+        inside, inside_sides, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
+        grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
         if inside.size:  # the grassroots inside the rooms are not the public
-            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=self.n_sides).tolist()
-            reached_list[grassroots] = [r - h for r, h in zip(reached_list[grassroots], holding_inside, strict=True)]
-            sizes = sizes_outside
-        credible = holding & self._weighs_not
-        credible &= self.standing >= self.params.ripeness.credible_standing
-        official = BEHAVIOURS.index("official")
+            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=sides).tolist()
+            for side, held in enumerate(holding_inside):
+                reached[grassroots + side] -= held
+        credible = holding & self._credible_standing()
+        official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
-            sizes_list = sizes.tolist()
             shares = []
-            for track in (official, grassroots):
-                members = sum(sizes_list[track])
-                shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
+            for first in (official, grassroots):
+                members = sum(sizes[first : first + sides])
+                shares.append(sum(reached[first : first + sides]) / members if members > 0 else 0.0)
             return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
         by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
-        sizes_list = sizes.tolist()  # whole numbers: Python's quotients are numpy's
 
-        def share(track: int, state: int) -> float:
-            members = sizes_list[track][state]
-            return reached_list[track][state] / members if members > 0 else 0.0
+        def share(first: int, state: int) -> float:  # whole numbers: Python's quotients are numpy's
+            members = sizes[first + state]
+            return reached[first + state] / members if members > 0 else 0.0
 
         return [RipenessDrivers(share(official, s), by_state[s], share(grassroots, s)) for s in range(states)]
+
+    def _credible_standing(self) -> np.ndarray:
+        """Actors credible as advocates by their standing (and not weighing standing themselves).
+
+        Kept while standing stays the same (it changes only in some meetings): compared whole, as bytes.
+        """
+        standing = self.standing.tobytes()
+        cached = self._credible
+        if cached is None or cached[0] != standing:
+            credible = self._weighs_not & (self.standing >= self.params.ripeness.credible_standing)
+            cached = self._credible = (standing, credible)
+        return cached[1]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
@@ -838,8 +845,8 @@ class TrackTwoModel(mesa.Model):
             cached = self._not_rival = (count, ideas)
         return cached[1]
 
-    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Grassroots who took part in a meeting, their sides, and the group sizes without them.
+    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Grassroots who took part in a meeting, their sides, and the (track, side) group sizes without them (flat).
 
         Kept until someone new takes part (taking part is never undone: the count of participants says when).
         """
@@ -853,7 +860,7 @@ class TrackTwoModel(mesa.Model):
             if inside.size:
                 sizes = sizes.copy()
                 sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
-            cached = self._inside = (count, inside, sides, sizes)
+            cached = self._inside = (count, inside, sides, sizes.reshape(-1).tolist())
         return cached[1], cached[2], cached[3]
 
     def run(self) -> None:

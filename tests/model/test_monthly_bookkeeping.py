@@ -214,3 +214,38 @@ def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: d
         assert [a.tolist() for a in forget(draws, held, rate)] == [a.tolist() for a in expected]
     # in the run, the rules' kept thresholds are the rates' own
     assert model._forget_thresholds[0].tolist() == forget_thresholds(model.forgetting).tolist()
+
+
+def _drivers_by_arrays(model: TrackTwoModel) -> list[tuple[float, int, float]]:
+    """The ripeness drivers' definition on whole arrays: per Track One state, the share of its officials holding a
+    programme idea, its credible advocates holding one, and the share of its grassroots outside the rooms holding one.
+    """
+    ideas = model.ideas
+    programme = ideas.origin[: ideas.count] < 2  # seeded or born in a meeting (not a rival idea)
+    holding = ideas.holds[:, : ideas.count][:, programme].any(axis=1)
+    credible = holding & ~model.weighs_standing & (model.standing >= model.params.ripeness.credible_standing)
+    states = model.ripeness.states.size
+    state = model.ripeness_of if states > 1 else np.zeros(model.n_actors, dtype=int)
+    public = (model.behaviour == "grassroots") & ~model.series.participated
+    drivers = []
+    for s in range(states):
+        officials = (model.behaviour == "official") & (state == s)
+        grassroots = public & (state == s)
+        exposure = holding[officials].sum() / officials.sum() if officials.any() else 0.0
+        support = holding[grassroots].sum() / grassroots.sum() if grassroots.any() else 0.0
+        drivers.append((float(exposure), int(credible[state == s].sum()), float(support)))
+    return drivers
+
+
+@pytest.mark.parametrize("config", [{}, {"sides": 3, "ripeness.scope": "per_side"}, EVERY_FEATURE])
+def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
+    """Kept counts, the credible standing kept by bytes and the flat group sizes give the drivers' definition."""
+    model = TrackTwoModel(make_params(copy.deepcopy(config)), 3)
+    for step in range(36):
+        model.step()
+        got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+        assert got == _drivers_by_arrays(model)
+        if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
+            model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
+            got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+            assert got == _drivers_by_arrays(model)
