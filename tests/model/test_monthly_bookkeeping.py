@@ -249,3 +249,16 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
             model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
             got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
             assert got == _drivers_by_arrays(model)
+
+
+@pytest.mark.parametrize("sides", [1, 2, 3, 4, 9])
+def test_enough_sides_by_and_or_equals_the_count_of_sides(sides: int) -> None:
+    """Local agreements' sides test (and / or of the side columns where it can) is the count of sides holding."""
+    from tracktwo.model.tracks import enough_sides
+
+    rng = np.random.default_rng(sides)
+    for density in (0.05, 0.5, 0.95):
+        held = rng.random((7, 11, sides)) < density
+        for needed in range(1, sides + 2):
+            expected = held.sum(axis=2) >= needed
+            assert enough_sides(held.copy(), needed).tolist() == expected.tolist()
