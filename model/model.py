@@ -289,7 +289,7 @@ class TrackTwoModel(mesa.Model):
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
-        self._credible: tuple[bytes, np.ndarray] | None = None  # (standing as bytes, credible by standing)
+        self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
 
@@ -802,39 +802,48 @@ class TrackTwoModel(mesa.Model):
         else:
             holding = self.ideas.held_count > 0
             reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
-        inside, inside_sides, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
+        inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
+        # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
+        # (they are not the public) and the credible advocates by Track One state
+        counts = np.bincount(self._driver_codes()[holding], minlength=(sides + 1) * 2 * states).tolist()
+        block = 2 * states  # codes per inside slot: (credible, state)
         grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
-        if inside.size:  # the grassroots inside the rooms are not the public
-            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=sides).tolist()
-            for side, held in enumerate(holding_inside):
-                reached[grassroots + side] -= held
-        credible = holding & self._credible_standing()
+        if inside.size:
+            for side in range(sides):
+                first = (side + 1) * block
+                reached[grassroots + side] -= sum(counts[first : first + block])
+        credible = [sum(counts[slot * block + states + state] for slot in range(sides + 1)) for state in range(states)]
         official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
             shares = []
             for first in (official, grassroots):
                 members = sum(sizes[first : first + sides])
                 shares.append(sum(reached[first : first + sides]) / members if members > 0 else 0.0)
-            return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
-        by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
+            return [RipenessDrivers(shares[0], credible[0], shares[1])]
 
         def share(first: int, state: int) -> float:  # whole numbers: Python's quotients are numpy's
             members = sizes[first + state]
             return reached[first + state] / members if members > 0 else 0.0
 
-        return [RipenessDrivers(share(official, s), by_state[s], share(grassroots, s)) for s in range(states)]
+        return [RipenessDrivers(share(official, s), credible[s], share(grassroots, s)) for s in range(states)]
 
-    def _credible_standing(self) -> np.ndarray:
-        """Actors credible as advocates by their standing (and not weighing standing themselves).
+    def _driver_codes(self) -> np.ndarray:
+        """Each actor's code for the ripeness drivers' one count: (inside slot x 2 + credible) x states + state.
 
-        Kept while standing stays the same (it changes only in some meetings): compared whole, as bytes.
+        The inside slot is 0, or 1 + side for grassroots who took part in a meeting; credible: the actor does not
+        weigh standing and has the credible standing. Kept while the same grassroots are inside and standing stays
+        the same (it changes only in some meetings: compared whole, as bytes).
         """
         standing = self.standing.tobytes()
-        cached = self._credible
-        if cached is None or cached[0] != standing:
+        cached = self._codes
+        if cached is None or cached[0] is not self._inside or cached[1] != standing:
+            states = self.ripeness.states.size
             credible = self._weighs_not & (self.standing >= self.params.ripeness.credible_standing)
-            cached = self._credible = (standing, credible)
-        return cached[1]
+            slot = np.zeros(self.n_actors, dtype=np.int64)
+            slot[self._inside[1]] = self._inside[2] + 1
+            codes = (slot * 2 + credible) * states + (self.ripeness_of if states > 1 else 0)
+            cached = self._codes = (self._inside, standing, codes)
+        return cached[2]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
