@@ -812,7 +812,7 @@ class TrackTwoModel(mesa.Model):
             for side in range(sides):
                 first = (side + 1) * block
                 reached[grassroots + side] -= sum(counts[first : first + block])
-        credible = [sum(counts[slot * block + states + state] for slot in range(sides + 1)) for state in range(states)]
+        credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
         official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
             shares = []
