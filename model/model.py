@@ -800,19 +800,22 @@ class TrackTwoModel(mesa.Model):
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
             reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
         else:
-            holding = self.ideas.held_count > 0
+            holding = self.ideas.held_count.astype(bool)  # counts are never negative: held_count > 0, as a cast
             reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
         inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
-        # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
-        # (they are not the public) and the credible advocates by Track One state
-        counts = np.bincount(self._driver_codes()[holding], minlength=(sides + 1) * 2 * states).tolist()
-        block = 2 * states  # codes per inside slot: (credible, state)
+        credible_standing, codes = self._driver_codes()
         grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
-        if inside.size:
-            for side in range(sides):
+        if inside.size or states > 1:
+            # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
+            # (they are not the public) and the credible advocates by Track One state
+            counts = np.bincount(codes[holding], minlength=(sides + 1) * 2 * states).tolist()
+            block = 2 * states  # codes per inside slot: (credible, state)
+            for side in range(sides if inside.size else 0):
                 first = (side + 1) * block
                 reached[grassroots + side] -= sum(counts[first : first + block])
-        credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
+            credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
+        else:  # nobody inside and one Track One: the credible holders counted directly
+            credible = [int(np.count_nonzero(holding & credible_standing))]
         official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
             shares = []
@@ -827,12 +830,13 @@ class TrackTwoModel(mesa.Model):
 
         return [RipenessDrivers(share(official, s), credible[s], share(grassroots, s)) for s in range(states)]
 
-    def _driver_codes(self) -> np.ndarray:
-        """Each actor's code for the ripeness drivers' one count: (inside slot x 2 + credible) x states + state.
+    def _driver_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who is credible by standing, and each actor's code for the drivers' one count.
 
-        The inside slot is 0, or 1 + side for grassroots who took part in a meeting; credible: the actor does not
-        weigh standing and has the credible standing. Kept while the same grassroots are inside and standing stays
-        the same (it changes only in some meetings: compared whole, as bytes).
+        The code is (inside slot x 2 + credible) x states + state. Credible: the actor does not weigh standing and
+        has the credible standing; the inside slot is 0, or 1 + side for grassroots who took part in a meeting.
+        Kept while the same grassroots are inside and standing stays the same (it changes only in some meetings:
+        compared whole, as bytes).
         """
         standing = self.standing.tobytes()
         cached = self._codes
@@ -842,8 +846,8 @@ class TrackTwoModel(mesa.Model):
             slot = np.zeros(self.n_actors, dtype=np.int64)
             slot[self._inside[1]] = self._inside[2] + 1
             codes = (slot * 2 + credible) * states + (self.ripeness_of if states > 1 else 0)
-            cached = self._codes = (self._inside, standing, codes)
-        return cached[2]
+            cached = self._codes = (self._inside, standing, credible, codes)
+        return cached[2], cached[3]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""

@@ -237,18 +237,33 @@ def _drivers_by_arrays(model: TrackTwoModel) -> list[tuple[float, int, float]]:
     return drivers
 
 
-@pytest.mark.parametrize("config", [{}, {"sides": 3, "ripeness.scope": "per_side"}, EVERY_FEATURE])
+GRASSROOTS_IN_ROOMS = {"workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"sides": 3, "ripeness.scope": "per_side"},
+        EVERY_FEATURE,
+        GRASSROOTS_IN_ROOMS,
+        {**GRASSROOTS_IN_ROOMS, "sides": 3, "ripeness.scope": "per_side"},
+    ],
+)
 def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
     """Kept counts, the credible standing kept by bytes and the flat group sizes give the drivers' definition."""
     model = TrackTwoModel(make_params(copy.deepcopy(config)), 3)
+    inside = 0
     for step in range(36):
         model.step()
         got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
         assert got == _drivers_by_arrays(model)
+        inside += model._grassroots_inside()[0].size
         if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
             model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
             got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
             assert got == _drivers_by_arrays(model)
+    assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
 
 
 @pytest.mark.parametrize("sides", [1, 2, 3, 4, 9])
