@@ -805,17 +805,19 @@ class TrackTwoModel(mesa.Model):
         inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
         credible_standing, codes = self._driver_codes()
         grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
-        if inside.size or states > 1:
+        if inside.size:
             # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
             # (they are not the public) and the credible advocates by Track One state
             counts = np.bincount(codes[holding], minlength=(sides + 1) * 2 * states).tolist()
             block = 2 * states  # codes per inside slot: (credible, state)
-            for side in range(sides if inside.size else 0):
+            for side in range(sides):
                 first = (side + 1) * block
                 reached[grassroots + side] -= sum(counts[first : first + block])
             credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
-        else:  # nobody inside and one Track One: the credible holders counted directly
+        elif states == 1:  # nobody inside (the default's rooms hold no grassroots): the credible holders counted
             credible = [int(np.count_nonzero(holding & credible_standing))]
+        else:  # ... and by state (few of them: a mask, then a bincount of their states)
+            credible = np.bincount(self.ripeness_of[holding & credible_standing], minlength=states).tolist()
         official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
             shares = []
