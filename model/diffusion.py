@@ -50,6 +50,7 @@ __all__ = [
     "advocate",
     "expand_rows",
     "forget",
+    "forget_thresholds",
     "trust_by_side",
 ]
 
@@ -845,17 +846,50 @@ def _credit_few(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick:
     return np.array(chosen, dtype=senders.dtype)
 
 
-def forget(draws: StepDraws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event."""
-    if not np.count_nonzero(rate):
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty
+def forget_thresholds(rate: np.ndarray) -> np.ndarray:
+    """Each rate as the 53-bit integers below which a keyed uniform falls under it: ceil(rate x 2^53), uint64.
+
+    A uniform is its bits x 2^-53 (exactly), so "uniform < rate" is "bits < rate x 2^53" (a power-of-two
+    scaling: exact), and, bits being whole, "bits < ceil(rate x 2^53)". Rates are probabilities (0 to 1).
+    """
+    return np.ceil(np.asarray(rate, dtype=float) * 2.0**53).astype(np.uint64)
+
+
+def forget(
+    draws: StepDraws,
+    held: np.ndarray,
+    rate: np.ndarray,
+    thresholds: np.ndarray | None = None,
+    largest: np.uint64 | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event.
+
+    `thresholds`: :func:`forget_thresholds` of `rate`, and `largest` their maximum, when the caller keeps them
+    (computed here otherwise).
+    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
+    rates): only the few cells under it are read cell by cell.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if thresholds is None:
+        if not np.count_nonzero(rate):
+            return empty, empty
+        thresholds = forget_thresholds(rate)
     cells = held.T  # idea by idea: contiguous when held is stored so (the model's is)
-    if cells.flags.c_contiguous:  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
-        flat = cells.reshape(-1).nonzero()[0]
-        ideas = flat // cells.shape[1]  # and the remainder by a product: cheaper than divmod's two divisions
-        actors = flat - ideas * cells.shape[1]
-    else:
+    if not cells.flags.c_contiguous:
         ideas, actors = cells.nonzero()
-    dropped = (draws.uniforms("forgetting", actors, ideas) < rate.take(actors)).nonzero()[0]
+        dropped = (draws.uniforms("forgetting", actors, ideas) < rate.take(actors)).nonzero()[0]
+        return actors.take(dropped), ideas.take(dropped)
+    n_actors = cells.shape[1]
+    flat = cells.reshape(-1).nonzero()[0]  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
+    if flat.size == 0:
+        return empty, empty
+    ideas = flat // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
+    actors = flat - ideas * n_actors
+    bits = draws.bits(_STEP_ROWS["forgetting"], actors, ideas)  # the forgetting uniforms' integers
+    largest = thresholds.max() if largest is None else largest
+    under = (bits < largest).nonzero()[0]  # below the largest rate: a superset of the dropped
+    if under.size == 0:
+        return empty, empty
+    actors, ideas, bits = actors.take(under), ideas.take(under), bits.take(under)
+    dropped = (bits < thresholds.take(actors)).nonzero()[0]  # each actor's own rate
     return actors.take(dropped), ideas.take(dropped)

@@ -83,6 +83,9 @@ class Observable(Protocol):
     def cross_side_trust(self, trust: np.ndarray | None = None) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
 
+    def mean_cross_side_trust(self) -> float:
+        """The mean of cross_side_trust (NaN with one side)."""
+
     def advocates_made(self) -> int:
         """Non-officials whose standing was raised to the credible level."""
 
@@ -248,17 +251,20 @@ def step_snapshot(
         "new_transfers": int(transferred.size),
         "ideas_transferred": ideas.entered_count,
         "ideas_in_circulation": int(np.count_nonzero(np.logical_or.reduce(holders, axis=0))),
-        "mean_cross_side_trust": _mean(model.cross_side_trust()) if model.n_sides > 1 else math.nan,
+        "mean_cross_side_trust": model.mean_cross_side_trust(),
         "cross_side_ties_created": model.cross_side_ties_created,
     }
     if workshop is not None:
         row.update(workshop=1, candour=workshop.candour, leak=int(workshop.leaked), new_ideas=int(workshop.ideas.size))
     sides = len(held) // len(TRACK_OF)
-    per_member = model.per_track_member.tolist()
-    for track, (held_column, reach_column) in enumerate(zip(_HELD_COLUMNS, _REACH_COLUMNS, strict=True)):
-        first = track * sides
-        row[held_column] = sum(held[first : first + sides]) * per_member[track]
-        row[reach_column] = sum(reached[first : first + sides]) * per_member[track]
+    first = 0
+    for held_column, reach_column, per_member in zip(
+        _HELD_COLUMNS, _REACH_COLUMNS, model.per_track_member.tolist(), strict=True
+    ):
+        last = first + sides
+        row[held_column] = sum(held[first:last]) * per_member
+        row[reach_column] = sum(reached[first:last]) * per_member
+        first = last
     return row
 
 

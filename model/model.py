@@ -8,6 +8,7 @@ indexed like the agents, so the hot path is array work; Python work scales with 
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Mapping
 from typing import Any
@@ -29,6 +30,7 @@ from tracktwo.model.diffusion import (
     advocate,
     expand_rows,
     forget,
+    forget_thresholds,
     trust_by_side,
 )
 from tracktwo.model.formats import Meeting, TrustChange
@@ -37,7 +39,7 @@ from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
-from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
 from tracktwo.model.rivals import RivalSources
@@ -56,6 +58,7 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
+_FEW_DRAWS = 4  # ripeness uniforms up to this many states are hashed with Python ints (more: one array pass)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 
 
@@ -271,12 +274,14 @@ class TrackTwoModel(mesa.Model):
         self.aversion = np.zeros(self.n_actors)
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
-        self._rules: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}  # the rates by (states, wary), made once
+        self._rules: dict[tuple, tuple] = {}  # the rates by (states, wary), made once (and forget_thresholds')
+        self._forget_thresholds: tuple = (None, None)  # the forgetting rates as forget's thresholds, and their largest
         self._rules_by_state: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # their parts by state
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
+        self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
 
@@ -410,6 +415,26 @@ class TrackTwoModel(mesa.Model):
             total = np.add.reduce(trust, axis=1)
         return (total - own) / (self.n_sides - 1)
 
+    def mean_cross_side_trust(self) -> float:
+        """The actors' mean trust of the other sides: the mean of :meth:`cross_side_trust` (NaN with one side).
+
+        The same values and sum (numpy's, then one division) with fewer calls: the side columns added into one
+        array and the own side's cells taken out in place; with two sides the division by 1 is left out (exact).
+        """
+        trust, sides = self.trust, self.n_sides
+        if sides < 2 or self.n_actors == 0:
+            return math.nan
+        if sides >= _FEW_SIDES or not trust.flags.c_contiguous or trust.dtype != np.float64:
+            values = self.cross_side_trust()
+            return float(np.add.reduce(values) / values.size)
+        total = np.add(trust[:, 0], trust[:, 1])
+        for side in range(2, sides):
+            total += trust[:, side]
+        total -= trust.reshape(-1).take(self._own_side_cells)
+        if sides > 2:
+            total /= sides - 1
+        return float(np.add.reduce(total)) / self.n_actors
+
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
         level = self.params.ripeness.credible_standing
@@ -443,8 +468,8 @@ class TrackTwoModel(mesa.Model):
         self.datacollector.collect(self)
         if self._endogenous:
             drivers = self.ripeness_drivers()
-            opened = ripeness.advance(self.randomness.uniforms("ripeness", t + 1, self._states), t + 1, drivers)
-            if self.record is not None:
+            opened = ripeness.advance(self._ripeness_draws(t + 1), t + 1, drivers)
+            if self.record is not None and opened.any():
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
                         self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
@@ -452,6 +477,18 @@ class TrackTwoModel(mesa.Model):
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
             self.running = False  # the last month: step() does nothing more
+
+    def _ripeness_draws(self, step: int) -> list[float]:
+        """The ripeness uniforms of `step`, one per Track One state, as Python floats.
+
+        ``randomness.uniforms("ripeness", step, states)``'s numbers: for a few states it does this same arithmetic
+        on Python ints, here without making an array of them (``advance`` reads them as Python floats).
+        """
+        states = self._states.size
+        if states > _FEW_DRAWS:
+            return self.randomness.uniforms("ripeness", step, self._states).tolist()
+        prefix = self.randomness.key("ripeness", step)
+        return [(mix(state * GOLDEN + prefix) >> 11) * UNIT for state in range(states)]
 
     def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
         """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""
@@ -468,10 +505,13 @@ class TrackTwoModel(mesa.Model):
                 members, state_aversion, state_forgetting = self._state_rules(state, state_ripe, wary)
                 aversion[members] = state_aversion
                 forgetting[members] = state_forgetting
-            rules = self._rules[key] = (aversion, forgetting, bool(np.count_nonzero(forgetting)))
+            anyone = bool(np.count_nonzero(forgetting))  # and the rates as integer thresholds (forget_thresholds)
+            thresholds = forget_thresholds(forgetting) if anyone else None
+            rules = self._rules[key] = (aversion, forgetting, anyone, thresholds, anyone and thresholds.max())
         np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
         np.copyto(self.forgetting, rules[1])
         self._anyone_forgets = rules[2]
+        self._forget_thresholds = rules[3:]
 
     def _state_rules(self, state: int, ripe: bool, wary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One Track One state's actors and their aversion and forgetting rates, made once per (state, ripe, wary).
@@ -719,7 +759,7 @@ class TrackTwoModel(mesa.Model):
         if not self._anyone_forgets:
             return
         ideas = self.ideas
-        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting)
+        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting, *self._forget_thresholds)
         ideas.drop(actors, dropped)
 
     def rival_ideas(self, t: int) -> None:
@@ -754,40 +794,61 @@ class TrackTwoModel(mesa.Model):
 
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         """
-        states = self.ripeness.states.size
+        states, sides = self.ripeness.states.size, self.n_sides
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * self.n_sides)
-            reached = reached.reshape(len(BEHAVIOURS), self.n_sides)
+            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
         else:
-            holding = self.ideas.held_count > 0
-            reached = self.ideas.group_reached.reshape(len(BEHAVIOURS), self.n_sides)  # (track, side) members holding
-        sizes = self._group_sizes
-        grassroots = BEHAVIOURS.index("grassroots")
-        inside, inside_sides, sizes_outside = self._grassroots_inside()
-        reached_list = reached.tolist()  # whole numbers, from here on in Python
-        if inside.size:  # the grassroots inside the rooms are not the public
-            holding_inside = np.bincount(inside_sides[holding.take(inside)], minlength=self.n_sides).tolist()
-            reached_list[grassroots] = [r - h for r, h in zip(reached_list[grassroots], holding_inside, strict=True)]
-            sizes = sizes_outside
-        credible = holding & self._weighs_not
-        credible &= self.standing >= self.params.ripeness.credible_standing
-        official = BEHAVIOURS.index("official")
+            holding = self.ideas.held_count.astype(bool)  # counts are never negative: held_count > 0, as a cast
+            reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
+        inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
+        credible_standing, codes = self._driver_codes()
+        grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
+        if inside.size:
+            # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
+            # (they are not the public) and the credible advocates by Track One state
+            counts = np.bincount(codes[holding], minlength=(sides + 1) * 2 * states).tolist()
+            block = 2 * states  # codes per inside slot: (credible, state)
+            for side in range(sides):
+                first = (side + 1) * block
+                reached[grassroots + side] -= sum(counts[first : first + block])
+            credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
+        elif states == 1:  # nobody inside (the default's rooms hold no grassroots): the credible holders counted
+            credible = [int(np.count_nonzero(holding & credible_standing))]
+        else:  # ... and by state (few of them: a mask, then a bincount of their states)
+            credible = np.bincount(self.ripeness_of[holding & credible_standing], minlength=states).tolist()
+        official = BEHAVIOURS.index("official") * sides
         if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
-            sizes_list = sizes.tolist()
             shares = []
-            for track in (official, grassroots):
-                members = sum(sizes_list[track])
-                shares.append(sum(reached_list[track]) / members if members > 0 else 0.0)
-            return [RipenessDrivers(shares[0], int(np.count_nonzero(credible)), shares[1])]
-        by_state = np.bincount(self.ripeness_of[credible], minlength=states).tolist()
-        sizes_list = sizes.tolist()  # whole numbers: Python's quotients are numpy's
+            for first in (official, grassroots):
+                members = sum(sizes[first : first + sides])
+                shares.append(sum(reached[first : first + sides]) / members if members > 0 else 0.0)
+            return [RipenessDrivers(shares[0], credible[0], shares[1])]
 
-        def share(track: int, state: int) -> float:
-            members = sizes_list[track][state]
-            return reached_list[track][state] / members if members > 0 else 0.0
+        def share(first: int, state: int) -> float:  # whole numbers: Python's quotients are numpy's
+            members = sizes[first + state]
+            return reached[first + state] / members if members > 0 else 0.0
 
-        return [RipenessDrivers(share(official, s), by_state[s], share(grassroots, s)) for s in range(states)]
+        return [RipenessDrivers(share(official, s), credible[s], share(grassroots, s)) for s in range(states)]
+
+    def _driver_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who is credible by standing, and each actor's code for the drivers' one count.
+
+        The code is (inside slot x 2 + credible) x states + state. Credible: the actor does not weigh standing and
+        has the credible standing; the inside slot is 0, or 1 + side for grassroots who took part in a meeting.
+        Kept while the same grassroots are inside and standing stays the same (it changes only in some meetings:
+        compared whole, as bytes).
+        """
+        standing = self.standing.tobytes()
+        cached = self._codes
+        if cached is None or cached[0] is not self._inside or cached[1] != standing:
+            states = self.ripeness.states.size
+            credible = self._weighs_not & (self.standing >= self.params.ripeness.credible_standing)
+            slot = np.zeros(self.n_actors, dtype=np.int64)
+            slot[self._inside[1]] = self._inside[2] + 1
+            codes = (slot * 2 + credible) * states + (self.ripeness_of if states > 1 else 0)
+            cached = self._codes = (self._inside, standing, credible, codes)
+        return cached[2], cached[3]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
@@ -798,8 +859,8 @@ class TrackTwoModel(mesa.Model):
             cached = self._not_rival = (count, ideas)
         return cached[1]
 
-    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Grassroots who took part in a meeting, their sides, and the group sizes without them.
+    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
+        """Grassroots who took part in a meeting, their sides, and the (track, side) group sizes without them (flat).
 
         Kept until someone new takes part (taking part is never undone: the count of participants says when).
         """
@@ -813,7 +874,7 @@ class TrackTwoModel(mesa.Model):
             if inside.size:
                 sizes = sizes.copy()
                 sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
-            cached = self._inside = (count, inside, sides, sizes)
+            cached = self._inside = (count, inside, sides, sizes.reshape(-1).tolist())
         return cached[1], cached[2], cached[3]
 
     def run(self) -> None:

@@ -77,6 +77,16 @@ class RipenessProcess:
         self.windows_opened = int(self.states.sum())
         self.hazard = 0.0  # mean opening hazard over the states, for the time series
         self.staged_until = 0  # a staged window holds Track One ripe for steps before this one
+        self._openings: tuple[list[float], list[float]] | None = None  # the last hazards and their expm1(-h)
+        self._opened_none = np.zeros(n_states, dtype=bool)  # what advance returns when no window opens (read only)
+        self._opened_none.flags.writeable = False
+
+    def _opening_chances(self, hazards: list[float]) -> list[float]:
+        """expm1(-h) of each state's hazard, numpy's (one array call), kept for the last hazards seen."""
+        cached = self._openings
+        if cached is None or cached[0] != hazards:
+            cached = self._openings = (hazards, np.expm1(np.array([-value for value in hazards])).tolist())
+        return cached[1]
 
     @property
     def ripe(self) -> bool:
@@ -89,10 +99,13 @@ class RipenessProcess:
         self.windows_opened += int((~self.states).sum())
         self.states[:] = True
 
-    def advance(self, draws: np.ndarray | None, next_step: int, drivers: list[RipenessDrivers] | None) -> np.ndarray:
+    def advance(
+        self, draws: np.ndarray | list[float] | None, next_step: int, drivers: list[RipenessDrivers] | None
+    ) -> np.ndarray:
         """Set the states for next_step from one uniform per state (drivers: one per state, endogenous mode).
 
         Counts every window that opens; returns which states opened. Off, outside a staged window, nothing changes.
+        `draws` may be Python floats (the model's): the same comparisons, without reading an array.
         """
         mode = self.config.mode
         if mode == "endogenous":
@@ -106,15 +119,26 @@ class RipenessProcess:
                 self.hazard = total if count == 1 else total / count
             else:
                 self.hazard = float(np.array(values).mean())
-            opening = np.expm1(np.array([-value for value in values])).tolist()  # -expm1(-h): numpy's expm1
             stay = 1.0 / self.config.mean_window_length
             if next_step > self.staged_until:  # no staged window: the same comparisons on Python floats
                 was = was_ripe.tolist()
-                ripe = [d >= stay if w else d < -o for d, w, o in zip(draws.tolist(), was, opening, strict=True)]
-                self.states = np.array(ripe)
+                draws = draws if isinstance(draws, list) else draws.tolist()
+                if all(was):  # every state ripe: each stays ripe or closes, and no opening chance is needed
+                    ripe = [d >= stay for d in draws]
+                    if all(ripe):  # nothing changes: the same states, nothing opened
+                        return self._opened_none
+                    self.states = np.array(ripe)
+                    return self._opened_none
+                opening = self._opening_chances(values)
+                ripe = [d >= stay if w else d < -o for d, w, o in zip(draws, was, opening, strict=True)]
                 opened = [r and not w for r, w in zip(ripe, was, strict=True)]
+                if ripe == was:
+                    return self._opened_none
+                self.states = np.array(ripe)
                 self.windows_opened += sum(opened)
                 return np.array(opened)
+            opening = self._opening_chances(values)
+            draws = np.asarray(draws, dtype=float)
             stays = draws >= stay
             self.states = np.where(was_ripe, stays, draws < -np.array(opening))
         elif mode == "fixed":

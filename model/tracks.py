@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tracktwo.model.params import Params
     from tracktwo.model.workshops import WorkshopSeries
 
-__all__ = ["LOCALITY_COLUMN", "TrackUptake"]
+__all__ = ["LOCALITY_COLUMN", "TrackUptake", "enough_sides"]
 
 LOCALITY_COLUMN = "locality"
 OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite", "grassroots"))
@@ -178,20 +178,35 @@ class TrackUptake:
             present = np.zeros((candidates.size, cells), dtype=bool)
             present[:, self._cells_held] = held
             held = present
-        # sides holding each (candidate, locality): the side columns added one by one (a reduction over so few
-        # values costs several times more), as bytes (whole numbers below 256 sides)
-        by_side = held.view(np.uint8).reshape(candidates.size, self.localities, self.n_sides)
-        sides_holding = by_side[:, :, 0].copy()
-        for side in range(1, self.n_sides):
-            sides_holding += by_side[:, :, side]
+        enough = enough_sides(held.reshape(candidates.size, self.localities, self.n_sides), needed)
         if self._agreed_cells.shape[1] < n:  # room for the ideas born since
             grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
             grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
             self._agreed_cells = grown
         # (locality x candidate): enough sides hold it there and it was not agreed there before (True > False only)
-        new = np.greater((sides_holding >= needed).T, self._agreed_cells.take(candidates, axis=1))
+        new = np.greater(enough.T, self._agreed_cells.take(candidates, axis=1))
         localities, columns = np.nonzero(new)
         if localities.size:
             ideas = candidates.take(columns)
             self._agreed_cells[localities, ideas] = True
             self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))
+
+
+def enough_sides(held: np.ndarray, needed: int) -> np.ndarray:
+    """(candidate x locality): at least `needed` sides hold the idea there, from (candidate x locality x side) holding.
+
+    The side columns are combined one by one (a reduction over so few values costs several times more): every
+    side or any side as and / or of the columns, else counted as bytes (whole numbers below 256 sides).
+    """
+    sides = held.shape[2]
+    if needed in (1, sides):
+        combine = np.logical_and if needed == sides else np.logical_or
+        enough = held[:, :, 0] if sides == 1 else combine(held[:, :, 0], held[:, :, 1])
+        for side in range(2, sides):
+            combine(enough, held[:, :, side], out=enough)
+        return enough
+    by_side = held.view(np.uint8)
+    sides_holding = by_side[:, :, 0].copy()
+    for side in range(1, sides):
+        sides_holding += by_side[:, :, side]
+    return sides_holding >= needed

@@ -131,3 +131,149 @@ def test_behaviour_rules_assembled_by_state_equal_the_rules_cell_by_cell() -> No
         model._apply_behaviour_rules()
         assert model.aversion.tobytes() == aversion.tobytes()
         assert model.forgetting.tobytes() == forgetting.tobytes()
+
+
+@pytest.mark.parametrize("sides", [2, 3, 5, 7])
+def test_the_ripeness_draws_as_python_floats_are_the_keyed_uniforms(sides: int) -> None:
+    """The model's per-state ripeness uniforms (Python ints, no array) are randomness.uniforms' numbers."""
+    model = TrackTwoModel(make_params({"sides": sides, "ripeness.scope": "per_side", "steps": 2}), sides)
+    for step in (1, 2, 17, 119, 10_000):
+        expected = model.randomness.uniforms("ripeness", step, np.arange(sides))
+        assert model._ripeness_draws(step) == expected.tolist()
+
+
+def test_advance_from_python_floats_equals_advance_from_arrays() -> None:
+    """Python-float draws (the model's) and array draws move the states alike, ripe or not, staged or not."""
+    rng = np.random.default_rng(11)
+    config = make_params({"ripeness.mode": "endogenous", "ripeness.baseline_hazard": 0.2}).ripeness
+    by_list, by_array = RipenessProcess(config, 3), RipenessProcess(config, 3)
+    for step in range(1, 600):
+        if step in (50, 300):
+            by_list.stage(step, 5)
+            by_array.stage(step, 5)
+        drivers = [RipenessDrivers(float(rng.random()), int(rng.integers(0, 5)), float(rng.random())) for _ in range(3)]
+        draws = rng.random(3) ** 2
+        opened_list = by_list.advance(draws.tolist(), step, drivers)
+        opened_array = by_array.advance(draws, step, drivers)
+        assert opened_list.tolist() == opened_array.tolist()
+        assert by_list.states.tolist() == by_array.states.tolist()
+        assert (by_list.hazard, by_list.windows_opened) == (by_array.hazard, by_array.windows_opened)
+
+
+@pytest.mark.parametrize("sides", [1, 2, 3, 4, 7, 8, 9])
+def test_mean_cross_side_trust_equals_the_mean_of_each_actors_trust(sides: int) -> None:
+    """The time series' mean trust (columns added in place, no division by 1) is the mean of cross_side_trust."""
+    model = TrackTwoModel(make_params({"sides": sides, "steps": 2}), 4)
+    rng = np.random.default_rng(sides)
+    for trust in (model.trust.copy(), rng.random(model.trust.shape) * rng.random(), rng.random(model.trust.shape)):
+        model.trust = trust
+        expected = model.cross_side_trust()
+        mean = model.mean_cross_side_trust()
+        if sides == 1:
+            assert np.isnan(mean)
+        else:
+            assert mean == float(np.add.reduce(expected) / expected.size)
+    model.trust = np.asfortranarray(model.trust)  # any layout: the general path
+    expected = model.cross_side_trust()
+    assert sides == 1 or model.mean_cross_side_trust() == float(np.add.reduce(expected) / expected.size)
+
+
+def _forget_by_uniforms(draws, held: np.ndarray, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """forget's definition: every held (actor, idea) cell whose keyed uniform falls below its actor's rate."""
+    ideas, actors = held.T.nonzero()
+    dropped = draws.uniforms("forgetting", actors, ideas) < rate[actors]
+    return actors[dropped], ideas[dropped]
+
+
+@pytest.mark.parametrize("config", [{}, EVERY_FEATURE])
+def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: dict) -> None:
+    """The model's forgetting (integer thresholds, the largest first) drops exactly the cells the uniforms do."""
+    from tracktwo.model.diffusion import forget, forget_thresholds
+
+    model = TrackTwoModel(make_params(copy.deepcopy(config)), 2)
+    rng = np.random.default_rng(5)
+    for _ in range(30):
+        model.step()
+    held = model.ideas.held
+    for trial in range(40):
+        rate = rng.choice([0.0, 0.01, 0.03, 0.5, 1.0, rng.random()], size=model.n_actors)
+        if trial % 4 == 0:
+            rate[:] = 0.0
+        draws = model._step_draws(model.steps + trial)
+        expected = _forget_by_uniforms(draws, held, rate)
+        thresholds = forget_thresholds(rate)
+        for got in (forget(draws, held, rate), forget(draws, held, rate, thresholds, thresholds.max())):
+            assert [a.tolist() for a in got] == [a.tolist() for a in expected]
+    assert int(forget_thresholds(np.array([1.0]))[0]) == 2**53  # a rate of 1: every uniform (below 1) is under it
+    draws = model._step_draws(model.steps)
+    ideas, actors = held.T.nonzero()
+    uniforms = draws.uniforms("forgetting", actors, ideas)
+    for rate_of_all in (uniforms[0], np.nextafter(uniforms[0], 1.0), np.nextafter(uniforms[0], 0.0)):  # the edges
+        rate = np.full(model.n_actors, rate_of_all)
+        expected = _forget_by_uniforms(draws, held, rate)
+        assert [a.tolist() for a in forget(draws, held, rate)] == [a.tolist() for a in expected]
+    # in the run, the rules' kept thresholds are the rates' own
+    assert model._forget_thresholds[0].tolist() == forget_thresholds(model.forgetting).tolist()
+
+
+def _drivers_by_arrays(model: TrackTwoModel) -> list[tuple[float, int, float]]:
+    """The ripeness drivers' definition on whole arrays: per Track One state, the share of its officials holding a
+    programme idea, its credible advocates holding one, and the share of its grassroots outside the rooms holding one.
+    """
+    ideas = model.ideas
+    programme = ideas.origin[: ideas.count] < 2  # seeded or born in a meeting (not a rival idea)
+    holding = ideas.holds[:, : ideas.count][:, programme].any(axis=1)
+    credible = holding & ~model.weighs_standing & (model.standing >= model.params.ripeness.credible_standing)
+    states = model.ripeness.states.size
+    state = model.ripeness_of if states > 1 else np.zeros(model.n_actors, dtype=int)
+    public = (model.behaviour == "grassroots") & ~model.series.participated
+    drivers = []
+    for s in range(states):
+        officials = (model.behaviour == "official") & (state == s)
+        grassroots = public & (state == s)
+        exposure = holding[officials].sum() / officials.sum() if officials.any() else 0.0
+        support = holding[grassroots].sum() / grassroots.sum() if grassroots.any() else 0.0
+        drivers.append((float(exposure), int(credible[state == s].sum()), float(support)))
+    return drivers
+
+
+GRASSROOTS_IN_ROOMS = {"workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}}
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"sides": 3, "ripeness.scope": "per_side"},
+        EVERY_FEATURE,
+        GRASSROOTS_IN_ROOMS,
+        {**GRASSROOTS_IN_ROOMS, "sides": 3, "ripeness.scope": "per_side"},
+    ],
+)
+def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
+    """Kept counts, the credible standing kept by bytes and the flat group sizes give the drivers' definition."""
+    model = TrackTwoModel(make_params(copy.deepcopy(config)), 3)
+    inside = 0
+    for step in range(36):
+        model.step()
+        got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+        assert got == _drivers_by_arrays(model)
+        inside += model._grassroots_inside()[0].size
+        if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
+            model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
+            got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+            assert got == _drivers_by_arrays(model)
+    assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
+
+
+@pytest.mark.parametrize("sides", [1, 2, 3, 4, 9])
+def test_enough_sides_by_and_or_equals_the_count_of_sides(sides: int) -> None:
+    """Local agreements' sides test (and / or of the side columns where it can) is the count of sides holding."""
+    from tracktwo.model.tracks import enough_sides
+
+    rng = np.random.default_rng(sides)
+    for density in (0.05, 0.5, 0.95):
+        held = rng.random((7, 11, sides)) < density
+        for needed in range(1, sides + 2):
+            expected = held.sum(axis=2) >= needed
+            assert enough_sides(held.copy(), needed).tolist() == expected.tolist()
