@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from multiprocessing import resource_tracker
 from multiprocessing.context import BaseContext
@@ -46,16 +47,23 @@ def _stderr_to_devnull() -> Iterator[None]:
 
 @contextlib.contextmanager
 def _interrupts_ignored() -> Iterator[None]:
-    """SIGINT ignored inside the block (a process started there inherits SIG_IGN), then restored."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: nothing to change
+    """SIGINT ignored inside the block (a process started there inherits SIG_IGN), then restored: none is lost.
+
+    SIGINT is blocked first, so a Ctrl-C landing inside the block waits (Linux keeps a blocked signal pending even
+    while its action is SIG_IGN) and reaches the restored handler as the block ends: ignored alone, it was dropped
+    and the command ran to its end with status 0 (seen once in CI's leg, a Ctrl-C 1.5 s into a compare). The
+    processes started here inherit SIGINT blocked as well as ignored; the parent alone stops the pool.
+    """
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
         yield
         return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # before SIG_IGN: nothing slips by
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)  # a Ctrl-C held meanwhile reaches the handler now
 
 
 def start_quietly(context: BaseContext) -> None:
