@@ -16,7 +16,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from tracktwo.model.params import ConfigError, Params
@@ -165,17 +165,22 @@ def normalised_entropy(labels: np.ndarray, categories: int, counts: np.ndarray |
         return 0.0
     if counts is None:
         counts = np.bincount(labels) if labels.dtype.kind in "iu" else np.unique(labels, return_counts=True)[1]
-    key = (counts.tobytes(), counts.dtype.char, categories)  # rooms repeat their make-up: each entropy kept
-    found = _ENTROPIES.get(key)
-    if found is None:
-        if len(_ENTROPIES) >= _ENTROPIES_KEPT:
-            _ENTROPIES.clear()
-        found = _ENTROPIES[key] = _entropy(counts, categories)
-    return found
+    return _kept(_ENTROPIES, _entropy, counts, categories)  # rooms repeat their make-up: each entropy kept
 
 
 _ENTROPIES: dict[tuple[bytes, str, int], float] = {}  # by counts (their bytes and type) and categories
-_ENTROPIES_KEPT = 4096  # at most (a run sees a few make-ups; a long sweep may bring more)
+_KEPT = 4096  # values kept at most in each table below (a run sees a few room patterns; a long sweep may bring more)
+
+
+def _kept(table: dict, make: Callable[[np.ndarray, int], Any], array: np.ndarray, number: int) -> Any:
+    """``make(array, number)``, kept in `table` by the array's contents (its bytes and type) and the number."""
+    key = (array.tobytes(), array.dtype.char, number)
+    found = table.get(key)
+    if found is None:
+        if len(table) >= _KEPT:
+            table.clear()
+        found = table[key] = make(array, number)
+    return found
 
 
 def _entropy(counts: np.ndarray, categories: int) -> float:
@@ -263,7 +268,6 @@ class RoomShape(NamedTuple):
 
 
 _SHAPES: dict[tuple[bytes, str, int], RoomShape] = {}  # by the seats' sides (their bytes and type) and the sides
-_SHAPES_KEPT = 4096  # at most (a run sees a few patterns; a long sweep may bring more)
 
 
 def room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
@@ -272,13 +276,7 @@ def room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     Rooms repeat their pattern of sides (a series seats the same quotas), so the array steps below run once
     per pattern: each participant's pairs with the other sides present, and the cross-side pairs of seats.
     """
-    key = (side_who.tobytes(), side_who.dtype.char, n_sides)
-    found = _SHAPES.get(key)
-    if found is None:
-        if len(_SHAPES) >= _SHAPES_KEPT:
-            _SHAPES.clear()
-        found = _SHAPES[key] = _room_shape(side_who, n_sides)
-    return found
+    return _kept(_SHAPES, _room_shape, side_who, n_sides)
 
 
 @functools.lru_cache(maxsize=64)
