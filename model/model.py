@@ -39,7 +39,7 @@ from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
-from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix, run_streams
+from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
 from tracktwo.model.rivals import RivalSources
@@ -58,7 +58,6 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
-_FEW_DRAWS = 4  # ripeness uniforms up to this many states are hashed with Python ints (more: one array pass)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 
 
@@ -468,7 +467,8 @@ class TrackTwoModel(mesa.Model):
         self.datacollector.collect(self)
         if self._endogenous:
             drivers = self.ripeness_drivers()
-            opened = ripeness.advance(self._ripeness_draws(t + 1), t + 1, drivers)
+            draws = self.randomness.uniform_list("ripeness", t + 1, self._states.size)  # Python floats
+            opened = ripeness.advance(draws, t + 1, drivers)
             if self.record is not None and opened.any():
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
@@ -477,18 +477,6 @@ class TrackTwoModel(mesa.Model):
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
             self.running = False  # the last month: step() does nothing more
-
-    def _ripeness_draws(self, step: int) -> list[float]:
-        """The ripeness uniforms of `step`, one per Track One state, as Python floats.
-
-        ``randomness.uniforms("ripeness", step, states)``'s numbers: for a few states it does this same arithmetic
-        on Python ints, here without making an array of them (``advance`` reads them as Python floats).
-        """
-        states = self._states.size
-        if states > _FEW_DRAWS:
-            return self.randomness.uniforms("ripeness", step, self._states).tolist()
-        prefix = self.randomness.key("ripeness", step)
-        return [(mix(state * GOLDEN + prefix) >> 11) * UNIT for state in range(states)]
 
     def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
         """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""

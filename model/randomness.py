@@ -17,6 +17,8 @@ take a Philox generator keyed by the same hash.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 __all__ = [
@@ -97,6 +99,11 @@ def golden_ids(n: int) -> np.ndarray:
     return np.arange(n, dtype=np.uint64) * _GOLDEN
 
 
+def _few_uniforms(prefix: int, ids: Iterable[int]) -> list[float]:
+    """Each id's uniform under an event's key `prefix`, on Python ints (a few ids: cheaper than array calls)."""
+    return [(mix(int(i) * GOLDEN + prefix) >> 11) * UNIT for i in ids]
+
+
 class EventRandomness:
     """Draws keyed by event: uniforms over arrays of event identities, and keyed generators."""
 
@@ -138,14 +145,19 @@ class EventRandomness:
             return self.keyed_uniforms(self.mixed_keys((event,), number, keys)[0], ids, columns)
         prefix = self.key(event, number)
         if ids.size <= _FEW:  # a state or two: the same arithmetic on Python ints costs less than array calls
-            values = [(mix(int(i) * GOLDEN + prefix) >> 11) * UNIT for i in ids.reshape(-1).tolist()]
-            return np.array(values).reshape(ids.shape)
+            return np.array(_few_uniforms(prefix, ids.reshape(-1).tolist())).reshape(ids.shape)
         z = ids.astype(np.uint64)
         z *= _GOLDEN
         z += np.uint64(prefix)
         mix_array(z)
         z >>= _SHIFT_11
         return z * UNIT
+
+    def uniform_list(self, event: str, number: int, count: int) -> list[float]:
+        """:meth:`uniforms` of the ids 0 .. count - 1 as Python floats (the Track One states' ripeness draws)."""
+        if count > _FEW:
+            return self.uniforms(event, number, np.arange(count)).tolist()
+        return _few_uniforms(self.key(event, number), range(count))
 
     def step_prefixes(self, events: tuple[str, ...], first: int, count: int) -> np.ndarray:
         """:meth:`key` of each event class at `count` numbers from `first` (>= 0), in one pass: (numbers x events).

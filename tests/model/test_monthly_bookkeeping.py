@@ -135,11 +135,11 @@ def test_behaviour_rules_assembled_by_state_equal_the_rules_cell_by_cell() -> No
 
 @pytest.mark.parametrize("sides", [2, 3, 5, 7])
 def test_the_ripeness_draws_as_python_floats_are_the_keyed_uniforms(sides: int) -> None:
-    """The model's per-state ripeness uniforms (Python ints, no array) are randomness.uniforms' numbers."""
+    """The per-state ripeness uniforms as Python floats (Python ints for a few states) are the array pass's numbers."""
     model = TrackTwoModel(make_params({"sides": sides, "ripeness.scope": "per_side", "steps": 2}), sides)
     for step in (1, 2, 17, 119, 10_000):
-        expected = model.randomness.uniforms("ripeness", step, np.arange(sides))
-        assert model._ripeness_draws(step) == expected.tolist()
+        expected = model.randomness.uniforms("ripeness", step, np.arange(16))[:sides]  # 16 ids: the array pass
+        assert model.randomness.uniform_list("ripeness", step, sides) == expected.tolist()
 
 
 def test_advance_from_python_floats_equals_advance_from_arrays() -> None:
