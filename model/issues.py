@@ -72,12 +72,17 @@ def draw_dimensions(weights: np.ndarray, draws: np.ndarray, dimensions: int) -> 
     order) and searchsorted (side right) as the same steps on Python floats, a few dimensions costing less so.
     """
     if weights.ndim == 1:
-        cumulative = list(itertools.accumulate(weights.tolist()))  # cumsum adds in order, as accumulate does
-        last, top = cumulative[-1], dimensions - 1
-        return np.array([min(bisect.bisect_right(cumulative, d * last), top) for d in draws.tolist()], dtype=np.intp)
+        return np.array(_dimensions_of(weights, draws.tolist(), dimensions), dtype=np.intp)
     cumulative = weights.cumsum(axis=-1)
     dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
     return np.minimum(dimension, dimensions - 1, out=dimension)
+
+
+def _dimensions_of(weights: np.ndarray, draws: list[float], dimensions: int) -> list[int]:
+    """draw_dimensions of one row of weights, on Python floats: cumsum's and searchsorted's (side right) steps."""
+    cumulative = list(itertools.accumulate(weights.tolist()))  # cumsum adds in order, as accumulate does
+    last, top = cumulative[-1], dimensions - 1
+    return [min(bisect.bisect_right(cumulative, d * last), top) for d in draws]
 
 
 class IssueSpace:
@@ -162,6 +167,9 @@ class IssueSpace:
             return
         if self.dimension.size < self.ideas.capacity:
             self._room()
+        if ids.size == 1 and weights.ndim == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
+            self._place_one(int(ids[0]), weights, anchor)
+            return
         ideas = self.ideas
         novelty = ideas.novelty.take(ids)
         draws = self.randomness.uniforms("issue_direction", 0, ideas.key.take(ids))
@@ -181,6 +189,27 @@ class IssueSpace:
         if any(here):
             distance = np.where(np.array(here)[:, None], novelty[None, :], distance)
         self.table[:, ids] = distance
+
+    def _place_one(self, idea: int, weights: np.ndarray, anchor: np.ndarray) -> None:
+        """place() of one idea: the same draw, sums and distances, read and written as scalars and one row."""
+        ideas = self.ideas
+        novelty = ideas.novelty[idea]
+        draw = self.randomness.uniform_of("issue_direction", 0, int(ideas.key[idea]))
+        dimension = _dimensions_of(weights, [draw], self.dimensions)[0]
+        location = ideas.location[idea]  # the idea's row (a view)
+        location[:] = anchor
+        location[dimension] += novelty
+        self.dimension[idea] = dimension
+        if self.neutral:
+            self.table[:, idea] = novelty
+            return
+        difference = (location - self.position)[:, None, :]  # (sides x 1 idea x dimensions), as place's
+        distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))[:, 0]
+        point = anchor.tolist()
+        for side, position in enumerate(self.position.tolist()):
+            if position == point:  # a side at the idea's anchor sees its drawn novelty exactly
+                distance[side] = novelty
+        self.table[:, idea] = distance
 
     def place_authored(self, ids: np.ndarray, authors: np.ndarray | list[np.ndarray], voice: np.ndarray | None) -> None:
         """A meeting's ideas: around the sides in the room, on the dimensions its voice-weighted authors weigh."""

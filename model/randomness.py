@@ -153,6 +153,10 @@ class EventRandomness:
         z >>= _SHIFT_11
         return z * UNIT
 
+    def uniform_of(self, event: str, number: int, identity: int) -> float:
+        """:meth:`uniforms` of one id (an idea's key) as a Python float: the same arithmetic, without arrays."""
+        return _few_uniforms(self.key(event, number), (identity,))[0]
+
     def uniform_list(self, event: str, number: int, count: int) -> list[float]:
         """:meth:`uniforms` of the ids 0 .. count - 1 as Python floats (the Track One states' ripeness draws)."""
         if count > _FEW:

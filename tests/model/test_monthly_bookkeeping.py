@@ -248,6 +248,8 @@ GRASSROOTS_IN_ROOMS = {"workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}}
         EVERY_FEATURE,
         GRASSROOTS_IN_ROOMS,
         {**GRASSROOTS_IN_ROOMS, "sides": 3, "ripeness.scope": "per_side"},
+        {**EVERY_FEATURE, "ripeness.scope": "shared"},  # rival ideas' one count, with one Track One
+        {**GRASSROOTS_IN_ROOMS, "rivals.track_one_rate": 0.3, "rivals.outside_rate": 0.3},  # ... and with some inside
     ],
 )
 def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
