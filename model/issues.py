@@ -167,8 +167,8 @@ class IssueSpace:
             return
         if self.dimension.size < self.ideas.capacity:
             self._room()
-        if ids.size == 1 and weights.ndim == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
-            self._place_one(int(ids[0]), weights, anchor)
+        if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls; one row of weights
+            self._place_one(int(ids[0]), weights.reshape(-1), anchor)
             return
         ideas = self.ideas
         novelty = ideas.novelty.take(ids)
@@ -300,12 +300,15 @@ class IssueSpace:
         if entered.size:
             taken = self.taken_by(transfer, entered)
             seen = np.where(taken, self.table[:, entered], 0.0)
-            self.entered_novelty[entered] = seen.sum(axis=0) / np.maximum(taken.sum(axis=0), 1)
+            self.entered_novelty[entered] = np.add.reduce(seen, axis=0) / np.maximum(np.add.reduce(taken, axis=0), 1)
             if self.adoption_pull > 0:
-                location = self.ideas.location
-                for column, idea in enumerate(entered.tolist()):
-                    sides = np.flatnonzero(taken[:, column])
-                    self.position[sides] += self.adoption_pull * (location[idea] - self.position[sides])
+                location, position = self.ideas.location, self.position
+                for idea, took in zip(entered.tolist(), taken.T.tolist(), strict=True):
+                    if all(took):  # every side took it (the usual case): the same steps on every row, not gathered
+                        position += self.adoption_pull * (location[idea] - position)
+                        continue
+                    sides = [side for side, taking in enumerate(took) if taking]
+                    position[sides] += self.adoption_pull * (location[idea] - position[sides])
                 self.moved = True
         if (self.framing_pull > 0 and self._framing(bool(entered.size))) or (entered.size and self.adoption_pull > 0):
             n = self.ideas.count  # each side's novelty of every idea from the positions now

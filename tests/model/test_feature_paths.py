@@ -1,7 +1,9 @@
 """The features' cheaper paths give exactly what the array code they replace gives (issue 22, speed).
 
-An idea placed alone (a rival idea, most meetings' ideas) on Python scalars is checked against the array path
-that places several at once: locations, dimensions and every side's novelty, bit for bit.
+An idea placed alone (a rival idea, some meetings' ideas) on Python scalars is checked against the array path
+that places several at once (one row of weights for all, or a row per idea): locations, dimensions and every
+side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
+checked against the pull on the rows of the sides that took them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
 
 
-def _space(case: int, n_sides: int, dimensions: int) -> IssueSpace:
+def _space(case: int, n_sides: int, dimensions: int, config: Issues | None = None) -> IssueSpace:
     ideas = IdeaStore(10, dimensions=dimensions)
     return IssueSpace(
-        Issues(),
+        config or Issues(),
         ideas,
         np.full((10, dimensions), 1.0 / dimensions),
         np.arange(10) % n_sides,
@@ -50,9 +52,31 @@ def test_an_idea_placed_alone_is_placed_as_among_several() -> None:
             spaces.append(space)
         alone, together = spaces
         ids = np.arange(k)
+        rows = case % 2 == 1  # weights as a row per idea (voiced authors'): a (1 x dimensions) row alone
         for idea in ids.tolist():
-            alone.place(np.array([idea]), weights, anchor)
-        together.place(ids, weights, anchor)  # the array path
+            alone.place(np.array([idea]), weights[None, :] if rows else weights, anchor)
+        together.place(ids, np.tile(weights, (k, 1)) if rows else weights, anchor)  # the array path
         assert alone.ideas.location[:k].tobytes() == together.ideas.location[:k].tobytes()
         assert alone.dimension[:k].tolist() == together.dimension[:k].tolist()
         assert alone.table[:, :k].tobytes() == together.table[:, :k].tobytes()
+
+
+def test_the_pull_toward_entered_ideas_on_whole_rows_equals_the_pull_on_the_sides_that_took_them() -> None:
+    """after_transfer: an idea every side took pulls every row in place, as the gathered rows' pull would."""
+    cases = np.random.default_rng(2215)
+    for case in range(300):
+        n_sides, dimensions, k = int(cases.integers(1, 5)), 4, int(cases.integers(1, 5))
+        space = _space(case, n_sides, dimensions, Issues(adoption_pull=float(cases.random()), framing_pull=0.0))
+        ideas = space.ideas
+        ids = ideas.create(cases.random(k), 1, case, np.empty(0, dtype=np.int64))
+        space.position = cases.normal(size=(n_sides, dimensions))
+        space.moved = True
+        space.place(ids, space.uniform, cases.normal(size=dimensions))
+        taken = cases.random((n_sides, k)) < (0.5 if case % 2 else 1.0)  # every side, or some
+        space.taken_by = lambda transfer, entered, taken=taken: taken  # the transfer's verdict, given
+        want = space.position.copy()
+        for column, idea in enumerate(ids.tolist()):  # the steps as after_transfer took them before
+            sides = np.flatnonzero(taken[:, column])
+            want[sides] += space.adoption_pull * (ideas.location[idea] - want[sides])
+        space.after_transfer(ids, None)
+        assert space.position.tobytes() == want.tobytes()
