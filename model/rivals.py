@@ -56,6 +56,8 @@ class RivalSources:
             holders = []
             for _ in range(count):
                 pool = self.by_side[int(rng.integers(len(self.by_side)))] if origin == "track_one" else self.officials
-                holders.append(np.sort(rng.choice(pool, min(c.holders, pool.size), replace=False)))
+                chosen = rng.choice(pool, min(c.holders, pool.size), replace=False)  # a new array: sorted in place
+                chosen.sort()
+                holders.append(chosen)
             batches.append(RivalIdeas(origin, novelty, holders))
         return batches

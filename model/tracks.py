@@ -185,7 +185,7 @@ class TrackUptake:
             self._agreed_cells = grown
         # (locality x candidate): enough sides hold it there and it was not agreed there before (True > False only)
         new = np.greater(enough.T, self._agreed_cells.take(candidates, axis=1))
-        localities, columns = np.nonzero(new)
+        localities, columns = new.nonzero()
         if localities.size:
             ideas = candidates.take(columns)
             self._agreed_cells[localities, ideas] = True

@@ -153,9 +153,9 @@ class TrackOneEntry:
         excluded = self._not_counting.get(idea)
         if excluded is not None:
             officials = np.setdiff1d(officials, excluded, assume_unique=True)
-        first = self.ideas.first_adopted[officials, idea]
-        adopted = first >= 0
-        earliest = officials[adopted][np.argmin(first[adopted])]
+        first = self.ideas.first_adopted[:, idea].take(officials)  # the idea's column is contiguous: a gather
+        adopted = (first >= 0).nonzero()[0]
+        earliest = officials[adopted[first.take(adopted).argmin()]]
         return self.ideas.path_to(int(earliest), idea)
 
     def route(self, path: list[int]) -> str:

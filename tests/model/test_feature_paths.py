@@ -3,16 +3,22 @@
 An idea placed alone (a rival idea, some meetings' ideas) on Python scalars is checked against the array path
 that places several at once (one row of weights for all, or a row per idea): locations, dimensions and every
 side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
-checked against the pull on the rows of the sides that took them.
+checked against the pull on the rows of the sides that took them, and an entered idea's path against the
+masked argmin of its officials' first adoptions.
 """
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
+from test_monthly_bookkeeping import EVERY_FEATURE
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
+from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.simulate import make_params
 
 
 def _space(case: int, n_sides: int, dimensions: int, config: Issues | None = None) -> IssueSpace:
@@ -80,3 +86,21 @@ def test_the_pull_toward_entered_ideas_on_whole_rows_equals_the_pull_on_the_side
             want[sides] += space.adoption_pull * (ideas.location[idea] - want[sides])
         space.after_transfer(ids, None)
         assert space.position.tobytes() == want.tobytes()
+
+
+def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_finds() -> None:
+    """transfer.path: the first official to adopt (gathered from the idea's column) is the masked argmin's."""
+    model = TrackTwoModel(make_params(copy.deepcopy(EVERY_FEATURE)), 5)
+    model.run()
+    transfer, ideas = model.transfer, model.ideas
+    entered = np.flatnonzero(ideas.entered_step[: ideas.count] >= 0).tolist()
+    assert entered
+    for idea in entered:
+        officials = transfer.officials
+        excluded = transfer._not_counting.get(idea)
+        if excluded is not None:
+            officials = np.setdiff1d(officials, excluded, assume_unique=True)
+        first = ideas.first_adopted[officials, idea]  # the steps as path took them before
+        adopted = first >= 0
+        earliest = officials[adopted][np.argmin(first[adopted])]
+        assert transfer.path(idea) == ideas.path_to(int(earliest), idea) == ideas.paths[idea]
