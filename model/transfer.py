@@ -114,7 +114,7 @@ class TrackOneEntry:
 
     def counted_officials(self, idea: int) -> dict[int, np.ndarray]:
         """Per side whose Track One counts, the officials holding an idea now who count toward the threshold."""
-        holding = self.officials[self.ideas.holds[self.officials, idea]]
+        holding = self.officials[self.ideas.holds[:, idea].take(self.officials)]  # the idea's contiguous column
         excluded = self._not_counting.get(idea)
         if excluded is not None:
             holding = np.setdiff1d(holding, excluded, assume_unique=True)

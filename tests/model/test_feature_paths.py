@@ -3,8 +3,8 @@
 An idea placed alone (a rival idea, some meetings' ideas) on Python scalars is checked against the array path
 that places several at once (one row of weights for all, or a row per idea): locations, dimensions and every
 side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
-checked against the pull on the rows of the sides that took them, and an entered idea's path against the
-masked argmin of its officials' first adoptions.
+checked against the pull on the rows of the sides that took them, and an entered idea's path and counted officials
+against the masked argmin of its officials' first adoptions and their masked holdings.
 """
 
 from __future__ import annotations
@@ -104,3 +104,10 @@ def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_f
         adopted = first >= 0
         earliest = officials[adopted][np.argmin(first[adopted])]
         assert transfer.path(idea) == ideas.path_to(int(earliest), idea) == ideas.paths[idea]
+        holding = transfer.officials[ideas.holds[transfer.officials, idea]]  # counted_officials' steps before
+        if excluded is not None:
+            holding = np.setdiff1d(holding, excluded, assume_unique=True)
+        counted = transfer.counted_officials(idea)
+        assert list(counted) == transfer.needed.tolist()
+        for side, officials_there in counted.items():
+            assert officials_there.tolist() == holding[model.side[holding] == side].tolist()
