@@ -783,25 +783,16 @@ class TrackTwoModel(mesa.Model):
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         """
         states, sides = self.ripeness.states.size, self.n_sides
-        inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
-        credible_standing, codes, group_codes = self._driver_codes()
-        credible = None
         if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
             holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            if inside.size:
-                reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
-            else:  # one count by (track, side, credible): the members reached and the credible advocates
-                counts = np.bincount(group_codes[holding], minlength=2 * len(BEHAVIOURS) * sides).tolist()
-                by_group = counts[1::2]  # the credible holders of each (track, side); a state is a side or all
-                reached = [plain + held for plain, held in zip(counts[::2], by_group, strict=True)]
-                credible = [sum(by_group[s::sides]) for s in range(states)] if states > 1 else [sum(by_group)]
+            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
         else:
             holding = self.ideas.held_count.astype(bool)  # counts are never negative: held_count > 0, as a cast
             reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
+        inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
+        credible_standing, codes = self._driver_codes()
         grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
-        if credible is not None:  # counted with the members reached
-            pass
-        elif inside.size:
+        if inside.size:
             # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
             # (they are not the public) and the credible advocates by Track One state
             counts = np.bincount(codes[holding], minlength=(sides + 1) * 2 * states).tolist()
@@ -828,12 +819,11 @@ class TrackTwoModel(mesa.Model):
 
         return [RipenessDrivers(share(official, s), credible[s], share(grassroots, s)) for s in range(states)]
 
-    def _driver_codes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Who is credible by standing, and each actor's codes for the drivers' one count.
+    def _driver_codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Who is credible by standing, and each actor's code for the drivers' one count.
 
         The code is (inside slot x 2 + credible) x states + state. Credible: the actor does not weigh standing and
         has the credible standing; the inside slot is 0, or 1 + side for grassroots who took part in a meeting.
-        With rival ideas (whose holders are counted, not kept) also (track, side) group x 2 + credible.
         Kept while the same grassroots are inside and standing stays the same (it changes only in some meetings:
         compared whole, as bytes).
         """
@@ -845,9 +835,8 @@ class TrackTwoModel(mesa.Model):
             slot = np.zeros(self.n_actors, dtype=np.int64)
             slot[self._inside[1]] = self._inside[2] + 1
             codes = (slot * 2 + credible) * states + (self.ripeness_of if states > 1 else 0)
-            group_codes = self.groups * 2 + credible if self.rivals.active else None
-            cached = self._codes = (self._inside, standing, credible, codes, group_codes)
-        return cached[2], cached[3], cached[4]
+            cached = self._codes = (self._inside, standing, credible, codes)
+        return cached[2], cached[3]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
