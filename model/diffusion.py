@@ -600,37 +600,57 @@ def _threshold_by_count(q: float, widest: int) -> np.ndarray:
 
 
 def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
-    """_adopt's weighing case for many open pairs, in two passes over ties.
+    """_adopt's weighing case for many open pairs: the weighing pairs' chance bounded first, computed for a few.
 
-    The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
-    and exposures (the same ties, probabilities and order as in one pass). Each pair's shared factor is computed
-    once, for every open pair, and each tie's probability from it (:func:`_tie_p`).
+    Every pair's adoption uniform is drawn; a plain pair's chance comes from its counts, a weighing pair's is bounded
+    from its advocate count (:func:`_bound`), so a pair whose uniform is above its bound cannot adopt (about 7 in 8
+    weighing pairs at the every-feature scale). The candidates' advocates are then listed once: tie by tie, the
+    weighing candidates' exact chance (the same ties, probabilities and sums as over every weighing pair) decides
+    them, and the adopters' ties give their credit and exposures (:func:`_credit_adopters`).
     """
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
     rate = _pair_rate(context, receivers, columns)
-    weighing_at = weighs.nonzero()[0]
     q = np.minimum(rate, P_CEILING)
     if by_side.shape[0] > 1 and flat.size > _SPARSE_AT:  # many pairs, several layers: the terms that count
         log_plain = _log_plain_sparse(context, by_side, flat, receivers, q, weighs)
     else:
         log_plain = _log_plain(context, by_side, total, flat, receivers, q)
-    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), receivers.take(weighing_at))
-    owner = weighing_at.take(owner)  # each tie's open pair
-    p = _tie_p(context, rate, owner, senders, receivers.take(owner), None)
-    np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed below tie by tie in pair order
-    log_none = np.where(weighs, np.bincount(owner, weights=p, minlength=flat.size), log_plain)
-    adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
-    if adopt.size == 0:
+    bits = draws.bits(_ADOPTION, receivers, columns)
+    threshold = _threshold(log_plain)  # exact for the plain pairs; the weighing pairs' replaced by their bounds
+    weighing_at = weighs.nonzero()[0]
+    threshold.put(weighing_at, _bound(context, rate, weighing_at, total.reshape(-1).take(flat.take(weighing_at))))
+    at = (bits < threshold).nonzero()[0]  # the plain adopters and the weighing pairs that may adopt
+    if at.size == 0:
         return _nobody(exposures)
-    receivers, columns = receivers.take(adopt), columns.take(adopt)
-    owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
+    receivers, columns, weighs = receivers.take(at), columns.take(at), weighs.take(at)
+    owner, senders = _advocates(ties, advocating, flat.take(at), receivers)
     receivers_t = receivers.take(owner)
-    rate = rate.take(adopt) if isinstance(rate, np.ndarray) else rate
-    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(adopt).take(owner))
-    exposed = (senders, receivers_t, columns.take(owner)) if exposures else None
-    pick = draws.uniforms("credit", receivers, columns)
-    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+    rate = rate.take(at) if isinstance(rate, np.ndarray) else rate
+    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
+    log_fail = np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed tie by tie in pair order
+    exact = bits.take(at) < _threshold(np.bincount(owner, weights=log_fail, minlength=at.size))
+    adopt = np.less_equal(weighs, exact)  # plain (an adopter already), or weighing and under its exact chance
+    return _credit_adopters(draws, adopt, (owner, senders, receivers_t, log_fail), receivers, columns, exposures)
+
+
+_BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
+
+
+def _bound(context: Context, rate, weighing_at: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """An upper bound on :func:`_threshold` of the weighing pairs `weighing_at`, with `counts` advocates each.
+
+    A tie's p is its pair's rate x the advocate's standing x trust, capped (:func:`_tie_p`), so at most
+    p_max = rate x the largest standing x the largest trust (1 or more: own side), capped; m ties fail together
+    with at least (1 - p_max)^m, so P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of
+    computing it (a few ulps each), so a uniform above the bound is above the exact chance.
+    """
+    most = float(context.standing.max()) * max(float(context.trust.max()), 1.0)
+    p = (rate.take(weighing_at) if isinstance(rate, np.ndarray) else rate) * most
+    log_none = counts * np.log1p(-np.minimum(p, P_CEILING))
+    bound = _threshold(log_none)
+    bound *= _BOUND_MARGIN
+    return bound
 
 
 def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
@@ -745,18 +765,31 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     bits = draws.bits(_BOTH, receivers, columns)
     adopt = bits[0] < _threshold(log_none)
+    ties_of = (owner, senders, receivers_t, log_fail)
+    return _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, bits[1])
+
+
+def _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, credit_bits=None):
+    """The adopters among some open pairs (`adopt`), their credited advocates and (with `exposures`) their ties.
+
+    `ties_of`: the pairs' advocate ties, grouped by pair, as (owner pair, sender, receiver, log(1 - p));
+    `columns`: the pairs' idea columns (None: one idea); `credit_bits`: the pairs' credit bits, hashed with
+    their adoption bits (None: hashed here for the adopters only).
+    """
+    owner, senders, receivers_t, log_fail = ties_of
     kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
     adopt_at = adopt.nonzero()[0]
+    pair_columns = columns
     receivers = receivers.take(adopt_at)
     columns = _columns(columns, receivers, None if columns is None else adopt_at)
     senders = senders.take(kept)
     exposed = None
     if exposures:
         owners = owner.take(kept)
-        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
+        exposed = (senders, receivers_t.take(kept), _columns(pair_columns, owners, owners))
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = bits[1].take(adopt_at) * UNIT
+    pick = draws.uniforms("credit", receivers, columns) if credit_bits is None else credit_bits.take(adopt_at) * UNIT
     rates = -log_fail.take(kept)
     if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
         return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed

@@ -142,3 +142,47 @@ def test_the_split_pass_log_from_advocated_layers_equals_the_log_from_every_laye
         assert sparse[plain].tobytes() == dense[plain].tobytes()
         assert (sparse[weighs] == 0.0).all()
         assert np.array_equal(diffusion._log_plain_sparse(context, by_side, flat, receivers, q, None), dense)
+
+
+@pytest.mark.parametrize("name", ["default_record", "three_sides", "seeded_no_novelty"])
+def test_the_split_pass_bound_decides_as_the_weighing_pairs_exact_chance(monkeypatch: pytest.MonkeyPatch, name: str):
+    """The split pass with every weighing pair a candidate (no bound) gives the run it gives with the bound."""
+    monkeypatch.setattr(diffusion, "_SPLIT_AT", -1)  # the split pass whenever a receiver weighs standing
+    monkeypatch.setattr(diffusion, "_SPARSE_AT", -1)
+    bounded = simulate(dict(CONFIGS[name]), 5)
+    monkeypatch.setattr(diffusion, "_bound", lambda context, rate, weighing_at, counts: np.full(counts.size, np.inf))
+    exact = simulate(dict(CONFIGS[name]), 5)
+    assert len(bounded.adoptions()) > 50
+    assert bounded.adoptions().equals(exact.adoptions())
+    assert np.array_equal(bounded.model.trust, exact.model.trust)
+    if exact.model.record is not None:
+        for a, b in zip(bounded.model.record.exposures(), exact.model.record.exposures(), strict=True):
+            assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_weighing_pairs_bound_is_never_below_their_exact_chance(seed: int) -> None:
+    """_bound against _threshold of the tie-by-tie log (_tie_p, as the split pass sums it) on random pairs.
+
+    Standing and trust anywhere in [0, 1] (or beyond: the bound reads their largest), rates up to past the ceiling,
+    1-40 advocates, some from the actor of the largest standing.
+    """
+    rng = np.random.default_rng(seed)
+    n, sides, pairs = 60, 3, 400
+    side = rng.integers(0, sides, n)
+    trust = rng.random((n, sides)) ** (1 + seed % 3) * (1.0 + 0.3 * (seed % 2))
+    trust[np.arange(n), side] = 1.0
+    standing = rng.random(n) ** (1 + seed % 4) * (1.0 + 0.5 * (seed % 3))
+    context = diffusion.Context(0.1, np.zeros(1), standing, np.ones(n, dtype=bool), rng.random(n), side, trust)
+    advocates = rng.integers(1, 41, pairs)
+    owner = np.arange(pairs).repeat(advocates)
+    senders = np.where(rng.random(owner.size) < 0.3, int(standing.argmax()), rng.integers(0, n, owner.size))
+    receivers = rng.integers(0, n, pairs)
+    rate = rng.random(pairs) ** (3 + seed) * (1.0 if seed % 2 else 2.0)  # some beyond the ceiling
+    p = diffusion._tie_p(context, rate, owner, senders, receivers.take(owner), None)
+    exact = diffusion._threshold(np.bincount(owner, weights=np.log1p(-p), minlength=pairs))
+    bound = diffusion._bound(context, rate, np.arange(pairs), advocates.astype(float))
+    assert (bound >= exact).all()
+    assert (bound <= exact * 1.5 + 1.0).mean() > 0.05  # not trivially wide
+    bits = rng.integers(0, 2**53, pairs, dtype=np.uint64)
+    assert not ((bits < exact) & ~(bits < bound)).any()
