@@ -61,13 +61,12 @@ _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 512  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_SPLIT_AT = 512  # open pairs beyond which advocacy bounds each pair's chance first and expands the candidates'
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
-_SPARSE_AT = 512  # open pairs beyond which the split pass computes only the advocated layers' terms of its log
 
 
 @dataclass
@@ -600,54 +599,39 @@ def _threshold_by_count(q: float, widest: int) -> np.ndarray:
 
 
 def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
-    """_adopt's weighing case for many open pairs: the weighing pairs' chance bounded first, computed for a few.
+    """_adopt's weighing case for many open pairs: each pair's chance bounded first, computed for a few.
 
-    Every pair's adoption uniform is drawn; a plain pair's chance comes from its counts, a weighing pair's is bounded
-    from its advocate count (:func:`_bound`), so a pair whose uniform is above its bound cannot adopt (about 7 in 8
-    weighing pairs at the every-feature scale). The candidates' advocates are then listed once: tie by tie, the
-    weighing candidates' exact chance (the same ties, probabilities and sums as over every weighing pair) decides
-    them, and the adopters' ties give their credit and exposures (:func:`_credit_adopters`).
+    Every pair's adoption uniform is drawn and compared with a bound on its chance from its advocate count
+    (:func:`_bound`): a pair whose uniform is above it cannot adopt (about 9 pairs in 10 at the every-feature
+    scale). The candidates left go through the one pass (:func:`_adopt_one_pass`: the same ties, probabilities,
+    sums and uniforms as for every pair), their credit uniforms hashed for the adopters only.
     """
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
     rate = _pair_rate(context, receivers, columns)
-    q = np.minimum(rate, P_CEILING)
-    if by_side.shape[0] > 1 and flat.size > _SPARSE_AT:  # many pairs, several layers: the terms that count
-        log_plain = _log_plain_sparse(context, by_side, flat, receivers, q, weighs)
-    else:
-        log_plain = _log_plain(context, by_side, total, flat, receivers, q)
     bits = draws.bits(_ADOPTION, receivers, columns)
-    threshold = _threshold(log_plain)  # exact for the plain pairs; the weighing pairs' replaced by their bounds
-    weighing_at = weighs.nonzero()[0]
-    threshold.put(weighing_at, _bound(context, rate, weighing_at, total.reshape(-1).take(flat.take(weighing_at))))
-    at = (bits < threshold).nonzero()[0]  # the plain adopters and the weighing pairs that may adopt
+    at = (bits < _bound(context, rate, total.reshape(-1).take(flat))).nonzero()[0]  # the pairs that may adopt
     if at.size == 0:
         return _nobody(exposures)
-    receivers, columns, weighs = receivers.take(at), columns.take(at), weighs.take(at)
-    owner, senders = _advocates(ties, advocating, flat.take(at), receivers)
-    receivers_t = receivers.take(owner)
+    candidates = (flat.take(at), receivers.take(at), columns.take(at), weighs.take(at))
     rate = rate.take(at) if isinstance(rate, np.ndarray) else rate
-    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
-    log_fail = np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed tie by tie in pair order
-    exact = bits.take(at) < _threshold(np.bincount(owner, weights=log_fail, minlength=at.size))
-    adopt = np.less_equal(weighs, exact)  # plain (an adopter already), or weighing and under its exact chance
-    return _credit_adopters(draws, adopt, (owner, senders, receivers_t, log_fail), receivers, columns, exposures)
+    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, candidates, rate, bits.take(at))
 
 
 _BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
 
 
-def _bound(context: Context, rate, weighing_at: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """An upper bound on :func:`_threshold` of the weighing pairs `weighing_at`, with `counts` advocates each.
+def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
+    """An upper bound on :func:`_threshold` of open pairs with these shared factors `rate` and `counts` advocates.
 
-    A tie's p is its pair's rate x the advocate's standing x trust, capped (:func:`_tie_p`), so at most
-    p_max = rate x the largest standing x the largest trust (1 or more: own side), capped; m ties fail together
-    with at least (1 - p_max)^m, so P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of
-    computing it (a few ulps each), so a uniform above the bound is above the exact chance.
+    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (:func:`_tie_p`,
+    :func:`_log_plain`), capped, so at most p_max = rate x the larger of 1 and the largest standing x the larger
+    of 1 and the largest trust, capped; m ties fail together with at least (1 - p_max)^m, so
+    P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of computing it (a few ulps each),
+    so a uniform above the bound is above the exact chance.
     """
-    most = float(context.standing.max()) * max(float(context.trust.max()), 1.0)
-    p = (rate.take(weighing_at) if isinstance(rate, np.ndarray) else rate) * most
-    log_none = counts * np.log1p(-np.minimum(p, P_CEILING))
+    most = max(float(context.standing.max()), 1.0) * max(float(context.trust.max()), 1.0)
+    log_none = counts * np.log1p(-np.minimum(rate * most, P_CEILING))
     bound = _threshold(log_none)
     bound *= _BOUND_MARGIN
     return bound
@@ -717,56 +701,28 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
-def _log_plain_sparse(context: Context, by_side, flat, receivers, q, skip: np.ndarray | None) -> np.ndarray:
-    """:func:`_log_plain` for several layers from the (layer, pair) terms of advocates only, bit for bit.
-
-    Most open pairs have advocates on one side only, and the weighing pairs (`skip`: a mask, or None) read their
-    chance tie by tie, so most of _log_plain's m_s log(1 - q t_s) terms are m_s = 0: a term is computed only where
-    m_s > 0 and the receiver does not weigh standing, with the same products and functions. Each pair's terms are
-    summed by bincount from 0.0 in layer order: 0.0 + t equals t and adding an omitted term (a zero) changes no sum,
-    so each pair's log is _log_plain's (at most a zero's sign differs, and P(adopt) = 0 either way). The weighing
-    pairs get 0 (their chance is not read from here).
-    """
-    layers, pairs = by_side.shape[0], flat.size
-    counts = by_side.reshape(layers, -1).take(flat, axis=1)  # (layers x pairs)
-    advocated = counts > 0.0
-    if skip is not None:
-        advocated = np.greater(advocated, skip)  # advocated and not weighing (bools: a nonzero of bools costs least)
-    at = advocated.reshape(-1).nonzero()[0]  # layer-major: each pair's terms in layer order
-    counts = counts.reshape(-1)
-    layer = at // pairs
-    pair = at - layer * pairs
-    cells = receivers.take(pair)
-    cells *= context.trust.shape[1]
-    cells += layer
-    x = context.trust.reshape(-1).take(cells)  # each term's trust of its layer's side
-    x *= q.take(pair) if isinstance(q, np.ndarray) else q  # q x t (= -(-q x t), the same rounding)
-    np.negative(x, out=x)
-    np.log1p(x, out=x)
-    x *= counts.take(at)
-    return np.bincount(pair, weights=x, minlength=pairs)
-
-
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, rate=None, bits=None):
     """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
 
     For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
     is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
     same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
+    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs);
+    `rate` and `bits`: their shared factors (:func:`_pair_rate`) and adoption bits when known (the split pass's
+    candidates: their credit bits are then hashed for the adopters only).
     """
     flat, receivers, columns, weighs = pairs
     owner, senders = _advocates(ties, advocating, flat, receivers)
     receivers_t = receivers.take(owner)
-    rate = _pair_rate(context, receivers, columns)
+    rate = _pair_rate(context, receivers, columns) if bits is None else rate
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
     p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    bits = draws.bits(_BOTH, receivers, columns)
-    adopt = bits[0] < _threshold(log_none)
+    both = draws.bits(_BOTH, receivers, columns) if bits is None else (bits, None)
+    adopt = both[0] < _threshold(log_none)
     ties_of = (owner, senders, receivers_t, log_fail)
-    return _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, bits[1])
+    return _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, both[1])
 
 
 def _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, credit_bits=None):
