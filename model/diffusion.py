@@ -66,6 +66,7 @@ _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms a
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
+_PAD_CHANGES = 1024  # padded slots up to which the counts' changes are expanded by the padded table (else CSR)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 
 
@@ -461,7 +462,7 @@ class AdvocateCounts:
         offset = None if layers == 1 else self.sides[actors] * (self.counts.shape[1] * n)  # its advocate's layer
         started = None if all_started else advocating.reshape(-1)[changed]
         counts = self.counts.reshape(-1)
-        padded = ties.padded()
+        padded = ties.padded() if changed.size * ties.widest <= _PAD_CHANGES else None  # (mostly spare slots beyond)
         if padded is None:
             degrees, neighbours = ties.entries(actors)
             cells = neighbours if first is None else first.repeat(degrees) + neighbours
