@@ -722,31 +722,18 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
     both = draws.bits(_BOTH, receivers, columns) if bits is None else (bits, None)
     adopt = both[0] < _threshold(log_none)
-    ties_of = (owner, senders, receivers_t, log_fail)
-    return _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, both[1])
-
-
-def _credit_adopters(draws, adopt, ties_of, receivers, columns, exposures, credit_bits=None):
-    """The adopters among some open pairs (`adopt`), their credited advocates and (with `exposures`) their ties.
-
-    `ties_of`: the pairs' advocate ties, grouped by pair, as (owner pair, sender, receiver, log(1 - p));
-    `columns`: the pairs' idea columns (None: one idea); `credit_bits`: the pairs' credit bits, hashed with
-    their adoption bits (None: hashed here for the adopters only).
-    """
-    owner, senders, receivers_t, log_fail = ties_of
     kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
     adopt_at = adopt.nonzero()[0]
-    pair_columns = columns
     receivers = receivers.take(adopt_at)
     columns = _columns(columns, receivers, None if columns is None else adopt_at)
     senders = senders.take(kept)
     exposed = None
     if exposures:
         owners = owner.take(kept)
-        exposed = (senders, receivers_t.take(kept), _columns(pair_columns, owners, owners))
+        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = draws.uniforms("credit", receivers, columns) if credit_bits is None else credit_bits.take(adopt_at) * UNIT
+    pick = draws.uniforms("credit", receivers, columns) if bits is not None else both[1].take(adopt_at) * UNIT
     rates = -log_fail.take(kept)
     if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
         return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed
