@@ -61,13 +61,13 @@ _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 512  # open pairs beyond which advocacy expands only the weighing pairs' and the adopters' ties
+_SPLIT_AT = 512  # open pairs beyond which advocacy bounds each pair's chance first and expands the candidates'
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
+_PAD_CHANGES = 1024  # padded slots up to which the counts' changes are expanded by the padded table (else CSR)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
-_SPARSE_AT = 512  # open pairs beyond which the split pass computes only the advocated layers' terms of its log
 
 
 @dataclass
@@ -462,7 +462,7 @@ class AdvocateCounts:
         offset = None if layers == 1 else self.sides[actors] * (self.counts.shape[1] * n)  # its advocate's layer
         started = None if all_started else advocating.reshape(-1)[changed]
         counts = self.counts.reshape(-1)
-        padded = ties.padded()
+        padded = ties.padded() if changed.size * ties.widest <= _PAD_CHANGES else None  # (mostly spare slots beyond)
         if padded is None:
             degrees, neighbours = ties.entries(actors)
             cells = neighbours if first is None else first.repeat(degrees) + neighbours
@@ -600,37 +600,42 @@ def _threshold_by_count(q: float, widest: int) -> np.ndarray:
 
 
 def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
-    """_adopt's weighing case for many open pairs, in two passes over ties.
+    """_adopt's weighing case for many open pairs: each pair's chance bounded first, computed for a few.
 
-    The weighing receivers' advocates tie by tie for their chance, then the adopters' advocates for their credit
-    and exposures (the same ties, probabilities and order as in one pass). Each pair's shared factor is computed
-    once, for every open pair, and each tie's probability from it (:func:`_tie_p`).
+    Every pair's adoption uniform is drawn and compared with a bound on its chance from its advocate count
+    (:func:`_bound`): a pair whose uniform is above it cannot adopt (about 9 pairs in 10 at the every-feature
+    scale). The candidates left go through the one pass (:func:`_adopt_one_pass`: the same ties, probabilities,
+    sums and uniforms as for every pair), their credit uniforms hashed for the adopters only.
     """
     flat, receivers, columns, weighs = pairs
     columns = _columns(columns, receivers)
     rate = _pair_rate(context, receivers, columns)
-    weighing_at = weighs.nonzero()[0]
-    q = np.minimum(rate, P_CEILING)
-    if by_side.shape[0] > 1 and flat.size > _SPARSE_AT:  # many pairs, several layers: the terms that count
-        log_plain = _log_plain_sparse(context, by_side, flat, receivers, q, weighs)
-    else:
-        log_plain = _log_plain(context, by_side, total, flat, receivers, q)
-    owner, senders = _advocates(ties, advocating, flat.take(weighing_at), receivers.take(weighing_at))
-    owner = weighing_at.take(owner)  # each tie's open pair
-    p = _tie_p(context, rate, owner, senders, receivers.take(owner), None)
-    np.log1p(np.negative(p, out=p), out=p)  # log(1 - p), summed below tie by tie in pair order
-    log_none = np.where(weighs, np.bincount(owner, weights=p, minlength=flat.size), log_plain)
-    adopt = (draws.bits(_ADOPTION, receivers, columns) < _threshold(log_none)).nonzero()[0]
-    if adopt.size == 0:
+    bits = draws.bits(_ADOPTION, receivers, columns)
+    at = (bits < _bound(context, rate, total.reshape(-1).take(flat))).nonzero()[0]  # the pairs that may adopt
+    if at.size == 0:
         return _nobody(exposures)
-    receivers, columns = receivers.take(adopt), columns.take(adopt)
-    owner, senders = _advocates(ties, advocating, flat.take(adopt), receivers)
-    receivers_t = receivers.take(owner)
-    rate = rate.take(adopt) if isinstance(rate, np.ndarray) else rate
-    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(adopt).take(owner))
-    exposed = (senders, receivers_t, columns.take(owner)) if exposures else None
-    pick = draws.uniforms("credit", receivers, columns)
-    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+    candidates = (flat.take(at), receivers.take(at), columns.take(at), weighs.take(at))
+    rate = rate.take(at) if isinstance(rate, np.ndarray) else rate
+    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, candidates, rate, bits.take(at))
+
+
+_BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
+
+
+def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
+    """An upper bound on :func:`_threshold` of open pairs with these shared factors `rate` and `counts` advocates.
+
+    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (:func:`_tie_p`,
+    :func:`_log_plain`), capped, so at most p_max = rate x the larger of 1 and the largest standing x the larger
+    of 1 and the largest trust, capped; m ties fail together with at least (1 - p_max)^m, so
+    P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of computing it (a few ulps each),
+    so a uniform above the bound is above the exact chance.
+    """
+    most = max(float(context.standing.max()), 1.0) * max(float(context.trust.max()), 1.0)
+    log_none = counts * np.log1p(-np.minimum(rate * most, P_CEILING))
+    bound = _threshold(log_none)
+    bound *= _BOUND_MARGIN
+    return bound
 
 
 def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
@@ -697,54 +702,26 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
-def _log_plain_sparse(context: Context, by_side, flat, receivers, q, skip: np.ndarray | None) -> np.ndarray:
-    """:func:`_log_plain` for several layers from the (layer, pair) terms of advocates only, bit for bit.
-
-    Most open pairs have advocates on one side only, and the weighing pairs (`skip`: a mask, or None) read their
-    chance tie by tie, so most of _log_plain's m_s log(1 - q t_s) terms are m_s = 0: a term is computed only where
-    m_s > 0 and the receiver does not weigh standing, with the same products and functions. Each pair's terms are
-    summed by bincount from 0.0 in layer order: 0.0 + t equals t and adding an omitted term (a zero) changes no sum,
-    so each pair's log is _log_plain's (at most a zero's sign differs, and P(adopt) = 0 either way). The weighing
-    pairs get 0 (their chance is not read from here).
-    """
-    layers, pairs = by_side.shape[0], flat.size
-    counts = by_side.reshape(layers, -1).take(flat, axis=1)  # (layers x pairs)
-    advocated = counts > 0.0
-    if skip is not None:
-        advocated = np.greater(advocated, skip)  # advocated and not weighing (bools: a nonzero of bools costs least)
-    at = advocated.reshape(-1).nonzero()[0]  # layer-major: each pair's terms in layer order
-    counts = counts.reshape(-1)
-    layer = at // pairs
-    pair = at - layer * pairs
-    cells = receivers.take(pair)
-    cells *= context.trust.shape[1]
-    cells += layer
-    x = context.trust.reshape(-1).take(cells)  # each term's trust of its layer's side
-    x *= q.take(pair) if isinstance(q, np.ndarray) else q  # q x t (= -(-q x t), the same rounding)
-    np.negative(x, out=x)
-    np.log1p(x, out=x)
-    x *= counts.take(at)
-    return np.bincount(pair, weights=x, minlength=pairs)
-
-
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs):
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, rate=None, bits=None):
     """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
 
     For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
     is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
     same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs).
+    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs);
+    `rate` and `bits`: their shared factors (:func:`_pair_rate`) and adoption bits when known (the split pass's
+    candidates: their credit bits are then hashed for the adopters only).
     """
     flat, receivers, columns, weighs = pairs
     owner, senders = _advocates(ties, advocating, flat, receivers)
     receivers_t = receivers.take(owner)
-    rate = _pair_rate(context, receivers, columns)
+    rate = _pair_rate(context, receivers, columns) if bits is None else rate
     log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
     p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
     log_fail = np.log1p(-p)
     log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    bits = draws.bits(_BOTH, receivers, columns)
-    adopt = bits[0] < _threshold(log_none)
+    both = draws.bits(_BOTH, receivers, columns) if bits is None else (bits, None)
+    adopt = both[0] < _threshold(log_none)
     kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
     adopt_at = adopt.nonzero()[0]
     receivers = receivers.take(adopt_at)
@@ -756,7 +733,7 @@ def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total,
         exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
     if receivers.size == 0:
         return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = bits[1].take(adopt_at) * UNIT
+    pick = draws.uniforms("credit", receivers, columns) if bits is not None else both[1].take(adopt_at) * UNIT
     rates = -log_fail.take(kept)
     if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
         return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed

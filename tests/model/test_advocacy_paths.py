@@ -1,7 +1,7 @@
 """Advocacy's ways of computing a step give the same adoptions, credits and exposures, bit for bit.
 
 model/diffusion.py chooses by size between one pass over every open (receiver, idea) pair's
-advocates and a split pass (the weighing receivers' advocates, then the adopters'), and between
+advocates and a split pass (each pair's chance bounded, then one pass over the candidates'), and between
 hashing the adoption and credit uniforms together or the credit ones for the adopters only, and
 between a padded neighbour table and expand_rows for a set of actors' ties. The
 choice is a cost, never a result: a run with every threshold forced one way equals a run with
@@ -41,7 +41,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: boo
     monkeypatch.setattr(diffusion, "_FEW_TIES", 10**9 if one_pass else -1)
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
     monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9 if one_pass else 0)
-    monkeypatch.setattr(diffusion, "_SPARSE_AT", 10**9 if one_pass else -1)  # the split pass's log: all terms, or some
+    monkeypatch.setattr(diffusion, "_PAD_CHANGES", 10**9 if one_pass else -1)  # the counts' changes: padded, or CSR
     return simulate(dict(config), seed)
 
 
@@ -116,29 +116,52 @@ def test_chances_looked_up_by_count_equal_the_chances_computed_pair_by_pair(q: f
     assert looked_up[0] == 0.0 and (np.diff(looked_up) >= 0).all()  # P(adopt) x 2^53: more advocates, no less likely
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_the_split_pass_log_from_advocated_layers_equals_the_log_from_every_layer(seed: int) -> None:
-    """_log_plain_sparse: only the (layer, pair) terms with advocates, summed by bincount, gives _log_plain's bits.
+@pytest.mark.parametrize("name", ["default_record", "three_sides", "seeded_no_novelty"])
+def test_the_split_pass_bound_decides_as_every_pairs_exact_chance(monkeypatch: pytest.MonkeyPatch, name: str):
+    """The split pass with every open pair a candidate (no bound) gives the run it gives with the bound."""
+    monkeypatch.setattr(diffusion, "_SPLIT_AT", -1)  # the split pass whenever a receiver weighs standing
+    bounded = simulate(dict(CONFIGS[name]), 5)
+    monkeypatch.setattr(diffusion, "_bound", lambda context, rate, counts: np.full(counts.size, np.inf))
+    exact = simulate(dict(CONFIGS[name]), 5)
+    assert len(bounded.adoptions()) > 50
+    assert bounded.adoptions().equals(exact.adoptions())
+    assert np.array_equal(bounded.model.trust, exact.model.trust)
+    if exact.model.record is not None:
+        for a, b in zip(bounded.model.record.exposures(), exact.model.record.exposures(), strict=True):
+            assert np.array_equal(a, b)
 
-    Counts mostly zero (advocates on one side), several layers, trust of other sides anywhere in [0, 1] and of
-    one's own 1, q per pair (novelty) or one float (none), some pairs weighing (they get 0, read elsewhere).
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
+    """_bound against _threshold of the exact log: tie by tie (_tie_p) for the weighing pairs, by counts (_log_plain)
+    for the others, as the one pass computes them.
+
+    Trust anywhere in [0, 1], standing too (or beyond: the bound reads the largest), rates up to past the ceiling,
+    1-40 advocates on several sides, some advocates the actor of the largest standing.
     """
     rng = np.random.default_rng(seed)
-    layers, n, ideas = 2 + seed % 3, 50, 7
-    sides = rng.integers(0, layers, n)
-    trust = rng.random((n, layers)) ** (1 + seed)
-    trust[np.arange(n), sides] = 1.0
-    context = diffusion.Context(0.1, np.zeros(ideas), rng.random(n), rng.random(n) < 0.3, rng.random(n), sides, trust)
-    by_side = np.where(rng.random((layers, ideas * n)) < 0.3, rng.integers(1, 6, (layers, ideas * n)), 0).astype(float)
-    total = by_side.sum(axis=0)
-    flat = (total > 0).nonzero()[0]
+    n, sides, ideas, pairs = 60, 3, 10, 400
+    side = rng.integers(0, sides, n)
+    trust = rng.random((n, sides)) ** (1 + seed % 3)
+    trust[np.arange(n), side] = 1.0
+    standing = rng.random(n) ** (1 + seed % 4) * (1.0 + 0.5 * (seed % 3))
+    weighs = rng.random(n) < 0.4
+    context = diffusion.Context(0.1, np.zeros(ideas), standing, weighs, rng.random(n), side, trust)
+    flat = np.sort(rng.permutation(ideas * n)[:pairs])  # distinct (idea, receiver) cells
     receivers = flat % n
-    weighs = context.weighs_standing.take(receivers)
-    for q in (np.minimum(rng.random(flat.size) ** 3, diffusion.P_CEILING), 0.07):
-        dense = diffusion._log_plain(context, by_side, total, flat, receivers, q)
-        sparse = diffusion._log_plain_sparse(context, by_side, flat, receivers, q, weighs)
-        plain = ~weighs
-        assert plain.sum() > 20 and weighs.sum() > 5
-        assert sparse[plain].tobytes() == dense[plain].tobytes()
-        assert (sparse[weighs] == 0.0).all()
-        assert np.array_equal(diffusion._log_plain_sparse(context, by_side, flat, receivers, q, None), dense)
+    advocates = rng.integers(1, 41, pairs)
+    owner = np.arange(pairs).repeat(advocates)
+    senders = np.where(rng.random(owner.size) < 0.3, int(standing.argmax()), rng.integers(0, n, owner.size))
+    by_side = np.zeros((sides, ideas * n))
+    np.add.at(by_side, (side.take(senders), flat.take(owner)), 1.0)
+    total = by_side.sum(axis=0)
+    rate = rng.random(pairs) ** (3 + seed) * (1.0 if seed % 2 else 2.0)  # some beyond the ceiling
+    pair_weighs = weighs.take(receivers)
+    p = diffusion._tie_p(context, rate, owner, senders, receivers.take(owner), pair_weighs.take(owner))
+    by_ties = np.bincount(owner, weights=np.log1p(-p), minlength=pairs)
+    by_counts = diffusion._log_plain(context, by_side, total, flat, receivers, np.minimum(rate, diffusion.P_CEILING))
+    exact = diffusion._threshold(np.where(pair_weighs, by_ties, by_counts))
+    bound = diffusion._bound(context, rate, total.take(flat))
+    assert pair_weighs.sum() > 50 and (~pair_weighs).sum() > 50
+    assert (bound >= exact).all()
+    assert (bound <= exact * 1.5 + 1.0).mean() > 0.05  # not trivially wide
