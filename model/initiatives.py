@@ -551,17 +551,23 @@ class Programmes:
         places, on_side = self._grassroots_places
         home = places == locality
         outside = ~model.series.participated[grassroots]
-        participant_sides = model.side[record.participants]
-        for side in np.unique(participant_sides).tolist():
-            mine = on_side[side] & outside
-            local = rng.permutation(grassroots[mine & home])
-            elsewhere = rng.permutation(grassroots[mine & ~home])
-            reached = np.concatenate([local, elsewhere])[:reach]
-            carriers = record.participants[participant_sides == side]
+        here, away = outside & home, outside & ~home  # outside the room, in the locality and elsewhere
+        participants = record.participants
+        participant_sides = model.side.take(participants)
+        adopted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for side in sorted(set(participant_sides.tolist())):  # np.unique's sides, as Python ints
+            mine = on_side[side]
+            local = rng.permutation(grassroots[mine & here])
+            elsewhere = rng.permutation(grassroots[mine & away])
+            reached = local[:reach] if local.size >= reach else np.concatenate((local, elsewhere))[:reach]
+            carriers = participants[participant_sides == side]
             # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
             actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
             if actors.size:
-                model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+                adopted.append((reached.take(actors), record.ideas.take(ideas), rng.choice(carriers, actors.size)))
+        if adopted:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
+            actors, ideas, carried = (np.concatenate(parts) if len(adopted) > 1 else parts[0] for parts in zip(*adopted))
+            model.ideas.adopt(actors, ideas, t, carried)
 
     def _keep_format_state(self) -> FormatState:
         """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""
