@@ -102,6 +102,9 @@ class Host(Protocol):
     def cross_side_trust(self) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
 
+    def mean_cross_side_trust(self) -> float:
+        """The mean of :meth:`cross_side_trust` (the same sum and quotient)."""
+
     def apply_trust(self, change: TrustChange) -> None:
         """Set the trust of some (actor, side) cells."""
 
@@ -598,11 +601,11 @@ class Programmes:
         grassroots = model.members["grassroots"]
         mean_trust = np.nan
         if model.n_sides > 1:
-            trust = model.cross_side_trust()
-            # numpy's nanmean without NaNs is the plain mean; trust is finite, so a NaN sum means a NaN inside
-            mean_trust = float(np.add.reduce(trust) / trust.size) if trust.size else np.nan
-            if math.isnan(mean_trust) and trust.size:
-                mean_trust = float(np.nanmean(trust))
+            # numpy's nanmean without NaNs is the plain mean (mean_cross_side_trust's, in fewer calls); trust is
+            # finite, so a NaN mean means a NaN inside
+            mean_trust = model.mean_cross_side_trust()
+            if math.isnan(mean_trust) and model.n_actors:
+                mean_trust = float(np.nanmean(model.cross_side_trust()))
         reached = sum(ideas.group_reached[self._grassroots_groups].tolist())  # grassroots holding any idea
         return {
             "reputation": running.reputation,
