@@ -45,6 +45,7 @@ __all__ = [
     "first_author",
     "publish",
     "register",
+    "sides_of",
     "skill_factor",
     "train",
     "travel",
@@ -131,10 +132,20 @@ def skill_factor(config: Formats, skill: np.ndarray, who: np.ndarray) -> float:
     return 1.0 + config.skill_candour_gain * mean
 
 
-def first_author(ideas: IdeaStore, idea: int) -> int:
-    """One author of an idea (the carrier a product or a shuttle names as its source)."""
-    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+def first_author(ideas: IdeaStore, idea: int, authored: np.ndarray | None = None) -> int:
+    """One author of an idea (the carrier a product or a shuttle names as its source).
+
+    `authored`: ``ideas.source[:, idea] == AUTHOR``, when the caller has it.
+    """
+    if authored is None:
+        authored = ideas.source[:, idea] == AUTHOR
+    authors = np.flatnonzero(authored & (ideas.first_adopted[:, idea] >= 0))
     return int(authors[0])
+
+
+def sides_of(side: np.ndarray, actors: np.ndarray) -> np.ndarray:
+    """``np.unique(side[actors])`` on Python ints (a few actors: a set costs less than unique's sort)."""
+    return np.array(sorted(set(side.take(actors).tolist())), dtype=side.dtype)
 
 
 def publish(
@@ -201,7 +212,7 @@ def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.nda
     """
     ideas = state.ideas
     authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-    present = np.unique(state.side[authors])
+    present = sides_of(state.side, authors)
     trust = state.trust[np.ix_(officials, present)]
     others = state.side[officials][:, None] != present[None, :]
     counted = others.sum(axis=1)
@@ -229,9 +240,8 @@ def travel(state: FormatState, who: np.ndarray, until: np.ndarray, t: int) -> Tr
     """
     config = state.config
     until[who] = t + config.trip_months
-    present = np.unique(state.side[who])
     rows, sides, values = [], [], []
-    for side in present.tolist():
+    for side in sorted(set(state.side.take(who).tolist())):  # np.unique's sides, as Python ints
         others = who[state.side[who] != side]
         rows.append(others)
         sides.append(np.full(others.size, side, dtype=np.int64))
@@ -260,12 +270,14 @@ def carry(
             continue
         receivers = np.concatenate(others)
         for idea in ideas_here.tolist():
-            if not (ideas.source[:, idea] == AUTHOR).any():  # nobody authored it (route:via_track_1_5 closed)
+            authored = ideas.source[:, idea] == AUTHOR
+            if not np.logical_or.reduce(authored):  # nobody authored it (route:via_track_1_5 closed)
                 continue
             takes = (rng.random(receivers.size) < chance) & ~ideas.holds[receivers, idea]
             actors = receivers[takes]
-            ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(ideas, idea)))
-            carriers.append((idea, np.unique(state.side[actors])))
+            source = first_author(ideas, idea, authored)
+            ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, source))
+            carriers.append((idea, sides_of(state.side, actors)))
             adopted += actors.size
     return adopted, carriers
 

@@ -93,9 +93,10 @@ class Record:
         if advocates.size == 0:
             return
         if self.ideas is not None:
-            cells = ideas * self.ideas.n_actors + receivers  # flat (idea, actor) cells of the idea-major table
+            cells = ideas * self.ideas.n_actors  # flat (idea, actor) cells of the idea-major table
+            cells += receivers
             first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
-            if np.count_nonzero(first) != first.size:
+            if int(np.add.reduce(first)) != first.size:  # np.count_nonzero's count, in one call
                 advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
         size = self._size + advocates.size
         if size > self._table.shape[1]:

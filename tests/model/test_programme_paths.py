@@ -1,8 +1,8 @@
 """The programme's events on cheaper paths give, bit for bit, what the array steps they replace give (issue 22).
 
 An invitee's chance to come on Python floats (a room's worth of invitees) against the array steps,
-and a meeting's outreach with one adoption call for every side against one call per side (the
-steps before), on the model's own arrays, draws included.
+a meeting's outreach with one adoption call for every side against one call per side (the steps
+before), on the model's own arrays, draws included, and the sides of a few actors against np.unique.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import copy
 
 import numpy as np
 import pytest
+from tracktwo.model.formats import sides_of
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
@@ -106,3 +107,12 @@ def test_outreach_in_one_adoption_call_is_one_call_per_side(seed: int, outreach_
         np.testing.assert_array_equal(ours.group_reached, theirs.group_reached)
         for got, want in zip(ours.adoption_log(), theirs.adoption_log(), strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+def test_the_sides_of_a_few_actors_are_np_uniques() -> None:
+    cases = np.random.default_rng(2215)
+    for case in range(500):
+        side = cases.integers(0, int(cases.integers(1, 6)), size=50).astype(np.int64 if case % 2 else np.int8)
+        actors = cases.choice(50, size=int(cases.integers(0, 20)), replace=False)
+        got, want = sides_of(side, actors), np.unique(side[actors])
+        assert got.dtype == want.dtype and got.tolist() == want.tolist(), case
