@@ -2,7 +2,8 @@
 
 An invitee's chance to come on Python floats (a room's worth of invitees) against the array steps,
 a meeting's outreach with one adoption call for every side against one call per side (the steps
-before), on the model's own arrays, draws included, and the sides of a few actors against np.unique.
+before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
+an initiative without workshops overrides against the round trip through a dump and a validation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from tracktwo.model.formats import sides_of
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.model import TrackTwoModel
-from tracktwo.model.params import make_params
+from tracktwo.model.params import Initiative, Workshops, initiative_workshops, make_params, merge
 
 COMPETING = {  # two initiatives, proscribed elites, three sides
     "sides": 3,
@@ -116,3 +117,21 @@ def test_the_sides_of_a_few_actors_are_np_uniques() -> None:
         actors = cases.choice(50, size=int(cases.integers(0, 20)), replace=False)
         got, want = sides_of(side, actors), np.unique(side[actors])
         assert got.dtype == want.dtype and got.tolist() == want.tolist(), case
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {},
+        {"sides": 3, "workshops.mix": {"elite": 1 / 3, "autonomous": 1 / 3, "grassroots": 1 / 3}},
+        {"workshops.size": 17, "workshops.retention": 0.1 + 0.2, "workshops.candour.size_penalty": 0.7},
+    ],
+)
+def test_an_initiative_without_overrides_has_the_round_trips_workshops(config: dict) -> None:
+    params = make_params(copy.deepcopy(config))
+    plain = Initiative(name="plain")
+    round_trip = Workshops.model_validate(merge(params.workshops.model_dump(mode="json"), {}))
+    assert initiative_workshops(params, plain) is params.workshops
+    assert params.workshops.model_dump() == round_trip.model_dump() and params.workshops == round_trip
+    overridden = initiative_workshops(params, Initiative(name="other", workshops={"size": 9}))
+    assert overridden.size == 9 and overridden.model_dump() == round_trip.model_copy(update={"size": 9}).model_dump()
