@@ -598,14 +598,17 @@ class Programmes:
         adopted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for side in sorted(set(participant_sides.tolist())):  # np.unique's sides, as Python ints
             mine = on_side[side]
-            local = rng.permutation(grassroots[mine & here])
-            elsewhere = rng.permutation(grassroots[mine & away])
+            local, elsewhere = grassroots[mine & here], grassroots[mine & away]
+            rng.shuffle(local)  # rng.permutation's draws and order, on arrays made here (no copy, fewer checks)
+            rng.shuffle(elsewhere)
             reached = local[:reach] if local.size >= reach else np.concatenate((local, elsewhere))[:reach]
             carriers = participants[participant_sides == side]
             # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
             actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
             if actors.size:
-                adopted.append((reached.take(actors), record.ideas.take(ideas), rng.choice(carriers, actors.size)))
+                # rng.choice(carriers, k): its draws are integers' below the size, taken (without choice's checks)
+                sources = carriers.take(rng.integers(0, carriers.size, actors.size))
+                adopted.append((reached.take(actors), record.ideas.take(ideas), sources))
         if adopted:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
             parts = [np.concatenate(arrays) if len(adopted) > 1 else arrays[0] for arrays in zip(*adopted, strict=True)]
             actors, ideas, carried = parts

@@ -135,3 +135,18 @@ def test_an_initiative_without_overrides_has_the_round_trips_workshops(config: d
     assert params.workshops.model_dump() == round_trip.model_dump() and params.workshops == round_trip
     overridden = initiative_workshops(params, Initiative(name="other", workshops={"size": 9}))
     assert overridden.size == 9 and overridden.model_dump() == round_trip.model_copy(update={"size": 9}).model_dump()
+
+
+def test_outreachs_draws_are_choice_and_permutation_draws() -> None:
+    """rng.choice(a, k) is a.take(rng.integers(0, a.size, k)); rng.permutation(x) is shuffling a copy of x."""
+    cases = np.random.default_rng(2216)
+    for case in range(1000):
+        ours, theirs = np.random.Generator(np.random.Philox(key=case)), np.random.Generator(np.random.Philox(key=case))
+        pool = cases.integers(0, 1000, int(cases.integers(0, 40)))
+        shuffled = pool.copy()
+        ours.shuffle(shuffled)
+        assert shuffled.tolist() == theirs.permutation(pool).tolist(), case
+        if pool.size:
+            k = int(cases.integers(0, 40))
+            assert pool.take(ours.integers(0, pool.size, k)).tolist() == theirs.choice(pool, k).tolist(), case
+        assert ours.random() == theirs.random(), case  # as many draws
