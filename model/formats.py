@@ -225,10 +225,12 @@ def travellers(
     """Who goes on an exposure trip: `size` actors of these kinds, split evenly across the sides."""
     per_side = largest_remainder(size, np.ones(len(sides)), rng)
     chosen = []
+    empty = state.seats_empty  # removed actors keep their place, then stay home
+    eligible = np.isin(state.kind_of, kinds) & (empty | ~state.excluded)  # the same on every side: made once
     for side, seats in zip(sides, per_side, strict=True):
-        empty = state.seats_empty  # removed actors keep their place, then stay home
-        pool = np.flatnonzero(np.isin(state.kind_of, kinds) & (state.side == side) & (empty | ~state.excluded))
-        picked = rng.permutation(pool)[:seats]
+        pool = np.flatnonzero(eligible & (state.side == side))
+        rng.shuffle(pool)  # rng.permutation's draws and order, on the array made here (no copy)
+        picked = pool[:seats]
         chosen.append(picked[~state.excluded[picked]] if empty else picked)
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
 
