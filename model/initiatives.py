@@ -326,7 +326,13 @@ class Programmes:
             return None
         n = self.model.n_actors
         closed = np.concatenate([c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in self.closures])
-        return ~np.isin(ideas * n + actors, closed)
+        if closed.size == 0:
+            return np.ones(actors.size, dtype=bool)
+        closed.sort()  # ~np.isin(cells, closed) by bisection: isin's machinery costs ~100 us a call, this a tenth
+        cells = ideas * n + actors
+        at = np.searchsorted(closed, cells)
+        np.minimum(at, closed.size - 1, out=at)
+        return closed.take(at) != cells
 
     def observe(self, t: int) -> None:
         """After the transfer check: uptake by the other tracks and local agreements."""

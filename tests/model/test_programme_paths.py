@@ -12,7 +12,7 @@ import copy
 
 import numpy as np
 import pytest
-from tracktwo.model.formats import sides_of
+from tracktwo.model.formats import Closures, sides_of
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Initiative, Workshops, initiative_workshops, make_params, merge
@@ -150,3 +150,27 @@ def test_outreachs_draws_are_choice_and_permutation_draws() -> None:
             k = int(cases.integers(0, 40))
             assert pool.take(ours.integers(0, pool.size, k)).tolist() == theirs.choice(pool, k).tolist(), case
         assert ours.random() == theirs.random(), case  # as many draws
+
+
+def test_pairs_open_to_adoption_by_bisection_are_isins() -> None:
+    """Programmes.open_to (a knowledge product's refusals, month by month) against ~np.isin on the closed cells."""
+    model = TrackTwoModel(make_params({"steps": 2}), 4)
+    programmes = model.programme
+    n = model.n_actors
+    cases = np.random.default_rng(2217)
+    for case in range(400):
+        programmes.closures = []
+        for _ in range(int(cases.integers(1, 4))):
+            size = int(cases.integers(0, 60))
+            until = cases.integers(0, 12, size) if case % 2 else np.full(size, int(cases.integers(0, 12)))
+            programmes._close(Closures(cases.integers(0, n, size), cases.integers(0, 8, size), until))
+        programmes._closed_through = 11
+        t = int(cases.integers(0, 12))
+        pairs = int(cases.integers(1, 80))
+        actors, ideas = cases.integers(0, n, pairs), cases.integers(0, 8, pairs)
+        live = [c for c in programmes.closures if c.until.max() >= t]
+        closed = [c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in live]
+        want = ~np.isin(ideas * n + actors, np.concatenate(closed)) if closed else None
+        got = programmes.open_to(actors, ideas, t)
+        assert (got is None) == (want is None), case
+        assert got is None or got.tolist() == want.tolist(), case
