@@ -181,7 +181,9 @@ def publish(
     order = np.lexsort((-ideas.novelty[pending], -holders))
     carried = pending[order[: config.product_ideas]]
     officials = state.officials
-    officials = officials[np.isin(state.side[officials], sides)]
+    convened = np.zeros(state.trust.shape[1], dtype=bool)  # np.isin(side, sides) as a lookup by side (isin: ~100 us)
+    convened[sides] = True
+    officials = officials[convened.take(state.side.take(officials))]
     adopted: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     refusals: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     for idea in carried.tolist():
@@ -213,7 +215,7 @@ def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.nda
     ideas = state.ideas
     authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
     present = sides_of(state.side, authors)
-    trust = state.trust[np.ix_(officials, present)]
+    trust = state.trust[officials[:, None], present[None, :]]  # np.ix_'s cells, without its checks
     others = state.side[officials][:, None] != present[None, :]
     counted = others.sum(axis=1)
     return np.where(counted > 0, (trust * others).sum(axis=1) / np.maximum(counted, 1), 1.0)
