@@ -96,7 +96,7 @@ class Record:
             cells = ideas * self.ideas.n_actors  # flat (idea, actor) cells of the idea-major table
             cells += receivers
             first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
-            if np.count_nonzero(first) != first.size:  # (add.reduce costs more on booleans: it casts them)
+            if np.count_nonzero(first) != first.size:
                 advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
         size = self._size + advocates.size
         if size > self._table.shape[1]:
