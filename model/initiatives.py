@@ -420,7 +420,7 @@ class Programmes:
         share_proscribed = 0.0  # the mean of proscribed[who]
         if self._any_proscribed and who.size:
             here = self.proscribed[who]
-            share_proscribed = int(np.add.reduce(here)) / who.size  # count_nonzero's count
+            share_proscribed = int(np.count_nonzero(here)) / who.size  # (add.reduce would cast the booleans)
             self.proscribed_engaged[who[here]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
@@ -502,7 +502,7 @@ class Programmes:
             if np.logical_and.reduce(chance >= 1.0):  # all of them
                 return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
-        self.declined += who.size - int(np.add.reduce(comes))  # (~comes).sum()
+        self.declined += who.size - int(np.count_nonzero(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
@@ -580,7 +580,7 @@ class Programmes:
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
         met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
-        return float(int(np.add.reduce(met)) / met.size)  # its mean: the same quotient (count_nonzero's count)
+        return float(int(np.count_nonzero(met)) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
