@@ -45,6 +45,7 @@ __all__ = [
     "first_author",
     "publish",
     "register",
+    "sides_of",
     "skill_factor",
     "train",
     "travel",
@@ -131,10 +132,20 @@ def skill_factor(config: Formats, skill: np.ndarray, who: np.ndarray) -> float:
     return 1.0 + config.skill_candour_gain * mean
 
 
-def first_author(ideas: IdeaStore, idea: int) -> int:
-    """One author of an idea (the carrier a product or a shuttle names as its source)."""
-    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
+def first_author(ideas: IdeaStore, idea: int, authored: np.ndarray | None = None) -> int:
+    """One author of an idea (the carrier a product or a shuttle names as its source).
+
+    `authored`: ``ideas.source[:, idea] == AUTHOR``, when the caller has it.
+    """
+    if authored is None:
+        authored = ideas.source[:, idea] == AUTHOR
+    authors = np.flatnonzero(authored & (ideas.first_adopted[:, idea] >= 0))
     return int(authors[0])
+
+
+def sides_of(side: np.ndarray, actors: np.ndarray) -> np.ndarray:
+    """``np.unique(side[actors])`` on Python ints (a few actors: a set costs less than unique's sort)."""
+    return np.array(sorted(set(side.take(actors).tolist())), dtype=side.dtype)
 
 
 def publish(
@@ -170,7 +181,9 @@ def publish(
     order = np.lexsort((-ideas.novelty[pending], -holders))
     carried = pending[order[: config.product_ideas]]
     officials = state.officials
-    officials = officials[np.isin(state.side[officials], sides)]
+    convened = np.zeros(state.trust.shape[1], dtype=bool)  # np.isin(side, sides) as a lookup by side (isin: ~100 us)
+    convened[sides] = True
+    officials = officials[convened.take(state.side.take(officials))]
     adopted: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     refusals: list[tuple[np.ndarray, np.ndarray]] = [(empty, empty)]
     for idea in carried.tolist():
@@ -201,8 +214,8 @@ def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.nda
     """
     ideas = state.ideas
     authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-    present = np.unique(state.side[authors])
-    trust = state.trust[np.ix_(officials, present)]
+    present = sides_of(state.side, authors)
+    trust = state.trust[officials[:, None], present[None, :]]  # np.ix_'s cells, without its checks
     others = state.side[officials][:, None] != present[None, :]
     counted = others.sum(axis=1)
     return np.where(counted > 0, (trust * others).sum(axis=1) / np.maximum(counted, 1), 1.0)
@@ -214,10 +227,12 @@ def travellers(
     """Who goes on an exposure trip: `size` actors of these kinds, split evenly across the sides."""
     per_side = largest_remainder(size, np.ones(len(sides)), rng)
     chosen = []
+    empty = state.seats_empty  # removed actors keep their place, then stay home
+    eligible = np.isin(state.kind_of, kinds) & (empty | ~state.excluded)  # the same on every side: made once
     for side, seats in zip(sides, per_side, strict=True):
-        empty = state.seats_empty  # removed actors keep their place, then stay home
-        pool = np.flatnonzero(np.isin(state.kind_of, kinds) & (state.side == side) & (empty | ~state.excluded))
-        picked = rng.permutation(pool)[:seats]
+        pool = np.flatnonzero(eligible & (state.side == side))
+        rng.shuffle(pool)  # rng.permutation's draws and order, on the array made here (no copy)
+        picked = pool[:seats]
         chosen.append(picked[~state.excluded[picked]] if empty else picked)
     return np.sort(np.concatenate(chosen)) if chosen else np.empty(0, dtype=np.int64)
 
@@ -229,9 +244,8 @@ def travel(state: FormatState, who: np.ndarray, until: np.ndarray, t: int) -> Tr
     """
     config = state.config
     until[who] = t + config.trip_months
-    present = np.unique(state.side[who])
     rows, sides, values = [], [], []
-    for side in present.tolist():
+    for side in sorted(set(state.side.take(who).tolist())):  # np.unique's sides, as Python ints
         others = who[state.side[who] != side]
         rows.append(others)
         sides.append(np.full(others.size, side, dtype=np.int64))
@@ -260,12 +274,14 @@ def carry(
             continue
         receivers = np.concatenate(others)
         for idea in ideas_here.tolist():
-            if not (ideas.source[:, idea] == AUTHOR).any():  # nobody authored it (route:via_track_1_5 closed)
+            authored = ideas.source[:, idea] == AUTHOR
+            if not np.logical_or.reduce(authored):  # nobody authored it (route:via_track_1_5 closed)
                 continue
             takes = (rng.random(receivers.size) < chance) & ~ideas.holds[receivers, idea]
             actors = receivers[takes]
-            ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, first_author(ideas, idea)))
-            carriers.append((idea, np.unique(state.side[actors])))
+            source = first_author(ideas, idea, authored)
+            ideas.adopt(actors, np.full(actors.size, idea), t, np.full(actors.size, source))
+            carriers.append((idea, sides_of(state.side, actors)))
             adopted += actors.size
     return adopted, carriers
 

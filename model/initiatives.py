@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 
 MAIN = "main programme"
+_FEW_INVITEES = 64  # invitees up to this many: their chances to come on Python floats
 
 
 @dataclass
@@ -101,6 +102,9 @@ class Host(Protocol):
 
     def cross_side_trust(self) -> np.ndarray:
         """Each actor's mean trust of the other sides."""
+
+    def mean_cross_side_trust(self) -> float:
+        """The mean of :meth:`cross_side_trust` (the same sum and quotient)."""
 
     def apply_trust(self, change: TrustChange) -> None:
         """Set the trust of some (actor, side) cells."""
@@ -322,7 +326,13 @@ class Programmes:
             return None
         n = self.model.n_actors
         closed = np.concatenate([c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in self.closures])
-        return ~np.isin(ideas * n + actors, closed)
+        if closed.size == 0:
+            return np.ones(actors.size, dtype=bool)
+        closed.sort()  # ~np.isin(cells, closed) by bisection: isin's machinery costs ~100 us a call, this a tenth
+        cells = ideas * n + actors
+        at = np.searchsorted(closed, cells)
+        np.minimum(at, closed.size - 1, out=at)
+        return closed.take(at) != cells
 
     def observe(self, t: int) -> None:
         """After the transfer check: uptake by the other tracks and local agreements."""
@@ -410,7 +420,7 @@ class Programmes:
         share_proscribed = 0.0  # the mean of proscribed[who]
         if self._any_proscribed and who.size:
             here = self.proscribed[who]
-            share_proscribed = int(np.add.reduce(here)) / who.size  # count_nonzero's count
+            share_proscribed = int(np.count_nonzero(here)) / who.size  # (add.reduce would cast the booleans)
             self.proscribed_engaged[who[here]] = True
         idea_factor = config.formats.training_idea_factor if kind == "training" else 1.0
         overlap = self._overlap(initiative, who)
@@ -477,31 +487,68 @@ class Programmes:
         Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j).
         """
         invited.append(int(who.size))
-        model = self.model
         profile = running.third_party.profile
         attendance = thirdparty.attendance(running.third_party, running.reputation)
         competing = len(self.initiatives) > 1
         if attendance >= 1.0 and profile.official_access >= 1.0 and not self._any_proscribed and not competing:
             return who  # every chance is 1.0: all of them come, no draw (as below)
-        chance = np.full(who.size, attendance)
-        if profile.official_access < 1.0:
-            chance[self._officials.take(who)] *= profile.official_access  # behaviour == "official", compared once
-        if self._any_proscribed:
-            chance[self.proscribed[who]] *= profile.armed_group_access
-        if competing:  # .any(axis=0) as one reduction each
-            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
-            tired = np.logical_or.reduce(others >= t - model.params.competition.fatigue_months, axis=0)
-            chance[tired] *= 1.0 - model.params.competition.fatigue_decline
-            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
-        if np.logical_and.reduce(chance >= 1.0):  # all of them
-            return who
+        if who.size <= _FEW_INVITEES:  # a room: the same products on Python floats cost less than array calls
+            chances = self._chance_list(number, running, who, t)
+            if all(c >= 1.0 for c in chances):  # all of them
+                return who
+            chance = np.array(chances)
+        else:
+            chance = self._chance_array(number, running, who, t)
+            if np.logical_and.reduce(chance >= 1.0):  # all of them
+                return who
         comes = self.model.randomness.uniforms("decline", meeting, who) < chance
-        self.declined += who.size - int(np.add.reduce(comes))  # (~comes).sum()
+        self.declined += who.size - int(np.count_nonzero(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
         kept.sort()  # a new array: np.sort's result, in place
         return kept
+
+    def _chance_array(self, number: int, running: Running, who: np.ndarray, t: int) -> np.ndarray:
+        """Each invitee's chance to come: reputation, access to officials and to proscribed groups, fatigue."""
+        profile = running.third_party.profile
+        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+        if profile.official_access < 1.0:
+            chance[self._officials.take(who)] *= profile.official_access  # behaviour == "official", compared once
+        if self._any_proscribed:
+            chance[self.proscribed[who]] *= profile.armed_group_access
+        if len(self.initiatives) > 1:  # .any(axis=0) as one reduction each
+            competition = self.model.params.competition
+            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
+            tired = np.logical_or.reduce(others >= t - competition.fatigue_months, axis=0)
+            chance[tired] *= 1.0 - competition.fatigue_decline
+            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
+        return chance
+
+    def _chance_list(self, number: int, running: Running, who: np.ndarray, t: int) -> list[float]:
+        """:meth:`_chance_array` as Python floats: the same factors multiplied in the same order."""
+        profile = running.third_party.profile
+        chance = [thirdparty.attendance(running.third_party, running.reputation)] * who.size
+        if profile.official_access < 1.0:
+            access = profile.official_access
+            for i, official in enumerate(self._officials.take(who).tolist()):
+                if official:
+                    chance[i] *= access
+        if self._any_proscribed:
+            access = profile.armed_group_access
+            for i, proscribed in enumerate(self.proscribed.take(who).tolist()):
+                if proscribed:
+                    chance[i] *= access
+        if len(self.initiatives) > 1:
+            competition = self.model.params.competition
+            since, decline = t - competition.fatigue_months, 1.0 - competition.fatigue_decline
+            rows = self.last_met[self._others[number], who].tolist()  # each other initiative's row
+            for i, met in enumerate(zip(*rows, strict=True)):  # its last meeting with each other initiative
+                if max(met) >= since:
+                    chance[i] *= decline
+                if t in met:
+                    chance[i] = 0.0
+        return chance
 
     def _coordinating(self, running: Running) -> bool:
         """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""
@@ -533,7 +580,7 @@ class Programmes:
         if len(self.initiatives) == 1 or who.size == 0:
             return 0.0
         met = np.logical_or.reduce(self.met[self._others[number], who], axis=0)  # met any other initiative
-        return float(int(np.add.reduce(met)) / met.size)  # its mean: the same quotient (count_nonzero's count)
+        return float(int(np.count_nonzero(met)) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
         """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
@@ -551,17 +598,27 @@ class Programmes:
         places, on_side = self._grassroots_places
         home = places == locality
         outside = ~model.series.participated[grassroots]
-        participant_sides = model.side[record.participants]
-        for side in np.unique(participant_sides).tolist():
-            mine = on_side[side] & outside
-            local = rng.permutation(grassroots[mine & home])
-            elsewhere = rng.permutation(grassroots[mine & ~home])
-            reached = np.concatenate([local, elsewhere])[:reach]
-            carriers = record.participants[participant_sides == side]
+        here, away = outside & home, outside & ~home  # outside the room, in the locality and elsewhere
+        participants = record.participants
+        participant_sides = model.side.take(participants)
+        adopted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for side in sorted(set(participant_sides.tolist())):  # np.unique's sides, as Python ints
+            mine = on_side[side]
+            local, elsewhere = grassroots[mine & here], grassroots[mine & away]
+            rng.shuffle(local)  # rng.permutation's draws and order, on arrays made here (no copy, fewer checks)
+            rng.shuffle(elsewhere)
+            reached = local[:reach] if local.size >= reach else np.concatenate((local, elsewhere))[:reach]
+            carriers = participants[participant_sides == side]
             # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
             actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
             if actors.size:
-                model.ideas.adopt(reached[actors], record.ideas[ideas], t, rng.choice(carriers, actors.size))
+                # rng.choice(carriers, k): its draws are integers' below the size, taken (without choice's checks)
+                sources = carriers.take(rng.integers(0, carriers.size, actors.size))
+                adopted.append((reached.take(actors), record.ideas.take(ideas), sources))
+        if adopted:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
+            parts = [np.concatenate(arrays) if len(adopted) > 1 else arrays[0] for arrays in zip(*adopted, strict=True)]
+            actors, ideas, carried = parts
+            model.ideas.adopt(actors, ideas, t, carried)
 
     def _keep_format_state(self) -> FormatState:
         """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""
@@ -592,11 +649,11 @@ class Programmes:
         grassroots = model.members["grassroots"]
         mean_trust = np.nan
         if model.n_sides > 1:
-            trust = model.cross_side_trust()
-            # numpy's nanmean without NaNs is the plain mean; trust is finite, so a NaN sum means a NaN inside
-            mean_trust = float(np.add.reduce(trust) / trust.size) if trust.size else np.nan
-            if math.isnan(mean_trust) and trust.size:
-                mean_trust = float(np.nanmean(trust))
+            # numpy's nanmean without NaNs is the plain mean (mean_cross_side_trust's, in fewer calls); trust is
+            # finite, so a NaN mean means a NaN inside
+            mean_trust = model.mean_cross_side_trust()
+            if math.isnan(mean_trust) and model.n_actors:
+                mean_trust = float(np.nanmean(model.cross_side_trust()))
         reached = sum(ideas.group_reached[self._grassroots_groups].tolist())  # grassroots holding any idea
         return {
             "reputation": running.reputation,

@@ -1427,7 +1427,9 @@ class Params(_Strict):
 
 
 def initiative_workshops(params: Params, initiative: Initiative) -> Workshops:
-    """A further initiative's workshops: the run's, with its own overrides."""
+    """A further initiative's workshops: the run's, with its own overrides (none: the run's, as validated)."""
+    if not initiative.workshops:  # the round trip would give equal fields, at a deep copy and a validation's cost
+        return params.workshops
     return Workshops.model_validate(merge(params.workshops.model_dump(mode="json"), initiative.workshops))
 
 

@@ -93,7 +93,8 @@ class Record:
         if advocates.size == 0:
             return
         if self.ideas is not None:
-            cells = ideas * self.ideas.n_actors + receivers  # flat (idea, actor) cells of the idea-major table
+            cells = ideas * self.ideas.n_actors  # flat (idea, actor) cells of the idea-major table
+            cells += receivers
             first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
             if np.count_nonzero(first) != first.size:
                 advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
