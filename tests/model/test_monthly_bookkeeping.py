@@ -268,14 +268,24 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
 
 
-@pytest.mark.parametrize("sides", [1, 2, 3, 4, 9])
-def test_enough_sides_by_and_or_equals_the_count_of_sides(sides: int) -> None:
-    """Local agreements' sides test (and / or of the side columns where it can) is the count of sides holding."""
-    from tracktwo.model.tracks import enough_sides
-
-    rng = np.random.default_rng(sides)
-    for density in (0.05, 0.5, 0.95):
-        held = rng.random((7, 11, sides)) < density
-        for needed in range(1, sides + 2):
-            expected = held.sum(axis=2) >= needed
-            assert enough_sides(held.copy(), needed).tolist() == expected.tolist()
+@pytest.mark.parametrize(("sides", "localities"), [(2, 3), (3, 6), (3, 40), (4, 5), (9, 2)])
+def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(sides: int, localities: int) -> None:
+    """Local agreements' sides test (a product with the cells' localities) is the count of sides whose grassroots
+    in the locality hold the idea, by actor; 40 localities leave some cells without grassroots."""
+    config = {"sides": sides, "local_agreements.localities": localities, "steps": 30}
+    model = TrackTwoModel(make_params(config), sides)
+    uptake = model.programme.uptake
+    for _ in range(30):
+        model.step()
+    n = model.ideas.count
+    holds = model.ideas.holds[:, :n]
+    locality, side = uptake.cell // sides, uptake.cell % sides
+    for needed in range(1, sides + 2):
+        uptake.sides_needed = needed
+        expected = np.zeros((n, uptake.localities), dtype=bool)
+        for idea in range(n):
+            for place in range(uptake.localities):
+                here = holds[uptake.grassroots[locality == place], idea]
+                holding = {int(s) for s in side[locality == place][here]}
+                expected[idea, place] = len(holding) >= needed
+        assert uptake._enough_sides(np.arange(n)).tolist() == expected.tolist()
