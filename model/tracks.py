@@ -196,4 +196,3 @@ class TrackUptake:
         holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
         held = np.logical_or.reduceat(holding, self._cell_starts, axis=1)  # (candidate x cell): someone there holds
         return np.matmul(held.view(np.uint8), self._cell_locality) >= self.sides_needed
-

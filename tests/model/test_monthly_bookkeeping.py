@@ -280,6 +280,8 @@ def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(si
     n = model.ideas.count
     holds = model.ideas.holds[:, :n]
     locality, side = uptake.cell // sides, uptake.cell % sides
+    assert (np.unique(uptake.cell).size < uptake.localities * sides) == (localities == 40)  # cells without grassroots
+    assert holds[uptake.grassroots].any()  # grassroots hold ideas: the counts are tested on something
     for needed in range(1, sides + 2):
         uptake.sides_needed = needed
         expected = np.zeros((n, uptake.localities), dtype=bool)
