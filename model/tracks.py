@@ -164,8 +164,10 @@ class TrackUptake:
             gained = np.ones(n, dtype=bool)
             gained[: last.shape[1]] = np.logical_or.reduce(holders[:, : last.shape[1]] > last, axis=0)
         self._last_holders = holders.copy()
-        # no test of how many sides hold each idea overall first: the test by locality implies it, and costs
-        # less on the few more candidates than that test's calls on every idea each month
+        # the test by locality implies a test of sides holding overall: made first only when every side is needed
+        # (the default, two of two: one call prunes many), else it costs more than the few more candidates do
+        if self.sides_needed == self.n_sides:
+            gained &= np.logical_and.reduce(holders, axis=0)
         candidates = gained.nonzero()[0]
         if candidates.size == 0:
             return

@@ -273,7 +273,7 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
 def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(sides: int, localities: int) -> None:
     """Local agreements' sides test (a product with the cells' localities) is the count of sides whose grassroots
     in the locality hold the idea, by actor; 40 localities leave some cells without grassroots. It implies the
-    test of sides holding overall that the agreements no longer make first."""
+    test of sides holding overall that the agreements make first only when every side is needed."""
     config = {"sides": sides, "local_agreements.localities": localities, "steps": 30}
     model = TrackTwoModel(make_params(config), sides)
     uptake = model.programme.uptake
@@ -293,6 +293,6 @@ def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(si
                 holding = {int(s) for s in side[locality == place][here]}
                 expected[idea, place] = len(holding) >= needed
         assert uptake._enough_sides(np.arange(n)).tolist() == expected.tolist()
-        # agreements test no side count overall first: enough sides somewhere implies enough sides holding at all
+        # with some sides needed no overall count is made first: enough sides somewhere implies enough sides at all
         holders = model.ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
         assert np.all(expected.any(axis=1) <= (np.add.reduce(holders > 0, axis=0) >= needed))
