@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tracktwo.model.params import Params
     from tracktwo.model.workshops import WorkshopSeries
 
-__all__ = ["LOCALITY_COLUMN", "TrackUptake", "enough_sides"]
+__all__ = ["LOCALITY_COLUMN", "TrackUptake"]
 
 LOCALITY_COLUMN = "locality"
 OFFICIAL, ELITE, GRASSROOTS = (BEHAVIOURS.index(b) for b in ("official", "elite", "grassroots"))
@@ -61,7 +61,10 @@ class TrackUptake:
         self._by_cell = self.grassroots[order]  # the grassroots grouped by (locality, side) cell
         cells = self.cell[order]
         self._cell_starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
-        self._cells_held = cells[self._cell_starts]  # the cells with grassroots, in order
+        # (cell with grassroots x locality): 1 where the cell lies, so a product counts each locality's sides holding
+        held_cells = cells[self._cell_starts]
+        self._cell_locality = np.zeros((held_cells.size, self.localities), dtype=np.uint8)
+        self._cell_locality[np.arange(held_cells.size), held_cells // n_sides] = 1
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self._agreed_cells = np.zeros((self.localities, 0), dtype=bool)  # the same pairs as (locality x idea) cells
@@ -161,24 +164,14 @@ class TrackUptake:
             gained = np.ones(n, dtype=bool)
             gained[: last.shape[1]] = np.logical_or.reduce(holders[:, : last.shape[1]] > last, axis=0)
         self._last_holders = holders.copy()
-        needed = self.sides_needed
-        if needed == 1:  # some side holds it (the counts are never negative)
-            gained &= np.logical_or.reduce(holders, axis=0)
-        elif needed == self.n_sides:  # every side holds it
+        # the test by locality implies a test of sides holding overall: made first only when every side is needed
+        # (the default, two of two: one call prunes many), else it costs more than the few more candidates do
+        if self.sides_needed == self.n_sides:
             gained &= np.logical_and.reduce(holders, axis=0)
-        else:
-            gained &= np.add.reduce(holders > 0, axis=0) >= needed
         candidates = gained.nonzero()[0]
         if candidates.size == 0:
             return
-        holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
-        held = np.logical_or.reduceat(holding, self._cell_starts, axis=1)  # (candidate x cell): someone there holds
-        cells = self.localities * self.n_sides
-        if held.shape[1] != cells:  # some cells have no grassroots: nobody there holds
-            present = np.zeros((candidates.size, cells), dtype=bool)
-            present[:, self._cells_held] = held
-            held = present
-        enough = enough_sides(held.reshape(candidates.size, self.localities, self.n_sides), needed)
+        enough = self._enough_sides(candidates)
         if self._agreed_cells.shape[1] < n:  # room for the ideas born since
             grown = np.zeros((self.localities, max(n, 2 * self._agreed_cells.shape[1])), dtype=bool)
             grown[:, : self._agreed_cells.shape[1]] = self._agreed_cells
@@ -191,22 +184,12 @@ class TrackUptake:
             self._agreed_cells[localities, ideas] = True
             self.agreed.update(zip(localities.tolist(), ideas.tolist(), strict=True))
 
+    def _enough_sides(self, candidates: np.ndarray) -> np.ndarray:
+        """(candidate x locality): the grassroots of at least `sides_needed` sides there hold the idea.
 
-def enough_sides(held: np.ndarray, needed: int) -> np.ndarray:
-    """(candidate x locality): at least `needed` sides hold the idea there, from (candidate x locality x side) holding.
-
-    The side columns are combined one by one (a reduction over so few values costs several times more): every
-    side or any side as and / or of the columns, else counted as bytes (whole numbers below 256 sides).
-    """
-    sides = held.shape[2]
-    if needed in (1, sides):
-        combine = np.logical_and if needed == sides else np.logical_or
-        enough = held[:, :, 0] if sides == 1 else combine(held[:, :, 0], held[:, :, 1])
-        for side in range(2, sides):
-            combine(enough, held[:, :, side], out=enough)
-        return enough
-    by_side = held.view(np.uint8)
-    sides_holding = by_side[:, :, 0].copy()
-    for side in range(1, sides):
-        sides_holding += by_side[:, :, side]
-    return sides_holding >= needed
+        The sides holding are counted in one product with the cells' localities (bytes: whole numbers below 256
+        sides), not gathered into every (locality, side) cell and summed over a short axis: fewer calls.
+        """
+        holding = self.ideas.holds.T.take(candidates, axis=0).take(self._by_cell, axis=1)  # (candidate x grassroots)
+        held = np.logical_or.reduceat(holding, self._cell_starts, axis=1)  # (candidate x cell): someone there holds
+        return np.matmul(held.view(np.uint8), self._cell_locality) >= self.sides_needed

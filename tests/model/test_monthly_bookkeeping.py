@@ -17,6 +17,7 @@ from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from tracktwo.model.tracks import GRASSROOTS
 from tracktwo.model.transfer import holders_needed
 
 EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short: three sides, per-side ripeness, rivals
@@ -268,14 +269,30 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
 
 
-@pytest.mark.parametrize("sides", [1, 2, 3, 4, 9])
-def test_enough_sides_by_and_or_equals_the_count_of_sides(sides: int) -> None:
-    """Local agreements' sides test (and / or of the side columns where it can) is the count of sides holding."""
-    from tracktwo.model.tracks import enough_sides
-
-    rng = np.random.default_rng(sides)
-    for density in (0.05, 0.5, 0.95):
-        held = rng.random((7, 11, sides)) < density
-        for needed in range(1, sides + 2):
-            expected = held.sum(axis=2) >= needed
-            assert enough_sides(held.copy(), needed).tolist() == expected.tolist()
+@pytest.mark.parametrize(("sides", "localities"), [(2, 3), (3, 6), (3, 40), (4, 5), (9, 2)])
+def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(sides: int, localities: int) -> None:
+    """Local agreements' sides test (a product with the cells' localities) is the count of sides whose grassroots
+    in the locality hold the idea, by actor; 40 localities leave some cells without grassroots. It implies the
+    test of sides holding overall that the agreements make first only when every side is needed."""
+    config = {"sides": sides, "local_agreements.localities": localities, "steps": 30}
+    model = TrackTwoModel(make_params(config), sides)
+    uptake = model.programme.uptake
+    for _ in range(30):
+        model.step()
+    n = model.ideas.count
+    holds = model.ideas.holds[:, :n]
+    locality, side = uptake.cell // sides, uptake.cell % sides
+    assert (np.unique(uptake.cell).size < uptake.localities * sides) == (localities == 40)  # cells without grassroots
+    assert holds[uptake.grassroots].any()  # grassroots hold ideas: the counts are tested on something
+    for needed in range(1, sides + 2):
+        uptake.sides_needed = needed
+        expected = np.zeros((n, uptake.localities), dtype=bool)
+        for idea in range(n):
+            for place in range(uptake.localities):
+                here = holds[uptake.grassroots[locality == place], idea]
+                holding = {int(s) for s in side[locality == place][here]}
+                expected[idea, place] = len(holding) >= needed
+        assert uptake._enough_sides(np.arange(n)).tolist() == expected.tolist()
+        # with some sides needed no overall count is made first: enough sides somewhere implies enough sides at all
+        holders = model.ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
+        assert np.all(expected.any(axis=1) <= (np.add.reduce(holders > 0, axis=0) >= needed))
