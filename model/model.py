@@ -718,7 +718,8 @@ class TrackTwoModel(mesa.Model):
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        across = self.author_sides.take(ideas, axis=0) & self._learns_trust_of.take(actors, axis=0)  # authors' other sides
+        # the authors' sides other than the adopter's own, for officials only
+        across = self.author_sides.take(ideas, axis=0) & self._learns_trust_of.take(actors, axis=0)
         learnt = self._trust_cells.take(actors, axis=0)[across]  # the (actor, side) cells of trust, flat
         if learnt.size == 0:
             return
