@@ -577,14 +577,14 @@ def _columns(columns: np.ndarray | None, like: np.ndarray, at: np.ndarray | None
     return columns if at is None else columns.take(at)
 
 
-def _threshold(log_none: np.ndarray) -> np.ndarray:
+def _threshold(log_none: np.ndarray, scale: float = _MINUS_TWO_53) -> np.ndarray:
     """P(adopt) = 1 - exp(log P(no advocate persuades)) times 2^53, to compare with a uniform's 53 bits.
 
     A uniform is bits x 2^-53 exactly, so `uniform < p` is `bits < p x 2^53`: a power-of-two scaling, exact.
-    Overwrites `log_none`.
+    Overwrites `log_none`. `scale`: -2^53, or that times a margin (:func:`_bound`).
     """
     np.expm1(log_none, out=log_none)
-    log_none *= _MINUS_TWO_53
+    log_none *= scale
     return log_none
 
 
@@ -632,10 +632,8 @@ def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
     so a uniform above the bound is above the exact chance.
     """
     most = max(float(context.standing.max()), 1.0) * max(float(context.trust.max()), 1.0)
-    log_none = counts * np.log1p(-np.minimum(rate * most, P_CEILING))
-    bound = _threshold(log_none)
-    bound *= _BOUND_MARGIN
-    return bound
+    log_none = counts * np.log1p(np.maximum(rate * -most, -P_CEILING))  # -min(x, c) as max(-x, -c): one op fewer
+    return _threshold(log_none, _MINUS_TWO_53 * _BOUND_MARGIN)  # (the margin in the power-of-two scaling: exact)
 
 
 def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
@@ -794,11 +792,13 @@ def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, p
     advocates = np.bincount(owner, minlength=pick.size)
     ends = advocates.cumsum()
     starts = ends - advocates
-    running = rates.cumsum()
-    offset = np.where(starts > 0, running[starts - 1], 0.0)
-    last = ends - 1
-    target = offset + pick * (running[last] - offset)
-    return senders[np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), last)]
+    sums = np.empty(rates.size + 1)  # the running sum after a leading 0: an adoption's offset and total are gathers
+    sums[0] = 0.0
+    running = rates.cumsum(out=sums[1:])
+    offset = sums.take(starts)
+    target = offset + pick * (sums.take(ends) - offset)
+    ends -= 1  # each adoption's last tie
+    return senders.take(np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), ends))
 
 
 def _credit_few(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:

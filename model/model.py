@@ -205,7 +205,6 @@ class TrackTwoModel(mesa.Model):
         self._rows = np.arange(self.n_actors)
         self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
         self._trust_cells = np.arange(self.n_actors * self.n_sides).reshape(self.n_actors, self.n_sides)  # flat
-        self._other_sides = self.side[:, None] != np.arange(self.n_sides)  # (actors x sides): the sides not one's own
         self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
@@ -213,6 +212,9 @@ class TrackTwoModel(mesa.Model):
             self.kind_index
         ]
         self.credibility_weighed = self.weighs_standing & p.diffusion.officials_weigh_standing  # for advocacy
+        # (actors x sides): the sides an official comes to trust more by adopting their ideas (those not its own;
+        # none for the others), so _officials_learn_trust reads adopters' rows without picking out the officials
+        self._learns_trust_of = (self.side[:, None] != np.arange(self.n_sides)) & self.weighs_standing[:, None]
         self._any_weighs = bool(self.credibility_weighed.any())
         self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
         self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
@@ -716,11 +718,8 @@ class TrackTwoModel(mesa.Model):
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        officials = self.weighs_standing.take(actors).nonzero()[0]
-        if officials.size == 0:
-            return
-        actors, ideas = actors.take(officials), ideas.take(officials)
-        across = self.author_sides.take(ideas, axis=0) & self._other_sides.take(actors, axis=0)  # authors' other sides
+        # the authors' sides other than the adopter's own, for officials only
+        across = self.author_sides.take(ideas, axis=0) & self._learns_trust_of.take(actors, axis=0)
         learnt = self._trust_cells.take(actors, axis=0)[across]  # the (actor, side) cells of trust, flat
         if learnt.size == 0:
             return

@@ -92,12 +92,12 @@ class Record:
         advocates, receivers, ideas = exposures
         if advocates.size == 0:
             return
-        if self.ideas is not None:
+        if self.ideas is not None and self.ideas.dropped:  # nothing dropped: a pair not held never was (adopt's rule)
             cells = ideas * self.ideas.n_actors  # flat (idea, actor) cells of the idea-major table
             cells += receivers
-            first = self.ideas.first_adopted.T.reshape(-1).take(cells) < 0
-            if np.count_nonzero(first) != first.size:
-                advocates, receivers, ideas = advocates[first], receivers[first], ideas[first]
+            first = (self.ideas.first_adopted.T.reshape(-1).take(cells) < 0).nonzero()[0]
+            if first.size != cells.size:  # one search for the three gathers
+                advocates, receivers, ideas = advocates.take(first), receivers.take(first), ideas.take(first)
         size = self._size + advocates.size
         if size > self._table.shape[1]:
             grown = np.empty((4, max(size, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)

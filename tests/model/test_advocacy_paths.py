@@ -165,3 +165,50 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
     assert pair_weighs.sum() > 50 and (~pair_weighs).sum() > 50
     assert (bound >= exact).all()
     assert (bound <= exact * 1.5 + 1.0).mean() > 0.05  # not trivially wide
+
+
+def test_exposures_kept_while_nothing_was_dropped_skip_no_first_adoption(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While no holding was dropped, the record keeps a step's exposures unread (every open pair's adoption is its
+    first): the same table as checking each pair's first adoption step every step."""
+    from tracktwo.model.record import Record
+
+    note, unread = Record.note_exposures, []
+
+    def checked(record: Record, step: int, exposures) -> None:
+        dropped = record.ideas.dropped
+        unread.append(dropped == 0)
+        record.ideas.dropped = dropped or 1  # the check's way (the count is read only as "any dropped")
+        note(record, step, exposures)
+        record.ideas.dropped = dropped
+
+    config = {"evaluation.record": True, "forgetting.rate": 0.0002}  # the first drops come late
+    fast = simulate(dict(config), 4)
+    monkeypatch.setattr(Record, "note_exposures", checked)
+    slow = simulate(dict(config), 4)
+    assert sum(unread) > 10 and not all(unread)
+    assert len(fast.adoptions()) > 50 and fast.adoptions().equals(slow.adoptions())
+    for a, b in zip(fast.model.record.exposures(), slow.model.record.exposures(), strict=True):
+        assert a.size > 0 and np.array_equal(a, b) and a.dtype == b.dtype
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_officials_learn_trust_from_their_adoptions_only(seed: int) -> None:
+    """_officials_learn_trust reads every adopter's row of the sides it learns to trust (none: not an official)
+    and gives the trust of picking out the officials and counting, per (official, other side of an author),
+    how many of their adoptions had an author of that side: 1 - (1 - t)(1 - gain)^count, bit for bit."""
+    model = simulate({"sides": 3}, seed).model
+    rng = np.random.default_rng(seed)
+    actors = rng.integers(0, model.n_actors, 200)
+    ideas = rng.integers(0, model.ideas.count, 200)
+    gain = model.params.diffusion.official_trust_gain
+    counts = np.zeros(model.trust.shape, dtype=np.int64)
+    for actor, idea in zip(actors.tolist(), ideas.tolist(), strict=True):
+        if model.weighs_standing[actor]:
+            for side in range(model.n_sides):
+                counts[actor, side] += bool(model.author_sides[idea, side]) and side != model.side[actor]
+    learnt = counts > 0
+    expected = model.trust.copy()
+    expected[learnt] = 1.0 - (1.0 - expected[learnt]) * (1.0 - gain) ** counts[learnt]
+    assert gain > 0 and learnt.sum() > 10 and (~model.weighs_standing[actors]).sum() > 10
+    model._officials_learn_trust(actors, ideas)
+    assert model.trust.tobytes() == expected.tobytes()
