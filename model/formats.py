@@ -137,10 +137,14 @@ def first_author(ideas: IdeaStore, idea: int, authored: np.ndarray | None = None
 
     `authored`: ``ideas.source[:, idea] == AUTHOR``, when the caller has it.
     """
+    return int(_authors(ideas, idea, authored)[0])
+
+
+def _authors(ideas: IdeaStore, idea: int, authored: np.ndarray | None = None) -> np.ndarray:
+    """The actors who authored an idea and hold it still (`authored`: the source test, when the caller has it)."""
     if authored is None:
         authored = ideas.source[:, idea] == AUTHOR
-    authors = np.flatnonzero(authored & (ideas.first_adopted[:, idea] >= 0))
-    return int(authors[0])
+    return np.flatnonzero(authored & (ideas.first_adopted[:, idea] >= 0))
 
 
 def sides_of(side: np.ndarray, actors: np.ndarray) -> np.ndarray:
@@ -212,9 +216,7 @@ def _joint_trust(state: FormatState, officials: np.ndarray, idea: int) -> np.nda
     A joint product is the other side's as much as one's own: an official reads it through its trust of
     them, as it hears an advocate of another side.
     """
-    ideas = state.ideas
-    authors = np.flatnonzero((ideas.source[:, idea] == AUTHOR) & (ideas.first_adopted[:, idea] >= 0))
-    present = sides_of(state.side, authors)
+    present = sides_of(state.side, _authors(state.ideas, idea))
     trust = state.trust[officials[:, None], present[None, :]]  # np.ix_'s cells, without its checks
     others = state.side[officials][:, None] != present[None, :]
     counted = others.sum(axis=1)
@@ -245,7 +247,7 @@ def travel(state: FormatState, who: np.ndarray, until: np.ndarray, t: int) -> Tr
     config = state.config
     until[who] = t + config.trip_months
     rows, sides, values = [], [], []
-    for side in sorted(set(state.side.take(who).tolist())):  # np.unique's sides, as Python ints
+    for side in sides_of(state.side, who).tolist():
         others = who[state.side[who] != side]
         rows.append(others)
         sides.append(np.full(others.size, side, dtype=np.int64))
