@@ -128,7 +128,7 @@ class IssueSpace:
         self.moved = False  # some position has left its start
         self.official_rows = slice(int(official_groups[0]), int(official_groups[-1]) + 1)  # contiguous counters
         self._pull: tuple | None = None  # the framing pull's weights, kept while officials' holdings stay the same
-        self._open = np.zeros((2, 1, 0))  # per idea: still pulls (not adopted), and pulls as a Track Two idea
+        self._weights = np.zeros((4, 0, self.dimensions))  # the pull's weights by idea (see _framing), kept
         self.per_official = np.divide(
             1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
         )  # a side's share of officials per holder
@@ -319,7 +319,12 @@ class IssueSpace:
     def _framing(self, entered: bool) -> bool:
         """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
 
-        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then.
+        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then. Each
+        side's targets (its officials' holdings of the open ideas, and of the open Track Two ideas, times their
+        locations) and totals (the holdings summed) come from one product with kept (ideas x dimensions) weights:
+        the open ideas' locations (0 elsewhere: the products and sums of the holdings times the 0/1 masks, so the
+        same bits) and, for the totals, the masks repeated along the dimensions (whole numbers: exact in any order).
+        Each total is then in every dimension's column, so one multiplication scales both and a step needs no column.
         """
         ideas = self.ideas
         n = ideas.count
@@ -327,20 +332,22 @@ class IssueSpace:
         held_now = holders.tobytes()  # the holdings as they stand (compared whole: a few hundred bytes)
         cached = self._pull
         if entered or cached is None or cached[0] != held_now:
-            if entered or self._open.shape[2] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
+            weights = self._weights
+            if entered or weights.shape[1] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
                 still_open = ideas.entered_step[:n] < 0
                 track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
-                self._open = np.array([still_open, track_two], dtype=float)[:, None, :]  # stack's, in one call
-            held = holders * self._open  # (all open, Track Two open) x sides x ideas
-            targets = held @ ideas.location[:n]  # 2 x sides x dimensions
-            totals = np.add.reduce(held, axis=2)[:, :, None]  # 2 x sides x 1
+                masks = np.array([still_open, track_two], dtype=float)[:, :, None]  # 2 x ideas x 1
+                weights = np.empty((4, n, self.dimensions))
+                np.multiply(masks, ideas.location[:n], out=weights[:2])
+                weights[2:] = masks
+                self._weights = weights
+            pulled = np.matmul(holders, weights)  # (all open, Track Two open) x sides x dimensions: targets, totals
             factor = self._factor
             if self.framing_pull * n > 1.0:  # possibly past the held ideas' centre: at most all the way there
-                pull = totals[0, :, 0] * factor[0, :, 0]
+                pull = pulled[2, :, 0] * factor[0, :, 0]
                 factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
-            targets *= factor
-            totals *= factor
-            cached = self._pull = (held_now, targets, totals, np.count_nonzero(totals[0]) > 0)
+            pulled *= factor
+            cached = self._pull = (held_now, pulled[:2], pulled[2:], np.count_nonzero(pulled[2]) > 0)
         if not cached[3]:
             return False
         step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions
