@@ -1683,19 +1683,22 @@ def make_params(overrides: Mapping[str, Any] | Params | None = None) -> Params:
 
 @functools.lru_cache(maxsize=1)
 def _kinds_by_behaviour() -> dict[str, dict[str, Any]]:
-    """Each behaviour's default kind as a plain dict, built once (merge copies it)."""
+    """Each behaviour's default kind as a plain dict, built once (read, never written: _overlay shares it)."""
     return {k.behaviour: k.model_dump(mode="json") for k in _default_kinds().values()}
 
 
 def _complete_kinds(kinds: dict[str, Any]) -> dict[str, Any]:
-    """Drop kinds set to null; fill a new kind's missing fields from its behaviour's default."""
+    """Drop kinds set to null; fill a new kind's missing fields from its behaviour's default.
+
+    The result is for validation only (read, never written), so the defaults' untouched parts are shared (_overlay).
+    """
     by_behaviour = _kinds_by_behaviour()
     completed: dict[str, Any] = {}
     for name, spec in kinds.items():
         if spec is None:
             continue
         if isinstance(spec, Mapping) and isinstance(spec.get("behaviour"), str) and spec["behaviour"] in by_behaviour:
-            completed[name] = merge(by_behaviour[spec["behaviour"]], spec)
+            completed[name] = _overlay(by_behaviour[spec["behaviour"]], spec)
         else:
             completed[name] = spec
     return completed
