@@ -80,37 +80,46 @@ def _sample_pairs(rng: np.random.Generator, n_pairs: int, m: int) -> np.ndarray:
     return np.sort(rng.permutation(chosen)[:m])
 
 
-def _block_edges(
-    rng: np.random.Generator, a: np.ndarray, b: np.ndarray | None, p: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Edges of G(n, p) inside block a (b is None) or of the bipartite G(n_a, n_b, p) between a and b."""
-    if p <= 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    if b is None:
-        n = a.size
-        n_pairs = n * (n - 1) // 2
-        index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
-        # invert the row-major index over pairs (i < j)
-        i = (n - 2 - np.floor(np.sqrt(-8.0 * index + 4.0 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
-        j = index + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
-        return a[i], a[j]
-    n_pairs = a.size * b.size
-    index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
-    return a[index // b.size], b[index % b.size]
-
-
 def stochastic_block_edges(
     rng: np.random.Generator, blocks: list[np.ndarray], probability: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected SBM edges (u < v) for node blocks and a symmetric block probability matrix."""
-    sources, targets = [], []
+    """Undirected SBM edges (u < v) for node blocks and a symmetric block probability matrix.
+
+    Each block pair's edges are G(n, p) inside a block or the bipartite G(n_a, n_b, p) between two: a number of
+    pairs drawn, then which (an index over the row-major pairs i < j, or over a x b). The draws go pair by pair;
+    the indices are turned into actors for every pair at once (the same arithmetic on each, in fewer calls).
+    """
+    drawn, firsts, seconds = [], [], []  # each block pair's drawn indices, and its two blocks
     for x, nodes_x in enumerate(blocks):
         for y in range(x, len(blocks)):
-            u, v = _block_edges(rng, nodes_x, None if x == y else blocks[y], float(probability[x, y]))
-            sources.append(u)
-            targets.append(v)
-    u = np.concatenate(sources) if sources else np.empty(0, np.int64)
-    v = np.concatenate(targets) if targets else np.empty(0, np.int64)
+            p = float(probability[x, y])
+            if p <= 0:
+                continue
+            n_pairs = nodes_x.size * (nodes_x.size - 1) // 2 if x == y else nodes_x.size * blocks[y].size
+            index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
+            if index.size:
+                drawn.append(index)
+                firsts.append(x)
+                seconds.append(y)
+    if not drawn:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    sizes = np.array([nodes.size for nodes in blocks], dtype=np.int64)
+    counts = [index.size for index in drawn]
+    index = np.concatenate(drawn)
+    x = np.repeat(np.array(firsts, dtype=np.int64), counts)  # each edge's blocks
+    y = np.repeat(np.array(seconds, dtype=np.int64), counts)
+    first, second = np.divmod(index, sizes.take(y))  # between blocks: row and column of a x b
+    within = np.flatnonzero(x == y)
+    if within.size:  # inside a block: invert the row-major index over its pairs (i < j)
+        k = index.take(within)
+        n = sizes.take(x.take(within))
+        i = (n - 2 - np.floor(np.sqrt(-8.0 * k + 4.0 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+        first[within] = i
+        second[within] = k + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
+    nodes = np.concatenate(blocks)
+    starts = np.cumsum(sizes) - sizes  # each block's first place in nodes
+    u = nodes.take(starts.take(x) + first)
+    v = nodes.take(starts.take(y) + second)
     return np.minimum(u, v), np.maximum(u, v)
 
 

@@ -1,7 +1,8 @@
-"""The month's cheaper paths outside advocacy give, bit for bit, what their full computation gives (issue 22).
+"""The month's and the build's cheaper paths give, bit for bit, what their full computation gives (issue 22).
 
-Session 15 (`month3`) made the issue space's framing pull one product with kept weights, and completes the kinds of a
-config without deep copies. Each test checks a path against the computation it replaces, as it stood before.
+Session 15 (`month3`) made the issue space's framing pull one product with kept weights, completes the kinds of a
+config without deep copies and turns the network's drawn pair indices into ties for every block pair at once. Each
+test checks a path against the computation it replaces, as it stood before.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tracktwo.model import params as params_module
 from tracktwo.model.ideas import ORIGINS
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.model import TrackTwoModel
+from tracktwo.model.network import _sample_pairs, stochastic_block_edges
 from tracktwo.model.params import Params, make_params
 
 CONFIGS = [
@@ -94,3 +96,49 @@ def test_kinds_completed_without_copies_validate_as_the_deep_merge_does(override
         kind.autonomy.mean = 0.99
     assert json.dumps(params_module._kinds_by_behaviour(), sort_keys=True) == defaults
     assert make_params(overrides).model_dump() == Params.model_validate(copy.deepcopy(data)).model_dump()
+
+
+def _edges_pair_by_pair(rng: np.random.Generator, blocks: list[np.ndarray], probability: np.ndarray) -> tuple:
+    """The block model's ties as drawn before: each block pair's indices turned into actors on their own."""
+    sources, targets = [], []
+    for x, a in enumerate(blocks):
+        for y in range(x, len(blocks)):
+            p = float(probability[x, y])
+            if p <= 0:
+                continue
+            if x == y:
+                n = a.size
+                n_pairs = n * (n - 1) // 2
+                index = _sample_pairs(rng, n_pairs, int(rng.binomial(n_pairs, p)))
+                i = (n - 2 - np.floor(np.sqrt(-8.0 * index + 4.0 * n * (n - 1) - 7) / 2.0 - 0.5)).astype(np.int64)
+                j = index + i + 1 - n * (n - 1) // 2 + (n - i) * ((n - i) - 1) // 2
+                sources.append(a[i])
+                targets.append(a[j])
+            else:
+                b = blocks[y]
+                index = _sample_pairs(rng, a.size * b.size, int(rng.binomial(a.size * b.size, p)))
+                sources.append(a[index // b.size])
+                targets.append(b[index % b.size])
+    u = np.concatenate(sources) if sources else np.empty(0, np.int64)
+    v = np.concatenate(targets) if targets else np.empty(0, np.int64)
+    return np.minimum(u, v), np.maximum(u, v)
+
+
+def test_block_model_ties_from_every_pair_at_once_equal_the_ties_pair_by_pair() -> None:
+    """The same ties in the same order (empty blocks, zero and full probabilities, one block) as pair by pair."""
+    cases = np.random.default_rng(1515)
+    for _ in range(400):
+        count = int(cases.integers(1, 9))
+        sizes = cases.integers(0, 40, count)
+        blocks = np.split(cases.permutation(int(sizes.sum())), np.cumsum(sizes)[:-1])
+        probability = cases.random((count, count)) * cases.choice([0.05, 0.5, 1.0])
+        probability[cases.random((count, count)) < 0.2] = 0.0
+        probability = np.minimum(probability, probability.T)
+        if cases.random() < 0.1:
+            probability[:] = 1.0
+        seed = int(cases.integers(1 << 40))
+        expected = _edges_pair_by_pair(np.random.default_rng(seed), blocks, probability)
+        drawn = stochastic_block_edges(np.random.default_rng(seed), blocks, probability)
+        for got, want in zip(drawn, expected, strict=True):
+            assert got.dtype == want.dtype
+            assert got.tolist() == want.tolist()
