@@ -250,7 +250,7 @@ def step_snapshot(
         "adoptions": adoptions,
         "new_transfers": int(transferred.size),
         "ideas_transferred": ideas.entered_count,
-        "ideas_in_circulation": int(np.count_nonzero(np.logical_or.reduce(holders, axis=0))),
+        "ideas_in_circulation": int(np.count_nonzero(np.add.reduce(holders, axis=0))),  # held in some group
         "mean_cross_side_trust": model.mean_cross_side_trust(),
         "cross_side_ties_created": model.cross_side_ties_created,
     }

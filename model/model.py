@@ -281,7 +281,7 @@ class TrackTwoModel(mesa.Model):
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
-        self._inside: tuple | None = None  # (participants counted, grassroots inside, their sides, sizes outside)
+        self._inside: tuple | None = None  # (meetings counted, grassroots inside, their sides, sizes outside)
         self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
@@ -849,19 +849,19 @@ class TrackTwoModel(mesa.Model):
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
         """Grassroots who took part in a meeting, their sides, and the (track, side) group sizes without them (flat).
 
-        Kept until someone new takes part (taking part is never undone: the count of participants says when).
+        Kept until a meeting is recorded (taking part is noted only as a meeting is, in the record every initiative
+        shares, and never undone: the count of meetings says when).
         """
-        participated = self.series.participated
-        count = int(np.count_nonzero(participated))
+        held = len(self.series.records)
         cached = self._inside
-        if cached is None or cached[0] != count:
-            inside = np.flatnonzero(participated & self._grassroots_track)
+        if cached is None or cached[0] != held:
+            inside = np.flatnonzero(self.series.participated & self._grassroots_track)
             sides = self.side[inside]
             sizes = self._group_sizes
             if inside.size:
                 sizes = sizes.copy()
                 sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
-            cached = self._inside = (count, inside, sides, sizes.reshape(-1).tolist())
+            cached = self._inside = (held, inside, sides, sizes.reshape(-1).tolist())
         return cached[1], cached[2], cached[3]
 
     def run(self) -> None:

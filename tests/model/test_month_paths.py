@@ -142,3 +142,31 @@ def test_block_model_ties_from_every_pair_at_once_equal_the_ties_pair_by_pair() 
         for got, want in zip(drawn, expected, strict=True):
             assert got.dtype == want.dtype
             assert got.tolist() == want.tolist()
+
+
+ROOMS_WITH_GRASSROOTS = [
+    {"steps": 50, "workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}},
+    {  # a second initiative's meetings and an outreach format: taking part noted in the shared record
+        "steps": 50,
+        "workshops.mix": {"autonomous": 0.5, "grassroots": 0.5},
+        "programme.events": [{"format": "workshop", "step": 3, "count": 4, "interval": 5}],
+        "initiatives": [{"name": "second", "events": [{"format": "workshop", "step": 4, "count": 5, "interval": 7}]}],
+    },
+    {"steps": 50},
+]
+
+
+@pytest.mark.parametrize("config", ROOMS_WITH_GRASSROOTS)
+def test_the_months_kept_counts_equal_their_array_definitions(config: dict) -> None:
+    """Each month: the grassroots inside the rooms (kept by the meetings' count) and the ideas in circulation."""
+    model = TrackTwoModel(make_params(config), 5)
+    inside = 0
+    for _ in range(model.params.steps):
+        model.step()
+        kept = model._grassroots_inside()[0]
+        expected = np.flatnonzero(model.series.participated & (model.behaviour == "grassroots"))
+        assert kept.tolist() == expected.tolist()
+        inside += kept.size
+        held = model.ideas.holds[:, : model.ideas.count]
+        assert model.snapshot["ideas_in_circulation"] == int(held.any(axis=0).sum())
+    assert (inside > 0) == ("workshops.mix" in config)
