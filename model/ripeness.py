@@ -90,8 +90,8 @@ class RipenessProcess:
 
     @property
     def ripe(self) -> bool:
-        """Track One as a whole is ripe: every state is."""
-        return bool(np.count_nonzero(self.states) == self.states.size)
+        """Track One as a whole is ripe: every state is (a few states, read as Python bools: no array call)."""
+        return all(self.states.tolist())
 
     def stage(self, next_step: int, months: int) -> None:
         """Hold Track One ripe from next_step for `months` steps (a trainer's "ripe moment now")."""

@@ -201,3 +201,12 @@ def test_the_kept_mean_trust_is_each_months_mean_trust(config: dict) -> None:
     model.trust = model.trust * 0.5  # another array in its place: the mean of the new one
     values = model.cross_side_trust()
     assert model.n_sides == 1 or model.mean_cross_side_trust() == float(np.add.reduce(values) / values.size)
+
+
+def test_ripe_read_as_python_bools_is_every_state_ripe() -> None:
+    """RipenessProcess.ripe (the states as Python bools) is the states' all(), for 1-9 states, and a Python bool."""
+    process = TrackTwoModel(make_params({"steps": 2}), 0).ripeness
+    cases = np.random.default_rng(15)
+    for _ in range(200):
+        process.states = cases.random(int(cases.integers(1, 10))) < 0.8
+        assert process.ripe is bool(process.states.all())
