@@ -281,6 +281,7 @@ class TrackTwoModel(mesa.Model):
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
+        self._ripeness_table: tuple[int, list[list[float]]] | None = None  # (first month, its ripeness draws on)
         self._inside: tuple | None = None  # (meetings counted, grassroots inside, their sides, sizes outside)
         self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
@@ -480,7 +481,7 @@ class TrackTwoModel(mesa.Model):
         self.datacollector.collect(self)
         if self._endogenous:
             drivers = self.ripeness_drivers()
-            draws = self.randomness.uniform_list("ripeness", t + 1, self._states.size)  # Python floats
+            draws = self._ripeness_draws(t + 1)  # Python floats
             opened = ripeness.advance(draws, t + 1, drivers)
             if self.record is not None and opened.any():
                 for state, was_opened in enumerate(opened.tolist()):
@@ -490,6 +491,21 @@ class TrackTwoModel(mesa.Model):
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
             self.running = False  # the last month: step() does nothing more
+
+    def _ripeness_draws(self, number: int) -> list[float]:
+        """The ripeness uniforms at `number` (a month), one per Track One state, as Python floats.
+
+        Read from a table of the run's months from `number` on, hashed in one pass when first needed: a month's own
+        key and hashes on Python ints cost more than the run's table does.
+        """
+        table = self._ripeness_table
+        if table is None or not table[0] <= number < table[0] + len(table[1]):
+            count = max(self.params.steps + 2 - number, 1)  # the months left (step() draws for the next month)
+            table = self._ripeness_table = (
+                number,
+                self.randomness.uniform_rows("ripeness", number, count, self._states.size),
+            )
+        return table[1][number - table[0]]
 
     def _apply_behaviour_rules(self, ripe: bool | None = None) -> None:
         """Set each actor's novelty aversion and forgetting rate from its class's rules (ripe: force every state)."""

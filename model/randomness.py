@@ -157,11 +157,16 @@ class EventRandomness:
         """:meth:`uniforms` of one id (an idea's key) as a Python float: the same arithmetic, without arrays."""
         return _few_uniforms(self.key(event, number), (identity,))[0]
 
-    def uniform_list(self, event: str, number: int, count: int) -> list[float]:
-        """:meth:`uniforms` of the ids 0 .. count - 1 as Python floats (the Track One states' ripeness draws)."""
-        if count > _FEW:
-            return self.uniforms(event, number, np.arange(count)).tolist()
-        return _few_uniforms(self.key(event, number), range(count))
+    def uniform_rows(self, event: str, first: int, count: int, ids: int) -> list[list[float]]:
+        """:meth:`uniforms` of the ids 0 .. ids - 1 at each number from `first` (>= 0) on, `count` numbers, in one pass.
+
+        Python floats, a row per number (the Track One states' ripeness draws for the run's months): each number's
+        key as :meth:`step_prefixes` makes it, then each id's hash as :meth:`uniforms`' (uint64, wrapping).
+        """
+        z = self.step_prefixes((event,), first, count) + golden_ids(ids)  # (numbers x ids)
+        mix_array(z)
+        z >>= _SHIFT_11
+        return (z * UNIT).tolist()
 
     def step_prefixes(self, events: tuple[str, ...], first: int, count: int) -> np.ndarray:
         """:meth:`key` of each event class at `count` numbers from `first` (>= 0), in one pass: (numbers x events).

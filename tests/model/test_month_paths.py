@@ -210,3 +210,28 @@ def test_ripe_read_as_python_bools_is_every_state_ripe() -> None:
     for _ in range(200):
         process.states = cases.random(int(cases.integers(1, 10))) < 0.8
         assert process.ripe is bool(process.states.all())
+
+
+@pytest.mark.parametrize("ids", [1, 2, 3, 5, 9])
+def test_uniform_rows_are_each_numbers_keyed_uniforms(ids: int) -> None:
+    """One pass over many numbers gives each number's uniforms (the Python-int path for a few ids, arrays beyond)."""
+    randomness = TrackTwoModel(make_params({"steps": 2}), ids).randomness
+    for first, count in ((0, 3), (2, 120), (119, 1), (10_000, 4), (2**40, 2)):
+        rows = randomness.uniform_rows("ripeness", first, count, ids)
+        assert len(rows) == count
+        for number, row in enumerate(rows, start=first):
+            assert row == randomness.uniforms("ripeness", number, np.arange(ids)).tolist()
+
+
+@pytest.mark.parametrize(
+    "config", [{"steps": 50}, {"steps": 30, "sides": 3, "ripeness.scope": "per_side"}, {"steps": 5, "sides": 6}]
+)
+def test_the_months_ripeness_draws_from_the_runs_table_are_each_months_uniforms(config: dict) -> None:
+    """Every month's ripeness draws read from the run's table are that month's uniforms, also past a longer run."""
+    model = TrackTwoModel(make_params(config), 7)
+    states = model.ripeness.states.size
+    for t in range(1, model.params.steps + 1):
+        assert model._ripeness_draws(t + 1) == model.randomness.uniforms("ripeness", t + 1, np.arange(states)).tolist()
+    model.params.steps += 3  # a longer run than the table was made for: a new table from there
+    for t in range(model.params.steps - 3, model.params.steps + 1):
+        assert model._ripeness_draws(t + 1) == model.randomness.uniforms("ripeness", t + 1, np.arange(states)).tolist()

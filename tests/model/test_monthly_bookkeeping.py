@@ -140,7 +140,7 @@ def test_the_ripeness_draws_as_python_floats_are_the_keyed_uniforms(sides: int) 
     model = TrackTwoModel(make_params({"sides": sides, "ripeness.scope": "per_side", "steps": 2}), sides)
     for step in (1, 2, 17, 119, 10_000):
         expected = model.randomness.uniforms("ripeness", step, np.arange(16))[:sides]  # 16 ids: the array pass
-        assert model.randomness.uniform_list("ripeness", step, sides) == expected.tolist()
+        assert model.randomness.uniform_rows("ripeness", step, 1, sides) == [expected.tolist()]
 
 
 def test_advance_from_python_floats_equals_advance_from_arrays() -> None:
