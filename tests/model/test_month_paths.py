@@ -1,8 +1,10 @@
 """The month's and the build's cheaper paths give, bit for bit, what their full computation gives (issue 22).
 
-Session 15 (`month3`) made the issue space's framing pull one product with kept weights, completes the kinds of a
-config without deep copies and turns the network's drawn pair indices into ties for every block pair at once. Each
-test checks a path against the computation it replaces, as it stood before.
+Session 15 (`month3`): the issue space's framing pull from one product with kept weights, the kinds of a config
+completed without deep copies, the network's drawn pair indices turned into ties for every block pair at once, the
+grassroots inside the rooms kept by the meetings' count, the mean cross-side trust kept while trust is unchanged,
+ripeness read as Python bools and the month's ripeness draws read from a table of the run's months. Each test
+checks a path against the computation it replaces, as it stood before, over runs' months or random cases.
 """
 
 from __future__ import annotations
