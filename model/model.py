@@ -286,8 +286,6 @@ class TrackTwoModel(mesa.Model):
         self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot: dict[str, float] = {}
-        self._trust_writes = 0  # changes of trust by the model's writers (apply_trust, meetings, officials learning)
-        self._mean_trust: tuple | None = None  # (the trust array, its writes, their mean cross-side trust), kept
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
 
@@ -424,29 +422,20 @@ class TrackTwoModel(mesa.Model):
 
         The same values and sum (numpy's, then one division) with fewer calls: the side columns added into one
         array and the own side's cells taken out in place; with two sides the division by 1 is left out (exact).
-
-        Kept while trust is unchanged: the model's own writers count their changes (trust is written nowhere else;
-        the programmes' events change it through apply_trust), and another array put in its place is new.
         """
         trust, sides = self.trust, self.n_sides
         if sides < 2 or self.n_actors == 0:
             return math.nan
-        kept = self._mean_trust
-        if kept is not None and kept[0] is trust and kept[1] == self._trust_writes:
-            return kept[2]
         if sides >= _FEW_SIDES or not trust.flags.c_contiguous or trust.dtype != np.float64:
             values = self.cross_side_trust()
-            mean = float(np.add.reduce(values) / values.size)
-        else:
-            total = np.add(trust[:, 0], trust[:, 1])
-            for side in range(2, sides):
-                total += trust[:, side]
-            total -= trust.reshape(-1).take(self._own_side_cells)
-            if sides > 2:
-                total /= sides - 1
-            mean = float(np.add.reduce(total)) / self.n_actors
-        self._mean_trust = (trust, self._trust_writes, mean)
-        return mean
+            return float(np.add.reduce(values) / values.size)
+        total = np.add(trust[:, 0], trust[:, 1])
+        for side in range(2, sides):
+            total += trust[:, side]
+        total -= trust.reshape(-1).take(self._own_side_cells)
+        if sides > 2:
+            total /= sides - 1
+        return float(np.add.reduce(total)) / self.n_actors
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
@@ -557,7 +546,6 @@ class TrackTwoModel(mesa.Model):
     def apply_trust(self, change: TrustChange) -> None:
         """Set the trust of some (actor, side) cells (an exposure trip's)."""
         self.trust[change.rows, change.sides] = change.trust
-        self._trust_writes += 1
 
     def add_author_sides(self, idea: int, sides: np.ndarray) -> None:
         """An idea's carriers now include these sides (a shuttle carried it there)."""
@@ -622,7 +610,6 @@ class TrackTwoModel(mesa.Model):
         if rows.size:  # trust[cells] += gain[rows] x (1 - trust[cells]): the cells as read above (distinct)
             gain = w.trust_gain * value * learned
             self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
-            self._trust_writes += 1
         standing = self.standing.take(who)
         self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
         ties = self._form_cross_side_ties(number, who, w.tie_formation * value, shape.cross)
@@ -753,7 +740,6 @@ class TrackTwoModel(mesa.Model):
         if learnt.size == 0:
             return
         counted = np.bincount(learnt)  # each cell, in order, and how often
-        self._trust_writes += 1
         cells = counted.nonzero()[0]
         times = counted.take(cells)
         if self.trust.flags.c_contiguous:  # the cells index the flat (actors x sides) trust: 1-D indexing is cheaper

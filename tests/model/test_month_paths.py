@@ -2,8 +2,8 @@
 
 Session 15 (`month3`): the issue space's framing pull from one product with kept weights, the kinds of a config
 completed without deep copies, the network's drawn pair indices turned into ties for every block pair at once, the
-grassroots inside the rooms kept by the meetings' count, the mean cross-side trust kept while trust is unchanged,
-ripeness read as Python bools and the month's ripeness draws read from a table of the run's months. Each test
+grassroots inside the rooms kept by the meetings' count, ripeness read as Python bools and the month's ripeness
+draws read from a table of the run's months. Each test
 checks a path against the computation it replaces, as it stood before, over runs' months or random cases.
 """
 
@@ -172,37 +172,6 @@ def test_the_months_kept_counts_equal_their_array_definitions(config: dict) -> N
         held = model.ideas.holds[:, : model.ideas.count]
         assert model.snapshot["ideas_in_circulation"] == int(held.any(axis=0).sum())
     assert (inside > 0) == ("workshops.mix" in config)
-
-
-TRIPS = {  # exposure trips change trust through apply_trust, between the meetings' changes
-    "steps": 40,
-    "programme.events": [
-        {"format": "workshop", "step": 2, "count": 3, "interval": 9},
-        {"format": "exposure_trip", "step": 6, "audience": "officials"},
-        {"format": "exposure_trip", "step": 16, "audience": "officials"},
-    ],
-}
-
-
-@pytest.mark.parametrize(
-    "config", [{"steps": 60}, EVERY_FEATURE, TRIPS, {"steps": 40, "sides": 9}, {"steps": 9, "sides": 1}]
-)
-def test_the_kept_mean_trust_is_each_months_mean_trust(config: dict) -> None:
-    """The mean trust kept while the model's writers leave trust alone is each month's mean, trips included."""
-    model = TrackTwoModel(make_params(config), 2)
-    kept = 0
-    for _ in range(model.params.steps):
-        writes = model._trust_writes
-        model.step()
-        kept += writes == model._trust_writes
-        values = model.cross_side_trust()
-        expected = float(np.add.reduce(values) / values.size)
-        got = model.snapshot["mean_cross_side_trust"]
-        assert got == expected or (model.n_sides == 1 and np.isnan(got))
-    assert model.n_sides == 1 or 0 < kept < model.params.steps
-    model.trust = model.trust * 0.5  # another array in its place: the mean of the new one
-    values = model.cross_side_trust()
-    assert model.n_sides == 1 or model.mean_cross_side_trust() == float(np.add.reduce(values) / values.size)
 
 
 def test_ripe_read_as_python_bools_is_every_state_ripe() -> None:
