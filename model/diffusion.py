@@ -50,6 +50,7 @@ __all__ = [
     "advocate",
     "expand_rows",
     "forget",
+    "forget_cells",
     "forget_thresholds",
     "trust_by_side",
 ]
@@ -842,9 +843,8 @@ def forget(
     """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event.
 
     `thresholds`: :func:`forget_thresholds` of `rate`, and `largest` their maximum, when the caller keeps them
-    (computed here otherwise).
-    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
-    rates): only the few cells under it are read cell by cell.
+    (computed here otherwise). The held cells are found by a pass over every cell (:func:`forget_cells` takes
+    them kept).
     """
     empty = np.empty(0, dtype=np.int64)
     if thresholds is None:
@@ -858,15 +858,26 @@ def forget(
         return actors.take(dropped), ideas.take(dropped)
     n_actors = cells.shape[1]
     flat = cells.reshape(-1).nonzero()[0]  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
-    if flat.size == 0:
-        return empty, empty
-    ideas = flat // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
-    actors = flat - ideas * n_actors
+    dropped = flat.take(forget_cells(draws, flat, n_actors, thresholds, largest))
+    ideas = dropped // n_actors
+    return dropped - ideas * n_actors, ideas
+
+
+def forget_cells(
+    draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds: np.ndarray, largest: np.uint64 | None = None
+) -> np.ndarray:
+    """:func:`forget` of the held flat cells (idea x n_actors + actor) `cells`: the positions of those dropped.
+
+    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
+    rates): only the few cells under it are read cell by cell. The positions are in increasing order.
+    """
+    if cells.size == 0:
+        return cells
+    ideas = cells // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
+    actors = cells - ideas * n_actors
     bits = draws.bits(_STEP_ROWS["forgetting"], actors, ideas)  # the forgetting uniforms' integers
     largest = thresholds.max() if largest is None else largest
     under = (bits < largest).nonzero()[0]  # below the largest rate: a superset of the dropped
     if under.size == 0:
-        return empty, empty
-    actors, ideas, bits = actors.take(under), ideas.take(under), bits.take(under)
-    dropped = (bits < thresholds.take(actors)).nonzero()[0]  # each actor's own rate
-    return actors.take(dropped), ideas.take(dropped)
+        return under
+    return under.take((bits.take(under) < thresholds.take(actors.take(under))).nonzero()[0])  # each actor's own rate

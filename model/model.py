@@ -29,7 +29,7 @@ from tracktwo.model.diffusion import (
     TieIndex,
     advocate,
     expand_rows,
-    forget,
+    forget_cells,
     forget_thresholds,
     trust_by_side,
 )
@@ -745,9 +745,9 @@ class TrackTwoModel(mesa.Model):
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
-        ideas = self.ideas
-        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting, *self._forget_thresholds)
-        ideas.drop(actors, dropped)
+        ideas = self.ideas  # the held cells kept by the store (no pass over every cell), and the dropped taken out
+        cells = ideas.held_cells()
+        ideas.drop_held(forget_cells(self._step_draws(t), cells, ideas.n_actors, *self._forget_thresholds))
 
     def rival_ideas(self, t: int) -> None:
         """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""
