@@ -354,6 +354,7 @@ def advocate(
     context: Context,
     exposures: bool = False,
     counts: AdvocateCounts | None = None,
+    counted: bool = False,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
@@ -362,12 +363,13 @@ def advocate(
     has columns); `draws.keys` per idea.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
-    from step to step (a run's), so only the advocacy that changed is counted again.
+    from step to step (a run's), so only the advocacy that changed is counted again; `counted`: `counts` has
+    counted `active` already (the caller brought them up to date: :meth:`AdvocateCounts.update_cells`).
 
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    advocacy = np.count_nonzero(active)
+    advocacy = counts.counted if counted else np.count_nonzero(active)
     if context.base_rate <= 0 or not advocacy:
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
@@ -375,7 +377,7 @@ def advocate(
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     counter = counts or AdvocateCounts(context.sides)
-    _, total = counter.update(ties, active, advocacy)
+    _, total = counter.current(n_ideas) if counted else counter.update(ties, active, advocacy)
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -426,18 +428,9 @@ class AdvocateCounts:
         Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
         `advocacy`: the advocating cells of `active`, when counted already.
         """
-        n, n_ideas = active.shape
+        n_ideas = active.shape[1]
         advocating = active.T  # idea-major
-        layers = self.n_sides if ties.any_across else 1
-        if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
-            self.ties = ties
-        if ties is not self.ties:  # a network not counted (the first step): from no advocacy, everything counted
-            self.ties = ties
-            self.counts = np.zeros((layers, 0, n))
-            self.active = np.zeros((0, n), dtype=bool)
-            self.sums = None
-            self.counted = 0
-        self._room(n_ideas, layers)
+        layers, _ = self._follow(ties, n_ideas)
         counted = self.active[:n_ideas]
         changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
         if changed.size:
@@ -446,8 +439,60 @@ class AdvocateCounts:
             self._count_changes(ties, advocating, changed, layers, advocacy - self.counted == changed.size)
             counted[...] = advocating
             self.counted = advocacy
+        return self.current(n_ideas)
+
+    def update_cells(self, ties: TieIndex, n_ideas: int, cells: np.ndarray, now: np.ndarray) -> bool:
+        """:meth:`update` when only the flat `cells` (idea x actors + actor, some maybe twice) may have changed.
+
+        `now`: whether each advocates now; every other cell's advocacy is as last counted. So no pass over every
+        cell: the cells that changed are the same (sorted, each once) as update's comparison finds, and counted
+        alike. False, counting nothing, when the network's advocacy was never counted (the caller then counts
+        it all: :meth:`update`).
+        """
+        layers, kept = self._follow(ties, n_ideas)
+        if not kept:
+            return False
+        advocating = self.active[:n_ideas]
+        flat = advocating.reshape(-1)
+        flips = (now != flat.take(cells)).nonzero()[0]
+        if flips.size == 0:
+            return True
+        changed = cells.take(flips)
+        if changed.size > 1:  # in order, each once (a cell adopted a span ago and dropped since is listed twice)
+            changed.sort()
+            distinct = changed[1:] != changed[:-1]
+            if not distinct.all():
+                changed = changed[np.concatenate(([True], distinct))]
+        started = flat.take(changed)
+        np.logical_not(started, out=started)  # each changed cell flips
+        flat[changed] = started
+        starts = np.count_nonzero(started)
+        self._count_changes(ties, advocating, changed, layers, starts == changed.size)
+        self.counted += 2 * starts - changed.size
+        return True
+
+    def current(self, n_ideas: int) -> tuple[np.ndarray, np.ndarray]:
+        """The counts as last counted, and their total (:meth:`update`'s answer)."""
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if self.sums is None else self.sums[:n_ideas])
+
+    def _follow(self, ties: TieIndex, n_ideas: int) -> tuple[int, bool]:
+        """Follow the network to `ties` and make room for n_ideas ideas: (count layers, whether counts were kept).
+
+        Ties added to the network last counted (a workshop) are counted for the advocacy already counted; a
+        network not counted (the first step) starts from no advocacy (counts not kept).
+        """
+        layers = self.n_sides if ties.any_across else 1
+        kept = ties is self.ties or self._extends(ties, layers)
+        if not kept:
+            n = self.sides.size
+            self.counts = np.zeros((layers, 0, n))
+            self.active = np.zeros((0, n), dtype=bool)
+            self.sums = None
+            self.counted = 0
+        self.ties = ties
+        self._room(n_ideas, layers)
+        return layers, kept
 
     def _count_changes(
         self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool

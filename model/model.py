@@ -680,14 +680,7 @@ class TrackTwoModel(mesa.Model):
         n = ideas.count
         if n == 0 and self.record is None:
             return 0
-        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
-        span = self.params.diffusion.advocacy_span
-        active = adopted_at < t  # adopters advocate from the next step ...
-        active &= ideas.holds.T[:n]
-        if span is not None:
-            active &= adopted_at >= t - span  # ... for `span` steps
-        if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
-            active &= ~self._silenced[None, :]
+        self._count_advocacy(t, n)
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
@@ -702,7 +695,8 @@ class TrackTwoModel(mesa.Model):
         )
         draws = self._step_draws(t)
         exposures = self.record is not None
-        adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
+        counts = self.advocate_counts
+        adoptions = advocate(draws, self.tie_index, counts.active[:n].T, ideas.holds, context, exposures, counts, True)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
         open_to = self.programme.open_to(adoptions.actors, adoptions.ideas, t)  # a knowledge product's refusals
@@ -712,6 +706,29 @@ class TrackTwoModel(mesa.Model):
             ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
             self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
+
+    def _count_advocacy(self, t: int, n: int) -> None:
+        """Bring the advocate counts up to step t's advocacy.
+
+        From the cells that can have changed, kept by the ideas' store (no pass over every cell), or, with
+        nothing kept to compare with, from every cell's advocacy.
+        """
+        ideas, counts, span = self.ideas, self.advocate_counts, self.params.diffusion.advocacy_span
+        changes = ideas.advocacy_changes(t, span)
+        if changes is not None:
+            cells, now = changes
+            if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
+                now &= ~self._silenced.take(cells % self.n_actors)
+            if counts.update_cells(self.tie_index, n, cells, now):
+                return
+        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
+        active = adopted_at < t  # adopters advocate from the next step ...
+        active &= ideas.holds.T[:n]
+        if span is not None:
+            active &= adopted_at >= t - span  # ... for `span` steps
+        if self._silenced is not None:
+            active &= ~self._silenced[None, :]
+        counts.update(self.tie_index, active.T)
 
     def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:
         """Officials adopting an idea co-authored by people of another side come to trust that side more."""
