@@ -199,7 +199,30 @@ class TieIndex:
         new_indices[kept] = indices
         new_indptr = indptr.copy()
         new_indptr[1:] += np.cumsum(added).astype(indptr.dtype)
-        return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
+        network = TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
+        if self._padded:  # the parent's padded table, its rows with new ties written again
+            network._padded = network._repadded(self._padded, rows)
+        return network
+
+    def _repadded(self, padded: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
+        """:meth:`padded` from the parent network's table: the same arrays, only the `rows` (sorted) written again.
+
+        None (built afresh when asked) when a row outgrows the table: its width is the largest degree.
+        """
+        touched = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]  # each row once
+        degrees = self.degree.take(touched)
+        width = padded[0].shape[1]
+        if int(degrees.max()) > width:
+            return None
+        # a row only gains ties: its first `degree` slots written again cover every slot that changed (the spare
+        # slots after them stay the actor itself, weight 0)
+        neighbours, weights = padded[0].copy(), padded[1].copy()
+        _, entries = _row_entries(self.indptr, self.indices, touched, self.degree)
+        ends = degrees.cumsum()
+        slots = np.arange(entries.size) + (touched * width - ends + degrees).repeat(degrees)  # row x width + rank
+        neighbours.reshape(-1)[slots] = entries
+        weights.reshape(-1)[slots] = 1.0
+        return neighbours, weights
 
 
 def expand_rows(
