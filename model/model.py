@@ -58,6 +58,8 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
+_KEPT_ADVOCACY_AT = 8192  # (idea, actor) cells from which advocacy is counted from the kept changes (below, the
+# passes over every cell cost fewer instructions than the bookkeeping of the changes)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 
 
@@ -711,10 +713,10 @@ class TrackTwoModel(mesa.Model):
         """Bring the advocate counts up to step t's advocacy.
 
         From the cells that can have changed, kept by the ideas' store (no pass over every cell), or, with
-        nothing kept to compare with, from every cell's advocacy.
+        few cells or nothing kept to compare with, from every cell's advocacy.
         """
         ideas, counts, span = self.ideas, self.advocate_counts, self.params.diffusion.advocacy_span
-        changes = ideas.advocacy_changes(t, span)
+        changes = ideas.advocacy_changes(t, span) if n * self.n_actors >= _KEPT_ADVOCACY_AT else None
         if changes is not None:
             cells, now = changes
             if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on

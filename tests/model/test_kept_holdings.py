@@ -15,6 +15,7 @@ import copy
 
 import numpy as np
 import pytest
+from tracktwo.model import model as model_module
 from tracktwo.model.diffusion import AdvocateCounts, TieIndex
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.model import TrackTwoModel
@@ -41,6 +42,12 @@ CONFIGS = {
     "one_step_span": {"diffusion.advocacy_span": 1, "forgetting.rate": 0.1},
     "grassroots_silenced": {"evaluation.removed": ["route:via_track_three"], **HEAVY_FORGETTING},
 }
+
+
+@pytest.fixture(autouse=True)
+def _kept_at_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept advocacy at every size (the model takes it from 8,192 cells: most of these runs have fewer)."""
+    monkeypatch.setattr(model_module, "_KEPT_ADVOCACY_AT", 0)
 
 
 def _model(config: dict, seed: int, steps: int = 60) -> TrackTwoModel:
