@@ -404,9 +404,7 @@ def advocate(
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
-    advocated = counter.advocated[:n_ideas]  # (the total above 0, kept)
-    pairs = _adopt(draws, ties, active.T, held, context, exposures, by_side, total, advocated)
-    receivers, ideas, sources, exposed = pairs
+    receivers, ideas, sources, exposed = _adopt(draws, ties, active.T, held, context, exposures, by_side, total)
     return Adoptions(receivers, ideas, sources, exposed)
 
 
@@ -430,7 +428,6 @@ class AdvocateCounts:
         self.counted = 0  # its (actor, idea) cells advocating
         self.counts = np.zeros((1, 0, sides.size))  # whole numbers, float64 as the products they enter
         self.sums: np.ndarray | None = None  # with several layers, their total (ideas x actors), kept beside them
-        self.advocated = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) whether the total is above 0
 
     def _room(self, n_ideas: int, layers: int) -> None:
         """Make room for n_ideas ideas in `layers` count layers (zeros beyond what was counted)."""
@@ -440,15 +437,13 @@ class AdvocateCounts:
         new = max(n_ideas, 2 * capacity)  # (no spare room at first: fresh memory costs a page fault per page touched)
         counts = np.zeros((layers, new, self.sides.size))
         active = np.zeros((new, self.sides.size), dtype=bool)
-        advocated = np.zeros((new, self.sides.size), dtype=bool)
         sums = None if layers == 1 else np.zeros((new, self.sides.size))
         if layers == self.counts.shape[0]:
             counts[:, :capacity] = self.counts
             active[:capacity] = self.active
-            advocated[:capacity] = self.advocated
             if sums is not None and capacity:
                 sums[:capacity] = self.sums
-        self.counts, self.active, self.sums, self.advocated = counts, active, sums, advocated
+        self.counts, self.active, self.sums = counts, active, sums
 
     def update(self, ties: TieIndex, active: np.ndarray, advocacy: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Counts for this step's advocacy, and their total (ideas x actors).
@@ -516,7 +511,6 @@ class AdvocateCounts:
             n = self.sides.size
             self.counts = np.zeros((layers, 0, n))
             self.active = np.zeros((0, n), dtype=bool)
-            self.advocated = np.zeros((0, n), dtype=bool)
             self.sums = None
             self.counted = 0
         self.ties = ties
@@ -532,11 +526,11 @@ class AdvocateCounts:
         float64, so the order of the additions never changes a count.
         """
         n = self.sides.size
-        total = counts = self.counts.reshape(-1)  # (layer 0's cells are the total's when there is one layer)
         actors = changed if advocating.shape[0] == 1 else changed % n
         first = None if advocating.shape[0] == 1 else changed - actors  # each changed cell's idea's first cell
         offset = None if layers == 1 else self.sides[actors] * (self.counts.shape[1] * n)  # its advocate's layer
         started = None if all_started else advocating.reshape(-1)[changed]
+        counts = self.counts.reshape(-1)
         padded = ties.padded() if changed.size * ties.widest <= _PAD_CHANGES else None  # (mostly spare slots beyond)
         if padded is None:
             degrees, neighbours = ties.entries(actors)
@@ -544,11 +538,9 @@ class AdvocateCounts:
             change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
             if offset is None:
                 np.add.at(counts, cells, change)
-            else:
-                total = self.sums.reshape(-1)
-                np.add.at(total, cells, change)
-                np.add.at(counts, cells + offset.repeat(degrees), change)
-            self._advocated(cells, total)
+                return
+            np.add.at(self.sums.reshape(-1), cells, change)
+            np.add.at(counts, cells + offset.repeat(degrees), change)
             return
         neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)  # spare slots: add 0
         cells = neighbours if first is None else neighbours + first[:, None]
@@ -557,15 +549,9 @@ class AdvocateCounts:
         weights = weights.reshape(-1)
         if offset is None:
             np.add.at(counts, cells.reshape(-1), weights)
-        else:
-            total = self.sums.reshape(-1)
-            np.add.at(total, cells.reshape(-1), weights)
-            np.add.at(counts, (cells + offset[:, None]).reshape(-1), weights)
-        self._advocated(cells.reshape(-1), total)
-
-    def _advocated(self, cells: np.ndarray, total: np.ndarray) -> None:
-        """Keep `advocated` (the total above 0) in step with the total's flat `cells`, just counted."""
-        self.advocated.reshape(-1)[cells] = total.take(cells) > 0
+            return
+        np.add.at(self.sums.reshape(-1), cells.reshape(-1), weights)
+        np.add.at(counts, (cells + offset[:, None]).reshape(-1), weights)
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -579,7 +565,6 @@ class AdvocateCounts:
         if ideas.size:
             n = self.sides.size
             cells = ideas * n + receivers[entry]
-            self.advocated.reshape(-1)[cells] = True  # (counts only grow here)
             if layers > 1:
                 np.add.at(self.sums.reshape(-1), cells, _PLUS_ONE)
                 cells += self.sides[advocates[entry]] * (self.counts.shape[1] * n)
@@ -596,18 +581,15 @@ def _adopt(
     exposures: bool,
     by_side: np.ndarray,
     total: np.ndarray,
-    advocated: np.ndarray | None = None,
 ):
     """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
 
     Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
     (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
     Returns the adopters, their idea columns, their credited advocates and (with `exposures`) the
-    adopters' advocate ties as (advocate, receiver, idea column). `advocated`: whether `total` is above 0, when
-    kept.
+    adopters' advocate ties as (advocate, receiver, idea column).
     """
-    advocated = total > 0 if advocated is None else advocated  # (kept by AdvocateCounts: no float pass)
-    flat = (advocated > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
+    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
     if flat.size == 0:
         return _nobody(exposures)
     if advocating.shape[0] == 1:  # one idea (plain diffusion): a cell is its receiver, every column 0 (None)
