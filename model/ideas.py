@@ -290,14 +290,13 @@ class IdeaStore:
     def drop_held(self, at: np.ndarray) -> None:
         """Drop the holdings at positions `at` (increasing) of :meth:`held_cells`' last answer: :meth:`drop`.
 
-        The pairs are dropped in the order of their cells (idea, then actor), as `drop` of a pass over every cell
-        would have them, and the kept cells lose those positions (no pass over every cell next month either).
+        The kept cells lose those positions (no pass over every cell next month either). The pairs come in the
+        kept cells' order, which the counts do not depend on (whole numbers, each pair once).
         """
         if at.size == 0:
             return
         held = self._held
         cells = held.take(at)
-        cells.sort()
         ideas = cells // self.n_actors  # (the remainder by a product: cheaper than divmod's two divisions)
         actors = cells - ideas * self.n_actors
         self._flat[0][cells] = False

@@ -29,6 +29,7 @@ from tracktwo.model.diffusion import (
     TieIndex,
     advocate,
     expand_rows,
+    forget,
     forget_cells,
     forget_thresholds,
     trust_by_side,
@@ -58,8 +59,8 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
-_KEPT_ADVOCACY_AT = 8192  # (idea, actor) cells from which advocacy is counted from the kept changes (below, the
-# passes over every cell cost fewer instructions than the bookkeeping of the changes)
+_KEPT_AT = 8192  # (idea, actor) cells from which advocacy and forgetting read the holdings' kept changes (below,
+# the passes over every cell cost fewer instructions than the bookkeeping of the changes)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 
 
@@ -716,7 +717,7 @@ class TrackTwoModel(mesa.Model):
         few cells or nothing kept to compare with, from every cell's advocacy.
         """
         ideas, counts, span = self.ideas, self.advocate_counts, self.params.diffusion.advocacy_span
-        changes = ideas.advocacy_changes(t, span) if n * self.n_actors >= _KEPT_ADVOCACY_AT else None
+        changes = ideas.advocacy_changes(t, span) if n * self.n_actors >= _KEPT_AT else None
         if changes is not None:
             cells, now = changes
             if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
@@ -764,9 +765,12 @@ class TrackTwoModel(mesa.Model):
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
-        ideas = self.ideas  # the held cells kept by the store (no pass over every cell), and the dropped taken out
-        cells = ideas.held_cells()
-        ideas.drop_held(forget_cells(self._step_draws(t), cells, ideas.n_actors, *self._forget_thresholds))
+        ideas, draws = self.ideas, self._step_draws(t)
+        if ideas.count * self.n_actors < _KEPT_AT:  # few cells: found by a pass over every cell
+            ideas.drop(*forget(draws, ideas.held, self.forgetting, *self._forget_thresholds))
+            return
+        cells = ideas.held_cells()  # the held cells kept by the store (no pass over every cell), the dropped taken out
+        ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, *self._forget_thresholds))
 
     def rival_ideas(self, t: int) -> None:
         """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""

@@ -45,8 +45,8 @@ CONFIGS = {
 
 @pytest.fixture(autouse=True)
 def _kept_at_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The kept advocacy at every size (the model takes it from 8,192 cells: most of these runs have fewer)."""
-    monkeypatch.setattr(model_module, "_KEPT_ADVOCACY_AT", 0)
+    """The kept paths at every size (the model takes them from 8,192 cells: most of these runs have fewer)."""
+    monkeypatch.setattr(model_module, "_KEPT_AT", 0)
 
 
 def _model(config: dict, seed: int, steps: int = 60) -> TrackTwoModel:
@@ -135,14 +135,7 @@ def test_runs_on_the_kept_paths_equal_runs_on_the_full_passes(name: str, monkeyp
     kept = _model(CONFIGS[name], 3, steps=48)
     for _ in range(48):
         kept.step()
-    full_held = IdeaStore.held_cells
-
-    def held_afresh(self: IdeaStore) -> np.ndarray:
-        self._held = None  # found by the pass over every cell each month
-        return full_held(self)
-
-    monkeypatch.setattr(IdeaStore, "held_cells", held_afresh)
-    monkeypatch.setattr(IdeaStore, "advocacy_changes", lambda self, t, span: None)
+    monkeypatch.setattr(model_module, "_KEPT_AT", 2**62)  # every month on the passes over every cell
     full = _model(CONFIGS[name], 3, steps=48)
     for _ in range(48):
         full.step()
