@@ -358,10 +358,9 @@ class IdeaStore:
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
-        held = self.held_count  # (take: cheaper than fancy indexing at these sizes)
-        before = held.take(actors) if change > 0 else None  # adopting: who held nothing before
-        np.add.at(held, actors, change)
-        groups = self.groups.take(actors)
+        before = self.held_count[actors] if change > 0 else None  # adopting: who held nothing before
+        np.add.at(self.held_count, actors, change)
+        groups = self.groups[actors]
         if actors.size <= _FEW_CHANGES:  # a few (group, idea) cells of the flat (groups x capacity) counts: adds
             if not self.group_holders.flags.c_contiguous:  # its flat view below must be a view
                 self.group_holders = np.ascontiguousarray(self.group_holders)
@@ -374,7 +373,7 @@ class IdeaStore:
             self.group_adoptions += np.bincount(groups, minlength=self.n_groups)
             crossed = actors[before == 0]  # from none to some ideas (adopting) ...
         else:
-            crossed = actors[held.take(actors) == 0]  # ... or from some to none (forgetting)
+            crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
         if crossed.size:  # each actor once, then counted by group
             once = crossed if crossed.size == 1 else self._once(crossed)
             self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
