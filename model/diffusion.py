@@ -926,9 +926,10 @@ def forget(
         return actors.take(dropped), ideas.take(dropped)
     n_actors = cells.shape[1]
     flat = cells.reshape(-1).nonzero()[0]  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
-    dropped = flat.take(forget_cells(draws, flat, n_actors, thresholds, largest))
-    ideas = dropped // n_actors
-    return dropped - ideas * n_actors, ideas
+    ideas = flat // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
+    actors = flat - ideas * n_actors
+    dropped = _forgotten(draws, actors, ideas, thresholds, largest)
+    return actors.take(dropped), ideas.take(dropped)
 
 
 def forget_cells(
@@ -941,8 +942,12 @@ def forget_cells(
     """
     if cells.size == 0:
         return cells
-    ideas = cells // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
-    actors = cells - ideas * n_actors
+    ideas = cells // n_actors
+    return _forgotten(draws, cells - ideas * n_actors, ideas, thresholds, largest)
+
+
+def _forgotten(draws: StepDraws, actors: np.ndarray, ideas: np.ndarray, thresholds: np.ndarray, largest) -> np.ndarray:
+    """The positions (increasing) of the held (actor, idea) pairs dropped: :func:`forget_cells`' draws."""
     bits = draws.bits(_STEP_ROWS["forgetting"], actors, ideas)  # the forgetting uniforms' integers
     largest = thresholds.max() if largest is None else largest
     under = (bits < largest).nonzero()[0]  # below the largest rate: a superset of the dropped
