@@ -50,6 +50,7 @@ __all__ = [
     "advocate",
     "expand_rows",
     "forget",
+    "forget_cells",
     "forget_thresholds",
     "trust_by_side",
 ]
@@ -198,7 +199,30 @@ class TieIndex:
         new_indices[kept] = indices
         new_indptr = indptr.copy()
         new_indptr[1:] += np.cumsum(added).astype(indptr.dtype)
-        return TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
+        network = TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
+        if self._padded:  # the parent's padded table, its rows with new ties written again
+            network._padded = network._repadded(self._padded, rows)
+        return network
+
+    def _repadded(self, padded: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
+        """:meth:`padded` from the parent network's table: the same arrays, only the `rows` (sorted) written again.
+
+        None (built afresh when asked) when a row outgrows the table: its width is the largest degree.
+        """
+        touched = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]  # each row once
+        degrees = self.degree.take(touched)
+        width = padded[0].shape[1]
+        if int(degrees.max()) > width:
+            return None
+        # a row only gains ties: its first `degree` slots written again cover every slot that changed (the spare
+        # slots after them stay the actor itself, weight 0)
+        neighbours, weights = padded[0].copy(), padded[1].copy()
+        _, entries = _row_entries(self.indptr, self.indices, touched, self.degree)
+        ends = degrees.cumsum()
+        slots = np.arange(entries.size) + (touched * width - ends + degrees).repeat(degrees)  # row x width + rank
+        neighbours.reshape(-1)[slots] = entries
+        weights.reshape(-1)[slots] = 1.0
+        return neighbours, weights
 
 
 def expand_rows(
@@ -353,6 +377,7 @@ def advocate(
     context: Context,
     exposures: bool = False,
     counts: AdvocateCounts | None = None,
+    counted: bool = False,
 ) -> Adoptions:
     """One step of advocacy. `active` (actors x ideas) marks who advocates what this step.
 
@@ -361,12 +386,13 @@ def advocate(
     has columns); `draws.keys` per idea.
     With `exposures`, the result also lists every (advocate, receiver, idea) tie along which an idea
     was advocated to someone not holding it (the full record). `counts` keeps the advocate counts
-    from step to step (a run's), so only the advocacy that changed is counted again.
+    from step to step (a run's), so only the advocacy that changed is counted again; `counted`: `counts` has
+    counted `active` already (the caller brought them up to date: :meth:`AdvocateCounts.update_cells`).
 
     The work is done on idea-major views of whole arrays (no copies per idea advocated): an idea
     nobody advocates has no advocating neighbours anywhere, so it costs nothing but its cells.
     """
-    advocacy = np.count_nonzero(active)
+    advocacy = counts.counted if counted else np.count_nonzero(active)
     if context.base_rate <= 0 or not advocacy:
         empty = np.empty(0, dtype=np.int64)
         return Adoptions(empty, empty, empty, (empty, empty, empty) if exposures else None)
@@ -374,7 +400,7 @@ def advocate(
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     counter = counts or AdvocateCounts(context.sides)
-    _, total = counter.update(ties, active, advocacy)
+    _, total = counter.current(n_ideas) if counted else counter.update(ties, active, advocacy)
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -425,18 +451,9 @@ class AdvocateCounts:
         Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
         `advocacy`: the advocating cells of `active`, when counted already.
         """
-        n, n_ideas = active.shape
+        n_ideas = active.shape[1]
         advocating = active.T  # idea-major
-        layers = self.n_sides if ties.any_across else 1
-        if ties is not self.ties and self._extends(ties, layers):  # ties added (a workshop): count just those
-            self.ties = ties
-        if ties is not self.ties:  # a network not counted (the first step): from no advocacy, everything counted
-            self.ties = ties
-            self.counts = np.zeros((layers, 0, n))
-            self.active = np.zeros((0, n), dtype=bool)
-            self.sums = None
-            self.counted = 0
-        self._room(n_ideas, layers)
+        layers, _ = self._follow(ties, n_ideas)
         counted = self.active[:n_ideas]
         changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
         if changed.size:
@@ -445,8 +462,60 @@ class AdvocateCounts:
             self._count_changes(ties, advocating, changed, layers, advocacy - self.counted == changed.size)
             counted[...] = advocating
             self.counted = advocacy
+        return self.current(n_ideas)
+
+    def update_cells(self, ties: TieIndex, n_ideas: int, cells: np.ndarray, now: np.ndarray) -> bool:
+        """:meth:`update` when only the flat `cells` (idea x actors + actor, some maybe twice) may have changed.
+
+        `now`: whether each advocates now; every other cell's advocacy is as last counted. So no pass over every
+        cell: the cells that changed are the same (sorted, each once) as update's comparison finds, and counted
+        alike. False, counting nothing, when the network's advocacy was never counted (the caller then counts
+        it all: :meth:`update`).
+        """
+        layers, kept = self._follow(ties, n_ideas)
+        if not kept:
+            return False
+        advocating = self.active[:n_ideas]
+        flat = advocating.reshape(-1)
+        flips = (now != flat.take(cells)).nonzero()[0]
+        if flips.size == 0:
+            return True
+        changed = cells.take(flips)
+        if changed.size > 1:  # in order, each once (a cell adopted a span ago and dropped since is listed twice)
+            changed.sort()
+            distinct = changed[1:] != changed[:-1]
+            if not distinct.all():
+                changed = changed[np.concatenate(([True], distinct))]
+        started = flat.take(changed)
+        np.logical_not(started, out=started)  # each changed cell flips
+        flat[changed] = started
+        starts = np.count_nonzero(started)
+        self._count_changes(ties, advocating, changed, layers, starts == changed.size)
+        self.counted += 2 * starts - changed.size
+        return True
+
+    def current(self, n_ideas: int) -> tuple[np.ndarray, np.ndarray]:
+        """The counts as last counted, and their total (:meth:`update`'s answer)."""
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if self.sums is None else self.sums[:n_ideas])
+
+    def _follow(self, ties: TieIndex, n_ideas: int) -> tuple[int, bool]:
+        """Follow the network to `ties` and make room for n_ideas ideas: (count layers, whether counts were kept).
+
+        Ties added to the network last counted (a workshop) are counted for the advocacy already counted; a
+        network not counted (the first step) starts from no advocacy (counts not kept).
+        """
+        layers = self.n_sides if ties.any_across else 1
+        kept = ties is self.ties or self._extends(ties, layers)
+        if not kept:
+            n = self.sides.size
+            self.counts = np.zeros((layers, 0, n))
+            self.active = np.zeros((0, n), dtype=bool)
+            self.sums = None
+            self.counted = 0
+        self.ties = ties
+        self._room(n_ideas, layers)
+        return layers, kept
 
     def _count_changes(
         self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool
@@ -842,9 +911,8 @@ def forget(
     """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event.
 
     `thresholds`: :func:`forget_thresholds` of `rate`, and `largest` their maximum, when the caller keeps them
-    (computed here otherwise).
-    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
-    rates): only the few cells under it are read cell by cell.
+    (computed here otherwise). The held cells are found by a pass over every cell (:func:`forget_cells` takes
+    them kept).
     """
     empty = np.empty(0, dtype=np.int64)
     if thresholds is None:
@@ -858,15 +926,31 @@ def forget(
         return actors.take(dropped), ideas.take(dropped)
     n_actors = cells.shape[1]
     flat = cells.reshape(-1).nonzero()[0]  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
-    if flat.size == 0:
-        return empty, empty
     ideas = flat // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
     actors = flat - ideas * n_actors
+    dropped = _forgotten(draws, actors, ideas, thresholds, largest)
+    return actors.take(dropped), ideas.take(dropped)
+
+
+def forget_cells(
+    draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds: np.ndarray, largest: np.uint64 | None = None
+) -> np.ndarray:
+    """:func:`forget` of the held flat cells (idea x n_actors + actor) `cells`: the positions of those dropped.
+
+    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
+    rates): only the few cells under it are read cell by cell. The positions are in increasing order.
+    """
+    if cells.size == 0:
+        return cells
+    ideas = cells // n_actors
+    return _forgotten(draws, cells - ideas * n_actors, ideas, thresholds, largest)
+
+
+def _forgotten(draws: StepDraws, actors: np.ndarray, ideas: np.ndarray, thresholds: np.ndarray, largest) -> np.ndarray:
+    """The positions (increasing) of the held (actor, idea) pairs dropped: :func:`forget_cells`' draws."""
     bits = draws.bits(_STEP_ROWS["forgetting"], actors, ideas)  # the forgetting uniforms' integers
     largest = thresholds.max() if largest is None else largest
     under = (bits < largest).nonzero()[0]  # below the largest rate: a superset of the dropped
     if under.size == 0:
-        return empty, empty
-    actors, ideas, bits = actors.take(under), ideas.take(under), bits.take(under)
-    dropped = (bits < thresholds.take(actors)).nonzero()[0]  # each actor's own rate
-    return actors.take(dropped), ideas.take(dropped)
+        return under
+    return under.take((bits.take(under) < thresholds.take(actors.take(under))).nonzero()[0])  # each actor's own rate

@@ -90,6 +90,12 @@ class IdeaStore:
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
     _mark: np.ndarray | None = field(default=None, repr=False)  # scratch for _once (made on first use)
+    # the holdings' changes kept from month to month, so no month passes over every (idea, actor) cell for them:
+    _held: np.ndarray | None = field(default=None, repr=False)  # flat cells of every holding, in no set order
+    _pending: list[np.ndarray] = field(default_factory=list, repr=False)  # cells adopted since _held was merged
+    _by_step: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)  # cells adopted at each step
+    _dropped_since: list[np.ndarray] = field(default_factory=list, repr=False)  # cells dropped since advocacy_changes
+    _changes_step: int | None = field(default=None, repr=False)  # the step advocacy_changes was last asked for
 
     def __post_init__(self) -> None:
         n, c = self.n_actors, self.capacity
@@ -222,6 +228,7 @@ class IdeaStore:
         adopted_at[cell] = step
         first_adopted[cell] = step
         sources[cell] = source
+        self._note_adopted(cell, step)
         held = self.held_count
         before = held.take(authors)
         held[authors] = before + k
@@ -262,6 +269,7 @@ class IdeaStore:
             source[cell[first]] = sources[first]
         holds[cell] = True
         adopted_at[cell] = step
+        self._note_adopted(cell, step)
         if one:  # each adopter held nothing and is one actor
             self._count_first(actors)
         else:
@@ -272,9 +280,81 @@ class IdeaStore:
         """Actors stop holding ideas (distinct pairs, held now): forgetting. The adoption record is kept."""
         if actors.size == 0:
             return
-        self._flat[0][ideas * self.n_actors + actors] = False
+        cells = ideas * self.n_actors + actors
+        self._flat[0][cells] = False
+        self._held = None  # (drop_held keeps it: its positions are known)
+        self._dropped_since.append(cells)
         self.dropped += actors.size
         self._count(actors, ideas, -1)
+
+    def drop_held(self, at: np.ndarray) -> None:
+        """Drop the holdings at positions `at` (increasing) of :meth:`held_cells`' last answer: :meth:`drop`.
+
+        The kept cells lose those positions (no pass over every cell next month either). The pairs come in the
+        kept cells' order, which the counts do not depend on (whole numbers, each pair once).
+        """
+        if at.size == 0:
+            return
+        held = self._held
+        cells = held.take(at)
+        ideas = cells // self.n_actors  # (the remainder by a product: cheaper than divmod's two divisions)
+        actors = cells - ideas * self.n_actors
+        self._flat[0][cells] = False
+        kept = np.ones(held.size, dtype=bool)
+        kept[at] = False
+        self._held = held[kept]
+        self._dropped_since.append(cells)
+        self.dropped += at.size
+        self._count(actors, ideas, -1)
+
+    def held_cells(self) -> np.ndarray:
+        """The flat cells (idea x actors + actor) of every holding now, in no set order; kept, not read afresh.
+
+        Found once by a pass over every cell, then kept: the cells adopted since are added, those dropped by
+        :meth:`drop_held` taken out (any other drop makes it found afresh).
+        """
+        if self._held is None:
+            self._held = self.holds.T.reshape(-1)[: self.count * self.n_actors].nonzero()[0]
+            self._pending.clear()
+        elif self._pending:
+            self._held = np.concatenate([self._held, *self._pending])
+            self._pending.clear()
+        return self._held
+
+    def advocacy_changes(self, t: int, span: int | None) -> tuple[np.ndarray, np.ndarray] | None:
+        """The cells whose advocacy at step t may differ from step t - 1's, and whether each advocates now.
+
+        An actor advocates an idea it holds from the step after adopting it, for `span` steps (None: for ever).
+        From step t - 1 to t that changes only for the cells adopted at t - 1 (they start), those adopted at
+        t - 1 - span (they stop) and those dropped since (they stop): so these cells (some maybe twice), with
+        their advocacy read from the holdings. None when the last call was not for step t - 1 (nothing kept
+        to compare with: the caller finds every cell's advocacy).
+        """
+        last, self._changes_step = self._changes_step, t
+        dropped, self._dropped_since = self._dropped_since, []
+        started = self._by_step.get(t - 1, []) if span is not None else self._by_step.pop(t - 1, [])
+        stopped = self._by_step.pop(t - 1 - span, []) if span is not None else []
+        if last != t - 1:
+            return None
+        parts = [*started, *stopped, *dropped]
+        if not parts:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, np.empty(0, dtype=bool)
+        cells = parts[0] if len(parts) == 1 else np.concatenate(parts)
+        now = self._flat[0].take(cells)
+        adopted_at = self._flat[1].take(cells)
+        if span is None:
+            now &= adopted_at < t
+        else:  # t - span <= adopted_at < t, as one unsigned comparison (adopted_at - (t - span) below span)
+            adopted_at -= t - span
+            now &= adopted_at.view(np.uint32) < span
+        return cells, now
+
+    def _note_adopted(self, cells: np.ndarray, step: int) -> None:
+        """Keep the cells adopted at `step` (for :meth:`held_cells` and :meth:`advocacy_changes`)."""
+        self._by_step.setdefault(step, []).append(cells)
+        if self._held is not None:
+            self._pending.append(cells)
 
     def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
         """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""

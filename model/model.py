@@ -30,6 +30,7 @@ from tracktwo.model.diffusion import (
     advocate,
     expand_rows,
     forget,
+    forget_cells,
     forget_thresholds,
     trust_by_side,
 )
@@ -58,6 +59,8 @@ from tracktwo.model.workshops import (
 
 __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"]
 
+_KEPT_AT = 8192  # (idea, actor) cells from which advocacy and forgetting read the holdings' kept changes (below,
+# the passes over every cell cost fewer instructions than the bookkeeping of the changes)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 
 
@@ -696,14 +699,7 @@ class TrackTwoModel(mesa.Model):
         n = ideas.count
         if n == 0 and self.record is None:
             return 0
-        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
-        span = self.params.diffusion.advocacy_span
-        active = adopted_at < t  # adopters advocate from the next step ...
-        active &= ideas.holds.T[:n]
-        if span is not None:
-            active &= adopted_at >= t - span  # ... for `span` steps
-        if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
-            active &= ~self._silenced[None, :]
+        self._count_advocacy(t, n)
         credibility, weighs = self._credibility()
         context = Context(
             self.params.diffusion.base_rate,
@@ -718,7 +714,8 @@ class TrackTwoModel(mesa.Model):
         )
         draws = self._step_draws(t)
         exposures = self.record is not None
-        adoptions = advocate(draws, self.tie_index, active.T, ideas.holds, context, exposures, self.advocate_counts)
+        counts = self.advocate_counts
+        adoptions = advocate(draws, self.tie_index, counts.active[:n].T, ideas.holds, context, exposures, counts, True)
         if self.record is not None:
             self.record.note_exposures(t, adoptions.exposures)
         open_to = self.programme.open_to(adoptions.actors, adoptions.ideas, t)  # a knowledge product's refusals
@@ -728,6 +725,29 @@ class TrackTwoModel(mesa.Model):
             ideas.adopt(adoptions.actors, adoptions.ideas, t, adoptions.sources)
             self._officials_learn_trust(adoptions.actors, adoptions.ideas)
         return int(adoptions.actors.size)
+
+    def _count_advocacy(self, t: int, n: int) -> None:
+        """Bring the advocate counts up to step t's advocacy.
+
+        From the cells that can have changed, kept by the ideas' store (no pass over every cell), or, with
+        few cells or nothing kept to compare with, from every cell's advocacy.
+        """
+        ideas, counts, span = self.ideas, self.advocate_counts, self.params.diffusion.advocacy_span
+        changes = ideas.advocacy_changes(t, span) if n * self.n_actors >= _KEPT_AT else None
+        if changes is not None:
+            cells, now = changes
+            if self._silenced is not None:  # route:via_track_three closed: grassroots pass no ideas on
+                now &= ~self._silenced.take(cells % self.n_actors)
+            if counts.update_cells(self.tie_index, n, cells, now):
+                return
+        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
+        active = adopted_at < t  # adopters advocate from the next step ...
+        active &= ideas.holds.T[:n]
+        if span is not None:
+            active &= adopted_at >= t - span  # ... for `span` steps
+        if self._silenced is not None:
+            active &= ~self._silenced[None, :]
+        counts.update(self.tie_index, active.T)
 
     def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:
         """Officials adopting an idea co-authored by people of another side come to trust that side more."""
@@ -761,9 +781,12 @@ class TrackTwoModel(mesa.Model):
         """Holders drop ideas at their forgetting rates."""
         if not self._anyone_forgets:
             return
-        ideas = self.ideas
-        actors, dropped = forget(self._step_draws(t), ideas.held, self.forgetting, *self._forget_thresholds)
-        ideas.drop(actors, dropped)
+        ideas, draws = self.ideas, self._step_draws(t)
+        if ideas.count * self.n_actors < _KEPT_AT:  # few cells: found by a pass over every cell
+            ideas.drop(*forget(draws, ideas.held, self.forgetting, *self._forget_thresholds))
+            return
+        cells = ideas.held_cells()  # the held cells kept by the store (no pass over every cell), the dropped taken out
+        ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, *self._forget_thresholds))
 
     def rival_ideas(self, t: int) -> None:
         """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""
