@@ -96,6 +96,7 @@ class IdeaStore:
     _by_step: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)  # cells adopted at each step
     _dropped_since: list[np.ndarray] = field(default_factory=list, repr=False)  # cells dropped since advocacy_changes
     _changes_step: int | None = field(default=None, repr=False)  # the step advocacy_changes was last asked for
+    _keeping: bool = field(default=False, repr=False)  # advocacy's changes noted (from advocacy_changes' first call)
 
     def __post_init__(self) -> None:
         n, c = self.n_actors, self.capacity
@@ -283,7 +284,8 @@ class IdeaStore:
         cells = ideas * self.n_actors + actors
         self._flat[0][cells] = False
         self._held = None  # (drop_held keeps it: its positions are known)
-        self._dropped_since.append(cells)
+        if self._keeping:
+            self._dropped_since.append(cells)
         self.dropped += actors.size
         self._count(actors, ideas, -1)
 
@@ -303,7 +305,8 @@ class IdeaStore:
         kept = np.ones(held.size, dtype=bool)
         kept[at] = False
         self._held = held[kept]
-        self._dropped_since.append(cells)
+        if self._keeping:
+            self._dropped_since.append(cells)
         self.dropped += at.size
         self._count(actors, ideas, -1)
 
@@ -329,7 +332,12 @@ class IdeaStore:
         t - 1 - span (they stop) and those dropped since (they stop): so these cells (some maybe twice), with
         their advocacy read from the holdings. None when the last call was not for step t - 1 (nothing kept
         to compare with: the caller finds every cell's advocacy).
+
+        The changes are noted only from the first call on (a run that never asks pays nothing for them): that
+        call finds the cells adopted from the first step a later call will read (t, or t - span) in the log.
         """
+        if not self._keeping:
+            self._keep_from(t if span is None else t - span)
         last, self._changes_step = self._changes_step, t
         dropped, self._dropped_since = self._dropped_since, []
         started = self._by_step.get(t - 1, []) if span is not None else self._by_step.pop(t - 1, [])
@@ -350,9 +358,18 @@ class IdeaStore:
             now &= adopted_at.view(np.uint32) < span
         return cells, now
 
+    def _keep_from(self, first: int) -> None:
+        """Start noting advocacy's changes, with the cells adopted from step `first` on found in the log."""
+        self._keeping = True
+        n = self.n_actors
+        for ideas, actors, step, _ in self._log:
+            if step >= first:
+                self._by_step.setdefault(step, []).append(ideas.astype(np.int64) * n + actors)
+
     def _note_adopted(self, cells: np.ndarray, step: int) -> None:
-        """Keep the cells adopted at `step` (for :meth:`held_cells` and :meth:`advocacy_changes`)."""
-        self._by_step.setdefault(step, []).append(cells)
+        """Keep the cells adopted at `step` (for :meth:`held_cells` and, once asked, :meth:`advocacy_changes`)."""
+        if self._keeping:
+            self._by_step.setdefault(step, []).append(cells)
         if self._held is not None:
             self._pending.append(cells)
 

@@ -164,3 +164,29 @@ def test_drop_held_drops_what_drop_drops() -> None:
         assert np.sort(ours.held_cells()).tolist() == np.flatnonzero(theirs.holds[:, :6].T).tolist()
         for field in ("holds", "held_count", "group_holders", "group_reached", "dropped"):
             assert np.array_equal(getattr(ours, field), getattr(theirs, field)), field
+
+
+@pytest.mark.parametrize("name", ["default", "one_step_span", "advocating_for_ever", "heavy_forgetting_every_feature"])
+def test_runs_that_start_keeping_the_changes_mid_run_equal_runs_on_the_full_passes(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The changes are noted from advocacy's first kept month on (what came before found in the adoption log):
+    a run crossing the size limit mid-run gives, bit for bit, the run on the full passes."""
+    monkeypatch.setattr(model_module, "_KEPT_AT", 2**62)
+    full = _model(CONFIGS[name], 5, steps=48)
+    started = None
+    for _ in range(48):
+        full.step()
+        if full.steps == 14:
+            limit = full.ideas.count * full.n_actors  # the cells of month 14: the kept paths start about then
+    assert not full.ideas._keeping and not full.ideas._by_step  # never asked: nothing noted
+    monkeypatch.setattr(model_module, "_KEPT_AT", limit)
+    kept = _model(CONFIGS[name], 5, steps=48)
+    for _ in range(48):
+        kept.step()
+        if started is None and kept.ideas._keeping:
+            started = kept.steps
+    assert started is not None and 5 < started < 40
+    assert _outputs(kept) == _outputs(full)
+    series = [model.datacollector.get_model_vars_dataframe() for model in (kept, full)]
+    assert series[0].equals(series[1])
