@@ -14,6 +14,7 @@ import copy
 
 import numpy as np
 import pytest
+from test_monthly_bookkeeping import EVERY_FEATURE as SHORT_EVERY_FEATURE
 from tracktwo.model import model as model_module
 from tracktwo.model.diffusion import AdvocateCounts, TieIndex
 from tracktwo.model.ideas import IdeaStore
@@ -21,11 +22,7 @@ from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
 
 EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short (its programme left to the defaults)
-    "sides": 3,
-    "evaluation.record": True,
-    "rivals.track_one_rate": 0.2,
-    "rivals.outside_rate": 0.2,
-    "ripeness.scope": "per_side",
+    **{key: value for key, value in SHORT_EVERY_FEATURE.items() if key != "steps"},
     "voice.weights": {"kind_elite": 0.5},
     "kinds.elite.proscribed": 0.1,
     "programme.third_party": {"type": "ngo_mediator", "facilitation": "hybrid"},
