@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-HEAVY = ("matplotlib", "seaborn", "pandas", "scipy", "scipy.stats", "mesa", "networkx")
+HEAVY = ("matplotlib", "seaborn", "pandas", "scipy", "scipy.stats", "mesa", "networkx", "numba")
 
 
 def loaded_after(code: str) -> list[str]:
