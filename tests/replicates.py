@@ -37,7 +37,7 @@ __all__ = ["BLOCK", "SharedRuns", "code_key", "outcomes_row", "prune"]
 
 BLOCK = 10  # seeds per stored block (aligned: seeds 20000-20009, 20010-20019, ...)
 KEEP_CODE_KEYS = 3  # the stores of this many most recently used code versions are kept; older ones are removed
-LIBRARIES = ("numpy", "scipy", "pandas", "networkx", "mesa", "pydantic")
+LIBRARIES = ("numpy", "numba", "llvmlite", "scipy", "pandas", "networkx", "mesa", "pydantic")
 
 
 def outcomes_row(result: Any) -> dict[str, Any]:
