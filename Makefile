@@ -27,11 +27,12 @@ $(UV):
 	$(PY) -m pip install --quiet --disable-pip-version-check --target $(dir $(@D)) "uv==$(UV_VERSION)"
 
 # --inexact: install what the lock asks for, never remove what a researcher installed into $(VENV) by hand
-# then byte-compile what a sweep, its figures and report import (importing the model compiles its numba kernels into
-# their cache, model/kernels/__pycache__: a few seconds here instead of in the first command) (about 2,700 modules; uv's --compile-bytecode would
+# then byte-compile what a sweep, its figures and report import (about 2,700 modules; uv's --compile-bytecode would
 # compile all 12,000 at 5x the cost): where PYTHONDONTWRITEBYTECODE is set, every process compiled them afresh,
 # 3-5 s of CPU each for the command, its pool's fork server and a figure helper. The second line names what is
 # imported only when used: the effects regression (statsmodels), the writers of PNG, SVG, CSV and parquet, the grid.
+# Importing the model also compiles its numba kernels into their cache (model/kernels/__pycache__): a few seconds
+# here, once, instead of in the first command.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
 	PYTHONDONTWRITEBYTECODE= $(PY) -c "import tracktwo.experiments.api, tracktwo.experiments.cli, tracktwo.model.simulate, \
