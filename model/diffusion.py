@@ -36,6 +36,7 @@ from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
+from tracktwo.model.kernels.network import insert_ties, repadded
 from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
 
 __all__ = [
@@ -179,27 +180,9 @@ class TieIndex:
         The few new entries are inserted into copies of the CSR arrays at their sorted places, so
         the result equals a rebuild from the whole edge list at a fraction of the cost.
         """
-        n = self.n
-        rows = np.concatenate([sources, targets]).astype(np.int64)
-        cols = np.concatenate([targets, sources]).astype(np.int64)
-        order = np.lexsort((cols, rows))
-        rows, cols = rows[order], cols[order]
-        cross = bool((sides[rows] != sides[cols]).any())
-        added = np.bincount(rows, minlength=n)
-        degree = self.degree + added
-        any_across = self.any_across or cross
-        indptr, indices = self.indptr, self.indices
-        owner, neighbours = expand_rows(indptr, indices, rows)  # each new entry's row: how many columns precede it
-        at = indptr[rows] + np.bincount(owner[neighbours < cols[owner]], minlength=rows.size)
-        placed = at + np.arange(at.size)  # `at` never decreases: each new entry lands after those before it
-        new_indices = np.empty(indices.size + at.size, dtype=indices.dtype)
-        kept = np.ones(new_indices.size, dtype=bool)
-        kept[placed] = False
-        new_indices[placed] = cols
-        new_indices[kept] = indices
-        new_indptr = indptr.copy()
-        new_indptr[1:] += np.cumsum(added).astype(indptr.dtype)
-        network = TieIndex(new_indptr, new_indices, degree, any_across, self.token, (rows, cols))
+        ends = (np.ascontiguousarray(end, dtype=np.int64) for end in (sources, targets, sides))  # as the kernel takes
+        rows, cols, indptr, indices, degree, cross = insert_ties(self.indptr, self.indices, self.degree, *ends)
+        network = TieIndex(indptr, indices, degree, self.any_across or cross, self.token, (rows, cols))
         if self._padded:  # the parent's padded table, its rows with new ties written again
             network._padded = network._repadded(self._padded, rows)
         return network
@@ -209,20 +192,8 @@ class TieIndex:
 
         None (built afresh when asked) when a row outgrows the table: its width is the largest degree.
         """
-        touched = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]  # each row once
-        degrees = self.degree.take(touched)
-        width = padded[0].shape[1]
-        if int(degrees.max()) > width:
-            return None
-        # a row only gains ties: its first `degree` slots written again cover every slot that changed (the spare
-        # slots after them stay the actor itself, weight 0)
-        neighbours, weights = padded[0].copy(), padded[1].copy()
-        _, entries = _row_entries(self.indptr, self.indices, touched, self.degree)
-        ends = degrees.cumsum()
-        slots = np.arange(entries.size) + (touched * width - ends + degrees).repeat(degrees)  # row x width + rank
-        neighbours.reshape(-1)[slots] = entries
-        weights.reshape(-1)[slots] = 1.0
-        return neighbours, weights
+        neighbours, weights, fits = repadded(*padded, self.indptr, self.indices, self.degree, rows)
+        return (neighbours, weights) if fits else None
 
 
 def expand_rows(

@@ -28,7 +28,6 @@ from tracktwo.model.diffusion import (
     StepKeys,
     TieIndex,
     advocate,
-    expand_rows,
     forget,
     forget_cells,
     forget_thresholds,
@@ -38,6 +37,7 @@ from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
+from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
@@ -665,20 +665,13 @@ class TrackTwoModel(mesa.Model):
         """
         if seats is None:
             seats = room_shape(self.side.take(who), self.n_sides).cross
-        a, b = who.take(seats[0]), who.take(seats[1])
-        form = self.randomness.uniforms("cross_tie", number, a * self.n_actors + b) < probability
-        a, b = a[form], b[form]
-        if a.size == 0:
-            return 0
         ties = self.tie_index
-        owner, neighbours = expand_rows(ties.indptr, ties.indices, a)  # a's ties: is b among them already?
-        new = np.bincount(owner[neighbours == b[owner]], minlength=a.size) == 0
-        created = int(np.add.reduce(new))  # new.sum(), read once for the test and the count
-        if not created:
-            return 0
-        self.tie_index = self.tie_index.with_ties(a[new], b[new], self.side)
-        self.cross_side_ties_created += created
-        return created
+        prefix = self.randomness.key("cross_tie", number)
+        a, b = formed_ties(who, *seats, self.n_actors, prefix, probability, ties.indptr, ties.indices)
+        if a.size:
+            self.tie_index = ties.with_ties(a, b, self.side)
+            self.cross_side_ties_created += a.size
+        return a.size
 
     def _carriers_closed(self) -> np.ndarray | None:
         """Actors whose advocacy carries no credibility with officials (routes closed by an evaluation), or None."""

@@ -22,12 +22,20 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["keyed_bits", "kernel"]
+__all__ = ["kernel", "keyed_bits", "readonly"]
 
 
-def kernel(signature: str):
-    """`numba.njit` as every kernel here is compiled: this exact signature, cached on disk, numpy's error model."""
+def kernel(signature):
+    """`numba.njit` as every kernel here is compiled: this exact signature, cached on disk, numpy's error model.
+
+    The signature is a string, or numba's types where an argument is read-only (:func:`readonly`).
+    """
     return numba.njit(signature, cache=True, error_model="numpy", nogil=True)
+
+
+def readonly(dtype, ndim: int = 1):
+    """The numba type of a read-only C-contiguous array (kept tables: numba types them apart from writable ones)."""
+    return numba.types.Array(dtype, ndim, "C", readonly=True)
 
 
 _MIX_1, _MIX_2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)  # randomness.MIX_1, MIX_2
