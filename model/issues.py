@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
+from tracktwo.model.kernels.issues import distances, framing_step
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -311,10 +312,7 @@ class IssueSpace:
                     position[sides] += self.adoption_pull * (location[idea] - position[sides])
                 self.moved = True
         if (self.framing_pull > 0 and self._framing(bool(entered.size))) or (entered.size and self.adoption_pull > 0):
-            n = self.ideas.count  # each side's novelty of every idea from the positions now
-            difference = self.ideas.location[None, :n, :] - self.position[:, None, :]
-            difference *= difference
-            np.sqrt(np.add.reduce(difference, axis=2), out=self.table[:, :n])
+            distances(self.ideas.location, self.ideas.count, self.position, self.table)  # every idea's, from now
 
     def _framing(self, entered: bool) -> bool:
         """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
@@ -350,9 +348,7 @@ class IssueSpace:
             cached = self._pull = (held_now, pulled[:2], pulled[2:], np.count_nonzero(pulled[2]) > 0)
         if not cached[3]:
             return False
-        step = cached[1] - cached[2] * self.position  # (all open, Track Two) x sides x dimensions
-        self.influence += np.abs(step[1])
-        self.position += step[0]
+        framing_step(cached[1], cached[2], self.position, self.influence)
         self.moved = True
         return True
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["kernel", "keyed_bits", "readonly"]
+__all__ = ["kernel", "keyed_bits", "pairwise_sum", "readonly"]
 
 
 def kernel(signature):
@@ -55,3 +55,40 @@ def keyed_bits(z):
     z *= _MIX_2
     z ^= z >> _S31
     return z >> _S11
+
+
+@kernel("float64(float64[::1])")
+def pairwise_sum(values):
+    """Numpy's sum of a contiguous float64 row (``np.add.reduce`` over it), bit for bit: its pairwise summation.
+
+    Under 8 values they are added in order from 0.0; up to 128, eight running sums over strides of 8 joined in a
+    tree, then the rest in order; above, the halves (the first a multiple of 8 long) summed so and added.
+    """
+    n = values.size
+    if n < 8:
+        total = 0.0
+        for i in range(n):
+            total += values[i]
+        return total
+    if n <= 128:
+        r0, r1, r2, r3 = values[0], values[1], values[2], values[3]
+        r4, r5, r6, r7 = values[4], values[5], values[6], values[7]
+        i = 8
+        while i < n - n % 8:
+            r0 += values[i]
+            r1 += values[i + 1]
+            r2 += values[i + 2]
+            r3 += values[i + 3]
+            r4 += values[i + 4]
+            r5 += values[i + 5]
+            r6 += values[i + 6]
+            r7 += values[i + 7]
+            i += 8
+        total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+        while i < n:
+            total += values[i]
+            i += 1
+        return total
+    half = n // 2
+    half -= half % 8
+    return pairwise_sum(values[:half]) + pairwise_sum(values[half:])
