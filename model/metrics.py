@@ -16,6 +16,7 @@ from mesa import DataCollector
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
+from tracktwo.model.kernels.metrics import held_by_group
 from tracktwo.model.outcomes import (
     CHAIN_PREFIXES,
     COMPUTERS,
@@ -235,8 +236,8 @@ def step_snapshot(
     handful of numbers: cheaper than array calls, and the same products as numpy's).
     """
     ideas = model.ideas
-    holders = ideas.group_holders[:, : ideas.count]
-    held = np.add.reduce(holders, axis=1).tolist()  # ideas held by each group's members, summed
+    held, circulating = held_by_group(ideas.group_holders, ideas.count)  # ideas held by each group's members
+    held = held.tolist()
     reached = ideas.group_reached.tolist()
     row: dict[str, float] = {
         "ripe": int(model.ripe_history[-1]),
@@ -250,7 +251,7 @@ def step_snapshot(
         "adoptions": adoptions,
         "new_transfers": int(transferred.size),
         "ideas_transferred": ideas.entered_count,
-        "ideas_in_circulation": int(np.count_nonzero(np.add.reduce(holders, axis=0))),  # held in some group
+        "ideas_in_circulation": circulating,  # held in some group
         "mean_cross_side_trust": model.mean_cross_side_trust(),
         "cross_side_ties_created": model.cross_side_ties_created,
     }

@@ -37,6 +37,7 @@ from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
+from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
@@ -423,8 +424,8 @@ class TrackTwoModel(mesa.Model):
     def mean_cross_side_trust(self) -> float:
         """The actors' mean trust of the other sides: the mean of :meth:`cross_side_trust` (NaN with one side).
 
-        The same values and sum (numpy's, then one division) with fewer calls: the side columns added into one
-        array and the own side's cells taken out in place; with two sides the division by 1 is left out (exact).
+        The same values and sum (numpy's, then one division) in one kernel call below 8 sides
+        (:func:`~tracktwo.model.kernels.metrics.mean_cross_trust`).
         """
         trust, sides = self.trust, self.n_sides
         if sides < 2 or self.n_actors == 0:
@@ -432,13 +433,7 @@ class TrackTwoModel(mesa.Model):
         if sides >= _FEW_SIDES or not trust.flags.c_contiguous or trust.dtype != np.float64:
             values = self.cross_side_trust()
             return float(np.add.reduce(values) / values.size)
-        total = np.add(trust[:, 0], trust[:, 1])
-        for side in range(2, sides):
-            total += trust[:, side]
-        total -= trust.reshape(-1).take(self._own_side_cells)
-        if sides > 2:
-            total /= sides - 1
-        return float(np.add.reduce(total)) / self.n_actors
+        return mean_cross_trust(trust, self._own_side_cells)
 
     def advocates_made(self) -> int:
         """Non-officials who became credible advocates (standing raised to the credible level by taking part)."""
