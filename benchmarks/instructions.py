@@ -1,6 +1,7 @@
 """Instructions per run, counted by valgrind's callgrind: load-independent, unlike compare.py's times.
 
-Each config is run under callgrind twice in fresh interpreters (``OPENBLAS_NUM_THREADS=1``,
+Each config is run under callgrind in fresh interpreters: once to compile numba's kernels for valgrind's CPU
+(cached, not counted), then twice (``OPENBLAS_NUM_THREADS=1``,
 ``PYTHONHASHSEED=0``): a warm-up run alone, then the warm-up run and 4 runs on seeds 0-3. The
 difference over 4 is one run's instructions, without the imports and the first run's caches
 (repeatable to about 0.5%). Needs valgrind (Debian's package).
@@ -49,6 +50,9 @@ def _instructions(name: str, with_runs: bool, folder: Path) -> int:
 def count(name: str) -> float:
     """Millions of instructions per run of CONFIGS[name]."""
     with tempfile.TemporaryDirectory() as folder:
+        # valgrind's CPU is not the machine's (no AVX-512), so numba compiles the kernels for it once and caches
+        # them: that first process is left out, or its compilation would count as the runs'
+        _instructions(name, False, Path(folder))
         both = _instructions(name, True, Path(folder))
         warm = _instructions(name, False, Path(folder))
     return (both - warm) / len(SEEDS) / 1e6
