@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from tracktwo.model.kernels.tracks import newly_reached
 from tracktwo.model.params import BEHAVIOURS
 from tracktwo.model.transfer import holders_needed
 
@@ -130,29 +131,26 @@ class TrackUptake:
             self._room_staffed = self._staffed(self._room_sizes)
         return self._in_room
 
-    def _staffed(self, sizes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """The sides with members (None: every side), and the holders each needs, as a column (made when sizes change).
+    def _staffed(self, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The sides with members, and the holders each of them needs (made when sizes change).
 
         A side's share h / members reaches the threshold from that many holders on: the same quotients, computed
-        once, so a month compares whole numbers (one array call instead of a division and a comparison).
+        once, so a month compares whole numbers.
         """
         staffed = sizes > 0
         needed = [holders_needed(members, self.threshold) for members in sizes[staffed].tolist()]
-        return (None if staffed.all() else staffed), np.array(needed, dtype=np.int64)[:, None]
+        return staffed, np.array(needed, dtype=np.int64)
 
     def _uptake(self, track: str, holders: np.ndarray, staffed_needed: tuple, t: int) -> None:
         """Note when each idea reached the threshold's share of `track`'s members on every side."""
         staffed, needed = staffed_needed
         if needed.size == 0:
             return
-        reached = np.logical_and.reduce((holders if staffed is None else holders[staffed]) >= needed, axis=0)
         taken, mask = getattr(self, track), self._taken[track]  # the ideas taken, and as a mask: only new ones are read
-        if mask.size < reached.size:
-            mask = self._taken[track] = np.concatenate([mask, np.zeros(max(reached.size, mask.size), dtype=bool)])
-        reached = np.greater(reached, mask[: reached.size])  # reached, and not taken before (True > False only)
-        for idea in reached.nonzero()[0].tolist():
+        if mask.size < holders.shape[1]:
+            mask = self._taken[track] = np.concatenate([mask, np.zeros(max(holders.shape[1], mask.size), dtype=bool)])
+        for idea in newly_reached(holders, staffed, needed, mask).tolist():
             taken[idea] = t
-            mask[idea] = True
 
     def _agreements(self, holders: np.ndarray) -> None:
         """Agreements among ideas that gained grassroots holders since the last check and that enough sides hold."""
