@@ -48,7 +48,7 @@ def test_threshold_counts_reach_the_threshold_exactly_where_the_shares_do(thresh
         assert staffed.tolist() == [True, False, True]
         assert needed.ravel().tolist() == [_needed(members, threshold), _needed(members + 1, threshold)]
         holders = np.arange(members + 1)
-        assert ((holders >= needed[0, 0]) == (holders / members >= threshold)).all()
+        assert ((holders >= needed[0]) == (holders / members >= threshold)).all()
 
 
 @pytest.mark.parametrize("threshold", [0.0, 1e-9, 0.1, 0.3, 1 / 3, 0.7, 1 - 1e-12, 1.0, 1.5])
