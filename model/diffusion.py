@@ -36,7 +36,17 @@ from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
+from tracktwo.model.kernels.advocacy import (
+    P_CEILING,
+    PAIR_CELL,
+    PAIR_COLUMN,
+    PAIR_RECEIVER,
+    adopt_and_credit,
+    chances,
+    open_pairs,
+    tie_logs,
+)
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
 
 __all__ = [
     "P_CEILING",
@@ -55,7 +65,6 @@ __all__ = [
     "trust_by_side",
 ]
 
-P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
@@ -589,22 +598,21 @@ def _adopt(
     Returns the adopters, their idea columns, their credited advocates and (with `exposures`) the
     adopters' advocate ties as (advocate, receiver, idea column).
     """
-    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
-    if flat.size == 0:
+    novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]  # (sides or 1) x columns
+    pairs, growth, weighing = open_pairs(  # open (idea, receiver) pairs: advocated to, not held
+        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
+    )
+    if pairs.shape[1] == 0:
         return _nobody(exposures)
-    if advocating.shape[0] == 1:  # one idea (plain diffusion): a cell is its receiver, every column 0 (None)
-        receivers, columns = flat, None
-    else:
-        columns, receivers = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing.take(receivers) if context.any_weighs else None
-    weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
-    if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        pairs = (flat, receivers, columns, weighs)
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
+    if growth.size:  # each pair's exp(-aversion x novelty), in place
+        np.exp(growth, out=growth)
+    if weighing and pairs.shape[1] <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs, growth)
     if weighing:
-        pairs = (flat, receivers, columns, weighs)
-        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
-    rate = _pair_rate(context, receivers, columns)
+        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs, growth)
+    flat, receivers = pairs[PAIR_CELL], pairs[PAIR_RECEIVER]
+    columns = None if advocating.shape[0] == 1 else pairs[PAIR_COLUMN]  # one idea (plain diffusion): every column 0
+    rate = _pair_rate(context, growth)
     if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
         by_count = _threshold_by_count(float(min(rate, P_CEILING)), ties.widest)
         threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
@@ -668,24 +676,21 @@ def _threshold_by_count(q: float, widest: int) -> np.ndarray:
     return by_count
 
 
-def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
+def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs, growth):
     """_adopt's weighing case for many open pairs: each pair's chance bounded first, computed for a few.
 
     Every pair's adoption uniform is drawn and compared with a bound on its chance from its advocate count
     (:func:`_bound`): a pair whose uniform is above it cannot adopt (about 9 pairs in 10 at the every-feature
     scale). The candidates left go through the one pass (:func:`_adopt_one_pass`: the same ties, probabilities,
-    sums and uniforms as for every pair), their credit uniforms hashed for the adopters only.
+    sums and uniforms as for every pair). `pairs` and `growth`: open_pairs' pairs and exponentiated exponents.
     """
-    flat, receivers, columns, weighs = pairs
-    columns = _columns(columns, receivers)
-    rate = _pair_rate(context, receivers, columns)
-    bits = draws.bits(_ADOPTION, receivers, columns)
-    at = (bits < _bound(context, rate, total.reshape(-1).take(flat))).nonzero()[0]  # the pairs that may adopt
+    rate = _pair_rate(context, growth)
+    bits = draws.bits(_ADOPTION, pairs[PAIR_RECEIVER], pairs[PAIR_COLUMN])
+    at = (bits < _bound(context, rate, total.reshape(-1).take(pairs[PAIR_CELL]))).nonzero()[0]  # those that may adopt
     if at.size == 0:
         return _nobody(exposures)
-    candidates = (flat.take(at), receivers.take(at), columns.take(at), weighs.take(at))
-    rate = rate.take(at) if isinstance(rate, np.ndarray) else rate
-    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, candidates, rate, bits.take(at))
+    growth = growth.take(at) if growth.size else growth
+    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs.take(at, axis=1), growth)
 
 
 _BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
@@ -694,7 +699,7 @@ _BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums
 def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
     """An upper bound on :func:`_threshold` of open pairs with these shared factors `rate` and `counts` advocates.
 
-    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (:func:`_tie_p`,
+    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (the kernel `tie_logs`,
     :func:`_log_plain`), capped, so at most p_max = rate x the larger of 1 and the largest standing x the larger
     of 1 and the largest trust, capped; m ties fail together with at least (1 - p_max)^m, so
     P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of computing it (a few ulps each),
@@ -705,50 +710,13 @@ def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
     return _threshold(log_none, _MINUS_TWO_53 * _BOUND_MARGIN)  # (the margin in the power-of-two scaling: exact)
 
 
-def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
-    """Each (sender, receiver) tie's p from its pair's shared factor: :meth:`Context.tie_probability`'s products.
-
-    `rate`: each pair's base_rate x exp(-aversion x novelty) (:func:`_pair_rate`; a float when every pair's is the
-    same), `owner`: each tie's pair; `weighs_t`: whether each tie's receiver weighs standing (None: every one does).
-    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1, as
-    _log_plain's layers read it), so trust is read for every tie, without a mask.
-    """
-    credibility = context.standing.take(senders) if weighs_t is None else None
-    if credibility is None:
-        credibility = np.where(weighs_t, context.standing.take(senders), 1.0)
-    if isinstance(rate, np.ndarray):
-        p = rate.take(owner)
-        p *= credibility
-    else:
-        p = rate * credibility
-    if context.any_across:
-        cells = receivers_t * context.trust.shape[1]
-        cells += context.sides.take(senders)
-        p *= context.trust.reshape(-1).take(cells)
-    np.minimum(p, P_CEILING, out=p)
-    return p
-
-
-def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:
-    """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
+def _pair_rate(context: Context, growth: np.ndarray) -> np.ndarray | float:
+    """base_rate x exp(-aversion x novelty) of each open pair, before the ceiling, from `growth` (the exp: open_pairs').
 
     The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
-    product tie by tie); the base rate itself when no idea is novel. `columns` None: every pair's is 0.
+    product tie by tie); the base rate itself when no idea is novel (`growth` empty).
     """
-    novelty = context.novelty
-    if not np.count_nonzero(novelty):  # nothing new to be averse to: every tie offers the base rate
-        return context.base_rate
-    if novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-        sides = context.sides.take(receivers)
-        if columns is None:
-            novelty = novelty[:, 0].take(sides)
-        else:  # the (side, column) cells of the flat table: a take costs less than a 2-D fancy index
-            sides *= novelty.shape[1]
-            sides += columns
-            novelty = novelty.take(sides)
-    else:
-        novelty = novelty[0] if novelty.size == 1 or columns is None else novelty.take(columns)
-    return context.base_rate * np.exp(-context.aversion.take(receivers) * novelty)
+    return context.base_rate * growth if growth.size else context.base_rate
 
 
 def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
@@ -769,43 +737,27 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, rate=None, bits=None):
-    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs, growth):
+    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie: four kernels.
 
     For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
     is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
     same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs);
-    `rate` and `bits`: their shared factors (:func:`_pair_rate`) and adoption bits when known (the split pass's
-    candidates: their credit bits are then hashed for the adopters only).
+    uniforms are hashed by the last kernel. `pairs`: the open pairs (open_pairs' rows); `growth`: their
+    exp(-aversion x novelty) (empty: none is novel). numpy's log1p and expm1 run between the kernels
+    (model/kernels/advocacy.py).
     """
-    flat, receivers, columns, weighs = pairs
-    owner, senders = _advocates(ties, advocating, flat, receivers)
-    receivers_t = receivers.take(owner)
-    rate = _pair_rate(context, receivers, columns) if bits is None else rate
-    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
-    log_fail = np.log1p(-p)
-    log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    both = draws.bits(_BOTH, receivers, columns) if bits is None else (bits, None)
-    adopt = both[0] < _threshold(log_none)
-    kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
-    adopt_at = adopt.nonzero()[0]
-    receivers = receivers.take(adopt_at)
-    columns = _columns(columns, receivers, None if columns is None else adopt_at)
-    senders = senders.take(kept)
-    exposed = None
-    if exposures:
-        owners = owner.take(kept)
-        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
-    if receivers.size == 0:
-        return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = draws.uniforms("credit", receivers, columns) if bits is not None else both[1].take(adopt_at) * UNIT
-    rates = -log_fail.take(kept)
-    if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
-        return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed
-    owner = (adopt.cumsum() - 1).take(owner.take(kept))
-    return receivers, columns, _credit_by_rate(owner, senders, rates, pick), exposed
+    advocated, logs = tie_logs(
+        pairs, advocating, ties.indptr, ties.indices, growth, float(context.base_rate), context.standing,
+        context.sides, context.trust, bool(context.any_across), by_side.shape[0],
+    )  # fmt: skip
+    np.log1p(logs, out=logs)
+    chance = chances(pairs, advocated, logs, by_side)
+    np.expm1(chance, out=chance)
+    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
+    adoptions, exposed = adopt_and_credit(chance, pairs, advocated, logs, golden, draws.mixed(), exposures)
+    receivers, columns, sources = adoptions
+    return receivers, columns, sources, tuple(exposed) if exposures else None
 
 
 def _advocates(ties: TieIndex, advocating: np.ndarray, cells: np.ndarray, receivers: np.ndarray):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["keyed_bits", "kernel"]
+__all__ = ["kernel", "keyed_bits"]
 
 
 def kernel(signature: str):

@@ -133,7 +133,7 @@ def test_the_split_pass_bound_decides_as_every_pairs_exact_chance(monkeypatch: p
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
-    """_bound against _threshold of the exact log: tie by tie (_tie_p) for the weighing pairs, by counts (_log_plain)
+    """_bound against _threshold of the exact log: tie by tie for the weighing pairs, by counts (_log_plain)
     for the others, as the one pass computes them.
 
     Trust anywhere in [0, 1], standing too (or beyond: the bound reads the largest), rates up to past the ceiling,
@@ -157,7 +157,10 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
     total = by_side.sum(axis=0)
     rate = rng.random(pairs) ** (3 + seed) * (1.0 if seed % 2 else 2.0)  # some beyond the ceiling
     pair_weighs = weighs.take(receivers)
-    p = diffusion._tie_p(context, rate, owner, senders, receivers.take(owner), pair_weighs.take(owner))
+    credibility = np.where(pair_weighs.take(owner), standing.take(senders), 1.0)  # the kernel tie_logs' products
+    p = np.minimum(
+        rate.take(owner) * credibility * trust[receivers.take(owner), side.take(senders)], diffusion.P_CEILING
+    )
     by_ties = np.bincount(owner, weights=np.log1p(-p), minlength=pairs)
     by_counts = diffusion._log_plain(context, by_side, total, flat, receivers, np.minimum(rate, diffusion.P_CEILING))
     exact = diffusion._threshold(np.where(pair_weighs, by_ties, by_counts))
