@@ -70,8 +70,8 @@ _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
+_BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
 _ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 512  # open pairs beyond which advocacy bounds each pair's chance first and expands the candidates'
 _BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
 _FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
@@ -606,10 +606,8 @@ def _adopt(
         return _nobody(exposures)
     if growth.size:  # each pair's exp(-aversion x novelty), in place
         np.exp(growth, out=growth)
-    if weighing and pairs.shape[1] <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs, growth)
     if weighing:
-        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs, growth)
+        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, growth)
     flat, receivers = pairs[PAIR_CELL], pairs[PAIR_RECEIVER]
     columns = None if advocating.shape[0] == 1 else pairs[PAIR_COLUMN]  # one idea (plain diffusion): every column 0
     rate = _pair_rate(context, growth)
@@ -654,14 +652,14 @@ def _columns(columns: np.ndarray | None, like: np.ndarray, at: np.ndarray | None
     return columns if at is None else columns.take(at)
 
 
-def _threshold(log_none: np.ndarray, scale: float = _MINUS_TWO_53) -> np.ndarray:
+def _threshold(log_none: np.ndarray) -> np.ndarray:
     """P(adopt) = 1 - exp(log P(no advocate persuades)) times 2^53, to compare with a uniform's 53 bits.
 
     A uniform is bits x 2^-53 exactly, so `uniform < p` is `bits < p x 2^53`: a power-of-two scaling, exact.
-    Overwrites `log_none`. `scale`: -2^53, or that times a margin (:func:`_bound`).
+    Overwrites `log_none`.
     """
     np.expm1(log_none, out=log_none)
-    log_none *= scale
+    log_none *= _MINUS_TWO_53
     return log_none
 
 
@@ -674,40 +672,6 @@ def _threshold_by_count(q: float, widest: int) -> np.ndarray:
     by_count = _threshold(np.arange(widest + 1.0) * np.log1p(-np.float64(q)))
     by_count.flags.writeable = False
     return by_count
-
-
-def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs, growth):
-    """_adopt's weighing case for many open pairs: each pair's chance bounded first, computed for a few.
-
-    Every pair's adoption uniform is drawn and compared with a bound on its chance from its advocate count
-    (:func:`_bound`): a pair whose uniform is above it cannot adopt (about 9 pairs in 10 at the every-feature
-    scale). The candidates left go through the one pass (:func:`_adopt_one_pass`: the same ties, probabilities,
-    sums and uniforms as for every pair). `pairs` and `growth`: open_pairs' pairs and exponentiated exponents.
-    """
-    rate = _pair_rate(context, growth)
-    bits = draws.bits(_ADOPTION, pairs[PAIR_RECEIVER], pairs[PAIR_COLUMN])
-    at = (bits < _bound(context, rate, total.reshape(-1).take(pairs[PAIR_CELL]))).nonzero()[0]  # those that may adopt
-    if at.size == 0:
-        return _nobody(exposures)
-    growth = growth.take(at) if growth.size else growth
-    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs.take(at, axis=1), growth)
-
-
-_BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
-
-
-def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
-    """An upper bound on :func:`_threshold` of open pairs with these shared factors `rate` and `counts` advocates.
-
-    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (the kernel `tie_logs`,
-    :func:`_log_plain`), capped, so at most p_max = rate x the larger of 1 and the largest standing x the larger
-    of 1 and the largest trust, capped; m ties fail together with at least (1 - p_max)^m, so
-    P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of computing it (a few ulps each),
-    so a uniform above the bound is above the exact chance.
-    """
-    most = max(float(context.standing.max()), 1.0) * max(float(context.trust.max()), 1.0)
-    log_none = counts * np.log1p(np.maximum(rate * -most, -P_CEILING))  # -min(x, c) as max(-x, -c): one op fewer
-    return _threshold(log_none, _MINUS_TWO_53 * _BOUND_MARGIN)  # (the margin in the power-of-two scaling: exact)
 
 
 def _pair_rate(context: Context, growth: np.ndarray) -> np.ndarray | float:
@@ -737,25 +701,28 @@ def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarr
     return total.reshape(-1).take(flat) * np.log1p(-q)
 
 
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, pairs, growth):
-    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie: four kernels.
+def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, growth):
+    """_adopt's weighing case in one pass over the open pairs that may adopt, tie by tie: four kernels.
 
-    For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
-    is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
-    same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed by the last kernel. `pairs`: the open pairs (open_pairs' rows); `growth`: their
-    exp(-aversion x novelty) (empty: none is novel). numpy's log1p and expm1 run between the kernels
+    Each pair's chance is bounded first (without a transcendental function): a pair whose adoption uniform is
+    above the bound cannot adopt, and the others' chances are computed from their ties (weighing receivers) or
+    counts (the others), their adopters' credit and exposures from their ties. Each tie's probability is the
+    pair's shared factor (computed once per pair) times the advocate's credibility and trust, the same products
+    in the same order as :meth:`Context.tie_probability`. `pairs`: the open pairs (open_pairs' rows); `growth`:
+    their exp(-aversion x novelty) (empty: none is novel). numpy's log1p and expm1 run between the kernels
     (model/kernels/advocacy.py).
     """
+    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
+    mixed = draws.mixed()
     advocated, logs = tie_logs(
         pairs, advocating, ties.indptr, ties.indices, growth, float(context.base_rate), context.standing,
-        context.sides, context.trust, bool(context.any_across), by_side.shape[0],
+        context.sides, context.trust, bool(context.any_across), by_side.shape[0], total, golden, mixed,
+        -_MINUS_TWO_53 * _BOUND_MARGIN,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)
     np.expm1(chance, out=chance)
-    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
-    adoptions, exposed = adopt_and_credit(chance, pairs, advocated, logs, golden, draws.mixed(), exposures)
+    adoptions, exposed = adopt_and_credit(chance, pairs, advocated, logs, golden, mixed, exposures)
     receivers, columns, sources = adoptions
     return receivers, columns, sources, tuple(exposed) if exposures else None
 

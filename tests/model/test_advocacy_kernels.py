@@ -3,9 +3,9 @@
 The reference is diffusion's one pass as numpy computed it (session 15: the open pairs by array masks, the pairs'
 shared factor, each tie's p by `_tie_p`, the chances by `bincount` and the counts' layers, the adoption and credit
 uniforms hashed together, the credit searched in the running sum), copied here. It is checked against
-`diffusion._adopt` (its kernels: every weighing month in one pass, or through the split pass's bound) on the
-inputs of real runs' months and on random networks, advocacy and factors (three sides, trust and standing
-anywhere in [0, 1], ideas novel or not, one idea or several).
+`diffusion._adopt` (its kernels, with the bound on each pair's chance or without) on the inputs of real runs'
+months and on random networks, advocacy and factors (three sides, trust and standing anywhere in [0, 1], ideas
+novel or not, one idea or several).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import tracktwo.model.diffusion as diffusion
 from tracktwo.model.kernels.advocacy import chances, open_pairs, tie_logs
-from tracktwo.model.randomness import UNIT, EventRandomness
+from tracktwo.model.randomness import UNIT, EventRandomness, golden_ids
 from tracktwo.model.simulate import simulate
 
 P_CEILING = diffusion.P_CEILING
@@ -94,7 +94,11 @@ def _one_pass_numpy(draws, ties, advocating, holds, context, exposures, by_side,
 
 
 def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_side, total):
-    """The kernels' thresholds and lambdas (_one_pass_numpy's), by the calls diffusion._adopt_one_pass makes."""
+    """The kernels' thresholds and lambdas (_one_pass_numpy's), by the calls diffusion._adopt_one_pass makes.
+
+    With no bound (an infinite margin), so every open pair's chance is computed.
+    """
+    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
     novelty = context.novelty
     pairs, growth, _ = open_pairs(
         total, holds, context.weighs_standing, True, novelty if novelty.ndim == 2 else novelty[None],
@@ -103,7 +107,7 @@ def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_s
     np.exp(growth, out=growth)
     advocated, logs = tie_logs(
         pairs, advocating, ties.indptr, ties.indices, growth, context.base_rate, context.standing, context.sides,
-        context.trust, context.any_across, by_side.shape[0],
+        context.trust, context.any_across, by_side.shape[0], total, golden, draws.mixed(), np.inf,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)
@@ -161,12 +165,13 @@ CONFIGS = {
 }
 
 
-@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("bound", [True, False])
 @pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_the_kernels_adopt_as_the_numpy_one_pass_on_a_runs_months(monkeypatch, name: str, split: bool) -> None:
+def test_the_kernels_adopt_as_the_numpy_one_pass_on_a_runs_months(monkeypatch, name: str, bound: bool) -> None:
     months = [args for args in _months(monkeypatch, CONFIGS[name], 7) if _weighing(args)]
     assert len(months) > 20
-    monkeypatch.setattr(diffusion, "_SPLIT_AT", -1 if split else 10**9)
+    if not bound:
+        monkeypatch.setattr(diffusion, "_BOUND_MARGIN", np.inf)
     assert sum(_check(args, case) for case, args in enumerate(months)) > 30
 
 
@@ -197,6 +202,6 @@ def _random_month(seed: int):
 def test_the_kernels_adopt_as_the_numpy_one_pass_on_random_months(monkeypatch, seed: int) -> None:
     args = _random_month(seed)
     assert _weighing(args)
-    for split_at in (10**9, -1):
-        monkeypatch.setattr(diffusion, "_SPLIT_AT", split_at)
+    for margin in (diffusion._BOUND_MARGIN, np.inf):
+        monkeypatch.setattr(diffusion, "_BOUND_MARGIN", margin)
         assert _check(args, seed) > 10

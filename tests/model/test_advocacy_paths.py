@@ -1,9 +1,8 @@
 """Advocacy's ways of computing a step give the same adoptions, credits and exposures, bit for bit.
 
-model/diffusion.py chooses by size between one pass over every open (receiver, idea) pair's
-advocates and a split pass (each pair's chance bounded, then one pass over the candidates'), and between
-hashing the adoption and credit uniforms together or the credit ones for the adopters only, and
-between a padded neighbour table and expand_rows for a set of actors' ties. The
+model/diffusion.py chooses by size between hashing the adoption and credit uniforms together or the
+credit ones for the adopters only, and between a padded neighbour table and expand_rows for a set of
+actors' ties; the weighing pairs' chances are computed for those whose uniform is below a bound only. The
 choice is a cost, never a result: a run with every threshold forced one way equals a run with
 every threshold forced the other way (adoptions with their credited sources, the full record's
 exposures, the final trust officials learned from their adoptions).
@@ -14,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tracktwo.model.diffusion as diffusion
+from tracktwo.model.kernels.advocacy import chance_bound
 from tracktwo.model.simulate import simulate
 
 CONFIGS = {
@@ -35,8 +35,7 @@ CONFIGS = {
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: bool):
-    """A run with advocacy forced to one pass, uniforms hashed together and the padded table (or the other ways)."""
-    monkeypatch.setattr(diffusion, "_SPLIT_AT", 10**9 if one_pass else -1)
+    """A run with the uniforms hashed together and the padded table (or the other ways)."""
     monkeypatch.setattr(diffusion, "_BOTH_AT", 10**9 if one_pass else -1)
     monkeypatch.setattr(diffusion, "_FEW_TIES", 10**9 if one_pass else -1)
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
@@ -117,11 +116,10 @@ def test_chances_looked_up_by_count_equal_the_chances_computed_pair_by_pair(q: f
 
 
 @pytest.mark.parametrize("name", ["default_record", "three_sides", "seeded_no_novelty"])
-def test_the_split_pass_bound_decides_as_every_pairs_exact_chance(monkeypatch: pytest.MonkeyPatch, name: str):
-    """The split pass with every open pair a candidate (no bound) gives the run it gives with the bound."""
-    monkeypatch.setattr(diffusion, "_SPLIT_AT", -1)  # the split pass whenever a receiver weighs standing
+def test_the_bound_on_chances_decides_as_every_pairs_exact_chance(monkeypatch: pytest.MonkeyPatch, name: str):
+    """The one pass with every open pair a candidate (no bound: an infinite margin) gives the run the bound gives."""
     bounded = simulate(dict(CONFIGS[name]), 5)
-    monkeypatch.setattr(diffusion, "_bound", lambda context, rate, counts: np.full(counts.size, np.inf))
+    monkeypatch.setattr(diffusion, "_BOUND_MARGIN", np.inf)
     exact = simulate(dict(CONFIGS[name]), 5)
     assert len(bounded.adoptions()) > 50
     assert bounded.adoptions().equals(exact.adoptions())
@@ -133,8 +131,8 @@ def test_the_split_pass_bound_decides_as_every_pairs_exact_chance(monkeypatch: p
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
-    """_bound against _threshold of the exact log: tie by tie for the weighing pairs, by counts (_log_plain)
-    for the others, as the one pass computes them.
+    """The kernel chance_bound against _threshold of the exact log: tie by tie for the weighing pairs, by counts
+    (_log_plain) for the others, as the one pass computes them.
 
     Trust anywhere in [0, 1], standing too (or beyond: the bound reads the largest), rates up to past the ceiling,
     1-40 advocates on several sides, some advocates the actor of the largest standing.
@@ -164,10 +162,13 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
     by_ties = np.bincount(owner, weights=np.log1p(-p), minlength=pairs)
     by_counts = diffusion._log_plain(context, by_side, total, flat, receivers, np.minimum(rate, diffusion.P_CEILING))
     exact = diffusion._threshold(np.where(pair_weighs, by_ties, by_counts))
-    bound = diffusion._bound(context, rate, total.take(flat))
+    most = max(float(standing.max()), 1.0) * max(float(trust.max()), 1.0)  # as tie_logs finds it
+    scale = 2.0**53 * diffusion._BOUND_MARGIN
+    counts = total.take(flat).tolist()
+    bound = np.array([chance_bound(r, most, m, scale) for r, m in zip(rate.tolist(), counts, strict=True)])
     assert pair_weighs.sum() > 50 and (~pair_weighs).sum() > 50
     assert (bound >= exact).all()
-    assert (bound <= exact * 1.5 + 1.0).mean() > 0.05  # not trivially wide
+    assert (bound < 2.0**53).mean() > 0.25  # below 1 for many pairs: some uniforms ruled out (not trivially wide)
 
 
 def test_exposures_kept_while_nothing_was_dropped_skip_no_first_adoption(monkeypatch: pytest.MonkeyPatch) -> None:
