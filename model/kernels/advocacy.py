@@ -43,18 +43,18 @@ _UNIT = 2.0**-53  # randomness.UNIT: a uniform is its 53 bits x this
 
 
 @kernel(
-    "Tuple((int64[:, ::1], float64[::1], int64))"
+    "Tuple((int64[:, ::1], float64[::1]))"
     "(float64[:, :], boolean[:, :], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
 )
 def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sides):
-    """The open (idea, receiver) pairs, each pair's exponent of its shared factor, and how many pairs weigh standing.
+    """The open (idea, receiver) pairs, and each pair's exponent of its shared factor.
 
     A pair is open when its receiver has advocates (`total`, ideas x actors) and does not hold the idea (`holds`,
     the same shape). Returns the pairs (5 x pairs: flat cell, receiver, idea column, 1 if the receiver weighs
     standing and some receiver does (`any_weighs`), a row for tie_logs to mark the candidates), in cell order;
     each pair's -aversion x novelty (the idea's novelty as the receiver's side sees it: `novelty` is (sides x
     columns), or (1 x columns) seen alike), empty when no idea is novel (every pair's shared factor is then the
-    base rate); and the weighing pairs' count.
+    base rate).
     """
     n_ideas, n = total.shape
     found = 0
@@ -63,14 +63,12 @@ def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sid
             if total[c, r] > 0 and not holds[c, r]:
                 found += 1
     pairs = np.empty((5, found), np.int64)
-    weighing = 0
     at = 0
     for c in range(n_ideas):
         for r in range(n):
             if total[c, r] > 0 and not holds[c, r]:
                 weighs = any_weighs and weighs_standing[r]
                 pairs[0, at], pairs[1, at], pairs[2, at], pairs[3, at] = c * n + r, r, c, weighs
-                weighing += weighs
                 at += 1
     novel = False
     for side in range(novelty.shape[0]):
@@ -82,7 +80,7 @@ def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sid
         for i in range(found):
             r = pairs[1, i]
             exponents[i] = -aversion[r] * novelty[sides[r] if by_side else 0, pairs[2, i]]
-    return pairs, exponents, weighing
+    return pairs, exponents
 
 
 @kernel("float64(float64, float64, float64, float64)")
@@ -100,10 +98,10 @@ def chance_bound(rate, most, count, scale):
 @kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
     "(int64[:, ::1], boolean[:, :], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
-    " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64)"
+    " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64, boolean)"
 )
 def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, sides, trust, any_across, layers,
-             total, golden, mixed, scale):  # fmt: skip
+             total, golden, mixed, scale, by_rate):  # fmt: skip
     """The candidate pairs' advocate ties, and the arguments of the one log1p call their chances need.
 
     `growth`: each pair's exp(-aversion x novelty) (open_pairs' exponents, exponentiated), empty when none is
@@ -112,11 +110,11 @@ def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, si
     its column) are below :func:`chance_bound` of its advocates (`total`, ideas x actors) with this `scale`;
     written to pairs' row PAIR_CANDIDATE (1 or 0). The candidates' ties (advocate, receiver) are listed pair by
     pair, advocates in index order (the CSR rows `indptr`, `indices` are sorted).
-    Returns the ties (2 x ties: pair, advocate) and the arguments: first each tie's -p (the pair's factor x the
+    Returns the ties (2 x ties: pair, advocate) and the arguments: first, with `by_rate` (else every advocate of
+    a pair offers the same p: no pair weighs, no tie crosses sides), each tie's -p (the pair's factor x the
     advocate's credibility, its standing if the receiver weighs it, else 1, x the receiver's trust of its side
     when ties cross sides, capped: `Context.tie_probability`'s products in its order), then, for each candidate
-    not weighing, its `layers` terms' -q x trust of side s (q the capped factor; with one layer, -q:
-    `_log_plain`'s).
+    not weighing, its `layers` terms' -q x trust of side s (q the capped factor; with one layer, -q).
     """
     most = 1.0
     for value in standing:
@@ -138,7 +136,7 @@ def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, si
             slots += indptr[r + 1] - indptr[r]
             plain += pairs[3, i] == 0
     ties = np.empty((2, slots), np.int64)
-    logs = np.empty(slots + plain * layers)
+    logs = np.empty((slots if by_rate else 0) + plain * layers)
     found = 0
     for i in range(size):
         if pairs[4, i] == 0:
@@ -152,9 +150,10 @@ def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, si
                 if any_across:
                     p *= trust[r, sides[s]]
                 ties[0, found], ties[1, found] = i, s
-                logs[found] = -min(p, P_CEILING)
+                if by_rate:
+                    logs[found] = -min(p, P_CEILING)
                 found += 1
-    at = found
+    at = found if by_rate else 0
     for i in range(size):
         if pairs[4, i] != 0 and pairs[3, i] == 0:
             r = pairs[1, i]
@@ -178,10 +177,14 @@ def chances(pairs, ties, logs, by_side):
     """
     size, found = pairs.shape[1], ties.shape[1]
     layers = by_side.shape[0]
+    plain = 0
+    for i in range(size):
+        plain += pairs[4, i] != 0 and pairs[3, i] == 0
     log_none = np.zeros(size)
     for k in range(found):
-        log_none[ties[0, k]] += logs[k]
-    at = found
+        if pairs[3, ties[0, k]] != 0:
+            log_none[ties[0, k]] += logs[k]
+    at = logs.size - plain * layers  # the layers' terms, after the ties' (when listed)
     for i in range(size):
         if pairs[4, i] != 0 and pairs[3, i] == 0:
             cell = pairs[0, i]
@@ -195,9 +198,9 @@ def chances(pairs, ties, logs, by_side):
 
 @kernel(
     "Tuple((int64[:, ::1], int64[:, ::1]))"
-    "(float64[::1], int64[:, ::1], int64[:, ::1], float64[::1], uint64[::1], uint64[:, :], boolean)"
+    "(float64[::1], int64[:, ::1], int64[:, ::1], float64[::1], uint64[::1], uint64[:, :], boolean, boolean)"
 )
-def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures):
+def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures, by_rate):
     """Who adopts, and whom each adopter credits: (adoptions, exposures).
 
     `chance`: each pair's expm1(log P(none)) = -P(adopt) (chances', after expm1); a pair adopts when its adoption
@@ -207,6 +210,8 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures):
     uniform (row 1): the running sum of lambda over every adopter's ties in order, and the first tie whose running
     sum exceeds offset + uniform x (the adopter's last running sum - offset), offset the running sum before its
     ties, found by bisection in the whole running sum and kept within the adopter's ties (`_credit_by_rate`).
+    Without `by_rate` (every advocate offers the same p), advocate number floor(uniform x count) of the
+    adopter's, in index order (`_nth_advocate`: uniform < 1, so the product rounds below the count).
     Returns the adoptions (3 x adopters: receiver, idea column, credited advocate) and, with `exposures`, the
     adopters' advocate ties (3 x ties: advocate, receiver, idea column; else none).
     """
@@ -231,7 +236,8 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures):
     for k in range(found):
         i = ties[0, k]
         if adopts[i]:
-            total += -logs[k]
+            if by_rate:
+                total += -logs[k]
             running[at], owner[at] = total, k
             if exposures:
                 exposed[0, at], exposed[1, at], exposed[2, at] = ties[1, k], pairs[1, i], pairs[2, i]
@@ -244,17 +250,20 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures):
         end = start + 1
         while end < kept and ties[0, owner[end]] == i:
             end += 1
-        offset = running[start - 1] if start > 0 else 0.0
         pick = np.float64(keyed_bits(golden[pairs[1, i]] + mixed[1, pairs[2, i]])) * _UNIT
-        target = offset + pick * (running[end - 1] - offset)
-        low, high = 0, kept  # bisect_right: the first running sum above the target
-        while low < high:
-            middle = (low + high) // 2
-            if target < running[middle]:
-                high = middle
-            else:
-                low = middle + 1
-        chosen = min(max(low, start), end - 1)
+        if by_rate:
+            offset = running[start - 1] if start > 0 else 0.0
+            target = offset + pick * (running[end - 1] - offset)
+            low, high = 0, kept  # bisect_right: the first running sum above the target
+            while low < high:
+                middle = (low + high) // 2
+                if target < running[middle]:
+                    high = middle
+                else:
+                    low = middle + 1
+            chosen = min(max(low, start), end - 1)
+        else:
+            chosen = start + np.int64(pick * (end - start))
         adoptions[0, j], adoptions[1, j], adoptions[2, j] = pairs[1, i], pairs[2, i], ties[1, owner[chosen]]
         j += 1
         start = end

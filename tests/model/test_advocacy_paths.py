@@ -1,8 +1,8 @@
 """Advocacy's ways of computing a step give the same adoptions, credits and exposures, bit for bit.
 
-model/diffusion.py chooses by size between hashing the adoption and credit uniforms together or the
-credit ones for the adopters only, and between a padded neighbour table and expand_rows for a set of
-actors' ties; the weighing pairs' chances are computed for those whose uniform is below a bound only. The
+model/diffusion.py chooses by size between a padded neighbour table and expand_rows for a set of actors'
+ties (the advocate counts' changes), and computes the chances of the pairs whose uniform is below a bound
+only. The
 choice is a cost, never a result: a run with every threshold forced one way equals a run with
 every threshold forced the other way (adoptions with their credited sources, the full record's
 exposures, the final trust officials learned from their adoptions).
@@ -35,9 +35,7 @@ CONFIGS = {
 
 
 def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: bool):
-    """A run with the uniforms hashed together and the padded table (or the other ways)."""
-    monkeypatch.setattr(diffusion, "_BOTH_AT", 10**9 if one_pass else -1)
-    monkeypatch.setattr(diffusion, "_FEW_TIES", 10**9 if one_pass else -1)
+    """A run with the padded table (or expand_rows and the CSR)."""
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
     monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9 if one_pass else 0)
     monkeypatch.setattr(diffusion, "_PAD_CHANGES", 10**9 if one_pass else -1)  # the counts' changes: padded, or CSR
@@ -64,23 +62,6 @@ def test_one_pass_and_split_advocacy_give_identical_runs(monkeypatch: pytest.Mon
                 assert np.array_equal(a, b) and a.dtype == b.dtype
 
 
-@pytest.mark.parametrize("seed", range(5))
-def test_a_few_credits_in_python_floats_equal_the_array_search(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
-    """Random adoptions with 1-6 advocates each, rates spanning decades and picks near 0 and 1: same advocates."""
-    rng = np.random.default_rng(seed)
-    advocates = rng.integers(1, 7, size=12)
-    owner = np.repeat(np.arange(advocates.size), advocates)
-    senders = rng.permutation(1000)[: owner.size].astype(np.int32)
-    rates = -np.log1p(-np.minimum(rng.random(owner.size) ** 4, diffusion.P_CEILING))
-    pick = np.concatenate([rng.random(advocates.size - 2), [0.0, 1.0 - 2.0**-53]])
-    few = diffusion._credit_few(owner, senders, rates, pick)
-    monkeypatch.setattr(diffusion, "_FEW_TIES", -1)
-    searched = diffusion._credit_by_rate(owner, senders, rates, pick)
-    assert few.dtype == searched.dtype == np.int32
-    assert few.tolist() == searched.tolist()
-    assert len(set(few.tolist())) > 1
-
-
 def test_padded_table_and_kept_expansions_list_each_row_as_the_csr_does(monkeypatch: pytest.MonkeyPatch) -> None:
     """The padded table's row r: r's neighbours in index order, then r itself (weight 0); kept expansions reused."""
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9)
@@ -105,16 +86,6 @@ def test_padded_table_and_kept_expansions_list_each_row_as_the_csr_does(monkeypa
     assert ties.entries(np.array([2, 5, 40, 78]))[1] is not listed
 
 
-@pytest.mark.parametrize("q", [1e-9, 0.003, 0.02, 0.3, 0.5, 0.97, diffusion.P_CEILING])
-def test_chances_looked_up_by_count_equal_the_chances_computed_pair_by_pair(q: float) -> None:
-    """Plain diffusion's table gives each count m the bits of _threshold(m x log(1 - q)), as _log_plain computes it."""
-    counts = np.arange(31.0)
-    direct = diffusion._threshold(counts * np.log1p(-np.minimum(q, diffusion.P_CEILING)))
-    looked_up = diffusion._threshold_by_count(float(min(q, diffusion.P_CEILING)), 30).take(counts.astype(np.int64))
-    assert looked_up.tobytes() == direct.tobytes()
-    assert looked_up[0] == 0.0 and (np.diff(looked_up) >= 0).all()  # P(adopt) x 2^53: more advocates, no less likely
-
-
 @pytest.mark.parametrize("name", ["default_record", "three_sides", "seeded_no_novelty"])
 def test_the_bound_on_chances_decides_as_every_pairs_exact_chance(monkeypatch: pytest.MonkeyPatch, name: str):
     """The one pass with every open pair a candidate (no bound: an infinite margin) gives the run the bound gives."""
@@ -131,8 +102,8 @@ def test_the_bound_on_chances_decides_as_every_pairs_exact_chance(monkeypatch: p
 
 @pytest.mark.parametrize("seed", range(6))
 def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
-    """The kernel chance_bound against _threshold of the exact log: tie by tie for the weighing pairs, by counts
-    (_log_plain) for the others, as the one pass computes them.
+    """The kernel chance_bound against the exact chance: tie by tie for the weighing pairs, by counts for the
+    others, as the kernels compute them.
 
     Trust anywhere in [0, 1], standing too (or beyond: the bound reads the largest), rates up to past the ceiling,
     1-40 advocates on several sides, some advocates the actor of the largest standing.
@@ -144,7 +115,6 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
     trust[np.arange(n), side] = 1.0
     standing = rng.random(n) ** (1 + seed % 4) * (1.0 + 0.5 * (seed % 3))
     weighs = rng.random(n) < 0.4
-    context = diffusion.Context(0.1, np.zeros(ideas), standing, weighs, rng.random(n), side, trust)
     flat = np.sort(rng.permutation(ideas * n)[:pairs])  # distinct (idea, receiver) cells
     receivers = flat % n
     advocates = rng.integers(1, 41, pairs)
@@ -160,8 +130,10 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
         rate.take(owner) * credibility * trust[receivers.take(owner), side.take(senders)], diffusion.P_CEILING
     )
     by_ties = np.bincount(owner, weights=np.log1p(-p), minlength=pairs)
-    by_counts = diffusion._log_plain(context, by_side, total, flat, receivers, np.minimum(rate, diffusion.P_CEILING))
-    exact = diffusion._threshold(np.where(pair_weighs, by_ties, by_counts))
+    q = np.minimum(rate, diffusion.P_CEILING)  # the counts' layers, side by side (the kernel chances' sums)
+    terms = by_side.take(flat, axis=1) * np.log1p(-q * trust.take(receivers, axis=0).T)
+    by_counts = terms[0] + terms[1] + terms[2]
+    exact = np.expm1(np.where(pair_weighs, by_ties, by_counts)) * -(2.0**53)
     most = max(float(standing.max()), 1.0) * max(float(trust.max()), 1.0)  # as tie_logs finds it
     scale = 2.0**53 * diffusion._BOUND_MARGIN
     counts = total.take(flat).tolist()
