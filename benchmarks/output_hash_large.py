@@ -6,7 +6,7 @@ the default kinds scaled to 3,000 actors (with the full record, three sides, off
 standing) and 20,000 (with the full record), two seeds each. It hashes holdings, first sources, first
 adoption steps, the adoption log, trust, standing and the record's exposures. Run it before and after a
 change (about 5 s) and compare the lines (TOTAL f9ee630a6e138039 at ecfd1e3 and since); set the size
-thresholds of model/diffusion.py through the environment (e.g. ``_SPLIT_AT=50 _PAD_FACTOR=0``) to check
+thresholds of model/diffusion.py through the environment (e.g. ``_PAD_FACTOR=0 _PAD_CHANGES=-1``) to check
 that each way of computing gives the same.
 
     .venv/bin/python benchmarks/output_hash_large.py
@@ -26,7 +26,7 @@ from tracktwo.model import TrackTwoModel, simulate
 
 __all__ = ["CONFIGS", "main"]
 
-THRESHOLDS = ("_SPLIT_AT", "_BOTH_AT", "_FEW_TIES", "_PAD_FACTOR", "_PAD_SLOTS", "_PAD_CHANGES")
+THRESHOLDS = ("_PAD_FACTOR", "_PAD_SLOTS", "_PAD_CHANGES")
 
 
 def _scaled(n_actors: int, **changes) -> dict:

@@ -29,15 +29,13 @@ A uniform is compared through its 53-bit integer (uniform < p is bits < p x 2^53
 from __future__ import annotations
 
 import secrets
-from bisect import bisect_right
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from itertools import accumulate
 
 import numpy as np
 import scipy.sparse as sp
+from tracktwo.model.kernels.advocacy import P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
 from tracktwo.model.kernels.network import insert_ties, repadded
-from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
+from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
 
 __all__ = [
     "P_CEILING",
@@ -56,16 +54,12 @@ __all__ = [
     "trust_by_side",
 ]
 
-P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
-_ADOPTION, _BOTH = 0, slice(0, 2)  # rows of StepDraws.mixed(): the adoption uniforms; the adoption and the credit
-_SPLIT_AT = 512  # open pairs beyond which advocacy bounds each pair's chance first and expands the candidates'
-_BOTH_AT = 1024  # open pairs up to which the adoption and the credit uniforms are hashed in one pass
-_FEW_TIES = 64  # adopters' advocate ties up to which the credit is found with Python floats (the same arithmetic)
+_BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 _PAD_CHANGES = 1024  # padded slots up to which the counts' changes are expanded by the padded table (else CSR)
@@ -553,314 +547,48 @@ def _adopt(
     by_side: np.ndarray,
     total: np.ndarray,
 ):
-    """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing.
+    """Adoption from advocate counts (per side); tie by tie only for receivers who weigh standing: four kernels.
 
     Arrays are idea-major (ideas x actors): a flat cell is idea x actors + actor. `by_side` is
     (layers x cells), a layer's flat cells first (it may have room for more ideas beyond them).
     Returns the adopters, their idea columns, their credited advocates and (with `exposures`) the
     adopters' advocate ties as (advocate, receiver, idea column).
+
+    Each open (idea, receiver) pair's chance is bounded first (without a transcendental function): a pair whose
+    adoption uniform is above the bound cannot adopt, and the others' chances are computed from their ties
+    (weighing receivers) or counts (the others), their adopters' credit and exposures from their ties. Each tie's
+    probability is the pair's shared factor, base_rate x exp(-aversion x novelty) (computed once per pair), times
+    the advocate's credibility and trust, the same products in the same order as :meth:`Context.tie_probability`.
+    numpy's exp, log1p and expm1 run between the kernels (model/kernels/advocacy.py).
     """
-    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]  # open (idea, receiver) cells: advocated to, not held
-    if flat.size == 0:
+    novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]  # (sides or 1) x columns
+    pairs, growth = open_pairs(  # open (idea, receiver) pairs: advocated to, not held
+        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
+    )
+    if pairs.shape[1] == 0:
         return _nobody(exposures)
-    if advocating.shape[0] == 1:  # one idea (plain diffusion): a cell is its receiver, every column 0 (None)
-        receivers, columns = flat, None
-    else:
-        columns, receivers = np.divmod(flat, advocating.shape[1])
-    weighs = context.weighs_standing.take(receivers) if context.any_weighs else None
-    weighing = int(np.count_nonzero(weighs)) if weighs is not None else 0
-    if weighing and receivers.size <= _SPLIT_AT:  # few open pairs: one pass over every open pair's ties costs least
-        pairs = (flat, receivers, columns, weighs)
-        return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs)
-    if weighing:
-        pairs = (flat, receivers, columns, weighs)
-        return _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs)
-    rate = _pair_rate(context, receivers, columns)
-    if by_side.shape[0] == 1 and not isinstance(rate, np.ndarray):  # one p for every tie: a pair's chance by its count
-        by_count = _threshold_by_count(float(min(rate, P_CEILING)), ties.widest)
-        threshold = by_count.take(total.reshape(-1).take(flat).astype(np.int64))
-    else:
-        threshold = _threshold(_log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING)))
-    both = receivers.size <= _BOTH_AT  # few: the adoption and the credit uniforms in one pass
-    bits = draws.bits(_BOTH if both else _ADOPTION, receivers, columns)
-    adopt = ((bits[0] if both else bits) < threshold).nonzero()[0]
-    if adopt.size == 0:
-        return _nobody(exposures)
-    receivers, cells = receivers.take(adopt), flat.take(adopt)
-    columns = None if columns is None else columns.take(adopt)
-    pick = bits[1].take(adopt) * UNIT if both else draws.uniforms("credit", receivers, columns)
-    if not (exposures or context.any_weighs or context.any_across):  # every advocate offers the same p: no ties
-        sources = _nth_advocate(ties, advocating, cells, receivers, total.reshape(-1).take(cells), pick)
-        return receivers, _columns(columns, receivers), sources, None
-    owner, senders = _advocates(ties, advocating, cells, receivers)
-    exposed = (senders, receivers.take(owner), _columns(columns, owner, owner)) if exposures else None
-    if not (context.any_weighs or context.any_across):
-        advocates = np.bincount(owner, minlength=receivers.size)
-        starts = advocates.cumsum() - advocates
-        sources = senders[starts + (pick * advocates).astype(np.int64)]  # pick < 1: below the count, as rounded
-        return receivers, _columns(columns, receivers), sources, exposed
-    columns = _columns(columns, receivers)
-    p = context.tie_probability(senders, receivers.take(owner), columns.take(owner))
-    return receivers, columns, _credit_by_rate(owner, senders, -np.log1p(-p), pick), exposed
+    if growth.size:  # each pair's exp(-aversion x novelty), in place
+        np.exp(growth, out=growth)
+    by_rate = bool(context.any_weighs or context.any_across)  # else every advocate of a pair offers the same p
+    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
+    mixed = draws.mixed()
+    advocated, logs = tie_logs(
+        pairs, advocating, ties.indptr, ties.indices, growth, float(context.base_rate), context.standing,
+        context.sides, context.trust, bool(context.any_across), by_side.shape[0], total, golden, mixed,
+        -_MINUS_TWO_53 * _BOUND_MARGIN, by_rate,
+    )  # fmt: skip
+    np.log1p(logs, out=logs)
+    chance = chances(pairs, advocated, logs, by_side)
+    np.expm1(chance, out=chance)
+    adoptions, exposed = adopt_and_credit(chance, pairs, advocated, logs, golden, mixed, exposures, by_rate)
+    receivers, columns, sources = adoptions
+    return receivers, columns, sources, tuple(exposed) if exposures else None
 
 
 def _nobody(exposures: bool):
     """_adopt's answer when nobody adopts."""
     empty = np.empty(0, dtype=np.int64)
     return empty, empty, empty, (empty, empty, empty) if exposures else None
-
-
-def _columns(columns: np.ndarray | None, like: np.ndarray, at: np.ndarray | None = None) -> np.ndarray:
-    """Idea columns as an array: `columns` (taken `at`), or column 0 for each of `like` (one idea: None)."""
-    if columns is None:
-        return np.zeros(like.size, dtype=np.int64)
-    return columns if at is None else columns.take(at)
-
-
-def _threshold(log_none: np.ndarray, scale: float = _MINUS_TWO_53) -> np.ndarray:
-    """P(adopt) = 1 - exp(log P(no advocate persuades)) times 2^53, to compare with a uniform's 53 bits.
-
-    A uniform is bits x 2^-53 exactly, so `uniform < p` is `bits < p x 2^53`: a power-of-two scaling, exact.
-    Overwrites `log_none`. `scale`: -2^53, or that times a margin (:func:`_bound`).
-    """
-    np.expm1(log_none, out=log_none)
-    log_none *= scale
-    return log_none
-
-
-@lru_cache(maxsize=64)
-def _threshold_by_count(q: float, widest: int) -> np.ndarray:
-    """:func:`_threshold` of m advocates each offering p = q, for m = 0 .. widest (kept: a run asks each step).
-
-    The same products and functions as _log_plain's (count x log(1 - q)), so the same bits. Read only.
-    """
-    by_count = _threshold(np.arange(widest + 1.0) * np.log1p(-np.float64(q)))
-    by_count.flags.writeable = False
-    return by_count
-
-
-def _adopt_split(draws, ties, advocating, context, exposures, by_side, total, pairs):
-    """_adopt's weighing case for many open pairs: each pair's chance bounded first, computed for a few.
-
-    Every pair's adoption uniform is drawn and compared with a bound on its chance from its advocate count
-    (:func:`_bound`): a pair whose uniform is above it cannot adopt (about 9 pairs in 10 at the every-feature
-    scale). The candidates left go through the one pass (:func:`_adopt_one_pass`: the same ties, probabilities,
-    sums and uniforms as for every pair), their credit uniforms hashed for the adopters only.
-    """
-    flat, receivers, columns, weighs = pairs
-    columns = _columns(columns, receivers)
-    rate = _pair_rate(context, receivers, columns)
-    bits = draws.bits(_ADOPTION, receivers, columns)
-    at = (bits < _bound(context, rate, total.reshape(-1).take(flat))).nonzero()[0]  # the pairs that may adopt
-    if at.size == 0:
-        return _nobody(exposures)
-    candidates = (flat.take(at), receivers.take(at), columns.take(at), weighs.take(at))
-    rate = rate.take(at) if isinstance(rate, np.ndarray) else rate
-    return _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, candidates, rate, bits.take(at))
-
-
-_BOUND_MARGIN = 1.0 + 1e-9  # past the rounding of the exact chance (log1p, sums, expm1: relative errors near 1e-15)
-
-
-def _bound(context: Context, rate, counts: np.ndarray) -> np.ndarray:
-    """An upper bound on :func:`_threshold` of open pairs with these shared factors `rate` and `counts` advocates.
-
-    A tie's p is its pair's rate x the advocate's credibility (its standing, or 1) x trust (:func:`_tie_p`,
-    :func:`_log_plain`), capped, so at most p_max = rate x the larger of 1 and the largest standing x the larger
-    of 1 and the largest trust, capped; m ties fail together with at least (1 - p_max)^m, so
-    P(adopt) <= 1 - (1 - p_max)^m. The margin covers the rounding of both ways of computing it (a few ulps each),
-    so a uniform above the bound is above the exact chance.
-    """
-    most = max(float(context.standing.max()), 1.0) * max(float(context.trust.max()), 1.0)
-    log_none = counts * np.log1p(np.maximum(rate * -most, -P_CEILING))  # -min(x, c) as max(-x, -c): one op fewer
-    return _threshold(log_none, _MINUS_TWO_53 * _BOUND_MARGIN)  # (the margin in the power-of-two scaling: exact)
-
-
-def _tie_p(context: Context, rate, owner, senders, receivers_t, weighs_t) -> np.ndarray:
-    """Each (sender, receiver) tie's p from its pair's shared factor: :meth:`Context.tie_probability`'s products.
-
-    `rate`: each pair's base_rate x exp(-aversion x novelty) (:func:`_pair_rate`; a float when every pair's is the
-    same), `owner`: each tie's pair; `weighs_t`: whether each tie's receiver weighs standing (None: every one does).
-    Then credibility and trust in turn, and the ceiling. Trust of one's own side is exactly 1 (a factor of 1, as
-    _log_plain's layers read it), so trust is read for every tie, without a mask.
-    """
-    credibility = context.standing.take(senders) if weighs_t is None else None
-    if credibility is None:
-        credibility = np.where(weighs_t, context.standing.take(senders), 1.0)
-    if isinstance(rate, np.ndarray):
-        p = rate.take(owner)
-        p *= credibility
-    else:
-        p = rate * credibility
-    if context.any_across:
-        cells = receivers_t * context.trust.shape[1]
-        cells += context.sides.take(senders)
-        p *= context.trust.reshape(-1).take(cells)
-    np.minimum(p, P_CEILING, out=p)
-    return p
-
-
-def _pair_rate(context: Context, receivers: np.ndarray, columns: np.ndarray | None) -> np.ndarray | float:
-    """base_rate x exp(-aversion x novelty) of each (receiver, idea column) pair, before the ceiling.
-
-    The factor every advocate of the pair shares (:meth:`Context.tie_probability` computes the same
-    product tie by tie); the base rate itself when no idea is novel. `columns` None: every pair's is 0.
-    """
-    novelty = context.novelty
-    if not np.count_nonzero(novelty):  # nothing new to be averse to: every tie offers the base rate
-        return context.base_rate
-    if novelty.ndim == 2:  # as each receiver's side sees it (model/issues.py)
-        sides = context.sides.take(receivers)
-        if columns is None:
-            novelty = novelty[:, 0].take(sides)
-        else:  # the (side, column) cells of the flat table: a take costs less than a 2-D fancy index
-            sides *= novelty.shape[1]
-            sides += columns
-            novelty = novelty.take(sides)
-    else:
-        novelty = novelty[0] if novelty.size == 1 or columns is None else novelty.take(columns)
-    return context.base_rate * np.exp(-context.aversion.take(receivers) * novelty)
-
-
-def _log_plain(context: Context, by_side, total, flat, receivers, q) -> np.ndarray:
-    """The log of P(no advocate persuades) of each open pair whose receiver does not weigh standing, from the counts.
-
-    Every advocate on one side offers the same p = q x trust, so the log is sum_s m_s log(1 - q t_s).
-    """
-    if by_side.shape[0] > 1:
-        layers = by_side.shape[0]
-        trust = context.trust.take(receivers, axis=0)  # (take: much cheaper than fancy indexing beside a slice)
-        if trust.shape[1] != layers:
-            trust = trust[:, :layers]
-        terms = by_side.reshape(layers, -1).take(flat, axis=1) * np.log1p(-q * trust.T)
-        log_plain = terms[0] + terms[1]  # summed side by side, in order
-        for term in terms[2:]:
-            log_plain += term
-        return log_plain
-    return total.reshape(-1).take(flat) * np.log1p(-q)
-
-
-def _adopt_one_pass(draws, ties, advocating, context, exposures, by_side, total, pairs, rate=None, bits=None):
-    """_adopt's weighing case in one pass over every open pair's advocates, tie by tie, with few array calls.
-
-    For the weighing receivers' chance and for the adopters' credit and exposures: each tie's probability
-    is the pair's shared factor (computed once per pair) times the advocate's credibility and trust, the
-    same products in the same order as :meth:`Context.tie_probability`; the adoption and the credit
-    uniforms are hashed in one pass. `pairs`: the open pairs' (flat cells, receivers, idea columns, weighs);
-    `rate` and `bits`: their shared factors (:func:`_pair_rate`) and adoption bits when known (the split pass's
-    candidates: their credit bits are then hashed for the adopters only).
-    """
-    flat, receivers, columns, weighs = pairs
-    owner, senders = _advocates(ties, advocating, flat, receivers)
-    receivers_t = receivers.take(owner)
-    rate = _pair_rate(context, receivers, columns) if bits is None else rate
-    log_plain = _log_plain(context, by_side, total, flat, receivers, np.minimum(rate, P_CEILING))
-    p = _tie_p(context, rate, owner, senders, receivers_t, weighs.take(owner))
-    log_fail = np.log1p(-p)
-    log_none = np.where(weighs, np.bincount(owner, weights=log_fail, minlength=flat.size), log_plain)
-    both = draws.bits(_BOTH, receivers, columns) if bits is None else (bits, None)
-    adopt = both[0] < _threshold(log_none)
-    kept = adopt.take(owner).nonzero()[0]  # the adopters' advocates, in pair order
-    adopt_at = adopt.nonzero()[0]
-    receivers = receivers.take(adopt_at)
-    columns = _columns(columns, receivers, None if columns is None else adopt_at)
-    senders = senders.take(kept)
-    exposed = None
-    if exposures:
-        owners = owner.take(kept)
-        exposed = (senders, receivers_t.take(kept), _columns(pairs[2], owners, owners))
-    if receivers.size == 0:
-        return receivers, columns, np.empty(0, dtype=np.int64), exposed
-    pick = draws.uniforms("credit", receivers, columns) if bits is not None else both[1].take(adopt_at) * UNIT
-    rates = -log_fail.take(kept)
-    if senders.size <= _FEW_TIES:  # grouped by pair: the adopters' own indices are not needed
-        return receivers, columns, _credit_few(owner.take(kept), senders, rates, pick), exposed
-    owner = (adopt.cumsum() - 1).take(owner.take(kept))
-    return receivers, columns, _credit_by_rate(owner, senders, rates, pick), exposed
-
-
-def _advocates(ties: TieIndex, advocating: np.ndarray, cells: np.ndarray, receivers: np.ndarray):
-    """The advocates of each open (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order.
-
-    `cells` are the pairs' flat idea-major cells (idea x actors + receiver). A receiver of an open pair does not
-    hold the idea, so it does not advocate it: the padded table's spare slots (the receiver itself) drop out.
-    """
-    padded = ties.padded()
-    if padded is None:
-        degrees, senders = ties.entries(receivers)
-        owner = np.arange(receivers.size).repeat(degrees)
-        if advocating.shape[0] == 1:
-            kept = advocating[0].take(senders).nonzero()[0]
-        else:
-            kept = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + senders).nonzero()[0]
-        return owner.take(kept), senders.take(kept)
-    neighbours = padded[0].take(receivers, axis=0)
-    if advocating.shape[0] == 1:
-        advocates = advocating[0].take(neighbours)
-    else:
-        advocates = advocating.reshape(-1).take(neighbours + (cells - receivers)[:, None])
-    kept = advocates.reshape(-1).nonzero()[0]
-    return kept // neighbours.shape[1], neighbours.reshape(-1).take(kept)
-
-
-def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarray:
-    """Each adopter's credited advocate when every advocate offers the same p: number floor(pick x count) of them.
-
-    Numbered from 0 in index order, so advocate i with probability 1 / count; `counts`: each adopter's advocates.
-    pick <= 1 - 2^-53, so pick x count rounds below count: the number is always one of the adopter's advocates.
-    """
-    advocates = counts.astype(np.int64)
-    number = (pick * counts).astype(np.int64)
-    if ties.padded() is not None:
-        _, senders = _advocates(ties, advocating, cells, receivers)  # grouped by adopter, `advocates` each
-        return senders.take(advocates.cumsum() - advocates + number)
-    degrees, neighbours = ties.entries(receivers)
-    if advocating.shape[0] == 1:
-        at = advocating[0].take(neighbours).nonzero()[0]
-    else:
-        at = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + neighbours).nonzero()[0]
-    return neighbours.take(at.take(advocates.cumsum() - advocates + number))
-
-
-def _credit_by_rate(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
-    """The credited advocate of each adoption: (owner, sender) ties grouped by adoption, one uniform each.
-
-    `rates`: each tie's lambda = -log(1 - p).
-    """
-    if senders.size <= _FEW_TIES:
-        return _credit_few(owner, senders, rates, pick)
-    advocates = np.bincount(owner, minlength=pick.size)
-    ends = advocates.cumsum()
-    starts = ends - advocates
-    sums = np.empty(rates.size + 1)  # the running sum after a leading 0: an adoption's offset and total are gathers
-    sums[0] = 0.0
-    running = rates.cumsum(out=sums[1:])
-    offset = sums.take(starts)
-    target = offset + pick * (sums.take(ends) - offset)
-    ends -= 1  # each adoption's last tie
-    return senders.take(np.minimum(np.maximum(running.searchsorted(target, side="right"), starts), ends))
-
-
-def _credit_few(owner: np.ndarray, senders: np.ndarray, rates: np.ndarray, pick: np.ndarray) -> np.ndarray:
-    """:func:`_credit_by_rate` for a few ties, with Python floats: the same sums, products and search, bit for bit.
-
-    `owner` groups the ties by adoption (equal and adjacent within one, adoptions in `pick`'s order).
-    The running sum runs over all the ties in order, as numpy's cumsum does, and each adoption's
-    target is found by bisection in it (numpy's searchsorted, side "right"), kept within its own ties.
-    """
-    owners, chosen = owner.tolist(), []
-    candidates = senders.tolist()
-    running = list(accumulate(rates.tolist()))
-    start, size = 0, len(owners)
-    for u in pick.tolist():
-        end = start + 1
-        while end < size and owners[end] == owners[start]:
-            end += 1
-        offset = running[start - 1] if start > 0 else 0.0
-        target = offset + u * (running[end - 1] - offset)
-        chosen.append(candidates[min(max(bisect_right(running, target), start), end - 1)])
-        start = end
-    return np.array(chosen, dtype=senders.dtype)
 
 
 def forget_thresholds(rate: np.ndarray) -> np.ndarray:
