@@ -256,7 +256,7 @@ class IdeaStore:
         if actors.size == 0:
             return
         holds, adopted_at, first_adopted, source = self._flat
-        cells, *logged = adopt_pairs(
+        cells, logged = adopt_pairs(
             actors.astype(np.int64, copy=False),
             ideas.astype(np.int64, copy=False),
             sources.astype(np.int64, copy=False),

@@ -34,16 +34,23 @@ _COUNTS = "int64[::1], int32[::1], int32[::1], float64[:, :, ::1], float64[:, ::
 _GROUPS = "int64[::1], int64[::1], int64[:, ::1], int64[::1]"  # held_count, groups, group_holders, group_reached
 
 
-@kernel(f"void(int64, int64, float64, {_COUNTS})")
-def _count_along(actor, idea, sign, sides, indptr, indices, counts, sums):
-    """Add `sign` (1: started, -1: stopped) to the actor's neighbours' counts for the idea, in its side's layer."""
+@kernel(f"void(int64[::1], boolean[::1], int64, {_COUNTS})")
+def _count_flips(cells, counted, n, sides, indptr, indices, counts, sums):
+    """Count the flat cells that flipped (to `counted`, flat: 1 started, else stopped) along their advocates' ties.
+
+    Each adds (or takes away) 1 to its neighbours' counts for the idea, in the advocate's side's layer. (One call
+    for all the cells: a kernel called per cell would pay its array arguments' reference counts each time.)
+    """
     layered = counts.shape[0] > 1
-    layer = sides[actor] if layered else 0
-    for j in range(indptr[actor], indptr[actor + 1]):
-        receiver = indices[j]
-        counts[layer, idea, receiver] += sign
-        if layered:
-            sums[idea, receiver] += sign
+    for cell in cells:
+        actor, idea = cell % n, cell // n
+        sign = 1.0 if counted[cell] else -1.0
+        layer = sides[actor] if layered else 0
+        for j in range(indptr[actor], indptr[actor + 1]):
+            receiver = indices[j]
+            counts[layer, idea, receiver] += sign
+            if layered:
+                sums[idea, receiver] += sign
 
 
 @kernel(f"int64(boolean[:, ::1], boolean[:, ::1], {_COUNTS})")
@@ -52,14 +59,16 @@ def recount(advocating, counted, sides, indptr, indices, counts, sums):
 
     Returns the cells advocating now.
     """
-    total = 0
-    for idea in range(advocating.shape[0]):
-        for actor in range(advocating.shape[1]):
-            now = advocating[idea, actor]
-            total += now
-            if now != counted[idea, actor]:
-                counted[idea, actor] = now
-                _count_along(actor, idea, 1.0 if now else -1.0, sides, indptr, indices, counts, sums)
+    now, flat = advocating.reshape(-1), counted.reshape(-1)
+    flips = np.empty(now.size, dtype=np.int64)
+    total = found = 0
+    for cell in range(now.size):
+        total += now[cell]
+        if now[cell] != flat[cell]:
+            flat[cell] = now[cell]
+            flips[found] = cell
+            found += 1
+    _count_flips(flips[:found], flat, counted.shape[1], sides, indptr, indices, counts, sums)
     return total
 
 
@@ -70,17 +79,23 @@ def recount_held(adopted_at, holds, t, span, silenced, counted, sides, indptr, i
     A cell advocates when held, adopted before t, at most `span` steps before (span < 0: for ever), and its actor
     not `silenced` (an empty mask: nobody is). Returns the cells advocating now.
     """
-    total = 0
+    n = holds.shape[1]
+    flat = counted.reshape(-1)
+    flips = np.empty(flat.size, dtype=np.int64)
+    total = found = 0
     anyone_silenced = silenced.size > 0
     for idea in range(holds.shape[0]):
-        for actor in range(holds.shape[1]):
+        for actor in range(n):
             at = adopted_at[idea, actor]
             now = holds[idea, actor] and at < t and (span < 0 or at >= t - span)
             now = now and not (anyone_silenced and silenced[actor])
             total += now
-            if now != counted[idea, actor]:
-                counted[idea, actor] = now
-                _count_along(actor, idea, 1.0 if now else -1.0, sides, indptr, indices, counts, sums)
+            cell = idea * n + actor
+            if now != flat[cell]:
+                flat[cell] = now
+                flips[found] = cell
+                found += 1
+    _count_flips(flips[:found], flat, n, sides, indptr, indices, counts, sums)
     return total
 
 
@@ -91,7 +106,6 @@ def recount_cells(cells, now, counted, sides, indptr, indices, counts, sums):
     The cells that differ from `counted` are found first (as counted before any flips), then each flipped once.
     """
     flat = counted.reshape(-1)
-    n = counted.shape[1]
     flips = np.empty(cells.size, dtype=np.int64)
     found = 0
     for i in range(cells.size):
@@ -99,15 +113,15 @@ def recount_cells(cells, now, counted, sides, indptr, indices, counts, sums):
             flips[found] = cells[i]
             found += 1
     flips = np.sort(flips[:found])
-    change, last = 0, -1
+    distinct, change = 0, 0
     for cell in flips:
-        if cell == last:
+        if distinct and flips[distinct - 1] == cell:
             continue
-        last = cell
-        started = not flat[cell]
-        flat[cell] = started
-        change += 1 if started else -1
-        _count_along(cell % n, cell // n, 1.0 if started else -1.0, sides, indptr, indices, counts, sums)
+        flips[distinct] = cell
+        distinct += 1
+        flat[cell] = not flat[cell]
+        change += 1 if flat[cell] else -1
+    _count_flips(flips[:distinct], flat, counted.shape[1], sides, indptr, indices, counts, sums)
     return change
 
 
@@ -121,10 +135,10 @@ def advocating_cells(cells, holds, adopted_at, t, span):
     return now
 
 
-@kernel("boolean(int64, int64, uint64[::1], uint64[::1])")
-def _forgets(actor, idea, mixed, thresholds):
-    """Whether the actor drops the idea: its forgetting draw's 53 bits under the actor's threshold."""
-    return keyed_bits(np.uint64(actor) * _GOLDEN + mixed[idea]) < thresholds[actor]
+@kernel("boolean(int64, uint64, uint64)")
+def _forgets(actor, key, threshold):
+    """Whether the actor drops an idea: its forgetting draw (the idea's `key`) under the actor's `threshold`."""
+    return keyed_bits(np.uint64(actor) * _GOLDEN + key) < threshold
 
 
 @kernel("Tuple((int64[::1], int64[::1]))(boolean[:, ::1], uint64[::1], uint64[::1])")
@@ -138,7 +152,7 @@ def forgotten(held, mixed, thresholds):
     found = 0
     for idea in range(held.shape[0]):
         for actor in range(held.shape[1]):
-            if held[idea, actor] and _forgets(actor, idea, mixed, thresholds):
+            if held[idea, actor] and _forgets(actor, mixed[idea], thresholds[actor]):
                 actors[found] = actor
                 ideas[found] = idea
                 found += 1
@@ -151,14 +165,15 @@ def forgotten_at(cells, n_actors, mixed, thresholds):
     at = np.empty(cells.size, dtype=np.int64)
     found = 0
     for i in range(cells.size):
-        if _forgets(cells[i] % n_actors, cells[i] // n_actors, mixed, thresholds):
+        actor = cells[i] % n_actors
+        if _forgets(actor, mixed[cells[i] // n_actors], thresholds[actor]):
             at[found] = i
             found += 1
     return at[:found]
 
 
 @kernel(
-    "Tuple((int64[::1], int32[::1], int32[::1], int32[::1]))(int64[::1], int64[::1], int64[::1], int64, int64,"
+    "Tuple((int64[::1], int32[:, ::1]))(int64[::1], int64[::1], int64[::1], int64, int64,"
     f" boolean, boolean[::1], int32[::1], int32[::1], int32[::1], {_GROUPS}, int64[::1])"
 )
 def adopt_pairs(
@@ -182,13 +197,11 @@ def adopt_pairs(
 
     The first adoption's step and source are kept: with nothing dropped (`dropped_any` False) a pair not held never
     was. Each actor reaches its group's count of members holding an idea when it goes from none to one. Returns
-    the flat cells, and the ideas, actors and sources as the adoption log keeps them (int32).
+    the flat cells, and the ideas, actors and sources as the adoption log keeps them (rows of int32).
     """
     size = actors.size
     cells = np.empty(size, dtype=np.int64)
-    logged_ideas = np.empty(size, dtype=np.int32)
-    logged_actors = np.empty(size, dtype=np.int32)
-    logged_sources = np.empty(size, dtype=np.int32)
+    logged = np.empty((3, size), dtype=np.int32)
     for i in range(size):
         actor, idea = actors[i], ideas[i]
         cell = idea * n_actors + actor
@@ -204,47 +217,46 @@ def adopt_pairs(
         held_count[actor] += 1
         group_holders[group, idea] += 1
         group_adoptions[group] += 1
-        logged_ideas[i], logged_actors[i], logged_sources[i] = idea, actor, sources[i]
-    return cells, logged_ideas, logged_actors, logged_sources
+        logged[0, i], logged[1, i], logged[2, i] = idea, actor, sources[i]
+    return cells, logged
 
 
-@kernel(f"void(int64, int64, boolean[::1], {_GROUPS})")
-def _drop(actor, idea, holds, held_count, groups, group_holders, group_reached):
-    """The actor stops holding the idea (flat cell `idea` x actors + actor of `holds`): the counts follow."""
-    holds[idea * held_count.size + actor] = False
-    group = groups[actor]
-    held_count[actor] -= 1
-    if held_count[actor] == 0:
-        group_reached[group] -= 1
-    group_holders[group, idea] -= 1
+@kernel(f"void(int64[::1], boolean[::1], {_GROUPS})")
+def _drop(cells, holds, held_count, groups, group_holders, group_reached):
+    """The flat (idea x actors + actor) cells of `holds` stop being held: the counts follow."""
+    n_actors = held_count.size
+    for cell in cells:
+        actor, idea = cell % n_actors, cell // n_actors
+        holds[cell] = False
+        group = groups[actor]
+        held_count[actor] -= 1
+        if held_count[actor] == 0:
+            group_reached[group] -= 1
+        group_holders[group, idea] -= 1
 
 
 @kernel(f"int64[::1](int64[::1], int64[::1], boolean[::1], {_GROUPS})")
 def drop_pairs(actors, ideas, holds, held_count, groups, group_holders, group_reached):
     """Actors stop holding ideas (distinct pairs, held): the flat cells dropped."""
-    cells = np.empty(actors.size, dtype=np.int64)
-    for i in range(actors.size):
-        _drop(actors[i], ideas[i], holds, held_count, groups, group_holders, group_reached)
-        cells[i] = ideas[i] * held_count.size + actors[i]
+    cells = ideas * held_count.size + actors
+    _drop(cells, holds, held_count, groups, group_holders, group_reached)
     return cells
 
 
 @kernel(f"Tuple((int64[::1], int64[::1]))(int64[::1], int64[::1], boolean[::1], {_GROUPS})")
 def drop_held_pairs(held, at, holds, held_count, groups, group_holders, group_reached):
     """:func:`drop_pairs` of the flat cells `held` at positions `at` (increasing): (the cells kept, those dropped)."""
-    n_actors = held_count.size
     kept = np.empty(held.size - at.size, dtype=np.int64)
     cells = np.empty(at.size, dtype=np.int64)
     next_kept, next_at = 0, 0
     for i in range(held.size):
-        cell = held[i]
         if next_at < at.size and at[next_at] == i:
-            cells[next_at] = cell
+            cells[next_at] = held[i]
             next_at += 1
-            _drop(cell % n_actors, cell // n_actors, holds, held_count, groups, group_holders, group_reached)
         else:
-            kept[next_kept] = cell
+            kept[next_kept] = held[i]
             next_kept += 1
+    _drop(cells, holds, held_count, groups, group_holders, group_reached)
     return kept, cells
 
 
