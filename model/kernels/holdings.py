@@ -80,8 +80,7 @@ def recount_held(adopted_at, holds, t, span, silenced, counted, sides, indptr, i
     not `silenced` (an empty mask: nobody is). Returns the cells advocating now.
     """
     n = holds.shape[1]
-    flat = counted.reshape(-1)
-    flips = np.empty(flat.size, dtype=np.int64)
+    flips = np.empty(counted.size, dtype=np.int64)
     total = found = 0
     anyone_silenced = silenced.size > 0
     for idea in range(holds.shape[0]):
@@ -90,12 +89,12 @@ def recount_held(adopted_at, holds, t, span, silenced, counted, sides, indptr, i
             now = holds[idea, actor] and at < t and (span < 0 or at >= t - span)
             now = now and not (anyone_silenced and silenced[actor])
             total += now
-            cell = idea * n + actor
-            if now != flat[cell]:
-                flat[cell] = now
-                flips[found] = cell
+            if now != counted[idea, actor]:
+                counted[idea, actor] = now
+                flips[found] = idea * n + actor
                 found += 1
-    _count_flips(flips[:found], flat, n, sides, indptr, indices, counts, sums)
+    if found:
+        _count_flips(flips[:found], counted.reshape(-1), n, sides, indptr, indices, counts, sums)
     return total
 
 
