@@ -26,7 +26,7 @@ from tracktwo.model import TrackTwoModel, simulate
 
 __all__ = ["CONFIGS", "main"]
 
-THRESHOLDS = ("_PAD_FACTOR", "_PAD_SLOTS", "_PAD_CHANGES")
+THRESHOLDS = ("_PAD_FACTOR", "_PAD_SLOTS")
 
 
 def _scaled(n_actors: int, **changes) -> dict:

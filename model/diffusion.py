@@ -34,6 +34,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import scipy.sparse as sp
 from tracktwo.model.kernels.advocacy import P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
+from tracktwo.model.kernels.holdings import forgotten, forgotten_at, recount, recount_cells, recount_held
 from tracktwo.model.kernels.network import insert_ties, repadded
 from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
 
@@ -62,8 +63,9 @@ _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits 
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
 _PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
 _PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
-_PAD_CHANGES = 1024  # padded slots up to which the counts' changes are expanded by the padded table (else CSR)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
+_NOBODY = np.zeros(0, dtype=bool)  # no actor silenced (AdvocateCounts.update_held)
+_NO_SUMS = np.zeros((0, 0))  # one count layer: no total kept beside it (the kernels' argument)
 
 
 @dataclass
@@ -365,7 +367,7 @@ def advocate(
     if context.novelty.shape[-1] != n_ideas or context.any_across != ties.any_across:
         context = replace(context, novelty=context.novelty[..., :n_ideas], any_across=ties.any_across)
     counter = counts or AdvocateCounts(context.sides)
-    _, total = counter.current(n_ideas) if counted else counter.update(ties, active, advocacy)
+    _, total = counter.current(n_ideas) if counted else counter.update(ties, active)
     by_side = counter.counts.reshape(counter.counts.shape[0], -1)  # (layers x cells): a view, whatever the room
     # idea-major (ideas x actors) arrays: one idea's cells are contiguous and flat cells are views
     held = holds.T[:n_ideas]
@@ -386,7 +388,7 @@ class AdvocateCounts:
     """
 
     def __init__(self, sides: np.ndarray) -> None:
-        self.sides = sides
+        self.sides = sides.astype(np.int64, copy=False)  # as the kernels take them
         self.n_sides = int(sides.max()) + 1 if sides.size else 1
         self.ties: TieIndex | None = None
         self.active = np.zeros((0, sides.size), dtype=bool)  # (ideas x actors) advocacy last counted
@@ -410,54 +412,47 @@ class AdvocateCounts:
                 sums[:capacity] = self.sums
         self.counts, self.active, self.sums = counts, active, sums
 
-    def update(self, ties: TieIndex, active: np.ndarray, advocacy: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def update(self, ties: TieIndex, active: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Counts for this step's advocacy, and their total (ideas x actors).
 
         Counts are (layers x ideas x actors): one layer per side, or one for all when no tie crosses.
-        `advocacy`: the advocating cells of `active`, when counted already.
         """
         n_ideas = active.shape[1]
-        advocating = active.T  # idea-major
-        layers, _ = self._follow(ties, n_ideas)
-        counted = self.active[:n_ideas]
-        changed = (advocating != counted).reshape(-1).nonzero()[0]  # idea x actors + actor
-        if changed.size:
-            advocacy = np.count_nonzero(advocating) if advocacy is None else advocacy
-            # starts - stops = the change in advocating cells, starts + stops = the cells changed
-            self._count_changes(ties, advocating, changed, layers, advocacy - self.counted == changed.size)
-            counted[...] = advocating
-            self.counted = advocacy
+        self._follow(ties, n_ideas)
+        advocating = np.ascontiguousarray(active.T)  # idea-major (a view when `active` is the transposed idea-major)
+        self.counted = recount(advocating, self.active[:n_ideas], *self._along(ties))
         return self.current(n_ideas)
+
+    def update_held(
+        self, ties: TieIndex, adopted_at: np.ndarray, holds: np.ndarray, t: int, span: int | None, silenced
+    ) -> None:
+        """:meth:`update` for step t's advocacy read from idea-major holdings (ideas x actors, the ideas counted).
+
+        An actor advocates an idea it holds from the step after adopting it, for `span` steps (None: for ever),
+        unless `silenced` (a mask over the actors, or None) -- read cell by cell, so no advocacy array is made.
+        """
+        self._follow(ties, holds.shape[0])
+        self.counted = recount_held(
+            adopted_at,
+            holds,
+            t,
+            -1 if span is None else span,
+            _NOBODY if silenced is None else silenced,
+            self.active[: holds.shape[0]],
+            *self._along(ties),
+        )
 
     def update_cells(self, ties: TieIndex, n_ideas: int, cells: np.ndarray, now: np.ndarray) -> bool:
         """:meth:`update` when only the flat `cells` (idea x actors + actor, some maybe twice) may have changed.
 
         `now`: whether each advocates now; every other cell's advocacy is as last counted. So no pass over every
-        cell: the cells that changed are the same (sorted, each once) as update's comparison finds, and counted
-        alike. False, counting nothing, when the network's advocacy was never counted (the caller then counts
-        it all: :meth:`update`).
+        cell: the cells that changed are found (each once) and counted alike. False, counting nothing, when the
+        network's advocacy was never counted (the caller then counts it all: :meth:`update`).
         """
-        layers, kept = self._follow(ties, n_ideas)
-        if not kept:
-            return False
-        advocating = self.active[:n_ideas]
-        flat = advocating.reshape(-1)
-        flips = (now != flat.take(cells)).nonzero()[0]
-        if flips.size == 0:
-            return True
-        changed = cells.take(flips)
-        if changed.size > 1:  # in order, each once (a cell adopted a span ago and dropped since is listed twice)
-            changed.sort()
-            distinct = changed[1:] != changed[:-1]
-            if not distinct.all():
-                changed = changed[np.concatenate(([True], distinct))]
-        started = flat.take(changed)
-        np.logical_not(started, out=started)  # each changed cell flips
-        flat[changed] = started
-        starts = np.count_nonzero(started)
-        self._count_changes(ties, advocating, changed, layers, starts == changed.size)
-        self.counted += 2 * starts - changed.size
-        return True
+        _, kept = self._follow(ties, n_ideas)
+        if kept:
+            self.counted += recount_cells(cells, now, self.active[:n_ideas], *self._along(ties))
+        return kept
 
     def current(self, n_ideas: int) -> tuple[np.ndarray, np.ndarray]:
         """The counts as last counted, and their total (:meth:`update`'s answer)."""
@@ -482,41 +477,9 @@ class AdvocateCounts:
         self._room(n_ideas, layers)
         return layers, kept
 
-    def _count_changes(
-        self, ties: TieIndex, advocating: np.ndarray, changed: np.ndarray, layers: int, all_started: bool
-    ) -> None:
-        """Add (or take away) the advocacy that started (or stopped) in the `changed` flat cells along their ties.
-
-        `all_started`: no advocacy stopped (the usual case: only new advocates). Counts are whole numbers in
-        float64, so the order of the additions never changes a count.
-        """
-        n = self.sides.size
-        actors = changed if advocating.shape[0] == 1 else changed % n
-        first = None if advocating.shape[0] == 1 else changed - actors  # each changed cell's idea's first cell
-        offset = None if layers == 1 else self.sides[actors] * (self.counts.shape[1] * n)  # its advocate's layer
-        started = None if all_started else advocating.reshape(-1)[changed]
-        counts = self.counts.reshape(-1)
-        padded = ties.padded() if changed.size * ties.widest <= _PAD_CHANGES else None  # (mostly spare slots beyond)
-        if padded is None:
-            degrees, neighbours = ties.entries(actors)
-            cells = neighbours if first is None else first.repeat(degrees) + neighbours
-            change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
-            if offset is None:
-                np.add.at(counts, cells, change)
-                return
-            np.add.at(self.sums.reshape(-1), cells, change)
-            np.add.at(counts, cells + offset.repeat(degrees), change)
-            return
-        neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)  # spare slots: add 0
-        cells = neighbours if first is None else neighbours + first[:, None]
-        if not all_started:
-            weights *= np.where(started, _PLUS_ONE, _MINUS_ONE)[:, None]
-        weights = weights.reshape(-1)
-        if offset is None:
-            np.add.at(counts, cells.reshape(-1), weights)
-            return
-        np.add.at(self.sums.reshape(-1), cells.reshape(-1), weights)
-        np.add.at(counts, (cells + offset[:, None]).reshape(-1), weights)
+    def _along(self, ties: TieIndex) -> tuple:
+        """What the kernels count along ties with: the sides, the CSR arrays, the counts and their total (if kept)."""
+        return self.sides, ties.indptr, ties.indices, self.counts, _NO_SUMS if self.sums is None else self.sums
 
     def _extends(self, ties: TieIndex, layers: int) -> bool:
         """Count the ties `ties` added to the network last counted, if it is its parent; False if not."""
@@ -601,55 +564,22 @@ def forget_thresholds(rate: np.ndarray) -> np.ndarray:
 
 
 def forget(
-    draws: StepDraws,
-    held: np.ndarray,
-    rate: np.ndarray,
-    thresholds: np.ndarray | None = None,
-    largest: np.uint64 | None = None,
+    draws: StepDraws, held: np.ndarray, rate: np.ndarray, thresholds: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Holdings dropped this step: each (actor, idea) held is dropped with the actor's rate, keyed by the event.
 
-    `thresholds`: :func:`forget_thresholds` of `rate`, and `largest` their maximum, when the caller keeps them
-    (computed here otherwise). The held cells are found by a pass over every cell (:func:`forget_cells` takes
-    them kept).
+    Returns the (actors, ideas) dropped, idea by idea. `thresholds`: :func:`forget_thresholds` of `rate`, when the
+    caller keeps them (computed here otherwise). The held cells are found by a pass over every cell
+    (:func:`forget_cells` takes them kept).
     """
-    empty = np.empty(0, dtype=np.int64)
-    if thresholds is None:
-        if not np.count_nonzero(rate):
-            return empty, empty
-        thresholds = forget_thresholds(rate)
-    cells = held.T  # idea by idea: contiguous when held is stored so (the model's is)
-    if not cells.flags.c_contiguous:
-        ideas, actors = cells.nonzero()
-        dropped = (draws.uniforms("forgetting", actors, ideas) < rate.take(actors)).nonzero()[0]
-        return actors.take(dropped), ideas.take(dropped)
-    n_actors = cells.shape[1]
-    flat = cells.reshape(-1).nonzero()[0]  # flat cells, then (idea, actor): much cheaper than a 2-D nonzero
-    ideas = flat // n_actors  # and the remainder by a product: cheaper than divmod's two divisions
-    actors = flat - ideas * n_actors
-    dropped = _forgotten(draws, actors, ideas, thresholds, largest)
-    return actors.take(dropped), ideas.take(dropped)
+    thresholds = forget_thresholds(rate) if thresholds is None else thresholds
+    cells = np.ascontiguousarray(held.T)  # idea by idea: a view when held is stored so (the model's is)
+    return forgotten(cells, draws.mixed()[_STEP_ROWS["forgetting"]], thresholds)
 
 
-def forget_cells(
-    draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds: np.ndarray, largest: np.uint64 | None = None
-) -> np.ndarray:
+def forget_cells(draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds: np.ndarray) -> np.ndarray:
     """:func:`forget` of the held flat cells (idea x n_actors + actor) `cells`: the positions of those dropped.
 
-    The draws are compared as integers, first with the largest threshold (one comparison, no gather of the
-    rates): only the few cells under it are read cell by cell. The positions are in increasing order.
+    The positions are in increasing order.
     """
-    if cells.size == 0:
-        return cells
-    ideas = cells // n_actors
-    return _forgotten(draws, cells - ideas * n_actors, ideas, thresholds, largest)
-
-
-def _forgotten(draws: StepDraws, actors: np.ndarray, ideas: np.ndarray, thresholds: np.ndarray, largest) -> np.ndarray:
-    """The positions (increasing) of the held (actor, idea) pairs dropped: :func:`forget_cells`' draws."""
-    bits = draws.bits(_STEP_ROWS["forgetting"], actors, ideas)  # the forgetting uniforms' integers
-    largest = thresholds.max() if largest is None else largest
-    under = (bits < largest).nonzero()[0]  # below the largest rate: a superset of the dropped
-    if under.size == 0:
-        return under
-    return under.take((bits.take(under) < thresholds.take(actors.take(under))).nonzero()[0])  # each actor's own rate
+    return forgotten_at(cells, n_actors, draws.mixed()[_STEP_ROWS["forgetting"]], thresholds)

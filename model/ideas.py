@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from tracktwo.model.kernels.holdings import adopt_pairs, advocating_cells, drop_held_pairs, drop_pairs
 
 __all__ = [
     "AUTHOR",
@@ -34,8 +35,6 @@ INITIAL_CAPACITY = 16
 ORIGINS = ("seeded", "workshop", "track_one", "outside")  # where an idea came from (Track Two: "workshop")
 KEY_ORIGIN_SHIFT = 56  # an idea's key: origin << 56 | number (workshop or step) << 20 | rank within it
 KEY_NUMBER_SHIFT = 20
-_FEW_CHANGES = 64  # _count changes up to this many (group, idea) cells one by one, more by counting them all
-_FEW_OF_MANY = 16  # _once marks positions (not a mask over every actor) below 1 / this share of the actors
 
 
 def idea_keys(origin: str, number: int, count: int) -> np.ndarray:
@@ -89,7 +88,6 @@ class IdeaStore:
     routes: dict[int, str] = field(default_factory=dict)
     paths: dict[int, list[int]] = field(default_factory=dict)
     _log: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = field(default_factory=list)
-    _mark: np.ndarray | None = field(default=None, repr=False)  # scratch for _once (made on first use)
     # the holdings' changes kept from month to month, so no month passes over every (idea, actor) cell for them:
     _held: np.ndarray | None = field(default=None, repr=False)  # flat cells of every holding, in no set order
     _pending: list[np.ndarray] = field(default_factory=list, repr=False)  # cells adopted since _held was merged
@@ -124,7 +122,6 @@ class IdeaStore:
         """Pickled without the flat views (a pickled view is a copy): they are made again on loading."""
         state = dict(self.__dict__)
         state.pop("_flat", None)
-        state["_mark"] = None  # scratch: made again when needed
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -258,36 +255,34 @@ class IdeaStore:
         """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""
         if actors.size == 0:
             return
-        one = self.count == 1  # one idea (plain diffusion): an actor's cell is the actor
-        cell = actors if one else ideas * self.n_actors + actors  # flat (idea, actor) cells: 1-D indexing is cheaper
         holds, adopted_at, first_adopted, source = self._flat
-        first = None if self.dropped == 0 else first_adopted[cell] < 0  # nothing dropped: a pair not held never was
-        if first is None or np.count_nonzero(first) == first.size:
-            first_adopted[cell] = step
-            source[cell] = sources
-        else:
-            first_adopted[cell[first]] = step
-            source[cell[first]] = sources[first]
-        holds[cell] = True
-        adopted_at[cell] = step
-        self._note_adopted(cell, step)
-        if one:  # each adopter held nothing and is one actor
-            self._count_first(actors)
-        else:
-            self._count(actors, ideas, 1)
-        self._log.append((ideas.astype(np.int32), actors.astype(np.int32), step, sources.astype(np.int32)))
+        cells, logged = adopt_pairs(
+            actors.astype(np.int64, copy=False),
+            ideas.astype(np.int64, copy=False),
+            sources.astype(np.int64, copy=False),
+            step,
+            self.n_actors,
+            self.dropped > 0,  # nothing dropped: a pair not held never was (its first adoption is this one)
+            holds,
+            adopted_at,
+            first_adopted,
+            source,
+            self.held_count,
+            self.groups,
+            self.group_holders,
+            self.group_reached,
+            self.group_adoptions,
+        )
+        self._note_adopted(cells, step)
+        self._log.append((logged[0], logged[1], step, logged[2]))
 
     def drop(self, actors: np.ndarray, ideas: np.ndarray) -> None:
         """Actors stop holding ideas (distinct pairs, held now): forgetting. The adoption record is kept."""
         if actors.size == 0:
             return
-        cells = ideas * self.n_actors + actors
-        self._flat[0][cells] = False
+        cells = drop_pairs(actors, ideas, self._flat[0], *self._counts())
         self._held = None  # (drop_held keeps it: its positions are known)
-        if self._keeping:
-            self._dropped_since.append(cells)
-        self.dropped += actors.size
-        self._count(actors, ideas, -1)
+        self._note_dropped(cells)
 
     def drop_held(self, at: np.ndarray) -> None:
         """Drop the holdings at positions `at` (increasing) of :meth:`held_cells`' last answer: :meth:`drop`.
@@ -297,18 +292,18 @@ class IdeaStore:
         """
         if at.size == 0:
             return
-        held = self._held
-        cells = held.take(at)
-        ideas = cells // self.n_actors  # (the remainder by a product: cheaper than divmod's two divisions)
-        actors = cells - ideas * self.n_actors
-        self._flat[0][cells] = False
-        kept = np.ones(held.size, dtype=bool)
-        kept[at] = False
-        self._held = held[kept]
+        self._held, cells = drop_held_pairs(self._held, at, self._flat[0], *self._counts())
+        self._note_dropped(cells)
+
+    def _counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The counts a drop changes, as the kernels take them: per actor, the groups, per group and idea, reached."""
+        return self.held_count, self.groups, self.group_holders, self.group_reached
+
+    def _note_dropped(self, cells: np.ndarray) -> None:
+        """Count the dropped cells and keep them (once asked, for :meth:`advocacy_changes`)."""
         if self._keeping:
             self._dropped_since.append(cells)
-        self.dropped += at.size
-        self._count(actors, ideas, -1)
+        self.dropped += cells.size
 
     def held_cells(self) -> np.ndarray:
         """The flat cells (idea x actors + actor) of every holding now, in no set order; kept, not read afresh.
@@ -349,14 +344,7 @@ class IdeaStore:
             empty = np.empty(0, dtype=np.int64)
             return empty, np.empty(0, dtype=bool)
         cells = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        now = self._flat[0].take(cells)
-        adopted_at = self._flat[1].take(cells)
-        if span is None:
-            now &= adopted_at < t
-        else:  # t - span <= adopted_at < t, as one unsigned comparison (adopted_at - (t - span) below span)
-            adopted_at -= t - span
-            now &= adopted_at.view(np.uint32) < span
-        return cells, now
+        return cells, advocating_cells(cells, self._flat[0], self._flat[1], t, -1 if span is None else span)
 
     def _keep_from(self, first: int) -> None:
         """Start noting advocacy's changes, with the cells adopted from step `first` on found in the log."""
@@ -372,55 +360,6 @@ class IdeaStore:
             self._by_step.setdefault(step, []).append(cells)
         if self._held is not None:
             self._pending.append(cells)
-
-    def _count(self, actors: np.ndarray, ideas: np.ndarray, change: int) -> None:
-        """Keep the per-actor, per-idea and per-group counts in step with a change of holdings."""
-        before = self.held_count[actors] if change > 0 else None  # adopting: who held nothing before
-        np.add.at(self.held_count, actors, change)
-        groups = self.groups[actors]
-        if actors.size <= _FEW_CHANGES:  # a few (group, idea) cells of the flat (groups x capacity) counts: adds
-            if not self.group_holders.flags.c_contiguous:  # its flat view below must be a view
-                self.group_holders = np.ascontiguousarray(self.group_holders)
-            np.add.at(self.group_holders.reshape(-1), groups * self.capacity + ideas, change)
-        else:  # many: every cell counted at once
-            cells = groups * self.capacity + ideas
-            counts = np.bincount(cells, minlength=self.group_holders.size).reshape(self.group_holders.shape)
-            self.group_holders += change * counts
-        if change > 0:
-            self.group_adoptions += np.bincount(groups, minlength=self.n_groups)
-            crossed = actors[before == 0]  # from none to some ideas (adopting) ...
-        else:
-            crossed = actors[self.held_count[actors] == 0]  # ... or from some to none (forgetting)
-        if crossed.size:  # each actor once, then counted by group
-            once = crossed if crossed.size == 1 else self._once(crossed)
-            self.group_reached += change * np.bincount(self.groups[once], minlength=self.n_groups)
-
-    def _count_first(self, actors: np.ndarray) -> None:
-        """:meth:`_count` for adoptions of the only idea: distinct actors, each from none to one idea held.
-
-        So the per-group counts of holders, of adoptions and of members reached all grow by the same bincount.
-        """
-        self.held_count[actors] += 1
-        added = np.bincount(self.groups[actors], minlength=self.n_groups)
-        self.group_holders[:, 0] += added
-        self.group_adoptions += added
-        self.group_reached += added
-
-    def _once(self, actors: np.ndarray) -> np.ndarray:
-        """Each actor of `actors` once (a mask over all actors, or, for few of many, one position each).
-
-        For few actors among many, each writes its position into a scratch array: whichever of an actor's
-        positions stays, exactly one of them reads itself back, so the work is in proportion to `actors`.
-        """
-        if actors.size * _FEW_OF_MANY >= self.n_actors:
-            once = np.zeros(self.n_actors, dtype=bool)
-            once[actors] = True
-            return once
-        if self._mark is None:
-            self._mark = np.zeros(self.n_actors, dtype=np.int64)
-        positions = np.arange(actors.size)
-        self._mark[actors] = positions
-        return actors[self._mark[actors] == positions]
 
     @property
     def held(self) -> np.ndarray:

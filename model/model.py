@@ -37,6 +37,7 @@ from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
+from tracktwo.model.kernels.holdings import learn_trust, trust_learnt
 from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.network import Graph, Population, build_graph
@@ -208,7 +209,6 @@ class TrackTwoModel(mesa.Model):
         kind_behaviour = [p.kinds[k].behaviour for k in self.kind_names]
         self._rows = np.arange(self.n_actors)
         self._own_side_cells = self._rows * self.n_sides + self.side  # flat (actor, own side) cells of trust
-        self._trust_cells = np.arange(self.n_actors * self.n_sides).reshape(self.n_actors, self.n_sides)  # flat
         self._states = np.arange(self.ripeness_states(p))
         self.initial_trust = self.trust.copy()
         self.initial_standing = self.standing.copy()
@@ -280,7 +280,7 @@ class TrackTwoModel(mesa.Model):
         self.forgetting = np.zeros(self.n_actors)
         self._rules_for: tuple | None = None  # the (states, wary) the aversion and forgetting rates are set for
         self._rules: dict[tuple, tuple] = {}  # the rates by (states, wary), made once (and forget_thresholds')
-        self._forget_thresholds: tuple = (None, None)  # the forgetting rates as forget's thresholds, and their largest
+        self._forget_thresholds: np.ndarray | None = None  # the forgetting rates as forget's thresholds
         self._rules_by_state: dict[tuple, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # their parts by state
         self._draws: StepDraws | None = None
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
@@ -511,11 +511,11 @@ class TrackTwoModel(mesa.Model):
                 forgetting[members] = state_forgetting
             anyone = bool(np.count_nonzero(forgetting))  # and the rates as integer thresholds (forget_thresholds)
             thresholds = forget_thresholds(forgetting) if anyone else None
-            rules = self._rules[key] = (aversion, forgetting, anyone, thresholds, anyone and thresholds.max())
+            rules = self._rules[key] = (aversion, forgetting, anyone, thresholds)
         np.copyto(self.aversion, rules[0])  # in place: the formats' state reads these arrays
         np.copyto(self.forgetting, rules[1])
         self._anyone_forgets = rules[2]
-        self._forget_thresholds = rules[3:]
+        self._forget_thresholds = rules[3]
 
     def _state_rules(self, state: int, ripe: bool, wary: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One Track One state's actors and their aversion and forgetting rates, made once per (state, ripe, wary).
@@ -728,34 +728,17 @@ class TrackTwoModel(mesa.Model):
                 now &= ~self._silenced.take(cells % self.n_actors)
             if counts.update_cells(self.tie_index, n, cells, now):
                 return
-        adopted_at = ideas.adopted_at.T[:n]  # idea-major views
-        active = adopted_at < t  # adopters advocate from the next step ...
-        active &= ideas.holds.T[:n]
-        if span is not None:
-            active &= adopted_at >= t - span  # ... for `span` steps
-        if self._silenced is not None:
-            active &= ~self._silenced[None, :]
-        counts.update(self.tie_index, active.T)
+        counts.update_held(self.tie_index, ideas.adopted_at.T[:n], ideas.holds.T[:n], t, span, self._silenced)
 
     def _officials_learn_trust(self, actors: np.ndarray, ideas: np.ndarray) -> None:
         """Officials adopting an idea co-authored by people of another side come to trust that side more."""
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        # the authors' sides other than the adopter's own, for officials only
-        across = self.author_sides.take(ideas, axis=0) & self._learns_trust_of.take(actors, axis=0)
-        learnt = self._trust_cells.take(actors, axis=0)[across]  # the (actor, side) cells of trust, flat
-        if learnt.size == 0:
-            return
-        counted = np.bincount(learnt)  # each cell, in order, and how often
-        cells = counted.nonzero()[0]
-        times = counted.take(cells)
-        if self.trust.flags.c_contiguous:  # the cells index the flat (actors x sides) trust: 1-D indexing is cheaper
-            trust = self.trust.reshape(-1)
-            trust[cells] = 1.0 - (1.0 - trust.take(cells)) * (1.0 - gain) ** times
-            return
-        who, side = np.divmod(cells, self.n_sides)
-        self.trust[who, side] = 1.0 - (1.0 - self.trust[who, side]) * (1.0 - gain) ** times
+        # the (actor, side) cells of trust learnt: the authors' sides other than the adopter's own, for officials only
+        cells, times = trust_learnt(actors, ideas, self.author_sides, self._learns_trust_of)
+        if cells.size:
+            learn_trust(self.trust, cells, (1.0 - gain) ** times)  # (the power in numpy: its SIMD bits)
 
     def _step_draws(self, t: int) -> StepDraws:
         """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""
@@ -771,10 +754,10 @@ class TrackTwoModel(mesa.Model):
             return
         ideas, draws = self.ideas, self._step_draws(t)
         if ideas.count * self.n_actors < _KEPT_AT:  # few cells: found by a pass over every cell
-            ideas.drop(*forget(draws, ideas.held, self.forgetting, *self._forget_thresholds))
+            ideas.drop(*forget(draws, ideas.held, self.forgetting, self._forget_thresholds))
             return
         cells = ideas.held_cells()  # the held cells kept by the store (no pass over every cell), the dropped taken out
-        ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, *self._forget_thresholds))
+        ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, self._forget_thresholds))
 
     def rival_ideas(self, t: int) -> None:
         """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""

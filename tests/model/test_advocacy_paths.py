@@ -38,7 +38,6 @@ def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: boo
     """A run with the padded table (or expand_rows and the CSR)."""
     monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
     monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9 if one_pass else 0)
-    monkeypatch.setattr(diffusion, "_PAD_CHANGES", 10**9 if one_pass else -1)  # the counts' changes: padded, or CSR
     return simulate(dict(config), seed)
 
 
