@@ -57,7 +57,7 @@ __all__ = [
 
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
-_PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
+_PLUS_ONE = np.float64(1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
@@ -424,7 +424,13 @@ class AdvocateCounts:
         return self.current(n_ideas)
 
     def update_held(
-        self, ties: TieIndex, adopted_at: np.ndarray, holds: np.ndarray, t: int, span: int | None, silenced
+        self,
+        ties: TieIndex,
+        adopted_at: np.ndarray,
+        holds: np.ndarray,
+        t: int,
+        span: int | None,
+        silenced: np.ndarray | None,
     ) -> None:
         """:meth:`update` for step t's advocacy read from idea-major holdings (ideas x actors, the ideas counted).
 
@@ -449,7 +455,7 @@ class AdvocateCounts:
         cell: the cells that changed are found (each once) and counted alike. False, counting nothing, when the
         network's advocacy was never counted (the caller then counts it all: :meth:`update`).
         """
-        _, kept = self._follow(ties, n_ideas)
+        kept = self._follow(ties, n_ideas)
         if kept:
             self.counted += recount_cells(cells, now, self.active[:n_ideas], *self._along(ties))
         return kept
@@ -459,8 +465,8 @@ class AdvocateCounts:
         by_side = self.counts[:, :n_ideas]
         return by_side, (by_side[0] if self.sums is None else self.sums[:n_ideas])
 
-    def _follow(self, ties: TieIndex, n_ideas: int) -> tuple[int, bool]:
-        """Follow the network to `ties` and make room for n_ideas ideas: (count layers, whether counts were kept).
+    def _follow(self, ties: TieIndex, n_ideas: int) -> bool:
+        """Follow the network to `ties` and make room for n_ideas ideas: whether the counts were kept.
 
         Ties added to the network last counted (a workshop) are counted for the advocacy already counted; a
         network not counted (the first step) starts from no advocacy (counts not kept).
@@ -475,7 +481,7 @@ class AdvocateCounts:
             self.counted = 0
         self.ties = ties
         self._room(n_ideas, layers)
-        return layers, kept
+        return kept
 
     def _along(self, ties: TieIndex) -> tuple:
         """What the kernels count along ties with: the sides, the CSR arrays, the counts and their total (if kept)."""

@@ -146,7 +146,8 @@ def _update(counts, ties, active, advocacy=None):
     """AdvocateCounts.update as before."""
     n_ideas = active.shape[1]
     advocating = active.T
-    layers, _ = counts._follow(ties, n_ideas)
+    counts._follow(ties, n_ideas)
+    layers = counts.counts.shape[0]
     counted = counts.active[:n_ideas]
     changed = (advocating != counted).reshape(-1).nonzero()[0]
     if changed.size:
@@ -159,9 +160,9 @@ def _update(counts, ties, active, advocacy=None):
 
 def _update_cells(counts, ties, n_ideas, cells, now) -> bool:
     """AdvocateCounts.update_cells as before."""
-    layers, kept = counts._follow(ties, n_ideas)
-    if not kept:
+    if not counts._follow(ties, n_ideas):
         return False
+    layers = counts.counts.shape[0]
     advocating = counts.active[:n_ideas]
     flat = advocating.reshape(-1)
     flips = (now != flat.take(cells)).nonzero()[0]
