@@ -44,7 +44,7 @@ _UNIT = 2.0**-53  # randomness.UNIT: a uniform is its 53 bits x this
 
 @kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
-    "(float64[:, :], boolean[:, :], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
+    "(float64[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
 )
 def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sides):
     """The open (idea, receiver) pairs, and each pair's exponent of its shared factor.
@@ -97,7 +97,7 @@ def chance_bound(rate, most, count, scale):
 
 @kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
-    "(int64[:, ::1], boolean[:, :], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
+    "(int64[:, ::1], boolean[:, ::1], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
     " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64, boolean)"
 )
 def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, sides, trust, any_across, layers,
