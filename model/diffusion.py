@@ -531,6 +531,8 @@ def _adopt(
     numpy's exp, log1p and expm1 run between the kernels (model/kernels/advocacy.py).
     """
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]  # (sides or 1) x columns
+    # (the kernels index C-ordered arrays faster: a run's are, so these copy nothing there)
+    advocating, holds = np.ascontiguousarray(advocating), np.ascontiguousarray(holds)
     pairs, growth = open_pairs(  # open (idea, receiver) pairs: advocated to, not held
         total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
     )

@@ -44,7 +44,7 @@ _UNIT = 2.0**-53  # randomness.UNIT: a uniform is its 53 bits x this
 
 @kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
-    "(float64[:, :], boolean[:, :], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
+    "(float64[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
 )
 def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sides):
     """The open (idea, receiver) pairs, and each pair's exponent of its shared factor.
@@ -97,7 +97,7 @@ def chance_bound(rate, most, count, scale):
 
 @kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
-    "(int64[:, ::1], boolean[:, :], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
+    "(int64[:, ::1], boolean[:, ::1], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
     " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64, boolean)"
 )
 def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, sides, trust, any_across, layers,
@@ -105,7 +105,7 @@ def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, si
     """The candidate pairs' advocate ties, and the arguments of the one log1p call their chances need.
 
     `growth`: each pair's exp(-aversion x novelty) (open_pairs' exponents, exponentiated), empty when none is
-    novel; a pair's shared factor is base_rate x that (:func:`diffusion._pair_rate`'s product). A pair is a
+    novel; a pair's shared factor is base_rate x that (`Context.tie_probability`'s first product). A pair is a
     candidate when its adoption uniform's 53 bits (`golden`, each actor's id x GOLDEN, plus `mixed`'s row 0 at
     its column) are below :func:`chance_bound` of its advocates (`total`, ideas x actors) with this `scale`;
     written to pairs' row PAIR_CANDIDATE (1 or 0). The candidates' ties (advocate, receiver) are listed pair by
@@ -209,9 +209,9 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures, by_rat
     probability lambda_i / sum(lambda), lambda = -log(1 - p) (`logs`' ties, after log1p), read from its credit
     uniform (row 1): the running sum of lambda over every adopter's ties in order, and the first tie whose running
     sum exceeds offset + uniform x (the adopter's last running sum - offset), offset the running sum before its
-    ties, found by bisection in the whole running sum and kept within the adopter's ties (`_credit_by_rate`).
+    ties, found by bisection in the whole running sum (as numpy's `searchsorted`) and kept within the adopter's ties.
     Without `by_rate` (every advocate offers the same p), advocate number floor(uniform x count) of the
-    adopter's, in index order (`_nth_advocate`: uniform < 1, so the product rounds below the count).
+    adopter's, in index order (uniform < 1, so the product rounds below the count).
     Returns the adoptions (3 x adopters: receiver, idea column, credited advocate) and, with `exposures`, the
     adopters' advocate ties (3 x ties: advocate, receiver, idea column; else none).
     """

@@ -226,6 +226,7 @@ def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_s
     With no bound (an infinite margin), so every open pair's chance is computed.
     """
     golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
+    advocating, holds = np.ascontiguousarray(advocating), np.ascontiguousarray(holds)
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
     pairs, growth = open_pairs(
         total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
