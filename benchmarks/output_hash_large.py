@@ -5,9 +5,7 @@ paths. This covers the large ones: plain diffusion at N = 10,000 (50 steps) and 
 the default kinds scaled to 3,000 actors (with the full record, three sides, officials not weighing
 standing) and 20,000 (with the full record), two seeds each. It hashes holdings, first sources, first
 adoption steps, the adoption log, trust, standing and the record's exposures. Run it before and after a
-change (about 5 s) and compare the lines (TOTAL f9ee630a6e138039 at ecfd1e3 and since); set the size
-thresholds of model/diffusion.py through the environment (e.g. ``_PAD_FACTOR=0 _PAD_CHANGES=-1``) to check
-that each way of computing gives the same.
+change (about 5 s) and compare the lines (TOTAL f9ee630a6e138039 at ecfd1e3 and since).
 
     .venv/bin/python benchmarks/output_hash_large.py
 """
@@ -16,17 +14,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 
 import numpy as np
-import tracktwo.model.diffusion as diffusion
 from compare import build_config
 from timing import NETWORK_SEED, si_config
 from tracktwo.model import TrackTwoModel, simulate
 
 __all__ = ["CONFIGS", "main"]
-
-THRESHOLDS = ("_PAD_FACTOR", "_PAD_SLOTS")
 
 
 def _scaled(n_actors: int, **changes) -> dict:
@@ -65,9 +59,6 @@ def _feed(model: TrackTwoModel, h: hashlib._Hash) -> None:
 
 def main() -> None:
     """Print one hash per run family and the total."""
-    for name in THRESHOLDS:
-        if os.environ.get(name):
-            setattr(diffusion, name, int(os.environ[name]))
     total = hashlib.sha256()
     for name, (n_agents, steps) in PLAIN.items():
         h = hashlib.sha256()

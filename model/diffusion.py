@@ -35,7 +35,7 @@ import numpy as np
 import scipy.sparse as sp
 from tracktwo.model.kernels.advocacy import P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
 from tracktwo.model.kernels.holdings import forgotten, forgotten_at, recount, recount_cells, recount_held
-from tracktwo.model.kernels.network import insert_ties, repadded
+from tracktwo.model.kernels.network import insert_ties
 from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
 
 __all__ = [
@@ -61,8 +61,6 @@ _PLUS_ONE = np.float64(1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
-_PAD_FACTOR = 4  # slots per tie up to which a network keeps its padded neighbour table (TieIndex.padded) ...
-_PAD_SLOTS = 8192  # ... and slots in all up to which (beyond, its gathers cost more than expand_rows' calls)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 _NOBODY = np.zeros(0, dtype=bool)  # no actor silenced (AdvocateCounts.update_held)
 _NO_SUMS = np.zeros((0, 0))  # one count layer: no total kept beside it (the kernels' argument)
@@ -95,8 +93,6 @@ class TieIndex:
     added: tuple[np.ndarray, np.ndarray] | None = None  # the (row, col) entries added to the parent, both ways
     token: int = field(default_factory=lambda: secrets.randbits(64))  # its identity (unique across processes)
     _matrix: sp.csr_matrix | None = field(default=None, init=False, repr=False, compare=False)
-    _padded: tuple[np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
-    _widest: int | None = field(default=None, init=False, repr=False, compare=False)
     _last: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -125,37 +121,6 @@ class TieIndex:
         self._last = (rows, degrees, neighbours)
         return degrees, neighbours
 
-    @property
-    def widest(self) -> int:
-        """The largest degree (found on first use, then kept)."""
-        if self._widest is None:
-            self._widest = int(self.degree.max()) if self.degree.size else 0
-        return self._widest
-
-    def padded(self) -> tuple[np.ndarray, np.ndarray] | None:
-        """Each actor's neighbours as a row padded to the largest degree: (neighbours, weights), or None.
-
-        `neighbours` (actors x largest degree, int64: indices as take wants them) lists each row's neighbours in
-        index order, then the actor itself in the spare slots; `weights` (float64) is 1 on a tie's slot and 0 on a
-        spare one. One gather then expands any set of rows (expand_rows' dozen array calls on small arrays cost
-        more). Built on first use, and only while it has at most _PAD_FACTOR slots per tie and _PAD_SLOTS in all
-        (a small network: else None, and expand_rows instead).
-        """
-        if self._padded is None:
-            n, ties = self.n, self.indices.size
-            widest = self.widest if ties else 0
-            if widest == 0 or n * widest > min(_PAD_FACTOR * ties, _PAD_SLOTS):
-                self._padded = ()  # not worth it (or nothing to pad): remembered, so asked once
-            else:
-                rows = np.arange(n).repeat(self.degree)
-                slots = rows * widest + (np.arange(ties) - self.indptr[:-1].astype(np.int64)[rows])
-                neighbours = np.arange(n, dtype=np.int64).repeat(widest)  # spare slots: the actor itself
-                neighbours[slots] = self.indices
-                weights = np.zeros(n * widest)
-                weights[slots] = 1.0
-                self._padded = (neighbours.reshape(n, widest), weights.reshape(n, widest))
-        return self._padded or None
-
     @classmethod
     def build(cls, n: int, sources: np.ndarray, targets: np.ndarray, sides: np.ndarray) -> TieIndex:
         """From an undirected edge list (duplicates merged)."""
@@ -178,18 +143,7 @@ class TieIndex:
         """
         ends = (np.ascontiguousarray(end, dtype=np.int64) for end in (sources, targets, sides))  # as the kernel takes
         rows, cols, indptr, indices, degree, cross = insert_ties(self.indptr, self.indices, self.degree, *ends)
-        network = TieIndex(indptr, indices, degree, self.any_across or cross, self.token, (rows, cols))
-        if self._padded:  # the parent's padded table, its rows with new ties written again
-            network._padded = network._repadded(self._padded, rows)
-        return network
-
-    def _repadded(self, padded: tuple[np.ndarray, np.ndarray], rows: np.ndarray) -> tuple | None:
-        """:meth:`padded` from the parent network's table: the same arrays, only the `rows` (sorted) written again.
-
-        None (built afresh when asked) when a row outgrows the table: its width is the largest degree.
-        """
-        neighbours, weights, fits = repadded(*padded, self.indptr, self.indices, self.degree, rows)
-        return (neighbours, weights) if fits else None
+        return TieIndex(indptr, indices, degree, self.any_across or cross, self.token, (rows, cols))
 
 
 def expand_rows(

@@ -10,7 +10,7 @@ import numpy as np
 from numba import types
 from tracktwo.model.kernels import kernel, keyed_bits, readonly
 
-__all__ = ["formed_ties", "insert_ties", "repadded"]
+__all__ = ["formed_ties", "insert_ties"]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # randomness.GOLDEN
 _UNIT = 2.0**-53  # randomness.UNIT
@@ -92,30 +92,3 @@ def insert_ties(indptr, indices, degree, sources, targets, sides):
             k += 1
         new_indptr[row + 1] = at
     return rows, cols, new_indptr, new_indices, new_degree, cross
-
-
-@kernel(
-    "Tuple((int64[:, ::1], float64[:, ::1], boolean))"
-    "(int64[:, ::1], float64[:, ::1], int32[::1], int32[::1], int64[::1], int64[::1])"
-)
-def repadded(neighbours, weights, indptr, indices, degree, rows):
-    """The padded neighbour table (`TieIndex.padded`) with `rows` (sorted) written again from the new CSR rows.
-
-    A row only gains ties, so writing its first `degree` slots covers every slot that changed (the spare slots
-    after them stay the actor itself, weight 0). Returns copies, and False (the copies unused) when a row
-    outgrows the table's width.
-    """
-    width = neighbours.shape[1]
-    for k in range(rows.size):
-        if degree[rows[k]] > width:
-            return neighbours, weights, False
-    neighbours, weights = neighbours.copy(), weights.copy()
-    for k in range(rows.size):
-        row = rows[k]
-        if k > 0 and rows[k - 1] == row:
-            continue
-        start = indptr[row]
-        for slot in range(degree[row]):
-            neighbours[row, slot] = indices[start + slot]
-            weights[row, slot] = 1.0
-    return neighbours, weights, True

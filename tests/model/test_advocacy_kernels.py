@@ -96,24 +96,16 @@ def _advocates(ties, advocating: np.ndarray, cells: np.ndarray, receivers: np.nd
     """The advocates of each open (receiver, idea) pair: (pair index, advocate) arrays, advocates in index order.
 
     `cells` are the pairs' flat idea-major cells (idea x actors + receiver). A receiver of an open pair does not
-    hold the idea, so it does not advocate it: the padded table's spare slots (the receiver itself) drop out.
+    hold the idea, so it does not advocate it. (The numpy code also read a padded neighbour table, with the same
+    result; the kernels read the CSR rows.)
     """
-    padded = ties.padded()
-    if padded is None:
-        degrees, senders = ties.entries(receivers)
-        owner = np.arange(receivers.size).repeat(degrees)
-        if advocating.shape[0] == 1:
-            kept = advocating[0].take(senders).nonzero()[0]
-        else:
-            kept = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + senders).nonzero()[0]
-        return owner.take(kept), senders.take(kept)
-    neighbours = padded[0].take(receivers, axis=0)
+    degrees, senders = ties.entries(receivers)
+    owner = np.arange(receivers.size).repeat(degrees)
     if advocating.shape[0] == 1:
-        advocates = advocating[0].take(neighbours)
+        kept = advocating[0].take(senders).nonzero()[0]
     else:
-        advocates = advocating.reshape(-1).take(neighbours + (cells - receivers)[:, None])
-    kept = advocates.reshape(-1).nonzero()[0]
-    return kept // neighbours.shape[1], neighbours.reshape(-1).take(kept)
+        kept = advocating.reshape(-1).take((cells - receivers).repeat(degrees) + senders).nonzero()[0]
+    return owner.take(kept), senders.take(kept)
 
 
 def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarray:
@@ -124,9 +116,6 @@ def _nth_advocate(ties, advocating, cells, receivers, counts, pick) -> np.ndarra
     """
     advocates = counts.astype(np.int64)
     number = (pick * counts).astype(np.int64)
-    if ties.padded() is not None:
-        _, senders = _advocates(ties, advocating, cells, receivers)  # grouped by adopter, `advocates` each
-        return senders.take(advocates.cumsum() - advocates + number)
     degrees, neighbours = ties.entries(receivers)
     if advocating.shape[0] == 1:
         at = advocating[0].take(neighbours).nonzero()[0]

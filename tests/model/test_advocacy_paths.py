@@ -1,11 +1,9 @@
-"""Advocacy's ways of computing a step give the same adoptions, credits and exposures, bit for bit.
+"""Advocacy's shortcuts give the same adoptions, credits and exposures as the full computation, bit for bit.
 
-model/diffusion.py chooses by size between a padded neighbour table and expand_rows for a set of actors'
-ties (the advocate counts' changes), and computes the chances of the pairs whose uniform is below a bound
-only. The
-choice is a cost, never a result: a run with every threshold forced one way equals a run with
-every threshold forced the other way (adoptions with their credited sources, the full record's
-exposures, the final trust officials learned from their adoptions).
+Advocacy computes the chances of the pairs whose uniform is below a bound on their chance only: a run with the
+bound equals a run with every open pair computed (adoptions with their credited sources, the full record's
+exposures, the final trust officials learned from their adoptions). The kept listing of a set of rows' ties
+equals expand_rows'.
 """
 
 from __future__ import annotations
@@ -34,49 +32,13 @@ CONFIGS = {
 }
 
 
-def _run(monkeypatch: pytest.MonkeyPatch, config: dict, seed: int, one_pass: bool):
-    """A run with the padded table (or expand_rows and the CSR)."""
-    monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9 if one_pass else 0)  # padded neighbour table, or expand_rows
-    monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9 if one_pass else 0)
-    return simulate(dict(config), seed)
-
-
-@pytest.mark.parametrize("name", sorted(CONFIGS))
-def test_one_pass_and_split_advocacy_give_identical_runs(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
-    for seed in (3, 11):
-        fused = _run(monkeypatch, CONFIGS[name], seed, one_pass=True)
-        split = _run(monkeypatch, CONFIGS[name], seed, one_pass=False)
-        adoptions = fused.adoptions()
-        assert len(adoptions) > 50, "the runs must adopt enough to compare"
-        assert adoptions.equals(split.adoptions())
-        assert fused.outcomes.keys() == split.outcomes.keys()
-        for key, value in fused.outcomes.items():  # NaN (one side has no cross-side trust) equals NaN
-            assert value == split.outcomes[key] or (value != value and split.outcomes[key] != split.outcomes[key])
-        assert np.array_equal(fused.model.trust, split.model.trust)
-        assert np.array_equal(fused.model.ideas.source, split.model.ideas.source)
-        if fused.model.record is not None:
-            exposures = fused.model.record.exposures()
-            assert exposures[0].size > 0
-            for a, b in zip(exposures, split.model.record.exposures(), strict=True):
-                assert np.array_equal(a, b) and a.dtype == b.dtype
-
-
-def test_padded_table_and_kept_expansions_list_each_row_as_the_csr_does(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The padded table's row r: r's neighbours in index order, then r itself (weight 0); kept expansions reused."""
-    monkeypatch.setattr(diffusion, "_PAD_FACTOR", 10**9)
-    monkeypatch.setattr(diffusion, "_PAD_SLOTS", 10**9)
+def test_kept_expansions_list_each_row_as_the_csr_does() -> None:
+    """A set of rows' ties listed in index order, as expand_rows lists them; the same rows again: the kept listing."""
     rng = np.random.default_rng(4)
     n = 80
     sources, targets = rng.integers(0, n, 300), rng.integers(0, n, 300)
     keep = sources != targets
     ties = diffusion.TieIndex.build(n, sources[keep], targets[keep], np.zeros(n, dtype=np.int64))
-    neighbours, weights = ties.padded()
-    assert neighbours.shape == (n, ties.widest) and neighbours.dtype == np.int64  # as take wants its indices
-    for row in range(n):
-        degree = int(ties.degree[row])
-        assert neighbours[row, :degree].tolist() == ties.indices[ties.indptr[row] : ties.indptr[row + 1]].tolist()
-        assert (neighbours[row, degree:] == row).all()
-        assert weights[row].tolist() == [1.0] * degree + [0.0] * (ties.widest - degree)
     rows = np.array([2, 5, 40, 79])
     degrees, listed = ties.entries(rows)
     owner, expanded = diffusion.expand_rows(ties.indptr, ties.indices, rows)

@@ -22,7 +22,6 @@ from tracktwo.model.params import make_params
 from tracktwo.model.randomness import EventRandomness
 
 _PLUS_ONE, _MINUS_ONE = np.float64(1.0), np.float64(-1.0)
-_PAD_CHANGES = 1024
 _FEW_CHANGES, _FEW_OF_MANY = 64, 16
 
 
@@ -191,27 +190,14 @@ def _count_changes(counts_of, ties, advocating, changed, layers, all_started) ->
     offset = None if layers == 1 else counts_of.sides[actors] * (counts_of.counts.shape[1] * n)
     started = None if all_started else advocating.reshape(-1)[changed]
     counts = counts_of.counts.reshape(-1)
-    padded = ties.padded() if changed.size * ties.widest <= _PAD_CHANGES else None
-    if padded is None:
-        degrees, neighbours = ties.entries(actors)
-        cells = neighbours if first is None else first.repeat(degrees) + neighbours
-        change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
-        if offset is None:
-            np.add.at(counts, cells, change)
-            return
-        np.add.at(counts_of.sums.reshape(-1), cells, change)
-        np.add.at(counts, cells + offset.repeat(degrees), change)
-        return
-    neighbours, weights = padded[0].take(actors, axis=0), padded[1].take(actors, axis=0)
-    cells = neighbours if first is None else neighbours + first[:, None]
-    if not all_started:
-        weights *= np.where(started, _PLUS_ONE, _MINUS_ONE)[:, None]
-    weights = weights.reshape(-1)
+    degrees, neighbours = ties.entries(actors)  # (the numpy code also read a padded table: the same counts)
+    cells = neighbours if first is None else first.repeat(degrees) + neighbours
+    change = _PLUS_ONE if all_started else np.where(started, _PLUS_ONE, _MINUS_ONE).repeat(degrees)
     if offset is None:
-        np.add.at(counts, cells.reshape(-1), weights)
+        np.add.at(counts, cells, change)
         return
-    np.add.at(counts_of.sums.reshape(-1), cells.reshape(-1), weights)
-    np.add.at(counts, (cells + offset[:, None]).reshape(-1), weights)
+    np.add.at(counts_of.sums.reshape(-1), cells, change)
+    np.add.at(counts, cells + offset.repeat(degrees), change)
 
 
 def _count_advocacy(model, t, n) -> None:
@@ -367,7 +353,7 @@ def _network(rng: np.random.Generator, n: int, sides: np.ndarray) -> TieIndex:
 
 
 def test_advocate_counts_update_equals_the_numpy_count_of_changes() -> None:
-    """Any advocacy, any network (one layer or one per side, the padded table or CSR), month after month."""
+    """Any advocacy, any network (one layer or one per side), month after month."""
     rng = np.random.default_rng(16)
     for case in range(60):
         n, n_sides = int(rng.integers(2, 60)), int(rng.integers(1, 4))

@@ -3,9 +3,8 @@
 Speed work (issue 22, session 15) keeps what the month used to find by passes over every (idea, actor) cell:
 forgetting's held cells (`IdeaStore.held_cells`: the adopted added, the dropped taken out), the advocacy the
 counts last counted (`IdeaStore.advocacy_changes`: only the cells adopted a step ago, adopted a span ago or
-dropped since can change) and the network's padded table through a workshop's new ties (`TieIndex.with_ties`).
-Each test runs real models month by month and compares the kept state with the full computation after every
-month, and whole runs on the kept paths with runs forced onto the full ones.
+dropped since can change). Each test runs real models month by month and compares the kept state with the full
+computation after every month, and whole runs on the kept paths with runs forced onto the full ones.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ import numpy as np
 import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE as SHORT_EVERY_FEATURE
 from tracktwo.model import model as model_module
-from tracktwo.model.diffusion import AdvocateCounts, TieIndex
+from tracktwo.model.diffusion import AdvocateCounts
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
@@ -76,12 +75,11 @@ def _seeing(model: TrackTwoModel, seen: dict):
 @pytest.mark.parametrize("name", list(CONFIGS))
 def test_kept_held_cells_and_advocacy_equal_their_passes_over_every_cell(name: str) -> None:
     """After every month: the kept held cells are the holdings' nonzero cells, the counted advocacy the month's,
-    the advocate counts (and their total) what counting that advocacy afresh along every tie gives, and the
-    network's padded table the one built afresh."""
+    and the advocate counts (and their total) what counting that advocacy afresh along every tie gives."""
     for seed in (0, 7):
         model, seen = _model(CONFIGS[name], seed), {}
         model.advocacy = _seeing(model, seen)
-        kept_months = repadded = 0
+        kept_months = 0
         for _ in range(model.params.steps):
             model.step()
             t = model.steps  # the month just run (Mesa counts it before running it)
@@ -89,11 +87,6 @@ def test_kept_held_cells_and_advocacy_equal_their_passes_over_every_cell(name: s
             held = ideas.holds.T.reshape(-1)[: ideas.count * ideas.n_actors].nonzero()[0]
             assert np.sort(ideas.held_cells()).tolist() == held.tolist()
             assert ideas.held_cells().size == int(ideas.held_count.sum())
-            ties = model.tie_index
-            if ties._padded:  # the padded table kept through the workshops' new ties: as built afresh
-                fresh = TieIndex(ties.indptr, ties.indices, ties.degree, ties.any_across).padded()
-                assert all(np.array_equal(got, want) for got, want in zip(ties._padded, fresh, strict=True))
-                repadded += ties.parent is not None
             counts = model.advocate_counts
             if counts.ties is None:  # nothing advocated yet
                 continue
@@ -108,7 +101,6 @@ def test_kept_held_cells_and_advocacy_equal_their_passes_over_every_cell(name: s
             kept_by_side, kept_total = counts.current(n)
             assert (kept_by_side == by_side).all() and (kept_total == total).all(), f"month {t}"
         assert kept_months > model.params.steps // 2  # the kept paths were taken (not only the full ones)
-        assert repadded or model.tie_index.padded() is None
 
 
 def _outputs(model: TrackTwoModel) -> list:

@@ -2,7 +2,7 @@
 
 `_formed_side_by_side` is the numpy code `TrackTwoModel._form_cross_side_ties` ran before its kernel: the keyed
 uniforms of the seat pairs, then whether each forming pair is already tied. Inserting the ties is checked against a
-rebuild of the network (test_mechanisms.py), the padded table against one built afresh (test_kept_holdings.py).
+rebuild of the network (test_mechanisms.py).
 """
 
 from __future__ import annotations
