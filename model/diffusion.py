@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.kernels.advocacy import P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
+from tracktwo.model.kernels.advocacy import MINUS_TWO_53, P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
 from tracktwo.model.kernels.holdings import forgotten, forgotten_at, recount, recount_cells, recount_held
 from tracktwo.model.kernels.network import insert_ties
 from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
@@ -59,7 +59,6 @@ STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step d
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _PLUS_ONE = np.float64(1.0)
 _GOLDEN = np.uint64(GOLDEN)
-_MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 _NOBODY = np.zeros(0, dtype=bool)  # no actor silenced (AdvocateCounts.update_held)
@@ -500,7 +499,7 @@ def _adopt(
     advocated, logs = tie_logs(
         pairs, advocating, ties.indptr, ties.indices, growth, float(context.base_rate), context.standing,
         context.sides, context.trust, bool(context.any_across), by_side.shape[0], total, golden, mixed,
-        -_MINUS_TWO_53 * _BOUND_MARGIN, by_rate,
+        -MINUS_TWO_53 * _BOUND_MARGIN, by_rate,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)

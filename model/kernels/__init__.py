@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numba
 import numpy as np
+from tracktwo.model.randomness import MIX_1, MIX_2
 
 __all__ = ["kernel", "keyed_bits", "pairwise_sum", "readonly"]
 
@@ -38,7 +39,7 @@ def readonly(dtype, ndim: int = 1):
     return numba.types.Array(dtype, ndim, "C", readonly=True)
 
 
-_MIX_1, _MIX_2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)  # randomness.MIX_1, MIX_2
+_MIX_1, _MIX_2 = np.uint64(MIX_1), np.uint64(MIX_2)  # frozen into the kernels when compiled
 _S11, _S27, _S30, _S31 = np.uint64(11), np.uint64(27), np.uint64(30), np.uint64(31)
 
 

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import numpy as np
 from tracktwo.model.kernels import kernel, keyed_bits
+from tracktwo.model.randomness import UNIT
 
 __all__ = [
+    "MINUS_TWO_53",
     "PAIR_CANDIDATE",
     "PAIR_CELL",
     "PAIR_COLUMN",
@@ -38,8 +40,7 @@ __all__ = [
 
 PAIR_CELL, PAIR_RECEIVER, PAIR_COLUMN, PAIR_WEIGHS, PAIR_CANDIDATE = range(5)  # the rows of open_pairs' pairs
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1 (diffusion.P_CEILING)
-_MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
-_UNIT = 2.0**-53  # randomness.UNIT: a uniform is its 53 bits x this
+MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 
 
 @kernel(
@@ -222,7 +223,7 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures, by_rat
         if chance[i] == 0.0:  # a pair not a candidate (or of no chance): no uniform is below 0
             continue
         bits = keyed_bits(golden[pairs[1, i]] + mixed[0, pairs[2, i]])
-        if np.float64(bits) < chance[i] * _MINUS_TWO_53:
+        if np.float64(bits) < chance[i] * MINUS_TWO_53:
             adopts[i] = True
             adopters += 1
     kept = 0
@@ -250,7 +251,7 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures, by_rat
         end = start + 1
         while end < kept and ties[0, owner[end]] == i:
             end += 1
-        pick = np.float64(keyed_bits(golden[pairs[1, i]] + mixed[1, pairs[2, i]])) * _UNIT
+        pick = np.float64(keyed_bits(golden[pairs[1, i]] + mixed[1, pairs[2, i]])) * UNIT
         if by_rate:
             offset = running[start - 1] if start > 0 else 0.0
             target = offset + pick * (running[end - 1] - offset)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 from numba import types
 from tracktwo.model.kernels import kernel, keyed_bits, readonly
+from tracktwo.model.randomness import GOLDEN, UNIT
 
 __all__ = ["formed_ties", "insert_ties"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # randomness.GOLDEN
-_UNIT = 2.0**-53  # randomness.UNIT
+_GOLDEN = np.uint64(GOLDEN)
 _INTS, _INT32S = types.int64[::1], types.int32[::1]
 
 
@@ -37,7 +37,7 @@ def formed_ties(who, seat_i, seat_j, n_actors, prefix, probability, indptr, indi
     for k in range(pairs):
         first, second = who[seat_i[k]], who[seat_j[k]]
         z = np.uint64(first * n_actors + second) * _GOLDEN + prefix
-        if not keyed_bits(z) * _UNIT < probability:
+        if not keyed_bits(z) * UNIT < probability:
             continue
         known = False
         for entry in range(indptr[first], indptr[first + 1]):
