@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel
 
-__all__ = ["newly_reached"]
+__all__ = ["AGREEMENT", "UPTAKE_ONE_FIVE", "UPTAKE_THREE", "newly_reached", "observe"]
 
 
 @kernel("int64[::1](int64[:, :], boolean[::1], int64[::1], boolean[::1])")
@@ -38,3 +38,115 @@ def newly_reached(holders, staffed, needed, taken):
             new[found] = idea
             found += 1
     return new[:found]
+
+
+UPTAKE_THREE, UPTAKE_ONE_FIVE, AGREEMENT = range(3)  # the kinds of what observe returns, in its row 0
+
+
+@kernel(
+    "int64(int64[:, :], int64[::1], boolean[:, ::1], int64[:, ::1], int64[::1], int64[::1], int64[::1],"
+    " boolean[:, ::1], int64, int64[:, ::1], int64)"
+)
+def _agreements(holders, checked, holds, last, by_cell, cell_starts, cell_localities, agreed, sides_needed, found,
+                at):  # fmt: skip
+    """observe's local agreements: written to `found` from `at`; returns the next free column.
+
+    Candidates: the ideas whose grassroots holders rose on some side since the last check (`last`, then set to
+    now), and, when every side is needed, that every side's grassroots hold.
+    """
+    sides, n = holders.shape
+    localities = agreed.shape[0]
+    seen = checked[2]
+    every_side = sides_needed == sides
+    new = np.zeros((localities, n), np.bool_)
+    counts = np.empty(localities, np.int64)
+    for idea in range(n):
+        gained = idea >= seen
+        for s in range(sides):
+            if idea < seen and holders[s, idea] > last[s, idea]:
+                gained = True
+            last[s, idea] = holders[s, idea]
+        if every_side:
+            for s in range(sides):
+                if holders[s, idea] == 0:
+                    gained = False
+        if not gained:
+            continue
+        counts[:] = 0
+        for k in range(cell_starts.size):
+            end = cell_starts[k + 1] if k + 1 < cell_starts.size else by_cell.size
+            for j in range(cell_starts[k], end):
+                if holds[idea, by_cell[j]]:
+                    counts[cell_localities[k]] += 1
+                    break
+        for locality in range(localities):
+            if counts[locality] >= sides_needed and not agreed[locality, idea]:
+                agreed[locality, idea] = True
+                new[locality, idea] = True
+    checked[2] = n
+    for locality in range(localities):
+        for idea in range(n):
+            if new[locality, idea]:
+                found[0, at], found[1, at], found[2, at] = AGREEMENT, idea, locality
+                at += 1
+    return at
+
+
+@kernel(
+    "int64[:, ::1](int64[::1], int64[:, ::1], int64, int64[::1], int64[::1], boolean[:, ::1],"
+    " boolean[::1], int64[::1], boolean[::1], boolean[::1], int64[::1], boolean[::1],"
+    " int64[::1], int64[::1], int64[::1], int64[:, ::1], int64[::1], int64[::1], int64[::1], boolean[:, ::1], int64)"
+)
+def observe(adoptions, group_holders, n, groups, checked, holds, three_staffed, three_needed, three_taken,
+            room_staffed, room_needed, room_taken, room_order, room_starts, room_sides, last, by_cell, cell_starts,
+            cell_localities, agreed, sides_needed):  # fmt: skip
+    """A month's uptake by Track Three and Track 1.5 and its local agreements: what is new, as (3 x found) rows.
+
+    Row 0 the kind (UPTAKE_THREE, UPTAKE_ONE_FIVE, AGREEMENT), row 1 the idea, row 2 the locality (agreements;
+    else 0): the Track Three uptakes in idea order, the agreements by locality then idea, the Track 1.5 uptakes.
+    `adoptions` and `group_holders` (groups x ideas, `n` of them) are the store's counts by (track, side) group;
+    `groups` the first group of the grassroots, elites and officials; `checked` (in and out): the grassroots' and
+    the room's adoptions at the last check and the ideas `last` (sides x at least n) holds the grassroots'
+    holders of. Each part is read only when its members' adoptions changed (holdings change only by adoption, or
+    by forgetting, which takes no idea over a threshold). Track 1.5's holders are the elites' plus the officials
+    in the room (`room_order`, grouped by side: `room_starts`, `room_sides`), counted in `holds` (ideas x actors).
+    A local agreement forms where the grassroots of `sides_needed` sides in one locality hold an idea that gained
+    grassroots holders (`by_cell`: the grassroots grouped by (locality, side) cell, from `cell_starts`, each
+    cell's locality in `cell_localities`; `agreed`, localities x ideas: agreed before, set here).
+    """
+    sides = last.shape[0]
+    localities = agreed.shape[0]
+    found = np.empty((3, 2 * n + localities * n), np.int64)
+    at = 0
+    grassroots, elites, officials = groups[0], groups[1], groups[2]
+    made = 0
+    for g in range(grassroots, grassroots + sides):
+        made += adoptions[g]
+    if made != checked[0]:
+        checked[0] = made
+        holders = group_holders[grassroots : grassroots + sides, :n]
+        for idea in newly_reached(holders, three_staffed, three_needed, three_taken):
+            found[0, at], found[1, at], found[2, at] = UPTAKE_THREE, idea, 0
+            at += 1
+        if localities:
+            at = _agreements(holders, checked, holds, last, by_cell, cell_starts, cell_localities, agreed,
+                             sides_needed, found, at)  # fmt: skip
+    made = 0
+    for g in range(elites, elites + sides):
+        made += adoptions[g]
+    for g in range(officials, officials + sides):
+        made += adoptions[g]
+    if made != checked[1]:
+        checked[1] = made
+        holders = group_holders[elites : elites + sides, :n].copy()
+        for k in range(room_starts.size):
+            end = room_starts[k + 1] if k + 1 < room_starts.size else room_order.size
+            for idea in range(n):
+                count = 0
+                for j in range(room_starts[k], end):
+                    count += holds[idea, room_order[j]]
+                holders[room_sides[k], idea] += count
+        for idea in newly_reached(holders, room_staffed, room_needed, room_taken):
+            found[0, at], found[1, at], found[2, at] = UPTAKE_ONE_FIVE, idea, 0
+            at += 1
+    return found[:, :at].copy()
