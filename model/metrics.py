@@ -16,7 +16,7 @@ from mesa import DataCollector
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.components import schedule
 from tracktwo.model.ideas import AUTHOR, ORIGINS, SEEDED
-from tracktwo.model.kernels.metrics import held_by_group
+from tracktwo.model.kernels.metrics import track_figures
 from tracktwo.model.outcomes import (
     CHAIN_PREFIXES,
     COMPUTERS,
@@ -76,7 +76,8 @@ class Observable(Protocol):
     initial_trust: np.ndarray  # (actors x sides) trust at the start
     cross_side_ties_created: int
     officials_wary: bool
-    snapshot: dict[str, float]  # the time-series row of the step just run
+    snapshot_row: list[float]  # the time-series row of the step just run (TIMESERIES_COLUMNS' values)
+    snapshot: dict[str, float]  # the same row by column
     params: Params
     record: Record | None  # the full record (evaluation.record), else None
     issues: IssueSpace | None  # the issue space (issues.enabled), else None
@@ -204,7 +205,7 @@ class SnapshotCollector(DataCollector):
         reporters.update({name: functools.partial(_outcome_value, name=name) for name in run_level})
         with_agents = model is not None and agents
         super().__init__(model_reporters=reporters, agent_reporters=AGENT_REPORTERS if with_agents else None)
-        self._pairs = [(c, self.model_vars[c]) for c in TIMESERIES_COLUMNS]  # each column and its list
+        self._lists = [self.model_vars[c] for c in TIMESERIES_COLUMNS]  # each column's list, in the row's order
         self._steps = getattr(self, "_collection_steps", None)  # Mesa 3.4+ only
         if model is not None:
             first = self.model_vars[TIMESERIES_COLUMNS[0]]
@@ -218,9 +219,8 @@ class SnapshotCollector(DataCollector):
 
     def collect(self, model: Observable) -> None:
         """Append the step's snapshot row (and, on Mesa 3.4+, its time, which batch_run reads rows by)."""
-        row = model.snapshot
-        for column, values in self._pairs:
-            values.append(row[column])
+        for values, value in zip(self._lists, model.snapshot_row, strict=True):
+            values.append(value)
         collected = self._steps
         if collected is not None:
             collected.append(getattr(model, "time", model.steps))
@@ -228,49 +228,25 @@ class SnapshotCollector(DataCollector):
 
 def step_snapshot(
     model: Observable, workshop: WorkshopRecord | None, adoptions: int, transferred: np.ndarray
-) -> dict[str, float]:
-    """The time-series row for the step just run, from counts the model keeps as it goes.
+) -> list[float]:
+    """The time-series row for the step just run (TIMESERIES_COLUMNS' values, in order), from counts kept as it goes.
 
     Ideas held and members reached are counted per (track, side) group; a track's figure is the sum over
-    its sides (whole numbers) times 1 / its actors (NaN for an empty track), summed here in Python (a
-    handful of numbers: cheaper than array calls, and the same products as numpy's).
+    its sides (whole numbers) times 1 / its actors (NaN for an empty track), in one kernel.
     """
     ideas = model.ideas
-    held, circulating = held_by_group(ideas.group_holders, ideas.count)  # ideas held by each group's members
-    held = held.tolist()
-    reached = ideas.group_reached.tolist()
-    row: dict[str, float] = {
-        "ripe": int(model.ripe_history[-1]),
-        "opening_hazard": model.ripeness.hazard,
-        "workshop": 0,
-        "candour": math.nan,
-        "leak": 0,
-        "officials_wary": int(model.officials_wary),
-        "new_ideas": 0,
-        "ideas_generated": ideas.generated,
-        "adoptions": adoptions,
-        "new_transfers": int(transferred.size),
-        "ideas_transferred": ideas.entered_count,
-        "ideas_in_circulation": circulating,  # held in some group
-        "mean_cross_side_trust": model.mean_cross_side_trust(),
-        "cross_side_ties_created": model.cross_side_ties_created,
-    }
-    if workshop is not None:
-        row.update(workshop=1, candour=workshop.candour, leak=int(workshop.leaked), new_ideas=int(workshop.ideas.size))
-    sides = len(held) // len(TRACK_OF)
-    first = 0
-    for held_column, reach_column, per_member in zip(
-        _HELD_COLUMNS, _REACH_COLUMNS, model.per_track_member.tolist(), strict=True
-    ):
-        last = first + sides
-        row[held_column] = sum(held[first:last]) * per_member
-        row[reach_column] = sum(reached[first:last]) * per_member
-        first = last
+    circulating, figures = track_figures(ideas.group_holders, ideas.count, ideas.group_reached, model.per_track_member)
+    if workshop is None:
+        meeting = [0, math.nan, 0]
+        made = 0
+    else:
+        meeting = [1, workshop.candour, int(workshop.leaked)]
+        made = int(workshop.ideas.size)
+    row = [int(model.ripe_history[-1]), model.ripeness.hazard, *meeting, int(model.officials_wary), made]
+    row += (ideas.generated, adoptions, int(transferred.size), ideas.entered_count, circulating)  # held in some group
+    row += figures.tolist()
+    row += (model.mean_cross_side_trust(), model.cross_side_ties_created)
     return row
-
-
-_HELD_COLUMNS = tuple(f"ideas_held_{track}" for track in TRACK_OF.values())
-_REACH_COLUMNS = tuple(f"reach_{track}" for track in TRACK_OF.values())
 
 
 def _mean(values: np.ndarray) -> float:

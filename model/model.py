@@ -289,7 +289,12 @@ class TrackTwoModel(mesa.Model):
         self._inside: tuple | None = None  # (meetings counted, grassroots inside, their sides, sizes outside)
         self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
-        self.snapshot: dict[str, float] = {}
+        self.snapshot_row: list[float] = []  # the time-series row of the step just run (metrics.step_snapshot)
+
+    @property
+    def snapshot(self) -> dict[str, float]:
+        """The time-series row of the step just run, by column (empty before the first step)."""
+        return dict(zip(metrics.TIMESERIES_COLUMNS, self.snapshot_row, strict=False))
 
     # Mesa's agents, made when asked for ---------------------------------------------------------
 
@@ -464,7 +469,7 @@ class TrackTwoModel(mesa.Model):
         if self.issues is not None:
             self.issues.after_transfer(transferred, self.transfer)
         self.programme.observe(t)
-        self.snapshot = metrics.step_snapshot(self, record, adopted, transferred)
+        self.snapshot_row = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         if self._endogenous:
             drivers = self.ripeness_drivers()

@@ -72,7 +72,7 @@ class TrackUptake:
         self._room_staffed = self._staffed(self._elite_sizes)
         self._meetings_seen = 0
         none = np.zeros(0, dtype=np.int64)
-        self._room_columns = (none, none, none)  # the officials in the room grouped by side: order, starts, sides
+        self._room = (none, none)  # the officials in the room (Track 1.5 members), and their sides
         self._groups = np.array([GRASSROOTS, ELITE, OFFICIAL], dtype=np.int64) * n_sides  # each track's first group
         # the grassroots' and the room's adoptions at the last check, and the ideas _last holds the grassroots' of
         self._checked = np.zeros(3, dtype=np.int64)
@@ -107,7 +107,7 @@ class TrackUptake:
             room_staffed,
             room_needed,
             self._room_taken,
-            *self._room_columns,
+            *self._room,
             self._last,
             self._by_cell,
             self._cell_starts,
@@ -135,17 +135,11 @@ class TrackUptake:
         self._capacity = new
 
     def _officials_in_room(self) -> None:
-        """Officials who took part in a meeting (Track 1.5 members), by side: found again when a meeting was held."""
+        """Officials who took part in a meeting (Track 1.5 members), and their sides: found when a meeting was held."""
         self._meetings_seen = len(self.series.records)
         in_room = self.officials[self.series.participated[self.officials]]
         sides = self.side[in_room]
-        by_side = {int(side): in_room[sides == side] for side in np.unique(sides).tolist()}
-        if by_side:  # the same officials by side, as columns to count in one pass
-            self._room_columns = (
-                np.concatenate(list(by_side.values())),
-                np.cumsum([0] + [o.size for o in by_side.values()])[:-1],
-                np.array(list(by_side), dtype=np.int64),
-            )
+        self._room = (in_room.astype(np.int64), sides.astype(np.int64))
         self._room_staffed = self._staffed(self._elite_sizes + np.bincount(sides, minlength=self.n_sides))
 
     def _staffed(self, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,16 +9,22 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel, pairwise_sum
 
-__all__ = ["held_by_group", "mean_cross_trust"]
+__all__ = ["mean_cross_trust", "track_figures"]
 
 
-@kernel("Tuple((int64[::1], int64))(int64[:, ::1], int64)")
-def held_by_group(group_holders, n):
-    """Ideas 0 .. n - 1 held by each (track, side) group's members, summed; and how many ideas some group holds.
+@kernel("Tuple((int64, float64[::1]))(int64[:, ::1], int64, int64[::1], float64[::1])")
+def track_figures(group_holders, n, group_reached, per_member):
+    """How many ideas some group holds, and the tracks' ideas held and members reached per member.
 
-    `group_holders` (groups x idea capacity): each group's holders of each idea (`IdeaStore.group_holders`).
+    `group_holders` (groups x idea capacity): each (track, side) group's holders of ideas 0 .. n - 1, groups
+    track by track (`IdeaStore.group_holders`); `group_reached`: each group's members holding some idea;
+    `per_member`: 1 / each track's actors (NaN for an empty track). Returns the ideas held in some group and
+    (2 x tracks) figures: each track's ideas held, summed over its groups and ideas (whole numbers) x 1 / its
+    actors, then each track's members reached likewise.
     """
     groups = group_holders.shape[0]
+    tracks = per_member.size
+    sides = groups // tracks
     held = np.zeros(groups, np.int64)
     circulating = 0
     for idea in range(n):
@@ -28,7 +34,16 @@ def held_by_group(group_holders, n):
             held[group] += holders
             anyone += holders
         circulating += anyone != 0
-    return held, circulating
+    figures = np.empty(2 * tracks)
+    for track in range(tracks):
+        first = track * sides
+        by_holding, by_reach = 0, 0
+        for group in range(first, first + sides):
+            by_holding += held[group]
+            by_reach += group_reached[group]
+        figures[track] = by_holding * per_member[track]
+        figures[tracks + track] = by_reach * per_member[track]
+    return circulating, figures
 
 
 @kernel("float64(float64[:, ::1], int64[::1])")

@@ -95,11 +95,11 @@ def _agreements(holders, checked, holds, last, by_cell, cell_starts, cell_locali
 @kernel(
     "int64[:, ::1](int64[::1], int64[:, ::1], int64, int64[::1], int64[::1], boolean[:, ::1],"
     " boolean[::1], int64[::1], boolean[::1], boolean[::1], int64[::1], boolean[::1],"
-    " int64[::1], int64[::1], int64[::1], int64[:, ::1], int64[::1], int64[::1], int64[::1], boolean[:, ::1], int64)"
+    " int64[::1], int64[::1], int64[:, ::1], int64[::1], int64[::1], int64[::1], boolean[:, ::1], int64)"
 )
 def observe(adoptions, group_holders, n, groups, checked, holds, three_staffed, three_needed, three_taken,
-            room_staffed, room_needed, room_taken, room_order, room_starts, room_sides, last, by_cell, cell_starts,
-            cell_localities, agreed, sides_needed):  # fmt: skip
+            room_staffed, room_needed, room_taken, room, room_sides, last, by_cell, cell_starts, cell_localities,
+            agreed, sides_needed):  # fmt: skip
     """A month's uptake by Track Three and Track 1.5 and its local agreements: what is new, as (3 x found) rows.
 
     Row 0 the kind (UPTAKE_THREE, UPTAKE_ONE_FIVE, AGREEMENT), row 1 the idea, row 2 the locality (agreements;
@@ -109,7 +109,7 @@ def observe(adoptions, group_holders, n, groups, checked, holds, three_staffed, 
     the room's adoptions at the last check and the ideas `last` (sides x at least n) holds the grassroots'
     holders of. Each part is read only when its members' adoptions changed (holdings change only by adoption, or
     by forgetting, which takes no idea over a threshold). Track 1.5's holders are the elites' plus the officials
-    in the room (`room_order`, grouped by side: `room_starts`, `room_sides`), counted in `holds` (ideas x actors).
+    in the room (`room`, and their sides `room_sides`), counted in `holds` (ideas x actors).
     A local agreement forms where the grassroots of `sides_needed` sides in one locality hold an idea that gained
     grassroots holders (`by_cell`: the grassroots grouped by (locality, side) cell, from `cell_starts`, each
     cell's locality in `cell_localities`; `agreed`, localities x ideas: agreed before, set here).
@@ -139,13 +139,9 @@ def observe(adoptions, group_holders, n, groups, checked, holds, three_staffed, 
     if made != checked[1]:
         checked[1] = made
         holders = group_holders[elites : elites + sides, :n].copy()
-        for k in range(room_starts.size):
-            end = room_starts[k + 1] if k + 1 < room_starts.size else room_order.size
-            for idea in range(n):
-                count = 0
-                for j in range(room_starts[k], end):
-                    count += holds[idea, room_order[j]]
-                holders[room_sides[k], idea] += count
+        for idea in range(n):
+            for j in range(room.size):
+                holders[room_sides[j], idea] += holds[idea, room[j]]
         for idea in newly_reached(holders, room_staffed, room_needed, room_taken):
             found[0, at], found[1, at], found[2, at] = UPTAKE_ONE_FIVE, idea, 0
             at += 1
