@@ -40,6 +40,7 @@ from tracktwo.model.issues import IssueSpace
 from tracktwo.model.kernels.holdings import learn_trust, trust_learnt
 from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
+from tracktwo.model.kernels.ripeness import driver_counts
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
@@ -221,6 +222,9 @@ class TrackTwoModel(mesa.Model):
         self._learns_trust_of = (self.side[:, None] != np.arange(self.n_sides)) & self.weighs_standing[:, None]
         self._any_weighs = bool(self.credibility_weighed.any())
         self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
+        self._first_official = BEHAVIOURS.index("official") * self.n_sides  # the drivers' (track, side) groups
+        self._first_grassroots = BEHAVIOURS.index("grassroots") * self.n_sides
+        self._no_ideas = np.zeros(0, dtype=np.int64)
         self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
@@ -286,8 +290,7 @@ class TrackTwoModel(mesa.Model):
         self._golden_ids = golden_ids(self.n_actors)  # hashing's first step for every actor, once (advocacy's draws)
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._ripeness_table: tuple[int, list[list[float]]] | None = None  # (first month, its ripeness draws on)
-        self._inside: tuple | None = None  # (meetings counted, grassroots inside, their sides, sizes outside)
-        self._codes: tuple | None = None  # (the inside grassroots kept, standing as bytes, the drivers' codes)
+        self._inside: tuple | None = None  # (meetings counted, each actor's inside slot, the groups' sizes outside)
         self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot_row: list[float] = []  # the time-series row of the step just run (metrics.step_snapshot)
 
@@ -795,62 +798,29 @@ class TrackTwoModel(mesa.Model):
         """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support.
 
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
+        Counted in one kernel (model/kernels/ripeness.py) from the holdings the store keeps.
         """
-        states, sides = self.ripeness.states.size, self.n_sides
-        if self.rivals.active:  # rival ideas are not Track Two's: count the holders of the others only
-            holding = np.logical_or.reduce(self.ideas.holds.T.take(self._programme_ideas(), axis=0), axis=0)
-            reached = np.bincount(self.groups[holding], minlength=len(BEHAVIOURS) * sides).tolist()
-        else:
-            holding = self.ideas.held_count.astype(bool)  # counts are never negative: held_count > 0, as a cast
-            reached = self.ideas.group_reached.tolist()  # (track, side) members holding, flat; whole numbers
-        inside, _, sizes = self._grassroots_inside()  # sizes: (track, side) members outside, flat
-        credible_standing, codes = self._driver_codes()
-        grassroots = BEHAVIOURS.index("grassroots") * sides  # the grassroots' first (track, side) group
-        if inside.size:
-            # the holders counted at once by (inside slot, credible, state): the grassroots inside the rooms by side
-            # (they are not the public) and the credible advocates by Track One state
-            counts = np.bincount(codes[holding], minlength=(sides + 1) * 2 * states).tolist()
-            block = 2 * states  # codes per inside slot: (credible, state)
-            for side in range(sides):
-                first = (side + 1) * block
-                reached[grassroots + side] -= sum(counts[first : first + block])
-            credible = [sum(counts[states + state :: block]) for state in range(states)]  # over the inside slots
-        elif states == 1:  # nobody inside (the default's rooms hold no grassroots): the credible holders counted
-            credible = [int(np.count_nonzero(holding & credible_standing))]
-        else:  # ... and by state (few of them: a mask, then a bincount of their states)
-            credible = np.bincount(self.ripeness_of[holding & credible_standing], minlength=states).tolist()
-        official = BEHAVIOURS.index("official") * sides
-        if states == 1:  # one Track One: whole numbers summed over sides, divided once (as numpy would, exactly)
-            shares = []
-            for first in (official, grassroots):
-                members = sum(sizes[first : first + sides])
-                shares.append(sum(reached[first : first + sides]) / members if members > 0 else 0.0)
-            return [RipenessDrivers(shares[0], credible[0], shares[1])]
-
-        def share(first: int, state: int) -> float:  # whole numbers: Python's quotients are numpy's
-            members = sizes[first + state]
-            return reached[first + state] / members if members > 0 else 0.0
-
-        return [RipenessDrivers(share(official, s), credible[s], share(grassroots, s)) for s in range(states)]
-
-    def _driver_codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Who is credible by standing, and each actor's code for the drivers' one count.
-
-        The code is (inside slot x 2 + credible) x states + state. Credible: the actor does not weigh standing and
-        has the credible standing; the inside slot is 0, or 1 + side for grassroots who took part in a meeting.
-        Kept while the same grassroots are inside and standing stays the same (it changes only in some meetings:
-        compared whole, as bytes).
-        """
-        standing = self.standing.tobytes()
-        cached = self._codes
-        if cached is None or cached[0] is not self._inside or cached[1] != standing:
-            states = self.ripeness.states.size
-            credible = self._weighs_not & (self.standing >= self.params.ripeness.credible_standing)
-            slot = np.zeros(self.n_actors, dtype=np.int64)
-            slot[self._inside[1]] = self._inside[2] + 1
-            codes = (slot * 2 + credible) * states + (self.ripeness_of if states > 1 else 0)
-            cached = self._codes = (self._inside, standing, credible, codes)
-        return cached[2], cached[3]
+        ideas, rivals = self.ideas, self.rivals.active
+        slots, sizes = self._grassroots_inside()
+        drivers = driver_counts(
+            ideas.held_count,
+            ideas.holds.T,
+            self._programme_ideas() if rivals else self._no_ideas,  # rival ideas are not Track Two's
+            rivals,
+            ideas.group_reached,
+            self.groups,
+            self.standing,
+            self._weighs_not,
+            self.params.ripeness.credible_standing,
+            slots,
+            self.ripeness_of,
+            sizes,
+            self.ripeness.states.size,
+            self.n_sides,
+            self._first_official,
+            self._first_grassroots,
+        )
+        return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in drivers.tolist()]
 
     def _programme_ideas(self) -> np.ndarray:
         """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
@@ -861,8 +831,9 @@ class TrackTwoModel(mesa.Model):
             cached = self._not_rival = (count, ideas)
         return cached[1]
 
-    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray, list[int]]:
-        """Grassroots who took part in a meeting, their sides, and the (track, side) group sizes without them (flat).
+    def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each actor's inside slot (1 + its side for grassroots who took part in a meeting, else 0) and the
+        (track, side) group sizes without them (flat).
 
         Kept until a meeting is recorded (taking part is noted only as a meeting is, in the record every initiative
         shares, and never undone: the count of meetings says when).
@@ -873,11 +844,13 @@ class TrackTwoModel(mesa.Model):
             inside = np.flatnonzero(self.series.participated & self._grassroots_track)
             sides = self.side[inside]
             sizes = self._group_sizes
+            slots = np.zeros(self.n_actors, dtype=np.int64)
             if inside.size:
                 sizes = sizes.copy()
                 sizes[BEHAVIOURS.index("grassroots")] -= np.bincount(sides, minlength=self.n_sides)
-            cached = self._inside = (held, inside, sides, sizes.reshape(-1).tolist())
-        return cached[1], cached[2], cached[3]
+                slots[inside] = sides + 1
+            cached = self._inside = (held, slots, sizes.reshape(-1).astype(np.int64))
+        return cached[1], cached[2]
 
     def run(self) -> None:
         """Run to params.steps."""

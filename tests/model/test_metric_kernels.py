@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracktwo.model.kernels.metrics import held_by_group, mean_cross_trust
+from tracktwo.model.kernels.metrics import mean_cross_trust, track_figures
 
 
 def _mean_side_by_side(trust: np.ndarray, own_cells: np.ndarray) -> float:
@@ -29,12 +29,30 @@ def test_mean_cross_trust_is_the_numpy_codes(sides: int) -> None:
         assert mean_cross_trust(trust, own_cells) == _mean_side_by_side(trust, own_cells)
 
 
-def test_held_by_group_is_the_numpy_codes() -> None:
+def _figures_side_by_side(holders: np.ndarray, n: int, reached: np.ndarray, per_member: np.ndarray) -> tuple:
+    """The replaced code of `metrics.step_snapshot`: the groups' sums in numpy, each track's summed in Python."""
+    held = np.add.reduce(holders[:, :n], axis=1).tolist()
+    circulating = int(np.count_nonzero(np.add.reduce(holders[:, :n], axis=0)))
+    sides = len(held) // per_member.size
+    figures_held, figures_reach = [], []
+    for track, per in enumerate(per_member.tolist()):
+        first, last = track * sides, (track + 1) * sides
+        figures_held.append(sum(held[first:last]) * per)
+        figures_reach.append(sum(reached.tolist()[first:last]) * per)
+    return circulating, figures_held + figures_reach
+
+
+def test_track_figures_are_the_replaced_codes() -> None:
     rng = np.random.default_rng(2)
-    for _ in range(50):
-        groups, capacity = int(rng.integers(1, 16)), int(rng.integers(1, 70))
+    for _ in range(80):
+        tracks, sides, capacity = int(rng.integers(1, 6)), int(rng.integers(1, 5)), int(rng.integers(1, 70))
+        groups = tracks * sides
         holders = rng.integers(0, 4, (groups, capacity)) * (rng.random((groups, capacity)) < 0.3)
+        reached = rng.integers(0, 50, groups)
+        members = rng.integers(0, 3, tracks) * rng.integers(1, 500, tracks)  # some empty tracks: NaN
+        per_member = np.divide(1.0, members, out=np.full(tracks, np.nan), where=members > 0)
         n = int(rng.integers(0, capacity + 1))
-        held, circulating = held_by_group(holders, n)
-        assert np.array_equal(held, np.add.reduce(holders[:, :n], axis=1))
-        assert circulating == np.count_nonzero(np.add.reduce(holders[:, :n], axis=0))
+        circulating, figures = track_figures(holders, n, reached, per_member)
+        expected = _figures_side_by_side(holders, n, reached, per_member)
+        assert circulating == expected[0]
+        np.testing.assert_array_equal(figures, np.array(expected[1]))  # NaN where NaN, else bit for bit

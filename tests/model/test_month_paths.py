@@ -165,9 +165,10 @@ def test_the_months_kept_counts_equal_their_array_definitions(config: dict) -> N
     inside = 0
     for _ in range(model.params.steps):
         model.step()
-        kept = model._grassroots_inside()[0]
+        kept = np.flatnonzero(model._grassroots_inside()[0])  # the slots of grassroots inside: 1 + their side
         expected = np.flatnonzero(model.series.participated & (model.behaviour == "grassroots"))
         assert kept.tolist() == expected.tolist()
+        assert (model._grassroots_inside()[0][kept] - 1).tolist() == model.side[kept].tolist()
         inside += kept.size
         held = model.ideas.holds[:, : model.ideas.count]
         assert model.snapshot["ideas_in_circulation"] == int(held.any(axis=0).sum())

@@ -17,7 +17,6 @@ from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
-from tracktwo.model.tracks import GRASSROOTS
 from tracktwo.model.transfer import holders_needed
 
 EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short: three sides, per-side ripeness, rivals
@@ -261,38 +260,10 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
         model.step()
         got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
         assert got == _drivers_by_arrays(model)
-        inside += model._grassroots_inside()[0].size
+        inside += np.count_nonzero(model._grassroots_inside()[0])
         if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
             model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
             got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
             assert got == _drivers_by_arrays(model)
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
 
-
-@pytest.mark.parametrize(("sides", "localities"), [(2, 3), (3, 6), (3, 40), (4, 5), (9, 2)])
-def test_local_agreement_sides_counted_in_one_product_equal_the_sides_holding(sides: int, localities: int) -> None:
-    """Local agreements' sides test (a product with the cells' localities) is the count of sides whose grassroots
-    in the locality hold the idea, by actor; 40 localities leave some cells without grassroots. It implies the
-    test of sides holding overall that the agreements make first only when every side is needed."""
-    config = {"sides": sides, "local_agreements.localities": localities, "steps": 30}
-    model = TrackTwoModel(make_params(config), sides)
-    uptake = model.programme.uptake
-    for _ in range(30):
-        model.step()
-    n = model.ideas.count
-    holds = model.ideas.holds[:, :n]
-    locality, side = uptake.cell // sides, uptake.cell % sides
-    assert (np.unique(uptake.cell).size < uptake.localities * sides) == (localities == 40)  # cells without grassroots
-    assert holds[uptake.grassroots].any()  # grassroots hold ideas: the counts are tested on something
-    for needed in range(1, sides + 2):
-        uptake.sides_needed = needed
-        expected = np.zeros((n, uptake.localities), dtype=bool)
-        for idea in range(n):
-            for place in range(uptake.localities):
-                here = holds[uptake.grassroots[locality == place], idea]
-                holding = {int(s) for s in side[locality == place][here]}
-                expected[idea, place] = len(holding) >= needed
-        assert uptake._enough_sides(np.arange(n)).tolist() == expected.tolist()
-        # with some sides needed no overall count is made first: enough sides somewhere implies enough sides at all
-        holders = model.ideas.group_holders[GRASSROOTS * sides : (GRASSROOTS + 1) * sides, :n]
-        assert np.all(expected.any(axis=1) <= (np.add.reduce(holders > 0, axis=0) >= needed))
