@@ -371,11 +371,10 @@ class IdeaStore:
         if not self._log:
             empty = np.empty(0, dtype=np.int32)
             return empty, empty, empty, empty
-        ideas = np.concatenate([e[0] for e in self._log])
-        actors = np.concatenate([e[1] for e in self._log])
-        steps = np.repeat(np.array([e[2] for e in self._log], dtype=np.int32), [e[0].size for e in self._log])
-        sources = np.concatenate([e[3] for e in self._log])
-        return ideas, actors, steps, sources
+        ideas, actors, steps, sources = zip(*self._log, strict=True)  # the log's columns, one pass
+        sizes = [batch.size for batch in ideas]
+        ideas = np.concatenate(ideas)
+        return ideas, np.concatenate(actors), np.repeat(np.array(steps, dtype=np.int32), sizes), np.concatenate(sources)
 
     def path_to(self, actor: int, idea: int) -> list[int]:
         """Chain of actors from the idea's origin to actor, by first-adoption sources."""
