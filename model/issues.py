@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
-from tracktwo.model.kernels.issues import distances, framing_step
+from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, scale_pull
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -127,7 +127,6 @@ class IssueSpace:
         self.position = self.start.copy()
         self.equal_starts = bool((self.start == self.start[:1]).all())
         self.moved = False  # some position has left its start
-        self.official_rows = slice(int(official_groups[0]), int(official_groups[-1]) + 1)  # contiguous counters
         self._pull: tuple | None = None  # the framing pull's weights, kept while officials' holdings stay the same
         self._weights = np.zeros((4, 0, self.dimensions))  # the pull's weights by idea (see _framing), kept
         self.per_official = np.divide(
@@ -135,7 +134,9 @@ class IssueSpace:
         )  # a side's share of officials per holder
         self.randomness = randomness
         self.adoption_pull, self.framing_pull = config.adoption_pull, config.framing_pull
-        self._factor = (self.framing_pull * self.per_official)[None, :, None]  # pull per official holding
+        self._factor = self.framing_pull * self.per_official  # pull per official holding, by side
+        self._first_official_row = int(official_groups[0])  # the officials' (track, side) counters, one per side
+        self._holding = np.full((n_sides, ideas.capacity), -1.0)  # the officials' holdings last pulled by (none yet)
         self.uniform = np.full(self.dimensions, 1.0 / self.dimensions)
         self.dimension = np.zeros(ideas.capacity, dtype=np.int64)  # each idea's dimension
         self.table = np.zeros((n_sides, ideas.capacity))  # (sides x ideas): each side's novelty of each idea now
@@ -311,25 +312,34 @@ class IssueSpace:
                     sides = [side for side, taking in enumerate(took) if taking]
                     position[sides] += self.adoption_pull * (location[idea] - position[sides])
                 self.moved = True
-        if (self.framing_pull > 0 and self._framing(bool(entered.size))) or (entered.size and self.adoption_pull > 0):
+        if self.framing_pull > 0 and self._framing(bool(entered.size)):
+            return  # the framing step found every idea's novelty from the new positions
+        if entered.size and self.adoption_pull > 0:
             distances(self.ideas.location, self.ideas.count, self.position, self.table)  # every idea's, from now
 
     def _framing(self, entered: bool) -> bool:
         """Each side's position moves toward the ideas its officials hold that Track One has not adopted.
 
-        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then. Each
-        side's targets (its officials' holdings of the open ideas, and of the open Track Two ideas, times their
-        locations) and totals (the holdings summed) come from one product with kept (ideas x dimensions) weights:
-        the open ideas' locations (0 elsewhere: the products and sums of the holdings times the 0/1 masks, so the
-        same bits) and, for the totals, the masks repeated along the dimensions (whole numbers: exact in any order).
-        Each total is then in every dimension's column, so one multiplication scales both and a step needs no column.
+        Then every idea's novelty is found from the new positions. Returns whether any side moved.
+
+        The pull's weights change only when officials' holdings or the adopted ideas do: kept until then (the
+        holdings, kept as floats, compared in the kernel that copies them). Each side's targets (its officials'
+        holdings of the open ideas, and of the open Track Two ideas, times their locations) and totals (the
+        holdings summed) come from one product with kept (ideas x dimensions) weights: the open ideas' locations
+        (0 elsewhere: the products and sums of the holdings times the 0/1 masks, so the same bits) and, for the
+        totals, the masks repeated along the dimensions (whole numbers: exact in any order). Each total is then in
+        every dimension's column, so one multiplication scales both and a step needs no column.
         """
         ideas = self.ideas
         n = ideas.count
-        holders = ideas.group_holders[self.official_rows, :n]
-        held_now = holders.tobytes()  # the holdings as they stand (compared whole: a few hundred bytes)
+        kept = self._holding
+        if kept.shape[1] < n:  # room for more ideas (doubling); the new columns differ from any holding (-1)
+            kept = np.full((self.n_sides, max(n, 2 * kept.shape[1])), -1.0)
+            kept[:, : self._holding.shape[1]] = self._holding
+            self._holding = kept
+        changed = officials_holding(ideas.group_holders, self._first_official_row, n, kept)
         cached = self._pull
-        if entered or cached is None or cached[0] != held_now:
+        if entered or changed or cached is None:
             weights = self._weights
             if entered or weights.shape[1] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
                 still_open = ideas.entered_step[:n] < 0
@@ -339,16 +349,12 @@ class IssueSpace:
                 np.multiply(masks, ideas.location[:n], out=weights[:2])
                 weights[2:] = masks
                 self._weights = weights
-            pulled = np.matmul(holders, weights)  # (all open, Track Two open) x sides x dimensions: targets, totals
-            factor = self._factor
-            if self.framing_pull * n > 1.0:  # possibly past the held ideas' centre: at most all the way there
-                pull = pulled[2, :, 0] * factor[0, :, 0]
-                factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
-            pulled *= factor
-            cached = self._pull = (held_now, pulled[:2], pulled[2:], np.count_nonzero(pulled[2]) > 0)
-        if not cached[3]:
+            pulled = np.matmul(kept[:, :n], weights)  # (all open, Track Two open) x sides x dimensions: targets, totals
+            pulling = scale_pull(pulled, self._factor, self.framing_pull * n > 1.0)
+            cached = self._pull = (pulled[:2], pulled[2:], pulling)
+        if not cached[2]:
             return False
-        framing_step(cached[1], cached[2], self.position, self.influence)
+        framing_step(cached[0], cached[1], self.position, self.influence, ideas.location, n, self.table)
         self.moved = True
         return True
 

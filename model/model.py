@@ -832,8 +832,9 @@ class TrackTwoModel(mesa.Model):
         return cached[1]
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each actor's inside slot (1 + its side for grassroots who took part in a meeting, else 0) and the
-        (track, side) group sizes without them (flat).
+        """Each actor's inside slot, and the (track, side) group sizes without the grassroots inside (flat).
+
+        The slot is 1 + its side for grassroots who took part in a meeting, else 0.
 
         Kept until a meeting is recorded (taking part is noted only as a meeting is, in the record every initiative
         shares, and never undone: the count of meetings says when).

@@ -61,8 +61,9 @@ class TrackUptake:
         order = np.argsort(self.cell, kind="stable")
         self._by_cell = self.grassroots[order].astype(np.int64)  # the grassroots grouped by (locality, side) cell
         cells = self.cell[order]
-        self._cell_starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells.astype(np.int64)
-        self._cell_localities = (cells[self._cell_starts] // n_sides).astype(np.int64) # the locality of each cell with grassroots
+        starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else cells
+        self._cell_starts = starts.astype(np.int64)
+        self._cell_localities = (cells[starts] // n_sides).astype(np.int64)  # each cell's locality
         self.sides_needed = config.sides_needed
         self.agreed: set[tuple[int, int]] = set()  # (locality, idea) pairs that formed an agreement
         self.track_1_5: dict[int, int] = {}  # idea -> step taken up
@@ -129,8 +130,9 @@ class TrackUptake:
         grown.append(np.zeros((self.n_sides, new), dtype=np.int64))
         grown.append(np.zeros((self.localities, new), dtype=bool))
         if old:
-            for array, before in zip(grown, (self._three_taken, self._room_taken, self._last, self._agreed_cells)):
-                array[..., :old] = before
+            before = (self._three_taken, self._room_taken, self._last, self._agreed_cells)
+            for array, kept in zip(grown, before, strict=True):
+                array[..., :old] = kept
         self._three_taken, self._room_taken, self._last, self._agreed_cells = grown
         self._capacity = new
 

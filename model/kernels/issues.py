@@ -10,23 +10,45 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel, pairwise_sum
 
-__all__ = ["distances", "framing_step"]
+__all__ = ["distances", "framing_step", "officials_holding", "scale_pull"]
 
 
-@kernel("void(float64[:, :, ::1], float64[:, :, ::1], float64[:, ::1], float64[:, ::1])")
-def framing_step(targets, factors, position, influence):
-    """One month's framing pull, in place: each side moves by target - factor x position (row 0).
+@kernel("boolean(int64[:, ::1], int64, int64, float64[:, ::1])")
+def officials_holding(group_holders, first, n, kept):
+    """Whether the officials' holders of ideas 0 .. n - 1 differ from those `kept` (sides x at least n) holds.
 
-    Both rows' steps are taken from the positions before the move; the open Track Two ideas' (row 1) adds its
-    size to `influence`. `targets` and `factors` (2 x sides x dimensions): the kept pull of every open idea
-    (row 0) and of the open Track Two ideas (row 1), as `IssueSpace._framing` keeps them.
+    Read from `group_holders`' rows from `first`, one per side, and written to `kept` as floats.
     """
-    sides, dimensions = position.shape
+    changed = False
+    for side in range(kept.shape[0]):
+        for idea in range(n):
+            holders = np.float64(group_holders[first + side, idea])
+            if kept[side, idea] != holders:
+                kept[side, idea] = holders
+                changed = True
+    return changed
+
+
+@kernel("boolean(float64[:, :, ::1], float64[::1], boolean)")
+def scale_pull(pulled, factor, capped):
+    """The framing pull's rows (4 x sides x dimensions: targets, then totals) times each side's `factor`, in place.
+
+    `capped`: a side whose total pull passes 1 has its factor scaled to 1 / that total (at most all the way to the
+    held ideas' centre). Returns whether some total is not 0 (some side is pulled).
+    """
+    rows, sides, dimensions = pulled.shape
+    pulling = False
     for side in range(sides):
+        scale = factor[side]
+        if capped:
+            pull = pulled[2, side, 0] * scale
+            scale = (1.0 / max(pull, 1e-300) if pull > 1.0 else 1.0) * scale
+        for row in range(rows):
+            for d in range(dimensions):
+                pulled[row, side, d] *= scale
         for d in range(dimensions):
-            here = position[side, d]
-            influence[side, d] += abs(targets[1, side, d] - factors[1, side, d] * here)
-            position[side, d] = here + (targets[0, side, d] - factors[0, side, d] * here)
+            pulling |= pulled[2, side, d] != 0.0
+    return pulling
 
 
 @kernel("void(float64[:, ::1], int64, float64[:, ::1], float64[:, ::1])")
@@ -43,3 +65,24 @@ def distances(location, n, position, table):
                 difference = location[idea, d] - position[side, d]
                 squares[d] = difference * difference
             table[side, idea] = np.sqrt(pairwise_sum(squares))
+
+
+@kernel(
+    "void(float64[:, :, :], float64[:, :, :], float64[:, ::1], float64[:, ::1], float64[:, ::1], int64,"
+    " float64[:, ::1])"
+)
+def framing_step(targets, factors, position, influence, location, n, table):
+    """One month's framing pull, in place: each side moves by target - factor x position (row 0).
+
+    Then each side's novelty of ideas 0 .. n - 1 is found from the new positions (:func:`distances`). Both rows'
+    steps are taken from the positions before the move; the open Track Two ideas' (row 1) adds its size to
+    `influence`. `targets` and `factors` (2 x sides x dimensions): the kept pull of every open idea
+    (row 0) and of the open Track Two ideas (row 1), as `IssueSpace._framing` keeps them.
+    """
+    sides, dimensions = position.shape
+    for side in range(sides):
+        for d in range(dimensions):
+            here = position[side, d]
+            influence[side, d] += abs(targets[1, side, d] - factors[1, side, d] * here)
+            position[side, d] = here + (targets[0, side, d] - factors[0, side, d] * here)
+    distances(location, n, position, table)

@@ -49,7 +49,7 @@ UPTAKE_THREE, UPTAKE_ONE_FIVE, AGREEMENT = range(3)  # the kinds of what observe
 )
 def _agreements(holders, checked, holds, last, by_cell, cell_starts, cell_localities, agreed, sides_needed, found,
                 at):  # fmt: skip
-    """observe's local agreements: written to `found` from `at`; returns the next free column.
+    """The local agreements of :func:`observe`: written to `found` from `at`; returns the next free column.
 
     Candidates: the ideas whose grassroots holders rose on some side since the last check (`last`, then set to
     now), and, when every side is needed, that every side's grassroots hold.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.kernels import pairwise_sum
-from tracktwo.model.kernels.issues import distances, framing_step
+from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, scale_pull
 
 
 def _framing_side_by_side(targets, factors, position, influence):
@@ -32,15 +32,62 @@ def test_the_issue_kernels_are_the_numpy_codes(dimensions: int) -> None:
         position = rng.normal(0, 2, (sides, dimensions))
         influence = rng.random((sides, dimensions))
         targets, factors = rng.normal(0, 3, (2, sides, dimensions)), rng.random((2, sides, dimensions))
-        mine = (position.copy(), influence.copy())
-        framing_step(targets, factors, *mine)
+        location = rng.normal(0, 5, (40, dimensions)) * 10 ** rng.uniform(-3, 3, (40, 1))
+        mine = (position.copy(), influence.copy(), np.full((sides, 40), -1.0))
+        framing_step(targets, factors, *mine[:2], location, 33, mine[2])
         _framing_side_by_side(targets, factors, position, influence)
         assert np.array_equal(mine[0], position) and np.array_equal(mine[1], influence)
-        location = rng.normal(0, 5, (40, dimensions)) * 10 ** rng.uniform(-3, 3, (40, 1))
-        table, theirs = np.full((sides, 40), -1.0), np.full((sides, 40), -1.0)
-        distances(location, 33, position, table)
+        theirs = np.full((sides, 40), -1.0)
         _distances_side_by_side(location, 33, position, theirs)
-        assert np.array_equal(table, theirs)  # ideas 33 .. 39 untouched by both
+        assert np.array_equal(mine[2], theirs)  # ideas 33 .. 39 untouched by both
+        table = np.full((sides, 40), -1.0)
+        distances(location, 33, position, table)
+        assert np.array_equal(table, theirs)
+
+
+def _scale_side_by_side(pulled, factor, capped):
+    """The replaced numpy code of `IssueSpace._framing`: the pull capped, scaled, and whether some side is pulled."""
+    factor = factor[None, :, None]
+    if capped:
+        pull = pulled[2, :, 0] * factor[0, :, 0]
+        factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor
+    pulled *= factor
+    return np.count_nonzero(pulled[2]) > 0
+
+
+@pytest.mark.parametrize("dimensions", [1, 3, 9])
+def test_the_pulls_scaling_is_the_numpy_codes(dimensions: int) -> None:
+    rng = np.random.default_rng(30 + dimensions)
+    pulled_any = 0
+    for sides in (1, 2, 4):
+        for _ in range(30):
+            holders = rng.integers(0, 8, (sides, 12)) * (rng.random((sides, 12)) < 0.4)
+            weights = np.empty((4, 12, dimensions))
+            weights[:2] = rng.normal(0, 2, (2, 12, dimensions)) * (rng.random((2, 12, 1)) < 0.7)
+            weights[2:] = (weights[:2, :, :1] != 0).astype(float)
+            pulled = np.matmul(holders, weights)
+            factor = rng.random(sides) * rng.choice([0.0, 0.05, 1.0], sides)
+            for capped in (False, True):
+                mine, theirs = pulled.copy(), pulled.copy()
+                assert scale_pull(mine, factor, capped) == _scale_side_by_side(theirs, factor, capped)
+                assert np.array_equal(mine, theirs)
+                pulled_any += bool(np.count_nonzero(theirs[2]))
+    assert pulled_any > 20  # both answers met
+
+
+def test_officials_holding_copies_and_compares_the_counts() -> None:
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        sides, capacity = int(rng.integers(1, 5)), int(rng.integers(1, 30))
+        counts = rng.integers(0, 4, (3 * sides, capacity))
+        first, n = sides, int(rng.integers(0, capacity + 1))
+        kept = np.full((sides, capacity + 3), -1.0)
+        kept[:, :n] = counts[first : first + sides, :n] * (rng.random((sides, n)) < 0.9)  # mostly as they are
+        before = kept.copy()
+        changed = officials_holding(counts, first, n, kept)
+        assert np.array_equal(kept[:, :n], counts[first : first + sides, :n])
+        assert np.array_equal(kept[:, n:], before[:, n:])  # the columns beyond n untouched
+        assert changed == (not np.array_equal(before[:, :n], kept[:, :n]))
 
 
 def test_pairwise_sum_is_numpys_sum_bit_for_bit() -> None:

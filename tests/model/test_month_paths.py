@@ -34,13 +34,14 @@ def _framing_by_arrays(space: IssueSpace) -> tuple[bool, np.ndarray, np.ndarray]
     """The framing step as the masked holdings' product and sums: (moved, position, influence) after it."""
     ideas = space.ideas
     n = ideas.count
-    holders = ideas.group_holders[space.official_rows, :n]
+    first = space._first_official_row  # the officials' (track, side) counters: one per side, contiguous
+    holders = ideas.group_holders[first : first + space.n_sides, :n]
     still_open = ideas.entered_step[:n] < 0
     track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
     held = holders * np.array([still_open, track_two], dtype=float)[:, None, :]
     targets = held @ ideas.location[:n]
     totals = held.sum(axis=2)[:, :, None]
-    factor = space._factor
+    factor = space._factor[None, :, None]
     if space.framing_pull * n > 1.0:
         pull = totals[0, :, 0] * factor[0, :, 0]
         factor = np.where(pull > 1.0, 1.0 / np.maximum(pull, 1e-300), 1.0)[None, :, None] * factor

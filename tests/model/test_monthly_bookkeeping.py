@@ -266,4 +266,3 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
             got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
             assert got == _drivers_by_arrays(model)
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none
-
