@@ -21,16 +21,21 @@ __all__ = ["SimulationResult", "ideas_table", "simulate", "workshops_table"]
 class SimulationResult:
     """What one run produced. Tables are pandas DataFrames; outcomes a flat dict.
 
-    ``seed`` is the seed the run used (drawn from fresh entropy when none was given). The ideas,
-    workshops and events tables are read from the finished model the first time they are asked
-    for, so a caller that wants only the outcomes and the time series does not pay for them.
+    ``seed`` is the seed the run used (drawn from fresh entropy when none was given). The time series,
+    ideas, workshops and events tables are read from the finished model the first time they are asked
+    for, so a caller that wants only the outcomes does not pay for them (a table costs about as much as
+    a tenth of a default run).
     """
 
     params: Params
     seed: int
     outcomes: dict[str, float]
-    timeseries: pd.DataFrame
     model: TrackTwoModel
+
+    @functools.cached_property
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month: the time-series columns, with the step."""
+        return self.model.timeseries()
 
     @functools.cached_property
     def ideas(self) -> pd.DataFrame:
@@ -107,6 +112,5 @@ def simulate(params: Params | Mapping[str, Any] | None = None, seed: int | None 
         params=model.params,
         seed=model.seed,
         outcomes=outcomes(model),
-        timeseries=model.timeseries(),
         model=model,
     )
