@@ -57,6 +57,7 @@ __all__ = [
 
 STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step draws for (actor, idea) pairs
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
+_FORGETTING_ROW = _STEP_ROWS["forgetting"]
 _PLUS_ONE = np.float64(1.0)
 _GOLDEN = np.uint64(GOLDEN)
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
@@ -280,6 +281,10 @@ class StepDraws:
             else:
                 self._mixed = self.step_keys.at(self.step, self.keys)
         return self._mixed
+
+    def forgetting_keys(self) -> np.ndarray:
+        """The step's forgetting keys, one per idea column (what :func:`forget` and the store's forgetting draw on)."""
+        return self.mixed()[_FORGETTING_ROW]
 
     def bits(self, rows: int | slice, actors: np.ndarray, columns: np.ndarray | None) -> np.ndarray:
         """The 53-bit integers behind the uniforms of STEP_EVENTS' `rows` (a row, or a slice: one row per class).
@@ -535,7 +540,7 @@ def forget(
     """
     thresholds = forget_thresholds(rate) if thresholds is None else thresholds
     cells = np.ascontiguousarray(held.T)  # idea by idea: a view when held is stored so (the model's is)
-    return forgotten(cells, draws.mixed()[_STEP_ROWS["forgetting"]], thresholds)
+    return forgotten(cells, draws.forgetting_keys(), thresholds)
 
 
 def forget_cells(draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds: np.ndarray) -> np.ndarray:
@@ -543,4 +548,4 @@ def forget_cells(draws: StepDraws, cells: np.ndarray, n_actors: int, thresholds:
 
     The positions are in increasing order.
     """
-    return forgotten_at(cells, n_actors, draws.mixed()[_STEP_ROWS["forgetting"]], thresholds)
+    return forgotten_at(cells, n_actors, draws.forgetting_keys(), thresholds)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from tracktwo.model.kernels.holdings import adopt_pairs, advocating_cells, drop_held_pairs, drop_pairs
+from tracktwo.model.kernels.holdings import adopt_pairs, advocating_cells, drop_held_pairs, drop_pairs, forget_held
 
 __all__ = [
     "AUTHOR",
@@ -283,6 +283,19 @@ class IdeaStore:
         cells = drop_pairs(actors, ideas, self._flat[0], *self._counts())
         self._held = None  # (drop_held keeps it: its positions are known)
         self._note_dropped(cells)
+
+    def forget(self, keys: np.ndarray, thresholds: np.ndarray) -> None:
+        """Holders drop ideas: :meth:`drop` of the held cells whose forgetting draw is under their actor's threshold.
+
+        The draws are keyed by the step's forgetting `keys`, one per idea (diffusion.forget); the held cells are
+        found by a pass over every cell, and dropped in the same kernel call.
+        """
+        if self.count == 0:
+            return
+        cells = forget_held(self.holds.T[: self.count], keys, thresholds, *self._counts())
+        if cells.size:
+            self._held = None
+            self._note_dropped(cells)
 
     def drop_held(self, at: np.ndarray) -> None:
         """Drop the holdings at positions `at` (increasing) of :meth:`held_cells`' last answer: :meth:`drop`.

@@ -28,7 +28,6 @@ from tracktwo.model.diffusion import (
     StepKeys,
     TieIndex,
     advocate,
-    forget,
     forget_cells,
     forget_thresholds,
     trust_by_side,
@@ -762,7 +761,7 @@ class TrackTwoModel(mesa.Model):
             return
         ideas, draws = self.ideas, self._step_draws(t)
         if ideas.count * self.n_actors < _KEPT_AT:  # few cells: found by a pass over every cell
-            ideas.drop(*forget(draws, ideas.held, self.forgetting, self._forget_thresholds))
+            ideas.forget(draws.forgetting_keys(), self._forget_thresholds)
             return
         cells = ideas.held_cells()  # the held cells kept by the store (no pass over every cell), the dropped taken out
         ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, self._forget_thresholds))

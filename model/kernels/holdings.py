@@ -20,6 +20,7 @@ __all__ = [
     "advocating_cells",
     "drop_held_pairs",
     "drop_pairs",
+    "forget_held",
     "forgotten",
     "forgotten_at",
     "learn_trust",
@@ -239,6 +240,15 @@ def drop_pairs(actors, ideas, holds, held_count, groups, group_holders, group_re
     """Actors stop holding ideas (distinct pairs, held): the flat cells dropped."""
     cells = ideas * held_count.size + actors
     _drop(cells, holds, held_count, groups, group_holders, group_reached)
+    return cells
+
+
+@kernel(f"int64[::1](boolean[:, ::1], uint64[::1], uint64[::1], {_GROUPS})")
+def forget_held(held, mixed, thresholds, held_count, groups, group_holders, group_reached):
+    """:func:`forgotten` of the held (ideas x actors) cells, dropped at once (:func:`drop_pairs`): the flat cells."""
+    actors, ideas = forgotten(held, mixed, thresholds)
+    cells = ideas * held.shape[1] + actors
+    _drop(cells, held.reshape(-1), held_count, groups, group_holders, group_reached)
     return cells
 
 

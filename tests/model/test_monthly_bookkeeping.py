@@ -185,6 +185,18 @@ def _forget_by_uniforms(draws, held: np.ndarray, rate: np.ndarray) -> tuple[np.n
     return actors[dropped], ideas[dropped]
 
 
+def _forgotten_by_the_store(model: TrackTwoModel, draws, rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What the model's store drops (IdeaStore.forget, on a copy) at these rates, as (actors, ideas) idea by idea."""
+    from tracktwo.model.diffusion import forget_thresholds
+
+    store = copy.deepcopy(model.ideas)
+    held = store.held.copy()
+    store.forget(draws.forgetting_keys(), forget_thresholds(rate))
+    assert store.held_count.tolist() == store.held.sum(axis=1).tolist()  # the counts follow the drops
+    ideas, actors = (held & ~store.held).T.nonzero()
+    return actors, ideas
+
+
 @pytest.mark.parametrize("config", [{}, EVERY_FEATURE])
 def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: dict) -> None:
     """The model's forgetting (integer thresholds) drops exactly the cells the uniforms do."""
@@ -202,7 +214,11 @@ def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: d
         draws = model._step_draws(model.steps + trial)
         expected = _forget_by_uniforms(draws, held, rate)
         thresholds = forget_thresholds(rate)
-        for got in (forget(draws, held, rate), forget(draws, held, rate, thresholds)):
+        for got in (
+            forget(draws, held, rate),
+            forget(draws, held, rate, thresholds),
+            _forgotten_by_the_store(model, draws, rate),
+        ):
             assert [a.tolist() for a in got] == [a.tolist() for a in expected]
     assert int(forget_thresholds(np.array([1.0]))[0]) == 2**53  # a rate of 1: every uniform (below 1) is under it
     draws = model._step_draws(model.steps)
@@ -212,6 +228,7 @@ def test_forgetting_by_integer_thresholds_drops_what_the_uniforms_drop(config: d
         rate = np.full(model.n_actors, rate_of_all)
         expected = _forget_by_uniforms(draws, held, rate)
         assert [a.tolist() for a in forget(draws, held, rate)] == [a.tolist() for a in expected]
+        assert [a.tolist() for a in _forgotten_by_the_store(model, draws, rate)] == [a.tolist() for a in expected]
     # in the run, the rules' kept thresholds are the rates' own
     assert model._forget_thresholds.tolist() == forget_thresholds(model.forgetting).tolist()
 
