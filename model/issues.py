@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
-from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, scale_pull
+from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from tracktwo.model.transfer import TrackOneEntry
 
 __all__ = ["IssueSpace", "dimension_keys", "draw_dimensions", "salience_rows"]
+
+_WORKSHOP = ORIGINS.index("workshop")  # the origin of ideas born in a meeting (Track Two's own)
 
 
 def dimension_keys(config: Issues) -> list[str]:
@@ -342,13 +344,7 @@ class IssueSpace:
         if entered or changed or cached is None:
             weights = self._weights
             if entered or weights.shape[1] != n:  # which ideas pull (not adopted; from Track Two): changes rarely
-                still_open = ideas.entered_step[:n] < 0
-                track_two = still_open & (ideas.origin[:n] == ORIGINS.index("workshop"))
-                masks = np.array([still_open, track_two], dtype=float)[:, :, None]  # 2 x ideas x 1
-                weights = np.empty((4, n, self.dimensions))
-                np.multiply(masks, ideas.location[:n], out=weights[:2])
-                weights[2:] = masks
-                self._weights = weights
+                weights = self._weights = pull_weights(ideas.entered_step, ideas.origin, ideas.location, n, _WORKSHOP)
             pulled = np.matmul(kept[:, :n], weights)  # (all open, Track Two open) x sides x dimensions: targets, totals
             pulling = scale_pull(pulled, self._factor, self.framing_pull * n > 1.0)
             cached = self._pull = (pulled[:2], pulled[2:], pulling)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel, pairwise_sum
 
-__all__ = ["distances", "framing_step", "officials_holding", "scale_pull"]
+__all__ = ["distances", "framing_step", "officials_holding", "pull_weights", "scale_pull"]
 
 
 @kernel("boolean(int64[:, ::1], int64, int64, float64[:, ::1])")
@@ -27,6 +27,26 @@ def officials_holding(group_holders, first, n, kept):
                 kept[side, idea] = holders
                 changed = True
     return changed
+
+
+@kernel("float64[:, :, ::1](int32[::1], int8[::1], float64[:, ::1], int64, int64)")
+def pull_weights(entered_step, origin, location, n, workshop):
+    """The framing pull's weights of ideas 0 .. n - 1 (4 x ideas x dimensions), the masks' products exactly.
+
+    Each open idea's location (0 for one Track One adopted), the same for the open ideas born in a meeting
+    (`origin` `workshop`), then the two masks (1 or 0) repeated along the dimensions.
+    """
+    dimensions = location.shape[1]
+    weights = np.empty((4, n, dimensions))
+    for idea in range(n):
+        still_open = 1.0 if entered_step[idea] < 0 else 0.0
+        track_two = still_open if origin[idea] == workshop else 0.0
+        for d in range(dimensions):
+            weights[0, idea, d] = still_open * location[idea, d]
+            weights[1, idea, d] = track_two * location[idea, d]
+            weights[2, idea, d] = still_open
+            weights[3, idea, d] = track_two
+    return weights
 
 
 @kernel("boolean(float64[:, :, ::1], float64[::1], boolean)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.kernels import pairwise_sum
-from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, scale_pull
+from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
 
 
 def _framing_side_by_side(targets, factors, position, influence):
@@ -97,3 +97,26 @@ def test_pairwise_sum_is_numpys_sum_bit_for_bit() -> None:
         assert pairwise_sum(values) == np.add.reduce(values), n
     values = np.array([1e16, 1.0, -1e16] + [1.0] * 7)  # an order-sensitive sum: in order it would lose the 1.0s
     assert pairwise_sum(values) == np.add.reduce(values) != sum(values.tolist())
+
+
+def _weights_side_by_side(entered_step, origin, location, n, workshop):
+    """The replaced numpy code of `IssueSpace._framing`: the open ideas' masks times their locations, and the masks."""
+    still_open = entered_step[:n] < 0
+    track_two = still_open & (origin[:n] == workshop)
+    masks = np.array([still_open, track_two], dtype=float)[:, :, None]
+    weights = np.empty((4, n, location.shape[1]))
+    np.multiply(masks, location[:n], out=weights[:2])
+    weights[2:] = masks
+    return weights
+
+
+@pytest.mark.parametrize("dimensions", [1, 4, 9])
+def test_pull_weights_are_the_numpy_codes(dimensions: int) -> None:
+    rng = np.random.default_rng(dimensions)
+    for n in (0, 1, 7, 40):
+        entered_step = np.where(rng.random(50) < 0.3, rng.integers(0, 100, 50), -1).astype(np.int32)
+        origin = rng.integers(0, 4, 50).astype(np.int8)
+        location = rng.normal(0, 3, (50, dimensions)) * (rng.random((50, 1)) < 0.9)  # some at the origin: -0.0 kept
+        mine = pull_weights(entered_step, origin, location, n, 1)
+        theirs = _weights_side_by_side(entered_step, origin, location, n, 1)
+        assert mine.tobytes() == theirs.tobytes()  # bit for bit, signed zeros too
