@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tracktwo.model.components import Component, members
 from tracktwo.model.ideas import IdeaStore
+from tracktwo.model.kernels.record import note_first
 from tracktwo.model.network import Population
 from tracktwo.model.ripeness import HAZARD_TERMS
 
@@ -37,6 +38,7 @@ __all__ = ["EXPOSURE_BYTES", "Hop", "Opening", "Record", "chain_attribution"]
 
 EXPOSURE_BYTES = 16  # one kept exposure: step, advocate, receiver, idea as int32
 _FIRST_CAPACITY = 1024
+_NONE = np.zeros(0, dtype=np.int32)  # no first adoptions to read
 
 
 @dataclass
@@ -92,20 +94,16 @@ class Record:
         advocates, receivers, ideas = exposures
         if advocates.size == 0:
             return
-        if self.ideas is not None and self.ideas.dropped:  # nothing dropped: a pair not held never was (adopt's rule)
-            cells = ideas * self.ideas.n_actors  # flat (idea, actor) cells of the idea-major table
-            cells += receivers
-            first = (self.ideas.first_adopted.T.reshape(-1).take(cells) < 0).nonzero()[0]
-            if first.size != cells.size:  # one search for the three gathers
-                advocates, receivers, ideas = advocates.take(first), receivers.take(first), ideas.take(first)
-        size = self._size + advocates.size
-        if size > self._table.shape[1]:
-            grown = np.empty((4, max(size, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)
+        store = self.ideas  # first adoptions only: read from the store before the step's adoptions are applied
+        dropped_any = store is not None and store.dropped > 0
+        first_adopted, n_actors = (store.first_adopted.T.reshape(-1), store.n_actors) if dropped_any else (_NONE, 0)
+        noted = (advocates, receivers, ideas, first_adopted, n_actors, dropped_any)
+        size = note_first(*noted, self._table, self._size, step)
+        if size < 0:  # room for them first (doubling), then written
+            grown = np.empty((4, max(-size, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)
             grown[:, : self._size] = self._table[:, : self._size]
             self._table = grown
-        block = self._table[:, self._size : size]
-        block[0] = step
-        block[1], block[2], block[3] = advocates, receivers, ideas
+            size = note_first(*noted, self._table, self._size, step)
         self._size = size
 
     def note_entry(self, idea: int, counted: dict[int, np.ndarray]) -> None:
