@@ -17,6 +17,7 @@ import math
 import numpy as np
 from tracktwo.model.agents import Official
 from tracktwo.model.ideas import IdeaStore
+from tracktwo.model.kernels.transfer import counted_holders, entering
 from tracktwo.model.params import ConfigError, Params
 
 __all__ = ["ROUTE_CARRIERS", "TrackOneEntry", "holders_needed"]
@@ -70,8 +71,7 @@ class TrackOneEntry:
             )
         self.needed = np.flatnonzero(staffed)  # sides whose Track One counts
         self.groups = official_groups[self.needed]  # the (official, side) holding counters of those sides
-        consecutive = self.groups.size and np.array_equal(self.groups, np.arange(self.groups[0], self.groups[-1] + 1))
-        self._rows = slice(int(self.groups[0]), int(self.groups[-1]) + 1) if consecutive else self.groups  # a view
+        self._rows = self.groups.astype(np.int64)  # as the kernels take them
         self.officials_per_side = officials_per_side[self.needed].astype(float)
         quorum = params.transfer.quorum or self.needed.size
         if self.needed.size and quorum > self.needed.size:
@@ -79,16 +79,14 @@ class TrackOneEntry:
                 f"transfer.quorum: {quorum} sides needed but only {self.needed.size} side(s) have officials"
             )
         self.quorum = quorum
-        self._adoptions_checked = 0
+        self._checked = np.zeros(1, dtype=np.int64)  # the officials' adoptions (on the sides that count) last checked
         # a side's share h / officials reaches the threshold from this many holders on (the same quotients,
-        # computed once: comparing whole numbers costs one array call instead of a division and a comparison)
+        # computed once: the kernels compare whole numbers)
         self._holders_needed = np.array(
             [holders_needed(int(o), self.threshold) for o in self.officials_per_side.tolist()], dtype=np.int64
-        )[:, None]
-        self._pending: tuple[int, int, np.ndarray] | None = None  # (ideas, entered, the ideas not entered yet)
-        self._group_list = self.groups.tolist()
-        self._none = np.empty(0, dtype=np.int64)  # no idea entered (read only)
-        self._none.flags.writeable = False
+        )
+        none = np.zeros(0, dtype=np.int64)
+        self._excluded = (none, none, none)  # _not_counting as the kernels read it: (idea, official, side row) each
         self._not_counting: dict[int, np.ndarray] = {}  # idea -> officials who co-authored it in a personal capacity
 
     def note_authors(self, ids: np.ndarray, authors: np.ndarray) -> None:
@@ -98,19 +96,19 @@ class TrackOneEntry:
             return
         for idea in ids.tolist():
             self._not_counting[idea] = official_authors
+        ideas = np.array(list(self._not_counting), dtype=np.int64)
+        officials = list(self._not_counting.values())
+        rows = np.searchsorted(self.needed, self.side[np.concatenate(officials)]).astype(np.int64)
+        self._excluded = (
+            np.repeat(ideas, [o.size for o in officials]),
+            np.concatenate(officials).astype(np.int64),
+            rows,
+        )
 
     def counting_holders(self, pending: np.ndarray) -> np.ndarray:
         """(needed sides x pending ideas): officials holding each idea who count for Track One."""
-        holders = self.ideas.group_holders[self._rows].take(pending, axis=1)  # a copy
-        if not self._not_counting:  # no official co-authored an idea in a personal capacity: every holder counts
-            return holders
-        for column, idea in enumerate(pending.tolist()):
-            authors = self._not_counting.get(idea)
-            if authors is not None:
-                holding = authors[self.ideas.holds[authors, idea]]
-                side_index = np.searchsorted(self.needed, self.side[holding])
-                np.subtract.at(holders[:, column], side_index, 1)
-        return holders
+        ideas = self.ideas
+        return counted_holders(ideas.group_holders, self._rows, pending, *self._excluded, ideas.holds.T)
 
     def counted_officials(self, idea: int) -> dict[int, np.ndarray]:
         """Per side whose Track One counts, the officials holding an idea now who count toward the threshold."""
@@ -123,21 +121,20 @@ class TrackOneEntry:
     def check(self, step: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
         ideas = self.ideas
-        counts = ideas.group_adoptions.tolist()
-        adoptions = sum(counts[g] for g in self._group_list)  # officials' adoptions so far, on the sides that count
-        if adoptions == self._adoptions_checked:
-            return self._none  # shares only rise when officials adopt (the threshold is > 0)
-        self._adoptions_checked = adoptions
-        cached = self._pending
-        if cached is None or cached[0] != ideas.count or cached[1] != ideas.entered_count:
-            pending = (ideas.entered_step[: ideas.count] < 0).nonzero()[0]
-            cached = self._pending = (ideas.count, ideas.entered_count, pending)
-        pending = cached[2]
-        reached = self.counting_holders(pending) >= self._holders_needed  # each side's share at the threshold
-        if self.quorum == reached.shape[0]:  # every side that counts
-            entered = pending[np.logical_and.reduce(reached, axis=0)]
-        else:
-            entered = pending[np.add.reduce(reached, axis=0) >= self.quorum]
+        entered = entering(
+            ideas.group_adoptions,
+            self._rows,
+            self._checked,
+            ideas.group_holders,
+            ideas.entered_step,
+            ideas.count,
+            self._holders_needed,
+            self.quorum,
+            *self._excluded,
+            ideas.holds.T,
+        )
+        if entered.size == 0:
+            return entered
         ideas.entered_count += entered.size
         for idea in entered.tolist():
             ideas.entered_step[idea] = step
