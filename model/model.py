@@ -36,7 +36,7 @@ from tracktwo.model.formats import Meeting, TrustChange
 from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
-from tracktwo.model.kernels.holdings import learn_trust, trust_learnt
+from tracktwo.model.kernels.holdings import learn_trust_by_adopting
 from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.kernels.ripeness import driver_counts
@@ -220,6 +220,8 @@ class TrackTwoModel(mesa.Model):
         # none for the others), so _officials_learn_trust reads adopters' rows without picking out the officials
         self._learns_trust_of = (self.side[:, None] != np.arange(self.n_sides)) & self.weighs_standing[:, None]
         self._any_weighs = bool(self.credibility_weighed.any())
+        # (1 - gain) ** k of officials' distrust kept for k = 0 .. 7 (a cell learnt k times in a month: rarely past 1)
+        self._kept_distrust = np.power(1.0 - p.diffusion.official_trust_gain, np.arange(8))
         self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
         self._first_official = BEHAVIOURS.index("official") * self.n_sides  # the drivers' (track, side) groups
         self._first_grassroots = BEHAVIOURS.index("grassroots") * self.n_sides
@@ -742,10 +744,13 @@ class TrackTwoModel(mesa.Model):
         gain = self.params.diffusion.official_trust_gain
         if gain == 0 or actors.size == 0 or self.n_sides < 2:
             return
-        # the (actor, side) cells of trust learnt: the authors' sides other than the adopter's own, for officials only
-        cells, times = trust_learnt(actors, ideas, self.author_sides, self._learns_trust_of)
-        if cells.size:
-            learn_trust(self.trust, cells, (1.0 - gain) ** times)  # (the power in numpy: its SIMD bits)
+        # the (actor, side) cells of trust learnt: the authors' sides other than the adopter's own, for officials
+        # only, each keeping (1 - gain) ** (times learnt) of its distrust: numpy's powers (its SIMD bits), kept
+        learnt = (actors, ideas, self.author_sides, self._learns_trust_of, self.trust)
+        needed = learn_trust_by_adopting(*learnt, self._kept_distrust)
+        if needed:  # a cell learnt more often than the powers kept: more of them (rare), then learnt
+            self._kept_distrust = np.power(1.0 - gain, np.arange(max(needed, 2 * self._kept_distrust.size)))
+            learn_trust_by_adopting(*learnt, self._kept_distrust)
 
     def _step_draws(self, t: int) -> StepDraws:
         """The step's keyed draws over the ideas that exist (one per step: its keys are mixed once)."""

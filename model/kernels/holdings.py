@@ -24,6 +24,7 @@ __all__ = [
     "forgotten",
     "forgotten_at",
     "learn_trust",
+    "learn_trust_by_adopting",
     "recount",
     "recount_cells",
     "recount_held",
@@ -304,3 +305,20 @@ def learn_trust(trust, cells, kept):
     for i in range(cells.size):
         actor, side = cells[i] // n_sides, cells[i] % n_sides
         trust[actor, side] = 1.0 - (1.0 - trust[actor, side]) * kept[i]
+
+
+@kernel("int64(int64[::1], int64[::1], boolean[:, ::1], boolean[:, ::1], float64[:, :], float64[::1])")
+def learn_trust_by_adopting(actors, ideas, author_sides, learns_trust_of, trust, powers):
+    """:func:`trust_learnt` of these adoptions, then :func:`learn_trust` with each cell's distrust kept powers[times].
+
+    `powers`: (1 - gain) ** k for k = 0, 1, ..., computed by numpy. Returns 0, or, when a cell learns more often
+    than `powers` has powers for, the count needed (nothing learnt: call again with more).
+    """
+    cells, times = trust_learnt(actors, ideas, author_sides, learns_trust_of)
+    most = 0
+    for count in times:
+        most = max(most, count)
+    if most >= powers.size:
+        return most + 1
+    learn_trust(trust, cells, powers[times])
+    return 0

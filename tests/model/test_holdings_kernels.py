@@ -418,3 +418,14 @@ def test_forgetting_equals_the_numpy_draws() -> None:
         assert [a.tolist() for a in forget(draws, np.ascontiguousarray(held), rate)] == [a.tolist() for a in want]
         cells = rng.permutation(held.T.reshape(-1).nonzero()[0])
         assert forget_cells(draws, cells, n, thresholds).tolist() == _forget_cells(draws, cells, n, thresholds).tolist()
+
+
+@pytest.mark.parametrize("gain", [0.01, 0.05, 0.3, 1 / 3, 0.999])
+def test_kept_powers_are_numpys_powers_of_each_count(gain: float) -> None:
+    """The distrust kept after learning k times, read from numpy's powers of 0, 1, 2, ... (model._kept_distrust), is
+    the power numpy gives for k in an array of counts of any length and order (its SIMD bits and tails alike)."""
+    powers = np.power(1.0 - gain, np.arange(40))
+    rng = np.random.default_rng(int(gain * 1000))
+    for size in (1, 2, 3, 7, 8, 9, 15, 16, 17, 63, 200):
+        times = rng.integers(1, 40, size)
+        assert np.array_equal(powers[times], (1.0 - gain) ** times)
