@@ -30,15 +30,17 @@ def driver_counts(held_count, holds, programme, rivals, group_reached, groups, s
     (from `official` and `grassroots`, each group's first index) over their members, summed over sides for one
     state, else each state's (its side's) own; 0 with no members.
     """
+    n = held_count.size
     reached = np.zeros(group_reached.size, np.int64) if rivals else group_reached.copy()
+    holds_some = np.zeros(n, np.bool_)
+    if rivals:  # the programme's ideas' rows (each contiguous) read in turn
+        for idea in programme:
+            for actor in range(n):
+                holds_some[actor] |= holds[idea, actor]
     credible = np.zeros(states, np.int64)
-    for actor in range(held_count.size):
+    for actor in range(n):
         if rivals:
-            holding = False
-            for idea in programme:
-                if holds[idea, actor]:
-                    holding = True
-                    break
+            holding = holds_some[actor]
             if holding:
                 reached[groups[actor]] += 1
         else:
