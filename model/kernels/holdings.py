@@ -82,31 +82,21 @@ def recount_held(adopted_at, holds, t, span, silenced, counted, sides, indptr, i
     not `silenced` (an empty mask: nobody is). Returns the cells advocating now.
     """
     n = holds.shape[1]
-    held, at, was = holds.reshape(-1), adopted_at.reshape(-1), counted.reshape(-1)
-    start = -(2**31) if span < 0 else t - span  # adopted from this step on (int32's least: any step)
-    now = np.empty(held.size, dtype=np.uint8)
-    total = changed = 0
-    for cell in range(held.size):  # without a branch, so LLVM vectorises the pass (the cells are contiguous)
-        advocating = np.uint8(held[cell]) & np.uint8(at[cell] < t) & np.uint8(at[cell] >= start)
-        now[cell] = advocating
-        total += advocating
-        changed += advocating ^ np.uint8(was[cell])
-    if silenced.size:  # the silenced advocate nothing (route:via_track_three closed): counted again, by actor
-        total = changed = 0
-        for cell in range(held.size):
-            if silenced[cell % n]:
-                now[cell] = 0
-            total += now[cell]
-            changed += now[cell] ^ np.uint8(was[cell])
-    if changed:
-        flips = np.empty(changed, dtype=np.int64)
-        found = 0
-        for cell in range(held.size):
-            if now[cell] != was[cell]:
-                was[cell] = now[cell]
-                flips[found] = cell
+    flips = np.empty(counted.size, dtype=np.int64)
+    total = found = 0
+    anyone_silenced = silenced.size > 0
+    for idea in range(holds.shape[0]):
+        for actor in range(n):
+            at = adopted_at[idea, actor]
+            now = holds[idea, actor] and at < t and (span < 0 or at >= t - span)
+            now = now and not (anyone_silenced and silenced[actor])
+            total += now
+            if now != counted[idea, actor]:
+                counted[idea, actor] = now
+                flips[found] = idea * n + actor
                 found += 1
-        _count_flips(flips, was, n, sides, indptr, indices, counts, sums)
+    if found:
+        _count_flips(flips[:found], counted.reshape(-1), n, sides, indptr, indices, counts, sums)
     return total
 
 
