@@ -104,25 +104,21 @@ def recount_held(adopted_at, holds, t, span, silenced, counted, sides, indptr, i
 def recount_cells(cells, now, counted, sides, indptr, indices, counts, sums):
     """:func:`recount` of the flat `cells` only (some maybe twice), advocating `now`: the change in cells advocating.
 
-    The cells that differ from `counted` are found first (as counted before any flips), then each flipped once.
+    A cell given twice has the same advocacy both times (read from the holdings at once), so flipping it at its
+    first sight leaves the second nothing to flip: each cell is flipped once, in the order given (the counts are
+    whole numbers: any order of their additions gives the same).
     """
     flat = counted.reshape(-1)
     flips = np.empty(cells.size, dtype=np.int64)
-    found = 0
+    found, change = 0, 0
     for i in range(cells.size):
-        if now[i] != flat[cells[i]]:
-            flips[found] = cells[i]
+        cell = cells[i]
+        if now[i] != flat[cell]:
+            flat[cell] = now[i]
+            flips[found] = cell
             found += 1
-    flips = np.sort(flips[:found])
-    distinct, change = 0, 0
-    for cell in flips:
-        if distinct and flips[distinct - 1] == cell:
-            continue
-        flips[distinct] = cell
-        distinct += 1
-        flat[cell] = not flat[cell]
-        change += 1 if flat[cell] else -1
-    _count_flips(flips[:distinct], flat, counted.shape[1], sides, indptr, indices, counts, sums)
+            change += 1 if now[i] else -1
+    _count_flips(flips[:found], flat, counted.shape[1], sides, indptr, indices, counts, sums)
     return change
 
 
