@@ -1,0 +1,110 @@
+"""Kernels of a meeting (model/workshops.py, model/model.py): a convening's invitations, in one compiled call.
+
+Integer work and the quotas' products and quotients (correctly rounded everywhere), numpy's pairwise sum of the
+shares (:func:`pairwise_sum`), and the keyed uniforms compared as their 53-bit integers (a uniform is the integer
+times 2^-53, exactly): the numpy code's results exactly; tests/model/test_meeting_kernels.py checks them against it.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum
+from tracktwo.model.randomness import GOLDEN
+
+__all__ = ["invited", "seats_by_remainder"]
+
+_GOLDEN = np.uint64(GOLDEN)
+_RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
+
+
+@kernel("int64(int64, float64[::1], float64[::1], int64, int64[::1])")
+def seats_by_remainder(total, shares, draws, at, seats):
+    """`workshops.largest_remainder` into `seats`, its tie-break uniforms read from `draws[at:]`; returns the next at.
+
+    Nothing is read (as nothing is drawn) when there are no seats or no shares to give them by.
+    """
+    k = shares.size
+    seats[:] = 0
+    share_sum = pairwise_sum(shares)  # shares.sum(), numpy's order
+    if total <= 0 or share_sum <= 0:
+        return at
+    remainder = np.empty(k)
+    left = total
+    for i in range(k):
+        quota = total * shares[i] / share_sum
+        seats[i] = math.floor(quota)
+        remainder[i] = seats[i] - quota
+        left -= seats[i]
+    for _ in range(left):  # the largest remainders first (the lowest seats - quota), then the tie-break, then place
+        best = -1
+        for i in range(k):
+            if remainder[i] > 1.0:  # given its extra seat already
+                continue
+            lower = best < 0 or remainder[i] < remainder[best]
+            if lower or (remainder[i] == remainder[best] and draws[at + i] < draws[at + best]):
+                best = i
+        seats[best] += 1
+        remainder[best] = 2.0
+    return at + k
+
+
+@kernel(
+    "int64[::1](int64[::1], int64[::1], int64[::1], int64, uint64, uint64, int64, float64[::1], int64, float64[::1],"
+    " int8[::1], boolean[::1], boolean)"
+)
+def invited(pool, starts, previous, keep, retention_key, invitation_key, size, mix, n_sides, draws, rank, excluded,
+            empty_seats):  # fmt: skip
+    """`WorkshopSeries._invite`'s room: seats by kind, then by side (largest remainder); each cell's first by priority.
+
+    `pool`: everyone invitable, cell by cell (kind by kind, side by side within a kind), cell c being
+    ``pool[starts[c]:starts[c + 1]]``. `draws`: the convening generator's uniforms (as many as every tie-break
+    could need; they are read in the order the calls drew them). Of the last group (`previous`) the `keep` with
+    the lowest retention uniforms are retained (rank 0), the others come last (2), newcomers between (1); in a
+    cell, by rank, then the invitation uniform, then place. `rank` is scratch (every actor 1, as it is left).
+    Returns the participants sorted, without the removed actors when their seats stay empty.
+    """
+    n_kinds = mix.size
+    kind_seats = np.empty(n_kinds, np.int64)
+    at = seats_by_remainder(size, mix, draws, 0, kind_seats)
+    cell_seats = np.empty(n_kinds * n_sides, np.int64)
+    sides = np.ones(n_sides)
+    for kind in range(n_kinds):
+        at = seats_by_remainder(kind_seats[kind], sides, draws, at, cell_seats[kind * n_sides : (kind + 1) * n_sides])
+    if previous.size:
+        retention = np.empty(previous.size, np.uint64)
+        for i in range(previous.size):
+            retention[i] = keyed_bits(np.uint64(previous[i]) * _GOLDEN + retention_key)
+        again = np.argsort(retention, kind="mergesort")  # stable: ties by place
+        for i in range(previous.size):
+            rank[previous[i]] = 2
+        for i in range(keep):
+            rank[previous[again[i]]] = 0
+    chosen = np.empty(pool.size, np.int64)
+    count = 0
+    for cell in range(starts.size - 1):
+        first, seats = starts[cell], cell_seats[cell]
+        members = starts[cell + 1] - first
+        if seats <= 0 or members == 0:
+            continue
+        keys = np.empty(members, np.uint64)
+        for i in range(members):
+            actor = pool[first + i]
+            bits = keyed_bits(np.uint64(actor) * _GOLDEN + invitation_key)
+            keys[i] = (np.uint64(rank[actor]) << _RANK_SHIFT) | bits
+        order = np.argsort(keys, kind="mergesort")  # stable: ties by place in the pool
+        for i in range(min(seats, members)):
+            chosen[count] = pool[first + order[i]]
+            count += 1
+    for i in range(previous.size):
+        rank[previous[i]] = 1  # the scratch back to every actor a newcomer
+    who = np.sort(chosen[:count])
+    if not empty_seats:
+        return who
+    kept = 0
+    for i in range(who.size):  # the removed actors' seats stay empty
+        if not excluded[who[i]]:
+            who[kept] = who[i]
+            kept += 1
+    return who[:kept]

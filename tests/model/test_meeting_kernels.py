@@ -1,0 +1,103 @@
+"""A meeting's kernels (model/kernels/meetings.py) against the numpy computations they replaced.
+
+`_invite_numpy` is the code `WorkshopSeries._invite` ran before its kernel: the seats by kind and side (largest
+remainder on Python floats, each call drawing its tie-breaks), the retention and invitation uniforms, and one
+lexsort of the pool by cell, rank and priority.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from tracktwo.model.kernels.meetings import seats_by_remainder
+from tracktwo.model.params import ConfigError, make_params
+from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.workshops import WorkshopSeries, largest_remainder, seat_list
+
+KINDS = ["official", "elite", "autonomous", "grassroots", "middle_range"]
+
+
+def _invite_numpy(series: WorkshopSeries, randomness: EventRandomness, number: int) -> np.ndarray:
+    """The replaced numpy code: a convening's participants."""
+    w = series.params.workshops
+    rng = randomness.local_generator("invite", "workshop", number, 0)
+    seats = seat_list(w.size, tuple(float(series.mix[k]) for k in series.mix), rng)
+    pool, previous = series._pool, series.previous
+    sizes = np.array([cell.size for cell in series.cells.values()], dtype=np.int64)
+    cell_of = np.repeat(np.arange(sizes.size), sizes)
+    within = np.arange(pool.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rank = np.ones(series.kinds.size, dtype=np.int8)
+    priority = randomness.uniforms("invitation", number, pool)
+    if previous.size:
+        retention = randomness.uniforms("retention", number, previous)
+        keep = round(w.retention * previous.size)
+        again = previous.take(retention.argsort(kind="stable"))
+        rank[previous] = 2
+        rank[again[:keep]] = 0
+    sides = (1.0,) * len(series.convened_sides)
+    cell_seats = [seats_here for kind_seats in seats for seats_here in seat_list(kind_seats, sides, rng)]
+    order = np.lexsort((priority, rank.take(pool), cell_of))
+    taken = within < np.array(cell_seats, dtype=np.int64).take(cell_of)
+    who = pool.take(order[taken])
+    who.sort()
+    return who[~series.excluded[who]] if series.empty_seats else who
+
+
+def _series(cases: np.random.Generator) -> WorkshopSeries:
+    """A series on a random population, mix, size, retention, sides convened and removal."""
+    n_sides = int(cases.integers(1, 4))
+    n = int(cases.integers(5, 200))
+    kinds = np.array(KINDS, dtype=object)[cases.integers(0, len(KINDS), n)]
+    sides = cases.integers(0, n_sides, n)
+    invited = cases.choice(KINDS[:4], int(cases.integers(1, 5)), replace=False)  # (the default has no middle range)
+    shares = np.ones(invited.size) if cases.random() < 0.3 else cases.random(invited.size) + 0.01
+    shares /= shares.sum()  # summing to 1 (within the check's tolerance)
+    overrides = {
+        "workshops.mix": {str(kind): float(share) for kind, share in zip(invited, shares, strict=True)},
+        "workshops.size": int(cases.integers(2, 40)),
+        "workshops.retention": float(cases.choice([0.0, 0.5, 1.0, cases.random()])),
+        "evaluation.seats": str(cases.choice(["empty", "refill"])),
+    }
+    if n_sides > 1 and cases.random() < 0.3:
+        overrides["workshops.sides"] = [int(cases.integers(1, 3))]  # the default conflict's sides
+    excluded = cases.random(n) < (0.1 if cases.random() < 0.5 else 0.0)
+    ids = [f"a{i}" for i in range(n)]
+    return WorkshopSeries(make_params(overrides), kinds, sides, n_sides, ids, excluded)
+
+
+def test_invitations_are_the_numpy_codes() -> None:
+    cases = np.random.default_rng(2211)
+    randomness = EventRandomness(91)
+    retained = 0
+    for _ in range(150):
+        try:
+            series = _series(cases)
+        except ConfigError:  # a mix of kinds the convened sides lack: refused, as a config would be
+            continue
+        for number in range(6):  # a series: each room the next one's last group
+            want = _invite_numpy(series, randomness, number)
+            got = series._invite(randomness, number)
+            np.testing.assert_array_equal(got, want)
+            assert (series._rank == 1).all()  # the scratch left as it was
+            retained += np.intersect1d(got, series.previous).size
+            series.previous = got
+    assert retained > 0
+
+
+@pytest.mark.parametrize("sides", [False, True])
+def test_seats_by_remainder_are_largest_remainders_and_read_their_draws(sides: bool) -> None:
+    cases = np.random.default_rng(2212)
+    for case in range(1500):
+        size = int(cases.integers(0, 12))
+        shares = np.ones(size) if sides else cases.random(size)
+        if size and case % 7 == 0:
+            shares[cases.integers(size)] = 0.0
+        total = int(cases.integers(-1, 40))
+        at = int(cases.integers(0, 4))  # the draws an earlier call read
+        draws = np.random.default_rng(case).random(at + size + 1)
+        seats = np.full(size, 9, dtype=np.int64)
+        after = seats_by_remainder(total, shares, draws, at, seats)
+        rng = np.random.default_rng(case)
+        rng.random(at)
+        np.testing.assert_array_equal(seats, largest_remainder(total, shares, rng))
+        assert rng.random() == draws[after]  # as many read as the call drew
