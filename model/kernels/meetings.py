@@ -1,4 +1,4 @@
-"""Kernels of a meeting (model/workshops.py, model/model.py): a convening's invitations, in one compiled call.
+"""Kernels of a meeting (model/workshops.py, model/ideas.py, model/model.py): its invitations, its ideas' authors.
 
 Integer work and the quotas' products and quotients (correctly rounded everywhere), numpy's pairwise sum of the
 shares (:func:`pairwise_sum`), and the keyed uniforms compared as their 53-bit integers (a uniform is the integer
@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum
+from tracktwo.model.kernels.holdings import adopt_pairs
 from tracktwo.model.randomness import GOLDEN
 
-__all__ = ["invited", "seats_by_remainder"]
+__all__ = ["authored_pairs", "invited", "seats_by_remainder"]
 
 _GOLDEN = np.uint64(GOLDEN)
 _RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
@@ -108,3 +109,26 @@ def invited(pool, starts, previous, keep, retention_key, invitation_key, size, m
             who[kept] = who[i]
             kept += 1
     return who[:kept]
+
+
+@kernel(
+    "Tuple((int64[::1], int32[:, ::1]))(int64[::1], int64, int64, int64, int64, int64, boolean[::1], int32[::1],"
+    " int32[::1], int32[::1], int64[::1], int64[::1], int64[:, ::1], int64[::1], int64[::1])"
+)
+def authored_pairs(authors, first, k, step, source, n_actors, holds, adopted_at, first_adopted, sources, held_count,
+                   groups, group_holders, group_reached, group_adoptions):  # fmt: skip
+    """The distinct `authors` adopt the k new ideas from `first` on, idea by idea: `adopt_pairs` of every pair.
+
+    New ideas were never held, so each pair is its first adoption. Returns adopt_pairs' cells and log rows.
+    """
+    size = authors.size
+    actors = np.empty(size * k, np.int64)
+    ideas = np.empty(size * k, np.int64)
+    for j in range(k):
+        for i in range(size):
+            actors[j * size + i] = authors[i]
+            ideas[j * size + i] = first + j
+    pairs_source = np.full(size * k, source, np.int64)
+    counts = (held_count, groups, group_holders, group_reached, group_adoptions)
+    return adopt_pairs(actors, ideas, pairs_source, step, n_actors, False, holds, adopted_at, first_adopted, sources,
+                       *counts)  # fmt: skip

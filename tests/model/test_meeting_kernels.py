@@ -2,13 +2,15 @@
 
 `_invite_numpy` is the code `WorkshopSeries._invite` ran before its kernel: the seats by kind and side (largest
 remainder on Python floats, each call drawing its tie-breaks), the retention and invitation uniforms, and one
-lexsort of the pool by cell, rank and priority.
+lexsort of the pool by cell, rank and priority. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
+block of cells written, the counts grown by the authors' group counts.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.kernels.meetings import seats_by_remainder
 from tracktwo.model.params import ConfigError, make_params
 from tracktwo.model.randomness import EventRandomness
@@ -101,3 +103,65 @@ def test_seats_by_remainder_are_largest_remainders_and_read_their_draws(sides: b
         rng.random(at)
         np.testing.assert_array_equal(seats, largest_remainder(total, shares, rng))
         assert rng.random() == draws[after]  # as many read as the call drew
+
+
+def _authored_numpy(store: IdeaStore, authors: np.ndarray, first: int, k: int, step: int, source: int) -> None:
+    """The replaced numpy code: the distinct authors adopt the k new ideas from `first` on."""
+    n = store.n_actors
+    if k == 1:
+        cell = authors + first * n
+    else:
+        cell = (authors[None, :] + np.arange(first * n, (first + k) * n, n)[:, None]).reshape(-1)
+    holds, adopted_at, first_adopted, sources = store._flat
+    holds[cell] = True
+    adopted_at[cell] = step
+    first_adopted[cell] = step
+    sources[cell] = source
+    store._note_adopted(cell, step)
+    held = store.held_count
+    before = held.take(authors)
+    held[authors] = before + k
+    groups = store.groups.take(authors)
+    added = np.bincount(groups, minlength=store.n_groups)
+    if k == 1:
+        store.group_holders[:, first] += added
+        store.group_adoptions += added
+    else:
+        store.group_holders[:, first : first + k] += added[:, None]
+        store.group_adoptions += added * k
+    crossed = groups[before == 0]
+    if crossed.size:
+        store.group_reached += np.bincount(crossed, minlength=store.n_groups)
+    actors = authors.astype(np.int32)
+    store._log.append(
+        (
+            np.arange(first, first + k, dtype=np.int32).repeat(authors.size),
+            actors if k == 1 else actors[None, :].repeat(k, axis=0).reshape(-1),
+            step,
+            np.full(cell.size, source, dtype=np.int32),
+        )
+    )
+
+
+def test_authored_ideas_are_the_numpy_codes() -> None:
+    cases = np.random.default_rng(2213)
+    n, n_groups = 60, 5
+    groups = cases.integers(0, n_groups, n)
+    ours, theirs = (IdeaStore(n, groups.copy(), n_groups) for _ in range(2))
+    for store in (ours, theirs):
+        store.held_cells()  # kept: each adoption's cells noted
+    for step in range(40):
+        k = int(cases.integers(1, 4))
+        authors = np.sort(cases.choice(n, int(cases.integers(1, 15)), replace=False))
+        novelty = cases.random(k)
+        first = ours.count
+        ours.create(novelty, step, step, authors)  # the kernel
+        theirs.create(novelty, step, step, authors[:0])  # the new ideas' fields, nobody adopting ...
+        _authored_numpy(theirs, authors, first, k, step, -1)  # ... then the numpy code
+    for name in ("holds", "adopted_at", "first_adopted", "source", "held_count", "group_holders", "group_reached"):
+        np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name), err_msg=name)
+    np.testing.assert_array_equal(ours.group_adoptions, theirs.group_adoptions)
+    for got, want in zip(ours.adoption_log(), theirs.adoption_log(), strict=True):
+        assert got.dtype == want.dtype
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(ours.held_cells(), theirs.held_cells())
