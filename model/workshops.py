@@ -34,7 +34,6 @@ __all__ = [
     "candour",
     "effective_mix",
     "expected_ideas",
-    "familiarity",
     "funded_workshops",
     "group_diversity",
     "largest_remainder",
@@ -251,11 +250,6 @@ def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> f
     return w.idea_rate * candour_value * (seats_filled / IDEA_RATE_SEATS) ** w.idea_size_elasticity
 
 
-def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
-    """How far repeated meetings have built the conditions for trust, 0..1 (half at `half` meetings)."""
-    return meetings / (meetings + half) if half > 0 else np.ones_like(meetings, dtype=float)
-
-
 class RoomShape(NamedTuple):
     """What a room's seating by side fixes (read-only arrays): the same for every room of that pattern."""
 
@@ -297,6 +291,7 @@ def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     cross = side_who.take(i) != side_who.take(j)
     sides_row = np.zeros((1, n_sides), dtype=bool)
     sides_row[:, present] = True
+    rows = np.ascontiguousarray(rows)  # (nonzero's rows are a strided view) as the meeting's kernels take it
     arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross], sides_row)
     for array in arrays:
         array.flags.writeable = False

@@ -1,4 +1,6 @@
-"""Kernels of a meeting (model/workshops.py, model/ideas.py, model/model.py): its invitations, its ideas' authors.
+"""Kernels of a meeting: its invitations, its room's trust, its ideas' authors, the trust and standing it leaves.
+
+Called by model/workshops.py, model/ideas.py and model/model.py.
 
 Integer work and the quotas' products and quotients (correctly rounded everywhere), numpy's pairwise sum of the
 shares (:func:`pairwise_sum`), and the keyed uniforms compared as their 53-bit integers (a uniform is the integer
@@ -10,13 +12,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum
+from numba import types
+from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum, readonly
 from tracktwo.model.kernels.holdings import adopt_pairs
 from tracktwo.model.randomness import GOLDEN
 
-__all__ = ["authored_pairs", "invited", "seats_by_remainder"]
+__all__ = ["authored_pairs", "invited", "meeting_gains", "room_trust", "seats_by_remainder"]
 
 _GOLDEN = np.uint64(GOLDEN)
+_INTS, _FLOATS = types.int64[::1], types.float64[::1]
+_TRUST, _STANDING = types.float64[:, :], types.float64[:]  # the model's arrays, in whatever layout they came
+_KEPT = readonly(types.int64)  # a room shape's arrays (model/workshops.py: kept, read-only)
 _RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
 
 
@@ -132,3 +138,51 @@ def authored_pairs(authors, first, k, step, source, n_actors, holds, adopted_at,
     counts = (held_count, groups, group_holders, group_reached, group_adoptions)
     return adopt_pairs(actors, ideas, pairs_source, step, n_actors, False, holds, adopted_at, first_adopted, sources,
                        *counts)  # fmt: skip
+
+
+@kernel(_FLOATS(_INTS, _INTS, _KEPT, _KEPT, types.int64, _TRUST, types.float64, _FLOATS))
+def room_trust(who, side_who, rows, other_sides, others, trust, bonus, partiality):
+    """Each participant's trust in the room: its mean trust of the other sides present (1 with one side present).
+
+    `rows`, `other_sides`: the room shape's (participant, other side present) pairs, in order; `others`: the other
+    sides present (at least 1). The sums are the pairs' trust added in order from 0 (``np.bincount``'s). A local team
+    closes `bonus` of the gap to full trust; a one-sided one's `partiality` (by side; empty: none) lowers it.
+    """
+    n = who.size
+    room = np.zeros(n)
+    if rows.size:
+        for c in range(rows.size):
+            room[rows[c]] += trust[who[rows[c]], other_sides[c]]
+        for i in range(n):
+            room[i] = room[i] / others
+    else:
+        room[:] = 1.0
+    if bonus:
+        for i in range(n):
+            room[i] += bonus * (1.0 - room[i])
+    if partiality.size:
+        for i in range(n):
+            room[i] *= 1.0 - partiality[side_who[i]]
+    return room
+
+
+@kernel(types.void(_INTS, _KEPT, _KEPT, _FLOATS, types.float64, types.float64, types.float64, _TRUST, _STANDING))
+def meeting_gains(who, rows, other_sides, meetings, half, trust_gain, standing_gain, trust, standing):
+    """A meeting's trust of the other sides present and standing, in place: each grows by its gain x the gap to 1.
+
+    The gains are `trust_gain` and `standing_gain` (each x candour) x familiarity, meetings / (meetings + half)
+    (1 when half is 0: familiarity plays no part); the trust cells are the room shape's pairs (distinct).
+    """
+    n = who.size
+    learned = np.ones(n)
+    if half > 0:
+        for i in range(n):
+            count = meetings[who[i]]
+            learned[i] = count / (count + half)
+    for c in range(rows.size):
+        actor, side = who[rows[c]], other_sides[c]
+        before = trust[actor, side]
+        trust[actor, side] = before + trust_gain * learned[rows[c]] * (1.0 - before)
+    for i in range(n):
+        before = standing[who[i]]
+        standing[who[i]] = before + standing_gain * learned[i] * (1.0 - before)

@@ -3,7 +3,8 @@
 `_invite_numpy` is the code `WorkshopSeries._invite` ran before its kernel: the seats by kind and side (largest
 remainder on Python floats, each call drawing its tie-breaks), the retention and invitation uniforms, and one
 lexsort of the pool by cell, rank and priority. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
-block of cells written, the counts grown by the authors' group counts.
+block of cells written, the counts grown by the authors' group counts. `_room_trust_numpy` and `_gains_numpy` are
+`TrackTwoModel.run_workshop`'s array steps before its kernels: the room's trust, and the trust and standing it leaves.
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.kernels.meetings import seats_by_remainder
+from tracktwo.model.kernels.meetings import meeting_gains, room_trust, seats_by_remainder
 from tracktwo.model.params import ConfigError, make_params
 from tracktwo.model.randomness import EventRandomness
-from tracktwo.model.workshops import WorkshopSeries, largest_remainder, seat_list
+from tracktwo.model.workshops import WorkshopSeries, largest_remainder, room_shape, seat_list
 
 KINDS = ["official", "elite", "autonomous", "grassroots", "middle_range"]
 
@@ -165,3 +166,60 @@ def test_authored_ideas_are_the_numpy_codes() -> None:
         assert got.dtype == want.dtype
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(ours.held_cells(), theirs.held_cells())
+
+
+def _room_trust_numpy(trust, who, side_who, shape, bonus, partiality):
+    """The replaced numpy code: each participant's trust in the room."""
+    rows, present = shape.rows, shape.present
+    if rows.size:
+        cell_trust = trust[who.take(rows), shape.other_sides]
+        sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
+        trusting = sums / max(present.size - 1, 1)
+    else:
+        trusting = np.ones(who.size)
+    if bonus:
+        trusting += bonus * (1.0 - trusting)
+    if partiality is not None:
+        trusting *= 1.0 - partiality[side_who]
+    return trusting
+
+
+def _gains_numpy(trust, standing, meetings, who, shape, half, trust_gain, standing_gain, value):
+    """The replaced numpy code: the trust and standing a meeting of candour `value` leaves, in place."""
+    rows = shape.rows
+    cells = (who.take(rows), shape.other_sides)
+    cell_trust = trust[cells]
+    attended = meetings.take(who)
+    learned = attended / (attended + half) if half > 0 else np.ones_like(attended, dtype=float)
+    if rows.size:
+        gain = trust_gain * value * learned
+        trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
+    before = standing.take(who)
+    standing[who] = before + standing_gain * value * learned * (1.0 - before)
+
+
+def test_room_trust_and_its_gains_are_the_numpy_codes() -> None:
+    cases = np.random.default_rng(2214)
+    for case in range(600):
+        n, n_sides = int(cases.integers(2, 80)), int(cases.integers(1, 5))
+        sides = cases.integers(0, n_sides, n)
+        trust = cases.random((n, n_sides))
+        if case % 5 == 0:
+            trust = np.asfortranarray(trust)  # the model's trust in another layout
+        standing, meetings = cases.random(n), cases.integers(0, 9, n).astype(float)
+        who = np.sort(cases.choice(n, int(cases.integers(1, min(n, 20) + 1)), replace=False))
+        side_who = sides.take(who)
+        shape = room_shape(side_who, n_sides)
+        bonus = float(cases.choice([0.0, cases.random()]))
+        partiality = cases.random(n_sides) * 0.5 if case % 3 == 0 else None
+        got = room_trust(who, side_who, shape.rows, shape.other_sides, max(shape.present.size - 1, 1), trust, bonus,
+                         np.empty(0) if partiality is None else partiality)  # fmt: skip
+        assert got.tobytes() == _room_trust_numpy(trust, who, side_who, shape, bonus, partiality).tobytes(), case
+        half = float(cases.choice([0.0, 2.0, cases.random() * 5]))
+        trust_gain, standing_gain, value = cases.random(3)
+        ours, theirs = (trust.copy(order="A"), standing.copy()), (trust.copy(order="A"), standing.copy())
+        meeting_gains(who, shape.rows, shape.other_sides, meetings, half, trust_gain * value, standing_gain * value,
+                      *ours)  # fmt: skip
+        _gains_numpy(*theirs, meetings, who, shape, half, trust_gain, standing_gain, value)
+        assert ours[0].tobytes() == theirs[0].tobytes(), case
+        assert ours[1].tobytes() == theirs[1].tobytes(), case
