@@ -349,7 +349,6 @@ class WorkshopSeries:
         sizes = [pool.size for pool in self.cells.values()]
         self._starts = np.cumsum([0, *sizes], dtype=np.int64)  # each cell's first place in the pool, and the end
         self._mix_shares = np.array([self.mix[k] for k in self.mix], dtype=float)  # seat shares by kind, in order
-        self._ties = len(self.mix) * (1 + len(self.convened_sides))  # the convening's tie-breaks, at most
         self._rank = np.ones(kinds.size, dtype=np.int8)  # scratch: each actor's rank at the meeting being convened
         # someone (removed or not) of a kind the mix invites on a side convened: the pool, or before the removal
         invitable = self._pool.size > 0 or (
@@ -419,11 +418,10 @@ class WorkshopSeries:
     def _invite(self, randomness: EventRandomness, number: int) -> np.ndarray:
         """Seats by kind and side, the last group's retained first, then priorities keyed by (workshop, actor).
 
-        One kernel call (model/kernels/meetings.py): the convening generator's tie-breaks are drawn at once, as
-        many as the seats' calls could ask (the generator is this call's: the draws not read are never used).
+        One kernel call (model/kernels/meetings.py), its tie-breaks drawn there from the convening's generator
+        (the Philox keyed by the workshop: ``randomness.generator("workshop", number, 0)``'s draws).
         """
         w = self.params.workshops
-        rng = randomness.local_generator("invite", "workshop", number, 0)
         previous = self.previous
         return invited(
             self._pool,
@@ -435,7 +433,7 @@ class WorkshopSeries:
             w.size,
             self._mix_shares,
             len(self.convened_sides),
-            rng.random(self._ties),
+            randomness.key("workshop", number, 0),
             self._rank,
             self.excluded,
             self.empty_seats,

@@ -15,15 +15,58 @@ import numpy as np
 from numba import types
 from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum, readonly
 from tracktwo.model.kernels.holdings import adopt_pairs
-from tracktwo.model.randomness import GOLDEN
+from tracktwo.model.randomness import GOLDEN, UNIT
 
-__all__ = ["authored_pairs", "invited", "meeting_gains", "room_trust", "seats_by_remainder"]
+__all__ = ["authored_pairs", "invited", "meeting_gains", "philox_uniforms", "room_trust", "seats_by_remainder"]
 
 _GOLDEN = np.uint64(GOLDEN)
 _INTS, _FLOATS = types.int64[::1], types.float64[::1]
 _TRUST, _STANDING = types.float64[:, :], types.float64[:]  # the model's arrays, in whatever layout they came
 _KEPT = readonly(types.int64)  # a room shape's arrays (model/workshops.py: kept, read-only)
 _RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
+# Philox4x64-10 (Random123, as numpy's Philox bit generator): the round's multipliers and the key's increments
+_PHILOX_M0, _PHILOX_M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
+_PHILOX_W0, _PHILOX_W1 = np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBB67AE8584CAA73B)
+_LOW_32, _S32, _S11 = np.uint64(0xFFFFFFFF), np.uint64(32), np.uint64(11)
+_ONE = np.uint64(1)
+
+
+@kernel("UniTuple(uint64, 2)(uint64, uint64)")
+def _multiply(a, b):
+    """The 128-bit product of two uint64s as (high, low) words (from 32-bit halves: no 128-bit type here)."""
+    a_low, a_high, b_low, b_high = a & _LOW_32, a >> _S32, b & _LOW_32, b >> _S32
+    low_low, low_high, high_low = a_low * b_low, a_low * b_high, a_high * b_low
+    middle = (low_low >> _S32) + (low_high & _LOW_32) + (high_low & _LOW_32)
+    high = a_high * b_high + (low_high >> _S32) + (high_low >> _S32) + (middle >> _S32)
+    return high, a * b
+
+
+@kernel("float64[::1](uint64, int64)")
+def philox_uniforms(key, count):
+    """The first `count` uniforms of ``np.random.Generator(np.random.Philox(key=key)).random``, bit for bit.
+
+    Philox4x64-10 as numpy's bit generator runs it: the counter (from 0) is incremented before each block of
+    four words, the key is (key, 0); each uniform is a word's 53 high bits x 2^-53.
+    """
+    values = np.empty(count)
+    counter = np.zeros(4, np.uint64)
+    for block in range((count + 3) // 4):
+        counter[0] += _ONE  # (a carry into the next word would take 2^64 blocks)
+        c0, c1, c2, c3 = counter[0], counter[1], counter[2], counter[3]
+        k0, k1 = key, np.uint64(0)
+        for round_ in range(10):
+            if round_:
+                k0 += _PHILOX_W0
+                k1 += _PHILOX_W1
+            high0, low0 = _multiply(_PHILOX_M0, c0)
+            high1, low1 = _multiply(_PHILOX_M1, c2)
+            c0, c1, c2, c3 = high1 ^ c1 ^ k0, low1, high0 ^ c3 ^ k1, low0
+        words = (c0, c1, c2, c3)
+        for i in range(4):
+            at = block * 4 + i
+            if at < count:
+                values[at] = (words[i] >> _S11) * UNIT
+    return values
 
 
 @kernel("int64(int64, float64[::1], float64[::1], int64, int64[::1])")
@@ -58,21 +101,23 @@ def seats_by_remainder(total, shares, draws, at, seats):
 
 
 @kernel(
-    "int64[::1](int64[::1], int64[::1], int64[::1], int64, uint64, uint64, int64, float64[::1], int64, float64[::1],"
+    "int64[::1](int64[::1], int64[::1], int64[::1], int64, uint64, uint64, int64, float64[::1], int64, uint64,"
     " int8[::1], boolean[::1], boolean)"
 )
-def invited(pool, starts, previous, keep, retention_key, invitation_key, size, mix, n_sides, draws, rank, excluded,
-            empty_seats):  # fmt: skip
+def invited(pool, starts, previous, keep, retention_key, invitation_key, size, mix, n_sides, generator_key, rank,
+            excluded, empty_seats):  # fmt: skip
     """`WorkshopSeries._invite`'s room: seats by kind, then by side (largest remainder); each cell's first by priority.
 
     `pool`: everyone invitable, cell by cell (kind by kind, side by side within a kind), cell c being
-    ``pool[starts[c]:starts[c + 1]]``. `draws`: the convening generator's uniforms (as many as every tie-break
-    could need; they are read in the order the calls drew them). Of the last group (`previous`) the `keep` with
-    the lowest retention uniforms are retained (rank 0), the others come last (2), newcomers between (1); in a
-    cell, by rank, then the invitation uniform, then place. `rank` is scratch (every actor 1, as it is left).
+    ``pool[starts[c]:starts[c + 1]]``. The tie-breaks are the uniforms of the convening's generator (a Philox
+    keyed by `generator_key`), as many as every call could need, read in the order the calls drew them. Of the
+    last group (`previous`) the `keep` with the lowest retention uniforms are retained (rank 0), the others come
+    last (2), newcomers between (1); in a cell, by rank, then the invitation uniform, then place. `rank` is
+    scratch (every actor 1, as it is left).
     Returns the participants sorted, without the removed actors when their seats stay empty.
     """
     n_kinds = mix.size
+    draws = philox_uniforms(generator_key, n_kinds * (1 + n_sides))
     kind_seats = np.empty(n_kinds, np.int64)
     at = seats_by_remainder(size, mix, draws, 0, kind_seats)
     cell_seats = np.empty(n_kinds * n_sides, np.int64)

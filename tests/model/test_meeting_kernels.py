@@ -2,7 +2,8 @@
 
 `_invite_numpy` is the code `WorkshopSeries._invite` ran before its kernel: the seats by kind and side (largest
 remainder on Python floats, each call drawing its tie-breaks), the retention and invitation uniforms, and one
-lexsort of the pool by cell, rank and priority. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
+lexsort of the pool by cell, rank and priority; its tie-breaks came from numpy's Philox, which
+`philox_uniforms` is checked against. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
 block of cells written, the counts grown by the authors' group counts. `_room_trust_numpy` and `_gains_numpy` are
 `TrackTwoModel.run_workshop`'s array steps before its kernels: the room's trust, and the trust and standing it leaves.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.kernels.meetings import meeting_gains, room_trust, seats_by_remainder
+from tracktwo.model.kernels.meetings import meeting_gains, philox_uniforms, room_trust, seats_by_remainder
 from tracktwo.model.params import ConfigError, make_params
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import WorkshopSeries, largest_remainder, room_shape, seat_list
@@ -223,3 +224,12 @@ def test_room_trust_and_its_gains_are_the_numpy_codes() -> None:
         _gains_numpy(*theirs, meetings, who, shape, half, trust_gain, standing_gain, value)
         assert ours[0].tobytes() == theirs[0].tobytes(), case
         assert ours[1].tobytes() == theirs[1].tobytes(), case
+
+
+def test_philox_uniforms_are_numpys_philox_generator() -> None:
+    cases = np.random.default_rng(2215)
+    for _ in range(500):
+        key = int(cases.integers(0, 2**63)) * 2 + int(cases.integers(0, 2))  # every bit of a uint64 key
+        count = int(cases.integers(0, 40))
+        want = np.random.Generator(np.random.Philox(key=key)).random(count)
+        assert philox_uniforms(np.uint64(key), count).tobytes() == want.tobytes()
