@@ -125,7 +125,6 @@ class Programmes:
         seed = model.seed
         n = model.n_actors
         self.skill = np.zeros(n)  # process skills from capacity building
-        self._skilled = False  # an Occasion (which carries the skills) was made: a format may have raised them
         self.trip_until = np.full(n, -1)  # exposure trips lower aversion through this step
         self._last_trip_month = -1  # the latest step any trip's effect lasts through
         self.proscribed = self._draw_proscribed(purpose_stream(seed, "proscribed"))
@@ -358,7 +357,6 @@ class Programmes:
             record = self._meet(number, running, self.convener(running, event), kind, t)
             records = [] if record is None else [record]
         else:
-            self._skilled = True
             records = held.hold(self._occasion(number, running, event, t, position, row, traced))
             if self.trip_until.size:  # the latest step any trip's effect lasts through (a trip may have been taken)
                 self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
@@ -441,8 +439,7 @@ class Programmes:
         if overlap and not self.coordinated:
             idea_factor *= 1.0 - config.competition.duplicate_share * overlap
         candour_factor, trust_bonus, partiality, _ = running.factors
-        if self._skilled:  # (skills never raised are all 0: a factor of exactly 1)
-            candour_factor *= formats.skill_factor(config.formats, self.skill, who)
+        candour_factor *= formats.skill_factor(config.formats, self.skill, who)
         meeting = Meeting(
             series=convener,
             who=who,
