@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
 from tracktwo.model.kernels.issues import distances, framing_step
+from tracktwo.model.kernels.meetings import placed_one
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -192,15 +193,12 @@ class IssueSpace:
         self.table[:, ids] = distance
 
     def _place_one(self, idea: int, weights: np.ndarray, anchor: np.ndarray) -> None:
-        """place() of one idea: the same draw, sums and distances, read and written as scalars and one row."""
+        """place() of one idea: the same draw, sums and distances; the draw and the placing in one kernel call."""
         ideas = self.ideas
         novelty = ideas.novelty[idea]
-        draw = self.randomness.uniform_of("issue_direction", 0, int(ideas.key[idea]))
-        dimension = _dimensions_of(weights, [draw], self.dimensions)[0]
+        prefix = self.randomness.key("issue_direction", 0)
+        placed_one(idea, weights, anchor, ideas.key[idea], prefix, novelty, ideas.location, self.dimension)
         location = ideas.location[idea]  # the idea's row (a view)
-        location[:] = anchor
-        location[dimension] += novelty
-        self.dimension[idea] = dimension
         if self.neutral:
             self.table[:, idea] = novelty
             return

@@ -1,6 +1,6 @@
-"""Kernels of a meeting: its invitations, its room's trust, its ideas' authors, the trust and standing it leaves.
+"""Kernels of a meeting: invitations, the room's trust, the ideas' authors and places, the trust and standing left.
 
-Called by model/workshops.py, model/ideas.py and model/model.py.
+Called by model/workshops.py, model/ideas.py, model/issues.py and model/model.py.
 
 Integer work and the quotas' products and quotients (correctly rounded everywhere), numpy's pairwise sum of the
 shares (:func:`pairwise_sum`), and the keyed uniforms compared as their 53-bit integers (a uniform is the integer
@@ -17,12 +17,21 @@ from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum, readonly
 from tracktwo.model.kernels.holdings import adopt_pairs
 from tracktwo.model.randomness import GOLDEN, UNIT
 
-__all__ = ["authored_pairs", "invited", "meeting_gains", "philox_uniforms", "room_trust", "seats_by_remainder"]
+__all__ = [
+    "authored_pairs",
+    "invited",
+    "meeting_gains",
+    "philox_uniforms",
+    "placed_one",
+    "room_trust",
+    "seats_by_remainder",
+]
 
 _GOLDEN = np.uint64(GOLDEN)
 _INTS, _FLOATS = types.int64[::1], types.float64[::1]
 _TRUST, _STANDING = types.float64[:, :], types.float64[:]  # the model's arrays, in whatever layout they came
 _KEPT = readonly(types.int64)  # a room shape's arrays (model/workshops.py: kept, read-only)
+_POINT, _LOCATION = types.float64[:], types.float64[:, ::1]  # weights and anchors (rows, in any layout); locations
 _RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
 # Philox4x64-10 (Random123, as numpy's Philox bit generator): the round's multipliers and the key's increments
 _PHILOX_M0, _PHILOX_M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
@@ -231,3 +240,32 @@ def meeting_gains(who, rows, other_sides, meetings, half, trust_gain, standing_g
     for i in range(n):
         before = standing[who[i]]
         standing[who[i]] = before + standing_gain * learned[i] * (1.0 - before)
+
+
+@kernel(types.void(types.int64, _POINT, _POINT, types.uint64, types.uint64, types.float64, _LOCATION, _INTS))
+def placed_one(idea, weights, anchor, key, prefix, novelty, location, dimension):
+    """One idea placed in the issue space: its dimension drawn by `weights`, its location the anchor + novelty on it.
+
+    The draw is the idea's keyed uniform (its `key` under the event's `prefix`, as ``randomness.uniforms``); the
+    dimension the first whose cumulative weight (added in order, as ``itertools.accumulate``) exceeds uniform x
+    total, found as ``bisect.bisect_right`` finds it, at most the last. Writes the idea's row of `location` and
+    its `dimension`.
+    """
+    dimensions = weights.size
+    cumulative = np.empty(dimensions)
+    cumulative[0] = weights[0]
+    for d in range(1, dimensions):
+        cumulative[d] = cumulative[d - 1] + weights[d]
+    threshold = (keyed_bits(key * _GOLDEN + prefix) * UNIT) * cumulative[dimensions - 1]
+    low, high = 0, dimensions
+    while low < high:
+        middle = (low + high) // 2
+        if threshold < cumulative[middle]:
+            high = middle
+        else:
+            low = middle + 1
+    chosen = min(low, dimensions - 1)
+    for d in range(dimensions):
+        location[idea, d] = anchor[d]
+    location[idea, chosen] += novelty
+    dimension[idea] = chosen

@@ -6,6 +6,7 @@ lexsort of the pool by cell, rank and priority; its tie-breaks came from numpy's
 `philox_uniforms` is checked against. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
 block of cells written, the counts grown by the authors' group counts. `_room_trust_numpy` and `_gains_numpy` are
 `TrackTwoModel.run_workshop`'s array steps before its kernels: the room's trust, and the trust and standing it leaves.
+`_placed_numpy` is `IssueSpace._place_one`'s draw and placing before its kernel.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.kernels.meetings import meeting_gains, philox_uniforms, room_trust, seats_by_remainder
+from tracktwo.model.issues import _dimensions_of
+from tracktwo.model.kernels.meetings import meeting_gains, philox_uniforms, placed_one, room_trust, seats_by_remainder
 from tracktwo.model.params import ConfigError, make_params
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import WorkshopSeries, largest_remainder, room_shape, seat_list
@@ -233,3 +235,34 @@ def test_philox_uniforms_are_numpys_philox_generator() -> None:
         count = int(cases.integers(0, 40))
         want = np.random.Generator(np.random.Philox(key=key)).random(count)
         assert philox_uniforms(np.uint64(key), count).tobytes() == want.tobytes()
+
+
+def _placed_numpy(randomness, idea, weights, anchor, key, novelty, location, dimension):
+    """The replaced code: an idea's dimension drawn by the weights, its location the anchor + novelty on it."""
+    draw = float(randomness.uniforms("issue_direction", 0, np.array([key]))[0])  # (uniform_of's, as it was)
+    chosen = _dimensions_of(weights, [draw], weights.size)[0]
+    row = location[idea]
+    row[:] = anchor
+    row[chosen] += novelty
+    dimension[idea] = chosen
+
+
+def test_an_idea_placed_alone_is_the_replaced_codes() -> None:
+    cases = np.random.default_rng(2216)
+    randomness = EventRandomness(93)
+    prefix = randomness.key("issue_direction", 0)
+    for case in range(2000):
+        dimensions, ideas = int(cases.integers(1, 9)), int(cases.integers(1, 6))
+        weights = cases.random(dimensions) if case % 3 else np.full(dimensions, 1.0 / dimensions)
+        weights[cases.random(dimensions) < 0.3] = 0.0  # equal cumulative steps: bisection's side matters
+        if not weights.any():
+            weights[0] = 1.0
+        anchor = cases.normal(size=dimensions)
+        keys = cases.integers(0, 2**63, ideas).astype(np.uint64)
+        idea, novelty = int(cases.integers(ideas)), float(cases.random())
+        ours = (cases.normal(size=(ideas, dimensions)), np.zeros(ideas, dtype=np.int64))
+        theirs = (ours[0].copy(), ours[1].copy())
+        placed_one(idea, weights, anchor, keys[idea], prefix, novelty, *ours)
+        _placed_numpy(randomness, idea, weights, anchor, keys[idea], novelty, *theirs)
+        assert ours[0].tobytes() == theirs[0].tobytes(), case
+        assert ours[1].tolist() == theirs[1].tolist(), case
