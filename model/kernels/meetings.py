@@ -22,7 +22,7 @@ __all__ = [
     "invited",
     "meeting_gains",
     "philox_uniforms",
-    "placed_one",
+    "placed",
     "room_trust",
     "seats_by_remainder",
 ]
@@ -31,7 +31,8 @@ _GOLDEN = np.uint64(GOLDEN)
 _INTS, _FLOATS = types.int64[::1], types.float64[::1]
 _TRUST, _STANDING = types.float64[:, :], types.float64[:]  # the model's arrays, in whatever layout they came
 _KEPT = readonly(types.int64)  # a room shape's arrays (model/workshops.py: kept, read-only)
-_POINT, _LOCATION = types.float64[:], types.float64[:, ::1]  # weights and anchors (rows, in any layout); locations
+_ROWS, _POINT = types.float64[:, :], types.float64[:]  # the issue space's weights and anchors, in any layout
+_KEYS, _LOCATION = types.uint64[::1], types.float64[:, ::1]  # the ideas' keys and locations
 _RANK_SHIFT = np.uint64(53)  # a rank above a uniform's 53 bits: one key sorts by rank, then by the uniform
 # Philox4x64-10 (Random123, as numpy's Philox bit generator): the round's multipliers and the key's increments
 _PHILOX_M0, _PHILOX_M1 = np.uint64(0xD2E7470EE14C6C93), np.uint64(0xCA5A826395121157)
@@ -242,30 +243,33 @@ def meeting_gains(who, rows, other_sides, meetings, half, trust_gain, standing_g
         standing[who[i]] = before + standing_gain * learned[i] * (1.0 - before)
 
 
-@kernel(types.void(types.int64, _POINT, _POINT, types.uint64, types.uint64, types.float64, _LOCATION, _INTS))
-def placed_one(idea, weights, anchor, key, prefix, novelty, location, dimension):
-    """One idea placed in the issue space: its dimension drawn by `weights`, its location the anchor + novelty on it.
+@kernel(types.void(_INTS, _ROWS, _POINT, _KEYS, types.uint64, _FLOATS, _LOCATION, _INTS))
+def placed(ids, weights, anchor, keys, prefix, novelty, location, dimension):
+    """New ideas placed in the issue space: each one's dimension drawn by its weights, its location anchor + novelty.
 
-    The draw is the idea's keyed uniform (its `key` under the event's `prefix`, as ``randomness.uniforms``); the
-    dimension the first whose cumulative weight (added in order, as ``itertools.accumulate``) exceeds uniform x
-    total, found as ``bisect.bisect_right`` finds it, at most the last. Writes the idea's row of `location` and
-    its `dimension`.
+    `weights`: one row for every idea, or a row per idea (non-negative). An idea's draw is its keyed uniform (its
+    key under the event's `prefix`, as ``randomness.uniforms``); its dimension the first whose cumulative weight
+    (added in order, as ``cumsum``) exceeds uniform x total, found as ``searchsorted`` (side right) finds it, at
+    most the last. Writes the ideas' rows of `location` and their `dimension`.
     """
-    dimensions = weights.size
+    dimensions = weights.shape[1]
     cumulative = np.empty(dimensions)
-    cumulative[0] = weights[0]
-    for d in range(1, dimensions):
-        cumulative[d] = cumulative[d - 1] + weights[d]
-    threshold = (keyed_bits(key * _GOLDEN + prefix) * UNIT) * cumulative[dimensions - 1]
-    low, high = 0, dimensions
-    while low < high:
-        middle = (low + high) // 2
-        if threshold < cumulative[middle]:
-            high = middle
-        else:
-            low = middle + 1
-    chosen = min(low, dimensions - 1)
-    for d in range(dimensions):
-        location[idea, d] = anchor[d]
-    location[idea, chosen] += novelty
-    dimension[idea] = chosen
+    for j in range(ids.size):
+        idea = ids[j]
+        row = j if weights.shape[0] > 1 else 0
+        cumulative[0] = weights[row, 0]
+        for d in range(1, dimensions):
+            cumulative[d] = cumulative[d - 1] + weights[row, d]
+        threshold = (keyed_bits(keys[idea] * _GOLDEN + prefix) * UNIT) * cumulative[dimensions - 1]
+        low, high = 0, dimensions
+        while low < high:
+            middle = (low + high) // 2
+            if threshold < cumulative[middle]:
+                high = middle
+            else:
+                low = middle + 1
+        chosen = min(low, dimensions - 1)
+        for d in range(dimensions):
+            location[idea, d] = anchor[d]
+        location[idea, chosen] += novelty[idea]
+        dimension[idea] = chosen

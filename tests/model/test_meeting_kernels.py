@@ -6,16 +6,18 @@ lexsort of the pool by cell, rank and priority; its tie-breaks came from numpy's
 `philox_uniforms` is checked against. `_authored_numpy` is `IdeaStore._authored` before its kernel: the
 block of cells written, the counts grown by the authors' group counts. `_room_trust_numpy` and `_gains_numpy` are
 `TrackTwoModel.run_workshop`'s array steps before its kernels: the room's trust, and the trust and standing it leaves.
-`_placed_numpy` is `IssueSpace._place_one`'s draw and placing before its kernel.
+`_placed_numpy` is `IssueSpace.place`'s draws and placing before its kernel (one idea's on Python floats).
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
+
 import numpy as np
 import pytest
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.issues import _dimensions_of
-from tracktwo.model.kernels.meetings import meeting_gains, philox_uniforms, placed_one, room_trust, seats_by_remainder
+from tracktwo.model.kernels.meetings import meeting_gains, philox_uniforms, placed, room_trust, seats_by_remainder
 from tracktwo.model.params import ConfigError, make_params
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import WorkshopSeries, largest_remainder, room_shape, seat_list
@@ -237,32 +239,48 @@ def test_philox_uniforms_are_numpys_philox_generator() -> None:
         assert philox_uniforms(np.uint64(key), count).tobytes() == want.tobytes()
 
 
-def _placed_numpy(randomness, idea, weights, anchor, key, novelty, location, dimension):
-    """The replaced code: an idea's dimension drawn by the weights, its location the anchor + novelty on it."""
-    draw = float(randomness.uniforms("issue_direction", 0, np.array([key]))[0])  # (uniform_of's, as it was)
-    chosen = _dimensions_of(weights, [draw], weights.size)[0]
-    row = location[idea]
-    row[:] = anchor
-    row[chosen] += novelty
-    dimension[idea] = chosen
+def _placed_numpy(randomness, ids, weights, anchor, keys, novelty, location, dimension):
+    """The replaced code: each idea's dimension drawn by its weights, its location the anchor + novelty on it."""
+    dimensions = weights.shape[-1]
+    if ids.size == 1:  # one idea: the draw and the bisection on Python floats
+        idea = int(ids[0])
+        draw = float(randomness.uniforms("issue_direction", 0, keys[ids])[0])
+        cumulative = list(itertools.accumulate(weights.reshape(-1).tolist()))
+        chosen = min(bisect.bisect_right(cumulative, draw * cumulative[-1]), dimensions - 1)
+        row = location[idea]
+        row[:] = anchor
+        row[chosen] += novelty[idea]
+        dimension[idea] = chosen
+        return
+    draws = randomness.uniforms("issue_direction", 0, keys.take(ids))
+    if weights.ndim == 1:  # one row for every idea: searchsorted on its cumulative weights
+        cumulative = weights.cumsum()
+        chosen = np.minimum(np.searchsorted(cumulative, draws * cumulative[-1], side="right"), dimensions - 1)
+    else:
+        cumulative = weights.cumsum(axis=-1)
+        chosen = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
+        chosen = np.minimum(chosen, dimensions - 1)
+    location[ids] = anchor
+    location[ids, chosen] += novelty.take(ids)
+    dimension[ids] = chosen
 
 
-def test_an_idea_placed_alone_is_the_replaced_codes() -> None:
+def test_ideas_placed_are_the_replaced_codes() -> None:
     cases = np.random.default_rng(2216)
     randomness = EventRandomness(93)
     prefix = randomness.key("issue_direction", 0)
-    for case in range(2000):
-        dimensions, ideas = int(cases.integers(1, 9)), int(cases.integers(1, 6))
-        weights = cases.random(dimensions) if case % 3 else np.full(dimensions, 1.0 / dimensions)
-        weights[cases.random(dimensions) < 0.3] = 0.0  # equal cumulative steps: bisection's side matters
-        if not weights.any():
-            weights[0] = 1.0
+    for case in range(3000):
+        dimensions, count = int(cases.integers(1, 9)), int(cases.integers(1, 12))
+        ids = np.sort(cases.choice(count, int(cases.integers(1, count + 1)), replace=False))
+        shape = (ids.size, dimensions) if case % 2 else (dimensions,)  # a row per idea (voiced authors'), or one
+        weights = cases.random(shape) if case % 3 else np.full(shape, 1.0 / dimensions)
+        weights[cases.random(shape) < 0.3] = 0.0  # equal cumulative steps: bisection's side matters
+        weights[..., 0] += 0.01  # some weight in every row
         anchor = cases.normal(size=dimensions)
-        keys = cases.integers(0, 2**63, ideas).astype(np.uint64)
-        idea, novelty = int(cases.integers(ideas)), float(cases.random())
-        ours = (cases.normal(size=(ideas, dimensions)), np.zeros(ideas, dtype=np.int64))
+        keys, novelty = cases.integers(0, 2**63, count).astype(np.uint64), cases.random(count)
+        ours = (cases.normal(size=(count, dimensions)), np.zeros(count, dtype=np.int64))
         theirs = (ours[0].copy(), ours[1].copy())
-        placed_one(idea, weights, anchor, keys[idea], prefix, novelty, *ours)
-        _placed_numpy(randomness, idea, weights, anchor, keys[idea], novelty, *theirs)
+        placed(ids, weights.reshape(-1, dimensions), anchor, keys, prefix, novelty, *ours)
+        _placed_numpy(randomness, ids, weights, anchor, keys, novelty, *theirs)
         assert ours[0].tobytes() == theirs[0].tobytes(), case
         assert ours[1].tolist() == theirs[1].tolist(), case
