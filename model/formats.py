@@ -327,7 +327,9 @@ class Format:
     ``format:NAME`` removes; ``words`` (singular, plural) and ``mark`` (on the app's plots; None:
     not marked) are its labels; ``meeting`` formats hold meetings (their draws are keyed by the
     meeting's number), the others draw from the event's generator. ``hold`` does what the format
-    does to the room, the ideas and the state, and returns the meetings it held.
+    does to the room, the ideas and the state, and returns the meetings it held. A ``plain`` format's
+    event is one meeting of all the convened sides and nothing more (``hold`` is ``occasion.meet(None)``):
+    the programme holds it without making an Occasion.
     """
 
     name: ClassVar[str]
@@ -335,6 +337,7 @@ class Format:
     description: ClassVar[str]
     mark: ClassVar[str | None] = None
     meeting: ClassVar[bool] = False
+    plain: ClassVar[bool] = False
 
     def rooms(self, sides: int) -> int:
         """Meetings one event of this format holds, with `sides` convened sides (the run's meeting count)."""
@@ -365,6 +368,7 @@ class Workshop(Format):
     words = ("workshop", "workshops")
     description = "workshop (problem-solving)"
     meeting = True
+    plain = True
 
     def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
         record = occasion.meet(None)
@@ -379,6 +383,7 @@ class Training(Workshop):
     words = ("capacity-building training", "capacity-building trainings")
     description = "training (capacity building)"
     mark = "training"
+    plain = False  # the participants are trained after the meeting
 
     def hold(self, occasion: Occasion) -> list[WorkshopRecord]:
         record = occasion.meet(None)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from tracktwo.model.kernels.holdings import adopt_pairs, advocating_cells, drop_held_pairs, drop_pairs, forget_held
+from tracktwo.model.kernels.meetings import authored_pairs
 
 __all__ = [
     "AUTHOR",
@@ -212,44 +213,25 @@ class IdeaStore:
     def _authored(self, authors: np.ndarray, first: int, k: int, step: int, source: int) -> None:
         """The distinct `authors` adopt the k new ideas from `first` on: what :meth:`adopt` does with every pair.
 
-        New ideas were never held, so each pair is its first adoption: the cells (idea by idea, as adopt's)
-        are written without reading them, and the counts grow by the authors' group counts (k each) instead
-        of one add per pair. The adoption log gets the same entry as adopt's.
+        One kernel call (model/kernels/meetings.py) makes the pairs, idea by idea, and adopts them.
         """
-        n = self.n_actors
-        if k == 1:
-            cell = authors + first * n
-        else:
-            cell = (authors[None, :] + np.arange(first * n, (first + k) * n, n)[:, None]).reshape(-1)
         holds, adopted_at, first_adopted, sources = self._flat
-        holds[cell] = True
-        adopted_at[cell] = step
-        first_adopted[cell] = step
-        sources[cell] = source
-        self._note_adopted(cell, step)
-        held = self.held_count
-        before = held.take(authors)
-        held[authors] = before + k
-        groups = self.groups.take(authors)
-        added = np.bincount(groups, minlength=self.n_groups)  # each new idea's holders by group
-        if k == 1:
-            self.group_holders[:, first] += added
-            self.group_adoptions += added
-        else:
-            self.group_holders[:, first : first + k] += added[:, None]
-            self.group_adoptions += added * k
-        crossed = groups[before == 0]  # from no idea to some (each author once)
-        if crossed.size:
-            self.group_reached += np.bincount(crossed, minlength=self.n_groups)
-        actors = authors.astype(np.int32)
-        self._log.append(
-            (
-                np.arange(first, first + k, dtype=np.int32).repeat(authors.size),
-                actors if k == 1 else actors[None, :].repeat(k, axis=0).reshape(-1),
-                step,
-                np.full(cell.size, source, dtype=np.int32),
-            )
+        cells, logged = authored_pairs(
+            authors.astype(np.int64, copy=False),
+            first,
+            k,
+            step,
+            source,
+            self.n_actors,
+            holds,
+            adopted_at,
+            first_adopted,
+            sources,
+            *self._counts(),
+            self.group_adoptions,
         )
+        self._note_adopted(cells, step)
+        self._log.append((logged[0], logged[1], step, logged[2]))
 
     def adopt(self, actors: np.ndarray, ideas: np.ndarray, step: int, sources: np.ndarray) -> None:
         """Actors adopt ideas (distinct pairs, not held now) at step, from sources (the first source is kept)."""

@@ -349,34 +349,17 @@ class Programmes:
         self, number: int, running: Running, event: Event, t: int, position: int, traced: Footprint | None
     ) -> WorkshopRecord | None:
         """Hold one event through its format (model/formats.py); `traced` (the full record on) notes what it left."""
-        model = self.model
         kind = event.format
         held = formats.FORMATS[kind]
-        rng = None if held.meeting else model.randomness.local_generator("format", "format", t, number, position)
         running.counts[kind] = running.counts.get(kind, 0) + 1
         row: dict[str, Any] = {"step": t, "initiative": running.name, "format": kind}
-        occasion = formats.Occasion(
-            event=event,
-            t=t,
-            params=model.params,
-            state=self._formats_state or self._keep_format_state(),
-            rng=rng,
-            sides=running.series.convened_sides,
-            mix=lambda: self.convener(running, event).mix,
-            own_ideas=running.ideas,
-            skill=self.skill,
-            trip_until=self.trip_until,
-            meet=lambda side: self._meet(number, running, self.convener(running, event, side), kind, t),
-            apply_trust=model.apply_trust,
-            add_author_sides=model.add_author_sides,
-            close=self._close,
-            is_open=lambda actors, ideas: self._is_open(actors, ideas, t),
-            row=row,
-            traced=traced,
-        )
-        records = held.hold(occasion)
-        if self.trip_until.size:  # the latest step any trip's effect lasts through (a trip may have been taken)
-            self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
+        if held.plain:  # one meeting and nothing more (a workshop): held without an Occasion
+            record = self._meet(number, running, self.convener(running, event), kind, t)
+            records = [] if record is None else [record]
+        else:
+            records = held.hold(self._occasion(number, running, event, t, position, row, traced))
+            if self.trip_until.size:  # the latest step any trip's effect lasts through (a trip may have been taken)
+                self._last_trip_month = max(self._last_trip_month, int(self.trip_until.max()))
         if traced is not None:
             traced.meetings.extend(r.number for r in records)
         if len(records) == 1:  # one meeting (a workshop, a training): its own figures
@@ -397,6 +380,35 @@ class Programmes:
         row.update(self._state(running))
         self.log.append(row)
         return records[0] if records else None
+
+    def _occasion(
+        self, number: int, running: Running, event: Event, t: int, position: int, row: dict, traced: Footprint | None
+    ) -> formats.Occasion:
+        """The event as its format sees it (`row`: its line of the events table); one not a meeting has a generator."""
+        model = self.model
+        kind = event.format
+        rng = None  # a meeting's draws are the meeting's
+        if not formats.FORMATS[kind].meeting:
+            rng = model.randomness.local_generator("format", "format", t, number, position)
+        return formats.Occasion(
+            event=event,
+            t=t,
+            params=model.params,
+            state=self._formats_state or self._keep_format_state(),
+            rng=rng,
+            sides=running.series.convened_sides,
+            mix=lambda: self.convener(running, event).mix,
+            own_ideas=running.ideas,
+            skill=self.skill,
+            trip_until=self.trip_until,
+            meet=lambda side: self._meet(number, running, self.convener(running, event, side), kind, t),
+            apply_trust=model.apply_trust,
+            add_author_sides=model.add_author_sides,
+            close=self._close,
+            is_open=lambda actors, ideas: self._is_open(actors, ideas, t),
+            row=row,
+            traced=traced,
+        )
 
     def _meet(
         self, initiative: int, running: Running, convener: WorkshopSeries, kind: str, t: int

@@ -19,14 +19,13 @@ side sees every idea at its drawn novelty, and the model is the model before Par
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
 from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
+from tracktwo.model.kernels.meetings import placed
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -34,7 +33,7 @@ from tracktwo.model.voice import snake
 if TYPE_CHECKING:
     from tracktwo.model.transfer import TrackOneEntry
 
-__all__ = ["IssueSpace", "dimension_keys", "draw_dimensions", "salience_rows"]
+__all__ = ["IssueSpace", "dimension_keys", "salience_rows"]
 
 _WORKSHOP = ORIGINS.index("workshop")  # the origin of ideas born in a meeting (Track Two's own)
 
@@ -66,26 +65,6 @@ def salience_rows(config: Issues, kind_names: list[str], kind_behaviour: list[st
             values = np.array([float(weights.get(d, 0.0)) for d in config.dimensions])
             rows[row] = values / values.sum()
     return rows
-
-
-def draw_dimensions(weights: np.ndarray, draws: np.ndarray, dimensions: int) -> np.ndarray:
-    """Each idea's dimension from its uniform: the first whose cumulative weight exceeds uniform x total.
-
-    `weights` is one row for every idea (a row of salience) or a row per idea. One row: numpy's cumsum (in
-    order) and searchsorted (side right) as the same steps on Python floats, a few dimensions costing less so.
-    """
-    if weights.ndim == 1:
-        return np.array(_dimensions_of(weights, draws.tolist(), dimensions), dtype=np.intp)
-    cumulative = weights.cumsum(axis=-1)
-    dimension = np.add.reduce(cumulative <= (draws * cumulative[:, -1])[:, None], axis=1)
-    return np.minimum(dimension, dimensions - 1, out=dimension)
-
-
-def _dimensions_of(weights: np.ndarray, draws: list[float], dimensions: int) -> list[int]:
-    """draw_dimensions of one row of weights, on Python floats: cumsum's and searchsorted's (side right) steps."""
-    cumulative = list(itertools.accumulate(weights.tolist()))  # cumsum adds in order, as accumulate does
-    last, top = cumulative[-1], dimensions - 1
-    return [min(bisect.bisect_right(cumulative, d * last), top) for d in draws]
 
 
 class IssueSpace:
@@ -165,22 +144,21 @@ class IssueSpace:
     def place(self, ids: np.ndarray, weights: np.ndarray, anchor: np.ndarray) -> None:
         """Place new ideas: anchor + drawn novelty along a dimension drawn from `weights` (ideas x dimensions).
 
-        `weights` may be one row for every idea; `anchor` is one point.
+        `weights` may be one row for every idea; `anchor` is one point. The draws and the places in one kernel
+        call (model/kernels/meetings.py); then each side's novelty of each idea.
         """
         if ids.size == 0:
             return
         if self.dimension.size < self.ideas.capacity:
             self._room()
-        if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls; one row of weights
-            self._place_one(int(ids[0]), weights.reshape(-1), anchor)
-            return
         ideas = self.ideas
+        prefix = self.randomness.key("issue_direction", 0)
+        rows = weights.reshape(-1, self.dimensions)  # one row for every idea, or a row per idea
+        placed(ids, rows, anchor, ideas.key, prefix, ideas.novelty, ideas.location, self.dimension)
+        if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
+            self._seen_one(int(ids[0]), anchor)
+            return
         novelty = ideas.novelty.take(ids)
-        draws = self.randomness.uniforms("issue_direction", 0, ideas.key.take(ids))
-        dimension = draw_dimensions(weights, draws, self.dimensions)
-        ideas.location[ids] = anchor  # the anchor, then the novelty along each idea's dimension
-        ideas.location[ids, dimension] += novelty
-        self.dimension[ids] = dimension
         if self.neutral:  # every side is at the anchor: each sees the drawn novelty
             self.table[:, ids] = novelty
             return
@@ -194,20 +172,13 @@ class IssueSpace:
             distance = np.where(np.array(here)[:, None], novelty[None, :], distance)
         self.table[:, ids] = distance
 
-    def _place_one(self, idea: int, weights: np.ndarray, anchor: np.ndarray) -> None:
-        """place() of one idea: the same draw, sums and distances, read and written as scalars and one row."""
-        ideas = self.ideas
-        novelty = ideas.novelty[idea]
-        draw = self.randomness.uniform_of("issue_direction", 0, int(ideas.key[idea]))
-        dimension = _dimensions_of(weights, [draw], self.dimensions)[0]
-        location = ideas.location[idea]  # the idea's row (a view)
-        location[:] = anchor
-        location[dimension] += novelty
-        self.dimension[idea] = dimension
+    def _seen_one(self, idea: int, anchor: np.ndarray) -> None:
+        """Each side's novelty of one idea placed: place()'s distances, read and written as scalars and one row."""
+        novelty = self.ideas.novelty[idea]
         if self.neutral:
             self.table[:, idea] = novelty
             return
-        difference = (location - self.position)[:, None, :]  # (sides x 1 idea x dimensions), as place's
+        difference = (self.ideas.location[idea] - self.position)[:, None, :]  # (sides x 1 idea x dimensions)
         distance = np.sqrt(np.einsum("sid,sid->si", difference, difference))[:, 0]
         point = anchor.tolist()
         for side, position in enumerate(self.position.tolist()):

@@ -37,6 +37,7 @@ from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.kernels.holdings import learn_trust_by_adopting
+from tracktwo.model.kernels.meetings import meeting_gains, room_trust
 from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.kernels.ripeness import driver_counts
@@ -52,7 +53,6 @@ from tracktwo.model.workshops import (
     WorkshopRecord,
     candour,
     expected_ideas,
-    familiarity,
     group_diversity,
     novelty_mean,
     room_shape,
@@ -64,6 +64,7 @@ __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"
 _KEPT_AT = 8192  # (idea, actor) cells from which advocacy and forgetting read the holdings' kept changes (below,
 # the passes over every cell cost fewer instructions than the bookkeeping of the changes)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
+_IMPARTIAL = np.empty(0)  # a meeting's partiality when its team is impartial (as the room's kernel takes it)
 
 
 def _beta(rng: np.random.Generator, mean: float, sd: float, size: int) -> np.ndarray:
@@ -578,24 +579,16 @@ class TrackTwoModel(mesa.Model):
         w = p.workshops
         side_who = self.side.take(who)
         shape = room_shape(side_who, self.n_sides)  # what the sides' seating fixes, kept by the pattern
-        by_side, present, rows = shape.by_side, shape.present, shape.rows  # each side's count, those present
-        cells = (who.take(rows), shape.other_sides)  # (participant, another side present) trust cells
-        if rows.size:  # each participant's mean trust of the other sides in the room (1 with one side present)
-            cell_trust = self.trust[cells]
-            sums = np.bincount(rows, weights=cell_trust, minlength=who.size)
-            room_trust = sums / max(present.size - 1, 1)  # every participant sees the other present sides: the count
-        else:
-            room_trust = np.ones(who.size)
-        if meeting.trust_bonus:  # a local team closes part of the gap (0: adding 0 x the gap leaves every value)
-            room_trust += meeting.trust_bonus * (1.0 - room_trust)
-        if meeting.partiality is not None:  # a one-sided local team: the other sides speak less freely
-            room_trust *= 1.0 - meeting.partiality[side_who]
+        rows, others = shape.rows, max(shape.present.size - 1, 1)  # (participant, another side present) pairs
+        team = (meeting.trust_bonus, _IMPARTIAL if meeting.partiality is None else meeting.partiality)
+        # each participant's mean trust of the other sides in the room (1 with one side present), and the team's part
+        trusting = room_trust(who, side_who, rows, shape.other_sides, others, self.trust, *team)
         value = min(
-            1.0, candour(p, room_trust, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
+            1.0, candour(p, trusting, self._room_position_ties(who), series.after_leak) * meeting.candour_factor
         )
         if self._everyone_explores:  # the room's explorers are the room (its side counts are known)
             explorers, explorer_sides = who, side_who
-            side_counts = by_side
+            side_counts = shape.by_side
         else:
             explorers = who[self.explores.take(who)]
             explorer_sides = self.side.take(explorers)
@@ -613,12 +606,9 @@ class TrackTwoModel(mesa.Model):
             self.author_sides = np.concatenate((self.author_sides, sides_here))
             if not self.transfer.authors_count:  # officials' authorship is noted only where it does not count
                 self.transfer.note_authors(ids, who)
-        learned = familiarity(series.meetings.take(who), w.familiarity_half)
-        if rows.size:  # trust[cells] += gain[rows] x (1 - trust[cells]): the cells as read above (distinct)
-            gain = w.trust_gain * value * learned
-            self.trust[cells] = cell_trust + gain.take(rows) * (1.0 - cell_trust)
-        standing = self.standing.take(who)
-        self.standing[who] = standing + w.standing_gain * value * learned * (1.0 - standing)
+        gains = (w.trust_gain * value, w.standing_gain * value)  # x familiarity, for each participant
+        learned = (series.meetings, w.familiarity_half)  # meetings each attended, and the familiarity's half
+        meeting_gains(who, rows, shape.other_sides, *learned, *gains, self.trust, self.standing)
         ties = self._form_cross_side_ties(number, who, w.tie_formation * value, shape.cross)
         leaked = bool(rng.random() >= w.confidentiality * meeting.confidentiality_factor)
         if leaked:

@@ -153,10 +153,6 @@ class EventRandomness:
         z >>= _SHIFT_11
         return z * UNIT
 
-    def uniform_of(self, event: str, number: int, identity: int) -> float:
-        """:meth:`uniforms` of one id (an idea's key) as a Python float: the same arithmetic, without arrays."""
-        return _few_uniforms(self.key(event, number), (identity,))[0]
-
     def uniform_rows(self, event: str, first: int, count: int, ids: int) -> list[list[float]]:
         """:meth:`uniforms` of the ids 0 .. ids - 1 at each number from `first` (>= 0) on, `count` numbers, in one pass.
 

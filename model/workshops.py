@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from tracktwo.model.kernels.meetings import invited
 from tracktwo.model.params import ConfigError, Params
-from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, mix_array
+from tracktwo.model.randomness import EventRandomness
 
 __all__ = [
     "BEHAVIOUR_MIX_CATEGORIES",
@@ -33,10 +34,8 @@ __all__ = [
     "candour",
     "effective_mix",
     "expected_ideas",
-    "familiarity",
     "funded_workshops",
     "group_diversity",
-    "keyed_pair",
     "largest_remainder",
     "normalised_entropy",
     "novelty_mean",
@@ -251,11 +250,6 @@ def expected_ideas(params: Params, candour_value: float, seats_filled: int) -> f
     return w.idea_rate * candour_value * (seats_filled / IDEA_RATE_SEATS) ** w.idea_size_elasticity
 
 
-def familiarity(meetings: np.ndarray, half: float) -> np.ndarray:
-    """How far repeated meetings have built the conditions for trust, 0..1 (half at `half` meetings)."""
-    return meetings / (meetings + half) if half > 0 else np.ones_like(meetings, dtype=float)
-
-
 class RoomShape(NamedTuple):
     """What a room's seating by side fixes (read-only arrays): the same for every room of that pattern."""
 
@@ -297,33 +291,11 @@ def _room_shape(side_who: np.ndarray, n_sides: int) -> RoomShape:
     cross = side_who.take(i) != side_who.take(j)
     sides_row = np.zeros((1, n_sides), dtype=bool)
     sides_row[:, present] = True
+    rows = np.ascontiguousarray(rows)  # (nonzero's rows are a strided view) as the meeting's kernels take it
     arrays = (by_side, present, rows, present.take(columns), i[cross], j[cross], sides_row)
     for array in arrays:
         array.flags.writeable = False
     return RoomShape(*arrays[:4], arrays[4:6], sides_row)
-
-
-_GOLDEN_64, _SHIFT_11 = np.uint64(GOLDEN), np.uint64(11)
-
-
-def keyed_pair(
-    randomness: EventRandomness, number: int, first: tuple[str, np.ndarray], second: tuple[str, np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Two event classes' uniforms at one number, as two ``randomness.uniforms`` calls give them, in one pass.
-
-    Each identity's hash is its own (id x GOLDEN + the class's key, then SplitMix64's finaliser, the
-    53 high bits), so hashing both arrays end to end gives every value bit for bit, at half the calls.
-    """
-    (event_a, ids_a), (event_b, ids_b) = first, second
-    size = ids_a.size
-    z = np.concatenate((ids_a, ids_b)).astype(np.uint64)
-    z *= _GOLDEN_64
-    z[:size] += np.uint64(randomness.key(event_a, number))
-    z[size:] += np.uint64(randomness.key(event_b, number))
-    mix_array(z)
-    z >>= _SHIFT_11
-    values = z * UNIT
-    return values[:size], values[size:]
 
 
 class WorkshopSeries:
@@ -374,11 +346,9 @@ class WorkshopSeries:
             for side in self.convened_sides
         }
         self._pool = np.concatenate([np.empty(0, dtype=np.int64), *self.cells.values()])  # everyone invitable
-        sizes = np.array([pool.size for pool in self.cells.values()], dtype=np.int64)
-        self._cell_of = np.repeat(np.arange(sizes.size), sizes)  # each pool member's cell, in the cells' order
-        self._within = np.arange(self._pool.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # place in its cell
-        self._mix_shares = tuple(float(self.mix[k]) for k in self.mix)  # seat shares by kind, in the mix's order
-        self._side_shares = (1.0,) * len(self.convened_sides)  # each kind's seats split evenly across the sides
+        sizes = [pool.size for pool in self.cells.values()]
+        self._starts = np.cumsum([0, *sizes], dtype=np.int64)  # each cell's first place in the pool, and the end
+        self._mix_shares = np.array([self.mix[k] for k in self.mix], dtype=float)  # seat shares by kind, in order
         self._rank = np.ones(kinds.size, dtype=np.int8)  # scratch: each actor's rank at the meeting being convened
         # someone (removed or not) of a kind the mix invites on a side convened: the pool, or before the removal
         invitable = self._pool.size > 0 or (
@@ -446,29 +416,25 @@ class WorkshopSeries:
         self.leaks += int(record.leaked)
 
     def _invite(self, randomness: EventRandomness, number: int) -> np.ndarray:
+        """Seats by kind and side, the last group's retained first, then priorities keyed by (workshop, actor).
+
+        One kernel call (model/kernels/meetings.py), its tie-breaks drawn there from the convening's generator
+        (the Philox keyed by the workshop: ``randomness.generator("workshop", number, 0)``'s draws).
+        """
         w = self.params.workshops
-        rng = randomness.local_generator("invite", "workshop", number, 0)
-        seats = seat_list(w.size, self._mix_shares, rng)
         previous = self.previous
-        rank = self._rank  # retained first (0), newcomers (1), then the last group's others (2)
-        if previous.size:  # the last group's retention draws and every pool's priorities in one pass
-            retention, priority = keyed_pair(randomness, number, ("retention", previous), ("invitation", self._pool))
-            keep = round(w.retention * previous.size)
-            again = previous.take(retention.argsort(kind="stable"))
-            rank[previous] = 2
-            rank[again[:keep]] = 0
-        else:  # every pool's priorities at once: keyed by actor, so the same as pool by pool (the pool's order)
-            priority = randomness.uniforms("invitation", number, self._pool)
-        sides = self._side_shares
-        cell_seats = [  # seats per (kind, side) cell, in the cells' order: the same draws, in the same order
-            seats_here for kind_seats in seats for seats_here in seat_list(kind_seats, sides, rng)
-        ]
-        # each cell's first seats by rank, then priority, then place in the pool (one sort for every cell)
-        pool, cell_of = self._pool, self._cell_of
-        order = np.lexsort((priority, rank.take(pool), cell_of))
-        if previous.size:
-            rank[previous] = 1  # the scratch back to every actor a newcomer
-        taken = self._within < np.array(cell_seats, dtype=np.int64).take(cell_of)  # sorted by cell: the same order
-        who = pool.take(order[taken])
-        who.sort()
-        return who[~self.excluded[who]] if self.empty_seats else who  # empty: the removed actors' seats stay empty
+        return invited(
+            self._pool,
+            self._starts,
+            previous,
+            round(w.retention * previous.size),
+            randomness.key("retention", number),
+            randomness.key("invitation", number),
+            w.size,
+            self._mix_shares,
+            len(self.convened_sides),
+            randomness.key("workshop", number, 0),
+            self._rank,
+            self.excluded,
+            self.empty_seats,
+        )

@@ -1,9 +1,8 @@
 """The meetings' cheaper paths give exactly what the array code they replace gives (issue 22, speed).
 
-Seats on Python floats with kept quotas, the issue dimension by bisection, one adoption call (and the
-block path) for a meeting's ideas, the entropy from known counts, a convening's two classes of keyed
-draws in one pass the kept shape of a room (its cross-side pairs), kept entropies and the
-placing of ideas off the anchor are each checked against the numpy steps they
+Seats on Python floats with kept quotas, one adoption call (and the
+block path) for a meeting's ideas, the entropy from known counts, the kept shape of a room (its cross-side
+pairs), kept entropies and the placing of ideas off the anchor are each checked against the numpy steps they
 stand for, on random cases, draws and generator states included.
 """
 
@@ -13,10 +12,10 @@ import numpy as np
 import pytest
 from test_mechanisms import _largest_remainder_numpy as reference_seats  # the array steps, as before this round
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.issues import IssueSpace, draw_dimensions
+from tracktwo.model.issues import IssueSpace
 from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
-from tracktwo.model.workshops import keyed_pair, largest_remainder, normalised_entropy, room_shape, seat_list
+from tracktwo.model.workshops import largest_remainder, normalised_entropy, room_shape, seat_list
 
 
 def test_seats_on_kept_quotas_match_the_array_steps_and_their_draws() -> None:
@@ -40,26 +39,6 @@ def test_seats_sum_to_the_total() -> None:
     rng = np.random.default_rng(3)
     assert sum(seat_list(16, (0.25, 0.2, 0.35, 0.2), rng)) == 16
     assert seat_list(0, (0.5, 0.5), rng) == [0, 0]
-
-
-def test_the_dimension_by_bisection_is_searchsorted_on_the_cumulative_weights() -> None:
-    cases = np.random.default_rng(2202)
-    for case in range(1500):
-        dimensions = int(cases.integers(1, 7))
-        weights = cases.random(dimensions)
-        weights[cases.random(dimensions) < 0.3] = 0.0  # equal cumulative steps: side right matters
-        if not weights.any():
-            weights[0] = 1.0
-        draws = cases.random(int(cases.integers(1, 9)))
-        if case % 5 == 0:
-            draws[0] = 0.0
-        cumulative = np.cumsum(weights)
-        want = np.minimum(np.searchsorted(cumulative, draws * cumulative[-1], side="right"), dimensions - 1)
-        np.testing.assert_array_equal(draw_dimensions(weights, draws, dimensions), want)
-        rows = cases.random((draws.size, dimensions))
-        per_row = np.cumsum(rows, axis=-1)
-        want_rows = np.minimum(np.add.reduce(per_row <= (draws * per_row[:, -1])[:, None], axis=1), dimensions - 1)
-        np.testing.assert_array_equal(draw_dimensions(rows, draws, dimensions), want_rows)
 
 
 @pytest.mark.parametrize(("by_idea", "room"), [(False, 8), (False, 20), (True, 6)])
@@ -97,19 +76,6 @@ def test_a_meetings_ideas_are_adopted_as_idea_by_idea_calls_would(by_idea: bool,
         np.testing.assert_array_equal(getattr(ours, name), getattr(theirs, name))
     assert ours.dropped == theirs.dropped > 0
     assert ours.generated == theirs.generated > 0
-
-
-def test_two_classes_of_draws_in_one_pass_are_the_two_calls() -> None:
-    """keyed_pair (retention and invitation draws of a convening) gives randomness.uniforms' values, bit for bit."""
-    cases = np.random.default_rng(2203)
-    for case in range(300):
-        randomness = EventRandomness(int(cases.integers(0, 2**31)))
-        number = int(cases.integers(0, 500))
-        first = cases.choice(400, int(cases.integers(0, 14)), replace=False)  # a few: uniforms' Python-int path
-        second = np.sort(cases.choice(400, int(cases.integers(0, 120)), replace=False))
-        got = keyed_pair(randomness, number, ("retention", first), ("invitation", second))
-        assert got[0].tobytes() == randomness.uniforms("retention", number, first).astype(float).tobytes(), case
-        assert got[1].tobytes() == randomness.uniforms("invitation", number, second).astype(float).tobytes(), case
 
 
 def test_a_kept_room_shape_is_the_array_steps_of_its_sides() -> None:
