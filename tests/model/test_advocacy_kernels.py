@@ -217,13 +217,15 @@ def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_s
     golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
     advocating, holds = np.ascontiguousarray(advocating), np.ascontiguousarray(holds)
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
-    pairs, growth = open_pairs(
-        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
-    )
+    mixed = draws.mixed()
+    pairs, growth, most = open_pairs(
+        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides,
+        context.standing, context.trust, context.any_across, context.base_rate, golden, mixed, np.inf,
+    )  # fmt: skip
     np.exp(growth, out=growth)
     advocated, logs = tie_logs(
         pairs, advocating, ties.indptr, ties.indices, growth, context.base_rate, context.standing, context.sides,
-        context.trust, context.any_across, by_side.shape[0], total, golden, draws.mixed(), np.inf, True,
+        context.trust, context.any_across, by_side.shape[0], total, golden, mixed, most, np.inf, True,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)
@@ -327,6 +329,18 @@ def _random_month(seed: int):
 def test_the_kernels_adopt_as_the_numpy_code_on_random_months(monkeypatch, seed: int) -> None:
     args = _random_month(seed)
     assert _weighing(args) == (seed < 12)
+    for margin in (diffusion._BOUND_MARGIN, np.inf):
+        monkeypatch.setattr(diffusion, "_BOUND_MARGIN", margin)
+        assert _check(args, seed) > 10
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5])
+def test_the_bound_holds_when_a_pairs_factor_exceeds_the_base_rate(monkeypatch, seed: int) -> None:
+    """open_pairs bounds a pair's factor by the base rate when no exponent is positive; some aversion below 0 (a
+    novel idea's factor above the base rate) falls back to the ceiling, with the same adoptions as numpy's."""
+    draws, ties, advocating, holds, context, exposures, by_side, total = _random_month(seed)
+    context.aversion = context.aversion - 3.0  # most exponents positive: factors up to e^3 the base rate
+    args = draws, ties, advocating, holds, context, exposures, by_side, total
     for margin in (diffusion._BOUND_MARGIN, np.inf):
         monkeypatch.setattr(diffusion, "_BOUND_MARGIN", margin)
         assert _check(args, seed) > 10
