@@ -491,8 +491,8 @@ def _adopt(
     any_weighs, any_across, rate = bool(context.any_weighs), bool(context.any_across), float(context.base_rate)
     scale = -MINUS_TWO_53 * _BOUND_MARGIN
     pairs, growth, most = open_pairs(  # open (idea, receiver) pairs that may adopt: advocated to, not held
-        total, holds, context.weighs_standing, any_weighs, novelty, context.aversion, context.sides, context.standing,
-        context.trust, any_across, rate, golden, mixed, scale,
+        total, holds, advocating, context.weighs_standing, any_weighs, novelty, context.aversion, context.sides,
+        context.standing, context.trust, any_across, rate, golden, mixed, scale,
     )  # fmt: skip
     if pairs.shape[1] == 0:
         return _nobody(exposures)

@@ -58,27 +58,27 @@ def chance_bound(rate, most, count, scale):
 
 @kernel(
     "Tuple((int64[:, ::1], float64[::1], float64))"
-    "(float64[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1], float64[::1],"
-    " float64[:, :], boolean, float64, uint64[::1], uint64[:, :], float64)"
+    "(float64[:, ::1], boolean[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1],"
+    " int64[::1], float64[::1], float64[:, :], boolean, float64, uint64[::1], uint64[:, :], float64)"
 )
-def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sides, standing, trust, any_across,
-               base_rate, golden, mixed, scale):  # fmt: skip
+def open_pairs(total, holds, advocating, weighs_standing, any_weighs, novelty, aversion, sides, standing, trust,
+               any_across, base_rate, golden, mixed, scale):  # fmt: skip
     """The open (idea, receiver) pairs that may adopt, their exponents, and the largest credibility x trust.
 
-    A pair is open when its receiver has advocates (`total`, ideas x actors) and does not hold the idea (`holds`,
-    the same shape); it may adopt when its adoption uniform's 53 bits (`golden`, each actor's id x GOLDEN, plus
-    `mixed`'s row 0 at its column) are below :func:`chance_bound` of its advocates with this `scale` and
-    `base_rate`, a bound on its shared factor when no exponent is positive (exp of one is at most 1; else the
-    ceiling bounds every p). Returns those pairs (5 x pairs: flat cell, receiver, idea column, 1 if the receiver
-    weighs standing and some receiver does (`any_weighs`), 1 for a candidate: tie_logs bounds each again by its
-    own factor), in cell order; each pair's exponent of its shared factor, -aversion x novelty (the idea's
-    novelty as the receiver's side sees it: `novelty` is (sides x columns), or (1 x columns) seen alike), empty
-    when no idea is novel (every pair's shared factor is then the base rate); and the largest credibility x trust
-    (at least 1; standing only when some receiver weighs it, `trust` (actors x sides) only when ties cross
-    sides: `any_across`).
+    A pair is open when its receiver has advocates (`total`, ideas x actors; `advocating`, the same shape, who
+    advocates what) and does not hold the idea (`holds`, the same shape); it may adopt when its adoption uniform's
+    53 bits (`golden`, each actor's id x GOLDEN, plus `mixed`'s row 0 at its column) are below
+    :func:`chance_bound` of its advocates with this `scale` and `base_rate`, a bound on its shared factor when no
+    exponent is positive (exp of one is at most 1; else the ceiling bounds every p). Returns those pairs (5 x
+    pairs: flat cell, receiver, idea column, 1 if the receiver weighs standing and some receiver does
+    (`any_weighs`), 1 for a candidate: tie_logs bounds each again by its own factor), in cell order; each pair's
+    exponent of its shared factor, -aversion x novelty (the idea's novelty as the receiver's side sees it:
+    `novelty` is (sides x columns), or (1 x columns) seen alike), empty when no idea is novel (every pair's shared
+    factor is then the base rate); and the largest credibility x trust (at least 1; standing only when some
+    receiver weighs it, `trust` (actors x sides) only when ties cross sides: `any_across`).
 
-    Every cell's bits are hashed and compared without a branch (SIMD: a pass over the cells costs about what
-    numpy's masks cost), into a flag per cell; the flagged cells are then found 8 flags at a time.
+    Every cell of an idea someone advocates is hashed and compared without a branch (SIMD: a pass over the cells
+    costs about what numpy's masks cost), into a flag per cell; the flagged cells are then found 8 flags at a time.
     """
     most = 1.0
     if any_weighs:
@@ -100,35 +100,44 @@ def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sid
             rising |= value < 0.0
     rate = np.inf if rising else base_rate  # (an infinite rate: the bound's p is the ceiling)
     n_ideas, n = total.shape
-    cells = n_ideas * n
-    flags = np.empty(cells + 7 - (cells + 7) % 8, np.uint8)  # whole words of 8 flags
-    flags[cells:] = 0
-    by_cell = flags[:cells].reshape((n_ideas, n))  # (a flat index there halves the pass's speed: not vectorised)
-    found = 0
+    width = n + 7 - (n + 7) % 8  # each idea's flags in whole words of 8
+    flags = np.empty((n_ideas, width), np.uint8)
+    found = np.zeros(n_ideas, np.int64)  # each idea's flags set
+    advocated = advocating.view(np.uint8)  # (bytes: their OR is SIMD)
     for c in range(n_ideas):
-        key = mixed[0, c]
+        anyone = 0
+        for r in range(n):
+            anyone |= advocated[c, r]
+        if anyone == 0:  # nobody advocates the idea: no pair of it is open (about half of them, in a run's months)
+            continue
+        key, here = mixed[0, c], 0
         for r in range(n):
             count = total[c, r]
             bits = np.float64(keyed_bits(golden[r] + key))
             flag = (count > 0.0) & (not holds[c, r]) & (bits < chance_bound(rate, most, count, scale))
-            by_cell[c, r] = flag
-            found += flag
-    pairs = np.empty((5, found), np.int64)
-    exponents = np.empty(found if novel else 0)
+            flags[c, r] = flag
+            here += flag  # (a local sum: into found[c], not SIMD)
+        flags[c, n:] = 0
+        found[c] = here
+    size = found.sum()
+    at, places = 0, np.empty(size + 8, np.int64)  # (room for a word's 8 writes past the last place)
+    words, flat = flags.reshape(-1).view(np.uint64), flags.reshape(-1)
+    for c in range(n_ideas):
+        if found[c]:
+            for w in range(c * width // 8, (c + 1) * width // 8):
+                if words[w]:
+                    for place in range(8 * w, 8 * w + 8):  # (written whatever the flag: no branch to mispredict)
+                        places[at] = place
+                        at += flat[place]
+    pairs = np.empty((5, size), np.int64)
+    exponents = np.empty(size if novel else 0)
     by_side = novelty.shape[0] > 1
-    words = flags.view(np.uint64)
-    at = 0
-    for w in range(words.size):
-        if words[w] == 0:
-            continue
-        for cell in range(8 * w, 8 * w + 8):
-            if flags[cell]:
-                c, r = divmod(cell, n)
-                weighs = any_weighs and weighs_standing[r]
-                pairs[0, at], pairs[1, at], pairs[2, at], pairs[3, at], pairs[4, at] = cell, r, c, weighs, 1
-                if novel:
-                    exponents[at] = -aversion[r] * novelty[sides[r] if by_side else 0, c]
-                at += 1
+    for i in range(size):
+        c, r = divmod(places[i], width)
+        weighs = any_weighs and weighs_standing[r]
+        pairs[0, i], pairs[1, i], pairs[2, i], pairs[3, i], pairs[4, i] = c * n + r, r, c, weighs, 1
+        if novel:
+            exponents[i] = -aversion[r] * novelty[sides[r] if by_side else 0, c]
     return pairs, exponents, most
 
 

@@ -219,8 +219,8 @@ def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_s
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
     mixed = draws.mixed()
     pairs, growth, most = open_pairs(
-        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides,
-        context.standing, context.trust, context.any_across, context.base_rate, golden, mixed, np.inf,
+        total, holds, advocating, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion,
+        context.sides, context.standing, context.trust, context.any_across, context.base_rate, golden, mixed, np.inf,
     )  # fmt: skip
     np.exp(growth, out=growth)
     advocated, logs = tie_logs(
