@@ -491,27 +491,29 @@ def _adopt(
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]  # (sides or 1) x columns
     # (the kernels index C-ordered arrays faster: a run's are, so these copy nothing there)
     advocating, holds = np.ascontiguousarray(advocating), np.ascontiguousarray(holds)
-    pairs, growth = open_pairs(  # open (idea, receiver) pairs: advocated to, not held
-        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
-    )
+    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
+    mixed = draws.mixed()
+    any_weighs, any_across, rate = bool(context.any_weighs), bool(context.any_across), float(context.base_rate)
+    scale = -MINUS_TWO_53 * _BOUND_MARGIN
+    pairs, growth, most = open_pairs(  # open (idea, receiver) pairs that may adopt: advocated to, not held
+        total, holds, advocating, context.weighs_standing, any_weighs, novelty, context.aversion, context.sides,
+        context.standing, context.trust, any_across, rate, golden, mixed, scale,
+    )  # fmt: skip
     if pairs.shape[1] == 0:
         return _nobody(exposures)
     if growth.size:  # each pair's exp(-aversion x novelty), in place
         np.exp(growth, out=growth)
-    by_rate = bool(context.any_weighs or context.any_across)  # else every advocate of a pair offers the same p
-    golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
-    mixed = draws.mixed()
+    by_rate = any_weighs or any_across  # else every advocate of a pair offers the same p
     advocated, logs = tie_logs(
-        pairs, advocating, ties.indptr, ties.indices, growth, float(context.base_rate), context.standing,
-        context.sides, context.trust, bool(context.any_across), by_side.shape[0], total, golden, mixed,
-        -MINUS_TWO_53 * _BOUND_MARGIN, by_rate,
+        pairs, advocating, ties.indptr, ties.indices, growth, rate, context.standing, context.sides, context.trust,
+        any_across, by_side.shape[0], total, golden, mixed, most, scale, by_rate,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)
     np.expm1(chance, out=chance)
     adoptions, exposed = adopt_and_credit(chance, pairs, advocated, logs, golden, mixed, exposures, by_rate)
-    receivers, columns, sources = adoptions
-    return receivers, columns, sources, tuple(exposed) if exposures else None
+    # (rows by index: iterating a 2-D array costs twice as much)
+    return adoptions[0], adoptions[1], adoptions[2], (exposed[0], exposed[1], exposed[2]) if exposures else None
 
 
 def _nobody(exposures: bool):

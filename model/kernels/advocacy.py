@@ -15,7 +15,8 @@ arrays, fewer costs).
 
 Only candidates are computed tie by tie: a pair whose adoption uniform is above a bound on its chance
 (:func:`chance_bound`, no transcendental function) cannot adopt, so its ties' and layers' logs are never needed
-(about 9 pairs in 10 at the every-feature scale).
+(about 9 pairs in 10 at the every-feature scale, 19 in 20 in plain diffusion). `open_pairs` keeps only the open
+pairs below the base rate's bound (every cell hashed in SIMD), `tie_logs` bounds those again by their own factor.
 """
 
 from __future__ import annotations
@@ -43,97 +44,134 @@ P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1 (diffusion.P_CEILI
 MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
 
 
-@kernel(
-    "Tuple((int64[:, ::1], float64[::1]))"
-    "(float64[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1], int64[::1])"
-)
-def open_pairs(total, holds, weighs_standing, any_weighs, novelty, aversion, sides):
-    """The open (idea, receiver) pairs, and each pair's exponent of its shared factor.
-
-    A pair is open when its receiver has advocates (`total`, ideas x actors) and does not hold the idea (`holds`,
-    the same shape). Returns the pairs (5 x pairs: flat cell, receiver, idea column, 1 if the receiver weighs
-    standing and some receiver does (`any_weighs`), a row for tie_logs to mark the candidates), in cell order;
-    each pair's -aversion x novelty (the idea's novelty as the receiver's side sees it: `novelty` is (sides x
-    columns), or (1 x columns) seen alike), empty when no idea is novel (every pair's shared factor is then the
-    base rate).
-    """
-    n_ideas, n = total.shape
-    found = 0
-    for c in range(n_ideas):
-        for r in range(n):
-            if total[c, r] > 0 and not holds[c, r]:
-                found += 1
-    pairs = np.empty((5, found), np.int64)
-    at = 0
-    for c in range(n_ideas):
-        for r in range(n):
-            if total[c, r] > 0 and not holds[c, r]:
-                weighs = any_weighs and weighs_standing[r]
-                pairs[0, at], pairs[1, at], pairs[2, at], pairs[3, at] = c * n + r, r, c, weighs
-                at += 1
-    novel = False
-    for side in range(novelty.shape[0]):
-        for c in range(novelty.shape[1]):
-            novel |= novelty[side, c] != 0.0
-    exponents = np.empty(found if novel else 0)
-    if novel:
-        by_side = novelty.shape[0] > 1
-        for i in range(found):
-            r = pairs[1, i]
-            exponents[i] = -aversion[r] * novelty[sides[r] if by_side else 0, pairs[2, i]]
-    return pairs, exponents
-
-
 @kernel("float64(float64, float64, float64, float64)")
 def chance_bound(rate, most, count, scale):
     """An upper bound on a pair's P(adopt) x `scale` (2^53 x a margin): `count` advocates, shared factor `rate`.
 
     A tie's p is rate x the advocate's credibility (its standing, or 1) x trust, capped, so at most
-    p_max = rate x `most` (the larger of 1 and the largest standing x the larger of 1 and the largest trust),
-    capped; and P(adopt) = 1 - prod(1 - p) <= sum(p) <= count x p_max. The margin covers the rounding of the
-    exact chance (log1p, sums, expm1: relative errors near 1e-15) and of these products.
+    p_max = rate x `most` (the largest credibility x trust: open_pairs'), capped; and P(adopt) = 1 - prod(1 - p)
+    <= sum(p) <= count x p_max. The margin covers the rounding of the exact chance (log1p, sums, expm1: relative
+    errors near 1e-15) and of these products.
     """
     return count * min(rate * most, P_CEILING) * scale
 
 
 @kernel(
+    "Tuple((int64[:, ::1], float64[::1], float64))"
+    "(float64[:, ::1], boolean[:, ::1], boolean[:, ::1], boolean[::1], boolean, float64[:, :], float64[::1],"
+    " int64[::1], float64[::1], float64[:, :], boolean, float64, uint64[::1], uint64[:, :], float64)"
+)
+def open_pairs(total, holds, advocating, weighs_standing, any_weighs, novelty, aversion, sides, standing, trust,
+               any_across, base_rate, golden, mixed, scale):  # fmt: skip
+    """The open (idea, receiver) pairs that may adopt, their exponents, and the largest credibility x trust.
+
+    A pair is open when its receiver has advocates (`total`, ideas x actors; `advocating`, the same shape, who
+    advocates what) and does not hold the idea (`holds`, the same shape); it may adopt when its adoption uniform's
+    53 bits (`golden`, each actor's id x GOLDEN, plus `mixed`'s row 0 at its column) are below
+    :func:`chance_bound` of its advocates with this `scale` and `base_rate`, a bound on its shared factor when no
+    exponent is positive (exp of one is at most 1; else the ceiling bounds every p). Returns those pairs (5 x
+    pairs: flat cell, receiver, idea column, 1 if the receiver weighs standing and some receiver does
+    (`any_weighs`), 1 for a candidate: tie_logs bounds each again by its own factor), in cell order; each pair's
+    exponent of its shared factor, -aversion x novelty (the idea's novelty as the receiver's side sees it:
+    `novelty` is (sides x columns), or (1 x columns) seen alike), empty when no idea is novel (every pair's shared
+    factor is then the base rate); and the largest credibility x trust (at least 1; standing only when some
+    receiver weighs it, `trust` (actors x sides) only when ties cross sides: `any_across`).
+
+    Every cell of an idea someone advocates is hashed and compared without a branch (SIMD: a pass over the cells
+    costs about what numpy's masks cost), into a flag per cell; the flagged cells are then found 8 flags at a time.
+    """
+    most = 1.0
+    if any_weighs:
+        for value in standing:
+            most = max(most, value)
+    if any_across:
+        trusting = 1.0
+        for r in range(trust.shape[0]):
+            for s in range(trust.shape[1]):
+                trusting = max(trusting, trust[r, s])
+        most *= trusting
+    novel, rising = False, False  # some idea is novel; some exponent may be positive (aversion or novelty < 0)
+    for side in range(novelty.shape[0]):
+        for c in range(novelty.shape[1]):
+            novel |= novelty[side, c] != 0.0
+            rising |= novelty[side, c] < 0.0
+    if novel:
+        for value in aversion:
+            rising |= value < 0.0
+    rate = np.inf if rising else base_rate  # (an infinite rate: the bound's p is the ceiling)
+    n_ideas, n = total.shape
+    width = n + 7 - (n + 7) % 8  # each idea's flags in whole words of 8
+    flags = np.empty((n_ideas, width), np.uint8)
+    found = np.zeros(n_ideas, np.int64)  # each idea's flags set
+    advocated = advocating.view(np.uint8)  # (bytes: their OR is SIMD)
+    for c in range(n_ideas):
+        anyone = 0
+        for r in range(n):
+            anyone |= advocated[c, r]
+        if anyone == 0:  # nobody advocates the idea: no pair of it is open (about half of them, in a run's months)
+            continue
+        key, here = mixed[0, c], 0
+        for r in range(n):
+            count = total[c, r]
+            bits = np.float64(keyed_bits(golden[r] + key))
+            flag = (count > 0.0) & (not holds[c, r]) & (bits < chance_bound(rate, most, count, scale))
+            flags[c, r] = flag
+            here += flag  # (a local sum: into found[c], not SIMD)
+        flags[c, n:] = 0
+        found[c] = here
+    size = found.sum()
+    at, places = 0, np.empty(size + 8, np.int64)  # (room for a word's 8 writes past the last place)
+    words, flat = flags.reshape(-1).view(np.uint64), flags.reshape(-1)
+    for c in range(n_ideas):
+        if found[c]:
+            for w in range(c * width // 8, (c + 1) * width // 8):
+                if words[w]:
+                    for place in range(8 * w, 8 * w + 8):  # (written whatever the flag: no branch to mispredict)
+                        places[at] = place
+                        at += flat[place]
+    pairs = np.empty((5, size), np.int64)
+    exponents = np.empty(size if novel else 0)
+    by_side = novelty.shape[0] > 1
+    for i in range(size):
+        c, r = divmod(places[i], width)
+        weighs = any_weighs and weighs_standing[r]
+        pairs[0, i], pairs[1, i], pairs[2, i], pairs[3, i], pairs[4, i] = c * n + r, r, c, weighs, 1
+        if novel:
+            exponents[i] = -aversion[r] * novelty[sides[r] if by_side else 0, c]
+    return pairs, exponents, most
+
+
+@kernel(
     "Tuple((int64[:, ::1], float64[::1]))"
     "(int64[:, ::1], boolean[:, ::1], int32[::1], int32[::1], float64[::1], float64, float64[::1], int64[::1],"
-    " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64, boolean)"
+    " float64[:, :], boolean, int64, float64[:, :], uint64[::1], uint64[:, :], float64, float64, boolean)"
 )
 def tie_logs(pairs, advocating, indptr, indices, growth, base_rate, standing, sides, trust, any_across, layers,
-             total, golden, mixed, scale, by_rate):  # fmt: skip
+             total, golden, mixed, most, scale, by_rate):  # fmt: skip
     """The candidate pairs' advocate ties, and the arguments of the one log1p call their chances need.
 
-    `growth`: each pair's exp(-aversion x novelty) (open_pairs' exponents, exponentiated), empty when none is
-    novel; a pair's shared factor is base_rate x that (`Context.tie_probability`'s first product). A pair is a
-    candidate when its adoption uniform's 53 bits (`golden`, each actor's id x GOLDEN, plus `mixed`'s row 0 at
-    its column) are below :func:`chance_bound` of its advocates (`total`, ideas x actors) with this `scale`;
-    written to pairs' row PAIR_CANDIDATE (1 or 0). The candidates' ties (advocate, receiver) are listed pair by
-    pair, advocates in index order (the CSR rows `indptr`, `indices` are sorted).
+    `pairs`: open_pairs' (the open pairs that may adopt). `growth`: each pair's exp(-aversion x novelty)
+    (open_pairs' exponents, exponentiated), empty when none is novel; a pair's shared factor is base_rate x that
+    (`Context.tie_probability`'s first product). A pair stays a candidate when its adoption uniform's 53 bits
+    (`golden`, each actor's id x GOLDEN, plus `mixed`'s row 0 at its column) are below :func:`chance_bound` of its
+    factor and advocates (`total`, ideas x actors) with `most` (open_pairs') and this `scale` (without `growth`,
+    open_pairs' bound was this one); written to pairs' row PAIR_CANDIDATE (1 or 0). The candidates' ties
+    (advocate, receiver) are listed pair by pair, advocates in index order (the CSR rows `indptr`, `indices` are
+    sorted).
     Returns the ties (2 x ties: pair, advocate) and the arguments: first, with `by_rate` (else every advocate of
     a pair offers the same p: no pair weighs, no tie crosses sides), each tie's -p (the pair's factor x the
     advocate's credibility, its standing if the receiver weighs it, else 1, x the receiver's trust of its side
     when ties cross sides, capped: `Context.tie_probability`'s products in its order), then, for each candidate
     not weighing, its `layers` terms' -q x trust of side s (q the capped factor; with one layer, -q).
     """
-    most = 1.0
-    for value in standing:
-        most = max(most, value)
-    trusting = 1.0
-    for r in range(trust.shape[0]):
-        for s in range(trust.shape[1]):
-            trusting = max(trusting, trust[r, s])
-    most *= trusting
     size = pairs.shape[1]
     slots, plain = 0, 0
     for i in range(size):
         r, c = pairs[1, i], pairs[2, i]
-        rate = base_rate * growth[i] if growth.size else base_rate
-        bits = keyed_bits(golden[r] + mixed[0, c])
-        candidate = np.float64(bits) < chance_bound(rate, most, total[c, r], scale)
-        pairs[4, i] = candidate
-        if candidate:
+        if growth.size:  # bounded again by its own factor (open_pairs' bound is the base rate's)
+            bits = keyed_bits(golden[r] + mixed[0, c])
+            pairs[4, i] = np.float64(bits) < chance_bound(base_rate * growth[i], most, total[c, r], scale)
+        if pairs[4, i]:
             slots += indptr[r + 1] - indptr[r]
             plain += pairs[3, i] == 0
     ties = np.empty((2, slots), np.int64)

@@ -5,7 +5,8 @@ shared factor, each tie's p by `_tie_p`, the chances by `bincount` and the count
 uniforms hashed together, the credit searched in the running sum), copied here. It is checked against
 `diffusion._adopt` (its kernels, with the bound on each pair's chance or without) on the inputs of real runs'
 months and on random networks, advocacy and factors (three sides, trust and standing anywhere in [0, 1], ideas
-novel or not, one idea or several).
+novel or not, one idea or several). `open_pairs`' pairs are checked apart against the open cells whose uniform
+is below the base rate's bound (or the ceiling's, when some exponent may be positive).
 """
 
 from __future__ import annotations
@@ -217,13 +218,15 @@ def _kernels_on_the_way(draws, ties, advocating, holds, context, exposures, by_s
     golden = draws.golden if draws.golden is not None else golden_ids(ties.n)
     advocating, holds = np.ascontiguousarray(advocating), np.ascontiguousarray(holds)
     novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
-    pairs, growth = open_pairs(
-        total, holds, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion, context.sides
-    )
+    mixed = draws.mixed()
+    pairs, growth, most = open_pairs(
+        total, holds, advocating, context.weighs_standing, bool(context.any_weighs), novelty, context.aversion,
+        context.sides, context.standing, context.trust, context.any_across, context.base_rate, golden, mixed, np.inf,
+    )  # fmt: skip
     np.exp(growth, out=growth)
     advocated, logs = tie_logs(
         pairs, advocating, ties.indptr, ties.indices, growth, context.base_rate, context.standing, context.sides,
-        context.trust, context.any_across, by_side.shape[0], total, golden, draws.mixed(), np.inf, True,
+        context.trust, context.any_across, by_side.shape[0], total, golden, mixed, most, np.inf, True,
     )  # fmt: skip
     np.log1p(logs, out=logs)
     chance = chances(pairs, advocated, logs, by_side)
@@ -330,3 +333,59 @@ def test_the_kernels_adopt_as_the_numpy_code_on_random_months(monkeypatch, seed:
     for margin in (diffusion._BOUND_MARGIN, np.inf):
         monkeypatch.setattr(diffusion, "_BOUND_MARGIN", margin)
         assert _check(args, seed) > 10
+
+
+@pytest.mark.parametrize("seed", [1, 2, 4, 5])
+def test_the_bound_holds_when_a_pairs_factor_exceeds_the_base_rate(monkeypatch, seed: int) -> None:
+    """open_pairs bounds a pair's factor by the base rate when no exponent is positive; some aversion below 0 (a
+    novel idea's factor above the base rate) falls back to the ceiling, with the same adoptions as numpy's."""
+    draws, ties, advocating, holds, context, exposures, by_side, total = _random_month(seed)
+    context.aversion = context.aversion - 3.0  # most exponents positive: factors up to e^3 the base rate
+    args = draws, ties, advocating, holds, context, exposures, by_side, total
+    for margin in (diffusion._BOUND_MARGIN, np.inf):
+        monkeypatch.setattr(diffusion, "_BOUND_MARGIN", margin)
+        assert _check(args, seed) > 10
+
+
+def _pairs_below_the_bound(args, margin: float):
+    """open_pairs' pairs as numpy finds them: the open cells (in cell order) whose adoption uniform's bits are below
+    count x min(rate x most, ceiling) x 2^53 x margin, rate the base rate (the ceiling's when an exponent may be
+    positive), most the largest standing (weighing) x the largest trust (across), at least 1; and their exponents."""
+    draws, _, _, holds, context, _, _, total = args
+    novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
+    flat = ((total > 0) > holds).reshape(-1).nonzero()[0]
+    columns, receivers = np.divmod(flat, total.shape[1])
+    most = max(1.0, float(context.standing.max())) if context.any_weighs else 1.0
+    most *= max(1.0, float(context.trust.max())) if context.any_across else 1.0
+    rising = (novelty < 0).any() or (novelty.any() and (context.aversion < 0).any())
+    rate = np.inf if rising else context.base_rate
+    bound = total.reshape(-1)[flat] * min(rate * most, P_CEILING) * (2.0**53 * margin)
+    kept = draws.bits(0, receivers, columns) < bound
+    flat, receivers, columns = flat[kept], receivers[kept], columns[kept]
+    weighs = context.weighs_standing[receivers] & bool(context.any_weighs)
+    sides = context.sides[receivers] if novelty.shape[0] > 1 else 0
+    exponents = -context.aversion[receivers] * novelty[sides, columns] if novelty.any() else np.empty(0)
+    return np.array([flat, receivers, columns, weighs, np.ones(flat.size)], dtype=np.int64), exponents, most
+
+
+@pytest.mark.parametrize("seed", range(18))
+@pytest.mark.parametrize("rising", [False, True])
+def test_open_pairs_keeps_the_open_pairs_below_the_base_rates_bound(seed: int, rising: bool) -> None:
+    args = _random_month(seed)
+    draws, ties, advocating, holds, context, _, _, total = args
+    context.base_rate = 0.02  # (the random months' rates let every open pair through)
+    if rising:
+        context.aversion = context.aversion - 3.0
+    novelty = context.novelty if context.novelty.ndim == 2 else context.novelty[None]
+    margin = diffusion._BOUND_MARGIN
+    want = _pairs_below_the_bound(args, margin)
+    got = open_pairs(
+        total, np.ascontiguousarray(holds), np.ascontiguousarray(advocating), context.weighs_standing,
+        bool(context.any_weighs), novelty, context.aversion, context.sides, context.standing, context.trust,
+        context.any_across, context.base_rate, golden_ids(ties.n), draws.mixed(), 2.0**53 * margin,
+    )  # fmt: skip
+    assert got[0].tolist() == want[0].tolist(), seed
+    assert got[1].tobytes() == want[1].tobytes() and got[2] == want[2], seed
+    opened = ((total > 0) > holds).sum()
+    kept = want[0].shape[1]
+    assert kept == opened if rising and novelty.any() else 0 < kept < opened  # (the ceiling's bound keeps them all)

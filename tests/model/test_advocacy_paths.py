@@ -95,7 +95,7 @@ def test_the_bound_is_never_below_a_pairs_exact_chance(seed: int) -> None:
     terms = by_side.take(flat, axis=1) * np.log1p(-q * trust.take(receivers, axis=0).T)
     by_counts = terms[0] + terms[1] + terms[2]
     exact = np.expm1(np.where(pair_weighs, by_ties, by_counts)) * -(2.0**53)
-    most = max(float(standing.max()), 1.0) * max(float(trust.max()), 1.0)  # as tie_logs finds it
+    most = max(float(standing.max()), 1.0) * max(float(trust.max()), 1.0)  # as open_pairs finds it (weighing, across)
     scale = 2.0**53 * diffusion._BOUND_MARGIN
     counts = total.take(flat).tolist()
     bound = np.array([chance_bound(r, most, m, scale) for r, m in zip(rate.tolist(), counts, strict=True)])
