@@ -31,10 +31,16 @@ $(UV):
 # compile all 12,000 at 5x the cost): where PYTHONDONTWRITEBYTECODE is set, every process compiled them afresh,
 # 3-5 s of CPU each for the command, its pool's fork server and a figure helper. The second line names what is
 # imported only when used: the effects regression (statsmodels), the writers of PNG, SVG, CSV and parquet, the grid.
-# Importing the model also compiles its numba kernels into their cache (model/kernels/__pycache__): a few seconds
-# here, once, instead of in the first command.
+# The model's numba kernels are compiled into their cache (model/kernels/__pycache__) first, here, once, instead of
+# in the first command: about 20 s in one process, so in two (on 2 cores): the meetings' kernels (half the time)
+# beside the others, after the shared ones (model/kernels/__init__.py) that both would otherwise compile.
+comma := ,
+KERNELS := advocacy holdings issues metrics network record ripeness tracks transfer
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
+	$(PY) -c "import tracktwo.model.kernels"
+	$(PY) -c "import tracktwo.model.kernels.meetings" & meetings=$$!; \
+	  $(PY) -c "import $(subst $() ,$(comma),$(foreach k,$(KERNELS),tracktwo.model.kernels.$(k)))" && wait $$meetings
 	PYTHONDONTWRITEBYTECODE= $(PY) -c "import tracktwo.experiments.api, tracktwo.experiments.cli, tracktwo.model.simulate, \
 	  tracktwo.experiments.reporting.plots, tracktwo.experiments.reporting.report, tracktwo.experiments.design.points as p; \
 	  p.import_sweeps(); import statsmodels.regression.linear_model, statsmodels.stats.multitest, \
