@@ -23,7 +23,7 @@ import numba
 import numpy as np
 from tracktwo.model.randomness import MIX_1, MIX_2
 
-__all__ = ["kernel", "keyed_bits", "pairwise_sum", "readonly"]
+__all__ = ["bisect_right", "kernel", "keyed_bits", "pairwise_sum", "readonly"]
 
 
 def kernel(signature):
@@ -56,6 +56,22 @@ def keyed_bits(z):
     z *= _MIX_2
     z ^= z >> _S31
     return z >> _S11
+
+
+@kernel("int64(float64[::1], float64, int64)")
+def bisect_right(values, target, size):
+    """The first place whose value is above `target`: numpy's ``searchsorted(values[:size], target, side="right")``.
+
+    `values[:size]` ascending; `size` when none is.
+    """
+    low, high = 0, size
+    while low < high:
+        middle = (low + high) // 2
+        if target < values[middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 @kernel("float64(float64[::1])")

@@ -22,7 +22,7 @@ pairs below the base rate's bound (every cell hashed in SIMD), `tie_logs` bounds
 from __future__ import annotations
 
 import numpy as np
-from tracktwo.model.kernels import kernel, keyed_bits
+from tracktwo.model.kernels import bisect_right, kernel, keyed_bits
 from tracktwo.model.randomness import UNIT
 
 __all__ = [
@@ -293,13 +293,7 @@ def adopt_and_credit(chance, pairs, ties, logs, golden, mixed, exposures, by_rat
         if by_rate:
             offset = running[start - 1] if start > 0 else 0.0
             target = offset + pick * (running[end - 1] - offset)
-            low, high = 0, kept  # bisect_right: the first running sum above the target
-            while low < high:
-                middle = (low + high) // 2
-                if target < running[middle]:
-                    high = middle
-                else:
-                    low = middle + 1
+            low = bisect_right(running, target, kept)  # the first running sum above the target
             chosen = min(max(low, start), end - 1)
         else:
             chosen = start + np.int64(pick * (end - start))

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 from numba import types
-from tracktwo.model.kernels import kernel, keyed_bits, pairwise_sum, readonly
+from tracktwo.model.kernels import bisect_right, kernel, keyed_bits, pairwise_sum, readonly
 from tracktwo.model.kernels.holdings import adopt_pairs
 from tracktwo.model.randomness import GOLDEN, UNIT
 
@@ -261,14 +261,7 @@ def placed(ids, weights, anchor, keys, prefix, novelty, location, dimension):
         for d in range(1, dimensions):
             cumulative[d] = cumulative[d - 1] + weights[row, d]
         threshold = (keyed_bits(keys[idea] * _GOLDEN + prefix) * UNIT) * cumulative[dimensions - 1]
-        low, high = 0, dimensions
-        while low < high:
-            middle = (low + high) // 2
-            if threshold < cumulative[middle]:
-                high = middle
-            else:
-                low = middle + 1
-        chosen = min(low, dimensions - 1)
+        chosen = min(bisect_right(cumulative, threshold, dimensions), dimensions - 1)
         for d in range(dimensions):
             location[idea, d] = anchor[d]
         location[idea, chosen] += novelty[idea]

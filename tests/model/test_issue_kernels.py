@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from tracktwo.model.kernels import pairwise_sum
+from tracktwo.model.kernels import bisect_right, pairwise_sum
 from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
 
 
@@ -120,3 +120,11 @@ def test_pull_weights_are_the_numpy_codes(dimensions: int) -> None:
         mine = pull_weights(entered_step, origin, location, n, 1)
         theirs = _weights_side_by_side(entered_step, origin, location, n, 1)
         assert mine.tobytes() == theirs.tobytes()  # bit for bit, signed zeros too
+
+
+def test_bisect_right_is_numpys_searchsorted_to_the_right() -> None:
+    rng = np.random.default_rng(9)
+    for size in (0, 1, 2, 7, 8, 33):
+        values = np.sort(rng.integers(0, 6, size + 3).astype(float))  # repeated values: the side matters
+        for target in (-1.0, 0.0, 2.0, 2.5, 5.0, 9.0):
+            assert bisect_right(values, target, size) == np.searchsorted(values[:size], target, side="right")
