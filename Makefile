@@ -27,26 +27,23 @@ $(UV):
 	$(PY) -m pip install --quiet --disable-pip-version-check --target $(dir $(@D)) "uv==$(UV_VERSION)"
 
 # --inexact: install what the lock asks for, never remove what a researcher installed into $(VENV) by hand
-# then byte-compile what a sweep, its figures and report import (about 2,700 modules; uv's --compile-bytecode would
+# then, on the 2 cores at once: the model's numba kernels compiled into their cache (model/kernels/__pycache__), here,
+# once, instead of in the first command (about 17 s of CPU, in two forked processes: model/kernels/__main__.py), and
+# what a sweep, its figures and report import byte-compiled (about 2,700 modules; uv's --compile-bytecode would
 # compile all 12,000 at 5x the cost): where PYTHONDONTWRITEBYTECODE is set, every process compiled them afresh,
-# 3-5 s of CPU each for the command, its pool's fork server and a figure helper. The second line names what is
+# 3-5 s of CPU each for the command, its pool's fork server and a figure helper. Its second line names what is
 # imported only when used: the effects regression (statsmodels), the writers of PNG, SVG, CSV and parquet, the grid.
-# The model's numba kernels are compiled into their cache (model/kernels/__pycache__) first, here, once, instead of
-# in the first command: about 20 s in one process, so in two (on 2 cores): the meetings' kernels (half the time)
-# beside the others, after the shared ones (model/kernels/__init__.py) that both would otherwise compile.
-comma := ,
-KERNELS := advocacy holdings issues metrics network record ripeness tracks transfer
+# The byte-compile imports the model without compiling its kernels (NUMBA_DISABLE_JIT), which the other does.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
-	$(PY) -c "import tracktwo.model.kernels"
-	$(PY) -c "import tracktwo.model.kernels.meetings" & meetings=$$!; \
-	  $(PY) -c "import $(subst $() ,$(comma),$(foreach k,$(KERNELS),tracktwo.model.kernels.$(k)))" && wait $$meetings
-	PYTHONDONTWRITEBYTECODE= $(PY) -c "import tracktwo.experiments.api, tracktwo.experiments.cli, tracktwo.model.simulate, \
-	  tracktwo.experiments.reporting.plots, tracktwo.experiments.reporting.report, tracktwo.experiments.design.points as p; \
-	  p.import_sweeps(); import statsmodels.regression.linear_model, statsmodels.stats.multitest, \
-	  statsmodels.stats.sandwich_covariance, statsmodels.base.covtype, matplotlib.backends.backend_agg, \
-	  matplotlib.backends.backend_svg, pandas.io.formats.csvs, pandas.core.reshape.reshape, pyarrow.dataset, \
-	  pandas.core.arrays.arrow.extension_types, sweeps.grid_search, sweeps.random_search, PIL.Image as i; i.init()"
+	NUMBA_DISABLE_JIT=1 PYTHONDONTWRITEBYTECODE= $(PY) -c "import tracktwo.experiments.api, tracktwo.experiments.cli, \
+	  tracktwo.model.simulate, tracktwo.experiments.reporting.plots, tracktwo.experiments.reporting.report, \
+	  tracktwo.experiments.design.points as p; p.import_sweeps(); import statsmodels.regression.linear_model, \
+	  statsmodels.stats.multitest, statsmodels.stats.sandwich_covariance, statsmodels.base.covtype, \
+	  matplotlib.backends.backend_agg, matplotlib.backends.backend_svg, pandas.io.formats.csvs, \
+	  pandas.core.reshape.reshape, pyarrow.dataset, pandas.core.arrays.arrow.extension_types, sweeps.grid_search, \
+	  sweeps.random_search, PIL.Image as i; i.init()" & bytecode=$$!; \
+	  $(PY) -m tracktwo.model.kernels; kernels=$$?; wait $$bytecode && exit $$kernels
 	@touch $@
 
 lock: | $(UV)  # after editing pyproject.toml's dependencies: re-resolve uv.lock for every supported Python

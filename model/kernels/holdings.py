@@ -12,7 +12,7 @@ layers (an empty array with one); a network as its CSR arrays (int32); per-group
 from __future__ import annotations
 
 import numpy as np
-from tracktwo.model.kernels import kernel, keyed_bits
+from tracktwo.model.kernels import kernel, keyed_bits, stable_order
 from tracktwo.model.randomness import GOLDEN
 
 __all__ = [
@@ -280,7 +280,8 @@ def trust_learnt(actors, ideas, author_sides, learns_trust_of):
             if author_sides[ideas[i], side] and learns_trust_of[actors[i], side]:
                 learnt[found] = actors[i] * n_sides + side
                 found += 1
-    learnt = np.sort(learnt[:found])
+    learnt = learnt[:found]
+    learnt = learnt[stable_order(learnt.view(np.uint64))]  # cells are >= 0
     cells = np.empty(found, dtype=np.int64)
     times = np.empty(found, dtype=np.int64)
     distinct = 0

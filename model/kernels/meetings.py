@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 from numba import types
-from tracktwo.model.kernels import bisect_right, kernel, keyed_bits, pairwise_sum, readonly
+from tracktwo.model.kernels import bisect_right, kernel, keyed_bits, pairwise_sum, readonly, stable_order
 from tracktwo.model.kernels.holdings import adopt_pairs
 from tracktwo.model.randomness import GOLDEN, UNIT
 
@@ -138,7 +138,7 @@ def invited(pool, starts, previous, keep, retention_key, invitation_key, size, m
         retention = np.empty(previous.size, np.uint64)
         for i in range(previous.size):
             retention[i] = keyed_bits(np.uint64(previous[i]) * _GOLDEN + retention_key)
-        again = np.argsort(retention, kind="mergesort")  # stable: ties by place
+        again = stable_order(retention)  # ties by place
         for i in range(previous.size):
             rank[previous[i]] = 2
         for i in range(keep):
@@ -155,13 +155,14 @@ def invited(pool, starts, previous, keep, retention_key, invitation_key, size, m
             actor = pool[first + i]
             bits = keyed_bits(np.uint64(actor) * _GOLDEN + invitation_key)
             keys[i] = (np.uint64(rank[actor]) << _RANK_SHIFT) | bits
-        order = np.argsort(keys, kind="mergesort")  # stable: ties by place in the pool
+        order = stable_order(keys)  # ties by place in the pool
         for i in range(min(seats, members)):
             chosen[count] = pool[first + order[i]]
             count += 1
     for i in range(previous.size):
         rank[previous[i]] = 1  # the scratch back to every actor a newcomer
-    who = np.sort(chosen[:count])
+    who = chosen[:count]
+    who = who[stable_order(who.view(np.uint64))]  # actors are >= 0
     if not empty_seats:
         return who
     kept = 0

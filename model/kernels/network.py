@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from numba import types
-from tracktwo.model.kernels import kernel, keyed_bits, readonly
+from tracktwo.model.kernels import kernel, keyed_bits, readonly, stable_order
 from tracktwo.model.randomness import GOLDEN, UNIT
 
 __all__ = ["formed_ties", "insert_ties"]
@@ -66,7 +66,7 @@ def insert_ties(indptr, indices, degree, sources, targets, sides):
     for k in range(sources.size):
         cells[2 * k] = sources[k] * n + targets[k]
         cells[2 * k + 1] = targets[k] * n + sources[k]
-    cells.sort()
+    cells = cells[stable_order(cells.view(np.uint64))]  # cells are >= 0
     rows, cols = cells // n, cells % n
     new_degree = degree.copy()
     cross = False
