@@ -354,6 +354,15 @@ class TrackTwoModel(mesa.Model):
         data.update((c, np.array(columns[c])) for c in metrics.TIMESERIES_COLUMNS)
         return pd.DataFrame(data)
 
+    def timeseries_values(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The time series' values (months x columns, float64, the step first) and its columns, without a table."""
+        columns = self.datacollector.model_vars
+        months = len(columns[metrics.TIMESERIES_COLUMNS[0]])
+        values = np.empty((months, 1 + len(metrics.TIMESERIES_COLUMNS)))
+        values[:, 0] = np.arange(1, months + 1)
+        values[:, 1:] = np.array([columns[c] for c in metrics.TIMESERIES_COLUMNS], dtype=float).reshape(-1, months).T
+        return values, ("step", *metrics.TIMESERIES_COLUMNS)
+
     def _wrapped_step(self, *args: Any, **kwargs: Any) -> None:
         """Mesa's step wrapper, except that a model that stopped does nothing more."""
         if self.running:

@@ -37,6 +37,13 @@ class SimulationResult:
         """One row per month: the time-series columns, with the step."""
         return self.model.timeseries()
 
+    def timeseries_values(self) -> tuple[np.ndarray, tuple[str, ...]]:
+        """The time series' values as one float64 array (months x columns, the step first) and its columns.
+
+        What `timeseries` holds, without building the table (a sweep's worker keeps only the values).
+        """
+        return self.model.timeseries_values()
+
     @functools.cached_property
     def ideas(self) -> pd.DataFrame:
         """One row per idea: novelty, origin, reach, when and how it entered Track One."""

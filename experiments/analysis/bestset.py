@@ -34,8 +34,11 @@ them and continues where it stopped (`sequential_state`).
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -177,42 +180,67 @@ def _weighted_pairwise(y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nda
         return mean, np.sqrt(np.maximum(var, 0.0) / count)
 
 
-def _resampled_differences(
+def _resampled_draws(
     y: np.ndarray,
     paired: bool,
     rng: np.random.Generator,
     resamples: int,
     block: int = 128,
     strata: np.ndarray | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Blocks of (D*, S*) (resamples x points x points): seeds drawn jointly (paired) or each point's runs apart.
+) -> Iterator[tuple[int, list[tuple[Any, np.ndarray]]]]:
+    """The bootstrap's draws block by block, in the order `rng` makes them: (resamples, draws).
 
-    With `strata` (paired), seeds are drawn within each stratum (a stratified bootstrap) and the
-    strata's differences combined with equal weights, as `_pairwise` does.
+    Paired, the draws are (columns, weights) per stratum: seeds drawn jointly, within each stratum. Unpaired,
+    (row, drawn places) per point: each point's runs apart. Drawn here, in one thread and one order, so the
+    resamples do not depend on how the blocks are computed.
     """
     present = np.isfinite(y)
-    k, n = y.shape
-    groups = _strata_columns(strata if paired else None, n)
+    groups = _strata_columns(strata if paired else None, y.shape[1])
     for start in range(0, resamples, block):
         size = min(block, resamples - start)
         if paired:
-            parts = []
-            for cols in groups:
-                w = rng.multinomial(cols.size, np.full(cols.size, 1 / cols.size), size=size).astype(float)
-                parts.append(_weighted_pairwise(y[:, cols], w))
-            yield _stratified(parts) if len(parts) > 1 else parts[0]
+            yield (
+                size,
+                [
+                    (cols, rng.multinomial(cols.size, np.full(cols.size, 1 / cols.size), size=size).astype(float))
+                    for cols in groups
+                ],
+            )
         else:
-            means = np.full((size, k), np.nan)
-            variances = np.full((size, k), np.nan)
-            sizes = np.maximum(present.sum(axis=1), 1)
-            for row in range(k):
-                values = y[row][present[row]]
-                if values.size:
-                    drawn = values[rng.integers(0, values.size, size=(size, values.size))]
-                    means[:, row] = drawn.mean(axis=1)
-                    variances[:, row] = drawn.var(axis=1, ddof=1) if values.size > 1 else np.nan
-            share = variances / sizes[None, :]
-            yield means[:, :, None] - means[:, None, :], np.sqrt(share[:, :, None] + share[:, None, :])
+            drawn = []
+            for row in range(y.shape[0]):
+                count = int(present[row].sum())
+                if count:
+                    drawn.append((row, rng.integers(0, count, size=(size, count))))
+            yield size, drawn
+
+
+def _resampled_differences(
+    y: np.ndarray, paired: bool, draws: list[tuple[Any, np.ndarray]], size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(D*, S*) of one block of draws (resamples x points x points), as _pairwise computes (D, S).
+
+    With strata (paired), each stratum's differences are combined with equal weights, as `_pairwise` does.
+    """
+    if paired:
+        parts = [_weighted_pairwise(y[:, cols], w) for cols, w in draws]
+        return _stratified(parts) if len(parts) > 1 else parts[0]
+    present = np.isfinite(y)
+    k = y.shape[0]
+    means = np.full((size, k), np.nan)
+    variances = np.full((size, k), np.nan)
+    sizes = np.maximum(present.sum(axis=1), 1)
+    for row, places in draws:
+        drawn = y[row][present[row]][places]
+        means[:, row] = drawn.mean(axis=1)
+        variances[:, row] = drawn.var(axis=1, ddof=1) if places.shape[1] > 1 else np.nan
+    share = variances / sizes[None, :]
+    return means[:, :, None] - means[:, None, :], np.sqrt(share[:, :, None] + share[:, None, :])
+
+
+def _threads() -> int:
+    """Threads for a best set's bootstrap blocks: the cores this process may use (numpy releases the GIL)."""
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4))
 
 
 def best_set(
@@ -258,17 +286,26 @@ def best_set(
         best = int(points[rows[0]])
         return BestSet(list(points), means, inside, critical, best, confidence, paired, PROCEDURE, indifference)
     rng = np.random.default_rng(seed)
-    maxima = np.empty((resamples, r))
     off = ~np.eye(r, dtype=bool)
     positive = (se > _TIE) & off
-    done = 0
-    for star, star_se in _resampled_differences(sub, paired, rng, resamples, strata=strata):
-        # bootstrap-t: each resample's difference centred on the sample's and divided by its own standard error
+
+    def block_maxima(block: tuple[int, list[tuple[Any, np.ndarray]]]) -> np.ndarray:
+        """Each resample's max over j of the bootstrap t of (j - i).
+
+        The t: each resample's difference centred on the sample's and divided by its own standard error.
+        """
+        star, star_se = _resampled_differences(sub, paired, *reversed(block))
         with np.errstate(invalid="ignore", divide="ignore"):
             t = (np.swapaxes(star, 1, 2) - diff.T[None]) / np.swapaxes(star_se, 1, 2)  # t[b, i, j]: (j - i)
         t = np.where(positive.T[None] & np.isfinite(t), t, -np.inf)
-        maxima[done : done + star.shape[0]] = t.max(axis=2)
-        done += star.shape[0]
+        return t.max(axis=2)
+
+    # the blocks' arithmetic on the cores (numpy releases the GIL), their draws made here in order: the same
+    # maxima, row for row, on any number of threads
+    with ThreadPoolExecutor(_threads()) as pool:
+        maxima = np.concatenate(
+            list(pool.map(block_maxima, _resampled_draws(sub, paired, rng, resamples, strata=strata)))
+        )
     d = np.quantile(np.where(np.isfinite(maxima), maxima, 0.0), confidence, axis=0)
     fewest = int(np.isfinite(sub).sum(axis=1).min())
     if fewest < MIN_BOOTSTRAP_RUNS:  # too few runs for a bootstrap-t: Bonferroni-t (Student t, k - 1 comparisons)

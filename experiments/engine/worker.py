@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tracktwo.model import merge, simulate
+from tracktwo.model import Params, make_params, merge, simulate
 
 __all__ = [
     "FAILED",
@@ -76,30 +76,45 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
-def thin(timeseries: Any, every: int) -> tuple[np.ndarray | None, tuple[str, ...]]:
-    """The time series as float32, keeping every `every`-th step and the last (0 = keep none)."""
-    if every <= 0 or timeseries is None or len(timeseries) == 0:
+def thin(values: np.ndarray, columns: tuple[str, ...], every: int) -> tuple[np.ndarray | None, tuple[str, ...]]:
+    """The time series (months x columns, the step first) as float32, every `every`-th step and the last (0: none)."""
+    if every <= 0 or len(values) == 0:
         return None, ()
-    steps = timeseries["step"].to_numpy()
+    steps = values[:, 0]
     keep = (steps % every == 0) | (steps == steps[-1])
-    return timeseries.to_numpy(dtype=np.float32)[keep], tuple(timeseries.columns)
+    return values[keep].astype(np.float32), columns
 
 
-def run_task(base: Mapping[str, Any], task: RunTask, timeseries_every: int) -> RunRecord:
-    """Run the model at one point with one seed; an exception becomes a failed record, not a crash."""
+def run_task(base: Mapping[str, Any], task: RunTask, timeseries_every: int, params: Params | None = None) -> RunRecord:
+    """Run the model at one point with one seed; an exception becomes a failed record, not a crash.
+
+    `params`: the point's parameters already validated (`run_chunk` validates each point once).
+    """
     start = time.perf_counter()
     try:
-        result = simulate(merge(base, task.overrides), task.seed)
+        result = simulate(merge(base, task.overrides) if params is None else params, task.seed)
     except Exception as error:
         return RunRecord(
             task.point, task.replicate, task.seed, FAILED, time.perf_counter() - start, error=describe_error(error)
         )
     elapsed = time.perf_counter() - start
-    series, columns = thin(result.timeseries, timeseries_every)
+    series, columns = thin(*result.timeseries_values(), timeseries_every)
     outcomes = {name: _plain(value) for name, value in result.outcomes.items()}
     return RunRecord(task.point, task.replicate, task.seed, FINISHED, elapsed, outcomes, None, series, columns)
 
 
 def run_chunk(chunk: Chunk) -> list[RunRecord]:
-    """Every run of a chunk, in order (what an executor calls in a worker)."""
-    return [run_task(chunk.base, task, chunk.timeseries_every) for task in chunk.tasks]
+    """Every run of a chunk, in order (what an executor calls in a worker).
+
+    A chunk's runs are mostly replicates of one point: its parameters are validated once, for all of them (a
+    run never changes its Params). Bad parameters fail each run of that point, as they would alone.
+    """
+    records, validated = [], None
+    for task in chunk.tasks:
+        if validated is None or validated[0] != task.overrides:
+            try:
+                validated = (task.overrides, make_params(merge(chunk.base, task.overrides)))
+            except Exception:
+                validated = (task.overrides, None)  # run_task records the error
+        records.append(run_task(chunk.base, task, chunk.timeseries_every, validated[1]))
+    return records

@@ -26,6 +26,7 @@ def _compile(modules) -> None:
 
 
 def main() -> int:
+    """Compile the first group here and the others in forked processes; 1 when any failed."""
     children = []
     for modules in GROUPS[1:]:
         child = os.fork()

@@ -185,3 +185,19 @@ def test_a_memo_decides_each_look_once_and_changes_no_decision(monkeypatch: pyte
     later[0, 39] += 5.0  # a run of the last look changed: that look is decided afresh, the earlier ones are not
     bestset.sequential_state(later, *arguments[1:], resamples=300, memo=memo)
     assert len(calls) == 2 * looks + 1
+
+
+@pytest.mark.parametrize("paired", [True, False])
+def test_the_best_set_is_the_same_on_any_number_of_threads(paired: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bootstrap's blocks run on threads, its draws made in one order: 1 or 3 threads give the same bits."""
+    rng = np.random.default_rng(5)
+    y = draw(rng, PLANTED, 24)
+    y[2, 3] = np.nan  # a failed run
+    strata = np.tile(np.arange(3), 8) if paired else None
+    found = []
+    for threads in (1, 3):
+        monkeypatch.setattr(bestset, "_threads", lambda threads=threads: threads)
+        chosen = bestset.best_set(y, list(range(10)), paired=paired, resamples=1_000, seed=3, strata=strata)
+        found.append((chosen.in_best_set.tobytes(), chosen.critical.tobytes()))
+    assert found[0] == found[1]
+    assert 0 < int(np.frombuffer(found[0][0], dtype=bool).sum()) < 10  # a set that the critical values decided
