@@ -17,7 +17,7 @@ from tracktwo.experiments.design.programmes import load_programmes
 from tracktwo.experiments.engine import worker as evaluate
 from tracktwo.experiments.engine.executors import SerialExecutor
 from tracktwo.experiments.engine.runner import run_sweep
-from tracktwo.model import ConfigError
+from tracktwo.model import ConfigError, Params
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -193,9 +193,9 @@ SHARED_SD = 3.0  # luck both programmes share on one seed (the conflict, the net
 OWN_SD = 0.3  # luck of the programme's own
 
 
-def fake_simulate(params: dict, seed: int) -> SimpleNamespace:
+def fake_simulate(params: Params, seed: int) -> SimpleNamespace:
     """A stand-in model with a known effect: transfers = shared luck(seed) + 1.5 x idea rate + own noise."""
-    idea_rate = params["workshops"]["idea_rate"]
+    idea_rate = params.workshops.idea_rate
     shared = np.random.default_rng(seed).normal(10.0, SHARED_SD)
     own = np.random.default_rng([seed, int(idea_rate * 1000)]).normal(0.0, OWN_SD)
     transferred = shared + PLANTED_EFFECT_PER_IDEA_RATE * idea_rate + own
@@ -209,7 +209,7 @@ def fake_simulate(params: dict, seed: int) -> SimpleNamespace:
         "participant_share_kind_elite": 0.5,
         "author_share_kind_elite": 0.5,
     }
-    return SimpleNamespace(outcomes=outcomes, timeseries=None)
+    return SimpleNamespace(outcomes=outcomes, timeseries_values=lambda: (np.empty((0, 1)), ("step",)))  # none kept
 
 
 PLANTED = """
@@ -271,8 +271,8 @@ def test_a_baseline_is_the_reference_for_differences_and_verdicts(
 def test_a_failed_run_drops_its_pair_not_the_comparison(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     broken_seed = points.run_seed(3, 0, 5)
 
-    def sometimes_failing(params: dict, seed: int) -> SimpleNamespace:
-        if seed == broken_seed and params["workshops"]["idea_rate"] == 1.0:
+    def sometimes_failing(params: Params, seed: int) -> SimpleNamespace:
+        if seed == broken_seed and params.workshops.idea_rate == 1.0:
             raise RuntimeError("a worker's bad day")
         return fake_simulate(params, seed)
 
