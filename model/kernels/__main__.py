@@ -14,6 +14,8 @@ import sys
 
 import tracktwo.model.kernels  # noqa: F401  (compiles the shared kernels before the fork)
 
+__all__ = ["GROUPS", "main"]
+
 GROUPS = (
     ("holdings", "meetings", "record", "metrics"),
     ("advocacy", "network", "tracks", "transfer", "issues", "ripeness"),
