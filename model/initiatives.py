@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
+from tracktwo.model.kernels.initiatives import attending
 from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 
 MAIN = "main programme"
-_FEW_INVITEES = 64  # invitees up to this many: their chances to come on Python floats
+_NOBODY = np.zeros(0, dtype=bool)  # no actor proscribed (the invitations' kernel)
+_NO_ROWS = np.zeros(0, dtype=np.int64)  # no other initiative (the invitations' kernel)
 
 
 @dataclass
@@ -496,7 +498,8 @@ class Programmes:
     ) -> np.ndarray:
         """Invitees who come: reputation, access to officials and to proscribed groups, other initiatives' demands.
 
-        Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j).
+        Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j); the chances and draws in one
+        kernel call (model/kernels/initiatives.py).
         """
         invited.append(int(who.size))
         profile = running.third_party.profile
@@ -504,63 +507,29 @@ class Programmes:
         competing = len(self.initiatives) > 1
         if attendance >= 1.0 and profile.official_access >= 1.0 and not self._any_proscribed and not competing:
             return who  # every chance is 1.0: all of them come, no draw (as below)
-        if who.size <= _FEW_INVITEES:  # a room: the same products on Python floats cost less than array calls
-            chances = self._chance_list(number, running, who, t)
-            if all(c >= 1.0 for c in chances):  # all of them
-                return who
-            chance = np.array(chances)
-        else:
-            chance = self._chance_array(number, running, who, t)
-            if np.logical_and.reduce(chance >= 1.0):  # all of them
-                return who
-        comes = self.model.randomness.uniforms("decline", meeting, who) < chance
+        competition = self.model.params.competition
+        comes, every = attending(
+            who.astype(np.int64, copy=False),
+            attendance,
+            self._officials,
+            profile.official_access,
+            self.proscribed if self._any_proscribed else _NOBODY,
+            profile.armed_group_access,
+            self.last_met,
+            self._others[number][:, 0] if competing else _NO_ROWS,
+            t - competition.fatigue_months,
+            1.0 - competition.fatigue_decline,
+            t,
+            self.model.randomness.key("decline", meeting),
+        )
+        if every:  # every chance is 1.0: all of them
+            return who
         self.declined += who.size - int(np.count_nonzero(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
         kept.sort()  # a new array: np.sort's result, in place
         return kept
-
-    def _chance_array(self, number: int, running: Running, who: np.ndarray, t: int) -> np.ndarray:
-        """Each invitee's chance to come: reputation, access to officials and to proscribed groups, fatigue."""
-        profile = running.third_party.profile
-        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
-        if profile.official_access < 1.0:
-            chance[self._officials.take(who)] *= profile.official_access  # behaviour == "official", compared once
-        if self._any_proscribed:
-            chance[self.proscribed[who]] *= profile.armed_group_access
-        if len(self.initiatives) > 1:  # .any(axis=0) as one reduction each
-            competition = self.model.params.competition
-            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
-            tired = np.logical_or.reduce(others >= t - competition.fatigue_months, axis=0)
-            chance[tired] *= 1.0 - competition.fatigue_decline
-            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
-        return chance
-
-    def _chance_list(self, number: int, running: Running, who: np.ndarray, t: int) -> list[float]:
-        """:meth:`_chance_array` as Python floats: the same factors multiplied in the same order."""
-        profile = running.third_party.profile
-        chance = [thirdparty.attendance(running.third_party, running.reputation)] * who.size
-        if profile.official_access < 1.0:
-            access = profile.official_access
-            for i, official in enumerate(self._officials.take(who).tolist()):
-                if official:
-                    chance[i] *= access
-        if self._any_proscribed:
-            access = profile.armed_group_access
-            for i, proscribed in enumerate(self.proscribed.take(who).tolist()):
-                if proscribed:
-                    chance[i] *= access
-        if len(self.initiatives) > 1:
-            competition = self.model.params.competition
-            since, decline = t - competition.fatigue_months, 1.0 - competition.fatigue_decline
-            rows = self.last_met[self._others[number], who].tolist()  # each other initiative's row
-            for i, met in enumerate(zip(*rows, strict=True)):  # its last meeting with each other initiative
-                if max(met) >= since:
-                    chance[i] *= decline
-                if t in met:
-                    chance[i] = 0.0
-        return chance
 
     def _coordinating(self, running: Running) -> bool:
         """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""

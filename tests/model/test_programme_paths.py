@@ -1,6 +1,6 @@
 """The programme's events on cheaper paths give, bit for bit, what the array steps they replace give (issue 22).
 
-An invitee's chance to come on Python floats (a room's worth of invitees) against the array steps,
+Who comes to a meeting in one kernel (the chances and the decline draws) against the array steps,
 a meeting's outreach with one adoption call for every side against one call per side (the steps
 before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
 an initiative without workshops overrides against the round trip through a dump and a validation.
@@ -12,6 +12,7 @@ import copy
 
 import numpy as np
 import pytest
+from tracktwo.model import thirdparty
 from tracktwo.model.formats import Closures, sides_of
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.model import TrackTwoModel
@@ -25,26 +26,50 @@ COMPETING = {  # two initiatives, proscribed elites, three sides
 }
 
 
+def _chance_array(programmes: Programmes, number: int, running, who: np.ndarray, t: int) -> np.ndarray:
+    """Programmes._chance_array as it was: each invitee's chance to come, by array steps."""
+    profile = running.third_party.profile
+    chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+    if profile.official_access < 1.0:
+        chance[programmes._officials.take(who)] *= profile.official_access
+    if programmes._any_proscribed:
+        chance[programmes.proscribed[who]] *= profile.armed_group_access
+    if len(programmes.initiatives) > 1:
+        competition = programmes.model.params.competition
+        others = programmes.last_met[programmes._others[number], who]
+        tired = np.logical_or.reduce(others >= t - competition.fatigue_months, axis=0)
+        chance[tired] *= 1.0 - competition.fatigue_decline
+        chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
+    return chance
+
+
 @pytest.mark.parametrize("third_party", ["ngo_mediator", "private_citizen"])  # official access 1 and below 1
-def test_chances_to_come_on_python_floats_are_the_array_steps(third_party: str) -> None:
+@pytest.mark.parametrize("competing", [True, False])
+def test_who_comes_in_one_kernel_is_the_array_steps(third_party: str, competing: bool) -> None:
     config = {**copy.deepcopy(COMPETING), "programme.third_party": {"type": third_party}}
+    if not competing:
+        del config["initiatives"]
     model = TrackTwoModel(make_params(config), 11)
     programmes = model.programme
     cases = np.random.default_rng(2214)
     n = model.n_actors
     for case in range(400):
-        number = case % 2
+        number = case % len(programmes.initiatives)
         running = programmes.initiatives[number]
         running.reputation = float(cases.choice([0.0, 0.2, 0.5, 0.9, 1.0, cases.random()]))
         programmes.last_met[:] = cases.integers(-4, 12, size=programmes.last_met.shape)
         programmes.proscribed = cases.random(n) < cases.choice([0.0, 0.3, 1.0])
         programmes._any_proscribed = bool(programmes.proscribed.any())
         who = np.sort(cases.choice(n, size=int(cases.integers(0, 40)), replace=False))
-        t = int(cases.integers(0, 12))
-        want = programmes._chance_array(number, running, who, t)
-        got = np.array(programmes._chance_list(number, running, who, t), dtype=np.float64)
+        t, meeting = int(cases.integers(0, 12)), int(cases.integers(0, 50))
+        chance = _chance_array(programmes, number, running, who, t)
+        every = bool(np.logical_and.reduce(chance >= 1.0))
+        want = who if every else np.sort(who[model.randomness.uniforms("decline", meeting, who) < chance])
+        declined = programmes.declined
+        got = programmes._accept(number, running, who, t, [], meeting)
         assert got.tobytes() == want.tobytes(), case
-        assert all(c >= 1.0 for c in got.tolist()) == bool(np.logical_and.reduce(want >= 1.0))
+        assert (got is who) == every, case
+        assert programmes.declined - declined == (0 if every else who.size - want.size), case
 
 
 def _outreach_side_by_side(programmes: Programmes, running, record, t: int, meeting: int) -> None:
