@@ -35,7 +35,7 @@ $(UV):
 # in the first command: about 20 s in one process, so in two (on 2 cores): the meetings' kernels (half the time)
 # beside the others, after the shared ones (model/kernels/__init__.py) that both would otherwise compile.
 comma := ,
-KERNELS := advocacy holdings initiatives issues metrics network record ripeness tracks transfer
+KERNELS := advocacy holdings initiatives issues metrics network record ripeness rivals tracks transfer
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --inexact $(foreach extra,$(EXTRAS),--extra $(extra)) --quiet
 	$(PY) -c "import tracktwo.model.kernels"

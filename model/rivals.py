@@ -10,14 +10,19 @@ its counterfactual meet the same rival ideas.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from tracktwo.model.kernels.rivals import quiet_months
 from tracktwo.model.params import Rivals
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import sample_novelty
 
 __all__ = ["RivalIdeas", "RivalSources"]
+
+_QUIET_BLOCK = 128  # months whose quietness is read at once
+_MULTIPLIED_BELOW = 10.0  # numpy's Poisson draws by multiplication below this mean (PTRS from it)
 
 
 @dataclass
@@ -37,10 +42,17 @@ class RivalSources:
         self.by_side = [o for o in officials_by_side if o.size]
         self.officials = np.sort(np.concatenate(self.by_side)) if self.by_side else np.empty(0, dtype=np.int64)
         self.active = bool(self.officials.size) and (config.track_one_rate > 0 or config.outside_rate > 0)
+        rates = [rate for rate in (config.track_one_rate, config.outside_rate) if rate > 0]
+        # each drawn count's bound on its first uniform for 0 (C's exp, as numpy's Poisson computes it), if all
+        # are drawn by multiplication; else None: no month is known quiet
+        self._empty_below = (
+            np.array([math.exp(-rate) for rate in rates]) if max(rates, default=0.0) < _MULTIPLIED_BELOW else None
+        )
+        self._quiet: tuple[int, np.ndarray] | None = None  # (first month, whether each month from it is quiet)
 
     def month(self, randomness: EventRandomness, step: int) -> list[RivalIdeas]:
         """This month's rival ideas (none when the sources are off or there are no officials)."""
-        if not self.active:
+        if not self.active or self._is_quiet(randomness, step):
             return []
         c = self.config
         rng = randomness.local_generator("rivals", "rivals", step)  # used only here: reset, not rebuilt
@@ -61,3 +73,16 @@ class RivalSources:
                 holders.append(chosen)
             batches.append(RivalIdeas(origin, novelty, holders))
         return batches
+
+    def _is_quiet(self, randomness: EventRandomness, step: int) -> bool:
+        """Whether the month draws no rival idea (most months), read from a table of months hashed at once.
+
+        The month's generator is not made for it: its counts' first uniforms are Philox's (a kernel's, bit for bit).
+        """
+        if self._empty_below is None or step < 0:
+            return False
+        table = self._quiet
+        if table is None or not table[0] <= step < table[0] + table[1].size:
+            keys = randomness.step_prefixes(("rivals",), step, _QUIET_BLOCK)[:, 0]  # each month's key("rivals", m)
+            table = self._quiet = (step, quiet_months(keys, self._empty_below))
+        return bool(table[1][step - table[0]])

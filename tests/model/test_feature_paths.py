@@ -4,7 +4,8 @@ An idea placed alone (a rival idea, some meetings' ideas) on Python scalars is c
 that places several at once (one row of weights for all, or a row per idea): locations, dimensions and every
 side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
 checked against the pull on the rows of the sides that took them, and an entered idea's path and counted officials
-against the masked argmin of its officials' first adoptions and their masked holdings.
+against the masked argmin of its officials' first adoptions and their masked holdings. A month the rival sources
+know quiet without making its generator is checked against the generator's own counts.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.model import TrackTwoModel
-from tracktwo.model.params import Issues
+from tracktwo.model.params import Issues, Rivals
 from tracktwo.model.randomness import EventRandomness
+from tracktwo.model.rivals import RivalSources
 from tracktwo.model.simulate import make_params
 
 
@@ -111,3 +114,18 @@ def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_f
         assert list(counted) == transfer.needed.tolist()
         for side, officials_there in counted.items():
             assert officials_there.tolist() == holding[model.side[holding] == side].tolist()
+
+
+@pytest.mark.parametrize("rates", [(0.2, 0.2), (0.0, 0.7), (1.5, 0.0), (3.0, 9.5), (0.05, 10.0)])
+def test_a_quiet_month_is_one_whose_generator_draws_no_rival_idea(rates: tuple[float, float]) -> None:
+    config = Rivals(track_one_rate=rates[0], outside_rate=rates[1])
+    sources = RivalSources(config, [np.arange(3), np.arange(3, 5)])
+    for seed in range(3):
+        randomness = EventRandomness(seed)
+        for step in range(300):
+            rng = randomness.generator("rivals", step)  # RivalSources.month's counts, as it drew them
+            quiet = all(int(rng.poisson(rate)) == 0 for rate in rates if rate > 0)
+            known = sources._is_quiet(randomness, step)
+            assert known == quiet if max(rates) < 10 else not known, (seed, step)
+            assert (sources.month(randomness, step) == []) == quiet, (seed, step)
+        sources._quiet = None  # the next seed's months
