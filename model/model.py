@@ -279,6 +279,17 @@ class TrackTwoModel(mesa.Model):
             for behaviour, index in self.members.items()
             for state in range(self.ripeness.states.size)
         }
+        self._state_cells = [  # each state's actors, class by class: (all of them, then (class, its actors) each)
+            (
+                np.concatenate([index for (_, cell_state), index in self._rule_cells.items() if cell_state == state]),
+                [
+                    (AGENT_CLASSES[b], index)
+                    for (b, cell_state), index in self._rule_cells.items()
+                    if cell_state == state
+                ],
+            )
+            for state in range(self.ripeness.states.size)
+        ]
         self.wary_until = -1  # officials are wary through this step (after a leak)
         self.cross_side_ties_created = 0
         self.ripe_history: list[bool] = []
@@ -534,19 +545,15 @@ class TrackTwoModel(mesa.Model):
         """
         key = (state, ripe, wary)
         rules = self._rules_by_state.get(key)
-        if rules is None:
-            members, aversion, forgetting = [], [], []
-            for (behaviour, cell_state), index in self._rule_cells.items():
-                if cell_state != state:
-                    continue
-                cls = AGENT_CLASSES[behaviour]
-                members.append(index)
-                aversion.append(
-                    np.broadcast_to(cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary), index.shape)
-                )
-                forgetting.append(np.full(index.size, cls.forgetting_rate(self.params, ripe), dtype=float))
-            rules = (np.concatenate(members), np.concatenate(aversion).astype(float), np.concatenate(forgetting))
-            self._rules_by_state[key] = rules
+        if rules is None:  # written into the state's arrays class by class (each class's values as it gives them)
+            members, cells = self._state_cells[state]
+            aversion, forgetting = np.empty(members.size), np.empty(members.size)
+            at = 0
+            for cls, index in cells:
+                aversion[at : at + index.size] = cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary)
+                forgetting[at : at + index.size] = cls.forgetting_rate(self.params, ripe)
+                at += index.size
+            rules = self._rules_by_state[key] = (members, aversion, forgetting)
         return rules
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
