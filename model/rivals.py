@@ -23,6 +23,31 @@ __all__ = ["RivalIdeas", "RivalSources"]
 
 _QUIET_BLOCK = 128  # months whose quietness is read at once
 _MULTIPLIED_BELOW = 10.0  # numpy's Poisson draws by multiplication below this mean (PTRS from it)
+_FLOYD_UP_TO = 10_000  # numpy's choice without replacement draws by Floyd's algorithm from pools up to this size
+_LOW_32 = 0xFFFFFFFF
+
+
+def _bounded(word: int, top: int) -> int | None:
+    """A bounded draw of 0 .. top as numpy makes it (Lemire's, from one 32-bit word); None where numpy draws again."""
+    excluded = top + 1
+    scaled = word * excluded
+    left = scaled & _LOW_32
+    if left < excluded and left < (_LOW_32 - top) % excluded:
+        return None
+    return scaled >> 32
+
+
+def _two_of(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray | None:
+    """Two of `pool` (3 to 10,000 values) as ``rng.choice(pool, 2, replace=False)`` draws them, in some order.
+
+    One call for choice's three 32-bit draws (two by Floyd's algorithm, one for its shuffle, which only orders the
+    two); choice's own checks cost ten times as much. None (the draws taken) where numpy would draw again.
+    """
+    words = rng.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
+    first, second = _bounded(words[0], pool.size - 2), _bounded(words[1], pool.size - 1)
+    if first is None or second is None:
+        return None
+    return pool.take([first, pool.size - 1 if second == first else second])
 
 
 @dataclass
@@ -54,6 +79,16 @@ class RivalSources:
         """This month's rival ideas (none when the sources are off or there are no officials)."""
         if not self.active or self._is_quiet(randomness, step):
             return []
+        batches = self._batches(randomness, step, True)
+        if batches is None:  # a bounded draw numpy would reject and draw again (about 1 in 10^8): as numpy draws
+            batches = self._batches(randomness, step, False)
+        return batches
+
+    def _batches(self, randomness: EventRandomness, step: int, shortcut: bool) -> list[RivalIdeas] | None:
+        """The month's ideas from its keyed generator; `shortcut`: two holders of a pool drawn by :func:`_two_of`.
+
+        None when the shortcut met a draw it cannot follow (then the month is drawn again without it).
+        """
         c = self.config
         rng = randomness.local_generator("rivals", "rivals", step)  # used only here: reset, not rebuilt
         batches = []
@@ -68,7 +103,13 @@ class RivalSources:
             holders = []
             for _ in range(count):
                 pool = self.by_side[int(rng.integers(len(self.by_side)))] if origin == "track_one" else self.officials
-                chosen = rng.choice(pool, min(c.holders, pool.size), replace=False)  # a new array: sorted in place
+                size = min(c.holders, pool.size)
+                if shortcut and size == 2 and 3 <= pool.size <= _FLOYD_UP_TO:
+                    chosen = _two_of(rng, pool)
+                    if chosen is None:
+                        return None
+                else:
+                    chosen = rng.choice(pool, size, replace=False)  # a new array: sorted in place
                 chosen.sort()
                 holders.append(chosen)
             batches.append(RivalIdeas(origin, novelty, holders))

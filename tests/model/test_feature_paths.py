@@ -5,7 +5,8 @@ that places several at once (one row of weights for all, or a row per idea): loc
 side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
 checked against the pull on the rows of the sides that took them, and an entered idea's path and counted officials
 against the masked argmin of its officials' first adoptions and their masked holdings. A month the rival sources
-know quiet without making its generator is checked against the generator's own counts.
+know quiet without making its generator is checked against the generator's own counts, and a rival idea's two
+holders from three 32-bit words against numpy's choice (and the generator's state after it).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import copy
 import numpy as np
 import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE
+from tracktwo.model import rivals
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.model import TrackTwoModel
@@ -129,3 +131,34 @@ def test_a_quiet_month_is_one_whose_generator_draws_no_rival_idea(rates: tuple[f
             assert known == quiet if max(rates) < 10 else not known, (seed, step)
             assert (sources.month(randomness, step) == []) == quiet, (seed, step)
         sources._quiet = None  # the next seed's months
+
+
+def test_two_holders_from_three_words_are_numpys_choice_and_leave_its_state() -> None:
+    for case in range(3000):
+        pool = np.sort(np.random.default_rng(case).choice(5000, 3 + case % 150, replace=False))
+        ours, numpys = (np.random.Generator(np.random.Philox(key=case * 7919 + 1)) for _ in range(2))
+        for rng in (ours, numpys):  # a month's draws before (one leaves half a 32-bit word buffered)
+            rng.beta(1.6, 6.4, size=1)
+            if case % 3:
+                rng.integers(3)
+        got = rivals._two_of(ours, pool)
+        assert got is not None and np.sort(got).tolist() == np.sort(numpys.choice(pool, 2, replace=False)).tolist()
+        assert (
+            ours.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
+            == numpys.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
+        )
+
+
+@pytest.mark.parametrize("top", [1, 2, 40, 2**31, 2**31 + 5, 3 * 2**30, 2**32 - 2])  # some reject half the words
+def test_a_bounded_draw_from_one_word_is_numpys_or_refused(top: int) -> None:
+    numpys = np.random.Generator(np.random.Philox(key=top))
+    refused = 0
+    for _ in range(2000):
+        probe = copy.deepcopy(numpys)
+        drawn = rivals._bounded(int(probe.integers(0, 1 << 32, dtype=np.uint32)), top)  # from the next word
+        value = int(numpys.integers(0, top + 1))
+        ahead = [copy.deepcopy(g).integers(0, 1 << 32, size=4, dtype=np.uint32).tolist() for g in (numpys, probe)]
+        assert (drawn is None) == (ahead[0] != ahead[1])  # numpy drew again
+        assert drawn is None or drawn == value
+        refused += drawn is None
+    assert refused > 500 if top in (2**31, 2**31 + 5) else True
