@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
-from tracktwo.model.kernels.initiatives import attending
+from tracktwo.model.kernels.initiatives import attending, outreach_pairs
 from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
@@ -154,7 +154,7 @@ class Programmes:
         self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
         self._any_proscribed = bool(self.proscribed.any())
         self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
-        self._grassroots_places: tuple[np.ndarray, list[np.ndarray]] | None = None  # (locality, by side): at outreach
+        self._grassroots_places: np.ndarray | None = None  # each grassroots actor's locality: at outreach
         self._officials = model.behaviour == "official"  # behaviours are strings: compared once
         self._grassroots_groups = slice(
             BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
@@ -564,42 +564,35 @@ class Programmes:
         return float(int(np.count_nonzero(met)) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
-        """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
+        """A third party that links Track Three brings the meeting's ideas to grassroots outside the room.
+
+        For each side in the room, its grassroots outside the room, from the meeting's locality first, in an order
+        drawn at random, adopt the ideas; each from a participant of their side drawn at random. One kernel call
+        (model/kernels/initiatives.py), on the outreach generator's raw words: numpy's draws (its integers and
+        shuffles) bit for bit.
+        """
         model = self.model
         reach = running.factors[3]  # round(track_three_link x outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
         rng = model.randomness.local_generator("outreach", "outreach", meeting)
         uptake = self.uptake
-        locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
-        grassroots = uptake.grassroots
-        if self._grassroots_places is None:  # each grassroots actor's locality and side: fixed for the run
-            sides = model.side[grassroots]
-            self._grassroots_places = (uptake.cell // model.n_sides, [sides == side for side in range(model.n_sides)])
-        places, on_side = self._grassroots_places
-        home = places == locality
-        outside = ~model.series.participated[grassroots]
-        here, away = outside & home, outside & ~home  # outside the room, in the locality and elsewhere
-        participants = record.participants
-        participant_sides = model.side.take(participants)
-        adopted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for side in sorted(set(participant_sides.tolist())):  # np.unique's sides, as Python ints
-            mine = on_side[side]
-            local, elsewhere = grassroots[mine & here], grassroots[mine & away]
-            rng.shuffle(local)  # rng.permutation's draws and order, on arrays made here (no copy, fewer checks)
-            rng.shuffle(elsewhere)
-            reached = local[:reach] if local.size >= reach else np.concatenate((local, elsewhere))[:reach]
-            carriers = participants[participant_sides == side]
-            # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
-            actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
-            if actors.size:
-                # rng.choice(carriers, k): its draws are integers' below the size, taken (without choice's checks)
-                sources = carriers.take(rng.integers(0, carriers.size, actors.size))
-                adopted.append((reached.take(actors), record.ideas.take(ideas), sources))
-        if adopted:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
-            parts = [np.concatenate(arrays) if len(adopted) > 1 else arrays[0] for arrays in zip(*adopted, strict=True)]
-            actors, ideas, carried = parts
-            model.ideas.adopt(actors, ideas, t, carried)
+        if self._grassroots_places is None:  # each grassroots actor's locality: fixed for the run
+            self._grassroots_places = uptake.cell // model.n_sides
+        ideas = record.ideas.astype(np.int64, copy=False)
+        # words for about twice the draws the shuffles take on average, and one per adoption (more if they run out)
+        count = uptake.grassroots.size + (reach * ideas.size * model.n_sides) // 2 + 8
+        words = rng.bit_generator.random_raw(count)
+        while True:
+            adopted, enough = outreach_pairs(
+                words, uptake.localities, reach, uptake.grassroots, self._grassroots_places, model.side,
+                model.series.participated, record.participants, ideas, model.ideas.holds.T, model.n_sides,
+            )  # fmt: skip
+            if enough:
+                break
+            words = np.concatenate((words, rng.bit_generator.random_raw(words.size)))
+        if adopted.shape[1]:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
+            model.ideas.adopt(adopted[0], adopted[1], t, adopted[2])
 
     def _keep_format_state(self) -> FormatState:
         """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""

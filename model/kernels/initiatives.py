@@ -1,7 +1,9 @@
-"""The initiatives' invitations (model/initiatives.py `Programmes._accept`) as a kernel: who comes to a meeting.
+"""The initiatives' invitations and outreach (model/initiatives.py `Programmes._accept`, `_outreach`) as kernels.
 
-Products of the same factors in the same order and the decline draws hashed as ``randomness.uniforms`` hashes
-them: the numpy code's results exactly; tests/model/test_programme_paths.py checks them against it.
+Who comes to a meeting: products of the same factors in the same order and the decline draws hashed as
+``randomness.uniforms`` hashes them. Who the outreach reaches: numpy's Generator's draws (its bounded integers and
+shuffles) read from the generator's raw 64-bit words as numpy reads them. The numpy code's results exactly;
+tests/model/test_programme_paths.py checks them against it.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ import numpy as np
 from tracktwo.model.kernels import kernel, keyed_bits
 from tracktwo.model.randomness import GOLDEN, UNIT
 
-__all__ = ["attending"]
+__all__ = ["attending", "outreach_pairs"]
 
 _GOLDEN = np.uint64(GOLDEN)
+_LOW_32, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
 
 
 @kernel(
@@ -51,3 +54,123 @@ def attending(who, attendance, officials, official_access, proscribed, armed_acc
         every &= chance >= 1.0
         comes[i] = np.float64(keyed_bits(np.uint64(actor) * _GOLDEN + prefix)) * UNIT < chance
     return comes, every
+
+
+@kernel("int64(uint64[::1], int64)")
+def _half(words, at):
+    """The at-th 32-bit draw of a generator from its raw 64-bit words (numpy's: a word's low half, then its high half).
+
+    -1 past the words.
+    """
+    if at >= 2 * words.size:
+        return -1
+    word = words[at >> 1]
+    return np.int64(word & _LOW_32 if at % 2 == 0 else word >> _S32)
+
+
+@kernel("UniTuple(int64, 2)(uint64[::1], int64, int64)")
+def _bounded(words, at, top):
+    """A bounded integer of 0 .. top (below 2^32 - 1) as numpy draws it (Lemire's) from the at-th 32-bit draw on.
+
+    Returns (it, the next draw's place).
+
+    -1 for it past the words.
+    """
+    if top == 0:  # (no draw)
+        return 0, at
+    excluded = np.uint64(top + 1)
+    threshold = (_LOW_32 - np.uint64(top)) % excluded
+    while True:
+        word = _half(words, at)
+        at += 1
+        if word < 0:
+            return -1, at
+        scaled = np.uint64(word) * excluded
+        left = scaled & _LOW_32
+        if left >= excluded or left >= threshold:
+            return np.int64(scaled >> _S32), at
+
+
+@kernel("UniTuple(int64, 2)(uint64[::1], int64, int64)")
+def _interval(words, at, top):
+    """An integer of 0 .. top (below 2^32) as numpy's shuffle draws it (masked, drawn again above top): (it, the next).
+
+    From the at-th 32-bit draw on; -1 for it past the words.
+    """
+    if top == 0:
+        return 0, at
+    mask = top
+    for shift in (1, 2, 4, 8, 16):
+        mask |= mask >> shift
+    while True:
+        word = _half(words, at)
+        at += 1
+        if word < 0:
+            return -1, at
+        if word & mask <= top:
+            return word & mask, at
+
+
+@kernel(
+    "Tuple((int64[:, ::1], boolean))(uint64[::1], int64, int64, int64[::1], int64[::1], int64[::1], boolean[::1],"
+    " int64[::1], int64[::1], boolean[:, ::1], int64)"
+)
+def outreach_pairs(words, localities, reach, grassroots, places, side, participated, participants, ideas, holds,
+                   n_sides):  # fmt: skip
+    """A meeting's outreach to Track Three: the (grassroots actor, idea, carrier) adoptions, as rows of 3, and True.
+
+    The draws are the outreach generator's (its raw 64-bit `words`, read as numpy's 32-bit draws): the locality
+    (of `localities`), then for each side in the room, in order, its grassroots outside the room (not
+    `participated`) in the locality (`places`, each grassroots actor's) and elsewhere, each shuffled; the first
+    `reach` of them, from the locality first, adopt every idea of `ideas` they do not hold (`holds`, ideas x
+    actors), each from one of the side's participants drawn at random, actor by actor. False (and no rows) when the
+    words run out before the draws do (the caller gives more).
+    """
+    pairs = np.empty((3, n_sides * reach * ideas.size), np.int64)
+    locality, at = _bounded(words, 0, localities - 1) if localities else (0, 0)
+    if locality < 0:
+        return np.empty((3, 0), np.int64), False
+    present = np.zeros(n_sides, np.bool_)
+    for actor in participants:
+        present[side[actor]] = True
+    local, elsewhere = np.empty(grassroots.size, np.int64), np.empty(grassroots.size, np.int64)
+    reached, carriers = np.empty(reach, np.int64), np.empty(participants.size, np.int64)
+    found = 0
+    for s in range(n_sides):
+        if not present[s]:
+            continue
+        near = far = 0
+        for g in range(grassroots.size):
+            actor = grassroots[g]
+            if side[actor] == s and not participated[actor]:
+                if places[g] == locality:
+                    local[near] = actor
+                    near += 1
+                else:
+                    elsewhere[far] = actor
+                    far += 1
+        for values, size in ((local, near), (elsewhere, far)):
+            for i in range(size - 1, 0, -1):
+                j, at = _interval(words, at, i)
+                if j < 0:
+                    return np.empty((3, 0), np.int64), False
+                values[i], values[j] = values[j], values[i]
+        count = min(reach, near + far)
+        for i in range(count):
+            reached[i] = local[i] if i < near else elsewhere[i - near]
+        size = 0
+        for actor in participants:
+            if side[actor] == s:
+                carriers[size] = actor
+                size += 1
+        for i in range(count):
+            for idea in ideas:
+                if not holds[idea, reached[i]]:
+                    k, at = _bounded(words, at, size - 1)
+                    if k < 0:
+                        return np.empty((3, 0), np.int64), False
+                    pairs[0, found], pairs[1, found], pairs[2, found] = reached[i], idea, carriers[k]
+                    found += 1
+    kept = np.empty((3, found), np.int64)
+    kept[:] = pairs[:, :found]
+    return kept, True

@@ -1,8 +1,8 @@
 """The programme's events on cheaper paths give, bit for bit, what the array steps they replace give (issue 22).
 
 Who comes to a meeting in one kernel (the chances and the decline draws) against the array steps,
-a meeting's outreach with one adoption call for every side against one call per side (the steps
-before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
+a meeting's outreach in one kernel on the generator's raw words against numpy's draws and one adoption call per
+side (the steps before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
 an initiative without workshops overrides against the round trip through a dump and a validation.
 """
 
@@ -15,6 +15,7 @@ import pytest
 from tracktwo.model import thirdparty
 from tracktwo.model.formats import Closures, sides_of
 from tracktwo.model.initiatives import Programmes
+from tracktwo.model.kernels.initiatives import outreach_pairs
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Initiative, Workshops, initiative_workshops, make_params, merge
 
@@ -100,7 +101,7 @@ def _outreach_side_by_side(programmes: Programmes, running, record, t: int, meet
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("outreach_size", [1, 6, 40])  # reached from the locality alone, or from elsewhere too
-def test_outreach_in_one_adoption_call_is_one_call_per_side(seed: int, outreach_size: int) -> None:
+def test_outreach_in_one_kernel_is_numpys_draws_side_by_side(seed: int, outreach_size: int) -> None:
     config = {
         **copy.deepcopy(COMPETING),
         "programme.third_party": {"type": "ngo_mediator"},
@@ -133,6 +134,29 @@ def test_outreach_in_one_adoption_call_is_one_call_per_side(seed: int, outreach_
         np.testing.assert_array_equal(ours.group_reached, theirs.group_reached)
         for got, want in zip(ours.adoption_log(), theirs.adoption_log(), strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+def test_outreach_pairs_from_too_few_words_ask_for_more_and_never_differ() -> None:
+    config = {**copy.deepcopy(COMPETING), "programme.third_party": {"type": "ngo_mediator"}, "steps": 14}
+    model = TrackTwoModel(make_params(config), 4)
+    for _ in range(14):
+        model.step()
+    programmes, record = model.programme, model.series.records[-1]
+    model.series.participated[:] = False  # every grassroots actor outside the room: many draws
+    arguments = (
+        programmes.uptake.localities, 6, programmes.uptake.grassroots, programmes.uptake.cell // model.n_sides,
+        model.side, model.series.participated, record.participants, np.arange(model.ideas.count), model.ideas.holds.T,
+        model.n_sides,
+    )  # fmt: skip
+    raw = np.random.Generator(np.random.Philox(key=7)).bit_generator.random_raw(4000)
+    full, enough = outreach_pairs(raw, *arguments)
+    assert enough and full.shape[1] > 0
+    short = 0
+    for size in range(0, 400, 3):
+        pairs, enough = outreach_pairs(raw[:size], *arguments)
+        assert (pairs.tobytes() == full.tobytes()) if enough else pairs.shape[1] == 0, size
+        short += not enough
+    assert short > 10
 
 
 def test_the_sides_of_a_few_actors_are_np_uniques() -> None:
