@@ -113,7 +113,7 @@ class IssueSpace:
         self.per_official = np.divide(
             1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
         )  # a side's share of officials per holder
-        self.randomness = randomness
+        self._direction = randomness.key("issue_direction", 0)  # the directions' key (each idea's draw adds its own)
         self.adoption_pull, self.framing_pull = config.adoption_pull, config.framing_pull
         self._factor = self.framing_pull * self.per_official  # pull per official holding, by side
         self._first_official_row = int(official_groups[0])  # the officials' (track, side) counters, one per side
@@ -152,9 +152,8 @@ class IssueSpace:
         if self.dimension.size < self.ideas.capacity:
             self._room()
         ideas = self.ideas
-        prefix = self.randomness.key("issue_direction", 0)
         rows = weights.reshape(-1, self.dimensions)  # one row for every idea, or a row per idea
-        placed(ids, rows, anchor, ideas.key, prefix, ideas.novelty, ideas.location, self.dimension)
+        placed(ids, rows, anchor, ideas.key, self._direction, ideas.novelty, ideas.location, self.dimension)
         if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
             self._seen_one(int(ids[0]), anchor)
             return

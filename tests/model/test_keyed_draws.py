@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.diffusion import STEP_EVENTS, StepDraws, StepKeys
+from tracktwo.model.ideas import KEY_NUMBER_SHIFT, KEY_ORIGIN_SHIFT, ORIGINS, idea_keys
 from tracktwo.model.randomness import GOLDEN, MASK, UNIT, EventRandomness, mix
 
 
@@ -101,3 +102,13 @@ def test_a_reused_local_generator_draws_what_a_fresh_keyed_generator_draws(seed:
         assert np.array_equal(used.beta(2.0, 3.0, 5), fresh.beta(2.0, 3.0, 5))
     other = randomness.local_generator("other site", "workshop", 0, 0)
     assert other is not randomness.local_generator("site", "workshop", 0, 0), "one generator per call site"
+
+
+def test_idea_keys_in_one_call_are_the_base_plus_each_rank() -> None:
+    for origin in ORIGINS:
+        for number in (0, 1, 119, 5_000, 2**35):
+            for count in (0, 1, 3, 40):
+                base = (ORIGINS.index(origin) << KEY_ORIGIN_SHIFT) | (number << KEY_NUMBER_SHIFT)
+                want = np.uint64(base) + np.arange(count, dtype=np.uint64)  # the keys as they were made
+                got = idea_keys(origin, number, count)
+                assert got.dtype == want.dtype and got.tolist() == want.tolist(), (origin, number, count)
