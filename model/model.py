@@ -492,8 +492,9 @@ class TrackTwoModel(mesa.Model):
         if self._endogenous:
             drivers = self.ripeness_drivers()
             draws = self._ripeness_draws(t + 1)  # Python floats
+            windows = ripeness.windows_opened
             opened = ripeness.advance(draws, t + 1, drivers)
-            if self.record is not None and opened.any():
+            if self.record is not None and ripeness.windows_opened != windows:  # (each window opened is counted)
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
                         self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
