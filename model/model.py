@@ -65,6 +65,7 @@ _KEPT_AT = 8192  # (idea, actor) cells from which advocacy and forgetting read t
 # the passes over every cell cost fewer instructions than the bookkeeping of the changes)
 _DENSELY_HELD = 8  # more than a held cell in this many: forgetting hashes every cell (about 0.5 ns a cell, in SIMD)
 # rather than the kept held cells (about 4 ns each, and their bookkeeping)
+_FIRST_RIVAL = ORIGINS.index("track_one")  # the first origin of rival ideas (ideas.ORIGINS: Track Two's come first)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 _IMPARTIAL = np.empty(0)  # a meeting's partiality when its team is impartial (as the room's kernel takes it)
 
@@ -228,7 +229,6 @@ class TrackTwoModel(mesa.Model):
         self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
         self._first_official = BEHAVIOURS.index("official") * self.n_sides  # the drivers' (track, side) groups
         self._first_grassroots = BEHAVIOURS.index("grassroots") * self.n_sides
-        self._no_ideas = np.zeros(0, dtype=np.int64)
         self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
@@ -306,7 +306,6 @@ class TrackTwoModel(mesa.Model):
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._ripeness_table: tuple[int, list[list[float]]] | None = None  # (first month, its ripeness draws on)
         self._inside: tuple | None = None  # (meetings counted, each actor's inside slot, the groups' sizes outside)
-        self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot_row: list[float] = []  # the time-series row of the step just run (metrics.step_snapshot)
 
     @property
@@ -811,8 +810,8 @@ class TrackTwoModel(mesa.Model):
         drivers = driver_counts(
             ideas.held_count,
             ideas.holds.T,
-            self._programme_ideas() if rivals else self._no_ideas,  # rival ideas are not Track Two's
-            rivals,
+            ideas.origin[: ideas.count],  # rival ideas (from the first rival origin on) are not Track Two's
+            _FIRST_RIVAL if rivals else -1,
             ideas.group_reached,
             self.groups,
             self.standing,
@@ -827,15 +826,6 @@ class TrackTwoModel(mesa.Model):
             self._first_grassroots,
         )
         return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in drivers.tolist()]
-
-    def _programme_ideas(self) -> np.ndarray:
-        """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
-        count = self.ideas.count
-        cached = self._not_rival
-        if cached is None or cached[0] != count:
-            ideas = np.flatnonzero(self.ideas.origin[:count] < ORIGINS.index("track_one"))
-            cached = self._not_rival = (count, ideas)
-        return cached[1]
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
         """Each actor's inside slot, and the (track, side) group sizes without the grassroots inside (flat).
