@@ -93,13 +93,17 @@ def test_the_pull_toward_entered_ideas_on_whole_rows_equals_the_pull_on_the_side
         assert space.position.tobytes() == want.tobytes()
 
 
-def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_finds() -> None:
+@pytest.mark.parametrize("officials_in_rooms", [False, True])  # (with officials who co-author: not counted)
+def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_finds(officials_in_rooms: bool) -> None:
     """transfer.path: the first official to adopt (gathered from the idea's column) is the masked argmin's."""
-    model = TrackTwoModel(make_params(copy.deepcopy(EVERY_FEATURE)), 5)
+    mix = {"workshops.mix": {"autonomous": 0.3, "official": 0.4, "grassroots": 0.3}, "transfer.threshold": 0.1}
+    config = {**copy.deepcopy(EVERY_FEATURE), **mix} if officials_in_rooms else copy.deepcopy(EVERY_FEATURE)
+    model = TrackTwoModel(make_params(config), 0 if officials_in_rooms else 5)
     model.run()
     transfer, ideas = model.transfer, model.ideas
     entered = np.flatnonzero(ideas.entered_step[: ideas.count] >= 0).tolist()
     assert entered
+    assert any(idea in transfer._not_counting for idea in entered) == officials_in_rooms
     for idea in entered:
         officials = transfer.officials
         excluded = transfer._not_counting.get(idea)
