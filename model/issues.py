@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
-from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
+from tracktwo.model.kernels.issues import (
+    distances,
+    entered_pull,
+    framing_step,
+    officials_holding,
+    pull_weights,
+    scale_pull,
+)
 from tracktwo.model.kernels.meetings import placed
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
@@ -271,19 +278,12 @@ class IssueSpace:
 
     def after_transfer(self, entered: np.ndarray, transfer: TrackOneEntry) -> None:
         """A month's end: note entered ideas' novelty, pull positions toward them, then framing by held ideas."""
-        if entered.size:
+        if entered.size:  # their novelty at entry and the pull toward them, idea by idea, in one kernel call
             taken = self.taken_by(transfer, entered)
-            seen = np.where(taken, self.table[:, entered], 0.0)
-            self.entered_novelty[entered] = np.add.reduce(seen, axis=0) / np.maximum(np.add.reduce(taken, axis=0), 1)
-            if self.adoption_pull > 0:
-                location, position = self.ideas.location, self.position
-                for idea, took in zip(entered.tolist(), taken.T.tolist(), strict=True):
-                    if all(took):  # every side took it (the usual case): the same steps on every row, not gathered
-                        position += self.adoption_pull * (location[idea] - position)
-                        continue
-                    sides = [side for side, taking in enumerate(took) if taking]
-                    position[sides] += self.adoption_pull * (location[idea] - position[sides])
-                self.moved = True
+            entered_pull(
+                entered, taken, self.table, self.entered_novelty, self.ideas.location, self.position, self.adoption_pull
+            )
+            self.moved = self.moved or self.adoption_pull > 0
         if self.framing_pull > 0 and self._framing(bool(entered.size)):
             return  # the framing step found every idea's novelty from the new positions
         if entered.size and self.adoption_pull > 0:
