@@ -157,14 +157,15 @@ def forgotten(held, mixed, thresholds):
             flag = held[idea, actor] & (keyed_bits(np.uint64(actor) * _GOLDEN + key) < thresholds[actor])
             flags[idea, actor] = flag
             here += flag  # (a local sum: not SIMD into found)
-        flags[idea, n:] = 0
+        for actor in range(n, width):
+            flags[idea, actor] = 0
         found += here
     actors, ideas = np.empty(found + 8, np.int64), np.empty(found + 8, np.int64)  # (room for a word's 8 writes)
     at, words, flat = 0, flags.reshape(-1).view(np.uint64), flags.reshape(-1)
     for w in range(words.size):
         if words[w]:
             for place in range(8 * w, 8 * w + 8):  # (written whatever the flag: no branch to mispredict)
-                ideas[at], actors[at] = divmod(place, width)
+                ideas[at], actors[at] = place // width, place % width
                 at += flat[place]
     return actors[:found], ideas[:found]
 

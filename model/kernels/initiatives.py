@@ -111,6 +111,22 @@ def _interval(words, at, top):
             return word & mask, at
 
 
+@kernel("int64(uint64[::1], int64, int64[::1], int64)")
+def _shuffled(words, at, values, size):
+    """A shuffle of values[:size] in place, as numpy's ``shuffle``, from the at-th 32-bit draw on: the next at.
+
+    Fisher-Yates from the end, each place's partner by :func:`_interval`; -1 past the words (or for `at` -1).
+    """
+    if at < 0:
+        return at
+    for i in range(size - 1, 0, -1):
+        j, at = _interval(words, at, i)
+        if j < 0:
+            return -1
+        values[i], values[j] = values[j], values[i]
+    return at
+
+
 @kernel(
     "Tuple((int64[:, ::1], boolean))(uint64[::1], int64, int64, int64[::1], int64[::1], int64[::1], boolean[::1],"
     " int64[::1], int64[::1], boolean[:, ::1], int64)"
@@ -127,7 +143,9 @@ def outreach_pairs(words, localities, reach, grassroots, places, side, participa
     words run out before the draws do (the caller gives more).
     """
     pairs = np.empty((3, n_sides * reach * ideas.size), np.int64)
-    locality, at = _bounded(words, 0, localities - 1) if localities else (0, 0)
+    locality, at = 0, 0
+    if localities:
+        locality, at = _bounded(words, 0, localities - 1)
     if locality < 0:
         return np.empty((3, 0), np.int64), False
     present = np.zeros(n_sides, np.bool_)
@@ -149,12 +167,9 @@ def outreach_pairs(words, localities, reach, grassroots, places, side, participa
                 else:
                     elsewhere[far] = actor
                     far += 1
-        for values, size in ((local, near), (elsewhere, far)):
-            for i in range(size - 1, 0, -1):
-                j, at = _interval(words, at, i)
-                if j < 0:
-                    return np.empty((3, 0), np.int64), False
-                values[i], values[j] = values[j], values[i]
+        at = _shuffled(words, _shuffled(words, at, local, near), elsewhere, far)
+        if at < 0:
+            return np.empty((3, 0), np.int64), False
         count = min(reach, near + far)
         for i in range(count):
             reached[i] = local[i] if i < near else elsewhere[i - near]
@@ -169,8 +184,12 @@ def outreach_pairs(words, localities, reach, grassroots, places, side, participa
                     k, at = _bounded(words, at, size - 1)
                     if k < 0:
                         return np.empty((3, 0), np.int64), False
-                    pairs[0, found], pairs[1, found], pairs[2, found] = reached[i], idea, carriers[k]
+                    pairs[0, found] = reached[i]
+                    pairs[1, found] = idea
+                    pairs[2, found] = carriers[k]
                     found += 1
     kept = np.empty((3, found), np.int64)
-    kept[:] = pairs[:, :found]
+    for row in range(3):
+        for i in range(found):
+            kept[row, i] = pairs[row, i]
     return kept, True
