@@ -73,7 +73,7 @@ class RivalSources:
         self._empty_below = (
             np.array([math.exp(-rate) for rate in rates]) if max(rates, default=0.0) < _MULTIPLIED_BELOW else None
         )
-        self._quiet: tuple[int, np.ndarray] | None = None  # (first month, whether each month from it is quiet)
+        self._quiet: tuple | None = None  # (the randomness, first month, whether each month from it is quiet)
 
     def month(self, randomness: EventRandomness, step: int) -> list[RivalIdeas]:
         """This month's rival ideas (none when the sources are off or there are no officials)."""
@@ -123,7 +123,7 @@ class RivalSources:
         if self._empty_below is None or step < 0:
             return False
         table = self._quiet
-        if table is None or not table[0] <= step < table[0] + table[1].size:
+        if table is None or table[0] is not randomness or not table[1] <= step < table[1] + table[2].size:
             keys = randomness.step_prefixes(("rivals",), step, _QUIET_BLOCK)[:, 0]  # each month's key("rivals", m)
-            table = self._quiet = (step, quiet_months(keys, self._empty_below))
-        return bool(table[1][step - table[0]])
+            table = self._quiet = (randomness, step, quiet_months(keys, self._empty_below))
+        return bool(table[2][step - table[1]])

@@ -134,7 +134,6 @@ def test_a_quiet_month_is_one_whose_generator_draws_no_rival_idea(rates: tuple[f
             known = sources._is_quiet(randomness, step)
             assert known == quiet if max(rates) < 10 else not known, (seed, step)
             assert (sources.month(randomness, step) == []) == quiet, (seed, step)
-        sources._quiet = None  # the next seed's months
 
 
 def test_two_holders_from_three_words_are_numpys_choice_and_leave_its_state() -> None:
