@@ -33,10 +33,18 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
-from tracktwo.model.kernels.advocacy import MINUS_TWO_53, P_CEILING, adopt_and_credit, chances, open_pairs, tie_logs
+from tracktwo.model.kernels.advocacy import (
+    MINUS_TWO_53,
+    P_CEILING,
+    adopt_and_credit,
+    chances,
+    mix_keys,
+    open_pairs,
+    tie_logs,
+)
 from tracktwo.model.kernels.holdings import forgotten, forgotten_at, recount, recount_cells, recount_held
 from tracktwo.model.kernels.network import insert_ties
-from tracktwo.model.randomness import GOLDEN, UNIT, EventRandomness, golden_ids, mix_array
+from tracktwo.model.randomness import UNIT, EventRandomness, golden_ids
 
 __all__ = [
     "P_CEILING",
@@ -59,7 +67,6 @@ STEP_EVENTS = ("adoption", "credit", "forgetting")  # the event classes a step d
 _STEP_ROWS = {event: row for row, event in enumerate(STEP_EVENTS)}
 _FORGETTING_ROW = _STEP_ROWS["forgetting"]
 _PLUS_ONE = np.float64(1.0)
-_GOLDEN = np.uint64(GOLDEN)
 _BOUND_MARGIN = 1.0 + 1e-9  # a bound on P(adopt) past the rounding of the exact chance (relative errors near 1e-15)
 _KEY_BLOCK = 16  # steps whose idea keys StepKeys mixes at once
 _NOBODY = np.zeros(0, dtype=bool)  # no actor silenced (AdvocateCounts.update_held)
@@ -244,8 +251,7 @@ class StepKeys:
                 table = np.empty((self.block, len(STEP_EVENTS), max(n, 2 * self.table.shape[2])), dtype=np.uint64)
                 table[:, :, :covered] = self.table[:, :, :covered]
                 self.table = table
-            mixed = keys[covered:].astype(np.uint64) * _GOLDEN
-            self.table[:, :, covered:n] = mix_array(mixed[None, None, :] + self.prefixes[:, :, None])
+            mix_keys(self.table, self.prefixes, keys.astype(np.uint64, copy=False), covered)  # (one kernel call)
             self.covered, self.last = n, int(keys[n - 1])
         return self.table[row, :, :n]
 

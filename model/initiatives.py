@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
+from tracktwo.model.kernels.initiatives import attending, outreach_pairs
 from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 
 MAIN = "main programme"
-_FEW_INVITEES = 64  # invitees up to this many: their chances to come on Python floats
+_NOBODY = np.zeros(0, dtype=bool)  # no actor proscribed (the invitations' kernel)
+_NO_ROWS = np.zeros(0, dtype=np.int64)  # no other initiative (the invitations' kernel)
 
 
 @dataclass
@@ -152,7 +154,7 @@ class Programmes:
         self._due = frozenset(step for running in self.initiatives for step in running.plan)  # steps with events
         self._any_proscribed = bool(self.proscribed.any())
         self._formats_state: FormatState | None = None  # the formats' view of the run, made at the first event
-        self._grassroots_places: tuple[np.ndarray, list[np.ndarray]] | None = None  # (locality, by side): at outreach
+        self._grassroots_places: np.ndarray | None = None  # each grassroots actor's locality: at outreach
         self._officials = model.behaviour == "official"  # behaviours are strings: compared once
         self._grassroots_groups = slice(
             BEHAVIOURS.index("grassroots") * model.n_sides, (BEHAVIOURS.index("grassroots") + 1) * model.n_sides
@@ -496,7 +498,8 @@ class Programmes:
     ) -> np.ndarray:
         """Invitees who come: reputation, access to officials and to proscribed groups, other initiatives' demands.
 
-        Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j).
+        Whether invitee j comes to meeting m is decided by the uniform keyed by (m, j); the chances and draws in one
+        kernel call (model/kernels/initiatives.py).
         """
         invited.append(int(who.size))
         profile = running.third_party.profile
@@ -504,63 +507,29 @@ class Programmes:
         competing = len(self.initiatives) > 1
         if attendance >= 1.0 and profile.official_access >= 1.0 and not self._any_proscribed and not competing:
             return who  # every chance is 1.0: all of them come, no draw (as below)
-        if who.size <= _FEW_INVITEES:  # a room: the same products on Python floats cost less than array calls
-            chances = self._chance_list(number, running, who, t)
-            if all(c >= 1.0 for c in chances):  # all of them
-                return who
-            chance = np.array(chances)
-        else:
-            chance = self._chance_array(number, running, who, t)
-            if np.logical_and.reduce(chance >= 1.0):  # all of them
-                return who
-        comes = self.model.randomness.uniforms("decline", meeting, who) < chance
+        competition = self.model.params.competition
+        comes, every = attending(
+            who.astype(np.int64, copy=False),
+            attendance,
+            self._officials,
+            profile.official_access,
+            self.proscribed if self._any_proscribed else _NOBODY,
+            profile.armed_group_access,
+            self.last_met,
+            self._others[number][:, 0] if competing else _NO_ROWS,
+            t - competition.fatigue_months,
+            1.0 - competition.fatigue_decline,
+            t,
+            self.model.randomness.key("decline", meeting),
+        )
+        if every:  # every chance is 1.0: all of them
+            return who
         self.declined += who.size - int(np.count_nonzero(comes))  # (~comes).sum()
         kept = who[comes]
         if self.coordinated:
             kept = self._replace(number, who[~comes], kept, t, meeting)
         kept.sort()  # a new array: np.sort's result, in place
         return kept
-
-    def _chance_array(self, number: int, running: Running, who: np.ndarray, t: int) -> np.ndarray:
-        """Each invitee's chance to come: reputation, access to officials and to proscribed groups, fatigue."""
-        profile = running.third_party.profile
-        chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
-        if profile.official_access < 1.0:
-            chance[self._officials.take(who)] *= profile.official_access  # behaviour == "official", compared once
-        if self._any_proscribed:
-            chance[self.proscribed[who]] *= profile.armed_group_access
-        if len(self.initiatives) > 1:  # .any(axis=0) as one reduction each
-            competition = self.model.params.competition
-            others = self.last_met[self._others[number], who]  # np.delete(last_met, number, axis=0)[:, who]
-            tired = np.logical_or.reduce(others >= t - competition.fatigue_months, axis=0)
-            chance[tired] *= 1.0 - competition.fatigue_decline
-            chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
-        return chance
-
-    def _chance_list(self, number: int, running: Running, who: np.ndarray, t: int) -> list[float]:
-        """:meth:`_chance_array` as Python floats: the same factors multiplied in the same order."""
-        profile = running.third_party.profile
-        chance = [thirdparty.attendance(running.third_party, running.reputation)] * who.size
-        if profile.official_access < 1.0:
-            access = profile.official_access
-            for i, official in enumerate(self._officials.take(who).tolist()):
-                if official:
-                    chance[i] *= access
-        if self._any_proscribed:
-            access = profile.armed_group_access
-            for i, proscribed in enumerate(self.proscribed.take(who).tolist()):
-                if proscribed:
-                    chance[i] *= access
-        if len(self.initiatives) > 1:
-            competition = self.model.params.competition
-            since, decline = t - competition.fatigue_months, 1.0 - competition.fatigue_decline
-            rows = self.last_met[self._others[number], who].tolist()  # each other initiative's row
-            for i, met in enumerate(zip(*rows, strict=True)):  # its last meeting with each other initiative
-                if max(met) >= since:
-                    chance[i] *= decline
-                if t in met:
-                    chance[i] = 0.0
-        return chance
 
     def _coordinating(self, running: Running) -> bool:
         """Coordination has a price: each meeting owes coordination_cost of a meeting; a whole one owed is not held."""
@@ -595,42 +564,35 @@ class Programmes:
         return float(int(np.count_nonzero(met)) / met.size)  # its mean: the same quotient
 
     def _outreach(self, running: Running, record: WorkshopRecord, t: int, meeting: int) -> None:
-        """A third party that links Track Three brings the meeting's ideas to grassroots outside the room."""
+        """A third party that links Track Three brings the meeting's ideas to grassroots outside the room.
+
+        For each side in the room, its grassroots outside the room, from the meeting's locality first, in an order
+        drawn at random, adopt the ideas; each from a participant of their side drawn at random. One kernel call
+        (model/kernels/initiatives.py), on the outreach generator's raw words: numpy's draws (its integers and
+        shuffles) bit for bit.
+        """
         model = self.model
         reach = running.factors[3]  # round(track_three_link x outreach_size)
         if reach == 0 or record.ideas.size == 0:
             return
         rng = model.randomness.local_generator("outreach", "outreach", meeting)
         uptake = self.uptake
-        locality = int(rng.integers(uptake.localities)) if uptake.localities else 0
-        grassroots = uptake.grassroots
-        if self._grassroots_places is None:  # each grassroots actor's locality and side: fixed for the run
-            sides = model.side[grassroots]
-            self._grassroots_places = (uptake.cell // model.n_sides, [sides == side for side in range(model.n_sides)])
-        places, on_side = self._grassroots_places
-        home = places == locality
-        outside = ~model.series.participated[grassroots]
-        here, away = outside & home, outside & ~home  # outside the room, in the locality and elsewhere
-        participants = record.participants
-        participant_sides = model.side.take(participants)
-        adopted: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for side in sorted(set(participant_sides.tolist())):  # np.unique's sides, as Python ints
-            mine = on_side[side]
-            local, elsewhere = grassroots[mine & here], grassroots[mine & away]
-            rng.shuffle(local)  # rng.permutation's draws and order, on arrays made here (no copy, fewer checks)
-            rng.shuffle(elsewhere)
-            reached = local[:reach] if local.size >= reach else np.concatenate((local, elsewhere))[:reach]
-            carriers = participants[participant_sides == side]
-            # holds[np.ix_(reached, ideas)], without ix_'s checks: the same cells in the same order
-            actors, ideas = (~model.ideas.holds[reached[:, None], record.ideas[None, :]]).nonzero()
-            if actors.size:
-                # rng.choice(carriers, k): its draws are integers' below the size, taken (without choice's checks)
-                sources = carriers.take(rng.integers(0, carriers.size, actors.size))
-                adopted.append((reached.take(actors), record.ideas.take(ideas), sources))
-        if adopted:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
-            parts = [np.concatenate(arrays) if len(adopted) > 1 else arrays[0] for arrays in zip(*adopted, strict=True)]
-            actors, ideas, carried = parts
-            model.ideas.adopt(actors, ideas, t, carried)
+        if self._grassroots_places is None:  # each grassroots actor's locality: fixed for the run
+            self._grassroots_places = uptake.cell // model.n_sides
+        ideas = record.ideas.astype(np.int64, copy=False)
+        # words for about twice the draws the shuffles take on average, and one per adoption (more if they run out)
+        count = uptake.grassroots.size + (reach * ideas.size * model.n_sides) // 2 + 8
+        words = rng.bit_generator.random_raw(count)
+        while True:
+            adopted, enough = outreach_pairs(
+                words, uptake.localities, reach, uptake.grassroots, self._grassroots_places, model.side,
+                model.series.participated, record.participants, ideas, model.ideas.holds.T, model.n_sides,
+            )  # fmt: skip
+            if enough:
+                break
+            words = np.concatenate((words, rng.bit_generator.random_raw(words.size)))
+        if adopted.shape[1]:  # the sides' adopters are distinct: one call, the adoption log in the sides' order
+            model.ideas.adopt(adopted[0], adopted[1], t, adopted[2])
 
     def _keep_format_state(self) -> FormatState:
         """The formats' view, made once: the model never replaces the arrays it holds (it changes them in place)."""

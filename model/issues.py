@@ -24,7 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from tracktwo.model.ideas import ORIGINS, IdeaStore
-from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
+from tracktwo.model.kernels.issues import (
+    distances,
+    entered_pull,
+    framing_step,
+    officials_holding,
+    pull_weights,
+    scale_pull,
+)
 from tracktwo.model.kernels.meetings import placed
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
@@ -113,7 +120,7 @@ class IssueSpace:
         self.per_official = np.divide(
             1.0, officials_per_side, out=np.zeros(n_sides), where=officials_per_side > 0
         )  # a side's share of officials per holder
-        self.randomness = randomness
+        self._direction = randomness.key("issue_direction", 0)  # the directions' key (each idea's draw adds its own)
         self.adoption_pull, self.framing_pull = config.adoption_pull, config.framing_pull
         self._factor = self.framing_pull * self.per_official  # pull per official holding, by side
         self._first_official_row = int(official_groups[0])  # the officials' (track, side) counters, one per side
@@ -152,9 +159,8 @@ class IssueSpace:
         if self.dimension.size < self.ideas.capacity:
             self._room()
         ideas = self.ideas
-        prefix = self.randomness.key("issue_direction", 0)
         rows = weights.reshape(-1, self.dimensions)  # one row for every idea, or a row per idea
-        placed(ids, rows, anchor, ideas.key, prefix, ideas.novelty, ideas.location, self.dimension)
+        placed(ids, rows, anchor, ideas.key, self._direction, ideas.novelty, ideas.location, self.dimension)
         if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
             self._seen_one(int(ids[0]), anchor)
             return
@@ -272,19 +278,12 @@ class IssueSpace:
 
     def after_transfer(self, entered: np.ndarray, transfer: TrackOneEntry) -> None:
         """A month's end: note entered ideas' novelty, pull positions toward them, then framing by held ideas."""
-        if entered.size:
+        if entered.size:  # their novelty at entry and the pull toward them, idea by idea, in one kernel call
             taken = self.taken_by(transfer, entered)
-            seen = np.where(taken, self.table[:, entered], 0.0)
-            self.entered_novelty[entered] = np.add.reduce(seen, axis=0) / np.maximum(np.add.reduce(taken, axis=0), 1)
-            if self.adoption_pull > 0:
-                location, position = self.ideas.location, self.position
-                for idea, took in zip(entered.tolist(), taken.T.tolist(), strict=True):
-                    if all(took):  # every side took it (the usual case): the same steps on every row, not gathered
-                        position += self.adoption_pull * (location[idea] - position)
-                        continue
-                    sides = [side for side, taking in enumerate(took) if taking]
-                    position[sides] += self.adoption_pull * (location[idea] - position[sides])
-                self.moved = True
+            entered_pull(
+                entered, taken, self.table, self.entered_novelty, self.ideas.location, self.position, self.adoption_pull
+            )
+            self.moved = self.moved or self.adoption_pull > 0
         if self.framing_pull > 0 and self._framing(bool(entered.size)):
             return  # the framing step found every idea's novelty from the new positions
         if entered.size and self.adoption_pull > 0:

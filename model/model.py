@@ -63,6 +63,9 @@ __all__ = ["KeyedDrawsOnly", "TrackTwoModel", "nested_overrides", "resolve_seed"
 
 _KEPT_AT = 8192  # (idea, actor) cells from which advocacy and forgetting read the holdings' kept changes (below,
 # the passes over every cell cost fewer instructions than the bookkeeping of the changes)
+_DENSELY_HELD = 8  # more than a held cell in this many: forgetting hashes every cell (about 0.5 ns a cell, in SIMD)
+# rather than the kept held cells (about 4 ns each, and their bookkeeping)
+_FIRST_RIVAL = ORIGINS.index("track_one")  # the first origin of rival ideas (ideas.ORIGINS: Track Two's come first)
 _FEW_SIDES = 8  # numpy adds fewer values than this one by one, in order (its pairwise summation starts at 8)
 _IMPARTIAL = np.empty(0)  # a meeting's partiality when its team is impartial (as the room's kernel takes it)
 
@@ -226,7 +229,6 @@ class TrackTwoModel(mesa.Model):
         self._weighs_not = ~self.weighs_standing  # read each step (ripeness drivers)
         self._first_official = BEHAVIOURS.index("official") * self.n_sides  # the drivers' (track, side) groups
         self._first_grassroots = BEHAVIOURS.index("grassroots") * self.n_sides
-        self._no_ideas = np.zeros(0, dtype=np.int64)
         self._grassroots_track = self.track_index == BEHAVIOURS.index("grassroots")
         self.position_tie = np.zeros(self.n_actors)
         self.explores = np.ones(self.n_actors, dtype=bool)  # brings its own thinking to a workshop
@@ -279,6 +281,17 @@ class TrackTwoModel(mesa.Model):
             for behaviour, index in self.members.items()
             for state in range(self.ripeness.states.size)
         }
+        self._state_cells = [  # each state's actors, class by class: (all of them, then (class, its actors) each)
+            (
+                np.concatenate([index for (_, cell_state), index in self._rule_cells.items() if cell_state == state]),
+                [
+                    (AGENT_CLASSES[b], index)
+                    for (b, cell_state), index in self._rule_cells.items()
+                    if cell_state == state
+                ],
+            )
+            for state in range(self.ripeness.states.size)
+        ]
         self.wary_until = -1  # officials are wary through this step (after a leak)
         self.cross_side_ties_created = 0
         self.ripe_history: list[bool] = []
@@ -293,7 +306,6 @@ class TrackTwoModel(mesa.Model):
         self._step_keys = StepKeys(self.randomness)  # the ideas' keys mixed by blocks of steps (advocacy, forgetting)
         self._ripeness_table: tuple[int, list[list[float]]] | None = None  # (first month, its ripeness draws on)
         self._inside: tuple | None = None  # (meetings counted, each actor's inside slot, the groups' sizes outside)
-        self._not_rival: tuple[int, np.ndarray] | None = None  # (ideas counted, the ideas not of rival origin)
         self.snapshot_row: list[float] = []  # the time-series row of the step just run (metrics.step_snapshot)
 
     @property
@@ -488,8 +500,9 @@ class TrackTwoModel(mesa.Model):
         if self._endogenous:
             drivers = self.ripeness_drivers()
             draws = self._ripeness_draws(t + 1)  # Python floats
+            windows = ripeness.windows_opened
             opened = ripeness.advance(draws, t + 1, drivers)
-            if self.record is not None and opened.any():
+            if self.record is not None and ripeness.windows_opened != windows:  # (each window opened is counted)
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
                         self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
@@ -543,19 +556,15 @@ class TrackTwoModel(mesa.Model):
         """
         key = (state, ripe, wary)
         rules = self._rules_by_state.get(key)
-        if rules is None:
-            members, aversion, forgetting = [], [], []
-            for (behaviour, cell_state), index in self._rule_cells.items():
-                if cell_state != state:
-                    continue
-                cls = AGENT_CLASSES[behaviour]
-                members.append(index)
-                aversion.append(
-                    np.broadcast_to(cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary), index.shape)
-                )
-                forgetting.append(np.full(index.size, cls.forgetting_rate(self.params, ripe), dtype=float))
-            rules = (np.concatenate(members), np.concatenate(aversion).astype(float), np.concatenate(forgetting))
-            self._rules_by_state[key] = rules
+        if rules is None:  # written into the state's arrays class by class (each class's values as it gives them)
+            members, cells = self._state_cells[state]
+            aversion, forgetting = np.empty(members.size), np.empty(members.size)
+            at = 0
+            for cls, index in cells:
+                aversion[at : at + index.size] = cls.novelty_aversion(self.params, self.autonomy[index], ripe, wary)
+                forgetting[at : at + index.size] = cls.forgetting_rate(self.params, ripe)
+                at += index.size
+            rules = self._rules_by_state[key] = (members, aversion, forgetting)
         return rules
 
     # Changes the programmes' events ask for (model/initiatives.py: Host) -------------------------
@@ -764,7 +773,9 @@ class TrackTwoModel(mesa.Model):
         if not self._anyone_forgets:
             return
         ideas, draws = self.ideas, self._step_draws(t)
-        if ideas.count * self.n_actors < _KEPT_AT:  # few cells: found by a pass over every cell
+        cells = ideas.count * self.n_actors
+        if cells < _KEPT_AT or int(np.add.reduce(ideas.held_count)) * _DENSELY_HELD > cells:
+            # few cells, or many of them held: found by a pass over every cell (in SIMD), not from the kept ones
             ideas.forget(draws.forgetting_keys(), self._forget_thresholds)
             return
         cells = ideas.held_cells()  # the held cells kept by the store (no pass over every cell), the dropped taken out
@@ -808,8 +819,8 @@ class TrackTwoModel(mesa.Model):
         drivers = driver_counts(
             ideas.held_count,
             ideas.holds.T,
-            self._programme_ideas() if rivals else self._no_ideas,  # rival ideas are not Track Two's
-            rivals,
+            ideas.origin[: ideas.count],  # rival ideas (from the first rival origin on) are not Track Two's
+            _FIRST_RIVAL if rivals else -1,
             ideas.group_reached,
             self.groups,
             self.standing,
@@ -824,15 +835,6 @@ class TrackTwoModel(mesa.Model):
             self._first_grassroots,
         )
         return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in drivers.tolist()]
-
-    def _programme_ideas(self) -> np.ndarray:
-        """The ideas not of rival origin (seeded or born in a meeting), kept until new ideas are born."""
-        count = self.ideas.count
-        cached = self._not_rival
-        if cached is None or cached[0] != count:
-            ideas = np.flatnonzero(self.ideas.origin[:count] < ORIGINS.index("track_one"))
-            cached = self._not_rival = (count, ideas)
-        return cached[1]
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
         """Each actor's inside slot, and the (track, side) group sizes without the grassroots inside (flat).

@@ -112,11 +112,13 @@ class TrackOneEntry:
 
     def counted_officials(self, idea: int) -> dict[int, np.ndarray]:
         """Per side whose Track One counts, the officials holding an idea now who count toward the threshold."""
-        holding = self.officials[self.ideas.holds[:, idea].take(self.officials)]  # the idea's contiguous column
+        holds = self.ideas.holds[:, idea].take(self.officials)  # the idea's contiguous column, at the officials
         excluded = self._not_counting.get(idea)
-        if excluded is not None:
-            holding = np.setdiff1d(holding, excluded, assume_unique=True)
-        return {int(s): holding[self.side[holding] == s] for s in self.needed.tolist()}
+        if excluded is not None:  # (np.setdiff1d's officials: the sorted officials less those, in order)
+            holds[np.searchsorted(self.officials, excluded)] = False
+        holding = self.officials[holds]
+        sides = self.side.take(holding)
+        return {int(s): holding[sides == s] for s in self.needed.tolist()}
 
     def check(self, step: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
@@ -147,10 +149,10 @@ class TrackOneEntry:
     def path(self, idea: int) -> list[int]:
         """Chain of first-adoption sources from a workshop author to the first official who counts for Track One."""
         officials = self.officials
-        excluded = self._not_counting.get(idea)
-        if excluded is not None:
-            officials = np.setdiff1d(officials, excluded, assume_unique=True)
         first = self.ideas.first_adopted[:, idea].take(officials)  # the idea's column is contiguous: a gather
+        excluded = self._not_counting.get(idea)
+        if excluded is not None:  # never adopted, as far as the path goes (np.setdiff1d's officials, in order)
+            first[np.searchsorted(officials, excluded)] = -1
         adopted = (first >= 0).nonzero()[0]
         earliest = officials[adopted[first.take(adopted).argmin()]]
         return self.ideas.path_to(int(earliest), idea)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 from tracktwo.model.kernels import bisect_right, kernel, keyed_bits
-from tracktwo.model.randomness import UNIT
+from tracktwo.model.randomness import GOLDEN, MIX_1, MIX_2, UNIT
 
 __all__ = [
     "MINUS_TWO_53",
@@ -35,6 +35,7 @@ __all__ = [
     "adopt_and_credit",
     "chance_bound",
     "chances",
+    "mix_keys",
     "open_pairs",
     "tie_logs",
 ]
@@ -42,6 +43,27 @@ __all__ = [
 PAIR_CELL, PAIR_RECEIVER, PAIR_COLUMN, PAIR_WEIGHS, PAIR_CANDIDATE = range(5)  # the rows of open_pairs' pairs
 P_CEILING = 1.0 - 1e-12  # keeps log(1 - p) finite when p = 1 (diffusion.P_CEILING)
 MINUS_TWO_53 = -(2.0**53)  # P(adopt) x this = -(the bound a uniform's 53 bits are compared with)
+_GOLDEN, _MIX_1, _MIX_2 = np.uint64(GOLDEN), np.uint64(MIX_1), np.uint64(MIX_2)
+_S27, _S30, _S31 = np.uint64(27), np.uint64(30), np.uint64(31)
+
+
+@kernel("void(uint64[:, :, ::1], uint64[:, ::1], uint64[::1], int64)")
+def mix_keys(table, prefixes, keys, covered):
+    """The step draws' idea keys of ideas `covered` .. keys.size - 1 at each (step, event) of a block (StepKeys).
+
+    Each idea's key x GOLDEN plus the (step, event)'s `prefixes` entry, mixed as ``randomness.mix_array`` mixes it
+    (SplitMix64's finaliser, keyed_bits' without its shift), into `table` (steps x events x ideas), all uint64.
+    """
+    for step in range(prefixes.shape[0]):
+        for event in range(prefixes.shape[1]):
+            prefix = prefixes[step, event]
+            for idea in range(covered, keys.size):
+                z = keys[idea] * _GOLDEN + prefix
+                z ^= z >> _S30
+                z *= _MIX_1
+                z ^= z >> _S27
+                z *= _MIX_2
+                table[step, event, idea] = z ^ (z >> _S31)
 
 
 @kernel("float64(float64, float64, float64, float64)")

@@ -143,16 +143,30 @@ def forgotten(held, mixed, thresholds):
     """The (actors, ideas) of the held (ideas x actors) cells dropped, in the flat cells' order.
 
     `mixed`: the forgetting keys of the step, one per idea; `thresholds`: each actor's rate as 53-bit integers.
+    Every cell is hashed and compared without a branch (SIMD, about 0.5 ns a cell: less than hashing only the held
+    cells with branches, about 4 ns each, at every size tried), into a flag per cell; the flagged cells are then found
+    8 flags at a time.
     """
-    actors = np.empty(held.size, dtype=np.int64)
-    ideas = np.empty(held.size, dtype=np.int64)
+    n_ideas, n = held.shape
+    width = n + 7 - (n + 7) % 8  # each idea's flags in whole words of 8
+    flags = np.empty((n_ideas, width), np.uint8)
     found = 0
-    for idea in range(held.shape[0]):
-        for actor in range(held.shape[1]):
-            if held[idea, actor] and _forgets(actor, mixed[idea], thresholds[actor]):
-                actors[found] = actor
-                ideas[found] = idea
-                found += 1
+    for idea in range(n_ideas):
+        key, here = mixed[idea], 0
+        for actor in range(n):
+            flag = held[idea, actor] & (keyed_bits(np.uint64(actor) * _GOLDEN + key) < thresholds[actor])
+            flags[idea, actor] = flag
+            here += flag  # (a local sum: not SIMD into found)
+        for actor in range(n, width):
+            flags[idea, actor] = 0
+        found += here
+    actors, ideas = np.empty(found + 8, np.int64), np.empty(found + 8, np.int64)  # (room for a word's 8 writes)
+    at, words, flat = 0, flags.reshape(-1).view(np.uint64), flags.reshape(-1)
+    for w in range(words.size):
+        if words[w]:
+            for place in range(8 * w, 8 * w + 8):  # (written whatever the flag: no branch to mispredict)
+                ideas[at], actors[at] = place // width, place % width
+                at += flat[place]
     return actors[:found], ideas[:found]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel, pairwise_sum
 
-__all__ = ["distances", "framing_step", "officials_holding", "pull_weights", "scale_pull"]
+__all__ = ["distances", "entered_pull", "framing_step", "officials_holding", "pull_weights", "scale_pull"]
 
 
 @kernel("boolean(int64[:, ::1], int64, int64, float64[:, ::1])")
@@ -106,3 +106,35 @@ def framing_step(targets, factors, position, influence, location, n, table):
             influence[side, d] += abs(targets[1, side, d] - factors[1, side, d] * here)
             position[side, d] = here + (targets[0, side, d] - factors[0, side, d] * here)
     distances(location, n, position, table)
+
+
+@kernel("void(int64[::1], boolean[:, ::1], float64[:, ::1], float64[::1], float64[:, ::1], float64[:, ::1], float64)")
+def entered_pull(entered, taken, table, entered_novelty, location, position, pull):
+    """The month's entered ideas, in order: each one's novelty at entry, then each side that took it pulled toward it.
+
+    `taken` (sides x entered): which sides' Track One took each. An idea's novelty at entry is its novelty (`table`,
+    sides x ideas) to the sides that took it, summed as numpy sums the (sides x entered) array's rows (pairwise for
+    one idea, row by row for several), over their number (at least 1). Each side that took it moves `pull` of the
+    way to its `location` (`position`, sides x dimensions, in place: position + pull x (location - position)), when
+    `pull` is above 0.
+    """
+    sides, dimensions = position.shape
+    seen = np.empty(sides)
+    for j in range(entered.size):
+        idea = entered[j]
+        count = 0
+        for side in range(sides):
+            seen[side] = table[side, idea] if taken[side, j] else 0.0
+            count += taken[side, j]
+        if entered.size == 1:  # numpy's sum of one column: pairwise (in order below 8 sides)
+            total = pairwise_sum(seen)
+        else:  # of several: row by row
+            total = seen[0]
+            for side in range(1, sides):
+                total += seen[side]
+        entered_novelty[idea] = total / max(count, 1)
+        if pull > 0:
+            for side in range(sides):
+                if taken[side, j]:
+                    for d in range(dimensions):
+                        position[side, d] += pull * (location[idea, d] - position[side, d])

@@ -14,16 +14,17 @@ __all__ = ["driver_counts"]
 
 
 @kernel(
-    "float64[:, ::1](int64[::1], boolean[:, ::1], int64[::1], boolean, int64[::1], int64[::1], float64[::1],"
+    "float64[:, ::1](int64[::1], boolean[:, ::1], int8[::1], int64, int64[::1], int64[::1], float64[::1],"
     " boolean[::1], float64, int64[::1], int64[::1], int64[::1], int64, int64, int64, int64)"
 )
-def driver_counts(held_count, holds, programme, rivals, group_reached, groups, standing, weighs_not, level, inside,
+def driver_counts(held_count, holds, origin, rival, group_reached, groups, standing, weighs_not, level, inside,
                   ripeness_of, sizes, states, sides, official, grassroots):  # fmt: skip
     """Each Track One state's drivers (states x 3): officials' exposure, credible advocates, public support.
 
-    An actor holds when it holds some idea (`held_count`), or, with `rivals`, some idea of the programme's
-    (`programme`: their columns of `holds`, ideas x actors; the (track, side) groups' holders then counted here
-    from `groups`, else read from `group_reached`). Credible advocates: holders who do not weigh standing
+    An actor holds when it holds some idea (`held_count`), or, with rival ideas (`rival` >= 0: the first origin of
+    theirs), some idea of the programme's (an `origin` below it: their rows of `holds`, ideas x actors, as many as
+    `origin` has; the (track, side) groups' holders then counted here from `groups`, else read from
+    `group_reached`). Credible advocates: holders who do not weigh standing
     (`weighs_not`) with the credible standing `level`, by state (`ripeness_of`). The grassroots inside the rooms
     (`inside`: 1 + side, or 0 for everyone else) are not the public: their holders leave their group's count, as
     `sizes` (the groups' members outside, flat) leave them out. Shares: the official and grassroots groups' holders
@@ -31,12 +32,14 @@ def driver_counts(held_count, holds, programme, rivals, group_reached, groups, s
     state, else each state's (its side's) own; 0 with no members.
     """
     n = held_count.size
+    rivals = rival >= 0
     reached = np.zeros(group_reached.size, np.int64) if rivals else group_reached.copy()
     holds_some = np.zeros(n, np.bool_)
     if rivals:  # the programme's ideas' rows (each contiguous) read in turn
-        for idea in programme:
-            for actor in range(n):
-                holds_some[actor] |= holds[idea, actor]
+        for idea in range(origin.size):
+            if origin[idea] < rival:
+                for actor in range(n):
+                    holds_some[actor] |= holds[idea, actor]
     credible = np.zeros(states, np.int64)
     for actor in range(n):
         if rivals:

@@ -1,8 +1,9 @@
 """The issue space's kernels (model/kernels/issues.py) and numpy's sum (model/kernels pairwise_sum) against numpy.
 
-`_framing_side_by_side` and `_distances_side_by_side` are the numpy code `IssueSpace._framing` and
-`after_transfer` ran before the kernels; every value is compared bit for bit (array_equal), over dimensions
-below and above numpy's 8-value block, so a change to the order of any sum fails.
+`_framing_side_by_side`, `_distances_side_by_side` and `_entered_side_by_side` are the numpy code
+`IssueSpace._framing` and `after_transfer` ran before the kernels; every value is compared bit for bit
+(array_equal), over dimensions (and sides) below and above numpy's 8-value block, so a change to the order of any
+sum fails.
 """
 
 from __future__ import annotations
@@ -10,7 +11,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.kernels import bisect_right, pairwise_sum
-from tracktwo.model.kernels.issues import distances, framing_step, officials_holding, pull_weights, scale_pull
+from tracktwo.model.kernels.issues import (
+    distances,
+    entered_pull,
+    framing_step,
+    officials_holding,
+    pull_weights,
+    scale_pull,
+)
 
 
 def _framing_side_by_side(targets, factors, position, influence):
@@ -128,3 +136,32 @@ def test_bisect_right_is_numpys_searchsorted_to_the_right() -> None:
         values = np.sort(rng.integers(0, 6, size + 3).astype(float))  # repeated values: the side matters
         for target in (-1.0, 0.0, 2.0, 2.5, 5.0, 9.0):
             assert bisect_right(values, target, size) == np.searchsorted(values[:size], target, side="right")
+
+
+def _entered_side_by_side(entered, taken, table, entered_novelty, location, position, pull) -> None:
+    """IssueSpace.after_transfer's entered ideas as it took them before the kernel."""
+    seen = np.where(taken, table[:, entered], 0.0)
+    entered_novelty[entered] = np.add.reduce(seen, axis=0) / np.maximum(np.add.reduce(taken, axis=0), 1)
+    if pull > 0:
+        for idea, took in zip(entered.tolist(), taken.T.tolist(), strict=True):
+            if all(took):
+                position += pull * (location[idea] - position)
+                continue
+            sides = [side for side, taking in enumerate(took) if taking]
+            position[sides] += pull * (location[idea] - position[sides])
+
+
+@pytest.mark.parametrize("sides", [1, 2, 3, 7, 8, 9, 13])  # below and above numpy's 8-value block
+def test_the_entered_ideas_kernel_is_the_numpy_code(sides: int) -> None:
+    rng = np.random.default_rng(sides)
+    for case in range(200):
+        dimensions, k = int(rng.integers(1, 6)), int(rng.integers(1, 5))
+        table = rng.random((sides, 30)) * 10 ** rng.uniform(-3, 3, (sides, 30))
+        location, position = rng.normal(0, 5, (30, dimensions)), rng.normal(0, 2, (sides, dimensions))
+        entered = rng.choice(30, k, replace=False).astype(np.int64)
+        taken = rng.random((sides, k)) < rng.choice([0.5, 1.0])
+        pull = float(rng.choice([0.0, rng.random()]))
+        mine, theirs = (np.full(30, np.nan), position.copy()), (np.full(30, np.nan), position.copy())
+        entered_pull(entered, taken, table, *mine[:1], location, mine[1], pull)
+        _entered_side_by_side(entered, taken, table, *theirs[:1], location, theirs[1], pull)
+        assert mine[0].tobytes() == theirs[0].tobytes() and mine[1].tobytes() == theirs[1].tobytes(), case

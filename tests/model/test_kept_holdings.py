@@ -41,8 +41,13 @@ CONFIGS = {
 
 @pytest.fixture(autouse=True)
 def _kept_at_every_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The kept paths at every size (the model takes them from 8,192 cells: most of these runs have fewer)."""
+    """The kept paths at every size (the model takes them from 8,192 cells: most of these runs have fewer).
+
+    Forgetting too, however densely the cells are held (the model forgets by a pass over every cell past a held cell
+    in 8).
+    """
     monkeypatch.setattr(model_module, "_KEPT_AT", 0)
+    monkeypatch.setattr(model_module, "_DENSELY_HELD", 0)
 
 
 def _model(config: dict, seed: int, steps: int = 60) -> TrackTwoModel:
@@ -178,4 +183,22 @@ def test_runs_that_start_keeping_the_changes_mid_run_equal_runs_on_the_full_pass
     assert started is not None and 5 < started < 40
     assert _outputs(kept) == _outputs(full)
     series = [model.datacollector.get_model_vars_dataframe() for model in (kept, full)]
+    assert series[0].equals(series[1])
+
+
+@pytest.mark.parametrize("name", ["every_feature", "heavy_forgetting_every_feature", "advocating_for_ever"])
+def test_forgetting_by_a_pass_where_densely_held_equals_forgetting_from_the_kept_cells(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = _model(CONFIGS[name], 6, steps=48)
+    for _ in range(48):
+        kept.step()
+    monkeypatch.setattr(model_module, "_DENSELY_HELD", 8)  # the model's: dense months by the pass, the others kept
+    switched, passes = _model(CONFIGS[name], 6, steps=48), 0
+    for _ in range(48):
+        passes += switched.ideas._held is None
+        switched.step()
+    assert 0 < passes < 48  # both ways in the run
+    assert _outputs(switched) == _outputs(kept)
+    series = [model.datacollector.get_model_vars_dataframe() for model in (kept, switched)]
     assert series[0].equals(series[1])

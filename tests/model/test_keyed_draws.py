@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tracktwo.model.diffusion import STEP_EVENTS, StepDraws, StepKeys
-from tracktwo.model.randomness import GOLDEN, MASK, UNIT, EventRandomness, mix
+from tracktwo.model.ideas import KEY_NUMBER_SHIFT, KEY_ORIGIN_SHIFT, ORIGINS, idea_keys
+from tracktwo.model.kernels.advocacy import mix_keys
+from tracktwo.model.randomness import GOLDEN, MASK, UNIT, EventRandomness, mix, mix_array
 
 
 def _by_definition(randomness: EventRandomness, event: str, step: int, ids, keys=None, columns=None) -> list[float]:
@@ -101,3 +103,28 @@ def test_a_reused_local_generator_draws_what_a_fresh_keyed_generator_draws(seed:
         assert np.array_equal(used.beta(2.0, 3.0, 5), fresh.beta(2.0, 3.0, 5))
     other = randomness.local_generator("other site", "workshop", 0, 0)
     assert other is not randomness.local_generator("site", "workshop", 0, 0), "one generator per call site"
+
+
+def test_idea_keys_in_one_call_are_the_base_plus_each_rank() -> None:
+    for origin in ORIGINS:
+        for number in (0, 1, 119, 5_000, 2**35):
+            for count in (0, 1, 3, 40):
+                base = (ORIGINS.index(origin) << KEY_ORIGIN_SHIFT) | (number << KEY_NUMBER_SHIFT)
+                want = np.uint64(base) + np.arange(count, dtype=np.uint64)  # the keys as they were made
+                got = idea_keys(origin, number, count)
+                assert got.dtype == want.dtype and got.tolist() == want.tolist(), (origin, number, count)
+
+
+def test_the_block_mixing_kernel_is_mix_array_of_the_keys_and_prefixes() -> None:
+    rng = np.random.default_rng(23)
+    for case in range(50):
+        steps, events, count = int(rng.integers(1, 17)), int(rng.integers(1, 4)), int(rng.integers(0, 40))
+        prefixes = rng.integers(0, 2**64 - 1, size=(steps, events), dtype=np.uint64)
+        keys = rng.integers(0, 2**64 - 1, size=count, dtype=np.uint64)
+        covered = int(rng.integers(0, count + 1))
+        table = np.zeros((steps, events, count + 3), dtype=np.uint64)
+        mix_keys(table, prefixes, keys, covered)
+        mixed = keys[covered:] * np.uint64(GOLDEN)  # StepKeys.at's numpy steps before
+        want = mix_array(mixed[None, None, :] + prefixes[:, :, None])
+        assert table[:, :, covered:count].tolist() == want.tolist(), case
+        assert not table[:, :, :covered].any() and not table[:, :, count:].any()

@@ -1,8 +1,8 @@
 """The programme's events on cheaper paths give, bit for bit, what the array steps they replace give (issue 22).
 
-An invitee's chance to come on Python floats (a room's worth of invitees) against the array steps,
-a meeting's outreach with one adoption call for every side against one call per side (the steps
-before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
+Who comes to a meeting in one kernel (the chances and the decline draws) against the array steps,
+a meeting's outreach in one kernel on the generator's raw words against numpy's draws and one adoption call per
+side (the steps before), on the model's own arrays, draws included; the sides of a few actors against np.unique;
 an initiative without workshops overrides against the round trip through a dump and a validation.
 """
 
@@ -12,8 +12,10 @@ import copy
 
 import numpy as np
 import pytest
+from tracktwo.model import thirdparty
 from tracktwo.model.formats import Closures, sides_of
 from tracktwo.model.initiatives import Programmes
+from tracktwo.model.kernels.initiatives import outreach_pairs
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Initiative, Workshops, initiative_workshops, make_params, merge
 
@@ -25,26 +27,50 @@ COMPETING = {  # two initiatives, proscribed elites, three sides
 }
 
 
+def _chance_array(programmes: Programmes, number: int, running, who: np.ndarray, t: int) -> np.ndarray:
+    """Programmes._chance_array as it was: each invitee's chance to come, by array steps."""
+    profile = running.third_party.profile
+    chance = np.full(who.size, thirdparty.attendance(running.third_party, running.reputation))
+    if profile.official_access < 1.0:
+        chance[programmes._officials.take(who)] *= profile.official_access
+    if programmes._any_proscribed:
+        chance[programmes.proscribed[who]] *= profile.armed_group_access
+    if len(programmes.initiatives) > 1:
+        competition = programmes.model.params.competition
+        others = programmes.last_met[programmes._others[number], who]
+        tired = np.logical_or.reduce(others >= t - competition.fatigue_months, axis=0)
+        chance[tired] *= 1.0 - competition.fatigue_decline
+        chance[np.logical_or.reduce(others == t, axis=0)] = 0.0
+    return chance
+
+
 @pytest.mark.parametrize("third_party", ["ngo_mediator", "private_citizen"])  # official access 1 and below 1
-def test_chances_to_come_on_python_floats_are_the_array_steps(third_party: str) -> None:
+@pytest.mark.parametrize("competing", [True, False])
+def test_who_comes_in_one_kernel_is_the_array_steps(third_party: str, competing: bool) -> None:
     config = {**copy.deepcopy(COMPETING), "programme.third_party": {"type": third_party}}
+    if not competing:
+        del config["initiatives"]
     model = TrackTwoModel(make_params(config), 11)
     programmes = model.programme
     cases = np.random.default_rng(2214)
     n = model.n_actors
     for case in range(400):
-        number = case % 2
+        number = case % len(programmes.initiatives)
         running = programmes.initiatives[number]
         running.reputation = float(cases.choice([0.0, 0.2, 0.5, 0.9, 1.0, cases.random()]))
         programmes.last_met[:] = cases.integers(-4, 12, size=programmes.last_met.shape)
         programmes.proscribed = cases.random(n) < cases.choice([0.0, 0.3, 1.0])
         programmes._any_proscribed = bool(programmes.proscribed.any())
         who = np.sort(cases.choice(n, size=int(cases.integers(0, 40)), replace=False))
-        t = int(cases.integers(0, 12))
-        want = programmes._chance_array(number, running, who, t)
-        got = np.array(programmes._chance_list(number, running, who, t), dtype=np.float64)
+        t, meeting = int(cases.integers(0, 12)), int(cases.integers(0, 50))
+        chance = _chance_array(programmes, number, running, who, t)
+        every = bool(np.logical_and.reduce(chance >= 1.0))
+        want = who if every else np.sort(who[model.randomness.uniforms("decline", meeting, who) < chance])
+        declined = programmes.declined
+        got = programmes._accept(number, running, who, t, [], meeting)
         assert got.tobytes() == want.tobytes(), case
-        assert all(c >= 1.0 for c in got.tolist()) == bool(np.logical_and.reduce(want >= 1.0))
+        assert (got is who) == every, case
+        assert programmes.declined - declined == (0 if every else who.size - want.size), case
 
 
 def _outreach_side_by_side(programmes: Programmes, running, record, t: int, meeting: int) -> None:
@@ -75,7 +101,7 @@ def _outreach_side_by_side(programmes: Programmes, running, record, t: int, meet
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("outreach_size", [1, 6, 40])  # reached from the locality alone, or from elsewhere too
-def test_outreach_in_one_adoption_call_is_one_call_per_side(seed: int, outreach_size: int) -> None:
+def test_outreach_in_one_kernel_is_numpys_draws_side_by_side(seed: int, outreach_size: int) -> None:
     config = {
         **copy.deepcopy(COMPETING),
         "programme.third_party": {"type": "ngo_mediator"},
@@ -108,6 +134,29 @@ def test_outreach_in_one_adoption_call_is_one_call_per_side(seed: int, outreach_
         np.testing.assert_array_equal(ours.group_reached, theirs.group_reached)
         for got, want in zip(ours.adoption_log(), theirs.adoption_log(), strict=True):
             np.testing.assert_array_equal(got, want)
+
+
+def test_outreach_pairs_from_too_few_words_ask_for_more_and_never_differ() -> None:
+    config = {**copy.deepcopy(COMPETING), "programme.third_party": {"type": "ngo_mediator"}, "steps": 14}
+    model = TrackTwoModel(make_params(config), 4)
+    for _ in range(14):
+        model.step()
+    programmes, record = model.programme, model.series.records[-1]
+    model.series.participated[:] = False  # every grassroots actor outside the room: many draws
+    arguments = (
+        programmes.uptake.localities, 6, programmes.uptake.grassroots, programmes.uptake.cell // model.n_sides,
+        model.side, model.series.participated, record.participants, np.arange(model.ideas.count), model.ideas.holds.T,
+        model.n_sides,
+    )  # fmt: skip
+    raw = np.random.Generator(np.random.Philox(key=7)).bit_generator.random_raw(4000)
+    full, enough = outreach_pairs(raw, *arguments)
+    assert enough and full.shape[1] > 0
+    short = 0
+    for size in range(0, 400, 3):
+        pairs, enough = outreach_pairs(raw[:size], *arguments)
+        assert (pairs.tobytes() == full.tobytes()) if enough else pairs.shape[1] == 0, size
+        short += not enough
+    assert short > 10
 
 
 def test_the_sides_of_a_few_actors_are_np_uniques() -> None:
