@@ -28,7 +28,7 @@ $(UV):
 
 # --inexact: install what the lock asks for, never remove what a researcher installed into $(VENV) by hand
 # then, on the 2 cores at once: the model's numba kernels compiled into their cache (model/kernels/__pycache__), here,
-# once, instead of in the first command (about 17 s of CPU, in two forked processes: model/kernels/__main__.py), and
+# once, instead of in the first command (about 18 s of CPU, in two processes: model/kernels/__main__.py), and
 # what a sweep, its figures and report import byte-compiled (about 2,700 modules; uv's --compile-bytecode would
 # compile all 12,000 at 5x the cost): where PYTHONDONTWRITEBYTECODE is set, every process compiled them afresh,
 # 3-5 s of CPU each for the command, its pool's fork server and a figure helper. Its second line names what is

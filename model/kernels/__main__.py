@@ -1,9 +1,10 @@
 """``python -m tracktwo.model.kernels``: compile every kernel into numba's on-disk cache, on 2 cores (``make setup``).
 
-The kernels are compiled when their modules are imported (each has its exact signature), about 17 s of CPU in
+The kernels are compiled when their modules are imported (each has its exact signature), about 18 s of CPU in
 all. The shared kernels of ``tracktwo.model.kernels`` are compiled (or loaded) here first, after numba's import;
-then two forked processes, which inherit both, compile the modules in two groups of about equal time, each module
-once: the meetings' kernels call the holdings', and the rival sources' the meetings', so those go together. Exit status: 1 when a group failed.
+then this process and a forked one, which inherits both, compile the modules in two groups of about equal time,
+each module once: the meetings' kernels call the holdings', and the rival sources' the meetings', so those go
+together. Exit status: 1 when a group failed.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import tracktwo.model.kernels  # noqa: F401  (compiles the shared kernels before
 __all__ = ["GROUPS", "main"]
 
 GROUPS = (
-    ("holdings", "meetings", "rivals", "record", "metrics"),
-    ("advocacy", "initiatives", "network", "tracks", "transfer", "issues", "ripeness"),
+    ("holdings", "meetings", "rivals", "transfer", "record", "metrics"),
+    ("advocacy", "initiatives", "network", "tracks", "issues", "ripeness"),
 )
 
 

@@ -27,12 +27,13 @@ def test_stable_order_is_numpys_stable_argsort(size: int) -> None:
         assert np.array_equal(stable_order(keys), np.argsort(keys, kind="stable"))
 
 
-def test_every_kernel_module_is_compiled_once_and_meetings_after_holdings() -> None:
+def test_every_kernel_module_is_compiled_once_and_after_those_it_calls() -> None:
     modules = [module for group in GROUPS for module in group]
     found = {info.name for info in pkgutil.iter_modules(kernels.__path__)} - {"__main__"}
     assert sorted(modules) == sorted(found)  # each once, none missing
     group = next(group for group in GROUPS if "meetings" in group)  # meetings' kernels call holdings'
     assert "holdings" in group[: group.index("meetings")]
+    assert "rivals" in group[group.index("meetings") :]  # and the rival sources' call the meetings'
 
 
 def test_the_compile_command_succeeds() -> None:
