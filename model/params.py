@@ -13,6 +13,7 @@ import itertools
 import math
 import re
 from collections.abc import Mapping
+from importlib import import_module
 from typing import Any, Literal
 
 import numpy as np
@@ -717,6 +718,16 @@ class InitialIdeas(_Strict):
 # that does not mention them runs exactly today's regular series.
 
 FORMAT_NAMES: dict[str, str] = {}  # every format a schedule may name -> what it is (model/formats.py registers them)
+
+
+def format_names() -> dict[str, str]:
+    """FORMAT_NAMES, the built-in formats registered: model/formats.py is imported here if nothing has yet.
+
+    (Validating a config needs them before any run: `tracktwo.make_params` in a fresh interpreter.)
+    """
+    if not FORMAT_NAMES:
+        import_module("tracktwo.model.formats")
+    return FORMAT_NAMES
 ThirdPartyType = Literal["scholar_practitioner", "ngo_mediator", "private_citizen"]
 
 
@@ -753,8 +764,8 @@ class Event(_Strict):
     @field_validator("format")
     @classmethod
     def _registered(cls, name: str) -> str:
-        if name not in FORMAT_NAMES:
-            raise ValueError(f"Input should be {_one_of(list(FORMAT_NAMES))} (got {name!r})")
+        if name not in format_names():
+            raise ValueError(f"Input should be {_one_of(list(FORMAT_NAMES))}")
         return name
 
     @field_validator("mix")
@@ -1090,7 +1101,7 @@ def _one_of(names: list[str]) -> str:
 def component_syntax() -> str:
     """What a component key may be, with the formats registered now."""
     return (
-        f"workshop:N, event:N (N >= 1), format:FORMAT ({', '.join(FORMAT_NAMES)}), "
+        f"workshop:N, event:N (N >= 1), format:FORMAT ({', '.join(format_names())}), "
         f"route:ROUTE ({', '.join(ROUTE_COMPONENTS)}), actor:ID or group:COLUMN=VALUE"
     )
 
@@ -1286,7 +1297,7 @@ class Evaluation(_Strict):
     def _keys(cls, keys: list[str]) -> list[str]:
         for key in keys:
             match = re.match(COMPONENT_KEY, key) if isinstance(key, str) else None
-            if match is None or (match["format"] is not None and match["format"] not in FORMAT_NAMES):
+            if match is None or (match["format"] is not None and match["format"] not in format_names()):
                 raise ValueError(f"component {shorten(key)} is not {component_syntax()}")
         return keys
 

@@ -68,3 +68,21 @@ def test_every_public_name_resolves() -> None:
         assert set(package.__all__) <= set(dir(package))
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         _ = tracktwo.model.nothing
+
+
+def test_a_config_naming_formats_validates_in_a_fresh_interpreter() -> None:
+    """make_params knows the built-in formats before any run has loaded them (events, attribution by format), and a
+    format it does not know is one clear line naming the allowed ones, once."""
+    code = (
+        "import tracktwo\n"
+        "p = tracktwo.make_params({'programme.events': [{'format': 'training', 'step': 2}],\n"
+        "    'evaluation.record': True, 'evaluation.attribute': ['format:shuttle']})\n"
+        "assert p.programme.events[0].format == 'training'\n"
+        "try:\n"
+        "    tracktwo.make_params({'programme.events': [{'format': 'feast', 'step': 2}]})\n"
+        "except tracktwo.ConfigError as error:\n"
+        "    message = str(error)\n"
+        "assert message.startswith('programme.events.0.format: Input should be') and 'shuttle' in message, message\n"
+        "assert message.count(\"(got 'feast')\") == 1, message\n"
+    )
+    assert "numba" in loaded_after(code)  # (the formats' module, with the model's kernels, was loaded to validate)
