@@ -3,7 +3,7 @@
 The kernels are compiled when their modules are imported (each has its exact signature), about 18 s of CPU in
 all. The shared kernels of ``tracktwo.model.kernels`` are compiled (or loaded) here first, after numba's import;
 then this process and a forked one, which inherits both, compile the modules in two groups of about equal time,
-each module once: the meetings' kernels call the holdings', and the rival sources' the meetings', so those go
+each module once: the meetings' kernels call the holdings', and the rival sources' both, so those go
 together. Exit status: 1 when a group failed.
 """
 
