@@ -18,8 +18,8 @@ import tracktwo.model.kernels  # noqa: F401  (compiles the shared kernels before
 __all__ = ["GROUPS", "main"]
 
 GROUPS = (
-    ("holdings", "meetings", "rivals", "transfer", "record", "metrics"),
-    ("advocacy", "initiatives", "network", "tracks", "issues", "ripeness"),
+    ("holdings", "meetings", "rivals", "record"),
+    ("advocacy", "initiatives", "network", "tracks", "issues", "ripeness", "transfer", "metrics"),
 )
 
 

@@ -40,13 +40,14 @@ def quiet_months(keys, empty_below):
     return quiet
 
 
-@kernel("int64(uint64[::1], int64, int64)")
-def _bounded(words, at, top):
-    """A bounded draw of 0 .. top (1 to 2^32 - 2) from the at-th 32-bit draw (a word's low half, then its high half).
+@kernel("int64(uint64[::1], uint64[::1], int64, int64)")
+def _bounded(first, then, at, top):
+    """A bounded draw of 0 .. top (1 to 2^32 - 2) from the at-th 32-bit draw of the words `first`, then `then`.
 
-    Numpy's (Lemire's, from one 32-bit draw); -1 where numpy would reject it and draw again.
+    A 32-bit draw is a word's low half, then its high half. Numpy's (Lemire's, from one 32-bit draw); -1 where numpy
+    would reject it and draw again.
     """
-    word = words[at >> 1]
+    word = first[at >> 1] if at >> 1 < first.size else then[(at >> 1) - first.size]
     half = word & _LOW_32 if at % 2 == 0 else word >> _S32
     excluded = np.uint64(top + 1)
     scaled = half * excluded
@@ -67,28 +68,25 @@ def drawn_holders(own_words, outside_words, own, outside, side_pools, pool_start
     algorithm, and one for its shuffle, which only orders the two. An idea from outside draws two of `officials`.
     Empty where numpy would reject a bounded draw and draw again (about 1 in 10^9): the caller draws the month again.
     """
-    words = np.empty(own_words.size + outside_words.size, np.uint64)
-    words[: own_words.size] = own_words
-    words[own_words.size :] = outside_words
     sides = pool_starts.size - 1
     holders = np.empty(2 * (own + outside), np.int64)
     at = 0
     for idea in range(own + outside):
-        pool = officials
+        pool, start, size = officials, 0, officials.size
         if idea < own:
             side = 0
             if sides > 1:
-                side = _bounded(words, at, sides - 1)
+                side = _bounded(own_words, outside_words, at, sides - 1)
                 at += 1
                 if side < 0:
                     return np.empty(0, np.int64)
-            pool = side_pools[pool_starts[side] : pool_starts[side + 1]]
-        size = pool.size
-        first, second = _bounded(words, at, size - 2), _bounded(words, at + 1, size - 1)
+            pool, start, size = side_pools, pool_starts[side], pool_starts[side + 1] - pool_starts[side]
+        first = _bounded(own_words, outside_words, at, size - 2)
+        second = _bounded(own_words, outside_words, at + 1, size - 1)
         at += 3
         if first < 0 or second < 0:
             return np.empty(0, np.int64)
-        one, other = pool[first], pool[size - 1 if second == first else second]
+        one, other = pool[start + first], pool[start + (size - 1 if second == first else second)]
         holders[2 * idea], holders[2 * idea + 1] = min(one, other), max(one, other)
     return holders
 
@@ -130,24 +128,24 @@ def registered_rivals(first, step, own, new_novelty, holders, starts, own_key, o
 def einsum_distance(location, idea, position, side):
     """An idea's distance from a side's position, as ``np.sqrt(np.einsum("sid,sid->si", d, d))`` finds it, bit for bit.
 
-    numpy's einsum sums the squares in two lanes on x86-64's baseline SIMD (SSE2): element j into lane j % 2, in
+    numpy's einsum sums the squares in two lanes (its baseline SIMD on x86-64: 128 bits): element j into lane j % 2, in
     blocks of 8 added from the last pair to the first, the lanes added at the end (no fused multiply-add).
     """
     dimensions = location.shape[1]
-    lanes = np.zeros(2)
+    even = odd = 0.0  # the lanes: the squares of the even elements, of the odd ones
     j = 0
     while dimensions - j >= 8:
-        for pair in range(3, -1, -1):
-            for lane in range(2):
-                difference = location[idea, j + 2 * pair + lane] - position[side, j + 2 * pair + lane]
-                lanes[lane] = difference * difference + lanes[lane]
+        for pair in range(j + 6, j - 2, -2):
+            a, b = location[idea, pair] - position[side, pair], location[idea, pair + 1] - position[side, pair + 1]
+            even, odd = a * a + even, b * b + odd
         j += 8
-    while j < dimensions:
-        for lane in range(min(2, dimensions - j)):
-            difference = location[idea, j + lane] - position[side, j + lane]
-            lanes[lane] = difference * difference + lanes[lane]
-        j += 2
-    return np.sqrt(lanes[0] + lanes[1])
+    for at in range(j, dimensions):
+        a = location[idea, at] - position[side, at]
+        if (at - j) % 2 == 0:
+            even = a * a + even
+        else:
+            odd = a * a + odd
+    return np.sqrt(even + odd)
 
 
 @kernel(
@@ -170,15 +168,14 @@ def placed_rivals(first, own, holders, starts, side, salience, uniform, outside_
     anchor = np.empty(dimensions)
     for i in range(starts.size - 1):
         idea = first + i
-        if i < own:
-            weights[0, :] = salience[holders[starts[i]]]
-            for at in range(starts[i] + 1, starts[i + 1]):
-                for d in range(dimensions):
+        for d in range(dimensions):
+            if i < own:
+                weights[0, d] = salience[holders[starts[i]], d]
+                for at in range(starts[i] + 1, starts[i + 1]):
                     weights[0, d] += salience[holders[at], d]
-            anchor[:] = position[side[holders[starts[i]]]]
-        else:
-            weights[0, :] = uniform
-            anchor[:] = outside_anchor
+                anchor[d] = position[side[holders[starts[i]]], d]
+            else:
+                weights[0, d], anchor[d] = uniform[d], outside_anchor[d]
         ids[0] = idea
         placed(ids, weights, anchor, keys, prefix, novelty, location, dimension)
         for s in range(sides):

@@ -171,8 +171,10 @@ def test_a_bounded_draw_from_one_word_is_numpys_or_refused(top: int) -> None:
         numpys = np.random.Generator(np.random.Philox(key=top + case))
         value = int(numpys.integers(0, top + 1))
         halves = words.view(np.uint32).tolist()  # (little-endian: each word's low half first)
-        at = next(at for at in range(16) if _bounded(words, at, top) >= 0)  # numpy's rejections, then its draw
-        assert _bounded(words, at, top) == value
+        at = next(
+            at for at in range(16) if _bounded(words[:3], words[3:], at, top) >= 0
+        )  # numpy's rejections, then its draw
+        assert _bounded(words[:3], words[3:], at, top) == value
         assert int(numpys.integers(0, 1 << 32, dtype=np.uint32)) == halves[at + 1]  # numpy took as many draws
         refused += at > 0
     assert refused > 300 if top in (2**31, 2**31 + 5, 3 * 2**30) else refused < 5
