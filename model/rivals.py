@@ -64,11 +64,12 @@ class RivalSources:
         # two holders an idea from pools of 3 to 10,000 (numpy's choice by Floyd's algorithm): drawn from raw words
         pools = self.by_side if config.track_one_rate > 0 else []
         pools = [*pools, self.officials] if config.outside_rate > 0 else pools
-        self._by_words = config.holders == 2 and all(3 <= pool.size <= _FLOYD_UP_TO for pool in pools)
-        self._side_pools = np.concatenate(self.by_side) if self.by_side else self.officials
-        self._pool_starts = np.cumsum([0] + [pool.size for pool in self.by_side], dtype=np.int64)
-        self._own_draws = 3 + (len(self.by_side) > 1)  # 32-bit draws a Track One idea takes: its side's, choice's 3
-        self._pairs = np.arange(0, 2, 2)  # starts of the ideas' holders two by two (grown as needed)
+        self._by_words = self.active and config.holders == 2 and all(3 <= p.size <= _FLOYD_UP_TO for p in pools)
+        if self._by_words:
+            self._side_pools = np.concatenate(self.by_side)
+            self._pool_starts = np.cumsum([0] + [pool.size for pool in self.by_side], dtype=np.int64)
+            self._own_draws = 3 + (len(self.by_side) > 1)  # 32-bit draws a Track One idea takes: its side, choice's 3
+            self._pairs = np.arange(0, 2, 2)  # starts of the ideas' holders two by two (grown as needed)
 
     def month(self, randomness: EventRandomness, step: int) -> RivalMonth | None:
         """This month's rival ideas (None when there are none, the sources are off or there are no officials).
