@@ -1,6 +1,6 @@
 """``python -m tracktwo.model.kernels``: compile every kernel into numba's on-disk cache, on 2 cores (``make setup``).
 
-The kernels are compiled when their modules are imported (each has its exact signature), about 18 s of CPU in
+The kernels are compiled when their modules are imported (each has its exact signature), about 20 s of CPU in
 all. The shared kernels of ``tracktwo.model.kernels`` are compiled (or loaded) here first, after numba's import;
 then this process and a forked one, which inherits both, compile the modules in two groups of about equal time,
 each module once: the meetings' kernels call the holdings', and the rival sources' both, so those go
