@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tracktwo.model.kernels.holdings import adopt_pairs, advocating_cells, drop_held_pairs, drop_pairs, forget_held
 from tracktwo.model.kernels.meetings import authored_pairs
+from tracktwo.model.kernels.rivals import registered_rivals
 
 __all__ = [
     "AUTHOR",
@@ -36,6 +37,7 @@ INITIAL_CAPACITY = 16
 ORIGINS = ("seeded", "workshop", "track_one", "outside")  # where an idea came from (Track Two: "workshop")
 KEY_ORIGIN_SHIFT = 56  # an idea's key: origin << 56 | number (workshop or step) << 20 | rank within it
 KEY_NUMBER_SHIFT = 20
+_TRACK_ONE, _OUTSIDE = ORIGINS.index("track_one"), ORIGINS.index("outside")
 
 
 def idea_keys(origin: str, number: int, count: int) -> np.ndarray:
@@ -209,6 +211,46 @@ class IdeaStore:
         if actors.size:
             self.adopt(actors, ideas, step, np.full(actors.size, source))
         return ids
+
+    def create_rivals(self, step: int, own: int, novelty: np.ndarray, holders: np.ndarray, starts: np.ndarray) -> int:
+        """Register a month's rival ideas: :meth:`create` of Track One's `own` (the first), then of the others.
+
+        Their first holders (`holders` from `starts`, idea by idea) adopt them now, as authors. One kernel call
+        (model/kernels/rivals.py): the same rows, keys, cells, counts and adoption log. Returns the first new id.
+        """
+        k = novelty.size
+        if self.count + k > self.capacity:
+            self._grow(self.count + k)
+        first = self.count
+        self.count += k
+        keys = (
+            (_TRACK_ONE << KEY_ORIGIN_SHIFT) | (step << KEY_NUMBER_SHIFT),
+            (_OUTSIDE << KEY_ORIGIN_SHIFT) | (step << KEY_NUMBER_SHIFT),
+        )
+        cells, logged = registered_rivals(
+            first,
+            step,
+            own,
+            novelty,
+            holders,
+            starts,
+            *keys,
+            _TRACK_ONE,
+            _OUTSIDE,
+            self.n_actors,
+            self.dropped > 0,
+            self.novelty,
+            self.origin_step,
+            self.origin_workshop,
+            self.origin,
+            self.key,
+            *self._flat,
+            *self._counts(),
+            self.group_adoptions,
+        )
+        self._note_adopted(cells, step)
+        self._log.append((logged[0], logged[1], step, logged[2]))
+        return first
 
     def _authored(self, authors: np.ndarray, first: int, k: int, step: int, source: int) -> None:
         """The distinct `authors` adopt the k new ideas from `first` on: what :meth:`adopt` does with every pair.

@@ -33,6 +33,7 @@ from tracktwo.model.kernels.issues import (
     scale_pull,
 )
 from tracktwo.model.kernels.meetings import placed
+from tracktwo.model.kernels.rivals import placed_rivals
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.voice import snake
@@ -130,6 +131,7 @@ class IssueSpace:
         self.table = np.zeros((n_sides, ideas.capacity))  # (sides x ideas): each side's novelty of each idea now
         self.entered_novelty = np.full(ideas.capacity, np.nan)  # mean novelty to the sides that took it, at entry
         self.influence = np.zeros((n_sides, self.dimensions))  # movement by framing from Track Two ideas
+        self._outside_anchor: np.ndarray | None = None  # the ideas from outside the programme's (every side's start)
 
     # Placing ideas -----------------------------------------------------------------------------
 
@@ -161,7 +163,7 @@ class IssueSpace:
         ideas = self.ideas
         rows = weights.reshape(-1, self.dimensions)  # one row for every idea, or a row per idea
         placed(ids, rows, anchor, ideas.key, self._direction, ideas.novelty, ideas.location, self.dimension)
-        if ids.size == 1:  # one idea (a rival idea, most meetings'): fewer, scalar calls
+        if ids.size == 1:  # one idea (most meetings'): fewer, scalar calls
             self._seen_one(int(ids[0]), anchor)
             return
         novelty = ideas.novelty.take(ids)
@@ -219,14 +221,35 @@ class IssueSpace:
             return weight @ self.salience[who]
         return np.add.reduce(self.salience[who], axis=0)
 
-    def place_rival(self, ids: np.ndarray, origin: str, holders: list[np.ndarray]) -> None:
-        """Track One's own ideas near its current position (its officials' salience); others anywhere, equally."""
-        if origin != "track_one":
-            self.place(ids, self.uniform, self.anchor(np.arange(self.n_sides)))
-            return
-        for idea, who in zip(ids.tolist(), holders, strict=True):
-            side = int(self.side[who[0]]) if who.size else 0
-            self.place(np.array([idea]), self._authors_salience(who, None), self.position[side])
+    def place_rivals(self, first: int, own: int, holders: np.ndarray, starts: np.ndarray) -> None:
+        """A month's rival ideas from id `first` on, and each side's novelty of each: :meth:`place` of each.
+
+        Track One's `own` (the first) near its current position, on the dimensions their first holders weigh; the
+        others anywhere, equally. In one kernel call (model/kernels/rivals.py).
+        """
+        if self.dimension.size < self.ideas.capacity:
+            self._room()
+        if self._outside_anchor is None:
+            self._outside_anchor = self.anchor(np.arange(self.n_sides))
+        ideas = self.ideas
+        placed_rivals(
+            first,
+            own,
+            holders,
+            starts,
+            self.side,
+            self.salience,
+            self.uniform,
+            self._outside_anchor,
+            self.position,
+            self.neutral,
+            ideas.key,
+            self._direction,
+            ideas.novelty,
+            ideas.location,
+            self.dimension,
+            self.table,
+        )
 
     def place_seeded(self, ids: np.ndarray) -> None:
         """Ideas held from the start: on any dimension, around every side's start."""

@@ -33,7 +33,7 @@ from tracktwo.model.diffusion import (
     trust_by_side,
 )
 from tracktwo.model.formats import Meeting, TrustChange
-from tracktwo.model.ideas import ORIGINS, SEEDED, IdeaStore
+from tracktwo.model.ideas import INITIAL_CAPACITY, ORIGINS, SEEDED, IdeaStore
 from tracktwo.model.initiatives import Programmes
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.kernels.holdings import learn_trust_by_adopting
@@ -41,12 +41,13 @@ from tracktwo.model.kernels.meetings import meeting_gains, room_trust
 from tracktwo.model.kernels.metrics import mean_cross_trust
 from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.kernels.ripeness import driver_counts
+from tracktwo.model.kernels.rivals import marked_sides
 from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
-from tracktwo.model.rivals import RivalSources
+from tracktwo.model.rivals import RivalSources, room_for
 from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
 from tracktwo.model.workshops import (
@@ -251,11 +252,13 @@ class TrackTwoModel(mesa.Model):
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
         dimensions = len(p.issues.dimensions) if p.issues.enabled else 0
-        self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides, dimensions=dimensions)
+        room = INITIAL_CAPACITY + room_for(p.rivals, p.steps)  # (a store grown in the run pays for fresh memory)
+        self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides, room, dimensions=dimensions)
         self._group_sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(
             len(BEHAVIOURS), self.n_sides
         )
-        self.author_sides = np.zeros((0, self.n_sides), dtype=bool)  # per idea: sides among its authors
+        # per idea: sides among its authors (a row for each idea the store has room for: _author_room)
+        self.author_sides = np.zeros((self.ideas.capacity, self.n_sides), dtype=bool)
         official_groups = BEHAVIOURS.index("official") * self.n_sides + np.arange(self.n_sides)
         self.transfer = TrackOneEntry(
             p, self.ideas, self.behaviour, self.side, self.n_sides, official_groups, population.side_labels
@@ -268,7 +271,7 @@ class TrackTwoModel(mesa.Model):
         self.removal = removal(p, population)  # a counterfactual's missing parts (model/components.py)
         self._closed_carriers = self._carriers_closed()
         self._silenced = self.behaviour == "grassroots" if "via_track_three" in self.removal.routes else None
-        self.rivals = RivalSources(p.rivals, self.officials_by_side)
+        self.rivals = RivalSources(p.rivals, self.officials_by_side, p.steps)
         self.record = Record(self.ideas) if p.evaluation.record else None
         self.programme = Programmes(self)  # the initiatives and their schedules of events (model/initiatives.py)
         self.series = self.programme.series  # the main programme's series: every meeting held, who took part
@@ -410,7 +413,7 @@ class TrackTwoModel(mesa.Model):
         self.ideas.source[authors, ids[:, None]] = SEEDED
         if self.issues is not None:
             self.issues.place_seeded(ids)
-        self.author_sides = np.zeros((seeded.count, self.n_sides), dtype=bool)
+        self._author_room()  # (no sides: everyone holds them)
 
     def ripeness_states(self, p: Params) -> int:
         """Track One states: one per side with ``ripeness.scope: per_side``, else one."""
@@ -573,6 +576,14 @@ class TrackTwoModel(mesa.Model):
         """Set the trust of some (actor, side) cells (an exposure trip's)."""
         self.trust[change.rows, change.sides] = change.trust
 
+    def _author_room(self) -> np.ndarray:
+        """The author sides, grown to a row for each idea the store has room for (a new row: no side yet)."""
+        sides = self.author_sides
+        if sides.shape[0] < self.ideas.capacity:
+            more = np.zeros((self.ideas.capacity - sides.shape[0], self.n_sides), dtype=bool)
+            sides = self.author_sides = np.concatenate((sides, more))
+        return sides
+
     def add_author_sides(self, idea: int, sides: np.ndarray) -> None:
         """An idea's carriers now include these sides (a shuttle carried it there)."""
         self.author_sides[idea, sides] = True
@@ -620,8 +631,7 @@ class TrackTwoModel(mesa.Model):
         novelty = sample_novelty(rng, mean, w.novelty.concentration, count)
         ids = self._create_ideas(novelty, t, number, meeting)
         if ids.size:
-            sides_here = shape.sides_row.repeat(ids.size, axis=0)  # each new idea: the sides in the room
-            self.author_sides = np.concatenate((self.author_sides, sides_here))
+            self._author_room()[ids[0] : ids[-1] + 1] = shape.sides_row  # each new idea: the sides in the room
             if not self.transfer.authors_count:  # officials' authorship is noted only where it does not count
                 self.transfer.note_authors(ids, who)
         gains = (w.trust_gain * value, w.standing_gain * value)  # x familiarity, for each participant
@@ -782,17 +792,17 @@ class TrackTwoModel(mesa.Model):
         ideas.drop_held(forget_cells(draws, cells, ideas.n_actors, self._forget_thresholds))
 
     def rival_ideas(self, t: int) -> None:
-        """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py)."""
-        for batch in self.rivals.month(self.randomness, t):
-            first = self.ideas.count
-            # one call per batch: its ideas get distinct keys (idea_keys numbers them within the month)
-            ids = self.ideas.create(np.asarray(batch.novelty, dtype=float), t, -1, batch.holders, origin=batch.origin)
-            if self.issues is not None:
-                self.issues.place_rival(ids, batch.origin, batch.holders)
-            sides = np.zeros((self.ideas.count - first, self.n_sides), dtype=bool)
-            for row, holders in enumerate(batch.holders):
-                sides[row, self.side[holders]] = True
-            self.author_sides = np.concatenate((self.author_sides, sides))  # vstack's result, without its wrapper
+        """Track One's own ideas and ideas from outside the programme reach their first officials (model/rivals.py).
+
+        A month's ideas are made, placed and authored in one kernel call each (model/kernels/rivals.py).
+        """
+        month = self.rivals.month(self.randomness, t)
+        if month is None:
+            return
+        first = self.ideas.create_rivals(t, *month)
+        if self.issues is not None:
+            self.issues.place_rivals(first, month.own, month.holders, month.starts)
+        marked_sides(self._author_room(), first, month.holders, month.starts, self.side)
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""

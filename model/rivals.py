@@ -11,59 +11,46 @@ its counterfactual meet the same rival ideas.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
-from tracktwo.model.kernels.rivals import quiet_months
+from tracktwo.model.kernels.rivals import drawn_holders, quiet_months
 from tracktwo.model.params import Rivals
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import sample_novelty
 
-__all__ = ["RivalIdeas", "RivalSources"]
+__all__ = ["RivalMonth", "RivalSources", "room_for"]
 
-_QUIET_BLOCK = 128  # months whose quietness is read at once
+_AHEAD = 128  # months drawn at once (their quietness read in one kernel call), at most to the run's end
 _MULTIPLIED_BELOW = 10.0  # numpy's Poisson draws by multiplication below this mean (PTRS from it)
 _FLOYD_UP_TO = 10_000  # numpy's choice without replacement draws by Floyd's algorithm from pools up to this size
-_LOW_32 = 0xFFFFFFFF
+_NO_WORDS = np.empty(0, dtype=np.uint64)
 
 
-def _bounded(word: int, top: int) -> int | None:
-    """A bounded draw of 0 .. top as numpy makes it (Lemire's, from one 32-bit word); None where numpy draws again."""
-    excluded = top + 1
-    scaled = word * excluded
-    left = scaled & _LOW_32
-    if left < excluded and left < (_LOW_32 - top) % excluded:
-        return None
-    return scaled >> 32
+def room_for(config: Rivals, steps: int) -> int:
+    """Room for rival ideas in the idea store from the start: `steps` months' mean count and 3 standard deviations.
 
-
-def _two_of(rng: np.random.Generator, pool: np.ndarray) -> np.ndarray | None:
-    """Two of `pool` (3 to 10,000 values) as ``rng.choice(pool, 2, replace=False)`` draws them, in some order.
-
-    One call for choice's three 32-bit draws (two by Floyd's algorithm, one for its shuffle, which only orders the
-    two); choice's own checks cost ten times as much. None (the draws taken) where numpy would draw again.
+    (Poisson.) Growing the store in the run costs more: fresh memory and copies, three or four times.
     """
-    words = rng.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
-    first, second = _bounded(words[0], pool.size - 2), _bounded(words[1], pool.size - 1)
-    if first is None or second is None:
-        return None
-    return pool.take([first, pool.size - 1 if second == first else second])
+    mean = (config.track_one_rate + config.outside_rate) * steps
+    return math.ceil(mean + 3.0 * math.sqrt(mean))
 
 
-@dataclass
-class RivalIdeas:
-    """One month's ideas from one rival source: their origin, novelty and first holders."""
+class RivalMonth(NamedTuple):
+    """One month's rival ideas: Track One's own first, then those from outside the programme."""
 
-    origin: str  # "track_one" or "outside" (model.ideas.ORIGINS)
-    novelty: np.ndarray
-    holders: list[np.ndarray]
+    own: int  # how many are Track One's own (origin "track_one"; the rest "outside": model.ideas.ORIGINS)
+    novelty: np.ndarray  # each idea's (float64)
+    holders: np.ndarray  # each idea's first holders, sorted, idea after idea (int64)
+    starts: np.ndarray  # where each idea's holders start in `holders`, then where the last one's end (int64)
 
 
 class RivalSources:
     """Track One's own ideas and ideas from outside the programme, month by month."""
 
-    def __init__(self, config: Rivals, officials_by_side: list[np.ndarray]) -> None:
+    def __init__(self, config: Rivals, officials_by_side: list[np.ndarray], steps: int) -> None:
         self.config = config
+        self._end = steps  # the run's months: drawn ahead up to its end
         self.by_side = [o for o in officials_by_side if o.size]
         self.officials = np.sort(np.concatenate(self.by_side)) if self.by_side else np.empty(0, dtype=np.int64)
         self.active = bool(self.officials.size) and (config.track_one_rate > 0 or config.outside_rate > 0)
@@ -73,57 +60,109 @@ class RivalSources:
         self._empty_below = (
             np.array([math.exp(-rate) for rate in rates]) if max(rates, default=0.0) < _MULTIPLIED_BELOW else None
         )
-        self._quiet: tuple | None = None  # (the randomness, first month, whether each month from it is quiet)
+        self._ahead: tuple | None = None  # (the randomness, the first month, each month's ideas from it on)
+        # two holders an idea from pools of 3 to 10,000 (numpy's choice by Floyd's algorithm): drawn from raw words
+        pools = self.by_side if config.track_one_rate > 0 else []
+        pools = [*pools, self.officials] if config.outside_rate > 0 else pools
+        self._by_words = self.active and config.holders == 2 and all(3 <= p.size <= _FLOYD_UP_TO for p in pools)
+        if self._by_words:
+            self._side_pools = np.concatenate(self.by_side)
+            self._pool_starts = np.cumsum([0] + [pool.size for pool in self.by_side], dtype=np.int64)
+            self._own_draws = 3 + (len(self.by_side) > 1)  # 32-bit draws a Track One idea takes: its side, choice's 3
+            self._pairs = np.arange(0, 2, 2)  # starts of the ideas' holders two by two (grown as needed)
 
-    def month(self, randomness: EventRandomness, step: int) -> list[RivalIdeas]:
-        """This month's rival ideas (none when the sources are off or there are no officials)."""
-        if not self.active or self._is_quiet(randomness, step):
-            return []
-        batches = self._batches(randomness, step, True)
-        if batches is None:  # a bounded draw numpy would reject and draw again (about 1 in 10^8): as numpy draws
-            batches = self._batches(randomness, step, False)
-        return batches
+    def month(self, randomness: EventRandomness, step: int) -> RivalMonth | None:
+        """This month's rival ideas (None when there are none, the sources are off or there are no officials).
 
-    def _batches(self, randomness: EventRandomness, step: int, shortcut: bool) -> list[RivalIdeas] | None:
-        """The month's ideas from its keyed generator; `shortcut`: two holders of a pool drawn by :func:`_two_of`.
+        Drawn ahead with the next months' (up to 128, to the run's end), as :meth:`_months` draws them: one loop
+        over the months' draws costs about half what the same draws cost made a month at a time between the
+        month's other work (their code stays in the caches).
+        """
+        if not self.active:
+            return None
+        ahead = self._ahead
+        if ahead is None or ahead[0] is not randomness or not ahead[1] <= step < ahead[1] + len(ahead[2]):
+            count = min(_AHEAD, self._end - step) if step >= 0 else 1  # (a month past the end: one at a time)
+            ahead = self._ahead = (randomness, step, self._months(randomness, step, max(count, 1)))
+        return ahead[2][step - ahead[1]]
 
-        None when the shortcut met a draw it cannot follow (then the month is drawn again without it).
+    def _months(self, randomness: EventRandomness, first: int, count: int) -> list[RivalMonth | None]:
+        """The ideas of `count` months from `first` on (None: none), each from its month's keyed generator.
+
+        A quiet month (most) is known without making its generator: whether each source's count is 0 is read from
+        its first Philox uniforms (kernels/rivals.py `quiet_months`, bit for bit), when every count is drawn by
+        multiplication (means below 10). A month's holders are read from its generator's raw words when they can
+        be (:meth:`_drawn_by_words`), else drawn by numpy's calls (:meth:`_drawn`).
+        """
+        if self._empty_below is None or first < 0:
+            quiet = [False] * count
+        else:
+            keys = randomness.step_prefixes(("rivals",), first, count)[:, 0]  # each month's key("rivals", m)
+            quiet = quiet_months(keys, self._empty_below).tolist()
+        months: list[RivalMonth | None] = []
+        for step in range(first, first + count):
+            drawn = None
+            if not quiet[step - first]:
+                drawn = self._drawn_by_words(randomness, step) if self._by_words else None
+                drawn = drawn or self._drawn(randomness, step)
+            months.append(drawn)
+        return months
+
+    def _drawn_by_words(self, randomness: EventRandomness, step: int) -> RivalMonth | None:
+        """The month's ideas as :meth:`_drawn` draws them, each one's two holders read from the generator's raw words.
+
+        Numpy's bounded draws and Floyd's (kernels/rivals.py `drawn_holders`) from as many words as their 32-bit
+        draws take, each source's after its count and novelty (which draw 64-bit words: half a word left by Track
+        One's holders is the next 32-bit draw, taken after them). None when there is no idea, or where numpy
+        would reject a bounded draw and draw again (about 1 in 10^9): :meth:`_drawn` draws the month then.
         """
         c = self.config
-        rng = randomness.local_generator("rivals", "rivals", step)  # used only here: reset, not rebuilt
-        batches = []
-        for origin, rate, mean in (
-            ("track_one", c.track_one_rate, c.track_one_novelty),
-            ("outside", c.outside_rate, c.outside_novelty),
-        ):
+        rng = randomness.local_generator("rivals", "rivals", step)  # used only here and in _drawn: reset, not rebuilt
+        raw = rng.bit_generator.random_raw
+        own = int(rng.poisson(c.track_one_rate)) if c.track_one_rate > 0 else 0
+        own_words, draws = _NO_WORDS, 0
+        if own:
+            novelty = sample_novelty(rng, c.track_one_novelty, c.concentration, own)
+            draws = own * self._own_draws
+            own_words = raw((draws + 1) // 2)
+        outside = int(rng.poisson(c.outside_rate)) if c.outside_rate > 0 else 0
+        if outside == 0:
+            if own == 0:
+                return None
+            outside_words = _NO_WORDS
+        else:
+            from_outside = sample_novelty(rng, c.outside_novelty, c.concentration, outside)
+            novelty = np.concatenate((novelty, from_outside)) if own else from_outside
+            outside_words = raw((3 * outside - draws % 2 + 1) // 2)
+        pools = (self._side_pools, self._pool_starts, self.officials)
+        holders = drawn_holders(own_words, outside_words, own, outside, *pools)
+        if holders.size == 0:
+            return None
+        if self._pairs.size <= own + outside:
+            self._pairs = np.arange(0, 4 * (own + outside) + 2, 2)
+        return RivalMonth(own, novelty, holders, self._pairs[: own + outside + 1])
+
+    def _drawn(self, randomness: EventRandomness, step: int) -> RivalMonth | None:
+        """The month's ideas from its keyed generator: per source its count (Poisson), novelty (Beta) and holders.
+
+        A Track One idea's holders are officials of one side (drawn), an outside idea's any officials.
+        """
+        c = self.config
+        rng = randomness.local_generator("rivals", "rivals", step)
+        counts, novelty, holders = [], [], []
+        sources = ((c.track_one_rate, c.track_one_novelty, True), (c.outside_rate, c.outside_novelty, False))
+        for rate, mean, own in sources:
             count = int(rng.poisson(rate)) if rate > 0 else 0
+            counts.append(count)
             if count == 0:
                 continue
-            novelty = sample_novelty(rng, mean, c.concentration, count)
-            holders = []
+            novelty.append(sample_novelty(rng, mean, c.concentration, count))
             for _ in range(count):
-                pool = self.by_side[int(rng.integers(len(self.by_side)))] if origin == "track_one" else self.officials
-                size = min(c.holders, pool.size)
-                if shortcut and size == 2 and 3 <= pool.size <= _FLOYD_UP_TO:
-                    chosen = _two_of(rng, pool)
-                    if chosen is None:
-                        return None
-                else:
-                    chosen = rng.choice(pool, size, replace=False)  # a new array: sorted in place
+                pool = self.by_side[int(rng.integers(len(self.by_side)))] if own else self.officials
+                chosen = rng.choice(pool, min(c.holders, pool.size), replace=False)  # a new array: sorted in place
                 chosen.sort()
                 holders.append(chosen)
-            batches.append(RivalIdeas(origin, novelty, holders))
-        return batches
-
-    def _is_quiet(self, randomness: EventRandomness, step: int) -> bool:
-        """Whether the month draws no rival idea (most months), read from a table of months hashed at once.
-
-        The month's generator is not made for it: its counts' first uniforms are Philox's (a kernel's, bit for bit).
-        """
-        if self._empty_below is None or step < 0:
-            return False
-        table = self._quiet
-        if table is None or table[0] is not randomness or not table[1] <= step < table[1] + table[2].size:
-            keys = randomness.step_prefixes(("rivals",), step, _QUIET_BLOCK)[:, 0]  # each month's key("rivals", m)
-            table = self._quiet = (randomness, step, quiet_months(keys, self._empty_below))
-        return bool(table[2][step - table[1]])
+        if not holders:
+            return None
+        starts = np.cumsum([0] + [chosen.size for chosen in holders], dtype=np.int64)
+        return RivalMonth(counts[0], np.concatenate(novelty), np.concatenate(holders), starts)

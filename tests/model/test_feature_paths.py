@@ -1,12 +1,11 @@
 """The features' cheaper paths give exactly what the array code they replace gives (issue 22, speed).
 
-An idea placed alone (a rival idea, some meetings' ideas) on Python scalars is checked against the array path
+An idea placed alone (some meetings' ideas) on Python scalars is checked against the array path
 that places several at once (one row of weights for all, or a row per idea): locations, dimensions and every
 side's novelty, bit for bit. The positions' pull toward entered ideas that every side took (on whole rows) is
 checked against the pull on the rows of the sides that took them, and an entered idea's path and counted officials
-against the masked argmin of its officials' first adoptions and their masked holdings. A month the rival sources
-know quiet without making its generator is checked against the generator's own counts, and a rival idea's two
-holders from three 32-bit words against numpy's choice (and the generator's state after it).
+against the masked argmin of its officials' first adoptions and their masked holdings. (The rival sources' month:
+tests/model/test_rival_kernels.py.)
 """
 
 from __future__ import annotations
@@ -16,13 +15,11 @@ import copy
 import numpy as np
 import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE
-from tracktwo.model import rivals
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.model import TrackTwoModel
-from tracktwo.model.params import Issues, Rivals
+from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
-from tracktwo.model.rivals import RivalSources
 from tracktwo.model.simulate import make_params
 
 
@@ -120,48 +117,3 @@ def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_f
         assert list(counted) == transfer.needed.tolist()
         for side, officials_there in counted.items():
             assert officials_there.tolist() == holding[model.side[holding] == side].tolist()
-
-
-@pytest.mark.parametrize("rates", [(0.2, 0.2), (0.0, 0.7), (1.5, 0.0), (3.0, 9.5), (0.05, 10.0)])
-def test_a_quiet_month_is_one_whose_generator_draws_no_rival_idea(rates: tuple[float, float]) -> None:
-    config = Rivals(track_one_rate=rates[0], outside_rate=rates[1])
-    sources = RivalSources(config, [np.arange(3), np.arange(3, 5)])
-    for seed in range(3):
-        randomness = EventRandomness(seed)
-        for step in range(300):
-            rng = randomness.generator("rivals", step)  # RivalSources.month's counts, as it drew them
-            quiet = all(int(rng.poisson(rate)) == 0 for rate in rates if rate > 0)
-            known = sources._is_quiet(randomness, step)
-            assert known == quiet if max(rates) < 10 else not known, (seed, step)
-            assert (sources.month(randomness, step) == []) == quiet, (seed, step)
-
-
-def test_two_holders_from_three_words_are_numpys_choice_and_leave_its_state() -> None:
-    for case in range(3000):
-        pool = np.sort(np.random.default_rng(case).choice(5000, 3 + case % 150, replace=False))
-        ours, numpys = (np.random.Generator(np.random.Philox(key=case * 7919 + 1)) for _ in range(2))
-        for rng in (ours, numpys):  # a month's draws before (one leaves half a 32-bit word buffered)
-            rng.beta(1.6, 6.4, size=1)
-            if case % 3:
-                rng.integers(3)
-        got = rivals._two_of(ours, pool)
-        assert got is not None and np.sort(got).tolist() == np.sort(numpys.choice(pool, 2, replace=False)).tolist()
-        assert (
-            ours.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
-            == numpys.integers(0, 1 << 32, size=3, dtype=np.uint32).tolist()
-        )
-
-
-@pytest.mark.parametrize("top", [1, 2, 40, 2**31, 2**31 + 5, 3 * 2**30, 2**32 - 2])  # some reject half the words
-def test_a_bounded_draw_from_one_word_is_numpys_or_refused(top: int) -> None:
-    numpys = np.random.Generator(np.random.Philox(key=top))
-    refused = 0
-    for _ in range(2000):
-        probe = copy.deepcopy(numpys)
-        drawn = rivals._bounded(int(probe.integers(0, 1 << 32, dtype=np.uint32)), top)  # from the next word
-        value = int(numpys.integers(0, top + 1))
-        ahead = [copy.deepcopy(g).integers(0, 1 << 32, size=4, dtype=np.uint32).tolist() for g in (numpys, probe)]
-        assert (drawn is None) == (ahead[0] != ahead[1])  # numpy drew again
-        assert drawn is None or drawn == value
-        refused += drawn is None
-    assert refused > 500 if top in (2**31, 2**31 + 5) else True
