@@ -796,11 +796,7 @@ class TrackTwoModel(mesa.Model):
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""
-        entered = self.transfer.check(t, ripe)
-        if self.record is not None:
-            for idea in entered.tolist():
-                self.record.note_entry(idea, self.transfer.counted_officials(idea))
-        return entered
+        return self.transfer.check(t, ripe, self.record)
 
     def stage_ripe_window(self, months: int) -> None:
         """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
