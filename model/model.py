@@ -498,14 +498,16 @@ class TrackTwoModel(mesa.Model):
         self.snapshot_row = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         if self._endogenous:
-            drivers = self.ripeness_drivers()
+            drivers = self._driver_rows()  # (no RipenessDrivers made: the hazards read the rows)
             draws = self._ripeness_draws(t + 1)  # Python floats
             windows = ripeness.windows_opened
             opened = ripeness.advance(draws, t + 1, drivers)
             if self.record is not None and ripeness.windows_opened != windows:  # (each window opened is counted)
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
-                        self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+                        exposure, credible, public = drivers[state]
+                        terms = hazard_terms(self.params.ripeness, RipenessDrivers(exposure, int(credible), public))
+                        self.record.note_opening(t + 1, state, terms)
         else:
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
@@ -810,6 +812,10 @@ class TrackTwoModel(mesa.Model):
         Public support counts the grassroots outside the workshops (the room's own participants are not the public).
         Counted in one kernel (model/kernels/ripeness.py) from the holdings the store keeps.
         """
+        return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in self._driver_rows()]
+
+    def _driver_rows(self) -> list[list[float]]:
+        """:meth:`ripeness_drivers` as rows of the three (the credible advocates a whole float): what a month reads."""
         ideas, rivals = self.ideas, self.rivals.active
         slots, sizes = self._grassroots_inside()
         drivers = driver_counts(
@@ -830,7 +836,7 @@ class TrackTwoModel(mesa.Model):
             self._first_official,
             self._first_grassroots,
         )
-        return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in drivers.tolist()]
+        return drivers.tolist()
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
         """Each actor's inside slot, and the (track, side) group sizes without the grassroots inside (flat).
