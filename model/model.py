@@ -45,7 +45,7 @@ from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
-from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
+from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess
 from tracktwo.model.rivals import RivalSources
 from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
@@ -505,9 +505,7 @@ class TrackTwoModel(mesa.Model):
             if self.record is not None and ripeness.windows_opened != windows:  # (each window opened is counted)
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
-                        exposure, credible, public = drivers[state]
-                        terms = hazard_terms(self.params.ripeness, RipenessDrivers(exposure, int(credible), public))
-                        self.record.note_opening(t + 1, state, terms)
+                        self.record.note_opening(t + 1, state, self.params.ripeness, drivers[state])
         else:
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:

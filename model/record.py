@@ -10,7 +10,7 @@
   gave them (at most ``RECORD_WAITING`` of them, 24 bytes each) and are written to the table in one
   kernel call when that many wait or the table is read: a run whose table nobody reads (attribution
   does not) writes it seldom;
-- at each ripe window's opening, each ripeness driver's share of the opening hazard.
+- at each ripe window's opening, its drivers: each one's share of the opening hazard is found when read.
 
 Advocacy that persuaded nobody, and adoptions after the first (after forgetting), are not kept:
 no chain passes through them. The record lives with its model and goes when the run's outcomes
@@ -32,8 +32,8 @@ from tracktwo.model.components import Component, members
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.kernels.record import first_exposures
 from tracktwo.model.network import Population
-from tracktwo.model.params import RECORD_WAITING
-from tracktwo.model.ripeness import HAZARD_TERMS
+from tracktwo.model.params import RECORD_WAITING, Ripeness
+from tracktwo.model.ripeness import HAZARD_TERMS, RipenessDrivers, hazard_terms
 
 if TYPE_CHECKING:
     from tracktwo.model.formats import Footprint
@@ -81,7 +81,8 @@ class Record:
 
     ideas: IdeaStore | None = None
     counted: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # idea -> side -> officials counted
-    openings: list[Opening] = field(default_factory=list)
+    _openings: list[Opening] = field(default_factory=list)
+    _opened: list[tuple[int, int, Ripeness, Sequence[float]]] = field(default_factory=list)  # not yet in _openings
     _table: np.ndarray = field(default_factory=lambda: np.empty((4, 0), dtype=np.int32))  # step, adv, recv, idea
     _size: int = 0
     # the months' exposures not yet written: (step, whether to check first adoptions, advocates, receivers, ideas)
@@ -139,13 +140,22 @@ class Record:
         """Keep the officials (per side) who counted toward the threshold when an idea entered Track One."""
         self.counted[idea] = counted
 
-    def note_opening(self, step: int, state: int, terms: dict[str, float]) -> None:
-        """Keep each driver's share of the hazard at a window's opening."""
-        hazard = 0.0  # summed in order, as opening_hazard does (sum() compensates float sums from Python 3.12)
-        for term in terms.values():
-            hazard += term
-        shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
-        self.openings.append(Opening(step, state, hazard, shares))
+    def note_opening(self, step: int, state: int, config: Ripeness, drivers: Sequence[float]) -> None:
+        """Keep a window's opening and its drivers (a RipenessDrivers or its row): their shares are found when read."""
+        self._opened.append((step, state, config, drivers))
+
+    @property
+    def openings(self) -> list[Opening]:
+        """Each window's opening so far, with each driver's share of the hazard that opened it."""
+        for step, state, config, (exposure, credible, public) in self._opened:
+            terms = hazard_terms(config, RipenessDrivers(exposure, int(credible), public))
+            hazard = 0.0  # summed in order, as opening_hazard does (sum() compensates float sums from Python 3.12)
+            for term in terms.values():
+                hazard += term
+            shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
+            self._openings.append(Opening(step, state, hazard, shares))
+        self._opened = []
+        return self._openings
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every kept exposure: (step, advocate, receiver, idea) arrays (views of the record's table)."""
@@ -159,7 +169,7 @@ class Record:
         self._size = 0
         self._waiting, self._waiting_count = [], 0
         self.counted = {}
-        self.openings = []
+        self._openings, self._opened = [], []
         self.ideas = None
 
     def trees(self, ideas: IdeaStore) -> list[Hop]:

@@ -77,3 +77,26 @@ def test_waiting_exposures_are_counted_and_released() -> None:
     assert mine.nbytes == 3 * 50 * 8  # waiting as given
     mine.release()
     assert mine.nbytes == 0 and mine.exposures()[0].size == 0
+
+
+def test_openings_read_as_they_were_noted_are_the_eager_codes() -> None:
+    """Openings kept with their drivers and read later (any number of times) give the shares found when noted."""
+    from tracktwo.model.params import make_params
+    from tracktwo.model.ripeness import HAZARD_TERMS, RipenessDrivers, hazard_terms
+
+    config = make_params({}).ripeness
+    rng = np.random.default_rng(2219)
+    mine, expected = Record(ideas=None), []
+    for step in range(1, 60):
+        drivers = [float(rng.random()), float(rng.integers(0, 40)), float(rng.random())]  # a kernel row
+        mine.note_opening(step, step % 3, config, drivers)
+        terms = hazard_terms(config, RipenessDrivers(drivers[0], int(drivers[1]), drivers[2]))  # as noted before
+        hazard = 0.0
+        for term in terms.values():
+            hazard += term
+        expected.append((step, step % 3, hazard, {name: terms[name] / hazard for name in HAZARD_TERMS}))
+        if step % 7 == 0:
+            assert [(o.step, o.state, o.hazard, o.shares) for o in mine.openings] == expected
+    assert [(o.step, o.state, o.hazard, o.shares) for o in mine.openings] == expected
+    mine.release()
+    assert mine.openings == []
