@@ -45,7 +45,7 @@ from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
-from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess
+from tracktwo.model.ripeness import RipenessProcess
 from tracktwo.model.rivals import RivalSources
 from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
@@ -498,7 +498,7 @@ class TrackTwoModel(mesa.Model):
         self.snapshot_row = metrics.step_snapshot(self, record, adopted, transferred)
         self.datacollector.collect(self)
         if self._endogenous:
-            drivers = self._driver_rows()  # (no RipenessDrivers made: the hazards read the rows)
+            drivers = self.ripeness_drivers()
             draws = self._ripeness_draws(t + 1)  # Python floats
             windows = ripeness.windows_opened
             opened = ripeness.advance(draws, t + 1, drivers)
@@ -804,16 +804,14 @@ class TrackTwoModel(mesa.Model):
             raise ValueError(f"months: expected 1 or more, got {months}")
         self.ripeness.stage(self.steps + 1, int(months))
 
-    def ripeness_drivers(self) -> list[RipenessDrivers]:
+    def ripeness_drivers(self) -> list[list[float]]:
         """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support.
 
-        Public support counts the grassroots outside the workshops (the room's own participants are not the public).
-        Counted in one kernel (model/kernels/ripeness.py) from the holdings the store keeps.
+        Per state, a row of the three in RipenessDrivers' order (the credible advocates a whole number, as a float):
+        what the hazards read, without a RipenessDrivers made a month. Public support counts the grassroots outside
+        the workshops (the room's own participants are not the public). Counted in one kernel
+        (model/kernels/ripeness.py) from the holdings the store keeps.
         """
-        return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in self._driver_rows()]
-
-    def _driver_rows(self) -> list[list[float]]:
-        """:meth:`ripeness_drivers` as rows of the three (the credible advocates a whole float): what a month reads."""
         ideas, rivals = self.ideas, self.rivals.active
         slots, sizes = self._grassroots_inside()
         drivers = driver_counts(

@@ -101,7 +101,7 @@ def entry_paths(entered, officials, side, needed, first_adopted, holds, source, 
     An idea's path: the chain of first-adoption sources (`source`, ideas x actors) from an author to the earliest
     official to adopt it (`first_adopted`; the first such in `officials`' order) of those who count (an official
     who co-authored it in a personal capacity, one of the excluded (idea, official) pairs, does not), as
-    ``IdeaStore.path_to`` walks it (at most the actors + 1). Its counted officials: those of each side that counts
+    the entry check walked it in Python (at most the actors + 1). Its counted officials: those of each side that counts
     (`needed`, in order) who hold it (`holds`) and count, in `officials`' order.
     Returns (paths, ends): the paths one after another, path j ending at ends[j]; and (counted, ends): idea j's
     side r's officials ending at ends[j x sides + r] (none without `counted`).

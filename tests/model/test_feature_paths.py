@@ -16,6 +16,7 @@ import copy
 import numpy as np
 import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE
+from test_transfer_kernels import path_to
 from tracktwo.model import rivals
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
@@ -118,7 +119,7 @@ def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_f
             first = ideas.first_adopted[officials, idea]  # the steps as path took them before
             adopted = first >= 0
             earliest = officials[adopted][np.argmin(first[adopted])]
-            assert ideas.path_to(int(earliest), idea) == ideas.paths[idea]
+            assert path_to(ideas, int(earliest), idea) == ideas.paths[idea]
             holding = transfer.officials[ideas.holds[transfer.officials, idea]]  # counted_officials' steps before
             if excluded is not None:
                 holding = np.setdiff1d(holding, excluded, assume_unique=True)

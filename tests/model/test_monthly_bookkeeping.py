@@ -287,6 +287,12 @@ def _drivers_by_arrays(model: TrackTwoModel) -> list[tuple[float, int, float]]:
     return drivers
 
 
+def _whole_advocates(rows: list[list[float]]) -> list[tuple[float, int, float]]:
+    """The model's driver rows with the credible advocates, a whole float, as the int it is."""
+    assert all(credible == int(credible) for _, credible, _ in rows)
+    return [(exposure, int(credible), public) for exposure, credible, public in rows]
+
+
 GRASSROOTS_IN_ROOMS = {"workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}}
 
 
@@ -308,11 +314,11 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
     inside = 0
     for step in range(36):
         model.step()
-        got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+        got = _whole_advocates(model.ripeness_drivers())
         assert got == _drivers_by_arrays(model)
         inside += np.count_nonzero(model._grassroots_inside()[0])
         if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
             model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
-            got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+            got = _whole_advocates(model.ripeness_drivers())
             assert got == _drivers_by_arrays(model)
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none

@@ -86,7 +86,7 @@ def test_entry_is_the_replaced_numpy_codes_month_by_month(config: dict, monkeypa
 
 
 def test_entry_paths_are_the_replaced_numpy_codes_on_random_holdings() -> None:
-    """Paths (long ones, and cycles cut at the actors + 1, as path_to cuts them) and counted officials, side by side."""
+    """Paths (long ones, and cycles cut at the actors + 1, as path_to cut them) and counted officials, side by side."""
     from tracktwo.model.ideas import IdeaStore
     from tracktwo.model.kernels.transfer import entry_paths
 
@@ -124,7 +124,7 @@ def test_entry_paths_are_the_replaced_numpy_codes_on_random_holdings() -> None:
                 first[at], holds[at] = -1, False
             adopted = (first >= 0).nonzero()[0]
             earliest = officials[adopted[first.take(adopted).argmin()]]
-            assert paths[start : ends[j]].tolist() == store.path_to(int(earliest), idea)
+            assert paths[start : ends[j]].tolist() == path_to(store, int(earliest), idea)
             start = ends[j]
             holding = officials[holds]
             for r, s in enumerate(needed.tolist()):
@@ -132,3 +132,11 @@ def test_entry_paths_are_the_replaced_numpy_codes_on_random_holdings() -> None:
                 assert counted[counted_start:end].tolist() == holding[side[holding] == s].tolist()
                 counted_start = end
         assert start == paths.size and counted_start == counted.size
+
+
+def path_to(ideas, actor: int, idea: int) -> list[int]:
+    """The replaced `IdeaStore.path_to`: the chain of first-adoption sources from the idea's origin to actor."""
+    chain = [actor]
+    while ideas.source[chain[-1], idea] >= 0 and len(chain) <= ideas.n_actors:
+        chain.append(int(ideas.source[chain[-1], idea]))
+    return chain[::-1]
