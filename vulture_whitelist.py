@@ -29,6 +29,7 @@ full_mean  # verdicts.PowerCheck
 _.total_effect  # evaluation.Game: v(N) - v(empty), the sum the Shapley values add up to (tested)
 _.ok  # api.BatchResult.ok; pyabc's Sample.ok (set by the calibration sampler)
 _.driver  # record.Opening: the driver with the largest share (the evaluation's openings)
+_.openings  # record.Record: the windows' openings, each driver's share found when read (the evaluation's openings)
 _.tie_probability  # diffusion.Context: a tie's p in one expression, the law the advocacy kernels compute (tested)
 
 # Mesa's API, kept so Mesa code works on TrackTwoModel and its agents

@@ -412,10 +412,3 @@ class IdeaStore:
         sizes = [batch.size for batch in ideas]
         ideas = np.concatenate(ideas)
         return ideas, np.concatenate(actors), np.repeat(np.array(steps, dtype=np.int32), sizes), np.concatenate(sources)
-
-    def path_to(self, actor: int, idea: int) -> list[int]:
-        """Chain of actors from the idea's origin to actor, by first-adoption sources."""
-        chain = [actor]
-        while self.source[chain[-1], idea] >= 0 and len(chain) <= self.n_actors:
-            chain.append(int(self.source[chain[-1], idea]))
-        return chain[::-1]

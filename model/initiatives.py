@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tracktwo.model import formats, thirdparty
 from tracktwo.model.formats import Footprint, FormatState, Meeting, TrustChange
-from tracktwo.model.kernels.initiatives import attending, outreach_pairs
+from tracktwo.model.kernels.initiatives import attending, open_cells, outreach_pairs
 from tracktwo.model.params import BEHAVIOURS, Event, Params, ThirdParty, Workshops, initiative_workshops, regular_steps
 from tracktwo.model.randomness import EventRandomness, purpose_stream
 from tracktwo.model.tracks import TrackUptake
@@ -51,6 +51,7 @@ __all__ = ["MAIN", "Footprint", "Host", "Programmes", "Running"]
 MAIN = "main programme"
 _NOBODY = np.zeros(0, dtype=bool)  # no actor proscribed (the invitations' kernel)
 _NO_ROWS = np.zeros(0, dtype=np.int64)  # no other initiative (the invitations' kernel)
+_NO_CELLS = np.zeros(0, dtype=np.int64)  # no (idea, actor) cell closed by a knowledge product
 
 
 @dataclass
@@ -166,6 +167,7 @@ class Programmes:
         self.proscribed_engaged = np.zeros(n, dtype=bool)
         self.closures: list[formats.Closures] = []  # officials knowledge products closed to their ideas
         self._closed_through = -1  # the last step any of them is closed through
+        self._closed = (_NO_CELLS, _NO_CELLS)  # their (idea, actor) cells, sorted, each with its last step closed
 
     # Setup ------------------------------------------------------------------------------------
 
@@ -310,31 +312,37 @@ class Programmes:
         return first
 
     def _close(self, closures: formats.Closures) -> None:
+        """Keep a product's closures, and every closed cell (idea x actors + actor) with the last step it is closed."""
         if closures.actors.size:
             self.closures.append(closures)
             self._closed_through = max(self._closed_through, int(closures.until.max()))
+            cells = np.concatenate([self._closed[0], closures.ideas * self.model.n_actors + closures.actors])
+            until = np.concatenate([self._closed[1], closures.until])
+            order = np.lexsort((until, cells))  # by cell, then step: a cell's last is its latest
+            cells, until = cells.take(order), until.take(order)
+            last = np.ones(cells.size, dtype=bool)
+            np.not_equal(cells[1:], cells[:-1], out=last[:-1])
+            self._closed = (cells[last], until[last])
 
     def _is_open(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray:
         found = self.open_to(actors, ideas, t)
         return np.ones(actors.size, dtype=bool) if found is None else found
 
     def open_to(self, actors: np.ndarray, ideas: np.ndarray, t: int) -> np.ndarray | None:
-        """Which (actor, idea) adoptions no knowledge product has closed at step t (None: every one; the usual case)."""
+        """Which (actor, idea) adoptions no knowledge product has closed at step t (None: every one; the usual case).
+
+        A pair is closed when some product closed its cell through t or later: its cell found by bisection among
+        the closed ones (~np.isin's machinery costs ~100 us a call), which keep each cell's latest step, in one
+        kernel call.
+        """
         if self._closed_through < t:  # no product's refusals last this month (the usual case): nothing to read
-            self.closures = []
+            if self.closures:  # (every one ended: let them go)
+                self.closures = []
+                self._closed = (_NO_CELLS, _NO_CELLS)
             return None
-        self.closures = [c for c in self.closures if c.until.max() >= t]
-        if not self.closures or actors.size == 0:
+        if actors.size == 0:
             return None
-        n = self.model.n_actors
-        closed = np.concatenate([c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in self.closures])
-        if closed.size == 0:
-            return np.ones(actors.size, dtype=bool)
-        closed.sort()  # ~np.isin(cells, closed) by bisection: isin's machinery costs ~100 us a call, this a tenth
-        cells = ideas * n + actors
-        at = np.searchsorted(closed, cells)
-        np.minimum(at, closed.size - 1, out=at)
-        return closed.take(at) != cells
+        return open_cells(actors, ideas, self.model.n_actors, *self._closed, t)
 
     def observe(self, t: int) -> None:
         """After the transfer check: uptake by the other tracks and local agreements."""

@@ -293,11 +293,7 @@ class IssueSpace:
 
     def taken_by(self, transfer: TrackOneEntry, entered: np.ndarray) -> np.ndarray:
         """(sides x entered ideas): the sides whose Track One took each idea as it entered."""
-        taken = np.zeros((self.n_sides, entered.size), dtype=bool)
-        if entered.size and transfer.needed.size:
-            shares = transfer.counting_holders(entered) / transfer.officials_per_side[:, None]
-            taken[transfer.needed] = shares >= transfer.threshold
-        return taken
+        return transfer.sides_taking(entered, self.n_sides)
 
     def after_transfer(self, entered: np.ndarray, transfer: TrackOneEntry) -> None:
         """A month's end: note entered ideas' novelty, pull positions toward them, then framing by held ideas."""

@@ -46,7 +46,7 @@ from tracktwo.model.network import Graph, Population, build_graph
 from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
-from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms
+from tracktwo.model.ripeness import RipenessProcess
 from tracktwo.model.rivals import RivalSources, room_for
 from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
@@ -508,7 +508,7 @@ class TrackTwoModel(mesa.Model):
             if self.record is not None and ripeness.windows_opened != windows:  # (each window opened is counted)
                 for state, was_opened in enumerate(opened.tolist()):
                     if was_opened:
-                        self.record.note_opening(t + 1, state, hazard_terms(self.params.ripeness, drivers[state]))
+                        self.record.note_opening(t + 1, state, self.params.ripeness, drivers[state])
         else:
             ripeness.advance(None, t + 1, None)
         if t >= self.params.steps:
@@ -806,11 +806,7 @@ class TrackTwoModel(mesa.Model):
 
     def check_transfer(self, t: int, ripe: bool) -> np.ndarray:
         """Ideas that enter Track One this step (see model/transfer.py); the record keeps who counted."""
-        entered = self.transfer.check(t, ripe)
-        if self.record is not None:
-            for idea in entered.tolist():
-                self.record.note_entry(idea, self.transfer.counted_officials(idea))
-        return entered
+        return self.transfer.check(t, ripe, self.record)
 
     def stage_ripe_window(self, months: int) -> None:
         """Make Track One ripe from the next step for `months` steps (an election, a ceasefire, now)."""
@@ -818,11 +814,13 @@ class TrackTwoModel(mesa.Model):
             raise ValueError(f"months: expected 1 or more, got {months}")
         self.ripeness.stage(self.steps + 1, int(months))
 
-    def ripeness_drivers(self) -> list[RipenessDrivers]:
+    def ripeness_drivers(self) -> list[list[float]]:
         """What drives each Track One toward ripeness: its officials' exposure, credible advocates, public support.
 
-        Public support counts the grassroots outside the workshops (the room's own participants are not the public).
-        Counted in one kernel (model/kernels/ripeness.py) from the holdings the store keeps.
+        Per state, a row of the three in RipenessDrivers' order (the credible advocates a whole number, as a float):
+        what the hazards read, without a RipenessDrivers made a month. Public support counts the grassroots outside
+        the workshops (the room's own participants are not the public). Counted in one kernel
+        (model/kernels/ripeness.py) from the holdings the store keeps.
         """
         ideas, rivals = self.ideas, self.rivals.active
         slots, sizes = self._grassroots_inside()
@@ -844,7 +842,7 @@ class TrackTwoModel(mesa.Model):
             self._first_official,
             self._first_grassroots,
         )
-        return [RipenessDrivers(exposure, int(credible), public) for exposure, credible, public in drivers.tolist()]
+        return drivers.tolist()
 
     def _grassroots_inside(self) -> tuple[np.ndarray, np.ndarray]:
         """Each actor's inside slot, and the (track, side) group sizes without the grassroots inside (flat).

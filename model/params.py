@@ -25,6 +25,7 @@ __all__ = [
     "BYTES_PER_ACTOR_IDEA",
     "BYTES_PER_EXPOSURE",
     "BYTES_PER_TIE",
+    "BYTES_PER_WAITING_EXPOSURE",
     "COMPONENT_KEY",
     "ECHO_CHARS",
     "FORMAT_NAMES",
@@ -32,6 +33,7 @@ __all__ = [
     "ISSUE_SALIENCE",
     "MAX_RUN_BYTES",
     "RECORD_ROOM",
+    "RECORD_WAITING",
     "ROUTE_COMPONENTS",
     "SHARE_TOLERANCE",
     "TIE_ORDER",
@@ -1453,6 +1455,8 @@ BYTES_PER_TIE = 100  # edge arrays, the CSR adjacency both ways and sampling scr
 BYTES_PER_ACTOR_IDEA = 30  # the actors x ideas tables (13 B a cell) with room to grow (measured ~8 B)
 BYTES_PER_EXPOSURE = 16  # one exposure kept by the evaluation record (step, advocate, receiver, idea as int32)
 RECORD_ROOM = 1.5  # the record's table grows by doubling: on average half again what it holds
+RECORD_WAITING = 1 << 16  # exposures the record keeps as advocacy gave them before writing them to its table
+BYTES_PER_WAITING_EXPOSURE = 24  # one of those (advocate, receiver, idea as int64)
 
 
 def run_parts(params: Params) -> str:
@@ -1530,11 +1534,13 @@ def estimated_record_bytes(params: Params) -> float:
 
     The record keeps, per first adoption, one exposure (BYTES_PER_EXPOSURE) for each advocating
     neighbour of the adopter (model/record.py): at most every actor-idea cell adopted from all of
-    its ties, i.e. twice the ties times the ideas, with the table's room to double.
+    its ties, i.e. twice the ties times the ideas, with the table's room to double; and the exposures
+    waiting to be written to it (RECORD_WAITING of them, as advocacy gave them).
     """
     if not params.evaluation.record or params.network.type == "map":
         return 0.0
-    return 2 * expected_ties(params) * expected_ideas(params) * BYTES_PER_EXPOSURE * RECORD_ROOM
+    table = 2 * expected_ties(params) * expected_ideas(params) * BYTES_PER_EXPOSURE * RECORD_ROOM
+    return table + RECORD_WAITING * BYTES_PER_WAITING_EXPOSURE
 
 
 def estimated_run_bytes(params: Params) -> float:

@@ -6,8 +6,11 @@
   first-adoption sources when asked, never copied;
 - the exposures a chain may need: for each first adoption, every advocate tied to the adopter
   who was advocating the idea that step (the credited source among them), kept as one compact
-  int32 table (16 bytes an exposure) that grows by doubling;
-- at each ripe window's opening, each ripeness driver's share of the opening hazard.
+  int32 table (16 bytes an exposure) that grows by doubling. A month's exposures wait as advocacy
+  gave them (at most ``RECORD_WAITING`` of them, 24 bytes each) and are written to the table in one
+  kernel call when that many wait or the table is read: a run whose table nobody reads (attribution
+  does not) writes it seldom;
+- at each ripe window's opening, its drivers: each one's share of the opening hazard is found when read.
 
 Advocacy that persuaded nobody, and adoptions after the first (after forgetting), are not kept:
 no chain passes through them. The record lives with its model and goes when the run's outcomes
@@ -27,9 +30,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from tracktwo.model.components import Component, members
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.kernels.record import note_first
+from tracktwo.model.kernels.record import first_exposures
 from tracktwo.model.network import Population
-from tracktwo.model.ripeness import HAZARD_TERMS
+from tracktwo.model.params import RECORD_WAITING, Ripeness
+from tracktwo.model.ripeness import HAZARD_TERMS, RipenessDrivers, hazard_terms
 
 if TYPE_CHECKING:
     from tracktwo.model.formats import Footprint
@@ -71,55 +75,91 @@ class Hop:
 class Record:
     """The record of one run, kept as the run goes: who counted, each first adoption's advocates, openings.
 
-    `ideas` is the run's idea store: exposures are kept for first adoptions only (read from it
-    before the step's adoptions are applied); without it, every adoption's exposures are kept.
+    `ideas` is the run's idea store: exposures are kept for first adoptions only (found from its first
+    adoption steps); without it, every adoption's exposures are kept.
     """
 
     ideas: IdeaStore | None = None
     counted: dict[int, dict[int, np.ndarray]] = field(default_factory=dict)  # idea -> side -> officials counted
-    openings: list[Opening] = field(default_factory=list)
+    _openings: list[Opening] = field(default_factory=list)
+    _opened: list[tuple[int, int, Ripeness, Sequence[float]]] = field(default_factory=list)  # not yet in _openings
     _table: np.ndarray = field(default_factory=lambda: np.empty((4, 0), dtype=np.int32))  # step, adv, recv, idea
     _size: int = 0
+    # the months' exposures not yet written: (step, whether to check first adoptions, advocates, receivers, ideas)
+    _waiting: list[tuple[int, bool, np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=list)
+    _waiting_count: int = 0
 
     @property
     def nbytes(self) -> int:
-        """Bytes the record holds (its exposure table, allocated, and the officials who counted)."""
+        """Bytes the record holds (its exposure table, allocated, those waiting, and the officials who counted)."""
         officials = sum(a.nbytes for by_side in self.counted.values() for a in by_side.values())
-        return int(self._table.nbytes + officials)
+        waiting = sum(a.nbytes for batch in self._waiting for a in batch[2:])
+        return int(self._table.nbytes + waiting + officials)
 
     def note_exposures(self, step: int, exposures: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> None:
-        """Keep a step's exposures of first adoptions: (advocate, receiver, idea) arrays, before adoption."""
+        """Keep a step's exposures of first adoptions: (advocate, receiver, idea) arrays, before adoption.
+
+        They wait as given (the store's count of dropped holdings noted now) until :meth:`_write` keeps the first
+        adoptions' among them.
+        """
         if exposures is None:
             return
         advocates, receivers, ideas = exposures
         if advocates.size == 0:
             return
-        store = self.ideas  # first adoptions only: read from the store before the step's adoptions are applied
-        dropped_any = store is not None and store.dropped > 0
-        first_adopted, n_actors = (store.first_adopted.T.reshape(-1), store.n_actors) if dropped_any else (_NONE, 0)
-        noted = (advocates, receivers, ideas, first_adopted, n_actors, dropped_any)
-        size = note_first(*noted, self._table, self._size, step)
-        if size < 0:  # room for them first (doubling), then written
-            grown = np.empty((4, max(-size, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)
-            grown[:, : self._size] = self._table[:, : self._size]
+        store = self.ideas  # first adoptions only, when anything was dropped (else every pair not held is one)
+        self._waiting.append((step, store is not None and store.dropped > 0, advocates, receivers, ideas))
+        self._waiting_count += advocates.size
+        if self._waiting_count >= RECORD_WAITING:
+            self._write()
+
+    def _write(self) -> None:
+        """Write the waiting exposures of first adoptions to the table, in the order they came (doubling it first).
+
+        A pair's first adoption step never changes once set, and an exposure's pair was not held when noted (only
+        pairs not held are adopted): so its pair had no first adoption then exactly when it has none now or one
+        from that step on (kernels/record.py `first_exposures`).
+        """
+        waiting = self._waiting
+        if not waiting:
+            return
+        steps, checked, advocates, receivers, ideas = zip(*waiting, strict=True)
+        store = self.ideas
+        first_adopted, n_actors = (store.first_adopted.T.reshape(-1), store.n_actors) if any(checked) else (_NONE, 0)
+        size, needed = self._size, self._size + self._waiting_count
+        if needed > self._table.shape[1]:  # room for every one of them first (doubling), then the first kept
+            grown = np.empty((4, max(needed, 2 * self._table.shape[1], _FIRST_CAPACITY)), dtype=np.int32)
+            grown[:, :size] = self._table[:, :size]
             self._table = grown
-            size = note_first(*noted, self._table, self._size, step)
-        self._size = size
+        written = (np.concatenate(advocates), np.concatenate(receivers), np.concatenate(ideas))
+        months = (np.array(steps, dtype=np.int64), np.array(checked), np.cumsum([a.size for a in advocates]))
+        self._size = first_exposures(*written, *months, first_adopted, n_actors, self._table, size)
+        self._waiting, self._waiting_count = [], 0
 
     def note_entry(self, idea: int, counted: dict[int, np.ndarray]) -> None:
         """Keep the officials (per side) who counted toward the threshold when an idea entered Track One."""
         self.counted[idea] = counted
 
-    def note_opening(self, step: int, state: int, terms: dict[str, float]) -> None:
-        """Keep each driver's share of the hazard at a window's opening."""
-        hazard = 0.0  # summed in order, as opening_hazard does (sum() compensates float sums from Python 3.12)
-        for term in terms.values():
-            hazard += term
-        shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
-        self.openings.append(Opening(step, state, hazard, shares))
+    def note_opening(self, step: int, state: int, config: Ripeness, drivers: Sequence[float]) -> None:
+        """Keep a window's opening and its drivers (a RipenessDrivers or its row): their shares are found when read."""
+        self._opened.append((step, state, config, drivers))
+
+    @property
+    def openings(self) -> list[Opening]:
+        """Each window's opening so far, with each driver's share of the hazard that opened it."""
+        for step, state, config, (exposure, credible, public) in self._opened:
+            terms = hazard_terms(config, RipenessDrivers(exposure, int(credible), public))
+            hazard = 0.0  # summed in order, as opening_hazard does (sum() compensates float sums from Python 3.12)
+            for term in terms.values():
+                hazard += term
+            shares = {name: (terms[name] / hazard if hazard > 0 else 0.0) for name in HAZARD_TERMS}
+            self._openings.append(Opening(step, state, hazard, shares))
+        self._opened = []
+        return self._openings
 
     def exposures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Every kept exposure: (step, advocate, receiver, idea) arrays (views of the record's table)."""
+        self._write()
         table = self._table[:, : self._size]
         return table[0], table[1], table[2], table[3]
 
@@ -127,8 +167,9 @@ class Record:
         """Free the record (once the run's attribution is computed): nothing of it is kept after."""
         self._table = np.empty((4, 0), dtype=np.int32)
         self._size = 0
+        self._waiting, self._waiting_count = [], 0
         self.counted = {}
-        self.openings = []
+        self._openings, self._opened = [], []
         self.ideas = None
 
     def trees(self, ideas: IdeaStore) -> list[Hop]:

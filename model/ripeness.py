@@ -15,17 +15,25 @@ is driven by all of them.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from tracktwo.model.params import Ripeness
 
-__all__ = ["HAZARD_TERMS", "RipenessDrivers", "RipenessProcess", "hazard_terms", "in_fixed_window", "opening_hazard"]
+__all__ = [
+    "HAZARD_TERMS",
+    "RipenessDrivers",
+    "RipenessProcess",
+    "hazard_terms",
+    "in_fixed_window",
+    "opening_hazard",
+    "opening_hazards",
+]
 
 
-@dataclass
-class RipenessDrivers:
-    """What pushes one Track One toward a ripe moment this step."""
+class RipenessDrivers(NamedTuple):
+    """What pushes one Track One toward a ripe moment this step (a row of the three, in this order)."""
 
     official_exposure: float
     credible_advocates: int
@@ -48,13 +56,14 @@ def hazard_terms(config: Ripeness, drivers: RipenessDrivers) -> dict[str, float]
 
 def opening_hazard(config: Ripeness, drivers: RipenessDrivers) -> float:
     """Hazard per step that an unripe Track One becomes ripe: hazard_terms' sum, in their order."""
-    advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
-    return (
-        config.baseline_hazard
-        + config.exposure_weight * drivers.official_exposure
-        + config.advocate_weight * advocates
-        + config.public_weight * drivers.public_support
-    )
+    return opening_hazards(config, [drivers])[0]
+
+
+def opening_hazards(config: Ripeness, drivers: Sequence[Sequence[float]]) -> list[float]:
+    """Each state's :func:`opening_hazard`, its drivers a RipenessDrivers or a row of the three in their order."""
+    baseline, scale = config.baseline_hazard, config.advocate_scale
+    exposure, advocate, public = config.exposure_weight, config.advocate_weight, config.public_weight
+    return [baseline + exposure * e + advocate * (1.0 - math.exp(-c / scale)) + public * p for e, c, p in drivers]
 
 
 def in_fixed_window(config: Ripeness, step: int) -> bool:
@@ -100,9 +109,11 @@ class RipenessProcess:
         self.states[:] = True
 
     def advance(
-        self, draws: np.ndarray | list[float] | None, next_step: int, drivers: list[RipenessDrivers] | None
+        self, draws: np.ndarray | list[float] | None, next_step: int, drivers: Sequence[Sequence[float]] | None
     ) -> np.ndarray:
         """Set the states for next_step from one uniform per state (drivers: one per state, endogenous mode).
+
+        Each state's drivers are a RipenessDrivers, or a row of the three in its order (the model's).
 
         Counts every window that opens; returns which states opened. Off, outside a staged window, nothing changes.
         `draws` may be Python floats (the model's): the same comparisons, without reading an array.
@@ -110,7 +121,7 @@ class RipenessProcess:
         mode = self.config.mode
         if mode == "endogenous":
             was_ripe = self.states  # replaced below, not changed in place
-            values = [opening_hazard(self.config, d) for d in drivers]
+            values = opening_hazards(self.config, drivers)
             count = len(values)
             if count < _FEW_STATES:  # numpy's mean of under 8 values: summed in order, then divided, without its call
                 total = values[0]

@@ -13,12 +13,16 @@ is not needed; a population with no officials at all has no Track One, and nothi
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from tracktwo.model.agents import Official
 from tracktwo.model.ideas import IdeaStore
-from tracktwo.model.kernels.transfer import counted_holders, entering
+from tracktwo.model.kernels.transfer import entering, entry_paths, sides_taking
 from tracktwo.model.params import ConfigError, Params
+
+if TYPE_CHECKING:
+    from tracktwo.model.record import Record
 
 __all__ = ["ROUTE_CARRIERS", "TrackOneEntry", "holders_needed"]
 
@@ -105,23 +109,22 @@ class TrackOneEntry:
             rows,
         )
 
-    def counting_holders(self, pending: np.ndarray) -> np.ndarray:
-        """(needed sides x pending ideas): officials holding each idea who count for Track One."""
-        ideas = self.ideas
-        return counted_holders(ideas.group_holders, self._rows, pending, *self._excluded, ideas.holds.T)
+    def sides_taking(self, ideas: np.ndarray, n_sides: int) -> np.ndarray:
+        """(n_sides x ideas): the sides whose Track One takes each idea now.
 
-    def counted_officials(self, idea: int) -> dict[int, np.ndarray]:
-        """Per side whose Track One counts, the officials holding an idea now who count toward the threshold."""
-        holds = self.ideas.holds[:, idea].take(self.officials)  # the idea's contiguous column, at the officials
-        excluded = self._not_counting.get(idea)
-        if excluded is not None:  # (np.setdiff1d's officials: the sorted officials less those, in order)
-            holds[np.searchsorted(self.officials, excluded)] = False
-        holding = self.officials[holds]
-        sides = self.side.take(holding)
-        return {int(s): holding[sides == s] for s in self.needed.tolist()}
+        A side takes an idea when its counted holders' share of its officials reaches the threshold: the entry
+        check's whole-number comparison.
+        """
+        store = self.ideas
+        counts = (store.group_holders, self._rows, self.needed, self._holders_needed, n_sides, ideas)
+        return sides_taking(*counts, *self._excluded, store.holds.T)
 
-    def check(self, step: int, ripe: bool) -> np.ndarray:
-        """Ideas that enter Track One this step (ids); records their step, ripeness, path and route."""
+    def check(self, step: int, ripe: bool, record: Record | None = None) -> np.ndarray:
+        """Ideas that enter Track One this step (ids); records their step, ripeness, path and route.
+
+        An idea's path is the chain of first-adoption sources from a workshop author to the first official who
+        counts for Track One. With the full `record`, also the officials (per side) who counted toward its entry.
+        """
         ideas = self.ideas
         entered = entering(
             ideas.group_adoptions,
@@ -138,24 +141,26 @@ class TrackOneEntry:
         if entered.size == 0:
             return entered
         ideas.entered_count += entered.size
-        for idea in entered.tolist():
+        excluded, held = self._excluded[:2], (ideas.first_adopted.T, ideas.holds.T, ideas.source.T)
+        chains, ends, counted, counted_ends = entry_paths(
+            entered, self.officials, self.side, self.needed, *held, *excluded, record is not None
+        )
+        chains, ends, counted_ends = chains.tolist(), ends.tolist(), counted_ends.tolist()
+        sides, start, counted_start = self.needed.tolist(), 0, 0
+        for j, idea in enumerate(entered.tolist()):
             ideas.entered_step[idea] = step
             ideas.entered_ripe[idea] = ripe
-            path = self.path(idea)
-            ideas.paths[idea] = path
+            path = ideas.paths[idea] = chains[start : ends[j]]
+            start = ends[j]
             ideas.routes[idea] = self.route(path)
+            if record is not None:  # idea j's officials, side by side
+                by_side = {}
+                for r, side in enumerate(sides):
+                    counted_end = counted_ends[j * len(sides) + r]
+                    by_side[side] = counted[counted_start:counted_end]
+                    counted_start = counted_end
+                record.note_entry(idea, by_side)
         return entered
-
-    def path(self, idea: int) -> list[int]:
-        """Chain of first-adoption sources from a workshop author to the first official who counts for Track One."""
-        officials = self.officials
-        first = self.ideas.first_adopted[:, idea].take(officials)  # the idea's column is contiguous: a gather
-        excluded = self._not_counting.get(idea)
-        if excluded is not None:  # never adopted, as far as the path goes (np.setdiff1d's officials, in order)
-            first[np.searchsorted(officials, excluded)] = -1
-        adopted = (first >= 0).nonzero()[0]
-        earliest = officials[adopted[first.take(adopted).argmin()]]
-        return self.ideas.path_to(int(earliest), idea)
 
     def route(self, path: list[int]) -> str:
         """How an idea reached Track One: by whoever brought it to the first official on its path.

@@ -1,4 +1,4 @@
-"""The initiatives' invitations and outreach (model/initiatives.py `Programmes._accept`, `_outreach`) as kernels.
+"""The initiatives' invitations, outreach and closed pairs (model/initiatives.py `Programmes`) as kernels.
 
 Who comes to a meeting: products of the same factors in the same order and the decline draws hashed as
 ``randomness.uniforms`` hashes them. Who the outreach reaches: numpy's Generator's draws (its bounded integers and
@@ -12,7 +12,7 @@ import numpy as np
 from tracktwo.model.kernels import kernel, keyed_bits
 from tracktwo.model.randomness import GOLDEN, UNIT
 
-__all__ = ["attending", "outreach_pairs"]
+__all__ = ["attending", "open_cells", "outreach_pairs"]
 
 _GOLDEN = np.uint64(GOLDEN)
 _LOW_32, _S32 = np.uint64(0xFFFFFFFF), np.uint64(32)
@@ -193,3 +193,25 @@ def outreach_pairs(words, localities, reach, grassroots, places, side, participa
         for i in range(found):
             kept[row, i] = pairs[row, i]
     return kept, True
+
+
+@kernel("boolean[::1](int64[::1], int64[::1], int64, int64[::1], int64[::1], int64)")
+def open_cells(actors, ideas, n_actors, closed, until, t):
+    """Which (actor, idea) pairs no knowledge product has closed at step t (`Programmes.open_to`).
+
+    `closed`: the closed cells (idea x actors + actor), ascending and distinct, each closed through `until`; a pair
+    is closed when its cell is among them (found by bisection) through t or later.
+    """
+    found = np.ones(actors.size, np.bool_)
+    for i in range(actors.size):
+        cell = ideas[i] * n_actors + actors[i]
+        low, high = 0, closed.size
+        while low < high:
+            middle = (low + high) // 2
+            if closed[middle] < cell:
+                low = middle + 1
+            else:
+                high = middle
+        if low < closed.size and closed[low] == cell and until[low] >= t:
+            found[i] = False
+    return found

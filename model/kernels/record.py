@@ -1,37 +1,37 @@
-"""The full record's exposures kept as the month goes (model/record.py `Record.note_exposures`) in one kernel.
+"""The full record's waiting exposures written to its table (model/record.py `Record._write`) in one kernel.
 
 Integer work only: the numpy code's table exactly; tests/model/test_record_kernels.py checks it against it.
 """
 
 from __future__ import annotations
 
-import numpy as np
 from tracktwo.model.kernels import kernel
 
-__all__ = ["note_first"]
+__all__ = ["first_exposures"]
 
 
-@kernel("int64(int64[::1], int64[::1], int64[::1], int32[::1], int64, boolean, int32[:, ::1], int64, int64)")
-def note_first(advocates, receivers, ideas, first_adopted, n_actors, dropped_any, table, size, step):
-    """Write a step's exposures of first adoptions to `table` (4 x capacity: step, advocate, receiver, idea).
+@kernel(
+    "int64(int64[::1], int64[::1], int64[::1], int64[::1], boolean[::1], int64[::1], int32[::1], int64,"
+    " int32[:, ::1], int64)"
+)
+def first_exposures(advocates, receivers, ideas, steps, checked, ends, first_adopted, n_actors, table, size):
+    """Write the exposures of first adoptions among several months' to `table`, in order; returns its new size.
 
-    From column `size`: returns the new size, or, when they do not fit, minus the size they need (nothing written).
-
-    With nothing dropped (`dropped_any` False) a pair not held was never adopted, so every exposure is of a first
-    adoption; else those whose (idea, receiver) cell of `first_adopted` (flat, idea-major) is not yet set.
+    `table` (4 x capacity: step, advocate, receiver, idea) is written from column `size` and has room for every
+    exposure given. Month b's exposures end at `ends[b]` and were noted at `steps[b]`; when `checked[b]` (some
+    holding had been dropped by then), only those whose (idea, receiver) cell of `first_adopted` (flat, idea-major,
+    read now) had no first adoption then are kept: none now, or one from that step on (else every pair not held
+    was never adopted).
     """
-    first = np.ones(advocates.size, np.bool_)
-    kept = advocates.size
-    if dropped_any:
-        for i in range(advocates.size):
-            if first_adopted[ideas[i] * n_actors + receivers[i]] >= 0:
-                first[i] = False
-                kept -= 1
-    if size + kept > table.shape[1]:
-        return -(size + kept)
-    at = size
-    for i in range(advocates.size):
-        if first[i]:
+    at, start = size, 0
+    for b in range(steps.size):
+        step, check = steps[b], checked[b]
+        for i in range(start, ends[b]):
+            if check:
+                first = first_adopted[ideas[i] * n_actors + receivers[i]]
+                if 0 <= first < step:
+                    continue
             table[0, at], table[1, at], table[2, at], table[3, at] = step, advocates[i], receivers[i], ideas[i]
             at += 1
+        start = ends[b]
     return at

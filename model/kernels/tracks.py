@@ -52,37 +52,44 @@ def _agreements(holders, checked, holds, last, by_cell, cell_starts, cell_locali
     """The local agreements of :func:`observe`: written to `found` from `at`; returns the next free column.
 
     Candidates: the ideas whose grassroots holders rose on some side since the last check (`last`, then set to
-    now), and, when every side is needed, that every side's grassroots hold.
+    now), held by the grassroots of at least `sides_needed` sides. A locality is read cell by cell (its sides') and
+    only until its count of sides holding settles whether it agrees: reached, or out of reach with the cells left.
     """
     sides, n = holders.shape
     localities = agreed.shape[0]
+    cells = cell_starts.size
     seen = checked[2]
-    every_side = sides_needed == sides
     new = np.zeros((localities, n), np.bool_)
-    counts = np.empty(localities, np.int64)
     for idea in range(n):
         gained = idea >= seen
+        holding = 0  # sides whose grassroots hold it: no locality has more
         for s in range(sides):
             if idea < seen and holders[s, idea] > last[s, idea]:
                 gained = True
             last[s, idea] = holders[s, idea]
-        if every_side:
-            for s in range(sides):
-                if holders[s, idea] == 0:
-                    gained = False
-        if not gained:
+            holding += holders[s, idea] > 0
+        if not gained or holding < sides_needed:
             continue
-        counts[:] = 0
-        for k in range(cell_starts.size):
-            end = cell_starts[k + 1] if k + 1 < cell_starts.size else by_cell.size
-            for j in range(cell_starts[k], end):
-                if holds[idea, by_cell[j]]:
-                    counts[cell_localities[k]] += 1
-                    break
-        for locality in range(localities):
-            if counts[locality] >= sides_needed and not agreed[locality, idea]:
-                agreed[locality, idea] = True
-                new[locality, idea] = True
+        k = 0
+        while k < cells:  # the cells are grouped by locality
+            locality = cell_localities[k]
+            stop = k + 1
+            while stop < cells and cell_localities[stop] == locality:
+                stop += 1
+            count = 0
+            if not agreed[locality, idea]:
+                for c in range(k, stop):
+                    if count >= sides_needed or count + stop - c < sides_needed:
+                        break
+                    end = cell_starts[c + 1] if c + 1 < cells else by_cell.size
+                    for j in range(cell_starts[c], end):
+                        if holds[idea, by_cell[j]]:
+                            count += 1
+                            break
+                if count >= sides_needed:
+                    agreed[locality, idea] = True
+                    new[locality, idea] = True
+            k = stop
     checked[2] = n
     for locality in range(localities):
         for idea in range(n):

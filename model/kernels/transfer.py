@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from tracktwo.model.kernels import kernel
 
-__all__ = ["counted_holders", "entering"]
+__all__ = ["counted_holders", "entering", "entry_paths", "sides_taking"]
 
 _EXCLUDED = "int64[::1], int64[::1], int64[::1], boolean[:, ::1]"  # (idea, official, side row) of each, holdings
 
@@ -72,3 +72,78 @@ def entering(adoptions, rows, checked, group_holders, entered_step, n, needed, q
             entered[found] = pending[j]
             found += 1
     return entered[:found]
+
+
+@kernel(f"boolean[:, ::1](int64[:, ::1], int64[::1], int64[::1], int64[::1], int64, int64[::1], {_EXCLUDED})")
+def sides_taking(group_holders, rows, sides, needed, n_sides, ideas, excluded_ideas, excluded_officials,
+                 excluded_rows, holds):  # fmt: skip
+    """(n_sides x ideas): whether each side's Track One takes each idea: its counted holders reach `needed`.
+
+    `rows` are the officials' groups of the sides whose Track One counts (`sides`, each needing `needed` holders),
+    counted as :func:`counted_holders` counts them; every other side takes none.
+    """
+    counted = counted_holders(group_holders, rows, ideas, excluded_ideas, excluded_officials, excluded_rows, holds)
+    taken = np.zeros((n_sides, ideas.size), np.bool_)
+    for row in range(rows.size):
+        for j in range(ideas.size):
+            taken[sides[row], j] = counted[row, j] >= needed[row]
+    return taken
+
+
+@kernel(
+    "Tuple((int64[::1], int64[::1], int64[::1], int64[::1]))(int64[::1], int64[::1], int64[::1], int64[::1],"
+    " int32[:, ::1], boolean[:, ::1], int32[:, ::1], int64[::1], int64[::1], boolean)"
+)
+def entry_paths(entered, officials, side, needed, first_adopted, holds, source, excluded_ideas, excluded_officials,
+                counted):  # fmt: skip
+    """Each entered idea's path and, with `counted`, the officials who counted toward its entry, side by side.
+
+    An idea's path: the chain of first-adoption sources (`source`, ideas x actors) from an author to the earliest
+    official to adopt it (`first_adopted`; the first such in `officials`' order) of those who count (an official
+    who co-authored it in a personal capacity, one of the excluded (idea, official) pairs, does not), as
+    the entry check walked it in Python (at most the actors + 1). Its counted officials: those of each side that counts
+    (`needed`, in order) who hold it (`holds`) and count, in `officials`' order.
+    Returns (paths, ends): the paths one after another, path j ending at ends[j]; and (counted, ends): idea j's
+    side r's officials ending at ends[j x sides + r] (none without `counted`).
+    """
+    n_actors = holds.shape[1]
+    excluded = np.zeros(n_actors, np.bool_)
+    paths = np.empty(max(16, 4 * entered.size), np.int64)
+    path_ends = np.empty(entered.size, np.int64)
+    chain = np.empty(n_actors + 1, np.int64)
+    counted_officials = np.empty(entered.size * officials.size if counted else 0, np.int64)
+    counted_ends = np.empty(entered.size * needed.size if counted else 0, np.int64)
+    at, kept = 0, 0
+    for j in range(entered.size):
+        idea = entered[j]
+        for e in range(excluded_ideas.size):
+            if excluded_ideas[e] == idea:
+                excluded[excluded_officials[e]] = True
+        earliest, earliest_step = -1, 0
+        for a in officials:
+            step = first_adopted[idea, a]
+            if step >= 0 and not excluded[a] and (earliest < 0 or step < earliest_step):
+                earliest, earliest_step = a, step
+        length = 1
+        chain[0] = earliest
+        while source[idea, chain[length - 1]] >= 0 and length <= n_actors:
+            chain[length] = source[idea, chain[length - 1]]
+            length += 1
+        if at + length > paths.size:
+            grown = np.empty(max(2 * paths.size, at + length), np.int64)
+            grown[:at] = paths[:at]
+            paths = grown
+        for k in range(length):  # from the author to the official
+            paths[at + k] = chain[length - 1 - k]
+        at += length
+        path_ends[j] = at
+        if counted:
+            for r in range(needed.size):
+                for a in officials:
+                    if side[a] == needed[r] and holds[idea, a] and not excluded[a]:
+                        counted_officials[kept] = a
+                        kept += 1
+                counted_ends[j * needed.size + r] = kept
+        for e in range(excluded_ideas.size):
+            excluded[excluded_officials[e]] = False
+    return paths[:at], path_ends, counted_officials[:kept], counted_ends

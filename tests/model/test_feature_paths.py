@@ -15,12 +15,14 @@ import copy
 import numpy as np
 import pytest
 from test_monthly_bookkeeping import EVERY_FEATURE
+from test_transfer_kernels import path_to
 from tracktwo.model.ideas import IdeaStore
 from tracktwo.model.issues import IssueSpace
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import Issues
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.simulate import make_params
+from tracktwo.model.transfer import TrackOneEntry
 
 
 def _space(case: int, n_sides: int, dimensions: int, config: Issues | None = None) -> IssueSpace:
@@ -91,29 +93,42 @@ def test_the_pull_toward_entered_ideas_on_whole_rows_equals_the_pull_on_the_side
 
 
 @pytest.mark.parametrize("officials_in_rooms", [False, True])  # (with officials who co-author: not counted)
-def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_finds(officials_in_rooms: bool) -> None:
-    """transfer.path: the first official to adopt (gathered from the idea's column) is the masked argmin's."""
+def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_finds(
+    officials_in_rooms: bool, monkeypatch
+) -> None:
+    """An entered idea's path and counted officials (kernels/transfer.py `entry_paths`) are the numpy code's.
+
+    The path starts from the first official to adopt, the masked argmin's; the officials who counted are those
+    holding the idea as it entered, less its co-authors in a personal capacity, side by side.
+    """
     mix = {"workshops.mix": {"autonomous": 0.3, "official": 0.4, "grassroots": 0.3}, "transfer.threshold": 0.1}
     config = {**copy.deepcopy(EVERY_FEATURE), **mix} if officials_in_rooms else copy.deepcopy(EVERY_FEATURE)
     model = TrackTwoModel(make_params(config), 0 if officials_in_rooms else 5)
+    transfer, ideas, check, seen = model.transfer, model.ideas, TrackOneEntry.check, []
+
+    def checked(entry: TrackOneEntry, step: int, ripe: bool, record) -> np.ndarray:
+        entered = check(entry, step, ripe, record)
+        for idea in entered.tolist():  # as the numpy code found them then
+            officials = transfer.officials
+            excluded = transfer._not_counting.get(idea)
+            if excluded is not None:
+                officials = np.setdiff1d(officials, excluded, assume_unique=True)
+            first = ideas.first_adopted[officials, idea]  # the steps as path took them before
+            adopted = first >= 0
+            earliest = officials[adopted][np.argmin(first[adopted])]
+            assert path_to(ideas, int(earliest), idea) == ideas.paths[idea]
+            holding = transfer.officials[ideas.holds[transfer.officials, idea]]  # counted_officials' steps before
+            if excluded is not None:
+                holding = np.setdiff1d(holding, excluded, assume_unique=True)
+            counted = record.counted[idea]
+            assert list(counted) == transfer.needed.tolist()
+            for side, officials_there in counted.items():
+                assert officials_there.tolist() == holding[model.side[holding] == side].tolist()
+            seen.append(excluded is not None)
+        return entered
+
+    monkeypatch.setattr(TrackOneEntry, "check", checked)
     model.run()
-    transfer, ideas = model.transfer, model.ideas
-    entered = np.flatnonzero(ideas.entered_step[: ideas.count] >= 0).tolist()
-    assert entered
-    assert any(idea in transfer._not_counting for idea in entered) == officials_in_rooms
-    for idea in entered:
-        officials = transfer.officials
-        excluded = transfer._not_counting.get(idea)
-        if excluded is not None:
-            officials = np.setdiff1d(officials, excluded, assume_unique=True)
-        first = ideas.first_adopted[officials, idea]  # the steps as path took them before
-        adopted = first >= 0
-        earliest = officials[adopted][np.argmin(first[adopted])]
-        assert transfer.path(idea) == ideas.path_to(int(earliest), idea) == ideas.paths[idea]
-        holding = transfer.officials[ideas.holds[transfer.officials, idea]]  # counted_officials' steps before
-        if excluded is not None:
-            holding = np.setdiff1d(holding, excluded, assume_unique=True)
-        counted = transfer.counted_officials(idea)
-        assert list(counted) == transfer.needed.tolist()
-        for side, officials_there in counted.items():
-            assert officials_there.tolist() == holding[model.side[holding] == side].tolist()
+    assert seen
+    assert any(seen) == officials_in_rooms
+

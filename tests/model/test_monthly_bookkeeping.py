@@ -10,13 +10,14 @@ arrays as before) on many cases, including the edges where floating point could 
 from __future__ import annotations
 
 import copy
+import math
 
 import numpy as np
 import pytest
 from tracktwo.model.agents import AGENT_CLASSES
 from tracktwo.model.model import TrackTwoModel
 from tracktwo.model.params import make_params
-from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, opening_hazard
+from tracktwo.model.ripeness import RipenessDrivers, RipenessProcess, hazard_terms, opening_hazard, opening_hazards
 from tracktwo.model.transfer import holders_needed
 
 EVERY_FEATURE = {  # benchmarks/compare.py's every-feature run, in short: three sides, per-side ripeness, rivals
@@ -93,6 +94,38 @@ def _advance_by_arrays(process: RipenessProcess, draws: np.ndarray, drivers: lis
     opening = -np.expm1(-hazards)
     states = np.where(was_ripe, draws >= 1.0 / process.config.mean_window_length, draws < opening)
     return float(hazards.mean()), states, states & ~was_ripe
+
+
+def _opening_hazard_by_attributes(config, drivers: RipenessDrivers) -> float:
+    """The replaced opening_hazard: the same terms, read from the drivers' attributes, added in order."""
+    advocates = 1.0 - math.exp(-drivers.credible_advocates / config.advocate_scale)
+    return (
+        config.baseline_hazard
+        + config.exposure_weight * drivers.official_exposure
+        + config.advocate_weight * advocates
+        + config.public_weight * drivers.public_support
+    )
+
+
+def test_opening_hazards_from_the_model_rows_are_the_attribute_codes() -> None:
+    """Each state's hazard from a row (the credible advocates a whole float, as the kernel gives them) or a
+    RipenessDrivers is the replaced code's, bit for bit; and so are hazard_terms' terms, summed in order."""
+    rng = np.random.default_rng(2218)
+    for case in range(300):
+        overrides = {"ripeness.advocate_scale": float(rng.uniform(0.5, 40)), "ripeness.exposure_weight": rng.random()}
+        config = make_params(overrides).ripeness
+        drivers = [
+            RipenessDrivers(float(rng.random()), int(rng.integers(0, 500)), float(rng.random()))
+            for _ in range(int(rng.integers(1, 5)))
+        ]
+        expected = [_opening_hazard_by_attributes(config, d) for d in drivers]
+        rows = [[d.official_exposure, float(d.credible_advocates), d.public_support] for d in drivers]
+        assert opening_hazards(config, rows) == expected == opening_hazards(config, drivers), case
+        for d, hazard in zip(drivers, expected, strict=True):
+            total = 0.0
+            for term in hazard_terms(config, d).values():
+                total += term
+            assert total == hazard == opening_hazard(config, d), case
 
 
 @pytest.mark.parametrize("states", [1, 2, 3, 5, 7, 8, 9])
@@ -254,6 +287,12 @@ def _drivers_by_arrays(model: TrackTwoModel) -> list[tuple[float, int, float]]:
     return drivers
 
 
+def _whole_advocates(rows: list[list[float]]) -> list[tuple[float, int, float]]:
+    """The model's driver rows with the credible advocates, a whole float, as the int it is."""
+    assert all(credible == int(credible) for _, credible, _ in rows)
+    return [(exposure, int(credible), public) for exposure, credible, public in rows]
+
+
 GRASSROOTS_IN_ROOMS = {"workshops.mix": {"autonomous": 0.5, "grassroots": 0.5}}
 
 
@@ -275,11 +314,11 @@ def test_ripeness_drivers_equal_their_array_definition(config: dict) -> None:
     inside = 0
     for step in range(36):
         model.step()
-        got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+        got = _whole_advocates(model.ripeness_drivers())
         assert got == _drivers_by_arrays(model)
         inside += np.count_nonzero(model._grassroots_inside()[0])
         if step % 7 == 3:  # standing changed outside a meeting: the kept credible mask follows it
             model.standing[: model.n_actors // 2] = 1.0 - model.standing[: model.n_actors // 2]
-            got = [(d.official_exposure, d.credible_advocates, d.public_support) for d in model.ripeness_drivers()]
+            got = _whole_advocates(model.ripeness_drivers())
             assert got == _drivers_by_arrays(model)
     assert (inside > 0) == ("workshops.mix" in config)  # both ways: grassroots inside the rooms or none

@@ -202,22 +202,25 @@ def test_outreachs_draws_are_choice_and_permutation_draws() -> None:
 
 
 def test_pairs_open_to_adoption_by_bisection_are_isins() -> None:
-    """Programmes.open_to (a knowledge product's refusals, month by month) against ~np.isin on the closed cells."""
+    """Programmes.open_to (kernels/initiatives.py `open_cells`: the products' refusals) against ~np.isin's.
+
+    The closures come from several products, a cell closed by more than one (through different steps) included.
+    """
     model = TrackTwoModel(make_params({"steps": 2}), 4)
-    programmes = model.programme
     n = model.n_actors
     cases = np.random.default_rng(2217)
     for case in range(400):
-        programmes.closures = []
+        programmes = Programmes(model)
+        given = []
         for _ in range(int(cases.integers(1, 4))):
             size = int(cases.integers(0, 60))
             until = cases.integers(0, 12, size) if case % 2 else np.full(size, int(cases.integers(0, 12)))
-            programmes._close(Closures(cases.integers(0, n, size), cases.integers(0, 8, size), until))
-        programmes._closed_through = 11
+            given.append(Closures(cases.integers(0, n // 8, size), cases.integers(0, 8, size), until))
+            programmes._close(given[-1])
         t = int(cases.integers(0, 12))
         pairs = int(cases.integers(1, 80))
-        actors, ideas = cases.integers(0, n, pairs), cases.integers(0, 8, pairs)
-        live = [c for c in programmes.closures if c.until.max() >= t]
+        actors, ideas = cases.integers(0, n // 8, pairs), cases.integers(0, 8, pairs)
+        live = [c for c in given if c.until.size and c.until.max() >= t]
         closed = [c.ideas[c.until >= t] * n + c.actors[c.until >= t] for c in live]
         want = ~np.isin(ideas * n + actors, np.concatenate(closed)) if closed else None
         got = programmes.open_to(actors, ideas, t)
