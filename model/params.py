@@ -730,6 +730,8 @@ def format_names() -> dict[str, str]:
     if not FORMAT_NAMES:
         import_module("tracktwo.model.formats")
     return FORMAT_NAMES
+
+
 ThirdPartyType = Literal["scholar_practitioner", "ngo_mediator", "private_citizen"]
 
 

@@ -131,4 +131,3 @@ def test_the_entry_path_starts_from_the_earliest_official_as_the_masked_argmin_f
     model.run()
     assert seen
     assert any(seen) == officials_in_rooms
-
