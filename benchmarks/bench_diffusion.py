@@ -52,6 +52,7 @@ from timing import (
     SEED_SHARE,
     SourceTrees,
     Timed,
+    is_commit,
     run_measurement,
     run_timed,
     si_config,
@@ -436,6 +437,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--memory-probe", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.reference and not is_commit(args.reference):
+        parser.error(f"--reference: {args.reference!r} is not a commit here (give a commit, branch or tag)")
 
     steps = args.steps or (20 if args.quick else DEFAULT_STEPS)
     if args.memory_probe:

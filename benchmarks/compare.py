@@ -45,7 +45,7 @@ import os
 import statistics
 from pathlib import Path
 
-from timing import SourceTrees, run_measurement
+from timing import SourceTrees, is_commit, run_measurement
 
 __all__ = ["MEASURES", "main"]
 
@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> None:
         help=f"replicates of evaluate_20 (default {EVALUATE_REPLICATES}, the issue's; fewer: a shorter check)",
     )
     args = parser.parse_args(argv)
+    if not is_commit(args.reference):
+        parser.error(f"--reference: {args.reference!r} is not a commit here (give a commit, branch or tag)")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     rounds = 1 if args.quick else args.rounds
     print(

@@ -227,6 +227,12 @@ def time_kernel(
 # Source trees: this checkout and a reference commit -----------------------------------------------
 
 
+def is_commit(name: str) -> bool:
+    """Whether `name` (a commit, branch or tag) names a commit of this checkout's repository."""
+    verify = ["git", "rev-parse", "--verify", "--quiet", f"{name}^{{commit}}"]
+    return subprocess.run(verify, cwd=CHECKOUT, capture_output=True, check=False).returncode == 0
+
+
 class SourceTrees:
     """This checkout and a reference commit (extracted with `git archive`), each importable in a fresh interpreter.
 
