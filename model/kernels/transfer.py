@@ -131,7 +131,8 @@ def entry_paths(entered, officials, side, needed, first_adopted, holds, source, 
             length += 1
         if at + length > paths.size:
             grown = np.empty(max(2 * paths.size, at + length), np.int64)
-            grown[:at] = paths[:at]
+            for k in range(at):  # (a loop: a slice copy costs seconds of compile)
+                grown[k] = paths[k]
             paths = grown
         for k in range(length):  # from the author to the official
             paths[at + k] = chain[length - 1 - k]
