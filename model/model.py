@@ -43,11 +43,11 @@ from tracktwo.model.kernels.network import formed_ties
 from tracktwo.model.kernels.ripeness import driver_counts
 from tracktwo.model.kernels.rivals import marked_sides
 from tracktwo.model.network import Graph, Population, build_graph
-from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, with_overrides
+from tracktwo.model.params import BEHAVIOURS, ConfigError, Params, make_params, rival_room, with_overrides
 from tracktwo.model.randomness import EventRandomness, golden_ids, run_streams
 from tracktwo.model.record import Record
 from tracktwo.model.ripeness import RipenessProcess
-from tracktwo.model.rivals import RivalSources, room_for
+from tracktwo.model.rivals import RivalSources
 from tracktwo.model.transfer import ROUTE_CARRIERS, TrackOneEntry
 from tracktwo.model.voice import draw_authors
 from tracktwo.model.workshops import (
@@ -252,7 +252,7 @@ class TrackTwoModel(mesa.Model):
         # holdings are counted as ideas spread per group = (track, side): the time series and transfer read them
         self.groups = self.track_index * self.n_sides + self.side
         dimensions = len(p.issues.dimensions) if p.issues.enabled else 0
-        room = INITIAL_CAPACITY + room_for(p.rivals, p.steps)  # (a store grown in the run pays for fresh memory)
+        room = INITIAL_CAPACITY + rival_room(p.rivals, p.steps)  # (a store grown in the run pays for fresh memory)
         self.ideas = IdeaStore(self.n_actors, self.groups, len(BEHAVIOURS) * self.n_sides, room, dimensions=dimensions)
         self._group_sizes = np.bincount(self.groups, minlength=len(BEHAVIOURS) * self.n_sides).reshape(
             len(BEHAVIOURS), self.n_sides

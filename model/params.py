@@ -81,6 +81,7 @@ __all__ = [
     "make_params",
     "merge",
     "regular_steps",
+    "rival_room",
     "run_parts",
     "shorten",
     "with_overrides",
@@ -1432,7 +1433,7 @@ class Params(_Strict):
             raise ValueError(
                 f"one run would need about {needed / 2**30:.1f} GiB ({run_parts(self)}), over the "
                 f"{MAX_RUN_BYTES / 2**30:.0f} GiB a run may use; lower kinds.*.count, network.degree, "
-                "workshops.size or workshops.count x idea_rate (README: Limits)"
+                "workshops.size, workshops.count x idea_rate or rivals.*_rate x steps (README: Limits)"
             )
         return self
 
@@ -1527,8 +1528,18 @@ def expected_workshops(params: Params) -> int:
 
 
 def expected_ideas(params: Params) -> float:
-    """Ideas a run may hold: seeded, those its workshops may generate (with room), and the first capacity."""
-    return params.initial_ideas.count + 1.5 * params.workshops.idea_rate * expected_workshops(params) + 16
+    """Ideas a run may hold: seeded, its workshops' (with room), the rival ideas (with room), the first capacity."""
+    workshops = 1.5 * params.workshops.idea_rate * expected_workshops(params)
+    return params.initial_ideas.count + workshops + rival_room(params.rivals, params.steps) + 16
+
+
+def rival_room(rivals: Rivals, steps: int) -> int:
+    """Room for rival ideas (the idea store's from the start): `steps` months' mean count and 3 standard deviations.
+
+    (Poisson.) Growing the store in the run costs more: fresh memory and copies, three or four times.
+    """
+    mean = (rivals.track_one_rate + rivals.outside_rate) * steps
+    return math.ceil(mean + 3.0 * math.sqrt(mean))
 
 
 def estimated_record_bytes(params: Params) -> float:

@@ -19,21 +19,12 @@ from tracktwo.model.params import Rivals
 from tracktwo.model.randomness import EventRandomness
 from tracktwo.model.workshops import sample_novelty
 
-__all__ = ["RivalMonth", "RivalSources", "room_for"]
+__all__ = ["RivalMonth", "RivalSources"]
 
 _AHEAD = 128  # months drawn at once (their quietness read in one kernel call), at most to the run's end
 _MULTIPLIED_BELOW = 10.0  # numpy's Poisson draws by multiplication below this mean (PTRS from it)
 _FLOYD_UP_TO = 10_000  # numpy's choice without replacement draws by Floyd's algorithm from pools up to this size
 _NO_WORDS = np.empty(0, dtype=np.uint64)
-
-
-def room_for(config: Rivals, steps: int) -> int:
-    """Room for rival ideas in the idea store from the start: `steps` months' mean count and 3 standard deviations.
-
-    (Poisson.) Growing the store in the run costs more: fresh memory and copies, three or four times.
-    """
-    mean = (config.track_one_rate + config.outside_rate) * steps
-    return math.ceil(mean + 3.0 * math.sqrt(mean))
 
 
 class RivalMonth(NamedTuple):

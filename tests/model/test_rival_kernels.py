@@ -270,7 +270,7 @@ def test_runs_making_rival_ideas_on_the_kernels_equal_runs_on_the_numpy_code(nam
 def test_a_store_with_room_for_the_rival_ideas_runs_as_one_grown_in_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
     config = {**copy.deepcopy(EVERY_FEATURE), "steps": 60, "rivals.outside_rate": 0.6}
     roomy = TrackTwoModel(make_params(copy.deepcopy(config)), 3)
-    monkeypatch.setattr(model_module, "room_for", lambda rivals, steps: 0)
+    monkeypatch.setattr(model_module, "rival_room", lambda rivals, steps: 0)
     grown = TrackTwoModel(make_params(copy.deepcopy(config)), 3)
     assert roomy.ideas.capacity > grown.ideas.capacity == 16
     roomy.run()

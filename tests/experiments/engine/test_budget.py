@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -11,7 +12,13 @@ from cli_harness import MAX_LINE_CHARS, tracktwo
 from tracktwo.experiments.design import limits
 from tracktwo.experiments.engine import budget
 from tracktwo.model import ConfigError, make_params
-from tracktwo.model.params import MAX_RUN_BYTES, estimated_record_bytes, estimated_run_bytes
+from tracktwo.model.params import (
+    BYTES_PER_ACTOR_IDEA,
+    MAX_RUN_BYTES,
+    estimated_record_bytes,
+    estimated_run_bytes,
+    rival_room,
+)
 
 GiB = 2**30
 BIG = {"kinds.grassroots.count": 20000, "workshops.idea_rate": 30}  # 1.1 GiB a plain run; the record adds 2.1 GiB
@@ -26,6 +33,21 @@ def test_the_record_is_in_the_estimate_and_bounds_what_it_keeps() -> None:
     make_params(HUGE)  # the plain run fits ...
     with pytest.raises(ConfigError, match=r"about 10\.2 GiB \(population, ties, ideas and 6\.8 GiB of evaluation"):
         make_params({**HUGE, "evaluation.record": True})  # ... its record does not
+
+
+def test_the_rival_ideas_are_in_the_estimate() -> None:
+    """The store is made with room for the run's rival ideas (mean + 3 SD of their Poisson count): so is the estimate,
+    and rates that would not fit are refused up front, naming them."""
+    plain = make_params({"kinds.grassroots.count": 20000})
+    rivals = make_params({"kinds.grassroots.count": 20000, "rivals.track_one_rate": 5, "rivals.outside_rate": 5})
+    room = math.ceil(1200 + 3 * math.sqrt(1200))  # 10 a month over 120 months
+    assert rival_room(rivals.rivals, rivals.steps) == room
+    cells = rivals.sides * sum(kind.count for kind in rivals.kinds.values()) * room
+    assert estimated_run_bytes(rivals) - estimated_run_bytes(plain) == pytest.approx(cells * BYTES_PER_ACTOR_IDEA)
+    with pytest.raises(ConfigError, match=r"about \d+\.\d GiB .* or rivals\.\*_rate x steps"):
+        make_params(
+            {"kinds.grassroots.count": 20000, "rivals.track_one_rate": 10, "rivals.outside_rate": 10, "steps": 300}
+        )
 
 
 def test_every_worker_counts(monkeypatch: pytest.MonkeyPatch) -> None:
